@@ -1,0 +1,3 @@
+export * from './api/resources';
+export * from './api/types';
+export * from './api/status';
