@@ -4,3 +4,6 @@ export * from './api/status';
 export * from './selectors/labels';
 export * from './selectors/fields';
 export * from './quantity';
+export * from './logging';
+export * from './metrics';
+export * from './shutdown';
