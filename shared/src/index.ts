@@ -7,3 +7,8 @@ export * from './quantity';
 export * from './logging';
 export * from './metrics';
 export * from './shutdown';
+export * from './client/api-client';
+export * from './client/resource-client';
+export * from './client/kubeconfig';
+export * from './client/errors';
+export * from './client/lines';

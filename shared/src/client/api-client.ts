@@ -1,0 +1,155 @@
+// The REST client every component uses: Node's http/https with a keep-alive agent, JSON in and out,
+// non-2xx answers thrown as ApiError carrying the Status, socket failures as kubectl-worded ConnectionErrors.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { ResourceType } from '../api/resources';
+import type { KubeObject } from '../api/types';
+import { apiErrorFromBody, connectionError } from './errors';
+import { loadKubeconfig, normalizeServer, type KubeconfigOptions } from './kubeconfig';
+import { ResourceClient } from './resource-client';
+
+export interface ApiClientOptions {
+  server: string;
+  token?: string;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  insecureSkipTLSVerify?: boolean;
+  tlsServerName?: string;
+  userAgent?: string;
+  /** Per-request timeout for non-streaming requests (default 60 s). */
+  timeoutMs?: number;
+}
+
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** Objects are sent as JSON; strings and Buffers as they are. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  headers?: Record<string, string>;
+  /** Resolve with the open response (status already checked) instead of the parsed body. */
+  stream?: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export class ApiClient {
+  readonly server: string;
+  /** The namespace of the kubeconfig context, when built from one. */
+  namespace?: string;
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly opts: ApiClientOptions;
+
+  constructor(opts: ApiClientOptions) {
+    this.opts = opts;
+    this.server = normalizeServer(opts.server);
+    this.base = new URL(this.server);
+    if (this.base.protocol === 'https:') {
+      this.transport = https;
+      this.agent = new https.Agent({
+        keepAlive: true,
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        rejectUnauthorized: !opts.insecureSkipTLSVerify,
+        servername: opts.tlsServerName,
+      });
+    } else if (this.base.protocol === 'http:') {
+      this.transport = http;
+      this.agent = new http.Agent({ keepAlive: true });
+    } else {
+      throw new Error(`unsupported server URL scheme "${this.base.protocol}" in ${opts.server} (want http or https)`);
+    }
+  }
+
+  /** A client from kubeconfig (see loadKubeconfig); `server` overrides the cluster's server like --master. */
+  static fromKubeconfig(opts: KubeconfigOptions & { userAgent?: string } = {}): ApiClient {
+    const cfg = loadKubeconfig(opts);
+    const c = new ApiClient({ ...cfg, userAgent: opts.userAgent });
+    c.namespace = cfg.namespace;
+    return c;
+  }
+
+  resource<T extends KubeObject = KubeObject>(rt: ResourceType): ResourceClient<T> {
+    return new ResourceClient<T>(this, rt);
+  }
+
+  /** Close idle keep-alive sockets (open watches end when their requests are stopped). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  url(path: string, query?: Record<string, QueryValue>): URL {
+    const u = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const x of v) u.searchParams.append(k, x);
+      else u.searchParams.set(k, String(v));
+    }
+    return u;
+  }
+
+  request(method: string, path: string, opts: RequestOptions & { stream: true }): Promise<IncomingMessage>;
+  request<T = unknown>(method: string, path: string, opts?: RequestOptions & { stream?: false }): Promise<T>;
+  request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
+    const url = this.url(path, opts.query);
+    let payload: Buffer | undefined;
+    let contentType = opts.contentType;
+    if (opts.body !== undefined) {
+      if (Buffer.isBuffer(opts.body)) payload = opts.body;
+      else if (typeof opts.body === 'string') payload = Buffer.from(opts.body);
+      else {
+        payload = Buffer.from(JSON.stringify(opts.body));
+        contentType ??= 'application/json';
+      }
+    }
+    const headers: Record<string, string> = {
+      Accept: opts.accept ?? 'application/json, */*',
+      'User-Agent': this.opts.userAgent ?? 'minik8s',
+      ...opts.headers,
+    };
+    if (contentType) headers['Content-Type'] = contentType;
+    if (payload) headers['Content-Length'] = String(payload.length);
+    if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
+
+    return new Promise<T | IncomingMessage>((resolve, reject) => {
+      const req = this.transport.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
+        const code = res.statusCode ?? 0;
+        if (opts.stream && code >= 200 && code < 300) {
+          req.setTimeout(0);
+          return resolve(res);
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(connectionError(this.base, e)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (code < 200 || code >= 300) return reject(apiErrorFromBody(code, text));
+          const ct = String(res.headers['content-type'] ?? '');
+          if (ct.includes('json') && text !== '') {
+            try {
+              return resolve(JSON.parse(text) as T);
+            } catch (e) {
+              return reject(new Error(`invalid JSON from ${method} ${url.pathname}: ${(e as Error).message}`));
+            }
+          }
+          resolve(text as T);
+        });
+      });
+      const timeout = opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
+      if (!opts.stream && timeout > 0) {
+        req.setTimeout(timeout, () => req.destroy(Object.assign(new Error(`request timed out after ${timeout} ms`), { code: 'ETIMEDOUT' })));
+      }
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.name === 'AbortError') return reject(e);
+        reject(connectionError(this.base, e));
+      });
+      req.end(payload);
+    });
+  }
+}
