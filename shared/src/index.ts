@@ -12,3 +12,4 @@ export * from './client/resource-client';
 export * from './client/kubeconfig';
 export * from './client/errors';
 export * from './client/lines';
+export * from './workqueue';
