@@ -13,3 +13,8 @@ export * from './client/kubeconfig';
 export * from './client/errors';
 export * from './client/lines';
 export * from './workqueue';
+export * from './informer/store';
+export * from './informer/diff';
+export * from './informer/informer';
+export * from './informer/factory';
+export * from './patch/strategic-merge';
