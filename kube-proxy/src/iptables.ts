@@ -1,0 +1,120 @@
+// Thin I/O around the iptables binaries (nf_tables backend). Arguments are always arrays, never a
+// shell string. An optional command prefix (e.g. ["ip","netns","exec","node1"]) lets tests and the
+// benchmark drive a network namespace from outside it.
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(argv: string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: String(e) }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A jump from a built-in chain to one of ours (upstream iptablesJumpChains). */
+export interface Jump {
+  table: 'filter' | 'nat';
+  from: string;
+  to: string;
+  comment?: string;
+  extra?: string[];
+}
+
+export function jumpArgs(j: Jump): string[] {
+  return [...(j.extra ?? []), ...(j.comment ? ['-m', 'comment', '--comment', j.comment] : []), '-j', j.to];
+}
+
+export class Iptables {
+  constructor(private readonly prefix: string[] = []) {}
+
+  exec(cmd: string, args: string[], input?: string): Promise<RunResult> {
+    return run([...this.prefix, cmd, ...args], input);
+  }
+
+  /** One transaction per table; --noflush keeps every chain the payload does not declare. */
+  async restore(payload: string): Promise<void> {
+    const r = await this.exec('iptables-restore', ['-w', '5', '-W', '100000', '--noflush', '--counters'], payload);
+    if (r.code !== 0) throw new RestoreError(r.stderr.trim(), payload);
+  }
+
+  async save(table?: string): Promise<string> {
+    const r = await this.exec('iptables-save', table ? ['-t', table] : []);
+    if (r.code !== 0) throw new Error(`iptables-save: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
+  private ipt(table: string, args: string[]): Promise<RunResult> {
+    return this.exec('iptables', ['-w', '5', '-t', table, ...args]);
+  }
+
+  /** EnsureChain + EnsureRule(Prepend): -N (tolerating "exists"), -C, then -I if missing. */
+  async ensureJump(j: Jump): Promise<void> {
+    const n = await this.ipt(j.table, ['-N', j.to]);
+    if (n.code !== 0 && !/exists/i.test(n.stderr)) throw new Error(`iptables -t ${j.table} -N ${j.to}: ${n.stderr.trim()}`);
+    const c = await this.ipt(j.table, ['-C', j.from, ...jumpArgs(j)]);
+    if (c.code === 0) return;
+    const i = await this.ipt(j.table, ['-I', j.from, ...jumpArgs(j)]);
+    if (i.code !== 0) throw new Error(`iptables -t ${j.table} -I ${j.from} -j ${j.to}: ${i.stderr.trim()}`);
+  }
+
+  /** Delete every copy of a jump (same args as it was inserted with). */
+  async deleteJump(j: Jump): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      const r = await this.ipt(j.table, ['-D', j.from, ...jumpArgs(j)]);
+      if (r.code !== 0) return;
+    }
+  }
+}
+
+export class RestoreError extends Error {
+  constructor(stderr: string, payload: string) {
+    const m = /line:? (\d+)/.exec(stderr);
+    let context = '';
+    if (m) {
+      const lines = payload.split('\n');
+      const n = Number(m[1]);
+      context = lines
+        .slice(Math.max(0, n - 4), n + 3)
+        .map((l, i) => `${Math.max(1, n - 3) + i}: ${l}`)
+        .join('\n');
+    }
+    super(`iptables-restore failed: ${stderr}${context ? `\n${context}` : ''}`);
+  }
+}
+
+/** Chain names declared in iptables-save output, per table. */
+export function parseSaveChains(save: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let table = '';
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) {
+      table = line.slice(1).trim();
+      out.set(table, []);
+    } else if (line.startsWith(':')) {
+      out.get(table)?.push(line.slice(1, line.indexOf(' ')));
+    }
+  }
+  return out;
+}
+
+/** Whether iptables-save already holds a jump (iptables-save normalises, so match loosely). */
+export function jumpPresent(save: string, j: Jump): boolean {
+  const start = save.indexOf(`*${j.table}\n`);
+  if (start < 0) return false;
+  const end = save.indexOf('\nCOMMIT', start);
+  const block = save.slice(start, end < 0 ? undefined : end);
+  const quoted = j.comment ? (j.comment.includes(' ') ? `--comment "${j.comment}"` : `--comment ${j.comment}`) : '';
+  return block.split('\n').some((l) => l.startsWith(`-A ${j.from} `) && l.endsWith(`-j ${j.to}`) && (!quoted || l.includes(quoted)));
+}

@@ -1,0 +1,77 @@
+// --sync-pod-routes: our host-gw pod network (what kindnet / flannel host-gw do). Every node routes
+// every other node's spec.podCIDR via that node's InternalIP; the Service CIDR and the cluster
+// CIDR end in an ifb "sink" device so an address without a rule is dropped, never sent out.
+import type { core } from '@minik8s/shared';
+import { run } from './iptables';
+import type { Logger } from './proxier';
+
+export const SINK_DEVICE = 'kube-sink0';
+
+export interface PodRoute {
+  cidr: string;
+  via: string;
+}
+
+function internalIP(n: core.Node): string | undefined {
+  return n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+}
+
+/** Routes this node needs: other nodes' podCIDR via their InternalIP (pure). */
+export function desiredPodRoutes(nodes: core.Node[], self: string): PodRoute[] {
+  const out: PodRoute[] = [];
+  for (const n of nodes) {
+    const cidr = n.spec?.podCIDR;
+    const ip = internalIP(n);
+    if (n.metadata?.name === self || !cidr || !ip || cidr.includes(':')) continue;
+    out.push({ cidr, via: ip });
+  }
+  return out.sort((a, b) => a.cidr.localeCompare(b.cidr));
+}
+
+/** `ip route` commands to go from the routes we installed to the desired ones (pure). */
+export function routeCommands(installed: PodRoute[], desired: PodRoute[]): string[][] {
+  const want = new Map(desired.map((r) => [r.cidr, r.via]));
+  const cmds: string[][] = [];
+  for (const r of installed) if (!want.has(r.cidr)) cmds.push(['ip', 'route', 'del', r.cidr, 'via', r.via]);
+  const had = new Map(installed.map((r) => [r.cidr, r.via]));
+  for (const r of desired) if (had.get(r.cidr) !== r.via) cmds.push(['ip', 'route', 'replace', r.cidr, 'via', r.via]);
+  return cmds;
+}
+
+export class PodRoutes {
+  private installed: PodRoute[] = [];
+
+  constructor(
+    private readonly self: string,
+    private readonly logger: Logger,
+    private readonly prefix: string[] = [],
+  ) {}
+
+  /** The sink device and its routes (idempotent). */
+  async ensureSink(cidrs: string[]): Promise<void> {
+    const add = await run([...this.prefix, 'ip', 'link', 'add', SINK_DEVICE, 'type', 'ifb']);
+    if (add.code !== 0 && !/exists/i.test(add.stderr)) throw new Error(`ip link add ${SINK_DEVICE}: ${add.stderr.trim()}`);
+    await this.must(['ip', 'link', 'set', SINK_DEVICE, 'up']);
+    for (const c of cidrs) await this.must(['ip', 'route', 'replace', c, 'dev', SINK_DEVICE]);
+  }
+
+  async sync(nodes: core.Node[]): Promise<void> {
+    const desired = desiredPodRoutes(nodes, this.self);
+    const failed = new Set<string>();
+    for (const cmd of routeCommands(this.installed, desired)) {
+      const r = await run([...this.prefix, ...cmd]);
+      if (r.code !== 0 && cmd[2] !== 'del') {
+        failed.add(cmd[3]); // retried on the next sync
+        this.logger.warn({ cmd: cmd.join(' '), stderr: r.stderr.trim() }, 'pod route failed');
+        continue;
+      }
+      this.logger.info({ cmd: cmd.join(' ') }, 'pod route');
+    }
+    this.installed = desired.filter((r) => !failed.has(r.cidr));
+  }
+
+  private async must(cmd: string[]): Promise<void> {
+    const r = await run([...this.prefix, ...cmd]);
+    if (r.code !== 0) throw new Error(`${cmd.join(' ')}: ${r.stderr.trim()}`);
+  }
+}

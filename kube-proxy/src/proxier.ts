@@ -1,0 +1,231 @@
+// The sync loop: state in, one iptables-restore per sync out. Debounced like upstream's
+// BoundedFrequencyRunner (at most one sync per --min-sync-period, and one at least every
+// --sync-period); a full sync at start, after any failure, and every FULL_SYNC_PERIOD_MS.
+import type { core, discovery } from '@minik8s/shared';
+import { Iptables, jumpPresent, parseSaveChains, run, type Jump } from './iptables';
+import { buildServicePorts, groupSlices, type ServicePort } from './model';
+import { planSync, staleUdpFlows, type AppliedState } from './plan';
+import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig } from './rules';
+import { isServiceChainName } from './hash';
+
+export const FULL_SYNC_PERIOD_MS = 3600_000;
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+export interface SyncStats {
+  full: boolean;
+  durationMs: number;
+  rules: number;
+  servicesWritten: number;
+  staleChains: number;
+}
+
+export interface ProxierOptions {
+  iptables: Iptables;
+  config: ProxyConfig;
+  minSyncPeriodMs?: number;
+  syncPeriodMs?: number;
+  logger: Logger;
+  /** Command prefix for conntrack (same netns as iptables). */
+  commandPrefix?: string[];
+  onSync?(stats: SyncStats): void;
+  onError?(err: unknown): void;
+}
+
+/** Jumps from built-in chains, in upstream's order (iptablesJumpChains + the kubelet's KUBE-FIREWALL). */
+export function jumpChains(cfg: ProxyConfig): Jump[] {
+  const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
+  const jumps: Jump[] = [
+    { table: 'filter', from: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
+    { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
+    { table: 'filter', from: 'INPUT', to: 'KUBE-NODEPORTS', comment: 'kubernetes health check service ports' },
+    { table: 'filter', from: 'FORWARD', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
+    { table: 'filter', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
+    { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' },
+    { table: 'filter', from: 'INPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
+    { table: 'filter', from: 'OUTPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
+    { table: 'filter', from: 'FORWARD', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
+    { table: 'nat', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
+    { table: 'nat', from: 'PREROUTING', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
+    { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POSTROUTING', comment: 'kubernetes postrouting rules' },
+    { table: 'filter', from: 'INPUT', to: 'KUBE-FIREWALL' },
+    { table: 'filter', from: 'OUTPUT', to: 'KUBE-FIREWALL' },
+  ];
+  if (cfg.podNetworkCIDR) {
+    jumps.push(
+      { table: 'nat', from: 'POSTROUTING', to: PODNET_NAT_CHAIN, comment: 'minik8s pod network' },
+      { table: 'filter', from: 'FORWARD', to: PODNET_FILTER_CHAIN, comment: 'minik8s pod network' },
+    );
+  }
+  return jumps;
+}
+
+export class Proxier {
+  private services = new Map<string, core.Service>();
+  private slices = new Map<string, discovery.EndpointSlice>();
+  private endpoints = new Map<string, core.Endpoints>();
+  private applied: AppliedState | undefined;
+  private lastPorts: ServicePort[] = [];
+  private lastFullSync = 0;
+  private lastSyncStart = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private periodic: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private pending = false;
+  private stopped = false;
+  /** Set by informers once they have listed: no sync before that (it would delete everything). */
+  ready = false;
+  lastSyncTime = 0;
+
+  constructor(private readonly opts: ProxierOptions) {}
+
+  setService(key: string, svc: core.Service | undefined): void {
+    this.put(this.services, key, svc);
+  }
+  setEndpointSlice(key: string, s: discovery.EndpointSlice | undefined): void {
+    this.put(this.slices, key, s);
+  }
+  setEndpoints(key: string, e: core.Endpoints | undefined): void {
+    this.put(this.endpoints, key, e);
+  }
+
+  private put<T>(m: Map<string, T>, key: string, v: T | undefined): void {
+    if (v === undefined) m.delete(key);
+    else m.set(key, v);
+    this.requestSync();
+  }
+
+  /** The next sync writes everything and re-checks the jumps (after a failure or external flush). */
+  forceFullSync(): void {
+    this.applied = undefined;
+    this.requestSync();
+  }
+
+  start(): void {
+    this.ready = true;
+    const every = this.opts.syncPeriodMs ?? 30_000;
+    this.periodic = setInterval(() => this.requestSync(), every);
+    this.periodic.unref();
+    this.requestSync();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.periodic) clearInterval(this.periodic);
+  }
+
+  /** Debounced: runs at once unless the last sync started less than --min-sync-period ago. */
+  requestSync(): void {
+    if (!this.ready || this.stopped) return;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastSyncStart + (this.opts.minSyncPeriodMs ?? 1000) - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.syncNow();
+    }, wait);
+  }
+
+  /** One sync now (also used by tests and the benchmark). Never throws; errors force a full resync. */
+  async syncNow(): Promise<SyncStats | undefined> {
+    while (this.running) await this.running;
+    let stats: SyncStats | undefined;
+    this.running = (async () => {
+      this.lastSyncStart = Date.now();
+      try {
+        stats = await this.sync();
+      } catch (err) {
+        this.applied = undefined;
+        this.opts.logger.error({ err: String(err) }, 'sync failed; the next sync is a full sync');
+        this.opts.onError?.(err);
+        setTimeout(() => this.requestSync(), this.opts.minSyncPeriodMs ?? 1000).unref();
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    if (this.pending) {
+      this.pending = false;
+      this.requestSync();
+    }
+    return stats;
+  }
+
+  private async sync(): Promise<SyncStats> {
+    const t0 = performance.now();
+    const ports = buildServicePorts([...this.services.values()], {
+      slices: groupSlices([...this.slices.values()]),
+      endpoints: this.endpoints,
+    });
+    const gen = generateRules(ports, this.opts.config);
+    const full = !this.applied || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
+    let kernelChains: string[] | undefined;
+    if (full) {
+      const save = await this.opts.iptables.save();
+      kernelChains = parseSaveChains(save).get('nat') ?? [];
+      for (const j of jumpChains(this.opts.config)) {
+        if (!jumpPresent(save, j)) await this.opts.iptables.ensureJump(j);
+      }
+    }
+    const plan = planSync(gen, full ? undefined : this.applied, kernelChains);
+    const payload = renderPayload(gen, { write: plan.write, stale: plan.stale });
+    this.applied = undefined; // unknown until the restore succeeds
+    await this.opts.iptables.restore(payload);
+    this.applied = plan.next;
+    if (full) this.lastFullSync = Date.now();
+    const flows = staleUdpFlows(this.lastPorts, ports);
+    this.lastPorts = ports;
+    for (const args of flows) {
+      // exit 1 with "0 flow entries have been deleted" is normal
+      const r = await run([...(this.opts.commandPrefix ?? []), 'conntrack', ...args]);
+      if (r.code > 1) this.opts.logger.warn({ args, stderr: r.stderr.trim() }, 'conntrack cleanup failed');
+    }
+    this.lastSyncTime = Date.now();
+    const stats: SyncStats = {
+      full,
+      durationMs: performance.now() - t0,
+      rules: countRules(payload),
+      servicesWritten: plan.write ? plan.write.size : gen.services.length,
+      staleChains: plan.stale.length,
+    };
+    this.opts.logger.debug({ ...stats }, 'synced iptables rules');
+    this.opts.onSync?.(stats);
+    return stats;
+  }
+}
+
+function countRules(payload: string): number {
+  let n = 0;
+  let i = -1;
+  while ((i = payload.indexOf('\n-A ', i + 1)) >= 0) n++;
+  return n;
+}
+
+/** --cleanup: remove every jump and chain kube-proxy writes; nothing else. */
+export async function cleanup(ipt: Iptables, cfg: ProxyConfig): Promise<number> {
+  for (const j of jumpChains({ ...cfg, podNetworkCIDR: cfg.podNetworkCIDR ?? '0.0.0.0/0' })) await ipt.deleteJump(j);
+  const chains = parseSaveChains(await ipt.save());
+  const ours = {
+    filter: [...FILTER_CHAINS, PODNET_FILTER_CHAIN],
+    nat: [...NAT_CHAINS, PODNET_NAT_CHAIN],
+  };
+  const lines: string[] = [];
+  let removed = 0;
+  for (const table of ['filter', 'nat'] as const) {
+    const present = chains.get(table) ?? [];
+    const del = present.filter((c) => ours[table].includes(c) || (table === 'nat' && isServiceChainName(c)));
+    if (del.length === 0) continue;
+    lines.push(`*${table}`, ...del.map((c) => `:${c} - [0:0]`), ...del.map((c) => `-X ${c}`), 'COMMIT');
+    removed += del.length;
+  }
+  if (lines.length) await ipt.restore(lines.join('\n') + '\n');
+  return removed;
+}

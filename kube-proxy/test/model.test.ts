@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { buildServicePorts, groupSlices } from '../src/model';
+import { service, slice } from './fixtures';
+import type { core } from '@minik8s/shared';
+
+describe('buildServicePorts', () => {
+  it('skips headless, ExternalName and services without a ClusterIP', () => {
+    const sps = buildServicePorts(
+      [
+        service('ns', 'headless', { clusterIP: 'None', ports: [{ port: 80 }] }),
+        service('ns', 'ext', { type: 'ExternalName', externalName: 'example.test', ports: [{ port: 80 }] }),
+        service('ns', 'pending', { ports: [{ port: 80 }] }),
+      ],
+      { slices: new Map(), endpoints: new Map() },
+    );
+    expect(sps).toEqual([]);
+  });
+
+  it('matches slice ports by name and protocol, dedups, sorts, and uses terminating endpoints only when none is ready', () => {
+    const svc = service('ns', 'web', {
+      type: 'NodePort',
+      clusterIP: '10.96.0.20',
+      sessionAffinity: 'ClientIP',
+      ports: [
+        { name: 'http', port: 80, nodePort: 30080 },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+      ],
+    });
+    const slices = [
+      slice('ns', 'web', [{ name: 'http', port: 8080 }, { name: 'dns', port: 5353, protocol: 'UDP' }], [{ ip: '10.244.2.9', node: 'n2' }, { ip: '10.244.1.10' }], 'a'),
+      slice('ns', 'web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.10' }, { ip: '10.244.1.2', ready: false, serving: true, terminating: true }], 'b'),
+      slice('ns', 'other', [{ name: 'http', port: 9999 }], [{ ip: '10.244.9.9' }], 'c'),
+    ];
+    const sps = buildServicePorts([svc], { slices: groupSlices(slices), endpoints: new Map() });
+    expect(sps.map((s) => [s.spn, s.protocol, s.nodePort, s.affinitySeconds, s.endpoints])).toEqual([
+      ['ns/web:dns', 'UDP', undefined, 10800, [{ ip: '10.244.1.10', port: 5353 }, { ip: '10.244.2.9', port: 5353, nodeName: 'n2' }]],
+      ['ns/web:http', 'TCP', 30080, 10800, [{ ip: '10.244.1.10', port: 8080 }, { ip: '10.244.2.9', port: 8080, nodeName: 'n2' }]],
+    ]);
+    const onlyTerminating = buildServicePorts([svc], { slices: groupSlices([slices[1]].map((s) => ({ ...s, endpoints: [s.endpoints[1]] }))), endpoints: new Map() });
+    expect(onlyTerminating[1].endpoints).toEqual([{ ip: '10.244.1.2', port: 8080 }]);
+  });
+
+  it('falls back to core/v1 Endpoints when a service has no EndpointSlice', () => {
+    const ep: core.Endpoints = {
+      metadata: { namespace: 'ns', name: 'web' },
+      subsets: [{ addresses: [{ ip: '10.244.1.5' }], notReadyAddresses: [{ ip: '10.244.1.6' }], ports: [{ port: 8080 }] }],
+    };
+    const sps = buildServicePorts([service('ns', 'web', { clusterIP: '10.96.0.20', ports: [{ port: 80 }] })], {
+      slices: new Map(),
+      endpoints: new Map([['ns/web', ep]]),
+    });
+    expect(sps[0].spn).toBe('ns/web');
+    expect(sps[0].endpoints).toEqual([{ ip: '10.244.1.5', port: 8080 }]);
+  });
+});
