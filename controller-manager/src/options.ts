@@ -1,0 +1,138 @@
+// Command-line flags of kube-controller-manager that minik8s honours (names as upstream).
+
+export interface Options {
+  kubeconfig?: string;
+  master?: string;
+  leaderElect: boolean;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
+  bindAddress: string;
+  securePort: number;
+  controllers: string[];
+  nodeMonitorGracePeriodMs: number;
+  nodeMonitorPeriodMs: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  allocateNodeCidrs: boolean;
+  concurrent: Record<string, number>;
+}
+
+export const ALL_CONTROLLERS = [
+  'replicaset',
+  'replicationcontroller',
+  'deployment',
+  'endpoints',
+  'endpointslice',
+  'nodelifecycle',
+  'nodeipam',
+  'namespace',
+  'garbagecollector',
+  'serviceaccount',
+] as const;
+
+/** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */
+export function parseDuration(s: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0, consumed = 0;
+  for (let m; (m = re.exec(s)); ) {
+    total += Number(m[1]) * units[m[2]];
+    consumed += m[0].length;
+  }
+  if (consumed === 0 || consumed !== s.length) throw new Error(`invalid duration "${s}"`);
+  return total;
+}
+
+/** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */
+export function resolveControllers(spec: string[]): string[] {
+  const known = new Set<string>(ALL_CONTROLLERS);
+  for (const c of spec) {
+    const n = c.replace(/^-/, '');
+    if (n !== '*' && !known.has(n)) throw new Error(`"${n}" is not in the list of known controllers (${ALL_CONTROLLERS.join(', ')})`);
+  }
+  const star = spec.includes('*');
+  return ALL_CONTROLLERS.filter((c) => !spec.includes(`-${c}`) && (star || spec.includes(c)));
+}
+
+function bool(v: string, flag: string): boolean {
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new Error(`invalid boolean "${v}" for --${flag}`);
+}
+
+function int(v: string, flag: string): number {
+  if (!/^-?\d+$/.test(v)) throw new Error(`invalid integer "${v}" for --${flag}`);
+  return Number(v);
+}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    leaderElect: true,
+    leaderElectLeaseDuration: 15,
+    leaderElectRenewDeadline: 10,
+    leaderElectRetryPeriod: 2,
+    bindAddress: '0.0.0.0',
+    securePort: 10257,
+    controllers: ['*'],
+    nodeMonitorGracePeriodMs: 40_000,
+    nodeMonitorPeriodMs: 5_000,
+    defaultNotReadyTolerationSeconds: 300,
+    defaultUnreachableTolerationSeconds: 300,
+    clusterCidr: '10.244.0.0/16',
+    nodeCidrMaskSize: 24,
+    allocateNodeCidrs: true,
+    concurrent: {},
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
+    let [flag, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const isBool = ['leader-elect', 'allocate-node-cidrs'].includes(flag);
+    if (value === undefined) {
+      if (isBool && (i + 1 >= argv.length || argv[i + 1].startsWith('--'))) value = 'true';
+      else if (i + 1 < argv.length) value = argv[++i];
+      else throw new Error(`flag needs an argument: --${flag}`);
+    }
+    const m = /^concurrent-(.+)-syncs$/.exec(flag);
+    if (m) {
+      o.concurrent[m[1]] = int(value, flag);
+      continue;
+    }
+    switch (flag) {
+      case 'kubeconfig': o.kubeconfig = value; break;
+      case 'master': o.master = value; break;
+      case 'leader-elect': o.leaderElect = bool(value, flag); break;
+      case 'leader-elect-lease-duration': o.leaderElectLeaseDuration = parseDuration(value) / 1000; break;
+      case 'leader-elect-renew-deadline': o.leaderElectRenewDeadline = parseDuration(value) / 1000; break;
+      case 'leader-elect-retry-period': o.leaderElectRetryPeriod = parseDuration(value) / 1000; break;
+      case 'bind-address': o.bindAddress = value; break;
+      case 'secure-port': o.securePort = int(value, flag); break;
+      case 'controllers': o.controllers = value.split(',').map((s) => s.trim()).filter(Boolean); break;
+      case 'node-monitor-grace-period': o.nodeMonitorGracePeriodMs = parseDuration(value); break;
+      case 'node-monitor-period': o.nodeMonitorPeriodMs = parseDuration(value); break;
+      case 'default-not-ready-toleration-seconds': o.defaultNotReadyTolerationSeconds = int(value, flag); break;
+      case 'default-unreachable-toleration-seconds': o.defaultUnreachableTolerationSeconds = int(value, flag); break;
+      case 'pod-eviction-timeout': {
+        const s = Math.round(parseDuration(value) / 1000);
+        o.defaultNotReadyTolerationSeconds = o.defaultUnreachableTolerationSeconds = s;
+        break;
+      }
+      case 'cluster-cidr': o.clusterCidr = value; break;
+      case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;
+      case 'allocate-node-cidrs': o.allocateNodeCidrs = bool(value, flag); break;
+      case 'v': break; // read by the logger
+      default: throw new Error(`unknown flag: --${flag}`);
+    }
+  }
+  resolveControllers(o.controllers);
+  return o;
+}
+
+/** Workers for a controller: --concurrent-<name>-syncs, else upstream's default. */
+export function concurrency(o: Options, name: string, dflt: number): number {
+  return Math.max(1, o.concurrent[name] ?? dflt);
+}
