@@ -18,3 +18,5 @@ export * from './informer/diff';
 export * from './informer/informer';
 export * from './informer/factory';
 export * from './patch/strategic-merge';
+export * from './events';
+export * from './leader';
