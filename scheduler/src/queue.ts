@@ -15,6 +15,8 @@ export interface QueuedPod {
   attempts: number;
   /** When the pod last went to backoff/unschedulable. */
   parkedAt: number;
+  /** Plugins that rejected it last time: cluster events only wake pods they can help. */
+  unschedulablePlugins?: string[];
 }
 
 export interface QueueOptions {
@@ -140,9 +142,9 @@ export class SchedulingQueue {
   }
 
   /** A pod that failed to schedule in `cycle`: unschedulable, or backoff if the cluster changed meanwhile. */
-  addUnschedulable(q: QueuedPod, cycle: number): void {
+  addUnschedulable(q: QueuedPod, cycle: number, plugins: string[] = []): void {
     if (this.closed || this.has(q.key)) return;
-    const next = { ...q, attempts: q.attempts + 1, parkedAt: this.now() };
+    const next = { ...q, attempts: q.attempts + 1, parkedAt: this.now(), unschedulablePlugins: plugins };
     if (this.moveRequestCycle >= cycle) this.backoff.push(q.key, next);
     else this.unschedulable.set(q.key, next);
   }
@@ -153,9 +155,13 @@ export class SchedulingQueue {
     this.backoff.push(q.key, { ...q, attempts: q.attempts + 1, parkedAt: this.now() });
   }
 
-  /** A cluster event that may make unschedulable pods fit: move them all on (upstream MoveAllToActiveOrBackoffQueue). */
-  moveAllToActiveOrBackoff(): void {
+  /**
+   * A cluster event that may make unschedulable pods fit: move them on (upstream MoveAllToActiveOrBackoffQueue).
+   * `plugins` limits the move to pods rejected by one of them (upstream queueing hints, coarsely).
+   */
+  moveAllToActiveOrBackoff(plugins?: string[]): void {
     for (const [key, q] of this.unschedulable) {
+      if (plugins && !q.unschedulablePlugins?.some((p) => plugins.includes(p))) continue;
       this.unschedulable.delete(key);
       if (this.isBackingOff(q)) this.backoff.push(key, q);
       else this.pushActive(q);

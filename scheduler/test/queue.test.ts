@@ -60,6 +60,16 @@ describe('SchedulingQueue', () => {
     expect(again.attempts).toBe(1);
   });
 
+  it('a targeted move only wakes pods rejected by the given plugins', async () => {
+    const q = new SchedulingQueue();
+    q.add('a', pod('a'));
+    q.add('b', pod('b'));
+    q.addUnschedulable((await q.pop())!, q.schedulingCycle, ['NodeResourcesFit']);
+    q.addUnschedulable((await q.pop())!, q.schedulingCycle, ['InterPodAffinity']);
+    q.moveAllToActiveOrBackoff(['InterPodAffinity']);
+    expect(q.lengths()).toEqual({ active: 0, backoff: 1, unschedulable: 1 });
+  });
+
   it('a move request during the cycle sends the failed pod to backoff', async () => {
     const c = clock();
     const q = new SchedulingQueue({ now: c.now });
