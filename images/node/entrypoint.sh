@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# A minik8s node in a container: its own Docker engine (Docker-in-Docker without --privileged, see
+# docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
+# Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
+# (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
+# mirror; empty = none), PRELOAD_IMAGES (pulled before the kubelet starts), KUBELET_ARGS,
+# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, below).
+set -uo pipefail
+
+NODE_NAME="${NODE_NAME:-$(hostname)}"
+NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
+APISERVER="${APISERVER:-http://apiserver:6443}"
+REGISTRY="${REGISTRY-registry:5000}"
+PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest}"
+SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
+CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
+log() { echo "minik8s-node[$NODE_NAME]: $*"; }
+
+# Docker-in-Docker: dockerd needs a writable /sys (cgroups, bridge settings).
+mount -o remount,rw /sys 2>/dev/null || log "warning: could not remount /sys read-write"
+# and a writable /proc/sys (what --security-opt systempaths=unconfined would give) for its sysctls.
+mount -o remount,rw /proc/sys 2>/dev/null || mount -o rw,remount,bind /proc/sys /proc/sys 2>/dev/null \
+  || log "warning: could not remount /proc/sys read-write"
+
+# Virtual IPs without a rule and other nodes' pod addresses without a route must be dropped here,
+# never sent out of the default route: a sink device catches both ranges; kube-proxy's rules and
+# the more specific pod routes (this node's bridge, other nodes) take precedence over it.
+if ip link add minik8s-sink type ifb 2>/dev/null || ip link show minik8s-sink >/dev/null 2>&1; then
+  ip link set minik8s-sink up
+  ip route replace "$SERVICE_CIDR" dev minik8s-sink
+  ip route replace "$CLUSTER_CIDR" dev minik8s-sink
+else
+  log "warning: no ifb device; service and pod ranges have no sink route"
+fi
+
+mkdir -p /etc/docker
+if [ -n "$REGISTRY" ]; then
+  printf '{\n  "registry-mirrors": ["http://%s"],\n  "insecure-registries": ["%s"]\n}\n' "$REGISTRY" "$REGISTRY" > /etc/docker/daemon.json
+else
+  echo '{}' > /etc/docker/daemon.json
+fi
+
+pids=()
+stop_all() {
+  log "stopping"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  [ -n "${dockerd_pid:-}" ] && kill -TERM "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid"
+  exit 0
+}
+trap stop_all TERM INT
+
+rm -f /var/run/docker.pid /var/run/docker.sock
+dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 &
+dockerd_pid=$!
+for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
+log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
+
+# Pod images come through the registry mirror; the pod sandbox image must be there before pods start.
+for img in $PRELOAD_IMAGES; do
+  for _ in $(seq 1 30); do
+    docker image inspect "$img" >/dev/null 2>&1 && break
+    docker pull -q "$img" >/dev/null 2>&1 && { log "pulled $img"; break; }
+    sleep 1
+  done
+  docker image inspect "$img" >/dev/null 2>&1 || log "warning: could not pull $img (is it pushed to the registry? npm run up does that)"
+done
+
+# Run a component for ever: restart it 2 s after it exits.
+supervise() {
+  local name="$1"; shift
+  while :; do
+    "$@"
+    log "$name exited ($?); restarting in 2 s"
+    sleep 2
+  done
+}
+# shellcheck disable=SC2086
+supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+  --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
+  --pod-infra-container-image minik8s/pause:3.10 ${KUBELET_ARGS:-} &
+pids+=($!)
+# shellcheck disable=SC2086
+supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+  ${KUBE_PROXY_ARGS:-} &
+pids+=($!)
+
+# The node lives as long as its Docker engine.
+wait "$dockerd_pid"
+log "dockerd exited:"; tail -20 /var/log/dockerd.log
+exit 1
