@@ -106,7 +106,6 @@ export class EventRecorder {
       lastTimestamp: ts,
       count: 1,
       type,
-      eventTime: null,
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.host ?? '',
     };

@@ -93,6 +93,25 @@ describe('ApiClient', () => {
     c.close();
   });
 
+  it('retries an idempotent request once when a reused keep-alive socket was closed by the server', async () => {
+    const served = new WeakSet<object>();
+    let resets = 0;
+    handler = (req, _b, res) => {
+      if (served.has(req.socket)) {
+        resets++;
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      json(res, 200, { ok: true });
+    };
+    const c = new ApiClient({ server: url });
+    expect(await c.request('GET', '/a')).toEqual({ ok: true });
+    expect(await c.request('GET', '/b')).toEqual({ ok: true });
+    expect(resets).toBe(1);
+    c.close();
+  });
+
   it('reports a refused connection like kubectl', async () => {
     const s = createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -137,7 +156,8 @@ describe('watch', () => {
     });
     await w.done;
     expect(seenUrl).toBe('/api/v1/namespaces/ns/pods?watch=1&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=30');
-    expect(got).toEqual(events);
+    // Objects get the kind/apiVersion the wire format leaves out of list/watch items.
+    expect(got).toEqual(events.map((e) => (e.type === 'BOOKMARK' ? e : { ...e, object: { kind: 'Pod', apiVersion: 'v1', ...e.object } })));
     c.close();
   });
 

@@ -36,6 +36,8 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
 export class ApiClient {
   readonly server: string;
   /** The namespace of the kubeconfig context, when built from one. */
@@ -96,7 +98,18 @@ export class ApiClient {
 
   request(method: string, path: string, opts: RequestOptions & { stream: true }): Promise<IncomingMessage>;
   request<T = unknown>(method: string, path: string, opts?: RequestOptions & { stream?: false }): Promise<T>;
-  request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
+    try {
+      return await this.send<T>(method, path, opts);
+    } catch (e) {
+      // A keep-alive socket the server had just closed: the request never reached it, so retry once
+      // (idempotent methods only).
+      if ((e as { staleSocket?: boolean }).staleSocket && IDEMPOTENT.has(method.toUpperCase())) return this.send<T>(method, path, opts);
+      throw e;
+    }
+  }
+
+  private send<T>(method: string, path: string, opts: RequestOptions): Promise<T | IncomingMessage> {
     const url = this.url(path, opts.query);
     let payload: Buffer | undefined;
     let contentType = opts.contentType;
@@ -147,7 +160,9 @@ export class ApiClient {
       }
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') return reject(e);
-        reject(connectionError(this.base, e));
+        const err = connectionError(this.base, e);
+        if (req.reusedSocket && e.code === 'ECONNRESET') Object.assign(err, { staleSocket: true });
+        reject(err);
       });
       req.end(payload);
     });

@@ -1,5 +1,5 @@
 // Typed CRUD + watch on one resource type, building URLs from the resource registry.
-import { resourcePath, type ResourceType } from '../api/resources';
+import { apiVersionOf, resourcePath, type ResourceType } from '../api/resources';
 import { ApiError, failure, type Status } from '../api/status';
 import type { KubeList, KubeObject, WatchEvent } from '../api/types';
 import type { ApiClient } from './api-client';
@@ -65,9 +65,18 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return this.client.request<T>('GET', this.path(this.ns(namespace), name));
   }
 
-  /** One page (or everything without `limit`). No namespace = all namespaces. */
-  list(opts: ListOptions = {}): Promise<KubeList<T>> {
-    return this.client.request<KubeList<T>>('GET', this.path(this.rt.namespaced ? opts.namespace : undefined), {
+  /** List items carry no kind/apiVersion on the wire; set them so consumers (events, owner refs) have them. */
+  private typed(o: T): T {
+    if (o && typeof o === 'object' && !o.kind) {
+      o.kind = this.rt.kind;
+      o.apiVersion = apiVersionOf(this.rt);
+    }
+    return o;
+  }
+
+  /** One page (or everything without `limit`). No namespace = all namespaces. Items get kind/apiVersion. */
+  async list(opts: ListOptions = {}): Promise<KubeList<T>> {
+    const list = await this.client.request<KubeList<T>>('GET', this.path(this.rt.namespaced ? opts.namespace : undefined), {
       query: {
         labelSelector: opts.labelSelector || undefined,
         fieldSelector: opts.fieldSelector || undefined,
@@ -76,6 +85,8 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
         resourceVersion: opts.resourceVersion,
       },
     });
+    list.items = (list.items ?? []).map((o) => this.typed(o));
+    return list;
   }
 
   /** Every page, following `continue`; the result carries the first page's resourceVersion (a consistent snapshot). */
@@ -157,6 +168,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
           const s = ev.object as unknown as Status;
           throw new ApiError(s && s.kind === 'Status' ? s : failure(500, 'InternalError', `watch error: ${line.slice(0, 200)}`));
         }
+        if (ev.type !== 'BOOKMARK') this.typed(ev.object);
         await onEvent(ev);
       };
       await new Promise<void>((resolve, reject) => {
