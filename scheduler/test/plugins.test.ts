@@ -12,7 +12,7 @@ import { requirementMatches, toleratesTaint } from '../src/plugins/helpers';
 import { node, pod } from './fixtures';
 
 /** Run one plugin's filter for `p` on node `target` of a cluster. */
-function filter(plugin: Plugin, p: core.Pod, nodes: core.Node[], existing: core.Pod[] = [], target = nodes[0].metadata.name!): Status | undefined {
+function filter(plugin: Plugin, p: core.Pod, nodes: core.Node[], existing: core.Pod[] = [], target = nodes[0].metadata!.name!): Status | undefined {
   const snap = buildSnapshot(nodes, existing);
   const ctx = newCycle(p, snap);
   plugin.preFilter?.(ctx);
