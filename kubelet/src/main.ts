@@ -1,3 +1,125 @@
-// Entry point of the kubelet component; its implementation is being written.
-console.error('kubelet: not implemented yet');
-process.exit(1);
+// The kubelet: registers its Node, heartbeats, runs the pods bound to it on Docker, reports their
+// status, and serves logs/exec/attach/stats on its API port.
+import { ApiClient, EventRecorder, InformerFactory, createLogger, newRegistry, newGauge, onShutdown } from '@minik8s/shared';
+import { parseFlags, parseLabels, USAGE } from './flags';
+import { NodeAgent, defaultHostname, hostCapacity, parseResourceList } from './node';
+import { DockerRuntime } from './runtime/docker';
+import { PodManager } from './pod/manager';
+import { HollowPods } from './hollow';
+import { KubeletServer } from './server/http';
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (e) {
+    console.error(`kubelet: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const log = createLogger('kubelet');
+  const nodeName = (flags.hostnameOverride ?? defaultHostname()).toLowerCase();
+  const nodeIP = flags.nodeIP ?? '127.0.0.1';
+  const reserved = { ...parseResourceList(flags.kubeReserved), ...parseResourceList(flags.systemReserved) };
+  const capacity = hostCapacity(flags.maxPods, parseResourceList(flags.capacity));
+  const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: `kubelet/v1.32.0 (${nodeName})` });
+  const registry = newRegistry('kubelet');
+  const runningPods = newGauge(registry, 'kubelet_running_pods', 'Number of pods bound to this node');
+  const factory = new InformerFactory(client, log);
+  const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName });
+
+  let runtime: DockerRuntime | undefined;
+  let runtimeVersion = 'hollow';
+  let runtimeUp = true;
+  if (!flags.hollow) {
+    runtime = new DockerRuntime(flags.containerRuntimeEndpoint, nodeName, log);
+    for (;;) {
+      try {
+        runtimeVersion = await runtime.version();
+        break;
+      } catch (e) {
+        log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    setInterval(() => {
+      runtime!.version().then(
+        () => (runtimeUp = true),
+        () => (runtimeUp = false),
+      );
+    }, 10_000).unref();
+  }
+
+  const node = new NodeAgent(
+    client,
+    {
+      name: nodeName,
+      ip: nodeIP,
+      port: flags.port,
+      labels: parseLabels(flags.nodeLabels),
+      capacity,
+      reserved,
+      runtimeVersion,
+      statusFrequencyMs: flags.nodeStatusUpdateFrequencySeconds * 1000,
+      leaseDurationSeconds: 40,
+    },
+    log,
+    () => runtimeUp,
+  );
+  const podCIDR = () => node.cidr() ?? flags.podCIDR;
+
+  let pods: () => import('./kinds').Pod[];
+  let stopPods: () => void;
+  if (runtime) {
+    const mgr = new PodManager({
+      client,
+      factory,
+      runtime,
+      recorder,
+      log,
+      nodeName,
+      nodeIP,
+      rootDir: flags.rootDir,
+      podInfraImage: flags.podInfraContainerImage,
+      clusterDNS: flags.clusterDNS,
+      clusterDomain: flags.clusterDomain,
+      podCIDR,
+      defaultNetwork: flags.podNetwork,
+      preferLocalImages: flags.preferLocalImages,
+      syncFrequencyMs: flags.syncFrequencySeconds * 1000,
+      workers: 10,
+    });
+    pods = () => mgr.pods();
+    stopPods = () => mgr.stop();
+    await node.register();
+    await factory.start();
+    await mgr.start();
+  } else {
+    const hollow = new HollowPods(client, factory, nodeName, nodeIP, podCIDR, log);
+    pods = () => hollow.informer.store.list();
+    stopPods = () => hollow.stop();
+    await node.register();
+    await factory.start();
+    hollow.start();
+  }
+  setInterval(() => runningPods.set(pods().length), 5000).unref();
+
+  const server = new KubeletServer({ nodeName, runtime, registry, log, pods: () => pods(), healthy: () => runtimeUp });
+  await server.listen(flags.port, flags.address);
+  log.info({ node: nodeName, port: flags.port, address: flags.address, hollow: flags.hollow, runtime: runtimeVersion }, 'kubelet started');
+
+  onShutdown(async () => {
+    server.close();
+    node.stop();
+    stopPods();
+    await factory.stop();
+  });
+}
+
+main().catch((e) => {
+  console.error(`kubelet: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

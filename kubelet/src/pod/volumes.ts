@@ -1,0 +1,191 @@
+// Pod volumes as host directories under <root-dir>/pods/<uid>/volumes, bind-mounted into containers:
+// emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected and downwardAPI
+// (files rewritten on every sync, so changes reach running pods).
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import type { core } from '@minik8s/shared';
+
+export interface VolumeSources {
+  /** ConfigMap data (binaryData decoded) or undefined when missing. */
+  configMap(name: string): Promise<Record<string, Buffer> | undefined>;
+  secret(name: string): Promise<Record<string, Buffer> | undefined>;
+}
+
+export class VolumeError extends Error {}
+
+export function podDir(root: string, uid: string): string {
+  return join(root, 'pods', uid);
+}
+
+function writeIfChanged(path: string, data: Buffer, mode: number): void {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    if (readFileSync(path).equals(data)) return;
+  } catch {
+    // missing: write it
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, path);
+}
+
+/** Write the wanted files (relative path → data) into dir and remove the others. */
+function syncFiles(dir: string, files: Map<string, Buffer>, mode: number): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [rel, data] of files) writeIfChanged(join(dir, rel), data, mode);
+  const walk = (d: string, prefix: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(d, e.name), rel);
+      else if (!files.has(rel)) rmSync(join(d, e.name), { force: true });
+    }
+  };
+  walk(dir, '');
+}
+
+function safeRel(p: string): string {
+  const n = normalize(p);
+  if (n.startsWith('..') || n.startsWith('/')) throw new VolumeError(`invalid path "${p}"`);
+  return n;
+}
+
+function project(data: Record<string, Buffer>, items: core.KeyToPath[] | undefined, what: string, out: Map<string, Buffer>): void {
+  if (!items?.length) {
+    for (const [k, v] of Object.entries(data)) out.set(safeRel(k), v);
+    return;
+  }
+  for (const it of items) {
+    const v = data[it.key];
+    if (v === undefined) throw new VolumeError(`configmap/secret key "${it.key}" not found in ${what}`);
+    out.set(safeRel(it.path), v);
+  }
+}
+
+function downward(pod: core.Pod, items: core.DownwardAPIVolumeFile[] | undefined, out: Map<string, Buffer>): void {
+  for (const it of items ?? []) {
+    const f = it.fieldRef?.fieldPath;
+    let v = '';
+    if (f === 'metadata.name') v = pod.metadata?.name ?? '';
+    else if (f === 'metadata.namespace') v = pod.metadata?.namespace ?? '';
+    else if (f === 'metadata.uid') v = pod.metadata?.uid ?? '';
+    else if (f === 'metadata.labels') v = Object.entries(pod.metadata?.labels ?? {}).map(([k, x]) => `${k}="${x}"`).join('\n');
+    else if (f === 'metadata.annotations') v = Object.entries(pod.metadata?.annotations ?? {}).map(([k, x]) => `${k}="${x}"`).join('\n');
+    out.set(safeRel(it.path), Buffer.from(v));
+  }
+}
+
+/** Create/refresh every volume of the pod; returns volume name → host path. Throws VolumeError. */
+export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSources): Promise<Map<string, string>> {
+  const uid = pod.metadata!.uid!;
+  const base = join(podDir(root, uid), 'volumes');
+  const paths = new Map<string, string>();
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.emptyDir) {
+      const p = join(base, 'kubernetes.io~empty-dir', v.name);
+      mkdirSync(p, { recursive: true, mode: 0o777 });
+      paths.set(v.name, p);
+    } else if (v.hostPath) {
+      const p = v.hostPath.path;
+      const type = v.hostPath.type ?? '';
+      if (type === 'DirectoryOrCreate') mkdirSync(p, { recursive: true });
+      else if (type === 'FileOrCreate' && !existsSync(p)) {
+        mkdirSync(dirname(p), { recursive: true });
+        closeSync(openSync(p, 'a'));
+      } else if ((type === 'Directory' || type === 'File') && !existsSync(p)) {
+        throw new VolumeError(`hostPath type check failed: ${p} does not exist`);
+      }
+      paths.set(v.name, p);
+    } else if (v.configMap) {
+      const name = v.configMap.name ?? '';
+      const data = await src.configMap(name);
+      const p = join(base, 'kubernetes.io~configmap', v.name);
+      const files = new Map<string, Buffer>();
+      if (!data && !v.configMap.optional) throw new VolumeError(`configmap "${name}" not found`);
+      if (data) project(data, v.configMap.items, `configmap ${name}`, files);
+      syncFiles(p, files, v.configMap.defaultMode ?? 0o644);
+      paths.set(v.name, p);
+    } else if (v.secret) {
+      const name = v.secret.secretName ?? '';
+      const data = await src.secret(name);
+      const p = join(base, 'kubernetes.io~secret', v.name);
+      const files = new Map<string, Buffer>();
+      if (!data && !v.secret.optional) throw new VolumeError(`secret "${name}" not found`);
+      if (data) project(data, v.secret.items, `secret ${name}`, files);
+      syncFiles(p, files, v.secret.defaultMode ?? 0o644);
+      paths.set(v.name, p);
+    } else if (v.downwardAPI) {
+      const p = join(base, 'kubernetes.io~downward-api', v.name);
+      const files = new Map<string, Buffer>();
+      downward(pod, v.downwardAPI.items, files);
+      syncFiles(p, files, v.downwardAPI.defaultMode ?? 0o644);
+      paths.set(v.name, p);
+    } else if (v.projected) {
+      const p = join(base, 'kubernetes.io~projected', v.name);
+      const files = new Map<string, Buffer>();
+      for (const s of v.projected.sources ?? []) {
+        if (s.configMap) {
+          const data = await src.configMap(s.configMap.name ?? '');
+          if (data) project(data, s.configMap.items, `configmap ${s.configMap.name}`, files);
+          else if (!s.configMap.optional) throw new VolumeError(`configmap "${s.configMap.name}" not found`);
+        } else if (s.secret) {
+          const data = await src.secret(s.secret.name ?? '');
+          if (data) project(data, s.secret.items, `secret ${s.secret.name}`, files);
+          else if (!s.secret.optional) throw new VolumeError(`secret "${s.secret.name}" not found`);
+        } else if (s.downwardAPI) {
+          downward(pod, s.downwardAPI.items, files);
+        }
+        // serviceAccountToken sources need the TokenRequest API, which minik8s does not serve: skipped.
+      }
+      syncFiles(p, files, v.projected.defaultMode ?? 0o644);
+      paths.set(v.name, p);
+    } else {
+      throw new VolumeError(`volume "${v.name}": unsupported volume type`);
+    }
+  }
+  return paths;
+}
+
+/** Docker bind specs for a container's volumeMounts (subPath and readOnly honoured). */
+export function binds(c: core.Container, pod: core.Pod, paths: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const host = paths.get(m.name);
+    if (!host) throw new VolumeError(`volumeMount "${m.name}" refers to no volume of the pod`);
+    const vol = pod.spec?.volumes?.find((v) => v.name === m.name);
+    let src = host;
+    if (m.subPath) {
+      src = join(host, safeRel(m.subPath));
+      if (!existsSync(src)) mkdirSync(src, { recursive: true });
+    }
+    const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI;
+    out.push(`${src}:${m.mountPath}${ro ? ':ro' : ''}`);
+  }
+  return out;
+}
+
+/** resolv.conf for dnsPolicy ClusterFirst with --cluster-dns (upstream search list and ndots:5). */
+export function resolvConf(ns: string, clusterDNS: string[], domain: string, dnsConfig?: core.PodDNSConfig): string {
+  const servers = [...clusterDNS, ...(dnsConfig?.nameservers ?? [])];
+  const search = [`${ns}.svc.${domain}`, `svc.${domain}`, domain, ...(dnsConfig?.searches ?? [])];
+  const opts = new Map<string, string | undefined>([['ndots', '5']]);
+  for (const o of dnsConfig?.options ?? []) opts.set(o.name ?? '', o.value);
+  return (
+    servers.map((s) => `nameserver ${s}`).join('\n') +
+    `\nsearch ${search.join(' ')}\noptions ${[...opts].map(([k, v]) => (v === undefined ? k : `${k}:${v}`)).join(' ')}\n`
+  );
+}
+
+export function writePodFile(root: string, uid: string, rel: string, content: string): string {
+  const p = join(podDir(root, uid), rel);
+  writeIfChanged(p, Buffer.from(content), 0o644);
+  return p;
+}
+
+export function removePodDir(root: string, uid: string): void {
+  const d = podDir(root, uid);
+  try {
+    if (statSync(d).isDirectory()) rmSync(d, { recursive: true, force: true });
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,191 @@
+// The kubelet API (plain HTTP on --address:--port): /healthz, /metrics, /pods, /containerLogs,
+// /exec and /attach (WebSocket v5.channel.k8s.io), /stats/summary.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { core, Logger, Registry } from '@minik8s/shared';
+import type { DockerRuntime } from '../runtime/docker';
+import type { RuntimeContainer } from '../runtime/types';
+import { latest, previous } from '../pod/actions';
+import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
+import { statsSummary } from './stats';
+
+export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+export interface KubeletServerDeps {
+  nodeName: string;
+  runtime?: DockerRuntime;
+  registry: Registry;
+  log: Logger;
+  pods(): core.Pod[];
+  healthy(): boolean;
+}
+
+class HttpError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+function sendStatus(res: ServerResponse, code: number, message: string): void {
+  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+}
+
+export class KubeletServer {
+  private server: Server;
+  private wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => STREAM_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
+  });
+
+  constructor(private d: KubeletServerDeps) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        const code = e instanceof HttpError ? e.code : 500;
+        if (!res.headersSent) sendStatus(res, code, (e as Error).message);
+        else res.destroy();
+      });
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket, head).catch((e) => {
+        const code = e instanceof HttpError ? e.code : 500;
+        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, code });
+        socket.end(`HTTP/1.1 ${code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
+    });
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((ok, fail) => {
+      this.server.once('error', fail);
+      this.server.listen(port, host, () => ok());
+    });
+  }
+
+  close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+
+  private pod(ns: string, name: string): core.Pod {
+    const p = this.d.pods().find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
+    if (!p) throw new HttpError(404, `pod "${name}" not found in namespace "${ns}"`);
+    return p;
+  }
+
+  /** The Docker container of a pod's container (newest, or the one before with previous=true). */
+  private async container(ns: string, name: string, cname: string, prev = false): Promise<RuntimeContainer> {
+    const rtm = this.d.runtime;
+    if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
+    const pod = this.pod(ns, name);
+    const role = pod.spec?.containers.some((c) => c.name === cname) ? 'app' : pod.spec?.initContainers?.some((c) => c.name === cname) ? 'init' : undefined;
+    if (!role) throw new HttpError(400, `container ${cname} is not valid for pod ${name}`);
+    const rt = (await rtm.listPods(pod.metadata!.uid)).get(pod.metadata!.uid!);
+    const c = prev ? previous(rt, cname, role) : latest(rt, cname, role);
+    if (!c) {
+      if (prev) throw new HttpError(400, `previous terminated container "${cname}" in pod "${name}" not found`);
+      throw new HttpError(400, `container "${cname}" in pod "${name}" is waiting to start: ContainerCreating`);
+    }
+    return c;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const q = url.searchParams;
+    const text = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(code, { 'Content-Type': type });
+      res.end(body);
+    };
+    switch (parts[0]) {
+      case 'healthz':
+        return text(this.d.healthy() ? 200 : 500, this.d.healthy() ? 'ok' : 'container runtime is down');
+      case 'metrics':
+        return text(200, await this.d.registry.metrics(), this.d.registry.contentType);
+      case 'pods':
+        return text(200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: this.d.pods() }), 'application/json');
+      case 'stats':
+        if (parts[1] !== 'summary') break;
+        return text(200, JSON.stringify(await statsSummary(this.d.nodeName, this.d.runtime, this.d.pods())), 'application/json');
+      case 'containerLogs': {
+        if (parts.length !== 4) break;
+        const [, ns, name, cname] = parts;
+        const c = await this.container(ns, name, cname, q.get('previous') === 'true');
+        const follow = q.get('follow') === 'true';
+        const tail = q.get('tailLines') !== null ? Math.max(0, Number(q.get('tailLines'))) : undefined;
+        const since = q.get('sinceSeconds') ? Math.floor(Date.now() / 1000) - Number(q.get('sinceSeconds')) : q.get('sinceTime') ? Math.floor(Date.parse(q.get('sinceTime')!) / 1000) : undefined;
+        const rtm = this.d.runtime!;
+        const tty = await rtm.tty(c.id);
+        const stream = await rtm.logs(c.id, { follow, tail, timestamps: q.get('timestamps') === 'true', since });
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
+        const limit = q.get('limitBytes') ? Number(q.get('limitBytes')) : Infinity;
+        let sent = 0;
+        const { Writable } = await import('node:stream');
+        const sink = new Writable({
+          write(chunk: Buffer, _e, cb) {
+            if (sent >= limit) return cb();
+            const part = chunk.subarray(0, Math.max(0, limit - sent));
+            sent += part.length;
+            res.write(part, () => cb());
+          },
+        });
+        if (tty) stream.pipe(sink);
+        else rtm.docker.modem.demuxStream(stream, sink, sink);
+        await new Promise<void>((ok) => {
+          stream.on('end', ok);
+          stream.on('close', ok);
+          stream.on('error', ok);
+          res.on('close', () => {
+            (stream as unknown as { destroy(): void }).destroy?.();
+            ok();
+          });
+        });
+        res.end();
+        return;
+      }
+    }
+    return text(404, '404 page not found');
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const kind = parts[0];
+    if ((kind !== 'exec' && kind !== 'attach') || parts.length !== 4) throw new HttpError(404, 'not found');
+    const [, ns, name, cname] = parts;
+    const q = url.searchParams;
+    const o: StreamOptions = {
+      stdin: q.get('stdin') === 'true' || q.get('input') === '1',
+      stdout: q.get('stdout') !== 'false' && q.get('output') !== '0',
+      stderr: q.get('stderr') === 'true' || q.get('error') === '1',
+      tty: q.get('tty') === 'true',
+    };
+    const cmd = q.getAll('command');
+    if (kind === 'exec' && cmd.length === 0) throw new HttpError(400, 'you must specify at least 1 command');
+    const c = await this.container(ns, name, cname);
+    if (c.state !== 'running') throw new HttpError(400, `container ${cname} is not running`);
+    const docker = this.d.runtime!.docker;
+    const dc = docker.getContainer(c.id);
+    let stream: Duplex;
+    let resize: (w: number, h: number) => Promise<unknown>;
+    let finish: () => Promise<Record<string, unknown>>;
+    if (kind === 'exec') {
+      const exec = await dc.exec({ Cmd: cmd, AttachStdin: o.stdin, AttachStdout: o.stdout, AttachStderr: o.stderr || o.tty, Tty: o.tty });
+      stream = (await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty })) as unknown as Duplex;
+      resize = (w, h) => exec.resize({ w, h });
+      finish = async () => exitStatus((await exec.inspect()).ExitCode ?? 0, cmd);
+    } else {
+      const tty = await this.d.runtime!.tty(c.id);
+      o.tty = tty;
+      stream = (await dc.attach({ stream: true, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, hijack: true })) as unknown as Duplex;
+      resize = (w, h) => dc.resize({ w, h });
+      finish = async () => ({ metadata: {}, status: 'Success' });
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.d.log.debug({ kind, pod: `${ns}/${name}`, container: cname, protocol: ws.protocol }, 'stream session');
+      pipeDockerStream(ws, docker, stream, o, resize, finish);
+    });
+  }
+}
