@@ -2,10 +2,41 @@
 // processed is never handed out again until done() (processing set; re-adds are deferred until then),
 // per-key exponential backoff for failures (base 5 ms, doubling, capped at 1000 s), delayed adds.
 
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
 export interface WorkQueueOptions {
   name?: string;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Export upstream's workqueue_* metrics (labelled by queue name) on this registry. */
+  registry?: Registry;
+}
+
+interface QueueMetrics {
+  depth: Gauge<'name'>;
+  adds: Counter<'name'>;
+  retries: Counter<'name'>;
+  queueDuration: Histogram<'name'>;
+  workDuration: Histogram<'name'>;
+}
+
+const metricsByRegistry = new WeakMap<Registry, QueueMetrics>();
+const DURATION_BUCKETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10];
+
+function queueMetrics(registry: Registry): QueueMetrics {
+  let m = metricsByRegistry.get(registry);
+  if (!m) {
+    const registers = [registry];
+    m = {
+      depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers }),
+      adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers }),
+      retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers }),
+      queueDuration: new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested.', labelNames: ['name'], buckets: DURATION_BUCKETS, registers }),
+      workDuration: new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', labelNames: ['name'], buckets: DURATION_BUCKETS, registers }),
+    };
+    metricsByRegistry.set(registry, m);
+  }
+  return m;
 }
 
 export class WorkQueue<K = string> {
@@ -20,15 +51,21 @@ export class WorkQueue<K = string> {
   private readonly waiting = new Map<K, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: ((k: K | undefined) => void)[] = [];
   private shuttingDown = false;
+  private readonly metrics?: QueueMetrics;
+  /** When each queued key was added, and when each processing key was handed out (for the metrics). */
+  private readonly addedAt = new Map<K, number>();
+  private readonly startedAt = new Map<K, number>();
 
   constructor(opts: WorkQueueOptions = {}) {
     this.name = opts.name ?? 'queue';
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    if (opts.registry) this.metrics = queueMetrics(opts.registry);
   }
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.metrics?.adds.inc({ name: this.name });
     this.dirty.add(key);
     if (this.processing.has(key)) return; // done() queues it again
     this.push(key);
@@ -52,6 +89,7 @@ export class WorkQueue<K = string> {
 
   /** Add after this key's backoff: base × 2^failures, capped. */
   addRateLimited(key: K): void {
+    this.metrics?.retries.inc({ name: this.name });
     this.addAfter(key, this.when(key));
   }
 
@@ -82,6 +120,11 @@ export class WorkQueue<K = string> {
   /** Processing of `key` finished; if it was added meanwhile, it is queued again. */
   done(key: K): void {
     this.processing.delete(key);
+    const started = this.startedAt.get(key);
+    if (started !== undefined) {
+      this.startedAt.delete(key);
+      this.metrics?.workDuration.observe({ name: this.name }, (Date.now() - started) / 1000);
+    }
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
 
@@ -104,13 +147,25 @@ export class WorkQueue<K = string> {
   private take(k: K): K {
     this.processing.add(k);
     this.dirty.delete(k);
+    if (this.metrics) {
+      const now = Date.now();
+      const added = this.addedAt.get(k);
+      if (added !== undefined) this.metrics.queueDuration.observe({ name: this.name }, (now - added) / 1000);
+      this.addedAt.delete(k);
+      this.startedAt.set(k, now);
+      this.metrics.depth.set({ name: this.name }, this.queue.length);
+    }
     return k;
   }
 
   private push(key: K): void {
+    if (this.metrics) this.addedAt.set(key, Date.now());
     const w = this.waiters.shift();
     if (w) w(this.take(key));
-    else this.queue.push(key);
+    else {
+      this.queue.push(key);
+      this.metrics?.depth.set({ name: this.name }, this.queue.length);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkQueue, runWorkers } from '../src';
+import { WorkQueue, newRegistry, runWorkers } from '../src';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,6 +75,29 @@ describe('WorkQueue', () => {
     q.shutDown();
     await sleep(80);
     expect(q.len()).toBe(1);
+  });
+});
+
+describe('WorkQueue metrics', () => {
+  it('exports upstream workqueue_* metrics per queue name', async () => {
+    const registry = newRegistry('t');
+    const q1 = new WorkQueue({ name: 'pods', registry });
+    const q2 = new WorkQueue({ name: 'nodes', registry });
+    q1.add('a');
+    q1.add('b');
+    q1.add('a');
+    q2.add('x');
+    const k = await q1.get();
+    q1.addRateLimited(k!);
+    q1.done(k!);
+    const text = await registry.metrics();
+    expect(text).toContain('workqueue_adds_total{name="pods"} 2');
+    expect(text).toContain('workqueue_adds_total{name="nodes"} 1');
+    expect(text).toContain('workqueue_depth{name="pods"} 1');
+    expect(text).toContain('workqueue_retries_total{name="pods"} 1');
+    expect(text).toContain('workqueue_work_duration_seconds_count{name="pods"} 1');
+    q1.shutDown();
+    q2.shutDown();
   });
 });
 
