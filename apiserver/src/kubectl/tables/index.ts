@@ -1,0 +1,86 @@
+// Server-side printing: the meta.k8s.io Table that `kubectl get` asks for with
+// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`.
+import { apiVersionOf, type KubeList, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { printerFor, type ColumnDefinition, type TableRowCondition } from './printers';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface TableRow {
+  cells: unknown[];
+  conditions?: TableRowCondition[];
+  object?: unknown;
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: string;
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  columnDefinitions: ColumnDefinition[];
+  rows: TableRow[];
+}
+
+export interface TableOptions {
+  /** ?includeObject=: None, Metadata (default: PartialObjectMetadata) or Object (the full object). */
+  includeObject?: IncludeObject;
+  /** meta.k8s.io version the client asked for. */
+  version?: 'v1' | 'v1beta1';
+  /** "Now" for AGE cells (ms since epoch). */
+  now?: number;
+}
+
+/**
+ * Which Table version the Accept header asks for, or undefined when the client prefers plain JSON.
+ * Media types are taken in the client's order, as the upstream negotiator does.
+ */
+export function tableVersionRequested(accept: string | undefined): 'v1' | 'v1beta1' | undefined {
+  for (const entry of (accept ?? '').split(',')) {
+    const [type, ...rawParams] = entry.split(';').map((s) => s.trim());
+    const params = Object.fromEntries(rawParams.map((p) => p.split('=').map((s) => s.trim())));
+    if (type !== 'application/json') {
+      if (type === '*/*' || type === 'application/*') return undefined;
+      continue;
+    }
+    if (!params.as) return undefined;
+    if (params.as === 'Table' && params.g === 'meta.k8s.io' && (params.v === 'v1' || params.v === 'v1beta1')) return params.v;
+  }
+  return undefined;
+}
+
+export function parseIncludeObject(v: unknown): IncludeObject {
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+const isList = (x: KubeObject | KubeList): x is KubeList => Array.isArray((x as KubeList).items);
+
+function rowObject(r: ResourceType, obj: KubeObject, include: IncludeObject, version: string): unknown {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return { kind: r.kind, apiVersion: apiVersionOf(r), ...obj };
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata };
+}
+
+/** The Table for one object, a list, or one watch-event object. Pure: same input, same rows. */
+export function toTable(r: ResourceType, objOrList: KubeObject | KubeList, opts: TableOptions = {}): Table {
+  const version = opts.version ?? 'v1';
+  const include = opts.includeObject ?? 'Metadata';
+  const now = opts.now ?? Date.now();
+  const printer = printerFor(r);
+  const items = isList(objOrList) ? objOrList.items : [objOrList];
+  const rows = items.map((obj) => {
+    const row: TableRow = { cells: printer.cells(obj, now) };
+    const conditions = printer.conditions?.(obj);
+    if (conditions) row.conditions = conditions;
+    const object = rowObject(r, obj, include, version);
+    if (object !== undefined) row.object = object;
+    return row;
+  });
+  const meta = objOrList.metadata ?? {};
+  const metadata: Table['metadata'] = {};
+  if (meta.resourceVersion) metadata.resourceVersion = meta.resourceVersion;
+  if (isList(objOrList) && objOrList.metadata?.continue) metadata.continue = objOrList.metadata.continue;
+  if (isList(objOrList) && objOrList.metadata?.remainingItemCount != null) metadata.remainingItemCount = objOrList.metadata.remainingItemCount;
+  return { kind: 'Table', apiVersion: `meta.k8s.io/${version}`, metadata, columnDefinitions: printer.columns, rows };
+}
+
+export { printerFor, PRINTERS, type ColumnDefinition } from './printers';
+export { humanDuration } from './format';
+export { podCells } from './pod';
