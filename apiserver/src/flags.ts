@@ -1,0 +1,84 @@
+// Command-line flags, named as upstream kube-apiserver's.
+import { networkInterfaces } from 'node:os';
+
+export interface Flags {
+  etcdServers: string[];
+  etcdPrefix: string;
+  bindAddress: string;
+  securePort: number;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
+  advertiseAddress?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  etcdCompactionIntervalMs: number;
+  etcdTimeoutMs: number;
+  watchCacheSize: number;
+}
+
+const KNOWN = new Set([
+  'etcd-servers',
+  'etcd-prefix',
+  'bind-address',
+  'secure-port',
+  'service-cluster-ip-range',
+  'service-node-port-range',
+  'advertise-address',
+  'tls-cert-file',
+  'tls-private-key-file',
+  'etcd-compaction-interval',
+  'etcd-request-timeout',
+  'default-watch-cache-size',
+  'v',
+]);
+
+/** Go-style durations: "5m", "30s", "1m30s", "500ms", "0". */
+export function parseDuration(s: string): number {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    consumed += m[0].length;
+  }
+  if (consumed !== s.length || consumed === 0) throw new Error(`invalid duration ${JSON.stringify(s)}`);
+  return total;
+}
+
+export function parseFlags(argv: string[]): Flags {
+  const v: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    let [k, val] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (val === undefined) val = argv[++i];
+    if (!KNOWN.has(k)) throw new Error(`unknown flag --${k}`);
+    if (val === undefined) throw new Error(`flag --${k} needs a value`);
+    v[k] = val;
+  }
+  const port = Number(v['secure-port'] ?? 6443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --secure-port ${v['secure-port']}`);
+  return {
+    etcdServers: (v['etcd-servers'] ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean),
+    etcdPrefix: v['etcd-prefix'] ?? '/registry',
+    bindAddress: v['bind-address'] ?? '0.0.0.0',
+    securePort: port,
+    serviceClusterIpRange: v['service-cluster-ip-range'] ?? '10.96.0.0/12',
+    serviceNodePortRange: v['service-node-port-range'] ?? '30000-32767',
+    advertiseAddress: v['advertise-address'],
+    tlsCertFile: v['tls-cert-file'],
+    tlsPrivateKeyFile: v['tls-private-key-file'],
+    etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
+    etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
+    watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
+  };
+}
+
+/** --advertise-address, else the bind address, else (bound to all) the first non-internal IPv4. */
+export function advertiseAddressFor(f: Flags): string {
+  if (f.advertiseAddress) return f.advertiseAddress;
+  if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::') return f.bindAddress;
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}

@@ -1,0 +1,124 @@
+// Request bodies and query options: JSON, YAML and (through the kubectl module) protobuf bodies;
+// DeleteOptions; dryRun; fieldValidation=Strict.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import YAML from 'yaml';
+import type { FastifyRequest } from 'fastify';
+import { ApiError, statusFor, type ResourceType } from '@minik8s/shared';
+import type { KubectlModule } from '../context';
+import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch';
+import { unknownFields } from '../registry/strict';
+import type { DeleteOptions } from '../registry/registry';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export function q1(q: Query, k: string): string | undefined {
+  const v = q[k];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+export function mediaType(req: FastifyRequest): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+const bad = (m: string) => new ApiError(statusFor.badRequest(m));
+
+/** The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. */
+export function decodeBody(req: FastifyRequest, r: ResourceType | undefined, kubectl?: KubectlModule): unknown {
+  const buf = req.body as Buffer | undefined;
+  if (!buf || buf.length === 0) return undefined;
+  const mt = mediaType(req);
+  if (mt === 'application/vnd.kubernetes.protobuf') {
+    if (!kubectl || !r) throw new ApiError(statusFor.unsupportedMediaType(mt));
+    try {
+      return kubectl.decodeProtobufBody(buf, r);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw bad(`the object provided is unrecognized or malformed: ${(e as Error).message}`);
+    }
+  }
+  if (mt === '' || mt === 'application/json' || mt.endsWith('+json')) {
+    try {
+      return JSON.parse(buf.toString('utf8'));
+    } catch (e) {
+      throw bad(`the object provided is unrecognized or malformed: json parse error: ${(e as Error).message}`);
+    }
+  }
+  if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml' || mt.endsWith('+yaml')) {
+    try {
+      return YAML.parse(buf.toString('utf8'));
+    } catch (e) {
+      throw bad(`the object provided is unrecognized or malformed: yaml parse error: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new ApiError(statusFor.unsupportedMediaType(mt));
+}
+
+export function patchTypeOf(req: FastifyRequest): PatchType {
+  const t = PATCH_CONTENT_TYPES[mediaType(req)];
+  if (!t) throw new ApiError(statusFor.unsupportedMediaType(mediaType(req)));
+  return t;
+}
+
+/** A body that must be an object of kind `kind` (apiVersion `apiVersion`) when those are set. */
+export function expectObject(body: unknown, kind: string, apiVersion: string, version: string): Record<string, any> {
+  if (body === undefined || body === null) throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: request body is empty`);
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the object provided is not a JSON object`);
+  const o = body as Record<string, any>;
+  if (o.kind !== undefined && o.kind !== kind)
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the kind in the data (${String(o.kind)}) does not match the expected kind (${kind})`);
+  if (o.apiVersion !== undefined && o.apiVersion !== apiVersion)
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null || Array.isArray(o.metadata)))
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: metadata must be an object`);
+  return o;
+}
+
+export function checkStrict(q: Query, kind: string, version: string, obj: unknown): void {
+  if (q1(q, 'fieldValidation') !== 'Strict') return;
+  const unknown = unknownFields(kind, obj);
+  if (unknown.length)
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+}
+
+export function isDryRun(q: Query): boolean {
+  const v = q.dryRun;
+  const vals = Array.isArray(v) ? v : v ? [v] : [];
+  for (const x of vals) if (x !== 'All') throw bad(`unsupported dryRun value ${JSON.stringify(x)}: only "All" is supported`);
+  return vals.length > 0;
+}
+
+function intParam(q: Query, k: string): number | undefined {
+  const v = q1(q, k);
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw bad(`invalid value for ${k}: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** DeleteOptions from the body (kubectl sends one) and the query string. */
+export function deleteOptions(q: Query, body: unknown): DeleteOptions {
+  const o: DeleteOptions = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as DeleteOptions) } : {};
+  const g = intParam(q, 'gracePeriodSeconds');
+  if (g !== undefined) o.gracePeriodSeconds = g;
+  const p = q1(q, 'propagationPolicy');
+  if (p) o.propagationPolicy = p;
+  if (o.gracePeriodSeconds !== undefined && typeof o.gracePeriodSeconds !== 'number') throw bad('gracePeriodSeconds must be an integer');
+  if (o.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy))
+    throw bad(`propagationPolicy: Unsupported value: "${o.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  return o;
+}
+
+export function limitParam(q: Query): number | undefined {
+  const v = intParam(q, 'limit');
+  if (v !== undefined && v < 0) throw bad('limit must be >= 0');
+  return v;
+}
+
+export function boolParam(q: Query, k: string): boolean {
+  const v = q1(q, k);
+  return v === 'true' || v === '1';
+}
+
+export function timeoutParam(q: Query): number | undefined {
+  return intParam(q, 'timeoutSeconds');
+}

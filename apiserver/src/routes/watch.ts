@@ -1,0 +1,129 @@
+// Watch: newline-delimited {type, object} events served from the watch cache; headers flushed at once;
+// bookmarks, timeoutSeconds, and 410 Expired (an HTTP 410 Status before the stream starts, an ERROR event after).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, statusFor, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { CompactedError } from '../storage/etcd';
+import type { CacheWatcher, WatchCache } from '../storage/watchcache';
+import { compileFilter, withKind } from '../registry/registry';
+import type { KubectlModule } from '../context';
+import type { Store } from '../storage/etcd';
+import { boolParam, q1, timeoutParam, type Query } from './body';
+
+export interface WatchDeps {
+  store: Store;
+  cache: WatchCache;
+  kubectl?: KubectlModule;
+  bookmarkIntervalMs: number;
+  onOpen(r: ResourceType): void;
+  onClose(r: ResourceType): void;
+}
+
+/** A watcher whose client reads slower than this many buffered bytes is cut off (it will re-watch). */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+
+async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
+  if (cache.isReady) return;
+  let t: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      cache.ready(),
+      new Promise((_, fail) => {
+        t = setTimeout(() => fail(new ApiError(statusFor.unavailable('the watch cache is not ready yet: etcd is unreachable'))), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceType, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
+  const { cache } = deps;
+  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') });
+  const rvParam = q1(q, 'resourceVersion');
+  let fromRev: number | undefined;
+  if (rvParam && rvParam !== '0') {
+    if (!/^\d+$/.test(rvParam)) throw new ApiError(statusFor.badRequest(`invalid resource version: ${JSON.stringify(rvParam)}`));
+    fromRev = Number(rvParam);
+  }
+  const timeoutSeconds = timeoutParam(q);
+  await readyWithin(cache, 5000);
+  if (fromRev !== undefined) {
+    if (fromRev < cache.oldestRev) throw new ApiError(statusFor.gone(`too old resource version: ${fromRev} (${cache.oldestRev})`));
+    try {
+      await deps.store.checkNotCompacted(fromRev);
+    } catch (e) {
+      if (e instanceof CompactedError) throw new ApiError(statusFor.gone(`too old resource version: ${fromRev} (compacted)`));
+      throw e;
+    }
+    // The cache may have been reset (compaction under it) while we checked.
+    if (fromRev < cache.oldestRev) throw new ApiError(statusFor.gone(`too old resource version: ${fromRev} (${cache.oldestRev})`));
+  }
+  const tables = deps.kubectl && /as=Table/.test(String(req.headers.accept ?? '')) ? deps.kubectl : undefined;
+  const bookmarks = boolParam(q, 'allowWatchBookmarks');
+
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  deps.onOpen(r);
+
+  let closed = false;
+  let w: CacheWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let sentRev = fromRev ?? cache.rev;
+  const write = (line: string) => {
+    if (closed) return;
+    res.write(line);
+    if (res.writableLength > MAX_BUFFERED) finish();
+  };
+  const encode = (type: string, obj: KubeObject, json: () => string): string => {
+    if (tables) return JSON.stringify({ type, object: tables.maybeTable(req, r, withKind(r, obj)) ?? obj }) + '\n';
+    return `{"type":"${type}","object":${json()}}\n`;
+  };
+  w = cache.add(
+    {
+      filter,
+      send: (type, obj, json) => {
+        const rv = Number(obj.metadata?.resourceVersion ?? 0);
+        if (rv > sentRev) sentRev = rv;
+        write(encode(type, obj, json));
+      },
+      expire: (message) => {
+        write(JSON.stringify({ type: 'ERROR', object: statusFor.gone(message) }) + '\n');
+        finish();
+      },
+    },
+    fromRev,
+  );
+  bookmarkTimer = bookmarks
+    ? setInterval(() => {
+        const rv = Math.max(cache.rev, sentRev);
+        sentRev = rv;
+        write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version, metadata: { resourceVersion: String(rv) } } }) + '\n');
+      }, deps.bookmarkIntervalMs)
+    : undefined;
+  // Without timeoutSeconds upstream keeps a watch 30-60 min.
+  const timeoutMs = timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds * 1000 : (1800 + Math.random() * 1800) * 1000;
+  timer = setTimeout(() => finish(), timeoutMs);
+  if (closed) {
+    // cut off while replaying (backpressure): undo what was set up after finish()
+    cache.remove(w);
+    clearTimeout(timer);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+  }
+
+  function finish(): void {
+    if (closed) return;
+    closed = true;
+    if (w) cache.remove(w);
+    clearTimeout(timer);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    deps.onClose(r);
+    res.end();
+  }
+  res.on('close', finish);
+  req.raw.on('close', () => {
+    if (req.raw.destroyed) finish();
+  });
+}

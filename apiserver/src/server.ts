@@ -1,0 +1,225 @@
+// The apiserver process: fastify app, body parsing, Status errors, health/metrics/version endpoints,
+// the etcd store with one watch cache per resource type, and the optional kubectl/podproxy modules.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError, RESOURCES, statusFor, type Logger, type ResourceType, type Status } from '@minik8s/shared';
+import { Store, StorageUnavailableError, CompactedError } from './storage/etcd';
+import { WatchCache } from './storage/watchcache';
+import { Registry, withKind } from './registry/registry';
+import { ServiceAllocator } from './services/allocator';
+import { IpRange, parsePortRange } from './services/bitmap';
+import { registerApiRoutes } from './routes/api';
+import { createMetrics, type ApiMetrics } from './metrics';
+import { bootstrap } from './bootstrap';
+import type { ApiContext, KubectlModule, PodProxyModule } from './context';
+
+export interface ServerConfig {
+  etcdServers: string[];
+  etcdPrefix: string;
+  bindAddress: string;
+  securePort: number;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
+  advertiseAddress: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** 0 disables the apiserver's own etcd compaction. */
+  etcdCompactionIntervalMs: number;
+  etcdTimeoutMs: number;
+  watchCacheSize: number;
+  bookmarkIntervalMs: number;
+  logger: Logger;
+}
+
+export const BODY_LIMIT = 3 * 1024 * 1024;
+
+export const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-minik8s',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'node',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+/** require() a module of another helper when it exists in dist; undefined while it is not written yet. */
+function optionalModule<T>(path: string): T | undefined {
+  try {
+    return require(path) as T;
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(path.replace('./', ''))) return undefined;
+    throw e;
+  }
+}
+
+function toStatus(err: any): Status {
+  if (err instanceof ApiError) return err.status;
+  if (err instanceof StorageUnavailableError) return statusFor.unavailable(`storage is unavailable: ${err.message}`);
+  if (err instanceof CompactedError) return statusFor.gone(err.message);
+  const code = err?.statusCode;
+  if (code === 413 || err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return statusFor.tooLarge();
+  if (code === 415 || err?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return statusFor.unsupportedMediaType(String(err?.message ?? ''));
+  if (typeof code === 'number' && code >= 400 && code < 500) return { ...statusFor.badRequest(String(err.message ?? 'bad request')), code };
+  return statusFor.internal(String(err?.message ?? err));
+}
+
+export function sendStatus(reply: FastifyReply, status: Status): FastifyReply {
+  return reply.code(status.code).type('application/json').send(JSON.stringify(status));
+}
+
+export interface ApiServer {
+  app: FastifyInstance;
+  registry: Registry;
+  store: Store;
+  metrics: ApiMetrics;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
+  const log = cfg.logger;
+  const metrics = createMetrics();
+  const store = new Store({ endpoints: cfg.etcdServers, timeoutMs: cfg.etcdTimeoutMs, observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s) });
+  const allocator = new ServiceAllocator(store, cfg.etcdPrefix, new IpRange(cfg.serviceClusterIpRange), parsePortRange(cfg.serviceNodePortRange));
+  const registry = new Registry(store, cfg.etcdPrefix, allocator);
+  for (const r of RESOURCES)
+    registry.caches.set(r, new WatchCache(store, registry.prefix(r), cfg.watchCacheSize, (msg, err) => log.warn({ err }, msg)));
+
+  const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
+  const app = Fastify({
+    loggerInstance: log as any,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    ...(https ? { https } : {}),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  } as any) as unknown as FastifyInstance;
+
+  // Bodies are decoded by the handlers (JSON, YAML, protobuf) so that errors become Status objects.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, req, reply) => {
+    const status = toStatus(err);
+    if (status.code >= 500 && status.code !== 503) req.log.error({ err }, 'request failed');
+    if (reply.raw.headersSent) return;
+    return sendStatus(reply, status);
+  });
+  app.setNotFoundHandler((_req, reply) => sendStatus(reply, statusFor.notFoundPath()));
+
+  // Request metrics and one pino line per request (reads at debug, writes and errors at info).
+  app.addHook('onResponse', (req, reply, done) => {
+    const info = (req as any).apiInfo as { verb: string; resource: string; subresource: string } | undefined;
+    const verb = info?.verb ?? req.method.toLowerCase();
+    const resource = info?.resource ?? '';
+    const code = reply.statusCode;
+    metrics.requests.inc({ verb: verb.toUpperCase(), resource, subresource: info?.subresource ?? '', code: String(code) });
+    const secs = reply.elapsedTime / 1000;
+    metrics.latency.observe({ verb: verb.toUpperCase(), resource }, secs);
+    const line = { method: req.method, url: req.url, code, ms: Math.round(reply.elapsedTime * 100) / 100, ua: req.headers['user-agent'] };
+    if (code >= 400 || !['get', 'list'].includes(verb)) req.log.info(line, 'request');
+    else req.log.debug(line, 'request');
+    done();
+  });
+
+  // Health: etcd reachability, probed at most once a second.
+  let lastProbe = 0;
+  let etcdOk = false;
+  const etcdHealthy = async (): Promise<boolean> => {
+    if (Date.now() - lastProbe < 1000) return etcdOk;
+    lastProbe = Date.now();
+    try {
+      await store.currentRevision();
+      etcdOk = true;
+    } catch {
+      etcdOk = false;
+    }
+    return etcdOk;
+  };
+  const health = (checkEtcd: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const ok = !checkEtcd || (await etcdHealthy());
+    const verbose = 'verbose' in ((req.query as object) ?? {});
+    const body = verbose ? `[+]ping ok\n[${ok ? '+' : '-'}]etcd ${ok ? 'ok' : 'failed: etcd unreachable'}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : 'etcd unreachable';
+    return reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8').send(body);
+  };
+  app.get('/healthz', health(true));
+  app.get('/readyz', health(true));
+  app.get('/livez', health(false));
+  app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(VERSION_INFO)));
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  const ctx: ApiContext = {
+    resources: RESOURCES,
+    logger: app.log,
+    get: async (r, name, namespace) => withKind(r, await registry.get(r, name, namespace)),
+    list: (r, opts = {}) => registry.list(r, opts),
+    sendStatus,
+  };
+  const kubectl = optionalModule<KubectlModule>('./kubectl');
+  const podproxy = optionalModule<PodProxyModule>('./podproxy');
+  if (kubectl) await kubectl.registerKubectlRoutes(app, ctx);
+  else log.warn('apiserver/src/kubectl is not built: no discovery, openapi, tables or protobuf bodies');
+  if (podproxy) await podproxy.registerPodProxy(app, ctx);
+  else log.warn('apiserver/src/podproxy is not built: pods/log, exec and attach answer 404');
+
+  registerApiRoutes(app, {
+    registry,
+    kubectl,
+    watch: {
+      store,
+      bookmarkIntervalMs: cfg.bookmarkIntervalMs,
+      onOpen: (r: ResourceType) => {
+        // hijacked streams skip onResponse: count the watch request here
+        metrics.requests.inc({ verb: 'WATCH', resource: r.resource, subresource: '', code: '200' });
+        metrics.watchers.inc({ resource: r.resource });
+      },
+      onClose: (r: ResourceType) => metrics.watchers.dec({ resource: r.resource }),
+    },
+  });
+
+  // Start every watch cache (they retry while etcd is down) and the bootstrap objects, in the background.
+  for (const c of registry.caches.values()) void c.ready();
+  void bootstrap(registry, cfg.advertiseAddress, cfg.securePort, log);
+
+  const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
+
+  await app.listen({ host: cfg.bindAddress, port: cfg.securePort });
+  const url = `${https ? 'https' : 'http'}://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
+  log.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
+
+  return {
+    app,
+    registry,
+    store,
+    metrics,
+    url,
+    close: async () => {
+      if (compaction) clearInterval(compaction);
+      await Promise.all([...registry.caches.values()].map((c) => c.stop()));
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+/** As upstream's --etcd-compaction-interval: compact to the revision seen one interval ago. */
+function startCompaction(store: Store, intervalMs: number, log: Logger): NodeJS.Timeout {
+  let previous = 0;
+  const t = setInterval(async () => {
+    try {
+      const rev = await store.currentRevision();
+      if (previous > 0) {
+        await store.compact(previous);
+        log.info({ revision: previous }, 'etcd compacted');
+      }
+      previous = rev;
+    } catch (e) {
+      log.warn({ err: e }, 'etcd compaction failed');
+    }
+  }, intervalMs);
+  t.unref();
+  return t;
+}

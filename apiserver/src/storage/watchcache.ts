@@ -1,0 +1,188 @@
+// The watch cache: ONE etcd watch per resource type, fanned out to every client watcher.
+// It keeps the current objects (so each event knows the object's previous state, for selector
+// transitions) and a ring buffer of recent events, so a watch from a recent resourceVersion is served
+// from memory; an older one gets 410 Expired.
+import type { Watcher } from 'etcd3';
+import type { KubeObject, WatchEventType } from '@minik8s/shared';
+import { decodeKv, type Store } from './etcd';
+
+export interface CacheEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  rev: number;
+  key: string;
+  obj: KubeObject;
+  prev?: KubeObject;
+  /** JSON of obj, computed once for all watchers. */
+  json?: string;
+}
+
+export interface CacheWatcherSpec {
+  /** Does the object belong to this watcher (namespace and selectors)? */
+  filter(obj: KubeObject): boolean;
+  send(type: WatchEventType, obj: KubeObject, json: () => string): void;
+  /** The cache lost its history (etcd compacted under it): the watcher must end with 410. */
+  expire(message: string): void;
+}
+
+export interface CacheWatcher extends CacheWatcherSpec {
+  fromRev: number;
+}
+
+export class ExpiredError extends Error {
+  constructor(readonly requested: number, readonly oldest: number) {
+    super(`too old resource version: ${requested} (${oldest})`);
+    this.name = 'ExpiredError';
+  }
+}
+
+export class WatchCache {
+  /** key → current object */
+  readonly state = new Map<string, KubeObject>();
+  private buf: CacheEvent[] = [];
+  private head = 0;
+  /** Every event with rev > oldestRev is in the buffer. */
+  oldestRev = 0;
+  /** The latest revision this cache has seen. */
+  rev = 0;
+  readonly watchers = new Set<CacheWatcher>();
+  private etcdWatcher?: Watcher;
+  private readyPromise?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    readonly prefix: string,
+    private readonly capacity = 4096,
+    private readonly log: (msg: string, err?: unknown) => void = () => undefined,
+  ) {}
+
+  /** Resolves once the initial list is loaded; retries while etcd is down. */
+  ready(): Promise<void> {
+    if (!this.readyPromise) this.readyPromise = this.load();
+    return this.readyPromise;
+  }
+
+  get isReady(): boolean {
+    return this.rev > 0;
+  }
+
+  private async load(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      try {
+        const { items, rev } = await this.store.list(this.prefix);
+        this.state.clear();
+        for (const kv of items) this.state.set(kv.key!, kv.obj);
+        this.buf = [];
+        this.head = 0;
+        this.oldestRev = rev;
+        this.rev = rev;
+        this.startWatch(rev + 1);
+        return;
+      } catch (e) {
+        this.log(`watch cache ${this.prefix}: list failed, retrying`, e);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private startWatch(fromRev: number): void {
+    const w = this.store.client.watch().prefix(this.prefix).startRevision(String(fromRev)).watcher();
+    this.etcdWatcher = w;
+    w.on('data', (res) => {
+      for (const ev of res.events) {
+        const key = ev.kv.key.toString();
+        const rev = Number(ev.kv.mod_revision);
+        if (ev.type === 'Put') {
+          const { obj } = decodeKv(ev.kv);
+          const prev = this.state.get(key);
+          this.state.set(key, obj);
+          this.push({ type: prev ? 'MODIFIED' : 'ADDED', rev, key, obj, prev });
+        } else {
+          const prev = this.state.get(key);
+          this.state.delete(key);
+          if (!prev) continue;
+          const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } };
+          this.push({ type: 'DELETED', rev, key, obj, prev });
+        }
+      }
+    });
+    w.on('error', (e) => {
+      // Canceled by etcd, typically because the revision we resume from was compacted: relist.
+      if (this.etcdWatcher !== w || this.stopped) return;
+      this.log(`watch cache ${this.prefix}: etcd watch failed, relisting`, e);
+      w.removeAllListeners();
+      w.cancel().catch(() => undefined);
+      this.etcdWatcher = undefined;
+      for (const cw of this.watchers) cw.expire(`the watch cache for ${this.prefix} was reset: ${e.message}`);
+      this.watchers.clear();
+      this.rev = 0;
+      this.readyPromise = this.load();
+    });
+  }
+
+  private push(ev: CacheEvent): void {
+    this.rev = ev.rev;
+    if (this.buf.length - this.head >= this.capacity) {
+      this.oldestRev = this.buf[this.head].rev;
+      this.head++;
+      if (this.head > this.capacity) {
+        this.buf = this.buf.slice(this.head);
+        this.head = 0;
+      }
+    }
+    this.buf.push(ev);
+    for (const w of this.watchers) dispatch(w, ev);
+  }
+
+  /**
+   * Add a watcher. fromRev undefined: synthetic ADDED for every current object first.
+   * Otherwise every buffered event after fromRev is replayed; throws ExpiredError when fromRev is too old.
+   */
+  add(spec: CacheWatcherSpec, fromRev?: number): CacheWatcher {
+    const w: CacheWatcher = { ...spec, fromRev: fromRev ?? this.rev };
+    if (fromRev === undefined) {
+      for (const obj of this.state.values()) if (spec.filter(obj)) spec.send('ADDED', obj, () => JSON.stringify(obj));
+    } else {
+      if (fromRev < this.oldestRev) throw new ExpiredError(fromRev, this.oldestRev);
+      for (let i = this.head; i < this.buf.length; i++) if (this.buf[i].rev > fromRev) dispatch(w, this.buf[i]);
+    }
+    this.watchers.add(w);
+    return w;
+  }
+
+  remove(w: CacheWatcher): void {
+    this.watchers.delete(w);
+  }
+
+  /** Current objects sorted by key (for resourceVersion=0 lists). */
+  snapshot(): { items: KubeObject[]; rev: number } {
+    const keys = [...this.state.keys()].sort();
+    return { items: keys.map((k) => this.state.get(k)!), rev: this.rev };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.etcdWatcher?.cancel().catch(() => undefined);
+  }
+}
+
+function eventJson(ev: CacheEvent): string {
+  if (ev.json === undefined) ev.json = JSON.stringify(ev.obj);
+  return ev.json;
+}
+
+/** Deliver one event to one watcher, turning selector transitions into ADDED/DELETED as upstream. */
+export function dispatch(w: CacheWatcher, ev: CacheEvent): void {
+  if (ev.rev <= w.fromRev) return;
+  const json = () => eventJson(ev);
+  if (ev.type === 'DELETED') {
+    if (ev.prev && w.filter(ev.prev)) w.send('DELETED', ev.obj, json);
+    return;
+  }
+  const cur = w.filter(ev.obj);
+  const prev = ev.prev ? w.filter(ev.prev) : false;
+  if (cur && prev) w.send('MODIFIED', ev.obj, json);
+  else if (cur) w.send('ADDED', ev.obj, json);
+  else if (prev) w.send('DELETED', ev.obj, json);
+}
