@@ -1,0 +1,207 @@
+// `npm run bench:scheduler`: 1000 pods onto 100 nodes through real etcd + apiserver + scheduler.
+// Nodes are hollow kubelets (`kubelet --hollow`, kubemark) when built, else plain Node objects.
+// Reports pods bound per second, p99 creation→binding, and (with hollow nodes and a working
+// controller-manager) a 1000-replica Deployment's time to all ready. Last line: one JSON object.
+// Knobs: BENCH_PODS, BENCH_NODES, BENCH_NODE_MODE=hollow|objects.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ApiClient, R, type KubeObject, type core } from '@minik8s/shared';
+
+const REPO = resolve(__dirname, '..', '..');
+const PODS = Number(process.env.BENCH_PODS ?? 1000);
+const NODES = Number(process.env.BENCH_NODES ?? 100);
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+type Pod = core.Pod & KubeObject;
+
+const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function start(name: string, cmd: string, args: string[]): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), `minik8s-bench-${name}-`));
+  dirs.push(dir);
+  const out = openSync(join(dir, 'out.log'), 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  children.push(child);
+  return child;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const httpOk = async (url: string) => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined);
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** Run `fn` over `items` with at most `n` in flight. */
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]);
+  }));
+}
+
+async function startNodes(c: ApiClient, server: string, mode: string): Promise<void> {
+  const names = Array.from({ length: NODES }, (_, i) => `hollow-${String(i).padStart(3, '0')}`);
+  if (mode === 'hollow') {
+    for (const name of names) {
+      const port = await freePort();
+      start(name, process.execPath, [join(REPO, 'kubelet', 'dist', 'main.js'), '--hollow', '--master', server, '--hostname-override', name, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20']);
+    }
+  } else {
+    await pool(names, 16, async (name) => {
+      const status = {
+        capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+        allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+      };
+      await c.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status } as KubeObject);
+      await c.resource(R.nodes).patch(name, { status }, 'merge', { subresource: 'status' });
+    });
+  }
+  await until(`${NODES} Ready nodes`, async () => {
+    const nodes = (await c.resource<core.Node & KubeObject>(R.nodes).list()).items;
+    const ready = nodes.filter((n) => n.status?.allocatable?.cpu && n.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+    return ready.length >= NODES ? true : undefined;
+  }, 300_000, 1000);
+}
+
+async function benchPods(c: ApiClient): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number }> {
+  const pods = c.resource<Pod>(R.pods);
+  await c.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } } as KubeObject);
+  const rv = (await pods.list({ namespace: 'bench', limit: 1 })).metadata.resourceVersion!;
+  const sent = new Map<string, number>();
+  const bound = new Map<string, number>();
+  let allBound!: () => void;
+  const done = new Promise<void>((r) => (allBound = r));
+  const watch = pods.watch({ namespace: 'bench', resourceVersion: rv, allowWatchBookmarks: true }, (ev) => {
+    const p = ev.object;
+    const name = p.metadata?.name;
+    if (!name || !p.spec?.nodeName || bound.has(name)) return;
+    bound.set(name, Date.now());
+    if (bound.size === PODS) allBound();
+  });
+  watch.done.catch((e) => log(`watch ended: ${(e as Error).message}`));
+  const names = Array.from({ length: PODS }, (_, i) => `pod-${i}`);
+  const t0 = Date.now();
+  await pool(names, 32, async (name) => {
+    sent.set(name, Date.now());
+    await pods.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'bench' } },
+      spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+    } as Pod, { namespace: 'bench' });
+  });
+  const created = Date.now();
+  log(`created ${PODS} pods in ${((created - t0) / 1000).toFixed(1)} s`);
+  await Promise.race([done, new Promise((_, fail) => setTimeout(() => fail(new Error(`only ${bound.size}/${PODS} pods bound after 10 min`)), 600_000))]);
+  watch.stop();
+  const last = Math.max(...bound.values());
+  const lat = names.map((n) => bound.get(n)! - sent.get(n)!);
+  return { podsPerS: PODS / ((last - t0) / 1000), p99: percentile(lat, 99), p50: percentile(lat, 50), createPerS: PODS / ((created - t0) / 1000) };
+}
+
+async function benchDeployment(c: ApiClient, server: string): Promise<number | null> {
+  const cm = join(REPO, 'controller-manager', 'dist', 'main.js');
+  const port = await freePort();
+  const child = start('controller-manager', process.execPath, [cm, '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
+  const alive = await until('controller-manager healthz', () => (child.exitCode !== null ? false : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => false);
+  if (!alive) {
+    log('controller-manager did not start: deploy_1000_s = null');
+    return null;
+  }
+  const t0 = Date.now();
+  await c.request('POST', '/apis/apps/v1/namespaces/bench/deployments', {
+    body: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'big' },
+      spec: {
+        replicas: 1000,
+        selector: { matchLabels: { app: 'big' } },
+        template: { metadata: { labels: { app: 'big' } }, spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+      },
+    },
+  });
+  await until('1000 ready replicas', async () => {
+    const d = await c.request<{ status?: { readyReplicas?: number } }>('GET', '/apis/apps/v1/namespaces/bench/deployments/big');
+    return (d.status?.readyReplicas ?? 0) >= 1000 ? true : undefined;
+  }, 900_000, 1000);
+  return (Date.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const mode = process.env.BENCH_NODE_MODE ?? (existsSync(join(REPO, 'kubelet', 'dist', 'main.js')) ? 'hollow' : 'objects');
+  const etcdPort = await freePort();
+  const peerPort = await freePort();
+  const etcdDir = mkdtempSync(join(tmpdir(), 'minik8s-bench-etcd-'));
+  dirs.push(etcdDir);
+  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+  start('etcd', 'etcd', ['--data-dir', etcdDir, '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync']);
+  await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000);
+  const apiPort = await freePort();
+  const server = `http://127.0.0.1:${apiPort}`;
+  start('apiserver', process.execPath, [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  await until('apiserver', () => httpOk(`${server}/healthz`), 60_000);
+  const c = new ApiClient({ server });
+  log(`starting ${NODES} nodes (${mode === 'hollow' ? 'hollow kubelets' : 'Node objects, no kubelet'})`);
+  await startNodes(c, server, mode);
+  const schedPort = await freePort();
+  start('scheduler', process.execPath, [join(REPO, 'scheduler', 'dist', 'main.js'), '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort)]);
+  await until('scheduler', () => httpOk(`http://127.0.0.1:${schedPort}/healthz`), 60_000);
+  log(`scheduling ${PODS} pods`);
+  const r = await benchPods(c);
+  log(`bound ${PODS} pods: ${r.podsPerS.toFixed(1)} pods/s (created at ${r.createPerS.toFixed(1)}/s), p50 ${r.p50} ms, p99 ${r.p99} ms`);
+  let deploy: number | null = null;
+  if (mode === 'hollow') deploy = await benchDeployment(c, server).catch((e) => (log(`deployment bench failed: ${(e as Error).message}`), null));
+  else log('no hollow kubelets: deploy_1000_s = null');
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'scheduler', pods_per_s: Math.round(r.podsPerS * 10) / 10, p99_ms: r.p99, p50_ms: r.p50, create_per_s: Math.round(r.createPerS * 10) / 10, nodes: NODES, pods: PODS, node_mode: mode, deploy_1000_s: deploy === null ? null : Math.round(deploy * 10) / 10 })}\n`,
+  );
+}
+
+/** Logs are kept (and named) when the bench fails. */
+function cleanup(ok: boolean): void {
+  for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+  if (ok) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  else process.stderr.write(`logs: ${dirs.join(' ')}\n`);
+}
+
+main()
+  .then(() => {
+    cleanup(true);
+    process.exit(0);
+  })
+  .catch((e) => {
+    process.stderr.write(`bench failed: ${(e as Error)?.stack ?? String(e)}\n`);
+    cleanup(false);
+    process.exit(1);
+  });
