@@ -87,7 +87,10 @@ export class PodManager {
     this.stopEvents = this.o.runtime.watchEvents((_action, labels) => {
       const ns = labels[L.podNamespace];
       const name = labels[L.podName];
-      if (ns && name) this.queue.add(`${ns}/${name}`);
+      if (!ns || !name) return;
+      // Docker may emit "die" a moment before its container list shows the exit: look twice.
+      this.queue.add(`${ns}/${name}`);
+      this.queue.addAfter(`${ns}/${name}`, 300);
     });
     for (const k of this.informer.store.keys()) this.queue.add(k);
     void runWorkers(this.queue, this.o.workers, (key) => this.sync(key), this.o.log);
