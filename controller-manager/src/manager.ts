@@ -1,0 +1,56 @@
+// Builds the enabled controllers on one InformerFactory and runs them until stopped.
+import { EventRecorder, InformerFactory, type ApiClient, type Logger } from '@minik8s/shared';
+import { hostname } from 'node:os';
+import type { Controller, ControllerContext } from './controller';
+import { DeploymentController } from './controllers/deployment/controller';
+import { EndpointsController } from './controllers/endpoints/controller';
+import { EndpointSliceController } from './controllers/endpointslice/controller';
+import { GarbageCollector } from './controllers/garbagecollector/controller';
+import { NamespaceController } from './controllers/namespace/controller';
+import { NodeIpamController } from './controllers/nodeipam/controller';
+import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
+import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './controllers/replicaset/controller';
+import { ServiceAccountController } from './controllers/serviceaccount/controller';
+import { concurrency, resolveControllers, type Options } from './options';
+
+export const COMPONENT = 'kube-controller-manager';
+
+const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefined> = {
+  replicaset: (c) => new ReplicaSetController(REPLICASET, c, concurrency(c.options, 'replicaset', 5)),
+  replicationcontroller: (c) => new ReplicaSetController(REPLICATION_CONTROLLER, c, concurrency(c.options, 'rc', 5)),
+  deployment: (c) => new DeploymentController(c, concurrency(c.options, 'deployment', 5)),
+  endpoints: (c) => new EndpointsController(c, concurrency(c.options, 'endpoint', 5)),
+  endpointslice: (c) => new EndpointSliceController(c, concurrency(c.options, 'service-endpoint', 5)),
+  nodelifecycle: (c) => new NodeLifecycleController(c),
+  nodeipam: (c) => (c.options.allocateNodeCidrs ? new NodeIpamController(c) : undefined),
+  namespace: (c) => new NamespaceController(c, concurrency(c.options, 'namespace', 10)),
+  garbagecollector: (c) => new GarbageCollector(c, concurrency(c.options, 'gc', 20)),
+  serviceaccount: (c) => new ServiceAccountController(c, concurrency(c.options, 'serviceaccount', 5)),
+};
+
+export class ControllerManager {
+  private readonly factory: InformerFactory;
+  readonly controllers: Controller[] = [];
+
+  constructor(client: ApiClient, options: Options, private readonly log: Logger) {
+    this.factory = new InformerFactory(client, log.child({ module: 'informer' }));
+    const recorder = new EventRecorder(client, { component: 'controller-manager', host: hostname(), logger: log });
+    const ctx: ControllerContext = { client, factory: this.factory, recorder, log, options };
+    for (const name of resolveControllers(options.controllers)) {
+      const c = BUILDERS[name](ctx);
+      if (c) this.controllers.push(c);
+    }
+  }
+
+  /** Sync every informer, then run every controller's workers; resolves when stopped. */
+  async run(): Promise<void> {
+    await this.factory.start();
+    this.log.info({ controllers: this.controllers.map((c) => c.name) }, 'informers synced; starting controllers');
+    await Promise.all(this.controllers.map((c) => c.run()));
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.controllers) c.stop();
+    await this.factory.stop();
+  }
+}

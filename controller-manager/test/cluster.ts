@@ -1,0 +1,182 @@
+// Integration-test rig for the controller-manager: real etcd + apiserver + controller-manager
+// processes, and a simulated kubelet driven through the API (binds pods, reports them Running/Ready,
+// heartbeats Nodes and Leases, confirms graceful deletions) so no Docker is needed.
+import { execFile } from 'node:child_process';
+import { ApiClient, isNotFound, R, type KubeObject } from '@minik8s/shared';
+import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc } from '../../testing/procs';
+
+type Obj = KubeObject & { spec?: any; status?: any };
+
+export interface ControllerManagerProc extends Proc {
+  port: number;
+}
+
+export async function startControllerManager(server: string, extra: string[] = []): Promise<ControllerManagerProc> {
+  const port = await freePort();
+  const args = [
+    '--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port),
+    '--node-monitor-grace-period', '4s', '--node-monitor-period', '1s',
+    '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2',
+    '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
+    ...extra,
+  ];
+  const p = await startComponent('controller-manager', args, `http://127.0.0.1:${port}/healthz`);
+  return { ...p, port };
+}
+
+export function kubectl(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    execFile('kubectl', args, { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/**
+ * A stand-in for kubelets (and the scheduler): every `tickMs` it binds unbound pods to live nodes
+ * (round-robin), reports bound pods Running (and Ready after `readyDelayMs`, unless `ready(pod)` says
+ * no), confirms graceful deletions, and renews each live node's Lease and Ready heartbeat.
+ */
+export class FakeNodes {
+  readonly dead = new Set<string>();
+  readyDelayMs = 0;
+  ready: (pod: Obj) => boolean = () => true;
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+  private rr = 0;
+  private ipSeq = 1;
+  private readonly runningSince = new Map<string, number>();
+  /** Bind pods ourselves (set false when a real scheduler runs). */
+  bind = true;
+
+  constructor(readonly client: ApiClient, readonly nodes: string[], private readonly tickMs = 150) {}
+
+  async register(): Promise<void> {
+    for (const n of this.nodes) {
+      await this.client.resource(R.nodes).create({
+        apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } },
+        spec: {},
+      } as KubeObject);
+      await this.client.resource(R.nodes).patch(n, { status: this.nodeStatus() }, 'merge', { subresource: 'status' });
+      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } } as KubeObject, { namespace: 'kube-node-lease' });
+    }
+  }
+
+  private nodeStatus() {
+    return { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: isoNow(), lastTransitionTime: isoNow() }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The node dies: no more heartbeats, its pods are left as they are. */
+  kill(node: string): void {
+    this.dead.add(node);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.heartbeat();
+      const pods = (await this.client.resource<Obj>(R.pods).list()).items;
+      const live = this.nodes.filter((n) => !this.dead.has(n));
+      for (const p of pods) await this.drive(p, live).catch(() => undefined);
+    } catch {
+      // the apiserver may be restarting; next tick
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private lastBeat = 0;
+  private async heartbeat(): Promise<void> {
+    if (Date.now() - this.lastBeat < 1000) return;
+    this.lastBeat = Date.now();
+    for (const n of this.nodes) {
+      if (this.dead.has(n)) continue;
+      const lease = await this.client.resource<Obj>(R.leases).get(n, 'kube-node-lease');
+      await this.client.resource<Obj>(R.leases).update({ ...lease, spec: { ...lease.spec, renewTime: new Date().toISOString() } });
+    }
+  }
+
+  private async drive(p: Obj, live: string[]): Promise<void> {
+    const ns = p.metadata.namespace!;
+    const name = p.metadata.name!;
+    const node = p.spec?.nodeName as string | undefined;
+    const pods = this.client.resource<Obj>(R.pods);
+    if (!node) {
+      if (!this.bind || p.metadata.deletionTimestamp || live.length === 0) return;
+      const target = live[this.rr++ % live.length];
+      await pods.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace: ns });
+      return;
+    }
+    if (this.dead.has(node)) return;
+    if (p.metadata.deletionTimestamp) {
+      await pods.delete(name, { namespace: ns, gracePeriodSeconds: 0 }).catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
+      return;
+    }
+    const uid = p.metadata.uid!;
+    const phase = p.status?.phase;
+    const readyNow = p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
+    if (phase !== 'Running') {
+      this.runningSince.set(uid, Date.now());
+      const ip = `10.244.${Math.floor(this.ipSeq / 250)}.${(this.ipSeq++ % 250) + 1}`;
+      await pods.patch(name, { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: isoNow(), conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', lastTransitionTime: isoNow() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      return;
+    }
+    const since = this.runningSince.get(uid) ?? 0;
+    if (!readyNow && Date.now() - since >= this.readyDelayMs && this.ready(p)) {
+      const conditions = (p.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'Ready');
+      conditions.push({ type: 'Ready', status: 'True', lastTransitionTime: isoNow() });
+      await pods.patch(name, { status: { conditions } }, 'merge', { namespace: ns, subresource: 'status' });
+    }
+  }
+}
+
+export interface Rig {
+  api: Apiserver;
+  cm: ControllerManagerProc;
+  client: ApiClient;
+  env: { HOME: string; KUBECONFIG: string };
+  nodes: FakeNodes;
+}
+
+export async function startRig(nodeNames: string[], cmArgs: string[] = []): Promise<Rig> {
+  const api = await startApiserver();
+  const client = new ApiClient({ server: api.url });
+  const cm = await startControllerManager(api.url, cmArgs);
+  const nodes = new FakeNodes(client, nodeNames);
+  await nodes.register();
+  nodes.start();
+  return { api, cm, client, env: kubeEnv(api.url), nodes };
+}
+
+export async function createNamespace(client: ApiClient, name: string): Promise<void> {
+  await client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
+}
+
+export function deployment(name: string, ns: string, replicas: number, image: string, strategy?: object): Obj {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image, ports: [{ name: 'http', containerPort: 8080 }] }] } },
+      ...(strategy ? { strategy } : {}),
+    },
+  };
+}
+
+export const isReady = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
