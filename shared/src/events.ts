@@ -19,7 +19,6 @@ interface Seen {
   name: string;
   namespace: string;
   count: number;
-  firstTimestamp: string;
   at: number;
 }
 
@@ -111,6 +110,6 @@ export class EventRecorder {
     };
     const created = await events.create(ev, { namespace });
     if (this.seen.size >= MAX_CACHE) this.seen.delete(this.seen.keys().next().value!);
-    this.seen.set(key, { name: created.metadata.name!, namespace, count: 1, firstTimestamp: ts, at: now.getTime() });
+    this.seen.set(key, { name: created.metadata.name!, namespace, count: 1, at: now.getTime() });
   }
 }

@@ -6,14 +6,19 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export { Counter, Gauge, Histogram, Registry };
 
-/** A registry with the process/nodejs default metrics. `component` is only used for logs and health text. */
+/**
+ * A registry with the process/Node.js default metrics. Metrics get no component label (upstream names are
+ * kept as they are); `component` is only used to name the registry in its error messages.
+ */
 export function newRegistry(component: string): Registry {
   const registry = new Registry();
+  registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
+  registryNames.set(registry, component);
   collectDefaultMetrics({ register: registry });
-  registryComponents.set(registry, component);
   return registry;
 }
-const registryComponents = new WeakMap<Registry, string>();
+
+const registryNames = new WeakMap<Registry, string>();
 
 export function newCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
   return new Counter({ name, help, labelNames, registers: [registry] });
@@ -78,7 +83,7 @@ export function startHealthServer(opts: HealthServerOptions): Promise<HealthServ
       case '/metrics':
         opts.registry.metrics().then(
           (text) => reply(200, text, opts.registry.contentType),
-          (e: unknown) => reply(500, `metrics: ${String(e)}`),
+          (e: unknown) => reply(500, `${registryNames.get(opts.registry) ?? 'component'} metrics: ${String(e)}`),
         );
         return;
       default:
