@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startProcess, tempDir, type Proc } from './procs';
+import { freePort, startComponent, startEtcd, startProcess, tempDir, type Proc } from './procs';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 export const CLUSTER_CIDR = '10.244.0.0/16';
@@ -157,4 +157,27 @@ export function kubeChains(ns: string): string[] {
     .split('\n')
     .filter((l) => /^:KUBE-/.test(l))
     .map((l) => l.slice(1, l.indexOf(' ')));
+}
+
+/**
+ * A point-to-point veth between the root namespace and `ns` on a link-local /30, so a process in
+ * `ns` can reach an apiserver bound to rootIP. `ns` gets only the connected /30 route over it; no
+ * forwarding or NAT is set up, and deleting `ns` removes the pair.
+ */
+export function linkToRoot(ns: string, rootIf: string, rootIP = '169.254.77.1', nsIP = '169.254.77.2'): { rootIP: string; nsIP: string } {
+  sh(['ip', 'link', 'add', rootIf, 'type', 'veth', 'peer', 'name', 'api0', 'netns', ns]);
+  sh(['ip', 'addr', 'add', `${rootIP}/30`, 'dev', rootIf]);
+  sh(['ip', 'link', 'set', rootIf, 'up']);
+  nsx(ns, ['ip', 'addr', 'add', `${nsIP}/30`, 'dev', 'api0']);
+  nsx(ns, ['ip', 'link', 'set', 'api0', 'up']);
+  return { rootIP, nsIP };
+}
+
+/** etcd on loopback plus an apiserver bound to `host` (e.g. the root end of linkToRoot). */
+export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[] }> {
+  const etcd = await startEtcd();
+  const port = await freePort();
+  const url = `http://${host}:${port}`;
+  const api = await startComponent('apiserver', ['--etcd-servers', etcd.endpoint, '--bind-address', host, '--secure-port', String(port), ...extraArgs], `${url}/healthz`);
+  return { url, procs: [etcd, api] };
 }

@@ -1,0 +1,129 @@
+// The kube-proxy process, run inside a node network namespace (`ip netns exec`), against a real
+// apiserver: Services and EndpointSlices are created through the API (no controllers needed).
+// The apiserver listens on the root end of a link-local veth /30 that only the node netns shares.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
+import { createNodeSandbox, foreignRules, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
+import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+
+type Svc = core.Service & KubeObject;
+type Slice = discovery.EndpointSlice & KubeObject;
+
+let sb: NodeSandbox;
+let api: ApiClient;
+let proxy: Proc;
+let foreign: string[];
+let link: { rootIP: string; nsIP: string };
+let clusterIP = '';
+let nodePort = 0;
+const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
+
+const ip = (name: string) => sb.pods.find((p) => p.name === name)!.ip;
+const ns = (name: string) => sb.pods.find((p) => p.name === name)!.ns;
+const many = (from: string, url: string, n: number) => Array.from({ length: n }, () => sb.get(from, url));
+/** KUBE-SEP chains that belong to default/web. */
+const webSeps = () =>
+  new Set(nsx(sb.node, ['iptables-save', '-t', 'nat']).split('\n').filter((l) => /^-A KUBE-SEP-\S+ .*default\/web:http/.test(l)).map((l) => l.split(' ')[1])).size;
+const servedBy = (rs: string[]) => new Set(rs.map((r) => /served-by=(\w+)/.exec(r)?.[1] ?? r));
+
+function endpointSlice(backends: string[]): Slice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: backends.map((b) => ({ addresses: [ip(b)], conditions: { ready: true }, nodeName: 'node1' })),
+  };
+}
+
+async function setBackends(backends: string[]): Promise<void> {
+  const rc = api.resource<Slice>(R.endpointslices);
+  const cur = await rc.get('web-abcde', 'default');
+  await rc.update({ ...endpointSlice(backends), metadata: { ...cur.metadata, labels: cur.metadata.labels } });
+}
+
+beforeAll(async () => {
+  sb = await createNodeSandbox('kpp', ['a', 'b', 'c'], ['d']);
+  link = linkToRoot(sb.node, 'mkkpp-api');
+  const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
+  api = new ApiClient({ server: apiserver.url });
+  foreign = foreignRules(sb.node);
+  proxy = startProcess('kube-proxy', 'ip', [
+    'netns', 'exec', sb.node, process.execPath, MAIN,
+    '--master', apiserver.url, '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms',
+    '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
+  ]);
+  await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);
+  for (const p of ['a', 'b', 'c']) {
+    await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/`) === p, 15_000, 200);
+  }
+});
+
+afterAll(async () => {
+  await proxy?.kill('SIGTERM');
+  await sb?.destroy();
+  await stopAll();
+});
+
+describe('kube-proxy process in a node network namespace', () => {
+  it('sets route_localnet and serves /healthz and /metrics', async () => {
+    expect(nsx(sb.node, ['sysctl', '-n', 'net.ipv4.conf.all.route_localnet']).trim()).toBe('1');
+    const text = await (await fetch(`http://${link.nsIP}:10249/metrics`)).text();
+    expect(text).toMatch(/kubeproxy_sync_proxy_rules_duration_seconds_count\{full="true"\} [1-9]/);
+    expect(text).toMatch(/kubeproxy_sync_proxy_rules_last_timestamp_seconds [1-9]/);
+    expect(text).toMatch(/kubeproxy_sync_proxy_rules_iptables_last [1-9]/);
+  });
+
+  it('programs a NodePort Service created through the API', async () => {
+    const svc = await api.resource<Svc>(R.services).create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    clusterIP = svc.spec!.clusterIP!;
+    nodePort = svc.spec!.ports![0].nodePort!;
+    expect(clusterIP).toMatch(/^10\.(9[6-9]|10\d|11[01])\./);
+    // no endpoints yet: refused at once
+    await waitFor('REJECT for a Service without endpoints', () => /curl: \(7\)/.test(sb.get(ns('d'), `http://${clusterIP}/`, 5)), 20_000, 200);
+    await api.resource<Slice>(R.endpointslices).create(endpointSlice(['a', 'b', 'c']));
+    await waitFor('ClusterIP answers', () => !sb.get(ns('d'), `http://${clusterIP}/`).startsWith('FAIL'), 20_000, 100);
+    const fromPod = many(ns('d'), `http://${clusterIP}/cgi-bin/who`, 30);
+    expect(fromPod.filter((r) => r.startsWith('FAIL'))).toEqual([]);
+    expect(servedBy(fromPod).size).toBeGreaterThanOrEqual(2);
+    const fromNode = many(sb.node, `http://${clusterIP}/`, 30);
+    expect(servedBy(fromNode).size).toBeGreaterThanOrEqual(2);
+    expect(servedBy(many(sb.ext, `http://${sb.nodeIP}:${nodePort}/`, 5)).has('FAIL')).toBe(false);
+    expect(servedBy(many(sb.node, `http://127.0.0.1:${nodePort}/`, 5)).has('FAIL')).toBe(false);
+    expect(foreignRules(sb.node)).toEqual(foreign);
+  });
+
+  it('follows endpoint changes 3 -> 1 -> 3', async () => {
+    await setBackends(['a']);
+    await waitFor('only pod a serves', () => [...servedBy(many(ns('d'), `http://${clusterIP}/`, 5))].join() === 'a', 20_000, 100);
+    expect(servedBy(many(ns('d'), `http://${clusterIP}/`, 10))).toEqual(new Set(['a']));
+    expect(webSeps()).toBe(1);
+    await setBackends(['a', 'b', 'c']);
+    await waitFor('three endpoint chains', () => webSeps() === 3, 20_000, 100);
+    expect(servedBy(many(ns('d'), `http://${clusterIP}/`, 30)).size).toBeGreaterThanOrEqual(2);
+    expect(foreignRules(sb.node)).toEqual(foreign);
+  });
+
+  it('sessionAffinity ClientIP set through the API: 20 of 20 to one pod', async () => {
+    await api.resource<Svc>(R.services).patch('web', { spec: { sessionAffinity: 'ClientIP' } }, 'merge', { namespace: 'default' });
+    await waitFor('affinity rules', () => /--rcheck/.test(nsx(sb.node, ['iptables-save', '-t', 'nat'])), 20_000, 100);
+    const rs = many(ns('d'), `http://${clusterIP}/`, 20);
+    expect(rs.filter((r) => r.startsWith('FAIL'))).toEqual([]);
+    expect(servedBy(rs).size).toBe(1);
+  });
+
+  it('deleting the Service removes its rules; --cleanup removes every KUBE-* chain', async () => {
+    await api.resource<Svc>(R.services).delete('web', { namespace: 'default' });
+    await waitFor('web rules gone', () => !nsx(sb.node, ['iptables-save']).includes('default/web:http'), 20_000, 100);
+    await proxy.kill('SIGTERM');
+    const r = nsTry(sb.node, [process.execPath, MAIN, '--cleanup'], 30_000);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(kubeChains(sb.node)).toEqual([]);
+    expect(foreignRules(sb.node)).toEqual(foreign);
+  });
+});
