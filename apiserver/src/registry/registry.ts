@@ -168,6 +168,8 @@ export class Registry {
     const key = this.key(r, name, namespace);
     if (r === R.services) {
       return this.services.serialize(async () => {
+        // AlreadyExists wins over allocation errors (re-creating a Service with its own clusterIP)
+        if (await this.store.get(key)) throw new ApiError(statusFor.alreadyExists(r, name));
         for (let i = 0; i < MAX_RETRIES; i++) {
           const attempt = clone(obj);
           const { causes: c, extra } = await this.services.plan(attempt, undefined);
