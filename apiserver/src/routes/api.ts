@@ -118,7 +118,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (verb === 'watch') {
         const cache = registry.caches.get(r);
         if (!cache) throw notFound();
-        await serveWatch(req, reply, r, namespace, q, { ...deps.watch, cache });
+        await serveWatch(req, reply, r, namespace, q, { ...deps.watch, cache, kubectl: deps.kubectl });
         return reply;
       }
       const list = await registry.list(r, {
