@@ -1,0 +1,236 @@
+// Acceptance: the REAL kubectl (/usr/bin/kubectl, v1.32) against etcd + the apiserver process.
+// No controllers run here, so nothing waits on a rollout.
+import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+
+let api: Apiserver;
+let env: NodeJS.ProcessEnv;
+let dir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((ok) => {
+    execFile('/usr/bin/kubectl', args, { env: { ...process.env, ...env, ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      ok({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** kubectl that must succeed; returns stdout. */
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} → rc ${r.code}\n${r.stderr}\n${r.stdout}\n(apiserver log ${api.logFile})`);
+  return r.stdout;
+}
+
+function file(name: string, content: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+const deployment = (image: string, extraLabel = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web${extraLabel ? `\n    ${extraLabel}` : ''}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: ${image}
+        ports:
+        - containerPort: 80
+        env:
+        - name: A
+          value: "1"
+`;
+
+const pod = (name: string, app: string, ns = 'default') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ${ns}
+  labels:
+    app: ${app}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+`;
+
+beforeAll(async () => {
+  api = await startApiserver();
+  env = kubeEnv(api.url);
+  dir = tempDir('minik8s-kubectl-');
+});
+
+afterAll(async () => {
+  await stopAll();
+});
+
+describe('real kubectl v1.32 against the apiserver', () => {
+  it('version and api-resources', async () => {
+    expect(await ok('version')).toMatch(/Server Version: v1\.32\./);
+    const res = await ok('api-resources');
+    expect(res).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    expect(res).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(res).toMatch(/^nodes\s+no\s+v1\s+false\s+Node$/m);
+    expect(res).toMatch(/^horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true\s+HorizontalPodAutoscaler$/m);
+  });
+
+  it('apply: created → unchanged → configured, visible in -o yaml', async () => {
+    const v1 = file('deploy-v1.yaml', deployment('nginx:1.24'));
+    expect(await ok('apply', '-f', v1)).toMatch(/deployment\.apps\/web created/);
+    expect(await ok('apply', '-f', v1)).toMatch(/deployment\.apps\/web unchanged/);
+    const v2 = file('deploy-v2.yaml', deployment('nginx:1.25', 'tier: fe').replace('value: "1"', 'value: "2"'));
+    expect(await ok('apply', '-f', v2)).toMatch(/deployment\.apps\/web configured/);
+    const yaml = await ok('get', 'deployment', 'web', '-o', 'yaml');
+    expect(yaml).toMatch(/image: nginx:1\.25/);
+    expect(yaml).toMatch(/tier: fe/);
+    expect(yaml).toMatch(/value: "2"/);
+    expect(yaml).toMatch(/generation: 2/);
+    expect(await ok('apply', '-f', v2)).toMatch(/deployment\.apps\/web unchanged/);
+  });
+
+  it('get -o wide|json|name and the Table columns', async () => {
+    const wide = await ok('get', 'deploy', '-o', 'wide');
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
+    expect(wide).toMatch(/^web\s+0\/2\s+0\s+0\s+\S+\s+nginx\s+nginx:1\.25\s+app=web$/m);
+    const plain = await ok('get', 'deploy');
+    expect(plain.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
+    const obj = JSON.parse(await ok('get', 'deploy', 'web', '-o', 'json'));
+    expect(obj).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web', namespace: 'default' } });
+    expect((await ok('get', 'deploy', '-o', 'name')).trim()).toBe('deployment.apps/web');
+  });
+
+  it('pods: -A, -l set-based, --show-labels, --sort-by, -o wide', async () => {
+    expect(await ok('create', 'namespace', 'other')).toMatch(/namespace\/other created/);
+    await ok('apply', '-f', file('pods.yaml', [pod('pod-c', 'c'), pod('pod-a', 'a'), pod('pod-b', 'b'), pod('pod-z', 'z', 'other')].join('---\n')));
+    const all = await ok('get', 'pods', '-A');
+    expect(all.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(all).toMatch(/^other\s+pod-z\s+0\/1\s+Pending\s+0\s+/m);
+    expect(all).toMatch(/^default\s+pod-a\s+0\/1\s+Pending\s+0\s+/m);
+    const sel = await ok('get', 'pods', '-l', 'app in (a,b)', '-o', 'name');
+    expect(sel.trim().split('\n').sort()).toEqual(['pod/pod-a', 'pod/pod-b']);
+    const labels = await ok('get', 'pods', '--show-labels');
+    expect(labels.split('\n')[0]).toMatch(/LABELS$/);
+    expect(labels).toMatch(/^pod-a\s+.*app=a$/m);
+    const sorted = await ok('get', 'pods', '--sort-by=.metadata.name', '--no-headers');
+    expect(sorted.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['pod-a', 'pod-b', 'pod-c']);
+    const wide = await ok('get', 'pod', 'pod-a', '-o', 'wide');
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(wide).toMatch(/^pod-a\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+<none>\s+<none>$/m);
+    const multi = await ok('get', 'po,deploy');
+    expect(multi).toMatch(/^pod\/pod-a\s+/m);
+    expect(multi).toMatch(/^deployment\.apps\/web\s+/m);
+  });
+
+  it('get -w sees a change', async () => {
+    const watcher = spawn('/usr/bin/kubectl', ['get', 'pods', '-w'], { env: { ...process.env, ...env } });
+    let out = '';
+    watcher.stdout.on('data', (d) => (out += String(d)));
+    watcher.stderr.on('data', (d) => (out += String(d)));
+    try {
+      await waitFor('the initial list', () => /pod-c/.test(out), 30_000);
+      await ok('label', 'pod', 'pod-b', 'watched=yes');
+      await waitFor(`a second pod-b row in:\n${out}`, () => out.split('\n').filter((l) => l.startsWith('pod-b ')).length >= 2, 30_000);
+      expect(out.split('\n').filter((l) => l.startsWith('NAME ')).length, out).toBe(1);
+    } finally {
+      watcher.kill();
+    }
+  });
+
+  it('label, annotate, scale', async () => {
+    expect(await ok('label', 'deploy', 'web', 'owner=me')).toMatch(/deployment\.apps\/web labeled/);
+    expect(await ok('annotate', 'deploy', 'web', 'note=x')).toMatch(/deployment\.apps\/web annotated/);
+    const r = await kubectl(['label', 'deploy', 'web', 'owner=you']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already has a value \(me\), and --overwrite is false/);
+    expect(await ok('label', 'deploy', 'web', 'owner-')).toMatch(/unlabeled/);
+    expect(await ok('scale', 'deploy', 'web', '--replicas=3')).toMatch(/deployment\.apps\/web scaled/);
+    const meta = JSON.parse(await ok('get', 'deploy', 'web', '-o', 'json'));
+    expect(meta.spec.replicas).toBe(3);
+    expect(meta.metadata.labels).toEqual({ app: 'web', tier: 'fe' });
+    expect(meta.metadata.annotations.note).toBe('x');
+  });
+
+  it('edit with KUBE_EDITOR', async () => {
+    const editor = file('editor.sh', '#!/bin/sh\nsed -i "s/replicas: 3/replicas: 4/" "$1"\n');
+    const r = await kubectl(['edit', 'deployment', 'web'], { KUBE_EDITOR: `sh ${editor}` });
+    expect(r.stderr + r.stdout).toMatch(/deployment\.apps\/web edited/);
+    expect(r.code).toBe(0);
+    expect(await ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}')).toBe('4');
+  });
+
+  it('errors: AlreadyExists, NotFound, Conflict, Invalid', async () => {
+    const exists = await kubectl(['create', '-f', join(dir, 'deploy-v1.yaml')]);
+    expect(exists.code).toBe(1);
+    expect(exists.stderr).toMatch(/Error from server \(AlreadyExists\).*deployments\.apps "web" already exists/);
+
+    const missing = await kubectl(['get', 'pod', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Error from server \(NotFound\): pods "nope" not found/);
+
+    const live = JSON.parse(await ok('get', 'deploy', 'web', '-o', 'json'));
+    await ok('annotate', 'deploy', 'web', 'bump=1');
+    const stale = file('stale.json', JSON.stringify(live));
+    const conflict = await kubectl(['replace', '-f', stale]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/Error from server \(Conflict\).*Operation cannot be fulfilled on deployments\.apps "web": the object has been modified/);
+
+    const invalid = await kubectl(['create', '-f', file('invalid.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: invalid-one\nspec:\n  containers:\n  - name: c\n')]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/The Pod "invalid-one" is invalid: .*spec\.containers\[0\]\.image: Required value/);
+  });
+
+  it('kubectl create namespace|deployment|configmap|secret (protobuf bodies)', async () => {
+    expect(await ok('create', 'namespace', 'team')).toMatch(/namespace\/team created/);
+    expect(await ok('create', 'deployment', 'api', '--image=busybox:1.36', '--replicas=2', '--port=8080', '-n', 'team', '--', 'sleep', '3600')).toMatch(/deployment\.apps\/api created/);
+    expect(await ok('create', 'configmap', 'cfg', '--from-literal=a=b', '-n', 'team')).toMatch(/configmap\/cfg created/);
+    expect(await ok('create', 'secret', 'generic', 'sec', '--from-literal=k=v', '-n', 'team')).toMatch(/secret\/sec created/);
+    const d = JSON.parse(await ok('get', 'deploy', 'api', '-n', 'team', '-o', 'json'));
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.selector).toEqual({ matchLabels: { app: 'api' } });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', command: ['sleep', '3600'], ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    expect(d.spec.strategy.type).toBe('RollingUpdate');
+    const cm = JSON.parse(await ok('get', 'cm', 'cfg', '-n', 'team', '-o', 'json'));
+    expect(cm.data).toEqual({ a: 'b' });
+    const s = JSON.parse(await ok('get', 'secret', 'sec', '-n', 'team', '-o', 'json'));
+    expect(s.type).toBe('Opaque');
+    expect(Buffer.from(s.data.k, 'base64').toString()).toBe('v');
+    const table = await ok('get', 'cm,secret', '-n', 'team');
+    expect(table).toMatch(/^configmap\/cfg\s+1\s+/m);
+    expect(table).toMatch(/^secret\/sec\s+Opaque\s+1\s+/m);
+    const dup = await kubectl(['create', 'namespace', 'team']);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/AlreadyExists/);
+  });
+
+  it('delete', async () => {
+    expect(await ok('delete', 'deployment', 'web')).toMatch(/deployment\.apps "web" deleted/);
+    const gone = await kubectl(['get', 'deployment', 'web']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/NotFound/);
+    expect(await ok('delete', 'pod', '-l', 'app in (a,b)')).toMatch(/pod "pod-a" deleted/);
+    expect((await ok('get', 'pods', '-o', 'name')).trim()).toBe('pod/pod-c');
+  });
+});
