@@ -52,6 +52,7 @@ export class LeaderElector {
   private stopped = false;
   private wake?: () => void;
   private reportedLeader?: string;
+  private running?: Promise<void>;
 
   constructor(
     private readonly client: ApiClient,
@@ -74,7 +75,12 @@ export class LeaderElector {
   }
 
   /** Campaign until leader, lead until the lease cannot be renewed or stop() is called; then resolve. */
-  async run(cb: LeaderCallbacks): Promise<void> {
+  run(cb: LeaderCallbacks): Promise<void> {
+    this.running ??= this.campaign(cb);
+    return this.running;
+  }
+
+  private async campaign(cb: LeaderCallbacks): Promise<void> {
     // Acquire.
     while (!this.stopped) {
       if (await this.tryAcquireOrRenew(cb)) break;
@@ -107,10 +113,11 @@ export class LeaderElector {
     cb.onStoppedLeading();
   }
 
-  /** Stop campaigning/leading (releasing the lease when leading); run() then resolves. */
-  stop(): void {
+  /** Stop campaigning/leading; resolves once run() has ended (and the lease is released when we led). */
+  stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    return this.running ?? Promise.resolve();
   }
 
   private heldByOther(): boolean {

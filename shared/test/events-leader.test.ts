@@ -136,6 +136,16 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
     expect(e.getLeader()).toBe('intruder');
   });
 
+  it('stop() resolves after releasing the lease', async () => {
+    const e = new LeaderElector(client, { ...fast, identity: 'solo' });
+    const events: string[] = [];
+    void e.run({ onStartedLeading: () => void events.push('start'), onStoppedLeading: () => void events.push('stop') });
+    await until('solo leads', () => e.isLeader());
+    await e.stop();
+    expect(events).toEqual(['start', 'stop']);
+    expect((fake.of('leases')[0].spec as { holderIdentity: string }).holderIdentity).toBe('');
+  });
+
   it('rejects inconsistent timings', () => {
     expect(() => new LeaderElector(client, { ...fast, identity: 'x', leaseDurationSeconds: 2, renewDeadlineSeconds: 3 })).toThrow(/leaseDurationSeconds/);
   });
