@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger, levelFor, newCounter, newRegistry, startHealthServer, verbosityFromArgs } from '../src';
+import { createLogger, levelFor, newCounter, newRegistry, onShutdown, shutdown, startHealthServer, verbosityFromArgs } from '../src';
 
 describe('logging', () => {
   it.each([
@@ -49,5 +49,23 @@ describe('startHealthServer', () => {
     } finally {
       await hs.close();
     }
+  });
+});
+
+describe('shutdown', () => {
+  it('runs every hook once, newest first, even when one fails', async () => {
+    const ran: string[] = [];
+    onShutdown(() => void ran.push('first'));
+    onShutdown(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      ran.push('second');
+    });
+    const off = onShutdown(() => void ran.push('removed'));
+    onShutdown(() => {
+      throw new Error('hook failed');
+    });
+    off();
+    await Promise.all([shutdown(0, false), shutdown(0, false)]);
+    expect(ran).toEqual(['second', 'first']);
   });
 });
