@@ -77,7 +77,15 @@ build() {
   local name="$1" image="minik8s/$1" ctx="$STAGE/$1"
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp -a "images/$name/." "$ctx/"
-  if grep -q '^COPY app/' "images/$name/Dockerfile"; then cp -al "$STAGE/app" "$ctx/app"; fi
+  if grep -q '^COPY app/' "images/$name/Dockerfile"; then
+    # only the workspaces the image runs (its "# workspaces:" line), so other code changes leave it alone
+    mkdir -p "$ctx/app/code"
+    cp -al "$STAGE/app/deps" "$ctx/app/deps"
+    local ws
+    for ws in $(sed -n 's/^# workspaces: *//p' "images/$name/Dockerfile"); do
+      [ -d "$STAGE/app/code/$ws" ] && cp -al "$STAGE/app/code/$ws" "$ctx/app/code/$ws"
+    done
+  fi
   local hash; hash="$( (echo "$BASE_ID"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
   local have; have="$(docker image inspect -f '{{index .Config.Labels "minik8s.hash"}}' "$image" 2>/dev/null || true)"
   if [ "$have" = "$hash" ]; then say "$name" "up to date"; return; fi

@@ -4,7 +4,7 @@
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
 # (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
 # mirror; empty = none), PRELOAD_IMAGES (pulled before the kubelet starts), KUBELET_ARGS,
-# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, below).
+# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
 set -uo pipefail
 
 NODE_NAME="${NODE_NAME:-$(hostname)}"
@@ -78,11 +78,11 @@ supervise() {
 # shellcheck disable=SC2086
 supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
   --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
-  --pod-infra-container-image minik8s/pause:3.10 ${KUBELET_ARGS:-} &
+  --pod-infra-container-image minik8s/pause:3.10 --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" ${KUBELET_ARGS:-} &
 pids+=($!)
 # shellcheck disable=SC2086
 supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
-  ${KUBE_PROXY_ARGS:-} &
+  --cluster-cidr "$CLUSTER_CIDR" --service-cluster-ip-range "$SERVICE_CIDR" --sync-pod-routes ${KUBE_PROXY_ARGS:-} &
 pids+=($!)
 
 # The node lives as long as its Docker engine.

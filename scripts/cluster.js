@@ -1,0 +1,234 @@
+'use strict';
+// What `npm run up`, `down`, `load-image`, `bench:up` and the e2e tests share about the compose
+// cluster: the compose command and files, the node count, containers, the registry, HTTP checks.
+// Plain Node (no build step), so it works before `npm run build` and on any laptop.
+const { spawnSync, spawn } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync, rmSync } = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+
+const REPO = path.resolve(__dirname, '..');
+const STATE = path.join(REPO, '.minik8s');
+const PROJECT = process.env.COMPOSE_PROJECT_NAME || 'minik8s';
+const NODES_OVERRIDE = path.join(STATE, 'compose.nodes.yml');
+const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
+const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
+const NODEPORTS = [30000, 30010];
+const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
+/** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest'];
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function ok(cmd, args, opts) {
+  try {
+    return run(cmd, args, opts).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+let composeCached;
+/** `docker compose` (v2) where present, else `docker-compose` (v1.29). */
+function composeCommand() {
+  if (composeCached) return composeCached;
+  if (ok('docker', ['compose', 'version'])) composeCached = ['docker', 'compose'];
+  else if (ok('docker-compose', ['version'])) composeCached = ['docker-compose'];
+  else throw new Error('neither `docker compose` nor `docker-compose` is installed (install Docker Desktop, or the docker-compose package)');
+  return composeCached;
+}
+
+function nodeCount() {
+  const n = Number(process.env.MINIK8S_NODES || 2);
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`MINIK8S_NODES must be a whole number from 1 to 20, not ${process.env.MINIK8S_NODES}`);
+  return n;
+}
+
+function nodeNames(n = nodeCount()) {
+  return Array.from({ length: n }, (_, i) => `node-${i + 1}`);
+}
+
+/** node-3... go to an override file (JSON is YAML) that copies node-2's settings. */
+function writeNodesOverride(n) {
+  if (n <= 2) {
+    rmSync(NODES_OVERRIDE, { force: true });
+    return;
+  }
+  const services = {};
+  const volumes = {};
+  for (const name of nodeNames(n).slice(2)) {
+    services[name] = {
+      extends: { file: path.join(REPO, 'docker-compose.yml'), service: 'node-2' },
+      hostname: name,
+      environment: { NODE_NAME: name },
+      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`],
+    };
+    volumes[`${name}-docker`] = {};
+  }
+  mkdirSync(STATE, { recursive: true });
+  writeFileSync(NODES_OVERRIDE, JSON.stringify({ services, volumes }, null, 2) + '\n');
+}
+
+function composeArgs(args) {
+  const [cmd, ...pre] = composeCommand();
+  const files = ['-f', path.join(REPO, 'docker-compose.yml')];
+  if (existsSync(NODES_OVERRIDE)) files.push('-f', NODES_OVERRIDE);
+  return [cmd, [...pre, '-p', PROJECT, ...files, ...args]];
+}
+
+/** Run a compose command; throws with its output when it fails. */
+function compose(args, { quiet = true } = {}) {
+  const [cmd, full] = composeArgs(args);
+  const r = run(cmd, full, { stdio: quiet ? 'pipe' : 'inherit' });
+  if (r.status !== 0) throw new Error(`${cmd} ${full.join(' ')} failed:\n${(r.stderr || '') + (r.stdout || '')}`);
+  return r.stdout || '';
+}
+
+/** The container id of a compose service ('' when it does not exist). */
+function containerId(service, all = false) {
+  const r = run('docker', ['ps', ...(all ? ['-a'] : []), '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', `label=com.docker.compose.service=${service}`]);
+  return (r.stdout || '').trim().split('\n')[0] || '';
+}
+
+/** Host ports published by this project's running containers (a running cluster may hold its own ports). */
+function ownPorts() {
+  const r = run('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Ports}}']);
+  const ports = new Set();
+  for (const m of (r.stdout || '').matchAll(/:(\d+)(?:-(\d+))?->/g)) {
+    const a = Number(m[1]);
+    const b = Number(m[2] || m[1]);
+    for (let p = a; p <= b; p++) ports.add(p);
+  }
+  return ports;
+}
+
+/** Run a command in a service's container. */
+function execIn(service, args) {
+  const id = containerId(service);
+  if (!id) throw new Error(`${service} is not running`);
+  return run('docker', ['exec', id, ...args]);
+}
+
+/**
+ * The registry path of an image so that nodes pull it under the SAME reference through their Docker
+ * Hub mirror: `myapp:dev` → `library/myapp:dev`, `me/app` → `me/app:latest`. References naming
+ * another registry cannot go through a mirror.
+ */
+function registryPath(ref) {
+  let name = ref;
+  let suffix = '';
+  const at = name.indexOf('@');
+  if (at >= 0) throw new Error(`${ref}: push a tag, not a digest`);
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > slash) {
+    suffix = name.slice(colon);
+    name = name.slice(0, colon);
+  } else suffix = ':latest';
+  const parts = name.split('/');
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
+    if (parts[0] !== 'docker.io' && parts[0] !== 'index.docker.io') {
+      throw new Error(`${ref} names the registry ${parts[0]}; nodes pull Docker Hub-style names (like myapp:dev or me/app:1.0) from the cluster registry: tag it so first`);
+    }
+    parts.shift();
+  }
+  if (parts.length === 1) parts.unshift('library');
+  return parts.join('/') + suffix;
+}
+
+/** Tag + push local images to the cluster registry, so pods can use them under the same names. */
+function pushImages(refs, log = () => {}) {
+  for (const ref of refs) {
+    const target = `127.0.0.1:${REGISTRY_PORT}/${registryPath(ref)}`;
+    if (!ok('docker', ['image', 'inspect', ref])) throw new Error(`no local image ${ref} (docker images shows what there is)`);
+    let r = run('docker', ['tag', ref, target]);
+    if (r.status !== 0) throw new Error(`docker tag ${ref} ${target}: ${r.stderr}`);
+    r = run('docker', ['push', target]);
+    run('docker', ['rmi', target]);
+    if (r.status !== 0) throw new Error(`docker push ${target} failed (is the cluster up? npm run up):\n${r.stderr || r.stdout}`);
+    log(`${ref} → pods can use image: ${ref}`);
+  }
+}
+
+/** GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors. */
+function request(url, { method = 'GET', body, contentType = 'application/json', timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = http.request(url, { method, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode, text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+async function readyNodes(server = SERVER) {
+  const r = await request(`${server}/api/v1/nodes`);
+  if (r.status !== 200 || !r.json) return [];
+  return r.json.items
+    .filter((n) => (n.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((n) => n.metadata.name);
+}
+
+/** Resolve a name through the cluster DNS from inside node-1 (the Service VIP lives there). */
+function dnsAnswers(name = 'kubernetes.default.svc.cluster.local') {
+  const script = `const r=new (require('dns').promises.Resolver)({timeout:1000,tries:1});r.setServers(['10.96.0.10']);r.resolve4(${JSON.stringify(name)}).then(a=>{console.log(a.join(','));process.exit(a.length?0:1)},()=>process.exit(1))`;
+  try {
+    const r = execIn('node-1', ['node', '-e', script]);
+    return r.status === 0 ? r.stdout.trim() : '';
+  } catch {
+    return '';
+  }
+}
+
+function kubeconfigText(server = SERVER) {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: minik8s',
+    '  cluster:',
+    `    server: ${server}`,
+    'users:',
+    '- name: admin',
+    '  user: {}',
+    'contexts:',
+    '- name: minik8s',
+    '  context:',
+    '    cluster: minik8s',
+    '    user: admin',
+    '    namespace: default',
+    'current-context: minik8s',
+    '',
+  ].join('\n');
+}
+
+function writeKubeconfig() {
+  mkdirSync(STATE, { recursive: true });
+  const file = path.join(STATE, 'kubeconfig');
+  writeFileSync(file, kubeconfigText());
+  return file;
+}
+
+module.exports = {
+  REPO, STATE, PROJECT, SERVER, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, POD_IMAGES,
+  run, ok, spawn, composeCommand, composeArgs, compose, nodeCount, nodeNames, writeNodesOverride,
+  containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, writeKubeconfig,
+};
