@@ -10,7 +10,9 @@ import { parseIncludeObject, tableVersionRequested, toTable } from './tables';
 
 export function registerKubectlRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const resources = ctx.resources;
-  const json = (reply: FastifyReply, body: unknown, contentType = 'application/json') => reply.code(200).header('content-type', contentType).send(JSON.stringify(body));
+  // A Buffer keeps fastify from rewriting the content type (it would quote the discovery parameters).
+  const json = (reply: FastifyReply, body: unknown, contentType = 'application/json') =>
+    reply.code(200).header('content-type', contentType).send(Buffer.from(JSON.stringify(body)));
   const notFound = (reply: FastifyReply) => ctx.sendStatus(reply, statusFor.notFoundPath());
 
   const discovery = (core: boolean) => (req: FastifyRequest, reply: FastifyReply) => {
