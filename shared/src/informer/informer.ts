@@ -127,15 +127,16 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (this.stopped) break;
         let gotEvent = false;
         const watchStart = Date.now();
-        this.watch = this.rc.watch(
+        // Like client-go: 5-10 min, so watches are spread out and re-established regularly.
+        const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+        const watch = this.rc.watch(
           {
             namespace: this.opts.namespace,
             labelSelector: this.opts.labelSelector,
             fieldSelector: this.opts.fieldSelector,
             resourceVersion: this.rv,
             allowWatchBookmarks: true,
-            // Like client-go: 5-10 min, so watches are spread out and re-established regularly.
-            timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+            timeoutSeconds,
           },
           (ev) => {
             gotEvent = true;
@@ -144,7 +145,16 @@ export class Informer<T extends KubeObject = KubeObject> {
             this.handleEvent(ev);
           },
         );
-        await this.watch.done;
+        this.watch = watch;
+        // A connection that died silently (no FIN) would otherwise hang forever: past the server's own
+        // timeout, give up on it and re-watch.
+        const watchdog = setTimeout(() => watch.stop(), (timeoutSeconds + 30) * 1000);
+        watchdog.unref();
+        try {
+          await watch.done;
+        } finally {
+          clearTimeout(watchdog);
+        }
         // A clean server-side timeout: re-watch at once, unless the server keeps ending watches instantly.
         if (!gotEvent && Date.now() - watchStart < 1000) {
           backoff = Math.min(Math.max(backoff * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
