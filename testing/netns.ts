@@ -54,13 +54,13 @@ echo "served-by=$POD client=$REMOTE_ADDR"
  * A node namespace with pods on a bridge (hairpin on), busybox httpd on :8080 in the server pods
  * (GET /cgi-bin/who answers "served-by=<pod> client=<peer>"), the rig's simulated foreign rules
  * (FORWARD policy DROP, CNI-FORWARD, FAKE-DOCKER), and a sink for the Service and pod CIDRs.
- * tag: 2-5 lowercase letters/digits, unique per test file.
+ * tag: 2-5 lowercase letters/digits, unique per test file; the pods get 10.244.<subnet>.0/24.
  */
-export async function createNodeSandbox(tag: string, servers: string[], clients: string[]): Promise<NodeSandbox> {
+export async function createNodeSandbox(tag: string, servers: string[], clients: string[], subnet = 1): Promise<NodeSandbox> {
   const node = `mk${tag}-node`;
   const ext = `mk${tag}-ext`;
   const namespaces = [node, ext];
-  const bridgeIP = '10.244.1.1';
+  const bridgeIP = `10.244.${subnet}.1`;
   const nodeIP = '192.168.77.10';
   const pods: Pod[] = [];
   const procs: Proc[] = [];
@@ -90,7 +90,7 @@ export async function createNodeSandbox(tag: string, servers: string[], clients:
   nsx(node, ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1']);
   [...servers, ...clients].forEach((name, i) => {
     const ns = `mk${tag}-${name}`;
-    const ip = `10.244.1.${i + 2}`;
+    const ip = `10.244.${subnet}.${i + 2}`;
     add(ns);
     const hif = `v${tag}${i}`;
     sh(['ip', 'link', 'add', hif, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
@@ -164,13 +164,25 @@ export function kubeChains(ns: string): string[] {
  * `ns` can reach an apiserver bound to rootIP. `ns` gets only the connected /30 route over it; no
  * forwarding or NAT is set up, and deleting `ns` removes the pair.
  */
-export function linkToRoot(ns: string, rootIf: string, rootIP = '169.254.77.1', nsIP = '169.254.77.2'): { rootIP: string; nsIP: string } {
+export function linkToRoot(ns: string, rootIf: string, rootIP = '169.254.77.1', nsIP = '169.254.77.2', apiIP?: string): { rootIP: string; nsIP: string } {
   sh(['ip', 'link', 'add', rootIf, 'type', 'veth', 'peer', 'name', 'api0', 'netns', ns]);
   sh(['ip', 'addr', 'add', `${rootIP}/30`, 'dev', rootIf]);
   sh(['ip', 'link', 'set', rootIf, 'up']);
   nsx(ns, ['ip', 'addr', 'add', `${nsIP}/30`, 'dev', 'api0']);
   nsx(ns, ['ip', 'link', 'set', 'api0', 'up']);
+  // a second node reaches the apiserver bound on the first link's root address
+  if (apiIP) nsx(ns, ['ip', 'route', 'add', `${apiIP}/32`, 'via', rootIP, 'dev', 'api0']);
   return { rootIP, nsIP };
+}
+
+/** A "LAN" veth between two node namespaces: nodes' InternalIPs 192.168.78.1 and .2. */
+export function connectNodes(a: string, b: string): [string, string] {
+  sh(['ip', 'link', 'add', 'lan0', 'netns', a, 'type', 'veth', 'peer', 'name', 'lan0', 'netns', b]);
+  nsx(a, ['ip', 'addr', 'add', '192.168.78.1/24', 'dev', 'lan0']);
+  nsx(b, ['ip', 'addr', 'add', '192.168.78.2/24', 'dev', 'lan0']);
+  nsx(a, ['ip', 'link', 'set', 'lan0', 'up']);
+  nsx(b, ['ip', 'link', 'set', 'lan0', 'up']);
+  return ['192.168.78.1', '192.168.78.2'];
 }
 
 /** etcd on loopback plus an apiserver bound to `host` (e.g. the root end of linkToRoot). */

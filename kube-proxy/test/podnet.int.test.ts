@@ -1,0 +1,102 @@
+// --sync-pod-routes across two node network namespaces joined by a "LAN" veth, one kube-proxy
+// process per node against a real apiserver: routes to the other node's podCIDR from Node objects,
+// pod-to-pod with the source kept, Services and NodePorts across nodes, sink routes.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
+import { connectNodes, createNodeSandbox, linkToRoot, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
+import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+
+type Node = core.Node & KubeObject;
+let n1: NodeSandbox;
+let n2: NodeSandbox;
+let api: ApiClient;
+const procs: Proc[] = [];
+const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
+const pod = (sb: NodeSandbox, name: string) => sb.pods.find((p) => p.name === name)!;
+const servedBy = (rs: string[]) => new Set(rs.map((r) => /served-by=(\w+)/.exec(r)?.[1] ?? r));
+
+async function registerNode(name: string, podCIDR: string, ip: string): Promise<void> {
+  const rc = api.resource<Node>(R.nodes);
+  const created = await rc.create({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR, podCIDRs: [podCIDR] } });
+  await rc.updateStatus({ ...created, status: { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] } });
+}
+
+beforeAll(async () => {
+  n1 = await createNodeSandbox('pn1', ['a'], ['c'], 1);
+  n2 = await createNodeSandbox('pn2', ['b'], [], 2);
+  const [ip1, ip2] = connectNodes(n1.node, n2.node);
+  const l1 = linkToRoot(n1.node, 'mkpn1-api', '169.254.77.5', '169.254.77.6');
+  linkToRoot(n2.node, 'mkpn2-api', '169.254.77.9', '169.254.77.10', l1.rootIP);
+  const apiserver = await startApiserverOn(l1.rootIP);
+  api = new ApiClient({ server: apiserver.url });
+  await registerNode('node1', '10.244.1.0/24', ip1);
+  await registerNode('node2', '10.244.2.0/24', ip2);
+  for (const [sb, name] of [[n1, 'node1'], [n2, 'node2']] as const) {
+    procs.push(startProcess(`kube-proxy-${name}`, 'ip', [
+      'netns', 'exec', sb.node, process.execPath, MAIN, '--master', apiserver.url, '--hostname-override', name,
+      '--cluster-cidr', '10.244.0.0/16', '--service-cluster-ip-range', '10.96.0.0/12', '--sync-pod-routes', '--min-sync-period', '100ms',
+      '--healthz-bind-address', '127.0.0.1:10256', '--metrics-bind-address', '127.0.0.1:10249',
+    ]));
+  }
+  for (const p of [pod(n1, 'a'), pod(n2, 'b')]) {
+    const sb = p.name === 'a' ? n1 : n2;
+    await waitFor(`httpd in ${p.name}`, () => sb.get(sb.node, `http://${p.ip}:8080/`) === p.name, 15_000, 200);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+  await n1?.destroy();
+  await n2?.destroy();
+  await stopAll();
+});
+
+describe('pod network between nodes (--sync-pod-routes)', () => {
+  it('routes the other node podCIDR via its InternalIP and sinks the Service and cluster CIDRs', async () => {
+    await waitFor('route on node1', () => nsx(n1.node, ['ip', 'route', 'show', '10.244.2.0/24']).includes('via 192.168.78.2'), 30_000, 200);
+    await waitFor('route on node2', () => nsx(n2.node, ['ip', 'route', 'show', '10.244.1.0/24']).includes('via 192.168.78.1'), 30_000, 200);
+    const sink = nsx(n1.node, ['ip', 'route', 'show', 'dev', 'kube-sink0']);
+    expect(sink).toContain('10.96.0.0/12');
+    expect(sink).toContain('10.244.0.0/16');
+  });
+
+  it('pod-to-pod across nodes keeps the source IP', () => {
+    const c = pod(n1, 'c');
+    expect(n1.get(c.ns, `http://${pod(n2, 'b').ip}:8080/cgi-bin/who`)).toBe(`served-by=b client=${c.ip}`);
+  });
+
+  it('a Service with endpoints on both nodes: ClusterIP from a pod, NodePort on each node reaching the other node', async () => {
+    const svc = await api.resource<core.Service & KubeObject>(R.services).create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    const ip = svc.spec!.clusterIP!;
+    const nodePort = svc.spec!.ports![0].nodePort!;
+    await api.resource<discovery.EndpointSlice & KubeObject>(R.endpointslices).create({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'web-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: [
+        { addresses: [pod(n1, 'a').ip], nodeName: 'node1', conditions: { ready: true } },
+        { addresses: [pod(n2, 'b').ip], nodeName: 'node2', conditions: { ready: true } },
+      ],
+    });
+    const c = pod(n1, 'c');
+    await waitFor('ClusterIP reaches both nodes', () => servedBy(Array.from({ length: 10 }, () => n1.get(c.ns, `http://${ip}/`))).size === 2, 30_000, 200);
+    const rs = Array.from({ length: 30 }, () => n1.get(c.ns, `http://${ip}/cgi-bin/who`));
+    expect(rs.filter((r) => r.startsWith('FAIL'))).toEqual([]);
+    expect(rs.some((r) => r === `served-by=b client=${c.ip}`)).toBe(true);
+    for (const sb of [n1, n2]) {
+      await waitFor(`NodePort on ${sb.node}`, () => !sb.get(sb.ext, `http://${sb.nodeIP}:${nodePort}/`).startsWith('FAIL'), 20_000, 200);
+      const got = servedBy(Array.from({ length: 20 }, () => sb.get(sb.ext, `http://${sb.nodeIP}:${nodePort}/`)));
+      expect(got).toEqual(new Set(['a', 'b']));
+    }
+  });
+
+  it('removes the route when the Node goes away', async () => {
+    await api.resource<Node>(R.nodes).delete('node2');
+    await waitFor('route gone on node1', () => !nsx(n1.node, ['ip', 'route', 'show', '10.244.2.0/24']).includes('via'), 30_000, 200);
+  });
+});
