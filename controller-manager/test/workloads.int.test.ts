@@ -61,3 +61,136 @@ describe('ReplicaSet', () => {
     }, 30_000);
   });
 });
+
+describe('Deployment', () => {
+  it('rolls out within maxSurge/maxUnavailable; kubectl rollout status/history/undo; pause/resume', async () => {
+    await createNamespace(rig.client, 'dep1');
+    const dc = rig.client.resource<Obj>(R.deployments);
+    rig.nodes.readyDelayMs = 300;
+    await dc.create(deployment('web', 'dep1', 4, 'busybox:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } }));
+    const st = await kubectl(rig.env, ['rollout', 'status', 'deployment/web', '-n', 'dep1', '--timeout=60s']);
+    expect(st.stdout + st.stderr).toContain('successfully rolled out');
+    expect(st.code).toBe(0);
+
+    // Watch the bounds continuously during the image change.
+    const violations: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const ps = live(await pods('dep1', 'app=web'));
+        const ready = ps.filter(isReady).length;
+        if (ready < 3) violations.push(`ready ${ready} < 3`);
+        if (ps.length > 5) violations.push(`pods ${ps.length} > 5`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await dc.patch('web', { metadata: { annotations: { 'kubernetes.io/change-cause': 'to v2' } }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'dep1' });
+    const st2 = await kubectl(rig.env, ['rollout', 'status', 'deployment/web', '-n', 'dep1', '--timeout=90s']);
+    sampling = false;
+    await sampler;
+    expect(st2.code, st2.stdout + st2.stderr).toBe(0);
+    expect(violations).toEqual([]);
+    const ps = live(await pods('dep1', 'app=web'));
+    expect(ps).toHaveLength(4);
+    expect(ps.every((p) => p.spec.containers[0].image === 'busybox:2')).toBe(true);
+
+    const d = await dc.get('web', 'dep1');
+    expect(d.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    expect(d.status).toMatchObject({ replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 4, observedGeneration: d.metadata.generation });
+    const conds = Object.fromEntries((d.status.conditions ?? []).map((c: { type: string; reason: string }) => [c.type, c.reason]));
+    expect(conds).toEqual({ Available: 'MinimumReplicasAvailable', Progressing: 'NewReplicaSetAvailable' });
+    const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'dep1' })).items;
+    expect(rss).toHaveLength(2);
+    for (const rs of rss) {
+      const hash = rs.metadata.labels?.['pod-template-hash'];
+      expect(rs.metadata.name).toBe(`web-${hash}`);
+      expect(rs.spec.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
+      expect(rs.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/desired-replicas': '4', 'deployment.kubernetes.io/max-replicas': '5' });
+    }
+    const events = (await rig.client.resource<Obj>(R.events).list({ namespace: 'dep1' })).items.filter((e) => e.reason === 'ScalingReplicaSet').map((e) => e.message);
+    expect(events).toContainEqual(expect.stringMatching(/^Scaled up replica set web-[a-z0-9]+ to 4 from 0$/));
+    expect(events).toContainEqual(expect.stringMatching(/^Scaled down replica set web-[a-z0-9]+ to \d from \d$/));
+
+    const hist = await kubectl(rig.env, ['rollout', 'history', 'deployment/web', '-n', 'dep1']);
+    expect(hist.code).toBe(0);
+    expect(hist.stdout).toMatch(/1\s+<none>/);
+    expect(hist.stdout).toMatch(/2\s+to v2/);
+
+    // Undo: back to busybox:1, the old RS becomes revision 3.
+    const undo = await kubectl(rig.env, ['rollout', 'undo', 'deployment/web', '-n', 'dep1']);
+    expect(undo.code, undo.stderr).toBe(0);
+    const st3 = await kubectl(rig.env, ['rollout', 'status', 'deployment/web', '-n', 'dep1', '--timeout=90s']);
+    expect(st3.code, st3.stdout + st3.stderr).toBe(0);
+    await waitFor('old template back on every pod', async () => {
+      const cur = live(await pods('dep1', 'app=web'));
+      return cur.length === 4 && cur.every((p) => p.spec.containers[0].image === 'busybox:1' && isReady(p));
+    }, 30_000);
+    expect((await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'dep1' })).items).toHaveLength(2);
+    const afterUndo = await dc.get('web', 'dep1');
+    expect(afterUndo.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
+    const hist2 = await kubectl(rig.env, ['rollout', 'history', 'deployment/web', '-n', 'dep1']);
+    expect(hist2.stdout).toMatch(/2\s+to v2/);
+    expect(hist2.stdout).toMatch(/3\s+/);
+
+    // Pause: a template change makes no new RS until resume.
+    expect((await kubectl(rig.env, ['rollout', 'pause', 'deployment/web', '-n', 'dep1'])).code).toBe(0);
+    await dc.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:3' }] } } } }, 'strategic', { namespace: 'dep1' });
+    await waitFor('paused condition', async () => (await dc.get('web', 'dep1')).status?.conditions?.some((c: { reason: string }) => c.reason === 'DeploymentPaused'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'dep1' })).items).toHaveLength(2);
+    expect((await kubectl(rig.env, ['rollout', 'resume', 'deployment/web', '-n', 'dep1'])).code).toBe(0);
+    const st4 = await kubectl(rig.env, ['rollout', 'status', 'deployment/web', '-n', 'dep1', '--timeout=90s']);
+    expect(st4.code, st4.stdout + st4.stderr).toBe(0);
+    const final = live(await pods('dep1', 'app=web'));
+    expect(final).toHaveLength(4);
+    expect(final.every((p) => p.spec.containers[0].image === 'busybox:3')).toBe(true);
+    rig.nodes.readyDelayMs = 0;
+  });
+
+  it('Recreate scales old pods away before new ones; scaling a deployment; revisionHistoryLimit', async () => {
+    await createNamespace(rig.client, 'dep2');
+    const dc = rig.client.resource<Obj>(R.deployments);
+    const d = deployment('rec', 'dep2', 2, 'busybox:1', { type: 'Recreate' });
+    d.spec.revisionHistoryLimit = 1;
+    await dc.create(d);
+    expect((await kubectl(rig.env, ['rollout', 'status', 'deployment/rec', '-n', 'dep2', '--timeout=60s'])).code).toBe(0);
+    let mixed = false;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const images = new Set(live(await pods('dep2', 'app=rec')).map((p) => p.spec.containers[0].image));
+        if (images.size > 1) mixed = true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    for (const image of ['busybox:2', 'busybox:3']) {
+      await dc.patch('rec', { spec: { template: { spec: { containers: [{ name: 'c', image }] } } } }, 'strategic', { namespace: 'dep2' });
+      const st = await kubectl(rig.env, ['rollout', 'status', 'deployment/rec', '-n', 'dep2', '--timeout=60s']);
+      expect(st.code, st.stdout + st.stderr).toBe(0);
+    }
+    sampling = false;
+    await sampler;
+    expect(mixed).toBe(false);
+    // revisionHistoryLimit 1: the current RS plus one old one.
+    await waitFor('history pruned to 1 old RS', async () => (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'dep2' })).items.length === 2, 30_000);
+
+    await kubectl(rig.env, ['scale', 'deployment/rec', '-n', 'dep2', '--replicas=5']);
+    await waitFor('5 ready pods', async () => {
+      const ps = live(await pods('dep2', 'app=rec'));
+      return ps.length === 5 && ps.every(isReady);
+    }, 30_000);
+    await waitFor('status 5', async () => (await dc.get('rec', 'dep2')).status?.availableReplicas === 5);
+  });
+
+  it('deleting a Deployment removes its ReplicaSets and pods', async () => {
+    await createNamespace(rig.client, 'dep3');
+    await rig.client.resource<Obj>(R.deployments).create(deployment('gone', 'dep3', 2, 'busybox:1'));
+    await waitFor('2 pods', async () => live(await pods('dep3', 'app=gone')).length === 2, 30_000);
+    const del = await kubectl(rig.env, ['delete', 'deployment/gone', '-n', 'dep3']);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor('RS and pods gone', async () => {
+      const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'dep3' })).items;
+      return rss.length === 0 && (await pods('dep3', 'app=gone')).length === 0;
+    }, 30_000);
+  });
+});

@@ -71,7 +71,7 @@ export class GarbageCollector extends Controller {
 
   private forget(rt: ResourceType, o: KubeObject): void {
     this.index(rt, o, false);
-    if (o.metadata.uid && this.byUid.get(o.metadata.uid)?.obj.metadata.resourceVersion === o.metadata.resourceVersion) this.byUid.delete(o.metadata.uid);
+    if (o.metadata.uid) this.byUid.delete(o.metadata.uid);
     for (const k of this.dependents.get(o.metadata.uid ?? '') ?? []) this.enqueue(`dep:${k}`);
     this.pokeWaitingOwners(o);
   }

@@ -1,0 +1,157 @@
+// Endpoints, node lifecycle/IPAM, namespaces, service accounts, and a controller-manager kill -9
+// mid-rollout, against a real apiserver + etcd with pods driven by FakeNodes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { R, type KubeObject } from '@minik8s/shared';
+import { stopAll, waitFor } from '../../testing/procs';
+import { createNamespace, deployment, isReady, kubectl, startControllerManager, startRig, type Rig } from './cluster';
+
+type Obj = KubeObject & { spec?: any; status?: any; subsets?: any; endpoints?: any; ports?: any };
+let rig: Rig;
+
+beforeAll(async () => {
+  rig = await startRig(['node-a', 'node-b', 'node-c']);
+}, 90_000);
+afterAll(async () => {
+  rig?.nodes.stop();
+  await stopAll();
+});
+
+const pods = (ns: string, sel: string) => rig.client.resource<Obj>(R.pods).list({ namespace: ns, labelSelector: sel }).then((l) => l.items);
+const live = (ps: Obj[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
+
+describe('nodes', () => {
+  it('gives every node its own pod CIDR', async () => {
+    const cidrs = await waitFor('podCIDRs', async () => {
+      const ns = (await rig.client.resource<Obj>(R.nodes).list()).items;
+      return ns.every((n) => n.spec?.podCIDR) && ns.map((n) => [n.spec.podCIDR, n.spec.podCIDRs]);
+    });
+    expect(new Set(cidrs.map(([c]) => c)).size).toBe(3);
+    for (const [c, cs] of cidrs) {
+      expect(c).toMatch(/^10\.244\.\d+\.0\/24$/);
+      expect(cs).toEqual([c]);
+    }
+  });
+});
+
+describe('namespaces', () => {
+  it('every namespace gets a default ServiceAccount', async () => {
+    await createNamespace(rig.client, 'sa1');
+    await waitFor('default SA', () => rig.client.resource(R.serviceaccounts).get('default', 'sa1'));
+  });
+
+  it('deleting a namespace removes everything in it, then the namespace', async () => {
+    await createNamespace(rig.client, 'doomed');
+    await rig.client.resource<Obj>(R.deployments).create(deployment('app', 'doomed', 2, 'busybox:1'));
+    await rig.client.resource<Obj>(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'doomed' }, data: { a: 'b' } });
+    await rig.client.resource<Obj>(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'doomed' }, spec: { selector: { app: 'app' }, ports: [{ port: 80 }] } });
+    await waitFor('2 ready pods', async () => live(await pods('doomed', 'app=app')).filter(isReady).length === 2, 30_000);
+    const del = await kubectl(rig.env, ['delete', 'namespace', 'doomed', '--timeout=60s']);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor('namespace gone', async () => {
+      try {
+        await rig.client.resource(R.namespaces).get('doomed');
+        return false;
+      } catch (e) {
+        return (e as { code?: number }).code === 404;
+      }
+    }, 60_000);
+    for (const r of [R.pods, R.replicasets, R.deployments, R.configmaps, R.services, R.endpoints, R.serviceaccounts]) {
+      expect((await rig.client.resource(r).list({ namespace: 'doomed' })).items, r.resource).toEqual([]);
+    }
+  });
+});
+
+describe('endpoints', () => {
+  it('Endpoints and EndpointSlices follow the ready and not-ready pods, with named target ports', async () => {
+    await createNamespace(rig.client, 'ep1');
+    rig.nodes.ready = (p) => p.metadata.labels?.ready !== 'no';
+    await rig.client.resource<Obj>(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ep1' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
+    const rs = deployment('web', 'ep1', 2, 'busybox:1');
+    await rig.client.resource<Obj>(R.deployments).create(rs);
+    const notReady = { ...deployment('web-nr', 'ep1', 1, 'busybox:1') };
+    notReady.spec.selector = { matchLabels: { app: 'web', ready: 'no' } };
+    notReady.spec.template.metadata.labels = { app: 'web', ready: 'no' };
+    await rig.client.resource<Obj>(R.deployments).create(notReady);
+    const ep = await waitFor('endpoints with 2 ready, 1 not ready', async () => {
+      const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
+      const s = e.subsets?.[0];
+      return e.subsets?.length === 1 && s.addresses?.length === 2 && s.notReadyAddresses?.length === 1 && e;
+    }, 30_000);
+    expect(ep.subsets[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    for (const a of ep.subsets[0].addresses) expect(a).toMatchObject({ ip: expect.any(String), nodeName: expect.stringMatching(/^node-/), targetRef: { kind: 'Pod', namespace: 'ep1' } });
+
+    const slice = await waitFor('endpointslice', async () => {
+      const l = (await rig.client.resource<Obj>(R.endpointslices).list({ namespace: 'ep1', labelSelector: 'kubernetes.io/service-name=web' })).items;
+      return l.length === 1 && l[0].endpoints?.length === 3 && l[0];
+    }, 30_000);
+    expect(slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBe('endpointslice-controller.k8s.io');
+    expect(slice.addressType).toBe('IPv4');
+    expect(slice.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    expect(slice.endpoints.filter((e: { conditions: { ready: boolean } }) => e.conditions.ready)).toHaveLength(2);
+
+    // Scale to 0: addresses go away.
+    await rig.client.resource(R.deployments).patch('web', { spec: { replicas: 0 } }, 'merge', { namespace: 'ep1' });
+    await waitFor('no ready addresses', async () => {
+      const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
+      return (e.subsets ?? []).every((s: { addresses?: unknown[] }) => !s.addresses?.length);
+    }, 30_000);
+    rig.nodes.ready = () => true;
+    // The apiserver maintains default/kubernetes itself: we leave its Endpoints alone.
+    const k = await rig.client.resource<Obj>(R.endpoints).get('kubernetes', 'default').catch(() => undefined);
+    if (k) expect(k.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBeUndefined();
+  });
+});
+
+describe('node failure', () => {
+  it('a node whose lease stops goes Unknown, is tainted, and its pods are recreated elsewhere', async () => {
+    await createNamespace(rig.client, 'nf1');
+    await rig.client.resource<Obj>(R.deployments).create(deployment('app', 'nf1', 3, 'busybox:1'));
+    await waitFor('3 ready pods', async () => live(await pods('nf1', 'app=app')).filter(isReady).length === 3, 30_000);
+    const victims = live(await pods('nf1', 'app=app')).filter((p) => p.spec.nodeName === 'node-c').map((p) => p.metadata.name);
+    expect(victims.length).toBeGreaterThan(0);
+    rig.nodes.kill('node-c');
+    const node = await waitFor('node-c Unknown and tainted', async () => {
+      const n = await rig.client.resource<Obj>(R.nodes).get('node-c');
+      const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+      return ready?.status === 'Unknown' && (n.spec.taints ?? []).some((t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') && n;
+    }, 30_000);
+    expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    await waitFor('pods evicted and replaced on live nodes', async () => {
+      const ps = await pods('nf1', 'app=app');
+      const gone = victims.every((v) => ps.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp || !ps.some((p) => p.metadata.name === v));
+      const alive = live(ps).filter((p) => p.spec.nodeName !== 'node-c' && isReady(p));
+      return gone && alive.length === 3;
+    }, 45_000);
+    // Heartbeats resume: Ready again (as the kubelet reports it) and the taints go away.
+    rig.nodes.dead.delete('node-c');
+    await rig.client.resource(R.nodes).patch('node-c', { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] } }, 'merge', { subresource: 'status' });
+    await waitFor('taints removed', async () => !((await rig.client.resource<Obj>(R.nodes).get('node-c')).spec.taints ?? []).length, 30_000);
+  });
+});
+
+describe('controller-manager restart', () => {
+  it('kill -9 mid-rollout: after restart exactly the desired pods, rollout completes', async () => {
+    await createNamespace(rig.client, 'k9');
+    rig.nodes.readyDelayMs = 400;
+    const dc = rig.client.resource<Obj>(R.deployments);
+    await dc.create(deployment('app', 'k9', 6, 'busybox:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: 1 } }));
+    expect((await kubectl(rig.env, ['rollout', 'status', 'deployment/app', '-n', 'k9', '--timeout=60s'])).code).toBe(0);
+    await dc.patch('app', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'k9' });
+    await waitFor('rollout under way', async () => live(await pods('k9', 'app=app')).some((p) => p.spec.containers[0].image === 'busybox:2'), 30_000);
+    await rig.cm.kill('SIGKILL');
+    const extra: number[] = [];
+    rig.cm = await startControllerManager(rig.api.url);
+    const st = await kubectl(rig.env, ['rollout', 'status', 'deployment/app', '-n', 'k9', '--timeout=90s']);
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    await waitFor('exactly 6 new pods', async () => {
+      const ps = live(await pods('k9', 'app=app'));
+      extra.push(ps.length);
+      return ps.length === 6 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(live(await pods('k9', 'app=app'))).toHaveLength(6);
+    const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'k9' })).items;
+    expect(rss.map((r) => r.spec.replicas).sort()).toEqual([0, 6]);
+    rig.nodes.readyDelayMs = 0;
+  });
+});
