@@ -101,7 +101,7 @@ export function preemptionDiagnosis(ctx: CycleContext, filters: Plugin[], snapsh
       out.set(n.name, { code: 'UnschedulableAndUnresolvable', plugin: 'DefaultPreemption', reasons: ['No preemption victims found for incoming pod'] });
       continue;
     }
-    const stripped: NodeInfo = { ...n, pods: new Map(n.pods), requested: { ...n.requested }, nonZeroRequested: { ...n.nonZeroRequested }, usedPorts: [...n.usedPorts] };
+    const stripped: NodeInfo = { ...n, pods: new Map(n.pods), requested: { ...n.requested }, nonZeroRequested: { ...n.nonZeroRequested }, usedPorts: [...n.usedPorts], antiAffinityPods: new Set(n.antiAffinityPods) };
     for (const p of lower) removePod(stripped, p.key);
     const again = runFilters(ctx, filters, stripped);
     out.set(n.name, again ?? { code: 'Unschedulable', plugin: 'DefaultPreemption', reasons: ['No preemption victims found for incoming pod'] });

@@ -26,6 +26,8 @@ export interface NodeInfo {
   requested: ResourceList;
   nonZeroRequested: ResourceList;
   usedPorts: HostPort[];
+  /** Keys of pods here with required anti-affinity terms (checked against every incoming pod). */
+  antiAffinityPods: Set<string>;
 }
 
 export interface Snapshot {
@@ -54,6 +56,7 @@ export function newNodeInfo(node: core.Node): NodeInfo {
     requested: {},
     nonZeroRequested: {},
     usedPorts: [],
+    antiAffinityPods: new Set(),
   };
 }
 
@@ -67,16 +70,20 @@ export function addPod(ni: NodeInfo, pi: PodInfo): void {
   addTo(ni.requested, pi.requests, 1);
   addTo(ni.nonZeroRequested, pi.nonZeroRequests, 1);
   ni.usedPorts.push(...podHostPorts(pi.pod));
+  if (pi.pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) ni.antiAffinityPods.add(pi.key);
 }
 
 export function removePod(ni: NodeInfo, key: string): void {
   const pi = ni.pods.get(key);
   if (!pi) return;
   ni.pods.delete(key);
+  ni.antiAffinityPods.delete(key);
   addTo(ni.requested, pi.requests, -1);
   addTo(ni.nonZeroRequested, pi.nonZeroRequests, -1);
-  ni.usedPorts = [];
-  for (const p of ni.pods.values()) ni.usedPorts.push(...podHostPorts(p.pod));
+  if (podHostPorts(pi.pod).length) {
+    ni.usedPorts = [];
+    for (const p of ni.pods.values()) ni.usedPorts.push(...podHostPorts(p.pod));
+  }
 }
 
 /** Build a snapshot from plain lists (tests and the cache use this). */

@@ -9,16 +9,28 @@ export type ResourceList = Record<string, number>;
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+// Clusters use few distinct quantity strings; parsing them once keeps big bursts cheap.
+const parsed = new Map<string, number>();
+
+function quantity(name: string, q: string | number): number {
+  const key = `${name === 'cpu' ? 'm' : ''}${q}`;
+  let v = parsed.get(key);
+  if (v === undefined) {
+    try {
+      v = name === 'cpu' ? milliValue(q) : parseQuantity(q);
+    } catch {
+      v = 0;
+    }
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(key, v);
+  }
+  return v;
+}
+
 /** A Kubernetes ResourceList in scheduler units; unparsable quantities count as 0 (the apiserver validates). */
 export function toResourceList(list: Record<string, string | number> | undefined): ResourceList {
   const out: ResourceList = {};
-  for (const [name, q] of Object.entries(list ?? {})) {
-    try {
-      out[name] = name === 'cpu' ? milliValue(q) : parseQuantity(q);
-    } catch {
-      out[name] = 0;
-    }
-  }
+  for (const [name, q] of Object.entries(list ?? {})) out[name] = quantity(name, q);
   return out;
 }
 

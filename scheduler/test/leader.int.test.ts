@@ -10,7 +10,7 @@ let c: ApiClient;
 let server: string;
 type Lease = KubeObject & { spec?: { holderIdentity?: string } };
 
-const LE = ['--leader-elect', '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s'];
+const LE = ['--leader-elect', '--leader-elect-lease-duration', '8s', '--leader-elect-renew-deadline', '6s', '--leader-elect-retry-period', '2s'];
 const holder = async () => (await c.resource<Lease>(R.leases).get('kube-scheduler', 'kube-system')).spec?.holderIdentity || undefined;
 const logOf = (p: Proc) => readFileSync(p.logFile, 'utf8');
 

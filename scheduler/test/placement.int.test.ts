@@ -48,9 +48,12 @@ describe('scheduler placement', () => {
     await createPod(c, NS, podSpec('huge', '16', '1Gi'));
     const msg = await failedSchedulingMessage(c, NS, 'huge', /Insufficient cpu/);
     expect(msg).toBe('0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
-    const pod = await c.resource<Pod>(R.pods).get('huge', NS);
-    expect(pod.spec?.nodeName).toBeFalsy();
-    expect(pod.status?.conditions?.find((x) => x.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable', message: msg });
+    const cond = await waitFor('PodScheduled=False on huge', async () => {
+      const pod = await c.resource<Pod>(R.pods).get('huge', NS);
+      expect(pod.spec?.nodeName).toBeFalsy();
+      return pod.status?.conditions?.find((x) => x.type === 'PodScheduled');
+    });
+    expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message: msg });
     await createNode(c, 'xl', '32', '64Gi');
     expect(await waitBound(c, NS, 'huge')).toBe('xl');
   });

@@ -39,8 +39,11 @@ function compute(pod: core.Pod, snapshot: Snapshot): State {
   const antiTerms = pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
   const affTerms = pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
   const st: State = { anti: new Set(), existingAnti: new Set(), affinity: affTerms.map((term) => ({ term, pairs: new Set() })), affinityNoMatches: true };
+  const needAll = antiTerms.length > 0 || affTerms.length > 0;
   for (const ni of snapshot.nodes) {
-    for (const pi of ni.pods.values()) {
+    if (!needAll && ni.antiAffinityPods.size === 0) continue;
+    const others = needAll ? ni.pods.values() : [...ni.antiAffinityPods].map((k) => ni.pods.get(k)!);
+    for (const pi of others) {
       const other = pi.pod;
       for (const t of antiTerms) {
         const v = topologyValue(ni.node, t.topologyKey);
@@ -79,6 +82,7 @@ export const InterPodAffinity: Plugin = {
   },
   filter(ctx, node) {
     const st = (ctx.state.get('InterPodAffinity') as State | undefined) ?? compute(ctx.pod, ctx.snapshot);
+    if (!st.affinity.length && !st.anti.size && !st.existingAnti.size) return undefined;
     for (const a of st.affinity) {
       const v = topologyValue(node.node, a.term.topologyKey);
       if (v === undefined) return unresolvable('InterPodAffinity', ERR_AFFINITY);
