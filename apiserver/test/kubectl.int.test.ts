@@ -220,6 +220,16 @@ describe('real kubectl v1.32 against the apiserver', () => {
     const table = await ok('get', 'cm,secret', '-n', 'team');
     expect(table).toMatch(/^configmap\/cfg\s+1\s+/m);
     expect(table).toMatch(/^secret\/sec\s+Opaque\s+1\s+/m);
+    expect(await ok('create', 'service', 'clusterip', 'api', '--tcp=80:8080', '-n', 'team')).toMatch(/service\/api created/);
+    expect(await ok('create', 'serviceaccount', 'robot', '-n', 'team')).toMatch(/serviceaccount\/robot created/);
+    expect(await ok('create', 'job', 'once', '--image=busybox:1.36', '-n', 'team', '--', 'echo', 'hi')).toMatch(/job\.batch\/once created/);
+    const svc = await ok('get', 'svc', 'api', '-n', 'team', '-o', 'wide');
+    expect(svc).toMatch(/^api\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app=api$/m);
+    const job = JSON.parse(await ok('get', 'job', 'once', '-n', 'team', '-o', 'json'));
+    expect(job.spec.template.spec).toMatchObject({ restartPolicy: 'Never', containers: [{ name: 'once', command: ['echo', 'hi'] }] });
+    const all = await ok('get', 'all', '-n', 'team');
+    expect(all).toMatch(/^deployment\.apps\/api\s+0\/2\s+0\s+0\s+/m);
+    expect(all).toMatch(/^job\.batch\/once\s+Running\s+0\/1\s+/m);
     const dup = await kubectl(['create', 'namespace', 'team']);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/AlreadyExists/);
