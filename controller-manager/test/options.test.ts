@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { concurrency, parseDuration, parseOptions, resolveControllers } from '../src/options';
+import { decideDependent } from '../src/controllers/garbagecollector/decide';
+
+describe('parseDuration', () => {
+  it.each([['40s', 40_000], ['5m', 300_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5s', 1500], ['7', 7000]] as const)('%s', (s, ms) => {
+    expect(parseDuration(s)).toBe(ms);
+  });
+  it.each(['', 's', '5x', '5s junk'])('rejects %j', (s) => {
+    expect(() => parseDuration(s)).toThrow(/invalid duration/);
+  });
+});
+
+describe('--controllers', () => {
+  it.each<[string[], string[]]>([
+    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount']],
+    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount']],
+    [['deployment', 'replicaset'], ['replicaset', 'deployment']],
+  ])('%j', (spec, want) => {
+    expect(resolveControllers(spec)).toEqual(want);
+  });
+  it('rejects unknown names', () => {
+    expect(() => resolveControllers(['*', '-nope'])).toThrow(/"nope" is not in the list of known controllers/);
+  });
+});
+
+describe('parseOptions', () => {
+  it('has upstream defaults', () => {
+    expect(parseOptions([])).toMatchObject({
+      leaderElect: true, securePort: 10257, nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5000,
+      defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300,
+      clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: 24, allocateNodeCidrs: true, controllers: ['*'],
+    });
+  });
+  it('parses flags in both forms', () => {
+    const o = parseOptions(['--master=http://x:1', '--leader-elect=false', '--controllers', '*,-nodeipam', '--node-monitor-grace-period', '4s',
+      '--concurrent-deployment-syncs=2', '--pod-eviction-timeout=10s', '--allocate-node-cidrs', '--secure-port', '1234']);
+    expect(o).toMatchObject({ master: 'http://x:1', leaderElect: false, controllers: ['*', '-nodeipam'], nodeMonitorGracePeriodMs: 4000, securePort: 1234,
+      defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10, allocateNodeCidrs: true });
+    expect(concurrency(o, 'deployment', 5)).toBe(2);
+    expect(concurrency(o, 'replicaset', 5)).toBe(5);
+  });
+  it.each([[['--bogus=1'], /unknown flag: --bogus/], [['--secure-port', 'x'], /invalid integer/], [['--leader-elect=maybe'], /invalid boolean/], [['--kubeconfig'], /needs an argument/], [['--controllers=foo'], /not in the list/]] as const)('rejects %j', (argv, msg) => {
+    expect(() => parseOptions([...argv])).toThrow(msg);
+  });
+});
+
+describe('garbage collector decision', () => {
+  const ref = (uid: string) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid });
+  it.each<[string, string[], Record<string, 'exists' | 'absent' | 'waiting'>, unknown]>([
+    ['no owners', [], {}, { kind: 'none' }],
+    ['owner alive', ['a'], { a: 'exists' }, { kind: 'none' }],
+    ['owner gone', ['a'], { a: 'absent' }, { kind: 'delete', policy: 'Background' }],
+    ['one of two gone: drop the dangling ref', ['a', 'b'], { a: 'exists', b: 'absent' }, { kind: 'removeRefs', uids: ['b'] }],
+    ['owner deleting in the foreground', ['a'], { a: 'waiting' }, { kind: 'delete', policy: 'Foreground' }],
+    ['waiting owner but another alive', ['a', 'b'], { a: 'waiting', b: 'exists' }, { kind: 'removeRefs', uids: ['a'] }],
+  ])('%s', (_n, uids, states, want) => {
+    expect(decideDependent(uids.map(ref), (r) => states[r.uid])).toEqual(want);
+  });
+});
