@@ -1,14 +1,18 @@
 // Real etcd + apiserver + scheduler; Node objects created directly (no kubelet needed for placement).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, milliValue, parseQuantity, type ApiClient } from '@minik8s/shared';
-import { startApiserver, stopAll, waitFor } from '../../testing/procs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApiserver, stopAll, tempDir, waitFor } from '../../testing/procs';
 import { clientFor, createNode, createPod, ensureNamespace, failedSchedulingMessage, podSpec, startScheduler, waitBound, type Node, type Pod } from './cluster';
 
 let c: ApiClient;
+let server: string;
 const NS = 'default';
 
 beforeAll(async () => {
   const api = await startApiserver();
+  server = api.url;
   c = clientFor(api.url);
   await createNode(c, 'small', '1', '2Gi');
   await createNode(c, 'medium', '2', '4Gi');
@@ -95,5 +99,35 @@ describe('scheduler placement', () => {
     // Deleting one of the placed pods frees its node for the pending one.
     await c.resource(R.pods).delete(placed[0].metadata.name!, { namespace: 'ha', gracePeriodSeconds: 0 });
     expect(await waitBound(c, 'ha', pending.metadata.name!)).toBe(placed[0].spec!.nodeName);
+  });
+
+  it('runs the profile a pod names in spec.schedulerName, from a --config file; other names are ignored', async () => {
+    const cfg = join(tempDir('minik8s-schedcfg-'), 'config.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'apiVersion: kubescheduler.config.k8s.io/v1',
+        'kind: KubeSchedulerConfiguration',
+        'leaderElection: {leaderElect: false}',
+        'profiles:',
+        '- schedulerName: packer',
+        '  plugins:',
+        '    score:',
+        '      disabled: [{name: "*"}]',
+        '      enabled: [{name: NodeResourcesFit, weight: 1}]',
+        '  pluginConfig:',
+        '  - name: NodeResourcesFit',
+        '    args: {scoringStrategy: {type: MostAllocated}}',
+        '',
+      ].join('\n'),
+    );
+    await startScheduler(server, ['--config', cfg]);
+    await createPod(c, NS, podSpec('packed', '100m', '64Mi', { schedulerName: 'packer' }));
+    await createPod(c, NS, podSpec('orphan', '100m', '64Mi', { schedulerName: 'nobody' }));
+    expect(await waitBound(c, NS, 'packed')).toBeTruthy();
+    const orphan = await c.resource<Pod>(R.pods).get('orphan', NS);
+    expect(orphan.spec?.nodeName).toBeFalsy();
+    const ev = await c.resource(R.events).list({ namespace: NS, fieldSelector: 'involvedObject.name=orphan' });
+    expect(ev.items).toHaveLength(0);
   });
 });
