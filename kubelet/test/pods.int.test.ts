@@ -12,7 +12,7 @@ let env: KubeletEnv;
 const markDir = tempDir('minik8s-mark-');
 
 beforeAll(async () => {
-  env = await startKubeletEnv();
+  env = await startKubeletEnv(['--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local']);
   const n = env.node;
   await env.client.resource(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello-cm', 'file.txt': 'v1' } } as KubeObject, { namespace: 'default' });
   await env.client.resource(R.secrets).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } } as KubeObject, { namespace: 'default' });
@@ -171,6 +171,8 @@ describe('kubelet on Docker', () => {
     expect(docker(['exec', id, 'cat', '/etc/cm/greeting'])).toBe('hello-cm');
     expect(docker(['exec', id, 'cat', '/etc/sec/password'])).toBe('s3cret');
     expect(docker(['exec', id, 'cat', '/single.txt'])).toBe('v1');
+    expect(docker(['exec', id, 'cat', '/etc/resolv.conf'])).toBe('nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5');
+    expect(docker(['exec', id, 'hostname'])).toBe('config');
     expect(docker(['exec', id, 'sh', '-c', 'env | grep ^MY_SVC_PORT_8080_TCP_ADDR='])).toBe(`MY_SVC_PORT_8080_TCP_ADDR=${svc.spec.clusterIP}`);
     await env.client.resource(R.configmaps).patch('cfg', { data: { greeting: 'hello-again' } }, 'merge', { namespace: 'default' });
     await waitFor('configMap update in the running pod', () => docker(['exec', id, 'cat', '/etc/cm/greeting']) === 'hello-again', 30_000, 500);
