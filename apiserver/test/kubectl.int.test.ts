@@ -79,6 +79,8 @@ spec:
 
 beforeAll(async () => {
   api = await startApiserver();
+  // The default namespace is created in the background after the server answers /healthz.
+  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   env = kubeEnv(api.url);
   dir = tempDir('minik8s-kubectl-');
 });

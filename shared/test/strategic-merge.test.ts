@@ -117,7 +117,8 @@ describe('applyStrategicMergePatch', () => {
       expected: pod([
         {
           name: 'a',
-          env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }],
+          // a new item goes before server-only ones (upstream mergeSortedSlice); kubectl adds $setElementOrder
+          env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }],
           ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
           volumeMounts: [{ name: 'v', mountPath: '/d', readOnly: true }],
         },
@@ -130,22 +131,28 @@ describe('applyStrategicMergePatch', () => {
       expected: pod([], { tolerations: [{ key: 'b', operator: 'Exists' }] }),
     },
     {
-      name: '$setElementOrder orders the merged list, keeping server-only items in their slots',
+      name: '$setElementOrder orders the named items; server-only items interleave by live position (mergeSortedSlice)',
       original: pod([{ name: 'a' }, { name: 's' }, { name: 'b' }]),
       patch: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'b', image: 'i' }] } },
-      expected: pod([{ name: 'b', image: 'i' }, { name: 's' }, { name: 'a' }]),
+      expected: pod([{ name: 's' }, { name: 'b', image: 'i' }, { name: 'a' }]),
+    },
+    {
+      name: 'without $setElementOrder the patch order wins (design doc: live B,C,A + patch A,B,D → C,A,B,D)',
+      original: pod([{ name: 'B' }, { name: 'C' }, { name: 'A' }]),
+      patch: { spec: { containers: [{ name: 'A', image: '1' }, { name: 'B', image: '2' }, { name: 'D' }] } },
+      expected: pod([{ name: 'C' }, { name: 'A', image: '1' }, { name: 'B', image: '2' }, { name: 'D' }]),
     },
     {
       name: 'finalizers merge as a set; $deleteFromPrimitiveList removes',
       original: { ...POD, metadata: { name: 'p', finalizers: ['x', 'y'] } },
       patch: { metadata: { finalizers: ['z', 'x'], '$deleteFromPrimitiveList/finalizers': ['y'] } },
-      expected: { ...POD, metadata: { name: 'p', finalizers: ['x', 'z'] } },
+      expected: { ...POD, metadata: { name: 'p', finalizers: ['z', 'x'] } },
     },
     {
       name: 'ownerReferences merge by uid',
       original: { ...POD, metadata: { name: 'p', ownerReferences: [{ uid: '1', name: 'a' }] } },
       patch: { metadata: { ownerReferences: [{ uid: '2', name: 'b' }] } },
-      expected: { ...POD, metadata: { name: 'p', ownerReferences: [{ uid: '1', name: 'a' }, { uid: '2', name: 'b' }] } },
+      expected: { ...POD, metadata: { name: 'p', ownerReferences: [{ uid: '2', name: 'b' }, { uid: '1', name: 'a' }] } },
     },
     {
       name: 'Service ports merge by port',

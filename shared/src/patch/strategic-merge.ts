@@ -95,7 +95,8 @@ function applyMap(original: JsonMap, patch: JsonMap, type: TypeMeta | undefined)
     const field = k.slice(SET_ORDER.length);
     if (!Array.isArray(order)) throw new StrategicMergePatchError(`${k} must be a list`);
     const cur = out[field];
-    if (Array.isArray(cur)) out[field] = reorder(cur, order, type?.fields[field]?.mergeKey);
+    const live = original[field];
+    if (Array.isArray(cur)) out[field] = normalizeOrder(cur, order, Array.isArray(live) ? live : [], type?.fields[field]?.mergeKey);
   }
   return out;
 }
@@ -113,6 +114,7 @@ function mergeList(orig: unknown[], patch: unknown[], fm: FieldMeta | undefined)
   if (key && patch.every(isMap)) {
     if (patch.some(isReplaceMarker)) return patch.filter((x) => !isReplaceMarker(x)).map((x) => applyMap({}, x as JsonMap, fm.type));
     let out = orig.slice();
+    const items: JsonMap[] = [];
     for (const item of patch as JsonMap[]) {
       if (!(key in item)) throw new StrategicMergePatchError(`map in a list is missing its merge key "${key}"`);
       const same = (o: unknown) => isMap(o) && deepEqual(o[key], item[key]);
@@ -120,29 +122,52 @@ function mergeList(orig: unknown[], patch: unknown[], fm: FieldMeta | undefined)
         out = out.filter((o) => !same(o));
         continue;
       }
+      items.push(item);
       const i = out.findIndex(same);
       if (i >= 0) out[i] = applyMap(out[i] as JsonMap, item, fm.type);
       else out.push(applyMap({}, item, fm.type));
     }
-    return out;
+    return normalizeOrder(out, items, orig, key);
   }
   if (fm?.setMerge) {
     if (patch.some(isReplaceMarker)) return patch.filter((x) => !isReplaceMarker(x));
     const out = orig.slice();
     for (const v of patch) if (!out.some((o) => deepEqual(o, v))) out.push(clone(v));
-    return out;
+    return normalizeOrder(out, patch, orig, undefined);
   }
   return clone(patch);
 }
 
-/** $setElementOrder: items named in `order` take that order; items it does not name keep their slots. */
-function reorder(list: unknown[], order: unknown[], mergeKey: string | undefined): unknown[] {
+/**
+ * Upstream's order for a merged list (normalizeElementOrder): the items named in `order` (the
+ * $setElementOrder list, else the patch list) take that order; the other (server-only) items keep
+ * their live order; the two runs are interleaved by their positions in the live list `live`.
+ */
+function normalizeOrder(merged: unknown[], order: unknown[], live: unknown[], mergeKey: string | undefined): unknown[] {
   const keyOf = (x: unknown) => (mergeKey && isMap(x) ? x[mergeKey] : x);
-  const wanted = order.map(keyOf);
-  const rank = (x: unknown) => wanted.findIndex((w) => deepEqual(w, keyOf(x)));
-  const ordered = list.filter((x) => rank(x) >= 0).sort((a, b) => rank(a) - rank(b));
+  const indexIn = (list: unknown[], x: unknown) => list.findIndex((e) => deepEqual(keyOf(e), keyOf(x)));
+  const byIndexIn = (list: unknown[]) => (a: unknown, b: unknown) => {
+    const ia = indexIn(list, a);
+    const ib = indexIn(list, b);
+    return ia >= 0 && ib >= 0 ? ia - ib : 0;
+  };
+  const named = merged.filter((x) => indexIn(order, x) >= 0).sort(byIndexIn(order));
+  const serverOnly = merged.filter((x) => indexIn(order, x) < 0).sort(byIndexIn(live));
+  // mergeSortedSlice: a server-only item goes first only when both are in the live list and it comes earlier there.
+  const out: unknown[] = [];
   let i = 0;
-  return list.map((x) => (rank(x) >= 0 ? ordered[i++] : x));
+  let j = 0;
+  while (i < serverOnly.length || j < named.length) {
+    if (j >= named.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(named[j++]);
+    else {
+      const li = indexIn(live, serverOnly[i]);
+      const ri = indexIn(live, named[j]);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+      else out.push(named[j++]);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
