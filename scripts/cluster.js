@@ -8,12 +8,13 @@ const http = require('node:http');
 const path = require('node:path');
 
 const REPO = path.resolve(__dirname, '..');
-const STATE = path.join(REPO, '.minik8s');
 const PROJECT = process.env.COMPOSE_PROJECT_NAME || 'minik8s';
+// Another project (the e2e tests use minik8s-e2e) keeps its kubeconfig and override apart.
+const STATE = PROJECT === 'minik8s' ? path.join(REPO, '.minik8s') : path.join(REPO, '.minik8s', PROJECT);
 const NODES_OVERRIDE = path.join(STATE, 'compose.nodes.yml');
 const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
 const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
-const NODEPORTS = [30000, 30010];
+const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
 /** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
 const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest'];

@@ -3,8 +3,8 @@
 // npm run up: build what is missing, start the compose cluster, wait until etcd, the apiserver and
 // every node are Ready and the cluster DNS answers, write .minik8s/kubeconfig.
 // Settings (environment): MINIK8S_NODES (2), MINIK8S_UP_TIMEOUT seconds (300),
-// MINIK8S_APISERVER_PORT (6443), MINIK8S_REGISTRY_PORT (5000), MINIK8S_BASE_IMAGE (node:20-bookworm-slim),
-// MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first).
+// MINIK8S_APISERVER_PORT (6443), MINIK8S_REGISTRY_PORT (5000), MINIK8S_NODEPORTS (30000-30010), MINIK8S_BASE_IMAGE (node:20-bookworm-slim),
+// MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first), MINIK8S_WAIT_DNS=0.
 const { spawn } = require('node:child_process');
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
@@ -195,6 +195,7 @@ async function main() {
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
       const n = await applyManifests(manifests);
+      if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
       const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), logsHint('node-1'));
       return `kubernetes.default → ${a}`;
@@ -211,7 +212,7 @@ minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 
   kubectl get nodes                   # the real kubectl works too
 
   npm run load-image -- myapp:dev     # a local image, usable in pods as image: myapp:dev
-  curl 127.0.0.1:30080                # NodePorts 30000-30010 of node-1 are published on loopback
+  curl 127.0.0.1:30007                # NodePorts ${c.NODEPORTS.join('-')} of node-1 are published on loopback
   npm run down                        # stop, keeping the data (npm run down -- --volumes wipes it)
 `);
 }
