@@ -6,6 +6,7 @@ import { DeploymentController } from './controllers/deployment/controller';
 import { EndpointsController } from './controllers/endpoints/controller';
 import { EndpointSliceController } from './controllers/endpointslice/controller';
 import { GarbageCollector } from './controllers/garbagecollector/controller';
+import { JobController } from './controllers/job/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -26,6 +27,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   namespace: (c) => new NamespaceController(c, concurrency(c.options, 'namespace', 10)),
   garbagecollector: (c) => new GarbageCollector(c, concurrency(c.options, 'gc', 20)),
   serviceaccount: (c) => new ServiceAccountController(c, concurrency(c.options, 'serviceaccount', 5)),
+  job: (c) => new JobController(c, concurrency(c.options, 'job', 5)),
 };
 
 export class ControllerManager {

@@ -31,6 +31,7 @@ export const ALL_CONTROLLERS = [
   'namespace',
   'garbagecollector',
   'serviceaccount',
+  'job',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */

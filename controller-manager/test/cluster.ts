@@ -43,6 +43,8 @@ export class FakeNodes {
   readonly dead = new Set<string>();
   readyDelayMs = 0;
   ready: (pod: Obj) => boolean = () => true;
+  /** A terminal phase for a running pod (run-to-completion workloads), or undefined to keep it running. */
+  finish: (pod: Obj) => 'Succeeded' | 'Failed' | undefined = () => undefined;
   private timer?: NodeJS.Timeout;
   private busy = false;
   private rr = 0;
@@ -119,6 +121,7 @@ export class FakeNodes {
       return;
     }
     if (this.dead.has(node)) return;
+    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return;
     if (p.metadata.deletionTimestamp) {
       await pods.delete(name, { namespace: ns, gracePeriodSeconds: 0 }).catch((e) => {
         if (!isNotFound(e)) throw e;
@@ -132,6 +135,11 @@ export class FakeNodes {
       this.runningSince.set(uid, Date.now());
       const ip = `10.244.${Math.floor(this.ipSeq / 250)}.${(this.ipSeq++ % 250) + 1}`;
       await pods.patch(name, { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: isoNow(), conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', lastTransitionTime: isoNow() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      return;
+    }
+    const end = this.finish(p);
+    if (end) {
+      await pods.patch(name, { status: { phase: end, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: isoNow() }] } }, 'merge', { namespace: ns, subresource: 'status' });
       return;
     }
     const since = this.runningSince.get(uid) ?? 0;

@@ -194,3 +194,35 @@ describe('Deployment', () => {
     }, 30_000);
   });
 });
+
+describe('Job', () => {
+  it('runs completions with parallelism, Indexed mode, and fails at backoffLimit', async () => {
+    await createNamespace(rig.client, 'job1');
+    rig.nodes.finish = (p) => (p.metadata.labels?.['job-name']?.startsWith('ok') ? 'Succeeded' : p.metadata.labels?.['job-name'] === 'bad' ? 'Failed' : undefined);
+    const jc = rig.client.resource<Obj>(R.jobs);
+    const job = (name: string, spec: object): Obj => ({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'job1' },
+      spec: { ...spec, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    await jc.create(job('ok', { completions: 3, parallelism: 2 }));
+    await jc.create(job('ok-indexed', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
+    await jc.create(job('bad', { backoffLimit: 0 }));
+    const wait = await kubectl(rig.env, ['wait', '--for=condition=complete', 'job/ok', 'job/ok-indexed', '-n', 'job1', '--timeout=60s']);
+    expect(wait.code, wait.stdout + wait.stderr).toBe(0);
+    const ok = await jc.get('ok', 'job1');
+    expect(ok.status).toMatchObject({ succeeded: 3, active: 0, failed: 0 });
+    expect(ok.status.completionTime).toBeTruthy();
+    expect((await pods('job1', 'job-name=ok')).filter((p) => p.status?.phase === 'Succeeded')).toHaveLength(3);
+    const indexed = await jc.get('ok-indexed', 'job1');
+    expect(indexed.status.completedIndexes).toBe('0-2');
+    const idx = (await pods('job1', 'job-name=ok-indexed')).map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort();
+    expect(idx).toEqual(['0', '1', '2']);
+    const bad = await waitFor('bad job failed', async () => {
+      const j = await jc.get('bad', 'job1');
+      return j.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Failed' && c.status === 'True') && j;
+    }, 30_000);
+    expect(bad.status.conditions.find((c: { type: string }) => c.type === 'Failed').reason).toBe('BackoffLimitExceeded');
+    expect(bad.status.failed).toBe(1);
+    rig.nodes.finish = () => undefined;
+  });
+});
