@@ -176,7 +176,8 @@ export class Scheduler {
       this.log.info({ pod: q.key, message }, 'unable to schedule pod; waiting');
       this.queue.addUnschedulable({ ...q, pod }, cycle, plugins);
       this.opts.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
-      await this.setUnschedulableCondition(pod, 'Unschedulable', message);
+      // In the background: a burst of unschedulable pods must not hold up the ones that fit.
+      void this.setUnschedulableCondition(pod, 'Unschedulable', message);
       return;
     }
     this.metrics?.attempts.inc({ result: 'scheduled', profile: profile.schedulerName });
