@@ -210,7 +210,7 @@ describe('toTable', () => {
       'job (running, parallel)',
       R.jobs,
       { metadata: { name: 'j', creationTimestamp: ago(30) }, spec: { parallelism: 3, template: { spec: { containers: [] } } }, status: { startTime: ago(30) } },
-      ['j', 'Running', '0/1 of 3', '30s', '30s', '', '', ''],
+      ['j', 'Running', '0/1 of 3', '30s', '30s', '', '', '<none>'],
     ],
     [
       'cronjob',
@@ -241,6 +241,64 @@ describe('toTable', () => {
       ['e', '10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 1 more...', '60s'],
     ],
     ['endpoints (none)', R.endpoints, { metadata: { name: 'e', creationTimestamp: ago(60) } }, ['e', '<none>', '60s']],
+    [
+      'endpoints (headless without ports, IPv6 with ports)',
+      R.endpoints,
+      { metadata: { name: 'e', creationTimestamp: ago(60) }, subsets: [{ addresses: [{ ip: '10.0.0.1' }] }, { addresses: [{ ip: 'fd00::1' }], ports: [{ port: 53 }] }] },
+      ['e', '10.0.0.1,[fd00::1]:53', '60s'],
+    ],
+    [
+      'endpointslice (named port, more than three endpoints)',
+      R.endpointslices,
+      { metadata: { name: 'es', creationTimestamp: ago(60) }, addressType: 'IPv4', ports: [{ name: 'http' }], endpoints: [{ addresses: ['a', 'b'] }, { addresses: ['c', 'd', 'e'] }] },
+      ['es', 'IPv4', 'http', 'a,b,c + 2 more...', '60s'],
+    ],
+    [
+      'node (not ready, no role, no info)',
+      R.nodes,
+      { metadata: { name: 'n2', creationTimestamp: ago(60) }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+      ['n2', 'NotReady', '<none>', '60s', '', '<none>', '<none>', '<unknown>', '<unknown>', '<unknown>'],
+    ],
+    [
+      'service (LoadBalancer with ingress and externalIPs, clusterIPs)',
+      R.services,
+      {
+        metadata: { name: 'lb', creationTimestamp: ago(30) },
+        spec: { type: 'LoadBalancer', clusterIPs: ['10.96.0.20'], externalIPs: ['1.2.3.4'], ports: [{ port: 80, nodePort: 31000, protocol: 'TCP' }] },
+        status: { loadBalancer: { ingress: [{ ip: '9.9.9.9' }, { hostname: 'a.example' }, { ip: '9.9.9.9' }] } },
+      },
+      ['lb', 'LoadBalancer', '10.96.0.20', '9.9.9.9,a.example,1.2.3.4', '80:31000/TCP', '30s', '<none>'],
+    ],
+    [
+      'cronjob (suspend unset, selector)',
+      R.cronjobs,
+      { metadata: { name: 'cj', creationTimestamp: ago(60) }, spec: { schedule: '@daily', timeZone: 'Etc/UTC', jobTemplate: { spec: { selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [] } } } } } },
+      ['cj', '@daily', 'Etc/UTC', '<unset>', 0, '<none>', '60s', '', '', 'a=b'],
+    ],
+    [
+      'hpa (several metric types, at most two shown)',
+      R.horizontalpodautoscalers,
+      {
+        metadata: { name: 'h', creationTimestamp: ago(60) },
+        spec: {
+          scaleTargetRef: { kind: 'Deployment', name: 'web' },
+          maxReplicas: 3,
+          metrics: [
+            { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } },
+            { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } },
+            { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+          ],
+        },
+        status: { currentReplicas: 1, currentMetrics: [{ type: 'Resource', resource: { name: 'memory', current: { averageValue: '50Mi' } } }] },
+      },
+      ['h', 'Deployment/web', 'memory: 50Mi/100Mi, <unknown>/10 + 1 more...', '<unset>', 3, 1, '60s'],
+    ],
+    [
+      'job (suspended; the first condition of a type decides)',
+      R.jobs,
+      { metadata: { name: 'j', creationTimestamp: ago(30) }, spec: { template: { spec: { containers: [] } } }, status: { conditions: [{ type: 'Suspended', status: 'True' }, { type: 'Complete', status: 'False' }] } },
+      ['j', 'Suspended', '0/1', '', '30s', '', '', '<none>'],
+    ],
     [
       'endpointslice',
       R.endpointslices,

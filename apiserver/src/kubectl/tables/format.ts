@@ -54,6 +54,11 @@ export function formatSelector(sel: unknown): string {
   }
 }
 
+/** metav1.FormatLabelSelector: like formatSelector, but "<none>" for an empty or missing selector. */
+export function formatLabelSelector(sel: unknown): string {
+  return formatSelector(sel) || '<none>';
+}
+
 /** layoutContainerCells: comma-joined container names and images. */
 export function containerCells(containers: Array<{ name?: string; image?: string }> | undefined): [string, string] {
   const cs = containers ?? [];

@@ -2,7 +2,7 @@
 // (k8s.io/kubernetes/pkg/printers/internalversion/printers.go, v1.32). The server always fills the
 // wide (priority 1) cells; kubectl hides them unless -o wide.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { containerCells, formatLabels, formatSelector, humanDuration, orNone, since } from './format';
+import { containerCells, formatLabels, formatLabelSelector, formatSelector, humanDuration, orNone, since } from './format';
 import { podCells } from './pod';
 
 export interface ColumnDefinition {
@@ -83,8 +83,8 @@ const deployments: Printer = {
   columns: [
     NAME,
     col('Ready', { description: 'Number of the pod with ready state' }),
-    int('Up-to-date', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-    int('Available', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+    col('Up-to-date', { description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.' }),
+    col('Available', { description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.' }),
     AGE,
     CONTAINERS,
     IMAGES,
@@ -133,7 +133,7 @@ const daemonsets: Printer = {
     const [names, images] = containerCells(o.spec?.template?.spec?.containers);
     return [
       nameOf(o), num(s.desiredNumberScheduled), num(s.currentNumberScheduled), num(s.numberReady), num(s.updatedNumberScheduled), num(s.numberAvailable),
-      formatLabels(o.spec?.template?.spec?.nodeSelector), ageOf(o, now), names, images, formatSelector(o.spec?.selector),
+      formatLabels(o.spec?.template?.spec?.nodeSelector), ageOf(o, now), names, images, formatLabelSelector(o.spec?.selector),
     ];
   },
 };
@@ -148,13 +148,12 @@ const statefulsets: Printer = {
 
 function jobStatus(o: any): string {
   const conds: any[] = o.status?.conditions ?? [];
-  const has = (type: string) => conds.some((c) => c.type === type && c.status === 'True');
+  const has = (type: string) => conds.find((c) => c.type === type)?.status === 'True';
   if (has('Complete')) return 'Complete';
   if (has('Failed')) return 'Failed';
   if (o.metadata?.deletionTimestamp) return 'Terminating';
-  if (has('FailureTarget')) return 'FailureTarget';
-  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   if (has('Suspended')) return 'Suspended';
+  if (has('FailureTarget')) return 'FailureTarget';
   return 'Running';
 }
 
@@ -180,7 +179,7 @@ const jobs: Printer = {
     const end = o.status?.completionTime;
     const duration = !start ? '' : end ? humanDuration(Date.parse(end) - Date.parse(start)) : humanDuration(now - Date.parse(start));
     const [names, images] = containerCells(spec.template?.spec?.containers);
-    return [nameOf(o), jobStatus(o), completions, duration, ageOf(o, now), names, images, formatSelector(spec.selector)];
+    return [nameOf(o), jobStatus(o), completions, duration, ageOf(o, now), names, images, formatLabelSelector(spec.selector)];
   },
 };
 
@@ -201,20 +200,20 @@ const cronjobs: Printer = {
     const spec = o.spec ?? {};
     const last = o.status?.lastScheduleTime ? since(o.status.lastScheduleTime, now) : '<none>';
     const [names, images] = containerCells(spec.jobTemplate?.spec?.template?.spec?.containers);
-    const selector = spec.jobTemplate?.spec?.selector ? formatSelector(spec.jobTemplate.spec.selector) : '<none>';
-    return [nameOf(o), spec.schedule ?? '', spec.timeZone ?? '<none>', spec.suspend ? 'True' : 'False', (o.status?.active ?? []).length, last, ageOf(o, now), names, images, selector];
+    const suspend = spec.suspend == null ? '<unset>' : spec.suspend ? 'True' : 'False';
+    return [nameOf(o), spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (o.status?.active ?? []).length, last, ageOf(o, now), names, images, formatLabelSelector(spec.jobTemplate?.spec?.selector)];
   },
 };
 
 function serviceExternalIP(o: any): string {
   const spec = o.spec ?? {};
   const external: string[] = spec.externalIPs ?? [];
-  switch (spec.type ?? 'ClusterIP') {
+  switch (spec.type) {
     case 'ClusterIP':
     case 'NodePort':
       return external.length ? external.join(',') : '<none>';
     case 'LoadBalancer': {
-      const ingress: string[] = (o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip || i.hostname).filter(Boolean);
+      const ingress: string[] = [...new Set<string>((o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip || i.hostname).filter(Boolean))].sort();
       const all = [...ingress, ...external];
       return all.length ? all.join(',') : '<pending>';
     }
@@ -241,24 +240,28 @@ const services: Printer = {
   ],
   cells(o, now) {
     const spec = o.spec ?? {};
-    return [nameOf(o), spec.type ?? 'ClusterIP', orNone(spec.clusterIP), serviceExternalIP(o), servicePorts(spec.ports), ageOf(o, now), formatLabels(spec.selector)];
+    return [nameOf(o), spec.type ?? '', orNone(spec.clusterIPs?.[0] ?? spec.clusterIP), serviceExternalIP(o), servicePorts(spec.ports), ageOf(o, now), formatLabels(spec.selector)];
   },
 };
 
+const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/** At most 3 entries, then "+ N more...". */
+function listWithMore(list: string[], count: number, empty: string): string {
+  if (count > 3) return `${list.slice(0, 3).join(',')} + ${count - 3} more...`;
+  return list.length ? list.join(',') : empty;
+}
+
 function formatEndpoints(o: any): string {
-  const out: string[] = [];
-  let count = 0;
-  for (const ss of o.subsets ?? []) {
-    const ports: any[] = ss.ports?.length ? ss.ports : [undefined];
-    for (const p of ports) {
-      for (const a of ss.addresses ?? []) {
-        count++;
-        if (out.length < 3) out.push(p ? `${a.ip}:${p.port}` : a.ip);
-      }
-    }
+  const subsets: any[] = o.subsets ?? [];
+  if (!subsets.length) return '<none>';
+  const list: string[] = [];
+  for (const ss of subsets) {
+    const addrs: any[] = ss.addresses ?? [];
+    if (!ss.ports?.length) list.push(...addrs.map((a) => String(a.ip)));
+    else for (const p of ss.ports) list.push(...addrs.map((a) => hostPort(String(a.ip), p.port)));
   }
-  if (!count) return '<none>';
-  return count > 3 ? `${out.join(',')} + ${count - 3} more...` : out.join(',');
+  return listWithMore(list, list.length, '');
 }
 
 const endpoints: Printer = {
@@ -275,10 +278,10 @@ const endpointslices: Printer = {
     AGE,
   ],
   cells(o, now) {
-    const ports: any[] = o.ports ?? [];
-    const portStr = ports.length ? ports.map((p) => (p.port != null ? String(p.port) : '<unset>')).join(',') : '<unset>';
+    const ports: string[] = (o.ports ?? []).map((p: any) => (p.port != null ? String(p.port) : (p.name ?? '*')));
     const addrs: string[] = (o.endpoints ?? []).flatMap((e: any) => e.addresses ?? []);
-    const epStr = addrs.length ? (addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',')) : '<unset>';
+    const portStr = listWithMore(ports, ports.length, '<unset>');
+    const epStr = listWithMore(addrs, addrs.length, '<unset>');
     return [nameOf(o), o.addressType ?? '', portStr, epStr, ageOf(o, now)];
   },
 };
@@ -286,7 +289,7 @@ const endpointslices: Printer = {
 function nodeStatus(o: any): string {
   const conds: any[] = o.status?.conditions ?? [];
   const ready = conds.find((c) => c.type === 'Ready');
-  const parts = [!ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown'];
+  const parts = [!ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady'];
   if (o.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
@@ -334,17 +337,17 @@ const namespaces: Printer = {
 };
 
 const configmaps: Printer = {
-  columns: [NAME, int('Data', 'Data contains the configuration data.'), AGE],
+  columns: [NAME, col('Data', { description: 'Data contains the configuration data.' }), AGE],
   cells: (o, now) => [nameOf(o), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, ageOf(o, now)],
 };
 
 const secrets: Printer = {
-  columns: [NAME, col('Type', { description: 'The type of the secret' }), int('Data', 'The number of entries in the secret'), AGE],
+  columns: [NAME, col('Type', { description: 'The type of the secret' }), col('Data', { description: 'Data contains the secret data.' }), AGE],
   cells: (o, now) => [nameOf(o), o.type ?? '', Object.keys(o.data ?? {}).length, ageOf(o, now)],
 };
 
 const serviceaccounts: Printer = {
-  columns: [NAME, int('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE],
+  columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
   cells: (o, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
 };
 
@@ -364,8 +367,8 @@ const events: Printer = {
     wide('Source', 'The source of the event'),
     col('Message', { description: 'A human-readable description of the event' }),
     wide('First Seen', 'The first time the event was seen'),
-    col('Count', { type: 'integer', priority: 1, description: 'The number of times the event has occurred' }),
-    wide('Name', 'The name of the event'),
+    wide('Count', 'The number of times this event has occurred.'),
+    col('Name', { priority: 1, format: 'name', description: DESCRIPTIONS.Name }),
   ],
   cells(o, now) {
     let first = o.firstTimestamp ? since(o.firstTimestamp, now) : since(o.eventTime, now);
@@ -382,24 +385,40 @@ const events: Printer = {
   },
 };
 
+/** formatHPAMetrics: "cpu: 10%/50%" per metric, at most two, then "+ N more...". */
 function hpaTargets(o: any): string {
-  const metrics: any[] = o.spec?.metrics ?? [];
-  if (!metrics.length) return '<none>';
-  const current: any[] = o.status?.currentMetrics ?? [];
-  const parts = metrics.map((m, i) => {
-    if (m.type === 'Resource' && m.resource) {
-      const cur = current[i]?.resource?.current;
-      const t = m.resource.target ?? {};
-      if (t.averageUtilization != null) {
-        const c = cur?.averageUtilization != null ? `${cur.averageUtilization}%` : '<unknown>';
-        return `${m.resource.name}: ${c}/${t.averageUtilization}%`;
+  const specs: any[] = o.spec?.metrics ?? [];
+  if (!specs.length) return '<none>';
+  const statuses: any[] = o.status?.currentMetrics ?? [];
+  const q = (v: unknown) => (v == null ? '<unknown>' : String(v));
+  const list = specs.map((m, i) => {
+    const st = statuses[i];
+    switch (m.type) {
+      case 'External':
+      case 'Object': {
+        const key = m.type === 'External' ? 'external' : 'object';
+        const target = m[key]?.target ?? {};
+        const cur = st?.[key]?.current;
+        if (target.averageValue != null) return `${q(cur?.averageValue)}/${target.averageValue} (avg)`;
+        return `${st?.[key] ? q(cur?.value) : '<unknown>'}/${q(target.value)}`;
       }
-      const c = cur?.averageValue ?? '<unknown>';
-      return `${m.resource.name}: ${c}/${t.averageValue ?? '<unknown>'}`;
+      case 'Pods':
+        return `${st?.pods ? q(st.pods.current?.averageValue) : '<unknown>'}/${q(m.pods?.target?.averageValue)}`;
+      case 'Resource':
+      case 'ContainerResource': {
+        const key = m.type === 'Resource' ? 'resource' : 'containerResource';
+        const src = m[key] ?? {};
+        const cur = st?.[key]?.current;
+        if (src.target?.averageValue != null) return `${src.name}: ${st?.[key] ? q(cur?.averageValue) : '<unknown>'}/${src.target.averageValue}`;
+        const current = cur?.averageUtilization != null ? `${cur.averageUtilization}%` : '<unknown>';
+        const target = src.target?.averageUtilization != null ? `${src.target.averageUtilization}%` : '<auto>';
+        return `${src.name}: ${current}/${target}`;
+      }
+      default:
+        return '<unknown type>';
     }
-    return `<unknown>`;
   });
-  return parts.join(', ');
+  return list.length > 2 ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...` : list.join(', ');
 }
 
 const hpas: Printer = {
@@ -408,8 +427,8 @@ const hpas: Printer = {
     col('Reference', { description: 'Reference to the target resource' }),
     col('Targets', { description: 'The current and target values of the metrics' }),
     col('MinPods', { description: 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.' }),
-    int('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
-    int('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
+    col('MaxPods', { description: 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.' }),
+    col('Replicas', { description: 'currentReplicas is current number of replicas of pods managed by this autoscaler.' }),
     AGE,
   ],
   cells(o, now) {
@@ -425,7 +444,7 @@ const leases: Printer = {
 };
 
 const controllerrevisions: Printer = {
-  columns: [NAME, col('Controller', { description: 'Controller of the object' }), int('Revision', 'Revision indicates the revision of the state represented by Data.'), AGE],
+  columns: [NAME, col('Controller', { description: 'Controller of the object' }), col('Revision', { description: 'Revision indicates the revision of the state represented by Data.' }), AGE],
   cells(o, now) {
     const owner = (o.metadata?.ownerReferences ?? []).find((r: any) => r.controller);
     const group = String(owner?.apiVersion ?? '').includes('/') ? String(owner.apiVersion).split('/')[0] : '';
@@ -444,7 +463,7 @@ export const defaultPrinter: Printer = {
 export const PRINTERS: Record<string, Printer> = {
   pods,
   'deployments.apps': deployments,
-  'replicasets.apps': replicaSetLike((o) => formatSelector(o.spec?.selector)),
+  'replicasets.apps': replicaSetLike((o) => formatLabelSelector(o.spec?.selector)),
   replicationcontrollers: replicaSetLike((o) => formatLabels(o.spec?.selector)),
   'daemonsets.apps': daemonsets,
   'statefulsets.apps': statefulsets,
