@@ -1,3 +1,126 @@
-// Entry point of the kubectl component; its implementation is being written.
-console.error('kubectl: not implemented yet');
-process.exit(1);
+#!/usr/bin/env node
+// mkctl: kubectl's verbs, flags, output and exit codes for minik8s. This entry only declares the
+// commands; each one's code is loaded when it runs, so start-up stays small.
+import { Command, CommanderError, Option } from 'commander';
+import { Ctx, type GlobalOptions } from './context';
+import { exitCodeOf, formatError } from './errors';
+
+type Action = (ctx: Ctx, ...args: any[]) => Promise<number | void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const program = new Command('mkctl')
+  .description('mkctl controls the minik8s cluster manager (kubectl-compatible).')
+  .option('--kubeconfig <file>', 'Path to the kubeconfig file to use for CLI requests.')
+  .option('--context <name>', 'The name of the kubeconfig context to use')
+  .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
+  .option('-s, --server <url>', 'The address and port of the Kubernetes API server')
+  .option('-v, --v <level>', 'number for the log level verbosity (accepted for compatibility)')
+  .option('--request-timeout <duration>', 'accepted for compatibility')
+  .showHelpAfterError(false)
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(rewordCommanderError(str, 'mkctl')) });
+
+/** Commander's wording → kubectl's ("Error: unknown flag: --foo" + the help hint). */
+function rewordCommanderError(str: string, cmd: string): string {
+  const s = str.trim();
+  let m = /unknown option '([^']+)'/.exec(s);
+  if (m) return `Error: unknown flag: ${m[1]}\nSee '${cmd} --help' for usage.\n`;
+  m = /unknown command '([^']+)'/.exec(s);
+  if (m) return `error: unknown command "${m[1]}" for "mkctl"\n`;
+  m = /option '([^']+)' argument missing/.exec(s);
+  if (m) return `error: flag needs an argument: ${m[1]}\nSee '${cmd} --help' for usage.\n`;
+  return s.replace(/^error: /, 'error: ') + '\n';
+}
+
+/** A subcommand whose action loads `mod` and calls `fn` with the context, positional args and options. */
+function sub(parent: Command, name: string, description: string): Command {
+  const c = parent.command(name).description(description);
+  const full = parent === program ? `mkctl ${c.name()}` : `mkctl ${parent.name()} ${c.name()}`;
+  c.configureOutput({ outputError: (str, write) => write(rewordCommanderError(str, full)) });
+  return c;
+}
+
+function act(load: () => Promise<Action>) {
+  return async (...all: unknown[]) => {
+    const cmd = all[all.length - 1] as Command;
+    const positional = all.slice(0, -2);
+    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    if (globals.v?.startsWith('=')) globals.v = globals.v.slice(1);
+    const ctx = new Ctx(globals);
+    try {
+      const fn = await load();
+      const rc = await fn(ctx, ...positional, cmd.opts());
+      process.exitCode = typeof rc === 'number' ? rc : 0;
+    } catch (e) {
+      process.stderr.write(formatError(e) + '\n');
+      process.exitCode = exitCodeOf(e);
+    } finally {
+      ctx.close();
+    }
+  };
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',')];
+const outputOpt = (desc = 'Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...') => new Option('-o, --output <format>', desc);
+
+// ---- basic info ----------------------------------------------------------------------------------
+sub(program, 'version', 'Print the client and server version information')
+  .option('--client', 'If true, shows client version only (no server required).')
+  .addOption(outputOpt('One of yaml or json.'))
+  .action(act(async () => (await import('./commands/info')).version));
+
+sub(program, 'api-resources', 'Print the supported API resources on the server')
+  .addOption(outputOpt('Output format: wide|name.'))
+  .option('--namespaced <bool>', 'If false, non-namespaced resources will be returned, otherwise only namespaced ones.')
+  .option('--no-headers', "When using the default or custom-column output format, don't print headers.")
+  .action(act(async () => (await import('./commands/info')).apiResources));
+
+sub(program, 'cluster-info', 'Display cluster information').action(act(async () => (await import('./commands/info')).clusterInfo));
+
+const config = sub(program, 'config', 'Modify kubeconfig files');
+sub(config, 'view', 'Display merged kubeconfig settings')
+  .addOption(outputOpt('yaml|json'))
+  .option('--minify', 'Remove all information not used by current-context from the output')
+  .option('--raw', 'Display raw byte data and sensitive data')
+  .action(act(async () => (await import('./commands/info')).configView));
+sub(config, 'current-context', 'Display the current-context').action(act(async () => (await import('./commands/info')).currentContext));
+sub(config, 'use-context', 'Set the current-context in a kubeconfig file')
+  .argument('<context>')
+  .action(act(async () => (await import('./commands/info')).useContext));
+sub(config, 'get-contexts', 'Describe one or many contexts')
+  .argument('[names...]')
+  .addOption(outputOpt('name'))
+  .option('--no-headers', "Don't print headers")
+  .action(act(async () => (await import('./commands/info')).getContexts));
+
+// ---- reading ----------------------------------------------------------------------------------------
+sub(program, 'get', 'Display one or many resources')
+  .argument('[resources...]', 'TYPE[,TYPE] [NAME...] | TYPE/NAME ... | all')
+  .addOption(outputOpt())
+  .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+  .option('--field-selector <selector>', 'Selector (field query) to filter on')
+  .option('-A, --all-namespaces', 'List the requested object(s) across all namespaces')
+  .option('--show-labels', 'When printing, show all labels as the last column')
+  .option('--sort-by <jsonpath>', 'Sort list types using this field specification (JSONPath)')
+  .option('-w, --watch', 'After listing/getting the requested object, watch for changes')
+  .option('--no-headers', "Don't print headers")
+  .option('-L, --label-columns <keys>', 'Columns for the values of these labels', collect)
+  .option('--ignore-not-found', 'Treat "resource not found" as a successful retrieval')
+  .option('--chunk-size <n>', 'accepted for compatibility')
+  .action(act(async () => (await import('./commands/get')).get));
+
+program.addHelpText('after', '\nUse "mkctl <command> --help" for more information about a given command.');
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    process.stderr.write(formatError(e) + '\n');
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,44 @@
+// What every command gets: the global flags, a lazily built API client and the namespace to use.
+import { ApiClient, loadKubeconfig } from './shared';
+
+export interface GlobalOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  server?: string;
+  v?: string;
+}
+
+export const USER_AGENT = 'mkctl/v1.32.0 (linux/amd64) minik8s';
+
+export class Ctx {
+  private cachedClient?: ApiClient;
+  private kubeconfigNamespace?: string;
+
+  constructor(readonly globals: GlobalOptions) {}
+
+  get client(): ApiClient {
+    if (!this.cachedClient) {
+      const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
+      this.kubeconfigNamespace = cfg.namespace;
+      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT });
+    }
+    return this.cachedClient;
+  }
+
+  /** -n, else the context's namespace, else "default" (as kubectl). */
+  get namespace(): string {
+    if (this.globals.namespace) return this.globals.namespace;
+    void this.client;
+    return this.kubeconfigNamespace ?? 'default';
+  }
+
+  /** Whether the namespace was given explicitly (-n or by the context). */
+  get namespaceExplicit(): boolean {
+    return !!this.globals.namespace;
+  }
+
+  close(): void {
+    this.cachedClient?.close();
+  }
+}

@@ -1,0 +1,43 @@
+// Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
+import { ApiError, ConnectionError, KubeconfigError } from './shared';
+
+/** A usage or input error found on the client side; printed as `error: <message>`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Exit with this code and print nothing more (e.g. exec's remote exit code, already reported). */
+export class ExitCode extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit code ${exitCode}`);
+    this.name = 'ExitCode';
+  }
+}
+
+/** `Error from server (NotFound): pods "x" not found`, or `Error from server: msg` when the Status has no reason. */
+export function serverErrorLine(e: ApiError, context?: string): string {
+  const msg = context ? `${context}: ${e.status.message ?? ''}` : (e.status.message ?? '');
+  const reason = e.status.reason;
+  if (reason === 'Invalid' && !context) return `The ${msg}`;
+  return reason && reason !== 'Unknown' ? `Error from server (${reason}): ${msg}` : `Error from server: ${msg}`;
+}
+
+/** The text kubectl would print for this error (no trailing newline). */
+export function formatError(e: unknown): string {
+  if (e instanceof ApiError) return serverErrorLine(e);
+  if (e instanceof ConnectionError) return e.message;
+  if (e instanceof KubeconfigError || e instanceof CliError) return `error: ${e.message}`;
+  if (e instanceof Error) return `error: ${e.message}`;
+  return `error: ${String(e)}`;
+}
+
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof ExitCode || e instanceof CliError) return e.exitCode;
+  return 1;
+}
