@@ -33,6 +33,7 @@ export interface ServerConfig {
 }
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 export const VERSION_INFO = {
   major: '1',
@@ -93,14 +94,29 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const app = Fastify({
     loggerInstance: log as any,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: DRAIN_LIMIT,
     ...(https ? { https } : {}),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as any) as unknown as FastifyInstance;
 
   // Bodies are decoded by the handlers (JSON, YAML, protobuf) so that errors become Status objects.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+  // Oversized bodies are drained (up to DRAIN_LIMIT) before the 413 so that clients read the Status
+  // instead of failing with EPIPE on a socket closed under them.
+  app.addContentTypeParser('*', (_req, payload, done) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    payload.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= BODY_LIMIT) chunks.push(c);
+      else if (size > DRAIN_LIMIT) payload.destroy();
+    });
+    payload.on('error', (e) => done(e, undefined));
+    payload.on('end', () => {
+      if (size > BODY_LIMIT) done(new ApiError(statusFor.tooLarge()), undefined);
+      else done(null, Buffer.concat(chunks));
+    });
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const status = toStatus(err);
