@@ -119,6 +119,7 @@ export class PodManager {
     const uids = new Set(this.informer.store.list().map((p) => p.metadata?.uid));
     const alive = new Set<string>();
     for (const rt of all.values()) {
+      if (!rt.uid) continue; // not a pod container (no pod uid label): not ours to remove
       if (!uids.has(rt.uid)) {
         this.o.log.info({ pod: `${rt.namespace}/${rt.name}`, uid: rt.uid }, 'removing containers of a pod that no longer exists');
         await this.killAll(rt, 2, true);
