@@ -113,6 +113,22 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(await ok('apply', '-f', v2)).toMatch(/deployment\.apps\/web unchanged/);
   });
 
+  it('apply of the strategic-merge fixture pair (before → after)', async () => {
+    const fixtures = join(__dirname, '..', '..', 'shared', 'test', 'fixtures', 'strategic-merge');
+    expect(await ok('apply', '-f', join(fixtures, 'before.yaml'))).toMatch(/deployment\.apps\/smp created/);
+    expect(await ok('apply', '-f', join(fixtures, 'after.yaml'))).toMatch(/deployment\.apps\/smp configured/);
+    const d = JSON.parse(await ok('get', 'deploy', 'smp', '-o', 'json'));
+    expect(d.metadata.labels).toEqual({ app: 'smp' });
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    const containers = d.spec.template.spec.containers;
+    expect(containers).toHaveLength(1);
+    expect(containers[0]).toMatchObject({ name: 'a', args: ['y'], env: [{ name: 'B', value: '3' }], ports: [{ containerPort: 81 }] });
+    expect(d.spec.template.spec.volumes).toHaveLength(1);
+    expect(d.spec.template.spec.volumes[0]).toMatchObject({ name: 'v', configMap: { name: 'cm' } });
+    expect(d.spec.template.spec.volumes[0].emptyDir).toBeUndefined();
+    await ok('delete', 'deploy', 'smp');
+  });
+
   it('get -o wide|json|name and the Table columns', async () => {
     const wide = await ok('get', 'deploy', '-o', 'wide');
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);

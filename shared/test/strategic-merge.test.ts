@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applyStrategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, StrategicMergePatchError } from '../src/patch/strategic-merge';
 
-const FIXTURES = '/work/shared/fixtures/strategic-merge';
+// Copy of kubectl-compat's fixture pair (../shared/fixtures/strategic-merge).
+const FIXTURES = join(__dirname, 'fixtures', 'strategic-merge');
 const DEPLOY = { apiVersion: 'apps/v1', kind: 'Deployment' };
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 
