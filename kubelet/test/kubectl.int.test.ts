@@ -18,6 +18,7 @@ beforeAll(async () => {
   kenv = { ...process.env, ...kubeEnv(env.api.url) };
   await createPod(env, podSpec('talker', { containers: [ctr('c', 'echo line-1; echo line-2; echo line-3; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.5; done')] }, env.node));
   await createPod(env, podSpec('two', { containers: [ctr('a', 'echo from-a; exec sleep 3600'), ctr('b', 'echo from-b >&2; exec sleep 3600')] }, env.node));
+  await createPod(env, podSpec('reader', { restartPolicy: 'Never', containers: [ctr('c', 'read line; echo got-$line', { stdin: true, stdinOnce: true })] }, env.node));
   await waitPod(env, 'talker', 'Running', (p) => p.status?.phase === 'Running');
   await waitPod(env, 'two', 'Running', (p) => p.status?.phase === 'Running');
 });
@@ -83,5 +84,12 @@ describe('kubectl against the podproxy and kubelet', () => {
     const r = kubectl(['exec', 'talker', '--', '/no/such/binary']);
     expect(r.code).not.toBe(0);
     expect(r.err.length).toBeGreaterThan(0);
+  });
+
+  it('kubectl attach -i feeds the container stdin and shows its output', async () => {
+    await waitPod(env, 'reader', 'Running', (p) => p.status?.phase === 'Running');
+    const r = kubectl(['attach', '-i', 'reader'], 'hello\n');
+    expect(r.out).toContain('got-hello');
+    await waitPod(env, 'reader', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
   });
 });
