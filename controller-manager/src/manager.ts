@@ -7,6 +7,7 @@ import { EndpointsController } from './controllers/endpoints/controller';
 import { EndpointSliceController } from './controllers/endpointslice/controller';
 import { GarbageCollector } from './controllers/garbagecollector/controller';
 import { JobController } from './controllers/job/controller';
+import { CronJobController } from './controllers/cronjob/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -28,6 +29,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   garbagecollector: (c) => new GarbageCollector(c, concurrency(c.options, 'gc', 20)),
   serviceaccount: (c) => new ServiceAccountController(c, concurrency(c.options, 'serviceaccount', 5)),
   job: (c) => new JobController(c, concurrency(c.options, 'job', 5)),
+  cronjob: (c) => new CronJobController(c, concurrency(c.options, 'cronjob', 5)),
 };
 
 export class ControllerManager {

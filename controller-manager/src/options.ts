@@ -32,6 +32,7 @@ export const ALL_CONTROLLERS = [
   'garbagecollector',
   'serviceaccount',
   'job',
+  'cronjob',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */

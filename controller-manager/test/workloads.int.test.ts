@@ -198,7 +198,7 @@ describe('Deployment', () => {
 describe('Job', () => {
   it('runs completions with parallelism, Indexed mode, and fails at backoffLimit', async () => {
     await createNamespace(rig.client, 'job1');
-    rig.nodes.finish = (p) => (p.metadata.labels?.['job-name']?.startsWith('ok') ? 'Succeeded' : p.metadata.labels?.['job-name'] === 'bad' ? 'Failed' : undefined);
+    rig.nodes.finish = (p) => (p.metadata.labels?.['job-name']?.startsWith('ok') || p.metadata.labels?.finish === 'ok' ? 'Succeeded' : p.metadata.labels?.['job-name'] === 'bad' ? 'Failed' : undefined);
     const jc = rig.client.resource<Obj>(R.jobs);
     const job = (name: string, spec: object): Obj => ({
       apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'job1' },
@@ -223,6 +223,27 @@ describe('Job', () => {
     }, 30_000);
     expect(bad.status.conditions.find((c: { type: string }) => c.type === 'Failed').reason).toBe('BackoffLimitExceeded');
     expect(bad.status.failed).toBe(1);
+  });
+
+  it('CronJob creates the Job for a due schedule time and records its success', async () => {
+    const cc = rig.client.resource<Obj>(R.cronjobs);
+    await cc.create({
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick', namespace: 'job1' },
+      spec: { schedule: '*/1 * * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { template: { metadata: { labels: { finish: 'ok' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+    });
+    // Pretend the last run was 90 s ago: one schedule time is due now.
+    const last = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 90_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await cc.patch('tick', { status: { lastScheduleTime: last } }, 'merge', { namespace: 'job1', subresource: 'status' });
+    const due = Math.floor(Date.now() / 60_000) * 60_000;
+    const job = await waitFor('the job', async () => (await rig.client.resource<Obj>(R.jobs).list({ namespace: 'job1' })).items.find((j) => j.metadata.name?.startsWith('tick-')), 30_000);
+    expect([Math.floor(due / 60_000), Math.floor(due / 60_000) - 1, Math.floor(due / 60_000) + 1].map((m) => `tick-${m}`)).toContain(job.metadata.name);
+    expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'tick', controller: true });
+    expect(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBeTruthy();
+    const cj = await waitFor('lastSuccessfulTime', async () => {
+      const c = await cc.get('tick', 'job1');
+      return c.status?.lastSuccessfulTime && !(c.status?.active ?? []).length && c;
+    }, 30_000);
+    expect(Date.parse(cj.status.lastScheduleTime)).toBeGreaterThan(Date.parse(last));
     rig.nodes.finish = () => undefined;
   });
 });

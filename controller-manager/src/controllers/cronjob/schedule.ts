@@ -1,0 +1,52 @@
+// CronJob schedule arithmetic (upstream cronjob utils: mostRecentScheduleTime, nextScheduleTime),
+// on cron-parser. Standard 5-field cron plus the @hourly-style descriptors, as robfig/cron parses them.
+import parser from 'cron-parser';
+
+export class ScheduleError extends Error {}
+
+const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+function parse(schedule: string, tz: string | undefined, from: number) {
+  const s = schedule.trim();
+  if (s.startsWith('@') ? !DESCRIPTORS.has(s) : s.split(/\s+/).length !== 5) {
+    throw new ScheduleError(`unparseable schedule "${schedule}": expected exactly 5 fields or a descriptor like @hourly`);
+  }
+  try {
+    return parser.parseExpression(s, { currentDate: new Date(from), tz: tz || 'UTC' });
+  } catch (e) {
+    throw new ScheduleError(`unparseable schedule "${schedule}": ${(e as Error).message}`);
+  }
+}
+
+export interface ScheduleWindow {
+  /** The latest schedule time in (earliest, now], if any. */
+  mostRecent?: number;
+  /** How many schedule times fell in the window (capped at 101: upstream warns above 100). */
+  missed: number;
+  /** The first schedule time after now. */
+  next: number;
+}
+
+export function scheduleWindow(schedule: string, tz: string | undefined, earliest: number, now: number): ScheduleWindow {
+  const next = parse(schedule, tz, now).next().toDate().getTime();
+  const it = parse(schedule, tz, earliest);
+  let missed = 0;
+  let mostRecent: number | undefined;
+  while (missed <= 100) {
+    const t = it.next().toDate().getTime();
+    if (t > now) break;
+    mostRecent = t;
+    missed++;
+  }
+  if (missed > 100) {
+    // Too many to walk: the latest one is the one right before `next`.
+    mostRecent = parse(schedule, tz, now + 1000).prev().toDate().getTime();
+    if (mostRecent > now) mostRecent = parse(schedule, tz, mostRecent).prev().toDate().getTime();
+  }
+  return { mostRecent, missed, next };
+}
+
+/** Job name for a schedule time: `<cronjob>-<unix minutes>` (getJobName). */
+export function jobNameFor(cronJob: string, scheduledMs: number): string {
+  return `${cronJob}-${Math.floor(scheduledMs / 60_000)}`;
+}
