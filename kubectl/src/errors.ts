@@ -22,9 +22,10 @@ export class ExitCode extends Error {
 
 /** `Error from server (NotFound): pods "x" not found`, or `Error from server: msg` when the Status has no reason. */
 export function serverErrorLine(e: ApiError, context?: string): string {
-  const msg = context ? `${context}: ${e.status.message ?? ''}` : (e.status.message ?? '');
   const reason = e.status.reason;
-  if (reason === 'Invalid' && !context) return `The ${msg}`;
+  // kubectl words validation errors without the server prefix or the request context.
+  if (reason === 'Invalid') return `The ${e.status.message ?? ''}`;
+  const msg = context ? `${context}: ${e.status.message ?? ''}` : (e.status.message ?? '');
   return reason && reason !== 'Unknown' ? `Error from server (${reason}): ${msg}` : `Error from server: ${msg}`;
 }
 

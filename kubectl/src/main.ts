@@ -60,6 +60,7 @@ function act(load: () => Promise<Action>) {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',')];
+const collect2 = (v: string, prev: string[] = []) => [...prev, v];
 const outputOpt = (desc = 'Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...') => new Option('-o, --output <format>', desc);
 
 // ---- basic info ----------------------------------------------------------------------------------
@@ -107,6 +108,54 @@ sub(program, 'get', 'Display one or many resources')
   .option('--ignore-not-found', 'Treat "resource not found" as a successful retrieval')
   .option('--chunk-size <n>', 'accepted for compatibility')
   .action(act(async () => (await import('./commands/get')).get));
+
+// ---- writing ----------------------------------------------------------------------------------------
+const fileOpts = (c: Command, what: string) =>
+  c.option('-f, --filename <file>', `Filename, directory, or URL to files ${what} ("-" for stdin)`, collect2)
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--validate <mode>', 'accepted for compatibility (the server validates)');
+
+fileOpts(sub(program, 'apply', 'Apply a configuration to a resource by file name or stdin'), 'that contain the configuration to apply')
+  .addOption(outputOpt('name'))
+  .action(act(async () => (await import('./commands/apply')).apply));
+fileOpts(sub(program, 'create', 'Create a resource from a file or from stdin'), 'to use to create the resource')
+  .addOption(outputOpt('name'))
+  .option('--save-config', 'Save the configuration in the last-applied annotation (for later apply)')
+  .action(act(async () => (await import('./commands/apply')).create));
+fileOpts(sub(program, 'replace', 'Replace a resource by file name or stdin'), 'to use to replace the resource')
+  .action(act(async () => (await import('./commands/apply')).replace));
+
+const selectOpts = (c: Command) =>
+  c.option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--all', 'Select all resources of the type in the namespace')
+    .option('-A, --all-namespaces', 'With -l / --all: across all namespaces')
+    .option('-f, --filename <file>', 'Files identifying the resources', collect2)
+    .option('-R, --recursive', 'Process the directory used in -f recursively.');
+
+selectOpts(sub(program, 'delete', 'Delete resources by file names, stdin, resources and names, or by resources and label selector'))
+  .argument('[resources...]')
+  .option('--grace-period <seconds>', 'Period of time in seconds given to the resource to terminate gracefully (-1: the default)')
+  .option('--cascade <mode>', 'background, foreground, or orphan (default background)')
+  .option('--now', 'Signal resources for immediate shutdown (grace period 1)')
+  .option('--force', 'Immediately remove resources from the API (grace period 0 unless given)')
+  .option('--wait [bool]', 'Wait for resources to be gone before returning (default true)', (v: string) => v !== 'false')
+  .option('--timeout <duration>', 'How long to wait for the deletion')
+  .option('--ignore-not-found', 'Treat "resource not found" as a successful delete')
+  .action(act(async () => (await import('./commands/modify')).del));
+
+for (const [name, desc] of [['label', 'Update the labels on a resource'], ['annotate', 'Update the annotations on a resource']] as const) {
+  selectOpts(sub(program, name, desc))
+    .argument('[args...]', 'TYPE NAME KEY_1=VAL_1 ... KEY_N- | TYPE/NAME ...')
+    .option('--overwrite', 'Allow replacing existing values')
+    .option('--resource-version <rv>', 'Only update if the resource is unchanged from this version')
+    .action(act(async () => (await import('./commands/modify'))[name]));
+}
+
+selectOpts(sub(program, 'scale', 'Set a new size for a deployment, replica set or stateful set'))
+  .argument('[resources...]')
+  .option('--replicas <n>', 'The new desired number of replicas. Required.')
+  .option('--current-replicas <n>', 'Precondition for current size.')
+  .action(act(async () => (await import('./commands/modify')).scale));
 
 program.addHelpText('after', '\nUse "mkctl <command> --help" for more information about a given command.');
 
