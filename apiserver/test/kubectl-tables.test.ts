@@ -349,3 +349,12 @@ describe('tableVersionRequested', () => {
     [undefined, undefined],
   ])('%s → %s', (accept, v) => expect(tableVersionRequested(accept)).toBe(v));
 });
+
+describe('toTable robustness', () => {
+  it('falls back to Name/Created At when a printer cannot handle a malformed object', () => {
+    const bad = { metadata: { name: 'x', creationTimestamp: ago(5) }, spec: { containers: [], initContainers: 7 } } as unknown as KubeObject;
+    const t = toTable(R.pods, bad, { now: NOW });
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Created At']);
+    expect(t.rows[0].cells).toEqual(['x', ago(5)]);
+  });
+});

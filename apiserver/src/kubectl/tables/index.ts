@@ -1,7 +1,7 @@
 // Server-side printing: the meta.k8s.io Table that `kubectl get` asks for with
 // `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`.
 import { apiVersionOf, type KubeList, type KubeObject, type ResourceType } from '@minik8s/shared';
-import { printerFor, type ColumnDefinition, type TableRowCondition } from './printers';
+import { defaultPrinter, printerFor, type ColumnDefinition, type Printer, type TableRowCondition } from './printers';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -63,16 +63,25 @@ export function toTable(r: ResourceType, objOrList: KubeObject | KubeList, opts:
   const version = opts.version ?? 'v1';
   const include = opts.includeObject ?? 'Metadata';
   const now = opts.now ?? Date.now();
-  const printer = printerFor(r);
   const items = isList(objOrList) ? objOrList.items : [objOrList];
-  const rows = items.map((obj) => {
-    const row: TableRow = { cells: printer.cells(obj, now) };
-    const conditions = printer.conditions?.(obj);
-    if (conditions) row.conditions = conditions;
-    const object = rowObject(r, obj, include, version);
-    if (object !== undefined) row.object = object;
-    return row;
-  });
+  const rowsWith = (printer: Printer) =>
+    items.map((obj) => {
+      const row: TableRow = { cells: printer.cells(obj, now) };
+      const conditions = printer.conditions?.(obj);
+      if (conditions) row.conditions = conditions;
+      const object = rowObject(r, obj, include, version);
+      if (object !== undefined) row.object = object;
+      return row;
+    });
+  let printer = printerFor(r);
+  let rows: TableRow[];
+  try {
+    rows = rowsWith(printer);
+  } catch {
+    // A malformed stored object must not break `kubectl get`: fall back to the generic columns.
+    printer = defaultPrinter;
+    rows = rowsWith(printer);
+  }
   const meta = objOrList.metadata ?? {};
   const metadata: Table['metadata'] = {};
   if (meta.resourceVersion) metadata.resourceVersion = meta.resourceVersion;
