@@ -161,15 +161,18 @@ export class Proxier {
 
   private async sync(): Promise<SyncStats> {
     const t0 = performance.now();
+    const full = !this.applied || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
+    // a full sync lists the kernel's rules (stale chains, missing jumps) while the rules are generated
+    const listing = full ? this.opts.iptables.save() : undefined;
+    listing?.catch(() => undefined);
     const ports = buildServicePorts([...this.services.values()], {
       slices: groupSlices([...this.slices.values()]),
       endpoints: this.endpoints,
     });
     const gen = generateRules(ports, this.opts.config);
-    const full = !this.applied || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
     let kernelChains: string[] | undefined;
-    if (full) {
-      const save = await this.opts.iptables.save();
+    if (listing) {
+      const save = await listing;
       kernelChains = parseSaveChains(save).get('nat') ?? [];
       for (const j of jumpChains(this.opts.config)) {
         if (!jumpPresent(save, j)) await this.opts.iptables.ensureJump(j);

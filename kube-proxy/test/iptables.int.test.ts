@@ -6,7 +6,7 @@ import type { core, discovery } from '@minik8s/shared';
 import { Iptables } from '../src/iptables';
 import { Proxier, cleanup } from '../src/proxier';
 import { serviceChainName } from '../src/hash';
-import { createNodeSandbox, foreignRules, kubeChains, nsx, type NodeSandbox } from '../../testing/netns';
+import { createNodeSandbox, foreignRules, kubeChains, nsTry, nsx, type NodeSandbox } from '../../testing/netns';
 import { stopAll, waitFor } from '../../testing/procs';
 import { service, slice } from './fixtures';
 
@@ -143,6 +143,25 @@ describe('kube-proxy rules in a node network namespace', () => {
     proxier.forceFullSync();
     expect((await sync()).full).toBe(true);
     expect(save()).toBe(a);
+  });
+
+  it('UDP: flows to a removed endpoint are flushed from conntrack', async () => {
+    const udp = (backends: string[]) => {
+      proxier.setService('default/dns', service('default', 'dns', { clusterIP: '10.96.0.60', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }));
+      proxier.setEndpointSlice('default/dns-abc', slice('default', 'dns', [{ name: 'dns', port: 5353, protocol: 'UDP' }], backends.map((b) => ({ ip: ip(b) }))));
+    };
+    udp(['a']);
+    await sync();
+    // one datagram creates a conntrack entry DNATed to pod a (no server needed: it stays UNREPLIED)
+    nsx(ns('d'), ['bash', '-c', 'echo probe > /dev/udp/10.96.0.60/53']);
+    const flows = () => nsTry(sb.node, ['conntrack', '-L', '-p', 'udp', '--orig-dst', '10.96.0.60']).out;
+    expect(flows()).toContain(`src=${ip('a')} `); // reply tuple: from the endpoint
+    udp(['b']);
+    await sync();
+    expect(flows()).not.toContain(`src=${ip('a')} `);
+    proxier.setService('default/dns', undefined);
+    proxier.setEndpointSlice('default/dns-abc', undefined);
+    await sync();
   });
 
   it('--cleanup removes every KUBE-* chain and leaves the foreign rules', async () => {
