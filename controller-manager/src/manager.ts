@@ -8,6 +8,7 @@ import { EndpointSliceController } from './controllers/endpointslice/controller'
 import { GarbageCollector } from './controllers/garbagecollector/controller';
 import { JobController } from './controllers/job/controller';
 import { CronJobController } from './controllers/cronjob/controller';
+import { DaemonSetController } from './controllers/daemonset/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -30,6 +31,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   serviceaccount: (c) => new ServiceAccountController(c, concurrency(c.options, 'serviceaccount', 5)),
   job: (c) => new JobController(c, concurrency(c.options, 'job', 5)),
   cronjob: (c) => new CronJobController(c, concurrency(c.options, 'cronjob', 5)),
+  daemonset: (c) => new DaemonSetController(c, concurrency(c.options, 'daemonset', 2)),
 };
 
 export class ControllerManager {

@@ -33,6 +33,7 @@ export const ALL_CONTROLLERS = [
   'serviceaccount',
   'job',
   'cronjob',
+  'daemonset',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */

@@ -102,6 +102,39 @@ describe('endpoints', () => {
   });
 });
 
+describe('DaemonSet', () => {
+  it('runs one pod per matching node and rolls an update with kubectl rollout status', async () => {
+    await createNamespace(rig.client, 'ds1');
+    await rig.client.resource(R.nodes).patch('node-b', { metadata: { labels: { role: 'edge' } } }, 'merge');
+    await rig.client.resource(R.nodes).patch('node-c', { metadata: { labels: { role: 'edge' } } }, 'merge');
+    const dsc = rig.client.resource<Obj>(R.daemonsets);
+    await dsc.create({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'ds1' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { role: 'edge' }, containers: [{ name: 'c', image: 'busybox:1' }] } } },
+    });
+    const st = await kubectl(rig.env, ['rollout', 'status', 'daemonset/agent', '-n', 'ds1', '--timeout=60s']);
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    const first = live(await pods('ds1', 'app=agent'));
+    expect(first.map((p) => p.spec.nodeName).sort()).toEqual(['node-b', 'node-c']);
+    const ds = await dsc.get('agent', 'ds1');
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, updatedNumberScheduled: 2, numberAvailable: 2 });
+
+    await dsc.patch('agent', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'ds1' });
+    const st2 = await kubectl(rig.env, ['rollout', 'status', 'daemonset/agent', '-n', 'ds1', '--timeout=60s']);
+    expect(st2.code, st2.stdout + st2.stderr).toBe(0);
+    await waitFor('updated pods on both nodes', async () => {
+      const ps = live(await pods('ds1', 'app=agent'));
+      return ps.length === 2 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
+    }, 30_000);
+    // A node leaving the selector loses its pod.
+    await rig.client.resource(R.nodes).patch('node-b', { metadata: { labels: { role: null } } }, 'merge');
+    await waitFor('only node-c', async () => {
+      const ps = live(await pods('ds1', 'app=agent'));
+      return ps.length === 1 && ps[0].spec.nodeName === 'node-c';
+    }, 30_000);
+  });
+});
+
 describe('node failure', () => {
   it('a node whose lease stops goes Unknown, is tainted, and its pods are recreated elsewhere', async () => {
     await createNamespace(rig.client, 'nf1');

@@ -116,7 +116,10 @@ export class FakeNodes {
     const pods = this.client.resource<Obj>(R.pods);
     if (!node) {
       if (!this.bind || p.metadata.deletionTimestamp || live.length === 0) return;
-      const target = live[this.rr++ % live.length];
+      // Daemon pods are pinned to a node through required affinity on metadata.name.
+      const pinned = p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.find((f: { key: string }) => f.key === 'metadata.name')?.values?.[0];
+      if (pinned && !live.includes(pinned)) return;
+      const target = pinned ?? live[this.rr++ % live.length];
       await pods.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace: ns });
       return;
     }

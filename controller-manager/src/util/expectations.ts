@@ -30,6 +30,11 @@ export class Expectations {
     this.m.set(key, { add: 0, del: podKeys.length, deleting: new Set(podKeys), at: this.now() });
   }
 
+  /** Creations and deletions awaited together. */
+  expect(key: string, add: number, podKeys: string[]): void {
+    this.m.set(key, { add, del: podKeys.length, deleting: new Set(podKeys), at: this.now() });
+  }
+
   creationObserved(key: string): void {
     const e = this.m.get(key);
     if (e) e.add--;
