@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     },
     log,
     () => runtimeUp,
+    runtime ? () => runtime!.images() : undefined,
   );
   const podCIDR = () => node.cidr() ?? flags.podCIDR;
 

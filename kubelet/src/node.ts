@@ -68,7 +68,16 @@ export class NodeAgent {
   private readyTransition = nowSeconds();
   private node?: Node;
 
-  constructor(private client: ApiClient, private o: NodeOptions, private log: Logger, private healthy: () => boolean = () => true) {}
+  private images: core.ContainerImage[] = [];
+
+  constructor(
+    private client: ApiClient,
+    private o: NodeOptions,
+    private log: Logger,
+    private healthy: () => boolean = () => true,
+    /** Images on the node (status.images, for the scheduler's image locality). */
+    private listImages?: () => Promise<core.ContainerImage[]>,
+  ) {}
 
   cidr(): string | undefined {
     return this.podCIDR;
@@ -173,7 +182,9 @@ export class NodeAgent {
       return;
     }
     this.podCIDR = cur.spec?.podCIDR ?? this.podCIDR;
+    if (this.listImages) this.images = await this.listImages().catch(() => this.images);
     const status = this.statusBody();
+    if (this.listImages) status.images = this.images;
     const wasReady = cur.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     const isReady = status.conditions!.find((c) => c.type === 'Ready')!.status;
     if (wasReady !== isReady) {

@@ -39,6 +39,9 @@ describe('kubectl against the podproxy and kubelet', () => {
     expect(tail.code).toBe(0);
     expect(tail.out.trim().split('\n')).toHaveLength(1);
     expect(tail.out).toMatch(/^tick-\d+\n$/);
+    const stamped = kubectl(['logs', 'talker', '--tail=1', '--timestamps']);
+    expect(stamped.out).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z tick-\d+\n$/);
+    expect(kubectl(['logs', 'talker', '--since=1h']).out.startsWith('line-1\n')).toBe(true);
   });
 
   it('kubectl logs -f streams new lines as they come', async () => {

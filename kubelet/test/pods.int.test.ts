@@ -72,6 +72,12 @@ describe('kubelet on Docker', () => {
     expect(Number(node.status.capacity.pods)).toBe(110);
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
     expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(env.port);
+    const withImages = (await waitFor('node images', async () => {
+      const n = (await env.client.resource(R.nodes).get(env.node)) as KubeObject & { status: { images?: Array<{ names: string[] }> } };
+      return n.status.images?.length ? n : undefined;
+    })) as KubeObject & { status: { images: Array<{ names: string[] }> } };
+    expect(withImages.status.images.some((i) => i.names.includes('minik8s/pause:3.10'))).toBe(true);
+    expect(await kubeletGet(env, '/metrics')).toContain('kubelet_running_pods');
     const lease = (await waitFor('lease', () => env.client.resource(R.leases).get(env.node, 'kube-node-lease'))) as KubeObject & { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe(env.node);
   });
@@ -106,6 +112,7 @@ describe('kubelet on Docker', () => {
     expect(cs(p, 'c')?.lastState?.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
     await waitPod(env, 'crasher', 'restartCount ≥ 2', (x) => (cs(x, 'c')?.restartCount ?? 0) >= 2, 60_000);
     expect(await kubeletGet(env, '/containerLogs/default/crasher/c')).toContain('crashing');
+    expect(await kubeletGet(env, '/containerLogs/default/crasher/c?previous=true')).toContain('crashing');
   });
 
   it('restartPolicy Never → phase Failed with the exit code', async () => {

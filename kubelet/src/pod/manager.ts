@@ -208,7 +208,12 @@ export class PodManager {
       changed = true;
     }
     if (a.createSandbox) {
-      await this.createSandbox(pod, rt);
+      try {
+        await this.createSandbox(pod, rt);
+      } catch (e) {
+        this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+        throw e;
+      }
       return true;
     }
     const sandbox = rt?.sandboxes[0];
@@ -225,11 +230,7 @@ export class PodManager {
     for (const s of rt?.sandboxes ?? []) await this.o.runtime.remove(s.id);
     const hostNetwork = !!pod.spec?.hostNetwork;
     const network = hostNetwork ? 'host' : await this.o.runtime.ensureNetwork(this.o.podCIDR(), this.o.defaultNetwork);
-    if (!(await this.o.runtime.imageId(this.o.podInfraImage))) {
-      const msg = `pod sandbox image "${this.o.podInfraImage}" is not present on this node`;
-      this.event(pod, 'Warning', 'FailedCreatePodSandBox', msg);
-      throw new Error(msg);
-    }
+    if (!(await this.o.runtime.imageId(this.o.podInfraImage))) throw new Error(`pod sandbox image "${this.o.podInfraImage}" is not present on this node`);
     const id = await this.o.runtime.create({
       name: dockerName(SANDBOX_NAME, m.name!, m.namespace!, uid, attempt),
       image: this.o.podInfraImage,

@@ -163,6 +163,16 @@ export class DockerRuntime {
     }
   }
 
+  /** Local images for node.status.images (biggest first, like upstream; at most `max`). */
+  async images(max = 50): Promise<Array<{ names: string[]; sizeBytes: number }>> {
+    const list = await this.docker.listImages();
+    return list
+      .filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))
+      .sort((a, b) => b.Size - a.Size)
+      .slice(0, max)
+      .map((i) => ({ names: [...(i.RepoDigests ?? []), ...(i.RepoTags ?? []).filter((t) => t !== '<none>:<none>')], sizeBytes: i.Size }));
+  }
+
   /** Pull through the Docker API; rejects with Docker's message on failure. */
   async pull(ref: string, timeoutMs = 120_000): Promise<void> {
     const stream = await this.docker.pull(ref);
