@@ -1,0 +1,228 @@
+// Parity: the same commands with the real kubectl (v1.32) and with mkctl against etcd + the apiserver.
+// Each tool works in its own namespace (same length, masked as NS) so both see the same state;
+// stdout, stderr and exit codes must match, with AGE cells and server-set ids masked.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+type Tool = 'kubectl' | 'mkctl';
+const NS: Record<Tool, string> = { kubectl: 'par-kubectl', mkctl: 'par-mkctlxx' };
+const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');
+
+let api: Apiserver;
+let env: Record<Tool, NodeJS.ProcessEnv>;
+let dir: string;
+
+function run(tool: Tool, args: string[], stdin?: string): Promise<Run> {
+  const [cmd, argv] = tool === 'kubectl' ? ['/usr/bin/kubectl', args] : [process.execPath, [MKCTL, ...args]];
+  return new Promise((ok) => {
+    const child = execFile(cmd, argv, { env: { ...process.env, ...env[tool] }, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      ok({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (stdin !== undefined) child.stdin!.end(stdin);
+  });
+}
+
+/** Mask what legitimately differs: the namespace, the tool's name, ages, ids, timestamps; tabular rows become cells. */
+export function normalize(text: string, tool: Tool): string {
+  let t = text.split(NS[tool]).join('NS').replace(/\b(kubectl|mkctl)\b/g, 'TOOL');
+  t = t
+    .replace(/(uid|resourceVersion|creationTimestamp)(": |: )"?[^",\n]*"?/g, '$1$2*')
+    .replace(/"(uid|resourceVersion|creationTimestamp)":"[^"]*"/g, '"$1":"*"')
+    // kubectl's client-side discovery log lines (only on connection failures).
+    .replace(/^E\d{4} .*\n/gm, '');
+  const lines = t.split('\n');
+  let ageCol = -1;
+  return lines
+    .map((l) => {
+      const cells = l.split(/ {2,}/);
+      const age = cells.indexOf('AGE');
+      if (age >= 0) ageCol = age;
+      else if (l === '') ageCol = -1;
+      else if (ageCol >= 0 && cells.length > ageCol) cells[ageCol] = '<age>';
+      return cells.length > 1 ? cells.join(' | ') : l;
+    })
+    .join('\n');
+}
+
+async function both(args: string[] | ((ns: string) => string[]), stdin?: string): Promise<Record<Tool, Run>> {
+  const argv = (tool: Tool) => (typeof args === 'function' ? args(NS[tool]) : ['-n', NS[tool], ...args]);
+  const [k, m] = await Promise.all([run('kubectl', argv('kubectl'), stdin), run('mkctl', argv('mkctl'), stdin)]);
+  return { kubectl: k, mkctl: m };
+}
+
+/** Run with both tools and require identical (normalized) output and exit codes. */
+async function same(args: string[] | ((ns: string) => string[]), opts: { stderr?: boolean; stdin?: string } = {}): Promise<Record<Tool, Run>> {
+  const r = await both(args, opts.stdin);
+  const show = (x: Run) => `rc ${x.code}\n--- stdout\n${x.stdout}\n--- stderr\n${x.stderr}`;
+  const label = `${JSON.stringify(args)}\nkubectl: ${show(r.kubectl)}\nmkctl: ${show(r.mkctl)}`;
+  expect(r.mkctl.code, label).toBe(r.kubectl.code);
+  expect(normalize(r.mkctl.stdout, 'mkctl'), label).toBe(normalize(r.kubectl.stdout, 'kubectl'));
+  if (opts.stderr !== false) expect(normalize(r.mkctl.stderr, 'mkctl').trim(), label).toBe(normalize(r.kubectl.stderr, 'kubectl').trim());
+  return r;
+}
+
+function file(name: string, content: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+const deployment = (image: string, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web${extra}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: ${image}
+        ports:
+        - containerPort: 80
+        env:
+        - name: A
+          value: "1"
+`;
+
+const pod = (name: string, app: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels:
+    app: ${app}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    args: ["sleep", "1000"]
+`;
+
+beforeAll(async () => {
+  api = await startApiserver();
+  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  const e = kubeEnv(api.url);
+  env = { kubectl: e, mkctl: e };
+  dir = tempDir('minik8s-parity-');
+  for (const ns of Object.values(NS)) {
+    const r = await fetch(`${api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+    expect(r.status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  await stopAll();
+});
+
+describe('mkctl and kubectl print the same', () => {
+  it('version (server line), api-resources, cluster-info', async () => {
+    const r = await both(['version']);
+    expect(r.mkctl.code).toBe(0);
+    const server = (s: string) => s.split('\n').find((l) => l.startsWith('Server Version'));
+    expect(server(r.mkctl.stdout)).toBe(server(r.kubectl.stdout));
+    await same(['api-resources']);
+    await same(['api-resources', '-o', 'wide']);
+    await same(['cluster-info']);
+  });
+
+  it('apply: created → unchanged → configured, and the same stored object', async () => {
+    const v1 = file('deploy-v1.yaml', deployment('nginx:1.24'));
+    const v2 = file('deploy-v2.yaml', deployment('nginx:1.25', '\n    tier: fe').replace('value: "1"', 'value: "2"'));
+    expect((await same(['apply', '-f', v1])).mkctl.stdout).toContain('deployment.apps/web created');
+    expect((await same(['apply', '-f', v1])).mkctl.stdout).toContain('unchanged');
+    expect((await same(['apply', '-f', v2])).mkctl.stdout).toContain('configured');
+    await same(['get', 'deploy', 'web', '-o', 'yaml']);
+    await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels}']);
+  });
+
+  it('apply of a directory and from stdin (multi-document YAML)', async () => {
+    const docs = `${pod('pa', 'a')}---\n${pod('pb', 'b')}`;
+    await same(['apply', '-f', '-'], { stdin: docs });
+    await same(['apply', '-f', '-'], { stdin: docs });
+  });
+
+  it('the strategic merge patch fixture pair', async () => {
+    const fixtures = join(REPO, 'shared', 'test', 'fixtures', 'strategic-merge');
+    await same(['apply', '-f', join(fixtures, 'before.yaml')]);
+    await same(['apply', '-f', join(fixtures, 'after.yaml')]);
+    await same(['get', 'deploy', 'smp', '-o', 'json']);
+  });
+
+  it('get: tables, wide, several types, selectors, labels, sort, name, json', async () => {
+    await same(['get', 'pods']);
+    await same(['get', 'deploy', '-o', 'wide']);
+    await same(['get', 'pods,deploy']);
+    await same(['get', 'all']);
+    await same(['get', 'pods', '-l', 'app=a', '--show-labels']);
+    await same(['get', 'pods', '--sort-by=.metadata.name']);
+    await same(['get', 'pods', '-o', 'name']);
+    await same(['get', 'pod/pa', 'deploy/web']);
+    await same(['get', 'pods', 'pa', 'pb', '-o', 'json']);
+    await same(['get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.containers[0].image}{"\\n"}{end}']);
+    await same(['get', 'pods', '-l', 'app=none']);
+    await same(['get', 'ns', 'default', 'kube-system']);
+    await same(() => ['get', 'pods', '-A', '-l', 'app=nothing-here']);
+  });
+
+  it('label, annotate, scale', async () => {
+    await same(['label', 'pod', 'pa', 'tier=fe']);
+    await same(['label', 'pod', 'pa', 'tier=be']);
+    await same(['label', 'pod', 'pa', 'tier=be', '--overwrite']);
+    await same(['label', 'pod', 'pa', 'tier-']);
+    await same(['annotate', 'deploy/web', 'note=x']);
+    await same(['label', 'pods', '-l', 'app=b', 'x=y']);
+    await same(['scale', 'deployment', 'web', '--replicas=3']);
+    await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.metadata.annotations.note}']);
+  });
+
+  it('errors: NotFound, unknown type, unknown flag, AlreadyExists, Conflict, missing file, server down', async () => {
+    await same(['get', 'pod', 'nope']);
+    await same(['get', 'foos']);
+    await same(['get', 'pods', '--no-such-flag']);
+    await same(['create', '-f', file('pa.yaml', pod('pa', 'a'))]);
+    await same(['delete', 'pod', 'nope']);
+    await same(['apply', '-f', join(dir, 'missing.yaml')]);
+    const live = JSON.parse((await run('kubectl', ['-n', NS.kubectl, 'get', 'pod', 'pb', '-o', 'json'])).stdout);
+    const stale = (ns: string) => file(`stale-${ns}.json`, JSON.stringify({ ...live, metadata: { ...live.metadata, namespace: ns, resourceVersion: '1' } }));
+    await same((ns) => ['-n', ns, 'replace', '-f', stale(ns)]);
+    await same(['get', 'pods', '-s', 'http://127.0.0.1:1']);
+  });
+
+  it('bad input: invalid YAML names the file and line, rc 1 like kubectl', async () => {
+    const bad = file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   labels: y\n');
+    const r = await both(['apply', '-f', bad]);
+    expect(r.kubectl.code).toBe(1);
+    expect(r.mkctl.code).toBe(1);
+    expect(r.mkctl.stderr).toMatch(new RegExp(`^error: error parsing ${bad}: .*line \\d+`));
+    expect(r.mkctl.stderr).not.toMatch(/at .*\.js:\d+/);
+    const noKind = file('nokind.yaml', 'apiVersion: v1\nmetadata:\n  name: x\n');
+    const n = await both(['apply', '-f', noKind]);
+    expect(n.mkctl.code).toBe(n.kubectl.code);
+    expect(n.mkctl.stderr).toContain('kind not set');
+  });
+
+  it('delete: by name, by label, with --cascade', async () => {
+    await same(['delete', 'pod', 'pb']);
+    await same(['delete', 'pods', '-l', 'app=a']);
+    await same(['delete', 'deploy', 'web', '--cascade=foreground']);
+    await same(['get', 'pods']);
+  });
+});
