@@ -95,4 +95,9 @@ describe('kubectl against the podproxy and kubelet', () => {
     expect(r.out).toContain('got-hello');
     await waitPod(env, 'reader', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
   });
+
+  it('kubectl exec -it gets a TTY (under a pty from script)', () => {
+    const r = spawnSync('script', ['-qec', 'kubectl exec -it talker -- sh -c "[ -t 1 ] && echo stdout-is-a-tty"', '/dev/null'], { env: kenv, encoding: 'utf8', timeout: 30_000, input: '' });
+    expect(r.stdout).toContain('stdout-is-a-tty');
+  });
 });
