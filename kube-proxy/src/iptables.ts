@@ -61,12 +61,21 @@ export class Iptables {
 
   /** EnsureChain + EnsureRule(Prepend): -N (tolerating "exists"), -C, then -I if missing. */
   async ensureJump(j: Jump): Promise<void> {
-    const n = await this.ipt(j.table, ['-N', j.to]);
-    if (n.code !== 0 && !/exists/i.test(n.stderr)) throw new Error(`iptables -t ${j.table} -N ${j.to}: ${n.stderr.trim()}`);
+    await this.ensureChain(j.table, j.to);
     const c = await this.ipt(j.table, ['-C', j.from, ...jumpArgs(j)]);
     if (c.code === 0) return;
     const i = await this.ipt(j.table, ['-I', j.from, ...jumpArgs(j)]);
     if (i.code !== 0) throw new Error(`iptables -t ${j.table} -I ${j.from} -j ${j.to}: ${i.stderr.trim()}`);
+  }
+
+  /** -N, tolerating "exists". */
+  async ensureChain(table: string, chain: string): Promise<void> {
+    const n = await this.ipt(table, ['-N', chain]);
+    if (n.code !== 0 && !/exists/i.test(n.stderr)) throw new Error(`iptables -t ${table} -N ${chain}: ${n.stderr.trim()}`);
+  }
+
+  async chainExists(table: string, chain: string): Promise<boolean> {
+    return (await this.ipt(table, ['-S', chain])).code === 0;
   }
 
   /** Delete every copy of a jump (same args as it was inserted with). */

@@ -9,6 +9,9 @@ import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_N
 import { isServiceChainName } from './hash';
 
 export const FULL_SYNC_PERIOD_MS = 3600_000;
+/** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */
+export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
+const CANARY_TABLES = ['nat', 'filter'] as const;
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -109,7 +112,7 @@ export class Proxier {
   start(): void {
     this.ready = true;
     const every = this.opts.syncPeriodMs ?? 30_000;
-    this.periodic = setInterval(() => this.requestSync(), every);
+    this.periodic = setInterval(() => void this.monitor(), every);
     this.periodic.unref();
     this.requestSync();
   }
@@ -118,6 +121,20 @@ export class Proxier {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.periodic) clearInterval(this.periodic);
+  }
+
+  /** Periodic tick: a full sync if a canary chain vanished, else an ordinary (partial) sync. */
+  private async monitor(): Promise<void> {
+    if (this.applied) {
+      for (const t of CANARY_TABLES) {
+        if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
+          this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
+          this.applied = undefined;
+          break;
+        }
+      }
+    }
+    this.requestSync();
   }
 
   /** Debounced: runs at once unless the last sync started less than --min-sync-period ago. */
@@ -173,7 +190,9 @@ export class Proxier {
     let kernelChains: string[] | undefined;
     if (listing) {
       const save = await listing;
-      kernelChains = parseSaveChains(save).get('nat') ?? [];
+      const listed = parseSaveChains(save);
+      kernelChains = listed.get('nat') ?? [];
+      for (const t of CANARY_TABLES) if (!listed.get(t)?.includes(CANARY_CHAIN)) await this.opts.iptables.ensureChain(t, CANARY_CHAIN);
       for (const j of jumpChains(this.opts.config)) {
         if (!jumpPresent(save, j)) await this.opts.iptables.ensureJump(j);
       }
@@ -217,8 +236,8 @@ export async function cleanup(ipt: Iptables, cfg: ProxyConfig): Promise<number> 
   for (const j of jumpChains({ ...cfg, podNetworkCIDR: cfg.podNetworkCIDR ?? '0.0.0.0/0' })) await ipt.deleteJump(j);
   const chains = parseSaveChains(await ipt.save());
   const ours = {
-    filter: [...FILTER_CHAINS, PODNET_FILTER_CHAIN],
-    nat: [...NAT_CHAINS, PODNET_NAT_CHAIN],
+    filter: [...FILTER_CHAINS, PODNET_FILTER_CHAIN, CANARY_CHAIN],
+    nat: [...NAT_CHAINS, PODNET_NAT_CHAIN, CANARY_CHAIN],
   };
   const lines: string[] = [];
   let removed = 0;

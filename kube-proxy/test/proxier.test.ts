@@ -27,6 +27,13 @@ class FakeIptables extends Iptables {
   override async ensureJump(j: Jump): Promise<void> {
     this.ensured.push(j);
   }
+  canaries = new Set<string>();
+  override async ensureChain(table: string, chain: string): Promise<void> {
+    this.canaries.add(`${table}/${chain}`);
+  }
+  override async chainExists(table: string, chain: string): Promise<boolean> {
+    return this.canaries.has(`${table}/${chain}`);
+  }
 }
 
 function setup(minSyncPeriodMs = 0) {
@@ -73,6 +80,20 @@ describe('Proxier', () => {
     const s = await p.syncNow();
     expect(s).toMatchObject({ full: true, servicesWritten: 2 });
     expect(ipt.saves).toBe(2); // the failed sync was partial (no listing); the retry is full
+    p.stop();
+  });
+
+  it('a vanished canary chain makes the periodic sync a full one', async () => {
+    const ipt = new FakeIptables();
+    const p = new Proxier({ iptables: ipt, config: {}, minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    p.start();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ipt.saves).toBe(1); // periodic syncs were partial
+    expect([...ipt.canaries].sort()).toEqual(['filter/KUBE-PROXY-CANARY', 'nat/KUBE-PROXY-CANARY']);
+    ipt.canaries.clear();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ipt.saves).toBe(2);
+    expect(ipt.canaries.size).toBe(2);
     p.stop();
   });
 
