@@ -157,6 +157,89 @@ selectOpts(sub(program, 'scale', 'Set a new size for a deployment, replica set o
   .option('--current-replicas <n>', 'Precondition for current size.')
   .action(act(async () => (await import('./commands/modify')).scale));
 
+// ---- workloads --------------------------------------------------------------------------------------
+const afterDash = () => {
+  const i = process.argv.indexOf('--');
+  return i >= 0 ? process.argv.slice(i + 1) : [];
+};
+
+sub(program, 'run', 'Run a particular image in a pod')
+  .argument('<name>')
+  .argument('[command...]', 'after --: the arguments (or the command with --command)')
+  .option('--image <image>', 'The image for the container to run.')
+  .option('--restart <policy>', 'Always, OnFailure or Never (default Always)')
+  .option('--labels <labels>', 'Comma separated labels to apply to the pod (default run=NAME)')
+  .option('--env <kv>', 'Environment variables to set in the container', collect2)
+  .option('--port <port>', 'The port that this container exposes.')
+  .option('--command', 'Use the extra arguments as the command instead of the args')
+  .option('--dry-run <mode>', 'client: only print the object')
+  .addOption(outputOpt('yaml (with --dry-run=client)'))
+  .action(act(async () => {
+    const { runPod } = await import('./commands/workloads');
+    return (ctx: Ctx, name: string, _cmd: string[], o: object) => runPod(ctx, name, afterDash(), o);
+  }));
+
+sub(program, 'expose', 'Take a deployment, replica set, pod or service and expose it as a new Kubernetes service')
+  .argument('<resources...>')
+  .option('--port <port>', 'The port that the service should serve on.')
+  .option('--target-port <port>', 'Name or number for the port on the container that the service should direct traffic to.')
+  .option('--name <name>', 'The name for the newly created object.')
+  .option('--type <type>', 'Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName.')
+  .option('--protocol <protocol>', 'The network protocol for the service to be created (default TCP).')
+  .option('--selector <selector>', 'A label selector to use for this service.')
+  .action(act(async () => (await import('./commands/workloads')).expose));
+
+const set = sub(program, 'set', 'Set specific features on objects');
+sub(set, 'image', 'Update the image of a pod template')
+  .argument('<args...>', 'TYPE NAME CONTAINER=IMAGE ... | TYPE/NAME CONTAINER=IMAGE ...')
+  .action(act(async () => (await import('./commands/workloads')).setImage));
+
+const rollout = sub(program, 'rollout', 'Manage the rollout of a resource');
+sub(rollout, 'status', 'Show the status of the rollout')
+  .argument('<resources...>')
+  .option('--timeout <duration>', 'The length of time to wait before ending watch (e.g. 60s)')
+  .option('--revision <n>', 'Pin to a specific revision for showing its status.')
+  .option('-w, --watch [bool]', 'Watch the status of the rollout until it is done (default true)', (v: string) => v !== 'false')
+  .action(act(async () => (await import('./commands/workloads')).rolloutStatus));
+sub(rollout, 'history', 'View rollout history')
+  .argument('<resources...>')
+  .option('--revision <n>', 'See the details, including podTemplate of the revision specified')
+  .action(act(async () => (await import('./commands/workloads')).rolloutHistory));
+sub(rollout, 'undo', 'Undo a previous rollout')
+  .argument('<resources...>')
+  .option('--to-revision <n>', 'The revision to rollback to. Default to 0 (last revision).')
+  .action(act(async () => (await import('./commands/workloads')).rolloutUndo));
+for (const [verb, desc, fn] of [
+  ['pause', 'Mark the provided resource as paused', 'rolloutPause'],
+  ['resume', 'Resume a paused resource', 'rolloutResume'],
+  ['restart', 'Restart a resource', 'rolloutRestart'],
+] as const) {
+  sub(rollout, verb, desc)
+    .argument('<resources...>')
+    .action(act(async () => (await import('./commands/workloads'))[fn]));
+}
+
+// ---- pods ---------------------------------------------------------------------------------------------
+sub(program, 'logs', 'Print the logs for a container in a pod')
+  .argument('[args...]', 'POD [CONTAINER] | TYPE/NAME')
+  .option('-f, --follow', 'Specify if the logs should be streamed.')
+  .option('--tail <lines>', 'Lines of recent log file to display (default -1: all; 10 with -l)')
+  .option('-c, --container <name>', 'Print the logs of this container')
+  .option('-p, --previous', 'Print the logs for the previous instance of the container')
+  .option('--timestamps', 'Include timestamps on each line in the log output')
+  .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+  .option('--since <seconds>', 'accepted as seconds only')
+  .option('--all-containers', 'Get all containers\' logs in the pod(s).')
+  .option('--prefix', 'Prefix each log line with the log source (pod name and container name)')
+  .action(act(async () => (await import('./commands/pods')).logs));
+
+sub(program, 'exec', 'Execute a command in a container')
+  .argument('<args...>', 'POD|TYPE/NAME -- COMMAND [args...]')
+  .option('-c, --container <name>', 'Container name. If omitted, the first container (or the default-container annotation)')
+  .option('-i, --stdin', 'Pass stdin to the container')
+  .option('-t, --tty', 'Stdin is a TTY')
+  .action(act(async () => (await import('./commands/pods')).exec));
+
 program.addHelpText('after', '\nUse "mkctl <command> --help" for more information about a given command.');
 
 async function main(): Promise<void> {

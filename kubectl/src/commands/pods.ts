@@ -1,0 +1,187 @@
+// logs and exec: pick the pod (deploy/NAME → one of its pods) and the container as kubectl does, then
+// stream pods/log, or speak the v5.channel.k8s.io WebSocket protocol to pods/exec.
+import { listObjects, getObject } from '../api';
+import { parseResourceArgs, resolveType } from '../args';
+import type { Ctx } from '../context';
+import { CliError, ExitCode } from '../errors';
+import { resourcePath, type KubeObject } from '../shared';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Pod = KubeObject & { spec?: any; status?: any };
+
+const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
+
+/** `POD`, `pod/NAME`, `deploy/NAME` (or rs/sts/job...): the pod to use, with kubectl's "Found N pods" note. */
+async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
+  const pods = resolveType('pods');
+  if (!arg.includes('/')) return getObject<Pod>(ctx, pods, ctx.namespace, arg);
+  const [{ rt, names }] = parseResourceArgs([arg], 'logs');
+  if (rt.kind === 'Pod') return getObject<Pod>(ctx, pods, ctx.namespace, names[0]);
+  const owner = await getObject<Pod>(ctx, rt, ctx.namespace, names[0]);
+  const sel = owner.spec?.selector?.matchLabels ?? (rt.kind === 'Service' ? owner.spec?.selector : undefined);
+  if (!sel) throw new CliError(`cannot find the pods of ${arg}: it has no label selector`);
+  const labelSelector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+  const list = (await listObjects(ctx, pods, ctx.namespace, { labelSelector })).items as Pod[];
+  if (list.length === 0) throw new CliError(`no pods found for ${arg} (selector ${labelSelector})`);
+  // kubectl prefers running, ready, then newer pods.
+  const score = (p: Pod) => (p.status?.phase === 'Running' ? 2 : 0) + ((p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 1 : 0);
+  list.sort((a, b) => score(b) - score(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
+  if (list.length > 1) process.stderr.write(`Found ${list.length} pods, using pod/${list[0].metadata.name}\n`);
+  return list[0];
+}
+
+function pickContainer(pod: Pod, given: string | undefined): string {
+  const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+  if (given) return given;
+  const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER];
+  if (annotated && names.includes(annotated)) return annotated;
+  if (names.length > 1) process.stderr.write(`Defaulted container "${names[0]}" out of: ${names.join(', ')}\n`);
+  if (!names[0]) throw new CliError(`pod ${pod.metadata.name} has no containers`);
+  return names[0];
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: string;
+  container?: string;
+  previous?: boolean;
+  timestamps?: boolean;
+  selector?: string;
+  sinceSeconds?: string;
+  allContainers?: boolean;
+  prefix?: boolean;
+}
+
+async function streamLog(ctx: Ctx, pod: Pod, container: string, o: LogsOptions, tailDefault?: number, prefix?: string): Promise<void> {
+  const tail = o.tail !== undefined ? Number(o.tail) : tailDefault;
+  const res = await ctx.client.request('GET', resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'log'), {
+    stream: true,
+    query: {
+      container,
+      follow: o.follow ? 'true' : undefined,
+      tailLines: tail !== undefined && tail >= 0 ? tail : undefined,
+      previous: o.previous ? 'true' : undefined,
+      timestamps: o.timestamps ? 'true' : undefined,
+      sinceSeconds: o.sinceSeconds,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    let rest = '';
+    res.on('data', (c: Buffer) => {
+      if (!prefix) {
+        process.stdout.write(c);
+        return;
+      }
+      const lines = (rest + c.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) process.stdout.write(`${prefix} ${l}\n`);
+    });
+    res.on('end', () => {
+      if (prefix && rest) process.stdout.write(`${prefix} ${rest}\n`);
+      resolve();
+    });
+    res.on('error', reject);
+  });
+}
+
+export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<number> {
+  if (o.selector) {
+    const pods = (await listObjects(ctx, resolveType('pods'), ctx.namespace, { labelSelector: o.selector })).items as Pod[];
+    if (pods.length === 0) {
+      process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
+      return 0;
+    }
+    await Promise.all(pods.map((p) => {
+      const c = pickContainer(p, o.container);
+      return streamLog(ctx, p, c, o, 10, o.prefix ? `[pod/${p.metadata.name}/${c}]` : undefined);
+    }));
+    return 0;
+  }
+  if (args.length === 0) throw new CliError('expected POD or TYPE/NAME is a required argument for the logs command');
+  const pod = await resolvePod(ctx, args[0]);
+  const containers = o.allContainers ? (pod.spec?.containers ?? []).map((c: any) => c.name as string) : [args[1] ?? pickContainer(pod, o.container)];
+  for (const c of containers) await streamLog(ctx, pod, c, o, undefined, o.prefix ? `[pod/${pod.metadata.name}/${c}]` : undefined);
+  return 0;
+}
+
+// ---- exec ---------------------------------------------------------------------------------------------
+
+export async function exec(ctx: Ctx, args: string[], o: { container?: string; stdin?: boolean; tty?: boolean }): Promise<number> {
+  const dash = process.argv.indexOf('--');
+  const command = dash >= 0 ? process.argv.slice(dash + 1) : args.slice(1);
+  if (args.length === 0) throw new CliError('pod, type/name or --filename must be specified');
+  if (command.length === 0) throw new CliError('you must specify at least one command for the container');
+  const pod = await resolvePod(ctx, args[0]);
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  const container = pickContainer(pod, o.container);
+  const tty = !!o.tty && !!process.stdin.isTTY;
+  if (o.tty && !process.stdin.isTTY) process.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'exec'), {
+    command,
+    container,
+    stdin: o.stdin ? 'true' : undefined,
+    stdout: 'true',
+    stderr: tty ? undefined : 'true',
+    tty: tty ? 'true' : undefined,
+  });
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(url, ['v5.channel.k8s.io']);
+  let status: { status?: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } } | undefined;
+  const restore: (() => void)[] = [];
+  const code = await new Promise<number>((resolve, reject) => {
+    ws.on('error', (e) => reject(new CliError(`error dialing backend: ${e.message}`)));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => {
+        try {
+          const s = JSON.parse(body);
+          reject(new CliError(s.message ?? body));
+        } catch {
+          reject(new CliError(`error upgrading connection: HTTP ${res.statusCode}: ${body}`));
+        }
+      });
+    });
+    ws.on('open', () => {
+      if (ws.protocol !== 'v5.channel.k8s.io') {
+        reject(new CliError(`the server did not agree on the v5.channel.k8s.io protocol (got "${ws.protocol}")`));
+        ws.close();
+        return;
+      }
+      const send = (ch: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([ch]), Buffer.from(data)]));
+      if (tty) {
+        process.stdin.setRawMode(true);
+        restore.push(() => process.stdin.setRawMode(false));
+        const resize = () => send(4, JSON.stringify({ Width: process.stdout.columns ?? 80, Height: process.stdout.rows ?? 24 }));
+        resize();
+        process.stdout.on('resize', resize);
+        restore.push(() => process.stdout.off('resize', resize));
+      }
+      if (o.stdin) {
+        process.stdin.on('data', (d: Buffer) => send(0, d));
+        process.stdin.on('end', () => send(255, Buffer.from([0])));
+        restore.push(() => process.stdin.pause());
+      }
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || data.length === 0) return;
+      const payload = data.subarray(1);
+      if (data[0] === 1) process.stdout.write(payload);
+      else if (data[0] === 2) process.stderr.write(payload);
+      else if (data[0] === 3 && payload.length) status = JSON.parse(payload.toString('utf8'));
+    });
+    ws.on('close', () => {
+      if (!status || status.status === 'Success') return resolve(0);
+      if (status.reason === 'NonZeroExitCode') {
+        const exit = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1);
+        process.stderr.write(`command terminated with exit code ${exit}\n`);
+        return resolve(exit);
+      }
+      reject(new CliError(status.message ?? 'exec failed'));
+    });
+  }).finally(() => restore.forEach((f) => f()));
+  if (code !== 0) throw new ExitCode(code);
+  return 0;
+}
