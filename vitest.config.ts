@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Integration files run one at a time: they start real processes and share one Docker engine and 2 cores.
 export default defineConfig({
   test: {
+    reporters: ['default', './testing/summary-reporter.ts'],
     projects: [
       {
         test: {
