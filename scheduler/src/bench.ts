@@ -2,7 +2,7 @@
 // Nodes are hollow kubelets (`kubelet --hollow`, kubemark) when built, else plain Node objects.
 // Reports pods bound per second, p99 creation→binding, and (with hollow nodes and a working
 // controller-manager) a 1000-replica Deployment's time to all ready. Last line: one JSON object.
-// Knobs: BENCH_PODS, BENCH_NODES, BENCH_NODE_MODE=hollow|objects.
+// Knobs: BENCH_PODS, BENCH_NODES, BENCH_NODE_MODE=hollow|objects, BENCH_PARALLEL_BINDS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   log(`starting ${NODES} nodes (${mode === 'hollow' ? 'hollow kubelets' : 'Node objects, no kubelet'})`);
   await startNodes(c, server, mode);
   const schedPort = await freePort();
-  start('scheduler', process.execPath, [join(REPO, 'scheduler', 'dist', 'main.js'), '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort)]);
+  start('scheduler', process.execPath, [join(REPO, 'scheduler', 'dist', 'main.js'), '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
   await until('scheduler', () => httpOk(`http://127.0.0.1:${schedPort}/healthz`), 60_000);
   log(`scheduling ${PODS} pods`);
   const r = await benchPods(c);
