@@ -8,7 +8,7 @@ import {
 } from '@minik8s/shared';
 import { FlagError, hostPort, parseFlags, type Flags } from './flags';
 import { Iptables } from './iptables';
-import { PodRoutes } from './podnet';
+import { PodRoutes, cleanupPodNetwork } from './podnet';
 import { Proxier, cleanup } from './proxier';
 import type { ProxyConfig } from './rules';
 
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const ipt = new Iptables();
   if (flags.cleanup) {
     const n = await cleanup(ipt, proxyConfig(flags));
-    log.info({ chains: n }, 'removed kube-proxy rules');
+    await cleanupPodNetwork();
+    log.info({ chains: n }, 'removed kube-proxy rules, pod routes and the sink device');
     return;
   }
   const nodeName = flags.hostnameOverride ?? hostname();

@@ -6,6 +6,8 @@ import { run } from './iptables';
 import type { Logger } from './proxier';
 
 export const SINK_DEVICE = 'kube-sink0';
+/** Routing protocol id marking the routes we install, so a restart or --cleanup finds them. */
+export const ROUTE_PROTO = '151';
 
 export interface PodRoute {
   cidr: string;
@@ -32,14 +34,14 @@ export function desiredPodRoutes(nodes: core.Node[], self: string): PodRoute[] {
 export function routeCommands(installed: PodRoute[], desired: PodRoute[]): string[][] {
   const want = new Map(desired.map((r) => [r.cidr, r.via]));
   const cmds: string[][] = [];
-  for (const r of installed) if (!want.has(r.cidr)) cmds.push(['ip', 'route', 'del', r.cidr, 'via', r.via]);
+  for (const r of installed) if (!want.has(r.cidr)) cmds.push(['ip', 'route', 'del', r.cidr, 'via', r.via, 'proto', ROUTE_PROTO]);
   const had = new Map(installed.map((r) => [r.cidr, r.via]));
-  for (const r of desired) if (had.get(r.cidr) !== r.via) cmds.push(['ip', 'route', 'replace', r.cidr, 'via', r.via]);
+  for (const r of desired) if (had.get(r.cidr) !== r.via) cmds.push(['ip', 'route', 'replace', r.cidr, 'via', r.via, 'proto', ROUTE_PROTO]);
   return cmds;
 }
 
 export class PodRoutes {
-  private installed: PodRoute[] = [];
+  private installed: PodRoute[] | undefined;
 
   constructor(
     private readonly self: string,
@@ -58,6 +60,7 @@ export class PodRoutes {
   async sync(nodes: core.Node[]): Promise<void> {
     const desired = desiredPodRoutes(nodes, this.self);
     const failed = new Set<string>();
+    this.installed ??= await this.listInstalled();
     for (const cmd of routeCommands(this.installed, desired)) {
       const r = await run([...this.prefix, ...cmd]);
       if (r.code !== 0 && cmd[2] !== 'del') {
@@ -70,8 +73,25 @@ export class PodRoutes {
     this.installed = desired.filter((r) => !failed.has(r.cidr));
   }
 
+  /** Routes a previous run installed (marked with ROUTE_PROTO). */
+  private async listInstalled(): Promise<PodRoute[]> {
+    const r = await run([...this.prefix, 'ip', '-j', 'route', 'show', 'proto', ROUTE_PROTO]);
+    if (r.code !== 0) return [];
+    try {
+      return (JSON.parse(r.stdout) as { dst: string; gateway?: string }[]).filter((x) => x.gateway).map((x) => ({ cidr: x.dst, via: x.gateway! }));
+    } catch {
+      return [];
+    }
+  }
+
   private async must(cmd: string[]): Promise<void> {
     const r = await run([...this.prefix, ...cmd]);
     if (r.code !== 0) throw new Error(`${cmd.join(' ')}: ${r.stderr.trim()}`);
   }
+}
+
+/** --cleanup: our routes and the sink device. */
+export async function cleanupPodNetwork(prefix: string[] = []): Promise<void> {
+  await run([...prefix, 'ip', 'route', 'flush', 'proto', ROUTE_PROTO]);
+  await run([...prefix, 'ip', 'link', 'del', SINK_DEVICE]);
 }

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
-import { connectNodes, createNodeSandbox, linkToRoot, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
+import { connectNodes, createNodeSandbox, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
 import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
 
 type Node = core.Node & KubeObject;
@@ -95,8 +95,14 @@ describe('pod network between nodes (--sync-pod-routes)', () => {
     }
   });
 
-  it('removes the route when the Node goes away', async () => {
+  it('removes the route when the Node goes away; --cleanup removes routes, sink and chains', async () => {
     await api.resource<Node>(R.nodes).delete('node2');
     await waitFor('route gone on node1', () => !nsx(n1.node, ['ip', 'route', 'show', '10.244.2.0/24']).includes('via'), 30_000, 200);
+    await procs[1].kill('SIGTERM');
+    const r = nsTry(n2.node, [process.execPath, MAIN, '--cleanup'], 30_000);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(nsx(n2.node, ['ip', 'route', 'show', '10.244.1.0/24'])).toBe('');
+    expect(nsTry(n2.node, ['ip', 'link', 'show', 'kube-sink0']).code).not.toBe(0);
+    expect(kubeChains(n2.node)).toEqual([]);
   });
 });

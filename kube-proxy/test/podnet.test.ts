@@ -27,9 +27,9 @@ describe('pod routes', () => {
       { cidr: '10.244.4.0/24', via: '172.18.0.5' },
     ];
     expect(routeCommands(installed, desired)).toEqual([
-      ['ip', 'route', 'del', '10.244.3.0/24', 'via', '172.18.0.4'],
-      ['ip', 'route', 'replace', '10.244.2.0/24', 'via', '172.18.0.9'],
-      ['ip', 'route', 'replace', '10.244.4.0/24', 'via', '172.18.0.5'],
+      ['ip', 'route', 'del', '10.244.3.0/24', 'via', '172.18.0.4', 'proto', '151'],
+      ['ip', 'route', 'replace', '10.244.2.0/24', 'via', '172.18.0.9', 'proto', '151'],
+      ['ip', 'route', 'replace', '10.244.4.0/24', 'via', '172.18.0.5', 'proto', '151'],
     ]);
     expect(routeCommands(desired, desired)).toEqual([]);
   });
