@@ -8,6 +8,7 @@ import { clientFor, createNode, createPod, ensureNamespace, failedSchedulingMess
 
 let c: ApiClient;
 let server: string;
+let schedPort: number;
 const NS = 'default';
 
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
   await createNode(c, 'small', '1', '2Gi');
   await createNode(c, 'medium', '2', '4Gi');
   await createNode(c, 'large', '4', '8Gi', { labels: { disk: 'ssd' } });
-  await startScheduler(api.url);
+  schedPort = (await startScheduler(api.url)).port;
 });
 
 afterAll(stopAll);
@@ -46,6 +47,9 @@ describe('scheduler placement', () => {
     expect(used.size).toBe(3); // least-allocated spreads them over every node
     const ev = await c.resource(R.events).list({ namespace: NS, fieldSelector: 'involvedObject.name=fill-0' });
     expect(ev.items.map((e) => (e as { message?: string }).message)).toContainEqual(expect.stringMatching(/^Successfully assigned default\/fill-0 to (small|medium|large)$/));
+    const metrics = await (await fetch(`http://127.0.0.1:${schedPort}/metrics`)).text();
+    const scheduled = /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} (\d+)$/m.exec(metrics);
+    expect(Number(scheduled?.[1])).toBeGreaterThanOrEqual(20);
   });
 
   it('keeps a pod too large for every node Pending with the reasons, and schedules it when a big node appears', async () => {
