@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { R, type KubeObject } from '@minik8s/shared';
-import { freePort, startComponent, stopAll, waitFor } from '../../testing/procs';
-import { cs, createPod, ctr, docker, getPod, kubeletGet, podContainers, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
+import { freePort, startComponent, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { cs, createPod, ctr, docker, getPod, kubeletGet, podContainers, podSpec, removeNodeContainers, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
 
 let env: KubeletEnv;
 const subnet = `10.251.${randomInt(1, 250)}.0/24`;
@@ -71,5 +71,20 @@ describe('kubelet restarts', () => {
     expect(podContainers(p.metadata!.uid!, true)).toEqual([]);
     await env.client.resource(R.pods).delete('fake', { namespace: 'default' });
     await waitFor('hollow pod deleted', async () => (await getPod(env, 'fake')) === undefined);
+  });
+
+  it('a podCIDR that overlaps another Docker network falls back to the default network', async () => {
+    const port = await freePort();
+    const name = `${env.node}-overlap`;
+    let kubelet: Proc | undefined;
+    try {
+      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--pod-cidr', subnet, '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
+      await createPod(env, podSpec('overlap', { containers: [ctr('c', 'exec sleep 3600')] }, name));
+      const p = await waitPod(env, 'overlap', 'Running', (x) => x.status?.phase === 'Running' && !!x.status.podIP);
+      expect(p.status?.podIP?.startsWith(subnet.split('.').slice(0, 3).join('.') + '.')).toBe(false);
+    } finally {
+      await kubelet?.kill();
+      removeNodeContainers(name);
+    }
   });
 });

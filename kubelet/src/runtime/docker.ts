@@ -250,8 +250,17 @@ export class DockerRuntime {
    * The network for pod sandboxes: with a podCIDR, a bridge network of this node with that subnet
    * (created once, reused); without, Docker's default bridge.
    */
-  async ensureNetwork(podCIDR: string | undefined, fallback = 'bridge'): Promise<string> {
-    if (!podCIDR) return fallback;
+  ensureNetwork(podCIDR: string | undefined, fallback = 'bridge'): Promise<string> {
+    if (!podCIDR) return Promise.resolve(fallback);
+    // One at a time: pods starting together must not race to create the same network.
+    const next = this.networkLock.then(() => this.ensureNetworkNow(podCIDR, fallback));
+    this.networkLock = next.catch(() => undefined);
+    return next;
+  }
+
+  private networkLock: Promise<unknown> = Promise.resolve();
+
+  private async ensureNetworkNow(podCIDR: string, fallback: string): Promise<string> {
     const name = `minik8s-${this.nodeName}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
     try {
       const n = await this.docker.getNetwork(name).inspect();
@@ -271,10 +280,20 @@ export class DockerRuntime {
         Labels: { [L.node]: this.nodeName },
       });
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 403 || /overlaps/.test((e as Error).message)) {
+        // Another network on this engine (another cluster sharing it, say) holds the subnet: pods
+        // still run, on the default network, rather than not at all.
+        if (!this.overlapWarned.has(podCIDR)) this.log.warn({ podCIDR, network: name, fallback }, 'pod CIDR overlaps another Docker network; using the default network');
+        this.overlapWarned.add(podCIDR);
+        return fallback;
+      }
+      if (code !== 409) throw e;
     }
     return name;
   }
+
+  private overlapWarned = new Set<string>();
 
   /** Raw container logs (multiplexed unless tty). */
   async logs(id: string, opts: { follow: boolean; tail?: number; timestamps: boolean; since?: number }): Promise<NodeJS.ReadableStream> {
