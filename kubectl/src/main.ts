@@ -109,6 +109,12 @@ sub(program, 'get', 'Display one or many resources')
   .option('--chunk-size <n>', 'accepted for compatibility')
   .action(act(async () => (await import('./commands/get')).get));
 
+sub(program, 'describe', 'Show details of a specific resource or group of resources')
+  .argument('<resources...>')
+  .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+  .option('-A, --all-namespaces', 'Across all namespaces')
+  .action(act(async () => (await import('./commands/describe')).describe));
+
 // ---- writing ----------------------------------------------------------------------------------------
 const fileOpts = (c: Command, what: string) =>
   c.option('-f, --filename <file>', `Filename, directory, or URL to files ${what} ("-" for stdin)`, collect2)
@@ -239,6 +245,19 @@ sub(program, 'exec', 'Execute a command in a container')
   .option('-i, --stdin', 'Pass stdin to the container')
   .option('-t, --tty', 'Stdin is a TTY')
   .action(act(async () => (await import('./commands/pods')).exec));
+
+// ---- beyond kubectl ---------------------------------------------------------------------------------
+sub(program, 'trace', 'Show how a pod came to be: created → scheduled → pulled → started → ready, by whom and when')
+  .argument('<pod>', 'pod/NAME or pod NAME')
+  .argument('[name]')
+  .action(act(async () => {
+    const { trace } = await import('./commands/describe');
+    return (ctx: Ctx, a: string, b: string | undefined) => trace(ctx, b ? [a, b] : [a]);
+  }));
+
+sub(program, 'completion', 'Output shell completion code for the specified shell (bash or zsh)')
+  .argument('<shell>')
+  .action(act(async () => (await import('./commands/completion')).completion(program)));
 
 program.addHelpText('after', '\nUse "mkctl <command> --help" for more information about a given command.');
 

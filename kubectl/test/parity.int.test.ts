@@ -219,6 +219,21 @@ describe('mkctl and kubectl print the same', () => {
     expect(n.mkctl.stderr).toContain('kind not set');
   });
 
+  it('describe, run, set image, rollout without a controller', async () => {
+    await same(['describe', 'pod', 'pa']);
+    await same(['describe', 'pods', '-l', 'app=b']);
+    await same(['describe', 'pod', 'nope']);
+    await same(['run', 'r', '--image=busybox', '--restart=Never', '--', 'sleep', '5']);
+    await same(['get', 'pod', 'r', '-o', 'jsonpath={.metadata.labels} {.spec.containers[0].args} {.spec.restartPolicy}']);
+    await same(['set', 'image', 'deployment/web', 'nginx=nginx:1.27']);
+    await same(['set', 'image', 'deployment/web', 'nope=nginx:1.27']);
+    await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+    await same(['rollout', 'history', 'deployment/web']);
+    await same(['rollout', 'pause', 'deployment/web']);
+    await same(['rollout', 'resume', 'deployment/web']);
+    await same(['rollout', 'restart', 'deployment/web']);
+  });
+
   it('delete: by name, by label, with --cascade', async () => {
     await same(['delete', 'pod', 'pb']);
     await same(['delete', 'pods', '-l', 'app=a']);

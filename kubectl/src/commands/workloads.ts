@@ -196,7 +196,7 @@ export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: s
     return 0;
   }
   if (rss.length === 0) {
-    process.stdout.write('No rollout history found.\n');
+    process.stdout.write(`${kindPrefix(rt)}/${name} \nNo rollout history found.\n`);
     return 0;
   }
   const rows = [['REVISION', 'CHANGE-CAUSE'], ...rss.map((r) => [String(revisionOf(r)), r.metadata.annotations?.[CHANGE_CAUSE] ?? '<none>'])];

@@ -22,3 +22,29 @@ function width(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/**
+ * Go text/tabwriter over tab-separated lines (describe uses padding 2): a column's width is taken over
+ * each run of consecutive lines that have a tab-terminated cell in that column, as tabwriter blocks do.
+ */
+export function tabwrite(lines: string[], padding = 2): string {
+  const cells = lines.map((l) => l.split('\t'));
+  const widths = cells.map((c) => new Array<number>(Math.max(0, c.length - 1)).fill(0));
+  const block = (from: number, to: number, col: number) => {
+    let i = from;
+    while (i < to) {
+      if (cells[i].length - 1 <= col) {
+        i++;
+        continue;
+      }
+      let j = i;
+      let w = 0;
+      while (j < to && cells[j].length - 1 > col) w = Math.max(w, width(cells[j][col]) + padding), j++;
+      for (let k = i; k < j; k++) widths[k][col] = w;
+      block(i, j, col + 1);
+      i = j;
+    }
+  };
+  block(0, cells.length, 0);
+  return cells.map((c, i) => c.map((cell, k) => (k < c.length - 1 ? cell + ' '.repeat(widths[i][k] - width(cell)) : cell)).join('')).join('\n') + '\n';
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { humanDuration, podTimeline } from '../src/commands/describe';
+import { deploymentStatus } from '../src/commands/workloads';
+import { tabwrite } from '../src/print/tabwriter';
+
+describe('tabwrite (describe layout)', () => {
+  it('aligns each run of lines with a cell in that column; untabbed lines end a block', () => {
+    const out = tabwrite(['Name:\tp', 'Annotations:\t<none>', 'Containers:', '  c:', '    Image:\tbusybox', '    Host Port:\t<none>']);
+    expect(out).toBe('Name:         p\nAnnotations:  <none>\nContainers:\n  c:\n    Image:      busybox\n    Host Port:  <none>\n');
+  });
+});
+
+describe('humanDuration', () => {
+  it.each([
+    [5_000, '5s'],
+    [119_000, '119s'],
+    [125_000, '2m5s'],
+    [600_000, '10m'],
+    [3 * 3600_000 + 5 * 60_000, '3h5m'],
+    [30 * 3600_000, '30h'],
+    [3 * 86400_000, '3d'],
+  ])('%i ms → %s', (ms, want) => expect(humanDuration(ms)).toBe(want));
+});
+
+describe('rollout status (kubectl DeploymentStatusViewer)', () => {
+  const d = (generation: number, status: object, replicas = 2) => ({ metadata: { name: 'web', generation }, spec: { replicas }, status });
+  it.each([
+    [d(2, { observedGeneration: 1 }), false, 'Waiting for deployment spec update to be observed...'],
+    [d(1, { observedGeneration: 1, updatedReplicas: 1 }), false, 'Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas have been updated...'],
+    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 3 }), false, 'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...'],
+    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }), false, 'Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...'],
+    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }), true, 'deployment "web" successfully rolled out'],
+  ])('%#', (dep, done, message) => expect(deploymentStatus(dep)).toEqual({ done, message }));
+  it('fails on ProgressDeadlineExceeded', () => {
+    expect(() => deploymentStatus(d(1, { observedGeneration: 1, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] }))).toThrow(/exceeded its progress deadline/);
+  });
+});
+
+describe('trace timeline', () => {
+  it('orders creation, events and Ready, naming the component', () => {
+    const pod = {
+      metadata: { name: 'p', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { nodeName: 'n1' },
+      status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:09Z' }] },
+    };
+    const ev = (reason: string, at: string, component: string, message = '') => ({ metadata: { name: reason }, reason, firstTimestamp: at, lastTimestamp: at, source: { component }, message });
+    const steps = podTimeline(pod, [
+      ev('Started', '2026-01-01T00:00:05Z', 'kubelet'),
+      ev('Scheduled', '2026-01-01T00:00:01Z', 'default-scheduler', 'Successfully assigned default/p to n1'),
+      ev('Pulled', '2026-01-01T00:00:03Z', 'kubelet'),
+    ]);
+    expect(steps.map((s) => [s.what, s.component])).toEqual([
+      ['Created', 'kube-apiserver'],
+      ['Scheduled', 'default-scheduler'],
+      ['Pulled', 'kubelet'],
+      ['Started', 'kubelet'],
+      ['Ready', 'kubelet'],
+    ]);
+  });
+  it('shows why an unschedulable pod is pending', () => {
+    const pod = {
+      metadata: { name: 'p', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available: 2 Insufficient cpu.', lastTransitionTime: '2026-01-01T00:00:01Z' }] },
+    };
+    const steps = podTimeline(pod, []);
+    expect(steps[1]).toMatchObject({ what: 'Unschedulable', detail: '0/2 nodes are available: 2 Insufficient cpu.' });
+  });
+});
