@@ -59,6 +59,7 @@ export class PodManager {
   private podIPs = new Map<string, string>();
   readonly probes: ProbeManager;
   private stopEvents?: () => void;
+  private terminating = new Map<string, Promise<void>>();
   private resyncTimer?: NodeJS.Timeout;
 
   constructor(private o: PodManagerOptions) {
@@ -176,7 +177,19 @@ export class PodManager {
       return;
     }
     const uid = pod.metadata!.uid!;
-    if (pod.metadata?.deletionTimestamp) return this.terminate(pod);
+    if (pod.metadata?.deletionTimestamp) {
+      // Grace periods can be long: terminate outside the worker so other pods keep moving.
+      if (!this.terminating.has(uid)) {
+        const t = this.terminate(pod)
+          .catch((e) => {
+            this.o.log.warn({ pod: key, err: (e as Error).message }, 'pod termination failed; retrying');
+            this.queue.addAfter(key, 1000);
+          })
+          .finally(() => this.terminating.delete(uid));
+        this.terminating.set(uid, t);
+      }
+      return;
+    }
 
     let rt = (await this.o.runtime.listPods(uid)).get(uid);
     let initFailed = false;
