@@ -15,7 +15,7 @@ export async function startControllerManager(server: string, extra: string[] = [
   const port = await freePort();
   const args = [
     '--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port),
-    '--node-monitor-grace-period', '4s', '--node-monitor-period', '1s',
+    '--node-monitor-grace-period', '8s', '--node-monitor-period', '1s',
     '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2',
     '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
     ...extra,
@@ -46,6 +46,7 @@ export class FakeNodes {
   /** A terminal phase for a running pod (run-to-completion workloads), or undefined to keep it running. */
   finish: (pod: Obj) => 'Succeeded' | 'Failed' | undefined = () => undefined;
   private timer?: NodeJS.Timeout;
+  private beat?: NodeJS.Timeout;
   private busy = false;
   private rr = 0;
   private ipSeq = 1;
@@ -72,10 +73,13 @@ export class FakeNodes {
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.tickMs);
+    // Heartbeats on their own timer, so slow pod handling never makes a node look dead.
+    this.beat = setInterval(() => void this.heartbeat().catch(() => undefined), 1000);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.beat) clearInterval(this.beat);
   }
 
   /** The node dies: no more heartbeats, its pods are left as they are. */
@@ -87,7 +91,6 @@ export class FakeNodes {
     if (this.busy) return;
     this.busy = true;
     try {
-      await this.heartbeat();
       const pods = (await this.client.resource<Obj>(R.pods).list()).items;
       const live = this.nodes.filter((n) => !this.dead.has(n));
       for (const p of pods) await this.drive(p, live).catch(() => undefined);
@@ -98,10 +101,7 @@ export class FakeNodes {
     }
   }
 
-  private lastBeat = 0;
   private async heartbeat(): Promise<void> {
-    if (Date.now() - this.lastBeat < 1000) return;
-    this.lastBeat = Date.now();
     for (const n of this.nodes) {
       if (this.dead.has(n)) continue;
       const lease = await this.client.resource<Obj>(R.leases).get(n, 'kube-node-lease');

@@ -45,6 +45,7 @@ describe('scaleDownOld', () => {
     ['zero unavailable, surge only', rolling(1, 0), 4, [rs('old', 4, 4, 1)], rs('new', 1, 0, 2), {}],
     ['oldest first', rolling(0, 2), 4, [rs('b', 2, 2, 2), rs('a', 2, 2, 1)], rs('new', 0, 0, 3), { a: 0 }],
     ['nothing old', rolling(1, 1), 4, [rs('old', 0, 0, 1)], rs('new', 4, 4, 2), {}],
+    ['old status lagging a scale-down (available > replicas) never scales up', rolling(1, 1), 4, [rs('old', 3, 4, 1)], rs('new', 2, 0, 2), {}],
   ])('%s', (_n, s, desired, old, newRS, want) => {
     expect(Object.fromEntries(scaleDownOld(s, desired, old, newRS))).toEqual(want);
   });

@@ -71,7 +71,7 @@ export function scaleDownOld(s: Strategy, desired: number, old: RsInfo[], newRS:
   let cleaned = 0;
   for (const r of olds) {
     if (cleaned >= maxScaledDown) break;
-    if (r.replicas === 0 || r.replicas === r.available) continue;
+    if (r.replicas === 0 || r.replicas <= r.available) continue; // status may lag a scale-down
     const down = Math.min(maxScaledDown - cleaned, r.replicas - r.available);
     r.replicas -= down;
     cleaned += down;
