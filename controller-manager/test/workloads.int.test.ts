@@ -195,6 +195,41 @@ describe('Deployment', () => {
   });
 });
 
+describe('garbage collector finalizers', () => {
+  // The apiserver does not (yet) turn propagationPolicy into these finalizers, so the owners carry them from creation.
+  it('orphan: dependents lose the owner reference and stay; foregroundDeletion: dependents go first', async () => {
+    await createNamespace(rig.client, 'gc1');
+    const dc = rig.client.resource<Obj>(R.deployments);
+    const keep = deployment('keep', 'gc1', 2, 'busybox:1');
+    keep.metadata.finalizers = ['orphan'];
+    const fg = deployment('fg', 'gc1', 2, 'busybox:1');
+    fg.metadata.finalizers = ['foregroundDeletion'];
+    await dc.create(keep);
+    await dc.create(fg);
+    await waitFor('4 pods', async () => live(await pods('gc1', 'app in (keep,fg)')).length === 4, 30_000);
+
+    await dc.delete('keep', { namespace: 'gc1' });
+    await waitFor('orphaning owner gone', async () => !(await dc.list({ namespace: 'gc1' })).items.some((d) => d.metadata.name === 'keep'), 30_000);
+    const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'gc1', labelSelector: 'app=keep' })).items;
+    expect(rss).toHaveLength(1);
+    expect(rss[0].metadata.ownerReferences ?? []).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(live(await pods('gc1', 'app=keep'))).toHaveLength(2);
+
+    await dc.delete('fg', { namespace: 'gc1' });
+    let ownerGoneFirst = false;
+    await waitFor('foreground owner gone after its dependents', async () => {
+      // Dependents first, then the owner: list them in that order so a gone owner implies the check is fresh.
+      const deps = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'gc1', labelSelector: 'app=fg' })).items;
+      const owner = (await dc.list({ namespace: 'gc1' })).items.find((d) => d.metadata.name === 'fg');
+      if (!owner && deps.length > 0) ownerGoneFirst = true;
+      return !owner && deps.length === 0;
+    }, 30_000);
+    expect(ownerGoneFirst).toBe(false);
+    expect(live(await pods('gc1', 'app=fg'))).toHaveLength(0);
+  });
+});
+
 describe('Job', () => {
   it('runs completions with parallelism, Indexed mode, and fails at backoffLimit', async () => {
     await createNamespace(rig.client, 'job1');
