@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     runtime ? () => runtime!.images() : undefined,
   );
   const podCIDR = () => node.cidr() ?? flags.podCIDR;
+  node.watchOwnNode(factory);
 
   let pods: () => import('./kinds').Pod[];
   let stopPods: () => void;

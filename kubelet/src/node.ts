@@ -2,7 +2,7 @@
 // in kube-node-lease, as upstream's kubelet_node_status.go and nodelease controller.
 import { cpus, totalmem, hostname, release } from 'node:os';
 import type { Lease, Node } from './kinds';
-import { R, isAlreadyExists, isConflict, isNotFound, parseQuantity, type ApiClient, type core, type Logger } from '@minik8s/shared';
+import { R, isAlreadyExists, isConflict, isNotFound, parseQuantity, type ApiClient, type core, type InformerFactory, type Logger } from '@minik8s/shared';
 
 export interface NodeOptions {
   name: string;
@@ -81,6 +81,17 @@ export class NodeAgent {
 
   cidr(): string | undefined {
     return this.podCIDR;
+  }
+
+  /** Follow our own Node object so a podCIDR assigned by node-ipam is used at once (call before factory.start()). */
+  watchOwnNode(factory: InformerFactory): void {
+    const inf = factory.informer<Node>(R.nodes, { fieldSelector: `metadata.name=${this.o.name}` });
+    const take = (n: Node) => {
+      const cidr = n.spec?.podCIDR;
+      if (cidr && cidr !== this.podCIDR) this.log.info({ podCIDR: cidr }, 'node podCIDR');
+      if (cidr) this.podCIDR = cidr;
+    };
+    inf.addEventHandler({ onAdd: take, onUpdate: (_o, n) => take(n) });
   }
 
   private statusBody(): core.NodeStatus {

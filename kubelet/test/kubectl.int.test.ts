@@ -2,11 +2,14 @@
 // logs, logs -f, logs --tail, exec (output, exit codes, stdin), errors as Status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { R } from '@minik8s/shared';
 import { kubeEnv, stopAll, waitFor } from '../../testing/procs';
 import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
 
 let env: KubeletEnv;
 let kenv: NodeJS.ProcessEnv;
+const subnet = `10.252.${randomInt(1, 250)}.0/24`;
 
 function kubectl(args: string[], input?: string): { code: number; out: string; err: string } {
   const r = spawnSync('kubectl', args, { env: kenv, input, encoding: 'utf8', timeout: 30_000 });
@@ -16,6 +19,9 @@ function kubectl(args: string[], input?: string): { code: number; out: string; e
 beforeAll(async () => {
   env = await startKubeletEnv();
   kenv = { ...process.env, ...kubeEnv(env.api.url) };
+  // A podCIDR assigned after registration (as node-ipam does) is used for the pods that follow.
+  await env.client.resource(R.nodes).patch(env.node, { spec: { podCIDR: subnet } }, 'merge');
+  await new Promise((r) => setTimeout(r, 3000));
   await createPod(env, podSpec('talker', { containers: [ctr('c', 'echo line-1; echo line-2; echo line-3; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.5; done')] }, env.node));
   await createPod(env, podSpec('two', { containers: [ctr('a', 'echo from-a; exec sleep 3600'), ctr('b', 'echo from-b >&2; exec sleep 3600')] }, env.node));
   await createPod(env, podSpec('reader', { restartPolicy: 'Never', containers: [ctr('c', 'read line; echo got-$line', { stdin: true, stdinOnce: true })] }, env.node));
@@ -29,6 +35,11 @@ afterAll(async () => {
 });
 
 describe('kubectl against the podproxy and kubelet', () => {
+  it('pods get IPs from the podCIDR set on the Node after registration', async () => {
+    const p = await waitPod(env, 'talker', 'Running', (x) => !!x.status?.podIP);
+    expect(p.status?.podIP?.startsWith(subnet.split('.').slice(0, 3).join('.') + '.')).toBe(true);
+  });
+
   it('kubectl logs and --tail=1', async () => {
     const all = await waitFor('logs', () => {
       const r = kubectl(['logs', 'talker']);

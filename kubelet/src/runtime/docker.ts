@@ -266,8 +266,13 @@ export class DockerRuntime {
       const n = await this.docker.getNetwork(name).inspect();
       const subnet = n.IPAM?.Config?.[0]?.Subnet;
       if (subnet === podCIDR) return name;
-      this.log.warn({ network: name, subnet, podCIDR }, 'pod network has another subnet; recreating it');
-      await this.docker.getNetwork(name).remove();
+      try {
+        await this.docker.getNetwork(name).remove();
+        this.log.warn({ network: name, subnet, podCIDR }, 'pod network had another subnet; recreated it');
+      } catch {
+        this.log.warn({ network: name, subnet, podCIDR }, 'pod network has another subnet and is in use; keeping it');
+        return name;
+      }
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     }
