@@ -66,3 +66,34 @@ describe('trace timeline', () => {
     expect(steps[1]).toMatchObject({ what: 'Unschedulable', detail: '0/2 nodes are available: 2 Insufficient cpu.' });
   });
 });
+
+describe('explain-route', () => {
+  it('uses the same chain names as kube-proxy and the upstream probabilities', async () => {
+    const { explainService } = await import('../src/commands/route');
+    // Names kube-proxy (kube-proxy/src/hash.ts, upstream's algorithm) gives these inputs.
+    const names: Record<string, string> = {
+      svc: 'KUBE-SVC-LOLE4ISW44XBNF3G',
+      '10.244.1.5:8080': 'KUBE-SEP-XQWD6PXGZUTOOIVQ',
+      '10.244.2.7:8080': 'KUBE-SEP-CBPCTALQVABL5M2H',
+    };
+    const svc = { metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] } };
+    const slice = {
+      metadata: { name: 'web-x', namespace: 'default' },
+      ports: [{ port: 8080, protocol: 'TCP' }],
+      endpoints: [
+        { addresses: ['10.244.2.7'], conditions: { ready: true }, nodeName: 'n2', targetRef: { kind: 'Pod', name: 'b' } },
+        { addresses: ['10.244.1.5'], conditions: { ready: true }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'a' } },
+        { addresses: ['10.244.3.9'], conditions: { ready: false }, nodeName: 'n3' },
+      ],
+    };
+    const out = explainService(svc, [slice], 'n1');
+    const svcChain = names.svc;
+    expect(out).toContain(`KUBE-SERVICES: -d 10.96.0.20/32 -p tcp --dport 80 → ${svcChain}`);
+    const sep1 = names['10.244.1.5:8080'];
+    const sep2 = names['10.244.2.7:8080'];
+    expect(out).toMatch(new RegExp(`probability 0\\.50000\\s+→ ${sep1}: DNAT → 10\\.244\\.1\\.5:8080  pod default/a on node n1 \\(local\\)`));
+    expect(out).toMatch(new RegExp(`otherwise\\s+→ ${sep2}: DNAT → 10\\.244\\.2\\.7:8080`));
+    expect(out).not.toContain('10.244.3.9');
+    expect(explainService(svc, [])).toContain('REJECT ("default/web has no endpoints")');
+  });
+});
