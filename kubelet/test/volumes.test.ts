@@ -1,0 +1,64 @@
+// Volume files on disk (a temp root dir): configMap/secret projection with items, updates and removed
+// keys, subPath and readOnly binds, errors for missing sources.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { core } from '@minik8s/shared';
+import { binds, podDir, removePodDir, setUpVolumes, VolumeError } from '../src/pod/volumes';
+
+const root = mkdtempSync(join(tmpdir(), 'minik8s-vol-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function pod(volumes: core.Volume[]): core.Pod {
+  return { metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', labels: { app: 'x' } }, spec: { containers: [], volumes } };
+}
+
+describe('volumes', () => {
+  it('configMap and secret files, items, updates, removed keys; binds with subPath and readOnly', async () => {
+    let cm: Record<string, Buffer> | undefined = { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') };
+    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }) };
+    const p = pod([
+      { name: 'cfg', configMap: { name: 'c' } },
+      { name: 'one', configMap: { name: 'c', items: [{ key: 'b', path: 'sub/b.txt' }] } },
+      { name: 'sec', secret: { secretName: 's' } },
+      { name: 'scratch', emptyDir: {} },
+      { name: 'meta', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+    ]);
+    const paths = await setUpVolumes(root, p, src);
+    expect(readFileSync(join(paths.get('cfg')!, 'a'), 'utf8')).toBe('1');
+    expect(readFileSync(join(paths.get('one')!, 'sub/b.txt'), 'utf8')).toBe('2');
+    expect(existsSync(join(paths.get('one')!, 'a'))).toBe(false);
+    expect(readFileSync(join(paths.get('sec')!, 'pw'), 'utf8')).toBe('s3cret');
+    expect(readFileSync(join(paths.get('meta')!, 'labels'), 'utf8')).toBe('app="x"');
+    cm = { a: Buffer.from('changed'), b: Buffer.from('2') };
+    await setUpVolumes(root, p, src);
+    expect(readFileSync(join(paths.get('cfg')!, 'a'), 'utf8')).toBe('changed');
+    expect(existsSync(join(paths.get('cfg')!, 'c'))).toBe(false);
+    const c: core.Container = {
+      name: 'c',
+      volumeMounts: [
+        { name: 'scratch', mountPath: '/data', subPath: 'deep/dir' },
+        { name: 'scratch', mountPath: '/ro', readOnly: true },
+        { name: 'cfg', mountPath: '/etc/cfg' },
+      ],
+    };
+    const b = binds(c, p, paths);
+    expect(b[0]).toBe(`${paths.get('scratch')}/deep/dir:/data`);
+    expect(existsSync(join(paths.get('scratch')!, 'deep/dir'))).toBe(true);
+    expect(b[1]).toBe(`${paths.get('scratch')}:/ro:ro`);
+    expect(b[2]).toBe(`${paths.get('cfg')}:/etc/cfg:ro`);
+    expect(() => binds({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, p, paths)).toThrow(VolumeError);
+    expect(() => binds({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, p, paths)).toThrow(/invalid path/);
+    removePodDir(root, 'uid-1');
+    expect(existsSync(podDir(root, 'uid-1'))).toBe(false);
+  });
+
+  it('missing sources: error unless optional', async () => {
+    const none = { configMap: async () => undefined, secret: async () => undefined };
+    await expect(setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone' } }]), none)).rejects.toThrow('configmap "gone" not found');
+    await expect(setUpVolumes(root, pod([{ name: 'x', secret: { secretName: 'gone' } }]), none)).rejects.toThrow('secret "gone" not found');
+    const ok = await setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone', optional: true } }]), none);
+    expect(ok.has('x')).toBe(true);
+  });
+});
