@@ -139,6 +139,7 @@ export class PodManager {
     this.lastStatus.delete(uid);
     this.podIPs.delete(uid);
     this.backoff.resetPrefix(`${uid}/`);
+    for (const k of this.pullFailures.keys()) if (k.startsWith(`${uid}/`)) this.pullFailures.delete(k);
   }
 
   /** Keep the newest two instances per container (current + previous, for lastState and --previous). */
