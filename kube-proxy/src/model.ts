@@ -152,5 +152,10 @@ export function buildServicePorts(services: core.Service[], src: EndpointSources
       out.push(sp);
     }
   }
-  return out.sort((a, b) => (a.spn < b.spn ? -1 : a.spn > b.spn ? 1 : a.protocol.localeCompare(b.protocol)));
+  return out.sort(comparePorts);
+}
+
+/** Order of ServicePorts in the payload: by "ns/name:port", then protocol. */
+export function comparePorts(a: ServicePort, b: ServicePort): number {
+  return a.spn < b.spn ? -1 : a.spn > b.spn ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
 }

@@ -2,12 +2,12 @@
 // and which UDP conntrack entries to flush after endpoints change.
 import { isServiceChainName } from './hash';
 import type { ServicePort } from './model';
-import type { GeneratedRules } from './rules';
+import type { GeneratedRules, ServiceChains } from './rules';
 
 /** What the last successful restore left in the kernel, as far as kube-proxy wrote it. */
 export interface AppliedState {
-  /** Service key -> its chains' rules text. */
-  services: Map<string, string>;
+  /** Service key -> the chains written for it. */
+  services: Map<string, ServiceChains>;
   /** All service chains (KUBE-SVC/EXT/SEP) that exist after that restore. */
   chains: Set<string>;
 }
@@ -25,10 +25,10 @@ export interface SyncPlan {
  * Services that went away are deleted from what we know we wrote.
  */
 export function planSync(gen: GeneratedRules, last: AppliedState | undefined, kernelChains?: string[]): SyncPlan {
-  const services = new Map<string, string>();
+  const services = new Map<string, ServiceChains>();
   const chains = new Set<string>();
   for (const s of gen.services) {
-    services.set(s.key, s.rules.join('\n'));
+    services.set(s.key, s);
     for (const c of s.chains) chains.add(c);
   }
   const next = { services, chains };
@@ -37,9 +37,16 @@ export function planSync(gen: GeneratedRules, last: AppliedState | undefined, ke
     return { stale: [...new Set(stale)], next };
   }
   const write = new Set<string>();
-  for (const [key, text] of services) if (last.services.get(key) !== text) write.add(key);
+  for (const [key, s] of services) if (!sameRules(last.services.get(key), s)) write.add(key);
   const stale = [...last.chains].filter((c) => !chains.has(c));
   return { write, stale, next };
+}
+
+/** Same object (generation cache hit), or the same rules. */
+function sameRules(a: ServiceChains | undefined, b: ServiceChains): boolean {
+  if (a === b) return true;
+  if (!a || a.rules.length !== b.rules.length) return false;
+  return a.rules.every((r, i) => r === b.rules[i]);
 }
 
 /**

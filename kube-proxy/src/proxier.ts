@@ -3,9 +3,9 @@
 // --sync-period); a full sync at start, after any failure, and every FULL_SYNC_PERIOD_MS.
 import type { core, discovery } from '@minik8s/shared';
 import { Iptables, jumpPresent, parseSaveChains, run, type Jump } from './iptables';
-import { buildServicePorts, groupSlices, type ServicePort } from './model';
+import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from './model';
 import { planSync, staleUdpFlows, type AppliedState } from './plan';
-import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig } from './rules';
+import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
 import { isServiceChainName } from './hash';
 
 export const FULL_SYNC_PERIOD_MS = 3600_000;
@@ -72,6 +72,11 @@ export class Proxier {
   private services = new Map<string, core.Service>();
   private slices = new Map<string, discovery.EndpointSlice>();
   private endpoints = new Map<string, core.Endpoints>();
+  /** Change tracking (upstream ServiceChangeTracker/EndpointsChangeTracker): only dirty Services are rebuilt. */
+  private slicesBySvc = new Map<string, Map<string, discovery.EndpointSlice>>();
+  private portsBySvc = new Map<string, ServicePort[]>();
+  private dirty = new Set<string>();
+  private chainCache = new WeakMap<ServicePort, ServiceChains>();
   private applied: AppliedState | undefined;
   private lastPorts: ServicePort[] = [];
   private lastFullSync = 0;
@@ -88,12 +93,27 @@ export class Proxier {
   constructor(private readonly opts: ProxierOptions) {}
 
   setService(key: string, svc: core.Service | undefined): void {
+    this.dirty.add(key);
     this.put(this.services, key, svc);
   }
   setEndpointSlice(key: string, s: discovery.EndpointSlice | undefined): void {
+    const old = this.slices.get(key);
+    if (old) {
+      const k = sliceService(old);
+      this.dirty.add(k);
+      this.slicesBySvc.get(k)?.delete(key);
+    }
+    if (s) {
+      const k = sliceService(s);
+      this.dirty.add(k);
+      let m = this.slicesBySvc.get(k);
+      if (!m) this.slicesBySvc.set(k, (m = new Map()));
+      m.set(key, s);
+    }
     this.put(this.slices, key, s);
   }
   setEndpoints(key: string, e: core.Endpoints | undefined): void {
+    this.dirty.add(key);
     this.put(this.endpoints, key, e);
   }
 
@@ -101,6 +121,22 @@ export class Proxier {
     if (v === undefined) m.delete(key);
     else m.set(key, v);
     this.requestSync();
+  }
+
+  /** Rebuild the ServicePorts of changed Services only; the others keep their objects (and cached chains). */
+  private currentPorts(): ServicePort[] {
+    for (const key of this.dirty) {
+      const svc = this.services.get(key);
+      const slices = [...(this.slicesBySvc.get(key)?.values() ?? [])];
+      const ep = this.endpoints.get(key);
+      const ports = svc
+        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() })
+        : [];
+      if (ports.length) this.portsBySvc.set(key, ports);
+      else this.portsBySvc.delete(key);
+    }
+    this.dirty.clear();
+    return [...this.portsBySvc.values()].flat().sort(comparePorts);
   }
 
   /** The next sync writes everything and re-checks the jumps (after a failure or external flush). */
@@ -182,11 +218,8 @@ export class Proxier {
     // a full sync lists the kernel's rules (stale chains, missing jumps) while the rules are generated
     const listing = full ? this.opts.iptables.save() : undefined;
     listing?.catch(() => undefined);
-    const ports = buildServicePorts([...this.services.values()], {
-      slices: groupSlices([...this.slices.values()]),
-      endpoints: this.endpoints,
-    });
-    const gen = generateRules(ports, this.opts.config);
+    const ports = this.currentPorts();
+    const gen = generateRules(ports, this.opts.config, this.chainCache);
     let kernelChains: string[] | undefined;
     if (listing) {
       const save = await listing;
@@ -222,6 +255,10 @@ export class Proxier {
     this.opts.onSync?.(stats);
     return stats;
   }
+}
+
+function sliceService(s: discovery.EndpointSlice): string {
+  return `${s.metadata?.namespace}/${s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''}`;
 }
 
 function countRules(payload: string): number {

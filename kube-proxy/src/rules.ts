@@ -102,8 +102,12 @@ export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains 
   return { key: serviceKey(sp), chains, rules };
 }
 
-/** Everything for one sync; services must be sorted (buildServicePorts does). */
-export function generateRules(services: ServicePort[], cfg: ProxyConfig): GeneratedRules {
+/**
+ * Everything for one sync; services must be sorted (buildServicePorts does). `cache` keeps each
+ * ServicePort's chains while the caller keeps passing the same ServicePort object (unchanged Service),
+ * so a partial sync does not re-hash and re-format 1000s of endpoints. The config must not change.
+ */
+export function generateRules(services: ServicePort[], cfg: ProxyConfig, cache?: WeakMap<ServicePort, ServiceChains>): GeneratedRules {
   const mark = cfg.masqueradeMark ?? '0x4000';
   const filterRules: string[] = [];
   const natTop: string[] = [];
@@ -118,7 +122,11 @@ export function generateRules(services: ServicePort[], cfg: ProxyConfig): Genera
       if (sp.nodePort !== undefined) filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${c} -m addrtype --dst-type LOCAL ${pr} --dport ${sp.nodePort} -j REJECT`);
       continue;
     }
-    const block = serviceChains(sp, cfg);
+    let block = cache?.get(sp);
+    if (!block) {
+      block = serviceChains(sp, cfg);
+      cache?.set(sp, block);
+    }
     perService.push(block);
     natTop.push(`-A KUBE-SERVICES ${comment(`${sp.spn} cluster IP`)} ${pr} -d ${sp.clusterIP} --dport ${sp.port} -j ${block.chains[0]}`);
     const ext = externalChainName(sp.spn, sp.protocol);
