@@ -194,12 +194,18 @@ export class PodManager {
 
     let rt = (await this.o.runtime.listPods(uid)).get(uid);
     let initFailed = false;
-    for (let round = 0; round < 4; round++) {
-      const actions = computePodActions(pod, rt, { failed: this.probes.failed });
-      initFailed ||= actions.initFailed;
-      const changed = await this.execute(pod, rt, actions);
-      if (!changed) break;
-      rt = (await this.o.runtime.listPods(uid)).get(uid);
+    try {
+      for (let round = 0; round < 4; round++) {
+        const actions = computePodActions(pod, rt, { failed: this.probes.failed });
+        initFailed ||= actions.initFailed;
+        const changed = await this.execute(pod, rt, actions);
+        if (!changed) break;
+        rt = (await this.o.runtime.listPods(uid)).get(uid);
+      }
+    } catch (e) {
+      // Still report what is there (ContainerCreating...), then let the queue retry with back-off.
+      await this.writeStatus(pod, rt, initFailed).catch(() => undefined);
+      throw e;
     }
     if (rt) await this.refreshVolumes(pod);
     this.ensureProbes(pod, rt);
