@@ -153,8 +153,7 @@ export class Store {
     });
     if (res.succeeded) {
       const rev = Number(res.header.revision);
-      const stored = JSON.parse(value) as KubeObject;
-      (stored.metadata as { resourceVersion?: string }).resourceVersion = String(rev);
+      const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } } as KubeObject;
       return { ok: true, stored: { obj: stored, rev } };
     }
     const kvs = res.responses[0]?.response_range?.kvs ?? [];
