@@ -87,4 +87,24 @@ describe('kubelet restarts', () => {
       removeNodeContainers(name);
     }
   });
+
+  it('a missing pod sandbox image: ContainerCreating with a FailedCreatePodSandBox event, the kubelet stays up', async () => {
+    const port = await freePort();
+    const name = `${env.node}-nopause`;
+    let kubelet: Proc | undefined;
+    try {
+      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--pod-infra-container-image', 'minik8s/no-such-pause:0', '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
+      await createPod(env, podSpec('nopause', { containers: [ctr('c', 'exec sleep 3600')] }, name));
+      const p = await waitPod(env, 'nopause', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
+      expect(p.status?.phase).toBe('Pending');
+      await waitFor('FailedCreatePodSandBox event', async () => {
+        const list = await env.client.resource(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=nopause' });
+        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some((e) => e.reason === 'FailedCreatePodSandBox' && /minik8s\/no-such-pause:0/.test(e.message ?? ''));
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
+    } finally {
+      await kubelet?.kill();
+      removeNodeContainers(name);
+    }
+  });
 });
