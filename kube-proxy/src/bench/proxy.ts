@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   // Partial: one Service's endpoints change among 1000.
   const partials: number[] = [];
   for (let i = 1; i <= ROUNDS; i++) {
-    load(proxier, i);
+    // as the informer would: one EndpointSlice update
+    const changed = objects(i).slices[0];
+    proxier.setEndpointSlice(`bench/${changed.metadata!.name}`, changed);
     const s = await proxier.syncNow();
     if (!s || s.full || s.servicesWritten !== 1) throw new Error(`unexpected partial sync ${JSON.stringify(s)}`);
     partials.push(s.durationMs);
@@ -181,11 +183,19 @@ async function main(): Promise<void> {
   }
 }
 
+function removeNamespaces(): void {
+  for (const ns of made.splice(0)) spawnSync('ip', ['netns', 'del', ns]);
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    removeNamespaces();
+    process.exit(130);
+  });
+}
+
 main()
   .catch((e) => {
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const ns of made) spawnSync('ip', ['netns', 'del', ns]);
-  });
+  .finally(removeNamespaces);
