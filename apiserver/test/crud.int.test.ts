@@ -127,6 +127,13 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'GET', `${C}/fin`)).code).toBe(200);
     await call(U, 'PATCH', `${C}/fin`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
     expect((await call(U, 'GET', `${C}/fin`)).code).toBe(404);
+    // Foreground propagation leaves the object to the garbage collector's foregroundDeletion finalizer
+    await call(U, 'POST', C, { metadata: { name: 'fg' } });
+    const fg = await call(U, 'DELETE', `${C}/fg`, { propagationPolicy: 'Foreground' });
+    expect(fg.body.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect((await call(U, 'GET', `${C}/fg`)).code).toBe(200);
+    await call(U, 'PATCH', `${C}/fg`, [{ op: 'remove', path: '/metadata/finalizers' }], 'application/json-patch+json');
+    expect((await call(U, 'GET', `${C}/fg`)).code).toBe(404);
   });
 
   it('runs the namespace lifecycle', async () => {

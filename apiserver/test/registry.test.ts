@@ -150,6 +150,14 @@ describe('strategy', () => {
     expect(markForDeletion(R.namespaces, ns, {}, now)!.status.phase).toBe('Terminating');
   });
 
+  it('turns Foreground and Orphan propagation into garbage-collector finalizers', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const rs = { metadata: { name: 'rs', namespace: 'd', uid: 'u' }, spec: {} } as any;
+    expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Background' }, now)).toBeUndefined();
+    expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Foreground' }, now)!.metadata).toMatchObject({ finalizers: ['foregroundDeletion'], deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 0 });
+    expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Orphan' }, now)!.metadata.finalizers).toEqual(['orphan']);
+  });
+
   it('filters by namespace, labels and fields', () => {
     const f = compileFilter(R.pods, { namespace: 'default', labelSelector: 'app in (a,b)', fieldSelector: 'spec.nodeName=,status.phase!=Failed' });
     expect(f({ metadata: { namespace: 'default', labels: { app: 'a' } }, spec: {}, status: { phase: 'Pending' } })).toBe(true);

@@ -350,13 +350,17 @@ function shouldDeleteWhenFinalized(r: ResourceType, o: Obj): boolean {
  */
 export function markForDeletion(r: ResourceType, cur: KubeObject, options: DeleteOptions, now = new Date()): Obj | undefined {
   const m = cur.metadata;
-  const finalizers = m.finalizers ?? [];
+  // Foreground / Orphan propagation are finalizers the garbage collector acts on (as upstream).
+  const policy = options.propagationPolicy ?? ((options as Obj).orphanDependents === true ? 'Orphan' : undefined);
+  const gcFinalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
+  const finalizers = [...(m.finalizers ?? [])];
+  if (gcFinalizer && !finalizers.includes(gcFinalizer) && !m.deletionTimestamp) finalizers.push(gcFinalizer);
   if (r === R.namespaces) {
     const next = clone(cur) as Obj;
     next.metadata.deletionTimestamp ??= rfc3339(now);
     next.metadata.deletionGracePeriodSeconds ??= 0;
     next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    if (!(next.spec?.finalizers ?? []).length && !finalizers.length) return undefined;
+    if (!(next.spec?.finalizers ?? []).length && !(m.finalizers ?? []).length) return undefined;
     return next;
   }
   let grace = 0;
@@ -365,10 +369,15 @@ export function markForDeletion(r: ResourceType, cur: KubeObject, options: Delet
     grace = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     if (!pod.spec?.nodeName || ['Succeeded', 'Failed'].includes(pod.status?.phase)) grace = 0;
     if (grace < 0) grace = 0;
-    if (m.deletionTimestamp && m.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds <= grace) return clone(cur);
+    if (m.deletionTimestamp && m.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds <= grace) {
+      const same = clone(cur) as Obj;
+      if (finalizers.length) same.metadata.finalizers = finalizers;
+      return same;
+    }
   }
   if (grace === 0 && !finalizers.length) return undefined;
   const next = clone(cur) as Obj;
+  if (finalizers.length) next.metadata.finalizers = finalizers;
   if (grace > 0) {
     next.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
     next.metadata.deletionGracePeriodSeconds = grace;
