@@ -9,6 +9,7 @@ import { GarbageCollector } from './controllers/garbagecollector/controller';
 import { JobController } from './controllers/job/controller';
 import { CronJobController } from './controllers/cronjob/controller';
 import { DaemonSetController } from './controllers/daemonset/controller';
+import { StatefulSetController } from './controllers/statefulset/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -32,6 +33,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   job: (c) => new JobController(c, concurrency(c.options, 'job', 5)),
   cronjob: (c) => new CronJobController(c, concurrency(c.options, 'cronjob', 5)),
   daemonset: (c) => new DaemonSetController(c, concurrency(c.options, 'daemonset', 2)),
+  statefulset: (c) => new StatefulSetController(c, concurrency(c.options, 'statefulset', 5)),
 };
 
 export class ControllerManager {

@@ -34,6 +34,7 @@ export const ALL_CONTROLLERS = [
   'job',
   'cronjob',
   'daemonset',
+  'statefulset',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */

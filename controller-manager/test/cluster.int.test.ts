@@ -135,6 +135,47 @@ describe('DaemonSet', () => {
   });
 });
 
+describe('StatefulSet', () => {
+  it('creates pods in order with stable names, rolls an update highest first, scales down from the top', async () => {
+    await createNamespace(rig.client, 'sts1');
+    rig.nodes.readyDelayMs = 300;
+    const sc = rig.client.resource<Obj>(R.statefulsets);
+    await sc.create({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'sts1' },
+      spec: { replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } },
+    });
+    // Ordered: db-1 never exists before db-0 is ready, db-2 never before db-1.
+    let outOfOrder = false;
+    await waitFor('3 ready pods', async () => {
+      const ps = live(await pods('sts1', 'app=db'));
+      const has = (n: string) => ps.find((p) => p.metadata.name === n);
+      if ((has('db-1') && !isReady(has('db-0')!)) || (has('db-2') && !(has('db-1') && isReady(has('db-1')!)))) outOfOrder = true;
+      return ps.length === 3 && ps.every(isReady);
+    }, 30_000, 50);
+    expect(outOfOrder).toBe(false);
+    const ps = live(await pods('sts1', 'app=db'));
+    expect(ps.map((p) => p.metadata.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
+    expect(ps.find((p) => p.metadata.name === 'db-1')!.spec).toMatchObject({ hostname: 'db-1', subdomain: 'db' });
+    expect((await kubectl(rig.env, ['rollout', 'status', 'statefulset/db', '-n', 'sts1', '--timeout=30s'])).code).toBe(0);
+
+    await sc.patch('db', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'sts1' });
+    const st = await kubectl(rig.env, ['rollout', 'status', 'statefulset/db', '-n', 'sts1', '--timeout=60s']);
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    // The apiserver defaults partition to 0, so kubectl reports a partitioned roll out, as upstream.
+    expect(st.stdout).toContain('partitioned roll out complete: 3 new pods have been updated');
+    expect(live(await pods('sts1', 'app=db')).every((p) => p.spec.containers[0].image === 'busybox:2')).toBe(true);
+    const set = await sc.get('db', 'sts1');
+    expect(set.status).toMatchObject({ replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentReplicas: 3, currentRevision: set.status.updateRevision });
+
+    await sc.patch('db', { spec: { replicas: 1 } }, 'merge', { namespace: 'sts1' });
+    await waitFor('only db-0 left', async () => {
+      const cur = await pods('sts1', 'app=db');
+      return cur.length === 1 && cur[0].metadata.name === 'db-0';
+    }, 30_000);
+    rig.nodes.readyDelayMs = 0;
+  });
+});
+
 describe('node failure', () => {
   it('a node whose lease stops goes Unknown, is tainted, and its pods are recreated elsewhere', async () => {
     await createNamespace(rig.client, 'nf1');

@@ -1,0 +1,83 @@
+// StatefulSet decisions (upstream stateful_set_control.go, simplified): stable ordinals, ordered or
+// parallel scaling, one-at-a-time rolling updates from the highest ordinal down to the partition.
+import { isPodReady } from '../../util/pods';
+import type { Pod } from '../../util/types';
+
+export const REVISION_LABEL = 'controller-revision-hash';
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
+export function ordinalOf(setName: string, podName: string): number | undefined {
+  if (!podName.startsWith(`${setName}-`)) return undefined;
+  const rest = podName.slice(setName.length + 1);
+  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
+}
+
+export interface SetView {
+  name: string;
+  replicas: number;
+  start: number;
+  parallel: boolean;
+  rolling: boolean;
+  partition: number;
+  updateRevision: string;
+}
+
+export interface Plan {
+  create: number[];
+  delete: Pod[];
+}
+
+const healthy = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
+const terminal = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
+
+/** What to create and delete now. Ordered sets act on one pod at a time and wait for it to be Running and Ready. */
+export function planSet(s: SetView, pods: Pod[]): Plan {
+  const byOrdinal = new Map<number, Pod>();
+  const condemned: Pod[] = [];
+  for (const p of pods) {
+    const o = ordinalOf(s.name, p.metadata.name!);
+    if (o === undefined) continue;
+    if (o >= s.start && o < s.start + s.replicas) byOrdinal.set(o, p);
+    else condemned.push(p);
+  }
+  condemned.sort((a, b) => ordinalOf(s.name, b.metadata.name!)! - ordinalOf(s.name, a.metadata.name!)!);
+  const plan: Plan = { create: [], delete: [] };
+
+  // Failed or finished pods are deleted to be recreated under the same name.
+  for (const p of byOrdinal.values()) if (terminal(p) && !p.metadata.deletionTimestamp) plan.delete.push(p);
+  if (plan.delete.length && !s.parallel) return { create: [], delete: [plan.delete.sort((a, b) => ordinalOf(s.name, a.metadata.name!)! - ordinalOf(s.name, b.metadata.name!)!)[0]] };
+
+  for (let o = s.start; o < s.start + s.replicas; o++) {
+    const p = byOrdinal.get(o);
+    if (!p) {
+      plan.create.push(o);
+      if (!s.parallel) return plan;
+      continue;
+    }
+    if (!s.parallel && !healthy(p)) return plan;
+  }
+  if (s.parallel) {
+    plan.delete.push(...condemned.filter((p) => !p.metadata.deletionTimestamp));
+    if (plan.create.length || plan.delete.length) return plan;
+  } else if (condemned.length) {
+    // Highest ordinal first, waiting for each to be gone.
+    if (condemned.some((p) => p.metadata.deletionTimestamp)) return plan;
+    plan.delete.push(condemned[0]);
+    return plan;
+  }
+  if (plan.delete.length) return plan;
+
+  // Rolling update: highest ordinal first, down to the partition, one pod at a time.
+  if (!s.rolling) return plan;
+  const inRange = [...byOrdinal.entries()].sort(([a], [b]) => b - a);
+  if (inRange.some(([, p]) => !healthy(p))) return plan;
+  for (const [o, p] of inRange) {
+    if (o < s.start + s.partition) break;
+    if (p.metadata.labels?.[REVISION_LABEL] !== s.updateRevision) {
+      plan.delete.push(p);
+      break;
+    }
+  }
+  return plan;
+}
