@@ -53,6 +53,14 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'DELETE', `${P}/crud-1`)).code).toBe(404);
   });
 
+  it('creates Endpoints and Leases on PUT (AllowCreateOnUpdate), but not pods', async () => {
+    const L = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+    const put = await call(U, 'PUT', `${L}/node-x`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-x' }, spec: { holderIdentity: 'node-x', leaseDurationSeconds: 40 } });
+    expect(put.code).toBe(201);
+    expect((await call(U, 'GET', `${L}/node-x`)).body.spec.holderIdentity).toBe('node-x');
+    expect((await call(U, 'PUT', `${P}/no-such-pod`, pod('no-such-pod'))).code).toBe(404);
+  });
+
   it('names objects from generateName', async () => {
     const c = await call(U, 'POST', P, { ...pod(''), metadata: { generateName: 'gen-' } });
     expect(c.code).toBe(201);

@@ -59,6 +59,8 @@ export function parseApiPath(path: string): ParsedPath | undefined {
   return { r, namespace, name, sub };
 }
 
+const CREATE_ON_UPDATE = new Set<ResourceType>([R.endpoints, R.leases, R.events]);
+
 const SUCCESS = (code: number, details?: Record<string, unknown>) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code, ...(details ? { details } : {}) });
 
 export function verbOf(method: string, p: ParsedPath, q: Query): string {
@@ -197,7 +199,13 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
       m.name = name;
       if (r.namespaced) m.namespace = namespace;
-      return send(req, reply, deps, r, 200, await registry.update(r, name, namespace, body, { dryRun, subresource }));
+      try {
+        return send(req, reply, deps, r, 200, await registry.update(r, name, namespace, body, { dryRun, subresource }));
+      } catch (e) {
+        // upstream AllowCreateOnUpdate: a PUT of a missing Endpoints/Lease/Event creates it
+        if (!(e instanceof ApiError && e.code === 404 && !subresource && CREATE_ON_UPDATE.has(r) && !m.resourceVersion)) throw e;
+        return send(req, reply, deps, r, 201, await registry.create(r, namespace, body, { dryRun }));
+      }
     }
     case 'PATCH': {
       const type = patchTypeOf(req);
