@@ -27,6 +27,7 @@ beforeAll(async () => {
     }, n),
     podSpec('crasher', { containers: [ctr('c', 'echo crashing; exit 2')] }, n),
     podSpec('once', { restartPolicy: 'Never', containers: [ctr('c', 'exit 3')] }, n),
+    podSpec('initfail', { restartPolicy: 'Never', initContainers: [ctr('init', 'exit 7')], containers: [ctr('c', 'exec sleep 3600')] }, n),
     podSpec('badcmd', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'minik8s/busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['/no/such/binary'] }] }, n),
     podSpec('noimage', { containers: [{ name: 'c', image: '127.0.0.1:1/minik8s/missing:1.0', imagePullPolicy: 'IfNotPresent' }] }, n),
     podSpec('oom', { restartPolicy: 'Never', containers: [ctr('c', 'head -c 200m /dev/zero | tail', { resources: { limits: { memory: '16Mi' } } })] }, n),
@@ -119,6 +120,16 @@ describe('kubelet on Docker', () => {
     const p = await waitPod(env, 'once', 'Failed', (x) => x.status?.phase === 'Failed');
     expect(cs(p, 'c')?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
     expect(cs(p, 'c')?.restartCount).toBe(0);
+  });
+
+  it('a failed init container with restartPolicy Never fails the pod; the app never starts', async () => {
+    const p = await waitPod(env, 'initfail', 'Failed', (x) => x.status?.phase === 'Failed');
+    expect(p.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(7);
+    expect(cs(p, 'c')?.state?.waiting?.reason).toBe('PodInitializing');
+    expect(cond(p, 'Initialized')).toBe('False');
+    await new Promise((r) => setTimeout(r, 1000));
+    const all = docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${p.metadata!.uid}`]).split('\n').filter(Boolean);
+    expect(all).toHaveLength(2); // one sandbox, one init container
   });
 
   it('a bad command gives a clear reason', async () => {

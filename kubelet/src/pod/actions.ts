@@ -67,6 +67,18 @@ export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, ver
     return l?.state === 'exited' && !shouldRestart(policy, l.exitCode);
   });
 
+  const initFailedForGood =
+    policy === 'Never' &&
+    (spec.initContainers ?? []).some((c) => {
+      const l = latest(rt, c.name, 'init');
+      return l?.state === 'exited' && l.exitCode !== 0;
+    });
+  if (initFailedForGood) {
+    out.initFailed = true;
+    out.stopSandbox = sandboxUp;
+    return out;
+  }
+
   if (terminalPhase || (sandbox && appsDone)) {
     out.stopSandbox = sandboxUp;
     for (const c of rt?.containers ?? []) if (c.state === 'running') out.kill.push({ id: c.id, name: c.name, reason: 'pod finished' });
@@ -98,11 +110,6 @@ export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, ver
     }
     if (l.state === 'running' || l.state === 'created' || l.state === 'unknown') return out;
     if (l.exitCode === 0) continue;
-    if (policy === 'Never') {
-      out.initFailed = true;
-      out.stopSandbox = true;
-      return out;
-    }
     out.startInit = c.name;
     return out;
   }
