@@ -131,6 +131,10 @@ fileOpts(sub(program, 'create', 'Create a resource from a file or from stdin'), 
 fileOpts(sub(program, 'replace', 'Replace a resource by file name or stdin'), 'to use to replace the resource')
   .action(act(async () => (await import('./commands/apply')).replace));
 
+sub(program, 'edit', 'Edit a resource on the server ($KUBE_EDITOR, $EDITOR or vi)')
+  .argument('<resources...>')
+  .action(act(async () => (await import('./commands/edit')).edit));
+
 const selectOpts = (c: Command) =>
   c.option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .option('--all', 'Select all resources of the type in the namespace')

@@ -21,10 +21,10 @@ let api: Apiserver;
 let env: Record<Tool, NodeJS.ProcessEnv>;
 let dir: string;
 
-function run(tool: Tool, args: string[], stdin?: string): Promise<Run> {
+function run(tool: Tool, args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const [cmd, argv] = tool === 'kubectl' ? ['/usr/bin/kubectl', args] : [process.execPath, [MKCTL, ...args]];
   return new Promise((ok) => {
-    const child = execFile(cmd, argv, { env: { ...process.env, ...env[tool] }, timeout: 60_000 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, argv, { env: { ...process.env, ...env[tool], ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       ok({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -54,15 +54,15 @@ export function normalize(text: string, tool: Tool): string {
     .join('\n');
 }
 
-async function both(args: string[] | ((ns: string) => string[]), stdin?: string): Promise<Record<Tool, Run>> {
+async function both(args: string[] | ((ns: string) => string[]), stdin?: string, extraEnv?: NodeJS.ProcessEnv): Promise<Record<Tool, Run>> {
   const argv = (tool: Tool) => (typeof args === 'function' ? args(NS[tool]) : ['-n', NS[tool], ...args]);
-  const [k, m] = await Promise.all([run('kubectl', argv('kubectl'), stdin), run('mkctl', argv('mkctl'), stdin)]);
+  const [k, m] = await Promise.all([run('kubectl', argv('kubectl'), stdin, extraEnv), run('mkctl', argv('mkctl'), stdin, extraEnv)]);
   return { kubectl: k, mkctl: m };
 }
 
 /** Run with both tools and require identical (normalized) output and exit codes. */
-async function same(args: string[] | ((ns: string) => string[]), opts: { stderr?: boolean; stdin?: string } = {}): Promise<Record<Tool, Run>> {
-  const r = await both(args, opts.stdin);
+async function same(args: string[] | ((ns: string) => string[]), opts: { stderr?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Record<Tool, Run>> {
+  const r = await both(args, opts.stdin, opts.env);
   const show = (x: Run) => `rc ${x.code}\n--- stdout\n${x.stdout}\n--- stderr\n${x.stderr}`;
   const label = `${JSON.stringify(args)}\nkubectl: ${show(r.kubectl)}\nmkctl: ${show(r.mkctl)}`;
   expect(r.mkctl.code, label).toBe(r.kubectl.code);
@@ -191,6 +191,9 @@ describe('mkctl and kubectl print the same', () => {
     await same(['label', 'pods', '-l', 'app=b', 'x=y']);
     await same(['scale', 'deployment', 'web', '--replicas=3']);
     await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.metadata.annotations.note}']);
+    await same(['edit', 'deployment', 'web'], { env: { KUBE_EDITOR: 'sed -i s/replicas:.*/replicas:\\ 2/' } });
+    await same(['edit', 'deployment', 'web'], { env: { KUBE_EDITOR: 'true' } });
+    await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']);
   });
 
   it('errors: NotFound, unknown type, unknown flag, AlreadyExists, Conflict, missing file, server down', async () => {
