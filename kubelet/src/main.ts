@@ -1,6 +1,6 @@
 // The kubelet: registers its Node, heartbeats, runs the pods bound to it on Docker, reports their
 // status, and serves logs/exec/attach/stats on its API port.
-import { ApiClient, EventRecorder, InformerFactory, createLogger, newRegistry, newGauge, onShutdown } from '@minik8s/shared';
+import { ApiClient, EventRecorder, InformerFactory, createLogger, newRegistry, newGauge, newHistogram, onShutdown } from '@minik8s/shared';
 import { parseFlags, parseLabels, USAGE } from './flags';
 import { NodeAgent, defaultHostname, hostCapacity, parseResourceList } from './node';
 import { DockerRuntime } from './runtime/docker';
@@ -93,6 +93,10 @@ async function main(): Promise<void> {
       preferLocalImages: flags.preferLocalImages,
       syncFrequencyMs: flags.syncFrequencySeconds * 1000,
       workers: 10,
+      metrics: {
+        podStart: newHistogram(registry, 'kubelet_pod_start_duration_seconds', 'Duration from the kubelet first seeing a pod to it running', [], [0.25, 0.5, 1, 2, 3, 5, 8, 15, 30, 60, 120]),
+        syncDuration: newHistogram(registry, 'kubelet_pod_worker_duration_seconds', 'Duration of one pod sync'),
+      },
     });
     pods = () => mgr.pods();
     stopPods = () => mgr.stop();

@@ -78,7 +78,9 @@ describe('kubelet on Docker', () => {
       return n.status.images?.length ? n : undefined;
     })) as KubeObject & { status: { images: Array<{ names: string[] }> } };
     expect(withImages.status.images.some((i) => i.names.includes('minik8s/pause:3.10'))).toBe(true);
-    expect(await kubeletGet(env, '/metrics')).toContain('kubelet_running_pods');
+    const metrics = await kubeletGet(env, '/metrics');
+    expect(metrics).toContain('kubelet_running_pods');
+    expect(metrics).toContain('kubelet_pod_worker_duration_seconds_count');
     const lease = (await waitFor('lease', () => env.client.resource(R.leases).get(env.node, 'kube-node-lease'))) as KubeObject & { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe(env.node);
   });
@@ -96,6 +98,7 @@ describe('kubelet on Docker', () => {
     expect(p.status?.hostIP).toBe('127.0.0.1');
     expect(cs(p, 'server')).toMatchObject({ ready: true, restartCount: 0, image: 'minik8s/busybox:1.36' });
     expect(cs(p, 'server')?.imageID).toMatch(/^docker:\/\/sha256:/);
+    expect(await kubeletGet(env, '/metrics')).toMatch(/kubelet_pod_start_duration_seconds_count [1-9]/);
   });
 
   it('docker kill → the container is restarted and restartCount grows', async () => {

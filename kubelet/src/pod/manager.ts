@@ -13,6 +13,7 @@ import {
   type EventRecorder,
   type Informer,
   type InformerFactory,
+  type Histogram,
   type Logger,
 } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
@@ -48,6 +49,12 @@ export interface PodManagerOptions {
   preferLocalImages: boolean;
   syncFrequencyMs: number;
   workers: number;
+  metrics?: {
+    /** Pod first seen by this kubelet → Running (upstream kubelet_pod_start_duration_seconds). */
+    podStart: Histogram;
+    /** One pod sync (upstream kubelet_pod_worker_duration_seconds). */
+    syncDuration: Histogram;
+  };
 }
 
 export class PodManager {
@@ -60,6 +67,8 @@ export class PodManager {
   readonly probes: ProbeManager;
   private stopEvents?: () => void;
   private terminating = new Map<string, Promise<void>>();
+  /** uid → when this kubelet first saw the pod (0 once its start was measured). */
+  private firstSeen = new Map<string, number>();
   private resyncTimer?: NodeJS.Timeout;
 
   constructor(private o: PodManagerOptions) {
@@ -138,6 +147,7 @@ export class PodManager {
     this.waiting.delete(uid);
     this.lastStatus.delete(uid);
     this.podIPs.delete(uid);
+    this.firstSeen.delete(uid);
     this.backoff.resetPrefix(`${uid}/`);
     for (const k of this.pullFailures.keys()) if (k.startsWith(`${uid}/`)) this.pullFailures.delete(k);
   }
@@ -165,6 +175,15 @@ export class PodManager {
   }
 
   async sync(key: string): Promise<void> {
+    const end = this.o.metrics?.syncDuration.startTimer();
+    try {
+      await this.syncPod(key);
+    } finally {
+      end?.();
+    }
+  }
+
+  private async syncPod(key: string): Promise<void> {
     const pod = this.informer.store.get(key);
     const { namespace, name } = splitKey(key);
     if (!pod) {
@@ -178,6 +197,7 @@ export class PodManager {
       return;
     }
     const uid = pod.metadata!.uid!;
+    if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, Date.now());
     if (pod.metadata?.deletionTimestamp) {
       // Grace periods can be long: terminate outside the worker so other pods keep moving.
       if (!this.terminating.has(uid)) {
@@ -521,6 +541,11 @@ export class PodManager {
     status.conditions!.push(...(pod.status?.conditions ?? []).filter((c) => !mine.has(c.type)));
     const text = JSON.stringify(status);
     if (this.lastStatus.get(uid) === text) return;
+    const seen = this.firstSeen.get(uid);
+    if (status.phase === 'Running' && seen !== undefined && seen > 0) {
+      this.o.metrics?.podStart.observe((Date.now() - seen) / 1000);
+      this.firstSeen.set(uid, 0);
+    }
     try {
       await this.o.client.resource<Pod>(R.pods).patch(pod.metadata!.name!, { status }, 'merge', { namespace: pod.metadata!.namespace, subresource: 'status' });
       this.lastStatus.set(uid, text);
