@@ -4,6 +4,8 @@
 import { ApiError, R, type Logger } from '@minik8s/shared';
 import type { Registry } from './registry/registry';
 
+const RECONCILE_MS = 60_000;
+
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 async function ensure(fn: () => Promise<unknown>): Promise<void> {
@@ -48,6 +50,10 @@ export async function bootstrap(registry: Registry, advertiseAddress: string, po
     try {
       await bootstrapOnce(registry, advertiseAddress, port);
       log.info('bootstrap objects ensured (system namespaces, kubernetes service)');
+      // keep reconciling them, as upstream's bootstrap controllers do
+      setInterval(() => {
+        bootstrapOnce(registry, advertiseAddress, port).catch((e) => log.debug({ err: e }, 'bootstrap reconcile failed'));
+      }, RECONCILE_MS).unref();
       return;
     } catch (e) {
       if (attempt % 10 === 0) log.warn({ err: e }, 'bootstrap failed, retrying');

@@ -122,8 +122,6 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     deps.onClose(r);
     res.end();
   }
+  // the response closes when the client goes away (or after end())
   res.on('close', finish);
-  req.raw.on('close', () => {
-    if (req.raw.destroyed) finish();
-  });
 }
