@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, InformerFactory, R } from '@minik8s/shared';
-import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { freePort, startApiserver, startComponent, stopAll, waitFor, type Apiserver } from '../../testing/procs';
 import { call, watch } from './helpers';
 
 let api: Apiserver;
@@ -67,6 +67,22 @@ describe('watch', () => {
     const w = await watch(U, `${C}?watch=1&fieldSelector=metadata.name%3Dinit-1&timeoutSeconds=1`);
     await w.ended;
     expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED init-1']);
+  });
+
+  it('sends BOOKMARK events with a current resourceVersion when asked', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const bm = await startComponent('apiserver', ['--etcd-servers', api.etcd.endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(port)], `${url}/healthz`, { MINIK8S_BOOKMARK_INTERVAL_MS: '300' });
+    const rv = (await call(url, 'POST', C, cm('bm-1', 'x'))).body.metadata.resourceVersion;
+    const w = await watch(url, `${C}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=2`);
+    const plain = await watch(url, `${C}?watch=1&resourceVersion=${rv}&timeoutSeconds=2`);
+    await Promise.all([w.ended, plain.ended]);
+    const marks = w.events.filter((e) => e.type === 'BOOKMARK');
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks[0].object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
+    expect(Number(marks[0].object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(rv));
+    expect(plain.events.filter((e) => e.type === 'BOOKMARK')).toEqual([]);
+    await bm.kill();
   });
 
   it('answers 410 Expired for a compacted resourceVersion', async () => {
