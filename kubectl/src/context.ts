@@ -1,5 +1,5 @@
 // What every command gets: the global flags, a lazily built API client and the namespace to use.
-import { ApiClient, loadKubeconfig } from './shared';
+import type { ApiClient } from './shared';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -19,6 +19,11 @@ export class Ctx {
 
   get client(): ApiClient {
     if (!this.cachedClient) {
+      // Loaded on first use: `version --client`, `completion` and `config` never pay for them.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { loadKubeconfig } = require('@minik8s/shared/dist/client/kubeconfig') as typeof import('@minik8s/shared/dist/client/kubeconfig');
+      const { ApiClient } = require('@minik8s/shared/dist/client/api-client') as typeof import('@minik8s/shared/dist/client/api-client');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
       this.kubeconfigNamespace = cfg.namespace;
       this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT });

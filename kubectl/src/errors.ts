@@ -1,5 +1,7 @@
 // Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
-import { ApiError, ConnectionError, KubeconfigError } from './shared';
+// Deep imports of the light modules only: this file is loaded on every run.
+import { ApiError } from '@minik8s/shared/dist/api/status';
+import { ConnectionError } from '@minik8s/shared/dist/client/errors';
 
 /** A usage or input error found on the client side; printed as `error: <message>`. */
 export class CliError extends Error {
@@ -33,7 +35,7 @@ export function serverErrorLine(e: ApiError, context?: string): string {
 export function formatError(e: unknown): string {
   if (e instanceof ApiError) return serverErrorLine(e);
   if (e instanceof ConnectionError) return e.message;
-  if (e instanceof KubeconfigError || e instanceof CliError) return `error: ${e.message}`;
+  if (e instanceof CliError || (e instanceof Error && e.name === 'KubeconfigError')) return `error: ${e.message}`;
   if (e instanceof Error) return `error: ${e.message}`;
   return `error: ${String(e)}`;
 }

@@ -67,7 +67,7 @@ const outputOpt = (desc = 'Output format: json|yaml|name|wide|jsonpath=...|custo
 sub(program, 'version', 'Print the client and server version information')
   .option('--client', 'If true, shows client version only (no server required).')
   .addOption(outputOpt('One of yaml or json.'))
-  .action(act(async () => (await import('./commands/info')).version));
+  .action(act(async () => (await import('./commands/version')).version));
 
 sub(program, 'api-resources', 'Print the supported API resources on the server')
   .addOption(outputOpt('Output format: wide|name.'))

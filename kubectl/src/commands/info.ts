@@ -7,39 +7,6 @@ import { formatColumns } from '../print/tabwriter';
 import { toJson, toYaml } from '../print/yaml';
 import { RESOURCES, apiVersionOf, kubeconfigFiles, type KubeList, type KubeObject } from '../shared';
 
-export const CLIENT_VERSION = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.0-mkctl',
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2026-01-01T00:00:00Z',
-  goVersion: `node${process.versions.node}`,
-  compiler: 'node',
-  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-};
-
-export async function version(ctx: Ctx, o: { client?: boolean; output?: string }): Promise<number> {
-  let server: Record<string, string> | undefined;
-  let err: unknown;
-  if (!o.client) {
-    try {
-      server = await ctx.client.request<Record<string, string>>('GET', '/version');
-    } catch (e) {
-      err = e;
-    }
-  }
-  if (o.output === 'json' || o.output === 'yaml') {
-    const doc = { clientVersion: CLIENT_VERSION, ...(server ? { serverVersion: server } : {}) };
-    process.stdout.write(o.output === 'json' ? JSON.stringify(doc, null, 2) + '\n' : toYaml(doc));
-  } else {
-    process.stdout.write(`Client Version: ${CLIENT_VERSION.gitVersion}\n`);
-    if (server) process.stdout.write(`Server Version: ${server.gitVersion}\n`);
-  }
-  if (err) throw err;
-  return 0;
-}
-
 export async function apiResources(ctx: Ctx, o: { output?: string; namespaced?: string; noHeaders?: boolean }): Promise<number> {
   // Ask the server (as kubectl does, always fresh) so a dead server is reported; list from the registry it serves.
   await ctx.client.request('GET', '/api');

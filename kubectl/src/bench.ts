@@ -1,0 +1,108 @@
+// npm run bench:cli — `get pods` over 1000 pods and `version` start-up, mkctl beside the real kubectl in
+// the same run against etcd + apiserver on loopback. Last line: one JSON object with the figures.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '..', '..');
+const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');
+const PODS = Number(process.env.BENCH_PODS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const children: ChildProcess[] = [];
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+
+async function waitHttp(url: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((ok, fail) =>
+    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err) => (err ? fail(err) : ok(Number(process.hrtime.bigint() - start) / 1e6))),
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mkctl-bench-'));
+  const [cp, pp, ap] = await Promise.all([freePort(), freePort(), freePort()]);
+  const etcdUrl = `http://127.0.0.1:${cp}`;
+  children.push(spawn('etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`, '--unsafe-no-fsync'], { stdio: 'ignore' }));
+  await waitHttp(`${etcdUrl}/health`);
+  const api = `http://127.0.0.1:${ap}`;
+  children.push(spawn(process.execPath, [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(ap)], { stdio: 'ignore' }));
+  await waitHttp(`${api}/healthz`);
+  await waitHttp(`${api}/api/v1/namespaces/default`);
+  const kc = join(dir, 'kubeconfig');
+  writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${api}\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n`);
+  const env = { HOME: dir, KUBECONFIG: kc };
+
+  process.stdout.write(`creating ${PODS} pods...\n`);
+  for (let i = 0; i < PODS; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, PODS - i) }, (_, k) =>
+        fetch(`${api}/api/v1/namespaces/default/pods`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${i + k}`, labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } }),
+        }).then((r) => {
+          if (r.status !== 201) throw new Error(`create pod: HTTP ${r.status}`);
+        }),
+      ),
+    );
+  }
+  // Warm both (kubectl's discovery cache, the OS file cache for node_modules).
+  await time('/usr/bin/kubectl', ['get', 'pods'], env);
+  await time(process.execPath, [MKCTL, 'get', 'pods'], env);
+  const res: Record<string, number[]> = { kubectlGet: [], mkctlGet: [], kubectlVersion: [], mkctlVersion: [] };
+  for (let r = 0; r < RUNS; r++) {
+    res.kubectlGet.push(await time('/usr/bin/kubectl', ['get', 'pods'], env));
+    res.mkctlGet.push(await time(process.execPath, [MKCTL, 'get', 'pods'], env));
+    res.kubectlVersion.push(await time('/usr/bin/kubectl', ['version', '--client'], env));
+    res.mkctlVersion.push(await time(process.execPath, [MKCTL, 'version', '--client'], env));
+  }
+  const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)]));
+  const baseline = median(await Promise.all(Array.from({ length: 3 }, () => time(process.execPath, ['-e', '0'], {}))));
+  process.stdout.write(
+    `get pods (${PODS}): kubectl ${m.kubectlGet.toFixed(0)} ms, mkctl ${m.mkctlGet.toFixed(0)} ms; version --client: kubectl ${m.kubectlVersion.toFixed(0)} ms, mkctl ${m.mkctlVersion.toFixed(0)} ms (bare node start ${baseline.toFixed(0)} ms)\n`,
+  );
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'cli',
+      pods: PODS,
+      get_1000_ms: Math.round(m.mkctlGet),
+      kubectl_get_1000_ms: Math.round(m.kubectlGet),
+      get_1000_ratio_vs_kubectl: Number((m.mkctlGet / m.kubectlGet).toFixed(2)),
+      startup_ms: Math.round(m.mkctlVersion),
+      kubectl_startup_ms: Math.round(m.kubectlVersion),
+      node_baseline_ms: Math.round(baseline),
+    }) + '\n',
+  );
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  for (const c of children) c.kill('SIGKILL');
+  process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+  process.exit(1);
+});
