@@ -180,11 +180,17 @@ function request(url, { method = 'GET', body, contentType = 'application/json', 
   });
 }
 
-async function readyNodes(server = SERVER) {
+/**
+ * Nodes that are Ready and have their pod subnet (pods started before it would land on Docker's
+ * default bridge); with `since`, only nodes whose kubelet has posted a heartbeat since then (a node
+ * object kept in etcd across down/up still says Ready before its kubelet is back).
+ */
+async function readyNodes(server = SERVER, since = 0) {
   const r = await request(`${server}/api/v1/nodes`);
   if (r.status !== 200 || !r.json) return [];
   return r.json.items
-    .filter((n) => (n.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter((n) => n.spec?.podCIDR)
+    .filter((n) => (n.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True' && Date.parse(c.lastHeartbeatTime || 0) >= since))
     .map((n) => n.metadata.name);
 }
 

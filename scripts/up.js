@@ -166,7 +166,9 @@ async function main() {
     return `127.0.0.1:${c.REGISTRY_PORT}, ${c.POD_IMAGES.length} pod images`;
   });
 
+  let startedAt = 0;
   await stage('containers', async () => {
+    startedAt = Date.now();
     c.compose(['up', '-d', '--remove-orphans', ...scale]);
     return `${c.compose(['ps', '-q']).trim().split('\n').filter(Boolean).length} running`;
   });
@@ -183,7 +185,7 @@ async function main() {
     until(
       `nodes ${nodes.join(', ')} Ready`,
       async () => {
-        const ready = await c.readyNodes();
+        const ready = await c.readyNodes(c.SERVER, startedAt - 2000);
         status(`${nodes.filter((n) => ready.includes(n)).length}/${nodes.length}`);
         return nodes.every((n) => ready.includes(n)) && nodes.join(', ');
       },

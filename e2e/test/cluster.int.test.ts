@@ -12,6 +12,46 @@ let cluster: Cluster;
 const NS = 'default';
 const suffix = Date.now().toString(36);
 
+let kenv: NodeJS.ProcessEnv;
+const nodePort = 30025;
+
+interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean }
+
+async function webPods(): Promise<WebPod[]> {
+  const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
+  if (r.status !== 200) throw new Error(`list pods: ${r.status} ${r.text}`);
+  return r.json.items.map((p: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+    name: p.metadata.name,
+    node: p.spec.nodeName,
+    image: p.spec.containers[0].image,
+    terminating: !!p.metadata.deletionTimestamp,
+    ready: p.status?.phase === 'Running' && (p.status.conditions || []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+  }));
+}
+
+/** Wait for the web Deployment to have exactly n ready pods and nothing else. */
+async function webReady(n: number, timeoutMs = 180_000): Promise<WebPod[]> {
+  return waitFor(`${n} web pods ready`, async () => {
+    const d = await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
+    const st = d.json?.status ?? {};
+    if (d.status !== 200 || st.observedGeneration !== d.json.metadata.generation) return undefined;
+    if (st.readyReplicas !== n || st.updatedReplicas !== n || st.replicas !== n) return undefined;
+    const ps = (await webPods()).filter((p) => !p.terminating);
+    return ps.length === n && ps.every((p) => p.ready) ? ps : undefined;
+  }, timeoutMs, 1000);
+}
+
+/** kind/name/uid of what the tests created (pods being deleted left out): what must survive restarts. */
+async function snapshot(): Promise<string[]> {
+  const out: string[] = [];
+  for (const [kind, path] of [['deployments', `/apis/apps/v1/namespaces/${NS}/deployments`], ['services', `/api/v1/namespaces/${NS}/services`], ['configmaps', `/api/v1/namespaces/${NS}/configmaps`], ['pods', `/api/v1/namespaces/${NS}/pods`]]) {
+    const r = await api('GET', path);
+    if (r.status !== 200) throw new Error(`list ${kind}: ${r.status}`);
+    for (const o of r.json.items) if (!o.metadata.deletionTimestamp && !o.metadata.name.startsWith('kube-root-ca')) out.push(`${kind}/${o.metadata.name}/${o.metadata.uid}`);
+  }
+  return out.sort();
+}
+
 async function api(method: string, path: string, body?: unknown, contentType?: string) {
   return cluster.lib.request(cluster.server + path, { method, body, contentType, timeoutMs: 15_000 });
 }
@@ -49,6 +89,7 @@ beforeAll(async () => {
   });
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   await up();
+  kenv = kubectlEnv(cluster);
 }, 600_000);
 
 afterAll(async () => {
@@ -58,8 +99,7 @@ afterAll(async () => {
 
 describe('the compose cluster', () => {
   it('answers the real kubectl with the written kubeconfig: every node Ready', () => {
-    const env = kubectlEnv(cluster);
-    const r = sh('kubectl', ['get', 'nodes', '--no-headers'], env);
+    const r = sh('kubectl', ['get', 'nodes', '--no-headers'], kenv);
     expect(r.code, r.out).toBe(0);
     const rows = r.out.trim().split('\n').map((l) => l.split(/\s+/));
     expect(rows.map((x) => x[0]).sort()).toEqual(['node-1', 'node-2']);
@@ -87,6 +127,7 @@ describe('the compose cluster', () => {
       const body = await waitFor(`pod on ${node} answers`, () => httpFromNode(cluster, node, `http://${pod.status.podIP}:8080/`), 30_000, 1000);
       expect(body.trim()).toBe(`e2e-${node}-${suffix}`);
     }
+    for (const node of ['node-1', 'node-2']) await api('DELETE', `/api/v1/namespaces/${NS}/pods/e2e-${node}-${suffix}`);
   }, 240_000);
 
   it('runs an image built on the host after `npm run load-image`', async () => {
@@ -107,42 +148,99 @@ describe('the compose cluster', () => {
       const pod = await runningPod(name);
       const body = await waitFor('the loaded image answers', () => httpFromNode(cluster, pod.spec.nodeName, `http://${pod.status.podIP}:8080/`), 30_000, 1000);
       expect(body.trim()).toBe(`hello from ${tag}`);
+      await api('DELETE', `/api/v1/namespaces/${NS}/pods/${name}`);
     } finally {
       sh('docker', ['rmi', tag]);
     }
   }, 240_000);
 
+  // The five-minute tour of docs/cluster.md, with the real kubectl.
+  it('runs the tour: Deployment, NodePort, curl, scale, rolling update, pods on both nodes', async () => {
+    const k = (...args: string[]) => {
+      const r = sh('kubectl', args, kenv);
+      expect(r.code, `kubectl ${args.join(' ')}: ${r.out}`).toBe(0);
+      return r.out;
+    };
+    k('create', 'deployment', 'web', '--image=busybox:latest', '--replicas=3', '--', 'httpd', '-f', '-p', '8080', '-h', '/etc');
+    k('expose', 'deployment', 'web', '--type=NodePort', '--port=80', '--target-port=8080');
+    k('patch', 'service', 'web', '-p', JSON.stringify({ spec: { ports: [{ port: 80, targetPort: 8080, nodePort: nodePort }] } }));
+    await webReady(3);
+    // from the laptop: NodePort published on 127.0.0.1, answered by one of the pods (its hostname)
+    const names = await webPods();
+    const answer = await waitFor('curl 127.0.0.1:nodePort', async () => {
+      const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+      return r.status === 200 ? r.text.trim() : undefined;
+    }, 60_000, 1000);
+    expect(names.map((p) => p.name)).toContain(answer);
+
+    k('scale', 'deployment', 'web', '--replicas=5');
+    await webReady(5);
+
+    k('set', 'image', 'deployment/web', 'busybox=minik8s/busybox:1.36');
+    k('rollout', 'status', 'deployment/web', '--timeout=180s');
+    const pods = await webReady(5);
+    for (const p of pods) expect(p.image).toBe('minik8s/busybox:1.36');
+    expect(new Set(pods.map((p) => p.node))).toEqual(new Set(['node-1', 'node-2']));
+    // every pod answers through the NodePort eventually (endpoints follow the rollout)
+    const seen = new Set<string>();
+    await waitFor('answers from pods on both nodes through the NodePort', async () => {
+      const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+      if (r.status === 200) seen.add(r.text.trim());
+      const current = await webPods();
+      const nodesSeen = new Set(current.filter((p) => seen.has(p.name)).map((p) => p.node));
+      return nodesSeen.size === 2;
+    }, 90_000, 200);
+  }, 420_000);
+
+  it('moves the pods of a stopped node, and the node rejoins when started', async () => {
+    const node2 = cluster.lib.containerId('node-2');
+    expect(sh('docker', ['stop', node2]).code).toBe(0);
+    try {
+      await waitFor('node-2 NotReady', async () => !(await cluster.lib.readyNodes(cluster.server)).includes('node-2'), 120_000, 1000);
+      // grace 20 s + toleration 10 s (docker-compose.yml), then the ReplicaSet replaces them on node-1
+      const pods = await waitFor('5 web pods Running on node-1', async () => {
+        const ps = await webPods();
+        const live = ps.filter((p) => !p.terminating && p.ready);
+        return live.length === 5 && live.every((p) => p.node === 'node-1') ? live : undefined;
+      }, 180_000, 1000);
+      expect(pods).toHaveLength(5);
+      const r = await waitFor('NodePort answers with node-2 down', async () => {
+        const x = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+        return x.status === 200 ? x.text.trim() : undefined;
+      }, 60_000, 1000);
+      expect(pods.map((p) => p.name)).toContain(r);
+    } finally {
+      expect(sh('docker', ['start', node2]).code).toBe(0);
+    }
+    const since = Date.now();
+    await waitFor('node-2 Ready again', async () => (await cluster.lib.readyNodes(cluster.server, since)).includes('node-2'), 180_000, 1000);
+  }, 480_000);
+
   it('loses nothing when etcd, then the apiserver, restart', async () => {
-    const before = await api('GET', `/api/v1/namespaces/${NS}/pods`);
-    const names = before.json.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort();
-    expect(names.length).toBeGreaterThan(0);
+    const cm = await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `e2e-${suffix}` }, data: { tour: 'done' } });
+    expect(cm.status, cm.text).toBe(201);
+    const before = await snapshot();
+    expect(before.filter((x) => x.startsWith('pods/')).length).toBeGreaterThanOrEqual(5);
     for (const svc of ['etcd', 'apiserver']) {
       const r = sh('docker', ['restart', cluster.lib.containerId(svc)]);
       expect(r.code, r.out).toBe(0);
       await waitFor(`apiserver answers after ${svc} restart`, async () => (await api('GET', '/readyz')).status === 200, 120_000, 1000);
     }
-    const after = await waitFor('pods listed', async () => {
-      const r = await api('GET', `/api/v1/namespaces/${NS}/pods`);
-      return r.status === 200 ? r.json.items : undefined;
-    }, 60_000, 1000);
-    expect(after.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual(names);
-    await waitFor('both nodes Ready again', async () => (await cluster.lib.readyNodes(cluster.server)).length === 2, 120_000, 1000);
+    expect(await waitFor('objects listed', () => snapshot().catch(() => undefined), 60_000, 1000)).toEqual(before);
+    const since = Date.now();
+    await waitFor('both nodes Ready again', async () => (await cluster.lib.readyNodes(cluster.server, since)).length === 2, 120_000, 1000);
   }, 300_000);
 
   it('brings every object back after down and up (data kept)', async () => {
-    const before = (await api('GET', `/api/v1/namespaces/${NS}/pods`)).json.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort();
+    const before = await snapshot();
     const down = await runScript(cluster, 'down.js');
     expect(down.code, down.output()).toBe(0);
     expect(cluster.lib.containerId('apiserver', true)).toBe('');
+    expect(cluster.lib.containerId('node-1', true)).toBe('');
     await up();
-    const after = (await api('GET', `/api/v1/namespaces/${NS}/pods`)).json.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort();
-    expect(after).toEqual(before);
-    // running again means answering again, on the pod IP the kubelet reports now
-    for (const name of before) {
-      await waitFor(`${name} answers after up`, async () => {
-        const pod = await runningPod(name, 5_000);
-        return httpFromNode(cluster, pod.spec.nodeName, `http://${pod.status.podIP}:8080/`);
-      }, 180_000, 2000);
-    }
+    // the same objects (same uids), and the pods run again: all ready, answering through the NodePort
+    await webReady(5);
+    expect(await snapshot()).toEqual(before);
+    await waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000);
   }, 600_000);
 });
