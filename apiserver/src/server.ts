@@ -181,11 +181,13 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   if (podproxy) await podproxy.registerPodProxy(app, ctx);
   else log.warn('apiserver/src/podproxy is not built: pods/log, exec and attach answer 404');
 
+  const activeWatches = new Set<() => void>();
   registerApiRoutes(app, {
     registry,
     kubectl,
     watch: {
       store,
+      active: activeWatches,
       bookmarkIntervalMs: cfg.bookmarkIntervalMs,
       onOpen: (r: ResourceType) => {
         // hijacked streams skip onResponse: count the watch request here
@@ -214,6 +216,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     url,
     close: async () => {
       if (compaction) clearInterval(compaction);
+      for (const finish of [...activeWatches]) finish();
       await Promise.all([...registry.caches.values()].map((c) => c.stop()));
       await app.close();
       store.close();

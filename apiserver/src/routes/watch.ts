@@ -16,6 +16,8 @@ export interface WatchDeps {
   bookmarkIntervalMs: number;
   onOpen(r: ResourceType): void;
   onClose(r: ResourceType): void;
+  /** Every open watch stream's finish(), so shutdown can end them. */
+  active: Set<() => void>;
 }
 
 /** A watcher whose client reads slower than this many buffered bytes is cut off (it will re-watch). */
@@ -116,6 +118,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   function finish(): void {
     if (closed) return;
     closed = true;
+    deps.active.delete(finish);
     if (w) cache.remove(w);
     clearTimeout(timer);
     if (bookmarkTimer) clearInterval(bookmarkTimer);
@@ -124,4 +127,5 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   }
   // the response closes when the client goes away (or after end())
   res.on('close', finish);
+  deps.active.add(finish);
 }
