@@ -10,6 +10,7 @@ import { JobController } from './controllers/job/controller';
 import { CronJobController } from './controllers/cronjob/controller';
 import { DaemonSetController } from './controllers/daemonset/controller';
 import { StatefulSetController } from './controllers/statefulset/controller';
+import { PodAutoscalerController } from './controllers/podautoscaler/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -34,6 +35,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   cronjob: (c) => new CronJobController(c, concurrency(c.options, 'cronjob', 5)),
   daemonset: (c) => new DaemonSetController(c, concurrency(c.options, 'daemonset', 2)),
   statefulset: (c) => new StatefulSetController(c, concurrency(c.options, 'statefulset', 5)),
+  horizontalpodautoscaling: (c) => new PodAutoscalerController(c, concurrency(c.options, 'horizontal-pod-autoscaler', 5)),
 };
 
 export class ControllerManager {

@@ -17,6 +17,7 @@ export interface Options {
   clusterCidr: string;
   nodeCidrMaskSize: number;
   allocateNodeCidrs: boolean;
+  hpaSyncPeriodMs: number;
   concurrent: Record<string, number>;
 }
 
@@ -35,6 +36,7 @@ export const ALL_CONTROLLERS = [
   'cronjob',
   'daemonset',
   'statefulset',
+  'horizontalpodautoscaling',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */
@@ -89,6 +91,7 @@ export function parseOptions(argv: string[]): Options {
     clusterCidr: '10.244.0.0/16',
     nodeCidrMaskSize: 24,
     allocateNodeCidrs: true,
+    hpaSyncPeriodMs: 15_000,
     concurrent: {},
   };
   for (let i = 0; i < argv.length; i++) {
@@ -125,6 +128,7 @@ export function parseOptions(argv: string[]): Options {
         o.defaultNotReadyTolerationSeconds = o.defaultUnreachableTolerationSeconds = s;
         break;
       }
+      case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDuration(value); break;
       case 'cluster-cidr': o.clusterCidr = value; break;
       case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;
       case 'allocate-node-cidrs': o.allocateNodeCidrs = bool(value, flag); break;

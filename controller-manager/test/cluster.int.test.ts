@@ -1,5 +1,6 @@
 // Endpoints, node lifecycle/IPAM, namespaces, service accounts, and a controller-manager kill -9
 // mid-rollout, against a real apiserver + etcd with pods driven by FakeNodes.
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
 import { stopAll, waitFor } from '../../testing/procs';
@@ -173,6 +174,52 @@ describe('StatefulSet', () => {
       return cur.length === 1 && cur[0].metadata.name === 'db-0';
     }, 30_000);
     rig.nodes.readyDelayMs = 0;
+  });
+});
+
+describe('HorizontalPodAutoscaler', () => {
+  it('scales a Deployment on CPU utilization read from the kubelets\' /stats/summary', async () => {
+    await createNamespace(rig.client, 'hpa1');
+    // A stand-in for the kubelets' stats endpoint: every pod uses `cpu` cores.
+    let cpu = 0.2;
+    const server = createServer(async (req, res) => {
+      const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: 'hpa1' })).items;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: 'hpa1', uid: p.metadata.uid }, cpu: { usageNanoCores: cpu * 1e9 }, memory: { workingSetBytes: 1e6 } })) }));
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as { port: number }).port;
+    try {
+      for (const n of ['node-a', 'node-b', 'node-c']) {
+        await rig.client.resource(R.nodes).patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
+      }
+      const d = deployment('web', 'hpa1', 1, 'busybox:1');
+      d.spec.template.spec.containers[0].resources = { requests: { cpu: '100m' } };
+      await rig.client.resource<Obj>(R.deployments).create(d);
+      await rig.client.resource<Obj>(R.horizontalpodautoscalers).create({
+        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'hpa1' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 4,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
+        },
+      });
+      // 200 % of the request against a 50 % target: 4× the pods, capped at maxReplicas 4.
+      const hot = await waitFor('scaled up to 4', async () => {
+        const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get('web', 'hpa1');
+        const dep = await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1');
+        return dep.spec.replicas === 4 && h.status?.currentMetrics?.length && h;
+      }, 30_000);
+      expect(hot.status.currentMetrics[0].resource).toMatchObject({ name: 'cpu', current: { averageUtilization: 200 } });
+      expect(hot.status.conditions.find((c: { type: string }) => c.type === 'ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });
+      await waitFor('4 running pods', async () => live(await pods('hpa1', 'app=web')).filter(isReady).length === 4, 30_000);
+      cpu = 0.005;
+      await waitFor('scaled back to 1', async () => (await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1')).spec.replicas === 1, 30_000);
+      const evs = (await rig.client.resource<Obj>(R.events).list({ namespace: 'hpa1' })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message);
+      expect(evs).toContain('New size: 4; reason: cpu resource utilization (percentage of request) above target');
+    } finally {
+      server.close();
+    }
   });
 });
 

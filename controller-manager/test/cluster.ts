@@ -16,7 +16,7 @@ export async function startControllerManager(server: string, extra: string[] = [
   const args = [
     '--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port),
     '--node-monitor-grace-period', '8s', '--node-monitor-period', '1s',
-    '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2',
+    '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2', '--horizontal-pod-autoscaler-sync-period', '1s',
     '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
     ...extra,
   ];
