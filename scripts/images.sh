@@ -88,10 +88,11 @@ build() {
   fi
   local hash; hash="$( (echo "$BASE_ID"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
   local have; have="$(docker image inspect -f '{{index .Config.Labels "minik8s.hash"}}' "$image" 2>/dev/null || true)"
-  if [ "$have" = "$hash" ]; then say "$name" "up to date"; return; fi
+  if [ "$have" = "$hash" ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ]; then say "$name" "up to date"; return; fi
+  local nocache=(); [ "${MINIK8S_FORCE_REBUILD:-0}" = 1 ] && nocache=(--no-cache)
   say "$name" "building $image"
   local start; start=$(date +%s)
-  if ! docker build -q --build-arg "BASE_IMAGE=$BASE" --label "minik8s.hash=$hash" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1; then
+  if ! docker build -q "${nocache[@]}" --build-arg "BASE_IMAGE=$BASE" --label "minik8s.hash=$hash" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1; then
     # -q hides the log; build again verbosely from the cache to show what failed
     docker build --build-arg "BASE_IMAGE=$BASE" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1 || true
     tail -30 "$STAGE/$name.log" >&2
