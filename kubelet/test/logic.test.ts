@@ -9,7 +9,7 @@ import type { PodRuntime, RuntimeContainer } from '../src/runtime/types';
 import { allocatable, parseResourceList } from '../src/node';
 import { parseFlags } from '../src/flags';
 import { resolvConf } from '../src/pod/volumes';
-import { fmtDuration } from '../src/pod/manager';
+import { fmtDuration, securityOptions } from '../src/pod/manager';
 import { exitStatus } from '../src/server/streams';
 import { fakeIP } from '../src/hollow';
 
@@ -192,6 +192,11 @@ describe('node, flags, files', () => {
   it('exec exit Status as kubectl expects', () => {
     expect(exitStatus(0, ['true'])).toEqual({ metadata: {}, status: 'Success' });
     expect(exitStatus(3, ['sh', '-c', 'exit 3'])).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+  });
+  it('securityContext → Docker user, capabilities, read-only rootfs', () => {
+    expect(securityOptions({ runAsUser: 1000, runAsGroup: 3000 }, { capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true })).toEqual({ user: '1000:3000', capAdd: undefined, capDrop: ['ALL'], readonlyRootfs: true, privileged: undefined });
+    expect(securityOptions({ runAsUser: 1000 }, { runAsUser: 65534 }).user).toBe('65534');
+    expect(securityOptions(undefined, undefined).user).toBeUndefined();
   });
   it('hollow fake IPs stay in the podCIDR', () => {
     expect(fakeIP('10.244.3.0/24', 0)).toBe('10.244.3.2');

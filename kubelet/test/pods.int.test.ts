@@ -53,9 +53,14 @@ beforeAll(async () => {
     }, n),
     podSpec('term', {
       terminationGracePeriodSeconds: 10,
+      securityContext: { runAsUser: 0 },
       volumes: [{ name: 'mark', hostPath: { path: markDir } }],
-      containers: [ctr('c', "trap 'echo got-sigterm > /mark/terminated; exit 0' TERM; while true; do sleep 0.2; done", { volumeMounts: [{ name: 'mark', mountPath: '/mark' }] })],
+      containers: [ctr('c', "trap 'echo got-sigterm > /mark/terminated; exit 0' TERM; while true; do sleep 0.2; done", {
+        volumeMounts: [{ name: 'mark', mountPath: '/mark' }],
+        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop-ran > /mark/prestop'] } } },
+      })],
     }, n),
+    podSpec('nobody', { securityContext: { runAsUser: 65534, runAsGroup: 65534 }, containers: [ctr('c', 'echo "uid=$(id -u) gid=$(id -g)"; exec sleep 3600')] }, n),
   ];
   for (const p of pods) await createPod(env, p);
 });
@@ -199,7 +204,12 @@ describe('kubelet on Docker', () => {
     await waitFor('configMap update in the running pod', () => docker(['exec', id, 'cat', '/etc/cm/greeting']) === 'hello-again', 30_000, 500);
   });
 
-  it('deletion: SIGTERM reaches the app (its trap leaves a mark), containers and the pod object are gone', async () => {
+  it('securityContext runAsUser/runAsGroup', async () => {
+    await waitPod(env, 'nobody', 'Running', (x) => x.status?.phase === 'Running');
+    await waitFor('uid in logs', async () => (await kubeletGet(env, '/containerLogs/default/nobody/c')).includes('uid=65534 gid=65534'));
+  });
+
+  it('deletion: preStop hook, then SIGTERM reaches the app (its trap leaves a mark), containers and the pod object are gone', async () => {
     const p = await waitPod(env, 'term', 'Running', (x) => x.status?.phase === 'Running' && !!cs(x, 'c')?.state?.running);
     await new Promise((r) => setTimeout(r, 500)); // the trap is installed by the shell's first line
     const uid = p.metadata!.uid!;
@@ -208,6 +218,7 @@ describe('kubelet on Docker', () => {
     await waitFor('pod object gone', async () => (await getPod(env, 'term')) === undefined, 30_000);
     expect(existsSync(join(markDir, 'terminated'))).toBe(true);
     expect(readFileSync(join(markDir, 'terminated'), 'utf8').trim()).toBe('got-sigterm');
+    expect(readFileSync(join(markDir, 'prestop'), 'utf8').trim()).toBe('prestop-ran');
     expect(podContainers(uid, true)).toEqual([]);
   });
 });

@@ -16,13 +16,13 @@ import {
   type Histogram,
   type Logger,
 } from '@minik8s/shared';
-import type { DockerRuntime } from '../runtime/docker';
+import type { CreateSpec, DockerRuntime } from '../runtime/docker';
 import { L, SANDBOX_NAME, dockerName } from '../runtime/labels';
 import type { PodRuntime, RuntimeContainer } from '../runtime/types';
 import { computePodActions, containerHash, latest, type PodActions } from './actions';
 import { Backoff } from './backoff';
 import { buildEnv, EnvError, expandCommand } from './env';
-import { ProbeManager } from './probes';
+import { ProbeManager, runProbe } from './probes';
 import { computePodStatus, type Waiting } from './status';
 import { binds, removePodDir, resolvConf, setUpVolumes, VolumeError, writePodFile } from './volumes';
 import { parseQuantity } from '@minik8s/shared';
@@ -416,6 +416,7 @@ export class PodManager {
         memory,
         nanoCpus: cpuLimit !== undefined ? Math.round(cpuLimit * 1e9) : undefined,
         cpuShares: cpuRequest !== undefined ? Math.max(2, Math.round(cpuRequest * 1024)) : undefined,
+        ...securityOptions(pod.spec?.securityContext, spec.securityContext),
       });
     } catch (e) {
       const message = (e as { json?: { message?: string } }).json?.message ?? (e as Error).message;
@@ -562,14 +563,29 @@ export class PodManager {
     if (remove) await Promise.all([...rt.containers, ...rt.sandboxes].map((c) => this.o.runtime.remove(c.id)));
   }
 
+  private async preStop(pod: Pod, c: RuntimeContainer, timeoutMs: number): Promise<void> {
+    const hook = pod.spec?.containers.find((x) => x.name === c.name)?.lifecycle?.preStop;
+    if (!hook || timeoutMs <= 0) return;
+    const spec = pod.spec!.containers.find((x) => x.name === c.name)!;
+    const probe = hook.exec ? { exec: hook.exec, timeoutSeconds: timeoutMs / 1000 } : hook.httpGet ? { httpGet: hook.httpGet, timeoutSeconds: timeoutMs / 1000 } : undefined;
+    if (!probe) return;
+    const r = await runProbe(probe, { podKey: objectKey(pod), podIP: this.podIPs.get(pod.metadata!.uid!) ?? pod.status?.podIP ?? '', containerId: c.id, spec }, (id, cmd, t) => this.o.runtime.execCollect(id, cmd, t));
+    if (!r.ok) this.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${r.message}`);
+  }
+
   /** Graceful deletion: SIGTERM, wait the grace period, SIGKILL, remove, then confirm with a grace-0 DELETE. */
   private async terminate(pod: Pod): Promise<void> {
     const uid = pod.metadata!.uid!;
     const rt = (await this.o.runtime.listPods(uid)).get(uid);
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     if (rt) {
-      for (const c of rt.containers) if (c.state === 'running') this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-      await this.killAll(rt, grace, true);
+      const running = rt.containers.filter((c) => c.state === 'running');
+      for (const c of running) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      // preStop hooks run first, within the grace period (as upstream).
+      const started = Date.now();
+      await Promise.all(running.map((c) => this.preStop(pod, c, grace * 1000)));
+      const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
+      await this.killAll(rt, left, true);
     }
     this.probes.retain(new Set([...(await this.o.runtime.listPods()).values()].flatMap((p) => p.containers.map((c) => c.id))));
     removePodDir(this.o.rootDir, uid);
@@ -595,4 +611,17 @@ function cap(s: string): string {
 export function fmtDuration(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}
+
+/** Docker options from the pod's and the container's securityContext (the container's wins). */
+export function securityOptions(podSc: core.PodSecurityContext | undefined, sc: core.SecurityContext | undefined): Partial<CreateSpec> {
+  const uid = sc?.runAsUser ?? podSc?.runAsUser;
+  const gid = sc?.runAsGroup ?? podSc?.runAsGroup;
+  return {
+    user: uid !== undefined ? `${uid}${gid !== undefined ? `:${gid}` : ''}` : undefined,
+    capAdd: sc?.capabilities?.add?.length ? sc.capabilities.add : undefined,
+    capDrop: sc?.capabilities?.drop?.length ? sc.capabilities.drop : undefined,
+    readonlyRootfs: sc?.readOnlyRootFilesystem || undefined,
+    privileged: sc?.privileged || undefined,
+  };
 }

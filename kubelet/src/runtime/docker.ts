@@ -54,6 +54,12 @@ export interface CreateSpec {
   memory?: number;
   nanoCpus?: number;
   cpuShares?: number;
+  /** "uid[:gid]" from securityContext.runAsUser/runAsGroup. */
+  user?: string;
+  capAdd?: string[];
+  capDrop?: string[];
+  readonlyRootfs?: boolean;
+  privileged?: boolean;
 }
 
 /** Docker's multiplexed stream (8-byte headers: stream, 0,0,0, size BE32) → plain text. */
@@ -202,6 +208,7 @@ export class DockerRuntime {
       Env: spec.env,
       WorkingDir: spec.workingDir,
       Hostname: spec.hostname,
+      User: spec.user,
       Tty: spec.tty ?? false,
       OpenStdin: spec.stdin ?? false,
       StdinOnce: spec.stdinOnce ?? false,
@@ -216,6 +223,10 @@ export class DockerRuntime {
         MemorySwap: spec.memory ? spec.memory : undefined,
         NanoCpus: spec.nanoCpus,
         CpuShares: spec.cpuShares,
+        CapAdd: spec.capAdd,
+        CapDrop: spec.capDrop,
+        ReadonlyRootfs: spec.readonlyRootfs,
+        Privileged: spec.privileged,
         RestartPolicy: { Name: 'no' },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
       },
