@@ -61,6 +61,17 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'PUT', `${P}/no-such-pod`, pod('no-such-pod'))).code).toBe(404);
   });
 
+  it('never loses a concurrent patch (server-side read-modify-write retries)', async () => {
+    const C = '/api/v1/namespaces/default/configmaps';
+    await call(U, 'POST', C, { metadata: { name: 'race' } });
+    const res = await Promise.all(Array.from({ length: 20 }, (_, i) => call(U, 'PATCH', `${C}/race`, { data: { [`k${i}`]: String(i) } }, 'application/merge-patch+json')));
+    expect(res.map((r) => r.code)).toEqual(Array(20).fill(200));
+    expect(Object.keys((await call(U, 'GET', `${C}/race`)).body.data).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
+    // a no-op patch writes nothing
+    const before = (await call(U, 'GET', `${C}/race`)).body.metadata.resourceVersion;
+    expect((await call(U, 'PATCH', `${C}/race`, { data: { k0: '0' } }, 'application/merge-patch+json')).body.metadata.resourceVersion).toBe(before);
+  });
+
   it('names objects from generateName', async () => {
     const c = await call(U, 'POST', P, { ...pod(''), metadata: { generateName: 'gen-' } });
     expect(c.code).toBe(201);

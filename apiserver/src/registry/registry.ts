@@ -201,20 +201,53 @@ export class Registry {
     opts: WriteOptions & { subresource?: 'status'; precondition?: string; after?: (next: Obj) => void } = {},
   ): Promise<KubeObject> {
     const key = this.key(r, name, namespace);
+    // The first attempt starts from the watch cache's copy (as upstream's cachedExistingObject); a lost
+    // race hands back etcd's current object, so retries need no extra read. Anything decided on the
+    // cached copy (no-op, errors, dry runs) is re-decided on a fresh read.
+    const cached = opts.dryRun ? undefined : this.caches.get(r)?.state.get(key);
+    let cur: Stored | undefined = cached ? { obj: cached, rev: Number(cached.metadata.resourceVersion) } : undefined;
+    let fromCache = !!cur;
     const run = async (): Promise<KubeObject> => {
       for (let i = 0; i < MAX_RETRIES; i++) {
-        const cur = await this.store.get(key);
-        if (!cur) throw this.notFound(r, name);
-        if (opts.precondition && opts.precondition !== String(cur.rev)) throw new ApiError(statusFor.conflict(r, name));
-        const incoming = await mutate(clone(cur.obj));
-        const next = prepareForUpdate(r, clone(incoming), cur.obj, opts.subresource);
-        opts.after?.(next);
-        if (opts.subresource !== 'status') {
-          const causes = [...validate(r, next, { nodePortRange: this.services.portRange }), ...validateUpdate(r, next, cur.obj)];
-          if (causes.length) throw this.invalid(r, name, causes);
+        if (!cur) {
+          cur = await this.store.get(key);
+          fromCache = false;
+          if (!cur) throw this.notFound(r, name);
+        }
+        const refresh = () => {
+          cur = undefined;
+        };
+        if (opts.precondition && opts.precondition !== String(cur.rev)) {
+          if (fromCache) {
+            refresh();
+            continue;
+          }
+          throw new ApiError(statusFor.conflict(r, name));
+        }
+        let next: Obj;
+        try {
+          const incoming = await mutate(clone(cur.obj));
+          next = prepareForUpdate(r, clone(incoming), cur.obj, opts.subresource);
+          opts.after?.(next);
+          if (opts.subresource !== 'status') {
+            const causes = [...validate(r, next, { nodePortRange: this.services.portRange }), ...validateUpdate(r, next, cur.obj)];
+            if (causes.length) throw this.invalid(r, name, causes);
+          }
+        } catch (e) {
+          if (fromCache) {
+            refresh();
+            continue;
+          }
+          throw e;
         }
         next.metadata.resourceVersion = cur.obj.metadata.resourceVersion;
-        if (deepEqual(next, cur.obj)) return cur.obj;
+        if (deepEqual(next, cur.obj)) {
+          if (fromCache) {
+            refresh();
+            continue;
+          }
+          return cur.obj;
+        }
         delete next.metadata.resourceVersion;
         // Clearing the last finalizer of an object being deleted removes it.
         if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !next.metadata.deletionGracePeriodSeconds && shouldDeleteWhenFinalized(r, next)) {
@@ -222,20 +255,32 @@ export class Registry {
           const extra = r === R.services ? (await this.services.plan(undefined, cur.obj)).extra : undefined;
           const del = await this.store.delete(key, cur.rev, extra);
           if (del.ok) return { ...next, metadata: { ...next.metadata, resourceVersion: String(del.rev) } } as KubeObject;
-          if (opts.precondition) throw new ApiError(statusFor.conflict(r, name));
+          if (!del.current) throw this.notFound(r, name);
+          if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(r, name));
+          cur = del.current;
+          fromCache = false;
           continue;
         }
         let extra: TxnExtra | undefined;
         if (r === R.services && opts.subresource !== 'status') {
           const plan = await this.services.plan(next, cur.obj);
-          if (plan.causes.length) throw this.invalid(r, name, plan.causes);
+          if (plan.causes.length) {
+            if (fromCache) {
+              refresh();
+              continue;
+            }
+            throw this.invalid(r, name, plan.causes);
+          }
           extra = plan.extra;
         }
         if (opts.dryRun) return next as KubeObject;
         const res = await this.store.update(key, cur.rev, next as KubeObject, extra);
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(r, name);
-        if (opts.precondition) throw new ApiError(statusFor.conflict(r, name));
+        if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(r, name));
+        // lost a race (or the cached copy was stale, or only the allocation bitmaps moved): go again
+        cur = res.current;
+        fromCache = false;
       }
       throw new ApiError(statusFor.conflict(r, name, 'too many concurrent updates, please retry'));
     };
