@@ -60,7 +60,10 @@ beforeAll(async () => {
         lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop-ran > /mark/prestop'] } } },
       })],
     }, n),
-    podSpec('nobody', { securityContext: { runAsUser: 65534, runAsGroup: 65534 }, containers: [ctr('c', 'echo "uid=$(id -u) gid=$(id -g)"; exec sleep 3600')] }, n),
+    podSpec('nobody', {
+      securityContext: { runAsUser: 65534, runAsGroup: 65534 },
+      containers: [ctr('c', 'echo "uid=$(id -u) gid=$(id -g)"; exec sleep 3600', { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo poststart > /tmp/hook'] } } } })],
+    }, n),
   ];
   for (const p of pods) await createPod(env, p);
 });
@@ -204,9 +207,10 @@ describe('kubelet on Docker', () => {
     await waitFor('configMap update in the running pod', () => docker(['exec', id, 'cat', '/etc/cm/greeting']) === 'hello-again', 30_000, 500);
   });
 
-  it('securityContext runAsUser/runAsGroup', async () => {
-    await waitPod(env, 'nobody', 'Running', (x) => x.status?.phase === 'Running');
+  it('securityContext runAsUser/runAsGroup; postStart hook', async () => {
+    const p = await waitPod(env, 'nobody', 'Running', (x) => x.status?.phase === 'Running');
     await waitFor('uid in logs', async () => (await kubeletGet(env, '/containerLogs/default/nobody/c')).includes('uid=65534 gid=65534'));
+    expect(docker(['exec', cs(p, 'c')!.containerID!.replace('docker://', ''), 'cat', '/tmp/hook'])).toBe('poststart');
   });
 
   it('deletion: preStop hook, then SIGTERM reaches the app (its trap leaves a mark), containers and the pod object are gone', async () => {

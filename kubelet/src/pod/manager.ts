@@ -430,6 +430,7 @@ export class PodManager {
     try {
       await this.o.runtime.start(id);
       this.event(pod, 'Normal', 'Started', `Started container ${cname}`);
+      await this.postStart(pod, spec, id);
     } catch (e) {
       const message = (e as { json?: { message?: string } }).json?.message ?? (e as Error).message;
       this.event(pod, 'Warning', 'Failed', `Error: ${message}`);
@@ -561,6 +562,17 @@ export class PodManager {
     await Promise.all(rt.containers.filter((c) => c.state === 'running').map((c) => this.o.runtime.stop(c.id, grace)));
     await Promise.all(rt.sandboxes.filter((c) => c.state === 'running').map((c) => this.o.runtime.stop(c.id, 0)));
     if (remove) await Promise.all([...rt.containers, ...rt.sandboxes].map((c) => this.o.runtime.remove(c.id)));
+  }
+
+  /** postStart hook: run right after the start; on failure the container is killed (then restarted per policy). */
+  private async postStart(pod: Pod, spec: core.Container, id: string): Promise<void> {
+    const hook = spec.lifecycle?.postStart;
+    const probe = hook?.exec ? { exec: hook.exec, timeoutSeconds: 30 } : hook?.httpGet ? { httpGet: hook.httpGet, timeoutSeconds: 30 } : undefined;
+    if (!probe) return;
+    const r = await runProbe(probe, { podKey: objectKey(pod), podIP: this.podIPs.get(pod.metadata!.uid!) ?? '', containerId: id, spec }, (cid, cmd, t) => this.o.runtime.execCollect(cid, cmd, t));
+    if (r.ok) return;
+    this.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${r.message}`);
+    await this.o.runtime.stop(id, pod.spec?.terminationGracePeriodSeconds ?? 30);
   }
 
   private async preStop(pod: Pod, c: RuntimeContainer, timeoutMs: number): Promise<void> {
