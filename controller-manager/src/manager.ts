@@ -11,6 +11,8 @@ import { CronJobController } from './controllers/cronjob/controller';
 import { DaemonSetController } from './controllers/daemonset/controller';
 import { StatefulSetController } from './controllers/statefulset/controller';
 import { PodAutoscalerController } from './controllers/podautoscaler/controller';
+import { PodGCController } from './controllers/podgc/controller';
+import { TTLAfterFinishedController } from './controllers/ttlafterfinished/controller';
 import { NamespaceController } from './controllers/namespace/controller';
 import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
@@ -36,6 +38,8 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   daemonset: (c) => new DaemonSetController(c, concurrency(c.options, 'daemonset', 2)),
   statefulset: (c) => new StatefulSetController(c, concurrency(c.options, 'statefulset', 5)),
   horizontalpodautoscaling: (c) => new PodAutoscalerController(c, concurrency(c.options, 'horizontal-pod-autoscaler', 5)),
+  podgc: (c) => new PodGCController(c),
+  'ttl-after-finished': (c) => new TTLAfterFinishedController(c, concurrency(c.options, 'ttl-after-finished', 5)),
 };
 
 export class ControllerManager {

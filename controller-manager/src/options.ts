@@ -18,6 +18,7 @@ export interface Options {
   nodeCidrMaskSize: number;
   allocateNodeCidrs: boolean;
   hpaSyncPeriodMs: number;
+  terminatedPodGCThreshold: number;
   concurrent: Record<string, number>;
 }
 
@@ -37,6 +38,8 @@ export const ALL_CONTROLLERS = [
   'daemonset',
   'statefulset',
   'horizontalpodautoscaling',
+  'podgc',
+  'ttl-after-finished',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */
@@ -92,6 +95,7 @@ export function parseOptions(argv: string[]): Options {
     nodeCidrMaskSize: 24,
     allocateNodeCidrs: true,
     hpaSyncPeriodMs: 15_000,
+    terminatedPodGCThreshold: 12_500,
     concurrent: {},
   };
   for (let i = 0; i < argv.length; i++) {
@@ -129,6 +133,7 @@ export function parseOptions(argv: string[]): Options {
         break;
       }
       case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDuration(value); break;
+      case 'terminated-pod-gc-threshold': o.terminatedPodGCThreshold = int(value, flag); break;
       case 'cluster-cidr': o.clusterCidr = value; break;
       case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;
       case 'allocate-node-cidrs': o.allocateNodeCidrs = bool(value, flag); break;

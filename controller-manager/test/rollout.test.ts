@@ -46,6 +46,8 @@ describe('scaleDownOld', () => {
     ['oldest first', rolling(0, 2), 4, [rs('b', 2, 2, 2), rs('a', 2, 2, 1)], rs('new', 0, 0, 3), { a: 0 }],
     ['nothing old', rolling(1, 1), 4, [rs('old', 0, 0, 1)], rs('new', 4, 4, 2), {}],
     ['old status lagging a scale-down (available > replicas) never scales up', rolling(1, 1), 4, [rs('old', 3, 4, 1)], rs('new', 2, 0, 2), {}],
+    // What the controller passes once it caps a lagging status at the RS size (3 available, not 4): one more step only.
+    ['capped lagging status: old shrinks by one', rolling(1, 1), 4, [rs('old', 3, 3, 1)], rs('new', 2, 1, 2), { old: 2 }],
   ])('%s', (_n, s, desired, old, newRS, want) => {
     expect(Object.fromEntries(scaleDownOld(s, desired, old, newRS))).toEqual(want);
   });

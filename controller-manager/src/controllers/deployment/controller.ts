@@ -21,7 +21,11 @@ const revisionOf = (rs: ReplicaSet) => Number.parseInt(rs.metadata.annotations?.
 const replicasOf = (rs: ReplicaSet) => rs.spec?.replicas ?? 0;
 const createdOf = (rs: ReplicaSet) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
 const byCreation = (a: ReplicaSet, b: ReplicaSet) => createdOf(a) - createdOf(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1);
-const info = (rs: ReplicaSet): RsInfo => ({ name: rs.metadata.name!, replicas: replicasOf(rs), available: rs.status?.availableReplicas ?? 0, created: createdOf(rs) });
+/**
+ * An RS's status may still count pods its controller is about to delete after a scale-down, so its
+ * available pods are capped at its size: counting them would let old RSes shrink below minAvailable.
+ */
+const info = (rs: ReplicaSet): RsInfo => ({ name: rs.metadata.name!, replicas: replicasOf(rs), available: Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)), created: createdOf(rs) });
 
 /** Pod templates equal apart from the pod-template-hash label (EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
