@@ -15,6 +15,11 @@ function rate(key: string, usageNs: number, now: number): number | undefined {
   return Math.max(0, Math.round(((usageNs - prev.usage) / (now - prev.t)) * 1e6));
 }
 
+function averageSince(usageNs: number, startedAt: string | undefined, now: number): number {
+  const secs = (now - (Date.parse(startedAt ?? '') || now)) / 1000;
+  return secs > 0 ? Math.round(usageNs / secs) : 0;
+}
+
 function nodeCpuNs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const busy = line.reduce((a, b) => a + b, 0) - (line[3] ?? 0) - (line[4] ?? 0);
@@ -55,7 +60,8 @@ export async function statsSummary(nodeName: string, runtime: DockerRuntime | un
         return {
           name: c.name,
           startTime: l.startedAt,
-          cpu: { time, usageNanoCores: rate(l.id, usage, now) ?? 0, usageCoreNanoSeconds: usage },
+          // First sample of a container: its average since it started.
+          cpu: { time, usageNanoCores: rate(l.id, usage, now) ?? averageSince(usage, l.startedAt, now), usageCoreNanoSeconds: usage },
           memory: { time, usageBytes: mem, workingSetBytes: Math.max(0, mem - inactive) },
         };
       }),
