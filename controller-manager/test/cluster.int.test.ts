@@ -20,6 +20,19 @@ afterAll(async () => {
 const pods = (ns: string, sel: string) => rig.client.resource<Obj>(R.pods).list({ namespace: ns, labelSelector: sel }).then((l) => l.items);
 const live = (ps: Obj[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
 
+describe('leader election', () => {
+  it('a second controller-manager stands by while the first holds the lease', async () => {
+    const standby = await startControllerManager(rig.api.url);
+    const leading = async (port: number) => /leader_election_master_status\{name="kube-controller-manager"\} 1/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await leading(rig.cm.port)).toBe(true);
+    expect(await leading(standby.port)).toBe(false);
+    const lease = await rig.client.resource<Obj>(R.leases).get('kube-controller-manager', 'kube-system');
+    expect(lease.spec.holderIdentity).toBeTruthy();
+    await standby.kill('SIGTERM');
+  });
+});
+
 describe('nodes', () => {
   it('gives every node its own pod CIDR', async () => {
     const cidrs = await waitFor('podCIDRs', async () => {

@@ -63,6 +63,24 @@ describe('ReplicaSet', () => {
   });
 });
 
+describe('ReplicationController', () => {
+  it('shares the ReplicaSet core: map selector, status, scale down', async () => {
+    await createNamespace(rig.client, 'rc1');
+    const rcc = rig.client.resource<Obj>(R.replicationcontrollers);
+    await rcc.create({
+      apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'old', namespace: 'rc1' },
+      spec: { replicas: 2, selector: { app: 'old' }, template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    await waitFor('2 ready pods owned by the RC', async () => {
+      const ps = live(await pods('rc1', 'app=old'));
+      return ps.length === 2 && ps.every((p) => isReady(p) && p.metadata.ownerReferences?.[0]?.kind === 'ReplicationController');
+    }, 30_000);
+    await waitFor('RC status', async () => (await rcc.get('old', 'rc1')).status?.readyReplicas === 2);
+    await rcc.patch('old', { spec: { replicas: 0 } }, 'merge', { namespace: 'rc1' });
+    await waitFor('no pods', async () => live(await pods('rc1', 'app=old')).length === 0, 30_000);
+  });
+});
+
 describe('Deployment', () => {
   it('rolls out within maxSurge/maxUnavailable; kubectl rollout status/history/undo; pause/resume', async () => {
     await createNamespace(rig.client, 'dep1');
