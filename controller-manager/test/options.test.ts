@@ -40,6 +40,10 @@ describe('parseOptions', () => {
     expect(concurrency(o, 'deployment', 5)).toBe(2);
     expect(concurrency(o, 'replicaset', 5)).toBe(5);
   });
+  it('parses the compose command line', () => {
+    const argv = '--master http://apiserver:6443 --cluster-cidr 10.244.0.0/16 --allocate-node-cidrs true --node-monitor-grace-period 20s --default-not-ready-toleration-seconds 10 --default-unreachable-toleration-seconds 10'.split(' ');
+    expect(parseOptions(argv)).toMatchObject({ master: 'http://apiserver:6443', allocateNodeCidrs: true, nodeMonitorGracePeriodMs: 20_000, defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10 });
+  });
   it.each([[['--bogus=1'], /unknown flag: --bogus/], [['--secure-port', 'x'], /invalid integer/], [['--leader-elect=maybe'], /invalid boolean/], [['--kubeconfig'], /needs an argument/], [['--controllers=foo'], /not in the list/]] as const)('rejects %j', (argv, msg) => {
     expect(() => parseOptions([...argv])).toThrow(msg);
   });
