@@ -201,6 +201,21 @@ describe('Deployment', () => {
     await waitFor('status 5', async () => (await dc.get('rec', 'dep2')).status?.availableReplicas === 5);
   });
 
+  it('a rollout that makes no progress reports ProgressDeadlineExceeded; kubectl rollout status fails', async () => {
+    await createNamespace(rig.client, 'dep4');
+    rig.nodes.ready = (p) => p.metadata.labels?.app !== 'stuck';
+    const d = deployment('stuck', 'dep4', 2, 'busybox:1');
+    d.spec.progressDeadlineSeconds = 2;
+    await rig.client.resource<Obj>(R.deployments).create(d);
+    const st = await kubectl(rig.env, ['rollout', 'status', 'deployment/stuck', '-n', 'dep4', '--timeout=60s']);
+    expect(st.code).not.toBe(0);
+    expect(st.stderr).toContain('deployment "stuck" exceeded its progress deadline');
+    const cur = await rig.client.resource<Obj>(R.deployments).get('stuck', 'dep4');
+    const conds = Object.fromEntries(cur.status.conditions.map((c: { type: string; status: string; reason: string }) => [c.type, `${c.status}/${c.reason}`]));
+    expect(conds).toEqual({ Available: 'False/MinimumReplicasUnavailable', Progressing: 'False/ProgressDeadlineExceeded' });
+    rig.nodes.ready = () => true;
+  });
+
   it('deleting a Deployment removes its ReplicaSets and pods', async () => {
     await createNamespace(rig.client, 'dep3');
     await rig.client.resource<Obj>(R.deployments).create(deployment('gone', 'dep3', 2, 'busybox:1'));

@@ -1,5 +1,5 @@
 // Desired EndpointSlices for a Service: one per port set (IPv4), at most maxEndpoints each.
-import type { core, discovery } from '@minik8s/shared';
+import type { discovery } from '@minik8s/shared';
 import type { Pod, Service } from '../../util/types';
 import { podEndpoints, portSetKey, type PodEndpoint } from '../endpoints/build';
 
