@@ -1,7 +1,7 @@
 // Parity: the same commands with the real kubectl (v1.32) and with mkctl against etcd + the apiserver.
 // Each tool works in its own namespace (same length, masked as NS) so both see the same state;
 // stdout, stderr and exit codes must match, with AGE cells and server-set ids masked.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ let dir: string;
 function run(tool: Tool, args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const [cmd, argv] = tool === 'kubectl' ? ['/usr/bin/kubectl', args] : [process.execPath, [MKCTL, ...args]];
   return new Promise((ok) => {
-    const child = execFile(cmd, argv, { env: { ...process.env, ...env[tool], ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, argv, { env: { ...process.env, ...env[tool], ...extraEnv }, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       ok({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -237,10 +237,37 @@ describe('mkctl and kubectl print the same', () => {
     await same(['rollout', 'restart', 'deployment/web']);
   });
 
+  it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {
+    await Promise.all((Object.keys(NS) as Tool[]).map((tool) => run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1'])));
+    const watchers = (Object.keys(NS) as Tool[]).map((tool) => {
+      const args = ['-n', NS[tool], 'get', 'pods', '-l', 'w=1', '-w'];
+      const child = tool === 'kubectl' ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } }) : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
+      const w = { tool, child, out: '', err: '' };
+      child.stdout.on('data', (c: Buffer) => (w.out += c));
+      child.stderr.on('data', (c: Buffer) => (w.err += c));
+      return w;
+    });
+    try {
+      // The list row printed: the watch runs from the list's resourceVersion, so no later event is missed.
+      await waitFor('both lists printed', () => watchers.every((w) => w.out.includes('watched-pod')), 60_000);
+      await Promise.all(watchers.map((w) => run(w.tool, ['-n', NS[w.tool], 'label', 'pod', 'watched-pod-with-a-long-name', 'x=1'])));
+      await waitFor('two rows in each watch', () => watchers.every((w) => w.out.split('\n').filter((l) => l.startsWith('watched-pod')).length >= 2), 60_000);
+    } finally {
+      for (const w of watchers) w.child.kill();
+    }
+    const [k, m] = watchers;
+    const rows = (w: (typeof watchers)[0]) => normalize(w.out, w.tool).split('\n').slice(0, 3).join('\n');
+    expect(rows(m), `kubectl:\n${k.out}\nmkctl:\n${m.out}`).toBe(rows(k));
+    // Column alignment itself (normalize() splits cells): the STATUS column starts at the same offset.
+    expect(m.out.split('\n')[1].indexOf('Pending')).toBe(k.out.split('\n')[1].indexOf('Pending'));
+  });
+
   it('delete: by name, by label, with --cascade', async () => {
     await same(['delete', 'pod', 'pb']);
     await same(['delete', 'pods', '-l', 'app=a']);
-    await same(['delete', 'deploy', 'web', '--cascade=foreground']);
+    // No garbage collector runs here: the foregroundDeletion finalizer would hold the wait forever.
+    await same(['delete', 'deploy', 'web', '--cascade=foreground', '--wait=false']);
+    await same(['delete', 'deploy', 'smp']);
     await same(['get', 'pods']);
   });
 });

@@ -91,3 +91,12 @@ describe('yaml and json output', () => {
     expect(toJson({ b: 1, a: [1] })).toBe('{\n    "a": [\n        1\n    ],\n    "b": 1\n}\n');
   });
 });
+
+describe('watch rows keep the header widths (RememberWidths)', () => {
+  it('pads later rows to the widths already printed, growing when needed', () => {
+    const widths: number[] = [];
+    expect(formatColumns([['NAME', 'READY', 'AGE'], ['a', '0/1', '5s']], widths)).toBe('NAME   READY   AGE\na      0/1     5s\n');
+    expect(formatColumns([['b', '1/1', '6s']], widths)).toBe('b      1/1     6s\n');
+    expect(formatColumns([['a-much-longer', '1/1', '7s']], widths)).toBe('a-much-longer   1/1     7s\n');
+  });
+});

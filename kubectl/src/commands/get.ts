@@ -57,7 +57,7 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
   let rc = 0;
   let printed = 0;
   const errors: string[] = [];
-  const watchFrom: { req: ResourceRequest; rv?: string; opts: TableOptions }[] = [];
+  const watchFrom: { req: ResourceRequest; rv?: string; opts: TableOptions; widths: number[] }[] = [];
   for (const req of reqs) {
     let table: Table | undefined;
     if (req.names.length === 0) table = await listTable(ctx, req.rt, ns, q);
@@ -84,11 +84,12 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
       labelColumns: o.labelColumns,
       kindPrefix: multi ? kindPrefix(req.rt) : undefined,
     };
-    if (o.watch) watchFrom.push({ req, rv: table?.metadata?.resourceVersion, opts });
+    const widths: number[] = [];
+    if (o.watch) watchFrom.push({ req, rv: table?.metadata?.resourceVersion, opts, widths });
     if (!table || table.rows.length === 0) continue;
     if (o.sortBy) sortRows(table, o.sortBy);
     if (printed > 0) process.stdout.write('\n');
-    process.stdout.write(printTable(table, opts));
+    process.stdout.write(printTable(table, opts, widths));
     printed++;
   }
   for (const e of errors) process.stderr.write(e + '\n');
@@ -96,14 +97,13 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
   if (o.watch) {
     if (watchFrom.length !== 1) throw new CliError('you may only specify a single resource type with --watch');
     const w = watchFrom[0];
-    if (printed === 0) process.stderr.write(noResources(ctx, reqs, ns) + '\n');
-    await watchTable(ctx, w.req, ns, o, w.rv, w.opts, printed === 0);
+    await watchTable(ctx, w.req, ns, o, w.rv, w.opts, printed === 0, w.widths);
   }
   return rc;
 }
 
 /** Stream one row per watch event (the header only if the list printed none), until the server ends the watch. */
-async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined, o: GetOptions, rv: string | undefined, opts: TableOptions, needHeader: boolean): Promise<void> {
+async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined, o: GetOptions, rv: string | undefined, opts: TableOptions, needHeader: boolean, widths: number[]): Promise<void> {
   const fieldSelector = [o.fieldSelector, req.names.length === 1 ? `metadata.name=${req.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
   const res = await ctx.client.request('GET', resourcePath(req.rt, nsFor(req.rt, ns)), {
     stream: true,
@@ -124,7 +124,7 @@ async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined
     if (ev.object.kind !== 'Table') return;
     const cells = tableCells(ev.object, { ...opts, noHeaders: opts.noHeaders || !header }, header && ev.object.columnDefinitions.length > 0);
     header = false;
-    process.stdout.write(formatColumns(cells));
+    process.stdout.write(formatColumns(cells, widths));
   };
   await new Promise<void>((resolve, reject) => {
     res.on('data', (c: Buffer) => lines.push(c).forEach(onLine));

@@ -53,6 +53,6 @@ function rowCells(row: TableRow, cols: { format: string; i: number }[], opts: Ta
   return cells;
 }
 
-export function printTable(table: Table, opts: TableOptions): string {
-  return formatColumns(tableCells(table, opts));
+export function printTable(table: Table, opts: TableOptions, widths?: number[]): string {
+  return formatColumns(tableCells(table, opts), widths);
 }

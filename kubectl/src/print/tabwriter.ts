@@ -1,7 +1,8 @@
 // Aligned columns as Go's text/tabwriter does for kubectl (minwidth 0, padding 3): every cell but
-// the last of a line is padded to its column's widest cell plus three spaces.
-export function formatColumns(rows: string[][]): string {
-  const widths: number[] = [];
+// the last of a line is padded to its column's widest cell plus three spaces. With `remember` (kubectl's
+// RememberWidths, used by get -w) widths carry over between calls and only grow.
+export function formatColumns(rows: string[][], remember?: number[]): string {
+  const widths: number[] = remember ?? [];
   for (const r of rows) {
     for (let i = 0; i < r.length - 1; i++) widths[i] = Math.max(widths[i] ?? 0, width(r[i]));
   }
