@@ -120,7 +120,21 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
   const dirs: string[] = [];
   const started: Restartable[] = [];
   let api: Apiserver | undefined;
+  // If the test process dies without running cleanup (worker killed, hook timeout), still remove
+  // the nodes' containers: synchronous docker calls work in an 'exit' handler.
+  const onExit = () => {
+    for (const p of started) p.proc.child.kill('SIGKILL');
+    for (const n of nodeNames) {
+      try {
+        removeNodeContainers(n);
+      } catch {
+        // best effort
+      }
+    }
+  };
+  process.once('exit', onExit);
   const cleanup = async () => {
+    process.removeListener('exit', onExit);
     await Promise.all(started.map((p) => p.kill().catch(() => undefined)));
     if (api) {
       await api.kill();
