@@ -3,7 +3,7 @@
 // commands; each one's code is loaded when it runs, so start-up stays small.
 import { Command, CommanderError, Option } from 'commander';
 import { Ctx, type GlobalOptions } from './context';
-import { exitCodeOf, formatError } from './errors';
+import { ExitCode, exitCodeOf, formatError } from './errors';
 
 type Action = (ctx: Ctx, ...args: any[]) => Promise<number | void>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,7 +51,7 @@ function act(load: () => Promise<Action>) {
       const rc = await fn(ctx, ...positional, cmd.opts());
       process.exitCode = typeof rc === 'number' ? rc : 0;
     } catch (e) {
-      process.stderr.write(formatError(e) + '\n');
+      if (!(e instanceof ExitCode)) process.stderr.write(formatError(e) + '\n');
       process.exitCode = exitCodeOf(e);
     } finally {
       ctx.close();

@@ -6,7 +6,7 @@ import { getObject, listObjects } from '../api';
 import { kindPrefix, parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
 import { CliError } from '../errors';
-import { formatColumns } from '../print/tabwriter';
+import { tabwrite } from '../print/tabwriter';
 import { sortKeys, toYaml } from '../print/yaml';
 import { resourcePath, type KubeObject, type ResourceType } from '../shared';
 import { parseDuration } from './modify';
@@ -199,8 +199,8 @@ export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: s
     process.stdout.write(`${kindPrefix(rt)}/${name} \nNo rollout history found.\n`);
     return 0;
   }
-  const rows = [['REVISION', 'CHANGE-CAUSE'], ...rss.map((r) => [String(revisionOf(r)), r.metadata.annotations?.[CHANGE_CAUSE] ?? '<none>'])];
-  process.stdout.write(`${kindPrefix(rt)}/${name} \n${formatColumns(rows)}\n`);
+  const rows = ['REVISION\tCHANGE-CAUSE', ...rss.map((r) => `${revisionOf(r)}\t${r.metadata.annotations?.[CHANGE_CAUSE] ?? '<none>'}`)];
+  process.stdout.write(`${kindPrefix(rt)}/${name} \n${tabwrite(rows, 2)}\n`);
   return 0;
 }
 

@@ -1,0 +1,109 @@
+// Parity on a running cluster (testing/cluster.ts: scheduler, controller-manager, one real kubelet on
+// Docker): rollout status/history/undo, logs, exec (output, exit code, stdin) with kubectl and mkctl,
+// each on its own Deployment in its own namespace.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHostCluster, type HostCluster } from '../../testing/cluster';
+import { REPO, stopAll } from '../../testing/procs';
+
+type Tool = 'kubectl' | 'mkctl';
+const TOOLS: Tool[] = ['kubectl', 'mkctl'];
+const NS: Record<Tool, string> = { kubectl: 'wl-kubectl', mkctl: 'wl-mkctlxx' };
+let cluster: HostCluster;
+let env: NodeJS.ProcessEnv;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(tool: Tool, args: string[], stdin?: string): Promise<Run> {
+  const argv = ['-n', NS[tool], ...args];
+  const [cmd, a] = tool === 'kubectl' ? ['/usr/bin/kubectl', argv] : [process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), ...argv]];
+  return new Promise((ok) => {
+    const child = execFile(cmd, a, { env: { ...process.env, ...env }, timeout: 150_000 }, (err, stdout, stderr) =>
+      ok({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr).replace(/kubectl|mkctl/g, 'TOOL') }),
+    );
+    if (stdin !== undefined) child.stdin!.end(stdin);
+  });
+}
+
+async function both(args: string[] | ((tool: Tool) => string[]), stdin?: string): Promise<Record<Tool, Run>> {
+  const [k, m] = await Promise.all(TOOLS.map((t) => run(t, typeof args === 'function' ? args(t) : args, stdin)));
+  return { kubectl: k, mkctl: m };
+}
+
+function same(r: Record<Tool, Run>, what: string): void {
+  const label = `${what}\nkubectl: rc ${r.kubectl.code}\n${r.kubectl.stdout}\n${r.kubectl.stderr}\nmkctl: rc ${r.mkctl.code}\n${r.mkctl.stdout}\n${r.mkctl.stderr}\n${cluster.logs()}`;
+  expect(r.mkctl.code, label).toBe(r.kubectl.code);
+  expect(r.mkctl.stdout, label).toBe(r.kubectl.stdout);
+  expect(r.mkctl.stderr.trim(), label).toBe(r.kubectl.stderr.trim());
+}
+
+const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: ${image}
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", "echo line-1; echo line-2; exec sleep 3600"]
+`;
+
+const pods: Record<Tool, string> = { kubectl: '', mkctl: '' };
+
+beforeAll(async () => {
+  cluster = await startHostCluster({ nodes: 1, prefix: 'mkctl' });
+  env = cluster.kubeEnv();
+  for (const ns of Object.values(NS)) await cluster.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+}, 240_000);
+
+afterAll(async () => {
+  await cluster?.cleanup();
+  await stopAll();
+});
+
+describe('kubectl and mkctl on a running cluster', () => {
+  it('apply, rollout status, logs', async () => {
+    same(await both(['apply', '-f', '-'], deployment('minik8s/busybox:1.36')), 'apply');
+    const st = await both(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    for (const t of TOOLS) expect(st[t].code, `${t}: ${st[t].stdout}${st[t].stderr}\n${cluster.logs()}`).toBe(0);
+    const last = (r: Run) => r.stdout.trim().split('\n').pop();
+    expect(last(st.mkctl)).toBe(last(st.kubectl));
+    for (const t of TOOLS) pods[t] = (await run(t, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    same(await both((t) => ['logs', pods[t]]), 'logs');
+    same(await both((t) => ['logs', pods[t], '--tail=1']), 'logs --tail=1');
+    same(await both(['logs', 'deploy/web']), 'logs deploy/web');
+  });
+
+  it('exec: output, exit code, stdin, errors', async () => {
+    same(await both((t) => ['exec', pods[t], '--', 'echo', 'hi']), 'exec echo');
+    const three = await both((t) => ['exec', pods[t], '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    same(three, 'exec exit 3');
+    expect(three.mkctl.code).toBe(3);
+    same(await both((t) => ['exec', '-i', pods[t], '--', 'sh'], 'echo from-stdin\nexit\n'), 'exec -i');
+    same(await both(['exec', 'nope', '--', 'true']), 'exec missing pod');
+  });
+
+  it('set image, rollout history, undo', async () => {
+    same(await both(['set', 'image', 'deployment/web', 'c=busybox:latest']), 'set image');
+    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s']))) expect(r.code, r.stdout + r.stderr).toBe(0);
+    same(await both(['rollout', 'history', 'deployment/web']), 'history 1,2');
+    same(await both(['rollout', 'undo', 'deployment/web']), 'undo');
+    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s']))) expect(r.code, r.stdout + r.stderr).toBe(0);
+    same(await both(['rollout', 'history', 'deployment/web']), 'history 2,3');
+    same(await both(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'image after undo');
+  });
+});
