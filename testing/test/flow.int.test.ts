@@ -62,6 +62,11 @@ it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Dock
   expect((toInt(pod.status.podIP) & mask) >>> 0).toBe(toInt(net));
   const ctrs = docker(['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`, '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
   expect(ctrs.length).toBe(2); // pause + web
+  // Only that node's kubelet runs it (its /pods API), the other one does not.
+  for (const k of c.kubelets) {
+    const list = (await (await fetch(`${k.url}/pods`)).json()) as { items: Obj[] };
+    expect(list.items.some((p) => p.metadata.uid === pod.metadata.uid), k.node).toBe(k.node === node);
+  }
 
   const body = await waitFor('HTTP 200 from the pod IP', async () => {
     const r = await fetch(`http://${pod.status.podIP}:8080/`, { signal: AbortSignal.timeout(5000) });
