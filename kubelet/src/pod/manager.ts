@@ -542,7 +542,9 @@ export class PodManager {
     const mine = new Set(status.conditions!.map((c) => c.type));
     status.conditions!.push(...(pod.status?.conditions ?? []).filter((c) => !mine.has(c.type)));
     const text = JSON.stringify(status);
-    if (this.lastStatus.get(uid) === text) return;
+    // Skip the write only when we wrote this status before AND the API still holds it: another
+    // component (the node controller marking pods not ready) may have changed it since.
+    if (this.lastStatus.get(uid) === text && sameConditions(pod.status, status)) return;
     const seen = this.firstSeen.get(uid);
     if (status.phase === 'Running' && seen !== undefined && seen > 0) {
       this.o.metrics?.podStart.observe((Date.now() - seen) / 1000);
@@ -636,4 +638,11 @@ export function securityOptions(podSc: core.PodSecurityContext | undefined, sc: 
     readonlyRootfs: sc?.readOnlyRootFilesystem || undefined,
     privileged: sc?.privileged || undefined,
   };
+}
+
+/** Whether the API's copy of a pod's status still has our phase and condition states. */
+function sameConditions(api: core.PodStatus | undefined, mine: core.PodStatus): boolean {
+  if (api?.phase !== mine.phase) return false;
+  const states = new Map((api?.conditions ?? []).map((c) => [c.type, c.status]));
+  return (mine.conditions ?? []).every((c) => states.get(c.type) === c.status);
 }
