@@ -199,7 +199,7 @@ async function main() {
       const n = await applyManifests(manifests);
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
-      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), logsHint('node-1'));
+      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`, 180_000);
       return `kubernetes.default → ${a}`;
     });
   } else {
