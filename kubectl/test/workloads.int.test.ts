@@ -86,6 +86,22 @@ describe('kubectl and mkctl on a running cluster', () => {
     same(await both((t) => ['logs', pods[t]]), 'logs');
     same(await both((t) => ['logs', pods[t], '--tail=1']), 'logs --tail=1');
     same(await both(['logs', 'deploy/web']), 'logs deploy/web');
+    // describe: same layout and content once names, ids, addresses and times are masked.
+    const mask = (text: string, t: Tool) =>
+      text
+        .split(pods[t]).join('POD')
+        .split(NS[t]).join('NS')
+        .replace(/docker:\/\/[0-9a-f]{64}/g, 'ID')
+        .replace(/\b\d+\.\d+\.\d+\.\d+\b/g, 'IP')
+        .replace(/\w{3}, \d{2} \w{3} \d{4} [\d:]+ \+0000/g, 'TIME')
+        .split('\n')
+        .map((l) => l.replace(/ {2,}/g, '  ').replace(/^(  (Normal|Warning)  \w+  )\S+/, '$1AGE'))
+        .join('\n');
+    for (const args of [(t: Tool) => ['describe', 'pod', pods[t]], () => ['describe', 'deploy', 'web']]) {
+      const r = await both(args);
+      expect(r.mkctl.code).toBe(r.kubectl.code);
+      expect(mask(r.mkctl.stdout, 'mkctl'), `${r.kubectl.stdout}\n---\n${r.mkctl.stdout}`).toBe(mask(r.kubectl.stdout, 'kubectl'));
+    }
   });
 
   it('exec: output, exit code, stdin, errors', async () => {

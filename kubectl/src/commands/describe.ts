@@ -69,7 +69,7 @@ function writeEvents(w: Writer, evs: Event[]): void {
   w.line(1, '----\t------\t----\t----\t-------');
   for (const e of evs) {
     const age = (e.count ?? 1) > 1 ? `${ago(eventTime(e))} (x${e.count} over ${ago(e.firstTimestamp ?? eventTime(e))})` : ago(eventTime(e));
-    const from = [e.source?.component ?? e.reportingComponent, e.source?.host].filter(Boolean).join(', ');
+    const from = e.source?.component || e.reportingComponent || '';
     w.line(1, `${e.type ?? ''}\t${e.reason ?? ''}\t${age}\t${from}\t${(e.message ?? '').trim()}`);
   }
 }
@@ -94,6 +94,8 @@ function describePod(w: Writer, p: Obj): void {
     w.line(0, 'IPs:');
     for (const ip of ips) w.line(1, 'IP:', ip);
   } else w.line(0, 'IPs:', '<none>');
+  const owner = (p.metadata.ownerReferences ?? []).find((r) => r.controller);
+  if (owner) w.line(0, 'Controlled By:', `${owner.kind}/${owner.name}`);
   const statuses: any[] = p.status?.containerStatuses ?? [];
   w.line(0, 'Containers:');
   for (const c of p.spec?.containers ?? []) {
@@ -136,7 +138,7 @@ function describePod(w: Writer, p: Obj): void {
   if (conds.length) {
     w.line(0, 'Conditions:');
     w.line(1, 'Type\tStatus');
-    for (const c of conds) w.line(1, `${c.type}\t${c.status}`);
+    for (const c of conds) w.line(1, `${c.type} \t${c.status} `);
   }
   const vols: any[] = p.spec?.volumes ?? [];
   if (vols.length) {
@@ -176,16 +178,36 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Obj): Promise<void> {
   w.map(1, 'Labels:', t.metadata?.labels);
   w.line(1, 'Containers:');
   for (const c of t.spec?.containers ?? []) {
-    w.line(2, `${c.name}:`);
-    w.line(3, 'Image:', c.image);
+    // kubectl indents template containers by three spaces, their fields by four.
+    w.line(0, `   ${c.name}:`);
+    w.line(2, 'Image:', c.image);
     const ports = (c.ports ?? []).map((x: any) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
-    w.line(3, 'Port:', ports.length ? ports.join(', ') : '<none>');
+    w.line(2, 'Port:', ports.length ? ports.join(', ') : '<none>');
+    w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x: any) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
+    for (const [k, label] of [['command', 'Command:'], ['args', 'Args:']] as const) {
+      if (c[k]?.length) {
+        w.line(2, label);
+        for (const a of c[k]) w.line(3, a);
+      }
+    }
     const env = c.env ?? [];
     if (env.length) {
-      w.line(3, 'Environment:');
-      for (const e of env) w.line(4, `${e.name}:`, e.value ?? '(from a reference)');
-    } else w.line(3, 'Environment:', '<none>');
+      w.line(2, 'Environment:');
+      for (const e of env) w.line(3, `${e.name}:`, e.value ?? '(from a reference)');
+    } else w.line(2, 'Environment:', '<none>');
+    const mounts = c.volumeMounts ?? [];
+    if (mounts.length) {
+      w.line(2, 'Mounts:');
+      for (const m of mounts) w.line(3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
+    } else w.line(2, 'Mounts:', '<none>');
   }
+  const vols: any[] = t.spec?.volumes ?? [];
+  if (vols.length) {
+    w.line(1, 'Volumes:');
+    for (const v of vols) w.line(2, `${v.name}:`, Object.keys(v).filter((k) => k !== 'name')[0] ?? '<unknown>');
+  } else w.line(1, 'Volumes:', '<none>');
+  w.map(1, 'Node-Selectors:', t.spec?.nodeSelector);
+  w.line(1, 'Tolerations:', (t.spec?.tolerations ?? []).length ? (t.spec.tolerations as any[]).map((x) => `${x.key ?? ''}:${x.effect ?? ''}`).join(', ') : '<none>');
   const conds: any[] = st.conditions ?? [];
   if (conds.length) {
     w.line(0, 'Conditions:');
