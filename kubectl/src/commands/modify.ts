@@ -92,7 +92,7 @@ export async function del(ctx: Ctx, args: string[], o: DeleteOptions): Promise<n
     if (grace !== undefined) body.gracePeriodSeconds = grace;
     try {
       const res = await ctx.client.request<KubeObject>('DELETE', resourcePath(t.rt, t.ns, t.name), { body });
-      process.stdout.write(`${kindPrefix(t.rt).replace(/\/.*/, '')} "${t.name}" ${o.force && grace === 0 ? 'force deleted' : 'deleted'}\n`);
+      process.stdout.write(`${kindPrefix(t.rt)} "${t.name}" ${o.force && grace === 0 ? 'force deleted' : 'deleted'}\n`);
       deleted.push({ ...t, uid: res?.metadata?.uid });
     } catch (e) {
       if (e instanceof ApiError && isNotFound(e) && o.ignoreNotFound) continue;
