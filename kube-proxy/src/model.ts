@@ -1,6 +1,7 @@
 // From API objects (Services, EndpointSlices or Endpoints) to the proxy's view: one entry per
 // Service port, with the endpoints that should receive traffic. Pure.
 import type { core, discovery } from '@minik8s/shared';
+import { servicePortName } from '@minik8s/shared';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -30,9 +31,6 @@ export interface ServicePort {
 export const DEFAULT_AFFINITY_SECONDS = 10800;
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export function servicePortName(ns: string, name: string, portName: string): string {
-  return portName ? `${ns}/${name}:${portName}` : `${ns}/${name}`;
-}
 
 interface Candidate extends Endpoint {
   ready: boolean;

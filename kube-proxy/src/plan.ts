@@ -1,6 +1,6 @@
 // Sync planning (pure): which Service chains a partial sync must write, which chains are stale,
 // and which UDP conntrack entries to flush after endpoints change.
-import { isServiceChainName } from './hash';
+import { isServiceChainName } from '@minik8s/shared';
 import type { ServicePort } from './model';
 import type { GeneratedRules, ServiceChains } from './rules';
 

@@ -6,7 +6,7 @@ import { Iptables, jumpPresent, parseSaveChains, run, type Jump } from './iptabl
 import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from './model';
 import { planSync, staleUdpFlows, type AppliedState } from './plan';
 import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
-import { isServiceChainName } from './hash';
+import { isServiceChainName } from '@minik8s/shared';
 
 export const FULL_SYNC_PERIOD_MS = 3600_000;
 /** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */

@@ -1,7 +1,7 @@
 // The iptables rule generator: ServicePorts + config -> the filter and nat rules of upstream
 // kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go syncProxyRules). Pure: no I/O.
 // The result is split so a partial sync can leave unchanged Services' chains out of the payload.
-import { endpointChainName, externalChainName, serviceChainName } from './hash';
+import { endpointChainName, externalChainName, serviceChainName } from '@minik8s/shared';
 import type { ServicePort } from './model';
 
 export interface ProxyConfig {

@@ -20,3 +20,4 @@ export * from './informer/factory';
 export * from './patch/strategic-merge';
 export * from './events';
 export * from './leader';
+export * from './proxy/chain-names';

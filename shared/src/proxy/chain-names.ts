@@ -1,11 +1,13 @@
 // kube-proxy's iptables chain names exactly as upstream (pkg/proxy/iptables/proxier.go):
-// base32(sha256(input))[:16], RFC 4648 alphabet. Shared so tools (mkctl explain-route) name the same
-// chains the proxy writes. Not re-exported from the package index: import '@minik8s/shared/dist/proxy/chain-names'.
+// base32(sha256(input))[:16] with the RFC 4648 alphabet, so chains stay <= 28 chars. Shared so that
+// tools (mkctl explain-route) name the same chains the proxy writes. mkctl imports this file directly
+// ('@minik8s/shared/dist/proxy/chain-names') to keep its start-up lean.
 import { createHash } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function base32(buf: Uint8Array): string {
+/** RFC 4648 base32 (no padding needed here: callers take a prefix). */
+export function base32(buf: Uint8Array): string {
   let out = '';
   let bits = 0;
   let value = 0;
@@ -29,7 +31,14 @@ export function servicePortName(ns: string, name: string, portName: string | und
   return portName ? `${ns}/${name}:${portName}` : `${ns}/${name}`;
 }
 
-export const serviceChainName = (spn: string, protocol: string): string => `KUBE-SVC-${hash16(spn + protocol.toLowerCase())}`;
-export const externalChainName = (spn: string, protocol: string): string => `KUBE-EXT-${hash16(spn + protocol.toLowerCase())}`;
-/** `endpoint` is "ip:port". */
+/** portProtoHash: shared by KUBE-SVC-, KUBE-EXT- (and upstream's KUBE-SVL-/KUBE-FW-). */
+export const portProtoHash = (spn: string, protocol: string): string => hash16(spn + protocol.toLowerCase());
+export const serviceChainName = (spn: string, protocol: string): string => `KUBE-SVC-${portProtoHash(spn, protocol)}`;
+export const externalChainName = (spn: string, protocol: string): string => `KUBE-EXT-${portProtoHash(spn, protocol)}`;
+/** `endpoint` is "ip:port" as net.JoinHostPort (IPv4 only here). */
 export const endpointChainName = (spn: string, protocol: string, endpoint: string): string => `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
+
+/** Chains whose names kube-proxy may delete as stale (upstream isServiceChainName). */
+export function isServiceChainName(chain: string): boolean {
+  return /^KUBE-(SVC|SVL|EXT|FW|SEP)-/.test(chain);
+}
