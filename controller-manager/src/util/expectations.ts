@@ -2,6 +2,10 @@
 // is still waiting to see through its informer, so it never acts twice on a stale cache.
 // Expectations expire after a TTL so a lost watch event cannot wedge a controller forever.
 
+import { objectKey } from '@minik8s/shared';
+import { controllerOf } from './owners';
+import type { Pod } from './types';
+
 interface Expectation {
   add: number;
   del: number;
@@ -53,4 +57,35 @@ export class Expectations {
     const e = this.m.get(key);
     return e && { add: e.add, del: e.del };
   }
+}
+
+/**
+ * Pod event handlers for a controller whose pods carry a controller ownerReference of `kind`:
+ * each event settles the owner's expectations, then queues the owner ("ns/name").
+ */
+export function ownedPodHandlers(kind: string, expectations: Expectations, enqueue: (key: string) => void) {
+  const ownerKey = (p: Pod): string | undefined => {
+    const ref = controllerOf(p);
+    return ref?.kind === kind ? `${p.metadata.namespace}/${ref.name}` : undefined;
+  };
+  return {
+    onAdd: (p: Pod) => {
+      const k = ownerKey(p);
+      if (!k) return;
+      expectations.creationObserved(k);
+      enqueue(k);
+    },
+    onUpdate: (o: Pod, p: Pod) => {
+      const k = ownerKey(p);
+      if (!k) return;
+      if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) expectations.deletionObserved(k, objectKey(p));
+      enqueue(k);
+    },
+    onDelete: (p: Pod) => {
+      const k = ownerKey(p);
+      if (!k) return;
+      expectations.deletionObserved(k, objectKey(p));
+      enqueue(k);
+    },
+  };
 }

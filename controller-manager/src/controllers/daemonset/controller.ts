@@ -3,9 +3,9 @@
 // failed daemon pods replaced; status as `kubectl rollout status daemonset` reads it.
 import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
-import { Expectations } from '../../util/expectations';
+import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { scaledValue } from '../../util/intstr';
-import { adoptPatch, claimAction, controllerOf, newControllerRef } from '../../util/owners';
+import { adoptPatch, claimAction, newControllerRef } from '../../util/owners';
 import { isPodAvailable, isPodReady } from '../../util/pods';
 import { semanticEqual } from '../../util/semantic';
 import type { Node, Pod } from '../../util/types';
@@ -39,32 +39,7 @@ export class DaemonSetController extends Controller {
       },
       onDelete: all,
     });
-    this.pods.addEventHandler({
-      onAdd: (p) => {
-        const k = this.ownerKey(p);
-        if (k) {
-          this.expectations.creationObserved(k);
-          this.enqueue(k);
-        }
-      },
-      onUpdate: (o, p) => {
-        const k = this.ownerKey(p);
-        if (k && p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
-        if (k) this.enqueue(k);
-      },
-      onDelete: (p) => {
-        const k = this.ownerKey(p);
-        if (k) {
-          this.expectations.deletionObserved(k, objectKey(p));
-          this.enqueue(k);
-        }
-      },
-    });
-  }
-
-  private ownerKey(p: Pod): string | undefined {
-    const ref = controllerOf(p);
-    return ref?.kind === 'DaemonSet' ? `${p.metadata.namespace}/${ref.name}` : undefined;
+    this.pods.addEventHandler(ownedPodHandlers('DaemonSet', this.expectations, (k) => this.enqueue(k)));
   }
 
   protected async reconcile(key: string): Promise<void> {

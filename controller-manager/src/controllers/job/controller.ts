@@ -4,8 +4,8 @@
 // and suspend; status active/succeeded/failed/ready, startTime/completionTime, conditions.
 import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, type batch, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
-import { Expectations } from '../../util/expectations';
-import { adoptPatch, claimAction, controllerOf, newControllerRef, releasePatch } from '../../util/owners';
+import { Expectations, ownedPodHandlers } from '../../util/expectations';
+import { adoptPatch, claimAction, newControllerRef, releasePatch } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
 import { slowStartBatches } from '../replicaset/logic';
@@ -61,32 +61,7 @@ export class JobController extends Controller {
         this.failures.delete(objectKey(j));
       },
     });
-    this.pods.addEventHandler({
-      onAdd: (p) => {
-        const k = this.ownerKey(p);
-        if (k) {
-          this.expectations.creationObserved(k);
-          this.enqueue(k);
-        }
-      },
-      onUpdate: (o, p) => {
-        const k = this.ownerKey(p);
-        if (k && p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) this.expectations.deletionObserved(k, objectKey(p));
-        if (k) this.enqueue(k);
-      },
-      onDelete: (p) => {
-        const k = this.ownerKey(p);
-        if (k) {
-          this.expectations.deletionObserved(k, objectKey(p));
-          this.enqueue(k);
-        }
-      },
-    });
-  }
-
-  private ownerKey(p: Pod): string | undefined {
-    const ref = controllerOf(p);
-    return ref?.kind === 'Job' ? `${p.metadata.namespace}/${ref.name}` : undefined;
+    this.pods.addEventHandler(ownedPodHandlers('Job', this.expectations, (k) => this.enqueue(k)));
   }
 
   protected async reconcile(key: string): Promise<void> {
