@@ -230,19 +230,16 @@ describe('Deployment', () => {
 });
 
 describe('garbage collector finalizers', () => {
-  // The apiserver does not (yet) turn propagationPolicy into these finalizers, so the owners carry them from creation.
-  it('orphan: dependents lose the owner reference and stay; foregroundDeletion: dependents go first', async () => {
+  // kubectl sends propagationPolicy; the apiserver turns it into the orphan / foregroundDeletion finalizer.
+  it('kubectl delete --cascade=orphan: dependents lose the owner reference and stay; --cascade=foreground: dependents go first', async () => {
     await createNamespace(rig.client, 'gc1');
     const dc = rig.client.resource<Obj>(R.deployments);
-    const keep = deployment('keep', 'gc1', 2, 'busybox:1');
-    keep.metadata.finalizers = ['orphan'];
-    const fg = deployment('fg', 'gc1', 2, 'busybox:1');
-    fg.metadata.finalizers = ['foregroundDeletion'];
-    await dc.create(keep);
-    await dc.create(fg);
+    await dc.create(deployment('keep', 'gc1', 2, 'busybox:1'));
+    await dc.create(deployment('fg', 'gc1', 2, 'busybox:1'));
     await waitFor('4 pods', async () => live(await pods('gc1', 'app in (keep,fg)')).length === 4, 30_000);
 
-    await dc.delete('keep', { namespace: 'gc1' });
+    const orphan = await kubectl(rig.env, ['delete', 'deployment/keep', '-n', 'gc1', '--cascade=orphan']);
+    expect(orphan.code, orphan.stderr).toBe(0);
     await waitFor('orphaning owner gone', async () => !(await dc.list({ namespace: 'gc1' })).items.some((d) => d.metadata.name === 'keep'), 30_000);
     const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'gc1', labelSelector: 'app=keep' })).items;
     expect(rss).toHaveLength(1);
@@ -250,7 +247,8 @@ describe('garbage collector finalizers', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(live(await pods('gc1', 'app=keep'))).toHaveLength(2);
 
-    await dc.delete('fg', { namespace: 'gc1' });
+    const fgDel = await kubectl(rig.env, ['delete', 'deployment/fg', '-n', 'gc1', '--cascade=foreground', '--wait=false']);
+    expect(fgDel.code, fgDel.stderr).toBe(0);
     let ownerGoneFirst = false;
     await waitFor('foreground owner gone after its dependents', async () => {
       // Dependents first, then the owner: list them in that order so a gone owner implies the check is fresh.
