@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { core } from '@minik8s/shared';
+import type { Pod, Service } from '../src/util/types';
 import { desiredEndpoints, findPort } from '../src/controllers/endpoints/build';
 import { desiredSlices } from '../src/controllers/endpointslice/build';
 
-function pod(name: string, ip: string | undefined, ready: boolean, extra: Partial<core.Pod['metadata']> = {}, phase = 'Running'): core.Pod {
+function pod(name: string, ip: string | undefined, ready: boolean, extra: Partial<core.Pod['metadata']> = {}, phase = 'Running'): Pod {
   return {
     metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra },
     spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }] },
     status: { phase, podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
-const svc = (ports: core.ServicePort[], extra: Partial<core.ServiceSpec> = {}): core.Service => ({
+const svc = (ports: core.ServicePort[], extra: Partial<core.ServiceSpec> = {}): Service => ({
   metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
   spec: { selector: { app: 'web' }, ports, ...extra },
 });
@@ -53,7 +54,7 @@ describe('desiredEndpoints', () => {
     ]);
   });
   it('drops pods lacking a named port; publishNotReadyAddresses makes all ready', () => {
-    const other: core.Pod = { ...pod('x', '10.0.0.9', false), spec: { containers: [{ name: 'c' }] } };
+    const other: Pod = { ...pod('x', '10.0.0.9', false), spec: { containers: [{ name: 'c' }] } };
     const ep = desiredEndpoints(svc([{ port: 80, targetPort: 'http' }], { publishNotReadyAddresses: true }), [pod('a', '10.0.0.1', false), other]);
     expect(ep.subsets).toHaveLength(1);
     expect(ep.subsets![0].addresses!.map((a) => a.ip)).toEqual(['10.0.0.1']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { core } from '@minik8s/shared';
+import type { Node, Pod } from '../src/util/types';
 import { CidrSet } from '../src/controllers/nodeipam/cidrs';
 import { evictionTime, reconcileTaints, staleConditions, TAINT_NOT_READY, TAINT_UNREACHABLE } from '../src/controllers/nodelifecycle/decisions';
 
@@ -30,7 +31,7 @@ describe('CidrSet', () => {
   });
 });
 
-const node = (ready: string | undefined, taints: core.Taint[] = [], unschedulable = false): core.Node => ({
+const node = (ready: string | undefined, taints: core.Taint[] = [], unschedulable = false): Node => ({
   metadata: { name: 'n1' },
   spec: { taints, unschedulable },
   status: { conditions: ready ? [{ type: 'Ready', status: ready, lastHeartbeatTime: 'h' }, { type: 'MemoryPressure', status: 'False' }] : [] },
@@ -46,7 +47,7 @@ describe('node conditions and taints', () => {
     expect(staleConditions({ ...node('True'), status: { conditions: c } }, 'later')).toBeUndefined();
     expect(staleConditions(node(undefined), 'now')![0]).toMatchObject({ status: 'Unknown', reason: 'NodeStatusNeverUpdated' });
   });
-  it.each<[string, core.Node, string[] | undefined]>([
+  it.each<[string, Node, string[] | undefined]>([
     ['ready: nothing', node('True'), undefined],
     ['unknown: unreachable', node('Unknown'), [`${TAINT_UNREACHABLE}:NoExecute`, `${TAINT_UNREACHABLE}:NoSchedule`]],
     ['false: not-ready', node('False'), [`${TAINT_NOT_READY}:NoExecute`, `${TAINT_NOT_READY}:NoSchedule`]],
@@ -63,8 +64,8 @@ describe('evictionTime', () => {
   const defaults = { notReadySeconds: 300, unreachableSeconds: 300 };
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   const unreachable: core.Taint = { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' };
-  const pod = (tolerations?: core.Toleration[]): core.Pod => ({ metadata: { name: 'p' }, spec: { containers: [], tolerations } });
-  it.each<[string, core.Pod, core.Taint[], number | 'never']>([
+  const pod = (tolerations?: core.Toleration[]): Pod => ({ metadata: { name: 'p' }, spec: { containers: [], tolerations } });
+  it.each<[string, Pod, core.Taint[], number | 'never']>([
     ['no taints', pod(), [], 'never'],
     ['default toleration 300 s', pod(), [unreachable], t0 + 300_000],
     ['own toleration 5 s', pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]), [unreachable], t0 + 5000],

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { core } from '@minik8s/shared';
+import type { Pod } from '../src/util/types';
 import { compareForDeletion, countReplicas, podsToDelete, replicaFailureConditions, slowStartBatches } from '../src/controllers/replicaset/logic';
 import { Expectations } from '../src/util/expectations';
 import { claimAction } from '../src/util/owners';
 
 interface P { name: string; node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; restarts?: number; labels?: Record<string, string> }
-function pod(p: P): core.Pod {
+function pod(p: P): Pod {
   return {
     metadata: { name: p.name, namespace: 'default', creationTimestamp: p.created ?? '2026-01-01T00:00:00Z', labels: p.labels ?? { app: 'x' } },
     spec: { containers: [], nodeName: p.node },

@@ -34,7 +34,7 @@ export interface ClusterLib {
   STATE: string;
   containerId(service: string, all?: boolean): string;
   request(url: string, opts?: { method?: string; body?: unknown; contentType?: string; timeoutMs?: number }): Promise<HttpReply>;
-  readyNodes(server?: string): Promise<string[]>;
+  readyNodes(server?: string, since?: number): Promise<string[]>;
   compose(args: string[]): string;
   dnsAnswers(name?: string): string;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { core, discovery } from '@minik8s/shared';
 import { Iptables } from '../src/iptables';
 import { Proxier, cleanup } from '../src/proxier';
-import { serviceChainName } from '../src/hash';
+import { serviceChainName } from '@minik8s/shared';
 import { createNodeSandbox, foreignRules, kubeChains, nsTry, nsx, type NodeSandbox } from '../../testing/netns';
 import { stopAll, waitFor } from '../../testing/procs';
 import { service, slice } from './fixtures';
