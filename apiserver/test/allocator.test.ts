@@ -89,6 +89,15 @@ describe('planAllocations', () => {
     expect(st.ips.count()).toBe(0);
   });
 
+  it('reserves requested node ports before picking random ones for the other ports', () => {
+    for (let run = 0; run < 20; run++) {
+      const st = state('10.96.0.0/28', [30000, 30001]);
+      const s = svc({ type: 'NodePort', ports: [{ port: 80 }, { port: 81, nodePort: 30000 }] });
+      expect(planAllocations(s, undefined, st).causes).toEqual([]);
+      expect(s.spec.ports.map((p: { nodePort: number }) => p.nodePort)).toEqual([30001, 30000]);
+    }
+  });
+
   it('leaves headless and ExternalName services without an IP', () => {
     const st = state();
     const h = svc({ clusterIP: 'None' });

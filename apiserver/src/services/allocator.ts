@@ -72,26 +72,27 @@ export function planAllocations(next: Obj | undefined, old: Obj | undefined, st:
     }
     if (usesNodePorts(next) && Array.isArray(s.ports)) {
       const [lo, hi] = portRange;
+      const wanted = (p: unknown): p is Obj => !!p && typeof p === 'object' && typeof (p as Obj).nodePort === 'number' && (p as Obj).nodePort > 0;
+      // Requested ports first, so a random pick for another port of this Service cannot take one of them.
       s.ports.forEach((p: Obj, i: number) => {
-        if (!p || typeof p !== 'object') return;
-        if (typeof p.nodePort === 'number' && p.nodePort > 0) {
-          if (oldPorts.has(p.nodePort)) return;
-          const off = p.nodePort - lo;
-          if (p.nodePort < lo || p.nodePort > hi)
-            causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
-          else if (ports.has(off)) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
-          else {
-            ports.set(off);
-            portsChanged = true;
-          }
-        } else {
-          const off = ports.findFree(0, hi - lo, randomInt(0, hi - lo + 1));
-          if (off === undefined) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, 0, 'failed to allocate a nodePort: range is full'));
-          else {
-            ports.set(off);
-            portsChanged = true;
-            p.nodePort = lo + off;
-          }
+        if (!wanted(p) || oldPorts.has(p.nodePort)) return;
+        const off = p.nodePort - lo;
+        if (p.nodePort < lo || p.nodePort > hi)
+          causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
+        else if (ports.has(off)) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+        else {
+          ports.set(off);
+          portsChanged = true;
+        }
+      });
+      s.ports.forEach((p: Obj, i: number) => {
+        if (!p || typeof p !== 'object' || wanted(p)) return;
+        const off = ports.findFree(0, hi - lo, randomInt(0, hi - lo + 1));
+        if (off === undefined) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, 0, 'failed to allocate a nodePort: range is full'));
+        else {
+          ports.set(off);
+          portsChanged = true;
+          p.nodePort = lo + off;
         }
       });
     } else if (Array.isArray(s.ports)) {
