@@ -72,10 +72,10 @@ export function planAllocations(next: Obj | undefined, old: Obj | undefined, st:
     }
     if (usesNodePorts(next) && Array.isArray(s.ports)) {
       const [lo, hi] = portRange;
-      const wanted = (p: unknown): p is Obj => !!p && typeof p === 'object' && typeof (p as Obj).nodePort === 'number' && (p as Obj).nodePort > 0;
+      const requested = (p: Obj): boolean => typeof p.nodePort === 'number' && p.nodePort > 0;
       // Requested ports first, so a random pick for another port of this Service cannot take one of them.
       s.ports.forEach((p: Obj, i: number) => {
-        if (!wanted(p) || oldPorts.has(p.nodePort)) return;
+        if (!p || typeof p !== 'object' || !requested(p) || oldPorts.has(p.nodePort)) return;
         const off = p.nodePort - lo;
         if (p.nodePort < lo || p.nodePort > hi)
           causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
@@ -86,7 +86,7 @@ export function planAllocations(next: Obj | undefined, old: Obj | undefined, st:
         }
       });
       s.ports.forEach((p: Obj, i: number) => {
-        if (!p || typeof p !== 'object' || wanted(p)) return;
+        if (!p || typeof p !== 'object' || requested(p)) return;
         const off = ports.findFree(0, hi - lo, randomInt(0, hi - lo + 1));
         if (off === undefined) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, 0, 'failed to allocate a nodePort: range is full'));
         else {
