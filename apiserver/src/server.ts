@@ -180,6 +180,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   else log.warn('apiserver/src/kubectl is not built: no discovery, openapi, tables or protobuf bodies');
   if (podproxy) await podproxy.registerPodProxy(app, ctx);
   else log.warn('apiserver/src/podproxy is not built: pods/log, exec and attach answer 404');
+  (await import('./metricsapi')).registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();
   registerApiRoutes(app, {

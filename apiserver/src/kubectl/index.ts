@@ -3,12 +3,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type KubeList, type KubeObject, type ResourceType } from '@minik8s/shared';
 import type { ApiContext, KubectlModule } from '../context';
+import { METRICS_RESOURCES } from '../metricsapi';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedRequested, apiGroupList, apiResourceList, apiVersions, groupVersions } from './discovery';
 import { openapiGroupVersionDoc, openapiRoot } from './openapi';
 import { decodeProtobufBody as decode, ProtobufDecodeError } from './protobuf';
 import { parseIncludeObject, tableVersionRequested, toTable } from './tables';
 
 export function registerKubectlRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // metrics.k8s.io is served by ../metricsapi (not stored): discoverable, without OpenAPI or Tables.
+  const discoverable = [...ctx.resources, ...METRICS_RESOURCES];
   const resources = ctx.resources;
   // A Buffer keeps fastify from rewriting the content type (it would quote the discovery parameters).
   const json = (reply: FastifyReply, body: unknown, contentType = 'application/json') =>
@@ -17,22 +20,22 @@ export function registerKubectlRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   const discovery = (core: boolean) => (req: FastifyRequest, reply: FastifyReply) => {
     const agg = aggregatedRequested(req.headers.accept);
-    if (agg) return json(reply, aggregatedDiscovery(resources, core, agg), aggregatedContentType(agg));
-    return json(reply, core ? apiVersions(String(req.headers.host ?? '127.0.0.1')) : apiGroupList(resources));
+    if (agg) return json(reply, aggregatedDiscovery(discoverable, core, agg), aggregatedContentType(agg));
+    return json(reply, core ? apiVersions(String(req.headers.host ?? '127.0.0.1')) : apiGroupList(discoverable));
   };
   app.get('/api', discovery(true));
   app.get('/apis', discovery(false));
 
   app.get<{ Params: { version: string } }>('/api/:version', (req, reply) => {
-    const list = apiResourceList(resources, { group: '', version: req.params.version });
+    const list = apiResourceList(discoverable, { group: '', version: req.params.version });
     return list ? json(reply, list) : notFound(reply);
   });
   app.get<{ Params: { group: string } }>('/apis/:group', (req, reply) => {
-    const doc = apiGroupList(resources).groups.find((g) => g.name === req.params.group);
+    const doc = apiGroupList(discoverable).groups.find((g) => g.name === req.params.group);
     return doc ? json(reply, { kind: 'APIGroup', apiVersion: 'v1', ...doc }) : notFound(reply);
   });
   app.get<{ Params: { group: string; version: string } }>('/apis/:group/:version', (req, reply) => {
-    const list = apiResourceList(resources, { group: req.params.group, version: req.params.version });
+    const list = apiResourceList(discoverable, { group: req.params.group, version: req.params.version });
     return list ? json(reply, list) : notFound(reply);
   });
 
