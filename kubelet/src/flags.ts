@@ -16,6 +16,7 @@ export interface KubeletFlags {
   kubeReserved?: string;
   capacity?: string;
   podCIDR?: string;
+  requirePodCIDR: boolean;
   podNetwork: string;
   nodeLabels?: string;
   hollow: boolean;
@@ -24,7 +25,7 @@ export interface KubeletFlags {
   nodeStatusUpdateFrequencySeconds: number;
 }
 
-const BOOL = new Set(['hollow', 'prefer-local-images']);
+const BOOL = new Set(['hollow', 'prefer-local-images', 'require-pod-cidr']);
 
 export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --kubeconfig FILE                    kubeconfig for the apiserver (or KUBECONFIG)
@@ -42,6 +43,8 @@ export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --system-reserved / --kube-reserved  e.g. cpu=100m,memory=100Mi (subtracted from allocatable)
   --capacity cpu=4,memory=8Gi          override the host's capacity (test and hollow nodes)
   --pod-cidr CIDR                      pod subnet when the node object has no spec.podCIDR
+  --require-pod-cidr                   pod network not ready (node NotReady, no pod sandboxes) until the
+                                       node has a podCIDR (set it where node-ipam allocates them)
   --pod-network NAME                   Docker network for pods without a podCIDR (default bridge)
   --node-labels k=v,k2=v2              extra node labels
   --prefer-local-images                imagePullPolicy Always uses a local image without pulling
@@ -67,7 +70,7 @@ export function parseFlags(argv: string[]): KubeletFlags {
   const known = new Set([
     'kubeconfig', 'master', 'hostname-override', 'node-ip', 'address', 'port', 'container-runtime-endpoint',
     'pod-infra-container-image', 'root-dir', 'cluster-dns', 'cluster-domain', 'max-pods', 'system-reserved',
-    'kube-reserved', 'capacity', 'pod-cidr', 'pod-network', 'node-labels', 'hollow', 'prefer-local-images',
+    'kube-reserved', 'capacity', 'pod-cidr', 'require-pod-cidr', 'pod-network', 'node-labels', 'hollow', 'prefer-local-images',
     'sync-frequency', 'node-status-update-frequency', 'v', 'help', 'h',
   ]);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
@@ -95,6 +98,7 @@ export function parseFlags(argv: string[]): KubeletFlags {
     kubeReserved: raw.get('kube-reserved'),
     capacity: raw.get('capacity'),
     podCIDR: raw.get('pod-cidr'),
+    requirePodCIDR: raw.get('require-pod-cidr') === 'true',
     podNetwork: raw.get('pod-network') ?? 'bridge',
     nodeLabels: raw.get('node-labels'),
     hollow: raw.get('hollow') === 'true',

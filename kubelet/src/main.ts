@@ -65,12 +65,15 @@ async function main(): Promise<void> {
       runtimeVersion,
       statusFrequencyMs: flags.nodeStatusUpdateFrequencySeconds * 1000,
       leaseDurationSeconds: 40,
+      fallbackPodCIDR: flags.podCIDR,
+      // Hollow nodes start no sandboxes: they never wait for a pod network.
+      requirePodCIDR: flags.requirePodCIDR && !flags.hollow,
     },
     log,
     () => runtimeUp,
     runtime ? () => runtime!.images() : undefined,
   );
-  const podCIDR = () => node.cidr() ?? flags.podCIDR;
+  const podCIDR = () => node.cidr();
   node.watchOwnNode(factory);
 
   let pods: () => import('./kinds').Pod[];
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
       clusterDNS: flags.clusterDNS,
       clusterDomain: flags.clusterDomain,
       podCIDR,
+      networkError: () => node.networkError(),
       defaultNetwork: flags.podNetwork,
       preferLocalImages: flags.preferLocalImages,
       syncFrequencyMs: flags.syncFrequencySeconds * 1000,
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
         syncDuration: newHistogram(registry, 'kubelet_pod_worker_duration_seconds', 'Duration of one pod sync'),
       },
     });
+    node.onPodCIDR(() => mgr.resyncAll());
     pods = () => mgr.pods();
     stopPods = () => mgr.stop();
     await node.register();

@@ -2,6 +2,7 @@
 // in kube-node-lease, as upstream's kubelet_node_status.go and nodelease controller.
 import { cpus, totalmem, hostname, release } from 'node:os';
 import type { Lease, Node } from './kinds';
+import { networkError, readyCondition } from './network';
 import { R, isAlreadyExists, isConflict, isNotFound, parseQuantity, type ApiClient, type core, type InformerFactory, type Logger } from '@minik8s/shared';
 
 export interface NodeOptions {
@@ -14,6 +15,10 @@ export interface NodeOptions {
   runtimeVersion: string;
   statusFrequencyMs: number;
   leaseDurationSeconds: number;
+  /** --pod-cidr: used while the Node has no spec.podCIDR. */
+  fallbackPodCIDR?: string;
+  /** --require-pod-cidr: the pod network (and so the node) is not ready until there is a podCIDR. */
+  requirePodCIDR: boolean;
 }
 
 /** "cpu=100m,memory=100Mi" → {cpu: "100m", memory: "100Mi"} (upstream --system-reserved syntax). */
@@ -79,24 +84,43 @@ export class NodeAgent {
     private listImages?: () => Promise<core.ContainerImage[]>,
   ) {}
 
+  private cidrListeners: Array<() => void> = [];
+
+  /** The pod subnet: the Node's spec.podCIDR, else --pod-cidr. */
   cidr(): string | undefined {
-    return this.podCIDR;
+    return this.podCIDR ?? this.o.fallbackPodCIDR;
+  }
+
+  /** Why pods cannot get a sandbox now (undefined: they can). */
+  networkError(): string | undefined {
+    return networkError(this.o.requirePodCIDR, this.cidr());
+  }
+
+  /** Called when the Node gets (another) podCIDR. */
+  onPodCIDR(fn: () => void): void {
+    this.cidrListeners.push(fn);
+  }
+
+  private takeCIDR(cidr: string | undefined, pushStatus = true): void {
+    if (!cidr || cidr === this.podCIDR) return;
+    const wasReady = !this.networkError();
+    this.podCIDR = cidr;
+    this.log.info({ podCIDR: cidr }, 'node podCIDR');
+    // The network just became ready: say so at once (the scheduler and `npm run up` wait for Ready).
+    if (!wasReady && pushStatus && this.node) this.updateStatus(false).catch((e) => this.log.warn({ err: (e as Error).message }, 'node status update failed'));
+    for (const fn of this.cidrListeners) fn();
   }
 
   /** Follow our own Node object so a podCIDR assigned by node-ipam is used at once (call before factory.start()). */
   watchOwnNode(factory: InformerFactory): void {
     const inf = factory.informer<Node>(R.nodes, { fieldSelector: `metadata.name=${this.o.name}` });
-    const take = (n: Node) => {
-      const cidr = n.spec?.podCIDR;
-      if (cidr && cidr !== this.podCIDR) this.log.info({ podCIDR: cidr }, 'node podCIDR');
-      if (cidr) this.podCIDR = cidr;
-    };
+    const take = (n: Node) => this.takeCIDR(n.spec?.podCIDR);
     inf.addEventHandler({ onAdd: take, onUpdate: (_o, n) => take(n) });
   }
 
   private statusBody(): core.NodeStatus {
     const now = nowSeconds();
-    const ready = this.healthy();
+    const ready = readyCondition(this.healthy(), this.networkError());
     const cond = (type: string, status: string, reason: string, message: string): core.NodeCondition => ({
       type,
       status,
@@ -112,9 +136,7 @@ export class NodeAgent {
         cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        ready
-          ? cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
-          : cond('Ready', 'False', 'KubeletNotReady', 'container runtime is down'),
+        cond('Ready', ready.status, ready.reason, ready.message),
       ],
       addresses: [
         { type: 'InternalIP', address: this.o.ip },
@@ -160,7 +182,7 @@ export class NodeAgent {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
-    this.podCIDR = this.node?.spec?.podCIDR;
+    this.takeCIDR(this.node?.spec?.podCIDR, false);
     await this.updateStatus(true).catch((e) => this.log.warn({ err: (e as Error).message }, 'node status update failed'));
     await this.renewLease().catch((e) => this.log.warn({ err: (e as Error).message }, 'lease renewal failed'));
     const statusLoop = () => {
@@ -192,7 +214,7 @@ export class NodeAgent {
       await this.register();
       return;
     }
-    this.podCIDR = cur.spec?.podCIDR ?? this.podCIDR;
+    this.takeCIDR(cur.spec?.podCIDR, false);
     if (this.listImages) this.images = await this.listImages().catch(() => this.images);
     const status = this.statusBody();
     if (this.listImages) status.images = this.images;

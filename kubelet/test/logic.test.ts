@@ -12,6 +12,7 @@ import { resolvConf } from '../src/pod/volumes';
 import { fmtDuration, securityOptions } from '../src/pod/manager';
 import { exitStatus } from '../src/server/streams';
 import { fakeIP } from '../src/hollow';
+import { NETWORK_NOT_READY, networkError, readyCondition } from '../src/network';
 
 const app = (name: string, extra: Partial<core.Container> = {}): core.Container => ({ name, image: 'minik8s/busybox:1.36', ...extra });
 
@@ -185,6 +186,19 @@ describe('node, flags, files', () => {
     expect(f).toMatchObject({ hostnameOverride: 'n1', port: 1234, hollow: true, clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', address: '0.0.0.0' });
     expect(() => parseFlags(['--bogus', 'x'])).toThrow(/unknown flag/);
     expect(() => parseFlags(['--port'])).toThrow(/needs a value/);
+    expect(parseFlags([]).requirePodCIDR).toBe(false);
+    expect(parseFlags(['--require-pod-cidr']).requirePodCIDR).toBe(true);
+  });
+  it.each([
+    { require: false, cidr: undefined, runtimeUp: true, net: undefined, ready: ['True', 'KubeletReady', 'kubelet is posting ready status'] },
+    { require: true, cidr: '10.244.1.0/24', runtimeUp: true, net: undefined, ready: ['True', 'KubeletReady', 'kubelet is posting ready status'] },
+    { require: true, cidr: undefined, runtimeUp: true, net: NETWORK_NOT_READY, ready: ['False', 'KubeletNotReady', NETWORK_NOT_READY] },
+    { require: false, cidr: undefined, runtimeUp: false, net: undefined, ready: ['False', 'KubeletNotReady', 'container runtime is down'] },
+    { require: true, cidr: undefined, runtimeUp: false, net: NETWORK_NOT_READY, ready: ['False', 'KubeletNotReady', `[container runtime is down, ${NETWORK_NOT_READY}]`] },
+  ])('network readiness: require=$require cidr=$cidr runtimeUp=$runtimeUp', ({ require, cidr, runtimeUp, net, ready }) => {
+    expect(networkError(require, cidr)).toBe(net);
+    const c = readyCondition(runtimeUp, networkError(require, cidr));
+    expect([c.status, c.reason, c.message]).toEqual(ready);
   });
   it('resolv.conf for ClusterFirst', () => {
     expect(resolvConf('ns1', ['10.96.0.10'], 'cluster.local')).toBe('nameserver 10.96.0.10\nsearch ns1.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');

@@ -1,6 +1,6 @@
 // kill -9 of the kubelet: pods keep running and are adopted when it returns (no duplicates); a pod
 // deleted while it was down has its containers removed. Also: podCIDR → a Docker network with that
-// subnet, and --hollow mode (kubemark).
+// subnet, --require-pod-cidr (no sandboxes until the node has a podCIDR), and --hollow mode (kubemark).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { R, type KubeObject } from '@minik8s/shared';
@@ -82,6 +82,38 @@ describe('kubelet restarts', () => {
       await createPod(env, podSpec('overlap', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       const p = await waitPod(env, 'overlap', 'Running', (x) => x.status?.phase === 'Running' && !!x.status.podIP);
       expect(p.status?.podIP?.startsWith(subnet.split('.').slice(0, 3).join('.') + '.')).toBe(false);
+    } finally {
+      await kubelet?.kill();
+      removeNodeContainers(name);
+    }
+  });
+
+  it('--require-pod-cidr: node NotReady and pods wait (NetworkNotReady) until the node has a podCIDR, then run in it', async () => {
+    const port = await freePort();
+    const name = `${env.node}-nocidr`;
+    const cidr = `10.252.${randomInt(1, 250)}.0/24`;
+    type NodeObj = KubeObject & { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } };
+    const readyOf = async () => ((await env.client.resource(R.nodes).get(name)) as NodeObj).status?.conditions?.find((c) => c.type === 'Ready');
+    let kubelet: Proc | undefined;
+    try {
+      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--require-pod-cidr', '--sync-frequency', '2', '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
+      const notReady = await waitFor('node reports Ready=False', async () => ((await readyOf())?.status === 'False' ? readyOf() : undefined));
+      expect(notReady?.reason).toBe('KubeletNotReady');
+      expect(notReady?.message).toMatch(/^container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady/);
+      const created = await createPod(env, podSpec('waitnet', { containers: [ctr('c', 'exec sleep 3600')] }, name));
+      await waitFor('NetworkNotReady event', async () => {
+        const list = await env.client.resource(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=waitnet' });
+        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some((e) => e.reason === 'NetworkNotReady' && /^network is not ready: container runtime network not ready/.test(e.message ?? ''));
+      });
+      const waiting = await waitPod(env, 'waitnet', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
+      expect(waiting.status?.phase).toBe('Pending');
+      expect(waiting.status?.podIP).toBeUndefined();
+      expect(podContainers(created.metadata!.uid!, true)).toEqual([]);
+
+      await env.client.resource(R.nodes).patch(name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge');
+      await waitFor('node Ready', async () => (await readyOf())?.status === 'True');
+      const p = await waitPod(env, 'waitnet', 'Running', (x) => x.status?.phase === 'Running' && !!x.status.podIP);
+      expect(p.status?.podIP?.startsWith(cidr.split('.').slice(0, 3).join('.') + '.')).toBe(true);
     } finally {
       await kubelet?.kill();
       removeNodeContainers(name);

@@ -26,6 +26,7 @@ import { ProbeManager, runProbe } from './probes';
 import { computePodStatus, type Waiting } from './status';
 import { binds, removePodDir, resolvConf, setUpVolumes, VolumeError, writePodFile } from './volumes';
 import { parseQuantity } from '@minik8s/shared';
+import { NETWORK_NOT_READY_EVENT } from '../network';
 
 import type { Pod, Service, ConfigMap, Secret } from '../kinds';
 
@@ -43,6 +44,8 @@ export interface PodManagerOptions {
   clusterDomain: string;
   /** The node's spec.podCIDR as last seen (a Docker network with that subnet is used). */
   podCIDR(): string | undefined;
+  /** Why pod sandboxes cannot be made now (network not ready), or undefined. */
+  networkError(): string | undefined;
   /** Docker network for pods when the node has no podCIDR. */
   defaultNetwork: string;
   /** imagePullPolicy Always uses a local image when the pull fails (no registry here). */
@@ -102,10 +105,10 @@ export class PodManager {
       this.queue.add(`${ns}/${name}`);
       this.queue.addAfter(`${ns}/${name}`, 300);
     });
-    for (const k of this.informer.store.keys()) this.queue.add(k);
+    this.resyncAll();
     void runWorkers(this.queue, this.o.workers, (key) => this.sync(key), this.o.log);
     const resync = () => {
-      for (const k of this.informer.store.keys()) this.queue.add(k);
+      this.resyncAll();
       this.housekeeping().catch((e) => this.o.log.warn({ err: (e as Error).message }, 'housekeeping failed'));
       this.resyncTimer = setTimeout(resync, this.o.syncFrequencyMs);
     };
@@ -121,6 +124,11 @@ export class PodManager {
 
   pods(): Pod[] {
     return this.informer.store.list();
+  }
+
+  /** Sync every pod now (the pod network just became ready). */
+  resyncAll(): void {
+    for (const k of this.informer.store.keys()) this.queue.add(k);
   }
 
   /** Containers of pods that no longer exist (deleted while we were down, or recreated under a new uid). */
@@ -213,6 +221,14 @@ export class PodManager {
     }
 
     let rt = (await this.o.runtime.listPods(uid)).get(uid);
+    const netErr = pod.spec?.hostNetwork ? undefined : this.o.networkError();
+    if (netErr) {
+      // As upstream SyncPod: report the status, then no sandbox until the network is ready (a new
+      // podCIDR resyncs every pod; the periodic resync retries too).
+      await this.writeStatus(pod, rt, false);
+      this.event(pod, 'Warning', 'NetworkNotReady', `${NETWORK_NOT_READY_EVENT}: ${netErr}`);
+      return;
+    }
     let initFailed = false;
     try {
       for (let round = 0; round < 4; round++) {
