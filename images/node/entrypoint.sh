@@ -78,7 +78,7 @@ supervise() {
 # shellcheck disable=SC2086
 supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
   --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
-  --pod-infra-container-image minik8s/pause:3.10 --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" ${KUBELET_ARGS:-} &
+  --pod-infra-container-image minik8s/pause:3.10 --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" --require-pod-cidr ${KUBELET_ARGS:-} &
 pids+=($!)
 # shellcheck disable=SC2086
 supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
