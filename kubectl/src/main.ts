@@ -114,6 +114,7 @@ sub(program, 'describe', 'Show details of a specific resource or group of resour
   .option('-l, --selector <selector>', 'Selector (label query) to filter on')
   .option('-A, --all-namespaces', 'Across all namespaces')
   .action(act(async () => (await import('./commands/describe')).describe));
+(require('./commands/top') as typeof import('./commands/top')).registerTop(sub(program, 'top', 'Display resource (CPU/memory) usage'), sub, act); // eslint-disable-line @typescript-eslint/no-require-imports
 
 // ---- writing ----------------------------------------------------------------------------------------
 const fileOpts = (c: Command, what: string) =>
