@@ -191,14 +191,15 @@ describe('StatefulSet', () => {
 });
 
 describe('HorizontalPodAutoscaler', () => {
-  it('scales a Deployment on CPU utilization read from the kubelets\' /stats/summary', async () => {
+  it('scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets\' /stats/summary)', async () => {
     await createNamespace(rig.client, 'hpa1');
-    // A stand-in for the kubelets' stats endpoint: every pod uses `cpu` cores.
+    // A stand-in for the kubelets' stats endpoint: every pod's container uses `cpu` cores.
     let cpu = 0.2;
     const server = createServer(async (req, res) => {
       const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: 'hpa1' })).items;
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: 'hpa1', uid: p.metadata.uid }, cpu: { usageNanoCores: cpu * 1e9 }, memory: { workingSetBytes: 1e6 } })) }));
+      const usage = () => ({ cpu: { usageNanoCores: cpu * 1e9 }, memory: { workingSetBytes: 1e6 } });
+      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: 'hpa1', uid: p.metadata.uid }, containers: [{ name: 'c', ...usage() }], ...usage() })) }));
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;

@@ -1,5 +1,5 @@
-// HorizontalPodAutoscaler (autoscaling/v2) for Resource metrics (cpu, memory): usage from the
-// kubelets' /stats/summary (what metrics-server would aggregate), requests from the pod specs,
+// HorizontalPodAutoscaler (autoscaling/v2) for Resource metrics (cpu, memory): usage from
+// metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
   isNotFound, matchesLabels, milliValue, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, type autoscaling, type Informer,
@@ -7,13 +7,13 @@ import {
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
-import type { Node, Pod } from '../../util/types';
+import type { Pod } from '../../util/types';
 import { limitReplicas, resourceReplicas, stabilize, type PodSample, type Target } from './replicas';
 
 type Hpa = autoscaling.HorizontalPodAutoscaler & { metadata: NonNullable<autoscaling.HorizontalPodAutoscaler['metadata']>; [k: string]: unknown };
 type HpaCondition = autoscaling.HorizontalPodAutoscalerCondition;
 interface Scale { spec?: { replicas?: number }; status?: { replicas?: number; selector?: string } }
-interface Summary { pods?: { podRef?: { uid?: string }; cpu?: { usageNanoCores?: number }; memory?: { workingSetBytes?: number } }[] }
+interface PodMetricsList { items?: { metadata: { name: string }; containers?: { name: string; usage?: { cpu?: string; memory?: string } }[] }[] }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -25,7 +25,6 @@ function condition(type: string, status: 'True' | 'False', reason: string, messa
 export class PodAutoscalerController extends Controller {
   private readonly hpas: Informer<Hpa>;
   private readonly pods: Informer<Pod>;
-  private readonly nodes: Informer<Node>;
   private readonly client: ResourceClient<Hpa>;
   private readonly history = new Map<string, { at: number; replicas: number }[]>();
   private timer?: NodeJS.Timeout;
@@ -34,7 +33,6 @@ export class PodAutoscalerController extends Controller {
     super('horizontalpodautoscaling', ctx, workers);
     this.hpas = ctx.factory.informer<Hpa>(R.horizontalpodautoscalers);
     this.pods = ctx.factory.informer<Pod>(R.pods);
-    this.nodes = ctx.factory.informer<Node>(R.nodes);
     this.client = ctx.client.resource<Hpa>(R.horizontalpodautoscalers);
     this.hpas.addEventHandler({ onAdd: (h) => this.enqueue(h), onUpdate: (o, h) => o.metadata.generation !== h.metadata.generation && this.enqueue(h), onDelete: (h) => this.history.delete(`${h.metadata.namespace}/${h.metadata.name}`) });
   }
@@ -49,28 +47,19 @@ export class PodAutoscalerController extends Controller {
     super.stop();
   }
 
-  /** Pod usage by uid from the kubelets running the given pods. */
-  private async usage(pods: Pod[]): Promise<Map<string, { cpu: number; memory: number }>> {
+  /**
+   * Pod usage by pod name from metrics.k8s.io (the apiserver's view of the kubelets' stats, as
+   * metrics-server serves it upstream): CPU in cores and memory in bytes, summed over the containers.
+   */
+  private async usage(ns: string, selector: string): Promise<Map<string, { cpu: number; memory: number }>> {
+    const list = await this.ctx.client.request<PodMetricsList>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(ns)}/pods`, { query: { labelSelector: selector } });
     const out = new Map<string, { cpu: number; memory: number }>();
-    const nodeNames = [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
-    await Promise.all(
-      nodeNames.map(async (name) => {
-        const node = this.nodes.store.get(name);
-        const ip = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-        const port = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-        if (!ip || !port) return;
-        try {
-          const r = await fetch(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/stats/summary`, { signal: AbortSignal.timeout(5000) });
-          if (!r.ok) return;
-          const s = (await r.json()) as Summary;
-          for (const p of s.pods ?? []) {
-            if (p.podRef?.uid) out.set(p.podRef.uid, { cpu: (p.cpu?.usageNanoCores ?? 0) / 1e9, memory: p.memory?.workingSetBytes ?? 0 });
-          }
-        } catch (e) {
-          this.log.debug({ node: name, err: (e as Error).message }, 'could not read kubelet stats');
-        }
-      }),
-    );
+    for (const m of list.items ?? []) {
+      const cs = m.containers ?? [];
+      // As upstream's metrics client: a pod with a container missing the resource has no usable sample.
+      if (!cs.length || cs.some((c) => c.usage?.cpu === undefined || c.usage?.memory === undefined)) continue;
+      out.set(m.metadata.name, { cpu: cs.reduce((a, c) => a + parseQuantity(c.usage!.cpu!), 0), memory: cs.reduce((a, c) => a + parseQuantity(c.usage!.memory!), 0) });
+    }
     return out;
   }
 
@@ -118,7 +107,12 @@ export class PodAutoscalerController extends Controller {
     const pods = this.pods.store
       .byIndex('namespace', ns)
       .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && matchesLabels(selector, p.metadata.labels));
-    const usage = await this.usage(pods);
+    let usage: Map<string, { cpu: number; memory: number }>;
+    try {
+      usage = await this.usage(ns, scale.status.selector);
+    } catch (e) {
+      return fail('ScalingActive', 'FailedGetResourceMetric', `unable to fetch metrics from resource metrics API: ${(e as Error).message}`);
+    }
 
     let desired = 0;
     const currentMetrics: NonNullable<Hpa['status']>['currentMetrics'] = [];
@@ -131,7 +125,7 @@ export class PodAutoscalerController extends Controller {
         : { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
       const samples: PodSample[] = [];
       for (const p of pods) {
-        const u = usage.get(p.metadata.uid!);
+        const u = usage.get(p.metadata.name!);
         if (!u) continue;
         const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[name]);
         const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a, r) => a + (name === 'cpu' ? milliValue(r!) / 1000 : parseQuantity(r!)), 0) : undefined;
