@@ -72,7 +72,9 @@ function sortRows<T>(items: T[], sortBy: string | undefined, key: (t: T) => Row,
   return [...items].sort(cmp);
 }
 
-const line = (cells: string[]) => cells.map((c) => `${c}\t`).join('');
+// kubectl's tabwriter has a minimum cell width of 6 including the padding of 3: short cells are widened
+// with spaces, which come out the same as its padding since every cell is tab-terminated.
+const line = (cells: string[]) => cells.map((c) => `${c.padEnd(3)}\t`).join('');
 
 export interface Available {
   cpu?: string;
@@ -138,7 +140,7 @@ interface TopOptions {
 
 function validate(name: string | undefined, o: TopOptions): void {
   if (o.sortBy && o.sortBy !== 'cpu' && o.sortBy !== 'memory') throw new CliError('--sort-by accepts only cpu or memory');
-  if (name && o.selector) throw new CliError('only one of NAME or --selector can be provided');
+  if (name && o.selector) throw new CliError('only one of NAME or selector can be provided');
 }
 
 /** As kubectl: the metrics.k8s.io group with version v1beta1 must be in the server's group list. */

@@ -1,0 +1,146 @@
+// metrics.k8s.io end to end: a real apiserver scraping a real kubelet's /stats/summary, a pod that
+// burns CPU (capped by its limit), and `top pods|nodes` with the real kubectl and with mkctl: same
+// columns, same rows, same errors (parity), values that say the pod is busy.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../kubelet/test/harness';
+
+type Tool = 'kubectl' | 'mkctl';
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');
+let env: KubeletEnv;
+let kenv: NodeJS.ProcessEnv;
+
+function run(tool: Tool, args: string[]): Promise<Run> {
+  const [cmd, argv] = tool === 'kubectl' ? ['/usr/bin/kubectl', args] : [process.execPath, [MKCTL, ...args]];
+  return new Promise((ok) => {
+    execFile(cmd, argv, { env: kenv, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      ok({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/**
+ * Both tools, until their outputs are identical: the apiserver serves one cached scrape for ~10 s, so two
+ * runs back to back agree unless a refresh falls between them.
+ */
+async function same(args: string[]): Promise<Run> {
+  let last = '';
+  return waitFor(`same output for top ${args.join(' ')}`, async () => {
+    const k = await run('kubectl', args);
+    const m = await run('mkctl', args);
+    last = `kubectl rc ${k.code}\n${k.stdout}${k.stderr}\nmkctl rc ${m.code}\n${m.stdout}${m.stderr}`;
+    return k.code === m.code && k.stdout === m.stdout && k.stderr.trim() === m.stderr.replace(/\bmkctl\b/g, 'kubectl').trim() ? k : undefined;
+  }, 40_000, 500).catch((e) => {
+    throw new Error(`${(e as Error).message}\n${last}`);
+  });
+}
+
+const rowsOf = (out: string) => out.trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+
+beforeAll(async () => {
+  env = await startKubeletEnv();
+  kenv = { ...process.env, ...kubeEnv(env.api.url) };
+  // A busy loop capped at 200m by its limit, and an idle pod.
+  await createPod(env, podSpec('burner', { containers: [ctr('spin', 'while true; do :; done', { resources: { limits: { cpu: '200m', memory: '64Mi' } } })] }, env.node, { app: 'burn' }));
+  await createPod(env, podSpec('idle', { containers: [ctr('a', 'exec sleep 3600'), ctr('b', 'exec sleep 3600')] }, env.node, { app: 'idle' }));
+  await waitPod(env, 'burner', 'Running', (p) => p.status?.phase === 'Running');
+  await waitPod(env, 'idle', 'Running', (p) => p.status?.phase === 'Running');
+}, 120_000);
+
+afterAll(async () => {
+  await env?.cleanup();
+  await stopAll();
+});
+
+describe('metrics.k8s.io', () => {
+  it('serves PodMetrics and NodeMetrics in upstream shape, and NotFound as metrics-server', async () => {
+    const get = async (path: string) => {
+      const r = await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
+      return { code: r.status, body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const pod = await waitFor('burner metrics', async () => {
+      const r = await get('/namespaces/default/pods/burner');
+      return r.code === 200 && r.body;
+    });
+    expect(pod).toMatchObject({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', metadata: { name: 'burner', namespace: 'default', labels: { app: 'burn' } } });
+    expect(pod.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(pod.window).toMatch(/^[\d.]+m?s$/);
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.containers[0].name).toBe('spin');
+    expect(pod.containers[0].usage.cpu).toMatch(/^\d+[num]?$/);
+    expect(pod.containers[0].usage.memory).toMatch(/^\d+(Ki|Mi)?$/);
+
+    const list = await get('/pods?labelSelector=app%3Didle');
+    expect(list.body.kind).toBe('PodMetricsList');
+    expect(list.body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['idle']);
+    expect(list.body.items[0].containers.map((c: { name: string }) => c.name).sort()).toEqual(['a', 'b']);
+
+    const node = await get(`/nodes/${env.node}`);
+    expect(node.code).toBe(200);
+    expect(node.body).toMatchObject({ kind: 'NodeMetrics', metadata: { name: env.node } });
+    expect(node.body.usage.cpu).toMatch(/^\d+[num]?$/);
+
+    const missing = await get('/namespaces/default/pods/nope');
+    expect(missing).toMatchObject({ code: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pod "nope" not found' } });
+    expect((await get('/nodes/nope')).body.message).toBe('node "nope" not found');
+    expect((await get('/nodes?watch=1')).code).toBe(405);
+  });
+
+  it('kubectl top pods sees the burner busy; mkctl prints the same', async () => {
+    // The busy loop shows up within a scrape or two (its limit caps it at 200m).
+    await waitFor('burner ≥ 50m', async () => {
+      const r = await run('kubectl', ['top', 'pods']);
+      const burner = rowsOf(r.stdout).find((c) => c[0] === 'burner');
+      return r.code === 0 && burner && parseInt(burner[1], 10) >= 50;
+    }, 60_000, 2000);
+    const r = await same(['top', 'pods']);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s+$/);
+    expect(rowsOf(r.stdout).slice(1).map((c) => c[0])).toEqual(['burner', 'idle']);
+    for (const c of rowsOf(r.stdout).slice(1)) {
+      expect(c[1]).toMatch(/^\d+m$/);
+      expect(c[2]).toMatch(/^\d+Mi$/);
+    }
+  });
+
+  it('top pods flags: -A, --containers, -l, --sort-by, --no-headers, a name', async () => {
+    const all = await same(['top', 'pods', '-A']);
+    expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+    const cont = await same(['top', 'pods', '--containers']);
+    expect(rowsOf(cont.stdout).slice(1).map((c) => `${c[0]}/${c[1]}`)).toEqual(['burner/spin', 'idle/a', 'idle/b']);
+    const sel = await same(['top', 'pods', '-l', 'app=idle', '--no-headers']);
+    expect(rowsOf(sel.stdout).map((c) => c[0])).toEqual(['idle']);
+    const sorted = await same(['top', 'pods', '--sort-by', 'cpu']);
+    expect(rowsOf(sorted.stdout)[1][0]).toBe('burner');
+    await same(['top', 'pods', '--sort-by', 'memory', '-A']);
+    await same(['top', 'pod', 'burner', '--containers']);
+  });
+
+  it('top nodes, a named node and -l', async () => {
+    const r = await same(['top', 'nodes']);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)\s+$/);
+    const cells = rowsOf(r.stdout)[1];
+    expect(cells[0]).toBe(env.node);
+    expect(cells[1]).toMatch(/^\d+m$/);
+    expect(cells[3]).toMatch(/^\d+Mi$/);
+    await same(['top', 'node', env.node]);
+    await same(['top', 'nodes', '--show-capacity', '--no-headers']);
+    await same(['top', 'nodes', '-l', `kubernetes.io/hostname=${env.node}`]);
+  });
+
+  it('errors as kubectl: missing pod, bad --sort-by, name with a selector, no matching pods', async () => {
+    expect((await same(['top', 'pod', 'nope'])).code).toBe(1);
+    expect((await same(['top', 'pods', '--sort-by', 'name'])).stderr).toContain('--sort-by accepts only cpu or memory');
+    await same(['top', 'pod', 'burner', '-l', 'app=burn']);
+    const none = await same(['top', 'pods', '-l', 'app=none']);
+    expect(none.stderr.trim()).toBe('No resources found in default namespace.');
+  });
+});
