@@ -1,6 +1,6 @@
 // -o yaml / -o json as kubectl writes them: keys sorted (kubectl prints unstructured maps), YAML with
 // unindented sequences and YAML 1.1 quoting (so "y", "1" and timestamps stay strings), JSON indented by 4.
-import YAML from 'yaml';
+import type YAML from 'yaml';
 
 export function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -16,7 +16,9 @@ export function sortKeys(v: unknown): unknown {
 }
 
 export function toYaml(obj: unknown): string {
-  return YAML.stringify(sortKeys(obj), { version: '1.1', indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  // Required here, not at the top: `get` imports this file, and the yaml library is ~70 modules of start-up.
+  const { stringify } = require('yaml') as typeof YAML; // eslint-disable-line @typescript-eslint/no-require-imports
+  return stringify(sortKeys(obj), { version: '1.1', indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
 }
 
 export function toJson(obj: unknown): string {

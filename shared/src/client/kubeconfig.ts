@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import YAML from 'yaml';
+import { parseKubeconfigYaml } from './kubeconfig-yaml';
 
 export interface KubeconfigOptions {
   /** --kubeconfig */
@@ -94,7 +94,10 @@ export function kubeconfigFiles(opts: KubeconfigOptions = {}): string[] {
 function readFile(file: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = YAML.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    // The `yaml` library only for files outside the plain kubeconfig subset: it is most of a CLI's start-up.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    doc = parseKubeconfigYaml(text) ?? (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
   }
