@@ -22,7 +22,7 @@ export interface FitError {
   postFilterMsg: string;
 }
 
-export type ScheduleResult = { node: string; feasible: number; scores?: Map<string, number> } | { fitError: FitError };
+export type ScheduleResult = { node: string; feasible: number } | { fitError: FitError };
 
 export function newCycle(pod: core.Pod, snapshot: Snapshot): CycleContext {
   return { pod, requests: podRequests(pod), nonZeroRequests: podRequests(pod, true), snapshot, state: new Map() };
@@ -77,7 +77,7 @@ export function schedulePod(pod: core.Pod, snapshot: Snapshot, profile: Profile,
       if (random() * ties < 1) best = i;
     }
   }
-  return { node: feasible[best].name, feasible: feasible.length, scores: new Map(feasible.map((n, i) => [n.name, totals[i]])) };
+  return { node: feasible[best].name, feasible: feasible.length };
 }
 
 /**

@@ -5,12 +5,10 @@ import { objectKey, R, isConflict, isNotFound, type ApiClient, type core, type K
 import { Counter, Gauge, Histogram } from '@minik8s/shared';
 import { fitErrorMessage, schedulePod, type Profile } from './algorithm';
 import { SchedulerCache } from './cache';
+import { EventQueue, type Recorder } from './event-queue';
 import { SchedulingQueue, type QueuedPod } from './queue';
 
-/** What the scheduler needs of an event recorder (the shared EventRecorder fits). */
-export interface Recorder {
-  event(obj: { metadata?: core.Pod['metadata']; apiVersion?: string; kind?: string }, type: 'Normal' | 'Warning', reason: string, message: string): void;
-}
+export type { Recorder } from './event-queue';
 
 export interface SchedulerOptions {
   client: ApiClient;
@@ -52,12 +50,16 @@ export class Scheduler {
   private stopped = false;
   private readonly log: Logger;
   private readonly parallelBinds: number;
+  readonly events: EventQueue;
   private readonly metrics?: { attempts: Counter<'result' | 'profile'>; duration: Histogram<'result'>; e2e: Histogram<never> };
 
   constructor(private readonly opts: SchedulerOptions) {
     this.profiles = new Map(opts.profiles.map((p) => [p.schedulerName, p]));
     this.log = opts.log;
     this.parallelBinds = opts.parallelBinds ?? 32;
+    this.events = new EventQueue(opts.recorder, {
+      onDrop: (dropped) => this.log.warn({ dropped }, 'event queue full; dropping events'),
+    });
     this.pods = opts.factory.informer<Pod>(R.pods);
     this.nodes = opts.factory.informer<Node>(R.nodes);
     if (opts.registry) {
@@ -175,7 +177,7 @@ export class Scheduler {
       const plugins = [...new Set([...result.fitError.statuses.values()].map((s) => s.plugin))];
       this.log.info({ pod: q.key, message }, 'unable to schedule pod; waiting');
       this.queue.addUnschedulable({ ...q, pod }, cycle, plugins);
-      this.opts.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
+      this.events.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
       // In the background: a burst of unschedulable pods must not hold up the ones that fit.
       void this.setUnschedulableCondition(pod, 'Unschedulable', message);
       return;
@@ -215,7 +217,7 @@ export class Scheduler {
       }
       const message = `Binding rejected: ${(e as Error).message}`;
       this.log.warn({ pod: q.key, node, err: (e as Error).message }, 'bind failed; retrying after backoff');
-      this.opts.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
+      this.events.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
       const latest = this.pods.store.get(q.key);
       if (latest && this.pending(latest)) this.queue.addBackoff({ ...q, pod: latest });
       return;
@@ -223,7 +225,7 @@ export class Scheduler {
     const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
     if (!Number.isNaN(created)) this.metrics?.e2e.observe(Math.max(0, Date.now() - created) / 1000);
     this.log.debug({ pod: q.key, node }, 'bound');
-    this.opts.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+    this.events.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
   }
 
   /** PodScheduled=False with the reason, unless the pod already says exactly that (upstream updatePod). */

@@ -22,6 +22,7 @@ function filter(plugin: Plugin, p: core.Pod, nodes: core.Node[], existing: core.
 function scores(plugin: Plugin, p: core.Pod, nodes: core.Node[], existing: core.Pod[] = []): number[] {
   const snap = buildSnapshot(nodes, existing);
   const ctx = newCycle(p, snap);
+  plugin.preScore?.(ctx, snap.nodes);
   const s = snap.nodes.map((n) => plugin.score!(ctx, n));
   plugin.normalize?.(ctx, s);
   return s;

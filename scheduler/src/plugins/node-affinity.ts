@@ -9,8 +9,8 @@ export const NodeAffinity: Plugin = {
   name: 'NodeAffinity',
   filter(ctx, node) {
     const labels = node.node.metadata?.labels ?? {};
-    for (const [k, v] of Object.entries(ctx.pod.spec?.nodeSelector ?? {}))
-      if (labels[k] !== v) return unresolvable('NodeAffinity', ERR_NODE_AFFINITY);
+    const selector = ctx.pod.spec?.nodeSelector;
+    for (const k in selector) if (labels[k] !== selector[k]) return unresolvable('NodeAffinity', ERR_NODE_AFFINITY);
     const req = ctx.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (req && !nodeSelectorMatches(req, node.node)) return unresolvable('NodeAffinity', ERR_NODE_AFFINITY);
     return undefined;

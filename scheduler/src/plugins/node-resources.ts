@@ -18,17 +18,21 @@ const DEFAULT_RESOURCES: ResourceSpec[] = [
   { name: 'memory', weight: 1 },
 ];
 
+const NONE: readonly string[] = Object.freeze([]);
+
+const short = (want: number | undefined, name: string, node: NodeInfo) => !!want && want > 0 && want > (node.allocatable[name] ?? 0) - (node.requested[name] ?? 0);
+
 /** Upstream fitsRequest: pod count first, then cpu, memory, then every other requested resource. */
-export function insufficientResources(requests: ResourceList, node: NodeInfo): string[] {
+export function insufficientResources(requests: ResourceList, node: NodeInfo): readonly string[] {
+  const tooMany = node.pods.size + 1 > (node.allocatable.pods ?? 0);
+  let extended = false;
+  for (const name in requests) if (name !== 'cpu' && name !== 'memory' && name !== 'pods' && short(requests[name], name, node)) extended = true;
+  // Runs for every node in every cycle: allocate only for a node that does not fit.
+  if (!tooMany && !extended && !short(requests.cpu, 'cpu', node) && !short(requests.memory, 'memory', node)) return NONE;
   const reasons: string[] = [];
-  const alloc = node.allocatable;
-  if (node.pods.size + 1 > (alloc.pods ?? 0)) reasons.push('Too many pods');
+  if (tooMany) reasons.push('Too many pods');
   const names = ['cpu', 'memory', ...Object.keys(requests).filter((n) => n !== 'cpu' && n !== 'memory' && n !== 'pods').sort()];
-  for (const name of names) {
-    const want = requests[name] ?? 0;
-    if (want <= 0) continue;
-    if (want > (alloc[name] ?? 0) - (node.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`);
-  }
+  for (const name of names) if (short(requests[name], name, node)) reasons.push(`Insufficient ${name}`);
   return reasons;
 }
 
@@ -64,19 +68,24 @@ export function balancedAllocation(resources: ResourceSpec[] = DEFAULT_RESOURCES
   return {
     name: 'NodeResourcesBalancedAllocation',
     score(ctx, node) {
-      const fractions: number[] = [];
+      // Mean and variance in one pass, without allocating: this runs for every feasible node.
+      let n = 0;
+      let sum = 0;
+      let sumSq = 0;
+      let first = 0;
+      let second = 0;
       for (const r of resources) {
         const cap = node.allocatable[r.name] ?? 0;
         if (cap === 0) continue;
-        const req = (node.requested[r.name] ?? 0) + (ctx.requests[r.name] ?? 0);
-        fractions.push(Math.min(1, req / cap));
+        const f = Math.min(1, ((node.requested[r.name] ?? 0) + (ctx.requests[r.name] ?? 0)) / cap);
+        if (n === 0) first = f;
+        else if (n === 1) second = f;
+        n++;
+        sum += f;
+        sumSq += f * f;
       }
-      if (fractions.length < 2) return MAX_NODE_SCORE;
-      const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-      const std =
-        fractions.length === 2
-          ? Math.abs(fractions[0] - fractions[1]) / 2
-          : Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+      if (n < 2) return MAX_NODE_SCORE;
+      const std = n === 2 ? Math.abs(first - second) / 2 : Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2));
       return Math.trunc((1 - std) * MAX_NODE_SCORE);
     },
   };

@@ -15,11 +15,16 @@ export const TaintToleration: Plugin = {
     }
     return undefined;
   },
-  score(ctx, node) {
+  preScore(ctx) {
     // Only tolerations that can apply to PreferNoSchedule count (upstream getAllTolerationPreferNoSchedule).
-    const prefer: core.Toleration[] = (ctx.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+    ctx.state.set('TaintToleration', (ctx.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
+  },
+  score(ctx, node) {
+    const taints = node.node.spec?.taints;
+    if (!taints?.length) return 0;
+    const prefer = ctx.state.get('TaintToleration') as core.Toleration[];
     let n = 0;
-    for (const taint of node.node.spec?.taints ?? []) if (taint.effect === 'PreferNoSchedule' && !tolerated(prefer, taint)) n++;
+    for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(prefer, taint)) n++;
     return n;
   },
   normalize(_ctx, scores) {
