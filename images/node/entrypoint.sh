@@ -33,11 +33,14 @@ else
   log "warning: no ifb device; service and pod ranges have no sink route"
 fi
 
+# "userland-proxy": false makes dockerd set hairpin mode on the pod bridge's ports (the kubelet's
+# --hairpin-mode=hairpin-veth upstream): a pod reaching its own Service is DNATed back to itself, and
+# the bridge must send that frame out of the port it came in on.
 mkdir -p /etc/docker
 if [ -n "$REGISTRY" ]; then
-  printf '{\n  "registry-mirrors": ["http://%s"],\n  "insecure-registries": ["%s"]\n}\n' "$REGISTRY" "$REGISTRY" > /etc/docker/daemon.json
+  printf '{\n  "userland-proxy": false,\n  "registry-mirrors": ["http://%s"],\n  "insecure-registries": ["%s"]\n}\n' "$REGISTRY" "$REGISTRY" > /etc/docker/daemon.json
 else
-  echo '{}' > /etc/docker/daemon.json
+  echo '{ "userland-proxy": false }' > /etc/docker/daemon.json
 fi
 
 pids=()
