@@ -84,7 +84,12 @@ export interface ApiServer {
 export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const log = cfg.logger;
   const metrics = createMetrics();
-  const store = new Store({ endpoints: cfg.etcdServers, timeoutMs: cfg.etcdTimeoutMs, observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s) });
+  const store = new Store({
+    endpoints: cfg.etcdServers,
+    timeoutMs: cfg.etcdTimeoutMs,
+    observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
+    onCommit: (key, rev) => registry.committed(key, rev),
+  });
   const allocator = new ServiceAllocator(store, cfg.etcdPrefix, new IpRange(cfg.serviceClusterIpRange), parsePortRange(cfg.serviceNodePortRange));
   const registry = new Registry(store, cfg.etcdPrefix, allocator);
   for (const r of RESOURCES)

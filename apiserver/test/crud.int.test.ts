@@ -1,4 +1,5 @@
 // CRUD semantics against a real etcd and the apiserver process.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
 import { call, pod, deployment } from './helpers';
@@ -216,6 +217,37 @@ describe('apiserver CRUD', () => {
     const d = deployment('mismatch');
     d.spec.selector.matchLabels.app = 'other';
     expect((await call(U, 'POST', D, d)).body.details.causes[0].field).toBe('spec.template.metadata.labels');
+  });
+
+  it('serves GETs from the watch cache, never older than an acknowledged write (read-your-writes)', async () => {
+    const CM = '/api/v1/namespaces/default/configmaps';
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: '0' } });
+    // each write is read back at once, before the watch event can be expected to have arrived
+    for (let i = 0; i < 25; i++) {
+      const name = `ryw-${i}`;
+      const c = await call(U, 'POST', CM, cm(name));
+      expect(c.code).toBe(201);
+      expect((await call(U, 'GET', `${CM}/${name}`)).body).toEqual(c.body);
+      const p = await call(U, 'PATCH', `${CM}/${name}`, { data: { v: '1' } }, 'application/merge-patch+json');
+      const g = await call(U, 'GET', `${CM}/${name}`);
+      expect(g.body.metadata.resourceVersion).toBe(p.body.metadata.resourceVersion);
+      expect(g.body.data).toEqual({ v: '1' });
+      expect((await call(U, 'DELETE', `${CM}/${name}`)).code).toBe(200);
+      expect((await call(U, 'GET', `${CM}/${name}`)).code).toBe(404);
+    }
+    // once the cache has caught up, GETs cost etcd nothing
+    await call(U, 'POST', CM, cm('ryw-cached'));
+    const etcdGets = async () => Number(/etcd_request_duration_seconds_count\{operation="get"\} (\d+)/.exec((await call(U, 'GET', '/metrics')).text)?.[1] ?? NaN);
+    await waitFor('GETs served from the cache', async () => {
+      const before = await etcdGets();
+      for (let i = 0; i < 10; i++) expect((await call(U, 'GET', `${CM}/ryw-cached`)).code).toBe(200);
+      return (await etcdGets()) === before;
+    });
+    // a write behind the apiserver's back (etcdctl) shows once the watch delivers it
+    const external = { ...cm('ryw-external'), metadata: { name: 'ryw-external', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-000000000001' } };
+    execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)], { env: { ...process.env, ETCDCTL_API: '3' } });
+    const seen = await waitFor('external write visible', async () => (await call(U, 'GET', `${CM}/ryw-external`)).body?.metadata?.uid);
+    expect(seen).toBe(external.metadata.uid);
   });
 
   it('serves /version, health and metrics', async () => {

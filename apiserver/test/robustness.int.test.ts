@@ -69,6 +69,8 @@ describe('etcd outage', () => {
     expect(r.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect((await call(U, 'POST', P, pod('during-outage'))).code).toBe(503);
+    // no GET from the watch cache while its etcd watch is down
+    expect((await call(U, 'GET', `${P}/exists`)).code).toBe(503);
     await waitFor('readyz reports etcd down', async () => (await call(U, 'GET', '/readyz')).code === 500, 15_000);
     expect((await call(U, 'GET', '/livez')).code).toBe(200);
     api.etcd = await api.etcd.restart();

@@ -74,20 +74,43 @@ async function closedLoop(n: number, concurrency: number, task: (i: number) => P
   return { opsPerSec: (n / (nowMs() - t0)) * 1000, lat };
 }
 
-/** Open loop at `rate` req/s for `seconds`: latencies measured from each request's scheduled start. */
+/**
+ * Open loop at `rate` req/s for `seconds`: a timer issues every request that is due, whatever the answers
+ * to the earlier ones (no coordinated omission), and each latency counts from the request's scheduled time,
+ * so a late driver or a queueing server both show.
+ */
 async function openLoop(rate: number, seconds: number, task: () => Promise<void>): Promise<number[]> {
+  const total = Math.round(rate * seconds);
   const lat: number[] = [];
-  const total = rate * seconds;
+  const inFlight: Promise<void>[] = [];
   const t0 = nowMs();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const at = t0 + (i * 1000) / rate;
-    const wait = at - nowMs();
-    if (wait > 1) await sleep(wait);
-    pending.push(task().then(() => void lat.push(nowMs() - at)));
-  }
-  await Promise.all(pending);
+  const due = (i: number) => t0 + (i * 1000) / rate;
+  let issued = 0;
+  await new Promise<void>((finished) => {
+    const tick = () => {
+      while (issued < total && due(issued) <= nowMs()) {
+        const at = due(issued++);
+        inFlight.push(task().then(() => void lat.push(nowMs() - at)));
+      }
+      if (issued >= total) finished();
+      else setTimeout(tick, Math.max(0, due(issued) - nowMs()));
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
   return lat;
+}
+
+const median = (xs: number[]) => pct(xs, 50);
+
+/** Alternate a and b for `rounds` rounds (so both see the same machine load) and keep each round's result. */
+async function paired<T>(rounds: number, a: (round: number) => Promise<T>, b: (round: number) => Promise<T>): Promise<{ a: T[]; b: T[] }> {
+  const out = { a: [] as T[], b: [] as T[] };
+  for (let i = 0; i < rounds; i++) {
+    out.a.push(await a(i));
+    out.b.push(await b(i));
+  }
+  return out;
 }
 
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { bench: 'yes' } }, data: { key: 'x'.repeat(200) } });
@@ -101,7 +124,14 @@ async function main(): Promise<void> {
     spawn('etcd', ['--data-dir', dataDir, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`], { stdio: 'ignore' }),
   );
   await waitHttp(`${endpoint}/health`);
-  procs.push(spawn(process.execPath, [join(repo, 'apiserver', 'dist', 'main.js'), '--etcd-servers', endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(ap)], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
+  // BENCH_CPU_PROF=DIR: the apiserver writes a V8 CPU profile (.cpuprofile) into DIR when the bench ends.
+  const profDir = process.env.BENCH_CPU_PROF;
+  const apiserver = spawn(
+    process.execPath,
+    [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []), join(repo, 'apiserver', 'dist', 'main.js'), '--etcd-servers', endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(ap)],
+    { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
+  );
+  procs.push(apiserver);
   await waitHttp(`http://127.0.0.1:${ap}/readyz`);
   for (let i = 0; i < 100; i++) {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
@@ -112,26 +142,52 @@ async function main(): Promise<void> {
   const N = 1000;
   const CONC = 32;
 
-  // create
-  const api = await closedLoop(N, CONC, async (i) => {
-    const r = await req(ap, 'POST', NS, cm(`bench-${i}`));
-    if (r.code !== 201) throw new Error(`create → ${r.code} ${r.body}`);
-  });
+  // create: N objects in ROUNDS rounds, each beside the same number of raw etcd puts
+  const ROUNDS = 4;
+  const perRound = N / ROUNDS;
   const value = JSON.stringify(cm('raw'));
-  const raw = await closedLoop(N, CONC, async (i) => {
-    await etcd.put(`/bench/raw/${i}`).value(value).exec();
-  });
-  console.log(`create: apiserver ${r2(api.opsPerSec)} ops/s (p50 ${r2(pct(api.lat, 50))} ms, p99 ${r2(pct(api.lat, 99))} ms) | etcd put ${r2(raw.opsPerSec)} ops/s (p50 ${r2(pct(raw.lat, 50))} ms, p99 ${r2(pct(raw.lat, 99))} ms)`);
+  const creates = await paired(
+    ROUNDS,
+    (round) =>
+      closedLoop(perRound, CONC, async (i) => {
+        const r = await req(ap, 'POST', NS, cm(`bench-${round * perRound + i}`));
+        if (r.code !== 201) throw new Error(`create → ${r.code} ${r.body}`);
+      }),
+    (round) =>
+      closedLoop(perRound, CONC, async (i) => {
+        await etcd.put(`/bench/raw/${round * perRound + i}`).value(value).exec();
+      }),
+  );
+  const createOps = median(creates.a.map((x) => x.opsPerSec));
+  const putOps = median(creates.b.map((x) => x.opsPerSec));
+  const createRatio = median(creates.a.map((x, i) => x.opsPerSec / creates.b[i].opsPerSec));
+  const createLat = creates.a.flatMap((x) => x.lat);
+  const putLat = creates.b.flatMap((x) => x.lat);
+  console.log(
+    `create (${ROUNDS} rounds of ${perRound}, ${CONC} concurrent): apiserver ${r2(createOps)} ops/s (p50 ${r2(pct(createLat, 50))} ms, p99 ${r2(pct(createLat, 99))} ms) | ` +
+      `etcd put ${r2(putOps)} ops/s (p50 ${r2(pct(putLat, 50))} ms, p99 ${r2(pct(putLat, 99))} ms) | ratio ${r2(createRatio)} (median of rounds)`,
+  );
 
-  // get at 500 req/s
-  const getLat = await openLoop(500, 4, async () => {
+  // get at 500 req/s, open loop: one warm-up second each, then rounds of 2 s alternating apiserver / etcd
+  const RATE = 500;
+  const apiGet = async () => {
     const r = await req(ap, 'GET', `${NS}/bench-7`);
     if (r.code !== 200) throw new Error(`get → ${r.code}`);
-  });
-  const etcdGetLat = await openLoop(500, 4, async () => {
-    await etcd.get('/bench/raw/7').string();
-  });
-  console.log(`get @500/s: apiserver p50 ${r2(pct(getLat, 50))} ms, p99 ${r2(pct(getLat, 99))} ms | etcd get p50 ${r2(pct(etcdGetLat, 50))} ms, p99 ${r2(pct(etcdGetLat, 99))} ms`);
+  };
+  const etcdGet = async () => {
+    if ((await etcd.get('/bench/raw/7').string()) === null) throw new Error('etcd get: missing key');
+  };
+  await openLoop(RATE, 1, apiGet);
+  await openLoop(RATE, 1, etcdGet);
+  const gets = await paired(3, () => openLoop(RATE, 2, apiGet), () => openLoop(RATE, 2, etcdGet));
+  const getP50 = median(gets.a.map((l) => pct(l, 50)));
+  const getP99 = median(gets.a.map((l) => pct(l, 99)));
+  const etcdGetP50 = median(gets.b.map((l) => pct(l, 50)));
+  const etcdGetP99 = median(gets.b.map((l) => pct(l, 99)));
+  console.log(
+    `get @${RATE}/s open loop (median of 3 rounds of 2 s): apiserver p50 ${r2(getP50)} ms, p99 ${r2(getP99)} ms [rounds ${gets.a.map((l) => r2(pct(l, 99))).join(', ')}] | ` +
+      `etcd get p50 ${r2(etcdGetP50)} ms, p99 ${r2(etcdGetP99)} ms [rounds ${gets.b.map((l) => r2(pct(l, 99))).join(', ')}]`,
+  );
 
   // list 1000 objects
   const listRes = await closedLoop(30, 1, async () => {
@@ -209,13 +265,15 @@ async function main(): Promise<void> {
 
   const result = {
     bench: 'apiserver',
-    create_ops_s: r2(api.opsPerSec),
-    etcd_put_ops_s: r2(raw.opsPerSec),
-    create_ratio_vs_etcd: r2(api.opsPerSec / raw.opsPerSec),
-    create_p99_ms: r2(pct(api.lat, 99)),
-    get_p50_ms: r2(pct(getLat, 50)),
-    get_p99_ms: r2(pct(getLat, 99)),
-    etcd_get_p99_ms: r2(pct(etcdGetLat, 99)),
+    create_ops_s: r2(createOps),
+    etcd_put_ops_s: r2(putOps),
+    create_ratio_vs_etcd: r2(createRatio),
+    create_p99_ms: r2(pct(createLat, 99)),
+    get_p50_ms: r2(getP50),
+    get_p99_ms: r2(getP99),
+    etcd_get_p50_ms: r2(etcdGetP50),
+    etcd_get_p99_ms: r2(etcdGetP99),
+    get_p99_ratio_vs_etcd: r2(getP99 / etcdGetP99),
     list_1000_p50_ms: r2(pct(listRes.lat, 50)),
     list_1000_p99_ms: r2(pct(listRes.lat, 99)),
     etcd_list_1000_p99_ms: r2(pct(etcdList.lat, 99)),
@@ -225,6 +283,12 @@ async function main(): Promise<void> {
     etcd_watch_fanout_p99_ms: r2(pct(rawFan, 99)),
   };
   etcd.close();
+  if (profDir) {
+    // a clean exit writes the profile
+    const exited = new Promise((r) => apiserver.once('exit', r));
+    apiserver.kill('SIGTERM');
+    await Promise.race([exited, sleep(15000)]);
+  }
   for (const p of procs) p.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
   console.log(JSON.stringify(result));

@@ -92,14 +92,27 @@ export class Registry {
     return new ApiError(statusFor.invalid(r.kind, r.group, name, causes));
   }
 
-  async getStored(r: ResourceType, name: string, namespace?: string): Promise<Stored> {
-    const s = await this.store.get(this.key(r, name, namespace));
-    if (!s) throw this.notFound(r, name);
-    return s;
+  /** The store committed a write of `key` at `rev`: reads from that type's cache must wait for it. */
+  committed(key: string, rev: number): void {
+    for (const c of this.caches.values()) if (key.startsWith(c.prefix)) c.require(rev);
   }
 
+  /**
+   * The current object. From the watch cache when it is fresh (WatchCache.fresh: every write this
+   * apiserver acknowledged is in it), else from etcd.
+   */
   async get(r: ResourceType, name: string, namespace?: string): Promise<KubeObject> {
-    return (await this.getStored(r, name, namespace)).obj;
+    const key = this.key(r, name, namespace);
+    const cache = this.caches.get(r);
+    if (cache?.fresh) {
+      const obj = cache.state.get(key);
+      if (!obj) throw this.notFound(r, name);
+      return obj;
+    }
+    const s = await this.store.get(key);
+    if (!s) throw this.notFound(r, name);
+    cache?.require(s.rev); // a later read from the cache must not go back in time
+    return s.obj;
   }
 
   async list(r: ResourceType, q: ListQuery): Promise<KubeList> {

@@ -9,6 +9,7 @@ import { applyPatch } from '../registry/patch';
 import type { KubectlModule } from '../context';
 import { checkStrict, decodeBody, deleteOptions, expectObject, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
 import { serveWatch, type WatchDeps } from './watch';
+import { jsonOf } from '../storage/watchcache';
 import { bindPod, scaleOf, setScale, evictPod } from './subresources';
 
 export interface ApiDeps {
@@ -90,7 +91,15 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
 function send(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps, r: ResourceType, code: number, body: KubeObject | KubeList): FastifyReply {
   const table = deps.kubectl && /as=Table/.test(String(req.headers.accept ?? '')) ? deps.kubectl.maybeTable(req, r, body) : undefined;
-  return reply.code(code).type('application/json').send(JSON.stringify(table ?? body));
+  return reply.code(code).type('application/json').send(table ? JSON.stringify(table) : serialize(body));
+}
+
+/** Objects reuse their JSON (jsonOf: cached objects are serialized once); a list is assembled from its items' JSON. */
+export function serialize(body: KubeObject | KubeList): string {
+  if (!Array.isArray((body as KubeList).items)) return jsonOf(body);
+  const { items, ...head } = body as KubeList;
+  const h = JSON.stringify(head);
+  return `${h === '{}' ? '{' : h.slice(0, -1) + ','}"items":[${items.map(jsonOf).join(',')}]}`;
 }
 
 const notFound = () => new ApiError(statusFor.notFoundPath());

@@ -40,6 +40,8 @@ export interface StoreOptions {
   timeoutMs?: number;
   /** Observes the duration of each etcd call (metrics). */
   observe?: (op: string, seconds: number) => void;
+  /** Called after every successful object write (create, update, delete) with the key and its new revision. */
+  onCommit?: (key: string, rev: number) => void;
 }
 
 export type WriteResult = { ok: true; stored: Stored } | { ok: false; current?: Stored };
@@ -74,10 +76,12 @@ function isFutureRev(e: unknown): boolean {
 export class Store {
   readonly client: Etcd3;
   private readonly observe: (op: string, seconds: number) => void;
+  private readonly onCommit: (key: string, rev: number) => void;
 
   constructor(opts: StoreOptions) {
     const timeoutMs = opts.timeoutMs ?? 3000;
     this.observe = opts.observe ?? (() => undefined);
+    this.onCommit = opts.onCommit ?? (() => undefined);
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: timeoutMs,
@@ -136,7 +140,11 @@ export class Store {
         .else(this.client.get(key))
         .commit();
     });
-    if (res.succeeded) return { ok: true, rev: Number(res.header.revision) };
+    if (res.succeeded) {
+      const rev = Number(res.header.revision);
+      this.onCommit(key, rev);
+      return { ok: true, rev };
+    }
     const kvs = res.responses[0]?.response_range?.kvs ?? [];
     return { ok: false, current: kvs.length ? decodeKv(kvs[0]) : undefined };
   }
@@ -153,6 +161,7 @@ export class Store {
     });
     if (res.succeeded) {
       const rev = Number(res.header.revision);
+      this.onCommit(key, rev);
       const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } } as KubeObject;
       return { ok: true, stored: { obj: stored, rev } };
     }

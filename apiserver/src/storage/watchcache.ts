@@ -12,8 +12,6 @@ export interface CacheEvent {
   key: string;
   obj: KubeObject;
   prev?: KubeObject;
-  /** JSON of obj, computed once for all watchers. */
-  json?: string;
 }
 
 export interface CacheWatcherSpec {
@@ -44,6 +42,10 @@ export class WatchCache {
   oldestRev = 0;
   /** The latest revision this cache has seen. */
   rev = 0;
+  /** The etcd watch stream is attached (false while etcd is unreachable or the cache relists). */
+  private live = false;
+  /** Reads may be served from memory only once the cache has seen this revision (see `fresh`). */
+  private required = 0;
   readonly watchers = new Set<CacheWatcher>();
   private etcdWatcher?: Watcher;
   private readyPromise?: Promise<void>;
@@ -89,6 +91,12 @@ export class WatchCache {
   private startWatch(fromRev: number): void {
     const w = this.store.client.watch().prefix(this.prefix).startRevision(String(fromRev)).watcher();
     this.etcdWatcher = w;
+    w.on('connected', () => {
+      if (this.etcdWatcher === w) this.live = true;
+    });
+    w.on('disconnected', () => {
+      if (this.etcdWatcher === w) this.live = false;
+    });
     w.on('data', (res) => {
       for (const ev of res.events) {
         const key = ev.kv.key.toString();
@@ -101,7 +109,10 @@ export class WatchCache {
         } else {
           const prev = this.state.get(key);
           this.state.delete(key);
-          if (!prev) continue;
+          if (!prev) {
+            this.rev = rev;
+            continue;
+          }
           const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } };
           this.push({ type: 'DELETED', rev, key, obj, prev });
         }
@@ -114,6 +125,7 @@ export class WatchCache {
       w.removeAllListeners();
       w.cancel().catch(() => undefined);
       this.etcdWatcher = undefined;
+      this.live = false;
       for (const cw of this.watchers) cw.expire(`the watch cache for ${this.prefix} was reset: ${e.message}`);
       this.watchers.clear();
       this.rev = 0;
@@ -142,7 +154,7 @@ export class WatchCache {
   add(spec: CacheWatcherSpec, fromRev?: number): CacheWatcher {
     const w: CacheWatcher = { ...spec, fromRev: fromRev ?? this.rev };
     if (fromRev === undefined) {
-      for (const obj of this.state.values()) if (spec.filter(obj)) spec.send('ADDED', obj, () => JSON.stringify(obj));
+      for (const obj of this.state.values()) if (spec.filter(obj)) spec.send('ADDED', obj, () => jsonOf(obj));
     } else {
       if (fromRev < this.oldestRev) throw new ExpiredError(fromRev, this.oldestRev);
       for (let i = this.head; i < this.buf.length; i++) if (this.buf[i].rev > fromRev) dispatch(w, this.buf[i]);
@@ -153,6 +165,25 @@ export class WatchCache {
 
   remove(w: CacheWatcher): void {
     this.watchers.delete(w);
+  }
+
+  /**
+   * A later read from memory must reflect revision `rev`: a write this apiserver committed under the
+   * cache's prefix, or a revision a client already read from etcd.
+   */
+  require(rev: number): void {
+    if (rev > this.required) this.required = rev;
+  }
+
+  /**
+   * May a "most recent" read (resourceVersion unset) be answered from memory? Only while the etcd watch is
+   * attached and the cache has seen every revision this apiserver wrote (or read from etcd) under its
+   * prefix: then any write acknowledged before the read arrived is visible (read-your-writes, monotonic
+   * reads through this apiserver). A write made behind this apiserver's back (etcdctl, a second apiserver)
+   * shows once the watch delivers it, typically within milliseconds.
+   */
+  get fresh(): boolean {
+    return this.live && this.rev > 0 && this.rev >= this.required;
   }
 
   /** Current objects sorted by key (for resourceVersion=0 lists). */
@@ -167,15 +198,25 @@ export class WatchCache {
   }
 }
 
-function eventJson(ev: CacheEvent): string {
-  if (ev.json === undefined) ev.json = JSON.stringify(ev.obj);
-  return ev.json;
+const serialized = new WeakMap<object, string>();
+
+/**
+ * JSON of an object, computed once per object and shared by every watcher and GET that sends it: objects
+ * held by the cache are never mutated (a new revision is a new object), so the text stays valid.
+ */
+export function jsonOf(obj: object): string {
+  let json = serialized.get(obj);
+  if (json === undefined) {
+    json = JSON.stringify(obj);
+    serialized.set(obj, json);
+  }
+  return json;
 }
 
 /** Deliver one event to one watcher, turning selector transitions into ADDED/DELETED as upstream. */
 export function dispatch(w: CacheWatcher, ev: CacheEvent): void {
   if (ev.rev <= w.fromRev) return;
-  const json = () => eventJson(ev);
+  const json = () => jsonOf(ev.obj);
   if (ev.type === 'DELETED') {
     if (ev.prev && w.filter(ev.prev)) w.send('DELETED', ev.obj, json);
     return;
