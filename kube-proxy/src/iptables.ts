@@ -59,13 +59,23 @@ export class Iptables {
     return this.exec('iptables', ['-w', '5', '-t', table, ...args]);
   }
 
-  /** EnsureChain + EnsureRule(Prepend): -N (tolerating "exists"), -C, then -I if missing. */
-  async ensureJump(j: Jump): Promise<void> {
-    await this.ensureChain(j.table, j.to);
-    const c = await this.ipt(j.table, ['-C', j.from, ...jumpArgs(j)]);
-    if (c.code === 0) return;
-    const i = await this.ipt(j.table, ['-I', j.from, ...jumpArgs(j)]);
-    if (i.code !== 0) throw new Error(`iptables -t ${j.table} -I ${j.from} -j ${j.to}: ${i.stderr.trim()}`);
+  /** Put a chain's jumps at its top, in order (upstream's EnsureRule(Prepend) for each, from scratch). */
+  async prependJumps(group: Jump[]): Promise<void> {
+    for (const j of group) {
+      await this.ensureChain(j.table, j.to);
+      await this.deleteJump(j);
+    }
+    for (const j of group) {
+      const i = await this.ipt(j.table, ['-I', j.from, ...jumpArgs(j)]);
+      if (i.code !== 0) throw new Error(`iptables -t ${j.table} -I ${j.from} -j ${j.to}: ${i.stderr.trim()}`);
+    }
+  }
+
+  /** The `-A` lines of one chain (iptables -S prints them as iptables-save does). */
+  async listChain(table: string, chain: string): Promise<string[]> {
+    const r = await this.ipt(table, ['-S', chain]);
+    if (r.code !== 0) throw new Error(`iptables -t ${table} -S ${chain}: ${r.stderr.trim()}`);
+    return r.stdout.split('\n').filter((l) => l.startsWith('-A '));
   }
 
   /** -N, tolerating "exists". */
@@ -118,12 +128,37 @@ export function parseSaveChains(save: string): Map<string, string[]> {
   return out;
 }
 
-/** Whether iptables-save already holds a jump (iptables-save normalises, so match loosely). */
-export function jumpPresent(save: string, j: Jump): boolean {
-  const start = save.indexOf(`*${j.table}\n`);
-  if (start < 0) return false;
-  const end = save.indexOf('\nCOMMIT', start);
-  const block = save.slice(start, end < 0 ? undefined : end);
+/** Whether a rule line (iptables-save / iptables -S format, which normalise the order of matches) is this jump. */
+function isJump(line: string, j: Jump): boolean {
   const quoted = j.comment ? (j.comment.includes(' ') ? `--comment "${j.comment}"` : `--comment ${j.comment}`) : '';
-  return block.split('\n').some((l) => l.startsWith(`-A ${j.from} `) && l.endsWith(`-j ${j.to}`) && (!quoted || l.includes(quoted)));
+  return line.startsWith(`-A ${j.from} `) && line.endsWith(`-j ${j.to}`) && (!quoted || line.includes(quoted));
+}
+
+/** The `-A` lines of one chain in iptables-save output. */
+export function chainRules(save: string, table: string, chain: string): string[] {
+  const start = save.indexOf(`*${table}\n`);
+  if (start < 0) return [];
+  const end = save.indexOf('\nCOMMIT', start);
+  return save.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith(`-A ${chain} `));
+}
+
+/**
+ * Groups of jumps (one group per built-in chain, in `jumps` order) that must be (re)prepended because
+ * the chain does not start with all of them: a jump is missing, or another rule comes first. Upstream
+ * prepends its jumps; here Docker inserts its own rules at the top of FORWARD (accepting everything
+ * from the pod bridge) and POSTROUTING (masquerading the bridge subnet) when the kubelet creates the
+ * pod network after kube-proxy started, which would hide REJECTs and masquerade pod-to-pod traffic.
+ */
+export function misplacedJumps(rulesOf: (table: string, chain: string) => string[], jumps: Jump[]): Jump[][] {
+  const groups = new Map<string, Jump[]>();
+  for (const j of jumps) {
+    const key = `${j.table} ${j.from}`;
+    groups.set(key, [...(groups.get(key) ?? []), j]);
+  }
+  const out: Jump[][] = [];
+  for (const group of groups.values()) {
+    const head = rulesOf(group[0].table, group[0].from).slice(0, group.length);
+    if (!group.every((j) => head.some((l) => isJump(l, j)))) out.push(group);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // BoundedFrequencyRunner (at most one sync per --min-sync-period, and one at least every
 // --sync-period); a full sync at start, after any failure, and every FULL_SYNC_PERIOD_MS.
 import type { core, discovery } from '@minik8s/shared';
-import { Iptables, jumpPresent, parseSaveChains, run, type Jump } from './iptables';
+import { chainRules, Iptables, misplacedJumps, parseSaveChains, run, type Jump } from './iptables';
 import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from './model';
 import { planSync, staleUdpFlows, type AppliedState } from './plan';
 import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
@@ -159,16 +159,34 @@ export class Proxier {
     if (this.periodic) clearInterval(this.periodic);
   }
 
-  /** Periodic tick: a full sync if a canary chain vanished, else an ordinary (partial) sync. */
+  /**
+   * Periodic tick: a full sync if a canary chain vanished or our jumps are no longer first in their
+   * built-in chains (Docker inserts rules at the top when a network is created), else a partial sync.
+   */
   private async monitor(): Promise<void> {
-    if (this.applied) {
-      for (const t of CANARY_TABLES) {
-        if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
-          this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
-          this.applied = undefined;
-          break;
+    try {
+      if (this.applied) {
+        for (const t of CANARY_TABLES) {
+          if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
+            this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
+            this.applied = undefined;
+            break;
+          }
         }
       }
+      if (this.applied) {
+        const jumps = jumpChains(this.opts.config);
+        const listed = new Map<string, string[]>();
+        for (const j of jumps) if (!listed.has(`${j.table} ${j.from}`)) listed.set(`${j.table} ${j.from}`, await this.opts.iptables.listChain(j.table, j.from));
+        const misplaced = misplacedJumps((t, c) => listed.get(`${t} ${c}`) ?? [], jumps);
+        if (misplaced.length) {
+          this.opts.logger.warn({ chains: misplaced.map((g) => `${g[0].table}/${g[0].from}`) }, 'our jumps are not first in these chains any more: doing a full sync');
+          this.applied = undefined;
+        }
+      }
+    } catch (err) {
+      this.opts.logger.warn({ err: String(err) }, 'checking the built-in chains failed: doing a full sync');
+      this.applied = undefined;
     }
     this.requestSync();
   }
@@ -226,8 +244,8 @@ export class Proxier {
       const listed = parseSaveChains(save);
       kernelChains = listed.get('nat') ?? [];
       for (const t of CANARY_TABLES) if (!listed.get(t)?.includes(CANARY_CHAIN)) await this.opts.iptables.ensureChain(t, CANARY_CHAIN);
-      for (const j of jumpChains(this.opts.config)) {
-        if (!jumpPresent(save, j)) await this.opts.iptables.ensureJump(j);
+      for (const group of misplacedJumps((t, c) => chainRules(save, t, c), jumpChains(this.opts.config))) {
+        await this.opts.iptables.prependJumps(group);
       }
     }
     const plan = planSync(gen, full ? undefined : this.applied, kernelChains);

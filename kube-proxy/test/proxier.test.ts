@@ -7,12 +7,19 @@ import { service, slice } from './fixtures';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
+/** A jump as iptables -S / iptables-save print it. */
+function ruleLine(j: Jump): string {
+  const comment = j.comment ? ` -m comment --comment ${j.comment.includes(' ') ? `"${j.comment}"` : j.comment}` : '';
+  return `-A ${j.from}${j.extra ? ` ${j.extra.join(' ')}` : ''}${comment} -j ${j.to}`;
+}
+
 class FakeIptables extends Iptables {
   restores: string[] = [];
   saves = 0;
   ensured: Jump[] = [];
   failNext = false;
-  kernel = '*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SEP-STALESTALESTALE1 - [0:0]\nCOMMIT\n*filter\nCOMMIT\n';
+  /** Rules of the built-in chains, by "table chain". */
+  chains = new Map<string, string[]>();
   override async restore(payload: string): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
@@ -22,10 +29,17 @@ class FakeIptables extends Iptables {
   }
   override async save(): Promise<string> {
     this.saves++;
-    return this.kernel;
+    const rules = (t: string) => [...this.chains].filter(([k]) => k.startsWith(`${t} `)).flatMap(([, v]) => v.map((l) => `${l}\n`)).join('');
+    return `*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SEP-STALESTALESTALE1 - [0:0]\n${rules('nat')}COMMIT\n*filter\n${rules('filter')}COMMIT\n`;
   }
-  override async ensureJump(j: Jump): Promise<void> {
-    this.ensured.push(j);
+  override async prependJumps(group: Jump[]): Promise<void> {
+    this.ensured.push(...group);
+    const key = `${group[0].table} ${group[0].from}`;
+    const ours = group.map(ruleLine);
+    this.chains.set(key, [...ours, ...(this.chains.get(key) ?? []).filter((l) => !ours.includes(l))]);
+  }
+  override async listChain(table: string, chain: string): Promise<string[]> {
+    return this.chains.get(`${table} ${chain}`) ?? [];
   }
   canaries = new Set<string>();
   override async ensureChain(table: string, chain: string): Promise<void> {
@@ -94,6 +108,24 @@ describe('Proxier', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(2);
     expect(ipt.canaries.size).toBe(2);
+    p.stop();
+  });
+
+  it('a rule inserted above our jumps (Docker creating a network) makes the periodic sync full and puts them first again', async () => {
+    const ipt = new FakeIptables();
+    const p = new Proxier({ iptables: ipt, config: {}, minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    p.start();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ipt.saves).toBe(1);
+    const docker = '-A FORWARD -i br-pods ! -o br-pods -j ACCEPT';
+    ipt.chains.set('filter FORWARD', [docker, ...ipt.chains.get('filter FORWARD')!]);
+    ipt.ensured = [];
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ipt.saves).toBe(2);
+    expect(ipt.ensured.map((j) => `${j.table}/${j.from}`)).toEqual(['filter/FORWARD', 'filter/FORWARD', 'filter/FORWARD', 'filter/FORWARD']);
+    const forward = ipt.chains.get('filter FORWARD')!;
+    expect(forward[forward.length - 1]).toBe(docker);
+    expect(forward.slice(0, 4).every((l) => / -j KUBE-/.test(l))).toBe(true);
     p.stop();
   });
 
