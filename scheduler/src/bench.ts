@@ -7,7 +7,7 @@
 // Knobs: BENCH_PODS, BENCH_NODES, BENCH_NODE_MODE=hollow|objects, BENCH_PARALLEL_BINDS,
 // BENCH_CPU_PROF=DIR (V8 CPU profiles of the apiserver and scheduler, written when they stop).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,19 +46,48 @@ const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF
 const profiled: ChildProcess[] = [];
 
 /** A control-plane node process, profiled when BENCH_CPU_PROF is set. */
-function startProfiled(name: string, script: string, args: string[]): ChildProcess {
+function startProfiled(name: string, role: string, script: string, args: string[]): ChildProcess {
   const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `${name}.cpuprofile`] : [];
-  const child = start(name, process.execPath, [...prof, script, ...args]);
+  const child = start(name, process.execPath, [...prof, script, ...args], role);
   if (CPU_PROF) profiled.push(child);
   return child;
 }
 
-function start(name: string, cmd: string, args: string[]): ChildProcess {
+/** Which component each child is, to add up CPU time per component. */
+const roles = new Map<ChildProcess, string>();
+
+/** CPU seconds (user + system) each component's live processes have used, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(): Map<string, number> {
+  const out = new Map<string, number>();
+  const self = process.cpuUsage();
+  out.set('bench', (self.user + self.system) / 1e6);
+  for (const [ch, role] of roles) {
+    if (ch.exitCode !== null || !ch.pid) continue;
+    try {
+      const f = readFileSync(`/proc/${ch.pid}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(role, (out.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Milliseconds of CPU per pod each component spent between two cpuSeconds() samples. */
+function cpuPerPod(before: Map<string, number>, after: Map<string, number>, pods: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [role, s] of after) out[role] = Math.round(((s - (before.get(role) ?? 0)) * 1000 * 100) / pods) / 100;
+  return out;
+}
+
+function start(name: string, cmd: string, args: string[], role = name): ChildProcess {
   const dir = mkdtempSync(join(tmpdir(), `minik8s-schedbench-${name}-`));
   dirs.push(dir);
   const out = openSync(join(dir, 'out.log'), 'a');
   const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
   children.push(child);
+  roles.set(child, role);
   return child;
 }
 
@@ -96,7 +125,7 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
   if (mode === 'hollow') {
     const startKubelet = async (name: string, tries: number): Promise<void> => {
       const port = await freePort();
-      const child = start(name, process.execPath, [join(REPO, 'kubelet', 'dist', 'main.js'), '--hollow', '--master', server, '--hostname-override', name, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20']);
+      const child = start(name, process.execPath, [join(REPO, 'kubelet', 'dist', 'main.js'), '--hollow', '--master', server, '--hostname-override', name, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20'], 'kubelets');
       child.once('exit', (code) => {
         if (stopping) return;
         log(`hollow kubelet ${name} exited (${code})${tries > 0 ? '; restarting' : ''}`);
@@ -161,30 +190,35 @@ async function newNamespace(c: ApiClient, name: string): Promise<string> {
 }
 
 /** Pods created while the scheduler runs: from the first create to the last binding, and creation→binding latency. */
-async function benchPods(c: ApiClient): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number }> {
+async function benchPods(c: ApiClient): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number> }> {
   const w = watchBindings(c, 'bench', await newNamespace(c, 'bench'), PODS);
+  const cpu0 = cpuSeconds();
   const t0 = Date.now();
   const sent = await createPods(c, 'bench', PODS);
   const created = Date.now();
   log(`created ${PODS} pods in ${((created - t0) / 1000).toFixed(1)} s`);
   await w.done;
+  const cpu = cpuPerPod(cpu0, cpuSeconds(), PODS);
   const last = Math.max(...w.bound.values());
   const lat = [...sent].map(([n, at]) => w.bound.get(n)! - at);
-  return { podsPerS: PODS / ((last - t0) / 1000), p99: percentile(lat, 99), p50: percentile(lat, 50), createPerS: PODS / ((created - t0) / 1000) };
+  return { podsPerS: PODS / ((last - t0) / 1000), p99: percentile(lat, 99), p50: percentile(lat, 50), createPerS: PODS / ((created - t0) / 1000), cpu };
 }
 
 /**
  * The scheduler alone: pods created while it is stopped, then bound by a fresh scheduler. From its
  * first binding to its last, no pod creation competes for the apiserver.
  */
-async function benchBacklog(c: ApiClient, stopScheduler: () => Promise<void>, startScheduler: () => Promise<void>): Promise<number> {
+async function benchBacklog(c: ApiClient, stopScheduler: () => Promise<void>, startScheduler: () => Promise<void>): Promise<{ podsPerS: number; cpu: Record<string, number> }> {
   await stopScheduler();
   const w = watchBindings(c, 'bench-backlog', await newNamespace(c, 'bench-backlog'), PODS);
   await createPods(c, 'bench-backlog', PODS);
+  const cpu0 = cpuSeconds();
   await startScheduler();
   await w.done;
+  // The scheduler's share includes its start-up (listing every pod); its process was not running at cpu0.
+  const cpu = cpuPerPod(cpu0, cpuSeconds(), PODS);
   const times = [...w.bound.values()];
-  return (PODS - 1) / ((Math.max(...times) - Math.min(...times)) / 1000);
+  return { podsPerS: (PODS - 1) / ((Math.max(...times) - Math.min(...times)) / 1000), cpu };
 }
 
 /** Hollow kubelets report every bound pod Running; let them finish before timing the Deployment. */
@@ -235,7 +269,7 @@ async function main(): Promise<void> {
   await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000);
   const apiPort = await freePort();
   const server = `http://127.0.0.1:${apiPort}`;
-  startProfiled('apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), ['--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), ['--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
   await until('apiserver', () => httpOk(`${server}/healthz`), 60_000);
   const c = new ApiClient({ server });
   log(`starting ${NODES} nodes (${mode === 'hollow' ? 'hollow kubelets' : 'Node objects, no kubelet'})`);
@@ -245,7 +279,7 @@ async function main(): Promise<void> {
   let runs = 0;
   const startScheduler = async () => {
     const name = runs++ ? `scheduler-${runs}` : 'scheduler';
-    scheduler = startProfiled(name, join(REPO, 'scheduler', 'dist', 'main.js'), ['--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
+    scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), ['--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
     await until('scheduler', () => httpOk(`http://127.0.0.1:${schedPort}/healthz`), 60_000);
   };
   const stopScheduler = () => new Promise<void>((res) => {
@@ -262,12 +296,13 @@ async function main(): Promise<void> {
   const algoMs = (metric('scheduler_scheduling_attempt_duration_seconds_sum') / Math.max(1, metric('scheduler_scheduling_attempt_duration_seconds_count'))) * 1000;
   log(`scheduling algorithm: ${algoMs.toFixed(2)} ms per attempt`);
   const backlog = await benchBacklog(c, stopScheduler, startScheduler);
-  log(`a backlog of ${PODS} pods bound at ${backlog.toFixed(1)} pods/s (first to last binding)`);
+  log(`CPU ms per pod while creating and binding: ${JSON.stringify(r.cpu)}`);
+  log(`a backlog of ${PODS} pods bound at ${backlog.podsPerS.toFixed(1)} pods/s (first to last binding); CPU ms per pod: ${JSON.stringify(backlog.cpu)}`);
   let deploy: number | null = null;
   if (mode === 'hollow') deploy = await podsRunning(c).then(() => benchDeployment(c, server)).catch((e) => (log(`deployment bench failed: ${(e as Error).message}`), null));
   else log('no hollow kubelets: deploy_1000_s = null');
   process.stdout.write(
-    `${JSON.stringify({ bench: 'scheduler', pods_per_s: Math.round(r.podsPerS * 10) / 10, p99_ms: r.p99, p50_ms: r.p50, create_per_s: Math.round(r.createPerS * 10) / 10, backlog_pods_per_s: Math.round(backlog * 10) / 10, algo_ms_per_pod: Math.round(algoMs * 100) / 100, nodes: NODES, pods: PODS, node_mode: mode, deploy_1000_s: deploy === null ? null : Math.round(deploy * 10) / 10 })}\n`,
+    `${JSON.stringify({ bench: 'scheduler', pods_per_s: Math.round(r.podsPerS * 10) / 10, p99_ms: r.p99, p50_ms: r.p50, create_per_s: Math.round(r.createPerS * 10) / 10, backlog_pods_per_s: Math.round(backlog.podsPerS * 10) / 10, cpu_ms_per_pod: r.cpu, backlog_cpu_ms_per_pod: backlog.cpu, algo_ms_per_pod: Math.round(algoMs * 100) / 100, nodes: NODES, pods: PODS, node_mode: mode, deploy_1000_s: deploy === null ? null : Math.round(deploy * 10) / 10 })}\n`,
   );
 }
 

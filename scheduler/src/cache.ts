@@ -57,6 +57,16 @@ export class SchedulerCache {
 
   private place(key: string, pod: core.Pod, nodeName: string): void {
     const prev = this.podNode.get(key);
+    if (prev === nodeName) {
+      // The same pod again (bind confirmed, status update): its requests, host ports and required
+      // affinity cannot change (the apiserver rejects such updates), so the node's sums stand.
+      const pi = this.nodes.get(nodeName)?.pods.get(key);
+      const uid = pod.metadata?.uid;
+      if (pi && uid && pi.pod.metadata?.uid === uid) {
+        pi.pod = pod;
+        return;
+      }
+    }
     if (prev && prev !== nodeName) this.unplace(key);
     addPod(this.info(nodeName), newPodInfo(pod, key));
     this.podNode.set(key, nodeName);

@@ -39,4 +39,21 @@ describe('SchedulerCache', () => {
     c.removeNode('a');
     expect(c.snapshot().nodes).toHaveLength(0);
   });
+
+  it('keeps the sums when the same pod is seen again, and recomputes for a new pod of the same name', () => {
+    const c = new SchedulerCache();
+    c.setNode(node('a', { cpu: '4' }));
+    const p = { ...pod('p', { cpu: '1' }), metadata: { name: 'p', namespace: 'default', uid: 'u1' } };
+    c.assume('default/p', p, 'a');
+    const bound = { ...p, metadata: { ...p.metadata, labels: { v: '2' } }, spec: { ...p.spec!, nodeName: 'a' }, status: { phase: 'Running' } };
+    c.upsertBoundPod('default/p', bound);
+    c.upsertBoundPod('default/p', bound);
+    const a = c.snapshot().byName.get('a')!;
+    expect(a.requested.cpu).toBe(1000);
+    expect(a.pods.get('default/p')!.pod.metadata?.labels).toEqual({ v: '2' }); // plugins see the latest labels
+    const replaced = { ...pod('p', { cpu: '2', nodeName: 'a' }), metadata: { name: 'p', namespace: 'default', uid: 'u2' } };
+    c.upsertBoundPod('default/p', replaced);
+    expect(a.requested.cpu).toBe(2000);
+    expect(a.pods.size).toBe(1);
+  });
 });
