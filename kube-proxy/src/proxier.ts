@@ -9,6 +9,11 @@ import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_N
 import { isServiceChainName } from '@minik8s/shared';
 
 export const FULL_SYNC_PERIOD_MS = 3600_000;
+/**
+ * How often (at most) our jumps' places in the built-in chains are checked: Docker puts its rules on top
+ * when the kubelet creates the pod bridge, shortly after start; a few `iptables -S` of built-in chains.
+ */
+export const JUMP_CHECK_PERIOD_MS = 5000;
 /** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */
 export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
 const CANARY_TABLES = ['nat', 'filter'] as const;
@@ -83,6 +88,7 @@ export class Proxier {
   private lastSyncStart = 0;
   private timer: NodeJS.Timeout | undefined;
   private periodic: NodeJS.Timeout | undefined;
+  private jumpCheck: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pending = false;
   private stopped = false;
@@ -150,6 +156,8 @@ export class Proxier {
     const every = this.opts.syncPeriodMs ?? 30_000;
     this.periodic = setInterval(() => void this.monitor(), every);
     this.periodic.unref();
+    this.jumpCheck = setInterval(() => void this.checkJumps().then((full) => full && this.requestSync()), Math.min(every, JUMP_CHECK_PERIOD_MS));
+    this.jumpCheck.unref();
     this.requestSync();
   }
 
@@ -157,38 +165,38 @@ export class Proxier {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.periodic) clearInterval(this.periodic);
+    if (this.jumpCheck) clearInterval(this.jumpCheck);
   }
 
-  /**
-   * Periodic tick: a full sync if a canary chain vanished or our jumps are no longer first in their
-   * built-in chains (Docker inserts rules at the top when a network is created), else a partial sync.
-   */
+  /** Periodic tick: a full sync if a canary chain vanished (someone flushed the tables), else a partial sync. */
   private async monitor(): Promise<void> {
-    try {
-      if (this.applied) {
-        for (const t of CANARY_TABLES) {
-          if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
-            this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
-            this.applied = undefined;
-            break;
-          }
-        }
-      }
-      if (this.applied) {
-        const jumps = jumpChains(this.opts.config);
-        const listed = new Map<string, string[]>();
-        for (const j of jumps) if (!listed.has(`${j.table} ${j.from}`)) listed.set(`${j.table} ${j.from}`, await this.opts.iptables.listChain(j.table, j.from));
-        const misplaced = misplacedJumps((t, c) => listed.get(`${t} ${c}`) ?? [], jumps);
-        if (misplaced.length) {
-          this.opts.logger.warn({ chains: misplaced.map((g) => `${g[0].table}/${g[0].from}`) }, 'our jumps are not first in these chains any more: doing a full sync');
+    if (this.applied) {
+      for (const t of CANARY_TABLES) {
+        if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
+          this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
           this.applied = undefined;
+          break;
         }
       }
-    } catch (err) {
-      this.opts.logger.warn({ err: String(err) }, 'checking the built-in chains failed: doing a full sync');
-      this.applied = undefined;
     }
     this.requestSync();
+  }
+
+  /** Whether our jumps are no longer first in their built-in chains; if so the next sync is full (and fixes them). */
+  private async checkJumps(): Promise<boolean> {
+    if (!this.applied || this.running) return false;
+    try {
+      const jumps = jumpChains(this.opts.config);
+      const listed = new Map<string, string[]>();
+      for (const j of jumps) if (!listed.has(`${j.table} ${j.from}`)) listed.set(`${j.table} ${j.from}`, await this.opts.iptables.listChain(j.table, j.from));
+      const misplaced = misplacedJumps((t, c) => listed.get(`${t} ${c}`) ?? [], jumps);
+      if (!misplaced.length) return false;
+      this.opts.logger.warn({ chains: misplaced.map((g) => `${g[0].table}/${g[0].from}`) }, 'our jumps are not first in these chains any more: doing a full sync');
+    } catch (err) {
+      this.opts.logger.warn({ err: String(err) }, 'checking the built-in chains failed: doing a full sync');
+    }
+    this.applied = undefined;
+    return true;
   }
 
   /** Debounced: runs at once unless the last sync started less than --min-sync-period ago. */
