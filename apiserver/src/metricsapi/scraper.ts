@@ -26,7 +26,7 @@ export class Scraper {
 
   constructor(private readonly ctx: ApiContext, opts: ScraperOptions = {}) {
     this.resolutionMs = opts.resolutionMs ?? 10_000;
-    this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.baselineDelayMs = opts.baselineDelayMs ?? 1_000;
   }
