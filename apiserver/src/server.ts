@@ -140,9 +140,12 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     metrics.requests.inc({ verb: verb.toUpperCase(), resource, subresource: info?.subresource ?? '', code: String(code) });
     const secs = reply.elapsedTime / 1000;
     metrics.latency.observe({ verb: verb.toUpperCase(), resource }, secs);
-    const line = { method: req.method, url: req.url, code, ms: Math.round(reply.elapsedTime * 100) / 100, ua: req.headers['user-agent'] };
-    if (code >= 400 || !['get', 'list'].includes(verb)) req.log.info(line, 'request');
-    else req.log.debug(line, 'request');
+    const read = code < 400 && (verb === 'get' || verb === 'list');
+    if (!read || (req.log as Logger).isLevelEnabled('debug')) {
+      const line = { method: req.method, url: req.url, code, ms: Math.round(reply.elapsedTime * 100) / 100, ua: req.headers['user-agent'] };
+      if (read) req.log.debug(line, 'request');
+      else req.log.info(line, 'request');
+    }
     done();
   });
 

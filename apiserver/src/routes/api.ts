@@ -27,11 +27,21 @@ export interface ParsedPath {
   legacyBinding?: boolean;
 }
 
+/** "group/version" → its resources by plural name (built once: parsed on every request). */
+const BY_GV = new Map<string, Map<string, ResourceType>>();
+for (const x of RESOURCES) {
+  const gv = `${x.group}/${x.version}`;
+  if (!BY_GV.has(gv)) BY_GV.set(gv, new Map());
+  BY_GV.get(gv)!.set(x.resource, x);
+}
+
 /** Parse an API path into resource / namespace / name / subresource; undefined → 404. */
 export function parseApiPath(path: string): ParsedPath | undefined {
   let segs: string[];
   try {
-    segs = path.split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
+    const q = path.indexOf('?');
+    segs = (q < 0 ? path : path.slice(0, q)).split('/').filter(Boolean);
+    if (path.includes('%')) segs = segs.map(decodeURIComponent);
   } catch {
     return undefined;
   }
@@ -41,16 +51,16 @@ export function parseApiPath(path: string): ParsedPath | undefined {
   if (segs[0] === 'api') [group, version, rest] = ['', segs[1], segs.slice(2)];
   else if (segs[0] === 'apis') [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
   else return undefined;
-  const inGV = RESOURCES.filter((x) => x.group === group && x.version === version);
-  if (!inGV.length || !rest.length) return undefined;
+  const inGV = BY_GV.get(`${group}/${version}`);
+  if (!inGV || !rest.length) return undefined;
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && (rest[2] === 'bindings' || inGV.some((x) => x.namespaced && x.resource === rest[2]))) {
+  if (rest[0] === 'namespaces' && rest.length >= 3 && (rest[2] === 'bindings' || inGV.get(rest[2])?.namespaced)) {
     namespace = rest[1];
     rest = rest.slice(2);
     if (rest[0] === 'bindings' && group === '' && rest.length === 1) return { r: R.pods, namespace, legacyBinding: true };
   }
   if (rest.length > 3) return undefined;
-  const r = inGV.find((x) => x.resource === rest[0]);
+  const r = inGV.get(rest[0]);
   if (!r) return undefined;
   const [, name, sub] = rest;
   if (r.namespaced && name !== undefined && namespace === undefined) return undefined;
