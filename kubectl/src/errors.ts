@@ -14,6 +14,22 @@ export class CliError extends Error {
   }
 }
 
+/** An error that carries the exit code and is printed as it is, without `error: ` (kubectl's CodeExitError). */
+export class CodeExitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CodeExitError';
+  }
+}
+
+/** A usage error as cmdutil.CheckErr prints it: `error: <message>` and a pointer to the command's help. */
+export function usageError(message: string, command: string): CliError {
+  return new CliError(`${message}\nSee 'mkctl ${command} -h' for help and examples`);
+}
+
 /** Exit with this code and print nothing more (e.g. exec's remote exit code, already reported). */
 export class ExitCode extends Error {
   constructor(readonly exitCode: number) {
@@ -34,6 +50,7 @@ export function serverErrorLine(e: ApiError, context?: string): string {
 /** The text kubectl would print for this error (no trailing newline). */
 export function formatError(e: unknown): string {
   if (e instanceof ApiError) return serverErrorLine(e);
+  if (e instanceof CodeExitError) return e.message.replace(/\n$/, '');
   if (e instanceof ConnectionError) return e.message;
   if (e instanceof CliError || (e instanceof Error && e.name === 'KubeconfigError')) return `error: ${e.message}`;
   if (e instanceof Error) return `error: ${e.message}`;
@@ -41,6 +58,6 @@ export function formatError(e: unknown): string {
 }
 
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof ExitCode || e instanceof CliError) return e.exitCode;
+  if (e instanceof ExitCode || e instanceof CliError || e instanceof CodeExitError) return e.exitCode;
   return 1;
 }

@@ -185,6 +185,13 @@ sub(program, 'run', 'Run a particular image in a pod')
   .option('--command', 'Use the extra arguments as the command instead of the args')
   .option('--dry-run <mode>', 'client: only print the object')
   .addOption(outputOpt('yaml (with --dry-run=client)'))
+  .option('-i, --stdin', 'Keep stdin open on the container in the pod, even if nothing is attached.')
+  .option('-t, --tty', 'Allocate a TTY for the container in the pod.')
+  .option('--attach [bool]', 'Wait for the Pod to start running, and then attach to it (default with -i)', (v: string) => v !== 'false')
+  .option('--rm', 'Delete the pod after it exits (only when attaching)')
+  .option('--leave-stdin-open', 'Leave stdin open after the first attach completes')
+  .option('-q, --quiet', 'Suppress prompt messages')
+  .option('--pod-running-timeout <duration>', 'How long to wait until the pod is running (default 1m0s)')
   .action(act(async () => {
     const { runPod } = await import('./commands/workloads');
     return (ctx: Ctx, name: string, _cmd: string[], o: object) => runPod(ctx, name, afterDash(), o);
@@ -250,6 +257,15 @@ sub(program, 'exec', 'Execute a command in a container')
   .option('-i, --stdin', 'Pass stdin to the container')
   .option('-t, --tty', 'Stdin is a TTY')
   .action(act(async () => (await import('./commands/pods')).exec));
+
+sub(program, 'attach', 'Attach to a running container')
+  .argument('[args...]', 'POD | TYPE/NAME | TYPE NAME')
+  .option('-c, --container <name>', 'Container name. If omitted, the default-container annotation or the first container')
+  .option('-i, --stdin', 'Pass stdin to the container')
+  .option('-t, --tty', 'Stdin is a TTY')
+  .option('-q, --quiet', 'Only print output from the remote session')
+  .option('--pod-running-timeout <duration>', 'accepted for compatibility')
+  .action(act(async () => (await import('./commands/pods')).attach));
 
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 sub(program, 'trace', 'Show how a pod came to be: created → scheduled → pulled → started → ready, by whom and when')

@@ -1,11 +1,11 @@
 // Parity on a running cluster (testing/cluster.ts: scheduler, controller-manager, one real kubelet on
-// Docker): rollout status/history/undo, logs, exec (output, exit code, stdin) with kubectl and mkctl,
-// each on its own Deployment in its own namespace.
+// Docker): rollout status/history/undo, logs, exec (output, exit code, stdin), run -i --rm and attach
+// with kubectl and mkctl, each on its own objects in its own namespace.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHostCluster, type HostCluster } from '../../testing/cluster';
-import { REPO, stopAll } from '../../testing/procs';
+import { REPO, stopAll, waitFor } from '../../testing/procs';
 
 type Tool = 'kubectl' | 'mkctl';
 const TOOLS: Tool[] = ['kubectl', 'mkctl'];
@@ -121,5 +121,46 @@ describe('kubectl and mkctl on a running cluster', () => {
     for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s']))) expect(r.code, r.stdout + r.stderr).toBe(0);
     same(await both(['rollout', 'history', 'deployment/web']), 'history 2,3');
     same(await both(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'image after undo');
+  });
+
+  it('run -i --rm, attach -i: output, exit code, deletion, errors', async () => {
+    const image = '--image=minik8s/busybox:1.36';
+    // The containers read their stdin first, so nothing they print can race the attach.
+    const masked = (r: Record<Tool, Run>) => {
+      for (const t of TOOLS) r[t].stderr = r[t].stderr.replace(/wl-TOOL(xx)?/g, 'NS'); // the namespaces, as run() masked them
+      return r;
+    };
+    const once = masked(await both(['run', 'once', '-i', '--rm', '--restart=Never', image, '--', 'sh', '-c', 'read line; echo "got $line"'], 'hello\n'));
+    same(once, 'run -i --rm');
+    expect(once.mkctl.stdout).toBe('got hello\npod "once" deleted\n');
+    const failing = masked(await both(['run', 'failing', '-i', '--rm', '--restart=Never', image, '--', 'sh', '-c', 'read line; echo bye; exit 3'], 'x\n'));
+    same(failing, 'run -i --rm, exit 3');
+    expect(failing.mkctl.code).toBe(3);
+    for (const t of TOOLS) await waitFor(`${t}: run pods gone`, async () => (await run(t, ['get', 'pods', 'once', 'failing', '--ignore-not-found', '-o', 'name'])).stdout === '', 60_000, 500);
+
+    const echoer = `apiVersion: v1
+kind: Pod
+metadata:
+  name: echoer
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: minik8s/busybox:1.36
+    stdin: true
+    stdinOnce: true
+    command: ["sh", "-c", 'while read l; do echo "echo:$l"; done; echo bye']
+`;
+    same(await both(['apply', '-f', '-'], echoer), 'apply echoer');
+    const phase = (t: Tool) => run(t, ['get', 'pod', 'echoer', '-o', 'jsonpath={.status.phase}']).then((r) => r.stdout);
+    for (const t of TOOLS) await waitFor(`${t}: echoer Running`, async () => (await phase(t)) === 'Running', 60_000, 300);
+    const attached = await both(['attach', '-i', 'echoer'], 'a\nb\n');
+    same(attached, 'attach -i');
+    expect(attached.mkctl.stdout).toBe('echo:a\necho:b\nbye\n');
+    for (const t of TOOLS) await waitFor(`${t}: echoer Succeeded`, async () => (await phase(t)) === 'Succeeded', 60_000, 300);
+    same(await both(['attach', 'echoer']), 'attach to a completed pod');
+    same(await both(['attach', 'nope']), 'attach missing pod');
+    same(await both(['attach']), 'attach without a pod');
   });
 });

@@ -4,7 +4,7 @@ import { listObjects, getObject } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { resourcePath, type KubeObject } from '../shared';
+import { resourcePath, type KubeObject, type QueryValue } from '../shared';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Pod = KubeObject & { spec?: any; status?: any };
@@ -104,33 +104,39 @@ export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<nu
   return 0;
 }
 
-// ---- exec ---------------------------------------------------------------------------------------------
+// ---- exec and attach ------------------------------------------------------------------------------
 
-export async function exec(ctx: Ctx, args: string[], o: { container?: string; stdin?: boolean; tty?: boolean }): Promise<number> {
-  const dash = process.argv.indexOf('--');
-  const command = dash >= 0 ? process.argv.slice(dash + 1) : args.slice(1);
-  if (args.length === 0) throw new CliError('pod, type/name or --filename must be specified');
-  if (command.length === 0) throw new CliError('you must specify at least one command for the container');
-  const pod = await resolvePod(ctx, args[0]);
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-  const container = pickContainer(pod, o.container);
-  const tty = !!o.tty && !!process.stdin.isTTY;
-  if (o.tty && !process.stdin.isTTY) process.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
-  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'exec'), {
-    command,
-    container,
-    stdin: o.stdin ? 'true' : undefined,
+type RemoteStatus = { status?: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } };
+
+/** kubectl's SetupTTY: a raw terminal only with stdin, a TTY requested and stdin being a terminal. */
+function rawTerminal(o: { stdin?: boolean; tty?: boolean; quiet?: boolean }): boolean {
+  if (!o.tty) return false;
+  if (!process.stdin.isTTY) {
+    if (!o.quiet) process.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+    return false;
+  }
+  return !!o.stdin;
+}
+
+/**
+ * One exec/attach session over the v5.channel.k8s.io WebSocket: stdin (0), stdout (1), stderr (2), the
+ * exit Status (3), resize (4) at start and on SIGWINCH with a raw terminal, stdin EOF as [255, 0].
+ * Resolves with the remote exit code (0 when the Status says Success).
+ */
+async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean): Promise<number> {
+  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
+    ...query,
+    stdin: stdin ? 'true' : undefined,
     stdout: 'true',
-    stderr: tty ? undefined : 'true',
-    tty: tty ? 'true' : undefined,
+    stderr: raw ? undefined : 'true',
+    tty: raw ? 'true' : undefined,
   });
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(url, ['v5.channel.k8s.io']);
-  let status: { status?: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } } | undefined;
+  let status: RemoteStatus | undefined;
   const restore: (() => void)[] = [];
-  const code = await new Promise<number>((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     ws.on('error', (e) => reject(new CliError(`error dialing backend: ${e.message}`)));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
@@ -151,7 +157,7 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
         return;
       }
       const send = (ch: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([ch]), Buffer.from(data)]));
-      if (tty) {
+      if (raw) {
         process.stdin.setRawMode(true);
         restore.push(() => process.stdin.setRawMode(false));
         const resize = () => send(4, JSON.stringify({ Width: process.stdout.columns ?? 80, Height: process.stdout.rows ?? 24 }));
@@ -159,7 +165,7 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
         process.stdout.on('resize', resize);
         restore.push(() => process.stdout.off('resize', resize));
       }
-      if (o.stdin) {
+      if (stdin) {
         process.stdin.on('data', (d: Buffer) => send(0, d));
         process.stdin.on('end', () => send(255, Buffer.from([0])));
         restore.push(() => process.stdin.pause());
@@ -174,14 +180,63 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
     });
     ws.on('close', () => {
       if (!status || status.status === 'Success') return resolve(0);
-      if (status.reason === 'NonZeroExitCode') {
-        const exit = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1);
-        process.stderr.write(`command terminated with exit code ${exit}\n`);
-        return resolve(exit);
-      }
-      reject(new CliError(status.message ?? 'exec failed'));
+      if (status.reason === 'NonZeroExitCode') return resolve(Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1));
+      reject(new CliError(status.message ?? `${sub} failed`));
     });
   }).finally(() => restore.forEach((f) => f()));
-  if (code !== 0) throw new ExitCode(code);
+}
+
+export async function exec(ctx: Ctx, args: string[], o: { container?: string; stdin?: boolean; tty?: boolean }): Promise<number> {
+  const dash = process.argv.indexOf('--');
+  const command = dash >= 0 ? process.argv.slice(dash + 1) : args.slice(1);
+  if (args.length === 0) throw new CliError('pod, type/name or --filename must be specified');
+  if (command.length === 0) throw new CliError('you must specify at least one command for the container');
+  const pod = await resolvePod(ctx, args[0]);
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  const container = pickContainer(pod, o.container);
+  const code = await streamSession(ctx, pod, 'exec', { command, container }, !!o.stdin, rawTerminal({ ...o, stdin: true }));
+  if (code !== 0) {
+    process.stderr.write(`command terminated with exit code ${code}\n`);
+    throw new ExitCode(code);
+  }
   return 0;
+}
+
+export interface AttachOptions {
+  container?: string;
+  stdin?: boolean;
+  tty?: boolean;
+  quiet?: boolean;
+}
+
+export async function attach(ctx: Ctx, args: string[], o: AttachOptions): Promise<number> {
+  if (args.length === 0) throw new CliError('at least 1 argument is required for attach');
+  if (args.length > 2) throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
+  const pod = await resolvePod(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]);
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
+  return attachTo(ctx, pod, o);
+}
+
+/** Attach to a running pod's container as kubectl's AttachOptions.Run does (TTY forced to the container's setting). */
+export async function attachTo(ctx: Ctx, pod: Pod, o: AttachOptions, commandName = 'mkctl attach'): Promise<number> {
+  const name = pickContainer(pod, o.container);
+  const spec = (pod.spec?.containers ?? []).find((c: any) => c.name === name);
+  if (!spec) throw new CliError(`cannot attach to the container: container ${name} not found in pod ${pod.metadata.name}`);
+  let tty = !!o.tty;
+  if (tty && !spec.tty) {
+    tty = false;
+    if (!o.quiet) process.stderr.write(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
+  } else if (!tty && spec.tty) tty = true; // the container has a TTY: its stream has no stdout/stderr framing
+  const raw = rawTerminal({ ...o, tty });
+  if (!o.quiet) process.stderr.write("If you don't see a command prompt, try pressing enter.\n");
+  const code = await streamSession(ctx, pod, 'attach', { container: name }, !!o.stdin, raw);
+  if (!o.quiet && o.stdin && raw) process.stdout.write(`Session ended, resume using '${commandName} ${pod.metadata.name} -c ${name} -n ${pod.metadata.namespace} -i -t' command\n`);
+  return code;
+}
+
+/** The pod's logs once (run -i when the pod finished before it could be attached). */
+export async function printLogs(ctx: Ctx, pod: Pod, container?: string): Promise<void> {
+  await streamLog(ctx, pod, pickContainer(pod, container), {});
 }

@@ -5,7 +5,7 @@ import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
 import { getObject, listObjects } from '../api';
 import { kindPrefix, parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
-import { CliError } from '../errors';
+import { CliError, usageError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { sortKeys, toYaml } from '../print/yaml';
 import { resourcePath, type KubeObject, type ResourceType } from '../shared';
@@ -37,10 +37,33 @@ function selectorString(sel: { matchLabels?: Record<string, string>; matchExpres
 
 // ---- run / expose / set image -------------------------------------------------------------------
 
-export async function runPod(ctx: Ctx, name: string, command: string[], o: { image?: string; restart?: string; labels?: string; env?: string[]; port?: string; command?: boolean; dryRun?: string; output?: string }): Promise<number> {
+export interface RunOptions {
+  image?: string;
+  restart?: string;
+  labels?: string;
+  env?: string[];
+  port?: string;
+  command?: boolean;
+  dryRun?: string;
+  output?: string;
+  stdin?: boolean;
+  tty?: boolean;
+  attach?: boolean;
+  rm?: boolean;
+  leaveStdinOpen?: boolean;
+  quiet?: boolean;
+  podRunningTimeout?: string;
+}
+
+export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOptions): Promise<number> {
   if (!o.image) throw new CliError('required flag(s) "image" not set');
-  const restart = o.restart ?? 'Always';
-  if (!['Always', 'OnFailure', 'Never'].includes(restart)) throw new CliError(`invalid restart policy: ${restart}`);
+  const attach = o.attach ?? !!o.stdin;
+  if (o.tty && !o.stdin) throw usageError('-i/--stdin is required for containers with -t/--tty=true', 'run');
+  if (o.restart !== undefined && !['Always', 'OnFailure', 'Never'].includes(o.restart)) throw usageError(`invalid restart policy: ${o.restart}`, 'run');
+  if (!attach && o.rm) throw usageError('--rm should only be used for attached containers', 'run');
+  if (attach && o.dryRun) throw usageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
+  const timeoutMs = o.podRunningTimeout !== undefined ? parseDuration(o.podRunningTimeout) : 60_000;
+  if (timeoutMs <= 0) throw usageError('--pod-running-timeout must be higher than zero', 'run');
   const labels: Record<string, string> = {};
   if (o.labels) for (const kv of o.labels.split(',')) labels[kv.split('=')[0]] = kv.split('=').slice(1).join('=');
   else labels.run = name;
@@ -48,14 +71,25 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: { ima
   if (command.length) container[o.command ? 'command' : 'args'] = command;
   if (o.env?.length) container.env = o.env.map((kv) => ({ name: kv.split('=')[0], value: kv.split('=').slice(1).join('=') }));
   if (o.port) container.ports = [{ containerPort: Number(o.port) }];
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name }, spec: { containers: [container], dnsPolicy: 'ClusterFirst', restartPolicy: restart }, status: {} };
+  if (o.stdin) {
+    container.stdin = true;
+    if (!o.leaveStdinOpen) container.stdinOnce = true;
+  }
+  if (o.tty) container.tty = true;
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name }, spec: { containers: [container], dnsPolicy: 'ClusterFirst', restartPolicy: o.restart ?? 'Always' }, status: {} };
   if (o.dryRun === 'client') {
     process.stdout.write(o.output === 'yaml' ? toYaml(pod) : `pod/${name} created (dry run)\n`);
     return 0;
   }
-  await ctx.client.request('POST', resourcePath(resolveType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
-  process.stdout.write(`pod/${name} created\n`);
-  return 0;
+  const created = await ctx.client.request<Obj>('POST', resourcePath(resolveType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
+  if (!attach) {
+    process.stdout.write(`pod/${name} created\n`);
+    return 0;
+  }
+  const { runAttached } = await import('./run');
+  // kubectl waits for the exit code with the policy it reasons with: -i alone means OnFailure.
+  const restart = o.restart ?? (o.stdin ? 'OnFailure' : 'Always');
+  return runAttached(ctx, created, { stdin: o.stdin, tty: o.tty, quiet: o.quiet, rm: o.rm, leaveStdinOpen: o.leaveStdinOpen, restart, timeoutMs });
 }
 
 export async function expose(ctx: Ctx, args: string[], o: { port?: string; targetPort?: string; name?: string; type?: string; protocol?: string; selector?: string }): Promise<number> {

@@ -17,8 +17,11 @@ export function formatColumns(rows: string[][], remember?: number[]): string {
   return out;
 }
 
-/** Display width, counting code points (kubectl counts runes). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Display width, counting code points (kubectl counts runes); a regex test keeps the common case cheap. */
 function width(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
   let n = 0;
   for (const _ of s) n++;
   return n;

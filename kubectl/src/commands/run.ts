@@ -1,0 +1,96 @@
+// run --attach / -i [--rm]: after the pod is created, what kubectl's run.go does — wait for it to be Running
+// and Ready (or already finished: then print its logs), attach, wait for it to finish when the exit code
+// matters (restart Never/OnFailure), delete it with --rm, and exit with the container's exit code.
+import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
+import { resolveType } from '../args';
+import type { Ctx } from '../context';
+import { CliError, CodeExitError } from '../errors';
+import type { KubeObject } from '../shared';
+import { del } from './modify';
+import { attachTo, printLogs } from './pods';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Pod = KubeObject & { spec?: any; status?: any };
+
+export interface AttachedRunOptions {
+  stdin?: boolean;
+  tty?: boolean;
+  quiet?: boolean;
+  rm?: boolean;
+  leaveStdinOpen?: boolean;
+  /** The restart policy kubectl reasons with: --restart, else OnFailure with -i, else Always. */
+  restart: string;
+  timeoutMs: number;
+}
+
+/** A pod condition as kubectl's watch conditions: true when met, 'completed' when the pod already finished. */
+export type PodCondition = (pod: Pod) => boolean | 'completed';
+
+const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export const podRunningAndReady: PodCondition = (p) => {
+  if (finished(p)) return 'completed';
+  return p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+};
+export const podCompleted: PodCondition = (p) => finished(p);
+export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded';
+
+/** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
+export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number): Promise<Pod> {
+  const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
+  const fieldSelector = `metadata.name=${name}`;
+  const deadline = Date.now() + timeoutMs;
+  const list = await rc.list({ namespace: ns, fieldSelector });
+  const current = list.items[0];
+  if (current && cond(current)) return current;
+  let rv = list.metadata.resourceVersion;
+  while (Date.now() < deadline) {
+    let result: Pod | undefined;
+    let deleted = false;
+    const timeoutSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    const w = rc.watch({ namespace: ns, fieldSelector, resourceVersion: rv, timeoutSeconds, allowWatchBookmarks: true }, (ev) => {
+      rv = ev.object.metadata.resourceVersion ?? rv;
+      if (ev.type === 'DELETED') deleted = true;
+      else if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && cond(ev.object)) result = ev.object;
+      else return;
+      w.stop();
+    });
+    await w.done;
+    if (deleted) throw new CliError(`pods "${name}" not found`);
+    if (result) return result;
+  }
+  throw new CliError('timed out waiting for the condition');
+}
+
+async function attachOrLogs(ctx: Ctx, pod: Pod, o: AttachedRunOptions): Promise<void> {
+  const name = pod.metadata.name!;
+  const ready = await waitForPod(ctx, pod.metadata.namespace!, name, podRunningAndReady, o.timeoutMs);
+  if (finished(ready)) return printLogs(ctx, ready);
+  try {
+    await attachTo(ctx, ready, { stdin: o.stdin, tty: o.tty, quiet: o.quiet });
+  } catch (e) {
+    process.stderr.write(`warning: couldn't attach to pod/${name}, falling back to streaming logs: ${(e as Error).message}\n`);
+    await printLogs(ctx, ready);
+  }
+}
+
+/** Everything `run` does after creating `pod` when attaching; resolves with the exit code. */
+export async function runAttached(ctx: Ctx, pod: Pod, o: AttachedRunOptions): Promise<number> {
+  const ns = pod.metadata.namespace!;
+  const name = pod.metadata.name!;
+  try {
+    await attachOrLogs(ctx, pod, o);
+    const waitForExit = !o.leaveStdinOpen && (o.restart === 'Never' || o.restart === 'OnFailure');
+    if (!waitForExit) return 0;
+    const done = await waitForPod(ctx, ns, name, o.restart === 'OnFailure' ? podSucceeded : podCompleted, o.timeoutMs);
+    if (done.status?.phase === 'Succeeded') return 0;
+    if (done.status?.phase !== 'Failed') throw new CliError(`pod ${ns}/${name} left in phase ${done.status?.phase}`);
+    const terminated = done.status?.containerStatuses?.[0]?.state?.terminated;
+    if (!terminated?.exitCode) throw new CliError(`pod ${ns}/${name} failed with unknown exit code`);
+    throw new CodeExitError(`pod ${ns}/${name} terminated (${terminated.reason ?? ''})\n${terminated.message ?? ''}`, terminated.exitCode);
+  } finally {
+    // --rm: run's DeleteOptions — default grace period, no wait, NotFound ignored.
+    if (o.rm) await del(ctx, ['pod', name], { wait: false, ignoreNotFound: true });
+  }
+}
+
