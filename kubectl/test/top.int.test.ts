@@ -111,7 +111,7 @@ describe('metrics.k8s.io', () => {
     }
   });
 
-  it('top pods flags: -A, --containers, -l, --sort-by, --no-headers, a name', async () => {
+  it('top pods flags: -A, --containers, -l, --sort-by, --no-headers, a name, --sum', async () => {
     const all = await same(['top', 'pods', '-A']);
     expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
     const cont = await same(['top', 'pods', '--containers']);
@@ -122,6 +122,10 @@ describe('metrics.k8s.io', () => {
     expect(rowsOf(sorted.stdout)[1][0]).toBe('burner');
     await same(['top', 'pods', '--sort-by', 'memory', '-A']);
     await same(['top', 'pod', 'burner', '--containers']);
+    const sum = await same(['top', 'pods', '--sum']);
+    expect(sum.stdout).toContain('________');
+    await same(['top', 'pods', '-A', '--containers', '--sum']);
+    await same(['top', 'pods', '--sum', '--no-headers', '--use-protocol-buffers=false']);
   });
 
   it('top nodes, a named node and -l', async () => {

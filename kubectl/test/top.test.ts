@@ -58,6 +58,14 @@ describe('printPodMetrics (kubectl top pod)', () => {
     ]);
   });
 
+  it('--sum: a rule and the exact totals under the usage columns', () => {
+    expect(printPodMetrics(ms, { sum: true }).split('\n').slice(-3)).toEqual([
+      '       ________     ________        ',
+      '       253m         302Mi           ',
+      '',
+    ]);
+  });
+
   it('--sort-by cpu and memory put the heaviest first', () => {
     expect(printPodMetrics(ms, { sortBy: 'cpu', noHeaders: true }).split('\n')[0]).toMatch(/^db /);
     expect(printPodMetrics(ms, { sortBy: 'memory', noHeaders: true }).split('\n').map((l) => l.split(' ')[0])).toEqual(['db', 'web', 'api', '']);

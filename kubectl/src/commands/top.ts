@@ -16,7 +16,8 @@ export function registerTop(top: Command, sub: Sub, act: Act): void {
   const common = (c: Command) =>
     c.option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.')
       .option('--sort-by <field>', 'If non-empty, sort the list using specified field. The field can be either \'cpu\' or \'memory\'.')
-      .option('--no-headers', 'If present, print output without headers');
+      .option('--no-headers', 'If present, print output without headers')
+      .option('--use-protocol-buffers [bool]', 'accepted for compatibility (the Metrics API answers JSON)');
   common(sub(top, 'node', 'Display resource (CPU/memory) usage of nodes').aliases(['nodes', 'no']).argument('[name]'))
     .option('--show-capacity', 'Print node resources based on Capacity instead of Allocatable(default) of the nodes.')
     .action(act(async () => topNode));
@@ -24,6 +25,7 @@ export function registerTop(top: Command, sub: Sub, act: Act): void {
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
     .option('--field-selector <selector>', 'Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\'.')
     .option('--containers', 'If present, print usage of containers within a pod.')
+    .option('--sum', 'Print the sum of the resource usage')
     .action(act(async () => topPod));
 }
 
@@ -103,10 +105,16 @@ export function printNodeMetrics(metrics: NodeMetrics[], available: Map<string, 
 }
 
 /** The `top pod` table: one line per pod (containers summed) or, with `containers`, per container. */
-export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean; sortBy?: string; allNamespaces?: boolean; containers?: boolean }): string {
+export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean; sortBy?: string; allNamespaces?: boolean; containers?: boolean; sum?: boolean }): string {
   if (!metrics.length) return '';
   const lines: string[] = [];
-  if (!o.noHeaders) lines.push(line([...(o.allNamespaces ? ['NAMESPACE'] : []), ...(o.containers ? ['POD'] : []), 'NAME', 'CPU(cores)', 'MEMORY(bytes)']));
+  // kubectl counts the NAMESPACE and POD columns for --sum's alignment only when it prints the header.
+  let columns = 3;
+  if (!o.noHeaders) {
+    const extra = [...(o.allNamespaces ? ['NAMESPACE'] : []), ...(o.containers ? ['POD'] : [])];
+    columns += extra.length;
+    lines.push(line([...extra, 'NAME', 'CPU(cores)', 'MEMORY(bytes)']));
+  }
   const containerRows = (p: PodMetrics) => p.containers.map((c) => ({ name: c.name, nanoCores: nanoCores(c.usage.cpu), bytes: bytes(c.usage.memory) }));
   const pods = metrics.map((m) => {
     const cs = containerRows(m);
@@ -126,6 +134,11 @@ export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean;
     for (const c of sortRows(cs, o.sortBy, (x) => x, (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       lines.push(line([...ns, r.name, c.name, cpuCell(c.nanoCores), memCell(c.bytes)]));
     }
+  }
+  if (o.sum) {
+    const total = pods.reduce((a, p) => ({ nanoCores: a.nanoCores + p.r.nanoCores, bytes: a.bytes + p.r.bytes }), { nanoCores: 0, bytes: 0 });
+    lines.push(line([...Array<string>(columns - 2).fill(''), '________', '________']));
+    lines.push(line([...Array<string>(columns - 2).fill(''), cpuCell(total.nanoCores), memCell(total.bytes)]));
   }
   return tabwrite(lines, 3);
 }
@@ -173,7 +186,7 @@ export async function topNode(ctx: Ctx, name: string | undefined, o: TopOptions 
 /** kubectl waits this long after a pod's creation before calling its missing metrics an error. */
 const METRICS_CREATION_DELAY_MS = 2 * 60_000;
 
-export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions & { allNamespaces?: boolean; fieldSelector?: string; containers?: boolean }): Promise<number> {
+export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions & { allNamespaces?: boolean; fieldSelector?: string; containers?: boolean; sum?: boolean }): Promise<number> {
   validate(name, o);
   const ns = ctx.namespace;
   await requireMetricsApi(ctx);
@@ -194,7 +207,7 @@ export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions &
     }
     process.stderr.write(o.allNamespaces ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
   }
-  process.stdout.write(printPodMetrics(metrics, { noHeaders: o.headers === false, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers }));
+  process.stdout.write(printPodMetrics(metrics, { noHeaders: o.headers === false, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers, sum: o.sum }));
   return 0;
 }
 
