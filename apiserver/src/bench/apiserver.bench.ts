@@ -179,13 +179,14 @@ async function main(): Promise<void> {
   };
   await openLoop(RATE, 1, apiGet);
   await openLoop(RATE, 1, etcdGet);
-  const gets = await paired(3, () => openLoop(RATE, 2, apiGet), () => openLoop(RATE, 2, etcdGet));
+  const GET_ROUNDS = 5;
+  const gets = await paired(GET_ROUNDS, () => openLoop(RATE, 2, apiGet), () => openLoop(RATE, 2, etcdGet));
   const getP50 = median(gets.a.map((l) => pct(l, 50)));
   const getP99 = median(gets.a.map((l) => pct(l, 99)));
   const etcdGetP50 = median(gets.b.map((l) => pct(l, 50)));
   const etcdGetP99 = median(gets.b.map((l) => pct(l, 99)));
   console.log(
-    `get @${RATE}/s open loop (median of 3 rounds of 2 s): apiserver p50 ${r2(getP50)} ms, p99 ${r2(getP99)} ms [rounds ${gets.a.map((l) => r2(pct(l, 99))).join(', ')}] | ` +
+    `get @${RATE}/s open loop (median of ${GET_ROUNDS} rounds of 2 s): apiserver p50 ${r2(getP50)} ms, p99 ${r2(getP99)} ms [rounds ${gets.a.map((l) => r2(pct(l, 99))).join(', ')}] | ` +
       `etcd get p50 ${r2(etcdGetP50)} ms, p99 ${r2(etcdGetP99)} ms [rounds ${gets.b.map((l) => r2(pct(l, 99))).join(', ')}]`,
   );
 
