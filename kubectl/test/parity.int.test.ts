@@ -227,6 +227,16 @@ describe('mkctl and kubectl print the same', () => {
     await same(['describe', 'pods', '-l', 'app=b']);
     await same(['describe', 'pod', 'nope']);
     await same(['run', 'r', '--image=busybox', '--restart=Never', '--', 'sleep', '5']);
+    // run -i / attach need a kubelet (workloads.int.test.ts); here: the pod run -i builds, and usage errors.
+    await same(['run', 'ri', '--image=busybox', '-i', '-t', '--attach=false', '--dry-run=client', '-o', 'yaml', '--', 'sh']);
+    await same(['run', 'rm', '--image=busybox', '--rm']);
+    await same(['run', 'rt', '--image=busybox', '-t']);
+    await same(['run', 'rx', '--image=busybox', '--restart=Sometimes']);
+    await same(['run', 'rd', '--image=busybox', '-i', '--dry-run=client']);
+    await same(['attach']);
+    await same(['attach', 'a', 'b', 'c']);
+    await same(['attach', 'nope']);
+    await same(['attach', 'pod/nope']);
     await same(['get', 'pod', 'r', '-o', 'jsonpath={.metadata.labels} {.spec.containers[0].args} {.spec.restartPolicy}']);
     await same(['set', 'image', 'deployment/web', 'nginx=nginx:1.27']);
     await same(['set', 'image', 'deployment/web', 'nope=nginx:1.27']);

@@ -78,7 +78,9 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
   if (o.tty) container.tty = true;
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name }, spec: { containers: [container], dnsPolicy: 'ClusterFirst', restartPolicy: o.restart ?? 'Always' }, status: {} };
   if (o.dryRun === 'client') {
-    process.stdout.write(o.output === 'yaml' ? toYaml(pod) : `pod/${name} created (dry run)\n`);
+    // As kubectl prints the generated object: a null creationTimestamp, the namespace when given with -n.
+    const meta = { ...pod.metadata, creationTimestamp: null, ...(ctx.namespaceExplicit ? { namespace: ctx.namespace } : {}) };
+    process.stdout.write(o.output === 'yaml' ? toYaml({ ...pod, metadata: meta }) : `pod/${name} created (dry run)\n`);
     return 0;
   }
   const created = await ctx.client.request<Obj>('POST', resourcePath(resolveType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
