@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, cpuQuantity, cpuRate, goDuration, memoryQuantity, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
+import { buildSnapshot, cpuQuantity, cpuRate, goDuration, memoryQuantity, metricsTable, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
 import { METRICS_RESOURCES } from '../src/metricsapi';
 import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/kubectl/discovery';
 
@@ -102,6 +102,22 @@ describe('objects', () => {
   it('PodMetrics', () => {
     const p = podMetrics({ name: 'web', namespace: 'default' }, { namespace: 'default', name: 'web', containers: [{ name: 'app', ...u }] }, Date.UTC(2026, 0, 2, 3, 4, 6));
     expect(p).toMatchObject({ kind: 'PodMetrics', metadata: { name: 'web', namespace: 'default' }, window: '20.064s', containers: [{ name: 'app', usage: { cpu: '329087452n', memory: '2748180Ki' } }] });
+  });
+});
+
+describe('metricsTable (kubectl get)', () => {
+  const u = { nanoCores: 1_500_000, memoryBytes: 1024 * 1024, timestamp: 0, windowMs: 10_500 };
+  const p = podMetrics({ name: 'web', namespace: 'default' }, { namespace: 'default', name: 'web', containers: [{ name: 'a', ...u }, { name: 'b', ...u, memoryBytes: 1000 }] }, 0);
+  it('Name, cpu, memory (summed over containers), Window; PartialObjectMetadata rows by default', () => {
+    const t = metricsTable([p], 'v1', 'Metadata');
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'cpu', 'memory', 'Window']);
+    expect(t.rows).toEqual([{ cells: ['web', '3m', '1049576', '10.5s'], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: p.metadata } }]);
+  });
+  it('a node; includeObject=None and Object; an empty list has no columns', () => {
+    const n = nodeMetrics({ name: 'n1' }, { ...u, memoryBytes: 2 * 1024 ** 3 }, 0);
+    expect(metricsTable([n], 'v1beta1', 'None').rows).toEqual([{ cells: ['n1', '1500u', '2Gi', '10.5s'] }]);
+    expect(metricsTable([n], 'v1', 'Object').rows[0].object).toBe(n);
+    expect(metricsTable([], 'v1', 'Metadata')).toMatchObject({ kind: 'Table', columnDefinitions: [], rows: [] });
   });
 });
 

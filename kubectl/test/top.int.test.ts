@@ -93,6 +93,12 @@ describe('metrics.k8s.io', () => {
     expect(missing).toMatchObject({ code: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pod "nope" not found' } });
     expect((await get('/nodes/nope')).body.message).toBe('node "nope" not found');
     expect((await get('/nodes?watch=1')).code).toBe(405);
+
+    // kubectl get asks for a Table: metrics-server's columns.
+    const k = await run('kubectl', ['get', 'pods.metrics.k8s.io', 'burner']);
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stdout).toMatch(/^NAME\s+CPU\s+MEMORY\s+WINDOW\n/);
+    expect(k.stdout).toMatch(/\nburner\s+\d+[num]?\s+\d+(Ki|Mi)?\s+[\d.]+m?s\n/);
   });
 
   it('kubectl top pods sees the burner busy; mkctl prints the same', async () => {

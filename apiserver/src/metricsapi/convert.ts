@@ -1,6 +1,7 @@
 // Pure part of metrics.k8s.io: kubelet Summaries (/stats/summary) → per-node and per-container usage
 // (CPU as a rate over the window between two scrapes, memory as the working set, as metrics-server
 // reports them), and the NodeMetrics / PodMetrics objects in upstream's shape.
+import { parseQuantity } from '@minik8s/shared';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 export const METRICS_VERSION = 'v1beta1';
@@ -186,3 +187,31 @@ export function podMetrics(meta: Meta, p: PodUsage, now: number) {
 export function metricsList(kind: 'NodeMetricsList' | 'PodMetricsList', items: unknown[]) {
   return { kind, apiVersion: METRICS_API_VERSION, metadata: {}, items };
 }
+
+// --- Tables (kubectl get nodes.metrics.k8s.io / podmetrics), as metrics-server converts them ---------
+
+type MetricsObject = ReturnType<typeof nodeMetrics> | ReturnType<typeof podMetrics>;
+
+/**
+ * A meta.k8s.io Table: Name, cpu, memory (pods: summed over the containers) and Window. Rows carry
+ * PartialObjectMetadata unless `includeObject` says Object or None. An empty list has no columns.
+ */
+export function metricsTable(items: MetricsObject[], version: 'v1' | 'v1beta1', includeObject: 'None' | 'Metadata' | 'Object') {
+  const columnDefinitions = items.length
+    ? [
+        { name: 'Name', type: 'string', format: 'name', description: 'Name of the resource', priority: 0 },
+        { name: 'cpu', type: 'string', format: 'quantity', description: '', priority: 0 },
+        { name: 'memory', type: 'string', format: 'quantity', description: '', priority: 0 },
+        { name: 'Window', type: 'string', format: 'duration', description: '', priority: 0 },
+      ]
+    : [];
+  const rows = items.map((m) => {
+    const usages = 'usage' in m ? [m.usage] : m.containers.map((c) => c.usage);
+    const cpu = cpuQuantity(usages.reduce((a, u) => a + Math.round(parseQuantity(u.cpu) * 1e9), 0));
+    const memory = memoryQuantity(usages.reduce((a, u) => a + parseQuantity(u.memory), 0));
+    const object = includeObject === 'None' ? undefined : includeObject === 'Object' ? m : { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: m.metadata };
+    return { cells: [m.metadata.name, cpu, memory, m.window], ...(object ? { object } : {}) };
+  });
+  return { kind: 'Table', apiVersion: `meta.k8s.io/${version}`, metadata: {}, columnDefinitions, rows };
+}
+

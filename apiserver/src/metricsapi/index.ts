@@ -1,10 +1,12 @@
 // metrics.k8s.io/v1beta1 built into the apiserver (upstream serves it from metrics-server through API
 // aggregation): NodeMetrics and PodMetrics, get and list, from the kubelets' /stats/summary. What
-// `kubectl top` and the HPA controller read. Discovery lists METRICS_RESOURCES (apiserver/src/kubectl).
+// `kubectl top` and the HPA controller read; Tables for `kubectl get`. Discovery lists METRICS_RESOURCES
+// (apiserver/src/kubectl).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, R, failure, statusFor, type KubeObject, type ResourceType, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
-import { METRICS_GROUP, METRICS_VERSION, metricsList, nodeMetrics, podMetrics } from './convert';
+import { parseIncludeObject, tableVersionRequested } from '../kubectl/tables';
+import { METRICS_GROUP, METRICS_VERSION, metricsList, metricsTable, nodeMetrics, podMetrics } from './convert';
 import { Scraper, type ScraperOptions } from './scraper';
 
 const entry = (kind: string, resource: string, namespaced: boolean): ResourceType => ({
@@ -41,6 +43,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   const scraper = new Scraper(ctx, opts);
   const base = `/apis/${METRICS_GROUP}/${METRICS_VERSION}`;
 
+  type MetricsObject = Parameters<typeof metricsTable>[0][number];
   const route = (path: string, what: typeof NODE_METRICS, fn: (params: Record<string, string>, q: Query) => Promise<unknown>) =>
     app.get(path, async (req: FastifyRequest, reply: FastifyReply) => {
       const q = (req.query ?? {}) as Query;
@@ -48,7 +51,9 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
         if (q.watch === '1' || q.watch === 'true') {
           throw new ApiError(failure(405, 'MethodNotAllowed', `watch is not supported on resources of kind "${what.resource}.${what.group}"`));
         }
-        const body = await fn(req.params as Record<string, string>, q);
+        let body = await fn(req.params as Record<string, string>, q);
+        const table = tableVersionRequested(req.headers.accept);
+        if (table) body = metricsTable((body as { items?: MetricsObject[] }).items ?? [body as MetricsObject], table, parseIncludeObject(q.includeObject));
         return reply.code(200).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
       } catch (e) {
         return ctx.sendStatus(reply, toStatus(e));
