@@ -1,7 +1,7 @@
 // Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
-// Deep imports of the light modules only: this file is loaded on every run.
-import { ApiError } from '@minik8s/shared/dist/api/status';
-import { ConnectionError } from '@minik8s/shared/dist/client/errors';
+// This file is loaded on every run, so the server-error classes (and the resource registry behind them)
+// are required only when an error is formatted.
+import type { ApiError } from '@minik8s/shared/dist/api/status';
 
 /** A usage or input error found on the client side; printed as `error: <message>`. */
 export class CliError extends Error {
@@ -49,6 +49,10 @@ export function serverErrorLine(e: ApiError, context?: string): string {
 
 /** The text kubectl would print for this error (no trailing newline). */
 export function formatError(e: unknown): string {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ApiError } = require('@minik8s/shared/dist/api/status') as typeof import('@minik8s/shared/dist/api/status');
+  const { ConnectionError } = require('@minik8s/shared/dist/client/errors') as typeof import('@minik8s/shared/dist/client/errors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   if (e instanceof ApiError) return serverErrorLine(e);
   if (e instanceof CodeExitError) return e.message.replace(/\n$/, '');
   if (e instanceof ConnectionError) return e.message;
