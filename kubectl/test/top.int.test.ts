@@ -4,7 +4,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { R, type KubeObject } from '@minik8s/shared';
+import { REPO, freePort, kubeEnv, stopAll, waitFor } from '../../testing/procs';
 import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../kubelet/test/harness';
 
 type Tool = 'kubectl' | 'mkctl';
@@ -144,6 +145,17 @@ describe('metrics.k8s.io', () => {
     await same(['top', 'node', env.node]);
     await same(['top', 'nodes', '--show-capacity', '--no-headers']);
     await same(['top', 'nodes', '-l', `kubernetes.io/hostname=${env.node}`]);
+
+    // A Node whose kubelet does not answer (nothing listens on its port): <unknown> after the others.
+    await env.client.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ghost' } } as KubeObject);
+    const status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: await freePort() } }, allocatable: { cpu: '1', memory: '1Gi' } };
+    await env.client.resource(R.nodes).patch('ghost', { status }, 'merge', { subresource: 'status' });
+    const withGhost = await waitFor('ghost listed', async () => {
+      const x = await same(['top', 'nodes']);
+      return x.stdout.includes('ghost') && x;
+    }, 30_000, 1000);
+    expect(rowsOf(withGhost.stdout).map((c) => c.join(' '))).toContain('ghost <unknown> <unknown> <unknown> <unknown>');
+    await env.client.resource(R.nodes).delete('ghost');
   });
 
   it('errors as kubectl: missing pod, bad --sort-by, name with a selector, no matching pods', async () => {
@@ -152,5 +164,14 @@ describe('metrics.k8s.io', () => {
     await same(['top', 'pod', 'burner', '-l', 'app=burn']);
     const none = await same(['top', 'pods', '-l', 'app=none']);
     expect(none.stderr.trim()).toBe('No resources found in default namespace.');
+  });
+
+  // Last: it stops the kubelet.
+  it('a node whose kubelet does not answer is left out: <unknown> in top nodes, NotFound for its NodeMetrics', async () => {
+    await env.kubelet.kill();
+    await waitFor('node metrics gone', async () => (await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1/nodes/${env.node}`)).status === 404, 40_000, 1000);
+    const r = await same(['top', 'nodes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: metrics not available yet');
   });
 });
