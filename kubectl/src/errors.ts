@@ -1,6 +1,5 @@
 // Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
-// This file is loaded on every run, so the server-error classes (and the resource registry behind them)
-// are required only when an error is formatted.
+// This file is loaded on every run: it imports nothing at run time.
 import type { ApiError } from '@minik8s/shared/dist/api/status';
 
 /** A usage or input error found on the client side; printed as `error: <message>`. */
@@ -49,14 +48,12 @@ export function serverErrorLine(e: ApiError, context?: string): string {
 
 /** The text kubectl would print for this error (no trailing newline). */
 export function formatError(e: unknown): string {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { ApiError } = require('@minik8s/shared/dist/api/status') as typeof import('@minik8s/shared/dist/api/status');
-  const { ConnectionError } = require('@minik8s/shared/dist/client/errors') as typeof import('@minik8s/shared/dist/client/errors');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  if (e instanceof ApiError) return serverErrorLine(e);
+  // By name, not instanceof: the shared error classes (and the resource registry behind them) stay unloaded
+  // on runs without errors.
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'ApiError') return serverErrorLine(e as ApiError);
   if (e instanceof CodeExitError) return e.message.replace(/\n$/, '');
-  if (e instanceof ConnectionError) return e.message;
-  if (e instanceof CliError || (e instanceof Error && e.name === 'KubeconfigError')) return `error: ${e.message}`;
+  if (name === 'ConnectionError') return (e as Error).message;
   if (e instanceof Error) return `error: ${e.message}`;
   return `error: ${String(e)}`;
 }
