@@ -43,9 +43,9 @@ export interface PodMetrics {
 
 const METRICS_BASE = '/apis/metrics.k8s.io/v1beta1';
 
-function quantity(): typeof import('@minik8s/shared/dist/quantity') {
-  return require('@minik8s/shared/dist/quantity'); // eslint-disable-line @typescript-eslint/no-require-imports
-}
+// main.ts loads this file on every run to declare the commands: the quantity parser is loaded when printing.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const quantity = (): typeof import('@minik8s/shared/dist/quantity') => require('@minik8s/shared/dist/quantity');
 
 /** Exact sums: CPU in nanocores, memory in bytes. */
 function nanoCores(q: string | undefined): number {
