@@ -20,6 +20,17 @@ export interface WatchDeps {
   active: Set<() => void>;
 }
 
+/**
+ * The encoded event line per object and event type, built once and written as the same Buffer to every
+ * watcher the event reaches (no per-watcher string building or UTF-8 encoding). Objects are never mutated.
+ */
+const lines = new WeakMap<object, Partial<Record<string, Buffer>>>();
+function eventLine(type: string, obj: KubeObject, json: () => string): Buffer {
+  let byType = lines.get(obj);
+  if (!byType) lines.set(obj, (byType = {}));
+  return (byType[type] ??= Buffer.from(`{"type":"${type}","object":${json()}}\n`));
+}
+
 /** A watcher whose client reads slower than this many buffered bytes is cut off (it will re-watch). */
 const MAX_BUFFERED = 32 * 1024 * 1024;
 
@@ -74,14 +85,14 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   let timer: NodeJS.Timeout | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
   let sentRev = fromRev ?? cache.rev;
-  const write = (line: string) => {
+  const write = (line: string | Buffer) => {
     if (closed) return;
     res.write(line);
     if (res.writableLength > MAX_BUFFERED) finish();
   };
-  const encode = (type: string, obj: KubeObject, json: () => string): string => {
+  const encode = (type: string, obj: KubeObject, json: () => string): string | Buffer => {
     if (tables) return JSON.stringify({ type, object: tables.maybeTable(req, r, withKind(r, obj)) ?? obj }) + '\n';
-    return `{"type":"${type}","object":${json()}}\n`;
+    return eventLine(type, obj, json);
   };
   w = cache.add(
     {
