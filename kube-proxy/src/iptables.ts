@@ -144,7 +144,7 @@ export function chainRules(save: string, table: string, chain: string): string[]
 
 /**
  * Groups of jumps (one group per built-in chain, in `jumps` order) that must be (re)prepended because
- * the chain does not start with all of them: a jump is missing, or another rule comes first. Upstream
+ * the chain does not start with all of them in their order: one is missing, or another rule comes first. Upstream
  * prepends its jumps; here Docker inserts its own rules at the top of FORWARD (accepting everything
  * from the pod bridge) and POSTROUTING (masquerading the bridge subnet) when the kubelet creates the
  * pod network after kube-proxy started, which would hide REJECTs and masquerade pod-to-pod traffic.
@@ -157,8 +157,9 @@ export function misplacedJumps(rulesOf: (table: string, chain: string) => string
   }
   const out: Jump[][] = [];
   for (const group of groups.values()) {
+    // prepending them one by one leaves the last one on top
     const head = rulesOf(group[0].table, group[0].from).slice(0, group.length);
-    if (!group.every((j) => head.some((l) => isJump(l, j)))) out.push(group);
+    if (head.length < group.length || !head.every((l, i) => isJump(l, group[group.length - 1 - i]))) out.push(group);
   }
   return out;
 }

@@ -64,13 +64,14 @@ export function jumpChains(cfg: ProxyConfig): Jump[] {
     { table: 'filter', from: 'INPUT', to: 'KUBE-FIREWALL' },
     { table: 'filter', from: 'OUTPUT', to: 'KUBE-FIREWALL' },
   ];
-  if (cfg.podNetworkCIDR) {
-    jumps.push(
-      { table: 'nat', from: 'POSTROUTING', to: PODNET_NAT_CHAIN, comment: 'minik8s pod network' },
-      { table: 'filter', from: 'FORWARD', to: PODNET_FILTER_CHAIN, comment: 'minik8s pod network' },
-    );
-  }
-  return jumps;
+  if (!cfg.podNetworkCIDR) return jumps;
+  // Listed first, so inserted first and thus BELOW kube-proxy's own jumps (as a CNI plugin's rules
+  // are): KUBE-PODNET-FORWARD accepts all pod traffic, which must not skip the REJECTs in KUBE-SERVICES.
+  return [
+    { table: 'nat', from: 'POSTROUTING', to: PODNET_NAT_CHAIN, comment: 'minik8s pod network' },
+    { table: 'filter', from: 'FORWARD', to: PODNET_FILTER_CHAIN, comment: 'minik8s pod network' },
+    ...jumps,
+  ];
 }
 
 export class Proxier {

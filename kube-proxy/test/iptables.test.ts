@@ -26,12 +26,13 @@ const misplaced = (s: string) => misplacedJumps((t, c) => chainRules(s, t, c), j
 
 describe('misplacedJumps', () => {
   it.each([
-    ['all first, in any order, foreign rules after', save([ours.forward, ours.services, dockerForward, ours.firewall], [ours.postrouting, dockerMasq]), []],
+    ['all first, in order (the last prepended on top), foreign rules after', save([ours.forward, ours.services, dockerForward, ours.firewall], [ours.postrouting, dockerMasq]), []],
+    ['ours first but in another order', save([ours.services, ours.forward, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
     ['nothing written yet', save([], []), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING', 'filter/INPUT:KUBE-FIREWALL']],
     ['Docker inserted above our FORWARD and POSTROUTING jumps', save([dockerForward, ours.services, ours.forward, ours.firewall], [dockerMasq, ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING']],
-    ['a foreign rule between two of ours', save([ours.services, dockerForward, ours.forward, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
+    ['a foreign rule between two of ours', save([ours.forward, dockerForward, ours.services, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
     ['one jump missing', save([ours.services, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
-    ['same target from another chain does not count', save([ours.services, ours.forward, '-A OUTPUT -j KUBE-FIREWALL'], [ours.postrouting]), ['filter/INPUT:KUBE-FIREWALL']],
+    ['same target from another chain does not count', save([ours.forward, ours.services, '-A OUTPUT -j KUBE-FIREWALL'], [ours.postrouting]), ['filter/INPUT:KUBE-FIREWALL']],
   ])('%s', (_name, s, want) => {
     expect(misplaced(s)).toEqual(want);
   });

@@ -35,7 +35,7 @@ class FakeIptables extends Iptables {
   override async prependJumps(group: Jump[]): Promise<void> {
     this.ensured.push(...group);
     const key = `${group[0].table} ${group[0].from}`;
-    const ours = group.map(ruleLine);
+    const ours = group.map(ruleLine).reverse(); // as -I one by one leaves them
     this.chains.set(key, [...ours, ...(this.chains.get(key) ?? []).filter((l) => !ours.includes(l))]);
   }
   override async listChain(table: string, chain: string): Promise<string[]> {
