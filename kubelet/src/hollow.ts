@@ -70,3 +70,26 @@ export class HollowPods {
     });
   }
 }
+
+/** `--count N` (this runner's own flag) and the kubelet flags that follow. */
+export function parseHollowNodesArgs(argv: string[]): { count: number; kubelet: string[] } {
+  const rest: string[] = [];
+  let count: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--count(?:=(.*))?$/.exec(a);
+    if (!m) {
+      rest.push(a);
+      continue;
+    }
+    const v = m[1] ?? argv[++i];
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) throw new Error(`invalid value "${v ?? ''}" for --count: want a positive integer`);
+    count = Number(v);
+  }
+  if (count === undefined) throw new Error('--count is required');
+  return { count, kubelet: rest };
+}
+
+export function hollowNodeName(prefix: string, i: number): string {
+  return `${prefix}-${String(i).padStart(3, '0')}`;
+}
