@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration, podTimeline } from '../src/commands/describe';
+import { podCompleted, podRunningAndReady, podSucceeded } from '../src/commands/run';
 import { deploymentStatus } from '../src/commands/workloads';
 import { tabwrite } from '../src/print/tabwriter';
 
@@ -95,5 +96,23 @@ describe('explain-route', () => {
     expect(out).toMatch(new RegExp(`otherwise\\s+→ ${sep2}: DNAT → 10\\.244\\.2\\.7:8080`));
     expect(out).not.toContain('10.244.3.9');
     expect(explainService(svc, [])).toContain('REJECT ("default/web has no endpoints")');
+  });
+});
+
+describe('run -i pod conditions (kubectl run.go)', () => {
+  const pod = (phase: string, ready?: string) => ({
+    metadata: { name: 'p' },
+    status: { phase, conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
+  });
+  it.each([
+    ['Pending', undefined, false, false, false],
+    ['Running', 'False', false, false, false],
+    ['Running', 'True', true, false, false],
+    ['Succeeded', undefined, 'completed', true, true],
+    ['Failed', undefined, 'completed', true, false],
+  ] as const)('%s (Ready=%s): runningAndReady %s, completed %s, succeeded %s', (phase, ready, rr, completed, succeeded) => {
+    expect(podRunningAndReady(pod(phase, ready))).toBe(rr);
+    expect(podCompleted(pod(phase, ready))).toBe(completed);
+    expect(podSucceeded(pod(phase, ready))).toBe(succeeded);
   });
 });
