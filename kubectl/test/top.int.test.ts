@@ -91,7 +91,7 @@ describe('metrics.k8s.io', () => {
     expect(node.body.usage.cpu).toMatch(/^\d+[num]?$/);
 
     const missing = await get('/namespaces/default/pods/nope');
-    expect(missing).toMatchObject({ code: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pod "nope" not found' } });
+    expect(missing).toMatchObject({ code: 404, body: { kind: 'Status', reason: 'NotFound', message: 'pods "nope" not found' } });
     expect((await get('/nodes/nope')).body.message).toBe('node "nope" not found');
     expect((await get('/nodes?watch=1')).code).toBe(405);
 

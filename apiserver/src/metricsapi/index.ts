@@ -84,6 +84,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
 
   route(`${base}/nodes`, NODE_METRICS, (_p, q) => listNodes(q));
   route(`${base}/nodes/:name`, NODE_METRICS, async ({ name }) => {
+    // A missing node: `node "NAME" not found`, as metrics-server's typed node lister answers.
     const node = await ctx.get(R.nodes, name).catch((e) => {
       throw e instanceof ApiError && e.code === 404 ? new ApiError(statusFor.notFound({ group: '', resource: 'node' }, name)) : e;
     });
@@ -94,9 +95,8 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   route(`${base}/pods`, POD_METRICS, (_p, q) => listPods(undefined, q));
   route(`${base}/namespaces/:namespace/pods`, POD_METRICS, ({ namespace }, q) => listPods(namespace, q));
   route(`${base}/namespaces/:namespace/pods/:name`, POD_METRICS, async ({ namespace, name }) => {
-    const pod = await ctx.get(R.pods, name, namespace).catch((e) => {
-      throw e instanceof ApiError && e.code === 404 ? new ApiError(statusFor.notFound({ group: '', resource: 'pod' }, name)) : e;
-    });
+    // A missing pod: the registry's `pods "NAME" not found`, as metrics-server's metadata lister answers.
+    const pod = await ctx.get(R.pods, name, namespace);
     const u = (await scraper.current()).pods.get(`${namespace}/${name}`);
     if (!u || !isRunning(pod) || (u.uid && u.uid !== pod.metadata.uid)) throw new ApiError(statusFor.notFound(POD_METRICS, `${namespace}/${name}`));
     return podMetrics(pod.metadata, u, Date.now());
