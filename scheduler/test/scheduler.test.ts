@@ -26,7 +26,7 @@ class FakeInformer {
   }
 }
 
-function setup(opts: { failBind?: (name: string) => Error | undefined } = {}) {
+function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHang?: boolean } = {}) {
   const pods = new FakeInformer();
   const nodes = new FakeInformer();
   const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : nodes) } as unknown as InformerFactory;
@@ -47,7 +47,13 @@ function setup(opts: { failBind?: (name: string) => Error | undefined } = {}) {
       patch: async (name: string, body: never) => void patches.push({ pod: name, body }),
     }),
   } as unknown as ApiClient;
-  const recorder = { event: (o: { metadata?: { name?: string } }, type: string, reason: string, message: string) => void events.push({ type, reason, message, name: o.metadata?.name }) };
+  const recorder = {
+    event: (o: { metadata?: { name?: string } }, type: string, reason: string, message: string) => {
+      events.push({ type, reason, message, name: o.metadata?.name });
+      // An apiserver that never answers event writes.
+      return opts.eventsHang ? new Promise<void>(() => undefined) : undefined;
+    },
+  };
   const s = new Scheduler({ client, factory, profiles: defaultConfig().profiles, recorder, log: createLogger('test', { level: 'silent' }) });
   return { s, pods, nodes, bindings, patches, events };
 }
@@ -112,6 +118,17 @@ describe('Scheduler', () => {
     expect(s.cache.isAssumed('default/p')).toBe(false);
     expect(s.cache.snapshot().byName.get('a')!.requested.cpu ?? 0).toBe(0);
     await until(() => bindings.length === 1); // after the 1 s backoff
+    s.stop();
+  });
+
+  it('keeps scheduling and binding while event writes hang (events are written in the background, a few at a time)', async () => {
+    const { s, pods, nodes, bindings, events } = setup({ eventsHang: true });
+    nodes.add(node('a', { cpu: '64' }));
+    for (let i = 0; i < 40; i++) pods.add(pod(`p${i}`, { cpu: '1' }));
+    void s.run();
+    await until(() => bindings.length === 40);
+    expect(events.length).toBe(4); // the rest wait in the queue
+    expect(s.events.queued).toBe(36);
     s.stop();
   });
 });
