@@ -3,7 +3,7 @@
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
 # (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
-# mirror; empty = none), PRELOAD_IMAGES (pulled before the kubelet starts), KUBELET_ARGS,
+# mirror; empty = none), PRELOAD_IMAGES (pulled at start: the pause image before the kubelet), KUBELET_ARGS,
 # KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
 set -uo pipefail
 
@@ -11,7 +11,7 @@ NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
 APISERVER="${APISERVER:-http://apiserver:6443}"
 REGISTRY="${REGISTRY-registry:5000}"
-PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest}"
+PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/cluster-dns:latest}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 log() { echo "minik8s-node[$NODE_NAME]: $*"; }
@@ -60,15 +60,21 @@ for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
 docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
 log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
 
-# Pod images come through the registry mirror; the pod sandbox image must be there before pods start.
-for img in $PRELOAD_IMAGES; do
+# Pod images come through the registry mirror. Only the pod sandbox image is waited for before the
+# kubelet starts; the others (busybox, the DNS add-on) are pulled meanwhile, in the background.
+PAUSE_IMAGE=minik8s/pause:3.10
+preload() {
   for _ in $(seq 1 30); do
-    docker image inspect "$img" >/dev/null 2>&1 && break
-    docker pull -q "$img" >/dev/null 2>&1 && { log "pulled $img"; break; }
+    docker image inspect "$1" >/dev/null 2>&1 && return
+    docker pull -q "$1" >/dev/null 2>&1 && { log "pulled $1"; return; }
     sleep 1
   done
-  docker image inspect "$img" >/dev/null 2>&1 || log "warning: could not pull $img (is it pushed to the registry? npm run up does that)"
+  log "warning: could not pull $1 (is it pushed to the registry? npm run up does that)"
+}
+for img in $PRELOAD_IMAGES; do
+  if [ "$img" != "$PAUSE_IMAGE" ]; then preload "$img" & fi
 done
+case " $PRELOAD_IMAGES " in *" $PAUSE_IMAGE "*) preload "$PAUSE_IMAGE" ;; esac
 
 # Run a component for ever: restart it 2 s after it exits.
 supervise() {
@@ -82,7 +88,7 @@ supervise() {
 # shellcheck disable=SC2086
 supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
   --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
-  --pod-infra-container-image minik8s/pause:3.10 --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" --require-pod-cidr ${KUBELET_ARGS:-} &
+  --pod-infra-container-image "$PAUSE_IMAGE" --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" --require-pod-cidr ${KUBELET_ARGS:-} &
 pids+=($!)
 # shellcheck disable=SC2086
 supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
