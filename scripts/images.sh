@@ -42,30 +42,33 @@ stage_app() {
   # so a code change rebuilds only the small one.
   rm -rf "$app"; mkdir -p "$app/deps/node_modules" "$app/code"
   cp package.json package-lock.json "$app/deps/"
-  local ws
-  for ws in $(node -e 'console.log(require("./package.json").workspaces.join(" "))'); do
+  local ws name
+  while read -r ws name; do
     mkdir -p "$app/deps/$ws" "$app/code/$ws"
     cp "$ws/package.json" "$app/deps/$ws/"
     if [ -d "$ws/dist" ]; then cp -a "$ws/dist" "$app/code/$ws/dist"; fi
     if [ -d "$ws/manifests" ]; then cp -a "$ws/manifests" "$app/code/$ws/manifests"; fi
-    local name; name="$(node -p "require('./$ws/package.json').name")"
     mkdir -p "$app/deps/node_modules/$(dirname "$name")"
     ln -s "$(realpath --relative-to="$app/deps/node_modules/$(dirname "$name")" "$app/deps/$ws")" "$app/deps/node_modules/$name"
-  done
-  local p rel
-  # npm ls exits non-zero on harmless problems (extraneous packages); its list is still complete.
-  while IFS= read -r p; do
+  done < <(node -e 'for (const ws of require("./package.json").workspaces) console.log(ws, require(`./${ws}/package.json`).name)')
+  # npm ls takes seconds and its answer changes only with the lockfile: keep it beside the stage.
+  # (It exits non-zero on harmless problems, extraneous packages; its list is still complete.)
+  local deps="$STAGE/deps.list" lock
+  lock="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(head -n 1 "$deps" 2>/dev/null)" != "$lock" ]; then
+    { echo "$lock"; npm ls --omit=dev --parseable --all 2>/dev/null || true; } >"$deps.$$"
+    mv "$deps.$$" "$deps"
+  fi
+  # The top-level packages (nested node_modules come with their parent; workspaces are linked
+  # above), copied by one tar pipe instead of a cp per package.
+  tail -n +2 "$deps" | while IFS= read -r p; do
     rel="${p#"$ROOT"/}"
     case "$rel" in
-      node_modules/@minik8s/*) continue ;;                # workspaces, linked above
-      *node_modules/*/node_modules/*) continue ;;          # copied with their parent
-      node_modules/*|*/node_modules/*) ;;
-      *) continue ;;
+      node_modules/@minik8s/*) ;;
+      *node_modules/*/node_modules/*) ;;
+      node_modules/*|*/node_modules/*) echo "$rel" ;;
     esac
-    [ -e "$app/deps/$rel" ] && continue
-    mkdir -p "$app/deps/$(dirname "$rel")"
-    cp -a "$rel" "$app/deps/$rel"
-  done < <(npm ls --omit=dev --parseable --all 2>/dev/null || true)
+  done | sort -u | tar -cf - -T - | tar -xpf - -C "$app/deps"
 }
 
 # hash of a directory's names, modes, link targets and contents (not mtimes: a rebuild of dist that
