@@ -1,11 +1,13 @@
 // End to end on the compose cluster users run: `npm run up` (the real script), then the cluster is
 // exercised from the host exactly as a user would: REST, the real kubectl, load-image, docker.
-// One cluster (project minik8s-e2e, its own ports and volumes) for the whole file.
+// One cluster (project minik8s-e2e, its own ports and volumes) for the whole e2e suite: bringing a
+// cluster up takes minutes here, so the Services suite (services.ts) is registered in this file too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, type Cluster } from './compose';
+import { servicesSuite } from './services';
 import { freePort, waitFor } from '../../testing/procs';
 
 let cluster: Cluster;
@@ -82,10 +84,11 @@ async function runningPod(name: string, timeoutMs = 90_000) {
 
 beforeAll(async () => {
   cluster = clusterFor({
-    COMPOSE_PROJECT_NAME: 'minik8s-e2e',
-    MINIK8S_APISERVER_PORT: String(await freePort()),
-    MINIK8S_REGISTRY_PORT: String(await freePort()),
-    MINIK8S_NODEPORTS: '30020-30030',
+    COMPOSE_PROJECT_NAME: process.env.MINIK8S_E2E_PROJECT || 'minik8s-e2e',
+    // fixed ports (MINIK8S_E2E_APISERVER_PORT/_REGISTRY_PORT) let a kept cluster be reused by the next run
+    MINIK8S_APISERVER_PORT: process.env.MINIK8S_E2E_APISERVER_PORT || String(await freePort()),
+    MINIK8S_REGISTRY_PORT: process.env.MINIK8S_E2E_REGISTRY_PORT || String(await freePort()),
+    MINIK8S_NODEPORTS: process.env.MINIK8S_E2E_NODEPORTS || '30020-30030', // must hold the tour's 30025
   });
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   await up();
@@ -129,6 +132,9 @@ describe('the compose cluster', () => {
     }
     for (const node of ['node-1', 'node-2']) await api('DELETE', `/api/v1/namespaces/${NS}/pods/e2e-${node}-${suffix}`);
   }, 240_000);
+
+  // Before the tour: both name their Service `web` (the Services suite deletes its objects at its end).
+  servicesSuite(() => ({ cluster, kenv }));
 
   it('runs an image built on the host after `npm run load-image`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-img-'));

@@ -90,3 +90,54 @@ export function httpFromNode(cluster: Cluster, node: string, url: string): strin
   if (r.code !== 0) throw new Error(`GET ${url} from ${node}: ${r.out}`);
   return r.out;
 }
+
+/** The result of one GET: the body (a pod's name for our httpd pods), or `ERR:<code>` when it failed. */
+export type Answer = string;
+
+const GET_JS = `const get=(url,ms)=>new Promise(ok=>{const q=require('http').get(url,{timeout:ms,agent:false},r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>ok(r.statusCode===200?b.trim():'ERR:HTTP'+r.statusCode))});q.on('timeout',()=>q.destroy(Object.assign(new Error('timeout'),{code:'TIMEOUT'})));q.on('error',e=>ok('ERR:'+(e.code||e.message)))});`;
+
+/** n sequential GETs (a new connection each) from inside a node's network namespace. */
+export function getsFromNode(cluster: Cluster, node: string, url: string, n: number, timeoutMs = 3000): Answer[] {
+  const script = `${GET_JS}(async()=>{const out=[];for(let i=0;i<${n};i++)out.push(await get(${JSON.stringify(url)},${timeoutMs}));console.log(JSON.stringify(out))})()`;
+  const r = sh('docker', ['exec', cluster.lib.containerId(node), 'node', '-e', script]);
+  if (r.code !== 0) throw new Error(`GETs of ${url} from ${node}: ${r.out}`);
+  return JSON.parse(r.out.trim().split('\n').pop()!);
+}
+
+export interface LoopResult { ok: number; failed: number; errors: string[]; answers: Record<string, number> }
+
+/**
+ * A steady request loop from inside a node: sequential GETs (new connection each, one every ~intervalMs)
+ * until stop(); `count()` is the number of requests done so far.
+ */
+export function requestLoopFromNode(cluster: Cluster, node: string, url: string, intervalMs = 50) {
+  const script = `${GET_JS}let stop=false;process.stdin.on('data',()=>{});process.stdin.on('end',()=>stop=true);process.stdin.resume();
+(async()=>{const r={ok:0,failed:0,errors:[],answers:{}};while(!stop){const a=await get(${JSON.stringify(url)},3000);
+if(a.startsWith('ERR:')){r.failed++;r.errors.push(new Date().toISOString()+' '+a)}else{r.ok++;r.answers[a]=(r.answers[a]||0)+1}
+console.log('N '+(r.ok+r.failed));await new Promise(s=>setTimeout(s,${intervalMs}))}console.log('R '+JSON.stringify(r))})()`;
+  const child = spawn('docker', ['exec', '-i', cluster.lib.containerId(node), 'node', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let pending = '';
+  let result = '';
+  let err = '';
+  let n = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop()!;
+    for (const l of lines) {
+      if (l.startsWith('N ')) n = Number(l.slice(2));
+      else if (l.startsWith('R ')) result = l.slice(2);
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number>((ok) => child.on('exit', (code) => ok(code ?? 1)));
+  return {
+    count: () => n,
+    async stop(): Promise<LoopResult> {
+      child.stdin.end();
+      const code = await exited;
+      if (pending.startsWith('R ')) result = pending.slice(2);
+      if (code !== 0 || !result) throw new Error(`request loop on ${node} exited ${code} after ${n} requests: ${err}`);
+      return JSON.parse(result);
+    },
+  };
+}
