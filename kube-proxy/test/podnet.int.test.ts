@@ -95,6 +95,18 @@ describe('pod network between nodes (--sync-pod-routes)', () => {
     }
   });
 
+  it('a pod is refused at once by a Service without endpoints (the pod network accept comes after the REJECT)', async () => {
+    const svc = await api.resource<core.Service & KubeObject>(R.services).create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'none', namespace: 'default' },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    const c = pod(n1, 'c');
+    // curl exit 7: refused; a packet accepted past the REJECT would end in the sink (timeout, exit 28)
+    await waitFor('refused from a pod', () => /curl: \(7\)/.test(n1.get(c.ns, `http://${svc.spec!.clusterIP}/`, 3)), 20_000, 200);
+    expect(nsx(n1.node, ['iptables', '-S', 'FORWARD']).split('\n').filter((l) => l.startsWith('-A ')).slice(0, 5).map((l) => /-j (\S+)/.exec(l)?.[1]))
+      .toEqual(['KUBE-PROXY-FIREWALL', 'KUBE-FORWARD', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-PODNET-FORWARD']);
+  });
+
   it('removes the route when the Node goes away; --cleanup removes routes, sink and chains', async () => {
     await api.resource<Node>(R.nodes).delete('node2');
     await waitFor('route gone on node1', () => !nsx(n1.node, ['ip', 'route', 'show', '10.244.2.0/24']).includes('via'), 30_000, 200);
