@@ -26,7 +26,8 @@ export interface Table {
 export interface ListQuery {
   labelSelector?: string;
   fieldSelector?: string;
-  includeObject?: 'Object';
+  /** Object: full objects in the rows (--sort-by); None: no row objects; unset: the server's PartialObjectMetadata. */
+  includeObject?: 'Object' | 'None';
 }
 
 /** Namespace in the URL: none for cluster-scoped types or with -A. */
@@ -57,7 +58,7 @@ export async function listTable(ctx: Ctx, rt: ResourceType, ns: string | undefin
   do {
     const body = await ctx.client.request('GET', resourcePath(rt, nsFor(rt, ns)), {
       accept: TABLE_ACCEPT,
-      query: { ...q, limit: q.includeObject ? undefined : 500, continue: cont },
+      query: { ...q, limit: q.includeObject === 'Object' ? undefined : 500, continue: cont },
     });
     const page = asTable(rt, body);
     if (!table) table = page;

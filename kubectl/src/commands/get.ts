@@ -53,7 +53,10 @@ export function compareValues(a: unknown, b: unknown): number {
 
 async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefined, o: GetOptions): Promise<number> {
   const multi = reqs.length > 1;
-  const q = { labelSelector: o.selector, fieldSelector: o.fieldSelector, includeObject: o.sortBy ? ('Object' as const) : undefined };
+  // Rows need their object's metadata only for -A, -L and --show-labels; without them the rows come bare
+  // (a quarter of the bytes for pods), which kubectl does not ask for but prints the same from.
+  const needsMeta = o.allNamespaces || o.showLabels || (o.labelColumns?.length ?? 0) > 0;
+  const q = { labelSelector: o.selector, fieldSelector: o.fieldSelector, includeObject: o.sortBy ? ('Object' as const) : needsMeta ? undefined : ('None' as const) };
   let rc = 0;
   let printed = 0;
   const errors: string[] = [];
