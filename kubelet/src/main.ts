@@ -102,10 +102,19 @@ async function main(): Promise<void> {
         syncDuration: newHistogram(registry, 'kubelet_pod_worker_duration_seconds', 'Duration of one pod sync'),
       },
     });
-    node.onPodCIDR(() => mgr.resyncAll());
+    // The pod network is made as soon as the podCIDR is known, not by the first pod's sandbox.
+    const prepareNetwork = () => {
+      const cidr = node.cidr();
+      if (cidr) runtime!.ensureNetwork(cidr, flags.podNetwork).catch((e) => log.warn({ err: (e as Error).message, podCIDR: cidr }, 'pod network not created yet'));
+    };
+    node.onPodCIDR(() => {
+      prepareNetwork();
+      mgr.resyncAll();
+    });
     pods = () => mgr.pods();
     stopPods = () => mgr.stop();
     await node.register();
+    prepareNetwork();
     await factory.start();
     await mgr.start();
   } else {

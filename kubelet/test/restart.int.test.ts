@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 describe('kubelet restarts', () => {
-  it('pods get IPs from the podCIDR network', async () => {
+  it('pods get IPs from the podCIDR network, made before the first pod', async () => {
+    await waitFor('the pod network, with no pod yet', () => docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', `minik8s-${env.node}`]) === subnet);
     await createPod(env, podSpec('keep', { containers: [ctr('c', 'exec sleep 3600')] }, env.node));
     await createPod(env, podSpec('gone', { containers: [ctr('c', 'exec sleep 3600')] }, env.node));
     const p = await waitPod(env, 'keep', 'Running', (x) => x.status?.phase === 'Running');

@@ -268,6 +268,7 @@ export class PodManager {
         await this.createSandbox(pod, rt);
       } catch (e) {
         this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+        this.o.runtime.forgetNetworks();
         throw e;
       }
       return true;

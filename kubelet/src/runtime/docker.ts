@@ -263,13 +263,24 @@ export class DockerRuntime {
    */
   ensureNetwork(podCIDR: string | undefined, fallback = 'bridge'): Promise<string> {
     if (!podCIDR) return Promise.resolve(fallback);
+    const known = this.networks.get(podCIDR);
+    if (known) return Promise.resolve(known);
     // One at a time: pods starting together must not race to create the same network.
     const next = this.networkLock.then(() => this.ensureNetworkNow(podCIDR, fallback));
     this.networkLock = next.catch(() => undefined);
+    // Our own network, once there, is not inspected again for every sandbox (a fallback is: the
+    // overlapping network may go away).
+    void next.then((name) => name !== fallback && this.networks.set(podCIDR, name), () => undefined);
     return next;
   }
 
+  /** Inspect the pod network again next time (a sandbox failed: it may have been removed). */
+  forgetNetworks(): void {
+    this.networks.clear();
+  }
+
   private networkLock: Promise<unknown> = Promise.resolve();
+  private networks = new Map<string, string>();
 
   private async ensureNetworkNow(podCIDR: string, fallback: string): Promise<string> {
     const name = `minik8s-${this.nodeName}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
