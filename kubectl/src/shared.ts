@@ -5,5 +5,5 @@ export { ConnectionError } from '@minik8s/shared/dist/client/errors';
 export { KubeconfigError, kubeconfigFiles, loadKubeconfig } from '@minik8s/shared/dist/client/kubeconfig';
 export { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
 export { RESOURCES, apiVersionOf, findResource, qualifiedResource, resourceForKind, resourcePath, type ResourceType } from '@minik8s/shared/dist/api/resources';
-export { ApiError, isNotFound, isAlreadyExists, isConflict, type Status } from '@minik8s/shared/dist/api/status';
+export { ApiError, isNotFound, isAlreadyExists, isConflict, isGone, type Status } from '@minik8s/shared/dist/api/status';
 export type { KubeObject, KubeList, WatchEvent } from '@minik8s/shared/dist/api/types';

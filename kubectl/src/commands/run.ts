@@ -5,7 +5,7 @@ import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
 import { resolveType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError } from '../errors';
-import type { KubeObject } from '../shared';
+import { isGone, type KubeObject } from '../shared';
 import { del } from './modify';
 import { attachTo, printLogs } from './pods';
 
@@ -40,10 +40,15 @@ export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCo
   const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
-  const list = await rc.list({ namespace: ns, fieldSelector });
-  const current = list.items[0];
-  if (current && cond(current)) return current;
-  let rv = list.metadata.resourceVersion;
+  let rv: string | undefined;
+  const relist = async () => {
+    const list = await rc.list({ namespace: ns, fieldSelector });
+    rv = list.metadata.resourceVersion;
+    const current = list.items[0];
+    return current && cond(current) ? current : undefined;
+  };
+  const now = await relist();
+  if (now) return now;
   while (Date.now() < deadline) {
     let result: Pod | undefined;
     let deleted = false;
@@ -55,7 +60,15 @@ export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCo
       else return;
       w.stop();
     });
-    await w.done;
+    try {
+      await w.done;
+    } catch (e) {
+      if (!isGone(e)) throw e;
+      // Our resourceVersion is too old: list again, as UntilWithSync does.
+      const again = await relist();
+      if (again) return again;
+      continue;
+    }
     if (deleted) throw new CliError(`pods "${name}" not found`);
     if (result) return result;
   }
