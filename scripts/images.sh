@@ -35,8 +35,23 @@ BASE_ID="$(docker image inspect -f '{{.Id}}' "$BASE")"
 stage_app() {
   local app="$STAGE/app"
   if [ "$build_app" = 1 ]; then
-    say app "tsc -b"
-    npx tsc -b >"$STAGE/tsc.log" 2>&1 || { tail -20 "$STAGE/tsc.log" >&2; say app "the TypeScript build failed (full log: $STAGE/tsc.log)"; exit 1; }
+    # tsc -b takes seconds even when there is nothing to do: skip it when no source, tsconfig or
+    # package file changed since its last success and every workspace still has its dist.
+    local stamp="$STAGE/tsc.stamp" changed
+    changed="$(find . \( -path ./node_modules -o -path ./.build -o -path '*/dist' \) -prune -o \
+      \( -path '*/src/*' -o -name 'tsconfig*.json' -o -name package.json -o -name package-lock.json \) \
+      -newer "$stamp" -print -quit 2>/dev/null || echo unknown)"
+    for ws in $(node -e 'console.log(require("./package.json").workspaces.join(" "))'); do
+      [ -d "$ws/dist" ] || changed="$ws/dist"
+    done
+    if [ -f "$stamp" ] && [ -z "$changed" ]; then
+      say app "tsc -b: nothing changed since the last build"
+    else
+      say app "tsc -b"
+      touch "$stamp.$$"
+      npx tsc -b >"$STAGE/tsc.log" 2>&1 || { rm -f "$stamp.$$"; tail -20 "$STAGE/tsc.log" >&2; say app "the TypeScript build failed (full log: $STAGE/tsc.log)"; exit 1; }
+      mv "$stamp.$$" "$stamp"
+    fi
   fi
   # deps/ (node_modules, package.json files: rarely changes) and code/ (dist): two image layers,
   # so a code change rebuilds only the small one.
