@@ -118,12 +118,21 @@ function rawTerminal(o: { stdin?: boolean; tty?: boolean; quiet?: boolean }): bo
   return !!o.stdin;
 }
 
+export interface SessionResult {
+  /** The remote exit code (0 when the Status says Success or none came). */
+  code: number;
+  /** Whether any stdout/stderr bytes arrived. */
+  output: boolean;
+  /** Ended by the caller's signal, not by the server. */
+  aborted: boolean;
+}
+
 /**
  * One exec/attach session over the v5.channel.k8s.io WebSocket: stdin (0), stdout (1), stderr (2), the
  * exit Status (3), resize (4) at start and on SIGWINCH with a raw terminal, stdin EOF as [255, 0].
- * Resolves with the remote exit code (0 when the Status says Success).
+ * `signal` ends the session from our side.
  */
-async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean): Promise<number> {
+async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal): Promise<SessionResult> {
   const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
     ...query,
     stdin: stdin ? 'true' : undefined,
@@ -135,9 +144,14 @@ async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: 
   const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(url, ['v5.channel.k8s.io']);
   let status: RemoteStatus | undefined;
+  let output = false;
   const restore: (() => void)[] = [];
-  return new Promise<number>((resolve, reject) => {
-    ws.on('error', (e) => reject(new CliError(`error dialing backend: ${e.message}`)));
+  const onAbort = () => ws.terminate();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  restore.push(() => signal?.removeEventListener('abort', onAbort));
+  return new Promise<SessionResult>((resolve, reject) => {
+    const done = (code: number) => resolve({ code, output, aborted: !!signal?.aborted });
+    ws.on('error', (e) => (signal?.aborted ? done(0) : reject(new CliError(`error dialing backend: ${e.message}`))));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c));
@@ -174,13 +188,14 @@ async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || data.length === 0) return;
       const payload = data.subarray(1);
+      if (data[0] === 1 || data[0] === 2) output ||= payload.length > 0;
       if (data[0] === 1) process.stdout.write(payload);
       else if (data[0] === 2) process.stderr.write(payload);
       else if (data[0] === 3 && payload.length) status = JSON.parse(payload.toString('utf8'));
     });
     ws.on('close', () => {
-      if (!status || status.status === 'Success') return resolve(0);
-      if (status.reason === 'NonZeroExitCode') return resolve(Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1));
+      if (!status || status.status === 'Success') return done(0);
+      if (status.reason === 'NonZeroExitCode') return done(Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1));
       reject(new CliError(status.message ?? `${sub} failed`));
     });
   }).finally(() => restore.forEach((f) => f()));
@@ -195,7 +210,7 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   const container = pickContainer(pod, o.container);
-  const code = await streamSession(ctx, pod, 'exec', { command, container }, !!o.stdin, rawTerminal({ ...o, stdin: true }));
+  const { code } = await streamSession(ctx, pod, 'exec', { command, container }, !!o.stdin, rawTerminal({ ...o, stdin: true }));
   if (code !== 0) {
     process.stderr.write(`command terminated with exit code ${code}\n`);
     throw new ExitCode(code);
@@ -216,11 +231,11 @@ export async function attach(ctx: Ctx, args: string[], o: AttachOptions): Promis
   const pod = await resolvePod(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]);
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
-  return attachTo(ctx, pod, o);
+  return (await attachTo(ctx, pod, o)).code;
 }
 
 /** Attach to a running pod's container as kubectl's AttachOptions.Run does (TTY forced to the container's setting). */
-export async function attachTo(ctx: Ctx, pod: Pod, o: AttachOptions, commandName = 'mkctl attach'): Promise<number> {
+export async function attachTo(ctx: Ctx, pod: Pod, o: AttachOptions, signal?: AbortSignal): Promise<SessionResult> {
   const name = pickContainer(pod, o.container);
   const spec = (pod.spec?.containers ?? []).find((c: any) => c.name === name);
   if (!spec) throw new CliError(`cannot attach to the container: container ${name} not found in pod ${pod.metadata.name}`);
@@ -231,9 +246,9 @@ export async function attachTo(ctx: Ctx, pod: Pod, o: AttachOptions, commandName
   } else if (!tty && spec.tty) tty = true; // the container has a TTY: its stream has no stdout/stderr framing
   const raw = rawTerminal({ ...o, tty });
   if (!o.quiet) process.stderr.write("If you don't see a command prompt, try pressing enter.\n");
-  const code = await streamSession(ctx, pod, 'attach', { container: name }, !!o.stdin, raw);
-  if (!o.quiet && o.stdin && raw) process.stdout.write(`Session ended, resume using '${commandName} ${pod.metadata.name} -c ${name} -n ${pod.metadata.namespace} -i -t' command\n`);
-  return code;
+  const result = await streamSession(ctx, pod, 'attach', { container: name }, !!o.stdin, raw, signal);
+  if (!o.quiet && o.stdin && raw) process.stdout.write(`Session ended, resume using 'mkctl attach ${pod.metadata.name} -c ${name} -n ${pod.metadata.namespace} -i -t' command\n`);
+  return result;
 }
 
 /** The pod's logs once (run -i when the pod finished before it could be attached). */

@@ -36,7 +36,7 @@ export const podCompleted: PodCondition = (p) => finished(p);
 export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded';
 
 /** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
-export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number): Promise<Pod> {
+export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number, signal?: AbortSignal): Promise<Pod> {
   const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +49,7 @@ export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCo
   };
   const now = await relist();
   if (now) return now;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     let result: Pod | undefined;
     let deleted = false;
     const timeoutSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
@@ -60,6 +60,9 @@ export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCo
       else return;
       w.stop();
     });
+    const stop = () => w.stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    void w.done.finally(() => signal?.removeEventListener('abort', stop)).catch(() => undefined);
     try {
       await w.done;
     } catch (e) {
@@ -72,18 +75,48 @@ export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCo
     if (deleted) throw new CliError(`pods "${name}" not found`);
     if (result) return result;
   }
+  if (signal?.aborted) throw new CliError('the wait was cancelled');
   throw new CliError('timed out waiting for the condition');
+}
+
+/** How long an attach session may outlive its finished pod before we end it. */
+const FINISHED_GRACE_MS = 3000;
+
+/**
+ * A container that exits while its attach is being set up can leave the session open with nothing left to
+ * stream. Once the pod has finished (and a grace period passed), end `session`; `stop` ends this watch.
+ */
+async function endWhenFinished(ctx: Ctx, pod: Pod, session: AbortController, stop: AbortSignal): Promise<void> {
+  try {
+    await waitForPod(ctx, pod.metadata.namespace!, pod.metadata.name!, podCompleted, 24 * 3600_000, stop);
+  } catch {
+    return; // the session's own outcome decides
+  }
+  if (stop.aborted) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, FINISHED_GRACE_MS);
+    stop.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+  if (!stop.aborted) session.abort();
 }
 
 async function attachOrLogs(ctx: Ctx, pod: Pod, o: AttachedRunOptions): Promise<void> {
   const name = pod.metadata.name!;
   const ready = await waitForPod(ctx, pod.metadata.namespace!, name, podRunningAndReady, o.timeoutMs);
   if (finished(ready)) return printLogs(ctx, ready);
+  const session = new AbortController();
+  const watchdog = new AbortController();
+  const watching = endWhenFinished(ctx, ready, session, watchdog.signal);
   try {
-    await attachTo(ctx, ready, { stdin: o.stdin, tty: o.tty, quiet: o.quiet });
+    const r = await attachTo(ctx, ready, { stdin: o.stdin, tty: o.tty, quiet: o.quiet }, session.signal);
+    // Ended by us with nothing streamed: the output is in the finished container's log.
+    if (r.aborted && !r.output) await printLogs(ctx, ready);
   } catch (e) {
     process.stderr.write(`warning: couldn't attach to pod/${name}, falling back to streaming logs: ${(e as Error).message}\n`);
     await printLogs(ctx, ready);
+  } finally {
+    watchdog.abort();
+    await watching;
   }
 }
 
