@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { R } from '@minik8s/shared';
 import { validate } from '../src/registry/validation';
 import { applyDefaults } from '../src/registry/defaults';
-import { prepareForCreate, prepareForUpdate, validateUpdate, deepEqual, rfc3339, randomSuffix } from '../src/registry/strategy';
+import { prepareForCreate, prepareForUpdate, validateUpdate, deepEqual, rfc3339, randomSuffix, clone } from '../src/registry/strategy';
 import { markForDeletion, compileFilter } from '../src/registry/registry';
 import { unknownFields } from '../src/registry/strict';
 
@@ -183,5 +183,25 @@ describe('strategy', () => {
     expect(deepEqual({ a: 1 }, { a: 2 })).toBe(false);
     expect(rfc3339(new Date('2026-05-06T07:08:09.999Z'))).toBe('2026-05-06T07:08:09Z');
     expect(randomSuffix()).toHaveLength(5);
+  });
+});
+
+describe('clone', () => {
+  it('deep-copies API objects like structuredClone', () => {
+    const o = JSON.parse('{"metadata":{"name":"a","labels":{"x":"1"},"__proto__":{"polluted":true}},"spec":{"containers":[{"name":"c","ports":[{"containerPort":80}]}],"n":null,"t":true}}');
+    o.spec.missing = undefined;
+    o.when = new Date(0);
+    const c = clone(o);
+    expect(c).toEqual(structuredClone(o));
+    expect(Object.keys(c.spec)).toEqual(Object.keys(o.spec));
+    expect(Object.getPrototypeOf(c.metadata)).toBe(Object.prototype);
+    expect(Object.keys(c.metadata)).toContain('__proto__');
+    expect((c.metadata as { polluted?: boolean }).polluted).toBeUndefined();
+    c.spec.containers[0].ports[0].containerPort = 81;
+    c.metadata.labels.y = '2';
+    expect(o.spec.containers[0].ports[0].containerPort).toBe(80);
+    expect(o.metadata.labels).toEqual({ x: '1' });
+    expect(c.when).not.toBe(o.when);
+    expect(c.when.getTime()).toBe(0);
   });
 });

@@ -34,8 +34,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
 }
 
+/**
+ * Deep copy. API objects are plain JSON-shaped data, copied here key by key: several times faster than
+ * structuredClone (which goes through V8's serializer), and it runs a few times on every write.
+ * Anything else (a Date, a typed array) still goes through structuredClone.
+ */
 export function clone<T>(o: T): T {
-  return structuredClone(o);
+  if (typeof o !== 'object' || o === null) return o;
+  if (Array.isArray(o)) return o.map(clone) as T;
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(o);
+  const out: Obj = {};
+  for (const k of Object.keys(o)) {
+    const v = clone((o as Obj)[k]);
+    // a "__proto__" key from JSON.parse is an own property: keep it one (assignment would set the prototype)
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
 }
 
 /** Resources whose status is written only through /status (the main resource ignores it). */
