@@ -158,14 +158,16 @@ async function main(): Promise<void> {
         await etcd.put(`/bench/raw/${round * perRound + i}`).value(value).exec();
       }),
   );
-  const createOps = median(creates.a.map((x) => x.opsPerSec));
-  const putOps = median(creates.b.map((x) => x.opsPerSec));
-  const createRatio = median(creates.a.map((x, i) => x.opsPerSec / creates.b[i].opsPerSec));
+  // throughput over all rounds (time-weighted: a short noisy round does not swing it)
+  const overall = (rs: { opsPerSec: number }[]) => (rs.length * perRound) / rs.reduce((t, x) => t + perRound / x.opsPerSec, 0);
+  const createOps = overall(creates.a);
+  const putOps = overall(creates.b);
+  const createRatio = createOps / putOps;
   const createLat = creates.a.flatMap((x) => x.lat);
   const putLat = creates.b.flatMap((x) => x.lat);
   console.log(
     `create (${ROUNDS} rounds of ${perRound}, ${CONC} concurrent): apiserver ${r2(createOps)} ops/s (p50 ${r2(pct(createLat, 50))} ms, p99 ${r2(pct(createLat, 99))} ms) | ` +
-      `etcd put ${r2(putOps)} ops/s (p50 ${r2(pct(putLat, 50))} ms, p99 ${r2(pct(putLat, 99))} ms) | ratio ${r2(createRatio)} (median of rounds)`,
+      `etcd put ${r2(putOps)} ops/s (p50 ${r2(pct(putLat, 50))} ms, p99 ${r2(pct(putLat, 99))} ms) | ratio ${r2(createRatio)} [rounds ${creates.a.map((x, i) => r2(x.opsPerSec / creates.b[i].opsPerSec)).join(', ')}]`,
   );
 
   // get at 500 req/s, open loop: one warm-up second each, then rounds of 2 s alternating apiserver / etcd
