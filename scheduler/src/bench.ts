@@ -123,11 +123,15 @@ async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Prom
 
 async function startNodes(c: ApiClient, server: string, mode: string): Promise<void> {
   const names = Array.from({ length: NODES }, (_, i) => `hollow-${String(i).padStart(3, '0')}`);
+  let nodesGone: Promise<never> | undefined;
   const hollowFlags = ['--master', server, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20'];
   if (mode === 'hollow') {
     // All hollow nodes in one process (same API traffic as one process each, without 100 runtimes' CPU).
     const child = start('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', String(NODES), '--hostname-override', 'hollow', ...hollowFlags], 'kubelets');
     child.once('exit', (code) => stopping || log(`hollow nodes exited (${code})`));
+    // Until they are Ready, their exit fails the bench at once (a crash would otherwise mean a 5-minute wait).
+    nodesGone = new Promise((_, fail) => child.once('exit', (code) => fail(new Error(`hollow nodes exited (${code}) before ${NODES} nodes were Ready`))));
+    nodesGone.catch(() => undefined);
   } else if (mode === 'hollow-procs') {
     const startKubelet = async (name: string, tries: number): Promise<void> => {
       const port = await freePort();
@@ -150,11 +154,12 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
       await c.resource(R.nodes).patch(name, { status }, 'merge', { subresource: 'status' });
     });
   }
-  await until(`${NODES} Ready nodes`, async () => {
+  const ready = until(`${NODES} Ready nodes`, async () => {
     const nodes = (await c.resource<core.Node & KubeObject>(R.nodes).list()).items;
     const ready = nodes.filter((n) => n.status?.allocatable?.cpu && n.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
     return ready.length >= NODES ? true : undefined;
   }, 300_000, 1000);
+  await (nodesGone ? Promise.race([ready, nodesGone]) : ready);
 }
 
 /** Watches a namespace for pods getting spec.nodeName; `done` resolves once `count` are bound. */
