@@ -48,7 +48,10 @@ function act(load: () => Promise<Action>) {
     const ctx = new Ctx(globals);
     try {
       const fn = await load();
-      const rc = await fn(ctx, ...positional, cmd.opts());
+      const opts = cmd.opts();
+      // commander turns `--no-headers` into `headers: false`; commands read kubectl's name for it.
+      if (opts.headers === false) opts.noHeaders = true;
+      const rc = await fn(ctx, ...positional, opts);
       process.exitCode = typeof rc === 'number' ? rc : 0;
     } catch (e) {
       if (!(e instanceof ExitCode)) process.stderr.write(formatError(e) + '\n');

@@ -49,6 +49,8 @@ export function normalize(text: string, tool: Tool): string {
       if (age >= 0) ageCol = age;
       else if (l === '') ageCol = -1;
       else if (ageCol >= 0 && cells.length > ageCol) cells[ageCol] = '<age>';
+      // --no-headers: no AGE header to find the column by, so mask cells that read as an age.
+      else if (ageCol < 0 && cells.length > 2) cells.forEach((c, i) => /^\d+[smhd](\d+[smh])?$/.test(c) && (cells[i] = '<age>'));
       return cells.length > 1 ? cells.join(' | ') : l;
     })
     .join('\n');
@@ -140,6 +142,7 @@ describe('mkctl and kubectl print the same', () => {
     expect(server(r.mkctl.stdout)).toBe(server(r.kubectl.stdout));
     await same(['api-resources']);
     await same(['api-resources', '-o', 'wide']);
+    await same(['api-resources', '--no-headers']);
     await same(['cluster-info']);
   });
 
@@ -174,6 +177,7 @@ describe('mkctl and kubectl print the same', () => {
     await same(['get', 'pods', '-l', 'app=a', '--show-labels']);
     await same(['get', 'pods', '--sort-by=.metadata.name']);
     await same(['get', 'pods', '-o', 'name']);
+    await same(['get', 'pods,deploy', '--no-headers']);
     await same(['get', 'pod/pa', 'deploy/web']);
     await same(['get', 'pods', 'pa', 'pb', '-o', 'json']);
     await same(['get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.containers[0].image}{"\\n"}{end}']);

@@ -25,7 +25,10 @@ describe('tabwriter', () => {
     expect(formatColumns([['NAME', 'AGE'], ['a-long-name', '1s']])).toBe('NAME          AGE\na-long-name   1s\n');
   });
   it('pads a trailing empty cell column like kubectl (trailing spaces on the previous cell)', () => {
-    expect(formatColumns([['A', 'B', ''], ['aa', 'b', '']])).toBe('A    B   \naa   b   \n');
+    expect(formatColumns([['A', 'B', ''], ['aa', 'b', '']])).toBe('A     B     \naa    b     \n');
+  });
+  it('widens short columns to kubectl tabwriter minimum of 6 (as get --no-headers shows)', () => {
+    expect(formatColumns([['pod/pa', '0/1', 'Pending', '0', '4s']])).toBe('pod/pa   0/1   Pending   0     4s\n');
   });
 });
 

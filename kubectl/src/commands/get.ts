@@ -91,7 +91,8 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
     if (o.watch) watchFrom.push({ req, rv: table?.metadata?.resourceVersion, opts, widths });
     if (!table || table.rows.length === 0) continue;
     if (o.sortBy) sortRows(table, o.sortBy);
-    if (printed > 0) process.stdout.write('\n');
+    // kubectl separates kinds by a blank line before each new header; without headers, no separator.
+    if (printed > 0 && !o.noHeaders) process.stdout.write('\n');
     process.stdout.write(printTable(table, opts, widths));
     printed++;
   }

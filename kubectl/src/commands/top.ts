@@ -148,7 +148,7 @@ export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean;
 interface TopOptions {
   selector?: string;
   sortBy?: string;
-  headers?: boolean;
+  noHeaders?: boolean;
 }
 
 function validate(name: string | undefined, o: TopOptions): void {
@@ -179,7 +179,7 @@ export async function topNode(ctx: Ctx, name: string | undefined, o: TopOptions 
     ? [await ctx.client.request<NodeLike>('GET', `/api/v1/nodes/${encodeURIComponent(name)}`)]
     : (await ctx.client.request<{ items?: NodeLike[] }>('GET', '/api/v1/nodes', { query: { labelSelector: o.selector } })).items ?? [];
   const available = new Map(nodes.map((n) => [n.metadata.name, (o.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {}]));
-  process.stdout.write(printNodeMetrics(metrics, available, { noHeaders: o.headers === false, sortBy: o.sortBy }));
+  process.stdout.write(printNodeMetrics(metrics, available, { noHeaders: o.noHeaders, sortBy: o.sortBy }));
   return 0;
 }
 
@@ -207,7 +207,7 @@ export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions &
     }
     process.stderr.write(o.allNamespaces ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
   }
-  process.stdout.write(printPodMetrics(metrics, { noHeaders: o.headers === false, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers, sum: o.sum }));
+  process.stdout.write(printPodMetrics(metrics, { noHeaders: o.noHeaders, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers, sum: o.sum }));
   return 0;
 }
 

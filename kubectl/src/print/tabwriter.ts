@@ -1,6 +1,8 @@
-// Aligned columns as Go's text/tabwriter does for kubectl (minwidth 0, padding 3): every cell but
-// the last of a line is padded to its column's widest cell plus three spaces. With `remember` (kubectl's
-// RememberWidths, used by get -w) widths carry over between calls and only grow.
+// Aligned columns as Go's text/tabwriter does for kubectl (minwidth 6, padding 3): every cell but
+// the last of a line is padded to its column's widest cell plus three spaces, and to 6 at least.
+// With `remember` (kubectl's RememberWidths, used by get -w) widths carry over between calls and only grow.
+const MIN_WIDTH = 6;
+
 export function formatColumns(rows: string[][], remember?: number[]): string {
   const widths: number[] = remember ?? [];
   for (const r of rows) {
@@ -10,7 +12,7 @@ export function formatColumns(rows: string[][], remember?: number[]): string {
   for (const r of rows) {
     let line = '';
     for (let i = 0; i < r.length; i++) {
-      line += i < r.length - 1 ? r[i] + ' '.repeat(widths[i] - width(r[i]) + 3) : r[i];
+      line += i < r.length - 1 ? r[i] + ' '.repeat(Math.max(widths[i] + 3, MIN_WIDTH) - width(r[i])) : r[i];
     }
     out += line + '\n';
   }
