@@ -29,6 +29,9 @@ describe('service allocation', () => {
     for (const ip of ips) expect(ip).toMatch(/^10\.96\.\d+\.\d+$/);
     for (const p of ports) expect(p >= 30000 && p <= 30999).toBe(true);
     for (const s of list) expect(s.spec.clusterIPs).toEqual([s.spec.clusterIP]);
+    // Release them: the fixed IPs and ports the next tests ask for must not be taken by a random pick.
+    const del = await Promise.all(list.map((s: any) => call(U, 'DELETE', `${S}/${s.metadata.name}`)));
+    expect(del.map((r) => r.code)).toEqual(Array(100).fill(200));
   });
 
   it('rejects a requested IP or node port that is taken or out of range with 422 naming the field', async () => {
@@ -50,7 +53,7 @@ describe('service allocation', () => {
   });
 
   it('releases IPs and node ports on delete and on type change', async () => {
-    await call(U, 'POST', S, svc('rel', { type: 'NodePort', clusterIP: '10.96.201.1', ports: [{ port: 80, nodePort: 30801 }] }));
+    expect((await call(U, 'POST', S, svc('rel', { type: 'NodePort', clusterIP: '10.96.201.1', ports: [{ port: 80, nodePort: 30801 }] }))).code).toBe(201);
     // NodePort → ClusterIP releases the node port
     const cur = (await call(U, 'GET', `${S}/rel`)).body;
     const upd = await call(U, 'PUT', `${S}/rel`, { ...cur, spec: { ...cur.spec, type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] } });
@@ -73,6 +76,6 @@ describe('service allocation', () => {
     expect(u.body.spec.ports[0].nodePort).toBe(c.spec.ports[0].nodePort);
     const h = await call(U, 'POST', S, svc('headless', { clusterIP: 'None' }));
     expect(h.body.spec.clusterIPs).toEqual(['None']);
-    expect((await call(U, 'POST', S, svc('c-0'))).body.reason).toBe('AlreadyExists');
+    expect((await call(U, 'POST', S, svc('keep'))).body.reason).toBe('AlreadyExists');
   });
 });
