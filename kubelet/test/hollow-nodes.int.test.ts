@@ -38,8 +38,12 @@ describe('hollow-nodes', () => {
       const res = await fetch(`http://127.0.0.1:${port}/pods`);
       expect(res.ok, `${nodes[i].metadata.name} /pods`).toBe(true);
     }
-    const leases = await client.resource(R.leases).list({ namespace: 'kube-node-lease' });
-    expect(leases.items.map((l) => l.metadata.name).filter((n) => names.includes(n!)).sort()).toEqual(names);
+    // each node's first Lease is written by its own heartbeat loop, which may trail its Ready status
+    const leased = await waitFor('a Lease for each hollow node', async () => {
+      const l = (await client.resource(R.leases).list({ namespace: 'kube-node-lease' })).items.map((x) => x.metadata.name!).filter((n) => names.includes(n)).sort();
+      return l.length === names.length ? l : undefined;
+    }, 30_000);
+    expect(leased).toEqual(names);
   });
 
   it('reports a pod bound to one of its nodes Running, and confirms its graceful deletion', async () => {
