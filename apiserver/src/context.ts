@@ -1,4 +1,4 @@
-// The context the apiserver hands to route modules written by other helpers
+// The context the apiserver hands to its route modules
 // (apiserver/src/kubectl: discovery, openapi, tables, protobuf; apiserver/src/podproxy: logs/exec/attach).
 // They read objects through it; they never touch etcd directly. Their routes are registered as
 // ordinary fastify routes (static/param paths), which take precedence over the apiserver's own
@@ -26,7 +26,7 @@ export interface ApiContext {
   sendStatus(reply: FastifyReply, status: Status): FastifyReply;
 }
 
-/** What apiserver/src/kubectl/index.ts exports (helper apiserver-kubectl). */
+/** What apiserver/src/kubectl/index.ts exports. */
 export interface KubectlModule {
   /** Discovery (/api, /api/v1, /apis, /apis/<g>/<v>, aggregated), /openapi/v2, /openapi/v3[/...]. */
   registerKubectlRoutes(app: FastifyInstance, ctx: ApiContext): void | Promise<void>;
@@ -37,9 +37,4 @@ export interface KubectlModule {
   maybeTable(req: FastifyRequest, r: ResourceType, objOrList: KubeObject | KubeList): unknown | undefined;
   /** Decode an `application/vnd.kubernetes.protobuf` request body into a JSON object (throws on bad input). */
   decodeProtobufBody(buf: Buffer, r: ResourceType): KubeObject;
-}
-
-/** What apiserver/src/podproxy/index.ts exports (helper kubelet): pods/log, pods/exec, pods/attach. */
-export interface PodProxyModule {
-  registerPodProxy(app: FastifyInstance, ctx: ApiContext): void | Promise<void>;
 }

@@ -1,5 +1,6 @@
 // The apiserver process: fastify app, body parsing, Status errors, health/metrics/version endpoints,
-// the etcd store with one watch cache per resource type, and the optional kubectl/podproxy modules.
+// the etcd store with one watch cache per resource type, the kubectl routes (discovery, OpenAPI,
+// Tables, protobuf), the pod proxy (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -12,7 +13,10 @@ import { IpRange, parsePortRange } from './services/bitmap';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
 import { bootstrap } from './bootstrap';
-import type { ApiContext, KubectlModule, PodProxyModule } from './context';
+import type { ApiContext } from './context';
+import { kubectlModule as kubectl } from './kubectl';
+import { registerPodProxy } from './podproxy';
+import { registerMetricsApi } from './metricsapi';
 
 export interface ServerConfig {
   etcdServers: string[];
@@ -46,16 +50,6 @@ export const VERSION_INFO = {
   compiler: 'node',
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
-
-/** require() a module of another helper when it exists in dist; undefined while it is not written yet. */
-function optionalModule<T>(path: string): T | undefined {
-  try {
-    return require(path) as T;
-  } catch (e: any) {
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(path.replace('./', ''))) return undefined;
-    throw e;
-  }
-}
 
 function toStatus(err: any): Status {
   if (err instanceof ApiError) return err.status;
@@ -182,13 +176,9 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     list: (r, opts = {}) => registry.list(r, opts),
     sendStatus,
   };
-  const kubectl = optionalModule<KubectlModule>('./kubectl');
-  const podproxy = optionalModule<PodProxyModule>('./podproxy');
-  if (kubectl) await kubectl.registerKubectlRoutes(app, ctx);
-  else log.warn('apiserver/src/kubectl is not built: no discovery, openapi, tables or protobuf bodies');
-  if (podproxy) await podproxy.registerPodProxy(app, ctx);
-  else log.warn('apiserver/src/podproxy is not built: pods/log, exec and attach answer 404');
-  (await import('./metricsapi')).registerMetricsApi(app, ctx);
+  await kubectl.registerKubectlRoutes(app, ctx);
+  registerPodProxy(app, ctx);
+  registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();
   registerApiRoutes(app, {
