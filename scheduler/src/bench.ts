@@ -24,12 +24,13 @@ type Pod = core.Pod & KubeObject;
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
-// Listening ports come from below the ephemeral range: 100 kubelets' own client sockets would
-// otherwise grab a port between our probe and the kubelet's listen().
+// Listening ports come from below the ephemeral range (100 kubelets' own client sockets would
+// otherwise grab a port between our probe and the kubelet's listen()) and below the NodePort range
+// 30000-32767, which a compose cluster on this machine publishes on 127.0.0.1.
 const usedPorts = new Set<number>();
 async function freePort(): Promise<number> {
   for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
+    const port = 20000 + Math.floor(Math.random() * 10000);
     if (usedPorts.has(port)) continue;
     const ok = await new Promise<boolean>((res) => {
       const s = createServer();
