@@ -4,7 +4,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, RESOURCES, statusFor, type Logger, type ResourceType, type Status } from '@minik8s/shared';
+import { ApiError, R, RESOURCES, statusFor, type Logger, type ResourceType, type Status } from '@minik8s/shared';
 import { Store, StorageUnavailableError, CompactedError } from './storage/etcd';
 import { WatchCache } from './storage/watchcache';
 import { Registry, withKind } from './registry/registry';
@@ -86,8 +86,9 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   });
   const allocator = new ServiceAllocator(store, cfg.etcdPrefix, new IpRange(cfg.serviceClusterIpRange), parsePortRange(cfg.serviceNodePortRange));
   const registry = new Registry(store, cfg.etcdPrefix, allocator);
+  // Pod watchers are indexed by spec.nodeName as upstream: each kubelet watches only its node's pods.
   for (const r of RESOURCES)
-    registry.caches.set(r, new WatchCache(store, registry.prefix(r), cfg.watchCacheSize, (msg, err) => log.warn({ err }, msg)));
+    registry.caches.set(r, new WatchCache(store, registry.prefix(r), cfg.watchCacheSize, (msg, err) => log.warn({ err }, msg), r === R.pods ? 'spec.nodeName' : undefined));
 
   const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
   const app = Fastify({

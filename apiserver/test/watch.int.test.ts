@@ -1,10 +1,10 @@
-// Watch semantics on real etcd: resume exactly once and in order, selectors, synthetic ADDED,
+// Watch semantics on real etcd: resume exactly once and in order, selectors (indexed spec.nodeName too), synthetic ADDED,
 // 410 after compaction, and an informer relisting across an apiserver restart + compaction.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, InformerFactory, R } from '@minik8s/shared';
 import { freePort, startApiserver, startComponent, stopAll, waitFor, type Apiserver } from '../../testing/procs';
-import { call, watch } from './helpers';
+import { call, pod, watch } from './helpers';
 
 let api: Apiserver;
 let U: string;
@@ -60,6 +60,23 @@ describe('watch', () => {
     await new Promise((r) => setTimeout(r, 200));
     w.stop();
     expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED sel-1', 'DELETED sel-1', 'ADDED sel-2', 'DELETED sel-2']);
+  });
+
+  it("serves a kubelet's spec.nodeName watch (indexed) its node's pods only, binding included", async () => {
+    const P = '/api/v1/namespaces/default/pods';
+    const w = await watch(U, `${P}?watch=1&fieldSelector=spec.nodeName%3Dnode-a`);
+    for (const name of ['idx-1', 'idx-2']) expect((await call(U, 'POST', P, pod(name))).code).toBe(201);
+    const bind = (name: string, node: string) => call(U, 'POST', `${P}/${name}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } });
+    expect((await bind('idx-1', 'node-a')).code).toBe(201);
+    expect((await bind('idx-2', 'node-b')).code).toBe(201);
+    for (const name of ['idx-1', 'idx-2']) await call(U, 'PATCH', `${P}/${name}/status`, { status: { phase: 'Running' } }, 'application/merge-patch+json');
+    await call(U, 'DELETE', `${P}/idx-1?gracePeriodSeconds=0`);
+    await call(U, 'DELETE', `${P}/idx-2?gracePeriodSeconds=0`);
+    // events arrive in order: once the last one is in, nothing else is coming for the ones before
+    await call(U, 'POST', P, pod('idx-3', {}, { nodeName: 'node-a' }));
+    await waitFor('idx-3 on node-a', () => w.events.some((e) => e.object.metadata.name === 'idx-3'));
+    w.stop();
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED idx-1', 'MODIFIED idx-1', 'DELETED idx-1', 'ADDED idx-3']);
   });
 
   it('starts with synthetic ADDED events without a resourceVersion, and honours timeoutSeconds', async () => {

@@ -1,7 +1,7 @@
 // Watch: newline-delimited {type, object} events served from the watch cache; headers flushed at once;
 // bookmarks, timeoutSeconds, and 410 Expired (an HTTP 410 Status before the stream starts, an ERROR event after).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, statusFor, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { ApiError, parseFieldSelector, requiresExactField, statusFor, type KubeObject, type ResourceType } from '@minik8s/shared';
 import { CompactedError } from '../storage/etcd';
 import type { CacheWatcher, WatchCache } from '../storage/watchcache';
 import { compileFilter, withKind } from '../registry/registry';
@@ -51,7 +51,10 @@ async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
 
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceType, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
   const { cache } = deps;
-  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') });
+  const fieldSelector = q1(q, 'fieldSelector');
+  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
+  const { field } = cache.watchers;
+  const indexValue = field && fieldSelector ? requiresExactField(parseFieldSelector(fieldSelector), field) : undefined;
   const rvParam = q1(q, 'resourceVersion');
   let fromRev: number | undefined;
   if (rvParam && rvParam !== '0') {
@@ -97,6 +100,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   w = cache.add(
     {
       filter,
+      indexValue,
       send: (type, obj, json) => {
         const rv = Number(obj.metadata?.resourceVersion ?? 0);
         if (rv > sentRev) sentRev = rv;

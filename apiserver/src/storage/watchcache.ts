@@ -5,6 +5,7 @@
 import type { Watcher } from 'etcd3';
 import type { KubeObject, WatchEventType } from '@minik8s/shared';
 import { decodeKv, type Store } from './etcd';
+import { WatcherIndex, type IndexedWatcher } from './watcher-index';
 
 export interface CacheEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -14,7 +15,7 @@ export interface CacheEvent {
   prev?: KubeObject;
 }
 
-export interface CacheWatcherSpec {
+export interface CacheWatcherSpec extends IndexedWatcher {
   /** Does the object belong to this watcher (namespace and selectors)? */
   filter(obj: KubeObject): boolean;
   send(type: WatchEventType, obj: KubeObject, json: () => string): void;
@@ -46,7 +47,7 @@ export class WatchCache {
   private live = false;
   /** Reads may be served from memory only once the cache has seen this revision (see `fresh`). */
   private required = 0;
-  readonly watchers = new Set<CacheWatcher>();
+  readonly watchers: WatcherIndex<CacheWatcher>;
   private etcdWatcher?: Watcher;
   private readyPromise?: Promise<void>;
   private stopped = false;
@@ -56,7 +57,11 @@ export class WatchCache {
     readonly prefix: string,
     private readonly capacity = 4096,
     private readonly log: (msg: string, err?: unknown) => void = () => undefined,
-  ) {}
+    /** The field watchers are indexed by (see WatcherIndex), e.g. spec.nodeName for pods. */
+    indexField?: string,
+  ) {
+    this.watchers = new WatcherIndex(indexField);
+  }
 
   /** Resolves once the initial list is loaded; retries while etcd is down. */
   ready(): Promise<void> {
@@ -144,7 +149,7 @@ export class WatchCache {
       }
     }
     this.buf.push(ev);
-    for (const w of this.watchers) dispatch(w, ev);
+    for (const w of this.watchers.forChange(ev.obj, ev.prev)) dispatch(w, ev);
   }
 
   /**
