@@ -82,7 +82,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     endpoints: cfg.etcdServers,
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
-    onCommit: (key, rev) => registry.committed(key, rev),
+    onCommit: (key, rev, obj) => registry.committed(key, rev, obj),
   });
   const allocator = new ServiceAllocator(store, cfg.etcdPrefix, new IpRange(cfg.serviceClusterIpRange), parsePortRange(cfg.serviceNodePortRange));
   const registry = new Registry(store, cfg.etcdPrefix, allocator);

@@ -1,5 +1,6 @@
 // GETs served from the watch cache: only while its etcd watch is attached and it has seen every revision
-// this apiserver committed (or read from etcd) for the type; otherwise from etcd. Fake etcd watcher/store.
+// this apiserver committed (or read from etcd) for the type; otherwise from etcd. The events of this
+// apiserver's own writes carry the written object. Fake etcd watcher/store.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
@@ -77,6 +78,33 @@ describe('GET from the watch cache', () => {
     const before = t.etcdGets.length;
     expect(await t.get()).toBe('newest');
     expect(t.etcdGets).toHaveLength(before);
+  });
+});
+
+describe('writes of this apiserver in the watch cache', () => {
+  it("keeps the written object for its own revision's event, and decodes every other event", async () => {
+    const t = setup();
+    await t.cache.ready();
+    t.watcher.emit('connected', {});
+    const mine = cm('mine', 8);
+    t.registry.committed(KEY, 8, mine);
+    t.put('mine', 8);
+    expect(t.cache.state.get(KEY)).toBe(mine); // one object (and one JSON) for the reply and every watcher
+    t.put('theirs', 9); // another apiserver's write
+    expect(t.cache.state.get(KEY)).not.toBe(mine);
+    expect(await t.get()).toBe('theirs');
+  });
+
+  it('keeps a later write of the key for its own event when an earlier event arrives first', async () => {
+    const t = setup();
+    await t.cache.ready();
+    const second = cm('second', 9);
+    t.registry.committed(KEY, 8, cm('first', 8));
+    t.registry.committed(KEY, 9, second);
+    t.put('first', 8);
+    expect(t.cache.state.get(KEY)?.data).toEqual({ v: 'first' });
+    t.put('second', 9);
+    expect(t.cache.state.get(KEY)).toBe(second);
   });
 });
 

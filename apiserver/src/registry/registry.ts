@@ -93,8 +93,12 @@ export class Registry {
   }
 
   /** The store committed a write of `key` at `rev`: reads from that type's cache must wait for it. */
-  committed(key: string, rev: number): void {
-    for (const c of this.caches.values()) if (key.startsWith(c.prefix)) c.require(rev);
+  committed(key: string, rev: number, obj?: KubeObject): void {
+    for (const c of this.caches.values())
+      if (key.startsWith(c.prefix)) {
+        c.require(rev);
+        if (obj) c.wrote(key, obj);
+      }
   }
 
   /**

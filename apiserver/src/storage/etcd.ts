@@ -40,8 +40,8 @@ export interface StoreOptions {
   timeoutMs?: number;
   /** Observes the duration of each etcd call (metrics). */
   observe?: (op: string, seconds: number) => void;
-  /** Called after every successful object write (create, update, delete) with the key and its new revision. */
-  onCommit?: (key: string, rev: number) => void;
+  /** Called after every successful object write (create, update, delete) with the key, its new revision and the stored object (none for a delete). */
+  onCommit?: (key: string, rev: number, obj?: KubeObject) => void;
 }
 
 export type WriteResult = { ok: true; stored: Stored } | { ok: false; current?: Stored };
@@ -76,7 +76,7 @@ function isFutureRev(e: unknown): boolean {
 export class Store {
   readonly client: Etcd3;
   private readonly observe: (op: string, seconds: number) => void;
-  private readonly onCommit: (key: string, rev: number) => void;
+  private readonly onCommit: (key: string, rev: number, obj?: KubeObject) => void;
 
   constructor(opts: StoreOptions) {
     const timeoutMs = opts.timeoutMs ?? 3000;
@@ -162,8 +162,8 @@ export class Store {
     });
     if (res.succeeded) {
       const rev = Number(res.header.revision);
-      this.onCommit(key, rev);
       const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } } as KubeObject;
+      this.onCommit(key, rev, stored);
       return { ok: true, stored: { obj: stored, rev } };
     }
     const kvs = res.responses[0]?.response_range?.kvs ?? [];

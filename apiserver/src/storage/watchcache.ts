@@ -49,6 +49,8 @@ export class WatchCache {
   private required = 0;
   readonly watchers: WatcherIndex<CacheWatcher>;
   private etcdWatcher?: Watcher;
+  /** key → an object this apiserver wrote whose watch event has not arrived yet (see `wrote`). */
+  private readonly written = new Map<string, KubeObject>();
   private readyPromise?: Promise<void>;
   private stopped = false;
 
@@ -107,7 +109,7 @@ export class WatchCache {
         const key = ev.kv.key.toString();
         const rev = Number(ev.kv.mod_revision);
         if (ev.type === 'Put') {
-          const { obj } = decodeKv(ev.kv);
+          const obj = this.ownWrite(key, rev) ?? decodeKv(ev.kv).obj;
           const prev = this.state.get(key);
           this.state.set(key, obj);
           this.push({ type: prev ? 'MODIFIED' : 'ADDED', rev, key, obj, prev });
@@ -133,6 +135,7 @@ export class WatchCache {
       this.live = false;
       for (const cw of this.watchers) cw.expire(`the watch cache for ${this.prefix} was reset: ${e.message}`);
       this.watchers.clear();
+      this.written.clear();
       this.rev = 0;
       this.readyPromise = this.load();
     });
@@ -170,6 +173,26 @@ export class WatchCache {
 
   remove(w: CacheWatcher): void {
     this.watchers.delete(w);
+  }
+
+  /**
+   * This apiserver stored `obj` (at its resourceVersion) under `key`. Until the etcd watch delivers that
+   * revision, the object is kept: the event then carries it instead of a decoded copy of the same bytes,
+   * so the write's response and every watcher share one object and its JSON (see jsonOf).
+   */
+  wrote(key: string, obj: KubeObject): void {
+    // A revision the watch already delivered (it may overtake the write's reply) is not coming again.
+    if (this.rev > 0 && Number(obj.metadata.resourceVersion) > this.rev) this.written.set(key, obj);
+  }
+
+  /** The object this apiserver wrote as `key`'s revision `rev`, if it did. */
+  private ownWrite(key: string, rev: number): KubeObject | undefined {
+    const obj = this.written.get(key);
+    if (!obj) return undefined;
+    const objRev = Number(obj.metadata.resourceVersion);
+    // a later write of the key may already be waiting for its own event
+    if (objRev <= rev) this.written.delete(key);
+    return objRev === rev ? obj : undefined;
   }
 
   /**
