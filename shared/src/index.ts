@@ -21,3 +21,5 @@ export * from './patch/strategic-merge';
 export * from './events';
 export * from './leader';
 export * from './proxy/chain-names';
+export * from './spdy/frames';
+export * from './spdy/session';
