@@ -2,7 +2,11 @@
 // (http://<InternalIP>:<daemonEndpoints.kubeletEndpoint.Port>). Logs stream through as-is; exec and
 // attach are WebSocket upgrades (subprotocol v5.channel.k8s.io, kubectl-compat.md §8.2) whose frames are
 // relayed unchanged in both directions, so the kubelet's channel protocol reaches kubectl intact.
+// portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, or kubectl's SPDY/3.1
+// fallback) goes to the kubelet as it came and the connection is piped through (§8.3): the kubelet does
+// the handshake, so the subprotocol, which is no RFC 6455 token, never meets a WebSocket library here.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -49,9 +53,13 @@ export function kubeletAddress(node: NodeLike): { host: string; port: number } |
   return { host, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250 };
 }
 
-async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined): Promise<Target> {
+/** The pod's kubelet; `container` null for portforward, which is about the whole pod and needs it running. */
+async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined | null): Promise<Target> {
   const pod = (await ctx.get(R.pods, name, ns)) as unknown as PodLike;
-  const c = pickContainer(pod, container);
+  if (container === null && pod.status?.phase !== 'Running') {
+    throw new ApiError(statusFor.badRequest(`pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`));
+  }
+  const c = container === null ? '' : pickContainer(pod, container);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw new ApiError(statusFor.badRequest(`pod ${name} does not have a host assigned`));
   const node = (await ctx.get(R.nodes, nodeName)) as unknown as NodeLike;
@@ -75,28 +83,51 @@ function forwardQuery(query: URLSearchParams, keys: string[]): string {
   return s ? `?${s}` : '';
 }
 
-const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
+const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
 
 function writeHttpStatus(socket: Duplex, st: Status): void {
   const body = JSON.stringify(st);
   socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** Relay one exec/attach WebSocket session: client ⇄ apiserver ⇄ kubelet, frames unchanged. */
+/** exec, attach, portforward: find the pod's kubelet and relay the upgrade there. */
 async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, m: RegExpExecArray): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://apiserver');
   const [, ns, name, kind] = m;
   let target: Target;
   try {
-    target = await resolve(ctx, decodeURIComponent(ns), decodeURIComponent(name), url.searchParams.get('container') ?? undefined);
+    target = await resolve(ctx, decodeURIComponent(ns), decodeURIComponent(name), kind === 'portforward' ? null : url.searchParams.get('container') ?? undefined);
   } catch (e) {
     return writeHttpStatus(socket, toStatus(e));
   }
+  if (kind === 'portforward') return pipeUpgrade(req, socket, head, target, `/portForward/${ns}/${name}`);
+  relayWebSocket(wss, req, socket, head, `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`);
+}
+
+/** An upgrade the kubelet answers itself: the request goes there as it came (path rewritten), then bytes both ways. */
+function pipeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, path: string): void {
+  const upstream = connect({ host: target.host, port: target.port, noDelay: true });
+  const headers = Object.entries(req.headers)
+    .filter(([k]) => !['host', 'authorization', 'content-length', 'transfer-encoding'].includes(k))
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}\r\n`)
+    .join('');
+  upstream.once('connect', () => {
+    upstream.write(`${req.method} ${path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n${headers}\r\n`);
+    if (head.length) upstream.write(head);
+    upstream.pipe(socket);
+    socket.pipe(upstream);
+  });
+  upstream.once('error', (e) => (upstream.bytesRead === 0 && socket.writable ? writeHttpStatus(socket, toStatus(e)) : socket.destroy()));
+  socket.once('error', () => upstream.destroy());
+  socket.once('close', () => upstream.destroy());
+}
+
+/** Relay one WebSocket session: client ⇄ apiserver ⇄ kubelet, frames unchanged. */
+function relayWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, upstreamUrl: string): void {
   const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const upstreamUrl = `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`;
   const upstream = new WebSocket(upstreamUrl, protocols, { handshakeTimeout: 10_000 });
   upstream.on('unexpected-response', (_r, res) => {
     const chunks: Buffer[] = [];
@@ -197,14 +228,16 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
   const noUpgrade = async (req: FastifyRequest, reply: FastifyReply) => {
     const { namespace, name } = req.params as { namespace: string; name: string };
     const query = new URL(req.url, 'http://apiserver').searchParams;
+    const forward = req.url.split('?')[0].endsWith('/portforward');
     try {
-      await resolve(ctx, namespace, name, query.get('container') ?? undefined);
+      await resolve(ctx, namespace, name, forward ? null : query.get('container') ?? undefined);
     } catch (e) {
       return ctx.sendStatus(reply, toStatus(e));
     }
-    return ctx.sendStatus(reply, statusFor.badRequest('Upgrade request required: this server speaks WebSocket v5.channel.k8s.io (SPDY is not supported)'));
+    const speaks = forward ? 'WebSocket SPDY/3.1+portforward.k8s.io or SPDY/3.1' : 'WebSocket v5.channel.k8s.io (SPDY is not supported)';
+    return ctx.sendStatus(reply, statusFor.badRequest(`Upgrade request required: this server speaks ${speaks}`));
   };
-  for (const sub of ['exec', 'attach']) {
+  for (const sub of ['exec', 'attach', 'portforward']) {
     app.get(`/api/v1/namespaces/:namespace/pods/:name/${sub}`, noUpgrade);
     app.post(`/api/v1/namespaces/:namespace/pods/:name/${sub}`, noUpgrade);
   }

@@ -1,14 +1,16 @@
 // The kubelet API (plain HTTP on --address:--port): /healthz, /metrics, /pods, /containerLogs,
-// /exec and /attach (WebSocket v5.channel.k8s.io), /stats/summary.
+// /exec and /attach (WebSocket v5.channel.k8s.io), /portForward (SPDY/3.1, upgraded or tunnelled in a
+// WebSocket), /stats/summary.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { core, Logger, Registry } from '@minik8s/shared';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
 import type { RuntimeContainer } from '../runtime/types';
 import { latest, previous } from '../pod/actions';
 import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
+import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
 
 export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -39,6 +41,9 @@ export class KubeletServer {
     noServer: true,
     handleProtocols: (protocols) => STREAM_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
+  // ws refuses subprotocols that are not RFC 6455 tokens, and Kubernetes' has a '/': the request's
+  // header is checked and taken out before ws sees it, and the answer is added back here.
+  private pfWss = new WebSocketServer({ noServer: true }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
 
   constructor(private d: KubeletServerDeps) {
     this.server = createServer((req, res) => {
@@ -153,6 +158,7 @@ export class KubeletServer {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const kind = parts[0];
+    if (kind === 'portForward' && parts.length === 3) return this.portForward(req, socket, head, parts[1], parts[2]);
     if ((kind !== 'exec' && kind !== 'attach') || parts.length !== 4) throw new HttpError(404, 'not found');
     const [, ns, name, cname] = parts;
     const q = url.searchParams;
@@ -187,5 +193,33 @@ export class KubeletServer {
       this.d.log.debug({ kind, pod: `${ns}/${name}`, container: cname, protocol: ws.protocol }, 'stream session');
       pipeDockerStream(ws, docker, stream, o, resize, finish);
     });
+  }
+
+  /**
+   * /portForward/NS/NAME: a WebSocket offering SPDY/3.1+portforward.k8s.io (SPDY bytes in binary messages),
+   * or a SPDY/3.1 upgrade with X-Stream-Protocol-Version: portforward.k8s.io (kubectl's fallback).
+   */
+  private portForward(req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, name: string): void {
+    const pod = this.pod(ns, name);
+    if (!this.d.runtime) throw new HttpError(400, 'hollow kubelet: no containers');
+    const ip = pod.status?.podIP;
+    if (pod.status?.phase !== 'Running' || !ip) throw new HttpError(400, `pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`);
+    const target: PortForwardTarget = { pod: `${name}_${ns}`, uid: pod.metadata?.uid ?? '', ip };
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'websocket') {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw new HttpError(400, `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
+      delete req.headers['sec-websocket-protocol'];
+      this.pfWss.handleUpgrade(req, socket, head, (ws) => {
+        servePortForward(new SpdySession(createWebSocketStream(ws), 'server'), target, this.d.log);
+      });
+      return;
+    }
+    if (upgrade !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
+    const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+    if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new HttpError(403, `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+    if (head.length) socket.unshift(head);
+    servePortForward(new SpdySession(socket, 'server'), target, this.d.log);
   }
 }

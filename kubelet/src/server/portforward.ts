@@ -1,0 +1,78 @@
+// pods/portforward on the kubelet (portforward.k8s.io over SPDY/3.1, as upstream's
+// pkg/kubelet/cri/streaming/portforward/httpstream.go serves it): per forwarded connection the client
+// opens an error stream and a data stream sharing a requestID; once both are here the kubelet dials the
+// pod and pipes the data stream, and writes on the error stream when that fails.
+//
+// Upstream dials localhost inside the pod's network namespace; we dial the pod IP, which reaches every
+// server listening on the pod's interface (0.0.0.0 or the pod IP) but not one bound to 127.0.0.1.
+import { connect } from 'node:net';
+import { RstStatus, type Logger, type SpdySession, type SpdyStream } from '@minik8s/shared';
+
+export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
+/** The WebSocket subprotocol of SPDY tunnelled in binary messages (kubectl ≥ 1.30). */
+export const PORT_FORWARD_TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
+
+export interface PortForwardTarget {
+  /** name_namespace, as the kubelet names pods in these messages. */
+  pod: string;
+  uid: string;
+  ip: string;
+}
+
+/** The stream's port, or why its headers are refused (upstream's messages). */
+export function streamPort(headers: Record<string, string>): { port: number } | { error: string } {
+  const type = headers.streamtype;
+  if (type !== 'error' && type !== 'data') return { error: `invalid stream type "${type ?? ''}"` };
+  const raw = headers.port;
+  if (raw === undefined || raw === '') return { error: '"port" header is required' };
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) return { error: `unable to parse "${raw}" as a port` };
+  if (Number(raw) === 0) return { error: `port "${raw}" must be > 0` };
+  return { port: Number(raw) };
+}
+
+/** Pairs of streams per requestID; requests without one (old clients) pair error stream N with data stream N+2. */
+function requestId(s: SpdyStream): string {
+  const id = s.headers.requestid;
+  if (id !== undefined) return id;
+  return String(s.headers.streamtype === 'data' ? s.id - 2 : s.id);
+}
+
+export function servePortForward(session: SpdySession, t: PortForwardTarget, log: Logger): void {
+  const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
+  session.on('stream', (s) => {
+    const p = streamPort(s.headers);
+    if ('error' in p) {
+      log.debug({ pod: t.pod, headers: s.headers }, `port-forward stream refused: ${p.error}`);
+      s.reset(RstStatus.protocolError);
+      return;
+    }
+    const id = requestId(s);
+    const pair = pairs.get(id) ?? {};
+    pair[s.headers.streamtype as 'error' | 'data'] = s;
+    pairs.set(id, pair);
+    void s.reply().catch(() => undefined);
+    if (pair.error && pair.data) {
+      pairs.delete(id);
+      forward(pair.error, pair.data, p.port, t);
+    }
+  });
+}
+
+function forward(errorStream: SpdyStream, data: SpdyStream, port: number, t: PortForwardTarget): void {
+  errorStream.resume(); // the client sends nothing here but its FIN
+  const finish = () => {
+    if (!data.writableEnded && !data.destroyed) data.end();
+    if (!errorStream.writableEnded && !errorStream.destroyed) errorStream.end();
+  };
+  const conn = connect({ host: t.ip, port, noDelay: true });
+  conn.once('connect', () => {
+    data.pipe(conn);
+    conn.pipe(data, { end: false });
+  });
+  conn.once('error', (e) => {
+    if (!errorStream.writableEnded && !errorStream.destroyed) errorStream.write(`error forwarding port ${port} to pod ${t.pod}, uid ${t.uid}: ${e.message}`);
+  });
+  // The pod's side closed (or never opened): the data stream ends, then the error stream, as upstream.
+  conn.once('close', () => finish());
+  data.once('close', () => conn.destroy());
+}
