@@ -270,6 +270,12 @@ sub(program, 'attach', 'Attach to a running container')
   .option('--pod-running-timeout <duration>', 'accepted for compatibility')
   .action(act(async () => (await import('./commands/pods')).attach));
 
+sub(program, 'port-forward', 'Forward one or more local ports to a pod')
+  .argument('<args...>', 'TYPE/NAME [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]')
+  .option('--address <addresses>', 'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. (default localhost)', collect)
+  .option('--pod-running-timeout <duration>', 'accepted for compatibility')
+  .action(act(async () => (await import('./commands/portforward')).portForward));
+
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 sub(program, 'trace', 'Show how a pod came to be: created → scheduled → pulled → started → ready, by whom and when')
   .argument('<pod>', 'pod/NAME or pod NAME')

@@ -12,7 +12,7 @@ type Pod = KubeObject & { spec?: any; status?: any };
 const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
 /** `POD`, `pod/NAME`, `deploy/NAME` (or rs/sts/job...): the pod to use, with kubectl's "Found N pods" note. */
-async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
+export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
   const pods = resolveType('pods');
   if (!arg.includes('/')) return getObject<Pod>(ctx, pods, ctx.namespace, arg);
   const [{ rt, names }] = parseResourceArgs([arg], 'logs');
