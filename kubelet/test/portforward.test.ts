@@ -30,18 +30,22 @@ describe('servePortForward', () => {
   let echoPort: number;
   let client: SpdySession;
 
+  async function sessions(creationTimeoutMs?: number): Promise<SpdySession> {
+    const front = createServer();
+    await new Promise<void>((ok) => front.listen(0, '127.0.0.1', ok));
+    const accepted = new Promise<Socket>((ok) => front.once('connection', ok));
+    const socket = connect((front.address() as { port: number }).port, '127.0.0.1');
+    servePortForward(new SpdySession(await accepted, 'server'), { pod: 'web_default', uid: 'u1', ip: '127.0.0.1' }, createLogger('test', { level: 'silent' }), creationTimeoutMs);
+    front.close();
+    return new SpdySession(socket, 'client');
+  }
+
   beforeAll(async () => {
     // The "pod": an echo server that closes when the client half-closes.
     echo = createServer((c) => c.pipe(c));
     await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
     echoPort = (echo.address() as { port: number }).port;
-    const front = createServer();
-    await new Promise<void>((ok) => front.listen(0, '127.0.0.1', ok));
-    const accepted = new Promise<Socket>((ok) => front.once('connection', ok));
-    const socket = connect((front.address() as { port: number }).port, '127.0.0.1');
-    servePortForward(new SpdySession(await accepted, 'server'), { pod: 'web_default', uid: 'u1', ip: '127.0.0.1' }, createLogger('test', { level: 'silent' }));
-    front.close();
-    client = new SpdySession(socket, 'client');
+    client = await sessions();
   });
 
   afterAll(() => {
@@ -82,6 +86,14 @@ describe('servePortForward', () => {
     const [message, data] = await Promise.all([readAll(p.error), readAll(p.data)]);
     expect(message).toBe(`error forwarding port ${port} to pod web_default, uid u1: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(data).toBe('');
+  });
+
+  it('an error stream whose data stream never comes is given up with a message', async () => {
+    const lonely = await sessions(0);
+    const error = await lonely.open({ streamType: 'error', port: String(echoPort), requestID: '7' });
+    error.end();
+    expect(await readAll(error)).toBe('timed out waiting for streams of request 7');
+    lonely.close();
   });
 
   it('a stream with bad headers is reset', async () => {

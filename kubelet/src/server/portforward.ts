@@ -37,8 +37,28 @@ function requestId(s: SpdyStream): string {
   return String(s.headers.streamtype === 'data' ? s.id - 2 : s.id);
 }
 
-export function servePortForward(session: SpdySession, t: PortForwardTarget, log: Logger): void {
-  const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
+/** How long the second stream of a pair may take (upstream's DefaultStreamCreationTimeout). */
+export const STREAM_CREATION_TIMEOUT_MS = 30_000;
+
+interface Pair {
+  error?: SpdyStream;
+  data?: SpdyStream;
+  timer?: NodeJS.Timeout;
+}
+
+export function servePortForward(session: SpdySession, t: PortForwardTarget, log: Logger, creationTimeoutMs = STREAM_CREATION_TIMEOUT_MS): void {
+  const pairs = new Map<string, Pair>();
+  // A pair left incomplete is given up as upstream does: the message on its error stream, the rest reset.
+  const expire = (id: string) => {
+    const pair = pairs.get(id);
+    pairs.delete(id);
+    if (pair?.error && !pair.error.destroyed) pair.error.end(`timed out waiting for streams of request ${id}`);
+    pair?.data?.reset();
+  };
+  session.on('close', () => {
+    for (const p of pairs.values()) clearTimeout(p.timer);
+    pairs.clear();
+  });
   session.on('stream', (s) => {
     const p = streamPort(s.headers);
     if ('error' in p) {
@@ -47,11 +67,15 @@ export function servePortForward(session: SpdySession, t: PortForwardTarget, log
       return;
     }
     const id = requestId(s);
-    const pair = pairs.get(id) ?? {};
+    let pair = pairs.get(id);
+    if (!pair) {
+      pair = { timer: setTimeout(() => expire(id), creationTimeoutMs) };
+      pairs.set(id, pair);
+    }
     pair[s.headers.streamtype as 'error' | 'data'] = s;
-    pairs.set(id, pair);
     void s.reply().catch(() => undefined);
     if (pair.error && pair.data) {
+      clearTimeout(pair.timer);
       pairs.delete(id);
       forward(pair.error, pair.data, p.port, t);
     }
