@@ -3,6 +3,7 @@ import { EventRecorder, InformerFactory, type ApiClient, type Logger } from '@mi
 import { hostname } from 'node:os';
 import type { Controller, ControllerContext } from './controller';
 import { DeploymentController } from './controllers/deployment/controller';
+import { DisruptionController } from './controllers/disruption/controller';
 import { EndpointsController } from './controllers/endpoints/controller';
 import { EndpointSliceController } from './controllers/endpointslice/controller';
 import { GarbageCollector } from './controllers/garbagecollector/controller';
@@ -38,6 +39,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   daemonset: (c) => new DaemonSetController(c, concurrency(c.options, 'daemonset', 2)),
   statefulset: (c) => new StatefulSetController(c, concurrency(c.options, 'statefulset', 5)),
   horizontalpodautoscaling: (c) => new PodAutoscalerController(c, concurrency(c.options, 'horizontal-pod-autoscaler', 5)),
+  disruption: (c) => new DisruptionController(c, concurrency(c.options, 'disruption', 5)),
   podgc: (c) => new PodGCController(c),
   'ttl-after-finished': (c) => new TTLAfterFinishedController(c, concurrency(c.options, 'ttl-after-finished', 5)),
 };

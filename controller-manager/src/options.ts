@@ -38,6 +38,7 @@ export const ALL_CONTROLLERS = [
   'daemonset',
   'statefulset',
   'horizontalpodautoscaling',
+  'disruption',
   'podgc',
   'ttl-after-finished',
 ] as const;

@@ -35,8 +35,8 @@ export function kubectl(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 60_0
 const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
- * A stand-in for kubelets (and the scheduler): every `tickMs` it binds unbound pods to live nodes
- * (round-robin), reports bound pods Running (and Ready after `readyDelayMs`, unless `ready(pod)` says
+ * A stand-in for kubelets (and the scheduler): every `tickMs` it binds unbound pods to live, uncordoned
+ * nodes (round-robin), reports bound pods Running (and Ready after `readyDelayMs`, unless `ready(pod)` says
  * no), confirms graceful deletions, and renews each live node's Lease and Ready heartbeat.
  */
 export class FakeNodes {
@@ -92,7 +92,9 @@ export class FakeNodes {
     this.busy = true;
     try {
       const pods = (await this.client.resource<Obj>(R.pods).list()).items;
-      const live = this.nodes.filter((n) => !this.dead.has(n));
+      // cordoned nodes (kubectl cordon/drain) get no new pods, as the scheduler's NodeUnschedulable
+      const cordoned = new Set((await this.client.resource<Obj>(R.nodes).list()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name));
+      const live = this.nodes.filter((n) => !this.dead.has(n) && !cordoned.has(n));
       for (const p of pods) await this.drive(p, live).catch(() => undefined);
     } catch {
       // the apiserver may be restarting; next tick

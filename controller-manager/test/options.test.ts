@@ -13,8 +13,8 @@ describe('parseDuration', () => {
 
 describe('--controllers', () => {
   it.each<[string[], string[]]>([
-    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'podgc', 'ttl-after-finished']],
-    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'podgc', 'ttl-after-finished']],
+    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished']],
+    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished']],
     [['deployment', 'replicaset'], ['replicaset', 'deployment']],
   ])('%j', (spec, want) => {
     expect(resolveControllers(spec)).toEqual(want);

@@ -1,5 +1,5 @@
 // Decoding `application/vnd.kubernetes.protobuf` request bodies (kubectl-compat.md §4.7): the typed
-// clientset behind `kubectl create namespace|deployment|configmap|secret|service|serviceaccount|job|cronjob`
+// clientset behind `kubectl create namespace|deployment|configmap|secret|service|serviceaccount|job|cronjob|poddisruptionbudget`
 // sends protobuf with no JSON fallback. The envelope is `k8s\0` + runtime.Unknown{typeMeta, raw}; raw is
 // the object in k8s.io/api's generated.proto. Below are just the messages (and fields) those commands
 // fill, with upstream field numbers (checked against bodies the real kubectl v1.32 sent). Unknown
@@ -98,6 +98,11 @@ message CronJobSpec {
   optional JobTemplateSpec jobTemplate = 5; optional int32 successfulJobsHistoryLimit = 6; optional int32 failedJobsHistoryLimit = 7; optional string timeZone = 8;
 }
 message CronJob { optional ObjectMeta metadata = 1; optional CronJobSpec spec = 2; }
+
+message PodDisruptionBudgetSpec {
+  optional IntOrString minAvailable = 1; optional LabelSelector selector = 2; optional IntOrString maxUnavailable = 3; optional string unhealthyPodEvictionPolicy = 4;
+}
+message PodDisruptionBudget { optional ObjectMeta metadata = 1; optional PodDisruptionBudgetSpec spec = 2; }
 `;
 
 const root = protobuf.parse(PROTO, { keepCase: true }).root;
@@ -114,6 +119,7 @@ const MESSAGES: Record<string, protobuf.Type> = {
   'apps/v1/Deployment': type('Deployment'),
   'batch/v1/Job': type('Job'),
   'batch/v1/CronJob': type('CronJob'),
+  'policy/v1/PodDisruptionBudget': type('PodDisruptionBudget'),
 };
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);

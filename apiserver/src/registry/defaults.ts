@@ -157,6 +157,12 @@ export function applyDefaults(kind: string, obj: Obj): void {
     case 'HorizontalPodAutoscaler':
       if (spec) setIfAbsent(spec, 'minReplicas', 1);
       break;
+    case 'PodDisruptionBudget': {
+      // SetDefaults_PodDisruptionBudgetSpec: neither bound set means minAvailable 1.
+      const s = (obj.spec = spec ?? {});
+      if (s.minAvailable == null && s.maxUnavailable == null) s.minAvailable = 1;
+      break;
+    }
     case 'Endpoints':
       if (Array.isArray(obj.subsets))
         for (const s of obj.subsets) if (Array.isArray(s?.ports)) for (const p of s.ports) if (p && typeof p === 'object') setIfAbsent(p, 'protocol', 'TCP');

@@ -207,6 +207,35 @@ export function validateService(svc: Obj, errs: Cause[], nodePortRange?: [number
 }
 
 /** Validate an object about to be stored; returns causes (empty = valid). */
+/** An int ≥ 0 or a percent string "N%" with N ≤ 100 (upstream ValidatePositiveIntOrPercent + IsNotMoreThan100Percent). */
+function intOrPercent(field: string, v: unknown, errs: Cause[]): void {
+  if (v === undefined || v === null) return;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0) errs.push(fe.invalid(field, v, 'must be greater than or equal to 0'));
+  } else if (typeof v !== 'string' || !/^[0-9]+%$/.test(v)) {
+    errs.push(fe.invalid(field, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+  } else if (parseInt(v, 10) > 100) {
+    errs.push(fe.invalid(field, v, 'must not be greater than 100%'));
+  }
+}
+
+/** policy/v1 ValidatePodDisruptionBudgetSpec. */
+function validatePodDisruptionBudget(spec: unknown, errs: Cause[]): void {
+  if (!isObj(spec)) return;
+  if (spec.minAvailable != null && spec.maxUnavailable != null) errs.push(fe.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set'));
+  intOrPercent('spec.minAvailable', spec.minAvailable, errs);
+  intOrPercent('spec.maxUnavailable', spec.maxUnavailable, errs);
+  if (spec.selector != null) {
+    try {
+      labelSelectorFromObject(spec.selector);
+    } catch (e) {
+      errs.push(fe.invalid('spec.selector', spec.selector, (e as Error).message));
+    }
+  }
+  if (spec.unhealthyPodEvictionPolicy != null && !['IfHealthyBudget', 'AlwaysAllow'].includes(spec.unhealthyPodEvictionPolicy))
+    errs.push(fe.notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, ['AlwaysAllow', 'IfHealthyBudget']));
+}
+
 export function validate(r: ResourceType, obj: Obj, opts: { nodePortRange?: [number, number] } = {}): Cause[] {
   const errs = validateMeta(r, obj.metadata);
   const spec = obj.spec;
@@ -291,6 +320,9 @@ export function validate(r: ResourceType, obj: Obj, opts: { nodePortRange?: [num
       if (typeof spec.maxReplicas !== 'number' || spec.maxReplicas < 1) errs.push(fe.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to 1'));
       if (typeof spec.minReplicas === 'number' && typeof spec.maxReplicas === 'number' && spec.minReplicas > spec.maxReplicas)
         errs.push(fe.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
+      break;
+    case 'PodDisruptionBudget':
+      validatePodDisruptionBudget(spec, errs);
       break;
     case 'Event':
       if (!isObj(obj.involvedObject)) errs.push(fe.required('involvedObject'));

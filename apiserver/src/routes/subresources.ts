@@ -1,9 +1,11 @@
-// Subresources with their own object shapes: scale (autoscaling/v1 Scale), binding, eviction.
+// Subresources with their own object shapes: scale (autoscaling/v1 Scale), binding, eviction
+// (checked against PodDisruptionBudgets).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { ApiError, R, statusFor, labelSelectorFromObject, labelSelectorToString, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { ApiError, R, failure, isConflict, statusFor, labelSelectorFromObject, labelSelectorToString, type KubeObject, type ResourceType } from '@minik8s/shared';
 import type { Registry } from '../registry/registry';
 import { fe } from '../registry/fielderrors';
 import { rfc3339 } from '../registry/strategy';
+import { budgetBeingProcessed, budgetsFor, canIgnoreBudgets, spendBudget, unhealthyMayGo } from '../registry/eviction';
 
 type Obj = Record<string, any>;
 
@@ -78,9 +80,40 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
   );
 }
 
-/** policy/v1 Eviction: delete the pod with the eviction's DeleteOptions (no PodDisruptionBudgets here). */
+/**
+ * policy/v1 Eviction: delete the pod unless a PodDisruptionBudget that guards it has no disruption left
+ * (429). Spending the budget and recording the pod in its status.disruptedPods come before the delete,
+ * as upstream, so that concurrent evictions cannot overspend it.
+ */
 export async function evictPod(registry: Registry, namespace: string, name: string, eviction: Obj, dryRun: boolean): Promise<void> {
   if (eviction.metadata?.name && eviction.metadata.name !== name)
     throw new ApiError(statusFor.badRequest(`name in URL does not match name in Eviction object`));
-  await registry.delete(R.pods, name, namespace, eviction.deleteOptions ?? {}, { dryRun });
+  const options: Obj = eviction.deleteOptions ?? {};
+  const pod = await registry.get(R.pods, name, namespace);
+  const rvUnset = options.preconditions?.resourceVersion == null;
+  // Pin the pod's resourceVersion so that it cannot have turned ready since the decision.
+  const pinned = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } };
+  const phase = (pod.status as Obj | undefined)?.phase;
+  if (canIgnoreBudgets(pod)) {
+    const terminal = phase === 'Succeeded' || phase === 'Failed' || !!pod.metadata.deletionTimestamp;
+    await registry.delete(R.pods, name, namespace, !terminal && rvUnset ? pinned : options, { dryRun });
+    return;
+  }
+  const budgets = budgetsFor(pod, (await registry.list(R.poddisruptionbudgets, { namespace })).items);
+  if (budgets.length > 1) throw new ApiError(failure(500, '', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.'));
+  const budget = budgets[0];
+  if (budget && unhealthyMayGo(pod, budget)) {
+    try {
+      await registry.delete(R.pods, name, namespace, rvUnset ? pinned : options, { dryRun });
+    } catch (e) {
+      if (isConflict(e) && rvUnset) throw budgetBeingProcessed(budget.metadata.name ?? '');
+      throw e;
+    }
+    return;
+  }
+  if (budget) {
+    const now = rfc3339();
+    await registry.guaranteedUpdate(R.poddisruptionbudgets, budget.metadata.name ?? '', namespace, (cur) => spendBudget(cur, name, now, dryRun), { subresource: 'status', dryRun });
+  }
+  await registry.delete(R.pods, name, namespace, options, { dryRun });
 }

@@ -1,5 +1,5 @@
 // API types with metadata required (kubernetes-types marks it optional; stored objects always have it).
-import type { apps, core, coordination, discovery, ObjectMeta } from '@minik8s/shared';
+import type { apps, core, coordination, discovery, policy, ObjectMeta } from '@minik8s/shared';
 
 type WithMeta<T> = T & { metadata: ObjectMeta; [field: string]: unknown };
 
@@ -11,5 +11,8 @@ export type Namespace = WithMeta<core.Namespace>;
 export type ServiceAccount = WithMeta<core.ServiceAccount>;
 export type ReplicaSet = WithMeta<apps.ReplicaSet>;
 export type Deployment = WithMeta<apps.Deployment>;
+export type StatefulSet = WithMeta<apps.StatefulSet>;
+export type ReplicationController = WithMeta<core.ReplicationController>;
 export type Lease = WithMeta<coordination.Lease>;
 export type EndpointSlice = WithMeta<discovery.EndpointSlice>;
+export type PodDisruptionBudget = WithMeta<policy.PodDisruptionBudget>;

@@ -62,6 +62,7 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
   rt('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   rt('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  rt('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
 ];
@@ -126,6 +127,7 @@ export const R = {
   jobs: must('batch', 'jobs'),
   cronjobs: must('batch', 'cronjobs'),
   horizontalpodautoscalers: must('autoscaling', 'horizontalpodautoscalers'),
+  poddisruptionbudgets: must('policy', 'poddisruptionbudgets'),
   leases: must('coordination.k8s.io', 'leases'),
   endpointslices: must('discovery.k8s.io', 'endpointslices'),
 } as const;

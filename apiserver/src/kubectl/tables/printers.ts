@@ -438,6 +438,20 @@ const hpas: Printer = {
   },
 };
 
+const pdbs: Printer = {
+  columns: [
+    NAME,
+    col('Min Available', { description: 'The minimum number of pods that must be available.' }),
+    col('Max Unavailable', { description: 'The maximum number of pods that may be unavailable.' }),
+    col('Allowed Disruptions', { type: 'integer', description: 'Calculated number of pods that may be disrupted at this time.' }),
+    AGE,
+  ],
+  cells(o, now) {
+    const intOrNA = (v: unknown) => (v == null ? 'N/A' : String(v));
+    return [nameOf(o), intOrNA(o.spec?.minAvailable), intOrNA(o.spec?.maxUnavailable), num(o.status?.disruptionsAllowed), ageOf(o, now)];
+  },
+};
+
 const leases: Printer = {
   columns: [NAME, col('Holder', { description: 'HolderIdentity contains the identity of the holder of a current lease.' }), AGE],
   cells: (o, now) => [nameOf(o), o.spec?.holderIdentity ?? '', ageOf(o, now)],
@@ -480,6 +494,7 @@ export const PRINTERS: Record<string, Printer> = {
   serviceaccounts,
   events,
   'horizontalpodautoscalers.autoscaling': hpas,
+  'poddisruptionbudgets.policy': pdbs,
   'leases.coordination.k8s.io': leases,
 };
 
