@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
-ALL=(etcd registry control-plane node cluster-dns pause busybox)
+# (node after the pod images it carries)
+ALL=(etcd registry pause busybox control-plane cluster-dns node)
 
 build_app=1
 want=()
@@ -30,29 +31,30 @@ docker info >/dev/null 2>&1 || { echo "minik8s: no Docker engine answers (is Doc
 BASE="$(bash scripts/base-image.sh)"
 BASE_ID="$(docker image inspect -f '{{.Id}}' "$BASE")"
 
+# tsc -b takes seconds even when there is nothing to do: skip it when no source, tsconfig or
+# package file changed since its last success and every workspace still has its dist.
+app_build() {
+  local stamp="$STAGE/tsc.stamp" changed ws
+  changed="$(find . \( -path ./node_modules -o -path ./.build -o -path '*/dist' \) -prune -o \
+    \( -path '*/src/*' -o -name 'tsconfig*.json' -o -name package.json -o -name package-lock.json \) \
+    -newer "$stamp" -print -quit 2>/dev/null || echo unknown)"
+  for ws in $WORKSPACES; do
+    [ -d "$ws/dist" ] || changed="$ws/dist"
+  done
+  if [ -f "$stamp" ] && [ -z "$changed" ]; then
+    say app "tsc -b: nothing changed since the last build"
+  else
+    say app "tsc -b"
+    touch "$stamp.$$"
+    npx tsc -b >"$STAGE/tsc.log" 2>&1 || { rm -f "$stamp.$$"; tail -20 "$STAGE/tsc.log" >&2; say app "the TypeScript build failed (full log: $STAGE/tsc.log)"; exit 1; }
+    mv "$stamp.$$" "$stamp"
+  fi
+}
+
 # The JavaScript every Node image carries: each workspace's package.json + dist, and the production
 # node_modules (npm's own list, so dev tools such as typescript and vitest stay out).
 stage_app() {
   local app="$STAGE/app"
-  if [ "$build_app" = 1 ]; then
-    # tsc -b takes seconds even when there is nothing to do: skip it when no source, tsconfig or
-    # package file changed since its last success and every workspace still has its dist.
-    local stamp="$STAGE/tsc.stamp" changed
-    changed="$(find . \( -path ./node_modules -o -path ./.build -o -path '*/dist' \) -prune -o \
-      \( -path '*/src/*' -o -name 'tsconfig*.json' -o -name package.json -o -name package-lock.json \) \
-      -newer "$stamp" -print -quit 2>/dev/null || echo unknown)"
-    for ws in $(node -e 'console.log(require("./package.json").workspaces.join(" "))'); do
-      [ -d "$ws/dist" ] || changed="$ws/dist"
-    done
-    if [ -f "$stamp" ] && [ -z "$changed" ]; then
-      say app "tsc -b: nothing changed since the last build"
-    else
-      say app "tsc -b"
-      touch "$stamp.$$"
-      npx tsc -b >"$STAGE/tsc.log" 2>&1 || { rm -f "$stamp.$$"; tail -20 "$STAGE/tsc.log" >&2; say app "the TypeScript build failed (full log: $STAGE/tsc.log)"; exit 1; }
-      mv "$stamp.$$" "$stamp"
-    fi
-  fi
   # deps/ (node_modules, package.json files: rarely changes) and code/ (dist): two image layers,
   # so a code change rebuilds only the small one.
   rm -rf "$app"; mkdir -p "$app/deps/node_modules" "$app/code"
@@ -66,24 +68,30 @@ stage_app() {
     mkdir -p "$app/deps/node_modules/$(dirname "$name")"
     ln -s "$(realpath --relative-to="$app/deps/node_modules/$(dirname "$name")" "$app/deps/$ws")" "$app/deps/node_modules/$name"
   done < <(node -e 'for (const ws of require("./package.json").workspaces) console.log(ws, require(`./${ws}/package.json`).name)')
-  # npm ls takes seconds and its answer changes only with the lockfile: keep it beside the stage.
-  # (It exits non-zero on harmless problems, extraneous packages; its list is still complete.)
-  local deps="$STAGE/deps.list" lock
+  deps_of | tar -cf - -T - | tar -xpf - -C "$app/deps"
+}
+
+# The production dependencies of some workspaces (default: all), as the top-level package folders
+# to copy (nested node_modules come with their parent; workspaces are linked by stage_app).
+# npm ls takes seconds and its answer changes only with the lockfile: kept beside the stage.
+# (It exits non-zero on harmless problems, extraneous packages; its list is still complete.)
+deps_of() {
+  local list="$STAGE/deps.$(printf '%s.' "$@" | tr '/' '_')list" lock p rel
   lock="$(sha256sum package-lock.json | cut -d' ' -f1)"
-  if [ "$(head -n 1 "$deps" 2>/dev/null)" != "$lock" ]; then
-    { echo "$lock"; npm ls --omit=dev --parseable --all 2>/dev/null || true; } >"$deps.$$"
-    mv "$deps.$$" "$deps"
+  if [ "$(head -n 1 "$list" 2>/dev/null)" != "$lock" ]; then
+    { echo "$lock"
+      { npm ls --omit=dev --parseable --all "${@/#/--workspace=}" 2>/dev/null || true; } | while IFS= read -r p; do
+        rel="${p#"$ROOT"/}"
+        case "$rel" in
+          node_modules/@minik8s/*) ;;
+          *node_modules/*/node_modules/*) ;;
+          node_modules/*|*/node_modules/*) echo "$rel" ;;
+        esac
+      done | sort -u
+    } >"$list.$$"
+    mv "$list.$$" "$list"
   fi
-  # The top-level packages (nested node_modules come with their parent; workspaces are linked
-  # above), copied by one tar pipe instead of a cp per package.
-  tail -n +2 "$deps" | while IFS= read -r p; do
-    rel="${p#"$ROOT"/}"
-    case "$rel" in
-      node_modules/@minik8s/*) ;;
-      *node_modules/*/node_modules/*) ;;
-      node_modules/*|*/node_modules/*) echo "$rel" ;;
-    esac
-  done | sort -u | tar -cf - -T - | tar -xpf - -C "$app/deps"
+  tail -n +2 "$list"
 }
 
 # hash of a directory's names, modes, link targets and contents (not mtimes: a rebuild of dist that
@@ -96,17 +104,32 @@ build() {
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp -a "images/$name/." "$ctx/"
   if grep -q '^COPY app/' "images/$name/Dockerfile"; then
-    # only the workspaces the image runs (its "# workspaces:" line), so other code changes leave it alone
-    mkdir -p "$ctx/app/code"
-    cp -al "$STAGE/app/deps" "$ctx/app/deps"
-    local ws
-    for ws in $(sed -n 's/^# workspaces: *//p' "images/$name/Dockerfile"); do
+    # only the workspaces the image runs (its "# workspaces:" line) and their dependencies, so other
+    # code changes leave it alone (and the DNS add-on's image, which every node loads, stays small)
+    local ws wss deps
+    wss="$(sed -n 's/^# workspaces: *//p' "images/$name/Dockerfile")"
+    # shellcheck disable=SC2086
+    deps="$(deps_of $wss)"
+    mkdir -p "$ctx/app/code" "$ctx/app/deps"
+    (cd "$STAGE/app/deps" && { ls -A | grep -vx node_modules; echo node_modules/@minik8s; echo "$deps"; } | xargs cp -al --parents -t "$ctx/app/deps")
+    for ws in $wss; do
       [ -d "$STAGE/app/code/$ws" ] && cp -al "$STAGE/app/code/$ws" "$ctx/app/code/$ws"
     done
+  fi
+  # pod images the image carries (its "# pod-images:" line), saved by docker save: the node loads them
+  # at start instead of pulling them through the registry. Hashed by image id; saved only to rebuild.
+  local pod_images ref
+  pod_images="$(sed -n 's/^# pod-images: *//p' "images/$name/Dockerfile")"
+  if [ -n "$pod_images" ]; then
+    mkdir -p "$ctx/pod-images"
+    for ref in $pod_images; do
+      docker image inspect -f "$ref {{.Id}}" "$ref" 2>/dev/null || { say "$name" "needs the image $ref: build it first (bash scripts/images.sh)"; exit 1; }
+    done >"$ctx/pod-images/ids"
   fi
   local hash; hash="$( (echo "$BASE_ID"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
   local have; have="$(docker image inspect -f '{{index .Config.Labels "minik8s.hash"}}' "$image" 2>/dev/null || true)"
   if [ "$have" = "$hash" ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ]; then say "$name" "up to date"; return; fi
+  for ref in $pod_images; do docker save -o "$ctx/pod-images/$(printf %s "$ref" | tr '/:' '__').tar" "$ref"; done
   local nocache=(); [ "${MINIK8S_FORCE_REBUILD:-0}" = 1 ] && nocache=(--no-cache)
   say "$name" "building $image"
   local start; start=$(date +%s)
@@ -119,7 +142,29 @@ build() {
   say "$name" "built in $(( $(date +%s) - start )) s"
 }
 
+# The whole set, as `npm run up` asks for it: nothing to stage or hash when no input changed since
+# the last full run and every image is still the one it left (another checkout may have rebuilt one).
+# The stamp holds the base and image ids; its mtime is when that run started.
+STAMP="$STAGE/images.stamp"
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/node)
+image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
+inputs_changed() {
+  local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
+  for ws in $WORKSPACES; do paths+=("$ws/package.json" "$ws/dist"); [ -d "$ws/manifests" ] && paths+=("$ws/manifests"); done
+  [ -n "$(find "${paths[@]}" -newer "$STAMP" -print -quit 2>/dev/null || echo error)" ]
+}
+full=0
+if [ "${#want[@]}" = "${#ALL[@]}" ]; then full=1; fi
+
 mkdir -p "$STAGE"
+WORKSPACES="$(node -e 'console.log(require("./package.json").workspaces.join(" "))')"
+case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*) [ "$build_app" = 0 ] || app_build ;; esac
+started="$(date +%s.%N)"
+if [ $full = 1 ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(image_ids)" = "$(cat "$STAMP")" ] && ! inputs_changed; then
+  say images "up to date (no input changed since the last build)"
+  exit 0
+fi
+
 staged=0
 for n in "${want[@]}"; do
   case "$n" in
@@ -131,3 +176,6 @@ for n in "${want[@]}"; do
     *) echo "minik8s: unknown image $n (known: ${ALL[*]})" >&2; exit 1 ;;
   esac
 done
+if [ $full = 1 ]; then
+  image_ids >"$STAMP.$$"; touch -d "@$started" "$STAMP.$$"; mv "$STAMP.$$" "$STAMP"
+fi

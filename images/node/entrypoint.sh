@@ -56,14 +56,24 @@ rm -f /var/run/docker.pid /var/run/docker.sock
 # GOGC=50 (inherited by containerd and the shims): a smaller Go heap for these mostly idle daemons.
 GOGC=50 dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
-for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 600); do docker info >/dev/null 2>&1 && break; sleep 0.1; done
 docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
 log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
 
-# Pod images come through the registry mirror. Only the pod sandbox image is waited for before the
-# kubelet starts; the others (busybox, the DNS add-on) are pulled meanwhile, in the background.
+# Pod images: loaded from the tarballs the node image carries (/var/lib/minik8s/pod-images, written
+# by scripts/images.sh), else pulled through the registry mirror. A kept volume whose image differs
+# from the tarball's (the image was rebuilt) gets the new one. Only the pod sandbox image is waited
+# for before the kubelet starts; the others (busybox, the DNS add-on) come meanwhile, in the background,
+# one after the other.
 PAUSE_IMAGE=minik8s/pause:3.10
+SEED=/var/lib/minik8s/pod-images
 preload() {
+  local tar want
+  tar="$SEED/$(printf %s "$1" | tr '/:' '__').tar"
+  want="$(awk -v r="$1" '$1 == r { print $2 }' "$SEED/ids" 2>/dev/null)"
+  if [ -f "$tar" ] && [ "$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null)" != "$want" ]; then
+    docker load -q -i "$tar" >/dev/null && { log "loaded $1"; return; }
+  fi
   for _ in $(seq 1 30); do
     docker image inspect "$1" >/dev/null 2>&1 && return
     docker pull -q "$1" >/dev/null 2>&1 && { log "pulled $1"; return; }
@@ -71,10 +81,9 @@ preload() {
   done
   log "warning: could not pull $1 (is it pushed to the registry? npm run up does that)"
 }
-for img in $PRELOAD_IMAGES; do
-  if [ "$img" != "$PAUSE_IMAGE" ]; then preload "$img" & fi
-done
+# (pause first and alone: a docker load of the big DNS image beside it would hold it back seconds)
 case " $PRELOAD_IMAGES " in *" $PAUSE_IMAGE "*) preload "$PAUSE_IMAGE" ;; esac
+(for img in $PRELOAD_IMAGES; do [ "$img" = "$PAUSE_IMAGE" ] || preload "$img"; done) &
 
 # Run a component for ever: restart it 2 s after it exits.
 supervise() {
