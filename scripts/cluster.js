@@ -38,7 +38,8 @@ let composeCached;
 function composeCommand() {
   if (composeCached) return composeCached;
   if (ok('docker', ['compose', 'version'])) composeCached = ['docker', 'compose'];
-  else if (ok('docker-compose', ['version'])) composeCached = ['docker-compose'];
+  // found on PATH, not run: `docker-compose version` starts Python, half a second per `up`
+  else if ((process.env.PATH || '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'docker-compose')))) composeCached = ['docker-compose'];
   else throw new Error('neither `docker compose` nor `docker-compose` is installed (install Docker Desktop, or the docker-compose package)');
   return composeCached;
 }
@@ -87,6 +88,19 @@ function compose(args, { quiet = true } = {}) {
   const r = run(cmd, full, { stdio: quiet ? 'pipe' : 'inherit' });
   if (r.status !== 0) throw new Error(`${cmd} ${full.join(' ')} failed:\n${(r.stderr || '') + (r.stdout || '')}`);
   return r.stdout || '';
+}
+
+/** compose() without blocking: resolves when the command succeeds, rejects with its output otherwise. */
+function composeAsync(args) {
+  const [cmd, full] = composeArgs(args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, full, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${full.join(' ')} failed:\n${out}`))));
+  });
 }
 
 /** The container id of a compose service ('' when it does not exist). */
@@ -236,6 +250,6 @@ function writeKubeconfig() {
 
 module.exports = {
   REPO, STATE, PROJECT, SERVER, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, POD_IMAGES,
-  run, ok, spawn, composeCommand, composeArgs, compose, nodeCount, nodeNames, writeNodesOverride,
+  run, ok, spawn, composeCommand, composeArgs, compose, composeAsync, nodeCount, nodeNames, writeNodesOverride,
   containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, writeKubeconfig,
 };

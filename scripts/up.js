@@ -52,7 +52,7 @@ async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
       last = e;
     }
     if (Date.now() > deadline) throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}\n  ${hint}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -202,19 +202,21 @@ async function main() {
   c.writeNodesOverride(nodes.length);
   const scale = nodes.length === 1 ? ['--scale', 'node-2=0'] : [];
 
-  await stage('registry', async (status) => {
-    c.compose(['up', '-d', 'registry']);
-    await until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, logsHint('registry'), 60_000);
+  // One `compose up` for every service; meanwhile, as soon as the registry answers, the pod images
+  // are pushed to it (nodes load them from their own image; the registry serves the ones they pull).
+  let startedAt = 0;
+  await stage('containers', async (status) => {
+    startedAt = Date.now();
+    const up = c.composeAsync(['up', '-d', '--remove-orphans', ...scale]);
+    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, logsHint('registry'), 60_000);
+    // a failed `compose up` ends the wait at once
+    await Promise.race([registry, up.then(() => registry)]);
     status('pushing pod images');
     c.pushImages(c.POD_IMAGES);
-    return `127.0.0.1:${c.REGISTRY_PORT}, ${c.POD_IMAGES.length} pod images`;
-  });
-
-  let startedAt = 0;
-  await stage('containers', async () => {
-    startedAt = Date.now();
-    c.compose(['up', '-d', '--remove-orphans', ...scale]);
-    return `${c.compose(['ps', '-q']).trim().split('\n').filter(Boolean).length} running`;
+    status('starting containers');
+    await up;
+    const running = c.run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${c.PROJECT}`]).stdout.trim().split('\n').filter(Boolean).length;
+    return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT}`;
   });
 
   await stage('etcd', () =>
@@ -224,6 +226,13 @@ async function main() {
     await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, logsHint('apiserver'));
     return c.writeKubeconfig();
   });
+
+  // The DNS add-on is applied now, while the nodes come up: its pods start on a node as soon as the
+  // node is Ready with its podCIDR (the kubelet makes no sandbox before), not after this script's wait.
+  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
+  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
+  const applied = applyManifests(manifests);
+  applied.catch(() => {}); // reported by the cluster DNS stage
 
   await stage('nodes Ready', (status) =>
     until(
@@ -236,11 +245,9 @@ async function main() {
       logsHint('node-1'),
     ));
 
-  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
-  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
-      const n = await applyManifests(manifests);
+      const n = await applied;
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
       const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`, 180_000);
