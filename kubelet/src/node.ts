@@ -169,7 +169,9 @@ export class NodeAgent {
     };
     for (;;) {
       try {
-        this.node = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.o.name, labels }, spec: {} });
+        // With its status, as upstream's initialNode: a Node without allocatable fails every pod the
+        // scheduler tries on it (Insufficient cpu), and those pods then wait out a backoff.
+        this.node = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.o.name, labels }, spec: {}, status: this.statusBody() });
         this.log.info({ node: this.o.name }, 'node registered');
         break;
       } catch (e) {
