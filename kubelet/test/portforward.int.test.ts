@@ -18,7 +18,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   env = await startKubeletEnv();
   kenv = { ...process.env, ...kubeEnv(env.api.url) };
-  const web = podSpec('web', { containers: [ctr('httpd', 'mkdir -p /www && echo hello-from-pod > /www/index.html && yes 0123456789abcdef | head -c 2097152 > /www/big && exec httpd -f -p 8080 -h /www', { ports: [{ name: 'http', containerPort: 8080 }] })] }, env.node, { app: 'web' });
+  const web = podSpec('web', { containers: [ctr('httpd', 'mkdir -p /www /local && echo hello-from-pod > /www/index.html && yes 0123456789abcdef | head -c 2097152 > /www/big && echo only-on-localhost > /local/index.html && httpd -p 127.0.0.1:8081 -h /local && exec httpd -f -p 8080 -h /www', { ports: [{ name: 'http', containerPort: 8080 }] })] }, env.node, { app: 'web' });
   await createPod(env, web);
   await env.client.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } }, { namespace: 'default' });
   await waitPod(env, 'web', 'Running with an IP', (p) => p.status?.phase === 'Running' && !!p.status.podIP);
@@ -98,6 +98,17 @@ describe.each<Tool>(['kubectl', 'mkctl'])('%s port-forward', (tool) => {
     try {
       expect(f.out()).toMatch(/-> 8080\n/);
       expect(await httpGet(f.port)).toEqual({ status: 200, body: 'hello-from-pod\n' });
+    } finally {
+      f.child.kill('SIGINT');
+      await f.exited;
+    }
+  });
+
+  // The kubelet dials inside the pod's network namespace when it may (root), as upstream.
+  it.runIf(process.getuid?.() === 0)('a server bound to 127.0.0.1 in the pod', async () => {
+    const f = await forward(tool, ['pod/web', ':8081']);
+    try {
+      expect(await httpGet(f.port)).toEqual({ status: 200, body: 'only-on-localhost\n' });
     } finally {
       f.child.kill('SIGINT');
       await f.exited;

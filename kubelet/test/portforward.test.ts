@@ -2,6 +2,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpdySession, createLogger, type SpdyStream } from '@minik8s/shared';
 import { servePortForward, streamPort } from '../src/server/portforward';
+import { canEnterNetns, dialPodIp, startNetnsHelper, type Dial } from '../src/server/pod-dial';
 
 describe('port-forward stream headers', () => {
   it.each([
@@ -30,12 +31,12 @@ describe('servePortForward', () => {
   let echoPort: number;
   let client: SpdySession;
 
-  async function sessions(creationTimeoutMs?: number): Promise<SpdySession> {
+  async function sessions(creationTimeoutMs?: number, dial: Dial = dialPodIp('127.0.0.1')): Promise<SpdySession> {
     const front = createServer();
     await new Promise<void>((ok) => front.listen(0, '127.0.0.1', ok));
     const accepted = new Promise<Socket>((ok) => front.once('connection', ok));
     const socket = connect((front.address() as { port: number }).port, '127.0.0.1');
-    servePortForward(new SpdySession(await accepted, 'server'), { pod: 'web_default', uid: 'u1', ip: '127.0.0.1' }, createLogger('test', { level: 'silent' }), creationTimeoutMs);
+    servePortForward(new SpdySession(await accepted, 'server'), { pod: 'web_default', uid: 'u1', dial }, createLogger('test', { level: 'silent' }), creationTimeoutMs);
     front.close();
     return new SpdySession(socket, 'client');
   }
@@ -94,6 +95,30 @@ describe('servePortForward', () => {
     error.end();
     expect(await readAll(error)).toBe('timed out waiting for streams of request 7');
     lonely.close();
+  });
+
+  // nsenter into our own network namespace: the relay path of real pods, without a pod.
+  it.runIf(canEnterNetns())('through nsenter and the helper: bytes both ways, and a refused dial', async () => {
+    const helper = await startNetnsHelper(process.pid);
+    const viaNetns = await sessions(undefined, helper.dial);
+    const error = await viaNetns.open({ streamType: 'error', port: String(echoPort), requestID: '0' });
+    error.end();
+    const data = await viaNetns.open({ streamType: 'data', port: String(echoPort), requestID: '0' });
+    const got = readAll(data);
+    data.end('through the relay');
+    expect([await got, await readAll(error)]).toEqual(['through the relay', '']);
+    const refused = await viaNetns.open({ streamType: 'error', port: '1', requestID: '1' });
+    refused.end();
+    await viaNetns.open({ streamType: 'data', port: '1', requestID: '1' });
+    expect(await readAll(refused)).toBe('error forwarding port 1 to pod web_default, uid u1: connect ECONNREFUSED 127.0.0.1:1');
+    const big = await viaNetns.open({ streamType: 'error', port: String(echoPort), requestID: '2' });
+    big.end();
+    const bigData = await viaNetns.open({ streamType: 'data', port: String(echoPort), requestID: '2' });
+    const echoed = readAll(bigData);
+    bigData.end('y'.repeat(3 << 20));
+    expect((await echoed).length).toBe(3 << 20);
+    viaNetns.close();
+    helper.stop();
   });
 
   it('a stream with bad headers is reset', async () => {

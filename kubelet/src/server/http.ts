@@ -11,6 +11,7 @@ import { latest, previous } from '../pod/actions';
 import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
+import { canEnterNetns, dialPodIp, startNetnsHelper } from './pod-dial';
 
 export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -199,25 +200,39 @@ export class KubeletServer {
    * /portForward/NS/NAME: a WebSocket offering SPDY/3.1+portforward.k8s.io (SPDY bytes in binary messages),
    * or a SPDY/3.1 upgrade with X-Stream-Protocol-Version: portforward.k8s.io (kubectl's fallback).
    */
-  private portForward(req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, name: string): void {
+  private async portForward(req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, name: string): Promise<void> {
     const pod = this.pod(ns, name);
-    if (!this.d.runtime) throw new HttpError(400, 'hollow kubelet: no containers');
+    const rtm = this.d.runtime;
+    if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
     const ip = pod.status?.podIP;
     if (pod.status?.phase !== 'Running' || !ip) throw new HttpError(400, `pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`);
-    const target: PortForwardTarget = { pod: `${name}_${ns}`, uid: pod.metadata?.uid ?? '', ip };
-    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
-    if (upgrade === 'websocket') {
+    const tunnelled = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+    if (tunnelled) {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
       if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw new HttpError(400, `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
+    } else {
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+      if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new HttpError(403, `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`);
+    }
+    const uid = pod.metadata?.uid ?? '';
+    let dial = dialPodIp(ip);
+    if (canEnterNetns()) {
+      const sandbox = (await rtm.listPods(uid)).get(uid)?.sandboxes.find((c) => c.state === 'running');
+      const pid = sandbox && (await rtm.docker.getContainer(sandbox.id).inspect()).State.Pid;
+      if (!pid) throw new HttpError(400, `pod ${name} has no running sandbox`);
+      const helper = await startNetnsHelper(pid);
+      socket.once('close', () => helper.stop());
+      dial = helper.dial;
+    }
+    const target: PortForwardTarget = { pod: `${name}_${ns}`, uid, dial };
+    if (tunnelled) {
       delete req.headers['sec-websocket-protocol'];
       this.pfWss.handleUpgrade(req, socket, head, (ws) => {
         servePortForward(new SpdySession(createWebSocketStream(ws), 'server'), target, this.d.log);
       });
       return;
     }
-    if (upgrade !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
-    const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-    if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new HttpError(403, `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
     if (head.length) socket.unshift(head);
     servePortForward(new SpdySession(socket, 'server'), target, this.d.log);

@@ -1,12 +1,9 @@
 // pods/portforward on the kubelet (portforward.k8s.io over SPDY/3.1, as upstream's
 // pkg/kubelet/cri/streaming/portforward/httpstream.go serves it): per forwarded connection the client
 // opens an error stream and a data stream sharing a requestID; once both are here the kubelet dials the
-// pod and pipes the data stream, and writes on the error stream when that fails.
-//
-// Upstream dials localhost inside the pod's network namespace; we dial the pod IP, which reaches every
-// server listening on the pod's interface (0.0.0.0 or the pod IP) but not one bound to 127.0.0.1.
-import { connect } from 'node:net';
+// pod (pod-dial.ts) and pipes the data stream, and writes on the error stream when that fails.
 import { RstStatus, type Logger, type SpdySession, type SpdyStream } from '@minik8s/shared';
+import type { Dial } from './pod-dial';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** The WebSocket subprotocol of SPDY tunnelled in binary messages (kubectl ≥ 1.30). */
@@ -16,7 +13,7 @@ export interface PortForwardTarget {
   /** name_namespace, as the kubelet names pods in these messages. */
   pod: string;
   uid: string;
-  ip: string;
+  dial: Dial;
 }
 
 /** The stream's port, or why its headers are refused (upstream's messages). */
@@ -88,15 +85,18 @@ function forward(errorStream: SpdyStream, data: SpdyStream, port: number, t: Por
     if (!data.writableEnded && !data.destroyed) data.end();
     if (!errorStream.writableEnded && !errorStream.destroyed) errorStream.end();
   };
-  const conn = connect({ host: t.ip, port, noDelay: true });
-  conn.once('connect', () => {
-    data.pipe(conn);
-    conn.pipe(data, { end: false });
+  const conn = t.dial(port);
+  data.pipe(conn.input);
+  conn.output.pipe(data, { end: false });
+  const drained = new Promise<void>((ok) => {
+    conn.output.once('end', ok);
+    conn.output.once('close', ok);
   });
-  conn.once('error', (e) => {
-    if (!errorStream.writableEnded && !errorStream.destroyed) errorStream.write(`error forwarding port ${port} to pod ${t.pod}, uid ${t.uid}: ${e.message}`);
+  // The pod's side is over (or never opened) and all it sent is passed on: the data stream ends, then the
+  // error stream, with the reason first if the dial failed.
+  void Promise.all([conn.done, drained]).then(([failure]) => {
+    if (failure && !errorStream.writableEnded && !errorStream.destroyed) errorStream.write(`error forwarding port ${port} to pod ${t.pod}, uid ${t.uid}: ${failure}`);
+    finish();
   });
-  // The pod's side closed (or never opened): the data stream ends, then the error stream, as upstream.
-  conn.once('close', () => finish());
-  data.once('close', () => conn.destroy());
+  data.once('close', () => conn.close());
 }
