@@ -193,6 +193,13 @@ export class KubeletServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.d.log.debug({ kind, pod: `${ns}/${name}`, container: cname, protocol: ws.protocol }, 'stream session');
       pipeDockerStream(ws, docker, stream, o, resize, finish);
+      // A container that exited between the state check above and Docker's attach leaves that attach
+      // open until the container starts again, which ours never does: look again now that it is wired.
+      if (kind === 'attach')
+        dc.inspect().then(
+          (i) => (i.State?.Running ? undefined : stream.destroy()),
+          () => stream.destroy(),
+        );
     });
   }
 
