@@ -227,13 +227,6 @@ async function main() {
     return c.writeKubeconfig();
   });
 
-  // The DNS add-on is applied now, while the nodes come up: its pods start on a node as soon as the
-  // node is Ready with its podCIDR (the kubelet makes no sandbox before), not after this script's wait.
-  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
-  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
-  const applied = applyManifests(manifests);
-  applied.catch(() => {}); // reported by the cluster DNS stage
-
   await stage('nodes Ready', (status) =>
     until(
       `nodes ${nodes.join(', ')} Ready`,
@@ -245,9 +238,13 @@ async function main() {
       logsHint('node-1'),
     ));
 
+  // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
+  // the nodes instead of putting both on the first node that is Ready.
+  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
+  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
-      const n = await applied;
+      const n = await applyManifests(manifests);
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
       const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`, 180_000);
