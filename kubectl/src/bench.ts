@@ -2,9 +2,9 @@
 // the same run against etcd + apiserver on loopback. Last line: one JSON object with the figures.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, httpOk, median, until } from '@minik8s/shared';
 
 const REPO = resolve(__dirname, '..', '..');
 const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');
@@ -12,26 +12,7 @@ const PODS = Number(process.env.BENCH_PODS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const children: ChildProcess[] = [];
 
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => ok(p));
-    });
-  });
 
-async function waitHttp(url: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const start = process.hrtime.bigint();
@@ -40,18 +21,16 @@ function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numb
   );
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mkctl-bench-'));
   const [cp, pp, ap] = await Promise.all([freePort(), freePort(), freePort()]);
   const etcdUrl = `http://127.0.0.1:${cp}`;
   children.push(spawn('etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`, '--unsafe-no-fsync'], { stdio: 'ignore' }));
-  await waitHttp(`${etcdUrl}/health`);
+  await until(`${etcdUrl}/health`, () => httpOk(`${etcdUrl}/health`), 30_000, 200);
   const api = `http://127.0.0.1:${ap}`;
   children.push(spawn(process.execPath, [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(ap)], { stdio: 'ignore' }));
-  await waitHttp(`${api}/healthz`);
-  await waitHttp(`${api}/api/v1/namespaces/default`);
+  await until(`${api}/healthz`, () => httpOk(`${api}/healthz`), 30_000, 200);
+  await until(`${api}/api/v1/namespaces/default`, () => httpOk(`${api}/api/v1/namespaces/default`), 30_000, 200);
   const kc = join(dir, 'kubeconfig');
   writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${api}\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n`);
   const env = { HOME: dir, KUBECONFIG: kc };

@@ -5,11 +5,10 @@
 // Knobs: BENCH_PODS (20), BENCH_RSS_PODS (50).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { ApiClient, R, type KubeObject, type core } from '@minik8s/shared';
+import { ApiClient, R, freePort, httpOk, percentile, until, type KubeObject, type core } from '@minik8s/shared';
 
 const REPO = resolve(__dirname, '..', '..');
 const N = Number(process.env.BENCH_PODS ?? 20);
@@ -22,16 +21,6 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 function tmp(name: string): string {
   const d = mkdtempSync(join(tmpdir(), `minik8s-bench-${name}-`));
@@ -46,26 +35,7 @@ function start(name: string, cmd: string, args: string[]): ChildProcess {
   return child;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
-const httpOk = async (url: string) => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined);
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 function podBody(name: string, node: string): Pod {
   return {

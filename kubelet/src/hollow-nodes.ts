@@ -5,23 +5,12 @@
 // N Node.js runtimes (≈4 ms/s of idle CPU and seconds of start-up each) would compete with the
 // control plane being measured. Nodes are named <--hostname-override, default "hollow">-000, -001, ...
 // and listen on free ports of --address.
-import { createServer } from 'node:net';
-import { ApiClient, InformerFactory, createLogger, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
+import { ApiClient, InformerFactory, createLogger, freePort, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
 import { parseFlags, parseLabels, type KubeletFlags } from './flags';
 import { HollowPods, hollowNodeName, parseHollowNodesArgs } from './hollow';
 import { NodeAgent, hostCapacity, parseResourceList } from './node';
 import { KubeletServer } from './server/http';
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** Listen on a free port; another socket can take a probed port before we bind it, so retry. */
 async function listenOnFreePort(server: KubeletServer, host: string): Promise<number> {

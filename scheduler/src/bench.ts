@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, R, type KubeObject, type core } from '@minik8s/shared';
+import { ApiClient, R, httpOk, percentile, until, type KubeObject, type core } from '@minik8s/shared';
 
 const REPO = resolve(__dirname, '..', '..');
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
@@ -93,26 +93,7 @@ function start(name: string, cmd: string, args: string[], role = name): ChildPro
   return child;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
-const httpOk = async (url: string) => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined);
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
 
 /** Run `fn` over `items` with at most `n` in flight. */
 async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {

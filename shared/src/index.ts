@@ -23,3 +23,4 @@ export * from './leader';
 export * from './proxy/chain-names';
 export * from './spdy/frames';
 export * from './spdy/session';
+export * from './bench';

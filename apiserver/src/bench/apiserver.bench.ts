@@ -4,35 +4,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { freePort, httpOk, median, percentile, until } from '@minik8s/shared';
 
 const procs: ChildProcess[] = [];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => ok(p));
-    });
-  });
-}
 
-async function waitHttp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} never answered`);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -49,10 +29,6 @@ function req(port: number, method: string, path: string, body?: unknown, content
   });
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-}
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -101,7 +77,6 @@ async function openLoop(rate: number, seconds: number, task: () => Promise<void>
   return lat;
 }
 
-const median = (xs: number[]) => pct(xs, 50);
 
 /** Alternate a and b for `rounds` rounds (so both see the same machine load) and keep each round's result. */
 async function paired<T>(rounds: number, a: (round: number) => Promise<T>, b: (round: number) => Promise<T>): Promise<{ a: T[]; b: T[] }> {
@@ -123,7 +98,7 @@ async function main(): Promise<void> {
   procs.push(
     spawn('etcd', ['--data-dir', dataDir, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`], { stdio: 'ignore' }),
   );
-  await waitHttp(`${endpoint}/health`);
+  await until(`${endpoint}/health`, () => httpOk(`${endpoint}/health`), 30_000);
   // BENCH_CPU_PROF=DIR: the apiserver writes a V8 CPU profile (.cpuprofile) into DIR when the bench ends.
   const profDir = process.env.BENCH_CPU_PROF;
   const apiserver = spawn(
@@ -132,7 +107,7 @@ async function main(): Promise<void> {
     { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   procs.push(apiserver);
-  await waitHttp(`http://127.0.0.1:${ap}/readyz`);
+  await until(`http://127.0.0.1:${ap}/readyz`, () => httpOk(`http://127.0.0.1:${ap}/readyz`), 30_000);
   for (let i = 0; i < 100; i++) {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
     await sleep(100);
@@ -166,8 +141,8 @@ async function main(): Promise<void> {
   const createLat = creates.a.flatMap((x) => x.lat);
   const putLat = creates.b.flatMap((x) => x.lat);
   console.log(
-    `create (${ROUNDS} rounds of ${perRound}, ${CONC} concurrent): apiserver ${r2(createOps)} ops/s (p50 ${r2(pct(createLat, 50))} ms, p99 ${r2(pct(createLat, 99))} ms) | ` +
-      `etcd put ${r2(putOps)} ops/s (p50 ${r2(pct(putLat, 50))} ms, p99 ${r2(pct(putLat, 99))} ms) | ratio ${r2(createRatio)} [rounds ${creates.a.map((x, i) => r2(x.opsPerSec / creates.b[i].opsPerSec)).join(', ')}]`,
+    `create (${ROUNDS} rounds of ${perRound}, ${CONC} concurrent): apiserver ${r2(createOps)} ops/s (p50 ${r2(percentile(createLat, 50))} ms, p99 ${r2(percentile(createLat, 99))} ms) | ` +
+      `etcd put ${r2(putOps)} ops/s (p50 ${r2(percentile(putLat, 50))} ms, p99 ${r2(percentile(putLat, 99))} ms) | ratio ${r2(createRatio)} [rounds ${creates.a.map((x, i) => r2(x.opsPerSec / creates.b[i].opsPerSec)).join(', ')}]`,
   );
 
   // get at 500 req/s, open loop: one warm-up second each, then rounds of 2 s alternating apiserver / etcd
@@ -183,13 +158,13 @@ async function main(): Promise<void> {
   await openLoop(RATE, 1, etcdGet);
   const GET_ROUNDS = 5;
   const gets = await paired(GET_ROUNDS, () => openLoop(RATE, 2, apiGet), () => openLoop(RATE, 2, etcdGet));
-  const getP50 = median(gets.a.map((l) => pct(l, 50)));
-  const getP99 = median(gets.a.map((l) => pct(l, 99)));
-  const etcdGetP50 = median(gets.b.map((l) => pct(l, 50)));
-  const etcdGetP99 = median(gets.b.map((l) => pct(l, 99)));
+  const getP50 = median(gets.a.map((l) => percentile(l, 50)));
+  const getP99 = median(gets.a.map((l) => percentile(l, 99)));
+  const etcdGetP50 = median(gets.b.map((l) => percentile(l, 50)));
+  const etcdGetP99 = median(gets.b.map((l) => percentile(l, 99)));
   console.log(
-    `get @${RATE}/s open loop (median of ${GET_ROUNDS} rounds of 2 s): apiserver p50 ${r2(getP50)} ms, p99 ${r2(getP99)} ms [rounds ${gets.a.map((l) => r2(pct(l, 99))).join(', ')}] | ` +
-      `etcd get p50 ${r2(etcdGetP50)} ms, p99 ${r2(etcdGetP99)} ms [rounds ${gets.b.map((l) => r2(pct(l, 99))).join(', ')}]`,
+    `get @${RATE}/s open loop (median of ${GET_ROUNDS} rounds of 2 s): apiserver p50 ${r2(getP50)} ms, p99 ${r2(getP99)} ms [rounds ${gets.a.map((l) => r2(percentile(l, 99))).join(', ')}] | ` +
+      `etcd get p50 ${r2(etcdGetP50)} ms, p99 ${r2(etcdGetP99)} ms [rounds ${gets.b.map((l) => r2(percentile(l, 99))).join(', ')}]`,
   );
 
   // list 1000 objects
@@ -201,7 +176,7 @@ async function main(): Promise<void> {
     const kvs = await etcd.getAll().prefix('/bench/raw/').strings();
     if (Object.keys(kvs).length < N) throw new Error('short etcd list');
   });
-  console.log(`list ${N}: apiserver p50 ${r2(pct(listRes.lat, 50))} ms, p99 ${r2(pct(listRes.lat, 99))} ms | etcd range p50 ${r2(pct(etcdList.lat, 50))} ms, p99 ${r2(pct(etcdList.lat, 99))} ms`);
+  console.log(`list ${N}: apiserver p50 ${r2(percentile(listRes.lat, 50))} ms, p99 ${r2(percentile(listRes.lat, 99))} ms | etcd range p50 ${r2(percentile(etcdList.lat, 50))} ms, p99 ${r2(percentile(etcdList.lat, 99))} ms`);
 
   // watch fan-out: 1000 watchers, 20 changes
   const W = 1000;
@@ -263,7 +238,7 @@ async function main(): Promise<void> {
   await sleep(1000);
   await Promise.race([Promise.all(watchers.map((w) => w.cancel())), sleep(5000)]);
   console.log(
-    `watch fan-out ${W} watchers x ${CHANGES} changes: apiserver delivered ${fanout.length}/${expected}, p50 ${r2(pct(fanout, 50))} ms, p99 ${r2(pct(fanout, 99))} ms | etcd delivered ${rawFan.length}/${expected}, p50 ${r2(pct(rawFan, 50))} ms, p99 ${r2(pct(rawFan, 99))} ms`,
+    `watch fan-out ${W} watchers x ${CHANGES} changes: apiserver delivered ${fanout.length}/${expected}, p50 ${r2(percentile(fanout, 50))} ms, p99 ${r2(percentile(fanout, 99))} ms | etcd delivered ${rawFan.length}/${expected}, p50 ${r2(percentile(rawFan, 50))} ms, p99 ${r2(percentile(rawFan, 99))} ms`,
   );
 
   const result = {
@@ -271,19 +246,19 @@ async function main(): Promise<void> {
     create_ops_s: r2(createOps),
     etcd_put_ops_s: r2(putOps),
     create_ratio_vs_etcd: r2(createRatio),
-    create_p99_ms: r2(pct(createLat, 99)),
+    create_p99_ms: r2(percentile(createLat, 99)),
     get_p50_ms: r2(getP50),
     get_p99_ms: r2(getP99),
     etcd_get_p50_ms: r2(etcdGetP50),
     etcd_get_p99_ms: r2(etcdGetP99),
     get_p99_ratio_vs_etcd: r2(getP99 / etcdGetP99),
-    list_1000_p50_ms: r2(pct(listRes.lat, 50)),
-    list_1000_p99_ms: r2(pct(listRes.lat, 99)),
-    etcd_list_1000_p99_ms: r2(pct(etcdList.lat, 99)),
+    list_1000_p50_ms: r2(percentile(listRes.lat, 50)),
+    list_1000_p99_ms: r2(percentile(listRes.lat, 99)),
+    etcd_list_1000_p99_ms: r2(percentile(etcdList.lat, 99)),
     watch_fanout_delivered: fanout.length / expected,
-    watch_fanout_p50_ms: r2(pct(fanout, 50)),
-    watch_fanout_p99_ms: r2(pct(fanout, 99)),
-    etcd_watch_fanout_p99_ms: r2(pct(rawFan, 99)),
+    watch_fanout_p50_ms: r2(percentile(fanout, 50)),
+    watch_fanout_p99_ms: r2(percentile(fanout, 99)),
+    etcd_watch_fanout_p99_ms: r2(percentile(rawFan, 99)),
   };
   etcd.close();
   if (profDir) {
