@@ -200,6 +200,26 @@ describe('the compose cluster', () => {
     }, 90_000, 200);
   }, 420_000);
 
+  // The tour's polite variant of losing a node: a PodDisruptionBudget, then kubectl drain.
+  it('drains a node within a PodDisruptionBudget, then uncordons it', async () => {
+    const k = (...args: string[]) => sh('kubectl', args, kenv);
+    expect(k('create', 'pdb', 'web', '--selector=app=web', '--min-available=4').code).toBe(0);
+    await waitFor('the budget allows 1 disruption', async () => {
+      const r = await api('GET', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web`);
+      return r.json?.status?.disruptionsAllowed === 1 && r.json.status.observedGeneration === r.json.metadata.generation;
+    }, 60_000, 500);
+    // --force: a bare pod an earlier test is still deleting must not stop the drain
+    const d = k('drain', 'node-1', '--force', '--timeout=240s');
+    expect(d.code, d.out).toBe(0);
+    expect(d.out).toContain('node/node-1 drained');
+    // kubectl evicts the pods together: all but one wait for the budget
+    expect(d.out).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
+    const pods = await webReady(5);
+    expect(pods.every((p) => p.node === 'node-2')).toBe(true);
+    expect(k('uncordon', 'node-1').code).toBe(0);
+    expect(k('delete', 'pdb', 'web').code).toBe(0);
+  }, 300_000);
+
   it('moves the pods of a stopped node, and the node rejoins when started', async () => {
     const node2 = cluster.lib.containerId('node-2');
     expect(sh('docker', ['stop', node2]).code).toBe(0);
