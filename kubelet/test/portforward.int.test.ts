@@ -76,7 +76,10 @@ describe.each<Tool>(['kubectl', 'mkctl'])('%s port-forward', (tool) => {
   it('pod/NAME :8080 forwards a random local port; two connections at once', async () => {
     const f = await forward(tool, ['pod/web', ':8080']);
     try {
-      expect(f.out()).toMatch(/^Forwarding from 127\.0\.0\.1:\d+ -> 8080\nForwarding from \[::1\]:\d+ -> 8080\n/);
+      // the two listen lines may reach us in separate reads
+      const both = /^Forwarding from 127\.0\.0\.1:\d+ -> 8080\nForwarding from \[::1\]:\d+ -> 8080\n/;
+      await waitFor('the IPv4 and IPv6 listen lines', () => both.test(f.out()) || undefined, 10_000, 20).catch(() => undefined);
+      expect(f.out()).toMatch(both);
       expect(await httpGet(f.port)).toEqual({ status: 200, body: 'hello-from-pod\n' });
       const [a, b] = await Promise.all([httpGet(f.port), httpGet(f.port)]);
       expect(a).toEqual({ status: 200, body: 'hello-from-pod\n' });

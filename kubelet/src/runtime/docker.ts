@@ -78,6 +78,11 @@ export class DockerRuntime {
   readonly docker: Docker;
   /** Inspect results keyed by "id/state": exited containers never change, running ones only by state. */
   private inspectCache = new Map<string, RuntimeContainer>();
+  /**
+   * Containers Docker sent an "oom" event for. Docker sets State.OOMKilled when it handles that event,
+   * which can come after the exit we already inspected (and cached): the event is the surer sign.
+   */
+  private readonly oomSeen = new Set<string>();
 
   constructor(endpoint: string, readonly nodeName: string, private log: Logger) {
     this.docker = new Docker(dockerOptions(endpoint));
@@ -104,6 +109,10 @@ export class DockerRuntime {
           rc = await this.inspect(c.Id).catch(() => undefined);
           if (!rc) return;
           if (rc.state === state || rc.state === 'exited') this.inspectCache.set(key, rc);
+        }
+        if (!rc.oomKilled && this.oomSeen.has(c.Id)) {
+          rc = { ...rc, oomKilled: true };
+          this.inspectCache.set(key, rc);
         }
         let p = out.get(rc.podUid);
         if (!p) {
@@ -154,7 +163,7 @@ export class DockerRuntime {
       startedAt: k8sTime(i.State.StartedAt),
       finishedAt: state === 'exited' ? k8sTime(startFailed ? i.Created : i.State.FinishedAt) : undefined,
       exitCode: state === 'exited' ? i.State.ExitCode || (startFailed ? 128 : 0) : undefined,
-      oomKilled: i.State.OOMKilled,
+      oomKilled: i.State.OOMKilled || this.oomSeen.has(i.Id),
       error: i.State.Error || undefined,
       ip: ip || undefined,
     };
@@ -377,7 +386,10 @@ export class DockerRuntime {
                 const line = buf.slice(0, i);
                 buf = buf.slice(i + 1);
                 try {
-                  const ev = JSON.parse(line) as { Action?: string; Actor?: { Attributes?: Record<string, string> } };
+                  const ev = JSON.parse(line) as { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+                  const id = ev.Actor?.ID;
+                  if (id && ev.Action === 'oom') this.oomSeen.add(id);
+                  if (id && ev.Action === 'destroy') this.oomSeen.delete(id);
                   onEvent(ev.Action ?? '', ev.Actor?.Attributes ?? {});
                 } catch {
                   // partial or foreign line
