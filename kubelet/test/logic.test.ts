@@ -9,9 +9,9 @@ import type { PodRuntime, RuntimeContainer } from '../src/runtime/types';
 import { allocatable, parseResourceList } from '../src/node';
 import { parseFlags } from '../src/flags';
 import { resolvConf } from '../src/pod/volumes';
-import { fmtDuration, securityOptions } from '../src/pod/manager';
+import { fmtDuration, securityOptions } from '../src/pod/config';
 import { exitStatus } from '../src/server/streams';
-import { fakeIP } from '../src/hollow';
+import { fakeIP } from '../src/runtime/fake';
 import { NETWORK_NOT_READY, networkError, readyCondition } from '../src/network';
 
 const app = (name: string, extra: Partial<core.Container> = {}): core.Container => ({ name, image: 'minik8s/busybox:1.36', ...extra });
@@ -73,7 +73,7 @@ describe('computePodActions', () => {
 
 describe('status', () => {
   const inputs = (waiting = new Map()) => ({
-    now: '2026-01-01T00:00:10Z', hostIP: '10.0.0.1', podIP: '172.17.0.9', waiting,
+    now: '2026-01-01T00:00:10Z', runtime: 'docker', hostIP: '10.0.0.1', podIP: '172.17.0.9', waiting,
     ready: () => true, started: () => true,
   });
   it('running pod: Running, Ready, container state and ids', () => {

@@ -1,9 +1,9 @@
-// /stats/summary in upstream's Summary shape (node, pods, containers: cpu and memory) from Docker stats
+// /stats/summary in upstream's Summary shape (node, pods, containers: cpu and memory) from the runtime's stats
 // and /proc. CPU rates come from the difference with the previous sample of the same container.
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import type { core } from '@minik8s/shared';
-import type { DockerRuntime } from '../runtime/docker';
+import type { ContainerRuntime } from '../runtime/runtime';
 import { latest } from '../pod/actions';
 
 const lastCpu = new Map<string, { t: number; usage: number }>();
@@ -26,7 +26,7 @@ function nodeCpuNs(): number {
   return (busy / 100) * 1e9;
 }
 
-export async function statsSummary(nodeName: string, runtime: DockerRuntime | undefined, pods: core.Pod[]) {
+export async function statsSummary(nodeName: string, runtime: ContainerRuntime | undefined, pods: core.Pod[]) {
   const now = Date.now();
   const time = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
   const nodeUsage = nodeCpuNs();
@@ -50,19 +50,15 @@ export async function statsSummary(nodeName: string, runtime: DockerRuntime | un
       (pod.spec?.containers ?? []).map(async (c) => {
         const l = latest(rt, c.name, 'app');
         if (l?.state !== 'running') return undefined;
-        const s = (await runtime.docker.getContainer(l.id).stats({ stream: false, 'one-shot': true }).catch(() => undefined)) as
-          | { cpu_stats?: { cpu_usage?: { total_usage?: number } }; memory_stats?: { usage?: number; stats?: Record<string, number> } }
-          | undefined;
+        const s = await runtime.containerStats(l.id).catch(() => undefined);
         if (!s) return undefined;
-        const usage = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
-        const mem = s.memory_stats?.usage ?? 0;
-        const inactive = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
+        const usage = s.cpuUsageCoreNanoSeconds ?? 0;
         return {
           name: c.name,
           startTime: l.startedAt,
           // First sample of a container: its average since it started.
           cpu: { time, usageNanoCores: rate(l.id, usage, now) ?? averageSince(usage, l.startedAt, now), usageCoreNanoSeconds: usage },
-          memory: { time, usageBytes: mem, workingSetBytes: Math.max(0, mem - inactive) },
+          memory: { time, usageBytes: s.memory?.usageBytes ?? 0, workingSetBytes: s.memory?.workingSetBytes ?? 0 },
         };
       }),
     );
