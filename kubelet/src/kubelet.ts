@@ -1,7 +1,8 @@
 // One kubelet over a container runtime: its Node and Lease, the pod workers, and the kubelet API.
 // main.ts runs one on Docker (or, with --hollow, on the in-memory runtime); hollow-nodes.ts runs
 // many in one process.
-import { ApiClient, EventRecorder, InformerFactory, newHistogram, type Logger, type Registry } from '@minik8s/shared';
+import { ApiClient, EventRecorder, InformerFactory, R, newHistogram, type Logger, type Registry } from '@minik8s/shared';
+import type { Service } from './kinds';
 import type { KubeletFlags } from './flags';
 import { parseLabels } from './flags';
 import { NodeAgent, hostCapacity, parseResourceList } from './node';
@@ -79,7 +80,7 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
   );
   const pods = new PodManager({
     pods: informer,
-    api: apiPodApi(client),
+    api: apiPodApi(client, factory.informer<Service>(R.services)),
     runtime,
     recorder,
     log,

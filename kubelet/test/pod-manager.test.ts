@@ -68,7 +68,7 @@ const api: PodApi = {
   },
   configMap: async () => undefined,
   secret: async () => undefined,
-  services: async () => [],
+  services: () => [],
 };
 
 beforeEach(async () => {

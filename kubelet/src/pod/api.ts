@@ -1,6 +1,7 @@
 // What the pod workers ask of the apiserver, as one narrow interface: the thin shell over the API
-// client here, an in-memory one in unit tests.
-import { R, isNotFound, type ApiClient, type core, type KubeObject, type ResourceClient } from '@minik8s/shared';
+// client (and the kubelet's Service informer, as upstream's service lister) here, an in-memory one in
+// unit tests.
+import { NAMESPACE_INDEX, R, isNotFound, type ApiClient, type core, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
 import type { ConfigMap, Pod, Secret, Service } from '../kinds';
 
 export interface PodApi {
@@ -11,7 +12,7 @@ export interface PodApi {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   /** Services whose env vars pods of the namespace get: the namespace's own and default/kubernetes. */
-  services(namespace: string): Promise<Service[]>;
+  services(namespace: string): Service[];
 }
 
 async function getOrUndefined<T extends KubeObject>(r: ResourceClient<T>, name: string, ns: string): Promise<T | undefined> {
@@ -23,9 +24,8 @@ async function getOrUndefined<T extends KubeObject>(r: ResourceClient<T>, name: 
   }
 }
 
-export function apiPodApi(client: ApiClient): PodApi {
+export function apiPodApi(client: ApiClient, services: Informer<Service>): PodApi {
   const pods = client.resource<Pod>(R.pods);
-  const services = client.resource<Service>(R.services);
   return {
     async patchStatus(pod, status) {
       try {
@@ -45,12 +45,10 @@ export function apiPodApi(client: ApiClient): PodApi {
     },
     configMap: (ns, name) => getOrUndefined(client.resource<ConfigMap>(R.configmaps), name, ns),
     secret: (ns, name) => getOrUndefined(client.resource<Secret>(R.secrets), name, ns),
-    async services(ns) {
-      const [own, dflt] = await Promise.all([
-        services.list({ namespace: ns }).then((l) => l.items, () => [] as Service[]),
-        ns === 'default' ? undefined : getOrUndefined(services, 'kubernetes', 'default'),
-      ]);
-      return dflt ? [...own, dflt] : own;
+    services(ns) {
+      const own = services.store.byIndex(NAMESPACE_INDEX, ns);
+      const master = ns === 'default' ? undefined : services.store.get('default/kubernetes');
+      return master ? [...own, master] : own;
     },
   };
 }

@@ -141,8 +141,7 @@ async function envSources(ctx: PodContext, pod: Pod): Promise<EnvSources> {
       if (ef.secretRef?.name) names.sec.add(ef.secretRef.name);
     }
   }
-  const [services] = await Promise.all([
-    api.services(ns),
+  await Promise.all([
     ...[...names.cm].map(async (n) => {
       const cm = await api.configMap(ns, n);
       if (cm) cms.set(n, cm.data ?? {});
@@ -152,7 +151,7 @@ async function envSources(ctx: PodContext, pod: Pod): Promise<EnvSources> {
       if (s) secrets.set(n, Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])));
     }),
   ]);
-  return { configMaps: cms, secrets, services, podIP: ctx.mem.podIPs.get(pod.metadata.uid!), hostIP: ctx.o.nodeIP, nodeName: ctx.o.nodeName };
+  return { configMaps: cms, secrets, services: api.services(ns), podIP: ctx.mem.podIPs.get(pod.metadata.uid!), hostIP: ctx.o.nodeIP, nodeName: ctx.o.nodeName };
 }
 
 function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
