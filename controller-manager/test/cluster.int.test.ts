@@ -235,6 +235,44 @@ describe('HorizontalPodAutoscaler', () => {
       server.close();
     }
   });
+
+  it('scales on memory: an averageValue target against the working set the kubelets report', async () => {
+    await createNamespace(rig.client, 'hpa2');
+    const memory = 96 * 2 ** 20;
+    const server = createServer(async (req, res) => {
+      const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: 'hpa2' })).items;
+      res.setHeader('Content-Type', 'application/json');
+      const usage = () => ({ cpu: { usageNanoCores: 1e6 }, memory: { workingSetBytes: memory, usageBytes: memory } });
+      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: 'hpa2', uid: p.metadata.uid }, containers: [{ name: 'c', ...usage() }], ...usage() })) }));
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as { port: number }).port;
+    try {
+      for (const n of ['node-a', 'node-b', 'node-c']) {
+        await rig.client.resource(R.nodes).patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
+      }
+      await rig.client.resource<Obj>(R.deployments).create(deployment('mem', 'hpa2', 1, 'busybox:1'));
+      await rig.client.resource<Obj>(R.horizontalpodautoscalers).create({
+        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'mem', namespace: 'hpa2' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'mem' }, minReplicas: 1, maxReplicas: 5,
+          metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '32Mi' } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
+        },
+      });
+      // 96Mi per pod against 32Mi: 3× the pods.
+      const hot = await waitFor('scaled up to 3', async () => {
+        const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get('mem', 'hpa2');
+        const dep = await rig.client.resource<Obj>(R.deployments).get('mem', 'hpa2');
+        return dep.spec.replicas === 3 && h.status?.currentMetrics?.length && h;
+      }, 30_000);
+      expect(hot.status.currentMetrics[0].resource).toEqual({ name: 'memory', current: { averageValue: String(96 * 2 ** 20) } });
+      const evs = (await rig.client.resource<Obj>(R.events).list({ namespace: 'hpa2' })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message);
+      expect(evs).toContain('New size: 3; reason: memory resource above target');
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('node failure', () => {
