@@ -7,9 +7,8 @@
 // named <--hostname-override, default "hollow">-000, -001, ... and listen on free ports of --address.
 import { createLogger, freePort, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
 import { parseFlags, type KubeletFlags } from './flags';
-import { hollowDirs, hollowNodeName, hollowProber, parseHollowNodesArgs } from './hollow';
-import { podMetrics, startKubelet } from './kubelet';
-import { FakeRuntime } from './runtime/fake';
+import { hollowNodeName, parseHollowNodesArgs, startHollowKubelet } from './hollow';
+import { podMetrics } from './kubelet';
 import type { KubeletServer } from './server/http';
 
 /** Listen on a free port; another socket can take a probed port before we bind it, so retry. */
@@ -26,27 +25,8 @@ async function listenOnFreePort(server: KubeletServer, host: string): Promise<nu
 }
 
 async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry, metrics: ReturnType<typeof podMetrics>): Promise<() => Promise<void>> {
-  const runtime = new FakeRuntime();
-  const dirs = hollowDirs(name);
-  const kubelet = await startKubelet({
-    flags,
-    nodeName: name,
-    runtime,
-    runtimeVersion: await runtime.version(),
-    healthy: () => true,
-    rootDir: dirs.rootDir,
-    hostRoot: dirs.hostRoot,
-    probe: hollowProber(runtime),
-    requirePodCIDR: false,
-    log,
-    registry,
-    metrics,
-    listen: (server) => listenOnFreePort(server, flags.address),
-  });
-  return async () => {
-    await kubelet.stop();
-    dirs.remove();
-  };
+  const kubelet = await startHollowKubelet({ flags, nodeName: name, log, registry, metrics, listen: (server) => listenOnFreePort(server, flags.address) });
+  return () => kubelet.stop();
 }
 
 async function main(): Promise<void> {

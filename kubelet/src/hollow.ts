@@ -2,23 +2,41 @@
 // real sync (phases, conditions, restart policy, init containers, Events, graceful deletion) but no
 // container runs: sandboxes get made-up IPs, HTTP and TCP probes pass without a packet sent (the IPs
 // lead nowhere), files (volumes, resolv.conf, hostPath) go to a directory of the node's own.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startKubelet, type Kubelet, type KubeletDeps } from './kubelet';
 import type { ContainerRuntime } from './runtime/runtime';
+import { FakeRuntime } from './runtime/fake';
 import type { ProbeRunner } from './pod/probes';
 import { runProbe } from './pod/probes';
 
-export function hollowProber(runtime: ContainerRuntime): ProbeRunner {
+/** One hollow node: a kubelet over its own in-memory runtime and files; stopping it removes the files. */
+export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'metrics' | 'listen'>): Promise<Kubelet> {
+  const runtime = new FakeRuntime({ completeInitContainers: true });
+  const dirs = hollowDirs(d.nodeName);
+  try {
+    const kubelet = await startKubelet({ ...d, runtime, runtimeVersion: await runtime.version(), healthy: () => true, rootDir: dirs.rootDir, hostRoot: dirs.hostRoot, probe: hollowProber(runtime), requirePodCIDR: false });
+    return { ...kubelet, stop: () => kubelet.stop().finally(dirs.remove) };
+  } catch (e) {
+    dirs.remove();
+    throw e;
+  }
+}
+
+function hollowProber(runtime: ContainerRuntime): ProbeRunner {
   return async (p, t) => {
     if (!p.exec) return { ok: true, message: '' };
     return runProbe(p, t, (id, cmd, ms) => runtime.execSync(id, cmd, ms));
   };
 }
 
-/** A hollow node's filesystem: its root dir and the host paths its pods mount. */
-export function hollowDirs(nodeName: string): { rootDir: string; hostRoot: string; remove(): void } {
-  const base = mkdtempSync(join(tmpdir(), `minik8s-hollow-${nodeName}-`));
+/**
+ * A hollow node's filesystem: its root dir and the host paths its pods mount, made only when a pod
+ * writes a file (most write none, so a SIGKILLed process leaves nothing behind).
+ */
+function hollowDirs(nodeName: string): { rootDir: string; hostRoot: string; remove(): void } {
+  const base = join(tmpdir(), `minik8s-hollow-${process.pid}-${nodeName}`);
   return { rootDir: join(base, 'kubelet'), hostRoot: join(base, 'host'), remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 

@@ -2,12 +2,12 @@
 // on the in-memory runtime), reports their status, and serves logs/exec/attach/stats on its API port.
 import { createLogger, newGauge, newRegistry, onShutdown } from '@minik8s/shared';
 import { parseFlags, USAGE } from './flags';
-import { hollowDirs, hollowProber } from './hollow';
+import { startHollowKubelet } from './hollow';
 import { podMetrics, startKubelet } from './kubelet';
 import { defaultHostname } from './node';
 import { runtimeProber } from './pod/probes';
 import { DockerRuntime } from './runtime/docker';
-import { FakeRuntime } from './runtime/fake';
+import type { KubeletServer } from './server/http';
 
 async function main(): Promise<void> {
   let flags;
@@ -25,15 +25,11 @@ async function main(): Promise<void> {
   const nodeName = (flags.hostnameOverride ?? defaultHostname()).toLowerCase();
   const registry = newRegistry('kubelet');
   const runningPods = newGauge(registry, 'kubelet_running_pods', 'Number of pods bound to this node');
-  const common = { flags, nodeName, log, registry, metrics: podMetrics(registry), listen: async (s: { listen(p: number, h: string): Promise<void> }) => (await s.listen(flags.port, flags.address), flags.port) };
+  const common = { flags, nodeName, log, registry, metrics: podMetrics(registry), listen: async (s: KubeletServer) => (await s.listen(flags.port, flags.address), flags.port) };
 
   let kubelet;
-  let cleanup = () => {};
   if (flags.hollow) {
-    const runtime = new FakeRuntime();
-    const dirs = hollowDirs(nodeName);
-    cleanup = dirs.remove;
-    kubelet = await startKubelet({ ...common, runtime, runtimeVersion: await runtime.version(), healthy: () => true, rootDir: dirs.rootDir, hostRoot: dirs.hostRoot, probe: hollowProber(runtime), requirePodCIDR: false });
+    kubelet = await startHollowKubelet(common);
   } else {
     const runtime = new DockerRuntime({ endpoint: flags.containerRuntimeEndpoint, nodeName, podInfraImage: flags.podInfraContainerImage, defaultNetwork: flags.podNetwork, log });
     let runtimeVersion: string;
@@ -71,10 +67,7 @@ async function main(): Promise<void> {
   setInterval(() => runningPods.set(pods.pods().length), 5000).unref();
   log.info({ node: nodeName, port: flags.port, address: flags.address, hollow: flags.hollow }, 'kubelet started');
 
-  onShutdown(async () => {
-    await kubelet.stop();
-    cleanup();
-  });
+  onShutdown(() => kubelet.stop());
 }
 
 main().catch((e) => {

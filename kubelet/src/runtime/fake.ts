@@ -1,5 +1,6 @@
 // An in-memory container runtime (kubemark's fake runtime): sandboxes get made-up IPs, containers
-// "run" until stopped, pulls succeed, exec answers exit code 0. Hollow nodes run the real pod workers
+// "run" until stopped (init containers, on hollow nodes, complete at once), pulls succeed, exec
+// answers exit code 0. Hollow nodes run the real pod workers
 // over it; tests script it (a container exits, a pull or start fails, an exec answers) to drive
 // the pod workers through restarts, back-off and termination without Docker.
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,7 @@ export class FakeRuntime implements ContainerRuntime {
   /** Sandboxes made, for their IPs. */
   private sandboxCount = 0;
 
-  constructor(private readonly opts: { images?: string[]; record?: boolean } = {}) {
+  constructor(private readonly opts: { images?: string[]; record?: boolean; completeInitContainers?: boolean } = {}) {
     for (const ref of opts.images ?? []) this.images.set(ref, `sha256:${ref}`);
   }
 
@@ -84,6 +85,7 @@ export class FakeRuntime implements ContainerRuntime {
     }
     Object.assign(c, { state: 'running', startedAt: rfc3339(Date.now()) });
     this.emit('start', id);
+    if (c.role === 'init' && this.opts.completeInitContainers) this.exit(id, 0);
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
