@@ -180,6 +180,21 @@ describe('strategy', () => {
     expect(() => compileFilter(R.pods, { labelSelector: 'app in (a' })).toThrow(/selector|parse/);
   });
 
+  it('selects on the field labels each kind supports, as upstream (others are a 400 in its wording)', () => {
+    const p = { metadata: { name: 'p', namespace: 'd' }, spec: { nodeName: 'n1', restartPolicy: 'Never' }, status: { phase: 'Running', podIPs: [{ ip: '10.0.0.5' }] } };
+    const matches = (r: ServedResource, sel: string, o: object) => compileFilter(r, { fieldSelector: sel })(o as never);
+    expect(matches(R.pods, 'spec.nodeName=n1,spec.restartPolicy=Never,status.phase=Running', p)).toBe(true);
+    expect(matches(R.pods, 'status.podIP=10.0.0.5,spec.hostNetwork=false,spec.schedulerName=', p)).toBe(true);
+    expect(() => compileFilter(R.pods, { fieldSelector: 'spec.containers=x' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: 'field label not supported: spec.containers' }) }));
+    expect(() => compileFilter(R.deployments, { fieldSelector: 'spec.replicas=1' })).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 400, message: '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"' }) }),
+    );
+    expect(matches(R.deployments, 'metadata.namespace=d,metadata.name!=q', p)).toBe(true);
+    expect(matches(kind('events'), 'involvedObject.name=web,source=kubelet', { metadata: {}, involvedObject: { name: 'web' }, source: { component: 'kubelet' } })).toBe(true);
+    expect(matches(R.namespaces, 'status.phase=Active', { metadata: { name: 'x' }, status: { phase: 'Active' } })).toBe(true);
+    expect(() => compileFilter(R.namespaces, { fieldSelector: 'metadata.namespace=x' })).toThrow(/field label not supported/);
+  });
+
   it('finds unknown fields for strict validation', () => {
     expect(unknownFields(R.pods.strictFields, pod())).toEqual([]);
     expect(unknownFields(R.pods.strictFields, { ...pod(), foo: 1, metadata: { name: 'p', bar: 2 }, spec: { containers: [{ name: 'c', image: 'x', imagee: 'y' }], nodename: 'x' } })).toEqual([

@@ -1,5 +1,5 @@
 // Decoding `application/vnd.kubernetes.protobuf` request bodies (kubectl-compat.md §4.7): the typed
-// clientset behind `kubectl create namespace|deployment|configmap|...` and `kubectl autoscale` sends
+// clientset behind `kubectl create <kind> ...` and `kubectl autoscale` sends
 // protobuf with no JSON fallback. The envelope is `k8s\0` + runtime.Unknown{typeMeta, raw}; raw is the
 // object, decoded by the message its kind registered (ServedResource.protobuf). Responses stay JSON.
 import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';

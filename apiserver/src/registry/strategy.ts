@@ -41,7 +41,7 @@ export interface VersionDef {
   readonly protobuf?: ProtobufDecoder;
 }
 
-/** Server-side state written in the same etcd transaction as an object (upstream: the Service REST's allocators). */
+/** Server-side state written in the same etcd transaction as an object (upstream: a REST storage's allocators). */
 export interface StorageHooks {
   /** Runs every write of the kind one at a time in this process (the hooks read-modify-write shared keys). */
   serialize<T>(fn: () => Promise<T>): Promise<T>;
@@ -56,7 +56,7 @@ export interface StorageHooks {
 export interface StatusSubresource {
   /** The status a new object starts with (default: none; the client's is dropped). */
   initial?(obj: Obj): Obj | undefined;
-  /** Keep the status the client created the object with (a Node's kubelet registers it with its status). */
+  /** Keep the status the client created the object with (an agent registering itself reports its status at once). */
   keepOnCreate?: boolean;
 }
 
@@ -91,7 +91,7 @@ export interface SubresourceDef {
   /** What it answers with, for discovery (default: the kind itself). */
   readonly responseKind?: GroupVersionKind;
   readonly verbs: readonly string[];
-  /** Serves it through the generic router; absent when a route module serves it (pods/log, exec, attach). */
+  /** Serves it through the generic router; absent when a route module serves it (e.g. log, exec, attach). */
   readonly handler?: Handler;
 }
 

@@ -1,6 +1,6 @@
 // The REST handlers for every served kind: /api/v1/... and /apis/<group>/<version>/..., one catch-all
 // route per prefix, the path resolved against the kinds registered at the time of the request (routes
-// registered by other modules, such as discovery or the pod proxy, take precedence). Bodies arrive at the
+// registered by other modules, such as discovery or the exec/log proxy, take precedence). Bodies arrive at the
 // request's version and are converted to the storage version here; answers are converted back.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -193,7 +193,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
   // Subresources served by the kind's own handlers (scale, binding, eviction, finalize, ...)
   if (sub !== undefined && sub !== 'status') {
     const handler = r.strategy.subresources?.[sub]?.handler;
-    if (!handler) throw notFound(); // served by a route module of its own (pods/log, exec, attach)
+    if (!handler) throw notFound(); // served by a route module of its own (e.g. log, exec, attach)
     return sendResult(req, reply, r, await handler(handlerRequest(req, registry, p, dryRun)));
   }
   const subresource = sub as 'status' | undefined;

@@ -2,7 +2,7 @@
 // The key name is the resource's plural unless its kind keeps an upstream historical one.
 
 export interface KeyScope {
-  /** The key segment of the kind's objects, e.g. "pods" or "services/specs". */
+  /** The key segment of the kind's objects: its plural, or an upstream historical name. */
   keyName: string;
   namespaced: boolean;
 }

@@ -1,6 +1,6 @@
 // The client watchers of one watch cache, indexed as upstream's "indexed triggers": a watcher whose field
-// selector requires one exact value of the cache's index field (e.g. a node agent watching only what is
-// bound to its node) is filed under that value and offered only the events whose object, now or before,
+// selector requires one exact value of the cache's index field (e.g. an agent watching only the objects
+// assigned to it) is filed under that value and offered only the events whose object, now or before,
 // has it. Its filter cannot match any other object, so skipping the rest changes nothing it receives
 // (selector transitions included: an object moved off the value still reaches it through the previous
 // object's value).
