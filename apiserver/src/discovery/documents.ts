@@ -1,4 +1,4 @@
-// API discovery documents for kubectl/client-go (kubectl-compat.md §2): legacy (/api, /apis, /api/v1,
+// API discovery documents for kubectl/client-go: legacy (/api, /apis, /api/v1,
 // /apis/<g>/<v>) and aggregated (apidiscovery.k8s.io v2/v2beta1), built from the served kinds (and the
 // entries of groups served beside them, such as metrics.k8s.io).
 import { apiVersionOf, type ResourceType } from '@minik8s/shared';
@@ -91,7 +91,7 @@ export type AggregatedVersion = 'v2' | 'v2beta1';
 
 /**
  * The aggregated-discovery version the Accept header asks for. client-go recognises the answer by
- * its Content-Type only, so we must send it only when asked (kubectl-compat.md §2.3).
+ * its Content-Type only, so we must send it only when asked.
  */
 export function aggregatedRequested(accept: string | undefined): AggregatedVersion | undefined {
   for (const entry of (accept ?? '').split(',')) {

@@ -1,4 +1,4 @@
-// The minimal OpenAPI v3 that kubectl's default validation (--validate=strict) needs (kubectl-compat.md §3.3):
+// The minimal OpenAPI v3 that kubectl's default validation (--validate=strict) needs:
 // per group-version, one PATCH operation per kind carrying x-kubernetes-group-version-kind and the
 // `fieldValidation` query parameter. kubectl then sends ?fieldValidation=Strict and lets us validate.
 // /openapi/v2 stays 404: kubectl asks for it as protobuf only and copes with a 404.

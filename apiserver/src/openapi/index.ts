@@ -1,6 +1,6 @@
 // OpenAPI routes: /openapi/v3 and the per group-version documents it points at (what kubectl's default
 // --validate=strict reads), built from the kinds registered at the time of the request. /openapi/v2
-// answers 404 on purpose: kubectl asks for it as protobuf only and copes with a 404 (kubectl-compat.md §3.3).
+// answers 404 on purpose: kubectl asks for it as protobuf only and copes with a 404.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { statusFor } from '@minik8s/shared';
 import type { ApiContext } from '../context';

@@ -1,4 +1,4 @@
-// Decoding `application/vnd.kubernetes.protobuf` request bodies (kubectl-compat.md §4.7): the typed
+// Decoding `application/vnd.kubernetes.protobuf` request bodies: the typed
 // clientset behind `kubectl create <kind> ...` and `kubectl autoscale` sends
 // protobuf with no JSON fallback. The envelope is `k8s\0` + runtime.Unknown{typeMeta, raw}; raw is the
 // object, decoded by the message its kind registered (ServedResource.protobuf). Responses stay JSON.
