@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, cpuQuantity, cpuRate, goDuration, memoryQuantity, metricsTable, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
 import { METRICS_RESOURCES } from '../src/metricsapi';
-import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/kubectl/discovery';
+import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/discovery';
 
 describe('quantities and durations as upstream prints them', () => {
   it.each([
