@@ -1,7 +1,7 @@
 // run --attach / -i [--rm]: after the pod is created, what kubectl's run.go does — wait for it to be Running
 // and Ready (or already finished: then print its logs), attach, wait for it to finish when the exit code
 // matters (restart Never/OnFailure), delete it with --rm, and exit with the container's exit code.
-import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
+import { ResourceClient } from '@minik8s/shared/client';
 import { resolveType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError } from '../errors';

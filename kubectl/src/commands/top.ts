@@ -45,7 +45,7 @@ const METRICS_BASE = '/apis/metrics.k8s.io/v1beta1';
 
 // main.ts loads this file on every run to declare the commands: the quantity parser is loaded when printing.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const quantity = (): typeof import('@minik8s/shared/dist/quantity') => require('@minik8s/shared/dist/quantity');
+const quantity = (): typeof import('@minik8s/shared/quantity') => require('@minik8s/shared/quantity');
 
 /** Exact sums: CPU in nanocores, memory in bytes. */
 function nanoCores(q: string | undefined): number {

@@ -1,7 +1,7 @@
 // run, expose, set image and rollout status|history|undo|pause|resume|restart (logic as kubectl's
 // polymorphichelpers: rollout_status.go, history.go, rollback.go).
-import { createTwoWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
-import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
+import { createTwoWayMergePatch } from '@minik8s/shared/patch';
+import { ResourceClient } from '@minik8s/shared/client';
 import { getObject, listObjects } from '../api';
 import { kindPrefix, parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';

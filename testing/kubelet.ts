@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ApiClient, R, isNotFound, type core, type KubeObject } from '@minik8s/shared';
-import { freePort, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
-import { ensureKubeletImages, IMAGES } from '../../testing/images';
+import { freePort, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from './procs';
+import { ensureKubeletImages, IMAGES } from './images';
 
 export const BUSYBOX = IMAGES.busybox;
 export type Pod = core.Pod & KubeObject;
