@@ -1,5 +1,6 @@
 // The package root: everything (@minik8s/shared). The subpaths in package.json "exports" are lean
-// slices of it for programs that must start fast (client, patch, spdy, proxy, quantity).
+// slices of it for programs that must start fast (client, rules, patch, spdy, proxy, quantity) and the
+// shared test fixtures (testing).
 export * from './client';
 export * from './selectors/labels';
 export * from './selectors/fields';
@@ -18,3 +19,4 @@ export * from './leader';
 export * from './proxy/chain-names';
 export * from './spdy';
 export * from './bench';
+export * from './rules';
