@@ -2,7 +2,7 @@
 // processes, and a simulated kubelet driven through the API (binds pods, reports them Running/Ready,
 // heartbeats Nodes and Leases, confirms graceful deletions) so no Docker is needed.
 import { execFile } from 'node:child_process';
-import { ApiClient, isNotFound, R, type KubeObject } from '@minik8s/shared';
+import { ApiClient, isNotFound, isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc } from '../../testing/procs';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -135,7 +135,7 @@ export class FakeNodes {
     }
     const uid = p.metadata.uid!;
     const phase = p.status?.phase;
-    const readyNow = p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
+    const readyNow = isPodReady(p);
     if (phase !== 'Running') {
       this.runningSince.set(uid, Date.now());
       const ip = `10.244.${Math.floor(this.ipSeq / 250)}.${(this.ipSeq++ % 250) + 1}`;
@@ -192,4 +192,4 @@ export function deployment(name: string, ns: string, replicas: number, image: st
   };
 }
 
-export const isReady = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (p: Obj) => !p.metadata.deletionTimestamp && isPodReady(p);

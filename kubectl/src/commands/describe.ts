@@ -1,6 +1,6 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
 // the Events found by the involvedObject field selector; and `trace`, the pod-creation timeline.
-import { humanDuration } from '@minik8s/shared/rules';
+import { humanDuration, podCondition } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -338,7 +338,7 @@ export function podTimeline(pod: Obj, evs: Event[]): Step[] {
   for (const c of pod.status?.containerStatuses ?? []) {
     if (c.state?.running?.startedAt && !evs.some((e) => e.reason === 'Started')) steps.push({ at: t(c.state.running.startedAt), what: 'Running', component: 'kubelet', detail: `container ${c.name} running` });
   }
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+  const ready = podCondition(pod, 'Ready');
   if (ready?.status === 'True') steps.push({ at: t(ready.lastTransitionTime), what: 'Ready', component: 'kubelet', detail: 'condition Ready=True' });
   return steps.filter((s) => !Number.isNaN(s.at)).sort((a, b) => a.at - b.at);
 }

@@ -1,12 +1,11 @@
 // DaemonSet controller: one pod per eligible node (pinned by required node affinity on metadata.name,
 // placed by the scheduler), daemon tolerations, RollingUpdate (maxUnavailable) and OnDelete updates,
 // failed daemon pods replaced; status as `kubectl rollout status daemonset` reads it.
-import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isConflict, isNotFound, isPodAvailable, isPodReady, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { scaledValue } from '../../util/intstr';
 import { adoptPatch, claimAction, newControllerRef } from '../../util/owners';
-import { isPodAvailable, isPodReady } from '../../util/pods';
 import { semanticEqual } from '../../util/semantic';
 import type { Node, Pod } from '../../util/types';
 import { computeHash } from '../deployment/hash';

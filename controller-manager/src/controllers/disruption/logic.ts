@@ -1,8 +1,7 @@
 // The disruption controller's arithmetic (upstream pkg/controller/disruption): how many pods a
 // PodDisruptionBudget expects and needs healthy, which recorded evictions still count, and the status
 // that follows. Pure: the controller supplies the pods and the scale of their controllers.
-import { labelSelectorFromObject, matchesLabels, type policy } from '@minik8s/shared';
-import { isPodReady } from '../../util/pods';
+import { isPodReady, labelSelectorFromObject, matchesLabels, type policy } from '@minik8s/shared';
 import { controllerOf } from '../../util/owners';
 import { scaledValue } from '../../util/intstr';
 import type { Pod, PodDisruptionBudget as Budget } from '../../util/types';
