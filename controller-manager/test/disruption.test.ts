@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetSelects, budgetStatus, DELETION_TIMEOUT_MS, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from '../src/controllers/disruption/logic';
+import { budgetStatus, DELETION_TIMEOUT_MS, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from '../src/controllers/disruption/logic';
 import type { Pod, PodDisruptionBudget } from '../src/util/types';
 
 const T0 = Date.parse('2026-01-01T00:10:00Z');
@@ -25,20 +25,6 @@ function budget(spec: PodDisruptionBudget['spec'], status?: PodDisruptionBudget[
 
 /** Each ReplicaSet wants `replicas[name]` pods. */
 const scales = (replicas: Record<string, number>): ScaleOf => (ref) => (ref.name in replicas ? { uid: ref.uid, scale: replicas[ref.name] } : undefined);
-
-describe('budgetSelects', () => {
-  it.each<[string, PodDisruptionBudget['spec'], Pod, boolean]>([
-    ['matching labels', {}, pod('a'), true],
-    ['other labels', {}, pod('a', { labels: { app: 'db' } }), false],
-    ['empty selector: every pod of the namespace (policy/v1)', { selector: {} }, pod('a', { labels: {} }), true],
-    ['nil selector: no pod', { selector: undefined }, pod('a'), false],
-    ['other namespace', {}, { ...pod('a'), metadata: { ...pod('a').metadata, namespace: 'x' } }, false],
-  ])('%s', (_n, spec, p, want) => {
-    const b = budget(spec);
-    if (spec && 'selector' in spec) b.spec!.selector = spec.selector;
-    expect(budgetSelects(b, p)).toBe(want);
-  });
-});
 
 describe('expectedPods', () => {
   const three = [pod('a', { owner: 'rs1' }), pod('b', { owner: 'rs1' }), pod('c', { owner: 'rs1' })];

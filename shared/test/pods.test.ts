@@ -78,7 +78,7 @@ describe('disruptionAllowedConditions (UpdateDisruptionAllowedCondition)', () =>
     [2, 'True', 'SufficientPods'],
     [0, 'False', 'InsufficientPods'],
   ])('disruptionsAllowed %i → %s %s', (disruptionsAllowed, status, reason) => {
-    expect(disruptionAllowedConditions({ disruptionsAllowed, observedGeneration: 3, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }, 'now')).toEqual([
+    expect(disruptionAllowedConditions({ disruptionsAllowed, observedGeneration: 3 }, 'now')).toEqual([
       { type: 'DisruptionAllowed', status, reason, message: '', observedGeneration: 3, lastTransitionTime: 'now' },
     ]);
   });
