@@ -225,8 +225,8 @@ async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds:
   const cm = join(REPO, 'controller-manager', 'dist', 'main.js');
   const port = await freePort();
   const child = start('controller-manager', process.execPath, [cm, '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
-  const alive = await until('controller-manager healthz', () => (child.exitCode !== null ? false : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => false);
-  if (!alive) {
+  const up = await until<true | 'exited'>('controller-manager healthz', () => (child.exitCode !== null ? 'exited' : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => 'timed out');
+  if (up !== true) {
     log('controller-manager did not start: deploy_1000_s = null');
     return null;
   }
