@@ -3,6 +3,7 @@
 export * from './api/pods';
 export * from './api/nodes';
 export * from './api/conditions';
+export * from './api/time';
 export * from './api/disruption';
 export * from './scheduling/taints';
 export * from './scheduling/node-affinity';

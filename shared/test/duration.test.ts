@@ -1,7 +1,7 @@
 // Go's time.ParseDuration and Duration.String() cases, and apimachinery's HumanDuration. Rows marked
 // "diverged" are where one of the earlier copies answered otherwise.
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, formatDurationNs, humanDuration, parseDuration, parseDurationFlag, parseDurationNs } from '@minik8s/shared';
+import { DurationError, formatDuration, formatDurationNs, humanDuration, microTime, parseDuration, parseDurationFlag, parseDurationNs, rfc3339 } from '@minik8s/shared';
 
 const S = 1_000_000_000n;
 const MIN = 60n * S;
@@ -138,4 +138,14 @@ describe('humanDuration (duration.HumanDuration)', () => {
     [-2000, '<invalid>'], // diverged: mkctl printed "0s"
     [-1500, '0s'],
   ])('%i ms → %s', (ms, want) => expect(humanDuration(ms)).toBe(want));
+});
+
+describe('API timestamps (metav1.Time, metav1.MicroTime)', () => {
+  it.each<[Date | number, string, string]>([
+    [Date.parse('2026-05-06T07:08:09.999Z'), '2026-05-06T07:08:09Z', '2026-05-06T07:08:09.999000Z'],
+    [new Date('2026-05-06T07:08:09Z'), '2026-05-06T07:08:09Z', '2026-05-06T07:08:09.000000Z'],
+  ])('%s', (at, time, micro) => {
+    expect(rfc3339(at)).toBe(time);
+    expect(microTime(at)).toBe(micro);
+  });
 });

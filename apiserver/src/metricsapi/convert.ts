@@ -1,7 +1,7 @@
 // Pure part of metrics.k8s.io: kubelet Summaries (/stats/summary) → per-node and per-container usage
 // (CPU as a rate over the window between two scrapes, memory as the working set, as metrics-server
 // reports them), and the NodeMetrics / PodMetrics objects in upstream's shape.
-import { formatDuration, parseQuantity } from '@minik8s/shared';
+import { formatDuration, parseQuantity, rfc3339 } from '@minik8s/shared';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 export const METRICS_VERSION = 'v1beta1';
@@ -136,7 +136,6 @@ export function memoryQuantity(bytes: number): string {
   return `${n}${suffixes[i]}`;
 }
 
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 interface Meta {
   name?: string;

@@ -2,7 +2,7 @@
 // polymorphichelpers: rollout_status.go, history.go, rollback.go).
 import { createTwoWayMergePatch } from '@minik8s/shared/patch';
 import { ResourceClient } from '@minik8s/shared/client';
-import { parseDurationFlag } from '@minik8s/shared/rules';
+import { parseDurationFlag, rfc3339 } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
 import { kindPrefix, parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -291,4 +291,4 @@ async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d
 export const rolloutPause = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'pause', (d) => (d.spec?.paused ? undefined : { spec: { paused: true } }), 'paused', 'already paused');
 export const rolloutResume = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'resume', (d) => (d.spec?.paused ? { spec: { paused: null } } : undefined), 'resumed', 'is not paused');
 export const rolloutRestart = (ctx: Ctx, args: string[]) =>
-  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } } } }), 'restarted', '');
+  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339() } } } } }), 'restarted', '');

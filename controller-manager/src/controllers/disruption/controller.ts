@@ -2,7 +2,7 @@
 // expected and healthy pods, disruptionsAllowed, the DisruptionAllowed condition — current from the pods
 // it selects, and forgets recorded evictions (status.disruptedPods) once the pod is gone or 2 min passed.
 // The apiserver's eviction subresource spends disruptionsAllowed; this controller earns it back.
-import { budgetSelectsPod, R, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
+import { budgetSelectsPod, R, rfc3339, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
 import { controllerOf } from '../../util/owners';
@@ -11,7 +11,6 @@ import { budgetStatus, expectedPods, failSafeStatus, healthyPods, pendingDisrupt
 
 type Scaled = KubeObject & { spec?: { replicas?: number } };
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class DisruptionController extends Controller {
   private readonly budgets: Informer<Budget>;
