@@ -22,32 +22,49 @@ function expressionsAsSelector(reqs: readonly core.NodeSelectorRequirement[]): L
  * nodeSelectorRequirementsAsFieldSelector: matchFields take In or NotIn with exactly one value, and
  * compare against the node's fields (metadata.name), an absent field reading as "".
  */
-function fieldsMatch(reqs: readonly core.NodeSelectorRequirement[], fields: Record<string, string>): boolean {
+function fieldsAsSelector(reqs: readonly core.NodeSelectorRequirement[]): (fields: Record<string, string>) => boolean {
   const checks = reqs.map((r) => {
     if ((r.operator !== 'In' && r.operator !== 'NotIn') || r.values?.length !== 1) throw new Error(`invalid node field requirement on "${r.key}"`);
     const want = r.values[0];
     return (f: Record<string, string>) => ((f[r.key] ?? '') === want) === (r.operator === 'In');
   });
-  return checks.every((c) => c(fields));
+  return (fields) => checks.every((c) => c(fields));
+}
+
+interface ParsedTerm {
+  labels?: LabelSelector;
+  fields?: (fields: Record<string, string>) => boolean;
+}
+
+// A term is parsed once (as upstream parses a pod's affinity once per scheduling cycle), then matched
+// against every node. Specs from informers are never mutated in place, so the term object is the key.
+const parsedTerms = new WeakMap<core.NodeSelectorTerm, ParsedTerm | null>();
+
+/** The parsed term, or null when it is empty or does not parse (it then matches no node). */
+function parseTerm(term: core.NodeSelectorTerm): ParsedTerm | null {
+  let parsed = parsedTerms.get(term);
+  if (parsed !== undefined) return parsed;
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  try {
+    parsed = exprs.length === 0 && fields.length === 0 ? null : { labels: exprs.length ? expressionsAsSelector(exprs) : undefined, fields: fields.length ? fieldsAsSelector(fields) : undefined };
+  } catch {
+    parsed = null;
+  }
+  parsedTerms.set(term, parsed);
+  return parsed;
 }
 
 /**
  * One NodeSelectorTerm: its matchExpressions (on labels) and matchFields (on metadata.name) ANDed.
- * An empty term and a term that does not parse match no node.
+ * An empty term and a term that does not parse match no node; a node without a name skips matchFields.
  */
 export function nodeSelectorTermMatches(term: core.NodeSelectorTerm, node: NodeLike): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fieldReqs = term.matchFields ?? [];
-  if (exprs.length === 0 && fieldReqs.length === 0) return false;
+  const t = parseTerm(term);
+  if (!t) return false;
+  if (t.labels && !matchesLabels(t.labels, node.metadata?.labels ?? {})) return false;
   const name = node.metadata?.name;
-  try {
-    const labelsOk = exprs.length === 0 || matchesLabels(expressionsAsSelector(exprs), node.metadata?.labels ?? {});
-    // A node without a name has no fields to compare: upstream skips matchFields then.
-    const fieldsOk = fieldReqs.length === 0 || fieldsMatch(fieldReqs, { 'metadata.name': name ?? '' }) || !name;
-    return labelsOk && fieldsOk;
-  } catch {
-    return false;
-  }
+  return !t.fields || !name || t.fields({ 'metadata.name': name });
 }
 
 /** A NodeSelector: its terms ORed. */
