@@ -21,8 +21,7 @@ export class Ctx {
     if (!this.cachedClient) {
       // Loaded on first use: `version --client`, `completion` and `config` never pay for them.
       /* eslint-disable @typescript-eslint/no-require-imports */
-      const { loadKubeconfig } = require('@minik8s/shared/dist/client/kubeconfig') as typeof import('@minik8s/shared/dist/client/kubeconfig');
-      const { ApiClient } = require('@minik8s/shared/dist/client/api-client') as typeof import('@minik8s/shared/dist/client/api-client');
+      const { loadKubeconfig, ApiClient } = require('@minik8s/shared/client') as typeof import('@minik8s/shared/client');
       /* eslint-enable @typescript-eslint/no-require-imports */
       const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
       this.kubeconfigNamespace = cfg.namespace;

@@ -1,6 +1,6 @@
 // Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
 // This file is loaded on every run: it imports nothing at run time.
-import type { ApiError } from '@minik8s/shared/dist/api/status';
+import type { ApiError } from '@minik8s/shared/client';
 
 /** A usage or input error found on the client side; printed as `error: <message>`. */
 export class CliError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration, podTimeline } from '../src/commands/describe';
+import { podTimeline } from '../src/commands/describe';
 import { podCompleted, podRunningAndReady, podSucceeded } from '../src/commands/run';
 import { deploymentStatus } from '../src/commands/workloads';
 import { tabwrite } from '../src/print/tabwriter';
@@ -9,18 +9,6 @@ describe('tabwrite (describe layout)', () => {
     const out = tabwrite(['Name:\tp', 'Annotations:\t<none>', 'Containers:', '  c:', '    Image:\tbusybox', '    Host Port:\t<none>']);
     expect(out).toBe('Name:         p\nAnnotations:  <none>\nContainers:\n  c:\n    Image:      busybox\n    Host Port:  <none>\n');
   });
-});
-
-describe('humanDuration', () => {
-  it.each([
-    [5_000, '5s'],
-    [119_000, '119s'],
-    [125_000, '2m5s'],
-    [600_000, '10m'],
-    [3 * 3600_000 + 5 * 60_000, '3h5m'],
-    [30 * 3600_000, '30h'],
-    [3 * 86400_000, '3d'],
-  ])('%i ms → %s', (ms, want) => expect(humanDuration(ms)).toBe(want));
 });
 
 describe('rollout status (kubectl DeploymentStatusViewer)', () => {

@@ -1,7 +1,7 @@
 // The scheduler's I/O shell: informers feed the cache and the queue; one loop pops a pod, runs the
 // pure algorithm on the cache snapshot, assumes the pod on the chosen node and binds it in the
 // background (a bounded number of binds in flight), or records why it could not be placed.
-import { objectKey, R, isConflict, isNotFound, type ApiClient, type core, type KubeObject, type Informer, type InformerFactory, type Logger, type Registry } from '@minik8s/shared';
+import { objectKey, R, isConflict, isNotFound, isPodTerminal, rfc3339, type ApiClient, type core, type Informer, type InformerFactory, type Logger, type Node, type Pod, type Registry } from '@minik8s/shared';
 import { Counter, Gauge, Histogram } from '@minik8s/shared';
 import { fitErrorMessage, schedulePod, type Profile } from './algorithm';
 import { SchedulerCache } from './cache';
@@ -21,11 +21,7 @@ export interface SchedulerOptions {
   parallelBinds?: number;
 }
 
-type Pod = core.Pod & KubeObject;
-type Node = core.Node & KubeObject;
-
 const isAssigned = (p: core.Pod) => !!p.spec?.nodeName;
-const isTerminal = (p: core.Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 /** Did a node change in a way that can make a pending pod fit? (Heartbeats alone do not.) */
 export function nodeSchedulingChanged(old: core.Node, cur: core.Node): boolean {
@@ -91,7 +87,7 @@ export class Scheduler {
   }
 
   private pending(p: core.Pod): boolean {
-    return !isAssigned(p) && !isTerminal(p) && !p.metadata?.deletionTimestamp && this.responsibleFor(p);
+    return !isAssigned(p) && !isPodTerminal(p) && !p.metadata?.deletionTimestamp && this.responsibleFor(p);
   }
 
   private registerHandlers(): void {
@@ -109,7 +105,7 @@ export class Scheduler {
         if (isAssigned(p)) {
           this.queue.delete(key);
           this.cache.upsertBoundPod(key, p);
-          if (!isTerminal(old) && isTerminal(p)) this.queue.moveAllToActiveOrBackoff();
+          if (!isPodTerminal(old) && isPodTerminal(p)) this.queue.moveAllToActiveOrBackoff();
         } else if (this.pending(p)) {
           if (!this.inFlight.has(key) && !this.cache.isAssumed(key)) {
             if (this.queue.has(key)) this.queue.update(key, p);
@@ -240,7 +236,7 @@ export class Scheduler {
       reason,
       message,
       lastProbeTime: null as unknown as string,
-      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(),
     };
     if (i >= 0) conditions[i] = cond;
     else conditions.push(cond);

@@ -4,6 +4,7 @@
 import type { ObjectReference } from 'kubernetes-types/core/v1';
 import { R } from './api/resources';
 import { isNotFound } from './api/status';
+import { rfc3339 } from './api/time';
 import type { KubeObject } from './api/types';
 import type { ApiClient } from './client/api-client';
 
@@ -24,16 +25,6 @@ interface Seen {
 
 const CORRELATION_WINDOW_MS = 10 * 60 * 1000;
 const MAX_CACHE = 4096;
-
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function rfc3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** metav1.MicroTime: six fractional digits. */
-export function microTime(d: Date = new Date()): string {
-  return d.toISOString().replace(/Z$/, '000Z');
-}
 
 /** An ObjectReference to an object (kind/apiVersion as the object carries them). */
 export function objectReference(obj: KubeObject | ObjectReference): ObjectReference {

@@ -1,14 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, EventRecorder, LeaderElector, objectReference, type KubeObject } from '../src';
+import { ApiClient, EventRecorder, LeaderElector, objectReference, until, type KubeObject } from '../src';
 import { FakeObjects } from './fake-objects';
-
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let fake: FakeObjects;
 let client: ApiClient;

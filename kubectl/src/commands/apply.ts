@@ -1,6 +1,6 @@
 // apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as
 // kubectl), create -f and replace -f.
-import { createThreeWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
+import { createThreeWayMergePatch } from '@minik8s/shared/patch';
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
 import type { Ctx } from '../context';

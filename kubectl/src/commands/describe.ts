@@ -1,5 +1,6 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
 // the Events found by the involvedObject field selector; and `trace`, the pod-creation timeline.
+import { humanDuration, podCondition } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -10,23 +11,6 @@ import { ApiError, type KubeObject, type ResourceType } from '../shared';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = KubeObject & { spec?: any; status?: any };
 type Event = KubeObject & { type?: string; reason?: string; message?: string; count?: number; firstTimestamp?: string; lastTimestamp?: string; eventTime?: string; source?: { component?: string; host?: string }; reportingComponent?: string; involvedObject?: any };
-
-/** kubectl's HumanDuration (as in AGE columns). */
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 0) return '0s';
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
-  if (d < 365 * 2) return `${d}d`;
-  return `${Math.floor(d / 365)}y`;
-}
 
 const ago = (t: string | undefined, now = Date.now()) => (t ? humanDuration(now - Date.parse(t)) : '<unknown>');
 
@@ -354,7 +338,7 @@ export function podTimeline(pod: Obj, evs: Event[]): Step[] {
   for (const c of pod.status?.containerStatuses ?? []) {
     if (c.state?.running?.startedAt && !evs.some((e) => e.reason === 'Started')) steps.push({ at: t(c.state.running.startedAt), what: 'Running', component: 'kubelet', detail: `container ${c.name} running` });
   }
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+  const ready = podCondition(pod, 'Ready');
   if (ready?.status === 'True') steps.push({ at: t(ready.lastTransitionTime), what: 'Ready', component: 'kubelet', detail: 'condition Ready=True' });
   return steps.filter((s) => !Number.isNaN(s.at)).sort((a, b) => a.at - b.at);
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTwoWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
+import { createTwoWayMergePatch } from '@minik8s/shared/patch';
 import { getObject } from '../api';
 import { kindPrefix, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';

@@ -114,7 +114,7 @@ async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined
     accept: TABLE_ACCEPT,
     query: { watch: 'true', resourceVersion: rv, labelSelector: o.selector, fieldSelector },
   });
-  const { LineSplitter } = await import('@minik8s/shared/dist/client/lines');
+  const { LineSplitter } = await import('@minik8s/shared/client');
   const lines = new LineSplitter();
   let header = needHeader;
   const onLine = (line: string) => {

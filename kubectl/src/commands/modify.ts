@@ -1,4 +1,5 @@
 // delete, label, annotate, scale: target objects by TYPE NAME, TYPE/NAME, -f or -l, as kubectl does.
+import { parseDurationFlag } from '@minik8s/shared/rules';
 import { getObject, listObjects, nsFor } from '../api';
 import { kindPrefix, parseKeyValues, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
@@ -107,7 +108,7 @@ export async function del(ctx: Ctx, args: string[], o: DeleteOptions): Promise<n
 
 /** Poll until every object is gone (or replaced by one with another uid), with a progress line on a terminal. */
 async function waitGone(ctx: Ctx, list: (Target & { uid?: string })[], timeout?: string): Promise<void> {
-  const limitMs = timeout ? parseDuration(timeout) : 0;
+  const limitMs = timeout ? parseDurationFlag('timeout', timeout) : 0;
   const start = Date.now();
   const tty = process.stderr.isTTY;
   let pending = list;
@@ -128,13 +129,6 @@ async function waitGone(ctx: Ctx, list: (Target & { uid?: string })[], timeout?:
     await new Promise((r) => setTimeout(r, 300));
   }
   if (tty && Date.now() - start > 300) process.stderr.write('\r\x1b[K');
-}
-
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) throw new CliError(`invalid duration "${s}" (e.g. 30s, 2m)`);
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
 }
 
 // ---- label / annotate -----------------------------------------------------------------------------

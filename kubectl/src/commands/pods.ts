@@ -1,5 +1,6 @@
 // logs and exec: pick the pod (deploy/NAME → one of its pods) and the container as kubectl does, then
 // stream pods/log, or speak the v5.channel.k8s.io WebSocket protocol to pods/exec.
+import { isPodPhaseTerminal, isPodReady } from '@minik8s/shared/rules';
 import { listObjects, getObject } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -24,7 +25,7 @@ export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
   const list = (await listObjects(ctx, pods, ctx.namespace, { labelSelector })).items as Pod[];
   if (list.length === 0) throw new CliError(`no pods found for ${arg} (selector ${labelSelector})`);
   // kubectl prefers running, ready, then newer pods.
-  const score = (p: Pod) => (p.status?.phase === 'Running' ? 2 : 0) + ((p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 1 : 0);
+  const score = (p: Pod) => (p.status?.phase === 'Running' ? 2 : 0) + (isPodReady(p) ? 1 : 0);
   list.sort((a, b) => score(b) - score(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
   if (list.length > 1) process.stderr.write(`Found ${list.length} pods, using pod/${list[0].metadata.name}\n`);
   return list[0];
@@ -208,7 +209,7 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
   if (command.length === 0) throw new CliError('you must specify at least one command for the container');
   const pod = await resolvePod(ctx, args[0]);
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if (isPodPhaseTerminal(phase)) throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   const container = pickContainer(pod, o.container);
   const { code } = await streamSession(ctx, pod, 'exec', { command, container }, !!o.stdin, rawTerminal({ ...o, stdin: true }));
   if (code !== 0) {
@@ -230,7 +231,7 @@ export async function attach(ctx: Ctx, args: string[], o: AttachOptions): Promis
   if (args.length > 2) throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
   const pod = await resolvePod(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]);
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
+  if (isPodPhaseTerminal(phase)) throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
   return (await attachTo(ctx, pod, o)).code;
 }
 

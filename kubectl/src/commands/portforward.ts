@@ -3,7 +3,7 @@
 // (SPDY/3.1+portforward.k8s.io) as kubectl ≥ 1.30 does. As kubectl v1.32: an error on one connection
 // ends the whole forward ("lost connection to pod"), Ctrl-C ends it cleanly.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { SpdySession, SpdyStream } from '@minik8s/shared/dist/spdy/session';
+import type { SpdySession, SpdyStream } from '@minik8s/shared/spdy';
 import { getObject } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -24,7 +24,7 @@ async function dial(ctx: Ctx, pod: Pod): Promise<SpdySession> {
   const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'portforward'));
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const { default: WebSocket, createWebSocketStream } = await import('ws');
-  const { SpdySession } = await import('@minik8s/shared/dist/spdy/session');
+  const { SpdySession } = await import('@minik8s/shared/spdy');
   // ws only sends and accepts RFC 6455 token subprotocols, and Kubernetes' has a '/': ws negotiates a
   // stand-in while the request carries the real name, which the answer's header is mapped back from.
   const ws = new WebSocket(url, [STAND_IN], {

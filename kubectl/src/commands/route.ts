@@ -1,7 +1,7 @@
 // explain-route svc/NAME: the iptables walk kube-proxy programs for each port of a Service —
 // KUBE-SERVICES → KUBE-SVC-<hash> → KUBE-SEP-<hash> → DNAT to a pod — computed from the Service and its
 // EndpointSlices with kube-proxy's own chain names (shared/src/proxy/chain-names.ts).
-import { endpointChainName, externalChainName, serviceChainName, servicePortName } from '@minik8s/shared/dist/proxy/chain-names';
+import { endpointChainName, externalChainName, serviceChainName, servicePortName } from '@minik8s/shared/proxy';
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';

@@ -1,7 +1,8 @@
 // run, expose, set image and rollout status|history|undo|pause|resume|restart (logic as kubectl's
 // polymorphichelpers: rollout_status.go, history.go, rollback.go).
-import { createTwoWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
-import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
+import { createTwoWayMergePatch } from '@minik8s/shared/patch';
+import { ResourceClient } from '@minik8s/shared/client';
+import { parseDurationFlag, rfc3339 } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
 import { kindPrefix, parseResourceArgs, resolveType } from '../args';
 import type { Ctx } from '../context';
@@ -9,7 +10,6 @@ import { CliError, usageError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { sortKeys, toYaml } from '../print/yaml';
 import { resourcePath, type KubeObject, type ResourceType } from '../shared';
-import { parseDuration } from './modify';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -62,7 +62,7 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
   if (o.restart !== undefined && !['Always', 'OnFailure', 'Never'].includes(o.restart)) throw usageError(`invalid restart policy: ${o.restart}`, 'run');
   if (!attach && o.rm) throw usageError('--rm should only be used for attached containers', 'run');
   if (attach && o.dryRun) throw usageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
-  const timeoutMs = o.podRunningTimeout !== undefined ? parseDuration(o.podRunningTimeout) : 60_000;
+  const timeoutMs = o.podRunningTimeout !== undefined ? parseDurationFlag('pod-running-timeout', o.podRunningTimeout) : 60_000;
   if (timeoutMs <= 0) throw usageError('--pod-running-timeout must be higher than zero', 'run');
   const labels: Record<string, string> = {};
   if (o.labels) for (const kv of o.labels.split(',')) labels[kv.split('=')[0]] = kv.split('=').slice(1).join('=');
@@ -179,7 +179,7 @@ export function deploymentStatus(d: Obj, revision?: number): { message: string; 
 export async function rolloutStatus(ctx: Ctx, args: string[], o: { timeout?: string; revision?: string; watch?: boolean }): Promise<number> {
   const { rt, name } = deploymentTarget(args, 'status');
   const revision = o.revision !== undefined ? Number(o.revision) : undefined;
-  const limit = o.timeout ? parseDuration(o.timeout) : 0;
+  const limit = o.timeout ? parseDurationFlag('timeout', o.timeout) : 0;
   const rc = new ResourceClient<Obj>(ctx.client, rt);
   let last = '';
   const show = (d: Obj): boolean => {
@@ -291,4 +291,4 @@ async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d
 export const rolloutPause = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'pause', (d) => (d.spec?.paused ? undefined : { spec: { paused: true } }), 'paused', 'already paused');
 export const rolloutResume = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'resume', (d) => (d.spec?.paused ? { spec: { paused: null } } : undefined), 'resumed', 'is not paused');
 export const rolloutRestart = (ctx: Ctx, args: string[]) =>
-  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } } } }), 'restarted', '');
+  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339() } } } } }), 'restarted', '');

@@ -25,7 +25,7 @@ import { buildEnv, EnvError, expandCommand } from './env';
 import { ProbeManager, runProbe } from './probes';
 import { computePodStatus, type Waiting } from './status';
 import { binds, removePodDir, resolvConf, setUpVolumes, VolumeError, writePodFile } from './volumes';
-import { parseQuantity } from '@minik8s/shared';
+import { formatDuration, parseQuantity } from '@minik8s/shared';
 import { NETWORK_NOT_READY_EVENT } from '../network';
 
 import type { Pod, Service, ConfigMap, Secret } from '../kinds';
@@ -371,7 +371,7 @@ export class PodManager {
       const wait = this.backoff.remaining(bkey, finished);
       if (wait > 0) {
         const delay = Math.round(this.backoff.delay(bkey) / 1000);
-        const message = `back-off ${fmtDuration(delay)} restarting failed container=${cname} pod=${m.name}_${m.namespace}(${uid})`;
+        const message = `back-off ${formatDuration(delay * 1000)} restarting failed container=${cname} pod=${m.name}_${m.namespace}(${uid})`;
         if (waiting.get(wkey)?.reason !== 'CrashLoopBackOff') this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${cname} in pod ${m.name}_${m.namespace}(${uid})`);
         waiting.set(wkey, { reason: 'CrashLoopBackOff', message });
         this.queue.addAfter(objectKey(pod), wait + 50);
@@ -636,12 +636,6 @@ function isConflictLike(e: unknown): boolean {
 
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** Go-style duration for back-off messages: 10s, 1m20s, 5m0s. */
-export function fmtDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** Docker options from the pod's and the container's securityContext (the container's wins). */

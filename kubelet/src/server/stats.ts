@@ -2,7 +2,7 @@
 // and /proc. CPU rates come from the difference with the previous sample of the same container.
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { core } from '@minik8s/shared';
+import { rfc3339, type core } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
 import { latest } from '../pod/actions';
 
@@ -28,7 +28,7 @@ function nodeCpuNs(): number {
 
 export async function statsSummary(nodeName: string, runtime: DockerRuntime | undefined, pods: core.Pod[]) {
   const now = Date.now();
-  const time = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  const time = rfc3339(now);
   const nodeUsage = nodeCpuNs();
   const used = totalmem() - freemem();
   const summary = {

@@ -5,17 +5,11 @@ import https from 'node:https';
 import type { ResourceType } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import { apiErrorFromBody, connectionError } from './errors';
-import { loadKubeconfig, normalizeServer, type KubeconfigOptions } from './kubeconfig';
+import { loadKubeconfig, normalizeServer, type ClientConfig, type KubeconfigOptions } from './kubeconfig';
 import { ResourceClient } from './resource-client';
 
-export interface ApiClientOptions {
-  server: string;
-  token?: string;
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  insecureSkipTLSVerify?: boolean;
-  tlsServerName?: string;
+/** Where and how to reach the apiserver (a kubeconfig's ClientConfig; its namespace is ignored). */
+export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
   userAgent?: string;
   /** Per-request timeout for non-streaming requests (default 60 s). */
   timeoutMs?: number;
