@@ -1,4 +1,7 @@
 // What every command gets: the global flags, a lazily built API client and the namespace to use.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Discovery } from './discovery';
 import type { ApiClient } from './shared';
 
 export interface GlobalOptions {
@@ -7,6 +10,7 @@ export interface GlobalOptions {
   namespace?: string;
   server?: string;
   v?: string;
+  cacheDir?: string;
 }
 
 export const USER_AGENT = 'mkctl/v1.32.0 (linux/amd64) minik8s';
@@ -14,6 +18,7 @@ export const USER_AGENT = 'mkctl/v1.32.0 (linux/amd64) minik8s';
 export class Ctx {
   private cachedClient?: ApiClient;
   private kubeconfigNamespace?: string;
+  private cachedDiscovery?: Discovery;
 
   constructor(readonly globals: GlobalOptions) {}
 
@@ -29,6 +34,16 @@ export class Ctx {
       this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT });
     }
     return this.cachedClient;
+  }
+
+  /** Resource types from the server's discovery, through kubectl's disk cache. */
+  get discovery(): Discovery {
+    if (!this.cachedDiscovery) {
+      const { Discovery, cacheDirFor } = require('./discovery') as typeof import('./discovery'); // eslint-disable-line @typescript-eslint/no-require-imports
+      const parent = this.globals.cacheDir ?? process.env.KUBECACHEDIR ?? join(process.env.HOME || homedir(), '.kube', 'cache');
+      this.cachedDiscovery = new Discovery(this.client, cacheDirFor(join(parent, 'discovery'), this.client.server));
+    }
+    return this.cachedDiscovery;
   }
 
   /** -n, else the context's namespace, else "default" (as kubectl). */

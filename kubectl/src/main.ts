@@ -15,6 +15,7 @@ const program = new Command('mkctl')
   .option('-s, --server <url>', 'The address and port of the Kubernetes API server')
   .option('-v, --v <level>', 'number for the log level verbosity (accepted for compatibility)')
   .option('--request-timeout <duration>', 'accepted for compatibility')
+  .option('--cache-dir <dir>', 'Default cache directory (default $KUBECACHEDIR, else ~/.kube/cache)')
   .showHelpAfterError(false)
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(rewordCommanderError(str, 'mkctl')) });

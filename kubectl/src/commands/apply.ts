@@ -48,7 +48,7 @@ function label(m: Manifest, name: string): string {
 }
 
 async function eachManifest(ctx: Ctx, o: FileOptions, fn: (m: Manifest, ns: string | undefined) => Promise<void>): Promise<number> {
-  const manifests = readManifests(o.filename ?? [], !!o.recursive);
+  const manifests = await readManifests(ctx, o.filename ?? [], !!o.recursive);
   let rc = 0;
   for (const m of manifests) {
     try {

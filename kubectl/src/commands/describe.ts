@@ -1,7 +1,7 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
 // the Events found by the involvedObject field selector; and `trace`, the pod-creation timeline.
 import { getObject, listObjects } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
@@ -52,7 +52,7 @@ async function events(ctx: Ctx, obj: Obj, kind?: string): Promise<Event[]> {
   const sel = [`involvedObject.name=${obj.metadata.name}`, `involvedObject.namespace=${obj.metadata.namespace ?? ''}`, `involvedObject.uid=${obj.metadata.uid}`];
   if (kind) sel.push(`involvedObject.kind=${kind}`);
   try {
-    const list = await listObjects(ctx, resolveType('events'), obj.metadata.namespace ?? ctx.namespace, { fieldSelector: sel.join(',') });
+    const list = await listObjects(ctx, builtinType('events'), obj.metadata.namespace ?? ctx.namespace, { fieldSelector: sel.join(',') });
     return (list.items as Event[]).sort((a, b) => String(eventTime(a)).localeCompare(String(eventTime(b))));
   } catch (e) {
     if (e instanceof ApiError && e.code === 404) return [];
@@ -215,7 +215,7 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Obj): Promise<void> {
     w.line(1, '----\t------\t------');
     for (const c of conds) w.line(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
   }
-  const rss = (await listObjects(ctx, resolveType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as Obj[];
+  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as Obj[];
   const owned = rss.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
   const rev = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
   const isNew = (rs: Obj) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === rev;
@@ -294,7 +294,7 @@ async function describeOne(ctx: Ctx, rt: ResourceType, o: Obj): Promise<string> 
   else if (rt.kind === 'Deployment') await describeDeployment(ctx, w, o);
   else if (rt.kind === 'Service') describeService(w, o);
   else if (rt.kind === 'Node') {
-    const pods = (await listObjects(ctx, resolveType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items as Obj[];
+    const pods = (await listObjects(ctx, builtinType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items as Obj[];
     describeNode(w, o, pods);
   } else describeGeneric(w, o);
   writeEvents(w, await events(ctx, o, rt.kind === 'Pod' ? undefined : rt.kind));
@@ -302,7 +302,7 @@ async function describeOne(ctx: Ctx, rt: ResourceType, o: Obj): Promise<string> 
 }
 
 export async function describe(ctx: Ctx, args: string[], o: { selector?: string; allNamespaces?: boolean }): Promise<number> {
-  const reqs = parseResourceArgs(args, 'describe');
+  const reqs = await parseResourceArgs(ctx, args, 'describe');
   const out: string[] = [];
   let rc = 0;
   for (const r of reqs) {
@@ -360,7 +360,7 @@ export function podTimeline(pod: Obj, evs: Event[]): Step[] {
 }
 
 export async function trace(ctx: Ctx, args: string[]): Promise<number> {
-  const [req] = parseResourceArgs(args, 'trace');
+  const [req] = await parseResourceArgs(ctx, args, 'trace');
   if (req.rt.kind !== 'Pod' || req.names.length !== 1) throw new CliError('trace takes one pod: mkctl trace pod/NAME');
   const pod = await getObject<Obj>(ctx, req.rt, ctx.namespace, req.names[0]);
   const steps = podTimeline(pod, await events(ctx, pod));

@@ -23,10 +23,10 @@ interface Selection {
 /** The objects a command acts on. Names given → no lookup; -l / --all → a list. */
 async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
   if (o.filename?.length) {
-    return readManifests(o.filename, !!o.recursive).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
+    return (await readManifests(ctx, o.filename, !!o.recursive)).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
   }
   if (args.length === 0) throw new CliError(`You must provide one or more resources by argument or filename.`);
-  const reqs = parseResourceArgs(args, verb);
+  const reqs = await parseResourceArgs(ctx, args, verb);
   const ns = o.allNamespaces ? undefined : ctx.namespace;
   const out: Target[] = [];
   for (const r of reqs) {

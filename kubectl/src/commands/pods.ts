@@ -1,7 +1,7 @@
 // logs and exec: pick the pod (deploy/NAME → one of its pods) and the container as kubectl does, then
 // stream pods/log, or speak the v5.channel.k8s.io WebSocket protocol to pods/exec.
 import { listObjects, getObject } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { resourcePath, type KubeObject, type QueryValue } from '../shared';
@@ -13,9 +13,9 @@ const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
 /** `POD`, `pod/NAME`, `deploy/NAME` (or rs/sts/job...): the pod to use, with kubectl's "Found N pods" note. */
 export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
-  const pods = resolveType('pods');
+  const pods = builtinType('pods');
   if (!arg.includes('/')) return getObject<Pod>(ctx, pods, ctx.namespace, arg);
-  const [{ rt, names }] = parseResourceArgs([arg], 'logs');
+  const [{ rt, names }] = await parseResourceArgs(ctx, [arg], 'logs');
   if (rt.kind === 'Pod') return getObject<Pod>(ctx, pods, ctx.namespace, names[0]);
   const owner = await getObject<Pod>(ctx, rt, ctx.namespace, names[0]);
   const sel = owner.spec?.selector?.matchLabels ?? (rt.kind === 'Service' ? owner.spec?.selector : undefined);
@@ -54,7 +54,7 @@ export interface LogsOptions {
 
 async function streamLog(ctx: Ctx, pod: Pod, container: string, o: LogsOptions, tailDefault?: number, prefix?: string): Promise<void> {
   const tail = o.tail !== undefined ? Number(o.tail) : tailDefault;
-  const res = await ctx.client.request('GET', resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'log'), {
+  const res = await ctx.client.request('GET', resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, 'log'), {
     stream: true,
     query: {
       container,
@@ -86,7 +86,7 @@ async function streamLog(ctx: Ctx, pod: Pod, container: string, o: LogsOptions, 
 
 export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<number> {
   if (o.selector) {
-    const pods = (await listObjects(ctx, resolveType('pods'), ctx.namespace, { labelSelector: o.selector })).items as Pod[];
+    const pods = (await listObjects(ctx, builtinType('pods'), ctx.namespace, { labelSelector: o.selector })).items as Pod[];
     if (pods.length === 0) {
       process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
@@ -133,7 +133,7 @@ export interface SessionResult {
  * `signal` ends the session from our side.
  */
 async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal): Promise<SessionResult> {
-  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
+  const url = ctx.client.url(resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
     ...query,
     stdin: stdin ? 'true' : undefined,
     stdout: 'true',

@@ -2,7 +2,7 @@
 // and Ready (or already finished: then print its logs), attach, wait for it to finish when the exit code
 // matters (restart Never/OnFailure), delete it with --rm, and exit with the container's exit code.
 import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
-import { resolveType } from '../args';
+import { builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError } from '../errors';
 import { isGone, type KubeObject } from '../shared';
@@ -37,7 +37,7 @@ export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded'
 
 /** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
 export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number, signal?: AbortSignal): Promise<Pod> {
-  const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
+  const rc = new ResourceClient<Pod>(ctx.client, builtinType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
   let rv: string | undefined;
