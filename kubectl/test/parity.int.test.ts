@@ -251,6 +251,50 @@ describe('mkctl and kubectl print the same', () => {
     await same(['rollout', 'restart', 'deployment/web']);
   });
 
+  it('create <kind>: the generators, their dry runs, printers and errors', async () => {
+    await same((ns) => ['create', 'namespace', `${ns}-child`]);
+    await same((ns) => ['create', 'ns', `${ns}-child`]);
+    await same(['create', 'namespace']);
+    await same(['create', 'namespace', 'a', 'b']);
+    await same(['create', 'foo', 'bar']);
+    await same(['create']);
+    await same(['create', 'deployment', 'cd', '--image=nginx:1.25', '--replicas=2', '--port=80']);
+    await same(['get', 'deploy', 'cd', '-o', 'yaml']);
+    await same(['create', 'deployment', 'cd', '--image=nginx']);
+    await same(['create', 'deployment', 'cd2', '--image=nginx', '--dry-run=server', '-o', 'yaml']);
+    await same(['create', 'deployment', 'cd3', '--image=busybox', '--dry-run=client', '-o', 'json', '--', 'sleep', '1']);
+    await same(['create', 'deployment', 'cd4', '--image=nginx', '--dry-run=bogus']);
+    await same(['create', 'configmap', 'cc', '--from-literal=a=1', '--from-literal=b=x y', '--from-file=' + file('cm.txt', 'line\n')]);
+    await same(['get', 'cm', 'cc', '-o', 'yaml']);
+    await same(['create', 'configmap', 'ch', '--from-literal=a=1', '--append-hash', '-o', 'name']);
+    await same(['create', 'secret', 'generic', 'cs', '--from-literal=user=admin', '--type=Opaque']);
+    await same(['create', 'secret', 'docker-registry', 'cdr', '--docker-server=reg.local', '--docker-username=u', '--docker-password=p']);
+    await same(['get', 'secret', 'cs', 'cdr', '-o', 'yaml']);
+    await same(['create', 'service', 'clusterip', 'csvc', '--tcp=80:8080', '--tcp=443']);
+    await same(['create', 'service', 'nodeport', 'cnp', '--tcp=80:8080']);
+    await same(['create', 'service', 'externalname', 'cen', '--external-name=db.example.com']);
+    await same(['create', 'service', 'clusterip', 'cbad']);
+    await same(['get', 'svc', 'csvc', 'cen', '-o', 'jsonpath={range .items[*]}{.spec.type} {.spec.ports[*].name} {.spec.externalName}{"\\n"}{end}']);
+    await same(['create', 'job', 'cj1', '--image=busybox', '--', 'echo', 'hi']);
+    await same(['create', 'cronjob', 'ccj', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date']);
+    await same(['create', 'job', 'from-cj', '--from=cronjob/ccj']);
+    await same(['get', 'job', 'from-cj', '-o', 'jsonpath={.metadata.annotations} {.metadata.ownerReferences[0].kind} {.spec.template.spec.containers[0].command}']);
+    await same(['create', 'job', 'nope', '--image=x', '--from=cronjob/ccj']);
+    await same(['create', 'serviceaccount', 'csa']);
+    await same(['create', 'poddisruptionbudget', 'cpdb', '--selector=app=web', '--min-available=1']);
+    await same(['create', 'pdb', 'cpdb2', '--selector=app=web']);
+    await same(['create', 'quota', 'cq', '--hard=pods=10', '--dry-run=client', '-o', 'yaml']);
+    await same(['create', 'priorityclass', 'cpc', '--value=10', '--dry-run=client', '-o', 'yaml']);
+    await same(['create', 'ingress', 'cing', '--rule=foo.com/bar=svc1:8080', '--dry-run=client', '-o', 'yaml']);
+    await same(['create', 'rolebinding', 'crb', '--clusterrole=view', '--user=alice', '--dry-run=client', '-o', 'yaml']);
+    await same(['create', 'clusterrolebinding', 'ccrb', '--clusterrole=view', '--group=devs', '--dry-run=client', '-o', 'json']);
+    // The server has no RBAC, quota, ingress, priority classes or token requests (yet): both report its 404.
+    await same(['create', 'quota', 'cq', '--hard=pods=10']);
+    await same(['create', 'role', 'crole', '--verb=get,list', '--resource=pods,deploy.apps,pods/log']);
+    await same(['create', 'role', 'crole', '--verb=get', '--resource=nosuchthings']);
+    await same(['create', 'token', 'default']);
+  });
+
   it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {
     await Promise.all((Object.keys(NS) as Tool[]).map((tool) => run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1'])));
     const watchers = (Object.keys(NS) as Tool[]).map((tool) => {

@@ -4,7 +4,7 @@ import { createThreeWayMergePatch } from '@minik8s/shared/dist/patch/strategic-m
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
 import type { Ctx } from '../context';
-import { CliError, serverErrorLine } from '../errors';
+import { CliError, serverErrorLine, usageError } from '../errors';
 import { readManifests, type Manifest } from '../manifests';
 import { sortKeys } from '../print/yaml';
 import { ApiError, isNotFound, resourcePath, type KubeObject } from '../shared';
@@ -125,7 +125,9 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
   });
 }
 
-export async function create(ctx: Ctx, o: FileOptions & { saveConfig?: boolean }): Promise<number> {
+export async function create(ctx: Ctx, args: string[], o: FileOptions & { saveConfig?: boolean }): Promise<number> {
+  if (args.length) throw usageError(`Unexpected args: [${args.join(' ')}]`, 'create');
+  if (!o.filename?.length) throw new CliError('must specify one of -f and -k');
   return eachManifest(ctx, o, async (m, ns) => {
     const body = o.saveConfig ? withLastApplied(m.obj) : m.obj;
     let created: KubeObject;
