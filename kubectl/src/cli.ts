@@ -164,8 +164,21 @@ const fileOpts = (c: Command, what: string) =>
 
 command(['apply'], () => {
   fileOpts(sub(program, 'apply', 'Apply a configuration to a resource by file name or stdin'), 'that contain the configuration to apply')
+    .option('-k, --kustomize <dir>', 'Process a kustomization directory')
     .addOption(outputOpt('name'))
     .action(act(async () => (await import('./commands/apply')).apply));
+});
+command(['diff'], () => {
+  fileOpts(sub(program, 'diff', 'Diff the live version against a would-be applied version'), 'containing the configuration to diff')
+    .argument('[args...]')
+    .option('-k, --kustomize <dir>', 'Process the kustomization directory')
+    .option('--field-manager <name>', 'Name of the manager used to track field ownership (default kubectl-client-side-apply)')
+    .action(act(async () => (await import('./commands/diff')).diff));
+});
+command(['kustomize'], () => {
+  sub(program, 'kustomize', 'Build a kustomization target from a directory')
+    .argument('[dir]', 'a directory with a kustomization.yaml (default .)')
+    .action(act(async () => (await import('./commands/kustomize')).kustomize));
 });
 command(['create'], () => {
   const create = fileOpts(sub(program, 'create', 'Create a resource from a file or from stdin'), 'to use to create the resource')
@@ -309,6 +322,26 @@ command(['scale'], () => {
     .option('--replicas <n>', 'The new desired number of replicas. Required.')
     .option('--current-replicas <n>', 'Precondition for current size.')
     .action(act(async () => (await import('./commands/modify')).scale));
+});
+
+command(['wait'], () => {
+  selectOpts(sub(program, 'wait', 'Experimental: Wait for a specific condition on one or many resources'))
+    .argument('[resources...]')
+    .option('--for <condition>', "delete, create, condition=TYPE[=VALUE] or jsonpath='{JSONPATH}'[=VALUE]")
+    .option('--timeout <duration>', 'The length of time to wait before giving up (default 30s; negative: a week)')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on')
+    .action(act(async () => (await import('./commands/wait')).wait));
+});
+
+command(['events'], () => {
+  sub(program, 'events', 'List events')
+    .option('--for <resource>', 'Filter events to only those pertaining to the specified resource (TYPE/NAME)')
+    .option('--types <types>', 'Output only events of given types (Normal, Warning)', collect)
+    .option('-A, --all-namespaces', 'List the events across all namespaces')
+    .option('-w, --watch', 'After listing the requested events, watch for more events')
+    .option('--no-headers', "When using the default output format, don't print headers")
+    .addOption(outputOpt('json|yaml|name'))
+    .action(act(async () => (await import('./commands/events')).events));
 });
 
 // ---- workloads --------------------------------------------------------------------------------------

@@ -31,9 +31,23 @@ export class Ctx {
       /* eslint-enable @typescript-eslint/no-require-imports */
       const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
       this.kubeconfigNamespace = cfg.namespace;
-      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT });
+      const level = this.verbosity;
+      let observe;
+      if (level >= 6) {
+        const { requestLogger, logConfigLoaded } = require('./verbose') as typeof import('./verbose');
+        const { kubeconfigFiles } = require('@minik8s/shared/dist/client/kubeconfig') as typeof import('@minik8s/shared/dist/client/kubeconfig');
+        logConfigLoaded(level, kubeconfigFiles({ path: this.globals.kubeconfig })[0]);
+        observe = requestLogger(level);
+      }
+      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT, observe });
     }
     return this.cachedClient;
+  }
+
+  /** -v N (0 when not given). */
+  get verbosity(): number {
+    const n = Number((this.globals.v ?? '0').replace(/^=/, ''));
+    return Number.isInteger(n) && n > 0 ? n : 0;
   }
 
   /** Resource types from the server's discovery, through kubectl's disk cache. */

@@ -34,8 +34,8 @@ function filesOf(path: string, recursive: boolean): string[] {
   return out;
 }
 
-/** Parse one file's text into objects (documents, List items); throws CliError naming the line. */
-export function parseManifests(text: string, source: string): KubeObject[] {
+/** Parse one file's text into objects (documents, List items; `raw`: the documents as they are); throws CliError naming the line. */
+export function parseManifests(text: string, source: string, raw = false): KubeObject[] {
   const docs = YAML.parseAllDocuments(text, { version: '1.1' });
   const out: KubeObject[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
@@ -47,6 +47,10 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     }
     const v = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (v === null || v === undefined) continue;
+    if (raw) {
+      out.push(v as KubeObject);
+      continue;
+    }
     if (typeof v !== 'object' || Array.isArray(v)) throw new CliError(`error parsing ${source}: a document must be a mapping (an API object), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     const o = v as KubeObject & { items?: KubeObject[] };
     if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) out.push(...(o.items ?? []));
@@ -76,7 +80,7 @@ export async function readManifests(ctx: Ctx, paths: string[], recursive: boolea
   return out;
 }
 
-async function resolveKind(ctx: Ctx, obj: KubeObject, source: string): Promise<ResourceType> {
+export async function resolveKind(ctx: Ctx, obj: KubeObject, source: string): Promise<ResourceType> {
   const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean);
   if (missing.length) {
     throw new CliError(`error validating "${source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);

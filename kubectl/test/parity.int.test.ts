@@ -295,6 +295,104 @@ describe('mkctl and kubectl print the same', () => {
     await same(['create', 'token', 'default']);
   });
 
+  it('wait: conditions, jsonpath, delete, create, timeouts and errors', async () => {
+    await same(['run', 'wp', '--image=busybox', '--labels=w=p']);
+    await same(['wait', '--for=jsonpath={.status.phase}=Pending', 'pod/wp']);
+    await same(['wait', '--for=jsonpath={.metadata.name}', 'pod/wp', '--timeout=1s']);
+    await same(['wait', '--for=condition=Ready', 'pod/wp', '--timeout=1s']);
+    await same(['wait', '--for=condition=Ready', 'pods', '-l', 'w=none', '--timeout=1s']);
+    await same(['wait', '--for=condition=Ready', 'pod/nope', '--timeout=1s']);
+    await same(['wait', '--for=delete', 'pod/nope', '--timeout=1s']);
+    await same(['wait', '--for=create', 'pod/nope', '--timeout=1s']);
+    await same(['wait', '--for=bogus', 'pod/wp']);
+    await same(['wait', 'pod/wp']);
+    await same(['wait', '--for=condition=Ready', 'pod/wp', '--timeout=x']);
+    // The condition turns true while both wait (no kubelet here: the test sets it as a kubelet would).
+    const ready = async (ns: string) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const r = await fetch(`${api.url}/api/v1/namespaces/${ns}/pods/wp/status`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }),
+      });
+      expect(r.status).toBe(200);
+    };
+    const [r] = await Promise.all([same(['wait', '--for=condition=ready', '-l', 'w=p', 'pods', '--timeout=30s']), ready(NS.kubectl), ready(NS.mkctl)]);
+    expect(r.mkctl.stdout).toBe('pod/wp condition met\n');
+    const gone = async (ns: string) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await fetch(`${api.url}/api/v1/namespaces/${ns}/pods/wp`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gracePeriodSeconds: 0 }) });
+    };
+    await Promise.all([same(['wait', '--for=delete', 'pod/wp', '--timeout=30s']), gone(NS.kubectl), gone(NS.mkctl)]);
+  });
+
+  it('events: sorted by last seen, --for, --types, -o, and the request log of -v', async () => {
+    await same(['events']);
+    const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    for (const ns of Object.values(NS)) {
+      const post = async (name: string, e: Record<string, unknown>) => {
+        const r = await fetch(`${api.url}/api/v1/namespaces/${ns}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: ns }, reportingComponent: 'test', ...e }),
+        });
+        expect(r.status).toBe(201);
+      };
+      await post('e1', { involvedObject: { kind: 'Pod', name: 'pa', namespace: ns, apiVersion: 'v1' }, type: 'Normal', reason: 'Pulled', message: 'image pulled ', firstTimestamp: ago(10.5 * 3600), lastTimestamp: ago(4.5 * 3600), count: 3 });
+      await post('e2', { involvedObject: { kind: 'Pod', name: 'pb', namespace: ns, apiVersion: 'v1' }, type: 'Warning', reason: 'BackOff', message: 'back-off', firstTimestamp: ago(200 * 60 + 30), lastTimestamp: ago(200 * 60 + 30), count: 1 });
+      await post('e3', { involvedObject: { kind: 'Deployment', name: 'web', namespace: ns, apiVersion: 'apps/v1' }, type: 'Normal', reason: 'ScalingReplicaSet', message: 'Scaled up', eventTime: new Date(Date.now() - 50.5 * 60_000).toISOString().replace('Z', '000Z'), reportingController: 'deployment-controller', reportingInstance: 'x', action: 'Scale' });
+    }
+    await same(['events']);
+    await same(['events', '--no-headers']);
+    await same(['events', '--for', 'pod/pa']);
+    await same(['events', '--for', 'deployment.apps/web']);
+    await same(['events', '--types=Warning']);
+    await same(['events', '--types=Bogus']);
+    await same(['events', '--for', 'pa']);
+    await same(['events', '-o', 'name']);
+    // Ages chosen far from a boundary of kubectl's rounding, so both tools print the same one.
+    // -v: the same requests, in klog lines (times, pids and the client's name masked).
+    const klog = (s: string) =>
+      s.replace(/^[IEW]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, '').replace(/ in \d+ milliseconds/g, ' in N milliseconds').replace(/(User-Agent: ).*/g, '$1UA');
+    for (const v of ['-v=6', '-v=7']) {
+      const r = await both([v, 'get', 'namespace', 'default', '-o', 'name']);
+      expect(normalize(klog(r.mkctl.stderr), 'mkctl')).toBe(normalize(klog(r.kubectl.stderr), 'kubectl'));
+      expect(r.mkctl.stdout).toBe(r.kubectl.stdout);
+    }
+  });
+
+  it('diff (exit 0/1/>1, masked secrets, KUBECTL_EXTERNAL_DIFF) and apply -k', async () => {
+    // diff -u prints the temporary directories and the files' times: those lines are masked.
+    const paths = (t: string) => t.replace(/\/tmp\/(LIVE|MERGED)-\d+/g, '/tmp/$1').replace(/^(---|\+\+\+) (\S+)\t.*$/gm, '$1 $2');
+    const diffSame = async (args: string[], env?: NodeJS.ProcessEnv) => {
+      const r = await both(args, undefined, env);
+      const show = (x: Run) => `rc ${x.code}\n${x.stdout}\n${x.stderr}`;
+      expect(r.mkctl.code, show(r.mkctl) + '\n---\n' + show(r.kubectl)).toBe(r.kubectl.code);
+      expect(paths(normalize(r.mkctl.stdout, 'mkctl'))).toBe(paths(normalize(r.kubectl.stdout, 'kubectl')));
+      expect(normalize(r.mkctl.stderr, 'mkctl')).toBe(normalize(r.kubectl.stderr, 'kubectl'));
+      return r;
+    };
+    const cm = (v: string) => file(`diff-cm-${v}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dcm\ndata:\n  a: "${v}"\n  keep: same\n`);
+    await diffSame(['diff', '-f', cm('1')]);
+    await same(['apply', '-f', cm('1')]);
+    expect((await diffSame(['diff', '-f', cm('1')])).mkctl.code).toBe(0);
+    expect((await diffSame(['diff', '-f', cm('2')])).mkctl.code).toBe(1);
+    const sec = (v: string) => file(`diff-sec-${v}.yaml`, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: dsec\nstringData:\n  token: "${v}"\n  same: x\n`);
+    await same(['apply', '-f', sec('old')]);
+    await diffSame(['diff', '-f', sec('new')]);
+    await diffSame(['diff', '-f', cm('2')], { KUBECTL_EXTERNAL_DIFF: 'diff -q --ignore-case /etc/passwd' });
+    await diffSame(['diff', '-f', join(dir, 'missing.yaml')]);
+    await diffSame(['diff', 'extra-arg', '-f', cm('2')]);
+    const kz = join(REPO, 'kubectl', 'test', 'fixtures', 'kustomize', 'base');
+    expect((await same(['apply', '-k', kz])).mkctl.stdout).toContain('configmap/web-config-b47h9fmcbd created');
+    await same(['apply', '-k', kz]);
+    await same(['get', 'deploy', 'web', '-o', 'yaml']);
+    await diffSame(['diff', '-k', kz]);
+    await same(['apply', '-k', kz, '-f', cm('1')]);
+    await same(['delete', 'deploy', 'web', '--wait=false']);
+  });
+
   it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {
     await Promise.all((Object.keys(NS) as Tool[]).map((tool) => run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1'])));
     const watchers = (Object.keys(NS) as Tool[]).map((tool) => {

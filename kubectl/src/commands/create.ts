@@ -7,6 +7,7 @@ import * as gen from '../create/generators';
 import { envFileEntries, fileEntries, parseLiteralSource } from '../create/sources';
 import { goJson } from '../create/gojson';
 import { resolveName } from '../discovery';
+import { parseDuration } from '../duration';
 import { CliError, usageError } from '../errors';
 import { KlogError } from '../klog';
 import { executeTemplate } from '../print/jsonpath';
@@ -353,8 +354,7 @@ export async function createToken(
   o: { output?: string; duration?: string; audience?: string[]; boundObjectKind?: string; boundObjectName?: string; boundObjectUid?: string },
 ): Promise<number> {
   if (args.length !== 1) throw usageError(`exactly one NAME is required, got ${args.length}`, 'create token');
-  const { parseDuration } = await import('./modify');
-  const ms = o.duration ? parseDuration(o.duration) : 0;
+  const ms = o.duration ? parseDuration(o.duration, 'duration') : 0;
   if (ms < 0) throw new CliError('--duration must be greater than or equal to 0');
   if (ms % 1000 !== 0) throw new CliError('--duration cannot be expressed in units less than seconds');
   const req = gen.tokenRequest({ durationSeconds: ms / 1000, audiences: o.audience ?? [], boundKind: o.boundObjectKind, boundName: o.boundObjectName, boundUid: o.boundObjectUid });

@@ -9,7 +9,7 @@ import { CliError, usageError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { sortKeys, toYaml } from '../print/yaml';
 import { resourcePath, type KubeObject, type ResourceType } from '../shared';
-import { parseDuration } from './modify';
+import { parseDuration } from '../duration';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = KubeObject & { spec?: any; status?: any };

@@ -35,3 +35,16 @@ export function secretHash(name: string, type: string, data: Record<string, stri
 function sortTop(m: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
 }
+
+/**
+ * kustomize's hasher: the same recipe over kind, data (`""` when absent), binaryData/stringData when present,
+ * a Secret's type — and an empty name (it looks the name up by a path it never finds, so renames keep the hash).
+ */
+export function kustomizeHash(o: { kind?: string; type?: string; data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string> }): string {
+  const m: Record<string, unknown> = { data: o.data ? sorted(o.data) : '', kind: o.kind, name: '' };
+  if (o.kind === 'Secret') {
+    if (o.stringData) m.stringData = sorted(o.stringData);
+    m.type = o.type ?? '';
+  } else if (o.binaryData) m.binaryData = sorted(o.binaryData);
+  return encodeHash(sha(goJson(sortTop(m))));
+}
