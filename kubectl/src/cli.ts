@@ -344,6 +344,21 @@ command(['events'], () => {
     .action(act(async () => (await import('./commands/events')).events));
 });
 
+command(['auth'], () => {
+  const auth = sub(program, 'auth', 'Inspect authorization');
+  sub(auth, 'can-i', 'Check whether an action is allowed')
+    .argument('[args...]', 'VERB [TYPE | TYPE/NAME | NONRESOURCEURL]')
+    .option('--list', 'If true, prints all allowed actions.')
+    .option('-q, --quiet', 'If true, suppress output and just return the exit code.')
+    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
+    .option('--subresource <name>', 'SubResource such as pod/log or deployment/scale')
+    .option('--no-headers', "If true, prints allowed actions without headers")
+    .action(act(async () => (await import('./commands/auth')).canI));
+  sub(auth, 'whoami', 'Experimental: Check self subject attributes')
+    .addOption(outputOpt('json|yaml'))
+    .action(act(async () => (await import('./commands/auth')).whoami));
+});
+
 // ---- workloads --------------------------------------------------------------------------------------
 const afterDash = () => {
   const i = process.argv.indexOf('--');
@@ -467,12 +482,13 @@ command(['port-forward'], () => {
 
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 command(['trace'], () => {
-  sub(program, 'trace', 'Show how a pod came to be: created → scheduled → pulled → started → ready, by whom and when')
+  sub(program, 'trace', 'Show how a pod came to be, to the millisecond: created → queued → scheduled → bound → picked up → sandbox → pulled → started → ready')
     .argument('<pod>', 'pod/NAME or pod NAME')
     .argument('[name]')
+    .option('-w, --watch', 'Follow the pod live: each step as it happens, until it is Ready')
     .action(act(async () => {
-      const { trace } = await import('./commands/describe');
-      return (ctx: Ctx, a: string, b: string | undefined) => trace(ctx, b ? [a, b] : [a]);
+      const { trace } = await import('./commands/trace');
+      return (ctx: Ctx, a: string, b: string | undefined, o: { watch?: boolean }) => trace(ctx, b ? [a, b] : [a], o);
     }));
 });
 

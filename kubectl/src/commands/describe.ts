@@ -1,9 +1,8 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
-// the Events found by the involvedObject field selector; and `trace`, the pod-creation timeline.
+// the Events found by the involvedObject field selector.
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
-import { CliError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { ApiError, type KubeObject, type ResourceType } from '../shared';
 
@@ -325,59 +324,4 @@ export async function describe(ctx: Ctx, args: string[], o: { selector?: string;
   if (out.length === 0 && rc === 0) process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
   process.stdout.write(out.join('\n\n\n'));
   return rc;
-}
-
-// ---- trace ------------------------------------------------------------------------------------------
-
-interface Step {
-  at: number;
-  what: string;
-  component: string;
-  detail?: string;
-}
-
-/** The pod's creation flow from its Events and status timestamps, in time order (pure, for tests). */
-export function podTimeline(pod: Obj, evs: Event[]): Step[] {
-  const steps: Step[] = [];
-  const t = (s: string | undefined) => (s ? Date.parse(s) : NaN);
-  steps.push({ at: t(pod.metadata.creationTimestamp), what: 'Created', component: 'kube-apiserver', detail: `pod ${pod.metadata.namespace}/${pod.metadata.name} stored` });
-  for (const e of evs) {
-    const comp = e.source?.component ?? e.reportingComponent ?? '?';
-    const at = t(e.firstTimestamp ?? e.eventTime ?? e.lastTimestamp ?? e.metadata.creationTimestamp);
-    const count = (e.count ?? 1) > 1 ? ` (x${e.count})` : '';
-    steps.push({ at, what: `${e.reason ?? '?'}${count}`, component: comp + (e.source?.host ? ` on ${e.source.host}` : ''), detail: e.message?.trim() });
-  }
-  const sched = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
-  if (sched?.status === 'False' && !evs.some((e) => e.reason === 'FailedScheduling')) {
-    steps.push({ at: t(sched.lastTransitionTime), what: 'Unschedulable', component: 'default-scheduler', detail: sched.message ?? sched.reason });
-  }
-  for (const c of pod.status?.containerStatuses ?? []) {
-    if (c.state?.running?.startedAt && !evs.some((e) => e.reason === 'Started')) steps.push({ at: t(c.state.running.startedAt), what: 'Running', component: 'kubelet', detail: `container ${c.name} running` });
-  }
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-  if (ready?.status === 'True') steps.push({ at: t(ready.lastTransitionTime), what: 'Ready', component: 'kubelet', detail: 'condition Ready=True' });
-  return steps.filter((s) => !Number.isNaN(s.at)).sort((a, b) => a.at - b.at);
-}
-
-export async function trace(ctx: Ctx, args: string[]): Promise<number> {
-  const [req] = await parseResourceArgs(ctx, args, 'trace');
-  if (req.rt.kind !== 'Pod' || req.names.length !== 1) throw new CliError('trace takes one pod: mkctl trace pod/NAME');
-  const pod = await getObject<Obj>(ctx, req.rt, ctx.namespace, req.names[0]);
-  const steps = podTimeline(pod, await events(ctx, pod));
-  const start = steps[0]?.at ?? Date.now();
-  const rows = ['ELAPSED\tSTEP\tBY\tDETAIL'];
-  let prev = start;
-  for (const s of steps) {
-    rows.push(`+${((s.at - start) / 1000).toFixed(0)}s (+${((s.at - prev) / 1000).toFixed(0)}s)\t${s.what}\t${s.component}\t${s.detail ?? ''}`);
-    prev = s.at;
-  }
-  const ready = steps.some((s) => s.what === 'Ready');
-  const node = pod.spec?.nodeName;
-  process.stdout.write(`pod/${pod.metadata.name} in ${pod.metadata.namespace}: ${pod.status?.phase ?? 'Unknown'}${node ? ` on node ${node}` : ', not scheduled'}\n`);
-  process.stdout.write(tabwrite(rows, 3));
-  if (!node) {
-    const why = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'False');
-    process.stdout.write(`\nNot scheduled: ${why?.message ?? 'the scheduler has not placed it yet (is a scheduler running?)'}\n`);
-  } else if (!ready) process.stdout.write(`\nNot Ready yet.\n`);
-  return 0;
 }

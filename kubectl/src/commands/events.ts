@@ -19,6 +19,8 @@ export type CoreEvent = KubeObject & {
   eventTime?: string | null;
   series?: { count?: number; lastObservedTime?: string };
   involvedObject?: { kind?: string; name?: string; namespace?: string; apiVersion?: string };
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
 };
 
 /** When the event last happened, as kubectl events sorts them. */
