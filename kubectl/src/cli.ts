@@ -480,6 +480,28 @@ command(['port-forward'], () => {
     .action(act(async () => (await import('./commands/portforward')).portForward));
 });
 
+command(['cp'], () => {
+  sub(program, 'cp', 'Copy files and directories to and from containers')
+    .argument('[args...]', '[NAMESPACE/]POD:PATH LOCAL | LOCAL [NAMESPACE/]POD:PATH')
+    .option('-c, --container <name>', 'Container name. If omitted, use the default-container annotation or the first container')
+    .option('--no-preserve', 'The copied file/directory\'s ownership and permissions will not be preserved in the container')
+    .option('--retries <n>', 'accepted for compatibility')
+    .action(act(async () => (await import('./commands/cp')).cp));
+});
+
+command(['proxy'], () => {
+  sub(program, 'proxy', 'Run a proxy to the Kubernetes API server')
+    .option('-p, --port <port>', 'The port on which to run the proxy. Set to 0 to pick a random port. (default 8001)')
+    .option('--address <ip>', 'The IP address on which to serve on. (default 127.0.0.1)')
+    .option('--accept-hosts <regexps>', 'Regular expression for hosts that the proxy should accept.')
+    .option('--accept-paths <regexps>', 'Regular expression for paths that the proxy should accept.')
+    .option('--reject-paths <regexps>', 'Regular expression for paths that the proxy should reject.')
+    .option('--reject-methods <regexps>', 'Regular expression for HTTP methods that the proxy should reject (example --reject-methods=\'POST,PUT,PATCH\').')
+    .option('--api-prefix <prefix>', 'Prefix to serve the proxied API under. (default /)')
+    .option('--disable-filter', 'If true, disable request filtering in the proxy. This is dangerous.')
+    .action(act(async () => (await import('./commands/proxy')).proxy));
+});
+
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 command(['trace'], () => {
   sub(program, 'trace', 'Show how a pod came to be, to the millisecond: created → queued → scheduled → bound → picked up → sandbox → pulled → started → ready')

@@ -3,9 +3,10 @@
 // stdout, stderr and exit codes must match, with AGE cells and server-set ids masked.
 import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { REPO, freePort, kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
 
 interface Run {
   code: number;
@@ -409,6 +410,49 @@ describe('mkctl and kubectl print the same', () => {
     await same(['auth', 'can-i', 'frob', 'nodes']);
     await same(['auth', 'can-i', 'get', '/logs']);
     await same(['auth', 'whoami']);
+  });
+
+  it("proxy: kubectl's filter (exec/attach and foreign Host headers refused), the API behind it with the kubeconfig's credentials", async () => {
+    const ports = { kubectl: await freePort(), mkctl: await freePort() };
+    const procs = (Object.keys(NS) as Tool[]).map((tool) => {
+      const args = ['proxy', `--port=${ports[tool]}`];
+      return tool === 'kubectl' ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } }) : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
+    });
+    const out = procs.map((p) => {
+      const o = { text: '' };
+      p.stdout!.on('data', (c: Buffer) => (o.text += c));
+      return o;
+    });
+    try {
+      await waitFor('both proxies serving', () => out.every((o) => o.text.includes('Starting to serve')), 30_000);
+      expect(out[1].text.replace(String(ports.mkctl), 'P')).toBe(out[0].text.replace(String(ports.kubectl), 'P'));
+      const get = async (tool: Tool, path: string, init: RequestInit & { host?: string } = {}) => {
+        const r = await new Promise<{ status: number; body: string; type: string }>((ok, fail) => {
+          const req = httpRequest({ host: '127.0.0.1', port: ports[tool], path, method: init.method ?? 'GET', headers: init.host ? { host: init.host } : {} }, (res: IncomingMessage) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c));
+            res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
+          });
+          req.on('error', fail);
+          req.end();
+        });
+        return r;
+      };
+      for (const [path, init] of [
+        ['/api/v1/namespaces/default', {}],
+        ['/api/v1/namespaces/default/pods/x/exec?command=ls', {}],
+        ['/api/v1/namespaces/default/pods/x/attach', {}],
+        ['/version', { host: 'evil.example:80' }],
+        ['/api/v1/namespaces/nope', {}],
+        ['/api/v1/namespaces/nope', { method: 'DELETE' }],
+      ] as [string, RequestInit & { host?: string }][]) {
+        const [k, m] = [await get('kubectl', path, init), await get('mkctl', path, init)];
+        const norm = (b: string) => b.replace(/"(resourceVersion|uid|creationTimestamp)":"[^"]*"/g, '"$1":"*"');
+        expect({ ...m, body: norm(m.body) }, path).toEqual({ ...k, body: norm(k.body) });
+      }
+    } finally {
+      for (const p of procs) p.kill();
+    }
   });
 
   it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {

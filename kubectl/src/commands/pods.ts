@@ -7,7 +7,7 @@ import { CliError, ExitCode } from '../errors';
 import { resourcePath, type KubeObject, type QueryValue } from '../shared';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Pod = KubeObject & { spec?: any; status?: any };
+export type Pod = KubeObject & { spec?: any; status?: any };
 
 const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
@@ -132,7 +132,16 @@ export interface SessionResult {
  * exit Status (3), resize (4) at start and on SIGWINCH with a raw terminal, stdin EOF as [255, 0].
  * `signal` ends the session from our side.
  */
-async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal): Promise<SessionResult> {
+/** Where a session's streams go: the terminal, or (cp) a tar stream in and out. */
+export interface SessionIO {
+  in: NodeJS.ReadableStream;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const TERMINAL: SessionIO = { in: process.stdin, out: process.stdout, err: process.stderr };
+
+export async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal, io: SessionIO = TERMINAL): Promise<SessionResult> {
   const url = ctx.client.url(resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
     ...query,
     stdin: stdin ? 'true' : undefined,
@@ -180,17 +189,17 @@ async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: 
         restore.push(() => process.stdout.off('resize', resize));
       }
       if (stdin) {
-        process.stdin.on('data', (d: Buffer) => send(0, d));
-        process.stdin.on('end', () => send(255, Buffer.from([0])));
-        restore.push(() => process.stdin.pause());
+        io.in.on('data', (d: Buffer) => send(0, d));
+        io.in.on('end', () => send(255, Buffer.from([0])));
+        restore.push(() => io.in.pause());
       }
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || data.length === 0) return;
       const payload = data.subarray(1);
       if (data[0] === 1 || data[0] === 2) output ||= payload.length > 0;
-      if (data[0] === 1) process.stdout.write(payload);
-      else if (data[0] === 2) process.stderr.write(payload);
+      if (data[0] === 1) io.out.write(payload);
+      else if (data[0] === 2) io.err.write(payload);
       else if (data[0] === 3 && payload.length) status = JSON.parse(payload.toString('utf8'));
     });
     ws.on('close', () => {

@@ -111,6 +111,17 @@ export class ApiClient {
     return u;
   }
 
+  /**
+   * A request on this client's transport, TLS settings and credentials, left for the caller to write and read
+   * (a proxy streaming bodies both ways, or upgrading). `pathAndQuery` is relative to the server's URL.
+   */
+  rawRequest(method: string, pathAndQuery: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + pathAndQuery, this.base);
+    const h: http.OutgoingHttpHeaders = { ...headers, host: url.host };
+    if (this.opts.token) h.authorization = `Bearer ${this.opts.token}`;
+    return this.transport.request(url, { method, headers: h, agent: this.agent });
+  }
+
   request(method: string, path: string, opts: RequestOptions & { stream: true }): Promise<IncomingMessage>;
   request<T = unknown>(method: string, path: string, opts?: RequestOptions & { stream?: false }): Promise<T>;
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
