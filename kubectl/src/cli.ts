@@ -502,6 +502,24 @@ command(['proxy'], () => {
     .action(act(async () => (await import('./commands/proxy')).proxy));
 });
 
+command(['debug'], () => {
+  sub(program, 'debug', 'Create debugging sessions for troubleshooting workloads (an ephemeral container)')
+    .argument('[args...]', 'POD | TYPE/NAME [-- COMMAND [args...]]')
+    .option('--image <image>', 'Container image to use for debug container.')
+    .option('-i, --stdin', 'Keep stdin open on the container(s) in the pod, even if nothing is attached.')
+    .option('-t, --tty', 'Allocate a TTY for the debugging container.')
+    .option('-c, --container <name>', 'Container name to use for debug container.')
+    .option('--target <container>', 'When using an ephemeral container, target processes in this container name.')
+    .option('--profile <profile>', 'Options are "legacy" (the default, deprecated) and "general".')
+    .option('--image-pull-policy <policy>', "The image pull policy for the container.")
+    .option('--env <kv>', 'Environment variables to set in the container.', collect2)
+    .option('-q, --quiet', 'If true, suppress informational messages.')
+    .option('--attach [bool]', 'If true, wait for the container to start running, and then attach (default with -i)', (v: string) => v !== 'false')
+    .option('--arguments-only', 'If specified, everything after -- will be passed to the new container as Args instead of Command.')
+    .option('--copy-to <name>', 'Create a copy of the target Pod with this name (not supported by mkctl).')
+    .action(act(async () => (await import('./commands/debug')).debug, true));
+});
+
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 command(['trace'], () => {
   sub(program, 'trace', 'Show how a pod came to be, to the millisecond: created → queued → scheduled → bound → picked up → sandbox → pulled → started → ready')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessRows, whoamiRows } from '../src/commands/auth';
+import { ephemeralContainer, randomSuffix } from '../src/commands/debug';
 import { humanDuration } from '../src/commands/describe';
 import type { CoreEvent } from '../src/commands/events';
 import { elapsed, podTimeline, timelineRows } from '../src/commands/trace';
@@ -169,5 +170,22 @@ describe('auth can-i --list (kubectl breaks rules down, compacts verbs, sorts by
       ['Extra: a', '[1]'],
       ['Extra: b', '[2]'],
     ]);
+  });
+});
+
+describe('debug', () => {
+  it('builds the ephemeral container kubectl builds', () => {
+    expect(ephemeralContainer('debugger-abcde', { image: 'busybox', stdin: true, tty: true, target: 'c' }, ['sh'])).toEqual({
+      name: 'debugger-abcde',
+      image: 'busybox',
+      command: ['sh'],
+      resources: {},
+      terminationMessagePolicy: 'File',
+      stdin: true,
+      tty: true,
+      targetContainerName: 'c',
+    });
+    expect(ephemeralContainer('d', { image: 'x', argumentsOnly: true }, ['-v'])).toMatchObject({ args: ['-v'] });
+    expect(randomSuffix()).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 });

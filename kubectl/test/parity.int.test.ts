@@ -455,6 +455,16 @@ describe('mkctl and kubectl print the same', () => {
     }
   });
 
+  it('debug: usage errors as kubectl; a server without pods/ephemeralcontainers is reported (kubectl 1.32 panics there)', async () => {
+    await same(['debug']);
+    await same(['debug', 'pa']);
+    await same(['debug', 'nope', '--image=busybox']);
+    const r = await both(['debug', 'pa', '--image=busybox', '--profile=general']);
+    expect(r.kubectl.stderr).toContain('panic: runtime error');
+    expect(r.mkctl.code).toBe(1);
+    expect(r.mkctl.stderr).toMatch(/^Defaulting debug container name to debugger-[a-z0-9]{5}\.\nerror: ephemeral containers are disabled for this cluster \(error from server: "the server could not find the requested resource"\)\.\n$/);
+  });
+
   it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {
     await Promise.all((Object.keys(NS) as Tool[]).map((tool) => run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1'])));
     const watchers = (Object.keys(NS) as Tool[]).map((tool) => {
