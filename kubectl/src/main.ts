@@ -12,11 +12,16 @@ const bundle = join(__dirname, 'mkctl.js');
 const cacheFile = `${bundle}.cache`;
 
 function bundleIsCurrent(): boolean {
+  let built: number;
   try {
-    return statSync(bundle).mtimeMs >= statSync(join(__dirname, 'cli.js')).mtimeMs;
+    built = statSync(bundle).mtimeMs;
+    if (built < statSync(join(__dirname, '.tsbuildinfo')).mtimeMs) return false;
   } catch {
     return false;
   }
+  // The workspace's shared package, when mkctl runs from the repository (installed elsewhere it is in the bundle only).
+  const shared = statSync(join(__dirname, '..', '..', 'shared', 'dist', '.tsbuildinfo'), { throwIfNoEntry: false });
+  return !shared || built >= shared.mtimeMs;
 }
 
 function runBundle(): void {

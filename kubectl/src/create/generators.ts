@@ -184,7 +184,8 @@ export function configMapKeyErrors(key: string): string[] {
   return errs;
 }
 
-function isUtf8(b: Buffer): boolean {
+/** Whether the bytes are valid UTF-8 (a ConfigMap value then goes in data, else binaryData). */
+export function isUtf8(b: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(b);
     return true;

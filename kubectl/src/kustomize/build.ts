@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { applyStrategicMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import { matchesLabels, parseLabelSelector } from '@minik8s/shared/dist/selectors/labels';
+import { isUtf8 } from '../create/generators';
 import { kustomizeHash } from '../create/hash';
 import { parseEnvFile } from '../create/sources';
 import { CliError } from '../errors';
@@ -298,15 +299,6 @@ function matchesTarget(o: Obj, t: Target): boolean {
 
 function unquote(v: string): string {
   return v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) ? v.slice(1, -1) : v;
-}
-
-function isUtf8(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function decodeData(o: Obj): Record<string, Buffer> {
