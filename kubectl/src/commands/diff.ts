@@ -48,15 +48,15 @@ function withoutManagedFields(o: KubeObject): KubeObject {
 /** MERGED for one manifest: what the server would store if it were applied (nothing is written). */
 async function merged(ctx: Ctx, m: Manifest, ns: string | undefined, live: KubeObject | undefined, fieldManager: string): Promise<KubeObject> {
   const local = structuredClone(m.obj);
-  // kubectl's GetModifiedConfiguration: the annotations without last-applied, an empty map kept as such.
-  const annotations = { ...(local.metadata.annotations ?? {}) };
-  delete annotations[LAST_APPLIED];
-  local.metadata.annotations = annotations;
   const query = { dryRun: 'All', fieldManager };
   if (!live) {
     local.metadata = { ...local.metadata, resourceVersion: undefined };
     return ctx.client.request<KubeObject>('POST', resourcePath(m.rt, ns), { body: local, query });
   }
+  // kubectl's GetModifiedConfiguration: the annotations without last-applied, an empty map kept as such.
+  const annotations = { ...(local.metadata.annotations ?? {}) };
+  delete annotations[LAST_APPLIED];
+  local.metadata.annotations = annotations;
   const originalText = live.metadata.annotations?.[LAST_APPLIED];
   let original: KubeObject | undefined;
   try {
