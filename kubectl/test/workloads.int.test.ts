@@ -123,8 +123,14 @@ describe('kubectl and mkctl on a running cluster', () => {
     same(await both((t) => ['cp', join(dir, 'src'), `${pods[t]}:/tmp/in`]), 'cp dir into the pod');
     same(await both((t) => ['cp', join(dir, 'src', 'a.txt'), `${pods[t]}:/tmp`]), 'cp file into a directory of the pod');
     same(await both((t) => ['exec', pods[t], '--', 'sh', '-c', 'cat /tmp/in/a.txt /tmp/in/sub/b.txt /tmp/a.txt']), 'what arrived');
-    same(await both((t) => ['cp', `${pods[t]}:/tmp/in/sub/b.txt`, join(dir, `b-${t}.txt`)]), 'cp file out of the pod');
-    same(await both((t) => ['cp', `${pods[t]}:/tmp/in`, join(dir, `out-${t}`)]), 'cp dir out of the pod');
+    // The container's tar warns about the leading '/': kubectl shows that line or not, depending on whether its
+    // stderr frame arrives before the stream ends, so it is left out of the comparison.
+    const quiet = (r: Record<Tool, Run>) => {
+      for (const t of TOOLS) r[t].stdout = r[t].stdout.replace(/^tar: removing leading '\/' from member names\n/m, '');
+      return r;
+    };
+    same(quiet(await both((t) => ['cp', `${pods[t]}:/tmp/in/sub/b.txt`, join(dir, `b-${t}.txt`)])), 'cp file out of the pod');
+    same(quiet(await both((t) => ['cp', `${pods[t]}:/tmp/in`, join(dir, `out-${t}`)])), 'cp dir out of the pod');
     for (const t of TOOLS) {
       expect(readFileSync(join(dir, `b-${t}.txt`), 'utf8')).toBe('beta\n');
       expect(readFileSync(join(dir, `out-${t}`, 'sub', 'b.txt'), 'utf8')).toBe('beta\n');

@@ -88,17 +88,12 @@ async function fromPod(ctx: Ctx, src: FileSpec, dest: string, container?: string
     ex.on('error', fail);
   });
   tarOut.pipe(ex);
-  // tar's own chatter ("removing leading '/'") is kept back, as kubectl does, and shown only if it failed.
-  const errs: Buffer[] = [];
-  const err = new PassThrough().on('data', (c: Buffer) => errs.push(c));
-  const io: SessionIO = { in: process.stdin, out: tarOut, err };
+  // tar's own messages ("removing leading '/'") go to stdout, where kubectl's tar pipe sends them.
+  const io: SessionIO = { in: process.stdin, out: tarOut, err: process.stdout };
   const { code } = await streamSession(ctx, pod, 'exec', { command: ['tar', 'cf', '-', src.path], container }, false, false, undefined, io);
   tarOut.end();
   await written;
-  if (code !== 0) {
-    process.stderr.write(Buffer.concat(errs));
-    throw new CliError(`command terminated with exit code ${code}`, 1);
-  }
+  if (code !== 0) throw new CliError(`command terminated with exit code ${code}`, 1);
   return 0;
 }
 
