@@ -15,6 +15,7 @@ export * from './informer/informer';
 export * from './informer/factory';
 export * from './patch/strategic-merge';
 export * from './events';
+export * from './api/timing';
 export * from './leader';
 export * from './proxy/chain-names';
 export * from './spdy';

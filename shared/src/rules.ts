@@ -9,3 +9,5 @@ export * from './scheduling/taints';
 export * from './scheduling/node-affinity';
 export * from './scheduling/daemon-pods';
 export * from './duration';
+export * from './api/timing';
+export * from './selectors/labels';

@@ -20,7 +20,7 @@ const HEADER = `# Please edit the object below. Lines beginning with a '#' will 
 `;
 
 export async function edit(ctx: Ctx, args: string[]): Promise<number> {
-  const reqs = parseResourceArgs(args, 'edit');
+  const reqs = await parseResourceArgs(ctx, args, 'edit');
   if (reqs.length !== 1 || reqs[0].names.length !== 1) throw new CliError('edit takes one object: mkctl edit TYPE NAME or TYPE/NAME');
   const { rt, names } = reqs[0];
   const ns = rt.namespaced ? ctx.namespace : undefined;

@@ -24,7 +24,7 @@ export interface GetOptions {
 }
 
 export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<number> {
-  const reqs = parseResourceArgs(args, 'get');
+  const reqs = await parseResourceArgs(ctx, args, 'get');
   const ns = o.allNamespaces ? undefined : ctx.namespace;
   const output = o.output ?? '';
   if (output === '' || output === 'wide') return getHuman(ctx, reqs, ns, o);

@@ -3,39 +3,41 @@ import { parseDurationFlag } from '@minik8s/shared/rules';
 import { getObject, listObjects, nsFor } from '../api';
 import { kindPrefix, parseKeyValues, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
+import { parseDuration } from '../duration';
 import { CliError, serverErrorLine } from '../errors';
 import { readManifests } from '../manifests';
 import { ApiError, isNotFound, qualifiedResource, resourcePath, type KubeObject, type ResourceType } from '../shared';
 
-interface Target {
+export interface Target {
   rt: ResourceType;
   ns?: string;
   name: string;
 }
 
-interface Selection {
+export interface Selection {
   filename?: string[];
   recursive?: boolean;
   selector?: string;
+  fieldSelector?: string;
   all?: boolean;
   allNamespaces?: boolean;
 }
 
 /** The objects a command acts on. Names given → no lookup; -l / --all → a list. */
-async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
+export async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
   if (o.filename?.length) {
-    return readManifests(o.filename, !!o.recursive).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
+    return (await readManifests(ctx, o.filename, !!o.recursive)).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
   }
   if (args.length === 0) throw new CliError(`You must provide one or more resources by argument or filename.`);
-  const reqs = parseResourceArgs(args, verb);
+  const reqs = await parseResourceArgs(ctx, args, verb);
   const ns = o.allNamespaces ? undefined : ctx.namespace;
   const out: Target[] = [];
   for (const r of reqs) {
     if (r.names.length) {
       if (o.selector) throw new CliError('name cannot be provided when a selector is specified');
       out.push(...r.names.map((name) => ({ rt: r.rt, ns: nsFor(r.rt, ctx.namespace), name })));
-    } else if (o.selector || o.all) {
-      const list = await listObjects(ctx, r.rt, ns, { labelSelector: o.selector });
+    } else if (o.selector || o.all || o.fieldSelector) {
+      const list = await listObjects(ctx, r.rt, ns, { labelSelector: o.selector, fieldSelector: o.fieldSelector });
       out.push(...list.items.map((it) => ({ rt: r.rt, ns: it.metadata.namespace, name: it.metadata.name ?? '' })));
     } else {
       throw new CliError(`resource(s) were provided, but no name was specified`);

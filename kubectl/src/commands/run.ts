@@ -3,7 +3,7 @@
 // matters (restart Never/OnFailure), delete it with --rm, and exit with the container's exit code.
 import { ResourceClient } from '@minik8s/shared/client';
 import { isPodReady, isPodTerminal } from '@minik8s/shared/rules';
-import { resolveType } from '../args';
+import { builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError } from '../errors';
 import { isGone, type KubeObject } from '../shared';
@@ -36,7 +36,7 @@ export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded'
 
 /** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
 export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number, signal?: AbortSignal): Promise<Pod> {
-  const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
+  const rc = new ResourceClient<Pod>(ctx.client, builtinType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
   let rv: string | undefined;

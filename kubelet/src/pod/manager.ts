@@ -25,7 +25,7 @@ import { buildEnv, EnvError, expandCommand } from './env';
 import { ProbeManager, runProbe } from './probes';
 import { computePodStatus, type Waiting } from './status';
 import { binds, removePodDir, resolvConf, setUpVolumes, VolumeError, writePodFile } from './volumes';
-import { formatDuration, parseQuantity } from '@minik8s/shared';
+import { formatDuration, microTime, parseQuantity, TIMING } from '@minik8s/shared';
 import { NETWORK_NOT_READY_EVENT } from '../network';
 
 import type { Pod, Service, ConfigMap, Secret } from '../kinds';
@@ -72,6 +72,8 @@ export class PodManager {
   private terminating = new Map<string, Promise<void>>();
   /** uid → when this kubelet first saw the pod (0 once its start was measured). */
   private firstSeen = new Map<string, number>();
+  /** When this kubelet first saw each pod and when its sandbox was up: put on its events for `mkctl trace`. */
+  private timing = new Map<string, { seenAt: number; sandboxAt?: number }>();
   private resyncTimer?: NodeJS.Timeout;
 
   constructor(private o: PodManagerOptions) {
@@ -156,6 +158,7 @@ export class PodManager {
     this.lastStatus.delete(uid);
     this.podIPs.delete(uid);
     this.firstSeen.delete(uid);
+    this.timing.delete(uid);
     this.backoff.resetPrefix(`${uid}/`);
     for (const k of this.pullFailures.keys()) if (k.startsWith(`${uid}/`)) this.pullFailures.delete(k);
   }
@@ -173,7 +176,11 @@ export class PodManager {
   }
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    void this.o.recorder.event(pod as never, type, reason, message);
+    const t = this.timing.get(pod.metadata?.uid ?? '');
+    const annotations: Record<string, string> = {};
+    if (t) annotations[TIMING.podSeenAt] = microTime(new Date(t.seenAt));
+    if (t?.sandboxAt) annotations[TIMING.sandboxReadyAt] = microTime(new Date(t.sandboxAt));
+    void this.o.recorder.event(pod as never, type, reason, message, { annotations });
   }
 
   private waitingOf(uid: string): Map<string, Waiting> {
@@ -206,6 +213,7 @@ export class PodManager {
     }
     const uid = pod.metadata!.uid!;
     if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, Date.now());
+    if (!this.timing.has(uid)) this.timing.set(uid, { seenAt: Date.now() });
     if (pod.metadata?.deletionTimestamp) {
       // Grace periods can be long: terminate outside the worker so other pods keep moving.
       if (!this.terminating.has(uid)) {
@@ -301,6 +309,8 @@ export class PodManager {
     if (info?.ip) this.podIPs.set(uid, info.ip);
     if (hostNetwork) this.podIPs.set(uid, this.o.nodeIP);
     this.o.log.info({ pod: objectKey(pod), sandbox: id.slice(0, 12), ip: this.podIPs.get(uid), network }, 'pod sandbox started');
+    const t = this.timing.get(uid);
+    if (t) t.sandboxAt = Date.now();
   }
 
   /** Pull (or not) per imagePullPolicy; a Waiting when the image cannot be had. */
