@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
 import { REPO, freePort, kubeEnv, stopAll, waitFor } from '../../testing/procs';
-import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../kubelet/test/harness';
+import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 type Tool = 'kubectl' | 'mkctl';
 interface Run {

@@ -3,11 +3,9 @@
 // (init containers first, the kubelet's Events, Running) and confirming their graceful deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ApiClient, R, type core, type KubeObject } from '@minik8s/shared';
+import { ApiClient, R, isNodeReady, type KubeObject, type Node, type Pod } from '@minik8s/shared';
 import { REPO, startApiserver, startProcess, stopAll, waitFor, type Apiserver, type Proc } from '../../testing/procs';
 
-type Node = core.Node & KubeObject;
-type Pod = core.Pod & KubeObject;
 let api: Apiserver;
 let client: ApiClient;
 let proc: Proc;
@@ -24,12 +22,11 @@ afterAll(async () => {
   await stopAll();
 });
 
-const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 describe('hollow-nodes', () => {
   it('registers every node Ready with its capacity, each on its own kubelet port', async () => {
     const nodes = await waitFor('3 Ready hollow nodes', async () => {
-      const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && ready(n));
+      const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && isNodeReady(n));
       return l.length === 3 ? l : undefined;
     }, 60_000);
     expect(nodes.map((n) => n.status?.capacity?.cpu)).toEqual(['2', '2', '2']);

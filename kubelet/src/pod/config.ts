@@ -76,9 +76,3 @@ export function containerConfig(pod: Pod, spec: core.Container, role: 'init' | '
     security: securityOptions(pod.spec?.securityContext, spec.securityContext),
   };
 }
-
-/** Go-style duration for back-off messages: 10s, 1m20s, 5m0s. */
-export function fmtDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
-}

@@ -1,6 +1,6 @@
 // What the pod workers share: their options (runtime, API, node facts), what the kubelet remembers
 // per pod between syncs, and the ways back into the work queue and the event recorder.
-import type { EventRecorder, Histogram, Logger, core } from '@minik8s/shared';
+import { TIMING, microTime, type EventRecorder, type Histogram, type Logger, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
 import type { ContainerRuntime } from '../runtime/runtime';
 import type { PodApi } from './api';
@@ -54,10 +54,28 @@ export class PodMemory {
   readonly podIPs = new Map<string, string>();
   /** uid → when this kubelet first saw the pod (0 once its start was measured). */
   readonly firstSeen = new Map<string, number>();
+  /** uid → when this kubelet first saw the pod and when its sandbox was up: put on its Events for `mkctl trace`. */
+  readonly timing = new Map<string, { seenAt: number; sandboxAt?: number }>();
   /** Container restarts ("uid/role/name") and image pulls ("uid/pull/image"). */
   readonly backoff = new Backoff();
   /** "uid/pull/image" → when its last pull failed. */
   readonly pullFailures = new Map<string, number>();
+
+  /** The first time this kubelet sees the pod. */
+  seen(uid: string): void {
+    const now = Date.now();
+    if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, now);
+    if (!this.timing.has(uid)) this.timing.set(uid, { seenAt: now });
+  }
+
+  /** The timing annotations of the pod's Events. */
+  eventAnnotations(uid: string): Record<string, string> {
+    const t = this.timing.get(uid);
+    const out: Record<string, string> = {};
+    if (t) out[TIMING.podSeenAt] = microTime(t.seenAt);
+    if (t?.sandboxAt) out[TIMING.sandboxReadyAt] = microTime(t.sandboxAt);
+    return out;
+  }
 
   waitingOf(uid: string): Map<string, Waiting> {
     let w = this.waiting.get(uid);
@@ -70,6 +88,7 @@ export class PodMemory {
     this.lastStatus.delete(uid);
     this.podIPs.delete(uid);
     this.firstSeen.delete(uid);
+    this.timing.delete(uid);
     this.backoff.resetPrefix(`${uid}/`);
     for (const k of this.pullFailures.keys()) if (k.startsWith(`${uid}/`)) this.pullFailures.delete(k);
   }

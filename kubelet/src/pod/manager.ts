@@ -32,7 +32,8 @@ export class PodManager {
       onUpdate: (_old, p) => this.queue.add(objectKey(p)),
       onDelete: (p) => this.queue.add(objectKey(p)),
     });
-    const event: PodContext['event'] = (pod, type, reason, message) => void o.recorder.event(pod, type, reason, message);
+    const mem = new PodMemory();
+    const event: PodContext['event'] = (pod, type, reason, message) => void o.recorder.event(pod, type, reason, message, { annotations: mem.eventAnnotations(pod.metadata.uid ?? '') });
     const probes = new ProbeManager(
       o.probe,
       (podKey, kind, container, ok, message) => {
@@ -43,7 +44,7 @@ export class PodManager {
       },
       o.log,
     );
-    this.ctx = { o, mem: new PodMemory(), probes, event, requeue: (pod, ms) => this.queue.addAfter(objectKey(pod), ms) };
+    this.ctx = { o, mem, probes, event, requeue: (pod, ms) => this.queue.addAfter(objectKey(pod), ms) };
   }
 
   get probes(): ProbeManager {
@@ -132,6 +133,7 @@ export class PodManager {
       for (const rt of (await this.o.runtime.listPods()).values()) if (rt.namespace === namespace && rt.name === name) await removePod(this.ctx, rt);
       return;
     }
+    this.ctx.mem.seen(pod.metadata.uid!);
     if (!pod.metadata.deletionTimestamp) return syncPod(this.ctx, pod);
     // Grace periods can be long: terminate outside the worker so other pods keep moving.
     const uid = pod.metadata.uid!;

@@ -1,11 +1,11 @@
 // Starting a pod's sandbox and its containers: restart back-off, the image, env (configMaps, secrets,
 // Service links), volumes and resolv.conf, the runtime config (resources, security options), then
 // create, start and the postStart hook.
-import type { core } from '@minik8s/shared';
+import { formatDuration, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
 import type { Mount, PodRuntime, RuntimeContainer } from '../runtime/types';
 import { latest } from './actions';
-import { containerConfig, fmtDuration, sandboxConfig } from './config';
+import { containerConfig, sandboxConfig } from './config';
 import type { PodContext } from './context';
 import { buildEnv, EnvError, type EnvSources } from './env';
 import { ensureImage } from './images';
@@ -27,6 +27,8 @@ export async function runSandbox(ctx: PodContext, pod: Pod, rt: PodRuntime | und
   }
   const ip = config.hostNetwork ? ctx.o.nodeIP : sandbox.ip;
   if (ip) ctx.mem.podIPs.set(uid, ip);
+  const t = ctx.mem.timing.get(uid);
+  if (t) t.sandboxAt = Date.now();
   log.info({ pod: `${config.pod.namespace}/${config.pod.name}`, sandbox: sandbox.id.slice(0, 12), ip }, 'pod sandbox started');
 }
 
@@ -50,8 +52,7 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
     if (finished - started >= 10 * 60_000) backoff.reset(bkey);
     const wait = backoff.remaining(bkey, finished);
     if (wait > 0) {
-      const delay = Math.round(backoff.delay(bkey) / 1000);
-      const message = `back-off ${fmtDuration(delay)} restarting failed container=${cname} pod=${m.name}_${m.namespace}(${uid})`;
+      const message = `back-off ${formatDuration(backoff.delay(bkey))} restarting failed container=${cname} pod=${m.name}_${m.namespace}(${uid})`;
       if (waiting.get(wkey)?.reason !== 'CrashLoopBackOff') ctx.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${cname} in pod ${m.name}_${m.namespace}(${uid})`);
       waiting.set(wkey, { reason: 'CrashLoopBackOff', message });
       ctx.requeue(pod, wait + 50);

@@ -1,7 +1,7 @@
 // One pod's sync, as upstream SyncPod: read the runtime's truth, compute the actions (pure), apply
 // them (a few rounds, so a new sandbox gets its containers in the same sync), then write the status
 // computed from the runtime (pure) when it changed.
-import type { core } from '@minik8s/shared';
+import { rfc3339, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
 import { NETWORK_NOT_READY_EVENT } from '../network';
 import type { PodRuntime } from '../runtime/types';
@@ -13,7 +13,6 @@ import { computePodStatus } from './status';
 export async function syncPod(ctx: PodContext, pod: Pod): Promise<void> {
   const { runtime } = ctx.o;
   const uid = pod.metadata.uid!;
-  if (!ctx.mem.firstSeen.has(uid)) ctx.mem.firstSeen.set(uid, Date.now());
   let rt = (await runtime.listPods(uid)).get(uid);
   const netErr = pod.spec?.hostNetwork ? undefined : ctx.o.networkError();
   if (netErr) {
@@ -90,7 +89,7 @@ async function writeStatus(ctx: PodContext, pod: Pod, rt: PodRuntime | undefined
   const stale = !!last && olderThan(pod.metadata.resourceVersion, last.resourceVersion);
   const base = stale ? { ...pod, status: last.status } : pod;
   const status = computePodStatus(base, rt, {
-    now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    now: rfc3339(),
     runtime: ctx.o.runtime.type,
     hostIP: ctx.o.nodeIP,
     podIP: mem.podIPs.get(uid),

@@ -3,7 +3,7 @@
 // the ContainerRuntime interface. Logs, exec/attach streams and the sandbox's PID (port-forward) are
 // read here by the kubelet API server too.
 import Docker from 'dockerode';
-import type { Logger } from '@minik8s/shared';
+import { rfc3339, type Logger } from '@minik8s/shared';
 import { L, SANDBOX_NAME, dockerName } from './labels';
 import { PodNetworks } from './docker-network';
 import { dockerStats, type DockerStats } from './docker-stats';
@@ -22,7 +22,7 @@ export function dockerOptions(endpoint: string): Docker.DockerOptions {
 export function k8sTime(t: string | undefined): string | undefined {
   if (!t || t.startsWith('0001-01-01')) return undefined;
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace(/\.\d+Z$/, 'Z');
+  return Number.isNaN(d.getTime()) ? undefined : rfc3339(d);
 }
 
 function mapState(s: string | undefined): RuntimeState {

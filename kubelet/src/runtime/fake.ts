@@ -4,6 +4,7 @@
 // over it; tests script it (a container exits, a pull or start fails, an exec answers) to drive
 // the pod workers through restarts, back-off and termination without Docker.
 import { randomBytes } from 'node:crypto';
+import { rfc3339 } from '@minik8s/shared';
 import type { ContainerRuntime } from './runtime';
 import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRuntime, RuntimeContainer, RuntimeEvent, SandboxConfig } from './types';
 
@@ -13,8 +14,6 @@ export function fakeIP(podCIDR: string | undefined, n: number): string {
   const host = (n % 65000) + 2;
   return `${base[0]}.${base[1]}.${podCIDR && podCIDR.endsWith('/24') ? base[2] : (base[2] + (host >> 8)) & 255}.${host & 255}`;
 }
-
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export interface FakeCall {
   op: 'runPodSandbox' | 'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'pullImage' | 'execSync';

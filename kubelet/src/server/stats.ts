@@ -3,7 +3,7 @@
 // previous sample of the same container. A container the runtime has no memory reading for has no
 // `memory` (rather than a made-up zero).
 import { readFileSync } from 'node:fs';
-import { parseQuantity, type core } from '@minik8s/shared';
+import { parseQuantity, rfc3339, type core } from '@minik8s/shared';
 import type { ContainerRuntime } from '../runtime/runtime';
 import { latest } from '../pod/actions';
 import { containerMemory, nodeMemory, podMemory } from './summary';
@@ -35,7 +35,7 @@ function memoryLimit(c: core.Container): number | undefined {
 
 export async function statsSummary(nodeName: string, runtime: ContainerRuntime | undefined, pods: core.Pod[]) {
   const now = Date.now();
-  const time = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  const time = rfc3339(now);
   const nodeUsage = nodeCpuNs();
   const summary = {
     node: {

@@ -2,7 +2,7 @@
 // metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
-  isNotFound, matchesLabels, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, type autoscaling, type Informer,
+  isNotFound, matchesLabels, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, rfc3339, type autoscaling, type Informer,
   type ResourceClient,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
@@ -15,7 +15,6 @@ type HpaCondition = autoscaling.HorizontalPodAutoscalerCondition;
 interface Scale { spec?: { replicas?: number }; status?: { replicas?: number; selector?: string } }
 interface PodMetricsList { items?: { metadata: { name: string }; containers?: { name: string; usage?: { cpu?: string; memory?: string } }[] }[] }
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function condition(type: string, status: 'True' | 'False', reason: string, message: string, prev: HpaCondition[] | undefined, nowIso: string): HpaCondition {
   const p = prev?.find((c) => c.type === type);

@@ -1,0 +1,24 @@
+// Pure parts of the apiserver's pod proxy: which container, which kubelet address.
+import { describe, expect, it } from 'vitest';
+import { kubeletAddress, pickContainer } from '../src/podproxy';
+
+const pod = (names: string[], annotations?: Record<string, string>) => ({
+  metadata: { name: 'p', namespace: 'default', annotations },
+  spec: { nodeName: 'n1', containers: names.map((name) => ({ name })), initContainers: [{ name: 'init' }] },
+});
+
+describe('podproxy', () => {
+  it('picks the container like upstream', () => {
+    expect(pickContainer(pod(['a']), undefined)).toBe('a');
+    expect(pickContainer(pod(['a', 'b']), 'b')).toBe('b');
+    expect(pickContainer(pod(['a', 'b']), 'init')).toBe('init');
+    expect(pickContainer(pod(['a', 'b'], { 'kubectl.kubernetes.io/default-container': 'b' }), undefined)).toBe('b');
+    expect(() => pickContainer(pod(['a', 'b']), undefined)).toThrow('a container name must be specified for pod p, choose one of: [a b]');
+    expect(() => pickContainer(pod(['a']), 'zz')).toThrow('container zz is not valid for pod p');
+  });
+  it('finds the kubelet endpoint of a node', () => {
+    expect(kubeletAddress({ status: { addresses: [{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.0.0.2' }], daemonEndpoints: { kubeletEndpoint: { Port: 10251 } } } })).toEqual({ host: '10.0.0.2', port: 10251 });
+    expect(kubeletAddress({ status: { addresses: [{ type: 'Hostname', address: 'h' }] } })).toEqual({ host: 'h', port: 10250 });
+    expect(kubeletAddress({ status: {} })).toBeUndefined();
+  });
+});
