@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type core } from '@minik8s/shared';
+import { TIMING, createLogger, type core } from '@minik8s/shared';
 import type { Pod } from '../src/kinds';
 import type { PodApi } from '../src/pod/api';
 import type { PodSource } from '../src/pod/context';
@@ -48,6 +48,8 @@ class TestPods implements PodSource {
 let pods: TestPods;
 let runtime: FakeRuntime;
 let events: string[];
+/** The annotations on each Event, by reason (the last one). */
+let annotations: Map<string, Record<string, string> | undefined>;
 let probeAnswers: Map<string, boolean>;
 let mgr: PodManager;
 let dir: string;
@@ -77,6 +79,7 @@ beforeEach(async () => {
   pods = new TestPods();
   runtime = new FakeRuntime({ images: [IMAGE], record: true });
   events = [];
+  annotations = new Map();
   written = [];
   hooks = [];
   probeAnswers = new Map();
@@ -84,7 +87,12 @@ beforeEach(async () => {
     pods,
     api,
     runtime,
-    recorder: { event: async (_o, type, reason, message) => void events.push(`${type} ${reason}: ${message}`) },
+    recorder: {
+      event: async (_o, type, reason, message, extras) => {
+        events.push(`${type} ${reason}: ${message}`);
+        annotations.set(reason, extras?.annotations);
+      },
+    },
     log: createLogger('test', { level: 'silent' }),
     nodeName: 'n1',
     nodeIP: '10.0.0.1',
@@ -142,6 +150,8 @@ describe('pod workers over the in-memory runtime', () => {
     await until('running', running('crash', 'c'));
     expect(get('crash')?.status).toMatchObject({ phase: 'Running', podIP: '10.244.1.2', hostIP: '10.0.0.1' });
     expect(status('crash', 'c')?.containerID).toMatch(/^fake:\/\/[0-9a-f]{64}$/);
+    // For `mkctl trace`: when the kubelet first saw the pod and when its sandbox was up.
+    expect(annotations.get('Started')).toEqual({ [TIMING.podSeenAt]: '2026-01-01T00:00:00.000000Z', [TIMING.sandboxReadyAt]: '2026-01-01T00:00:00.000000Z' });
 
     runtime.exit(runtime.find('crash', 'c')!.id, 1);
     await until('restarted once', () => status('crash', 'c')?.restartCount === 1 && status('crash', 'c')?.state?.running);
