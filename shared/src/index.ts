@@ -21,6 +21,8 @@ export * from './patch/strategic-merge';
 export * from './events';
 export * from './leader';
 export * from './proxy/chain-names';
+export * from './proxy/service-ports';
+export * from './proxy/nft-layout';
 export * from './spdy/frames';
 export * from './spdy/session';
 export * from './bench';

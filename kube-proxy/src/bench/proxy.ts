@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { core, discovery } from '@minik8s/shared';
 import { Iptables, run } from '../iptables';
-import { buildServicePorts, groupSlices } from '../model';
+import { buildServicePorts, groupSlices } from '@minik8s/shared';
+import { IptablesBackend } from '../iptables-backend';
 import { Proxier } from '../proxier';
 import { generateRules, renderPayload } from '../rules';
 
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
 
   const node = newNode('node');
   const ipt = new Iptables(['ip', 'netns', 'exec', node]);
-  const proxier = new Proxier({ iptables: ipt, commandPrefix: ['ip', 'netns', 'exec', node], config: { clusterCIDR: '10.244.0.0/16' }, minSyncPeriodMs: 0, logger: silent });
+  const proxier = new Proxier({ backend: new IptablesBackend(ipt, { clusterCIDR: '10.244.0.0/16' }), commandPrefix: ['ip', 'netns', 'exec', node], minSyncPeriodMs: 0, logger: silent });
   load(proxier, 0);
   const first = await proxier.syncNow();
   if (!first) throw new Error('first sync failed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildServicePorts, groupSlices } from '../src/model';
+import { buildServicePorts, groupSlices } from '@minik8s/shared';
 import { service, slice } from './fixtures';
 import type { core } from '@minik8s/shared';
 

@@ -1,0 +1,115 @@
+// The nftables proxy mode: one `inet kube-proxy` table (nft-rules.ts), one `nft -f` transaction per
+// sync. A full sync rewrites every chain and map (the affinity state stays) and flushes what the
+// kernel has beyond that; a partial sync writes only the elements and chains that changed since the
+// last successful transaction. Chains and maps left unused are deleted a second later, in a
+// transaction of their own; stale affinity entries are swept after the sync that made them stale.
+import { servicePortKey, type NftServicePort, type ServicePort } from '@minik8s/shared';
+import type { IptablesCompanion } from './companion';
+import { affinitySweep, generateNftRules, renderDeletes, renderFull, renderPartial, type NamedMap, type NftRuleset } from './nft-rules';
+import type { Nft } from './nftables';
+import type { BackendSync, Logger, ProxyBackend } from './proxier';
+import type { ProxyConfig } from './rules';
+
+/** How long a chain stays flushed before it is deleted (upstream: kernels before 6.2 drop a verdict map's references to it lazily). */
+export const STALE_DELETE_AFTER_MS = 1000;
+
+export interface NftBackendOptions {
+  nft: Nft;
+  config: ProxyConfig;
+  logger: Logger;
+  /** iptables rules the nftables mode keeps (companion.ts); none on a host without iptables. */
+  companion?: IptablesCompanion;
+  /** A failed deletion of stale chains/maps or affinity entries (retried later). */
+  onCleanupError?(err: unknown): void;
+}
+
+export class NftBackend implements ProxyBackend {
+  readonly mode = 'nftables';
+  private cache = new WeakMap<ServicePort, NftServicePort>();
+  private applied: NftRuleset | undefined;
+  private appliedPorts = new Map<string, ServicePort>();
+  private staleChains = new Map<string, number>();
+  private staleMaps = new Map<string, NamedMap & { since: number }>();
+  private sweepDue = false;
+
+  constructor(private readonly opts: NftBackendOptions) {}
+
+  async sync(ports: ServicePort[], full: boolean): Promise<BackendSync> {
+    const { nft, config } = this.opts;
+    await this.deleteStale();
+    // a full sync lists the kernel's table (terse: names only) while the rules are generated
+    const listing = full || !this.applied ? nft.listTable() : undefined;
+    listing?.catch(() => undefined);
+    const next = generateNftRules(ports, config, this.cache);
+    const byKey = new Map(ports.map((p) => [servicePortKey(p), p]));
+    let written = 0;
+    for (const [k, p] of byKey) if (this.appliedPorts.get(k) !== p) written++;
+    for (const k of this.appliedPorts.keys()) if (!byKey.has(k)) written++;
+    const affinityChanged = [...this.appliedPorts].some(([k, p]) => p.affinitySeconds !== undefined && byKey.get(k) !== p);
+    let rendered;
+    if (listing) {
+      rendered = renderFull(next, (await listing) ?? { chains: [], maps: [] });
+      await this.opts.companion?.ensure();
+    } else {
+      rendered = renderPartial(this.applied!, next);
+    }
+    this.applied = undefined; // unknown until the transaction succeeds
+    if (rendered.written || rendered.chainsWritten || rendered.staleChains.length || rendered.staleMaps.length || listing) await nft.apply(rendered.text);
+    this.applied = next;
+    this.appliedPorts = byKey;
+    const now = Date.now();
+    for (const c of rendered.staleChains) this.staleChains.set(c, now);
+    for (const m of rendered.staleMaps) this.staleMaps.set(m.name, { ...m, since: now });
+    if (listing || affinityChanged) this.sweepDue = true;
+    if (this.sweepDue) await this.sweepAffinity(ports);
+    return { rules: rendered.written, servicesWritten: listing ? ports.length : written, staleChains: rendered.staleChains.length };
+  }
+
+  /** Deletes the chains and maps that have been unused for STALE_DELETE_AFTER_MS (unless wanted again). */
+  private async deleteStale(): Promise<void> {
+    const due = Date.now() - STALE_DELETE_AFTER_MS;
+    const chains = [...this.staleChains].filter(([c, t]) => t <= due && !this.applied?.chains.has(c)).map(([c]) => c);
+    const maps = [...this.staleMaps.values()].filter((m) => m.since <= due && !this.applied?.maps.has(m.name));
+    if (!chains.length && !maps.length) return;
+    for (const c of chains) this.staleChains.delete(c);
+    for (const m of maps) this.staleMaps.delete(m.name);
+    try {
+      await this.opts.nft.apply(renderDeletes(chains, maps));
+      this.opts.logger.debug({ chains: chains.length, maps: maps.length }, 'deleted stale nftables chains and maps');
+    } catch (err) {
+      // the next full sync lists whatever is left and flushes it again
+      this.opts.logger.warn({ err: String(err) }, 'could not delete stale nftables chains/maps');
+      this.opts.onCleanupError?.(err);
+    }
+  }
+
+  /** Removes affinity entries that point to endpoints their Service no longer has. */
+  private async sweepAffinity(ports: ServicePort[]): Promise<void> {
+    try {
+      const text = affinitySweep(ports, await this.opts.nft.listAffinity());
+      if (text) await this.opts.nft.apply(text);
+      this.sweepDue = false;
+    } catch (err) {
+      this.opts.logger.warn({ err: String(err) }, 'could not remove stale affinity entries (retried at the next sync)');
+      this.opts.onCleanupError?.(err);
+    }
+  }
+
+  async checkRules(): Promise<string | undefined> {
+    if (!this.applied) return undefined;
+    const kernel = await this.opts.nft.listTable();
+    if (!kernel) return 'the kube-proxy table was deleted';
+    for (const [name, c] of this.applied.chains) {
+      const n = kernel.rules.get(name);
+      if (n === undefined) return `chain ${name} was deleted`;
+      if (n !== c.rules.length) return `chain ${name} has ${n} rules instead of ${c.rules.length} (flushed?)`;
+    }
+    const maps = new Set(kernel.maps.map((m) => m.name));
+    for (const m of this.applied.maps.keys()) if (!maps.has(m)) return `map ${m} was deleted`;
+    return undefined;
+  }
+
+  async checkJumps(): Promise<string | undefined> {
+    return this.opts.companion?.checkJumps();
+  }
+}
