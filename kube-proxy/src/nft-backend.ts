@@ -3,9 +3,9 @@
 // kernel has beyond that; a partial sync writes only the elements and chains that changed since the
 // last successful transaction. Chains and maps left unused are deleted a second later, in a
 // transaction of their own; stale affinity entries are swept after the sync that made them stale.
-import { servicePortKey, type NftServicePort, type ServicePort } from '@minik8s/shared';
+import type { ServicePort } from '@minik8s/shared';
 import type { IptablesCompanion } from './companion';
-import { affinitySweep, generateNftRules, renderDeletes, renderFull, renderPartial, type NamedMap, type NftRuleset } from './nft-rules';
+import { affinitySweep, NftModel, renderDeletes, renderFull, renderPartial, type NamedMap, type NftStructure } from './nft-rules';
 import type { Nft } from './nftables';
 import type { BackendSync, Logger, ProxyBackend } from './proxier';
 import type { ProxyConfig } from './rules';
@@ -25,44 +25,41 @@ export interface NftBackendOptions {
 
 export class NftBackend implements ProxyBackend {
   readonly mode = 'nftables';
-  private cache = new WeakMap<ServicePort, NftServicePort>();
-  private applied: NftRuleset | undefined;
-  private appliedPorts = new Map<string, ServicePort>();
+  /** What we want, updated one Service port at a time. */
+  private readonly model: NftModel;
+  /** The maps and chains the last successful transaction left; undefined: unknown (the next sync is full). */
+  private applied: NftStructure | undefined;
   private staleChains = new Map<string, number>();
   private staleMaps = new Map<string, NamedMap & { since: number }>();
   private sweepDue = false;
 
-  constructor(private readonly opts: NftBackendOptions) {}
+  constructor(private readonly opts: NftBackendOptions) {
+    this.model = new NftModel(opts.config);
+  }
 
   async sync(ports: ServicePort[], full: boolean): Promise<BackendSync> {
-    const { nft, config } = this.opts;
+    const { nft } = this.opts;
     await this.deleteStale();
+    const fullSync = full || !this.applied;
     // a full sync lists the kernel's table (terse: names only) while the rules are generated
-    const listing = full || !this.applied ? nft.listTable() : undefined;
+    const listing = fullSync ? nft.listTable() : undefined;
     listing?.catch(() => undefined);
-    const next = generateNftRules(ports, config, this.cache);
-    const byKey = new Map(ports.map((p) => [servicePortKey(p), p]));
-    let written = 0;
-    for (const [k, p] of byKey) if (this.appliedPorts.get(k) !== p) written++;
-    for (const k of this.appliedPorts.keys()) if (!byKey.has(k)) written++;
-    const affinityChanged = [...this.appliedPorts].some(([k, p]) => p.affinitySeconds !== undefined && byKey.get(k) !== p);
-    let rendered;
-    if (listing) {
-      rendered = renderFull(next, (await listing) ?? { chains: [], maps: [] });
-      await this.opts.companion?.ensure();
-    } else {
-      rendered = renderPartial(this.applied!, next);
-    }
-    this.applied = undefined; // unknown until the transaction succeeds
-    if (rendered.written || rendered.chainsWritten || rendered.staleChains.length || rendered.staleMaps.length || listing) await nft.apply(rendered.text);
+    const { changes, changed, affinityChanged } = this.model.update(ports);
+    const prev = this.applied;
+    this.applied = undefined; // the model moved on: the kernel is behind it until the transaction succeeds
+    const next = this.model.structure();
+    const rendered = listing
+      ? renderFull({ ...next, elements: this.model.elements() }, (await listing) ?? { chains: [], maps: [] })
+      : renderPartial(prev!, next, changes);
+    if (listing) await this.opts.companion?.ensure();
+    if (rendered.text) await nft.apply(rendered.text);
     this.applied = next;
-    this.appliedPorts = byKey;
     const now = Date.now();
     for (const c of rendered.staleChains) this.staleChains.set(c, now);
     for (const m of rendered.staleMaps) this.staleMaps.set(m.name, { ...m, since: now });
     if (listing || affinityChanged) this.sweepDue = true;
     if (this.sweepDue) await this.sweepAffinity(ports);
-    return { rules: rendered.written, servicesWritten: listing ? ports.length : written, staleChains: rendered.staleChains.length };
+    return { rules: rendered.written, servicesWritten: listing ? ports.length : changed, staleChains: rendered.staleChains.length };
   }
 
   /** Deletes the chains and maps that have been unused for STALE_DELETE_AFTER_MS (unless wanted again). */

@@ -7,7 +7,7 @@
 import {
   AFFINITY, AFFINITY_NODEPORTS, AFFINITY_SERVICES, HAIRPIN, NFT_FAMILY, NFT_TABLE, NO_ENDPOINT_NODEPORTS, NO_ENDPOINT_SERVICES,
   REJECT_CHAIN, SERVICE_IPS, SERVICE_NODEPORTS, affinityChain, dispatchChain, nftServicePort, slotChain, slotKind, slotMap,
-  type Dispatch, type NftServicePort, type ServicePort, type SlotKind,
+  servicePortKey, type Dispatch, type NftServicePort, type ServicePort, type SlotKind,
 } from '@minik8s/shared';
 import type { ProxyConfig } from './rules';
 
@@ -23,14 +23,32 @@ export interface NftMap {
   decl: string;
 }
 
-/** The desired content of our table. */
-export interface NftRuleset {
+/** The desired maps and chains of our table (elements aside). */
+export interface NftStructure {
   /** Map and set declarations, by name. */
   maps: Map<string, NftMap>;
   chains: Map<string, NftChain>;
-  /** Elements by map/set, then key → the text after the key (" comment ... : value", or "" in a set). */
-  elements: Map<string, Map<string, string>>;
 }
+
+/** The desired content of our table. */
+export interface NftRuleset extends NftStructure {
+  /** Elements by map/set: [key, the text after the key (" comment ... : value", or "" in a set)]. */
+  elements: Map<string, Iterable<[string, string]>>;
+}
+
+/** A Service port's wish for one element; when two ports want the same key the first by port key wins. */
+interface Claim {
+  owner: string;
+  text: string;
+}
+
+/** An element whose winning text changed: undefined = absent. */
+export interface ElementChange {
+  before?: string;
+  after?: string;
+}
+
+export type ElementChanges = Map<string, Map<string, ElementChange>>;
 
 export const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
 /** Affinity entries kept at most (upstream's per-endpoint sets default to 65535 each). */
@@ -146,46 +164,145 @@ const FIXED_MAPS: [string, NftMap][] = [
   [HAIRPIN, { kind: 'set', decl: 'type ipv4_addr . ipv4_addr ; comment "endpoint . endpoint: a pod reaching itself through a Service" ;' }],
 ];
 
+function* winners(keys: Map<string, Claim[]>): Iterable<[string, string]> {
+  for (const [k, list] of keys) yield [k, list[0].text];
+}
+
+const inc = <K>(m: Map<K, number>, k: K, by: number) => {
+  const n = (m.get(k) ?? 0) + by;
+  if (n > 0) m.set(k, n);
+  else m.delete(k);
+};
+
 /**
- * The whole desired table. `cache` keeps each ServicePort's elements while the caller passes the
- * same ServicePort object (unchanged Service), so a partial sync does not redo 1000s of endpoints.
- * Two Service ports claiming the same key (e.g. one external IP and port): the first in order wins.
+ * The desired table, kept up to date one Service port at a time: `update` touches only the elements
+ * of ports that changed (a ServicePort object the caller passed last time is unchanged), so a partial
+ * sync costs what changed, not the size of the cluster. Pure: no I/O.
  */
-export function generateNftRules(ports: ServicePort[], cfg: ProxyConfig, cache?: WeakMap<ServicePort, NftServicePort>): NftRuleset {
-  const maps = new Map(FIXED_MAPS);
-  const chains = new Map(fixedChains(cfg));
-  const elements = new Map<string, Map<string, string>>([...maps.keys()].filter((m) => m !== AFFINITY).map((m) => [m, new Map()]));
-  const dispatch = new Map<string, Dispatch>();
-  const timeouts = new Set<number>();
-  const slots: Record<SlotKind, number> = { service: 0, nodeport: 0 };
-  for (const sp of ports) {
-    let layout = cache?.get(sp);
-    if (!layout) {
-      layout = nftServicePort(sp, cfg.nodeName);
-      cache?.set(sp, layout);
+export class NftModel {
+  private readonly claims = new Map<string, Map<string, Claim[]>>();
+  private ports = new Map<string, { sp: ServicePort; layout: NftServicePort; texts: string[] }>();
+  private readonly dispatch = new Map<string, [Dispatch, number]>();
+  private readonly timeouts = new Map<number, number>();
+  private readonly slots: Record<SlotKind, Map<number, number>> = { service: new Map(), nodeport: new Map() };
+
+  constructor(private readonly cfg: ProxyConfig) {}
+
+  /**
+   * Makes `ports` the desired Service ports; returns the elements whose text changed, how many Service
+   * ports changed (a different object under the same key), and whether one with ClientIP affinity did.
+   */
+  update(ports: ServicePort[]): { changes: ElementChanges; changed: number; affinityChanged: boolean } {
+    const changes: ElementChanges = new Map();
+    let changed = 0;
+    let affinityChanged = false;
+    const next = new Map<string, ServicePort>();
+    for (const sp of ports) next.set(servicePortKey(sp), sp);
+    for (const [key, old] of this.ports) {
+      if (next.get(key) === old.sp) continue;
+      if (old.sp.affinitySeconds !== undefined) affinityChanged = true;
+      if (!next.has(key)) changed++;
+      this.remove(key, changes);
     }
-    for (const d of layout.dispatch) {
-      dispatch.set(dispatchChain(d.path, d.endpoints, d.affinity), d);
-      const kind = slotKind(d.path);
-      slots[kind] = Math.max(slots[kind], d.endpoints);
+    for (const [key, sp] of next) {
+      if (this.ports.has(key)) continue;
+      changed++;
+      this.add(key, sp, changes);
     }
-    if (layout.affinitySeconds !== undefined) timeouts.add(layout.affinitySeconds);
+    for (const [map, keys] of changes) {
+      for (const [k, c] of keys) {
+        c.after = this.claims.get(map)?.get(k)?.[0]?.text;
+        if (c.after === c.before) keys.delete(k);
+      }
+      if (!keys.size) changes.delete(map);
+    }
+    return { changes, changed, affinityChanged };
+  }
+
+  private touch(changes: ElementChanges, map: string, key: string): void {
+    let m = changes.get(map);
+    if (!m) changes.set(map, (m = new Map()));
+    if (!m.has(key)) m.set(key, { before: this.claims.get(map)?.get(key)?.[0]?.text });
+  }
+
+  private add(owner: string, sp: ServicePort, changes: ElementChanges): void {
+    const layout = nftServicePort(sp, this.cfg.nodeName);
+    const texts = layout.elements.map((e) => `${e.comment ? ` comment "${e.comment}"` : ''}${e.value !== undefined ? ` : ${e.value}` : ''}`);
+    this.ports.set(owner, { sp, layout, texts });
+    layout.elements.forEach((e, i) => {
+      this.touch(changes, e.map, e.key);
+      let m = this.claims.get(e.map);
+      if (!m) this.claims.set(e.map, (m = new Map()));
+      const list = m.get(e.key);
+      const claim = { owner, text: texts[i] };
+      if (!list) m.set(e.key, [claim]);
+      else {
+        list.push(claim);
+        list.sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+      }
+    });
+    this.count(layout, 1);
+  }
+
+  private remove(owner: string, changes: ElementChanges): void {
+    const { layout } = this.ports.get(owner)!;
+    this.ports.delete(owner);
     for (const e of layout.elements) {
-      let m = elements.get(e.map);
-      if (!m) elements.set(e.map, (m = new Map()));
-      if (m.has(e.key)) continue;
-      m.set(e.key, `${e.comment ? ` comment "${e.comment}"` : ''}${e.value !== undefined ? ` : ${e.value}` : ''}`);
+      this.touch(changes, e.map, e.key);
+      const m = this.claims.get(e.map)!;
+      const list = m.get(e.key)!.filter((c) => c.owner !== owner);
+      if (list.length) m.set(e.key, list);
+      else m.delete(e.key);
     }
+    this.count(layout, -1);
   }
-  for (const kind of ['service', 'nodeport'] as const) {
-    for (let k = 0; k < slots[kind]; k++) {
-      maps.set(slotMap(kind, k), map(`type ${kind === 'service' ? VIP_KEY : NODEPORT_KEY} : ${ENDPOINT} ;`));
-      chains.set(slotChain(kind, k), { rules: slotRules(kind, k) });
+
+  private count(layout: NftServicePort, by: number): void {
+    for (const d of layout.dispatch) {
+      const name = dispatchChain(d.path, d.endpoints, d.affinity);
+      const n = (this.dispatch.get(name)?.[1] ?? 0) + by;
+      if (n > 0) this.dispatch.set(name, [d, n]);
+      else this.dispatch.delete(name);
+      inc(this.slots[slotKind(d.path)], d.endpoints, by);
     }
+    if (layout.affinitySeconds !== undefined) inc(this.timeouts, layout.affinitySeconds, by);
   }
-  for (const [name, d] of [...dispatch].sort(([a], [b]) => (a < b ? -1 : 1))) chains.set(name, { rules: dispatchRules(d, cfg) });
-  for (const t of [...timeouts].sort((a, b) => a - b)) chains.set(affinityChain(t), { rules: affinityRules(t) });
-  return { maps, chains, elements };
+
+  /** The maps and chains the current ports need. */
+  structure(): NftStructure {
+    const maps = new Map(FIXED_MAPS);
+    const chains = new Map(fixedChains(this.cfg));
+    for (const kind of ['service', 'nodeport'] as const) {
+      const slots = Math.max(0, ...this.slots[kind].keys());
+      for (let k = 0; k < slots; k++) {
+        maps.set(slotMap(kind, k), map(`type ${kind === 'service' ? VIP_KEY : NODEPORT_KEY} : ${ENDPOINT} ;`));
+        chains.set(slotChain(kind, k), { rules: slotRules(kind, k) });
+      }
+    }
+    for (const [name, [d]] of [...this.dispatch].sort(([a], [b]) => (a < b ? -1 : 1))) chains.set(name, { rules: dispatchRules(d, this.cfg) });
+    for (const t of [...this.timeouts.keys()].sort((a, b) => a - b)) chains.set(affinityChain(t), { rules: affinityRules(t) });
+    return { maps, chains };
+  }
+
+  /** Every element: map → [key, text after the key] (read when iterated). */
+  elements(): Map<string, Iterable<[string, string]>> {
+    const out = new Map<string, Iterable<[string, string]>>();
+    for (const [map, keys] of this.claims) {
+      if (keys.size) out.set(map, winners(keys));
+    }
+    return out;
+  }
+
+  ruleset(): NftRuleset {
+    return { ...this.structure(), elements: this.elements() };
+  }
+}
+
+/** The whole desired table for `ports` (what a full sync writes). */
+export function generateNftRules(ports: ServicePort[], cfg: ProxyConfig): NftRuleset {
+  const model = new NftModel(cfg);
+  model.update(ports);
+  return model.ruleset();
 }
 
 /** Elements per `add element` command: one huge line costs nft nothing more, but keeps errors readable. */
@@ -260,7 +377,10 @@ export function renderFull(rs: NftRuleset, kernel: KernelTable = { chains: [], m
     addRules(out, name, c);
     written += c.rules.length;
   }
-  for (const [map, els] of rs.elements) written += addElements(out, map, els);
+  for (const map of rs.maps.keys()) {
+    const els = rs.elements.get(map);
+    if (els) written += addElements(out, map, els);
+  }
   const staleChains = kernel.chains.filter((c) => !rs.chains.has(c));
   for (const c of staleChains) out.push(`flush chain ${TABLE} ${c}`);
   const staleMaps = kernel.maps.filter((m) => !rs.maps.has(m.name));
@@ -272,11 +392,12 @@ export function renderFull(rs: NftRuleset, kernel: KernelTable = { chains: [], m
 const sameRules = (a: NftChain, b: NftChain) => a.rules.length === b.rules.length && a.rules.every((r, i) => r === b.rules[i]);
 
 /**
- * Partial sync from `prev` (what the last successful transaction left) to `next`: new maps, new or
- * changed chains, element deletions and additions (a changed value is a delete and an add), and
- * chains no longer wanted flushed. Unchanged chains and elements are not mentioned.
+ * Partial sync from `prev` (the maps and chains the last successful transaction left) to `next`,
+ * with the element `changes` NftModel.update reported: new maps, new or changed chains, element
+ * deletions and additions (a changed value is a delete and an add), chains and maps no longer wanted
+ * flushed. Unchanged chains and elements are not mentioned.
  */
-export function renderPartial(prev: NftRuleset, next: NftRuleset): Rendered {
+export function renderPartial(prev: NftStructure, next: NftStructure, changes: ElementChanges): Rendered {
   const out: string[] = [];
   let written = 0;
   let chainsWritten = 0;
@@ -295,14 +416,15 @@ export function renderPartial(prev: NftRuleset, next: NftRuleset): Rendered {
     chainsWritten++;
   }
   const adds: [string, [string, string][]][] = [];
-  for (const map of new Set([...prev.elements.keys(), ...next.elements.keys()])) {
-    if (!next.maps.has(map)) continue; // the whole map goes away: flushed below
-    const before = prev.elements.get(map) ?? new Map<string, string>();
-    const after = next.elements.get(map) ?? new Map<string, string>();
+  for (const map of next.maps.keys()) {
+    const keys = changes.get(map); // a map that goes away is flushed below
+    if (!keys) continue;
     const del: string[] = [];
     const add: [string, string][] = [];
-    for (const [k, v] of before) if (after.get(k) !== v) del.push(k);
-    for (const [k, v] of after) if (before.get(k) !== v) add.push([k, v]);
+    for (const [k, c] of keys) {
+      if (c.before !== undefined) del.push(k);
+      if (c.after !== undefined) add.push([k, c.after]);
+    }
     deleteElements(out, map, del);
     if (add.length) adds.push([map, add]);
     written += del.length;
@@ -313,7 +435,7 @@ export function renderPartial(prev: NftRuleset, next: NftRuleset): Rendered {
   const staleMaps = [...prev.maps].filter(([m]) => !next.maps.has(m)).map(([name, m]) => ({ name, kind: m.kind }));
   for (const m of staleMaps) out.push(`flush ${m.kind} ${TABLE} ${m.name}`);
   out.push('');
-  return { text: out.join('\n'), written, chainsWritten, staleChains, staleMaps };
+  return { text: out.length > 1 ? out.join('\n') : '', written, chainsWritten, staleChains, staleMaps };
 }
 
 /** Deletes chains and maps a previous transaction left unused (upstream waits a second: kernels before 6.2 release a chain's references lazily). */

@@ -3,7 +3,7 @@
 // real kernel by rules.int.test.ts.
 import { describe, expect, it } from 'vitest';
 import { buildServicePorts, groupSlices, type core, type discovery, type ServicePort } from '@minik8s/shared';
-import { affinitySweep, generateNftRules, renderDeletes, renderFull, renderPartial, type NftRuleset } from '../src/nft-rules';
+import { affinitySweep, generateNftRules, NftModel, renderDeletes, renderFull, renderPartial, type NftRuleset } from '../src/nft-rules';
 import type { ProxyConfig } from '../src/rules';
 import { service, slice } from './fixtures';
 
@@ -131,10 +131,10 @@ add element inet kube-proxy service-ips { 172.30.0.42 . tcp . 80 comment "ns2/sv
 add element inet kube-proxy service-nodeports { tcp . 3001 comment "ns2/svc2:p80" : goto nodeport-3 }
 add element inet kube-proxy hairpin { 10.180.0.2 . 10.180.0.2, 10.180.0.3 . 10.180.0.3 }
 add element inet kube-proxy service-endpoints-0 { 172.30.0.42 . tcp . 80 : 10.180.0.2 . 8080, 192.168.99.1 . tcp . 80 : 10.180.0.2 . 8080 }
-add element inet kube-proxy nodeport-endpoints-0 { tcp . 3001 : 10.180.0.2 . 8080 }
 add element inet kube-proxy service-endpoints-1 { 172.30.0.42 . tcp . 80 : 10.180.0.3 . 8080, 192.168.99.1 . tcp . 80 : 10.180.0.3 . 8080 }
-add element inet kube-proxy nodeport-endpoints-1 { tcp . 3001 : 10.180.0.3 . 8080 }
 add element inet kube-proxy service-endpoints-2 { 172.30.0.42 . tcp . 80 : 10.180.1.1 . 8080, 192.168.99.1 . tcp . 80 : 10.180.1.1 . 8080 }
+add element inet kube-proxy nodeport-endpoints-0 { tcp . 3001 : 10.180.0.2 . 8080 }
+add element inet kube-proxy nodeport-endpoints-1 { tcp . 3001 : 10.180.0.3 . 8080 }
 add element inet kube-proxy nodeport-endpoints-2 { tcp . 3001 : 10.180.1.1 . 8080 }`,
     },
     {
@@ -200,15 +200,23 @@ add element inet kube-proxy service-endpoints-0 { 172.30.0.51 . tcp . 80 : 10.18
 describe('renderPartial', () => {
   const svc = (name: string, ip: string) => service('ns', name, { type: 'NodePort', clusterIP: ip, ports: [{ name: 'http', port: 80, nodePort: name === 'a' ? 30001 : 30002 }] });
   const sl = (name: string, ips: string[]) => slice('ns', name, [{ name: 'http', port: 8080 }], ips.map((ip) => ({ ip, node: 'n1' })));
-  const state = (a: string[], b: string[]) => generateNftRules(ports([svc('a', '10.96.0.11'), svc('b', '10.96.0.12')], [sl('a', a), sl('b', b)]), cfg);
+  const state = (a: string[], b: string[]) => ports([svc('a', '10.96.0.11'), svc('b', '10.96.0.12')], [sl('a', a), sl('b', b)]);
+  /** What a partial sync writes to go from the first state to the second. */
+  const partial = (from: ServicePort[], to: ServicePort[]) => {
+    const model = new NftModel(cfg);
+    model.update(from);
+    const prev = model.structure();
+    const { changes } = model.update(to);
+    return renderPartial(prev, model.structure(), changes);
+  };
 
   it('nothing changed: nothing to write', () => {
-    const r = renderPartial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.3']));
+    const r = partial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.3']));
     expect(r).toEqual({ text: '', written: 0, chainsWritten: 0, staleChains: [], staleMaps: [] });
   });
 
   it('an endpoint replaced: only its elements change (a changed value is a delete and an add)', () => {
-    const r = renderPartial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.4']));
+    const r = partial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.4']));
     expect(r.text).toBe(`delete element inet kube-proxy hairpin { 10.244.1.3 . 10.244.1.3 }
 delete element inet kube-proxy service-endpoints-0 { 10.96.0.12 . tcp . 80 }
 delete element inet kube-proxy nodeport-endpoints-0 { tcp . 30002 }
@@ -220,7 +228,7 @@ add element inet kube-proxy nodeport-endpoints-0 { tcp . 30002 : 10.244.1.4 . 80
   });
 
   it('scaling 1 -> 2: new slot maps and chains and the 2-endpoint dispatch chains before the elements that use them', () => {
-    const r = renderPartial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2', '10.244.1.5'], ['10.244.1.3']));
+    const r = partial(state(['10.244.1.2'], ['10.244.1.3']), state(['10.244.1.2', '10.244.1.5'], ['10.244.1.3']));
     const lines = r.text.split('\n');
     expect(lines.slice(0, 4)).toEqual([
       'add map inet kube-proxy service-endpoints-1 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service ; }',
@@ -236,7 +244,7 @@ add element inet kube-proxy nodeport-endpoints-0 { tcp . 30002 : 10.244.1.4 . 80
   });
 
   it('scaling 2 -> 1: the unused slot chains and maps are flushed (deleted later), nothing is left in them', () => {
-    const r = renderPartial(state(['10.244.1.2', '10.244.1.5'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.3']));
+    const r = partial(state(['10.244.1.2', '10.244.1.5'], ['10.244.1.3']), state(['10.244.1.2'], ['10.244.1.3']));
     expect(r.staleChains).toEqual(['service-slot-1', 'nodeport-slot-1', 'cluster-2', 'nodeport-2']);
     expect(r.staleMaps.map((m) => m.name)).toEqual(['service-endpoints-1', 'nodeport-endpoints-1']);
     expect(r.text).toContain('flush map inet kube-proxy service-endpoints-1\n');
