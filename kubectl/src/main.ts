@@ -285,7 +285,7 @@ sub(program, 'trace', 'Show how a pod came to be: created → scheduled → pull
     return (ctx: Ctx, a: string, b: string | undefined) => trace(ctx, b ? [a, b] : [a]);
   }));
 
-sub(program, 'explain-route', "Show the iptables chains a packet to a Service walks through (kube-proxy's rules), down to the pods")
+sub(program, 'explain-route', "Show the path a packet to a Service takes through kube-proxy's rules (iptables and nftables mode), down to the pods")
   .argument('<service...>', 'svc/NAME or svc NAME')
   .option('--node <name>', 'Mark the endpoints local to this node')
   .action(act(async () => (await import('./commands/route')).explainRoute));
