@@ -120,9 +120,21 @@ export function servicesSuite(env: () => SuiteEnv): void {
       return (r.json.subsets ?? []).flatMap((s: { addresses?: { ip: string }[]; ports?: { port: number }[] }) =>
         (s.addresses ?? []).flatMap((a) => (s.ports ?? []).map((p) => `${a.ip}:${p.port}`))).sort();
     };
-    /** The DNAT targets kube-proxy wrote in a node for the web Service's port. */
+    /** The DNAT targets kube-proxy wrote in a node for the web Service's port (nftables mode's slot maps, or iptables' KUBE-SEP chains). */
     const dnatTargets = (node: string): string[] => {
-      const r = sh('docker', ['exec', env().cluster.lib.containerId(node), 'iptables-save', '-t', 'nat']);
+      const id = env().cluster.lib.containerId(node);
+      const nft = sh('docker', ['exec', id, 'nft', '-j', 'list', 'table', 'inet', 'kube-proxy']);
+      const json = nft.out.split('\n').find((l) => l.startsWith('{"nftables"')); // stderr may carry warnings
+      if (nft.code === 0 && json) {
+        const text = (x: any) => (x?.concat ?? [x]).join(' . '); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return (JSON.parse(json).nftables as any[]) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .filter((i) => /^service-endpoints-\d+$/.test(i.map?.name ?? ''))
+          .flatMap((i) => (i.map.elem ?? []) as any[][]) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .filter(([k]) => text(k) === `${clusterIP} . tcp . 80`)
+          .map(([, v]) => text(v).replace(' . ', ':'))
+          .sort();
+      }
+      const r = sh('docker', ['exec', id, 'iptables-save', '-t', 'nat']);
       if (r.code !== 0) throw new Error(`iptables-save in ${node}: ${r.out}`);
       return r.out.split('\n')
         .filter((l) => l.startsWith('-A KUBE-SEP-') && (l.includes(`--comment ${SPN} `) || l.includes(`--comment "${SPN}"`)))

@@ -5,7 +5,7 @@
 // transaction of their own; stale affinity entries are swept after the sync that made them stale.
 import type { ServicePort } from '@minik8s/shared';
 import type { IptablesCompanion } from './companion';
-import { affinitySweep, NftModel, renderDeletes, renderFull, renderPartial, type NamedMap, type NftStructure } from './nft-rules';
+import { affinitySweep, NftModel, renderDeletes, renderDesired, renderPartial, renderStale, type NamedMap, type NftStructure, type Rendered } from './nft-rules';
 import type { Nft } from './nftables';
 import type { BackendSync, Logger, ProxyBackend } from './proxier';
 import type { ProxyConfig } from './rules';
@@ -48,16 +48,21 @@ export class NftBackend implements ProxyBackend {
     const prev = this.applied;
     this.applied = undefined; // the model moved on: the kernel is behind it until the transaction succeeds
     const next = this.model.structure();
-    const rendered = listing
-      ? renderFull({ ...next, elements: this.model.elements() }, (await listing) ?? { chains: [], maps: [] })
-      : renderPartial(prev!, next, changes);
-    if (listing) await this.opts.companion?.ensure();
-    if (rendered.text) await nft.apply(rendered.text);
+    let rendered: Rendered;
+    if (listing) {
+      const desired = renderDesired({ ...next, elements: (map) => this.model.elements(map) });
+      const stale = renderStale(next, (await listing) ?? { chains: [], maps: [] });
+      rendered = { ...stale, text: desired.text + stale.text, written: desired.written, chainsWritten: next.chains.size };
+    } else {
+      rendered = renderPartial(prev!, next, changes);
+    }
+    await Promise.all([listing ? this.opts.companion?.ensure() : undefined, rendered.text ? nft.apply(rendered.text) : undefined]);
     this.applied = next;
     const now = Date.now();
     for (const c of rendered.staleChains) this.staleChains.set(c, now);
     for (const m of rendered.staleMaps) this.staleMaps.set(m.name, { ...m, since: now });
-    if (listing || affinityChanged) this.sweepDue = true;
+    // after a restart the map may hold entries for endpoints that went meanwhile
+    if ((listing && this.model.hasAffinity()) || affinityChanged) this.sweepDue = true;
     if (this.sweepDue) await this.sweepAffinity(ports);
     return { rules: rendered.written, servicesWritten: listing ? ports.length : changed, staleChains: rendered.staleChains.length };
   }

@@ -30,10 +30,16 @@ export interface NftStructure {
   chains: Map<string, NftChain>;
 }
 
+/** A map's elements as `add element` commands. */
+export interface ElementCommands {
+  lines: string[];
+  count: number;
+}
+
 /** The desired content of our table. */
 export interface NftRuleset extends NftStructure {
-  /** Elements by map/set: [key, the text after the key (" comment ... : value", or "" in a set)]. */
-  elements: Map<string, Iterable<[string, string]>>;
+  /** A map's elements as `add element` commands (undefined: none). */
+  elements(map: string): ElementCommands | undefined;
 }
 
 /** A Service port's wish for one element; when two ports want the same key the first by port key wins. */
@@ -185,12 +191,16 @@ export class NftModel {
   private readonly dispatch = new Map<string, [Dispatch, number]>();
   private readonly timeouts = new Map<number, number>();
   private readonly slots: Record<SlotKind, Map<number, number>> = { service: new Map(), nodeport: new Map() };
+  /** Bumped whenever an element of the map may have changed: a full sync reuses the text of the others. */
+  private readonly versions = new Map<string, number>();
+  private readonly commands = new Map<string, ElementCommands & { version: number }>();
 
   constructor(private readonly cfg: ProxyConfig) {}
 
   /**
    * Makes `ports` the desired Service ports; returns the elements whose text changed, how many Service
-   * ports changed (a different object under the same key), and whether one with ClientIP affinity did.
+   * ports changed (a different object under the same key), and whether one with ClientIP affinity
+   * changed, went or came.
    */
   update(ports: ServicePort[]): { changes: ElementChanges; changed: number; affinityChanged: boolean } {
     const changes: ElementChanges = new Map();
@@ -207,6 +217,7 @@ export class NftModel {
     for (const [key, sp] of next) {
       if (this.ports.has(key)) continue;
       changed++;
+      if (sp.affinitySeconds !== undefined) affinityChanged = true;
       this.add(key, sp, changes);
     }
     for (const [map, keys] of changes) {
@@ -220,6 +231,7 @@ export class NftModel {
   }
 
   private touch(changes: ElementChanges, map: string, key: string): void {
+    this.versions.set(map, (this.versions.get(map) ?? 0) + 1);
     let m = changes.get(map);
     if (!m) changes.set(map, (m = new Map()));
     if (!m.has(key)) m.set(key, { before: this.claims.get(map)?.get(key)?.[0]?.text });
@@ -268,6 +280,11 @@ export class NftModel {
     if (layout.affinitySeconds !== undefined) inc(this.timeouts, layout.affinitySeconds, by);
   }
 
+  /** Whether any Service port has ClientIP affinity. */
+  hasAffinity(): boolean {
+    return this.timeouts.size > 0;
+  }
+
   /** The maps and chains the current ports need. */
   structure(): NftStructure {
     const maps = new Map(FIXED_MAPS);
@@ -284,17 +301,22 @@ export class NftModel {
     return { maps, chains };
   }
 
-  /** Every element: map → [key, text after the key] (read when iterated). */
-  elements(): Map<string, Iterable<[string, string]>> {
-    const out = new Map<string, Iterable<[string, string]>>();
-    for (const [map, keys] of this.claims) {
-      if (keys.size) out.set(map, winners(keys));
+  /** A map's elements as `add element` commands, rendered again only when one of them changed. */
+  elements(map: string): ElementCommands | undefined {
+    const keys = this.claims.get(map);
+    if (!keys?.size) return undefined;
+    const version = this.versions.get(map) ?? 0;
+    let c = this.commands.get(map);
+    if (c?.version !== version) {
+      const lines: string[] = [];
+      const count = addElements(lines, map, winners(keys));
+      this.commands.set(map, (c = { version, lines, count }));
     }
-    return out;
+    return c;
   }
 
   ruleset(): NftRuleset {
-    return { ...this.structure(), elements: this.elements() };
+    return { ...this.structure(), elements: (map) => this.elements(map) };
   }
 }
 
@@ -363,6 +385,13 @@ export interface KernelTable {
  * and elements; chains and maps the kernel has but we no longer want are flushed (deleted later).
  */
 export function renderFull(rs: NftRuleset, kernel: KernelTable = { chains: [], maps: [] }): Rendered {
+  const desired = renderDesired(rs);
+  const stale = renderStale(rs, kernel);
+  return { ...stale, text: desired.text + stale.text, written: desired.written, chainsWritten: rs.chains.size };
+}
+
+/** The desired part of a full sync (without what the kernel has beyond it). */
+export function renderDesired(rs: NftRuleset): { text: string; written: number } {
   const out: string[] = [`add table ${TABLE} { comment "rules for kube-proxy" ; }`];
   let written = 0;
   for (const [name, m] of rs.maps) {
@@ -378,15 +407,23 @@ export function renderFull(rs: NftRuleset, kernel: KernelTable = { chains: [], m
     written += c.rules.length;
   }
   for (const map of rs.maps.keys()) {
-    const els = rs.elements.get(map);
-    if (els) written += addElements(out, map, els);
+    const els = rs.elements(map);
+    if (!els) continue;
+    out.push(...els.lines);
+    written += els.count;
   }
-  const staleChains = kernel.chains.filter((c) => !rs.chains.has(c));
-  for (const c of staleChains) out.push(`flush chain ${TABLE} ${c}`);
-  const staleMaps = kernel.maps.filter((m) => !rs.maps.has(m.name));
-  for (const m of staleMaps) out.push(`flush ${m.kind} ${TABLE} ${m.name}`);
   out.push('');
-  return { text: out.join('\n'), written, chainsWritten: rs.chains.size, staleChains, staleMaps };
+  return { text: out.join('\n'), written };
+}
+
+/** Chains and maps the kernel has beyond the desired ones: flushed now, deleted later. */
+export function renderStale(rs: NftStructure, kernel: KernelTable): Pick<Rendered, 'text' | 'staleChains' | 'staleMaps'> {
+  const out: string[] = [];
+  const staleChains = kernel.chains.filter((c) => !rs.chains.has(c));
+  for (const c of staleChains) out.push(`flush chain ${TABLE} ${c}\n`);
+  const staleMaps = kernel.maps.filter((m) => !rs.maps.has(m.name));
+  for (const m of staleMaps) out.push(`flush ${m.kind} ${TABLE} ${m.name}\n`);
+  return { text: out.join(''), staleChains, staleMaps };
 }
 
 const sameRules = (a: NftChain, b: NftChain) => a.rules.length === b.rules.length && a.rules.every((r, i) => r === b.rules[i]);
