@@ -95,6 +95,16 @@ export function affinityRules(mode: Mode, ns: string): number {
   return nftMaps(ns).get('affinity-services')?.length ?? 0;
 }
 
+/** What an admin's flush does to our rules: nftables `nft flush table`; iptables, our nat chains flushed and the canary deleted. */
+export function flushOurRules(mode: Mode, ns: string): void {
+  if (mode === 'nftables') {
+    nsx(ns, ['nft', 'flush', 'table', 'inet', NFT_TABLE]);
+    return;
+  }
+  const chains = nsx(ns, ['iptables-save', '-t', 'nat']).split('\n').filter((l) => /^:KUBE-/.test(l) && !l.startsWith(':KUBE-PROXY-CANARY ')).map((l) => l.slice(1, l.indexOf(' ')));
+  nsx(ns, ['iptables-restore', '--noflush'], `*nat\n${chains.map((c) => `-F ${c}\n`).join('')}-X KUBE-PROXY-CANARY\nCOMMIT\n`);
+}
+
 /** Nothing of ours left in the namespace: no KUBE-* iptables chain, no nftables table. */
 export function leftovers(ns: string): string[] {
   const table = nsTry(ns, ['nft', 'list', 'table', 'inet', NFT_TABLE]).code === 0 ? [`table inet ${NFT_TABLE}`] : [];

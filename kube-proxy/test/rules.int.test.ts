@@ -7,11 +7,11 @@ import type { core, discovery } from '@minik8s/shared';
 import { cleanupAll } from '../src/cleanup';
 import { Iptables } from '../src/iptables';
 import { Nft } from '../src/nftables';
-import { Proxier } from '../src/proxier';
+import { Proxier, type ProxyBackend } from '../src/proxier';
 import { createNodeSandbox, foreignRules, nsTry, nsx, type NodeSandbox } from '../../testing/netns';
 import { stopAll, waitFor } from '../../testing/procs';
 import { service, slice } from './fixtures';
-import { backendFor, dnatTargets, dump, hasServiceRules, leftovers, MODES, rejected, type Mode } from './modes';
+import { backendFor, dnatTargets, dump, flushOurRules, hasServiceRules, leftovers, MODES, rejected, type Mode } from './modes';
 
 const logger = { info() {}, debug() {}, warn: console.error, error: console.error };
 const cfg = { clusterCIDR: '10.244.0.0/16', nodeName: 'node1' };
@@ -23,6 +23,7 @@ afterAll(() => stopAll());
 describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (mode: Mode) => {
   let sb: NodeSandbox;
   let proxier: Proxier;
+  let backend: ProxyBackend;
   let foreign: string[];
   const ip = (name: string) => sb.pods.find((p) => p.name === name)!.ip;
   const ns = (name: string) => sb.pods.find((p) => p.name === name)!.ns;
@@ -51,7 +52,8 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
     sb = await createNodeSandbox(mode === 'iptables' ? 'kpi' : 'kpn', ['a', 'b', 'c'], ['d']);
     nsx(sb.node, ['sysctl', '-qw', 'net.ipv4.conf.all.route_localnet=1']);
     foreign = foreignRules(sb.node);
-    proxier = new Proxier({ backend: backendFor(mode, sb.node, cfg, logger), commandPrefix: ['ip', 'netns', 'exec', sb.node], minSyncPeriodMs: 0, logger });
+    backend = backendFor(mode, sb.node, cfg, logger);
+    proxier = new Proxier({ backend, commandPrefix: ['ip', 'netns', 'exec', sb.node], minSyncPeriodMs: 0, logger });
     // the pods answer directly before any rule exists
     for (const p of ['a', 'b', 'c']) {
       await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/cgi-bin/who`) === `served-by=${p} client=${ip('d')}`, 15_000, 200);
@@ -159,6 +161,17 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
     proxier.forceFullSync();
     expect((await sync()).full).toBe(true);
     expect(dump(mode, sb.node)).toBe(a);
+  });
+
+  it('someone flushes our rules: the periodic check notices and the full sync it asks for repairs them', async () => {
+    expect(await backend.checkRules()).toBeUndefined();
+    flushOurRules(mode, sb.node);
+    expect(sb.get(ns('d'), 'http://10.96.0.50/', 2)).toMatch(/^FAIL/); // into the sink: nothing answers for the ClusterIP
+    expect(await backend.checkRules()).toMatch(mode === 'nftables' ? /instead of|was deleted/ : /canary/);
+    proxier.forceFullSync();
+    expect((await sync()).full).toBe(true);
+    expect(await backend.checkRules()).toBeUndefined();
+    expect(sb.get(ns('d'), 'http://10.96.0.50/')).toMatch(/^(a|b)$/);
   });
 
   it('after random churn with partial syncs, a full sync finds nothing to change', async () => {
