@@ -179,6 +179,14 @@ export function servicesSuite(env: () => SuiteEnv): void {
       await waitFor('the web Deployment gone', async () => (await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status === 404, 60_000, 500).catch(() => undefined);
     }, 120_000);
 
+    it('kube-proxy runs in its default mode, nftables, in every node', () => {
+      for (const node of NODES) {
+        const r = sh('docker', ['exec', env().cluster.lib.containerId(node), 'nft', 'list', 'chains', 'inet']);
+        expect(r.out, node).toContain('table inet kube-proxy');
+        expect(r.out, node).toContain('chain services');
+      }
+    });
+
     it('ClusterIP over 3 pods on 2 nodes: 30 requests from a pod on each node and from a node reach several pods', async () => {
       const owners = await ownersByName();
       const sources: [string, () => Answer[]][] = [
