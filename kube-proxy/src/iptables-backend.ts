@@ -9,7 +9,7 @@ import type { BackendSync, ProxyBackend } from './proxier';
 import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
 
 /** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */
-export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
+const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
 const CANARY_TABLES = ['nat', 'filter'] as const;
 const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
 export const FORWARD_JUMP: Jump = { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' };

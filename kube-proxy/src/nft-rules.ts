@@ -56,9 +56,9 @@ export interface ElementChange {
 
 export type ElementChanges = Map<string, Map<string, ElementChange>>;
 
-export const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
+const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
 /** Affinity entries kept at most (upstream's per-endpoint sets default to 65535 each). */
-export const AFFINITY_MAP_SIZE = 1048576;
+const AFFINITY_MAP_SIZE = 1048576;
 const PROTOCOLS = ['tcp', 'udp', 'sctp'];
 const VIP_KEY = 'ipv4_addr . inet_proto . inet_service';
 const NODEPORT_KEY = 'inet_proto . inet_service';
@@ -74,7 +74,7 @@ const BASE_CHAINS: [string, string][] = [
 ];
 
 /** 1 << --masquerade-bit as nft prints it (0x00004000). */
-export function markHex(cfg: ProxyConfig): string {
+function markHex(cfg: ProxyConfig): string {
   const m = cfg.masqueradeMark ?? '0x4000';
   if (!/^0x[0-9a-f]{1,8}$/i.test(m)) throw new Error(`invalid masquerade mark ${JSON.stringify(m)}`);
   return `0x${parseInt(m, 16).toString(16).padStart(8, '0')}`;
@@ -87,7 +87,7 @@ function masqueradeRule(path: Dispatch['path'], cfg: ProxyConfig): string | unde
 }
 
 /** A dispatch chain: masquerade mark, the remembered endpoint (affinity), else a random slot. */
-export function dispatchRules(d: Dispatch, cfg: ProxyConfig): string[] {
+function dispatchRules(d: Dispatch, cfg: ProxyConfig): string[] {
   const kind = slotKind(d.path);
   const rules: string[] = [];
   const masq = masqueradeRule(d.path, cfg);
@@ -103,13 +103,13 @@ export function dispatchRules(d: Dispatch, cfg: ProxyConfig): string[] {
 }
 
 /** A slot chain: DNAT to endpoint number `slot` of the Service port the packet is addressed to. */
-export function slotRules(kind: SlotKind, slot: number): string[] {
+function slotRules(kind: SlotKind, slot: number): string[] {
   const key = kind === 'service' ? 'ip daddr . meta l4proto . th dport' : 'meta l4proto . th dport';
   return [`dnat ip to ${key} map @${slotMap(kind, slot)}`];
 }
 
 /** An affinity chain: remember (client, entry point) → the endpoint this new connection was DNATed to. */
-export function affinityRules(seconds: number): string[] {
+function affinityRules(seconds: number): string[] {
   // `ct original proto-dst` only has a type next to a transport protocol match, hence one rule per protocol
   return PROTOCOLS.map(
     (p) => `meta l4proto ${p} update @${AFFINITY} { ct original ip saddr . ct original ip daddr . meta l4proto . ct original proto-dst timeout ${seconds}s : ip daddr . th dport }`,

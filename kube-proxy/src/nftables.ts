@@ -18,7 +18,7 @@ export interface AffinityEntry {
   value: string;
 }
 
-export class NftError extends Error {}
+class NftError extends Error {}
 
 /** Lines of `text` around the line numbers nft names in its error messages ("/dev/stdin:12:5-9: Error: ..."). */
 function context(stderr: string, text: string): string {

@@ -37,7 +37,7 @@ export interface ServicePort {
 
 export const DEFAULT_AFFINITY_SECONDS = 10800;
 /** Upstream validation caps sessionAffinityConfig.clientIP.timeoutSeconds at one day. */
-export const MAX_AFFINITY_SECONDS = 86400;
+const MAX_AFFINITY_SECONDS = 86400;
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const PROTOCOLS = new Set<string>(['TCP', 'UDP', 'SCTP']);
 /** DNS-1123 subdomain (names, namespaces) and IANA_SVC_NAME-like port names: safe in a rule comment. */
