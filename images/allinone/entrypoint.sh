@@ -6,6 +6,7 @@
 # Once the apiserver is ready it writes /etc/minik8s/admin.kubeconfig, which clients copy, changing only
 # the server to where they reach port 6443. Each component logs to /var/log/minik8s/<name>.log
 # (dockerd: /var/log/dockerd.log); this script's lines go to stdout.
+# With JOIN=<apiserver URL> (http://host:6443) it is another node of that cluster instead: only the node.
 # Environment: NODE_NAME (default: hostname), SERVICE_CIDR (10.96.0.0/12), CLUSTER_CIDR (10.244.0.0/16),
 # SERVICE_NODE_PORT_RANGE (30000-32767), DNS_REPLICAS (1; 0: no DNS add-on), APISERVER_ARGS,
 # SCHEDULER_ARGS, CONTROLLER_MANAGER_ARGS, KUBELET_ARGS, KUBE_PROXY_ARGS (extra flags), NODE_OPTIONS
@@ -18,6 +19,7 @@ export SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 export CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 export NODE_OPTIONS="${NODE_OPTIONS---max-semi-space-size=1}"
 DNS_REPLICAS="${DNS_REPLICAS:-1}"
+JOIN="${JOIN:-}"
 LOGS=/var/log/minik8s
 KUBECONFIG_FILE=/etc/minik8s/admin.kubeconfig
 APISERVER=http://127.0.0.1:6443
@@ -25,7 +27,30 @@ log() { echo "minik8s-allinone: $*"; }
 fail() { log "$*"; exit 1; }
 
 case "$DNS_REPLICAS" in [0-9]) ;; *) fail "DNS_REPLICAS must be a number from 0 to 9, not \"$DNS_REPLICAS\"" ;; esac
+[ -z "$JOIN" ] || [[ "$JOIN" =~ ^https?://[A-Za-z0-9.-]+:[0-9]+$ ]] || fail "JOIN must be an apiserver URL like http://host:6443, not \"$JOIN\""
 mkdir -p "$LOGS" /etc/minik8s /var/lib/etcd
+
+# The node image's entrypoint (dockerd, kubelet, kube-proxy) against the apiserver at $1, logging to
+# $LOGS. A fresh /var/lib/docker (this container's volume) first gets the image store the image
+# carries, so the pod images are there when dockerd starts. Pods go in cgroups under this container's
+# own (cgroup v1, where the container sees its path): the container's memory and limits then cover the
+# whole cluster, and its cgroups go with it. Local images win over pulls (there is no registry).
+run_node() {
+  local seed=/var/lib/minik8s/docker-seed cgroup
+  if [ -d "$seed/image" ] && [ ! -e /var/lib/docker/image ]; then
+    cp -a "$seed/." /var/lib/docker/ || log "warning: could not copy the pod images' store; they will be loaded instead"
+  fi
+  export DOCKERD_ARGS=""
+  cgroup="$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)"
+  if [ -d /sys/fs/cgroup/memory ] && [ -n "$cgroup" ] && [ "$cgroup" != / ]; then DOCKERD_ARGS="--cgroup-parent $cgroup/pods"; fi
+  APISERVER="$1" REGISTRY="" LOG_DIR="$LOGS" KUBELET_ARGS="--prefer-local-images ${KUBELET_ARGS:-}" \
+    PRELOAD_IMAGES="minik8s/pause:3.10 minik8s/cluster-dns:latest busybox:latest" exec /usr/local/bin/minik8s-node
+}
+
+if [ -n "$JOIN" ]; then
+  log "joining $JOIN as $NODE_NAME"
+  run_node "$JOIN"
+fi
 log "starting $NODE_NAME"
 
 pids=()
@@ -54,14 +79,6 @@ stop_all() {
 }
 trap stop_all TERM INT
 
-# Pods in cgroups under this container's own (cgroup v1, where the container sees its path): the
-# container's memory and limits cover the whole cluster, and its cgroups go with it.
-dockerd_args=""
-own_cgroup="$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)"
-if [ -d /sys/fs/cgroup/memory ] && [ -n "$own_cgroup" ] && [ "$own_cgroup" != / ]; then
-  dockerd_args="--cgroup-parent $own_cgroup/pods"
-fi
-
 start etcd env GOGC=50 etcd --name allinone --data-dir /var/lib/etcd --logger zap --log-level warn \
   --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
   --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
@@ -77,16 +94,8 @@ start controller-manager node /app/controller-manager/dist/main.js --master "$AP
   --default-not-ready-toleration-seconds 10 --default-unreachable-toleration-seconds 10 ${CONTROLLER_MANAGER_ARGS:-}
 # shellcheck disable=SC2086
 start scheduler node /app/scheduler/dist/main.js --master "$APISERVER" --bind-address 127.0.0.1 --leader-elect=false ${SCHEDULER_ARGS:-}
-
-# The node, while the control plane starts. A fresh /var/lib/docker (the volume of this container)
-# gets the image store the image carries first.
-SEED=/var/lib/minik8s/docker-seed
-if [ -d "$SEED/image" ] && [ ! -e /var/lib/docker/image ]; then
-  cp -a "$SEED/." /var/lib/docker/ && log "pod images' store copied" || log "warning: could not copy the pod images' store; they will be loaded instead"
-fi
-
-APISERVER="$APISERVER" REGISTRY="" LOG_DIR="$LOGS" DOCKERD_ARGS="$dockerd_args" \
-  PRELOAD_IMAGES="minik8s/pause:3.10 minik8s/cluster-dns:latest busybox:latest" /usr/local/bin/minik8s-node &
+# the node, while the control plane starts
+run_node "$APISERVER" &
 node_pid=$!
 
 # /readyz with bash's /dev/tcp: a poll every 100 ms must not start a process (the components are
@@ -131,9 +140,12 @@ log "kubeconfig written: $KUBECONFIG_FILE"
 # The DNS add-on (cluster-dns/manifests), with DNS_REPLICAS replicas instead of the two the compose
 # cluster spreads over its nodes.
 if [ "$DNS_REPLICAS" != 0 ]; then
-  sed -E "s/^  replicas: [0-9]+\$/  replicas: $DNS_REPLICAS/" /app/cluster-dns/manifests/*.yaml \
-    | node /app/kubectl/dist/main.js --kubeconfig "$KUBECONFIG_FILE" apply -f - >>"$LOGS/addons.log" 2>&1 \
-    && log "cluster DNS applied ($DNS_REPLICAS replica(s))" || log "warning: applying the cluster DNS failed (see $LOGS/addons.log)"
+  if sed -E "s/^  replicas: [0-9]+\$/  replicas: $DNS_REPLICAS/" /app/cluster-dns/manifests/*.yaml \
+    | node /app/kubectl/dist/main.js --kubeconfig "$KUBECONFIG_FILE" apply -f - >>"$LOGS/addons.log" 2>&1; then
+    log "cluster DNS applied ($DNS_REPLICAS replica(s))"
+  else
+    log "warning: applying the cluster DNS failed (see $LOGS/addons.log)"
+  fi
 fi
 
 # The cluster lives as long as its node (that is, its Docker engine).
