@@ -114,7 +114,8 @@ until ready 2>/dev/null; do
 done
 log "apiserver ready"
 
-# The credentials clients use (today a plain-HTTP apiserver without authentication: none), written
+# The credentials clients use (today a plain-HTTP apiserver without authentication: none; and
+# insecure-skip-tls-verify, without which @kubernetes/client-node refuses a plain-HTTP server), written
 # whole then renamed, so a reader never sees half of it.
 cat >"$KUBECONFIG_FILE.tmp" <<EOF
 apiVersion: v1
@@ -123,6 +124,7 @@ clusters:
 - name: minik8s
   cluster:
     server: $APISERVER
+    insecure-skip-tls-verify: true
 users:
 - name: admin
   user: {}
