@@ -15,6 +15,8 @@ export const API_PORT = 6443;
 export const KUBECONFIG_PATH = '/etc/minik8s/admin.kubeconfig';
 export const LOG_DIR = '/var/log/minik8s';
 const POLL_MS = 150;
+/** Lines of each log in an error: enough for a component's usage text after its complaint. */
+const TAIL_LINES = 40;
 const DNS_NAME = 'kubernetes.default.svc.cluster.local';
 const DNS_QUERY = `const r=new (require('dns').promises.Resolver)({timeout:1000,tries:1});r.setServers(['10.96.0.10']);r.resolve4('${DNS_NAME}').then((a)=>{console.log(a.join(','));process.exit(0)},(e)=>{console.error(e.code);process.exit(1)})`;
 
@@ -138,7 +140,7 @@ export class ClusterWaitStrategy implements WaitStrategy {
     const { ctx } = this;
     const main = ctx.nodeNames[0];
     const file = (c: Dockerode.Container, name: string, node = main) =>
-      tailFile(c, name === 'dockerd' ? '/var/log/dockerd.log' : `${LOG_DIR}/${name}.log`).then((text) => ({ what: `${name} on ${node}`, text }));
+      tailFile(c, name === 'dockerd' ? '/var/log/dockerd.log' : `${LOG_DIR}/${name}.log`, TAIL_LINES).then((text) => ({ what: `${name} on ${node}`, text }));
     const out: Array<Promise<LogTail>> = [containerOutput(container).then((text) => ({ what: `the container of ${main} (its supervisor)`, text }))];
     if (stage === 'apiserver') out.push(file(container, 'apiserver'), file(container, 'etcd'));
     if (stage === 'nodes' || stage === 'dns') {
