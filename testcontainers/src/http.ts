@@ -1,4 +1,4 @@
-// A GET to the apiserver with the kubeconfig's credentials (CA, client certificate, token), bounded in time.
+// A request to the apiserver with the kubeconfig's credentials (CA, client certificate, token), bounded in time.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Credentials } from './kubeconfig';
@@ -10,8 +10,13 @@ export interface Reply {
 }
 
 export function apiGet(creds: Credentials, path: string, timeoutMs = 3000): Promise<Reply> {
+  return apiRequest(creds, 'GET', path, undefined, timeoutMs);
+}
+
+export function apiRequest(creds: Credentials, method: string, path: string, body?: unknown, timeoutMs = 3000): Promise<Reply> {
   const url = new URL(path, creds.server);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { accept: 'application/json', ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}) };
   if (creds.token) headers.authorization = `Bearer ${creds.token}`;
   else if (creds.basic) headers.authorization = `Basic ${creds.basic}`;
   const tls = url.protocol === 'https:';
@@ -19,7 +24,7 @@ export function apiGet(creds: Credentials, path: string, timeoutMs = 3000): Prom
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method: 'GET', headers, timeout: timeoutMs, ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}) },
+      { method, headers, timeout: timeoutMs, ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
@@ -38,6 +43,6 @@ export function apiGet(creds: Credentials, path: string, timeoutMs = 3000): Prom
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(data);
   });
 }
