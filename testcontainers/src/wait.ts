@@ -4,7 +4,7 @@
 // kubernetes.default). A stage that cannot finish fails at once when its container has exited, and the
 // error carries the last log lines of the components in charge of the stage.
 import type Dockerode from 'dockerode';
-import type { BoundPorts, ContainerRuntimeClient, StartedTestContainer, WaitStrategy } from 'testcontainers';
+import { log, type BoundPorts, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { MiniK8sStartError, type LogTail, type Stage } from './errors';
 import { apiGet } from './http';
 import { credentialsOf, serverAt, type Credentials } from './kubeconfig';
@@ -69,6 +69,8 @@ export class ClusterWaitStrategy implements WaitStrategy {
     const { ctx } = this;
     let stage: Stage = 'apiserver';
     let why = 'no answer yet';
+    // each stage's end in Testcontainers' debug log (DEBUG=testcontainers*), from start()'s beginning
+    const done = (what: string) => log.info(`minik8s: ${what} after ${((Date.now() - ctx.startedAt) / 1000).toFixed(2)} s`, { containerId: container.id });
     try {
       await this.poll(container, deadline, async () => {
         const out = await containerOutput(container, 200);
@@ -78,6 +80,7 @@ export class ClusterWaitStrategy implements WaitStrategy {
         ctx.kubeconfig = r.stdout;
         return true;
       });
+      done('apiserver ready, kubeconfig read');
       const creds: Credentials = { ...credentialsOf(ctx.kubeconfig!), server: serverAt(credentialsOf(ctx.kubeconfig!).server, ctx.apiHost, boundPorts.getBinding(API_PORT)) };
 
       stage = 'nodes';
@@ -93,6 +96,7 @@ export class ClusterWaitStrategy implements WaitStrategy {
         return !problem;
       });
 
+      done(`${ctx.nodeNames.join(', ')} Ready`);
       if (!ctx.dns) return;
       stage = 'dns';
       why = 'the Service kube-system/kube-dns has no ready endpoint';
@@ -100,12 +104,14 @@ export class ClusterWaitStrategy implements WaitStrategy {
         const r = await apiGet(creds, '/api/v1/namespaces/kube-system/endpoints/kube-dns');
         return r.status === 200 && endpointsReady(r.json as EndpointsLike);
       });
+      done('the DNS Service has a ready endpoint');
       why = `no answer for ${DNS_NAME} from 10.96.0.10`;
       await this.poll(container, deadline, async () => {
         const r = await ctx.client.container.exec(container, ['node', '-e', DNS_QUERY]);
         if (r.exitCode !== 0) why = `no answer for ${DNS_NAME} from 10.96.0.10 (${r.output.trim() || `exit ${r.exitCode}`})`;
         return r.exitCode === 0;
       }, 300);
+      done('the cluster DNS answers');
     } catch (e) {
       const detail = e instanceof StageFailed ? e.message : e instanceof Timeout ? `timed out after ${(this.timeoutMs / 1000).toFixed(1)} s: ${why}` : (e as Error).message;
       const logs = await this.tails(container, stage).catch((t: Error) => [{ what: 'logs', text: `(could not read them: ${t.message})` }]);

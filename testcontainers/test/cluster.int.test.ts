@@ -1,6 +1,7 @@
 // @minik8s/testcontainers on the real Docker engine: one two-node cluster shared by the file (the real
 // kubectl with getKubeConfig(), loadImage() into every node, pods across nodes through the cluster DNS,
-// the sink routes, component logs, stop() leaving nothing), then what goes wrong: a test process killed
+// the sink routes, component logs, the real kubectl's logs, exec and get -o wide on a Deployment,
+// stop() leaving nothing), then what goes wrong: a test process killed
 // with its cluster up (the reaper), no engine, an engine that does not answer, a missing image, a port
 // the engine cannot map, a node that never becomes Ready — each a clear error naming its stage, in
 // bounded time, with no container left.
@@ -103,6 +104,43 @@ describe('a two-node cluster', () => {
     const r = await cluster.kubectl('get', 'deployment', '-n', 'kube-system', 'cluster-dns', '-o', 'jsonpath={.status.readyReplicas}');
     expect(r).toMatchObject({ exitCode: 0, stdout: '1' });
   });
+});
+
+describe('the real kubectl on the shared cluster', () => {
+  interface PodJson { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName: string }; status: { podIP: string } }
+
+  it('logs deploy/web, exec, get pods -o wide', () => {
+    const created = kubectl(['create', 'deployment', 'web', '--image=busybox:latest', '--replicas=2', '--', 'sh', '-c', 'echo "started on $(hostname)"; exec httpd -f -p 8080 -h /']);
+    expect(created.code, created.err).toBe(0);
+    const st = kubectl(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    expect(st.code, `${st.out}${st.err}`).toBe(0);
+    const pods = (JSON.parse(kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json']).out) as { items: PodJson[] }).items.filter((p) => !p.metadata.deletionTimestamp);
+    expect(pods).toHaveLength(2);
+
+    const logs = kubectl(['logs', 'deploy/web']);
+    expect(logs.code, logs.err).toBe(0);
+    expect(pods.map((p) => `started on ${p.metadata.name}\n`)).toContain(logs.out);
+
+    expect(kubectl(['exec', pods[0].metadata.name, '--', 'echo', 'hi'])).toMatchObject({ code: 0, out: 'hi\n' });
+    // exec really runs inside that pod (its hostname), on whichever node it landed
+    expect(kubectl(['exec', pods[1].metadata.name, '--', 'hostname']).out.trim()).toBe(pods[1].metadata.name);
+
+    const wide = kubectl(['get', 'pods', '-o', 'wide', '-l', 'app=web']);
+    expect(wide.code, wide.err).toBe(0);
+    const [header, ...rows] = wide.out.trim().split('\n');
+    expect(header.split(/\s{2,}/).slice(0, 7)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE']);
+    const ipAt = header.indexOf('IP');
+    const nodeAt = header.indexOf('NODE');
+    expect(rows).toHaveLength(2);
+    for (const p of pods) {
+      const row = rows.find((r) => r.startsWith(`${p.metadata.name} `));
+      expect(row, wide.out).toBeDefined();
+      expect(row!.slice(ipAt).split(/\s+/)[0]).toBe(p.status.podIP);
+      expect(row!.slice(nodeAt).split(/\s+/)[0]).toBe(p.spec.nodeName);
+      expect(row).toMatch(/ 1\/1 +Running /);
+    }
+    expect(kubectl(['delete', 'deployment', 'web']).code).toBe(0);
+  }, 180_000);
 });
 
 describe('a test process killed with its cluster up', () => {
