@@ -1,6 +1,7 @@
 // The last lines of a file in a container, running or stopped (the Docker archive API works on both,
 // exec does not): how a failed start shows what the component in charge logged last.
 import type Dockerode from 'dockerode';
+import { PassThrough, Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 
 const KEEP_BYTES = 64 * 1024;
@@ -39,18 +40,13 @@ export function lastLines(text: string, n: number): string {
 
 /** The container's own output (the supervisor's lines), last `lines` of them. */
 export async function containerOutput(container: Dockerode.Container, lines = 25): Promise<string> {
-  const buf = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-  return lastLines(demux(buf), lines);
-}
-
-/** Docker's multiplexed log format without a TTY: an 8-byte header (stream, 0, 0, 0, length) per frame. */
-export function demux(buf: Buffer): string {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return Buffer.concat(out).toString('utf8');
+  const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+  // Docker's multiplexed frames (no TTY), taken apart by docker-modem
+  const source = Readable.from([raw]);
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (d: Buffer) => chunks.push(d));
+  container.modem.demuxStream(source, out, out);
+  await new Promise((ok) => source.once('end', ok));
+  return lastLines(Buffer.concat(chunks).toString('utf8'), lines);
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formatStartError, MiniK8sStartError } from '../src/errors';
 import { findSource } from '../src/image';
 import { credentialsOf, serverAt, withServer } from '../src/kubeconfig';
-import { demux, lastLines } from '../src/logs';
+import { lastLines } from '../src/logs';
 import { checkFlags, checkName, checkNodeCount, checkTimeout } from '../src/options';
 import { endpointsReady, nodesProblem, notReadyNodes, type NodeLike } from '../src/readiness';
 
@@ -132,11 +132,9 @@ describe('start errors', () => {
     expect(e.cause).toBeInstanceOf(Error);
   });
 
-  it('last lines of a log; Docker log frames', () => {
+  it('last lines of a log', () => {
     expect(lastLines('a\nb\nc\n', 2)).toBe('b\nc');
     expect(lastLines('a', 5)).toBe('a');
-    const frame = (stream: number, s: string) => Buffer.concat([Buffer.from([stream, 0, 0, 0, 0, 0, 0, Buffer.byteLength(s)]), Buffer.from(s)]);
-    expect(demux(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]))).toBe('out\nerr\n');
   });
 });
 
