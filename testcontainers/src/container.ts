@@ -139,6 +139,8 @@ export class MiniK8sContainer extends GenericContainer {
       await timeout(ensureReaper(client), Math.min(budget, DOCKER_TIMEOUT_MS * 3), 'the reaper');
       stage = 'image';
       await timeout(ensureImage(client, this.imageName.string, this.buildPolicy, this.buildProgress), BUILD_TIMEOUT_MS, 'the image build');
+      // the startup timeout counts from here: a first image build has a bound of its own
+      const t1 = Date.now();
 
       stage = 'network';
       if (this.nodeCount > 1 && !this.networkMode) {
@@ -159,7 +161,7 @@ export class MiniK8sContainer extends GenericContainer {
         .withEnvironment({ NODE_NAME: nodeNames[0], DNS_REPLICAS: this.clusterDns ? '1' : '0', ...this.flagEnv(Object.keys(FLAG_ENV) as Component[]) });
       this.nodes.length = 0;
       this.waitContext = { client, apiHost: local ? '127.0.0.1' : client.info.containerRuntime.host, nodeNames, dns: this.clusterDns, startedAt: t0, nodes: this.nodes };
-      this.withWaitStrategy(new ClusterWaitStrategy(this.waitContext).withStartupTimeout(Math.max(1000, budget - (Date.now() - t0))));
+      this.withWaitStrategy(new ClusterWaitStrategy(this.waitContext).withStartupTimeout(Math.max(1000, budget - (Date.now() - t1))));
 
       stage = 'container';
       // the other nodes start once this container runs (containerStarting), while it gets ready
@@ -169,10 +171,12 @@ export class MiniK8sContainer extends GenericContainer {
         kubeconfig: this.waitContext.kubeconfig!,
         apiHost: this.waitContext.apiHost,
         nodeNames,
-        nodes: this.nodes.map((n) => n.container!),
+        nodes: await Promise.all(this.nodes.map((n) => n.started!)),
         network,
       });
     } catch (e) {
+      // (no node container may appear after the cleanup)
+      await Promise.allSettled(this.nodes.map((n) => n.started));
       if (client) await removeLabelled(client.container.dockerode, `${CLUSTER_LABEL}=${id}`).catch(() => undefined);
       await network?.stop().catch(() => undefined);
       if (e instanceof MiniK8sStartError) throw e;
@@ -203,7 +207,8 @@ export class MiniK8sContainer extends GenericContainer {
         .withEnvironment({ JOIN: join, NODE_NAME: nodeName, ...this.flagEnv(['kubelet', 'kube-proxy']) })
         .withWaitStrategy(Wait.forLogMessage('joining'))
         .withStartupTimeout(DOCKER_TIMEOUT_MS * 3);
-      node.start().then(
+      slot.started = node.start();
+      slot.started.then(
         (c) => (slot.container = c),
         (e) => (slot.error = e),
       );

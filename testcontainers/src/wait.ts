@@ -23,6 +23,7 @@ const DNS_QUERY = `const r=new (require('dns').promises.Resolver)({timeout:1000,
 /** A node container besides the all-in-one, as the cluster's start knows it. */
 export interface NodeStart {
   name: string;
+  started?: Promise<StartedTestContainer>;
   container?: StartedTestContainer;
   error?: unknown;
 }
