@@ -21,13 +21,19 @@ const tag = Date.now().toString(36);
 let cluster: StartedMiniK8sContainer;
 let kenv: NodeJS.ProcessEnv;
 const children: ChildProcess[] = [];
+const progress: string[] = [];
 
 beforeAll(async () => {
-  cluster = await new MiniK8sContainer().withNodes(2).withName(`minik8s-tc-${tag}`).start();
+  // 'always': the image step of this checkout first, so the image holds the code under test
+  cluster = await new MiniK8sContainer()
+    .withNodes(2)
+    .withName(`minik8s-tc-${tag}`)
+    .withImageBuild('always', (line) => progress.push(line))
+    .start();
   const home = tempDir('minik8s-tc-home-');
   writeFileSync(join(home, 'kubeconfig'), cluster.getKubeConfig());
   kenv = { ...process.env, HOME: home, KUBECONFIG: join(home, 'kubeconfig') };
-}, 180_000);
+}, 1_200_000);
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
@@ -45,6 +51,11 @@ const named = (prefix: string) => docker(['ps', '-a', '--filter', `name=^/${pref
 const podPhase = (name: string) => kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']).out;
 
 describe('a two-node cluster', () => {
+  it("the image step's progress went to withImageBuild's callback", () => {
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((l) => /^(images\s+up to date|allinone\s+(up to date|built in \d+ s))/.test(l)), progress.join('\n')).toBe(true);
+  });
+
   it('both nodes Ready for the real kubectl with getKubeConfig(); the apiserver on the host loopback only', () => {
     const r = kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}']);
     expect(r.err).toBe('');

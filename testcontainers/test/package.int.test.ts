@@ -4,6 +4,7 @@
 // runs against a real cluster, and afterwards nothing of it is left on the Docker engine.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -22,7 +23,11 @@ function run(cmd: string, args: string[], { cwd = dir, env = {}, timeoutMs = 300
   return r.stdout;
 }
 
-it('npm pack, npm install in a fresh directory, and the example passes there', () => {
+it('npm pack, npm install in a fresh directory, and the example passes there', async () => {
+  // The image, as this checkout builds it (the fresh directory has no checkout to build it from)
+  const { buildImages } = createRequire(__filename)(join(REPO, 'scripts', 'cluster.js')) as { buildImages(o: { timeoutMs: number }): Promise<void> };
+  await buildImages({ timeoutMs: 1_200_000 });
+
   expect(dir.startsWith(REPO)).toBe(false);
   const tarball = run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'testcontainers'], { cwd: REPO }).trim().split('\n').pop()!;
   const listing = run('tar', ['-tzf', join(dir, tarball)]).split('\n').filter(Boolean);
@@ -47,4 +52,4 @@ it('npm pack, npm install in a fresh directory, and the example passes there', (
   const out = run(join(dir, 'node_modules', '.bin', 'vitest'), ['run', 'operator.test.ts'], { env: { TESTCONTAINERS_RYUK_DISABLED: 'true', MINIK8S_SOURCE: '' }, timeoutMs: 400_000 });
   expect(out).toMatch(/Tests\s+2 passed/);
   expect(clusters().filter((id) => !before.includes(id))).toEqual([]);
-}, 600_000);
+}, 1_800_000);
