@@ -127,11 +127,13 @@ build() {
       docker image inspect -f "$ref {{.Id}}" "$ref" 2>/dev/null || { say "$name" "needs the image $ref: build it first (bash scripts/images.sh)"; exit 1; }
     done >"$ctx/pod-images/ids"
   fi
-  # FROM another minik8s image (its "# base-image:" line) instead of the common base
+  # FROM another minik8s image (its "# base-image:" line) instead of the common base, by the id that
+  # is hashed (a rebuild of that image meanwhile does not change what this one is built from)
   local base base_id="$BASE_ID"
   base="$(sed -n 's/^# base-image: *//p' "images/$name/Dockerfile")"
   if [ -n "$base" ]; then
     base_id="$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)" || { say "$name" "needs the image $base: build it first (bash scripts/images.sh)"; exit 1; }
+    base="$base_id"
   else
     base="$BASE"
   fi
