@@ -81,8 +81,15 @@ export class ClusterWaitStrategy implements WaitStrategy {
         ctx.kubeconfig = r.stdout;
         return true;
       });
+      const written = credentialsOf(ctx.kubeconfig!);
+      const creds: Credentials = { ...written, server: serverAt(written.server, ctx.apiHost, boundPorts.getBinding(API_PORT)) };
+      // and from here, through the mapped port
+      await this.poll(container, deadline, async () => {
+        const r = await apiGet(creds, '/readyz');
+        if (r.status !== 200) why = `GET /readyz through the mapped port: HTTP ${r.status} ${r.text.slice(0, 200)}`;
+        return r.status === 200;
+      });
       done('apiserver ready, kubeconfig read');
-      const creds: Credentials = { ...credentialsOf(ctx.kubeconfig!), server: serverAt(credentialsOf(ctx.kubeconfig!).server, ctx.apiHost, boundPorts.getBinding(API_PORT)) };
 
       stage = 'nodes';
       let nodes: NodeLike[] = [];

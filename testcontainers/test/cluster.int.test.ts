@@ -242,13 +242,16 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
   }, 60_000);
 });
 
-describe('stop()', () => {
+describe('stop(), or the end of an `await using` block', () => {
   it('removes every node, their Docker volumes and the network', async () => {
     const ids = [cluster.getId(), cluster.getNodeContainer('node-2').getId()];
     const volumes = ids.flatMap((id) => docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id]).split(' ').filter(Boolean));
     const networks = cluster.getNetworkNames();
     expect(volumes.length).toBe(2);
-    await cluster.stop();
+    {
+      await using disposed = cluster;
+      expect(disposed.getNodeNames()).toHaveLength(2);
+    }
     expect(docker(['ps', '-aq', ...ids.flatMap((id) => ['--filter', `id=${id}`])])).toBe('');
     for (const v of volumes) expect(spawnSync('docker', ['volume', 'inspect', v]).status).not.toBe(0);
     for (const n of networks) expect(spawnSync('docker', ['network', 'inspect', n]).status).not.toBe(0);
