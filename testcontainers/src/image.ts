@@ -43,12 +43,18 @@ export function stderrProgress(image: string, source: string): (line: string) =>
   };
 }
 
-export async function ensureImage(client: ContainerRuntimeClient, image: string, policy: BuildPolicy, progress?: (line: string) => void): Promise<void> {
+export async function ensureImage(
+  client: Pick<ContainerRuntimeClient, 'image'>,
+  image: string,
+  policy: BuildPolicy,
+  progress?: (line: string) => void,
+  sourceOf: () => string | undefined = findSource,
+): Promise<void> {
   const name = ImageName.fromString(image);
   const have = await client.image.exists(name);
   if (have && policy === 'missing') return;
   const ours = name.string === ImageName.fromString(DEFAULT_IMAGE).string;
-  const source = ours ? findSource() : undefined;
+  const source = ours ? sourceOf() : undefined;
   if (source) {
     await buildImages(source, progress ?? stderrProgress(name.string, source));
     if (!(await client.image.exists(name))) throw new Error(`the image step finished but the engine has no ${name.string}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatStartError, MiniK8sStartError } from '../src/errors';
-import { findSource } from '../src/image';
+import { ensureImage, findSource } from '../src/image';
 import { credentialsOf, serverAt, withServer } from '../src/kubeconfig';
 import { lastLines } from '../src/logs';
 import { checkFlags, checkName, checkNodeCount, checkTimeout } from '../src/options';
@@ -150,5 +150,38 @@ describe('image source', () => {
     expect(findSource(tmpdir(), root)).toBe(root);
     expect(findSource(tmpdir(), undefined)).toBeUndefined();
     expect(() => findSource(root, tmpdir())).toThrow(/is not a minik8s checkout/);
+  });
+});
+
+describe('the image before a start', () => {
+  const client = (have: boolean, pulls: string[]) => ({
+    image: {
+      exists: async () => have,
+      pull: async (n: { string: string }) => {
+        pulls.push(n.string);
+        throw new Error('connect ECONNREFUSED 127.0.0.1:443\nmore');
+      },
+    },
+  }) as never;
+  const noSource = () => undefined;
+
+  it('there already: nothing built, nothing pulled', async () => {
+    const pulls: string[] = [];
+    await ensureImage(client(true, pulls), 'minik8s/allinone', 'missing', undefined, () => {
+      throw new Error('no build expected');
+    });
+    expect(pulls).toEqual([]);
+  });
+
+  it('missing, no checkout to build it from, no registry: what to do', async () => {
+    const pulls: string[] = [];
+    await expect(ensureImage(client(false, pulls), 'minik8s/allinone', 'missing', undefined, noSource)).rejects.toThrow(
+      'the Docker engine has no image minik8s/allinone:latest and cannot pull it (connect ECONNREFUSED 127.0.0.1:443): build it in a minik8s checkout (npm run up, or bash scripts/images.sh), or set MINIK8S_SOURCE to a checkout to build it from',
+    );
+    expect(pulls).toEqual(['minik8s/allinone:latest']);
+  });
+
+  it('another image: pulled, else the name is to check', async () => {
+    await expect(ensureImage(client(false, []), 'me/cluster:1', 'always', undefined, noSource)).rejects.toThrow(/no image me\/cluster:1 and cannot pull it .*: check the name/);
   });
 });
