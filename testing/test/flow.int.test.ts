@@ -1,7 +1,7 @@
 // The whole cluster as separate real processes on this host (etcd, apiserver, scheduler,
 // controller-manager, two kubelets on the host's Docker engine): the pod creation flow end to end.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { R, type KubeObject } from '@minik8s/shared';
+import { isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { IMAGES } from '../images';
 import { waitFor } from '../procs';
 import { docker, startHostCluster, type HostCluster } from '../cluster';
@@ -26,7 +26,7 @@ afterAll(async () => {
   await c?.cleanup();
 });
 
-const isReady = (p: Obj) => p.status?.phase === 'Running' && p.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True');
+const isReady = (p: Obj) => p.status?.phase === 'Running' && isPodReady(p);
 
 it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Docker → status; HTTP to the pod IP', async () => {
   const pods = c.client.resource<Obj>(R.pods);
