@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniK8sContainer, MiniK8sStartError, type StartedMiniK8sContainer } from '@minik8s/testcontainers';
 import { docker } from '../../testing/cluster';
-import { tempDir, waitFor } from '../../testing/procs';
+import { removeDir, tempDir, waitFor } from '../../testing/procs';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 const FIXTURE = join(__dirname, 'fixtures', 'start-cluster.js');
@@ -22,6 +22,7 @@ let cluster: StartedMiniK8sContainer;
 let kenv: NodeJS.ProcessEnv;
 const children: ChildProcess[] = [];
 const progress: string[] = [];
+const dirs: string[] = [];
 
 beforeAll(async () => {
   // 'always': the image step of this checkout first, so the image holds the code under test
@@ -31,6 +32,7 @@ beforeAll(async () => {
     .withImageBuild('always', (line) => progress.push(line))
     .start();
   const home = tempDir('minik8s-tc-home-');
+  dirs.push(home);
   writeFileSync(join(home, 'kubeconfig'), cluster.getKubeConfig());
   kenv = { ...process.env, HOME: home, KUBECONFIG: join(home, 'kubeconfig') };
 }, 1_200_000);
@@ -38,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await cluster?.stop();
+  for (const d of dirs) removeDir(d);
 });
 
 function kubectl(args: string[], input?: string): { code: number; out: string; err: string } {
@@ -70,6 +73,7 @@ describe('a two-node cluster', () => {
   it('loadImage(): a host image runs in a pod on the second node by its own name', async () => {
     const image = `minik8s-tc-test/hello:${tag}`;
     const ctx = tempDir('minik8s-tc-image-');
+    dirs.push(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), `FROM busybox:latest\nRUN echo "built on the host ${tag}" > /hello.txt\nCMD ["sh", "-c", "cat /hello.txt; sleep 3600"]\n`);
     execFileSync('docker', ['build', '-q', '-t', image, ctx], { stdio: 'ignore' });
     try {
