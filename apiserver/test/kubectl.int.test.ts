@@ -242,9 +242,9 @@ describe('real kubectl v1.32 against the apiserver', () => {
 
   it('unknown fields: rejected with the default validation (create and apply), warned with --validate=warn and dropped', async () => {
     const typo = file('typo.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replcias: 2').replace('image: nginx:1.25', 'image: nginx:1.25\n        imagePullPolcy: Always'));
-    for (const verb of ['apply', 'create']) {
-      const r = await kubectl([verb, '-f', typo]);
-      expect(r.code, verb).toBe(1);
+    for (const args of [['apply'], ['create'], ['apply', '--validate=true']]) {
+      const r = await kubectl([...args, '-f', typo]);
+      expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain(
         'Error from server (BadRequest): error when creating "' + typo + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
       );
