@@ -66,6 +66,7 @@ stage_app() {
     cp "$ws/package.json" "$app/deps/$ws/"
     if [ -d "$ws/dist" ]; then cp -a "$ws/dist" "$app/code/$ws/dist"; fi
     if [ -d "$ws/manifests" ]; then cp -a "$ws/manifests" "$app/code/$ws/manifests"; fi
+    if [ -d "$ws/openapi" ]; then cp -a "$ws/openapi" "$app/code/$ws/openapi"; fi
     mkdir -p "$app/deps/node_modules/$(dirname "$name")"
     ln -s "$(realpath --relative-to="$app/deps/node_modules/$(dirname "$name")" "$app/deps/$ws")" "$app/deps/node_modules/$name"
   done < <(node -e 'for (const ws of require("./package.json").workspaces) console.log(ws, require(`./${ws}/package.json`).name)')
@@ -167,7 +168,7 @@ ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
-  for ws in $WORKSPACES; do paths+=("$ws/package.json" "$ws/dist"); [ -d "$ws/manifests" ] && paths+=("$ws/manifests"); done
+  for ws in $WORKSPACES; do paths+=("$ws/package.json" "$ws/dist"); [ -d "$ws/manifests" ] && paths+=("$ws/manifests"); [ -d "$ws/openapi" ] && paths+=("$ws/openapi"); done
   [ -n "$(find "${paths[@]}" -newer "$STAMP" -print -quit 2>/dev/null || echo error)" ]
 }
 full=0

@@ -16,6 +16,7 @@ import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
+import { kindSchema } from './schemas';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -340,7 +341,7 @@ export class Registry {
       name,
       namespace,
       (cur) => {
-        const patched = applyPatch(type, toServed(r, cur), patch);
+        const patched = applyPatch(type, toServed(r, cur), patch, kindSchema(r));
         if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null)
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
         opts.check?.(patched);

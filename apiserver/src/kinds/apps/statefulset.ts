@@ -3,7 +3,7 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells } from '../../tables/format';
 import { isObj, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, immutableSelector, validateAppsWorkload } from '../workloads';
 import { scaleSubresource } from '../scale';
 import { selectorString } from './deployment';
@@ -38,5 +38,4 @@ export const statefulSets: ResourceStrategy = {
       return [nameOf(o), `${num(o.status?.readyReplicas)}/${o.spec?.replicas ?? 1}`, ageOf(o, now), names, images];
     },
   },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };
