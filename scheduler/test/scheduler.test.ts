@@ -58,8 +58,8 @@ function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHan
   return { s, pods, nodes, bindings, patches, events };
 }
 
-/** The scheduler loop reached the state `fn` checks (within 2 s; the failure quotes the check). */
-const settled = (fn: () => boolean) => until(String(fn), fn, 2_000, 5);
+/** The scheduler loop reached the state `fn` checks (within 10 s; the failure quotes the check). */
+const settled = (fn: () => boolean) => until(String(fn), fn, 10_000, 5);
 
 describe('Scheduler', () => {
   it('binds a burst without overcommitting, emitting Scheduled events', async () => {
