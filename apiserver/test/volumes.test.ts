@@ -2,13 +2,11 @@
 // upstream's, then the storage admission steps (DefaultStorageClass, StorageObjectInUseProtection,
 // PersistentVolumeClaimResize) through the whole apiserver, in-process on the in-memory store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@minik8s/shared';
-import { buildServer } from '../src/server';
 import { prepareForCreate, validateObject, validateObjectUpdate } from '../src/registry/prepare';
 import { toTable } from '../src/tables';
 import type { ServedResource } from '../src/registry/kinds';
 import { kind } from './kinds';
-import { MemoryStore } from './memstore';
+import { inProcessServer } from './inprocess';
 
 const PV = kind('persistentvolumes');
 const PVC = kind('persistentvolumeclaims');
@@ -177,33 +175,11 @@ describe('tables (printers.go v1.32)', () => {
 });
 
 describe('storage admission through the apiserver', () => {
-  const store = new MemoryStore();
-  const server = buildServer(
-    {
-      etcdPrefix: '/registry',
-      bindAddress: '127.0.0.1',
-      securePort: 6443,
-      serviceClusterIpRange: '10.96.0.0/12',
-      serviceNodePortRange: '30000-32767',
-      advertiseAddress: '127.0.0.1',
-      etcdCompactionIntervalMs: 0,
-      watchCacheSize: 100,
-      bookmarkIntervalMs: 10_000,
-      logger: createLogger('apiserver', { level: 'silent' }),
-    },
-    store.asStore,
-  );
-  store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
-  const req = async (method: string, url: string, body?: unknown, contentType = 'application/json') => {
-    const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': contentType } });
-    return { code: r.statusCode, body: r.body ? r.json() : undefined };
-  };
+  const { req, ready, server } = inProcessServer();
+  const merge = { 'content-type': 'application/merge-patch+json' };
   const CLAIMS = '/api/v1/namespaces/default/persistentvolumeclaims';
 
-  beforeAll(async () => {
-    await server.app.ready();
-    for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-  });
+  beforeAll(ready);
   afterAll(() => server.close());
 
   it('leaves a claim classless while there is no default class, then gives new claims the default class', async () => {
@@ -237,13 +213,13 @@ describe('storage admission through the apiserver', () => {
   });
 
   it('refuses to grow a claim whose class does not allow expansion (403), after validation (422 first)', async () => {
-    const unbound = await req('PATCH', `${CLAIMS}/after`, { spec: { resources: { requests: { storage: '5Gi' } } } }, 'application/merge-patch+json');
+    const unbound = await req('PATCH', `${CLAIMS}/after`, { spec: { resources: { requests: { storage: '5Gi' } } } }, merge);
     expect(unbound.code).toBe(422);
     const c = (await req('GET', `${CLAIMS}/after`)).body;
     await req('PUT', `${CLAIMS}/after`, { ...c, spec: { ...c.spec, volumeName: 'pv1' } });
     const cur = (await req('GET', `${CLAIMS}/after`)).body;
     expect((await req('PUT', `${CLAIMS}/after/status`, { ...cur, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] } })).code).toBe(200);
-    const grow = await req('PATCH', `${CLAIMS}/after`, { spec: { resources: { requests: { storage: '5Gi' } } } }, 'application/merge-patch+json');
+    const grow = await req('PATCH', `${CLAIMS}/after`, { spec: { resources: { requests: { storage: '5Gi' } } } }, merge);
     expect(grow.code).toBe(403);
     expect(grow.body.message).toBe('persistentvolumeclaims "after" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
   });
