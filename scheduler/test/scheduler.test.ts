@@ -29,7 +29,7 @@ class FakeInformer {
 function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHang?: boolean } = {}) {
   const pods = new FakeInformer();
   const nodes = new FakeInformer();
-  const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : nodes) } as unknown as InformerFactory;
+  const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : rt.resource === 'nodes' ? nodes : new FakeInformer()) } as unknown as InformerFactory;
   const bindings: { pod: string; node: string }[] = [];
   const patches: { pod: string; body: { status: { conditions: core.PodCondition[] } } }[] = [];
   const events: { type: string; reason: string; message: string; name?: string }[] = [];

@@ -81,6 +81,8 @@ export interface StatusSubresource {
   initial?(obj: Obj): Obj | undefined;
   /** Keep the status the client created the object with (an agent registering itself reports its status at once). */
   keepOnCreate?: boolean;
+  /** Kind-specific fields of a /status update (upstream's PrepareForUpdate of the status strategy). */
+  prepare?(next: Obj, old: Obj): void;
 }
 
 /** What a subresource handler, or a kind's own create, gets from the generic router. */
