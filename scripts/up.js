@@ -10,6 +10,7 @@ const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync 
 const net = require('node:net');
 const path = require('node:path');
 const c = require('./cluster');
+const { ensureEngine } = require('./docker-engine');
 
 const t0 = Date.now();
 const tty = process.stdout.isTTY;
@@ -148,19 +149,24 @@ async function applyManifests(files) {
 async function main() {
   const nodes = c.nodeNames();
 
-  await stage('Docker', async () => {
-    if (!c.ok('docker', ['version', '--format', '{{.Client.Version}}'])) {
-      throw new UpError('Docker is not installed: install Docker Desktop (macOS, Windows) or Docker Engine (Linux), then run npm run up again');
-    }
-    if (!c.ok('docker', ['info'])) {
-      if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync(path.join(c.REPO, 'scripts/ensure-env.sh'))) {
-        const r = c.run('bash', ['scripts/ensure-env.sh'], { stdio: 'inherit' });
-        if (r.status !== 0 || !c.ok('docker', ['info'])) throw new UpError('the Docker engine does not answer (docker info fails)');
-      } else {
-        throw new UpError('the Docker engine does not answer (docker info fails): start Docker (Docker Desktop, or `sudo systemctl start docker`) and run npm run up again');
+  await stage('Docker', async (status) => {
+    let engine;
+    let compose;
+    try {
+      engine = ensureEngine({ status });
+      try {
+        compose = c.composeCommand();
+      } catch (e) {
+        // an engine without Compose: as root on Linux, ensure-env.sh --engine installs it
+        if (process.platform !== 'linux' || process.getuid?.() !== 0) throw e;
+        status('installing Compose (scripts/ensure-env.sh --engine)');
+        c.run('bash', ['scripts/ensure-env.sh', '--engine']);
+        compose = c.composeCommand();
       }
+    } catch (e) {
+      throw new UpError(e.message);
     }
-    return `${c.composeCommand().join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
+    return `${engine}, ${compose.join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
   });
 
   await stage('ports', async () => {
@@ -219,8 +225,14 @@ async function main() {
     return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT}`;
   });
 
+  // healthy, then its version: the stage line reads "etcd — 3.4.23, healthy"
+  const etcdCheck = "const g=(p)=>new Promise((ok,ko)=>require('http').get('http://127.0.0.1:2379'+p,r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>ok(b))}).on('error',ko));" +
+    "g('/health').then(async(h)=>{if(JSON.parse(h).health!=='true')process.exit(1);console.log(JSON.parse(await g('/version')).etcdserver)}).catch(()=>process.exit(1))";
   await stage('etcd', () =>
-    until('etcd', () => c.execIn('etcd', ['node', '-e', "require('http').get('http://127.0.0.1:2379/health',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.exit(/true/.test(b)?0:1))}).on('error',()=>process.exit(1))"]).status === 0, logsHint('etcd')));
+    until('etcd', () => {
+      const r = c.execIn('etcd', ['node', '-e', etcdCheck]);
+      return r.status === 0 && `${r.stdout.trim()}, healthy`;
+    }, logsHint('etcd')));
 
   const kubeconfig = await stage('apiserver', async () => {
     await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, logsHint('apiserver'));
