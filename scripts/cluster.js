@@ -155,25 +155,79 @@ function registryPath(ref) {
   return parts.join('/') + suffix;
 }
 
-/** Tag + push local images to the cluster registry, so pods can use them under the same names. */
-function pushImages(refs, log = () => {}) {
-  for (const ref of refs) {
-    const target = `127.0.0.1:${REGISTRY_PORT}/${registryPath(ref)}`;
-    if (!ok('docker', ['image', 'inspect', ref])) throw new Error(`no local image ${ref} (docker images shows what there is)`);
-    let r = run('docker', ['tag', ref, target]);
-    if (r.status !== 0) throw new Error(`docker tag ${ref} ${target}: ${r.stderr}`);
-    r = run('docker', ['push', target]);
-    run('docker', ['rmi', target]);
-    if (r.status !== 0) throw new Error(`docker push ${target} failed (is the cluster up? npm run up):\n${r.stderr || r.stdout}`);
-    log(`${ref} → pods can use image: ${ref}`);
-  }
+/** Run a command without blocking the event loop: resolves with { status, stdout, stderr }. */
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
-/** GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors. */
+/** The image id the registry holds under a path:tag (its manifest's config digest), or ''. */
+async function registryImageId(pathTag) {
+  const colon = pathTag.lastIndexOf(':');
+  const url = `http://127.0.0.1:${REGISTRY_PORT}/v2/${pathTag.slice(0, colon)}/manifests/${pathTag.slice(colon + 1)}`;
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: 5000, headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(text).config?.digest || '' : '');
+        } catch {
+          resolve('');
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(''));
+  });
+}
+
+/**
+ * Tag + push local images to the cluster registry, so pods can use them under the same names. An
+ * image the registry already holds under that name (same image id) is not pushed again: a warm
+ * `npm run up` pushes nothing. Resolves with the references it pushed.
+ */
+async function pushImages(refs, log = () => {}) {
+  const pushed = [];
+  for (const ref of refs) {
+    const pathTag = registryPath(ref);
+    const target = `127.0.0.1:${REGISTRY_PORT}/${pathTag}`;
+    const local = await runAsync('docker', ['image', 'inspect', '-f', '{{.Id}}', ref]);
+    if (local.status !== 0) throw new Error(`no local image ${ref} (docker images shows what there is)`);
+    if ((await registryImageId(pathTag)) === local.stdout.trim()) {
+      log(`${ref} → pods can use image: ${ref} (already in the registry)`);
+      continue;
+    }
+    let r = await runAsync('docker', ['tag', ref, target]);
+    if (r.status !== 0) throw new Error(`docker tag ${ref} ${target}: ${r.stderr}`);
+    r = await runAsync('docker', ['push', target]);
+    await runAsync('docker', ['rmi', target]);
+    if (r.status !== 0) throw new Error(`docker push ${target} failed (is the cluster up? npm run up):\n${r.stderr || r.stdout}`);
+    log(`${ref} → pods can use image: ${ref}`);
+    pushed.push(ref);
+  }
+  return pushed;
+}
+
+/**
+ * GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors.
+ * A new connection each time (agent: false), never Node's keep-alive pool: these scripts block their
+ * event loop in spawnSync (docker exec, compose, up.js itself) while the apiserver behind a kept
+ * socket may be restarted or removed, and a pooled socket whose close was not read yet would carry
+ * the next request into a dead connection ("socket hang up"). Loopback connections cost little.
+ */
 function request(url, { method = 'GET', body, contentType = 'application/json', timeoutMs = 5000 } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(url, { method, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+    const req = http.request(url, { method, agent: false, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, type Cluster } from './compose';
+import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, diagnose, Steps, type Cluster } from './compose';
 import { servicesSuite } from './services';
 import { freePort, waitFor } from '../../testing/procs';
 
@@ -17,7 +17,7 @@ const suffix = Date.now().toString(36);
 let kenv: NodeJS.ProcessEnv;
 const nodePort = 30025;
 
-interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean }
+interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean; startedAt: number }
 
 async function webPods(): Promise<WebPod[]> {
   const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
@@ -27,19 +27,20 @@ async function webPods(): Promise<WebPod[]> {
     node: p.spec.nodeName,
     image: p.spec.containers[0].image,
     terminating: !!p.metadata.deletionTimestamp,
+    startedAt: Date.parse(p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '') || 0,
     ready: p.status?.phase === 'Running' && (p.status.conditions || []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
   }));
 }
 
-/** Wait for the web Deployment to have exactly n ready pods and nothing else. */
-async function webReady(n: number, timeoutMs = 180_000): Promise<WebPod[]> {
+/** Wait for the web Deployment to have exactly n ready pods and nothing else (whose containers started since `since`). */
+async function webReady(n: number, timeoutMs = 180_000, since = 0): Promise<WebPod[]> {
   return waitFor(`${n} web pods ready`, async () => {
     const d = await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
     const st = d.json?.status ?? {};
     if (d.status !== 200 || st.observedGeneration !== d.json.metadata.generation) return undefined;
     if (st.readyReplicas !== n || st.updatedReplicas !== n || st.replicas !== n) return undefined;
     const ps = (await webPods()).filter((p) => !p.terminating);
-    return ps.length === n && ps.every((p) => p.ready) ? ps : undefined;
+    return ps.length === n && ps.every((p) => p.ready && p.startedAt >= since) ? ps : undefined;
   }, timeoutMs, 1000);
 }
 
@@ -260,15 +261,21 @@ describe('the compose cluster', () => {
   }, 300_000);
 
   it('brings every object back after down and up (data kept)', async () => {
+    const steps = new Steps();
+    const why = () => diagnose(cluster, 'web', 'app=web');
     const before = await snapshot();
-    const down = await runScript(cluster, 'down.js');
-    expect(down.code, down.output()).toBe(0);
+    await steps.step('npm run down', async () => {
+      const down = await runScript(cluster, 'down.js');
+      expect(down.code, down.output()).toBe(0);
+    });
     expect(cluster.lib.containerId('apiserver', true)).toBe('');
     expect(cluster.lib.containerId('node-1', true)).toBe('');
-    await up();
-    // the same objects (same uids), and the pods run again: all ready, answering through the NodePort
-    await webReady(5);
+    const upAt = Date.now();
+    await steps.step('npm run up', () => up());
+    // the same objects (same uids), and the pods run again: restarted by the kubelets after up (the
+    // statuses kept in etcd said Ready before they were), all ready, answering through the NodePort
+    await steps.step('5 web pods restarted and ready', () => webReady(5, 300_000, upAt), why);
     expect(await snapshot()).toEqual(before);
-    await waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000);
+    await steps.step('the NodePort answers', () => waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000), why);
   }, 600_000);
 });
