@@ -16,8 +16,8 @@ const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
 const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
-/** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest'];
+/** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS add-on. */
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/tools:1.0', 'minik8s/cluster-dns:latest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });

@@ -3,7 +3,8 @@
 #   bash scripts/images.sh [--no-app-build] [image ...]    (default: every image)
 # Images: minik8s/control-plane (apiserver, scheduler, controller-manager), minik8s/node (kubelet,
 # kube-proxy, dockerd), minik8s/etcd, minik8s/registry, minik8s/cluster-dns, and the pod images
-# minik8s/pause:3.10 and busybox (built by images/pause and images/busybox).
+# minik8s/pause:3.10, busybox (built by images/pause and images/busybox) and minik8s/tools:1.0.
+# An image is named minik8s/<folder>, or by its Dockerfile's "# image:" line.
 # Each image carries a label minik8s.hash = sha256 of everything it is built from (Dockerfile, staged
 # files, base image id); when the label matches, `docker build` is not even started.
 set -euo pipefail
@@ -11,14 +12,14 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
 # (node after the pod images it carries)
-ALL=(etcd registry pause busybox control-plane cluster-dns node)
+ALL=(etcd registry pause busybox tools control-plane cluster-dns node)
 
 build_app=1
 want=()
 for a in "$@"; do
   case "$a" in
     --no-app-build) build_app=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) want+=("$a") ;;
   esac
 done
@@ -100,7 +101,8 @@ tree_hash() { tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C 
 
 # build NAME DIR: context = images/NAME (+ the staged app when the Dockerfile copies it)
 build() {
-  local name="$1" image="minik8s/$1" ctx="$STAGE/$1"
+  local name="$1" image ctx="$STAGE/$1"
+  image="$(sed -n 's/^# image: *//p' "images/$name/Dockerfile")"; image="${image:-minik8s/$name}"
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp -a "images/$name/." "$ctx/"
   if grep -q '^COPY app/' "images/$name/Dockerfile"; then
@@ -146,7 +148,7 @@ build() {
 # the last full run and every image is still the one it left (another checkout may have rebuilt one).
 # The stamp holds the base and image ids; its mtime is when that run started.
 STAMP="$STAGE/images.stamp"
-ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/node)
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/tools:1.0 minik8s/control-plane minik8s/cluster-dns minik8s/node)
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
@@ -172,7 +174,7 @@ for n in "${want[@]}"; do
     control-plane|node|cluster-dns)
       if [ $staged = 0 ]; then stage_app; staged=1; fi
       build "$n" ;;
-    etcd|registry) build "$n" ;;
+    etcd|registry|tools) build "$n" ;;
     *) echo "minik8s: unknown image $n (known: ${ALL[*]})" >&2; exit 1 ;;
   esac
 done

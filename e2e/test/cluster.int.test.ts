@@ -164,7 +164,7 @@ describe('the compose cluster', () => {
   }, 240_000);
 
   // The five-minute tour of docs/cluster.md, with the real kubectl.
-  it('runs the tour: Deployment, NodePort, curl, scale, rolling update, pods on both nodes', async () => {
+  it('runs the tour: Deployment, NodePort, curl, wget/nslookup/curl from a tools pod, scale, rolling update, pods on both nodes', async () => {
     const k = (...args: string[]) => {
       const r = sh('kubectl', args, kenv);
       expect(r.code, `kubectl ${args.join(' ')}: ${r.out}`).toBe(0);
@@ -181,6 +181,19 @@ describe('the compose cluster', () => {
       return r.status === 200 ? r.text.trim() : undefined;
     }, 60_000, 1000);
     expect(names.map((p) => p.name)).toContain(answer);
+
+    // from inside the cluster, with the tools image: wget, nslookup and curl by the Service's name
+    k('run', 'client', '--image=minik8s/tools:1.0', '--', 'sleep', '3600');
+    await runningPod('client');
+    const fromPod = await waitFor('wget -qO- http://web/hostname in a pod', () => {
+      const r = sh('kubectl', ['exec', 'client', '--', 'wget', '-qO-', 'http://web/hostname'], kenv);
+      return r.code === 0 ? r.out.trim() : undefined;
+    }, 60_000, 1000);
+    expect(names.map((p) => p.name)).toContain(fromPod);
+    const clusterIP = JSON.parse(k('get', 'service', 'web', '-o', 'json')).spec.clusterIP;
+    expect(k('exec', 'client', '--', 'nslookup', 'web')).toContain(`Address: ${clusterIP}`);
+    expect(names.map((p) => p.name)).toContain(k('exec', 'client', '--', 'curl', '-s', 'web.default/hostname').trim());
+    k('delete', 'pod', 'client', '--now');
 
     k('scale', 'deployment', 'web', '--replicas=5');
     await webReady(5);

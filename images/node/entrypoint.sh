@@ -11,7 +11,7 @@ NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
 APISERVER="${APISERVER:-http://apiserver:6443}"
 REGISTRY="${REGISTRY-registry:5000}"
-PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/cluster-dns:latest}"
+PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/tools:1.0 minik8s/cluster-dns:latest}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 log() { echo "minik8s-node[$NODE_NAME]: $*"; }
