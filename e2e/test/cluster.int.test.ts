@@ -191,7 +191,7 @@ describe('the compose cluster', () => {
     }, 60_000, 1000);
     expect(names.map((p) => p.name)).toContain(fromPod);
     const clusterIP = JSON.parse(k('get', 'service', 'web', '-o', 'json')).spec.clusterIP;
-    expect(k('exec', 'client', '--', 'nslookup', 'web')).toContain(`Address: ${clusterIP}`);
+    expect(k('exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local')).toContain(`Address: ${clusterIP}`);
     expect(names.map((p) => p.name)).toContain(k('exec', 'client', '--', 'curl', '-s', 'web.default/hostname').trim());
     k('delete', 'pod', 'client', '--now');
 

@@ -220,8 +220,8 @@ export function servicesSuite(env: () => SuiteEnv): void {
     it('a Service without endpoints answers "connection refused" at once, from a node and from a pod', async () => {
       // a 10 s timeout: a dropped SYN would show as TIMEOUT, not ECONNREFUSED
       expect(getsFromNode(env().cluster, 'node-2', `http://${emptyIP}/`, 1, 10_000)).toEqual(['ERR:ECONNREFUSED']);
-      // what a user runs in a pod, with wget's own message (a dropped SYN: "Connection timed out")
-      const r = sh('kubectl', ['exec', '-n', NS, clients['node-1'], '--', 'wget', '-O', '/dev/null', '-T', '10', `http://${emptyIP}/`], env().kenv);
+      // what a user runs in a pod, with wget's own message (a dropped SYN: "Connection timed out"; one try, GNU wget retries timeouts)
+      const r = sh('kubectl', ['exec', '-n', NS, clients['node-1'], '--', 'wget', '-O', '/dev/null', '-T', '10', '-t', '1', `http://${emptyIP}/`], env().kenv);
       expect(r.code, r.out).not.toBe(0);
       expect(r.out).toMatch(/Connection refused/);
     }, 60_000);
@@ -237,7 +237,7 @@ export function servicesSuite(env: () => SuiteEnv): void {
         }, 30_000, 1000);
       }
       // nslookup, as a user checks a name: the Service's ClusterIP from the cluster DNS
-      const lookup = sh('kubectl', ['exec', '-n', otherNs, otherClient, '--', 'nslookup', `web.${NS}`], env().kenv);
+      const lookup = sh('kubectl', ['exec', '-n', otherNs, otherClient, '--', 'nslookup', `web.${NS}.svc.cluster.local`], env().kenv);
       expect(lookup.code, lookup.out).toBe(0);
       expect(lookup.out).toContain(`web.${NS}.svc.cluster.local`);
       expect(lookup.out).toContain(`Address: ${clusterIP}`);
