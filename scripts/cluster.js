@@ -262,12 +262,25 @@ async function readyNodes(server = SERVER, since = 0) {
     .map((n) => n.metadata.name);
 }
 
-/** Resolve a name through the cluster DNS from inside node-1 (the Service VIP lives there). */
+/**
+ * Resolve a name through the cluster DNS from inside node-1 (the Service VIP lives there): one A query
+ * over UDP through bash's /dev/udp, encoded and decoded here with dns-packet. A docker exec of bash,
+ * not of node: a poll every few hundred ms must not load the machine it waits on. '' when no answer.
+ */
 function dnsAnswers(name = 'kubernetes.default.svc.cluster.local') {
-  const script = `const r=new (require('dns').promises.Resolver)({timeout:1000,tries:1});r.setServers(['10.96.0.10']);r.resolve4(${JSON.stringify(name)}).then(a=>{console.log(a.join(','));process.exit(a.length?0:1)},()=>process.exit(1))`;
+  const packet = require('dns-packet');
+  const id = 1 + Math.floor(Math.random() * 65534);
+  const query = packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+  const bytes = [...query].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  // (dd: one write, one datagram; printf alone may write the query in pieces)
+  const script = `exec 3<>/dev/udp/10.96.0.10/53 && printf '${bytes}' | dd bs=${query.length} count=1 iflag=fullblock >&3 2>/dev/null && timeout 1 dd bs=4096 count=1 <&3 2>/dev/null | od -An -v -tx1`;
   try {
-    const r = execIn('node-1', ['node', '-e', script]);
-    return r.status === 0 ? r.stdout.trim() : '';
+    const r = execIn('node-1', ['bash', '-c', script]);
+    const hex = (r.stdout || '').replace(/\s+/g, '');
+    if (!hex) return '';
+    const reply = packet.decode(Buffer.from(hex, 'hex'));
+    if (reply.id !== id || reply.rcode !== 'NOERROR') return '';
+    return reply.answers.filter((a) => a.type === 'A').map((a) => a.data).join(',');
   } catch {
     return '';
   }

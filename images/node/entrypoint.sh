@@ -3,7 +3,7 @@
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
 # (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
-# mirror; empty = none), PRELOAD_IMAGES (pulled at start: the pause image before the kubelet), KUBELET_ARGS,
+# mirror; empty = none), PRELOAD_IMAGES (loaded or pulled at start, in this order), KUBELET_ARGS,
 # KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
 set -uo pipefail
 
@@ -11,7 +11,7 @@ NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
 APISERVER="${APISERVER:-http://apiserver:6443}"
 REGISTRY="${REGISTRY-registry:5000}"
-PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/tools:1.0 minik8s/cluster-dns:latest}"
+PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 minik8s/cluster-dns:latest busybox:latest minik8s/tools:1.0}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 log() { echo "minik8s-node[$NODE_NAME]: $*"; }
@@ -56,15 +56,14 @@ rm -f /var/run/docker.pid /var/run/docker.sock
 # GOGC=50 (inherited by containerd and the shims): a smaller Go heap for these mostly idle daemons.
 GOGC=50 dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
-for _ in $(seq 1 600); do docker info >/dev/null 2>&1 && break; sleep 0.1; done
-docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
-log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
 
-# Pod images: loaded from the tarballs the node image carries (/var/lib/minik8s/pod-images, written
-# by scripts/images.sh), else pulled through the registry mirror. A kept volume whose image differs
-# from the tarball's (the image was rebuilt) gets the new one. Only the pod sandbox image is waited
-# for before the kubelet starts; the others (busybox, the DNS add-on) come meanwhile, in the background,
-# one after the other.
+# Pod images: a new volume holds them already (Docker fills it from the node image's /var/lib/docker,
+# see seed.Dockerfile); else loaded from the tarballs the node image carries (/var/lib/minik8s/pod-images,
+# written by scripts/images.sh), else pulled through the registry mirror. A kept volume whose image
+# differs from the tarball's (the image was rebuilt) gets the new one. In the background, one after the other
+# in PRELOAD_IMAGES's order (the pod sandbox first, then the biggest, the DNS add-on, which a new
+# cluster waits for), as soon as dockerd answers; a pod that comes first pulls what it lacks through
+# the mirror.
 PAUSE_IMAGE=minik8s/pause:3.10
 SEED=/var/lib/minik8s/pod-images
 preload() {
@@ -81,11 +80,9 @@ preload() {
   done
   log "warning: could not pull $1 (is it pushed to the registry? npm run up does that)"
 }
-# (pause first and alone: a docker load of the big DNS image beside it would hold it back seconds)
-case " $PRELOAD_IMAGES " in *" $PAUSE_IMAGE "*) preload "$PAUSE_IMAGE" ;; esac
-(for img in $PRELOAD_IMAGES; do [ "$img" = "$PAUSE_IMAGE" ] || preload "$img"; done) &
 
-# Run a component for ever: restart it 2 s after it exits.
+# Run a component for ever: restart it 2 s after it exits. The kubelet and kube-proxy start beside
+# dockerd (the kubelet waits for its socket): their start-up overlaps dockerd's.
 supervise() {
   local name="$1"; shift
   while :; do
@@ -103,6 +100,12 @@ pids+=($!)
 supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
   --cluster-cidr "$CLUSTER_CIDR" --service-cluster-ip-range "$SERVICE_CIDR" --sync-pod-routes ${KUBE_PROXY_ARGS:-} &
 pids+=($!)
+
+# (the socket appears when dockerd listens: a test of it costs nothing, a docker info a process on each side)
+for _ in $(seq 1 600); do [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1 && break; sleep 0.1; done
+docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
+log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
+(for img in $PRELOAD_IMAGES; do preload "$img"; done) &
 
 # The node lives as long as its Docker engine.
 wait "$dockerd_pid"

@@ -36,13 +36,14 @@ async function main(): Promise<void> {
   let runtimeUp = true;
   if (!flags.hollow) {
     runtime = new DockerRuntime(flags.containerRuntimeEndpoint, nodeName, log);
-    for (;;) {
+    // A node container starts its kubelet beside its dockerd: poll often (a local socket), log seldom.
+    for (let attempt = 0; ; attempt++) {
       try {
         runtimeVersion = await runtime.version();
         break;
       } catch (e) {
-        log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
-        await new Promise((r) => setTimeout(r, 2000));
+        if (attempt % 40 === 0) log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
+        await new Promise((r) => setTimeout(r, 250));
       }
     }
     setInterval(() => {
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     });
     pods = () => mgr.pods();
     stopPods = () => mgr.stop();
+    await client.waitForApiserver({ logger: log });
     await node.register();
     prepareNetwork();
     await factory.start();
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
     const hollow = new HollowPods(client, factory, nodeName, nodeIP, podCIDR, log);
     pods = () => hollow.informer.store.list();
     stopPods = () => hollow.stop();
+    await client.waitForApiserver({ logger: log });
     await node.register();
     await factory.start();
     hollow.start();
