@@ -13,7 +13,7 @@ WANTED="${MINIK8S_BASE_IMAGE:-node:20-bookworm-slim}"
 CACHE="${MINIK8S_CACHE:-/var/cache/minik8s}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Everything the node, etcd, registry and tools images need, so that their install steps are no-ops here.
-PACKAGES=iptables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry,busybox,curl,wget
+PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry,busybox,curl,wget
 LOCAL="minik8s/base:bookworm-node20-$(printf %s "$PACKAGES" | sha256sum | cut -c1-8)"
 
 log() { echo "minik8s: $*" >&2; }

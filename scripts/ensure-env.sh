@@ -21,6 +21,7 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ $mode = test ]; then
   command -v etcd >/dev/null || need+=(etcd-server etcd-client)
   command -v iptables >/dev/null || need+=(iptables)
+  command -v nft >/dev/null || need+=(nftables)
   command -v conntrack >/dev/null || need+=(conntrack)
   command -v ip >/dev/null || need+=(iproute2)
   [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need+=(busybox-static)

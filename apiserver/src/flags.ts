@@ -1,5 +1,6 @@
 // Command-line flags, named as upstream kube-apiserver's.
 import { networkInterfaces } from 'node:os';
+import { parseDurationFlag } from '@minik8s/shared';
 
 export interface Flags {
   etcdServers: string[];
@@ -32,20 +33,6 @@ const KNOWN = new Set([
   'v',
 ]);
 
-/** Go-style durations: "5m", "30s", "1m30s", "500ms", "0". */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0].length;
-  }
-  if (consumed !== s.length || consumed === 0) throw new Error(`invalid duration ${JSON.stringify(s)}`);
-  return total;
-}
-
 export function parseFlags(argv: string[]): Flags {
   const v: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -69,8 +56,8 @@ export function parseFlags(argv: string[]): Flags {
     advertiseAddress: v['advertise-address'],
     tlsCertFile: v['tls-cert-file'],
     tlsPrivateKeyFile: v['tls-private-key-file'],
-    etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
-    etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
+    etcdCompactionIntervalMs: parseDurationFlag('etcd-compaction-interval', v['etcd-compaction-interval'] ?? '5m'),
+    etcdTimeoutMs: parseDurationFlag('etcd-request-timeout', v['etcd-request-timeout'] ?? '3s'),
     watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
   };
 }

@@ -3,15 +3,15 @@
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
 # (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
-# mirror; empty = none), PRELOAD_IMAGES (loaded or pulled at start, in this order), KUBELET_ARGS,
-# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
+# mirror, from which a kept volume's older pod images are refreshed; empty = none), KUBELET_ARGS,
+# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10),
+# DOCKERD_ARGS (extra dockerd flags), LOG_DIR (each component's output to LOG_DIR/<name>.log instead of stdout).
 set -uo pipefail
 
 NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
 APISERVER="${APISERVER:-http://apiserver:6443}"
 REGISTRY="${REGISTRY-registry:5000}"
-PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 minik8s/cluster-dns:latest busybox:latest minik8s/tools:1.0}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 log() { echo "minik8s-node[$NODE_NAME]: $*"; }
@@ -54,31 +54,32 @@ trap stop_all TERM INT
 
 rm -f /var/run/docker.pid /var/run/docker.sock
 # GOGC=50 (inherited by containerd and the shims): a smaller Go heap for these mostly idle daemons.
-GOGC=50 dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 &
+# shellcheck disable=SC2086
+GOGC=50 dockerd --host unix:///var/run/docker.sock ${DOCKERD_ARGS:-} >/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
 
 # Pod images: a new volume holds them already (Docker fills it from the node image's /var/lib/docker,
-# see seed.Dockerfile); else loaded from the tarballs the node image carries (/var/lib/minik8s/pod-images,
-# written by scripts/images.sh), else pulled through the registry mirror. A kept volume whose image
-# differs from the tarball's (the image was rebuilt) gets the new one. In the background, one after the other
-# in PRELOAD_IMAGES's order (the pod sandbox first, then the biggest, the DNS add-on, which a new
-# cluster waits for), as soon as dockerd answers; a pod that comes first pulls what it lacks through
-# the mirror.
+# see seed.Dockerfile). A kept volume may hold older builds of them (the node image was rebuilt since):
+# those, and any missing, are pulled through the registry mirror (npm run up pushes them there), in
+# the background, one after the other in the node image's order (the pod sandbox first, then the DNS
+# add-on, which a new cluster waits for), as soon as dockerd answers; a pod that comes first pulls
+# what it lacks through the mirror itself.
 PAUSE_IMAGE=minik8s/pause:3.10
-SEED=/var/lib/minik8s/pod-images
-preload() {
-  local tar want
-  tar="$SEED/$(printf %s "$1" | tr '/:' '__').tar"
-  want="$(awk -v r="$1" '$1 == r { print $2 }' "$SEED/ids" 2>/dev/null)"
-  if [ -f "$tar" ] && [ "$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null)" != "$want" ]; then
-    docker load -q -i "$tar" >/dev/null && { log "loaded $1"; return; }
+POD_IMAGE_IDS=/var/lib/minik8s/pod-images.ids
+refresh() {
+  local ref="$1" want="$2" have
+  have="$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null)"
+  [ "$have" = "$want" ] && return
+  if [ -n "$REGISTRY" ]; then
+    # (the registry may hold the older build until npm run up has pushed the new one: pull again)
+    for _ in $(seq 1 60); do
+      docker pull -q "$ref" >/dev/null 2>&1
+      have="$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null)"
+      [ "$have" = "$want" ] && { log "pulled $ref"; return; }
+      sleep 1
+    done
   fi
-  for _ in $(seq 1 30); do
-    docker image inspect "$1" >/dev/null 2>&1 && return
-    docker pull -q "$1" >/dev/null 2>&1 && { log "pulled $1"; return; }
-    sleep 1
-  done
-  log "warning: could not pull $1 (is it pushed to the registry? npm run up does that)"
+  log "warning: $ref here is ${have:-missing}, not the node image's ${want} (npm run up pushes it to the registry)"
 }
 
 # Run a component for ever: restart it 2 s after it exits. The kubelet and kube-proxy start beside
@@ -86,7 +87,7 @@ preload() {
 supervise() {
   local name="$1"; shift
   while :; do
-    "$@"
+    if [ -n "${LOG_DIR:-}" ]; then "$@" >>"$LOG_DIR/$name.log" 2>&1; else "$@"; fi
     log "$name exited ($?); restarting in 2 s"
     sleep 2
   done
@@ -105,7 +106,7 @@ pids+=($!)
 for _ in $(seq 1 600); do [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1 && break; sleep 0.1; done
 docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
 log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
-(for img in $PRELOAD_IMAGES; do preload "$img"; done) &
+(while read -r -u 3 ref id; do refresh "$ref" "$id"; done 3<"$POD_IMAGE_IDS") &
 
 # The node lives as long as its Docker engine.
 wait "$dockerd_pid"

@@ -5,7 +5,7 @@ describe('scheduler configuration', () => {
   it('defaults as upstream', () => {
     const c = defaultConfig();
     expect(c.profiles.map((p) => p.schedulerName)).toEqual(['default-scheduler']);
-    expect(c.profiles[0].filters.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'InterPodAffinity']);
+    expect(c.profiles[0].filters.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'InterPodAffinity']);
     expect(c.profiles[0].scores.map((s) => [s.plugin.name, s.weight])).toEqual([
       ['TaintToleration', 3],
       ['NodeAffinity', 2],
@@ -53,7 +53,8 @@ profiles:
     ['profiles:\n- plugins: {filter: {enabled: [{name: Bogus}]}}', /plugin "Bogus" does not exist/],
     ['profiles:\n- plugins: {score: {enabled: [{name: NodePorts}]}}', /does not extend Score/],
     ['profiles:\n- schedulerName: a\n- schedulerName: a', /duplicate schedulerName "a"/],
-    ['leaderElection: {leaseDuration: soon}', /invalid duration/],
+    ['leaderElection: {leaseDuration: soon}', 'leaderElection.leaseDuration: time: invalid duration "soon"'],
+    ['leaderElection: {leaseDuration: -5s}', 'leaderElection.leaseDuration: must not be negative'],
     ['{ unclosed', /invalid YAML/],
   ])('rejects %j', (text, err) => {
     expect(() => parseConfig(text)).toThrow(ConfigError);

@@ -2,16 +2,19 @@
 // (http://<InternalIP>:<daemonEndpoints.kubeletEndpoint.Port>). Logs stream through as-is; exec and
 // attach are WebSocket upgrades (subprotocol v5.channel.k8s.io, kubectl-compat.md §8.2) whose frames are
 // relayed unchanged in both directions, so the kubelet's channel protocol reaches kubectl intact.
-// portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, or kubectl's SPDY/3.1
-// fallback) goes to the kubelet as it came and the connection is piped through (§8.3): the kubelet does
-// the handshake, so the subprotocol, which is no RFC 6455 token, never meets a WebSocket library here.
+// portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, kubectl's SPDY/3.1
+// fallback, or a WebSocket with the channel protocol and ?ports=) goes to the kubelet as it came and the
+// connection is piped through (§8.3): the kubelet does the handshake, so the subprotocol, which is no
+// RFC 6455 token, never meets a WebSocket library here.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ApiError, R, failure, statusFor, type Status } from '@minik8s/shared';
+import { ApiError, failure, statusFor, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
+import { pods as podKind } from '../kinds/core/pod';
+import { nodes as nodeKind } from '../kinds/core/node';
 
 interface PodLike {
   metadata: { name?: string; namespace?: string; annotations?: Record<string, string> };
@@ -55,14 +58,14 @@ export function kubeletAddress(node: NodeLike): { host: string; port: number } |
 
 /** The pod's kubelet; `container` null for portforward, which is about the whole pod and needs it running. */
 async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined | null): Promise<Target> {
-  const pod = (await ctx.get(R.pods, name, ns)) as unknown as PodLike;
+  const pod = (await ctx.get(ctx.resource(podKind), name, ns)) as unknown as PodLike;
   if (container === null && pod.status?.phase !== 'Running') {
     throw new ApiError(statusFor.badRequest(`pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`));
   }
   const c = container === null ? '' : pickContainer(pod, container);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw new ApiError(statusFor.badRequest(`pod ${name} does not have a host assigned`));
-  const node = (await ctx.get(R.nodes, nodeName)) as unknown as NodeLike;
+  const node = (await ctx.get(ctx.resource(nodeKind), nodeName)) as unknown as NodeLike;
   const addr = kubeletAddress(node);
   if (!addr) throw new ApiError(statusFor.badRequest(`node ${nodeName} has no address to reach its kubelet`));
   return { ...addr, container: c, pod };
@@ -79,6 +82,19 @@ const STREAM_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
 function forwardQuery(query: URLSearchParams, keys: string[]): string {
   const out = new URLSearchParams();
   for (const k of keys) for (const v of query.getAll(k)) out.append(k, v);
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+/** ?ports=80,8080&ports=9090 (PodPortForwardOptions) as the kubelet's ?port=80&port=8080&port=9090, or a 400 Status. */
+export function portQuery(values: string[]): string | Status {
+  const out = new URLSearchParams();
+  for (const v of values) {
+    for (const p of v.split(',')) {
+      if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) return statusFor.badRequest(`invalid port ${JSON.stringify(p)} in ports=${v}: a port is a number from 1 to 65535`);
+      out.append('port', String(Number(p)));
+    }
+  }
   const s = out.toString();
   return s ? `?${s}` : '';
 }
@@ -100,7 +116,12 @@ async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: Incoming
   } catch (e) {
     return writeHttpStatus(socket, toStatus(e));
   }
-  if (kind === 'portforward') return pipeUpgrade(req, socket, head, target, `/portForward/${ns}/${name}`);
+  if (kind === 'portforward') {
+    // clients of the WebSocket channel protocol name the ports here (?ports=), the kubelet reads ?port=
+    const ports = portQuery(url.searchParams.getAll('ports'));
+    if (typeof ports !== 'string') return writeHttpStatus(socket, ports);
+    return pipeUpgrade(req, socket, head, target, `/portForward/${ns}/${name}${ports}`);
+  }
   relayWebSocket(wss, req, socket, head, `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`);
 }
 

@@ -1,54 +1,55 @@
-// fieldValidation=Strict: unknown fields → 400 BadRequest, as upstream's strict decoder.
-// Known fields are listed for the top level of every kind, metadata, and the specs users write most.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// Unknown fields, as upstream's decoders find them: every field of a body, at every depth, against the
+// kind's OpenAPI schema (registry/schemas.ts, compiled once per kind). fieldValidation=Strict fails the
+// request, Warn sends one warning each; unless Strict failed they are dropped, as decoding into upstream's
+// Go types drops them. Paths are worded as sigs.k8s.io/json words them
+// (`spec.template.spec.containers[0].imagee`, map entries as `.key`), in the order of the document.
+import type { SchemaNode } from '@minik8s/shared/openapi';
 
-const COMMON = ['apiVersion', 'kind', 'metadata'];
-const TOP: Record<string, string[]> = {
-  Namespace: ['spec', 'status'],
-  Pod: ['spec', 'status'],
-  Service: ['spec', 'status'],
-  Endpoints: ['subsets'],
-  Node: ['spec', 'status'],
-  ConfigMap: ['data', 'binaryData', 'immutable'],
-  Secret: ['data', 'stringData', 'type', 'immutable'],
-  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
-  ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
-  ControllerRevision: ['data', 'revision'],
-  EndpointSlice: ['addressType', 'endpoints', 'ports'],
-};
-
-const META = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
-
-const POD_SPEC = ['volumes', 'initContainers', 'containers', 'ephemeralContainers', 'restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext', 'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig', 'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources'];
-const CONTAINER = ['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty'];
-const SPECS: Record<string, string[]> = {
-  Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'],
-  ReplicaSet: ['replicas', 'minReadySeconds', 'selector', 'template'],
-  Service: ['ports', 'selector', 'clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges', 'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'publishNotReadyAddresses', 'sessionAffinityConfig', 'ipFamilies', 'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'],
-};
-
-function unknownKeys(obj: any, known: string[], path: string, out: string[]): void {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
-  for (const k of Object.keys(obj)) if (!known.includes(k)) out.push(path ? `${path}.${k}` : k);
-}
-
-function checkPodSpec(spec: any, path: string, out: string[]): void {
-  unknownKeys(spec, POD_SPEC, path, out);
-  for (const f of ['containers', 'initContainers'])
-    if (Array.isArray(spec?.[f])) spec[f].forEach((c: any, i: number) => unknownKeys(c, CONTAINER, `${path}.${f}[${i}]`, out));
-}
-
-/** Paths of unknown fields (empty when none). Kinds without a list here are checked at the top level only when listed. */
-export function unknownFields(kind: string, obj: any): string[] {
+/**
+ * The paths of the fields of `obj` that `schema` does not know (none without a schema); with `drop`, they
+ * are deleted from `obj` too.
+ */
+export function unknownFields(schema: SchemaNode | undefined, obj: unknown, drop = false): string[] {
   const out: string[] = [];
-  const top = TOP[kind] ?? ['spec', 'status'];
-  unknownKeys(obj, [...COMMON, ...top], '', out);
-  unknownKeys(obj?.metadata, META, 'metadata', out);
-  if (kind === 'Pod') checkPodSpec(obj?.spec, 'spec', out);
-  if (SPECS[kind]) unknownKeys(obj?.spec, SPECS[kind], 'spec', out);
-  if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController'].includes(kind) && obj?.spec?.template) {
-    unknownKeys(obj.spec.template, ['metadata', 'spec'], 'spec.template', out);
-    checkPodSpec(obj.spec.template.spec, 'spec.template.spec', out);
-  }
+  if (schema) walk(schema, obj, '', out, drop);
   return out;
+}
+
+function walk(node: SchemaNode, value: unknown, path: string, out: string[], drop: boolean): void {
+  if (value === null || typeof value !== 'object') return;
+  if (node.kind === 'list') {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walk(node.items, value[i], `${path}[${i}]`, out, drop);
+    return;
+  }
+  if (node.kind !== 'map' || Array.isArray(value)) return;
+  const o = value as Record<string, unknown>;
+  for (const k in o) {
+    const p = path ? `${path}.${k}` : k;
+    const sub = node.fields.get(k)?.node ?? node.values;
+    if (sub) walk(sub, o[k], p, out, drop);
+    else if (!node.preserveUnknownFields) {
+      out.push(p);
+      if (drop) delete o[k];
+    }
+  }
+}
+
+/** The strict decoder's error text for these unknown fields. */
+export const strictDecodingError = (fields: readonly string[]) => `strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`;
+
+/**
+ * A value as Go's `%+v` prints what encoding/json decoded (maps with sorted keys, `map[k:v]`, `[a b]`,
+ * `<nil>`): how upstream shows a strategic merge patch in the error of a strict patch.
+ */
+export function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `map[${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${goValue(o[k])}`)
+      .join(' ')}]`;
+  }
+  return String(v);
 }

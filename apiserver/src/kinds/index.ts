@@ -1,0 +1,78 @@
+// THE list of built-in kinds: one strategy module per kind (or per small group), registered here and
+// nowhere else. A new built-in kind is one module plus one line below; a kind registered at run time
+// (a CustomResourceDefinition's) goes through KindRegistry.register with the same interface.
+import type { Store } from '../storage/etcd';
+import type { ResourceStrategy } from '../registry/strategy';
+import type { CreateAdmission, UpdateAdmission } from '../registry/registry';
+import { namespaces, namespaceLifecycle } from './core/namespace';
+import { bindings, pods } from './core/pod';
+import { services, type ServiceRanges } from './core/service';
+import { endpoints } from './core/endpoints';
+import { nodes } from './core/node';
+import { configMaps } from './core/configmap';
+import { secrets } from './core/secret';
+import { events } from './core/event';
+import { serviceAccounts } from './core/serviceaccount';
+import { replicationControllers } from './core/replicationcontroller';
+import { deployments } from './apps/deployment';
+import { replicaSets } from './apps/replicaset';
+import { daemonSets } from './apps/daemonset';
+import { statefulSets } from './apps/statefulset';
+import { controllerRevisions } from './apps/controllerrevision';
+import { jobs } from './batch/job';
+import { cronJobs } from './batch/cronjob';
+import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscaler';
+import { podDisruptionBudgets } from './policy/poddisruptionbudget';
+import { leases } from './coordination/lease';
+import { endpointSlices } from './discovery/endpointslice';
+import { persistentVolumes } from './core/persistentvolume';
+import { persistentVolumeClaims } from './core/persistentvolumeclaim';
+import { storageObjectInUseProtection } from './core/storageprotection';
+import { persistentVolumeClaimResize } from './core/pvcresize';
+import { storageClasses } from './storage/storageclass';
+import { defaultStorageClass } from './storage/defaultstorageclass';
+
+/** What the kinds that keep state beside their objects need from the server. */
+export interface KindsConfig {
+  store: Store;
+  /** --etcd-prefix */
+  root: string;
+  services: ServiceRanges;
+}
+
+/** The built-in kinds, in discovery order (core first, then the groups in this order). */
+export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
+  return [
+    namespaces,
+    pods,
+    bindings,
+    services(cfg.services, cfg.store, cfg.root),
+    endpoints,
+    nodes,
+    configMaps,
+    secrets,
+    events,
+    serviceAccounts,
+    persistentVolumes,
+    persistentVolumeClaims,
+    replicationControllers,
+    deployments,
+    replicaSets,
+    daemonSets,
+    statefulSets,
+    controllerRevisions,
+    jobs,
+    cronJobs,
+    horizontalPodAutoscalers,
+    podDisruptionBudgets,
+    leases,
+    endpointSlices,
+    storageClasses,
+  ];
+}
+
+/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultStorageClass, storageObjectInUseProtection];
+
+/** Checks every valid update of a main resource passes, in order. */
+export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];
