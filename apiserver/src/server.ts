@@ -245,7 +245,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
 /** As upstream's --etcd-compaction-interval: compact to the revision seen one interval ago. */
 function startCompaction(store: Store, intervalMs: number, log: Logger): NodeJS.Timeout {
   let previous = 0;
-  const t = setInterval(async () => {
+  const compact = async () => {
     try {
       const rev = await store.currentRevision();
       if (previous > 0) {
@@ -256,7 +256,8 @@ function startCompaction(store: Store, intervalMs: number, log: Logger): NodeJS.
     } catch (e) {
       log.warn({ err: e }, 'etcd compaction failed');
     }
-  }, intervalMs);
+  };
+  const t = setInterval(() => void compact(), intervalMs);
   t.unref();
   return t;
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   };
   onShutdown(async () => {
     shuttingDown = true;
-    elector?.stop();
+    void elector?.stop(); // the same promise as `electing`, awaited below
     await manager?.stop();
     await electing; // releases the lease so a standby takes over at once
     await health.close();

@@ -193,11 +193,15 @@ describe('StatefulSet', () => {
 describe('HorizontalPodAutoscaler', () => {
   /** A stand-in for the kubelets' stats endpoint, every node pointing at it: each pod of `ns` has one container using `usage()`. */
   async function standInKubelets(ns: string, usage: () => { cores: number; bytes: number }): Promise<() => void> {
-    const server = createServer(async (req, res) => {
-      const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: ns })).items;
-      res.setHeader('Content-Type', 'application/json');
+    const server = createServer((req, res) => {
       const u = () => ({ cpu: { usageNanoCores: usage().cores * 1e9 }, memory: { workingSetBytes: usage().bytes } });
-      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: ns, uid: p.metadata.uid }, containers: [{ name: 'c', ...u() }], ...u() })) }));
+      rig.client.resource<Obj>(R.pods).list({ namespace: ns }).then(
+        ({ items: ps }) => {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: ns, uid: p.metadata.uid }, containers: [{ name: 'c', ...u() }], ...u() })) }));
+        },
+        (e: unknown) => res.writeHead(500).end(String(e)),
+      );
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       probe: runtimeProber(runtime),
       requirePodCIDR: flags.requirePodCIDR,
       // The pod network is made as soon as the podCIDR is known, not by the first pod's sandbox.
-      onPodCIDR: (cidr) => runtime.preparePodNetwork(cidr).catch((e) => log.warn({ err: (e as Error).message, podCIDR: cidr }, 'pod network not created yet')),
+      onPodCIDR: (cidr) => void runtime.preparePodNetwork(cidr).catch((e) => log.warn({ err: (e as Error).message, podCIDR: cidr }, 'pod network not created yet')),
     });
   }
   const pods = kubelet.pods;

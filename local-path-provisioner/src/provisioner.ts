@@ -72,7 +72,7 @@ export class LocalPathProvisioner {
     if (d.do === 'skip') return;
     const ref = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...claim };
     if (d.do === 'fail') {
-      recorder.event(ref, 'Warning', 'ProvisioningFailed', d.message);
+      void recorder.event(ref, 'Warning', 'ProvisioningFailed', d.message);
       this.o.metrics?.provisioned.inc({ result: 'failed' });
       log.info({ claim: key, reason: d.message }, 'not provisioning');
       if (d.reschedule) {
@@ -86,19 +86,19 @@ export class LocalPathProvisioner {
     }
     const pvName = `pvc-${claim.metadata.uid}`;
     if (this.volumes.store.get(pvName)) return; // made already; the PV controller binds it
-    recorder.event(ref, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${key}"`);
+    void recorder.event(ref, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${key}"`);
     const path = await makeVolumeDir(me.root, volumeDirName(claim));
     try {
       await client.resource<Volume>(R.persistentvolumes).create(provisionedVolume(claim, sc!, me, path));
     } catch (e) {
       if (!isAlreadyExists(e)) {
         await removeVolumeDir(me.root, volumeDirName(claim));
-        recorder.event(ref, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${claimClass(claim)}": error creating PersistentVolume ${pvName}: ${(e as Error).message}`);
+        void recorder.event(ref, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${claimClass(claim)}": error creating PersistentVolume ${pvName}: ${(e as Error).message}`);
         this.o.metrics?.provisioned.inc({ result: 'failed' });
         throw e;
       }
     }
-    recorder.event(ref, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`);
+    void recorder.event(ref, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`);
     this.o.metrics?.provisioned.inc({ result: 'success' });
     log.info({ claim: key, volume: pvName, path }, 'volume provisioned');
   }
@@ -113,7 +113,7 @@ export class LocalPathProvisioner {
     if (d.do === 'refuse') {
       if (this.refused.has(pv.metadata.uid!)) return;
       this.refused.add(pv.metadata.uid!);
-      recorder.event(ref, 'Warning', 'VolumeFailedDelete', d.message);
+      void recorder.event(ref, 'Warning', 'VolumeFailedDelete', d.message);
       this.o.metrics?.deleted.inc({ result: 'refused' });
       log.warn({ volume: name, path: pv.spec?.hostPath?.path ?? pv.spec?.local?.path }, d.message);
       return;
@@ -121,7 +121,7 @@ export class LocalPathProvisioner {
     try {
       await removeVolumeDir(me.root, d.dir);
     } catch (e) {
-      recorder.event(ref, 'Warning', 'VolumeFailedDelete', (e as Error).message);
+      void recorder.event(ref, 'Warning', 'VolumeFailedDelete', (e as Error).message);
       this.o.metrics?.deleted.inc({ result: 'failed' });
       throw e;
     }

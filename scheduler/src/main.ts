@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   onShutdown(async () => {
     shuttingDown = true;
     scheduler.stop();
-    elector?.stop();
+    await elector?.stop(); // releases the lease so a standby takes over at once
     await factory.stop();
     await health.close();
   });

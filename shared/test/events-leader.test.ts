@@ -98,13 +98,13 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
     expect([ea.isLeader(), eb.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower, runLeader] = ea.isLeader() ? [ea, eb, ra] : [eb, ea, rb];
     expect(follower.getLeader()).toBe(leader === ea ? 'a' : 'b');
-    leader.stop();
+    await leader.stop();
     await runLeader;
     expect(leader.isLeader()).toBe(false);
     await until('follower takes over', () => follower.isLeader());
     const lease = fake.of('leases')[0] as KubeObject & { spec: { holderIdentity: string; leaseTransitions: number } };
     expect(lease.spec.holderIdentity).toBe(follower === ea ? 'a' : 'b');
-    follower.stop();
+    await follower.stop();
     await Promise.all([ra, rb]);
     expect(state.a.concat(state.b).sort()).toEqual(['start', 'start', 'stop', 'stop']);
   });
@@ -113,7 +113,7 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
     const dead = new LeaderElector(client, { ...fast, identity: 'dead', releaseOnCancel: false });
     const run = dead.run({ onStartedLeading: () => undefined, onStoppedLeading: () => undefined });
     await until('dead leads', () => dead.isLeader());
-    dead.stop();
+    await dead.stop();
     await run;
     const next = new LeaderElector(client, { ...fast, identity: 'next' });
     const seen: string[] = [];
@@ -122,7 +122,7 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
     expect(seen).toEqual(['dead', 'next']);
     const lease = fake.of('leases')[0] as KubeObject & { spec: { holderIdentity: string; leaseTransitions: number } };
     expect(lease.spec.leaseTransitions).toBe(1);
-    next.stop();
+    await next.stop();
     await r2;
   });
 

@@ -116,12 +116,12 @@ describe('LeaderElector against the apiserver', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect([e1.isLeader(), e2.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower, run] = e1.isLeader() ? [e1, e2, r1] : [e2, e1, r2];
-    leader.stop();
+    await leader.stop();
     await run;
     await waitFor('takeover', () => follower.isLeader(), 30_000);
     const lease = await mkClient(b.url).resource(R.leases).get('shared-int-test', 'kube-system');
     expect((lease.spec as { holderIdentity: string }).holderIdentity).toBe(follower === e1 ? 'one' : 'two');
-    follower.stop();
+    await follower.stop();
     await Promise.all([r1, r2]);
   });
 });

@@ -179,7 +179,7 @@ export class MiniK8sContainer extends GenericContainer {
       });
     } catch (e) {
       // (no node container may appear after the cleanup)
-      await Promise.allSettled(this.nodes.map((n) => n.started));
+      await Promise.allSettled(this.nodes.flatMap((n) => n.started ?? []));
       if (client) await removeLabelled(client.container.dockerode, `${CLUSTER_LABEL}=${id}`).catch(() => undefined);
       await network?.stop().catch(() => undefined);
       if (e instanceof MiniK8sStartError) throw e;

@@ -194,9 +194,17 @@ export class ProbeManager {
           if ((!verdict && kind !== 'readiness') || (verdict && kind === 'startup')) return;
         }
       }
-      w.timer = setTimeout(tick, period);
+      schedule(period);
     };
-    const delay = Math.max(0, startedAtMs + (p.initialDelaySeconds ?? 0) * 1000 - Date.now());
-    w.timer = setTimeout(tick, delay);
+    // A runner that throws is logged and the probe tried again next period, not left as an unhandled rejection.
+    const schedule = (ms: number) => {
+      w.timer = setTimeout(() => {
+        tick().catch((e: unknown) => {
+          this.log.warn({ pod: t.podKey, container: t.spec.name, kind, err: (e as Error)?.message ?? String(e) }, 'probe failed to run');
+          if (!w.stopped) schedule(period);
+        });
+      }, ms);
+    };
+    schedule(Math.max(0, startedAtMs + (p.initialDelaySeconds ?? 0) * 1000 - Date.now()));
   }
 }
