@@ -1,12 +1,12 @@
 // What the kinds with a pod template share (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs,
 // ReplicationControllers): selector/template validation, the immutable selector, table columns.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { labelSelectorFromObject, matchesLabels } from '@minik8s/shared';
 import { fe, type Cause } from '../registry/fielderrors';
 import { deepEqual } from '../registry/objects';
 import { AGE, NAME, ageOf, int, nameOf, num, wide } from '../tables/columns';
 import { containerCells } from '../tables/format';
 import type { TablePrinter } from '../tables/types';
+import type { apps, core } from '@minik8s/shared';
 import { isObj, nonNegative, type Obj } from './helpers';
 import { validatePodSpec } from './core/podspec';
 
@@ -27,7 +27,7 @@ export function validateSelectorAndTemplate(spec: Obj, errs: Cause[], requireSel
   const labels = spec.template.metadata?.labels ?? {};
   if (isObj(sel) && (isObj(sel.matchLabels) || Array.isArray(sel.matchExpressions))) {
     try {
-      if (!matchesLabels(labelSelectorFromObject(sel as any), labels))
+      if (!matchesLabels(labelSelectorFromObject(sel), labels))
         errs.push(fe.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
     } catch (e) {
       errs.push(fe.invalid('spec.selector', sel, (e as Error).message));
@@ -56,7 +56,7 @@ export function immutableSelector(next: Obj, old: Obj): Cause[] {
 }
 
 /** The columns of ReplicaSets and ReplicationControllers. */
-export const replicaSetLikePrinter = (selector: (o: any) => string): TablePrinter => ({
+export const replicaSetLikePrinter = <T extends apps.ReplicaSet | core.ReplicationController>(selector: (o: T) => string): TablePrinter<T> => ({
   columns: [
     NAME,
     int('Desired', 'Replicas is the number of desired replicas.'),

@@ -6,7 +6,7 @@
 import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';
 import type { Schema } from '@minik8s/shared/openapi';
 import type { TxnExtra } from '../storage/etcd';
-import type { TablePrinter } from '../tables/types';
+import type { KindTablePrinter } from '../tables/types';
 import type { ProtobufDecoder } from '../protobuf/messages';
 import type { Cause } from './fielderrors';
 import type { ServedResource } from './kinds';
@@ -179,7 +179,7 @@ export interface ResourceStrategy {
 
   // --- reads ---
   /** Columns and cells of `kubectl get` (upstream's printers); default: Name and Created At. */
-  readonly table?: TablePrinter;
+  readonly table?: KindTablePrinter;
   /**
    * The field selector labels and their values (upstream's field label conversion and ToSelectableFields),
    * when the kind has more than the default metadata.name and metadata.namespace; unknown labels are then

@@ -1,5 +1,5 @@
 // Column definitions and cells the kinds' printers share, after upstream's printers.go (v1.32).
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { ObjectMeta } from '@minik8s/shared';
 import { since } from './format';
 import type { ColumnDefinition, TablePrinter } from './types';
 
@@ -23,8 +23,8 @@ export const NAME = col('Name');
 export const AGE = col('Age');
 export const NAME_DESCRIPTION = DESCRIPTIONS.Name;
 
-export const nameOf = (o: any): string => o.metadata?.name ?? '';
-export const ageOf = (o: any, now: number): string => since(o.metadata?.creationTimestamp, now);
+export const nameOf = (o: { metadata?: ObjectMeta }): string => o.metadata?.name ?? '';
+export const ageOf = (o: { metadata?: ObjectMeta }, now: number): string => since(o.metadata?.creationTimestamp, now);
 export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /** rest.NewDefaultTableConvertor: Name and Created At, for kinds without a printer. */

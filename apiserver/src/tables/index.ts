@@ -7,7 +7,7 @@ import type { KubeList, KubeObject } from '@minik8s/shared';
 import type { ServedResource } from '../registry/kinds';
 import { toServed } from '../registry/convert';
 import { defaultPrinter } from './columns';
-import type { ColumnDefinition, TablePrinter, TableRowCondition } from './types';
+import type { ColumnDefinition, KindTablePrinter, TableRowCondition } from './types';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -70,7 +70,7 @@ export function toTable(r: ServedResource, objOrList: KubeObject | KubeList, opt
   const include = opts.includeObject ?? 'Metadata';
   const now = opts.now ?? Date.now();
   const items = isList(objOrList) ? objOrList.items : [objOrList];
-  const rowsWith = (printer: TablePrinter) =>
+  const rowsWith = (printer: KindTablePrinter) =>
     items.map((obj) => {
       const row: TableRow = { cells: printer.cells(obj, now) };
       const conditions = printer.conditions?.(obj);
@@ -79,7 +79,7 @@ export function toTable(r: ServedResource, objOrList: KubeObject | KubeList, opt
       if (object !== undefined) row.object = object;
       return row;
     });
-  let printer = r.strategy.table ?? defaultPrinter;
+  let printer: KindTablePrinter = r.strategy.table ?? defaultPrinter;
   let rows: TableRow[];
   try {
     rows = rowsWith(printer);
@@ -105,4 +105,4 @@ export function maybeTable(req: FastifyRequest, r: ServedResource, objOrList: Ku
 }
 
 export { humanDuration } from './format';
-export type { ColumnDefinition, TablePrinter, TableRowCondition } from './types';
+export type { ColumnDefinition, KindTablePrinter, TablePrinter, TableRowCondition } from './types';

@@ -1,5 +1,6 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
 // the Events found by the involvedObject field selector.
+import type { apps, core } from '@minik8s/shared';
 import { humanDuration } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, builtinType } from '../args';
@@ -7,9 +8,13 @@ import type { Ctx } from '../context';
 import { tabwrite } from '../print/tabwriter';
 import { ApiError, type KubeObject, type ResourceType } from '../shared';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = KubeObject & { spec?: any; status?: any };
-type Event = KubeObject & { type?: string; reason?: string; message?: string; count?: number; firstTimestamp?: string; lastTimestamp?: string; eventTime?: string; source?: { component?: string; host?: string }; reportingComponent?: string; involvedObject?: any };
+// The kinds with their own layout, as the server returns them (describeOne picks one by the kind).
+type Pod = core.Pod & KubeObject;
+type Deployment = apps.Deployment & KubeObject;
+type ReplicaSet = apps.ReplicaSet & KubeObject;
+type Service = core.Service & KubeObject;
+type Node = core.Node & KubeObject;
+type Event = core.Event & KubeObject;
 
 const ago = (t: string | undefined, now = Date.now()) => (t ? humanDuration(now - Date.parse(t)) : '<unknown>');
 
@@ -31,7 +36,7 @@ class Writer {
   }
 }
 
-async function events(ctx: Ctx, obj: Obj, kind?: string): Promise<Event[]> {
+async function events(ctx: Ctx, obj: KubeObject, kind?: string): Promise<Event[]> {
   const sel = [`involvedObject.name=${obj.metadata.name}`, `involvedObject.namespace=${obj.metadata.namespace ?? ''}`, `involvedObject.uid=${obj.metadata.uid}`];
   if (kind) sel.push(`involvedObject.kind=${kind}`);
   try {
@@ -57,12 +62,12 @@ function writeEvents(w: Writer, evs: Event[]): void {
   }
 }
 
-function meta(w: Writer, o: Obj): void {
+function meta(w: Writer, o: KubeObject): void {
   w.line(0, 'Name:', o.metadata.name);
   if (o.metadata.namespace) w.line(0, 'Namespace:', o.metadata.namespace);
 }
 
-function describePod(w: Writer, p: Obj): void {
+function describePod(w: Writer, p: Pod): void {
   meta(w, p);
   if (p.spec?.priority !== undefined) w.line(0, 'Priority:', p.spec.priority);
   if (p.spec?.serviceAccountName) w.line(0, 'Service Account:', p.spec.serviceAccountName);
@@ -72,14 +77,14 @@ function describePod(w: Writer, p: Obj): void {
   w.map(0, 'Annotations:', p.metadata.annotations, ': ');
   w.line(0, 'Status:', p.metadata.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown'));
   w.line(0, 'IP:', p.status?.podIP ?? '');
-  const ips = (p.status?.podIPs ?? []).map((x: any) => x.ip);
+  const ips = (p.status?.podIPs ?? []).map((x) => x.ip);
   if (ips.length) {
     w.line(0, 'IPs:');
     for (const ip of ips) w.line(1, 'IP:', ip);
   } else w.line(0, 'IPs:', '<none>');
   const owner = (p.metadata.ownerReferences ?? []).find((r) => r.controller);
   if (owner) w.line(0, 'Controlled By:', `${owner.kind}/${owner.name}`);
-  const statuses: any[] = p.status?.containerStatuses ?? [];
+  const statuses = p.status?.containerStatuses ?? [];
   w.line(0, 'Containers:');
   for (const c of p.spec?.containers ?? []) {
     const st = statuses.find((s) => s.name === c.name);
@@ -87,9 +92,9 @@ function describePod(w: Writer, p: Obj): void {
     if (st?.containerID) w.line(2, 'Container ID:', st.containerID);
     w.line(2, 'Image:', c.image);
     if (st?.imageID) w.line(2, 'Image ID:', st.imageID);
-    const ports = (c.ports ?? []).map((x: any) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
+    const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
     w.line(2, 'Port:', ports.length ? ports.join(', ') : '<none>');
-    w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x: any) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
+    w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
     for (const [k, label] of [['command', 'Command:'], ['args', 'Args:']] as const) {
       if (c[k]?.length) {
         w.line(2, label);
@@ -99,7 +104,7 @@ function describePod(w: Writer, p: Obj): void {
     if (st) {
       const [stateName, state] = Object.entries(st.state ?? {})[0] ?? ['Waiting', {}];
       w.line(2, 'State:', stateName[0].toUpperCase() + stateName.slice(1));
-      const s = state as any;
+      const s = state as { reason?: string; exitCode?: number; startedAt?: string };
       if (s.reason) w.line(3, 'Reason:', s.reason);
       if (s.exitCode !== undefined) w.line(3, 'Exit Code:', s.exitCode);
       if (s.startedAt) w.line(3, 'Started:', new Date(s.startedAt).toUTCString().replace('GMT', '+0000'));
@@ -117,13 +122,13 @@ function describePod(w: Writer, p: Obj): void {
       for (const m of mounts) w.line(3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
     } else w.line(2, 'Mounts:', '<none>');
   }
-  const conds: any[] = p.status?.conditions ?? [];
+  const conds = p.status?.conditions ?? [];
   if (conds.length) {
     w.line(0, 'Conditions:');
     w.line(1, 'Type\tStatus');
     for (const c of conds) w.line(1, `${c.type} \t${c.status} `);
   }
-  const vols: any[] = p.spec?.volumes ?? [];
+  const vols = p.spec?.volumes ?? [];
   if (vols.length) {
     w.line(0, 'Volumes:');
     for (const v of vols) {
@@ -134,39 +139,39 @@ function describePod(w: Writer, p: Obj): void {
   } else w.line(0, 'Volumes:', '<none>');
   w.line(0, 'QoS Class:', p.status?.qosClass ?? 'BestEffort');
   w.map(0, 'Node-Selectors:', p.spec?.nodeSelector);
-  const tol = (p.spec?.tolerations ?? []).map((t: any) => `${t.key ?? ''}${t.value ? `=${t.value}` : ''}:${t.effect ?? ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`);
+  const tol = (p.spec?.tolerations ?? []).map((t) => `${t.key ?? ''}${t.value ? `=${t.value}` : ''}:${t.effect ?? ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`);
   if (tol.length) tol.forEach((t: string, i: number) => w.line(0, i === 0 ? 'Tolerations:' : '', t));
   else w.line(0, 'Tolerations:', '<none>');
 }
 
-function selector(sel: any): string {
-  const parts = Object.entries(sel?.matchLabels ?? sel ?? {}).map(([k, v]) => `${k}=${v}`);
+function selector(sel: { matchLabels?: Record<string, string> } | undefined): string {
+  const parts = Object.entries(sel?.matchLabels ?? sel ?? {}).map(([k, v]) => `${k}=${String(v)}`);
   return parts.length ? parts.join(',') : '<none>';
 }
 
-async function describeDeployment(ctx: Ctx, w: Writer, d: Obj): Promise<void> {
+async function describeDeployment(ctx: Ctx, w: Writer, d: Deployment): Promise<void> {
   meta(w, d);
   w.line(0, 'CreationTimestamp:', new Date(d.metadata.creationTimestamp ?? 0).toUTCString().replace('GMT', '+0000'));
   w.map(0, 'Labels:', d.metadata.labels);
   w.map(0, 'Annotations:', d.metadata.annotations, ': ');
   w.line(0, 'Selector:', selector(d.spec?.selector));
-  const st = d.status ?? {};
-  w.line(0, 'Replicas:', `${d.spec?.replicas ?? 1} desired | ${st.updatedReplicas ?? 0} updated | ${st.replicas ?? 0} total | ${st.availableReplicas ?? 0} available | ${st.unavailableReplicas ?? 0} unavailable`);
+  const st = d.status;
+  w.line(0, 'Replicas:', `${d.spec?.replicas ?? 1} desired | ${st?.updatedReplicas ?? 0} updated | ${st?.replicas ?? 0} total | ${st?.availableReplicas ?? 0} available | ${st?.unavailableReplicas ?? 0} unavailable`);
   w.line(0, 'StrategyType:', d.spec?.strategy?.type ?? 'RollingUpdate');
   w.line(0, 'MinReadySeconds:', d.spec?.minReadySeconds ?? 0);
   const ru = d.spec?.strategy?.rollingUpdate;
   if (ru) w.line(0, 'RollingUpdateStrategy:', `${ru.maxUnavailable ?? '25%'} max unavailable, ${ru.maxSurge ?? '25%'} max surge`);
   w.line(0, 'Pod Template:');
-  const t = d.spec?.template ?? {};
-  w.map(1, 'Labels:', t.metadata?.labels);
+  const t = d.spec?.template;
+  w.map(1, 'Labels:', t?.metadata?.labels);
   w.line(1, 'Containers:');
-  for (const c of t.spec?.containers ?? []) {
+  for (const c of t?.spec?.containers ?? []) {
     // kubectl indents template containers by three spaces, their fields by four.
     w.line(0, `   ${c.name}:`);
     w.line(2, 'Image:', c.image);
-    const ports = (c.ports ?? []).map((x: any) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
+    const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
     w.line(2, 'Port:', ports.length ? ports.join(', ') : '<none>');
-    w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x: any) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
+    w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
     for (const [k, label] of [['command', 'Command:'], ['args', 'Args:']] as const) {
       if (c[k]?.length) {
         w.line(2, label);
@@ -184,36 +189,37 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Obj): Promise<void> {
       for (const m of mounts) w.line(3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
     } else w.line(2, 'Mounts:', '<none>');
   }
-  const vols: any[] = t.spec?.volumes ?? [];
+  const vols = t?.spec?.volumes ?? [];
   if (vols.length) {
     w.line(1, 'Volumes:');
     for (const v of vols) w.line(2, `${v.name}:`, Object.keys(v).filter((k) => k !== 'name')[0] ?? '<unknown>');
   } else w.line(1, 'Volumes:', '<none>');
-  w.map(1, 'Node-Selectors:', t.spec?.nodeSelector);
-  w.line(1, 'Tolerations:', (t.spec?.tolerations ?? []).length ? (t.spec.tolerations as any[]).map((x) => `${x.key ?? ''}:${x.effect ?? ''}`).join(', ') : '<none>');
-  const conds: any[] = st.conditions ?? [];
+  w.map(1, 'Node-Selectors:', t?.spec?.nodeSelector);
+  const tolerations = t?.spec?.tolerations ?? [];
+  w.line(1, 'Tolerations:', tolerations.length ? tolerations.map((x) => `${x.key ?? ''}:${x.effect ?? ''}`).join(', ') : '<none>');
+  const conds = st?.conditions ?? [];
   if (conds.length) {
     w.line(0, 'Conditions:');
     w.line(1, 'Type\tStatus\tReason');
     w.line(1, '----\t------\t------');
     for (const c of conds) w.line(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
   }
-  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as Obj[];
+  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as ReplicaSet[];
   const owned = rss.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
   const rev = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
-  const isNew = (rs: Obj) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === rev;
-  const fmt = (rs: Obj) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`;
+  const isNew = (rs: ReplicaSet) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === rev;
+  const fmt = (rs: ReplicaSet) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`;
   const old = owned.filter((rs) => !isNew(rs) && (rs.spec?.replicas ?? 0) > 0);
   w.line(0, 'OldReplicaSets:', old.length ? old.map(fmt).join(', ') : '<none>');
   const cur = owned.find(isNew);
   w.line(0, 'NewReplicaSet:', cur ? fmt(cur) : '<none>');
 }
 
-function describeService(w: Writer, s: Obj): void {
+function describeService(w: Writer, s: Service): void {
   meta(w, s);
   w.map(0, 'Labels:', s.metadata.labels);
   w.map(0, 'Annotations:', s.metadata.annotations, ': ');
-  w.line(0, 'Selector:', s.spec?.selector ? Object.entries(s.spec.selector).map(([k, v]) => `${k}=${v}`).join(',') : '<none>');
+  w.line(0, 'Selector:', s.spec?.selector ? Object.entries(s.spec.selector).map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>');
   w.line(0, 'Type:', s.spec?.type ?? 'ClusterIP');
   w.line(0, 'IP Family Policy:', s.spec?.ipFamilyPolicy ?? 'SingleStack');
   w.line(0, 'IP Families:', (s.spec?.ipFamilies ?? ['IPv4']).join(','));
@@ -228,14 +234,14 @@ function describeService(w: Writer, s: Obj): void {
   w.line(0, 'Session Affinity:', s.spec?.sessionAffinity ?? 'None');
 }
 
-function describeNode(w: Writer, n: Obj, pods: Obj[]): void {
+function describeNode(w: Writer, n: Node, pods: KubeObject[]): void {
   w.line(0, 'Name:', n.metadata.name);
   const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]);
   w.line(0, 'Roles:', roles.length ? roles.join(',') : '<none>');
   w.map(0, 'Labels:', n.metadata.labels);
   w.map(0, 'Annotations:', n.metadata.annotations, ': ');
   w.line(0, 'CreationTimestamp:', new Date(n.metadata.creationTimestamp ?? 0).toUTCString().replace('GMT', '+0000'));
-  const taints = (n.spec?.taints ?? []).map((t: any) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+  const taints = (n.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
   w.line(0, 'Taints:', taints.length ? taints.join(', ') : '<none>');
   w.line(0, 'Unschedulable:', n.spec?.unschedulable ? 'true' : 'false');
   w.line(0, 'Conditions:');
@@ -255,7 +261,7 @@ function describeNode(w: Writer, n: Obj, pods: Obj[]): void {
   for (const p of pods) w.line(1, `${p.metadata.namespace}\t${p.metadata.name}\t${ago(p.metadata.creationTimestamp)}`);
 }
 
-function describeGeneric(w: Writer, o: Obj): void {
+function describeGeneric(w: Writer, o: KubeObject): void {
   meta(w, o);
   w.map(0, 'Labels:', o.metadata.labels);
   w.map(0, 'Annotations:', o.metadata.annotations, ': ');
@@ -271,14 +277,14 @@ function describeGeneric(w: Writer, o: Obj): void {
   for (const [k, v] of Object.entries(o)) if (!['metadata', 'apiVersion', 'kind'].includes(k)) walk(0, v, k[0].toUpperCase() + k.slice(1));
 }
 
-async function describeOne(ctx: Ctx, rt: ResourceType, o: Obj): Promise<string> {
+async function describeOne(ctx: Ctx, rt: ResourceType, o: KubeObject): Promise<string> {
   const w = new Writer();
-  if (rt.kind === 'Pod') describePod(w, o);
-  else if (rt.kind === 'Deployment') await describeDeployment(ctx, w, o);
-  else if (rt.kind === 'Service') describeService(w, o);
+  if (rt.kind === 'Pod') describePod(w, o as Pod);
+  else if (rt.kind === 'Deployment') await describeDeployment(ctx, w, o as Deployment);
+  else if (rt.kind === 'Service') describeService(w, o as Service);
   else if (rt.kind === 'Node') {
-    const pods = (await listObjects(ctx, builtinType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items as Obj[];
-    describeNode(w, o, pods);
+    const pods = (await listObjects(ctx, builtinType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items;
+    describeNode(w, o as Node, pods);
   } else describeGeneric(w, o);
   writeEvents(w, await events(ctx, o, rt.kind === 'Pod' ? undefined : rt.kind));
   return w.toString();
@@ -289,11 +295,11 @@ export async function describe(ctx: Ctx, args: string[], o: { selector?: string;
   const out: string[] = [];
   let rc = 0;
   for (const r of reqs) {
-    let objs: Obj[] = [];
+    let objs: KubeObject[] = [];
     if (r.names.length) {
       for (const n of r.names) {
         try {
-          objs.push(await getObject<Obj>(ctx, r.rt, r.rt.namespaced ? ctx.namespace : undefined, n));
+          objs.push(await getObject(ctx, r.rt, r.rt.namespaced ? ctx.namespace : undefined, n));
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
           process.stderr.write(`Error from server (${e.reason}): ${e.message}\n`);
@@ -301,7 +307,7 @@ export async function describe(ctx: Ctx, args: string[], o: { selector?: string;
         }
       }
     } else {
-      objs = (await listObjects(ctx, r.rt, o.allNamespaces ? undefined : ctx.namespace, { labelSelector: o.selector })).items as Obj[];
+      objs = (await listObjects(ctx, r.rt, o.allNamespaces ? undefined : ctx.namespace, { labelSelector: o.selector })).items;
     }
     for (const obj of objs) out.push(await describeOne(ctx, r.rt, obj));
   }

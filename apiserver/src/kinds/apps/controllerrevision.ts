@@ -1,8 +1,8 @@
 // ControllerRevisions (upstream pkg/registry/apps/controllerrevision): a StatefulSet's or DaemonSet's
 // template history.
+import type { apps } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
-import type { Obj } from '../helpers';
 
 export const controllerRevisions: ResourceStrategy = {
   group: 'apps',
@@ -12,10 +12,11 @@ export const controllerRevisions: ResourceStrategy = {
   versions: [{ name: 'v1' }],
   table: {
     columns: [NAME, col('Controller', { description: 'Controller of the object' }), col('Revision', { description: 'Revision indicates the revision of the state represented by Data.' }), AGE],
-    cells(o, now) {
-      const owner = (o.metadata?.ownerReferences ?? []).find((r: Obj) => r.controller);
-      const group = String(owner?.apiVersion ?? '').includes('/') ? String(owner.apiVersion).split('/')[0] : '';
-      const ctrl = owner ? `${String(owner.kind).toLowerCase()}${group ? `.${group}` : ''}/${owner.name}` : '<none>';
+    cells(o: apps.ControllerRevision, now) {
+      const owner = (o.metadata?.ownerReferences ?? []).find((r) => r.controller);
+      const apiVersion = owner?.apiVersion ?? '';
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      const ctrl = owner ? `${owner.kind.toLowerCase()}${group ? `.${group}` : ''}/${owner.name}` : '<none>';
       return [nameOf(o), ctrl, num(o.revision), ageOf(o, now)];
     },
   },

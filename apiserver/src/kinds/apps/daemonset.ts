@@ -1,4 +1,5 @@
 // DaemonSets (upstream pkg/registry/apps/daemonset).
+import type { apps } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, formatLabels } from '../../tables/format';
@@ -43,11 +44,11 @@ export const daemonSets: ResourceStrategy = {
       IMAGES,
       SELECTOR,
     ],
-    cells(o, now) {
-      const s = o.status ?? {};
+    cells(o: apps.DaemonSet, now) {
+      const s = o.status;
       const [names, images] = containerCells(o.spec?.template?.spec?.containers);
       return [
-        nameOf(o), num(s.desiredNumberScheduled), num(s.currentNumberScheduled), num(s.numberReady), num(s.updatedNumberScheduled), num(s.numberAvailable),
+        nameOf(o), num(s?.desiredNumberScheduled), num(s?.currentNumberScheduled), num(s?.numberReady), num(s?.updatedNumberScheduled), num(s?.numberAvailable),
         formatLabels(o.spec?.template?.spec?.nodeSelector), ageOf(o, now), names, images, formatLabelSelector(o.spec?.selector),
       ];
     },

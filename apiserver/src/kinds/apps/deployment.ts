@@ -1,4 +1,5 @@
 // Deployments (upstream pkg/registry/apps/deployment).
+import type { apps } from '@minik8s/shared';
 import { labelSelectorFromObject, labelSelectorToString } from '@minik8s/shared';
 import { fe } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -24,7 +25,7 @@ message Deployment { optional ObjectMeta metadata = 1; optional DeploymentSpec s
 );
 
 /** metav1.LabelSelector as the string a Scale carries. */
-export const selectorString = (spec: { selector?: unknown }) => (spec.selector ? labelSelectorToString(labelSelectorFromObject(spec.selector as Parameters<typeof labelSelectorFromObject>[0])) : '');
+export const selectorString = (spec: { selector?: unknown }) => (spec.selector ? labelSelectorToString(labelSelectorFromObject(spec.selector)) : '');
 
 export const deployments: ResourceStrategy = {
   group: 'apps',
@@ -73,7 +74,7 @@ export const deployments: ResourceStrategy = {
       IMAGES,
       SELECTOR,
     ],
-    cells(o, now) {
+    cells(o: apps.Deployment, now) {
       const [names, images] = containerCells(o.spec?.template?.spec?.containers);
       const desired = o.spec?.replicas ?? 0;
       return [nameOf(o), `${num(o.status?.readyReplicas)}/${desired}`, num(o.status?.updatedReplicas), num(o.status?.availableReplicas), ageOf(o, now), names, images, formatSelector(o.spec?.selector)];

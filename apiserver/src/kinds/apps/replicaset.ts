@@ -1,6 +1,7 @@
 // ReplicaSets (upstream pkg/registry/apps/replicaset).
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
+import type { apps } from '@minik8s/shared';
 import { formatLabelSelector } from '../../tables/format';
 import { isObj, setIfAbsent } from '../helpers';
 import { defaultTemplate } from '../core/podspec';
@@ -25,6 +26,6 @@ export const replicaSets: ResourceStrategy = {
   },
   validate: (o) => validateAppsWorkload(o, true),
   validateUpdate: immutableSelector,
-  table: replicaSetLikePrinter((o) => formatLabelSelector(o.spec?.selector)),
+  table: replicaSetLikePrinter((o: apps.ReplicaSet) => formatLabelSelector(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
 };

@@ -1,4 +1,5 @@
 // StatefulSets (upstream pkg/registry/apps/statefulset).
+import type { apps } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells } from '../../tables/format';
@@ -76,7 +77,7 @@ export const statefulSets: ResourceStrategy = {
   validateUpdate: immutableSelector,
   table: {
     columns: [NAME, col('Ready', { description: 'Number of the pod with ready state' }), AGE, CONTAINERS, IMAGES],
-    cells(o, now) {
+    cells(o: apps.StatefulSet, now) {
       const [names, images] = containerCells(o.spec?.template?.spec?.containers);
       return [nameOf(o), `${num(o.status?.readyReplicas)}/${o.spec?.replicas ?? 1}`, ageOf(o, now), names, images];
     },

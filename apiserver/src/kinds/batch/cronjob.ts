@@ -1,4 +1,5 @@
 // CronJobs (upstream pkg/registry/batch/cronjob).
+import type { batch } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf } from '../../tables/columns';
@@ -64,12 +65,12 @@ export const cronJobs: ResourceStrategy = {
       IMAGES,
       SELECTOR,
     ],
-    cells(o, now) {
-      const spec = o.spec ?? {};
+    cells(o: batch.CronJob, now) {
+      const spec = o.spec;
       const last = o.status?.lastScheduleTime ? since(o.status.lastScheduleTime, now) : '<none>';
-      const [names, images] = containerCells(spec.jobTemplate?.spec?.template?.spec?.containers);
-      const suspend = spec.suspend == null ? '<unset>' : spec.suspend ? 'True' : 'False';
-      return [nameOf(o), spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (o.status?.active ?? []).length, last, ageOf(o, now), names, images, formatLabelSelector(spec.jobTemplate?.spec?.selector)];
+      const [names, images] = containerCells(spec?.jobTemplate?.spec?.template?.spec?.containers);
+      const suspend = spec?.suspend == null ? '<unset>' : spec?.suspend ? 'True' : 'False';
+      return [nameOf(o), spec?.schedule ?? '', spec?.timeZone ?? '<none>', suspend, (o.status?.active ?? []).length, last, ageOf(o, now), names, images, formatLabelSelector(spec?.jobTemplate?.spec?.selector)];
     },
   },
   protobuf: message('CronJob'),

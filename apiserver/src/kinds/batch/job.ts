@@ -1,6 +1,6 @@
 // Jobs (upstream pkg/registry/batch/job): a selector generated from the Job's uid (unless
 // spec.manualSelector), pods that never restart Always, and a spec mostly immutable.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { batch } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -64,8 +64,8 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
   return errs;
 }
 
-function jobStatus(o: any): string {
-  const conds: any[] = o.status?.conditions ?? [];
+function jobStatus(o: batch.Job): string {
+  const conds = o.status?.conditions ?? [];
   const has = (type: string) => conds.find((c) => c.type === type)?.status === 'True';
   if (has('Complete')) return 'Complete';
   if (has('Failed')) return 'Failed';
@@ -111,18 +111,18 @@ export const jobs: ResourceStrategy = {
       IMAGES,
       SELECTOR,
     ],
-    cells(o, now) {
-      const spec = o.spec ?? {};
+    cells(o: batch.Job, now) {
+      const spec = o.spec;
       const succeeded = num(o.status?.succeeded);
       let completions: string;
-      if (spec.completions != null) completions = `${succeeded}/${spec.completions}`;
-      else if ((spec.parallelism ?? 1) > 1) completions = `${succeeded}/1 of ${spec.parallelism}`;
+      if (spec?.completions != null) completions = `${succeeded}/${spec?.completions}`;
+      else if ((spec?.parallelism ?? 1) > 1) completions = `${succeeded}/1 of ${spec?.parallelism}`;
       else completions = `${succeeded}/1`;
       const start = o.status?.startTime;
       const end = o.status?.completionTime;
       const duration = !start ? '' : end ? humanDuration(Date.parse(end) - Date.parse(start)) : humanDuration(now - Date.parse(start));
-      const [names, images] = containerCells(spec.template?.spec?.containers);
-      return [nameOf(o), jobStatus(o), completions, duration, ageOf(o, now), names, images, formatLabelSelector(spec.selector)];
+      const [names, images] = containerCells(spec?.template?.spec?.containers);
+      return [nameOf(o), jobStatus(o), completions, duration, ageOf(o, now), names, images, formatLabelSelector(spec?.selector)];
     },
   },
   selectableFields: { ...METADATA_SELECTABLE, 'status.successful': (o) => String(o.status?.succeeded ?? 0) },

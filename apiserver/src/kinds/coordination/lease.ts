@@ -1,4 +1,5 @@
 // Leases (coordination.k8s.io): leader election and node heartbeats; a PUT of a missing one creates it.
+import type { coordination } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 
@@ -11,6 +12,6 @@ export const leases: ResourceStrategy = {
   createOnUpdate: true,
   table: {
     columns: [NAME, col('Holder', { description: 'HolderIdentity contains the identity of the holder of a current lease.' }), AGE],
-    cells: (o, now) => [nameOf(o), o.spec?.holderIdentity ?? '', ageOf(o, now)],
+    cells: (o: coordination.Lease, now) => [nameOf(o), o.spec?.holderIdentity ?? '', ageOf(o, now)],
   },
 };

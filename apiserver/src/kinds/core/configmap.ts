@@ -1,4 +1,5 @@
 // ConfigMaps (upstream pkg/registry/core/configmap).
+import type { core } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
@@ -17,7 +18,7 @@ export const configMaps: ResourceStrategy = {
   validateUpdate: validateImmutable,
   table: {
     columns: [NAME, col('Data', { description: 'Data contains the configuration data.' }), AGE],
-    cells: (o, now) => [nameOf(o), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, ageOf(o, now)],
+    cells: (o: core.ConfigMap, now) => [nameOf(o), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, ageOf(o, now)],
   },
   protobuf: message('ConfigMap'),
 };

@@ -1,6 +1,6 @@
 // Endpoints (upstream pkg/registry/core/endpoint): kept under the historical services/endpoints keys; a PUT
 // of a missing one creates it (the endpoints controller writes them that way).
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { core } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
@@ -8,12 +8,12 @@ import { setIfAbsent } from '../helpers';
 
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
-function formatEndpoints(o: any): string {
-  const subsets: any[] = o.subsets ?? [];
+function formatEndpoints(o: core.Endpoints): string {
+  const subsets = o.subsets ?? [];
   if (!subsets.length) return '<none>';
   const list: string[] = [];
   for (const ss of subsets) {
-    const addrs: any[] = ss.addresses ?? [];
+    const addrs = ss.addresses ?? [];
     if (!ss.ports?.length) list.push(...addrs.map((a) => String(a.ip)));
     else for (const p of ss.ports) list.push(...addrs.map((a) => hostPort(String(a.ip), p.port)));
   }
@@ -35,6 +35,6 @@ export const endpoints: ResourceStrategy = {
   },
   table: {
     columns: [NAME, col('Endpoints', { description: 'Endpoints is the list of endpoints for this service.' }), AGE],
-    cells: (o, now) => [nameOf(o), formatEndpoints(o), ageOf(o, now)],
+    cells: (o: core.Endpoints, now) => [nameOf(o), formatEndpoints(o), ageOf(o, now)],
   },
 };

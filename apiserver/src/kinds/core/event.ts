@@ -1,20 +1,20 @@
 // Events (core/v1, upstream pkg/registry/core/event): any name, an involvedObject required, the field
 // selectors `kubectl describe` and the controllers use, and a PUT of a missing one creates it.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { core } from '@minik8s/shared';
 import { fe } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { NAME_DESCRIPTION, col, nameOf, wide } from '../../tables/columns';
 import { since } from '../../tables/format';
-import { isObj, str } from '../helpers';
+import { isObj, str, type Obj } from '../helpers';
 
-function eventSource(o: any): string {
+function eventSource(o: core.Event): string {
   const component = o.source?.component || o.reportingComponent || '';
   const host = o.source?.host || o.reportingInstance || '';
   return host ? `${component}, ${host}` : component;
 }
 
-const involved = (f: string) => (o: any) => str(o.involvedObject?.[f]);
+const involved = (f: keyof core.ObjectReference) => (o: Obj) => str(isObj(o.involvedObject) ? o.involvedObject[f] : undefined);
 
 export const events: ResourceStrategy = {
   group: '',
@@ -39,13 +39,13 @@ export const events: ResourceStrategy = {
       wide('Count', 'The number of times this event has occurred.'),
       col('Name', { priority: 1, format: 'name', description: NAME_DESCRIPTION }),
     ],
-    cells(o, now) {
+    cells(o: core.Event, now) {
       let first = o.firstTimestamp ? since(o.firstTimestamp, now) : since(o.eventTime, now);
       let last = o.lastTimestamp ? since(o.lastTimestamp, now) : first;
       let count = o.count || 1;
       if (o.series) {
         last = since(o.series.lastObservedTime, now);
-        count = o.series.count;
+        count = o.series.count ?? 0;
       }
       if (!o.firstTimestamp && !o.eventTime) first = '<unknown>';
       const io = o.involvedObject ?? {};

@@ -2,6 +2,7 @@
 // kubernetes.io/metadata.name label; a DELETE makes them Terminating until PUT namespaces/NAME/finalize
 // empties spec.finalizers (the namespace controller does, once their content is gone). The
 // NamespaceLifecycle admission refuses creates in missing or terminating namespaces.
+import type { core } from '@minik8s/shared';
 import { ApiError, statusFor } from '@minik8s/shared';
 import { dns1123LabelErrors } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
@@ -78,7 +79,7 @@ export const namespaces: ResourceStrategy = {
   deletion: { mark, finalized: (o) => !(o.spec?.finalizers ?? []).length },
   table: {
     columns: [NAME, col('Status', { description: 'The status of the namespace' }), AGE],
-    cells: (o, now) => [nameOf(o), o.status?.phase ?? '', ageOf(o, now)],
+    cells: (o: core.Namespace, now) => [nameOf(o), o.status?.phase ?? '', ageOf(o, now)],
   },
   selectableFields: { 'metadata.name': METADATA_SELECTABLE['metadata.name'], 'status.phase': (o) => str(o.status?.phase) },
   protobuf: message('Namespace'),

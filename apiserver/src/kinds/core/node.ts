@@ -1,6 +1,6 @@
 // Nodes (upstream pkg/registry/core/node): cluster-scoped, kept under the historical `minions` keys; a
 // kubelet registers its node with its status, so create keeps the status it is given.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { core } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -8,15 +8,15 @@ import { AGE, NAME, ageOf, col, nameOf, wide } from '../../tables/columns';
 import { orNone } from '../../tables/format';
 import { isObj } from '../helpers';
 
-function nodeStatus(o: any): string {
-  const conds: any[] = o.status?.conditions ?? [];
+function nodeStatus(o: core.Node): string {
+  const conds = o.status?.conditions ?? [];
   const ready = conds.find((c) => c.type === 'Ready');
   const parts = [!ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady'];
   if (o.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
 
-function nodeRoles(o: any): string {
+function nodeRoles(o: core.Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries<string>(o.metadata?.labels ?? {})) {
     if (k.startsWith('node-role.kubernetes.io/')) {
@@ -29,7 +29,7 @@ function nodeRoles(o: any): string {
   return roles.size ? [...roles].sort().join(',') : '<none>';
 }
 
-const nodeAddress = (o: any, type: string) => orNone((o.status?.addresses ?? []).find((a: any) => a.type === type)?.address);
+const nodeAddress = (o: core.Node, type: string) => orNone((o.status?.addresses ?? []).find((a) => a.type === type)?.address);
 
 export const nodes: ResourceStrategy = {
   group: '',
@@ -58,11 +58,11 @@ export const nodes: ResourceStrategy = {
       wide('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
       wide('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).'),
     ],
-    cells(o, now) {
-      const info = o.status?.nodeInfo ?? {};
+    cells(o: core.Node, now) {
+      const info = o.status?.nodeInfo;
       return [
-        nameOf(o), nodeStatus(o), nodeRoles(o), ageOf(o, now), info.kubeletVersion ?? '',
-        nodeAddress(o, 'InternalIP'), nodeAddress(o, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>',
+        nameOf(o), nodeStatus(o), nodeRoles(o), ageOf(o, now), info?.kubeletVersion ?? '',
+        nodeAddress(o, 'InternalIP'), nodeAddress(o, 'ExternalIP'), info?.osImage || '<unknown>', info?.kernelVersion || '<unknown>', info?.containerRuntimeVersion || '<unknown>',
       ];
     },
   },

@@ -1,8 +1,8 @@
 // PersistentVolumes (upstream pkg/registry/core/persistentvolume): cluster-scoped, created Pending (the PV
 // controller moves the phase on), each phase change stamped in status.lastPhaseTransitionTime; reclaim
 // policy Retain and volume mode Filesystem by default; the volume source is immutable.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-import { accessModesString, formatQuantity, parseQuantity, volumeClass } from '@minik8s/shared';
+ 
+import { accessModesString, formatQuantity, parseQuantity, volumeClass, type Volume } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { rfc3339, type Obj } from '../../registry/objects';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -101,7 +101,7 @@ export const persistentVolumes: ResourceStrategy = {
       AGE,
       wide('VolumeMode', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.'),
     ],
-    cells(o: any, now) {
+    cells(o: Volume, now) {
       const ref = o.spec?.claimRef;
       return [
         nameOf(o),

@@ -3,7 +3,7 @@
 // once, a class may be set on a claim that had none, and a bound claim's storage request may change
 // (growing it is for classes that allow expansion: the PersistentVolumeClaimResize admission).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { accessModesString, claimClass, labelSelectorFromObject, parseQuantity } from '@minik8s/shared';
+import { accessModesString, claimClass, labelSelectorFromObject, parseQuantity, type Claim } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { clone, type Obj } from '../../registry/objects';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -101,7 +101,7 @@ export const persistentVolumeClaims: ResourceStrategy = {
       AGE,
       wide('VolumeMode', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.'),
     ],
-    cells(o: any, now) {
+    cells(o: Claim, now) {
       const bound = !!o.spec?.volumeName;
       return [
         nameOf(o),

@@ -3,13 +3,14 @@
 import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
+import type { core } from '@minik8s/shared';
 import { formatLabels } from '../../tables/format';
 import { isObj, nonNegative, setIfAbsent, type Obj } from '../helpers';
 import { defaultTemplate, validatePodSpec } from './podspec';
 import { replicaSetLikePrinter } from '../workloads';
 import { scaleSubresource } from '../scale';
 
-const mapSelector = (spec: Obj) => Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const mapSelector = (spec: Obj) => Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
 
 export const replicationControllers: ResourceStrategy = {
   group: '',
@@ -42,6 +43,6 @@ export const replicationControllers: ResourceStrategy = {
     }
     return errs;
   },
-  table: replicaSetLikePrinter((o) => formatLabels(o.spec?.selector)),
+  table: replicaSetLikePrinter((o: core.ReplicationController) => formatLabels(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
 };

@@ -1,5 +1,6 @@
 // Secrets (upstream pkg/registry/core/secret): stringData folded into data (base64) on create and update,
 // type Opaque by default, selectable by type.
+import type { core } from '@minik8s/shared';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
@@ -30,7 +31,7 @@ export const secrets: ResourceStrategy = {
   validateUpdate: validateImmutable,
   table: {
     columns: [NAME, col('Type', { description: 'The type of the secret' }), col('Data', { description: 'Data contains the secret data.' }), AGE],
-    cells: (o, now) => [nameOf(o), o.type ?? '', Object.keys(o.data ?? {}).length, ageOf(o, now)],
+    cells: (o: core.Secret, now) => [nameOf(o), o.type ?? '', Object.keys(o.data ?? {}).length, ageOf(o, now)],
   },
   selectableFields: { ...METADATA_SELECTABLE, type: (o) => str(o.type) },
   protobuf: message('Secret'),

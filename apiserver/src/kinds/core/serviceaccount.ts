@@ -1,4 +1,5 @@
 // ServiceAccounts (upstream pkg/registry/core/serviceaccount).
+import type { core } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
@@ -20,7 +21,7 @@ export const serviceAccounts: ResourceStrategy = {
   versions: [{ name: 'v1' }],
   table: {
     columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
-    cells: (o, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
+    cells: (o: core.ServiceAccount, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
   },
   protobuf: message('ServiceAccount'),
 };

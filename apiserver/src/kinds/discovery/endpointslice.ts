@@ -1,5 +1,5 @@
 // EndpointSlices (discovery.k8s.io).
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { discovery } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
@@ -22,9 +22,9 @@ export const endpointSlices: ResourceStrategy = {
       col('Endpoints', { description: 'endpoints is a list of unique endpoints in this slice.' }),
       AGE,
     ],
-    cells(o, now) {
-      const ports: string[] = (o.ports ?? []).map((p: any) => (p.port != null ? String(p.port) : (p.name ?? '*')));
-      const addrs: string[] = (o.endpoints ?? []).flatMap((e: any) => e.addresses ?? []);
+    cells(o: discovery.EndpointSlice, now) {
+      const ports: string[] = (o.ports ?? []).map((p) => (p.port != null ? String(p.port) : (p.name ?? '*')));
+      const addrs: string[] = (o.endpoints ?? []).flatMap((e) => e.addresses ?? []);
       return [nameOf(o), o.addressType ?? '', listWithMore(ports, ports.length, '<unset>'), listWithMore(addrs, addrs.length, '<unset>'), ageOf(o, now)];
     },
   },

@@ -1,4 +1,5 @@
 // PodDisruptionBudgets (upstream pkg/registry/policy/poddisruptionbudget); pods/eviction spends them.
+import type { policy } from '@minik8s/shared';
 import { labelSelectorFromObject } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
@@ -55,7 +56,7 @@ export const podDisruptionBudgets: ResourceStrategy = {
       col('Allowed Disruptions', { type: 'integer', description: 'Calculated number of pods that may be disrupted at this time.' }),
       AGE,
     ],
-    cells(o, now) {
+    cells(o: policy.PodDisruptionBudget, now) {
       const intOrNA = (v: unknown) => (v == null ? 'N/A' : String(v));
       return [nameOf(o), intOrNA(o.spec?.minAvailable), intOrNA(o.spec?.maxUnavailable), num(o.status?.disruptionsAllowed), ageOf(o, now)];
     },

@@ -106,8 +106,8 @@ export const storageClasses: ResourceStrategy = {
       col('AllowVolumeExpansion', { description: 'allowVolumeExpansion shows whether the storage class allow volume expand.' }),
       AGE,
     ],
-    cells: (o: any, now) => [
-      isDefaultClass(o as StorageClass) ? `${nameOf(o)} (default)` : nameOf(o),
+    cells: (o: StorageClass, now) => [
+      isDefaultClass(o) ? `${nameOf(o)} (default)` : nameOf(o),
       o.provisioner ?? '',
       o.reclaimPolicy ?? 'Delete',
       o.volumeBindingMode ?? 'Immediate',

@@ -1,5 +1,4 @@
 // The pod row of `kubectl get pods`: printPod in k8s.io/kubernetes/pkg/printers/internalversion/printers.go (v1.32).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { core } from '@minik8s/shared';
 import { since } from '../../../tables/format';
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../../tables/columns';
@@ -22,7 +21,7 @@ const isRestartable = (c: core.Container | undefined) => c?.restartPolicy === 'A
 const later = (a: string | undefined, b: string | undefined) => (b && (!a || Date.parse(b) > Date.parse(a)) ? b : a);
 
 export function podCells(pod: Pod, now: number): PodCells {
-  const spec = pod.spec ?? ({ containers: [] } as core.PodSpec);
+  const spec = pod.spec ?? ({ containers: [] });
   const status = pod.status ?? {};
   let restarts = 0;
   let restartableInitRestarts = 0;
@@ -106,7 +105,7 @@ export function podCells(pod: Pod, now: number): PodCells {
     const trueConds = gates.filter((g) => (status.conditions ?? []).find((c) => c.type === g.conditionType)?.status === 'True').length;
     readinessGates = `${trueConds}/${gates.length}`;
   }
-  const ip = status.podIPs?.[0]?.ip || (status as any).podIP || '';
+  const ip = status.podIPs?.[0]?.ip || (status as { podIP?: string }).podIP || '';
   return {
     ready: `${readyContainers}/${totalContainers}`,
     status: reason,
@@ -118,7 +117,7 @@ export function podCells(pod: Pod, now: number): PodCells {
   };
 }
 
-export const podPrinter: TablePrinter = {
+export const podPrinter: TablePrinter<core.Pod> = {
   columns: [
     NAME,
     col('Ready', { description: 'The aggregate readiness state of this pod for accepting traffic.' }),

@@ -1,10 +1,10 @@
 // The rows of `kubectl get services` (printService, upstream printers.go v1.32).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../../tables/columns';
 import { formatLabels, orNone } from '../../../tables/format';
+import type { core } from '@minik8s/shared';
 import type { TablePrinter } from '../../../tables/types';
 
-function externalIP(o: any): string {
+function externalIP(o: core.Service): string {
   const spec = o.spec ?? {};
   const external: string[] = spec.externalIPs ?? [];
   switch (spec.type) {
@@ -12,7 +12,7 @@ function externalIP(o: any): string {
     case 'NodePort':
       return external.length ? external.join(',') : '<none>';
     case 'LoadBalancer': {
-      const ingress: string[] = [...new Set<string>((o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip || i.hostname).filter(Boolean))].sort();
+      const ingress: string[] = [...new Set<string>((o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter((s): s is string => !!s))].sort();
       const all = [...ingress, ...external];
       return all.length ? all.join(',') : '<pending>';
     }
@@ -22,12 +22,12 @@ function externalIP(o: any): string {
   return '<unknown>';
 }
 
-function ports(list: any[] | undefined): string {
+function ports(list: core.ServicePort[] | undefined): string {
   if (!list?.length) return '<none>';
   return list.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
 }
 
-export const servicePrinter: TablePrinter = {
+export const servicePrinter: TablePrinter<core.Service> = {
   columns: [
     NAME,
     col('Type', { description: 'type determines how the Service is exposed.' }),
