@@ -136,7 +136,7 @@ function execIn(service, args) {
  */
 function registryPath(ref) {
   let name = ref;
-  let suffix = '';
+  let suffix;
   const at = name.indexOf('@');
   if (at >= 0) throw new Error(`${ref}: push a tag, not a digest`);
   const slash = name.lastIndexOf('/');

@@ -68,7 +68,7 @@ export function podSpec(name: string, spec: Partial<core.PodSpec>, node: string,
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', labels },
-    spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [], ...spec } as core.PodSpec,
+    spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [], ...spec },
   };
 }
 
@@ -98,7 +98,7 @@ export async function waitPod(env: KubeletEnv, name: string, what: string, pred:
       return last && pred(last) ? last : undefined;
     }, timeoutMs, 250);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast status: ${JSON.stringify(last?.status)}\nkubelet log: ${env.kubelet.logFile}`);
+    throw new Error(`${(e as Error).message}\nlast status: ${JSON.stringify(last?.status)}\nkubelet log: ${env.kubelet.logFile}`, { cause: e });
   }
 }
 

@@ -1,7 +1,7 @@
 // Test harness: real etcd and real component processes on loopback, for integration tests.
 // Every process started here is stopped by stopAll() (call it in afterAll).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, httpOk, until } from '@minik8s/shared';
@@ -33,8 +33,8 @@ export function startProcess(name: string, cmd: string, args: string[], env: Nod
   const logFile = join(tempDir(`minik8s-log-${name}-`), `${name}.log`);
   const out = createWriteStream(logFile);
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
   const proc: Proc = {
     name,
     child,
@@ -117,7 +117,7 @@ export async function startApiserver(extraArgs: string[] = [], etcd?: Etcd, port
 export function kubeEnv(server: string): { HOME: string; KUBECONFIG: string } {
   const home = tempDir('minik8s-home-');
   const kc = join(home, 'kubeconfig.yaml');
-  require('node:fs').writeFileSync(
+  writeFileSync(
     kc,
     `apiVersion: v1\nkind: Config\nclusters:\n- name: minik8s\n  cluster:\n    server: ${server}\ncontexts:\n- name: minik8s\n  context:\n    cluster: minik8s\n    user: minik8s\ncurrent-context: minik8s\nusers:\n- name: minik8s\n  user: {}\n`,
   );

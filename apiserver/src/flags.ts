@@ -38,8 +38,8 @@ export function parseFlags(argv: string[]): Flags {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    let [k, val] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (val === undefined) val = argv[++i];
+    const [k, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const val = inline ?? argv[++i];
     if (!KNOWN.has(k)) throw new Error(`unknown flag --${k}`);
     if (val === undefined) throw new Error(`flag --${k} needs a value`);
     v[k] = val;

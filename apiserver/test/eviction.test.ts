@@ -23,7 +23,7 @@ describe('canIgnoreBudgets', () => {
     ['Failed', false, true],
     ['Running', true, true],
   ])('%s, deleting %s → %s', (phase, deleting, want) => {
-    expect(canIgnoreBudgets(pod(phase as string, true, deleting ? { deletionTimestamp: NOW } : {}))).toBe(want);
+    expect(canIgnoreBudgets(pod(phase, true, deleting ? { deletionTimestamp: NOW } : {}))).toBe(want);
   });
 });
 

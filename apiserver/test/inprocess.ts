@@ -6,7 +6,7 @@ import { MemoryStore } from './memstore';
 
 export interface Answer {
   code: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
   headers: Record<string, string | string[] | number | undefined>;
   raw: Buffer;
 }

@@ -147,7 +147,7 @@ describe('toTable', () => {
   });
 
   it('a single object (or watch event) is a one-row Table carrying its resourceVersion', () => {
-    const t = toTable(R.deployments, deploy as KubeObject, { now: NOW, version: 'v1beta1' });
+    const t = toTable(R.deployments, deploy, { now: NOW, version: 'v1beta1' });
     expect(t.apiVersion).toBe('meta.k8s.io/v1beta1');
     expect(t.rows).toHaveLength(1);
     expect(t.metadata.resourceVersion).toBe('12');

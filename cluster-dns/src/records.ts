@@ -5,7 +5,8 @@ import type { core, discovery } from '@minik8s/shared';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export type RecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'PTR' | 'TXT' | 'ANY' | string;
+/** A question's type: A, AAAA, SRV, CNAME, SOA, NS, PTR, TXT, ANY, or another name (answered with no records). */
+export type RecordType = string;
 
 export interface Record {
   name: string;

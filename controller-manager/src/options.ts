@@ -92,7 +92,8 @@ export function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
-    let [flag, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const [flag, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    let value = inline;
     const isBool = ['leader-elect', 'allocate-node-cidrs'].includes(flag);
     if (value === undefined) {
       if (isBool && (i + 1 >= argv.length || argv[i + 1].startsWith('--'))) value = 'true';

@@ -60,9 +60,9 @@ export class FakeNodes {
       await this.client.resource(R.nodes).create({
         apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } },
         spec: {},
-      } as KubeObject);
+      });
       await this.client.resource(R.nodes).patch(n, { status: this.nodeStatus() }, 'merge', { subresource: 'status' });
-      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: microTime() } } as KubeObject, { namespace: 'kube-node-lease' });
+      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: microTime() } }, { namespace: 'kube-node-lease' });
     }
   }
 
@@ -174,7 +174,7 @@ export async function startRig(nodeNames: string[], cmArgs: string[] = []): Prom
 }
 
 export async function createNamespace(client: ApiClient, name: string): Promise<void> {
-  await client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
+  await client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
 export function deployment(name: string, ns: string, replicas: number, image: string, strategy?: object): Obj {

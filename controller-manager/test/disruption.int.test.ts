@@ -102,7 +102,7 @@ describe('PodDisruptionBudget', () => {
 
   it('maxUnavailable as a percentage counts the Deployment replicas; two budgets for a pod refuse its eviction', async () => {
     const pdbs = rig.client.resource<Obj>(R.poddisruptionbudgets);
-    await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'half' }, spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } } } as Obj, { namespace: NS });
+    await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'half' }, spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } } }, { namespace: NS });
     // 3 replicas: ceil(50% of 3) = 2 may be unavailable, so 1 must stay healthy
     await statusReaches('half', { expectedPods: 3, desiredHealthy: 1, disruptionsAllowed: 2 });
     const pod = (await readyPods('web'))[0].metadata.name!;
@@ -114,10 +114,10 @@ describe('PodDisruptionBudget', () => {
 
   it('rejects a budget with both bounds, naming the field; defaults minAvailable to 1', async () => {
     const pdbs = rig.client.resource<Obj>(R.poddisruptionbudgets);
-    const bad = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'both' }, spec: { minAvailable: 1, maxUnavailable: 1, selector: {} } } as Obj, { namespace: NS }).catch((e) => e);
+    const bad = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'both' }, spec: { minAvailable: 1, maxUnavailable: 1, selector: {} } }, { namespace: NS }).catch((e) => e);
     expect(bad.code).toBe(422);
     expect(bad.status.details.causes).toEqual([expect.objectContaining({ field: 'spec', message: expect.stringContaining('minAvailable and maxUnavailable cannot be both set') })]);
-    const dflt = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'none' }, spec: { selector: { matchLabels: { app: 'nothing' } } } } as Obj, { namespace: NS });
+    const dflt = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'none' }, spec: { selector: { matchLabels: { app: 'nothing' } } } }, { namespace: NS });
     expect(dflt.spec.minAvailable).toBe(1);
     await pdbs.delete('none', { namespace: NS });
   });

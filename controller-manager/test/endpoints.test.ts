@@ -20,7 +20,7 @@ describe('findPort', () => {
   it.each<[core.ServicePort, number | undefined]>([
     [{ port: 80, targetPort: 'http' }, 8080],
     [{ port: 80, targetPort: 9090 }, 9090],
-    [{ port: 80, targetPort: '9091' as never }, 9091],
+    [{ port: 80, targetPort: '9091' }, 9091],
     [{ port: 80 }, 80],
     [{ port: 53, targetPort: 'dns', protocol: 'UDP' }, 53],
     [{ port: 53, targetPort: 'dns' }, undefined], // TCP lookup does not match the UDP port

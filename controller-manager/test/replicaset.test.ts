@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { core } from '@minik8s/shared';
 import type { Pod } from '../src/util/types';
 import { compareForDeletion, countReplicas, podsToDelete, replicaFailureConditions, slowStartBatches } from '../src/controllers/replicaset/logic';
 import { Expectations } from '../src/util/expectations';

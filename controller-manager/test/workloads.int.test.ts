@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
 import { stopAll, waitFor } from '../../testing/procs';
-import { createNamespace, deployment, isReady, kubectl, startControllerManager, startRig, type Rig } from './cluster';
+import { createNamespace, deployment, isReady, kubectl, startRig, type Rig } from './cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 let rig: Rig;

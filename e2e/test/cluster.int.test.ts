@@ -24,7 +24,7 @@ interface WebPod { name: string; node: string; image: string; ready: boolean; te
 async function webPods(): Promise<WebPod[]> {
   const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
   if (r.status !== 200) throw new Error(`list pods: ${r.status} ${r.text}`);
-  return r.json.items.map((p: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+  return r.json.items.map((p: any) => ({  
     name: p.metadata.name,
     node: p.spec.nodeName,
     image: p.spec.containers[0].image,

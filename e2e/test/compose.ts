@@ -27,7 +27,7 @@ export interface Cluster {
 export interface HttpReply {
   status: number;
   text: string;
-  json?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json?: any;  
 }
 
 export interface ClusterLib {

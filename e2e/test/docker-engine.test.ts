@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { REPO } from './compose';
 
 interface Verdict { state: string; fix: string | null; message: string }
-const { classify } = createRequire(__filename)(join(REPO, 'scripts/docker-engine.js')) as { classify(p: object): Verdict };
+const { classify } = createRequire(__filename)(join(REPO, 'scripts/docker-engine.js')) as { classify: (p: object) => Verdict };
 
 const local = 'unix:///var/run/docker.sock';
 const refused = `Cannot connect to the Docker daemon at ${local}. Is the docker daemon running?`;

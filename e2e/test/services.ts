@@ -100,7 +100,7 @@ export function servicesSuite(env: () => SuiteEnv): void {
     const backends = async (): Promise<Backend[]> => {
       const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3D${APP}`);
       if (r.status !== 200) throw new Error(`list pods: ${r.status} ${r.text}`);
-      return r.json.items.map((p: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+      return r.json.items.map((p: any) => ({  
         name: p.metadata.name,
         node: p.spec.nodeName,
         ip: p.status?.podIP,
@@ -131,10 +131,10 @@ export function servicesSuite(env: () => SuiteEnv): void {
       const nft = sh('docker', ['exec', id, 'nft', '-j', 'list', 'table', 'inet', 'kube-proxy']);
       const json = nft.out.split('\n').find((l) => l.startsWith('{"nftables"')); // stderr may carry warnings
       if (nft.code === 0 && json) {
-        const text = (x: any) => (x?.concat ?? [x]).join(' . '); // eslint-disable-line @typescript-eslint/no-explicit-any
-        return (JSON.parse(json).nftables as any[]) // eslint-disable-line @typescript-eslint/no-explicit-any
+        const text = (x: any) => (x?.concat ?? [x]).join(' . ');  
+        return (JSON.parse(json).nftables as any[])  
           .filter((i) => /^service-endpoints-\d+$/.test(i.map?.name ?? ''))
-          .flatMap((i) => (i.map.elem ?? []) as any[][]) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .flatMap((i) => (i.map.elem ?? []) as any[][])  
           .filter(([k]) => text(k) === `${clusterIP} . tcp . 80`)
           .map(([, v]) => text(v).replace(' . ', ':'))
           .sort();
@@ -163,7 +163,7 @@ export function servicesSuite(env: () => SuiteEnv): void {
       await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: otherNs } });
       await create(`/api/v1/namespaces/${otherNs}/pods`, clientPod(otherClient));
       const nodes = await api('GET', '/api/v1/nodes');
-      nodeIPs = Object.fromEntries(nodes.json.items.map((n: any) => [n.metadata.name, n.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      nodeIPs = Object.fromEntries(nodes.json.items.map((n: any) => [n.metadata.name, n.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address]));  
       const pods = await rolledOut(3);
       expect(new Set(pods.map((p) => p.node)), 'the 3 backends spread over both nodes').toEqual(new Set(NODES));
       for (const [ns, pod] of [[NS, clients['node-1']], [NS, clients['node-2']], [otherNs, otherClient]]) {

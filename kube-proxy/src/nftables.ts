@@ -91,7 +91,7 @@ export class Nft {
       const [ip, epPort] = vc;
       const ok = typeof client === 'string' && isIPv4(client) && typeof daddr === 'string' && isIPv4(daddr) && ['tcp', 'udp', 'sctp'].includes(proto as string) && isPort(port)
         && typeof ip === 'string' && isIPv4(ip) && isPort(epPort);
-      if (ok) out.push({ key: `${client} . ${daddr} . ${proto} . ${port}`, value: `${ip} . ${epPort}` });
+      if (ok) out.push({ key: `${client} . ${daddr} . ${proto as string} . ${port}`, value: `${ip} . ${String(epPort)}` });
     }
     return out;
   }

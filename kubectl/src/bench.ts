@@ -17,7 +17,7 @@ const children: ChildProcess[] = [];
 function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const start = process.hrtime.bigint();
   return new Promise((ok, fail) =>
-    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err) => (err ? fail(err) : ok(Number(process.hrtime.bigint() - start) / 1e6))),
+    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err) => (err ? fail(new Error(`${cmd} failed`, { cause: err })) : ok(Number(process.hrtime.bigint() - start) / 1e6))),
   );
 }
 

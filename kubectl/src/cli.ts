@@ -46,7 +46,7 @@ function act(load: () => Promise<Action>, inherit = false) {
   return async (...all: unknown[]) => {
     const cmd = all[all.length - 1] as Command;
     const positional = all.slice(0, -2);
-    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
     if (globals.v?.startsWith('=')) globals.v = globals.v.slice(1);
     const ctx = new Ctx(globals);
     try {
@@ -153,7 +153,8 @@ command(['describe'], () => {
     .action(act(async () => (await import('./commands/describe')).describe));
 });
 command(['top'], () => {
-  (require('./commands/top') as typeof import('./commands/top')).registerTop(sub(program, 'top', 'Display resource (CPU/memory) usage'), sub, act); // eslint-disable-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when `top` is the command
+  (require('./commands/top') as typeof import('./commands/top')).registerTop(sub(program, 'top', 'Display resource (CPU/memory) usage'), sub, act);
 });
 
 // ---- writing ----------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ export class Ctx {
   get client(): ApiClient {
     if (!this.cachedClient) {
       // Loaded on first use: `version --client`, `completion` and `config` never pay for them.
-      /* eslint-disable @typescript-eslint/no-require-imports */
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see above */
       const { loadKubeconfig, ApiClient } = require('@minik8s/shared/client') as typeof import('@minik8s/shared/client');
       /* eslint-enable @typescript-eslint/no-require-imports */
       const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
@@ -33,8 +33,10 @@ export class Ctx {
       const level = this.verbosity;
       let observe;
       if (level >= 6) {
+        /* eslint-disable @typescript-eslint/no-require-imports -- loaded only at -v=6 and above */
         const { requestLogger, logConfigLoaded } = require('./verbose') as typeof import('./verbose');
         const { kubeconfigFiles } = require('@minik8s/shared/client') as typeof import('@minik8s/shared/client');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         logConfigLoaded(level, kubeconfigFiles({ path: this.globals.kubeconfig })[0]);
         observe = requestLogger(level);
       }

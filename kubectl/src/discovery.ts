@@ -276,7 +276,7 @@ export async function fetchDiscovery(client: ApiClient): Promise<DiscoveryDocs> 
     return { aggregated: isAggregated(res.headers['content-type']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
   };
   // An /api that answers 404 means "no core group" to client-go.
-  const [core, named] = await Promise.all([get('/api').catch((e: { code?: number }) => (e.code === 404 ? { aggregated: true, body: {} } : Promise.reject(e))), get('/apis')]);
+  const [core, named] = await Promise.all([get('/api').catch((e: unknown) => ((e as { code?: number }).code === 404 ? { aggregated: true, body: {} } : Promise.reject(e))), get('/apis')]);
   if (core.aggregated && named.aggregated) return fromAggregated(core.body as AggregatedList, named.body as AggregatedList);
   return fetchLegacy(client, core.aggregated ? {} : (core.body as LegacyVersions), named.aggregated ? { groups: [] } : (named.body as ApiGroupList));
 }

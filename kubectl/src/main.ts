@@ -49,4 +49,5 @@ function runBundle(): void {
 }
 
 if (bundleIsCurrent()) runBundle();
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the unbundled CLI, loaded only without a current bundle
 else require('./cli');

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessRows, whoamiRows } from '../src/commands/auth';
 import { ephemeralContainer, randomSuffix } from '../src/commands/debug';
-import { humanDuration } from '@minik8s/shared/rules';
 import type { CoreEvent } from '../src/commands/events';
 import { elapsed, podTimeline, timelineRows } from '../src/commands/trace';
 import { podCompleted, podRunningAndReady, podSucceeded } from '../src/commands/run';
@@ -115,7 +114,7 @@ describe('explain-route', () => {
     // the nftables path: kube-proxy's map elements and shared chains (shared/src/proxy/nft-layout.ts)
     expect(out).toContain('nftables mode (table inet kube-proxy):');
     expect(out).toContain('services: @service-ips[10.96.0.20 . tcp . 80] → goto cluster-2');
-    expect(out).toMatch(/0\s+→ service-slot-0: @service-endpoints-0\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.1\.5:8080  pod default\/a on node n1 \(local\)/);
+    expect(out).toMatch(/0\s+→ service-slot-0: @service-endpoints-0\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.1\.5:8080 {2}pod default\/a on node n1 \(local\)/);
     expect(out).toMatch(/1\s+→ service-slot-1: @service-endpoints-1\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.2\.7:8080/);
     const none = explainService(svc, []);
     expect(none).toContain('REJECT ("default/web has no endpoints")');

@@ -422,7 +422,7 @@ describe('mkctl and kubectl print the same', () => {
     });
     const out = procs.map((p) => {
       const o = { text: '' };
-      p.stdout!.on('data', (c: Buffer) => (o.text += c));
+      p.stdout.on('data', (c: Buffer) => (o.text += c.toString()));
       return o;
     });
     try {
@@ -432,7 +432,7 @@ describe('mkctl and kubectl print the same', () => {
         const r = await new Promise<{ status: number; body: string; type: string }>((ok, fail) => {
           const req = httpRequest({ host: '127.0.0.1', port: ports[tool], path, method: init.method ?? 'GET', headers: init.host ? { host: init.host } : {} }, (res: IncomingMessage) => {
             let body = '';
-            res.on('data', (c: Buffer) => (body += c));
+            res.on('data', (c: Buffer) => (body += c.toString()));
             res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
           });
           req.on('error', fail);
@@ -473,8 +473,8 @@ describe('mkctl and kubectl print the same', () => {
       const args = ['-n', NS[tool], 'get', 'pods', '-l', 'w=1', '-w'];
       const child = tool === 'kubectl' ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } }) : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
       const w = { tool, child, out: '', err: '' };
-      child.stdout.on('data', (c: Buffer) => (w.out += c));
-      child.stderr.on('data', (c: Buffer) => (w.err += c));
+      child.stdout.on('data', (c: Buffer) => (w.out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (w.err += c.toString()));
       return w;
     });
     try {

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { R, type KubeObject } from '@minik8s/shared';
+import { R } from '@minik8s/shared';
 import { REPO, freePort, kubeEnv, stopAll, waitFor } from '../../testing/procs';
 import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
@@ -69,7 +69,7 @@ describe('metrics.k8s.io', () => {
   it('serves PodMetrics and NodeMetrics in upstream shape, and NotFound as metrics-server', async () => {
     const get = async (path: string) => {
       const r = await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
-      return { code: r.status, body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return { code: r.status, body: (await r.json()) as any };  
     };
     const pod = await waitFor('burner metrics', async () => {
       const r = await get('/namespaces/default/pods/burner');
@@ -181,7 +181,7 @@ describe('metrics.k8s.io', () => {
     await same(['top', 'nodes', '-l', `kubernetes.io/hostname=${env.node}`]);
 
     // A Node whose kubelet does not answer (nothing listens on its port): <unknown> after the others.
-    await env.client.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ghost' } } as KubeObject);
+    await env.client.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ghost' } });
     const status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: await freePort() } }, allocatable: { cpu: '1', memory: '1Gi' } };
     await env.client.resource(R.nodes).patch('ghost', { status }, 'merge', { subresource: 'status' });
     const withGhost = await waitFor('ghost listed', async () => {

@@ -81,7 +81,7 @@ it('trace shows a scheduled pod step by step, and why a pod cannot be scheduled'
   await post('/api/v1/namespaces/default/pods', pod('followed', '100m'));
   const child = spawn(process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), 'trace', 'pod/followed', '--watch'], { env: { ...process.env, ...env } });
   let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   try {
     await waitFor('the watch shows the pod scheduled', () => /Scheduled\s+default-scheduler/.test(out), 60_000, 200);

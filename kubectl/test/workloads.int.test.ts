@@ -97,7 +97,7 @@ describe('kubectl and mkctl on a running cluster', () => {
         .replace(/\b\d+\.\d+\.\d+\.\d+\b/g, 'IP')
         .replace(/\w{3}, \d{2} \w{3} \d{4} [\d:]+ \+0000/g, 'TIME')
         .split('\n')
-        .map((l) => l.replace(/ {2,}/g, '  ').replace(/^(  (Normal|Warning)  \w+  )\S+/, '$1AGE'))
+        .map((l) => l.replace(/ {2,}/g, '  ').replace(/^( {2}(Normal|Warning) {2}\w+ {2})\S+/, '$1AGE'))
         .join('\n');
     for (const args of [(t: Tool) => ['describe', 'pod', pods[t]], () => ['describe', 'deploy', 'web']]) {
       const r = await both(args);

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const runningAt = new Map<string, number>();
   const list = await pods.list({ namespace: 'default' });
   const watch = pods.watch({ namespace: 'default', resourceVersion: list.metadata.resourceVersion }, (e) => {
-    const p = e.object as Pod;
+    const p = e.object;
     if (p.status?.phase === 'Running' && !runningAt.has(p.metadata.name!)) runningAt.set(p.metadata.name!, Date.now());
   });
   watch.done.catch(() => undefined);

@@ -17,7 +17,7 @@ export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeNam
   const dirs = hollowDirs(d.nodeName);
   try {
     const kubelet = await startKubelet({ ...d, runtime, runtimeVersion: await runtime.version(), healthy: () => true, rootDir: dirs.rootDir, hostRoot: dirs.hostRoot, probe: hollowProber(runtime), requirePodCIDR: false });
-    return { ...kubelet, stop: () => kubelet.stop().finally(dirs.remove) };
+    return { ...kubelet, stop: () => kubelet.stop().finally(() => dirs.remove()) };
   } catch (e) {
     dirs.remove();
     throw e;

@@ -22,7 +22,7 @@ export interface KubeletDeps {
   streams?: DockerRuntime;
   runtimeVersion: string;
   /** The runtime answers (Ready condition, /healthz). */
-  healthy(): boolean;
+  healthy: () => boolean;
   rootDir: string;
   hostRoot: string;
   probe: ProbeRunner;

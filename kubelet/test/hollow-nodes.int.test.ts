@@ -46,7 +46,7 @@ describe('hollow-nodes', () => {
 
   it('runs a pod bound to one of its nodes through the pod workers: init container, Events, Running; confirms its graceful deletion', async () => {
     const pods = client.resource<Pod>(R.pods);
-    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fake' }, spec: { nodeName: 'hn-001', initContainers: [{ name: 'init', image: 'minik8s/busybox:1.36' }], containers: [{ name: 'c', image: 'minik8s/pause:3.10' }] } } as Pod, { namespace: 'default' });
+    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fake' }, spec: { nodeName: 'hn-001', initContainers: [{ name: 'init', image: 'minik8s/busybox:1.36' }], containers: [{ name: 'c', image: 'minik8s/pause:3.10' }] } }, { namespace: 'default' });
     const p = await waitFor('pod Running', async () => {
       const x = await pods.get('fake', 'default');
       return x.status?.phase === 'Running' ? x : undefined;

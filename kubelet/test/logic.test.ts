@@ -17,7 +17,7 @@ import { NETWORK_NOT_READY, networkError, readyCondition } from '../src/network'
 const app = (name: string, extra: Partial<core.Container> = {}): core.Container => ({ name, image: 'minik8s/busybox:1.36', ...extra });
 
 function pod(spec: Partial<core.PodSpec>, status?: core.PodStatus): core.Pod {
-  return { metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [app('a')], ...spec } as core.PodSpec, status };
+  return { metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [app('a')], ...spec }, status };
 }
 
 let n = 0;

@@ -12,7 +12,7 @@ function fakeClient(): { client: ApiClient; created: Node[] } {
   const client = {
     resource: (rt: { resource: string }) => ({
       create: async (obj: Record<string, unknown> & { metadata: { name: string } }) => {
-        if (rt.resource === 'nodes') created.push(structuredClone(obj) as Node);
+        if (rt.resource === 'nodes') created.push(structuredClone(obj));
         const stored = { ...obj, metadata: { ...obj.metadata, uid: 'uid-1' } };
         store.set(`${rt.resource}/${obj.metadata.name}`, stored);
         return stored;

@@ -33,7 +33,10 @@ class TestPods implements PodSource {
     const old = this.map.get(key);
     const cur = { ...p, metadata: { ...p.metadata, resourceVersion: String(++this.rv) } };
     this.map.set(key, cur);
-    for (const h of this.handlers) old ? h.onUpdate?.(old, cur) : h.onAdd?.(cur);
+    for (const h of this.handlers) {
+      if (old) h.onUpdate?.(old, cur);
+      else h.onAdd?.(cur);
+    }
     return cur.metadata.resourceVersion;
   }
 

@@ -14,9 +14,9 @@ const markDir = tempDir('minik8s-mark-');
 beforeAll(async () => {
   env = await startKubeletEnv(['--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local']);
   const n = env.node;
-  await env.client.resource(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello-cm', 'file.txt': 'v1' } } as KubeObject, { namespace: 'default' });
-  await env.client.resource(R.secrets).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } } as KubeObject, { namespace: 'default' });
-  await env.client.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-svc' }, spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] } } as KubeObject, { namespace: 'default' });
+  await env.client.resource(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello-cm', 'file.txt': 'v1' } }, { namespace: 'default' });
+  await env.client.resource(R.secrets).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } }, { namespace: 'default' });
+  await env.client.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-svc' }, spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] } }, { namespace: 'default' });
   const pods = [
     podSpec('web', {
       volumes: [{ name: 'data', emptyDir: {} }],
@@ -139,7 +139,7 @@ describe('kubelet on Docker', () => {
     expect(cs(p, 'c')?.state?.waiting?.reason).toBe('PodInitializing');
     expect(cond(p, 'Initialized')).toBe('False');
     await new Promise((r) => setTimeout(r, 1000));
-    const all = docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${p.metadata!.uid}`]).split('\n').filter(Boolean);
+    const all = docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`]).split('\n').filter(Boolean);
     expect(all).toHaveLength(2); // one sandbox, one init container
   });
 
@@ -218,7 +218,7 @@ describe('kubelet on Docker', () => {
   it('deletion: preStop hook, then SIGTERM reaches the app (its trap leaves a mark), containers and the pod object are gone', async () => {
     const p = await waitPod(env, 'term', 'Running', (x) => x.status?.phase === 'Running' && !!cs(x, 'c')?.state?.running);
     await new Promise((r) => setTimeout(r, 500)); // the trap is installed by the shell's first line
-    const uid = p.metadata!.uid!;
+    const uid = p.metadata.uid!;
     expect(podContainers(uid).length).toBe(2);
     await env.client.resource(R.pods).delete('term', { namespace: 'default' });
     await waitFor('pod object gone', async () => (await getPod(env, 'term')) === undefined, 30_000);

@@ -47,8 +47,8 @@ async function forward(tool: Tool, args: string[], extraEnv: NodeJS.ProcessEnv =
   children.push(child);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
   const port = await Promise.race([
     waitFor(`${tool} forwarding`, () => {

@@ -33,17 +33,17 @@ describe('kubelet restarts', () => {
   it('kill -9: pods keep running, are adopted (no duplicates); a pod deleted meanwhile is cleaned up', async () => {
     const keep = (await getPod(env, 'keep'))!;
     const gone = (await getPod(env, 'gone'))!;
-    const before = podContainers(keep.metadata!.uid!).sort();
+    const before = podContainers(keep.metadata.uid!).sort();
     expect(before).toHaveLength(2);
     await env.kubelet.kill('SIGKILL');
     // While the kubelet is down: containers still run; a grace-0 delete removes the pod object at once.
-    expect(podContainers(keep.metadata!.uid!).sort()).toEqual(before);
+    expect(podContainers(keep.metadata.uid!).sort()).toEqual(before);
     await env.client.resource(R.pods).delete('gone', { namespace: 'default', gracePeriodSeconds: 0 });
     await env.startKubelet();
-    await waitFor('orphaned containers removed', () => podContainers(gone.metadata!.uid!, true).length === 0, 30_000);
+    await waitFor('orphaned containers removed', () => podContainers(gone.metadata.uid!, true).length === 0, 30_000);
     // Adoption: same containers, none added, restart count unchanged.
     await new Promise((r) => setTimeout(r, 3000));
-    expect(podContainers(keep.metadata!.uid!, true).sort()).toEqual(before);
+    expect(podContainers(keep.metadata.uid!, true).sort()).toEqual(before);
     const after = await waitPod(env, 'keep', 'Running', (x) => x.status?.phase === 'Running');
     expect(cs(after, 'c')?.restartCount).toBe(0);
     expect(cs(after, 'c')?.containerID).toBe(cs(keep, 'c')?.containerID);
@@ -69,7 +69,7 @@ describe('kubelet restarts', () => {
     await createPod(env, podSpec('fake', { containers: [ctr('c', 'exit 1')] }, name));
     const p = await waitPod(env, 'fake', 'Running', (x) => x.status?.phase === 'Running');
     expect(p.status?.podIP).toBeTruthy();
-    expect(podContainers(p.metadata!.uid!, true)).toEqual([]);
+    expect(podContainers(p.metadata.uid!, true)).toEqual([]);
     await env.client.resource(R.pods).delete('fake', { namespace: 'default' });
     await waitFor('hollow pod deleted', async () => (await getPod(env, 'fake')) === undefined);
   });
@@ -109,7 +109,7 @@ describe('kubelet restarts', () => {
       const waiting = await waitPod(env, 'waitnet', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
       expect(waiting.status?.phase).toBe('Pending');
       expect(waiting.status?.podIP).toBeUndefined();
-      expect(podContainers(created.metadata!.uid!, true)).toEqual([]);
+      expect(podContainers(created.metadata.uid!, true)).toEqual([]);
 
       await env.client.resource(R.nodes).patch(name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge');
       await waitFor('node Ready', async () => (await readyOf())?.status === 'True');

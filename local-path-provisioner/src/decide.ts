@@ -64,7 +64,7 @@ export function provisionedVolume(claim: Claim, sc: StorageClass, me: Me, path: 
     kind: 'PersistentVolume',
     metadata: { name: `pvc-${m.uid}`, annotations: { [ANN_DYNAMICALLY_PROVISIONED]: me.provisioner } },
     spec: {
-      capacity: { storage: claim.spec!.resources!.requests!.storage! },
+      capacity: { storage: claim.spec!.resources!.requests!.storage },
       accessModes: claim.spec!.accessModes,
       persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
       storageClassName: sc.metadata.name,

@@ -91,9 +91,9 @@ describe('deleteDecision', () => {
     ['made by another provisioner', pv(ours, { by: 'example.com/nfs' }), 'skip'],
     ['a host path outside the root', pv('/etc'), `refuse: refusing to delete volume "pv": "/etc" is not a volume directory of this provisioner under ${me.root}`],
     ['the root itself', pv(me.root), `refuse: refusing to delete volume "pv": "${me.root}" is not a volume directory of this provisioner under ${me.root}`],
-    ['a path leading out with ..', pv(`${me.root}/pvc-${UID}_default_data/../../../../etc`), expect.stringContaining('refuse:') as unknown as string],
-    ['a path only textually inside', pv(`${me.root}-evil/pvc-${UID}`), expect.stringContaining('refuse:') as unknown as string],
-    ['another directory under the root', pv(`${me.root}/other`), expect.stringContaining('refuse:') as unknown as string],
+    ['a path leading out with ..', pv(`${me.root}/pvc-${UID}_default_data/../../../../etc`), expect.stringContaining('refuse:')],
+    ['a path only textually inside', pv(`${me.root}-evil/pvc-${UID}`), expect.stringContaining('refuse:')],
+    ['another directory under the root', pv(`${me.root}/other`), expect.stringContaining('refuse:')],
   ])('%s', (_n, v, want) => expect(short(deleteDecision(v, me))).toEqual(want));
 });
 

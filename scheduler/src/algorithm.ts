@@ -52,7 +52,7 @@ export function scoreNodes(ctx: CycleContext, profile: Profile, nodes: NodeInfo[
 
 export function schedulePod(pod: core.Pod, snapshot: Snapshot, profile: Profile, random: () => number = Math.random): ScheduleResult {
   const ctx = newCycle(pod, snapshot);
-  const filters = profile.filters.filter((p) => p.filter);
+  const filters = profile.filters.filter((p) => p.filter !== undefined);
   for (const f of filters) {
     const rejected = f.preFilter?.(ctx);
     if (!rejected) continue;

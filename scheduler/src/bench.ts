@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, R, httpOk, isNodeReady, percentile, until, type KubeObject, type Node, type Pod } from '@minik8s/shared';
+import { ApiClient, R, httpOk, isNodeReady, percentile, until, type Node, type Pod } from '@minik8s/shared';
 
 const REPO = resolve(__dirname, '..', '..');
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
@@ -131,7 +131,7 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
         allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
         conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
       };
-      await c.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status } as KubeObject);
+      await c.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status });
       await c.resource(R.nodes).patch(name, { status }, 'merge', { subresource: 'status' });
     });
   }
@@ -171,13 +171,13 @@ async function createPods(c: ApiClient, namespace: string, count: number): Promi
       kind: 'Pod',
       metadata: { name, labels: { app: 'bench' } },
       spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
-    } as Pod, { namespace });
+    }, { namespace });
   });
   return sent;
 }
 
 async function newNamespace(c: ApiClient, name: string): Promise<string> {
-  await c.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
+  await c.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   return (await c.resource(R.pods).list({ namespace: name, limit: 1 })).metadata.resourceVersion!;
 }
 

@@ -9,7 +9,7 @@ import type { Plugin } from './framework';
 import { InterPodAffinity } from './plugins/inter-pod-affinity';
 import { NodeAffinity } from './plugins/node-affinity';
 import { NodeName, NodePorts, NodeUnschedulable } from './plugins/node-basic';
-import { balancedAllocation, nodeResourcesFit, type FitArgs, type ResourceSpec } from './plugins/node-resources';
+import { balancedAllocation, nodeResourcesFit, type ResourceSpec } from './plugins/node-resources';
 import { TaintToleration } from './plugins/taint-toleration';
 import { VolumeBinding } from './plugins/volume-binding';
 
@@ -29,7 +29,7 @@ const REGISTRY: Record<string, Factory> = {
   TaintToleration: () => TaintToleration,
   NodeAffinity: () => NodeAffinity,
   NodePorts: () => NodePorts,
-  NodeResourcesFit: (a) => nodeResourcesFit(a as FitArgs),
+  NodeResourcesFit: (a) => nodeResourcesFit(a),
   NodeResourcesLeastAllocated: (a) => ({ ...nodeResourcesFit({ scoringStrategy: { type: 'LeastAllocated', resources: a.resources as ResourceSpec[] } }), filter: undefined, name: 'NodeResourcesLeastAllocated' }),
   NodeResourcesBalancedAllocation: (a) => balancedAllocation(a.resources as ResourceSpec[] | undefined),
   InterPodAffinity: () => InterPodAffinity,
@@ -113,10 +113,10 @@ export function buildProfile(raw: RawProfile, index = 0): Profile {
   const multi = raw.plugins?.multiPoint;
   const filterRefs = merge(DEFAULT_FILTERS.map((name) => ({ name })), raw.plugins?.filter, `${where}.plugins.filter`, multi);
   const scoreRefs = merge(Object.entries(DEFAULT_SCORES).map(([name, weight]) => ({ name, weight })), raw.plugins?.score, `${where}.plugins.score`, multi);
-  const filters = filterRefs.map((r) => instance(r.name)).filter((p) => p.filter);
+  const filters = filterRefs.map((r) => instance(r.name)).filter((p) => p.filter !== undefined);
   const scores = scoreRefs
     .map((r) => ({ plugin: instance(r.name), weight: r.weight && r.weight > 0 ? r.weight : DEFAULT_SCORES[r.name] ?? 1 }))
-    .filter((s) => s.plugin.score);
+    .filter((s) => s.plugin.score !== undefined);
   for (const r of [...(raw.plugins?.filter?.enabled ?? []), ...(raw.plugins?.score?.enabled ?? [])]) {
     const p = instance(r.name);
     if (raw.plugins?.filter?.enabled?.includes(r) && !p.filter) throw new ConfigError(`${where}: plugin "${r.name}" does not extend Filter`);

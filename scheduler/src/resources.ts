@@ -46,7 +46,7 @@ function max(into: ResourceList, r: ResourceList): void {
 export function podRequests(pod: core.Pod, nonZero = false): ResourceList {
   const spec = pod.spec;
   const containerReqs = (c: core.Container): ResourceList => {
-    const r = toResourceList(c.resources?.requests as Record<string, string> | undefined);
+    const r = toResourceList(c.resources?.requests);
     if (nonZero) {
       if (r.cpu === undefined) r.cpu = DEFAULT_MILLI_CPU_REQUEST;
       if (r.memory === undefined) r.memory = DEFAULT_MEMORY_REQUEST;
@@ -72,13 +72,13 @@ export function podRequests(pod: core.Pod, nonZero = false): ResourceList {
     }
   }
   max(reqs, initMax);
-  add(reqs, toResourceList(spec?.overhead as Record<string, string> | undefined));
+  add(reqs, toResourceList(spec?.overhead));
   return reqs;
 }
 
 /** Node allocatable (falling back to capacity), with "pods" defaulting to 110 like the kubelet. */
 export function nodeAllocatable(node: core.Node): ResourceList {
-  const alloc = toResourceList((node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined);
+  const alloc = toResourceList((node.status?.allocatable ?? node.status?.capacity));
   if (alloc.pods === undefined) alloc.pods = 110;
   return alloc;
 }

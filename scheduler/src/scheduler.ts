@@ -1,7 +1,7 @@
 // The scheduler's I/O shell: informers feed the cache and the queue; one loop pops a pod, runs the
 // pure algorithm on the cache snapshot, assumes the pod on the chosen node and binds it in the
 // background (a bounded number of binds in flight), or records why it could not be placed.
-import { microTime, objectKey, R, isConflict, isNotFound, isPodTerminal, rfc3339, TIMING, type ApiClient, type core, type KubeObject, type Informer, type InformerFactory, type Logger, type Node, type Pod, type Registry } from '@minik8s/shared';
+import { microTime, objectKey, R, isConflict, isNotFound, isPodTerminal, rfc3339, TIMING, type ApiClient, type core, type Informer, type InformerFactory, type Logger, type Node, type Pod, type Registry } from '@minik8s/shared';
 import { Counter, Gauge, Histogram } from '@minik8s/shared';
 import { fitErrorMessage, schedulePod, type Profile } from './algorithm';
 import { SchedulerCache } from './cache';

@@ -34,7 +34,7 @@ export function podSpec(name: string, cpu: string, memory: string, extra: Partia
     kind: 'Pod',
     metadata: { name, labels },
     spec: { containers: [{ name: 'c', image: 'busybox:latest', resources: { requests: { cpu, memory } } }], ...extra },
-  } as Pod;
+  };
 }
 
 export async function createPod(c: ApiClient, ns: string, pod: Pod): Promise<Pod> {

@@ -16,12 +16,12 @@ class FakeInformer {
     return () => undefined;
   }
   add(o: { metadata?: object }) {
-    this.objs.set(objectKey(o as never), o);
+    this.objs.set(objectKey(o), o);
     for (const h of this.handlers) h.onAdd?.(o);
   }
   update(o: { metadata?: object }) {
-    const old = this.objs.get(objectKey(o as never));
-    this.objs.set(objectKey(o as never), o);
+    const old = this.objs.get(objectKey(o));
+    this.objs.set(objectKey(o), o);
     for (const h of this.handlers) h.onUpdate?.(old, o);
   }
 }

@@ -42,8 +42,8 @@ const MAX_CACHE = 4096;
 
 /** An ObjectReference to an object (kind/apiVersion as the object carries them). */
 export function objectReference(obj: KubeObject | ObjectReference): ObjectReference {
-  if (!('metadata' in obj) || !obj.metadata) return obj as ObjectReference;
-  const o = obj as KubeObject;
+  if (!('metadata' in obj) || !obj.metadata) return obj;
+  const o = obj;
   const ref: ObjectReference = {
     kind: o.kind,
     namespace: o.metadata.namespace,

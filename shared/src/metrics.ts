@@ -44,9 +44,9 @@ export interface HealthServerOptions {
   port: number;
   registry: Registry;
   /** /readyz answers 200 only when this returns true (default: always ready). */
-  ready?(): boolean | Promise<boolean>;
+  ready?: () => boolean | Promise<boolean>;
   /** /healthz and /livez answer 200 only when this returns true (default: always healthy). */
-  healthy?(): boolean | Promise<boolean>;
+  healthy?: () => boolean | Promise<boolean>;
 }
 
 export interface HealthServer {
@@ -65,7 +65,7 @@ export function startHealthServer(opts: HealthServerOptions): Promise<HealthServ
       res.end(body);
     };
     const check = async (fn: (() => boolean | Promise<boolean>) | undefined, name: string) => {
-      let ok = true;
+      let ok: boolean;
       try {
         ok = fn ? await fn() : true;
       } catch {

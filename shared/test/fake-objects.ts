@@ -29,7 +29,7 @@ export class FakeObjects {
         const key = (n: string) => `${ns}/${resource}/${n}`;
         switch (req.method) {
           case 'GET': {
-            const o = this.objs.get(key(name!));
+            const o = this.objs.get(key(name));
             return o ? send(200, o) : status(404, 'NotFound');
           }
           case 'POST': {
@@ -40,22 +40,22 @@ export class FakeObjects {
             return send(201, o);
           }
           case 'PUT': {
-            const cur = this.objs.get(key(name!));
+            const cur = this.objs.get(key(name));
             if (!cur) return status(404, 'NotFound');
             if (body!.metadata.resourceVersion !== cur.metadata.resourceVersion) return status(409, 'Conflict');
             const o = { ...body!, metadata: { ...body!.metadata, resourceVersion: String(++this.rev) } };
-            this.objs.set(key(name!), o);
+            this.objs.set(key(name), o);
             return send(200, o);
           }
           case 'PATCH': {
-            const cur = this.objs.get(key(name!));
+            const cur = this.objs.get(key(name));
             if (!cur) return status(404, 'NotFound');
             const o = { ...cur, ...body, metadata: { ...cur.metadata, resourceVersion: String(++this.rev) } } as KubeObject;
-            this.objs.set(key(name!), o);
+            this.objs.set(key(name), o);
             return send(200, o);
           }
           case 'DELETE':
-            this.objs.delete(key(name!));
+            this.objs.delete(key(name));
             return send(200, { kind: 'Status', status: 'Success' });
         }
         status(405, 'MethodNotAllowed');

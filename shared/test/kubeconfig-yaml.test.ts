@@ -85,13 +85,13 @@ const OUT_OF_SUBSET = [
 
 describe('parseKubeconfigYaml', () => {
   it.each(IN_SUBSET.map((t, i) => [i, t]))('reads sample %i exactly as YAML.parse does', (_i, text) => {
-    const fast = parseKubeconfigYaml(text as string);
+    const fast = parseKubeconfigYaml(text);
     expect(fast).not.toBeUndefined();
-    expect(fast).toEqual(YAML.parse(text as string));
+    expect(fast).toEqual(YAML.parse(text));
   });
 
   it.each(OUT_OF_SUBSET.map((t, i) => [i, t]))('leaves sample %i to the yaml library', (_i, text) => {
-    expect(parseKubeconfigYaml(text as string)).toBeUndefined();
+    expect(parseKubeconfigYaml(text)).toBeUndefined();
   });
 
   it('agrees with YAML.parse whenever it answers (seeded random documents and line mutations)', () => {

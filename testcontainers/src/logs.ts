@@ -40,7 +40,7 @@ export function lastLines(text: string, n: number): string {
 
 /** The container's own output (the supervisor's lines), last `lines` of them. */
 export async function containerOutput(container: Dockerode.Container, lines = 25): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+  const raw = await container.logs({ stdout: true, stderr: true, tail: lines, follow: false });
   // Docker's multiplexed frames (no TTY), taken apart by docker-modem
   const source = Readable.from([raw]);
   const out = new PassThrough();

@@ -163,7 +163,7 @@ describe('a test process killed with its cluster up', () => {
     const child = spawn(process.execPath, [FIXTURE, JSON.stringify({ dns: false })], { env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true' } });
     children.push(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const started = await waitFor(`the child's cluster (${out})`, () => {
       const m = /^started (.*)$/m.exec(out);
       return m ? (JSON.parse(m[1]) as { id: string; name: string; port: number }) : undefined;

@@ -25,7 +25,7 @@ function run(cmd: string, args: string[], { cwd = dir, env = {}, timeoutMs = 300
 
 it('npm pack, npm install in a fresh directory, and the example passes there', async () => {
   // The image, as this checkout builds it (the fresh directory has no checkout to build it from)
-  const { buildImages } = createRequire(__filename)(join(REPO, 'scripts', 'cluster.js')) as { buildImages(o: { timeoutMs: number }): Promise<void> };
+  const { buildImages } = createRequire(__filename)(join(REPO, 'scripts', 'cluster.js')) as { buildImages: (o: { timeoutMs: number }) => Promise<void> };
   await buildImages({ timeoutMs: 1_200_000 });
 
   expect(dir.startsWith(REPO)).toBe(false);

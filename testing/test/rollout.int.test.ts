@@ -28,7 +28,7 @@ function kubectl(args: string[], timeoutMs = 60_000): Promise<{ code: number; ou
 beforeAll(async () => {
   c = await startHostCluster({ nodes: 2, prefix: 'roll', nodeMonitorGraceSeconds: 16, tolerationSeconds: 2 });
   kenv = { ...process.env, ...c.kubeEnv() };
-  await c.client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
+  await c.client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 }, 180_000);
 
 afterAll(async () => {

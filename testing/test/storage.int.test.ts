@@ -50,7 +50,7 @@ const claim = (name: string, storage = '64Mi', storageClassName?: string): Claim
 async function podDone(name: string): Promise<Obj> {
   let last: Obj | undefined;
   return waitFor(`pod ${name} Succeeded\n${c.logs()}`, async () => {
-    last = (await pods().get(name, NS)) as Obj;
+    last = (await pods().get(name, NS));
     if (last.status?.phase === 'Failed') throw new Error(`pod ${name} failed: ${JSON.stringify(last.status)}`);
     return last.status?.phase === 'Succeeded' ? last : undefined;
   }, 120_000, 300).catch((e) => {
@@ -59,7 +59,7 @@ async function podDone(name: string): Promise<Obj> {
 }
 
 async function logs(name: string): Promise<string> {
-  return (await c.client.request<string>('GET', `/api/v1/namespaces/${NS}/pods/${name}/log`, { accept: 'text/plain' })) as unknown as string;
+  return await c.client.request<string>('GET', `/api/v1/namespaces/${NS}/pods/${name}/log`, { accept: 'text/plain' });
 }
 
 async function events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
@@ -88,7 +88,7 @@ beforeAll(async () => {
     provisioner: PROVISIONER,
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',
-  } as KubeObject);
+  });
   outside = tempDir('minik8s-lpp-outside-');
 }, 240_000);
 
@@ -156,7 +156,7 @@ describe('storage on the host cluster', () => {
         },
         volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '32Mi' } } } }],
       },
-    } as KubeObject, { namespace: NS });
+    }, { namespace: NS });
     const running = async (uid?: string) =>
       waitFor(`db-0 Running${uid ? ' (a new one)' : ''}\n${c.logs()}`, async () => {
         const p = (await pods().get('db-0', NS).catch(() => undefined)) as Obj | undefined;

@@ -32,7 +32,7 @@ interface ApiPath {
 
 function apiPath(path: string): ApiPath | undefined {
   const segs = path.split('/').filter(Boolean);
-  let [group, version, rest] = ['', '', [] as string[]];
+  let group: string, version: string, rest: string[];
   if (segs[0] === 'api' && segs.length >= 3) [group, version, rest] = ['', segs[1], segs.slice(2)];
   else if (segs[0] === 'apis' && segs.length >= 4) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
   else return undefined;

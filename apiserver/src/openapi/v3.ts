@@ -91,7 +91,7 @@ export function v3Documents(v2: SwaggerDocument): Map<string, Json> {
   const schemas = new Map<string, Json>();
   const schemaOf = (name: string) => {
     let s = schemas.get(name);
-    if (!s && v2.definitions[name]) schemas.set(name, (s = convertSchema(v2.definitions[name] as Json)));
+    if (!s && v2.definitions[name]) schemas.set(name, (s = convertSchema(v2.definitions[name])));
     return s;
   };
   const securitySchemes = v2.securityDefinitions ? Object.fromEntries(Object.entries(v2.securityDefinitions).map(([k, v]) => [k, securityScheme(v)])) : undefined;

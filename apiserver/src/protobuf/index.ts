@@ -27,7 +27,7 @@ export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds
   if (buf.length < 4 || !buf.subarray(0, 4).equals(PROTOBUF_MAGIC)) throw new ProtobufDecodeError('protobuf body does not start with the k8s\\0 magic');
   let envelope: Record<string, unknown>;
   try {
-    envelope = UNKNOWN.toObject(UNKNOWN.decode(buf.subarray(4)), TO_OBJECT) as Record<string, unknown>;
+    envelope = UNKNOWN.toObject(UNKNOWN.decode(buf.subarray(4)), TO_OBJECT);
   } catch (e) {
     throw new ProtobufDecodeError(`malformed protobuf envelope: ${(e as Error).message}`);
   }

@@ -59,7 +59,7 @@ export function defineMessages(proto: string, pointerFields: readonly string[] =
           t.resolveAll();
           resolved = true;
         }
-        return toJson(t, t.toObject(t.decode(raw), TO_OBJECT) as Obj);
+        return toJson(t, t.toObject(t.decode(raw), TO_OBJECT));
       },
     };
   };

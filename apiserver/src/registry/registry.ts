@@ -3,7 +3,7 @@
 // the kind-specific parts coming from its strategy. Objects here are at their storage version.
 // Every write is one etcd transaction conditioned on the revision it was computed from; when a
 // server-side read-modify-write loses a race it re-reads and retries (GuaranteedUpdate).
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { ApiError, statusFor, type KubeList, type KubeObject } from '@minik8s/shared';
 import { CompactedError, type Store, type Stored, type TxnExtra } from '../storage/etcd';
 import { collectionPrefix, objectKey } from '../storage/keys';
@@ -295,7 +295,7 @@ export class Registry {
           if (opts.dryRun) return next as KubeObject;
           const extra = hooks ? (await hooks.plan(undefined, cur.obj)).extra : undefined;
           const del = await this.store.delete(key, cur.rev, extra);
-          if (del.ok) return { ...next, metadata: { ...next.metadata, resourceVersion: String(del.rev) } } as KubeObject;
+          if (del.ok) return { ...next, metadata: { ...next.metadata, resourceVersion: String(del.rev) } };
           if (!del.current) throw this.notFound(s, name);
           if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(s, name));
           cur = del.current;

@@ -197,7 +197,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     if (!handler) throw notFound(); // served by a route module of its own (e.g. log, exec, attach)
     return sendResult(req, reply, r, await handler(handlerRequest(req, registry, p, dryRun)));
   }
-  const subresource = sub as 'status' | undefined;
+  const subresource = sub;
 
   switch (req.method) {
     case 'GET':

@@ -124,6 +124,7 @@ export function addWarnings(reply: FastifyReply, texts: readonly string[]): void
   const values: string[] = [];
   let size = 0;
   for (const t of new Set(texts)) {
+    // eslint-disable-next-line no-control-regex -- control characters cannot travel in a header value
     const v = `299 - "${t.replace(/["\\]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, ' ')}"`;
     size += v.length;
     if (size > WARNINGS_MAX_BYTES) break;

@@ -86,9 +86,10 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Se
   deps.onOpen(r);
 
   let closed = false;
-  let w: CacheWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let bookmarkTimer: NodeJS.Timeout | undefined;
+  // Assigned below, but finish() may run before they are (a watcher expired while cache.add replays).
+  let w: CacheWatcher | undefined = undefined;
+  let timer: NodeJS.Timeout | undefined = undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined = undefined;
   let sentRev = fromRev ?? cache.rev;
   const write = (line: string | Buffer) => {
     if (closed) return;

@@ -10,7 +10,7 @@ export function normalize(v: unknown): unknown {
       const n = normalize((v as Record<string, unknown>)[k]);
       if (n === null || n === undefined) continue;
       if (Array.isArray(n) && n.length === 0) continue;
-      if (typeof n === 'object' && !Array.isArray(n) && Object.keys(n as object).length === 0) continue;
+      if (typeof n === 'object' && !Array.isArray(n) && Object.keys(n).length === 0) continue;
       out[k] = n;
     }
     return out;

@@ -49,8 +49,9 @@ export function compactRules(rules: PolicyRule[]): PolicyRule[] {
     }
     const key = JSON.stringify([r.apiGroups![0], r.resources![0], r.resourceNames?.[0] ?? null]);
     const seen = simple.get(key);
-    if (seen) for (const v of r.verbs ?? []) (seen.verbs ??= []).includes(v) || seen.verbs.push(v);
-    else simple.set(key, { ...r, verbs: [...(r.verbs ?? [])] });
+    if (seen) {
+      for (const v of r.verbs ?? []) if (!(seen.verbs ??= []).includes(v)) seen.verbs.push(v);
+    } else simple.set(key, { ...r, verbs: [...(r.verbs ?? [])] });
   }
   return [...compacted, ...simple.values()];
 }

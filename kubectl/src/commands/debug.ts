@@ -77,7 +77,7 @@ export async function debug(ctx: Ctx, args: string[], o: DebugOptions): Promise<
   const running = (p: Pod) => (p.status?.ephemeralContainerStatuses ?? []).some((s: { name: string; state?: { running?: unknown; terminated?: unknown } }) => s.name === name && (s.state?.running || s.state?.terminated));
   const fresh = await getObject<Pod>(ctx, pods, pod.metadata.namespace, pod.metadata.name!);
   if (!running(fresh)) {
-    const r = await watchObject(ctx, pods, pod.metadata.namespace, pod.metadata.name!, fresh.metadata.resourceVersion, Date.now() + 60_000, (ev) => (running(ev.object as Pod) ? 'done' : undefined));
+    const r = await watchObject(ctx, pods, pod.metadata.namespace, pod.metadata.name!, fresh.metadata.resourceVersion, Date.now() + 60_000, (ev) => (running(ev.object) ? 'done' : undefined));
     if (r !== 'done') throw new CliError(`timed out waiting for the ephemeral container ${name} to start`);
   }
   const attached = await getObject<Pod>(ctx, pods, pod.metadata.namespace, pod.metadata.name!);

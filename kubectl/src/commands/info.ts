@@ -34,7 +34,7 @@ export async function clusterInfo(ctx: Ctx): Promise<number> {
   const list = await ctx.client.request<KubeList>('GET', '/api/v1/namespaces/kube-system/services', { query: { labelSelector: 'kubernetes.io/cluster-service=true' } });
   let out = `Kubernetes control plane is running at ${ctx.client.server}\n`;
   for (const s of list.items ?? []) {
-    const name = (s.metadata.labels?.['kubernetes.io/name'] as string | undefined) ?? s.metadata.name;
+    const name = (s.metadata.labels?.['kubernetes.io/name']) ?? s.metadata.name;
     out += `${name} is running at ${ctx.client.server}/api/v1/namespaces/kube-system/services/${s.metadata.name}/proxy\n`;
   }
   process.stdout.write(`${out}\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);

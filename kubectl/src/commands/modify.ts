@@ -3,7 +3,6 @@ import { parseDurationFlag } from '@minik8s/shared/rules';
 import { getObject, listObjects, nsFor } from '../api';
 import { kindPrefix, parseKeyValues, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
-import { parseDuration } from '../duration';
 import { CliError, serverErrorLine } from '../errors';
 import { readManifests } from '../manifests';
 import { ApiError, isNotFound, qualifiedResource, resourcePath, type KubeObject, type ResourceType } from '../shared';

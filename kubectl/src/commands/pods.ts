@@ -21,7 +21,7 @@ export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
   const owner = await getObject<Pod>(ctx, rt, ctx.namespace, names[0]);
   const sel = owner.spec?.selector?.matchLabels ?? (rt.kind === 'Service' ? owner.spec?.selector : undefined);
   if (!sel) throw new CliError(`cannot find the pods of ${arg}: it has no label selector`);
-  const labelSelector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',');
   const list = (await listObjects(ctx, pods, ctx.namespace, { labelSelector })).items as Pod[];
   if (list.length === 0) throw new CliError(`no pods found for ${arg} (selector ${labelSelector})`);
   // kubectl prefers running, ready, then newer pods.
@@ -164,7 +164,7 @@ export async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', 
     ws.on('error', (e) => (signal?.aborted ? done(0) : reject(new CliError(`error dialing backend: ${e.message}`))));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c));
+      res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => {
         try {
           const s = JSON.parse(body);

@@ -41,7 +41,7 @@ async function dial(ctx: Ctx, pod: Pod): Promise<SpdySession> {
     ws.once('error', (e) => fail(new CliError(`error upgrading connection: ${e.message}`)));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c));
+      res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => {
         let msg = body;
         try {

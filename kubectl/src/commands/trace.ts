@@ -83,7 +83,7 @@ export function timelineRows(steps: Step[]): string[][] {
 
 async function podEvents(ctx: Ctx, pod: Pod): Promise<CoreEvent[]> {
   const sel = `involvedObject.name=${pod.metadata.name},involvedObject.namespace=${pod.metadata.namespace},involvedObject.uid=${pod.metadata.uid}`;
-  return (await listObjects(ctx, builtinType('events'), pod.metadata.namespace, { fieldSelector: sel })).items as CoreEvent[];
+  return (await listObjects(ctx, builtinType('events'), pod.metadata.namespace, { fieldSelector: sel })).items;
 }
 
 const HEADER = ['ELAPSED', 'STEP', 'BY', 'DETAIL'];
@@ -103,7 +103,7 @@ export async function trace(ctx: Ctx, args: string[], o: { watch?: boolean } = {
   const [req] = await parseResourceArgs(ctx, args, 'trace');
   if (req.rt.kind !== 'Pod' || req.names.length !== 1) throw new CliError('trace takes one pod: mkctl trace pod/NAME');
   const pods = builtinType('pods');
-  let pod = await getObject<Pod>(ctx, pods, ctx.namespace, req.names[0]);
+  const pod = await getObject<Pod>(ctx, pods, ctx.namespace, req.names[0]);
   const head = (p: Pod) => `pod/${p.metadata.name} in ${p.metadata.namespace}: ${p.status?.phase ?? 'Unknown'}${p.spec?.nodeName ? ` on node ${p.spec.nodeName}` : ', not scheduled'}\n`;
   if (!o.watch) {
     const steps = podTimeline(pod, await podEvents(ctx, pod));

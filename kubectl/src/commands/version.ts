@@ -15,12 +15,12 @@ export const CLIENT_VERSION = {
 
 export async function version(ctx: Ctx, o: { client?: boolean; output?: string }): Promise<number> {
   let server: Record<string, string> | undefined;
-  let err: unknown;
+  let failed: { error: unknown } | undefined;
   if (!o.client) {
     try {
       server = await ctx.client.request<Record<string, string>>('GET', '/version');
     } catch (e) {
-      err = e;
+      failed = { error: e };
     }
   }
   if (o.output === 'json' || o.output === 'yaml') {
@@ -30,7 +30,7 @@ export async function version(ctx: Ctx, o: { client?: boolean; output?: string }
     process.stdout.write(`Client Version: ${CLIENT_VERSION.gitVersion}\n`);
     if (server) process.stdout.write(`Server Version: ${server.gitVersion}\n`);
   }
-  if (err) throw err;
+  if (failed) throw failed.error;
   return 0;
 }
 

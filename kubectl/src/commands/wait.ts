@@ -116,7 +116,7 @@ export async function wait(ctx: Ctx, args: string[], o: WaitOptions): Promise<nu
     const uid = obj.metadata.uid;
     const r = await watchObject(ctx, t.rt, t.ns, t.name, obj.metadata.resourceVersion, deadline, (ev) => {
       if (f.kind === 'delete') return ev.type === 'DELETED' || (ev.object.metadata.uid !== uid && ev.type !== 'ERROR') ? 'done' : undefined;
-      return ev.type !== 'DELETED' && conditionMet(ev.object as Obj, f) ? 'done' : undefined;
+      return ev.type !== 'DELETED' && conditionMet(ev.object, f) ? 'done' : undefined;
     });
     if (r === 'done') process.stdout.write(`${label} condition met\n`);
     else if (r === 'deleted') throw new CliError(`${t.rt.resource} "${t.name}" not found`);

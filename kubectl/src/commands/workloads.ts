@@ -125,7 +125,7 @@ export async function expose(ctx: Ctx, args: string[], o: { port?: string; targe
   return 0;
 }
 
-export async function setImage(ctx: Ctx, args: string[], o: { all?: boolean }): Promise<number> {
+export async function setImage(ctx: Ctx, args: string[], _o: { all?: boolean }): Promise<number> {
   const resArgs = args.filter((a) => !a.includes('=') || a.includes('/'));
   const changes = args.filter((a) => a.includes('=') && !a.startsWith('-'));
   const res = resArgs.filter((a) => !changes.includes(a));

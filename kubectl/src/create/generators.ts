@@ -22,7 +22,7 @@ export function meta(name: string, namespace?: string, extra: { labels?: Record<
   m.creationTimestamp = null;
   if (extra.labels && Object.keys(extra.labels).length) m.labels = sortedMap(extra.labels);
   if (extra.annotations && Object.keys(extra.annotations).length) m.annotations = sortedMap(extra.annotations);
-  return m as Obj['metadata'];
+  return m;
 }
 
 function container(name: string, image: string, command: string[] | undefined, ports?: { containerPort: number }[]): Record<string, unknown> {
@@ -91,7 +91,7 @@ export function jobFromCronJob(name: string, ns: string | undefined, cj: Obj): O
   if (tmpl.metadata?.labels) metadata.labels = tmpl.metadata.labels;
   metadata.annotations = { 'cronjob.kubernetes.io/instantiate': 'manual', ...(tmpl.metadata?.annotations ?? {}) };
   metadata.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid, controller: true }];
-  return { kind: 'Job', apiVersion: 'batch/v1', metadata: metadata as Obj['metadata'], spec: tmpl.spec ?? {}, status: {} };
+  return { kind: 'Job', apiVersion: 'batch/v1', metadata: metadata, spec: tmpl.spec ?? {}, status: {} };
 }
 
 export function cronJob(name: string, ns: string | undefined, o: { image: string; schedule: string; restart?: string; command: string[] }): Obj {

@@ -133,7 +133,11 @@ export class Builder {
       if (/^[a-z]+:\/\//.test(r) || r.startsWith('git@')) throw new CliError(`${path}: remote resource "${r}" cannot be fetched (mkctl reads local files only)`);
       if (!this.files.exists(p)) throw new CliError(`accumulating resources: accumulation err='accumulating resources from '${r}': open ${p}: no such file or directory'`);
       if (this.files.isDir(p)) objects.push(...this.buildDir(p, [...stack, dir]));
-      else for (const o of this.objectsIn(p)) mark(o), objects.push(o);
+      else
+        for (const o of this.objectsIn(p)) {
+          mark(o);
+          objects.push(o);
+        }
     }
     this.generate(dir, k, objects);
     this.patch(dir, k, objects);
@@ -237,7 +241,7 @@ export class Builder {
         delete p.metadata.namespace;
       }
       const i = objects.indexOf(o);
-      objects[i] = applyStrategicMergePatch(o, p, gvkOf(o)) as Obj;
+      objects[i] = applyStrategicMergePatch<Obj>(o, p, gvkOf(o));
     }
   }
 
@@ -316,7 +320,7 @@ function generatedObject(kind: 'ConfigMap' | 'Secret', g: Generated, data: Recor
   if (g.namespace) metadata.namespace = g.namespace;
   if (opts.labels && Object.keys(opts.labels).length) metadata.labels = opts.labels;
   if (opts.annotations && Object.keys(opts.annotations).length) metadata.annotations = opts.annotations;
-  const obj: Obj = { apiVersion: 'v1', kind, metadata: metadata as Obj['metadata'] };
+  const obj: Obj = { apiVersion: 'v1', kind, metadata: metadata };
   const keys = Object.keys(data).sort();
   if (kind === 'Secret') {
     obj.type = g.type ?? 'Opaque';

@@ -153,11 +153,11 @@ export function evaluate(path: Segment[], value: unknown): unknown[] {
       if (v === undefined || v === null) continue;
       switch (seg.kind) {
         case 'field':
-          if (typeof v === 'object' && !Array.isArray(v) && seg.name in (v as object)) next.push((v as Record<string, unknown>)[seg.name]);
+          if (typeof v === 'object' && !Array.isArray(v) && seg.name in (v)) next.push((v as Record<string, unknown>)[seg.name]);
           break;
         case 'wildcard':
           if (Array.isArray(v)) next.push(...v);
-          else if (typeof v === 'object') next.push(...Object.values(v as object));
+          else if (typeof v === 'object') next.push(...Object.values(v));
           break;
         case 'index':
           if (Array.isArray(v)) {

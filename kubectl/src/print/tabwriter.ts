@@ -45,7 +45,7 @@ export function tabwrite(lines: string[], padding = 2): string {
       }
       let j = i;
       let w = 0;
-      while (j < to && cells[j].length - 1 > col) w = Math.max(w, width(cells[j][col]) + padding), j++;
+      for (; j < to && cells[j].length - 1 > col; j++) w = Math.max(w, width(cells[j][col]) + padding);
       for (let k = i; k < j; k++) widths[k][col] = w;
       block(i, j, col + 1);
       i = j;

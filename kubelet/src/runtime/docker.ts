@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { rfc3339, type Logger } from '@minik8s/shared';
 import { L, SANDBOX_NAME, dockerName } from './labels';
 import { PodNetworks } from './docker-network';
-import { dockerStats, type DockerStats } from './docker-stats';
+import { dockerStats } from './docker-stats';
 import type { ContainerRuntime } from './runtime';
 import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRef, PodRuntime, RuntimeContainer, RuntimeEvent, RuntimeState, SandboxConfig } from './types';
 
@@ -320,7 +320,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async containerStats(id: string): Promise<ContainerStats | undefined> {
     try {
-      return dockerStats((await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })) as DockerStats);
+      return dockerStats((await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })));
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw e;

@@ -185,7 +185,7 @@ export class KubeletServer {
     let finish: () => Promise<Record<string, unknown>>;
     if (kind === 'exec') {
       const exec = await dc.exec({ Cmd: cmd, AttachStdin: o.stdin, AttachStdout: o.stdout, AttachStderr: o.stderr || o.tty, Tty: o.tty });
-      stream = (await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty })) as unknown as Duplex;
+      stream = await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty });
       resize = (w, h) => exec.resize({ w, h });
       finish = async () => exitStatus((await exec.inspect()).ExitCode ?? 0, cmd);
     } else {

@@ -54,7 +54,7 @@ function typeOf(obj: GroupVersionKind | undefined, schema?: SchemaNode): SchemaN
  */
 export function applyStrategicMergePatch<T extends object>(original: T, patch: unknown, gvk?: GroupVersionKind, schema?: SchemaNode): T {
   if (!isMap(patch)) throw new StrategicMergePatchError('a strategic merge patch must be a JSON object');
-  return applyMap(original as JsonMap, patch, typeOf(gvk ?? (original as GroupVersionKind), schema)) as T;
+  return applyMap(original as JsonMap, patch, typeOf(gvk ?? (original), schema)) as T;
 }
 
 function applyMap(original: JsonMap, patch: JsonMap, type: SchemaNode | undefined): JsonMap {
@@ -115,10 +115,10 @@ const isReplaceMarker = (x: unknown) => isMap(x) && x[PATCH] === 'replace';
 function mergeList(orig: unknown[], patch: unknown[], fm: FieldMeta | undefined): unknown[] {
   const key = fm?.mergeKey;
   if (key && patch.every(isMap)) {
-    if (patch.some(isReplaceMarker)) return patch.filter((x) => !isReplaceMarker(x)).map((x) => applyMap({}, x as JsonMap, fm.type));
+    if (patch.some(isReplaceMarker)) return patch.filter((x) => !isReplaceMarker(x)).map((x) => applyMap({}, x, fm.type));
     let out = orig.slice();
     const items: JsonMap[] = [];
-    for (const item of patch as JsonMap[]) {
+    for (const item of patch) {
       if (!(key in item)) throw new StrategicMergePatchError(`map in a list is missing its merge key "${key}"`);
       const same = (o: unknown) => isMap(o) && deepEqual(o[key], item[key]);
       if (item[PATCH] === 'delete') {
@@ -184,7 +184,7 @@ interface DiffOptions {
 
 /** The patch that turns `original` into `modified` (CreateTwoWayMergePatch). */
 export function createTwoWayMergePatch(original: object, modified: object, gvk?: GroupVersionKind): JsonMap {
-  return diffMaps(original as JsonMap, modified as JsonMap, typeOf(gvk ?? (modified as GroupVersionKind)), {});
+  return diffMaps(original as JsonMap, modified as JsonMap, typeOf(gvk ?? (modified)), {});
 }
 
 /**
@@ -193,7 +193,7 @@ export function createTwoWayMergePatch(original: object, modified: object, gvk?:
  * `modified` dropped. An empty object means "unchanged".
  */
 export function createThreeWayMergePatch(original: object | undefined, modified: object, current: object, gvk?: GroupVersionKind): JsonMap {
-  const type = typeOf(gvk ?? (modified as GroupVersionKind));
+  const type = typeOf(gvk ?? (modified));
   const delta = diffMaps(current as JsonMap, modified as JsonMap, type, { ignoreDeletions: true });
   const deletions = diffMaps((original ?? {}) as JsonMap, modified as JsonMap, type, { ignoreChangesAndAdditions: true });
   return mergePatches(deletions, delta, type);

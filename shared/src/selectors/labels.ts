@@ -260,7 +260,7 @@ export function labelSelectorFromSet(set: Record<string, string>): LabelSelector
 
 export function requirementMatches(r: Requirement, labels: Labels): boolean {
   const has = labels != null && Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = has ? labels![r.key] : undefined;
+  const v = has ? labels[r.key] : undefined;
   switch (r.operator) {
     case 'In':
     case 'Equals':

@@ -242,7 +242,7 @@ export class DeploymentController extends Controller {
         // A different template hashed to this name: bump collisionCount so the next hash differs.
         const status = { ...(d.status ?? {}), collisionCount: (d.status?.collisionCount ?? 0) + 1 };
         await this.writeStatus(d, status);
-        throw new Error(`hash collision for replica set ${rs.metadata.name}; collisionCount now ${status.collisionCount}`);
+        throw new Error(`hash collision for replica set ${rs.metadata.name}; collisionCount now ${status.collisionCount}`, { cause: e });
       }
       created = other;
     }

@@ -101,7 +101,7 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): Endpoints {
   const ep: Endpoints = {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { name: svc.metadata!.name, namespace: svc.metadata!.namespace, labels },
+    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels },
     subsets: buildSubsets(svc, pods),
   };
   return ep;

@@ -45,7 +45,7 @@ export class EndpointsController extends Controller {
       else await this.client.create(want, { namespace });
     } catch (e) {
       // A stale cache: the informer will deliver the current object and we try again.
-      if (isConflict(e) || isAlreadyExists(e) || isNotFound(e)) throw new Error(`endpoints ${key} changed underneath; retrying`);
+      if (isConflict(e) || isAlreadyExists(e) || isNotFound(e)) throw new Error(`endpoints ${key} changed underneath; retrying`, { cause: e });
       throw e;
     }
   }

@@ -93,7 +93,7 @@ export function podSamples(resource: 'cpu' | 'memory', pods: core.Pod[], usage: 
     const u = usage.get(p.metadata?.name ?? '');
     if (!u) continue;
     const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[resource]);
-    const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a: number, r) => a + baseUnits(resource, r!), 0) : undefined;
+    const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a: number, r) => a + baseUnits(resource, r), 0) : undefined;
     out.push({ usage: u[resource], request });
   }
   return out;

@@ -245,12 +245,12 @@ export class ReplicaSetController extends Controller {
     if (conditions.length) status.conditions = conditions;
     if (!semanticEqual(status, { ...owner.status })) {
       try {
-        await this.ownerClient.updateStatus({ ...owner, status } as ReplicaOwner);
+        await this.ownerClient.updateStatus({ ...owner, status });
       } catch (e) {
         if (isNotFound(e)) return;
         if (!isConflict(e)) throw e;
         const fresh = await this.ownerClient.get(owner.metadata.name!, owner.metadata.namespace);
-        await this.ownerClient.updateStatus({ ...fresh, status } as ReplicaOwner);
+        await this.ownerClient.updateStatus({ ...fresh, status });
       }
     }
     // Ready pods that are not yet available: look again when minReadySeconds have passed.

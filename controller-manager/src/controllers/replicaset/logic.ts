@@ -124,5 +124,5 @@ export function replicaFailureConditions(existing: RsCondition[] | undefined, er
   const reason = err.creating ? 'FailedCreate' : 'FailedDelete';
   const prev = existing?.find((c) => c.type === 'ReplicaFailure');
   const same = prev && prev.status === 'True' && prev.reason === reason && prev.message === err.message;
-  return [...others, { type: 'ReplicaFailure', status: 'True', reason, message: err.message, lastTransitionTime: same ? prev!.lastTransitionTime : nowIso }];
+  return [...others, { type: 'ReplicaFailure', status: 'True', reason, message: err.message, lastTransitionTime: same ? prev.lastTransitionTime : nowIso }];
 }
