@@ -1,5 +1,5 @@
 // The kinds this apiserver serves, as a runtime object: strategies are registered (the built-in ones at
-// start, a CustomResourceDefinition's at run time) and unregistered, and everything that depends on the
+// start, a CRD's at run time) and unregistered, and everything that depends on the
 // set of kinds asks here at request time: URL parsing, discovery, OpenAPI, tables, watch caches, strict
 // decoding (whose documents and schemas are rebuilt when `generation` moves). Each registered strategy is
 // served at each of its versions as a ServedResource, built once.

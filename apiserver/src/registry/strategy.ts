@@ -37,13 +37,13 @@ export interface VersionDef {
   readonly conversion?: Conversion;
   /**
    * The schema of the kind's objects at this version. Default: upstream's definition of the group, version
-   * and kind (every built-in kind has one); a kind registered at run time (a CustomResourceDefinition's)
+   * and kind (every built-in kind has one); a kind registered at run time (a CRD's)
    * brings its own. Without either, /openapi lists the kind without a schema and no field is unknown.
    */
   readonly openapi?: KindOpenApi;
   /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
   readonly protobuf?: ProtobufDecoder;
-  /** The printer of this version's Tables (default: the kind's `table`; a CustomResourceDefinition's columns are per version). */
+  /** The printer of this version's Tables (default: the kind's `table`; a CRD's columns are per version). */
   readonly table?: TablePrinter;
 }
 
@@ -58,7 +58,7 @@ export interface KindOpenApi {
   /**
    * The definitions it adds, `definition` among them: OpenAPI v2 schema objects with their descriptions
    * (kubectl explain prints them), `$ref`s written "#/definitions/<name>" and free to point at upstream's
-   * (io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). A CustomResourceDefinition's openAPIV3Schema fits
+   * (io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). A CRD's openAPIV3Schema fits
    * as it is (its `x-kubernetes-preserve-unknown-fields`, `-int-or-string`, `-list-type`, ... are read).
    * The kind's definition gets its `x-kubernetes-group-version-kind` when it lacks one; a `<definition>List`
    * is made up when absent.
