@@ -175,17 +175,21 @@ export class CrdController {
       const r = this.kinds.get(served.strategy.group, served.strategy.resource)!;
       const left = await this.deleteInstances(r);
       if (left > 0) {
-        this.log.info({ crd: crd.metadata.name, left }, 'waiting for custom resources to be removed');
+        this.log.debug({ crd: crd.metadata.name, left }, 'waiting for custom resources to be removed');
         this.queue.addAfter(crd.metadata.name, RECHECK_MS);
         return;
       }
       done = { type: 'Terminating', status: 'False', reason: 'InstanceDeletionCompleted', message: 'removed all instances' };
     }
     crd = await this.writeStatus(crd, done);
-    await this.registry.guaranteedUpdate(this.crds, crd.metadata.name, undefined, (cur) => ({
-      ...cur,
-      metadata: { ...cur.metadata, finalizers: (cur.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER) },
-    }));
+    try {
+      await this.registry.guaranteedUpdate(this.crds, crd.metadata.name, undefined, (cur) => ({
+        ...cur,
+        metadata: { ...cur.metadata, finalizers: (cur.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER) },
+      }));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404)) throw e; // gone already
+    }
   }
 
   /** Delete every instance, namespace by namespace (a finalizer keeps its object until removed); how many are left. */

@@ -40,6 +40,7 @@ export const customResourceDefinitions: ResourceStrategy = {
   shortNames: ['crd', 'crds'],
   categories: ['api-extensions'],
   versions: [{ name: 'v1' }],
+  storageKey: 'apiextensions.k8s.io/customresourcedefinitions',
   status: {
     initial: (o) => storedVersions(o, { acceptedNames: { plural: '', kind: '' } }),
     validate: validateCrdStatus,

@@ -63,5 +63,10 @@ export function calculateNames(crd: Obj, used: UsedNames): Naming {
   const names = namesAccepted ?? ok;
   let established: CrdCondition = findCondition(crd, 'Established') ?? { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
   if (established.status !== 'True' && names.status === 'True') established = { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' };
-  return { acceptedNames: next, namesAccepted: names, established };
+  // in the order upstream's CustomResourceDefinitionNames serializes them
+  const ordered: Obj = {};
+  for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) if (next[k] !== undefined && (next[k] !== '' || k === 'plural' || k === 'kind')) ordered[k] = next[k];
+  ordered.plural ??= '';
+  ordered.kind ??= '';
+  return { acceptedNames: ordered, namesAccepted: names, established };
 }
