@@ -5,51 +5,27 @@
 // selectable field, served at a second version, watched, explained; bad CRDs (non-structural schema,
 // conflicting names, a wrong version set) are refused or left unaccepted; deleting the CRD deletes every
 // instance (a finalizer holding one back until it is removed) and leaves no key in etcd.
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { KUBECTL, realKubectl, type RealKubectl } from '../../testing/kubectl';
+import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
 
 const FIXTURES = join(__dirname, 'fixtures', 'crd');
 const CRD = 'crontabs.stable.example.com';
 
 let api: Apiserver;
-let env: NodeJS.ProcessEnv;
-let dir: string;
+let k: RealKubectl;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile('/usr/bin/kubectl', args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} → rc ${r.code}\n${r.stderr}\n${r.stdout}\n(apiserver log ${api.logFile})`);
-  return r.stdout;
-}
+const kubectl = (args: string[], extraEnv?: NodeJS.ProcessEnv) => k.run(args, extraEnv);
+const ok = (...args: string[]) => k.ok(...args);
+const file = (name: string, content: string) => k.file(name, content);
 
 async function fails(...args: string[]): Promise<string> {
   const r = await kubectl(args);
   expect(r.code, `kubectl ${args.join(' ')} should fail\n${r.stdout}`).not.toBe(0);
   return r.stderr;
-}
-
-function file(name: string, content: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
 }
 
 const crontab = (name: string, spec: string, meta = '') => `apiVersion: stable.example.com/v1
@@ -73,9 +49,7 @@ const conditions = async (crd: string) => JSON.parse(await ok('get', 'crd', crd,
 
 beforeAll(async () => {
   api = await startApiserver();
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
-  env = kubeEnv(api.url);
-  dir = tempDir('minik8s-crd-');
+  k = await realKubectl(api);
 });
 
 afterAll(async () => {
@@ -184,7 +158,7 @@ describe('CustomResourceDefinitions with the real kubectl v1.32', () => {
   });
 
   it('watches custom resources (kubectl get -w)', async () => {
-    const w = spawn('/usr/bin/kubectl', ['get', 'ct', '-w', '--output-watch-events'], { env: { ...process.env, ...env } });
+    const w = spawn(KUBECTL, ['get', 'ct', '-w', '--output-watch-events'], { env: { ...process.env, ...k.env } });
     let out = '';
     w.stdout.on('data', (d) => (out += d));
     try {
