@@ -182,12 +182,12 @@ describe('CustomResourceDefinitions with the real kubectl v1.32', () => {
     });
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const ref = { group: 'stable.example.com', version: 'v1', namespace: 'default', plural: 'crontabs' };
-    const created = (await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'from-node' }, spec: { cronSpec: '*/5 * * * *' } } })) as any;
+    const created = (await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'from-node' }, spec: { cronSpec: '*/5 * * * *' } } }));
     expect(created.spec).toMatchObject({ cronSpec: '*/5 * * * *', replicas: 1 });
-    const list = (await custom.listNamespacedCustomObject(ref)) as any;
+    const list = (await custom.listNamespacedCustomObject(ref));
     expect(list.kind).toBe('CronTabList');
     expect(list.items.map((i: any) => i.metadata.name).sort()).toEqual(['from-node', 'nightly']);
-    const patched = (await custom.patchNamespacedCustomObjectStatus({ ...ref, name: 'from-node', body: { status: { replicas: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))) as any;
+    const patched = (await custom.patchNamespacedCustomObjectStatus({ ...ref, name: 'from-node', body: { status: { replicas: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)));
     expect(patched.status).toEqual({ replicas: 1 });
     await custom.deleteNamespacedCustomObject({ ...ref, name: 'from-node' });
     await expect(custom.getNamespacedCustomObject({ ...ref, name: 'from-node' })).rejects.toMatchObject({ code: 404 });

@@ -75,7 +75,7 @@ export function prepareForUpdate(r: ServedResource, incoming: Obj, old: Obj, sub
   }
   s.prepareForUpdate?.(next, old);
   s.defaults?.(next);
-  const specOf = s.specOf ?? specPart;
+  const specOf = (o: Obj): unknown => (s.specOf ? s.specOf(o) : specPart(o));
   if (tracksGeneration(s, next) && !deepEqual(specOf(next), specOf(old))) m.generation = (om.generation ?? 0) + 1;
   return next;
 }

@@ -18,7 +18,7 @@ export const isConditionTrue = (crd: Obj, type: CrdCondition['type']) => findCon
 
 /** `status` with `c` set (a new object; the old status is left as it was). */
 export function withCondition(status: Obj | undefined, c: CrdCondition, now = new Date()): Obj {
-  const conditions: CrdCondition[] = Array.isArray(status?.conditions) ? status!.conditions : [];
+  const conditions: CrdCondition[] = Array.isArray(status?.conditions) ? status.conditions : [];
   const old = conditions.find((x) => x.type === c.type);
   const next: CrdCondition = { type: c.type, status: c.status, lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now), reason: c.reason, message: c.message };
   return { ...(status ?? {}), conditions: old ? conditions.map((x) => (x === old ? next : x)) : [...conditions, next] };

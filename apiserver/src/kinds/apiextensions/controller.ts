@@ -207,7 +207,7 @@ export class CrdController {
 
   private async updateStatus(crd: Obj, edit: (status: Obj | undefined) => Obj): Promise<Obj> {
     try {
-      return (await this.registry.guaranteedUpdate(this.crds, crd.metadata.name, undefined, (cur: KubeObject) => ({ ...cur, status: edit(cur.status as Obj | undefined) }), { subresource: 'status' })) as Obj;
+      return (await this.registry.guaranteedUpdate(this.crds, crd.metadata.name, undefined, (cur: KubeObject) => ({ ...cur, status: edit(cur.status as Obj | undefined) }), { subresource: 'status' }));
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return crd;
       throw e;

@@ -56,8 +56,8 @@ const reversedGroup = (g: string) => g.split('.').reverse().join('.');
 function withResourceFields(s: Props, root: boolean): Props {
   const out: Props = { ...s };
   if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, withResourceFields(v, false)]));
-  if (isObj(s.items)) out.items = withResourceFields(s.items as Props, false);
-  if (isObj(s.additionalProperties)) out.additionalProperties = withResourceFields(s.additionalProperties as Props, false);
+  if (isObj(s.items)) out.items = withResourceFields(s.items, false);
+  if (isObj(s.additionalProperties)) out.additionalProperties = withResourceFields(s.additionalProperties, false);
   if (root || s['x-kubernetes-embedded-resource']) {
     out.type = 'object';
     out.properties = {
@@ -161,7 +161,7 @@ export function customResourceStrategy(crd: Obj): ResourceStrategy {
   const served = all.filter((v) => v.served === true || v === storage).sort((a, b) => versionPriority(a.name, b.name));
   const schemaOf = (v: Obj): Props | undefined => (isObj(v.schema?.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined);
   const schema = schemaOf(storage) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  const statusSchema = isObj(schema.properties?.status) ? (schema.properties!.status as Props) : undefined;
+  const statusSchema = isObj(schema.properties?.status) ? (schema.properties.status) : undefined;
   const status = isObj(storage.subresources?.status);
   const scale: Obj | undefined = isObj(storage.subresources?.scale) ? storage.subresources.scale : undefined;
   const rules = hasRules(schema);

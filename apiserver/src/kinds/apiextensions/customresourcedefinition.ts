@@ -16,7 +16,7 @@ const storageVersion = (crd: Obj): string | undefined => versionsOf(crd).find((v
 
 /** status.storedVersions with the current storage version added (upstream PrepareForCreate/Update). */
 function storedVersions(crd: Obj, status: Obj | undefined): Obj {
-  const stored: string[] = Array.isArray(status?.storedVersions) ? status!.storedVersions : [];
+  const stored: string[] = Array.isArray(status?.storedVersions) ? status.storedVersions : [];
   const v = storageVersion(crd);
   return { ...(status ?? {}), storedVersions: v && !stored.includes(v) ? [...stored, v] : stored };
 }

@@ -74,7 +74,7 @@ export function toJsonPathPlus(path: string): string {
 /** The first value a JSONPath finds in `obj` (undefined: none, or the path does not evaluate). */
 export function firstResult(path: string, obj: unknown): unknown {
   try {
-    const found = JSONPath({ path, json: obj as object, eval: 'safe', wrap: true }) as unknown[];
+    const found = JSONPath<unknown[]>({ path, json: obj as object, eval: 'safe', wrap: true });
     return found.length ? found[0] : undefined;
   } catch {
     return undefined;

@@ -56,7 +56,7 @@ function simpleJsonPath(s: unknown, path: string, out: Cause[]): boolean {
 }
 
 function subresourcesErrors(sub: Obj | undefined, path: string, out: Cause[]): void {
-  const scale = isObj(sub?.scale) ? sub!.scale : undefined;
+  const scale = isObj(sub?.scale) ? sub.scale : undefined;
   if (!scale) return;
   const at = (f: string) => `${path}.scale.${f}`;
   if (!scale.specReplicasPath) out.push(fe.required(at('specReplicasPath')));
@@ -84,7 +84,7 @@ export function schemaAt(schema: Props | undefined, jsonPath: string): Props | u
   let s = schema;
   for (const part of jsonPath.replace(/^\./, '').split('.')) {
     if (!s || !part) return undefined;
-    s = s.properties && Object.hasOwn(s.properties, part) ? s.properties[part] : isObject(s.additionalProperties) ? (s.additionalProperties as Props) : undefined;
+    s = s.properties && Object.hasOwn(s.properties, part) ? s.properties[part] : isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
   }
   return s;
 }

@@ -49,7 +49,7 @@ const LISTS = [
   celMethod('sum', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
     const xs = each(this);
     if (!xs.length) return 0n;
-    return xs.reduce((a, b) => (a as never) + (b as never));
+    return xs.reduce((a, b) => (a as number) + (b as number)); // bigints or numbers: the cast only quiets the checker
   }),
   celMethod('min', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
     const xs = each(this);
@@ -91,7 +91,7 @@ function mentions(node: unknown, name: string): boolean {
 function compileOne(src: string): { program: Program; usesOldSelf: boolean } {
   const parsed = parse(src);
   const run = plan(celEnvironment(), parsed) as (b?: Record<string, unknown>) => unknown;
-  return { program: (b) => run(b as never), usesOldSelf: mentions(parsed.expr, 'oldSelf') };
+  return { program: (b) => run(b), usesOldSelf: mentions(parsed.expr, 'oldSelf') };
 }
 
 const compiledRules = new WeakMap<Props, { rules: Compiled[]; errors: CompileError[] }>();
@@ -108,7 +108,7 @@ export function compileRules(s: Props): { rules: Compiled[]; errors: CompileErro
     try {
       compiled = compileOne(rule.rule);
     } catch (e) {
-      c!.errors.push({ index: i, field: 'rule', detail: `compilation failed: ERROR: ${(e as Error).message}` });
+      c.errors.push({ index: i, field: 'rule', detail: `compilation failed: ERROR: ${(e as Error).message}` });
       return;
     }
     let message: Program | undefined;
@@ -116,11 +116,11 @@ export function compileRules(s: Props): { rules: Compiled[]; errors: CompileErro
       try {
         message = compileOne(rule.messageExpression).program;
       } catch (e) {
-        c!.errors.push({ index: i, field: 'messageExpression', detail: `messageExpression compilation failed: ERROR: ${(e as Error).message}` });
+        c.errors.push({ index: i, field: 'messageExpression', detail: `messageExpression compilation failed: ERROR: ${(e as Error).message}` });
         return;
       }
     }
-    c!.rules.push({ rule, program: compiled.program, message, usesOldSelf: compiled.usesOldSelf });
+    c.rules.push({ rule, program: compiled.program, message, usesOldSelf: compiled.usesOldSelf });
   });
   compiledRules.set(s, c);
   return c;
@@ -133,10 +133,10 @@ export function celValue(s: Props | undefined, v: unknown): unknown {
     const integer = s?.type === 'integer' || s?.['x-kubernetes-int-or-string'] || (!s?.type && Number.isInteger(v));
     return integer && Number.isInteger(v) ? BigInt(v) : v;
   }
-  if (Array.isArray(v)) return v.map((x) => celValue(isObject(s?.items) ? (s!.items as Props) : undefined, x));
+  if (Array.isArray(v)) return v.map((x) => celValue(isObject(s?.items) ? (s.items) : undefined, x));
   if (isObject(v)) {
     const props = s?.properties ?? {};
-    const extra = isObject(s?.additionalProperties) ? (s!.additionalProperties as Props) : undefined;
+    const extra = isObject(s?.additionalProperties) ? (s.additionalProperties) : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = celValue(Object.hasOwn(props, k) ? props[k] : extra, x);
     return out;
@@ -209,10 +209,10 @@ export function celErrors(s: Props, value: unknown, old: unknown, path = '', whi
 function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, out: Cause[]): void {
   if (value === undefined || value === null) return;
   evaluate(s, value, old, path, which, out);
-  for (const sub of (s.allOf as Props[] | undefined) ?? []) evaluate(sub, value, old, path, which, out);
+  for (const sub of (s.allOf) ?? []) evaluate(sub, value, old, path, which, out);
   if (Array.isArray(value)) {
     if (!isObject(s.items)) return;
-    const items = s.items as Props;
+    const items = s.items;
     const keys = s['x-kubernetes-list-type'] === 'map' ? (s['x-kubernetes-list-map-keys'] ?? []) : undefined;
     const oldByKey = new Map<string, unknown>();
     if (keys && Array.isArray(old)) for (const o of old) if (isObject(o)) oldByKey.set(JSON.stringify(keys.map((k) => o[k])), o);
@@ -224,7 +224,7 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
   }
   if (!isObject(value)) return;
   const props = s.properties ?? {};
-  const extra = isObject(s.additionalProperties) ? (s.additionalProperties as Props) : undefined;
+  const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
   const oldObj = isObject(old) && s['x-kubernetes-map-type'] !== 'atomic' ? old : undefined;
   for (const [k, x] of Object.entries(value)) {
     const sub = Object.hasOwn(props, k) ? props[k] : extra;
@@ -236,8 +236,8 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
 export function hasRules(s: Props | undefined): boolean {
   if (!s) return false;
   if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length) return true;
-  const subs = [...Object.values(s.properties ?? {}), ...((s.allOf as Props[] | undefined) ?? [])];
-  if (isObject(s.items)) subs.push(s.items as Props);
-  if (isObject(s.additionalProperties)) subs.push(s.additionalProperties as Props);
+  const subs = [...Object.values(s.properties ?? {}), ...((s.allOf) ?? [])];
+  if (isObject(s.items)) subs.push(s.items);
+  if (isObject(s.additionalProperties)) subs.push(s.additionalProperties);
   return subs.some(hasRules);
 }

@@ -42,8 +42,8 @@ const ROOT_WITH_STATUS: [json: string, go: string][] = [
   ['x-kubernetes-validations', 'XValidations'],
 ];
 
-const subschema = (v: unknown): Props | undefined => (isObject(v) ? (v as Props) : undefined);
-const list = (v: unknown): Props[] => (Array.isArray(v) ? (v.filter(isObject) as Props[]) : []);
+const subschema = (v: unknown): Props | undefined => (isObject(v) ? (v) : undefined);
+const list = (v: unknown): Props[] => (Array.isArray(v) ? (v.filter(isObject)) : []);
 
 // --- structural invariants (upstream pkg/apiserver/schema/validation.go) ---------------------------------
 
@@ -241,7 +241,7 @@ function openApiErrors(s: Props | undefined, path: string, w: Walk, isRoot: bool
   if (w.insideResourceMeta && s['x-kubernetes-embedded-resource']) out.push(fe.forbidden(child(path, 'x-kubernetes-embedded-resource'), 'must not be used inside of resource meta'));
 
   if (s.uniqueItems === true) out.push(fe.forbidden(child(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
-  const props = isObject(s.properties) ? (s.properties as Record<string, Props>) : {};
+  const props = isObject(s.properties) ? (s.properties) : {};
   if (s.additionalProperties !== undefined) {
     if (Object.keys(props).length && s.additionalProperties !== true) out.push(fe.forbidden(child(path, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
     const sub = w.insideResourceMeta ? { ...w, allowDefaults: false, defaultsReason: 'inside additionalProperties applying to object metadata' } : w;

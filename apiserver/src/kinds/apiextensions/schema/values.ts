@@ -91,7 +91,7 @@ function checkJunctors(s: Props, value: unknown, name: string, ctx: Ctx): void {
     validate(sub, value, name, c);
     return c.out;
   };
-  const allOf = s.allOf as Props[] | undefined;
+  const allOf = s.allOf;
   for (const sub of allOf ?? []) ctx.out.push(...errorsOf(sub));
   const anyOf = s.anyOf as Props[] | undefined;
   if (anyOf?.length && !anyOf.some((sub) => !errorsOf(sub).length)) ctx.out.push(fe.invalid(f, value, `"${name}" must validate at least one schema (anyOf)`));
@@ -140,7 +140,7 @@ function checkObject(s: Props, v: Record<string, unknown>, name: string, ctx: Ct
   if (typeof s.minProperties === 'number' && count < s.minProperties) ctx.out.push(fe.invalid(f, count, `${name} in ${IN} should have at least ${s.minProperties} properties`));
   if (typeof s.maxProperties === 'number' && count > s.maxProperties) ctx.out.push(tooMany(f, count, s.maxProperties));
   const props = s.properties ?? {};
-  const extra = isObject(s.additionalProperties) ? (s.additionalProperties as Props) : undefined;
+  const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
   for (const k of Object.keys(v)) {
     if (Object.hasOwn(props, k)) validate(props[k], v[k], child(name, k), ctx);
     else if (extra) validate(extra, v[k], child(name, k), ctx);
@@ -181,7 +181,7 @@ function listsAndEmbedded(s: Props, v: unknown, path: string, out: Cause[], root
   const props = s.properties ?? {};
   for (const k of Object.keys(v)) {
     if (Object.hasOwn(props, k)) listsAndEmbedded(props[k], v[k], child(path, k), out, false);
-    else if (isObject(s.additionalProperties)) listsAndEmbedded(s.additionalProperties as Props, v[k], key(path, k), out, false);
+    else if (isObject(s.additionalProperties)) listsAndEmbedded(s.additionalProperties, v[k], key(path, k), out, false);
   }
 }
 
