@@ -144,7 +144,7 @@ export class Registry {
   /** A list of stored objects; its apiVersion and kind are those of the storage version. */
   async list(r: ServedResource, q: ListQuery): Promise<KubeList> {
     const s = r.storage;
-    const filter = compileFilter(s, q);
+    const filter = compileFilter(r, q);
     let items: KubeObject[];
     let rev: number;
     if (q.continue) {
@@ -192,7 +192,7 @@ export class Registry {
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
     for (const admit of this.admission) await admit(this, { r: s, namespace, name });
-    const causes = validateObject(s, obj);
+    const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
@@ -262,7 +262,7 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
-            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+            const causes = [...validateObject(r, next), ...validateObjectUpdate(r, next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
           }
         } catch (e) {

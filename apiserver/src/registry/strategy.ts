@@ -33,12 +33,26 @@ export interface Conversion {
 export interface VersionDef {
   /** "v1", "v2", ... */
   readonly name: string;
+  /**
+   * The API group this version is served in, when it is not the kind's: one kind stored once and served
+   * in two groups (upstream registers one storage in a second group for some kinds).
+   */
+  readonly group?: string;
   /** Absent on the storage version (exactly one per kind), required on every other. */
   readonly conversion?: Conversion;
   /** Top-level fields a strict decode knows at this version (default: the kind's `strict`). */
   readonly strict?: KnownFields;
   /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
   readonly protobuf?: ProtobufDecoder;
+  /**
+   * Field selector labels at this version when they are not the kind's (upstream registers field label
+   * conversions per group-version); null: only metadata.name and metadata.namespace.
+   */
+  readonly selectableFields?: Readonly<Record<string, (obj: Obj) => string>> | null;
+  /** Rules for objects created at this version, beyond the kind's (upstream validates some kinds by the request's version). */
+  validateCreate?(obj: Obj): Cause[];
+  /** The same for updates (the new and the stored object, both at the storage version). */
+  validateUpdate?(next: Obj, old: Obj): Cause[];
 }
 
 /** Server-side state written in the same etcd transaction as an object (upstream: a REST storage's allocators). */
