@@ -83,8 +83,7 @@ export function validateObject(r: ServedResource, obj: Obj, create = false): Cau
   const errs = validateMeta({ namespaced: r.namespaced, nameRule: nameRuleOf(r.strategy.nameRule) }, obj.metadata);
   const more = r.strategy.validate?.(obj);
   if (more?.length) errs.push(...more);
-  const atVersion = create ? r.versionDef.validateCreate?.(obj) : undefined;
-  if (atVersion?.length) errs.push(...atVersion);
+  if (create) errs.push(...(r.strategy.validateCreate?.(obj) ?? []), ...(r.versionDef.validateCreate?.(obj) ?? []));
   return errs;
 }
 

@@ -228,7 +228,13 @@ export class Registry {
     name: string,
     namespace: string | undefined,
     mutate: (cur: KubeObject) => Obj | Promise<Obj>,
-    opts: WriteOptions & { subresource?: 'status'; precondition?: string; after?: (next: Obj) => void } = {},
+    opts: WriteOptions & {
+      subresource?: 'status';
+      precondition?: string;
+      after?: (next: Obj) => void;
+      /** A subresource's own update rules in place of the kind's (upstream's per-subresource update strategies). */
+      validateUpdate?: (next: Obj, old: Obj) => Cause[];
+    } = {},
   ): Promise<KubeObject> {
     const s = r.storage;
     const key = this.key(s, name, namespace);
@@ -262,7 +268,7 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
-            const causes = [...validateObject(r, next), ...validateObjectUpdate(r, next, cur.obj)];
+            const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
           }
         } catch (e) {

@@ -150,6 +150,8 @@ export interface ResourceStrategy {
   prepareForUpdate?(next: Obj, old: Obj): void;
   /** Causes beyond ObjectMeta (upstream Validate). */
   validate?(obj: Obj): Cause[];
+  /** Rules only a create must pass (upstream's Validate checks some fields on create alone, e.g. a pod's ephemeral containers). */
+  validateCreate?(obj: Obj): Cause[];
   /** Rules that compare an update with the stored object, e.g. immutable fields (upstream ValidateUpdate). */
   validateUpdate?(next: Obj, old: Obj): Cause[];
   /** The status subresource: main-resource writes keep the stored status, /status writes change only it. */

@@ -48,7 +48,7 @@ export function defaultPodSpec(spec: Obj | undefined): void {
   setIfAbsent(spec, 'terminationGracePeriodSeconds', 30);
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
   setIfAbsent(spec, 'securityContext', {});
-  for (const list of [spec.containers, spec.initContainers]) if (Array.isArray(list)) for (const c of list) if (c && typeof c === 'object') defaultContainer(c);
+  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) if (Array.isArray(list)) for (const c of list) if (c && typeof c === 'object') defaultContainer(c);
   if (Array.isArray(spec.volumes))
     for (const v of spec.volumes) {
       if (v?.configMap) setIfAbsent(v.configMap, 'defaultMode', 420);
@@ -145,6 +145,7 @@ export const POD_SPEC_FIELDS: KnownFields = {
   ...fieldsOf('volumes', 'ephemeralContainers', 'restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext', 'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig', 'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources'),
   initContainers: CONTAINER,
   containers: CONTAINER,
+  ephemeralContainers: { ...CONTAINER, ...fieldsOf('targetContainerName') },
 };
 
 /** The fields of a pod template (`spec.template`). */
