@@ -7,7 +7,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
 import type { RuntimeContainer } from '../runtime/types';
-import { latest, previous } from '../pod/actions';
+import { containerSpec, latest, previous } from '../pod/actions';
 import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
@@ -91,7 +91,7 @@ export class KubeletServer {
     const rtm = this.d.runtime;
     if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
     const pod = this.pod(ns, name);
-    const role = pod.spec?.containers.some((c) => c.name === cname) ? 'app' : pod.spec?.initContainers?.some((c) => c.name === cname) ? 'init' : undefined;
+    const role = (['app', 'init', 'ephemeral'] as const).find((r) => containerSpec(pod, r, cname));
     if (!role) throw new HttpError(400, `container ${cname} is not valid for pod ${name}`);
     const rt = (await rtm.listPods(pod.metadata!.uid)).get(pod.metadata!.uid!);
     const c = prev ? previous(rt, cname, role) : latest(rt, cname, role);
