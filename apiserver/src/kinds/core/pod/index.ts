@@ -7,7 +7,7 @@ import { fe, type Cause } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
-import { isObj, str } from '../../helpers';
+import { isObj, proxySubresource, str } from '../../helpers';
 import { POD_SPEC_FIELDS, defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
@@ -68,6 +68,7 @@ export const pods: ResourceStrategy = {
     eviction: evictionSubresource,
     ephemeralcontainers: ephemeralContainersSubresource,
     portforward: { responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
+    proxy: proxySubresource('PodProxyOptions'),
   },
   defaults: (o) => defaultPodSpec(isObj(o.spec) ? o.spec : undefined),
   validate(o) {
