@@ -37,6 +37,9 @@ function sendStatus(res: ServerResponse, code: number, message: string): void {
   res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
 }
 
+/** How long an attach to a container found stopped may still deliver its output before it is closed. */
+const ATTACH_END_GRACE_MS = 2000;
+
 export class KubeletServer {
   private server: Server;
   private wss = new WebSocketServer({
@@ -200,9 +203,11 @@ export class KubeletServer {
       pipeDockerStream(ws, docker, stream, o, resize, finish);
       // A container that exited between the state check above and Docker's attach leaves that attach
       // open until the container starts again, which ours never does: look again now that it is wired.
+      // One that exits just after the attach (a shell fed its input at once, as `kubectl debug -i` does)
+      // ends the stream itself once its last output is sent: it gets a moment to do so.
       if (kind === 'attach')
         dc.inspect().then(
-          (i) => (i.State?.Running ? undefined : stream.destroy()),
+          (i) => (i.State?.Running ? undefined : setTimeout(() => stream.destroy(), ATTACH_END_GRACE_MS).unref()),
           () => stream.destroy(),
         );
     });
