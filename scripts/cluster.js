@@ -17,7 +17,7 @@ const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
 /** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest'];
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
@@ -67,9 +67,10 @@ function writeNodesOverride(n) {
       extends: { file: path.join(REPO, 'docker-compose.yml'), service: 'node-2' },
       hostname: name,
       environment: { NODE_NAME: name },
-      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`],
+      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`, `${name}-local-path:/var/lib/minik8s/local-path`],
     };
     volumes[`${name}-docker`] = {};
+    volumes[`${name}-local-path`] = {};
   }
   mkdirSync(STATE, { recursive: true });
   writeFileSync(NODES_OVERRIDE, JSON.stringify({ services, volumes }, null, 2) + '\n');

@@ -68,6 +68,12 @@ function logsHint(service) {
   return `see: ${cmd} ${args.join(' ')}`;
 }
 
+/** The YAML files of a folder of the repo, in name order. */
+function yamlFiles(dir) {
+  const d = path.join(c.REPO, dir);
+  return existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)) : [];
+}
+
 /** Create (or merge-patch) every object of the YAML manifests, finding each kind's path by discovery. */
 async function applyManifests(files) {
   const YAML = require('yaml');
@@ -188,8 +194,7 @@ async function main() {
 
   // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
   // the nodes instead of putting both on the first node that is Ready.
-  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
-  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
+  const manifests = yamlFiles('cluster-dns/manifests');
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
       const n = await applyManifests(manifests);
@@ -201,6 +206,9 @@ async function main() {
   } else {
     console.log('- cluster DNS: no manifests in cluster-dns/manifests yet, skipped');
   }
+  // the local-path provisioner (a pod per node) and the default StorageClass `standard`
+  const storage = yamlFiles('local-path-provisioner/manifests');
+  if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
 
   console.log(`
 minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 1 ? 's' : ''}, apiserver ${c.SERVER}, registry 127.0.0.1:${c.REGISTRY_PORT}

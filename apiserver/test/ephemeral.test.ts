@@ -40,7 +40,8 @@ describe('validateEphemeralUpdate', () => {
 describe('the subresource', () => {
   let api: InProcess;
   beforeAll(async () => {
-    api = await inProcessServer();
+    api = inProcessServer();
+    await api.ready();
     const created = await api.req('POST', PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } });
     expect(created.code).toBe(201);
   });

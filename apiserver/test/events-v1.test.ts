@@ -68,7 +68,8 @@ describe('strict rules of events.k8s.io/v1 writes', () => {
 describe('served in both groups', () => {
   let api: InProcess;
   beforeAll(async () => {
-    api = await inProcessServer();
+    api = inProcessServer();
+    await api.ready();
   });
   afterAll(() => api.close());
   const EV1 = '/apis/events.k8s.io/v1/namespaces/default/events';

@@ -1,16 +1,19 @@
-// The whole apiserver in-process on the in-memory store (memstore.ts), for unit tests of routes and kinds.
+// The whole apiserver in-process on the in-memory store (memstore.ts), for unit tests that go through its
+// routes: `req` injects a request (no socket) and parses the JSON answer.
 import { createLogger } from '@minik8s/shared';
 import { buildServer } from '../src/server';
 import { MemoryStore } from './memstore';
 
-export interface InProcess {
-  server: ReturnType<typeof buildServer>;
-  req(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ code: number; body: any }>;
-  close(): Promise<void>;
+export interface Answer {
+  code: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Record<string, string | string[] | number | undefined>;
+  raw: Buffer;
 }
 
-/** An apiserver on a fresh in-memory store, ready once the default namespace exists. */
-export async function inProcessServer(): Promise<InProcess> {
+export type InProcess = ReturnType<typeof inProcessServer>;
+
+export function inProcessServer() {
   const store = new MemoryStore();
   const server = buildServer(
     {
@@ -28,18 +31,23 @@ export async function inProcessServer(): Promise<InProcess> {
     store.asStore,
   );
   store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
-  const req: InProcess['req'] = async (method, url, body, headers = {}) => {
-    const type = headers['content-type'] ?? 'application/json';
-    const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { ...headers, 'content-type': type } });
-    let parsed: any;
+
+  async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    let parsed: unknown;
     try {
-      parsed = r.body ? r.json() : undefined;
+      parsed = r.body ? JSON.parse(r.body) : undefined;
     } catch {
-      parsed = r.body;
+      parsed = undefined;
     }
-    return { code: r.statusCode, body: parsed };
-  };
-  await server.app.ready();
-  for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-  return { server, req, close: () => server.close() };
+    return { code: r.statusCode, body: parsed, headers: r.headers, raw: r.rawPayload };
+  }
+
+  /** Ready, with the default namespace created by the bootstrap. */
+  async function ready(): Promise<void> {
+    await server.app.ready();
+    for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  return { server, req, ready, close: () => server.close() };
 }

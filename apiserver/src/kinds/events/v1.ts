@@ -7,7 +7,6 @@
 import { deepEqual } from '../../registry/objects';
 import { dns1123SubdomainErrors, fe, type Cause } from '../../registry/fielderrors';
 import type { Conversion, VersionDef } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { isObj, type Obj } from '../helpers';
 
 /** core/v1 field → events.k8s.io/v1 field; the others keep their names. */
@@ -93,10 +92,6 @@ export const EVENTS_V1: VersionDef = {
   name: 'v1',
   group: 'events.k8s.io',
   conversion,
-  strict: fieldsOf(
-    'eventTime', 'series', 'reportingController', 'reportingInstance', 'action', 'reason', 'regarding', 'related', 'note', 'type',
-    'deprecatedSource', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount',
-  ),
   selectableFields: null,
   validateCreate,
   validateUpdate,

@@ -8,7 +8,7 @@ import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
 import { isObj, proxySubresource, str } from '../../helpers';
-import { POD_SPEC_FIELDS, defaultPodSpec, validatePodSpec } from '../podspec';
+import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
 import { ephemeralContainersSubresource } from './ephemeral';
@@ -93,7 +93,6 @@ export const pods: ResourceStrategy = {
     'status.nominatedNodeName': (o) => str(o.status?.nominatedNodeName),
   },
   watchIndex: 'spec.nodeName',
-  strict: { spec: POD_SPEC_FIELDS, status: true },
 };
 
 /** POST namespaces/NS/bindings: the binding names its pod in metadata.name (kept out of discovery, as before). */
