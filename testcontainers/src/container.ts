@@ -225,7 +225,7 @@ async function isLocalEngine(client: ContainerRuntimeClient): Promise<boolean> {
   const host = client.info.containerRuntime.host;
   if (['localhost', '127.0.0.1', '::1'].includes(host)) return true;
   const dockerode = client.container.dockerode;
-  if (!dockerode.modem.socketPath) return false;
+  if (!(dockerode.modem as { socketPath?: string }).socketPath) return false;
   const info = (await dockerode.info()) as { Name?: string };
   return info.Name === hostname();
 }
