@@ -186,21 +186,23 @@ export class KubeletServer {
     let stream: Duplex;
     let resize: (w: number, h: number) => Promise<unknown>;
     let finish: () => Promise<Record<string, unknown>>;
+    let closeStdin = true;
     if (kind === 'exec') {
       const exec = await dc.exec({ Cmd: cmd, AttachStdin: o.stdin, AttachStdout: o.stdout, AttachStderr: o.stderr || o.tty, Tty: o.tty });
       stream = (await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty })) as unknown as Duplex;
       resize = (w, h) => exec.resize({ w, h });
       finish = async () => exitStatus((await exec.inspect()).ExitCode ?? 0, cmd);
     } else {
-      const tty = await this.d.runtime!.tty(c.id);
-      o.tty = tty;
+      const config = (await dc.inspect()).Config;
+      o.tty = !!config?.Tty;
+      closeStdin = config?.StdinOnce === true;
       stream = (await dc.attach({ stream: true, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, hijack: true })) as unknown as Duplex;
       resize = (w, h) => dc.resize({ w, h });
       finish = async () => ({ metadata: {}, status: 'Success' });
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.d.log.debug({ kind, pod: `${ns}/${name}`, container: cname, protocol: ws.protocol }, 'stream session');
-      pipeDockerStream(ws, docker, stream, o, resize, finish);
+      pipeDockerStream(ws, docker, stream, o, resize, finish, closeStdin);
       // A container that exited between the state check above and Docker's attach leaves that attach
       // open until the container starts again, which ours never does: look again now that it is wired.
       // One that exits just after the attach (a shell fed its input at once, as `kubectl debug -i` does)
