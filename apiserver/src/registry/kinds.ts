@@ -1,11 +1,12 @@
 // The kinds this apiserver serves, as a runtime object: strategies are registered (the built-in ones at
-// start, a CustomResourceDefinition's at run time) and unregistered, and everything that depends on the
+// start, a CRD's at run time) and unregistered, and everything that depends on the
 // set of kinds asks here at request time: URL parsing, discovery, OpenAPI, tables, watch caches, strict
 // decoding (whose documents and schemas are rebuilt when `generation` moves). Each registered strategy is
 // served at each of its versions as a ServedResource, built once.
 import type { ResourceType } from '@minik8s/shared';
 import { ALL_VERBS, type Conversion, type KindOpenApi, type ResourceStrategy, type VersionDef } from './strategy';
 import type { ProtobufDecoder } from '../protobuf/messages';
+import type { TablePrinter } from '../tables/types';
 import type { Obj } from './objects';
 
 /** The value of a selectable field of an object ("" when absent, as upstream's fields.Set). */
@@ -22,6 +23,10 @@ export interface ServedResource extends ResourceType {
   readonly conversion?: Conversion;
   /** The version's own definition (its rules beyond the kind's). */
   readonly versionDef: VersionDef;
+  /** A stored object as served at this version (the strategy's onRead, then the conversion); undefined: as stored. */
+  readonly fromStorage?: (obj: Obj) => Obj;
+  /** The printer of its Tables (undefined: the default columns). */
+  readonly table?: TablePrinter;
   /** The schema the strategy brings for this version (else upstream's: registry/schemas.ts). */
   readonly openapi?: KindOpenApi;
   readonly protobuf?: ProtobufDecoder;
@@ -61,6 +66,11 @@ function selection(fields: Readonly<Record<string, FieldValue>> | null | undefin
   return { selectable: new Map(Object.entries(fields)), fieldLabelError: (label) => `field label not supported: ${label}` };
 }
 
+function readFn(onRead: ((o: Obj) => Obj) | undefined, conversion: Conversion | undefined): ((o: Obj) => Obj) | undefined {
+  if (onRead && conversion) return (o) => conversion.fromStorage(onRead(o));
+  return onRead ?? conversion?.fromStorage.bind(conversion);
+}
+
 function serve(s: ResourceStrategy): ServedResource[] {
   const { kind, resource } = s;
   const what = `${keyOf(s.group, resource)}`;
@@ -71,6 +81,7 @@ function serve(s: ResourceStrategy): ServedResource[] {
   if (stored.length !== 1) throw new Error(`${what}: exactly one version must be the storage version (without a conversion), found ${stored.length}`);
   if (stored[0].group !== undefined && stored[0].group !== s.group) throw new Error(`${what}: the storage version must be in the kind's group`);
   const subresources = [...(s.status ? ['status'] : []), ...Object.keys(s.subresources ?? {})];
+  const onRead = s.onRead?.bind(s);
   const views = s.versions.map((v) => {
     const group = v.group ?? s.group;
     const { selectable, fieldLabelError } = selection(v.selectableFields !== undefined ? v.selectableFields : s.selectableFields);
@@ -82,7 +93,7 @@ function serve(s: ResourceStrategy): ServedResource[] {
       group,
       version: v.name,
       kind,
-      listKind: `${kind}List`,
+      listKind: s.listKind ?? `${kind}List`,
       resource,
       singular: s.singular ?? kind.toLowerCase(),
       namespaced: s.namespaced,
@@ -95,6 +106,8 @@ function serve(s: ResourceStrategy): ServedResource[] {
       storage: undefined as unknown as ServedResource,
       conversion: v.conversion,
       versionDef: v,
+      fromStorage: readFn(onRead, v.conversion),
+      table: v.table ?? s.table,
       openapi: v.openapi,
       protobuf: v.protobuf ?? (v.conversion ? undefined : s.protobuf),
       selectable,
