@@ -17,6 +17,7 @@ import type { ApiContext } from './context';
 import { registerDiscoveryRoutes } from './discovery';
 import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
+import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
 import { CrdController } from './kinds/apiextensions/controller';
 
@@ -206,6 +207,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   registerDiscoveryRoutes(app, ctx, METRICS_RESOURCES);
   registerOpenApiRoutes(app, ctx);
   registerPodProxy(app, ctx);
+  registerProxyRoutes(app, ctx);
   registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();

@@ -11,6 +11,8 @@ export interface Answer {
   raw: Buffer;
 }
 
+export type InProcess = ReturnType<typeof inProcessServer>;
+
 export function inProcessServer() {
   const store = new MemoryStore();
   const server = buildServer(

@@ -41,9 +41,12 @@ describe('the v2 document: what is served, nothing else', () => {
     expect(paths).toContain('/apis/apps/v1/');
     // not served: other kinds, other subresources, hidden kinds
     expect(paths.filter((p) => p.startsWith('/apis/rbac.authorization.k8s.io') || p.startsWith('/apis/networking.k8s.io'))).toEqual([]);
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/proxy');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}');
+    expect(paths).toContain('/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}');
     expect(paths).not.toContain('/api/v1/namespaces/{namespace}/bindings');
+    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/resize');
+    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token');
     expect(paths.some((p) => p.includes('/flowschemas'))).toBe(false);
     // namespaces have no deletecollection here, as upstream: the operation is left out with the verb
     expect(Object.keys(v2.paths['/api/v1/namespaces'])).toEqual(['get', 'parameters', 'post']);
@@ -87,6 +90,8 @@ describe('v3, derived per group-version', () => {
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io',
       'apis/discovery.k8s.io/v1',
+      'apis/events.k8s.io',
+      'apis/events.k8s.io/v1',
       'apis/policy',
       'apis/policy/v1',
       'apis/storage.k8s.io',

@@ -1,6 +1,7 @@
-// Small rules several kinds share: defaulting a field, ports, protocols, counts, int-or-percent values.
+// Small rules several kinds share: defaulting a field, ports, protocols, counts, int-or-percent values, the proxy subresource.
 import { fe, type Cause } from '../registry/fielderrors';
 import type { Obj } from '../registry/objects';
+import type { SubresourceDef } from '../registry/strategy';
 
 export { isObj, type Obj } from '../registry/objects';
 
@@ -39,3 +40,6 @@ export function intOrPercent(field: string, v: unknown, errs: Cause[]): void {
 
 /** A string value of an object for a field selector ("" when absent). */
 export const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** The proxy subresource of pods, services and nodes (served by ../proxy): its options kind and verbs, for discovery. */
+export const proxySubresource = (optionsKind: string): SubresourceDef => ({ responseKind: { group: '', version: 'v1', kind: optionsKind }, verbs: ['create', 'delete', 'get', 'patch', 'update'] });

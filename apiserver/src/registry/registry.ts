@@ -152,7 +152,7 @@ export class Registry {
   /** A list of stored objects; its apiVersion and kind are those of the storage version. */
   async list(r: ServedResource, q: ListQuery): Promise<KubeList> {
     const s = r.storage;
-    const filter = compileFilter(s, q);
+    const filter = compileFilter(r, q);
     let items: KubeObject[];
     let rev: number;
     if (q.continue) {
@@ -200,7 +200,7 @@ export class Registry {
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
     for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
-    const causes = validateObject(s, obj);
+    const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
@@ -236,7 +236,13 @@ export class Registry {
     name: string,
     namespace: string | undefined,
     mutate: (cur: KubeObject) => Obj | Promise<Obj>,
-    opts: WriteOptions & { subresource?: 'status'; precondition?: string; after?: (next: Obj) => void } = {},
+    opts: WriteOptions & {
+      subresource?: 'status';
+      precondition?: string;
+      after?: (next: Obj) => void;
+      /** A subresource's own update rules in place of the kind's (upstream's per-subresource update strategies). */
+      validateUpdate?: (next: Obj, old: Obj) => Cause[];
+    } = {},
   ): Promise<KubeObject> {
     const s = r.storage;
     const key = this.key(s, name, namespace);
@@ -270,7 +276,7 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
-            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+            const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
             for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
           } else {
