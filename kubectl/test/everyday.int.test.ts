@@ -86,7 +86,7 @@ describe('everyday kubectl against minik8s', () => {
     expect(await k('create', 'secret', 'docker-registry', 'regcred', '--docker-server=registry.local', '--docker-username=u', '--docker-password=p')).toMatch(/secret\/regcred created/);
     const crt = join(dir, 'tls.crt');
     const key = join(dir, 'tls.key');
-    await new Promise<void>((ok, fail) => execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=web', '-days', '1'], (e) => (e ? fail(e) : ok())));
+    await new Promise<void>((ok, fail) => execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=web', '-days', '1'], (e) => (e ? fail(new Error('openssl failed', { cause: e })) : ok())));
     expect(await k('create', 'secret', 'tls', 'web-tls', `--cert=${crt}`, `--key=${key}`)).toMatch(/secret\/web-tls created/);
     expect(await k('create', 'service', 'nodeport', 'np', '--tcp=80:8080')).toMatch(/service\/np created/);
     expect(await k('create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080')).toMatch(/service\/lb created/);

@@ -35,7 +35,7 @@ export function requestHeaders(req: IncomingMessage, forwardedUri: string): Outg
   const out = without(req.headers, (k) => CREDENTIALS.test(k));
   const client = req.socket.remoteAddress;
   const prior = req.headers['x-forwarded-for'];
-  if (client) out['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
+  if (client) out['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
   out['x-forwarded-uri'] = forwardedUri;
   return out;
 }

@@ -24,7 +24,7 @@ export function splitSchemeNamePort(id: string): { scheme: '' | Scheme; name: st
   else if (parts.length === 3) [scheme, name, port] = parts;
   else return undefined;
   if (!name || (scheme !== '' && scheme !== 'http' && scheme !== 'https')) return undefined;
-  return { scheme: scheme as '' | Scheme, name, port };
+  return { scheme, name, port };
 }
 
 export function parseId(what: 'pod' | 'service' | 'node', id: string): { scheme: '' | Scheme; name: string; port: string } {
