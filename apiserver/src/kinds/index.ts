@@ -31,6 +31,10 @@ import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
+import { resourceQuotas } from './core/resourcequota';
+import { limitRanges } from './core/limitrange';
+import { limitRanger } from './core/limitranger';
+import { resourceQuotaAdmission } from './core/quotaadmission';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -55,6 +59,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     serviceAccounts,
     persistentVolumes,
     persistentVolumeClaims,
+    resourceQuotas,
+    limitRanges,
     replicationControllers,
     deployments,
     replicaSets,
@@ -71,8 +77,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
   ];
 }
 
-/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultStorageClass, storageObjectInUseProtection];
+/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, limitRanger, defaultStorageClass, storageObjectInUseProtection, resourceQuotaAdmission];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];
