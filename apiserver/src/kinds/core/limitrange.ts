@@ -5,6 +5,7 @@
 import { compareQuantities, milliValue, type ResourceList } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
+import { defineMessages } from '../../protobuf/messages';
 import { isObj } from '../helpers';
 import { canonicalQuantity } from './persistentvolume';
 import { resourceList } from './resourcelists';
@@ -78,6 +79,12 @@ export function validateLimitRange(o: any): Cause[] {
   return errs;
 }
 
+const message = defineMessages(`
+message LimitRangeItem { optional string type = 1; map<string, Quantity> max = 2; map<string, Quantity> min = 3; map<string, Quantity> default = 4; map<string, Quantity> defaultRequest = 5; map<string, Quantity> maxLimitRequestRatio = 6; }
+message LimitRangeSpec { repeated LimitRangeItem limits = 1; }
+message LimitRange { optional ObjectMeta metadata = 1; optional LimitRangeSpec spec = 2; }
+`);
+
 export const limitRanges: ResourceStrategy = {
   group: '',
   kind: 'LimitRange',
@@ -89,4 +96,5 @@ export const limitRanges: ResourceStrategy = {
     if (Array.isArray(o.spec?.limits)) for (const item of o.spec.limits) defaultLimitRangeItem(item);
   },
   validate: validateLimitRange,
+  protobuf: message('LimitRange'),
 };

@@ -6,6 +6,7 @@ import { QUOTA_SCOPES, isIntegerResourceName, isStandardQuotaResourceName, type 
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
+import { defineMessages } from '../../protobuf/messages';
 import { isObj } from '../helpers';
 import { canonicalQuantity } from './persistentvolume';
 import { resourceList, validateQuantityValue } from './resourcelists';
@@ -69,6 +70,14 @@ function usageCell(o: any, limits: boolean): string {
     .join(', ');
 }
 
+const message = defineMessages(`
+message ScopedResourceSelectorRequirement { optional string scopeName = 1; optional string operator = 2; repeated string values = 3; }
+message ScopeSelector { repeated ScopedResourceSelectorRequirement matchExpressions = 1; }
+message ResourceQuotaSpec { map<string, Quantity> hard = 1; repeated string scopes = 2; optional ScopeSelector scopeSelector = 3; }
+message ResourceQuotaStatus { map<string, Quantity> hard = 1; map<string, Quantity> used = 2; }
+message ResourceQuota { optional ObjectMeta metadata = 1; optional ResourceQuotaSpec spec = 2; optional ResourceQuotaStatus status = 3; }
+`);
+
 export const resourceQuotas: ResourceStrategy = {
   group: '',
   kind: 'ResourceQuota',
@@ -87,4 +96,5 @@ export const resourceQuotas: ResourceStrategy = {
     ],
     cells: (o, now) => [nameOf(o), ageOf(o, now), usageCell(o, false), usageCell(o, true)],
   },
+  protobuf: message('ResourceQuota'),
 };
