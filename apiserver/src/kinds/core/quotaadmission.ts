@@ -13,11 +13,11 @@ import { resourceQuotas } from './resourcequota';
 
 export const resourceQuotaAdmission: CreateAdmission = async (registry, { r, namespace, name, obj, dryRun }) => {
   if (!namespace || !r.namespaced) return;
-  // an invalid object is refused by validation: nothing to charge
-  if (validateObject(r, obj).length) return;
   const quotaKind = registry.resource(resourceQuotas);
   const quotas = (await registry.list(quotaKind, { namespace, resourceVersion: '0' })).items as unknown as ResourceQuota[];
   if (!quotas.length) return;
+  // an invalid object is refused by validation: nothing to charge
+  if (validateObject(r, obj).length) return;
   const forbidden = (message: string) => new ApiError(statusFor.forbidden(`${r.resource}${r.group ? '.' + r.group : ''} "${name || obj.metadata.generateName || ''}" is forbidden: ${message}`));
   const now = new Date();
   // every quota is asked before any is charged, so a refusal charges none
