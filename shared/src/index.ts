@@ -5,6 +5,7 @@ export * from './client';
 export * from './selectors/labels';
 export * from './selectors/fields';
 export * from './quantity';
+export * from './quota/usage';
 export * from './logging';
 export * from './metrics';
 export * from './shutdown';

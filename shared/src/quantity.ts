@@ -117,3 +117,20 @@ export function formatQuantity(value: number, format: 'DecimalSI' | 'BinarySI' =
   }
   return `${sign}${Math.ceil(abs * 1e9)}n`;
 }
+
+/** The format upstream keeps for a quantity: BinarySI for the Ki..Ei suffixes, DecimalSI otherwise. */
+export function quantityFormat(q: string | number): 'DecimalSI' | 'BinarySI' {
+  return typeof q === 'string' && /[KMGTPE]i$/.test(q.trim()) ? 'BinarySI' : 'DecimalSI';
+}
+
+/** a + b in the format of `a` (of `b` when `a` is absent or zero), as resource.Quantity.Add prints the sum. */
+export function addQuantities(a: string | number | undefined, b: string | number | undefined): string {
+  const ma = milliValue(a ?? 0);
+  const first = ma === 0 ? (b ?? 0) : a!;
+  return formatQuantity((ma + milliValue(b ?? 0)) / 1000, quantityFormat(first));
+}
+
+/** -1, 0 or 1 as a is less than, equal to or greater than b (resource.Quantity.Cmp at milli precision). */
+export function compareQuantities(a: string | number, b: string | number): number {
+  return Math.sign(milliValue(a) - milliValue(b));
+}

@@ -33,6 +33,10 @@ import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
 import { customResourceCreates } from './apiextensions/customresource';
+import { resourceQuotas } from './core/resourcequota';
+import { limitRanges } from './core/limitrange';
+import { limitRanger } from './core/limitranger';
+import { resourceQuotaAdmission } from './core/quotaadmission';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -57,6 +61,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     serviceAccounts,
     persistentVolumes,
     persistentVolumeClaims,
+    resourceQuotas,
+    limitRanges,
     replicationControllers,
     deployments,
     replicaSets,
@@ -74,8 +80,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
   ];
 }
 
-/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, defaultStorageClass, storageObjectInUseProtection];
+/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, limitRanger, defaultStorageClass, storageObjectInUseProtection, resourceQuotaAdmission];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

@@ -42,9 +42,9 @@ const MAX_RETRIES = 20;
 
 /**
  * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
- * a mutating step may change `obj` (the new object at its storage version, defaults applied).
+ * a mutating step may change `obj` (the new object at its storage version, defaults applied); a dry run must change no other state.
  */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
+export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean }) => Promise<void>;
 
 /** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
 export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
@@ -199,7 +199,7 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
+    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj, dryRun: opts.dryRun });
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
