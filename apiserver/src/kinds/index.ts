@@ -25,6 +25,8 @@ import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscaler'
 import { podDisruptionBudgets } from './policy/poddisruptionbudget';
 import { leases } from './coordination/lease';
 import { endpointSlices } from './discovery/endpointslice';
+import { defaultIngressClass, ingresses } from './networking/ingress';
+import { ingressClasses } from './networking/ingressclass';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -59,8 +61,10 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    ingresses,
+    ingressClasses,
   ];
 }
 
 /** Checks every create passes, in order (upstream's admission chain). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle];
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultIngressClass];

@@ -39,8 +39,11 @@ export interface ListQuery {
 
 const MAX_RETRIES = 20;
 
-/** Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle). */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string }) => Promise<void>;
+/**
+ * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
+ * a mutating one (e.g. DefaultIngressClass) may change `obj`, the defaulted object about to be validated.
+ */
+export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
 
 export interface RegistryOptions {
   /** Events kept per watch cache for watch resumption. */
@@ -191,7 +194,7 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name });
+    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
     const causes = validateObject(s, obj);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
