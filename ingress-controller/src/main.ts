@@ -1,6 +1,7 @@
 // The Ingress controller add-on: nginx (a child process) configured from the Ingresses of the
 // IngressClasses whose spec.controller is --controller-class. /healthz, /readyz and /metrics on
 // --healthz-port; nginx's own status server on 127.0.0.1:--status-port.
+import { fstatSync } from 'node:fs';
 import { ApiClient, R, createLogger, newRegistry, onShutdown, runWorkers, shutdown, startHealthServer, type core, type KubeObject } from '@minik8s/shared';
 import { IngressController, SYNC } from './controller';
 import { FlagError, USAGE, parseFlags, type Flags } from './flags';
@@ -19,6 +20,13 @@ async function statusAddresses(client: ApiClient, flags: Flags): Promise<string[
   }
   const pod = await client.resource<core.Pod & KubeObject>(R.pods).get(name, namespace);
   return pod.status?.hostIP ? [pod.status.hostIP] : [];
+}
+
+/** nginx opens its access log by name: /dev/stdout works on a pipe or a file (a container's stdout), not on a socket. */
+function accessLog(flags: Flags): string {
+  if (flags.accessLog !== '/dev/stdout' || !fstatSync(1).isSocket()) return flags.accessLog;
+  log.warn({}, 'stdout is a socket, which nginx cannot open: access log off (give --access-log FILE to keep one)');
+  return 'off';
 }
 
 async function main(): Promise<void> {
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
       confDir: flags.confDir,
       workerProcesses: flags.workerProcesses,
       user: process.getuid?.() === 0 ? 'nobody nogroup' : undefined,
-      accessLog: flags.accessLog,
+      accessLog: accessLog(flags),
     },
   });
   const health = await startHealthServer({

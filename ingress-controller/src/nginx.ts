@@ -2,7 +2,7 @@
 // certificates and configuration written to files, every configuration tested with `nginx -t` before it
 // is installed, reloads by SIGHUP (graceful: old workers finish their requests), and a reload counted as
 // done only when the status server answers the new configuration's hash (new workers serve it).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -68,9 +68,19 @@ export class Nginx {
   /** `nginx -t`: ConfigTestError with nginx's own message when the configuration is refused. */
   private test(file: string): Promise<void> {
     return new Promise((ok, fail) => {
-      execFile(this.o.binary, ['-t', '-q', '-e', 'stderr', '-p', this.o.confDir, '-c', file], { timeout: 30_000 }, (err, _out, stderr) => {
-        if (!err) return ok();
-        fail(new ConfigTestError(`nginx -t refused the configuration: ${String(stderr).trim() || err.message}`, { cause: err }));
+      // stdout is /dev/null: nginx opens the access log (/dev/stdout) while testing, and cannot open a socket
+      const child = spawn(this.o.binary, ['-t', '-q', '-e', 'stderr', '-p', this.o.confDir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 65536 - stderr.length)));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        fail(new Error(`cannot run ${this.o.binary}: ${e.message}`, { cause: e }));
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) ok();
+        else fail(new ConfigTestError(`nginx -t refused the configuration (exit ${code ?? signal}): ${stderr.trim()}`));
       });
     });
   }
