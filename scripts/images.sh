@@ -2,7 +2,7 @@
 # Builds the cluster's images from local files: what changed is rebuilt, nothing else.
 #   bash scripts/images.sh [--no-app-build] [image ...]    (default: every image)
 # Images: minik8s/control-plane (apiserver, scheduler, controller-manager), minik8s/node (kubelet,
-# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, minik8s/cluster-dns, and the pod images
+# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, minik8s/cluster-dns, minik8s/ingress-nginx, and the pod images
 # minik8s/pause:3.10 and busybox (built by images/pause and images/busybox).
 # Each image carries a label minik8s.hash = sha256 of everything it is built from (Dockerfile, staged
 # files, base image id); when the label matches, `docker build` is not even started.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
 # (node after the pod images it carries)
-ALL=(etcd registry pause busybox control-plane cluster-dns node)
+ALL=(etcd registry pause busybox control-plane cluster-dns ingress-nginx node)
 
 build_app=1
 want=()
@@ -146,7 +146,7 @@ build() {
 # the last full run and every image is still the one it left (another checkout may have rebuilt one).
 # The stamp holds the base and image ids; its mtime is when that run started.
 STAMP="$STAGE/images.stamp"
-ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/node)
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/ingress-nginx minik8s/node)
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
@@ -158,7 +158,7 @@ if [ "${#want[@]}" = "${#ALL[@]}" ]; then full=1; fi
 
 mkdir -p "$STAGE"
 WORKSPACES="$(node -e 'console.log(require("./package.json").workspaces.join(" "))')"
-case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*) [ "$build_app" = 0 ] || app_build ;; esac
+case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*|*" ingress-nginx "*) [ "$build_app" = 0 ] || app_build ;; esac
 started="$(date +%s.%N)"
 if [ $full = 1 ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(image_ids)" = "$(cat "$STAMP")" ] && ! inputs_changed; then
   say images "up to date (no input changed since the last build)"
@@ -169,7 +169,7 @@ staged=0
 for n in "${want[@]}"; do
   case "$n" in
     pause|busybox) sh "images/$n/build.sh" >&2; say "$n" "ready" ;;
-    control-plane|node|cluster-dns)
+    control-plane|node|cluster-dns|ingress-nginx)
       if [ $staged = 0 ]; then stage_app; staged=1; fi
       build "$n" ;;
     etcd|registry) build "$n" ;;

@@ -18,6 +18,7 @@ import {
 } from '@minik8s/shared';
 import type { CreateSpec, DockerRuntime } from '../runtime/docker';
 import { L, SANDBOX_NAME, dockerName } from '../runtime/labels';
+import { hostPortBindings } from '../runtime/hostports';
 import type { PodRuntime, RuntimeContainer } from '../runtime/types';
 import { computePodActions, containerHash, latest, type PodActions } from './actions';
 import { Backoff } from './backoff';
@@ -303,6 +304,7 @@ export class PodManager {
       hostname: hostNetwork ? undefined : (pod.spec?.hostname ?? m.name!).slice(0, 63),
       networkMode: network,
       ipcMode: 'shareable',
+      ports: hostPortBindings(pod),
     });
     await this.o.runtime.start(id);
     const info = await this.o.runtime.inspect(id);

@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import type { Logger } from '@minik8s/shared';
 import { L, SANDBOX_NAME } from './labels';
 import type { PodRuntime, RuntimeContainer, RuntimeState } from './types';
+import type { PortBindings } from './hostports';
 
 /** "unix:///var/run/docker.sock" | "/path.sock" | "tcp://host:port" → dockerode options. */
 export function dockerOptions(endpoint: string): Docker.DockerOptions {
@@ -60,6 +61,8 @@ export interface CreateSpec {
   capDrop?: string[];
   readonlyRootfs?: boolean;
   privileged?: boolean;
+  /** hostPorts, on the sandbox (see hostports.ts). */
+  ports?: PortBindings;
 }
 
 /** Docker's multiplexed stream (8-byte headers: stream, 0,0,0, size BE32) → plain text. */
@@ -224,7 +227,9 @@ export class DockerRuntime {
       AttachStdin: false,
       AttachStdout: false,
       AttachStderr: false,
+      ExposedPorts: spec.ports?.exposedPorts,
       HostConfig: {
+        PortBindings: spec.ports?.portBindings,
         NetworkMode: spec.networkMode,
         IpcMode: spec.ipcMode,
         Binds: spec.binds,
