@@ -17,7 +17,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-Object.assign(process.env, { COMPOSE_PROJECT_NAME: 'minik8s-bench', MINIK8S_APISERVER_PORT: '16443', MINIK8S_REGISTRY_PORT: '15000', MINIK8S_NODEPORTS: '30040-30050' });
+Object.assign(process.env, { COMPOSE_PROJECT_NAME: 'minik8s-bench', MINIK8S_APISERVER_PORT: '16443', MINIK8S_REGISTRY_PORT: '15000', MINIK8S_NODEPORTS: '30040-30050', MINIK8S_INGRESS_HTTP_PORT: '18040', MINIK8S_INGRESS_HTTPS_PORT: '18041' });
 const c = require('./cluster');
 
 const ns = 'default';
@@ -78,7 +78,7 @@ function wipe(keepRegistry) {
 async function timeToK8s(label, env, keepRegistry) {
   wipe(keepRegistry);
   const t0 = Date.now();
-  const out = script('up.js', [], { MINIK8S_WAIT_DNS: '0', ...env });
+  const out = script('up.js', [], { MINIK8S_WAIT_DNS: '0', MINIK8S_WAIT_INGRESS: '0', ...env });
   const up = (Date.now() - t0) / 1000;
   // up.js's stage lines ("✔ images — … (1.2 s)"): where the time goes
   for (const line of out.split('\n')) if (/^[✔✘]/.test(line)) console.log(`  up.js ${line.slice(2)}`);
@@ -112,7 +112,7 @@ async function main() {
   if (!c.ok('docker', ['volume', 'inspect', `${process.env.COMPOSE_PROJECT_NAME}_registry-data`])) {
     console.log('priming: one npm run up to build the images and fill the registry (not measured)');
     wipe(false);
-    script('up.js', [], { MINIK8S_WAIT_DNS: '0' });
+    script('up.js', [], { MINIK8S_WAIT_DNS: '0', MINIK8S_WAIT_INGRESS: '0' });
   }
   const warm = await timeToK8s('warm (images built, registry kept)', {}, true);
 
