@@ -1,37 +1,14 @@
 // networking.k8s.io Ingress and IngressClass, served in-process on the in-memory store: upstream's
 // validation messages, the DefaultIngressClass admission, the status subresource, printers and protobuf.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@minik8s/shared';
-import { buildServer } from '../src/server';
-import { MemoryStore } from './memstore';
+import { inProcessServer } from './inprocess';
 
-const store = new MemoryStore();
-const server = buildServer(
-  {
-    etcdPrefix: '/registry',
-    bindAddress: '127.0.0.1',
-    securePort: 6443,
-    serviceClusterIpRange: '10.96.0.0/12',
-    serviceNodePortRange: '30000-32767',
-    advertiseAddress: '127.0.0.1',
-    etcdCompactionIntervalMs: 0,
-    watchCacheSize: 100,
-    bookmarkIntervalMs: 10_000,
-    logger: createLogger('apiserver', { level: 'silent' }),
-  },
-  store.asStore,
-);
-store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
+const { store, server, req, ready } = inProcessServer();
 
 const ING = '/apis/networking.k8s.io/v1/namespaces/default/ingresses';
 const CLASSES = '/apis/networking.k8s.io/v1/ingressclasses';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
-async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  const r = await server.app.inject({ method: method as 'GET', url, payload, headers: { 'content-type': 'application/json', ...headers } });
-  return { code: r.statusCode, body: r.body ? r.json() : undefined };
-}
 
 const backend = (name = 'web', port: Record<string, unknown> = { number: 80 }) => ({ service: { name, port } });
 const ingress = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
@@ -50,10 +27,7 @@ const ingressClass = (name: string, isDefault: boolean, spec: Record<string, unk
 /** The causes of a 422 as "field: message". */
 const causes = (body: { details?: { causes?: { field: string; message: string }[] } }) => (body.details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
 
-beforeAll(async () => {
-  await server.app.ready();
-  for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-});
+beforeAll(ready);
 afterAll(() => server.close());
 
 describe('Ingress validation (pkg/apis/networking/validation)', () => {

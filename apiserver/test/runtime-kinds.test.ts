@@ -3,14 +3,12 @@
 // gone again when unregistered, with no generic code knowing it. The whole apiserver runs in-process on
 // an in-memory store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@minik8s/shared';
-import { buildServer } from '../src/server';
 import { METADATA_SELECTABLE } from '../src/registry/kinds';
 import type { ResourceStrategy } from '../src/registry/strategy';
 import { fe } from '../src/registry/fielderrors';
 import { fieldsOf } from '../src/registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../src/tables/columns';
-import { MemoryStore } from './memstore';
+import { inProcessServer } from './inprocess';
 
 const GROUP = 'toys.example.com';
 
@@ -42,38 +40,15 @@ const widgets: ResourceStrategy = {
   strict: { spec: fieldsOf('size', 'color'), status: true },
 };
 
-const store = new MemoryStore();
-const server = buildServer(
-  {
-    etcdPrefix: '/registry',
-    bindAddress: '127.0.0.1',
-    securePort: 6443,
-    serviceClusterIpRange: '10.96.0.0/12',
-    serviceNodePortRange: '30000-32767',
-    advertiseAddress: '127.0.0.1',
-    etcdCompactionIntervalMs: 0,
-    watchCacheSize: 100,
-    bookmarkIntervalMs: 10_000,
-    logger: createLogger('apiserver', { level: 'silent' }),
-  },
-  store.asStore,
-);
-store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
+const { server, req, ready } = inProcessServer();
 
 const BASE = `/apis/${GROUP}/v1beta1/namespaces/default/widgets`;
 const ALPHA = `/apis/${GROUP}/v1alpha1/namespaces/default/widgets`;
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
-async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
-  return { code: r.statusCode, body: r.body ? r.json() : undefined };
-}
 
-beforeAll(async () => {
-  await server.app.ready();
-  for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-});
+beforeAll(ready);
 afterAll(() => server.close());
 
 describe('a kind registered at run time', () => {
