@@ -141,7 +141,7 @@ export class NodeAgent {
         bootID: '',
         kernelVersion: release(),
         osImage: 'minik8s',
-        containerRuntimeVersion: `docker://${this.o.runtimeVersion}`,
+        containerRuntimeVersion: this.o.runtimeVersion,
         kubeletVersion: 'v1.32.0',
         kubeProxyVersion: 'v1.32.0',
         operatingSystem: 'linux',
