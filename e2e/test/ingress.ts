@@ -130,7 +130,9 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       const resolve = `shop.test:${httpsPort}:127.0.0.1`;
       const ca = join(dir, 'tls.crt');
       expect(shop).toContain(curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/`));
-      expect(curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/api`)).toBe((await pods('api'))[0]);
+      // the api pod's endpoint may reach the controller a moment after the shop pods' (503 until then)
+      const apiPod = (await pods('api'))[0];
+      await waitFor('shop.test/api over TLS answered by the api pod', () => curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/api`) === apiPod, 60_000, 500);
       // plain HTTP to the TLS host is redirected; a host no Ingress names is a 404
       expect(curl('-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: shop.test', `http://127.0.0.1:${httpPort}/`)).toBe('308');
       expect(curl('-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: nobody.test', `http://127.0.0.1:${httpPort}/`)).toBe('404');
