@@ -1,7 +1,8 @@
 // The nginx master process, as a child of the controller (the thin shell around the pure renderer):
 // certificates and configuration written to files, every configuration tested with `nginx -t` before it
 // is installed, reloads by SIGHUP (graceful: old workers finish their requests), and a reload counted as
-// done only when the status server answers the new configuration's hash (new workers serve it).
+// done only when the status server answers the new configuration's hash (new workers serve it) and every
+// old worker has stopped taking connections (nginx's master waits 100 ms before telling them to).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -51,10 +52,12 @@ export class Nginx {
     const installed = join(this.o.confDir, 'nginx.conf');
     const previous = existsSync(installed) ? readFileSync(installed) : undefined;
     renameSync(next, installed);
+    const old = this.running ? workersOf(this.child!.pid!) : [];
     if (this.running) this.child!.kill('SIGHUP');
     else this.start();
     try {
       await this.waitForHash(conf.hash);
+      await this.waitForOldWorkers(old);
     } catch (e) {
       // nginx kept its running configuration (a reload that fails at run time, e.g. a port taken): so does the file
       if (previous) writeFileSync(installed, previous, { mode: 0o600 });
@@ -111,6 +114,15 @@ export class Nginx {
     }
   }
 
+  /** Until each of `pids` has exited or is shutting down (it closes its listening sockets as it says so). */
+  private async waitForOldWorkers(pids: number[], timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some((p) => takingConnections(p))) {
+      if (Date.now() > deadline) throw new Error(`old nginx workers still take connections ${timeoutMs / 1000} s after the reload`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** The hash of the configuration the status server answers with, or undefined. */
   configHash(): Promise<string | undefined> {
     return new Promise((ok) => {
@@ -149,5 +161,23 @@ export class Nginx {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+  }
+}
+
+/** The worker processes of an nginx master (Linux /proc; none where there is no /proc). */
+function workersOf(master: number): number[] {
+  try {
+    return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** A worker that has not yet said it is shutting down (its process title changes when it does). */
+function takingConnections(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nginx: worker process is shutting down');
+  } catch {
+    return false;
   }
 }
