@@ -91,10 +91,13 @@ export class Nginx {
   private start(): void {
     const child = spawn(this.o.binary, ['-e', 'stderr', '-p', this.o.confDir, '-c', join(this.o.confDir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'pipe'] });
     this.child = child;
-    // nginx's error log, one structured line each
+    // nginx's error log, one structured line each, at nginx's own level
     const lines = new LineSplitter();
     child.stderr!.on('data', (d: Buffer) => {
-      for (const line of lines.push(d)) this.o.log.info({ nginx: line }, 'nginx');
+      for (const line of lines.push(d)) {
+        const level = /\[(emerg|alert|crit|error)\]/.test(line) ? 'error' : /\[warn\]/.test(line) ? 'warn' : 'info';
+        this.o.log[level]({ nginx: line }, 'nginx');
+      }
     });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
