@@ -6,11 +6,11 @@
 // MINIK8S_APISERVER_PORT (6443), MINIK8S_REGISTRY_PORT (5000), MINIK8S_NODEPORTS (30000-30010), MINIK8S_BASE_IMAGE (node:20-bookworm-slim),
 // MINIK8S_INGRESS_HTTP_PORT (80), MINIK8S_INGRESS_HTTPS_PORT (443),
 // MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first), MINIK8S_WAIT_DNS=0, MINIK8S_WAIT_INGRESS=0.
-const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const c = require('./cluster');
+const { ensureEngine } = require('./docker-engine');
 
 const t0 = Date.now();
 const tty = process.stdout.isTTY;
@@ -41,9 +41,12 @@ async function stage(title, fn) {
   }
 }
 
-/** Poll fn until it returns a truthy value; on timeout, fail with the hint. */
-async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Poll fn until it returns a truthy value. On timeout, fail with what it waited for, since when, and
+ * the last lines of the services' logs (hint: a function for anything else worth saying).
+ */
+async function until(what, fn, services, timeoutMs = TIMEOUT_MS, hint) {
+  const start = Date.now();
   let last;
   for (;;) {
     try {
@@ -52,52 +55,11 @@ async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}\n  ${hint}`);
+    if (Date.now() - start > timeoutMs) {
+      const tails = services.map((s) => logsTail(s)).join('\n');
+      throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}; the wait began ${secs(start - t0)} into npm run up${hint ? `\n  ${hint()}` : ''}\n${tails}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/**
- * One image build at a time per checkout: every run (another compose project's `up`, bench:up, the
- * e2e tests) stages its files in the same .build/images. A lock directory holding the owner's pid; a
- * lock whose owner is gone is taken over.
- */
-async function withBuildLock(status, fn) {
-  const lock = path.join(c.REPO, '.build', 'images.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-    }
-    let owner = 0;
-    try {
-      owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
-    } catch {
-      // being written: wait
-    }
-    let alive = true;
-    try {
-      if (owner > 0) process.kill(owner, 0);
-    } catch (e) {
-      alive = e.code === 'EPERM';
-    }
-    if (!alive) {
-      rmSync(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new UpError(`another image build in this checkout (pid ${owner}) holds ${lock}; remove it if that process is gone`);
-    status(`waiting for another image build in this checkout (pid ${owner})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
   }
 }
 
@@ -110,9 +72,29 @@ function portFree(port) {
   });
 }
 
-function logsHint(service) {
-  const [cmd, args] = c.composeArgs(['logs', '--tail', '40', service]);
-  return `see: ${cmd} ${args.join(' ')}`;
+/** The last lines of a service's log, indented, with the command that shows more. */
+function logsTail(service, lines = 25) {
+  const [cmd, args] = c.composeArgs(['logs', '--no-color', '--tail', String(lines), service]);
+  let text;
+  try {
+    const r = c.run(cmd, args, { timeout: 30_000 });
+    text = (r.stdout + r.stderr).trim() || '(no output)';
+  } catch (e) {
+    text = `(could not read it: ${e.message})`;
+  }
+  return `--- ${service}: the last ${lines} lines (${cmd} ${args.join(' ')})\n${text.split('\n').map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The apiserver container's run: its start time and restart count (a change: it restarted). */
+function apiserverRun() {
+  const r = c.run('docker', ['inspect', '-f', '{{.State.StartedAt}} restarts={{.RestartCount}}', c.containerId('apiserver')]);
+  return r.stdout.trim();
+}
+
+/** The YAML files of a folder of the repo, in name order. */
+function yamlFiles(dir) {
+  const d = path.join(c.REPO, dir);
+  return existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)) : [];
 }
 
 /** Create (or merge-patch) every object of the YAML manifests, finding each kind's path by discovery. */
@@ -150,19 +132,24 @@ async function applyManifests(files) {
 async function main() {
   const nodes = c.nodeNames();
 
-  await stage('Docker', async () => {
-    if (!c.ok('docker', ['version', '--format', '{{.Client.Version}}'])) {
-      throw new UpError('Docker is not installed: install Docker Desktop (macOS, Windows) or Docker Engine (Linux), then run npm run up again');
-    }
-    if (!c.ok('docker', ['info'])) {
-      if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync(path.join(c.REPO, 'scripts/ensure-env.sh'))) {
-        const r = c.run('bash', ['scripts/ensure-env.sh'], { stdio: 'inherit' });
-        if (r.status !== 0 || !c.ok('docker', ['info'])) throw new UpError('the Docker engine does not answer (docker info fails)');
-      } else {
-        throw new UpError('the Docker engine does not answer (docker info fails): start Docker (Docker Desktop, or `sudo systemctl start docker`) and run npm run up again');
+  await stage('Docker', async (status) => {
+    let engine;
+    let compose;
+    try {
+      engine = ensureEngine({ status });
+      try {
+        compose = c.composeCommand();
+      } catch (e) {
+        // an engine without Compose: as root on Linux, ensure-env.sh --engine installs it
+        if (process.platform !== 'linux' || process.getuid?.() !== 0) throw e;
+        status('installing Compose (scripts/ensure-env.sh --engine)');
+        c.run('bash', ['scripts/ensure-env.sh', '--engine']);
+        compose = c.composeCommand();
       }
+    } catch (e) {
+      throw new UpError(e.message);
     }
-    return `${c.composeCommand().join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
+    return `${engine}, ${compose.join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
   });
 
   await stage('ports', async () => {
@@ -191,18 +178,11 @@ async function main() {
       const r = c.run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
       if (r.status !== 0) throw new UpError('npm ci failed');
     }
-    await withBuildLock(status, () => new Promise((resolve, reject) => {
-      const child = spawn('bash', ['scripts/images.sh', ...(process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [])], { cwd: c.REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-      let out = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d) => {
-        out += d;
-        const lines = out.trim().split('\n');
-        status(lines[lines.length - 1].replace(/^minik8s:\s*/, '').replace(/\s+/g, ' '));
-        if (!tty) process.stdout.write(d);
-      });
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new UpError(`building the images failed:\n${out.split('\n').slice(-25).join('\n')}`))));
-    }));
+    try {
+      await c.buildImages({ status, echo: tty ? undefined : (d) => process.stdout.write(d), timeoutMs: TIMEOUT_MS, args: process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [] });
+    } catch (e) {
+      throw new UpError(e.message);
+    }
     const built = c.run('docker', ['images', '--filter', 'reference=minik8s/*', '-q']).stdout.trim().split('\n').length;
     return `${built} images ready`;
   });
@@ -216,22 +196,31 @@ async function main() {
   await stage('containers', async (status) => {
     startedAt = Date.now();
     const up = c.composeAsync(['up', '-d', '--remove-orphans', ...scale]);
-    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, logsHint('registry'), 60_000);
+    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, ['registry'], 60_000);
     // a failed `compose up` ends the wait at once
     await Promise.race([registry, up.then(() => registry)]);
     status('pushing pod images');
-    c.pushImages(c.POD_IMAGES);
+    const pushed = (await c.pushImages(c.POD_IMAGES)).length;
     status('starting containers');
     await up;
     const running = c.run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${c.PROJECT}`]).stdout.trim().split('\n').filter(Boolean).length;
-    return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT}`;
+    return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT} (${pushed} pushed)`;
   });
 
+  // healthy, then its version (the stage line reads "etcd — 3.4.23, healthy"): bash's /dev/tcp in the
+  // etcd container, a lighter docker exec than a node process
+  const etcdGet = (p) => `exec 3<>/dev/tcp/127.0.0.1/2379 && printf 'GET ${p} HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3`;
   await stage('etcd', () =>
-    until('etcd', () => c.execIn('etcd', ['node', '-e', "require('http').get('http://127.0.0.1:2379/health',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.exit(/true/.test(b)?0:1))}).on('error',()=>process.exit(1))"]).status === 0, logsHint('etcd')));
+    until('etcd', () => {
+      const r = c.execIn('etcd', ['bash', '-c', `${etcdGet('/health')}; echo; ${etcdGet('/version')}`]);
+      const [health, version] = r.stdout.trim().split('\n');
+      return r.status === 0 && /"health":\s*"true"/.test(health) && `${JSON.parse(version).etcdserver}, healthy`;
+    }, ['etcd']));
 
+  let apiserverStarted;
   const kubeconfig = await stage('apiserver', async () => {
-    await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, logsHint('apiserver'));
+    await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, ['apiserver', 'etcd']);
+    apiserverStarted = apiserverRun();
     return c.writeKubeconfig();
   });
 
@@ -243,33 +232,57 @@ async function main() {
         status(`${nodes.filter((n) => ready.includes(n)).length}/${nodes.length}`);
         return nodes.every((n) => ready.includes(n)) && nodes.join(', ');
       },
-      logsHint('node-1'),
+      [...nodes, 'controller-manager'],
     ));
 
   // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
   // the nodes instead of putting both on the first node that is Ready.
-  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
-  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
+  const manifests = yamlFiles('cluster-dns/manifests');
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
       const n = await applyManifests(manifests);
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
-      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`, 180_000);
+      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), nodes, 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`);
       return `kubernetes.default → ${a}`;
     });
   } else {
     console.log('- cluster DNS: no manifests in cluster-dns/manifests yet, skipped');
   }
+  // the local-path provisioner (a pod per node) and the default StorageClass `standard`
+  const storage = yamlFiles('local-path-provisioner/manifests');
+  if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
 
-  await stage('Ingress controller', async (status) => {
-    const dir = path.join(c.REPO, 'ingress-controller/manifests');
-    const n = await applyManifests(readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f)));
-    if (process.env.MINIK8S_WAIT_INGRESS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_INGRESS=0)`;
-    status(`${n} objects applied; waiting for nginx on 127.0.0.1:${c.INGRESS_HTTP_PORT}`);
-    await until(`the Ingress controller on 127.0.0.1:${c.INGRESS_HTTP_PORT}`, () => c.ingressAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n ingress-nginx logs deployment/ingress-nginx-controller`, 180_000);
-    return `IngressClass nginx (default) on 127.0.0.1:${c.INGRESS_HTTP_PORT} and :${c.INGRESS_HTTPS_PORT}`;
-  });
+  // the Ingress controller (nginx on node-1's ports 80/443, published on the laptop's loopback) and the
+  // default IngressClass `nginx`
+  const ingress = yamlFiles('ingress-controller/manifests');
+  if (ingress.length) {
+    await stage('Ingress controller', async (status) => {
+      const n = await applyManifests(ingress);
+      if (process.env.MINIK8S_WAIT_INGRESS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_INGRESS=0)`;
+      status(`${n} objects applied; waiting for nginx on 127.0.0.1:${c.INGRESS_HTTP_PORT}`);
+      await until(`the Ingress controller on 127.0.0.1:${c.INGRESS_HTTP_PORT}`, () => c.ingressAnswers(), [nodes[0]], 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n ingress-nginx logs deployment/ingress-nginx-controller`);
+      return `IngressClass nginx (default) on 127.0.0.1:${c.INGRESS_HTTP_PORT} and :${c.INGRESS_HTTPS_PORT}`;
+    });
+  }
+
+  // Return only to a stable apiserver: the same container run that first answered (it answered every
+  // poll since), and answering now; after a restart under us, a few seconds of answers in a row.
+  const now = apiserverRun();
+  if (now !== apiserverStarted || (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status !== 200) {
+    await stage('apiserver stable', async (status) => {
+      status(`it restarted during start-up (${apiserverStarted} → ${now})`);
+      let since = 0;
+      let run = '';
+      await until('the apiserver to answer /readyz for 3 s in a row', async () => {
+        const ok = (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+        const r = apiserverRun();
+        if (!ok || r !== run) [since, run] = [ok ? Date.now() : 0, r];
+        return since && Date.now() - since >= 3000;
+      }, ['apiserver', 'etcd']);
+      return `it restarted during start-up (now ${run}); answering for 3 s`;
+    });
+  }
 
   console.log(`
 minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 1 ? 's' : ''}, apiserver ${c.SERVER}, registry 127.0.0.1:${c.REGISTRY_PORT}

@@ -10,7 +10,7 @@ import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { ADMISSION, builtinKinds } from './kinds';
+import { ADMISSION, UPDATE_ADMISSION, builtinKinds } from './kinds';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -105,7 +105,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   const log = cfg.logger;
   const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
   const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services }));
-  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION });
+  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION, updateAdmission: UPDATE_ADMISSION });
 
   const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
   const app = Fastify({
@@ -161,11 +161,12 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     done();
   });
 
-  // Health: etcd reachability, probed at most once a second.
+  // Health: etcd reachability, probed at most once a second while it answers, and every 100 ms while
+  // it does not (a start-up's failed first probe must not hold /readyz at 500 for a second after).
   let lastProbe = 0;
   let etcdOk = false;
   const etcdHealthy = async (): Promise<boolean> => {
-    if (Date.now() - lastProbe < 1000) return etcdOk;
+    if (Date.now() - lastProbe < (etcdOk ? 1000 : 100)) return etcdOk;
     lastProbe = Date.now();
     try {
       await store.currentRevision();

@@ -1,8 +1,15 @@
-// The whole apiserver in-process on the in-memory store, for unit tests that drive it through HTTP
-// (fastify's inject: no socket): the server, its store, a request helper, and a wait for the bootstrap.
+// The whole apiserver in-process on the in-memory store (memstore.ts), for unit tests that go through its
+// routes: `req` injects a request (no socket) and parses the JSON answer.
 import { createLogger } from '@minik8s/shared';
 import { buildServer } from '../src/server';
 import { MemoryStore } from './memstore';
+
+export interface Answer {
+  code: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Record<string, string | string[] | number | undefined>;
+  raw: Buffer;
+}
 
 export function inProcessServer() {
   const store = new MemoryStore();
@@ -24,17 +31,23 @@ export function inProcessServer() {
   store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
 
   /** A request; a Buffer body is sent as it is (protobuf), anything else as JSON. */
-  async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const r = await server.app.inject({ method: method as 'GET', url, payload, headers: { 'content-type': 'application/json', ...headers } });
-    return { code: r.statusCode, body: r.body ? r.json() : undefined };
+    let parsed: unknown;
+    try {
+      parsed = r.body ? JSON.parse(r.body) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { code: r.statusCode, body: parsed, headers: r.headers, raw: r.rawPayload };
   }
 
-  /** Resolves once the bootstrap objects (the default namespace) are served. */
+  /** Ready, with the default namespace created by the bootstrap. */
   async function ready(): Promise<void> {
     await server.app.ready();
     for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
   }
 
-  return { store, server, req, ready };
+  return { store, server, req, ready, close: () => server.close() };
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessServer } from './inprocess';
 
-const { store, server, req, ready } = inProcessServer();
+const { store, req, ready, close } = inProcessServer();
 
 const ING = '/apis/networking.k8s.io/v1/namespaces/default/ingresses';
 const CLASSES = '/apis/networking.k8s.io/v1/ingressclasses';
@@ -28,7 +28,7 @@ const ingressClass = (name: string, isDefault: boolean, spec: Record<string, unk
 const causes = (body: { details?: { causes?: { field: string; message: string }[] } }) => (body.details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
 
 beforeAll(ready);
-afterAll(() => server.close());
+afterAll(close);
 
 describe('Ingress validation (pkg/apis/networking/validation)', () => {
   const cases: Array<[string, Record<string, unknown>, string[]]> = [

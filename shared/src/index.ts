@@ -18,6 +18,8 @@ export * from './events';
 export * from './api/timing';
 export * from './leader';
 export * from './proxy/chain-names';
+export * from './proxy/service-ports';
+export * from './proxy/nft-layout';
 export * from './spdy';
 export * from './bench';
 export * from './rules';

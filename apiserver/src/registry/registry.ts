@@ -16,6 +16,7 @@ import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
+import { kindSchema } from './schemas';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -41,15 +42,19 @@ const MAX_RETRIES = 20;
 
 /**
  * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
- * a mutating one (e.g. DefaultIngressClass) may change `obj`, the defaulted object about to be validated.
+ * a mutating step may change `obj` (the new object at its storage version, defaults applied).
  */
 export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
+
+/** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
+export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
 
 export interface RegistryOptions {
   /** Events kept per watch cache for watch resumption. */
   watchCacheSize?: number;
   log?: (msg: string, err?: unknown) => void;
   admission?: readonly CreateAdmission[];
+  updateAdmission?: readonly UpdateAdmission[];
 }
 
 /** Kinds served with a watch cache: those that can be read (a create-only kind stores nothing). */
@@ -267,6 +272,7 @@ export class Registry {
           if (opts.subresource !== 'status') {
             const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
+            for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
           }
         } catch (e) {
           if (fromCache) {
@@ -343,7 +349,7 @@ export class Registry {
       name,
       namespace,
       (cur) => {
-        const patched = applyPatch(type, toServed(r, cur), patch);
+        const patched = applyPatch(type, toServed(r, cur), patch, kindSchema(r));
         if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null)
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
         opts.check?.(patched);

@@ -2,7 +2,6 @@
 // of Ingresses; the one annotated as the default is what the DefaultIngressClass admission hands out.
 import { dns1123LabelErrors, dns1123SubdomainErrors, fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, type Obj } from '../helpers';
@@ -86,6 +85,5 @@ export const ingressClasses: ResourceStrategy = {
       return [nameOf(o), o.spec?.controller ?? '', parameters, ageOf(o, now)];
     },
   },
-  strict: fieldsOf('spec'),
   protobuf: message('IngressClass'),
 };

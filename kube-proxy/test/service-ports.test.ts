@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildServicePorts, groupSlices } from '../src/model';
+import { buildServicePorts, groupSlices } from '@minik8s/shared';
 import { service, slice } from './fixtures';
 import type { core } from '@minik8s/shared';
 
@@ -51,5 +51,34 @@ describe('buildServicePorts', () => {
     });
     expect(sps[0].spn).toBe('ns/web');
     expect(sps[0].endpoints).toEqual([{ ip: '10.244.1.5', port: 8080 }]);
+  });
+});
+
+describe('buildServicePorts: values that do not parse never reach the rules', () => {
+  it('skips and reports bad endpoints, ports, protocols, names and external IPs; keeps the rest', () => {
+    const bad: string[] = [];
+    const svc = service('ns', 'web', {
+      type: 'NodePort',
+      clusterIP: '10.96.0.20',
+      externalIPs: ['192.168.1.1', '1.2.3.4; flush ruleset', 'fd00::1'],
+      sessionAffinity: 'ClientIP',
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 999999 } },
+      ports: [
+        { name: 'http', port: 80, nodePort: 70000 },
+        { name: 'evil"', port: 81 },
+        { name: 'odd', port: 82, protocol: 'ICMP' },
+        { name: 'big', port: 65536 },
+      ],
+    });
+    const sl = slice('ns', 'web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }, { ip: '10.244.1.3 . 1' }, { ip: '300.1.1.1' }]);
+    const sps = buildServicePorts([svc, service('ns', 'Bad_Name', { clusterIP: '10.96.0.21', ports: [{ port: 80 }] }), service('ns', 'v6', { clusterIP: 'fd00::10', ports: [{ port: 80 }] })],
+      { slices: groupSlices([sl]), endpoints: new Map() }, (p) => bad.push(p));
+    expect(sps).toHaveLength(1);
+    expect(sps[0]).toMatchObject({ spn: 'ns/web:http', externalIPs: ['192.168.1.1'], affinitySeconds: 10800, endpoints: [{ ip: '10.244.1.2', port: 8080 }] });
+    expect(sps[0].nodePort).toBeUndefined();
+    expect(bad).toHaveLength(10); // 2 external IPs, the timeout, 3 ports, the nodePort, 2 endpoints, the name
+    expect(bad.join('\n')).toMatch(/externalIP "1\.2\.3\.4; flush ruleset"/);
+    expect(bad.join('\n')).toMatch(/endpoint "10\.244\.1\.3 \. 1":8080/);
+    expect(bad.join('\n')).toMatch(/"ns\/Bad_Name"/);
   });
 });
