@@ -33,6 +33,8 @@ import { defaultIngressClass, ingresses } from './networking/ingress';
 import { ingressClasses } from './networking/ingressclass';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
+import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
+import { customResourceCreates } from './apiextensions/customresource';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -72,11 +74,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     ingresses,
     ingressClasses,
     storageClasses,
+    customResourceDefinitions,
   ];
 }
 
 /** Checks every create passes, in order (upstream's admission chain order). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultStorageClass, storageObjectInUseProtection, defaultIngressClass];
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, defaultStorageClass, storageObjectInUseProtection, defaultIngressClass];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];
