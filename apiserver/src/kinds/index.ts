@@ -29,6 +29,8 @@ import { persistentVolumes } from './core/persistentvolume';
 import { persistentVolumeClaims } from './core/persistentvolumeclaim';
 import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
+import { defaultIngressClass, ingresses } from './networking/ingress';
+import { ingressClasses } from './networking/ingressclass';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
@@ -75,13 +77,15 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    ingresses,
+    ingressClasses,
     storageClasses,
     customResourceDefinitions,
   ];
 }
 
 /** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, limitRanger, defaultStorageClass, storageObjectInUseProtection, resourceQuotaAdmission];
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, limitRanger, defaultStorageClass, storageObjectInUseProtection, defaultIngressClass, resourceQuotaAdmission];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

@@ -71,6 +71,8 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  rt('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
+  rt('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   rt('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
 ];
 
@@ -141,6 +143,8 @@ export const R = {
   poddisruptionbudgets: must('policy', 'poddisruptionbudgets'),
   leases: must('coordination.k8s.io', 'leases'),
   endpointslices: must('discovery.k8s.io', 'endpointslices'),
+  ingresses: must('networking.k8s.io', 'ingresses'),
+  ingressclasses: must('networking.k8s.io', 'ingressclasses'),
   storageclasses: must('storage.k8s.io', 'storageclasses'),
 } as const;
 
