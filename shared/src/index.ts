@@ -24,3 +24,5 @@ export * from './proxy/chain-names';
 export * from './spdy/frames';
 export * from './spdy/session';
 export * from './bench';
+export * from './validation';
+export * from './cron';
