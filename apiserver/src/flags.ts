@@ -75,10 +75,13 @@ export function parseFlags(argv: string[]): Flags {
   };
 }
 
-/** --advertise-address, else the bind address, else (bound to all) the first non-internal IPv4. */
+/**
+ * --advertise-address, else the bind address, else (bound to all addresses or to loopback, as upstream's
+ * DefaultExternalAddress) the first non-internal IPv4: a loopback address is no endpoint for the cluster.
+ */
 export function advertiseAddressFor(f: Flags): string {
   if (f.advertiseAddress) return f.advertiseAddress;
-  if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::') return f.bindAddress;
+  if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::' && !f.bindAddress.startsWith('127.') && f.bindAddress !== '::1') return f.bindAddress;
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
 }

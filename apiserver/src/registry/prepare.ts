@@ -90,3 +90,8 @@ export function validateObject(r: ServedResource, obj: Obj): Cause[] {
 export function validateObjectUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
   return r.strategy.validateUpdate?.(next, old) ?? [];
 }
+
+/** Causes of a /status write. */
+export function validateStatusUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
+  return r.strategy.validateStatus?.(next, old) ?? [];
+}

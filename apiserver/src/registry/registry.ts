@@ -10,7 +10,7 @@ import { collectionPrefix, objectKey } from '../storage/keys';
 import { WatchCache } from '../storage/watchcache';
 import type { KindRegistry, ServedResource } from './kinds';
 import type { ResourceStrategy } from './strategy';
-import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate } from './prepare';
+import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate, validateStatusUpdate } from './prepare';
 import { compileFilter } from './selection';
 import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
@@ -261,10 +261,8 @@ export class Registry {
           const incoming = await mutate(clone(cur.obj));
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
-          if (opts.subresource !== 'status') {
-            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
-            if (causes.length) throw this.invalid(s, name, causes);
-          }
+          const causes = opts.subresource === 'status' ? validateStatusUpdate(s, next, cur.obj) : [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+          if (causes.length) throw this.invalid(s, name, causes);
         } catch (e) {
           if (fromCache) {
             refresh();

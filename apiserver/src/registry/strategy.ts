@@ -138,6 +138,8 @@ export interface ResourceStrategy {
   validate?(obj: Obj): Cause[];
   /** Rules that compare an update with the stored object, e.g. immutable fields (upstream ValidateUpdate). */
   validateUpdate?(next: Obj, old: Obj): Cause[];
+  /** Causes of a /status write, on the object with its new status (upstream ValidateStatusUpdate). */
+  validateStatus?(obj: Obj, old: Obj): Cause[];
   /** The status subresource: main-resource writes keep the stored status, /status writes change only it. */
   readonly status?: StatusSubresource;
   /** Whether metadata.generation counts spec changes (default: objects with a spec). */

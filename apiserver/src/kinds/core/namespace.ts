@@ -3,7 +3,8 @@
 // empties spec.finalizers (the namespace controller does, once their content is gone). The
 // NamespaceLifecycle admission refuses creates in missing or terminating namespaces.
 import { ApiError, statusFor } from '@minik8s/shared';
-import { dns1123LabelErrors } from '../../registry/fielderrors';
+import { dns1123LabelErrors, fe, type Cause } from '../../registry/fielderrors';
+import { obj, qualifiedName, strings } from '../../registry/validation';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { CreateAdmission } from '../../registry/registry';
 import { methodNotAllowed, type Handler, type ResourceStrategy } from '../../registry/strategy';
@@ -74,6 +75,16 @@ export const namespaces: ResourceStrategy = {
   defaults(o) {
     o.spec = o.spec && typeof o.spec === 'object' ? o.spec : {};
     setIfAbsent(o.spec, 'finalizers', ['kubernetes']);
+  },
+  validate(o) {
+    const errs: Cause[] = [];
+    const spec = obj(errs, 'spec', o.spec);
+    for (const [f] of strings(errs, 'spec.finalizers', spec?.finalizers)) {
+      const before = errs.length;
+      qualifiedName(errs, 'spec.finalizers', f);
+      if (errs.length === before && !f.includes('/') && f !== 'kubernetes') errs.push(fe.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+    return errs;
   },
   deletion: { mark, finalized: (o) => !(o.spec?.finalizers ?? []).length },
   table: {

@@ -2,10 +2,9 @@
 // (SetDefaults_PodSpec, _Container, _Probe), validation (ValidatePodSpec: the rules that protect the
 // controllers and kubelet), the fields a strict decode knows, and its protobuf messages.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { fe, type Cause, dns1123LabelErrors, dns1123SubdomainErrors } from '../../registry/fielderrors';
-import { fieldsOf, type KnownFields } from '../../registry/strict';
-import { defineMessages } from '../../protobuf/messages';
-import { isObj, setIfAbsent, validatePort, validateProtocol, type Obj } from '../helpers';
+import { fieldsOf, type KnownFields } from '../../../registry/strict';
+import { defineMessages } from '../../../protobuf/messages';
+import { setIfAbsent, type Obj } from '../../helpers';
 
 // --- defaults ---
 
@@ -16,44 +15,64 @@ function imageTag(image: string): string | undefined {
   return colon > slash ? image.slice(colon + 1) : undefined;
 }
 
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+const eachObj = (list: unknown, fn: (o: Obj) => void) => {
+  if (Array.isArray(list)) for (const x of list) if (isObj(x)) fn(x);
+};
+
+/** SetDefaults_HTTPGetAction. */
+function defaultHandler(h: unknown): void {
+  if (!isObj(h) || !isObj(h.httpGet)) return;
+  setIfAbsent(h.httpGet, 'path', '/');
+  setIfAbsent(h.httpGet, 'scheme', 'HTTP');
+}
+
+/** SetDefaults_ObjectFieldSelector: a fieldRef without apiVersion means v1. */
+function defaultFieldRef(ref: unknown): void {
+  if (isObj(ref)) setIfAbsent(ref, 'apiVersion', 'v1');
+}
+
 export function defaultContainer(c: Obj): void {
-  if (typeof c.image === 'string') {
-    const tag = imageTag(c.image);
-    setIfAbsent(c, 'imagePullPolicy', tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent');
-  }
+  // upstream: an image without a tag (read as :latest) is pulled Always; an unparsable one IfNotPresent
+  const tag = typeof c.image === 'string' && c.image ? imageTag(c.image) : 'none';
+  setIfAbsent(c, 'imagePullPolicy', tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent');
   setIfAbsent(c, 'terminationMessagePath', '/dev/termination-log');
   setIfAbsent(c, 'terminationMessagePolicy', 'File');
   setIfAbsent(c, 'resources', {});
-  if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') setIfAbsent(p, 'protocol', 'TCP');
+  eachObj(c.ports, (p) => setIfAbsent(p, 'protocol', 'TCP'));
+  eachObj(c.env, (e) => defaultFieldRef(e.valueFrom?.fieldRef));
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
-    if (!probe || typeof probe !== 'object') continue;
+    if (!isObj(probe)) continue;
     setIfAbsent(probe, 'timeoutSeconds', 1);
     setIfAbsent(probe, 'periodSeconds', 10);
     setIfAbsent(probe, 'successThreshold', 1);
     setIfAbsent(probe, 'failureThreshold', 3);
-    if (probe.httpGet && typeof probe.httpGet === 'object') {
-      setIfAbsent(probe.httpGet, 'path', '/');
-      setIfAbsent(probe.httpGet, 'scheme', 'HTTP');
-    }
+    defaultHandler(probe);
   }
-  if (c.resources && typeof c.resources === 'object' && c.resources.limits && !c.resources.requests) {
-    c.resources.requests = { ...c.resources.limits };
+  if (isObj(c.lifecycle)) for (const h of [c.lifecycle.postStart, c.lifecycle.preStop]) defaultHandler(h);
+  // SetDefaults_Pod: each limit without a request is also the request
+  const r = c.resources;
+  if (isObj(r) && isObj(r.limits) && (r.requests === undefined || r.requests === null || isObj(r.requests))) {
+    const requests = { ...(r.requests ?? {}) };
+    for (const [k, v] of Object.entries(r.limits)) if (requests[k] === undefined) requests[k] = v;
+    if (Object.keys(requests).length) r.requests = requests;
   }
 }
 
 export function defaultPodSpec(spec: Obj | undefined): void {
-  if (!spec || typeof spec !== 'object') return;
+  if (!isObj(spec)) return;
   setIfAbsent(spec, 'restartPolicy', 'Always');
   setIfAbsent(spec, 'dnsPolicy', 'ClusterFirst');
   setIfAbsent(spec, 'terminationGracePeriodSeconds', 30);
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
   setIfAbsent(spec, 'securityContext', {});
-  for (const list of [spec.containers, spec.initContainers]) if (Array.isArray(list)) for (const c of list) if (c && typeof c === 'object') defaultContainer(c);
-  if (Array.isArray(spec.volumes))
-    for (const v of spec.volumes) {
-      if (v?.configMap) setIfAbsent(v.configMap, 'defaultMode', 420);
-      if (v?.secret) setIfAbsent(v.secret, 'defaultMode', 420);
-    }
+  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) eachObj(list, defaultContainer);
+  eachObj(spec.volumes, (v) => {
+    for (const k of ['configMap', 'secret', 'downwardAPI', 'projected']) if (isObj(v[k])) setIfAbsent(v[k], 'defaultMode', 420);
+    if (isObj(v.hostPath)) setIfAbsent(v.hostPath, 'type', '');
+    if (isObj(v.downwardAPI)) eachObj(v.downwardAPI.items, (i) => defaultFieldRef(i.fieldRef));
+    if (isObj(v.projected)) eachObj(v.projected.sources, (src) => isObj(src.downwardAPI) && eachObj(src.downwardAPI.items, (i) => defaultFieldRef(i.fieldRef)));
+  });
 }
 
 /** The defaults of `spec.template.spec`, for kinds with a pod template. */
@@ -61,80 +80,7 @@ export function defaultTemplate(spec: Obj): void {
   if (spec.template && typeof spec.template === 'object') defaultPodSpec(spec.template.spec);
 }
 
-// --- validation ---
-
-function validateContainers(path: string, list: unknown, errs: Cause[], required: boolean, names: Set<string>): void {
-  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
-    if (required) errs.push(fe.required(path));
-    return;
-  }
-  if (!Array.isArray(list)) {
-    errs.push(fe.invalid(path, list, 'must be a list'));
-    return;
-  }
-  list.forEach((c, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObj(c)) return errs.push(fe.invalid(p, c, 'must be an object'));
-    if (!c.name) errs.push(fe.required(`${p}.name`));
-    else if (typeof c.name !== 'string') errs.push(fe.invalid(`${p}.name`, c.name, 'must be a string'));
-    else {
-      for (const m of dns1123LabelErrors(c.name)) errs.push(fe.invalid(`${p}.name`, c.name, m));
-      if (names.has(c.name)) errs.push(fe.duplicate(`${p}.name`, c.name));
-      names.add(c.name);
-    }
-    if (!c.image || typeof c.image !== 'string' || !c.image.trim()) errs.push(fe.required(`${p}.image`));
-    if (c.imagePullPolicy !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy))
-      errs.push(fe.notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
-    if (c.command !== undefined && !Array.isArray(c.command)) errs.push(fe.invalid(`${p}.command`, c.command, 'must be a list of strings'));
-    if (c.args !== undefined && !Array.isArray(c.args)) errs.push(fe.invalid(`${p}.args`, c.args, 'must be a list of strings'));
-    if (c.ports !== undefined) {
-      if (!Array.isArray(c.ports)) errs.push(fe.invalid(`${p}.ports`, c.ports, 'must be a list'));
-      else
-        c.ports.forEach((port: any, j: number) => {
-          const pp = `${p}.ports[${j}]`;
-          if (!isObj(port)) return errs.push(fe.invalid(pp, port, 'must be an object'));
-          validatePort(`${pp}.containerPort`, port.containerPort, errs);
-          validatePort(`${pp}.hostPort`, port.hostPort, errs, false);
-          validateProtocol(`${pp}.protocol`, port.protocol, errs);
-        });
-    }
-    if (c.env !== undefined) {
-      if (!Array.isArray(c.env)) errs.push(fe.invalid(`${p}.env`, c.env, 'must be a list'));
-      else c.env.forEach((e: any, j: number) => { if (!isObj(e) || !e.name) errs.push(fe.required(`${p}.env[${j}].name`)); });
-    }
-  });
-}
-
-export function validatePodSpec(path: string, spec: any, errs: Cause[]): void {
-  if (!isObj(spec)) {
-    errs.push(fe.required(path));
-    return;
-  }
-  const names = new Set<string>();
-  validateContainers(`${path}.containers`, spec.containers, errs, true, names);
-  validateContainers(`${path}.initContainers`, spec.initContainers, errs, false, names);
-  if (spec.restartPolicy !== undefined && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy))
-    errs.push(fe.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'Never', 'OnFailure']));
-  if (spec.dnsPolicy !== undefined && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(spec.dnsPolicy))
-    errs.push(fe.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']));
-  if (spec.terminationGracePeriodSeconds !== undefined && (typeof spec.terminationGracePeriodSeconds !== 'number' || spec.terminationGracePeriodSeconds < 0))
-    errs.push(fe.invalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
-  if (spec.volumes !== undefined) {
-    if (!Array.isArray(spec.volumes)) errs.push(fe.invalid(`${path}.volumes`, spec.volumes, 'must be a list'));
-    else {
-      const vn = new Set<string>();
-      spec.volumes.forEach((v: any, i: number) => {
-        const p = `${path}.volumes[${i}].name`;
-        if (!isObj(v) || !v.name) return errs.push(fe.required(p));
-        for (const m of dns1123LabelErrors(String(v.name))) errs.push(fe.invalid(p, v.name, m));
-        if (vn.has(v.name)) errs.push(fe.duplicate(p, v.name));
-        vn.add(v.name);
-      });
-    }
-  }
-  if (spec.nodeName !== undefined && spec.nodeName !== '' && typeof spec.nodeName === 'string')
-    for (const m of dns1123SubdomainErrors(spec.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, spec.nodeName, m));
-}
+export { validatePodSpec } from './validate';
 
 // --- strict decoding ---
 

@@ -1,0 +1,18 @@
+// The path rules of volumes and mounts (validateLocalDescendingPath, validateLocalNonReservedPath,
+// validatePathNoBacksteps): relative paths that cannot climb out of the directory they are joined to.
+import { fe } from '../../../registry/fielderrors';
+import type { Errs } from '../../../registry/validation';
+
+export function noBacksteps(errs: Errs, path: string, v: string): void {
+  if (v.split('/').includes('..')) errs.push(fe.invalid(path, v, "must not contain '..'"));
+}
+
+export function localDescendingPath(errs: Errs, path: string, v: string): void {
+  if (v.startsWith('/')) errs.push(fe.invalid(path, v, 'must be a relative path'));
+  noBacksteps(errs, path, v);
+}
+
+export function localNonReservedPath(errs: Errs, path: string, v: string): void {
+  localDescendingPath(errs, path, v);
+  if (v.startsWith('..') && !v.startsWith('../')) errs.push(fe.invalid(path, v, "must not start with '..'"));
+}
