@@ -2,7 +2,7 @@
 // metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
-  isNotFound, matchesLabels, milliValue, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, type autoscaling, type Informer,
+  isNotFound, matchesLabels, milliValue, parseLabelSelector, parseQuantity, QuantityError, R, resourceForKind, resourcePath, type autoscaling, type Informer,
   type ResourceClient,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
@@ -20,6 +20,20 @@ const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z
 function condition(type: string, status: 'True' | 'False', reason: string, message: string, prev: HpaCondition[] | undefined, nowIso: string): HpaCondition {
   const p = prev?.find((c) => c.type === type);
   return { type, status, reason, message, lastTransitionTime: p && p.status === status ? p.lastTransitionTime : nowIso };
+}
+
+/** The sum of quantities in `unit`; undefined when one does not parse. */
+function sum(qs: (string | number)[], unit: (q: string | number) => number): number | undefined {
+  let total = 0;
+  for (const q of qs) {
+    try {
+      total += unit(q);
+    } catch (e) {
+      if (e instanceof QuantityError) return undefined;
+      throw e;
+    }
+  }
+  return total;
 }
 
 export class PodAutoscalerController extends Controller {
@@ -58,7 +72,10 @@ export class PodAutoscalerController extends Controller {
       const cs = m.containers ?? [];
       // As upstream's metrics client: a pod with a container missing the resource has no usable sample.
       if (!cs.length || cs.some((c) => c.usage?.cpu === undefined || c.usage?.memory === undefined)) continue;
-      out.set(m.metadata.name, { cpu: cs.reduce((a, c) => a + parseQuantity(c.usage!.cpu!), 0), memory: cs.reduce((a, c) => a + parseQuantity(c.usage!.memory!), 0) });
+      const cpu = sum(cs.map((c) => c.usage!.cpu!), parseQuantity);
+      const memory = sum(cs.map((c) => c.usage!.memory!), parseQuantity);
+      // a sample that does not parse is no sample (the quantity parser is bounded, so this cannot stall)
+      if (cpu !== undefined && memory !== undefined) out.set(m.metadata.name, { cpu, memory });
     }
     return out;
   }
@@ -120,15 +137,16 @@ export class PodAutoscalerController extends Controller {
       if (m.type !== 'Resource' || !m.resource) continue;
       const name = m.resource.name;
       const t = m.resource.target;
-      const target: Target = t.type === 'AverageValue' && t.averageValue !== undefined
-        ? { type: 'AverageValue', averageValue: name === 'cpu' ? milliValue(t.averageValue) / 1000 : parseQuantity(t.averageValue) }
-        : { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
+      const inUnits = (q: string | number) => (name === 'cpu' ? milliValue(q) / 1000 : parseQuantity(q));
+      const averageValue = t.type === 'AverageValue' && t.averageValue !== undefined ? sum([t.averageValue], inUnits) : undefined;
+      if (t.type === 'AverageValue' && averageValue === undefined) return fail('ScalingActive', 'FailedGetResourceMetric', `invalid target averageValue ${JSON.stringify(t.averageValue)} for resource ${name}`);
+      const target: Target = averageValue !== undefined ? { type: 'AverageValue', averageValue } : { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
       const samples: PodSample[] = [];
       for (const p of pods) {
         const u = usage.get(p.metadata.name!);
         if (!u) continue;
         const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[name]);
-        const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a, r) => a + (name === 'cpu' ? milliValue(r!) / 1000 : parseQuantity(r!)), 0) : undefined;
+        const request = reqs.every((r) => r !== undefined) ? sum(reqs as (string | number)[], inUnits) : undefined;
         samples.push({ usage: name === 'cpu' ? u.cpu : u.memory, request });
       }
       try {
