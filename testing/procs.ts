@@ -80,7 +80,7 @@ export interface Etcd extends Proc {
 }
 
 /** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir. */
-export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number } = {}): Promise<Etcd> {
+export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number; args?: string[] } = {}): Promise<Etcd> {
   const dataDir = opts.dataDir ?? tempDir('minik8s-etcd-');
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
@@ -93,9 +93,10 @@ export async function startEtcd(opts: { dataDir?: string; clientPort?: number; p
     '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
     '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
     '--unsafe-no-fsync',
+    ...(opts.args ?? []),
   ]);
   await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => httpOk(`${endpoint}/health`), 20_000);
-  return { ...p, endpoint, dataDir, restart: () => startEtcd({ dataDir, clientPort, peerPort }) };
+  return { ...p, endpoint, dataDir, restart: () => startEtcd({ dataDir, clientPort, peerPort, args: opts.args }) };
 }
 
 export interface Component extends Proc {

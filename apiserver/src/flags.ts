@@ -12,8 +12,15 @@ export interface Flags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   etcdCompactionIntervalMs: number;
+  etcdDefragIntervalMs: number;
   etcdTimeoutMs: number;
   watchCacheSize: number;
+  eventTTLSeconds: number;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  maxLongRunningRequests: number;
+  maxWatchesPerClient: number;
+  maxStreamsPerClient: number;
 }
 
 const KNOWN = new Set([
@@ -27,8 +34,15 @@ const KNOWN = new Set([
   'tls-cert-file',
   'tls-private-key-file',
   'etcd-compaction-interval',
+  'etcd-defrag-interval',
   'etcd-request-timeout',
   'default-watch-cache-size',
+  'event-ttl',
+  'max-requests-inflight',
+  'max-mutating-requests-inflight',
+  'max-long-running-requests',
+  'max-watches-per-client',
+  'max-streams-per-client',
   'v',
 ]);
 
@@ -44,6 +58,13 @@ export function parseDuration(s: string): number {
   }
   if (consumed !== s.length || consumed === 0) throw new Error(`invalid duration ${JSON.stringify(s)}`);
   return total;
+}
+
+/** A non-negative integer flag (0 turns the limit off). */
+function count(v: Record<string, string>, name: string, dflt: number): number {
+  const n = Number(v[name] ?? dflt);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid --${name} ${v[name]}: want a non-negative integer`);
+  return n;
 }
 
 export function parseFlags(argv: string[]): Flags {
@@ -70,8 +91,15 @@ export function parseFlags(argv: string[]): Flags {
     tlsCertFile: v['tls-cert-file'],
     tlsPrivateKeyFile: v['tls-private-key-file'],
     etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
+    etcdDefragIntervalMs: parseDuration(v['etcd-defrag-interval'] ?? '1h'),
     etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
     watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
+    eventTTLSeconds: Math.round(parseDuration(v['event-ttl'] ?? '1h') / 1000),
+    maxRequestsInflight: count(v, 'max-requests-inflight', 400),
+    maxMutatingRequestsInflight: count(v, 'max-mutating-requests-inflight', 200),
+    maxLongRunningRequests: count(v, 'max-long-running-requests', 10_000),
+    maxWatchesPerClient: count(v, 'max-watches-per-client', 1000),
+    maxStreamsPerClient: count(v, 'max-streams-per-client', 100),
   };
 }
 

@@ -26,3 +26,4 @@ export * from './spdy/session';
 export * from './bench';
 export * from './validation';
 export * from './cron';
+export * from './limits';

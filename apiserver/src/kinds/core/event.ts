@@ -1,5 +1,6 @@
 // Events (core/v1, upstream pkg/registry/core/event): any name, an involvedObject required, the field
-// selectors `kubectl describe` and the controllers use, and a PUT of a missing one creates it.
+// selectors `kubectl describe` and the controllers use, a PUT of a missing one creates it, and each expires
+// --event-ttl after its last write (an etcd lease), so they cannot fill etcd.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { fe, type Cause } from '../../registry/fielderrors';
 import { int32, obj, qualifiedName, str as strField } from '../../registry/validation';
@@ -51,6 +52,9 @@ function validate(o: Obj): Cause[] {
 }
 
 const involved = (f: string) => (o: any) => str(o.involvedObject?.[f]);
+
+/** Events, each expiring `ttlSeconds` after its last write (--event-ttl, 1h by default as upstream). */
+export const eventsKind = (ttlSeconds: number): ResourceStrategy => ({ ...events, ttlSeconds: ttlSeconds > 0 ? ttlSeconds : undefined });
 
 export const events: ResourceStrategy = {
   group: '',
