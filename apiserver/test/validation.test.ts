@@ -69,6 +69,9 @@ describe('the issue: values that reach a rule, a route, a mount or arithmetic', 
     ['a subPath climbing out of its volume', K.pods, pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [ctr({ volumeMounts: [{ name: 'v', mountPath: '/m', subPath: '../../etc' }] })] }), ['spec.containers[0].volumeMounts.subPath: Invalid value: "../../etc": must not contain \'..\'']],
     ['an absolute subPath', K.pods, pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [ctr({ volumeMounts: [{ name: 'v', mountPath: '/m', subPath: '/etc' }] })] }), ['spec.containers[0].volumeMounts.subPath: Invalid value: "/etc": must be a relative path']],
     ['a hostPath climbing with ..', K.pods, pod({ volumes: [{ name: 'v', hostPath: { path: '/var/../etc' } }] }), ['spec.volumes[0].hostPath.path: Invalid value: "/var/../etc": must not contain \'..\'']],
+    ['a hostPath with a bind-string option', K.pods, pod({ volumes: [{ name: 'v', hostPath: { path: '/..:/host:rw' } }] }), ['spec.volumes[0].hostPath.path: Invalid value: "/..:/host:rw": must not contain \':\'']],
+    ['a relative hostPath', K.pods, pod({ volumes: [{ name: 'v', hostPath: { path: 'etc' } }] }), ['spec.volumes[0].hostPath.path: Invalid value: "etc": must be an absolute path']],
+    ['a mountPath with a bind-string option', K.pods, pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [ctr({ volumeMounts: [{ name: 'v', mountPath: '/m:ro,rshared' }] })] }), ['spec.containers[0].volumeMounts[0].mountPath: Invalid value: "/m:ro,rshared": must not contain \':\'']],
     ['a hostAliases IP with a newline (/etc/hosts injection)', K.pods, pod({ hostAliases: [{ ip: '1.2.3.4\n6.6.6.6 evil', hostnames: ['a'] }] }), [`spec.hostAliases[0].ip: Invalid value: "1.2.3.4\\n6.6.6.6 evil": ${IP_MSG}`]],
   ])('%s', (_what, r, obj, want) => {
     expect(causes(r, obj)).toEqual(want);

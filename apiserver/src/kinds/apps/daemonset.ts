@@ -2,7 +2,7 @@
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, formatLabels } from '../../tables/format';
-import { isObj, setIfAbsent } from '../helpers';
+import { isObj, objAt, setIfAbsent } from '../helpers';
 import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { fe, type Cause } from '../../registry/fielderrors';
@@ -20,11 +20,11 @@ export const daemonSets: ResourceStrategy = {
   defaults(o) {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
-    setIfAbsent(spec, 'updateStrategy', { type: 'RollingUpdate' });
-    if (spec.updateStrategy.type === 'RollingUpdate') {
-      setIfAbsent(spec.updateStrategy, 'rollingUpdate', {});
-      setIfAbsent(spec.updateStrategy.rollingUpdate, 'maxUnavailable', 1);
-      setIfAbsent(spec.updateStrategy.rollingUpdate, 'maxSurge', 0);
+    const us = objAt(spec, 'updateStrategy', () => ({ type: 'RollingUpdate' }));
+    const ru = us?.type === 'RollingUpdate' ? objAt(us, 'rollingUpdate') : undefined;
+    if (ru) {
+      setIfAbsent(ru, 'maxUnavailable', 1);
+      setIfAbsent(ru, 'maxSurge', 0);
     }
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     defaultTemplate(spec);

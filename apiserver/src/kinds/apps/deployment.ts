@@ -7,7 +7,7 @@ import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatSelector } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
-import { isObj, setIfAbsent, type Obj } from '../helpers';
+import { isObj, objAt, setIfAbsent, type Obj } from '../helpers';
 import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { scaleSubresource } from '../scale';
@@ -69,12 +69,14 @@ export const deployments: ResourceStrategy = {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
     setIfAbsent(spec, 'replicas', 1);
-    setIfAbsent(spec, 'strategy', { type: 'RollingUpdate' });
-    if (spec.strategy.type === undefined) spec.strategy.type = 'RollingUpdate';
-    if (spec.strategy.type === 'RollingUpdate') {
-      setIfAbsent(spec.strategy, 'rollingUpdate', {});
-      setIfAbsent(spec.strategy.rollingUpdate, 'maxUnavailable', '25%');
-      setIfAbsent(spec.strategy.rollingUpdate, 'maxSurge', '25%');
+    const strategy = objAt(spec, 'strategy', () => ({ type: 'RollingUpdate' }));
+    if (strategy) {
+      setIfAbsent(strategy, 'type', 'RollingUpdate');
+      const ru = strategy.type === 'RollingUpdate' ? objAt(strategy, 'rollingUpdate') : undefined;
+      if (ru) {
+        setIfAbsent(ru, 'maxUnavailable', '25%');
+        setIfAbsent(ru, 'maxSurge', '25%');
+      }
     }
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     setIfAbsent(spec, 'progressDeadlineSeconds', 600);

@@ -2,7 +2,7 @@
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells } from '../../tables/format';
-import { isObj, setIfAbsent } from '../helpers';
+import { isObj, objAt, setIfAbsent } from '../helpers';
 import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { fe, type Cause } from '../../registry/fielderrors';
@@ -25,8 +25,8 @@ export const statefulSets: ResourceStrategy = {
     if (!spec) return;
     setIfAbsent(spec, 'replicas', 1);
     setIfAbsent(spec, 'podManagementPolicy', 'OrderedReady');
-    setIfAbsent(spec, 'updateStrategy', { type: 'RollingUpdate' });
-    if (spec.updateStrategy.type === 'RollingUpdate') setIfAbsent(spec.updateStrategy, 'rollingUpdate', { partition: 0 });
+    const us = objAt(spec, 'updateStrategy', () => ({ type: 'RollingUpdate' }));
+    if (us?.type === 'RollingUpdate') setIfAbsent(us, 'rollingUpdate', { partition: 0 });
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     setIfAbsent(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
     defaultTemplate(spec);

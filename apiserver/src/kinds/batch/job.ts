@@ -8,7 +8,7 @@ import { deepEqual } from '../../registry/objects';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, humanDuration } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
-import { isObj, setIfAbsent, type Obj } from '../helpers';
+import { isObj, objAt, setIfAbsent, type Obj } from '../helpers';
 import { bool, int64, nonNegative, nonNegativeInt32, oneOf } from '../../registry/validation';
 import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, selectorAndTemplate, validatePodTemplate } from '../workloads';
@@ -19,10 +19,11 @@ function defaultJobSelector(job: Obj): void {
   if (!spec || typeof spec !== 'object' || spec.manualSelector === true) return;
   const uid = job.metadata.uid;
   spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  const t = (spec.template ??= {});
-  t.metadata ??= {};
-  t.metadata.labels = {
-    ...(t.metadata.labels ?? {}),
+  const t = objAt(spec, 'template');
+  const m = t && objAt(t, 'metadata');
+  if (!m || !(m.labels === undefined || m.labels === null || isObj(m.labels))) return;
+  m.labels = {
+    ...(m.labels ?? {}),
     'batch.kubernetes.io/controller-uid': uid,
     'batch.kubernetes.io/job-name': job.metadata.name,
     'controller-uid': uid,

@@ -11,7 +11,7 @@ import { methodNotAllowed, type Handler, type ResourceStrategy } from '../../reg
 import { clone, rfc3339, type Obj } from '../../registry/objects';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
-import { setIfAbsent, str } from '../helpers';
+import { isObj, setIfAbsent, str } from '../helpers';
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 const MAX_RETRIES = 20;
@@ -67,10 +67,10 @@ export const namespaces: ResourceStrategy = {
   status: { initial: () => ({ phase: 'Active' }) },
   subresources: { finalize: { verbs: ['update'], handler: finalize } },
   prepareForCreate(o) {
-    o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
+    if (isObj(o.metadata.labels) || o.metadata.labels == null) o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
   },
   prepareForUpdate(next, old) {
-    next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
+    if (isObj(next.metadata.labels) || next.metadata.labels == null) next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
   },
   defaults(o) {
     o.spec = o.spec && typeof o.spec === 'object' ? o.spec : {};

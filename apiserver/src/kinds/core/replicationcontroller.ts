@@ -27,7 +27,8 @@ export const replicationControllers: ResourceStrategy = {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
     setIfAbsent(spec, 'replicas', 1);
-    if (!spec.selector && spec.template?.metadata?.labels) spec.selector = { ...spec.template.metadata.labels };
+    const labels = spec.template?.metadata?.labels;
+    if (!spec.selector && isObj(labels)) spec.selector = { ...labels };
     defaultTemplate(spec);
   },
   validate(o) {

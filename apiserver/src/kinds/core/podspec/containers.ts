@@ -7,7 +7,7 @@ import {
   obj, objects, oneOf, portNameErrors, portNum, portNumOrName, protocol, qualifiedName, str, strings, type Errs,
 } from '../../../registry/validation';
 import type { Obj } from '../../helpers';
-import { localDescendingPath } from './paths';
+import { hostFilePath, localDescendingPath } from './paths';
 import { fieldSelector, resourceFieldSelector } from './downward';
 
 /** What the containers are checked against: the pod's volumes and a few pod-level settings. */
@@ -104,6 +104,7 @@ function volumeMounts(errs: Errs, path: string, mounts: unknown, ctx: PodContext
     if (!ctx.volumes.has(name)) errs.push(fe.notFound(`${p}.name`, name));
     const mountPath = str(errs, `${p}.mountPath`, m.mountPath, true);
     if (mountPath !== undefined && mountPath !== '') {
+      hostFilePath(errs, `${p}.mountPath`, mountPath);
       if (mountPoints.has(mountPath)) errs.push(fe.invalid(`${p}.mountPath`, mountPath, 'must be unique'));
       mountPoints.add(mountPath);
     }

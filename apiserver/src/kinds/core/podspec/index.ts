@@ -4,7 +4,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { fieldsOf, type KnownFields } from '../../../registry/strict';
 import { defineMessages } from '../../../protobuf/messages';
-import { setIfAbsent, type Obj } from '../../helpers';
+import { isObj, setIfAbsent, type Obj } from '../../helpers';
 
 // --- defaults ---
 
@@ -15,7 +15,6 @@ function imageTag(image: string): string | undefined {
   return colon > slash ? image.slice(colon + 1) : undefined;
 }
 
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const eachObj = (list: unknown, fn: (o: Obj) => void) => {
   if (Array.isArray(list)) for (const x of list) if (isObj(x)) fn(x);
 };
@@ -77,7 +76,7 @@ export function defaultPodSpec(spec: Obj | undefined): void {
 
 /** The defaults of `spec.template.spec`, for kinds with a pod template. */
 export function defaultTemplate(spec: Obj): void {
-  if (spec.template && typeof spec.template === 'object') defaultPodSpec(spec.template.spec);
+  if (isObj(spec.template)) defaultPodSpec(spec.template.spec);
 }
 
 export { validatePodSpec } from './validate';

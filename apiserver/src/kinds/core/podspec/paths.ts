@@ -16,3 +16,13 @@ export function localNonReservedPath(errs: Errs, path: string, v: string): void 
   localDescendingPath(errs, path, v);
   if (v.startsWith('..') && !v.startsWith('../')) errs.push(fe.invalid(path, v, "must not start with '..'"));
 }
+
+/**
+ * A path on the node or in a container's Linux file system: absolute, and without ':' (minik8s's own rules,
+ * beyond upstream's, which also admits Windows paths: the kubelet hands these to Docker, and in a bind
+ * string a ':' would start mount options).
+ */
+export function hostFilePath(errs: Errs, path: string, v: string): void {
+  if (!v.startsWith('/')) errs.push(fe.invalid(path, v, 'must be an absolute path'));
+  if (v.includes(':')) errs.push(fe.invalid(path, v, "must not contain ':'"));
+}

@@ -4,7 +4,7 @@
 import { fe } from '../../../registry/fielderrors';
 import { bool, dnsLabel, dnsSubdomain, int32, int64, obj, objects, oneOf, quantity, str, type Errs } from '../../../registry/validation';
 import type { Obj } from '../../helpers';
-import { localNonReservedPath, noBacksteps } from './paths';
+import { hostFilePath, localNonReservedPath, noBacksteps } from './paths';
 import { fieldSelector, resourceFieldSelector } from './downward';
 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
@@ -118,7 +118,10 @@ function source(errs: Errs, path: string, vol: Obj): void {
     }
     case 'hostPath': {
       const hp = str(errs, `${p}.path`, src.path, true);
-      if (hp) noBacksteps(errs, `${p}.path`, hp);
+      if (hp) {
+        noBacksteps(errs, `${p}.path`, hp);
+        hostFilePath(errs, `${p}.path`, hp);
+      }
       oneOf(errs, `${p}.type`, src.type, HOST_PATH_TYPES);
       break;
     }
