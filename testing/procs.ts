@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@minik8s/shared';
+import { freePort, httpOk, until } from '@minik8s/shared';
 
 export const REPO = resolve(__dirname, '..');
 
@@ -25,20 +25,8 @@ export function tempDir(prefix = 'minik8s-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Poll until `fn` gives a value (not undefined/false): shared's `until`, under the name the tests use. */
+export const waitFor = until;
 
 /** Start a process; its output goes to a log file named in failures. */
 export function startProcess(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
@@ -61,15 +49,6 @@ export function startProcess(name: string, cmd: string, args: string[], env: Nod
   };
   running.add(proc);
   return proc;
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url);
-    return r.ok;
-  } catch {
-    return false;
-  }
 }
 
 export interface Etcd extends Proc {

@@ -1,5 +1,6 @@
 // Command-line flags, named as upstream kube-apiserver's.
 import { networkInterfaces } from 'node:os';
+import { parseDurationFlag } from '@minik8s/shared';
 
 export interface Flags {
   etcdServers: string[];
@@ -46,20 +47,6 @@ const KNOWN = new Set([
   'v',
 ]);
 
-/** Go-style durations: "5m", "30s", "1m30s", "500ms", "0". */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0].length;
-  }
-  if (consumed !== s.length || consumed === 0) throw new Error(`invalid duration ${JSON.stringify(s)}`);
-  return total;
-}
-
 /** A non-negative integer flag (0 turns the limit off). */
 function count(v: Record<string, string>, name: string, dflt: number): number {
   const n = Number(v[name] ?? dflt);
@@ -90,11 +77,11 @@ export function parseFlags(argv: string[]): Flags {
     advertiseAddress: v['advertise-address'],
     tlsCertFile: v['tls-cert-file'],
     tlsPrivateKeyFile: v['tls-private-key-file'],
-    etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
-    etcdDefragIntervalMs: parseDuration(v['etcd-defrag-interval'] ?? '1h'),
-    etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
+    etcdCompactionIntervalMs: parseDurationFlag('etcd-compaction-interval', v['etcd-compaction-interval'] ?? '5m'),
+    etcdDefragIntervalMs: parseDurationFlag('etcd-defrag-interval', v['etcd-defrag-interval'] ?? '1h'),
+    etcdTimeoutMs: parseDurationFlag('etcd-request-timeout', v['etcd-request-timeout'] ?? '3s'),
     watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
-    eventTTLSeconds: Math.round(parseDuration(v['event-ttl'] ?? '1h') / 1000),
+    eventTTLSeconds: Math.round(parseDurationFlag('event-ttl', v['event-ttl'] ?? '1h') / 1000),
     maxRequestsInflight: count(v, 'max-requests-inflight', 400),
     maxMutatingRequestsInflight: count(v, 'max-mutating-requests-inflight', 200),
     maxLongRunningRequests: count(v, 'max-long-running-requests', 10_000),

@@ -5,7 +5,7 @@ import { encodeObj, prefixEnd } from '../src/storage/etcd';
 import { dispatch, type CacheEvent, type CacheWatcher } from '../src/storage/watchcache';
 import { mergePatch, applyPatch } from '../src/registry/patch';
 import { parseApiPath } from '../src/routes/api';
-import { parseDuration, parseFlags } from '../src/flags';
+import { parseFlags } from '../src/flags';
 
 const R = {
   pods: kind('pods'),
@@ -125,9 +125,8 @@ describe('flags', () => {
   it('parses upstream flag names and Go durations', () => {
     const f = parseFlags(['--etcd-servers', 'http://a:1,http://b:2', '--secure-port=7443', '--bind-address', '127.0.0.1', '--etcd-compaction-interval=1m30s', '--v=4']);
     expect(f).toMatchObject({ etcdServers: ['http://a:1', 'http://b:2'], securePort: 7443, bindAddress: '127.0.0.1', etcdPrefix: '/registry', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', etcdCompactionIntervalMs: 90_000 });
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('0')).toBe(0);
-    expect(() => parseDuration('5x')).toThrow();
+    expect(parseFlags(['--etcd-request-timeout', '500ms']).etcdTimeoutMs).toBe(500);
+    expect(() => parseFlags(['--etcd-request-timeout', '5x'])).toThrow('invalid argument "5x" for "--etcd-request-timeout" flag: time: unknown unit "x" in duration "5x"');
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
   });
 });

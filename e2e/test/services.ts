@@ -3,6 +3,7 @@
 // cluster.int.test.ts so that it runs on that file's cluster (one `npm run up` for the whole e2e suite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getsFromNode, requestLoopFromNode, sh, type Answer, type Cluster } from './compose';
+import { isPodReady } from '@minik8s/shared';
 import { waitFor } from '../../testing/procs';
 
 export interface SuiteEnv { cluster: Cluster; kenv: NodeJS.ProcessEnv }
@@ -100,7 +101,7 @@ export function servicesSuite(env: () => SuiteEnv): void {
         node: p.spec.nodeName,
         ip: p.status?.podIP,
         terminating: !!p.metadata.deletionTimestamp,
-        ready: (p.status?.conditions || []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+        ready: isPodReady(p),
       }));
     };
     /** The Deployment rolled out with n ready pods and no others left. */

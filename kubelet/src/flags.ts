@@ -50,7 +50,7 @@ export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --prefer-local-images                imagePullPolicy Always uses a local image without pulling
   --sync-frequency SECONDS             pod resync period (default 10)
   --node-status-update-frequency SECONDS (default 10)
-  --hollow                             kubemark: report bound pods Running, start no containers
+  --hollow                             kubemark: the pod workers over an in-memory runtime, no containers
   --v N                                log verbosity`;
 
 export function parseFlags(argv: string[]): KubeletFlags {

@@ -6,7 +6,7 @@ import { get, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { R } from '@minik8s/shared';
 import { kubeEnv, stopAll, waitFor } from '../../testing/procs';
-import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
+import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 const MKCTL = join(resolve(__dirname, '..', '..'), 'kubectl', 'dist', 'main.js');
 type Tool = 'kubectl' | 'mkctl';

@@ -1,9 +1,9 @@
 // explain-route svc/NAME: the iptables walk kube-proxy programs for each port of a Service —
 // KUBE-SERVICES → KUBE-SVC-<hash> → KUBE-SEP-<hash> → DNAT to a pod — computed from the Service and its
 // EndpointSlices with kube-proxy's own chain names (shared/src/proxy/chain-names.ts).
-import { endpointChainName, externalChainName, serviceChainName, servicePortName } from '@minik8s/shared/dist/proxy/chain-names';
+import { endpointChainName, externalChainName, serviceChainName, servicePortName } from '@minik8s/shared/proxy';
 import { getObject, listObjects } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError } from '../errors';
 import type { KubeObject } from '../shared';
@@ -76,11 +76,11 @@ export function explainService(svc: Obj, slices: Obj[], node?: string): string {
 }
 
 export async function explainRoute(ctx: Ctx, args: string[], o: { node?: string }): Promise<number> {
-  const [req] = parseResourceArgs(args, 'explain-route');
+  const [req] = await parseResourceArgs(ctx, args, 'explain-route');
   if (req.rt.kind !== 'Service' || req.names.length !== 1) throw new CliError('explain-route takes one service: mkctl explain-route svc/NAME [--node N]');
   const svc = await getObject<Obj>(ctx, req.rt, ctx.namespace, req.names[0]);
-  const slices = (await listObjects(ctx, resolveType('endpointslices'), ctx.namespace, { labelSelector: `kubernetes.io/service-name=${req.names[0]}` })).items as Obj[];
-  if (o.node) await getObject(ctx, resolveType('nodes'), undefined, o.node);
+  const slices = (await listObjects(ctx, builtinType('endpointslices'), ctx.namespace, { labelSelector: `kubernetes.io/service-name=${req.names[0]}` })).items as Obj[];
+  if (o.node) await getObject(ctx, builtinType('nodes'), undefined, o.node);
   process.stdout.write(explainService(svc, slices, o.node));
   return 0;
 }

@@ -2,38 +2,23 @@
 // metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
-  isNotFound, matchesLabels, milliValue, parseLabelSelector, parseQuantity, QuantityError, R, resourceForKind, resourcePath, type autoscaling, type Informer,
+  isNotFound, matchesLabels, parseLabelSelector, R, resourceForKind, resourcePath, rfc3339, type autoscaling, type Informer,
   type ResourceClient,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
-import { limitReplicas, resourceReplicas, stabilize, type PodSample, type Target } from './replicas';
+import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize, sumUnits } from './replicas';
 
 type Hpa = autoscaling.HorizontalPodAutoscaler & { metadata: NonNullable<autoscaling.HorizontalPodAutoscaler['metadata']>; [k: string]: unknown };
 type HpaCondition = autoscaling.HorizontalPodAutoscalerCondition;
 interface Scale { spec?: { replicas?: number }; status?: { replicas?: number; selector?: string } }
 interface PodMetricsList { items?: { metadata: { name: string }; containers?: { name: string; usage?: { cpu?: string; memory?: string } }[] }[] }
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function condition(type: string, status: 'True' | 'False', reason: string, message: string, prev: HpaCondition[] | undefined, nowIso: string): HpaCondition {
   const p = prev?.find((c) => c.type === type);
   return { type, status, reason, message, lastTransitionTime: p && p.status === status ? p.lastTransitionTime : nowIso };
-}
-
-/** The sum of quantities in `unit`; undefined when one does not parse. */
-function sum(qs: (string | number)[], unit: (q: string | number) => number): number | undefined {
-  let total = 0;
-  for (const q of qs) {
-    try {
-      total += unit(q);
-    } catch (e) {
-      if (e instanceof QuantityError) return undefined;
-      throw e;
-    }
-  }
-  return total;
 }
 
 export class PodAutoscalerController extends Controller {
@@ -72,8 +57,8 @@ export class PodAutoscalerController extends Controller {
       const cs = m.containers ?? [];
       // As upstream's metrics client: a pod with a container missing the resource has no usable sample.
       if (!cs.length || cs.some((c) => c.usage?.cpu === undefined || c.usage?.memory === undefined)) continue;
-      const cpu = sum(cs.map((c) => c.usage!.cpu!), parseQuantity);
-      const memory = sum(cs.map((c) => c.usage!.memory!), parseQuantity);
+      const cpu = sumUnits('cpu', cs.map((c) => c.usage!.cpu!));
+      const memory = sumUnits('memory', cs.map((c) => c.usage!.memory!));
       // a sample that does not parse is no sample (the quantity parser is bounded, so this cannot stall)
       if (cpu !== undefined && memory !== undefined) out.set(m.metadata.name, { cpu, memory });
     }
@@ -136,31 +121,14 @@ export class PodAutoscalerController extends Controller {
     for (const m of spec.metrics ?? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]) {
       if (m.type !== 'Resource' || !m.resource) continue;
       const name = m.resource.name;
-      const t = m.resource.target;
-      const inUnits = (q: string | number) => (name === 'cpu' ? milliValue(q) / 1000 : parseQuantity(q));
-      const averageValue = t.type === 'AverageValue' && t.averageValue !== undefined ? sum([t.averageValue], inUnits) : undefined;
-      if (t.type === 'AverageValue' && averageValue === undefined) return fail('ScalingActive', 'FailedGetResourceMetric', `invalid target averageValue ${JSON.stringify(t.averageValue)} for resource ${name}`);
-      const target: Target = averageValue !== undefined ? { type: 'AverageValue', averageValue } : { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
-      const samples: PodSample[] = [];
-      for (const p of pods) {
-        const u = usage.get(p.metadata.name!);
-        if (!u) continue;
-        const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[name]);
-        const request = reqs.every((r) => r !== undefined) ? sum(reqs as (string | number)[], inUnits) : undefined;
-        samples.push({ usage: name === 'cpu' ? u.cpu : u.memory, request });
-      }
+      if (name !== 'cpu' && name !== 'memory') return fail('ScalingActive', 'FailedGetResourceMetric', `failed to get ${name} utilization: unable to get metrics for resource ${name}: no metrics returned from resource metrics API`);
+      const target = resourceTarget(name, m.resource.target);
+      if (!target) return fail('ScalingActive', 'FailedGetResourceMetric', `invalid target averageValue ${JSON.stringify(m.resource.target.averageValue)} for resource ${name}`);
+      const samples = podSamples(name, pods, usage);
       try {
         const rec = resourceReplicas(current, samples, target);
         desired = Math.max(desired, rec.replicas);
-        currentMetrics.push({
-          type: 'Resource',
-          resource: {
-            name,
-            current: rec.utilization !== undefined
-              ? { averageUtilization: rec.utilization, averageValue: name === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}` }
-              : { averageValue: name === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}` },
-          },
-        });
+        currentMetrics.push({ type: 'Resource', resource: { name, current: currentValue(name, rec) } });
       } catch (e) {
         return fail('ScalingActive', 'FailedGetResourceMetric', `failed to get ${name} utilization: ${(e as Error).message}`);
       }

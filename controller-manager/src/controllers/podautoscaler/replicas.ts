@@ -1,4 +1,5 @@
 // HPA arithmetic (upstream podautoscaler replica_calculator.go and horizontal.go), pure.
+import { milliValue, parseQuantity, QuantityError, type autoscaling, type core } from '@minik8s/shared';
 
 export const TOLERANCE = 0.1;
 
@@ -69,4 +70,54 @@ export function stabilize(history: { at: number; replicas: number }[], now: numb
   if (desired > current) return Math.max(current, up);
   if (desired < current) return Math.min(current, down);
   return current;
+}
+
+/** Usage in base units of one resource: cores for cpu, bytes for memory (and any other). */
+export function baseUnits(resource: string, q: string | number): number {
+  return resource === 'cpu' ? milliValue(q) / 1000 : parseQuantity(q);
+}
+
+/** The sum of quantities in base units; undefined when one does not parse (a value stored before validation). */
+export function sumUnits(resource: string, qs: (string | number)[]): number | undefined {
+  let total = 0;
+  for (const q of qs) {
+    try {
+      total += baseUnits(resource, q);
+    } catch (e) {
+      if (e instanceof QuantityError) return undefined;
+      throw e;
+    }
+  }
+  return total;
+}
+
+/** A Resource metric's target in base units (undefined when it does not parse); no target type defaults to 80 % utilization. */
+export function resourceTarget(resource: string, t: autoscaling.MetricTarget): Target | undefined {
+  if (t.type === 'AverageValue' && t.averageValue !== undefined) {
+    const averageValue = sumUnits(resource, [t.averageValue]);
+    return averageValue === undefined ? undefined : { type: 'AverageValue', averageValue };
+  }
+  return { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
+}
+
+/**
+ * One sample per pod with a usage reading: its usage of the resource and its request (the sum over
+ * its containers; undefined when a container has none).
+ */
+export function podSamples(resource: 'cpu' | 'memory', pods: core.Pod[], usage: Map<string, { cpu: number; memory: number }>): PodSample[] {
+  const out: PodSample[] = [];
+  for (const p of pods) {
+    const u = usage.get(p.metadata?.name ?? '');
+    if (!u) continue;
+    const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[resource]);
+    const request = reqs.every((r) => r !== undefined) ? sumUnits(resource, reqs as (string | number)[]) : undefined;
+    out.push({ usage: u[resource], request });
+  }
+  return out;
+}
+
+/** status.currentMetrics' value for a recommendation: cpu in millicores, other resources in whole units. */
+export function currentValue(resource: string, rec: Recommendation): autoscaling.MetricValueStatus {
+  const averageValue = resource === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}`;
+  return rec.utilization !== undefined ? { averageUtilization: rec.utilization, averageValue } : { averageValue };
 }

@@ -2,15 +2,12 @@
 // pkg/registry/core/pod/storage/eviction.go): which budgets guard a pod, whether the eviction may skip
 // them, and the budget's status after one more disruption — or the 429 that refuses it.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { ApiError, failure, labelSelectorFromObject, matchesLabels, type KubeObject, type Status } from '@minik8s/shared';
+import { ApiError, budgetSelectsPod, disruptionAllowedConditions, failure, isPodReady, type KubeObject, type PodDisruptionBudget, type Status } from '@minik8s/shared';
 
 type Obj = Record<string, any>;
 
 /** Upstream MaxDisruptedPodSize: evictions the disruption controller has not confirmed yet. */
 export const MAX_DISRUPTED_PODS = 2000;
-
-export const isPodReady = (pod: Obj): boolean =>
-  (pod.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True');
 
 /** Terminal, pending or already deleting pods cause no new disruption: deleted without a budget check. */
 export function canIgnoreBudgets(pod: Obj): boolean {
@@ -20,15 +17,7 @@ export function canIgnoreBudgets(pod: Obj): boolean {
 
 /** policy/v1: a nil selector guards no pod, an empty one every pod of the namespace; invalid ones none. */
 export function budgetsFor(pod: KubeObject, budgets: KubeObject[]): KubeObject[] {
-  return budgets.filter((b) => {
-    const sel = (b.spec as Obj | undefined)?.selector;
-    if (b.metadata.namespace !== pod.metadata.namespace || sel == null) return false;
-    try {
-      return matchesLabels(labelSelectorFromObject(sel), pod.metadata.labels ?? {});
-    } catch {
-      return false;
-    }
-  });
+  return budgets.filter((b) => budgetSelectsPod(b as PodDisruptionBudget, pod));
 }
 
 /** An unready pod does not count as healthy: it may go without spending the budget when the budget allows it. */
@@ -49,16 +38,6 @@ function tooManyRequests(retryAfterSeconds: number, cause: string): Status {
 export const budgetBeingProcessed = (name: string): ApiError =>
   new ApiError(tooManyRequests(10, `The disruption budget ${name} is still being processed by the server.`));
 
-/** The DisruptionAllowed condition for a disruptionsAllowed count (pdbhelper.UpdateDisruptionAllowedCondition). */
-export function disruptionAllowedCondition(status: Obj, now: string): Obj[] {
-  const allowed = (status.disruptionsAllowed ?? 0) > 0;
-  const want = { type: 'DisruptionAllowed', status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: status.observedGeneration ?? 0 };
-  const conds: Obj[] = status.conditions ?? [];
-  const old = conds.find((c) => c.type === 'DisruptionAllowed');
-  const lastTransitionTime = old && old.status === want.status ? old.lastTransitionTime : now;
-  return [...conds.filter((c) => c !== old), { ...want, lastTransitionTime }];
-}
-
 /**
  * checkAndDecrement: the budget with one more disruption recorded for `podName`, or the ApiError that
  * refuses the eviction (429 while the budget is exhausted or not yet processed, 403 when it is broken).
@@ -73,7 +52,7 @@ export function spendBudget(budget: KubeObject, podName: string, now: string, dr
   if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS) throw forbidden('DisruptedPods map too big - too many evictions not confirmed by PDB controller');
   if (allowed === 0) throw new ApiError(tooManyRequests(0, `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`));
   st.disruptionsAllowed = allowed - 1;
-  if (st.disruptionsAllowed === 0) st.conditions = disruptionAllowedCondition(st, now);
+  if (st.disruptionsAllowed === 0) st.conditions = disruptionAllowedConditions(st, now);
   if (!dryRun) st.disruptedPods = { ...(st.disruptedPods ?? {}), [podName]: now };
   return { ...budget, status: st };
 }

@@ -1,6 +1,6 @@
 // Pure parts of the apiserver's pod proxy: which container, which kubelet address.
 import { describe, expect, it } from 'vitest';
-import { kubeletAddress, pickContainer } from '../../apiserver/src/podproxy';
+import { kubeletAddress, pickContainer } from '../src/podproxy';
 
 const pod = (names: string[], annotations?: Record<string, string>) => ({
   metadata: { name: 'p', namespace: 'default', annotations },

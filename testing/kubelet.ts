@@ -3,12 +3,12 @@
 // cleanup removes exactly those (also when a test fails).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ApiClient, R, isNotFound, type core, type KubeObject } from '@minik8s/shared';
-import { freePort, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
-import { ensureKubeletImages, IMAGES } from '../../testing/images';
+import { ApiClient, R, isNotFound, type core, type Pod } from '@minik8s/shared';
+import { freePort, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from './procs';
+import { ensureKubeletImages, IMAGES } from './images';
 
 export const BUSYBOX = IMAGES.busybox;
-export type Pod = core.Pod & KubeObject;
+export type { Pod };
 
 export interface KubeletEnv {
   api: Apiserver;
