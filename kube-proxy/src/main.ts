@@ -3,12 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
-  ApiClient, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
+  ApiClient, EventRecorder, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
   type core, type discovery, type Informer, type KubeObject,
 } from '@minik8s/shared';
 import { FlagError, hostPort, parseFlags, type Flags } from './flags';
 import { Iptables } from './iptables';
 import { PodRoutes, cleanupPodNetwork } from './podnet';
+import type { Dropped } from './checks';
 import { Proxier, cleanup } from './proxier';
 import type { ProxyConfig } from './rules';
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const rulesWritten = newGauge(registry, 'kubeproxy_sync_proxy_rules_iptables_last', 'Number of iptables rules written by the last sync');
   const rulesTotal = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_written_total', 'Number of iptables rules written by all syncs');
   const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'Cumulative proxy iptables restore failures');
+  const droppedTotal = newCounter(registry, 'kubeproxy_dropped_objects_total', 'Objects left out of the proxy rules and pod routes because a value of theirs does not parse', ['kind']);
 
   const proxier = new Proxier({
     iptables: ipt,
@@ -60,9 +62,16 @@ async function main(): Promise<void> {
       rulesTotal.inc(s.rules);
     },
     onError: () => failures.inc(),
+    onDrop: (d) => reportDrop(d),
   });
 
   const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: 'kube-proxy' });
+  const recorder = new EventRecorder(client, { component: 'kube-proxy', host: nodeName, logger: log });
+  function reportDrop(d: Dropped): void {
+    droppedTotal.inc({ kind: d.kind });
+    const ref = { kind: d.kind, apiVersion: d.kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1', namespace: d.namespace, name: d.name, uid: d.uid };
+    void recorder.event(ref, 'Warning', 'InvalidValue', `kube-proxy on ${nodeName} left ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name} out of its rules: ${d.reason}`);
+  }
   const factory = new InformerFactory(client, log);
   const services = factory.informer<core.Service & KubeObject>(R.services);
   const slices = factory.informer<discovery.EndpointSlice & KubeObject>(R.endpointslices);
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
     await routes.ensureSink([flags.serviceClusterIPRange, flags.clusterCIDR!]);
     let chain = Promise.resolve();
     const resync = () => {
-      chain = chain.then(() => routes.sync(nodes.store.list())).catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
+      chain = chain.then(() => routes.sync(nodes.store.list(), reportDrop)).catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
     };
     nodes.addEventHandler({ onAdd: resync, onUpdate: resync, onDelete: resync });
   }

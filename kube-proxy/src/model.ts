@@ -2,6 +2,7 @@
 // Service port, with the endpoints that should receive traffic. Pure.
 import type { core, discovery } from '@minik8s/shared';
 import { servicePortName } from '@minik8s/shared';
+import { checkEndpoints, checkService, checkSlice, dropped, Invalid, ipv4, type Dropped } from './checks';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -72,7 +73,7 @@ function fromSlices(slices: discovery.EndpointSlice[], portName: string, protoco
       const serving = e.conditions?.serving ?? ready;
       const terminating = e.conditions?.terminating ?? false;
       for (const ip of (e.addresses ?? []).slice(0, 1)) {
-        out.push({ ip, port: port.port, nodeName: e.nodeName, ready, serving, terminating });
+        out.push({ ip: ipv4(ip, 'address'), port: port.port, nodeName: e.nodeName, ready, serving, terminating });
       }
     }
   }
@@ -85,7 +86,7 @@ function fromEndpoints(ep: core.Endpoints, portName: string, protocol: Protocol)
     const port = (sub.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
     if (!port) continue;
     for (const a of sub.addresses ?? []) {
-      out.push({ ip: a.ip, port: port.port, nodeName: a.nodeName, ready: true, serving: true, terminating: false });
+      out.push({ ip: ipv4(a.ip, 'address'), port: port.port, nodeName: a.nodeName, ready: true, serving: true, terminating: false });
     }
   }
   return out;
@@ -114,18 +115,35 @@ export function groupSlices(slices: discovery.EndpointSlice[]): Map<string, disc
 /** Services whose ports kube-proxy programs: a real ClusterIP, not headless, not ExternalName. */
 export function isProxiable(svc: core.Service): boolean {
   const ip = svc.spec?.clusterIP;
-  return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && !ip.includes(':');
+  return svc.spec?.type !== 'ExternalName' && typeof ip === 'string' && !!ip && ip !== 'None' && !ip.includes(':');
 }
 
-export function buildServicePorts(services: core.Service[], src: EndpointSources): ServicePort[] {
+/**
+ * The Service ports to program. Every value is re-checked (checks.ts): a Service, EndpointSlice or Endpoints
+ * object with a value that does not parse is left out (reported through `drop`) and the others go on, so one
+ * bad object never fails the whole sync nor adds a rule of its own; endpoint addresses are written canonical.
+ */
+export function buildServicePorts(services: core.Service[], src: EndpointSources, drop: (d: Dropped) => void = () => undefined): ServicePort[] {
   const out: ServicePort[] = [];
+  const valid = <T>(kind: Dropped['kind'], o: T & { metadata?: object }, check: (o: T) => void): boolean => {
+    try {
+      check(o);
+      return true;
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+      drop(dropped(kind, o, e));
+      return false;
+    }
+  };
   for (const svc of services) {
-    if (!isProxiable(svc)) continue;
+    if (!isProxiable(svc) || !valid('Service', svc, checkService)) continue;
     const ns = svc.metadata?.namespace ?? 'default';
     const name = svc.metadata?.name ?? '';
     const key = `${ns}/${name}`;
-    const slices = src.slices.get(key);
-    const eps = src.endpoints.get(key);
+    const allSlices = src.slices.get(key)?.filter((s) => valid('EndpointSlice', s, checkSlice));
+    const slices = src.slices.get(key) ? allSlices : undefined;
+    const endpointsObj = src.endpoints.get(key);
+    const eps = endpointsObj && valid('Endpoints', endpointsObj, checkEndpoints) ? endpointsObj : undefined;
     const spec = svc.spec!;
     const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     const affinity =
@@ -140,9 +158,9 @@ export function buildServicePorts(services: core.Service[], src: EndpointSources
         spn: servicePortName(ns, name, portName),
         portName,
         protocol,
-        clusterIP: spec.clusterIP!,
+        clusterIP: ipv4(spec.clusterIP, 'spec.clusterIP'),
         port: p.port,
-        externalIPs: [...(spec.externalIPs ?? [])].sort(),
+        externalIPs: (spec.externalIPs ?? []).map((ip) => ipv4(ip, 'spec.externalIPs')).sort(),
         endpoints: usable(cands),
       };
       if (external && p.nodePort) sp.nodePort = p.nodePort;

@@ -3,6 +3,7 @@
 // CIDR end in an ifb "sink" device so an address without a rule is dropped, never sent out.
 import type { core } from '@minik8s/shared';
 import { run } from './iptables';
+import { cidr4, dropped, Invalid, ipv4, list, type Dropped } from './checks';
 import type { Logger } from './proxier';
 
 export const SINK_DEVICE = 'kube-sink0';
@@ -15,17 +16,26 @@ export interface PodRoute {
 }
 
 function internalIP(n: core.Node): string | undefined {
-  return n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  return list(n.status?.addresses, 'status.addresses').find((a) => a.type === 'InternalIP')?.address;
 }
 
-/** Routes this node needs: other nodes' podCIDR via their InternalIP (pure). */
-export function desiredPodRoutes(nodes: core.Node[], self: string): PodRoute[] {
+/**
+ * Routes this node needs: other nodes' podCIDR via their InternalIP (pure). Both are parsed and written in
+ * canonical form; a node whose values do not parse (a podCIDR of "default" would be `ip route replace
+ * default ...`) is left out and reported through `drop`.
+ */
+export function desiredPodRoutes(nodes: core.Node[], self: string, drop: (d: Dropped) => void = () => undefined): PodRoute[] {
   const out: PodRoute[] = [];
   for (const n of nodes) {
-    const cidr = n.spec?.podCIDR;
-    const ip = internalIP(n);
-    if (n.metadata?.name === self || !cidr || !ip || cidr.includes(':')) continue;
-    out.push({ cidr, via: ip });
+    try {
+      const raw = n.spec?.podCIDR;
+      const rawIP = internalIP(n);
+      if (n.metadata?.name === self || !raw || !rawIP || (typeof raw === 'string' && raw.includes(':'))) continue;
+      out.push({ cidr: cidr4(raw, 'spec.podCIDR'), via: ipv4(rawIP, 'status.addresses[InternalIP]') });
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+      drop(dropped('Node', n, e));
+    }
   }
   return out.sort((a, b) => a.cidr.localeCompare(b.cidr));
 }
@@ -57,8 +67,8 @@ export class PodRoutes {
     for (const c of cidrs) await this.must(['ip', 'route', 'replace', c, 'dev', SINK_DEVICE]);
   }
 
-  async sync(nodes: core.Node[]): Promise<void> {
-    const desired = desiredPodRoutes(nodes, this.self);
+  async sync(nodes: core.Node[], drop?: (d: Dropped) => void): Promise<void> {
+    const desired = desiredPodRoutes(nodes, this.self, drop);
     const failed = new Set<string>();
     this.installed ??= await this.listInstalled();
     for (const cmd of routeCommands(this.installed, desired)) {

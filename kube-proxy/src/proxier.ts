@@ -4,6 +4,7 @@
 import type { core, discovery } from '@minik8s/shared';
 import { chainRules, Iptables, misplacedJumps, parseSaveChains, run, type Jump } from './iptables';
 import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from './model';
+import type { Dropped } from './checks';
 import { planSync, staleUdpFlows, type AppliedState } from './plan';
 import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
 import { isServiceChainName } from '@minik8s/shared';
@@ -43,6 +44,8 @@ export interface ProxierOptions {
   commandPrefix?: string[];
   onSync?(stats: SyncStats): void;
   onError?(err: unknown): void;
+  /** An object left out because a value of it does not parse (once per object version). */
+  onDrop?(d: Dropped): void;
 }
 
 /** Jumps from built-in chains, in upstream's order (iptablesJumpChains + the kubelet's KUBE-FIREWALL). */
@@ -137,13 +140,25 @@ export class Proxier {
       const slices = [...(this.slicesBySvc.get(key)?.values() ?? [])];
       const ep = this.endpoints.get(key);
       const ports = svc
-        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() })
+        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() }, (d) => this.dropped(d))
         : [];
       if (ports.length) this.portsBySvc.set(key, ports);
       else this.portsBySvc.delete(key);
     }
     this.dirty.clear();
     return [...this.portsBySvc.values()].flat().sort(comparePorts);
+  }
+
+  /** Report a dropped object once per version of it (a Service is rebuilt on every change of its endpoints). */
+  private reported = new Map<string, string>();
+  private dropped(d: Dropped): void {
+    const k = `${d.kind}/${d.namespace}/${d.name}`;
+    const version = `${d.uid}/${d.resourceVersion}`;
+    if (this.reported.get(k) === version) return;
+    if (this.reported.size > 10_000) this.reported.clear();
+    this.reported.set(k, version);
+    this.opts.logger.warn({ kind: d.kind, object: `${d.namespace ?? ''}/${d.name}`, reason: d.reason }, 'object left out of the proxy rules');
+    this.opts.onDrop?.(d);
   }
 
   /** The next sync writes everything and re-checks the jumps (after a failure or external flush). */
