@@ -116,7 +116,8 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
       emptyDirOwnership(p, pod);
       paths.set(v.name, p);
     } else if (v.hostPath) {
-      const p = join(hostRoot, normalize(`/${v.hostPath.path}`));
+      if (typeof v.hostPath.path !== 'string' || !v.hostPath.path.startsWith('/')) throw new VolumeError(`volume "${v.name}": hostPath ${JSON.stringify(v.hostPath.path)} is not an absolute path`);
+      const p = join(hostRoot, normalize(v.hostPath.path));
       const type = v.hostPath.type ?? '';
       if (type === 'DirectoryOrCreate') mkdirSync(p, { recursive: true });
       else if (type === 'FileOrCreate' && !existsSync(p)) {
@@ -221,6 +222,7 @@ export function mounts(c: core.Container, pod: core.Pod, paths: Map<string, stri
   for (const m of c.volumeMounts ?? []) {
     const host = paths.get(m.name);
     if (!host) throw new VolumeError(`volumeMount "${m.name}" refers to no volume of the pod`);
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) throw new VolumeError(`volumeMount "${m.name}": mountPath ${JSON.stringify(m.mountPath)} is not an absolute path`);
     const vol = pod.spec?.volumes?.find((v) => v.name === m.name);
     let src = host;
     if (m.subPath) src = resolveSubPath(host, m.subPath);
