@@ -52,7 +52,7 @@ function checkLine(line: string): void {
 }
 
 describe('kube-proxy never writes a value that did not parse', () => {
-  it('iptables rules from hostile Services, EndpointSlices and Endpoints', () => {
+  it('iptables rules from hostile Services, EndpointSlices and Endpoints', { timeout: 300_000 }, () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom('service', 'slice', 'endpoints'), fc.array(mutation, { minLength: 1, maxLength: 3 })), { maxLength: 4 }), (bad) => {
         const names = ['a', 'b', 'c', 'd'];
@@ -77,7 +77,7 @@ describe('kube-proxy never writes a value that did not parse', () => {
     );
   });
 
-  it('pod routes from hostile Nodes: `ip route` arguments only from parsed CIDRs and addresses', () => {
+  it('pod routes from hostile Nodes: `ip route` arguments only from parsed CIDRs and addresses', { timeout: 300_000 }, () => {
     fc.assert(
       fc.property(fc.array(fc.array(mutation, { minLength: 1, maxLength: 3 }), { maxLength: 3 }), (bad) => {
         const nodes = [1, 2, 3, 4].map((i) => goodNode(`n${i}`, i));

@@ -110,6 +110,20 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
   const base = join(podDir(root, uid), 'volumes');
   const paths = new Map<string, string>();
   for (const v of pod.spec?.volumes ?? []) {
+    try {
+      await setUpVolume(v, base, pod, src, hostRoot, paths);
+    } catch (e) {
+      // a file-system error (a name too long, a full disk) is the volume's failure: the pod waits with an Event
+      if (e instanceof VolumeError) throw e;
+      throw new VolumeError(`volume "${v.name}": ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return paths;
+}
+
+/** One volume's directory (or file), recorded in `paths`. */
+async function setUpVolume(v: core.Volume, base: string, pod: core.Pod, src: VolumeSources, hostRoot: string, paths: Map<string, string>): Promise<void> {
+  {
     if (v.emptyDir) {
       const p = join(base, 'kubernetes.io~empty-dir', v.name);
       mkdirSync(p, { recursive: true });
@@ -174,7 +188,6 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
       throw new VolumeError(`volume "${v.name}": unsupported volume type`);
     }
   }
-  return paths;
 }
 
 /**
@@ -202,7 +215,7 @@ export function resolveSubPath(volume: string, subPath: string): string {
           next = openSync(at, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_DIRECTORY);
         } else if (code === 'ELOOP' || code === 'ENOTDIR') {
           throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is a symbolic link or not a directory; a subPath may not leave its volume through one`);
-        } else throw e;
+        } else throw new VolumeError(`subPath "${subPath}": ${(e as Error).message}`, { cause: e });
       }
       closeSync(fd);
       fd = next;
