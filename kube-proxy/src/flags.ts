@@ -1,6 +1,8 @@
 // Command-line flags named like upstream kube-proxy (`--flag value` or `--flag=value`).
+import { isIPv4 } from 'node:net';
 import { parseDurationFlag } from '@minik8s/shared';
 
+export type ProxyMode = 'iptables' | 'nftables';
 export interface Flags {
   kubeconfig?: string;
   master?: string;
@@ -12,7 +14,8 @@ export interface Flags {
   healthzBindAddress: string;
   metricsBindAddress: string;
   cleanup: boolean;
-  proxyMode: string;
+  /** undefined: nftables where the kernel supports it, else iptables. */
+  proxyMode?: ProxyMode;
   masqueradeAll: boolean;
   syncPodRoutes: boolean;
 }
@@ -50,7 +53,9 @@ export function parseFlags(argv: string[]): Flags {
   };
   const cidr = (n: string, def?: string) => {
     const s = v.get(n) ?? def;
-    if (s !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s)) throw new FlagError(`--${n}: invalid CIDR "${s}"`);
+    if (s === undefined) return s;
+    const [ip, bits, extra] = s.split('/');
+    if (extra !== undefined || !isIPv4(ip) || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32) throw new FlagError(`--${n}: invalid IPv4 CIDR "${s}"`);
     return s;
   };
   const duration = (n: string, def: string) => {
@@ -60,8 +65,10 @@ export function parseFlags(argv: string[]): Flags {
       throw new FlagError((e as Error).message, { cause: e });
     }
   };
-  const mode = v.get('proxy-mode') ?? 'iptables';
-  if (mode !== 'iptables') throw new FlagError(`--proxy-mode ${mode} is not supported (only iptables)`);
+  const mode = v.get('proxy-mode') || undefined;
+  if (mode !== undefined && mode !== 'iptables' && mode !== 'nftables') {
+    throw new FlagError(`--proxy-mode ${JSON.stringify(mode)} is not supported: use iptables or nftables (or leave it empty: nftables where the kernel supports it)`);
+  }
   const flags: Flags = {
     kubeconfig: v.get('kubeconfig'),
     master: v.get('master'),

@@ -1,41 +1,25 @@
 // --sync-pod-routes: our host-gw pod network (what kindnet / flannel host-gw do). Every node routes
 // every other node's spec.podCIDR via that node's InternalIP; the Service CIDR and the cluster
 // CIDR end in an ifb "sink" device so an address without a rule is dropped, never sent out.
-import type { core } from '@minik8s/shared';
+import { parsed, parsePodRoute, type core, type DropReporter, type PodRoute } from '@minik8s/shared';
 import { run } from './iptables';
-import { cidr4, dropped, Invalid, ipv4, list, type Dropped } from './checks';
 import type { Logger } from './proxier';
 
 export const SINK_DEVICE = 'kube-sink0';
 /** Routing protocol id marking the routes we install, so a restart or --cleanup finds them. */
 export const ROUTE_PROTO = '151';
 
-export interface PodRoute {
-  cidr: string;
-  via: string;
-}
-
-function internalIP(n: core.Node): string | undefined {
-  return list(n.status?.addresses, 'status.addresses').find((a) => a.type === 'InternalIP')?.address;
-}
-
 /**
  * Routes this node needs: other nodes' podCIDR via their InternalIP (pure). Both are parsed and written in
- * canonical form; a node whose values do not parse (a podCIDR of "default" would be `ip route replace
- * default ...`) is left out and reported through `drop`.
+ * canonical form (parsePodRoute); a node whose values do not parse (a podCIDR of "default" would be `ip
+ * route replace default ...`) is left out and reported through `drop`.
  */
-export function desiredPodRoutes(nodes: core.Node[], self: string, drop: (d: Dropped) => void = () => undefined): PodRoute[] {
+export function desiredPodRoutes(nodes: core.Node[], self: string, drop: DropReporter = () => undefined): PodRoute[] {
   const out: PodRoute[] = [];
   for (const n of nodes) {
-    try {
-      const raw = n.spec?.podCIDR;
-      const rawIP = internalIP(n);
-      if (n.metadata?.name === self || !raw || !rawIP || (typeof raw === 'string' && raw.includes(':'))) continue;
-      out.push({ cidr: cidr4(raw, 'spec.podCIDR'), via: ipv4(rawIP, 'status.addresses[InternalIP]') });
-    } catch (e) {
-      if (!(e instanceof Invalid)) throw e;
-      drop(dropped('Node', n, e));
-    }
+    if (n.metadata?.name === self) continue;
+    const r = parsed('Node', n, parsePodRoute, drop);
+    if (r) out.push(r);
   }
   return out.sort((a, b) => a.cidr.localeCompare(b.cidr));
 }
@@ -67,7 +51,7 @@ export class PodRoutes {
     for (const c of cidrs) await this.must(['ip', 'route', 'replace', c, 'dev', SINK_DEVICE]);
   }
 
-  async sync(nodes: core.Node[], drop?: (d: Dropped) => void): Promise<void> {
+  async sync(nodes: core.Node[], drop?: DropReporter): Promise<void> {
     const desired = desiredPodRoutes(nodes, this.self, drop);
     const failed = new Set<string>();
     this.installed ??= await this.listInstalled();

@@ -533,7 +533,7 @@ command(['trace'], () => {
 });
 
 command(['explain-route'], () => {
-  sub(program, 'explain-route', "Show the iptables chains a packet to a Service walks through (kube-proxy's rules), down to the pods")
+  sub(program, 'explain-route', "Show the path a packet to a Service takes through kube-proxy's rules (iptables and nftables mode), down to the pods")
     .argument('<service...>', 'svc/NAME or svc NAME')
     .option('--node <name>', 'Mark the endpoints local to this node')
     .action(act(async () => (await import('./commands/route')).explainRoute));

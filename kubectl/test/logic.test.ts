@@ -96,6 +96,7 @@ describe('explain-route', () => {
     const svc = { metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] } };
     const slice = {
       metadata: { name: 'web-x', namespace: 'default' },
+      addressType: 'IPv4',
       ports: [{ port: 8080, protocol: 'TCP' }],
       endpoints: [
         { addresses: ['10.244.2.7'], conditions: { ready: true }, nodeName: 'n2', targetRef: { kind: 'Pod', name: 'b' } },
@@ -111,7 +112,19 @@ describe('explain-route', () => {
     expect(out).toMatch(new RegExp(`probability 0\\.50000\\s+→ ${sep1}: DNAT → 10\\.244\\.1\\.5:8080  pod default/a on node n1 \\(local\\)`));
     expect(out).toMatch(new RegExp(`otherwise\\s+→ ${sep2}: DNAT → 10\\.244\\.2\\.7:8080`));
     expect(out).not.toContain('10.244.3.9');
-    expect(explainService(svc, [])).toContain('REJECT ("default/web has no endpoints")');
+    // the nftables path: kube-proxy's map elements and shared chains (shared/src/proxy/nft-layout.ts)
+    expect(out).toContain('nftables mode (table inet kube-proxy):');
+    expect(out).toContain('services: @service-ips[10.96.0.20 . tcp . 80] → goto cluster-2');
+    expect(out).toMatch(/0\s+→ service-slot-0: @service-endpoints-0\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.1\.5:8080  pod default\/a on node n1 \(local\)/);
+    expect(out).toMatch(/1\s+→ service-slot-1: @service-endpoints-1\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.2\.7:8080/);
+    const none = explainService(svc, []);
+    expect(none).toContain('REJECT ("default/web has no endpoints")');
+    expect(none).toContain('endpoints-check: @no-endpoint-services[10.96.0.20 . tcp . 80] → reject-chain (REJECT)');
+    // what kube-proxy leaves out (shared/src/proxy/checks.ts) is said, not shown as a path
+    const bad = { ...slice, metadata: { name: 'web-bad', namespace: 'default' }, endpoints: [{ addresses: ['10.244.1.5\nCOMMIT'], conditions: { ready: true } }] };
+    const out2 = explainService(svc, [bad]);
+    expect(out2).toContain('kube-proxy leaves out EndpointSlice default/web-bad: endpoints[0].addresses[0] "10.244.1.5\\nCOMMIT" is not an IPv4 address');
+    expect(out2).toContain('REJECT ("default/web has no endpoints")');
   });
 });
 
