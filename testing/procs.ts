@@ -1,6 +1,6 @@
 // Test harness: real etcd and real component processes on loopback, for integration tests.
 // Every process started here is stopped by stopAll() (call it in afterAll).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,14 @@ export interface Etcd extends Proc {
   dataDir: string;
   /** Start again on the same data and ports (after kill()). */
   restart(): Promise<Etcd>;
+}
+
+/**
+ * Writes an object straight into etcd (etcdctl), behind the apiserver's back: how a value stored before
+ * validation existed, or by another writer, reaches the watchers. `key` is under the apiserver's /registry.
+ */
+export function putBehindApiserver(endpoint: string, key: string, obj: unknown): void {
+  execFileSync('etcdctl', ['--endpoints', endpoint, 'put', key, JSON.stringify(obj)], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir. */
