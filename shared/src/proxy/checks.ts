@@ -5,7 +5,7 @@
 // read), and an object with a value that does not parse is dropped whole, with the reason. Pure.
 import type { core, discovery } from '../api/types';
 import { isPortNumber, isProtocol, MAX_CLIENT_IP_AFFINITY_SECONDS, type PortProtocol } from '../validation';
-import { formatCIDR, formatIP, parseCIDR, parseIP } from '../validation/ip';
+import { canonicalIPv4, formatCIDR, parseCIDR, parseIP } from '../validation/ip';
 
 /** An object left out of the rules or routes, and why (for an Event and a metric). */
 export interface Dropped {
@@ -28,81 +28,84 @@ function show(v: unknown): string {
 /** A value that does not parse; the message names the field and the value. */
 export class Invalid extends Error {}
 
+/** A field's path, or a function that builds it: only an error needs it (a sync parses every endpoint). */
+type Field = string | (() => string);
+const at = (f: Field): string => (typeof f === 'string' ? f : f());
+
 /** upstream's default sessionAffinityConfig.clientIP.timeoutSeconds. */
 export const DEFAULT_AFFINITY_SECONDS = 10800;
 
 /** A strict IPv4 address in canonical form (the proxy programs IPv4), else Invalid naming the field. */
-function ipv4(v: unknown, field: string): string {
-  const ip = typeof v === 'string' ? parseIP(v) : undefined;
-  if (!ip || ip.family !== 4) throw new Invalid(`${field} ${show(v)} is not an IPv4 address`);
-  return formatIP(ip);
+function ipv4(v: unknown, field: Field): string {
+  const ip = canonicalIPv4(v);
+  if (ip === undefined) throw new Invalid(`${at(field)} ${show(v)} is not an IPv4 address`);
+  return ip;
 }
 
 /** As ipv4, but a valid IPv6 address is undefined: another family's value, valid and not ours to program. */
-function ipv4Only(v: unknown, field: string): string | undefined {
-  const ip = typeof v === 'string' ? parseIP(v) : undefined;
-  return ip?.family === 6 ? undefined : ipv4(v, field);
+function ipv4Only(v: unknown, field: Field): string | undefined {
+  return canonicalIPv4(v) ?? (typeof v === 'string' && parseIP(v)?.family === 6 ? undefined : ipv4(v, field));
 }
 
 /** A strict IPv4 subnet ("10.244.1.0/24") in canonical form, else Invalid. */
-function cidr4(v: unknown, field: string): string {
+function cidr4(v: unknown, field: Field): string {
   const c = typeof v === 'string' ? parseCIDR(v) : undefined;
-  if (!c || c.ip.family !== 4) throw new Invalid(`${field} ${show(v)} is not an IPv4 CIDR`);
+  if (!c || c.ip.family !== 4) throw new Invalid(`${at(field)} ${show(v)} is not an IPv4 CIDR`);
   return formatCIDR(c);
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A DNS-1123 label (names and port names end up in rule comments and chain-name hashes). */
-function label(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length > 63 || !LABEL.test(v)) throw new Invalid(`${field} ${show(v)} is not a DNS-1123 label`);
+function label(v: unknown, field: Field): string {
+  if (typeof v !== 'string' || v.length > 63 || !LABEL.test(v)) throw new Invalid(`${at(field)} ${show(v)} is not a DNS-1123 label`);
   return v;
 }
 
-function port(v: unknown, field: string): number {
-  if (!isPortNumber(v)) throw new Invalid(`${field} ${show(v)} is not a port (1-65535)`);
+function port(v: unknown, field: Field): number {
+  if (!isPortNumber(v)) throw new Invalid(`${at(field)} ${show(v)} is not a port (1-65535)`);
   return v;
 }
 
-function protocol(v: unknown, field: string): PortProtocol {
+function protocol(v: unknown, field: Field): PortProtocol {
   const p = v ?? 'TCP';
-  if (!isProtocol(p)) throw new Invalid(`${field} ${show(v)} is not TCP, UDP or SCTP`);
+  if (!isProtocol(p)) throw new Invalid(`${at(field)} ${show(v)} is not TCP, UDP or SCTP`);
   return p;
 }
 
 /** An optional string (absent: undefined); only compared or displayed, never written into a rule. */
-function optString(v: unknown, field: string): string | undefined {
+function optString(v: unknown, field: Field): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new Invalid(`${field} ${show(v)} is not a string`);
+  if (typeof v !== 'string') throw new Invalid(`${at(field)} ${show(v)} is not a string`);
   return v;
 }
 
-function optBool(v: unknown, field: string): boolean | undefined {
+function optBool(v: unknown, field: Field): boolean | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new Invalid(`${field} ${show(v)} is not a boolean`);
+  if (typeof v !== 'boolean') throw new Invalid(`${at(field)} ${show(v)} is not a boolean`);
   return v;
 }
 
 /** A list of objects (absent: []), else Invalid. */
-function list<T>(v: T[] | undefined | null, field: string): T[] {
+function list<T>(v: T[] | undefined | null, field: Field): T[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new Invalid(`${field} is not a list`);
+  if (!Array.isArray(v)) throw new Invalid(`${at(field)} is not a list`);
   v.forEach((x, i) => {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Invalid(`${field}[${i}] ${show(x)} is not an object`);
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Invalid(`${at(field)}[${i}] ${show(x)} is not an object`);
   });
   return v;
 }
 
 /** A list of strings (absent: []), else Invalid. */
-function strings(v: unknown, field: string): unknown[] {
+function strings(v: unknown, field: Field): unknown[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new Invalid(`${field} is not a list`);
+  if (!Array.isArray(v)) throw new Invalid(`${at(field)} is not a list`);
   return v;
 }
 
 /** sessionAffinityConfig.clientIP.timeoutSeconds: an integer in (0, 86400]. */
-function affinitySeconds(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_CLIENT_IP_AFFINITY_SECONDS) throw new Invalid(`${field} ${show(v)} is not in (0, ${MAX_CLIENT_IP_AFFINITY_SECONDS}]`);
+function affinitySeconds(v: unknown, field: Field): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_CLIENT_IP_AFFINITY_SECONDS) throw new Invalid(`${at(field)} ${show(v)} is not in (0, ${MAX_CLIENT_IP_AFFINITY_SECONDS}]`);
   return v;
 }
 
@@ -210,36 +213,39 @@ function endpointPort(p: { name?: string | null; port?: number | null; protocol?
 export function parseSlice(s: discovery.EndpointSlice): ParsedEndpointGroup | undefined {
   if (s.addressType !== 'IPv4') return undefined;
   const ns = optString(s.metadata?.namespace, 'metadata.namespace');
-  return {
-    ports: list(s.ports, 'ports').map((p, i) => endpointPort(p, `ports[${i}]`, false)),
-    endpoints: list(s.endpoints, 'endpoints').flatMap((e, i) => {
-      const f = `endpoints[${i}]`;
-      const ips = strings(e.addresses, `${f}.addresses`).map((a, j) => ipv4(a, `${f}.addresses[${j}]`));
-      const c = (e.conditions ?? {}) as Record<string, unknown>;
-      if (typeof c !== 'object' || Array.isArray(c)) throw new Invalid(`${f}.conditions is not an object`);
-      const ready = optBool(c.ready, `${f}.conditions.ready`) ?? true;
-      const serving = optBool(c.serving, `${f}.conditions.serving`) ?? ready;
-      const terminating = optBool(c.terminating, `${f}.conditions.terminating`) ?? false;
-      const nodeName = optString(e.nodeName, `${f}.nodeName`);
-      const ref = e.targetRef;
-      const podName = ref?.kind === 'Pod' ? optString(ref.name, `${f}.targetRef.name`) : undefined;
-      const pod = podName ? `${optString(ref?.namespace, `${f}.targetRef.namespace`) ?? ns}/${podName}` : undefined;
-      if (!ips.length) return [];
-      return [{ ip: ips[0], ready, serving, terminating, ...(nodeName ? { nodeName } : {}), ...(pod ? { pod } : {}) }];
-    }),
-  };
+  const endpoints: ParsedEndpoint[] = [];
+  list(s.endpoints, 'endpoints').forEach((e, i) => {
+    const addresses = strings(e.addresses, () => `endpoints[${i}].addresses`);
+    let ip: string | undefined;
+    for (let j = 0; j < addresses.length; j++) {
+      const parsed = ipv4(addresses[j], () => `endpoints[${i}].addresses[${j}]`);
+      ip ??= parsed;
+    }
+    const c = (e.conditions ?? {}) as Record<string, unknown>;
+    if (typeof c !== 'object' || Array.isArray(c)) throw new Invalid(`endpoints[${i}].conditions is not an object`);
+    const ready = optBool(c.ready, () => `endpoints[${i}].conditions.ready`) ?? true;
+    const serving = optBool(c.serving, () => `endpoints[${i}].conditions.serving`) ?? ready;
+    const terminating = optBool(c.terminating, () => `endpoints[${i}].conditions.terminating`) ?? false;
+    const nodeName = optString(e.nodeName, () => `endpoints[${i}].nodeName`);
+    const ref = e.targetRef;
+    const podName = ref?.kind === 'Pod' ? optString(ref.name, () => `endpoints[${i}].targetRef.name`) : undefined;
+    const pod = podName ? `${optString(ref?.namespace, () => `endpoints[${i}].targetRef.namespace`) ?? ns}/${podName}` : undefined;
+    if (ip) endpoints.push({ ip, ready, serving, terminating, nodeName, pod });
+  });
+  return { ports: list(s.ports, 'ports').map((p, i) => endpointPort(p, `ports[${i}]`, false)), endpoints };
 }
 
 /** A core/v1 Endpoints object, one group per subset (ready addresses only; IPv6 ones are not ours). */
 export function parseEndpoints(ep: core.Endpoints): ParsedEndpointGroup[] {
-  return list(ep.subsets, 'subsets').map((sub, i) => ({
-    ports: list(sub.ports, `subsets[${i}].ports`).map((p, j) => endpointPort(p, `subsets[${i}].ports[${j}]`, true)),
-    endpoints: list(sub.addresses, `subsets[${i}].addresses`).flatMap((a, j) => {
-      const ip = ipv4Only(a.ip, `subsets[${i}].addresses[${j}].ip`);
-      const nodeName = optString(a.nodeName, `subsets[${i}].addresses[${j}].nodeName`);
-      return ip ? [{ ip, ready: true, serving: true, terminating: false, ...(nodeName ? { nodeName } : {}) }] : [];
-    }),
-  }));
+  return list(ep.subsets, 'subsets').map((sub, i) => {
+    const endpoints: ParsedEndpoint[] = [];
+    list(sub.addresses, () => `subsets[${i}].addresses`).forEach((a, j) => {
+      const ip = ipv4Only(a.ip, () => `subsets[${i}].addresses[${j}].ip`);
+      const nodeName = optString(a.nodeName, () => `subsets[${i}].addresses[${j}].nodeName`);
+      if (ip) endpoints.push({ ip, ready: true, serving: true, terminating: false, nodeName });
+    });
+    return { ports: list(sub.ports, `subsets[${i}].ports`).map((p, j) => endpointPort(p, `subsets[${i}].ports[${j}]`, true)), endpoints };
+  });
 }
 
 /** A pod route to another node: its podCIDR via its InternalIP. */

@@ -7,7 +7,7 @@
 // ever see parsed, canonical values.
 import type { core, discovery } from '../api/types';
 import { servicePortName } from './chain-names';
-import { isProxiable, parsed, parseEndpoints, parseService, parseSlice, type DropReporter, type ParsedEndpoint, type ParsedEndpointGroup, type Protocol } from './checks';
+import { isProxiable, parsed, parseEndpoints, parseService, parseSlice, type DropReporter, type ParsedEndpointGroup, type Protocol } from './checks';
 
 export interface Endpoint {
   ip: string;
@@ -45,28 +45,40 @@ function compareEndpoints(a: Endpoint, b: Endpoint): number {
   return ipKey(a.ip) - ipKey(b.ip) || a.port - b.port;
 }
 
+/** An endpoint as a rule gets it, with the conditions that decide whether it is used. */
+interface Candidate {
+  endpoint: Endpoint;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+}
+
 /** Ready endpoints; if none is ready, the serving+terminating ones (upstream's terminating fallback). */
-function usable(cands: (ParsedEndpoint & { port: number })[]): Endpoint[] {
+function usable(cands: Candidate[]): Endpoint[] {
   const seen = new Set<string>();
   const dedup = cands.filter((c) => {
-    const k = `${c.ip}:${c.port}`;
+    const k = `${c.endpoint.ip}:${c.endpoint.port}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
   let chosen = dedup.filter((c) => c.ready);
   if (chosen.length === 0) chosen = dedup.filter((c) => c.serving && c.terminating);
-  return chosen
-    .map(({ ip, port, nodeName, pod }) => ({ ip, port, ...(nodeName ? { nodeName } : {}), ...(pod ? { pod } : {}) }))
-    .sort(compareEndpoints);
+  return chosen.map((c) => c.endpoint).sort(compareEndpoints);
 }
 
 /** The endpoints of the groups that serve `portName`/`protocol` on a port number. */
-function candidates(groups: ParsedEndpointGroup[], portName: string, protocol: Protocol): (ParsedEndpoint & { port: number })[] {
-  const out: (ParsedEndpoint & { port: number })[] = [];
+function candidates(groups: ParsedEndpointGroup[], portName: string, protocol: Protocol): Candidate[] {
+  const out: Candidate[] = [];
   for (const g of groups) {
     const port = g.ports.find((p) => p.name === portName && p.protocol === protocol)?.port;
-    if (port !== undefined) for (const e of g.endpoints) out.push({ ...e, port });
+    if (port === undefined) continue;
+    for (const e of g.endpoints) {
+      const endpoint: Endpoint = { ip: e.ip, port };
+      if (e.nodeName) endpoint.nodeName = e.nodeName;
+      if (e.pod) endpoint.pod = e.pod;
+      out.push({ endpoint, ready: e.ready, serving: e.serving, terminating: e.terminating });
+    }
   }
   return out;
 }

@@ -19,19 +19,28 @@ export interface CIDR {
 const DEC = /^[0-9]+$/;
 const HEX = /^[0-9a-fA-F]+$/;
 
-/** Dotted quad; `sloppy` allows leading zeros (read as decimal, as ParseIPSloppy does). */
+/** Dotted quad; `sloppy` allows leading zeros (read as decimal, as ParseIPSloppy does). Scanned without allocating: nodes parse every endpoint address. */
 function parseV4(s: string, sloppy: boolean): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
   const out: number[] = [];
-  for (const p of parts) {
-    if (!DEC.test(p)) return undefined;
-    if (!sloppy && (p.length > 3 || (p.length > 1 && p[0] === '0'))) return undefined;
-    const n = p.length > 3 ? Number(p.replace(/^0+(?=.)/, '')) : Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
+  let n = 0;
+  let digits = 0;
+  let leadingZero = false;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e; // the end closes the last part like a '.'
+    if (c === 0x2e) {
+      if (digits === 0 || out.length === 4 || n > 255 || (!sloppy && leadingZero && digits > 1)) return undefined;
+      out.push(n);
+      n = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 0) leadingZero = c === 0x30;
+      n = Math.min(n * 10 + (c - 0x30), 256);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return out.length === 4 ? out : undefined;
 }
 
 /** RFC 4291 text form, "::" once, an IPv4 tail allowed; `sloppy` allows groups of more than 4 hex digits. */
@@ -93,6 +102,14 @@ export const parseIPSloppy = (s: string): IP | undefined => parse(s, true);
 export function parseIP(s: string): IP | undefined {
   const ip = parse(s, false);
   return ip && !isIPv4Mapped(ip) ? ip : undefined;
+}
+
+/**
+ * A strict IPv4 address, returned as given (the strict grammar admits only the canonical text: decimal
+ * octets without leading zeros), else undefined. What a node writes into a rule, without re-formatting.
+ */
+export function canonicalIPv4(s: unknown): string | undefined {
+  return typeof s === 'string' && parseV4(s, false) ? s : undefined;
 }
 
 /** ::ffff:a.b.c.d written as IPv6. */
