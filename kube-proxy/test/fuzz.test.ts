@@ -196,6 +196,8 @@ function build(bad: [string, Parameters<typeof mutate>[1]][]) {
 }
 
 const GOOD_PORTS = build([]).ports;
+/** Generous per case (a loaded machine), so that `npm run fuzz` with a large FUZZ_RUNS does not time out. */
+const TIMEOUT_MS = Math.max(60_000, fuzzRuns(300) * 20);
 
 describe('kube-proxy never writes a value that did not parse (both modes)', () => {
   it('iptables payload and nft text (full and partial) from hostile Services, EndpointSlices and Endpoints', () => {
@@ -213,7 +215,7 @@ describe('kube-proxy never writes a value that did not parse (both modes)', () =
       }),
       { numRuns: fuzzRuns(300) },
     );
-  }, 60_000);
+  }, TIMEOUT_MS);
 
   it('pod routes from hostile Nodes: `ip route` arguments only from parsed CIDRs and addresses', () => {
     fc.assert(
@@ -233,7 +235,7 @@ describe('kube-proxy never writes a value that did not parse (both modes)', () =
       }),
       { numRuns: fuzzRuns(300) },
     );
-  }, 60_000);
+  }, TIMEOUT_MS);
 });
 
 describe("the issue's examples, in both modes", () => {
