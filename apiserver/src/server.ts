@@ -12,7 +12,7 @@ import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { ADMISSION, builtinKinds } from './kinds';
+import { ADMISSION, UPDATE_ADMISSION, builtinKinds } from './kinds';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -118,7 +118,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   const log = cfg.logger;
   const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
   const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, eventTTLSeconds: cfg.eventTTLSeconds }));
-  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION });
+  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION, updateAdmission: UPDATE_ADMISSION });
 
   const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
   const app = Fastify({

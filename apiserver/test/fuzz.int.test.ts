@@ -57,7 +57,12 @@ const BASES: Base[] = [
   { url: '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', group: 'autoscaling', resource: 'horizontalpodautoscalers', obj: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: {}, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] } } },
   { url: '/apis/policy/v1/namespaces/default/poddisruptionbudgets', group: 'policy', resource: 'poddisruptionbudgets', obj: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {}, spec: { minAvailable: 1, selector } } },
   { url: '/apis/coordination.k8s.io/v1/namespaces/default/leases', group: 'coordination.k8s.io', resource: 'leases', obj: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: {}, spec: { holderIdentity: 'h', leaseDurationSeconds: 15 } } },
+  { url: '/api/v1/persistentvolumes', group: '', resource: 'persistentvolumes', obj: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: {}, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv', type: 'DirectoryOrCreate' }, storageClassName: 'manual', mountOptions: ['ro'], nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }] } } } } },
+  { url: '/api/v1/namespaces/default/persistentvolumeclaims', group: '', resource: 'persistentvolumeclaims', obj: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: {}, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'manual', selector } } },
+  { url: '/apis/storage.k8s.io/v1/storageclasses', group: 'storage.k8s.io', resource: 'storageclasses', obj: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: {}, provisioner: 'minik8s.io/local-path', parameters: { dir: '/var/lib/x' }, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: ['a'] }] }] } },
 ];
+
+const base = (resource: string) => BASES.find((b) => b.resource === resource)!;
 
 let seq = 0;
 const uniqueName = () => `fz-${Date.now().toString(36)}-${seq++}`;
@@ -92,6 +97,9 @@ describe('the seed corpus (the issue)', () => {
     ['a subPath to the node root', BASES[0], (o) => (o.spec.containers[0].volumeMounts[0].subPath = '../../../')],
     ['a hostPath with a bind option', BASES[0], (o) => (o.spec.volumes[1].hostPath.path = '/..:/host:rw')],
     ['an invalid Pod (no containers)', BASES[0], (o) => (o.spec.containers = [])],
+    ['a PersistentVolume of the node root through a local path with ..', base('persistentvolumes'), (o) => (o.spec.hostPath.path = '/tmp/../')],
+    ['a PersistentVolumeClaim asking for 1e30000000 bytes', base('persistentvolumeclaims'), (o) => (o.spec.resources.requests.storage = '1e30000000')],
+    ['a StorageClass parameter that is not a string', base('storageclasses'), (o) => (o.parameters.dir = { $gt: '' })],
   ];
   it.each(corpus)('%s: refused with 422, nothing stored', async (_what, b, edit) => {
     const o = named(b, uniqueName());

@@ -19,6 +19,8 @@ import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
 import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './controllers/replicaset/controller';
 import { ServiceAccountController } from './controllers/serviceaccount/controller';
+import { PersistentVolumeController } from './controllers/persistentvolume/controller';
+import { PvcProtectionController, PvProtectionController } from './controllers/storageprotection/controller';
 import { concurrency, resolveControllers, type Options } from './options';
 
 export const COMPONENT = 'kube-controller-manager';
@@ -42,6 +44,9 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   disruption: (c) => new DisruptionController(c, concurrency(c.options, 'disruption', 5)),
   podgc: (c) => new PodGCController(c),
   'ttl-after-finished': (c) => new TTLAfterFinishedController(c, concurrency(c.options, 'ttl-after-finished', 5)),
+  'persistentvolume-binder': (c) => new PersistentVolumeController(c),
+  'pvc-protection': (c) => new PvcProtectionController(c, 1),
+  'pv-protection': (c) => new PvProtectionController(c, 1),
 };
 
 export class ControllerManager {

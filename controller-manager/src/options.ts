@@ -42,6 +42,9 @@ export const ALL_CONTROLLERS = [
   'disruption',
   'podgc',
   'ttl-after-finished',
+  'persistentvolume-binder',
+  'pvc-protection',
+  'pv-protection',
 ] as const;
 
 /** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */

@@ -3,7 +3,7 @@
 // (a CustomResourceDefinition's) goes through KindRegistry.register with the same interface.
 import type { Store } from '../storage/etcd';
 import type { ResourceStrategy } from '../registry/strategy';
-import type { CreateAdmission } from '../registry/registry';
+import type { CreateAdmission, UpdateAdmission } from '../registry/registry';
 import { namespaces, namespaceLifecycle } from './core/namespace';
 import { bindings, pods } from './core/pod';
 import { services, type ServiceRanges } from './core/service';
@@ -25,6 +25,12 @@ import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscaler'
 import { podDisruptionBudgets } from './policy/poddisruptionbudget';
 import { leases } from './coordination/lease';
 import { endpointSlices } from './discovery/endpointslice';
+import { persistentVolumes } from './core/persistentvolume';
+import { persistentVolumeClaims } from './core/persistentvolumeclaim';
+import { storageObjectInUseProtection } from './core/storageprotection';
+import { persistentVolumeClaimResize } from './core/pvcresize';
+import { storageClasses } from './storage/storageclass';
+import { defaultStorageClass } from './storage/defaultstorageclass';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -49,6 +55,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     secrets,
     eventsKind(cfg.eventTTLSeconds ?? 3600),
     serviceAccounts,
+    persistentVolumes,
+    persistentVolumeClaims,
     replicationControllers,
     deployments,
     replicaSets,
@@ -61,8 +69,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    storageClasses,
   ];
 }
 
-/** Checks every create passes, in order (upstream's admission chain). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle];
+/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultStorageClass, storageObjectInUseProtection];
+
+/** Checks every valid update of a main resource passes, in order. */
+export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

@@ -16,6 +16,7 @@ import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
+import { kindSchema } from './schemas';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -39,14 +40,21 @@ export interface ListQuery {
 
 const MAX_RETRIES = 20;
 
-/** Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle). */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string }) => Promise<void>;
+/**
+ * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
+ * a mutating step may change `obj` (the new object at its storage version, defaults applied).
+ */
+export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
+
+/** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
+export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
 
 export interface RegistryOptions {
   /** Events kept per watch cache for watch resumption. */
   watchCacheSize?: number;
   log?: (msg: string, err?: unknown) => void;
   admission?: readonly CreateAdmission[];
+  updateAdmission?: readonly UpdateAdmission[];
 }
 
 /** Kinds served with a watch cache: those that can be read (a create-only kind stores nothing). */
@@ -191,7 +199,7 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name });
+    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
     const causes = validateObject(s, obj);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
@@ -263,6 +271,7 @@ export class Registry {
           opts.after?.(next);
           const causes = opts.subresource === 'status' ? validateStatusUpdate(s, next, cur.obj) : [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
           if (causes.length) throw this.invalid(s, name, causes);
+          if (opts.subresource !== 'status') for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
         } catch (e) {
           if (fromCache) {
             refresh();
@@ -338,7 +347,7 @@ export class Registry {
       name,
       namespace,
       (cur) => {
-        const patched = applyPatch(type, toServed(r, cur), patch);
+        const patched = applyPatch(type, toServed(r, cur), patch, kindSchema(r));
         if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null)
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
         opts.check?.(patched);

@@ -3,7 +3,7 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, formatLabels } from '../../tables/format';
 import { isObj, objAt, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { obj, str } from '../../registry/validation';
@@ -74,5 +74,4 @@ export const daemonSets: ResourceStrategy = {
       ];
     },
   },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };

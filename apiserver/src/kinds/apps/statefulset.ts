@@ -3,12 +3,25 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells } from '../../tables/format';
 import { isObj, objAt, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { fe, type Cause } from '../../registry/fielderrors';
-import { dnsLabel, nonNegativeInt32, obj, oneOf, str } from '../../registry/validation';
+import { dnsLabel, nonNegativeInt32, obj, objects, oneOf, str } from '../../registry/validation';
 import { scaleSubresource } from '../scale';
 import { selectorString } from './deployment';
+import { validateClaimSpec } from '../core/persistentvolumeclaim';
+
+/** The claim templates: ValidatePersistentVolumeClaimSpec each, names required and unique. */
+function claimTemplates(errs: Cause[], list: unknown): void {
+  const names = new Set<string>();
+  for (const [t, p] of objects(errs, 'spec.volumeClaimTemplates', list)) {
+    const meta = obj(errs, `${p}.metadata`, t.metadata);
+    const name = str(errs, `${p}.metadata.name`, meta?.name, true);
+    if (name && names.has(name)) errs.push(fe.duplicate(`${p}.metadata.name`, name));
+    if (name) names.add(name);
+    validateClaimSpec(`${p}.spec`, t.spec, errs);
+  }
+}
 
 export const statefulSets: ResourceStrategy = {
   group: 'apps',
@@ -29,6 +42,19 @@ export const statefulSets: ResourceStrategy = {
     if (us?.type === 'RollingUpdate') setIfAbsent(us, 'rollingUpdate', { partition: 0 });
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     setIfAbsent(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    if (isObj(spec.persistentVolumeClaimRetentionPolicy)) {
+      setIfAbsent(spec.persistentVolumeClaimRetentionPolicy, 'whenDeleted', 'Retain');
+      setIfAbsent(spec.persistentVolumeClaimRetentionPolicy, 'whenScaled', 'Retain');
+    }
+    // each claim template as a claim is defaulted (SetDefaults_PersistentVolumeClaim)
+    if (Array.isArray(spec.volumeClaimTemplates))
+      for (const t of spec.volumeClaimTemplates) {
+        if (!isObj(t)) continue;
+        setIfAbsent(t, 'apiVersion', 'v1');
+        setIfAbsent(t, 'kind', 'PersistentVolumeClaim');
+        if (isObj(t.spec)) setIfAbsent(t.spec, 'volumeMode', 'Filesystem');
+        setIfAbsent(t, 'status', { phase: 'Pending' });
+      }
     defaultTemplate(spec);
   },
   validate(o) {
@@ -57,6 +83,7 @@ export const statefulSets: ResourceStrategy = {
     const service = str(errs, 'spec.serviceName', spec.serviceName);
     if (service) dnsLabel(errs, 'spec.serviceName', service);
     selectorAndTemplate(errs, spec, 'statefulset');
+    claimTemplates(errs, spec.volumeClaimTemplates);
     alwaysRestarting(errs, spec, 'StatefulSet');
     return errs;
   },
@@ -68,5 +95,4 @@ export const statefulSets: ResourceStrategy = {
       return [nameOf(o), `${num(o.status?.readyReplicas)}/${o.spec?.replicas ?? 1}`, ageOf(o, now), names, images];
     },
   },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };

@@ -10,7 +10,7 @@ import { containerCells, formatLabelSelector, humanDuration } from '../../tables
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, objAt, setIfAbsent, type Obj } from '../helpers';
 import { bool, int64, nonNegative, nonNegativeInt32, oneOf } from '../../registry/validation';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, selectorAndTemplate, validatePodTemplate } from '../workloads';
 
 /** Upstream generates a Job's selector from its uid (unless spec.manualSelector). */
@@ -152,6 +152,5 @@ export const jobs: ResourceStrategy = {
     },
   },
   selectableFields: { ...METADATA_SELECTABLE, 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
   protobuf: message('Job'),
 };

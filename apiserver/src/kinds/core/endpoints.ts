@@ -3,7 +3,6 @@
 // validated as upstream before kube-proxy turns them into rules.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
 import { setIfAbsent, type Obj } from '../helpers';
@@ -77,5 +76,4 @@ export const endpoints: ResourceStrategy = {
     columns: [NAME, col('Endpoints', { description: 'Endpoints is the list of endpoints for this service.' }), AGE],
     cells: (o, now) => [nameOf(o), formatEndpoints(o), ageOf(o, now)],
   },
-  strict: fieldsOf('subsets'),
 };

@@ -6,7 +6,6 @@ import { fe, type Cause } from '../../registry/fielderrors';
 import { int32, obj, qualifiedName, str as strField } from '../../registry/validation';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { NAME_DESCRIPTION, col, nameOf, wide } from '../../tables/columns';
 import { since } from '../../tables/format';
 import { str, type Obj } from '../helpers';
@@ -107,5 +106,4 @@ export const events: ResourceStrategy = {
     source: (o) => str(o.source?.component),
     type: (o) => str(o.type),
   },
-  strict: fieldsOf('involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'),
 };

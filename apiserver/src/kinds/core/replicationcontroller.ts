@@ -6,7 +6,7 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { formatLabels } from '../../tables/format';
 import { isObj, setIfAbsent, type Obj } from '../helpers';
 import { labels, obj } from '../../registry/validation';
-import { TEMPLATE_FIELDS, defaultTemplate } from './podspec';
+import { defaultTemplate } from './podspec';
 import { alwaysRestarting, counts, replicaSetLikePrinter, validatePodTemplate } from '../workloads';
 import { scaleSubresource } from '../scale';
 
@@ -49,5 +49,4 @@ export const replicationControllers: ResourceStrategy = {
   },
   table: replicaSetLikePrinter((o) => formatLabels(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };

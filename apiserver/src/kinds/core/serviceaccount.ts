@@ -1,6 +1,5 @@
 // ServiceAccounts (upstream pkg/registry/core/serviceaccount).
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
 import './podspec';
@@ -32,6 +31,5 @@ export const serviceAccounts: ResourceStrategy = {
     columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
     cells: (o, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
   },
-  strict: fieldsOf('secrets', 'imagePullSecrets', 'automountServiceAccountToken'),
   protobuf: message('ServiceAccount'),
 };

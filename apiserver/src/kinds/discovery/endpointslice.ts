@@ -2,7 +2,6 @@
 // type and ports validated as upstream before kube-proxy turns them into rules.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
 import { setIfAbsent, type Obj } from '../helpers';
@@ -99,5 +98,4 @@ export const endpointSlices: ResourceStrategy = {
       return [nameOf(o), o.addressType ?? '', listWithMore(ports, ports.length, '<unset>'), listWithMore(addrs, addrs.length, '<unset>'), ageOf(o, now)];
     },
   },
-  strict: fieldsOf('addressType', 'endpoints', 'ports'),
 };

@@ -9,7 +9,7 @@ import { clone, deepEqual, type Obj } from '../../../registry/objects';
 import { isObj, str } from '../../helpers';
 import { dnsSubdomain, ip, obj, objects, oneOf, str as strField } from '../../../registry/validation';
 import { parseIPSloppy } from '@minik8s/shared';
-import { POD_SPEC_FIELDS, defaultPodSpec, validatePodSpec } from '../podspec';
+import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
 import { podPrinter } from './table';
@@ -109,7 +109,6 @@ export const pods: ResourceStrategy = {
     'status.nominatedNodeName': (o) => str(o.status?.nominatedNodeName),
   },
   watchIndex: 'spec.nodeName',
-  strict: { spec: POD_SPEC_FIELDS, status: true },
 };
 
 /** POST namespaces/NS/bindings: the binding names its pod in metadata.name (kept out of discovery, as before). */

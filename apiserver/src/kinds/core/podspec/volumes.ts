@@ -4,7 +4,7 @@
 import { fe } from '../../../registry/fielderrors';
 import { bool, dnsLabel, dnsSubdomain, int32, int64, obj, objects, oneOf, quantity, str, type Errs } from '../../../registry/validation';
 import type { Obj } from '../../helpers';
-import { hostFilePath, localNonReservedPath, noBacksteps } from './paths';
+import { localNonReservedPath, nodePath } from './paths';
 import { fieldSelector, resourceFieldSelector } from './downward';
 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
@@ -18,6 +18,12 @@ const SOURCES = [
 
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'] as const;
 const VOLUME_FIELD_PATHS = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
+
+/** validateHostPathVolumeSource (a pod's volume or a PersistentVolume's). */
+export function hostPathSource(errs: Errs, path: string, src: Obj): void {
+  nodePath(errs, `${path}.path`, src.path);
+  oneOf(errs, `${path}.type`, src.type, HOST_PATH_TYPES);
+}
 
 function mode(errs: Errs, path: string, v: unknown): void {
   const m = int32(errs, path, v);
@@ -116,15 +122,9 @@ function source(errs: Errs, path: string, vol: Obj): void {
       }
       break;
     }
-    case 'hostPath': {
-      const hp = str(errs, `${p}.path`, src.path, true);
-      if (hp) {
-        noBacksteps(errs, `${p}.path`, hp);
-        hostFilePath(errs, `${p}.path`, hp);
-      }
-      oneOf(errs, `${p}.type`, src.type, HOST_PATH_TYPES);
+    case 'hostPath':
+      hostPathSource(errs, p, src);
       break;
-    }
     case 'secret':
     case 'configMap': {
       const nameField = k === 'secret' ? 'secretName' : 'name';
