@@ -99,6 +99,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
     onCommit: (key, rev, obj) => registry?.committed(key, rev, obj),
+    onStrayWatchResponse: (s) => cfg.logger.warn(s, s.action === 'reset' ? 'etcd answered for an unknown watch: watch stream reset' : 'etcd acknowledged the cancel of a watch it had canceled: dropped'),
   });
   const server = buildServer(cfg, store, metrics);
   registry = server.registry;

@@ -3,6 +3,7 @@
 import { Etcd3, type IKeyValue } from 'etcd3';
 import { noop, ConstantBackoff } from 'cockatiel';
 import type { KubeObject } from '@minik8s/shared';
+import { guardWatchManager, type StrayWatchResponse } from './watchguard';
 
 /** etcd did not answer (down, timed out): the apiserver answers 503. */
 export class StorageUnavailableError extends Error {
@@ -55,6 +56,8 @@ export interface TxnExtra {
 
 export interface StoreOptions {
   endpoints: string[];
+  /** Hears of each etcd watch response for a watcher the client no longer tracks (see watchguard). */
+  onStrayWatchResponse?: (s: StrayWatchResponse) => void;
   /** Deadline of every unary etcd call. */
   timeoutMs?: number;
   /** Observes the duration of each etcd call (metrics). */
@@ -148,6 +151,7 @@ export class Store {
       // lists are as large as etcd holds (upstream sets MaxCallRecvMsgSize to MaxInt32 too); grpc's 4 MiB default would fail them
       grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.enable_channelz': 0, 'grpc.max_receive_message_length': 2 ** 31 - 1 },
     });
+    guardWatchManager(this.client, opts.onStrayWatchResponse ?? (() => undefined));
     this.leases = new LeaseReuse((ttl) => this.call('lease', () => this.client.leaseClient.leaseGrant({ TTL: ttl })).then((r) => r.ID));
   }
 
