@@ -160,6 +160,16 @@ describe('StatefulSet claim templates', () => {
     expect((o.spec.volumeClaimTemplates[0] as Record<string, unknown>).status).toEqual({ phase: 'Pending' });
     expect((o.spec as Record<string, unknown>).persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
+
+  it('lets the template mount the claim templates by name, and only them', () => {
+    const o = sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
+    const ctr = (o.spec.template.spec.containers as Record<string, unknown>[])[0];
+    ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+    prepareForCreate(STS, o, 'default');
+    expect(fields(STS, o)).toEqual([]);
+    ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/logs' }];
+    expect(messages(STS, o)).toEqual(['spec.template.spec.containers[0].volumeMounts[1].name: Not found: "logs"']);
+  });
 });
 
 describe('tables (printers.go v1.32)', () => {

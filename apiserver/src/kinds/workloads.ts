@@ -17,14 +17,14 @@ export const CONTAINERS = wide('Containers', 'Names of each container in the tem
 export const IMAGES = wide('Images', 'Images referenced by each container in the template.');
 export const SELECTOR = wide('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.');
 
-/** ValidatePodTemplateSpec: the template's labels and annotations, its pod spec, no ephemeral containers. */
-export function validatePodTemplate(errs: Cause[], path: string, template: unknown): Obj | undefined {
+/** ValidatePodTemplateSpec: the template's labels and annotations, its pod spec, no ephemeral containers (`claimVolumes`: see validatePodSpec). */
+export function validatePodTemplate(errs: Cause[], path: string, template: unknown, claimVolumes: readonly string[] = []): Obj | undefined {
   const t = obj(errs, path, template, true);
   if (!t) return undefined;
   const meta = obj(errs, `${path}.metadata`, t.metadata) ?? {};
   labels(errs, `${path}.metadata.labels`, meta.labels);
   annotations(errs, `${path}.metadata.annotations`, meta.annotations);
-  validatePodSpec(`${path}.spec`, t.spec, errs);
+  validatePodSpec(`${path}.spec`, t.spec, errs, claimVolumes);
   if (isObj(t.spec) && Array.isArray(t.spec.ephemeralContainers) && t.spec.ephemeralContainers.length)
     errs.push(fe.forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
   return t;
@@ -44,7 +44,7 @@ function compileSelector(errs: Cause[], path: string, sel: Obj): ((labels: Recor
 const isEmptySelector = (sel: Obj) => Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}).length + (Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0) === 0;
 
 /** A required, non-empty label selector that matches the template's labels (apps/v1 workloads, manual Job selectors). */
-export function selectorAndTemplate(errs: Cause[], spec: Obj, kind: string, required = true): void {
+export function selectorAndTemplate(errs: Cause[], spec: Obj, kind: string, required = true, claimVolumes: readonly string[] = []): void {
   const before = errs.length;
   const sel = obj(errs, 'spec.selector', spec.selector, required);
   if (sel) {
@@ -52,7 +52,7 @@ export function selectorAndTemplate(errs: Cause[], spec: Obj, kind: string, requ
     if (isEmptySelector(sel)) errs.push(fe.invalid('spec.selector', sel, `empty selector is invalid for ${kind}`));
   }
   const selectorOk = errs.length === before;
-  const template = validatePodTemplate(errs, 'spec.template', spec.template);
+  const template = validatePodTemplate(errs, 'spec.template', spec.template, claimVolumes);
   if (!sel || !template || !selectorOk) return;
   const matches = compileSelector(errs, 'spec.selector', sel);
   const tl = isObj(template.metadata?.labels) ? template.metadata.labels : {};

@@ -11,8 +11,8 @@ import { scaleSubresource } from '../scale';
 import { selectorString } from './deployment';
 import { validateClaimSpec } from '../core/persistentvolumeclaim';
 
-/** The claim templates: ValidatePersistentVolumeClaimSpec each, names required and unique. */
-function claimTemplates(errs: Cause[], list: unknown): void {
+/** The claim templates: ValidatePersistentVolumeClaimSpec each, names required and unique. Returns the names. */
+function claimTemplates(errs: Cause[], list: unknown): string[] {
   const names = new Set<string>();
   for (const [t, p] of objects(errs, 'spec.volumeClaimTemplates', list)) {
     const meta = obj(errs, `${p}.metadata`, t.metadata);
@@ -21,6 +21,7 @@ function claimTemplates(errs: Cause[], list: unknown): void {
     if (name) names.add(name);
     validateClaimSpec(`${p}.spec`, t.spec, errs);
   }
+  return [...names];
 }
 
 export const statefulSets: ResourceStrategy = {
@@ -82,8 +83,11 @@ export const statefulSets: ResourceStrategy = {
     if (ordinals) nonNegativeInt32(errs, 'spec.ordinals.start', ordinals.start);
     const service = str(errs, 'spec.serviceName', spec.serviceName);
     if (service) dnsLabel(errs, 'spec.serviceName', service);
-    selectorAndTemplate(errs, spec, 'statefulset');
-    claimTemplates(errs, spec.volumeClaimTemplates);
+    const claims: Cause[] = [];
+    const claimNames = claimTemplates(claims, spec.volumeClaimTemplates);
+    // the template's mounts may name the claim templates: each pod gets a volume of its claim
+    selectorAndTemplate(errs, spec, 'statefulset', true, claimNames);
+    errs.push(...claims);
     alwaysRestarting(errs, spec, 'StatefulSet');
     return errs;
   },

@@ -32,8 +32,12 @@ function podSecurityContext(errs: Errs, specPath: string, spec: Obj): void {
   seccompProfile(errs, `${path}.seccompProfile`, sc.seccompProfile);
 }
 
-/** ValidatePodSpec at `path` (a pod's "spec", a template's "spec.template.spec"). */
-export function validatePodSpec(path: string, spec: unknown, errs: Errs): void {
+/**
+ * ValidatePodSpec at `path` (a pod's "spec", a template's "spec.template.spec"). `claimVolumes`: the names
+ * of a StatefulSet's claim templates, volumes its pods will have (the controller adds them) that mounts
+ * may name.
+ */
+export function validatePodSpec(path: string, spec: unknown, errs: Errs, claimVolumes: readonly string[] = []): void {
   if (!isObj(spec)) {
     errs.push(spec === undefined || spec === null ? fe.required(path) : fe.type(path, spec, 'object'));
     return;
@@ -45,7 +49,9 @@ export function validatePodSpec(path: string, spec: unknown, errs: Errs): void {
   if (grace !== undefined && grace < 0) errs.push(fe.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than or equal to 0'));
   const restartPolicy = str(errs, `${path}.restartPolicy`, spec.restartPolicy, true);
   if (restartPolicy && !['Always', 'OnFailure', 'Never'].includes(restartPolicy)) errs.push(fe.notSupported(`${path}.restartPolicy`, restartPolicy, ['Always', 'OnFailure', 'Never']));
-  const ctx: PodContext = { volumes: volumes(errs, `${path}.volumes`, spec.volumes), gracePeriod: grace ?? 30, hostNetwork, restartPolicy };
+  const vols = volumes(errs, `${path}.volumes`, spec.volumes);
+  for (const name of claimVolumes) if (!vols.has(name)) vols.set(name, { name, persistentVolumeClaim: { claimName: name } });
+  const ctx: PodContext = { volumes: vols, gracePeriod: grace ?? 30, hostNetwork, restartPolicy };
   const names = new Set<string>();
   const hostPorts = new Set<string>();
   if (spec.containers === undefined || spec.containers === null || (Array.isArray(spec.containers) && !spec.containers.length)) errs.push(fe.required(`${path}.containers`));
