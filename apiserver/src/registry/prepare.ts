@@ -75,7 +75,8 @@ export function prepareForUpdate(r: ServedResource, incoming: Obj, old: Obj, sub
   }
   s.prepareForUpdate?.(next, old);
   s.defaults?.(next);
-  if (tracksGeneration(s, next) && !deepEqual(specPart(next), specPart(old))) m.generation = (om.generation ?? 0) + 1;
+  const specOf = s.specOf ?? specPart;
+  if (tracksGeneration(s, next) && !deepEqual(specOf(next), specOf(old))) m.generation = (om.generation ?? 0) + 1;
   return next;
 }
 
@@ -92,7 +93,7 @@ export function validateObjectUpdate(r: ServedResource, next: Obj, old: Obj): Ca
   return r.strategy.validateUpdate?.(next, old) ?? [];
 }
 
-/** Causes of a /status write. */
+/** Causes refusing a /status update. */
 export function validateStatusUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
-  return r.strategy.validateStatus?.(next, old) ?? [];
+  return r.strategy.status?.validate?.(next, old) ?? [];
 }

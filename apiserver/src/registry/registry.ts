@@ -269,9 +269,14 @@ export class Registry {
           const incoming = await mutate(clone(cur.obj));
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
-          const causes = opts.subresource === 'status' ? validateStatusUpdate(s, next, cur.obj) : [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
-          if (causes.length) throw this.invalid(s, name, causes);
-          if (opts.subresource !== 'status') for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
+          if (opts.subresource !== 'status') {
+            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+            if (causes.length) throw this.invalid(s, name, causes);
+            for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
+          } else {
+            const causes = validateStatusUpdate(s, next, cur.obj);
+            if (causes.length) throw this.invalid(s, name, causes);
+          }
         } catch (e) {
           if (fromCache) {
             refresh();

@@ -108,11 +108,10 @@ export const nodes: ResourceStrategy = {
   shortNames: ['no'],
   versions: [{ name: 'v1' }],
   storageKey: 'minions',
-  status: { keepOnCreate: true },
+  status: { keepOnCreate: true, validate },
   defaults: normalizePodCIDRs,
   validate,
   validateUpdate,
-  validateStatus: validate,
   table: {
     columns: [
       NAME,

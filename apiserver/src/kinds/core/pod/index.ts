@@ -77,7 +77,7 @@ export const pods: ResourceStrategy = {
   shortNames: ['po'],
   categories: ['all'],
   versions: [{ name: 'v1' }],
-  status: { initial: () => ({ phase: 'Pending' }) },
+  status: { initial: () => ({ phase: 'Pending' }), validate: validatePodStatus },
   subresources: {
     binding: bindingSubresource,
     log: { responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
@@ -94,7 +94,6 @@ export const pods: ResourceStrategy = {
     return errs;
   },
   validateUpdate,
-  validateStatus: validatePodStatus,
   deletion: { gracePeriod },
   table: podPrinter,
   selectableFields: {

@@ -122,7 +122,14 @@ export function services(ranges: ServiceRanges, store: Store, root: string): Res
     versions: [{ name: 'v1' }],
     storageKey: 'services/specs',
     nameRule: dns1035LabelErrors,
-    status: { initial: () => ({ loadBalancer: {} }) },
+    status: {
+      initial: () => ({ loadBalancer: {} }),
+      validate(o) {
+        const errs: Cause[] = [];
+        validateServiceStatus(o, errs);
+        return errs;
+      },
+    },
     prepareForCreate: normalizeClusterIPs,
     prepareForUpdate,
     defaults,
@@ -132,11 +139,6 @@ export function services(ranges: ServiceRanges, store: Store, root: string): Res
       return errs;
     },
     validateUpdate,
-    validateStatus(o) {
-      const errs: Cause[] = [];
-      validateServiceStatus(o, errs);
-      return errs;
-    },
     table: servicePrinter,
     selectableFields: { ...METADATA_SELECTABLE, 'spec.clusterIP': (o) => str(o.spec?.clusterIP), 'spec.type': (o) => str(o.spec?.type) },
     protobuf: message('Service'),
