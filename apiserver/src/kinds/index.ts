@@ -11,7 +11,7 @@ import { endpoints } from './core/endpoints';
 import { nodes } from './core/node';
 import { configMaps } from './core/configmap';
 import { secrets } from './core/secret';
-import { events } from './core/event';
+import { eventsKind } from './core/event';
 import { serviceAccounts } from './core/serviceaccount';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
@@ -46,6 +46,8 @@ export interface KindsConfig {
   /** --etcd-prefix */
   root: string;
   services: ServiceRanges;
+  /** --event-ttl in seconds (0: Events never expire). */
+  eventTTLSeconds?: number;
 }
 
 /** The built-in kinds, in discovery order (core first, then the groups in this order). */
@@ -59,7 +61,7 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     nodes,
     configMaps,
     secrets,
-    events,
+    eventsKind(cfg.eventTTLSeconds ?? 3600),
     serviceAccounts,
     persistentVolumes,
     persistentVolumeClaims,

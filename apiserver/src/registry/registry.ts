@@ -206,7 +206,7 @@ export class Registry {
     const hooks = s.strategy.storage;
     if (!hooks) {
       if (opts.dryRun) return obj as KubeObject;
-      const res = await this.store.create(key, obj as KubeObject);
+      const res = await this.store.create(key, obj as KubeObject, undefined, { ttlSeconds: s.strategy.ttlSeconds });
       if (!res.ok) throw new ApiError(statusFor.alreadyExists(s, name));
       return res.stored.obj;
     }
@@ -218,7 +218,7 @@ export class Registry {
         const { causes: c, extra } = await hooks.plan(attempt, undefined);
         if (c.length) throw this.invalid(s, name, c);
         if (opts.dryRun) return attempt as KubeObject;
-        const res = await this.store.create(key, attempt as KubeObject, extra);
+        const res = await this.store.create(key, attempt as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (res.current) throw new ApiError(statusFor.alreadyExists(s, name));
       }
@@ -324,7 +324,7 @@ export class Registry {
           extra = plan.extra;
         }
         if (opts.dryRun) return next as KubeObject;
-        const res = await this.store.update(key, cur.rev, next as KubeObject, extra);
+        const res = await this.store.update(key, cur.rev, next as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(s, name);
         if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(s, name));

@@ -261,7 +261,8 @@ export class DockerRuntime implements ContainerRuntime {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
         PidMode: c.pidTarget ? `container:${c.pidTarget}` : undefined,
-        Binds: c.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+        // Mounts objects, not "src:dst:opts" bind strings: a ':' in a path cannot add mount options
+        Mounts: c.mounts.map((m) => ({ Type: 'bind' as const, Source: m.hostPath, Target: m.containerPath, ReadOnly: m.readOnly })),
         Memory: c.resources.memoryLimitBytes,
         MemorySwap: c.resources.memoryLimitBytes || undefined,
         NanoCpus: c.resources.nanoCpus,
