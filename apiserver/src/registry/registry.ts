@@ -42,9 +42,9 @@ const MAX_RETRIES = 20;
 
 /**
  * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
- * a mutating step may change `obj` (the new object at its storage version, defaults applied).
+ * a mutating step may change `obj` (the new object at its storage version, defaults applied); a dry run must change no other state.
  */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
+export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean }) => Promise<void>;
 
 /** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
 export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
@@ -199,14 +199,14 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
+    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj, dryRun: opts.dryRun });
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
     if (!hooks) {
       if (opts.dryRun) return obj as KubeObject;
-      const res = await this.store.create(key, obj as KubeObject);
+      const res = await this.store.create(key, obj as KubeObject, undefined, { ttlSeconds: s.strategy.ttlSeconds });
       if (!res.ok) throw new ApiError(statusFor.alreadyExists(s, name));
       return res.stored.obj;
     }
@@ -218,7 +218,7 @@ export class Registry {
         const { causes: c, extra } = await hooks.plan(attempt, undefined);
         if (c.length) throw this.invalid(s, name, c);
         if (opts.dryRun) return attempt as KubeObject;
-        const res = await this.store.create(key, attempt as KubeObject, extra);
+        const res = await this.store.create(key, attempt as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (res.current) throw new ApiError(statusFor.alreadyExists(s, name));
       }
@@ -324,7 +324,7 @@ export class Registry {
           extra = plan.extra;
         }
         if (opts.dryRun) return next as KubeObject;
-        const res = await this.store.update(key, cur.rev, next as KubeObject, extra);
+        const res = await this.store.update(key, cur.rev, next as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(s, name);
         if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(s, name));
