@@ -74,7 +74,7 @@ export class Nginx {
       // stdout is /dev/null: nginx opens the access log (/dev/stdout) while testing, and cannot open a socket
       const child = spawn(this.o.binary, ['-t', '-q', '-e', 'stderr', '-p', this.o.confDir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 65536 - stderr.length)));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 65536 - stderr.length)));
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       child.once('error', (e) => {
         clearTimeout(timer);
@@ -93,7 +93,7 @@ export class Nginx {
     this.child = child;
     // nginx's error log, one structured line each, at nginx's own level
     const lines = new LineSplitter();
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       for (const line of lines.push(d)) {
         const level = /\[(emerg|alert|crit|error)\]/.test(line) ? 'error' : /\[warn\]/.test(line) ? 'warn' : 'info';
         this.o.log[level]({ nginx: line }, 'nginx');

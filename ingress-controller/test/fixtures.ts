@@ -24,7 +24,7 @@ export function ingress(name: string, spec: Record<string, unknown>, annotations
     kind: 'Ingress',
     metadata: { name, namespace, uid: `uid-${name}`, generation: 1, creationTimestamp: stamp(), ...(annotations ? { annotations } : {}) },
     spec: { ingressClassName: 'nginx', ...spec },
-  } as Ingress;
+  };
 }
 
 export function ingressClass(name: string, controller = CONTROLLER): IngressClass {

@@ -92,7 +92,7 @@ export class Nft {
       const [client, daddr, proto, port] = kc;
       const [ip, epPort] = vc;
       const ok = isIPv4(client) && isIPv4(daddr) && ['tcp', 'udp', 'sctp'].includes(proto as string) && isPortNumber(port) && isIPv4(ip) && isPortNumber(epPort);
-      if (ok) out.push({ key: `${client} . ${daddr} . ${proto} . ${port}`, value: `${ip} . ${epPort}` });
+      if (ok) out.push({ key: `${client} . ${daddr} . ${proto as string} . ${port}`, value: `${ip} . ${epPort}` });
     }
     return out;
   }

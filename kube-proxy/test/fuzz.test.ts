@@ -108,7 +108,7 @@ function checkNftElement(map: string, el: string, line: string, del: boolean): v
     expectPort(port, line);
   } else if (map !== 'hairpin') {
     expectMatch(value, VERDICT, line);
-    const t = /^goto affinity-([0-9]+)$/.exec(value!);
+    const t = /^goto affinity-([0-9]+)$/.exec(value);
     if (t) expectSeconds(t[1], line);
   }
 }

@@ -6,7 +6,7 @@ import { portMappings } from '../src/pod/config';
 import { dockerPorts } from '../src/runtime/docker-ports';
 import type { Pod } from '../src/kinds';
 
-const pod = (spec: Partial<core.PodSpec>): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [], ...spec } }) as Pod;
+const pod = (spec: Partial<core.PodSpec>): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [], ...spec } });
 const ctr = (ports: core.ContainerPort[]): core.Container => ({ name: 'c', image: 'x', ports });
 
 describe('hostPort', () => {

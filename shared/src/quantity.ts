@@ -14,7 +14,6 @@ export class QuantityError extends Error {
 
 /** Upstream's ErrFormatWrong, ErrNumeric and ErrSuffix. */
 export const QUANTITY_FORMAT_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-const NUMERIC_MSG = 'unable to parse numeric part of quantity';
 const SUFFIX_MSG = "unable to parse quantity's suffix";
 
 /** The largest magnitude a quantity may have, in base units (upstream's maxAllowed, 2^63-1). */

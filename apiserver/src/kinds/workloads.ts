@@ -1,7 +1,6 @@
 // What the kinds with a pod template share (Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs,
 // ReplicationControllers): template and selector validation (ValidatePodTemplateSpec and the apps/v1
 // selector rules), int-or-percent values, the immutable selector, table columns.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { labelSelectorFromObject, matchesLabels } from '@minik8s/shared';
 import { fe, type Cause } from '../registry/fielderrors';
 import { deepEqual } from '../registry/objects';
@@ -34,7 +33,7 @@ export function validatePodTemplate(errs: Cause[], path: string, template: unkno
 /** A metav1.LabelSelector as a matcher; undefined (and a cause) when it does not compile. */
 function compileSelector(errs: Cause[], path: string, sel: Obj): ((labels: Record<string, string>) => boolean) | undefined {
   try {
-    const s = labelSelectorFromObject(sel as any);
+    const s = labelSelectorFromObject(sel);
     return (l) => matchesLabels(s, l);
   } catch {
     errs.push(fe.invalid(path, sel, 'invalid label selector'));

@@ -101,7 +101,7 @@ function once(fn: () => void): () => void {
  * covers answered, aborted and hijacked (watch) requests alike. Upgrades (exec, attach, port-forward) never
  * reach the router: their handler takes a 'stream' slot itself and gives it back when the socket closes.
  */
-export function registerInflightLimits(app: FastifyInstance, limiter: InflightLimiter, refuse: (reply: FastifyReply, s: Status) => void, onRefuse?: (cls: RequestClass) => void): void {
+export function registerInflightLimits(app: FastifyInstance, limiter: InflightLimiter, refuse: (reply: FastifyReply, s: Status) => unknown, onRefuse?: (cls: RequestClass) => void): void {
   app.addHook('onRequest', (req, reply, done) => {
     const cls = classify(req.method, req.url);
     const slot = limiter.acquire(cls, clientOf(req));

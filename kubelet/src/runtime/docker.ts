@@ -7,7 +7,7 @@ import { rfc3339, type Logger } from '@minik8s/shared';
 import { L, SANDBOX_NAME, dockerName } from './labels';
 import { PodNetworks } from './docker-network';
 import { dockerPorts } from './docker-ports';
-import { dockerStats, type DockerStats } from './docker-stats';
+import { dockerStats } from './docker-stats';
 import type { ContainerRuntime } from './runtime';
 import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRef, PodRuntime, RuntimeContainer, RuntimeEvent, RuntimeState, SandboxConfig } from './types';
 

@@ -122,7 +122,7 @@ export function parsed<O extends { metadata?: object }, P>(kind: Dropped['kind']
     return parse(o);
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
-    drop(dropped(kind, o as { metadata?: Record<string, string> }, e));
+    drop(dropped(kind, o, e));
     return undefined;
   }
 }

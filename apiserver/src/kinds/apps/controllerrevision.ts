@@ -3,7 +3,6 @@
 import type { apps } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
-import type { Obj } from '../helpers';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { deepEqual } from '../../registry/objects';
 import { int64, nonNegative } from '../../registry/validation';

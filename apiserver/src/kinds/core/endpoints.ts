@@ -1,7 +1,6 @@
 // Endpoints (upstream pkg/registry/core/endpoint): kept under the historical services/endpoints keys; a PUT
 // of a missing one creates it (the endpoints controller writes them that way). Addresses and ports are
 // validated as upstream before kube-proxy turns them into rules.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { core } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';

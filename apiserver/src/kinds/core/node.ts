@@ -1,7 +1,6 @@
 // Nodes (upstream pkg/registry/core/node): cluster-scoped, kept under the historical `minions` keys; a
 // kubelet registers its node with its status, so create keeps the status it is given. Pod CIDRs and
 // addresses, which every node turns into routes, are validated on every write, /status included.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { core } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';

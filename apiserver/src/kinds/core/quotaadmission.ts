@@ -34,10 +34,10 @@ export const resourceQuotaAdmission: CreateAdmission = async (registry, { r, nam
       quotaName,
       namespace,
       (cur) => {
-        const d = chargeQuota(cur as unknown as ResourceQuota, r.group, r.resource, obj, now);
+        const d = chargeQuota(cur, r.group, r.resource, obj, now);
         if (d.kind === 'refuse') throw forbidden(d.message);
-        if (d.kind === 'untracked') return cur as Obj;
-        return { ...cur, status: { ...((cur as Obj).status ?? {}), used: d.used } } as Obj;
+        if (d.kind === 'untracked') return cur;
+        return { ...cur, status: { ...((cur as Obj).status ?? {}), used: d.used } };
       },
       { subresource: 'status' },
     ).catch((e) => {

@@ -42,7 +42,7 @@ export const replicationControllers: ResourceStrategy = {
     const before = errs.length;
     labels(errs, 'spec.selector', selector);
     const template = validatePodTemplate(errs, 'spec.template', spec.template);
-    const tl = isObj(template?.metadata?.labels) ? template!.metadata.labels : {};
+    const tl = isObj(template?.metadata?.labels) ? template.metadata.labels : {};
     if (selector && errs.length === before && !Object.entries(selector).every(([k, v]) => tl[k] === v))
       errs.push(fe.invalid('spec.template.metadata.labels', tl, '`selector` does not match template `labels`'));
     alwaysRestarting(errs, spec, 'ReplicationController');

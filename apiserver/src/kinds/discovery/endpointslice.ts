@@ -1,6 +1,5 @@
 // EndpointSlices (discovery.k8s.io, upstream pkg/registry/discovery/endpointslice): addresses of the slice's
 // type and ports validated as upstream before kube-proxy turns them into rules.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { discovery } from '@minik8s/shared';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';

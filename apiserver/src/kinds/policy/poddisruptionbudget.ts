@@ -1,6 +1,5 @@
 // PodDisruptionBudgets (upstream pkg/registry/policy/poddisruptionbudget); pods/eviction spends them.
 import type { policy } from '@minik8s/shared';
-import { labelSelectorFromObject } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';

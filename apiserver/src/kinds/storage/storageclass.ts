@@ -1,14 +1,13 @@
 // StorageClasses (upstream pkg/registry/storage/storageclass): cluster-scoped; reclaim policy Delete and
 // volume binding mode Immediate by default; provisioner, parameters, reclaim policy and binding mode are
 // fixed once created. `kubectl get sc` marks the default class "(default)".
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { isDefaultClass, qualifiedNameErrors, type StorageClass } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { bool, each, labelValue, objects, oneOf, qualifiedName, str, stringMap, strings } from '../../registry/validation';
 import type { Obj } from '../../registry/objects';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
-import { isObj, setIfAbsent } from '../helpers';
+import { setIfAbsent } from '../helpers';
 
 const RECLAIM = ['Delete', 'Retain'] as const;
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'] as const;

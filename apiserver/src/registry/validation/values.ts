@@ -33,7 +33,7 @@ function int(errs: Errs, path: string, v: unknown, bits: 32 | 64, required: bool
     errs.push(fe.type(path, v, `int${bits}`));
     return undefined;
   }
-  return v as number;
+  return v;
 }
 
 export const int32 = (errs: Errs, path: string, v: unknown, required = false) => int(errs, path, v, 32, required);

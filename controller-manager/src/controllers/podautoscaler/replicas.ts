@@ -110,7 +110,7 @@ export function podSamples(resource: 'cpu' | 'memory', pods: core.Pod[], usage: 
     const u = usage.get(p.metadata?.name ?? '');
     if (!u) continue;
     const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[resource]);
-    const request = reqs.every((r) => r !== undefined) ? sumUnits(resource, reqs as (string | number)[]) : undefined;
+    const request = reqs.every((r) => r !== undefined) ? sumUnits(resource, reqs) : undefined;
     out.push({ usage: u[resource], request });
   }
   return out;

@@ -4,7 +4,7 @@
 // when their spec changes, when a counted object of their namespace changes, and all of them every
 // --resource-quota-sync-period. Pods, services, configmaps, secrets, claims and replication controllers
 // come from informers; other "count/<resource>.<group>" resources are listed when a quota names them.
-import { R, RESOURCES, isConflict, isNotFound, type Informer, type KubeObject, type QuotaObject, type ResourceClient, type ResourceQuota, type ResourceType } from '@minik8s/shared';
+import { R, RESOURCES, isConflict, isNotFound, type Informer, type KubeObject, type ResourceClient, type ResourceQuota, type ResourceType } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { countedResource, quotaStatus, statusDiffers, type Counted } from './logic';
 
@@ -62,13 +62,13 @@ export class ResourceQuotaController extends Controller {
   private async counted(quota: Quota): Promise<Counted[]> {
     const ns = quota.metadata.namespace!;
     const out: Counted[] = [];
-    for (const [rt, inf] of this.watched) out.push({ group: rt.group, resource: rt.resource, items: inf.store.byIndex('namespace', ns) as QuotaObject[] });
+    for (const [rt, inf] of this.watched) out.push({ group: rt.group, resource: rt.resource, items: inf.store.byIndex('namespace', ns) });
     for (const name of Object.keys(quota.spec?.hard ?? {})) {
       const c = countedResource(name);
       if (!c || WATCHED.some((rt) => rt.group === c.group && rt.resource === c.resource)) continue;
       const rt = RESOURCES.find((r) => r.group === c.group && r.resource === c.resource && r.namespaced);
       if (!rt) continue; // a kind this cluster does not serve counts nothing
-      out.push({ ...c, items: (await this.ctx.client.resource(rt).list({ namespace: ns })).items as QuotaObject[] });
+      out.push({ ...c, items: (await this.ctx.client.resource(rt).list({ namespace: ns })).items });
     }
     return out;
   }

@@ -67,12 +67,21 @@ function env(errs: Errs, path: string, vars: unknown): void {
     const vp = `${p}.valueFrom`;
     let sources = 0;
     const fieldRef = obj(errs, `${vp}.fieldRef`, from.fieldRef);
-    if (fieldRef) sources++, fieldSelector(errs, `${vp}.fieldRef`, fieldRef, ENV_FIELD_PATHS);
+    if (fieldRef) {
+      sources++;
+      fieldSelector(errs, `${vp}.fieldRef`, fieldRef, ENV_FIELD_PATHS);
+    }
     const resourceRef = obj(errs, `${vp}.resourceFieldRef`, from.resourceFieldRef);
-    if (resourceRef) sources++, resourceFieldSelector(errs, `${vp}.resourceFieldRef`, resourceRef, false);
+    if (resourceRef) {
+      sources++;
+      resourceFieldSelector(errs, `${vp}.resourceFieldRef`, resourceRef, false);
+    }
     for (const k of ['configMapKeyRef', 'secretKeyRef']) {
       const ref = obj(errs, `${vp}.${k}`, from[k]);
-      if (ref) sources++, keySelector(errs, `${vp}.${k}`, ref);
+      if (ref) {
+        sources++;
+        keySelector(errs, `${vp}.${k}`, ref);
+      }
     }
     if (sources === 0) errs.push(fe.invalid(vp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (value) errs.push(fe.invalid(vp, '', 'may not be specified when `value` is not empty'));

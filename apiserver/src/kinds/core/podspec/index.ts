@@ -1,7 +1,6 @@
 // The core/v1 PodSpec, shared by pods and every kind with a pod template: its defaults
 // (SetDefaults_PodSpec, _Container, _Probe), validation (ValidatePodSpec: the rules that protect the
 // controllers and kubelet) and its protobuf messages.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { defineMessages } from '../../../protobuf/messages';
 import { isObj, setIfAbsent, type Obj } from '../../helpers';
 

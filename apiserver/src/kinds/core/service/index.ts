@@ -2,7 +2,6 @@
 // etcd transaction as the Service (StorageHooks, see allocator.ts), allocations kept when an update omits
 // them, the cluster IP immutable, DNS-1035 names, and the Service field selectors. Built for one
 // apiserver's ranges (--service-cluster-ip-range, --service-node-port-range).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Store } from '../../../storage/etcd';
 import { fe, type Cause, dns1035LabelErrors } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
