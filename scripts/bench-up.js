@@ -22,11 +22,17 @@ const net = require('node:net');
 
 /** n distinct loopback ports nothing listens on now (other work on the machine may hold any fixed one). */
 async function freePorts(n) {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = net.createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => s.address().port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -54,22 +60,31 @@ async function until(what, fn, timeoutMs) {
 }
 
 function script(name, args = [], env = {}) {
-  const r = spawnSync(process.execPath, [path.join(__dirname, name), ...args], { cwd: c.REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(__dirname, name), ...args], {
+    cwd: c.REPO,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${name} failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
   return r.stdout;
 }
 
 function deployment(name, replicas, nodeName) {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
         spec: {
           terminationGracePeriodSeconds: 1,
           ...(nodeName ? { nodeSelector: { 'kubernetes.io/hostname': nodeName } } : {}),
-          containers: [{ name: 'web', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['httpd', '-f', '-p', '8080', '-h', '/etc'] }],
+          containers: [
+            { name: 'web', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['httpd', '-f', '-p', '8080', '-h', '/etc'] },
+          ],
         },
       },
     },
@@ -85,8 +100,12 @@ async function runningPods(app) {
 function wipe(keepRegistry) {
   if (!keepRegistry) return script('down.js', ['--volumes']);
   script('down.js');
-  const vols = c.run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${process.env.COMPOSE_PROJECT_NAME}`]).stdout.split('\n').filter((v) => v && !v.endsWith('_registry-data'));
-  if (vols.length && c.run('docker', ['volume', 'rm', ...vols]).status !== 0) throw new Error(`could not remove the volumes ${vols.join(' ')}`);
+  const vols = c
+    .run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${process.env.COMPOSE_PROJECT_NAME}`])
+    .stdout.split('\n')
+    .filter((v) => v && !v.endsWith('_registry-data'));
+  if (vols.length && c.run('docker', ['volume', 'rm', ...vols]).status !== 0)
+    throw new Error(`could not remove the volumes ${vols.join(' ')}`);
 }
 
 /** One time-to-k8s run from a wiped cluster: seconds, with where they went. */
@@ -108,7 +127,9 @@ async function timeToK8s(label, env, keepRegistry) {
     dns = false;
   }
   const s = (Date.now() - t0) / 1000;
-  console.log(`${label}: up.js ${up.toFixed(1)} s, then the Deployment Running at ${deployed.toFixed(1)} s${dns ? `, a DNS answer at ${s.toFixed(1)} s` : ' (the cluster DNS never answered)'}`);
+  console.log(
+    `${label}: up.js ${up.toFixed(1)} s, then the Deployment Running at ${deployed.toFixed(1)} s${dns ? `, a DNS answer at ${s.toFixed(1)} s` : ' (the cluster DNS never answered)'}`,
+  );
   return { k8s: dns ? s : null, deployed };
 }
 
@@ -116,9 +137,17 @@ async function timeToK8s(label, env, keepRegistry) {
  *  their PSS (shared pages, such as the node binary's or a Go binary's text mapped by every shim,
  *  divided among the processes that map them instead of counted once per process). */
 function memMb(service) {
-  const r = c.execIn(service, ['sh', '-c', 'for p in $(ps -eo pid=); do grep -E "^(Rss|Pss):" /proc/$p/smaps_rollup 2>/dev/null; done; true']);
+  const r = c.execIn(service, [
+    'sh',
+    '-c',
+    'for p in $(ps -eo pid=); do grep -E "^(Rss|Pss):" /proc/$p/smaps_rollup 2>/dev/null; done; true',
+  ]);
   if (r.status !== 0) throw new Error(`memory of ${service}: ${r.stderr}`);
-  const sum = (k) => r.stdout.split('\n').filter((l) => l.startsWith(`${k}:`)).reduce((a, l) => a + Number(l.split(/\s+/)[1]), 0) / 1024;
+  const sum = (k) =>
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(`${k}:`))
+      .reduce((a, l) => a + Number(l.split(/\s+/)[1]), 0) / 1024;
   return { rss: sum('Rss'), pss: sum('Pss') };
 }
 
@@ -130,11 +159,14 @@ function statsMb(services) {
   const r = c.run('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ids]);
   if (r.status !== 0) throw new Error(`docker stats: ${r.stderr}`);
   const unit = { B: 1 / 2 ** 20, KiB: 1 / 1024, MiB: 1, GiB: 1024, kB: 1e3 / 2 ** 20, MB: 1e6 / 2 ** 20, GB: 1e9 / 2 ** 20 };
-  return r.stdout.trim().split('\n').reduce((sum, line) => {
-    const m = /^([\d.]+)\s*([A-Za-z]+)/.exec(line.trim());
-    if (!m || !(m[2] in unit)) throw new Error(`docker stats: cannot read ${line}`);
-    return sum + Number(m[1]) * unit[m[2]];
-  }, 0);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => {
+      const m = /^([\d.]+)\s*([A-Za-z]+)/.exec(line.trim());
+      if (!m || !(m[2] in unit)) throw new Error(`docker stats: cannot read ${line}`);
+      return sum + Number(m[1]) * unit[m[2]];
+    }, 0);
 }
 
 async function main() {
@@ -148,7 +180,10 @@ async function main() {
     MINIK8S_INGRESS_HTTPS_PORT: String(ingressHttpsPort),
   });
   c = require('./cluster');
-  const cold = process.env.BENCH_UP_SKIP_COLD === '1' ? null : await timeToK8s('cold (images rebuilt without cache)', { MINIK8S_FORCE_REBUILD: '1' }, false);
+  const cold =
+    process.env.BENCH_UP_SKIP_COLD === '1'
+      ? null
+      : await timeToK8s('cold (images rebuilt without cache)', { MINIK8S_FORCE_REBUILD: '1' }, false);
   if (!c.ok('docker', ['volume', 'inspect', `${process.env.COMPOSE_PROJECT_NAME}_registry-data`])) {
     console.log('priming: one npm run up to build the images and fill the registry (not measured)');
     wipe(false);
@@ -167,23 +202,29 @@ async function main() {
   controlPlane.stats = statsMb(cp.map(([s]) => s));
   node.stats = statsMb(['node-1']);
   const mb = (m) => `docker stats ${m.stats.toFixed(0)} MiB, RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB`;
-  console.log(`control plane: ${mb(controlPlane)} (RSS ${cp.map(([s, v]) => `${s} ${v.rss.toFixed(0)}`).join(', ')}); node-1 with 10 pods: ${mb(node)}`);
-  console.log('anchors (minikube time-to-k8s page): k3d 19.9 s, kind 33.0 s, minikube 50.8 s; targets: warm ≤ 10 s, control plane < 300 MB, node < 200 MB');
+  console.log(
+    `control plane: ${mb(controlPlane)} (RSS ${cp.map(([s, v]) => `${s} ${v.rss.toFixed(0)}`).join(', ')}); node-1 with 10 pods: ${mb(node)}`,
+  );
+  console.log(
+    'anchors (minikube time-to-k8s page): k3d 19.9 s, kind 33.0 s, minikube 50.8 s; targets: warm ≤ 10 s, control plane < 300 MB, node < 200 MB',
+  );
   script('down.js', ['--volumes']);
   const round = (x) => (x === null ? null : Math.round(x * 10) / 10);
-  console.log(JSON.stringify({
-    bench: 'up',
-    time_to_k8s_warm_s: round(warm.k8s),
-    time_to_k8s_cold_s: cold ? round(cold.k8s) : null,
-    time_to_running_deployment_warm_s: round(warm.deployed),
-    time_to_running_deployment_cold_s: cold ? round(cold.deployed) : null,
-    control_plane_mem_mb: Math.round(controlPlane.stats),
-    node_mem_mb_10_pods: Math.round(node.stats),
-    control_plane_rss_mb: Math.round(controlPlane.rss),
-    node_rss_mb_10_pods: Math.round(node.rss),
-    control_plane_pss_mb: Math.round(controlPlane.pss),
-    node_pss_mb_10_pods: Math.round(node.pss),
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'up',
+      time_to_k8s_warm_s: round(warm.k8s),
+      time_to_k8s_cold_s: cold ? round(cold.k8s) : null,
+      time_to_running_deployment_warm_s: round(warm.deployed),
+      time_to_running_deployment_cold_s: cold ? round(cold.deployed) : null,
+      control_plane_mem_mb: Math.round(controlPlane.stats),
+      node_mem_mb_10_pods: Math.round(node.stats),
+      control_plane_rss_mb: Math.round(controlPlane.rss),
+      node_rss_mb_10_pods: Math.round(node.rss),
+      control_plane_pss_mb: Math.round(controlPlane.pss),
+      node_pss_mb_10_pods: Math.round(node.pss),
+    }),
+  );
 }
 
 main().catch((e) => {

@@ -19,7 +19,15 @@ const INGRESS_HTTP_PORT = Number(process.env.MINIK8S_INGRESS_HTTP_PORT || 80);
 const INGRESS_HTTPS_PORT = Number(process.env.MINIK8S_INGRESS_HTTPS_PORT || 443);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
 /** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS, storage and Ingress add-ons. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/tools:1.0', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest', 'minik8s/ingress-nginx:latest'];
+const POD_IMAGES = [
+  'minik8s/pause:3.10',
+  'minik8s/busybox:1.36',
+  'busybox:latest',
+  'minik8s/tools:1.0',
+  'minik8s/cluster-dns:latest',
+  'minik8s/local-path-provisioner:latest',
+  'minik8s/ingress-nginx:latest',
+];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
@@ -41,14 +49,17 @@ function composeCommand() {
   if (composeCached) return composeCached;
   if (ok('docker', ['compose', 'version'])) composeCached = ['docker', 'compose'];
   // found on PATH, not run: `docker-compose version` starts Python, half a second per `up`
-  else if ((process.env.PATH || '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'docker-compose')))) composeCached = ['docker-compose'];
-  else throw new Error('neither `docker compose` nor `docker-compose` is installed (install Docker Desktop, or the docker-compose package)');
+  else if ((process.env.PATH || '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'docker-compose'))))
+    composeCached = ['docker-compose'];
+  else
+    throw new Error('neither `docker compose` nor `docker-compose` is installed (install Docker Desktop, or the docker-compose package)');
   return composeCached;
 }
 
 function nodeCount() {
   const n = Number(process.env.MINIK8S_NODES || 2);
-  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`MINIK8S_NODES must be a whole number from 1 to 20, not ${process.env.MINIK8S_NODES}`);
+  if (!Number.isInteger(n) || n < 1 || n > 20)
+    throw new Error(`MINIK8S_NODES must be a whole number from 1 to 20, not ${process.env.MINIK8S_NODES}`);
   return n;
 }
 
@@ -108,7 +119,15 @@ function composeAsync(args) {
 
 /** The container id of a compose service ('' when it does not exist). */
 function containerId(service, all = false) {
-  const r = run('docker', ['ps', ...(all ? ['-a'] : []), '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', `label=com.docker.compose.service=${service}`]);
+  const r = run('docker', [
+    'ps',
+    ...(all ? ['-a'] : []),
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${PROJECT}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ]);
   return (r.stdout || '').trim().split('\n')[0] || '';
 }
 
@@ -150,7 +169,9 @@ function registryPath(ref) {
   const parts = name.split('/');
   if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
     if (parts[0] !== 'docker.io' && parts[0] !== 'index.docker.io') {
-      throw new Error(`${ref} names the registry ${parts[0]}; nodes pull Docker Hub-style names (like myapp:dev or me/app:1.0) from the cluster registry: tag it so first`);
+      throw new Error(
+        `${ref} names the registry ${parts[0]}; nodes pull Docker Hub-style names (like myapp:dev or me/app:1.0) from the cluster registry: tag it so first`,
+      );
     }
     parts.shift();
   }
@@ -176,18 +197,22 @@ async function registryImageId(pathTag) {
   const colon = pathTag.lastIndexOf(':');
   const url = `http://127.0.0.1:${REGISTRY_PORT}/v2/${pathTag.slice(0, colon)}/manifests/${pathTag.slice(colon + 1)}`;
   return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 5000, headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(text).config?.digest || '' : '');
-        } catch {
-          resolve('');
-        }
-      });
-    });
+    const req = http.get(
+      url,
+      { agent: false, timeout: 5000, headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 ? JSON.parse(text).config?.digest || '' : '');
+          } catch {
+            resolve('');
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(''));
   });
@@ -253,7 +278,8 @@ async function withBuildLock(status, fn, timeoutMs) {
       rmSync(lock, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`another image build in this checkout (pid ${owner}) holds ${lock}; remove it if that process is gone`);
+    if (Date.now() > deadline)
+      throw new Error(`another image build in this checkout (pid ${owner}) holds ${lock}; remove it if that process is gone`);
     status(`waiting for another image build in this checkout (pid ${owner})`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -269,19 +295,26 @@ async function withBuildLock(status, fn, timeoutMs) {
  * progress line, echo() the raw output. Rejects with the last lines of the output.
  */
 function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] } = {}) {
-  return withBuildLock(status, () => new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/images.sh', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-    let out = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => {
-      out += d;
-      const lines = out.trim().split('\n');
-      status(lines[lines.length - 1].replace(/^minik8s:\s*/, '').replace(/\s+/g, ' '));
-      if (echo) echo(d);
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the images failed:\n${out.split('\n').slice(-25).join('\n')}`))));
-  }), timeoutMs);
+  return withBuildLock(
+    status,
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn('bash', ['scripts/images.sh', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+        let out = '';
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (d) => {
+          out += d;
+          const lines = out.trim().split('\n');
+          status(lines[lines.length - 1].replace(/^minik8s:\s*/, '').replace(/\s+/g, ' '));
+          if (echo) echo(d);
+        });
+        child.on('error', reject);
+        child.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`building the images failed:\n${out.split('\n').slice(-25).join('\n')}`)),
+        );
+      }),
+    timeoutMs,
+  );
 }
 
 /**
@@ -294,20 +327,29 @@ function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] }
 function request(url, { method = 'GET', body, contentType = 'application/json', timeoutMs = 5000 } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(url, { method, agent: false, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let json;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode, text, json });
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent: false,
+        timeout: timeoutMs,
+        headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, text, json });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
     req.on('error', reject);
     if (data) req.write(data);
@@ -325,7 +367,9 @@ async function readyNodes(server = SERVER, since = 0) {
   if (r.status !== 200 || !r.json) return [];
   return r.json.items
     .filter((n) => n.spec?.podCIDR)
-    .filter((n) => (n.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True' && Date.parse(c.lastHeartbeatTime || 0) >= since))
+    .filter((n) =>
+      (n.status?.conditions || []).some((c) => c.type === 'Ready' && c.status === 'True' && Date.parse(c.lastHeartbeatTime || 0) >= since),
+    )
     .map((n) => n.metadata.name);
 }
 
@@ -347,7 +391,10 @@ function dnsAnswers(name = 'kubernetes.default.svc.cluster.local') {
     if (!hex) return '';
     const reply = packet.decode(Buffer.from(hex, 'hex'));
     if (reply.id !== id || reply.rcode !== 'NOERROR') return '';
-    return reply.answers.filter((a) => a.type === 'A').map((a) => a.data).join(',');
+    return reply.answers
+      .filter((a) => a.type === 'A')
+      .map((a) => a.data)
+      .join(',');
   } catch {
     return '';
   }
@@ -393,7 +440,35 @@ function writeKubeconfig() {
 }
 
 module.exports = {
-  REPO, STATE, PROJECT, SERVER, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, INGRESS_HTTP_PORT, INGRESS_HTTPS_PORT, POD_IMAGES,
-  run, ok, spawn, buildImages, composeCommand, composeArgs, compose, composeAsync, nodeCount, nodeNames, writeNodesOverride,
-  containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, ingressAnswers, writeKubeconfig,
+  REPO,
+  STATE,
+  PROJECT,
+  SERVER,
+  APISERVER_PORT,
+  REGISTRY_PORT,
+  NODEPORTS,
+  INGRESS_HTTP_PORT,
+  INGRESS_HTTPS_PORT,
+  POD_IMAGES,
+  run,
+  ok,
+  spawn,
+  buildImages,
+  composeCommand,
+  composeArgs,
+  compose,
+  composeAsync,
+  nodeCount,
+  nodeNames,
+  writeNodesOverride,
+  containerId,
+  ownPorts,
+  execIn,
+  registryPath,
+  pushImages,
+  request,
+  readyNodes,
+  dnsAnswers,
+  ingressAnswers,
+  writeKubeconfig,
 };

@@ -82,14 +82,26 @@ function classify(p) {
     };
   }
   if (p.timedOut) {
-    return { state: 'unreachable', fix: null, message: `the Docker engine at ${at} did not answer within ${PROBE_TIMEOUT_MS / 1000} s: restart it, ${AGAIN}` };
+    return {
+      state: 'unreachable',
+      fix: null,
+      message: `the Docker engine at ${at} did not answer within ${PROBE_TIMEOUT_MS / 1000} s: restart it, ${AGAIN}`,
+    };
   }
   const local = LOCAL_SOCKETS.includes(p.endpoint);
   if (!p.endpoint.startsWith('unix://')) {
-    return { state: 'unreachable', fix: null, message: `no Docker engine answers at ${at}: start it, or point DOCKER_HOST (or docker context use) at a running one, ${AGAIN}` };
+    return {
+      state: 'unreachable',
+      fix: null,
+      message: `no Docker engine answers at ${at}: start it, or point DOCKER_HOST (or docker context use) at a running one, ${AGAIN}`,
+    };
   }
   if (!linux) {
-    return { state: 'stopped', fix: null, message: `Docker Desktop is not running (nothing answers at ${at}): start it and wait until it says it is running, ${AGAIN}` };
+    return {
+      state: 'stopped',
+      fix: null,
+      message: `Docker Desktop is not running (nothing answers at ${at}): start it and wait until it says it is running, ${AGAIN}`,
+    };
   }
   if (!local) {
     return {
@@ -120,12 +132,19 @@ function ensureEngine({ env = process.env, status = () => {} } = {}) {
   const first = classify(probe(env));
   if (first.state === 'ready') return first.message;
   if (!first.fix) throw new Error(first.message);
-  status(first.state === 'stopped' ? 'starting the Docker engine (scripts/ensure-env.sh --engine)' : 'installing Docker (scripts/ensure-env.sh --engine)');
+  status(
+    first.state === 'stopped'
+      ? 'starting the Docker engine (scripts/ensure-env.sh --engine)'
+      : 'installing Docker (scripts/ensure-env.sh --engine)',
+  );
   const r = spawnSync('bash', [path.join(REPO, 'scripts/ensure-env.sh'), '--engine'], { encoding: 'utf8', env, cwd: REPO });
   const after = classify(probe(env));
-  if (after.state === 'ready') return `${after.message} (${first.state === 'stopped' ? 'started' : 'installed'} by scripts/ensure-env.sh --engine)`;
+  if (after.state === 'ready')
+    return `${after.message} (${first.state === 'stopped' ? 'started' : 'installed'} by scripts/ensure-env.sh --engine)`;
   const out = `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n').slice(-10).join('\n  ');
-  throw new Error(`${first.message}\n  scripts/ensure-env.sh --engine did not fix it (exit ${r.status}):\n  ${out}\n  now: ${after.message}`);
+  throw new Error(
+    `${first.message}\n  scripts/ensure-env.sh --engine did not fix it (exit ${r.status}):\n  ${out}\n  now: ${after.message}`,
+  );
 }
 
 module.exports = { probe, classify, ensureEngine, LOCAL_SOCKETS };

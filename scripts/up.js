@@ -26,7 +26,8 @@ async function stage(title, fn) {
   let timer;
   const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
   let i = 0;
-  const draw = () => process.stdout.write(`\r\x1b[K${frames[i++ % frames.length]} ${title}${status ? ` — ${status}` : ''} (${secs(Date.now() - start)})`);
+  const draw = () =>
+    process.stdout.write(`\r\x1b[K${frames[i++ % frames.length]} ${title}${status ? ` — ${status}` : ''} (${secs(Date.now() - start)})`);
   if (tty) timer = setInterval(draw, 120);
   else console.log(`… ${title}`);
   try {
@@ -57,7 +58,9 @@ async function until(what, fn, services, timeoutMs = TIMEOUT_MS, hint) {
     }
     if (Date.now() - start > timeoutMs) {
       const tails = services.map((s) => logsTail(s)).join('\n');
-      throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}; the wait began ${secs(start - t0)} into npm run up${hint ? `\n  ${hint()}` : ''}\n${tails}`);
+      throw new UpError(
+        `timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}; the wait began ${secs(start - t0)} into npm run up${hint ? `\n  ${hint()}` : ''}\n${tails}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -82,7 +85,10 @@ function logsTail(service, lines = 25) {
   } catch (e) {
     text = `(could not read it: ${e.message})`;
   }
-  return `--- ${service}: the last ${lines} lines (${cmd} ${args.join(' ')})\n${text.split('\n').map((l) => `  ${l}`).join('\n')}`;
+  return `--- ${service}: the last ${lines} lines (${cmd} ${args.join(' ')})\n${text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')}`;
 }
 
 /** The apiserver container's run: its start time and restart count (a change: it restarted). */
@@ -94,7 +100,12 @@ function apiserverRun() {
 /** The YAML files of a folder of the repo, in name order. */
 function yamlFiles(dir) {
   const d = path.join(c.REPO, dir);
-  return existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)) : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(d, f))
+    : [];
 }
 
 /** Create (or merge-patch) every object of the YAML manifests, finding each kind's path by discovery. */
@@ -121,8 +132,12 @@ async function applyManifests(files) {
       const ns = res.namespaced ? `/namespaces/${obj.metadata.namespace || 'default'}` : '';
       const url = `${c.SERVER}${base}${ns}/${res.name}`;
       let r = await c.request(url, { method: 'POST', body: obj });
-      if (r.status === 409) r = await c.request(`${url}/${obj.metadata.name}`, { method: 'PATCH', body: obj, contentType: 'application/merge-patch+json' });
-      if (r.status >= 300) throw new Error(`${obj.kind} ${obj.metadata.name} from ${path.relative(c.REPO, file)}: HTTP ${r.status} ${r.json?.message || r.text}`);
+      if (r.status === 409)
+        r = await c.request(`${url}/${obj.metadata.name}`, { method: 'PATCH', body: obj, contentType: 'application/merge-patch+json' });
+      if (r.status >= 300)
+        throw new Error(
+          `${obj.kind} ${obj.metadata.name} from ${path.relative(c.REPO, file)}: HTTP ${r.status} ${r.json?.message || r.text}`,
+        );
       n++;
     }
   }
@@ -159,8 +174,8 @@ async function main() {
     const named = {
       [c.APISERVER_PORT]: 'the apiserver (MINIK8S_APISERVER_PORT=... to move it)',
       [c.REGISTRY_PORT]: 'the registry (MINIK8S_REGISTRY_PORT=... to move it; on macOS the AirPlay receiver holds 5000)',
-      [c.INGRESS_HTTP_PORT]: 'the Ingress controller\'s HTTP (MINIK8S_INGRESS_HTTP_PORT=... to move it, e.g. 8080)',
-      [c.INGRESS_HTTPS_PORT]: 'the Ingress controller\'s HTTPS (MINIK8S_INGRESS_HTTPS_PORT=... to move it, e.g. 8443)',
+      [c.INGRESS_HTTP_PORT]: "the Ingress controller's HTTP (MINIK8S_INGRESS_HTTP_PORT=... to move it, e.g. 8080)",
+      [c.INGRESS_HTTPS_PORT]: "the Ingress controller's HTTPS (MINIK8S_INGRESS_HTTPS_PORT=... to move it, e.g. 8443)",
     };
     for (const p of ports) {
       if (own.has(p)) continue;
@@ -179,7 +194,12 @@ async function main() {
       if (r.status !== 0) throw new UpError('npm ci failed');
     }
     try {
-      await c.buildImages({ status, echo: tty ? undefined : (d) => process.stdout.write(d), timeoutMs: TIMEOUT_MS, args: process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [] });
+      await c.buildImages({
+        status,
+        echo: tty ? undefined : (d) => process.stdout.write(d),
+        timeoutMs: TIMEOUT_MS,
+        args: process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [],
+      });
     } catch (e) {
       throw new UpError(e.message);
     }
@@ -196,14 +216,23 @@ async function main() {
   await stage('containers', async (status) => {
     startedAt = Date.now();
     const up = c.composeAsync(['up', '-d', '--remove-orphans', ...scale]);
-    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, ['registry'], 60_000);
+    const registry = until(
+      'the registry',
+      async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200,
+      ['registry'],
+      60_000,
+    );
     // a failed `compose up` ends the wait at once
     await Promise.race([registry, up.then(() => registry)]);
     status('pushing pod images');
     const pushed = (await c.pushImages(c.POD_IMAGES)).length;
     status('starting containers');
     await up;
-    const running = c.run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${c.PROJECT}`]).stdout.trim().split('\n').filter(Boolean).length;
+    const running = c
+      .run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${c.PROJECT}`])
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean).length;
     return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT} (${pushed} pushed)`;
   });
 
@@ -211,11 +240,16 @@ async function main() {
   // etcd container, a lighter docker exec than a node process
   const etcdGet = (p) => `exec 3<>/dev/tcp/127.0.0.1/2379 && printf 'GET ${p} HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3`;
   await stage('etcd', () =>
-    until('etcd', () => {
-      const r = c.execIn('etcd', ['bash', '-c', `${etcdGet('/health')}; echo; ${etcdGet('/version')}`]);
-      const [health, version] = r.stdout.trim().split('\n');
-      return r.status === 0 && /"health":\s*"true"/.test(health) && `${JSON.parse(version).etcdserver}, healthy`;
-    }, ['etcd']));
+    until(
+      'etcd',
+      () => {
+        const r = c.execIn('etcd', ['bash', '-c', `${etcdGet('/health')}; echo; ${etcdGet('/version')}`]);
+        const [health, version] = r.stdout.trim().split('\n');
+        return r.status === 0 && /"health":\s*"true"/.test(health) && `${JSON.parse(version).etcdserver}, healthy`;
+      },
+      ['etcd'],
+    ),
+  );
 
   let apiserverStarted;
   const kubeconfig = await stage('apiserver', async () => {
@@ -233,7 +267,8 @@ async function main() {
         return nodes.every((n) => ready.includes(n)) && nodes.join(', ');
       },
       [...nodes, 'controller-manager'],
-    ));
+    ),
+  );
 
   // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
   // the nodes instead of putting both on the first node that is Ready.
@@ -243,7 +278,13 @@ async function main() {
       const n = await applyManifests(manifests);
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
-      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), nodes, 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`);
+      const a = await until(
+        'the cluster DNS (10.96.0.10) to answer',
+        () => c.dnsAnswers(),
+        nodes,
+        180_000,
+        () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`,
+      );
       return `kubernetes.default → ${a}`;
     });
   } else {
@@ -251,7 +292,8 @@ async function main() {
   }
   // the local-path provisioner (a pod per node) and the default StorageClass `standard`
   const storage = yamlFiles('local-path-provisioner/manifests');
-  if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
+  if (storage.length)
+    await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
 
   // the Ingress controller (nginx on node-1's ports 80/443, published on the laptop's loopback) and the
   // default IngressClass `nginx`
@@ -261,7 +303,14 @@ async function main() {
       const n = await applyManifests(ingress);
       if (process.env.MINIK8S_WAIT_INGRESS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_INGRESS=0)`;
       status(`${n} objects applied; waiting for nginx on 127.0.0.1:${c.INGRESS_HTTP_PORT}`);
-      await until(`the Ingress controller on 127.0.0.1:${c.INGRESS_HTTP_PORT}`, () => c.ingressAnswers(), [nodes[0]], 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n ingress-nginx logs deployment/ingress-nginx-controller`);
+      await until(
+        `the Ingress controller on 127.0.0.1:${c.INGRESS_HTTP_PORT}`,
+        () => c.ingressAnswers(),
+        [nodes[0]],
+        180_000,
+        () =>
+          `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n ingress-nginx logs deployment/ingress-nginx-controller`,
+      );
       return `IngressClass nginx (default) on 127.0.0.1:${c.INGRESS_HTTP_PORT} and :${c.INGRESS_HTTPS_PORT}`;
     });
   }
@@ -274,12 +323,16 @@ async function main() {
       status(`it restarted during start-up (${apiserverStarted} → ${now})`);
       let since = 0;
       let run = '';
-      await until('the apiserver to answer /readyz for 3 s in a row', async () => {
-        const ok = (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status === 200;
-        const r = apiserverRun();
-        if (!ok || r !== run) [since, run] = [ok ? Date.now() : 0, r];
-        return since && Date.now() - since >= 3000;
-      }, ['apiserver', 'etcd']);
+      await until(
+        'the apiserver to answer /readyz for 3 s in a row',
+        async () => {
+          const ok = (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+          const r = apiserverRun();
+          if (!ok || r !== run) [since, run] = [ok ? Date.now() : 0, r];
+          return since && Date.now() - since >= 3000;
+        },
+        ['apiserver', 'etcd'],
+      );
       return `it restarted during start-up (now ${run}); answering for 3 s`;
     });
   }

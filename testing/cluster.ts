@@ -75,13 +75,17 @@ export function docker(args: string[]): string {
 
 /** Remove every container (and the pod network) a kubelet created for `node`. */
 export function removeNodeContainers(node: string): void {
-  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) {
     try {
       docker(['rm', '-f', '-v', ...ids]);
     } catch {
       // a container removed meanwhile (by its kubelet): list again
-      const left = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
+      const left = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`])
+        .split('\n')
+        .filter(Boolean);
       if (left.length) docker(['rm', '-f', '-v', ...left]);
     }
   }
@@ -110,7 +114,6 @@ function restartable(name: string, port: number, start: () => Promise<Proc>, fir
   };
   return r;
 }
-
 
 export async function startHostCluster(opts: HostClusterOptions = {}): Promise<HostCluster> {
   const count = opts.nodes ?? 2;
@@ -161,11 +164,30 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     const lease = `${opts.leaderLeaseSeconds ?? 4}s`;
     const tol = String(opts.tolerationSeconds ?? 2);
     const cmArgs = [
-      '--master', url, '--bind-address', '127.0.0.1', '--secure-port', String(cmPort),
-      '--cluster-cidr', clusterCidr, '--node-cidr-mask-size', '26',
-      '--node-monitor-grace-period', `${opts.nodeMonitorGraceSeconds ?? 16}s`, '--node-monitor-period', '1s',
-      '--default-unreachable-toleration-seconds', tol, '--default-not-ready-toleration-seconds', tol,
-      '--leader-elect-lease-duration', lease, '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
+      '--master',
+      url,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(cmPort),
+      '--cluster-cidr',
+      clusterCidr,
+      '--node-cidr-mask-size',
+      '26',
+      '--node-monitor-grace-period',
+      `${opts.nodeMonitorGraceSeconds ?? 16}s`,
+      '--node-monitor-period',
+      '1s',
+      '--default-unreachable-toleration-seconds',
+      tol,
+      '--default-not-ready-toleration-seconds',
+      tol,
+      '--leader-elect-lease-duration',
+      lease,
+      '--leader-elect-renew-deadline',
+      '3s',
+      '--leader-elect-retry-period',
+      '1s',
       ...(opts.controllerManagerArgs ?? []),
     ];
     const startCm = () => startComponent('controller-manager', cmArgs, `http://127.0.0.1:${cmPort}/healthz`, {}, 60_000);
@@ -173,7 +195,16 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     started.push(controllerManager);
 
     const schedPort = await freePort();
-    const schedArgs = ['--master', url, '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), '--leader-elect=false', ...(opts.schedulerArgs ?? [])];
+    const schedArgs = [
+      '--master',
+      url,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(schedPort),
+      '--leader-elect=false',
+      ...(opts.schedulerArgs ?? []),
+    ];
     const startSched = () => startComponent('scheduler', schedArgs, `http://127.0.0.1:${schedPort}/healthz`, {}, 60_000);
     const scheduler = restartable('scheduler', schedPort, startSched, await startSched());
     started.push(scheduler);
@@ -184,8 +215,23 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
       const rootDir = tempDir('minik8s-hc-kubelet-');
       dirs.push(rootDir);
       const args = [
-        '--master', url, '--hostname-override', node, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port),
-        '--root-dir', rootDir, '--sync-frequency', '2', '--node-status-update-frequency', '1', ...(opts.kubeletArgs ?? []),
+        '--master',
+        url,
+        '--hostname-override',
+        node,
+        '--node-ip',
+        '127.0.0.1',
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--root-dir',
+        rootDir,
+        '--sync-frequency',
+        '2',
+        '--node-status-update-frequency',
+        '1',
+        ...(opts.kubeletArgs ?? []),
       ];
       const start = () => startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`, {}, 60_000);
       const k = Object.assign(restartable(`kubelet ${node}`, port, start, await start()), {
@@ -198,15 +244,35 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     }
 
     const logs = () => [api!, ...started].map((p) => `${p.name}: ${p.logFile}`).join('\n');
-    await waitFor(`${count} nodes Ready with a podCIDR\n${logs()}`, async () => {
-      const ns = (await client.resource<Obj>(R.nodes).list()).items.filter((n) => nodeNames.includes(n.metadata.name!));
-      return ns.length === count && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
-    }, 90_000, 250);
+    await waitFor(
+      `${count} nodes Ready with a podCIDR\n${logs()}`,
+      async () => {
+        const ns = (await client.resource<Obj>(R.nodes).list()).items.filter((n) => nodeNames.includes(n.metadata.name!));
+        return ns.length === count && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
+      },
+      90_000,
+      250,
+    );
     // The default ServiceAccount/namespace exist before tests create pods there.
-    await waitFor('namespace default', () => client.resource(R.namespaces).get('default').then(() => true), 30_000, 250);
+    await waitFor(
+      'namespace default',
+      () =>
+        client
+          .resource(R.namespaces)
+          .get('default')
+          .then(() => true),
+      30_000,
+      250,
+    );
 
     return {
-      api, url, client, scheduler, controllerManager, kubelets, nodeNames,
+      api,
+      url,
+      client,
+      scheduler,
+      controllerManager,
+      kubelets,
+      nodeNames,
       kubeEnv: () => kubeEnv(url),
       logs,
       cleanup,

@@ -48,7 +48,22 @@ export const HOSTILE_STRINGS = [
   '@every 1s',
 ];
 
-export const HOSTILE_NUMBERS = [0, -1, 1, 65535, 65536, 86400, 86401, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1.5, -0.5, 1e308, Number.MAX_SAFE_INTEGER];
+export const HOSTILE_NUMBERS = [
+  0,
+  -1,
+  1,
+  65535,
+  65536,
+  86400,
+  86401,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53,
+  1.5,
+  -0.5,
+  1e308,
+  Number.MAX_SAFE_INTEGER,
+];
 
 /** A hostile JSON value: mostly the lists above, then anything JSON can hold. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(

@@ -43,7 +43,8 @@ export async function realKubectl(api: Apiserver): Promise<RealKubectl> {
     run,
     async ok(...args) {
       const r = await run(args);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} → rc ${r.code}\n${r.stderr}\n${r.stdout}\n(apiserver log ${api.logFile})`);
+      if (r.code !== 0)
+        throw new Error(`kubectl ${args.join(' ')} → rc ${r.code}\n${r.stderr}\n${r.stdout}\n(apiserver log ${api.logFile})`);
       return r.stdout;
     },
     file(name, content) {

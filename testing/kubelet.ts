@@ -28,7 +28,9 @@ export function docker(args: string[]): string {
 
 /** Remove every container (and the pod network) of a test node. */
 export function removeNodeContainers(node: string): void {
-  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) docker(['rm', '-f', '-v', ...ids]);
   try {
     docker(['network', 'rm', `minik8s-${node}`]);
@@ -45,11 +47,28 @@ export async function startKubeletEnv(extraArgs: string[] = []): Promise<Kubelet
   const port = await freePort();
   const rootDir = tempDir('minik8s-kubelet-');
   const args = [
-    '--master', api.url, '--hostname-override', node, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port),
-    '--root-dir', rootDir, '--sync-frequency', '2', ...extraArgs,
+    '--master',
+    api.url,
+    '--hostname-override',
+    node,
+    '--node-ip',
+    '127.0.0.1',
+    '--address',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--root-dir',
+    rootDir,
+    '--sync-frequency',
+    '2',
+    ...extraArgs,
   ];
   const env: KubeletEnv = {
-    api, client, node, port, rootDir,
+    api,
+    client,
+    node,
+    port,
+    rootDir,
     kubeletUrl: `http://127.0.0.1:${port}`,
     kubelet: undefined as unknown as Proc,
     startKubelet: async () => (env.kubelet = await startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`)),
@@ -93,12 +112,19 @@ export async function getPod(env: KubeletEnv, name: string): Promise<Pod | undef
 export async function waitPod(env: KubeletEnv, name: string, what: string, pred: (p: Pod) => boolean, timeoutMs = 60_000): Promise<Pod> {
   let last: Pod | undefined;
   try {
-    return await waitFor(`${name}: ${what}`, async () => {
-      last = await getPod(env, name);
-      return last && pred(last) ? last : undefined;
-    }, timeoutMs, 250);
+    return await waitFor(
+      `${name}: ${what}`,
+      async () => {
+        last = await getPod(env, name);
+        return last && pred(last) ? last : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast status: ${JSON.stringify(last?.status)}\nkubelet log: ${env.kubelet.logFile}`, { cause: e });
+    throw new Error(`${(e as Error).message}\nlast status: ${JSON.stringify(last?.status)}\nkubelet log: ${env.kubelet.logFile}`, {
+      cause: e,
+    });
   }
 }
 
@@ -107,7 +133,9 @@ export const cond = (p: Pod, type: string): string | undefined => p.status?.cond
 
 /** Running containers of a pod (by uid label). */
 export function podContainers(uid: string, all = false): string[] {
-  return docker(['ps', ...(all ? ['-a'] : []), '-q', '--no-trunc', '--filter', `label=io.kubernetes.pod.uid=${uid}`]).split('\n').filter(Boolean);
+  return docker(['ps', ...(all ? ['-a'] : []), '-q', '--no-trunc', '--filter', `label=io.kubernetes.pod.uid=${uid}`])
+    .split('\n')
+    .filter(Boolean);
 }
 
 export async function kubeletGet(env: KubeletEnv, path: string): Promise<string> {

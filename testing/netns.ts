@@ -109,7 +109,22 @@ export async function createNodeSandbox(tag: string, servers: string[], clients:
     writeFileSync(join(dir, 'index.html'), `${name}\n`);
     writeFileSync(join(dir, 'cgi-bin', 'who'), WHO);
     chmodSync(join(dir, 'cgi-bin', 'who'), 0o755);
-    procs.push(startProcess(`httpd-${name}`, 'ip', ['netns', 'exec', `mk${tag}-${name}`, 'env', `POD=${name}`, '/bin/busybox', 'httpd', '-f', '-p', '0.0.0.0:8080', '-h', dir]));
+    procs.push(
+      startProcess(`httpd-${name}`, 'ip', [
+        'netns',
+        'exec',
+        `mk${tag}-${name}`,
+        'env',
+        `POD=${name}`,
+        '/bin/busybox',
+        'httpd',
+        '-f',
+        '-p',
+        '0.0.0.0:8080',
+        '-h',
+        dir,
+      ]),
+    );
   }
   const get = (ns: string, url: string, timeoutS = 3) => {
     // curl, not busybox wget: the static busybox wget segfaults here after connecting
@@ -117,7 +132,14 @@ export async function createNodeSandbox(tag: string, servers: string[], clients:
     return r.code === 0 ? r.out.trim() : `FAIL: ${r.err.trim()}`;
   };
   const sandbox: NodeSandbox = {
-    node, ext, nodeIP, bridgeIP, pods, namespaces, procs, get,
+    node,
+    ext,
+    nodeIP,
+    bridgeIP,
+    pods,
+    namespaces,
+    procs,
+    get,
     destroy: async () => {
       await Promise.all(procs.map((p) => p.kill()));
       for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns]);
@@ -164,7 +186,13 @@ export function kubeChains(ns: string): string[] {
  * `ns` can reach an apiserver bound to rootIP. `ns` gets only the connected /30 route over it; no
  * forwarding or NAT is set up, and deleting `ns` removes the pair.
  */
-export function linkToRoot(ns: string, rootIf: string, rootIP = '169.254.77.1', nsIP = '169.254.77.2', apiIP?: string): { rootIP: string; nsIP: string } {
+export function linkToRoot(
+  ns: string,
+  rootIf: string,
+  rootIP = '169.254.77.1',
+  nsIP = '169.254.77.2',
+  apiIP?: string,
+): { rootIP: string; nsIP: string } {
   sh(['ip', 'link', 'add', rootIf, 'type', 'veth', 'peer', 'name', 'api0', 'netns', ns]);
   sh(['ip', 'addr', 'add', `${rootIP}/30`, 'dev', rootIf]);
   sh(['ip', 'link', 'set', rootIf, 'up']);
@@ -190,6 +218,10 @@ export async function startApiserverOn(host: string, extraArgs: string[] = []): 
   const etcd = await startEtcd();
   const port = await freePort();
   const url = `http://${host}:${port}`;
-  const api = await startComponent('apiserver', ['--etcd-servers', etcd.endpoint, '--bind-address', host, '--secure-port', String(port), ...extraArgs], `${url}/healthz`);
+  const api = await startComponent(
+    'apiserver',
+    ['--etcd-servers', etcd.endpoint, '--bind-address', host, '--secure-port', String(port), ...extraArgs],
+    `${url}/healthz`,
+  );
   return { url, procs: [etcd, api], etcd: etcd.endpoint };
 }

@@ -63,7 +63,10 @@ export interface Etcd extends Proc {
  * validation existed, or by another writer, reaches the watchers. `key` is under the apiserver's /registry.
  */
 export function putBehindApiserver(endpoint: string, key: string, obj: unknown): void {
-  execFileSync('etcdctl', ['--endpoints', endpoint, 'put', key, JSON.stringify(obj)], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('etcdctl', ['--endpoints', endpoint, 'put', key, JSON.stringify(obj)], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 /** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir. */
@@ -73,12 +76,18 @@ export async function startEtcd(opts: { dataDir?: string; clientPort?: number; p
   const peerPort = opts.peerPort ?? (await freePort());
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const p = startProcess('etcd', 'etcd', [
-    '--data-dir', dataDir,
-    '--listen-client-urls', endpoint,
-    '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    endpoint,
+    '--advertise-client-urls',
+    endpoint,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${peerPort}`,
     '--unsafe-no-fsync',
     ...(opts.args ?? []),
   ]);
@@ -95,7 +104,13 @@ export interface Component extends Proc {
  * Start `node <component>/dist/main.js ...args` and wait for GET <healthUrl> to answer 200.
  * The component must already be built (npm test builds first).
  */
-export async function startComponent(component: string, args: string[], healthUrl: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Proc> {
+export async function startComponent(
+  component: string,
+  args: string[],
+  healthUrl: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<Proc> {
   const p = startProcess(component, process.execPath, [join(REPO, component, 'dist', 'main.js'), ...args], env);
   const exited = new Promise<never>((_, fail) =>
     p.child.once('exit', (code) => fail(new Error(`${component} exited with ${code} before it was healthy (log ${p.logFile})`))),

@@ -68,7 +68,10 @@ export function parseFlags(argv: string[]): Flags {
   const port = Number(v['secure-port'] ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --secure-port ${v['secure-port']}`);
   return {
-    etcdServers: (v['etcd-servers'] ?? 'http://127.0.0.1:2379').split(',').map((s) => s.trim()).filter(Boolean),
+    etcdServers: (v['etcd-servers'] ?? 'http://127.0.0.1:2379')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     etcdPrefix: v['etcd-prefix'] ?? '/registry',
     bindAddress: v['bind-address'] ?? '0.0.0.0',
     securePort: port,
@@ -96,7 +99,9 @@ export function parseFlags(argv: string[]): Flags {
  */
 export function advertiseAddressFor(f: Flags): string {
   if (f.advertiseAddress) return f.advertiseAddress;
-  if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::' && !f.bindAddress.startsWith('127.') && f.bindAddress !== '::1') return f.bindAddress;
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::' && !f.bindAddress.startsWith('127.') && f.bindAddress !== '::1')
+    return f.bindAddress;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
 }

@@ -101,7 +101,13 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
     onCommit: (key, rev, obj) => registry?.committed(key, rev, obj),
-    onStrayWatchResponse: (s) => cfg.logger.warn(s, s.action === 'reset' ? 'etcd answered for an unknown watch: watch stream reset' : 'etcd acknowledged the cancel of a watch it had canceled: dropped'),
+    onStrayWatchResponse: (s) =>
+      cfg.logger.warn(
+        s,
+        s.action === 'reset'
+          ? 'etcd answered for an unknown watch: watch stream reset'
+          : 'etcd acknowledged the cancel of a watch it had canceled: dropped',
+      ),
   });
   const server = buildServer(cfg, store, metrics);
   registry = server.registry;
@@ -117,13 +123,25 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
 }
 
 /** The app on `store`, its watch caches and bootstrap started, not listening yet. */
-export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeoutMs'>, store: Store, metrics = createMetrics()): Omit<ApiServer, 'url'> & { https: boolean } {
+export function buildServer(
+  cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeoutMs'>,
+  store: Store,
+  metrics = createMetrics(),
+): Omit<ApiServer, 'url'> & { https: boolean } {
   const log = cfg.logger;
   const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
   const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, eventTTLSeconds: cfg.eventTTLSeconds }));
-  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION, updateAdmission: UPDATE_ADMISSION });
+  const registry = new Registry(store, cfg.etcdPrefix, kinds, {
+    watchCacheSize: cfg.watchCacheSize,
+    log: (msg, err) => log.warn({ err }, msg),
+    admission: ADMISSION,
+    updateAdmission: UPDATE_ADMISSION,
+  });
 
-  const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
+  const https =
+    cfg.tlsCertFile && cfg.tlsPrivateKeyFile
+      ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) }
+      : undefined;
   const app = Fastify({
     loggerInstance: log as any,
     logController: new LogController({ disableRequestLogging: true }),
@@ -204,16 +222,27 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   };
   // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
   const crds = new CrdController(registry, log.child({ controller: 'crd' }));
-  const health = (checkEtcd: boolean, checkCrds = false) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const etcd = !checkEtcd || (await etcdHealthy());
-    const synced = !checkCrds || crds.isSynced;
-    const ok = etcd && synced;
-    const verbose = 'verbose' in ((req.query as object) ?? {});
-    const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
-    if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
-    const body = verbose ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : etcd ? 'custom resource definitions not synced' : 'etcd unreachable';
-    return reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8').send(body);
-  };
+  const health =
+    (checkEtcd: boolean, checkCrds = false) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const etcd = !checkEtcd || (await etcdHealthy());
+      const synced = !checkCrds || crds.isSynced;
+      const ok = etcd && synced;
+      const verbose = 'verbose' in ((req.query as object) ?? {});
+      const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
+      if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+      const body = verbose
+        ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n`
+        : ok
+          ? 'ok'
+          : etcd
+            ? 'custom resource definitions not synced'
+            : 'etcd unreachable';
+      return reply
+        .code(ok ? 200 : 500)
+        .type('text/plain; charset=utf-8')
+        .send(body);
+    };
   app.get('/healthz', health(true));
   app.get('/readyz', health(true, true));
   app.get('/livez', health(false));
@@ -257,7 +286,11 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   crds.start();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
-  const stopMaintenance = startMaintenance(store, { compactionIntervalMs: cfg.etcdCompactionIntervalMs, defragIntervalMs: cfg.etcdDefragIntervalMs ?? 3_600_000 }, log);
+  const stopMaintenance = startMaintenance(
+    store,
+    { compactionIntervalMs: cfg.etcdCompactionIntervalMs, defragIntervalMs: cfg.etcdDefragIntervalMs ?? 3_600_000 },
+    log,
+  );
 
   return {
     app,

@@ -6,7 +6,8 @@ const state = (cidr = '10.96.0.0/28', ports: [number, number] = [30000, 30009]):
   const ipRange = new IpRange(cidr);
   return { ipRange, portRange: ports, ips: new Bitmap(ipRange.size), ports: new Bitmap(ports[1] - ports[0] + 1) };
 };
-const svc = (spec: Record<string, unknown>) => ({ metadata: { name: 's' }, spec: { type: 'ClusterIP', ports: [{ port: 80 }], ...spec } }) as any;
+const svc = (spec: Record<string, unknown>) =>
+  ({ metadata: { name: 's' }, spec: { type: 'ClusterIP', ports: [{ port: 80 }], ...spec } }) as any;
 
 describe('bitmap and ranges', () => {
   it('round-trips through its compact serialization', () => {
@@ -75,8 +76,14 @@ describe('planAllocations', () => {
     expect(planAllocations(a, undefined, st).causes).toEqual([]);
     expect(a.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
     expect(a.spec.ports[0].nodePort).not.toBe(30005);
-    const clash = planAllocations(svc({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 1, nodePort: 30005 }] }), undefined, st).causes;
-    expect(clash).toEqual([expect.objectContaining({ field: 'spec.ports[0].nodePort', message: 'Invalid value: 30005: provided port is already allocated' })]);
+    const clash = planAllocations(
+      svc({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 1, nodePort: 30005 }] }),
+      undefined,
+      st,
+    ).causes;
+    expect(clash).toEqual([
+      expect.objectContaining({ field: 'spec.ports[0].nodePort', message: 'Invalid value: 30005: provided port is already allocated' }),
+    ]);
     // update to ClusterIP releases both node ports and strips them
     const b = structuredClone(a);
     b.spec.type = 'ClusterIP';

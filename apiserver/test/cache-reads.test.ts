@@ -13,7 +13,12 @@ import { kind, kinds } from './kinds';
 const R = { configmaps: kind('configmaps') };
 
 const KEY = '/registry/configmaps/default/a';
-const cm = (v: string, rev: number): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default', resourceVersion: String(rev) }, data: { v } });
+const cm = (v: string, rev: number): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'a', namespace: 'default', resourceVersion: String(rev) },
+  data: { v },
+});
 
 function setup() {
   const watcher = Object.assign(new EventEmitter(), { cancel: async () => undefined });
@@ -31,7 +36,9 @@ function setup() {
   const cache = new WatchCache(store, registry.prefix(R.configmaps));
   registry.caches.set(R.configmaps, cache);
   const put = (v: string, rev: number) =>
-    watcher.emit('data', { events: [{ type: 'Put', kv: { key: Buffer.from(KEY), value: Buffer.from(JSON.stringify(cm(v, 0))), mod_revision: String(rev) } }] });
+    watcher.emit('data', {
+      events: [{ type: 'Put', kv: { key: Buffer.from(KEY), value: Buffer.from(JSON.stringify(cm(v, 0))), mod_revision: String(rev) } }],
+    });
   const get = async () => ((await registry.get(R.configmaps, 'a', 'default')) as { data?: Record<string, string> }).data?.v;
   return { watcher, registry, cache, put, get, etcdGets, setEtcd: (s: Stored | undefined) => (etcd = s) };
 }

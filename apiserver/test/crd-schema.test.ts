@@ -53,11 +53,19 @@ describe('validating a value against its schema', () => {
     ['not matching the pattern', { size: 1, name: 'A' }, [`spec.name: Invalid value: "A": spec.name in body should match '^[a-z]+$'`]],
     ['too long', { size: 1, name: 'abcdef' }, ['spec.name: Too long: may not be more than 5 bytes']],
     ['a duplicate in a set', { size: 1, tags: ['a', 'a'] }, ['spec.tags[1]: Duplicate value: "a"']],
-    ['a map value of the wrong type', { size: 1, labels: { a: 1 } }, ['spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer"']],
+    [
+      'a map value of the wrong type',
+      { size: 1, labels: { a: 1 } },
+      ['spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer"'],
+    ],
   ])('%s', (_name, value, messages) => {
     const got = validateValue({ type: 'object', properties: { spec } }, { spec: value }).map((e) => `${e.field}: ${e.message}`);
     expect(got.length).toBe(messages.length);
-    for (const m of messages) expect(got.some((g) => g.startsWith(m)), `${m}\nin ${got.join('\n')}`).toBe(true);
+    for (const m of messages)
+      expect(
+        got.some((g) => g.startsWith(m)),
+        `${m}\nin ${got.join('\n')}`,
+      ).toBe(true);
   });
 });
 
@@ -78,7 +86,10 @@ describe('defaulting and pruning', () => {
   });
 
   it('keeps apiVersion, kind and metadata of an embedded resource', () => {
-    const schema: Props = { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } } };
+    const schema: Props = {
+      type: 'object',
+      properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } },
+    };
     const v = { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: {}, other: 1 } };
     expect(pruned(schema, v)).toEqual({ template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: {} } });
   });
@@ -98,7 +109,12 @@ describe('CEL x-kubernetes-validations', () => {
     ['a value passing', { replicas: 1, max: 2, image: 'a' }, undefined, []],
     ['a messageExpression', { replicas: 3, max: 2, image: 'a' }, undefined, ['spec: Invalid value: "object": replicas 3 > 2']],
     ['a transition rule on create is skipped', { replicas: 1, max: 2, image: 'b' }, undefined, []],
-    ['a transition rule on update, at its fieldPath', { replicas: 1, max: 2, image: 'b' }, { replicas: 1, max: 2, image: 'a' }, ['spec.image: Invalid value: "object": image is immutable']],
+    [
+      'a transition rule on update, at its fieldPath',
+      { replicas: 1, max: 2, image: 'b' },
+      { replicas: 1, max: 2, image: 'a' },
+      ['spec.image: Invalid value: "object": image is immutable'],
+    ],
   ])('%s', (_name, value, old, messages) => {
     expect(celErrors(ruled, value, old, 'spec').map((e) => `${e.field}: ${e.message}`)).toEqual(messages);
   });
@@ -109,15 +125,27 @@ describe('accepting names', () => {
   const crd = (names: Record<string, unknown>) => ({ spec: { names } });
 
   it.each<[string, Record<string, unknown>, string, string]>([
-    ['free names', { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] }, 'NoConflicts', 'True'],
+    [
+      'free names',
+      { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] },
+      'NoConflicts',
+      'True',
+    ],
     ['a taken plural', { plural: 'pods', kind: 'Widget', listKind: 'WidgetList' }, 'PluralConflict', 'False'],
-    ['a taken short name', { plural: 'widgets', kind: 'Widget', listKind: 'WidgetList', shortNames: ['po'] }, 'ShortNamesConflict', 'False'],
+    [
+      'a taken short name',
+      { plural: 'widgets', kind: 'Widget', listKind: 'WidgetList', shortNames: ['po'] },
+      'ShortNamesConflict',
+      'False',
+    ],
     ['a taken kind', { plural: 'widgets', kind: 'Pod', listKind: 'WidgetList' }, 'KindConflict', 'False'],
     ['a taken list kind', { plural: 'widgets', kind: 'Widget', listKind: 'PodList' }, 'ListKindConflict', 'False'],
   ])('%s', (_name, names, reason, status) => {
     const n = calculateNames(crd(names), used());
     expect(n.namesAccepted).toMatchObject({ type: 'NamesAccepted', reason, status });
-    expect(n.established).toMatchObject(status === 'True' ? { status: 'False', reason: 'Installing' } : { status: 'False', reason: 'NotAccepted' });
+    expect(n.established).toMatchObject(
+      status === 'True' ? { status: 'False', reason: 'Installing' } : { status: 'False', reason: 'NotAccepted' },
+    );
   });
 
   it('keeps the names already accepted when a new one conflicts', () => {
@@ -128,7 +156,16 @@ describe('accepting names', () => {
 });
 
 describe('printer columns', () => {
-  const obj = { metadata: { name: 'a', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { ports: [{ name: 'x', port: 1 }, { name: 'y', port: 2 }], 'a.b': 'dotted' } };
+  const obj = {
+    metadata: { name: 'a', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: {
+      ports: [
+        { name: 'x', port: 1 },
+        { name: 'y', port: 2 },
+      ],
+      'a.b': 'dotted',
+    },
+  };
 
   it.each<[string, unknown]>([
     ['.metadata.name', 'a'],

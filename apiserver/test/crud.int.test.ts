@@ -18,10 +18,17 @@ afterAll(stopAll);
 
 describe('apiserver CRUD', () => {
   it('starts with the system namespaces and the kubernetes service', async () => {
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) expect((await call(U, 'GET', `/api/v1/namespaces/${ns}`)).body.status.phase).toBe('Active');
-    const svc = await waitFor('kubernetes service', async () => (await call(U, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body?.spec);
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      expect((await call(U, 'GET', `/api/v1/namespaces/${ns}`)).body.status.phase).toBe('Active');
+    const svc = await waitFor(
+      'kubernetes service',
+      async () => (await call(U, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body?.spec,
+    );
     expect(svc.clusterIP).toBe('10.96.0.1');
-    const ep = await waitFor('kubernetes endpoints', async () => (await call(U, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body?.subsets);
+    const ep = await waitFor(
+      'kubernetes endpoints',
+      async () => (await call(U, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body?.subsets,
+    );
     expect(ep[0].ports[0].port).toBe(api.port);
   });
 
@@ -31,7 +38,12 @@ describe('apiserver CRUD', () => {
     expect(c.body.metadata).toMatchObject({ name: 'crud-1', namespace: 'default' });
     expect(c.body.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(c.body.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(c.body.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler' });
+    expect(c.body.spec).toMatchObject({
+      restartPolicy: 'Always',
+      dnsPolicy: 'ClusterFirst',
+      terminationGracePeriodSeconds: 30,
+      schedulerName: 'default-scheduler',
+    });
     expect(c.body.status.phase).toBe('Pending');
     const g = await call(U, 'GET', `${P}/crud-1`);
     expect(g.body).toEqual(c.body);
@@ -39,7 +51,11 @@ describe('apiserver CRUD', () => {
     expect(l.body.kind).toBe('PodList');
     expect(Number(l.body.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(c.body.metadata.resourceVersion));
     expect(l.body.items.map((p: any) => p.metadata.name)).toContain('crud-1');
-    expect((await call(U, 'POST', P, pod('crud-1'))).body).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'pods "crud-1" already exists' });
+    expect((await call(U, 'POST', P, pod('crud-1'))).body).toMatchObject({
+      code: 409,
+      reason: 'AlreadyExists',
+      message: 'pods "crud-1" already exists',
+    });
     const u = await call(U, 'PUT', `${P}/crud-1`, { ...g.body, metadata: { ...g.body.metadata, labels: { app: 'b' } } });
     expect(u.code).toBe(200);
     expect(Number(u.body.metadata.resourceVersion)).toBeGreaterThan(Number(g.body.metadata.resourceVersion));
@@ -50,13 +66,23 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'GET', `${P}/crud-1`)).body.metadata.labels).toEqual({ app: 'b' });
     const del = await call(U, 'DELETE', `${P}/crud-1`, { propagationPolicy: 'Background' });
     expect(del.code).toBe(200);
-    expect((await call(U, 'GET', `${P}/crud-1`)).body).toMatchObject({ code: 404, reason: 'NotFound', message: 'pods "crud-1" not found', details: { name: 'crud-1', kind: 'pods' } });
+    expect((await call(U, 'GET', `${P}/crud-1`)).body).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+      message: 'pods "crud-1" not found',
+      details: { name: 'crud-1', kind: 'pods' },
+    });
     expect((await call(U, 'DELETE', `${P}/crud-1`)).code).toBe(404);
   });
 
   it('creates Endpoints and Leases on PUT (AllowCreateOnUpdate), but not pods', async () => {
     const L = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
-    const put = await call(U, 'PUT', `${L}/node-x`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-x' }, spec: { holderIdentity: 'node-x', leaseDurationSeconds: 40 } });
+    const put = await call(U, 'PUT', `${L}/node-x`, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'node-x' },
+      spec: { holderIdentity: 'node-x', leaseDurationSeconds: 40 },
+    });
     expect(put.code).toBe(201);
     expect((await call(U, 'GET', `${L}/node-x`)).body.spec.holderIdentity).toBe('node-x');
     expect((await call(U, 'PUT', `${P}/no-such-pod`, pod('no-such-pod'))).code).toBe(404);
@@ -65,12 +91,18 @@ describe('apiserver CRUD', () => {
   it('never loses a concurrent patch (server-side read-modify-write retries)', async () => {
     const C = '/api/v1/namespaces/default/configmaps';
     await call(U, 'POST', C, { metadata: { name: 'race' } });
-    const res = await Promise.all(Array.from({ length: 20 }, (_, i) => call(U, 'PATCH', `${C}/race`, { data: { [`k${i}`]: String(i) } }, 'application/merge-patch+json')));
+    const res = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(U, 'PATCH', `${C}/race`, { data: { [`k${i}`]: String(i) } }, 'application/merge-patch+json'),
+      ),
+    );
     expect(res.map((r) => r.code)).toEqual(Array(20).fill(200));
     expect(Object.keys((await call(U, 'GET', `${C}/race`)).body.data).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
     // a no-op patch writes nothing
     const before = (await call(U, 'GET', `${C}/race`)).body.metadata.resourceVersion;
-    expect((await call(U, 'PATCH', `${C}/race`, { data: { k0: '0' } }, 'application/merge-patch+json')).body.metadata.resourceVersion).toBe(before);
+    expect((await call(U, 'PATCH', `${C}/race`, { data: { k0: '0' } }, 'application/merge-patch+json')).body.metadata.resourceVersion).toBe(
+      before,
+    );
   });
 
   it('names objects from generateName', async () => {
@@ -84,12 +116,18 @@ describe('apiserver CRUD', () => {
     expect(c.metadata.generation).toBe(1);
     expect(c.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
     expect(c.spec).toMatchObject({ revisionHistoryLimit: 10, progressDeadlineSeconds: 600 });
-    const lab = (await call(U, 'PATCH', `${D}/gen`, { metadata: { labels: { x: 'y' } }, status: { replicas: 5 } }, 'application/merge-patch+json')).body;
+    const lab = (
+      await call(U, 'PATCH', `${D}/gen`, { metadata: { labels: { x: 'y' } }, status: { replicas: 5 } }, 'application/merge-patch+json')
+    ).body;
     expect(lab.metadata.generation).toBe(1);
     expect(lab.status ?? {}).not.toHaveProperty('replicas');
     const spec = (await call(U, 'PATCH', `${D}/gen`, { spec: { replicas: 3 } }, 'application/merge-patch+json')).body;
     expect(spec.metadata.generation).toBe(2);
-    const st = await call(U, 'PUT', `${D}/gen/status`, { ...spec, spec: { ...spec.spec, replicas: 9 }, status: { replicas: 3, observedGeneration: 2 } });
+    const st = await call(U, 'PUT', `${D}/gen/status`, {
+      ...spec,
+      spec: { ...spec.spec, replicas: 9 },
+      status: { replicas: 3, observedGeneration: 2 },
+    });
     expect(st.body.status).toEqual({ replicas: 3, observedGeneration: 2 });
     expect(st.body.spec.replicas).toBe(3);
     expect(st.body.metadata.generation).toBe(2);
@@ -113,7 +151,12 @@ describe('apiserver CRUD', () => {
 
   it('binds pods once, and deletes bound pods gracefully', async () => {
     await call(U, 'POST', P, pod('bind-1'));
-    const b = await call(U, 'POST', `${P}/bind-1/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-1' }, target: { kind: 'Node', name: 'node-a' } });
+    const b = await call(U, 'POST', `${P}/bind-1/binding`, {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'bind-1' },
+      target: { kind: 'Node', name: 'node-a' },
+    });
     expect(b.code).toBe(201);
     const bound = (await call(U, 'GET', `${P}/bind-1`)).body;
     expect(bound.spec.nodeName).toBe('node-a');
@@ -121,7 +164,9 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'POST', `${P}/bind-1/binding`, { target: { name: 'node-b' } })).body.reason).toBe('Conflict');
     // legacy /bindings
     await call(U, 'POST', P, pod('bind-2'));
-    expect((await call(U, 'POST', '/api/v1/namespaces/default/bindings', { metadata: { name: 'bind-2' }, target: { name: 'node-b' } })).code).toBe(201);
+    expect(
+      (await call(U, 'POST', '/api/v1/namespaces/default/bindings', { metadata: { name: 'bind-2' }, target: { name: 'node-b' } })).code,
+    ).toBe(201);
     // graceful: deletionTimestamp set, object stays until a grace-0 delete
     const d1 = await call(U, 'DELETE', `${P}/bind-1`, { gracePeriodSeconds: 20 });
     expect(d1.body.metadata.deletionGracePeriodSeconds).toBe(20);
@@ -134,7 +179,12 @@ describe('apiserver CRUD', () => {
     await call(U, 'DELETE', `${P}/unbound`);
     expect((await call(U, 'GET', `${P}/unbound`)).code).toBe(404);
     // eviction deletes (gracefully for a bound pod)
-    const ev = await call(U, 'POST', `${P}/bind-2/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'bind-2' }, deleteOptions: { gracePeriodSeconds: 0 } });
+    const ev = await call(U, 'POST', `${P}/bind-2/eviction`, {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'bind-2' },
+      deleteOptions: { gracePeriodSeconds: 0 },
+    });
     expect(ev.code).toBe(201);
     expect((await call(U, 'GET', `${P}/bind-2`)).code).toBe(404);
   });
@@ -172,7 +222,8 @@ describe('apiserver CRUD', () => {
   });
 
   it('lists with label and field selectors and pages with limit/continue', async () => {
-    for (let i = 0; i < 5; i++) await call(U, 'POST', '/api/v1/namespaces/kube-public/pods', pod(`page-${i}`, { tier: i % 2 ? 'odd' : 'even' }));
+    for (let i = 0; i < 5; i++)
+      await call(U, 'POST', '/api/v1/namespaces/kube-public/pods', pod(`page-${i}`, { tier: i % 2 ? 'odd' : 'even' }));
     const ns = '/api/v1/namespaces/kube-public/pods';
     const names = async (q: string) => (await call(U, 'GET', `${ns}?${q}`)).body.items.map((p: any) => p.metadata.name);
     expect(await names('labelSelector=tier%3Dodd')).toEqual(['page-1', 'page-3']);
@@ -203,16 +254,32 @@ describe('apiserver CRUD', () => {
     await call(U, 'POST', D, deployment('pt'));
     const jp = await call(U, 'PATCH', `${D}/pt`, [{ op: 'replace', path: '/spec/replicas', value: 4 }], 'application/json-patch+json');
     expect(jp.body.spec.replicas).toBe(4);
-    const smp = await call(U, 'PATCH', `${D}/pt`, { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'application/strategic-merge-patch+json');
+    const smp = await call(
+      U,
+      'PATCH',
+      `${D}/pt`,
+      { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } },
+      'application/strategic-merge-patch+json',
+    );
     expect(smp.body.spec.template.spec.containers).toHaveLength(1);
     expect(smp.body.spec.template.spec.containers[0].image).toBe('busybox:2');
-    const pre = await call(U, 'PATCH', `${D}/pt`, { metadata: { resourceVersion: jp.body.metadata.resourceVersion, labels: { a: 'b' } } }, 'application/merge-patch+json');
+    const pre = await call(
+      U,
+      'PATCH',
+      `${D}/pt`,
+      { metadata: { resourceVersion: jp.body.metadata.resourceVersion, labels: { a: 'b' } } },
+      'application/merge-patch+json',
+    );
     expect(pre.body.reason).toBe('Conflict');
   });
 
   it('answers 422 for invalid objects, naming the fields', async () => {
     const r = await call(U, 'POST', P, { metadata: { name: 'invalid-one' }, spec: { containers: [{ name: 'c' }] } });
-    expect(r.body).toMatchObject({ code: 422, reason: 'Invalid', message: 'Pod "invalid-one" is invalid: spec.containers[0].image: Required value' });
+    expect(r.body).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message: 'Pod "invalid-one" is invalid: spec.containers[0].image: Required value',
+    });
     expect(r.body.details.causes).toEqual([{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }]);
     const d = deployment('mismatch');
     d.spec.selector.matchLabels.app = 'other';
@@ -237,15 +304,23 @@ describe('apiserver CRUD', () => {
     }
     // once the cache has caught up, GETs cost etcd nothing
     await call(U, 'POST', CM, cm('ryw-cached'));
-    const etcdGets = async () => Number(/etcd_request_duration_seconds_count\{operation="get"\} (\d+)/.exec((await call(U, 'GET', '/metrics')).text)?.[1] ?? NaN);
+    const etcdGets = async () =>
+      Number(/etcd_request_duration_seconds_count\{operation="get"\} (\d+)/.exec((await call(U, 'GET', '/metrics')).text)?.[1] ?? NaN);
     await waitFor('GETs served from the cache', async () => {
       const before = await etcdGets();
       for (let i = 0; i < 10; i++) expect((await call(U, 'GET', `${CM}/ryw-cached`)).code).toBe(200);
       return (await etcdGets()) === before;
     });
     // a write behind the apiserver's back (etcdctl) shows once the watch delivers it
-    const external = { ...cm('ryw-external'), metadata: { name: 'ryw-external', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-000000000001' } };
-    execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)], { env: { ...process.env, ETCDCTL_API: '3' } });
+    const external = {
+      ...cm('ryw-external'),
+      metadata: { name: 'ryw-external', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-000000000001' },
+    };
+    execFileSync(
+      'etcdctl',
+      ['--endpoints', api.etcd.endpoint, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)],
+      { env: { ...process.env, ETCDCTL_API: '3' } },
+    );
     const seen = await waitFor('external write visible', async () => (await call(U, 'GET', `${CM}/ryw-external`)).body?.metadata?.uid);
     expect(seen).toBe(external.metadata.uid);
   });
@@ -255,16 +330,32 @@ describe('apiserver CRUD', () => {
     const V2 = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
     const w = await watch(U, `${V1}?watch=1`);
-    const created = await call(U, 'POST', V1, { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h1' }, spec: { scaleTargetRef: ref, maxReplicas: 3, targetCPUUtilizationPercentage: 40 } });
+    const created = await call(U, 'POST', V1, {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h1' },
+      spec: { scaleTargetRef: ref, maxReplicas: 3, targetCPUUtilizationPercentage: 40 },
+    });
     expect(created.code).toBe(201);
-    expect(created.body).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 40 }, status: { currentReplicas: 0, desiredReplicas: 0 } });
-    expect((await call(U, 'GET', `${V2}/h1`)).body.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 40 } } }]);
+    expect(created.body).toMatchObject({
+      apiVersion: 'autoscaling/v1',
+      spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 40 },
+      status: { currentReplicas: 0, desiredReplicas: 0 },
+    });
+    expect((await call(U, 'GET', `${V2}/h1`)).body.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 40 } } },
+    ]);
     // a v2 object with what v1 cannot express keeps it through a v1 read-modify-write (annotations)
     const memory = { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } };
-    await call(U, 'POST', V2, { metadata: { name: 'h2' }, spec: { scaleTargetRef: ref, maxReplicas: 4, metrics: [memory], behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } } });
+    await call(U, 'POST', V2, {
+      metadata: { name: 'h2' },
+      spec: { scaleTargetRef: ref, maxReplicas: 4, metrics: [memory], behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
+    });
     const asV1 = (await call(U, 'GET', `${V1}/h2`)).body;
     expect(asV1.spec.targetCPUUtilizationPercentage).toBeUndefined();
-    expect(JSON.parse(asV1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([{ type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } }]);
+    expect(JSON.parse(asV1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([
+      { type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } },
+    ]);
     expect((await call(U, 'PUT', `${V1}/h2`, { ...asV1, spec: { ...asV1.spec, maxReplicas: 6 } })).code).toBe(200);
     const back = (await call(U, 'GET', `${V2}/h2`)).body;
     expect(back.spec).toMatchObject({ maxReplicas: 6, metrics: [memory], behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } });
@@ -276,8 +367,13 @@ describe('apiserver CRUD', () => {
     expect(list.items.map((i: any) => i.apiVersion)).toEqual(['autoscaling/v1', 'autoscaling/v1']);
     const patched = await call(U, 'PATCH', `${V1}/h1`, { spec: { targetCPUUtilizationPercentage: 70 } }, 'application/merge-patch+json');
     expect(patched.body.spec.targetCPUUtilizationPercentage).toBe(70);
-    const table = (await call(U, 'GET', `${V1}?includeObject=Object`, undefined, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).body;
-    expect(table.rows.map((r: any) => [r.cells[0], r.cells[2], r.object.apiVersion])).toEqual([['h1', 'cpu: <unknown>/70%', 'autoscaling/v1'], ['h2', 'memory: <unknown>/100Mi', 'autoscaling/v1']]);
+    const table = (
+      await call(U, 'GET', `${V1}?includeObject=Object`, undefined, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })
+    ).body;
+    expect(table.rows.map((r: any) => [r.cells[0], r.cells[2], r.object.apiVersion])).toEqual([
+      ['h1', 'cpu: <unknown>/70%', 'autoscaling/v1'],
+      ['h2', 'memory: <unknown>/100Mi', 'autoscaling/v1'],
+    ]);
     await waitFor('four watch events', () => w.events.length >= 4);
     w.stop();
     expect(w.events.map((e) => [e.type, e.object.apiVersion, e.object.metadata.name])).toEqual([

@@ -32,7 +32,12 @@ beforeAll(async () => {
   registerDiscoveryRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);
   app.get('/tabled', (req, reply) => {
-    const t = maybeTable(req, kind('pods'), { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '5' }, items: [{ metadata: { name: 'p' } }] });
+    const t = maybeTable(req, kind('pods'), {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: { resourceVersion: '5' },
+      items: [{ metadata: { name: 'p' } }],
+    });
     return reply.send(t ?? { plain: true });
   });
   await app.ready();
@@ -55,7 +60,11 @@ describe('discovery and OpenAPI routes', () => {
   it('answers legacy discovery otherwise', async () => {
     const api = await app.inject({ url: '/api', headers: { accept: 'application/json, */*', host: '127.0.0.1:6443' } });
     expect(api.headers['content-type']).toBe('application/json');
-    expect(api.json()).toEqual({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] });
+    expect(api.json()).toEqual({
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
+    });
     expect((await app.inject({ url: '/apis' })).json().kind).toBe('APIGroupList');
     expect((await app.inject({ url: '/api/v1' })).json().groupVersion).toBe('v1');
     expect((await app.inject({ url: '/apis/apps/v1' })).json().groupVersion).toBe('apps/v1');
@@ -75,7 +84,11 @@ describe('discovery and OpenAPI routes', () => {
     const url = root.paths['apis/apps/v1'].serverRelativeURL as string;
     const doc = await app.inject({ url });
     expect(doc.statusCode).toBe(200);
-    expect(doc.json().paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
+    expect(doc.json().paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch['x-kubernetes-group-version-kind']).toEqual({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+    });
   });
 
   it('maybeTable follows the Accept header and includeObject', async () => {

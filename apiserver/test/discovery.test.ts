@@ -31,16 +31,35 @@ describe('aggregated discovery', () => {
       categories: ['all'],
     });
     expect(pods.verbs).toEqual(['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
-    expect(pods.subresources).toContainEqual({ subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] });
+    expect(pods.subresources).toContainEqual({
+      subresource: 'eviction',
+      responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+      verbs: ['create'],
+    });
     expect(v1.resources.find((r: any) => r.resource === 'nodes')).toMatchObject({ scope: 'Cluster' });
   });
 
   it('lists every named group with scale subresources on apps', () => {
     const groups = aggregatedDiscovery(RESOURCES, false);
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'discovery.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'events.k8s.io']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual([
+      'apps',
+      'batch',
+      'autoscaling',
+      'policy',
+      'coordination.k8s.io',
+      'discovery.k8s.io',
+      'networking.k8s.io',
+      'storage.k8s.io',
+      'apiextensions.k8s.io',
+      'events.k8s.io',
+    ]);
     expect(groups.items[2].versions.map((v) => v.version)).toEqual(['v2', 'v1']);
     const deploy = groups.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments') as any;
-    expect(deploy.subresources).toContainEqual({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+    expect(deploy.subresources).toContainEqual({
+      subresource: 'scale',
+      responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      verbs: ['get', 'patch', 'update'],
+    });
   });
 });
 
@@ -57,16 +76,46 @@ describe('legacy discovery', () => {
       preferredVersion: { groupVersion: 'autoscaling/v2', version: 'v2' },
     });
     expect(apiResourceList(RESOURCES, { group: 'autoscaling', version: 'v1' })!.resources).toEqual([
-      { name: 'horizontalpodautoscalers', singularName: 'horizontalpodautoscaler', namespaced: true, kind: 'HorizontalPodAutoscaler', verbs: expect.any(Array), shortNames: ['hpa'], categories: ['all'] },
-      { name: 'horizontalpodautoscalers/status', singularName: '', namespaced: true, kind: 'HorizontalPodAutoscaler', verbs: ['get', 'patch', 'update'] },
+      {
+        name: 'horizontalpodautoscalers',
+        singularName: 'horizontalpodautoscaler',
+        namespaced: true,
+        kind: 'HorizontalPodAutoscaler',
+        verbs: expect.any(Array),
+        shortNames: ['hpa'],
+        categories: ['all'],
+      },
+      {
+        name: 'horizontalpodautoscalers/status',
+        singularName: '',
+        namespaced: true,
+        kind: 'HorizontalPodAutoscaler',
+        verbs: ['get', 'patch', 'update'],
+      },
     ]);
   });
 
   it('APIResourceList with subresource entries', () => {
     const l = apiResourceList(RESOURCES, { group: 'apps', version: 'v1' })!;
     expect(l.groupVersion).toBe('apps/v1');
-    expect(l.resources).toContainEqual({ name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-    expect(l.resources).toContainEqual(expect.objectContaining({ name: 'deployments', singularName: 'deployment', kind: 'Deployment', shortNames: ['deploy'], categories: ['all'] }));
+    expect(l.resources).toContainEqual({
+      name: 'deployments/scale',
+      singularName: '',
+      namespaced: true,
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    });
+    expect(l.resources).toContainEqual(
+      expect.objectContaining({
+        name: 'deployments',
+        singularName: 'deployment',
+        kind: 'Deployment',
+        shortNames: ['deploy'],
+        categories: ['all'],
+      }),
+    );
     expect(apiResourceList(RESOURCES, { group: 'apps', version: 'v9' })).toBeUndefined();
   });
 });

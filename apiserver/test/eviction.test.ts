@@ -30,7 +30,14 @@ describe('canIgnoreBudgets', () => {
 describe('budgetsFor', () => {
   it('matches by namespace and selector; a nil selector guards nothing, an empty one everything', () => {
     const b = (name: string, ns: string, selector: unknown) => ({ metadata: { name, namespace: ns }, spec: { selector } }) as Obj;
-    const all = [b('web', 'ns', { matchLabels: { app: 'web' } }), b('db', 'ns', { matchLabels: { app: 'db' } }), b('nil', 'ns', undefined), b('empty', 'ns', {}), b('other', 'x', {}), b('bad', 'ns', { matchExpressions: [{ key: 'a', operator: 'Nope' }] })];
+    const all = [
+      b('web', 'ns', { matchLabels: { app: 'web' } }),
+      b('db', 'ns', { matchLabels: { app: 'db' } }),
+      b('nil', 'ns', undefined),
+      b('empty', 'ns', {}),
+      b('other', 'x', {}),
+      b('bad', 'ns', { matchExpressions: [{ key: 'a', operator: 'Nope' }] }),
+    ];
     expect(budgetsFor(pod('Running'), all).map((x) => x.metadata.name)).toEqual(['web', 'empty']);
   });
 });
@@ -41,7 +48,12 @@ describe('unhealthyMayGo', () => {
     ['an unready pod goes while the budget is healthy', pod('Running', false), budget({ currentHealthy: 2, desiredHealthy: 2 }), true],
     ['not while it is short', pod('Running', false), budget({ currentHealthy: 1, desiredHealthy: 2 }), false],
     ['not when nothing is needed (desired 0)', pod('Running', false), budget({ currentHealthy: 0, desiredHealthy: 0 }), false],
-    ['AlwaysAllow lets it go anyway', pod('Running', false), budget({ currentHealthy: 0, desiredHealthy: 2 }, { unhealthyPodEvictionPolicy: 'AlwaysAllow' }), true],
+    [
+      'AlwaysAllow lets it go anyway',
+      pod('Running', false),
+      budget({ currentHealthy: 0, desiredHealthy: 2 }, { unhealthyPodEvictionPolicy: 'AlwaysAllow' }),
+      true,
+    ],
   ])('%s', (_n, p, b, want) => {
     expect(unhealthyMayGo(p, b)).toBe(want);
   });
@@ -60,21 +72,48 @@ describe('spendBudget', () => {
   it('takes one disruption and records the pod; the condition turns False at zero', () => {
     const out = spendBudget(budget({ disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2 }), 'p', NOW, false) as Obj;
     expect(out.status).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { p: NOW } });
-    expect(out.status.conditions).toEqual([{ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: 1, lastTransitionTime: NOW }]);
+    expect(out.status.conditions).toEqual([
+      {
+        type: 'DisruptionAllowed',
+        status: 'False',
+        reason: 'InsufficientPods',
+        message: '',
+        observedGeneration: 1,
+        lastTransitionTime: NOW,
+      },
+    ]);
     const dry = spendBudget(budget({ disruptionsAllowed: 2 }), 'p', NOW, true) as Obj;
     expect(dry.status.disruptionsAllowed).toBe(1);
     expect(dry.status.disruptedPods).toBeUndefined();
   });
 
   it.each<[string, Obj, number, string]>([
-    ['exhausted: 429 with the numbers', budget({ disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2 }), 429, 'The disruption budget b needs 2 healthy pods and has 2 currently'],
-    ['not processed yet: 429', budget({ disruptionsAllowed: 1 }, {}, 2), 429, 'The disruption budget b is still being processed by the server.'],
+    [
+      'exhausted: 429 with the numbers',
+      budget({ disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2 }),
+      429,
+      'The disruption budget b needs 2 healthy pods and has 2 currently',
+    ],
+    [
+      'not processed yet: 429',
+      budget({ disruptionsAllowed: 1 }, {}, 2),
+      429,
+      'The disruption budget b is still being processed by the server.',
+    ],
   ])('%s', (_n, b, code, cause) => {
     const st = refusal(b);
-    expect(st).toMatchObject({ code, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ reason: 'DisruptionBudget', message: cause }] } });
+    expect(st).toMatchObject({
+      code,
+      reason: 'TooManyRequests',
+      message: "Cannot evict pod as it would violate the pod's disruption budget.",
+      details: { causes: [{ reason: 'DisruptionBudget', message: cause }] },
+    });
   });
 
   it('a negative count is forbidden', () => {
-    expect(refusal(budget({ disruptionsAllowed: -1 }))).toMatchObject({ code: 403, message: 'poddisruptionbudgets.policy "b" is forbidden: pdb disruptions allowed is negative' });
+    expect(refusal(budget({ disruptionsAllowed: -1 }))).toMatchObject({
+      code: 403,
+      message: 'poddisruptionbudgets.policy "b" is forbidden: pdb disruptions allowed is negative',
+    });
   });
 });

@@ -21,18 +21,32 @@ describe('unknown fields against the schema', () => {
   const pods = kind('pods');
 
   it('finds none in a valid object, whatever its maps hold', () => {
-    expect(unknown(pods, pod({ nodeSelector: { 'kubernetes.io/os': 'linux' }, overhead: { cpu: '1' } }, { annotations: { a: 'b' } }))).toEqual([]);
+    expect(
+      unknown(pods, pod({ nodeSelector: { 'kubernetes.io/os': 'linux' }, overhead: { cpu: '1' } }, { annotations: { a: 'b' } })),
+    ).toEqual([]);
   });
 
   it('finds them at every depth, in the order of the document', () => {
     const o = {
       ...pod({
         containers: [
-          { name: 'c', image: 'x', imagee: 'y', livenessProbe: { httpGet: { pth: '/', port: 80 } }, env: [{ name: 'A', valueFrom: { fieldRef: { fieldPaht: 'x' } } }] },
+          {
+            name: 'c',
+            image: 'x',
+            imagee: 'y',
+            livenessProbe: { httpGet: { pth: '/', port: 80 } },
+            env: [{ name: 'A', valueFrom: { fieldRef: { fieldPaht: 'x' } } }],
+          },
           { name: 'd', image: 'x', securityContext: { capabilities: { add: ['NET_ADMIN'], drop: [], remove: [] } } },
         ],
         volumes: [{ name: 'v', configMap: { name: 'cm', itmes: [] } }],
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'k', operator: 'In', valuez: [] }] }] } } },
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'k', operator: 'In', valuez: [] }] }],
+            },
+          },
+        },
         nodename: 'x',
       }),
       foo: 1,
@@ -55,11 +69,14 @@ describe('unknown fields against the schema', () => {
 
   it('checks the kinds that were open before at depth too (a Deployment template, a DaemonSet spec)', () => {
     const deploy = kind('deployments', 'apps');
-    expect(unknown(deploy, { spec: { replcias: 3, strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailble: 1 } }, template: { spec: pod().spec } } })).toEqual([
-      'spec.replcias',
-      'spec.strategy.rollingUpdate.maxUnavailble',
+    expect(
+      unknown(deploy, {
+        spec: { replcias: 3, strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailble: 1 } }, template: { spec: pod().spec } },
+      }),
+    ).toEqual(['spec.replcias', 'spec.strategy.rollingUpdate.maxUnavailble']);
+    expect(unknown(kind('daemonsets', 'apps'), { spec: { updateStrategy: { type: 'OnDelete' }, minReadySecond: 1 } })).toEqual([
+      'spec.minReadySecond',
     ]);
-    expect(unknown(kind('daemonsets', 'apps'), { spec: { updateStrategy: { type: 'OnDelete' }, minReadySecond: 1 } })).toEqual(['spec.minReadySecond']);
   });
 
   it('uses the served version: an autoscaling/v1 HPA knows targetCPUUtilizationPercentage, v2 does not', () => {
@@ -76,7 +93,9 @@ describe('unknown fields against the schema', () => {
   });
 
   it('prints a strategic merge patch as Go does', () => {
-    expect(goValue({ spec: { replcias: 3, b: [{ name: 'x' }, 'y'], a: null, t: true } })).toBe('map[spec:map[a:<nil> b:[map[name:x] y] replcias:3 t:true]]');
+    expect(goValue({ spec: { replcias: 3, b: [{ name: 'x' }, 'y'], a: null, t: true } })).toBe(
+      'map[spec:map[a:<nil> b:[map[name:x] y] replcias:3 t:true]]',
+    );
   });
 });
 
@@ -95,24 +114,46 @@ describe('fieldValidation through the routes', () => {
   it('Strict: a create or update with an unknown field is a 400 worded as upstream', async () => {
     const r = await req('POST', `${DEPLOYS}?fieldValidation=Strict`, deployment('s', { replcias: 3 }));
     expect(r.code).toBe(400);
-    expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias"' });
+    expect(r.body).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias"',
+    });
     expect((await req('POST', `${DEPLOYS}?fieldValidation=Strict`, deployment('s'))).code).toBe(201);
-    const put = await req('PUT', `${DEPLOYS}/s?fieldValidation=Strict`, deployment('s', { template: { spec: { containers: [{ name: 'c', image: 'x', imagePullPolcy: 'Always' }] } } }));
-    expect(put.body.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolcy"');
+    const put = await req(
+      'PUT',
+      `${DEPLOYS}/s?fieldValidation=Strict`,
+      deployment('s', { template: { spec: { containers: [{ name: 'c', image: 'x', imagePullPolcy: 'Always' }] } } }),
+    );
+    expect(put.body.message).toBe(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+    );
   });
 
   it('Strict: a patch that leaves an unknown field is a 422 on "patch", the strategic merge patch shown as Go prints it', async () => {
-    const smp = await req('PATCH', `${DEPLOYS}/s?fieldValidation=Strict`, { spec: { replcias: 3 } }, { 'content-type': 'application/strategic-merge-patch+json' });
+    const smp = await req(
+      'PATCH',
+      `${DEPLOYS}/s?fieldValidation=Strict`,
+      { spec: { replcias: 3 } },
+      { 'content-type': 'application/strategic-merge-patch+json' },
+    );
     expect(smp.code).toBe(422);
     expect(smp.body).toMatchObject({
       reason: 'Invalid',
       message: ' "" is invalid: patch: Invalid value: "map[spec:map[replcias:3]]": strict decoding error: unknown field "spec.replcias"',
       details: { causes: [{ reason: 'FieldValueInvalid', field: 'patch' }] },
     });
-    const merge = await req('PATCH', `${DEPLOYS}/s?fieldValidation=Strict`, { metadata: { labelz: {} } }, { 'content-type': 'application/merge-patch+json' });
+    const merge = await req(
+      'PATCH',
+      `${DEPLOYS}/s?fieldValidation=Strict`,
+      { metadata: { labelz: {} } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(merge.code).toBe(422);
     // the patched object, cut short as every long bad value is
-    expect(merge.body.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",.*\.\.\.: strict decoding error: unknown field "metadata.labelz"$/);
+    expect(merge.body.message).toMatch(
+      /^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",.*\.\.\.: strict decoding error: unknown field "metadata.labelz"$/,
+    );
     expect((await req('GET', `${DEPLOYS}/s`)).body.spec.replcias).toBeUndefined();
   });
 
@@ -136,7 +177,7 @@ describe('fieldValidation through the routes', () => {
   });
 
   it('a field name that is not ASCII goes out as UTF-8 bytes, as Go sends it', async () => {
-    const r = await req('POST', DEPLOYS, deployment('u', { 'größe': 1 }));
+    const r = await req('POST', DEPLOYS, deployment('u', { größe: 1 }));
     expect(r.code).toBe(201);
     expect(Buffer.from(String(r.headers.warning), 'latin1').toString('utf8')).toBe('299 - "unknown field \\"spec.größe\\""');
   });
@@ -153,14 +194,22 @@ describe('fieldValidation through the routes', () => {
     expect(r.code).toBe(422);
     expect(r.body).toMatchObject({
       reason: 'Invalid',
-      message: 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"',
+      message:
+        'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"',
       details: { group: 'meta.k8s.io', kind: 'CreateOptions', causes: [{ field: 'fieldValidation', reason: 'FieldValueNotSupported' }] },
     });
-    expect((await req('PATCH', `${DEPLOYS}/s?fieldValidation=No`, {}, { 'content-type': 'application/merge-patch+json' })).body.message).toMatch(/^PatchOptions\.meta\.k8s\.io "" is invalid/);
+    expect(
+      (await req('PATCH', `${DEPLOYS}/s?fieldValidation=No`, {}, { 'content-type': 'application/merge-patch+json' })).body.message,
+    ).toMatch(/^PatchOptions\.meta\.k8s\.io "" is invalid/);
   });
 
   it('status writes are checked against the same schema', async () => {
-    const r = await req('PATCH', `${DEPLOYS}/s/status?fieldValidation=Strict`, { status: { replicas: 1, readyReplicaz: 1 } }, { 'content-type': 'application/merge-patch+json' });
+    const r = await req(
+      'PATCH',
+      `${DEPLOYS}/s/status?fieldValidation=Strict`,
+      { status: { replicas: 1, readyReplicaz: 1 } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(r.code).toBe(422);
     expect(r.body.message).toMatch(/unknown field "status.readyReplicaz"/);
   });

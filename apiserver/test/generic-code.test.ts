@@ -50,7 +50,9 @@ describe('generic apiserver code names no kind', () => {
     expect(hits(generic, /from '\.\.\/kinds|\bR\.[a-z]+\b/)).toEqual([]);
   });
 
-  it('takes what it serves from the registered strategies, not from the clients\' list in @minik8s/shared', () => {
-    expect(hits(files(SRC), /\b(RESOURCES|findResource|resourceForKind)\b|\bR\.[a-z]+\b|import \{[^}]*\bR\b[^}]*\} from '@minik8s\/shared'/)).toEqual([]);
+  it("takes what it serves from the registered strategies, not from the clients' list in @minik8s/shared", () => {
+    expect(
+      hits(files(SRC), /\b(RESOURCES|findResource|resourceForKind)\b|\bR\.[a-z]+\b|import \{[^}]*\bR\b[^}]*\} from '@minik8s\/shared'/),
+    ).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { MemoryStore } from './memstore';
 
 export interface Answer {
   code: number;
-  body: any;  
+  body: any;
   headers: Record<string, string | string[] | number | undefined>;
   raw: Buffer;
 }
@@ -35,7 +35,12 @@ export function inProcessServer() {
   /** A request; a Buffer body is sent as it is (protobuf), anything else as JSON. */
   async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const r = await server.app.inject({ method: method as 'GET', url, payload, headers: { 'content-type': 'application/json', ...headers } });
+    const r = await server.app.inject({
+      method: method as 'GET',
+      url,
+      payload,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     let parsed: unknown;
     try {
       parsed = r.body ? JSON.parse(r.body) : undefined;
@@ -48,7 +53,8 @@ export function inProcessServer() {
   /** Ready, with the default namespace created by the bootstrap. */
   async function ready(): Promise<void> {
     await server.app.ready();
-    for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++)
+      await new Promise((r) => setTimeout(r, 20));
   }
 
   return { store, server, req, ready, close: () => server.close() };

@@ -5,7 +5,9 @@ import { IpRange } from '../src/kinds/core/service';
 import type { Store } from '../src/storage/etcd';
 
 export function builtinKindRegistry(store = {} as Store): KindRegistry {
-  return new KindRegistry(builtinKinds({ store, root: '/registry', services: { ipRange: new IpRange('10.96.0.0/12'), portRange: [30000, 32767] } }));
+  return new KindRegistry(
+    builtinKinds({ store, root: '/registry', services: { ipRange: new IpRange('10.96.0.0/12'), portRange: [30000, 32767] } }),
+  );
 }
 
 export const kinds = builtinKindRegistry();

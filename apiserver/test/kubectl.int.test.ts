@@ -114,7 +114,11 @@ describe('real kubectl v1.32 against the apiserver', () => {
 
   it('pods: -A, -l set-based, --show-labels, --sort-by, -o wide', async () => {
     expect(await ok('create', 'namespace', 'other')).toMatch(/namespace\/other created/);
-    await ok('apply', '-f', file('pods.yaml', [pod('pod-c', 'c'), pod('pod-a', 'a'), pod('pod-b', 'b'), pod('pod-z', 'z', 'other')].join('---\n')));
+    await ok(
+      'apply',
+      '-f',
+      file('pods.yaml', [pod('pod-c', 'c'), pod('pod-a', 'a'), pod('pod-b', 'b'), pod('pod-z', 'z', 'other')].join('---\n')),
+    );
     const all = await ok('get', 'pods', '-A');
     expect(all.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
     expect(all).toMatch(/^other\s+pod-z\s+0\/1\s+Pending\s+0\s+/m);
@@ -125,7 +129,12 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(labels.split('\n')[0]).toMatch(/LABELS$/);
     expect(labels).toMatch(/^pod-a\s+.*app=a$/m);
     const sorted = await ok('get', 'pods', '--sort-by=.metadata.name', '--no-headers');
-    expect(sorted.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['pod-a', 'pod-b', 'pod-c']);
+    expect(
+      sorted
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['pod-a', 'pod-b', 'pod-c']);
     const wide = await ok('get', 'pod', 'pod-a', '-o', 'wide');
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     expect(wide).toMatch(/^pod-a\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+<none>\s+<none>$/m);
@@ -185,9 +194,15 @@ describe('real kubectl v1.32 against the apiserver', () => {
     const stale = file('stale.json', JSON.stringify(live));
     const conflict = await kubectl(['replace', '-f', stale]);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toMatch(/Error from server \(Conflict\).*Operation cannot be fulfilled on deployments\.apps "web": the object has been modified/);
+    expect(conflict.stderr).toMatch(
+      /Error from server \(Conflict\).*Operation cannot be fulfilled on deployments\.apps "web": the object has been modified/,
+    );
 
-    const invalid = await kubectl(['create', '-f', file('invalid.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: invalid-one\nspec:\n  containers:\n  - name: c\n')]);
+    const invalid = await kubectl([
+      'create',
+      '-f',
+      file('invalid.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: invalid-one\nspec:\n  containers:\n  - name: c\n'),
+    ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/The Pod "invalid-one" is invalid: .*spec\.containers\[0\]\.image: Required value/);
   });
@@ -199,7 +214,9 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(strategy).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>\n {4}Rolling update config params\./m);
     expect(strategy).toMatch(/^ {2}type\t<string>\n {4}Type of deployment\. Can be "Recreate" or "RollingUpdate"\./m);
     const recursive = await ok('explain', 'deployment.spec.strategy', '--recursive');
-    expect(recursive).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>\n {4}maxSurge\t<\w+>\n {4}maxUnavailable\t<\w+>\n {2}type\t<string>$/m);
+    expect(recursive).toMatch(
+      /^ {2}rollingUpdate\t<RollingUpdateDeployment>\n {4}maxSurge\t<\w+>\n {4}maxUnavailable\t<\w+>\n {2}type\t<string>$/m,
+    );
     const v1 = await ok('explain', 'hpa.spec', '--api-version=autoscaling/v1');
     expect(v1).toMatch(/^VERSION:\s+v1$/m);
     expect(v1).toMatch(/^ {2}targetCPUUtilizationPercentage\t<integer>$/m);
@@ -213,19 +230,29 @@ describe('real kubectl v1.32 against the apiserver', () => {
   });
 
   it('unknown fields: rejected with the default validation (create and apply), warned with --validate=warn and dropped', async () => {
-    const typo = file('typo.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replcias: 2').replace('image: nginx:1.25', 'image: nginx:1.25\n        imagePullPolcy: Always'));
+    const typo = file(
+      'typo.yaml',
+      deployment('nginx:1.25')
+        .replace('name: web', 'name: typo')
+        .replace('replicas: 2', 'replcias: 2')
+        .replace('image: nginx:1.25', 'image: nginx:1.25\n        imagePullPolcy: Always'),
+    );
     for (const args of [['apply'], ['create'], ['apply', '--validate=true']]) {
       const r = await kubectl([...args, '-f', typo]);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain(
-        'Error from server (BadRequest): error when creating "' + typo + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+        'Error from server (BadRequest): error when creating "' +
+          typo +
+          '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
       );
     }
     expect((await kubectl(['get', 'deploy', 'typo'])).stderr).toMatch(/NotFound/);
 
     const warned = await kubectl(['apply', '--validate=warn', '-f', typo]);
     expect(warned.code).toBe(0);
-    expect(warned.stderr).toBe('Warning: unknown field "spec.replcias"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolcy"\n');
+    expect(warned.stderr).toBe(
+      'Warning: unknown field "spec.replcias"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolcy"\n',
+    );
     expect(warned.stdout).toMatch(/deployment\.apps\/typo created/);
     const stored = JSON.parse(await ok('get', 'deploy', 'typo', '-o', 'json'));
     expect(stored.spec.replicas).toBe(1);
@@ -233,21 +260,34 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(stored.spec.template.spec.containers[0].imagePullPolcy).toBeUndefined();
 
     // an unknown field in an apply that patches: 422 on the patch, as upstream
-    const patched = await kubectl(['apply', '-f', file('typo2.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replicas: 2\n  pasued: true'))]);
+    const patched = await kubectl([
+      'apply',
+      '-f',
+      file('typo2.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replicas: 2\n  pasued: true')),
+    ]);
     expect(patched.code).toBe(1);
-    expect(patched.stderr).toMatch(/^The request is invalid: patch: Invalid value: "map\[metadata:map\[annotations:map\[kubectl\.kubernetes\.io\/last-applied-configuration:.*\]\] spec:map\[pasued:true replcias:<nil> replicas:2 template:map\[spec:map\[\$setElementOrder\/containers:\[map\[name:nginx\]\] containers:\[map\[imagePullPolcy:<nil> name:nginx\]\]\]\]\]\]": strict decoding error: unknown field "spec\.pasued"$/m);
+    expect(patched.stderr).toMatch(
+      /^The request is invalid: patch: Invalid value: "map\[metadata:map\[annotations:map\[kubectl\.kubernetes\.io\/last-applied-configuration:.*\]\] spec:map\[pasued:true replcias:<nil> replicas:2 template:map\[spec:map\[\$setElementOrder\/containers:\[map\[name:nginx\]\] containers:\[map\[imagePullPolcy:<nil> name:nginx\]\]\]\]\]\]": strict decoding error: unknown field "spec\.pasued"$/m,
+    );
     await ok('delete', 'deploy', 'typo');
   });
 
   it('kubectl create namespace|deployment|configmap|secret (protobuf bodies)', async () => {
     expect(await ok('create', 'namespace', 'team')).toMatch(/namespace\/team created/);
-    expect(await ok('create', 'deployment', 'api', '--image=busybox:1.36', '--replicas=2', '--port=8080', '-n', 'team', '--', 'sleep', '3600')).toMatch(/deployment\.apps\/api created/);
+    expect(
+      await ok('create', 'deployment', 'api', '--image=busybox:1.36', '--replicas=2', '--port=8080', '-n', 'team', '--', 'sleep', '3600'),
+    ).toMatch(/deployment\.apps\/api created/);
     expect(await ok('create', 'configmap', 'cfg', '--from-literal=a=b', '-n', 'team')).toMatch(/configmap\/cfg created/);
     expect(await ok('create', 'secret', 'generic', 'sec', '--from-literal=k=v', '-n', 'team')).toMatch(/secret\/sec created/);
     const d = JSON.parse(await ok('get', 'deploy', 'api', '-n', 'team', '-o', 'json'));
     expect(d.spec.replicas).toBe(2);
     expect(d.spec.selector).toEqual({ matchLabels: { app: 'api' } });
-    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', command: ['sleep', '3600'], ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({
+      name: 'busybox',
+      image: 'busybox:1.36',
+      command: ['sleep', '3600'],
+      ports: [{ containerPort: 8080, protocol: 'TCP' }],
+    });
     expect(d.spec.strategy.type).toBe('RollingUpdate');
     const cm = JSON.parse(await ok('get', 'cm', 'cfg', '-n', 'team', '-o', 'json'));
     expect(cm.data).toEqual({ a: 'b' });
@@ -274,24 +314,39 @@ describe('real kubectl v1.32 against the apiserver', () => {
 
   it('autoscale posts an autoscaling/v1 HorizontalPodAutoscaler (protobuf); get hpa shows it from the stored v2', async () => {
     await ok('create', 'deployment', 'scaled', '--image=busybox:1.36', '-n', 'team', '--', 'sleep', '3600');
-    expect(await ok('autoscale', 'deployment', 'scaled', '--min=1', '--max=3', '--cpu-percent=50', '-n', 'team')).toMatch(/horizontalpodautoscaler\.autoscaling\/scaled autoscaled/);
+    expect(await ok('autoscale', 'deployment', 'scaled', '--min=1', '--max=3', '--cpu-percent=50', '-n', 'team')).toMatch(
+      /horizontalpodautoscaler\.autoscaling\/scaled autoscaled/,
+    );
     const table = await ok('get', 'hpa', '-n', 'team');
     expect(table.split('\n')[0]).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/);
     expect(table).toMatch(/^scaled\s+Deployment\/scaled\s+cpu: <unknown>\/50%\s+1\s+3\s+0\s+/m);
     const v2 = JSON.parse(await ok('get', 'hpa', 'scaled', '-n', 'team', '-o', 'json'));
     expect(v2.apiVersion).toBe('autoscaling/v2');
-    expect(v2.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+    expect(v2.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+    ]);
     const v1 = JSON.parse(await ok('get', 'horizontalpodautoscalers.v1.autoscaling', 'scaled', '-n', 'team', '-o', 'json'));
-    expect(v1).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: 'Deployment', name: 'scaled' } } });
+    expect(v1).toMatchObject({
+      apiVersion: 'autoscaling/v1',
+      spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: 'Deployment', name: 'scaled' } },
+    });
   });
 
   it('create ingress (protobuf) takes the default IngressClass; get ingress,ingressclass columns', async () => {
-    const cls = file('class.yaml', 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: "true"\nspec:\n  controller: minik8s.io/ingress-nginx\n');
+    const cls = file(
+      'class.yaml',
+      'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: "true"\nspec:\n  controller: minik8s.io/ingress-nginx\n',
+    );
     expect(await ok('apply', '-f', cls)).toMatch(/ingressclass\.networking\.k8s\.io\/nginx created/);
-    expect(await ok('create', 'ingress', 'shop', '--rule=shop.test/api*=api:http,tls=shop-tls', '--rule=www.shop.test/=web:80', '-n', 'team')).toMatch(/ingress\.networking\.k8s\.io\/shop created/);
+    expect(
+      await ok('create', 'ingress', 'shop', '--rule=shop.test/api*=api:http,tls=shop-tls', '--rule=www.shop.test/=web:80', '-n', 'team'),
+    ).toMatch(/ingress\.networking\.k8s\.io\/shop created/);
     const ing = JSON.parse(await ok('get', 'ing', 'shop', '-n', 'team', '-o', 'json'));
     expect(ing.spec.ingressClassName).toBe('nginx');
-    expect(ing.spec.rules[0]).toEqual({ host: 'shop.test', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } });
+    expect(ing.spec.rules[0]).toEqual({
+      host: 'shop.test',
+      http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] },
+    });
     expect(ing.spec.rules[1].http.paths[0]).toMatchObject({ path: '/', pathType: 'Exact' });
     const table = await ok('get', 'ingress', '-n', 'team');
     expect(table.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);

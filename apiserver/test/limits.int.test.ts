@@ -14,11 +14,16 @@ beforeAll(async () => {
   const etcd = await startEtcd({ args: ['--quota-backend-bytes', String(QUOTA)] });
   api = await startApiserver(
     [
-      '--max-mutating-requests-inflight', '1',
-      '--max-watches-per-client', '3',
-      '--event-ttl', '2s',
-      '--etcd-compaction-interval', '2s',
-      '--etcd-defrag-interval', '1s',
+      '--max-mutating-requests-inflight',
+      '1',
+      '--max-watches-per-client',
+      '3',
+      '--event-ttl',
+      '2s',
+      '--etcd-compaction-interval',
+      '2s',
+      '--etcd-defrag-interval',
+      '1s',
     ],
     etcd,
   );
@@ -29,9 +34,19 @@ afterAll(stopAll);
 
 describe('sizes and shapes', () => {
   it('refuses a body over 3 MiB with 413 worded as upstream', async () => {
-    const r = await call(U, 'POST', `${NS}/configmaps`, JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } }));
+    const r = await call(
+      U,
+      'POST',
+      `${NS}/configmaps`,
+      JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } }),
+    );
     expect(r.code).toBe(413);
-    expect(r.body).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728', code: 413 });
+    expect(r.body).toMatchObject({
+      kind: 'Status',
+      reason: 'RequestEntityTooLarge',
+      message: 'Request entity too large: limit is 3145728',
+      code: 413,
+    });
   });
 
   it('refuses an object etcd would not take (over 1.5 MiB) with 413, before etcd sees it', async () => {
@@ -46,9 +61,18 @@ describe('sizes and shapes', () => {
     const j = await call(U, 'POST', `${NS}/configmaps`, deep);
     expect(j.code).toBe(400);
     expect(j.body.message).toMatch(/exceeded max depth of 1000/);
-    const y = await call(U, 'POST', `${NS}/configmaps`, `metadata: {name: deep}\ndata: ${'['.repeat(5000)}1${']'.repeat(5000)}\n`, 'application/yaml');
+    const y = await call(
+      U,
+      'POST',
+      `${NS}/configmaps`,
+      `metadata: {name: deep}\ndata: ${'['.repeat(5000)}1${']'.repeat(5000)}\n`,
+      'application/yaml',
+    );
     expect(y.code).toBe(400);
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefghi'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`),
+    ].join('\n');
     const b = await call(U, 'POST', `${NS}/configmaps`, `${bomb}\nmetadata: {name: bomb}\n`, 'application/yaml');
     expect(b.code).toBe(400);
     expect(b.body.message).toMatch(/alias/i);
@@ -69,7 +93,11 @@ describe('in-flight limits', () => {
   it('refuses writes beyond --max-mutating-requests-inflight with 429 and Retry-After, and keeps serving', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
-        const r = await fetch(`${U}${NS}/configmaps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: `burst-${i}` } }) });
+        const r = await fetch(`${U}${NS}/configmaps`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ metadata: { name: `burst-${i}` } }),
+        });
         return { code: r.status, retry: r.headers.get('retry-after'), body: await r.json() };
       }),
     );
@@ -108,7 +136,13 @@ describe('in-flight limits', () => {
 
 describe('Events expire', () => {
   it('an Event is gone --event-ttl after its last write (an etcd lease)', async () => {
-    const ev = { metadata: { name: 'e1' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Test', message: 'm', type: 'Normal' };
+    const ev = {
+      metadata: { name: 'e1' },
+      involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' },
+      reason: 'Test',
+      message: 'm',
+      type: 'Normal',
+    };
     expect((await call(U, 'POST', `${NS}/events`, ev)).code).toBe(201);
     expect((await call(U, 'GET', `${NS}/events/e1`)).code).toBe(200);
     await waitFor('the event to expire', async () => (await call(U, 'GET', `${NS}/events/e1`)).code === 404, 15_000, 250);
@@ -126,14 +160,23 @@ describe('etcd quota', () => {
     }
     expect(full).toBeDefined();
     expect(full!.code).toBe(500);
-    expect(full!.body).toMatchObject({ kind: 'Status', reason: 'InternalError', message: 'Internal error occurred: etcdserver: mvcc: database space exceeded' });
+    expect(full!.body).toMatchObject({
+      kind: 'Status',
+      reason: 'InternalError',
+      message: 'Internal error occurred: etcdserver: mvcc: database space exceeded',
+    });
     // reads still work, and so do deletes (etcd takes them under the alarm)
     const list = await call(U, 'GET', `${NS}/configmaps`);
     expect(list.code).toBe(200);
     const fills = list.body.items.filter((c: any) => c.metadata.name.startsWith('fill-'));
     for (const c of fills) expect((await call(U, 'DELETE', `${NS}/configmaps/${c.metadata.name}`)).code).toBe(200);
     // maintenance compacts, defragments and clears the alarm: writes come back without a restart
-    await waitFor('writes accepted again', async () => (await call(U, 'POST', `${NS}/configmaps`, { metadata: { name: `after-${Date.now()}` } })).code === 201, 60_000, 500);
+    await waitFor(
+      'writes accepted again',
+      async () => (await call(U, 'POST', `${NS}/configmaps`, { metadata: { name: `after-${Date.now()}` } })).code === 201,
+      60_000,
+      500,
+    );
     expect((await call(U, 'GET', '/healthz')).text).toBe('ok');
   });
 });

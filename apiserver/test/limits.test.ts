@@ -27,7 +27,8 @@ describe('request classes (upstream BasicLongRunningRequestCheck)', () => {
 });
 
 describe('InflightLimiter', () => {
-  const limiter = () => new InflightLimiter({ maxReadonly: 2, maxMutating: 1, maxLongRunning: 3, maxWatchesPerClient: 2, maxStreamsPerClient: 1 });
+  const limiter = () =>
+    new InflightLimiter({ maxReadonly: 2, maxMutating: 1, maxLongRunning: 3, maxWatchesPerClient: 2, maxStreamsPerClient: 1 });
   const ok = (s: ReturnType<InflightLimiter['acquire']>) => {
     if ('refuse' in s) throw new Error(`refused: ${s.refuse.message}`);
     return s.release;
@@ -38,7 +39,14 @@ describe('InflightLimiter', () => {
     const r1 = ok(l.acquire('readonly', 'a'));
     ok(l.acquire('readonly', 'b'));
     const refused = l.acquire('readonly', 'c');
-    expect(refused).toMatchObject({ refuse: { code: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', details: { retryAfterSeconds: 1 } } });
+    expect(refused).toMatchObject({
+      refuse: {
+        code: 429,
+        reason: 'TooManyRequests',
+        message: 'Too many requests, please try again later.',
+        details: { retryAfterSeconds: 1 },
+      },
+    });
     // writes have their own budget
     const w = ok(l.acquire('mutating', 'a'));
     expect('refuse' in l.acquire('mutating', 'a')).toBe(true);
@@ -56,7 +64,9 @@ describe('InflightLimiter', () => {
     ok(l.acquire('readonly', 'a'));
     const w1 = ok(l.acquire('watch', 'a'));
     ok(l.acquire('watch', 'a'));
-    expect(l.acquire('watch', 'a')).toMatchObject({ refuse: { code: 429, message: 'Too many watches from this client (limit is 2), please try again later.' } });
+    expect(l.acquire('watch', 'a')).toMatchObject({
+      refuse: { code: 429, message: 'Too many watches from this client (limit is 2), please try again later.' },
+    });
     ok(l.acquire('stream', 'a'));
     expect(l.acquire('stream', 'a')).toMatchObject({ refuse: { code: 429 } });
     // the total (3) is reached: another client is refused too
@@ -94,6 +104,9 @@ describe('etcd maintenance', () => {
     expect(planMaintenance(st, 10_000_000, 10_000_000 - since, cfg)).toEqual(want);
   });
   it('never defragments when turned off', () => {
-    expect(planMaintenance({ dbSize: 1e9, dbSizeInUse: 1, alarms: ['Nospace'] }, 1e9, 0, { ...cfg, defragIntervalMs: 0 })).toEqual({ defrag: false, disarm: true });
+    expect(planMaintenance({ dbSize: 1e9, dbSizeInUse: 1, alarms: ['Nospace'] }, 1e9, 0, { ...cfg, defragIntervalMs: 0 })).toEqual({
+      defrag: false,
+      disarm: true,
+    });
   });
 });

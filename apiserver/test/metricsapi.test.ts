@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, cpuQuantity, cpuRate, memoryQuantity, metricsTable, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
+import {
+  buildSnapshot,
+  cpuQuantity,
+  cpuRate,
+  memoryQuantity,
+  metricsTable,
+  nodeMetrics,
+  podMetrics,
+  type CpuPoint,
+  type Scrape,
+} from '../src/metricsapi/convert';
 import { METRICS_RESOURCES } from '../src/metricsapi';
 import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/discovery';
 
@@ -26,10 +36,34 @@ describe('quantities and durations as upstream prints them', () => {
 describe('cpuRate', () => {
   const prev: CpuPoint = { at: 1000, cumulative: 1e9 };
   it.each<[string, CpuPoint | undefined, number, { usageNanoCores?: number; usageCoreNanoSeconds?: number }, ReturnType<typeof cpuRate>]>([
-    ['counter difference over the window', prev, 3000, { usageCoreNanoSeconds: 1.4e9, usageNanoCores: 7 }, { nanoCores: 200_000_000, windowMs: 2000, measured: true }],
-    ['no earlier reading: the kubelet rate', undefined, 3000, { usageCoreNanoSeconds: 1.4e9, usageNanoCores: 7 }, { nanoCores: 7, windowMs: 10_000, measured: false }],
-    ['earlier reading too old', { at: 1000 - 120_000, cumulative: 0 }, 3000, { usageCoreNanoSeconds: 1e9, usageNanoCores: 9 }, { nanoCores: 9, windowMs: 10_000, measured: false }],
-    ['counter went back (restart)', prev, 3000, { usageCoreNanoSeconds: 5, usageNanoCores: 3 }, { nanoCores: 3, windowMs: 10_000, measured: false }],
+    [
+      'counter difference over the window',
+      prev,
+      3000,
+      { usageCoreNanoSeconds: 1.4e9, usageNanoCores: 7 },
+      { nanoCores: 200_000_000, windowMs: 2000, measured: true },
+    ],
+    [
+      'no earlier reading: the kubelet rate',
+      undefined,
+      3000,
+      { usageCoreNanoSeconds: 1.4e9, usageNanoCores: 7 },
+      { nanoCores: 7, windowMs: 10_000, measured: false },
+    ],
+    [
+      'earlier reading too old',
+      { at: 1000 - 120_000, cumulative: 0 },
+      3000,
+      { usageCoreNanoSeconds: 1e9, usageNanoCores: 9 },
+      { nanoCores: 9, windowMs: 10_000, measured: false },
+    ],
+    [
+      'counter went back (restart)',
+      prev,
+      3000,
+      { usageCoreNanoSeconds: 5, usageNanoCores: 3 },
+      { nanoCores: 3, windowMs: 10_000, measured: false },
+    ],
     ['nothing to go on', undefined, 3000, { usageCoreNanoSeconds: 5 }, undefined],
   ])('%s', (_n, p, at, cpu, want) => expect(cpuRate(p, at, cpu, 60_000, 10_000)).toEqual(want));
 });
@@ -40,7 +74,12 @@ const summary = (cum: number, podCum: number): Scrape['summary'] => ({
     {
       podRef: { name: 'web', namespace: 'default', uid: 'u1' },
       containers: [
-        { name: 'app', startTime: '2026-01-01T00:00:00Z', cpu: { usageNanoCores: 1, usageCoreNanoSeconds: podCum }, memory: { workingSetBytes: 1024 * 1024 } },
+        {
+          name: 'app',
+          startTime: '2026-01-01T00:00:00Z',
+          cpu: { usageNanoCores: 1, usageCoreNanoSeconds: podCum },
+          memory: { workingSetBytes: 1024 * 1024 },
+        },
         { name: 'sidecar', cpu: { usageNanoCores: 5_000_000 }, memory: { workingSetBytes: 4096 } },
       ],
     },
@@ -91,18 +130,43 @@ describe('objects', () => {
     });
   });
   it('PodMetrics', () => {
-    const p = podMetrics({ name: 'web', namespace: 'default' }, { namespace: 'default', name: 'web', containers: [{ name: 'app', ...u }] }, Date.UTC(2026, 0, 2, 3, 4, 6));
-    expect(p).toMatchObject({ kind: 'PodMetrics', metadata: { name: 'web', namespace: 'default' }, window: '20.064s', containers: [{ name: 'app', usage: { cpu: '329087452n', memory: '2748180Ki' } }] });
+    const p = podMetrics(
+      { name: 'web', namespace: 'default' },
+      { namespace: 'default', name: 'web', containers: [{ name: 'app', ...u }] },
+      Date.UTC(2026, 0, 2, 3, 4, 6),
+    );
+    expect(p).toMatchObject({
+      kind: 'PodMetrics',
+      metadata: { name: 'web', namespace: 'default' },
+      window: '20.064s',
+      containers: [{ name: 'app', usage: { cpu: '329087452n', memory: '2748180Ki' } }],
+    });
   });
 });
 
 describe('metricsTable (kubectl get)', () => {
   const u = { nanoCores: 1_500_000, memoryBytes: 1024 * 1024, timestamp: 0, windowMs: 10_500 };
-  const p = podMetrics({ name: 'web', namespace: 'default' }, { namespace: 'default', name: 'web', containers: [{ name: 'a', ...u }, { name: 'b', ...u, memoryBytes: 1000 }] }, 0);
+  const p = podMetrics(
+    { name: 'web', namespace: 'default' },
+    {
+      namespace: 'default',
+      name: 'web',
+      containers: [
+        { name: 'a', ...u },
+        { name: 'b', ...u, memoryBytes: 1000 },
+      ],
+    },
+    0,
+  );
   it('Name, cpu, memory (summed over containers), Window; PartialObjectMetadata rows by default', () => {
     const t = metricsTable([p], 'v1', 'Metadata');
     expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'cpu', 'memory', 'Window']);
-    expect(t.rows).toEqual([{ cells: ['web', '3m', '1049576', '10.5s'], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: p.metadata } }]);
+    expect(t.rows).toEqual([
+      {
+        cells: ['web', '3m', '1049576', '10.5s'],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: p.metadata },
+      },
+    ]);
   });
   it('a node; includeObject=None and Object; an empty list has no columns', () => {
     const n = nodeMetrics({ name: 'n1' }, { ...u, memoryBytes: 2 * 1024 ** 3 }, 0);

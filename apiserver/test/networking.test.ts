@@ -9,7 +9,6 @@ const ING = '/apis/networking.k8s.io/v1/namespaces/default/ingresses';
 const CLASSES = '/apis/networking.k8s.io/v1/ingressclasses';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
-
 const backend = (name = 'web', port: Record<string, unknown> = { number: 80 }) => ({ service: { name, port } });
 const ingress = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -25,7 +24,8 @@ const ingressClass = (name: string, isDefault: boolean, spec: Record<string, unk
   spec,
 });
 /** The causes of a 422 as "field: message". */
-const causes = (body: { details?: { causes?: { field: string; message: string }[] } }) => (body.details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
+const causes = (body: { details?: { causes?: { field: string; message: string }[] } }) =>
+  (body.details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
 
 beforeAll(ready);
 afterAll(close);
@@ -35,11 +35,17 @@ describe('Ingress validation (pkg/apis/networking/validation)', () => {
     ['neither rules nor a default backend', {}, ['spec: Invalid value: null: either `defaultBackend` or `rules` must be specified']],
     [
       'an IP as host, a bad host, a bad wildcard',
-      { rules: [rule('10.0.0.1', [{ path: '/', pathType: 'Prefix', backend: backend() }]), rule('Bad_Host', [{ path: '/', pathType: 'Prefix', backend: backend() }]), rule('a.*.example.com', [{ path: '/', pathType: 'Prefix', backend: backend() }])] },
+      {
+        rules: [
+          rule('10.0.0.1', [{ path: '/', pathType: 'Prefix', backend: backend() }]),
+          rule('Bad_Host', [{ path: '/', pathType: 'Prefix', backend: backend() }]),
+          rule('a.*.example.com', [{ path: '/', pathType: 'Prefix', backend: backend() }]),
+        ],
+      },
       [
         'spec.rules[0].host: Invalid value: "10.0.0.1": must be a DNS name, not an IP address',
-        'spec.rules[1].host: Invalid value: "Bad_Host": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
-        'spec.rules[2].host: Invalid value: "a.*.example.com": a wildcard DNS-1123 subdomain must start with \'*.\', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, \'-\' or \'.\' and end with an alphanumeric character (e.g. \'*.example.com\', regex used for validation is \'\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
+        "spec.rules[1].host: Invalid value: \"Bad_Host\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        "spec.rules[2].host: Invalid value: \"a.*.example.com\": a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       ],
     ],
     [
@@ -87,7 +93,7 @@ describe('Ingress validation (pkg/apis/networking/validation)', () => {
         'spec.rules[0].http.paths[1].backend.service.port.number: Invalid value: 70000: must be between 1 and 65535, inclusive',
         'spec.rules[0].http.paths[2].backend.service.port.name: Invalid value: "HTTP--x": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
         'spec.rules[0].http.paths[2].backend.service.port.name: Invalid value: "HTTP--x": must not contain consecutive hyphens',
-        'spec.rules[0].http.paths[3].backend.service.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')',
+        "spec.rules[0].http.paths[3].backend.service.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
         'spec.rules[0].http.paths[4].backend: Invalid value: "": resource or service backend is required',
         'spec.rules[0].http.paths[5].backend: Invalid value: "": cannot set both resource and service backends',
       ],
@@ -96,9 +102,9 @@ describe('Ingress validation (pkg/apis/networking/validation)', () => {
       'TLS hosts and secret name, class name',
       { ingressClassName: 'Nginx', defaultBackend: backend(), tls: [{ hosts: ['*.ok.test', 'no_pe.test'], secretName: 'Bad.Secret' }] },
       [
-        'spec.tls[0].hosts[1]: Invalid value: "no_pe.test": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
-        'spec.tls[0].secretName: Invalid value: "Bad.Secret": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
-        'spec.ingressClassName: Invalid value: "Nginx": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
+        "spec.tls[0].hosts[1]: Invalid value: \"no_pe.test\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        "spec.tls[0].secretName: Invalid value: \"Bad.Secret\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        "spec.ingressClassName: Invalid value: \"Nginx\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       ],
     ],
   ];
@@ -106,35 +112,65 @@ describe('Ingress validation (pkg/apis/networking/validation)', () => {
     it(`refuses ${name}, naming each field`, async () => {
       const r = await req('POST', ING, ingress('bad', spec));
       expect(r.code).toBe(422);
-      expect(r.body).toMatchObject({ kind: 'Status', reason: 'Invalid', details: { name: 'bad', group: 'networking.k8s.io', kind: 'Ingress' } });
+      expect(r.body).toMatchObject({
+        kind: 'Status',
+        reason: 'Invalid',
+        details: { name: 'bad', group: 'networking.k8s.io', kind: 'Ingress' },
+      });
       expect(causes(r.body)).toEqual(want);
     });
   }
 
   it('refuses a class annotation that disagrees with spec.ingressClassName', async () => {
-    const r = await req('POST', ING, ingress('ann', { ingressClassName: 'a', defaultBackend: backend() }, { 'kubernetes.io/ingress.class': 'b' }));
-    expect(causes(r.body)).toEqual(['annotations.kubernetes.io/ingress.class: Invalid value: "b": must match `ingressClassName` when both are specified']);
+    const r = await req(
+      'POST',
+      ING,
+      ingress('ann', { ingressClassName: 'a', defaultBackend: backend() }, { 'kubernetes.io/ingress.class': 'b' }),
+    );
+    expect(causes(r.body)).toEqual([
+      'annotations.kubernetes.io/ingress.class: Invalid value: "b": must match `ingressClassName` when both are specified',
+    ]);
   });
 
   it('accepts wildcard hosts, named ports, and any absolute ImplementationSpecific path', async () => {
-    const spec = { rules: [rule('*.apps.test', [{ path: '/v1(/|$)(.*)', pathType: 'ImplementationSpecific', backend: backend('web', { name: 'http' }) }])] };
+    const spec = {
+      rules: [
+        rule('*.apps.test', [{ path: '/v1(/|$)(.*)', pathType: 'ImplementationSpecific', backend: backend('web', { name: 'http' }) }]),
+      ],
+    };
     expect((await req('POST', `${ING}?dryRun=All`, ingress('ok', spec))).code).toBe(201);
   });
 });
 
 describe('IngressClass', () => {
   it('validates the controller and parameters, defaults the scope, and keeps the controller immutable', async () => {
-    const bad = await req('POST', CLASSES, ingressClass('bad', false, { controller: 'nginx', parameters: { kind: 'a/b', name: '..', scope: 'Namespace' } }));
+    const bad = await req(
+      'POST',
+      CLASSES,
+      ingressClass('bad', false, { controller: 'nginx', parameters: { kind: 'a/b', name: '..', scope: 'Namespace' } }),
+    );
     expect(causes(bad.body)).toEqual([
       'spec.controller: Invalid value: "nginx": must be a domain-prefixed path (such as "acme.io/foo")',
-      "spec.parameters.kind: Invalid value: \"a/b\": may not contain '/'",
-      "spec.parameters.name: Invalid value: \"..\": may not be '..'",
+      'spec.parameters.kind: Invalid value: "a/b": may not contain \'/\'',
+      'spec.parameters.name: Invalid value: "..": may not be \'..\'',
       "spec.parameters.namespace: Required value: `parameters.scope` is set to 'Namespace'",
     ]);
-    const ok = await req('POST', CLASSES, ingressClass('params', false, { controller: 'example.com/lb', parameters: { apiGroup: 'k8s.example.com', kind: 'LbConfig', name: 'cfg' } }));
+    const ok = await req(
+      'POST',
+      CLASSES,
+      ingressClass('params', false, {
+        controller: 'example.com/lb',
+        parameters: { apiGroup: 'k8s.example.com', kind: 'LbConfig', name: 'cfg' },
+      }),
+    );
     expect(ok.code).toBe(201);
     expect(ok.body.spec.parameters.scope).toBe('Cluster');
-    const changed = await req('PATCH', `${CLASSES}/params`, { spec: { controller: 'example.com/other' } }, { 'content-type': 'application/merge-patch+json' });
+    const changed = await req(
+      'PATCH',
+      `${CLASSES}/params`,
+      { spec: { controller: 'example.com/other' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(causes(changed.body)).toEqual(['spec.controller: Invalid value: "example.com/other": field is immutable']);
     const t = (await req('GET', `${CLASSES}/params`, undefined, { accept: TABLE })).body;
     expect(t.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Controller', 'Parameters', 'Age']);
@@ -156,8 +192,13 @@ describe('the DefaultIngressClass admission', () => {
     const r = await req('POST', ING, ingress('defaulted', { defaultBackend: backend() }));
     expect(r.body.spec.ingressClassName).toBe('nginx');
     // an explicit class or the legacy annotation is kept as it is
-    expect((await req('POST', ING, ingress('explicit', { ingressClassName: 'other', defaultBackend: backend() }))).body.spec.ingressClassName).toBe('other');
-    expect((await req('POST', ING, ingress('annotated', { defaultBackend: backend() }, { 'kubernetes.io/ingress.class': 'other' }))).body.spec.ingressClassName).toBeUndefined();
+    expect(
+      (await req('POST', ING, ingress('explicit', { ingressClassName: 'other', defaultBackend: backend() }))).body.spec.ingressClassName,
+    ).toBe('other');
+    expect(
+      (await req('POST', ING, ingress('annotated', { defaultBackend: backend() }, { 'kubernetes.io/ingress.class': 'other' }))).body.spec
+        .ingressClassName,
+    ).toBeUndefined();
     // a second default created later (creationTimestamp has a resolution of seconds) wins
     const key = '/registry/ingressclasses/nginx';
     const cur = (await store.get(key))!;
@@ -170,7 +211,10 @@ describe('the DefaultIngressClass admission', () => {
 
 describe('Ingress status and printing', () => {
   it('keeps status out of main-resource writes and takes it through /status', async () => {
-    const created = await req('POST', ING, { ...ingress('web', { ingressClassName: 'nginx', rules: [rule('a.test', [{ path: '/', pathType: 'Prefix', backend: backend() }])] }), status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } });
+    const created = await req('POST', ING, {
+      ...ingress('web', { ingressClassName: 'nginx', rules: [rule('a.test', [{ path: '/', pathType: 'Prefix', backend: backend() }])] }),
+      status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } },
+    });
     expect(created.body.status).toEqual({ loadBalancer: {} });
     expect(created.body.metadata.generation).toBe(1);
     const st = await req('PUT', `${ING}/web/status`, { ...created.body, status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } });
@@ -180,7 +224,9 @@ describe('Ingress status and printing', () => {
   });
 
   it('prints CLASS, HOSTS, ADDRESS and PORTS as upstream', async () => {
-    const many = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'].map((h) => rule(h, [{ path: '/', pathType: 'Prefix', backend: backend() }]));
+    const many = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'].map((h) =>
+      rule(h, [{ path: '/', pathType: 'Prefix', backend: backend() }]),
+    );
     await req('POST', ING, ingress('many', { ingressClassName: 'nginx', rules: many, tls: [{ hosts: ['a.test'], secretName: 'a-tls' }] }));
     const t = (await req('GET', ING, undefined, { accept: TABLE })).body;
     expect(t.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age']);
@@ -204,7 +250,12 @@ describe('protobuf bodies (kubectl create ingress)', () => {
       ingressClassName: 'nginx',
       defaultBackend: { service: { name: 'web', port: { number: 80 } } },
       tls: [{ hosts: ['pb.test'], secretName: 'pb-tls' }],
-      rules: [{ host: 'pb.test', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
+      rules: [
+        {
+          host: 'pb.test',
+          http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] },
+        },
+      ],
     });
   });
 });

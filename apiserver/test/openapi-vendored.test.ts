@@ -13,7 +13,9 @@ describe('the vendored OpenAPI document', () => {
   it('is upstream v1.32 swagger.json byte for byte (the SHA-256 its README gives)', () => {
     const bytes = gunzipSync(readFileSync(UPSTREAM_DOCUMENT));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe('0350c464f4e616e1240676ca629dac47e46d87d6c42d84b42a0bd98dfa0d5139');
-    expect(readFileSync(join(UPSTREAM_DOCUMENT, '..', 'README.md'), 'utf8')).toContain('0350c464f4e616e1240676ca629dac47e46d87d6c42d84b42a0bd98dfa0d5139');
+    expect(readFileSync(join(UPSTREAM_DOCUMENT, '..', 'README.md'), 'utf8')).toContain(
+      '0350c464f4e616e1240676ca629dac47e46d87d6c42d84b42a0bd98dfa0d5139',
+    );
     expect(readFileSync(join(UPSTREAM_DOCUMENT, '..', 'LICENSE'), 'utf8')).toContain('Apache License');
   });
 

@@ -56,7 +56,9 @@ describe('the v2 document: what is served, nothing else', () => {
   });
 
   it('keeps upstream path items as they are', () => {
-    expect(v2.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']).toEqual(upstream.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']);
+    expect(v2.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']).toEqual(
+      upstream.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'],
+    );
   });
 
   it('has every definition and parameter its paths reach, and only those', () => {
@@ -127,23 +129,48 @@ describe('v3, derived per group-version', () => {
       allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy' }],
     });
     expect(convertSchema({ $ref: '#/definitions/x' })).toEqual({ $ref: '#/components/schemas/x' });
-    expect(convertSchema({ type: 'array', items: { $ref: '#/definitions/x' } })).toEqual({ type: 'array', items: { $ref: '#/components/schemas/x' } });
+    expect(convertSchema({ type: 'array', items: { $ref: '#/definitions/x' } })).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/x' },
+    });
   });
 
   it('turns body parameters into request bodies and resolves parameter refs', () => {
     const item = v3.get('apis/apps/v1')!.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'];
-    expect(Object.keys(item.patch.requestBody.content)).toEqual(upstream.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch.consumes);
-    expect(item.patch.requestBody).toMatchObject({ required: true, content: { 'application/strategic-merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } } } });
-    expect(item.patch.parameters).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }));
-    expect(item.parameters).toContainEqual({ name: 'namespace', in: 'path', required: true, description: 'object name and auth scope, such as for teams and projects', schema: { type: 'string', uniqueItems: true } });
-    expect(item.get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/io.k8s.api.apps.v1.Deployment' });
+    expect(Object.keys(item.patch.requestBody.content)).toEqual(
+      upstream.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch.consumes,
+    );
+    expect(item.patch.requestBody).toMatchObject({
+      required: true,
+      content: {
+        'application/strategic-merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } },
+      },
+    });
+    expect(item.patch.parameters).toContainEqual(
+      expect.objectContaining({ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }),
+    );
+    expect(item.parameters).toContainEqual({
+      name: 'namespace',
+      in: 'path',
+      required: true,
+      description: 'object name and auth scope, such as for teams and projects',
+      schema: { type: 'string', uniqueItems: true },
+    });
+    expect(item.get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/io.k8s.api.apps.v1.Deployment',
+    });
   });
 
   it("has what kubectl's validation looks for: a PATCH with each served kind's GVK and the fieldValidation parameter", () => {
     for (const r of served(kinds)) {
       const doc = v3.get(r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)!;
       const ops = Object.values(doc.paths as Record<string, Json>).flatMap((p) => (p.patch ? [p.patch] : []));
-      const op = ops.find((o: Json) => o['x-kubernetes-group-version-kind'].kind === r.kind && o.operationId.startsWith('patch') && !/Status$|Scale$/.test(o.operationId));
+      const op = ops.find(
+        (o: Json) =>
+          o['x-kubernetes-group-version-kind'].kind === r.kind &&
+          o.operationId.startsWith('patch') &&
+          !/Status$|Scale$/.test(o.operationId),
+      );
       expect(op, r.kind).toBeDefined();
       expect(op.parameters, r.kind).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query' }));
     }
@@ -157,18 +184,28 @@ function fromGnostic(d: Json): SwaggerDocument {
     return out;
   };
   const camel = (k: string) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-  const scalars = (o: Json, skip: string[] = []) => Object.fromEntries(Object.entries(o).filter(([k]) => !['vendor_extension', ...skip].includes(k)).map(([k, v]) => [camel(k), v]));
+  const scalars = (o: Json, skip: string[] = []) =>
+    Object.fromEntries(
+      Object.entries(o)
+        .filter(([k]) => !['vendor_extension', ...skip].includes(k))
+        .map(([k, v]) => [camel(k), v]),
+    );
   const schema = (s: Json): Json => {
     const out: Json = scalars(s, ['_ref', 'type', 'items', 'properties', 'additional_properties', 'all_of']);
     if (s._ref) out.$ref = s._ref;
     if (s.type) out.type = s.type.value.length === 1 ? s.type.value[0] : s.type.value;
     if (s.items) out.items = schema(s.items.schema[0]);
     if (s.properties) out.properties = Object.fromEntries(s.properties.additional_properties.map((p: Json) => [p.name, schema(p.value)]));
-    if (s.additional_properties) out.additionalProperties = s.additional_properties.schema ? schema(s.additional_properties.schema) : s.additional_properties.boolean;
+    if (s.additional_properties)
+      out.additionalProperties = s.additional_properties.schema ? schema(s.additional_properties.schema) : s.additional_properties.boolean;
     return ext(s, out);
   };
   const parameter = (p: Json): Json => {
-    if (p.body_parameter) return ext(p.body_parameter, { ...scalars(p.body_parameter, ['schema']), ...(p.body_parameter.schema ? { schema: schema(p.body_parameter.schema) } : {}) });
+    if (p.body_parameter)
+      return ext(p.body_parameter, {
+        ...scalars(p.body_parameter, ['schema']),
+        ...(p.body_parameter.schema ? { schema: schema(p.body_parameter.schema) } : {}),
+      });
     const sub = Object.values(p.non_body_parameter)[0] as Json;
     return ext(sub, scalars(sub));
   };
@@ -176,7 +213,15 @@ function fromGnostic(d: Json): SwaggerDocument {
   const operation = (o: Json): Json => {
     const out: Json = scalars(o, ['parameters', 'responses']);
     if (o.parameters) out.parameters = o.parameters.map(item);
-    out.responses = Object.fromEntries(o.responses.response_code.map((r: Json) => [r.name, ext(r.value.response, { description: r.value.response.description, ...(r.value.response.schema ? { schema: schema(r.value.response.schema.schema) } : {}) })]));
+    out.responses = Object.fromEntries(
+      o.responses.response_code.map((r: Json) => [
+        r.name,
+        ext(r.value.response, {
+          description: r.value.response.description,
+          ...(r.value.response.schema ? { schema: schema(r.value.response.schema.schema) } : {}),
+        }),
+      ]),
+    );
     return ext(o, out);
   };
   const pathItem = (p: Json): Json => {
@@ -190,7 +235,9 @@ function fromGnostic(d: Json): SwaggerDocument {
     parameters: Object.fromEntries(d.parameters.additional_properties.map((n: Json) => [n.name, parameter(n.value)])),
     paths: Object.fromEntries(d.paths.path.map((n: Json) => [n.name, pathItem(n.value)])),
     security: d.security.map((s: Json) => Object.fromEntries(s.additional_properties.map((a: Json) => [a.name, a.value.value ?? []]))),
-    securityDefinitions: Object.fromEntries(d.security_definitions.additional_properties.map((n: Json) => [n.name, n.value.api_key_security])),
+    securityDefinitions: Object.fromEntries(
+      d.security_definitions.additional_properties.map((n: Json) => [n.name, n.value.api_key_security]),
+    ),
     swagger: d.swagger,
   };
 }
@@ -241,7 +288,9 @@ describe('the routes', () => {
     expect(stale.headers.location).toBe(url);
     const plain = await req('GET', '/openapi/v3/apis/apps/v1');
     expect(plain.headers['cache-control']).toBeUndefined();
-    expect(plain.body.components.schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    expect(plain.body.components.schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([
+      { group: 'apps', kind: 'Deployment', version: 'v1' },
+    ]);
     expect((await req('GET', '/openapi/v3/apis/nope/v1')).code).toBe(404);
   });
 
@@ -263,7 +312,12 @@ describe('the routes', () => {
               'com.example.toys.v1.Gadget': {
                 description: 'A Gadget does things.',
                 type: 'object',
-                properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, spec: { type: 'object', properties: { speed: { type: 'integer', description: 'How fast.' } } } },
+                properties: {
+                  apiVersion: { type: 'string' },
+                  kind: { type: 'string' },
+                  metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+                  spec: { type: 'object', properties: { speed: { type: 'integer', description: 'How fast.' } } },
+                },
               },
             },
           },
@@ -274,16 +328,35 @@ describe('the routes', () => {
     const after = await req('GET', '/openapi/v3');
     expect(after.headers.etag).not.toBe(before.headers.etag);
     const doc = (await req('GET', after.body.paths['apis/toys.example.com/v1'].serverRelativeURL)).body;
-    expect(doc.components.schemas['com.example.toys.v1.Gadget']).toMatchObject({ description: 'A Gadget does things.', 'x-kubernetes-group-version-kind': [{ group: 'toys.example.com', kind: 'Gadget', version: 'v1' }] });
-    expect(doc.components.schemas['com.example.toys.v1.GadgetList'].properties.items.items).toEqual({ $ref: '#/components/schemas/com.example.toys.v1.Gadget' });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/apis/toys.example.com/v1/gadgets', '/apis/toys.example.com/v1/gadgets/{name}', '/apis/toys.example.com/v1/gadgets/{name}/status']);
+    expect(doc.components.schemas['com.example.toys.v1.Gadget']).toMatchObject({
+      description: 'A Gadget does things.',
+      'x-kubernetes-group-version-kind': [{ group: 'toys.example.com', kind: 'Gadget', version: 'v1' }],
+    });
+    expect(doc.components.schemas['com.example.toys.v1.GadgetList'].properties.items.items).toEqual({
+      $ref: '#/components/schemas/com.example.toys.v1.Gadget',
+    });
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/apis/toys.example.com/v1/gadgets',
+      '/apis/toys.example.com/v1/gadgets/{name}',
+      '/apis/toys.example.com/v1/gadgets/{name}/status',
+    ]);
     const patch = doc.paths['/apis/toys.example.com/v1/gadgets/{name}'].patch;
-    expect(patch).toMatchObject({ operationId: 'patchToysExampleComV1Gadget', tags: ['toysExampleCom_v1'], 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': { group: 'toys.example.com', kind: 'Gadget', version: 'v1' } });
+    expect(patch).toMatchObject({
+      operationId: 'patchToysExampleComV1Gadget',
+      tags: ['toysExampleCom_v1'],
+      'x-kubernetes-action': 'patch',
+      'x-kubernetes-group-version-kind': { group: 'toys.example.com', kind: 'Gadget', version: 'v1' },
+    });
     expect(patch.parameters).toContainEqual(expect.objectContaining({ name: 'fieldValidation' }));
     for (const r of refs(doc)) expect(doc.components.schemas).toHaveProperty([r.replace('#/components/schemas/', '')]);
     // its schema is the one strict decoding uses
-    const strict = await req('POST', '/apis/toys.example.com/v1/gadgets?fieldValidation=Strict', { metadata: { name: 'g' }, spec: { sped: 1 } });
-    expect(strict.body.message).toBe('Gadget in version "v1" cannot be handled as a Gadget: strict decoding error: unknown field "spec.sped"');
+    const strict = await req('POST', '/apis/toys.example.com/v1/gadgets?fieldValidation=Strict', {
+      metadata: { name: 'g' },
+      spec: { sped: 1 },
+    });
+    expect(strict.body.message).toBe(
+      'Gadget in version "v1" cannot be handled as a Gadget: strict decoding error: unknown field "spec.sped"',
+    );
     expect(server.kinds.unregister('toys.example.com', 'gadgets')).toBe(true);
     const gone = await req('GET', '/openapi/v3');
     expect(gone.body.paths['apis/toys.example.com/v1']).toBeUndefined();
@@ -295,9 +368,19 @@ describe('the routes', () => {
 describe('a kind that brings no schema and has none upstream', () => {
   it('is listed with a made-up open definition and generated paths', () => {
     const k = builtinKindRegistry();
-    k.register({ group: 'toys.example.com', kind: 'Thing', resource: 'things', namespaced: true, verbs: ['get', 'list', 'create'], versions: [{ name: 'v1alpha1' }] });
+    k.register({
+      group: 'toys.example.com',
+      kind: 'Thing',
+      resource: 'things',
+      namespaced: true,
+      verbs: ['get', 'list', 'create'],
+      versions: [{ name: 'v1alpha1' }],
+    });
     const doc = servedV2Document(upstream, served(k));
-    expect(doc.definitions['com.example.toys.v1alpha1.Thing']).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(doc.definitions['com.example.toys.v1alpha1.Thing']).toMatchObject({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
     expect(Object.keys(doc.paths['/apis/toys.example.com/v1alpha1/namespaces/{namespace}/things'])).toEqual(['parameters', 'get', 'post']);
     expect(Object.keys(doc.paths['/apis/toys.example.com/v1alpha1/namespaces/{namespace}/things/{name}'])).toEqual(['parameters', 'get']);
     expect(doc.paths['/apis/toys.example.com/v1alpha1/things'].get.operationId).toBe('listToysExampleComV1alpha1ThingForAllNamespaces');

@@ -17,7 +17,17 @@ describe('podproxy', () => {
     expect(() => pickContainer(pod(['a']), 'zz')).toThrow('container zz is not valid for pod p');
   });
   it('finds the kubelet endpoint of a node', () => {
-    expect(kubeletAddress({ status: { addresses: [{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.0.0.2' }], daemonEndpoints: { kubeletEndpoint: { Port: 10251 } } } })).toEqual({ host: '10.0.0.2', port: 10251 });
+    expect(
+      kubeletAddress({
+        status: {
+          addresses: [
+            { type: 'Hostname', address: 'h' },
+            { type: 'InternalIP', address: '10.0.0.2' },
+          ],
+          daemonEndpoints: { kubeletEndpoint: { Port: 10251 } },
+        },
+      }),
+    ).toEqual({ host: '10.0.0.2', port: 10251 });
     expect(kubeletAddress({ status: { addresses: [{ type: 'Hostname', address: 'h' }] } })).toEqual({ host: 'h', port: 10250 });
     expect(kubeletAddress({ status: {} })).toBeUndefined();
   });
@@ -29,5 +39,7 @@ describe('podproxy port-forward query', () => {
     [['80'], '?port=80'],
     [['80,8080', '9090'], '?port=80&port=8080&port=9090'],
   ])('ports=%j → %s', (values, want) => expect(portQuery(values)).toBe(want));
-  it.each([['x'], ['0'], ['65536'], ['80,'], ['']])('ports=%j is a 400', (v) => expect(portQuery([v])).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' }));
+  it.each([['x'], ['0'], ['65536'], ['80,'], ['']])('ports=%j is a 400', (v) =>
+    expect(portQuery([v])).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' }),
+  );
 });

@@ -25,7 +25,11 @@ const body = (cmd: string) => Buffer.from(BODIES[`kubectl create ${cmd}`], 'hex'
 
 describe('decodeProtobufBody (bodies the real kubectl sent)', () => {
   const cases: Array<{ cmd: string; r: ServedResource; expected: object }> = [
-    { cmd: 'namespace foo', r: R.namespaces, expected: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'foo' }, spec: {}, status: {} } },
+    {
+      cmd: 'namespace foo',
+      r: R.namespaces,
+      expected: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'foo' }, spec: {}, status: {} },
+    },
     {
       cmd: 'deployment web --image=nginx:1.25 --port=80 --replicas=2',
       r: R.deployments,
@@ -54,13 +58,24 @@ describe('decodeProtobufBody (bodies the real kubectl sent)', () => {
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: 'cmd' } },
-          template: { metadata: { labels: { app: 'cmd' } }, spec: { containers: [{ name: 'busybox', image: 'busybox', command: ['sleep', '3600'], resources: {} }] } },
+          template: {
+            metadata: { labels: { app: 'cmd' } },
+            spec: { containers: [{ name: 'busybox', image: 'busybox', command: ['sleep', '3600'], resources: {} }] },
+          },
           strategy: {},
         },
       },
     },
-    { cmd: 'configmap cm --from-literal=a=b --from-literal=c=d', r: R.configmaps, expected: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b', c: 'd' } } },
-    { cmd: 'secret generic s --from-literal=k=v', r: R.secrets, expected: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: Buffer.from('v').toString('base64') } } },
+    {
+      cmd: 'configmap cm --from-literal=a=b --from-literal=c=d',
+      r: R.configmaps,
+      expected: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b', c: 'd' } },
+    },
+    {
+      cmd: 'secret generic s --from-literal=k=v',
+      r: R.secrets,
+      expected: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: Buffer.from('v').toString('base64') } },
+    },
     {
       cmd: 'service clusterip svc --tcp=80:8080',
       r: R.services,
@@ -78,7 +93,11 @@ describe('decodeProtobufBody (bodies the real kubectl sent)', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'np', labels: { app: 'np' } },
-        spec: { ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }], selector: { app: 'np' }, type: 'NodePort' },
+        spec: {
+          ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
+          selector: { app: 'np' },
+          type: 'NodePort',
+        },
       },
     },
     { cmd: 'serviceaccount sa', r: R.serviceaccounts, expected: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' } } },
@@ -89,7 +108,12 @@ describe('decodeProtobufBody (bodies the real kubectl sent)', () => {
         apiVersion: 'batch/v1',
         kind: 'Job',
         metadata: { name: 'j' },
-        spec: { template: { metadata: {}, spec: { containers: [{ name: 'j', image: 'busybox', command: ['echo', 'hi'], resources: {} }], restartPolicy: 'Never' } } },
+        spec: {
+          template: {
+            metadata: {},
+            spec: { containers: [{ name: 'j', image: 'busybox', command: ['echo', 'hi'], resources: {} }], restartPolicy: 'Never' },
+          },
+        },
       },
     },
   ];
@@ -107,7 +131,9 @@ describe('decodeProtobufBody (bodies the real kubectl sent)', () => {
 
   it('rejects a body without the magic (400)', () => {
     expect(() => decodeRaw(Buffer.from('{"kind":"Namespace"}'), R.namespaces)).toThrow(/magic/);
-    expect(() => decodeProtobufBody(Buffer.from('{"kind":"Namespace"}'), R.namespaces)).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400 }) }));
+    expect(() => decodeProtobufBody(Buffer.from('{"kind":"Namespace"}'), R.namespaces)).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 400 }) }),
+    );
   });
 
   it('rejects a truncated body', () => {

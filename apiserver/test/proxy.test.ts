@@ -20,7 +20,11 @@ describe('where a proxy request goes', () => {
     const pod = { spec: { containers: [{}, { ports: [{ containerPort: 8080 }] }] }, status: { podIP: '10.244.1.5' } };
     expect(podLocation(pod, 'p', '', '')).toEqual({ scheme: 'http', host: '10.244.1.5', port: 8080 });
     expect(podLocation(pod, 'p:81', '', '81')).toEqual({ scheme: 'http', host: '10.244.1.5', port: 81 });
-    expect(podLocation({ status: { podIP: '10.244.1.5' } }, 'https:p:', 'https', '')).toEqual({ scheme: 'https', host: '10.244.1.5', port: 443 });
+    expect(podLocation({ status: { podIP: '10.244.1.5' } }, 'https:p:', 'https', '')).toEqual({
+      scheme: 'https',
+      host: '10.244.1.5',
+      port: 443,
+    });
     for (const ip of ['', '127.0.0.1', '169.254.169.254', '0.0.0.0', '::1', 'fe80::1', '224.0.0.1'])
       expect(() => podLocation({ status: { podIP: ip } }, 'p', '', '80')).toThrow('address not allowed');
     expect(() => podLocation(pod, 'p:http', '', 'http')).toThrow(/invalid port "http"/);
@@ -29,21 +33,46 @@ describe('where a proxy request goes', () => {
 
   const eps = {
     subsets: [
-      { addresses: [{ ip: '10.0.0.9' }, { ip: '10.0.0.8', targetRef: { kind: 'Pod', name: 'other-ns', namespace: 'x' } }, { ip: '10.0.0.7', targetRef: { kind: 'Pod', name: 'liar', namespace: 'ns' } }], ports: [{ name: 'http', port: 8080 }] },
-      { addresses: [{ ip: '10.0.0.5', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'ns' } }], ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }] },
+      {
+        addresses: [
+          { ip: '10.0.0.9' },
+          { ip: '10.0.0.8', targetRef: { kind: 'Pod', name: 'other-ns', namespace: 'x' } },
+          { ip: '10.0.0.7', targetRef: { kind: 'Pod', name: 'liar', namespace: 'ns' } },
+        ],
+        ports: [{ name: 'http', port: 8080 }],
+      },
+      {
+        addresses: [{ ip: '10.0.0.5', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'ns' } }],
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'metrics', port: 9090 },
+        ],
+      },
     ],
   };
   const podIPs = (n: string) => ({ 'web-1': ['10.0.0.5'], liar: ['10.0.0.6'], 'other-ns': ['10.0.0.8'] })[n];
 
   it('services: an endpoint whose pod has that IP, with the named port; else 503', () => {
-    for (const r of [0, 0.4, 0.6, 0.99]) expect(serviceLocation(eps, 'web', 'ns', '', 'http', podIPs, () => r)).toEqual({ scheme: 'http', host: '10.0.0.5', port: 8080 });
-    expect(serviceLocation(eps, 'https:web:metrics', 'ns', 'https', 'metrics', podIPs)).toEqual({ scheme: 'https', host: '10.0.0.5', port: 9090 });
+    for (const r of [0, 0.4, 0.6, 0.99])
+      expect(serviceLocation(eps, 'web', 'ns', '', 'http', podIPs, () => r)).toEqual({ scheme: 'http', host: '10.0.0.5', port: 8080 });
+    expect(serviceLocation(eps, 'https:web:metrics', 'ns', 'https', 'metrics', podIPs)).toEqual({
+      scheme: 'https',
+      host: '10.0.0.5',
+      port: 9090,
+    });
     expect(() => serviceLocation(eps, 'web:grpc', 'ns', '', 'grpc', podIPs)).toThrow('no endpoints available for service "web:grpc"');
     expect(() => serviceLocation({ subsets: [eps.subsets[0]] }, 'web', 'ns', '', 'http', podIPs)).toThrow(/no endpoints available/);
   });
 
   it('services: a port number is the name of the Service port it is', () => {
-    const svc = { spec: { ports: [{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }] } };
+    const svc = {
+      spec: {
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'metrics', port: 9090 },
+        ],
+      },
+    };
     expect(servicePortName(svc, 'web', '80')).toBe('http');
     expect(servicePortName(svc, 'web', 'metrics')).toBe('metrics');
     expect(servicePortName({ spec: { ports: [{ port: 80 }] } }, 'web', '80')).toBe('');

@@ -46,8 +46,23 @@ describe('validation', () => {
     ['no containers', pod({ spec: { containers: [] } }), ['spec.containers']],
     ['a container without image', pod({ spec: { containers: [{ name: 'c' }] } }), ['spec.containers[0].image']],
     ['a container without name', pod({ spec: { containers: [{ image: 'x' }] } }), ['spec.containers[0].name']],
-    ['duplicate container names', pod({ spec: { containers: [{ name: 'c', image: 'x' }, { name: 'c', image: 'y' }] } }), ['spec.containers[1].name']],
-    ['a port out of range', pod({ spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 70000 }] }] } }), ['spec.containers[0].ports[0].containerPort']],
+    [
+      'duplicate container names',
+      pod({
+        spec: {
+          containers: [
+            { name: 'c', image: 'x' },
+            { name: 'c', image: 'y' },
+          ],
+        },
+      }),
+      ['spec.containers[1].name'],
+    ],
+    [
+      'a port out of range',
+      pod({ spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 70000 }] }] } }),
+      ['spec.containers[0].ports[0].containerPort'],
+    ],
     ['a bad restartPolicy', pod({ spec: { restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'x' }] } }), ['spec.restartPolicy']],
     ['a bad label value', pod({ metadata: { name: 'p', namespace: 'default', labels: { app: 'not valid!' } } }), ['metadata.labels']],
   ])('pod: %s', (_what, obj, expected) => {
@@ -59,19 +74,36 @@ describe('validation', () => {
     const causes = validate(R.deployments, deploy({ app: 'web' }, { app: 'other' }));
     expect(fields(causes)).toEqual(['spec.template.metadata.labels']);
     expect(causes[0].message).toContain('`selector` does not match template `labels`');
-    expect(fields(validate(R.deployments, { metadata: { name: 'web', namespace: 'default' }, spec: { template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } }))).toContain('spec.selector');
+    expect(
+      fields(
+        validate(R.deployments, {
+          metadata: { name: 'web', namespace: 'default' },
+          spec: { template: { spec: { containers: [{ name: 'a', image: 'x' }] } } },
+        }),
+      ),
+    ).toContain('spec.selector');
   });
 
   it('checks services: ports, types and node ports', () => {
-    const svc = (spec: Record<string, unknown>) => ({ metadata: { name: 's', namespace: 'default' }, spec: { type: 'ClusterIP', ...spec } });
+    const svc = (spec: Record<string, unknown>) => ({
+      metadata: { name: 's', namespace: 'default' },
+      spec: { type: 'ClusterIP', ...spec },
+    });
     expect(validate(R.services, svc({ ports: [{ port: 80 }] }))).toEqual([]);
     expect(fields(validate(R.services, svc({})))).toEqual(['spec.ports']);
     expect(validate(R.services, svc({ clusterIP: 'None' }))).toEqual([]);
     expect(fields(validate(R.services, svc({ type: 'Weird', ports: [{ port: 80 }] })))).toEqual(['spec.type']);
     // the node port range is the allocator's to check (allocator.test.ts), as upstream's
-    expect(fields(validate(R.services, svc({ type: 'ClusterIP', ports: [{ port: 80, nodePort: 30080 }] })))).toEqual(['spec.ports[0].nodePort']);
-    expect(fields(validate(R.services, svc({ ports: [{ port: 80 }, { port: 81 }] })))).toEqual(['spec.ports[0].name', 'spec.ports[1].name']);
-    expect(fields(validate(R.services, { metadata: { name: '1abc', namespace: 'default' }, spec: { type: 'ClusterIP', ports: [{ port: 1 }] } }))).toEqual(['metadata.name']);
+    expect(fields(validate(R.services, svc({ type: 'ClusterIP', ports: [{ port: 80, nodePort: 30080 }] })))).toEqual([
+      'spec.ports[0].nodePort',
+    ]);
+    expect(fields(validate(R.services, svc({ ports: [{ port: 80 }, { port: 81 }] })))).toEqual([
+      'spec.ports[0].name',
+      'spec.ports[1].name',
+    ]);
+    expect(
+      fields(validate(R.services, { metadata: { name: '1abc', namespace: 'default' }, spec: { type: 'ClusterIP', ports: [{ port: 1 }] } })),
+    ).toEqual(['metadata.name']);
   });
 
   it('uses DNS-1123 labels for namespaces', () => {
@@ -80,16 +112,31 @@ describe('validation', () => {
   });
 
   it('requires Job pods to not restart Always', () => {
-    const job = { metadata: { name: 'j', namespace: 'd' }, spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'a', image: 'x' }] } } } };
+    const job = {
+      metadata: { name: 'j', namespace: 'd' },
+      spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'a', image: 'x' }] } } },
+    };
     expect(fields(validate(R.jobs, job))).toEqual(['spec.template.spec.restartPolicy']);
   });
 });
 
 describe('defaults', () => {
   it('defaults pods as upstream', () => {
-    const p = pod({ spec: { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx:1.2', ports: [{ containerPort: 80 }] }] } }) as any;
+    const p = pod({
+      spec: {
+        containers: [
+          { name: 'a', image: 'nginx' },
+          { name: 'b', image: 'nginx:1.2', ports: [{ containerPort: 80 }] },
+        ],
+      },
+    }) as any;
     applyDefaults(R.pods, p);
-    expect(p.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler' });
+    expect(p.spec).toMatchObject({
+      restartPolicy: 'Always',
+      dnsPolicy: 'ClusterFirst',
+      terminationGracePeriodSeconds: 30,
+      schedulerName: 'default-scheduler',
+    });
     expect(p.spec.containers[0].imagePullPolicy).toBe('Always');
     expect(p.spec.containers[1].imagePullPolicy).toBe('IfNotPresent');
     expect(p.spec.containers[1].ports[0].protocol).toBe('TCP');
@@ -99,7 +146,12 @@ describe('defaults', () => {
   it('defaults deployments and services', () => {
     const d = deploy({ app: 'w' }, { app: 'w' }) as any;
     applyDefaults(R.deployments, d);
-    expect(d.spec).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } });
+    expect(d.spec).toMatchObject({
+      replicas: 1,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    });
     expect(d.spec.template.spec.restartPolicy).toBe('Always');
     const s = { spec: { ports: [{ port: 80 }] } } as any;
     applyDefaults(R.services, s);
@@ -121,7 +173,10 @@ describe('strategy', () => {
   });
 
   it('generates a Job selector from its uid', () => {
-    const j = { metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: 'x' }] } } } } as any;
+    const j = {
+      metadata: { name: 'j' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: 'x' }] } } },
+    } as any;
     prepareForCreate(R.jobs, j, 'default');
     expect(j.spec.selector.matchLabels['batch.kubernetes.io/controller-uid']).toBe(j.metadata.uid);
     expect(j.spec.template.metadata.labels['job-name']).toBe('j');
@@ -132,7 +187,11 @@ describe('strategy', () => {
     const old = deploy({ app: 'w' }, { app: 'w' }) as any;
     prepareForCreate(R.deployments, old, 'default');
     old.status = { replicas: 1 };
-    const labelsOnly = prepareForUpdate(R.deployments, { ...structuredClone(old), metadata: { ...old.metadata, labels: { x: 'y' } }, status: { replicas: 9 } }, old);
+    const labelsOnly = prepareForUpdate(
+      R.deployments,
+      { ...structuredClone(old), metadata: { ...old.metadata, labels: { x: 'y' } }, status: { replicas: 9 } },
+      old,
+    );
     expect(labelsOnly.metadata.generation).toBe(1);
     expect(labelsOnly.status).toEqual({ replicas: 1 });
     const scaled = structuredClone(old);
@@ -172,12 +231,20 @@ describe('strategy', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     const rs = { metadata: { name: 'rs', namespace: 'd', uid: 'u' }, spec: {} } as any;
     expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Background' }, now)).toBeUndefined();
-    expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Foreground' }, now)!.metadata).toMatchObject({ finalizers: ['foregroundDeletion'], deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 0 });
+    expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Foreground' }, now)!.metadata).toMatchObject({
+      finalizers: ['foregroundDeletion'],
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      deletionGracePeriodSeconds: 0,
+    });
     expect(markForDeletion(R.replicasets, rs, { propagationPolicy: 'Orphan' }, now)!.metadata.finalizers).toEqual(['orphan']);
   });
 
   it('filters by namespace, labels and fields', () => {
-    const f = compileFilter(R.pods, { namespace: 'default', labelSelector: 'app in (a,b)', fieldSelector: 'spec.nodeName=,status.phase!=Failed' });
+    const f = compileFilter(R.pods, {
+      namespace: 'default',
+      labelSelector: 'app in (a,b)',
+      fieldSelector: 'spec.nodeName=,status.phase!=Failed',
+    });
     expect(f({ metadata: { namespace: 'default', labels: { app: 'a' } }, spec: {}, status: { phase: 'Pending' } })).toBe(true);
     expect(f({ metadata: { namespace: 'other', labels: { app: 'a' } }, spec: {} })).toBe(false);
     expect(f({ metadata: { namespace: 'default', labels: { app: 'c' } }, spec: {} })).toBe(false);
@@ -186,16 +253,33 @@ describe('strategy', () => {
   });
 
   it('selects on the field labels each kind supports, as upstream (others are a 400 in its wording)', () => {
-    const p = { metadata: { name: 'p', namespace: 'd' }, spec: { nodeName: 'n1', restartPolicy: 'Never' }, status: { phase: 'Running', podIPs: [{ ip: '10.0.0.5' }] } };
+    const p = {
+      metadata: { name: 'p', namespace: 'd' },
+      spec: { nodeName: 'n1', restartPolicy: 'Never' },
+      status: { phase: 'Running', podIPs: [{ ip: '10.0.0.5' }] },
+    };
     const matches = (r: ServedResource, sel: string, o: object) => compileFilter(r, { fieldSelector: sel })(o as never);
     expect(matches(R.pods, 'spec.nodeName=n1,spec.restartPolicy=Never,status.phase=Running', p)).toBe(true);
     expect(matches(R.pods, 'status.podIP=10.0.0.5,spec.hostNetwork=false,spec.schedulerName=', p)).toBe(true);
-    expect(() => compileFilter(R.pods, { fieldSelector: 'spec.containers=x' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: 'field label not supported: spec.containers' }) }));
+    expect(() => compileFilter(R.pods, { fieldSelector: 'spec.containers=x' })).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 400, message: 'field label not supported: spec.containers' }) }),
+    );
     expect(() => compileFilter(R.deployments, { fieldSelector: 'spec.replicas=1' })).toThrow(
-      expect.objectContaining({ status: expect.objectContaining({ code: 400, message: '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"' }) }),
+      expect.objectContaining({
+        status: expect.objectContaining({
+          code: 400,
+          message: '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        }),
+      }),
     );
     expect(matches(R.deployments, 'metadata.namespace=d,metadata.name!=q', p)).toBe(true);
-    expect(matches(kind('events'), 'involvedObject.name=web,source=kubelet', { metadata: {}, involvedObject: { name: 'web' }, source: { component: 'kubelet' } })).toBe(true);
+    expect(
+      matches(kind('events'), 'involvedObject.name=web,source=kubelet', {
+        metadata: {},
+        involvedObject: { name: 'web' },
+        source: { component: 'kubelet' },
+      }),
+    ).toBe(true);
     expect(matches(R.namespaces, 'status.phase=Active', { metadata: { name: 'x' }, status: { phase: 'Active' } })).toBe(true);
     expect(() => compileFilter(R.namespaces, { fieldSelector: 'metadata.namespace=x' })).toThrow(/field label not supported/);
   });
@@ -210,7 +294,9 @@ describe('strategy', () => {
 
 describe('clone', () => {
   it('deep-copies API objects like structuredClone', () => {
-    const o = JSON.parse('{"metadata":{"name":"a","labels":{"x":"1"},"__proto__":{"polluted":true}},"spec":{"containers":[{"name":"c","ports":[{"containerPort":80}]}],"n":null,"t":true}}');
+    const o = JSON.parse(
+      '{"metadata":{"name":"a","labels":{"x":"1"},"__proto__":{"polluted":true}},"spec":{"containers":[{"name":"c","ports":[{"containerPort":80}]}],"n":null,"t":true}}',
+    );
     o.spec.missing = undefined;
     o.when = new Date(0);
     const c = clone(o);

@@ -20,23 +20,63 @@ describe('malformed input', () => {
     ['bad YAML', 'POST', P, 'metadata: [unclosed', 'application/yaml', 400, 'BadRequest'],
     ['a JSON array body', 'POST', P, '[1,2]', 'application/json', 400, 'BadRequest'],
     ['a wrong kind for the URL', 'POST', P, { ...pod('k'), kind: 'Service' }, 'application/json', 400, /kind in the data \(Service\)/],
-    ['a wrong apiVersion for the URL', 'POST', '/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'v1', kind: 'Deployment', metadata: { name: 'x' } }, 'application/json', 400, /API version in the data \(v1\)/],
+    [
+      'a wrong apiVersion for the URL',
+      'POST',
+      '/apis/apps/v1/namespaces/default/deployments',
+      { apiVersion: 'v1', kind: 'Deployment', metadata: { name: 'x' } },
+      'application/json',
+      400,
+      /API version in the data \(v1\)/,
+    ],
     ['an invalid name', 'POST', P, pod('UPPER_case'), 'application/json', 422, 'Invalid'],
-    ['a namespace mismatch', 'POST', P, { ...pod('m'), metadata: { name: 'm', namespace: 'kube-system' } }, 'application/json', 400, 'BadRequest'],
+    [
+      'a namespace mismatch',
+      'POST',
+      P,
+      { ...pod('m'), metadata: { name: 'm', namespace: 'kube-system' } },
+      'application/json',
+      400,
+      'BadRequest',
+    ],
     ['an unsupported content type', 'POST', P, 'hello', 'text/plain', 415, 'UnsupportedMediaType'],
     ['a bad label selector', 'GET', `${P}?labelSelector=${encodeURIComponent('a in (b')}`, undefined, undefined, 400, 'BadRequest'],
     ['a bad field selector', 'GET', `${P}?fieldSelector=${encodeURIComponent('nonsense')}`, undefined, undefined, 400, 'BadRequest'],
     ['a bad limit', 'GET', `${P}?limit=abc`, undefined, undefined, 400, 'BadRequest'],
     ['a bad continue token', 'GET', `${P}?limit=1&continue=%%%`, undefined, undefined, 400, 'BadRequest'],
     ['a bad watch resourceVersion', 'GET', `${P}?watch=1&resourceVersion=abc`, undefined, undefined, 400, 'BadRequest'],
-    ['an unknown field with fieldValidation=Strict', 'POST', `${P}?fieldValidation=Strict`, { ...pod('s'), spec: { ...pod('s').spec, bogus: 1 } }, 'application/json', 400, /unknown field "spec.bogus"/],
-    ['an unknown metadata field with fieldValidation=Strict', 'POST', `${P}?fieldValidation=Strict`, { ...pod('s'), metadata: { name: 's', nmae: 'x' } }, 'application/json', 400, /unknown field "metadata.nmae"/],
+    [
+      'an unknown field with fieldValidation=Strict',
+      'POST',
+      `${P}?fieldValidation=Strict`,
+      { ...pod('s'), spec: { ...pod('s').spec, bogus: 1 } },
+      'application/json',
+      400,
+      /unknown field "spec.bogus"/,
+    ],
+    [
+      'an unknown metadata field with fieldValidation=Strict',
+      'POST',
+      `${P}?fieldValidation=Strict`,
+      { ...pod('s'), metadata: { name: 's', nmae: 'x' } },
+      'application/json',
+      400,
+      /unknown field "metadata.nmae"/,
+    ],
     ['an unknown path', 'GET', '/api/v1/namespaces/default/widgets', undefined, undefined, 404, 'NotFound'],
     ['a bad dryRun value', 'POST', `${P}?dryRun=Some`, pod('d'), 'application/json', 400, 'BadRequest'],
     ['a bad JSON patch', 'PATCH', `${P}/exists`, '{"op":"x"}', 'application/json-patch+json', 400, 'BadRequest'],
     ['an unsupported patch type', 'PATCH', `${P}/exists`, '{}', 'application/json', 415, 'UnsupportedMediaType'],
     ['a bad propagationPolicy', 'DELETE', `${P}/exists`, { propagationPolicy: 'Sideways' }, 'application/json', 400, 'BadRequest'],
-    ['a body over 3 MiB', 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(4 * 1024 * 1024) } }), 'application/json', 413, 'RequestEntityTooLarge'],
+    [
+      'a body over 3 MiB',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(4 * 1024 * 1024) } }),
+      'application/json',
+      413,
+      'RequestEntityTooLarge',
+    ],
   ];
 
   beforeAll(async () => {
@@ -52,7 +92,13 @@ describe('malformed input', () => {
   });
 
   it('accepts YAML bodies and stays up after all of that', async () => {
-    const y = await call(U, 'POST', P, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\nspec:\n  containers:\n  - name: c\n    image: busybox\n', 'application/yaml');
+    const y = await call(
+      U,
+      'POST',
+      P,
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\nspec:\n  containers:\n  - name: c\n    image: busybox\n',
+      'application/yaml',
+    );
     expect(y.code).toBe(201);
     expect((await call(U, 'GET', '/healthz')).text).toBe('ok');
     expect((await call(U, 'GET', `${P}/exists`)).body.metadata.name).toBe('exists');
@@ -79,7 +125,12 @@ describe('etcd outage', () => {
     expect((await call(U, 'POST', P, pod('after-outage'))).code).toBe(201);
     await waitFor('readyz', async () => (await call(U, 'GET', '/readyz')).code === 200);
     // the watch opened before the outage either saw the new pod or was ended for a relist (410/close)
-    await waitFor('watch saw the pod or ended', async () => w.events.length > 0 || (await Promise.race([w.ended.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])), 30_000);
+    await waitFor(
+      'watch saw the pod or ended',
+      async () =>
+        w.events.length > 0 || (await Promise.race([w.ended.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])),
+      30_000,
+    );
     if (w.events.length) expect(w.events.map((e) => e.type)).toContain('ADDED');
     w.stop();
     // a fresh watch works

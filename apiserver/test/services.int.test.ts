@@ -6,7 +6,12 @@ import { call } from './helpers';
 let api: Apiserver;
 let U: string;
 const S = '/api/v1/namespaces/default/services';
-const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } });
+const svc = (name: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec },
+});
 
 beforeAll(async () => {
   api = await startApiserver(['--service-cluster-ip-range', '10.96.0.0/16', '--service-node-port-range', '30000-30999']);
@@ -35,7 +40,12 @@ describe('service allocation', () => {
   });
 
   it('rejects a requested IP or node port that is taken or out of range with 422 naming the field', async () => {
-    const a = await call(U, 'POST', S, svc('fixed', { type: 'NodePort', clusterIP: '10.96.200.7', ports: [{ port: 80, nodePort: 30777 }] }));
+    const a = await call(
+      U,
+      'POST',
+      S,
+      svc('fixed', { type: 'NodePort', clusterIP: '10.96.200.7', ports: [{ port: 80, nodePort: 30777 }] }),
+    );
     expect(a.code).toBe(201);
     expect(a.body.spec.clusterIP).toBe('10.96.200.7');
     const ipTaken = await call(U, 'POST', S, svc('ip-taken', { clusterIP: '10.96.200.7' }));
@@ -45,7 +55,10 @@ describe('service allocation', () => {
     const outside = await call(U, 'POST', S, svc('ip-out', { clusterIP: '10.200.0.1' }));
     expect(outside.body.details.causes[0].field).toBe('spec.clusterIPs');
     const portTaken = await call(U, 'POST', S, svc('port-taken', { type: 'NodePort', ports: [{ port: 81, nodePort: 30777 }] }));
-    expect(portTaken.body.details.causes[0]).toMatchObject({ field: 'spec.ports[0].nodePort', message: 'Invalid value: 30777: provided port is already allocated' });
+    expect(portTaken.body.details.causes[0]).toMatchObject({
+      field: 'spec.ports[0].nodePort',
+      message: 'Invalid value: 30777: provided port is already allocated',
+    });
     const portOut = await call(U, 'POST', S, svc('port-out', { type: 'NodePort', ports: [{ port: 81, nodePort: 31500 }] }));
     expect(portOut.body.details.causes[0].field).toBe('spec.ports[0].nodePort');
     // nothing half-written: the failed services do not exist and hold nothing
@@ -53,16 +66,24 @@ describe('service allocation', () => {
   });
 
   it('releases IPs and node ports on delete and on type change', async () => {
-    expect((await call(U, 'POST', S, svc('rel', { type: 'NodePort', clusterIP: '10.96.201.1', ports: [{ port: 80, nodePort: 30801 }] }))).code).toBe(201);
+    expect(
+      (await call(U, 'POST', S, svc('rel', { type: 'NodePort', clusterIP: '10.96.201.1', ports: [{ port: 80, nodePort: 30801 }] }))).code,
+    ).toBe(201);
     // NodePort → ClusterIP releases the node port
     const cur = (await call(U, 'GET', `${S}/rel`)).body;
-    const upd = await call(U, 'PUT', `${S}/rel`, { ...cur, spec: { ...cur.spec, type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] } });
+    const upd = await call(U, 'PUT', `${S}/rel`, {
+      ...cur,
+      spec: { ...cur.spec, type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
+    });
     expect(upd.code).toBe(200);
     expect(upd.body.spec.ports[0].nodePort).toBeUndefined();
     expect(upd.body.spec.clusterIP).toBe('10.96.201.1');
     expect((await call(U, 'POST', S, svc('reuse-port', { type: 'NodePort', ports: [{ port: 80, nodePort: 30801 }] }))).code).toBe(201);
     // clusterIP is immutable
-    const imm = await call(U, 'PUT', `${S}/rel`, { ...upd.body, spec: { ...upd.body.spec, clusterIP: '10.96.201.2', clusterIPs: ['10.96.201.2'] } });
+    const imm = await call(U, 'PUT', `${S}/rel`, {
+      ...upd.body,
+      spec: { ...upd.body.spec, clusterIP: '10.96.201.2', clusterIPs: ['10.96.201.2'] },
+    });
     expect(imm.body.code).toBe(422);
     // delete releases the IP
     expect((await call(U, 'DELETE', `${S}/rel`)).code).toBe(200);
@@ -71,7 +92,10 @@ describe('service allocation', () => {
 
   it('keeps allocated values across an update that omits them, and serves headless services', async () => {
     const c = (await call(U, 'POST', S, svc('keep', { type: 'NodePort' }))).body;
-    const u = await call(U, 'PUT', `${S}/keep`, { metadata: { name: 'keep', labels: { a: 'b' } }, spec: { type: 'NodePort', selector: { app: 'keep' }, ports: [{ port: 80 }] } });
+    const u = await call(U, 'PUT', `${S}/keep`, {
+      metadata: { name: 'keep', labels: { a: 'b' } },
+      spec: { type: 'NodePort', selector: { app: 'keep' }, ports: [{ port: 80 }] },
+    });
     expect(u.body.spec.clusterIP).toBe(c.spec.clusterIP);
     expect(u.body.spec.ports[0].nodePort).toBe(c.spec.ports[0].nodePort);
     const h = await call(U, 'POST', S, svc('headless', { clusterIP: 'None' }));

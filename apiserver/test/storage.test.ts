@@ -44,10 +44,21 @@ describe('watch dispatch', () => {
   const obj = (app: string, rv: number) => ({ metadata: { name: 'p', namespace: 'd', labels: { app }, resourceVersion: String(rv) } });
   const collect = (fromRev = 0) => {
     const got: string[] = [];
-    const w: CacheWatcher = { fromRev, filter: (o) => o.metadata.labels?.app === 'a', send: (t, o) => got.push(`${t}:${o.metadata.labels?.app}`), expire: () => undefined };
+    const w: CacheWatcher = {
+      fromRev,
+      filter: (o) => o.metadata.labels?.app === 'a',
+      send: (t, o) => got.push(`${t}:${o.metadata.labels?.app}`),
+      expire: () => undefined,
+    };
     return { w, got };
   };
-  const ev = (type: CacheEvent['type'], cur: string, prev: string | undefined, rev: number): CacheEvent => ({ type, rev, key: 'k', obj: obj(cur, rev), prev: prev ? obj(prev, rev - 1) : undefined });
+  const ev = (type: CacheEvent['type'], cur: string, prev: string | undefined, rev: number): CacheEvent => ({
+    type,
+    rev,
+    key: 'k',
+    obj: obj(cur, rev),
+    prev: prev ? obj(prev, rev - 1) : undefined,
+  });
 
   it('turns selector transitions into ADDED / DELETED as upstream', () => {
     const { w, got } = collect();
@@ -84,7 +95,12 @@ describe('patches', () => {
 
   it('applies JSON patches and rejects malformed ones', () => {
     const o = { metadata: { name: 'x' }, spec: { replicas: 1, list: [1, 2] } };
-    expect(applyPatch('json', o, [{ op: 'replace', path: '/spec/replicas', value: 3 }, { op: 'add', path: '/spec/list/-', value: 3 }]).spec).toEqual({ replicas: 3, list: [1, 2, 3] });
+    expect(
+      applyPatch('json', o, [
+        { op: 'replace', path: '/spec/replicas', value: 3 },
+        { op: 'add', path: '/spec/list/-', value: 3 },
+      ]).spec,
+    ).toEqual({ replicas: 3, list: [1, 2, 3] });
     expect(o.spec.replicas).toBe(1);
     expect(() => applyPatch('json', o, { op: 'x' })).toThrow();
     expect(() => applyPatch('json', o, [{ op: 'test', path: '/spec/replicas', value: 9 }])).toThrow();
@@ -92,9 +108,22 @@ describe('patches', () => {
   });
 
   it('applies strategic merge patches by merge key', () => {
-    const o = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } };
+    const o = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: {
+        containers: [
+          { name: 'a', image: 'x' },
+          { name: 'b', image: 'y' },
+        ],
+      },
+    };
     const out = applyPatch('strategic', o, { spec: { containers: [{ name: 'b', image: 'z' }] } });
-    expect(out.spec.containers).toEqual([{ name: 'a', image: 'x' }, { name: 'b', image: 'z' }]);
+    expect(out.spec.containers).toEqual([
+      { name: 'a', image: 'x' },
+      { name: 'b', image: 'z' },
+    ]);
   });
 });
 
@@ -110,23 +139,49 @@ describe('API paths', () => {
     ['/apis/apps/v1/namespaces/d/deployments/web/scale?x=1', { r: R.deployments, namespace: 'd', name: 'web', sub: 'scale' }],
     ['/api/v1/nodes/n%3A1', { r: R.nodes, name: 'n:1' }],
     ['/api/v1/namespaces/d/bindings', { r: R.bindings, namespace: 'd' }],
-    ['/apis/autoscaling/v1/namespaces/d/horizontalpodautoscalers/h', { r: kinds.lookup('autoscaling', 'v1', 'horizontalpodautoscalers'), namespace: 'd', name: 'h' }],
+    [
+      '/apis/autoscaling/v1/namespaces/d/horizontalpodautoscalers/h',
+      { r: kinds.lookup('autoscaling', 'v1', 'horizontalpodautoscalers'), namespace: 'd', name: 'h' },
+    ],
   ])('%s', (path, expected) => {
     expect(parseApiPath(kinds, path)).toEqual(expect.objectContaining(expected));
   });
 
-  it.each(['/api/v2/pods', '/api/v1/pods/p1', '/api/v1/nodes/n/binding', '/apis/apps/v1/pods', '/api/v1/namespaces/d/nodes/n', '/api/v1/namespaces/d/pods/p/status/x', '/api/v1/foos'])(
-    '%s is not found',
-    (path) => expect(parseApiPath(kinds, path)).toBeUndefined(),
-  );
+  it.each([
+    '/api/v2/pods',
+    '/api/v1/pods/p1',
+    '/api/v1/nodes/n/binding',
+    '/apis/apps/v1/pods',
+    '/api/v1/namespaces/d/nodes/n',
+    '/api/v1/namespaces/d/pods/p/status/x',
+    '/api/v1/foos',
+  ])('%s is not found', (path) => expect(parseApiPath(kinds, path)).toBeUndefined());
 });
 
 describe('flags', () => {
   it('parses upstream flag names and Go durations', () => {
-    const f = parseFlags(['--etcd-servers', 'http://a:1,http://b:2', '--secure-port=7443', '--bind-address', '127.0.0.1', '--etcd-compaction-interval=1m30s', '--v=4']);
-    expect(f).toMatchObject({ etcdServers: ['http://a:1', 'http://b:2'], securePort: 7443, bindAddress: '127.0.0.1', etcdPrefix: '/registry', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', etcdCompactionIntervalMs: 90_000 });
+    const f = parseFlags([
+      '--etcd-servers',
+      'http://a:1,http://b:2',
+      '--secure-port=7443',
+      '--bind-address',
+      '127.0.0.1',
+      '--etcd-compaction-interval=1m30s',
+      '--v=4',
+    ]);
+    expect(f).toMatchObject({
+      etcdServers: ['http://a:1', 'http://b:2'],
+      securePort: 7443,
+      bindAddress: '127.0.0.1',
+      etcdPrefix: '/registry',
+      serviceClusterIpRange: '10.96.0.0/12',
+      serviceNodePortRange: '30000-32767',
+      etcdCompactionIntervalMs: 90_000,
+    });
     expect(parseFlags(['--etcd-request-timeout', '500ms']).etcdTimeoutMs).toBe(500);
-    expect(() => parseFlags(['--etcd-request-timeout', '5x'])).toThrow('invalid argument "5x" for "--etcd-request-timeout" flag: time: unknown unit "x" in duration "5x"');
+    expect(() => parseFlags(['--etcd-request-timeout', '5x'])).toThrow(
+      'invalid argument "5x" for "--etcd-request-timeout" flag: time: unknown unit "x" in duration "5x"',
+    );
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
   });
 });

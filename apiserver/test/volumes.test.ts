@@ -17,10 +17,16 @@ const fields = (r: ServedResource, o: object) => validateObject(r, o).map((c) =>
 const messages = (r: ServedResource, o: object) => validateObject(r, o).map((c) => `${c.field}: ${c.message}`);
 
 function pv(spec: Record<string, unknown> = {}, name = 'pv1') {
-  return { metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data/pv1' }, ...spec } };
+  return {
+    metadata: { name },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data/pv1' }, ...spec },
+  };
 }
 function pvc(spec: Record<string, unknown> = {}, name = 'data') {
-  return { metadata: { name, namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } };
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec },
+  };
 }
 
 describe('PersistentVolume validation', () => {
@@ -39,14 +45,26 @@ describe('PersistentVolume validation', () => {
     ['no volume source', pv({ hostPath: undefined }), ['spec']],
     ['two volume sources', pv({ nfs: { server: 's', path: '/x' } }), ['spec.nfs']],
     ['a local volume without node affinity', pv({ hostPath: undefined, local: { path: '/mnt/disk' } }), ['spec.nodeAffinity']],
-    ['node affinity without terms', pv({ nodeAffinity: { required: { nodeSelectorTerms: [] } } }), ['spec.nodeAffinity.required.nodeSelectorTerms']],
+    [
+      'node affinity without terms',
+      pv({ nodeAffinity: { required: { nodeSelectorTerms: [] } } }),
+      ['spec.nodeAffinity.required.nodeSelectorTerms'],
+    ],
     ['an unknown reclaim policy', pv({ persistentVolumeReclaimPolicy: 'Shred' }), ['spec.persistentVolumeReclaimPolicy']],
     ['a bad class name', pv({ storageClassName: 'Fast_SSD' }), ['spec.storageClassName']],
     ['an unknown volume mode', pv({ volumeMode: 'Raw' }), ['spec.volumeMode']],
     ['a capacity that is not a map', pv({ capacity: '1Gi' }), ['spec.capacity', 'spec.capacity', 'spec.capacity']],
     ['a host path that is a number', pv({ hostPath: { path: 7 } }), ['spec.hostPath.path']],
-    ['Recycle on the node root', pv({ hostPath: { path: '/' }, persistentVolumeReclaimPolicy: 'Recycle' }), ['spec.persistentVolumeReclaimPolicy']],
-    ['Recycle with a host path that is not a string', pv({ hostPath: { path: ['/'] }, persistentVolumeReclaimPolicy: 'Recycle' }), ['spec.hostPath.path']],
+    [
+      'Recycle on the node root',
+      pv({ hostPath: { path: '/' }, persistentVolumeReclaimPolicy: 'Recycle' }),
+      ['spec.persistentVolumeReclaimPolicy'],
+    ],
+    [
+      'Recycle with a host path that is not a string',
+      pv({ hostPath: { path: ['/'] }, persistentVolumeReclaimPolicy: 'Recycle' }),
+      ['spec.hostPath.path'],
+    ],
     ['a claim reference whose name is not a string', pv({ claimRef: { namespace: 'default', name: { $ne: '' } } }), ['spec.claimRef.name']],
     ['mount options that are not strings', pv({ mountOptions: ['ro', 1] }), ['spec.mountOptions[1]']],
   ])('%s', (_n, o, want) => expect(fields(PV, o)).toEqual(want));
@@ -55,7 +73,7 @@ describe('PersistentVolume validation', () => {
     expect(messages(PV, pv({ accessModes: ['ReadSometimes'], capacity: { storage: '-1Gi' }, hostPath: { path: '/a/../b' } }))).toEqual([
       'spec.accessModes: Unsupported value: "ReadSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
       'spec.capacity[storage]: Invalid value: "-1Gi": must be greater than zero',
-      "spec.hostPath.path: Invalid value: \"/a/../b\": must not contain '..'",
+      'spec.hostPath.path: Invalid value: "/a/../b": must not contain \'..\'',
     ]);
   });
 
@@ -80,9 +98,17 @@ describe('PersistentVolumeClaim validation', () => {
     ['no access modes', pvc({ accessModes: undefined }), ['spec.accessModes']],
     ['no storage request', pvc({ resources: {} }), ['spec.resources[storage]']],
     ['a negative request', pvc({ resources: { requests: { storage: '-5Mi' } } }), ['spec.resources[storage]']],
-    ['a bad selector', pvc({ selector: { matchExpressions: [{ key: 'k', operator: 'Maybe' }] } }), ['spec.selector.matchExpressions[0].operator']],
+    [
+      'a bad selector',
+      pvc({ selector: { matchExpressions: [{ key: 'k', operator: 'Maybe' }] } }),
+      ['spec.selector.matchExpressions[0].operator'],
+    ],
     ['requests that are not a map', pvc({ resources: { requests: 'lots' } }), ['spec.resources.requests', 'spec.resources[storage]']],
-    ['a limit that is not a quantity', pvc({ resources: { requests: { storage: '1Gi' }, limits: { storage: '1 GB' } } }), ['spec.resources.limits[storage]']],
+    [
+      'a limit that is not a quantity',
+      pvc({ resources: { requests: { storage: '1Gi' }, limits: { storage: '1 GB' } } }),
+      ['spec.resources.limits[storage]'],
+    ],
     ['a volume name that is not a string', pvc({ volumeName: 7 }), ['spec.volumeName']],
     ['an unknown volume mode', pvc({ volumeMode: 'Raw' }), ['spec.volumeMode']],
   ])('%s', (_n, o, want) => expect(fields(PVC, o)).toEqual(want));
@@ -101,17 +127,23 @@ describe('PersistentVolumeClaim validation', () => {
     const bound = { ...pvc({ volumeName: 'pv1', storageClassName: 'standard' }), status: { phase: 'Bound', capacity: { storage: '1Gi' } } };
     const moved = validateObjectUpdate(PVC, { ...pvc({ volumeName: 'pv2', storageClassName: 'standard' }), status: bound.status }, bound);
     expect(moved.map((c) => c.field)).toEqual(['spec']);
-    expect(moved[0].message).toContain('Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    expect(moved[0].message).toContain(
+      'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+    );
     expect(moved[0].message).toContain('volumeName');
   });
 
   it('lets a bound claim ask for more storage, an unbound one not, and never less than its capacity', () => {
     const status = { phase: 'Bound', capacity: { storage: '1Gi' } };
     const bound = { ...pvc({ volumeName: 'pv1' }), status };
-    expect(validateObjectUpdate(PVC, { ...pvc({ volumeName: 'pv1', resources: { requests: { storage: '2Gi' } } }), status }, bound)).toEqual([]);
-    expect(validateObjectUpdate(PVC, { ...pvc({ volumeName: 'pv1', resources: { requests: { storage: '512Mi' } } }), status }, bound).map((c) => c.message)).toEqual([
-      'Forbidden: field can not be less than status.capacity',
-    ]);
+    expect(
+      validateObjectUpdate(PVC, { ...pvc({ volumeName: 'pv1', resources: { requests: { storage: '2Gi' } } }), status }, bound),
+    ).toEqual([]);
+    expect(
+      validateObjectUpdate(PVC, { ...pvc({ volumeName: 'pv1', resources: { requests: { storage: '512Mi' } } }), status }, bound).map(
+        (c) => c.message,
+      ),
+    ).toEqual(['Forbidden: field can not be less than status.capacity']);
     expect(validateObjectUpdate(PVC, pvc({ resources: { requests: { storage: '2Gi' } } }), pvc()).map((c) => c.field)).toEqual(['spec']);
   });
 });
@@ -124,10 +156,18 @@ describe('StorageClass', () => {
     ['a bad provisioner name', { ...sc({ provisioner: 'not a name!' }), volumeBindingMode: 'Immediate' }, ['provisioner']],
     ['an unknown binding mode', sc({ volumeBindingMode: 'Later' }), ['volumeBindingMode']],
     ['Recycle as reclaim policy', sc({ volumeBindingMode: 'Immediate', reclaimPolicy: 'Recycle' }), ['reclaimPolicy']],
-    ['an allowed topology without values', sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [] }] }] }), ['allowedTopologies[0].matchLabelExpressions[0].values']],
+    [
+      'an allowed topology without values',
+      sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [] }] }] }),
+      ['allowedTopologies[0].matchLabelExpressions[0].values'],
+    ],
     ['a parameter that is not a string', sc({ volumeBindingMode: 'Immediate', parameters: { size: 5 } }), ['parameters[size]']],
     ['topologies that are not a list', sc({ volumeBindingMode: 'Immediate', allowedTopologies: { zone: 'a' } }), ['allowedTopologies']],
-    ['a topology value that is not a string', sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [1] }] }] }), ['allowedTopologies[0].matchLabelExpressions[0].values[0]']],
+    [
+      'a topology value that is not a string',
+      sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [1] }] }] }),
+      ['allowedTopologies[0].matchLabelExpressions[0].values[0]'],
+    ],
     ['expansion that is not a boolean', sc({ volumeBindingMode: 'Immediate', allowVolumeExpansion: 'yes' }), ['allowVolumeExpansion']],
   ])('%s', (_n, o, want) => expect(fields(SC, o)).toEqual(want));
 
@@ -135,10 +175,9 @@ describe('StorageClass', () => {
     const o = sc();
     prepareForCreate(SC, o, undefined);
     expect(o).toMatchObject({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
-    expect(validateObjectUpdate(SC, { ...o, provisioner: 'other.io/x', volumeBindingMode: 'WaitForFirstConsumer' }, o).map((c) => c.message)).toEqual([
-      'Forbidden: updates to provisioner are forbidden.',
-      'Invalid value: "WaitForFirstConsumer": field is immutable',
-    ]);
+    expect(
+      validateObjectUpdate(SC, { ...o, provisioner: 'other.io/x', volumeBindingMode: 'WaitForFirstConsumer' }, o).map((c) => c.message),
+    ).toEqual(['Forbidden: updates to provisioner are forbidden.', 'Invalid value: "WaitForFirstConsumer": field is immutable']);
   });
 });
 
@@ -158,7 +197,10 @@ describe('StatefulSet claim templates', () => {
     const o = sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
     prepareForCreate(STS, o, 'default');
     expect((o.spec.volumeClaimTemplates[0] as Record<string, unknown>).status).toEqual({ phase: 'Pending' });
-    expect((o.spec as Record<string, unknown>).persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect((o.spec as Record<string, unknown>).persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
   });
 
   it('lets the template mount the claim templates by name, and only them', () => {
@@ -167,7 +209,10 @@ describe('StatefulSet claim templates', () => {
     ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }];
     prepareForCreate(STS, o, 'default');
     expect(fields(STS, o)).toEqual([]);
-    ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/logs' }];
+    ctr.volumeMounts = [
+      { name: 'data', mountPath: '/data' },
+      { name: 'logs', mountPath: '/logs' },
+    ];
     expect(messages(STS, o)).toEqual(['spec.template.spec.containers[0].volumeMounts[1].name: Not found: "logs"']);
   });
 });
@@ -176,25 +221,92 @@ describe('tables (printers.go v1.32)', () => {
   const NOW = Date.parse('2024-05-01T12:00:00Z');
   const at = '2024-05-01T11:55:00Z';
   it('prints volumes', () => {
-    const v = { metadata: { name: 'pv1', creationTimestamp: at }, spec: { capacity: { storage: '1.5Gi' }, accessModes: ['ReadWriteMany', 'ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'default', name: 'data' }, storageClassName: 'standard', volumeMode: 'Filesystem', hostPath: { path: '/d' } }, status: { phase: 'Bound' } };
+    const v = {
+      metadata: { name: 'pv1', creationTimestamp: at },
+      spec: {
+        capacity: { storage: '1.5Gi' },
+        accessModes: ['ReadWriteMany', 'ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        claimRef: { namespace: 'default', name: 'data' },
+        storageClassName: 'standard',
+        volumeMode: 'Filesystem',
+        hostPath: { path: '/d' },
+      },
+      status: { phase: 'Bound' },
+    };
     const t = toTable(PV, { apiVersion: 'v1', kind: 'PersistentVolumeList', metadata: {}, items: [v] }, { now: NOW });
-    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age', 'VolumeMode']);
-    expect(t.rows[0].cells).toEqual(['pv1', '1536Mi', 'RWO,RWX', 'Retain', 'Bound', 'default/data', 'standard', '<unset>', '', '5m', 'Filesystem']);
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Capacity',
+      'Access Modes',
+      'Reclaim Policy',
+      'Status',
+      'Claim',
+      'StorageClass',
+      'VolumeAttributesClass',
+      'Reason',
+      'Age',
+      'VolumeMode',
+    ]);
+    expect(t.rows[0].cells).toEqual([
+      'pv1',
+      '1536Mi',
+      'RWO,RWX',
+      'Retain',
+      'Bound',
+      'default/data',
+      'standard',
+      '<unset>',
+      '',
+      '5m',
+      'Filesystem',
+    ]);
   });
   it('prints claims, with capacity and modes only once bound', () => {
-    const pending = { metadata: { name: 'a', namespace: 'default', creationTimestamp: at }, spec: { storageClassName: 'standard', resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } };
-    const bound = { ...pending, metadata: { ...pending.metadata, name: 'b' }, spec: { ...pending.spec, volumeName: 'pvc-1' }, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] } };
+    const pending = {
+      metadata: { name: 'a', namespace: 'default', creationTimestamp: at },
+      spec: { storageClassName: 'standard', resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+      status: { phase: 'Pending' },
+    };
+    const bound = {
+      ...pending,
+      metadata: { ...pending.metadata, name: 'b' },
+      spec: { ...pending.spec, volumeName: 'pvc-1' },
+      status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] },
+    };
     const t = toTable(PVC, { apiVersion: 'v1', kind: 'PersistentVolumeClaimList', metadata: {}, items: [pending, bound] }, { now: NOW });
-    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode']);
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Status',
+      'Volume',
+      'Capacity',
+      'Access Modes',
+      'StorageClass',
+      'VolumeAttributesClass',
+      'Age',
+      'VolumeMode',
+    ]);
     expect(t.rows.map((r) => r.cells)).toEqual([
       ['a', 'Pending', '', '', '', 'standard', '<unset>', '5m', 'Filesystem'],
       ['b', 'Bound', 'pvc-1', '1Gi', 'RWO', 'standard', '<unset>', '5m', 'Filesystem'],
     ]);
   });
   it('prints classes, the default one marked', () => {
-    const c = { metadata: { name: 'standard', creationTimestamp: at, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'minik8s.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' };
+    const c = {
+      metadata: { name: 'standard', creationTimestamp: at, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'minik8s.io/local-path',
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    };
     const t = toTable(SC, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClassList', metadata: {}, items: [c] }, { now: NOW });
-    expect(t.columnDefinitions.map((x) => x.name)).toEqual(['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']);
+    expect(t.columnDefinitions.map((x) => x.name)).toEqual([
+      'Name',
+      'Provisioner',
+      'ReclaimPolicy',
+      'VolumeBindingMode',
+      'AllowVolumeExpansion',
+      'Age',
+    ]);
     expect(t.rows[0].cells).toEqual(['standard (default)', 'minik8s.io/local-path', 'Delete', 'WaitForFirstConsumer', false, '5m']);
   });
 });
@@ -212,7 +324,11 @@ describe('storage admission through the apiserver', () => {
     expect(a.code).toBe(201);
     expect(a.body.spec.storageClassName).toBeUndefined();
     const sc = await req('POST', '/apis/storage.k8s.io/v1/storageclasses', {
-      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'minik8s.io/local-path', volumeBindingMode: 'WaitForFirstConsumer',
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'minik8s.io/local-path',
+      volumeBindingMode: 'WaitForFirstConsumer',
     });
     expect(sc.code).toBe(201);
     const b = await req('POST', CLAIMS, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...pvc({}, 'after') });
@@ -243,9 +359,18 @@ describe('storage admission through the apiserver', () => {
     const c = (await req('GET', `${CLAIMS}/after`)).body;
     await req('PUT', `${CLAIMS}/after`, { ...c, spec: { ...c.spec, volumeName: 'pv1' } });
     const cur = (await req('GET', `${CLAIMS}/after`)).body;
-    expect((await req('PUT', `${CLAIMS}/after/status`, { ...cur, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] } })).code).toBe(200);
+    expect(
+      (
+        await req('PUT', `${CLAIMS}/after/status`, {
+          ...cur,
+          status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] },
+        })
+      ).code,
+    ).toBe(200);
     const grow = await req('PATCH', `${CLAIMS}/after`, { spec: { resources: { requests: { storage: '5Gi' } } } }, merge);
     expect(grow.code).toBe(403);
-    expect(grow.body.message).toBe('persistentvolumeclaims "after" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+    expect(grow.body.message).toBe(
+      'persistentvolumeclaims "after" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+    );
   });
 });

@@ -31,7 +31,11 @@ describe('watch', () => {
       const path = method === 'POST' ? C : `${C}/${name}`;
       const r = await call(U, method, path, body, method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
       expect(r.code).toBeLessThan(300);
-      expected.push({ type: method === 'POST' ? 'ADDED' : method === 'DELETE' ? 'DELETED' : 'MODIFIED', name, rv: r.body.metadata.resourceVersion });
+      expected.push({
+        type: method === 'POST' ? 'ADDED' : method === 'DELETE' ? 'DELETED' : 'MODIFIED',
+        name,
+        rv: r.body.metadata.resourceVersion,
+      });
     };
     const w1 = await watch(U, `${C}?watch=1&resourceVersion=${start}`);
     expect(w1.code).toBe(200);
@@ -62,24 +66,41 @@ describe('watch', () => {
     await waitFor('selector events', () => w.events.length >= 4);
     await new Promise((r) => setTimeout(r, 200));
     w.stop();
-    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED sel-1', 'DELETED sel-1', 'ADDED sel-2', 'DELETED sel-2']);
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED sel-1',
+      'DELETED sel-1',
+      'ADDED sel-2',
+      'DELETED sel-2',
+    ]);
   });
 
   it("serves a kubelet's spec.nodeName watch (indexed) its node's pods only, binding included", async () => {
     const P = '/api/v1/namespaces/default/pods';
     const w = await watch(U, `${P}?watch=1&fieldSelector=spec.nodeName%3Dnode-a`);
     for (const name of ['idx-1', 'idx-2']) expect((await call(U, 'POST', P, pod(name))).code).toBe(201);
-    const bind = (name: string, node: string) => call(U, 'POST', `${P}/${name}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } });
+    const bind = (name: string, node: string) =>
+      call(U, 'POST', `${P}/${name}/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name },
+        target: { kind: 'Node', name: node },
+      });
     expect((await bind('idx-1', 'node-a')).code).toBe(201);
     expect((await bind('idx-2', 'node-b')).code).toBe(201);
-    for (const name of ['idx-1', 'idx-2']) await call(U, 'PATCH', `${P}/${name}/status`, { status: { phase: 'Running' } }, 'application/merge-patch+json');
+    for (const name of ['idx-1', 'idx-2'])
+      await call(U, 'PATCH', `${P}/${name}/status`, { status: { phase: 'Running' } }, 'application/merge-patch+json');
     await call(U, 'DELETE', `${P}/idx-1?gracePeriodSeconds=0`);
     await call(U, 'DELETE', `${P}/idx-2?gracePeriodSeconds=0`);
     // events arrive in order: once the last one is in, nothing else is coming for the ones before
     await call(U, 'POST', P, pod('idx-3', {}, { nodeName: 'node-a' }));
     await waitFor('idx-3 on node-a', () => w.events.some((e) => e.object.metadata.name === 'idx-3'));
     w.stop();
-    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED idx-1', 'MODIFIED idx-1', 'DELETED idx-1', 'ADDED idx-3']);
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED idx-1',
+      'MODIFIED idx-1',
+      'DELETED idx-1',
+      'ADDED idx-3',
+    ]);
   });
 
   it('starts with synthetic ADDED events without a resourceVersion, and honours timeoutSeconds', async () => {
@@ -92,7 +113,12 @@ describe('watch', () => {
   it('sends BOOKMARK events with a current resourceVersion when asked', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const bm = await startComponent('apiserver', ['--etcd-servers', api.etcd.endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(port)], `${url}/healthz`, { MINIK8S_BOOKMARK_INTERVAL_MS: '300' });
+    const bm = await startComponent(
+      'apiserver',
+      ['--etcd-servers', api.etcd.endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
+      `${url}/healthz`,
+      { MINIK8S_BOOKMARK_INTERVAL_MS: '300' },
+    );
     const rv = (await call(url, 'POST', C, cm('bm-1', 'x'))).body.metadata.resourceVersion;
     const w = await watch(url, `${C}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=2`);
     const plain = await watch(url, `${C}?watch=1&resourceVersion=${rv}&timeoutSeconds=2`);
@@ -109,7 +135,8 @@ describe('watch', () => {
     const old = (await call(U, 'POST', C, cm('compact-1', 'x'))).body.metadata.resourceVersion;
     await call(U, 'PATCH', `${C}/compact-1`, { data: { v: 'y' } }, 'application/merge-patch+json');
     // compact past old+1: events after `old` are then gone
-    const cur = (await call(U, 'PATCH', `${C}/compact-1`, { data: { v: 'z' } }, 'application/merge-patch+json')).body.metadata.resourceVersion;
+    const cur = (await call(U, 'PATCH', `${C}/compact-1`, { data: { v: 'z' } }, 'application/merge-patch+json')).body.metadata
+      .resourceVersion;
     execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'compact', cur], { env: { ...process.env, ETCDCTL_API: '3' } });
     const r = await call(U, 'GET', `${C}?watch=1&resourceVersion=${old}`);
     expect(r.code).toBe(410);
@@ -135,7 +162,17 @@ describe('watch', () => {
     execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'compact', rv], { env: { ...process.env, ETCDCTL_API: '3' } });
     api = await api.restart();
     const want = (await call(other.url, 'GET', KS)).body.items.map((o: any) => o.metadata.name).sort();
-    await waitFor('informer relisted', () => JSON.stringify(inf.store.list().map((o) => o.metadata.name).sort()) === JSON.stringify(want), 60_000);
+    await waitFor(
+      'informer relisted',
+      () =>
+        JSON.stringify(
+          inf.store
+            .list()
+            .map((o) => o.metadata.name)
+            .sort(),
+        ) === JSON.stringify(want),
+      60_000,
+    );
     await factory.stop();
     await other.kill();
   });
@@ -150,7 +187,11 @@ describe('the etcd client under compaction', () => {
       let rev = 0;
       for (let i = 0; i < 3; i++) rev = Number((await store.client.put('/guard/a/k').value(String(i)).exec()).header.revision);
       await store.compact(rev);
-      const stale = store.client.watch().prefix('/guard/a/').startRevision(String(rev - 1)).watcher();
+      const stale = store.client
+        .watch()
+        .prefix('/guard/a/')
+        .startRevision(String(rev - 1))
+        .watcher();
       const err = await new Promise<Error>((resolve) => stale.once('error', resolve));
       expect(err.message).toMatch(/canceled/);
       // cancelling it again makes etcd answer for a watch the client has dropped (unguarded: an uncaught throw)

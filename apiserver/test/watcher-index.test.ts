@@ -64,7 +64,15 @@ describe('WatcherIndex.forChange', () => {
 
 describe('indexed dispatch', () => {
   it('sends each watcher exactly what dispatching to every watcher sends', () => {
-    const selectors = ['', 'spec.nodeName=n1', 'spec.nodeName==n2', 'spec.nodeName=', 'spec.nodeName!=n1', 'spec.nodeName=n1,metadata.name=p', 'metadata.namespace=default'];
+    const selectors = [
+      '',
+      'spec.nodeName=n1',
+      'spec.nodeName==n2',
+      'spec.nodeName=',
+      'spec.nodeName!=n1',
+      'spec.nodeName=n1,metadata.name=p',
+      'metadata.namespace=default',
+    ];
     const nodes = [undefined, '', 'n1', 'n2', 'n3'];
     // every transition between two node values, plus creates and deletes
     const events: CacheEvent[] = [];
@@ -79,7 +87,13 @@ describe('indexed dispatch', () => {
       const got = selectors.map(() => [] as string[]);
       selectors.forEach((sel, i) => {
         const indexValue = requiresExactField(parseFieldSelector(sel), 'spec.nodeName');
-        idx.add({ fromRev: 0, indexValue, filter: compileFilter(pods, { fieldSelector: sel }), send: (t, o) => got[i].push(`${t}@${o.metadata.resourceVersion}`), expire: () => undefined });
+        idx.add({
+          fromRev: 0,
+          indexValue,
+          filter: compileFilter(pods, { fieldSelector: sel }),
+          send: (t, o) => got[i].push(`${t}@${o.metadata.resourceVersion}`),
+          expire: () => undefined,
+        });
       });
       for (const ev of events) for (const w of idx.forChange(ev.obj, ev.prev)) dispatch(w, ev);
       return got;

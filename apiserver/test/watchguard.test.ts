@@ -39,7 +39,10 @@ describe('guardWatchManager', () => {
     c.mgr.handleResponse({ watch_id: '8', canceled: true, created: false });
     expect(ended).toBe(true);
     expect(c.mgr.expectedClosers.size).toBe(0);
-    expect(c.stray).toEqual([{ watchId: '7', action: 'dropped' }, { watchId: '8', action: 'dropped' }]);
+    expect(c.stray).toEqual([
+      { watchId: '7', action: 'dropped' },
+      { watchId: '8', action: 'dropped' },
+    ]);
     expect(c.dispatched).toEqual([]);
     expect(c.resets).toEqual([]);
   });

@@ -1,6 +1,18 @@
 // cluster-dns: the cluster's DNS add-on. Watches Services, EndpointSlices and Endpoints and answers
 // for the cluster domain over UDP and TCP; /healthz, /readyz and /metrics on --health-port.
-import { ApiClient, InformerFactory, R, createLogger, newCounter, newRegistry, onShutdown, startHealthServer, type core, type discovery, type KubeObject } from '@minik8s/shared';
+import {
+  ApiClient,
+  InformerFactory,
+  R,
+  createLogger,
+  newCounter,
+  newRegistry,
+  onShutdown,
+  startHealthServer,
+  type core,
+  type discovery,
+  type KubeObject,
+} from '@minik8s/shared';
 import { FlagError, parseFlags } from './flags';
 import { buildIndex, type DnsIndex } from './records';
 import { startDnsServer } from './server';
@@ -27,7 +39,12 @@ async function main(): Promise<void> {
   const registry = newRegistry('cluster-dns');
   const queries = newCounter(registry, 'coredns_dns_responses_total', 'DNS responses by rcode and protocol', ['rcode', 'proto']);
   let serving = false;
-  const health = await startHealthServer({ host: flags.bindAddress, port: flags.healthPort, registry, ready: () => serving && factory.hasSynced() });
+  const health = await startHealthServer({
+    host: flags.bindAddress,
+    port: flags.healthPort,
+    registry,
+    ready: () => serving && factory.hasSynced(),
+  });
   await factory.start();
   const server = await startDnsServer({
     host: flags.bindAddress,

@@ -93,7 +93,7 @@ function endpointsFromEndpoints(ep: core.Endpoints, publishNotReady: boolean): E
   const out: EndpointAddr[] = [];
   for (const sub of ep.subsets ?? []) {
     const ports = (sub.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port }));
-    const addrs = [...(sub.addresses ?? []), ...(publishNotReady ? sub.notReadyAddresses ?? [] : [])];
+    const addrs = [...(sub.addresses ?? []), ...(publishNotReady ? (sub.notReadyAddresses ?? []) : [])];
     for (const a of addrs) out.push({ ip: a.ip, label: a.hostname ?? a.ip.replace(/\./g, '-'), ports });
   }
   return out;
@@ -144,7 +144,15 @@ function soa(cfg: DnsConfig): Record {
     name: cfg.domain,
     type: 'SOA',
     ttl: cfg.ttl,
-    data: { mname: `ns.dns.${cfg.domain}`, rname: `hostmaster.${cfg.domain}`, serial: 1, refresh: 7200, retry: 1800, expire: 86400, minimum: cfg.ttl },
+    data: {
+      mname: `ns.dns.${cfg.domain}`,
+      rname: `hostmaster.${cfg.domain}`,
+      serial: 1,
+      refresh: 7200,
+      retry: 1800,
+      expire: 86400,
+      minimum: cfg.ttl,
+    },
   };
 }
 
@@ -155,9 +163,12 @@ export function answer(qname: string, qtype: RecordType, index: DnsIndex, cfg: D
   const name = qname.toLowerCase().replace(/\.$/, '');
   const domain = cfg.domain.toLowerCase();
   const empty = (rcode: Rcode): Answer => ({ rcode, aa: true, answers: [], authorities: [soa(cfg)], additionals: [] });
-  if (name !== domain && !name.endsWith(`.${domain}`)) return { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] };
+  if (name !== domain && !name.endsWith(`.${domain}`))
+    return { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] };
   if (name === domain) {
-    return qtype === 'SOA' || qtype === 'ANY' ? { rcode: 'NOERROR', aa: true, answers: [soa(cfg)], authorities: [], additionals: [] } : empty('NOERROR');
+    return qtype === 'SOA' || qtype === 'ANY'
+      ? { rcode: 'NOERROR', aa: true, answers: [soa(cfg)], authorities: [], additionals: [] }
+      : empty('NOERROR');
   }
   const labels = name.slice(0, -domain.length - 1).split('.');
   const want = (t: string) => qtype === t || qtype === 'ANY';
@@ -190,7 +201,16 @@ export function answer(qname: string, qtype: RecordType, index: DnsIndex, cfg: D
       if (svc.kind === 'Headless' && ips.length === 0) return empty('NXDOMAIN');
       if (qtype === 'A') return ok(ips.map((ip) => a(name, ip)));
     }
-    if (want('SRV')) return ok(...srv(svc, svc.ports.filter((p) => p.name), name, svcName, cfg));
+    if (want('SRV'))
+      return ok(
+        ...srv(
+          svc,
+          svc.ports.filter((p) => p.name),
+          name,
+          svcName,
+          cfg,
+        ),
+      );
     return empty('NOERROR');
   }
   // _<port>._<proto>.<svc>.<ns>.svc.<domain>

@@ -26,7 +26,11 @@ function udpQuery(name: string, type: string): Promise<Res> {
       if (r.id !== id) fail(new Error('id mismatch'));
       else ok(r);
     });
-    sock.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as 'A', class: 'IN' }] }), port, '127.0.0.1');
+    sock.send(
+      dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as 'A', class: 'IN' }] }),
+      port,
+      '127.0.0.1',
+    );
   });
 }
 
@@ -69,14 +73,21 @@ afterAll(stopAll);
 describe('cluster-dns against the apiserver', () => {
   it('answers A for a ClusterIP Service created through the API, over UDP and TCP', async () => {
     const svc = await api.resource<core.Service & KubeObject>(R.services).create({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     });
     const ip = svc.spec!.clusterIP!;
-    const r = await waitFor('A record for web', async () => {
-      const res = await udpQuery('web.default.svc.cluster.local', 'A');
-      return data(res).length ? res : undefined;
-    }, 20_000, 100);
+    const r = await waitFor(
+      'A record for web',
+      async () => {
+        const res = await udpQuery('web.default.svc.cluster.local', 'A');
+        return data(res).length ? res : undefined;
+      },
+      20_000,
+      100,
+    );
     expect(r.rcode).toBe('NOERROR');
     expect(r.flag_aa).toBe(true);
     expect(data(r)).toEqual([ip]);
@@ -89,11 +100,14 @@ describe('cluster-dns against the apiserver', () => {
 
   it('answers a headless Service with the ready pod IPs from its EndpointSlice', async () => {
     await api.resource<core.Service & KubeObject>(R.services).create({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'db', namespace: 'default' },
       spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432 }] },
     });
     await api.resource<discovery.EndpointSlice & KubeObject>(R.endpointslices).create({
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
       metadata: { name: 'db-x1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'db' } },
       addressType: 'IPv4',
       ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
@@ -103,10 +117,15 @@ describe('cluster-dns against the apiserver', () => {
         { addresses: ['10.244.2.4'], conditions: { ready: false } },
       ],
     });
-    const r = await waitFor('headless answer', async () => {
-      const res = await udpQuery('db.default.svc.cluster.local', 'A');
-      return data(res).length === 2 ? res : undefined;
-    }, 20_000, 100);
+    const r = await waitFor(
+      'headless answer',
+      async () => {
+        const res = await udpQuery('db.default.svc.cluster.local', 'A');
+        return data(res).length === 2 ? res : undefined;
+      },
+      20_000,
+      100,
+    );
     expect(data(r)).toEqual(['10.244.1.7', '10.244.2.3']);
   });
 

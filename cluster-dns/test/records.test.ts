@@ -15,17 +15,28 @@ const slice = (ns: string, svcName: string, ports: discovery.EndpointPort[], eps
 const index = buildIndex(
   [
     svc('default', 'web', { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { port: 8443 }] }),
-    svc('kube-system', 'kube-dns', { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
+    svc('kube-system', 'kube-dns', {
+      clusterIP: '10.96.0.10',
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      ],
+    }),
     svc('default', 'db', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
     svc('default', 'empty', { clusterIP: 'None', ports: [{ name: 'x', port: 1 }] }),
     svc('default', 'ext', { type: 'ExternalName', externalName: 'db.example.test' }),
   ],
   [
-    slice('default', 'db', [{ name: 'pg', port: 5432, protocol: 'TCP' }], [
-      { addresses: ['10.244.1.7'], hostname: 'db-0', conditions: { ready: true } },
-      { addresses: ['10.244.2.3'], conditions: { ready: true } },
-      { addresses: ['10.244.2.9'], conditions: { ready: false } },
-    ]),
+    slice(
+      'default',
+      'db',
+      [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      [
+        { addresses: ['10.244.1.7'], hostname: 'db-0', conditions: { ready: true } },
+        { addresses: ['10.244.2.3'], conditions: { ready: true } },
+        { addresses: ['10.244.2.9'], conditions: { ready: false } },
+      ],
+    ),
   ],
   [],
 );
@@ -35,27 +46,80 @@ const SOA = {
   name: 'cluster.local',
   type: 'SOA',
   ttl: 5,
-  data: { mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 1, refresh: 7200, retry: 1800, expire: 86400, minimum: 5 },
+  data: {
+    mname: 'ns.dns.cluster.local',
+    rname: 'hostmaster.cluster.local',
+    serial: 1,
+    refresh: 7200,
+    retry: 1800,
+    expire: 86400,
+    minimum: 5,
+  },
 };
 const nx = { rcode: 'NXDOMAIN', aa: true, answers: [], authorities: [SOA], additionals: [] };
 const nodata = { rcode: 'NOERROR', aa: true, answers: [], authorities: [SOA], additionals: [] };
 
 describe('answer', () => {
   it.each([
-    ['ClusterIP Service A', 'web.default.svc.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [A('web.default.svc.cluster.local', '10.96.0.50')], authorities: [], additionals: [] }],
-    ['case-insensitive, trailing dot', 'WEB.Default.svc.cluster.local.', 'A', { rcode: 'NOERROR', aa: true, answers: [A('web.default.svc.cluster.local', '10.96.0.50')], authorities: [], additionals: [] }],
+    [
+      'ClusterIP Service A',
+      'web.default.svc.cluster.local',
+      'A',
+      { rcode: 'NOERROR', aa: true, answers: [A('web.default.svc.cluster.local', '10.96.0.50')], authorities: [], additionals: [] },
+    ],
+    [
+      'case-insensitive, trailing dot',
+      'WEB.Default.svc.cluster.local.',
+      'A',
+      { rcode: 'NOERROR', aa: true, answers: [A('web.default.svc.cluster.local', '10.96.0.50')], authorities: [], additionals: [] },
+    ],
     ['AAAA for an IPv4 Service: NODATA', 'web.default.svc.cluster.local', 'AAAA', nodata],
-    ['headless: ready pod IPs', 'db.default.svc.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [A('db.default.svc.cluster.local', '10.244.1.7'), A('db.default.svc.cluster.local', '10.244.2.3')], authorities: [], additionals: [] }],
-    ['headless endpoint by hostname', 'db-0.db.default.svc.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [A('db-0.db.default.svc.cluster.local', '10.244.1.7')], authorities: [], additionals: [] }],
-    ['headless endpoint by dashed IP', '10-244-2-3.db.default.svc.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [A('10-244-2-3.db.default.svc.cluster.local', '10.244.2.3')], authorities: [], additionals: [] }],
+    [
+      'headless: ready pod IPs',
+      'db.default.svc.cluster.local',
+      'A',
+      {
+        rcode: 'NOERROR',
+        aa: true,
+        answers: [A('db.default.svc.cluster.local', '10.244.1.7'), A('db.default.svc.cluster.local', '10.244.2.3')],
+        authorities: [],
+        additionals: [],
+      },
+    ],
+    [
+      'headless endpoint by hostname',
+      'db-0.db.default.svc.cluster.local',
+      'A',
+      { rcode: 'NOERROR', aa: true, answers: [A('db-0.db.default.svc.cluster.local', '10.244.1.7')], authorities: [], additionals: [] },
+    ],
+    [
+      'headless endpoint by dashed IP',
+      '10-244-2-3.db.default.svc.cluster.local',
+      'A',
+      {
+        rcode: 'NOERROR',
+        aa: true,
+        answers: [A('10-244-2-3.db.default.svc.cluster.local', '10.244.2.3')],
+        authorities: [],
+        additionals: [],
+      },
+    ],
     ['headless without endpoints', 'empty.default.svc.cluster.local', 'A', nx],
     [
       'SRV for a named port',
       '_http._tcp.web.default.svc.cluster.local',
       'SRV',
       {
-        rcode: 'NOERROR', aa: true,
-        answers: [{ name: '_http._tcp.web.default.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' } }],
+        rcode: 'NOERROR',
+        aa: true,
+        answers: [
+          {
+            name: '_http._tcp.web.default.svc.cluster.local',
+            type: 'SRV',
+            ttl: 5,
+            data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' },
+          },
+        ],
         authorities: [],
         additionals: [A('web.default.svc.cluster.local', '10.96.0.50')],
       },
@@ -65,8 +129,16 @@ describe('answer', () => {
       '_dns._udp.kube-dns.kube-system.svc.cluster.local',
       'SRV',
       {
-        rcode: 'NOERROR', aa: true,
-        answers: [{ name: '_dns._udp.kube-dns.kube-system.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 100, port: 53, target: 'kube-dns.kube-system.svc.cluster.local' } }],
+        rcode: 'NOERROR',
+        aa: true,
+        answers: [
+          {
+            name: '_dns._udp.kube-dns.kube-system.svc.cluster.local',
+            type: 'SRV',
+            ttl: 5,
+            data: { priority: 0, weight: 100, port: 53, target: 'kube-dns.kube-system.svc.cluster.local' },
+          },
+        ],
         authorities: [],
         additionals: [A('kube-dns.kube-system.svc.cluster.local', '10.96.0.10')],
       },
@@ -76,10 +148,21 @@ describe('answer', () => {
       '_pg._tcp.db.default.svc.cluster.local',
       'SRV',
       {
-        rcode: 'NOERROR', aa: true,
+        rcode: 'NOERROR',
+        aa: true,
         answers: [
-          { name: '_pg._tcp.db.default.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 50, port: 5432, target: 'db-0.db.default.svc.cluster.local' } },
-          { name: '_pg._tcp.db.default.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 50, port: 5432, target: '10-244-2-3.db.default.svc.cluster.local' } },
+          {
+            name: '_pg._tcp.db.default.svc.cluster.local',
+            type: 'SRV',
+            ttl: 5,
+            data: { priority: 0, weight: 50, port: 5432, target: 'db-0.db.default.svc.cluster.local' },
+          },
+          {
+            name: '_pg._tcp.db.default.svc.cluster.local',
+            type: 'SRV',
+            ttl: 5,
+            data: { priority: 0, weight: 50, port: 5432, target: '10-244-2-3.db.default.svc.cluster.local' },
+          },
         ],
         authorities: [],
         additionals: [A('db-0.db.default.svc.cluster.local', '10.244.1.7'), A('10-244-2-3.db.default.svc.cluster.local', '10.244.2.3')],
@@ -87,8 +170,24 @@ describe('answer', () => {
     ],
     ['SRV for a port of the wrong protocol', '_http._udp.web.default.svc.cluster.local', 'SRV', nx],
     ['SRV for an unknown port', '_nope._tcp.web.default.svc.cluster.local', 'SRV', nx],
-    ['ExternalName: CNAME', 'ext.default.svc.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [{ name: 'ext.default.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'db.example.test' }], authorities: [], additionals: [] }],
-    ['pod A record', '10-244-1-7.default.pod.cluster.local', 'A', { rcode: 'NOERROR', aa: true, answers: [A('10-244-1-7.default.pod.cluster.local', '10.244.1.7')], authorities: [], additionals: [] }],
+    [
+      'ExternalName: CNAME',
+      'ext.default.svc.cluster.local',
+      'A',
+      {
+        rcode: 'NOERROR',
+        aa: true,
+        answers: [{ name: 'ext.default.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'db.example.test' }],
+        authorities: [],
+        additionals: [],
+      },
+    ],
+    [
+      'pod A record',
+      '10-244-1-7.default.pod.cluster.local',
+      'A',
+      { rcode: 'NOERROR', aa: true, answers: [A('10-244-1-7.default.pod.cluster.local', '10.244.1.7')], authorities: [], additionals: [] },
+    ],
     ['pod name that is not an IP', '10-244-1-999.default.pod.cluster.local', 'A', nx],
     ['unknown service', 'nope.default.svc.cluster.local', 'A', nx],
     ['unknown namespace', 'web.nope.svc.cluster.local', 'A', nx],
@@ -96,14 +195,26 @@ describe('answer', () => {
     ['namespace name: empty non-terminal', 'default.svc.cluster.local', 'A', nodata],
     ['unknown subdomain', 'foo.cluster.local', 'A', nx],
     ['zone apex SOA', 'cluster.local', 'SOA', { rcode: 'NOERROR', aa: true, answers: [SOA], authorities: [], additionals: [] }],
-    ['outside the cluster domain: refused, never forwarded', 'example.com', 'A', { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] }],
-    ['suffix trick is not the domain', 'evilcluster.local', 'A', { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] }],
+    [
+      'outside the cluster domain: refused, never forwarded',
+      'example.com',
+      'A',
+      { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] },
+    ],
+    [
+      'suffix trick is not the domain',
+      'evilcluster.local',
+      'A',
+      { rcode: 'REFUSED', aa: false, answers: [], authorities: [], additionals: [] },
+    ],
   ])('%s', (_, name, type, want) => {
     expect(answer(name, type, index, DEFAULT_CONFIG)).toEqual(want);
   });
 
   it('custom cluster domain', () => {
-    expect(answer('web.default.svc.k8s.test', 'A', index, { domain: 'k8s.test', ttl: 30 }).answers).toEqual([{ name: 'web.default.svc.k8s.test', type: 'A', ttl: 30, data: '10.96.0.50' }]);
+    expect(answer('web.default.svc.k8s.test', 'A', index, { domain: 'k8s.test', ttl: 30 }).answers).toEqual([
+      { name: 'web.default.svc.k8s.test', type: 'A', ttl: 30, data: '10.96.0.50' },
+    ]);
     expect(answer('web.default.svc.cluster.local', 'A', index, { domain: 'k8s.test', ttl: 30 }).rcode).toBe('REFUSED');
   });
 });
@@ -142,7 +253,14 @@ describe('respond (wire format)', () => {
   it('sets TC when the UDP answer does not fit', () => {
     const big = buildIndex(
       [svc('default', 'big', { clusterIP: 'None', ports: [{ name: 'p', port: 1 }] })],
-      [slice('default', 'big', [{ name: 'p', port: 1 }], Array.from({ length: 60 }, (_, i) => ({ addresses: [`10.244.3.${i + 1}`] })))],
+      [
+        slice(
+          'default',
+          'big',
+          [{ name: 'p', port: 1 }],
+          Array.from({ length: 60 }, (_, i) => ({ addresses: [`10.244.3.${i + 1}`] })),
+        ),
+      ],
       [],
     );
     const r = dnsPacket.decode(respond(query('big.default.svc.cluster.local', 'A'), big, DEFAULT_CONFIG, 512).buf);

@@ -22,7 +22,11 @@ export abstract class Controller {
   protected readonly log: Logger;
   private stopped = false;
 
-  constructor(readonly name: string, protected readonly ctx: ControllerContext, private readonly workers = 1) {
+  constructor(
+    readonly name: string,
+    protected readonly ctx: ControllerContext,
+    private readonly workers = 1,
+  ) {
     this.queue = new WorkQueue<string>({ name, baseDelayMs: 5, maxDelayMs: 60_000 });
     this.log = ctx.log.child({ controller: name });
   }

@@ -55,7 +55,11 @@ export class ControllerManager {
   private readonly factory: InformerFactory;
   readonly controllers: Controller[] = [];
 
-  constructor(client: ApiClient, options: Options, private readonly log: Logger) {
+  constructor(
+    client: ApiClient,
+    options: Options,
+    private readonly log: Logger,
+  ) {
     this.factory = new InformerFactory(client, log.child({ module: 'informer' }));
     const recorder = new EventRecorder(client, { component: 'controller-manager', host: hostname(), logger: log });
     const ctx: ControllerContext = { client, factory: this.factory, recorder, log, options };

@@ -110,32 +110,75 @@ export function parseOptions(argv: string[]): Options {
       continue;
     }
     switch (flag) {
-      case 'kubeconfig': o.kubeconfig = value; break;
-      case 'master': o.master = value; break;
-      case 'leader-elect': o.leaderElect = bool(value, flag); break;
-      case 'leader-elect-lease-duration': o.leaderElectLeaseDuration = parseDurationFlag(flag, value) / 1000; break;
-      case 'leader-elect-renew-deadline': o.leaderElectRenewDeadline = parseDurationFlag(flag, value) / 1000; break;
-      case 'leader-elect-retry-period': o.leaderElectRetryPeriod = parseDurationFlag(flag, value) / 1000; break;
-      case 'bind-address': o.bindAddress = value; break;
-      case 'secure-port': o.securePort = int(value, flag); break;
-      case 'controllers': o.controllers = value.split(',').map((s) => s.trim()).filter(Boolean); break;
-      case 'node-monitor-grace-period': o.nodeMonitorGracePeriodMs = parseDurationFlag(flag, value); break;
-      case 'node-monitor-period': o.nodeMonitorPeriodMs = parseDurationFlag(flag, value); break;
-      case 'default-not-ready-toleration-seconds': o.defaultNotReadyTolerationSeconds = int(value, flag); break;
-      case 'default-unreachable-toleration-seconds': o.defaultUnreachableTolerationSeconds = int(value, flag); break;
+      case 'kubeconfig':
+        o.kubeconfig = value;
+        break;
+      case 'master':
+        o.master = value;
+        break;
+      case 'leader-elect':
+        o.leaderElect = bool(value, flag);
+        break;
+      case 'leader-elect-lease-duration':
+        o.leaderElectLeaseDuration = parseDurationFlag(flag, value) / 1000;
+        break;
+      case 'leader-elect-renew-deadline':
+        o.leaderElectRenewDeadline = parseDurationFlag(flag, value) / 1000;
+        break;
+      case 'leader-elect-retry-period':
+        o.leaderElectRetryPeriod = parseDurationFlag(flag, value) / 1000;
+        break;
+      case 'bind-address':
+        o.bindAddress = value;
+        break;
+      case 'secure-port':
+        o.securePort = int(value, flag);
+        break;
+      case 'controllers':
+        o.controllers = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        break;
+      case 'node-monitor-grace-period':
+        o.nodeMonitorGracePeriodMs = parseDurationFlag(flag, value);
+        break;
+      case 'node-monitor-period':
+        o.nodeMonitorPeriodMs = parseDurationFlag(flag, value);
+        break;
+      case 'default-not-ready-toleration-seconds':
+        o.defaultNotReadyTolerationSeconds = int(value, flag);
+        break;
+      case 'default-unreachable-toleration-seconds':
+        o.defaultUnreachableTolerationSeconds = int(value, flag);
+        break;
       case 'pod-eviction-timeout': {
         const s = Math.round(parseDurationFlag(flag, value) / 1000);
         o.defaultNotReadyTolerationSeconds = o.defaultUnreachableTolerationSeconds = s;
         break;
       }
-      case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDurationFlag(flag, value); break;
-      case 'terminated-pod-gc-threshold': o.terminatedPodGCThreshold = int(value, flag); break;
-      case 'resource-quota-sync-period': o.resourceQuotaSyncPeriodMs = parseDurationFlag(flag, value); break;
-      case 'cluster-cidr': o.clusterCidr = value; break;
-      case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;
-      case 'allocate-node-cidrs': o.allocateNodeCidrs = bool(value, flag); break;
-      case 'v': break; // read by the logger
-      default: throw new Error(`unknown flag: --${flag}`);
+      case 'horizontal-pod-autoscaler-sync-period':
+        o.hpaSyncPeriodMs = parseDurationFlag(flag, value);
+        break;
+      case 'terminated-pod-gc-threshold':
+        o.terminatedPodGCThreshold = int(value, flag);
+        break;
+      case 'resource-quota-sync-period':
+        o.resourceQuotaSyncPeriodMs = parseDurationFlag(flag, value);
+        break;
+      case 'cluster-cidr':
+        o.clusterCidr = value;
+        break;
+      case 'node-cidr-mask-size':
+        o.nodeCidrMaskSize = int(value, flag);
+        break;
+      case 'allocate-node-cidrs':
+        o.allocateNodeCidrs = bool(value, flag);
+        break;
+      case 'v':
+        break; // read by the logger
+      default:
+        throw new Error(`unknown flag: --${flag}`);
     }
   }
   resolveControllers(o.controllers);

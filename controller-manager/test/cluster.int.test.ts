@@ -17,13 +17,20 @@ afterAll(async () => {
   await stopAll();
 });
 
-const pods = (ns: string, sel: string) => rig.client.resource<Obj>(R.pods).list({ namespace: ns, labelSelector: sel }).then((l) => l.items);
+const pods = (ns: string, sel: string) =>
+  rig.client
+    .resource<Obj>(R.pods)
+    .list({ namespace: ns, labelSelector: sel })
+    .then((l) => l.items);
 const live = (ps: Obj[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
 
 describe('leader election', () => {
   it('a second controller-manager stands by while the first holds the lease', async () => {
     const standby = await startControllerManager(rig.api.url);
-    const leading = async (port: number) => /leader_election_master_status\{name="kube-controller-manager"\} 1/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const leading = async (port: number) =>
+      /leader_election_master_status\{name="kube-controller-manager"\} 1/.test(
+        await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+      );
     await new Promise((r) => setTimeout(r, 3000));
     expect(await leading(rig.cm.port)).toBe(true);
     expect(await leading(standby.port)).toBe(false);
@@ -56,19 +63,30 @@ describe('namespaces', () => {
   it('deleting a namespace removes everything in it, then the namespace', async () => {
     await createNamespace(rig.client, 'doomed');
     await rig.client.resource<Obj>(R.deployments).create(deployment('app', 'doomed', 2, 'busybox:1'));
-    await rig.client.resource<Obj>(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'doomed' }, data: { a: 'b' } });
-    await rig.client.resource<Obj>(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'doomed' }, spec: { selector: { app: 'app' }, ports: [{ port: 80 }] } });
+    await rig.client
+      .resource<Obj>(R.configmaps)
+      .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'doomed' }, data: { a: 'b' } });
+    await rig.client.resource<Obj>(R.services).create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'app', namespace: 'doomed' },
+      spec: { selector: { app: 'app' }, ports: [{ port: 80 }] },
+    });
     await waitFor('2 ready pods', async () => live(await pods('doomed', 'app=app')).filter(isReady).length === 2, 30_000);
     const del = await kubectl(rig.env, ['delete', 'namespace', 'doomed', '--timeout=60s']);
     expect(del.code, del.stderr).toBe(0);
-    await waitFor('namespace gone', async () => {
-      try {
-        await rig.client.resource(R.namespaces).get('doomed');
-        return false;
-      } catch (e) {
-        return (e as { code?: number }).code === 404;
-      }
-    }, 60_000);
+    await waitFor(
+      'namespace gone',
+      async () => {
+        try {
+          await rig.client.resource(R.namespaces).get('doomed');
+          return false;
+        } catch (e) {
+          return (e as { code?: number }).code === 404;
+        }
+      },
+      60_000,
+    );
     for (const r of [R.pods, R.replicasets, R.deployments, R.configmaps, R.services, R.endpoints, R.serviceaccounts]) {
       expect((await rig.client.resource(r).list({ namespace: 'doomed' })).items, r.resource).toEqual([]);
     }
@@ -79,25 +97,45 @@ describe('endpoints', () => {
   it('Endpoints and EndpointSlices follow the ready and not-ready pods, with named target ports', async () => {
     await createNamespace(rig.client, 'ep1');
     rig.nodes.ready = (p) => p.metadata.labels?.ready !== 'no';
-    await rig.client.resource<Obj>(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ep1' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
+    await rig.client.resource<Obj>(R.services).create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'ep1' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
     const rs = deployment('web', 'ep1', 2, 'busybox:1');
     await rig.client.resource<Obj>(R.deployments).create(rs);
     const notReady = { ...deployment('web-nr', 'ep1', 1, 'busybox:1') };
     notReady.spec.selector = { matchLabels: { app: 'web', ready: 'no' } };
     notReady.spec.template.metadata.labels = { app: 'web', ready: 'no' };
     await rig.client.resource<Obj>(R.deployments).create(notReady);
-    const ep = await waitFor('endpoints with 2 ready, 1 not ready', async () => {
-      const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
-      const s = e.subsets?.[0];
-      return e.subsets?.length === 1 && s.addresses?.length === 2 && s.notReadyAddresses?.length === 1 && e;
-    }, 30_000);
+    const ep = await waitFor(
+      'endpoints with 2 ready, 1 not ready',
+      async () => {
+        const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
+        const s = e.subsets?.[0];
+        return e.subsets?.length === 1 && s.addresses?.length === 2 && s.notReadyAddresses?.length === 1 && e;
+      },
+      30_000,
+    );
     expect(ep.subsets[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
-    for (const a of ep.subsets[0].addresses) expect(a).toMatchObject({ ip: expect.any(String), nodeName: expect.stringMatching(/^node-/), targetRef: { kind: 'Pod', namespace: 'ep1' } });
+    for (const a of ep.subsets[0].addresses)
+      expect(a).toMatchObject({
+        ip: expect.any(String),
+        nodeName: expect.stringMatching(/^node-/),
+        targetRef: { kind: 'Pod', namespace: 'ep1' },
+      });
 
-    const slice = await waitFor('endpointslice', async () => {
-      const l = (await rig.client.resource<Obj>(R.endpointslices).list({ namespace: 'ep1', labelSelector: 'kubernetes.io/service-name=web' })).items;
-      return l.length === 1 && l[0].endpoints?.length === 3 && l[0];
-    }, 30_000);
+    const slice = await waitFor(
+      'endpointslice',
+      async () => {
+        const l = (
+          await rig.client.resource<Obj>(R.endpointslices).list({ namespace: 'ep1', labelSelector: 'kubernetes.io/service-name=web' })
+        ).items;
+        return l.length === 1 && l[0].endpoints?.length === 3 && l[0];
+      },
+      30_000,
+    );
     expect(slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBe('endpointslice-controller.k8s.io');
     expect(slice.addressType).toBe('IPv4');
     expect(slice.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
@@ -105,13 +143,20 @@ describe('endpoints', () => {
 
     // Scale to 0: addresses go away.
     await rig.client.resource(R.deployments).patch('web', { spec: { replicas: 0 } }, 'merge', { namespace: 'ep1' });
-    await waitFor('no ready addresses', async () => {
-      const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
-      return (e.subsets ?? []).every((s: { addresses?: unknown[] }) => !s.addresses?.length);
-    }, 30_000);
+    await waitFor(
+      'no ready addresses',
+      async () => {
+        const e = await rig.client.resource<Obj>(R.endpoints).get('web', 'ep1');
+        return (e.subsets ?? []).every((s: { addresses?: unknown[] }) => !s.addresses?.length);
+      },
+      30_000,
+    );
     rig.nodes.ready = () => true;
     // The apiserver maintains default/kubernetes itself: we leave its Endpoints alone.
-    const k = await rig.client.resource<Obj>(R.endpoints).get('kubernetes', 'default').catch(() => undefined);
+    const k = await rig.client
+      .resource<Obj>(R.endpoints)
+      .get('kubernetes', 'default')
+      .catch(() => undefined);
     if (k) expect(k.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBeUndefined();
   });
 });
@@ -123,29 +168,53 @@ describe('DaemonSet', () => {
     await rig.client.resource(R.nodes).patch('node-c', { metadata: { labels: { role: 'edge' } } }, 'merge');
     const dsc = rig.client.resource<Obj>(R.daemonsets);
     await dsc.create({
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'ds1' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { role: 'edge' }, containers: [{ name: 'c', image: 'busybox:1' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'ds1' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: { nodeSelector: { role: 'edge' }, containers: [{ name: 'c', image: 'busybox:1' }] },
+        },
+      },
     });
     const st = await kubectl(rig.env, ['rollout', 'status', 'daemonset/agent', '-n', 'ds1', '--timeout=60s']);
     expect(st.code, st.stdout + st.stderr).toBe(0);
     const first = live(await pods('ds1', 'app=agent'));
     expect(first.map((p) => p.spec.nodeName).sort()).toEqual(['node-b', 'node-c']);
     const ds = await dsc.get('agent', 'ds1');
-    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, updatedNumberScheduled: 2, numberAvailable: 2 });
+    expect(ds.status).toMatchObject({
+      desiredNumberScheduled: 2,
+      currentNumberScheduled: 2,
+      numberReady: 2,
+      updatedNumberScheduled: 2,
+      numberAvailable: 2,
+    });
 
-    await dsc.patch('agent', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'ds1' });
+    await dsc.patch('agent', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', {
+      namespace: 'ds1',
+    });
     const st2 = await kubectl(rig.env, ['rollout', 'status', 'daemonset/agent', '-n', 'ds1', '--timeout=60s']);
     expect(st2.code, st2.stdout + st2.stderr).toBe(0);
-    await waitFor('updated pods on both nodes', async () => {
-      const ps = live(await pods('ds1', 'app=agent'));
-      return ps.length === 2 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
-    }, 30_000);
+    await waitFor(
+      'updated pods on both nodes',
+      async () => {
+        const ps = live(await pods('ds1', 'app=agent'));
+        return ps.length === 2 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
+      },
+      30_000,
+    );
     // A node leaving the selector loses its pod.
     await rig.client.resource(R.nodes).patch('node-b', { metadata: { labels: { role: null } } }, 'merge');
-    await waitFor('only node-c', async () => {
-      const ps = live(await pods('ds1', 'app=agent'));
-      return ps.length === 1 && ps[0].spec.nodeName === 'node-c';
-    }, 30_000);
+    await waitFor(
+      'only node-c',
+      async () => {
+        const ps = live(await pods('ds1', 'app=agent'));
+        return ps.length === 1 && ps[0].spec.nodeName === 'node-c';
+      },
+      30_000,
+    );
   });
 });
 
@@ -155,37 +224,61 @@ describe('StatefulSet', () => {
     rig.nodes.readyDelayMs = 300;
     const sc = rig.client.resource<Obj>(R.statefulsets);
     await sc.create({
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'sts1' },
-      spec: { replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'sts1' },
+      spec: {
+        replicas: 3,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } },
+      },
     });
     // Ordered: db-1 never exists before db-0 is ready, db-2 never before db-1.
     let outOfOrder = false;
-    await waitFor('3 ready pods', async () => {
-      const ps = live(await pods('sts1', 'app=db'));
-      const has = (n: string) => ps.find((p) => p.metadata.name === n);
-      if ((has('db-1') && !isReady(has('db-0')!)) || (has('db-2') && !(has('db-1') && isReady(has('db-1')!)))) outOfOrder = true;
-      return ps.length === 3 && ps.every(isReady);
-    }, 30_000, 50);
+    await waitFor(
+      '3 ready pods',
+      async () => {
+        const ps = live(await pods('sts1', 'app=db'));
+        const has = (n: string) => ps.find((p) => p.metadata.name === n);
+        if ((has('db-1') && !isReady(has('db-0')!)) || (has('db-2') && !(has('db-1') && isReady(has('db-1')!)))) outOfOrder = true;
+        return ps.length === 3 && ps.every(isReady);
+      },
+      30_000,
+      50,
+    );
     expect(outOfOrder).toBe(false);
     const ps = live(await pods('sts1', 'app=db'));
     expect(ps.map((p) => p.metadata.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
     expect(ps.find((p) => p.metadata.name === 'db-1')!.spec).toMatchObject({ hostname: 'db-1', subdomain: 'db' });
     expect((await kubectl(rig.env, ['rollout', 'status', 'statefulset/db', '-n', 'sts1', '--timeout=30s'])).code).toBe(0);
 
-    await sc.patch('db', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'sts1' });
+    await sc.patch('db', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', {
+      namespace: 'sts1',
+    });
     const st = await kubectl(rig.env, ['rollout', 'status', 'statefulset/db', '-n', 'sts1', '--timeout=60s']);
     expect(st.code, st.stdout + st.stderr).toBe(0);
     // The apiserver defaults partition to 0, so kubectl reports a partitioned roll out, as upstream.
     expect(st.stdout).toContain('partitioned roll out complete: 3 new pods have been updated');
     expect(live(await pods('sts1', 'app=db')).every((p) => p.spec.containers[0].image === 'busybox:2')).toBe(true);
     const set = await sc.get('db', 'sts1');
-    expect(set.status).toMatchObject({ replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentReplicas: 3, currentRevision: set.status.updateRevision });
+    expect(set.status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      updatedReplicas: 3,
+      currentReplicas: 3,
+      currentRevision: set.status.updateRevision,
+    });
 
     await sc.patch('db', { spec: { replicas: 1 } }, 'merge', { namespace: 'sts1' });
-    await waitFor('only db-0 left', async () => {
-      const cur = await pods('sts1', 'app=db');
-      return cur.length === 1 && cur[0].metadata.name === 'db-0';
-    }, 30_000);
+    await waitFor(
+      'only db-0 left',
+      async () => {
+        const cur = await pods('sts1', 'app=db');
+        return cur.length === 1 && cur[0].metadata.name === 'db-0';
+      },
+      30_000,
+    );
     rig.nodes.readyDelayMs = 0;
   });
 });
@@ -195,42 +288,73 @@ describe('HorizontalPodAutoscaler', () => {
   async function standInKubelets(ns: string, usage: () => { cores: number; bytes: number }): Promise<() => void> {
     const server = createServer((req, res) => {
       const u = () => ({ cpu: { usageNanoCores: usage().cores * 1e9 }, memory: { workingSetBytes: usage().bytes } });
-      rig.client.resource<Obj>(R.pods).list({ namespace: ns }).then(
-        ({ items: ps }) => {
-          res.setHeader('Content-Type', 'application/json');
-          res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: ns, uid: p.metadata.uid }, containers: [{ name: 'c', ...u() }], ...u() })) }));
-        },
-        (e: unknown) => res.writeHead(500).end(String(e)),
-      );
+      rig.client
+        .resource<Obj>(R.pods)
+        .list({ namespace: ns })
+        .then(
+          ({ items: ps }) => {
+            res.setHeader('Content-Type', 'application/json');
+            res.end(
+              JSON.stringify({
+                node: {},
+                pods: ps.map((p) => ({
+                  podRef: { name: p.metadata.name, namespace: ns, uid: p.metadata.uid },
+                  containers: [{ name: 'c', ...u() }],
+                  ...u(),
+                })),
+              }),
+            );
+          },
+          (e: unknown) => res.writeHead(500).end(String(e)),
+        );
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;
     for (const n of ['node-a', 'node-b', 'node-c']) {
-      await rig.client.resource(R.nodes).patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
+      await rig.client
+        .resource(R.nodes)
+        .patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
     }
     return () => server.close();
   }
 
   /** An HPA on Deployment `name` with one Resource metric; resolves with the HPA once the Deployment has `replicas`. */
-  async function autoscale(ns: string, name: string, metric: { name: string; target: Record<string, unknown> }, maxReplicas: number, replicas: number): Promise<Obj> {
+  async function autoscale(
+    ns: string,
+    name: string,
+    metric: { name: string; target: Record<string, unknown> },
+    maxReplicas: number,
+    replicas: number,
+  ): Promise<Obj> {
     await rig.client.resource<Obj>(R.horizontalpodautoscalers).create({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: ns },
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name, namespace: ns },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 1, maxReplicas,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        minReplicas: 1,
+        maxReplicas,
         metrics: [{ type: 'Resource', resource: metric }],
         behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
       },
     });
-    return waitFor(`scaled to ${replicas}`, async () => {
-      const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get(name, ns);
-      const dep = await rig.client.resource<Obj>(R.deployments).get(name, ns);
-      return dep.spec.replicas === replicas && h.status?.currentMetrics?.length && h;
-    }, 30_000);
+    return waitFor(
+      `scaled to ${replicas}`,
+      async () => {
+        const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get(name, ns);
+        const dep = await rig.client.resource<Obj>(R.deployments).get(name, ns);
+        return dep.spec.replicas === replicas && h.status?.currentMetrics?.length && h;
+      },
+      30_000,
+    );
   }
 
-  const rescales = async (ns: string) => (await rig.client.resource<Obj>(R.events).list({ namespace: ns })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message);
+  const rescales = async (ns: string) =>
+    (await rig.client.resource<Obj>(R.events).list({ namespace: ns })).items
+      .filter((e) => e.reason === 'SuccessfulRescale')
+      .map((e) => e.message);
 
-  it('scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets\' /stats/summary)', async () => {
+  it("scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets' /stats/summary)", async () => {
     await createNamespace(rig.client, 'hpa1');
     let cores = 0.2;
     const close = await standInKubelets('hpa1', () => ({ cores, bytes: 1e6 }));
@@ -241,10 +365,17 @@ describe('HorizontalPodAutoscaler', () => {
       // 200 % of the request against a 50 % target: 4× the pods, capped at maxReplicas 4.
       const hot = await autoscale('hpa1', 'web', { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } }, 4, 4);
       expect(hot.status.currentMetrics[0].resource).toMatchObject({ name: 'cpu', current: { averageUtilization: 200 } });
-      expect(hot.status.conditions.find((c: { type: string }) => c.type === 'ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });
+      expect(hot.status.conditions.find((c: { type: string }) => c.type === 'ScalingActive')).toMatchObject({
+        status: 'True',
+        reason: 'ValidMetricFound',
+      });
       await waitFor('4 running pods', async () => live(await pods('hpa1', 'app=web')).filter(isReady).length === 4, 30_000);
       cores = 0.005;
-      await waitFor('scaled back to 1', async () => (await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1')).spec.replicas === 1, 30_000);
+      await waitFor(
+        'scaled back to 1',
+        async () => (await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1')).spec.replicas === 1,
+        30_000,
+      );
       expect(await rescales('hpa1')).toContain('New size: 4; reason: cpu resource utilization (percentage of request) above target');
     } finally {
       close();
@@ -271,25 +402,67 @@ describe('node failure', () => {
     await createNamespace(rig.client, 'nf1');
     await rig.client.resource<Obj>(R.deployments).create(deployment('app', 'nf1', 3, 'busybox:1'));
     await waitFor('3 ready pods', async () => live(await pods('nf1', 'app=app')).filter(isReady).length === 3, 30_000);
-    const victims = live(await pods('nf1', 'app=app')).filter((p) => p.spec.nodeName === 'node-c').map((p) => p.metadata.name);
+    const victims = live(await pods('nf1', 'app=app'))
+      .filter((p) => p.spec.nodeName === 'node-c')
+      .map((p) => p.metadata.name);
     expect(victims.length).toBeGreaterThan(0);
     rig.nodes.kill('node-c');
-    const node = await waitFor('node-c Unknown and tainted', async () => {
-      const n = await rig.client.resource<Obj>(R.nodes).get('node-c');
-      const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
-      return ready?.status === 'Unknown' && (n.spec.taints ?? []).some((t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') && n;
-    }, 30_000);
-    expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
-    await waitFor('pods evicted and replaced on live nodes', async () => {
-      const ps = await pods('nf1', 'app=app');
-      const gone = victims.every((v) => ps.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp || !ps.some((p) => p.metadata.name === v));
-      const alive = live(ps).filter((p) => p.spec.nodeName !== 'node-c' && isReady(p));
-      return gone && alive.length === 3;
-    }, 45_000);
+    const node = await waitFor(
+      'node-c Unknown and tainted',
+      async () => {
+        const n = await rig.client.resource<Obj>(R.nodes).get('node-c');
+        const ready = n.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+        return (
+          ready?.status === 'Unknown' &&
+          (n.spec.taints ?? []).some(
+            (t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute',
+          ) &&
+          n
+        );
+      },
+      30_000,
+    );
+    expect(node.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+    });
+    await waitFor(
+      'pods evicted and replaced on live nodes',
+      async () => {
+        const ps = await pods('nf1', 'app=app');
+        const gone = victims.every(
+          (v) => ps.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp || !ps.some((p) => p.metadata.name === v),
+        );
+        const alive = live(ps).filter((p) => p.spec.nodeName !== 'node-c' && isReady(p));
+        return gone && alive.length === 3;
+      },
+      45_000,
+    );
     // Heartbeats resume: Ready again (as the kubelet reports it) and the taints go away.
     rig.nodes.dead.delete('node-c');
-    await rig.client.resource(R.nodes).patch('node-c', { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] } }, 'merge', { subresource: 'status' });
-    await waitFor('taints removed', async () => !((await rig.client.resource<Obj>(R.nodes).get('node-c')).spec.taints ?? []).length, 30_000);
+    await rig.client.resource(R.nodes).patch(
+      'node-c',
+      {
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              lastHeartbeatTime: new Date().toISOString(),
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
+      },
+      'merge',
+      { subresource: 'status' },
+    );
+    await waitFor(
+      'taints removed',
+      async () => !((await rig.client.resource<Obj>(R.nodes).get('node-c')).spec.taints ?? []).length,
+      30_000,
+    );
   });
 });
 
@@ -300,8 +473,14 @@ describe('controller-manager restart', () => {
     const dc = rig.client.resource<Obj>(R.deployments);
     await dc.create(deployment('app', 'k9', 6, 'busybox:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 2, maxUnavailable: 1 } }));
     expect((await kubectl(rig.env, ['rollout', 'status', 'deployment/app', '-n', 'k9', '--timeout=60s'])).code).toBe(0);
-    await dc.patch('app', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', { namespace: 'k9' });
-    await waitFor('rollout under way', async () => live(await pods('k9', 'app=app')).some((p) => p.spec.containers[0].image === 'busybox:2'), 30_000);
+    await dc.patch('app', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } } } }, 'strategic', {
+      namespace: 'k9',
+    });
+    await waitFor(
+      'rollout under way',
+      async () => live(await pods('k9', 'app=app')).some((p) => p.spec.containers[0].image === 'busybox:2'),
+      30_000,
+    );
     await rig.cm.kill('SIGKILL');
     // Across the restart the pod count never exceeds replicas + maxSurge.
     let most = 0;
@@ -318,10 +497,14 @@ describe('controller-manager restart', () => {
     await sampler;
     expect(st.code, st.stdout + st.stderr).toBe(0);
     expect(most).toBeLessThanOrEqual(8);
-    await waitFor('exactly 6 new pods', async () => {
-      const ps = live(await pods('k9', 'app=app'));
-      return ps.length === 6 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
-    }, 30_000);
+    await waitFor(
+      'exactly 6 new pods',
+      async () => {
+        const ps = live(await pods('k9', 'app=app'));
+        return ps.length === 6 && ps.every((p) => p.spec.containers[0].image === 'busybox:2' && isReady(p));
+      },
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(live(await pods('k9', 'app=app'))).toHaveLength(6);
     const rss = (await rig.client.resource<Obj>(R.replicasets).list({ namespace: 'k9' })).items;

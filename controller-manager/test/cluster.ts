@@ -14,24 +14,45 @@ export interface ControllerManagerProc extends Proc {
 export async function startControllerManager(server: string, extra: string[] = []): Promise<ControllerManagerProc> {
   const port = await freePort();
   const args = [
-    '--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port),
-    '--node-monitor-grace-period', '8s', '--node-monitor-period', '1s',
-    '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2', '--horizontal-pod-autoscaler-sync-period', '1s',
-    '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
+    '--master',
+    server,
+    '--bind-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(port),
+    '--node-monitor-grace-period',
+    '8s',
+    '--node-monitor-period',
+    '1s',
+    '--default-unreachable-toleration-seconds',
+    '2',
+    '--default-not-ready-toleration-seconds',
+    '2',
+    '--horizontal-pod-autoscaler-sync-period',
+    '1s',
+    '--leader-elect-lease-duration',
+    '4s',
+    '--leader-elect-renew-deadline',
+    '3s',
+    '--leader-elect-retry-period',
+    '1s',
     ...extra,
   ];
   const p = await startComponent('controller-manager', args, `http://127.0.0.1:${port}/healthz`);
   return { ...p, port };
 }
 
-export function kubectl(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function kubectl(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((ok) => {
     execFile('kubectl', args, { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 }
-
 
 /**
  * A stand-in for kubelets (and the scheduler): every `tickMs` it binds unbound pods to live, uncordoned
@@ -53,21 +74,47 @@ export class FakeNodes {
   /** Bind pods ourselves (set false when a real scheduler runs). */
   bind = true;
 
-  constructor(readonly client: ApiClient, readonly nodes: string[], private readonly tickMs = 150) {}
+  constructor(
+    readonly client: ApiClient,
+    readonly nodes: string[],
+    private readonly tickMs = 150,
+  ) {}
 
   async register(): Promise<void> {
     for (const n of this.nodes) {
       await this.client.resource(R.nodes).create({
-        apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } },
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: n, labels: { 'kubernetes.io/hostname': n } },
         spec: {},
       });
       await this.client.resource(R.nodes).patch(n, { status: this.nodeStatus() }, 'merge', { subresource: 'status' });
-      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: microTime() } }, { namespace: 'kube-node-lease' });
+      await this.client.resource(R.leases).create(
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: n, namespace: 'kube-node-lease' },
+          spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: microTime() },
+        },
+        { namespace: 'kube-node-lease' },
+      );
     }
   }
 
   private nodeStatus() {
-    return { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: rfc3339(), lastTransitionTime: rfc3339() }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
+    return {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: rfc3339(),
+          lastTransitionTime: rfc3339(),
+        },
+      ],
+      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+    };
   }
 
   start(): void {
@@ -92,7 +139,9 @@ export class FakeNodes {
     try {
       const pods = (await this.client.resource<Obj>(R.pods).list()).items;
       // cordoned nodes (kubectl cordon/drain) get no new pods, as the scheduler's NodeUnschedulable
-      const cordoned = new Set((await this.client.resource<Obj>(R.nodes).list()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name));
+      const cordoned = new Set(
+        (await this.client.resource<Obj>(R.nodes).list()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name),
+      );
       const live = this.nodes.filter((n) => !this.dead.has(n) && !cordoned.has(n));
       for (const p of pods) await this.drive(p, live).catch(() => undefined);
     } catch {
@@ -118,10 +167,18 @@ export class FakeNodes {
     if (!node) {
       if (!this.bind || p.metadata.deletionTimestamp || live.length === 0) return;
       // Daemon pods are pinned to a node through required affinity on metadata.name.
-      const pinned = p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.find((f: { key: string }) => f.key === 'metadata.name')?.values?.[0];
+      const pinned =
+        p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.find(
+          (f: { key: string }) => f.key === 'metadata.name',
+        )?.values?.[0];
       if (pinned && !live.includes(pinned)) return;
       const target = pinned ?? live[this.rr++ % live.length];
-      await pods.createSubresource(name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target } }, { namespace: ns });
+      await pods.createSubresource(
+        name,
+        'binding',
+        { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target } },
+        { namespace: ns },
+      );
       return;
     }
     if (this.dead.has(node)) return;
@@ -138,12 +195,34 @@ export class FakeNodes {
     if (phase !== 'Running') {
       this.runningSince.set(uid, Date.now());
       const ip = `10.244.${Math.floor(this.ipSeq / 250)}.${(this.ipSeq++ % 250) + 1}`;
-      await pods.patch(name, { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: rfc3339(), conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      await pods.patch(
+        name,
+        {
+          status: {
+            phase: 'Running',
+            podIP: ip,
+            podIPs: [{ ip }],
+            hostIP: '127.0.0.1',
+            startTime: rfc3339(),
+            conditions: [
+              { type: 'PodScheduled', status: 'True' },
+              { type: 'Ready', status: 'False', lastTransitionTime: rfc3339() },
+            ],
+          },
+        },
+        'merge',
+        { namespace: ns, subresource: 'status' },
+      );
       return;
     }
     const end = this.finish(p);
     if (end) {
-      await pods.patch(name, { status: { phase: end, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      await pods.patch(
+        name,
+        { status: { phase: end, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }] } },
+        'merge',
+        { namespace: ns, subresource: 'status' },
+      );
       return;
     }
     const since = this.runningSince.get(uid) ?? 0;
@@ -185,7 +264,10 @@ export function deployment(name: string, ns: string, replicas: number, image: st
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image, ports: [{ name: 'http', containerPort: 8080 }] }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image, ports: [{ name: 'http', containerPort: 8080 }] }] },
+      },
       ...(strategy ? { strategy } : {}),
     },
   };

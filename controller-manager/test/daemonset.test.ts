@@ -16,12 +16,40 @@ describe('placement table: DaemonSet controller', () => {
 describe('nodePlacement beyond the table', () => {
   it.each<[string, core.PodSpec, Node, { shouldRun: boolean; shouldContinueRunning: boolean }]>([
     ['fits', spec(), node('n'), { shouldRun: true, shouldContinueRunning: true }],
-    ['diverged: an untolerated NoSchedule taint stops new pods but keeps the running one', spec(), node('n', [{ key: 'dedicated', effect: 'NoSchedule' }]), { shouldRun: false, shouldContinueRunning: true }],
-    ['an untolerated NoExecute taint evicts', spec(), node('n', [{ key: 'dedicated', effect: 'NoExecute' }]), { shouldRun: false, shouldContinueRunning: false }],
-    ['unreachable (both effects): no new pod, the running one stays', spec(), node('n', [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]), { shouldRun: false, shouldContinueRunning: true }],
-    ['affinity no longer matches: evicted', spec({ nodeSelector: { zone: 'b' } }), node('n'), { shouldRun: false, shouldContinueRunning: false }],
+    [
+      'diverged: an untolerated NoSchedule taint stops new pods but keeps the running one',
+      spec(),
+      node('n', [{ key: 'dedicated', effect: 'NoSchedule' }]),
+      { shouldRun: false, shouldContinueRunning: true },
+    ],
+    [
+      'an untolerated NoExecute taint evicts',
+      spec(),
+      node('n', [{ key: 'dedicated', effect: 'NoExecute' }]),
+      { shouldRun: false, shouldContinueRunning: false },
+    ],
+    [
+      'unreachable (both effects): no new pod, the running one stays',
+      spec(),
+      node('n', [
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+      ]),
+      { shouldRun: false, shouldContinueRunning: true },
+    ],
+    [
+      'affinity no longer matches: evicted',
+      spec({ nodeSelector: { zone: 'b' } }),
+      node('n'),
+      { shouldRun: false, shouldContinueRunning: false },
+    ],
     ['template nodeName names this node', spec({ nodeName: 'n' }), node('n'), { shouldRun: true, shouldContinueRunning: true }],
-    ['diverged: template nodeName names another node', spec({ nodeName: 'm' }), node('n'), { shouldRun: false, shouldContinueRunning: false }],
+    [
+      'diverged: template nodeName names another node',
+      spec({ nodeName: 'm' }),
+      node('n'),
+      { shouldRun: false, shouldContinueRunning: false },
+    ],
   ])('%s', (_n, s, n, want) => {
     expect(nodePlacement(s, n)).toEqual(want);
   });

@@ -22,9 +22,14 @@ afterAll(async () => {
 
 function mkctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((ok) => {
-    execFile(process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), ...args], { env: { ...process.env, ...rig.env } }, (err, stdout, stderr) => {
-      ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      process.execPath,
+      [join(REPO, 'kubectl', 'dist', 'main.js'), ...args],
+      { env: { ...process.env, ...rig.env } },
+      (err, stdout, stderr) => {
+        ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -32,16 +37,27 @@ const readyPods = async (app: string) =>
   (await rig.client.resource<Obj>(R.pods).list({ namespace: NS, labelSelector: `app=${app}` })).items.filter(isReady);
 const budget = (name: string) => rig.client.resource<Obj>(R.poddisruptionbudgets).get(name, NS);
 const evict = (pod: string) =>
-  rig.client.request<Obj>('POST', `/api/v1/namespaces/${NS}/pods/${pod}/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: NS } } }).then(
-    () => ({ code: 201, body: undefined as Obj | undefined }),
-    (e) => ({ code: e.code as number, body: e.status as Obj }),
-  );
+  rig.client
+    .request<Obj>('POST', `/api/v1/namespaces/${NS}/pods/${pod}/eviction`, {
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: NS } },
+    })
+    .then(
+      () => ({ code: 201, body: undefined as Obj | undefined }),
+      (e) => ({ code: e.code as number, body: e.status as Obj }),
+    );
 /** The budget's status once the controller has seen `want` (a subset of the status fields). */
 const statusReaches = (name: string, want: Record<string, number>) =>
-  waitFor(`pdb ${name} status ${JSON.stringify(want)}`, async () => {
-    const b = await budget(name);
-    return Object.entries(want).every(([k, v]) => b.status?.[k] === v) && b.status?.observedGeneration === b.metadata.generation ? b : undefined;
-  }, 30_000, 200);
+  waitFor(
+    `pdb ${name} status ${JSON.stringify(want)}`,
+    async () => {
+      const b = await budget(name);
+      return Object.entries(want).every(([k, v]) => b.status?.[k] === v) && b.status?.observedGeneration === b.metadata.generation
+        ? b
+        : undefined;
+    },
+    30_000,
+    200,
+  );
 
 describe('PodDisruptionBudget', () => {
   it('kubectl create pdb: the controller reports expected, healthy and allowed pods; get pdb prints as kubectl', async () => {
@@ -91,10 +107,15 @@ describe('PodDisruptionBudget', () => {
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toContain(`node/${node} drained`);
     expect(d.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
-    const pods = await waitFor('3 ready web pods, none on the drained node', async () => {
-      const ps = await readyPods('web');
-      return ps.length === 3 && ps.every((p) => p.spec.nodeName !== node) ? ps : undefined;
-    }, 30_000, 200);
+    const pods = await waitFor(
+      '3 ready web pods, none on the drained node',
+      async () => {
+        const ps = await readyPods('web');
+        return ps.length === 3 && ps.every((p) => p.spec.nodeName !== node) ? ps : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(pods).toHaveLength(3);
     expect((await rig.client.resource<Obj>(R.nodes).get(node)).spec.unschedulable).toBe(true);
     await kubectl(rig.env, ['uncordon', node]);
@@ -102,7 +123,15 @@ describe('PodDisruptionBudget', () => {
 
   it('maxUnavailable as a percentage counts the Deployment replicas; two budgets for a pod refuse its eviction', async () => {
     const pdbs = rig.client.resource<Obj>(R.poddisruptionbudgets);
-    await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'half' }, spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } } }, { namespace: NS });
+    await pdbs.create(
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'half' },
+        spec: { maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } },
+      },
+      { namespace: NS },
+    );
     // 3 replicas: ceil(50% of 3) = 2 may be unavailable, so 1 must stay healthy
     await statusReaches('half', { expectedPods: 3, desiredHealthy: 1, disruptionsAllowed: 2 });
     const pod = (await readyPods('web'))[0].metadata.name!;
@@ -114,10 +143,30 @@ describe('PodDisruptionBudget', () => {
 
   it('rejects a budget with both bounds, naming the field; defaults minAvailable to 1', async () => {
     const pdbs = rig.client.resource<Obj>(R.poddisruptionbudgets);
-    const bad = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'both' }, spec: { minAvailable: 1, maxUnavailable: 1, selector: {} } }, { namespace: NS }).catch((e) => e);
+    const bad = await pdbs
+      .create(
+        {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: 'both' },
+          spec: { minAvailable: 1, maxUnavailable: 1, selector: {} },
+        },
+        { namespace: NS },
+      )
+      .catch((e) => e);
     expect(bad.code).toBe(422);
-    expect(bad.status.details.causes).toEqual([expect.objectContaining({ field: 'spec', message: expect.stringContaining('minAvailable and maxUnavailable cannot be both set') })]);
-    const dflt = await pdbs.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'none' }, spec: { selector: { matchLabels: { app: 'nothing' } } } }, { namespace: NS });
+    expect(bad.status.details.causes).toEqual([
+      expect.objectContaining({ field: 'spec', message: expect.stringContaining('minAvailable and maxUnavailable cannot be both set') }),
+    ]);
+    const dflt = await pdbs.create(
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'none' },
+        spec: { selector: { matchLabels: { app: 'nothing' } } },
+      },
+      { namespace: NS },
+    );
     expect(dflt.spec.minAvailable).toBe(1);
     await pdbs.delete('none', { namespace: NS });
   });

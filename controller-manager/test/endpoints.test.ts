@@ -7,7 +7,18 @@ import { desiredSlices } from '../src/controllers/endpointslice/build';
 function pod(name: string, ip: string | undefined, ready: boolean, extra: Partial<core.Pod['metadata']> = {}, phase = 'Running'): Pod {
   return {
     metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra },
-    spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }] },
+    spec: {
+      nodeName: 'n1',
+      containers: [
+        {
+          name: 'c',
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            { name: 'dns', containerPort: 53, protocol: 'UDP' },
+          ],
+        },
+      ],
+    },
     status: { phase, podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
@@ -49,13 +60,18 @@ describe('desiredEndpoints', () => {
           { ip: '10.0.0.1', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'uid-a' } },
           { ip: '10.0.0.2', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'default', name: 'b', uid: 'uid-b' } },
         ],
-        notReadyAddresses: [{ ip: '10.0.0.3', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'default', name: 'nr', uid: 'uid-nr' } }],
+        notReadyAddresses: [
+          { ip: '10.0.0.3', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'default', name: 'nr', uid: 'uid-nr' } },
+        ],
       },
     ]);
   });
   it('drops pods lacking a named port; publishNotReadyAddresses makes all ready', () => {
     const other: Pod = { ...pod('x', '10.0.0.9', false), spec: { containers: [{ name: 'c' }] } };
-    const ep = desiredEndpoints(svc([{ port: 80, targetPort: 'http' }], { publishNotReadyAddresses: true }), [pod('a', '10.0.0.1', false), other]);
+    const ep = desiredEndpoints(svc([{ port: 80, targetPort: 'http' }], { publishNotReadyAddresses: true }), [
+      pod('a', '10.0.0.1', false),
+      other,
+    ]);
     expect(ep.subsets).toHaveLength(1);
     expect(ep.subsets![0].addresses!.map((a) => a.ip)).toEqual(['10.0.0.1']);
     expect(ep.subsets![0].notReadyAddresses).toBeUndefined();

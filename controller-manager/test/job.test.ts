@@ -7,7 +7,14 @@ const pod = (phase: string, index?: number, extra: Partial<Pod['metadata']> = {}
   spec: { containers: [] },
   status: { phase },
 });
-const spec = (o: Partial<JobSpecView> = {}): JobSpecView => ({ parallelism: 2, completions: 3, backoffLimit: 6, indexed: false, suspend: false, ...o });
+const spec = (o: Partial<JobSpecView> = {}): JobSpecView => ({
+  parallelism: 2,
+  completions: 3,
+  backoffLimit: 6,
+  indexed: false,
+  suspend: false,
+  ...o,
+});
 
 describe('job counting and verdicts', () => {
   it.each<[string, JobSpecView, Pod[], number, string]>([
@@ -30,7 +37,11 @@ describe('job counting and verdicts', () => {
     const s = spec({ activeDeadlineSeconds: 5 });
     const c = countPods([pod('Running')], s);
     expect(verdict(s, c, 0, 4999).done).toBe(false);
-    expect(verdict(s, c, 0, 5000)).toMatchObject({ type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    expect(verdict(s, c, 0, 5000)).toMatchObject({
+      type: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
   });
 
   it('indexed: succeeded indexes count once, pending are the lowest free', () => {
@@ -42,11 +53,22 @@ describe('job counting and verdicts', () => {
     expect(wantActive(s, c)).toBe(3);
   });
 
-  it.each([[[0, 1, 2, 4, 6, 7], '0-2,4,6-7'], [[], ''], [[5], '5'], [[3, 1, 2], '1-3']] as const)('formatIndexes %j', (idx, want) => {
+  it.each([
+    [[0, 1, 2, 4, 6, 7], '0-2,4,6-7'],
+    [[], ''],
+    [[5], '5'],
+    [[3, 1, 2], '1-3'],
+  ] as const)('formatIndexes %j', (idx, want) => {
     expect(formatIndexes([...idx])).toBe(want);
   });
 
-  it.each([[0, 0], [1, 10_000], [2, 20_000], [3, 40_000], [10, 360_000]] as const)('backoff after %i failures: %i ms', (f, ms) => {
+  it.each([
+    [0, 0],
+    [1, 10_000],
+    [2, 20_000],
+    [3, 40_000],
+    [10, 360_000],
+  ] as const)('backoff after %i failures: %i ms', (f, ms) => {
     expect(backoffMs(f)).toBe(ms);
   });
 });

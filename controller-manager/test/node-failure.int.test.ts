@@ -7,7 +7,18 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient, isNodeReady, isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { ensureKubeletImages, IMAGES } from '../../testing/images';
-import { freePort, kubeEnv, removeDir, startApiserver, startComponent, stopAll, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
+import {
+  freePort,
+  kubeEnv,
+  removeDir,
+  startApiserver,
+  startComponent,
+  stopAll,
+  tempDir,
+  waitFor,
+  type Apiserver,
+  type Proc,
+} from '../../testing/procs';
 import { createNamespace, kubectl, startControllerManager } from './cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -24,7 +35,9 @@ function docker(args: string[]): string {
 
 /** Everything a test kubelet created carries its node name as a label. */
 function removeNodeContainers(node: string): void {
-  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=io.minik8s.node=${node}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) docker(['rm', '-f', '-v', ...ids]);
   try {
     docker(['network', 'rm', `minik8s-${node}`]);
@@ -37,7 +50,24 @@ async function startKubelet(node: string): Promise<void> {
   const port = await freePort();
   const root = tempDir('minik8s-cmf-');
   dirs.push(root);
-  const args = ['--master', api.url, '--hostname-override', node, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--root-dir', root, '--sync-frequency', '2', '--node-status-update-frequency', '1'];
+  const args = [
+    '--master',
+    api.url,
+    '--hostname-override',
+    node,
+    '--node-ip',
+    '127.0.0.1',
+    '--address',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--root-dir',
+    root,
+    '--sync-frequency',
+    '2',
+    '--node-status-update-frequency',
+    '1',
+  ];
   kubelets.set(node, await startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`));
 }
 
@@ -47,9 +77,20 @@ beforeAll(async () => {
   client = new ApiClient({ server: api.url });
   // A pod range of our own, so the kubelets' Docker networks cannot collide with anyone else's.
   // The kubelet renews its Lease every 10 s: the grace period must stay above that.
-  await startControllerManager(api.url, ['--cluster-cidr', `10.253.${randomInt(0, 250)}.0/24`, '--node-cidr-mask-size', '26', '--node-monitor-grace-period', '16s']);
+  await startControllerManager(api.url, [
+    '--cluster-cidr',
+    `10.253.${randomInt(0, 250)}.0/24`,
+    '--node-cidr-mask-size',
+    '26',
+    '--node-monitor-grace-period',
+    '16s',
+  ]);
   const sp = await freePort();
-  await startComponent('scheduler', ['--master', api.url, '--bind-address', '127.0.0.1', '--secure-port', String(sp), '--leader-elect=false'], `http://127.0.0.1:${sp}/healthz`);
+  await startComponent(
+    'scheduler',
+    ['--master', api.url, '--bind-address', '127.0.0.1', '--secure-port', String(sp), '--leader-elect=false'],
+    `http://127.0.0.1:${sp}/healthz`,
+  );
   for (const n of nodes) await startKubelet(n);
 }, 120_000);
 
@@ -62,27 +103,45 @@ afterAll(async () => {
 const ready = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
 
 it('a Deployment rolls out on real kubelets within maxSurge/maxUnavailable; kubectl rollout status', async () => {
-  await waitFor('both nodes Ready with a podCIDR', async () => {
-    const ns = (await client.resource<Obj>(R.nodes).list()).items;
-    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
-  }, 60_000);
+  await waitFor(
+    'both nodes Ready with a podCIDR',
+    async () => {
+      const ns = (await client.resource<Obj>(R.nodes).list()).items;
+      return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
+    },
+    60_000,
+  );
   await createNamespace(client, 'ro');
   const container = (image: string) => ({
-    name: 'c', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'exec sleep 3600'],
+    name: 'c',
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['sh', '-c', 'exec sleep 3600'],
     readinessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 10 },
   });
   const dc = client.resource<Obj>(R.deployments);
   await dc.create({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ro' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'ro' },
     spec: {
-      replicas: 4, selector: { matchLabels: { app: 'web' } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container(IMAGES.busybox)] } },
+      replicas: 4,
+      selector: { matchLabels: { app: 'web' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [container(IMAGES.busybox)] },
+      },
     },
   });
   const env = kubeEnv(api.url);
   const st = await kubectl(env, ['rollout', 'status', 'deployment/web', '-n', 'ro', '--timeout=120s']);
   expect(st.code, st.stdout + st.stderr).toBe(0);
-  const pods = () => client.resource<Obj>(R.pods).list({ namespace: 'ro', labelSelector: 'app=web' }).then((l) => l.items.filter((p) => !p.metadata.deletionTimestamp));
+  const pods = () =>
+    client
+      .resource<Obj>(R.pods)
+      .list({ namespace: 'ro', labelSelector: 'app=web' })
+      .then((l) => l.items.filter((p) => !p.metadata.deletionTimestamp));
   const violations: string[] = [];
   const seenReady = new Map<string, boolean>();
   const flaps: string[] = [];
@@ -92,11 +151,17 @@ it('a Deployment rolls out on real kubelets within maxSurge/maxUnavailable; kube
       const ps = await pods();
       for (const p of ps) {
         const was = seenReady.get(p.metadata.name!);
-        if (was && !ready(p)) flaps.push(`${p.metadata.name} ${JSON.stringify(p.status?.conditions)} ${JSON.stringify(p.status?.containerStatuses?.map((c: any) => [c.ready, c.restartCount, c.state]))}`);
+        if (was && !ready(p))
+          flaps.push(
+            `${p.metadata.name} ${JSON.stringify(p.status?.conditions)} ${JSON.stringify(p.status?.containerStatuses?.map((c: any) => [c.ready, c.restartCount, c.state]))}`,
+          );
         seenReady.set(p.metadata.name!, ready(p));
       }
       const r = ps.filter(ready).length;
-      if (r < 3) violations.push(`ready ${r} < 3: ${JSON.stringify((await client.resource<Obj>(R.pods).list({ namespace: 'ro' })).items.map((p) => [p.metadata.name, p.spec.containers[0].image.slice(0, 9), p.status?.phase, p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status, !!p.metadata.deletionTimestamp]))}`);
+      if (r < 3)
+        violations.push(
+          `ready ${r} < 3: ${JSON.stringify((await client.resource<Obj>(R.pods).list({ namespace: 'ro' })).items.map((p) => [p.metadata.name, p.spec.containers[0].image.slice(0, 9), p.status?.phase, p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status, !!p.metadata.deletionTimestamp]))}`,
+        );
       if (ps.length > 5) violations.push(`pods ${ps.length} > 5`);
       await new Promise((res) => setTimeout(res, 100));
     }
@@ -114,15 +179,22 @@ it('a Deployment rolls out on real kubelets within maxSurge/maxUnavailable; kube
 }, 300_000);
 
 it('a killed node turns Unknown and tainted; its pods come back on the other node', async () => {
-  await waitFor('both nodes Ready with a podCIDR', async () => {
-    const ns = (await client.resource<Obj>(R.nodes).list()).items;
-    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
-  }, 60_000);
+  await waitFor(
+    'both nodes Ready with a podCIDR',
+    async () => {
+      const ns = (await client.resource<Obj>(R.nodes).list()).items;
+      return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
+    },
+    60_000,
+  );
   await createNamespace(client, 'nf');
   await client.resource<Obj>(R.deployments).create({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'sleeper', namespace: 'nf' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'sleeper', namespace: 'nf' },
     spec: {
-      replicas: 2, selector: { matchLabels: { app: 'sleeper' } },
+      replicas: 2,
+      selector: { matchLabels: { app: 'sleeper' } },
       template: {
         metadata: { labels: { app: 'sleeper' } },
         spec: {
@@ -134,11 +206,19 @@ it('a killed node turns Unknown and tainted; its pods come back on the other nod
       },
     },
   });
-  const pods = () => client.resource<Obj>(R.pods).list({ namespace: 'nf', labelSelector: 'app=sleeper' }).then((l) => l.items);
-  const running = await waitFor('2 running pods', async () => {
-    const ps = (await pods()).filter(ready);
-    return ps.length === 2 && ps;
-  }, 90_000);
+  const pods = () =>
+    client
+      .resource<Obj>(R.pods)
+      .list({ namespace: 'nf', labelSelector: 'app=sleeper' })
+      .then((l) => l.items);
+  const running = await waitFor(
+    '2 running pods',
+    async () => {
+      const ps = (await pods()).filter(ready);
+      return ps.length === 2 && ps;
+    },
+    90_000,
+  );
   // Kill the node holding (at least one of) the pods: kubelet SIGKILL, its containers removed.
   const victim = running[0].spec.nodeName as string;
   const survivor = nodes.find((n) => n !== victim)!;
@@ -146,18 +226,36 @@ it('a killed node turns Unknown and tainted; its pods come back on the other nod
   await kubelets.get(victim)!.kill('SIGKILL');
   removeNodeContainers(victim);
 
-  await waitFor(`${victim} Ready=Unknown with the unreachable taint`, async () => {
-    const n = await client.resource<Obj>(R.nodes).get(victim);
-    const c = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
-    return c?.status === 'Unknown' && (n.spec.taints ?? []).some((t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute');
-  }, 60_000);
-  await waitFor(`2 running pods on ${survivor}, the lost ones evicted`, async () => {
-    const ps = await pods();
-    const evicted = lost.every((name) => { const p = ps.find((x) => x.metadata.name === name); return !p || p.metadata.deletionTimestamp; });
-    const good = ps.filter((p) => ready(p) && p.spec.nodeName === survivor);
-    return evicted && good.length === 2;
-  }, 90_000);
+  await waitFor(
+    `${victim} Ready=Unknown with the unreachable taint`,
+    async () => {
+      const n = await client.resource<Obj>(R.nodes).get(victim);
+      const c = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
+      return (
+        c?.status === 'Unknown' &&
+        (n.spec.taints ?? []).some(
+          (t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute',
+        )
+      );
+    },
+    60_000,
+  );
+  await waitFor(
+    `2 running pods on ${survivor}, the lost ones evicted`,
+    async () => {
+      const ps = await pods();
+      const evicted = lost.every((name) => {
+        const p = ps.find((x) => x.metadata.name === name);
+        return !p || p.metadata.deletionTimestamp;
+      });
+      const good = ps.filter((p) => ready(p) && p.spec.nodeName === survivor);
+      return evicted && good.length === 2;
+    },
+    90_000,
+  );
   // Real containers back them on the surviving node.
-  const ids = docker(['ps', '-q', '--filter', `label=io.minik8s.node=${survivor}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-q', '--filter', `label=io.minik8s.node=${survivor}`])
+    .split('\n')
+    .filter(Boolean);
   expect(ids.length).toBeGreaterThanOrEqual(2);
 }, 240_000);

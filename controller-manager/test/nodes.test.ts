@@ -18,7 +18,10 @@ describe('CidrSet', () => {
     expect(seen.has('10.244.0.0/24')).toBe(true);
     expect(s.allocate()).toBeUndefined();
   });
-  it.each([['10.0.0.0/30', 31, ['10.0.0.0/31', '10.0.0.2/31']], ['192.168.4.0/22', 24, ['192.168.4.0/24', '192.168.5.0/24', '192.168.6.0/24', '192.168.7.0/24']]] as const)('%s /%i', (c, m, want) => {
+  it.each([
+    ['10.0.0.0/30', 31, ['10.0.0.0/31', '10.0.0.2/31']],
+    ['192.168.4.0/22', 24, ['192.168.4.0/24', '192.168.5.0/24', '192.168.6.0/24', '192.168.7.0/24']],
+  ] as const)('%s /%i', (c, m, want) => {
     const s = new CidrSet(c, m);
     expect(Array.from({ length: want.length }, () => s.allocate())).toEqual(want);
   });
@@ -34,7 +37,14 @@ describe('CidrSet', () => {
 const node = (ready: string | undefined, taints: core.Taint[] = [], unschedulable = false): Node => ({
   metadata: { name: 'n1' },
   spec: { taints, unschedulable },
-  status: { conditions: ready ? [{ type: 'Ready', status: ready, lastHeartbeatTime: 'h' }, { type: 'MemoryPressure', status: 'False' }] : [] },
+  status: {
+    conditions: ready
+      ? [
+          { type: 'Ready', status: ready, lastHeartbeatTime: 'h' },
+          { type: 'MemoryPressure', status: 'False' },
+        ]
+      : [],
+  },
 });
 
 describe('node conditions and taints', () => {
@@ -51,8 +61,19 @@ describe('node conditions and taints', () => {
     ['ready: nothing', node('True'), undefined],
     ['unknown: unreachable', node('Unknown'), [`${TAINT_NODE_UNREACHABLE}:NoExecute`, `${TAINT_NODE_UNREACHABLE}:NoSchedule`]],
     ['false: not-ready', node('False'), [`${TAINT_NODE_NOT_READY}:NoExecute`, `${TAINT_NODE_NOT_READY}:NoSchedule`]],
-    ['recovered: removed, user taints kept', node('True', [{ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }, { key: 'mine', effect: 'NoSchedule' }]), ['mine:NoSchedule']],
-    ['unknown → false swaps', node('False', [{ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }]), [`${TAINT_NODE_NOT_READY}:NoExecute`, `${TAINT_NODE_NOT_READY}:NoSchedule`]],
+    [
+      'recovered: removed, user taints kept',
+      node('True', [
+        { key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' },
+        { key: 'mine', effect: 'NoSchedule' },
+      ]),
+      ['mine:NoSchedule'],
+    ],
+    [
+      'unknown → false swaps',
+      node('False', [{ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }]),
+      [`${TAINT_NODE_NOT_READY}:NoExecute`, `${TAINT_NODE_NOT_READY}:NoSchedule`],
+    ],
     ['cordoned', node('True', [], true), ['node.kubernetes.io/unschedulable:NoSchedule']],
   ])('%s', (_n, n, want) => {
     const t = reconcileTaints(n, 'now');
@@ -68,9 +89,19 @@ describe('evictionTime', () => {
   it.each<[string, Pod, core.Taint[], number | 'never']>([
     ['no taints', pod(), [], 'never'],
     ['default toleration 300 s', pod(), [unreachable], t0 + 300_000],
-    ['own toleration 5 s', pod([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]), [unreachable], t0 + 5000],
+    [
+      'own toleration 5 s',
+      pod([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]),
+      [unreachable],
+      t0 + 5000,
+    ],
     ['tolerates forever', pod([{ operator: 'Exists' }]), [unreachable], 'never'],
-    ['diverged: an Equal toleration without key matches a taint of any key with its (empty) value', pod([{ operator: 'Equal', effect: 'NoExecute' }]), [unreachable], 'never'],
+    [
+      'diverged: an Equal toleration without key matches a taint of any key with its (empty) value',
+      pod([{ operator: 'Equal', effect: 'NoExecute' }]),
+      [unreachable],
+      'never',
+    ],
     ['untolerated custom taint: now', pod(), [{ key: 'x', effect: 'NoExecute' }], t0 + 1],
     ['NoSchedule taints do not evict', pod(), [{ key: 'x', effect: 'NoSchedule' }], 'never'],
     ['negative seconds: at once', pod([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', tolerationSeconds: -1 }]), [unreachable], t0],

@@ -2,7 +2,16 @@
 // StatefulSet claim templates, table-driven.
 import { describe, expect, it } from 'vitest';
 import type { Claim, Pod, StorageClass, Volume } from '@minik8s/shared';
-import { boundClaim, boundVolume, claimStatus, syncClaim, syncVolume, unboundVolume, type ClaimStep, type ClaimWorld } from '../src/controllers/persistentvolume/binder';
+import {
+  boundClaim,
+  boundVolume,
+  claimStatus,
+  syncClaim,
+  syncVolume,
+  unboundVolume,
+  type ClaimStep,
+  type ClaimWorld,
+} from '../src/controllers/persistentvolume/binder';
 import { claimInUse, finalizerStep, volumeInUse } from '../src/controllers/storageprotection/logic';
 import { claimOwnerRefs, claimsForOrdinal, podVolumes } from '../src/controllers/statefulset/logic';
 
@@ -13,11 +22,21 @@ const claim = (spec: Partial<Claim['spec']> = {}, annotations?: Record<string, s
 });
 const volume = (name: string, spec: Partial<Volume['spec']> = {}, phase = 'Available', annotations?: Record<string, string>): Volume => ({
   metadata: { name, annotations },
-  spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `/d/${name}` }, ...spec },
+  spec: {
+    capacity: { storage: '1Gi' },
+    accessModes: ['ReadWriteOnce'],
+    persistentVolumeReclaimPolicy: 'Retain',
+    hostPath: { path: `/d/${name}` },
+    ...spec,
+  },
   status: { phase },
 });
 const sc = (name: string, provisioner: string, wffc = false, isDefault = false): StorageClass => ({
-  metadata: { name, creationTimestamp: '2024-01-01T00:00:00Z', annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} },
+  metadata: {
+    name,
+    creationTimestamp: '2024-01-01T00:00:00Z',
+    annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {},
+  },
   provisioner,
   volumeBindingMode: wffc ? 'WaitForFirstConsumer' : 'Immediate',
 });
@@ -33,7 +52,15 @@ function world(volumes: Volume[] = [], classes: StorageClass[] = [], pods: strin
 /** The steps in short: "bind pv1", "phase Pending", "event Normal FailedBinding: ...". */
 const short = (steps: ClaimStep[]) =>
   steps.map((s) =>
-    s.do === 'bind' ? `bind ${s.volume.metadata.name}` : s.do === 'phase' ? `phase ${s.phase}${s.event ? ` (${s.event.reason})` : ''}` : s.do === 'event' ? `event ${s.event.type} ${s.event.reason}: ${s.event.message}` : s.do === 'defaultClass' ? `class ${s.className}` : `provisioner ${s.provisioner}`,
+    s.do === 'bind'
+      ? `bind ${s.volume.metadata.name}`
+      : s.do === 'phase'
+        ? `phase ${s.phase}${s.event ? ` (${s.event.reason})` : ''}`
+        : s.do === 'event'
+          ? `event ${s.event.type} ${s.event.reason}: ${s.event.message}`
+          : s.do === 'defaultClass'
+            ? `class ${s.className}`
+            : `provisioner ${s.provisioner}`,
   );
 
 describe('syncClaim', () => {
@@ -42,52 +69,162 @@ describe('syncClaim', () => {
   const immediate = sc('net', 'example.com/nfs');
   it.each<[string, Claim, ClaimWorld, string[]]>([
     ['binds the smallest matching volume', claim(), world([volume('big', { capacity: { storage: '5Gi' } }), volume('pv1')]), ['bind pv1']],
-    ['no class and nothing matches', claim({ storageClassName: '' }), world([volume('small', { capacity: { storage: '1Mi' } })]), ['event Normal FailedBinding: no persistent volumes available for this claim and no storage class is set', 'phase Pending']],
+    [
+      'no class and nothing matches',
+      claim({ storageClassName: '' }),
+      world([volume('small', { capacity: { storage: '1Mi' } })]),
+      ['event Normal FailedBinding: no persistent volumes available for this claim and no storage class is set', 'phase Pending'],
+    ],
     ['a classless claim gets the default class first', claim(), world([], [standard]), ['class standard']],
-    ['WaitForFirstConsumer waits for a consumer', claim({ storageClassName: 'standard' }), world([], [standard]), ['event Normal WaitForFirstConsumer: waiting for first consumer to be created before binding', 'phase Pending']],
-    ['... or for its pod to be scheduled', claim({ storageClassName: 'standard' }), world([], [standard], ['web-0']), ['event Normal WaitForPodScheduled: waiting for pod web-0 to be scheduled', 'phase Pending']],
-    ['WaitForFirstConsumer leaves unbound volumes to the scheduler', claim({ storageClassName: 'local' }), world([volume('pv1', { storageClassName: 'local' })], [local]), ['event Normal WaitForFirstConsumer: waiting for first consumer to be created before binding', 'phase Pending']],
+    [
+      'WaitForFirstConsumer waits for a consumer',
+      claim({ storageClassName: 'standard' }),
+      world([], [standard]),
+      ['event Normal WaitForFirstConsumer: waiting for first consumer to be created before binding', 'phase Pending'],
+    ],
+    [
+      '... or for its pod to be scheduled',
+      claim({ storageClassName: 'standard' }),
+      world([], [standard], ['web-0']),
+      ['event Normal WaitForPodScheduled: waiting for pod web-0 to be scheduled', 'phase Pending'],
+    ],
+    [
+      'WaitForFirstConsumer leaves unbound volumes to the scheduler',
+      claim({ storageClassName: 'local' }),
+      world([volume('pv1', { storageClassName: 'local' })], [local]),
+      ['event Normal WaitForFirstConsumer: waiting for first consumer to be created before binding', 'phase Pending'],
+    ],
     [
       'once the scheduler picked a node, the external provisioner is asked',
       claim({ storageClassName: 'standard' }, { 'volume.kubernetes.io/selected-node': 'n1' }),
       world([], [standard]),
-      ['provisioner minik8s.io/local-path', "event Normal ExternalProvisioning: Waiting for a volume to be created either by the external provisioner 'minik8s.io/local-path' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."],
+      [
+        'provisioner minik8s.io/local-path',
+        "event Normal ExternalProvisioning: Waiting for a volume to be created either by the external provisioner 'minik8s.io/local-path' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.",
+      ],
     ],
-    ['Immediate classes provision at once, annotated once', claim({ storageClassName: 'net' }, { 'volume.kubernetes.io/storage-provisioner': 'example.com/nfs' }), world([], [immediate]), [expect.stringContaining('event Normal ExternalProvisioning')]],
-    ['a class that does not exist', claim({ storageClassName: 'gold' }), world(), ['event Warning ProvisioningFailed: storageclass.storage.k8s.io "gold" not found']],
-    ['an in-tree provisioner does not exist here', claim({ storageClassName: 'local' }, { 'volume.kubernetes.io/selected-node': 'n1' }), world([], [local]), ['event Warning ProvisioningFailed: no volume plugin matched name: kubernetes.io/no-provisioner']],
+    [
+      'Immediate classes provision at once, annotated once',
+      claim({ storageClassName: 'net' }, { 'volume.kubernetes.io/storage-provisioner': 'example.com/nfs' }),
+      world([], [immediate]),
+      [expect.stringContaining('event Normal ExternalProvisioning')],
+    ],
+    [
+      'a class that does not exist',
+      claim({ storageClassName: 'gold' }),
+      world(),
+      ['event Warning ProvisioningFailed: storageclass.storage.k8s.io "gold" not found'],
+    ],
+    [
+      'an in-tree provisioner does not exist here',
+      claim({ storageClassName: 'local' }, { 'volume.kubernetes.io/selected-node': 'n1' }),
+      world([], [local]),
+      ['event Warning ProvisioningFailed: no volume plugin matched name: kubernetes.io/no-provisioner'],
+    ],
     ['a named volume that does not exist yet', claim({ volumeName: 'pv9' }), world(), ['phase Pending']],
     ['a named free volume', claim({ volumeName: 'pv1' }), world([volume('pv1')]), ['bind pv1']],
-    ['a named volume too small', claim({ volumeName: 'pv1', resources: { requests: { storage: '2Gi' } } }), world([volume('pv1')]), ['event Warning VolumeMismatch: Cannot bind to requested volume "pv1": requested PV is too small', 'phase Pending']],
-    ['a named volume of another claim', claim({ volumeName: 'pv1' }), world([volume('pv1', { claimRef: { namespace: 'ns', name: 'other', uid: 'x' } }, 'Bound')]), ['event Warning FailedBinding: volume "pv1" already bound to a different claim.', 'phase Pending']],
+    [
+      'a named volume too small',
+      claim({ volumeName: 'pv1', resources: { requests: { storage: '2Gi' } } }),
+      world([volume('pv1')]),
+      ['event Warning VolumeMismatch: Cannot bind to requested volume "pv1": requested PV is too small', 'phase Pending'],
+    ],
+    [
+      'a named volume of another claim',
+      claim({ volumeName: 'pv1' }),
+      world([volume('pv1', { claimRef: { namespace: 'ns', name: 'other', uid: 'x' } }, 'Bound')]),
+      ['event Warning FailedBinding: volume "pv1" already bound to a different claim.', 'phase Pending'],
+    ],
     ['a volume pre-bound to the claim', claim(), world([volume('pv1', { claimRef: { namespace: 'ns', name: 'data' } })]), ['bind pv1']],
-    ['a bound claim whose volume is gone', claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }), world(), ['phase Lost (ClaimLost)']],
-    ['a bound claim whose volume has another claimant', claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }), world([volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-0' } }, 'Bound')]), ['phase Lost (ClaimMisbound)']],
-    ['a bound claim, all well', claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }), world([volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' } }, 'Bound')]), ['bind pv1']],
+    [
+      'a bound claim whose volume is gone',
+      claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }),
+      world(),
+      ['phase Lost (ClaimLost)'],
+    ],
+    [
+      'a bound claim whose volume has another claimant',
+      claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }),
+      world([volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-0' } }, 'Bound')]),
+      ['phase Lost (ClaimMisbound)'],
+    ],
+    [
+      'a bound claim, all well',
+      claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bind-completed': 'yes' }, { phase: 'Bound' }),
+      world([volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' } }, 'Bound')]),
+      ['bind pv1'],
+    ],
   ])('%s', (_n, c, w, want) => expect(short(syncClaim(c, w))).toEqual(want));
 
   it('refuses a binding that should never exist', () => {
     const c = claim({ volumeName: 'pv1' }, { 'pv.kubernetes.io/bound-by-controller': 'yes' });
-    expect(() => syncClaim(c, world([volume('pv1', { claimRef: { namespace: 'ns', name: 'other', uid: 'x' } }, 'Bound')]))).toThrow(/volume already claimed by "ns\/other"/);
+    expect(() => syncClaim(c, world([volume('pv1', { claimRef: { namespace: 'ns', name: 'other', uid: 'x' } }, 'Bound')]))).toThrow(
+      /volume already claimed by "ns\/other"/,
+    );
   });
 });
 
 describe('syncVolume', () => {
-  const bound = (extra: Partial<Volume['spec']> = {}, phase = 'Bound', annotations?: Record<string, string>) => volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' }, ...extra }, phase, annotations);
-  const short = (steps: ReturnType<typeof syncVolume>) => steps.map((s) => (s.do === 'phase' ? `phase ${s.phase}${s.event ? ` (${s.event.reason})` : ''}` : s.do === 'event' ? `event ${s.event.reason}` : s.do === 'syncClaim' ? `sync ${s.key}` : s.do));
+  const bound = (extra: Partial<Volume['spec']> = {}, phase = 'Bound', annotations?: Record<string, string>) =>
+    volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' }, ...extra }, phase, annotations);
+  const short = (steps: ReturnType<typeof syncVolume>) =>
+    steps.map((s) =>
+      s.do === 'phase'
+        ? `phase ${s.phase}${s.event ? ` (${s.event.reason})` : ''}`
+        : s.do === 'event'
+          ? `event ${s.event.reason}`
+          : s.do === 'syncClaim'
+            ? `sync ${s.key}`
+            : s.do,
+    );
   it.each<[string, Volume, Claim | undefined, string[]]>([
     ['unused: Available', volume('pv1', {}, 'Pending'), undefined, ['phase Available']],
-    ['pre-bound, not yet taken: Available', volume('pv1', { claimRef: { namespace: 'ns', name: 'data' } }, 'Pending'), undefined, ['phase Available']],
+    [
+      'pre-bound, not yet taken: Available',
+      volume('pv1', { claimRef: { namespace: 'ns', name: 'data' } }, 'Pending'),
+      undefined,
+      ['phase Available'],
+    ],
     ['bound both ways: Bound', bound({}, 'Available'), claim({ volumeName: 'pv1' }), ['phase Bound']],
     ['claim gone, Retain: Released, kept', bound(), undefined, ['phase Released']],
-    ['claim recreated with another uid: Released', bound(), { ...claim({ volumeName: 'pv1' }), metadata: { ...claim().metadata, uid: 'c-2' } }, ['phase Released']],
+    [
+      'claim recreated with another uid: Released',
+      bound(),
+      { ...claim({ volumeName: 'pv1' }), metadata: { ...claim().metadata, uid: 'c-2' } },
+      ['phase Released'],
+    ],
     ['already Released: nothing more', bound({}, 'Released'), undefined, []],
-    ['Delete by an external provisioner: Released, left to it', bound({ persistentVolumeReclaimPolicy: 'Delete' }, 'Bound', { 'pv.kubernetes.io/provisioned-by': 'minik8s.io/local-path' }), undefined, ['phase Released']],
-    ['Delete with no provisioner: Failed', bound({ persistentVolumeReclaimPolicy: 'Delete' }), undefined, ['phase Released', 'phase Failed (VolumeFailedDelete)']],
-    ['Recycle: Failed', bound({ persistentVolumeReclaimPolicy: 'Recycle' }), undefined, ['phase Released', 'phase Failed (VolumeFailedRecycle)']],
+    [
+      'Delete by an external provisioner: Released, left to it',
+      bound({ persistentVolumeReclaimPolicy: 'Delete' }, 'Bound', { 'pv.kubernetes.io/provisioned-by': 'minik8s.io/local-path' }),
+      undefined,
+      ['phase Released'],
+    ],
+    [
+      'Delete with no provisioner: Failed',
+      bound({ persistentVolumeReclaimPolicy: 'Delete' }),
+      undefined,
+      ['phase Released', 'phase Failed (VolumeFailedDelete)'],
+    ],
+    [
+      'Recycle: Failed',
+      bound({ persistentVolumeReclaimPolicy: 'Recycle' }),
+      undefined,
+      ['phase Released', 'phase Failed (VolumeFailedRecycle)'],
+    ],
     ['the claim has not finished binding: sync it', bound(), claim(), ['sync ns/data']],
-    ['the claim is bound elsewhere, the controller bound it: unbind', bound({}, 'Bound', { 'pv.kubernetes.io/bound-by-controller': 'yes' }), claim({ volumeName: 'pv2' }), ['unbind']],
-    ['the claim is bound elsewhere, a provisioned Delete volume: Released', bound({ persistentVolumeReclaimPolicy: 'Delete' }, 'Bound', { 'pv.kubernetes.io/provisioned-by': 'x.io/p' }), claim({ volumeName: 'pv2' }), ['phase Released']],
+    [
+      'the claim is bound elsewhere, the controller bound it: unbind',
+      bound({}, 'Bound', { 'pv.kubernetes.io/bound-by-controller': 'yes' }),
+      claim({ volumeName: 'pv2' }),
+      ['unbind'],
+    ],
+    [
+      'the claim is bound elsewhere, a provisioned Delete volume: Released',
+      bound({ persistentVolumeReclaimPolicy: 'Delete' }, 'Bound', { 'pv.kubernetes.io/provisioned-by': 'x.io/p' }),
+      claim({ volumeName: 'pv2' }),
+      ['phase Released'],
+    ],
     ['volume modes differ: an event, no binding', bound({ volumeMode: 'Block' }), claim(), ['event VolumeMismatch']],
   ])('%s', (_n, v, c, want) => expect(short(syncVolume(v, c))).toEqual(want));
 });
@@ -95,7 +232,14 @@ describe('syncVolume', () => {
 describe('what binding writes', () => {
   it('points the volume at the claim (with uid and resourceVersion) and marks it bound by the controller', () => {
     const v = boundVolume(volume('pv1'), claim())!;
-    expect(v.spec?.claimRef).toEqual({ kind: 'PersistentVolumeClaim', namespace: 'ns', name: 'data', uid: 'c-1', apiVersion: 'v1', resourceVersion: '7' });
+    expect(v.spec?.claimRef).toEqual({
+      kind: 'PersistentVolumeClaim',
+      namespace: 'ns',
+      name: 'data',
+      uid: 'c-1',
+      apiVersion: 'v1',
+      resourceVersion: '7',
+    });
     expect(v.metadata.annotations).toEqual({ 'pv.kubernetes.io/bound-by-controller': 'yes' });
     expect(boundVolume(v, claim())).toBeUndefined();
   });
@@ -113,11 +257,17 @@ describe('what binding writes', () => {
   it('the claim status takes the volume modes, and the capacity only when it becomes bound', () => {
     const v = volume('pv1', { capacity: { storage: '2Gi' } });
     expect(claimStatus(claim(), 'Bound', v)).toEqual({ phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '2Gi' } });
-    expect(claimStatus(claim({}, undefined, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '3Gi' } }), 'Bound', v)).toBeUndefined();
+    expect(
+      claimStatus(claim({}, undefined, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '3Gi' } }), 'Bound', v),
+    ).toBeUndefined();
     expect(claimStatus(claim({}, undefined, { phase: 'Bound', accessModes: ['ReadWriteOnce'] }), 'Lost')).toEqual({ phase: 'Lost' });
   });
-  it('unbinding drops the controller\'s binding, or only the uid of a user\'s pre-binding', () => {
-    const mine = unboundVolume(volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' } }, 'Bound', { 'pv.kubernetes.io/bound-by-controller': 'yes' }));
+  it("unbinding drops the controller's binding, or only the uid of a user's pre-binding", () => {
+    const mine = unboundVolume(
+      volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' } }, 'Bound', {
+        'pv.kubernetes.io/bound-by-controller': 'yes',
+      }),
+    );
     expect(mine.spec?.claimRef).toBeUndefined();
     expect(mine.metadata.annotations).toBeUndefined();
     const users = unboundVolume(volume('pv1', { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' } }, 'Bound'));
@@ -160,17 +310,27 @@ describe('StatefulSet claim templates', () => {
       serviceName: 'db',
       template: { metadata: { labels: { app: 'db' } }, spec: { containers: [] } },
       persistentVolumeClaimRetentionPolicy: { whenDeleted, whenScaled },
-      volumeClaimTemplates: [{ metadata: { name: 'data', labels: { tier: 'storage' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: { tier: 'storage' } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
     },
   });
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-2', uid: 'pod-2' } };
-  it('names an ordinal\'s claims <template>-<set>-<ordinal>, labelled with the selector', () => {
+  it("names an ordinal's claims <template>-<set>-<ordinal>, labelled with the selector", () => {
     const [c] = claimsForOrdinal(set(), 2);
     expect(c.metadata).toMatchObject({ name: 'data-db-2', namespace: 'ns', labels: { tier: 'storage', app: 'db' } });
     expect(c.spec?.resources?.requests?.storage).toBe('1Gi');
   });
   it('gives the pod a volume per template, replacing the template volume of the same name', () => {
-    expect(podVolumes(set(), 1, [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c' } }])).toEqual([
+    expect(
+      podVolumes(set(), 1, [
+        { name: 'data', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'c' } },
+      ]),
+    ).toEqual([
       { name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } },
       { name: 'cfg', configMap: { name: 'c' } },
     ]);

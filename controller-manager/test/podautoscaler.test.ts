@@ -1,12 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize } from '../src/controllers/podautoscaler/replicas';
+import {
+  currentValue,
+  limitReplicas,
+  podSamples,
+  resourceReplicas,
+  resourceTarget,
+  stabilize,
+} from '../src/controllers/podautoscaler/replicas';
 
 const util = (averageUtilization: number) => ({ type: 'Utilization' as const, averageUtilization });
 
 describe('resourceReplicas', () => {
   it.each<[string, number, { usage: number; request?: number }[], number, number | undefined]>([
-    ['double the target → double the pods', 2, [{ usage: 0.1, request: 0.1 }, { usage: 0.1, request: 0.1 }], 4, 100],
-    ['within tolerance → unchanged', 3, [{ usage: 0.053, request: 0.1 }, { usage: 0.05, request: 0.1 }, { usage: 0.05, request: 0.1 }], 3, 51],
+    [
+      'double the target → double the pods',
+      2,
+      [
+        { usage: 0.1, request: 0.1 },
+        { usage: 0.1, request: 0.1 },
+      ],
+      4,
+      100,
+    ],
+    [
+      'within tolerance → unchanged',
+      3,
+      [
+        { usage: 0.053, request: 0.1 },
+        { usage: 0.05, request: 0.1 },
+        { usage: 0.05, request: 0.1 },
+      ],
+      3,
+      51,
+    ],
     ['idle → shrink', 4, Array(4).fill({ usage: 0.01, request: 0.1 }), 1, 10],
     ['round up', 3, Array(3).fill({ usage: 0.06, request: 0.1 }), 4, 60],
   ])('%s', (_n, current, samples, want, utilization) => {
@@ -36,7 +62,10 @@ describe('limitReplicas', () => {
 });
 
 describe('stabilize', () => {
-  const h = [{ at: 0, replicas: 6 }, { at: 100_000, replicas: 4 }];
+  const h = [
+    { at: 0, replicas: 6 },
+    { at: 100_000, replicas: 4 },
+  ];
   it('a scale-down follows the highest recommendation in the window', () => {
     expect(stabilize(h, 200_000, 6, 2, 300_000, 0)).toBe(6);
     expect(stabilize(h, 350_000, 6, 2, 300_000, 0)).toBe(4);
@@ -64,10 +93,30 @@ describe('memory metrics', () => {
     ]);
   });
   it.each([
-    { name: 'averageUtilization 100 % of 64Mi requests, 96Mi used → 3 pods', target: { type: 'Utilization', averageUtilization: 100 }, want: 3, current: { averageUtilization: 150, averageValue: '100663296' } },
-    { name: 'averageUtilization 200 %, 150 % used → 2 pods (2 × 0.75 rounds up to 2)', target: { type: 'Utilization', averageUtilization: 200 }, want: 2, current: { averageUtilization: 150, averageValue: '100663296' } },
-    { name: 'averageValue 48Mi, 96Mi used → 4 pods', target: { type: 'AverageValue', averageValue: '48Mi' }, want: 4, current: { averageValue: '100663296' } },
-    { name: 'averageValue 100Mi, 96Mi used → unchanged (within tolerance)', target: { type: 'AverageValue', averageValue: '100Mi' }, want: 2, current: { averageValue: '100663296' } },
+    {
+      name: 'averageUtilization 100 % of 64Mi requests, 96Mi used → 3 pods',
+      target: { type: 'Utilization', averageUtilization: 100 },
+      want: 3,
+      current: { averageUtilization: 150, averageValue: '100663296' },
+    },
+    {
+      name: 'averageUtilization 200 %, 150 % used → 2 pods (2 × 0.75 rounds up to 2)',
+      target: { type: 'Utilization', averageUtilization: 200 },
+      want: 2,
+      current: { averageUtilization: 150, averageValue: '100663296' },
+    },
+    {
+      name: 'averageValue 48Mi, 96Mi used → 4 pods',
+      target: { type: 'AverageValue', averageValue: '48Mi' },
+      want: 4,
+      current: { averageValue: '100663296' },
+    },
+    {
+      name: 'averageValue 100Mi, 96Mi used → unchanged (within tolerance)',
+      target: { type: 'AverageValue', averageValue: '100Mi' },
+      want: 2,
+      current: { averageValue: '100663296' },
+    },
   ])('$name', ({ target, want, current }) => {
     const samples = podSamples('memory', [pod('a', ['64Mi']), pod('b', ['64Mi'])], usage);
     const rec = resourceReplicas(2, samples, resourceTarget('memory', target)!);
@@ -75,7 +124,10 @@ describe('memory metrics', () => {
     expect(currentValue('memory', rec)).toEqual(current);
   });
   it('targets in base units: cpu in cores, memory in bytes; no type → 80 % utilization', () => {
-    expect(resourceTarget('memory', { type: 'AverageValue', averageValue: '1Gi' })).toEqual({ type: 'AverageValue', averageValue: 2 ** 30 });
+    expect(resourceTarget('memory', { type: 'AverageValue', averageValue: '1Gi' })).toEqual({
+      type: 'AverageValue',
+      averageValue: 2 ** 30,
+    });
     expect(resourceTarget('cpu', { type: 'AverageValue', averageValue: '250m' })).toEqual({ type: 'AverageValue', averageValue: 0.25 });
     expect(resourceTarget('memory', { type: 'Utilization' })).toEqual({ type: 'Utilization', averageUtilization: 80 });
   });

@@ -13,14 +13,23 @@ const names = (ps: Pod[]) => ps.map((p) => p.metadata.name);
 describe('podsToCollect', () => {
   it('orphans, unscheduled terminating pods, terminated pods above the threshold (oldest first)', () => {
     const pods = [
-      pod('p1', 'gone'), pod('p2', 'n1'), pod('p3', undefined, 'Pending', { deletionTimestamp: 'x' }), pod('p4', undefined),
-      pod('d1', 'n1', 'Succeeded'), pod('d2', 'n1', 'Failed'), pod('d3', 'n1', 'Succeeded'),
+      pod('p1', 'gone'),
+      pod('p2', 'n1'),
+      pod('p3', undefined, 'Pending', { deletionTimestamp: 'x' }),
+      pod('p4', undefined),
+      pod('d1', 'n1', 'Succeeded'),
+      pod('d2', 'n1', 'Failed'),
+      pod('d3', 'n1', 'Succeeded'),
     ];
     const r = podsToCollect(pods, new Set(['n1']), 1);
     expect(names(r.orphaned)).toEqual(['p1']);
     expect(names(r.unscheduledTerminating)).toEqual(['p3']);
     expect(names(r.excessTerminated)).toEqual(['d1', 'd2']);
-    expect(podsToCollect(pods, new Set(['n1', 'gone']), 0)).toEqual({ orphaned: [], unscheduledTerminating: [pods[2]], excessTerminated: [] });
+    expect(podsToCollect(pods, new Set(['n1', 'gone']), 0)).toEqual({
+      orphaned: [],
+      unscheduledTerminating: [pods[2]],
+      excessTerminated: [],
+    });
   });
 });
 

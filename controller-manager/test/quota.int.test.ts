@@ -34,7 +34,8 @@ spec:
     image: busybox:1.36${resources ? `\n    resources:\n${resources}` : ''}
 `;
 
-const used = async (quota: string): Promise<Record<string, string>> => JSON.parse((await ok('get', 'quota', quota, '-n', NS, '-o', 'jsonpath={.status.used}')) || '{}');
+const used = async (quota: string): Promise<Record<string, string>> =>
+  JSON.parse((await ok('get', 'quota', quota, '-n', NS, '-o', 'jsonpath={.status.used}')) || '{}');
 
 beforeAll(async () => {
   api = await startApiserver();
@@ -57,15 +58,17 @@ describe('ResourceQuota and LimitRange with the real kubectl', () => {
   });
 
   it('a compute quota: unconstrained pods refused, LimitRange defaults fill them in, usage shown, over-quota refused, freed after delete', async () => {
-    expect(await ok('create', 'quota', 'compute', '-n', NS, '--hard=pods=2,requests.cpu=1,requests.memory=1Gi,limits.cpu=2,limits.memory=2Gi')).toMatch(/resourcequota\/compute created/);
+    expect(
+      await ok('create', 'quota', 'compute', '-n', NS, '--hard=pods=2,requests.cpu=1,requests.memory=1Gi,limits.cpu=2,limits.memory=2Gi'),
+    ).toMatch(/resourcequota\/compute created/);
     await waitFor('the controller fills status.used', async () => (await used('compute')).pods === '0', 30_000, 200);
 
     const bare = await kubectl(env, ['create', '-f', file('bare.yaml', pod('bare'))]);
     expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toContain('Error from server (Forbidden): error when creating');
     expect(bare.stderr).toContain(
-      'Error from server (Forbidden): error when creating',
+      'pods "bare" is forbidden: failed quota: compute: must specify limits.cpu for: c; limits.memory for: c; requests.cpu for: c; requests.memory for: c',
     );
-    expect(bare.stderr).toContain('pods "bare" is forbidden: failed quota: compute: must specify limits.cpu for: c; limits.memory for: c; requests.cpu for: c; requests.memory for: c');
 
     const lr = `apiVersion: v1
 kind: LimitRange
@@ -84,28 +87,53 @@ spec:
 
     await ok('create', '-f', file('bare.yaml', pod('bare')));
     const p = JSON.parse(await ok('get', 'pod', 'bare', '-n', NS, '-o', 'json'));
-    expect(p.spec.containers[0].resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '250m', memory: '128Mi' } });
-    expect(p.metadata.annotations['kubernetes.io/limit-ranger']).toBe('LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c');
-    expect(await used('compute')).toEqual({ pods: '1', 'requests.cpu': '250m', 'requests.memory': '128Mi', 'limits.cpu': '500m', 'limits.memory': '256Mi' });
+    expect(p.spec.containers[0].resources).toEqual({
+      limits: { cpu: '500m', memory: '256Mi' },
+      requests: { cpu: '250m', memory: '128Mi' },
+    });
+    expect(p.metadata.annotations['kubernetes.io/limit-ranger']).toBe(
+      'LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c',
+    );
+    expect(await used('compute')).toEqual({
+      pods: '1',
+      'requests.cpu': '250m',
+      'requests.memory': '128Mi',
+      'limits.cpu': '500m',
+      'limits.memory': '256Mi',
+    });
 
     const table = await ok('get', 'quota', '-n', NS);
     expect(table.split('\n')[0]).toMatch(/^NAME\s+AGE\s+REQUEST\s+LIMIT$/);
-    expect(table).toMatch(/^compute\s+\S+\s+pods: 1\/2, requests\.cpu: 250m\/1, requests\.memory: 128Mi\/1Gi\s+limits\.cpu: 500m\/2, limits\.memory: 256Mi\/2Gi$/m);
+    expect(table).toMatch(
+      /^compute\s+\S+\s+pods: 1\/2, requests\.cpu: 250m\/1, requests\.memory: 128Mi\/1Gi\s+limits\.cpu: 500m\/2, limits\.memory: 256Mi\/2Gi$/m,
+    );
     const describe = await ok('describe', 'quota', 'compute', '-n', NS);
     expect(describe).toMatch(/^Resource\s+Used\s+Hard$/m);
     expect(describe).toMatch(/^requests\.cpu\s+250m\s+1$/m);
     expect(describe).toMatch(/^pods\s+1\s+2$/m);
 
     // the LimitRange's max, then the quota's requests.cpu
-    const tooBig = await kubectl(env, ['create', '-f', file('huge.yaml', pod('huge', '      limits: {cpu: "2"}\n      requests: {cpu: "2"}'))]);
+    const tooBig = await kubectl(env, [
+      'create',
+      '-f',
+      file('huge.yaml', pod('huge', '      limits: {cpu: "2"}\n      requests: {cpu: "2"}')),
+    ]);
     expect(tooBig.stderr).toContain('pods "huge" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
     const big = await kubectl(env, ['create', '-f', file('big.yaml', pod('big', '      limits: {cpu: "1"}\n      requests: {cpu: "1"}'))]);
-    expect(big.stderr).toContain('pods "big" is forbidden: exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=250m, limited: requests.cpu=1');
+    expect(big.stderr).toContain(
+      'pods "big" is forbidden: exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=250m, limited: requests.cpu=1',
+    );
     await expect(ok('get', 'pod', 'big', '-n', NS)).rejects.toThrow(/NotFound/);
 
     await ok('delete', 'pod', 'bare', '-n', NS, '--grace-period=0', '--force');
     await waitFor('usage freed', async () => (await used('compute')).pods === '0', 30_000, 200);
-    expect(await used('compute')).toEqual({ pods: '0', 'requests.cpu': '0', 'requests.memory': '0', 'limits.cpu': '0', 'limits.memory': '0' });
+    expect(await used('compute')).toEqual({
+      pods: '0',
+      'requests.cpu': '0',
+      'requests.memory': '0',
+      'limits.cpu': '0',
+      'limits.memory': '0',
+    });
     await ok('delete', 'limits', 'defaults', '-n', NS);
     await ok('delete', 'quota', 'compute', '-n', NS);
   });
@@ -123,9 +151,13 @@ spec:
     expect(results.filter((r) => r.code === 201)).toHaveLength(3);
     const refused = results.filter((r) => r.code === 403);
     expect(refused).toHaveLength(5);
-    expect(refused[0].body.message).toMatch(/^configmaps "cm-\d" is forbidden: exceeded quota: objects, requested: count\/configmaps=1, used: count\/configmaps=3, limited: count\/configmaps=3$/);
+    expect(refused[0].body.message).toMatch(
+      /^configmaps "cm-\d" is forbidden: exceeded quota: objects, requested: count\/configmaps=1, used: count\/configmaps=3, limited: count\/configmaps=3$/,
+    );
     expect(await used('objects')).toEqual({ 'count/configmaps': '3' });
-    const names = JSON.parse(await ok('get', 'configmaps', '-n', NS, '-o', 'json')).items.map((c: { metadata: { name: string } }) => c.metadata.name);
+    const names = JSON.parse(await ok('get', 'configmaps', '-n', NS, '-o', 'json')).items.map(
+      (c: { metadata: { name: string } }) => c.metadata.name,
+    );
     expect(names.filter((n: string) => n.startsWith('cm-'))).toHaveLength(3);
   });
 
@@ -134,7 +166,14 @@ spec:
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('spec.hard[pods]: Invalid value: "1500m": must be an integer');
     expect(bad.stderr).toContain('spec.hard[cpu]: Invalid value: "-1": must be greater than or equal to 0');
-    const lr = await kubectl(env, ['apply', '-f', file('badlr.yaml', `apiVersion: v1\nkind: LimitRange\nmetadata: {name: bad, namespace: ${NS}}\nspec:\n  limits:\n  - type: Container\n    min: {cpu: "2"}\n    max: {cpu: "1"}\n`)]);
+    const lr = await kubectl(env, [
+      'apply',
+      '-f',
+      file(
+        'badlr.yaml',
+        `apiVersion: v1\nkind: LimitRange\nmetadata: {name: bad, namespace: ${NS}}\nspec:\n  limits:\n  - type: Container\n    min: {cpu: "2"}\n    max: {cpu: "1"}\n`,
+      ),
+    ]);
     expect(lr.stderr).toContain('spec.limits[0].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1');
   });
 });

@@ -1,17 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../src/util/types';
-import { compareForDeletion, countReplicas, podsToDelete, replicaFailureConditions, slowStartBatches } from '../src/controllers/replicaset/logic';
+import {
+  compareForDeletion,
+  countReplicas,
+  podsToDelete,
+  replicaFailureConditions,
+  slowStartBatches,
+} from '../src/controllers/replicaset/logic';
 import { Expectations } from '../src/util/expectations';
 import { claimAction } from '../src/util/owners';
 
-interface P { name: string; node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; restarts?: number; labels?: Record<string, string> }
+interface P {
+  name: string;
+  node?: string;
+  phase?: string;
+  ready?: boolean;
+  readySince?: string;
+  created?: string;
+  restarts?: number;
+  labels?: Record<string, string>;
+}
 function pod(p: P): Pod {
   return {
-    metadata: { name: p.name, namespace: 'default', creationTimestamp: p.created ?? '2026-01-01T00:00:00Z', labels: p.labels ?? { app: 'x' } },
+    metadata: {
+      name: p.name,
+      namespace: 'default',
+      creationTimestamp: p.created ?? '2026-01-01T00:00:00Z',
+      labels: p.labels ?? { app: 'x' },
+    },
     spec: { containers: [], nodeName: p.node },
     status: {
       phase: p.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: p.ready === false ? 'False' : 'True', lastTransitionTime: p.readySince ?? '2026-01-01T00:00:00Z' }],
+      conditions: [
+        { type: 'Ready', status: p.ready === false ? 'False' : 'True', lastTransitionTime: p.readySince ?? '2026-01-01T00:00:00Z' },
+      ],
       containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: true, restartCount: p.restarts ?? 0 }],
     },
   };
@@ -24,7 +46,11 @@ describe('delete ranking', () => {
     ['unknown before running', { name: 'a', node: 'n', phase: 'Unknown' }, { name: 'b', node: 'n' }],
     ['pending before unknown', { name: 'a', node: 'n', phase: 'Pending' }, { name: 'b', node: 'n', phase: 'Unknown' }],
     ['not ready before ready', { name: 'a', node: 'n', ready: false }, { name: 'b', node: 'n' }],
-    ['ready for less time first', { name: 'a', node: 'n', readySince: '2026-01-02T00:00:00Z' }, { name: 'b', node: 'n', readySince: '2026-01-01T00:00:00Z' }],
+    [
+      'ready for less time first',
+      { name: 'a', node: 'n', readySince: '2026-01-02T00:00:00Z' },
+      { name: 'b', node: 'n', readySince: '2026-01-01T00:00:00Z' },
+    ],
     ['more restarts first', { name: 'a', node: 'n', restarts: 3 }, { name: 'b', node: 'n' }],
     ['newer first', { name: 'a', node: 'n', created: '2026-01-03T00:00:00Z' }, { name: 'b', node: 'n' }],
   ])('%s', (_n, a, b) => {
@@ -33,7 +59,12 @@ describe('delete ranking', () => {
   });
 
   it('prefers pods doubled up on a node, then picks the requested count', () => {
-    const pods = [pod({ name: 'solo', node: 'n1' }), pod({ name: 'dup1', node: 'n2' }), pod({ name: 'dup2', node: 'n2' }), pod({ name: 'unsched' })];
+    const pods = [
+      pod({ name: 'solo', node: 'n1' }),
+      pod({ name: 'dup1', node: 'n2' }),
+      pod({ name: 'dup2', node: 'n2' }),
+      pod({ name: 'unsched' }),
+    ];
     const out = podsToDelete(pods, pods, 2).map((p) => p.metadata.name);
     expect(out[0]).toBe('unsched');
     expect(out[1]).toMatch(/^dup/);
@@ -42,7 +73,13 @@ describe('delete ranking', () => {
 });
 
 describe('slowStartBatches', () => {
-  it.each([[0, []], [1, [1]], [5, [1, 2, 2]], [10, [1, 2, 4, 3]], [16, [1, 2, 4, 8, 1]]] as const)('%i → %j', (n, want) => {
+  it.each([
+    [0, []],
+    [1, [1]],
+    [5, [1, 2, 2]],
+    [10, [1, 2, 4, 3]],
+    [16, [1, 2, 4, 8, 1]],
+  ] as const)('%i → %j', (n, want) => {
     expect(slowStartBatches(n)).toEqual(want);
   });
 });
@@ -55,7 +92,12 @@ describe('countReplicas', () => {
       pod({ name: 'b', readySince: '2026-01-01T00:00:50Z' }),
       pod({ name: 'c', ready: false, labels: {} }),
     ];
-    expect(countReplicas(pods, { app: 'x' }, 30, now)).toEqual({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1 });
+    expect(countReplicas(pods, { app: 'x' }, 30, now)).toEqual({
+      replicas: 3,
+      fullyLabeledReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 1,
+    });
     expect(countReplicas(pods, { app: 'x' }, 0, now).availableReplicas).toBe(2);
   });
 });
@@ -89,7 +131,9 @@ describe('expectations', () => {
 });
 
 describe('claimAction', () => {
-  const owned = (uid: string) => ({ metadata: { name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid, controller: true }] } });
+  const owned = (uid: string) => ({
+    metadata: { name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid, controller: true }] },
+  });
   it.each([
     ['owned and matching', owned('me'), true, false, 'keep'],
     ['owned, labels changed', owned('me'), false, false, 'release'],

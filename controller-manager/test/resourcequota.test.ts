@@ -5,7 +5,11 @@ const now = new Date('2026-01-01T00:00:00Z');
 
 describe('resourcequota controller decisions', () => {
   it('status.hard mirrors spec.hard and used is recalculated (finished pods freed)', () => {
-    const q = { metadata: { name: 'q', namespace: 'ns' }, spec: { hard: { pods: '2', 'requests.cpu': '1' } }, status: { hard: { pods: '2', 'requests.cpu': '1' }, used: { pods: '2', 'requests.cpu': '1' } } };
+    const q = {
+      metadata: { name: 'q', namespace: 'ns' },
+      spec: { hard: { pods: '2', 'requests.cpu': '1' } },
+      status: { hard: { pods: '2', 'requests.cpu': '1' }, used: { pods: '2', 'requests.cpu': '1' } },
+    };
     const running = { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '250m' } } }] } };
     const done = { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '750m' } } }] }, status: { phase: 'Succeeded' } };
     const want = quotaStatus(q, [{ group: '', resource: 'pods', items: [running, done] }], now);

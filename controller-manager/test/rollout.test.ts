@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { historyToDelete, newRSNewReplicas, proportionalScale, resolveFenceposts, scaleDownOld, type RsInfo, type Strategy } from '../src/controllers/deployment/rollout';
+import {
+  historyToDelete,
+  newRSNewReplicas,
+  proportionalScale,
+  resolveFenceposts,
+  scaleDownOld,
+  type RsInfo,
+  type Strategy,
+} from '../src/controllers/deployment/rollout';
 import { computeHash, fnv32a, safeEncodeString } from '../src/controllers/deployment/hash';
 
 const rs = (name: string, replicas: number, available: number, created: number): RsInfo => ({ name, replicas, available, created });
-const rolling = (maxSurge: number | string, maxUnavailable: number | string): Strategy => ({ type: 'RollingUpdate', maxSurge, maxUnavailable });
+const rolling = (maxSurge: number | string, maxUnavailable: number | string): Strategy => ({
+  type: 'RollingUpdate',
+  maxSurge,
+  maxUnavailable,
+});
 
 describe('resolveFenceposts', () => {
   it.each([
@@ -45,7 +57,14 @@ describe('scaleDownOld', () => {
     ['zero unavailable, surge only', rolling(1, 0), 4, [rs('old', 4, 4, 1)], rs('new', 1, 0, 2), {}],
     ['oldest first', rolling(0, 2), 4, [rs('b', 2, 2, 2), rs('a', 2, 2, 1)], rs('new', 0, 0, 3), { a: 0 }],
     ['nothing old', rolling(1, 1), 4, [rs('old', 0, 0, 1)], rs('new', 4, 4, 2), {}],
-    ['old status lagging a scale-down (available > replicas) never scales up', rolling(1, 1), 4, [rs('old', 3, 4, 1)], rs('new', 2, 0, 2), {}],
+    [
+      'old status lagging a scale-down (available > replicas) never scales up',
+      rolling(1, 1),
+      4,
+      [rs('old', 3, 4, 1)],
+      rs('new', 2, 0, 2),
+      {},
+    ],
     // What the controller passes once it caps a lagging status at the RS size (3 available, not 4): one more step only.
     ['capped lagging status: old shrinks by one', rolling(1, 1), 4, [rs('old', 3, 3, 1)], rs('new', 2, 1, 2), { old: 2 }],
   ])('%s', (_n, s, desired, old, newRS, want) => {
@@ -54,7 +73,13 @@ describe('scaleDownOld', () => {
 });
 
 describe('rolling update simulation keeps the bounds', () => {
-  it.each([[4, 1, 1], [4, '25%', '25%'], [10, 3, 0], [5, 0, 2], [3, '50%', '50%']] as const)('replicas %i surge %s unavailable %s', (desired, ms, mu) => {
+  it.each([
+    [4, 1, 1],
+    [4, '25%', '25%'],
+    [10, 3, 0],
+    [5, 0, 2],
+    [3, '50%', '50%'],
+  ] as const)('replicas %i surge %s unavailable %s', (desired, ms, mu) => {
     const s = rolling(ms, mu);
     const { surge, unavailable } = resolveFenceposts(ms, mu, desired);
     let old = rs('old', desired, desired, 1);
@@ -85,7 +110,12 @@ describe('proportionalScale', () => {
 });
 
 describe('historyToDelete', () => {
-  const old = (name: string, revision: number, replicas = 0) => ({ ...rs(name, replicas, 0, revision), revision, statusReplicas: replicas, deleting: false });
+  const old = (name: string, revision: number, replicas = 0) => ({
+    ...rs(name, replicas, 0, revision),
+    revision,
+    statusReplicas: replicas,
+    deleting: false,
+  });
   it.each([
     [[old('a', 1), old('b', 2), old('c', 3)], 1, ['a', 'b']],
     [[old('a', 1), old('b', 2)], 2, []],
@@ -109,7 +139,12 @@ describe('pod-template-hash', () => {
   it('is stable across key order and empty fields, differs by content and collisionCount', () => {
     const h = computeHash(t);
     expect(h).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
-    expect(computeHash({ spec: { containers: [{ image: 'nginx:1', name: 'c', resources: {} }] }, metadata: { creationTimestamp: null, labels: { app: 'web' } } })).toBe(h);
+    expect(
+      computeHash({
+        spec: { containers: [{ image: 'nginx:1', name: 'c', resources: {} }] },
+        metadata: { creationTimestamp: null, labels: { app: 'web' } },
+      }),
+    ).toBe(h);
     expect(computeHash({ ...t, spec: { containers: [{ name: 'c', image: 'nginx:2' }] } })).not.toBe(h);
     expect(computeHash(t, 1)).not.toBe(h);
     expect(computeHash(t, 0)).not.toBe(computeHash(t, 1));

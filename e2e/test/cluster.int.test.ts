@@ -20,12 +20,19 @@ const suffix = Date.now().toString(36);
 let kenv: NodeJS.ProcessEnv;
 const nodePort = 30025;
 
-interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean; startedAt: number }
+interface WebPod {
+  name: string;
+  node: string;
+  image: string;
+  ready: boolean;
+  terminating: boolean;
+  startedAt: number;
+}
 
 async function webPods(): Promise<WebPod[]> {
   const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
   if (r.status !== 200) throw new Error(`list pods: ${r.status} ${r.text}`);
-  return r.json.items.map((p: any) => ({  
+  return r.json.items.map((p: any) => ({
     name: p.metadata.name,
     node: p.spec.nodeName,
     image: p.spec.containers[0].image,
@@ -37,23 +44,35 @@ async function webPods(): Promise<WebPod[]> {
 
 /** Wait for the web Deployment to have exactly n ready pods and nothing else (whose containers started since `since`). */
 async function webReady(n: number, timeoutMs = 180_000, since = 0): Promise<WebPod[]> {
-  return waitFor(`${n} web pods ready`, async () => {
-    const d = await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
-    const st = d.json?.status ?? {};
-    if (d.status !== 200 || st.observedGeneration !== d.json.metadata.generation) return undefined;
-    if (st.readyReplicas !== n || st.updatedReplicas !== n || st.replicas !== n) return undefined;
-    const ps = (await webPods()).filter((p) => !p.terminating);
-    return ps.length === n && ps.every((p) => p.ready && p.startedAt >= since) ? ps : undefined;
-  }, timeoutMs, 1000);
+  return waitFor(
+    `${n} web pods ready`,
+    async () => {
+      const d = await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
+      const st = d.json?.status ?? {};
+      if (d.status !== 200 || st.observedGeneration !== d.json.metadata.generation) return undefined;
+      if (st.readyReplicas !== n || st.updatedReplicas !== n || st.replicas !== n) return undefined;
+      const ps = (await webPods()).filter((p) => !p.terminating);
+      return ps.length === n && ps.every((p) => p.ready && p.startedAt >= since) ? ps : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
 }
 
 /** kind/name/uid of what the tests created (pods being deleted left out): what must survive restarts. */
 async function snapshot(): Promise<string[]> {
   const out: string[] = [];
-  for (const [kind, path] of [['deployments', `/apis/apps/v1/namespaces/${NS}/deployments`], ['services', `/api/v1/namespaces/${NS}/services`], ['configmaps', `/api/v1/namespaces/${NS}/configmaps`], ['pods', `/api/v1/namespaces/${NS}/pods`]]) {
+  for (const [kind, path] of [
+    ['deployments', `/apis/apps/v1/namespaces/${NS}/deployments`],
+    ['services', `/api/v1/namespaces/${NS}/services`],
+    ['configmaps', `/api/v1/namespaces/${NS}/configmaps`],
+    ['pods', `/api/v1/namespaces/${NS}/pods`],
+  ]) {
     const r = await api('GET', path);
     if (r.status !== 200) throw new Error(`list ${kind}: ${r.status}`);
-    for (const o of r.json.items) if (!o.metadata.deletionTimestamp && !o.metadata.name.startsWith('kube-root-ca')) out.push(`${kind}/${o.metadata.name}/${o.metadata.uid}`);
+    for (const o of r.json.items)
+      if (!o.metadata.deletionTimestamp && !o.metadata.name.startsWith('kube-root-ca'))
+        out.push(`${kind}/${o.metadata.name}/${o.metadata.uid}`);
   }
   return out.sort();
 }
@@ -63,7 +82,11 @@ async function api(method: string, path: string, body?: unknown, contentType?: s
 }
 
 async function up(): Promise<void> {
-  const r = await runScript(cluster, 'up.js', [], { MINIK8S_SKIP_BUILD: process.env.MINIK8S_E2E_BUILD === '1' ? '0' : '1', MINIK8S_WAIT_DNS: '0', MINIK8S_UP_TIMEOUT: '240' });
+  const r = await runScript(cluster, 'up.js', [], {
+    MINIK8S_SKIP_BUILD: process.env.MINIK8S_E2E_BUILD === '1' ? '0' : '1',
+    MINIK8S_WAIT_DNS: '0',
+    MINIK8S_UP_TIMEOUT: '240',
+  });
   if (r.code !== 0) throw new Error(`npm run up failed (log ${r.log}):\n${r.output().slice(-3000)}`);
 }
 
@@ -74,16 +97,28 @@ function httpdPod(name: string, image = 'busybox:latest') {
     metadata: { name, labels: { app: name } },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'web', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html; exec httpd -f -p 8080 -h /www'] }],
+      containers: [
+        {
+          name: 'web',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html; exec httpd -f -p 8080 -h /www'],
+        },
+      ],
     },
   };
 }
 
 async function runningPod(name: string, timeoutMs = 90_000) {
-  return waitFor(`pod ${name} Running`, async () => {
-    const r = await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`);
-    return r.status === 200 && r.json.status?.phase === 'Running' && r.json.status.podIP ? r.json : undefined;
-  }, timeoutMs, 500);
+  return waitFor(
+    `pod ${name} Running`,
+    async () => {
+      const r = await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`);
+      return r.status === 200 && r.json.status?.phase === 'Running' && r.json.status.podIP ? r.json : undefined;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 beforeAll(async () => {
@@ -112,14 +147,17 @@ describe('the compose cluster', () => {
   it('answers the real kubectl with the written kubeconfig: every node Ready', () => {
     const r = sh('kubectl', ['get', 'nodes', '--no-headers'], kenv);
     expect(r.code, r.out).toBe(0);
-    const rows = r.out.trim().split('\n').map((l) => l.split(/\s+/));
+    const rows = r.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(rows.map((x) => x[0]).sort()).toEqual(['node-1', 'node-2']);
     for (const row of rows) expect(row[1]).toBe('Ready');
     // the kubeconfig points at the published apiserver port
     expect(readFileSync(cluster.kubeconfig, 'utf8')).toContain(`server: ${cluster.server}`);
   });
 
-  it('runs pods in each node container\'s own Docker engine', async () => {
+  it("runs pods in each node container's own Docker engine", async () => {
     for (const node of ['node-1', 'node-2']) {
       const name = `e2e-${node}-${suffix}`;
       const pod = httpdPod(name);
@@ -135,7 +173,12 @@ describe('the compose cluster', () => {
       expect(inner.out).toContain('busybox:latest');
       expect(sh('docker', ['ps', '--format', '{{.Names}}']).out).not.toContain(`e2e-${node}-${suffix}`);
       // and answer on their pod IP inside the node
-      const body = await waitFor(`pod on ${node} answers`, () => httpFromNode(cluster, node, `http://${pod.status.podIP}:8080/`), 30_000, 1000);
+      const body = await waitFor(
+        `pod on ${node} answers`,
+        () => httpFromNode(cluster, node, `http://${pod.status.podIP}:8080/`),
+        30_000,
+        1000,
+      );
       expect(body.trim()).toBe(`e2e-${node}-${suffix}`);
     }
     for (const node of ['node-1', 'node-2']) await api('DELETE', `/api/v1/namespaces/${NS}/pods/e2e-${node}-${suffix}`);
@@ -149,7 +192,10 @@ describe('the compose cluster', () => {
   it('runs an image built on the host after `npm run load-image`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-img-'));
     const tag = `e2e-hello:${suffix}`;
-    writeFileSync(join(dir, 'Dockerfile'), `FROM busybox:latest\nRUN mkdir -p /www && echo "hello from ${tag}" > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM busybox:latest\nRUN mkdir -p /www && echo "hello from ${tag}" > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+    );
     const build = sh('docker', ['build', '-q', '-t', tag, dir]);
     expect(build.code, build.out).toBe(0);
     try {
@@ -157,12 +203,19 @@ describe('the compose cluster', () => {
       expect(load.code, load.output()).toBe(0);
       const name = `e2e-hello-${suffix}`;
       const r = await api('POST', `/api/v1/namespaces/${NS}/pods`, {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
         spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'hello', image: tag }] },
       });
       expect(r.status, r.text).toBe(201);
       const pod = await runningPod(name);
-      const body = await waitFor('the loaded image answers', () => httpFromNode(cluster, pod.spec.nodeName, `http://${pod.status.podIP}:8080/`), 30_000, 1000);
+      const body = await waitFor(
+        'the loaded image answers',
+        () => httpFromNode(cluster, pod.spec.nodeName, `http://${pod.status.podIP}:8080/`),
+        30_000,
+        1000,
+      );
       expect(body.trim()).toBe(`hello from ${tag}`);
       await api('DELETE', `/api/v1/namespaces/${NS}/pods/${name}`);
     } finally {
@@ -183,19 +236,29 @@ describe('the compose cluster', () => {
     await webReady(3);
     // from the laptop: NodePort published on 127.0.0.1, answered by one of the pods (its hostname)
     const names = await webPods();
-    const answer = await waitFor('curl 127.0.0.1:nodePort', async () => {
-      const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
-      return r.status === 200 ? r.text.trim() : undefined;
-    }, 60_000, 1000);
+    const answer = await waitFor(
+      'curl 127.0.0.1:nodePort',
+      async () => {
+        const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+        return r.status === 200 ? r.text.trim() : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(names.map((p) => p.name)).toContain(answer);
 
     // from inside the cluster, with the tools image: wget, nslookup and curl by the Service's name
     k('run', 'client', '--image=minik8s/tools:1.0', '--', 'sleep', '3600');
     await runningPod('client');
-    const fromPod = await waitFor('wget -qO- http://web/hostname in a pod', () => {
-      const r = sh('kubectl', ['exec', 'client', '--', 'wget', '-qO-', 'http://web/hostname'], kenv);
-      return r.code === 0 ? r.out.trim() : undefined;
-    }, 60_000, 1000);
+    const fromPod = await waitFor(
+      'wget -qO- http://web/hostname in a pod',
+      () => {
+        const r = sh('kubectl', ['exec', 'client', '--', 'wget', '-qO-', 'http://web/hostname'], kenv);
+        return r.code === 0 ? r.out.trim() : undefined;
+      },
+      60_000,
+      1000,
+    );
     expect(names.map((p) => p.name)).toContain(fromPod);
     const clusterIP = JSON.parse(k('get', 'service', 'web', '-o', 'json')).spec.clusterIP;
     expect(k('exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local')).toContain(`Address: ${clusterIP}`);
@@ -212,23 +275,33 @@ describe('the compose cluster', () => {
     expect(new Set(pods.map((p) => p.node))).toEqual(new Set(['node-1', 'node-2']));
     // every pod answers through the NodePort eventually (endpoints follow the rollout)
     const seen = new Set<string>();
-    await waitFor('answers from pods on both nodes through the NodePort', async () => {
-      const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
-      if (r.status === 200) seen.add(r.text.trim());
-      const current = await webPods();
-      const nodesSeen = new Set(current.filter((p) => seen.has(p.name)).map((p) => p.node));
-      return nodesSeen.size === 2;
-    }, 90_000, 200);
+    await waitFor(
+      'answers from pods on both nodes through the NodePort',
+      async () => {
+        const r = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+        if (r.status === 200) seen.add(r.text.trim());
+        const current = await webPods();
+        const nodesSeen = new Set(current.filter((p) => seen.has(p.name)).map((p) => p.node));
+        return nodesSeen.size === 2;
+      },
+      90_000,
+      200,
+    );
   }, 420_000);
 
   // The tour's polite variant of losing a node: a PodDisruptionBudget, then kubectl drain.
   it('drains a node within a PodDisruptionBudget, then uncordons it', async () => {
     const k = (...args: string[]) => sh('kubectl', args, kenv);
     expect(k('create', 'pdb', 'web', '--selector=app=web', '--min-available=4').code).toBe(0);
-    await waitFor('the budget allows 1 disruption', async () => {
-      const r = await api('GET', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web`);
-      return r.json?.status?.disruptionsAllowed === 1 && r.json.status.observedGeneration === r.json.metadata.generation;
-    }, 60_000, 500);
+    await waitFor(
+      'the budget allows 1 disruption',
+      async () => {
+        const r = await api('GET', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web`);
+        return r.json?.status?.disruptionsAllowed === 1 && r.json.status.observedGeneration === r.json.metadata.generation;
+      },
+      60_000,
+      500,
+    );
     // --force: a bare pod an earlier test is still deleting must not stop the drain; the add-on
     // DaemonSet pods (the local-path provisioner) stay, as kube-proxy's do upstream
     const d = k('drain', 'node-1', '--force', '--ignore-daemonsets', '--timeout=240s');
@@ -248,26 +321,46 @@ describe('the compose cluster', () => {
     try {
       await waitFor('node-2 NotReady', async () => !(await cluster.lib.readyNodes(cluster.server)).includes('node-2'), 120_000, 1000);
       // grace 20 s + toleration 10 s (docker-compose.yml), then the ReplicaSet replaces them on node-1
-      const pods = await waitFor('5 web pods Running on node-1', async () => {
-        const ps = await webPods();
-        const live = ps.filter((p) => !p.terminating && p.ready);
-        return live.length === 5 && live.every((p) => p.node === 'node-1') ? live : undefined;
-      }, 180_000, 1000);
+      const pods = await waitFor(
+        '5 web pods Running on node-1',
+        async () => {
+          const ps = await webPods();
+          const live = ps.filter((p) => !p.terminating && p.ready);
+          return live.length === 5 && live.every((p) => p.node === 'node-1') ? live : undefined;
+        },
+        180_000,
+        1000,
+      );
       expect(pods).toHaveLength(5);
-      const r = await waitFor('NodePort answers with node-2 down', async () => {
-        const x = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
-        return x.status === 200 ? x.text.trim() : undefined;
-      }, 60_000, 1000);
+      const r = await waitFor(
+        'NodePort answers with node-2 down',
+        async () => {
+          const x = await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 });
+          return x.status === 200 ? x.text.trim() : undefined;
+        },
+        60_000,
+        1000,
+      );
       expect(pods.map((p) => p.name)).toContain(r);
     } finally {
       expect(sh('docker', ['start', node2]).code).toBe(0);
     }
     const since = Date.now();
-    await waitFor('node-2 Ready again', async () => (await cluster.lib.readyNodes(cluster.server, since)).includes('node-2'), 180_000, 1000);
+    await waitFor(
+      'node-2 Ready again',
+      async () => (await cluster.lib.readyNodes(cluster.server, since)).includes('node-2'),
+      180_000,
+      1000,
+    );
   }, 480_000);
 
   it('loses nothing when etcd, then the apiserver, restart', async () => {
-    const cm = await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `e2e-${suffix}` }, data: { tour: 'done' } });
+    const cm = await api('POST', `/api/v1/namespaces/${NS}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `e2e-${suffix}` },
+      data: { tour: 'done' },
+    });
     expect(cm.status, cm.text).toBe(201);
     const before = await snapshot();
     expect(before.filter((x) => x.startsWith('pods/')).length).toBeGreaterThanOrEqual(5);
@@ -297,6 +390,16 @@ describe('the compose cluster', () => {
     // statuses kept in etcd said Ready before they were), all ready, answering through the NodePort
     await steps.step('5 web pods restarted and ready', () => webReady(5, 300_000, upAt), why);
     expect(await snapshot()).toEqual(before);
-    await steps.step('the NodePort answers', () => waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000), why);
+    await steps.step(
+      'the NodePort answers',
+      () =>
+        waitFor(
+          'NodePort answers after up',
+          async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200,
+          120_000,
+          1000,
+        ),
+      why,
+    );
   }, 600_000);
 });

@@ -29,7 +29,7 @@ export interface Cluster {
 export interface HttpReply {
   status: number;
   text: string;
-  json?: any;  
+  json?: any;
 }
 
 export interface ClusterLib {
@@ -46,11 +46,22 @@ export function clusterFor(env: ClusterEnv): Cluster {
   const req = createRequire(__filename);
   const lib = req(join(REPO, 'scripts/cluster.js')) as ClusterLib;
   const [a, b] = env.MINIK8S_NODEPORTS.split('-').map(Number);
-  return { env, server: `http://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`, kubeconfig: join(lib.STATE, 'kubeconfig'), nodePorts: [a, b], lib };
+  return {
+    env,
+    server: `http://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`,
+    kubeconfig: join(lib.STATE, 'kubeconfig'),
+    nodePorts: [a, b],
+    lib,
+  };
 }
 
 /** Run one of the user-facing scripts (up.js, down.js, load-image.js); output goes to a log file. */
-export function runScript(cluster: Cluster, script: string, args: string[] = [], extraEnv: Record<string, string> = {}): Promise<{ code: number; log: string; output: () => string }> {
+export function runScript(
+  cluster: Cluster,
+  script: string,
+  args: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; log: string; output: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-'));
   const log = join(dir, `${script.replace(/\W/g, '_')}.log`);
   const out = createWriteStream(log);
@@ -106,7 +117,12 @@ export function getsFromNode(cluster: Cluster, node: string, url: string, n: num
   return JSON.parse(r.out.trim().split('\n').pop()!);
 }
 
-export interface LoopResult { ok: number; failed: number; errors: string[]; answers: Record<string, number> }
+export interface LoopResult {
+  ok: number;
+  failed: number;
+  errors: string[];
+  answers: Record<string, number>;
+}
 
 /**
  * A steady request loop from inside a node: sequential GETs (new connection each, one every ~intervalMs)
@@ -180,8 +196,12 @@ export async function diagnose(cluster: Cluster, service: string, selector: stri
   out.push(`pods ${selector}:`);
   for (const p of pods?.items ?? []) {
     const ready = (p.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
-    const started = (p.status?.containerStatuses ?? []).map((s: { state?: { running?: { startedAt?: string } } }) => s.state?.running?.startedAt ?? 'not running').join(',');
-    out.push(`  ${p.metadata.name} node=${p.spec.nodeName} phase=${p.status?.phase} ready=${ready?.status}@${ready?.lastTransitionTime} ip=${p.status?.podIP} started=${started}${p.metadata.deletionTimestamp ? ' terminating' : ''}`);
+    const started = (p.status?.containerStatuses ?? [])
+      .map((s: { state?: { running?: { startedAt?: string } } }) => s.state?.running?.startedAt ?? 'not running')
+      .join(',');
+    out.push(
+      `  ${p.metadata.name} node=${p.spec.nodeName} phase=${p.status?.phase} ready=${ready?.status}@${ready?.lastTransitionTime} ip=${p.status?.podIP} started=${started}${p.metadata.deletionTimestamp ? ' terminating' : ''}`,
+    );
   }
   const eps = await get(`/api/v1/namespaces/${ns}/endpoints/${service}`).catch(() => undefined);
   out.push(`endpoints ${service}: ${JSON.stringify(eps?.subsets ?? null)}`);
@@ -191,7 +211,9 @@ export async function diagnose(cluster: Cluster, service: string, selector: stri
       out.push(`--- ${node}: no container`);
       continue;
     }
-    const rules = sh('docker', ['exec', id, 'iptables-save', '-t', 'nat']).out.split('\n').filter((l) => l.includes(`${ns}/${service}`));
+    const rules = sh('docker', ['exec', id, 'iptables-save', '-t', 'nat'])
+      .out.split('\n')
+      .filter((l) => l.includes(`${ns}/${service}`));
     out.push(`--- ${node} NAT rules for ${ns}/${service}:\n  ${rules.join('\n  ') || '(none)'}`);
     out.push(`--- ${node} log tail:\n  ${sh('docker', ['logs', '--tail', '30', id]).out.trim().split('\n').join('\n  ')}`);
   }

@@ -39,7 +39,10 @@ beforeAll(() => {
   chownSync(dir, NOBODY, NOBODY);
   // the socket file of a process that died without cleaning up (a crashed engine): connect() is refused
   deadSocket = join(dir, 'docker.sock');
-  const crash = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(deadSocket)},()=>process.kill(process.pid,'SIGKILL'))`]);
+  const crash = spawnSync(process.execPath, [
+    '-e',
+    `require('net').createServer().listen(${JSON.stringify(deadSocket)},()=>process.kill(process.pid,'SIGKILL'))`,
+  ]);
   expect(crash.signal).toBe('SIGKILL');
   chownSync(deadSocket, NOBODY, NOBODY);
 });
@@ -94,7 +97,11 @@ describe('npm run up without a working Docker engine', () => {
       'echo "engine: $(docker version --format "{{.Server.Version}}")"',
       'echo "dockerd: $(pgrep -x dockerd)"',
     ].join('\n');
-    const r = spawnSync('unshare', ['--mount', '--net', '--pid', '--fork', '--mount-proc', 'bash', '-c', script], { cwd: REPO, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('unshare', ['--mount', '--net', '--pid', '--fork', '--mount-proc', 'bash', '-c', script], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     const out = r.stdout + r.stderr;
     expect(r.status, out).toBe(0);
     expect(out).toMatch(/✔ Docker — engine \S+ \(started by scripts\/ensure-env\.sh --engine\)/);

@@ -11,7 +11,10 @@ import { isPodReady } from '@minik8s/shared';
 import { sh, type Cluster } from './compose';
 import { waitFor } from '../../testing/procs';
 
-export interface IngressSuiteEnv { cluster: Cluster; kenv: NodeJS.ProcessEnv }
+export interface IngressSuiteEnv {
+  cluster: Cluster;
+  kenv: NodeJS.ProcessEnv;
+}
 
 /** A Deployment of busybox httpd pods answering their name, with the readiness and preStop of a zero-downtime rollout. */
 function deployment(name: string, replicas: number) {
@@ -93,7 +96,12 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
     };
     const pods = async (app: string) => {
       const r = await env().cluster.lib.request(`${env().cluster.server}/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${app}`);
-      return (r.json.items as Array<{ metadata: { name: string; deletionTimestamp?: string }; status?: { conditions?: Array<{ type: string; status: string }> } }>)
+      return (
+        r.json.items as Array<{
+          metadata: { name: string; deletionTimestamp?: string };
+          status?: { conditions?: Array<{ type: string; status: string }> };
+        }>
+      )
         .filter((p) => !p.metadata.deletionTimestamp && isPodReady(p as never))
         .map((p) => p.metadata.name)
         .sort();
@@ -104,7 +112,27 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       httpPort = Number(env().cluster.env.MINIK8S_INGRESS_HTTP_PORT);
       httpsPort = Number(env().cluster.env.MINIK8S_INGRESS_HTTPS_PORT);
       dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-ingress-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=shop.test', '-addext', 'subjectAltName=DNS:shop.test', '-keyout', 'tls.key', '-out', 'tls.crt'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=shop.test',
+          '-addext',
+          'subjectAltName=DNS:shop.test',
+          '-keyout',
+          'tls.key',
+          '-out',
+          'tls.crt',
+        ],
+        { cwd: dir, stdio: 'pipe' },
+      );
       const r = sh('kubectl', ['create', 'namespace', ns], env().kenv);
       expect(r.code, r.out).toBe(0);
       writeFileSync(join(dir, 'apps.yaml'), `${deployment('shop', 2)}---\n${deployment('api', 1)}`);
@@ -112,7 +140,12 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       k('apply', '-f', join(dir, 'apps.yaml'));
       k('create', 'secret', 'tls', 'shop-tls', `--cert=${join(dir, 'tls.crt')}`, `--key=${join(dir, 'tls.key')}`);
       k('apply', '-f', join(dir, 'ingress.yaml'));
-      await waitFor('2 shop pods and 1 api pod ready', async () => (await pods('shop')).length === 2 && (await pods('api')).length === 1, 180_000, 1000);
+      await waitFor(
+        '2 shop pods and 1 api pod ready',
+        async () => (await pods('shop')).length === 2 && (await pods('api')).length === 1,
+        180_000,
+        1000,
+      );
     }, 240_000);
 
     afterAll(() => {
@@ -121,10 +154,15 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
 
     it('serves two hosts, a path rule and TLS to curl on 127.0.0.1, and 404s an unknown host', async () => {
       const shop = await pods('shop');
-      const www = await waitFor('www.test answered by a shop pod', async () => {
-        const b = await get(httpPort, 'www.test');
-        return shop.includes(b) ? b : undefined;
-      }, 60_000, 500);
+      const www = await waitFor(
+        'www.test answered by a shop pod',
+        async () => {
+          const b = await get(httpPort, 'www.test');
+          return shop.includes(b) ? b : undefined;
+        },
+        60_000,
+        500,
+      );
       expect(shop).toContain(www);
       expect(curl('-H', 'Host: www.test', `http://127.0.0.1:${httpPort}/`)).toMatch(new RegExp(`^(${shop.join('|')})$`));
       const resolve = `shop.test:${httpsPort}:127.0.0.1`;
@@ -132,15 +170,25 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       expect(shop).toContain(curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/`));
       // the api pod's endpoint may reach the controller a moment after the shop pods' (503 until then)
       const apiPod = (await pods('api'))[0];
-      await waitFor('shop.test/api over TLS answered by the api pod', () => curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/api`) === apiPod, 60_000, 500);
+      await waitFor(
+        'shop.test/api over TLS answered by the api pod',
+        () => curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/api`) === apiPod,
+        60_000,
+        500,
+      );
       // plain HTTP to the TLS host is redirected; a host no Ingress names is a 404
       expect(curl('-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: shop.test', `http://127.0.0.1:${httpPort}/`)).toBe('308');
       expect(curl('-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: nobody.test', `http://127.0.0.1:${httpPort}/`)).toBe('404');
       // the default class was given, and the controller published where it is reached
-      const row = await waitFor('ADDRESS 127.0.0.1', () => {
-        const out = k('get', 'ingress', 'shop', '--no-headers');
-        return /\s127\.0\.0\.1\s/.test(out) ? out : undefined;
-      }, 30_000, 500);
+      const row = await waitFor(
+        'ADDRESS 127.0.0.1',
+        () => {
+          const out = k('get', 'ingress', 'shop', '--no-headers');
+          return /\s127\.0\.0\.1\s/.test(out) ? out : undefined;
+        },
+        30_000,
+        500,
+      );
       expect(row).toMatch(/^shop\s+nginx\s+shop\.test,www\.test\s+127\.0\.0\.1\s+80, 443\s+/);
       expect(readFileSync(ca, 'utf8')).toContain('BEGIN CERTIFICATE');
     });
@@ -162,10 +210,15 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       })();
       k('rollout', 'restart', 'deployment/shop');
       k('rollout', 'status', 'deployment/shop', '--timeout=180s');
-      const after = await waitFor('2 new shop pods, the old ones gone', async () => {
-        const ps = await pods('shop');
-        return ps.length === 2 && ps.every((p) => !before.includes(p)) ? ps : undefined;
-      }, 60_000, 500);
+      const after = await waitFor(
+        '2 new shop pods, the old ones gone',
+        async () => {
+          const ps = await pods('shop');
+          return ps.length === 2 && ps.every((p) => !before.includes(p)) ? ps : undefined;
+        },
+        60_000,
+        500,
+      );
       // until the new pods answer through the Ingress
       await waitFor('answers from the new pods', () => after.every((p) => answers.has(p)), 30_000, 200);
       rolling = false;

@@ -85,7 +85,13 @@ async function bareReloads(n: number): Promise<number[]> {
   const d = join(dir, 'bare');
   const status = await freePort();
   const port = await freePort();
-  const nginx = new Nginx({ binary: 'nginx', confDir: d, statusPort: status, log: { info() {}, warn() {}, error() {} }, onExit: () => undefined });
+  const nginx = new Nginx({
+    binary: 'nginx',
+    confDir: d,
+    statusPort: status,
+    log: { info() {}, warn() {}, error() {} },
+    onExit: () => undefined,
+  });
   const conf = (i: number) => {
     const text = `daemon off; worker_processes 2; pid ${d}/nginx.pid; error_log stderr; events {} http { access_log off; client_body_temp_path ${d}/tmp/client-body; proxy_temp_path ${d}/tmp/proxy; fastcgi_temp_path ${d}/tmp/fastcgi; uwsgi_temp_path ${d}/tmp/uwsgi; scgi_temp_path ${d}/tmp/scgi;
       upstream u { server 10.255.0.${i % 2 ? 1 : 2}:8080; keepalive 64; }
@@ -110,34 +116,96 @@ async function bareReloads(n: number): Promise<number[]> {
 async function main(): Promise<void> {
   ensureImage();
   pods.removeAll();
-  const [etcdPort, peerPort, apiPort, httpPort, httpsPort, statusPort, healthPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  const [etcdPort, peerPort, apiPort, httpPort, httpsPort, statusPort, healthPort] = await Promise.all(
+    Array.from({ length: 7 }, () => freePort()),
+  );
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync']);
+  start('etcd', 'etcd', [
+    '--data-dir',
+    join(dir, 'etcd'),
+    '--listen-client-urls',
+    etcdUrl,
+    '--advertise-client-urls',
+    etcdUrl,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${peerPort}`,
+    '--unsafe-no-fsync',
+  ]);
   await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000, 200);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  start('apiserver', process.execPath, [join(REPO, 'apiserver/dist/main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  start('apiserver', process.execPath, [
+    join(REPO, 'apiserver/dist/main.js'),
+    '--etcd-servers',
+    etcdUrl,
+    '--bind-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(apiPort),
+  ]);
   await until('apiserver', () => httpOk(`${apiUrl}/healthz`), 30_000, 200);
   const api = new ApiClient({ server: apiUrl });
   controller = start('ingress-controller', process.execPath, [
-    join(REPO, 'ingress-controller/dist/main.js'), '--master', apiUrl, '--bind-address', '127.0.0.1', '--http-port', String(httpPort), '--https-port', String(httpsPort),
-    '--status-port', String(statusPort), '--healthz-port', String(healthPort), '--healthz-host', '127.0.0.1', '--conf-dir', join(dir, 'nginx'), '--publish-status-address', '127.0.0.1',
+    join(REPO, 'ingress-controller/dist/main.js'),
+    '--master',
+    apiUrl,
+    '--bind-address',
+    '127.0.0.1',
+    '--http-port',
+    String(httpPort),
+    '--https-port',
+    String(httpsPort),
+    '--status-port',
+    String(statusPort),
+    '--healthz-port',
+    String(healthPort),
+    '--healthz-host',
+    '127.0.0.1',
+    '--conf-dir',
+    join(dir, 'nginx'),
+    '--publish-status-address',
+    '127.0.0.1',
   ]);
   await until('ingress controller', () => httpOk(`http://127.0.0.1:${healthPort}/readyz`), 30_000, 200);
 
   const [a, b] = [pods.start('pod-a'), pods.start('pod-b')];
   for (const p of [a, b]) await until(`${p.name} serving`, () => httpOk(`http://${p.ip}:8080/`), 15_000, 100);
-  await api.resource(R.ingressclasses).create({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'minik8s.io/ingress-nginx' } });
-  await api.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+  await api.resource(R.ingressclasses).create({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'nginx' },
+    spec: { controller: 'minik8s.io/ingress-nginx' },
+  });
+  await api.resource(R.services).create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  });
   const slices = api.resource<EndpointSlice & KubeObject>(R.endpointslices);
   let current = await slices.create(slice([a]));
   const endpointsTo = async (p: HttpdPod) => {
-    current = await slices.update({ ...slice([p]), metadata: { ...slice([p]).metadata, resourceVersion: current.metadata.resourceVersion } });
+    current = await slices.update({
+      ...slice([p]),
+      metadata: { ...slice([p]).metadata, resourceVersion: current.metadata.resourceVersion },
+    });
   };
   await api.resource(R.ingresses).create({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'bench', namespace: 'default' },
-    spec: { ingressClassName: 'nginx', rules: [{ host: 'bench.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: 'bench.test',
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+        },
+      ],
+    },
   });
   await until('the Ingress serves pod-a', async () => (await whoAnswers(httpPort, 'bench.test')) === 'pod-a', 30_000, 100);
 
@@ -157,7 +225,9 @@ async function main(): Promise<void> {
     if (r < 0) continue; // warm-up
     direct.push(x);
     through.push(y);
-    console.log(`round ${r + 1}/${ROUNDS}: direct ${x.rps.toFixed(0)} req/s p99 ${x.p99Ms.toFixed(2)} ms; ingress ${y.rps.toFixed(0)} req/s p99 ${y.p99Ms.toFixed(2)} ms`);
+    console.log(
+      `round ${r + 1}/${ROUNDS}: direct ${x.rps.toFixed(0)} req/s p99 ${x.p99Ms.toFixed(2)} ms; ingress ${y.rps.toFixed(0)} req/s p99 ${y.p99Ms.toFixed(2)} ms`,
+    );
   }
 
   // 2. an EndpointSlice change until traffic reaches the new endpoint
@@ -190,7 +260,9 @@ async function main(): Promise<void> {
     ingress_reload_p90_ms: Number(percentile(reloads, 90).toFixed(1)),
     nginx_bare_reload_ms: Number(med(bare).toFixed(1)),
   };
-  console.log(`reload after an EndpointSlice change: p50 ${summary.ingress_reload_ms} ms, p90 ${summary.ingress_reload_p90_ms} ms (${RELOADS} changes); bare nginx -t + reload: p50 ${summary.nginx_bare_reload_ms} ms`);
+  console.log(
+    `reload after an EndpointSlice change: p50 ${summary.ingress_reload_ms} ms, p90 ${summary.ingress_reload_p90_ms} ms (${RELOADS} changes); bare nginx -t + reload: p50 ${summary.nginx_bare_reload_ms} ms`,
+  );
   await stop();
   console.log(JSON.stringify(summary));
 }

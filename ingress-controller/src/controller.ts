@@ -19,7 +19,16 @@ import {
   type KubeObject,
   type Registry,
 } from '@minik8s/shared';
-import { buildModel, type EndpointSlice, type Ingress, type IngressClass, type KeyPair, type Model, type Secret, type Service } from './model';
+import {
+  buildModel,
+  type EndpointSlice,
+  type Ingress,
+  type IngressClass,
+  type KeyPair,
+  type Model,
+  type Secret,
+  type Service,
+} from './model';
 import { renderConfig, type RenderOptions } from './nginx-conf';
 import { ConfigTestError, type Nginx } from './nginx';
 import { tlsKeyPair } from './tls';
@@ -73,7 +82,8 @@ export class IngressController {
     this.queue = new WorkQueue<string>({ name: 'ingress', registry: o.registry });
     this.recorder = new EventRecorder(o.client, { component: 'ingress-nginx-controller', logger: o.log });
     const sync = () => this.queue.add(SYNC);
-    for (const inf of [this.classes, this.services, this.slices, this.secrets] as Informer<KubeObject>[]) inf.addEventHandler({ onAdd: sync, onUpdate: sync, onDelete: sync });
+    for (const inf of [this.classes, this.services, this.slices, this.secrets] as Informer<KubeObject>[])
+      inf.addEventHandler({ onAdd: sync, onUpdate: sync, onDelete: sync });
     const ing = (i: Ingress) => {
       this.queue.add(SYNC);
       this.queue.add(STATUS + objectKey(i));
@@ -83,9 +93,23 @@ export class IngressController {
     this.m = {
       reloads: newCounter(r, 'nginx_ingress_controller_success', 'Cumulative number of Ingress controller reload operations'),
       errors: newCounter(r, 'nginx_ingress_controller_errors', 'Cumulative number of Ingress controller errors during reload operations'),
-      lastOk: newGauge(r, 'nginx_ingress_controller_config_last_reload_successful', 'Whether the last configuration reload attempt was successful'),
-      lastOkAt: newGauge(r, 'nginx_ingress_controller_config_last_reload_successful_timestamp_seconds', 'Timestamp of the last successful configuration reload'),
-      reloadSeconds: newHistogram(r, 'nginx_ingress_controller_reload_duration_seconds', 'Time from a configuration change to nginx serving it (test + reload)', [], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+      lastOk: newGauge(
+        r,
+        'nginx_ingress_controller_config_last_reload_successful',
+        'Whether the last configuration reload attempt was successful',
+      ),
+      lastOkAt: newGauge(
+        r,
+        'nginx_ingress_controller_config_last_reload_successful_timestamp_seconds',
+        'Timestamp of the last successful configuration reload',
+      ),
+      reloadSeconds: newHistogram(
+        r,
+        'nginx_ingress_controller_reload_duration_seconds',
+        'Time from a configuration change to nginx serving it (test + reload)',
+        [],
+        [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ),
       servers: newGauge(r, 'nginx_ingress_controller_servers', 'Virtual servers (hosts) in the configuration'),
       upstreams: newGauge(r, 'nginx_ingress_controller_upstreams', 'Upstreams (Service ports with ready endpoints) in the configuration'),
     };
@@ -134,11 +158,25 @@ export class IngressController {
         this.m.lastOk.set(1);
         this.m.lastOkAt.set(Date.now() / 1000);
         this.m.reloadSeconds.observe(seconds);
-        this.o.log.info({ hash: conf.hash.slice(0, 12), servers: model.servers.length, upstreams: model.upstreams.length, testMs: Math.round(testMs), reloadMs: Math.round(reloadMs) }, 'configuration loaded');
+        this.o.log.info(
+          {
+            hash: conf.hash.slice(0, 12),
+            servers: model.servers.length,
+            upstreams: model.upstreams.length,
+            testMs: Math.round(testMs),
+            reloadMs: Math.round(reloadMs),
+          },
+          'configuration loaded',
+        );
       } catch (e) {
         this.m.errors.inc();
         this.m.lastOk.set(0);
-        this.o.log.error({ err: (e as Error).message }, e instanceof ConfigTestError ? 'configuration refused by nginx -t; the running one stays' : 'reload failed; the running configuration stays');
+        this.o.log.error(
+          { err: (e as Error).message },
+          e instanceof ConfigTestError
+            ? 'configuration refused by nginx -t; the running one stays'
+            : 'reload failed; the running configuration stays',
+        );
         throw e;
       }
     }
@@ -192,7 +230,9 @@ export class IngressController {
     const want = this.statusWanted(ing);
     if (!want) return;
     const { namespace, name } = splitKey(key);
-    await this.o.client.resource<Ingress>(R.ingresses).patch(name, { status: { loadBalancer: { ingress: want } } }, 'merge', { namespace, subresource: 'status' });
+    await this.o.client
+      .resource<Ingress>(R.ingresses)
+      .patch(name, { status: { loadBalancer: { ingress: want } } }, 'merge', { namespace, subresource: 'status' });
     this.o.log.info({ ingress: key, address: this.o.addresses }, 'status updated');
   }
 }

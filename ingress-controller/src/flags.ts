@@ -22,8 +22,22 @@ export interface Flags {
 }
 
 const VALUE = new Set([
-  'kubeconfig', 'master', 'controller-class', 'watch-ingress-without-class', 'http-port', 'https-port', 'status-port', 'healthz-port', 'healthz-host',
-  'bind-address', 'publish-status-address', 'nginx-binary', 'conf-dir', 'worker-processes', 'access-log', 'v',
+  'kubeconfig',
+  'master',
+  'controller-class',
+  'watch-ingress-without-class',
+  'http-port',
+  'https-port',
+  'status-port',
+  'healthz-port',
+  'healthz-host',
+  'bind-address',
+  'publish-status-address',
+  'nginx-binary',
+  'conf-dir',
+  'worker-processes',
+  'access-log',
+  'v',
 ]);
 const BOOL = new Set(['watch-ingress-without-class']);
 const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -61,17 +75,24 @@ export function parseFlags(argv: string[]): Flags {
     return s === 'true';
   };
   const controllerClass = v.get('controller-class') ?? 'minik8s.io/ingress-nginx';
-  if (!/^[a-z0-9.-]+\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(controllerClass)) throw new FlagError(`--controller-class: want a domain-prefixed path such as "minik8s.io/ingress-nginx", got "${controllerClass}"`);
+  if (!/^[a-z0-9.-]+\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(controllerClass))
+    throw new FlagError(`--controller-class: want a domain-prefixed path such as "minik8s.io/ingress-nginx", got "${controllerClass}"`);
   const bindAddress = v.get('bind-address') ?? '';
   if (bindAddress && isIP(bindAddress) !== 4) throw new FlagError(`--bind-address: want an IPv4 address, got "${bindAddress}"`);
   const healthzHost = v.get('healthz-host') ?? '0.0.0.0';
   if (!isIP(healthzHost)) throw new FlagError(`--healthz-host: want an IP address, got "${healthzHost}"`);
-  const publish = (v.get('publish-status-address') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of publish) if (!isIP(p) && !HOSTNAME.test(p)) throw new FlagError(`--publish-status-address: "${p}" is neither an IP address nor a DNS name`);
+  const publish = (v.get('publish-status-address') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of publish)
+    if (!isIP(p) && !HOSTNAME.test(p)) throw new FlagError(`--publish-status-address: "${p}" is neither an IP address nor a DNS name`);
   const workerProcesses = v.get('worker-processes') ?? 'auto';
-  if (workerProcesses !== 'auto' && !/^[1-9]\d{0,2}$/.test(workerProcesses)) throw new FlagError(`--worker-processes: want "auto" or a count, got "${workerProcesses}"`);
+  if (workerProcesses !== 'auto' && !/^[1-9]\d{0,2}$/.test(workerProcesses))
+    throw new FlagError(`--worker-processes: want "auto" or a count, got "${workerProcesses}"`);
   const accessLog = v.get('access-log') ?? '/dev/stdout';
-  if (accessLog !== 'off' && !/^\/[A-Za-z0-9._\-/]+$/.test(accessLog)) throw new FlagError(`--access-log: want an absolute file path or "off", got "${accessLog}"`);
+  if (accessLog !== 'off' && !/^\/[A-Za-z0-9._\-/]+$/.test(accessLog))
+    throw new FlagError(`--access-log: want an absolute file path or "off", got "${accessLog}"`);
   const confDir = v.get('conf-dir') ?? '/etc/nginx';
   if (!/^\/[A-Za-z0-9._\-/]+$/.test(confDir)) throw new FlagError(`--conf-dir: want an absolute directory path, got "${confDir}"`);
   const flags: Flags = {
@@ -92,6 +113,7 @@ export function parseFlags(argv: string[]): Flags {
     accessLog,
   };
   const ports = [flags.httpPort, flags.httpsPort, flags.statusPort];
-  if (new Set(ports).size !== ports.length) throw new FlagError(`--http-port, --https-port and --status-port must differ (${ports.join(', ')})`);
+  if (new Set(ports).size !== ports.length)
+    throw new FlagError(`--http-port, --https-port and --status-port must differ (${ports.join(', ')})`);
   return flags;
 }

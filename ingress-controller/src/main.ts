@@ -2,7 +2,18 @@
 // IngressClasses whose spec.controller is --controller-class. /healthz, /readyz and /metrics on
 // --healthz-port; nginx's own status server on 127.0.0.1:--status-port.
 import { fstatSync } from 'node:fs';
-import { ApiClient, R, createLogger, newRegistry, onShutdown, runWorkers, shutdown, startHealthServer, type core, type KubeObject } from '@minik8s/shared';
+import {
+  ApiClient,
+  R,
+  createLogger,
+  newRegistry,
+  onShutdown,
+  runWorkers,
+  shutdown,
+  startHealthServer,
+  type core,
+  type KubeObject,
+} from '@minik8s/shared';
 import { IngressController, SYNC } from './controller';
 import { FlagError, USAGE, parseFlags, type Flags } from './flags';
 import { Nginx } from './nginx';
@@ -78,7 +89,10 @@ async function main(): Promise<void> {
   });
   await controller.factory.start();
   controller.queue.add(SYNC);
-  log.info({ controller: flags.controllerClass, http: flags.httpPort, https: flags.httpsPort, health: health.port }, 'Ingress controller started');
+  log.info(
+    { controller: flags.controllerClass, http: flags.httpPort, https: flags.httpsPort, health: health.port },
+    'Ingress controller started',
+  );
   await runWorkers(controller.queue, 1, (key) => controller.reconcile(key), log);
 }
 

@@ -135,7 +135,9 @@ function annotations(ing: Ingress, problems: Problem[]): IngressOptions {
   const a = ing.metadata.annotations ?? {};
   let rewrite: string | undefined = a[ANNOTATION.rewriteTarget];
   if (rewrite !== undefined && !SAFE_PATH.test(rewrite)) {
-    const why = rewrite.includes('$') ? 'capture groups ($1...) need regular-expression paths, which this controller does not serve' : 'it must be an absolute path of URL path characters';
+    const why = rewrite.includes('$')
+      ? 'capture groups ($1...) need regular-expression paths, which this controller does not serve'
+      : 'it must be an absolute path of URL path characters';
     problems.push({ reason: 'InvalidAnnotation', message: `${ANNOTATION.rewriteTarget}: "${rewrite}" ignored: ${why}` });
     rewrite = undefined;
   }
@@ -144,7 +146,11 @@ function annotations(ing: Ingress, problems: Problem[]): IngressOptions {
   if (p !== undefined) {
     const up = p.toUpperCase();
     if (up === 'HTTP' || up === 'HTTPS') protocol = up;
-    else problems.push({ reason: 'InvalidAnnotation', message: `${ANNOTATION.backendProtocol}: "${p}" is not supported (HTTP or HTTPS); using HTTP` });
+    else
+      problems.push({
+        reason: 'InvalidAnnotation',
+        message: `${ANNOTATION.backendProtocol}: "${p}" is not supported (HTTP or HTTPS); using HTTP`,
+      });
   }
   return {
     rewrite,
@@ -206,17 +212,24 @@ export function buildModel(input: ModelInput): Model {
         return { status: 503 };
       }
       if (svc.spec?.type === 'ExternalName') {
-        probs.push({ reason: 'UnsupportedBackend', message: `${where}: service "${ns}/${name}" is an ExternalName Service, which this controller does not proxy to; answering 503` });
+        probs.push({
+          reason: 'UnsupportedBackend',
+          message: `${where}: service "${ns}/${name}" is an ExternalName Service, which this controller does not proxy to; answering 503`,
+        });
         return { status: 503 };
       }
       const want = b.service.port ?? {};
       const port = (svc.spec?.ports ?? []).find((p) => (want.name ? p.name === want.name : p.port === want.number));
       if (!port || !(want.name ? DNS_NAME.test(want.name) : Number.isInteger(want.number))) {
-        probs.push({ reason: 'ServicePortNotFound', message: `${where}: service "${ns}/${name}" has no port ${want.name ? `"${want.name}"` : want.number}; answering 503` });
+        probs.push({
+          reason: 'ServicePortNotFound',
+          message: `${where}: service "${ns}/${name}" has no port ${want.name ? `"${want.name}"` : want.number}; answering 503`,
+        });
         return { status: 503 };
       }
       const upName = `${ns}-${name}-${want.name ?? want.number}`;
-      if (!upstreams.has(upName)) upstreams.set(upName, { name: upName, endpoints: endpointsOf(slicesBySvc.get(`${ns}/${name}`) ?? [], port) });
+      if (!upstreams.has(upName))
+        upstreams.set(upName, { name: upName, endpoints: endpointsOf(slicesBySvc.get(`${ns}/${name}`) ?? [], port) });
       // no ready endpoint: nginx has nothing to send to; the path answers 503 as ingress-nginx's does
       return upstreams.get(upName)!.endpoints.length ? { upstream: upName, protocol: opts.protocol } : { status: 503 };
     };
@@ -226,7 +239,11 @@ export function buildModel(input: ModelInput): Model {
       const ck = `${host} ${loc.match} ${loc.path}`;
       const prev = claims.get(ck);
       if (prev && (weak || !prev.weak)) {
-        if (!weak && prev) probs.push({ reason: 'PathConflict', message: `${what} is already served by ingress "${s.locations[prev.index].source}"; ignored` });
+        if (!weak && prev)
+          probs.push({
+            reason: 'PathConflict',
+            message: `${what} is already served by ingress "${s.locations[prev.index].source}"; ignored`,
+          });
         return;
       }
       if (prev) s.locations[prev.index] = loc;
@@ -246,7 +263,10 @@ export function buildModel(input: ModelInput): Model {
         const path = p.path || '/';
         const what = `${rule.host || '*'}${path}`;
         if (!SAFE_PATH.test(path)) {
-          probs.push({ reason: 'InvalidPath', message: `${what}: the path must be absolute and of URL path characters (no "$", spaces or quotes); ignored` });
+          probs.push({
+            reason: 'InvalidPath',
+            message: `${what}: the path must be absolute and of URL path characters (no "$", spaces or quotes); ignored`,
+          });
           continue;
         }
         const backend = resolve(p.backend, what);
@@ -259,10 +279,20 @@ export function buildModel(input: ModelInput): Model {
         // but not /foobar; a trailing slash changes nothing
         const clean = path.replace(/\/+$/, '');
         if (!clean) {
-          claim(host, { ...base, match: 'prefix', path: '/', rewrite: opts.rewrite === undefined ? undefined : withSlash(opts.rewrite) }, false, what);
+          claim(
+            host,
+            { ...base, match: 'prefix', path: '/', rewrite: opts.rewrite === undefined ? undefined : withSlash(opts.rewrite) },
+            false,
+            what,
+          );
           continue;
         }
-        claim(host, { ...base, match: 'prefix', path: `${clean}/`, rewrite: opts.rewrite === undefined ? undefined : withSlash(opts.rewrite) }, false, what);
+        claim(
+          host,
+          { ...base, match: 'prefix', path: `${clean}/`, rewrite: opts.rewrite === undefined ? undefined : withSlash(opts.rewrite) },
+          false,
+          what,
+        );
         claim(host, { ...base, match: 'exact', path: clean }, true, what);
       }
     });
@@ -275,20 +305,33 @@ export function buildModel(input: ModelInput): Model {
       defaultServerBackend ??= { backend, source: key };
     }
 
-    for (const [i, t] of (spec.tls ?? []).entries()) tls.push({ ns, hosts: t.hosts?.length ? t.hosts : hosts.filter((h) => h !== DEFAULT_SERVER), secretName: t.secretName, index: i, probs });
+    for (const [i, t] of (spec.tls ?? []).entries())
+      tls.push({
+        ns,
+        hosts: t.hosts?.length ? t.hosts : hosts.filter((h) => h !== DEFAULT_SERVER),
+        secretName: t.secretName,
+        index: i,
+        probs,
+      });
     if (opts.forceSslRedirect) forced.add(key);
   }
 
   // TLS after every rule, so that an entry covers hosts of any Ingress (and wildcards hosts named later)
   for (const t of tls) {
     if (!t.secretName) {
-      t.probs.push({ reason: 'TLSSecretMissing', message: `spec.tls[${t.index}] names no secretName and this controller has no default certificate: ${t.hosts.join(', ')} served over HTTP only` });
+      t.probs.push({
+        reason: 'TLSSecretMissing',
+        message: `spec.tls[${t.index}] names no secretName and this controller has no default certificate: ${t.hosts.join(', ')} served over HTTP only`,
+      });
       continue;
     }
     const secret = DNS_NAME.test(t.secretName) ? secrets.get(`${t.ns}/${t.secretName}`) : undefined;
     const pair: KeyPair = secret ? input.keyPair(secret) : { error: 'not found' };
     if ('error' in pair) {
-      t.probs.push({ reason: secret ? 'InvalidTLSSecret' : 'TLSSecretNotFound', message: `secret "${t.ns}/${t.secretName}" skipped (${pair.error}): ${t.hosts.join(', ') || 'no host'} served over HTTP only` });
+      t.probs.push({
+        reason: secret ? 'InvalidTLSSecret' : 'TLSSecretNotFound',
+        message: `secret "${t.ns}/${t.secretName}" skipped (${pair.error}): ${t.hosts.join(', ') || 'no host'} served over HTTP only`,
+      });
       continue;
     }
     const file = `${t.ns}_${t.secretName}.pem`;
@@ -300,7 +343,11 @@ export function buildModel(input: ModelInput): Model {
   const fallback: Backend = defaultServerBackend?.backend ?? { status: 404 };
   for (const s of servers.values()) {
     if (!s.locations.some((l) => l.match === 'prefix' && l.path === '/')) {
-      s.locations.push(s === catchAll ? { match: 'prefix', path: '/', backend: fallback, sslRedirect: false, source: defaultServerBackend?.source ?? '' } : { match: 'prefix', path: '/', backend: { status: 404 }, sslRedirect: false, source: '' });
+      s.locations.push(
+        s === catchAll
+          ? { match: 'prefix', path: '/', backend: fallback, sslRedirect: false, source: defaultServerBackend?.source ?? '' }
+          : { match: 'prefix', path: '/', backend: { status: 404 }, sslRedirect: false, source: '' },
+      );
     }
     // a host served over TLS redirects plain HTTP unless its Ingress says ssl-redirect: "false"
     for (const l of s.locations) l.sslRedirect = (l.sslRedirect && !!s.cert) || forced.has(l.source);

@@ -51,7 +51,8 @@ function location(l: Location, o: RenderOptions): string[] {
   const head = `location ${l.match === 'exact' ? '= ' : ''}${quote(l.path)} {`;
   const body: string[] = [];
   if (l.source) body.push(`# ${l.source}`);
-  if (l.sslRedirect) body.push(`if ($scheme = http) { return 308 https://$host${o.httpsPort === 443 ? '' : `:${o.httpsPort}`}$request_uri; }`);
+  if (l.sslRedirect)
+    body.push(`if ($scheme = http) { return 308 https://$host${o.httpsPort === 443 ? '' : `:${o.httpsPort}`}$request_uri; }`);
   if ('status' in l.backend) {
     body.push(`set $proxy_upstream_name "-";`, `return ${l.backend.status};`);
   } else {

@@ -72,7 +72,9 @@ export class Nginx {
   private test(file: string): Promise<void> {
     return new Promise((ok, fail) => {
       // stdout is /dev/null: nginx opens the access log (/dev/stdout) while testing, and cannot open a socket
-      const child = spawn(this.o.binary, ['-t', '-q', '-e', 'stderr', '-p', this.o.confDir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(this.o.binary, ['-t', '-q', '-e', 'stderr', '-p', this.o.confDir, '-c', file], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 65536 - stderr.length)));
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -89,7 +91,9 @@ export class Nginx {
   }
 
   private start(): void {
-    const child = spawn(this.o.binary, ['-e', 'stderr', '-p', this.o.confDir, '-c', join(this.o.confDir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(this.o.binary, ['-e', 'stderr', '-p', this.o.confDir, '-c', join(this.o.confDir, 'nginx.conf')], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     this.child = child;
     // nginx's error log, one structured line each, at nginx's own level
     const lines = new LineSplitter();
@@ -129,12 +133,15 @@ export class Nginx {
   /** The hash of the configuration the status server answers with, or undefined. */
   configHash(): Promise<string | undefined> {
     return new Promise((ok) => {
-      const req = http.get({ host: '127.0.0.1', port: this.o.statusPort, path: '/configuration-hash', agent: false, timeout: 1000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => ok(res.statusCode === 200 ? body : undefined));
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port: this.o.statusPort, path: '/configuration-hash', agent: false, timeout: 1000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (body += d));
+          res.on('end', () => ok(res.statusCode === 200 ? body : undefined));
+        },
+      );
       req.on('timeout', () => req.destroy());
       req.on('error', () => ok(undefined));
     });
@@ -151,7 +158,8 @@ export class Nginx {
   /** Certificates no configuration in use names any more. */
   private removeCerts(keep: readonly Cert[]): void {
     const names = new Set(keep.map((c) => c.file));
-    for (const f of readdirSync(join(this.o.confDir, 'certs'))) if (!names.has(f)) rmSync(join(this.o.confDir, 'certs', f), { force: true });
+    for (const f of readdirSync(join(this.o.confDir, 'certs')))
+      if (!names.has(f)) rmSync(join(this.o.confDir, 'certs', f), { force: true });
   }
 
   /** Graceful stop (SIGQUIT: workers finish their requests), SIGKILL after `graceMs`. */

@@ -13,7 +13,11 @@ export function rule(host: string | undefined, ...paths: PathSpec[]) {
   return {
     ...(host ? { host } : {}),
     http: {
-      paths: paths.map(([path, pathType, name, port]) => ({ path, pathType, backend: { service: { name, port: typeof port === 'number' ? { number: port } : { name: port } } } })),
+      paths: paths.map(([path, pathType, name, port]) => ({
+        path,
+        pathType,
+        backend: { service: { name, port: typeof port === 'number' ? { number: port } : { name: port } } },
+      })),
     },
   };
 }
@@ -32,30 +36,59 @@ export function ingressClass(name: string, controller = CONTROLLER): IngressClas
 }
 
 export function service(name: string, ports: Array<{ name?: string; port: number }>, namespace = 'default', type = 'ClusterIP'): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { type, ports: ports.map((p) => ({ ...p, protocol: 'TCP' })) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { type, ports: ports.map((p) => ({ ...p, protocol: 'TCP' })) },
+  };
 }
 
-export function slice(svc: string, portName: string | undefined, port: number, ips: Array<string | [string, boolean]>, namespace = 'default', suffix = 'a'): EndpointSlice {
+export function slice(
+  svc: string,
+  portName: string | undefined,
+  port: number,
+  ips: Array<string | [string, boolean]>,
+  namespace = 'default',
+  suffix = 'a',
+): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: `${svc}-${suffix}`, namespace, labels: { 'kubernetes.io/service-name': svc } },
     addressType: 'IPv4',
     ports: [{ ...(portName !== undefined ? { name: portName } : {}), port, protocol: 'TCP' }],
-    endpoints: ips.map((x) => (typeof x === 'string' ? { addresses: [x], conditions: { ready: true } } : { addresses: [x[0]], conditions: { ready: x[1] } })),
+    endpoints: ips.map((x) =>
+      typeof x === 'string' ? { addresses: [x], conditions: { ready: true } } : { addresses: [x[0]], conditions: { ready: x[1] } },
+    ),
   };
 }
 
-export function tlsSecret(name: string, data: Record<string, string> = { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' }, namespace = 'default'): Secret {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '1' }, type: 'kubernetes.io/tls', data };
+export function tlsSecret(
+  name: string,
+  data: Record<string, string> = { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' },
+  namespace = 'default',
+): Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '1' },
+    type: 'kubernetes.io/tls',
+    data,
+  };
 }
 
 /** A key-pair check that accepts every Secret whose name does not start with "bad". */
 export function fakeKeyPair(s: Secret): KeyPair {
-  return s.metadata.name!.startsWith('bad') ? { error: 'tls.key does not match the certificate in tls.crt' } : { pem: `PEM of ${s.metadata.name}\n` };
+  return s.metadata.name!.startsWith('bad')
+    ? { error: 'tls.key does not match the certificate in tls.crt' }
+    : { pem: `PEM of ${s.metadata.name}\n` };
 }
 
-export function input(objs: { ingresses: Ingress[]; services?: Service[]; slices?: EndpointSlice[]; secrets?: Secret[]; classes?: IngressClass[] }, watchWithoutClass = false): ModelInput {
+export function input(
+  objs: { ingresses: Ingress[]; services?: Service[]; slices?: EndpointSlice[]; secrets?: Secret[]; classes?: IngressClass[] },
+  watchWithoutClass = false,
+): ModelInput {
   return {
     ingresses: objs.ingresses,
     classes: objs.classes ?? [ingressClass('nginx')],

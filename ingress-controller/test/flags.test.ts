@@ -4,12 +4,36 @@ import { parseFlags } from '../src/flags';
 
 describe('parseFlags', () => {
   it('has upstream-like defaults', () => {
-    expect(parseFlags([])).toMatchObject({ controllerClass: 'minik8s.io/ingress-nginx', httpPort: 80, httpsPort: 443, statusPort: 10246, healthzPort: 10254, healthzHost: '0.0.0.0', bindAddress: '', watchIngressWithoutClass: false, confDir: '/etc/nginx', accessLog: '/dev/stdout', publishStatusAddress: [] });
+    expect(parseFlags([])).toMatchObject({
+      controllerClass: 'minik8s.io/ingress-nginx',
+      httpPort: 80,
+      httpsPort: 443,
+      statusPort: 10246,
+      healthzPort: 10254,
+      healthzHost: '0.0.0.0',
+      bindAddress: '',
+      watchIngressWithoutClass: false,
+      confDir: '/etc/nginx',
+      accessLog: '/dev/stdout',
+      publishStatusAddress: [],
+    });
   });
 
   it('takes --flag value, --flag=value and bare booleans', () => {
-    expect(parseFlags(['--http-port', '8080', '--https-port=8443', '--watch-ingress-without-class', '--publish-status-address', '127.0.0.1, ingress.example.com'])).toMatchObject({
-      httpPort: 8080, httpsPort: 8443, watchIngressWithoutClass: true, publishStatusAddress: ['127.0.0.1', 'ingress.example.com'],
+    expect(
+      parseFlags([
+        '--http-port',
+        '8080',
+        '--https-port=8443',
+        '--watch-ingress-without-class',
+        '--publish-status-address',
+        '127.0.0.1, ingress.example.com',
+      ]),
+    ).toMatchObject({
+      httpPort: 8080,
+      httpsPort: 8443,
+      watchIngressWithoutClass: true,
+      publishStatusAddress: ['127.0.0.1', 'ingress.example.com'],
     });
   });
 

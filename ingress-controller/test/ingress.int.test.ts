@@ -43,18 +43,41 @@ function get(host: string, path = '/'): Promise<Reply> {
 /** One GET over TLS with SNI `servername`, trusting the CA `ca`. */
 function getTls(servername: string, path = '/', ca?: string): Promise<Reply> {
   return new Promise((ok, fail) => {
-    const req = https.get({ host: '127.0.0.1', port: ports.https, path, servername, headers: { host: servername }, ca, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d));
-      res.on('end', () => ok({ status: res.statusCode!, body: body.trim() }));
-    });
+    const req = https.get(
+      { host: '127.0.0.1', port: ports.https, path, servername, headers: { host: servername }, ca, agent: false, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => ok({ status: res.statusCode!, body: body.trim() }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', fail);
   });
 }
 
 function selfSigned(host: string): { crt: string; key: string } {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', `${host}.key`, '-out', `${host}.crt`], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${host}`,
+      '-addext',
+      `subjectAltName=DNS:${host}`,
+      '-keyout',
+      `${host}.key`,
+      '-out',
+      `${host}.crt`,
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
   return { crt: readFileSync(join(dir, `${host}.crt`), 'utf8'), key: readFileSync(join(dir, `${host}.key`), 'utf8') };
 }
 
@@ -72,7 +95,12 @@ async function apply<T extends KubeObject>(rt: typeof R.services, obj: T): Promi
 }
 
 function service(name: string): core.Service & KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  };
 }
 
 /** The EndpointSlice of a Service as the endpoints controller writes it: ready pods, and terminating ones not ready. */
@@ -84,8 +112,16 @@ function endpointSlice(svc: string, ready: HttpdPod[], terminating: HttpdPod[] =
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     endpoints: [
-      ...ready.map((p) => ({ addresses: [p.ip], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: p.name, namespace: 'default' } })),
-      ...terminating.map((p) => ({ addresses: [p.ip], conditions: { ready: false, serving: true, terminating: true }, targetRef: { kind: 'Pod', name: p.name, namespace: 'default' } })),
+      ...ready.map((p) => ({
+        addresses: [p.ip],
+        conditions: { ready: true, serving: true, terminating: false },
+        targetRef: { kind: 'Pod', name: p.name, namespace: 'default' },
+      })),
+      ...terminating.map((p) => ({
+        addresses: [p.ip],
+        conditions: { ready: false, serving: true, terminating: true },
+        targetRef: { kind: 'Pod', name: p.name, namespace: 'default' },
+      })),
     ],
   };
 }
@@ -97,7 +133,9 @@ function startPod(name: string): HttpdPod {
 }
 
 async function events(ingress: string): Promise<string[]> {
-  const list = await api.resource<core.Event & KubeObject>(R.events).list({ namespace: 'default', fieldSelector: `involvedObject.name=${ingress}` });
+  const list = await api
+    .resource<core.Event & KubeObject>(R.events)
+    .list({ namespace: 'default', fieldSelector: `involvedObject.name=${ingress}` });
   return list.items.map((e) => `${e.type} ${e.reason}: ${e.message}`);
 }
 
@@ -123,18 +161,46 @@ beforeAll(async () => {
   ctl = await startComponent(
     'ingress-controller',
     [
-      '--master', apiserver.url, '--bind-address', '127.0.0.1', '--http-port', String(ports.http), '--https-port', String(ports.https),
-      '--status-port', String(ports.status), '--healthz-port', String(ports.health), '--healthz-host', '127.0.0.1',
-      '--conf-dir', join(dir, 'nginx'), '--publish-status-address', '127.0.0.1', '--access-log', join(dir, 'access.log'), '--worker-processes', '2',
+      '--master',
+      apiserver.url,
+      '--bind-address',
+      '127.0.0.1',
+      '--http-port',
+      String(ports.http),
+      '--https-port',
+      String(ports.https),
+      '--status-port',
+      String(ports.status),
+      '--healthz-port',
+      String(ports.health),
+      '--healthz-host',
+      '127.0.0.1',
+      '--conf-dir',
+      join(dir, 'nginx'),
+      '--publish-status-address',
+      '127.0.0.1',
+      '--access-log',
+      join(dir, 'access.log'),
+      '--worker-processes',
+      '2',
     ],
     `http://127.0.0.1:${ports.health}/readyz`,
   );
-  for (const [svc, names] of [['web', ['web-1', 'web-2']], ['api', ['api-1']]] as const) {
+  for (const [svc, names] of [
+    ['web', ['web-1', 'web-2']],
+    ['api', ['api-1']],
+  ] as const) {
     await apply(R.services, service(svc));
     await apply(R.endpointslices, endpointSlice(svc, names.map(startPod)));
   }
   for (const host of ['shop.test', 'www.test']) certs[host] = selfSigned(host);
-  const tls = (name: string, crt: string, key: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64(crt), 'tls.key': b64(key) } });
+  const tls = (name: string, crt: string, key: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'default' },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64(crt), 'tls.key': b64(key) },
+  });
   await api.resource(R.secrets).create(tls('shop-tls', certs['shop.test'].crt, certs['shop.test'].key));
   // a certificate with another certificate's key: broken
   await api.resource(R.secrets).create(tls('broken-tls', certs['www.test'].crt, certs['shop.test'].key));
@@ -158,8 +224,19 @@ describe('the Ingress controller on nginx', () => {
       spec: {
         tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }],
         rules: [
-          { host: 'shop.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }, { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } },
-          { host: 'www.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] } },
+          {
+            host: 'shop.test',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+                { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } },
+              ],
+            },
+          },
+          {
+            host: 'www.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] },
+          },
         ],
       },
     };
@@ -177,16 +254,33 @@ describe('the Ingress controller on nginx', () => {
     expect((await getTls('shop.test', '/apixyz', certs['shop.test'].crt)).status).toBe(404); // web has no such file
     expect(['web-1', 'web-2']).toContain((await getTls('shop.test', '/', certs['shop.test'].crt)).body);
     // curl with the name resolved to loopback, as a user would
-    const curl = execFileSync('curl', ['-sS', '--noproxy', '*', '--cacert', join(dir, 'shop.test.crt'), '--resolve', `shop.test:${ports.https}:127.0.0.1`, `https://shop.test:${ports.https}/api`], { encoding: 'utf8' });
+    const curl = execFileSync(
+      'curl',
+      [
+        '-sS',
+        '--noproxy',
+        '*',
+        '--cacert',
+        join(dir, 'shop.test.crt'),
+        '--resolve',
+        `shop.test:${ports.https}:127.0.0.1`,
+        `https://shop.test:${ports.https}/api`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(curl.trim()).toBe('api-1');
     const unknown = await get('nobody.test');
     expect(unknown.status).toBe(404);
     // no certificate for an unknown name: the handshake is refused
     await expect(getTls('nobody.test')).rejects.toThrow(/unrecognized name|alert/i);
-    const st = await waitFor('status.loadBalancer filled', async () => {
-      const i = await api.resource<Ingress>(R.ingresses).get('shop', 'default');
-      return i.status?.loadBalancer?.ingress?.length ? i.status.loadBalancer.ingress : undefined;
-    }, 10_000);
+    const st = await waitFor(
+      'status.loadBalancer filled',
+      async () => {
+        const i = await api.resource<Ingress>(R.ingresses).get('shop', 'default');
+        return i.status?.loadBalancer?.ingress?.length ? i.status.loadBalancer.ingress : undefined;
+      },
+      10_000,
+    );
     expect(st).toEqual([{ ip: '127.0.0.1' }]);
     expect(await events('shop')).toEqual(['Normal Sync: Scheduled for sync']);
     const log = readFileSync(join(dir, 'access.log'), 'utf8');
@@ -200,13 +294,32 @@ describe('the Ingress controller on nginx', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: { name: 'partial', namespace: 'default' },
-      spec: { rules: [{ host: 'partial.test', http: { paths: [{ path: '/gone', pathType: 'Exact', backend: { service: { name: 'missing', port: { number: 80 } } } }, { path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+      spec: {
+        rules: [
+          {
+            host: 'partial.test',
+            http: {
+              paths: [
+                { path: '/gone', pathType: 'Exact', backend: { service: { name: 'missing', port: { number: 80 } } } },
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
     });
     await waitFor('partial.test served', async () => (await get('partial.test')).status === 200, 15_000);
     expect((await get('partial.test', '/gone')).status).toBe(503);
     expect((await get('partial.test', '/')).body).toBe('api-1');
     expect((await get('www.test')).status).toBe(200);
-    await waitFor('ServiceNotFound event', async () => (await events('partial')).includes('Warning ServiceNotFound: partial.test/gone: service "default/missing" not found; answering 503'), 10_000);
+    await waitFor(
+      'ServiceNotFound event',
+      async () =>
+        (await events('partial')).includes(
+          'Warning ServiceNotFound: partial.test/gone: service "default/missing" not found; answering 503',
+        ),
+      10_000,
+    );
   });
 
   it('skips a broken TLS Secret with an Event: the proxy reloads, its host is served over HTTP, the others keep TLS', async () => {
@@ -215,10 +328,25 @@ describe('the Ingress controller on nginx', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: { name: 'broken', namespace: 'default' },
-      spec: { tls: [{ hosts: ['broken.test'], secretName: 'broken-tls' }], rules: [{ host: 'broken.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+      spec: {
+        tls: [{ hosts: ['broken.test'], secretName: 'broken-tls' }],
+        rules: [
+          {
+            host: 'broken.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] },
+          },
+        ],
+      },
     });
     await waitFor('broken.test served over HTTP', async () => (await get('broken.test')).status === 200, 15_000);
-    await waitFor('InvalidTLSSecret event', async () => (await events('broken')).some((e) => e.startsWith('Warning InvalidTLSSecret: secret "default/broken-tls" skipped (tls.key does not match the certificate in tls.crt)')), 10_000);
+    await waitFor(
+      'InvalidTLSSecret event',
+      async () =>
+        (await events('broken')).some((e) =>
+          e.startsWith('Warning InvalidTLSSecret: secret "default/broken-tls" skipped (tls.key does not match the certificate in tls.crt)'),
+        ),
+      10_000,
+    );
     expect(await metric('nginx_ingress_controller_success')).toBeGreaterThan(before);
     expect(await metric('nginx_ingress_controller_errors')).toBe(0);
     expect(await metric('nginx_ingress_controller_config_last_reload_successful')).toBe(1);
@@ -249,7 +377,15 @@ describe('the Ingress controller on nginx', () => {
     let current = [live.get('web-1')!, live.get('web-2')!];
     for (const [i, old] of [...current].entries()) {
       const fresh = startPod(`web-v2-${i + 1}`);
-      await waitFor(`pod ${fresh.name} serving`, () => fetch(`http://${fresh.ip}:8080/`).then((r) => r.ok, () => false), 10_000);
+      await waitFor(
+        `pod ${fresh.name} serving`,
+        () =>
+          fetch(`http://${fresh.ip}:8080/`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        10_000,
+      );
       current = [...current.filter((p) => p !== old), fresh];
       await apply(R.endpointslices, endpointSlice('web', current, [old]));
       await new Promise((r) => setTimeout(r, 300));
@@ -283,16 +419,29 @@ describe('the Ingress controller on nginx', () => {
 
 describe('nginx, driven directly', () => {
   /** GET on a new connection (a kept-alive one may still be served by a worker of the previous configuration). */
-  const text = (url: string) => new Promise<string>((ok, fail) => http.get(url, { agent: false }, (r) => {
-    let b = '';
-    r.setEncoding('utf8').on('data', (d) => (b += d)).on('end', () => ok(b));
-  }).on('error', fail));
+  const text = (url: string) =>
+    new Promise<string>((ok, fail) =>
+      http
+        .get(url, { agent: false }, (r) => {
+          let b = '';
+          r.setEncoding('utf8')
+            .on('data', (d) => (b += d))
+            .on('end', () => ok(b));
+        })
+        .on('error', fail),
+    );
 
   it('never installs a configuration that fails nginx -t: the running one keeps serving', async () => {
     const d = tempDir('minik8s-nginx-');
     const status = await freePort();
     const port = await freePort();
-    const n = new Nginx({ binary: 'nginx', confDir: d, statusPort: status, log: { info() {}, warn() {}, error() {} }, onExit: () => undefined });
+    const n = new Nginx({
+      binary: 'nginx',
+      confDir: d,
+      statusPort: status,
+      log: { info() {}, warn() {}, error() {} },
+      onExit: () => undefined,
+    });
     const conf = (extra: string, hash: string) => ({
       hash,
       text: `daemon off; pid ${d}/nginx.pid; error_log stderr; events {} http { access_log off; client_body_temp_path ${d}/tmp/client-body; proxy_temp_path ${d}/tmp/proxy; fastcgi_temp_path ${d}/tmp/fastcgi; uwsgi_temp_path ${d}/tmp/uwsgi; scgi_temp_path ${d}/tmp/scgi;

@@ -11,12 +11,16 @@ function summary(m: Model): Record<string, string[]> {
       s.host,
       [
         ...(s.cert ? [`tls:${s.cert}`] : []),
-        ...s.locations.map((l) => `${l.match === 'exact' ? '=' : ''}${l.path} → ${'status' in l.backend ? l.backend.status : l.backend.upstream}${l.rewrite !== undefined ? ` rewrite ${l.rewrite}` : ''}${l.sslRedirect ? ' ssl-redirect' : ''}`),
+        ...s.locations.map(
+          (l) =>
+            `${l.match === 'exact' ? '=' : ''}${l.path} → ${'status' in l.backend ? l.backend.status : l.backend.upstream}${l.rewrite !== undefined ? ` rewrite ${l.rewrite}` : ''}${l.sslRedirect ? ' ssl-redirect' : ''}`,
+        ),
       ],
     ]),
   );
 }
-const problems = (m: Model) => Object.fromEntries([...m.problems].filter(([, p]) => p.length).map(([k, p]) => [k, p.map((x) => `${x.reason}: ${x.message}`)]));
+const problems = (m: Model) =>
+  Object.fromEntries([...m.problems].filter(([, p]) => p.length).map(([k, p]) => [k, p.map((x) => `${x.reason}: ${x.message}`)]));
 
 const web = service('web', [{ name: 'http', port: 80 }]);
 const webSlice = slice('web', 'http', 8080, ['10.244.1.2', '10.244.2.3', ['10.244.1.9', false]]);
@@ -34,7 +38,14 @@ const cases: Case[] = [
   {
     name: 'two hosts, a path rule, unknown hosts 404',
     in: input({
-      ingresses: [ingress('shop', { rules: [rule('a.test', ['/', 'Prefix', 'web', 80]), rule('b.test', ['/api', 'Prefix', 'api', 8080], ['/', 'Prefix', 'web', 'http'])] })],
+      ingresses: [
+        ingress('shop', {
+          rules: [
+            rule('a.test', ['/', 'Prefix', 'web', 80]),
+            rule('b.test', ['/api', 'Prefix', 'api', 8080], ['/', 'Prefix', 'web', 'http']),
+          ],
+        }),
+      ],
       services: [web, api],
       slices: [webSlice, apiSlice],
     }),
@@ -49,7 +60,15 @@ const cases: Case[] = [
     in: input({
       ingresses: [
         ingress('paths', {
-          rules: [rule('p.test', ['/foo/', 'Prefix', 'web', 80], ['/foo', 'Exact', 'api', 8080], ['/foo/bar', 'ImplementationSpecific', 'web', 80], ['/exact', 'Exact', 'web', 80])],
+          rules: [
+            rule(
+              'p.test',
+              ['/foo/', 'Prefix', 'web', 80],
+              ['/foo', 'Exact', 'api', 8080],
+              ['/foo/bar', 'ImplementationSpecific', 'web', 80],
+              ['/exact', 'Exact', 'web', 80],
+            ),
+          ],
         }),
       ],
       services: [web, api],
@@ -57,13 +76,23 @@ const cases: Case[] = [
     }),
     servers: {
       _: ['/ → 404'],
-      'p.test': ['/ → 404', '=/exact → default-web-80', '=/foo → default-api-8080', '/foo/ → default-web-80', '=/foo/bar → default-web-80', '/foo/bar/ → default-web-80'],
+      'p.test': [
+        '/ → 404',
+        '=/exact → default-web-80',
+        '=/foo → default-api-8080',
+        '/foo/ → default-web-80',
+        '=/foo/bar → default-web-80',
+        '/foo/bar/ → default-web-80',
+      ],
     },
   },
   {
     name: 'the oldest Ingress wins a path; the newer one gets a PathConflict',
     in: input({
-      ingresses: [ingress('first', { rules: [rule('c.test', ['/', 'Prefix', 'web', 80])] }), ingress('second', { rules: [rule('c.test', ['/', 'Prefix', 'api', 8080], ['/x', 'Exact', 'api', 8080])] })],
+      ingresses: [
+        ingress('first', { rules: [rule('c.test', ['/', 'Prefix', 'web', 80])] }),
+        ingress('second', { rules: [rule('c.test', ['/', 'Prefix', 'api', 8080], ['/x', 'Exact', 'api', 8080])] }),
+      ],
       services: [web, api],
       slices: [webSlice, apiSlice],
     }),
@@ -75,7 +104,16 @@ const cases: Case[] = [
     in: input({
       ingresses: [
         ingress('broken', {
-          rules: [rule('d.test', ['/ok', 'Prefix', 'web', 80], ['/gone', 'Prefix', 'missing', 80], ['/port', 'Exact', 'web', 81], ['/empty', 'Exact', 'idle', 80], ['/ext', 'Exact', 'ext', 80])],
+          rules: [
+            rule(
+              'd.test',
+              ['/ok', 'Prefix', 'web', 80],
+              ['/gone', 'Prefix', 'missing', 80],
+              ['/port', 'Exact', 'web', 81],
+              ['/empty', 'Exact', 'idle', 80],
+              ['/ext', 'Exact', 'ext', 80],
+            ),
+          ],
         }),
       ],
       services: [web, service('idle', [{ port: 80 }]), service('ext', [{ port: 80 }], 'default', 'ExternalName')],
@@ -83,7 +121,16 @@ const cases: Case[] = [
     }),
     servers: {
       _: ['/ → 404'],
-      'd.test': ['/ → 404', '=/empty → 503', '=/ext → 503', '=/gone → 503', '/gone/ → 503', '=/ok → default-web-80', '/ok/ → default-web-80', '=/port → 503'],
+      'd.test': [
+        '/ → 404',
+        '=/empty → 503',
+        '=/ext → 503',
+        '=/gone → 503',
+        '/gone/ → 503',
+        '=/ok → default-web-80',
+        '/ok/ → default-web-80',
+        '=/port → 503',
+      ],
     },
     problems: {
       'default/broken': [
@@ -94,10 +141,13 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'default backends: for the Ingress\'s hosts without a / rule, and the catch-all from the oldest one',
+    name: "default backends: for the Ingress's hosts without a / rule, and the catch-all from the oldest one",
     in: input({
       ingresses: [
-        ingress('withdefault', { defaultBackend: { service: { name: 'web', port: { number: 80 } } }, rules: [rule('e.test', ['/api', 'Exact', 'api', 8080])] }),
+        ingress('withdefault', {
+          defaultBackend: { service: { name: 'web', port: { number: 80 } } },
+          rules: [rule('e.test', ['/api', 'Exact', 'api', 8080])],
+        }),
         ingress('onlydefault', { defaultBackend: { service: { name: 'api', port: { number: 8080 } } } }),
         ingress('hostless', { rules: [rule(undefined, ['/shared', 'Exact', 'api', 8080])] }),
       ],
@@ -110,9 +160,27 @@ const cases: Case[] = [
     name: 'TLS with SNI per host (wildcards cover one label), ssl-redirect on by default, off by annotation, forced without TLS',
     in: input({
       ingresses: [
-        ingress('secure', { tls: [{ hosts: ['s.test'], secretName: 's-tls' }, { hosts: ['*.w.test'], secretName: 'w-tls' }], rules: [rule('s.test', ['/', 'Prefix', 'web', 80]), rule('x.w.test', ['/', 'Prefix', 'web', 80]), rule('x.y.w.test', ['/', 'Prefix', 'web', 80])] }),
-        ingress('noredirect', { tls: [{ hosts: ['n.test'], secretName: 'n-tls' }], rules: [rule('n.test', ['/', 'Prefix', 'web', 80])] }, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' }),
-        ingress('forced', { rules: [rule('f.test', ['/', 'Prefix', 'web', 80])] }, { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }),
+        ingress('secure', {
+          tls: [
+            { hosts: ['s.test'], secretName: 's-tls' },
+            { hosts: ['*.w.test'], secretName: 'w-tls' },
+          ],
+          rules: [
+            rule('s.test', ['/', 'Prefix', 'web', 80]),
+            rule('x.w.test', ['/', 'Prefix', 'web', 80]),
+            rule('x.y.w.test', ['/', 'Prefix', 'web', 80]),
+          ],
+        }),
+        ingress(
+          'noredirect',
+          { tls: [{ hosts: ['n.test'], secretName: 'n-tls' }], rules: [rule('n.test', ['/', 'Prefix', 'web', 80])] },
+          { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' },
+        ),
+        ingress(
+          'forced',
+          { rules: [rule('f.test', ['/', 'Prefix', 'web', 80])] },
+          { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' },
+        ),
       ],
       services: [web],
       slices: [webSlice],
@@ -130,7 +198,17 @@ const cases: Case[] = [
   {
     name: 'a broken or missing TLS Secret is skipped: the host is served over HTTP only, others keep theirs',
     in: input({
-      ingresses: [ingress('tls', { tls: [{ hosts: ['good.test'], secretName: 'good-tls' }, { hosts: ['bad.test'], secretName: 'bad-tls' }, { hosts: ['none.test'], secretName: 'none-tls' }, { hosts: ['nos.test'] }], rules: ['good.test', 'bad.test', 'none.test', 'nos.test'].map((h) => rule(h, ['/', 'Prefix', 'web', 80])) })],
+      ingresses: [
+        ingress('tls', {
+          tls: [
+            { hosts: ['good.test'], secretName: 'good-tls' },
+            { hosts: ['bad.test'], secretName: 'bad-tls' },
+            { hosts: ['none.test'], secretName: 'none-tls' },
+            { hosts: ['nos.test'] },
+          ],
+          rules: ['good.test', 'bad.test', 'none.test', 'nos.test'].map((h) => rule(h, ['/', 'Prefix', 'web', 80])),
+        }),
+      ],
       services: [web],
       slices: [webSlice],
       secrets: [tlsSecret('good-tls'), tlsSecret('bad-tls')],
@@ -154,13 +232,29 @@ const cases: Case[] = [
     name: 'rewrite-target replaces the matched prefix; capture groups and bad values are refused; backend-protocol HTTPS',
     in: input({
       ingresses: [
-        ingress('rw', { rules: [rule('r.test', ['/app', 'Prefix', 'web', 80], ['/exact', 'Exact', 'web', 80])] }, { 'nginx.ingress.kubernetes.io/rewrite-target': '/', 'nginx.ingress.kubernetes.io/backend-protocol': 'https' }),
-        ingress('rw2', { rules: [rule('r2.test', ['/v1', 'Prefix', 'web', 80])] }, { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC', 'nginx.ingress.kubernetes.io/ssl-redirect': 'yes' }),
+        ingress(
+          'rw',
+          { rules: [rule('r.test', ['/app', 'Prefix', 'web', 80], ['/exact', 'Exact', 'web', 80])] },
+          { 'nginx.ingress.kubernetes.io/rewrite-target': '/', 'nginx.ingress.kubernetes.io/backend-protocol': 'https' },
+        ),
+        ingress(
+          'rw2',
+          { rules: [rule('r2.test', ['/v1', 'Prefix', 'web', 80])] },
+          {
+            'nginx.ingress.kubernetes.io/rewrite-target': '/$2',
+            'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC',
+            'nginx.ingress.kubernetes.io/ssl-redirect': 'yes',
+          },
+        ),
       ],
       services: [web],
       slices: [webSlice],
     }),
-    servers: { _: ['/ → 404'], 'r.test': ['/ → 404', '=/app → default-web-80 rewrite /', '/app/ → default-web-80 rewrite /', '=/exact → default-web-80 rewrite /'], 'r2.test': ['/ → 404', '=/v1 → default-web-80', '/v1/ → default-web-80'] },
+    servers: {
+      _: ['/ → 404'],
+      'r.test': ['/ → 404', '=/app → default-web-80 rewrite /', '/app/ → default-web-80 rewrite /', '=/exact → default-web-80 rewrite /'],
+      'r2.test': ['/ → 404', '=/v1 → default-web-80', '/v1/ → default-web-80'],
+    },
     problems: {
       'default/rw2': [
         'InvalidAnnotation: nginx.ingress.kubernetes.io/rewrite-target: "/$2" ignored: capture groups ($1...) need regular-expression paths, which this controller does not serve',
@@ -174,7 +268,11 @@ const cases: Case[] = [
     in: input({
       ingresses: [
         ingress('other', { ingressClassName: 'traefik', rules: [rule('o.test', ['/', 'Prefix', 'web', 80])] }),
-        ingress('legacy', { ingressClassName: undefined, rules: [rule('l.test', ['/', 'Prefix', 'web', 80])] }, { 'kubernetes.io/ingress.class': 'nginx' }),
+        ingress(
+          'legacy',
+          { ingressClassName: undefined, rules: [rule('l.test', ['/', 'Prefix', 'web', 80])] },
+          { 'kubernetes.io/ingress.class': 'nginx' },
+        ),
         ingress('classless', { ingressClassName: undefined, rules: [rule('c.test', ['/', 'Prefix', 'web', 80])] }),
       ],
       classes: [ingressClass('nginx'), ingressClass('traefik', 'traefik.io/ingress-controller')],
@@ -186,7 +284,18 @@ const cases: Case[] = [
   {
     name: 'paths that could break out of the configuration are refused',
     in: input({
-      ingresses: [ingress('evil', { rules: [rule('v.test', ['/a"; return 200 "x', 'ImplementationSpecific', 'web', 80], ['/$host', 'Exact', 'web', 80], ['/ok', 'Exact', 'web', 80])] })],
+      ingresses: [
+        ingress('evil', {
+          rules: [
+            rule(
+              'v.test',
+              ['/a"; return 200 "x', 'ImplementationSpecific', 'web', 80],
+              ['/$host', 'Exact', 'web', 80],
+              ['/ok', 'Exact', 'web', 80],
+            ),
+          ],
+        }),
+      ],
       services: [web],
       slices: [webSlice],
     }),
@@ -210,19 +319,46 @@ describe('buildModel', () => {
   }
 
   it('takes the ready endpoints of the named port, from every slice, sorted and unique', () => {
-    const two = [slice('web', 'http', 8080, ['10.244.2.3', '10.244.1.2']), slice('web', 'http', 8080, ['10.244.1.2', '10.244.3.4'], 'default', 'b'), slice('web', 'metrics', 9090, ['10.244.9.9'], 'default', 'c')];
+    const two = [
+      slice('web', 'http', 8080, ['10.244.2.3', '10.244.1.2']),
+      slice('web', 'http', 8080, ['10.244.1.2', '10.244.3.4'], 'default', 'b'),
+      slice('web', 'metrics', 9090, ['10.244.9.9'], 'default', 'c'),
+    ];
     expect(endpointsOf(two, { name: 'http', port: 80 })).toEqual(['10.244.1.2:8080', '10.244.2.3:8080', '10.244.3.4:8080']);
-    const m = buildModel(input({ ingresses: [ingress('e', { rules: [rule('e.test', ['/', 'Prefix', 'web', 'http'])] })], services: [web], slices: two }));
+    const m = buildModel(
+      input({ ingresses: [ingress('e', { rules: [rule('e.test', ['/', 'Prefix', 'web', 'http'])] })], services: [web], slices: two }),
+    );
     expect(m.upstreams).toEqual([{ name: 'default-web-http', endpoints: ['10.244.1.2:8080', '10.244.2.3:8080', '10.244.3.4:8080'] }]);
     expect(m.ingresses).toEqual(['default/e']);
   });
 
   it('writes only the certificates a served host uses', () => {
-    const m = buildModel(input({ ingresses: [ingress('t', { tls: [{ hosts: ['t.test'], secretName: 't-tls' }, { hosts: ['unused.test'], secretName: 'u-tls' }], rules: [rule('t.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [webSlice], secrets: [tlsSecret('t-tls'), tlsSecret('u-tls')] }));
+    const m = buildModel(
+      input({
+        ingresses: [
+          ingress('t', {
+            tls: [
+              { hosts: ['t.test'], secretName: 't-tls' },
+              { hosts: ['unused.test'], secretName: 'u-tls' },
+            ],
+            rules: [rule('t.test', ['/', 'Prefix', 'web', 80])],
+          }),
+        ],
+        services: [web],
+        slices: [webSlice],
+        secrets: [tlsSecret('t-tls'), tlsSecret('u-tls')],
+      }),
+    );
     expect(m.certs).toEqual([{ file: 'default_t-tls.pem', pem: 'PEM of t-tls\n' }]);
   });
 
   it('tlsCovers: equal names, one-label wildcards', () => {
-    expect([tlsCovers('a.test', 'a.test'), tlsCovers('*.test', 'a.test'), tlsCovers('*.test', 'a.b.test'), tlsCovers('*.test', '*.test'), tlsCovers('a.test', 'b.test')]).toEqual([true, true, false, true, false]);
+    expect([
+      tlsCovers('a.test', 'a.test'),
+      tlsCovers('*.test', 'a.test'),
+      tlsCovers('*.test', 'a.b.test'),
+      tlsCovers('*.test', '*.test'),
+      tlsCovers('a.test', 'b.test'),
+    ]).toEqual([true, true, false, true, false]);
   });
 });

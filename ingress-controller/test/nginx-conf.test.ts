@@ -5,12 +5,26 @@ import { buildModel, type Model } from '../src/model';
 import { quote, renderConfig, serverName, type RenderOptions } from '../src/nginx-conf';
 import { ingress, input, rule, service, slice, tlsSecret } from './fixtures';
 
-const OPTS: RenderOptions = { httpPort: 80, httpsPort: 443, statusPort: 10246, bindAddress: '', confDir: '/etc/nginx', workerProcesses: 'auto', user: 'nobody nogroup', accessLog: '/dev/stdout' };
+const OPTS: RenderOptions = {
+  httpPort: 80,
+  httpsPort: 443,
+  statusPort: 10246,
+  bindAddress: '',
+  confDir: '/etc/nginx',
+  workerProcesses: 'auto',
+  user: 'nobody nogroup',
+  accessLog: '/dev/stdout',
+};
 const web = service('web', [{ name: 'http', port: 80 }]);
 const webSlice = slice('web', 'http', 8080, ['10.244.1.2', '10.244.2.3']);
 
 /** The configuration as one line per directive, indentation dropped. */
-const flat = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
+const flat = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('\n');
 /** The server block of a host, flattened. */
 function serverBlock(text: string, name: string): string {
   const f = flat(text);
@@ -40,7 +54,18 @@ const cases: Case[] = [
     name: 'an empty model: the catch-all answers 404 and refuses TLS handshakes; the status server; upstream defaults',
     model: buildModel(input({ ingresses: [] })),
     servers: {
-      _: ['server {', 'listen 80 default_server backlog=4096;', 'listen 443 ssl http2 default_server backlog=4096;', 'ssl_reject_handshake on;', 'server_name _;', 'location "/" {', 'set $proxy_upstream_name "-";', 'return 404;', '}', '}'].join('\n'),
+      _: [
+        'server {',
+        'listen 80 default_server backlog=4096;',
+        'listen 443 ssl http2 default_server backlog=4096;',
+        'ssl_reject_handshake on;',
+        'server_name _;',
+        'location "/" {',
+        'set $proxy_upstream_name "-";',
+        'return 404;',
+        '}',
+        '}',
+      ].join('\n'),
     },
     contains: [
       'daemon off;\nworker_processes auto;\nuser nobody nogroup;\npid "/etc/nginx/nginx.pid";',
@@ -55,7 +80,12 @@ const cases: Case[] = [
     name: 'a host with TLS, a Prefix and an Exact path, endpoints as upstream servers, redirect to HTTPS',
     model: buildModel(
       input({
-        ingresses: [ingress('shop', { tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }], rules: [rule('shop.test', ['/api', 'Prefix', 'web', 80], ['/health', 'Exact', 'missing', 80])] })],
+        ingresses: [
+          ingress('shop', {
+            tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }],
+            rules: [rule('shop.test', ['/api', 'Prefix', 'web', 80], ['/health', 'Exact', 'missing', 80])],
+          }),
+        ],
         services: [web],
         slices: [webSlice],
         secrets: [tlsSecret('shop-tls')],
@@ -98,14 +128,40 @@ const cases: Case[] = [
   },
   {
     name: 'other ports and a bind address; the HTTPS redirect names the port; no user when not root; access log off',
-    model: buildModel(input({ ingresses: [ingress('p', { tls: [{ hosts: ['p.test'], secretName: 'p-tls' }], rules: [rule('p.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [webSlice], secrets: [tlsSecret('p-tls')] })),
+    model: buildModel(
+      input({
+        ingresses: [
+          ingress('p', { tls: [{ hosts: ['p.test'], secretName: 'p-tls' }], rules: [rule('p.test', ['/', 'Prefix', 'web', 80])] }),
+        ],
+        services: [web],
+        slices: [webSlice],
+        secrets: [tlsSecret('p-tls')],
+      }),
+    ),
     opts: { httpPort: 8080, httpsPort: 8443, bindAddress: '127.0.0.1', user: undefined, accessLog: 'off' },
-    contains: ['listen 127.0.0.1:8080 default_server backlog=4096;', 'listen 127.0.0.1:8443 ssl http2;', 'return 308 https://$host:8443$request_uri;', 'access_log off;'],
+    contains: [
+      'listen 127.0.0.1:8080 default_server backlog=4096;',
+      'listen 127.0.0.1:8443 ssl http2;',
+      'return 308 https://$host:8443$request_uri;',
+      'access_log off;',
+    ],
     lacks: ['\nuser ', 'listen 80', 'upstreaminfo;'],
   },
   {
     name: 'rewrite-target and an HTTPS backend: proxy_pass with the replacement path',
-    model: buildModel(input({ ingresses: [ingress('rw', { rules: [rule('r.test', ['/app', 'Prefix', 'web', 80])] }, { 'nginx.ingress.kubernetes.io/rewrite-target': '/v2', 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' })], services: [web], slices: [webSlice] })),
+    model: buildModel(
+      input({
+        ingresses: [
+          ingress(
+            'rw',
+            { rules: [rule('r.test', ['/app', 'Prefix', 'web', 80])] },
+            { 'nginx.ingress.kubernetes.io/rewrite-target': '/v2', 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' },
+          ),
+        ],
+        services: [web],
+        slices: [webSlice],
+      }),
+    ),
     contains: [
       'location = "/app" {\n# default/rw\nset $proxy_upstream_name "default-web-80";\nproxy_ssl_server_name on;\nproxy_pass https://default-web-80/v2;\n}',
       'location "/app/" {\n# default/rw\nset $proxy_upstream_name "default-web-80";\nproxy_ssl_server_name on;\nproxy_pass https://default-web-80/v2/;\n}',
@@ -113,7 +169,13 @@ const cases: Case[] = [
   },
   {
     name: 'a wildcard host is a one-label regular expression',
-    model: buildModel(input({ ingresses: [ingress('w', { rules: [rule('*.apps.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [webSlice] })),
+    model: buildModel(
+      input({
+        ingresses: [ingress('w', { rules: [rule('*.apps.test', ['/', 'Prefix', 'web', 80])] })],
+        services: [web],
+        slices: [webSlice],
+      }),
+    ),
     contains: ['server_name "~^[^.]+\\\\.apps\\\\.test$";'],
   },
 ];
@@ -132,8 +194,16 @@ describe('renderConfig', () => {
   }
 
   it('is deterministic, and any change of the model changes the hash', () => {
-    const a = buildModel(input({ ingresses: [ingress('h', { rules: [rule('h.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [webSlice] }));
-    const b = buildModel(input({ ingresses: [ingress('h', { rules: [rule('h.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [slice('web', 'http', 8080, ['10.244.1.2'])] }));
+    const a = buildModel(
+      input({ ingresses: [ingress('h', { rules: [rule('h.test', ['/', 'Prefix', 'web', 80])] })], services: [web], slices: [webSlice] }),
+    );
+    const b = buildModel(
+      input({
+        ingresses: [ingress('h', { rules: [rule('h.test', ['/', 'Prefix', 'web', 80])] })],
+        services: [web],
+        slices: [slice('web', 'http', 8080, ['10.244.1.2'])],
+      }),
+    );
     expect(renderConfig(a, OPTS)).toEqual(renderConfig(a, OPTS));
     expect(renderConfig(a, OPTS).hash).not.toBe(renderConfig(b, OPTS).hash);
   });

@@ -11,7 +11,25 @@ const dir = mkdtempSync(join(tmpdir(), 'ingress-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function pair(name: string): { crt: string; key: string } {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
   return { crt: readFileSync(join(dir, `${name}.crt`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
 }
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -29,7 +47,9 @@ describe('tlsKeyPair', () => {
   it('refuses what nginx would refuse, saying why', () => {
     expect(tlsKeyPair(secret(a.crt, b.key))).toEqual({ error: 'tls.key does not match the certificate in tls.crt' });
     expect(tlsKeyPair(tlsSecret('s', { 'tls.crt': b64(a.crt) }))).toEqual({ error: 'it has no tls.crt or no tls.key' });
-    expect(tlsKeyPair(secret('not a certificate', a.key))).toMatchObject({ error: expect.stringMatching(/^tls\.crt is not a PEM certificate: /) });
+    expect(tlsKeyPair(secret('not a certificate', a.key))).toMatchObject({
+      error: expect.stringMatching(/^tls\.crt is not a PEM certificate: /),
+    });
     expect(tlsKeyPair(secret(a.crt, 'not a key'))).toMatchObject({ error: expect.stringMatching(/^tls\.key is not a PEM private key: /) });
   });
 });

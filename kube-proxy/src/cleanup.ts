@@ -6,7 +6,12 @@ import type { Nft } from './nftables';
 import { cleanupPodNetwork } from './podnet';
 import type { ProxyConfig } from './rules';
 
-export async function cleanupAll(ipt: Iptables, nft: Nft, cfg: ProxyConfig, prefix: string[] = []): Promise<{ iptablesChains: number; nftablesTable: boolean }> {
+export async function cleanupAll(
+  ipt: Iptables,
+  nft: Nft,
+  cfg: ProxyConfig,
+  prefix: string[] = [],
+): Promise<{ iptablesChains: number; nftablesTable: boolean }> {
   const iptablesChains = await cleanupIptables(ipt, cfg);
   const nftablesTable = await nft.deleteTable();
   await cleanupPodNetwork(prefix);

@@ -22,8 +22,17 @@ export interface Flags {
 
 const BOOL = new Set(['cleanup', 'masquerade-all', 'sync-pod-routes']);
 const VALUE = new Set([
-  'kubeconfig', 'master', 'hostname-override', 'cluster-cidr', 'service-cluster-ip-range', 'min-sync-period',
-  'sync-period', 'healthz-bind-address', 'metrics-bind-address', 'proxy-mode', 'v',
+  'kubeconfig',
+  'master',
+  'hostname-override',
+  'cluster-cidr',
+  'service-cluster-ip-range',
+  'min-sync-period',
+  'sync-period',
+  'healthz-bind-address',
+  'metrics-bind-address',
+  'proxy-mode',
+  'v',
 ]);
 
 export class FlagError extends Error {}
@@ -55,7 +64,8 @@ export function parseFlags(argv: string[]): Flags {
     const s = v.get(n) ?? def;
     if (s === undefined) return s;
     const [ip, bits, extra] = s.split('/');
-    if (extra !== undefined || !isIPv4(ip) || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32) throw new FlagError(`--${n}: invalid IPv4 CIDR "${s}"`);
+    if (extra !== undefined || !isIPv4(ip) || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32)
+      throw new FlagError(`--${n}: invalid IPv4 CIDR "${s}"`);
     return s;
   };
   const duration = (n: string, def: string) => {
@@ -67,7 +77,9 @@ export function parseFlags(argv: string[]): Flags {
   };
   const mode = v.get('proxy-mode') || undefined;
   if (mode !== undefined && mode !== 'iptables' && mode !== 'nftables') {
-    throw new FlagError(`--proxy-mode ${JSON.stringify(mode)} is not supported: use iptables or nftables (or leave it empty: nftables where the kernel supports it)`);
+    throw new FlagError(
+      `--proxy-mode ${JSON.stringify(mode)} is not supported: use iptables or nftables (or leave it empty: nftables where the kernel supports it)`,
+    );
   }
   const flags: Flags = {
     kubeconfig: v.get('kubeconfig'),

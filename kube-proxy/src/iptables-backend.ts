@@ -6,7 +6,16 @@ import { isServiceChainName, type ServicePort } from '@minik8s/shared';
 import { chainRules, Iptables, misplacedJumps, parseSaveChains, type Jump } from './iptables';
 import { planSync, type AppliedState } from './plan';
 import type { BackendSync, ProxyBackend } from './proxier';
-import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
+import {
+  FILTER_CHAINS,
+  generateRules,
+  NAT_CHAINS,
+  PODNET_FILTER_CHAIN,
+  PODNET_NAT_CHAIN,
+  renderPayload,
+  type ProxyConfig,
+  type ServiceChains,
+} from './rules';
 
 /** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */
 const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
@@ -14,12 +23,17 @@ const CANARY_TABLES = ['nat', 'filter'] as const;
 const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
 export const FORWARD_JUMP: Jump = { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' };
 
-
 /** The iptables mode's jumps from built-in chains, in upstream's order (iptablesJumpChains + the kubelet's KUBE-FIREWALL). */
 export function jumpChains(cfg: ProxyConfig): Jump[] {
   const jumps: Jump[] = [
     { table: 'filter', from: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
-    { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
+    {
+      table: 'filter',
+      from: 'FORWARD',
+      to: 'KUBE-EXTERNAL-SERVICES',
+      comment: 'kubernetes externally-visible service portals',
+      extra: NEW,
+    },
     { table: 'filter', from: 'INPUT', to: 'KUBE-NODEPORTS', comment: 'kubernetes health check service ports' },
     { table: 'filter', from: 'FORWARD', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
     { table: 'filter', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
@@ -57,7 +71,9 @@ export async function checkJumpPlaces(ipt: Iptables, jumps: Jump[]): Promise<str
   const listed = new Map<string, string[]>();
   for (const j of jumps) if (!listed.has(`${j.table} ${j.from}`)) listed.set(`${j.table} ${j.from}`, await ipt.listChain(j.table, j.from));
   const misplaced = misplacedJumps((t, c) => listed.get(`${t} ${c}`) ?? [], jumps);
-  return misplaced.length ? `our jumps are not first in ${misplaced.map((g) => `${g[0].table}/${g[0].from}`).join(', ')} any more` : undefined;
+  return misplaced.length
+    ? `our jumps are not first in ${misplaced.map((g) => `${g[0].table}/${g[0].from}`).join(', ')} any more`
+    : undefined;
 }
 
 export class IptablesBackend implements ProxyBackend {
@@ -88,7 +104,11 @@ export class IptablesBackend implements ProxyBackend {
     this.applied = undefined; // unknown until the restore succeeds
     await this.ipt.restore(payload);
     this.applied = plan.next;
-    return { rules: countRules(payload), servicesWritten: plan.write ? plan.write.size : gen.services.length, staleChains: plan.stale.length };
+    return {
+      rules: countRules(payload),
+      servicesWritten: plan.write ? plan.write.size : gen.services.length,
+      staleChains: plan.stale.length,
+    };
   }
 
   async checkRules(): Promise<string | undefined> {
@@ -115,7 +135,8 @@ function countRules(payload: string): number {
  * except the `keep` chains (and their jumps); nothing else.
  */
 export async function cleanupIptables(ipt: Iptables, cfg: ProxyConfig, keep: string[] = []): Promise<number> {
-  for (const j of jumpChains({ ...cfg, podNetworkCIDR: cfg.podNetworkCIDR ?? '0.0.0.0/0' })) if (!keep.includes(j.to)) await ipt.deleteJump(j);
+  for (const j of jumpChains({ ...cfg, podNetworkCIDR: cfg.podNetworkCIDR ?? '0.0.0.0/0' }))
+    if (!keep.includes(j.to)) await ipt.deleteJump(j);
   const chains = parseSaveChains(await ipt.save());
   const ours = {
     filter: [...FILTER_CHAINS, PODNET_FILTER_CHAIN, CANARY_CHAIN],

@@ -139,7 +139,10 @@ export function chainRules(save: string, table: string, chain: string): string[]
   const start = save.indexOf(`*${table}\n`);
   if (start < 0) return [];
   const end = save.indexOf('\nCOMMIT', start);
-  return save.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith(`-A ${chain} `));
+  return save
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith(`-A ${chain} `));
 }
 
 /**

@@ -4,8 +4,22 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
-  ApiClient, EventRecorder, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
-  type core, type discovery, type Informer, type KubeObject,
+  ApiClient,
+  EventRecorder,
+  InformerFactory,
+  R,
+  createLogger,
+  newCounter,
+  newGauge,
+  newHistogram,
+  newRegistry,
+  objectKey,
+  onShutdown,
+  startHealthServer,
+  type core,
+  type discovery,
+  type Informer,
+  type KubeObject,
 } from '@minik8s/shared';
 import { cleanupAll } from './cleanup';
 import { IptablesCompanion } from './companion';
@@ -31,7 +45,12 @@ function setSysctl(path: string, value: string): void {
 }
 
 function proxyConfig(f: Flags, nodeName?: string): ProxyConfig {
-  return { clusterCIDR: f.clusterCIDR, masqueradeAll: f.masqueradeAll, podNetworkCIDR: f.syncPodRoutes ? f.clusterCIDR : undefined, nodeName };
+  return {
+    clusterCIDR: f.clusterCIDR,
+    masqueradeAll: f.masqueradeAll,
+    podNetworkCIDR: f.syncPodRoutes ? f.clusterCIDR : undefined,
+    nodeName,
+  };
 }
 
 /** --proxy-mode, or nftables when this kernel and nft take our kind of table (upstream's default since 1.33 is still iptables). */
@@ -61,34 +80,75 @@ async function main(): Promise<void> {
 
   const registry = newRegistry('kube-proxy');
   const syncDuration = newHistogram(registry, 'kubeproxy_sync_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds');
-  const fullDuration = newHistogram(registry, 'kubeproxy_sync_full_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for full resyncs');
-  const partialDuration = newHistogram(registry, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for partial resyncs');
-  const lastSync = newGauge(registry, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'The last time proxy rules were successfully synced');
-  const droppedTotal = newCounter(registry, 'kubeproxy_dropped_objects_total', 'Objects left out of the proxy rules and pod routes because a value of theirs does not parse', ['kind']);
+  const fullDuration = newHistogram(
+    registry,
+    'kubeproxy_sync_full_proxy_rules_duration_seconds',
+    'SyncProxyRules latency in seconds for full resyncs',
+  );
+  const partialDuration = newHistogram(
+    registry,
+    'kubeproxy_sync_partial_proxy_rules_duration_seconds',
+    'SyncProxyRules latency in seconds for partial resyncs',
+  );
+  const lastSync = newGauge(
+    registry,
+    'kubeproxy_sync_proxy_rules_last_timestamp_seconds',
+    'The last time proxy rules were successfully synced',
+  );
+  const droppedTotal = newCounter(
+    registry,
+    'kubeproxy_dropped_objects_total',
+    'Objects left out of the proxy rules and pod routes because a value of theirs does not parse',
+    ['kind'],
+  );
   let backend: ProxyBackend;
   let written: (n: number) => void;
   let failed: () => void;
   if (mode === 'iptables') {
-    const rulesWritten = newGauge(registry, 'kubeproxy_sync_proxy_rules_iptables_last', 'Number of iptables rules written by the last sync');
-    const rulesTotal = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_written_total', 'Number of iptables rules written by all syncs');
-    const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'Cumulative proxy iptables restore failures');
+    const rulesWritten = newGauge(
+      registry,
+      'kubeproxy_sync_proxy_rules_iptables_last',
+      'Number of iptables rules written by the last sync',
+    );
+    const rulesTotal = newCounter(
+      registry,
+      'kubeproxy_sync_proxy_rules_iptables_written_total',
+      'Number of iptables rules written by all syncs',
+    );
+    const failures = newCounter(
+      registry,
+      'kubeproxy_sync_proxy_rules_iptables_restore_failures_total',
+      'Cumulative proxy iptables restore failures',
+    );
     written = (n) => (rulesWritten.set(n), rulesTotal.inc(n));
     failed = () => failures.inc();
-    if (await nft.deleteTable().catch(() => false)) log.info('removed the nftables mode\'s table');
+    if (await nft.deleteTable().catch(() => false)) log.info("removed the nftables mode's table");
     backend = new IptablesBackend(ipt, config);
   } else {
-    const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_nftables_sync_failures_total', 'Cumulative proxy nftables sync failures');
-    const cleanupFailures = newCounter(registry, 'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total', 'Cumulative proxy nftables cleanup failures');
-    const elements = newGauge(registry, 'kubeproxy_sync_proxy_rules_nftables_last', 'Number of nftables rules and map elements written by the last sync');
+    const failures = newCounter(
+      registry,
+      'kubeproxy_sync_proxy_rules_nftables_sync_failures_total',
+      'Cumulative proxy nftables sync failures',
+    );
+    const cleanupFailures = newCounter(
+      registry,
+      'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total',
+      'Cumulative proxy nftables cleanup failures',
+    );
+    const elements = newGauge(
+      registry,
+      'kubeproxy_sync_proxy_rules_nftables_last',
+      'Number of nftables rules and map elements written by the last sync',
+    );
     written = (n) => elements.set(n);
     failed = () => failures.inc();
     let companion: IptablesCompanion | undefined;
     if (await iptablesWorks(ipt)) {
       const removed = await cleanupIptables(ipt, config, IptablesCompanion.CHAINS);
-      if (removed) log.info({ chains: removed }, 'removed the iptables mode\'s chains');
+      if (removed) log.info({ chains: removed }, "removed the iptables mode's chains");
       companion = new IptablesCompanion(ipt, config);
     } else if (flags.syncPodRoutes) {
-      throw new Error('--sync-pod-routes needs iptables (its masquerade and forward rules sit beside Docker\'s)');
+      throw new Error("--sync-pod-routes needs iptables (its masquerade and forward rules sit beside Docker's)");
     } else {
       log.info('no iptables here: forwarded Service traffic relies on the host accepting it');
     }
@@ -119,7 +179,13 @@ async function main(): Promise<void> {
     const outOf = d.kind === 'Node' ? 'its pod routes' : `its ${mode} rules`;
     log.warn({ kind: d.kind, object: `${d.namespace ?? ''}/${d.name}`, reason: d.reason }, `object left out of ${outOf}`);
     droppedTotal.inc({ kind: d.kind });
-    const ref = { kind: d.kind, apiVersion: d.kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1', namespace: d.namespace, name: d.name, uid: d.uid };
+    const ref = {
+      kind: d.kind,
+      apiVersion: d.kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1',
+      namespace: d.namespace,
+      name: d.name,
+      uid: d.uid,
+    };
     void recorder.event(ref, 'Warning', 'InvalidValue', `kube-proxy on ${nodeName} left ${what} out of ${outOf}: ${d.reason}`);
   });
   const factory = new InformerFactory(client, log);
@@ -142,7 +208,9 @@ async function main(): Promise<void> {
     await routes.ensureSink([flags.serviceClusterIPRange, flags.clusterCIDR!]);
     let chain = Promise.resolve();
     const resync = () => {
-      chain = chain.then(() => routes.sync(nodes.store.list(), reportDrop)).catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
+      chain = chain
+        .then(() => routes.sync(nodes.store.list(), reportDrop))
+        .catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
     };
     nodes.addEventHandler({ onAdd: resync, onUpdate: resync, onDelete: resync });
   }

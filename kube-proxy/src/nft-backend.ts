@@ -5,7 +5,17 @@
 // transaction of their own; stale affinity entries are swept after the sync that made them stale.
 import type { ServicePort } from '@minik8s/shared';
 import type { IptablesCompanion } from './companion';
-import { affinitySweep, NftModel, renderDeletes, renderDesired, renderPartial, renderStale, type NamedMap, type NftStructure, type Rendered } from './nft-rules';
+import {
+  affinitySweep,
+  NftModel,
+  renderDeletes,
+  renderDesired,
+  renderPartial,
+  renderStale,
+  type NamedMap,
+  type NftStructure,
+  type Rendered,
+} from './nft-rules';
 import type { Nft } from './nftables';
 import type { BackendSync, Logger, ProxyBackend } from './proxier';
 import type { ProxyConfig } from './rules';

@@ -5,9 +5,28 @@
 // README.md. Every value spliced into the text comes parsed from buildServicePorts (IPv4 addresses,
 // ports, protocols, DNS names) or from the validated flags.
 import {
-  AFFINITY, AFFINITY_NODEPORTS, AFFINITY_SERVICES, HAIRPIN, NFT_FAMILY, NFT_TABLE, NO_ENDPOINT_NODEPORTS, NO_ENDPOINT_SERVICES,
-  REJECT_CHAIN, SERVICE_IPS, SERVICE_NODEPORTS, affinityChain, dispatchChain, nftServicePort, slotChain, slotKind, slotMap,
-  servicePortKey, type Dispatch, type NftServicePort, type ServicePort, type SlotKind,
+  AFFINITY,
+  AFFINITY_NODEPORTS,
+  AFFINITY_SERVICES,
+  HAIRPIN,
+  NFT_FAMILY,
+  NFT_TABLE,
+  NO_ENDPOINT_NODEPORTS,
+  NO_ENDPOINT_SERVICES,
+  REJECT_CHAIN,
+  SERVICE_IPS,
+  SERVICE_NODEPORTS,
+  affinityChain,
+  dispatchChain,
+  nftServicePort,
+  slotChain,
+  slotKind,
+  slotMap,
+  servicePortKey,
+  type Dispatch,
+  type NftServicePort,
+  type ServicePort,
+  type SlotKind,
 } from '@minik8s/shared';
 import type { ProxyConfig } from './rules';
 
@@ -112,7 +131,8 @@ function slotRules(kind: SlotKind, slot: number): string[] {
 function affinityRules(seconds: number): string[] {
   // `ct original proto-dst` only has a type next to a transport protocol match, hence one rule per protocol
   return PROTOCOLS.map(
-    (p) => `meta l4proto ${p} update @${AFFINITY} { ct original ip saddr . ct original ip daddr . meta l4proto . ct original proto-dst timeout ${seconds}s : ip daddr . th dport }`,
+    (p) =>
+      `meta l4proto ${p} update @${AFFINITY} { ct original ip saddr . ct original ip daddr . meta l4proto . ct original proto-dst timeout ${seconds}s : ip daddr . th dport }`,
   );
 }
 
@@ -123,7 +143,9 @@ function fixedChains(cfg: ProxyConfig): [string, NftChain][] {
   const input = ['ct state new jump endpoints-check'];
   if (cfg.localhostNodePorts !== false) {
     // upstream's KUBE-FIREWALL guard for route_localnet: only DNATed traffic may reach 127.0.0.0/8 from outside it
-    input.push('ip daddr 127.0.0.0/8 ip saddr != 127.0.0.0/8 ct state != { established, related } ct status & dnat == 0 drop comment "block incoming localnet connections"');
+    input.push(
+      'ip daddr 127.0.0.0/8 ip saddr != 127.0.0.0/8 ct state != { established, related } ct status & dnat == 0 drop comment "block incoming localnet connections"',
+    );
   }
   input.push('ct state new ct status dnat jump affinity-check');
   const forward = ['ct state new jump endpoints-check'];
@@ -135,26 +157,46 @@ function fixedChains(cfg: ProxyConfig): [string, NftChain][] {
     base('nat-prerouting', ['jump services']),
     base('nat-output', ['jump services']),
     base('nat-postrouting', ['ct status dnat jump affinity-check', 'jump masquerading']),
-    ['services', { rules: [
-      `ip daddr . meta l4proto . th dport vmap @${SERVICE_IPS}`,
-      `fib daddr type local meta l4proto . th dport vmap @${SERVICE_NODEPORTS}`,
-    ] }],
-    ['endpoints-check', { rules: [
-      `ip daddr . meta l4proto . th dport vmap @${NO_ENDPOINT_SERVICES}`,
-      `fib daddr type local meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS}`,
-    ] }],
+    [
+      'services',
+      {
+        rules: [
+          `ip daddr . meta l4proto . th dport vmap @${SERVICE_IPS}`,
+          `fib daddr type local meta l4proto . th dport vmap @${SERVICE_NODEPORTS}`,
+        ],
+      },
+    ],
+    [
+      'endpoints-check',
+      {
+        rules: [
+          `ip daddr . meta l4proto . th dport vmap @${NO_ENDPOINT_SERVICES}`,
+          `fib daddr type local meta l4proto . th dport vmap @${NO_ENDPOINT_NODEPORTS}`,
+        ],
+      },
+    ],
     [REJECT_CHAIN, { rules: ['counter reject'] }],
     ['mark-for-masquerade', { rules: [`meta mark set meta mark | ${mark}`] }],
-    ['masquerading', { rules: [
-      `ct status dnat ip saddr . ip daddr @${HAIRPIN} jump mark-for-masquerade`,
-      `meta mark & ${mark} == 0 return`,
-      `meta mark set meta mark ^ ${mark}`,
-      `masquerade${cfg.randomFully === false ? '' : ' fully-random'}`,
-    ] }],
-    ['affinity-check', { rules: PROTOCOLS.flatMap((p) => [
-      `meta l4proto ${p} ct original ip daddr . meta l4proto . ct original proto-dst vmap @${AFFINITY_SERVICES}`,
-      `meta l4proto ${p} meta l4proto . ct original proto-dst vmap @${AFFINITY_NODEPORTS}`,
-    ]) }],
+    [
+      'masquerading',
+      {
+        rules: [
+          `ct status dnat ip saddr . ip daddr @${HAIRPIN} jump mark-for-masquerade`,
+          `meta mark & ${mark} == 0 return`,
+          `meta mark set meta mark ^ ${mark}`,
+          `masquerade${cfg.randomFully === false ? '' : ' fully-random'}`,
+        ],
+      },
+    ],
+    [
+      'affinity-check',
+      {
+        rules: PROTOCOLS.flatMap((p) => [
+          `meta l4proto ${p} ct original ip daddr . meta l4proto . ct original proto-dst vmap @${AFFINITY_SERVICES}`,
+          `meta l4proto ${p} meta l4proto . ct original proto-dst vmap @${AFFINITY_NODEPORTS}`,
+        ]),
+      },
+    ],
   ];
 }
 
@@ -164,7 +206,12 @@ const FIXED_MAPS: [string, NftMap][] = [
   [SERVICE_NODEPORTS, map(`type ${NODEPORT_KEY} : verdict ; comment "NodePort traffic" ;`)],
   [NO_ENDPOINT_SERVICES, map(`type ${VIP_KEY} : verdict ; comment "reject traffic to Services without endpoints" ;`)],
   [NO_ENDPOINT_NODEPORTS, map(`type ${NODEPORT_KEY} : verdict ; comment "reject NodePort traffic to Services without endpoints" ;`)],
-  [AFFINITY, map(`type ipv4_addr . ${VIP_KEY} : ${ENDPOINT} ; size ${AFFINITY_MAP_SIZE} ; flags dynamic,timeout ; timeout 10800s ; comment "ClientIP affinity: client . entry point -> endpoint" ;`)],
+  [
+    AFFINITY,
+    map(
+      `type ipv4_addr . ${VIP_KEY} : ${ENDPOINT} ; size ${AFFINITY_MAP_SIZE} ; flags dynamic,timeout ; timeout 10800s ; comment "ClientIP affinity: client . entry point -> endpoint" ;`,
+    ),
+  ],
   [AFFINITY_SERVICES, map(`type ${VIP_KEY} : verdict ; comment "entry points with ClientIP affinity" ;`)],
   [AFFINITY_NODEPORTS, map(`type ${NODEPORT_KEY} : verdict ; comment "NodePorts with ClientIP affinity" ;`)],
   [HAIRPIN, { kind: 'set', decl: 'type ipv4_addr . ipv4_addr ; comment "endpoint . endpoint: a pod reaching itself through a Service" ;' }],
@@ -239,7 +286,9 @@ export class NftModel {
 
   private add(owner: string, sp: ServicePort, changes: ElementChanges): void {
     const layout = nftServicePort(sp, this.cfg.nodeName);
-    const texts = layout.elements.map((e) => `${e.comment ? ` comment "${e.comment}"` : ''}${e.value !== undefined ? ` : ${e.value}` : ''}`);
+    const texts = layout.elements.map(
+      (e) => `${e.comment ? ` comment "${e.comment}"` : ''}${e.value !== undefined ? ` : ${e.value}` : ''}`,
+    );
     this.ports.set(owner, { sp, layout, texts });
     layout.elements.forEach((e, i) => {
       this.touch(changes, e.map, e.key);
@@ -296,7 +345,8 @@ export class NftModel {
         chains.set(slotChain(kind, k), { rules: slotRules(kind, k) });
       }
     }
-    for (const [name, [d]] of [...this.dispatch].sort(([a], [b]) => (a < b ? -1 : 1))) chains.set(name, { rules: dispatchRules(d, this.cfg) });
+    for (const [name, [d]] of [...this.dispatch].sort(([a], [b]) => (a < b ? -1 : 1)))
+      chains.set(name, { rules: dispatchRules(d, this.cfg) });
     for (const t of [...this.timeouts.keys()].sort((a, b) => a - b)) chains.set(affinityChain(t), { rules: affinityRules(t) });
     return { maps, chains };
   }
@@ -506,7 +556,15 @@ export function affinitySweep(ports: ServicePort[], entries: { key: string; valu
   });
   if (stale.length === 0) return undefined;
   const out: string[] = [];
-  addElements(out, AFFINITY, stale.map((e) => [e.key, ` : ${e.value}`]));
-  deleteElements(out, AFFINITY, stale.map((e) => e.key));
+  addElements(
+    out,
+    AFFINITY,
+    stale.map((e) => [e.key, ` : ${e.value}`]),
+  );
+  deleteElements(
+    out,
+    AFFINITY,
+    stale.map((e) => e.key),
+  );
   return out.join('\n') + '\n';
 }

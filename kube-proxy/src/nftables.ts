@@ -42,7 +42,12 @@ export class Nft {
   async apply(text: string): Promise<void> {
     const r = await this.exec(['-f', '-'], text);
     if (r.code !== 0) {
-      const err = r.stderr.split('\n').filter((l) => /Error/.test(l)).slice(0, 3).join('\n') || r.stderr.trim().slice(0, 500);
+      const err =
+        r.stderr
+          .split('\n')
+          .filter((l) => /Error/.test(l))
+          .slice(0, 3)
+          .join('\n') || r.stderr.trim().slice(0, 500);
       throw new NftError(`nft -f failed (exit ${r.code}): ${err}\n${context(r.stderr, text)}`);
     }
   }
@@ -91,7 +96,13 @@ export class Nft {
       if (!kc || !vc || kc.length !== 4 || vc.length !== 2) continue;
       const [client, daddr, proto, port] = kc;
       const [ip, epPort] = vc;
-      const ok = isIPv4(client) && isIPv4(daddr) && ['tcp', 'udp', 'sctp'].includes(proto as string) && isPortNumber(port) && isIPv4(ip) && isPortNumber(epPort);
+      const ok =
+        isIPv4(client) &&
+        isIPv4(daddr) &&
+        ['tcp', 'udp', 'sctp'].includes(proto as string) &&
+        isPortNumber(port) &&
+        isIPv4(ip) &&
+        isPortNumber(epPort);
       if (ok) out.push({ key: `${client} . ${daddr} . ${proto as string} . ${port}`, value: `${ip} . ${epPort}` });
     }
     return out;

@@ -72,7 +72,9 @@ export class PodRoutes {
     const r = await run([...this.prefix, 'ip', '-j', 'route', 'show', 'proto', ROUTE_PROTO]);
     if (r.code !== 0) return [];
     try {
-      return (JSON.parse(r.stdout) as { dst: string; gateway?: string }[]).filter((x) => x.gateway).map((x) => ({ cidr: x.dst, via: x.gateway! }));
+      return (JSON.parse(r.stdout) as { dst: string; gateway?: string }[])
+        .filter((x) => x.gateway)
+        .map((x) => ({ cidr: x.dst, via: x.gateway! }));
     } catch {
       return [];
     }

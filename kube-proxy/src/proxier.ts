@@ -126,7 +126,11 @@ export class Proxier {
       const slices = [...(this.slicesBySvc.get(key)?.values() ?? [])];
       const ep = this.endpoints.get(key);
       const ports = svc
-        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() }, this.opts.onDrop)
+        ? buildServicePorts(
+            [svc],
+            { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() },
+            this.opts.onDrop,
+          )
         : [];
       if (ports.length) this.portsBySvc.set(key, ports);
       else this.portsBySvc.delete(key);

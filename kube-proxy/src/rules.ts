@@ -40,7 +40,14 @@ export interface GeneratedRules {
   services: ServiceChains[];
 }
 
-export const FILTER_CHAINS = ['KUBE-NODEPORTS', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FIREWALL', 'KUBE-FORWARD', 'KUBE-PROXY-FIREWALL'];
+export const FILTER_CHAINS = [
+  'KUBE-NODEPORTS',
+  'KUBE-SERVICES',
+  'KUBE-EXTERNAL-SERVICES',
+  'KUBE-FIREWALL',
+  'KUBE-FORWARD',
+  'KUBE-PROXY-FIREWALL',
+];
 export const NAT_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
 export const PODNET_NAT_CHAIN = 'KUBE-PODNET';
 export const PODNET_FILTER_CHAIN = 'KUBE-PODNET-FORWARD';
@@ -61,7 +68,6 @@ export function probability(n: number): string {
   return (probabilities[n] ??= (1 / n).toFixed(10));
 }
 
-
 /** The KUBE-SVC/EXT/SEP chains of one Service port that has endpoints. */
 export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains {
   const mark = 'KUBE-MARK-MASQ';
@@ -80,7 +86,9 @@ export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains 
   });
   if (sp.affinitySeconds !== undefined) {
     for (const e of eps) {
-      rules.push(`-A ${svc} ${comment(`${sp.spn} -> ${e.hostPort}`)} -m recent --name ${e.chain} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${e.chain}`);
+      rules.push(
+        `-A ${svc} ${comment(`${sp.spn} -> ${e.hostPort}`)} -m recent --name ${e.chain} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${e.chain}`,
+      );
     }
   }
   eps.forEach((e, i) => {
@@ -96,7 +104,9 @@ export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains 
   for (const e of eps) {
     chains.push(e.chain);
     rules.push(`-A ${e.chain} ${comment(sp.spn)} -s ${e.ip} -j ${mark}`);
-    rules.push(`-A ${e.chain} ${comment(sp.spn)}${recentSet ? ` -m recent --name ${e.chain} --set` : ''} ${pr} -j DNAT --to-destination ${e.hostPort}`);
+    rules.push(
+      `-A ${e.chain} ${comment(sp.spn)}${recentSet ? ` -m recent --name ${e.chain} --set` : ''} ${pr} -j DNAT --to-destination ${e.hostPort}`,
+    );
   }
   return { key: servicePortKey(sp), chains, rules };
 }
@@ -118,7 +128,8 @@ export function generateRules(services: ServicePort[], cfg: ProxyConfig, cache?:
       const c = comment(`${sp.spn} has no endpoints`);
       filterRules.push(`-A KUBE-SERVICES ${c} ${pr} -d ${sp.clusterIP} --dport ${sp.port} -j REJECT`);
       for (const ip of sp.externalIPs) filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${c} ${pr} -d ${ip} --dport ${sp.port} -j REJECT`);
-      if (sp.nodePort !== undefined) filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${c} -m addrtype --dst-type LOCAL ${pr} --dport ${sp.nodePort} -j REJECT`);
+      if (sp.nodePort !== undefined)
+        filterRules.push(`-A KUBE-EXTERNAL-SERVICES ${c} -m addrtype --dst-type LOCAL ${pr} --dport ${sp.nodePort} -j REJECT`);
       continue;
     }
     let block = cache?.get(sp);
@@ -129,7 +140,8 @@ export function generateRules(services: ServicePort[], cfg: ProxyConfig, cache?:
     perService.push(block);
     natTop.push(`-A KUBE-SERVICES ${comment(`${sp.spn} cluster IP`)} ${pr} -d ${sp.clusterIP} --dport ${sp.port} -j ${block.chains[0]}`);
     const ext = externalChainName(sp.spn, sp.protocol);
-    for (const ip of sp.externalIPs) natTop.push(`-A KUBE-SERVICES ${comment(`${sp.spn} external IP`)} ${pr} -d ${ip} --dport ${sp.port} -j ${ext}`);
+    for (const ip of sp.externalIPs)
+      natTop.push(`-A KUBE-SERVICES ${comment(`${sp.spn} external IP`)} ${pr} -d ${ip} --dport ${sp.port} -j ${ext}`);
     if (sp.nodePort !== undefined) nodePortRules.push(`-A KUBE-NODEPORTS ${comment(sp.spn)} ${pr} --dport ${sp.nodePort} -j ${ext}`);
   }
   const masq = `-j MASQUERADE${cfg.randomFully === false ? '' : ' --random-fully'}`;
@@ -145,7 +157,9 @@ export function generateRules(services: ServicePort[], cfg: ProxyConfig, cache?:
   ];
   const filterChains = [...FILTER_CHAINS];
   if (cfg.localhostNodePorts !== false) {
-    filterRules.push(`-A KUBE-FIREWALL ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
+    filterRules.push(
+      `-A KUBE-FIREWALL ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
+    );
   }
   if (!cfg.conntrackTCPBeLiberal) filterRules.push('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
   filterRules.push(...forwardAcceptRules(mark));

@@ -6,7 +6,14 @@ describe('oncePerVersion', () => {
   it('reports an object once per version and reason, again when it changes', () => {
     const seen: Dropped[] = [];
     const report = oncePerVersion((d) => seen.push(d));
-    const d = (resourceVersion: string, reason = 'spec.clusterIP "x" is not an IPv4 address', name = 'web'): Dropped => ({ kind: 'Service', namespace: 'ns', name, uid: 'u1', resourceVersion, reason });
+    const d = (resourceVersion: string, reason = 'spec.clusterIP "x" is not an IPv4 address', name = 'web'): Dropped => ({
+      kind: 'Service',
+      namespace: 'ns',
+      name,
+      uid: 'u1',
+      resourceVersion,
+      reason,
+    });
     report(d('1'));
     report(d('1')); // the Service rebuilt for an endpoint change: same object version
     report(d('1', 'another reason'));

@@ -8,8 +8,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  buildServicePorts, formatIP, groupSlices, isPortNumber, parseCIDR, parseIP, SERVICE_IPS,
-  type core, type discovery, type Dropped, type ServicePort,
+  buildServicePorts,
+  formatIP,
+  groupSlices,
+  isPortNumber,
+  parseCIDR,
+  parseIP,
+  SERVICE_IPS,
+  type core,
+  type discovery,
+  type Dropped,
+  type ServicePort,
 } from '@minik8s/shared';
 import { fuzzRuns, mutate, mutation } from '../../testing/fuzz';
 import { generateRules, renderPayload, type ProxyConfig } from '../src/rules';
@@ -29,9 +38,19 @@ const goodService = (name: string): core.Service =>
     sessionAffinity: 'ClientIP',
     sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
   });
-const goodSlice = (name: string) => slice('ns', name, [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.5', node: 'n1' }, { ip: '10.244.2.6' }]);
-const goodEndpoints = (name: string): core.Endpoints => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'ns', name }, subsets: [{ addresses: [{ ip: '10.244.3.7' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }] });
-const goodNode = (name: string, i: number): core.Node => ({ metadata: { name }, spec: { podCIDR: `10.244.${i}.0/24` }, status: { addresses: [{ type: 'InternalIP', address: `192.168.0.${i}` }] } });
+const goodSlice = (name: string) =>
+  slice('ns', name, [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.5', node: 'n1' }, { ip: '10.244.2.6' }]);
+const goodEndpoints = (name: string): core.Endpoints => ({
+  apiVersion: 'v1',
+  kind: 'Endpoints',
+  metadata: { namespace: 'ns', name },
+  subsets: [{ addresses: [{ ip: '10.244.3.7' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+});
+const goodNode = (name: string, i: number): core.Node => ({
+  metadata: { name },
+  spec: { podCIDR: `10.244.${i}.0/24` },
+  status: { addresses: [{ type: 'InternalIP', address: `192.168.0.${i}` }] },
+});
 
 /** A failed check (plain throws: the checks below run on every line of thousands of payloads). */
 function must(ok: unknown, what: string, line: string): void {
@@ -42,9 +61,12 @@ function expectIP(s: string | undefined, line: string): void {
   const ip = s === undefined ? undefined : parseIP(s);
   must(ip?.family === 4 && formatIP(ip) === s, `address ${JSON.stringify(s)}`, line);
 }
-const expectPort = (s: string | undefined, line: string) => must(s !== undefined && /^[0-9]+$/.test(s) && isPortNumber(Number(s)), `port ${JSON.stringify(s)}`, line);
-const expectSeconds = (s: string | undefined, line: string) => must(Number(s) > 0 && Number(s) <= 86400, `timeout ${JSON.stringify(s)}`, line);
-const expectMatch = (s: string | undefined, re: RegExp, line: string) => must(s !== undefined && re.test(s), `${JSON.stringify(s)} not ${re}`, line);
+const expectPort = (s: string | undefined, line: string) =>
+  must(s !== undefined && /^[0-9]+$/.test(s) && isPortNumber(Number(s)), `port ${JSON.stringify(s)}`, line);
+const expectSeconds = (s: string | undefined, line: string) =>
+  must(Number(s) > 0 && Number(s) <= 86400, `timeout ${JSON.stringify(s)}`, line);
+const expectMatch = (s: string | undefined, re: RegExp, line: string) =>
+  must(s !== undefined && re.test(s), `${JSON.stringify(s)} not ${re}`, line);
 /** What a rule comment may hold: a Service port name ("ns/name:port"), with one of our suffixes. */
 const SPN = /^[a-z0-9-]+\/[a-z0-9-]+(:[a-z0-9-]+)?$/;
 
@@ -53,7 +75,9 @@ function checkIptablesLine(line: string): void {
   must(/^[\x20-\x7e]*$/.test(line), 'a control character', line);
   const comment = /--comment (?:"([^"]*)"|(\S+))/.exec(line);
   if (comment && line.startsWith('-A KUBE-S')) {
-    const text = (comment[1] ?? comment[2]).replace(/ (cluster IP|external IP|has no endpoints|-> \S+)$/, '').replace(/^masquerade traffic for (\S+) external destinations$/, '$1');
+    const text = (comment[1] ?? comment[2])
+      .replace(/ (cluster IP|external IP|has no endpoints|-> \S+)$/, '')
+      .replace(/^masquerade traffic for (\S+) external destinations$/, '$1');
     if (!text.startsWith('kubernetes ')) expectMatch(text, SPN, line);
   }
   const tokens = line.split(' ');
@@ -121,7 +145,9 @@ const DYNAMIC_RULES = [
   /^goto (service|nodeport)-slot-0$/,
   /^numgen random mod ([0-9]+) vmap \{ (0 : goto (service|nodeport)-slot-0(, [0-9]+ : goto (service|nodeport)-slot-[0-9]+)*) \}$/,
   /^dnat ip to (ip daddr \. )?meta l4proto \. th dport map @(service|nodeport)-endpoints-[0-9]+$/,
-  new RegExp(`^meta l4proto ${PROTO} update @affinity \\{ ct original ip saddr \\. ct original ip daddr \\. meta l4proto \\. ct original proto-dst timeout ([0-9]+)s : ip daddr \\. th dport \\}$`),
+  new RegExp(
+    `^meta l4proto ${PROTO} update @affinity \\{ ct original ip saddr \\. ct original ip daddr \\. meta l4proto \\. ct original proto-dst timeout ([0-9]+)s : ip daddr \\. th dport \\}$`,
+  ),
 ];
 const EMPTY = generateNftRules([], cfg);
 const FIXED = EMPTY.chains;
@@ -151,7 +177,11 @@ function checkNftLine(line: string): void {
     if (fixed) must(fixed.rules.includes(rest), 'not a fixed rule', line);
     else {
       expectMatch(name, CHAIN_RE, line);
-      must(DYNAMIC_RULES.some((re) => re.test(rest)), 'not a rule of ours', line);
+      must(
+        DYNAMIC_RULES.some((re) => re.test(rest)),
+        'not a rule of ours',
+        line,
+      );
       const timeout = /timeout ([0-9]+)s/.exec(rest)?.[1];
       if (timeout) expectSeconds(timeout, line);
     }
@@ -176,7 +206,10 @@ function checkBothModes(ports: ServicePort[], before: ServicePort[]): { iptables
 }
 
 /** Hostile objects at random: which kind to mutate and how. */
-const hostileObjects = fc.array(fc.tuple(fc.constantFrom('service', 'slice', 'endpoints'), fc.array(mutation, { minLength: 1, maxLength: 3 })), { maxLength: 4 });
+const hostileObjects = fc.array(
+  fc.tuple(fc.constantFrom('service', 'slice', 'endpoints'), fc.array(mutation, { minLength: 1, maxLength: 3 })),
+  { maxLength: 4 },
+);
 
 function build(bad: [string, Parameters<typeof mutate>[1]][]) {
   const services = NAMES.map(goodService);
@@ -200,42 +233,59 @@ const GOOD_PORTS = build([]).ports;
 const TIMEOUT_MS = Math.max(60_000, fuzzRuns(300) * 20);
 
 describe('kube-proxy never writes a value that did not parse (both modes)', () => {
-  it('iptables payload and nft text (full and partial) from hostile Services, EndpointSlices and Endpoints', () => {
-    fc.assert(
-      fc.property(hostileObjects, fc.boolean(), (bad, fromGood) => {
-        const { ports, untouched } = build(bad);
-        const out = checkBothModes(ports, fromGood ? GOOD_PORTS : []);
-        // the untouched Services are still programmed, in both modes
-        for (const n of untouched) {
-          const ip = `10.96.0.${10 + NAMES.indexOf(n)}`;
-          expect(ports.some((p) => p.name === n), `service ${n}`).toBe(true);
-          expect(out.iptables, `service ${n} (iptables)`).toMatch(new RegExp(`-A KUBE-SERVICES .* -d ${ip.replace(/\./g, "\\.")} --dport 80 -j KUBE-SVC-`));
-          expect(out.nft, `service ${n} (nftables)`).toMatch(new RegExp(`add element inet kube-proxy ${SERVICE_IPS} \\{ .*${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 comment "ns/${n}:http" : goto cluster-[12]-affinity`));
-        }
-      }),
-      { numRuns: fuzzRuns(300) },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'iptables payload and nft text (full and partial) from hostile Services, EndpointSlices and Endpoints',
+    () => {
+      fc.assert(
+        fc.property(hostileObjects, fc.boolean(), (bad, fromGood) => {
+          const { ports, untouched } = build(bad);
+          const out = checkBothModes(ports, fromGood ? GOOD_PORTS : []);
+          // the untouched Services are still programmed, in both modes
+          for (const n of untouched) {
+            const ip = `10.96.0.${10 + NAMES.indexOf(n)}`;
+            expect(
+              ports.some((p) => p.name === n),
+              `service ${n}`,
+            ).toBe(true);
+            expect(out.iptables, `service ${n} (iptables)`).toMatch(
+              new RegExp(`-A KUBE-SERVICES .* -d ${ip.replace(/\./g, '\\.')} --dport 80 -j KUBE-SVC-`),
+            );
+            expect(out.nft, `service ${n} (nftables)`).toMatch(
+              new RegExp(
+                `add element inet kube-proxy ${SERVICE_IPS} \\{ .*${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 comment "ns/${n}:http" : goto cluster-[12]-affinity`,
+              ),
+            );
+          }
+        }),
+        { numRuns: fuzzRuns(300) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('pod routes from hostile Nodes: `ip route` arguments only from parsed CIDRs and addresses', () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(mutation, { minLength: 1, maxLength: 3 }), { maxLength: 3 }), (bad) => {
-        const nodes = [1, 2, 3, 4].map((i) => goodNode(`n${i}`, i));
-        bad.forEach((muts, i) => (nodes[i] = mutate(nodes[i], muts)));
-        const drops: Dropped[] = [];
-        const routes = desiredPodRoutes(nodes, 'self', (d) => drops.push(d));
-        for (const cmd of routeCommands([], routes)) {
-          expect(cmd.slice(0, 3)).toEqual(['ip', 'route', 'replace']);
-          const c = parseCIDR(cmd[3]);
-          expect(c && `${formatIP(c.ip)}/${c.prefix}`, cmd.join(' ')).toBe(cmd[3]);
-          expectIP(cmd[5], cmd.join(' '));
-        }
-        // an unmutated node keeps its route
-        if (bad.length < 4) expect(routes.some((r) => r.cidr === '10.244.4.0/24')).toBe(true);
-      }),
-      { numRuns: fuzzRuns(300) },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'pod routes from hostile Nodes: `ip route` arguments only from parsed CIDRs and addresses',
+    () => {
+      fc.assert(
+        fc.property(fc.array(fc.array(mutation, { minLength: 1, maxLength: 3 }), { maxLength: 3 }), (bad) => {
+          const nodes = [1, 2, 3, 4].map((i) => goodNode(`n${i}`, i));
+          bad.forEach((muts, i) => (nodes[i] = mutate(nodes[i], muts)));
+          const drops: Dropped[] = [];
+          const routes = desiredPodRoutes(nodes, 'self', (d) => drops.push(d));
+          for (const cmd of routeCommands([], routes)) {
+            expect(cmd.slice(0, 3)).toEqual(['ip', 'route', 'replace']);
+            const c = parseCIDR(cmd[3]);
+            expect(c && `${formatIP(c.ip)}/${c.prefix}`, cmd.join(' ')).toBe(cmd[3]);
+            expectIP(cmd[5], cmd.join(' '));
+          }
+          // an unmutated node keeps its route
+          if (bad.length < 4) expect(routes.some((r) => r.cidr === '10.244.4.0/24')).toBe(true);
+        }),
+        { numRuns: fuzzRuns(300) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("the issue's examples, in both modes", () => {
@@ -252,7 +302,12 @@ describe("the issue's examples, in both modes", () => {
     expect(out.iptables.split('\n')).not.toContain('-A KUBE-SERVICES -j ACCEPT');
     expect(out.nft).not.toContain('KUBE-SERVICES');
     expect(out.drops).toEqual([
-      expect.objectContaining({ kind: 'EndpointSlice', namespace: 'ns', name: 'a-abc', reason: 'endpoints[0].addresses[0] "10.0.0.1\\n-A KUBE-SERVICES -j ACCEPT" is not an IPv4 address' }),
+      expect.objectContaining({
+        kind: 'EndpointSlice',
+        namespace: 'ns',
+        name: 'a-abc',
+        reason: 'endpoints[0].addresses[0] "10.0.0.1\\n-A KUBE-SERVICES -j ACCEPT" is not an IPv4 address',
+      }),
     ]);
     // Service a has no endpoints left (its only slice is dropped): both modes reject it; b is served
     expect(out.iptables).toContain('"ns/a:http has no endpoints"');
@@ -271,7 +326,10 @@ describe("the issue's examples, in both modes", () => {
       ['Service', 'b', 'spec.externalIPs[0] "1.2.3.4 x" is not an IPv4 address'],
       ['Endpoints', 'c', 'subsets[0].addresses[1].ip "1.2.3.4 x" is not an IPv4 address'],
     ]);
-    expect(out.ports.map((p) => [p.name, p.endpoints.length])).toEqual([['a', 2], ['c', 0]]);
+    expect(out.ports.map((p) => [p.name, p.endpoints.length])).toEqual([
+      ['a', 2],
+      ['c', 0],
+    ]);
     for (const text of [out.iptables, out.nft]) {
       expect(text).not.toContain('1.2.3.4');
       expect(text).not.toContain('10.96.0.11'); // Service b: nothing at all
@@ -284,7 +342,9 @@ describe("the issue's examples, in both modes", () => {
       const svc = goodService('a');
       svc.spec!.sessionAffinityConfig = { clientIP: { timeoutSeconds: t as number } };
       const out = render([svc, goodService('b')], [goodSlice('a'), goodSlice('b')]);
-      expect(out.drops, String(t)).toMatchObject([{ kind: 'Service', name: 'a', reason: expect.stringContaining('spec.sessionAffinityConfig.clientIP.timeoutSeconds') }]);
+      expect(out.drops, String(t)).toMatchObject([
+        { kind: 'Service', name: 'a', reason: expect.stringContaining('spec.sessionAffinityConfig.clientIP.timeoutSeconds') },
+      ]);
       expect(out.ports.map((p) => p.name)).toEqual(['b']);
     }
     const svc = goodService('a');
@@ -296,7 +356,9 @@ describe("the issue's examples, in both modes", () => {
 
   it('a podCIDR of "default" never becomes `ip route replace default`; the other nodes keep their routes', () => {
     const drops: Dropped[] = [];
-    const routes = desiredPodRoutes([{ ...goodNode('evil', 9), spec: { podCIDR: 'default' } }, goodNode('ok', 2)], 'self', (d) => drops.push(d));
+    const routes = desiredPodRoutes([{ ...goodNode('evil', 9), spec: { podCIDR: 'default' } }, goodNode('ok', 2)], 'self', (d) =>
+      drops.push(d),
+    );
     expect(routes).toEqual([{ cidr: '10.244.2.0/24', via: '192.168.0.2' }]);
     expect(drops).toMatchObject([{ kind: 'Node', name: 'evil', reason: 'spec.podCIDR "default" is not an IPv4 CIDR' }]);
   });

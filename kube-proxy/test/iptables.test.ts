@@ -22,22 +22,47 @@ function save(filter: string[], nat: string[]): string {
   return `*nat\n:POSTROUTING ACCEPT [0:0]\n${nat.map((l) => `${l}\n`).join('')}COMMIT\n*filter\n:FORWARD DROP [0:0]\n${filter.map((l) => `${l}\n`).join('')}COMMIT\n`;
 }
 
-const misplaced = (s: string) => misplacedJumps((t, c) => chainRules(s, t, c), jumps).map((g) => `${g[0].table}/${g[0].from}:${g.map((j) => j.to).join(',')}`);
+const misplaced = (s: string) =>
+  misplacedJumps((t, c) => chainRules(s, t, c), jumps).map((g) => `${g[0].table}/${g[0].from}:${g.map((j) => j.to).join(',')}`);
 
 describe('misplacedJumps', () => {
   it.each([
-    ['all first, in order (the last prepended on top), foreign rules after', save([ours.forward, ours.services, dockerForward, ours.firewall], [ours.postrouting, dockerMasq]), []],
-    ['ours first but in another order', save([ours.services, ours.forward, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
-    ['nothing written yet', save([], []), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING', 'filter/INPUT:KUBE-FIREWALL']],
-    ['Docker inserted above our FORWARD and POSTROUTING jumps', save([dockerForward, ours.services, ours.forward, ours.firewall], [dockerMasq, ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING']],
-    ['a foreign rule between two of ours', save([ours.forward, dockerForward, ours.services, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
+    [
+      'all first, in order (the last prepended on top), foreign rules after',
+      save([ours.forward, ours.services, dockerForward, ours.firewall], [ours.postrouting, dockerMasq]),
+      [],
+    ],
+    [
+      'ours first but in another order',
+      save([ours.services, ours.forward, ours.firewall], [ours.postrouting]),
+      ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD'],
+    ],
+    [
+      'nothing written yet',
+      save([], []),
+      ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING', 'filter/INPUT:KUBE-FIREWALL'],
+    ],
+    [
+      'Docker inserted above our FORWARD and POSTROUTING jumps',
+      save([dockerForward, ours.services, ours.forward, ours.firewall], [dockerMasq, ours.postrouting]),
+      ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD', 'nat/POSTROUTING:KUBE-POSTROUTING'],
+    ],
+    [
+      'a foreign rule between two of ours',
+      save([ours.forward, dockerForward, ours.services, ours.firewall], [ours.postrouting]),
+      ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD'],
+    ],
     ['one jump missing', save([ours.services, ours.firewall], [ours.postrouting]), ['filter/FORWARD:KUBE-SERVICES,KUBE-FORWARD']],
-    ['same target from another chain does not count', save([ours.forward, ours.services, '-A OUTPUT -j KUBE-FIREWALL'], [ours.postrouting]), ['filter/INPUT:KUBE-FIREWALL']],
+    [
+      'same target from another chain does not count',
+      save([ours.forward, ours.services, '-A OUTPUT -j KUBE-FIREWALL'], [ours.postrouting]),
+      ['filter/INPUT:KUBE-FIREWALL'],
+    ],
   ])('%s', (_name, s, want) => {
     expect(misplaced(s)).toEqual(want);
   });
 
-  it('chainRules reads one table\'s chain only', () => {
+  it("chainRules reads one table's chain only", () => {
     const s = save([ours.forward], [ours.postrouting]);
     expect(chainRules(s, 'filter', 'FORWARD')).toEqual([ours.forward]);
     expect(chainRules(s, 'nat', 'FORWARD')).toEqual([]);

@@ -5,7 +5,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
-import { createNodeSandbox, foreignRules, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
+import {
+  createNodeSandbox,
+  foreignRules,
+  kubeChains,
+  linkToRoot,
+  nsTry,
+  nsx,
+  startApiserverOn,
+  type NodeSandbox,
+} from '../../testing/netns';
 import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
 import { affinityRules, dnatTargets, leftovers, MODES, type Mode } from './modes';
 
@@ -53,18 +62,40 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
   beforeAll(async () => {
     const tag = mode === 'iptables' ? 'kpp' : 'kpq';
     sb = await createNodeSandbox(tag, ['a', 'b', 'c'], ['d']);
-    link = mode === 'iptables' ? linkToRoot(sb.node, `mk${tag}-api`) : linkToRoot(sb.node, `mk${tag}-api`, '169.254.77.13', '169.254.77.14');
+    link =
+      mode === 'iptables' ? linkToRoot(sb.node, `mk${tag}-api`) : linkToRoot(sb.node, `mk${tag}-api`, '169.254.77.13', '169.254.77.14');
     const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
     apiProcs = apiserver.procs;
     etcd = apiserver.etcd;
     api = new ApiClient({ server: apiserver.url });
     foreign = foreignRules(sb.node);
     proxy = startProcess('kube-proxy', 'ip', [
-      'netns', 'exec', sb.node, process.execPath, MAIN,
-      '--master', apiserver.url, '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms', '--proxy-mode', mode,
-      '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
+      'netns',
+      'exec',
+      sb.node,
+      process.execPath,
+      MAIN,
+      '--master',
+      apiserver.url,
+      '--hostname-override',
+      'node1',
+      '--cluster-cidr',
+      '10.244.0.0/16',
+      '--min-sync-period',
+      '100ms',
+      '--proxy-mode',
+      mode,
+      '--healthz-bind-address',
+      `${link.nsIP}:10256`,
+      '--metrics-bind-address',
+      `${link.nsIP}:10249`,
     ]);
-    await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);
+    await waitFor(
+      `kube-proxy /healthz (log ${proxy.logFile})`,
+      async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok,
+      30_000,
+      200,
+    );
     for (const p of ['a', 'b', 'c']) {
       await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/`) === p, 15_000, 200);
     }
@@ -90,14 +121,21 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
 
   it('programs a NodePort Service created through the API', async () => {
     const svc = await api.resource<Svc>(R.services).create({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
       spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     });
     clusterIP = svc.spec!.clusterIP!;
     nodePort = svc.spec!.ports![0].nodePort!;
     expect(clusterIP).toMatch(/^10\.(9[6-9]|10\d|11[01])\./);
     // no endpoints yet: refused at once
-    await waitFor('REJECT for a Service without endpoints', () => /curl: \(7\)/.test(sb.get(ns('d'), `http://${clusterIP}/`, 5)), 20_000, 200);
+    await waitFor(
+      'REJECT for a Service without endpoints',
+      () => /curl: \(7\)/.test(sb.get(ns('d'), `http://${clusterIP}/`, 5)),
+      20_000,
+      200,
+    );
     await api.resource<Slice>(R.endpointslices).create(endpointSlice(['a', 'b', 'c']));
     await waitFor('ClusterIP answers', () => !sb.get(ns('d'), `http://${clusterIP}/`).startsWith('FAIL'), 20_000, 100);
     const fromPod = many(ns('d'), `http://${clusterIP}/cgi-bin/who`, 30);
@@ -131,15 +169,38 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
 
   it('an EndpointSlice stored behind the apiserver with a hostile address is left out (Event, metric); the Service keeps its other endpoints', async () => {
     // the apiserver refuses it (validation), so it goes straight into etcd, as an object stored before validation would be
-    const evil = { ...endpointSlice(['a']), metadata: { name: 'web-evil', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-00000000e411', labels: { 'kubernetes.io/service-name': 'web' }, resourceVersion: undefined } };
-    evil.endpoints = [{ addresses: ['10.244.0.99\n-A KUBE-SERVICES -j ACCEPT'], conditions: { ready: true } }, { addresses: ['1.2.3.4 x'], conditions: { ready: true } }];
+    const evil = {
+      ...endpointSlice(['a']),
+      metadata: {
+        name: 'web-evil',
+        namespace: 'default',
+        uid: '0b0d3c3e-0000-4000-8000-00000000e411',
+        labels: { 'kubernetes.io/service-name': 'web' },
+        resourceVersion: undefined,
+      },
+    };
+    evil.endpoints = [
+      { addresses: ['10.244.0.99\n-A KUBE-SERVICES -j ACCEPT'], conditions: { ready: true } },
+      { addresses: ['1.2.3.4 x'], conditions: { ready: true } },
+    ];
     putBehindApiserver(etcd, '/registry/endpointslices/default/web-evil', evil);
-    const event = await waitFor('InvalidValue Event on the slice', async () => {
-      const events = await api.resource<core.Event & KubeObject>(R.events).list({ namespace: 'default' });
-      return events.items.find((e) => e.reason === 'InvalidValue' && e.involvedObject?.name === 'web-evil');
-    }, 20_000, 200);
-    expect(event).toMatchObject({ type: 'Warning', involvedObject: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' }, source: { component: 'kube-proxy', host: 'node1' } });
-    expect(event.message).toBe(`kube-proxy on node1 left EndpointSlice default/web-evil out of its ${mode} rules: endpoints[0].addresses[0] "10.244.0.99\\n-A KUBE-SERVICES -j ACCEPT" is not an IPv4 address`);
+    const event = await waitFor(
+      'InvalidValue Event on the slice',
+      async () => {
+        const events = await api.resource<core.Event & KubeObject>(R.events).list({ namespace: 'default' });
+        return events.items.find((e) => e.reason === 'InvalidValue' && e.involvedObject?.name === 'web-evil');
+      },
+      20_000,
+      200,
+    );
+    expect(event).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' },
+      source: { component: 'kube-proxy', host: 'node1' },
+    });
+    expect(event.message).toBe(
+      `kube-proxy on node1 left EndpointSlice default/web-evil out of its ${mode} rules: endpoints[0].addresses[0] "10.244.0.99\\n-A KUBE-SERVICES -j ACCEPT" is not an IPv4 address`,
+    );
     const metrics = await (await fetch(`http://${link.nsIP}:10249/metrics`)).text();
     expect(metrics).toMatch(/kubeproxy_dropped_objects_total\{kind="EndpointSlice"\} 1\b/);
     // the syncs go on (a change to the good slice is programmed), nothing of the bad one is in the kernel

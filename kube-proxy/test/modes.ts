@@ -48,7 +48,10 @@ export function dnatTargets(mode: Mode, ns: string, spn: string, vip: string): s
   if (mode === 'iptables') {
     return nsx(ns, ['iptables-save', '-t', 'nat'])
       .split('\n')
-      .filter((l) => l.startsWith('-A KUBE-SEP-') && l.includes(' -j DNAT ') && (l.includes(`--comment ${spn} `) || l.includes(`--comment "${spn}"`)))
+      .filter(
+        (l) =>
+          l.startsWith('-A KUBE-SEP-') && l.includes(' -j DNAT ') && (l.includes(`--comment ${spn} `) || l.includes(`--comment "${spn}"`)),
+      )
       .map((l) => /--to-destination (\S+)/.exec(l)?.[1] ?? '')
       .sort();
   }
@@ -65,12 +68,18 @@ export function rejected(mode: Mode, ns: string): number {
   if (mode === 'iptables') {
     return ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES'].reduce(
       (n, chain) =>
-        n + nsx(ns, ['iptables', '-t', 'filter', '-L', chain, '-n', '-v', '-x']).split('\n').filter((l) => l.includes('REJECT')).reduce((k, l) => k + Number(l.trim().split(/\s+/)[0]), 0),
+        n +
+        nsx(ns, ['iptables', '-t', 'filter', '-L', chain, '-n', '-v', '-x'])
+          .split('\n')
+          .filter((l) => l.includes('REJECT'))
+          .reduce((k, l) => k + Number(l.trim().split(/\s+/)[0]), 0),
       0,
     );
   }
   const rules = (JSON.parse(nsx(ns, ['nft', '-j', 'list', 'chain', 'inet', NFT_TABLE, 'reject-chain'])) as NftJson).nftables;
-  const counter = rules.flatMap((i) => ((i.rule?.expr as Record<string, { packets?: number }>[]) ?? []).map((e) => e.counter?.packets ?? 0));
+  const counter = rules.flatMap((i) =>
+    ((i.rule?.expr as Record<string, { packets?: number }>[]) ?? []).map((e) => e.counter?.packets ?? 0),
+  );
   return counter.reduce((a, b) => a + b, 0);
 }
 
@@ -83,7 +92,11 @@ export function hasServiceRules(mode: Mode, ns: string, spn: string, vip: string
 /** Everything the mode wrote, minus counters and the affinity state: equal dumps mean equal rules. */
 export function dump(mode: Mode, ns: string): string {
   if (mode === 'iptables') {
-    return nsx(ns, ['iptables-save']).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n');
+    return nsx(ns, ['iptables-save'])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/, ''))
+      .join('\n');
   }
   const table = nsx(ns, ['nft', 'list', 'table', 'inet', NFT_TABLE]).replace(/counter packets \d+ bytes \d+/g, 'counter');
   return table.replace(/(\tmap affinity \{[^}]*?)elements = \{[^}]*\}/s, '$1');
@@ -101,7 +114,10 @@ export function flushOurRules(mode: Mode, ns: string): void {
     nsx(ns, ['nft', 'flush', 'table', 'inet', NFT_TABLE]);
     return;
   }
-  const chains = nsx(ns, ['iptables-save', '-t', 'nat']).split('\n').filter((l) => /^:KUBE-/.test(l) && !l.startsWith(':KUBE-PROXY-CANARY ')).map((l) => l.slice(1, l.indexOf(' ')));
+  const chains = nsx(ns, ['iptables-save', '-t', 'nat'])
+    .split('\n')
+    .filter((l) => /^:KUBE-/.test(l) && !l.startsWith(':KUBE-PROXY-CANARY '))
+    .map((l) => l.slice(1, l.indexOf(' ')));
   nsx(ns, ['iptables-restore', '--noflush'], `*nat\n${chains.map((c) => `-F ${c}\n`).join('')}-X KUBE-PROXY-CANARY\nCOMMIT\n`);
 }
 

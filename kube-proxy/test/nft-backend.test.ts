@@ -37,7 +37,15 @@ function setup() {
   const p = new Proxier({ backend, minSyncPeriodMs: 0, logger: silent, commandPrefix: ['true'], onError: (e) => errors.push(e) });
   const web = (ips: string[], extra = {}) => {
     p.setService('ns/web', service('ns', 'web', { clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80 }], ...extra }));
-    p.setEndpointSlice('ns/web-1', slice('ns', 'web', [{ name: 'http', port: 8080 }], ips.map((ip) => ({ ip }))));
+    p.setEndpointSlice(
+      'ns/web-1',
+      slice(
+        'ns',
+        'web',
+        [{ name: 'http', port: 8080 }],
+        ips.map((ip) => ({ ip })),
+      ),
+    );
   };
   p.setService('ns/db', service('ns', 'db', { clusterIP: '10.96.0.12', ports: [{ name: 'sql', port: 5432 }] }));
   p.setEndpointSlice('ns/db-1', slice('ns', 'db', [{ name: 'sql', port: 5432 }], [{ ip: '10.244.1.9' }]));
@@ -54,7 +62,9 @@ describe('NftBackend', () => {
     expect(nft.listings).toBe(1);
     expect(nft.applied).toHaveLength(1);
     expect(nft.applied[0]).toMatch(/^add table inet kube-proxy/);
-    expect(nft.applied[0]).toContain('add element inet kube-proxy service-ips { 10.96.0.12 . tcp . 5432 comment "ns/db:sql" : goto cluster-1, 10.96.0.11 . tcp . 80 comment "ns/web:http" : goto cluster-2 }');
+    expect(nft.applied[0]).toContain(
+      'add element inet kube-proxy service-ips { 10.96.0.12 . tcp . 5432 comment "ns/db:sql" : goto cluster-1, 10.96.0.11 . tcp . 80 comment "ns/web:http" : goto cluster-2 }',
+    );
     expect(nft.applied[0]).toMatch(/flush chain inet kube-proxy cluster-9\n$/);
   });
 
@@ -97,7 +107,9 @@ add element inet kube-proxy service-endpoints-1 { 10.96.0.11 . tcp . 80 : 10.244
     const now = Date.now();
     vi.spyOn(Date, 'now').mockReturnValue(now + STALE_DELETE_AFTER_MS + 1);
     await p.syncNow();
-    expect(nft.applied[2]).toBe('delete chain inet kube-proxy cluster-9\ndelete chain inet kube-proxy service-slot-1\ndelete chain inet kube-proxy cluster-2\ndelete map inet kube-proxy service-endpoints-1\n');
+    expect(nft.applied[2]).toBe(
+      'delete chain inet kube-proxy cluster-9\ndelete chain inet kube-proxy service-slot-1\ndelete chain inet kube-proxy cluster-2\ndelete map inet kube-proxy service-endpoints-1\n',
+    );
   });
 
   it('the canary: a deleted table, a flushed chain or a deleted map is a reason for a full sync', async () => {
@@ -130,6 +142,8 @@ add element inet kube-proxy service-endpoints-1 { 10.96.0.11 . tcp . 80 : 10.244
     ];
     web(['10.244.1.2'], { sessionAffinity: 'ClientIP' });
     await p.syncNow();
-    expect(nft.applied.at(-1)).toBe('add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.11 . tcp . 80 : 10.244.1.3 . 8080 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.11 . tcp . 80 }\n');
+    expect(nft.applied.at(-1)).toBe(
+      'add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.11 . tcp . 80 : 10.244.1.3 . 8080 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.11 . tcp . 80 }\n',
+    );
   });
 });

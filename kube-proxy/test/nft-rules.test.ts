@@ -106,14 +106,21 @@ add element inet kube-proxy service-endpoints-0 { 172.30.0.41 . tcp . 80 : 10.18
     },
     {
       name: 'NodePort and external IP, three endpoints (one not ready, one on another node): numgen over three slots per entry kind',
-      services: [service('ns2', 'svc2', { type: 'NodePort', clusterIP: '172.30.0.42', externalIPs: ['192.168.99.1'], ports: [{ name: 'p80', port: 80, nodePort: 3001 }] })],
+      services: [
+        service('ns2', 'svc2', {
+          type: 'NodePort',
+          clusterIP: '172.30.0.42',
+          externalIPs: ['192.168.99.1'],
+          ports: [{ name: 'p80', port: 80, nodePort: 3001 }],
+        }),
+      ],
       slices: [
-        slice('ns2', 'svc2', [{ name: 'p80', port: 8080 }], [
-          { ip: '10.180.1.1', node: 'n2' },
-          { ip: '10.180.0.2', node: 'n1' },
-          { ip: '10.180.0.7', ready: false },
-          { ip: '10.180.0.3' },
-        ]),
+        slice(
+          'ns2',
+          'svc2',
+          [{ name: 'p80', port: 8080 }],
+          [{ ip: '10.180.1.1', node: 'n2' }, { ip: '10.180.0.2', node: 'n1' }, { ip: '10.180.0.7', ready: false }, { ip: '10.180.0.3' }],
+        ),
       ],
       want: `add rule inet kube-proxy service-slot-0 dnat ip to ip daddr . meta l4proto . th dport map @service-endpoints-0
 add rule inet kube-proxy service-slot-1 dnat ip to ip daddr . meta l4proto . th dport map @service-endpoints-1
@@ -139,7 +146,14 @@ add element inet kube-proxy nodeport-endpoints-2 { tcp . 3001 : 10.180.1.1 . 808
     },
     {
       name: 'ClientIP affinity on UDP (unnamed port, --masquerade-all): remembered endpoint first, recorded with the Service timeout',
-      services: [service('ns3', 'dns', { clusterIP: '172.30.0.43', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, ports: [{ port: 53, protocol: 'UDP' }] })],
+      services: [
+        service('ns3', 'dns', {
+          clusterIP: '172.30.0.43',
+          sessionAffinity: 'ClientIP',
+          sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+          ports: [{ port: 53, protocol: 'UDP' }],
+        }),
+      ],
       slices: [slice('ns3', 'dns', [{ port: 5353, protocol: 'UDP' }], [{ ip: '10.180.0.5' }, { ip: '10.180.0.4' }])],
       cfg: { masqueradeAll: true, nodeName: 'n1' },
       want: `add rule inet kube-proxy service-slot-0 dnat ip to ip daddr . meta l4proto . th dport map @service-endpoints-0
@@ -158,7 +172,14 @@ add element inet kube-proxy service-endpoints-1 { 172.30.0.43 . udp . 53 : 10.18
     },
     {
       name: 'no endpoints (SCTP NodePort, external IP): REJECT entries only, no dispatch',
-      services: [service('ns4', 'svc4', { type: 'NodePort', clusterIP: '172.30.0.44', externalIPs: ['192.168.99.4'], ports: [{ name: 's', port: 9, protocol: 'SCTP', nodePort: 3004 }] })],
+      services: [
+        service('ns4', 'svc4', {
+          type: 'NodePort',
+          clusterIP: '172.30.0.44',
+          externalIPs: ['192.168.99.4'],
+          ports: [{ name: 's', port: 9, protocol: 'SCTP', nodePort: 3004 }],
+        }),
+      ],
       slices: [],
       want: `add element inet kube-proxy no-endpoint-services { 172.30.0.44 . sctp . 9 comment "ns4/svc4:s" : goto reject-chain, 192.168.99.4 . sctp . 9 comment "ns4/svc4:s" : goto reject-chain }
 add element inet kube-proxy no-endpoint-nodeports { sctp . 3004 comment "ns4/svc4:s" : goto reject-chain }`,
@@ -169,7 +190,10 @@ add element inet kube-proxy no-endpoint-nodeports { sctp . 3004 comment "ns4/svc
         service('ns5', 'a', { clusterIP: '172.30.0.51', externalIPs: ['192.168.99.5'], ports: [{ name: 'p', port: 80 }] }),
         service('ns5', 'b', { clusterIP: '172.30.0.52', externalIPs: ['192.168.99.5'], ports: [{ name: 'p', port: 80 }] }),
       ],
-      slices: [slice('ns5', 'a', [{ name: 'p', port: 80 }], [{ ip: '10.180.0.8', node: 'n9' }]), slice('ns5', 'b', [{ name: 'p', port: 80 }], [{ ip: '10.180.0.9', node: 'n9' }])],
+      slices: [
+        slice('ns5', 'a', [{ name: 'p', port: 80 }], [{ ip: '10.180.0.8', node: 'n9' }]),
+        slice('ns5', 'b', [{ name: 'p', port: 80 }], [{ ip: '10.180.0.9', node: 'n9' }]),
+      ],
       cfg: { nodeName: 'n1' },
       want: `add rule inet kube-proxy service-slot-0 dnat ip to ip daddr . meta l4proto . th dport map @service-endpoints-0
 add rule inet kube-proxy cluster-1 goto service-slot-0
@@ -185,11 +209,21 @@ add element inet kube-proxy service-endpoints-0 { 172.30.0.51 . tcp . 80 : 10.18
   });
 
   it('flushes the chains and maps the kernel has beyond the desired ones, for deletion later', () => {
-    const r = renderFull(generateNftRules([], cfg), { chains: ['services', 'cluster-7', 'service-slot-6'], maps: [{ name: 'service-endpoints-6', kind: 'map' }, { name: 'service-ips', kind: 'map' }] });
+    const r = renderFull(generateNftRules([], cfg), {
+      chains: ['services', 'cluster-7', 'service-slot-6'],
+      maps: [
+        { name: 'service-endpoints-6', kind: 'map' },
+        { name: 'service-ips', kind: 'map' },
+      ],
+    });
     expect(r.staleChains).toEqual(['cluster-7', 'service-slot-6']);
     expect(r.staleMaps).toEqual([{ name: 'service-endpoints-6', kind: 'map' }]);
-    expect(r.text).toMatch(/flush chain inet kube-proxy cluster-7\nflush chain inet kube-proxy service-slot-6\nflush map inet kube-proxy service-endpoints-6\n$/);
-    expect(renderDeletes(r.staleChains, r.staleMaps)).toBe('delete chain inet kube-proxy cluster-7\ndelete chain inet kube-proxy service-slot-6\ndelete map inet kube-proxy service-endpoints-6\n');
+    expect(r.text).toMatch(
+      /flush chain inet kube-proxy cluster-7\nflush chain inet kube-proxy service-slot-6\nflush map inet kube-proxy service-endpoints-6\n$/,
+    );
+    expect(renderDeletes(r.staleChains, r.staleMaps)).toBe(
+      'delete chain inet kube-proxy cluster-7\ndelete chain inet kube-proxy service-slot-6\ndelete map inet kube-proxy service-endpoints-6\n',
+    );
   });
 
   it('a bad masquerade mark never reaches the text', () => {
@@ -198,8 +232,15 @@ add element inet kube-proxy service-endpoints-0 { 172.30.0.51 . tcp . 80 : 10.18
 });
 
 describe('renderPartial', () => {
-  const svc = (name: string, ip: string) => service('ns', name, { type: 'NodePort', clusterIP: ip, ports: [{ name: 'http', port: 80, nodePort: name === 'a' ? 30001 : 30002 }] });
-  const sl = (name: string, ips: string[]) => slice('ns', name, [{ name: 'http', port: 8080 }], ips.map((ip) => ({ ip, node: 'n1' })));
+  const svc = (name: string, ip: string) =>
+    service('ns', name, { type: 'NodePort', clusterIP: ip, ports: [{ name: 'http', port: 80, nodePort: name === 'a' ? 30001 : 30002 }] });
+  const sl = (name: string, ips: string[]) =>
+    slice(
+      'ns',
+      name,
+      [{ name: 'http', port: 8080 }],
+      ips.map((ip) => ({ ip, node: 'n1' })),
+    );
   const state = (a: string[], b: string[]) => ports([svc('a', '10.96.0.11'), svc('b', '10.96.0.12')], [sl('a', a), sl('b', b)]);
   /** What a partial sync writes to go from the first state to the second. */
   const partial = (from: ServicePort[], to: ServicePort[]) => {
@@ -236,10 +277,14 @@ add element inet kube-proxy nodeport-endpoints-0 { tcp . 30002 : 10.244.1.4 . 80
       'add chain inet kube-proxy service-slot-1',
       'add chain inet kube-proxy nodeport-slot-1',
     ]);
-    expect(lines).toContain('add rule inet kube-proxy cluster-2 numgen random mod 2 vmap { 0 : goto service-slot-0, 1 : goto service-slot-1 }');
+    expect(lines).toContain(
+      'add rule inet kube-proxy cluster-2 numgen random mod 2 vmap { 0 : goto service-slot-0, 1 : goto service-slot-1 }',
+    );
     expect(lines).toContain('delete element inet kube-proxy service-ips { 10.96.0.11 . tcp . 80 }');
     expect(lines).toContain('add element inet kube-proxy service-ips { 10.96.0.11 . tcp . 80 comment "ns/a:http" : goto cluster-2 }');
-    expect(lines.findIndex((l) => l.startsWith('add rule inet kube-proxy cluster-2 '))).toBeLessThan(lines.findIndex((l) => l.includes('goto cluster-2 }')));
+    expect(lines.findIndex((l) => l.startsWith('add rule inet kube-proxy cluster-2 '))).toBeLessThan(
+      lines.findIndex((l) => l.includes('goto cluster-2 }')),
+    );
     expect(r.staleChains).toEqual([]);
   });
 
@@ -254,15 +299,35 @@ add element inet kube-proxy nodeport-endpoints-0 { tcp . 30002 : 10.244.1.4 . 80
 
 describe('affinitySweep', () => {
   const sticky = ports(
-    [service('ns', 's', { type: 'NodePort', clusterIP: '10.96.0.20', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30020 }] })],
+    [
+      service('ns', 's', {
+        type: 'NodePort',
+        clusterIP: '10.96.0.20',
+        sessionAffinity: 'ClientIP',
+        ports: [{ name: 'http', port: 80, nodePort: 30020 }],
+      }),
+    ],
     [slice('ns', 's', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }, { ip: '10.244.1.3' }])],
   );
   it.each([
-    ['an endpoint the Service still has (ClusterIP and NodePort entries)', [{ key: '10.244.9.9 . 10.96.0.20 . tcp . 80', value: '10.244.1.2 . 8080' }, { key: '192.168.1.5 . 192.168.77.10 . tcp . 30020', value: '10.244.1.3 . 8080' }], undefined],
-    ['a removed endpoint', [{ key: '10.244.9.9 . 10.96.0.20 . tcp . 80', value: '10.244.1.4 . 8080' }],
-      'add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.20 . tcp . 80 : 10.244.1.4 . 8080 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.20 . tcp . 80 }\n'],
-    ['a Service that no longer exists', [{ key: '10.244.9.9 . 10.96.0.99 . udp . 53', value: '10.244.1.2 . 53' }],
-      'add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.99 . udp . 53 : 10.244.1.2 . 53 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.99 . udp . 53 }\n'],
+    [
+      'an endpoint the Service still has (ClusterIP and NodePort entries)',
+      [
+        { key: '10.244.9.9 . 10.96.0.20 . tcp . 80', value: '10.244.1.2 . 8080' },
+        { key: '192.168.1.5 . 192.168.77.10 . tcp . 30020', value: '10.244.1.3 . 8080' },
+      ],
+      undefined,
+    ],
+    [
+      'a removed endpoint',
+      [{ key: '10.244.9.9 . 10.96.0.20 . tcp . 80', value: '10.244.1.4 . 8080' }],
+      'add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.20 . tcp . 80 : 10.244.1.4 . 8080 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.20 . tcp . 80 }\n',
+    ],
+    [
+      'a Service that no longer exists',
+      [{ key: '10.244.9.9 . 10.96.0.99 . udp . 53', value: '10.244.1.2 . 53' }],
+      'add element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.99 . udp . 53 : 10.244.1.2 . 53 }\ndelete element inet kube-proxy affinity { 10.244.9.9 . 10.96.0.99 . udp . 53 }\n',
+    ],
   ])('%s', (_, entries, want) => {
     expect(affinitySweep(sticky, entries)).toBe(want);
   });

@@ -13,13 +13,31 @@ const svcs = [
 function gen(sl: discovery.EndpointSlice[]) {
   return generateRules(buildServicePorts(svcs, { slices: groupSlices(sl), endpoints: new Map() }), { clusterCIDR: '10.244.0.0/16' });
 }
-const slA = (ips: string[]) => slice('ns1', 'a', [{ name: 'http', port: 8080 }], ips.map((ip) => ({ ip })));
-const slB = (ips: string[]) => slice('ns1', 'b', [{ name: 'http', port: 8080 }], ips.map((ip) => ({ ip })));
+const slA = (ips: string[]) =>
+  slice(
+    'ns1',
+    'a',
+    [{ name: 'http', port: 8080 }],
+    ips.map((ip) => ({ ip })),
+  );
+const slB = (ips: string[]) =>
+  slice(
+    'ns1',
+    'b',
+    [{ name: 'http', port: 8080 }],
+    ips.map((ip) => ({ ip })),
+  );
 
 describe('planSync', () => {
   it('full sync: writes everything, stale chains come from the kernel listing (service chains only)', () => {
     const g = gen([slA(['10.244.1.2']), slB(['10.244.1.3'])]);
-    const p = planSync(g, undefined, ['KUBE-SERVICES', 'KUBE-SVC-OLDOLDOLDOLDOLD1', 'KUBE-SEP-OLDOLDOLDOLDOLD2', 'DOCKER', g.services[0].chains[0]]);
+    const p = planSync(g, undefined, [
+      'KUBE-SERVICES',
+      'KUBE-SVC-OLDOLDOLDOLDOLD1',
+      'KUBE-SEP-OLDOLDOLDOLDOLD2',
+      'DOCKER',
+      g.services[0].chains[0],
+    ]);
     expect(p.write).toBeUndefined();
     expect(p.stale).toEqual(['KUBE-SVC-OLDOLDOLDOLDOLD1', 'KUBE-SEP-OLDOLDOLDOLDOLD2']);
     expect(p.next.services.size).toBe(2);
@@ -55,20 +73,46 @@ describe('planSync', () => {
 
 describe('staleUdpFlows', () => {
   const sp = (ips: string[], nodePort?: number): ServicePort => ({
-    namespace: 'kube-system', name: 'dns', spn: 'kube-system/dns:dns', portName: 'dns', protocol: 'UDP',
-    clusterIP: '10.96.0.10', port: 53, externalIPs: [], endpoints: ips.map((ip) => ({ ip, port: 53 })), ...(nodePort ? { nodePort } : {}),
+    namespace: 'kube-system',
+    name: 'dns',
+    spn: 'kube-system/dns:dns',
+    portName: 'dns',
+    protocol: 'UDP',
+    clusterIP: '10.96.0.10',
+    port: 53,
+    externalIPs: [],
+    endpoints: ips.map((ip) => ({ ip, port: 53 })),
+    ...(nodePort ? { nodePort } : {}),
   });
   it.each([
     { name: 'unchanged', prev: [sp(['10.244.1.2'])], next: [sp(['10.244.1.2'])], want: [] },
-    { name: 'endpoint removed', prev: [sp(['10.244.1.2', '10.244.1.3'])], next: [sp(['10.244.1.2'])], want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.3']] },
+    {
+      name: 'endpoint removed',
+      prev: [sp(['10.244.1.2', '10.244.1.3'])],
+      next: [sp(['10.244.1.2'])],
+      want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.3']],
+    },
     {
       name: 'endpoint removed with a NodePort',
       prev: [sp(['10.244.1.3'], 30053)],
       next: [sp(['10.244.1.4'], 30053)],
-      want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.3'], ['-D', '-p', 'udp', '--dport', '30053', '--dst-nat', '10.244.1.3']],
+      want: [
+        ['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.3'],
+        ['-D', '-p', 'udp', '--dport', '30053', '--dst-nat', '10.244.1.3'],
+      ],
     },
-    { name: 'first endpoint after none', prev: [sp([])], next: [sp(['10.244.1.2'])], want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10']] },
-    { name: 'service deleted', prev: [sp(['10.244.1.2'])], next: [], want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.2']] },
+    {
+      name: 'first endpoint after none',
+      prev: [sp([])],
+      next: [sp(['10.244.1.2'])],
+      want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10']],
+    },
+    {
+      name: 'service deleted',
+      prev: [sp(['10.244.1.2'])],
+      next: [],
+      want: [['-D', '-p', 'udp', '--orig-dst', '10.96.0.10', '--dst-nat', '10.244.1.2']],
+    },
     { name: 'TCP ignored', prev: [{ ...sp(['10.244.1.2']), protocol: 'TCP' as const }], next: [], want: [] },
   ])('$name', ({ prev, next, want }) => {
     expect(staleUdpFlows(prev, next)).toEqual(want);

@@ -5,12 +5,25 @@ import type { core } from '@minik8s/shared';
 const node = (name: string, podCIDR?: string, ip?: string): core.Node => ({
   metadata: { name },
   spec: podCIDR ? { podCIDR } : {},
-  status: ip ? { addresses: [{ type: 'Hostname', address: name }, { type: 'InternalIP', address: ip }] } : {},
+  status: ip
+    ? {
+        addresses: [
+          { type: 'Hostname', address: name },
+          { type: 'InternalIP', address: ip },
+        ],
+      }
+    : {},
 });
 
 describe('pod routes', () => {
   it('routes every other node podCIDR via its InternalIP', () => {
-    const nodes = [node('n1', '10.244.1.0/24', '172.18.0.2'), node('n3', '10.244.3.0/24', '172.18.0.4'), node('n2', '10.244.2.0/24', '172.18.0.3'), node('n4'), node('n5', '10.244.5.0/24')];
+    const nodes = [
+      node('n1', '10.244.1.0/24', '172.18.0.2'),
+      node('n3', '10.244.3.0/24', '172.18.0.4'),
+      node('n2', '10.244.2.0/24', '172.18.0.3'),
+      node('n4'),
+      node('n5', '10.244.5.0/24'),
+    ];
     expect(desiredPodRoutes(nodes, 'n1')).toEqual([
       { cidr: '10.244.2.0/24', via: '172.18.0.3' },
       { cidr: '10.244.3.0/24', via: '172.18.0.4' },

@@ -30,7 +30,11 @@ class FakeIptables extends Iptables {
   }
   override async save(): Promise<string> {
     this.saves++;
-    const rules = (t: string) => [...this.chains].filter(([k]) => k.startsWith(`${t} `)).flatMap(([, v]) => v.map((l) => `${l}\n`)).join('');
+    const rules = (t: string) =>
+      [...this.chains]
+        .filter(([k]) => k.startsWith(`${t} `))
+        .flatMap(([, v]) => v.map((l) => `${l}\n`))
+        .join('');
     return `*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SEP-STALESTALESTALE1 - [0:0]\n${rules('nat')}COMMIT\n*filter\n${rules('filter')}COMMIT\n`;
   }
   override async prependJumps(group: Jump[]): Promise<void> {
@@ -54,7 +58,13 @@ class FakeIptables extends Iptables {
 function setup(minSyncPeriodMs = 0) {
   const ipt = new FakeIptables();
   const errors: unknown[] = [];
-  const p = new Proxier({ backend: new IptablesBackend(ipt, { clusterCIDR: '10.244.0.0/16' }), minSyncPeriodMs, logger: silent, commandPrefix: ['true'], onError: (e) => errors.push(e) });
+  const p = new Proxier({
+    backend: new IptablesBackend(ipt, { clusterCIDR: '10.244.0.0/16' }),
+    minSyncPeriodMs,
+    logger: silent,
+    commandPrefix: ['true'],
+    onError: (e) => errors.push(e),
+  });
   p.setService('ns/a', service('ns', 'a', { clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80 }] }));
   p.setService('ns/b', service('ns', 'b', { clusterIP: '10.96.0.12', ports: [{ name: 'http', port: 80 }] }));
   p.setEndpointSlice('ns/a-1', slice('ns', 'a', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }]));
@@ -100,7 +110,13 @@ describe('Proxier', () => {
 
   it('a vanished canary chain makes the periodic sync a full one', async () => {
     const ipt = new FakeIptables();
-    const p = new Proxier({ backend: new IptablesBackend(ipt, {}), minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    const p = new Proxier({
+      backend: new IptablesBackend(ipt, {}),
+      minSyncPeriodMs: 0,
+      syncPeriodMs: 100,
+      logger: silent,
+      commandPrefix: ['true'],
+    });
     p.start();
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(1); // periodic syncs were partial
@@ -114,7 +130,13 @@ describe('Proxier', () => {
 
   it('a rule inserted above our jumps (Docker creating a network) makes the periodic sync full and puts them first again', async () => {
     const ipt = new FakeIptables();
-    const p = new Proxier({ backend: new IptablesBackend(ipt, {}), minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    const p = new Proxier({
+      backend: new IptablesBackend(ipt, {}),
+      minSyncPeriodMs: 0,
+      syncPeriodMs: 100,
+      logger: silent,
+      commandPrefix: ['true'],
+    });
     p.start();
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(1);
@@ -123,7 +145,12 @@ describe('Proxier', () => {
     ipt.ensured = [];
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(2);
-    expect(ipt.ensured.map((j) => `${j.table}/${j.from}`)).toEqual(['filter/FORWARD', 'filter/FORWARD', 'filter/FORWARD', 'filter/FORWARD']);
+    expect(ipt.ensured.map((j) => `${j.table}/${j.from}`)).toEqual([
+      'filter/FORWARD',
+      'filter/FORWARD',
+      'filter/FORWARD',
+      'filter/FORWARD',
+    ]);
     const forward = ipt.chains.get('filter FORWARD')!;
     expect(forward[forward.length - 1]).toBe(docker);
     expect(forward.slice(0, 4).every((l) => / -j KUBE-/.test(l))).toBe(true);
@@ -135,7 +162,8 @@ describe('Proxier', () => {
     p.start();
     await new Promise((r) => setTimeout(r, 100));
     expect(ipt.restores).toHaveLength(1);
-    for (let i = 0; i < 20; i++) p.setEndpointSlice('ns/a-1', slice('ns', 'a', [{ name: 'http', port: 8080 }], [{ ip: `10.244.1.${10 + i}` }]));
+    for (let i = 0; i < 20; i++)
+      p.setEndpointSlice('ns/a-1', slice('ns', 'a', [{ name: 'http', port: 8080 }], [{ ip: `10.244.1.${10 + i}` }]));
     await new Promise((r) => setTimeout(r, 100));
     expect(ipt.restores).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 600));

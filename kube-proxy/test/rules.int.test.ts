@@ -28,9 +28,23 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
   const ip = (name: string) => sb.pods.find((p) => p.name === name)!.ip;
   const ns = (name: string) => sb.pods.find((p) => p.name === name)!.ns;
 
-  function setWeb(backends: string[], extra: Partial<core.ServiceSpec> = {}, name = 'web', clusterIP = '10.96.0.50', nodePort = 30080): void {
-    proxier.setService(`default/${name}`, service('default', name, { type: 'NodePort', clusterIP, ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort }], ...extra }));
-    const sl: discovery.EndpointSlice = slice('default', name, [{ name: 'http', port: 8080 }], backends.map((b) => ({ ip: ip(b), node: 'node1' })));
+  function setWeb(
+    backends: string[],
+    extra: Partial<core.ServiceSpec> = {},
+    name = 'web',
+    clusterIP = '10.96.0.50',
+    nodePort = 30080,
+  ): void {
+    proxier.setService(
+      `default/${name}`,
+      service('default', name, { type: 'NodePort', clusterIP, ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort }], ...extra }),
+    );
+    const sl: discovery.EndpointSlice = slice(
+      'default',
+      name,
+      [{ name: 'http', port: 8080 }],
+      backends.map((b) => ({ ip: ip(b), node: 'node1' })),
+    );
     proxier.setEndpointSlice(`default/${name}-abc`, sl);
   }
 
@@ -43,7 +57,8 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
 
   function many(from: string, url: string, n: number): string[] {
     const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(from === 'node' ? sb.get(sb.node, url) : from === 'ext' ? sb.get(sb.ext, url) : sb.get(ns(from), url));
+    for (let i = 0; i < n; i++)
+      out.push(from === 'node' ? sb.get(sb.node, url) : from === 'ext' ? sb.get(sb.ext, url) : sb.get(ns(from), url));
     return out;
   }
   const servedBy = (rs: string[]) => new Set(rs.map((r) => /served-by=(\w+)/.exec(r)?.[1] ?? r));
@@ -56,7 +71,12 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
     proxier = new Proxier({ backend, commandPrefix: ['ip', 'netns', 'exec', sb.node], minSyncPeriodMs: 0, logger });
     // the pods answer directly before any rule exists
     for (const p of ['a', 'b', 'c']) {
-      await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/cgi-bin/who`) === `served-by=${p} client=${ip('d')}`, 15_000, 200);
+      await waitFor(
+        `httpd in pod ${p}`,
+        () => sb.get(ns('d'), `http://${ip(p)}:8080/cgi-bin/who`) === `served-by=${p} client=${ip('d')}`,
+        15_000,
+        200,
+      );
     }
   });
 
@@ -204,8 +224,19 @@ describe.each(MODES)('kube-proxy rules in a node network namespace (%s mode)', (
 
   it('UDP: flows to a removed endpoint are flushed from conntrack', async () => {
     const udp = (backends: string[]) => {
-      proxier.setService('default/dns', service('default', 'dns', { clusterIP: '10.96.0.60', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }));
-      proxier.setEndpointSlice('default/dns-abc', slice('default', 'dns', [{ name: 'dns', port: 5353, protocol: 'UDP' }], backends.map((b) => ({ ip: ip(b) }))));
+      proxier.setService(
+        'default/dns',
+        service('default', 'dns', { clusterIP: '10.96.0.60', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }),
+      );
+      proxier.setEndpointSlice(
+        'default/dns-abc',
+        slice(
+          'default',
+          'dns',
+          [{ name: 'dns', port: 5353, protocol: 'UDP' }],
+          backends.map((b) => ({ ip: ip(b) })),
+        ),
+      );
     };
     udp(['a']);
     await sync();

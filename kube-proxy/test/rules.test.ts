@@ -64,14 +64,16 @@ COMMIT
     },
     {
       name: 'NodePort with three endpoints: probabilities 1/3, 1/2, rest; not-ready endpoint skipped',
-      services: [service('ns2', 'svc2', { type: 'NodePort', clusterIP: '172.30.0.42', ports: [{ name: 'p80', port: 80, nodePort: 3001 }] })],
+      services: [
+        service('ns2', 'svc2', { type: 'NodePort', clusterIP: '172.30.0.42', ports: [{ name: 'p80', port: 80, nodePort: 3001 }] }),
+      ],
       slices: [
-        slice('ns2', 'svc2', [{ name: 'p80', port: 80 }], [
-          { ip: '10.180.1.1' },
-          { ip: '10.180.0.2' },
-          { ip: '10.180.0.7', ready: false },
-          { ip: '10.180.0.3' },
-        ]),
+        slice(
+          'ns2',
+          'svc2',
+          [{ name: 'p80', port: 80 }],
+          [{ ip: '10.180.1.1' }, { ip: '10.180.0.2' }, { ip: '10.180.0.7', ready: false }, { ip: '10.180.0.3' }],
+        ),
       ],
       want: `${FILTER_HEAD}
 ${FILTER_TAIL}
@@ -213,7 +215,10 @@ describe('renderPayload for a partial sync', () => {
       service('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80 }] }),
       service('ns3', 'svc3', { clusterIP: '172.30.0.43', ports: [{ port: 80 }] }),
     ];
-    const slices = [slice('ns1', 'svc1', [{ name: 'p80', port: 80 }], [{ ip: '10.180.0.1' }]), slice('ns3', 'svc3', [{ port: 8080 }], [{ ip: '10.180.0.4' }])];
+    const slices = [
+      slice('ns1', 'svc1', [{ name: 'p80', port: 80 }], [{ ip: '10.180.0.1' }]),
+      slice('ns3', 'svc3', [{ port: 8080 }], [{ ip: '10.180.0.4' }]),
+    ];
     const gen = generateRules(buildServicePorts(services, { slices: groupSlices(slices), endpoints: new Map() }), cfg);
     const text = renderPayload(gen, { write: new Set(['ns3/svc3/TCP']), stale: ['KUBE-SEP-OUFM76XKVKEYTFHS'] });
     const nat = text.slice(text.indexOf('*nat'));

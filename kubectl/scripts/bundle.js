@@ -14,7 +14,8 @@ const lazyChildProcess = {
     build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
       const text = require('node:fs').readFileSync(args.path, 'utf8');
       const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
-      if (!text.includes("const childProcess = require('node:child_process');")) throw new Error('commander changed: update the lazy child_process shim');
+      if (!text.includes("const childProcess = require('node:child_process');"))
+        throw new Error('commander changed: update the lazy child_process shim');
       return { contents: text.replace("const childProcess = require('node:child_process');", lazy), loader: 'js' };
     });
   },

@@ -2,7 +2,8 @@
 import type { Ctx } from './context';
 import { apiVersionOf, resourcePath, type KubeList, type KubeObject, type ResourceType } from './shared';
 
-export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+export const TABLE_ACCEPT =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
 export interface ColumnDefinition {
   name: string;
@@ -69,7 +70,10 @@ export async function listTable(ctx: Ctx, rt: ResourceType, ns: string | undefin
 }
 
 export async function getTable(ctx: Ctx, rt: ResourceType, ns: string | undefined, name: string, q: ListQuery = {}): Promise<Table> {
-  const body = await ctx.client.request('GET', resourcePath(rt, nsFor(rt, ns), name), { accept: TABLE_ACCEPT, query: { includeObject: q.includeObject } });
+  const body = await ctx.client.request('GET', resourcePath(rt, nsFor(rt, ns), name), {
+    accept: TABLE_ACCEPT,
+    query: { includeObject: q.includeObject },
+  });
   return asTable(rt, body);
 }
 
@@ -89,7 +93,12 @@ export async function listObjects(ctx: Ctx, rt: ResourceType, ns: string | undef
   return list;
 }
 
-export async function getObject<T extends KubeObject = KubeObject>(ctx: Ctx, rt: ResourceType, ns: string | undefined, name: string): Promise<T> {
+export async function getObject<T extends KubeObject = KubeObject>(
+  ctx: Ctx,
+  rt: ResourceType,
+  ns: string | undefined,
+  name: string,
+): Promise<T> {
   return withType(rt, await ctx.client.request<T>('GET', resourcePath(rt, nsFor(rt, ns), name), { accept: 'application/json' }));
 }
 

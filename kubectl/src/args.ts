@@ -49,7 +49,9 @@ export async function parseResourceArgs(ctx: Ctx, args: string[], verb = 'get'):
   const slashed = args.filter((a) => a.includes('/'));
   if (slashed.length > 0) {
     if (slashed.length !== args.length) {
-      throw new CliError('there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. \'mkctl get resource/<resource_name>\' instead of \'mkctl get resource resource/<resource_name>\')');
+      throw new CliError(
+        "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'mkctl get resource/<resource_name>' instead of 'mkctl get resource resource/<resource_name>')",
+      );
     }
     const out: ResourceRequest[] = [];
     for (const a of args) {
@@ -66,7 +68,8 @@ export async function parseResourceArgs(ctx: Ctx, args: string[], verb = 'get'):
   }
   const types = await expandTypes(ctx, args[0]);
   const names = args.slice(1);
-  if (names.length > 0 && types.length > 1) throw new CliError('you may only specify a single resource type when naming objects (use TYPE/NAME for several)');
+  if (names.length > 0 && types.length > 1)
+    throw new CliError('you may only specify a single resource type when naming objects (use TYPE/NAME for several)');
   return types.map((rt) => ({ rt, names: [...names] }));
 }
 

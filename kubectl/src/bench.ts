@@ -12,12 +12,12 @@ const PODS = Number(process.env.BENCH_PODS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const children: ChildProcess[] = [];
 
-
-
 function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const start = process.hrtime.bigint();
   return new Promise((ok, fail) =>
-    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err) => (err ? fail(new Error(`${cmd} failed`, { cause: err })) : ok(Number(process.hrtime.bigint() - start) / 1e6))),
+    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err) =>
+      err ? fail(new Error(`${cmd} failed`, { cause: err })) : ok(Number(process.hrtime.bigint() - start) / 1e6),
+    ),
   );
 }
 
@@ -25,14 +25,43 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mkctl-bench-'));
   const [cp, pp, ap] = await Promise.all([freePort(), freePort(), freePort()]);
   const etcdUrl = `http://127.0.0.1:${cp}`;
-  children.push(spawn('etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`, '--unsafe-no-fsync'], { stdio: 'ignore' }));
+  children.push(
+    spawn(
+      'etcd',
+      [
+        '--data-dir',
+        join(dir, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-cluster',
+        `default=http://127.0.0.1:${pp}`,
+        '--unsafe-no-fsync',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   await until(`${etcdUrl}/health`, () => httpOk(`${etcdUrl}/health`), 30_000, 200);
   const api = `http://127.0.0.1:${ap}`;
-  children.push(spawn(process.execPath, [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(ap)], { stdio: 'ignore' }));
+  children.push(
+    spawn(
+      process.execPath,
+      [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(ap)],
+      { stdio: 'ignore' },
+    ),
+  );
   await until(`${api}/healthz`, () => httpOk(`${api}/healthz`), 30_000, 200);
   await until(`${api}/api/v1/namespaces/default`, () => httpOk(`${api}/api/v1/namespaces/default`), 30_000, 200);
   const kc = join(dir, 'kubeconfig');
-  writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${api}\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n`);
+  writeFileSync(
+    kc,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${api}\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n`,
+  );
   const env = { HOME: dir, KUBECONFIG: kc };
 
   process.stdout.write(`creating ${PODS} pods...\n`);
@@ -42,7 +71,12 @@ async function main(): Promise<void> {
         fetch(`${api}/api/v1/namespaces/default/pods`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${i + k}`, labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } }),
+          body: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `bench-${i + k}`, labels: { app: 'bench' } },
+            spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+          }),
         }).then((r) => {
           if (r.status !== 201) throw new Error(`create pod: HTTP ${r.status}`);
         }),

@@ -72,7 +72,18 @@ function command(names: string[], define: () => void): void {
   registry.push({ names, define });
 }
 
-const GLOBAL_WITH_VALUE = new Set(['--kubeconfig', '--context', '-n', '--namespace', '-s', '--server', '-v', '--v', '--request-timeout', '--cache-dir']);
+const GLOBAL_WITH_VALUE = new Set([
+  '--kubeconfig',
+  '--context',
+  '-n',
+  '--namespace',
+  '-s',
+  '--server',
+  '-v',
+  '--v',
+  '--request-timeout',
+  '--cache-dir',
+]);
 
 /** The verb of a command line: its first word that is neither a global flag nor a global flag's value. */
 export function verbOf(argv: string[]): string | undefined {
@@ -87,7 +98,8 @@ export function verbOf(argv: string[]): string | undefined {
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',')];
 const collect2 = (v: string, prev: string[] = []) => [...prev, v];
-const outputOpt = (desc = 'Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...') => new Option('-o, --output <format>', desc);
+const outputOpt = (desc = 'Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...') =>
+  new Option('-o, --output <format>', desc);
 
 // ---- basic info ----------------------------------------------------------------------------------
 command(['version'], () => {
@@ -154,12 +166,17 @@ command(['describe'], () => {
 });
 command(['top'], () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when `top` is the command
-  (require('./commands/top') as typeof import('./commands/top')).registerTop(sub(program, 'top', 'Display resource (CPU/memory) usage'), sub, act);
+  (require('./commands/top') as typeof import('./commands/top')).registerTop(
+    sub(program, 'top', 'Display resource (CPU/memory) usage'),
+    sub,
+    act,
+  );
 });
 
 // ---- writing ----------------------------------------------------------------------------------------
 const fileOpts = (c: Command, what: string) =>
-  c.option('-f, --filename <file>', `Filename, directory, or URL to files ${what} ("-" for stdin)`, collect2)
+  c
+    .option('-f, --filename <file>', `Filename, directory, or URL to files ${what} ("-" for stdin)`, collect2)
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--validate <mode>', 'accepted for compatibility (the server validates)');
 
@@ -196,7 +213,8 @@ command(['create'], () => {
     return c;
   };
   const fromSources = (c: Command) =>
-    c.option('--from-file <sources>', '[key=]path: a file (its name the key) or a directory (each regular file)', collect)
+    c
+      .option('--from-file <sources>', '[key=]path: a file (its name the key) or a directory (each regular file)', collect)
       .option('--from-literal <key=value>', 'A key and literal value', collect2)
       .option('--from-env-file <files>', 'KEY=value lines', collect)
       .option('--append-hash', 'Append a hash of the contents to the name');
@@ -215,7 +233,10 @@ command(['create'], () => {
     .option('--restart <policy>', 'OnFailure (default) or Never');
   fromSources(gen(create, ['configmap', 'cm'], 'Create a config map from a local file, directory or literal value', 'createConfigMap'));
   const secret = sub(create, 'secret', 'Create a secret using a specified subcommand');
-  fromSources(gen(secret, ['generic'], 'Create a secret from a local file, directory, or literal value', 'createSecretGeneric')).option('--type <type>', 'The type of secret to create');
+  fromSources(gen(secret, ['generic'], 'Create a secret from a local file, directory, or literal value', 'createSecretGeneric')).option(
+    '--type <type>',
+    'The type of secret to create',
+  );
   gen(secret, ['tls'], 'Create a TLS secret', 'createSecretTls')
     .option('--cert <file>', 'Path to PEM encoded public key certificate')
     .option('--key <file>', 'Path to private key associated with given certificate')
@@ -228,7 +249,12 @@ command(['create'], () => {
     .option('--from-file <sources>', 'Key files ([key=]path)', collect)
     .option('--append-hash', 'Append a hash of the secret to its name');
   const service = sub(create, 'service', 'Create a service using a specified subcommand').alias('svc');
-  for (const [verb, type] of [['clusterip', 'ClusterIP'], ['nodeport', 'NodePort'], ['loadbalancer', 'LoadBalancer'], ['externalname', 'ExternalName']] as const) {
+  for (const [verb, type] of [
+    ['clusterip', 'ClusterIP'],
+    ['nodeport', 'NodePort'],
+    ['loadbalancer', 'LoadBalancer'],
+    ['externalname', 'ExternalName'],
+  ] as const) {
     const c = sub(service, verb, `Create a ${type} service`)
       .argument('[name...]')
       .option('--tcp <port:targetPort>', 'Port pairs can be specified as <port>:<targetPort>', collect)
@@ -238,19 +264,28 @@ command(['create'], () => {
     if (type === 'ExternalName') c.option('--external-name <name>', 'External name of service');
   }
   const rbac = (c: Command) =>
-    c.option('--verb <verbs>', 'Verbs that apply to the resources contained in the rule', collect)
+    c
+      .option('--verb <verbs>', 'Verbs that apply to the resources contained in the rule', collect)
       .option('--resource <resources>', 'Resources the rule applies to', collect)
-      .option('--resource-name <names>', 'Resource in the white list that the rule applies to, repeat this flag for multiple items', collect2);
+      .option(
+        '--resource-name <names>',
+        'Resource in the white list that the rule applies to, repeat this flag for multiple items',
+        collect2,
+      );
   rbac(gen(create, ['role'], 'Create a role with single rule', 'createRole'));
   rbac(gen(create, ['clusterrole'], 'Create a cluster role', 'createClusterRole'))
     .option('--non-resource-url <urls>', 'A partial url that user should have access to', collect)
     .option('--aggregation-rule <labels>', 'An aggregation label selector for combining ClusterRoles');
   const binding = (c: Command) =>
-    c.option('--clusterrole <name>', 'ClusterRole this binding should reference')
+    c
+      .option('--clusterrole <name>', 'ClusterRole this binding should reference')
       .option('--user <name>', 'Usernames to bind to the role', collect2)
       .option('--group <name>', 'Groups to bind to the role', collect2)
       .option('--serviceaccount <ns:name>', 'Service accounts to bind to the role, in the format <namespace>:<name>', collect2);
-  binding(gen(create, ['rolebinding'], 'Create a role binding for a particular role or cluster role', 'createRoleBinding')).option('--role <name>', 'Role this RoleBinding should reference');
+  binding(gen(create, ['rolebinding'], 'Create a role binding for a particular role or cluster role', 'createRoleBinding')).option(
+    '--role <name>',
+    'Role this RoleBinding should reference',
+  );
   binding(gen(create, ['clusterrolebinding'], 'Create a cluster role binding for a particular cluster role', 'createClusterRoleBinding'));
   gen(create, ['poddisruptionbudget', 'pdb'], 'Create a pod disruption budget with the specified name', 'createPdb')
     .option('--selector <selector>', 'A label selector to use for this budget')
@@ -262,7 +297,10 @@ command(['create'], () => {
   gen(create, ['priorityclass', 'pc'], 'Create a priority class with the specified name', 'createPriorityClass')
     .option('--value <n>', 'The value of this priority class')
     .option('--global-default', 'Global-default specifies whether this PriorityClass should be considered as the default priority')
-    .option('--description <text>', 'Description is an arbitrary string that usually provides guidelines on when this priority class should be used')
+    .option(
+      '--description <text>',
+      'Description is an arbitrary string that usually provides guidelines on when this priority class should be used',
+    )
     .option('--preemption-policy <policy>', 'PreemptLowerPriority (default) or Never');
   gen(create, ['ingress', 'ing'], 'Create an ingress with the specified name', 'createIngress')
     .option('--rule <rule>', 'Rule in format host/path=service:port[,tls=secretname]', collect2)
@@ -277,8 +315,9 @@ command(['create'], () => {
     .option('--bound-object-uid <uid>', 'UID of an object to bind the token to');
 });
 command(['replace'], () => {
-  fileOpts(sub(program, 'replace', 'Replace a resource by file name or stdin'), 'to use to replace the resource')
-    .action(act(async () => (await import('./commands/apply')).replace));
+  fileOpts(sub(program, 'replace', 'Replace a resource by file name or stdin'), 'to use to replace the resource').action(
+    act(async () => (await import('./commands/apply')).replace),
+  );
 });
 
 command(['edit'], () => {
@@ -288,7 +327,8 @@ command(['edit'], () => {
 });
 
 const selectOpts = (c: Command) =>
-  c.option('-l, --selector <selector>', 'Selector (label query) to filter on')
+  c
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .option('--all', 'Select all resources of the type in the namespace')
     .option('-A, --all-namespaces', 'With -l / --all: across all namespaces')
     .option('-f, --filename <file>', 'Files identifying the resources', collect2)
@@ -308,7 +348,10 @@ command(['delete'], () => {
 });
 
 command(['label', 'annotate'], () => {
-  for (const [name, desc] of [['label', 'Update the labels on a resource'], ['annotate', 'Update the annotations on a resource']] as const) {
+  for (const [name, desc] of [
+    ['label', 'Update the labels on a resource'],
+    ['annotate', 'Update the annotations on a resource'],
+  ] as const) {
     selectOpts(sub(program, name, desc))
       .argument('[args...]', 'TYPE NAME KEY_1=VAL_1 ... KEY_N- | TYPE/NAME ...')
       .option('--overwrite', 'Allow replacing existing values')
@@ -353,7 +396,7 @@ command(['auth'], () => {
     .option('-q, --quiet', 'If true, suppress output and just return the exit code.')
     .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
     .option('--subresource <name>', 'SubResource such as pod/log or deployment/scale')
-    .option('--no-headers', "If true, prints allowed actions without headers")
+    .option('--no-headers', 'If true, prints allowed actions without headers')
     .action(act(async () => (await import('./commands/auth')).canI));
   sub(auth, 'whoami', 'Experimental: Check self subject attributes')
     .addOption(outputOpt('json|yaml'))
@@ -385,10 +428,12 @@ command(['run'], () => {
     .option('--leave-stdin-open', 'Leave stdin open after the first attach completes')
     .option('-q, --quiet', 'Suppress prompt messages')
     .option('--pod-running-timeout <duration>', 'How long to wait until the pod is running (default 1m0s)')
-    .action(act(async () => {
-      const { runPod } = await import('./commands/workloads');
-      return (ctx: Ctx, name: string, _cmd: string[], o: object) => runPod(ctx, name, afterDash(), o);
-    }));
+    .action(
+      act(async () => {
+        const { runPod } = await import('./commands/workloads');
+        return (ctx: Ctx, name: string, _cmd: string[], o: object) => runPod(ctx, name, afterDash(), o);
+      }),
+    );
 });
 
 command(['expose'], () => {
@@ -448,7 +493,7 @@ command(['logs'], () => {
     .option('--timestamps', 'Include timestamps on each line in the log output')
     .option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .option('--since <seconds>', 'accepted as seconds only')
-    .option('--all-containers', 'Get all containers\' logs in the pod(s).')
+    .option('--all-containers', "Get all containers' logs in the pod(s).")
     .option('--prefix', 'Prefix each log line with the log source (pod name and container name)')
     .action(act(async () => (await import('./commands/pods')).logs));
 });
@@ -476,7 +521,11 @@ command(['attach'], () => {
 command(['port-forward'], () => {
   sub(program, 'port-forward', 'Forward one or more local ports to a pod')
     .argument('<args...>', 'TYPE/NAME [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]')
-    .option('--address <addresses>', 'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. (default localhost)', collect)
+    .option(
+      '--address <addresses>',
+      'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. (default localhost)',
+      collect,
+    )
     .option('--pod-running-timeout <duration>', 'accepted for compatibility')
     .action(act(async () => (await import('./commands/portforward')).portForward));
 });
@@ -485,7 +534,7 @@ command(['cp'], () => {
   sub(program, 'cp', 'Copy files and directories to and from containers')
     .argument('[args...]', '[NAMESPACE/]POD:PATH LOCAL | LOCAL [NAMESPACE/]POD:PATH')
     .option('-c, --container <name>', 'Container name. If omitted, use the default-container annotation or the first container')
-    .option('--no-preserve', 'The copied file/directory\'s ownership and permissions will not be preserved in the container')
+    .option('--no-preserve', "The copied file/directory's ownership and permissions will not be preserved in the container")
     .option('--retries <n>', 'accepted for compatibility')
     .action(act(async () => (await import('./commands/cp')).cp));
 });
@@ -497,7 +546,10 @@ command(['proxy'], () => {
     .option('--accept-hosts <regexps>', 'Regular expression for hosts that the proxy should accept.')
     .option('--accept-paths <regexps>', 'Regular expression for paths that the proxy should accept.')
     .option('--reject-paths <regexps>', 'Regular expression for paths that the proxy should reject.')
-    .option('--reject-methods <regexps>', 'Regular expression for HTTP methods that the proxy should reject (example --reject-methods=\'POST,PUT,PATCH\').')
+    .option(
+      '--reject-methods <regexps>',
+      "Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH').",
+    )
     .option('--api-prefix <prefix>', 'Prefix to serve the proxied API under. (default /)')
     .option('--disable-filter', 'If true, disable request filtering in the proxy. This is dangerous.')
     .action(act(async () => (await import('./commands/proxy')).proxy));
@@ -512,10 +564,14 @@ command(['debug'], () => {
     .option('-c, --container <name>', 'Container name to use for debug container.')
     .option('--target <container>', 'When using an ephemeral container, target processes in this container name.')
     .option('--profile <profile>', 'Options are "legacy" (the default, deprecated) and "general".')
-    .option('--image-pull-policy <policy>', "The image pull policy for the container.")
+    .option('--image-pull-policy <policy>', 'The image pull policy for the container.')
     .option('--env <kv>', 'Environment variables to set in the container.', collect2)
     .option('-q, --quiet', 'If true, suppress informational messages.')
-    .option('--attach [bool]', 'If true, wait for the container to start running, and then attach (default with -i)', (v: string) => v !== 'false')
+    .option(
+      '--attach [bool]',
+      'If true, wait for the container to start running, and then attach (default with -i)',
+      (v: string) => v !== 'false',
+    )
     .option('--arguments-only', 'If specified, everything after -- will be passed to the new container as Args instead of Command.')
     .option('--copy-to <name>', 'Create a copy of the target Pod with this name (not supported by mkctl).')
     .action(act(async () => (await import('./commands/debug')).debug, true));
@@ -523,18 +579,28 @@ command(['debug'], () => {
 
 // ---- beyond kubectl ---------------------------------------------------------------------------------
 command(['trace'], () => {
-  sub(program, 'trace', 'Show how a pod came to be, to the millisecond: created → queued → scheduled → bound → picked up → sandbox → pulled → started → ready')
+  sub(
+    program,
+    'trace',
+    'Show how a pod came to be, to the millisecond: created → queued → scheduled → bound → picked up → sandbox → pulled → started → ready',
+  )
     .argument('<pod>', 'pod/NAME or pod NAME')
     .argument('[name]')
     .option('-w, --watch', 'Follow the pod live: each step as it happens, until it is Ready')
-    .action(act(async () => {
-      const { trace } = await import('./commands/trace');
-      return (ctx: Ctx, a: string, b: string | undefined, o: { watch?: boolean }) => trace(ctx, b ? [a, b] : [a], o);
-    }));
+    .action(
+      act(async () => {
+        const { trace } = await import('./commands/trace');
+        return (ctx: Ctx, a: string, b: string | undefined, o: { watch?: boolean }) => trace(ctx, b ? [a, b] : [a], o);
+      }),
+    );
 });
 
 command(['explain-route'], () => {
-  sub(program, 'explain-route', "Show the path a packet to a Service takes through kube-proxy's rules (iptables and nftables mode), down to the pods")
+  sub(
+    program,
+    'explain-route',
+    "Show the path a packet to a Service takes through kube-proxy's rules (iptables and nftables mode), down to the pods",
+  )
     .argument('<service...>', 'svc/NAME or svc NAME')
     .option('--node <name>', 'Mark the endpoints local to this node')
     .action(act(async () => (await import('./commands/route')).explainRoute));
@@ -545,7 +611,6 @@ command(['completion'], () => {
     .argument('<shell>')
     .action(act(async () => (await import('./commands/completion')).completion(program)));
 });
-
 
 program.addHelpText('after', '\nUse "mkctl <command> --help" for more information about a given command.');
 

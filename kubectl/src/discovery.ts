@@ -91,13 +91,29 @@ export function isAggregated(contentType: string | undefined): boolean {
 function apiResource(group: string, version: string, r: AggResource): ApiResource[] {
   const namespaced = r.scope === 'Namespaced';
   const kindGroup = r.responseKind?.group ?? group;
-  const main: ApiResource = { name: r.resource, singularName: r.singularResource ?? '', namespaced, ...(kindGroup ? { group: kindGroup } : {}), version: r.responseKind?.version || version, kind: r.responseKind?.kind ?? '', verbs: r.verbs ?? [] };
+  const main: ApiResource = {
+    name: r.resource,
+    singularName: r.singularResource ?? '',
+    namespaced,
+    ...(kindGroup ? { group: kindGroup } : {}),
+    version: r.responseKind?.version || version,
+    kind: r.responseKind?.kind ?? '',
+    verbs: r.verbs ?? [],
+  };
   if (r.shortNames?.length) main.shortNames = r.shortNames;
   if (r.categories?.length) main.categories = r.categories;
   const out = [main];
   for (const s of r.subresources ?? []) {
     const g = s.responseKind?.group ?? '';
-    out.push({ name: `${r.resource}/${s.subresource}`, singularName: r.singularResource ?? '', namespaced, ...(g ? { group: g } : {}), version: s.responseKind?.version ?? version, kind: s.responseKind?.kind ?? '', verbs: s.verbs ?? [] });
+    out.push({
+      name: `${r.resource}/${s.subresource}`,
+      singularName: r.singularResource ?? '',
+      namespaced,
+      ...(g ? { group: g } : {}),
+      version: s.responseKind?.version ?? version,
+      kind: s.responseKind?.kind ?? '',
+      verbs: s.verbs ?? [],
+    });
   }
   return out;
 }
@@ -112,7 +128,12 @@ export function fromAggregated(core: AggregatedList, named: AggregatedList): Dis
     for (const v of g.versions ?? []) {
       const gv = name ? `${name}/${v.version}` : v.version;
       versions.push({ groupVersion: gv, version: v.version });
-      resources.set(gv, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: (v.resources ?? []).flatMap((r) => apiResource(name, v.version, r)) });
+      resources.set(gv, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: gv,
+        resources: (v.resources ?? []).flatMap((r) => apiResource(name, v.version, r)),
+      });
     }
     if (versions.length) groups.push({ name, versions, preferredVersion: versions[0] });
   }
@@ -125,7 +146,9 @@ export function fromAggregated(core: AggregatedList, named: AggregatedList): Dis
 export function resourceTypes(docs: DiscoveryDocs): ResourceType[] {
   const out: ResourceType[] = [];
   for (const g of docs.groups.groups) {
-    const versions = [...g.versions].sort((a, b) => (a.version === g.preferredVersion?.version ? -1 : b.version === g.preferredVersion?.version ? 1 : 0));
+    const versions = [...g.versions].sort((a, b) =>
+      a.version === g.preferredVersion?.version ? -1 : b.version === g.preferredVersion?.version ? 1 : 0,
+    );
     for (const v of versions) {
       const list = docs.resources.get(v.groupVersion);
       if (!list) continue;
@@ -188,8 +211,12 @@ export function resolveName(types: readonly ResourceType[], name: string): Resou
     if (dot2 > 0) candidates.unshift({ base, version: rest.slice(0, dot2), group: rest.slice(dot2 + 1) });
   }
   for (const c of candidates) {
-    const inScope = types.filter((r) => (c.group === undefined || r.group === c.group) && (c.version === undefined || r.version === c.version));
-    const hit = inScope.find((r) => r.shortNames.includes(c.base)) ?? inScope.find((r) => r.resource === c.base || r.singular === c.base || r.kind.toLowerCase() === c.base);
+    const inScope = types.filter(
+      (r) => (c.group === undefined || r.group === c.group) && (c.version === undefined || r.version === c.version),
+    );
+    const hit =
+      inScope.find((r) => r.shortNames.includes(c.base)) ??
+      inScope.find((r) => r.resource === c.base || r.singular === c.base || r.kind.toLowerCase() === c.base);
     if (hit) return hit;
   }
   return undefined;
@@ -261,7 +288,9 @@ async function fetchLegacy(client: ApiClient, core: LegacyVersions, named: ApiGr
   if (coreVersions.length) groups.push({ name: '', versions: coreVersions, preferredVersion: coreVersions[0] });
   groups.push(...(named.groups ?? []));
   const gvs = groups.flatMap((g) => g.versions.map((v) => v.groupVersion));
-  const lists = await Promise.all(gvs.map((gv) => client.request<ApiResourceList>('GET', gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`).catch(() => undefined)));
+  const lists = await Promise.all(
+    gvs.map((gv) => client.request<ApiResourceList>('GET', gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`).catch(() => undefined)),
+  );
   const resources = new Map<string, ApiResourceList>();
   gvs.forEach((gv, i) => resources.set(gv, lists[i] ?? { groupVersion: gv, resources: [] }));
   return { groups: { kind: 'APIGroupList', apiVersion: 'v1', groups }, resources };
@@ -276,9 +305,16 @@ export async function fetchDiscovery(client: ApiClient): Promise<DiscoveryDocs> 
     return { aggregated: isAggregated(res.headers['content-type']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
   };
   // An /api that answers 404 means "no core group" to client-go.
-  const [core, named] = await Promise.all([get('/api').catch((e: unknown) => ((e as { code?: number }).code === 404 ? { aggregated: true, body: {} } : Promise.reject(e))), get('/apis')]);
+  const [core, named] = await Promise.all([
+    get('/api').catch((e: unknown) => ((e as { code?: number }).code === 404 ? { aggregated: true, body: {} } : Promise.reject(e))),
+    get('/apis'),
+  ]);
   if (core.aggregated && named.aggregated) return fromAggregated(core.body as AggregatedList, named.body as AggregatedList);
-  return fetchLegacy(client, core.aggregated ? {} : (core.body as LegacyVersions), named.aggregated ? { groups: [] } : (named.body as ApiGroupList));
+  return fetchLegacy(
+    client,
+    core.aggregated ? {} : (core.body as LegacyVersions),
+    named.aggregated ? { groups: [] } : (named.body as ApiGroupList),
+  );
 }
 
 export class Discovery {

@@ -2,7 +2,13 @@
 // `I1207 19:00:47.817806   12345 file.go:560] message` (severity, month-day, time to the microsecond, pid).
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-export function klogLine(severity: 'I' | 'W' | 'E', source: string, message: string, now = new Date(), micros = Number(process.hrtime.bigint() / 1000n % 1000n)): string {
+export function klogLine(
+  severity: 'I' | 'W' | 'E',
+  source: string,
+  message: string,
+  now = new Date(),
+  micros = Number((process.hrtime.bigint() / 1000n) % 1000n),
+): string {
   const t = `${pad(now.getMonth() + 1)}${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}${pad(micros, 3)}`;
   return `${severity}${t} ${String(process.pid).padStart(7)} ${source}] ${message}`;
 }

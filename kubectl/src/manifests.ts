@@ -51,9 +51,13 @@ export function parseManifests(text: string, source: string, raw = false): KubeO
       out.push(v as KubeObject);
       continue;
     }
-    if (typeof v !== 'object' || Array.isArray(v)) throw new CliError(`error parsing ${source}: a document must be a mapping (an API object), got ${Array.isArray(v) ? 'a list' : typeof v}`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw new CliError(
+        `error parsing ${source}: a document must be a mapping (an API object), got ${Array.isArray(v) ? 'a list' : typeof v}`,
+      );
     const o = v as KubeObject & { items?: KubeObject[] };
-    if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) out.push(...(o.items ?? []));
+    if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)))
+      out.push(...(o.items ?? []));
     else out.push(o);
   }
   return out;
@@ -83,7 +87,9 @@ export async function readManifests(ctx: Ctx, paths: string[], recursive: boolea
 export async function resolveKind(ctx: Ctx, obj: KubeObject, source: string): Promise<ResourceType> {
   const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean);
   if (missing.length) {
-    throw new CliError(`error validating "${source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);
+    throw new CliError(
+      `error validating "${source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`,
+    );
   }
   if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
   const rt = await ctx.discovery.forKind(String(obj.apiVersion), String(obj.kind));

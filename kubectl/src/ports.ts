@@ -23,7 +23,10 @@ function splitPort(spec: string): [string, string] {
 }
 
 function parsePort(s: string, what: 'local' | 'remote'): number {
-  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new Error(`error parsing ${what} port '${s}': strconv.ParseUint: parsing ${JSON.stringify(s)}: ${/^\d+$/.test(s) ? 'value out of range' : 'invalid syntax'}`);
+  if (!/^\d+$/.test(s) || Number(s) > 65535)
+    throw new Error(
+      `error parsing ${what} port '${s}': strconv.ParseUint: parsing ${JSON.stringify(s)}: ${/^\d+$/.test(s) ? 'value out of range' : 'invalid syntax'}`,
+    );
   return Number(s);
 }
 

@@ -21,19 +21,24 @@ export function requestLines(r: RequestRecord, level: number): [source: string, 
   const status = `${r.status} ${r.statusText}`;
   if (level >= 8) out.push(['helper.go:105', `"Request Body" body=${quote(truncateBody(r.requestBody?.toString('utf8') ?? '', level))}`]);
   if (level >= 9) {
-    const hs = Object.entries(r.requestHeaders).filter(([k]) => k !== 'Content-Length').map(([k, v]) => ` -H "${k}: ${k === 'Authorization' ? '<masked>' : v}"`).join('');
+    const hs = Object.entries(r.requestHeaders)
+      .filter(([k]) => k !== 'Content-Length')
+      .map(([k, v]) => ` -H "${k}: ${k === 'Authorization' ? '<masked>' : v}"`)
+      .join('');
     out.push(['round_trippers.go:473', `curl -v -X${r.method} ${hs} '${url}'`]);
     out.push(['round_trippers.go:560', `${r.method} ${url} ${status} in ${r.ms} milliseconds`]);
     out.push(['round_trippers.go:577', `HTTP Statistics: GetConnection 0 ms ServerProcessing ${r.ms} ms Duration ${r.ms} ms`]);
   } else if (level >= 7) {
     out.push(['round_trippers.go:470', `${r.method} ${url}`]);
     out.push(['round_trippers.go:476', 'Request Headers:']);
-    for (const [k, v] of Object.entries(r.requestHeaders)) if (k !== 'Content-Length') out.push(['round_trippers.go:480', `    ${k}: ${k === 'Authorization' ? '<masked>' : v}`]);
+    for (const [k, v] of Object.entries(r.requestHeaders))
+      if (k !== 'Content-Length') out.push(['round_trippers.go:480', `    ${k}: ${k === 'Authorization' ? '<masked>' : v}`]);
     out.push(['round_trippers.go:581', `Response Status: ${status} in ${r.ms} milliseconds`]);
   } else out.push(['round_trippers.go:560', `${r.method} ${url} ${status} in ${r.ms} milliseconds`]);
   if (level >= 8) {
     out.push(['round_trippers.go:584', 'Response Headers:']);
-    for (const [k, v] of Object.entries(r.responseHeaders)) out.push(['round_trippers.go:587', `    ${headerName(k)}: ${Array.isArray(v) ? v.join(', ') : v}`]);
+    for (const [k, v] of Object.entries(r.responseHeaders))
+      out.push(['round_trippers.go:587', `    ${headerName(k)}: ${Array.isArray(v) ? v.join(', ') : v}`]);
     if (r.responseBody !== undefined) out.push(['helper.go:105', `"Response Body" body=${quote(truncateBody(r.responseBody, level))}`]);
   }
   return out;
@@ -51,4 +56,3 @@ export function requestLogger(level: number): ((r: RequestRecord) => void) | und
 export function logConfigLoaded(level: number, file: string | undefined): void {
   if (level >= 6 && file) log('loader.go:402', `Config loaded from file:  ${file}`);
 }
-

@@ -16,7 +16,18 @@ describe('resource arguments', () => {
       ['deployments', ['web']],
     ]);
     expect((await parseResourceArgs(ctx, ['all'])).map((r) => r.rt.resource)).toEqual((await category(ctx, 'all')).map((r) => r.resource));
-    expect((await category(ctx, 'all')).map((r) => r.resource)).toEqual(['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers']);
+    expect((await category(ctx, 'all')).map((r) => r.resource)).toEqual([
+      'pods',
+      'services',
+      'replicationcontrollers',
+      'deployments',
+      'replicasets',
+      'daemonsets',
+      'statefulsets',
+      'jobs',
+      'cronjobs',
+      'horizontalpodautoscalers',
+    ]);
   });
   it('fails as kubectl does', async () => {
     await expect(parseResourceArgs(ctx, ['foos'])).rejects.toThrow('the server doesn\'t have a resource type "foos"');
@@ -36,13 +47,36 @@ describe('resource arguments', () => {
 
 describe('error formatting', () => {
   it('server errors, connection errors, client errors', () => {
-    const nf = new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', message: 'pods "x" not found', code: 404 });
+    const nf = new ApiError({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'NotFound',
+      message: 'pods "x" not found',
+      code: 404,
+    });
     expect(formatError(nf)).toBe('Error from server (NotFound): pods "x" not found');
-    const inv = new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Invalid', message: 'Pod "x" is invalid: spec: Required value', code: 422 });
+    const inv = new ApiError({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'Invalid',
+      message: 'Pod "x" is invalid: spec: Required value',
+      code: 422,
+    });
     expect(formatError(inv)).toBe('The Pod "x" is invalid: spec: Required value');
     const plain = new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'boom', code: 500 });
     expect(formatError(plain)).toBe('Error from server: boom');
-    expect(formatError(new ConnectionError('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?', 'ECONNREFUSED'))).toMatch(/^The connection/);
+    expect(
+      formatError(
+        new ConnectionError(
+          'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?',
+          'ECONNREFUSED',
+        ),
+      ),
+    ).toMatch(/^The connection/);
     expect(formatError(new KubeconfigError('bad'))).toBe('error: bad');
     expect(formatError(new CliError('x'))).toBe('error: x');
     expect(exitCodeOf(new ExitCode(3))).toBe(3);
@@ -52,7 +86,10 @@ describe('error formatting', () => {
 
 describe('manifests', () => {
   it('multi-document YAML and Lists', () => {
-    const objs = parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n---\nkind: List\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: b}}\n', 'f.yaml');
+    const objs = parseManifests(
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n---\nkind: List\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: b}}\n',
+      'f.yaml',
+    );
     expect(objs.map((o) => o.metadata.name)).toEqual(['a', 'b']);
   });
   it('invalid YAML names the file and the line', () => {

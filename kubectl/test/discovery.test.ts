@@ -7,7 +7,18 @@ import { RESOURCES, type ResourceType } from '../src/shared';
 import { docsOf } from './fake-discovery';
 
 const rt = (group: string, version: string, kind: string, resource: string, extra: Partial<ResourceType> = {}): ResourceType => ({
-  group, version, kind, listKind: `${kind}List`, resource, singular: kind.toLowerCase(), namespaced: true, shortNames: [], categories: [], subresources: [], verbs: ['get', 'list'], ...extra,
+  group,
+  version,
+  kind,
+  listKind: `${kind}List`,
+  resource,
+  singular: kind.toLowerCase(),
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  subresources: [],
+  verbs: ['get', 'list'],
+  ...extra,
 });
 
 describe('discovery', () => {
@@ -20,9 +31,21 @@ describe('discovery', () => {
 
   it('converts aggregated documents to the legacy lists kubectl caches, core first, subresources included', () => {
     const docs = docsOf();
-    expect(docs.groups.groups[0]).toEqual({ name: '', versions: [{ groupVersion: 'v1', version: 'v1' }], preferredVersion: { groupVersion: 'v1', version: 'v1' } });
+    expect(docs.groups.groups[0]).toEqual({
+      name: '',
+      versions: [{ groupVersion: 'v1', version: 'v1' }],
+      preferredVersion: { groupVersion: 'v1', version: 'v1' },
+    });
     const pods = docs.resources.get('v1')!.resources.filter((r) => r.name.startsWith('pods'));
-    expect(pods[0]).toMatchObject({ name: 'pods', singularName: 'pod', namespaced: true, version: 'v1', kind: 'Pod', shortNames: ['po'], categories: ['all'] });
+    expect(pods[0]).toMatchObject({
+      name: 'pods',
+      singularName: 'pod',
+      namespaced: true,
+      version: 'v1',
+      kind: 'Pod',
+      shortNames: ['po'],
+      categories: ['all'],
+    });
     expect(pods.map((r) => r.name)).toContain('pods/log');
     const types = resourceTypes(docs);
     expect(types.map((r) => `${r.group}/${r.resource}`).sort()).toEqual(RESOURCES.map((r) => `${r.group}/${r.resource}`).sort());
@@ -47,7 +70,11 @@ describe('discovery', () => {
   });
 
   it('api-resources lists each group at its preferred version, plus resources only other versions serve', () => {
-    const docs = docsOf([rt('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'), rt('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'), rt('autoscaling', 'v1', 'Old', 'olds')]);
+    const docs = docsOf([
+      rt('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
+      rt('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
+      rt('autoscaling', 'v1', 'Old', 'olds'),
+    ]);
     const pref = preferredTypes(resourceTypes(docs), docs);
     expect(pref.map((r) => `${r.resource}@${r.version}`)).toEqual(['horizontalpodautoscalers@v2', 'olds@v1']);
   });

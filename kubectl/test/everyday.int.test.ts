@@ -80,13 +80,33 @@ const webPods = async () => (await json('get', 'pods', '-l', 'app=web')).items.f
 
 describe('everyday kubectl against minik8s', () => {
   it('create generators: cronjob, job --from, pdb, secrets, every Service type', async () => {
-    expect(await k('create', 'cronjob', 'tick', `--image=${IMAGE}`, '--schedule=*/5 * * * *', '--', 'echo', 'tick')).toMatch(/cronjob.batch\/tick created/);
+    expect(await k('create', 'cronjob', 'tick', `--image=${IMAGE}`, '--schedule=*/5 * * * *', '--', 'echo', 'tick')).toMatch(
+      /cronjob.batch\/tick created/,
+    );
     expect(await k('create', 'job', 'tick-now', '--from=cronjob/tick')).toMatch(/job.batch\/tick-now created/);
-    expect(await k('create', 'pdb', 'web-pdb', '--selector=app=web', '--max-unavailable=50%')).toMatch(/poddisruptionbudget.policy\/web-pdb created/);
-    expect(await k('create', 'secret', 'docker-registry', 'regcred', '--docker-server=registry.local', '--docker-username=u', '--docker-password=p')).toMatch(/secret\/regcred created/);
+    expect(await k('create', 'pdb', 'web-pdb', '--selector=app=web', '--max-unavailable=50%')).toMatch(
+      /poddisruptionbudget.policy\/web-pdb created/,
+    );
+    expect(
+      await k(
+        'create',
+        'secret',
+        'docker-registry',
+        'regcred',
+        '--docker-server=registry.local',
+        '--docker-username=u',
+        '--docker-password=p',
+      ),
+    ).toMatch(/secret\/regcred created/);
     const crt = join(dir, 'tls.crt');
     const key = join(dir, 'tls.key');
-    await new Promise<void>((ok, fail) => execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=web', '-days', '1'], (e) => (e ? fail(new Error('openssl failed', { cause: e })) : ok())));
+    await new Promise<void>((ok, fail) =>
+      execFile(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=web', '-days', '1'],
+        (e) => (e ? fail(new Error('openssl failed', { cause: e })) : ok()),
+      ),
+    );
     expect(await k('create', 'secret', 'tls', 'web-tls', `--cert=${crt}`, `--key=${key}`)).toMatch(/secret\/web-tls created/);
     expect(await k('create', 'service', 'nodeport', 'np', '--tcp=80:8080')).toMatch(/service\/np created/);
     expect(await k('create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080')).toMatch(/service\/lb created/);
@@ -99,7 +119,10 @@ describe('everyday kubectl against minik8s', () => {
     expect((await json('get', 'pdb', 'web-pdb')).spec).toEqual({ maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } });
     const reg = await json('get', 'secret', 'regcred');
     expect(reg.type).toBe('kubernetes.io/dockerconfigjson');
-    expect(JSON.parse(Buffer.from(reg.data['.dockerconfigjson'], 'base64').toString()).auths['registry.local']).toMatchObject({ username: 'u', password: 'p' });
+    expect(JSON.parse(Buffer.from(reg.data['.dockerconfigjson'], 'base64').toString()).auths['registry.local']).toMatchObject({
+      username: 'u',
+      password: 'p',
+    });
     const tls = await json('get', 'secret', 'web-tls');
     expect(tls.type).toBe('kubernetes.io/tls');
     expect(Buffer.from(tls.data['tls.crt'], 'base64').toString()).toBe(readFileSync(crt, 'utf8'));
@@ -111,8 +134,25 @@ describe('everyday kubectl against minik8s', () => {
 
   it('expose, run, set env|resources|selector|serviceaccount, rollout restart, wait --for=jsonpath', async () => {
     expect(await k('expose', 'deployment', 'web', '--port=80', '--target-port=http')).toMatch(/service\/web exposed/);
-    expect((await json('get', 'svc', 'web')).spec).toMatchObject({ type: 'ClusterIP', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }] });
-    expect(await k('run', 'solo', `--image=${IMAGE}`, '--labels=app=solo,tier=x', '--env=GREETING=hi', '--port=8080', '--', 'sh', '-c', 'exec httpd -f -p 8080 -h /')).toMatch(/pod\/solo created/);
+    expect((await json('get', 'svc', 'web')).spec).toMatchObject({
+      type: 'ClusterIP',
+      selector: { app: 'web' },
+      ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }],
+    });
+    expect(
+      await k(
+        'run',
+        'solo',
+        `--image=${IMAGE}`,
+        '--labels=app=solo,tier=x',
+        '--env=GREETING=hi',
+        '--port=8080',
+        '--',
+        'sh',
+        '-c',
+        'exec httpd -f -p 8080 -h /',
+      ),
+    ).toMatch(/pod\/solo created/);
     expect(await k('expose', 'pod', 'solo', '--port=81', '--target-port=8080', '--name=solo-svc')).toMatch(/service\/solo-svc exposed/);
     expect(await k('wait', '--for=jsonpath={.status.phase}=Running', 'pod/solo', '--timeout=60s')).toMatch(/pod\/solo condition met/);
     const solo = await json('get', 'pod', 'solo');
@@ -121,7 +161,9 @@ describe('everyday kubectl against minik8s', () => {
 
     await k('create', 'serviceaccount', 'robot');
     expect(await k('set', 'env', 'deployment/web', 'MODE=blue')).toMatch(/deployment.apps\/web env updated/);
-    expect(await k('set', 'resources', 'deployment', 'web', '--limits=cpu=200m,memory=64Mi', '--requests=cpu=10m')).toMatch(/resource requirements updated/);
+    expect(await k('set', 'resources', 'deployment', 'web', '--limits=cpu=200m,memory=64Mi', '--requests=cpu=10m')).toMatch(
+      /resource requirements updated/,
+    );
     expect(await k('set', 'serviceaccount', 'deployment', 'web', 'robot')).toMatch(/serviceaccount updated/);
     expect(await k('set', 'selector', 'service', 'solo-svc', 'app=solo,tier=x')).toMatch(/service\/solo-svc selector updated/);
     expect((await json('get', 'svc', 'solo-svc')).spec.selector).toEqual({ app: 'solo', tier: 'x' });
@@ -130,10 +172,17 @@ describe('everyday kubectl against minik8s', () => {
     await k('rollout', 'status', 'deployment/web', '--timeout=120s');
     const d = await json('get', 'deployment', 'web');
     expect(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
-    expect(d.spec.template.spec).toMatchObject({ serviceAccountName: 'robot', containers: [{ env: [{ name: 'MODE', value: 'blue' }], resources: { limits: { cpu: '200m', memory: '64Mi' }, requests: { cpu: '10m' } } }] });
+    expect(d.spec.template.spec).toMatchObject({
+      serviceAccountName: 'robot',
+      containers: [
+        { env: [{ name: 'MODE', value: 'blue' }], resources: { limits: { cpu: '200m', memory: '64Mi' }, requests: { cpu: '10m' } } },
+      ],
+    });
     await waitFor('the old pods gone', async () => (await webPods()).every((p: any) => !before.includes(p.metadata.name)), 60_000);
     const pods = await webPods();
-    expect(pods.every((p: any) => p.spec.serviceAccountName === 'robot' && p.spec.containers[0].env.some((e: any) => e.value === 'blue'))).toBe(true);
+    expect(
+      pods.every((p: any) => p.spec.serviceAccountName === 'robot' && p.spec.containers[0].env.some((e: any) => e.value === 'blue')),
+    ).toBe(true);
     expect(await k('wait', '--for=jsonpath={.status.readyReplicas}=2', 'deployment/web', '--timeout=60s')).toMatch(/condition met/);
   });
 
@@ -144,7 +193,12 @@ describe('everyday kubectl against minik8s', () => {
     expect(out).toMatch(/Normal\s+Started\s+Pod\/solo\s+Started container solo/);
     const v1 = await json('get', 'events.v1.events.k8s.io');
     const started = v1.items.find((e: any) => e.reason === 'Started' && e.regarding?.name === 'solo');
-    expect(started).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'Started container solo', regarding: { kind: 'Pod', name: 'solo' }, deprecatedSource: { component: 'kubelet' } });
+    expect(started).toMatchObject({
+      apiVersion: 'events.k8s.io/v1',
+      note: 'Started container solo',
+      regarding: { kind: 'Pod', name: 'solo' },
+      deprecatedSource: { component: 'kubelet' },
+    });
     expect(started.involvedObject).toBeUndefined();
   });
 
@@ -156,18 +210,32 @@ describe('everyday kubectl against minik8s', () => {
     expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe('copied\n');
   });
 
-  it('debug: an ephemeral container in the target\'s process namespace, attached', async () => {
+  it("debug: an ephemeral container in the target's process namespace, attached", async () => {
     const [pod] = await webPods();
     const name = pod.metadata.name;
-    const r = await kubectl(['-n', NS, 'debug', '-i', `pod/${name}`, `--image=${IMAGE}`, '--target=app', '--container=dbg', '--', 'sh'], 'ps -o pid,comm; echo marker-$((6*7)); exit\n');
+    const r = await kubectl(
+      ['-n', NS, 'debug', '-i', `pod/${name}`, `--image=${IMAGE}`, '--target=app', '--container=dbg', '--', 'sh'],
+      'ps -o pid,comm; echo marker-$((6*7)); exit\n',
+    );
     expect(r.code, `${r.stderr}\n${cluster.logs()}`).toBe(0);
     // the target's processes (httpd) are visible from the debug container
     expect(r.stdout, r.stderr).toMatch(/^\s*1\s+httpd$/m);
     expect(r.stdout).toContain('marker-42');
     const after = await json('get', 'pod', name);
-    expect(after.spec.ephemeralContainers).toEqual([expect.objectContaining({ name: 'dbg', image: IMAGE, targetContainerName: 'app', stdin: true })]);
-    await waitFor('the debug container reported terminated', async () => (await json('get', 'pod', name)).status.ephemeralContainerStatuses?.[0]?.state?.terminated, 30_000);
-    expect((await json('get', 'pod', name)).status.ephemeralContainerStatuses[0]).toMatchObject({ name: 'dbg', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(after.spec.ephemeralContainers).toEqual([
+      expect.objectContaining({ name: 'dbg', image: IMAGE, targetContainerName: 'app', stdin: true }),
+    ]);
+    await waitFor(
+      'the debug container reported terminated',
+      async () => (await json('get', 'pod', name)).status.ephemeralContainerStatuses?.[0]?.state?.terminated,
+      30_000,
+    );
+    expect((await json('get', 'pod', name)).status.ephemeralContainerStatuses[0]).toMatchObject({
+      name: 'dbg',
+      ready: false,
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
     // the pod itself carries on
     expect((await json('get', 'pod', name)).status.containerStatuses[0].state.running).toBeTruthy();
     const logs = await k('logs', name, '-c', 'dbg');
@@ -212,7 +280,11 @@ describe('everyday kubectl against minik8s', () => {
     expect((await json('get', 'node', n1)).spec.taints).toContainEqual({ key: 'dedicated', value: 'web', effect: 'PreferNoSchedule' });
     expect(await k('uncordon', n0)).toMatch(new RegExp(`node/${n0} uncordoned`));
     const target = (await webPods())[0].spec.nodeName as string;
-    const r = await kubectl(['drain', target, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'], undefined, 150_000);
+    const r = await kubectl(
+      ['drain', target, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'],
+      undefined,
+      150_000,
+    );
     expect(r.code, `${r.stderr}\n${cluster.logs()}`).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`node/${target} cordoned`));
     expect(r.stdout).toMatch(/evicting pod everyday\/web-/);

@@ -26,7 +26,11 @@ export function aggregatedOf(resources: readonly ResourceType[], core: boolean):
           verbs: r.verbs,
           shortNames: r.shortNames,
           categories: r.categories,
-          subresources: r.subresources.map((s) => ({ subresource: s, responseKind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get'] })),
+          subresources: r.subresources.map((s) => ({
+            subresource: s,
+            responseKind: { group: r.group, version: r.version, kind: r.kind },
+            verbs: ['get'],
+          })),
         })),
       })),
     })),
@@ -45,7 +49,8 @@ export function discoveryCtx(resources: readonly ResourceType[] = RESOURCES): Ct
     refresh: async () => types,
     preferred: async () => preferredTypes(types, docs),
     resolve: async (n: string) => resolveName(types, n),
-    forKind: async (apiVersion: string, kind: string) => types.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === apiVersion && r.kind === kind),
+    forKind: async (apiVersion: string, kind: string) =>
+      types.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === apiVersion && r.kind === kind),
   };
   return { discovery, namespace: 'default', namespaceExplicit: false } as unknown as Ctx;
 }

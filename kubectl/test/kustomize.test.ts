@@ -19,7 +19,10 @@ const docs = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS())
 describe('kustomize builds what kubectl kustomize builds', () => {
   it.each(['overlay', 'modern'])('%s', (dir) => {
     const k = spawnSync('/usr/bin/kubectl', ['kustomize', join(FIXTURES, dir)], { env: { ...process.env, HOME: home }, encoding: 'utf8' });
-    const m = spawnSync(process.execPath, [MKCTL, 'kustomize', join(FIXTURES, dir)], { env: { ...process.env, HOME: home }, encoding: 'utf8' });
+    const m = spawnSync(process.execPath, [MKCTL, 'kustomize', join(FIXTURES, dir)], {
+      env: { ...process.env, HOME: home },
+      encoding: 'utf8',
+    });
     expect(m.status).toBe(0);
     expect(docs(m.stdout)).toEqual(docs(k.stdout));
     expect(m.stderr).toBe(k.stderr);

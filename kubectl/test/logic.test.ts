@@ -18,13 +18,31 @@ describe('rollout status (kubectl DeploymentStatusViewer)', () => {
   const d = (generation: number, status: object, replicas = 2) => ({ metadata: { name: 'web', generation }, spec: { replicas }, status });
   it.each([
     [d(2, { observedGeneration: 1 }), false, 'Waiting for deployment spec update to be observed...'],
-    [d(1, { observedGeneration: 1, updatedReplicas: 1 }), false, 'Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas have been updated...'],
-    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 3 }), false, 'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...'],
-    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }), false, 'Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...'],
-    [d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }), true, 'deployment "web" successfully rolled out'],
+    [
+      d(1, { observedGeneration: 1, updatedReplicas: 1 }),
+      false,
+      'Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas have been updated...',
+    ],
+    [
+      d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 3 }),
+      false,
+      'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...',
+    ],
+    [
+      d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }),
+      false,
+      'Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...',
+    ],
+    [
+      d(1, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }),
+      true,
+      'deployment "web" successfully rolled out',
+    ],
   ])('%#', (dep, done, message) => expect(deploymentStatus(dep)).toEqual({ done, message }));
   it('fails on ProgressDeadlineExceeded', () => {
-    expect(() => deploymentStatus(d(1, { observedGeneration: 1, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] }))).toThrow(/exceeded its progress deadline/);
+    expect(() =>
+      deploymentStatus(d(1, { observedGeneration: 1, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] })),
+    ).toThrow(/exceeded its progress deadline/);
   });
 });
 
@@ -35,7 +53,14 @@ describe('trace timeline', () => {
       spec: { nodeName: 'n1' },
       status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:09Z' }] },
     };
-    const ev = (reason: string, at: string, component: string, message = '') => ({ metadata: { name: reason }, reason, firstTimestamp: at, lastTimestamp: at, source: { component }, message });
+    const ev = (reason: string, at: string, component: string, message = '') => ({
+      metadata: { name: reason },
+      reason,
+      firstTimestamp: at,
+      lastTimestamp: at,
+      source: { component },
+      message,
+    });
     const steps = podTimeline(pod, [
       ev('Started', '2026-01-01T00:00:05Z', 'kubelet'),
       ev('Scheduled', '2026-01-01T00:00:01Z', 'default-scheduler', 'Successfully assigned default/p to n1'),
@@ -52,7 +77,17 @@ describe('trace timeline', () => {
   it('shows why an unschedulable pod is pending', () => {
     const pod = {
       metadata: { name: 'p', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
-      status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available: 2 Insufficient cpu.', lastTransitionTime: '2026-01-01T00:00:01Z' }] },
+      status: {
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/2 nodes are available: 2 Insufficient cpu.',
+            lastTransitionTime: '2026-01-01T00:00:01Z',
+          },
+        ],
+      },
     };
     const steps = podTimeline(pod, []);
     expect(steps[1]).toMatchObject({ what: 'Unschedulable', detail: '0/2 nodes are available: 2 Insufficient cpu.' });
@@ -65,12 +100,42 @@ describe('trace timeline', () => {
     };
     const at = (msec: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + msec).toISOString().replace('Z', '000Z');
     const events: CoreEvent[] = [
-      { metadata: { name: 'a', annotations: { 'scheduler.minik8s.io/queued-at': at(12), 'scheduler.minik8s.io/cycle-started-at': at(15), 'scheduler.minik8s.io/cycle-ms': '0.8', 'scheduler.minik8s.io/binding-started-at': at(16) } }, reason: 'Scheduled', eventTime: at(21), source: { component: 'default-scheduler' }, message: 'Successfully assigned default/p to n1' },
-      { metadata: { name: 'b', annotations: { 'kubelet.minik8s.io/pod-seen-at': at(25), 'kubelet.minik8s.io/sandbox-ready-at': at(310) } }, reason: 'Pulled', eventTime: at(320), source: { component: 'kubelet', host: 'n1' } },
+      {
+        metadata: {
+          name: 'a',
+          annotations: {
+            'scheduler.minik8s.io/queued-at': at(12),
+            'scheduler.minik8s.io/cycle-started-at': at(15),
+            'scheduler.minik8s.io/cycle-ms': '0.8',
+            'scheduler.minik8s.io/binding-started-at': at(16),
+          },
+        },
+        reason: 'Scheduled',
+        eventTime: at(21),
+        source: { component: 'default-scheduler' },
+        message: 'Successfully assigned default/p to n1',
+      },
+      {
+        metadata: { name: 'b', annotations: { 'kubelet.minik8s.io/pod-seen-at': at(25), 'kubelet.minik8s.io/sandbox-ready-at': at(310) } },
+        reason: 'Pulled',
+        eventTime: at(320),
+        source: { component: 'kubelet', host: 'n1' },
+      },
       { metadata: { name: 'c' }, reason: 'Started', eventTime: at(505), source: { component: 'kubelet', host: 'n1' } },
     ];
     const steps = podTimeline(pod, events);
-    expect(steps.map((s) => s.what)).toEqual(['Created', 'Queued', 'Scheduling', 'Binding', 'Scheduled', 'Picked up', 'Sandbox ready', 'Pulled', 'Started', 'Ready']);
+    expect(steps.map((s) => s.what)).toEqual([
+      'Created',
+      'Queued',
+      'Scheduling',
+      'Binding',
+      'Scheduled',
+      'Picked up',
+      'Sandbox ready',
+      'Pulled',
+      'Started',
+      'Ready',
+    ]);
     const rows = timelineRows(steps);
     expect(rows[0][0]).toBe('~+0.000s (+0.000s)');
     expect(rows[1][0]).toBe('+0.012s (+0.012s)');
@@ -92,7 +157,10 @@ describe('explain-route', () => {
       '10.244.1.5:8080': 'KUBE-SEP-XQWD6PXGZUTOOIVQ',
       '10.244.2.7:8080': 'KUBE-SEP-CBPCTALQVABL5M2H',
     };
-    const svc = { metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] } };
+    const svc = {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { clusterIP: '10.96.0.20', ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] },
+    };
     const slice = {
       metadata: { name: 'web-x', namespace: 'default' },
       addressType: 'IPv4',
@@ -108,21 +176,31 @@ describe('explain-route', () => {
     expect(out).toContain(`KUBE-SERVICES: -d 10.96.0.20/32 -p tcp --dport 80 → ${svcChain}`);
     const sep1 = names['10.244.1.5:8080'];
     const sep2 = names['10.244.2.7:8080'];
-    expect(out).toMatch(new RegExp(`probability 0\\.50000\\s+→ ${sep1}: DNAT → 10\\.244\\.1\\.5:8080  pod default/a on node n1 \\(local\\)`));
+    expect(out).toMatch(
+      new RegExp(`probability 0\\.50000\\s+→ ${sep1}: DNAT → 10\\.244\\.1\\.5:8080  pod default/a on node n1 \\(local\\)`),
+    );
     expect(out).toMatch(new RegExp(`otherwise\\s+→ ${sep2}: DNAT → 10\\.244\\.2\\.7:8080`));
     expect(out).not.toContain('10.244.3.9');
     // the nftables path: kube-proxy's map elements and shared chains (shared/src/proxy/nft-layout.ts)
     expect(out).toContain('nftables mode (table inet kube-proxy):');
     expect(out).toContain('services: @service-ips[10.96.0.20 . tcp . 80] → goto cluster-2');
-    expect(out).toMatch(/0\s+→ service-slot-0: @service-endpoints-0\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.1\.5:8080 {2}pod default\/a on node n1 \(local\)/);
+    expect(out).toMatch(
+      /0\s+→ service-slot-0: @service-endpoints-0\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.1\.5:8080 {2}pod default\/a on node n1 \(local\)/,
+    );
     expect(out).toMatch(/1\s+→ service-slot-1: @service-endpoints-1\[10\.96\.0\.20 \. tcp \. 80\] → DNAT 10\.244\.2\.7:8080/);
     const none = explainService(svc, []);
     expect(none).toContain('REJECT ("default/web has no endpoints")');
     expect(none).toContain('endpoints-check: @no-endpoint-services[10.96.0.20 . tcp . 80] → reject-chain (REJECT)');
     // what kube-proxy leaves out (shared/src/proxy/checks.ts) is said, not shown as a path
-    const bad = { ...slice, metadata: { name: 'web-bad', namespace: 'default' }, endpoints: [{ addresses: ['10.244.1.5\nCOMMIT'], conditions: { ready: true } }] };
+    const bad = {
+      ...slice,
+      metadata: { name: 'web-bad', namespace: 'default' },
+      endpoints: [{ addresses: ['10.244.1.5\nCOMMIT'], conditions: { ready: true } }],
+    };
     const out2 = explainService(svc, [bad]);
-    expect(out2).toContain('kube-proxy leaves out EndpointSlice default/web-bad: endpoints[0].addresses[0] "10.244.1.5\\nCOMMIT" is not an IPv4 address');
+    expect(out2).toContain(
+      'kube-proxy leaves out EndpointSlice default/web-bad: endpoints[0].addresses[0] "10.244.1.5\\nCOMMIT" is not an IPv4 address',
+    );
     expect(out2).toContain('REJECT ("default/web has no endpoints")');
   });
 });
@@ -186,7 +264,14 @@ describe('debug', () => {
       targetContainerName: 'c',
     });
     expect(ephemeralContainer('d', { image: 'x', argumentsOnly: true }, ['-v'])).toMatchObject({ args: ['-v'] });
-    expect(ephemeralContainer('d', { image: 'x', profile: 'general', stdin: true }, [])).toEqual({ name: 'd', image: 'x', resources: {}, terminationMessagePolicy: 'File', securityContext: { capabilities: { add: ['SYS_PTRACE'] } }, stdin: true });
+    expect(ephemeralContainer('d', { image: 'x', profile: 'general', stdin: true }, [])).toEqual({
+      name: 'd',
+      image: 'x',
+      resources: {},
+      terminationMessagePolicy: 'File',
+      securityContext: { capabilities: { add: ['SYS_PTRACE'] } },
+      stdin: true,
+    });
     expect(randomSuffix()).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 });

@@ -35,7 +35,10 @@ function run(tool: Tool, args: string[], stdin?: string, extraEnv: NodeJS.Proces
 
 /** Mask what legitimately differs: the namespace, the tool's name, ages, ids, timestamps; tabular rows become cells. */
 export function normalize(text: string, tool: Tool): string {
-  let t = text.split(NS[tool]).join('NS').replace(/\b(kubectl|mkctl)\b/g, 'TOOL');
+  let t = text
+    .split(NS[tool])
+    .join('NS')
+    .replace(/\b(kubectl|mkctl)\b/g, 'TOOL');
   t = t
     .replace(/(uid|resourceVersion|creationTimestamp)(": |: )"?[^",\n]*"?/g, '$1$2*')
     .replace(/"(uid|resourceVersion|creationTimestamp)":"[^"]*"/g, '"$1":"*"')
@@ -64,7 +67,10 @@ async function both(args: string[] | ((ns: string) => string[]), stdin?: string,
 }
 
 /** Run with both tools and require identical (normalized) output and exit codes. */
-async function same(args: string[] | ((ns: string) => string[]), opts: { stderr?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Record<Tool, Run>> {
+async function same(
+  args: string[] | ((ns: string) => string[]),
+  opts: { stderr?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Record<Tool, Run>> {
   const r = await both(args, opts.stdin, opts.env);
   const show = (x: Run) => `rc ${x.code}\n--- stdout\n${x.stdout}\n--- stderr\n${x.stderr}`;
   const label = `${JSON.stringify(args)}\nkubectl: ${show(r.kubectl)}\nmkctl: ${show(r.mkctl)}`;
@@ -126,7 +132,11 @@ beforeAll(async () => {
   env = { kubectl: e, mkctl: e };
   dir = tempDir('minik8s-parity-');
   for (const ns of Object.values(NS)) {
-    const r = await fetch(`${api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+    const r = await fetch(`${api.url}/api/v1/namespaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+    });
     expect(r.status).toBe(201);
   }
 });
@@ -209,7 +219,8 @@ describe('mkctl and kubectl print the same', () => {
     await same(['delete', 'pod', 'nope']);
     await same(['apply', '-f', join(dir, 'missing.yaml')]);
     const live = JSON.parse((await run('kubectl', ['-n', NS.kubectl, 'get', 'pod', 'pb', '-o', 'json'])).stdout);
-    const stale = (ns: string) => file(`stale-${ns}.json`, JSON.stringify({ ...live, metadata: { ...live.metadata, namespace: ns, resourceVersion: '1' } }));
+    const stale = (ns: string) =>
+      file(`stale-${ns}.json`, JSON.stringify({ ...live, metadata: { ...live.metadata, namespace: ns, resourceVersion: '1' } }));
     await same((ns) => ['-n', ns, 'replace', '-f', stale(ns)]);
     await same(['get', 'pods', '-s', 'http://127.0.0.1:1']);
   });
@@ -275,11 +286,24 @@ describe('mkctl and kubectl print the same', () => {
     await same(['create', 'service', 'nodeport', 'cnp', '--tcp=80:8080']);
     await same(['create', 'service', 'externalname', 'cen', '--external-name=db.example.com']);
     await same(['create', 'service', 'clusterip', 'cbad']);
-    await same(['get', 'svc', 'csvc', 'cen', '-o', 'jsonpath={range .items[*]}{.spec.type} {.spec.ports[*].name} {.spec.externalName}{"\\n"}{end}']);
+    await same([
+      'get',
+      'svc',
+      'csvc',
+      'cen',
+      '-o',
+      'jsonpath={range .items[*]}{.spec.type} {.spec.ports[*].name} {.spec.externalName}{"\\n"}{end}',
+    ]);
     await same(['create', 'job', 'cj1', '--image=busybox', '--', 'echo', 'hi']);
     await same(['create', 'cronjob', 'ccj', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date']);
     await same(['create', 'job', 'from-cj', '--from=cronjob/ccj']);
-    await same(['get', 'job', 'from-cj', '-o', 'jsonpath={.metadata.annotations} {.metadata.ownerReferences[0].kind} {.spec.template.spec.containers[0].command}']);
+    await same([
+      'get',
+      'job',
+      'from-cj',
+      '-o',
+      'jsonpath={.metadata.annotations} {.metadata.ownerReferences[0].kind} {.spec.template.spec.containers[0].command}',
+    ]);
     await same(['create', 'job', 'nope', '--image=x', '--from=cronjob/ccj']);
     await same(['create', 'serviceaccount', 'csa']);
     await same(['create', 'poddisruptionbudget', 'cpdb', '--selector=app=web', '--min-available=1']);
@@ -319,11 +343,19 @@ describe('mkctl and kubectl print the same', () => {
       });
       expect(r.status).toBe(200);
     };
-    const [r] = await Promise.all([same(['wait', '--for=condition=ready', '-l', 'w=p', 'pods', '--timeout=30s']), ready(NS.kubectl), ready(NS.mkctl)]);
+    const [r] = await Promise.all([
+      same(['wait', '--for=condition=ready', '-l', 'w=p', 'pods', '--timeout=30s']),
+      ready(NS.kubectl),
+      ready(NS.mkctl),
+    ]);
     expect(r.mkctl.stdout).toBe('pod/wp condition met\n');
     const gone = async (ns: string) => {
       await new Promise((r) => setTimeout(r, 1500));
-      await fetch(`${api.url}/api/v1/namespaces/${ns}/pods/wp`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gracePeriodSeconds: 0 }) });
+      await fetch(`${api.url}/api/v1/namespaces/${ns}/pods/wp`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ gracePeriodSeconds: 0 }),
+      });
     };
     await Promise.all([same(['wait', '--for=delete', 'pod/wp', '--timeout=30s']), gone(NS.kubectl), gone(NS.mkctl)]);
   });
@@ -340,9 +372,34 @@ describe('mkctl and kubectl print the same', () => {
         });
         expect(r.status).toBe(201);
       };
-      await post('e1', { involvedObject: { kind: 'Pod', name: 'pa', namespace: ns, apiVersion: 'v1' }, type: 'Normal', reason: 'Pulled', message: 'image pulled ', firstTimestamp: ago(10.5 * 3600), lastTimestamp: ago(4.5 * 3600), count: 3 });
-      await post('e2', { involvedObject: { kind: 'Pod', name: 'pb', namespace: ns, apiVersion: 'v1' }, type: 'Warning', reason: 'BackOff', message: 'back-off', firstTimestamp: ago(200 * 60 + 30), lastTimestamp: ago(200 * 60 + 30), count: 1 });
-      await post('e3', { involvedObject: { kind: 'Deployment', name: 'web', namespace: ns, apiVersion: 'apps/v1' }, type: 'Normal', reason: 'ScalingReplicaSet', message: 'Scaled up', eventTime: new Date(Date.now() - 50.5 * 60_000).toISOString().replace('Z', '000Z'), reportingController: 'deployment-controller', reportingInstance: 'x', action: 'Scale' });
+      await post('e1', {
+        involvedObject: { kind: 'Pod', name: 'pa', namespace: ns, apiVersion: 'v1' },
+        type: 'Normal',
+        reason: 'Pulled',
+        message: 'image pulled ',
+        firstTimestamp: ago(10.5 * 3600),
+        lastTimestamp: ago(4.5 * 3600),
+        count: 3,
+      });
+      await post('e2', {
+        involvedObject: { kind: 'Pod', name: 'pb', namespace: ns, apiVersion: 'v1' },
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'back-off',
+        firstTimestamp: ago(200 * 60 + 30),
+        lastTimestamp: ago(200 * 60 + 30),
+        count: 1,
+      });
+      await post('e3', {
+        involvedObject: { kind: 'Deployment', name: 'web', namespace: ns, apiVersion: 'apps/v1' },
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: 'Scaled up',
+        eventTime: new Date(Date.now() - 50.5 * 60_000).toISOString().replace('Z', '000Z'),
+        reportingController: 'deployment-controller',
+        reportingInstance: 'x',
+        action: 'Scale',
+      });
     }
     await same(['events']);
     await same(['events', '--no-headers']);
@@ -360,7 +417,9 @@ describe('mkctl and kubectl print the same', () => {
         .split('\n')
         .filter((l) => !/^[IEW]\d{4} /.test(l) || /(loader|round_trippers)\.go:/.test(l))
         .join('\n')
-        .replace(/^[IEW]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, '').replace(/ in \d+ milliseconds/g, ' in N milliseconds').replace(/(User-Agent: ).*/g, '$1UA')
+        .replace(/^[IEW]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, '')
+        .replace(/ in \d+ milliseconds/g, ' in N milliseconds')
+        .replace(/(User-Agent: ).*/g, '$1UA')
         // kubectl prints request headers in Go's map order, which is random: compare them sorted
         .replace(/(?:^round_trippers\.go:\d+\] \| .*\n?)+/gm, (block) => `${block.trimEnd().split('\n').sort().join('\n')}\n`);
     for (const v of ['-v=6', '-v=7']) {
@@ -381,12 +440,14 @@ describe('mkctl and kubectl print the same', () => {
       expect(normalize(r.mkctl.stderr, 'mkctl')).toBe(normalize(r.kubectl.stderr, 'kubectl'));
       return r;
     };
-    const cm = (v: string) => file(`diff-cm-${v}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dcm\ndata:\n  a: "${v}"\n  keep: same\n`);
+    const cm = (v: string) =>
+      file(`diff-cm-${v}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dcm\ndata:\n  a: "${v}"\n  keep: same\n`);
     await diffSame(['diff', '-f', cm('1')]);
     await same(['apply', '-f', cm('1')]);
     expect((await diffSame(['diff', '-f', cm('1')])).mkctl.code).toBe(0);
     expect((await diffSame(['diff', '-f', cm('2')])).mkctl.code).toBe(1);
-    const sec = (v: string) => file(`diff-sec-${v}.yaml`, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: dsec\nstringData:\n  token: "${v}"\n  same: x\n`);
+    const sec = (v: string) =>
+      file(`diff-sec-${v}.yaml`, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: dsec\nstringData:\n  token: "${v}"\n  same: x\n`);
     await same(['apply', '-f', sec('old')]);
     await diffSame(['diff', '-f', sec('new')]);
     await diffSame(['diff', '-f', cm('2')], { KUBECTL_EXTERNAL_DIFF: 'diff -q --ignore-case /etc/passwd' });
@@ -418,7 +479,9 @@ describe('mkctl and kubectl print the same', () => {
     const ports = { kubectl: await freePort(), mkctl: await freePort() };
     const procs = (Object.keys(NS) as Tool[]).map((tool) => {
       const args = ['proxy', `--port=${ports[tool]}`];
-      return tool === 'kubectl' ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } }) : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
+      return tool === 'kubectl'
+        ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } })
+        : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
     });
     const out = procs.map((p) => {
       const o = { text: '' };
@@ -430,11 +493,14 @@ describe('mkctl and kubectl print the same', () => {
       expect(out[1].text.replace(String(ports.mkctl), 'P')).toBe(out[0].text.replace(String(ports.kubectl), 'P'));
       const get = async (tool: Tool, path: string, init: RequestInit & { host?: string } = {}) => {
         const r = await new Promise<{ status: number; body: string; type: string }>((ok, fail) => {
-          const req = httpRequest({ host: '127.0.0.1', port: ports[tool], path, method: init.method ?? 'GET', headers: init.host ? { host: init.host } : {} }, (res: IncomingMessage) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
-          });
+          const req = httpRequest(
+            { host: '127.0.0.1', port: ports[tool], path, method: init.method ?? 'GET', headers: init.host ? { host: init.host } : {} },
+            (res: IncomingMessage) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => ok({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
+            },
+          );
           req.on('error', fail);
           req.end();
         });
@@ -465,7 +531,9 @@ describe('mkctl and kubectl print the same', () => {
     for (const tool of ['kubectl', 'mkctl'] as Tool[]) {
       expect(r[tool].code, r[tool].stderr).toBe(0);
       expect(r[tool].stderr).toBe('');
-      expect(r[tool].stdout).toMatch(/^Targeting container "c"\. If you don't see processes from this container it may be because the container runtime doesn't support this feature\.\nDefaulting debug container name to debugger-[a-z0-9]{5}\.\n$/);
+      expect(r[tool].stdout).toMatch(
+        /^Targeting container "c"\. If you don't see processes from this container it may be because the container runtime doesn't support this feature\.\nDefaulting debug container name to debugger-[a-z0-9]{5}\.\n$/,
+      );
     }
     const added = async (tool: Tool) => {
       const pod = JSON.parse((await run(tool, ['-n', NS[tool], 'get', 'pod', 'pa', '-o', 'json'])).stdout);
@@ -475,10 +543,17 @@ describe('mkctl and kubectl print the same', () => {
   });
 
   it('get -w: the header from the list, then one row per event, aligned as kubectl (RememberWidths)', async () => {
-    await Promise.all((Object.keys(NS) as Tool[]).map((tool) => run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1'])));
+    await Promise.all(
+      (Object.keys(NS) as Tool[]).map((tool) =>
+        run(tool, ['-n', NS[tool], 'run', 'watched-pod-with-a-long-name', '--image=busybox', '--labels=w=1']),
+      ),
+    );
     const watchers = (Object.keys(NS) as Tool[]).map((tool) => {
       const args = ['-n', NS[tool], 'get', 'pods', '-l', 'w=1', '-w'];
-      const child = tool === 'kubectl' ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } }) : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
+      const child =
+        tool === 'kubectl'
+          ? spawn('/usr/bin/kubectl', args, { env: { ...process.env, ...env[tool] } })
+          : spawn(process.execPath, [MKCTL, ...args], { env: { ...process.env, ...env[tool] } });
       const w = { tool, child, out: '', err: '' };
       child.stdout.on('data', (c: Buffer) => (w.out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (w.err += c.toString()));
@@ -488,7 +563,11 @@ describe('mkctl and kubectl print the same', () => {
       // The list row printed: the watch runs from the list's resourceVersion, so no later event is missed.
       await waitFor('both lists printed', () => watchers.every((w) => w.out.includes('watched-pod')), 60_000);
       await Promise.all(watchers.map((w) => run(w.tool, ['-n', NS[w.tool], 'label', 'pod', 'watched-pod-with-a-long-name', 'x=1'])));
-      await waitFor('two rows in each watch', () => watchers.every((w) => w.out.split('\n').filter((l) => l.startsWith('watched-pod')).length >= 2), 60_000);
+      await waitFor(
+        'two rows in each watch',
+        () => watchers.every((w) => w.out.split('\n').filter((l) => l.startsWith('watched-pod')).length >= 2),
+        60_000,
+      );
     } finally {
       for (const w of watchers) w.child.kill();
     }

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parseAddresses, parsePorts, podPorts, servicePorts } from '../src/ports';
 
-const pod = { metadata: { name: 'web' }, spec: { containers: [{ ports: [{ name: 'http', containerPort: 8080 }] }, { ports: [{ name: 'metrics', containerPort: 9090 }] }] } };
+const pod = {
+  metadata: { name: 'web' },
+  spec: { containers: [{ ports: [{ name: 'http', containerPort: 8080 }] }, { ports: [{ name: 'metrics', containerPort: 9090 }] }] },
+};
 const svc = {
   metadata: { name: 'web' },
-  spec: { ports: [{ name: 'web', port: 80, targetPort: 'http' }, { name: 'direct', port: 90, targetPort: 9091 }, { port: 100, targetPort: 0 }, { name: 'num', port: 110, targetPort: '8081' }] },
+  spec: {
+    ports: [
+      { name: 'web', port: 80, targetPort: 'http' },
+      { name: 'direct', port: 90, targetPort: 9091 },
+      { port: 100, targetPort: 0 },
+      { name: 'num', port: 110, targetPort: '8081' },
+    ],
+  },
 };
 
 describe('port-forward port specs', () => {
@@ -12,7 +22,13 @@ describe('port-forward port specs', () => {
     [['8080:80'], [{ local: 8080, remote: 80 }]],
     [[':80'], [{ local: 0, remote: 80 }]],
     [['80'], [{ local: 80, remote: 80 }]],
-    [['0:80', '5000:6000'], [{ local: 0, remote: 80 }, { local: 5000, remote: 6000 }]],
+    [
+      ['0:80', '5000:6000'],
+      [
+        { local: 0, remote: 80 },
+        { local: 5000, remote: 6000 },
+      ],
+    ],
   ])('%j', (specs, want) => {
     expect(parsePorts(specs)).toEqual(want);
   });
@@ -66,10 +82,29 @@ describe('named ports', () => {
 
 describe('--address', () => {
   it.each([
-    [['localhost'], [{ address: '127.0.0.1', family: 4, failureMode: 'all' }, { address: '::1', family: 6, failureMode: 'all' }]],
+    [
+      ['localhost'],
+      [
+        { address: '127.0.0.1', family: 4, failureMode: 'all' },
+        { address: '::1', family: 6, failureMode: 'all' },
+      ],
+    ],
     // a given IP overrides localhost's entry for it, as in kubectl
-    [['0.0.0.0', 'localhost', '127.0.0.1'], [{ address: '0.0.0.0', family: 4, failureMode: 'any' }, { address: '127.0.0.1', family: 4, failureMode: 'any' }, { address: '::1', family: 6, failureMode: 'all' }]],
-    [['::', '10.0.0.1'], [{ address: '10.0.0.1', family: 4, failureMode: 'any' }, { address: '::', family: 6, failureMode: 'any' }]],
+    [
+      ['0.0.0.0', 'localhost', '127.0.0.1'],
+      [
+        { address: '0.0.0.0', family: 4, failureMode: 'any' },
+        { address: '127.0.0.1', family: 4, failureMode: 'any' },
+        { address: '::1', family: 6, failureMode: 'all' },
+      ],
+    ],
+    [
+      ['::', '10.0.0.1'],
+      [
+        { address: '10.0.0.1', family: 4, failureMode: 'any' },
+        { address: '::', family: 6, failureMode: 'any' },
+      ],
+    ],
   ])('%j', (list, want) => {
     expect(parseAddresses(list)).toEqual(want);
   });

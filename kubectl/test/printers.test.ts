@@ -15,17 +15,30 @@ const table: Table = {
     { name: 'Node', type: 'string', format: '', priority: 1 },
   ],
   rows: [
-    { cells: ['nginx-1', '1/1', '5m', 'node1'], object: { metadata: { name: 'nginx-1', namespace: 'default', labels: { b: '2', a: '1' } } } },
+    {
+      cells: ['nginx-1', '1/1', '5m', 'node1'],
+      object: { metadata: { name: 'nginx-1', namespace: 'default', labels: { b: '2', a: '1' } } },
+    },
     { cells: ['x', '0/1', '10s', null], object: { metadata: { name: 'x', namespace: 'kube-system' } } },
   ],
 };
 
 describe('tabwriter', () => {
   it('pads every cell but the last to the column width plus three spaces', () => {
-    expect(formatColumns([['NAME', 'AGE'], ['a-long-name', '1s']])).toBe('NAME          AGE\na-long-name   1s\n');
+    expect(
+      formatColumns([
+        ['NAME', 'AGE'],
+        ['a-long-name', '1s'],
+      ]),
+    ).toBe('NAME          AGE\na-long-name   1s\n');
   });
   it('pads a trailing empty cell column like kubectl (trailing spaces on the previous cell)', () => {
-    expect(formatColumns([['A', 'B', ''], ['aa', 'b', '']])).toBe('A     B     \naa    b     \n');
+    expect(
+      formatColumns([
+        ['A', 'B', ''],
+        ['aa', 'b', ''],
+      ]),
+    ).toBe('A     B     \naa    b     \n');
   });
   it('widens short columns to kubectl tabwriter minimum of 6 (as get --no-headers shows)', () => {
     expect(formatColumns([['pod/pa', '0/1', 'Pending', '0', '4s']])).toBe('pod/pa   0/1   Pending   0     4s\n');
@@ -57,7 +70,15 @@ describe('jsonpath', () => {
   const list = {
     kind: 'List',
     items: [
-      { metadata: { name: 'a', labels: { 'app.kubernetes.io/name': 'x' } }, status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'False' }] } },
+      {
+        metadata: { name: 'a', labels: { 'app.kubernetes.io/name': 'x' } },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True' },
+            { type: 'X', status: 'False' },
+          ],
+        },
+      },
       { metadata: { name: 'b' }, spec: { replicas: 3 } },
     ],
   };
@@ -87,8 +108,15 @@ describe('jsonpath', () => {
 
 describe('yaml and json output', () => {
   it('sorts keys, keeps YAML 1.1 ambiguous strings quoted, does not indent sequences', () => {
-    const y = toYaml({ metadata: { name: 'p', labels: { tier: 'y' }, creationTimestamp: '2026-01-01T00:00:00Z' }, apiVersion: 'v1', args: ['sleep', '1000'], empty: {} });
-    expect(y).toBe('apiVersion: v1\nargs:\n- sleep\n- "1000"\nempty: {}\nmetadata:\n  creationTimestamp: "2026-01-01T00:00:00Z"\n  labels:\n    tier: "y"\n  name: p\n');
+    const y = toYaml({
+      metadata: { name: 'p', labels: { tier: 'y' }, creationTimestamp: '2026-01-01T00:00:00Z' },
+      apiVersion: 'v1',
+      args: ['sleep', '1000'],
+      empty: {},
+    });
+    expect(y).toBe(
+      'apiVersion: v1\nargs:\n- sleep\n- "1000"\nempty: {}\nmetadata:\n  creationTimestamp: "2026-01-01T00:00:00Z"\n  labels:\n    tier: "y"\n  name: p\n',
+    );
   });
   it('JSON is indented by 4 with sorted keys', () => {
     expect(toJson({ b: 1, a: [1] })).toBe('{\n    "a": [\n        1\n    ],\n    "b": 1\n}\n');
@@ -98,7 +126,15 @@ describe('yaml and json output', () => {
 describe('watch rows keep the header widths (RememberWidths)', () => {
   it('pads later rows to the widths already printed, growing when needed', () => {
     const widths: number[] = [];
-    expect(formatColumns([['NAME', 'READY', 'AGE'], ['a', '0/1', '5s']], widths)).toBe('NAME   READY   AGE\na      0/1     5s\n');
+    expect(
+      formatColumns(
+        [
+          ['NAME', 'READY', 'AGE'],
+          ['a', '0/1', '5s'],
+        ],
+        widths,
+      ),
+    ).toBe('NAME   READY   AGE\na      0/1     5s\n');
     expect(formatColumns([['b', '1/1', '6s']], widths)).toBe('b      1/1     6s\n');
     expect(formatColumns([['a-much-longer', '1/1', '7s']], widths)).toBe('a-much-longer   1/1     7s\n');
   });

@@ -24,7 +24,7 @@ describe('printNodeMetrics (kubectl top node)', () => {
     );
   });
 
-  it('--sort-by cpu|memory (descending), --no-headers; cells at least 6 wide as kubectl\'s tabwriter', () => {
+  it("--sort-by cpu|memory (descending), --no-headers; cells at least 6 wide as kubectl's tabwriter", () => {
     expect(printNodeMetrics(ms, new Map(), { sortBy: 'cpu', noHeaders: true })).toBe('b     1500m   2048Mi   \na     330m    1000Mi   \n');
     expect(printNodeMetrics([node('x', '0', '0')], new Map(), { noHeaders: true })).toBe('x     0m    0Mi   \n');
     expect(printNodeMetrics(ms, new Map(), { sortBy: 'memory', noHeaders: true }).split('\n')[0]).toMatch(/^b /);
@@ -37,7 +37,10 @@ describe('printNodeMetrics (kubectl top node)', () => {
 
 describe('printPodMetrics (kubectl top pod)', () => {
   const ms = [
-    pod('web', 'default', [['app', '1500000n', '1024Ki'], ['side', '1500000n', '1048576']]),
+    pod('web', 'default', [
+      ['app', '1500000n', '1024Ki'],
+      ['side', '1500000n', '1048576'],
+    ]),
     pod('db', 'prod', [['pg', '250m', '300Mi']]),
     pod('api', 'default', [['srv', '0', '0']]),
   ];
@@ -54,7 +57,12 @@ describe('printPodMetrics (kubectl top pod)', () => {
   it('-A sorts by namespace then name; --containers one line per container', () => {
     const out = printPodMetrics(ms, { allNamespaces: true, containers: true });
     expect(out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
-      'NAMESPACE POD NAME', 'default api srv', 'default web app', 'default web side', 'prod db pg', '',
+      'NAMESPACE POD NAME',
+      'default api srv',
+      'default web app',
+      'default web side',
+      'prod db pg',
+      '',
     ]);
   });
 
@@ -68,6 +76,10 @@ describe('printPodMetrics (kubectl top pod)', () => {
 
   it('--sort-by cpu and memory put the heaviest first', () => {
     expect(printPodMetrics(ms, { sortBy: 'cpu', noHeaders: true }).split('\n')[0]).toMatch(/^db /);
-    expect(printPodMetrics(ms, { sortBy: 'memory', noHeaders: true }).split('\n').map((l) => l.split(' ')[0])).toEqual(['db', 'web', 'api', '']);
+    expect(
+      printPodMetrics(ms, { sortBy: 'memory', noHeaders: true })
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['db', 'web', 'api', '']);
   });
 });

@@ -23,10 +23,15 @@ interface Run {
 
 function run(tool: Tool, args: string[], stdin?: string): Promise<Run> {
   const argv = ['-n', NS[tool], ...args];
-  const [cmd, a] = tool === 'kubectl' ? ['/usr/bin/kubectl', argv] : [process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), ...argv]];
+  const [cmd, a] =
+    tool === 'kubectl' ? ['/usr/bin/kubectl', argv] : [process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), ...argv]];
   return new Promise((ok) => {
     const child = execFile(cmd, a, { env: { ...process.env, ...env }, timeout: 150_000 }, (err, stdout, stderr) =>
-      ok({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr).replace(/kubectl|mkctl/g, 'TOOL') }),
+      ok({
+        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr).replace(/kubectl|mkctl/g, 'TOOL'),
+      }),
     );
     if (stdin !== undefined) child.stdin!.end(stdin);
   });
@@ -69,7 +74,8 @@ const pods: Record<Tool, string> = { kubectl: '', mkctl: '' };
 beforeAll(async () => {
   cluster = await startHostCluster({ nodes: 1, prefix: 'mkctl' });
   env = cluster.kubeEnv();
-  for (const ns of Object.values(NS)) await cluster.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+  for (const ns of Object.values(NS))
+    await cluster.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
 }, 240_000);
 
 afterAll(async () => {
@@ -91,8 +97,10 @@ describe('kubectl and mkctl on a running cluster', () => {
     // describe: same layout and content once names, ids, addresses and times are masked.
     const mask = (text: string, t: Tool) =>
       text
-        .split(pods[t]).join('POD')
-        .split(NS[t]).join('NS')
+        .split(pods[t])
+        .join('POD')
+        .split(NS[t])
+        .join('NS')
         .replace(/docker:\/\/[0-9a-f]{64}/g, 'ID')
         .replace(/\b\d+\.\d+\.\d+\.\d+\b/g, 'IP')
         .replace(/\w{3}, \d{2} \w{3} \d{4} [\d:]+ \+0000/g, 'TIME')
@@ -142,10 +150,12 @@ describe('kubectl and mkctl on a running cluster', () => {
 
   it('set image, rollout history, undo', async () => {
     same(await both(['set', 'image', 'deployment/web', 'c=busybox:latest']), 'set image');
-    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s']))) expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s'])))
+      expect(r.code, r.stdout + r.stderr).toBe(0);
     same(await both(['rollout', 'history', 'deployment/web']), 'history 1,2');
     same(await both(['rollout', 'undo', 'deployment/web']), 'undo');
-    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s']))) expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const r of Object.values(await both(['rollout', 'status', 'deployment/web', '--timeout=120s'])))
+      expect(r.code, r.stdout + r.stderr).toBe(0);
     same(await both(['rollout', 'history', 'deployment/web']), 'history 2,3');
     same(await both(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'image after undo');
   });
@@ -174,7 +184,9 @@ spec:
     const phase = (t: Tool) => run(t, ['get', 'pod', 'echoer', '-o', 'jsonpath={.status.phase}']).then((r) => r.stdout);
     // The three pods start at once (a pod start is most of this test's time).
     const [once, failing] = await Promise.all([
-      both(['run', 'once', '-i', '--rm', '--restart=Never', image, '--', 'sh', '-c', 'read line; echo "got $line"'], 'hello\n').then(masked),
+      both(['run', 'once', '-i', '--rm', '--restart=Never', image, '--', 'sh', '-c', 'read line; echo "got $line"'], 'hello\n').then(
+        masked,
+      ),
       both(['run', 'failing', '-i', '--rm', '--restart=Never', image, '--', 'sh', '-c', 'read line; echo bye; exit 3'], 'x\n').then(masked),
       both(['apply', '-f', '-'], echoer).then(async (r) => {
         same(r, 'apply echoer');

@@ -20,7 +20,6 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
-
 function tmp(name: string): string {
   const d = mkdtempSync(join(tmpdir(), `minik8s-bench-${name}-`));
   dirs.push(d);
@@ -33,8 +32,6 @@ function start(name: string, cmd: string, args: string[]): ChildProcess {
   children.push(child);
   return child;
 }
-
-
 
 function podBody(name: string, node: string): Pod {
   return {
@@ -50,20 +47,52 @@ function podBody(name: string, node: string): Pod {
 }
 
 async function main(): Promise<void> {
-  for (const img of ['pause', 'busybox']) execFileSync('flock', [`/tmp/minik8s-image-${img}.lock`, 'sh', join(REPO, 'images', img, 'build.sh')], { stdio: 'inherit' });
+  for (const img of ['pause', 'busybox'])
+    execFileSync('flock', [`/tmp/minik8s-image-${img}.lock`, 'sh', join(REPO, 'images', img, 'build.sh')], { stdio: 'inherit' });
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
   const [etcdPort, peerPort, apiPort, kubeletPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', ['--data-dir', tmp('etcd-data'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync']);
+  start('etcd', 'etcd', [
+    '--data-dir',
+    tmp('etcd-data'),
+    '--listen-client-urls',
+    etcdUrl,
+    '--advertise-client-urls',
+    etcdUrl,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${peerPort}`,
+    '--unsafe-no-fsync',
+  ]);
   await until('etcd', () => httpOk(`${etcdUrl}/health`), 20_000);
   const api = `http://127.0.0.1:${apiPort}`;
-  start('apiserver', process.execPath, [join(REPO, 'apiserver/dist/main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  start('apiserver', process.execPath, [
+    join(REPO, 'apiserver/dist/main.js'),
+    '--etcd-servers',
+    etcdUrl,
+    '--bind-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(apiPort),
+  ]);
   await until('apiserver', () => httpOk(`${api}/healthz`), 30_000);
   const node = `bench-${process.pid}`;
-  const kubelet = start('kubelet', process.execPath, [join(REPO, 'kubelet/dist/main.js'), '--master', api, '--hostname-override', node,
-    '--address', '127.0.0.1', '--port', String(kubeletPort), '--root-dir', tmp('root')]);
+  const kubelet = start('kubelet', process.execPath, [
+    join(REPO, 'kubelet/dist/main.js'),
+    '--master',
+    api,
+    '--hostname-override',
+    node,
+    '--address',
+    '127.0.0.1',
+    '--port',
+    String(kubeletPort),
+    '--root-dir',
+    tmp('root'),
+  ]);
   await until('kubelet', () => httpOk(`http://127.0.0.1:${kubeletPort}/healthz`), 30_000);
   const client = new ApiClient({ server: api });
   const pods = client.resource<Pod>(R.pods);
@@ -79,10 +108,20 @@ async function main(): Promise<void> {
 
   const dockerRun = async (i: number): Promise<{ ms: number; ids: string[] }> => {
     const t0 = Date.now();
-    const pause = await docker.createContainer({ name: `bench-docker-pause-${process.pid}-${i}`, Image: PAUSE, Labels: { 'io.minik8s.bench': node }, HostConfig: { IpcMode: 'shareable' } });
+    const pause = await docker.createContainer({
+      name: `bench-docker-pause-${process.pid}-${i}`,
+      Image: PAUSE,
+      Labels: { 'io.minik8s.bench': node },
+      HostConfig: { IpcMode: 'shareable' },
+    });
     await pause.start();
-    const app = await docker.createContainer({ name: `bench-docker-app-${process.pid}-${i}`, Image: BUSYBOX, Cmd: ['sleep', '3600'], Labels: { 'io.minik8s.bench': node },
-      HostConfig: { NetworkMode: `container:${pause.id}`, IpcMode: `container:${pause.id}` } });
+    const app = await docker.createContainer({
+      name: `bench-docker-app-${process.pid}-${i}`,
+      Image: BUSYBOX,
+      Cmd: ['sleep', '3600'],
+      Labels: { 'io.minik8s.bench': node },
+      HostConfig: { NetworkMode: `container:${pause.id}`, IpcMode: `container:${pause.id}` },
+    });
     await app.start();
     return { ms: Date.now() - t0, ids: [pause.id, app.id] };
   };
@@ -101,7 +140,14 @@ async function main(): Promise<void> {
     await until(`${name} Running`, () => runningAt.get(name), 60_000, 5);
     kube.push(runningAt.get(name)! - t0);
   }
-  await Promise.all(dockerIds.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    dockerIds.map((id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 
   const extra = Math.max(0, RSS_PODS - N);
   log(`starting ${extra} more pods (${N + extra} in all) for the RSS measurement`);
@@ -111,8 +157,13 @@ async function main(): Promise<void> {
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${kubelet.pid}/status`, 'utf8'))?.[1] ?? 0);
   watch.stop();
 
-  const p50k = percentile(kube, 50), p99k = percentile(kube, 99), p50d = percentile(base, 50), p99d = percentile(base, 99);
-  log(`kubelet pod start ms: p50 ${p50k} p99 ${p99k}; docker pause+app ms: p50 ${p50d} p99 ${p99d}; kubelet RSS ${(rssKb / 1024).toFixed(1)} MB with ${N + extra} pods`);
+  const p50k = percentile(kube, 50),
+    p99k = percentile(kube, 99),
+    p50d = percentile(base, 50),
+    p99d = percentile(base, 99);
+  log(
+    `kubelet pod start ms: p50 ${p50k} p99 ${p99k}; docker pause+app ms: p50 ${p50d} p99 ${p99d}; kubelet RSS ${(rssKb / 1024).toFixed(1)} MB with ${N + extra} pods`,
+  );
   const result = {
     bench: 'kubelet',
     pods: N,
@@ -133,7 +184,14 @@ async function cleanup(docker: Docker, node: string): Promise<void> {
   // The kubelet's containers, and the baseline's (labelled apart so the kubelet does not take them for orphans).
   for (const label of [`io.minik8s.node=${node}`, `io.minik8s.bench=${node}`]) {
     const list = await docker.listContainers({ all: true, filters: { label: [label] } }).catch(() => []);
-    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

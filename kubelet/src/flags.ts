@@ -68,10 +68,32 @@ export function parseFlags(argv: string[]): KubeletFlags {
     }
   }
   const known = new Set([
-    'kubeconfig', 'master', 'hostname-override', 'node-ip', 'address', 'port', 'container-runtime-endpoint',
-    'pod-infra-container-image', 'root-dir', 'cluster-dns', 'cluster-domain', 'max-pods', 'system-reserved',
-    'kube-reserved', 'capacity', 'pod-cidr', 'require-pod-cidr', 'pod-network', 'node-labels', 'hollow', 'prefer-local-images',
-    'sync-frequency', 'node-status-update-frequency', 'v', 'help', 'h',
+    'kubeconfig',
+    'master',
+    'hostname-override',
+    'node-ip',
+    'address',
+    'port',
+    'container-runtime-endpoint',
+    'pod-infra-container-image',
+    'root-dir',
+    'cluster-dns',
+    'cluster-domain',
+    'max-pods',
+    'system-reserved',
+    'kube-reserved',
+    'capacity',
+    'pod-cidr',
+    'require-pod-cidr',
+    'pod-network',
+    'node-labels',
+    'hollow',
+    'prefer-local-images',
+    'sync-frequency',
+    'node-status-update-frequency',
+    'v',
+    'help',
+    'h',
   ]);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
   const num = (k: string, d: number) => {
@@ -91,7 +113,10 @@ export function parseFlags(argv: string[]): KubeletFlags {
     containerRuntimeEndpoint: raw.get('container-runtime-endpoint') ?? 'unix:///var/run/docker.sock',
     podInfraContainerImage: raw.get('pod-infra-container-image') ?? 'minik8s/pause:3.10',
     rootDir: raw.get('root-dir') ?? '/var/lib/kubelet',
-    clusterDNS: (raw.get('cluster-dns') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    clusterDNS: (raw.get('cluster-dns') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     clusterDomain: raw.get('cluster-domain') ?? 'cluster.local',
     maxPods: num('max-pods', 110),
     systemReserved: raw.get('system-reserved'),
@@ -111,7 +136,10 @@ export function parseFlags(argv: string[]): KubeletFlags {
 /** "k=v,k2=v2" → record. */
 export function parseLabels(s: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const kv of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const kv of (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const i = kv.indexOf('=');
     if (i <= 0) throw new Error(`invalid label "${kv}": want key=value`);
     out[kv.slice(0, i)] = kv.slice(i + 1);

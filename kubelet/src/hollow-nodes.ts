@@ -24,8 +24,21 @@ async function listenOnFreePort(server: KubeletServer, host: string): Promise<nu
   }
 }
 
-async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry, metrics: ReturnType<typeof podMetrics>): Promise<() => Promise<void>> {
-  const kubelet = await startHollowKubelet({ flags, nodeName: name, log, registry, metrics, listen: (server) => listenOnFreePort(server, flags.address) });
+async function startNode(
+  name: string,
+  flags: KubeletFlags,
+  log: Logger,
+  registry: Registry,
+  metrics: ReturnType<typeof podMetrics>,
+): Promise<() => Promise<void>> {
+  const kubelet = await startHollowKubelet({
+    flags,
+    nodeName: name,
+    log,
+    registry,
+    metrics,
+    listen: (server) => listenOnFreePort(server, flags.address),
+  });
   return () => kubelet.stop();
 }
 

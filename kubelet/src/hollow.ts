@@ -12,11 +12,22 @@ import type { ProbeRunner } from './pod/probes';
 import { runProbe } from './pod/probes';
 
 /** One hollow node: a kubelet over its own in-memory runtime and files; stopping it removes the files. */
-export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'metrics' | 'listen'>): Promise<Kubelet> {
+export async function startHollowKubelet(
+  d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'metrics' | 'listen'>,
+): Promise<Kubelet> {
   const runtime = new FakeRuntime({ completeInitContainers: true });
   const dirs = hollowDirs(d.nodeName);
   try {
-    const kubelet = await startKubelet({ ...d, runtime, runtimeVersion: await runtime.version(), healthy: () => true, rootDir: dirs.rootDir, hostRoot: dirs.hostRoot, probe: hollowProber(runtime), requirePodCIDR: false });
+    const kubelet = await startKubelet({
+      ...d,
+      runtime,
+      runtimeVersion: await runtime.version(),
+      healthy: () => true,
+      rootDir: dirs.rootDir,
+      hostRoot: dirs.hostRoot,
+      probe: hollowProber(runtime),
+      requirePodCIDR: false,
+    });
     return { ...kubelet, stop: () => kubelet.stop().finally(() => dirs.remove()) };
   } catch (e) {
     dirs.remove();
@@ -52,7 +63,8 @@ export function parseHollowNodesArgs(argv: string[]): { count: number; kubelet: 
       continue;
     }
     const v = m[1] ?? argv[++i];
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) throw new Error(`invalid value "${v ?? ''}" for --count: want a positive integer`);
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1)
+      throw new Error(`invalid value "${v ?? ''}" for --count: want a positive integer`);
     count = Number(v);
   }
   if (count === undefined) throw new Error('--count is required');

@@ -45,7 +45,13 @@ export interface Kubelet {
 /** The kubelet's pod start and sync histograms (one set per registry). */
 export function podMetrics(registry: Registry): NonNullable<PodManagerOptions['metrics']> {
   return {
-    podStart: newHistogram(registry, 'kubelet_pod_start_duration_seconds', 'Duration from the kubelet first seeing a pod to it running', [], [0.25, 0.5, 1, 2, 3, 5, 8, 15, 30, 60, 120]),
+    podStart: newHistogram(
+      registry,
+      'kubelet_pod_start_duration_seconds',
+      'Duration from the kubelet first seeing a pod to it running',
+      [],
+      [0.25, 0.5, 1, 2, 3, 5, 8, 15, 30, 60, 120],
+    ),
     syncDuration: newHistogram(registry, 'kubelet_pod_worker_duration_seconds', 'Duration of one pod sync'),
   };
 }
@@ -57,7 +63,14 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
   const factory = new InformerFactory(client, log);
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
   const informer = nodePods(factory, nodeName);
-  const server = new KubeletServer({ nodeName, runtime: d.streams, registry: d.registry, log, pods: () => informer.store.list(), healthy: d.healthy });
+  const server = new KubeletServer({
+    nodeName,
+    runtime: d.streams,
+    registry: d.registry,
+    log,
+    pods: () => informer.store.list(),
+    healthy: d.healthy,
+  });
   const port = await d.listen(server);
   const node = new NodeAgent(
     client,

@@ -25,13 +25,26 @@ async function main(): Promise<void> {
   const nodeName = (flags.hostnameOverride ?? defaultHostname()).toLowerCase();
   const registry = newRegistry('kubelet');
   const runningPods = newGauge(registry, 'kubelet_running_pods', 'Number of pods bound to this node');
-  const common = { flags, nodeName, log, registry, metrics: podMetrics(registry), listen: async (s: KubeletServer) => (await s.listen(flags.port, flags.address), flags.port) };
+  const common = {
+    flags,
+    nodeName,
+    log,
+    registry,
+    metrics: podMetrics(registry),
+    listen: async (s: KubeletServer) => (await s.listen(flags.port, flags.address), flags.port),
+  };
 
   let kubelet;
   if (flags.hollow) {
     kubelet = await startHollowKubelet(common);
   } else {
-    const runtime = new DockerRuntime({ endpoint: flags.containerRuntimeEndpoint, nodeName, podInfraImage: flags.podInfraContainerImage, defaultNetwork: flags.podNetwork, log });
+    const runtime = new DockerRuntime({
+      endpoint: flags.containerRuntimeEndpoint,
+      nodeName,
+      podInfraImage: flags.podInfraContainerImage,
+      defaultNetwork: flags.podNetwork,
+      log,
+    });
     let runtimeVersion: string;
     // A node container starts its kubelet beside its dockerd: poll often (a local socket), log seldom.
     for (let attempt = 0; ; attempt++) {
@@ -39,7 +52,8 @@ async function main(): Promise<void> {
         runtimeVersion = await runtime.version();
         break;
       } catch (e) {
-        if (attempt % 40 === 0) log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
+        if (attempt % 40 === 0)
+          log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -61,7 +75,10 @@ async function main(): Promise<void> {
       probe: runtimeProber(runtime),
       requirePodCIDR: flags.requirePodCIDR,
       // The pod network is made as soon as the podCIDR is known, not by the first pod's sandbox.
-      onPodCIDR: (cidr) => void runtime.preparePodNetwork(cidr).catch((e) => log.warn({ err: (e as Error).message, podCIDR: cidr }, 'pod network not created yet')),
+      onPodCIDR: (cidr) =>
+        void runtime
+          .preparePodNetwork(cidr)
+          .catch((e) => log.warn({ err: (e as Error).message, podCIDR: cidr }, 'pod network not created yet')),
     });
   }
   const pods = kubelet.pods;

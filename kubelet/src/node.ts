@@ -3,7 +3,19 @@
 import { cpus, totalmem, hostname, release } from 'node:os';
 import type { Lease, Node } from './kinds';
 import { networkError, readyCondition } from './network';
-import { R, isAlreadyExists, isConflict, isNotFound, microTime, parseQuantity, rfc3339, type ApiClient, type core, type InformerFactory, type Logger } from '@minik8s/shared';
+import {
+  R,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  microTime,
+  parseQuantity,
+  rfc3339,
+  type ApiClient,
+  type core,
+  type InformerFactory,
+  type Logger,
+} from '@minik8s/shared';
 
 export interface NodeOptions {
   name: string;
@@ -24,7 +36,10 @@ export interface NodeOptions {
 /** "cpu=100m,memory=100Mi" → {cpu: "100m", memory: "100Mi"} (upstream --system-reserved syntax). */
 export function parseResourceList(s: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const i = part.indexOf('=');
     if (i <= 0) throw new Error(`invalid resource "${part}": want name=quantity`);
     const k = part.slice(0, i);
@@ -99,7 +114,8 @@ export class NodeAgent {
     this.podCIDR = cidr;
     this.log.info({ podCIDR: cidr }, 'node podCIDR');
     // The network just became ready: say so at once (the scheduler and `npm run up` wait for Ready).
-    if (!wasReady && pushStatus && this.node) this.updateStatus(false).catch((e) => this.log.warn({ err: (e as Error).message }, 'node status update failed'));
+    if (!wasReady && pushStatus && this.node)
+      this.updateStatus(false).catch((e) => this.log.warn({ err: (e as Error).message }, 'node status update failed'));
     for (const fn of this.cidrListeners) fn();
   }
 
@@ -163,7 +179,13 @@ export class NodeAgent {
       try {
         // With its status, as upstream's initialNode: a Node without allocatable fails every pod the
         // scheduler tries on it (Insufficient cpu), and those pods then wait out a backoff.
-        this.node = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.o.name, labels }, spec: {}, status: this.statusBody() });
+        this.node = await nodes.create({
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: this.o.name, labels },
+          spec: {},
+          status: this.statusBody(),
+        });
         this.log.info({ node: this.o.name }, 'node registered');
         break;
       } catch (e) {
@@ -235,15 +257,25 @@ export class NodeAgent {
     } catch (e) {
       if (isConflict(e)) return;
       if (!isNotFound(e)) throw e;
-      const owner = this.node?.metadata?.uid ? [{ apiVersion: 'v1', kind: 'Node', name: this.o.name, uid: this.node.metadata.uid }] : undefined;
-      const lease: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: ns, ownerReferences: owner }, spec };
+      const owner = this.node?.metadata?.uid
+        ? [{ apiVersion: 'v1', kind: 'Node', name: this.o.name, uid: this.node.metadata.uid }]
+        : undefined;
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.o.name, namespace: ns, ownerReferences: owner },
+        spec,
+      };
       try {
         await leases.create(lease, { namespace: ns });
       } catch (e2) {
         if (!isNotFound(e2) && !isAlreadyExists(e2)) throw e2;
         if (isNotFound(e2)) {
           // The namespace is missing (upstream's apiserver creates it; ours may not yet).
-          await this.client.resource(R.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch(() => undefined);
+          await this.client
+            .resource(R.namespaces)
+            .create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+            .catch(() => undefined);
           await leases.create(lease, { namespace: ns });
         }
       }

@@ -21,12 +21,32 @@ afterAll(() => {
 const base: core.Pod = {
   metadata: { name: 'p', namespace: 'ns', uid: 'fuzz' },
   spec: {
-    volumes: [{ name: 'e', emptyDir: {} }, { name: 'h', hostPath: { path: '/data', type: 'DirectoryOrCreate' } }, { name: 'd', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } }, { name: 'c', persistentVolumeClaim: { claimName: 'data' } }],
-    containers: [{ name: 'c', image: 'i', volumeMounts: [{ name: 'e', mountPath: '/e', subPath: 'a/b' }, { name: 'h', mountPath: '/h' }, { name: 'd', mountPath: '/d', readOnly: true }, { name: 'c', mountPath: '/c', subPath: 'x' }] }],
+    volumes: [
+      { name: 'e', emptyDir: {} },
+      { name: 'h', hostPath: { path: '/data', type: 'DirectoryOrCreate' } },
+      { name: 'd', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+      { name: 'c', persistentVolumeClaim: { claimName: 'data' } },
+    ],
+    containers: [
+      {
+        name: 'c',
+        image: 'i',
+        volumeMounts: [
+          { name: 'e', mountPath: '/e', subPath: 'a/b' },
+          { name: 'h', mountPath: '/h' },
+          { name: 'd', mountPath: '/d', readOnly: true },
+          { name: 'c', mountPath: '/c', subPath: 'x' },
+        ],
+      },
+    ],
   },
 };
 // every claim is bound to a hostPath volume (claims.ts checks a PersistentVolume's own path)
-const none = { configMap: async () => undefined, secret: async () => undefined, claim: async () => ({ kind: 'hostPath' as const, path: '/pv', type: 'DirectoryOrCreate' }) };
+const none = {
+  configMap: async () => undefined,
+  secret: async () => undefined,
+  claim: async () => ({ kind: 'hostPath' as const, path: '/pv', type: 'DirectoryOrCreate' }),
+};
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + sep);
 
 describe('the kubelet never mounts a path that did not check out', () => {
@@ -48,7 +68,10 @@ describe('the kubelet never mounts a path that did not check out', () => {
           expect(m.containerPath, 'absolute target').toMatch(/^\//);
           // an unchecked hostPath (type "") may not exist yet: its text must still be under the host root
           const real = existsSync(m.hostPath) ? realpathSync(m.hostPath) : normalize(m.hostPath);
-          expect(inside(real, realpathSync(root)) || inside(real, realpathSync(hostRoot)) || inside(real, hostRoot), `${m.hostPath} → ${real}`).toBe(true);
+          expect(
+            inside(real, realpathSync(root)) || inside(real, realpathSync(hostRoot)) || inside(real, hostRoot),
+            `${m.hostPath} → ${real}`,
+          ).toBe(true);
         }
       }),
       { numRuns: fuzzRuns(200) },

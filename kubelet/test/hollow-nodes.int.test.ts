@@ -14,7 +14,19 @@ const names = ['hn-000', 'hn-001', 'hn-002'];
 beforeAll(async () => {
   api = await startApiserver();
   client = new ApiClient({ server: api.url });
-  proc = startProcess('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', '3', '--master', api.url, '--hostname-override', 'hn', '--address', '127.0.0.1', '--capacity', 'cpu=2,memory=4Gi']);
+  proc = startProcess('hollow-nodes', process.execPath, [
+    join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'),
+    '--count',
+    '3',
+    '--master',
+    api.url,
+    '--hostname-override',
+    'hn',
+    '--address',
+    '127.0.0.1',
+    '--capacity',
+    'cpu=2,memory=4Gi',
+  ]);
 });
 
 afterAll(async () => {
@@ -22,13 +34,16 @@ afterAll(async () => {
   await stopAll();
 });
 
-
 describe('hollow-nodes', () => {
   it('registers every node Ready with its capacity, each on its own kubelet port', async () => {
-    const nodes = await waitFor('3 Ready hollow nodes', async () => {
-      const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && isNodeReady(n));
-      return l.length === 3 ? l : undefined;
-    }, 60_000);
+    const nodes = await waitFor(
+      '3 Ready hollow nodes',
+      async () => {
+        const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && isNodeReady(n));
+        return l.length === 3 ? l : undefined;
+      },
+      60_000,
+    );
     expect(nodes.map((n) => n.status?.capacity?.cpu)).toEqual(['2', '2', '2']);
     const ports = nodes.map((n) => n.status!.daemonEndpoints!.kubeletEndpoint!.Port);
     expect(new Set(ports).size).toBe(3);
@@ -37,16 +52,35 @@ describe('hollow-nodes', () => {
       expect(res.ok, `${nodes[i].metadata.name} /pods`).toBe(true);
     }
     // each node's first Lease is written by its own heartbeat loop, which may trail its Ready status
-    const leased = await waitFor('a Lease for each hollow node', async () => {
-      const l = (await client.resource(R.leases).list({ namespace: 'kube-node-lease' })).items.map((x) => x.metadata.name!).filter((n) => names.includes(n)).sort();
-      return l.length === names.length ? l : undefined;
-    }, 30_000);
+    const leased = await waitFor(
+      'a Lease for each hollow node',
+      async () => {
+        const l = (await client.resource(R.leases).list({ namespace: 'kube-node-lease' })).items
+          .map((x) => x.metadata.name!)
+          .filter((n) => names.includes(n))
+          .sort();
+        return l.length === names.length ? l : undefined;
+      },
+      30_000,
+    );
     expect(leased).toEqual(names);
   });
 
   it('runs a pod bound to one of its nodes through the pod workers: init container, Events, Running; confirms its graceful deletion', async () => {
     const pods = client.resource<Pod>(R.pods);
-    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fake' }, spec: { nodeName: 'hn-001', initContainers: [{ name: 'init', image: 'minik8s/busybox:1.36' }], containers: [{ name: 'c', image: 'minik8s/pause:3.10' }] } }, { namespace: 'default' });
+    await pods.create(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'fake' },
+        spec: {
+          nodeName: 'hn-001',
+          initContainers: [{ name: 'init', image: 'minik8s/busybox:1.36' }],
+          containers: [{ name: 'c', image: 'minik8s/pause:3.10' }],
+        },
+      },
+      { namespace: 'default' },
+    );
     const p = await waitFor('pod Running', async () => {
       const x = await pods.get('fake', 'default');
       return x.status?.phase === 'Running' ? x : undefined;
@@ -55,8 +89,12 @@ describe('hollow-nodes', () => {
     expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: true, containerID: expect.stringMatching(/^fake:\/\//) });
     expect(p.status?.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const events = await waitFor('the kubelet\'s Events', async () => {
-      const l = (await client.resource<KubeObject & { reason?: string; source?: { component?: string; host?: string } }>(R.events).list({ namespace: 'default' })).items.filter((e) => e.source?.component === 'kubelet' && e.source.host === 'hn-001');
+    const events = await waitFor("the kubelet's Events", async () => {
+      const l = (
+        await client
+          .resource<KubeObject & { reason?: string; source?: { component?: string; host?: string } }>(R.events)
+          .list({ namespace: 'default' })
+      ).items.filter((e) => e.source?.component === 'kubelet' && e.source.host === 'hn-001');
       return l.filter((e) => e.reason === 'Started').length === 2 ? l : undefined;
     });
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Pulling', 'Pulled', 'Created', 'Started']));

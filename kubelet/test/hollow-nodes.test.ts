@@ -3,7 +3,10 @@ import { hollowNodeName, parseHollowNodesArgs } from '../src/hollow';
 
 describe('hollow-nodes arguments', () => {
   it('takes --count (both spellings) and passes every other flag to the kubelet flag parser', () => {
-    expect(parseHollowNodesArgs(['--count', '100', '--master', 'http://x', '--capacity', 'cpu=4'])).toEqual({ count: 100, kubelet: ['--master', 'http://x', '--capacity', 'cpu=4'] });
+    expect(parseHollowNodesArgs(['--count', '100', '--master', 'http://x', '--capacity', 'cpu=4'])).toEqual({
+      count: 100,
+      kubelet: ['--master', 'http://x', '--capacity', 'cpu=4'],
+    });
     expect(parseHollowNodesArgs(['--master=http://x', '--count=3'])).toEqual({ count: 3, kubelet: ['--master=http://x'] });
   });
 

@@ -6,7 +6,10 @@ import { portMappings } from '../src/pod/config';
 import { dockerPorts } from '../src/runtime/docker-ports';
 import type { Pod } from '../src/kinds';
 
-const pod = (spec: Partial<core.PodSpec>): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [], ...spec } });
+const pod = (spec: Partial<core.PodSpec>): Pod => ({
+  metadata: { name: 'p', namespace: 'default', uid: 'u' },
+  spec: { containers: [], ...spec },
+});
 const ctr = (ports: core.ContainerPort[]): core.Container => ({ name: 'c', image: 'x', ports });
 
 describe('hostPort', () => {
@@ -14,7 +17,15 @@ describe('hostPort', () => {
     ['no hostPort: nothing published', pod({ containers: [ctr([{ containerPort: 80 }])] }), [], {}],
     [
       'TCP and UDP, on every address or one, from several containers',
-      pod({ containers: [ctr([{ containerPort: 80, hostPort: 80 }, { containerPort: 443, hostPort: 8443, hostIP: '127.0.0.1', protocol: 'TCP' }]), ctr([{ containerPort: 53, hostPort: 5353, protocol: 'UDP' }])] }),
+      pod({
+        containers: [
+          ctr([
+            { containerPort: 80, hostPort: 80 },
+            { containerPort: 443, hostPort: 8443, hostIP: '127.0.0.1', protocol: 'TCP' },
+          ]),
+          ctr([{ containerPort: 53, hostPort: 5353, protocol: 'UDP' }]),
+        ],
+      }),
       [
         { protocol: 'TCP', containerPort: 80, hostPort: 80, hostIP: '' },
         { protocol: 'TCP', containerPort: 443, hostPort: 8443, hostIP: '127.0.0.1' },
@@ -22,11 +33,32 @@ describe('hostPort', () => {
       ],
       {
         ExposedPorts: { '80/tcp': {}, '443/tcp': {}, '53/udp': {} },
-        PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }], '443/tcp': [{ HostIp: '127.0.0.1', HostPort: '8443' }], '53/udp': [{ HostIp: '', HostPort: '5353' }] },
+        PortBindings: {
+          '80/tcp': [{ HostIp: '', HostPort: '80' }],
+          '443/tcp': [{ HostIp: '127.0.0.1', HostPort: '8443' }],
+          '53/udp': [{ HostIp: '', HostPort: '5353' }],
+        },
       },
     ],
-    ['the same mapping twice is published once', pod({ containers: [ctr([{ containerPort: 80, hostPort: 80 }]), ctr([{ containerPort: 80, hostPort: 80 }])] }), [{ protocol: 'TCP', containerPort: 80, hostPort: 80, hostIP: '' }], { ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } }],
-    ['out-of-range ports are not published', pod({ containers: [ctr([{ containerPort: 80, hostPort: 70000 }, { containerPort: 0, hostPort: 81 }])] }), [], {}],
+    [
+      'the same mapping twice is published once',
+      pod({ containers: [ctr([{ containerPort: 80, hostPort: 80 }]), ctr([{ containerPort: 80, hostPort: 80 }])] }),
+      [{ protocol: 'TCP', containerPort: 80, hostPort: 80, hostIP: '' }],
+      { ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } },
+    ],
+    [
+      'out-of-range ports are not published',
+      pod({
+        containers: [
+          ctr([
+            { containerPort: 80, hostPort: 70000 },
+            { containerPort: 0, hostPort: 81 },
+          ]),
+        ],
+      }),
+      [],
+      {},
+    ],
     ['init containers publish nothing (as upstream)', pod({ initContainers: [ctr([{ containerPort: 80, hostPort: 80 }])] }), [], {}],
     ['the host network needs no mapping', pod({ hostNetwork: true, containers: [ctr([{ containerPort: 80, hostPort: 80 }])] }), [], {}],
   ];

@@ -22,9 +22,26 @@ beforeAll(async () => {
   // A podCIDR assigned after registration (as node-ipam does) is used for the pods that follow.
   await env.client.resource(R.nodes).patch(env.node, { spec: { podCIDR: subnet } }, 'merge');
   await new Promise((r) => setTimeout(r, 3000));
-  await createPod(env, podSpec('talker', { containers: [ctr('c', 'echo line-1; echo line-2; echo line-3; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.5; done')] }, env.node));
-  await createPod(env, podSpec('two', { containers: [ctr('a', 'echo from-a; exec sleep 3600'), ctr('b', 'echo from-b >&2; exec sleep 3600')] }, env.node));
-  await createPod(env, podSpec('reader', { restartPolicy: 'Never', containers: [ctr('c', 'read line; echo got-$line', { stdin: true, stdinOnce: true })] }, env.node));
+  await createPod(
+    env,
+    podSpec(
+      'talker',
+      { containers: [ctr('c', 'echo line-1; echo line-2; echo line-3; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.5; done')] },
+      env.node,
+    ),
+  );
+  await createPod(
+    env,
+    podSpec('two', { containers: [ctr('a', 'echo from-a; exec sleep 3600'), ctr('b', 'echo from-b >&2; exec sleep 3600')] }, env.node),
+  );
+  await createPod(
+    env,
+    podSpec(
+      'reader',
+      { restartPolicy: 'Never', containers: [ctr('c', 'read line; echo got-$line', { stdin: true, stdinOnce: true })] },
+      env.node,
+    ),
+  );
   await waitPod(env, 'talker', 'Running', (p) => p.status?.phase === 'Running');
   await waitPod(env, 'two', 'Running', (p) => p.status?.phase === 'Running');
 });
@@ -62,7 +79,10 @@ describe('kubectl against the podproxy and kubelet', () => {
     try {
       // tick numbers keep growing while the stream stays open: at least 3 new ones arrive.
       await waitFor('followed lines', () => out.trim().split('\n').length >= 4, 20_000);
-      const nums = out.trim().split('\n').map((l) => Number(l.replace('tick-', '')));
+      const nums = out
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.replace('tick-', '')));
       expect(nums.every((n, i) => i === 0 || n === nums[i - 1] + 1)).toBe(true);
       expect(child.exitCode).toBe(null);
     } finally {
@@ -108,7 +128,12 @@ describe('kubectl against the podproxy and kubelet', () => {
   });
 
   it('kubectl exec -it gets a TTY (under a pty from script)', () => {
-    const r = spawnSync('script', ['-qec', 'kubectl exec -it talker -- sh -c "[ -t 1 ] && echo stdout-is-a-tty"', '/dev/null'], { env: kenv, encoding: 'utf8', timeout: 30_000, input: '' });
+    const r = spawnSync('script', ['-qec', 'kubectl exec -it talker -- sh -c "[ -t 1 ] && echo stdout-is-a-tty"', '/dev/null'], {
+      env: kenv,
+      encoding: 'utf8',
+      timeout: 30_000,
+      input: '',
+    });
     expect(r.stdout).toContain('stdout-is-a-tty');
   });
 });

@@ -42,16 +42,19 @@ describe('NodeAgent.register', () => {
   it.each([
     { requirePodCIDR: false, ready: 'True', message: 'kubelet is posting ready status' },
     { requirePodCIDR: true, ready: 'False', message: NETWORK_NOT_READY },
-  ])('creates the Node with its capacity, allocatable and Ready=$ready (require-pod-cidr $requirePodCIDR)', async ({ requirePodCIDR, ready, message }) => {
-    const { client, created } = fakeClient();
-    const agent = new NodeAgent(client, options(requirePodCIDR), createLogger('test', { level: 'silent' }));
-    await agent.register();
-    agent.stop();
-    expect(created).toHaveLength(1);
-    const status = created[0].status!;
-    expect(status.capacity).toEqual({ cpu: '2', memory: '4Gi', pods: '110' });
-    expect(status.allocatable?.cpu).toBe('1500m');
-    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: ready, message });
-    expect(status.addresses).toContainEqual({ type: 'InternalIP', address: '10.0.0.5' });
-  });
+  ])(
+    'creates the Node with its capacity, allocatable and Ready=$ready (require-pod-cidr $requirePodCIDR)',
+    async ({ requirePodCIDR, ready, message }) => {
+      const { client, created } = fakeClient();
+      const agent = new NodeAgent(client, options(requirePodCIDR), createLogger('test', { level: 'silent' }));
+      await agent.register();
+      agent.stop();
+      expect(created).toHaveLength(1);
+      const status = created[0].status!;
+      expect(status.capacity).toEqual({ cpu: '2', memory: '4Gi', pods: '110' });
+      expect(status.allocatable?.cpu).toBe('1500m');
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: ready, message });
+      expect(status.addresses).toContainEqual({ type: 'InternalIP', address: '10.0.0.5' });
+    },
+  );
 });

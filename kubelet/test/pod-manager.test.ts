@@ -132,7 +132,12 @@ afterEach(() => {
 });
 
 function newPod(name: string, spec: Partial<core.PodSpec>): Pod {
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${++n}` }, spec: { containers: [{ name: 'c', image: IMAGE }], ...spec } };
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: `uid-${++n}` },
+    spec: { containers: [{ name: 'c', image: IMAGE }], ...spec },
+  };
   pods.put(pod);
   return pod;
 }
@@ -154,7 +159,7 @@ async function until(what: string, pred: () => unknown, maxMs = 30_000): Promise
 const running = (name: string, c: string) => () => !!status(name, c)?.state?.running;
 
 describe('pod workers over the in-memory runtime', () => {
-  it('ephemeral containers: started once in the target\'s process namespace, reported apart, never restarted, stopped with the pod', async () => {
+  it("ephemeral containers: started once in the target's process namespace, reported apart, never restarted, stopped with the pod", async () => {
     newPod('dbg', { restartPolicy: 'Never' });
     await until('running', running('dbg', 'c'));
     const target = runtime.find('dbg', 'c')!.id;
@@ -166,7 +171,13 @@ describe('pod workers over the in-memory runtime', () => {
     const creates = runtime.calls.filter((c) => c.op === 'createContainer');
     expect(creates.find((c) => c.name === 'debugger')?.pidTarget).toBe(target);
     expect(creates.find((c) => c.name === 'plain')?.pidTarget).toBeUndefined();
-    expect(eph('debugger')).toMatchObject({ ready: false, restartCount: 0, image: IMAGE, lastState: {}, containerID: `fake://${runtime.find('dbg', 'debugger')!.id}` });
+    expect(eph('debugger')).toMatchObject({
+      ready: false,
+      restartCount: 0,
+      image: IMAGE,
+      lastState: {},
+      containerID: `fake://${runtime.find('dbg', 'debugger')!.id}`,
+    });
     expect(eph('debugger')).not.toHaveProperty('started');
     expect(get('dbg')?.status?.containerStatuses?.map((s) => s.name)).toEqual(['c']);
     expect(cond('dbg', 'Ready')).toBe('True');
@@ -187,8 +198,13 @@ describe('pod workers over the in-memory runtime', () => {
     await until('init running', () => initStatus('notarget', 'i')?.state?.running);
     const p = get('notarget')!;
     pods.put({ ...p, spec: { ...p.spec!, ephemeralContainers: [{ name: 'd', image: IMAGE, targetContainerName: 'c' }] } });
-    await until('waiting', () => get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
-    expect(get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.message).toBe('unable to find running target container c');
+    await until(
+      'waiting',
+      () => get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError',
+    );
+    expect(get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.message).toBe(
+      'unable to find running target container c',
+    );
     runtime.exit(runtime.find('notarget', 'i')!.id, 0);
     await until('started once its target runs', () => get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.running);
   });
@@ -199,7 +215,10 @@ describe('pod workers over the in-memory runtime', () => {
     expect(get('crash')?.status).toMatchObject({ phase: 'Running', podIP: '10.244.1.2', hostIP: '10.0.0.1' });
     expect(status('crash', 'c')?.containerID).toMatch(/^fake:\/\/[0-9a-f]{64}$/);
     // For `mkctl trace`: when the kubelet first saw the pod and when its sandbox was up.
-    expect(annotations.get('Started')).toEqual({ [TIMING.podSeenAt]: '2026-01-01T00:00:00.000000Z', [TIMING.sandboxReadyAt]: '2026-01-01T00:00:00.000000Z' });
+    expect(annotations.get('Started')).toEqual({
+      [TIMING.podSeenAt]: '2026-01-01T00:00:00.000000Z',
+      [TIMING.sandboxReadyAt]: '2026-01-01T00:00:00.000000Z',
+    });
 
     runtime.exit(runtime.find('crash', 'c')!.id, 1);
     await until('restarted once', () => status('crash', 'c')?.restartCount === 1 && status('crash', 'c')?.state?.running);
@@ -207,12 +226,18 @@ describe('pod workers over the in-memory runtime', () => {
 
     runtime.exit(runtime.find('crash', 'c')!.id, 1);
     await until('CrashLoopBackOff', () => status('crash', 'c')?.state?.waiting?.reason === 'CrashLoopBackOff');
-    expect(status('crash', 'c')?.state?.waiting?.message).toBe(`back-off 10s restarting failed container=c pod=crash_default(${get('crash')!.metadata.uid})`);
+    expect(status('crash', 'c')?.state?.waiting?.message).toBe(
+      `back-off 10s restarting failed container=c pod=crash_default(${get('crash')!.metadata.uid})`,
+    );
     expect(events).toContain(`Warning BackOff: Back-off restarting failed container c in pod crash_default(${get('crash')!.metadata.uid})`);
     const created = runtime.calls.filter((c) => c.op === 'createContainer').length;
     await vi.advanceTimersByTimeAsync(8_000);
     expect(runtime.calls.filter((c) => c.op === 'createContainer').length).toBe(created);
-    await until('restarted after the back-off', () => status('crash', 'c')?.restartCount === 2 && status('crash', 'c')?.state?.running, 4_000);
+    await until(
+      'restarted after the back-off',
+      () => status('crash', 'c')?.restartCount === 2 && status('crash', 'c')?.state?.running,
+      4_000,
+    );
 
     runtime.exit(runtime.find('crash', 'c')!.id, 1);
     await until('back-off doubled', () => status('crash', 'c')?.state?.waiting?.message?.startsWith('back-off 20s'));
@@ -220,7 +245,12 @@ describe('pod workers over the in-memory runtime', () => {
   });
 
   it('runs init containers one at a time, to completion, before the app; a failed one is retried', async () => {
-    newPod('init', { initContainers: [{ name: 'i1', image: IMAGE }, { name: 'i2', image: IMAGE }] });
+    newPod('init', {
+      initContainers: [
+        { name: 'i1', image: IMAGE },
+        { name: 'i2', image: IMAGE },
+      ],
+    });
     await until('i1 running', () => initStatus('init', 'i1')?.state?.running);
     expect(get('init')?.status?.phase).toBe('Pending');
     expect(cond('init', 'Initialized')).toBe('False');
@@ -266,7 +296,11 @@ describe('pod workers over the in-memory runtime', () => {
     const stops = calls.filter((c) => c.startsWith('stopContainer'));
     expect(stops.slice(0, 2).sort()).toEqual(['stopContainer a 20', 'stopContainer b 20']);
     expect(stops[2]).toBe('stopContainer POD 0');
-    expect(calls.filter((c) => c.startsWith('removeContainer')).sort()).toEqual(['removeContainer POD', 'removeContainer a', 'removeContainer b']);
+    expect(calls.filter((c) => c.startsWith('removeContainer')).sort()).toEqual([
+      'removeContainer POD',
+      'removeContainer a',
+      'removeContainer b',
+    ]);
     expect(events).toEqual(expect.arrayContaining(['Normal Killing: Stopping container a', 'Normal Killing: Stopping container b']));
     expect((await runtime.listPods()).size).toBe(0);
   });
@@ -284,17 +318,23 @@ describe('pod workers over the in-memory runtime', () => {
   it('probes: readiness drives Ready and ContainersReady; a failing liveness probe restarts the container', async () => {
     probeAnswers.set('web/readiness', false);
     newPod('probed', {
-      containers: [{
-        name: 'web',
-        image: IMAGE,
-        readinessProbe: { httpGet: { port: 80 }, periodSeconds: 1 },
-        livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 2 },
-      }],
+      containers: [
+        {
+          name: 'web',
+          image: IMAGE,
+          readinessProbe: { httpGet: { port: 80 }, periodSeconds: 1 },
+          livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 2 },
+        },
+      ],
     });
     await until('running', running('probed', 'web'));
     await vi.advanceTimersByTimeAsync(2_000);
     expect(cond('probed', 'Ready')).toBe('False');
-    expect(get('probed')?.status?.conditions?.find((c) => c.type === 'ContainersReady')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [web]' });
+    expect(get('probed')?.status?.conditions?.find((c) => c.type === 'ContainersReady')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: 'containers with unready status: [web]',
+    });
     expect(events).toContain('Warning Unhealthy: Readiness probe failed: readiness says no');
 
     probeAnswers.set('web/readiness', true);
@@ -303,7 +343,12 @@ describe('pod workers over the in-memory runtime', () => {
 
     probeAnswers.set('web/liveness', false);
     await until('restarted', () => status('probed', 'web')?.restartCount === 1 && status('probed', 'web')?.state?.running);
-    expect(events).toEqual(expect.arrayContaining(['Warning Unhealthy: Liveness probe failed: liveness says no', 'Normal Killing: Container web failed liveness probe, will be restarted']));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'Warning Unhealthy: Liveness probe failed: liveness says no',
+        'Normal Killing: Container web failed liveness probe, will be restarted',
+      ]),
+    );
     expect(status('probed', 'web')?.lastState?.terminated?.exitCode).toBe(143);
   });
 
@@ -312,7 +357,10 @@ describe('pod workers over the in-memory runtime', () => {
     newPod('pull', { containers: [{ name: 'c', image: 'registry.local/app:1' }] });
     await until('ImagePullBackOff', () => status('pull', 'c')?.state?.waiting?.reason === 'ImagePullBackOff');
     // The sandbox's start event syncs the pod again at once: ErrImagePull was written, then replaced.
-    expect(written.map((s) => s.containerStatuses?.[0]?.state?.waiting)).toContainEqual({ reason: 'ErrImagePull', message: 'Failed to pull image "registry.local/app:1": manifest unknown' });
+    expect(written.map((s) => s.containerStatuses?.[0]?.state?.waiting)).toContainEqual({
+      reason: 'ErrImagePull',
+      message: 'Failed to pull image "registry.local/app:1": manifest unknown',
+    });
     expect(events).toContain('Normal BackOff: Back-off pulling image "registry.local/app:1"');
     runtime.pullErrors.clear();
     await until('pulled after the back-off', running('pull', 'c'), 15_000);
@@ -323,11 +371,15 @@ describe('pod workers over the in-memory runtime', () => {
     expect(runtime.calls.some((c) => c.op === 'pullImage' && c.name === 'registry.local/other:1')).toBe(false);
   });
 
-  it('a container that cannot start: StartError with the runtime\'s message; restartPolicy Never fails the pod', async () => {
+  it("a container that cannot start: StartError with the runtime's message; restartPolicy Never fails the pod", async () => {
     runtime.startErrors.set('c', 'exec: "nope": executable file not found in $PATH');
     newPod('bad', { restartPolicy: 'Never' });
     await until('Failed', () => get('bad')?.status?.phase === 'Failed');
-    expect(status('bad', 'c')?.state?.terminated).toMatchObject({ reason: 'StartError', exitCode: 128, message: 'exec: "nope": executable file not found in $PATH' });
+    expect(status('bad', 'c')?.state?.terminated).toMatchObject({
+      reason: 'StartError',
+      exitCode: 128,
+      message: 'exec: "nope": executable file not found in $PATH',
+    });
     expect(events).toContain('Warning Failed: Error: exec: "nope": executable file not found in $PATH');
   });
 
@@ -343,17 +395,36 @@ describe('pod workers over the in-memory runtime', () => {
     claims.clear();
     volumes.clear();
     newPod('db', {
-      containers: [{ name: 'c', image: IMAGE, volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'ro', mountPath: '/ro' }] }],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'data', readOnly: true } }],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          volumeMounts: [
+            { name: 'data', mountPath: '/data' },
+            { name: 'ro', mountPath: '/ro' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+        { name: 'ro', persistentVolumeClaim: { claimName: 'data', readOnly: true } },
+      ],
     });
     await until('FailedMount for the missing claim', () => events.some((e) => e.startsWith('Warning FailedMount')));
     expect(events).toContain(
       'Warning FailedMount: Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data]: error processing PVC default/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found',
     );
     expect(status('db', 'c')?.state?.waiting?.reason).toBe('ContainerCreating');
-    claims.set('default/data', { metadata: { name: 'data', namespace: 'default', uid: 'c-1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Pending' } });
+    claims.set('default/data', {
+      metadata: { name: 'data', namespace: 'default', uid: 'c-1' },
+      spec: { volumeName: 'pv1' },
+      status: { phase: 'Pending' },
+    });
     await until('not bound', () => events.some((e) => e.endsWith('error processing PVC default/data: PVC is not bound')));
-    volumes.set('pv1', { metadata: { name: 'pv1' }, spec: { hostPath: { path: '/srv/pv1', type: 'DirectoryOrCreate' }, claimRef: { namespace: 'default', name: 'data', uid: 'c-1' } } });
+    volumes.set('pv1', {
+      metadata: { name: 'pv1' },
+      spec: { hostPath: { path: '/srv/pv1', type: 'DirectoryOrCreate' }, claimRef: { namespace: 'default', name: 'data', uid: 'c-1' } },
+    });
     claims.set('default/data', { ...claims.get('default/data')!, status: { phase: 'Bound' } });
     await until('running', running('db', 'c'));
     const created = runtime.calls.find((c) => c.op === 'createContainer' && c.name === 'c')!;

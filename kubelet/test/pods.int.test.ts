@@ -6,7 +6,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { R, type KubeObject } from '@minik8s/shared';
 import { stopAll, tempDir, waitFor, removeDir } from '../../testing/procs';
-import { cond, createPod, cs, ctr, docker, getPod, kubeletGet, podContainers, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
+import {
+  cond,
+  createPod,
+  cs,
+  ctr,
+  docker,
+  getPod,
+  kubeletGet,
+  podContainers,
+  podSpec,
+  startKubeletEnv,
+  waitPod,
+  type KubeletEnv,
+} from '../../testing/kubelet';
 
 let env: KubeletEnv;
 const markDir = tempDir('minik8s-mark-');
@@ -14,56 +27,141 @@ const markDir = tempDir('minik8s-mark-');
 beforeAll(async () => {
   env = await startKubeletEnv(['--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local']);
   const n = env.node;
-  await env.client.resource(R.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello-cm', 'file.txt': 'v1' } }, { namespace: 'default' });
-  await env.client.resource(R.secrets).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } }, { namespace: 'default' });
-  await env.client.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-svc' }, spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] } }, { namespace: 'default' });
+  await env.client
+    .resource(R.configmaps)
+    .create(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello-cm', 'file.txt': 'v1' } },
+      { namespace: 'default' },
+    );
+  await env.client
+    .resource(R.secrets)
+    .create(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } },
+      { namespace: 'default' },
+    );
+  await env.client.resource(R.services).create(
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'my-svc' },
+      spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    },
+    { namespace: 'default' },
+  );
   const pods = [
-    podSpec('web', {
-      volumes: [{ name: 'data', emptyDir: {} }],
-      containers: [
-        ctr('writer', 'echo hello-from-writer > /data/index.html; exec sleep 3600', { volumeMounts: [{ name: 'data', mountPath: '/data' }] }),
-        ctr('server', 'exec httpd -f -p 8080 -h /www', { volumeMounts: [{ name: 'data', mountPath: '/www', readOnly: true }], ports: [{ name: 'http', containerPort: 8080 }] }),
-      ],
-    }, n),
+    podSpec(
+      'web',
+      {
+        volumes: [{ name: 'data', emptyDir: {} }],
+        containers: [
+          ctr('writer', 'echo hello-from-writer > /data/index.html; exec sleep 3600', {
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          }),
+          ctr('server', 'exec httpd -f -p 8080 -h /www', {
+            volumeMounts: [{ name: 'data', mountPath: '/www', readOnly: true }],
+            ports: [{ name: 'http', containerPort: 8080 }],
+          }),
+        ],
+      },
+      n,
+    ),
     podSpec('crasher', { containers: [ctr('c', 'echo crashing; exit 2')] }, n),
     podSpec('once', { restartPolicy: 'Never', containers: [ctr('c', 'exit 3')] }, n),
     podSpec('initfail', { restartPolicy: 'Never', initContainers: [ctr('init', 'exit 7')], containers: [ctr('c', 'exec sleep 3600')] }, n),
-    podSpec('badcmd', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'minik8s/busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['/no/such/binary'] }] }, n),
+    podSpec(
+      'badcmd',
+      {
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'minik8s/busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['/no/such/binary'] }],
+      },
+      n,
+    ),
     podSpec('noimage', { containers: [{ name: 'c', image: '127.0.0.1:1/minik8s/missing:1.0', imagePullPolicy: 'IfNotPresent' }] }, n),
-    podSpec('oom', { restartPolicy: 'Never', containers: [ctr('c', 'head -c 200m /dev/zero | tail', { resources: { limits: { memory: '16Mi' } } })] }, n),
-    podSpec('live', {
-      containers: [ctr('c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600', { livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 } })],
-    }, n),
-    podSpec('ready', {
-      containers: [ctr('c', 'touch /tmp/ready; exec sleep 3600', { readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 } })],
-    }, n),
-    podSpec('config', {
-      initContainers: [ctr('init', 'echo init-ran > /work/init.txt', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
-      volumes: [{ name: 'cm', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }, { name: 'work', emptyDir: {} }],
-      containers: [
-        ctr('c', 'echo "env:$GREETING:$PASSWORD:$MY_SVC_SERVICE_HOST:$MY_SVC_SERVICE_PORT:$POD_NAME"; cat /work/init.txt; exec sleep 3600', {
-          env: [
-            { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
-            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
-            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          ],
-          volumeMounts: [{ name: 'cm', mountPath: '/etc/cm' }, { name: 'sec', mountPath: '/etc/sec' }, { name: 'work', mountPath: '/work' }, { name: 'cm', mountPath: '/single.txt', subPath: 'file.txt' }],
-        }),
-      ],
-    }, n),
-    podSpec('term', {
-      terminationGracePeriodSeconds: 10,
-      securityContext: { runAsUser: 0 },
-      volumes: [{ name: 'mark', hostPath: { path: markDir } }],
-      containers: [ctr('c', "trap 'echo got-sigterm > /mark/terminated; exit 0' TERM; while true; do sleep 0.2; done", {
-        volumeMounts: [{ name: 'mark', mountPath: '/mark' }],
-        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop-ran > /mark/prestop'] } } },
-      })],
-    }, n),
-    podSpec('nobody', {
-      securityContext: { runAsUser: 65534, runAsGroup: 65534 },
-      containers: [ctr('c', 'echo "uid=$(id -u) gid=$(id -g)"; exec sleep 3600', { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo poststart > /tmp/hook'] } } } })],
-    }, n),
+    podSpec(
+      'oom',
+      { restartPolicy: 'Never', containers: [ctr('c', 'head -c 200m /dev/zero | tail', { resources: { limits: { memory: '16Mi' } } })] },
+      n,
+    ),
+    podSpec(
+      'live',
+      {
+        containers: [
+          ctr('c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600', {
+            livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 },
+          }),
+        ],
+      },
+      n,
+    ),
+    podSpec(
+      'ready',
+      {
+        containers: [
+          ctr('c', 'touch /tmp/ready; exec sleep 3600', {
+            readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
+          }),
+        ],
+      },
+      n,
+    ),
+    podSpec(
+      'config',
+      {
+        initContainers: [ctr('init', 'echo init-ran > /work/init.txt', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
+        volumes: [
+          { name: 'cm', configMap: { name: 'cfg' } },
+          { name: 'sec', secret: { secretName: 'sec' } },
+          { name: 'work', emptyDir: {} },
+        ],
+        containers: [
+          ctr(
+            'c',
+            'echo "env:$GREETING:$PASSWORD:$MY_SVC_SERVICE_HOST:$MY_SVC_SERVICE_PORT:$POD_NAME"; cat /work/init.txt; exec sleep 3600',
+            {
+              env: [
+                { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+                { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              ],
+              volumeMounts: [
+                { name: 'cm', mountPath: '/etc/cm' },
+                { name: 'sec', mountPath: '/etc/sec' },
+                { name: 'work', mountPath: '/work' },
+                { name: 'cm', mountPath: '/single.txt', subPath: 'file.txt' },
+              ],
+            },
+          ),
+        ],
+      },
+      n,
+    ),
+    podSpec(
+      'term',
+      {
+        terminationGracePeriodSeconds: 10,
+        securityContext: { runAsUser: 0 },
+        volumes: [{ name: 'mark', hostPath: { path: markDir } }],
+        containers: [
+          ctr('c', "trap 'echo got-sigterm > /mark/terminated; exit 0' TERM; while true; do sleep 0.2; done", {
+            volumeMounts: [{ name: 'mark', mountPath: '/mark' }],
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop-ran > /mark/prestop'] } } },
+          }),
+        ],
+      },
+      n,
+    ),
+    podSpec(
+      'nobody',
+      {
+        securityContext: { runAsUser: 65534, runAsGroup: 65534 },
+        containers: [
+          ctr('c', 'echo "uid=$(id -u) gid=$(id -g)"; exec sleep 3600', {
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo poststart > /tmp/hook'] } } },
+          }),
+        ],
+      },
+      n,
+    ),
   ];
   for (const p of pods) await createPod(env, p);
 });
@@ -76,7 +174,14 @@ afterAll(async () => {
 
 describe('kubelet on Docker', () => {
   it('registers its Node (Ready, capacity, InternalIP, kubelet port) and a Lease', async () => {
-    const node = (await env.client.resource(R.nodes).get(env.node)) as KubeObject & { status: { conditions: Array<{ type: string; status: string }>; capacity: Record<string, string>; addresses: Array<{ type: string; address: string }>; daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
+    const node = (await env.client.resource(R.nodes).get(env.node)) as KubeObject & {
+      status: {
+        conditions: Array<{ type: string; status: string }>;
+        capacity: Record<string, string>;
+        addresses: Array<{ type: string; address: string }>;
+        daemonEndpoints: { kubeletEndpoint: { Port: number } };
+      };
+    };
     expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(Number(node.status.capacity.pods)).toBe(110);
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
@@ -89,12 +194,19 @@ describe('kubelet on Docker', () => {
     const metrics = await kubeletGet(env, '/metrics');
     expect(metrics).toContain('kubelet_running_pods');
     expect(metrics).toContain('kubelet_pod_worker_duration_seconds_count');
-    const lease = (await waitFor('lease', () => env.client.resource(R.leases).get(env.node, 'kube-node-lease'))) as KubeObject & { spec: { holderIdentity: string } };
+    const lease = (await waitFor('lease', () => env.client.resource(R.leases).get(env.node, 'kube-node-lease'))) as KubeObject & {
+      spec: { holderIdentity: string };
+    };
     expect(lease.spec.holderIdentity).toBe(env.node);
   });
 
   it('two containers share an emptyDir and the network: HTTP to the pod IP returns the file', async () => {
-    const p = await waitPod(env, 'web', 'Running with an IP', (x) => x.status?.phase === 'Running' && !!x.status.podIP && cond(x, 'Ready') === 'True');
+    const p = await waitPod(
+      env,
+      'web',
+      'Running with an IP',
+      (x) => x.status?.phase === 'Running' && !!x.status.podIP && cond(x, 'Ready') === 'True',
+    );
     const body = await waitFor('httpd', async () => {
       const r = await fetch(`http://${p.status!.podIP}:8080/index.html`);
       return r.ok ? r.text() : undefined;
@@ -113,7 +225,12 @@ describe('kubelet on Docker', () => {
     const p = await waitPod(env, 'web', 'Running', (x) => x.status?.phase === 'Running');
     const id = cs(p, 'writer')!.containerID!.replace('docker://', '');
     docker(['kill', id]);
-    const after = await waitPod(env, 'web', 'writer restarted', (x) => (cs(x, 'writer')?.restartCount ?? 0) >= 1 && !!cs(x, 'writer')?.state?.running);
+    const after = await waitPod(
+      env,
+      'web',
+      'writer restarted',
+      (x) => (cs(x, 'writer')?.restartCount ?? 0) >= 1 && !!cs(x, 'writer')?.state?.running,
+    );
     expect(cs(after, 'writer')?.containerID).not.toBe(`docker://${id}`);
     expect(cs(after, 'writer')?.lastState?.terminated?.exitCode).toBe(137);
   });
@@ -139,7 +256,9 @@ describe('kubelet on Docker', () => {
     expect(cs(p, 'c')?.state?.waiting?.reason).toBe('PodInitializing');
     expect(cond(p, 'Initialized')).toBe('False');
     await new Promise((r) => setTimeout(r, 1000));
-    const all = docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`]).split('\n').filter(Boolean);
+    const all = docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`])
+      .split('\n')
+      .filter(Boolean);
     expect(all).toHaveLength(2); // one sandbox, one init container
   });
 
@@ -157,7 +276,9 @@ describe('kubelet on Docker', () => {
     const events = await waitFor('pull failure event', async () => {
       const list = await env.client.resource(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=noimage' });
       const evs = list.items as Array<KubeObject & { reason?: string; message?: string; type?: string }>;
-      const failed = evs.some((e) => e.reason === 'Failed' && /Failed to pull image "127.0.0.1:1\/minik8s\/missing:1.0"/.test(e.message ?? ''));
+      const failed = evs.some(
+        (e) => e.reason === 'Failed' && /Failed to pull image "127.0.0.1:1\/minik8s\/missing:1.0"/.test(e.message ?? ''),
+      );
       const errPull = evs.some((e) => e.reason === 'Failed' && e.message === 'Error: ErrImagePull');
       return failed && errPull ? evs : undefined;
     });
@@ -202,11 +323,20 @@ describe('kubelet on Docker', () => {
     expect(docker(['exec', id, 'cat', '/etc/cm/greeting'])).toBe('hello-cm');
     expect(docker(['exec', id, 'cat', '/etc/sec/password'])).toBe('s3cret');
     expect(docker(['exec', id, 'cat', '/single.txt'])).toBe('v1');
-    expect(docker(['exec', id, 'cat', '/etc/resolv.conf'])).toBe('nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5');
+    expect(docker(['exec', id, 'cat', '/etc/resolv.conf'])).toBe(
+      'nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5',
+    );
     expect(docker(['exec', id, 'hostname'])).toBe('config');
-    expect(docker(['exec', id, 'sh', '-c', 'env | grep ^MY_SVC_PORT_8080_TCP_ADDR='])).toBe(`MY_SVC_PORT_8080_TCP_ADDR=${svc.spec.clusterIP}`);
+    expect(docker(['exec', id, 'sh', '-c', 'env | grep ^MY_SVC_PORT_8080_TCP_ADDR='])).toBe(
+      `MY_SVC_PORT_8080_TCP_ADDR=${svc.spec.clusterIP}`,
+    );
     await env.client.resource(R.configmaps).patch('cfg', { data: { greeting: 'hello-again' } }, 'merge', { namespace: 'default' });
-    await waitFor('configMap update in the running pod', () => docker(['exec', id, 'cat', '/etc/cm/greeting']) === 'hello-again', 30_000, 500);
+    await waitFor(
+      'configMap update in the running pod',
+      () => docker(['exec', id, 'cat', '/etc/cm/greeting']) === 'hello-again',
+      30_000,
+      500,
+    );
   });
 
   it('securityContext runAsUser/runAsGroup; postStart hook', async () => {

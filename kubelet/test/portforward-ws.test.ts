@@ -11,7 +11,10 @@ import { dialPodIp } from '../src/server/pod-dial';
 describe('ports of a WebSocket port-forward (?port=)', () => {
   it.each<[string[], number[] | { error: string }]>([
     [['80'], [80]],
-    [['80,8080', '9090'], [80, 8080, 9090]],
+    [
+      ['80,8080', '9090'],
+      [80, 8080, 9090],
+    ],
     [[], { error: 'query parameter "port" is required' }],
     [[''], { error: 'query parameter "port" cannot be empty' }],
     [['http'], { error: 'unable to parse "http" as a port' }],
@@ -37,7 +40,10 @@ describe('serveWsPortForward', () => {
   let echoPort: number;
   let front: HttpServer;
   let frontPort: number;
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (ps) => [...ps].find((p) => WS_CHANNEL_PROTOCOLS.includes(p)) ?? false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (ps) => [...ps].find((p) => WS_CHANNEL_PROTOCOLS.includes(p)) ?? false,
+  });
 
   beforeAll(async () => {
     echo = createServer((c) => c.pipe(c));
@@ -46,7 +52,14 @@ describe('serveWsPortForward', () => {
     front = createHttpServer();
     front.on('upgrade', (req, socket, head) => {
       const ports = wsPorts(new URL(req.url!, 'http://x').searchParams.getAll('port')) as number[];
-      wss.handleUpgrade(req, socket, head, (ws) => serveWsPortForward(ws, ports, { pod: 'web_default', uid: 'u1', dial: dialPodIp('127.0.0.1') }, createLogger('test', { level: 'silent' })));
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        serveWsPortForward(
+          ws,
+          ports,
+          { pod: 'web_default', uid: 'u1', dial: dialPodIp('127.0.0.1') },
+          createLogger('test', { level: 'silent' }),
+        ),
+      );
     });
     await new Promise<void>((ok) => front.listen(0, '127.0.0.1', ok));
     frontPort = (front.address() as { port: number }).port;
@@ -72,7 +85,14 @@ describe('serveWsPortForward', () => {
       ws.once('error', fail);
     });
     const text = (channel: number) => Buffer.concat((got.get(channel) ?? []).slice(1)).toString();
-    return { ws, got, closed, opened, text, send: (channel: number, s: string) => ws.send(encodeFrame(channel, Buffer.from(s), base64), { binary: !base64 }) };
+    return {
+      ws,
+      got,
+      closed,
+      opened,
+      text,
+      send: (channel: number, s: string) => ws.send(encodeFrame(channel, Buffer.from(s), base64), { binary: !base64 }),
+    };
   }
 
   const waitFor = async (f: () => boolean) => {
@@ -80,18 +100,21 @@ describe('serveWsPortForward', () => {
     expect(f()).toBe(true);
   };
 
-  it.each(['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'])('%s: the port first on both channels, then bytes both ways; two ports at once', async (protocol) => {
-    const c = open([echoPort, echoPort], protocol);
-    await c.opened;
-    expect(c.ws.protocol).toBe(protocol);
-    const portBytes = Buffer.from([echoPort & 0xff, echoPort >> 8]);
-    await waitFor(() => [0, 1, 2, 3].every((ch) => c.got.get(ch)?.[0]?.equals(portBytes)));
-    c.send(0, 'to the first');
-    c.send(2, 'to the second');
-    await waitFor(() => c.text(0) === 'to the first' && c.text(2) === 'to the second');
-    c.ws.close();
-    expect(await c.closed).toBe(1005);
-  });
+  it.each(['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'])(
+    '%s: the port first on both channels, then bytes both ways; two ports at once',
+    async (protocol) => {
+      const c = open([echoPort, echoPort], protocol);
+      await c.opened;
+      expect(c.ws.protocol).toBe(protocol);
+      const portBytes = Buffer.from([echoPort & 0xff, echoPort >> 8]);
+      await waitFor(() => [0, 1, 2, 3].every((ch) => c.got.get(ch)?.[0]?.equals(portBytes)));
+      c.send(0, 'to the first');
+      c.send(2, 'to the second');
+      await waitFor(() => c.text(0) === 'to the first' && c.text(2) === 'to the second');
+      c.ws.close();
+      expect(await c.closed).toBe(1005);
+    },
+  );
 
   it('a refused dial: its message on the error channel, then the session ends', async () => {
     const closedServer = createServer();

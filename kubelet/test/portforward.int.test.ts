@@ -20,9 +20,30 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   env = await startKubeletEnv();
   kenv = { ...process.env, ...kubeEnv(env.api.url) };
-  const web = podSpec('web', { containers: [ctr('httpd', 'mkdir -p /www /local && echo hello-from-pod > /www/index.html && yes 0123456789abcdef | head -c 2097152 > /www/big && echo only-on-localhost > /local/index.html && httpd -p 127.0.0.1:8081 -h /local && exec httpd -f -p 8080 -h /www', { ports: [{ name: 'http', containerPort: 8080 }] })] }, env.node, { app: 'web' });
+  const web = podSpec(
+    'web',
+    {
+      containers: [
+        ctr(
+          'httpd',
+          'mkdir -p /www /local && echo hello-from-pod > /www/index.html && yes 0123456789abcdef | head -c 2097152 > /www/big && echo only-on-localhost > /local/index.html && httpd -p 127.0.0.1:8081 -h /local && exec httpd -f -p 8080 -h /www',
+          { ports: [{ name: 'http', containerPort: 8080 }] },
+        ),
+      ],
+    },
+    env.node,
+    { app: 'web' },
+  );
   await createPod(env, web);
-  await env.client.resource(R.services).create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } }, { namespace: 'default' });
+  await env.client.resource(R.services).create(
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
+    },
+    { namespace: 'default' },
+  );
   await waitPod(env, 'web', 'Running with an IP', (p) => p.status?.phase === 'Running' && !!p.status.podIP);
 });
 
@@ -43,7 +64,10 @@ interface Forward {
 /** Start `TOOL port-forward ARGS` and wait for its "Forwarding from 127.0.0.1:P -> R" line. */
 async function forward(tool: Tool, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Forward> {
   const argv = ['port-forward', ...args];
-  const child = tool === 'kubectl' ? spawn('kubectl', argv, { env: { ...kenv, ...extraEnv } }) : spawn(process.execPath, [MKCTL, ...argv], { env: { ...kenv, ...extraEnv } });
+  const child =
+    tool === 'kubectl'
+      ? spawn('kubectl', argv, { env: { ...kenv, ...extraEnv } })
+      : spawn(process.execPath, [MKCTL, ...argv], { env: { ...kenv, ...extraEnv } });
   children.push(child);
   let out = '';
   let err = '';
@@ -51,10 +75,15 @@ async function forward(tool: Tool, args: string[], extraEnv: NodeJS.ProcessEnv =
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
   const port = await Promise.race([
-    waitFor(`${tool} forwarding`, () => {
-      const m = /Forwarding from 127\.0\.0\.1:(\d+) -> \d+/.exec(out);
-      return m ? Number(m[1]) : undefined;
-    }, 20_000, 50),
+    waitFor(
+      `${tool} forwarding`,
+      () => {
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> \d+/.exec(out);
+        return m ? Number(m[1]) : undefined;
+      },
+      20_000,
+      50,
+    ),
     exited.then((code) => Promise.reject(new Error(`${tool} exited ${code}: ${err}`))),
   ]);
   return { child, port, out: () => out, err: () => err, exited };
@@ -125,7 +154,11 @@ describe.each<Tool>(['kubectl', 'mkctl'])('%s port-forward', (tool) => {
     const r = await httpGet(f.port);
     expect(r.status).toBeUndefined();
     const code = await f.exited;
-    expect(f.err()).toMatch(new RegExp(`an error occurred forwarding ${f.port} -> 9999: error forwarding port 9999 to pod web_default, uid [0-9a-f-]+: .*ECONNREFUSED`));
+    expect(f.err()).toMatch(
+      new RegExp(
+        `an error occurred forwarding ${f.port} -> 9999: error forwarding port 9999 to pod web_default, uid [0-9a-f-]+: .*ECONNREFUSED`,
+      ),
+    );
     expect(f.err()).toContain('error: lost connection to pod');
     expect(code).toBe(1);
   });
@@ -133,8 +166,20 @@ describe.each<Tool>(['kubectl', 'mkctl'])('%s port-forward', (tool) => {
 
 describe('kubectl port-forward transports', () => {
   it.each([
-    ['SPDY tunnelled in a WebSocket (the default)', {}, [/GET .*\/pods\/web\/portforward/, /Sec-Websocket-Protocol: SPDY\/3\.1\+portforward\.k8s\.io/, /negotiated protocol: portforward\.k8s\.io/]],
-    ['the SPDY/3.1 upgrade (its fallback)', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, [/POST .*\/pods\/web\/portforward/, /X-Stream-Protocol-Version: portforward\.k8s\.io/]],
+    [
+      'SPDY tunnelled in a WebSocket (the default)',
+      {},
+      [
+        /GET .*\/pods\/web\/portforward/,
+        /Sec-Websocket-Protocol: SPDY\/3\.1\+portforward\.k8s\.io/,
+        /negotiated protocol: portforward\.k8s\.io/,
+      ],
+    ],
+    [
+      'the SPDY/3.1 upgrade (its fallback)',
+      { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' },
+      [/POST .*\/pods\/web\/portforward/, /X-Stream-Protocol-Version: portforward\.k8s\.io/],
+    ],
   ])('%s', async (_name, extraEnv, logged) => {
     const f = await forward('kubectl', ['web', ':8080', '-v=7'], extraEnv);
     try {
@@ -151,7 +196,10 @@ describe('kubectl port-forward transports', () => {
 describe('the WebSocket channel protocol (the JavaScript and Python clients)', () => {
   /** One session through the apiserver: the messages by channel (port bytes stripped) and the close code. */
   function session(query: string): Promise<{ channels: Map<number, string>; code: number; protocol: string }> {
-    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, [
+      'v5.channel.k8s.io',
+      'v4.channel.k8s.io',
+    ]);
     const channels = new Map<number, string>();
     const seen = new Set<number>();
     ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.0\r\n\r\n')])));
@@ -181,7 +229,10 @@ describe('the WebSocket channel protocol (the JavaScript and Python clients)', (
   it('?ports= that is no port: a 400 Status from the apiserver', async () => {
     const e = (await session('ports=http').catch((x: Error) => x)) as Error;
     const [code, body] = [e.message.slice(0, 3), JSON.parse(e.message.slice(4))];
-    expect({ code, body }).toMatchObject({ code: '400', body: { kind: 'Status', reason: 'BadRequest', message: 'invalid port "http" in ports=http: a port is a number from 1 to 65535' } });
+    expect({ code, body }).toMatchObject({
+      code: '400',
+      body: { kind: 'Status', reason: 'BadRequest', message: 'invalid port "http" in ports=http: a port is a number from 1 to 65535' },
+    });
   });
 });
 
@@ -193,7 +244,13 @@ describe('errors before the upgrade', () => {
     expect(await missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods "nosuch" not found' });
     const pending = await new Promise<{ status?: number; body: string }>((ok) => {
       const req = request(`${env.api.url}/api/v1/namespaces/default/pods/pending/portforward`, {
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' },
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io',
+        },
       });
       req.on('response', (res) => {
         let body = '';
@@ -203,7 +260,11 @@ describe('errors before the upgrade', () => {
       req.end();
     });
     expect(pending.status).toBe(400);
-    expect(JSON.parse(pending.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'pod pending is not running and cannot be forwarded; current phase is Pending' });
+    expect(JSON.parse(pending.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: 'pod pending is not running and cannot be forwarded; current phase is Pending',
+    });
   });
 
   it.each([
@@ -213,7 +274,10 @@ describe('errors before the upgrade', () => {
     [['svc/web', '81'], 'error: Service web does not have a service port 81'],
   ])('kubectl and mkctl say the same: port-forward %j', async (args, message) => {
     for (const tool of ['kubectl', 'mkctl'] as const) {
-      const r = tool === 'kubectl' ? spawnSync('kubectl', ['port-forward', ...args], { env: kenv, encoding: 'utf8', timeout: 30_000 }) : spawnSync(process.execPath, [MKCTL, 'port-forward', ...args], { env: kenv, encoding: 'utf8', timeout: 30_000 });
+      const r =
+        tool === 'kubectl'
+          ? spawnSync('kubectl', ['port-forward', ...args], { env: kenv, encoding: 'utf8', timeout: 30_000 })
+          : spawnSync(process.execPath, [MKCTL, 'port-forward', ...args], { env: kenv, encoding: 'utf8', timeout: 30_000 });
       expect({ tool, code: r.status, err: r.stderr.trim() }).toEqual({ tool, code: 1, err: message });
     }
   });

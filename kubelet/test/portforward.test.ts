@@ -36,7 +36,12 @@ describe('servePortForward', () => {
     await new Promise<void>((ok) => front.listen(0, '127.0.0.1', ok));
     const accepted = new Promise<Socket>((ok) => front.once('connection', ok));
     const socket = connect((front.address() as { port: number }).port, '127.0.0.1');
-    servePortForward(new SpdySession(await accepted, 'server'), { pod: 'web_default', uid: 'u1', dial }, createLogger('test', { level: 'silent' }), creationTimeoutMs);
+    servePortForward(
+      new SpdySession(await accepted, 'server'),
+      { pod: 'web_default', uid: 'u1', dial },
+      createLogger('test', { level: 'silent' }),
+      creationTimeoutMs,
+    );
     front.close();
     return new SpdySession(socket, 'client');
   }

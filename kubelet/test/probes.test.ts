@@ -28,14 +28,22 @@ afterAll(() => {
   tcp.close();
 });
 
-const target = (spec: ProbeTarget['spec'] = { name: 'c', ports: [{ name: 'web', containerPort: 0 }] }): ProbeTarget => ({ podKey: 'ns/p', podIP: '127.0.0.1', containerId: 'cid', spec });
+const target = (spec: ProbeTarget['spec'] = { name: 'c', ports: [{ name: 'web', containerPort: 0 }] }): ProbeTarget => ({
+  podKey: 'ns/p',
+  podIP: '127.0.0.1',
+  containerId: 'cid',
+  spec,
+});
 const noExec = async () => ({ exitCode: 0, output: '' });
 
 describe('runProbe', () => {
   it('httpGet: 2xx/3xx succeed, 5xx fails with the status code', async () => {
     expect((await runProbe({ httpGet: { path: '/ok', port: httpPort } }, target(), noExec)).ok).toBe(true);
     expect((await runProbe({ httpGet: { path: '/redirect', port: httpPort } }, target(), noExec)).ok).toBe(true);
-    expect(await runProbe({ httpGet: { path: '/bad', port: httpPort } }, target(), noExec)).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 500' });
+    expect(await runProbe({ httpGet: { path: '/bad', port: httpPort } }, target(), noExec)).toEqual({
+      ok: false,
+      message: 'HTTP probe failed with statuscode: 500',
+    });
   });
   it('httpGet with a named port', async () => {
     const t = target({ name: 'c', ports: [{ name: 'web', containerPort: httpPort }] });
@@ -57,7 +65,10 @@ describe('runProbe', () => {
   });
   it('exec: exit code decides', async () => {
     expect((await runProbe({ exec: { command: ['true'] } }, target(), async () => ({ exitCode: 0, output: '' }))).ok).toBe(true);
-    expect(await runProbe({ exec: { command: ['false'] } }, target(), async () => ({ exitCode: 1, output: 'nope\n' }))).toEqual({ ok: false, message: 'command exited with 1: nope' });
+    expect(await runProbe({ exec: { command: ['false'] } }, target(), async () => ({ exitCode: 1, output: 'nope\n' }))).toEqual({
+      ok: false,
+      message: 'command exited with 1: nope',
+    });
   });
 });
 
@@ -65,8 +76,16 @@ describe('ProbeManager', () => {
   it('readiness flips ready; liveness failure marks the container for a kill', { timeout: 40_000 }, async () => {
     let healthy = true;
     const changes: string[] = [];
-    const m = new ProbeManager(async () => ({ ok: healthy, message: healthy ? '' : 'command exited with 1: ' }), (_k, kind, _c, ok) => changes.push(`${kind}:${ok}`), createLogger('test', { level: 'silent' }));
-    const spec = { name: 'c', readinessProbe: { exec: { command: ['x'] }, periodSeconds: 1 }, livenessProbe: { exec: { command: ['x'] }, periodSeconds: 1, failureThreshold: 1 } };
+    const m = new ProbeManager(
+      async () => ({ ok: healthy, message: healthy ? '' : 'command exited with 1: ' }),
+      (_k, kind, _c, ok) => changes.push(`${kind}:${ok}`),
+      createLogger('test', { level: 'silent' }),
+    );
+    const spec = {
+      name: 'c',
+      readinessProbe: { exec: { command: ['x'] }, periodSeconds: 1 },
+      livenessProbe: { exec: { command: ['x'] }, periodSeconds: 1, failureThreshold: 1 },
+    };
     expect(m.isReady('cid', spec)).toBe(false);
     m.ensure({ ...target(spec) }, Date.now());
     await expect.poll(() => m.isReady('cid', spec), { timeout: 15_000 }).toBe(true);

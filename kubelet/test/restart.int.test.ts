@@ -5,7 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { R, type KubeObject } from '@minik8s/shared';
 import { freePort, startComponent, stopAll, waitFor, type Proc } from '../../testing/procs';
-import { cs, createPod, ctr, docker, getPod, kubeletGet, podContainers, podSpec, removeNodeContainers, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
+import {
+  cs,
+  createPod,
+  ctr,
+  docker,
+  getPod,
+  kubeletGet,
+  podContainers,
+  podSpec,
+  removeNodeContainers,
+  startKubeletEnv,
+  waitPod,
+  type KubeletEnv,
+} from '../../testing/kubelet';
 
 let env: KubeletEnv;
 const subnet = `10.251.${randomInt(1, 250)}.0/24`;
@@ -21,7 +34,10 @@ afterAll(async () => {
 
 describe('kubelet restarts', () => {
   it('pods get IPs from the podCIDR network, made before the first pod', async () => {
-    await waitFor('the pod network, with no pod yet', () => docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', `minik8s-${env.node}`]) === subnet);
+    await waitFor(
+      'the pod network, with no pod yet',
+      () => docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', `minik8s-${env.node}`]) === subnet,
+    );
     await createPod(env, podSpec('keep', { containers: [ctr('c', 'exec sleep 3600')] }, env.node));
     await createPod(env, podSpec('gone', { containers: [ctr('c', 'exec sleep 3600')] }, env.node));
     const p = await waitPod(env, 'keep', 'Running', (x) => x.status?.phase === 'Running');
@@ -52,7 +68,10 @@ describe('kubelet restarts', () => {
   });
 
   it('/stats/summary reports the node and its pods', async () => {
-    const s = JSON.parse(await kubeletGet(env, '/stats/summary')) as { node: { nodeName: string; memory: { workingSetBytes: number } }; pods: Array<{ podRef: { name: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }> };
+    const s = JSON.parse(await kubeletGet(env, '/stats/summary')) as {
+      node: { nodeName: string; memory: { workingSetBytes: number } };
+      pods: Array<{ podRef: { name: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }>;
+    };
     expect(s.node.nodeName).toBe(env.node);
     expect(s.node.memory.workingSetBytes).toBeGreaterThan(0);
     const keep = s.pods.find((p) => p.podRef.name === 'keep');
@@ -63,7 +82,23 @@ describe('kubelet restarts', () => {
   it('--hollow: registers a node and reports bound pods Running without containers', async () => {
     const port = await freePort();
     const name = `${env.node}-hollow`;
-    await startComponent('kubelet', ['--master', env.api.url, '--hollow', '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--capacity', 'cpu=4,memory=8Gi'], `http://127.0.0.1:${port}/healthz`);
+    await startComponent(
+      'kubelet',
+      [
+        '--master',
+        env.api.url,
+        '--hollow',
+        '--hostname-override',
+        name,
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--capacity',
+        'cpu=4,memory=8Gi',
+      ],
+      `http://127.0.0.1:${port}/healthz`,
+    );
     const node = (await env.client.resource(R.nodes).get(name)) as KubeObject & { status: { capacity: Record<string, string> } };
     expect(node.status.capacity.cpu).toBe('4');
     await createPod(env, podSpec('fake', { containers: [ctr('c', 'exit 1')] }, name));
@@ -79,7 +114,24 @@ describe('kubelet restarts', () => {
     const name = `${env.node}-overlap`;
     let kubelet: Proc | undefined;
     try {
-      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--pod-cidr', subnet, '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
+      kubelet = await startComponent(
+        'kubelet',
+        [
+          '--master',
+          env.api.url,
+          '--hostname-override',
+          name,
+          '--address',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--pod-cidr',
+          subnet,
+          '--root-dir',
+          env.rootDir,
+        ],
+        `http://127.0.0.1:${port}/healthz`,
+      );
       await createPod(env, podSpec('overlap', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       const p = await waitPod(env, 'overlap', 'Running', (x) => x.status?.phase === 'Running' && !!x.status.podIP);
       expect(p.status?.podIP?.startsWith(subnet.split('.').slice(0, 3).join('.') + '.')).toBe(false);
@@ -94,17 +146,40 @@ describe('kubelet restarts', () => {
     const name = `${env.node}-nocidr`;
     const cidr = `10.252.${randomInt(1, 250)}.0/24`;
     type NodeObj = KubeObject & { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } };
-    const readyOf = async () => ((await env.client.resource(R.nodes).get(name)) as NodeObj).status?.conditions?.find((c) => c.type === 'Ready');
+    const readyOf = async () =>
+      ((await env.client.resource(R.nodes).get(name)) as NodeObj).status?.conditions?.find((c) => c.type === 'Ready');
     let kubelet: Proc | undefined;
     try {
-      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--require-pod-cidr', '--sync-frequency', '2', '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
-      const notReady = await waitFor('node reports Ready=False', async () => ((await readyOf())?.status === 'False' ? readyOf() : undefined));
+      kubelet = await startComponent(
+        'kubelet',
+        [
+          '--master',
+          env.api.url,
+          '--hostname-override',
+          name,
+          '--address',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--require-pod-cidr',
+          '--sync-frequency',
+          '2',
+          '--root-dir',
+          env.rootDir,
+        ],
+        `http://127.0.0.1:${port}/healthz`,
+      );
+      const notReady = await waitFor('node reports Ready=False', async () =>
+        (await readyOf())?.status === 'False' ? readyOf() : undefined,
+      );
       expect(notReady?.reason).toBe('KubeletNotReady');
       expect(notReady?.message).toMatch(/^container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady/);
       const created = await createPod(env, podSpec('waitnet', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       await waitFor('NetworkNotReady event', async () => {
         const list = await env.client.resource(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=waitnet' });
-        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some((e) => e.reason === 'NetworkNotReady' && /^network is not ready: container runtime network not ready/.test(e.message ?? ''));
+        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some(
+          (e) => e.reason === 'NetworkNotReady' && /^network is not ready: container runtime network not ready/.test(e.message ?? ''),
+        );
       });
       const waiting = await waitPod(env, 'waitnet', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
       expect(waiting.status?.phase).toBe('Pending');
@@ -126,13 +201,32 @@ describe('kubelet restarts', () => {
     const name = `${env.node}-nopause`;
     let kubelet: Proc | undefined;
     try {
-      kubelet = await startComponent('kubelet', ['--master', env.api.url, '--hostname-override', name, '--address', '127.0.0.1', '--port', String(port), '--pod-infra-container-image', 'minik8s/no-such-pause:0', '--root-dir', env.rootDir], `http://127.0.0.1:${port}/healthz`);
+      kubelet = await startComponent(
+        'kubelet',
+        [
+          '--master',
+          env.api.url,
+          '--hostname-override',
+          name,
+          '--address',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--pod-infra-container-image',
+          'minik8s/no-such-pause:0',
+          '--root-dir',
+          env.rootDir,
+        ],
+        `http://127.0.0.1:${port}/healthz`,
+      );
       await createPod(env, podSpec('nopause', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       const p = await waitPod(env, 'nopause', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
       expect(p.status?.phase).toBe('Pending');
       await waitFor('FailedCreatePodSandBox event', async () => {
         const list = await env.client.resource(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=nopause' });
-        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some((e) => e.reason === 'FailedCreatePodSandBox' && /minik8s\/no-such-pause:0/.test(e.message ?? ''));
+        return (list.items as Array<KubeObject & { reason?: string; message?: string }>).some(
+          (e) => e.reason === 'FailedCreatePodSandBox' && /minik8s\/no-such-pause:0/.test(e.message ?? ''),
+        );
       });
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
     } finally {

@@ -55,7 +55,9 @@ describe('volumes', () => {
     expect(b[1]).toEqual({ hostPath: paths.get('scratch'), containerPath: '/ro', readOnly: true });
     expect(b[2]).toEqual({ hostPath: paths.get('cfg'), containerPath: '/etc/cfg', readOnly: true });
     expect(() => mounts({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, p, paths)).toThrow(VolumeError);
-    expect(() => mounts({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, p, paths)).toThrow(/invalid path/);
+    expect(() => mounts({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, p, paths)).toThrow(
+      /invalid path/,
+    );
     removePodDir(root, 'uid-1');
     expect(existsSync(podDir(root, 'uid-1'))).toBe(false);
   });
@@ -90,30 +92,87 @@ describe('volumes', () => {
     const paths = await setUpVolumes(root, p, { configMap: async () => undefined, secret: async () => undefined, claim: noClaims });
     expect(statSync(paths.get('e')!).mode & 0o7777).toBe(0o755);
     expect(emptyDirMode({ ...p, spec: { ...p.spec!, securityContext: { fsGroup: 2000 } } })).toEqual({ mode: 0o2775, gid: 2000 });
-    expect(emptyDirMode({ ...p, spec: { containers: [{ name: 'a', securityContext: { runAsUser: 1000 } }] } })).toEqual({ mode: 0o755, uid: 1000 });
+    expect(emptyDirMode({ ...p, spec: { containers: [{ name: 'a', securityContext: { runAsUser: 1000 } }] } })).toEqual({
+      mode: 0o755,
+      uid: 1000,
+    });
   });
 });
 
 describe('persistentVolumeClaim volumes', () => {
   const node = { metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } };
-  const claim = (over: Partial<Claim> = {}): Claim => ({ metadata: { name: 'data', namespace: 'ns', uid: 'c-1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' }, ...over });
-  const pv = (spec: Partial<Volume['spec']>): Volume => ({ metadata: { name: 'pv1' }, spec: { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' }, ...spec } });
-  const onNode = (n: string): Partial<Volume['spec']> => ({ nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] } } });
+  const claim = (over: Partial<Claim> = {}): Claim => ({
+    metadata: { name: 'data', namespace: 'ns', uid: 'c-1' },
+    spec: { volumeName: 'pv1' },
+    status: { phase: 'Bound' },
+    ...over,
+  });
+  const pv = (spec: Partial<Volume['spec']>): Volume => ({
+    metadata: { name: 'pv1' },
+    spec: { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' }, ...spec },
+  });
+  const onNode = (n: string): Partial<Volume['spec']> => ({
+    nodeAffinity: {
+      required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] },
+    },
+  });
 
   it.each<[string, Claim | undefined, Volume | undefined, string]>([
-    ['no claim', undefined, undefined, 'error processing PVC ns/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found'],
-    ['a claim being deleted', claim({ metadata: { name: 'data', namespace: 'ns', uid: 'c-1', deletionTimestamp: 'now' } }), undefined, 'error processing PVC ns/data: PVC is being deleted'],
+    [
+      'no claim',
+      undefined,
+      undefined,
+      'error processing PVC ns/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found',
+    ],
+    [
+      'a claim being deleted',
+      claim({ metadata: { name: 'data', namespace: 'ns', uid: 'c-1', deletionTimestamp: 'now' } }),
+      undefined,
+      'error processing PVC ns/data: PVC is being deleted',
+    ],
     ['an unbound claim', claim({ status: { phase: 'Pending' } }), undefined, 'error processing PVC ns/data: PVC is not bound'],
-    ['no volume', claim(), undefined, 'error processing PVC ns/data: failed to fetch PV "pv1" from API server: persistentvolumes "pv1" not found'],
-    ['a volume bound to another claim', claim(), pv({ hostPath: { path: '/d' }, claimRef: { namespace: 'ns', name: 'data', uid: 'c-0' } }), 'error processing PVC ns/data: found PV object "pv1" but its pv.Spec.ClaimRef.UID (c-0) does not point to claim.UID (c-1)'],
-    ['a volume of another node', claim(), pv({ local: { path: '/mnt/d' }, ...onNode('n2') }), 'error processing PVC ns/data: PV "pv1" node affinity does not match node "n1"'],
-    ['an nfs volume', claim(), pv({ nfs: { server: 's', path: '/e' } }), 'error processing PVC ns/data: PV "pv1" has no hostPath or local source: minik8s nodes mount only those'],
-    ['a path with ..', claim(), pv({ hostPath: { path: '/srv/../etc' } }), `error processing PVC ns/data: the path of PV "pv1" contains '..': "/srv/../etc"`],
-    ['a relative path', claim(), pv({ hostPath: { path: 'srv' } }), 'error processing PVC ns/data: the path of PV "pv1" is not absolute: "srv"'],
+    [
+      'no volume',
+      claim(),
+      undefined,
+      'error processing PVC ns/data: failed to fetch PV "pv1" from API server: persistentvolumes "pv1" not found',
+    ],
+    [
+      'a volume bound to another claim',
+      claim(),
+      pv({ hostPath: { path: '/d' }, claimRef: { namespace: 'ns', name: 'data', uid: 'c-0' } }),
+      'error processing PVC ns/data: found PV object "pv1" but its pv.Spec.ClaimRef.UID (c-0) does not point to claim.UID (c-1)',
+    ],
+    [
+      'a volume of another node',
+      claim(),
+      pv({ local: { path: '/mnt/d' }, ...onNode('n2') }),
+      'error processing PVC ns/data: PV "pv1" node affinity does not match node "n1"',
+    ],
+    [
+      'an nfs volume',
+      claim(),
+      pv({ nfs: { server: 's', path: '/e' } }),
+      'error processing PVC ns/data: PV "pv1" has no hostPath or local source: minik8s nodes mount only those',
+    ],
+    [
+      'a path with ..',
+      claim(),
+      pv({ hostPath: { path: '/srv/../etc' } }),
+      `error processing PVC ns/data: the path of PV "pv1" contains '..': "/srv/../etc"`,
+    ],
+    [
+      'a relative path',
+      claim(),
+      pv({ hostPath: { path: 'srv' } }),
+      'error processing PVC ns/data: the path of PV "pv1" is not absolute: "srv"',
+    ],
   ])('%s', (_n, c, v, want) => expect(() => claimSource('ns', 'data', c, v, node)).toThrow(want));
 
-  it('resolves a bound claim to its volume\'s source', () => {
-    expect(claimSource('ns', 'data', claim(), pv({ hostPath: { path: '/srv/d', type: 'DirectoryOrCreate' }, ...onNode('n1') }), node)).toEqual({ kind: 'hostPath', path: '/srv/d', type: 'DirectoryOrCreate' });
+  it("resolves a bound claim to its volume's source", () => {
+    expect(
+      claimSource('ns', 'data', claim(), pv({ hostPath: { path: '/srv/d', type: 'DirectoryOrCreate' }, ...onNode('n1') }), node),
+    ).toEqual({ kind: 'hostPath', path: '/srv/d', type: 'DirectoryOrCreate' });
     expect(claimSource('ns', 'data', claim(), pv({ local: { path: '/mnt/d' } }), node)).toEqual({ kind: 'local', path: '/mnt/d' });
   });
 

@@ -38,21 +38,31 @@ export function provisionDecision(claim: Claim, sc: StorageClass | undefined, me
   if ((ann[ANN_STORAGE_PROVISIONER] ?? ann[ANN_BETA_STORAGE_PROVISIONER]) !== me.provisioner) return { do: 'skip' };
   if (!sc || sc.provisioner !== me.provisioner) return { do: 'skip' };
   const selected = ann[ANN_SELECTED_NODE];
-  const fail = (why: string, reschedule = false): ProvisionDecision => ({ do: 'fail', message: `failed to provision volume with StorageClass "${claimClass(claim)}": ${why}`, reschedule });
+  const fail = (why: string, reschedule = false): ProvisionDecision => ({
+    do: 'fail',
+    message: `failed to provision volume with StorageClass "${claimClass(claim)}": ${why}`,
+    reschedule,
+  });
   if (!selected) {
     if (isWaitForFirstConsumer(sc)) return { do: 'skip' }; // the scheduler has not chosen a node yet
-    return fail(`${me.provisioner} needs volumeBindingMode WaitForFirstConsumer: a local volume lives on the node its first pod is scheduled to`);
+    return fail(
+      `${me.provisioner} needs volumeBindingMode WaitForFirstConsumer: a local volume lives on the node its first pod is scheduled to`,
+    );
   }
   if (selected !== me.node) return { do: 'skip' };
   if (claim.spec?.selector) return fail('claim Selector is not supported');
   if ((claim.spec?.volumeMode ?? 'Filesystem') !== 'Filesystem') return fail(`${me.provisioner} only provisions Filesystem volumes`);
   const modes = claim.spec?.accessModes ?? [];
-  if (!modes.length || modes.some((m) => !ACCESS_MODES.includes(m))) return fail(`${me.provisioner} only supports the ReadWriteOnce and ReadWriteOncePod access modes`);
+  if (!modes.length || modes.some((m) => !ACCESS_MODES.includes(m)))
+    return fail(`${me.provisioner} only supports the ReadWriteOnce and ReadWriteOncePod access modes`);
   const bytes = claimRequest(claim);
   if (!(bytes > 0)) return fail('the claim requests no storage');
   const free = freeBytes();
   if (bytes > free)
-    return fail(`insufficient capacity on node "${me.node}": requested ${claim.spec!.resources!.requests!.storage}, ${formatQuantity(Math.floor(free / 1024 ** 2) * 1024 ** 2, 'BinarySI')} available under ${me.root}`, true);
+    return fail(
+      `insufficient capacity on node "${me.node}": requested ${claim.spec!.resources!.requests!.storage}, ${formatQuantity(Math.floor(free / 1024 ** 2) * 1024 ** 2, 'BinarySI')} available under ${me.root}`,
+      true,
+    );
   return { do: 'provision', bytes };
 }
 
@@ -69,9 +79,18 @@ export function provisionedVolume(claim: Claim, sc: StorageClass, me: Me, path: 
       persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
       storageClassName: sc.metadata.name,
       volumeMode: 'Filesystem',
-      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion },
+      claimRef: {
+        kind: 'PersistentVolumeClaim',
+        apiVersion: 'v1',
+        namespace: m.namespace,
+        name: m.name,
+        uid: m.uid,
+        resourceVersion: m.resourceVersion,
+      },
       hostPath: { path, type: 'DirectoryOrCreate' },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [me.node] }] }] } },
+      nodeAffinity: {
+        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [me.node] }] }] },
+      },
       ...(sc.mountOptions?.length ? { mountOptions: sc.mountOptions } : {}),
     },
   };

@@ -35,13 +35,26 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const nodeName = v.get('node-name') ?? env.NODE_NAME ?? '';
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(nodeName) || nodeName.length > 253)
-    throw new FlagError(nodeName ? `--node-name: "${nodeName}" is not a node name` : '--node-name (or NODE_NAME) is required: the node this provisioner makes volumes on');
+    throw new FlagError(
+      nodeName
+        ? `--node-name: "${nodeName}" is not a node name`
+        : '--node-name (or NODE_NAME) is required: the node this provisioner makes volumes on',
+    );
   const root = v.get('root') ?? DEFAULT_ROOT;
-  if (!isAbsolute(root) || normalize(root) !== root || root.endsWith('/') || root.includes('\0')) throw new FlagError(`--root: want an absolute, clean directory other than /, got "${root}"`);
+  if (!isAbsolute(root) || normalize(root) !== root || root.endsWith('/') || root.includes('\0'))
+    throw new FlagError(`--root: want an absolute, clean directory other than /, got "${root}"`);
   const provisionerName = v.get('provisioner-name') ?? DEFAULT_PROVISIONER;
   const bad = qualifiedNameErrors(provisionerName);
   if (bad.length) throw new FlagError(`--provisioner-name: ${bad.join('; ')}`);
   const port = v.get('health-port') ?? '8080';
   if (!/^\d+$/.test(port) || Number(port) > 65535) throw new FlagError(`--health-port: want an integer in 0..65535, got "${port}"`);
-  return { kubeconfig: v.get('kubeconfig'), master: v.get('master'), nodeName, root, provisionerName, bindAddress: v.get('bind-address') ?? '0.0.0.0', healthPort: Number(port) };
+  return {
+    kubeconfig: v.get('kubeconfig'),
+    master: v.get('master'),
+    nodeName,
+    root,
+    provisionerName,
+    bindAddress: v.get('bind-address') ?? '0.0.0.0',
+    healthPort: Number(port),
+  };
 }

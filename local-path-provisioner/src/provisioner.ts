@@ -55,7 +55,12 @@ export class LocalPathProvisioner {
 
   /** Run the workers until stop(); the informers must have synced. */
   run(): Promise<void> {
-    return runWorkers(this.queue, 1, (key) => (key.startsWith('claim:') ? this.provision(key.slice(6)) : this.delete(key.slice(7))), this.o.log);
+    return runWorkers(
+      this.queue,
+      1,
+      (key) => (key.startsWith('claim:') ? this.provision(key.slice(6)) : this.delete(key.slice(7))),
+      this.o.log,
+    );
   }
 
   stop(): void {
@@ -78,9 +83,12 @@ export class LocalPathProvisioner {
       if (d.reschedule) {
         // as the external provisioner does for a node that cannot hold the volume: let the scheduler choose again
         const { [ANN_SELECTED_NODE]: _node, ...annotations } = claim.metadata.annotations ?? {};
-        await client.resource<Claim>(R.persistentvolumeclaims).update({ ...claim, metadata: { ...claim.metadata, annotations } }).catch((e) => {
-          if (!isNotFound(e)) throw e;
-        });
+        await client
+          .resource<Claim>(R.persistentvolumeclaims)
+          .update({ ...claim, metadata: { ...claim.metadata, annotations } })
+          .catch((e) => {
+            if (!isNotFound(e)) throw e;
+          });
       }
       return;
     }
@@ -93,7 +101,12 @@ export class LocalPathProvisioner {
     } catch (e) {
       if (!isAlreadyExists(e)) {
         await removeVolumeDir(me.root, volumeDirName(claim));
-        void recorder.event(ref, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${claimClass(claim)}": error creating PersistentVolume ${pvName}: ${(e as Error).message}`);
+        void recorder.event(
+          ref,
+          'Warning',
+          'ProvisioningFailed',
+          `failed to provision volume with StorageClass "${claimClass(claim)}": error creating PersistentVolume ${pvName}: ${(e as Error).message}`,
+        );
         this.o.metrics?.provisioned.inc({ result: 'failed' });
         throw e;
       }
@@ -125,9 +138,12 @@ export class LocalPathProvisioner {
       this.o.metrics?.deleted.inc({ result: 'failed' });
       throw e;
     }
-    await client.resource<Volume>(R.persistentvolumes).delete(name, { preconditions: { uid: pv.metadata.uid } }).catch((e) => {
-      if (!isNotFound(e)) throw e;
-    });
+    await client
+      .resource<Volume>(R.persistentvolumes)
+      .delete(name, { preconditions: { uid: pv.metadata.uid } })
+      .catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
     this.o.metrics?.deleted.inc({ result: 'success' });
     log.info({ volume: name, dir: d.dir }, 'volume deleted');
   }

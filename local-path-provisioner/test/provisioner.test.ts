@@ -22,25 +22,62 @@ function claim(spec: Partial<Claim['spec']> = {}, annotations: Record<string, st
       namespace: 'default',
       uid: UID,
       resourceVersion: '12',
-      annotations: { 'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path', 'volume.kubernetes.io/selected-node': 'node-1', ...annotations },
+      annotations: {
+        'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path',
+        'volume.kubernetes.io/selected-node': 'node-1',
+        ...annotations,
+      },
     },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'standard', ...spec },
   };
 }
-const standard: StorageClass = { metadata: { name: 'standard' }, provisioner: 'minik8s.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' };
+const standard: StorageClass = {
+  metadata: { name: 'standard' },
+  provisioner: 'minik8s.io/local-path',
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'WaitForFirstConsumer',
+};
 
 describe('provisionDecision', () => {
-  const short = (d: ReturnType<typeof provisionDecision>) => (d.do === 'fail' ? `fail${d.reschedule ? ' (reschedule)' : ''}: ${d.message}` : d.do);
+  const short = (d: ReturnType<typeof provisionDecision>) =>
+    d.do === 'fail' ? `fail${d.reschedule ? ' (reschedule)' : ''}: ${d.message}` : d.do;
   it.each<[string, Claim, StorageClass | undefined, number, string]>([
     ['a claim placed on this node', claim(), standard, 10 * GiB, 'provision'],
     ['a claim placed on another node', claim({}, { 'volume.kubernetes.io/selected-node': 'node-2' }), standard, 10 * GiB, 'skip'],
-    ['not placed yet (WaitForFirstConsumer)', { ...claim(), metadata: { ...claim().metadata, annotations: { 'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path' } } }, standard, 10 * GiB, 'skip'],
+    [
+      'not placed yet (WaitForFirstConsumer)',
+      {
+        ...claim(),
+        metadata: { ...claim().metadata, annotations: { 'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path' } },
+      },
+      standard,
+      10 * GiB,
+      'skip',
+    ],
     ['for another provisioner', claim({}, { 'volume.kubernetes.io/storage-provisioner': 'example.com/nfs' }), standard, 10 * GiB, 'skip'],
     ['a class of another provisioner', claim(), { ...standard, provisioner: 'example.com/nfs' }, 10 * GiB, 'skip'],
     ['already bound', claim({ volumeName: 'pv1' }), standard, 10 * GiB, 'skip'],
-    ['ReadWriteMany', claim({ accessModes: ['ReadWriteMany'] }), standard, 10 * GiB, 'fail: failed to provision volume with StorageClass "standard": minik8s.io/local-path only supports the ReadWriteOnce and ReadWriteOncePod access modes'],
-    ['a block volume', claim({ volumeMode: 'Block' }), standard, 10 * GiB, 'fail: failed to provision volume with StorageClass "standard": minik8s.io/local-path only provisions Filesystem volumes'],
-    ['a selector', claim({ selector: { matchLabels: { a: 'b' } } }), standard, 10 * GiB, 'fail: failed to provision volume with StorageClass "standard": claim Selector is not supported'],
+    [
+      'ReadWriteMany',
+      claim({ accessModes: ['ReadWriteMany'] }),
+      standard,
+      10 * GiB,
+      'fail: failed to provision volume with StorageClass "standard": minik8s.io/local-path only supports the ReadWriteOnce and ReadWriteOncePod access modes',
+    ],
+    [
+      'a block volume',
+      claim({ volumeMode: 'Block' }),
+      standard,
+      10 * GiB,
+      'fail: failed to provision volume with StorageClass "standard": minik8s.io/local-path only provisions Filesystem volumes',
+    ],
+    [
+      'a selector',
+      claim({ selector: { matchLabels: { a: 'b' } } }),
+      standard,
+      10 * GiB,
+      'fail: failed to provision volume with StorageClass "standard": claim Selector is not supported',
+    ],
     [
       'more than the node has',
       claim({ resources: { requests: { storage: '1Pi' } } }),
@@ -50,7 +87,10 @@ describe('provisionDecision', () => {
     ],
     [
       'an Immediate class',
-      { ...claim(), metadata: { ...claim().metadata, annotations: { 'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path' } } },
+      {
+        ...claim(),
+        metadata: { ...claim().metadata, annotations: { 'volume.kubernetes.io/storage-provisioner': 'minik8s.io/local-path' } },
+      },
       { ...standard, volumeBindingMode: 'Immediate' },
       10 * GiB,
       'fail: failed to provision volume with StorageClass "standard": minik8s.io/local-path needs volumeBindingMode WaitForFirstConsumer: a local volume lives on the node its first pod is scheduled to',
@@ -66,7 +106,9 @@ describe('provisionDecision', () => {
       storageClassName: 'standard',
       claimRef: { namespace: 'default', name: 'data', uid: UID },
       hostPath: { path: `/var/lib/minik8s/local-path/pvc-${UID}_default_data`, type: 'DirectoryOrCreate' },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } },
+      nodeAffinity: {
+        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] },
+      },
     });
   });
 });
@@ -77,20 +119,33 @@ describe('deleteDecision', () => {
     spec: {
       persistentVolumeReclaimPolicy: over.policy ?? 'Delete',
       hostPath: { path },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [over.node ?? 'node-1'] }] }] } },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [over.node ?? 'node-1'] }] }],
+        },
+      },
     },
     status: { phase: over.phase ?? 'Released' },
   });
   const ours = `${me.root}/pvc-${UID}_default_data`;
-  const short = (d: ReturnType<typeof deleteDecision>) => (d.do === 'delete' ? `delete ${d.dir}` : d.do === 'refuse' ? `refuse: ${d.message}` : 'skip');
+  const short = (d: ReturnType<typeof deleteDecision>) =>
+    d.do === 'delete' ? `delete ${d.dir}` : d.do === 'refuse' ? `refuse: ${d.message}` : 'skip';
   it.each<[string, Volume, string]>([
     ['a released volume of ours', pv(ours), `delete pvc-${UID}_default_data`],
     ['still bound', pv(ours, { phase: 'Bound' }), 'skip'],
     ['Retain', pv(ours, { policy: 'Retain' }), 'skip'],
     ['on another node', pv(ours, { node: 'node-2' }), 'skip'],
     ['made by another provisioner', pv(ours, { by: 'example.com/nfs' }), 'skip'],
-    ['a host path outside the root', pv('/etc'), `refuse: refusing to delete volume "pv": "/etc" is not a volume directory of this provisioner under ${me.root}`],
-    ['the root itself', pv(me.root), `refuse: refusing to delete volume "pv": "${me.root}" is not a volume directory of this provisioner under ${me.root}`],
+    [
+      'a host path outside the root',
+      pv('/etc'),
+      `refuse: refusing to delete volume "pv": "/etc" is not a volume directory of this provisioner under ${me.root}`,
+    ],
+    [
+      'the root itself',
+      pv(me.root),
+      `refuse: refusing to delete volume "pv": "${me.root}" is not a volume directory of this provisioner under ${me.root}`,
+    ],
     ['a path leading out with ..', pv(`${me.root}/pvc-${UID}_default_data/../../../../etc`), expect.stringContaining('refuse:')],
     ['a path only textually inside', pv(`${me.root}-evil/pvc-${UID}`), expect.stringContaining('refuse:')],
     ['another directory under the root', pv(`${me.root}/other`), expect.stringContaining('refuse:')],
@@ -109,7 +164,12 @@ describe('paths', () => {
 
 describe('flags', () => {
   it('needs a node name and a clean absolute root', () => {
-    expect(parseFlags(['--node-name', 'node-1'], {})).toMatchObject({ nodeName: 'node-1', root: '/var/lib/minik8s/local-path', provisionerName: 'minik8s.io/local-path', healthPort: 8080 });
+    expect(parseFlags(['--node-name', 'node-1'], {})).toMatchObject({
+      nodeName: 'node-1',
+      root: '/var/lib/minik8s/local-path',
+      provisionerName: 'minik8s.io/local-path',
+      healthPort: 8080,
+    });
     expect(parseFlags([], { NODE_NAME: 'n2' }).nodeName).toBe('n2');
     expect(() => parseFlags([], {})).toThrow(FlagError);
     expect(() => parseFlags(['--node-name', 'n', '--root', 'relative'], {})).toThrow('--root');

@@ -58,7 +58,14 @@ export function schedulePod(pod: core.Pod, snapshot: Snapshot, profile: Profile,
     if (!rejected) continue;
     if (snapshot.nodes.length === 0) return { fitError: { numAllNodes: 0, statuses: new Map(), postFilterMsg: '' } };
     const all = new Map(snapshot.nodes.map((n) => [n.name, rejected]));
-    return { fitError: { numAllNodes: snapshot.nodes.length, statuses: all, preFilterMsg: rejected.reasons.join(', '), postFilterMsg: preemptionDiagnosis(ctx, filters, snapshot, all) } };
+    return {
+      fitError: {
+        numAllNodes: snapshot.nodes.length,
+        statuses: all,
+        preFilterMsg: rejected.reasons.join(', '),
+        postFilterMsg: preemptionDiagnosis(ctx, filters, snapshot, all),
+      },
+    };
   }
   const feasible: NodeInfo[] = [];
   const statuses = new Map<string, Status>();
@@ -69,7 +76,9 @@ export function schedulePod(pod: core.Pod, snapshot: Snapshot, profile: Profile,
   }
   if (feasible.length === 0) {
     if (snapshot.nodes.length === 0) return { fitError: { numAllNodes: 0, statuses, postFilterMsg: '' } };
-    return { fitError: { numAllNodes: snapshot.nodes.length, statuses, postFilterMsg: preemptionDiagnosis(ctx, filters, snapshot, statuses) } };
+    return {
+      fitError: { numAllNodes: snapshot.nodes.length, statuses, postFilterMsg: preemptionDiagnosis(ctx, filters, snapshot, statuses) },
+    };
   }
   if (feasible.length === 1) return { node: feasible[0].name, feasible: 1 };
   const totals = scoreNodes(ctx, profile, feasible);
@@ -106,13 +115,27 @@ export function preemptionDiagnosis(ctx: CycleContext, filters: Plugin[], snapsh
     }
     const lower = [...n.pods.values()].filter((p) => podPriority(p.pod) < prio);
     if (lower.length === 0) {
-      out.set(n.name, { code: 'UnschedulableAndUnresolvable', plugin: 'DefaultPreemption', reasons: ['No preemption victims found for incoming pod'] });
+      out.set(n.name, {
+        code: 'UnschedulableAndUnresolvable',
+        plugin: 'DefaultPreemption',
+        reasons: ['No preemption victims found for incoming pod'],
+      });
       continue;
     }
-    const stripped: NodeInfo = { ...n, pods: new Map(n.pods), requested: { ...n.requested }, nonZeroRequested: { ...n.nonZeroRequested }, usedPorts: [...n.usedPorts], antiAffinityPods: new Set(n.antiAffinityPods) };
+    const stripped: NodeInfo = {
+      ...n,
+      pods: new Map(n.pods),
+      requested: { ...n.requested },
+      nonZeroRequested: { ...n.nonZeroRequested },
+      usedPorts: [...n.usedPorts],
+      antiAffinityPods: new Set(n.antiAffinityPods),
+    };
     for (const p of lower) removePod(stripped, p.key);
     const again = runFilters(ctx, filters, stripped);
-    out.set(n.name, again ?? { code: 'Unschedulable', plugin: 'DefaultPreemption', reasons: ['No preemption victims found for incoming pod'] });
+    out.set(
+      n.name,
+      again ?? { code: 'Unschedulable', plugin: 'DefaultPreemption', reasons: ['No preemption victims found for incoming pod'] },
+    );
   }
   return `preemption: ${histogramMessage(snapshot.nodes.length, out)}`;
 }

@@ -92,31 +92,54 @@ function start(name: string, cmd: string, args: string[], role = name): ChildPro
   return child;
 }
 
-
-
 /** Run `fn` over `items` with at most `n` in flight. */
 async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) await fn(items[i++]);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
 }
 
 async function startNodes(c: ApiClient, server: string, mode: string): Promise<void> {
   const names = Array.from({ length: NODES }, (_, i) => `hollow-${String(i).padStart(3, '0')}`);
   let nodesGone: Promise<never> | undefined;
-  const hollowFlags = ['--master', server, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20'];
+  const hollowFlags = [
+    '--master',
+    server,
+    '--node-ip',
+    '127.0.0.1',
+    '--address',
+    '127.0.0.1',
+    '--capacity',
+    'cpu=4,memory=8Gi',
+    '--node-status-update-frequency',
+    '20',
+  ];
   if (mode === 'hollow') {
     // All hollow nodes in one process (same API traffic as one process each, without 100 runtimes' CPU).
-    const child = start('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', String(NODES), '--hostname-override', 'hollow', ...hollowFlags], 'kubelets');
+    const child = start(
+      'hollow-nodes',
+      process.execPath,
+      [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', String(NODES), '--hostname-override', 'hollow', ...hollowFlags],
+      'kubelets',
+    );
     child.once('exit', (code) => stopping || log(`hollow nodes exited (${code})`));
     // Until they are Ready, their exit fails the bench at once (a crash would otherwise mean a 5-minute wait).
-    nodesGone = new Promise((_, fail) => child.once('exit', (code) => fail(new Error(`hollow nodes exited (${code}) before ${NODES} nodes were Ready`))));
+    nodesGone = new Promise((_, fail) =>
+      child.once('exit', (code) => fail(new Error(`hollow nodes exited (${code}) before ${NODES} nodes were Ready`))),
+    );
     nodesGone.catch(() => undefined);
   } else if (mode === 'hollow-procs') {
     const startKubelet = async (name: string, tries: number): Promise<void> => {
       const port = await freePort();
-      const child = start(name, process.execPath, [join(REPO, 'kubelet', 'dist', 'main.js'), '--hollow', '--hostname-override', name, '--port', String(port), ...hollowFlags], 'kubelets');
+      const child = start(
+        name,
+        process.execPath,
+        [join(REPO, 'kubelet', 'dist', 'main.js'), '--hollow', '--hostname-override', name, '--port', String(port), ...hollowFlags],
+        'kubelets',
+      );
       child.once('exit', (code) => {
         if (stopping) return;
         log(`hollow kubelet ${name} exited (${code})${tries > 0 ? '; restarting' : ''}`);
@@ -129,17 +152,32 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
       const status = {
         capacity: { cpu: '4', memory: '8Gi', pods: '110' },
         allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            lastHeartbeatTime: new Date().toISOString(),
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
       };
-      await c.resource(R.nodes).create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status });
+      await c
+        .resource(R.nodes)
+        .create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status });
       await c.resource(R.nodes).patch(name, { status }, 'merge', { subresource: 'status' });
     });
   }
-  const ready = until(`${NODES} Ready nodes`, async () => {
-    const nodes = (await c.resource<Node>(R.nodes).list()).items;
-    const ready = nodes.filter((n) => n.status?.allocatable?.cpu && isNodeReady(n));
-    return ready.length >= NODES ? true : undefined;
-  }, 300_000, 1000);
+  const ready = until(
+    `${NODES} Ready nodes`,
+    async () => {
+      const nodes = (await c.resource<Node>(R.nodes).list()).items;
+      const ready = nodes.filter((n) => n.status?.allocatable?.cpu && isNodeReady(n));
+      return ready.length >= NODES ? true : undefined;
+    },
+    300_000,
+    1000,
+  );
   await (nodesGone ? Promise.race([ready, nodesGone]) : ready);
 }
 
@@ -156,7 +194,12 @@ function watchBindings(c: ApiClient, namespace: string, rv: string, count: numbe
     if (bound.size === count) allBound();
   });
   watch.done.catch((e) => log(`watch ended: ${(e as Error).message}`));
-  const done = Promise.race([all, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`only ${bound.size}/${count} pods bound after 10 min`)), 600_000).unref())]).finally(() => watch.stop());
+  const done = Promise.race([
+    all,
+    new Promise<never>((_, fail) =>
+      setTimeout(() => fail(new Error(`only ${bound.size}/${count} pods bound after 10 min`)), 600_000).unref(),
+    ),
+  ]).finally(() => watch.stop());
   return { bound, done };
 }
 
@@ -166,12 +209,15 @@ async function createPods(c: ApiClient, namespace: string, count: number): Promi
   const names = Array.from({ length: count }, (_, i) => `pod-${i}`);
   await pool(names, 32, async (name) => {
     sent.set(name, Date.now());
-    await c.resource<Pod>(R.pods).create({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, labels: { app: 'bench' } },
-      spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
-    }, { namespace });
+    await c.resource<Pod>(R.pods).create(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: { app: 'bench' } },
+        spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+      },
+      { namespace },
+    );
   });
   return sent;
 }
@@ -182,7 +228,9 @@ async function newNamespace(c: ApiClient, name: string): Promise<string> {
 }
 
 /** Pods created while the scheduler runs: from the first create to the last binding, and creation→binding latency. */
-async function benchPods(c: ApiClient): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number> }> {
+async function benchPods(
+  c: ApiClient,
+): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number> }> {
   const w = watchBindings(c, 'bench', await newNamespace(c, 'bench'), PODS);
   const cpu0 = cpuSeconds();
   const t0 = Date.now();
@@ -193,14 +241,24 @@ async function benchPods(c: ApiClient): Promise<{ podsPerS: number; p99: number;
   const cpu = cpuPerPod(cpu0, cpuSeconds(), PODS);
   const last = Math.max(...w.bound.values());
   const lat = [...sent].map(([n, at]) => w.bound.get(n)! - at);
-  return { podsPerS: PODS / ((last - t0) / 1000), p99: percentile(lat, 99), p50: percentile(lat, 50), createPerS: PODS / ((created - t0) / 1000), cpu };
+  return {
+    podsPerS: PODS / ((last - t0) / 1000),
+    p99: percentile(lat, 99),
+    p50: percentile(lat, 50),
+    createPerS: PODS / ((created - t0) / 1000),
+    cpu,
+  };
 }
 
 /**
  * The scheduler alone: pods created while it is stopped, then bound by a fresh scheduler. From its
  * first binding to its last, no pod creation competes for the apiserver.
  */
-async function benchBacklog(c: ApiClient, stopScheduler: () => Promise<void>, startScheduler: () => Promise<void>): Promise<{ podsPerS: number; cpu: Record<string, number> }> {
+async function benchBacklog(
+  c: ApiClient,
+  stopScheduler: () => Promise<void>,
+  startScheduler: () => Promise<void>,
+): Promise<{ podsPerS: number; cpu: Record<string, number> }> {
   await stopScheduler();
   const w = watchBindings(c, 'bench-backlog', await newNamespace(c, 'bench-backlog'), PODS);
   await createPods(c, 'bench-backlog', PODS);
@@ -215,17 +273,35 @@ async function benchBacklog(c: ApiClient, stopScheduler: () => Promise<void>, st
 
 /** Hollow kubelets report every bound pod Running; let them finish before timing the Deployment. */
 async function podsRunning(c: ApiClient): Promise<void> {
-  await until('every bench pod Running', async () => {
-    const l = await c.resource(R.pods).list({ fieldSelector: 'status.phase!=Running', limit: 1 });
-    return l.items.length === 0 ? true : undefined;
-  }, 300_000, 1000);
+  await until(
+    'every bench pod Running',
+    async () => {
+      const l = await c.resource(R.pods).list({ fieldSelector: 'status.phase!=Running', limit: 1 });
+      return l.items.length === 0 ? true : undefined;
+    },
+    300_000,
+    1000,
+  );
 }
 
 async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds: number; cpu: Record<string, number> } | null> {
   const cm = join(REPO, 'controller-manager', 'dist', 'main.js');
   const port = await freePort();
-  const child = start('controller-manager', process.execPath, [cm, '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
-  const up = await until<true | 'exited'>('controller-manager healthz', () => (child.exitCode !== null ? 'exited' : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => 'timed out');
+  const child = start('controller-manager', process.execPath, [
+    cm,
+    '--master',
+    server,
+    '--leader-elect=false',
+    '--bind-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(port),
+  ]);
+  const up = await until<true | 'exited'>(
+    'controller-manager healthz',
+    () => (child.exitCode !== null ? 'exited' : httpOk(`http://127.0.0.1:${port}/healthz`)),
+    30_000,
+  ).catch(() => 'timed out');
   if (up !== true) {
     log('controller-manager did not start: deploy_1000_s = null');
     return null;
@@ -240,60 +316,111 @@ async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds:
       spec: {
         replicas: 1000,
         selector: { matchLabels: { app: 'big' } },
-        template: { metadata: { labels: { app: 'big' } }, spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+        template: {
+          metadata: { labels: { app: 'big' } },
+          spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+        },
       },
     },
   });
-  await until('1000 ready replicas', async () => {
-    const d = await c.request<{ status?: { readyReplicas?: number } }>('GET', '/apis/apps/v1/namespaces/bench/deployments/big');
-    return (d.status?.readyReplicas ?? 0) >= 1000 ? true : undefined;
-  }, 600_000, 250);
+  await until(
+    '1000 ready replicas',
+    async () => {
+      const d = await c.request<{ status?: { readyReplicas?: number } }>('GET', '/apis/apps/v1/namespaces/bench/deployments/big');
+      return (d.status?.readyReplicas ?? 0) >= 1000 ? true : undefined;
+    },
+    600_000,
+    250,
+  );
   return { seconds: (Date.now() - t0) / 1000, cpu: cpuPerPod(cpu0, cpuSeconds(), 1000) };
 }
 
 async function main(): Promise<void> {
   const mode = process.env.BENCH_NODE_MODE ?? (existsSync(join(REPO, 'kubelet', 'dist', 'hollow-nodes.js')) ? 'hollow' : 'objects');
-  if (!['hollow', 'hollow-procs', 'objects'].includes(mode)) throw new Error(`BENCH_NODE_MODE=${mode}: want hollow, hollow-procs or objects`);
+  if (!['hollow', 'hollow-procs', 'objects'].includes(mode))
+    throw new Error(`BENCH_NODE_MODE=${mode}: want hollow, hollow-procs or objects`);
   const etcdPort = await freePort();
   const peerPort = await freePort();
   const etcdDir = mkdtempSync(join(tmpdir(), 'minik8s-schedbench-etcd-'));
   dirs.push(etcdDir);
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', ['--data-dir', etcdDir, '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync']);
+  start('etcd', 'etcd', [
+    '--data-dir',
+    etcdDir,
+    '--listen-client-urls',
+    etcdUrl,
+    '--advertise-client-urls',
+    etcdUrl,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${peerPort}`,
+    '--unsafe-no-fsync',
+  ]);
   await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000);
   const apiPort = await freePort();
   const server = `http://127.0.0.1:${apiPort}`;
-  startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), ['--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), [
+    '--etcd-servers',
+    etcdUrl,
+    '--bind-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(apiPort),
+  ]);
   await until('apiserver', () => httpOk(`${server}/healthz`), 60_000);
   const c = new ApiClient({ server });
-  log(`starting ${NODES} nodes (${{ hollow: 'hollow nodes in one process', 'hollow-procs': 'one hollow kubelet process each', objects: 'Node objects, no kubelet' }[mode]})`);
+  log(
+    `starting ${NODES} nodes (${{ hollow: 'hollow nodes in one process', 'hollow-procs': 'one hollow kubelet process each', objects: 'Node objects, no kubelet' }[mode]})`,
+  );
   await startNodes(c, server, mode);
   const schedPort = await freePort();
   let scheduler: ChildProcess;
   let runs = 0;
   const startScheduler = async () => {
     const name = runs++ ? `scheduler-${runs}` : 'scheduler';
-    scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), ['--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
+    scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), [
+      '--master',
+      server,
+      '--leader-elect=false',
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(schedPort),
+      ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : []),
+    ]);
     await until('scheduler', () => httpOk(`http://127.0.0.1:${schedPort}/healthz`), 60_000);
   };
-  const stopScheduler = () => new Promise<void>((res) => {
-    scheduler.once('exit', () => res());
-    scheduler.kill('SIGTERM');
-  });
+  const stopScheduler = () =>
+    new Promise<void>((res) => {
+      scheduler.once('exit', () => res());
+      scheduler.kill('SIGTERM');
+    });
   await startScheduler();
   log(`scheduling ${PODS} pods`);
   const r = await benchPods(c);
   log(`bound ${PODS} pods: ${r.podsPerS.toFixed(1)} pods/s (created at ${r.createPerS.toFixed(1)}/s), p50 ${r.p50} ms, p99 ${r.p99} ms`);
   // The scheduler's own CPU time per decision, to tell its cost apart from the apiserver's.
   const metrics = await (await fetch(`http://127.0.0.1:${schedPort}/metrics`)).text();
-  const metric = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
-  const algoMs = (metric('scheduler_scheduling_attempt_duration_seconds_sum') / Math.max(1, metric('scheduler_scheduling_attempt_duration_seconds_count'))) * 1000;
+  const metric = (name: string) =>
+    [...metrics.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  const algoMs =
+    (metric('scheduler_scheduling_attempt_duration_seconds_sum') /
+      Math.max(1, metric('scheduler_scheduling_attempt_duration_seconds_count'))) *
+    1000;
   log(`scheduling algorithm: ${algoMs.toFixed(2)} ms per attempt`);
   const backlog = await benchBacklog(c, stopScheduler, startScheduler);
   log(`CPU ms per pod while creating and binding: ${JSON.stringify(r.cpu)}`);
-  log(`a backlog of ${PODS} pods bound at ${backlog.podsPerS.toFixed(1)} pods/s (first to last binding); CPU ms per pod: ${JSON.stringify(backlog.cpu)}`);
+  log(
+    `a backlog of ${PODS} pods bound at ${backlog.podsPerS.toFixed(1)} pods/s (first to last binding); CPU ms per pod: ${JSON.stringify(backlog.cpu)}`,
+  );
   let deploy: { seconds: number; cpu: Record<string, number> } | null = null;
-  if (mode !== 'objects') deploy = await podsRunning(c).then(() => benchDeployment(c, server)).catch((e) => (log(`deployment bench failed: ${(e as Error).message}`), null));
+  if (mode !== 'objects')
+    deploy = await podsRunning(c)
+      .then(() => benchDeployment(c, server))
+      .catch((e) => (log(`deployment bench failed: ${(e as Error).message}`), null));
   else log('no hollow kubelets: deploy_1000_s = null');
   if (deploy) log(`1000-replica Deployment ready in ${deploy.seconds.toFixed(1)} s; CPU ms per pod: ${JSON.stringify(deploy.cpu)}`);
   process.stdout.write(
@@ -320,8 +447,7 @@ async function cleanup(ok: boolean): Promise<void> {
   else process.stderr.write(`logs: ${dirs.join(' ')}\n`);
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.once(sig, () => void cleanup(false).then(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup(false).then(() => process.exit(130)));
 
 main()
   .then(() => cleanup(true).then(() => process.exit(0)))

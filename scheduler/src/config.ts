@@ -30,15 +30,33 @@ const REGISTRY: Record<string, Factory> = {
   NodeAffinity: () => NodeAffinity,
   NodePorts: () => NodePorts,
   NodeResourcesFit: (a) => nodeResourcesFit(a),
-  NodeResourcesLeastAllocated: (a) => ({ ...nodeResourcesFit({ scoringStrategy: { type: 'LeastAllocated', resources: a.resources as ResourceSpec[] } }), filter: undefined, name: 'NodeResourcesLeastAllocated' }),
+  NodeResourcesLeastAllocated: (a) => ({
+    ...nodeResourcesFit({ scoringStrategy: { type: 'LeastAllocated', resources: a.resources as ResourceSpec[] } }),
+    filter: undefined,
+    name: 'NodeResourcesLeastAllocated',
+  }),
   NodeResourcesBalancedAllocation: (a) => balancedAllocation(a.resources as ResourceSpec[] | undefined),
   InterPodAffinity: () => InterPodAffinity,
   VolumeBinding: () => VolumeBinding,
 };
 
 /** Upstream's default filter order and score weights (InterPodAffinity scoring is not implemented). */
-export const DEFAULT_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'InterPodAffinity'];
-export const DEFAULT_SCORES: Record<string, number> = { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1 };
+export const DEFAULT_FILTERS = [
+  'NodeUnschedulable',
+  'NodeName',
+  'TaintToleration',
+  'NodeAffinity',
+  'NodePorts',
+  'NodeResourcesFit',
+  'VolumeBinding',
+  'InterPodAffinity',
+];
+export const DEFAULT_SCORES: Record<string, number> = {
+  TaintToleration: 3,
+  NodeAffinity: 2,
+  NodeResourcesFit: 1,
+  NodeResourcesBalancedAllocation: 1,
+};
 
 export interface LeaderElectionConfig {
   leaderElect: boolean;
@@ -111,15 +129,26 @@ export function buildProfile(raw: RawProfile, index = 0): Profile {
     return instances.get(name)!;
   };
   const multi = raw.plugins?.multiPoint;
-  const filterRefs = merge(DEFAULT_FILTERS.map((name) => ({ name })), raw.plugins?.filter, `${where}.plugins.filter`, multi);
-  const scoreRefs = merge(Object.entries(DEFAULT_SCORES).map(([name, weight]) => ({ name, weight })), raw.plugins?.score, `${where}.plugins.score`, multi);
+  const filterRefs = merge(
+    DEFAULT_FILTERS.map((name) => ({ name })),
+    raw.plugins?.filter,
+    `${where}.plugins.filter`,
+    multi,
+  );
+  const scoreRefs = merge(
+    Object.entries(DEFAULT_SCORES).map(([name, weight]) => ({ name, weight })),
+    raw.plugins?.score,
+    `${where}.plugins.score`,
+    multi,
+  );
   const filters = filterRefs.map((r) => instance(r.name)).filter((p) => p.filter !== undefined);
   const scores = scoreRefs
-    .map((r) => ({ plugin: instance(r.name), weight: r.weight && r.weight > 0 ? r.weight : DEFAULT_SCORES[r.name] ?? 1 }))
+    .map((r) => ({ plugin: instance(r.name), weight: r.weight && r.weight > 0 ? r.weight : (DEFAULT_SCORES[r.name] ?? 1) }))
     .filter((s) => s.plugin.score !== undefined);
   for (const r of [...(raw.plugins?.filter?.enabled ?? []), ...(raw.plugins?.score?.enabled ?? [])]) {
     const p = instance(r.name);
-    if (raw.plugins?.filter?.enabled?.includes(r) && !p.filter) throw new ConfigError(`${where}: plugin "${r.name}" does not extend Filter`);
+    if (raw.plugins?.filter?.enabled?.includes(r) && !p.filter)
+      throw new ConfigError(`${where}: plugin "${r.name}" does not extend Filter`);
     if (raw.plugins?.score?.enabled?.includes(r) && !p.score) throw new ConfigError(`${where}: plugin "${r.name}" does not extend Score`);
   }
   return { schedulerName: raw.schedulerName || 'default-scheduler', filters, scores };

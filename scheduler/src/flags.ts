@@ -21,9 +21,18 @@ export class FlagError extends Error {}
 
 const BOOL = new Set(['leader-elect']);
 const VALUE = new Set([
-  'kubeconfig', 'master', 'config', 'bind-address', 'secure-port', 'v',
-  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period',
-  'leader-elect-resource-name', 'leader-elect-resource-namespace', 'parallel-binds',
+  'kubeconfig',
+  'master',
+  'config',
+  'bind-address',
+  'secure-port',
+  'v',
+  'leader-elect-lease-duration',
+  'leader-elect-renew-deadline',
+  'leader-elect-retry-period',
+  'leader-elect-resource-name',
+  'leader-elect-resource-namespace',
+  'parallel-binds',
 ]);
 
 function seconds(v: string, flag: string): number {
@@ -35,7 +44,8 @@ function seconds(v: string, flag: string): number {
 }
 
 function int(v: string, flag: string): number {
-  if (!/^\d+$/.test(v)) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  if (!/^\d+$/.test(v))
+    throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
   return Number(v);
 }
 
@@ -47,7 +57,8 @@ export function parseFlags(argv: string[]): Flags {
     const name = m[1];
     let value = m[2];
     if (BOOL.has(name)) {
-      if (value !== undefined && value !== 'true' && value !== 'false') throw new FlagError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
+      if (value !== undefined && value !== 'true' && value !== 'false')
+        throw new FlagError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
       f.leaderElect = value !== 'false';
       continue;
     }
@@ -57,18 +68,41 @@ export function parseFlags(argv: string[]): Flags {
       if (value === undefined) throw new FlagError(`flag needs an argument: --${name}`);
     }
     switch (name) {
-      case 'kubeconfig': f.kubeconfig = value; break;
-      case 'master': f.master = value; break;
-      case 'config': f.config = value; break;
-      case 'bind-address': f.bindAddress = value; break;
-      case 'secure-port': f.securePort = int(value, name); break;
-      case 'parallel-binds': f.parallelBinds = Math.max(1, int(value, name)); break;
-      case 'leader-elect-lease-duration': f.leaseDuration = seconds(value, name); break;
-      case 'leader-elect-renew-deadline': f.renewDeadline = seconds(value, name); break;
-      case 'leader-elect-retry-period': f.retryPeriod = seconds(value, name); break;
-      case 'leader-elect-resource-name': f.resourceName = value; break;
-      case 'leader-elect-resource-namespace': f.resourceNamespace = value; break;
-      case 'v': break; // read by createLogger
+      case 'kubeconfig':
+        f.kubeconfig = value;
+        break;
+      case 'master':
+        f.master = value;
+        break;
+      case 'config':
+        f.config = value;
+        break;
+      case 'bind-address':
+        f.bindAddress = value;
+        break;
+      case 'secure-port':
+        f.securePort = int(value, name);
+        break;
+      case 'parallel-binds':
+        f.parallelBinds = Math.max(1, int(value, name));
+        break;
+      case 'leader-elect-lease-duration':
+        f.leaseDuration = seconds(value, name);
+        break;
+      case 'leader-elect-renew-deadline':
+        f.renewDeadline = seconds(value, name);
+        break;
+      case 'leader-elect-retry-period':
+        f.retryPeriod = seconds(value, name);
+        break;
+      case 'leader-elect-resource-name':
+        f.resourceName = value;
+        break;
+      case 'leader-elect-resource-namespace':
+        f.resourceNamespace = value;
+        break;
+      case 'v':
+        break; // read by createLogger
     }
   }
   return f;

@@ -1,7 +1,16 @@
 // kube-scheduler for minik8s: flags and config, health/metrics server, informers, leader election.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ApiClient, EventRecorder, InformerFactory, LeaderElector, createLogger, newRegistry, onShutdown, startHealthServer } from '@minik8s/shared';
+import {
+  ApiClient,
+  EventRecorder,
+  InformerFactory,
+  LeaderElector,
+  createLogger,
+  newRegistry,
+  onShutdown,
+  startHealthServer,
+} from '@minik8s/shared';
 import { ConfigError, defaultConfig, loadConfig } from './config';
 import { FlagError, parseFlags } from './flags';
 import { Scheduler } from './scheduler';
@@ -29,7 +38,11 @@ async function main(): Promise<void> {
   if (flags.resourceName) le.resourceName = flags.resourceName;
   if (flags.resourceNamespace) le.resourceNamespace = flags.resourceNamespace;
 
-  const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig ?? cfg.kubeconfig, server: flags.master, userAgent: 'kube-scheduler/minik8s' });
+  const client = ApiClient.fromKubeconfig({
+    path: flags.kubeconfig ?? cfg.kubeconfig,
+    server: flags.master,
+    userAgent: 'kube-scheduler/minik8s',
+  });
   const identity = `${hostname()}_${randomUUID()}`;
   const registry = newRegistry('kube-scheduler');
   const factory = new InformerFactory(client, log);

@@ -106,7 +106,15 @@ export class SchedulingQueue {
   add(key: string, pod: core.Pod): void {
     if (this.closed || this.has(key)) return this.update(key, pod);
     const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
-    this.pushActive({ key, pod, timestamp: Number.isNaN(created) ? this.now() : created, seq: this.seq++, attempts: 0, parkedAt: 0, queuedAt: Date.now() });
+    this.pushActive({
+      key,
+      pod,
+      timestamp: Number.isNaN(created) ? this.now() : created,
+      seq: this.seq++,
+      attempts: 0,
+      parkedAt: 0,
+      queuedAt: Date.now(),
+    });
   }
 
   /** A pending pod changed: update it where it waits; an unschedulable pod whose spec changed gets another try. */
@@ -117,7 +125,9 @@ export class SchedulingQueue {
     if (b) return this.backoff.push(key, { ...b, pod });
     const u = this.unschedulable.get(key);
     if (u) {
-      const changed = JSON.stringify(u.pod.spec) !== JSON.stringify(pod.spec) || JSON.stringify(u.pod.metadata?.labels) !== JSON.stringify(pod.metadata?.labels);
+      const changed =
+        JSON.stringify(u.pod.spec) !== JSON.stringify(pod.spec) ||
+        JSON.stringify(u.pod.metadata?.labels) !== JSON.stringify(pod.metadata?.labels);
       const next = { ...u, pod };
       if (!changed) return void this.unschedulable.set(key, next);
       this.unschedulable.delete(key);

@@ -78,7 +78,7 @@ export function podRequests(pod: core.Pod, nonZero = false): ResourceList {
 
 /** Node allocatable (falling back to capacity), with "pods" defaulting to 110 like the kubelet. */
 export function nodeAllocatable(node: core.Node): ResourceList {
-  const alloc = toResourceList((node.status?.allocatable ?? node.status?.capacity));
+  const alloc = toResourceList(node.status?.allocatable ?? node.status?.capacity);
   if (alloc.pods === undefined) alloc.pods = 110;
   return alloc;
 }

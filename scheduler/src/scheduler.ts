@@ -1,7 +1,24 @@
 // The scheduler's I/O shell: informers feed the cache and the queue; one loop pops a pod, runs the
 // pure algorithm on the cache snapshot, assumes the pod on the chosen node and binds it in the
 // background (a bounded number of binds in flight), or records why it could not be placed.
-import { microTime, objectKey, R, isConflict, isNotFound, isPodTerminal, rfc3339, TIMING, type ApiClient, type core, type Informer, type InformerFactory, type Logger, type Node, type Pod, type Registry } from '@minik8s/shared';
+import {
+  microTime,
+  objectKey,
+  R,
+  isConflict,
+  isNotFound,
+  isPodTerminal,
+  rfc3339,
+  TIMING,
+  type ApiClient,
+  type core,
+  type Informer,
+  type InformerFactory,
+  type Logger,
+  type Node,
+  type Pod,
+  type Registry,
+} from '@minik8s/shared';
 import { Counter, Gauge, Histogram } from '@minik8s/shared';
 import { fitErrorMessage, schedulePod, type Profile } from './algorithm';
 import { SchedulerCache } from './cache';
@@ -66,9 +83,25 @@ export class Scheduler {
     if (opts.registry) {
       const registers = [opts.registry];
       this.metrics = {
-        attempts: new Counter({ name: 'scheduler_schedule_attempts_total', help: 'Scheduling attempts by result.', labelNames: ['result', 'profile'], registers }),
-        duration: new Histogram({ name: 'scheduler_scheduling_attempt_duration_seconds', help: 'Scheduling algorithm latency.', labelNames: ['result'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers }),
-        e2e: new Histogram({ name: 'scheduler_pod_scheduling_duration_seconds', help: 'Pod creation to successful bind.', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60], registers }),
+        attempts: new Counter({
+          name: 'scheduler_schedule_attempts_total',
+          help: 'Scheduling attempts by result.',
+          labelNames: ['result', 'profile'],
+          registers,
+        }),
+        duration: new Histogram({
+          name: 'scheduler_scheduling_attempt_duration_seconds',
+          help: 'Scheduling algorithm latency.',
+          labelNames: ['result'],
+          buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+          registers,
+        }),
+        e2e: new Histogram({
+          name: 'scheduler_pod_scheduling_duration_seconds',
+          help: 'Pod creation to successful bind.',
+          buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60],
+          registers,
+        }),
       };
       const queue = this.queue;
       new Gauge({
@@ -203,7 +236,14 @@ export class Scheduler {
     });
   }
 
-  private async bind(q: QueuedPod, pod: core.Pod, node: string, cycleStartedAt: number, cycleMs: number, volumes?: VolumePlan): Promise<void> {
+  private async bind(
+    q: QueuedPod,
+    pod: core.Pod,
+    node: string,
+    cycleStartedAt: number,
+    cycleMs: number,
+    volumes?: VolumePlan,
+  ): Promise<void> {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     if (volumes && !(await this.preBindVolumes(q, pod, node, volumes))) return;
@@ -212,7 +252,12 @@ export class Scheduler {
       await this.opts.client.resource(R.pods).createSubresource(
         name,
         'binding',
-        { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+        {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace: ns, uid: pod.metadata?.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        },
         { namespace: ns },
       );
     } catch (e) {
@@ -274,9 +319,10 @@ export class Scheduler {
     if (i >= 0) conditions[i] = cond;
     else conditions.push(cond);
     try {
-      await this.opts.client
-        .resource(R.pods)
-        .patch(pod.metadata?.name ?? '', { status: { conditions } }, 'merge', { namespace: pod.metadata?.namespace, subresource: 'status' });
+      await this.opts.client.resource(R.pods).patch(pod.metadata?.name ?? '', { status: { conditions } }, 'merge', {
+        namespace: pod.metadata?.namespace,
+        subresource: 'status',
+      });
     } catch (e) {
       if (!isNotFound(e)) this.log.warn({ pod: objectKey(pod), err: (e as Error).message }, 'cannot update pod condition');
     }
@@ -288,7 +334,12 @@ export class Scheduler {
  * queued it, when its scheduling cycle started, how long filtering and scoring took, when the binding was
  * sent (the Event's eventTime is when the binding was stored). MicroTimes; read by `mkctl trace`.
  */
-export function schedulingTimes(queuedAt: number | undefined, cycleStartedAt: number, cycleMs: number, bindingStartedAt: number): Record<string, string> {
+export function schedulingTimes(
+  queuedAt: number | undefined,
+  cycleStartedAt: number,
+  cycleMs: number,
+  bindingStartedAt: number,
+): Record<string, string> {
   const micro = (ms: number) => microTime(new Date(ms));
   return {
     ...(queuedAt !== undefined ? { [TIMING.queuedAt]: micro(queuedAt) } : {}),

@@ -34,7 +34,11 @@ export class VolumeBinder {
   readonly view: VolumeView;
 
   /** `changed` runs on every claim, volume or class event (pods VolumeBinding rejected may fit now). */
-  constructor(factory: InformerFactory, private readonly client: ApiClient, changed: () => void) {
+  constructor(
+    factory: InformerFactory,
+    private readonly client: ApiClient,
+    changed: () => void,
+  ) {
     this.claims = factory.informer<Claim>(R.persistentvolumeclaims);
     this.volumes = factory.informer<Volume>(R.persistentvolumes);
     this.classes = factory.informer<StorageClass>(R.storageclasses);
@@ -77,7 +81,17 @@ export class VolumeBinder {
         await this.client.resource<Volume>(R.persistentvolumes).update({
           ...cur,
           metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' } },
-          spec: { ...cur.spec, claimRef: { kind: 'PersistentVolumeClaim', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion } },
+          spec: {
+            ...cur.spec,
+            claimRef: {
+              kind: 'PersistentVolumeClaim',
+              namespace: m.namespace,
+              name: m.name,
+              uid: m.uid,
+              apiVersion: 'v1',
+              resourceVersion: m.resourceVersion,
+            },
+          },
         });
       }
       for (const claim of plan.provisions) {
@@ -116,7 +130,8 @@ export class VolumeBinder {
         done = false;
         continue;
       }
-      if (!volumeNodeAffinityMatches(v, node)) throw new Error(`pv "${v.metadata.name}" node affinity doesn't match node "${node.metadata!.name}"`);
+      if (!volumeNodeAffinityMatches(v, node))
+        throw new Error(`pv "${v.metadata.name}" node affinity doesn't match node "${node.metadata!.name}"`);
     }
     return done;
   }

@@ -30,12 +30,19 @@ describe('schedulePod', () => {
   });
 
   it('weights taint preference above resources', () => {
-    const r = run(pod('p', { cpu: '1' }), [node('big', { cpu: '16', taints: [{ key: 'x', effect: 'PreferNoSchedule' }] }), node('small', { cpu: '2' })]);
+    const r = run(pod('p', { cpu: '1' }), [
+      node('big', { cpu: '16', taints: [{ key: 'x', effect: 'PreferNoSchedule' }] }),
+      node('small', { cpu: '2' }),
+    ]);
     expect(r).toMatchObject({ node: 'small' });
   });
 
   it('explains resource and taint failures like upstream, sorted', () => {
-    const nodes = [node('a', { cpu: '1' }), node('b', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }), node('c', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] })];
+    const nodes = [
+      node('a', { cpu: '1' }),
+      node('b', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }),
+      node('c', { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }),
+    ];
     expect(message(pod('p', { cpu: '2' }), nodes)).toBe(
       '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {k: v}. ' +
         'preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.',
@@ -82,7 +89,12 @@ describe('schedulePod', () => {
 
   it('a burst through the cache never overcommits', () => {
     const cache = new SchedulerCache();
-    for (const [n, cpu] of [['a', '1'], ['b', '2'], ['c', '4']] as const) cache.setNode(node(n, { cpu }));
+    for (const [n, cpu] of [
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '4'],
+    ] as const)
+      cache.setNode(node(n, { cpu }));
     const placed: Record<string, number> = {};
     let failures = 0;
     for (let i = 0; i < 20; i++) {

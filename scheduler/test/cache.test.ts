@@ -45,7 +45,12 @@ describe('SchedulerCache', () => {
     c.setNode(node('a', { cpu: '4' }));
     const p = { ...pod('p', { cpu: '1' }), metadata: { name: 'p', namespace: 'default', uid: 'u1' } };
     c.assume('default/p', p, 'a');
-    const bound = { ...p, metadata: { ...p.metadata, labels: { v: '2' } }, spec: { ...p.spec!, nodeName: 'a' }, status: { phase: 'Running' } };
+    const bound = {
+      ...p,
+      metadata: { ...p.metadata, labels: { v: '2' } },
+      spec: { ...p.spec!, nodeName: 'a' },
+      status: { phase: 'Running' },
+    };
     c.upsertBoundPod('default/p', bound);
     c.upsertBoundPod('default/p', bound);
     const a = c.snapshot().byName.get('a')!;

@@ -11,24 +11,55 @@ export function clientFor(server: string): ApiClient {
 /** Start a scheduler process against `server`; resolves when /healthz answers. */
 export async function startScheduler(server: string, args: string[] = ['--leader-elect=false']): Promise<Proc & { port: number }> {
   const port = await freePort();
-  const p = await startComponent('scheduler', ['--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port), ...args], `http://127.0.0.1:${port}/healthz`);
+  const p = await startComponent(
+    'scheduler',
+    ['--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port), ...args],
+    `http://127.0.0.1:${port}/healthz`,
+  );
   return { ...p, port };
 }
 
 /** A Node object as a kubelet would register it (no kubelet needed for placement). */
-export async function createNode(c: ApiClient, name: string, cpu: string, memory: string, opts: { labels?: Record<string, string>; taints?: core.Taint[] } = {}): Promise<void> {
+export async function createNode(
+  c: ApiClient,
+  name: string,
+  cpu: string,
+  memory: string,
+  opts: { labels?: Record<string, string>; taints?: core.Taint[] } = {},
+): Promise<void> {
   const status: core.NodeStatus = {
     capacity: { cpu, memory, pods: '110' },
     allocatable: { cpu, memory, pods: '110' },
-    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: new Date().toISOString(),
+        lastTransitionTime: new Date().toISOString(),
+      },
+    ],
   };
-  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } }, spec: { taints: opts.taints }, status } as Node;
+  const node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } },
+    spec: { taints: opts.taints },
+    status,
+  } as Node;
   await c.resource<Node>(R.nodes).create(node);
   // Whether or not create kept the status, make sure it is there.
   await c.resource<Node>(R.nodes).patch(name, { status }, 'merge', { subresource: 'status' });
 }
 
-export function podSpec(name: string, cpu: string, memory: string, extra: Partial<core.PodSpec> = {}, labels?: Record<string, string>): Pod {
+export function podSpec(
+  name: string,
+  cpu: string,
+  memory: string,
+  extra: Partial<core.PodSpec> = {},
+  labels?: Record<string, string>,
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -42,7 +73,12 @@ export async function createPod(c: ApiClient, ns: string, pod: Pod): Promise<Pod
 }
 
 export async function waitBound(c: ApiClient, ns: string, name: string, timeoutMs = 60_000): Promise<string> {
-  return waitFor(`pod ${ns}/${name} bound`, async () => (await c.resource<Pod>(R.pods).get(name, ns)).spec?.nodeName || undefined, timeoutMs, 200);
+  return waitFor(
+    `pod ${ns}/${name} bound`,
+    async () => (await c.resource<Pod>(R.pods).get(name, ns)).spec?.nodeName || undefined,
+    timeoutMs,
+    200,
+  );
 }
 
 export async function failedSchedulingMessage(c: ApiClient, ns: string, name: string, match: RegExp, timeoutMs = 60_000): Promise<string> {

@@ -1,7 +1,17 @@
 // Builders for Node and Pod objects in unit tests.
 import type { core } from '@minik8s/shared';
 
-export function node(name: string, opts: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: core.Taint[]; unschedulable?: boolean } = {}): core.Node {
+export function node(
+  name: string,
+  opts: {
+    cpu?: string;
+    memory?: string;
+    pods?: string;
+    labels?: Record<string, string>;
+    taints?: core.Taint[];
+    unschedulable?: boolean;
+  } = {},
+): core.Node {
   return {
     metadata: { name, labels: opts.labels },
     spec: { taints: opts.taints, unschedulable: opts.unschedulable },
@@ -9,7 +19,19 @@ export function node(name: string, opts: { cpu?: string; memory?: string; pods?:
   };
 }
 
-export function pod(name: string, opts: { cpu?: string; memory?: string; nodeName?: string; ns?: string; labels?: Record<string, string>; spec?: Partial<core.PodSpec>; priority?: number; created?: string } = {}): core.Pod {
+export function pod(
+  name: string,
+  opts: {
+    cpu?: string;
+    memory?: string;
+    nodeName?: string;
+    ns?: string;
+    labels?: Record<string, string>;
+    spec?: Partial<core.PodSpec>;
+    priority?: number;
+    created?: string;
+  } = {},
+): core.Pod {
   const requests: Record<string, string> = {};
   if (opts.cpu) requests.cpu = opts.cpu;
   if (opts.memory) requests.memory = opts.memory;

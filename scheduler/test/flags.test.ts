@@ -11,8 +11,14 @@ describe('parseFlags', () => {
     [['--master', 'http://x:1', '--kubeconfig=/k'], { master: 'http://x:1', kubeconfig: '/k' }],
     [['--leader-elect'], { leaderElect: true }],
     [['--leader-elect=false'], { leaderElect: false }],
-    [['--leader-elect-lease-duration', '8s', '--leader-elect-renew-deadline=6s', '--leader-elect-retry-period', '500ms'], { leaseDuration: 8, renewDeadline: 6, retryPeriod: 0.5 }],
-    [['--bind-address', '127.0.0.1', '--secure-port', '1234', '--config', 'c.yaml', '--v', '4'], { bindAddress: '127.0.0.1', securePort: 1234, config: 'c.yaml' }],
+    [
+      ['--leader-elect-lease-duration', '8s', '--leader-elect-renew-deadline=6s', '--leader-elect-retry-period', '500ms'],
+      { leaseDuration: 8, renewDeadline: 6, retryPeriod: 0.5 },
+    ],
+    [
+      ['--bind-address', '127.0.0.1', '--secure-port', '1234', '--config', 'c.yaml', '--v', '4'],
+      { bindAddress: '127.0.0.1', securePort: 1234, config: 'c.yaml' },
+    ],
   ])('%j', (argv, want) => {
     expect(parseFlags(argv)).toMatchObject(want);
   });
@@ -21,7 +27,10 @@ describe('parseFlags', () => {
     [['--master'], 'flag needs an argument: --master'],
     [['--secure-port', 'x'], 'invalid argument "x" for "--secure-port"'],
     [['--leader-elect=maybe'], 'invalid argument "maybe" for "--leader-elect"'],
-    [['--leader-elect-lease-duration', 'soon'], 'invalid argument "soon" for "--leader-elect-lease-duration" flag: time: invalid duration "soon"'],
+    [
+      ['--leader-elect-lease-duration', 'soon'],
+      'invalid argument "soon" for "--leader-elect-lease-duration" flag: time: invalid duration "soon"',
+    ],
     [['--leader-elect-lease-duration', '15'], 'time: missing unit in duration "15"'],
     [['stray'], 'unexpected argument "stray"'],
   ])('rejects %j', (argv, msg) => {

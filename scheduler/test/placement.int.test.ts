@@ -4,7 +4,18 @@ import { R, milliValue, parseQuantity, type ApiClient } from '@minik8s/shared';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApiserver, stopAll, tempDir, waitFor } from '../../testing/procs';
-import { clientFor, createNode, createPod, ensureNamespace, failedSchedulingMessage, podSpec, startScheduler, waitBound, type Node, type Pod } from './cluster';
+import {
+  clientFor,
+  createNode,
+  createPod,
+  ensureNamespace,
+  failedSchedulingMessage,
+  podSpec,
+  startScheduler,
+  waitBound,
+  type Node,
+  type Pod,
+} from './cluster';
 
 let c: ApiClient;
 let server: string;
@@ -26,10 +37,15 @@ afterAll(stopAll);
 describe('scheduler placement', () => {
   it('places 20 pods with requests on three nodes of different sizes without overcommit', async () => {
     for (let i = 0; i < 20; i++) await createPod(c, NS, podSpec(`fill-${i}`, '300m', '256Mi', {}, { app: 'fill' }));
-    await waitFor('20 pods bound', async () => {
-      const pods = await c.resource<Pod>(R.pods).list({ namespace: NS, labelSelector: 'app=fill' });
-      return pods.items.filter((p) => p.spec?.nodeName).length === 20 || undefined;
-    }, 90_000, 300);
+    await waitFor(
+      '20 pods bound',
+      async () => {
+        const pods = await c.resource<Pod>(R.pods).list({ namespace: NS, labelSelector: 'app=fill' });
+        return pods.items.filter((p) => p.spec?.nodeName).length === 20 || undefined;
+      },
+      90_000,
+      300,
+    );
     const pods = (await c.resource<Pod>(R.pods).list({ namespace: NS })).items;
     const nodes = (await c.resource<Node>(R.nodes).list()).items;
     const used = new Map<string, { cpu: number; memory: number }>();
@@ -46,7 +62,9 @@ describe('scheduler placement', () => {
     }
     expect(used.size).toBe(3); // least-allocated spreads them over every node
     const ev = await c.resource(R.events).list({ namespace: NS, fieldSelector: 'involvedObject.name=fill-0' });
-    expect(ev.items.map((e) => (e as { message?: string }).message)).toContainEqual(expect.stringMatching(/^Successfully assigned default\/fill-0 to (small|medium|large)$/));
+    expect(ev.items.map((e) => (e as { message?: string }).message)).toContainEqual(
+      expect.stringMatching(/^Successfully assigned default\/fill-0 to (small|medium|large)$/),
+    );
     const metrics = await (await fetch(`http://127.0.0.1:${schedPort}/metrics`)).text();
     const scheduled = /^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} (\d+)$/m.exec(metrics);
     expect(Number(scheduled?.[1])).toBeGreaterThanOrEqual(20);
@@ -55,7 +73,9 @@ describe('scheduler placement', () => {
   it('keeps a pod too large for every node Pending with the reasons, and schedules it when a big node appears', async () => {
     await createPod(c, NS, podSpec('huge', '16', '1Gi'));
     const msg = await failedSchedulingMessage(c, NS, 'huge', /Insufficient cpu/);
-    expect(msg).toBe('0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
+    expect(msg).toBe(
+      '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+    );
     const cond = await waitFor('PodScheduled=False on huge', async () => {
       const pod = await c.resource<Pod>(R.pods).get('huge', NS);
       expect(pod.spec?.nodeName).toBeFalsy();
@@ -67,10 +87,20 @@ describe('scheduler placement', () => {
   });
 
   it('respects nodeSelector and taints/tolerations', async () => {
-    await createNode(c, 'infra', '8', '16Gi', { labels: { role: 'infra' }, taints: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }] });
+    await createNode(c, 'infra', '8', '16Gi', {
+      labels: { role: 'infra' },
+      taints: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }],
+    });
     await createPod(c, NS, podSpec('on-ssd', '100m', '64Mi', { nodeSelector: { disk: 'ssd' } }));
     expect(await waitBound(c, NS, 'on-ssd')).toBe('large');
-    await createPod(c, NS, podSpec('tolerant', '100m', '64Mi', { nodeSelector: { role: 'infra' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }] }));
+    await createPod(
+      c,
+      NS,
+      podSpec('tolerant', '100m', '64Mi', {
+        nodeSelector: { role: 'infra' },
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }],
+      }),
+    );
     expect(await waitBound(c, NS, 'tolerant')).toBe('infra');
     await createPod(c, NS, podSpec('intolerant', '100m', '64Mi', { nodeSelector: { role: 'infra' } }));
     const msg = await failedSchedulingMessage(c, NS, 'intolerant', /untolerated taint/);
@@ -89,13 +119,24 @@ describe('scheduler placement', () => {
     await createNode(c, 'ha-2', '2', '4Gi', { labels: { pool: 'ha' } });
     const spec = {
       nodeSelector: { pool: 'ha' },
-      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'db' } } }] } },
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'db' } } },
+          ],
+        },
+      },
     };
     for (let i = 0; i < 3; i++) await createPod(c, 'ha', podSpec(`db-${i}`, '100m', '64Mi', spec, { app: 'db' }));
-    const placed = await waitFor('two db pods bound', async () => {
-      const pods = (await c.resource<Pod>(R.pods).list({ namespace: 'ha' })).items.filter((p) => p.spec?.nodeName);
-      return pods.length === 2 ? pods : undefined;
-    }, 60_000, 300);
+    const placed = await waitFor(
+      'two db pods bound',
+      async () => {
+        const pods = (await c.resource<Pod>(R.pods).list({ namespace: 'ha' })).items.filter((p) => p.spec?.nodeName);
+        return pods.length === 2 ? pods : undefined;
+      },
+      60_000,
+      300,
+    );
     expect(new Set(placed.map((p) => p.spec!.nodeName))).toEqual(new Set(['ha-1', 'ha-2']));
     const pending = (await c.resource<Pod>(R.pods).list({ namespace: 'ha' })).items.find((p) => !p.spec?.nodeName)!;
     const msg = await failedSchedulingMessage(c, 'ha', pending.metadata.name!, /anti-affinity/);

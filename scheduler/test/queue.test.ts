@@ -37,7 +37,9 @@ describe('SchedulingQueue', () => {
 
   it('backoff doubles from 1 s to a 10 s cap', () => {
     const q = new SchedulingQueue();
-    const d = [1, 2, 3, 4, 5, 6].map((attempts) => q.backoffDuration({ key: 'k', pod: pod('k'), timestamp: 0, seq: 0, attempts, parkedAt: 0 }));
+    const d = [1, 2, 3, 4, 5, 6].map((attempts) =>
+      q.backoffDuration({ key: 'k', pod: pod('k'), timestamp: 0, seq: 0, attempts, parkedAt: 0 }),
+    );
     expect(d).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
   });
 

@@ -29,7 +29,9 @@ class FakeInformer {
 function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHang?: boolean } = {}) {
   const pods = new FakeInformer();
   const nodes = new FakeInformer();
-  const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : rt.resource === 'nodes' ? nodes : new FakeInformer()) } as unknown as InformerFactory;
+  const factory = {
+    informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : rt.resource === 'nodes' ? nodes : new FakeInformer()),
+  } as unknown as InformerFactory;
   const bindings: { pod: string; node: string }[] = [];
   const patches: { pod: string; body: { status: { conditions: core.PodCondition[] } } }[] = [];
   const events: { type: string; reason: string; message: string; name?: string }[] = [];
@@ -54,7 +56,13 @@ function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHan
       return opts.eventsHang ? new Promise<void>(() => undefined) : undefined;
     },
   };
-  const s = new Scheduler({ client, factory, profiles: defaultConfig().profiles, recorder, log: createLogger('test', { level: 'silent' }) });
+  const s = new Scheduler({
+    client,
+    factory,
+    profiles: defaultConfig().profiles,
+    recorder,
+    log: createLogger('test', { level: 'silent' }),
+  });
   return { s, pods, nodes, bindings, patches, events };
 }
 

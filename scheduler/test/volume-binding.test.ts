@@ -14,11 +14,19 @@ const claim = (name: string, spec: Partial<Claim['spec']> = {}, annotations?: Re
   status: { phase: spec.volumeName ? 'Bound' : 'Pending' },
 });
 const onNode = (n: string): Partial<Volume['spec']> => ({
-  nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] } },
+  nodeAffinity: {
+    required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] },
+  },
 });
 const pv = (name: string, spec: Partial<Volume['spec']> = {}, phase = 'Available'): Volume => ({
   metadata: { name },
-  spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'local', local: { path: `/mnt/${name}` }, ...spec },
+  spec: {
+    capacity: { storage: '1Gi' },
+    accessModes: ['ReadWriteOnce'],
+    storageClassName: 'local',
+    local: { path: `/mnt/${name}` },
+    ...spec,
+  },
   status: { phase },
 });
 const sc = (name: string, provisioner: string, wffc = true, allowedTopologies?: StorageClass['allowedTopologies']): StorageClass => ({
@@ -27,7 +35,12 @@ const sc = (name: string, provisioner: string, wffc = true, allowedTopologies?: 
   volumeBindingMode: wffc ? 'WaitForFirstConsumer' : 'Immediate',
   allowedTopologies,
 });
-const CLASSES = [sc('local', 'kubernetes.io/no-provisioner'), sc('standard', 'minik8s.io/local-path'), sc('net', 'example.com/nfs', false), sc('zoned', 'minik8s.io/local-path', true, [{ matchLabelExpressions: [{ key: 'zone', values: ['a'] }] }])];
+const CLASSES = [
+  sc('local', 'kubernetes.io/no-provisioner'),
+  sc('standard', 'minik8s.io/local-path'),
+  sc('net', 'example.com/nfs', false),
+  sc('zoned', 'minik8s.io/local-path', true, [{ matchLabelExpressions: [{ key: 'zone', values: ['a'] }] }]),
+];
 
 function view(claims: Claim[], volumes: Volume[] = [], assumed: [string, string][] = []): VolumeView {
   return {
@@ -39,8 +52,12 @@ function view(claims: Claim[], volumes: Volume[] = [], assumed: [string, string]
     assumedProvisions: new Map(),
   };
 }
-const nodes = [node('n1', { labels: { 'kubernetes.io/hostname': 'n1', zone: 'a' } }), node('n2', { labels: { 'kubernetes.io/hostname': 'n2', zone: 'b' } })];
-const withClaims = (...names: string[]): core.Pod => pod('p', { spec: { volumes: names.map((c, i) => ({ name: `v${i}`, persistentVolumeClaim: { claimName: c } })) } });
+const nodes = [
+  node('n1', { labels: { 'kubernetes.io/hostname': 'n1', zone: 'a' } }),
+  node('n2', { labels: { 'kubernetes.io/hostname': 'n2', zone: 'b' } }),
+];
+const withClaims = (...names: string[]): core.Pod =>
+  pod('p', { spec: { volumes: names.map((c, i) => ({ name: `v${i}`, persistentVolumeClaim: { claimName: c } })) } });
 
 function schedule(p: core.Pod, v: VolumeView): string {
   const snap = { ...buildSnapshot(nodes, []), volumes: v };
@@ -53,17 +70,62 @@ describe('VolumeBinding placement', () => {
   it.each<[string, core.Pod, VolumeView, string]>([
     ['a pod without claims goes anywhere', pod('p'), view([]), 'n1'],
     ['a missing claim', withClaims('nope'), view([]), `0/2 nodes are available: persistentvolumeclaim "nope" not found. ${preempt}`],
-    ['an unbound claim of an Immediate class waits for the binder', withClaims('c'), view([claim('c', { storageClassName: 'net' })]), `0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. ${preempt}`],
-    ['a claim being deleted', withClaims('c'), view([{ ...claim('c'), metadata: { ...claim('c').metadata, deletionTimestamp: 'now' } }]), `0/2 nodes are available: persistentvolumeclaim "c" is being deleted. ${preempt}`],
-    ['a bound claim follows its volume\'s node affinity', withClaims('c'), view([claim('c', { volumeName: 'pv-2' })], [pv('pv-2', onNode('n2'), 'Bound')]), 'n2'],
-    ['a bound claim whose volume is gone', withClaims('c'), view([claim('c', { volumeName: 'gone' })]), `0/2 nodes are available: 2 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s). ${preempt}`],
-    ['a bound claim whose volume no node reaches', withClaims('c'), view([claim('c', { volumeName: 'pv-3' })], [pv('pv-3', onNode('n3'), 'Bound')]), `0/2 nodes are available: 2 node(s) had volume node affinity conflict. ${preempt}`],
-    ['an unbound local claim goes where a matching volume is', withClaims('c'), view([claim('c')], [pv('small', onNode('n1'), 'Bound'), pv('free', onNode('n2'))]), 'n2'],
-    ['a local claim no volume can satisfy', withClaims('c'), view([claim('c', { resources: { requests: { storage: '10Gi' } } })], [pv('small', onNode('n1'))]), `0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind. ${preempt}`],
-    ['a volume assumed for another pod is not handed out again', withClaims('c'), view([claim('c')], [pv('free', onNode('n2'))], [['free', 'default/other']]), `0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind. ${preempt}`],
+    [
+      'an unbound claim of an Immediate class waits for the binder',
+      withClaims('c'),
+      view([claim('c', { storageClassName: 'net' })]),
+      `0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. ${preempt}`,
+    ],
+    [
+      'a claim being deleted',
+      withClaims('c'),
+      view([{ ...claim('c'), metadata: { ...claim('c').metadata, deletionTimestamp: 'now' } }]),
+      `0/2 nodes are available: persistentvolumeclaim "c" is being deleted. ${preempt}`,
+    ],
+    [
+      "a bound claim follows its volume's node affinity",
+      withClaims('c'),
+      view([claim('c', { volumeName: 'pv-2' })], [pv('pv-2', onNode('n2'), 'Bound')]),
+      'n2',
+    ],
+    [
+      'a bound claim whose volume is gone',
+      withClaims('c'),
+      view([claim('c', { volumeName: 'gone' })]),
+      `0/2 nodes are available: 2 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s). ${preempt}`,
+    ],
+    [
+      'a bound claim whose volume no node reaches',
+      withClaims('c'),
+      view([claim('c', { volumeName: 'pv-3' })], [pv('pv-3', onNode('n3'), 'Bound')]),
+      `0/2 nodes are available: 2 node(s) had volume node affinity conflict. ${preempt}`,
+    ],
+    [
+      'an unbound local claim goes where a matching volume is',
+      withClaims('c'),
+      view([claim('c')], [pv('small', onNode('n1'), 'Bound'), pv('free', onNode('n2'))]),
+      'n2',
+    ],
+    [
+      'a local claim no volume can satisfy',
+      withClaims('c'),
+      view([claim('c', { resources: { requests: { storage: '10Gi' } } })], [pv('small', onNode('n1'))]),
+      `0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind. ${preempt}`,
+    ],
+    [
+      'a volume assumed for another pod is not handed out again',
+      withClaims('c'),
+      view([claim('c')], [pv('free', onNode('n2'))], [['free', 'default/other']]),
+      `0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind. ${preempt}`,
+    ],
     ['a provisioning class goes anywhere', withClaims('c'), view([claim('c', { storageClassName: 'standard' })]), 'n1'],
     ['allowedTopologies restrict provisioning', withClaims('c'), view([claim('c', { storageClassName: 'zoned' })]), 'n1'],
-    ['a claim already provisioned for a node keeps the pod there', withClaims('c'), view([claim('c', { storageClassName: 'standard' }, { 'volume.kubernetes.io/selected-node': 'n2' })]), 'n2'],
+    [
+      'a claim already provisioned for a node keeps the pod there',
+      withClaims('c'),
+      view([claim('c', { storageClassName: 'standard' }, { 'volume.kubernetes.io/selected-node': 'n2' })]),
+      'n2',
+    ],
   ])('%s', (_n, p, v, want) => expect(schedule(p, v)).toBe(want));
 
   it('words a claim no node can satisfy as upstream, next to other reasons', () => {
@@ -80,7 +142,11 @@ describe('VolumeBinding placement', () => {
 describe('planVolumes', () => {
   it('takes the smallest matching volume per claim, largest claim first, never one volume twice', () => {
     const claims = [claim('small'), claim('big', { resources: { requests: { storage: '2Gi' } } })];
-    const vols = [pv('v1', { ...onNode('n1'), capacity: { storage: '2Gi' } }), pv('v2', { ...onNode('n1'), capacity: { storage: '3Gi' } }), pv('v3', onNode('n1'))];
+    const vols = [
+      pv('v1', { ...onNode('n1'), capacity: { storage: '2Gi' } }),
+      pv('v2', { ...onNode('n1'), capacity: { storage: '3Gi' } }),
+      pv('v3', onNode('n1')),
+    ];
     const v = view(claims, vols);
     const sorted = podClaims(withClaims('small', 'big'), v);
     if ('code' in sorted) throw new Error('unexpected');

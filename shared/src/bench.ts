@@ -18,7 +18,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
  * Poll `fn` every `everyMs` until it returns a value other than undefined or false (a throw counts as
  * "not yet"); after `timeoutMs` fail, naming what it waited for and the last error.
  */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -28,7 +33,8 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`, { cause: last });
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`, { cause: last });
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -29,7 +29,8 @@ export function scheduleErrors(schedule: string, timeZone?: string | null, allow
   const errs: string[] = [];
   const problem = scheduleProblem(schedule);
   if (problem) errs.push(problem);
-  if (allowTZInSchedule && schedule.includes('TZ') && timeZone != null) errs.push('cannot use both timeZone field and TZ or CRON_TZ in schedule');
+  if (allowTZInSchedule && schedule.includes('TZ') && timeZone != null)
+    errs.push('cannot use both timeZone field and TZ or CRON_TZ in schedule');
   else if (!allowTZInSchedule && schedule.includes('TZ')) errs.push('cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
   return errs;
 }
@@ -39,7 +40,8 @@ const TZ_PART = /^[A-Za-z._+\-0-9]+$/;
 /** upstream validateTimeZone (the IANA database Node carries stands in for Go's time.LoadLocation). */
 export function timeZoneErrors(tz: string): string[] {
   if (tz === '') return ['timeZone must be nil or non-empty string'];
-  for (const part of tz.split('/')) if (part === '.' || part === '..' || part.startsWith('-') || !TZ_PART.test(part)) return [`unknown time zone ${tz}`];
+  for (const part of tz.split('/'))
+    if (part === '.' || part === '..' || part.startsWith('-') || !TZ_PART.test(part)) return [`unknown time zone ${tz}`];
   if (tz.toLowerCase() === 'local') return ['timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'];
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

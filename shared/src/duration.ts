@@ -9,8 +9,8 @@ export class DurationError extends Error {
 const NS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign
-  'μs': 1_000n, // U+03BC Greek mu
+  µs: 1_000n, // U+00B5 micro sign
+  μs: 1_000n, // U+03BC Greek mu
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -104,7 +104,8 @@ export function parseDuration(s: string): number {
  * the flag; a negative value is refused too, since every duration flag here is a period or a timeout.
  */
 export function parseDurationFlag(flag: string, value: string): number {
-  const refuse = (why: string, cause?: unknown) => new DurationError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`, { cause });
+  const refuse = (why: string, cause?: unknown) =>
+    new DurationError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`, { cause });
   let ms: number;
   try {
     ms = parseDuration(value);

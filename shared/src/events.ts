@@ -67,14 +67,25 @@ export class EventRecorder {
   ) {}
 
   /** Record an event about `involvedObject`. Resolves when written (or dropped); never rejects. */
-  event(involvedObject: KubeObject | ObjectReference, type: EventType, reason: string, message: string, extras: EventExtras = {}): Promise<void> {
+  event(
+    involvedObject: KubeObject | ObjectReference,
+    type: EventType,
+    reason: string,
+    message: string,
+    extras: EventExtras = {},
+  ): Promise<void> {
     const ref = objectReference(involvedObject);
     const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message]);
     const prev = this.chains.get(key) ?? Promise.resolve();
     const at = extras.at ?? new Date();
-    const next = prev.then(() => this.write(key, ref, type, reason, message, extras, at)).catch((e: unknown) => {
-      this.opts.logger?.warn({ err: (e as Error)?.message ?? String(e), reason, object: `${ref.namespace ?? ''}/${ref.name ?? ''}` }, 'could not record event');
-    });
+    const next = prev
+      .then(() => this.write(key, ref, type, reason, message, extras, at))
+      .catch((e: unknown) => {
+        this.opts.logger?.warn(
+          { err: (e as Error)?.message ?? String(e), reason, object: `${ref.namespace ?? ''}/${ref.name ?? ''}` },
+          'could not record event',
+        );
+      });
     this.chains.set(key, next);
     void next.then(() => {
       if (this.chains.get(key) === next) this.chains.delete(key);
@@ -82,7 +93,15 @@ export class EventRecorder {
     return next;
   }
 
-  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string, extras: EventExtras, now: Date): Promise<void> {
+  private async write(
+    key: string,
+    ref: ObjectReference,
+    type: EventType,
+    reason: string,
+    message: string,
+    extras: EventExtras,
+    now: Date,
+  ): Promise<void> {
     const events = this.client.resource(R.events);
     const s = this.seen.get(key);
     if (s && now.getTime() - s.at < CORRELATION_WINDOW_MS) {

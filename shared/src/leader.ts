@@ -89,7 +89,10 @@ export class LeaderElector {
     if (this.stopped) return;
     this.leading = true;
     const ac = new AbortController();
-    this.opts.logger?.info({ lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity }, 'successfully acquired lease');
+    this.opts.logger?.info(
+      { lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity },
+      'successfully acquired lease',
+    );
     void Promise.resolve()
       .then(() => cb.onStartedLeading(ac.signal))
       .catch((e: unknown) => this.opts.logger?.warn({ err: (e as Error)?.message ?? String(e) }, 'onStartedLeading failed'));
@@ -103,7 +106,10 @@ export class LeaderElector {
         continue;
       }
       if (Date.now() - lastRenew >= this.renewDeadlineMs || this.heldByOther()) {
-        this.opts.logger?.warn({ lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity }, 'failed to renew lease; leadership lost');
+        this.opts.logger?.warn(
+          { lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity },
+          'failed to renew lease; leadership lost',
+        );
         break;
       }
     }
@@ -149,7 +155,13 @@ export class LeaderElector {
   private async tryAcquireOrRenew(cb: LeaderCallbacks): Promise<boolean> {
     const now = new Date();
     const leaseSeconds = Math.max(1, Math.ceil(this.leaseMs / 1000));
-    const mine: LeaseSpec = { holderIdentity: this.opts.identity, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
+    const mine: LeaseSpec = {
+      holderIdentity: this.opts.identity,
+      leaseDurationSeconds: leaseSeconds,
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+      leaseTransitions: 0,
+    };
     let current: Lease;
     try {
       current = await this.leases().get(this.opts.name, this.opts.namespace);
@@ -160,7 +172,12 @@ export class LeaderElector {
       }
       try {
         const created = await this.leases().create(
-          { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace }, spec: mine },
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.opts.name, namespace: this.opts.namespace },
+            spec: mine,
+          },
           { namespace: this.opts.namespace },
         );
         this.observe(created, cb);
@@ -195,7 +212,10 @@ export class LeaderElector {
     if (!cur || cur.spec?.holderIdentity !== this.opts.identity) return;
     try {
       const now = microTime();
-      await this.leases().update({ ...cur, spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } });
+      await this.leases().update({
+        ...cur,
+        spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+      });
     } catch (e) {
       this.opts.logger?.warn({ err: (e as Error)?.message ?? String(e) }, 'error releasing lease');
     }

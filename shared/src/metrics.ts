@@ -97,10 +97,11 @@ export function startHealthServer(opts: HealthServerOptions): Promise<HealthServ
       resolve({
         server,
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((ok) => {
-          server.closeAllConnections();
-          server.close(() => ok());
-        }),
+        close: () =>
+          new Promise<void>((ok) => {
+            server.closeAllConnections();
+            server.close(() => ok());
+          }),
       });
     });
   });

@@ -121,7 +121,8 @@ export function parseQuantityExact(str: string): Quantity {
     // the digits below a nano-unit end in a non-zero one: keep those above and round up
     n = BigInt(digits.slice(0, Math.max(0, digits.length + shift)) || '0') + 1n;
   } else {
-    if (digits.length > MAX_SIGNIFICANT) throw new QuantityError(`quantity ${JSON.stringify(str)} has more than ${MAX_SIGNIFICANT} significant digits`);
+    if (digits.length > MAX_SIGNIFICANT)
+      throw new QuantityError(`quantity ${JSON.stringify(str)} has more than ${MAX_SIGNIFICANT} significant digits`);
     const d = TEN ** BigInt(-shift);
     const x = BigInt(digits) * 2n ** BigInt(exp2);
     n = x % d === 0n ? x / d : x / d + 1n;
@@ -220,7 +221,11 @@ export function formatQuantity(value: number, format: 'DecimalSI' | 'BinarySI' =
     }
     return `${sign}${n}${suffixes[k]}`;
   }
-  for (const [scale, suffix] of [[1e3, 'm'], [1e6, 'u'], [1e9, 'n']] as const) {
+  for (const [scale, suffix] of [
+    [1e3, 'm'],
+    [1e6, 'u'],
+    [1e9, 'n'],
+  ] as const) {
     const s = abs * scale;
     const r = Math.round(s);
     if (Math.abs(s - r) < 1e-6 * Math.max(1, s)) return `${sign}${r}${suffix}`;
@@ -239,4 +244,3 @@ export function addQuantities(a: string | number | undefined, b: string | number
   const first = ma === 0 ? (b ?? 0) : a!;
   return formatQuantity((ma + milliValue(b ?? 0)) / 1000, quantityFormat(first));
 }
-

@@ -29,10 +29,32 @@ function queueMetrics(registry: Registry): QueueMetrics {
     const registers = [registry];
     m = {
       depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers }),
-      adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers }),
-      retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers }),
-      queueDuration: new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested.', labelNames: ['name'], buckets: DURATION_BUCKETS, registers }),
-      workDuration: new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', labelNames: ['name'], buckets: DURATION_BUCKETS, registers }),
+      adds: new Counter({
+        name: 'workqueue_adds_total',
+        help: 'Total number of adds handled by workqueue',
+        labelNames: ['name'],
+        registers,
+      }),
+      retries: new Counter({
+        name: 'workqueue_retries_total',
+        help: 'Total number of retries handled by workqueue',
+        labelNames: ['name'],
+        registers,
+      }),
+      queueDuration: new Histogram({
+        name: 'workqueue_queue_duration_seconds',
+        help: 'How long in seconds an item stays in workqueue before being requested.',
+        labelNames: ['name'],
+        buckets: DURATION_BUCKETS,
+        registers,
+      }),
+      workDuration: new Histogram({
+        name: 'workqueue_work_duration_seconds',
+        help: 'How long in seconds processing an item from workqueue takes.',
+        labelNames: ['name'],
+        buckets: DURATION_BUCKETS,
+        registers,
+      }),
     };
     metricsByRegistry.set(registry, m);
   }
@@ -177,7 +199,12 @@ export interface WorkerLogger {
  * Run `n` workers until the queue shuts down: success → forget(key); a throw → addRateLimited(key).
  * Resolves when every worker has stopped.
  */
-export async function runWorkers<K>(queue: WorkQueue<K>, n: number, fn: (key: K) => Promise<void> | void, logger?: WorkerLogger): Promise<void> {
+export async function runWorkers<K>(
+  queue: WorkQueue<K>,
+  n: number,
+  fn: (key: K) => Promise<void> | void,
+  logger?: WorkerLogger,
+): Promise<void> {
   const worker = async () => {
     for (;;) {
       const key = await queue.get();

@@ -23,11 +23,16 @@ describe('percentile (nearest rank)', () => {
 describe('until', () => {
   it('polls through undefined and throws until a value comes', async () => {
     let n = 0;
-    const v = await until('the third call', () => {
-      n++;
-      if (n === 1) throw new Error('not up');
-      return n === 3 ? 'up' : undefined;
-    }, 1000, 1);
+    const v = await until(
+      'the third call',
+      () => {
+        n++;
+        if (n === 1) throw new Error('not up');
+        return n === 3 ? 'up' : undefined;
+      },
+      1000,
+      1,
+    );
     expect([v, n]).toEqual(['up', 3]);
   });
   it('takes false as not yet', async () => {
@@ -37,9 +42,14 @@ describe('until', () => {
   });
   it('names what it waited for, and the last error, when the time is up', async () => {
     await expect(until('nothing', () => undefined, 20, 5)).rejects.toThrow('timed out after 20 ms waiting for nothing');
-    const failing = until('a refusal', () => {
-      throw new Error('ECONNREFUSED');
-    }, 20, 5);
+    const failing = until(
+      'a refusal',
+      () => {
+        throw new Error('ECONNREFUSED');
+      },
+      20,
+      5,
+    );
     await expect(failing).rejects.toThrow('timed out after 20 ms waiting for a refusal: Error: ECONNREFUSED');
     await expect(failing).rejects.toHaveProperty('cause.message', 'ECONNREFUSED');
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { base32, endpointChainName, externalChainName, isServiceChainName, portProtoHash, serviceChainName } from '../src/proxy/chain-names';
+import {
+  base32,
+  endpointChainName,
+  externalChainName,
+  isServiceChainName,
+  portProtoHash,
+  serviceChainName,
+} from '../src/proxy/chain-names';
 
 describe('chain name hash (upstream fixtures)', () => {
   it.each([

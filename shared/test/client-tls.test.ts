@@ -18,7 +18,23 @@ const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 function issue(name: string, cn: string, ext: string): void {
   ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
   writeFileSync(f(`${name}.ext`), ext);
-  ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+  );
 }
 
 let server: Server;
@@ -29,12 +45,24 @@ beforeAll(async () => {
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=test-ca');
   issue('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\n');
   issue('client', 'admin', 'extendedKeyUsage=clientAuth\n');
-  server = createServer({ key: readFileSync(f('server.key')), cert: readFileSync(f('server.crt')), ca: readFileSync(f('ca.crt')), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    const sock = req.socket as TLSSocket;
-    seen.push({ cn: sock.authorized ? (sock.getPeerCertificate().subject?.CN as string | undefined) : undefined, auth: req.headers.authorization });
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end('{"major":"1","minor":"32"}');
-  });
+  server = createServer(
+    {
+      key: readFileSync(f('server.key')),
+      cert: readFileSync(f('server.crt')),
+      ca: readFileSync(f('ca.crt')),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      const sock = req.socket as TLSSocket;
+      seen.push({
+        cn: sock.authorized ? (sock.getPeerCertificate().subject?.CN as string | undefined) : undefined,
+        auth: req.headers.authorization,
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"major":"1","minor":"32"}');
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -52,10 +52,19 @@ describe('ApiClient', () => {
     const pods = c.resource(R.pods);
     const p = await pods.create({ metadata: { name: 'p', namespace: 'ns1' } });
     expect(p.metadata.name).toBe('p');
-    expect(seen).toEqual({ method: 'POST', url: '/api/v1/namespaces/ns1/pods', body: '{"metadata":{"name":"p","namespace":"ns1"}}', ct: 'application/json' });
+    expect(seen).toEqual({
+      method: 'POST',
+      url: '/api/v1/namespaces/ns1/pods',
+      body: '{"metadata":{"name":"p","namespace":"ns1"}}',
+      ct: 'application/json',
+    });
 
     await c.resource(R.deployments).patch('web', { spec: { replicas: 3 } }, 'strategic', { namespace: 'x', subresource: 'scale' });
-    expect(seen).toMatchObject({ method: 'PATCH', url: '/apis/apps/v1/namespaces/x/deployments/web/scale', ct: 'application/strategic-merge-patch+json' });
+    expect(seen).toMatchObject({
+      method: 'PATCH',
+      url: '/apis/apps/v1/namespaces/x/deployments/web/scale',
+      ct: 'application/strategic-merge-patch+json',
+    });
 
     await pods.list({ labelSelector: 'app in (a,b)', fieldSelector: 'spec.nodeName=n1', limit: 10 });
     expect(seen.url).toBe('/api/v1/pods?labelSelector=app+in+%28a%2Cb%29&fieldSelector=spec.nodeName%3Dn1&limit=10');
@@ -63,7 +72,12 @@ describe('ApiClient', () => {
     await pods.delete('p', { gracePeriodSeconds: 0, propagationPolicy: 'Background' });
     expect(seen.method).toBe('DELETE');
     expect(seen.url).toBe('/api/v1/namespaces/default/pods/p');
-    expect(JSON.parse(seen.body!)).toEqual({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, propagationPolicy: 'Background' });
+    expect(JSON.parse(seen.body!)).toEqual({
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      gracePeriodSeconds: 0,
+      propagationPolicy: 'Background',
+    });
 
     await c.resource(R.nodes).get('n1', 'ignored');
     expect(seen.url).toBe('/api/v1/nodes/n1');
@@ -74,19 +88,37 @@ describe('ApiClient', () => {
 
   it('throws ApiError with the Status, or a Status made from a non-Status body', async () => {
     const c = new ApiClient({ server: url });
-    handler = (_q, _b, res) => json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', message: 'pods "x" not found', code: 404 });
-    const e1 = await c.resource(R.pods).get('x').catch((e: unknown) => e);
+    handler = (_q, _b, res) =>
+      json(res, 404, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        reason: 'NotFound',
+        message: 'pods "x" not found',
+        code: 404,
+      });
+    const e1 = await c
+      .resource(R.pods)
+      .get('x')
+      .catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(ApiError);
     expect(isNotFound(e1)).toBe(true);
     expect((e1 as ApiError).message).toBe('pods "x" not found');
 
-    handler = (_q, _b, res) => { res.writeHead(502, { 'Content-Type': 'text/plain' }); res.end('bad gateway'); };
+    handler = (_q, _b, res) => {
+      res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end('bad gateway');
+    };
     const e2 = (await c.request('GET', '/x').catch((e: unknown) => e)) as ApiError;
     expect(e2.code).toBe(502);
     expect(e2.status.kind).toBe('Status');
     expect(e2.message).toContain('bad gateway');
 
-    handler = (_q, _b, res) => { res.writeHead(404); res.end(); };
+    handler = (_q, _b, res) => {
+      res.writeHead(404);
+      res.end();
+    };
     const e3 = (await c.request('GET', '/y').catch((e: unknown) => e)) as ApiError;
     expect(e3.reason).toBe('NotFound');
     expect(e3.message).toBe('the server could not find the requested resource');
@@ -120,7 +152,9 @@ describe('ApiClient', () => {
     const c = new ApiClient({ server: `http://127.0.0.1:${port}` });
     const e = await c.request('GET', '/version').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ConnectionError);
-    expect((e as Error).message).toBe(`The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`);
+    expect((e as Error).message).toBe(
+      `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`,
+    );
   });
 });
 
@@ -150,10 +184,12 @@ describe('watch', () => {
     };
     const c = new ApiClient({ server: url });
     const got: WatchEvent[] = [];
-    const w = c.resource(R.pods).watch({ namespace: 'ns', resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 30 }, async (e) => {
-      await new Promise((r) => setTimeout(r, 1));
-      got.push(e);
-    });
+    const w = c
+      .resource(R.pods)
+      .watch({ namespace: 'ns', resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 30 }, async (e) => {
+        await new Promise((r) => setTimeout(r, 1));
+        got.push(e);
+      });
     await w.done;
     expect(seenUrl).toBe('/api/v1/namespaces/ns/pods?watch=1&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=30');
     // Objects get the kind/apiVersion the wire format leaves out of list/watch items.
@@ -163,19 +199,33 @@ describe('watch', () => {
 
   it('rejects done with 410 on an ERROR event and on an HTTP 410', async () => {
     const c = new ApiClient({ server: url });
-    const gone = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Expired', message: 'too old resource version: 1 (5)', code: 410 };
+    const gone = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'Expired',
+      message: 'too old resource version: 1 (5)',
+      code: 410,
+    };
     handler = (_q, _b, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write(JSON.stringify(events[0]) + '\n');
       res.end(JSON.stringify({ type: 'ERROR', object: gone }) + '\n');
     };
     const got: WatchEvent[] = [];
-    const e1 = await c.resource(R.pods).watch({ resourceVersion: '1' }, (e) => void got.push(e)).done.catch((e: unknown) => e);
+    const e1 = await c
+      .resource(R.pods)
+      .watch({ resourceVersion: '1' }, (e) => void got.push(e))
+      .done.catch((e: unknown) => e);
     expect(isGone(e1)).toBe(true);
     expect(got).toHaveLength(1);
 
     handler = (_q, _b, res) => json(res, 410, gone);
-    const e2 = await c.resource(R.pods).watch({ resourceVersion: '1' }, () => undefined).done.catch((e: unknown) => e);
+    const e2 = await c
+      .resource(R.pods)
+      .watch({ resourceVersion: '1' }, () => undefined)
+      .done.catch((e: unknown) => e);
     expect(isGone(e2)).toBe(true);
     expect((e2 as ApiError).message).toContain('too old resource version');
     c.close();
@@ -250,7 +300,11 @@ contexts:
     });
   });
   it('honours --context, --server and KUBECONFIG lists (first wins)', () => {
-    expect(loadKubeconfig({ path: kc1, context: 'c', env })).toEqual({ server: 'http://127.0.0.1:8080', context: 'c', insecureSkipTLSVerify: true });
+    expect(loadKubeconfig({ path: kc1, context: 'c', env })).toEqual({
+      server: 'http://127.0.0.1:8080',
+      context: 'c',
+      insecureSkipTLSVerify: true,
+    });
     expect(loadKubeconfig({ path: kc1, context: 'c', server: 'http://127.0.0.1:1', env }).server).toBe('http://127.0.0.1:1');
     const cfg = loadKubeconfig({ env: { HOME: dir, KUBECONFIG: `${join(dir, 'missing.yaml')}:${kc2}:${kc1}` } });
     expect(cfg.context).toBe('c');

@@ -1,7 +1,17 @@
 // Go's time.ParseDuration and Duration.String() cases, and apimachinery's HumanDuration. Rows marked
 // "diverged" are where one of the earlier copies answered otherwise.
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, formatDurationNs, humanDuration, microTime, parseDuration, parseDurationFlag, parseDurationNs, rfc3339 } from '@minik8s/shared';
+import {
+  DurationError,
+  formatDuration,
+  formatDurationNs,
+  humanDuration,
+  microTime,
+  parseDuration,
+  parseDurationFlag,
+  parseDurationNs,
+  rfc3339,
+} from '@minik8s/shared';
 
 const S = 1_000_000_000n;
 const MIN = 60n * S;
@@ -81,7 +91,9 @@ describe('parseDurationNs (time.ParseDuration)', () => {
 describe('parseDurationFlag (pflag DurationVar)', () => {
   it('names the flag and refuses negative periods', () => {
     expect(parseDurationFlag('timeout', '2m')).toBe(120_000);
-    expect(() => parseDurationFlag('timeout', '30')).toThrow('invalid argument "30" for "--timeout" flag: time: missing unit in duration "30"');
+    expect(() => parseDurationFlag('timeout', '30')).toThrow(
+      'invalid argument "30" for "--timeout" flag: time: missing unit in duration "30"',
+    );
     expect(() => parseDurationFlag('timeout', '-1s')).toThrow('invalid argument "-1s" for "--timeout" flag: must not be negative');
   });
 });

@@ -38,7 +38,10 @@ describe('EventRecorder', () => {
     expect(ev.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(String(ev.eventTime).slice(0, 19)).toBe(String(ev.firstTimestamp).slice(0, 19));
     expect(ev.action).toBe('Scheduled');
-    await Promise.all([rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1'), rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1')]);
+    await Promise.all([
+      rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1'),
+      rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1'),
+    ]);
     expect(fake.of('events')).toHaveLength(1);
     expect(fake.of('events')[0].count).toBe(3);
     await rec.event(pod, 'Warning', 'Failed', 'other');
@@ -80,7 +83,13 @@ describe('EventRecorder', () => {
 });
 
 describe('LeaderElector', { timeout: 60_000 }, () => {
-  const fast = { namespace: 'kube-system', name: 'kube-scheduler', leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 };
+  const fast = {
+    namespace: 'kube-system',
+    name: 'kube-scheduler',
+    leaseDurationSeconds: 4,
+    renewDeadlineSeconds: 3,
+    retryPeriodSeconds: 0.5,
+  };
 
   it('elects exactly one leader; the other takes over after release', async () => {
     const state: Record<string, string[]> = { a: [], b: [] };
@@ -133,7 +142,11 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
     const run = e.run({ onStartedLeading: (s) => void (signal = s), onStoppedLeading: () => void (stopped = true) });
     await until('x leads', () => e.isLeader());
     const lease = fake.of('leases')[0];
-    fake.objs.set('kube-system/leases/kube-scheduler', { ...lease, metadata: { ...lease.metadata, resourceVersion: '999' }, spec: { holderIdentity: 'intruder', leaseDurationSeconds: 60 } });
+    fake.objs.set('kube-system/leases/kube-scheduler', {
+      ...lease,
+      metadata: { ...lease.metadata, resourceVersion: '999' },
+      spec: { holderIdentity: 'intruder', leaseDurationSeconds: 60 },
+    });
     await run;
     expect(stopped).toBe(true);
     expect(signal?.aborted).toBe(true);
@@ -151,6 +164,8 @@ describe('LeaderElector', { timeout: 60_000 }, () => {
   });
 
   it('rejects inconsistent timings', () => {
-    expect(() => new LeaderElector(client, { ...fast, identity: 'x', leaseDurationSeconds: 2, renewDeadlineSeconds: 3 })).toThrow(/leaseDurationSeconds/);
+    expect(() => new LeaderElector(client, { ...fast, identity: 'x', leaseDurationSeconds: 2, renewDeadlineSeconds: 3 })).toThrow(
+      /leaseDurationSeconds/,
+    );
   });
 });

@@ -32,7 +32,17 @@ export class FakePods {
         const from = Number(u.searchParams.get('resourceVersion') ?? '0');
         if (from < this.compacted) {
           res.writeHead(410, { 'Content-Type': 'application/json' });
-          return res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Expired', message: `too old resource version: ${from} (${this.compacted})`, code: 410 }));
+          return res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              reason: 'Expired',
+              message: `too old resource version: ${from} (${this.compacted})`,
+              code: 410,
+            }),
+          );
         }
         res.writeHead(200, { 'Content-Type': 'application/json' });
         const w = { res, from };
@@ -48,7 +58,14 @@ export class FakePods {
       const items = all.slice(start, start + limit);
       const more = start + limit < all.length;
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.rev), continue: more ? String(start + limit) : undefined }, items }));
+      res.end(
+        JSON.stringify({
+          kind: 'PodList',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: String(this.rev), continue: more ? String(start + limit) : undefined },
+          items,
+        }),
+      );
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -91,6 +108,7 @@ export class FakePods {
 
   bookmark(): void {
     this.rev++;
-    for (const w of this.watchers) w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: String(this.rev) } } }) + '\n');
+    for (const w of this.watchers)
+      w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: String(this.rev) } } }) + '\n');
   }
 }

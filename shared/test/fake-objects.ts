@@ -21,7 +21,8 @@ export class FakeObjects {
           res.writeHead(code, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        const status = (code: number, reason: string) => send(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, message: reason, code });
+        const status = (code: number, reason: string) =>
+          send(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, message: reason, code });
         if (!m) return status(404, 'NotFound');
         const [, ns, resource, name] = m;
         this.calls.push(`${req.method} ${resource}${name ? `/${name}` : ''}`);

@@ -22,7 +22,12 @@ afterAll(async () => {
   await stopAll();
 });
 
-const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { suite: 'informer' } }, data });
+const cm = (name: string, data: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', labels: { suite: 'informer' } },
+  data,
+});
 
 /** Compact etcd up to its current revision, through etcd's JSON gateway (no etcdctl needed). */
 async function compactEtcd(endpoint: string): Promise<void> {
@@ -106,7 +111,13 @@ describe('Informer against the apiserver', () => {
 
 describe('LeaderElector against the apiserver', () => {
   it('one leader of two; the other takes over when it stops', async () => {
-    const opts = { namespace: 'kube-system', name: 'shared-int-test', leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 0.5 };
+    const opts = {
+      namespace: 'kube-system',
+      name: 'shared-int-test',
+      leaseDurationSeconds: 4,
+      renewDeadlineSeconds: 3,
+      retryPeriodSeconds: 0.5,
+    };
     const e1 = new LeaderElector(mkClient(a.url), { ...opts, identity: 'one' });
     const e2 = new LeaderElector(mkClient(b.url), { ...opts, identity: 'two' });
     const noop = { onStartedLeading: () => undefined, onStoppedLeading: () => undefined };

@@ -15,9 +15,19 @@ describe('Store', () => {
     s.upsert(obj('b', 'ns1', '1', { app: 'db' }));
     s.upsert(obj('c', 'ns2', '1', { app: 'web' }));
     s.upsert(obj('n1', undefined, '1'));
-    expect(s.byIndex('namespace', 'ns1').map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(
+      s
+        .byIndex('namespace', 'ns1')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(s.byIndex('namespace', '').map((o) => o.metadata.name)).toEqual(['n1']);
-    expect(s.byIndex('app', 'web').map((o) => o.metadata.name).sort()).toEqual(['a', 'c']);
+    expect(
+      s
+        .byIndex('app', 'web')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'c']);
     s.upsert(obj('a', 'ns1', '2', { app: 'db' }));
     expect(s.byIndex('app', 'web').map((o) => o.metadata.name)).toEqual(['c']);
     expect(s.indexKeys('app', 'db').sort()).toEqual(['ns1/a', 'ns1/b']);
@@ -43,7 +53,12 @@ describe('diffForReplace', () => {
     ]);
     const recreated = { ...obj('same2', 'd', '1') };
     cached.set('d/same2', recreated);
-    const d = diffForReplace(cached, [obj('same', 'd', '1'), obj('changed', 'd', '5'), obj('new', 'd', '6'), { metadata: { ...recreated.metadata, uid: 'other' } }]);
+    const d = diffForReplace(cached, [
+      obj('same', 'd', '1'),
+      obj('changed', 'd', '5'),
+      obj('new', 'd', '6'),
+      { metadata: { ...recreated.metadata, uid: 'other' } },
+    ]);
     expect(d.added.map((o) => o.metadata.name)).toEqual(['new']);
     expect(d.updated.map((u) => [u.old.metadata.resourceVersion, u.cur.metadata.name, u.cur.metadata.resourceVersion])).toEqual([
       ['1', 'changed', '5'],
@@ -126,7 +141,11 @@ describe('Informer against a fake apiserver', { timeout: 30_000 }, () => {
     fake.put('a', {}, 'ns1', true);
     fake.put('b', {}, 'ns2', true);
     const inf = factory.informer(R.pods);
-    inf.addEventHandler({ onAdd: () => { throw new Error('handler bug'); } });
+    inf.addEventHandler({
+      onAdd: () => {
+        throw new Error('handler bug');
+      },
+    });
     await factory.start();
     const late: string[] = [];
     inf.addEventHandler({ onAdd: (o) => late.push(o.metadata.name!) });

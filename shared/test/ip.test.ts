@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIPv4, cidrContains, cidrErrors, formatIP, ipErrors, ipFamilyErrors, parseCIDR, parseCIDRSloppy, parseIP, parseIPSloppy, specialIPErrors } from '../src';
+import {
+  canonicalIPv4,
+  cidrContains,
+  cidrErrors,
+  formatIP,
+  ipErrors,
+  ipFamilyErrors,
+  parseCIDR,
+  parseCIDRSloppy,
+  parseIP,
+  parseIPSloppy,
+  specialIPErrors,
+} from '../src';
 
 describe('IP parsing as upstream (ParseIPSloppy + strict rules)', () => {
   it.each([
@@ -45,7 +57,23 @@ describe('IP parsing as upstream (ParseIPSloppy + strict rules)', () => {
   });
   it('canonicalIPv4: a strict IPv4 address as given (it is its canonical text), else undefined', () => {
     for (const s of ['0.0.0.0', '1.2.3.4', '10.244.0.1', '255.255.255.255']) expect(canonicalIPv4(s)).toBe(s);
-    for (const s of ['', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1..2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.256', '1.2.3.1000', '1.2.3.4 x', '1.2.3.4\n', '::1', '::ffff:1.2.3.4', 1, null]) {
+    for (const s of [
+      '',
+      '1.2.3',
+      '1.2.3.4.',
+      '.1.2.3.4',
+      '1..2.3',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '1.2.3.256',
+      '1.2.3.1000',
+      '1.2.3.4 x',
+      '1.2.3.4\n',
+      '::1',
+      '::ffff:1.2.3.4',
+      1,
+      null,
+    ]) {
       expect(canonicalIPv4(s), JSON.stringify(s)).toBeUndefined();
     }
   });

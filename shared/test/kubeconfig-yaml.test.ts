@@ -100,7 +100,34 @@ describe('parseKubeconfigYaml', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const atoms = ['a', 'b-c', 'x.y', 'true', 'null', '1', '0x1', '"q"', "'s'", '{}', '[]', '~', '/p', 'h:p', 'a b', 'k:', '#c', '-', '- x', '"a\\"', 'é', '--x', '-1', '-x', '-.5', '-'];
+    const atoms = [
+      'a',
+      'b-c',
+      'x.y',
+      'true',
+      'null',
+      '1',
+      '0x1',
+      '"q"',
+      "'s'",
+      '{}',
+      '[]',
+      '~',
+      '/p',
+      'h:p',
+      'a b',
+      'k:',
+      '#c',
+      '-',
+      '- x',
+      '"a\\"',
+      'é',
+      '--x',
+      '-1',
+      '-x',
+      '-.5',
+      '-',
+    ];
     const pick = <T>(xs: T[]) => xs[rnd(xs.length)];
     let answered = 0;
     for (let n = 0; n < 3000; n++) {

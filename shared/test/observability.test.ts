@@ -19,7 +19,12 @@ describe('logging', () => {
   });
   it('writes JSON lines with the component', async () => {
     const lines: string[] = [];
-    const dest = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
+    const dest = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const log = createLogger('test-comp', { level: 'info', destination: dest });
     log.info({ pod: 'a' }, 'hello');
     log.debug('hidden');

@@ -20,7 +20,12 @@ const byKey = (mergeKey: string, type?: OldType, retainKeys = false): OldField =
 const obj = (type: OldType, retainKeys = false): OldField => ({ type, retainKeys: retainKeys || undefined });
 const conditions = byKey('type');
 const objectMeta = t({ ownerReferences: byKey('uid'), finalizers: { setMerge: true } });
-const container = t({ ports: byKey('containerPort'), env: byKey('name'), volumeMounts: byKey('mountPath'), volumeDevices: byKey('devicePath') });
+const container = t({
+  ports: byKey('containerPort'),
+  env: byKey('name'),
+  volumeMounts: byKey('mountPath'),
+  volumeDevices: byKey('devicePath'),
+});
 const podSpec = t({
   volumes: byKey('name', undefined, true),
   initContainers: byKey('name', container),
@@ -102,7 +107,9 @@ describe('strategic merge patch metadata from the OpenAPI schema', () => {
   it('knows kinds the old table did not (every kind upstream defines), and none upstream does not', () => {
     expect(fieldMeta(schemaFor('policy/v1', 'PodDisruptionBudget'), 'status')?.type).toBeDefined();
     expect(fieldMeta(at(schemaFor('policy/v1', 'PodDisruptionBudget'), 'status'), 'conditions')?.mergeKey).toBe('type');
-    expect(fieldMeta(at(schemaFor('networking.k8s.io/v1', 'Ingress'), 'spec'), 'rules')).toEqual({ type: expect.objectContaining({ kind: 'map' }) });
+    expect(fieldMeta(at(schemaFor('networking.k8s.io/v1', 'Ingress'), 'spec'), 'rules')).toEqual({
+      type: expect.objectContaining({ kind: 'map' }),
+    });
     expect(schemaFor('example.com/v1', 'Widget')).toBeUndefined();
     expect(schemaFor(undefined, 'Pod')).toBeUndefined();
   });
@@ -123,18 +130,29 @@ describe('list types and map keys (what server-side apply merges by)', () => {
     expect(containers).toMatchObject({ kind: 'list', listType: 'map', mapKeys: ['name'] });
     const ports = at(podSpec(), 'containers', 'ports') as ListNode;
     expect(ports).toMatchObject({ listType: 'map', mapKeys: ['containerPort', 'protocol'] });
-    expect(at(podSpec(), 'containers', 'args')).toMatchObject({ kind: 'list', listType: 'atomic', items: { kind: 'scalar', type: 'string' } });
+    expect(at(podSpec(), 'containers', 'args')).toMatchObject({
+      kind: 'list',
+      listType: 'atomic',
+      items: { kind: 'scalar', type: 'string' },
+    });
     expect(at(upstreamKindSchema('', 'v1', 'Pod'), 'metadata', 'finalizers')).toMatchObject({ listType: 'set' });
   });
 
   it('atomic structs and granular maps', () => {
     expect(at(podSpec(), 'imagePullSecrets')).toMatchObject({ listType: 'map', items: { kind: 'map', mapType: 'atomic' } });
     expect(at(upstreamKindSchema('apps', 'v1', 'Deployment'), 'spec', 'selector')).toMatchObject({ kind: 'map', mapType: 'atomic' });
-    expect(at(upstreamKindSchema('', 'v1', 'ConfigMap'), 'data')).toMatchObject({ kind: 'map', mapType: 'granular', values: { kind: 'scalar' } });
+    expect(at(upstreamKindSchema('', 'v1', 'ConfigMap'), 'data')).toMatchObject({
+      kind: 'map',
+      mapType: 'granular',
+      values: { kind: 'scalar' },
+    });
   });
 
   it('int-or-string and the opaque types (RawExtension, FieldsV1) ', () => {
-    expect(at(upstreamKindSchema('apps', 'v1', 'Deployment'), 'spec', 'strategy', 'rollingUpdate', 'maxSurge')).toEqual({ kind: 'scalar', type: 'int-or-string' });
+    expect(at(upstreamKindSchema('apps', 'v1', 'Deployment'), 'spec', 'strategy', 'rollingUpdate', 'maxSurge')).toEqual({
+      kind: 'scalar',
+      type: 'int-or-string',
+    });
     expect(at(upstreamKindSchema('apps', 'v1', 'ControllerRevision'), 'data')).toEqual({ kind: 'any' });
     expect(at(upstreamKindSchema('', 'v1', 'Pod'), 'metadata', 'managedFields', 'fieldsV1')).toEqual({ kind: 'any' });
   });
@@ -143,9 +161,17 @@ describe('list types and map keys (what server-side apply merges by)', () => {
     const name = upstreamDefinitionName('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition')!;
     const crd = SchemaCompiler.of({ ...{} }).definition(name);
     expect(crd).toEqual({ kind: 'any' }); // not in that (empty) set
-    const props = at(upstreamKindSchema('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition'), 'spec', 'versions', 'schema', 'openAPIV3Schema') as MapNode;
+    const props = at(
+      upstreamKindSchema('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition'),
+      'spec',
+      'versions',
+      'schema',
+      'openAPIV3Schema',
+    ) as MapNode;
     expect(at(props, 'properties')).toMatchObject({ kind: 'map', values: props });
-    expect(at(upstreamKindSchema('', 'v1', 'Pod'), 'spec', 'containers')).toBe(at(upstreamKindSchema('apps', 'v1', 'Deployment'), 'spec', 'template', 'spec', 'containers'));
+    expect(at(upstreamKindSchema('', 'v1', 'Pod'), 'spec', 'containers')).toBe(
+      at(upstreamKindSchema('apps', 'v1', 'Deployment'), 'spec', 'template', 'spec', 'containers'),
+    );
   });
 });
 

@@ -17,7 +17,15 @@ import {
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const pod = (phase?: string, ready?: string, extra: { since?: string; deleting?: boolean } = {}): PodLike => ({
   metadata: extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {},
-  status: { phase, conditions: ready ? [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: ready, lastTransitionTime: extra.since }] : undefined },
+  status: {
+    phase,
+    conditions: ready
+      ? [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Ready', status: ready, lastTransitionTime: extra.since },
+        ]
+      : undefined,
+  },
 });
 
 describe('pod readiness and phase', () => {
@@ -56,18 +64,56 @@ describe('isNodeReady', () => {
     ['Ready=Unknown', 'Unknown', false],
     ['no Ready condition', undefined, false],
   ])('%s', (_n, status, want) => {
-    expect(isNodeReady({ status: { conditions: status ? [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status }] : [] } })).toBe(want);
+    expect(
+      isNodeReady({
+        status: {
+          conditions: status
+            ? [
+                { type: 'MemoryPressure', status: 'False' },
+                { type: 'Ready', status },
+              ]
+            : [],
+        },
+      }),
+    ).toBe(want);
   });
 });
 
 describe('setStatusCondition (apimeta.SetStatusCondition)', () => {
   const other: Condition = { type: 'Other', status: 'True', reason: 'R', message: '', lastTransitionTime: 'old' };
-  const allowed: Condition = { type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', lastTransitionTime: 'old', observedGeneration: 1 };
+  const allowed: Condition = {
+    type: 'DisruptionAllowed',
+    status: 'True',
+    reason: 'SufficientPods',
+    message: '',
+    lastTransitionTime: 'old',
+    observedGeneration: 1,
+  };
   it.each<[string, Condition[] | undefined, Omit<Condition, 'lastTransitionTime'>, Condition[]]>([
-    ['appends a new condition stamped now', [other], { type: 'New', status: 'True', reason: 'R', message: 'm' }, [other, { type: 'New', status: 'True', reason: 'R', message: 'm', lastTransitionTime: 'now' }]],
-    ['same status: keeps the time, takes reason, message and generation', [allowed, other], { type: 'DisruptionAllowed', status: 'True', reason: 'X', message: 'y', observedGeneration: 2 }, [{ ...allowed, reason: 'X', message: 'y', observedGeneration: 2 }, other]],
-    ['new status: moves the time, keeps the place', [allowed, other], { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: 1 }, [{ ...allowed, status: 'False', reason: 'InsufficientPods', lastTransitionTime: 'now' }, other]],
-    ['no list yet', undefined, { type: 'New', status: 'False', reason: 'R', message: '' }, [{ type: 'New', status: 'False', reason: 'R', message: '', lastTransitionTime: 'now' }]],
+    [
+      'appends a new condition stamped now',
+      [other],
+      { type: 'New', status: 'True', reason: 'R', message: 'm' },
+      [other, { type: 'New', status: 'True', reason: 'R', message: 'm', lastTransitionTime: 'now' }],
+    ],
+    [
+      'same status: keeps the time, takes reason, message and generation',
+      [allowed, other],
+      { type: 'DisruptionAllowed', status: 'True', reason: 'X', message: 'y', observedGeneration: 2 },
+      [{ ...allowed, reason: 'X', message: 'y', observedGeneration: 2 }, other],
+    ],
+    [
+      'new status: moves the time, keeps the place',
+      [allowed, other],
+      { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: 1 },
+      [{ ...allowed, status: 'False', reason: 'InsufficientPods', lastTransitionTime: 'now' }, other],
+    ],
+    [
+      'no list yet',
+      undefined,
+      { type: 'New', status: 'False', reason: 'R', message: '' },
+      [{ type: 'New', status: 'False', reason: 'R', message: '', lastTransitionTime: 'now' }],
+    ],
   ])('%s', (_n, conds, want, result) => {
     expect(setStatusCondition(conds, want, 'now')).toEqual(result);
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_QUANTITY, QuantityError, compareQuantities, formatQuantity, milliValue, parseQuantity, parseQuantityExact, quantityValue } from '../src';
+import {
+  MAX_QUANTITY,
+  QuantityError,
+  compareQuantities,
+  formatQuantity,
+  milliValue,
+  parseQuantity,
+  parseQuantityExact,
+  quantityValue,
+} from '../src';
 
 describe('parseQuantity', () => {
   it.each([
@@ -32,9 +41,12 @@ describe('parseQuantity', () => {
   ] as const)('%s = %d', (q, want) => {
     expect(parseQuantity(q)).toBeCloseTo(want, 12);
   });
-  it.each(['', 'abc', '1x', '1Kb', '1.2.3', '1e', '--1', '1 Mi', '1Mi ', ' 1', '1e+', '0x10', '1e99999999999', 'NaN', 'Infinity'])('rejects %j', (q) => {
-    expect(() => parseQuantity(q)).toThrow(QuantityError);
-  });
+  it.each(['', 'abc', '1x', '1Kb', '1.2.3', '1e', '--1', '1 Mi', '1Mi ', ' 1', '1e+', '0x10', '1e99999999999', 'NaN', 'Infinity'])(
+    'rejects %j',
+    (q) => {
+      expect(() => parseQuantity(q)).toThrow(QuantityError);
+    },
+  );
   // upstream's scanner reads an absent number as 0: these parse (as they do for kube-apiserver)
   it.each(['Mi', '.', '+', 'e5'])('%j is 0 as upstream scans it', (q) => {
     expect(parseQuantity(q)).toBe(0);
@@ -45,7 +57,8 @@ describe('parseQuantity', () => {
 describe('bounds, checked before any arithmetic', () => {
   const FAST = { timeout: 2000 };
   it('refuses 1e30000000 and other absurd exponents at once', FAST, () => {
-    for (const q of ['1e30000000', '1E2147483647', '9e30000000', '1e19', '10E', '9223372036854775808']) expect(() => parseQuantityExact(q), q).toThrow(/too large/);
+    for (const q of ['1e30000000', '1E2147483647', '9e30000000', '1e19', '10E', '9223372036854775808'])
+      expect(() => parseQuantityExact(q), q).toThrow(/too large/);
     expect(() => milliValue('1e30000000')).toThrow(QuantityError);
     expect(() => quantityValue('1e30000000')).toThrow(QuantityError);
   });

@@ -15,7 +15,8 @@ import {
 } from '@minik8s/shared';
 import { PLACEMENT_CASES, PLACEMENT_NODE } from '@minik8s/shared/testing';
 
-const fits = (spec: core.PodSpec, node: core.Node) => requiredNodeAffinityMatches(spec, node) && !findUntoleratedTaint(node.spec?.taints, spec.tolerations, isScheduleTaint);
+const fits = (spec: core.PodSpec, node: core.Node) =>
+  requiredNodeAffinityMatches(spec, node) && !findUntoleratedTaint(node.spec?.taints, spec.tolerations, isScheduleTaint);
 
 describe('placement table: shared rules', () => {
   it.each(PLACEMENT_CASES.map((c) => [c.name, c] as const))('%s', (_n, c) => {
@@ -40,7 +41,11 @@ describe('toleratesTaint', () => {
 
 describe('findUntoleratedTaint', () => {
   it('returns the first taint the filter keeps that nothing tolerates', () => {
-    const taints: core.Taint[] = [{ key: 'a', effect: 'PreferNoSchedule' }, { key: 'b', effect: 'NoSchedule' }, { key: 'c', effect: 'NoExecute' }];
+    const taints: core.Taint[] = [
+      { key: 'a', effect: 'PreferNoSchedule' },
+      { key: 'b', effect: 'NoSchedule' },
+      { key: 'c', effect: 'NoExecute' },
+    ];
     expect(findUntoleratedTaint(taints, [], isScheduleTaint)).toEqual({ key: 'b', effect: 'NoSchedule' });
     expect(findUntoleratedTaint(taints, [{ key: 'b', operator: 'Exists' }], isScheduleTaint)).toEqual({ key: 'c', effect: 'NoExecute' });
     expect(findUntoleratedTaint(taints, [{ operator: 'Exists' }])).toBeUndefined();
@@ -52,8 +57,16 @@ describe('addOrUpdateToleration (AddOrUpdateTolerationInPodSpec)', () => {
   const t: core.Toleration = { key: 'k', operator: 'Exists', effect: 'NoExecute' };
   it.each<[string, core.Toleration[] | undefined, core.Toleration[]]>([
     ['appends to none', undefined, [t]],
-    ['appends when key, effect, operator or value differ', [{ key: 'k', operator: 'Equal', value: 'x', effect: 'NoExecute' }], [{ key: 'k', operator: 'Equal', value: 'x', effect: 'NoExecute' }, t]],
-    ['replaces the same four in place (tolerationSeconds dropped)', [{ key: 'a' }, { ...t, tolerationSeconds: 300 }, { key: 'b' }], [{ key: 'a' }, t, { key: 'b' }]],
+    [
+      'appends when key, effect, operator or value differ',
+      [{ key: 'k', operator: 'Equal', value: 'x', effect: 'NoExecute' }],
+      [{ key: 'k', operator: 'Equal', value: 'x', effect: 'NoExecute' }, t],
+    ],
+    [
+      'replaces the same four in place (tolerationSeconds dropped)',
+      [{ key: 'a' }, { ...t, tolerationSeconds: 300 }, { key: 'b' }],
+      [{ key: 'a' }, t, { key: 'b' }],
+    ],
     ['leaves an equal one alone', [{ key: 'a' }, t], [{ key: 'a' }, t]],
   ])('%s', (_n, list, want) => expect(addOrUpdateToleration(list, t)).toEqual(want));
 });
@@ -75,8 +88,16 @@ describe('daemon pods', () => {
   });
 
   it('a daemon toleration replaces the template one with seconds (diverged: the copy kept 300 s)', () => {
-    const spec = daemonPodSpec({ containers: [], tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] }, 'n1');
-    expect(spec.tolerations?.filter((t) => t.key === 'node.kubernetes.io/unreachable')).toEqual([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }]);
+    const spec = daemonPodSpec(
+      {
+        containers: [],
+        tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+      },
+      'n1',
+    );
+    expect(spec.tolerations?.filter((t) => t.key === 'node.kubernetes.io/unreachable')).toEqual([
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    ]);
   });
 
   it('are pinned by one metadata.name term that replaces the template terms (diverged: the copy kept them)', () => {
@@ -84,17 +105,25 @@ describe('daemon pods', () => {
       containers: [],
       affinity: {
         nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] },
-          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } }],
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
+          },
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } },
+          ],
         },
         podAntiAffinity: {},
       },
     };
     const spec = daemonPodSpec(template, PLACEMENT_NODE);
-    expect(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({ nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [PLACEMENT_NODE] }] }] });
+    expect(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
+      nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [PLACEMENT_NODE] }] }],
+    });
     expect(spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
     expect(spec.affinity?.podAntiAffinity).toEqual({});
-    expect(template.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0].matchFields).toBeUndefined();
+    expect(
+      template.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0].matchFields,
+    ).toBeUndefined();
   });
 });
 
@@ -106,8 +135,22 @@ describe('node affinity details', () => {
     expect(nodeSelectorTermMatches({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['x', 'y'] }] }, nameless)).toBe(false);
   });
   it('preferred terms add their weights; zero-weight and non-matching ones nothing', () => {
-    const pref = (weight: number, key: string): core.PreferredSchedulingTerm => ({ weight, preference: { matchExpressions: [{ key, operator: 'Exists' }] } });
-    expect(preferredNodeAffinityScore({ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [pref(10, 'zone'), pref(30, 'gpu'), pref(0, 'zone'), pref(5, 'zone')] } } }, node)).toBe(15);
+    const pref = (weight: number, key: string): core.PreferredSchedulingTerm => ({
+      weight,
+      preference: { matchExpressions: [{ key, operator: 'Exists' }] },
+    });
+    expect(
+      preferredNodeAffinityScore(
+        {
+          affinity: {
+            nodeAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [pref(10, 'zone'), pref(30, 'gpu'), pref(0, 'zone'), pref(5, 'zone')],
+            },
+          },
+        },
+        node,
+      ),
+    ).toBe(15);
     expect(preferredNodeAffinityScore(undefined, node)).toBe(0);
   });
 });

@@ -10,18 +10,18 @@ import { synStreamBody } from '../src/spdy/frames';
 describe('SPDY/3 framing', () => {
   it('the header dictionary is the one of the SPDY/3 draft (same bytes as Go and spdy-transport)', () => {
     expect(SPDY3_DICTIONARY.length).toBe(1423);
-    expect(createHash('sha256').update(SPDY3_DICTIONARY).digest('hex')).toBe('51d27341373f923f3cd88e1eb7162aeaa3723d7585ff2399201dc06498407f02');
+    expect(createHash('sha256').update(SPDY3_DICTIONARY).digest('hex')).toBe(
+      '51d27341373f923f3cd88e1eb7162aeaa3723d7585ff2399201dc06498407f02',
+    );
   });
 
-  it.each([
-    [{}],
-    [{ streamtype: 'error', port: '8080', requestid: '0' }],
-    [{ StreamType: 'data' }],
-    [{ 'x-long': 'v'.repeat(70_000) }],
-  ])('header block round trip %#', (h) => {
-    const lowered = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-    expect(decodeHeaderBlock(encodeHeaderBlock(h))).toEqual(lowered);
-  });
+  it.each([[{}], [{ streamtype: 'error', port: '8080', requestid: '0' }], [{ StreamType: 'data' }], [{ 'x-long': 'v'.repeat(70_000) }]])(
+    'header block round trip %#',
+    (h) => {
+      const lowered = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+      expect(decodeHeaderBlock(encodeHeaderBlock(h))).toEqual(lowered);
+    },
+  );
 
   it('several values of one header (NUL-separated) read back joined', () => {
     const b = encodeHeaderBlock({ a: 'x\0y' });
@@ -36,8 +36,16 @@ describe('SPDY/3 framing', () => {
   it.each([
     ['data', dataFrame(5, true, Buffer.from('hi')), { kind: 'data', streamId: 5, fin: true, data: Buffer.from('hi') }],
     ['empty data', dataFrame(2, false, Buffer.alloc(0)), { kind: 'data', streamId: 2, fin: false, data: Buffer.alloc(0) }],
-    ['ping', controlFrame(FrameType.ping, 0, Buffer.from([0, 0, 0, 1])), { kind: 'control', type: FrameType.ping, flags: 0, body: Buffer.from([0, 0, 0, 1]) }],
-    ['fin flag', controlFrame(FrameType.synReply, 1, Buffer.alloc(4)), { kind: 'control', type: FrameType.synReply, flags: 1, body: Buffer.alloc(4) }],
+    [
+      'ping',
+      controlFrame(FrameType.ping, 0, Buffer.from([0, 0, 0, 1])),
+      { kind: 'control', type: FrameType.ping, flags: 0, body: Buffer.from([0, 0, 0, 1]) },
+    ],
+    [
+      'fin flag',
+      controlFrame(FrameType.synReply, 1, Buffer.alloc(4)),
+      { kind: 'control', type: FrameType.synReply, flags: 1, body: Buffer.alloc(4) },
+    ],
   ])('frame %s round trip, whole and cut anywhere', (_name, bytes, frame) => {
     expect(splitFrames(bytes)).toEqual({ frames: [frame], rest: Buffer.alloc(0) });
     for (let cut = 0; cut < bytes.length; cut++) {
@@ -104,9 +112,26 @@ describe('SPDY session', () => {
   // A few KiB of zlib that inflate to megabytes, or a control frame announcing 16 MiB: the session is torn
   // down at once instead of buffering what the peer asks for.
   it.each([
-    ['a header block that inflates beyond the cap', () => controlFrame(FrameType.synStream, 0, synStreamBody(1, deflateSync(encodeHeaderBlock({ bomb: 'a'.repeat(8 * MAX_HEADER_BLOCK) }), { dictionary: SPDY3_DICTIONARY, flush: zc.Z_SYNC_FLUSH })))],
+    [
+      'a header block that inflates beyond the cap',
+      () =>
+        controlFrame(
+          FrameType.synStream,
+          0,
+          synStreamBody(
+            1,
+            deflateSync(encodeHeaderBlock({ bomb: 'a'.repeat(8 * MAX_HEADER_BLOCK) }), {
+              dictionary: SPDY3_DICTIONARY,
+              flush: zc.Z_SYNC_FLUSH,
+            }),
+          ),
+        ),
+    ],
     ['a control frame longer than any legitimate one', () => controlFrame(FrameType.synStream, 0, Buffer.alloc(MAX_CONTROL_FRAME + 1))],
-    ['a control frame header announcing 16 MiB', () => controlFrame(FrameType.synStream, 0, Buffer.alloc(MAX_CONTROL_FRAME + 1)).subarray(0, 64)],
+    [
+      'a control frame header announcing 16 MiB',
+      () => controlFrame(FrameType.synStream, 0, Buffer.alloc(MAX_CONTROL_FRAME + 1)).subarray(0, 64),
+    ],
   ])('%s closes the session', async (_what, frame) => {
     const [a, b] = await socketPair();
     const server = new SpdySession(b, 'server');

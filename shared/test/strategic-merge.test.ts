@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { applyStrategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, StrategicMergePatchError } from '../src/patch/strategic-merge';
+import {
+  applyStrategicMergePatch,
+  createThreeWayMergePatch,
+  createTwoWayMergePatch,
+  StrategicMergePatchError,
+} from '../src/patch/strategic-merge';
 
 // Copy of kubectl-compat's fixture pair (../shared/fixtures/strategic-merge).
 const FIXTURES = join(__dirname, 'fixtures', 'strategic-merge');
@@ -23,7 +28,10 @@ const KUBECTL_PATCH = {
             '$setElementOrder/env': [{ name: 'B' }],
             '$setElementOrder/ports': [{ containerPort: 81 }],
             args: ['y'],
-            env: [{ name: 'B', value: '3' }, { $patch: 'delete', name: 'A' }],
+            env: [
+              { name: 'B', value: '3' },
+              { $patch: 'delete', name: 'A' },
+            ],
             name: 'a',
             ports: [{ $patch: 'delete', containerPort: 80 }],
           },
@@ -81,22 +89,51 @@ describe('fixture pair (kubectl-compat §4.5)', () => {
 /** Lists of merge-keyed items are compared as sets: the order of patch items carries no meaning. */
 function sortDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortDeep).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortDeep(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortDeep(x)]),
+    );
   return v;
 }
 
-const pod = (containers: unknown[], extra: Record<string, unknown> = {}) => ({ ...POD, metadata: { name: 'p' }, spec: { containers, ...extra } });
+const pod = (containers: unknown[], extra: Record<string, unknown> = {}) => ({
+  ...POD,
+  metadata: { name: 'p' },
+  spec: { containers, ...extra },
+});
 
 describe('applyStrategicMergePatch', () => {
   const cases: Array<{ name: string; original: object; patch: object; expected: object; gvk?: object }> = [
     { name: 'null deletes a key', original: { a: 1, b: 2 }, patch: { a: null }, expected: { b: 2 } },
-    { name: 'maps merge recursively', original: { m: { x: 1, y: 2 } }, patch: { m: { y: 3, z: 4 } }, expected: { m: { x: 1, y: 3, z: 4 } } },
-    { name: 'lists without a merge key are replaced', original: pod([{ name: 'a', args: ['1', '2'] }]), patch: { spec: { containers: [{ name: 'a', args: ['3'] }] } }, expected: pod([{ name: 'a', args: ['3'] }]) },
+    {
+      name: 'maps merge recursively',
+      original: { m: { x: 1, y: 2 } },
+      patch: { m: { y: 3, z: 4 } },
+      expected: { m: { x: 1, y: 3, z: 4 } },
+    },
+    {
+      name: 'lists without a merge key are replaced',
+      original: pod([{ name: 'a', args: ['1', '2'] }]),
+      patch: { spec: { containers: [{ name: 'a', args: ['3'] }] } },
+      expected: pod([{ name: 'a', args: ['3'] }]),
+    },
     {
       name: 'containers merge by name, new ones are appended',
       original: pod([{ name: 'a', image: 'x' }]),
-      patch: { spec: { containers: [{ name: 'a', image: 'y' }, { name: 'b', image: 'z' }] } },
-      expected: pod([{ name: 'a', image: 'y' }, { name: 'b', image: 'z' }]),
+      patch: {
+        spec: {
+          containers: [
+            { name: 'a', image: 'y' },
+            { name: 'b', image: 'z' },
+          ],
+        },
+      },
+      expected: pod([
+        { name: 'a', image: 'y' },
+        { name: 'b', image: 'z' },
+      ]),
     },
     {
       name: '$patch: delete removes a list item by key',
@@ -110,17 +147,48 @@ describe('applyStrategicMergePatch', () => {
       patch: { spec: { containers: [{ $patch: 'replace' }, { name: 'c' }] } },
       expected: pod([{ name: 'c' }]),
     },
-    { name: '$patch: replace on a map replaces it', original: { spec: { m: { a: 1 } } }, patch: { spec: { m: { $patch: 'replace', b: 2 } } }, expected: { spec: { m: { b: 2 } } } },
-    { name: '$patch: delete on a map empties it', original: { m: { a: 1 }, k: 1 }, patch: { m: { $patch: 'delete' } }, expected: { m: {}, k: 1 } },
+    {
+      name: '$patch: replace on a map replaces it',
+      original: { spec: { m: { a: 1 } } },
+      patch: { spec: { m: { $patch: 'replace', b: 2 } } },
+      expected: { spec: { m: { b: 2 } } },
+    },
+    {
+      name: '$patch: delete on a map empties it',
+      original: { m: { a: 1 }, k: 1 },
+      patch: { m: { $patch: 'delete' } },
+      expected: { m: {}, k: 1 },
+    },
     {
       name: 'env merges by name, ports by containerPort, volumeMounts by mountPath',
-      original: pod([{ name: 'a', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80, protocol: 'TCP' }], volumeMounts: [{ name: 'v', mountPath: '/d' }] }]),
-      patch: { spec: { containers: [{ name: 'a', env: [{ name: 'B', value: '2' }], ports: [{ containerPort: 80, name: 'http' }], volumeMounts: [{ mountPath: '/d', readOnly: true }] }] } },
+      original: pod([
+        {
+          name: 'a',
+          env: [{ name: 'A', value: '1' }],
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          volumeMounts: [{ name: 'v', mountPath: '/d' }],
+        },
+      ]),
+      patch: {
+        spec: {
+          containers: [
+            {
+              name: 'a',
+              env: [{ name: 'B', value: '2' }],
+              ports: [{ containerPort: 80, name: 'http' }],
+              volumeMounts: [{ mountPath: '/d', readOnly: true }],
+            },
+          ],
+        },
+      },
       expected: pod([
         {
           name: 'a',
           // a new item goes before server-only ones (upstream mergeSortedSlice); kubectl adds $setElementOrder
-          env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }],
+          env: [
+            { name: 'B', value: '2' },
+            { name: 'A', value: '1' },
+          ],
           ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
           volumeMounts: [{ name: 'v', mountPath: '/d', readOnly: true }],
         },
@@ -154,7 +222,16 @@ describe('applyStrategicMergePatch', () => {
       name: 'ownerReferences merge by uid',
       original: { ...POD, metadata: { name: 'p', ownerReferences: [{ uid: '1', name: 'a' }] } },
       patch: { metadata: { ownerReferences: [{ uid: '2', name: 'b' }] } },
-      expected: { ...POD, metadata: { name: 'p', ownerReferences: [{ uid: '2', name: 'b' }, { uid: '1', name: 'a' }] } },
+      expected: {
+        ...POD,
+        metadata: {
+          name: 'p',
+          ownerReferences: [
+            { uid: '2', name: 'b' },
+            { uid: '1', name: 'a' },
+          ],
+        },
+      },
     },
     {
       name: 'Service ports merge by port',
@@ -165,9 +242,27 @@ describe('applyStrategicMergePatch', () => {
     },
     {
       name: 'status conditions merge by type',
-      original: { ...POD, metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }] } },
+      original: {
+        ...POD,
+        metadata: { name: 'p' },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False' },
+            { type: 'PodScheduled', status: 'True' },
+          ],
+        },
+      },
       patch: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-      expected: { ...POD, metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } },
+      expected: {
+        ...POD,
+        metadata: { name: 'p' },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True' },
+            { type: 'PodScheduled', status: 'True' },
+          ],
+        },
+      },
     },
     {
       name: 'unknown kinds replace lists (merge-patch semantics)',
@@ -179,7 +274,14 @@ describe('applyStrategicMergePatch', () => {
     {
       name: 'new values are added without directives or nulls',
       original: pod([]),
-      patch: { spec: { volumes: [{ name: 'v', emptyDir: {}, hostPath: null }, { name: 'w', $patch: 'delete' }] } },
+      patch: {
+        spec: {
+          volumes: [
+            { name: 'v', emptyDir: {}, hostPath: null },
+            { name: 'w', $patch: 'delete' },
+          ],
+        },
+      },
       expected: pod([], { volumes: [{ name: 'v', emptyDir: {} }] }),
     },
   ];
@@ -195,7 +297,9 @@ describe('applyStrategicMergePatch', () => {
     [{ spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, /merge key "name"/],
     [{ spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }, /retainKeys/],
   ])('rejects malformed patch %j', (patch, msg) => {
-    expect(() => applyStrategicMergePatch({ ...DEPLOY, metadata: {}, spec: { template: { spec: { containers: [] } } } }, patch, DEPLOY)).toThrow(msg);
+    expect(() =>
+      applyStrategicMergePatch({ ...DEPLOY, metadata: {}, spec: { template: { spec: { containers: [] } } } }, patch, DEPLOY),
+    ).toThrow(msg);
     try {
       applyStrategicMergePatch({ metadata: {} }, patch, DEPLOY);
     } catch (e) {
@@ -210,8 +314,14 @@ describe('createTwoWayMergePatch', () => {
     { name: 'removed field → null', original: { a: 1, b: 2 }, modified: { a: 1 }, expected: { b: null } },
     {
       name: 'changed container image carries the merge key and the order',
-      original: pod([{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }]),
-      modified: pod([{ name: 'a', image: 'x' }, { name: 'b', image: 'z' }]),
+      original: pod([
+        { name: 'a', image: 'x' },
+        { name: 'b', image: 'y' },
+      ]),
+      modified: pod([
+        { name: 'a', image: 'x' },
+        { name: 'b', image: 'z' },
+      ]),
       expected: { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'b', image: 'z' }] } },
     },
     {
@@ -224,7 +334,9 @@ describe('createTwoWayMergePatch', () => {
       name: 'primitive set lists get additions and $deleteFromPrimitiveList',
       original: { ...POD, metadata: { finalizers: ['x', 'y'] } },
       modified: { ...POD, metadata: { finalizers: ['x', 'z'] } },
-      expected: { metadata: { finalizers: ['z'], '$deleteFromPrimitiveList/finalizers': ['y'], '$setElementOrder/finalizers': ['x', 'z'] } },
+      expected: {
+        metadata: { finalizers: ['z'], '$deleteFromPrimitiveList/finalizers': ['y'], '$setElementOrder/finalizers': ['x', 'z'] },
+      },
     },
   ];
   it.each(cases)('$name', ({ original, modified, expected }) => {
@@ -237,7 +349,11 @@ describe('createTwoWayMergePatch', () => {
 describe('createThreeWayMergePatch', () => {
   it('keeps fields other writers set (not in last-applied) and drops fields the user removed', () => {
     const lastApplied = { ...DEPLOY, metadata: { name: 'w', labels: { app: 'w', old: 'x' } }, spec: { replicas: 2 } };
-    const live = { ...DEPLOY, metadata: { name: 'w', uid: 'u', labels: { app: 'w', old: 'x', added: 'by-someone' } }, spec: { replicas: 5, paused: false } };
+    const live = {
+      ...DEPLOY,
+      metadata: { name: 'w', uid: 'u', labels: { app: 'w', old: 'x', added: 'by-someone' } },
+      spec: { replicas: 5, paused: false },
+    };
     const modified = { ...DEPLOY, metadata: { name: 'w', labels: { app: 'w' } }, spec: { replicas: 3 } };
     const patch = createThreeWayMergePatch(lastApplied, modified, live);
     expect(patch).toEqual({ metadata: { labels: { old: null } }, spec: { replicas: 3 } });

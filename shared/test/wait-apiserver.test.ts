@@ -35,7 +35,10 @@ describe('ApiClient.waitForApiserver', () => {
     const { port } = await serve([200]);
     servers.pop()!.close();
     const lines: string[] = [];
-    const waiting = new ApiClient({ server: `http://127.0.0.1:${port}` }).waitForApiserver({ intervalMs: 20, logger: { info: (_o, m) => lines.push(m ?? '') } });
+    const waiting = new ApiClient({ server: `http://127.0.0.1:${port}` }).waitForApiserver({
+      intervalMs: 20,
+      logger: { info: (_o, m) => lines.push(m ?? '') },
+    });
     await new Promise((r) => setTimeout(r, 100));
     const { hits } = await serve([200], port);
     await waiting;

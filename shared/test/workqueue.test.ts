@@ -108,15 +108,20 @@ describe('runWorkers', () => {
     const active = new Set<string>();
     let overlap = false;
     const errors: unknown[] = [];
-    const run = runWorkers(q, 4, async (key: string) => {
-      if (active.has(key)) overlap = true;
-      active.add(key);
-      await sleep(2);
-      active.delete(key);
-      const n = (attempts.get(key) ?? 0) + 1;
-      attempts.set(key, n);
-      if (key === 'flaky' && n < 3) throw new Error('boom');
-    }, { error: (o) => errors.push(o) });
+    const run = runWorkers(
+      q,
+      4,
+      async (key: string) => {
+        if (active.has(key)) overlap = true;
+        active.add(key);
+        await sleep(2);
+        active.delete(key);
+        const n = (attempts.get(key) ?? 0) + 1;
+        attempts.set(key, n);
+        if (key === 'flaky' && n < 3) throw new Error('boom');
+      },
+      { error: (o) => errors.push(o) },
+    );
     q.add('flaky');
     // 'ok' is re-added while it is being processed: it must run again afterwards, never concurrently.
     for (let i = 0; i < 30; i++) {

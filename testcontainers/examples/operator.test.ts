@@ -22,7 +22,9 @@ afterAll(async () => {
 
 it('has one Ready node', async () => {
   const nodes = await kc.makeApiClient(k8s.CoreV1Api).listNode();
-  expect(nodes.items.map((n) => [n.metadata?.name, n.status?.conditions?.find((c) => c.type === 'Ready')?.status])).toEqual([['node-1', 'True']]);
+  expect(nodes.items.map((n) => [n.metadata?.name, n.status?.conditions?.find((c) => c.type === 'Ready')?.status])).toEqual([
+    ['node-1', 'True'],
+  ]);
 });
 
 /** Resolves with the Deployment once a watch sees it available. */
@@ -68,7 +70,11 @@ it('a Deployment: created, available, its logs read, port-forwarded to', async (
               {
                 name: 'web',
                 image: 'busybox:latest',
-                command: ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && echo serving on 8080 && exec httpd -f -p 8080 -h /www'],
+                command: [
+                  'sh',
+                  '-c',
+                  'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && echo serving on 8080 && exec httpd -f -p 8080 -h /www',
+                ],
                 ports: [{ containerPort: 8080 }],
                 readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
               },

@@ -37,7 +37,9 @@ async function memoryMb(c: StartedMiniK8sContainer): Promise<number> {
   const docker = (await getContainerRuntimeClient()).container.dockerode;
   const samples: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const s = (await docker.getContainer(c.getId()).stats({ stream: false })) as unknown as { memory_stats: { usage: number; stats: Record<string, number> } };
+    const s = (await docker.getContainer(c.getId()).stats({ stream: false })) as unknown as {
+      memory_stats: { usage: number; stats: Record<string, number> };
+    };
     const inactive = s.memory_stats.stats.total_inactive_file ?? s.memory_stats.stats.inactive_file ?? 0;
     samples.push((s.memory_stats.usage - inactive) / 2 ** 20);
     await sleep(1000);
@@ -52,7 +54,12 @@ async function run(env: Record<string, string> = {}): Promise<Run> {
   const readyS = (performance.now() - t0) / 1000;
   try {
     const creds = { ...credentialsOf(c.getKubeConfig()) };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench' }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', command: ['sleep', '3600'] }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bench' },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', command: ['sleep', '3600'] }] },
+    };
     const created = await apiRequest(creds, 'POST', '/api/v1/namespaces/default/pods', pod);
     if (created.status !== 201) throw new Error(`creating the pod: HTTP ${created.status} ${created.text}`);
     for (;;) {
@@ -93,18 +100,34 @@ async function main(): Promise<void> {
     single.push(await run());
     v8defaults.push(await run({ NODE_OPTIONS: '' }));
   }
-  const one = { readyS: median(single.map((r) => r.readyS)), podS: median(single.map((r) => r.podS)), memMb: median(single.map((r) => r.memMb)) };
-  console.log(`  one cluster:   start → node Ready + DNS   median ${one.readyS.toFixed(2)} s (${fmt(single, 'readyS')}), ${(one.readyS / floorS).toFixed(1)}x the floor`);
+  const one = {
+    readyS: median(single.map((r) => r.readyS)),
+    podS: median(single.map((r) => r.podS)),
+    memMb: median(single.map((r) => r.memMb)),
+  };
+  console.log(
+    `  one cluster:   start → node Ready + DNS   median ${one.readyS.toFixed(2)} s (${fmt(single, 'readyS')}), ${(one.readyS / floorS).toFixed(1)}x the floor`,
+  );
   console.log(`                 start → a pod Running      median ${one.podS.toFixed(2)} s (${fmt(single, 'podS')})`);
   console.log(`                 idle memory                median ${one.memMb.toFixed(0)} MB (${fmt(single, 'memMb')})`);
 
   const v8default = { memMb: median(v8defaults.map((r) => r.memMb)), readyS: median(v8defaults.map((r) => r.readyS)) };
-  console.log(`  V8's default young generation (NODE_OPTIONS empty): idle memory median ${v8default.memMb.toFixed(0)} MB (${fmt(v8defaults, 'memMb')}), ratio ${(one.memMb / v8default.memMb).toFixed(2)}; start → Ready + DNS ${v8default.readyS.toFixed(2)} s`);
+  console.log(
+    `  V8's default young generation (NODE_OPTIONS empty): idle memory median ${v8default.memMb.toFixed(0)} MB (${fmt(v8defaults, 'memMb')}), ratio ${(one.memMb / v8default.memMb).toFixed(2)}; start → Ready + DNS ${v8default.readyS.toFixed(2)} s`,
+  );
 
   const three = await Promise.all([run(), run(), run()]);
-  const par = { readyS: median(three.map((r) => r.readyS)), podS: median(three.map((r) => r.podS)), memMb: median(three.map((r) => r.memMb)) };
-  console.log(`  3 at once:     start → node Ready + DNS   median ${par.readyS.toFixed(2)} s (${fmt(three, 'readyS')}), ${(par.readyS / one.readyS).toFixed(2)}x one cluster`);
-  console.log(`                 start → a pod Running      median ${par.podS.toFixed(2)} s (${fmt(three, 'podS')}), ${(par.podS / one.podS).toFixed(2)}x one cluster`);
+  const par = {
+    readyS: median(three.map((r) => r.readyS)),
+    podS: median(three.map((r) => r.podS)),
+    memMb: median(three.map((r) => r.memMb)),
+  };
+  console.log(
+    `  3 at once:     start → node Ready + DNS   median ${par.readyS.toFixed(2)} s (${fmt(three, 'readyS')}), ${(par.readyS / one.readyS).toFixed(2)}x one cluster`,
+  );
+  console.log(
+    `                 start → a pod Running      median ${par.podS.toFixed(2)} s (${fmt(three, 'podS')}), ${(par.podS / one.podS).toFixed(2)}x one cluster`,
+  );
   console.log(`                 idle memory                median ${par.memMb.toFixed(0)} MB each (${fmt(three, 'memMb')})`);
 
   console.log(

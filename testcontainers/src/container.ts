@@ -49,7 +49,12 @@ export type LogSource = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager
 
 function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what} did not answer within ${(ms / 1000).toFixed(1)} s`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_, fail) => (timer = setTimeout(() => fail(new Error(`${what} did not answer within ${(ms / 1000).toFixed(1)} s`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Docker in Docker without --privileged, as the compose nodes run (docs/cluster.md). */
@@ -64,7 +69,13 @@ function asNode<T extends GenericContainer>(c: T): T {
 
 export class MiniK8sContainer extends GenericContainer {
   private nodeCount = 1;
-  private readonly flags: Record<Component, string[]> = { apiserver: [], scheduler: [], 'controller-manager': [], kubelet: [], 'kube-proxy': [] };
+  private readonly flags: Record<Component, string[]> = {
+    apiserver: [],
+    scheduler: [],
+    'controller-manager': [],
+    kubelet: [],
+    'kube-proxy': [],
+  };
   private clusterDns = true;
   private buildPolicy: BuildPolicy = 'missing';
   private buildProgress?: (line: string) => void;
@@ -112,7 +123,8 @@ export class MiniK8sContainer extends GenericContainer {
    * only what changed (for tests of minik8s itself). `progress` gets each step (default: stderr).
    */
   withImageBuild(policy: BuildPolicy, progress?: (line: string) => void): this {
-    if (policy !== 'missing' && policy !== 'always') throw new TypeError(`withImageBuild(${JSON.stringify(policy)}): "missing" or "always"`);
+    if (policy !== 'missing' && policy !== 'always')
+      throw new TypeError(`withImageBuild(${JSON.stringify(policy)}): "missing" or "always"`);
     this.buildPolicy = policy;
     this.buildProgress = progress;
     return this;
@@ -154,16 +166,30 @@ export class MiniK8sContainer extends GenericContainer {
       const local = await isLocalEngine(client);
       if (local) {
         const wanted = this.hostConfig.PortBindings?.[`${API_PORT}/tcp`]?.[0]?.HostPort ?? '0';
-        this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${API_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: wanted }] };
+        this.hostConfig.PortBindings = {
+          ...this.hostConfig.PortBindings,
+          [`${API_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: wanted }],
+        };
       }
       const labels = { [CLUSTER_LABEL]: id, [OWNER_LABEL]: ownerId() };
       const nodeNames = Array.from({ length: this.nodeCount }, (_, i) => `node-${i + 1}`);
       this.withName(name)
         .withHostname(nodeNames[0])
         .withLabels(labels)
-        .withEnvironment({ NODE_NAME: nodeNames[0], DNS_REPLICAS: this.clusterDns ? '1' : '0', ...this.flagEnv(Object.keys(FLAG_ENV) as Component[]) });
+        .withEnvironment({
+          NODE_NAME: nodeNames[0],
+          DNS_REPLICAS: this.clusterDns ? '1' : '0',
+          ...this.flagEnv(Object.keys(FLAG_ENV) as Component[]),
+        });
       this.nodes.length = 0;
-      this.waitContext = { client, apiHost: local ? '127.0.0.1' : client.info.containerRuntime.host, nodeNames, dns: this.clusterDns, startedAt: t0, nodes: this.nodes };
+      this.waitContext = {
+        client,
+        apiHost: local ? '127.0.0.1' : client.info.containerRuntime.host,
+        nodeNames,
+        dns: this.clusterDns,
+        startedAt: t0,
+        nodes: this.nodes,
+      };
       this.withWaitStrategy(new ClusterWaitStrategy(this.waitContext).withStartupTimeout(Math.max(1000, budget - (Date.now() - t1))));
 
       stage = 'container';
@@ -300,10 +326,13 @@ export class StartedMiniK8sContainer extends AbstractStartedContainer {
       try {
         await docker.getImage(image).inspect();
       } catch (e) {
-        throw new Error(`loadImage(${JSON.stringify(image)}): the Docker engine has no such image (docker images lists them)`, { cause: e });
+        throw new Error(`loadImage(${JSON.stringify(image)}): the Docker engine has no such image (docker images lists them)`, {
+          cause: e,
+        });
       }
     }
-    for (const image of images) await Promise.all(this.cluster.nodeNames.map((n) => this.loadInto(docker, this.getNodeContainer(n), image, n)));
+    for (const image of images)
+      await Promise.all(this.cluster.nodeNames.map((n) => this.loadInto(docker, this.getNodeContainer(n), image, n)));
   }
 
   private async loadInto(docker: Dockerode, node: StartedTestContainer, image: string, nodeName: string): Promise<void> {

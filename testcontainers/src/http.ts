@@ -16,7 +16,10 @@ export function apiGet(creds: Credentials, path: string, timeoutMs = 3000): Prom
 export function apiRequest(creds: Credentials, method: string, path: string, body?: unknown, timeoutMs = 3000): Promise<Reply> {
   const url = new URL(path, creds.server);
   const data = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { accept: 'application/json', ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}) };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}),
+  };
   if (creds.token) headers.authorization = `Bearer ${creds.token}`;
   else if (creds.basic) headers.authorization = `Basic ${creds.basic}`;
   const tls = url.protocol === 'https:';
@@ -24,7 +27,12 @@ export function apiRequest(creds: Credentials, method: string, path: string, bod
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method, headers, timeout: timeoutMs, ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}) },
+      {
+        method,
+        headers,
+        timeout: timeoutMs,
+        ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));

@@ -13,7 +13,8 @@ export const BUILD_TIMEOUT_MS = 20 * 60_000;
 /** `missing`: build only when the engine lacks the image; `always`: run the image step first (it rebuilds only what changed). */
 export type BuildPolicy = 'missing' | 'always';
 
-const isSource = (dir: string) => existsSync(join(dir, 'scripts', 'images.sh')) && existsSync(join(dir, 'images', 'allinone', 'Dockerfile'));
+const isSource = (dir: string) =>
+  existsSync(join(dir, 'scripts', 'images.sh')) && existsSync(join(dir, 'images', 'allinone', 'Dockerfile'));
 
 /** The minik8s checkout to build the image from: $MINIK8S_SOURCE, else the one holding this package. */
 export function findSource(from = __dirname, env = process.env.MINIK8S_SOURCE): string | undefined {
@@ -67,6 +68,8 @@ export async function ensureImage(
     const how = ours
       ? `build it in a minik8s checkout (npm run up, or bash scripts/images.sh), or set MINIK8S_SOURCE to a checkout to build it from`
       : `check the name (docker images lists the local ones)`;
-    throw new Error(`the Docker engine has no image ${name.string} and cannot pull it (${(e as Error).message.split('\n')[0]}): ${how}`, { cause: e });
+    throw new Error(`the Docker engine has no image ${name.string} and cannot pull it (${(e as Error).message.split('\n')[0]}): ${how}`, {
+      cause: e,
+    });
   }
 }

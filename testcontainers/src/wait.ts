@@ -71,7 +71,8 @@ export class ClusterWaitStrategy implements WaitStrategy {
     let stage: Stage = 'apiserver';
     let why = 'no answer yet';
     // each stage's end in Testcontainers' debug log (DEBUG=testcontainers*), from start()'s beginning
-    const done = (what: string) => log.info(`minik8s: ${what} after ${((Date.now() - ctx.startedAt) / 1000).toFixed(2)} s`, { containerId: container.id });
+    const done = (what: string) =>
+      log.info(`minik8s: ${what} after ${((Date.now() - ctx.startedAt) / 1000).toFixed(2)} s`, { containerId: container.id });
     try {
       await this.poll(container, deadline, async () => {
         const out = await containerOutput(container, 200);
@@ -114,21 +115,36 @@ export class ClusterWaitStrategy implements WaitStrategy {
       });
       done('the DNS Service has a ready endpoint');
       why = `no answer for ${DNS_NAME} from 10.96.0.10`;
-      await this.poll(container, deadline, async () => {
-        const r = await ctx.client.container.exec(container, ['node', '-e', DNS_QUERY]);
-        if (r.exitCode !== 0) why = `no answer for ${DNS_NAME} from 10.96.0.10 (${r.output.trim() || `exit ${r.exitCode}`})`;
-        return r.exitCode === 0;
-      }, 300);
+      await this.poll(
+        container,
+        deadline,
+        async () => {
+          const r = await ctx.client.container.exec(container, ['node', '-e', DNS_QUERY]);
+          if (r.exitCode !== 0) why = `no answer for ${DNS_NAME} from 10.96.0.10 (${r.output.trim() || `exit ${r.exitCode}`})`;
+          return r.exitCode === 0;
+        },
+        300,
+      );
       done('the cluster DNS answers');
     } catch (e) {
-      const detail = e instanceof StageFailed ? e.message : e instanceof Timeout ? `timed out after ${(this.timeoutMs / 1000).toFixed(1)} s: ${why}` : (e as Error).message;
+      const detail =
+        e instanceof StageFailed
+          ? e.message
+          : e instanceof Timeout
+            ? `timed out after ${(this.timeoutMs / 1000).toFixed(1)} s: ${why}`
+            : (e as Error).message;
       const logs = await this.tails(container, stage).catch((t: Error) => [{ what: 'logs', text: `(could not read them: ${t.message})` }]);
       throw new MiniK8sStartError(stage, detail, Date.now() - ctx.startedAt, logs, { cause: e });
     }
   }
 
   /** Call check until it says done; fails when the deadline passes or the container exits. */
-  private async poll(container: Dockerode.Container, deadline: number, check: () => Promise<boolean | void>, everyMs = POLL_MS): Promise<void> {
+  private async poll(
+    container: Dockerode.Container,
+    deadline: number,
+    check: () => Promise<boolean | void>,
+    everyMs = POLL_MS,
+  ): Promise<void> {
     let lastInspect = 0;
     for (;;) {
       let done = false;
@@ -142,7 +158,8 @@ export class ClusterWaitStrategy implements WaitStrategy {
       if (Date.now() - lastInspect > 1000) {
         lastInspect = Date.now();
         const state = (await container.inspect()).State;
-        if (!state.Running) throw new StageFailed(`the container exited (code ${state.ExitCode}${state.OOMKilled ? ', killed for want of memory' : ''})`);
+        if (!state.Running)
+          throw new StageFailed(`the container exited (code ${state.ExitCode}${state.OOMKilled ? ', killed for want of memory' : ''})`);
       }
       if (Date.now() > deadline) throw new Timeout();
       await sleep(everyMs);
@@ -154,8 +171,13 @@ export class ClusterWaitStrategy implements WaitStrategy {
     const { ctx } = this;
     const main = ctx.nodeNames[0];
     const file = (c: Dockerode.Container, name: string, node = main) =>
-      tailFile(c, name === 'dockerd' ? '/var/log/dockerd.log' : `${LOG_DIR}/${name}.log`, TAIL_LINES).then((text) => ({ what: `${name} on ${node}`, text }));
-    const out: Array<Promise<LogTail>> = [containerOutput(container).then((text) => ({ what: `the container of ${main} (its supervisor)`, text }))];
+      tailFile(c, name === 'dockerd' ? '/var/log/dockerd.log' : `${LOG_DIR}/${name}.log`, TAIL_LINES).then((text) => ({
+        what: `${name} on ${node}`,
+        text,
+      }));
+    const out: Array<Promise<LogTail>> = [
+      containerOutput(container).then((text) => ({ what: `the container of ${main} (its supervisor)`, text })),
+    ];
     if (stage === 'apiserver') out.push(file(container, 'apiserver'), file(container, 'etcd'));
     if (stage === 'nodes' || stage === 'dns') {
       let items: NodeLike[] = [];
@@ -163,7 +185,12 @@ export class ClusterWaitStrategy implements WaitStrategy {
       if (ctx.kubeconfig) creds = credentialsOf(ctx.kubeconfig);
       try {
         const port = (await container.inspect()).NetworkSettings.Ports[`${API_PORT}/tcp`]?.[0]?.HostPort;
-        if (creds && port) items = ((await apiGet({ ...creds, server: serverAt(creds.server, ctx.apiHost, Number(port)) }, '/api/v1/nodes')).json as { items: NodeLike[] }).items;
+        if (creds && port)
+          items = (
+            (await apiGet({ ...creds, server: serverAt(creds.server, ctx.apiHost, Number(port)) }, '/api/v1/nodes')).json as {
+              items: NodeLike[];
+            }
+          ).items;
       } catch {
         // the apiserver is gone too: show every node's kubelet
       }
@@ -182,7 +209,8 @@ export class ClusterWaitStrategy implements WaitStrategy {
 
   /** The DNS pods' state and last log lines, from the node's Docker engine. */
   private async dnsPodLog(container: Dockerode.Container): Promise<LogTail> {
-    const script = 'for c in $(docker ps -aq --filter label=io.kubernetes.container.name=cluster-dns); do docker ps -a --filter id=$c --format "{{.Names}}: {{.Status}}"; docker logs --tail 15 $c 2>&1; done';
+    const script =
+      'for c in $(docker ps -aq --filter label=io.kubernetes.container.name=cluster-dns); do docker ps -a --filter id=$c --format "{{.Names}}: {{.Status}}"; docker logs --tail 15 $c 2>&1; done';
     const r = await this.ctx.client.container.exec(container, ['sh', '-c', script]);
     return { what: 'the cluster-dns pods', text: r.output.trim() || '(no cluster-dns container was created)' };
   }

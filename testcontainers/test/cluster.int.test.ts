@@ -49,18 +49,29 @@ function kubectl(args: string[], input?: string): { code: number; out: string; e
 }
 
 /** Containers on the engine with this name prefix (running or not). */
-const named = (prefix: string) => docker(['ps', '-a', '--filter', `name=^/${prefix}`, '--format', '{{.Names}}']).split('\n').filter(Boolean);
+const named = (prefix: string) =>
+  docker(['ps', '-a', '--filter', `name=^/${prefix}`, '--format', '{{.Names}}'])
+    .split('\n')
+    .filter(Boolean);
 
 const podPhase = (name: string) => kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']).out;
 
 describe('a two-node cluster', () => {
   it("the image step's progress went to withImageBuild's callback", () => {
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.some((l) => /^(images\s+up to date|allinone\s+(up to date|built in \d+ s))/.test(l)), progress.join('\n')).toBe(true);
+    expect(
+      progress.some((l) => /^(images\s+up to date|allinone\s+(up to date|built in \d+ s))/.test(l)),
+      progress.join('\n'),
+    ).toBe(true);
   });
 
   it('both nodes Ready for the real kubectl with getKubeConfig(); the apiserver on the host loopback only', () => {
-    const r = kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}']);
+    const r = kubectl([
+      'get',
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}',
+    ]);
     expect(r.err).toBe('');
     expect(r.out.trim()).toBe('node-1=True node-2=True');
     expect(cluster.getNodeNames()).toEqual(['node-1', 'node-2']);
@@ -74,15 +85,25 @@ describe('a two-node cluster', () => {
     const image = `minik8s-tc-test/hello:${tag}`;
     const ctx = tempDir('minik8s-tc-image-');
     dirs.push(ctx);
-    writeFileSync(join(ctx, 'Dockerfile'), `FROM busybox:latest\nRUN echo "built on the host ${tag}" > /hello.txt\nCMD ["sh", "-c", "cat /hello.txt; sleep 3600"]\n`);
+    writeFileSync(
+      join(ctx, 'Dockerfile'),
+      `FROM busybox:latest\nRUN echo "built on the host ${tag}" > /hello.txt\nCMD ["sh", "-c", "cat /hello.txt; sleep 3600"]\n`,
+    );
     execFileSync('docker', ['build', '-q', '-t', image, ctx], { stdio: 'ignore' });
     try {
       await cluster.loadImage(image);
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' }, spec: { nodeName: 'node-2', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image }] } };
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'hello' },
+        spec: { nodeName: 'node-2', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image }] },
+      };
       expect(kubectl(['apply', '-f', '-'], JSON.stringify(pod)).code).toBe(0);
       await waitFor('pod hello Running', () => podPhase('hello') === 'Running', 60_000, 250);
       await waitFor('its log', () => kubectl(['logs', 'hello']).out === `built on the host ${tag}\n`, 10_000, 250);
-      await expect(cluster.loadImage('minik8s-tc-test/no-such-image:1')).rejects.toThrow('loadImage("minik8s-tc-test/no-such-image:1"): the Docker engine has no such image');
+      await expect(cluster.loadImage('minik8s-tc-test/no-such-image:1')).rejects.toThrow(
+        'loadImage("minik8s-tc-test/no-such-image:1"): the Docker engine has no such image',
+      );
     } finally {
       spawnSync('docker', ['rmi', image]);
     }
@@ -95,7 +116,11 @@ describe('a two-node cluster', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'resolver' },
-      spec: { nodeName: dnsNode === 'node-1' ? 'node-2' : 'node-1', restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:latest', command: ['nslookup', 'kubernetes.default.svc.cluster.local'] }] },
+      spec: {
+        nodeName: dnsNode === 'node-1' ? 'node-2' : 'node-1',
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox:latest', command: ['nslookup', 'kubernetes.default.svc.cluster.local'] }],
+      },
     };
     expect(kubectl(['apply', '-f', '-'], JSON.stringify(pod)).code).toBe(0);
     await waitFor('pod resolver done', () => ['Succeeded', 'Failed'].includes(podPhase('resolver')), 60_000, 250);
@@ -122,14 +147,30 @@ describe('a two-node cluster', () => {
 });
 
 describe('the real kubectl on the shared cluster', () => {
-  interface PodJson { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName: string }; status: { podIP: string } }
+  interface PodJson {
+    metadata: { name: string; deletionTimestamp?: string };
+    spec: { nodeName: string };
+    status: { podIP: string };
+  }
 
   it('logs deploy/web, exec, get pods -o wide', () => {
-    const created = kubectl(['create', 'deployment', 'web', '--image=busybox:latest', '--replicas=2', '--', 'sh', '-c', 'echo "started on $(hostname)"; exec httpd -f -p 8080 -h /']);
+    const created = kubectl([
+      'create',
+      'deployment',
+      'web',
+      '--image=busybox:latest',
+      '--replicas=2',
+      '--',
+      'sh',
+      '-c',
+      'echo "started on $(hostname)"; exec httpd -f -p 8080 -h /',
+    ]);
     expect(created.code, created.err).toBe(0);
     const st = kubectl(['rollout', 'status', 'deployment/web', '--timeout=120s']);
     expect(st.code, `${st.out}${st.err}`).toBe(0);
-    const pods = (JSON.parse(kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json']).out) as { items: PodJson[] }).items.filter((p) => !p.metadata.deletionTimestamp);
+    const pods = (JSON.parse(kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json']).out) as { items: PodJson[] }).items.filter(
+      (p) => !p.metadata.deletionTimestamp,
+    );
     expect(pods).toHaveLength(2);
 
     const logs = kubectl(['logs', 'deploy/web']);
@@ -160,28 +201,54 @@ describe('the real kubectl on the shared cluster', () => {
 
 describe('a test process killed with its cluster up', () => {
   it('its reaper removes the containers; a cluster beside this one has its own name and port', async () => {
-    const child = spawn(process.execPath, [FIXTURE, JSON.stringify({ dns: false })], { env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true' } });
+    const child = spawn(process.execPath, [FIXTURE, JSON.stringify({ dns: false })], {
+      env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true' },
+    });
     children.push(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const started = await waitFor(`the child's cluster (${out})`, () => {
-      const m = /^started (.*)$/m.exec(out);
-      return m ? (JSON.parse(m[1]) as { id: string; name: string; port: number }) : undefined;
-    }, 120_000, 200);
+    const started = await waitFor(
+      `the child's cluster (${out})`,
+      () => {
+        const m = /^started (.*)$/m.exec(out);
+        return m ? (JSON.parse(m[1]) as { id: string; name: string; port: number }) : undefined;
+      },
+      120_000,
+      200,
+    );
     expect(started.name).not.toBe(cluster.getName());
     expect(started.port).not.toBe(cluster.getMappedPort(6443));
     child.kill('SIGKILL');
-    await waitFor('the killed process’s cluster to be removed', () => docker(['ps', '-aq', '--filter', `id=${started.id}`]) === '', 30_000, 500);
+    await waitFor(
+      'the killed process’s cluster to be removed',
+      () => docker(['ps', '-aq', '--filter', `id=${started.id}`]) === '',
+      30_000,
+      500,
+    );
   });
 });
 
 /** Run the fixture with /run hidden (no /var/run/docker.sock: a machine without Docker); its JSON result. */
 function startWithoutSocket(env: NodeJS.ProcessEnv, options: object): { stage: string; message: string; ms: number } {
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$0" "$@"', process.execPath, FIXTURE, JSON.stringify(options)], {
-    env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount -t tmpfs tmpfs /run && exec "$0" "$@"',
+      process.execPath,
+      FIXTURE,
+      JSON.stringify(options),
+    ],
+    {
+      env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   const m = /^failed (.*)$/m.exec(r.stdout);
   if (!m) throw new Error(`no failure line: ${r.stdout} ${r.stderr}`);
   return JSON.parse(m[1]);
@@ -199,7 +266,9 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
   it('no Docker engine', () => {
     const r = startWithoutSocket({ DOCKER_HOST: '' }, { timeoutMs: 5000 });
     expect(r.stage).toBe('docker');
-    expect(r.message).toMatch(/^minik8s did not start: stage "docker" \(a Docker engine that answers\) failed after \d+\.\d s: Could not find a working container runtime strategy/);
+    expect(r.message).toMatch(
+      /^minik8s did not start: stage "docker" \(a Docker engine that answers\) failed after \d+\.\d s: Could not find a working container runtime strategy/,
+    );
   });
 
   it('an engine that does not answer: given up after the startup timeout', () => {
@@ -214,7 +283,9 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
     const e = await new MiniK8sContainer('127.0.0.1:1/minik8s/allinone:none').start().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(MiniK8sStartError);
     expect((e as MiniK8sStartError).stage).toBe('image');
-    expect((e as Error).message).toMatch(/the Docker engine has no image 127\.0\.0\.1:1\/minik8s\/allinone:none and cannot pull it \(.*\): check the name/);
+    expect((e as Error).message).toMatch(
+      /the Docker engine has no image 127\.0\.0\.1:1\/minik8s\/allinone:none and cannot pull it \(.*\): check the name/,
+    );
   });
 
   it('a host port the engine cannot map', async () => {
@@ -223,9 +294,15 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
     const port = (busy.address() as { port: number }).port;
     const name = `minik8s-tc-busy-${tag}`;
     try {
-      const e = await new MiniK8sContainer().withName(name).withExposedPorts({ container: 6443, host: port }).start().catch((x: unknown) => x);
+      const e = await new MiniK8sContainer()
+        .withName(name)
+        .withExposedPorts({ container: 6443, host: port })
+        .start()
+        .catch((x: unknown) => x);
       expect((e as MiniK8sStartError).stage).toBe('container');
-      expect((e as Error).message).toMatch(new RegExp(`stage "container" .*127\\.0\\.0\\.1:${port}.*(address already in use|port is already allocated)`));
+      expect((e as Error).message).toMatch(
+        new RegExp(`stage "container" .*127\\.0\\.0\\.1:${port}.*(address already in use|port is already allocated)`),
+      );
       expect(named(name)).toEqual([]);
     } finally {
       busy.close();
@@ -235,10 +312,18 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
   it('a node that never becomes Ready: the stage, the node, and its kubelet saying why', async () => {
     const name = `minik8s-tc-bad-${tag}`;
     const t0 = Date.now();
-    const e = await new MiniK8sContainer().withName(name).withClusterDns(false).withKubeletFlags('--bogus-flag=1').withStartupTimeout(15_000).start().catch((x: unknown) => x);
+    const e = await new MiniK8sContainer()
+      .withName(name)
+      .withClusterDns(false)
+      .withKubeletFlags('--bogus-flag=1')
+      .withStartupTimeout(15_000)
+      .start()
+      .catch((x: unknown) => x);
     expect((e as MiniK8sStartError).stage).toBe('nodes');
     const msg = (e as Error).message;
-    expect(msg).toMatch(/^minik8s did not start: stage "nodes" \(every node Ready\) failed after \d+\.\d s: timed out after \d+\.\d s: node-1 has not registered/);
+    expect(msg).toMatch(
+      /^minik8s did not start: stage "nodes" \(every node Ready\) failed after \d+\.\d s: timed out after \d+\.\d s: node-1 has not registered/,
+    );
     expect(msg).toContain('--- kubelet on node-1, last lines ---');
     expect(msg).toContain('kubelet: unknown flag: --bogus-flag');
     expect(Date.now() - t0).toBeLessThan(40_000);
@@ -249,7 +334,9 @@ describe('bad input: a clear error naming the stage, in bounded time, nothing le
 describe('stop(), or the end of an `await using` block', () => {
   it('removes every node, their Docker volumes and the network', async () => {
     const ids = [cluster.getId(), cluster.getNodeContainer('node-2').getId()];
-    const volumes = ids.flatMap((id) => docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id]).split(' ').filter(Boolean));
+    const volumes = ids.flatMap((id) =>
+      docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id]).split(' ').filter(Boolean),
+    );
     const networks = cluster.getNetworkNames();
     expect(volumes.length).toBe(2);
     {

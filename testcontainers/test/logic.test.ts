@@ -98,14 +98,22 @@ describe('readiness', () => {
   it.each<[string, NodeLike[], string[], string | undefined]>([
     ['all Ready', [node('node-1', 'True', '10.244.0.0/24'), node('node-2', 'True', '10.244.1.0/24')], ['node-1', 'node-2'], undefined],
     ['one missing', [node('node-1', 'True', '10.244.0.0/24')], ['node-1', 'node-2'], 'node-2 has not registered'],
-    ['NotReady with its reason', [node('node-1', 'False', undefined, 'KubeletNotReady')], ['node-1'], 'node-1 is not Ready (KubeletNotReady: container runtime network not ready)'],
+    [
+      'NotReady with its reason',
+      [node('node-1', 'False', undefined, 'KubeletNotReady')],
+      ['node-1'],
+      'node-1 is not Ready (KubeletNotReady: container runtime network not ready)',
+    ],
     ['no Ready condition yet', [node('node-1', undefined)], ['node-1'], 'node-1 is not Ready'],
     ['Ready but no podCIDR', [node('node-1', 'True')], ['node-1'], 'node-1 has no podCIDR yet'],
     ['other nodes do not count', [node('node-1', 'True', '10.244.0.0/24'), node('x', 'False')], ['node-1'], undefined],
   ])('%s', (_, items, expected, want) => expect(nodesProblem(items, expected)).toBe(want));
 
   it('names the nodes that are not ready', () => {
-    expect(notReadyNodes([node('node-1', 'True', '10.244.0.0/24'), node('node-2', 'False')], ['node-1', 'node-2', 'node-3'])).toEqual(['node-2', 'node-3']);
+    expect(notReadyNodes([node('node-1', 'True', '10.244.0.0/24'), node('node-2', 'False')], ['node-1', 'node-2', 'node-3'])).toEqual([
+      'node-2',
+      'node-3',
+    ]);
   });
 
   it.each([
@@ -154,15 +162,16 @@ describe('image source', () => {
 });
 
 describe('the image before a start', () => {
-  const client = (have: boolean, pulls: string[]) => ({
-    image: {
-      exists: async () => have,
-      pull: async (n: { string: string }) => {
-        pulls.push(n.string);
-        throw new Error('connect ECONNREFUSED 127.0.0.1:443\nmore');
+  const client = (have: boolean, pulls: string[]) =>
+    ({
+      image: {
+        exists: async () => have,
+        pull: async (n: { string: string }) => {
+          pulls.push(n.string);
+          throw new Error('connect ECONNREFUSED 127.0.0.1:443\nmore');
+        },
       },
-    },
-  }) as never;
+    }) as never;
   const noSource = () => undefined;
 
   it('there already: nothing built, nothing pulled', async () => {
@@ -182,6 +191,8 @@ describe('the image before a start', () => {
   });
 
   it('another image: pulled, else the name is to check', async () => {
-    await expect(ensureImage(client(false, []), 'me/cluster:1', 'always', undefined, noSource)).rejects.toThrow(/no image me\/cluster:1 and cannot pull it .*: check the name/);
+    await expect(ensureImage(client(false, []), 'me/cluster:1', 'always', undefined, noSource)).rejects.toThrow(
+      /no image me\/cluster:1 and cannot pull it .*: check the name/,
+    );
   });
 });

@@ -14,7 +14,11 @@ const web = {
   name: 'web',
   image: IMAGES.busybox,
   imagePullPolicy: 'IfNotPresent',
-  command: ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www'],
+  command: [
+    'sh',
+    '-c',
+    'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www',
+  ],
   ports: [{ containerPort: 8080 }],
 };
 
@@ -30,14 +34,27 @@ const isReady = (p: Obj) => p.status?.phase === 'Running' && isPodReady(p);
 
 it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Docker → status; HTTP to the pod IP', async () => {
   const pods = c.client.resource<Obj>(R.pods);
-  const created = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello', namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [web] } }, { namespace: 'default' });
+  const created = await pods.create(
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hello', namespace: 'default' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [web] },
+    },
+    { namespace: 'default' },
+  );
   expect(created.spec.nodeName).toBeUndefined();
 
   let last: Obj | undefined;
-  const pod = await waitFor(`pod hello Running+Ready with a podIP\n${c.logs()}`, async () => {
-    last = await pods.get('hello', 'default');
-    return isReady(last) && last.status.podIP ? last : undefined;
-  }, 90_000, 250).catch((e) => {
+  const pod = await waitFor(
+    `pod hello Running+Ready with a podIP\n${c.logs()}`,
+    async () => {
+      last = await pods.get('hello', 'default');
+      return isReady(last) && last.status.podIP ? last : undefined;
+    },
+    90_000,
+    250,
+  ).catch((e) => {
     throw new Error(`${(e as Error).message}\nlast: ${JSON.stringify(last?.status)}`);
   });
   const node = pod.spec.nodeName as string;
@@ -51,26 +68,48 @@ it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Dock
   const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
   const mask = 2 ** 32 - 2 ** (32 - Number(bits));
   expect((toInt(pod.status.podIP) & mask) >>> 0).toBe(toInt(net));
-  const ctrs = docker(['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`, '--filter', `label=io.minik8s.node=${node}`]).split('\n').filter(Boolean);
+  const ctrs = docker([
+    'ps',
+    '-q',
+    '--filter',
+    `label=io.kubernetes.pod.uid=${pod.metadata.uid}`,
+    '--filter',
+    `label=io.minik8s.node=${node}`,
+  ])
+    .split('\n')
+    .filter(Boolean);
   expect(ctrs.length).toBe(2); // pause + web
   // Only that node's kubelet runs it (its /pods API), the other one does not.
   for (const k of c.kubelets) {
     const list = (await (await fetch(`${k.url}/pods`)).json()) as { items: Obj[] };
-    expect(list.items.some((p) => p.metadata.uid === pod.metadata.uid), k.node).toBe(k.node === node);
+    expect(
+      list.items.some((p) => p.metadata.uid === pod.metadata.uid),
+      k.node,
+    ).toBe(k.node === node);
   }
 
-  const body = await waitFor('HTTP 200 from the pod IP', async () => {
-    const r = await fetch(`http://${pod.status.podIP}:8080/`, { signal: AbortSignal.timeout(5000) });
-    return r.ok ? r.text() : undefined;
-  }, 30_000, 500);
+  const body = await waitFor(
+    'HTTP 200 from the pod IP',
+    async () => {
+      const r = await fetch(`http://${pod.status.podIP}:8080/`, { signal: AbortSignal.timeout(5000) });
+      return r.ok ? r.text() : undefined;
+    },
+    30_000,
+    500,
+  );
   expect(body).toBe('hello from hello\n');
 
   // The Events tell the flow: Scheduled (by the scheduler, naming the node), then the kubelet's.
-  const events = await waitFor('Scheduled and Started events', async () => {
-    const evs = (await c.client.resource<Obj>(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=hello' })).items;
-    const reasons = evs.map((e: any) => e.reason);
-    return reasons.includes('Scheduled') && reasons.includes('Started') ? evs : undefined;
-  }, 30_000, 500);
+  const events = await waitFor(
+    'Scheduled and Started events',
+    async () => {
+      const evs = (await c.client.resource<Obj>(R.events).list({ namespace: 'default', fieldSelector: 'involvedObject.name=hello' })).items;
+      const reasons = evs.map((e: any) => e.reason);
+      return reasons.includes('Scheduled') && reasons.includes('Started') ? evs : undefined;
+    },
+    30_000,
+    500,
+  );
   const byReason = (r: string) => events.filter((e: any) => e.reason === r) as any[];
   const scheduled = byReason('Scheduled')[0];
   expect(scheduled.message).toBe(`Successfully assigned default/hello to ${node}`);
@@ -87,6 +126,16 @@ it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Dock
 
   // Deleting the pod removes its containers, then the object.
   await pods.delete('hello', { namespace: 'default' });
-  await waitFor('pod hello gone', async () => !(await pods.list({ namespace: 'default', fieldSelector: 'metadata.name=hello' })).items.length, 60_000, 250);
-  await waitFor('containers of hello removed', () => docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`]) === '', 30_000, 500);
+  await waitFor(
+    'pod hello gone',
+    async () => !(await pods.list({ namespace: 'default', fieldSelector: 'metadata.name=hello' })).items.length,
+    60_000,
+    250,
+  );
+  await waitFor(
+    'containers of hello removed',
+    () => docker(['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${pod.metadata.uid}`]) === '',
+    30_000,
+    500,
+  );
 }, 180_000);

@@ -35,11 +35,20 @@ afterAll(async () => {
   await c?.cleanup();
 });
 
-const isReady = (p: Obj) =>
-  !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
+const isReady = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
 const listPods = async () => (await c.client.resource<Obj>(R.pods).list({ namespace: NS, labelSelector: 'app=web' })).items;
 const live = (ps: Obj[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
-const brief = (ps: Obj[]) => JSON.stringify(ps.map((p) => [p.metadata.name, p.spec.nodeName, p.spec.containers[0].image, p.status?.phase, isReady(p), !!p.metadata.deletionTimestamp]));
+const brief = (ps: Obj[]) =>
+  JSON.stringify(
+    ps.map((p) => [
+      p.metadata.name,
+      p.spec.nodeName,
+      p.spec.containers[0].image,
+      p.status?.phase,
+      isReady(p),
+      !!p.metadata.deletionTimestamp,
+    ]),
+  );
 
 /**
  * Samples the pods continuously until stopped: never fewer than replicas − maxUnavailable ready,
@@ -75,7 +84,8 @@ function sampleBounds() {
   return {
     violations,
     /** The first violation with the states that led to it (the test's failure message). */
-    report: () => (violations.length ? `${violations[0]}\n--- timeline ---\n${timeline.slice(Math.max(0, firstAt - 8), firstAt + 1).join('\n')}` : ''),
+    report: () =>
+      violations.length ? `${violations[0]}\n--- timeline ---\n${timeline.slice(Math.max(0, firstAt - 8), firstAt + 1).join('\n')}` : '',
     stop: async () => {
       on = false;
       await loop;
@@ -94,7 +104,13 @@ function container(image: string, version: string) {
     ports: [{ name: 'http', containerPort: 8080 }],
     resources: { requests: { cpu: '50m', memory: '16Mi' } },
     // Lenient failure settings: a slow answer on a loaded machine must not look like a rollout bug.
-    readinessProbe: { httpGet: { path: '/', port: 'http' }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 5 },
+    readinessProbe: {
+      httpGet: { path: '/', port: 'http' },
+      initialDelaySeconds: 1,
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 5,
+    },
   };
 }
 
@@ -102,14 +118,22 @@ function container(image: string, version: string) {
 async function expectSettled(image: string, version: string): Promise<Obj[]> {
   const d = await c.client.resource<Obj>(R.deployments).get('web', NS);
   const rss = (await c.client.resource<Obj>(R.replicasets).list({ namespace: NS })).items;
-  const current = rss.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision']);
+  const current = rss.find(
+    (rs) =>
+      rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'],
+  );
   expect(current, JSON.stringify(rss.map((rs) => rs.metadata))).toBeDefined();
   const hash = current!.metadata.labels!['pod-template-hash'];
   // Old pods finish terminating; then the set stays exactly the desired one.
-  const ps = await waitFor(`exactly ${REPLICAS} pods of the new template`, async () => {
-    const ps = await listPods();
-    return ps.length === REPLICAS && ps.every((p) => isReady(p) && p.metadata.labels?.['pod-template-hash'] === hash) ? ps : undefined;
-  }, 60_000, 250);
+  const ps = await waitFor(
+    `exactly ${REPLICAS} pods of the new template`,
+    async () => {
+      const ps = await listPods();
+      return ps.length === REPLICAS && ps.every((p) => isReady(p) && p.metadata.labels?.['pod-template-hash'] === hash) ? ps : undefined;
+    },
+    60_000,
+    250,
+  );
   for (const p of ps) {
     expect(p.spec.containers[0].image).toBe(image);
     expect(p.spec.containers[0].env).toEqual([{ name: 'VERSION', value: version }]);
@@ -131,11 +155,17 @@ async function rolloutStatus(): Promise<void> {
 
 it('a Deployment of 4 on two kubelets rolls out within maxSurge/maxUnavailable; kubectl rollout status/history/undo', async () => {
   await c.client.resource<Obj>(R.deployments).create({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS },
     spec: {
-      replicas: REPLICAS, selector: { matchLabels: { app: 'web' } },
+      replicas: REPLICAS,
+      selector: { matchLabels: { app: 'web' } },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: MAX_SURGE, maxUnavailable: MAX_UNAVAILABLE } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container(IMAGES.busybox, 'v1')] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [container(IMAGES.busybox, 'v1')] },
+      },
     },
   });
   await rolloutStatus();
@@ -155,7 +185,13 @@ it('a Deployment of 4 on two kubelets rolls out within maxSurge/maxUnavailable; 
 
   const hist = await kubectl(['rollout', 'history', 'deployment/web']);
   expect(hist.code, hist.err).toBe(0);
-  expect(hist.out.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['REVISION', '1', '2']);
+  expect(
+    hist.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
+  ).toEqual(['REVISION', '1', '2']);
   expect(hist.out).toMatch(/^deployment\.apps\/web/);
 
   const undoSampler = sampleBounds();
@@ -170,19 +206,36 @@ it('a Deployment of 4 on two kubelets rolls out within maxSurge/maxUnavailable; 
   await expectSettled(IMAGES.busybox, 'v1');
   // Revision 1's ReplicaSet came back as revision 3.
   const hist2 = await kubectl(['rollout', 'history', 'deployment/web']);
-  expect(hist2.out.trim().split('\n').slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['2', '3']);
+  expect(
+    hist2.out
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(/\s+/)[0]),
+  ).toEqual(['2', '3']);
 }, 300_000);
 
 it('kill -9 of the controller-manager mid-rollout: after restart the rollout completes with exactly the desired pods', async () => {
   const dc = c.client.resource<Obj>(R.deployments);
   const sampler = sampleBounds();
-  await dc.patch('web', { spec: { template: { spec: { containers: [container(IMAGES.busybox, 'v2')] } } } }, 'strategic', { namespace: NS });
+  await dc.patch('web', { spec: { template: { spec: { containers: [container(IMAGES.busybox, 'v2')] } } } }, 'strategic', {
+    namespace: NS,
+  });
   // Mid-rollout: the new ReplicaSet has pods, but not all of them are updated and ready yet.
-  await waitFor('rollout in progress', async () => {
-    const d = await dc.get('web', NS);
-    const s = d.status ?? {};
-    return s.observedGeneration === d.metadata.generation && (s.updatedReplicas ?? 0) >= 1 && (s.updatedReplicas < REPLICAS || s.availableReplicas < REPLICAS || s.replicas > REPLICAS);
-  }, 60_000, 50);
+  await waitFor(
+    'rollout in progress',
+    async () => {
+      const d = await dc.get('web', NS);
+      const s = d.status ?? {};
+      return (
+        s.observedGeneration === d.metadata.generation &&
+        (s.updatedReplicas ?? 0) >= 1 &&
+        (s.updatedReplicas < REPLICAS || s.availableReplicas < REPLICAS || s.replicas > REPLICAS)
+      );
+    },
+    60_000,
+    50,
+  );
   await c.controllerManager.kill('SIGKILL');
   const whileDown = live(await listPods()).length;
   await new Promise((r) => setTimeout(r, 2000));
@@ -205,11 +258,18 @@ it('kill -9 of the scheduler as a rollout starts: new pods wait unbound, then th
   const dc = c.client.resource<Obj>(R.deployments);
   const sampler = sampleBounds();
   await c.scheduler.kill('SIGKILL');
-  await dc.patch('web', { spec: { template: { spec: { containers: [container(IMAGES.busybox, 'v3')] } } } }, 'strategic', { namespace: NS });
-  const unbound = await waitFor('a new pod waiting without a node', async () => {
-    const ps = live(await listPods()).filter((p) => !p.spec.nodeName);
-    return ps.length ? ps : undefined;
-  }, 60_000, 250);
+  await dc.patch('web', { spec: { template: { spec: { containers: [container(IMAGES.busybox, 'v3')] } } } }, 'strategic', {
+    namespace: NS,
+  });
+  const unbound = await waitFor(
+    'a new pod waiting without a node',
+    async () => {
+      const ps = live(await listPods()).filter((p) => !p.spec.nodeName);
+      return ps.length ? ps : undefined;
+    },
+    60_000,
+    250,
+  );
   await new Promise((r) => setTimeout(r, 2000));
   // Nobody else binds them, and the rollout cannot go past its surge while they wait.
   const still = await c.client.resource<Obj>(R.pods).get(unbound[0].metadata.name!, NS);
@@ -220,7 +280,9 @@ it('kill -9 of the scheduler as a rollout starts: new pods wait unbound, then th
   await sampler.stop();
   expect(sampler.report()).toBe('');
   await expectSettled(IMAGES.busybox, 'v3');
-  const evs = (await c.client.resource<Obj>(R.events).list({ namespace: NS, fieldSelector: `involvedObject.name=${unbound[0].metadata.name}` })).items;
+  const evs = (
+    await c.client.resource<Obj>(R.events).list({ namespace: NS, fieldSelector: `involvedObject.name=${unbound[0].metadata.name}` })
+  ).items;
   expect(evs.some((e: any) => e.reason === 'Scheduled' && /^Successfully assigned roll\/web-.* to .+/.test(e.message))).toBe(true);
 }, 240_000);
 
@@ -237,33 +299,60 @@ it('a node fails (kubelet killed -9, containers removed): NotReady/Unknown, pods
   kubelet.removeContainers();
 
   const nodes = c.client.resource<Obj>(R.nodes);
-  await waitFor(`${victim} Ready=Unknown with the unreachable NoExecute taint`, async () => {
-    const n = await nodes.get(victim);
-    const ready = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
-    return ready?.status === 'Unknown' && (n.spec.taints ?? []).some((t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute');
-  }, 60_000, 250);
+  await waitFor(
+    `${victim} Ready=Unknown with the unreachable NoExecute taint`,
+    async () => {
+      const n = await nodes.get(victim);
+      const ready = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
+      return (
+        ready?.status === 'Unknown' &&
+        (n.spec.taints ?? []).some(
+          (t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute',
+        )
+      );
+    },
+    60_000,
+    250,
+  );
   const detectedS = (Date.now() - t0) / 1000;
   // Grace 16 s (+ a monitor period and a busy machine): not long after.
   expect(detectedS).toBeLessThan(45);
 
-  const moved = await waitFor(`${REPLICAS} ready pods on ${survivor}, the lost ones evicted`, async () => {
-    const ps = await listPods();
-    const evicted = lost.every((name) => { const p = ps.find((x) => x.metadata.name === name); return !p || p.metadata.deletionTimestamp; });
-    const good = ps.filter((p) => isReady(p) && p.spec.nodeName === survivor);
-    return evicted && good.length === REPLICAS ? good : undefined;
-  }, 90_000, 500);
+  const moved = await waitFor(
+    `${REPLICAS} ready pods on ${survivor}, the lost ones evicted`,
+    async () => {
+      const ps = await listPods();
+      const evicted = lost.every((name) => {
+        const p = ps.find((x) => x.metadata.name === name);
+        return !p || p.metadata.deletionTimestamp;
+      });
+      const good = ps.filter((p) => isReady(p) && p.spec.nodeName === survivor);
+      return evicted && good.length === REPLICAS ? good : undefined;
+    },
+    90_000,
+    500,
+  );
   // Real containers back them on the surviving node.
   for (const p of moved) {
-    expect(docker(['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`, '--filter', `label=io.minik8s.node=${survivor}`]).split('\n').filter(Boolean)).toHaveLength(2);
+    expect(
+      docker(['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`, '--filter', `label=io.minik8s.node=${survivor}`])
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(2);
   }
   expect(live(await listPods())).toHaveLength(REPLICAS);
 
   // The node comes back: Ready again, untainted; the evicted pods' objects are confirmed gone.
   await kubelet.restart();
-  await waitFor(`${victim} Ready again without the taint`, async () => {
-    const n = await nodes.get(victim);
-    const ready = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
-    return ready?.status === 'True' && !(n.spec.taints ?? []).some((t: { key: string }) => t.key.startsWith('node.kubernetes.io/'));
-  }, 60_000, 250);
+  await waitFor(
+    `${victim} Ready again without the taint`,
+    async () => {
+      const n = await nodes.get(victim);
+      const ready = n.status.conditions.find((x: { type: string }) => x.type === 'Ready');
+      return ready?.status === 'True' && !(n.spec.taints ?? []).some((t: { key: string }) => t.key.startsWith('node.kubernetes.io/'));
+    },
+    60_000,
+    250,
+  );
   await waitFor('evicted pods gone', async () => (await listPods()).length === REPLICAS, 60_000, 250);
 }, 300_000);

@@ -34,7 +34,15 @@ function shellPod(name: string, claimName: string, script: string, node?: string
       ...(node ? { nodeName: node } : {}),
       terminationGracePeriodSeconds: 0,
       restartPolicy: 'Never',
-      containers: [{ name: 'c', image: IMAGES.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGES.busybox,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', script],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
     },
   };
@@ -44,16 +52,25 @@ const claim = (name: string, storage = '64Mi', storageClassName?: string): Claim
   apiVersion: 'v1',
   kind: 'PersistentVolumeClaim',
   metadata: { name, namespace: NS },
-  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(storageClassName !== undefined ? { storageClassName } : {}) },
+  spec: {
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage } },
+    ...(storageClassName !== undefined ? { storageClassName } : {}),
+  },
 });
 
 async function podDone(name: string): Promise<Obj> {
   let last: Obj | undefined;
-  return waitFor(`pod ${name} Succeeded\n${c.logs()}`, async () => {
-    last = (await pods().get(name, NS));
-    if (last.status?.phase === 'Failed') throw new Error(`pod ${name} failed: ${JSON.stringify(last.status)}`);
-    return last.status?.phase === 'Succeeded' ? last : undefined;
-  }, 120_000, 300).catch((e) => {
+  return waitFor(
+    `pod ${name} Succeeded\n${c.logs()}`,
+    async () => {
+      last = await pods().get(name, NS);
+      if (last.status?.phase === 'Failed') throw new Error(`pod ${name} failed: ${JSON.stringify(last.status)}`);
+      return last.status?.phase === 'Succeeded' ? last : undefined;
+    },
+    120_000,
+    300,
+  ).catch((e) => {
     throw new Error(`${(e as Error).message}\nlast status: ${JSON.stringify(last?.status)}`);
   });
 }
@@ -63,12 +80,26 @@ async function logs(name: string): Promise<string> {
 }
 
 async function events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
-  const all = (await c.client.resource<Obj>(R.events).list({ namespace: NS })).items as unknown as { reason: string; message: string; type: string; involvedObject: { name: string } }[];
+  const all = (await c.client.resource<Obj>(R.events).list({ namespace: NS })).items as unknown as {
+    reason: string;
+    message: string;
+    type: string;
+    involvedObject: { name: string };
+  }[];
   return all.filter((e) => e.involvedObject.name === name);
 }
 
 async function gone(what: string, get: () => Promise<unknown>): Promise<void> {
-  await waitFor(`${what} gone\n${c.logs()}`, async () => get().then(() => false, (e) => (e as { code?: number }).code === 404), 90_000, 300);
+  await waitFor(
+    `${what} gone\n${c.logs()}`,
+    async () =>
+      get().then(
+        () => false,
+        (e) => (e as { code?: number }).code === 404,
+      ),
+    90_000,
+    300,
+  );
 }
 
 beforeAll(async () => {
@@ -78,7 +109,11 @@ beforeAll(async () => {
     roots.set(node, root);
     const port = await freePort();
     provisioners.push(
-      await startComponent('local-path-provisioner', ['--master', c.url, '--node-name', node, '--root', root, '--bind-address', '127.0.0.1', '--health-port', String(port)], `http://127.0.0.1:${port}/healthz`),
+      await startComponent(
+        'local-path-provisioner',
+        ['--master', c.url, '--node-name', node, '--root', root, '--bind-address', '127.0.0.1', '--health-port', String(port)],
+        `http://127.0.0.1:${port}/healthz`,
+      ),
     );
   }
   await c.client.resource(R.storageclasses).create({
@@ -102,7 +137,12 @@ afterAll(async () => {
 describe('storage on the host cluster', () => {
   it('a claim binds where its pod lands; the next pod on the claim reads what the first wrote; a deleted claim loses volume and directory', async () => {
     await claims().create(claim('notes'), { namespace: NS });
-    await waitFor('WaitForFirstConsumer on the claim', async () => (await events('notes')).some((e) => e.reason === 'WaitForFirstConsumer'), 30_000, 300);
+    await waitFor(
+      'WaitForFirstConsumer on the claim',
+      async () => (await events('notes')).some((e) => e.reason === 'WaitForFirstConsumer'),
+      30_000,
+      300,
+    );
     expect((await claims().get('notes', NS)).spec?.storageClassName).toBe('standard'); // the default class, by admission
 
     await pods().create(shellPod('writer', 'notes', 'echo "written by $(hostname)" > /data/note && cat /data/note'), { namespace: NS });
@@ -118,7 +158,9 @@ describe('storage on the host cluster', () => {
     expect(dir.startsWith(`${roots.get(node)}/pvc-${bound.metadata.uid}_default_notes`)).toBe(true);
     expect(readFileSync(join(dir, 'note'), 'utf8')).toBe('written by writer\n');
     const reasons = (await events('notes')).map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['WaitForFirstConsumer', 'ExternalProvisioning', 'Provisioning', 'ProvisioningSucceeded']));
+    expect(reasons).toEqual(
+      expect.arrayContaining(['WaitForFirstConsumer', 'ExternalProvisioning', 'Provisioning', 'ProvisioningSucceeded']),
+    );
 
     // the next pod on the claim goes to the same node (the volume's node affinity) and reads the note
     await pods().delete('writer', { namespace: NS, gracePeriodSeconds: 0 });
@@ -138,30 +180,50 @@ describe('storage on the host cluster', () => {
 
   it('a StatefulSet ordinal keeps its claim across pod deletion; whenDeleted Delete removes the claims with the set', async () => {
     const sts = c.client.resource<Obj>(R.statefulsets);
-    await sts.create({
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'db', namespace: NS },
-      spec: {
-        serviceName: 'db',
-        replicas: 1,
-        selector: { matchLabels: { app: 'db' } },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels: { app: 'db' } },
-          spec: {
-            terminationGracePeriodSeconds: 0,
-            containers: [{ name: 'db', image: IMAGES.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', '[ -f /data/id ] || hostname > /data/id; echo "boot $(date +%s%N)" >> /data/log; sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    await sts.create(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'db', namespace: NS },
+        spec: {
+          serviceName: 'db',
+          replicas: 1,
+          selector: { matchLabels: { app: 'db' } },
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [
+                {
+                  name: 'db',
+                  image: IMAGES.busybox,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['sh', '-c', '[ -f /data/id ] || hostname > /data/id; echo "boot $(date +%s%N)" >> /data/log; sleep 3600'],
+                  volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                },
+              ],
+            },
           },
+          volumeClaimTemplates: [
+            { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '32Mi' } } } },
+          ],
         },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '32Mi' } } } }],
       },
-    }, { namespace: NS });
+      { namespace: NS },
+    );
     const running = async (uid?: string) =>
-      waitFor(`db-0 Running${uid ? ' (a new one)' : ''}\n${c.logs()}`, async () => {
-        const p = (await pods().get('db-0', NS).catch(() => undefined)) as Obj | undefined;
-        return p?.status?.phase === 'Running' && p.metadata.uid !== uid ? p : undefined;
-      }, 120_000, 300);
+      waitFor(
+        `db-0 Running${uid ? ' (a new one)' : ''}\n${c.logs()}`,
+        async () => {
+          const p = (await pods()
+            .get('db-0', NS)
+            .catch(() => undefined)) as Obj | undefined;
+          return p?.status?.phase === 'Running' && p.metadata.uid !== uid ? p : undefined;
+        },
+        120_000,
+        300,
+      );
     const first = await running();
     const cl = await claims().get('data-db-0', NS);
     expect(cl.metadata.labels).toEqual({ app: 'db' });
@@ -172,7 +234,12 @@ describe('storage on the host cluster', () => {
     await pods().delete('db-0', { namespace: NS, gracePeriodSeconds: 0 });
     const second = await running(first.metadata.uid);
     expect(second.spec.nodeName).toBe(first.spec.nodeName);
-    await waitFor('the second boot logged in the same volume', async () => readFileSync(join(dir, 'log'), 'utf8').trim().split('\n').length === 2, 30_000, 200);
+    await waitFor(
+      'the second boot logged in the same volume',
+      async () => readFileSync(join(dir, 'log'), 'utf8').trim().split('\n').length === 2,
+      30_000,
+      200,
+    );
     expect(readFileSync(join(dir, 'id'), 'utf8')).toBe('db-0\n');
 
     await sts.delete('db', { namespace: NS });
@@ -183,13 +250,28 @@ describe('storage on the host cluster', () => {
   it('a claim bigger than any node stays Pending; the provisioner says why', async () => {
     await claims().create(claim('huge', '1Pi'), { namespace: NS });
     await pods().create(shellPod('hungry', 'huge', 'true'), { namespace: NS });
-    const ev = await waitFor('ProvisioningFailed', async () => (await events('huge')).find((e) => e.reason === 'ProvisioningFailed'), 60_000, 300);
+    const ev = await waitFor(
+      'ProvisioningFailed',
+      async () => (await events('huge')).find((e) => e.reason === 'ProvisioningFailed'),
+      60_000,
+      300,
+    );
     expect(ev.type).toBe('Warning');
-    expect(ev.message).toMatch(/^failed to provision volume with StorageClass "standard": insufficient capacity on node "st-[0-9a-f]{4}-[01]": requested 1Pi, \d+\w+ available under \//);
+    expect(ev.message).toMatch(
+      /^failed to provision volume with StorageClass "standard": insufficient capacity on node "st-[0-9a-f]{4}-[01]": requested 1Pi, \d+\w+ available under \//,
+    );
     expect((await claims().get('huge', NS)).status?.phase).toBe('Pending');
     const p = (await pods().get('hungry', NS)) as Obj;
     expect(p.spec.nodeName).toBeUndefined();
-    await waitFor('FailedScheduling on the pod', async () => (await events('hungry')).some((e) => e.reason === 'FailedScheduling' && e.message.includes('running PreBind plugin "VolumeBinding"')), 60_000, 300);
+    await waitFor(
+      'FailedScheduling on the pod',
+      async () =>
+        (await events('hungry')).some(
+          (e) => e.reason === 'FailedScheduling' && e.message.includes('running PreBind plugin "VolumeBinding"'),
+        ),
+      60_000,
+      300,
+    );
     await pods().delete('hungry', { namespace: NS, gracePeriodSeconds: 0 });
     await claims().delete('huge', { namespace: NS });
   });
@@ -209,23 +291,40 @@ describe('storage on the host cluster', () => {
         storageClassName: '',
         hostPath: { path: outside },
         claimRef: { namespace: NS, name: 'victim' },
-        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } },
+        nodeAffinity: {
+          required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] },
+        },
       },
     });
     await claims().create(claim('victim', '1Gi', ''), { namespace: NS });
-    await waitFor('the claim bound to the crafted volume', async () => (await claims().get('victim', NS)).status?.phase === 'Bound', 60_000, 300);
+    await waitFor(
+      'the claim bound to the crafted volume',
+      async () => (await claims().get('victim', NS)).status?.phase === 'Bound',
+      60_000,
+      300,
+    );
     await claims().delete('victim', { namespace: NS });
-    const ev = await waitFor('VolumeFailedDelete', async () => (await events('crafted')).find((e) => e.reason === 'VolumeFailedDelete'), 60_000, 300);
-    expect(ev.message).toBe(`refusing to delete volume "crafted": "${outside}" is not a volume directory of this provisioner under ${roots.get(node)}`);
+    const ev = await waitFor(
+      'VolumeFailedDelete',
+      async () => (await events('crafted')).find((e) => e.reason === 'VolumeFailedDelete'),
+      60_000,
+      300,
+    );
+    expect(ev.message).toBe(
+      `refusing to delete volume "crafted": "${outside}" is not a volume directory of this provisioner under ${roots.get(node)}`,
+    );
     expect((await volumes().get('crafted')).status?.phase).toBe('Released');
     expect(readdirSync(outside).sort()).toEqual(['precious', 'sub']);
   });
 
-  it('kubectl get pv,pvc prints upstream\'s columns', async () => {
+  it("kubectl get pv,pvc prints upstream's columns", async () => {
     await claims().create(claim('shown'), { namespace: NS });
     const r = spawnSync('kubectl', ['get', 'pv,pvc,sc'], { env: { ...process.env, ...c.kubeEnv() }, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
-    const headers = r.stdout.split('\n').filter((l) => l.startsWith('NAME')).map((l) => l.trim().split(/\s{2,}/));
+    const headers = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('NAME'))
+      .map((l) => l.trim().split(/\s{2,}/));
     expect(headers).toEqual([
       ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE'],
       ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'],
@@ -233,6 +332,8 @@ describe('storage on the host cluster', () => {
     ]);
     expect(r.stdout).toMatch(/persistentvolume\/crafted\s+1Gi\s+RWO\s+Delete\s+Released\s+default\/victim\s+<unset>/);
     expect(r.stdout).toMatch(/persistentvolumeclaim\/shown\s+Pending\s+standard\s+<unset>/);
-    expect(r.stdout).toMatch(/storageclass\.storage\.k8s\.io\/standard \(default\)\s+minik8s\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false/);
+    expect(r.stdout).toMatch(
+      /storageclass\.storage\.k8s\.io\/standard \(default\)\s+minik8s\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false/,
+    );
   });
 });

@@ -12,18 +12,32 @@ import { freePort, httpOk, median, percentile, until } from '@minik8s/shared';
 const procs: ChildProcess[] = [];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function req(port: number, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; body: string }> {
+function req(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ code: number; body: string }> {
   return new Promise((ok, fail) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const r = http.request({ host: '127.0.0.1', port, method, path, agent, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const r = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => ok({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     r.on('error', fail);
     r.end(data);
   });
@@ -33,7 +47,11 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Run n tasks with the given concurrency; returns ops/s and per-op latencies. */
-async function closedLoop(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ opsPerSec: number; lat: number[] }> {
+async function closedLoop(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ opsPerSec: number; lat: number[] }> {
   const lat: number[] = [];
   let next = 0;
   const t0 = nowMs();
@@ -77,7 +95,6 @@ async function openLoop(rate: number, seconds: number, task: () => Promise<void>
   return lat;
 }
 
-
 /** Alternate a and b for `rounds` rounds (so both see the same machine load) and keep each round's result. */
 async function paired<T>(rounds: number, a: (round: number) => Promise<T>, b: (round: number) => Promise<T>): Promise<{ a: T[]; b: T[] }> {
   const out = { a: [] as T[], b: [] as T[] };
@@ -106,7 +123,10 @@ const deploy = (name: string) => ({
             image: 'nginx:1.27',
             args: ['--port', '8080'],
             ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-            env: [{ name: 'A', value: '1' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
             resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
             readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
@@ -127,7 +147,12 @@ const cpuMs = (pid: number) => {
   return (Number(f[11]) + Number(f[12])) * 10;
 };
 
-const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { bench: 'yes' } }, data: { key: 'x'.repeat(200) } });
+const cm = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels: { bench: 'yes' } },
+  data: { key: 'x'.repeat(200) },
+});
 
 async function main(): Promise<void> {
   const repo = resolve(__dirname, '..', '..', '..');
@@ -135,14 +160,40 @@ async function main(): Promise<void> {
   const [cp, pp, ap] = [await freePort(), await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${cp}`;
   procs.push(
-    spawn('etcd', ['--data-dir', dataDir, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`], { stdio: 'ignore' }),
+    spawn(
+      'etcd',
+      [
+        '--data-dir',
+        dataDir,
+        '--listen-client-urls',
+        endpoint,
+        '--advertise-client-urls',
+        endpoint,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-cluster',
+        `default=http://127.0.0.1:${pp}`,
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   await until(`${endpoint}/health`, () => httpOk(`${endpoint}/health`), 30_000);
   // BENCH_CPU_PROF=DIR: the apiserver writes a V8 CPU profile (.cpuprofile) into DIR when the bench ends.
   const profDir = process.env.BENCH_CPU_PROF;
   const apiserver = spawn(
     process.execPath,
-    [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []), join(repo, 'apiserver', 'dist', 'main.js'), '--etcd-servers', endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(ap)],
+    [
+      ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []),
+      join(repo, 'apiserver', 'dist', 'main.js'),
+      '--etcd-servers',
+      endpoint,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(ap),
+    ],
     { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   procs.push(apiserver);
@@ -173,7 +224,10 @@ async function main(): Promise<void> {
       }),
     (round) =>
       closedLoop(perRound, CONC, async (i) => {
-        await etcd.put(`/bench/raw/${round * perRound + i}`).value(value).exec();
+        await etcd
+          .put(`/bench/raw/${round * perRound + i}`)
+          .value(value)
+          .exec();
       }),
   );
   // throughput over all rounds (time-weighted: a short noisy round does not swing it)
@@ -197,7 +251,12 @@ async function main(): Promise<void> {
   const createDeploys = (mode: string) => async (round: number) => {
     const cpu0 = cpuMs(apiserver.pid!);
     const res = await closedLoop(perDeployRound, CONC, async (i) => {
-      const r = await req(ap, 'POST', `${DEPLOY_PATH}?fieldValidation=${mode}`, deploy(`${mode.toLowerCase()}-${round * perDeployRound + i}`));
+      const r = await req(
+        ap,
+        'POST',
+        `${DEPLOY_PATH}?fieldValidation=${mode}`,
+        deploy(`${mode.toLowerCase()}-${round * perDeployRound + i}`),
+      );
       if (r.code !== 201) throw new Error(`create deployment (${mode}) → ${r.code} ${r.body}`);
     });
     return { ...res, cpuMs: cpuMs(apiserver.pid!) - cpu0 };
@@ -217,10 +276,12 @@ async function main(): Promise<void> {
   const timed = async (path: string, accept: string) => {
     const s = nowMs();
     const r = await new Promise<number>((ok, fail) => {
-      http.get({ host: '127.0.0.1', port: ap, path, agent, headers: { accept } }, (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode ?? 0));
-      }).on('error', fail);
+      http
+        .get({ host: '127.0.0.1', port: ap, path, agent, headers: { accept } }, (res) => {
+          res.resume();
+          res.on('end', () => ok(res.statusCode ?? 0));
+        })
+        .on('error', fail);
     });
     return { code: r, ms: nowMs() - s };
   };
@@ -247,7 +308,11 @@ async function main(): Promise<void> {
   await openLoop(RATE, 1, apiGet);
   await openLoop(RATE, 1, etcdGet);
   const GET_ROUNDS = 5;
-  const gets = await paired(GET_ROUNDS, () => openLoop(RATE, 2, apiGet), () => openLoop(RATE, 2, etcdGet));
+  const gets = await paired(
+    GET_ROUNDS,
+    () => openLoop(RATE, 2, apiGet),
+    () => openLoop(RATE, 2, etcdGet),
+  );
   const getP50 = median(gets.a.map((l) => percentile(l, 50)));
   const getP99 = median(gets.a.map((l) => percentile(l, 99)));
   const etcdGetP50 = median(gets.b.map((l) => percentile(l, 50)));
@@ -266,7 +331,9 @@ async function main(): Promise<void> {
     const kvs = await etcd.getAll().prefix('/bench/raw/').strings();
     if (Object.keys(kvs).length < N) throw new Error('short etcd list');
   });
-  console.log(`list ${N}: apiserver p50 ${r2(percentile(listRes.lat, 50))} ms, p99 ${r2(percentile(listRes.lat, 99))} ms | etcd range p50 ${r2(percentile(etcdList.lat, 50))} ms, p99 ${r2(percentile(etcdList.lat, 99))} ms`);
+  console.log(
+    `list ${N}: apiserver p50 ${r2(percentile(listRes.lat, 50))} ms, p99 ${r2(percentile(listRes.lat, 99))} ms | etcd range p50 ${r2(percentile(etcdList.lat, 50))} ms, p99 ${r2(percentile(etcdList.lat, 99))} ms`,
+  );
 
   // watch fan-out: 1000 watchers, 20 changes
   const W = 1000;
@@ -277,21 +344,24 @@ async function main(): Promise<void> {
   const streams: http.ClientRequest[] = [];
   let ready = 0;
   for (let i = 0; i < W; i++) {
-    const r = http.get({ host: '127.0.0.1', port: ap, path: `${NS}?watch=1&fieldSelector=metadata.name%3Dbench-watch&resourceVersion=0`, agent: watchAgent }, (res) => {
-      ready++;
-      let buf = '';
-      res.on('data', (c) => {
-        const t = nowMs();
-        buf += c;
-        let k;
-        while ((k = buf.indexOf('\n')) >= 0) {
-          const ev = JSON.parse(buf.slice(0, k));
-          buf = buf.slice(k + 1);
-          const at = sentAt.get(ev.object?.data?.seq);
-          if (at !== undefined) fanout.push(t - at);
-        }
-      });
-    });
+    const r = http.get(
+      { host: '127.0.0.1', port: ap, path: `${NS}?watch=1&fieldSelector=metadata.name%3Dbench-watch&resourceVersion=0`, agent: watchAgent },
+      (res) => {
+        ready++;
+        let buf = '';
+        res.on('data', (c) => {
+          const t = nowMs();
+          buf += c;
+          let k;
+          while ((k = buf.indexOf('\n')) >= 0) {
+            const ev = JSON.parse(buf.slice(0, k));
+            buf = buf.slice(k + 1);
+            const at = sentAt.get(ev.object?.data?.seq);
+            if (at !== undefined) fanout.push(t - at);
+          }
+        });
+      },
+    );
     r.on('error', () => undefined);
     streams.push(r);
   }

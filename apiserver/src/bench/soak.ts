@@ -28,14 +28,30 @@ const procs: ChildProcess[] = [];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function req(port: number, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; body: string }> {
+function req(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ code: number; body: string }> {
   return new Promise((ok) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const r = http.request({ host: '127.0.0.1', port, method, path, agent, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const r = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => ok({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     r.on('error', () => ok({ code: 0, body: '' }));
     r.end(data);
   });
@@ -43,9 +59,31 @@ function req(port: number, method: string, path: string, body?: unknown, content
 
 const NS = '/api/v1/namespaces/default';
 const KINDS = {
-  configmaps: (name: string, i: number) => ({ metadata: { name, labels: { soak: 'yes' } }, data: { n: String(i), blob: 'x'.repeat(1000) } }),
-  pods: (name: string, i: number) => ({ metadata: { name, labels: { soak: 'yes' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', env: [{ name: 'N', value: String(i) }], resources: { limits: { cpu: '100m', memory: '64Mi' } } }] } }),
-  events: (name: string, i: number) => ({ metadata: { name }, involvedObject: { kind: 'Pod', name: `p-${i}`, namespace: 'default' }, reason: 'Soak', message: `event ${i}`, type: 'Normal', count: 1 }),
+  configmaps: (name: string, i: number) => ({
+    metadata: { name, labels: { soak: 'yes' } },
+    data: { n: String(i), blob: 'x'.repeat(1000) },
+  }),
+  pods: (name: string, i: number) => ({
+    metadata: { name, labels: { soak: 'yes' } },
+    spec: {
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox:1.36',
+          env: [{ name: 'N', value: String(i) }],
+          resources: { limits: { cpu: '100m', memory: '64Mi' } },
+        },
+      ],
+    },
+  }),
+  events: (name: string, i: number) => ({
+    metadata: { name },
+    involvedObject: { kind: 'Pod', name: `p-${i}`, namespace: 'default' },
+    reason: 'Soak',
+    message: `event ${i}`,
+    type: 'Normal',
+    count: 1,
+  }),
 };
 type Kind = keyof typeof KINDS;
 
@@ -75,11 +113,44 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'minik8s-soak-etcd-'));
   const [cp, pp, ap] = [await freePort(), await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${cp}`;
-  procs.push(spawn('etcd', ['--data-dir', dataDir, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', `http://127.0.0.1:${pp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${pp}`, '--initial-cluster', `default=http://127.0.0.1:${pp}`], { stdio: 'ignore' }));
+  procs.push(
+    spawn(
+      'etcd',
+      [
+        '--data-dir',
+        dataDir,
+        '--listen-client-urls',
+        endpoint,
+        '--advertise-client-urls',
+        endpoint,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${pp}`,
+        '--initial-cluster',
+        `default=http://127.0.0.1:${pp}`,
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   await until(`${endpoint}/health`, () => httpOk(`${endpoint}/health`), 30_000);
   const apiserver = spawn(
     process.execPath,
-    [join(repo, 'apiserver', 'dist', 'main.js'), '--etcd-servers', endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(ap), '--event-ttl', '2m', '--etcd-compaction-interval', '1m', '--etcd-defrag-interval', '5m'],
+    [
+      join(repo, 'apiserver', 'dist', 'main.js'),
+      '--etcd-servers',
+      endpoint,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(ap),
+      '--event-ttl',
+      '2m',
+      '--etcd-compaction-interval',
+      '1m',
+      '--etcd-defrag-interval',
+      '5m',
+    ],
     { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   procs.push(apiserver);
@@ -114,7 +185,13 @@ async function main(): Promise<void> {
         const name = live[kind][i % live[kind].length];
         op = 'update';
         const cur = await req(ap, 'GET', `${NS}/${kind}/${name}`);
-        r = cur.code === 200 ? await req(ap, 'PUT', `${NS}/${kind}/${name}`, { ...JSON.parse(cur.body), metadata: { ...JSON.parse(cur.body).metadata, annotations: { n: String(i) } } }) : cur;
+        r =
+          cur.code === 200
+            ? await req(ap, 'PUT', `${NS}/${kind}/${name}`, {
+                ...JSON.parse(cur.body),
+                metadata: { ...JSON.parse(cur.body).metadata, annotations: { n: String(i) } },
+              })
+            : cur;
       } else {
         const name = live[kind].shift()!;
         op = 'delete';
@@ -151,7 +228,9 @@ async function main(): Promise<void> {
       const db = Number((await etcd.maintenance.status()).dbSize) / 1024 / 1024;
       const s: Sample = { t: Math.round((Date.now() - t0) / 1000), ...st, handles: await handles(ap), etcdDbMiB: db, ops, errors };
       samples.push(s);
-      console.log(`t=${s.t}s rss=${s.rssMiB.toFixed(1)}MiB fds=${s.fds} handles=${s.handles} etcd_db=${s.etcdDbMiB.toFixed(1)}MiB ops=${ops} errors=${errors}`);
+      console.log(
+        `t=${s.t}s rss=${s.rssMiB.toFixed(1)}MiB fds=${s.fds} handles=${s.handles} etcd_db=${s.etcdDbMiB.toFixed(1)}MiB ops=${ops} errors=${errors}`,
+      );
     }
   })();
   await Promise.all([...Array.from({ length: WORKERS }, worker), ...Array.from({ length: WATCHERS }, (_, w) => watcher(w)), sampler]);
@@ -166,7 +245,11 @@ async function main(): Promise<void> {
   const flat = Object.values(figures).every((g) => g <= TOLERANCE);
   const last = samples[samples.length - 1];
   console.log(`operations by result: ${JSON.stringify(counts)}`);
-  console.log(`growth after warm-up (late median / early median): ${Object.entries(figures).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} → ${flat ? 'flat' : 'GROWING'}`);
+  console.log(
+    `growth after warm-up (late median / early median): ${Object.entries(figures)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')} → ${flat ? 'flat' : 'GROWING'}`,
+  );
   etcd.close();
   for (const p of procs) p.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });

@@ -41,7 +41,8 @@ export function groupVersions(resources: readonly Discoverable[]): GroupVersion[
   return [...seen.values()].sort((a, b) => (a.group === '' ? -1 : b.group === '' ? 1 : 0));
 }
 
-const inGv = (resources: readonly Discoverable[], gv: GroupVersion) => resources.filter((r) => r.group === gv.group && r.version === gv.version);
+const inGv = (resources: readonly Discoverable[], gv: GroupVersion) =>
+  resources.filter((r) => r.group === gv.group && r.version === gv.version);
 
 // --- legacy -----------------------------------------------------------------------------------
 
@@ -72,7 +73,13 @@ export function apiResourceList(resources: readonly Discoverable[], gv: GroupVer
   if (!rs.length) return undefined;
   const out: Record<string, unknown>[] = [];
   for (const r of rs) {
-    const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+    const entry: Record<string, unknown> = {
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+    };
     if (r.shortNames.length) entry.shortNames = r.shortNames;
     if (r.categories.length) entry.categories = r.categories;
     out.push(entry);
@@ -99,7 +106,8 @@ export function aggregatedRequested(accept: string | undefined): AggregatedVersi
     const [type, ...rawParams] = entry.split(';').map((s) => s.trim());
     const params = Object.fromEntries(rawParams.map((p) => p.split('=').map((s) => s.trim())));
     if (type !== 'application/json') continue;
-    if (params.g === 'apidiscovery.k8s.io' && params.as === 'APIGroupDiscoveryList' && (params.v === 'v2' || params.v === 'v2beta1')) return params.v;
+    if (params.g === 'apidiscovery.k8s.io' && params.as === 'APIGroupDiscoveryList' && (params.v === 'v2' || params.v === 'v2beta1'))
+      return params.v;
     if (!params.as) return undefined;
   }
   return undefined;

@@ -5,11 +5,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusFor } from '@minik8s/shared';
 import type { ApiContext } from '../context';
-import { aggregatedContentType, aggregatedDiscovery, aggregatedRequested, apiGroupList, apiResourceList, apiVersions, type Discoverable } from './documents';
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  aggregatedRequested,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  type Discoverable,
+} from './documents';
 
 /** A Buffer keeps fastify from rewriting the content type (it would quote the discovery parameters). */
 export const sendJson = (reply: FastifyReply, body: unknown, contentType = 'application/json') =>
-  reply.code(200).header('content-type', contentType).send(Buffer.from(JSON.stringify(body)));
+  reply
+    .code(200)
+    .header('content-type', contentType)
+    .send(Buffer.from(JSON.stringify(body)));
 
 /** `extra`: resources of groups served beside the kinds (metrics.k8s.io): discoverable, without OpenAPI or Tables. */
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ApiContext, extra: readonly Discoverable[] = []): void {
@@ -38,4 +49,12 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ApiContext, e
   });
 }
 
-export { aggregatedContentType, aggregatedDiscovery, aggregatedRequested, apiGroupList, apiResourceList, groupVersions, type Discoverable } from './documents';
+export {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  aggregatedRequested,
+  apiGroupList,
+  apiResourceList,
+  groupVersions,
+  type Discoverable,
+} from './documents';

@@ -27,18 +27,31 @@ export interface BootstrapConfig {
   port: number;
 }
 
-export async function bootstrapOnce(registry: Registry, { services, advertiseAddress, port }: BootstrapConfig, log?: Logger): Promise<void> {
-  for (const name of SYSTEM_NAMESPACES) await ensure(() => registry.create(registry.resource(namespaces), undefined, { metadata: { name } }));
+export async function bootstrapOnce(
+  registry: Registry,
+  { services, advertiseAddress, port }: BootstrapConfig,
+  log?: Logger,
+): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES)
+    await ensure(() => registry.create(registry.resource(namespaces), undefined, { metadata: { name } }));
   const ip = services.ipRange.ip(services.ipRange.first);
   await ensure(() =>
     registry.create(registry.resource(SERVICES), 'default', {
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { type: 'ClusterIP', clusterIP: ip, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: ip,
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }],
+        sessionAffinity: 'None',
+      },
     }),
   );
   const subsets = [{ addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
   try {
-    await upsert(registry, registry.resource(endpoints), 'kubernetes', { metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets });
+    await upsert(registry, registry.resource(endpoints), 'kubernetes', {
+      metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets,
+    });
     await upsert(registry, registry.resource(endpointSlices), 'kubernetes', {
       metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
       addressType: 'IPv4',
@@ -57,7 +70,11 @@ async function upsert(registry: Registry, r: ServedResource, name: string, desir
     await registry.create(r, 'default', desired);
   } catch (e) {
     if (!(e instanceof ApiError && e.code === 409)) throw e;
-    await registry.guaranteedUpdate(r, name, 'default', (cur) => ({ ...cur, ...desired, metadata: { ...cur.metadata, labels: desired.metadata.labels } }));
+    await registry.guaranteedUpdate(r, name, 'default', (cur) => ({
+      ...cur,
+      ...desired,
+      metadata: { ...cur.metadata, labels: desired.metadata.labels },
+    }));
   }
 }
 

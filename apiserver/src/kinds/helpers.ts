@@ -21,4 +21,7 @@ export function objAt(o: Obj, k: string, init: () => Obj = () => ({})): Obj | un
 export const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 /** The proxy subresource of pods, services and nodes (served by ../proxy): its options kind and verbs, for discovery. */
-export const proxySubresource = (optionsKind: string): SubresourceDef => ({ responseKind: { group: '', version: 'v1', kind: optionsKind }, verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+export const proxySubresource = (optionsKind: string): SubresourceDef => ({
+  responseKind: { group: '', version: 'v1', kind: optionsKind },
+  verbs: ['create', 'delete', 'get', 'patch', 'update'],
+});

@@ -87,7 +87,15 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
 }
 
 /** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, limitRanger, defaultStorageClass, storageObjectInUseProtection, defaultIngressClass, resourceQuotaAdmission];
+export const ADMISSION: readonly CreateAdmission[] = [
+  namespaceLifecycle,
+  customResourceCreates,
+  limitRanger,
+  defaultStorageClass,
+  storageObjectInUseProtection,
+  defaultIngressClass,
+  resourceQuotaAdmission,
+];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

@@ -40,14 +40,29 @@ export function scaleOf(o: KubeObject, view: ScaleView): Obj {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
     spec: { replicas: count(view.specReplicas(o)) },
     status: { replicas: count(view.statusReplicas(o)), selector: view.selector(o) },
   };
 }
 
 /** Change the desired replicas through the Scale view; `rv` (the Scale's resourceVersion) is a precondition. */
-async function setScale(registry: Registry, r: ServedResource, name: string, namespace: string | undefined, view: ScaleView, edit: (scale: Obj) => Obj, rv: unknown, dryRun: boolean): Promise<Obj> {
+async function setScale(
+  registry: Registry,
+  r: ServedResource,
+  name: string,
+  namespace: string | undefined,
+  view: ScaleView,
+  edit: (scale: Obj) => Obj,
+  rv: unknown,
+  dryRun: boolean,
+): Promise<Obj> {
   const out = await registry.guaranteedUpdate(
     r,
     name,
@@ -56,7 +71,9 @@ async function setScale(registry: Registry, r: ServedResource, name: string, nam
       const scale = edit(scaleOf(cur, view));
       const n = scale?.spec?.replicas;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-        throw new ApiError(statusFor.invalid('Scale', 'autoscaling', name, [fe.invalid('spec.replicas', n, 'must be greater than or equal to 0')]));
+        throw new ApiError(
+          statusFor.invalid('Scale', 'autoscaling', name, [fe.invalid('spec.replicas', n, 'must be greater than or equal to 0')]),
+        );
       return view.withReplicas(cur, n);
     },
     { dryRun, precondition: typeof rv === 'string' && rv ? rv : undefined },
@@ -75,12 +92,27 @@ export function scaleSubresource(view: ScaleView | ((spec: Obj) => string)): Sub
       if (req.method === 'GET') return { code: 200, body: scaleOf(await registry.get(r, name, namespace), v) };
       if (req.method === 'PUT') {
         const body = req.object(SCALE);
-        return { code: 200, body: await setScale(registry, r, name, namespace, v, (s) => ({ ...s, spec: body.spec }), body.metadata?.resourceVersion, dryRun) };
+        return {
+          code: 200,
+          body: await setScale(registry, r, name, namespace, v, (s) => ({ ...s, spec: body.spec }), body.metadata?.resourceVersion, dryRun),
+        };
       }
       if (req.method === 'PATCH') {
         const type = req.patchType();
         const patch = req.body();
-        return { code: 200, body: await setScale(registry, r, name, namespace, v, (s) => applyPatch(type, s, patch), (patch as Obj)?.metadata?.resourceVersion, dryRun) };
+        return {
+          code: 200,
+          body: await setScale(
+            registry,
+            r,
+            name,
+            namespace,
+            v,
+            (s) => applyPatch(type, s, patch),
+            (patch as Obj)?.metadata?.resourceVersion,
+            dryRun,
+          ),
+        };
       }
       throw methodNotAllowed(req.method);
     },

@@ -15,7 +15,10 @@ import { validatePodSpec } from './core/podspec';
 
 export const CONTAINERS = wide('Containers', 'Names of each container in the template.');
 export const IMAGES = wide('Images', 'Images referenced by each container in the template.');
-export const SELECTOR = wide('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.');
+export const SELECTOR = wide(
+  'Selector',
+  'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+);
 
 /** ValidatePodTemplateSpec: the template's labels and annotations, its pod spec, no ephemeral containers (`claimVolumes`: see validatePodSpec). */
 export function validatePodTemplate(errs: Cause[], path: string, template: unknown, claimVolumes: readonly string[] = []): Obj | undefined {
@@ -41,7 +44,10 @@ function compileSelector(errs: Cause[], path: string, sel: Obj): ((labels: Recor
   }
 }
 
-const isEmptySelector = (sel: Obj) => Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}).length + (Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0) === 0;
+const isEmptySelector = (sel: Obj) =>
+  Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}).length +
+    (Array.isArray(sel.matchExpressions) ? sel.matchExpressions.length : 0) ===
+  0;
 
 /** A required, non-empty label selector that matches the template's labels (apps/v1 workloads, manual Job selectors). */
 export function selectorAndTemplate(errs: Cause[], spec: Obj, kind: string, required = true, claimVolumes: readonly string[] = []): void {
@@ -68,7 +74,14 @@ export function intOrPercent(errs: Cause[], path: string, v: unknown, cap = true
     return v;
   }
   if (typeof v !== 'string') return void errs.push(fe.type(path, v, 'integer or string'));
-  if (!/^[0-9]+%$/.test(v)) return void errs.push(fe.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+  if (!/^[0-9]+%$/.test(v))
+    return void errs.push(
+      fe.invalid(
+        path,
+        v,
+        "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+      ),
+    );
   const n = Number(v.slice(0, -1));
   if (cap && n > 100) errs.push(fe.invalid(path, v, 'must not be greater than 100%'));
   return n;
@@ -81,7 +94,11 @@ export function alwaysRestarting(errs: Cause[], spec: Obj, kind: string, deadlin
   if (ps.restartPolicy !== 'Always') errs.push(fe.notSupported('spec.template.spec.restartPolicy', ps.restartPolicy ?? '', ['Always']));
   if (ps.activeDeadlineSeconds !== undefined && ps.activeDeadlineSeconds !== null) {
     const msg = `activeDeadlineSeconds in ${kind} is not Supported`;
-    errs.push(deadline === 'Forbidden' ? fe.forbidden('spec.template.spec.activeDeadlineSeconds', msg) : fe.invalid('spec.template.spec.activeDeadlineSeconds', ps.activeDeadlineSeconds, msg));
+    errs.push(
+      deadline === 'Forbidden'
+        ? fe.forbidden('spec.template.spec.activeDeadlineSeconds', msg)
+        : fe.invalid('spec.template.spec.activeDeadlineSeconds', ps.activeDeadlineSeconds, msg),
+    );
   }
 }
 
@@ -98,7 +115,9 @@ export function immutableSelector(next: Obj, old: Obj): Cause[] {
 }
 
 /** The columns of ReplicaSets and ReplicationControllers. */
-export const replicaSetLikePrinter = <T extends apps.ReplicaSet | core.ReplicationController>(selector: (o: T) => string): TablePrinter<T> => ({
+export const replicaSetLikePrinter = <T extends apps.ReplicaSet | core.ReplicationController>(
+  selector: (o: T) => string,
+): TablePrinter<T> => ({
   columns: [
     NAME,
     int('Desired', 'Replicas is the number of desired replicas.'),
@@ -111,6 +130,15 @@ export const replicaSetLikePrinter = <T extends apps.ReplicaSet | core.Replicati
   ],
   cells(o, now) {
     const [names, images] = containerCells(o.spec?.template?.spec?.containers);
-    return [nameOf(o), num(o.spec?.replicas), num(o.status?.replicas), num(o.status?.readyReplicas), ageOf(o, now), names, images, selector(o)];
+    return [
+      nameOf(o),
+      num(o.spec?.replicas),
+      num(o.status?.replicas),
+      num(o.status?.readyReplicas),
+      ageOf(o, now),
+      names,
+      images,
+      selector(o),
+    ];
   },
 });

@@ -66,7 +66,12 @@ export class InflightLimiter {
     const key = `${cls}/${client}`;
     const mine = this.perClient.get(key) ?? 0;
     const perClient = cls === 'watch' ? this.limits.maxWatchesPerClient : this.limits.maxStreamsPerClient;
-    if (perClient > 0 && mine >= perClient) return { refuse: tooManyRequests(`Too many ${cls === 'watch' ? 'watches' : 'streams'} from this client (limit is ${perClient}), please try again later.`) };
+    if (perClient > 0 && mine >= perClient)
+      return {
+        refuse: tooManyRequests(
+          `Too many ${cls === 'watch' ? 'watches' : 'streams'} from this client (limit is ${perClient}), please try again later.`,
+        ),
+      };
     if (this.limits.maxLongRunning > 0 && this.counts.longRunning >= this.limits.maxLongRunning) return { refuse: tooManyRequests() };
     this.counts.longRunning++;
     this.perClient.set(key, mine + 1);
@@ -101,7 +106,12 @@ function once(fn: () => void): () => void {
  * covers answered, aborted and hijacked (watch) requests alike. Upgrades (exec, attach, port-forward) never
  * reach the router: their handler takes a 'stream' slot itself and gives it back when the socket closes.
  */
-export function registerInflightLimits(app: FastifyInstance, limiter: InflightLimiter, refuse: (reply: FastifyReply, s: Status) => unknown, onRefuse?: (cls: RequestClass) => void): void {
+export function registerInflightLimits(
+  app: FastifyInstance,
+  limiter: InflightLimiter,
+  refuse: (reply: FastifyReply, s: Status) => unknown,
+  onRefuse?: (cls: RequestClass) => void,
+): void {
   app.addHook('onRequest', (req, reply, done) => {
     const cls = classify(req.method, req.url);
     const slot = limiter.acquire(cls, clientOf(req));

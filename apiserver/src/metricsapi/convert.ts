@@ -66,7 +66,13 @@ export interface Snapshot {
  * CPU usage in nanocores: the cumulative difference with the previous reading when it is recent
  * enough (window = the time between them, `measured`), else the kubelet's own rate (window = `fallbackWindowMs`).
  */
-export function cpuRate(prev: CpuPoint | undefined, at: number, cpu: CpuStats | undefined, maxAgeMs: number, fallbackWindowMs: number): { nanoCores: number; windowMs: number; measured: boolean } | undefined {
+export function cpuRate(
+  prev: CpuPoint | undefined,
+  at: number,
+  cpu: CpuStats | undefined,
+  maxAgeMs: number,
+  fallbackWindowMs: number,
+): { nanoCores: number; windowMs: number; measured: boolean } | undefined {
   const cum = cpu?.usageCoreNanoSeconds;
   if (prev && cum !== undefined && at > prev.at && at - prev.at <= maxAgeMs && cum >= prev.cumulative) {
     return { nanoCores: Math.round(((cum - prev.cumulative) * 1000) / (at - prev.at)), windowMs: at - prev.at, measured: true };
@@ -76,7 +82,11 @@ export function cpuRate(prev: CpuPoint | undefined, at: number, cpu: CpuStats | 
 }
 
 /** Usage of every node and running container in `scrapes`, given the readings of the previous scrape. */
-export function buildSnapshot(scrapes: Scrape[], prev: Map<string, CpuPoint>, opts: { maxAgeMs: number; fallbackWindowMs: number }): Snapshot {
+export function buildSnapshot(
+  scrapes: Scrape[],
+  prev: Map<string, CpuPoint>,
+  opts: { maxAgeMs: number; fallbackWindowMs: number },
+): Snapshot {
   const snap: Snapshot = { nodes: new Map(), pods: new Map(), points: new Map(), needsBaseline: false };
   const read = (key: string, at: number, cpu: CpuStats | undefined) => {
     const r = cpuRate(prev.get(key), at, cpu, opts.maxAgeMs, opts.fallbackWindowMs);
@@ -89,7 +99,8 @@ export function buildSnapshot(scrapes: Scrape[], prev: Map<string, CpuPoint>, op
   for (const { node, at, summary } of scrapes) {
     const cpu = read(`node/${node}`, at, summary.node?.cpu);
     const mem = summary.node?.memory?.workingSetBytes;
-    if (cpu && mem !== undefined) snap.nodes.set(node, { nanoCores: cpu.nanoCores, memoryBytes: mem, timestamp: at, windowMs: cpu.windowMs });
+    if (cpu && mem !== undefined)
+      snap.nodes.set(node, { nanoCores: cpu.nanoCores, memoryBytes: mem, timestamp: at, windowMs: cpu.windowMs });
     for (const p of summary.pods ?? []) {
       const { namespace, name, uid } = p.podRef ?? {};
       if (!namespace || !name) continue;
@@ -99,7 +110,8 @@ export function buildSnapshot(scrapes: Scrape[], prev: Map<string, CpuPoint>, op
         // A restarted container is a new series: its cumulative counter starts again.
         const r = read(`pod/${namespace}/${name}/${uid ?? ''}/${c.name}/${c.startTime ?? ''}`, at, c.cpu);
         const m = c.memory?.workingSetBytes;
-        if (r && m !== undefined) containers.push({ name: c.name, nanoCores: r.nanoCores, memoryBytes: m, timestamp: at, windowMs: r.windowMs });
+        if (r && m !== undefined)
+          containers.push({ name: c.name, nanoCores: r.nanoCores, memoryBytes: m, timestamp: at, windowMs: r.windowMs });
       }
       // metrics-server leaves out pods it has no container metrics for.
       if (containers.length) snap.pods.set(`${namespace}/${name}`, { namespace, name, uid, containers });
@@ -136,7 +148,6 @@ export function memoryQuantity(bytes: number): string {
   return `${n}${suffixes[i]}`;
 }
 
-
 interface Meta {
   name?: string;
   namespace?: string;
@@ -162,7 +173,12 @@ export function podMetrics(meta: Meta, p: PodUsage, now: number) {
   return {
     kind: 'PodMetrics',
     apiVersion: METRICS_API_VERSION,
-    metadata: { name: meta.name, namespace: meta.namespace, creationTimestamp: rfc3339(now), ...(meta.labels ? { labels: meta.labels } : {}) },
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      creationTimestamp: rfc3339(now),
+      ...(meta.labels ? { labels: meta.labels } : {}),
+    },
     timestamp: rfc3339(newest),
     window: formatDuration(Math.max(0, Math.round(window))),
     containers: p.containers.map((c) => ({ name: c.name, usage: usageOf(c) })),
@@ -194,9 +210,13 @@ export function metricsTable(items: MetricsObject[], version: 'v1' | 'v1beta1', 
     const usages = 'usage' in m ? [m.usage] : m.containers.map((c) => c.usage);
     const cpu = cpuQuantity(usages.reduce((a, u) => a + Math.round(parseQuantity(u.cpu) * 1e9), 0));
     const memory = memoryQuantity(usages.reduce((a, u) => a + parseQuantity(u.memory), 0));
-    const object = includeObject === 'None' ? undefined : includeObject === 'Object' ? m : { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: m.metadata };
+    const object =
+      includeObject === 'None'
+        ? undefined
+        : includeObject === 'Object'
+          ? m
+          : { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: m.metadata };
     return { cells: [m.metadata.name, cpu, memory, m.window], ...(object ? { object } : {}) };
   });
   return { kind: 'Table', apiVersion: `meta.k8s.io/${version}`, metadata: {}, columnDefinitions, rows };
 }
-

@@ -51,19 +51,32 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
       const q = (req.query ?? {}) as Query;
       try {
         if (q.watch === '1' || q.watch === 'true') {
-          throw new ApiError(failure(405, 'MethodNotAllowed', `watch is not supported on resources of kind "${what.resource}.${what.group}"`));
+          throw new ApiError(
+            failure(405, 'MethodNotAllowed', `watch is not supported on resources of kind "${what.resource}.${what.group}"`),
+          );
         }
         let body = await fn(req.params as Record<string, string>, q);
         const table = tableVersionRequested(req.headers.accept);
-        if (table) body = metricsTable((body as { items?: MetricsObject[] }).items ?? [body as MetricsObject], table, parseIncludeObject(q.includeObject));
-        return reply.code(200).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+        if (table)
+          body = metricsTable(
+            (body as { items?: MetricsObject[] }).items ?? [body as MetricsObject],
+            table,
+            parseIncludeObject(q.includeObject),
+          );
+        return reply
+          .code(200)
+          .header('content-type', 'application/json')
+          .send(Buffer.from(JSON.stringify(body)));
       } catch (e) {
         return ctx.sendStatus(reply, toStatus(e));
       }
     });
 
   const listNodes = async (q: Query) => {
-    const [nodes, snap] = await Promise.all([ctx.list(ctx.resource(nodeKind), { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
+    const [nodes, snap] = await Promise.all([
+      ctx.list(ctx.resource(nodeKind), { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }),
+      scraper.current(),
+    ]);
     const now = Date.now();
     const items = nodes.items
       .filter((n) => snap.nodes.has(n.metadata.name!))
@@ -73,13 +86,18 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   };
 
   const listPods = async (namespace: string | undefined, q: Query) => {
-    const [pods, snap] = await Promise.all([ctx.list(ctx.resource(podKind), { namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
+    const [pods, snap] = await Promise.all([
+      ctx.list(ctx.resource(podKind), { namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }),
+      scraper.current(),
+    ]);
     const now = Date.now();
     const items = pods.items
       .filter(isRunning)
       .map((p) => ({ p, u: snap.pods.get(`${p.metadata.namespace}/${p.metadata.name}`) }))
       .filter(({ p, u }) => u && (!u.uid || u.uid === p.metadata.uid))
-      .sort((a, b) => a.p.metadata.namespace!.localeCompare(b.p.metadata.namespace!) || a.p.metadata.name!.localeCompare(b.p.metadata.name!))
+      .sort(
+        (a, b) => a.p.metadata.namespace!.localeCompare(b.p.metadata.namespace!) || a.p.metadata.name!.localeCompare(b.p.metadata.name!),
+      )
       .map(({ p, u }) => podMetrics(p.metadata, u!, now));
     return metricsList('PodMetricsList', items);
   };
@@ -100,7 +118,8 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
     // A missing pod: the registry's `pods "NAME" not found`, as metrics-server's metadata lister answers.
     const pod = await ctx.get(ctx.resource(podKind), name, namespace);
     const u = (await scraper.current()).pods.get(`${namespace}/${name}`);
-    if (!u || !isRunning(pod) || (u.uid && u.uid !== pod.metadata.uid)) throw new ApiError(statusFor.notFound(POD_METRICS, `${namespace}/${name}`));
+    if (!u || !isRunning(pod) || (u.uid && u.uid !== pod.metadata.uid))
+      throw new ApiError(statusFor.notFound(POD_METRICS, `${namespace}/${name}`));
     return podMetrics(pod.metadata, u, Date.now());
   });
 }

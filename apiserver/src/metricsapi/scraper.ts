@@ -24,7 +24,10 @@ export class Scraper {
   private points = new Map<string, CpuPoint>();
   private inflight?: Promise<Snapshot>;
 
-  constructor(private readonly ctx: ApiContext, opts: ScraperOptions = {}) {
+  constructor(
+    private readonly ctx: ApiContext,
+    opts: ScraperOptions = {},
+  ) {
     this.resolutionMs = opts.resolutionMs ?? 10_000;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
@@ -50,7 +53,9 @@ export class Scraper {
 
   private async scrapeOnce(): Promise<Snapshot> {
     const nodes = (await this.ctx.list(this.ctx.resource(nodeKind))).items;
-    const scrapes = await Promise.all(nodes.map((n) => this.scrapeNode(n.metadata.name!, kubeletAddress(n as Parameters<typeof kubeletAddress>[0]))));
+    const scrapes = await Promise.all(
+      nodes.map((n) => this.scrapeNode(n.metadata.name!, kubeletAddress(n as Parameters<typeof kubeletAddress>[0]))),
+    );
     const snap = buildSnapshot(
       scrapes.filter((s): s is Scrape => !!s),
       this.points,

@@ -135,7 +135,27 @@ function copy(o: Json, keys: readonly string[]): Json {
   return out;
 }
 
-const SCHEMA_SCALARS = ['format', 'title', 'description', 'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties', 'required', 'discriminator', 'readOnly'];
+const SCHEMA_SCALARS = [
+  'format',
+  'title',
+  'description',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'discriminator',
+  'readOnly',
+];
 
 function schema(s: Json): Json {
   const out = copy(s, SCHEMA_SCALARS);
@@ -145,9 +165,12 @@ function schema(s: Json): Json {
   if (s.enum) out.enum = s.enum.map(yamlAny);
   if (s.type !== undefined) out.type = { value: Array.isArray(s.type) ? s.type : [s.type] };
   if (s.items) out.items = { schema: (Array.isArray(s.items) ? s.items : [s.items]).map(schema) };
-  if (s.additionalProperties !== undefined) out.additional_properties = typeof s.additionalProperties === 'boolean' ? { boolean: s.additionalProperties } : { schema: schema(s.additionalProperties) };
+  if (s.additionalProperties !== undefined)
+    out.additional_properties =
+      typeof s.additionalProperties === 'boolean' ? { boolean: s.additionalProperties } : { schema: schema(s.additionalProperties) };
   if (s.allOf) out.all_of = s.allOf.map(schema);
-  if (s.properties) out.properties = { additional_properties: Object.entries(s.properties).map(([name, v]) => ({ name, value: schema(v as Json) })) };
+  if (s.properties)
+    out.properties = { additional_properties: Object.entries(s.properties).map(([name, v]) => ({ name, value: schema(v as Json) })) };
   if (s.externalDocs) out.external_docs = copy(s.externalDocs, ['description', 'url']);
   const ext = extensions(s);
   if (ext.length) out.vendor_extension = ext;
@@ -155,7 +178,12 @@ function schema(s: Json): Json {
 }
 
 const PARAM_SCALARS = ['required', 'in', 'description', 'name', 'allowEmptyValue', 'type', 'format', 'collectionFormat', 'uniqueItems'];
-const SUB_SCHEMA: Record<string, string> = { query: 'query_parameter_sub_schema', path: 'path_parameter_sub_schema', header: 'header_parameter_sub_schema', formData: 'form_data_parameter_sub_schema' };
+const SUB_SCHEMA: Record<string, string> = {
+  query: 'query_parameter_sub_schema',
+  path: 'path_parameter_sub_schema',
+  header: 'header_parameter_sub_schema',
+  formData: 'form_data_parameter_sub_schema',
+};
 
 function parameter(p: Json): Json {
   if (p.in === 'body') {
@@ -208,16 +236,25 @@ function pathItem(item: Json): Json {
 
 /** The gnostic message object of a v2 document. */
 export function gnosticDocument(doc: SwaggerDocument): Json {
-  const out: Json = { swagger: doc.swagger, info: withExtensions(copy(doc.info, ['title', 'version', 'description', 'termsOfService']), doc.info) };
+  const out: Json = {
+    swagger: doc.swagger,
+    info: withExtensions(copy(doc.info, ['title', 'version', 'description', 'termsOfService']), doc.info),
+  };
   out.paths = { path: Object.entries(doc.paths).map(([name, v]) => ({ name, value: pathItem(v) })) };
   out.definitions = { additional_properties: Object.entries(doc.definitions).map(([name, v]) => ({ name, value: schema(v as Json) })) };
   out.parameters = { additional_properties: Object.entries(doc.parameters).map(([name, v]) => ({ name, value: parameter(v) })) };
-  if (doc.security) out.security = doc.security.map((req) => ({ additional_properties: Object.entries(req).map(([name, scopes]) => ({ name, value: { value: scopes } })) }));
+  if (doc.security)
+    out.security = doc.security.map((req) => ({
+      additional_properties: Object.entries(req).map(([name, scopes]) => ({ name, value: { value: scopes } })),
+    }));
   if (doc.securityDefinitions) {
     out.security_definitions = {
       additional_properties: Object.entries(doc.securityDefinitions).map(([name, d]) => ({
         name,
-        value: d.type === 'basic' ? { basic_authentication_security: withExtensions(copy(d, ['type', 'description']), d) } : { api_key_security: withExtensions(copy(d, ['type', 'name', 'in', 'description']), d) },
+        value:
+          d.type === 'basic'
+            ? { basic_authentication_security: withExtensions(copy(d, ['type', 'description']), d) }
+            : { api_key_security: withExtensions(copy(d, ['type', 'name', 'in', 'description']), d) },
       })),
     };
   }

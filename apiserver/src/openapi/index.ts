@@ -16,7 +16,12 @@ function acceptRanges(accept: string | undefined): { type: string; subtype: stri
     .split(',')
     .map((clause, i) => {
       const [range, ...params] = clause.trim().split(';');
-      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+      const q = Number(
+        params
+          .map((p) => p.trim())
+          .find((p) => p.startsWith('q='))
+          ?.slice(2) ?? '1',
+      );
       const [type = '', subtype = ''] = range.trim().toLowerCase().split('/');
       return { type, subtype, q: Number.isFinite(q) ? q : 0, i };
     })
@@ -53,7 +58,9 @@ export function registerOpenApiRoutes(app: FastifyInstance, ctx: ApiContext): Op
   app.get('/openapi/v2', (req, reply) => {
     const type = negotiate(req.headers.accept, ['json', PROTOBUF_V2_DEPRECATED, PROTOBUF_V2]);
     if (!type) return notAcceptable(reply);
-    return type === 'json' ? send(req, reply, docs.v2(), 'application/json') : send(req, reply, docs.v2Protobuf(), `application/${PROTOBUF_V2}`);
+    return type === 'json'
+      ? send(req, reply, docs.v2(), 'application/json')
+      : send(req, reply, docs.v2Protobuf(), `application/${PROTOBUF_V2}`);
   });
 
   app.get('/openapi/v3', (req, reply) => send(req, reply, docs.v3Index(), 'application/json'));

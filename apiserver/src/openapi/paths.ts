@@ -13,10 +13,16 @@ const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const SCALE = { group: 'autoscaling', kind: 'Scale', version: 'v1' };
 const PRODUCES = ['application/json', 'application/yaml'];
 const WATCH_PRODUCES = [...PRODUCES, 'application/json;stream=watch'];
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 /** The PATCH media types a kind accepts (kubectl's apply computes a strategic merge patch only when they include it). */
-const patchTypesOf = (r: ServedResource) => (r.strategy.patchTypes ? PATCH_TYPES.filter((t) => r.strategy.patchTypes!.includes(PATCH_CONTENT_TYPES[t])) : PATCH_TYPES);
+const patchTypesOf = (r: ServedResource) =>
+  r.strategy.patchTypes ? PATCH_TYPES.filter((t) => r.strategy.patchTypes!.includes(PATCH_CONTENT_TYPES[t])) : PATCH_TYPES;
 
 /** Upstream's parameter of this name: a ref into `parameters`, else a copy of its first inline occurrence. */
 function parameterFinder(doc: SwaggerDocument): (name: string, pick?: (p: Json) => boolean) => Json {
@@ -35,8 +41,25 @@ function parameterFinder(doc: SwaggerDocument): (name: string, pick?: (p: Json) 
   };
 }
 
-const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', 'watch'];
-const DELETE_PARAMS = ['dryRun', 'gracePeriodSeconds', 'ignoreStoreReadErrorWithClusterBreakingPotential', 'orphanDependents', 'propagationPolicy'];
+const LIST_PARAMS = [
+  'allowWatchBookmarks',
+  'continue',
+  'fieldSelector',
+  'labelSelector',
+  'limit',
+  'resourceVersion',
+  'resourceVersionMatch',
+  'sendInitialEvents',
+  'timeoutSeconds',
+  'watch',
+];
+const DELETE_PARAMS = [
+  'dryRun',
+  'gracePeriodSeconds',
+  'ignoreStoreReadErrorWithClusterBreakingPotential',
+  'orphanDependents',
+  'propagationPolicy',
+];
 
 /** Group and version as upstream spells them in operation ids and tags: "stable.example.com", "v1" → "StableExampleComV1", "stableExampleCom_v1". */
 function groupWords(group: string, version: string): { id: string; tag: string } {
@@ -70,7 +93,10 @@ export function generatedPaths(doc: SwaggerDocument, r: ServedResource, definiti
     ...o,
   });
   const ok = (schema: Json, codes: string[] = ['200']) => ({
-    responses: { ...Object.fromEntries(codes.map((c) => [c, { description: { '200': 'OK', '201': 'Created', '202': 'Accepted' }[c], schema }])), '401': { description: 'Unauthorized' } },
+    responses: {
+      ...Object.fromEntries(codes.map((c) => [c, { description: { '200': 'OK', '201': 'Created', '202': 'Accepted' }[c], schema }])),
+      '401': { description: 'Unauthorized' },
+    },
   });
   const body = (schema: Json) => ({ in: 'body', name: 'body', required: true, schema });
   const writeParams = (patch: boolean) => [
@@ -80,46 +106,123 @@ export function generatedPaths(doc: SwaggerDocument, r: ServedResource, definiti
     ...(patch ? [param('force')] : []),
   ];
   const patchOp = (id: string, description: string, schema: Json, extra: Json = {}) =>
-    op('patch', id, description, { consumes: patchTypesOf(r), parameters: [param('body', (p) => p.schema?.$ref === ref(`${META}.Patch`).$ref), ...writeParams(true)], ...ok(schema, ['200', '201']), ...extra });
-  const putOp = (id: string, description: string, schema: Json, extra: Json = {}) => op('put', id, description, { parameters: [body(schema), ...writeParams(false)], ...ok(schema, ['200', '201']), ...extra });
+    op('patch', id, description, {
+      consumes: patchTypesOf(r),
+      parameters: [param('body', (p) => p.schema?.$ref === ref(`${META}.Patch`).$ref), ...writeParams(true)],
+      ...ok(schema, ['200', '201']),
+      ...extra,
+    });
+  const putOp = (id: string, description: string, schema: Json, extra: Json = {}) =>
+    op('put', id, description, { parameters: [body(schema), ...writeParams(false)], ...ok(schema, ['200', '201']), ...extra });
 
   const deleteBody = param('body', (p) => p.schema?.$ref === ref(`${META}.DeleteOptions`).$ref);
   const nsParam = r.namespaced ? [param('namespace')] : [];
-  const nameParam = (kind: string) => ({ description: `name of the ${kind}`, in: 'path', name: 'name', required: true, type: 'string', uniqueItems: true });
+  const nameParam = (kind: string) => ({
+    description: `name of the ${kind}`,
+    in: 'path',
+    name: 'name',
+    required: true,
+    type: 'string',
+    uniqueItems: true,
+  });
   const prefix = `${r.group ? `/apis/${r.group}` : '/api'}/${r.version}`;
   const collection = `${prefix}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}`;
   const self = ref(definition);
   const list = ref(`${definition}List`);
 
   const ops: [path: string, method: string, verb: string, operation: Json][] = [
-    [collection, 'get', 'list', op('list', id('list', r.kind), `list or watch objects of kind ${r.kind}`, { parameters: LIST_PARAMS.map((n) => param(n)), produces: WATCH_PRODUCES, ...ok(list) })],
-    [collection, 'post', 'create', op('post', id('create', r.kind), `create a ${r.kind}`, { parameters: [body(self), ...writeParams(false)], ...ok(self, ['200', '201', '202']) })],
+    [
+      collection,
+      'get',
+      'list',
+      op('list', id('list', r.kind), `list or watch objects of kind ${r.kind}`, {
+        parameters: LIST_PARAMS.map((n) => param(n)),
+        produces: WATCH_PRODUCES,
+        ...ok(list),
+      }),
+    ],
+    [
+      collection,
+      'post',
+      'create',
+      op('post', id('create', r.kind), `create a ${r.kind}`, {
+        parameters: [body(self), ...writeParams(false)],
+        ...ok(self, ['200', '201', '202']),
+      }),
+    ],
     [
       collection,
       'delete',
       'deletecollection',
       op('deletecollection', `delete${words.id}Collection${ns}${r.kind}`, `delete collection of ${r.kind}`, {
-        parameters: [deleteBody, ...['continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', ...DELETE_PARAMS].sort().map((n) => param(n))],
+        parameters: [
+          deleteBody,
+          ...[
+            'continue',
+            'fieldSelector',
+            'labelSelector',
+            'limit',
+            'resourceVersion',
+            'resourceVersionMatch',
+            'sendInitialEvents',
+            'timeoutSeconds',
+            ...DELETE_PARAMS,
+          ]
+            .sort()
+            .map((n) => param(n)),
+        ],
         ...ok(ref(`${META}.Status`)),
       }),
     ],
     [`${collection}/{name}`, 'get', 'get', op('get', id('read', r.kind), `read the specified ${r.kind}`, ok(self))],
     [`${collection}/{name}`, 'put', 'update', putOp(id('replace', r.kind), `replace the specified ${r.kind}`, self)],
     [`${collection}/{name}`, 'patch', 'patch', patchOp(id('patch', r.kind), `partially update the specified ${r.kind}`, self)],
-    [`${collection}/{name}`, 'delete', 'delete', op('delete', id('delete', r.kind), `delete a ${r.kind}`, { parameters: [deleteBody, ...DELETE_PARAMS.map((n) => param(n))], ...ok(ref(`${META}.Status`), ['200', '202']) })],
+    [
+      `${collection}/{name}`,
+      'delete',
+      'delete',
+      op('delete', id('delete', r.kind), `delete a ${r.kind}`, {
+        parameters: [deleteBody, ...DELETE_PARAMS.map((n) => param(n))],
+        ...ok(ref(`${META}.Status`), ['200', '202']),
+      }),
+    ],
   ];
   if (r.namespaced)
-    ops.push([`${prefix}/${r.resource}`, 'get', 'list', op('list', `list${words.id}${r.kind}ForAllNamespaces`, `list or watch objects of kind ${r.kind}`, { produces: WATCH_PRODUCES, ...ok(list) })]);
-  const subs: Record<string, { schema: Json; gvk: Json }> = { status: { schema: self, gvk }, scale: { schema: ref('io.k8s.api.autoscaling.v1.Scale'), gvk: SCALE } };
+    ops.push([
+      `${prefix}/${r.resource}`,
+      'get',
+      'list',
+      op('list', `list${words.id}${r.kind}ForAllNamespaces`, `list or watch objects of kind ${r.kind}`, {
+        produces: WATCH_PRODUCES,
+        ...ok(list),
+      }),
+    ]);
+  const subs: Record<string, { schema: Json; gvk: Json }> = {
+    status: { schema: self, gvk },
+    scale: { schema: ref('io.k8s.api.autoscaling.v1.Scale'), gvk: SCALE },
+  };
   for (const [sub, { schema, gvk: subGvk }] of Object.entries(subs)) {
     if (!r.subresources.includes(sub)) continue;
     const verbs = subVerbs(r, sub);
     const Sub = sub.charAt(0).toUpperCase() + sub.slice(1);
     const path = `${collection}/{name}/${sub}`;
     const extra = { 'x-kubernetes-group-version-kind': subGvk };
-    if (verbs.includes('get')) ops.push([path, 'get', 'get', op('get', id('read', r.kind + Sub), `read ${sub} of the specified ${r.kind}`, { ...ok(schema), ...extra })]);
-    if (verbs.includes('update')) ops.push([path, 'put', 'update', putOp(id('replace', r.kind + Sub), `replace ${sub} of the specified ${r.kind}`, schema, extra)]);
-    if (verbs.includes('patch')) ops.push([path, 'patch', 'patch', patchOp(id('patch', r.kind + Sub), `partially update ${sub} of the specified ${r.kind}`, schema, extra)]);
+    if (verbs.includes('get'))
+      ops.push([
+        path,
+        'get',
+        'get',
+        op('get', id('read', r.kind + Sub), `read ${sub} of the specified ${r.kind}`, { ...ok(schema), ...extra }),
+      ]);
+    if (verbs.includes('update'))
+      ops.push([path, 'put', 'update', putOp(id('replace', r.kind + Sub), `replace ${sub} of the specified ${r.kind}`, schema, extra)]);
+    if (verbs.includes('patch'))
+      ops.push([
+        path,
+        'patch',
+        'patch',
+        patchOp(id('patch', r.kind + Sub), `partially update ${sub} of the specified ${r.kind}`, schema, extra),
+      ]);
   }
 
   const out: Record<string, Json> = {};

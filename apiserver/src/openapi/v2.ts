@@ -114,7 +114,12 @@ function collectRefs(value: unknown, defs: Set<string>, params: Set<string>): vo
   }
 }
 
-const sorted = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+const sorted = <T>(o: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 
 /** The v2 document of the served kinds (hidden ones left out), from upstream's document. */
 export function servedV2Document(doc: SwaggerDocument, resources: readonly ServedResource[]): SwaggerDocument {

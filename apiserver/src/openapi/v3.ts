@@ -34,7 +34,16 @@ export function convertSchema(s: Json): Json {
 
 function convertParameter(p: Json): Json {
   const { type, format, uniqueItems, items, default: dflt, enum: values, collectionFormat: _cf, schema, ...rest } = p;
-  const s: Json = schema ? convertSchema(schema) : { type, ...(format ? { format } : {}), ...(items ? { items } : {}), ...(uniqueItems ? { uniqueItems } : {}), ...(dflt !== undefined ? { default: dflt } : {}), ...(values ? { enum: values } : {}) };
+  const s: Json = schema
+    ? convertSchema(schema)
+    : {
+        type,
+        ...(format ? { format } : {}),
+        ...(items ? { items } : {}),
+        ...(uniqueItems ? { uniqueItems } : {}),
+        ...(dflt !== undefined ? { default: dflt } : {}),
+        ...(values ? { enum: values } : {}),
+      };
   return { ...rest, schema: s };
 }
 
@@ -51,7 +60,10 @@ function convertOperation(op: Json, resolve: (p: Json) => Json): Json {
   for (const raw of parameters ?? []) {
     const p = resolve(raw);
     if (p.in === 'body') {
-      out.requestBody = { content: Object.fromEntries((consumes ?? []).map((t: string) => [t, { schema: convertSchema(p.schema ?? {}) }])), ...(p.required ? { required: true } : {}) };
+      out.requestBody = {
+        content: Object.fromEntries((consumes ?? []).map((t: string) => [t, { schema: convertSchema(p.schema ?? {}) }])),
+        ...(p.required ? { required: true } : {}),
+      };
     } else params.push(convertParameter(p));
   }
   if (params.length) out.parameters = params;
@@ -81,7 +93,8 @@ function refsIn(value: unknown, out: Set<string>): void {
 
 /** The v3 documents of a v2 document, by /openapi/v3 key, in path order. */
 export function v3Documents(v2: SwaggerDocument): Map<string, Json> {
-  const resolve = (p: Json): Json => (typeof p.$ref === 'string' && p.$ref.startsWith('#/parameters/') ? v2.parameters[p.$ref.slice('#/parameters/'.length)] : p);
+  const resolve = (p: Json): Json =>
+    typeof p.$ref === 'string' && p.$ref.startsWith('#/parameters/') ? v2.parameters[p.$ref.slice('#/parameters/'.length)] : p;
   const byKey = new Map<string, Record<string, Json>>();
   for (const [path, item] of Object.entries(v2.paths)) {
     const key = v3Key(path);
@@ -94,7 +107,9 @@ export function v3Documents(v2: SwaggerDocument): Map<string, Json> {
     if (!s && v2.definitions[name]) schemas.set(name, (s = convertSchema(v2.definitions[name])));
     return s;
   };
-  const securitySchemes = v2.securityDefinitions ? Object.fromEntries(Object.entries(v2.securityDefinitions).map(([k, v]) => [k, securityScheme(v)])) : undefined;
+  const securitySchemes = v2.securityDefinitions
+    ? Object.fromEntries(Object.entries(v2.securityDefinitions).map(([k, v]) => [k, securityScheme(v)]))
+    : undefined;
   const docs = new Map<string, Json>();
   for (const [key, paths] of byKey) {
     const names = new Set<string>();
@@ -110,8 +125,17 @@ export function v3Documents(v2: SwaggerDocument): Map<string, Json> {
       refsIn(s, more);
       for (const m of more) if (!components[m]) pending.push(m);
     }
-    const schemasSorted = Object.fromEntries(Object.keys(components).sort().map((k) => [k, components[k]]));
-    docs.set(key, { openapi: '3.0.0', info: v2.info, paths, components: { schemas: schemasSorted, ...(securitySchemes ? { securitySchemes } : {}) } });
+    const schemasSorted = Object.fromEntries(
+      Object.keys(components)
+        .sort()
+        .map((k) => [k, components[k]]),
+    );
+    docs.set(key, {
+      openapi: '3.0.0',
+      info: v2.info,
+      paths,
+      components: { schemas: schemasSorted, ...(securitySchemes ? { securitySchemes } : {}) },
+    });
   }
   return docs;
 }

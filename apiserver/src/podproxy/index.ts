@@ -18,7 +18,12 @@ import { nodes as nodeKind } from '../kinds/core/node';
 
 interface PodLike {
   metadata: { name?: string; namespace?: string; annotations?: Record<string, string> };
-  spec?: { nodeName?: string; containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }>; ephemeralContainers?: Array<{ name: string }> };
+  spec?: {
+    nodeName?: string;
+    containers?: Array<{ name: string }>;
+    initContainers?: Array<{ name: string }>;
+    ephemeralContainers?: Array<{ name: string }>;
+  };
   status?: { phase?: string };
 }
 
@@ -36,7 +41,9 @@ export interface Target {
 /** The container a request is about: ?container=, else the default-container annotation, else the only one. */
 export function pickContainer(pod: PodLike, requested: string | undefined): string {
   const name = pod.metadata.name ?? '';
-  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map(
+    (c) => c.name,
+  );
   if (requested) {
     if (!all.includes(requested)) throw new ApiError(statusFor.badRequest(`container ${requested} is not valid for pod ${name}`));
     return requested;
@@ -60,7 +67,9 @@ export function kubeletAddress(node: NodeLike): { host: string; port: number } |
 async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined | null): Promise<Target> {
   const pod = (await ctx.get(ctx.resource(podKind), name, ns)) as unknown as PodLike;
   if (container === null && pod.status?.phase !== 'Running') {
-    throw new ApiError(statusFor.badRequest(`pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`));
+    throw new ApiError(
+      statusFor.badRequest(`pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`),
+    );
   }
   const c = container === null ? '' : pickContainer(pod, container);
   const nodeName = pod.spec?.nodeName;
@@ -91,7 +100,8 @@ export function portQuery(values: string[]): string | Status {
   const out = new URLSearchParams();
   for (const v of values) {
     for (const p of v.split(',')) {
-      if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) return statusFor.badRequest(`invalid port ${JSON.stringify(p)} in ports=${v}: a port is a number from 1 to 65535`);
+      if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535)
+        return statusFor.badRequest(`invalid port ${JSON.stringify(p)} in ports=${v}: a port is a number from 1 to 65535`);
       out.append('port', String(Number(p)));
     }
   }
@@ -104,19 +114,33 @@ const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attac
 function writeHttpStatus(socket: Duplex, st: Status): void {
   const body = JSON.stringify(st);
   const retry = st.details?.retryAfterSeconds ? `Retry-After: ${st.details.retryAfterSeconds}\r\n` : '';
-  socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Bytes queued toward one side of a relay before the other side's reads pause. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** exec, attach, portforward: find the pod's kubelet and relay the upgrade there. */
-async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, m: RegExpExecArray): Promise<void> {
+async function relayUpgrade(
+  ctx: ApiContext,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  m: RegExpExecArray,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://apiserver');
   const [, ns, name, kind] = m;
   let target: Target;
   try {
-    target = await resolve(ctx, decodeURIComponent(ns), decodeURIComponent(name), kind === 'portforward' ? null : url.searchParams.get('container') ?? undefined);
+    target = await resolve(
+      ctx,
+      decodeURIComponent(ns),
+      decodeURIComponent(name),
+      kind === 'portforward' ? null : (url.searchParams.get('container') ?? undefined),
+    );
   } catch (e) {
     return writeHttpStatus(socket, toStatus(e));
   }
@@ -126,7 +150,13 @@ async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: Incoming
     if (typeof ports !== 'string') return writeHttpStatus(socket, ports);
     return pipeUpgrade(req, socket, head, target, `/portForward/${ns}/${name}${ports}`);
   }
-  relayWebSocket(wss, req, socket, head, `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`);
+  relayWebSocket(
+    wss,
+    req,
+    socket,
+    head,
+    `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`,
+  );
 }
 
 /** An upgrade the kubelet answers itself: the request goes there as it came (path rewritten), then bytes both ways. */
@@ -182,14 +212,16 @@ function relayWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Dupl
           to.send(data, { binary: isBinary });
           if (to.bufferedAmount > MAX_BUFFERED) {
             from.pause();
-            const resume = () => (to.bufferedAmount > MAX_BUFFERED / 2 && to.readyState === WebSocket.OPEN ? setTimeout(resume, 10) : from.resume());
+            const resume = () =>
+              to.bufferedAmount > MAX_BUFFERED / 2 && to.readyState === WebSocket.OPEN ? setTimeout(resume, 10) : from.resume();
             setTimeout(resume, 10);
           }
         });
       relay(client, upstream);
       relay(upstream, client);
       upstream.on('close', (code, reason) => {
-        if (client.readyState === WebSocket.OPEN) client.close(code >= 1000 && code < 5000 && code !== 1005 && code !== 1006 ? code : 1000, reason);
+        if (client.readyState === WebSocket.OPEN)
+          client.close(code >= 1000 && code < 5000 && code !== 1005 && code !== 1006 ? code : 1000, reason);
       });
       client.on('close', () => {
         if (upstream.readyState === WebSocket.OPEN || upstream.readyState === WebSocket.CONNECTING) upstream.close(1000);
@@ -244,14 +276,15 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_WS_PAYLOAD,
-    handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : [...offered][0] ?? false),
+    handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : ([...offered][0] ?? false)),
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
     const m = STREAM_PATH.exec(path);
     if (!m) {
       // Nobody else handles upgrades: answer instead of leaving the socket hanging.
-      if (app.server.listenerCount('upgrade') === 1) writeHttpStatus(socket, failure(404, 'NotFound', 'the server could not find the requested resource'));
+      if (app.server.listenerCount('upgrade') === 1)
+        writeHttpStatus(socket, failure(404, 'NotFound', 'the server could not find the requested resource'));
       return;
     }
     const slot = ctx.admitStream(req.socket.remoteAddress ?? '');
@@ -266,7 +299,7 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
     const query = new URL(req.url, 'http://apiserver').searchParams;
     const forward = req.url.split('?')[0].endsWith('/portforward');
     try {
-      await resolve(ctx, namespace, name, forward ? null : query.get('container') ?? undefined);
+      await resolve(ctx, namespace, name, forward ? null : (query.get('container') ?? undefined));
     } catch (e) {
       return ctx.sendStatus(reply, toStatus(e));
     }

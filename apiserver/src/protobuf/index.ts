@@ -10,7 +10,10 @@ export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** Raised for bodies we cannot decode: 400, or 415 for kinds without a protobuf message. */
 export class ProtobufDecodeError extends Error {
-  constructor(message: string, readonly unsupportedKind = false) {
+  constructor(
+    message: string,
+    readonly unsupportedKind = false,
+  ) {
     super(message);
     this.name = 'ProtobufDecodeError';
   }
@@ -24,7 +27,8 @@ const TO_OBJECT = { longs: Number, bytes: Buffer, defaults: false, arrays: false
  * as for JSON bodies).
  */
 export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds: KindRegistry): KubeObject {
-  if (buf.length < 4 || !buf.subarray(0, 4).equals(PROTOBUF_MAGIC)) throw new ProtobufDecodeError('protobuf body does not start with the k8s\\0 magic');
+  if (buf.length < 4 || !buf.subarray(0, 4).equals(PROTOBUF_MAGIC))
+    throw new ProtobufDecodeError('protobuf body does not start with the k8s\\0 magic');
   let envelope: Record<string, unknown>;
   try {
     envelope = UNKNOWN.toObject(UNKNOWN.decode(buf.subarray(4)), TO_OBJECT);
@@ -52,7 +56,11 @@ export function decodeProtobufBody(buf: Buffer, r: ServedResource | undefined, k
     return decodeProtobuf(buf, r, kinds);
   } catch (e) {
     if (e instanceof ProtobufDecodeError)
-      throw new ApiError(e.unsupportedKind ? { ...statusFor.unsupportedMediaType('application/vnd.kubernetes.protobuf'), message: e.message } : statusFor.badRequest(`the object provided is unrecognized or malformed: ${e.message}`));
+      throw new ApiError(
+        e.unsupportedKind
+          ? { ...statusFor.unsupportedMediaType('application/vnd.kubernetes.protobuf'), message: e.message }
+          : statusFor.badRequest(`the object provided is unrecognized or malformed: ${e.message}`),
+      );
     throw e;
   }
 }

@@ -4,7 +4,13 @@
 // headers dropped and a redirect Location that points at the target, or the links of an HTML page,
 // rewritten to go through the proxy (html.ts).
 // An empty path on GET/HEAD is first redirected to end in "/" (upstream's issue 4958 behaviour).
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { posix } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
@@ -18,13 +24,35 @@ export interface Upstream extends Location {
   tls?: SecureContextOptions & { rejectUnauthorized?: boolean };
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Consumed by the apiserver's authentication; never passed on to a pod or node. */
 const CREDENTIALS = /^(authorization|impersonate-.*)$/;
-const CORS = new Set(['access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods', 'access-control-allow-origin']);
+const CORS = new Set([
+  'access-control-allow-credentials',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+  'access-control-allow-origin',
+]);
 
 function without(headers: IncomingHttpHeaders, drop: (name: string) => boolean): OutgoingHttpHeaders {
-  const listed = new Set(String(headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+  const listed = new Set(
+    String(headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !listed.has(k) && !drop(k)) out[k] = v;
   return out;
@@ -83,16 +111,32 @@ const writeTimeoutMs = 30_000;
 /** HTML pages bigger than this are passed on without their links rewritten. */
 const HTML_REWRITE_LIMIT = 16 * 1024 * 1024;
 
-const htmlEncoding = (res: IncomingMessage) => String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+const htmlEncoding = (res: IncomingMessage) =>
+  String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
 
 /** An HTML answer whose encoding we can undo (upstream: none, gzip or deflate). */
 function rewritable(res: IncomingMessage): boolean {
-  const type = String(res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  return type === 'text/html' && ['', 'gzip', 'deflate'].includes(htmlEncoding(res)) && !(Number(res.headers['content-length']) > HTML_REWRITE_LIMIT);
+  const type = String(res.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  return (
+    type === 'text/html' &&
+    ['', 'gzip', 'deflate'].includes(htmlEncoding(res)) &&
+    !(Number(res.headers['content-length']) > HTML_REWRITE_LIMIT)
+  );
 }
 
 /** Buffer an HTML answer, rewrite its links, send it with its new length (as it came if it grows past the limit). */
-function rewriteBody(upstream: IncomingMessage, res: ServerResponse, code: number, headers: OutgoingHttpHeaders, rewrite: (u: string) => string): void {
+function rewriteBody(
+  upstream: IncomingMessage,
+  res: ServerResponse,
+  code: number,
+  headers: OutgoingHttpHeaders,
+  rewrite: (u: string) => string,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let gaveUp = false;

@@ -19,7 +19,15 @@ import { parseId, podLocation, serviceLocation, servicePortName, targetPath, isG
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /** upstream's verbs for a proxy request (RequestInfo of a subresource). */
-const VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', OPTIONS: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+const VERBS: Record<string, string> = {
+  GET: 'get',
+  HEAD: 'get',
+  OPTIONS: 'get',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 type Resolve = (ctx: ApiContext, params: Record<string, string>) => Promise<Upstream>;
 
@@ -39,7 +47,8 @@ const resolveService: Resolve = async (ctx, p) => {
   const seen = new Map<string, string[] | undefined>();
   const ips = async (pod: string) => {
     if (!seen.has(pod)) {
-      const o = (await ctx.get(podsOf, pod, p.namespace).catch(() => undefined)) as { status?: { podIP?: string; podIPs?: Array<{ ip?: string }> } } | undefined;
+      const o = (await ctx.get(podsOf, pod, p.namespace).catch(() => undefined)) as
+        { status?: { podIP?: string; podIPs?: Array<{ ip?: string }> } } | undefined;
       seen.set(pod, o ? [...(o.status?.podIPs ?? []).map((x) => x.ip ?? ''), o.status?.podIP ?? ''].filter(Boolean) : undefined);
     }
     return seen.get(pod);
@@ -57,7 +66,10 @@ const resolveNode: Resolve = async (ctx, p) => {
   // another port of the node: only a routable address, never loopback or link-local (upstream's IsProxyableHostname)
   if (!isGlobalUnicast(kubelet.host)) throw new ApiError(statusFor.badRequest(`address not allowed: ${kubelet.host}`));
   const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
-  if (!(n >= 1 && n <= 65535)) throw new ApiError(statusFor.badRequest(`invalid port ${JSON.stringify(port)} in ${JSON.stringify(p.name)}: a port is a number from 1 to 65535`));
+  if (!(n >= 1 && n <= 65535))
+    throw new ApiError(
+      statusFor.badRequest(`invalid port ${JSON.stringify(port)} in ${JSON.stringify(p.name)}: a port is a number from 1 to 65535`),
+    );
   return { scheme: scheme || 'http', host: kubelet.host, port: n };
 };
 
@@ -71,7 +83,11 @@ function writeStatus(res: ServerResponse, st: Status): void {
 function route(scope: FastifyInstance, ctx: ApiContext, base: string, resource: string, resolve: Resolve): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = req.params as Record<string, string>;
-    (req as unknown as { apiInfo: unknown }).apiInfo = { verb: VERBS[req.method] ?? req.method.toLowerCase(), resource, subresource: 'proxy' };
+    (req as unknown as { apiInfo: unknown }).apiInfo = {
+      verb: VERBS[req.method] ?? req.method.toLowerCase(),
+      resource,
+      subresource: 'proxy',
+    };
     // the public prefix, as the client wrote it (links in answers are rewritten under it)
     const rawPath = req.url.split('?')[0];
     const at = rawPath.indexOf('/proxy');

@@ -36,7 +36,10 @@ export function parseId(what: 'pod' | 'service' | 'node', id: string): { scheme:
 /** A port number 1-65535, or a 400 naming the request. */
 function portNumber(port: string, id: string): number {
   const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
-  if (!(n >= 1 && n <= 65535)) throw new ApiError(statusFor.badRequest(`invalid port ${JSON.stringify(port)} in ${JSON.stringify(id)}: a port is a number from 1 to 65535`));
+  if (!(n >= 1 && n <= 65535))
+    throw new ApiError(
+      statusFor.badRequest(`invalid port ${JSON.stringify(port)} in ${JSON.stringify(id)}: a port is a number from 1 to 65535`),
+    );
   return n;
 }
 

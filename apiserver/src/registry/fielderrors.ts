@@ -13,21 +13,49 @@ function show(v: unknown): string {
 }
 
 export const fe = {
-  required: (field: string, detail = ''): Cause => ({ field, reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value' }),
-  invalid: (field: string, value: unknown, detail: string): Cause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: ${detail}` }),
+  required: (field: string, detail = ''): Cause => ({
+    field,
+    reason: 'FieldValueRequired',
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  }),
+  invalid: (field: string, value: unknown, detail: string): Cause => ({
+    field,
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${show(value)}: ${detail}`,
+  }),
   notSupported: (field: string, value: unknown, valid: string[]): Cause => ({
     field,
     reason: 'FieldValueNotSupported',
     message: `Unsupported value: ${show(value)}: supported values: ${valid.map((v) => `"${v}"`).join(', ')}`,
   }),
-  duplicate: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueDuplicate', message: `Duplicate value: ${show(value)}` }),
+  duplicate: (field: string, value: unknown): Cause => ({
+    field,
+    reason: 'FieldValueDuplicate',
+    message: `Duplicate value: ${show(value)}`,
+  }),
   forbidden: (field: string, detail: string): Cause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` }),
-  immutable: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: field is immutable` }),
+  immutable: (field: string, value: unknown): Cause => ({
+    field,
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${show(value)}: field is immutable`,
+  }),
   notFound: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueNotFound', message: `Not found: ${show(value)}` }),
-  tooLong: (field: string, max: number): Cause => ({ field, reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` }),
-  tooMany: (field: string, actual: number, max: number): Cause => ({ field, reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? 'item' : 'items'}` }),
+  tooLong: (field: string, max: number): Cause => ({
+    field,
+    reason: 'FieldValueTooLong',
+    message: `Too long: may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}`,
+  }),
+  tooMany: (field: string, actual: number, max: number): Cause => ({
+    field,
+    reason: 'FieldValueTooMany',
+    message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? 'item' : 'items'}`,
+  }),
   /** A value of the wrong JSON type (upstream's decoder refuses these with a 400; here they are one more cause). */
-  type: (field: string, value: unknown, type: string): Cause => ({ field, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${show(value)}: must be of type ${type}` }),
+  type: (field: string, value: unknown, type: string): Cause => ({
+    field,
+    reason: 'FieldValueTypeInvalid',
+    message: `Invalid value: ${show(value)}: must be of type ${type}`,
+  }),
 };
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -61,8 +61,14 @@ const apiVersionOf = (group: string, version: string) => (group ? `${group}/${ve
 const keyOf = (group: string, resource: string) => `${resource}.${group}`;
 
 /** Field selector labels, and the error for any other, from a kind's or a version's list (upstream's wordings). */
-function selection(fields: Readonly<Record<string, FieldValue>> | null | undefined): Pick<ServedResource, 'selectable' | 'fieldLabelError'> {
-  if (!fields) return { selectable: DEFAULT_SELECTABLE, fieldLabelError: (label) => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"` };
+function selection(
+  fields: Readonly<Record<string, FieldValue>> | null | undefined,
+): Pick<ServedResource, 'selectable' | 'fieldLabelError'> {
+  if (!fields)
+    return {
+      selectable: DEFAULT_SELECTABLE,
+      fieldLabelError: (label) => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+    };
   return { selectable: new Map(Object.entries(fields)), fieldLabelError: (label) => `field label not supported: ${label}` };
 }
 
@@ -78,8 +84,10 @@ function serve(s: ResourceStrategy): ServedResource[] {
   const names = new Set(s.versions.map((v) => `${v.group ?? s.group}/${v.name}`));
   if (names.size !== s.versions.length) throw new Error(`${what}: a version is listed twice`);
   const stored = s.versions.filter((v) => !v.conversion);
-  if (stored.length !== 1) throw new Error(`${what}: exactly one version must be the storage version (without a conversion), found ${stored.length}`);
-  if (stored[0].group !== undefined && stored[0].group !== s.group) throw new Error(`${what}: the storage version must be in the kind's group`);
+  if (stored.length !== 1)
+    throw new Error(`${what}: exactly one version must be the storage version (without a conversion), found ${stored.length}`);
+  if (stored[0].group !== undefined && stored[0].group !== s.group)
+    throw new Error(`${what}: the storage version must be in the kind's group`);
   const subresources = [...(s.status ? ['status'] : []), ...Object.keys(s.subresources ?? {})];
   const onRead = s.onRead?.bind(s);
   const views = s.versions.map((v) => {
@@ -147,7 +155,8 @@ export class KindRegistry {
     const storage = views[0].storage;
     for (const other of this.stored()) {
       const [a, b] = [`${storage.keyName}/`, `${other.keyName}/`];
-      if (a.startsWith(b) || b.startsWith(a)) throw new Error(`${key}: its etcd keys (${a}) overlap those of ${keyOf(other.group, other.resource)} (${b})`);
+      if (a.startsWith(b) || b.startsWith(a))
+        throw new Error(`${key}: its etcd keys (${a}) overlap those of ${keyOf(other.group, other.resource)} (${b})`);
     }
     this.kinds.set(key, views);
     for (const v of views) {

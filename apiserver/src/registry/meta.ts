@@ -48,7 +48,8 @@ function finalizers(errs: Errs, path: string, v: unknown): void {
   for (const [f] of strings(errs, path, v)) {
     const before = errs.length;
     qualifiedName(errs, path, f);
-    if (errs.length === before && !f.includes('/') && !STANDARD_FINALIZERS.has(f)) errs.push(fe.invalid(path, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    if (errs.length === before && !f.includes('/') && !STANDARD_FINALIZERS.has(f))
+      errs.push(fe.invalid(path, f, 'name is neither a standard finalizer name nor is it fully qualified'));
     if (seen.has(f)) errs.push(fe.duplicate(path, f));
     seen.add(f);
   }

@@ -17,7 +17,8 @@ export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
 /** RFC 7386: null deletes, objects merge recursively, everything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -45,7 +46,11 @@ export function applyPatch(type: PatchType, original: Record<string, any>, patch
       try {
         return applyJsonPatchOps(structuredClone(original), patch as Operation[], true, false).newDocument;
       } catch (e) {
-        throw new ApiError({ ...statusFor.badRequest(`the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`), code: 422, reason: 'Invalid' });
+        throw new ApiError({
+          ...statusFor.badRequest(`the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`),
+          code: 422,
+          reason: 'Invalid',
+        });
       }
     }
     case 'strategic': {

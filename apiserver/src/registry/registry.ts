@@ -3,7 +3,7 @@
 // the kind-specific parts coming from its strategy. Objects here are at their storage version.
 // Every write is one etcd transaction conditioned on the revision it was computed from; when a
 // server-side read-modify-write loses a race it re-reads and retries (GuaranteedUpdate).
- 
+
 import { ApiError, statusFor, type KubeList, type KubeObject } from '@minik8s/shared';
 import { CompactedError, type Store, type Stored, type TxnExtra } from '../storage/etcd';
 import { collectionPrefix, objectKey } from '../storage/keys';
@@ -44,7 +44,10 @@ const MAX_RETRIES = 20;
  * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
  * a mutating step may change `obj` (the new object at its storage version, defaults applied); a dry run must change no other state.
  */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean }) => Promise<void>;
+export type CreateAdmission = (
+  registry: Registry,
+  attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean },
+) => Promise<void>;
 
 /** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
 export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
@@ -169,7 +172,11 @@ export class Registry {
         items = res.items.filter((x) => x.key! >= tok.start).map((x) => x.obj);
       } catch (e) {
         if (e instanceof CompactedError)
-          throw new ApiError(statusFor.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'));
+          throw new ApiError(
+            statusFor.gone(
+              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+            ),
+          );
         throw e;
       }
     } else if (q.resourceVersion === '0' && this.caches.get(s)?.isReady) {
@@ -186,7 +193,9 @@ export class Registry {
     if (q.limit && q.limit > 0 && out.length > q.limit && q.resourceVersion !== '0') {
       const next = out[q.limit];
       out = out.slice(0, q.limit);
-      list.metadata.continue = Buffer.from(JSON.stringify({ rv: rev, start: this.key(s, next.metadata.name!, next.metadata.namespace) })).toString('base64url');
+      list.metadata.continue = Buffer.from(
+        JSON.stringify({ rv: rev, start: this.key(s, next.metadata.name!, next.metadata.namespace) }),
+      ).toString('base64url');
     }
     list.items = out.map((o) => withKind(s, o));
     return list;
@@ -276,7 +285,10 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
-            const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
+            const causes = [
+              ...validateObject(r, next),
+              ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj),
+            ];
             if (causes.length) throw this.invalid(s, name, causes);
             for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
           } else {
@@ -300,7 +312,12 @@ export class Registry {
         }
         delete next.metadata.resourceVersion;
         // Clearing the last finalizer of an object being deleted removes it.
-        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !next.metadata.deletionGracePeriodSeconds && (s.strategy.deletion?.finalized?.(next) ?? true)) {
+        if (
+          next.metadata.deletionTimestamp &&
+          !(next.metadata.finalizers ?? []).length &&
+          !next.metadata.deletionGracePeriodSeconds &&
+          (s.strategy.deletion?.finalized?.(next) ?? true)
+        ) {
           if (opts.dryRun) return next as KubeObject;
           const extra = hooks ? (await hooks.plan(undefined, cur.obj)).extra : undefined;
           const del = await this.store.delete(key, cur.rev, extra);
@@ -338,7 +355,13 @@ export class Registry {
   }
 
   /** PUT: body (at the storage version) replaces the object (or its status); a body resourceVersion is a precondition. */
-  async update(r: ServedResource, name: string, namespace: string | undefined, body: Obj, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<KubeObject> {
+  async update(
+    r: ServedResource,
+    name: string,
+    namespace: string | undefined,
+    body: Obj,
+    opts: WriteOptions & { subresource?: 'status' } = {},
+  ): Promise<KubeObject> {
     const rv = body.metadata?.resourceVersion || undefined;
     return this.guaranteedUpdate(r, name, namespace, () => body, { ...opts, precondition: rv });
   }
@@ -359,7 +382,13 @@ export class Registry {
       namespace,
       (cur) => {
         const patched = applyPatch(type, toServed(r, cur), patch, kindSchema(r));
-        if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null)
+        if (
+          !patched ||
+          typeof patched !== 'object' ||
+          Array.isArray(patched) ||
+          typeof patched.metadata !== 'object' ||
+          patched.metadata === null
+        )
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
         opts.check?.(patched);
         return toStorage(r, patched);
@@ -369,7 +398,13 @@ export class Registry {
   }
 
   /** DELETE with upstream's graceful deletion and finalizers. Returns the object (last state or marked). */
-  async delete(r: ServedResource, name: string, namespace: string | undefined, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KubeObject> {
+  async delete(
+    r: ServedResource,
+    name: string,
+    namespace: string | undefined,
+    options: DeleteOptions = {},
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     const s = r.storage;
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
@@ -379,10 +414,20 @@ export class Registry {
         if (!cur) throw this.notFound(s, name);
         const pre = options.preconditions;
         if (pre?.uid && pre.uid !== cur.obj.metadata.uid)
-          throw new ApiError(statusFor.conflict(s, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata.uid}`));
+          throw new ApiError(
+            statusFor.conflict(
+              s,
+              name,
+              `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata.uid}`,
+            ),
+          );
         if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev))
           throw new ApiError(
-            statusFor.conflict(s, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${cur.rev}`),
+            statusFor.conflict(
+              s,
+              name,
+              `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${cur.rev}`,
+            ),
           );
         const marked = markForDeletion(s, cur.obj, options);
         if (marked) {

@@ -2,7 +2,14 @@
 // at run time), else upstream's definition of its group, version and kind. Resolved and compiled on first
 // use (strict decoding, strategic merge patch, the OpenAPI documents), never at start-up, and once per
 // kind and version: the compiled graph is kept beside the ServedResource (dropped with it on unregister).
-import { SchemaCompiler, upstreamCompiler, upstreamDefinitionName, upstreamDefinitions, type Definitions, type SchemaNode } from '@minik8s/shared/openapi';
+import {
+  SchemaCompiler,
+  upstreamCompiler,
+  upstreamDefinitionName,
+  upstreamDefinitions,
+  type Definitions,
+  type SchemaNode,
+} from '@minik8s/shared/openapi';
 import type { ServedResource } from './kinds';
 import type { KindOpenApi } from './strategy';
 

@@ -1,6 +1,15 @@
 // List and watch selection: namespace, label selector and field selector as one predicate. Field labels
 // are the kind's selectable fields (ServedResource.selectable); any other label is a 400, worded as upstream.
-import { ApiError, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, statusFor, type FieldSelector, type KubeObject } from '@minik8s/shared';
+import {
+  ApiError,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  statusFor,
+  type FieldSelector,
+  type KubeObject,
+} from '@minik8s/shared';
 import type { FieldValue, ServedResource } from './kinds';
 
 export interface Selection {
@@ -21,7 +30,8 @@ export function parseFields(r: ServedResource, fieldSelector: string): FieldSele
   } catch (e) {
     throw bad(e);
   }
-  for (const req of fs.requirements) if (!r.selectable.has(req.field)) throw new ApiError(statusFor.badRequest(r.fieldLabelError(req.field)));
+  for (const req of fs.requirements)
+    if (!r.selectable.has(req.field)) throw new ApiError(statusFor.badRequest(r.fieldLabelError(req.field)));
   return fs;
 }
 

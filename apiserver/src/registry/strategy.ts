@@ -125,10 +125,14 @@ export type HandlerResult = { code: number; body: unknown } | { code: number; ob
 export type Handler = (req: HandlerRequest) => Promise<HandlerResult>;
 
 /** 405 for a method the resource or subresource does not serve. */
-export const methodNotAllowed = (method: string) => new ApiError(statusFor.methodNotAllowed(`the server does not allow this method on the requested resource (${method})`));
+export const methodNotAllowed = (method: string) =>
+  new ApiError(statusFor.methodNotAllowed(`the server does not allow this method on the requested resource (${method})`));
 
 /** A handler's `Success` Status answer. */
-export const success = (code: number): HandlerResult => ({ code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code } });
+export const success = (code: number): HandlerResult => ({
+  code,
+  body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code },
+});
 
 export interface SubresourceDef {
   /** What it answers with, for discovery (default: the kind itself). */

@@ -35,7 +35,8 @@ function walk(node: SchemaNode, value: unknown, path: string, out: string[], dro
 }
 
 /** The strict decoder's error text for these unknown fields. */
-export const strictDecodingError = (fields: readonly string[]) => `strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`;
+export const strictDecodingError = (fields: readonly string[]) =>
+  `strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`;
 
 /**
  * A value as Go's `%+v` prints what encoding/json decoded (maps with sorted keys, `map[k:v]`, `[a b]`,

@@ -11,7 +11,21 @@ import type { KindRegistry, ServedResource } from '../registry/kinds';
 import { methodNotAllowed, type HandlerRequest, type HandlerResult } from '../registry/strategy';
 import { toServed, toStorage } from '../registry/convert';
 import { maybeTable } from '../tables';
-import { addWarnings, checkBodyFields, checkPatchedFields, decodeBody, deleteOptions, expectObject, fieldValidation, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
+import {
+  addWarnings,
+  checkBodyFields,
+  checkPatchedFields,
+  decodeBody,
+  deleteOptions,
+  expectObject,
+  fieldValidation,
+  isDryRun,
+  limitParam,
+  patchTypeOf,
+  q1,
+  boolParam,
+  type Query,
+} from './body';
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
 
@@ -64,7 +78,8 @@ export function parseApiPath(kinds: KindRegistry, path: string): ParsedPath | un
 /** The verb of a request, as upstream names it in metrics and authorization. */
 export function verbOf(method: string, p: ParsedPath, q: Query): string {
   // subresources that are not views of the object (binding, eviction, log, exec, ...) are gets or creates
-  if (p.sub && p.sub !== 'status' && !p.r.strategy.subresources?.[p.sub]?.verbs.includes('update')) return method === 'GET' ? 'get' : 'create';
+  if (p.sub && p.sub !== 'status' && !p.r.strategy.subresources?.[p.sub]?.verbs.includes('update'))
+    return method === 'GET' ? 'get' : 'create';
   switch (method) {
     case 'GET':
       return p.name ? 'get' : boolParam(q, 'watch') ? 'watch' : 'list';
@@ -93,7 +108,10 @@ const TABLE = /as=Table/;
 /** Send stored object(s) as `r` serves them: converted to its version, or as a Table when asked for. */
 function send(req: FastifyRequest, reply: FastifyReply, r: ServedResource, code: number, body: KubeObject | KubeList): FastifyReply {
   const table = TABLE.test(String(req.headers.accept ?? '')) ? maybeTable(req, r, body) : undefined;
-  return reply.code(code).type('application/json').send(table ? JSON.stringify(table) : serialize(served(r, body)));
+  return reply
+    .code(code)
+    .type('application/json')
+    .send(table ? JSON.stringify(table) : serialize(served(r, body)));
 }
 
 function served(r: ServedResource, body: KubeObject | KubeList): KubeObject | KubeList {
@@ -185,7 +203,12 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     if (req.method === 'DELETE') {
       allow('deletecollection');
       const opts = deleteOptions(q, decodeBody(req, r, kinds));
-      const list = await registry.deleteCollection(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') }, opts, { dryRun });
+      const list = await registry.deleteCollection(
+        r,
+        { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') },
+        opts,
+        { dryRun },
+      );
       return send(req, reply, r, 200, list);
     }
     throw methodNotAllowed(req.method);
@@ -209,7 +232,8 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       const body = object();
       addWarnings(reply, checkBodyFields(validation, r, body));
       const m = (body.metadata ??= {});
-      if (m.name !== undefined && m.name !== name) throw new ApiError(statusFor.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`));
+      if (m.name !== undefined && m.name !== name)
+        throw new ApiError(statusFor.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`));
       if (r.namespaced && m.namespace && m.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
       m.name = name;

@@ -37,7 +37,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -62,7 +63,10 @@ export function valueDepth(v: unknown): number {
 }
 
 export function mediaType(req: FastifyRequest): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 }
 
 const bad = (m: string) => new ApiError(statusFor.badRequest(m));
@@ -97,7 +101,12 @@ export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRe
 }
 
 /** Upstream's order of the patch types in its 415 answer. */
-const PATCH_ORDER = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_ORDER = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 /** The PATCH body's type; 415 for a media type that is none, or one the kind does not accept (as upstream's patch handler). */
 export function patchTypeOf(req: FastifyRequest, accepted?: readonly PatchType[]): PatchType {
@@ -105,21 +114,32 @@ export function patchTypeOf(req: FastifyRequest, accepted?: readonly PatchType[]
   if (!t) throw new ApiError(statusFor.unsupportedMediaType(mediaType(req)));
   if (accepted && !accepted.includes(t)) {
     const types = PATCH_ORDER.filter((ct) => accepted.includes(PATCH_CONTENT_TYPES[ct]));
-    throw new ApiError(failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`));
+    throw new ApiError(
+      failure(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`,
+      ),
+    );
   }
   return t;
 }
 
 /** A body that must be an object of kind `kind` (apiVersion `apiVersion`) when those are set. */
 export function expectObject(body: unknown, kind: string, apiVersion: string, version: string): Record<string, any> {
-  if (body === undefined || body === null) throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: request body is empty`);
+  if (body === undefined || body === null)
+    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: request body is empty`);
   if (typeof body !== 'object' || Array.isArray(body))
     throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the object provided is not a JSON object`);
   const o = body as Record<string, any>;
   if (o.kind !== undefined && o.kind !== kind)
-    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the kind in the data (${String(o.kind)}) does not match the expected kind (${kind})`);
+    throw bad(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: the kind in the data (${String(o.kind)}) does not match the expected kind (${kind})`,
+    );
   if (o.apiVersion !== undefined && o.apiVersion !== apiVersion)
-    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    throw bad(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersion})`,
+    );
   if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null || Array.isArray(o.metadata)))
     throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: metadata must be an object`);
   return o;
@@ -139,7 +159,13 @@ export function fieldValidation(q: Query, method: string): FieldValidation {
   if (v === 'Ignore' || v === 'Warn' || v === 'Strict') return v;
   const kind = method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : 'CreateOptions';
   const cause = fe.notSupported('fieldValidation', v, FIELD_VALIDATIONS);
-  throw new ApiError(failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: fieldValidation: ${cause.message}`, { group: 'meta.k8s.io', kind, causes: [cause] }));
+  throw new ApiError(
+    failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: fieldValidation: ${cause.message}`, {
+      group: 'meta.k8s.io',
+      kind,
+      causes: [cause],
+    }),
+  );
 }
 
 /**
@@ -148,7 +174,8 @@ export function fieldValidation(q: Query, method: string): FieldValidation {
  */
 export function checkBodyFields(mode: FieldValidation, r: ServedResource, obj: unknown): string[] {
   const unknown = unknownFields(kindSchema(r), obj, mode !== 'Strict');
-  if (unknown.length && mode === 'Strict') throw bad(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${strictDecodingError(unknown)}`);
+  if (unknown.length && mode === 'Strict')
+    throw bad(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${strictDecodingError(unknown)}`);
   return mode === 'Warn' ? unknown.map(unknownWarning) : [];
 }
 

@@ -51,7 +51,14 @@ async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
   }
 }
 
-export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ServedResource, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
+export async function serveWatch(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  r: ServedResource,
+  namespace: string | undefined,
+  q: Query,
+  deps: WatchDeps,
+): Promise<void> {
   const { cache } = deps;
   const fieldSelector = q1(q, 'fieldSelector');
   const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
@@ -122,7 +129,12 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Se
     ? setInterval(() => {
         const rv = Math.max(cache.rev, sentRev);
         sentRev = rv;
-        write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(rv) } } }) + '\n');
+        write(
+          JSON.stringify({
+            type: 'BOOKMARK',
+            object: { kind: r.kind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(rv) } },
+          }) + '\n',
+        );
       }, deps.bookmarkIntervalMs)
     : undefined;
   // Without timeoutSeconds upstream keeps a watch 30-60 min.

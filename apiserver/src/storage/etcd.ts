@@ -149,7 +149,12 @@ export class Store {
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       // channelz bookkeeping costs CPU on every call and nothing here reads it
       // lists are as large as etcd holds (upstream sets MaxCallRecvMsgSize to MaxInt32 too); grpc's 4 MiB default would fail them
-      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.enable_channelz': 0, 'grpc.max_receive_message_length': 2 ** 31 - 1 },
+      grpcOptions: {
+        'grpc.initial_reconnect_backoff_ms': 200,
+        'grpc.max_reconnect_backoff_ms': 1000,
+        'grpc.enable_channelz': 0,
+        'grpc.max_receive_message_length': 2 ** 31 - 1,
+      },
     });
     guardWatchManager(this.client, opts.onStrayWatchResponse ?? (() => undefined));
     this.leases = new LeaseReuse((ttl) => this.call('lease', () => this.client.leaseClient.leaseGrant({ TTL: ttl })).then((r) => r.ID));
@@ -214,7 +219,14 @@ export class Store {
     return { ok: false, current: kvs.length ? decodeKv(kvs[0]) : undefined };
   }
 
-  private async write(op: string, key: string, modRev: number, obj: KubeObject, extra?: TxnExtra, opts: PutOptions = {}): Promise<WriteResult> {
+  private async write(
+    op: string,
+    key: string,
+    modRev: number,
+    obj: KubeObject,
+    extra?: TxnExtra,
+    opts: PutOptions = {},
+  ): Promise<WriteResult> {
     const value = encodeObj(obj);
     // etcd would refuse it (request is too large); say so before the round trip
     if (Buffer.byteLength(value) > this.maxObjectBytes) throw new ObjectTooLargeError(this.maxObjectBytes);
@@ -258,7 +270,12 @@ export class Store {
   /** Throws CompactedError when events after `rev` are no longer available in etcd. */
   async checkNotCompacted(rev: number): Promise<void> {
     try {
-      await this.call('get', () => this.client.get('/registry/health').revision(rev + 1).exec());
+      await this.call('get', () =>
+        this.client
+          .get('/registry/health')
+          .revision(rev + 1)
+          .exec(),
+      );
     } catch (e) {
       if (isFutureRev(e)) return;
       throw e;
@@ -273,7 +290,11 @@ export class Store {
   async status(): Promise<{ dbSize: number; dbSizeInUse: number; alarms: string[] }> {
     const st = await this.call('status', () => this.client.maintenance.status());
     const alarms = await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Get' }));
-    return { dbSize: Number(st.dbSize), dbSizeInUse: Number(st.dbSizeInUse ?? st.dbSize), alarms: (alarms.alarms ?? []).map((a) => String(a.alarm)) };
+    return {
+      dbSize: Number(st.dbSize),
+      dbSizeInUse: Number(st.dbSizeInUse ?? st.dbSize),
+      alarms: (alarms.alarms ?? []).map((a) => String(a.alarm)),
+    };
   }
 
   /** Give the space freed by compaction back to the file system (blocks the member while it runs). */
@@ -285,7 +306,8 @@ export class Store {
   async disarmNoSpace(): Promise<void> {
     const raised = await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Get' }));
     for (const a of raised.alarms ?? [])
-      if (String(a.alarm).toLowerCase() === 'nospace') await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Deactivate', alarm: 'Nospace', memberID: a.memberID }));
+      if (String(a.alarm).toLowerCase() === 'nospace')
+        await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Deactivate', alarm: 'Nospace', memberID: a.memberID }));
   }
 
   close(): void {

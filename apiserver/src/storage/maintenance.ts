@@ -26,7 +26,12 @@ export const DEFRAG_IN_USE_RATIO = 0.5;
 export const DEFRAG_MIN_BYTES = 64 * 1024 * 1024;
 
 /** What to do after a compaction, given the database status and when it was last defragmented. */
-export function planMaintenance(st: DbStatus, now: number, lastDefrag: number, cfg: MaintenanceConfig): { defrag: boolean; disarm: boolean } {
+export function planMaintenance(
+  st: DbStatus,
+  now: number,
+  lastDefrag: number,
+  cfg: MaintenanceConfig,
+): { defrag: boolean; disarm: boolean } {
   const noSpace = st.alarms.some((a) => /nospace/i.test(a));
   const due = cfg.defragIntervalMs > 0 && now - lastDefrag >= cfg.defragIntervalMs;
   const fragmented = st.dbSize >= DEFRAG_MIN_BYTES && st.dbSizeInUse <= st.dbSize * DEFRAG_IN_USE_RATIO;

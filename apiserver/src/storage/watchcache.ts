@@ -28,7 +28,10 @@ export interface CacheWatcher extends CacheWatcherSpec {
 }
 
 export class ExpiredError extends Error {
-  constructor(readonly requested: number, readonly oldest: number) {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
     super(`too old resource version: ${requested} (${oldest})`);
     this.name = 'ExpiredError';
   }

@@ -33,7 +33,13 @@ export type StrayWatchResponse = { watchId: string; action: 'dropped' | 'reset' 
 /** Install the guard on `client`'s watch manager; `onStray` hears of each response it caught. */
 export function guardWatchManager(client: Etcd3, onStray: (s: StrayWatchResponse) => void): void {
   const mgr = (client as unknown as { watchManager?: Partial<WatchManager> }).watchManager;
-  if (!mgr || !Array.isArray(mgr.watchers) || !(mgr.expectedClosers instanceof Set) || typeof mgr.handleResponse !== 'function' || typeof mgr.handleError !== 'function')
+  if (
+    !mgr ||
+    !Array.isArray(mgr.watchers) ||
+    !(mgr.expectedClosers instanceof Set) ||
+    typeof mgr.handleResponse !== 'function' ||
+    typeof mgr.handleError !== 'function'
+  )
     throw new Error('etcd3 watch manager internals changed: the stray-response guard cannot be installed');
   const m = mgr as WatchManager;
   const dispatch = m.handleResponse.bind(m);

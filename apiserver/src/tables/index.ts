@@ -92,7 +92,8 @@ export function toTable(r: ServedResource, objOrList: KubeObject | KubeList, opt
   const metadata: Table['metadata'] = {};
   if (meta.resourceVersion) metadata.resourceVersion = meta.resourceVersion;
   if (isList(objOrList) && objOrList.metadata?.continue) metadata.continue = objOrList.metadata.continue;
-  if (isList(objOrList) && objOrList.metadata?.remainingItemCount != null) metadata.remainingItemCount = objOrList.metadata.remainingItemCount;
+  if (isList(objOrList) && objOrList.metadata?.remainingItemCount != null)
+    metadata.remainingItemCount = objOrList.metadata.remainingItemCount;
   return { kind: 'Table', apiVersion: `meta.k8s.io/${version}`, metadata, columnDefinitions: printer.columns, rows };
 }
 

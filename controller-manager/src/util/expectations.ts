@@ -16,7 +16,10 @@ interface Expectation {
 
 export class Expectations {
   private readonly m = new Map<string, Expectation>();
-  constructor(private readonly ttlMs = 5 * 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** True when nothing is awaited (or the expectation expired): the controller may act. */
   satisfied(key: string): boolean {

@@ -29,8 +29,16 @@ export class HttpdPods {
   start(name: string): HttpdPod {
     if (!/^[a-z0-9-]{1,40}$/.test(name)) throw new Error(`bad pod name ${name}`);
     const id = docker([
-      'run', '-d', '--label', `minik8s.ingress-test=${this.label}`, '--name', `${this.label}-${name}`, IMAGE,
-      'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`,
+      'run',
+      '-d',
+      '--label',
+      `minik8s.ingress-test=${this.label}`,
+      '--name',
+      `${this.label}-${name}`,
+      IMAGE,
+      'sh',
+      '-c',
+      `mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www`,
     ]);
     const ip = docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id]);
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`pod ${name} has no IP on Docker's bridge (${ip})`);
@@ -43,7 +51,9 @@ export class HttpdPods {
 
   /** Remove every container of this label (also those of a run that was cut off). */
   removeAll(): void {
-    const ids = docker(['ps', '-aq', '--filter', `label=minik8s.ingress-test=${this.label}`]).split('\n').filter(Boolean);
+    const ids = docker(['ps', '-aq', '--filter', `label=minik8s.ingress-test=${this.label}`])
+      .split('\n')
+      .filter(Boolean);
     if (ids.length) docker(['rm', '-f', ...ids]);
   }
 }

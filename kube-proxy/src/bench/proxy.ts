@@ -56,7 +56,10 @@ function objects(n: number, version: number): { services: core.Service[]; slices
   const slices: discovery.EndpointSlice[] = [];
   for (let i = 0; i < n; i++) {
     const name = `svc-${i}`;
-    services.push({ metadata: { namespace: 'bench', name }, spec: { type: 'ClusterIP', clusterIP: `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, ports: [{ name: 'http', port: 80 }] } });
+    services.push({
+      metadata: { namespace: 'bench', name },
+      spec: { type: 'ClusterIP', clusterIP: `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, ports: [{ name: 'http', port: 80 }] },
+    });
     const shift = i === 0 ? version : 0;
     slices.push({
       metadata: { namespace: 'bench', name: `${name}-x`, labels: { 'kubernetes.io/service-name': name } },
@@ -88,9 +91,10 @@ async function timed(argv: string[], input: string): Promise<number> {
 }
 
 function proxierFor(mode: 'iptables' | 'nftables', node: string): Proxier {
-  const backend = mode === 'iptables'
-    ? new IptablesBackend(new Iptables(netns(node)), cfg)
-    : new NftBackend({ nft: new Nft(netns(node)), config: cfg, logger: silent });
+  const backend =
+    mode === 'iptables'
+      ? new IptablesBackend(new Iptables(netns(node)), cfg)
+      : new NftBackend({ nft: new Nft(netns(node)), config: cfg, logger: silent });
   return new Proxier({ backend, commandPrefix: netns(node), minSyncPeriodMs: 0, logger: silent });
 }
 
@@ -132,7 +136,11 @@ function latencies(ns: string, url: string, n: number): number[] {
   const args = ['netns', 'exec', ns, 'curl', '--noproxy', '*', '-s', '-o', '/dev/null', '-m', '3', '-w', '%{time_total}\\n'];
   for (let i = 0; i < n; i++) args.push(url);
   const r = spawnSync('ip', args, { encoding: 'utf8' });
-  const xs = r.stdout.trim().split('\n').map(Number).filter((x) => x > 0);
+  const xs = r.stdout
+    .trim()
+    .split('\n')
+    .map(Number)
+    .filter((x) => x > 0);
   if (xs.length < n * 0.9) throw new Error(`latency run failed: ${r.stderr}`);
   return xs;
 }
@@ -159,8 +167,15 @@ async function latency(p: Proxier, node: string, name: string): Promise<{ pod: n
   }
   const www = mkdtempSync(join(tmpdir(), 'minik8s-bench-'));
   writeFileSync(join(www, 'index.html'), 'ok\n');
-  children.push(spawn('ip', ['netns', 'exec', `${tag}-${name}-server`, '/bin/busybox', 'httpd', '-f', '-p', '0.0.0.0:8080', '-h', www], { stdio: 'ignore' }));
-  p.setService('bench/lat', { metadata: { namespace: 'bench', name: 'lat' }, spec: { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80 }] } });
+  children.push(
+    spawn('ip', ['netns', 'exec', `${tag}-${name}-server`, '/bin/busybox', 'httpd', '-f', '-p', '0.0.0.0:8080', '-h', www], {
+      stdio: 'ignore',
+    }),
+  );
+  p.setService('bench/lat', {
+    metadata: { namespace: 'bench', name: 'lat' },
+    spec: { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80 }] },
+  });
   p.setEndpointSlice('bench/lat-x', {
     metadata: { namespace: 'bench', name: 'lat-x', labels: { 'kubernetes.io/service-name': 'lat' } },
     addressType: 'IPv4',
@@ -169,7 +184,11 @@ async function latency(p: Proxier, node: string, name: string): Promise<{ pod: n
   });
   if (!(await p.syncNow())) throw new Error('sync failed');
   const client = `${tag}-${name}-client`;
-  for (let i = 0; i < 50 && spawnSync('ip', ['netns', 'exec', client, 'curl', '-s', '-m', '1', `http://${pods.server}:8080/`]).status !== 0; i++) {
+  for (
+    let i = 0;
+    i < 50 && spawnSync('ip', ['netns', 'exec', client, 'curl', '-s', '-m', '1', `http://${pods.server}:8080/`]).status !== 0;
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 100));
   }
   latencies(client, 'http://10.96.0.50/', 20); // warm-up
@@ -198,28 +217,36 @@ async function main(): Promise<void> {
   load(nftProxier, SERVICES, 0);
   const nft = await syncFigures(nftProxier, ROUNDS, () => timed([...netns(nftNode), 'nft', '-f', '-'], nftText));
   // the fixed cost of one nft transaction on this table: what a partial sync cannot go below
-  const oneElement = 'add element inet kube-proxy hairpin { 127.0.0.9 . 127.0.0.9 }\ndelete element inet kube-proxy hairpin { 127.0.0.9 . 127.0.0.9 }\n';
+  const oneElement =
+    'add element inet kube-proxy hairpin { 127.0.0.9 . 127.0.0.9 }\ndelete element inet kube-proxy hairpin { 127.0.0.9 . 127.0.0.9 }\n';
   const floors: number[] = [];
   for (let i = 0; i < ROUNDS; i++) floors.push(await timed([...netns(nftNode), 'nft', '-f', '-'], oneElement));
-  console.log(`nftables: full sync ${ms(nft.fullMs)} ms (nft -f alone ${ms(nft.aloneMs)} ms), partial ${ms(nft.partialMs)} ms (one-element nft -f ${ms(median(floors))} ms)`);
+  console.log(
+    `nftables: full sync ${ms(nft.fullMs)} ms (nft -f alone ${ms(nft.aloneMs)} ms), partial ${ms(nft.partialMs)} ms (one-element nft -f ${ms(median(floors))} ms)`,
+  );
   const nftLat = await latency(nftProxier, nftNode, 'n');
   console.log(`nftables: ClusterIP ${(nftLat.clusterIP * 1000).toFixed(3)} ms vs pod IP ${(nftLat.pod * 1000).toFixed(3)} ms`);
 
   // nftables, 10 000 x 10
   const big10k = objects(SERVICES_10K, 0);
-  const bigText = renderFull(generateNftRules(buildServicePorts(big10k.services, { slices: groupSlices(big10k.slices), endpoints: new Map() }), cfg)).text;
+  const bigText = renderFull(
+    generateNftRules(buildServicePorts(big10k.services, { slices: groupSlices(big10k.slices), endpoints: new Map() }), cfg),
+  ).text;
   const bigNode = newNode('nft10k');
   const bigProxier = proxierFor('nftables', bigNode);
   load(bigProxier, SERVICES_10K, 0);
   const big = await syncFigures(bigProxier, ROUNDS, () => timed([...netns(bigNode), 'nft', '-f', '-'], bigText));
-  console.log(`nftables, ${SERVICES_10K} Services: full sync ${ms(big.fullMs)} ms (nft -f alone ${ms(big.aloneMs)} ms), partial ${ms(big.partialMs)} ms`);
+  console.log(
+    `nftables, ${SERVICES_10K} Services: full sync ${ms(big.fullMs)} ms (nft -f alone ${ms(big.aloneMs)} ms), partial ${ms(big.partialMs)} ms`,
+  );
 
   // iptables, 1000 x 10
   const iptNode = newNode('ipt');
   const iptProxier = proxierFor('iptables', iptNode);
   load(iptProxier, SERVICES, 0);
   const ipt = await syncFigures(iptProxier, IPTABLES_ROUNDS, () =>
-    timed([...netns(iptNode), 'iptables-restore', '-w', '5', '-W', '100000', '--noflush', '--counters'], payload));
+    timed([...netns(iptNode), 'iptables-restore', '-w', '5', '-W', '100000', '--noflush', '--counters'], payload),
+  );
   console.log(`iptables: full sync ${ms(ipt.fullMs)} ms (iptables-restore alone ${ms(ipt.aloneMs)} ms), partial ${ms(ipt.partialMs)} ms`);
   const iptLat = await latency(iptProxier, iptNode, 'i');
 

@@ -24,7 +24,9 @@ export function targetNamespace(ctx: Ctx, m: Manifest): string | undefined {
   if (!m.rt.namespaced) return undefined;
   const own = m.obj.metadata.namespace;
   if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
-    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+    throw new CliError(
+      `the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`,
+    );
   }
   return own ?? ctx.namespace;
 }
@@ -86,7 +88,10 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
     }
     if (!live) {
       try {
-        await ctx.client.request('POST', resourcePath(m.rt, ns), { body: modified, query: { fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' } });
+        await ctx.client.request('POST', resourcePath(m.rt, ns), {
+          body: modified,
+          query: { fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' },
+        });
       } catch (e) {
         fail(e, 'creating', m.source);
       }
@@ -118,7 +123,12 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
       });
     } catch (e) {
       if (e instanceof ApiError && e.reason !== 'Invalid') {
-        process.stderr.write(serverErrorLine(e, `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${m.rt.group ? m.rt.group + '/' : ''}${m.rt.version}, Resource=${m.rt.resource}", GroupVersionKind: "${m.obj.apiVersion}, Kind=${m.obj.kind}"\nName: "${name}", Namespace: "${ns ?? ''}"\nfor: "${m.source}"`) + '\n');
+        process.stderr.write(
+          serverErrorLine(
+            e,
+            `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${m.rt.group ? m.rt.group + '/' : ''}${m.rt.version}, Resource=${m.rt.resource}", GroupVersionKind: "${m.obj.apiVersion}, Kind=${m.obj.kind}"\nName: "${name}", Namespace: "${ns ?? ''}"\nfor: "${m.source}"`,
+          ) + '\n',
+        );
         throw e;
       }
       fail(e, 'patching', m.source);
@@ -134,7 +144,10 @@ export async function create(ctx: Ctx, args: string[], o: FileOptions & { saveCo
     const body = o.saveConfig ? withLastApplied(m.obj) : m.obj;
     let created: KubeObject;
     try {
-      created = await ctx.client.request<KubeObject>('POST', resourcePath(m.rt, nsFor(m.rt, ns)), { body, query: { fieldManager: 'kubectl-create', fieldValidation: 'Strict' } });
+      created = await ctx.client.request<KubeObject>('POST', resourcePath(m.rt, nsFor(m.rt, ns)), {
+        body,
+        query: { fieldManager: 'kubectl-create', fieldValidation: 'Strict' },
+      });
     } catch (e) {
       fail(e, 'creating', m.source);
     }
@@ -148,7 +161,10 @@ export async function replace(ctx: Ctx, o: FileOptions): Promise<number> {
     const name = m.obj.metadata.name;
     if (!name) throw new CliError(`error when replacing "${m.source}": resource name may not be empty`);
     try {
-      await ctx.client.request('PUT', resourcePath(m.rt, nsFor(m.rt, ns), name), { body: m.obj, query: { fieldManager: 'kubectl-replace', fieldValidation: 'Strict' } });
+      await ctx.client.request('PUT', resourcePath(m.rt, nsFor(m.rt, ns), name), {
+        body: m.obj,
+        query: { fieldManager: 'kubectl-replace', fieldValidation: 'Strict' },
+      });
     } catch (e) {
       fail(e, 'replacing', m.source);
     }

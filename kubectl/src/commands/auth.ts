@@ -8,7 +8,24 @@ import { formatColumns } from '../print/tabwriter';
 import { toJson, toYaml } from '../print/yaml';
 import { isNotFound } from '../shared';
 
-const RESOURCE_VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'impersonate', '*', 'approve', 'sign', 'escalate', 'attest']);
+const RESOURCE_VERBS = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'impersonate',
+  '*',
+  'approve',
+  'sign',
+  'escalate',
+  'attest',
+]);
 const NON_RESOURCE_VERBS = new Set(['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*']);
 const NON_STANDARD = new Set(['users', 'groups']);
 
@@ -28,7 +45,8 @@ export function breakdownRule(r: PolicyRule): PolicyRule[] {
   for (const g of r.apiGroups ?? []) {
     for (const res of r.resources ?? []) {
       for (const v of r.verbs ?? []) {
-        if (r.resourceNames?.length) for (const n of r.resourceNames) out.push({ apiGroups: [g], resources: [res], verbs: [v], resourceNames: [n] });
+        if (r.resourceNames?.length)
+          for (const n of r.resourceNames) out.push({ apiGroups: [g], resources: [res], verbs: [v], resourceNames: [n] });
         else out.push({ apiGroups: [g], resources: [res], verbs: [v] });
       }
     }
@@ -42,7 +60,8 @@ export function compactRules(rules: PolicyRule[]): PolicyRule[] {
   const compacted: PolicyRule[] = [];
   const simple = new Map<string, PolicyRule>();
   for (const r of rules) {
-    const isSimple = (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
+    const isSimple =
+      (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
     if (!isSimple) {
       compacted.push(r);
       continue;
@@ -73,7 +92,12 @@ function combineResourceGroup(resources: string[] | undefined, groups: string[] 
 export function accessRows(resourceRules: PolicyRule[], nonResourceRules: PolicyRule[]): string[][] {
   const rules = compactRules([...resourceRules, ...nonResourceRules].flatMap(breakdownRule));
   rules.sort((a, b) => (ruleString(a) < ruleString(b) ? -1 : ruleString(a) > ruleString(b) ? 1 : 0));
-  return rules.map((r) => [combineResourceGroup(r.resources, r.apiGroups), goList(r.nonResourceURLs), goList(r.resourceNames), goList(r.verbs)]);
+  return rules.map((r) => [
+    combineResourceGroup(r.resources, r.apiGroups),
+    goList(r.nonResourceURLs),
+    goList(r.resourceNames),
+    goList(r.verbs),
+  ]);
 }
 
 export interface CanIOptions {
@@ -88,12 +112,19 @@ export async function canI(ctx: Ctx, args: string[], o: CanIOptions): Promise<nu
   const ns = o.allNamespaces ? '' : ctx.namespace;
   if (o.list) {
     if (args.length) throw new CliError('list option must be specified with no arguments');
-    if (o.quiet || o.allNamespaces || o.subresource) throw new CliError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
-    const res = await ctx.client.request<{ status?: { resourceRules?: PolicyRule[]; nonResourceRules?: PolicyRule[]; incomplete?: boolean; evaluationError?: string } }>(
-      'POST',
-      '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
-      { body: { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { namespace: ns }, status: { resourceRules: null, nonResourceRules: null, incomplete: false } } },
-    );
+    if (o.quiet || o.allNamespaces || o.subresource)
+      throw new CliError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
+    const res = await ctx.client.request<{
+      status?: { resourceRules?: PolicyRule[]; nonResourceRules?: PolicyRule[]; incomplete?: boolean; evaluationError?: string };
+    }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      body: {
+        kind: 'SelfSubjectRulesReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: { namespace: ns },
+        status: { resourceRules: null, nonResourceRules: null, incomplete: false },
+      },
+    });
     const st = res.status ?? {};
     if (st.incomplete) warn(`the list may be incomplete: ${st.evaluationError ?? ''}`);
     const rows = accessRows(st.resourceRules ?? [], st.nonResourceRules ?? []);
@@ -101,7 +132,11 @@ export async function canI(ctx: Ctx, args: string[], o: CanIOptions): Promise<nu
     process.stdout.write(formatColumns(rows));
     return 0;
   }
-  if (args.length !== 2) throw new CodeExitError("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'mkctl auth can-i -h' for help and examples.", 1);
+  if (args.length !== 2)
+    throw new CodeExitError(
+      "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'mkctl auth can-i -h' for help and examples.",
+      1,
+    );
   const [verb, target] = args;
   let attributes: Record<string, unknown>;
   if (target.startsWith('/')) {
@@ -122,18 +157,44 @@ export async function canI(ctx: Ctx, args: string[], o: CanIOptions): Promise<nu
       } else {
         const dot = resArg.indexOf('.');
         const [r, g] = dot > 0 ? [resArg.slice(0, dot), resArg.slice(dot + 1)] : [resArg, ''];
-        if (!NON_STANDARD.has(dot > 0 ? resArg : r)) warn(g ? `the server doesn't have a resource type '${r}' in group '${g}'\n` : `the server doesn't have a resource type '${r}'\n`);
+        if (!NON_STANDARD.has(dot > 0 ? resArg : r))
+          warn(g ? `the server doesn't have a resource type '${r}' in group '${g}'\n` : `the server doesn't have a resource type '${r}'\n`);
       }
     }
-    if (namespaced === false && !o.allNamespaces) warn(group ? `resource '${resource}' is not namespace scoped in group '${group}'\n` : `resource '${resource}' is not namespace scoped\n`);
+    if (namespaced === false && !o.allNamespaces)
+      warn(
+        group ? `resource '${resource}' is not namespace scoped in group '${group}'\n` : `resource '${resource}' is not namespace scoped\n`,
+      );
     if (!RESOURCE_VERBS.has(verb)) warn(`verb '${verb}' is not a known verb\n`);
-    attributes = { resourceAttributes: { namespace: ns, verb, group, resource, ...(o.subresource ? { subresource: o.subresource } : {}), ...(name ? { name } : {}) } };
+    attributes = {
+      resourceAttributes: {
+        namespace: ns,
+        verb,
+        group,
+        resource,
+        ...(o.subresource ? { subresource: o.subresource } : {}),
+        ...(name ? { name } : {}),
+      },
+    };
   }
-  const res = await ctx.client.request<{ status?: { allowed?: boolean; reason?: string; evaluationError?: string } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-    body: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: attributes, status: { allowed: false } },
-  });
+  const res = await ctx.client.request<{ status?: { allowed?: boolean; reason?: string; evaluationError?: string } }>(
+    'POST',
+    '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    {
+      body: {
+        kind: 'SelfSubjectAccessReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: attributes,
+        status: { allowed: false },
+      },
+    },
+  );
   const st = res.status ?? {};
-  if (!o.quiet) process.stdout.write(st.allowed ? 'yes\n' : `no${st.reason ? ` - ${st.reason}` : ''}${st.evaluationError ? ` - ${st.evaluationError}` : ''}\n`);
+  if (!o.quiet)
+    process.stdout.write(
+      st.allowed ? 'yes\n' : `no${st.reason ? ` - ${st.reason}` : ''}${st.evaluationError ? ` - ${st.evaluationError}` : ''}\n`,
+    );
   if (!st.allowed) throw new ExitCode(1);
   return 0;
 }
@@ -151,7 +212,14 @@ export async function whoami(ctx: Ctx, o: { output?: string }): Promise<number> 
   let version = '';
   for (const v of ['v1', 'v1beta1', 'v1alpha1']) {
     try {
-      res = await ctx.client.request('POST', `/apis/authentication.k8s.io/${v}/selfsubjectreviews`, { body: { kind: 'SelfSubjectReview', apiVersion: `authentication.k8s.io/${v}`, metadata: { creationTimestamp: null }, status: { userInfo: {} } } });
+      res = await ctx.client.request('POST', `/apis/authentication.k8s.io/${v}/selfsubjectreviews`, {
+        body: {
+          kind: 'SelfSubjectReview',
+          apiVersion: `authentication.k8s.io/${v}`,
+          metadata: { creationTimestamp: null },
+          status: { userInfo: {} },
+        },
+      });
       version = v;
       break;
     } catch (e) {
@@ -159,12 +227,15 @@ export async function whoami(ctx: Ctx, o: { output?: string }): Promise<number> 
     }
   }
   if (!res) {
-    throw new CliError('the selfsubjectreviews API is not enabled in the cluster\nenable APISelfSubjectReview feature gate and authentication.k8s.io/v1alpha1 or authentication.k8s.io/v1beta1 API');
+    throw new CliError(
+      'the selfsubjectreviews API is not enabled in the cluster\nenable APISelfSubjectReview feature gate and authentication.k8s.io/v1alpha1 or authentication.k8s.io/v1beta1 API',
+    );
   }
   const obj = { apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview', ...res };
   if (o.output === 'json') process.stdout.write(toJson(obj));
   else if (o.output === 'yaml') process.stdout.write(toYaml(obj));
-  else if (o.output) throw new CliError(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,yaml`);
+  else if (o.output)
+    throw new CliError(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,yaml`);
   else process.stdout.write(formatColumns(whoamiRows(res.status?.userInfo ?? {})));
   return 0;
 }

@@ -6,7 +6,9 @@ import { RESOURCES } from '../shared';
 
 function words(cmd: Command): { commands: string[]; flags: string[] } {
   const commands = cmd.commands.map((c) => c.name());
-  const flags = [...cmd.options, ...cmd.commands.flatMap((c) => c.options)].flatMap((o) => [o.long, o.short]).filter((x): x is string => !!x);
+  const flags = [...cmd.options, ...cmd.commands.flatMap((c) => c.options)]
+    .flatMap((o) => [o.long, o.short])
+    .filter((x): x is string => !!x);
   return { commands, flags: [...new Set(flags)].sort() };
 }
 
@@ -22,7 +24,8 @@ export function completion(program: Command) {
 }
 `;
     if (shell === 'bash') process.stdout.write(`${fn}complete -F _mkctl_complete mkctl\n`);
-    else if (shell === 'zsh') process.stdout.write(`#compdef mkctl\nautoload -U +X bashcompinit && bashcompinit\n${fn}complete -F _mkctl_complete mkctl\n`);
+    else if (shell === 'zsh')
+      process.stdout.write(`#compdef mkctl\nautoload -U +X bashcompinit && bashcompinit\n${fn}complete -F _mkctl_complete mkctl\n`);
     else throw new CliError(`Unsupported shell type "${shell}".`);
     return 0;
   };

@@ -23,7 +23,9 @@ export function parseFileSpec(arg: string): FileSpec {
   if (i < 0) return { path: arg };
   const pieces = arg.slice(0, i).split('/');
   if (pieces.length > 2) throw new CliError('filespec must match the canonical format: [[namespace/]pod:]file/path');
-  return pieces.length === 2 ? { namespace: pieces[0], pod: pieces[1], path: arg.slice(i + 1) } : { pod: pieces[0], path: arg.slice(i + 1) };
+  return pieces.length === 2
+    ? { namespace: pieces[0], pod: pieces[1], path: arg.slice(i + 1) }
+    : { pod: pieces[0], path: arg.slice(i + 1) };
 }
 
 /** Where a tar entry from `tar cf - SRC` lands under `dest`, or undefined when it would leave it. */
@@ -131,11 +133,23 @@ async function toPod(ctx: Ctx, local: string, dest: FileSpec, o: { container?: s
   let target = dest.path;
   // As kubectl: into the destination when it is a directory in the container.
   const quiet: SessionIO = { in: process.stdin, out: new PassThrough().resume(), err: new PassThrough().resume() };
-  const isDir = await streamSession(ctx, pod, 'exec', { command: ['test', '-d', dest.path], container: o.container }, false, false, undefined, quiet);
+  const isDir = await streamSession(
+    ctx,
+    pod,
+    'exec',
+    { command: ['test', '-d', dest.path], container: o.container },
+    false,
+    false,
+    undefined,
+    quiet,
+  );
   if (isDir.code === 0) target = posix.join(dest.path, basename(local));
   const dir = posix.dirname(target);
   const tar = await packLocal(local, posix.basename(target));
-  const command = [...(o.noPreserve ? ['tar', '--no-same-permissions', '--no-same-owner', '-xmf', '-'] : ['tar', '-xmf', '-']), ...(dir ? ['-C', dir] : [])];
+  const command = [
+    ...(o.noPreserve ? ['tar', '--no-same-permissions', '--no-same-owner', '-xmf', '-'] : ['tar', '-xmf', '-']),
+    ...(dir ? ['-C', dir] : []),
+  ];
   const io: SessionIO = { in: tar, out: process.stdout, err: process.stderr };
   const { code } = await streamSession(ctx, pod, 'exec', { command, container: o.container }, true, false, undefined, io);
   if (code !== 0) throw new CliError(`command terminated with exit code ${code}`, 1);

@@ -50,7 +50,19 @@ const ENDPOINTS: Record<string, [group: string, version: string, resource: strin
 
 export function endpointOf(kind: string): ResourceType {
   const [group, version, resource, namespaced] = ENDPOINTS[kind];
-  return { group, version, kind, listKind: `${kind}List`, resource, singular: kind.toLowerCase(), namespaced, shortNames: [], categories: [], subresources: [], verbs: [] };
+  return {
+    group,
+    version,
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: [],
+  };
 }
 
 type DryRun = 'none' | 'client' | 'server';
@@ -58,7 +70,8 @@ type DryRun = 'none' | 'client' | 'server';
 export function dryRunOf(v: string | boolean | undefined): DryRun {
   if (v === undefined || v === false || v === 'none') return 'none';
   if (v === 'client' || v === 'server') return v;
-  if (v === true || v === 'unchanged') throw new CliError(`--dry-run flag without a value was specified. A value must be set: "none", "server", or "client".`);
+  if (v === true || v === 'unchanged')
+    throw new CliError(`--dry-run flag without a value was specified. A value must be set: "none", "server", or "client".`);
   throw new CliError(`Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
 }
 
@@ -69,7 +82,10 @@ export function printObject(obj: Obj, rt: ResourceType, output: string | undefin
   else if (output === 'yaml') process.stdout.write(toYaml(obj));
   else if (output === 'json') process.stdout.write(generated ? goIndentJson(obj) : toJson(obj));
   else if (output.startsWith('jsonpath=')) process.stdout.write(executeTemplate(output.slice('jsonpath='.length), obj));
-  else throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,jsonpath,jsonpath-as-json,name,yaml`);
+  else
+    throw new CliError(
+      `unable to match a printer suitable for the output format "${output}", allowed formats are: json,jsonpath,jsonpath-as-json,name,yaml`,
+    );
 }
 
 /** kubectl's CreateOrUpdateAnnotation: the object as JSON (Go's field order) in the last-applied annotation. */
@@ -97,14 +113,24 @@ export async function createGenerated(ctx: Ctx, obj: Obj, o: CreateCommon, what?
     try {
       out = await ctx.client.request<Obj>('POST', resourcePath(rt, ns), {
         body: withoutNulls(obj),
-        query: { fieldManager: o.fieldManager ?? 'kubectl-create', fieldValidation: validation(o.validate), dryRun: dry === 'server' ? 'All' : undefined },
+        query: {
+          fieldManager: o.fieldManager ?? 'kubectl-create',
+          fieldValidation: validation(o.validate),
+          dryRun: dry === 'server' ? 'All' : undefined,
+        },
       });
     } catch (e) {
       if (what && e instanceof ApiError) throw new CliError(`${what}: ${e.message}`, 1, { cause: e });
       throw e;
     }
   }
-  printObject(dry === 'client' ? out : asTyped(out), rt, o.output, dry === 'client' ? 'created (dry run)' : dry === 'server' ? 'created (server dry run)' : 'created', dry === 'client');
+  printObject(
+    dry === 'client' ? out : asTyped(out),
+    rt,
+    o.output,
+    dry === 'client' ? 'created (dry run)' : dry === 'server' ? 'created (server dry run)' : 'created',
+    dry === 'client',
+  );
   return 0;
 }
 
@@ -137,7 +163,12 @@ export function asTyped(obj: Obj): Obj {
 /** What a Go server makes of the generated object: null fields (creationTimestamp: null) are absent. */
 function withoutNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNulls);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, withoutNulls(x)]),
+    );
   return v;
 }
 
@@ -173,15 +204,29 @@ export async function createNamespace(ctx: Ctx, args: string[], o: CreateCommon)
 }
 
 export async function createServiceAccount(ctx: Ctx, args: string[], o: CreateCommon): Promise<number> {
-  return createGenerated(ctx, gen.serviceAccount(nameArg(args, o, 'create serviceaccount'), enforced(ctx)), o, 'failed to create serviceaccount');
+  return createGenerated(
+    ctx,
+    gen.serviceAccount(nameArg(args, o, 'create serviceaccount'), enforced(ctx)),
+    o,
+    'failed to create serviceaccount',
+  );
 }
 
-export async function createDeployment(ctx: Ctx, args: string[], o: CreateCommon & { image?: string[]; replicas?: string; port?: string }): Promise<number> {
+export async function createDeployment(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { image?: string[]; replicas?: string; port?: string },
+): Promise<number> {
   const name = nameArg(args, o, 'create deployment');
   if (!o.image?.length) throw new KlogError('required flag(s) "image" not set');
   const replicas = int(o.replicas ?? '1', 'replicas');
   const port = int(o.port ?? '-1', 'port');
-  return createGenerated(ctx, gen.deployment(name, enforced(ctx), { images: o.image, replicas, port, command: args.slice(1) }), o, 'failed to create deployment');
+  return createGenerated(
+    ctx,
+    gen.deployment(name, enforced(ctx), { images: o.image, replicas, port, command: args.slice(1) }),
+    o,
+    'failed to create deployment',
+  );
 }
 
 export async function createJob(ctx: Ctx, args: string[], o: CreateCommon & { image?: string; from?: string }): Promise<number> {
@@ -193,23 +238,45 @@ export async function createJob(ctx: Ctx, args: string[], o: CreateCommon & { im
   const [kind, cjName] = o.from!.split('/');
   const { resolveType } = await import('../args');
   const rt = await resolveType(ctx, kind);
-  if (rt.kind !== 'CronJob' || !cjName) throw new CliError(`from must be an existing cronjob: unknown object type ${rt.kind === 'CronJob' ? 'without a name' : `*v1.${rt.kind}`}`);
+  if (rt.kind !== 'CronJob' || !cjName)
+    throw new CliError(
+      `from must be an existing cronjob: unknown object type ${rt.kind === 'CronJob' ? 'without a name' : `*v1.${rt.kind}`}`,
+    );
   const cj = await ctx.client.request<Obj>('GET', resourcePath(rt, ctx.namespace, cjName));
   return createGenerated(ctx, gen.jobFromCronJob(name, enforced(ctx), cj), o, 'failed to create job');
 }
 
-export async function createCronJob(ctx: Ctx, args: string[], o: CreateCommon & { image?: string; schedule?: string; restart?: string }): Promise<number> {
+export async function createCronJob(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { image?: string; schedule?: string; restart?: string },
+): Promise<number> {
   const name = nameArg(args, o, 'create cronjob');
   const missing = [!o.image && 'image', !o.schedule && 'schedule'].filter(Boolean);
   if (missing.length) throw new KlogError(`required flag(s) ${missing.map((m) => `"${m}"`).join(', ')} not set`);
-  return createGenerated(ctx, gen.cronJob(name, enforced(ctx), { image: o.image!, schedule: o.schedule!, restart: o.restart, command: args.slice(1) }), o, 'failed to create cronjob');
+  return createGenerated(
+    ctx,
+    gen.cronJob(name, enforced(ctx), { image: o.image!, schedule: o.schedule!, restart: o.restart, command: args.slice(1) }),
+    o,
+    'failed to create cronjob',
+  );
 }
 
 export function createService(type: gen.ServiceOptions['type']) {
-  return async (ctx: Ctx, args: string[], o: CreateCommon & { tcp?: string[]; clusterip?: string; nodePort?: string; externalName?: string }): Promise<number> => {
+  return async (
+    ctx: Ctx,
+    args: string[],
+    o: CreateCommon & { tcp?: string[]; clusterip?: string; nodePort?: string; externalName?: string },
+  ): Promise<number> => {
     const name = nameArg(args, o, `create service ${type.toLowerCase()}`);
     if (type === 'ExternalName' && !o.externalName) throw new KlogError('required flag(s) "external-name" not set');
-    const svc = gen.service(name, enforced(ctx), { type, tcp: o.tcp ?? [], clusterIP: o.clusterip, nodePort: o.nodePort ? int(o.nodePort, 'node-port') : undefined, externalName: o.externalName });
+    const svc = gen.service(name, enforced(ctx), {
+      type,
+      tcp: o.tcp ?? [],
+      clusterIP: o.clusterip,
+      nodePort: o.nodePort ? int(o.nodePort, 'node-port') : undefined,
+      externalName: o.externalName,
+    });
     return createGenerated(ctx, svc, o, `failed to create ${type} service`);
   };
 }
@@ -222,8 +289,14 @@ interface DataOptions extends CreateCommon {
 }
 
 function dataEntries(o: DataOptions, what: 'config' | 'secret'): gen.DataEntry[] {
-  if (o.fromEnvFile?.length && (o.fromFile?.length || o.fromLiteral?.length)) throw new CliError('from-env-file cannot be combined with from-file or from-literal');
-  if (what === 'config') return [...fileEntries(o.fromFile ?? []), ...(o.fromLiteral ?? []).map(parseLiteralSource), ...envFileEntries(o.fromEnvFile ?? [], what)];
+  if (o.fromEnvFile?.length && (o.fromFile?.length || o.fromLiteral?.length))
+    throw new CliError('from-env-file cannot be combined with from-file or from-literal');
+  if (what === 'config')
+    return [
+      ...fileEntries(o.fromFile ?? []),
+      ...(o.fromLiteral ?? []).map(parseLiteralSource),
+      ...envFileEntries(o.fromEnvFile ?? [], what),
+    ];
   return [...(o.fromLiteral ?? []).map(parseLiteralSource), ...fileEntries(o.fromFile ?? []), ...envFileEntries(o.fromEnvFile ?? [], what)];
 }
 
@@ -234,10 +307,19 @@ export async function createConfigMap(ctx: Ctx, args: string[], o: DataOptions):
 
 export async function createSecretGeneric(ctx: Ctx, args: string[], o: DataOptions & { type?: string }): Promise<number> {
   const name = nameArg(args, o, 'create secret generic');
-  return createGenerated(ctx, gen.secret(name, enforced(ctx), o.type ?? '', dataEntries(o, 'secret'), o.appendHash), o, 'failed to create secret');
+  return createGenerated(
+    ctx,
+    gen.secret(name, enforced(ctx), o.type ?? '', dataEntries(o, 'secret'), o.appendHash),
+    o,
+    'failed to create secret',
+  );
 }
 
-export async function createSecretTls(ctx: Ctx, args: string[], o: CreateCommon & { cert?: string; key?: string; appendHash?: boolean }): Promise<number> {
+export async function createSecretTls(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { cert?: string; key?: string; appendHash?: boolean },
+): Promise<number> {
   const name = nameArg(args, o, 'create secret tls');
   if (!o.cert || !o.key) throw new CliError('key and cert must be specified');
   const { readFileSync } = await import('node:fs');
@@ -255,24 +337,53 @@ export async function createSecretTls(ctx: Ctx, args: string[], o: CreateCommon 
     const x = new X509Certificate(cert);
     if (!x.checkPrivateKey(createPrivateKey(key))) throw new Error('private key does not match public key');
   } catch (e) {
-    throw new CliError(/does not match/.test((e as Error).message) ? 'tls: private key does not match public key' : 'tls: failed to find any PEM data in certificate input', 1, { cause: e });
+    throw new CliError(
+      /does not match/.test((e as Error).message)
+        ? 'tls: private key does not match public key'
+        : 'tls: failed to find any PEM data in certificate input',
+      1,
+      { cause: e },
+    );
   }
-  const s = gen.secret(name, enforced(ctx), 'kubernetes.io/tls', [{ key: 'tls.crt', value: cert }, { key: 'tls.key', value: key }], o.appendHash);
+  const s = gen.secret(
+    name,
+    enforced(ctx),
+    'kubernetes.io/tls',
+    [
+      { key: 'tls.crt', value: cert },
+      { key: 'tls.key', value: key },
+    ],
+    o.appendHash,
+  );
   return createGenerated(ctx, s, o, 'failed to create secret');
 }
 
 export async function createSecretDockerRegistry(
   ctx: Ctx,
   args: string[],
-  o: CreateCommon & { dockerServer?: string; dockerUsername?: string; dockerPassword?: string; dockerEmail?: string; fromFile?: string[]; appendHash?: boolean },
+  o: CreateCommon & {
+    dockerServer?: string;
+    dockerUsername?: string;
+    dockerPassword?: string;
+    dockerEmail?: string;
+    fromFile?: string[];
+    appendHash?: boolean;
+  },
 ): Promise<number> {
   const name = nameArg(args, o, 'create secret docker-registry');
   const server = o.dockerServer ?? 'https://index.docker.io/v1/';
   if (!o.fromFile?.length && (!o.dockerUsername || !o.dockerPassword || !server)) {
     throw new CliError('either --from-file or the combination of --docker-username, --docker-password and --docker-server is required');
   }
-  const entries = o.fromFile?.length ? fileEntries(o.fromFile) : [{ key: '.dockerconfigjson', value: gen.dockerConfigJson(server, o.dockerUsername!, o.dockerPassword!, o.dockerEmail ?? '') }];
-  return createGenerated(ctx, gen.secret(name, enforced(ctx), 'kubernetes.io/dockerconfigjson', entries, o.appendHash), o, 'failed to create secret');
+  const entries = o.fromFile?.length
+    ? fileEntries(o.fromFile)
+    : [{ key: '.dockerconfigjson', value: gen.dockerConfigJson(server, o.dockerUsername!, o.dockerPassword!, o.dockerEmail ?? '') }];
+  return createGenerated(
+    ctx,
+    gen.secret(name, enforced(ctx), 'kubernetes.io/dockerconfigjson', entries, o.appendHash),
+    o,
+    'failed to create secret',
+  );
 }
 
 /** The mapper the RBAC generators check --resource against: discovery's names (short names too). */
@@ -286,7 +397,11 @@ async function resourceMapper(ctx: Ctx): Promise<gen.ResourceMapper> {
 
 const warn = (line: string) => process.stderr.write(line + '\n');
 
-export async function createRole(ctx: Ctx, args: string[], o: CreateCommon & { verb?: string[]; resource?: string[]; resourceName?: string[] }): Promise<number> {
+export async function createRole(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { verb?: string[]; resource?: string[]; resourceName?: string[] },
+): Promise<number> {
   const name = nameArg(args, o, 'create role');
   const verbs = gen.normalizeVerbs(o.verb ?? []);
   const refs = gen.parseResourceRefs(o.resource ?? []);
@@ -304,20 +419,43 @@ export async function createClusterRole(
   const aggregationRule: Record<string, string> = {};
   for (const kv of o.aggregationRule ? o.aggregationRule.split(',') : []) {
     const i = kv.indexOf('=');
-    if (i <= 0) throw new CliError(`invalid argument "${o.aggregationRule}" for "--aggregation-rule" flag: ${kv} must be formatted as key=value`);
+    if (i <= 0)
+      throw new CliError(`invalid argument "${o.aggregationRule}" for "--aggregation-rule" flag: ${kv} must be formatted as key=value`);
     aggregationRule[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const refs = gen.parseResourceRefs(o.resource ?? []);
   const map = refs.length ? await resourceMapper(ctx) : () => undefined;
-  const obj = gen.clusterRole(name, { verbs: gen.normalizeVerbs(o.verb ?? []), refs, resourceNames: [...new Set(o.resourceName ?? [])], nonResourceURLs: o.nonResourceUrl ?? [], aggregationRule }, map, warn);
+  const obj = gen.clusterRole(
+    name,
+    {
+      verbs: gen.normalizeVerbs(o.verb ?? []),
+      refs,
+      resourceNames: [...new Set(o.resourceName ?? [])],
+      nonResourceURLs: o.nonResourceUrl ?? [],
+      aggregationRule,
+    },
+    map,
+    warn,
+  );
   return createGenerated(ctx, obj, o);
 }
 
 type BindingFlags = CreateCommon & { role?: string; clusterrole?: string; user?: string[]; group?: string[]; serviceaccount?: string[] };
-const bindingOf = (o: BindingFlags): gen.BindingOptions => ({ role: o.role, clusterRole: o.clusterrole, users: o.user ?? [], groups: o.group ?? [], serviceAccounts: o.serviceaccount ?? [] });
+const bindingOf = (o: BindingFlags): gen.BindingOptions => ({
+  role: o.role,
+  clusterRole: o.clusterrole,
+  users: o.user ?? [],
+  groups: o.group ?? [],
+  serviceAccounts: o.serviceaccount ?? [],
+});
 
 export async function createRoleBinding(ctx: Ctx, args: string[], o: BindingFlags): Promise<number> {
-  return createGenerated(ctx, gen.roleBinding(nameArg(args, o, 'create rolebinding'), enforced(ctx), bindingOf(o)), o, 'failed to create rolebinding');
+  return createGenerated(
+    ctx,
+    gen.roleBinding(nameArg(args, o, 'create rolebinding'), enforced(ctx), bindingOf(o)),
+    o,
+    'failed to create rolebinding',
+  );
 }
 
 export async function createClusterRoleBinding(ctx: Ctx, args: string[], o: BindingFlags): Promise<number> {
@@ -326,7 +464,11 @@ export async function createClusterRoleBinding(ctx: Ctx, args: string[], o: Bind
   return createGenerated(ctx, gen.clusterRoleBinding(name, bindingOf(o)), o, 'failed to create clusterrolebinding');
 }
 
-export async function createPdb(ctx: Ctx, args: string[], o: CreateCommon & { selector?: string; minAvailable?: string; maxUnavailable?: string }): Promise<number> {
+export async function createPdb(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { selector?: string; minAvailable?: string; maxUnavailable?: string },
+): Promise<number> {
   const name = nameArg(args, o, 'create poddisruptionbudget');
   return createGenerated(ctx, gen.podDisruptionBudget(name, enforced(ctx), o), o, 'failed to create poddisruptionbudgets');
 }
@@ -336,28 +478,59 @@ export async function createQuota(ctx: Ctx, args: string[], o: CreateCommon & { 
   return createGenerated(ctx, gen.resourceQuota(name, enforced(ctx), o.hard ?? '', o.scopes ?? ''), o, 'failed to create quota');
 }
 
-export async function createPriorityClass(ctx: Ctx, args: string[], o: CreateCommon & { value?: string; globalDefault?: boolean; description?: string; preemptionPolicy?: string }): Promise<number> {
+export async function createPriorityClass(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { value?: string; globalDefault?: boolean; description?: string; preemptionPolicy?: string },
+): Promise<number> {
   const name = nameArg(args, o, 'create priorityclass');
-  const pc = gen.priorityClass(name, { value: int(o.value ?? '0', 'value'), globalDefault: !!o.globalDefault, description: o.description ?? '', preemptionPolicy: o.preemptionPolicy ?? 'PreemptLowerPriority' });
+  const pc = gen.priorityClass(name, {
+    value: int(o.value ?? '0', 'value'),
+    globalDefault: !!o.globalDefault,
+    description: o.description ?? '',
+    preemptionPolicy: o.preemptionPolicy ?? 'PreemptLowerPriority',
+  });
   return createGenerated(ctx, pc, o, 'failed to create priorityclass');
 }
 
-export async function createIngress(ctx: Ctx, args: string[], o: CreateCommon & { rule?: string[]; class?: string; defaultBackend?: string; annotation?: string[] }): Promise<number> {
+export async function createIngress(
+  ctx: Ctx,
+  args: string[],
+  o: CreateCommon & { rule?: string[]; class?: string; defaultBackend?: string; annotation?: string[] },
+): Promise<number> {
   const name = nameArg(args, o, 'create ingress');
-  const ing = gen.ingress(name, enforced(ctx), { rules: o.rule ?? [], className: o.class, defaultBackend: o.defaultBackend, annotations: o.annotation ?? [] });
+  const ing = gen.ingress(name, enforced(ctx), {
+    rules: o.rule ?? [],
+    className: o.class,
+    defaultBackend: o.defaultBackend,
+    annotations: o.annotation ?? [],
+  });
   return createGenerated(ctx, ing, o, 'failed to create ingress');
 }
 
 export async function createToken(
   ctx: Ctx,
   args: string[],
-  o: { output?: string; duration?: string; audience?: string[]; boundObjectKind?: string; boundObjectName?: string; boundObjectUid?: string },
+  o: {
+    output?: string;
+    duration?: string;
+    audience?: string[];
+    boundObjectKind?: string;
+    boundObjectName?: string;
+    boundObjectUid?: string;
+  },
 ): Promise<number> {
   if (args.length !== 1) throw usageError(`exactly one NAME is required, got ${args.length}`, 'create token');
   const ms = o.duration ? parseDuration(o.duration, 'duration') : 0;
   if (ms < 0) throw new CliError('--duration must be greater than or equal to 0');
   if (ms % 1000 !== 0) throw new CliError('--duration cannot be expressed in units less than seconds');
-  const req = gen.tokenRequest({ durationSeconds: ms / 1000, audiences: o.audience ?? [], boundKind: o.boundObjectKind, boundName: o.boundObjectName, boundUid: o.boundObjectUid });
+  const req = gen.tokenRequest({
+    durationSeconds: ms / 1000,
+    audiences: o.audience ?? [],
+    boundKind: o.boundObjectKind,
+    boundName: o.boundObjectName,
+    boundUid: o.boundObjectUid,
+  });
   const sa = endpointOf('ServiceAccount');
   let res: Obj;
   try {
@@ -369,12 +542,19 @@ export async function createToken(
   const token = res.status?.token;
   if (!token) throw new CliError('failed to create token: no token in server response');
   if (o.output) {
-    printObject({ ...res, kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1' }, { ...sa, kind: 'TokenRequest', group: 'authentication.k8s.io' }, o.output, '', false);
+    printObject(
+      { ...res, kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1' },
+      { ...sa, kind: 'TokenRequest', group: 'authentication.k8s.io' },
+      o.output,
+      '',
+      false,
+    );
   } else process.stdout.write(process.stdout.isTTY ? `${token}\n` : token);
   return 0;
 }
 
 function int(v: string, flag: string): number {
-  if (!/^-?\d+$/.test(v)) throw new CliError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  if (!/^-?\d+$/.test(v))
+    throw new CliError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
   return Number(v);
 }

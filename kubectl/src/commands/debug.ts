@@ -56,12 +56,19 @@ export async function debug(ctx: Ctx, args: string[], o: DebugOptions): Promise<
   if (o.copyTo) throw new CliError('--copy-to is not supported by mkctl (debug adds an ephemeral container to the pod itself)');
   const profile = o.profile ?? 'legacy';
   if (!['legacy', 'general'].includes(profile)) throw new CliError(`unknown profile: ${profile} (mkctl supports legacy and general)`);
-  if (!o.profile) process.stderr.write('--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n');
-  if (targets[0].startsWith('node/') || targets[0].startsWith('nodes/')) throw new CliError('debugging a node (a pod in its host namespaces) is not supported by mkctl');
+  if (!o.profile)
+    process.stderr.write(
+      '--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n',
+    );
+  if (targets[0].startsWith('node/') || targets[0].startsWith('nodes/'))
+    throw new CliError('debugging a node (a pod in its host namespaces) is not supported by mkctl');
   const pod = await resolvePod(ctx, targets[0]);
   const name = o.container ?? `debugger-${randomSuffix()}`;
   // kubectl writes these two to its output stream, not its error stream
-  if (o.target && !o.quiet) process.stdout.write(`Targeting container "${o.target}". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n`);
+  if (o.target && !o.quiet)
+    process.stdout.write(
+      `Targeting container "${o.target}". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n`,
+    );
   if (!o.container && !o.quiet) process.stdout.write(`Defaulting debug container name to ${name}.\n`);
   const patch = { spec: { ephemeralContainers: [ephemeralContainer(name, o, command)] } };
   const pods = builtinType('pods');
@@ -72,19 +79,36 @@ export async function debug(ctx: Ctx, args: string[], o: DebugOptions): Promise<
     });
   } catch (e) {
     if (e instanceof ApiError && e.code === 404 && !e.status.details?.name) {
-      throw new CliError(`ephemeral containers are disabled for this cluster (error from server: ${JSON.stringify(e.message)}).`, 1, { cause: e });
+      throw new CliError(`ephemeral containers are disabled for this cluster (error from server: ${JSON.stringify(e.message)}).`, 1, {
+        cause: e,
+      });
     }
     throw e;
   }
   if (!(o.attach ?? o.stdin)) return 0;
   // Attach once the kubelet runs it.
-  const running = (p: Pod) => (p.status?.ephemeralContainerStatuses ?? []).some((s: { name: string; state?: { running?: unknown; terminated?: unknown } }) => s.name === name && (s.state?.running || s.state?.terminated));
+  const running = (p: Pod) =>
+    (p.status?.ephemeralContainerStatuses ?? []).some(
+      (s: { name: string; state?: { running?: unknown; terminated?: unknown } }) =>
+        s.name === name && (s.state?.running || s.state?.terminated),
+    );
   const fresh = await getObject<Pod>(ctx, pods, pod.metadata.namespace, pod.metadata.name!);
   if (!running(fresh)) {
-    const r = await watchObject(ctx, pods, pod.metadata.namespace, pod.metadata.name!, fresh.metadata.resourceVersion, Date.now() + 60_000, (ev) => (running(ev.object) ? 'done' : undefined));
+    const r = await watchObject(
+      ctx,
+      pods,
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      fresh.metadata.resourceVersion,
+      Date.now() + 60_000,
+      (ev) => (running(ev.object) ? 'done' : undefined),
+    );
     if (r !== 'done') throw new CliError(`timed out waiting for the ephemeral container ${name} to start`);
   }
   const attached = await getObject<Pod>(ctx, pods, pod.metadata.namespace, pod.metadata.name!);
-  const spec = { ...attached, spec: { ...attached.spec, containers: [...(attached.spec?.containers ?? []), ...(attached.spec?.ephemeralContainers ?? [])] } };
+  const spec = {
+    ...attached,
+    spec: { ...attached.spec, containers: [...(attached.spec?.containers ?? []), ...(attached.spec?.ephemeralContainers ?? [])] },
+  };
   return (await attachTo(ctx, spec, { container: name, stdin: o.stdin, tty: o.tty, quiet: o.quiet })).code;
 }

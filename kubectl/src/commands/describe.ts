@@ -27,7 +27,9 @@ class Writer {
   /** `Labels:  a=b` then further entries on their own lines, or <none>. */
   map(level: number, key: string, m: Record<string, string> | undefined, sep = '='): void {
     // kubectl never shows the last-applied annotation.
-    const keys = Object.keys(m ?? {}).filter((k) => k !== 'kubectl.kubernetes.io/last-applied-configuration').sort();
+    const keys = Object.keys(m ?? {})
+      .filter((k) => k !== 'kubectl.kubernetes.io/last-applied-configuration')
+      .sort();
     if (keys.length === 0) return this.line(level, key, '<none>');
     keys.forEach((k, i) => this.line(level, i === 0 ? key : '', `${k}${sep}${m![k]}`));
   }
@@ -37,7 +39,11 @@ class Writer {
 }
 
 async function events(ctx: Ctx, obj: KubeObject, kind?: string): Promise<Event[]> {
-  const sel = [`involvedObject.name=${obj.metadata.name}`, `involvedObject.namespace=${obj.metadata.namespace ?? ''}`, `involvedObject.uid=${obj.metadata.uid}`];
+  const sel = [
+    `involvedObject.name=${obj.metadata.name}`,
+    `involvedObject.namespace=${obj.metadata.namespace ?? ''}`,
+    `involvedObject.uid=${obj.metadata.uid}`,
+  ];
   if (kind) sel.push(`involvedObject.kind=${kind}`);
   try {
     const list = await listObjects(ctx, builtinType('events'), obj.metadata.namespace ?? ctx.namespace, { fieldSelector: sel.join(',') });
@@ -95,7 +101,10 @@ function describePod(w: Writer, p: Pod): void {
     const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
     w.line(2, 'Port:', ports.length ? ports.join(', ') : '<none>');
     w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
-    for (const [k, label] of [['command', 'Command:'], ['args', 'Args:']] as const) {
+    for (const [k, label] of [
+      ['command', 'Command:'],
+      ['args', 'Args:'],
+    ] as const) {
       if (c[k]?.length) {
         w.line(2, label);
         for (const a of c[k]) w.line(3, a);
@@ -139,7 +148,10 @@ function describePod(w: Writer, p: Pod): void {
   } else w.line(0, 'Volumes:', '<none>');
   w.line(0, 'QoS Class:', p.status?.qosClass ?? 'BestEffort');
   w.map(0, 'Node-Selectors:', p.spec?.nodeSelector);
-  const tol = (p.spec?.tolerations ?? []).map((t) => `${t.key ?? ''}${t.value ? `=${t.value}` : ''}:${t.effect ?? ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`);
+  const tol = (p.spec?.tolerations ?? []).map(
+    (t) =>
+      `${t.key ?? ''}${t.value ? `=${t.value}` : ''}:${t.effect ?? ''}${t.operator === 'Exists' ? ' op=Exists' : ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`,
+  );
   if (tol.length) tol.forEach((t: string, i: number) => w.line(0, i === 0 ? 'Tolerations:' : '', t));
   else w.line(0, 'Tolerations:', '<none>');
 }
@@ -156,7 +168,11 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Deployment): Promise<v
   w.map(0, 'Annotations:', d.metadata.annotations, ': ');
   w.line(0, 'Selector:', selector(d.spec?.selector));
   const st = d.status;
-  w.line(0, 'Replicas:', `${d.spec?.replicas ?? 1} desired | ${st?.updatedReplicas ?? 0} updated | ${st?.replicas ?? 0} total | ${st?.availableReplicas ?? 0} available | ${st?.unavailableReplicas ?? 0} unavailable`);
+  w.line(
+    0,
+    'Replicas:',
+    `${d.spec?.replicas ?? 1} desired | ${st?.updatedReplicas ?? 0} updated | ${st?.replicas ?? 0} total | ${st?.availableReplicas ?? 0} available | ${st?.unavailableReplicas ?? 0} unavailable`,
+  );
   w.line(0, 'StrategyType:', d.spec?.strategy?.type ?? 'RollingUpdate');
   w.line(0, 'MinReadySeconds:', d.spec?.minReadySeconds ?? 0);
   const ru = d.spec?.strategy?.rollingUpdate;
@@ -172,7 +188,10 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Deployment): Promise<v
     const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol ?? 'TCP'}`);
     w.line(2, 'Port:', ports.length ? ports.join(', ') : '<none>');
     w.line(2, 'Host Port:', ports.length ? (c.ports ?? []).map((x) => `${x.hostPort ?? 0}/${x.protocol ?? 'TCP'}`).join(', ') : '<none>');
-    for (const [k, label] of [['command', 'Command:'], ['args', 'Args:']] as const) {
+    for (const [k, label] of [
+      ['command', 'Command:'],
+      ['args', 'Args:'],
+    ] as const) {
       if (c[k]?.length) {
         w.line(2, label);
         for (const a of c[k]) w.line(3, a);
@@ -204,7 +223,8 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Deployment): Promise<v
     w.line(1, '----\t------\t------');
     for (const c of conds) w.line(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
   }
-  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as ReplicaSet[];
+  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) }))
+    .items as ReplicaSet[];
   const owned = rss.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
   const rev = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
   const isNew = (rs: ReplicaSet) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === rev;
@@ -219,7 +239,15 @@ function describeService(w: Writer, s: Service): void {
   meta(w, s);
   w.map(0, 'Labels:', s.metadata.labels);
   w.map(0, 'Annotations:', s.metadata.annotations, ': ');
-  w.line(0, 'Selector:', s.spec?.selector ? Object.entries(s.spec.selector).map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>');
+  w.line(
+    0,
+    'Selector:',
+    s.spec?.selector
+      ? Object.entries(s.spec.selector)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',')
+      : '<none>',
+  );
   w.line(0, 'Type:', s.spec?.type ?? 'ClusterIP');
   w.line(0, 'IP Family Policy:', s.spec?.ipFamilyPolicy ?? 'SingleStack');
   w.line(0, 'IP Families:', (s.spec?.ipFamilies ?? ['IPv4']).join(','));
@@ -236,7 +264,9 @@ function describeService(w: Writer, s: Service): void {
 
 function describeNode(w: Writer, n: Node, pods: KubeObject[]): void {
   w.line(0, 'Name:', n.metadata.name);
-  const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]);
+  const roles = Object.keys(n.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.split('/')[1]);
   w.line(0, 'Roles:', roles.length ? roles.join(',') : '<none>');
   w.map(0, 'Labels:', n.metadata.labels);
   w.map(0, 'Annotations:', n.metadata.annotations, ': ');
@@ -247,10 +277,14 @@ function describeNode(w: Writer, n: Node, pods: KubeObject[]): void {
   w.line(0, 'Conditions:');
   w.line(1, 'Type\tStatus\tLastHeartbeatTime\tReason\tMessage');
   w.line(1, '----\t------\t-----------------\t------\t-------');
-  for (const c of n.status?.conditions ?? []) w.line(1, `${c.type}\t${c.status}\t${c.lastHeartbeatTime ?? ''}\t${c.reason ?? ''}\t${c.message ?? ''}`);
+  for (const c of n.status?.conditions ?? [])
+    w.line(1, `${c.type}\t${c.status}\t${c.lastHeartbeatTime ?? ''}\t${c.reason ?? ''}\t${c.message ?? ''}`);
   w.line(0, 'Addresses:');
   for (const a of n.status?.addresses ?? []) w.line(1, `${a.type}:`, a.address);
-  for (const [key, label] of [['capacity', 'Capacity:'], ['allocatable', 'Allocatable:']] as const) {
+  for (const [key, label] of [
+    ['capacity', 'Capacity:'],
+    ['allocatable', 'Allocatable:'],
+  ] as const) {
     w.line(0, label);
     for (const [k, v] of Object.entries(n.status?.[key] ?? {})) w.line(1, `${k}:`, v);
   }

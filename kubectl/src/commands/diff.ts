@@ -46,7 +46,13 @@ function withoutManagedFields(o: KubeObject): KubeObject {
 }
 
 /** MERGED for one manifest: what the server would store if it were applied (nothing is written). */
-async function merged(ctx: Ctx, m: Manifest, ns: string | undefined, live: KubeObject | undefined, fieldManager: string): Promise<KubeObject> {
+async function merged(
+  ctx: Ctx,
+  m: Manifest,
+  ns: string | undefined,
+  live: KubeObject | undefined,
+  fieldManager: string,
+): Promise<KubeObject> {
   const local = structuredClone(m.obj);
   const query = { dryRun: 'All', fieldManager };
   if (!live) {
@@ -67,7 +73,11 @@ async function merged(ctx: Ctx, m: Manifest, ns: string | undefined, live: KubeO
   const patch = createThreeWayMergePatch(original, local, live) as { metadata?: Record<string, unknown> };
   // Optimistic locking, as kubectl's patcher: the patch applies to the live object read above only.
   patch.metadata = { ...(patch.metadata ?? {}), resourceVersion: live.metadata.resourceVersion };
-  return ctx.client.request<KubeObject>('PATCH', resourcePath(m.rt, ns, m.obj.metadata.name), { body: JSON.stringify(patch), contentType: 'application/strategic-merge-patch+json', query });
+  return ctx.client.request<KubeObject>('PATCH', resourcePath(m.rt, ns, m.obj.metadata.name), {
+    body: JSON.stringify(patch),
+    contentType: 'application/strategic-merge-patch+json',
+    query,
+  });
 }
 
 export interface DiffOptions {

@@ -32,7 +32,10 @@ export async function edit(ctx: Ctx, args: string[]): Promise<number> {
     const editor = process.env.KUBE_EDITOR || process.env.EDITOR || 'vi';
     const r = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
     if (r.status !== 0) throw new CliError(`there was a problem with the editor "${editor}"`);
-    const text = readFileSync(file, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const text = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
     if (text.trim() === '') {
       process.stderr.write('Edit cancelled, saved file was empty.\n');
       return 0;

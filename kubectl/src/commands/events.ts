@@ -40,7 +40,13 @@ export function interval(e: CoreEvent, now = Date.now()): string {
 }
 
 export function eventRow(e: CoreEvent, allNamespaces: boolean, now = Date.now()): string[] {
-  const row = [interval(e, now), e.type ?? '', e.reason ?? '', `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`, (e.message ?? '').trim()];
+  const row = [
+    interval(e, now),
+    e.type ?? '',
+    e.reason ?? '',
+    `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+    (e.message ?? '').trim(),
+  ];
   return allNamespaces ? [e.metadata.namespace ?? '', ...row] : row;
 }
 
@@ -75,8 +81,8 @@ export async function events(ctx: Ctx, o: EventsOptions): Promise<number> {
     else if (o.output === 'yaml') process.stdout.write(toYaml(list));
     else if (o.output === 'name') {
       // kubectl events prints nothing for -o name.
-    }
-    else throw new CliError(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,name,yaml`);
+    } else
+      throw new CliError(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,name,yaml`);
     return 0;
   }
   if (items.length === 0) {
@@ -93,7 +99,14 @@ export async function events(ctx: Ctx, o: EventsOptions): Promise<number> {
 }
 
 /** -w: every event as it is added or changed (deletions, an hour on, are not news), aligned as it goes. */
-async function watchEvents(ctx: Ctx, ns: string | undefined, fieldSelector: string | undefined, keep: (e: CoreEvent) => boolean, all: boolean, o: EventsOptions): Promise<number> {
+async function watchEvents(
+  ctx: Ctx,
+  ns: string | undefined,
+  fieldSelector: string | undefined,
+  keep: (e: CoreEvent) => boolean,
+  all: boolean,
+  o: EventsOptions,
+): Promise<number> {
   const widths: number[] = [];
   let header = !o.noHeaders;
   const w = new ResourceClient<CoreEvent>(ctx.client, builtinType('events')).watch({ namespace: ns, fieldSelector }, (ev) => {

@@ -56,7 +56,11 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
   // Rows need their object's metadata only for -A, -L and --show-labels; without them the rows come bare
   // (a quarter of the bytes for pods), which kubectl does not ask for but prints the same from.
   const needsMeta = o.allNamespaces || o.showLabels || (o.labelColumns?.length ?? 0) > 0;
-  const q = { labelSelector: o.selector, fieldSelector: o.fieldSelector, includeObject: o.sortBy ? ('Object' as const) : needsMeta ? undefined : ('None' as const) };
+  const q = {
+    labelSelector: o.selector,
+    fieldSelector: o.fieldSelector,
+    includeObject: o.sortBy ? ('Object' as const) : needsMeta ? undefined : ('None' as const),
+  };
   let rc = 0;
   let printed = 0;
   const errors: string[] = [];
@@ -107,8 +111,18 @@ async function getHuman(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefine
 }
 
 /** Stream one row per watch event (the header only if the list printed none), until the server ends the watch. */
-async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined, o: GetOptions, rv: string | undefined, opts: TableOptions, needHeader: boolean, widths: number[]): Promise<void> {
-  const fieldSelector = [o.fieldSelector, req.names.length === 1 ? `metadata.name=${req.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
+async function watchTable(
+  ctx: Ctx,
+  req: ResourceRequest,
+  ns: string | undefined,
+  o: GetOptions,
+  rv: string | undefined,
+  opts: TableOptions,
+  needHeader: boolean,
+  widths: number[],
+): Promise<void> {
+  const fieldSelector =
+    [o.fieldSelector, req.names.length === 1 ? `metadata.name=${req.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
   const res = await ctx.client.request('GET', resourcePath(req.rt, nsFor(req.rt, ns)), {
     stream: true,
     accept: TABLE_ACCEPT,
@@ -122,11 +136,20 @@ async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined
     if (ev.type === 'BOOKMARK') return;
     if (ev.type === 'ERROR') {
       const s = ev.object;
-      process.stdout.write(formatColumns([['STATUS', 'REASON', 'MESSAGE'], [String(s.status ?? ''), String(s.reason ?? ''), String(s.message ?? '')]]));
+      process.stdout.write(
+        formatColumns([
+          ['STATUS', 'REASON', 'MESSAGE'],
+          [String(s.status ?? ''), String(s.reason ?? ''), String(s.message ?? '')],
+        ]),
+      );
       return;
     }
     if (ev.object.kind !== 'Table') return;
-    const cells = tableCells(ev.object, { ...opts, noHeaders: opts.noHeaders || !header }, header && ev.object.columnDefinitions.length > 0);
+    const cells = tableCells(
+      ev.object,
+      { ...opts, noHeaders: opts.noHeaders || !header },
+      header && ev.object.columnDefinitions.length > 0,
+    );
     header = false;
     process.stdout.write(formatColumns(cells, widths));
   };
@@ -145,7 +168,8 @@ async function getObjects(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefi
   let rc = 0;
   const single = reqs.length === 1 && reqs[0].names.length === 1;
   for (const req of reqs) {
-    if (req.names.length === 0) items.push(...(await listObjects(ctx, req.rt, ns, { labelSelector: o.selector, fieldSelector: o.fieldSelector })).items);
+    if (req.names.length === 0)
+      items.push(...(await listObjects(ctx, req.rt, ns, { labelSelector: o.selector, fieldSelector: o.fieldSelector })).items);
     else {
       for (const name of req.names) {
         try {
@@ -163,7 +187,8 @@ async function getObjects(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefi
     const path = parsePath(o.sortBy.replace(/^\{(.*)\}$/, '$1'));
     items.sort((a, b) => compareValues(evaluate(path, a)[0], evaluate(path, b)[0]));
   }
-  const doc: unknown = single && items.length === 1 ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
+  const doc: unknown =
+    single && items.length === 1 ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
   if (output === 'yaml') process.stdout.write(toYaml(doc));
   else if (output === 'json') process.stdout.write(toJson(doc));
   else if (output === 'name') {
@@ -175,18 +200,28 @@ async function getObjects(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefi
     const template = output.slice(output.indexOf('=') + 1);
     process.stdout.write(executeTemplate(template, doc));
   } else if (output.startsWith('custom-columns=')) {
-    const specs = output.slice('custom-columns='.length).split(',').map((s) => {
-      const i = s.indexOf(':');
-      if (i <= 0) throw new CliError(`custom-columns format specified but no custom columns given`);
-      return { header: s.slice(0, i), path: parsePath(s.slice(i + 1).replace(/^\{(.*)\}$/, '$1')) };
-    });
-    const rows = [specs.map((s) => s.header), ...items.map((it) => specs.map((s) => {
-      const v = evaluate(s.path, it);
-      return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') : '<none>';
-    }))];
+    const specs = output
+      .slice('custom-columns='.length)
+      .split(',')
+      .map((s) => {
+        const i = s.indexOf(':');
+        if (i <= 0) throw new CliError(`custom-columns format specified but no custom columns given`);
+        return { header: s.slice(0, i), path: parsePath(s.slice(i + 1).replace(/^\{(.*)\}$/, '$1')) };
+      });
+    const rows = [
+      specs.map((s) => s.header),
+      ...items.map((it) =>
+        specs.map((s) => {
+          const v = evaluate(s.path, it);
+          return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') : '<none>';
+        }),
+      ),
+    ];
     process.stdout.write(formatColumns(o.noHeaders ? rows.slice(1) : rows));
   } else {
-    throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,json,jsonpath,jsonpath-as-json,name,wide,yaml`);
+    throw new CliError(
+      `unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,json,jsonpath,jsonpath-as-json,name,wide,yaml`,
+    );
   }
   if (items.length === 0 && !single && output !== 'json' && output !== 'yaml') process.stderr.write(noResources(ctx, reqs, ns) + '\n');
   return rc;

@@ -23,7 +23,14 @@ export async function apiResources(ctx: Ctx, o: { output?: string; namespaced?: 
         process.stdout.write(r.group ? `${r.resource}.${r.group}\n` : `${r.resource}\n`);
         continue;
       }
-      rows.push([r.resource, r.shortNames.join(','), apiVersionOf(r), String(r.namespaced), r.kind, ...(wide ? [[...r.verbs].sort().join(','), r.categories.join(',')] : [])]);
+      rows.push([
+        r.resource,
+        r.shortNames.join(','),
+        apiVersionOf(r),
+        String(r.namespaced),
+        r.kind,
+        ...(wide ? [[...r.verbs].sort().join(','), r.categories.join(',')] : []),
+      ]);
     }
   }
   if (o.output !== 'name') process.stdout.write(formatColumns(rows));
@@ -31,10 +38,12 @@ export async function apiResources(ctx: Ctx, o: { output?: string; namespaced?: 
 }
 
 export async function clusterInfo(ctx: Ctx): Promise<number> {
-  const list = await ctx.client.request<KubeList>('GET', '/api/v1/namespaces/kube-system/services', { query: { labelSelector: 'kubernetes.io/cluster-service=true' } });
+  const list = await ctx.client.request<KubeList>('GET', '/api/v1/namespaces/kube-system/services', {
+    query: { labelSelector: 'kubernetes.io/cluster-service=true' },
+  });
   let out = `Kubernetes control plane is running at ${ctx.client.server}\n`;
   for (const s of list.items ?? []) {
-    const name = (s.metadata.labels?.['kubernetes.io/name']) ?? s.metadata.name;
+    const name = s.metadata.labels?.['kubernetes.io/name'] ?? s.metadata.name;
     out += `${name} is running at ${ctx.client.server}/api/v1/namespaces/kube-system/services/${s.metadata.name}/proxy\n`;
   }
   process.stdout.write(`${out}\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
@@ -80,7 +89,8 @@ export async function configView(ctx: Ctx, o: { output?: string; minify?: boolea
     users: doc.users ?? null,
   } as KubeconfigDoc;
   if (!o.raw) {
-    for (const u of out.users ?? []) for (const k of REDACTED) if (u.user && k in u.user) u.user[k] = k === 'token' ? 'REDACTED' : 'DATA+OMITTED';
+    for (const u of out.users ?? [])
+      for (const k of REDACTED) if (u.user && k in u.user) u.user[k] = k === 'token' ? 'REDACTED' : 'DATA+OMITTED';
   }
   if (o.minify) {
     const cur = out['current-context'];

@@ -21,8 +21,15 @@ const localFiles: Files = {
 };
 
 export function buildKustomization(dir: string): KubeObject[] {
-  if (!existsSync(dir)) throw new CliError(`must build at directory: not a valid directory: evalsymlink failure on '${dir}' : lstat ${dir}: no such file or directory`);
-  return new Builder(localFiles, (text, source) => parseManifests(text, source, true), (line) => process.stderr.write(line + '\n')).build(dir);
+  if (!existsSync(dir))
+    throw new CliError(
+      `must build at directory: not a valid directory: evalsymlink failure on '${dir}' : lstat ${dir}: no such file or directory`,
+    );
+  return new Builder(
+    localFiles,
+    (text, source) => parseManifests(text, source, true),
+    (line) => process.stderr.write(line + '\n'),
+  ).build(dir);
 }
 
 /** The manifests of -f or -k (exactly one of them), as apply and diff take them. */

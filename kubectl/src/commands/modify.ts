@@ -25,7 +25,11 @@ export interface Selection {
 /** The objects a command acts on. Names given → no lookup; -l / --all → a list. */
 export async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
   if (o.filename?.length) {
-    return (await readManifests(ctx, o.filename, !!o.recursive)).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
+    return (await readManifests(ctx, o.filename, !!o.recursive)).map((m) => ({
+      rt: m.rt,
+      ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined,
+      name: m.obj.metadata.name ?? '',
+    }));
   }
   if (args.length === 0) throw new CliError(`You must provide one or more resources by argument or filename.`);
   const reqs = await parseResourceArgs(ctx, args, verb);
@@ -125,7 +129,8 @@ async function waitGone(ctx: Ctx, list: (Target & { uid?: string })[], timeout?:
     }
     pending = still;
     if (!pending.length) break;
-    if (limitMs && Date.now() - start > limitMs) throw new CliError(`timed out waiting for the condition on ${pending.map((t) => `${t.rt.resource}/${t.name}`).join(', ')}`);
+    if (limitMs && Date.now() - start > limitMs)
+      throw new CliError(`timed out waiting for the condition on ${pending.map((t) => `${t.rt.resource}/${t.name}`).join(', ')}`);
     if (tty) process.stderr.write(`\rwaiting for ${pending.length} object(s) to be deleted (${Math.round((Date.now() - start) / 1000)}s) `);
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -155,7 +160,8 @@ async function editMeta(ctx: Ctx, field: 'labels' | 'annotations', args: string[
       const obj = await getObject(ctx, t.rt, t.ns, t.name);
       const cur = obj.metadata[field] ?? {};
       for (const [k, v] of Object.entries(set)) {
-        if (!o.overwrite && k in cur && cur[k] !== v) throw new CliError(`'${k}' already has a value (${cur[k]}), and --overwrite is false`);
+        if (!o.overwrite && k in cur && cur[k] !== v)
+          throw new CliError(`'${k}' already has a value (${cur[k]}), and --overwrite is false`);
       }
       const patch: Record<string, string | null> = {};
       for (const [k, v] of Object.entries(set)) if (cur[k] !== v) patch[k] = v;
@@ -164,7 +170,8 @@ async function editMeta(ctx: Ctx, field: 'labels' | 'annotations', args: string[
       if (o.resourceVersion) meta.resourceVersion = o.resourceVersion;
       const verbDone = field === 'labels' ? 'labeled' : 'annotated';
       let msg = Object.keys(patch).length ? verbDone : `not ${verbDone}`;
-      if (field === 'labels' && Object.keys(patch).length && !o.overwrite && Object.values(patch).every((v) => v === null)) msg = 'unlabeled';
+      if (field === 'labels' && Object.keys(patch).length && !o.overwrite && Object.values(patch).every((v) => v === null))
+        msg = 'unlabeled';
       if (Object.keys(patch).length) {
         await ctx.client.request('PATCH', resourcePath(t.rt, t.ns, t.name), {
           body: JSON.stringify({ metadata: meta }),
@@ -190,7 +197,8 @@ export const annotate = (ctx: Ctx, args: string[], o: MetaOptions) => editMeta(c
 export async function scale(ctx: Ctx, args: string[], o: Selection & { replicas?: string; currentReplicas?: string }): Promise<number> {
   if (o.replicas === undefined) throw new CliError('required flag(s) "replicas" not set');
   const replicas = Number(o.replicas);
-  if (!Number.isInteger(replicas) || replicas < 0) throw new CliError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new CliError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
   const list = await targets(ctx, args, o, 'scale');
   let rc = 0;
   for (const t of list) {
@@ -198,7 +206,8 @@ export async function scale(ctx: Ctx, args: string[], o: Selection & { replicas?
     try {
       if (o.currentReplicas !== undefined) {
         const s = await ctx.client.request<{ spec?: { replicas?: number } }>('GET', resourcePath(t.rt, t.ns, t.name, 'scale'));
-        if ((s.spec?.replicas ?? 0) !== Number(o.currentReplicas)) throw new CliError(`Expected replicas to be ${o.currentReplicas}, was ${s.spec?.replicas ?? 0}`);
+        if ((s.spec?.replicas ?? 0) !== Number(o.currentReplicas))
+          throw new CliError(`Expected replicas to be ${o.currentReplicas}, was ${s.spec?.replicas ?? 0}`);
       }
       await ctx.client.request('PATCH', resourcePath(t.rt, t.ns, t.name, 'scale'), {
         body: JSON.stringify({ spec: { replicas } }),

@@ -21,7 +21,9 @@ export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
   const owner = await getObject<Pod>(ctx, rt, ctx.namespace, names[0]);
   const sel = owner.spec?.selector?.matchLabels ?? (rt.kind === 'Service' ? owner.spec?.selector : undefined);
   if (!sel) throw new CliError(`cannot find the pods of ${arg}: it has no label selector`);
-  const labelSelector = Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  const labelSelector = Object.entries(sel)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
   const list = (await listObjects(ctx, pods, ctx.namespace, { labelSelector })).items as Pod[];
   if (list.length === 0) throw new CliError(`no pods found for ${arg} (selector ${labelSelector})`);
   // kubectl prefers running, ready, then newer pods.
@@ -92,15 +94,19 @@ export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<nu
       process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
     }
-    await Promise.all(pods.map((p) => {
-      const c = pickContainer(p, o.container);
-      return streamLog(ctx, p, c, o, 10, o.prefix ? `[pod/${p.metadata.name}/${c}]` : undefined);
-    }));
+    await Promise.all(
+      pods.map((p) => {
+        const c = pickContainer(p, o.container);
+        return streamLog(ctx, p, c, o, 10, o.prefix ? `[pod/${p.metadata.name}/${c}]` : undefined);
+      }),
+    );
     return 0;
   }
   if (args.length === 0) throw new CliError('expected POD or TYPE/NAME is a required argument for the logs command');
   const pod = await resolvePod(ctx, args[0]);
-  const containers = o.allContainers ? (pod.spec?.containers ?? []).map((c: any) => c.name as string) : [args[1] ?? pickContainer(pod, o.container)];
+  const containers = o.allContainers
+    ? (pod.spec?.containers ?? []).map((c: any) => c.name as string)
+    : [args[1] ?? pickContainer(pod, o.container)];
   for (const c of containers) await streamLog(ctx, pod, c, o, undefined, o.prefix ? `[pod/${pod.metadata.name}/${c}]` : undefined);
   return 0;
 }
@@ -142,7 +148,16 @@ export interface SessionIO {
 
 const TERMINAL: SessionIO = { in: process.stdin, out: process.stdout, err: process.stderr };
 
-export async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal, io: SessionIO = TERMINAL): Promise<SessionResult> {
+export async function streamSession(
+  ctx: Ctx,
+  pod: Pod,
+  sub: 'exec' | 'attach',
+  query: Record<string, QueryValue>,
+  stdin: boolean,
+  raw: boolean,
+  signal?: AbortSignal,
+  io: SessionIO = TERMINAL,
+): Promise<SessionResult> {
   const url = ctx.client.url(resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
     ...query,
     stdin: stdin ? 'true' : undefined,
@@ -205,7 +220,8 @@ export async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', 
     });
     ws.on('close', () => {
       if (!status || status.status === 'Success') return done(0);
-      if (status.reason === 'NonZeroExitCode') return done(Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1));
+      if (status.reason === 'NonZeroExitCode')
+        return done(Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1));
       reject(new CliError(status.message ?? `${sub} failed`));
     });
   }).finally(() => restore.forEach((f) => f()));
@@ -237,7 +253,8 @@ export interface AttachOptions {
 
 export async function attach(ctx: Ctx, args: string[], o: AttachOptions): Promise<number> {
   if (args.length === 0) throw new CliError('at least 1 argument is required for attach');
-  if (args.length > 2) throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
+  if (args.length > 2)
+    throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
   const pod = await resolvePod(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]);
   const phase = pod.status?.phase;
   if (isPodPhaseTerminal(phase)) throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
@@ -257,7 +274,10 @@ export async function attachTo(ctx: Ctx, pod: Pod, o: AttachOptions, signal?: Ab
   const raw = rawTerminal({ ...o, tty });
   if (!o.quiet) process.stderr.write("If you don't see a command prompt, try pressing enter.\n");
   const result = await streamSession(ctx, pod, 'attach', { container: name }, !!o.stdin, raw, signal);
-  if (!o.quiet && o.stdin && raw) process.stdout.write(`Session ended, resume using 'mkctl attach ${pod.metadata.name} -c ${name} -n ${pod.metadata.namespace} -i -t' command\n`);
+  if (!o.quiet && o.stdin && raw)
+    process.stdout.write(
+      `Session ended, resume using 'mkctl attach ${pod.metadata.name} -c ${name} -n ${pod.metadata.namespace} -i -t' command\n`,
+    );
   return result;
 }
 

@@ -87,7 +87,9 @@ class Forwarder {
         if (a.failureMode === 'all') allOk++;
         process.stdout.write(`Forwarding from ${hostPort(a.address, port.local)} -> ${port.remote}\n`);
       } catch (e) {
-        failed.push(`${a.failureMode}: unable to create listener: Error listen tcp${a.family} ${hostPort(a.address, port.local)}: ${(e as Error).message}`);
+        failed.push(
+          `${a.failureMode}: unable to create listener: Error listen tcp${a.family} ${hostPort(a.address, port.local)}: ${(e as Error).message}`,
+        );
       }
     }
     const lost = (mode: string) => failed.filter((f) => f.startsWith(`${mode}:`)).length;
@@ -145,13 +147,15 @@ export async function portForward(ctx: Ctx, args: string[], o: { address?: strin
   const [target, ...specs] = args;
   let pod = await resolvePod(ctx, target);
   const kind = target.includes('/') ? (await parseResourceArgs(ctx, [target], 'port-forward'))[0].rt.kind : 'Pod';
-  const translated = kind === 'Service'
-    ? servicePorts(specs, await getObject(ctx, builtinType('services'), ctx.namespace, target.split('/')[1]), pod)
-    : podPorts(specs, pod);
+  const translated =
+    kind === 'Service'
+      ? servicePorts(specs, await getObject(ctx, builtinType('services'), ctx.namespace, target.split('/')[1]), pod)
+      : podPorts(specs, pod);
   const ports = parsePorts(translated);
   const addresses = parseAddresses(o.address ?? ['localhost']);
   pod = await getObject<Pod>(ctx, builtinType('pods'), pod.metadata.namespace, pod.metadata.name!);
-  if (pod.status?.phase !== 'Running') throw new CliError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? ''}`);
+  if (pod.status?.phase !== 'Running')
+    throw new CliError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? ''}`);
 
   const session = await dial(ctx, pod);
   const fwd = new Forwarder(session);

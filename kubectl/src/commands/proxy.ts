@@ -47,7 +47,18 @@ export function accepts(f: Filter, method: string, path: string, host: string): 
   return any(f.acceptPaths, path) && any(f.acceptHosts, host);
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'authorization',
+]);
 
 function forwardHeaders(h: http.IncomingHttpHeaders, keepUpgrade = false): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
@@ -68,14 +79,16 @@ export interface ProxyOptions {
 
 export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
   const port = Number(o.port ?? '8001');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`invalid argument "${o.port}" for "-p, --port" flag: strconv.ParseInt: parsing "${o.port}": invalid syntax`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`invalid argument "${o.port}" for "-p, --port" flag: strconv.ParseInt: parsing "${o.port}": invalid syntax`);
   const filter: Filter = {
     acceptHosts: regexps(o.acceptHosts ?? DEFAULTS.acceptHosts, 'accept-hosts'),
     acceptPaths: regexps(o.acceptPaths ?? DEFAULTS.acceptPaths, 'accept-paths'),
     rejectPaths: regexps(o.rejectPaths ?? DEFAULTS.rejectPaths, 'reject-paths'),
     rejectMethods: regexps(o.rejectMethods ?? DEFAULTS.rejectMethods, 'reject-methods'),
   };
-  if (o.disableFilter) process.stderr.write('W proxy.go] Request filter disabled, your proxy is vulnerable to XSRF attacks, please be cautious\n');
+  if (o.disableFilter)
+    process.stderr.write('W proxy.go] Request filter disabled, your proxy is vulnerable to XSRF attacks, please be cautious\n');
   const prefix = (o.apiPrefix ?? '/').replace(/\/?$/, '/');
   const client = ctx.client;
   const route = (req: http.IncomingMessage): string | undefined => {
@@ -110,7 +123,9 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
   server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const target = route(req);
     if (!target || target === 'forbidden') {
-      socket.end(`HTTP/1.1 ${target ? '403 Forbidden' : '404 Not Found'}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${target ? 'Forbidden' : '404 page not found'}\n`);
+      socket.end(
+        `HTTP/1.1 ${target ? '403 Forbidden' : '404 Not Found'}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${target ? 'Forbidden' : '404 page not found'}\n`,
+      );
       return;
     }
     const up = client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers, true));
@@ -133,7 +148,15 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
     up.end();
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', (e: NodeJS.ErrnoException) => fail(new CliError(`listen tcp ${o.address ?? '127.0.0.1'}:${port}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, 1, { cause: e })));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      fail(
+        new CliError(
+          `listen tcp ${o.address ?? '127.0.0.1'}:${port}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`,
+          1,
+          { cause: e },
+        ),
+      ),
+    );
     server.listen(port, o.address ?? '127.0.0.1', ok);
   });
   const addr = server.address() as { address: string; port: number };

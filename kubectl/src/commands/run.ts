@@ -35,7 +35,14 @@ export const podCompleted: PodCondition = (p) => isPodTerminal(p);
 export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded';
 
 /** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
-export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number, signal?: AbortSignal): Promise<Pod> {
+export async function waitForPod(
+  ctx: Ctx,
+  ns: string,
+  name: string,
+  cond: PodCondition,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Pod> {
   const rc = new ResourceClient<Pod>(ctx.client, builtinType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
@@ -138,4 +145,3 @@ export async function runAttached(ctx: Ctx, pod: Pod, o: AttachedRunOptions): Pr
     if (o.rm) await del(ctx, ['pod', name], { wait: false, ignoreNotFound: true });
   }
 }
-

@@ -14,8 +14,9 @@ type Act = (load: () => Promise<(ctx: Ctx, ...args: any[]) => Promise<number | v
 /** Declares `top node` and `top pod` under `top` (the code runs only when one of them does). */
 export function registerTop(top: Command, sub: Sub, act: Act): void {
   const common = (c: Command) =>
-    c.option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.')
-      .option('--sort-by <field>', 'If non-empty, sort the list using specified field. The field can be either \'cpu\' or \'memory\'.')
+    c
+      .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+      .option('--sort-by <field>', "If non-empty, sort the list using specified field. The field can be either 'cpu' or 'memory'.")
       .option('--no-headers', 'If present, print output without headers')
       .option('--use-protocol-buffers [bool]', 'accepted for compatibility (the Metrics API answers JSON)');
   common(sub(top, 'node', 'Display resource (CPU/memory) usage of nodes').aliases(['nodes', 'no']).argument('[name]'))
@@ -23,7 +24,7 @@ export function registerTop(top: Command, sub: Sub, act: Act): void {
     .action(act(async () => topNode));
   common(sub(top, 'pod', 'Display resource (CPU/memory) usage of pods').aliases(['pods', 'po']).argument('[name]'))
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
-    .option('--field-selector <selector>', 'Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\'.')
+    .option('--field-selector <selector>', "Selector (field query) to filter on, supports '=', '==', and '!='.")
     .option('--containers', 'If present, print usage of containers within a pod.')
     .option('--sum', 'Print the sum of the resource usage')
     .action(act(async () => topPod));
@@ -69,11 +70,12 @@ const memCell = (b: number) => `${Math.floor(Math.ceil(b) / (1024 * 1024))}Mi`;
 
 /** kubectl's sorters: cpu or memory descending; otherwise by name (stable, as Go's insertion sort on short lists). */
 function sortRows<T>(items: T[], sortBy: string | undefined, key: (t: T) => Row, byName: (a: T, b: T) => number): T[] {
-  const cmp = sortBy === 'cpu'
-    ? (a: T, b: T) => Math.ceil(key(b).nanoCores / 1e6 - 1e-9) - Math.ceil(key(a).nanoCores / 1e6 - 1e-9)
-    : sortBy === 'memory'
-      ? (a: T, b: T) => key(b).bytes - key(a).bytes
-      : byName;
+  const cmp =
+    sortBy === 'cpu'
+      ? (a: T, b: T) => Math.ceil(key(b).nanoCores / 1e6 - 1e-9) - Math.ceil(key(a).nanoCores / 1e6 - 1e-9)
+      : sortBy === 'memory'
+        ? (a: T, b: T) => key(b).bytes - key(a).bytes
+        : byName;
   return [...items].sort(cmp);
 }
 
@@ -87,10 +89,19 @@ export interface Available {
 }
 
 /** The `top node` table. `available`: each node's allocatable (or capacity); nodes without metrics print <unknown>. */
-export function printNodeMetrics(metrics: NodeMetrics[], available: Map<string, Available>, o: { noHeaders?: boolean; sortBy?: string }): string {
+export function printNodeMetrics(
+  metrics: NodeMetrics[],
+  available: Map<string, Available>,
+  o: { noHeaders?: boolean; sortBy?: string },
+): string {
   if (!metrics.length) return '';
   const { milliValue } = quantity();
-  const rows = sortRows(metrics.map((m) => ({ m, r: { name: m.metadata.name, nanoCores: nanoCores(m.usage.cpu), bytes: bytes(m.usage.memory) } })), o.sortBy, (x) => x.r, (a, b) => (a.r.name < b.r.name ? -1 : a.r.name > b.r.name ? 1 : 0));
+  const rows = sortRows(
+    metrics.map((m) => ({ m, r: { name: m.metadata.name, nanoCores: nanoCores(m.usage.cpu), bytes: bytes(m.usage.memory) } })),
+    o.sortBy,
+    (x) => x.r,
+    (a, b) => (a.r.name < b.r.name ? -1 : a.r.name > b.r.name ? 1 : 0),
+  );
   const lines: string[] = o.noHeaders ? [] : [line(['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'])];
   const left = new Map(available);
   for (const { m, r } of rows) {
@@ -108,7 +119,10 @@ export function printNodeMetrics(metrics: NodeMetrics[], available: Map<string, 
 }
 
 /** The `top pod` table: one line per pod (containers summed) or, with `containers`, per container. */
-export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean; sortBy?: string; allNamespaces?: boolean; containers?: boolean; sum?: boolean }): string {
+export function printPodMetrics(
+  metrics: PodMetrics[],
+  o: { noHeaders?: boolean; sortBy?: string; allNamespaces?: boolean; containers?: boolean; sum?: boolean },
+): string {
   if (!metrics.length) return '';
   const lines: string[] = [];
   // kubectl counts the NAMESPACE and POD columns for --sum's alignment only when it prints the header.
@@ -118,10 +132,15 @@ export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean;
     columns += extra.length;
     lines.push(line([...extra, 'NAME', 'CPU(cores)', 'MEMORY(bytes)']));
   }
-  const containerRows = (p: PodMetrics) => p.containers.map((c) => ({ name: c.name, nanoCores: nanoCores(c.usage.cpu), bytes: bytes(c.usage.memory) }));
+  const containerRows = (p: PodMetrics) =>
+    p.containers.map((c) => ({ name: c.name, nanoCores: nanoCores(c.usage.cpu), bytes: bytes(c.usage.memory) }));
   const pods = metrics.map((m) => {
     const cs = containerRows(m);
-    return { m, cs, r: { name: m.metadata.name, nanoCores: cs.reduce((a, c) => a + c.nanoCores, 0), bytes: cs.reduce((a, c) => a + c.bytes, 0) } };
+    return {
+      m,
+      cs,
+      r: { name: m.metadata.name, nanoCores: cs.reduce((a, c) => a + c.nanoCores, 0), bytes: cs.reduce((a, c) => a + c.bytes, 0) },
+    };
   });
   const byName = (a: (typeof pods)[number], b: (typeof pods)[number]) => {
     const ka = o.allNamespaces ? [a.m.metadata.namespace ?? '', a.r.name] : [a.r.name];
@@ -134,12 +153,20 @@ export function printPodMetrics(metrics: PodMetrics[], o: { noHeaders?: boolean;
       lines.push(line([...ns, r.name, cpuCell(r.nanoCores), memCell(r.bytes)]));
       continue;
     }
-    for (const c of sortRows(cs, o.sortBy, (x) => x, (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const c of sortRows(
+      cs,
+      o.sortBy,
+      (x) => x,
+      (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    )) {
       lines.push(line([...ns, r.name, c.name, cpuCell(c.nanoCores), memCell(c.bytes)]));
     }
   }
   if (o.sum) {
-    const total = pods.reduce((a, p) => ({ nanoCores: a.nanoCores + p.r.nanoCores, bytes: a.bytes + p.r.bytes }), { nanoCores: 0, bytes: 0 });
+    const total = pods.reduce((a, p) => ({ nanoCores: a.nanoCores + p.r.nanoCores, bytes: a.bytes + p.r.bytes }), {
+      nanoCores: 0,
+      bytes: 0,
+    });
     lines.push(line([...Array<string>(columns - 2).fill(''), '________', '________']));
     lines.push(line([...Array<string>(columns - 2).fill(''), cpuCell(total.nanoCores), memCell(total.bytes)]));
   }
@@ -176,11 +203,12 @@ export async function topNode(ctx: Ctx, name: string | undefined, o: TopOptions 
   await requireMetricsApi(ctx);
   const metrics = name
     ? [await ctx.client.request<NodeMetrics>('GET', `${METRICS_BASE}/nodes/${encodeURIComponent(name)}`)]
-    : (await ctx.client.request<{ items?: NodeMetrics[] }>('GET', `${METRICS_BASE}/nodes`, { query: { labelSelector: o.selector } })).items ?? [];
+    : ((await ctx.client.request<{ items?: NodeMetrics[] }>('GET', `${METRICS_BASE}/nodes`, { query: { labelSelector: o.selector } }))
+        .items ?? []);
   if (!metrics.length) throw new CliError('metrics not available yet');
   const nodes = name
     ? [await ctx.client.request<NodeLike>('GET', `/api/v1/nodes/${encodeURIComponent(name)}`)]
-    : (await ctx.client.request<{ items?: NodeLike[] }>('GET', '/api/v1/nodes', { query: { labelSelector: o.selector } })).items ?? [];
+    : ((await ctx.client.request<{ items?: NodeLike[] }>('GET', '/api/v1/nodes', { query: { labelSelector: o.selector } })).items ?? []);
   const available = new Map(nodes.map((n) => [n.metadata.name, (o.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {}]));
   process.stdout.write(printNodeMetrics(metrics, available, { noHeaders: o.noHeaders, sortBy: o.sortBy }));
   return 0;
@@ -189,27 +217,53 @@ export async function topNode(ctx: Ctx, name: string | undefined, o: TopOptions 
 /** kubectl waits this long after a pod's creation before calling its missing metrics an error. */
 const METRICS_CREATION_DELAY_MS = 2 * 60_000;
 
-export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions & { allNamespaces?: boolean; fieldSelector?: string; containers?: boolean; sum?: boolean }): Promise<number> {
+export async function topPod(
+  ctx: Ctx,
+  name: string | undefined,
+  o: TopOptions & { allNamespaces?: boolean; fieldSelector?: string; containers?: boolean; sum?: boolean },
+): Promise<number> {
   validate(name, o);
   const ns = ctx.namespace;
   await requireMetricsApi(ctx);
   const path = o.allNamespaces && !name ? `${METRICS_BASE}/pods` : `${METRICS_BASE}/namespaces/${encodeURIComponent(ns)}/pods`;
   const metrics = name
     ? [await ctx.client.request<PodMetrics>('GET', `${path}/${encodeURIComponent(name)}`)]
-    : (await ctx.client.request<{ items?: PodMetrics[] }>('GET', path, { query: { labelSelector: o.selector, fieldSelector: o.fieldSelector } })).items ?? [];
+    : ((
+        await ctx.client.request<{ items?: PodMetrics[] }>('GET', path, {
+          query: { labelSelector: o.selector, fieldSelector: o.fieldSelector },
+        })
+      ).items ?? []);
   if (!metrics.length) {
     // As kubectl: pods that exist but have no metrics are an error (young ones: "not available yet").
     const podsPath = o.allNamespaces ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`;
-    const pods = (await ctx.client.request<{ items?: { metadata: { name: string; namespace?: string; creationTimestamp?: string } }[] }>('GET', podsPath, { query: { labelSelector: o.selector, fieldSelector: o.fieldSelector } })).items ?? [];
+    const pods =
+      (
+        await ctx.client.request<{ items?: { metadata: { name: string; namespace?: string; creationTimestamp?: string } }[] }>(
+          'GET',
+          podsPath,
+          { query: { labelSelector: o.selector, fieldSelector: o.fieldSelector } },
+        )
+      ).items ?? [];
     if (pods.length) {
       for (const p of pods) {
         const age = Date.now() - Date.parse(p.metadata.creationTimestamp ?? '');
-        if (age > METRICS_CREATION_DELAY_MS) throw new CliError(`Metrics not available for pod ${p.metadata.namespace}/${p.metadata.name}, age: ${rules().formatDuration(age)}`);
+        if (age > METRICS_CREATION_DELAY_MS)
+          throw new CliError(
+            `Metrics not available for pod ${p.metadata.namespace}/${p.metadata.name}, age: ${rules().formatDuration(age)}`,
+          );
       }
       throw new CliError('metrics not available yet');
     }
     process.stderr.write(o.allNamespaces ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
   }
-  process.stdout.write(printPodMetrics(metrics, { noHeaders: o.noHeaders, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers, sum: o.sum }));
+  process.stdout.write(
+    printPodMetrics(metrics, {
+      noHeaders: o.noHeaders,
+      sortBy: o.sortBy,
+      allNamespaces: o.allNamespaces,
+      containers: o.containers,
+      sum: o.sum,
+    }),
+  );
   return 0;
 }

@@ -54,9 +54,11 @@ export function podTimeline(pod: Pod, events: CoreEvent[]): Step[] {
   }
   const conds: any[] = pod.status?.conditions ?? [];
   const sched = conds.find((c) => c.type === 'PodScheduled');
-  if (sched?.status === 'False' && !events.some((e) => e.reason === 'FailedScheduling')) add(ms(sched.lastTransitionTime), 'Unschedulable', 'default-scheduler', sched.message ?? sched.reason, false);
+  if (sched?.status === 'False' && !events.some((e) => e.reason === 'FailedScheduling'))
+    add(ms(sched.lastTransitionTime), 'Unschedulable', 'default-scheduler', sched.message ?? sched.reason, false);
   for (const c of pod.status?.containerStatuses ?? []) {
-    if (c.state?.running?.startedAt && !events.some((e) => e.reason === 'Started')) add(ms(c.state.running.startedAt), 'Running', 'kubelet', `container ${c.name} running`, false);
+    if (c.state?.running?.startedAt && !events.some((e) => e.reason === 'Started'))
+      add(ms(c.state.running.startedAt), 'Running', 'kubelet', `container ${c.name} running`, false);
   }
   const ready = conds.find((c) => c.type === 'Ready');
   if (ready?.status === 'True') add(ms(ready.lastTransitionTime), 'Ready', 'kubelet', 'condition Ready=True', false);
@@ -104,7 +106,8 @@ export async function trace(ctx: Ctx, args: string[], o: { watch?: boolean } = {
   if (req.rt.kind !== 'Pod' || req.names.length !== 1) throw new CliError('trace takes one pod: mkctl trace pod/NAME');
   const pods = builtinType('pods');
   const pod = await getObject<Pod>(ctx, pods, ctx.namespace, req.names[0]);
-  const head = (p: Pod) => `pod/${p.metadata.name} in ${p.metadata.namespace}: ${p.status?.phase ?? 'Unknown'}${p.spec?.nodeName ? ` on node ${p.spec.nodeName}` : ', not scheduled'}\n`;
+  const head = (p: Pod) =>
+    `pod/${p.metadata.name} in ${p.metadata.namespace}: ${p.status?.phase ?? 'Unknown'}${p.spec?.nodeName ? ` on node ${p.spec.nodeName}` : ', not scheduled'}\n`;
   if (!o.watch) {
     const steps = podTimeline(pod, await podEvents(ctx, pod));
     process.stdout.write(head(pod) + formatColumns([HEADER, ...timelineRows(steps)]) + summary(pod, steps));
@@ -139,24 +142,33 @@ async function watchTrace(ctx: Ctx, first: Pod, head: (p: Pod) => string): Promi
     done = true;
     for (const s of stopAll) s();
   };
-  const podWatch = new ResourceClient<Pod>(ctx.client, builtinType('pods')).watch({ namespace: m.namespace, fieldSelector: `metadata.name=${m.name}`, resourceVersion: m.resourceVersion }, (ev) => {
-    if (ev.type === 'DELETED') {
-      process.stdout.write(`\npod/${m.name} was deleted.\n`);
-      return finish();
-    }
-    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
-    pod = ev.object;
-    if (show()) finish();
-  });
+  const podWatch = new ResourceClient<Pod>(ctx.client, builtinType('pods')).watch(
+    { namespace: m.namespace, fieldSelector: `metadata.name=${m.name}`, resourceVersion: m.resourceVersion },
+    (ev) => {
+      if (ev.type === 'DELETED') {
+        process.stdout.write(`\npod/${m.name} was deleted.\n`);
+        return finish();
+      }
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
+      pod = ev.object;
+      if (show()) finish();
+    },
+  );
   const evWatch = new ResourceClient<CoreEvent>(ctx.client, builtinType('events')).watch(
-    { namespace: m.namespace, fieldSelector: `involvedObject.name=${m.name},involvedObject.namespace=${m.namespace},involvedObject.uid=${m.uid}` },
+    {
+      namespace: m.namespace,
+      fieldSelector: `involvedObject.name=${m.name},involvedObject.namespace=${m.namespace},involvedObject.uid=${m.uid}`,
+    },
     (ev) => {
       if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
       events.set(ev.object.metadata.name!, ev.object);
       if (show()) finish();
     },
   );
-  stopAll.push(() => podWatch.stop(), () => evWatch.stop());
+  stopAll.push(
+    () => podWatch.stop(),
+    () => evWatch.stop(),
+  );
   process.once('SIGINT', finish);
   await Promise.race([podWatch.done, evWatch.done]);
   if (!done) finish();

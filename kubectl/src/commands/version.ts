@@ -33,4 +33,3 @@ export async function version(ctx: Ctx, o: { client?: boolean; output?: string }
   if (failed) throw failed.error;
   return 0;
 }
-

@@ -27,7 +27,9 @@ export function parseFor(spec: string | undefined): WaitFor {
   if (s.startsWith('condition=')) {
     const rest = s.slice('condition='.length);
     const i = rest.indexOf('=');
-    return i >= 0 ? { kind: 'condition', type: rest.slice(0, i), value: rest.slice(i + 1) } : { kind: 'condition', type: rest, value: 'true' };
+    return i >= 0
+      ? { kind: 'condition', type: rest.slice(0, i), value: rest.slice(i + 1) }
+      : { kind: 'condition', type: rest, value: 'true' };
   }
   if (s.startsWith('jsonpath=')) {
     const rest = s.slice('jsonpath='.length);
@@ -39,7 +41,10 @@ export function parseFor(spec: string | undefined): WaitFor {
       expr = rest.slice(0, close + 1);
       const tail = rest.slice(close + 1);
       if (tail) {
-        if (!tail.startsWith('=')) throw new CliError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`);
+        if (!tail.startsWith('='))
+          throw new CliError(
+            `jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`,
+          );
         value = tail.slice(1);
       }
     } else {
@@ -61,7 +66,8 @@ export function conditionMet(obj: Obj, f: WaitFor): boolean {
     for (const c of obj.status?.conditions ?? []) {
       if (String(c.type).toLowerCase() !== f.type.toLowerCase()) continue;
       // A condition the controller has not yet re-evaluated for the current spec does not count.
-      if (c.observedGeneration !== undefined && obj.metadata.generation !== undefined && c.observedGeneration !== obj.metadata.generation) return false;
+      if (c.observedGeneration !== undefined && obj.metadata.generation !== undefined && c.observedGeneration !== obj.metadata.generation)
+        return false;
       return String(c.status).toLowerCase() === f.value.toLowerCase();
     }
     return false;

@@ -23,7 +23,9 @@ async function oneTarget(ctx: Ctx, args: string[], verb: string): Promise<{ rt: 
   return { rt: reqs[0].rt, name: reqs[0].names[0] };
 }
 
-function selectorString(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string {
+function selectorString(
+  sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+): string {
   const parts = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of sel?.matchExpressions ?? []) {
     const vals = `(${(e.values ?? []).join(',')})`;
@@ -59,9 +61,11 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
   if (!o.image) throw new CliError('required flag(s) "image" not set');
   const attach = o.attach ?? !!o.stdin;
   if (o.tty && !o.stdin) throw usageError('-i/--stdin is required for containers with -t/--tty=true', 'run');
-  if (o.restart !== undefined && !['Always', 'OnFailure', 'Never'].includes(o.restart)) throw usageError(`invalid restart policy: ${o.restart}`, 'run');
+  if (o.restart !== undefined && !['Always', 'OnFailure', 'Never'].includes(o.restart))
+    throw usageError(`invalid restart policy: ${o.restart}`, 'run');
   if (!attach && o.rm) throw usageError('--rm should only be used for attached containers', 'run');
-  if (attach && o.dryRun) throw usageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
+  if (attach && o.dryRun)
+    throw usageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
   const timeoutMs = o.podRunningTimeout !== undefined ? parseDurationFlag('pod-running-timeout', o.podRunningTimeout) : 60_000;
   if (timeoutMs <= 0) throw usageError('--pod-running-timeout must be higher than zero', 'run');
   const labels: Record<string, string> = {};
@@ -76,14 +80,23 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
     if (!o.leaveStdinOpen) container.stdinOnce = true;
   }
   if (o.tty) container.tty = true;
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { labels, name }, spec: { containers: [container], dnsPolicy: 'ClusterFirst', restartPolicy: o.restart ?? 'Always' }, status: {} };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { labels, name },
+    spec: { containers: [container], dnsPolicy: 'ClusterFirst', restartPolicy: o.restart ?? 'Always' },
+    status: {},
+  };
   if (o.dryRun === 'client') {
     // As kubectl prints the generated object: a null creationTimestamp, the namespace when given with -n.
     const meta = { ...pod.metadata, creationTimestamp: null, ...(ctx.namespaceExplicit ? { namespace: ctx.namespace } : {}) };
     process.stdout.write(o.output === 'yaml' ? toYaml({ ...pod, metadata: meta }) : `pod/${name} created (dry run)\n`);
     return 0;
   }
-  const created = await ctx.client.request<Obj>('POST', resourcePath(builtinType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
+  const created = await ctx.client.request<Obj>('POST', resourcePath(builtinType('pods'), ctx.namespace), {
+    body: pod,
+    query: { fieldManager: 'kubectl-run' },
+  });
   if (!attach) {
     process.stdout.write(`pod/${name} created\n`);
     return 0;
@@ -91,10 +104,22 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
   const { runAttached } = await import('./run');
   // kubectl waits for the exit code with the policy it reasons with: -i alone means OnFailure.
   const restart = o.restart ?? (o.stdin ? 'OnFailure' : 'Always');
-  return runAttached(ctx, created, { stdin: o.stdin, tty: o.tty, quiet: o.quiet, rm: o.rm, leaveStdinOpen: o.leaveStdinOpen, restart, timeoutMs });
+  return runAttached(ctx, created, {
+    stdin: o.stdin,
+    tty: o.tty,
+    quiet: o.quiet,
+    rm: o.rm,
+    leaveStdinOpen: o.leaveStdinOpen,
+    restart,
+    timeoutMs,
+  });
 }
 
-export async function expose(ctx: Ctx, args: string[], o: { port?: string; targetPort?: string; name?: string; type?: string; protocol?: string; selector?: string }): Promise<number> {
+export async function expose(
+  ctx: Ctx,
+  args: string[],
+  o: { port?: string; targetPort?: string; name?: string; type?: string; protocol?: string; selector?: string },
+): Promise<number> {
   const { rt, name } = await oneTarget(ctx, args, 'expose');
   const obj = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   let selector: Record<string, string> | undefined;
@@ -102,7 +127,8 @@ export async function expose(ctx: Ctx, args: string[], o: { port?: string; targe
   else if (rt.kind === 'Pod') selector = obj.metadata.labels;
   else if (rt.kind === 'Service') selector = obj.spec?.selector;
   else selector = obj.spec?.selector?.matchLabels;
-  if (!selector || Object.keys(selector).length === 0) throw new CliError(`couldn't retrieve selectors via --selector flag or introspection: the ${rt.kind} has no matchLabels selector`);
+  if (!selector || Object.keys(selector).length === 0)
+    throw new CliError(`couldn't retrieve selectors via --selector flag or introspection: the ${rt.kind} has no matchLabels selector`);
   let port = o.port;
   if (!port) {
     const c = obj.spec?.template?.spec?.containers ?? obj.spec?.containers ?? [];
@@ -120,7 +146,10 @@ export async function expose(ctx: Ctx, args: string[], o: { port?: string; targe
     spec: { ports: [p], selector, ...(o.type ? { type: o.type } : {}) },
     status: { loadBalancer: {} },
   };
-  await ctx.client.request('POST', resourcePath(builtinType('services'), ctx.namespace), { body: svc, query: { fieldManager: 'kubectl-expose' } });
+  await ctx.client.request('POST', resourcePath(builtinType('services'), ctx.namespace), {
+    body: svc,
+    query: { fieldManager: 'kubectl-expose' },
+  });
   process.stdout.write(`service/${svcName} exposed\n`);
   return 0;
 }
@@ -143,7 +172,11 @@ export async function setImage(ctx: Ctx, args: string[], _o: { all?: boolean }):
   }
   const patch = createTwoWayMergePatch(obj, updated);
   if (Object.keys(patch).length === 0) return 0;
-  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), { body: JSON.stringify(patch), contentType: 'application/strategic-merge-patch+json', query: { fieldManager: 'kubectl-set' } });
+  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), {
+    body: JSON.stringify(patch),
+    contentType: 'application/strategic-merge-patch+json',
+    query: { fieldManager: 'kubectl-set' },
+  });
   process.stdout.write(`${kindPrefix(rt)}/${name} image updated\n`);
   return 0;
 }
@@ -152,7 +185,10 @@ export async function setImage(ctx: Ctx, args: string[], _o: { all?: boolean }):
 
 async function deploymentTarget(ctx: Ctx, args: string[], verb: string): Promise<{ rt: ResourceType; name: string }> {
   const t = await oneTarget(ctx, args, `rollout ${verb}`);
-  if (t.rt.kind !== 'Deployment') throw new CliError(`no ${verb === 'history' ? 'history viewer' : 'rollout support'} has been implemented for "${t.rt.kind}" (mkctl supports deployments)`);
+  if (t.rt.kind !== 'Deployment')
+    throw new CliError(
+      `no ${verb === 'history' ? 'history viewer' : 'rollout support'} has been implemented for "${t.rt.kind}" (mkctl supports deployments)`,
+    );
   return t;
 }
 
@@ -160,7 +196,9 @@ async function deploymentTarget(ctx: Ctx, args: string[], verb: string): Promise
 export function deploymentStatus(d: Obj, revision?: number): { message: string; done: boolean } {
   const name = d.metadata.name;
   if (revision !== undefined && Number(d.metadata.annotations?.[REVISION] ?? 0) !== revision) {
-    throw new CliError(`desired revision (${revision}) is different from the running revision (${d.metadata.annotations?.[REVISION] ?? 0})`);
+    throw new CliError(
+      `desired revision (${revision}) is different from the running revision (${d.metadata.annotations?.[REVISION] ?? 0})`,
+    );
   }
   const st = d.status ?? {};
   if ((d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0)) {
@@ -168,15 +206,31 @@ export function deploymentStatus(d: Obj, revision?: number): { message: string; 
     if (progressing?.reason === 'ProgressDeadlineExceeded') throw new CliError(`deployment "${name}" exceeded its progress deadline`);
     const want = d.spec?.replicas;
     const updated = st.updatedReplicas ?? 0;
-    if (want !== undefined && updated < want) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${want} new replicas have been updated...` };
-    if ((st.replicas ?? 0) > updated) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - updated} old replicas are pending termination...` };
-    if ((st.availableReplicas ?? 0) < updated) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${updated} updated replicas are available...` };
+    if (want !== undefined && updated < want)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${want} new replicas have been updated...`,
+      };
+    if ((st.replicas ?? 0) > updated)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - updated} old replicas are pending termination...`,
+      };
+    if ((st.availableReplicas ?? 0) < updated)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${updated} updated replicas are available...`,
+      };
     return { done: true, message: `deployment "${name}" successfully rolled out` };
   }
   return { done: false, message: 'Waiting for deployment spec update to be observed...' };
 }
 
-export async function rolloutStatus(ctx: Ctx, args: string[], o: { timeout?: string; revision?: string; watch?: boolean }): Promise<number> {
+export async function rolloutStatus(
+  ctx: Ctx,
+  args: string[],
+  o: { timeout?: string; revision?: string; watch?: boolean },
+): Promise<number> {
   const { rt, name } = await deploymentTarget(ctx, args, 'status');
   const revision = o.revision !== undefined ? Number(o.revision) : undefined;
   const limit = o.timeout ? parseDurationFlag('timeout', o.timeout) : 0;
@@ -195,16 +249,24 @@ export async function rolloutStatus(ctx: Ctx, args: string[], o: { timeout?: str
   while (Date.now() < deadline) {
     let finished = false;
     let deleted = false;
-    const w = rc.watch({ namespace: ctx.namespace, fieldSelector: `metadata.name=${name}`, resourceVersion: rv, timeoutSeconds: limit ? Math.max(1, Math.ceil((deadline - Date.now()) / 1000)) : 300 }, (ev) => {
-      rv = ev.object.metadata.resourceVersion ?? rv;
-      if (ev.type === 'DELETED') {
-        deleted = true;
-        w.stop();
-      } else if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && show(ev.object)) {
-        finished = true;
-        w.stop();
-      }
-    });
+    const w = rc.watch(
+      {
+        namespace: ctx.namespace,
+        fieldSelector: `metadata.name=${name}`,
+        resourceVersion: rv,
+        timeoutSeconds: limit ? Math.max(1, Math.ceil((deadline - Date.now()) / 1000)) : 300,
+      },
+      (ev) => {
+        rv = ev.object.metadata.resourceVersion ?? rv;
+        if (ev.type === 'DELETED') {
+          deleted = true;
+          w.stop();
+        } else if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && show(ev.object)) {
+          finished = true;
+          w.stop();
+        }
+      },
+    );
     await w.done;
     if (deleted) throw new CliError(`object has been deleted`);
     if (finished) return 0;
@@ -243,7 +305,8 @@ export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: s
 export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: string }): Promise<number> {
   const { rt, name } = await deploymentTarget(ctx, args, 'undo');
   const d = await getObject<Obj>(ctx, rt, ctx.namespace, name);
-  if (d.spec?.paused) throw new CliError(`you cannot rollback a paused deployment; resume it first with 'mkctl rollout resume' and try again`);
+  if (d.spec?.paused)
+    throw new CliError(`you cannot rollback a paused deployment; resume it first with 'mkctl rollout resume' and try again`);
   const rss = await ownedReplicaSets(ctx, d);
   const toRevision = Number(o.toRevision ?? 0);
   let target: Obj | undefined;
@@ -270,12 +333,22 @@ export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: st
     { op: 'replace', path: '/spec/template', value: tpl },
     { op: 'replace', path: '/metadata/annotations', value: annotations },
   ];
-  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), { body: JSON.stringify(patch), contentType: 'application/json-patch+json' });
+  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), {
+    body: JSON.stringify(patch),
+    contentType: 'application/json-patch+json',
+  });
   process.stdout.write(`${kindPrefix(rt)}/${name} rolled back\n`);
   return 0;
 }
 
-async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d: Obj) => object | undefined, done: string, already: string): Promise<number> {
+async function patchDeployment(
+  ctx: Ctx,
+  args: string[],
+  verb: string,
+  build: (d: Obj) => object | undefined,
+  done: string,
+  already: string,
+): Promise<number> {
   const { rt, name } = await deploymentTarget(ctx, args, verb);
   const d = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   const patch = build(d);
@@ -283,12 +356,25 @@ async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d
     process.stdout.write(`${kindPrefix(rt)}/${name} ${already}\n`);
     return 0;
   }
-  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), { body: JSON.stringify(patch), contentType: 'application/strategic-merge-patch+json', query: { fieldManager: 'kubectl-rollout' } });
+  await ctx.client.request('PATCH', resourcePath(rt, ctx.namespace, name), {
+    body: JSON.stringify(patch),
+    contentType: 'application/strategic-merge-patch+json',
+    query: { fieldManager: 'kubectl-rollout' },
+  });
   process.stdout.write(`${kindPrefix(rt)}/${name} ${done}\n`);
   return 0;
 }
 
-export const rolloutPause = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'pause', (d) => (d.spec?.paused ? undefined : { spec: { paused: true } }), 'paused', 'already paused');
-export const rolloutResume = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'resume', (d) => (d.spec?.paused ? { spec: { paused: null } } : undefined), 'resumed', 'is not paused');
+export const rolloutPause = (ctx: Ctx, args: string[]) =>
+  patchDeployment(ctx, args, 'pause', (d) => (d.spec?.paused ? undefined : { spec: { paused: true } }), 'paused', 'already paused');
+export const rolloutResume = (ctx: Ctx, args: string[]) =>
+  patchDeployment(ctx, args, 'resume', (d) => (d.spec?.paused ? { spec: { paused: null } } : undefined), 'resumed', 'is not paused');
 export const rolloutRestart = (ctx: Ctx, args: string[]) =>
-  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339() } } } } }), 'restarted', '');
+  patchDeployment(
+    ctx,
+    args,
+    'restart',
+    () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339() } } } } }),
+    'restarted',
+    '',
+  );

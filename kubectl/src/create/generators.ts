@@ -12,11 +12,19 @@ type Obj = KubeObject & Record<string, any>;
 
 /** A map as Go's encoding/json writes it: keys sorted. */
 export function sortedMap<T>(m: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]]),
+  );
 }
 
 /** ObjectMeta as Go orders it; the namespace only when -n was given (kubectl's EnforceNamespace). */
-export function meta(name: string, namespace?: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): Obj['metadata'] {
+export function meta(
+  name: string,
+  namespace?: string,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): Obj['metadata'] {
   const m: Record<string, unknown> = { name };
   if (namespace) m.namespace = namespace;
   m.creationTimestamp = null;
@@ -25,7 +33,12 @@ export function meta(name: string, namespace?: string, extra: { labels?: Record<
   return m;
 }
 
-function container(name: string, image: string, command: string[] | undefined, ports?: { containerPort: number }[]): Record<string, unknown> {
+function container(
+  name: string,
+  image: string,
+  command: string[] | undefined,
+  ports?: { containerPort: number }[],
+): Record<string, unknown> {
   const c: Record<string, unknown> = { name, image };
   if (command?.length) c.command = command;
   if (ports) c.ports = ports;
@@ -62,12 +75,19 @@ export function deployment(name: string, ns: string | undefined, o: DeploymentOp
   if (o.images.length > 1 && o.command.length) throw new CliError('cannot specify multiple --image options and command');
   const labels = { app: name };
   const random = o.random ?? (() => Math.random().toString(36).slice(2, 7));
-  const containers = o.images.map((img, i) => container(containerNameOf(img, random), img, o.command, i === 0 && o.port >= 0 ? [{ containerPort: o.port }] : undefined));
+  const containers = o.images.map((img, i) =>
+    container(containerNameOf(img, random), img, o.command, i === 0 && o.port >= 0 ? [{ containerPort: o.port }] : undefined),
+  );
   return {
     kind: 'Deployment',
     apiVersion: 'apps/v1',
     metadata: meta(name, ns, { labels }),
-    spec: { replicas: o.replicas, selector: { matchLabels: labels }, template: { metadata: { creationTimestamp: null, labels }, spec: { containers } }, strategy: {} },
+    spec: {
+      replicas: o.replicas,
+      selector: { matchLabels: labels },
+      template: { metadata: { creationTimestamp: null, labels }, spec: { containers } },
+      strategy: {},
+    },
     status: {},
   };
 }
@@ -77,7 +97,9 @@ export function job(name: string, ns: string | undefined, image: string, command
     kind: 'Job',
     apiVersion: 'batch/v1',
     metadata: meta(name, ns),
-    spec: { template: { metadata: { creationTimestamp: null }, spec: { containers: [container(name, image, command)], restartPolicy: 'Never' } } },
+    spec: {
+      template: { metadata: { creationTimestamp: null }, spec: { containers: [container(name, image, command)], restartPolicy: 'Never' } },
+    },
     status: {},
   };
 }
@@ -94,7 +116,11 @@ export function jobFromCronJob(name: string, ns: string | undefined, cj: Obj): O
   return { kind: 'Job', apiVersion: 'batch/v1', metadata: metadata, spec: tmpl.spec ?? {}, status: {} };
 }
 
-export function cronJob(name: string, ns: string | undefined, o: { image: string; schedule: string; restart?: string; command: string[] }): Obj {
+export function cronJob(
+  name: string,
+  ns: string | undefined,
+  o: { image: string; schedule: string; restart?: string; command: string[] },
+): Obj {
   return {
     kind: 'CronJob',
     apiVersion: 'batch/v1',
@@ -103,7 +129,12 @@ export function cronJob(name: string, ns: string | undefined, o: { image: string
       schedule: o.schedule,
       jobTemplate: {
         metadata: { name, creationTimestamp: null },
-        spec: { template: { metadata: { creationTimestamp: null }, spec: { containers: [container(name, o.image, o.command)], restartPolicy: o.restart || 'OnFailure' } } },
+        spec: {
+          template: {
+            metadata: { creationTimestamp: null },
+            spec: { containers: [container(name, o.image, o.command)], restartPolicy: o.restart || 'OnFailure' },
+          },
+        },
       },
     },
     status: {},
@@ -128,7 +159,7 @@ export function parsePortSpec(spec: string): { port: number; targetPort: number 
   }
   const errs: string[] = [];
   if (t.length > 15) errs.push('must be no more than 15 characters');
-  if (!PORT_NAME.test(t)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (!PORT_NAME.test(t)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(t)) errs.push('must contain at least one letter (a-z)');
   if (t.includes('--')) errs.push('must not contain consecutive hyphens');
   if (errs.length) throw new CliError(errs.join(','));
@@ -147,8 +178,10 @@ export interface ServiceOptions {
 
 export function service(name: string, ns: string | undefined, o: ServiceOptions): Obj {
   if (o.clusterIP === 'None' && o.type !== 'ClusterIP') throw new CliError('ClusterIP=None can only be used with ClusterIP service type');
-  if (o.clusterIP !== 'None' && o.tcp.length === 0 && o.type !== 'ExternalName') throw new CliError('at least one tcp port specifier must be provided');
-  if (o.type === 'ExternalName' && (!o.externalName || o.externalName.length > 253 || !DNS1123_SUBDOMAIN.test(o.externalName))) throw new CliError(`invalid service external name ${o.externalName ?? ''}`);
+  if (o.clusterIP !== 'None' && o.tcp.length === 0 && o.type !== 'ExternalName')
+    throw new CliError('at least one tcp port specifier must be provided');
+  if (o.type === 'ExternalName' && (!o.externalName || o.externalName.length > 253 || !DNS1123_SUBDOMAIN.test(o.externalName)))
+    throw new CliError(`invalid service external name ${o.externalName ?? ''}`);
   const ports = o.tcp.map((spec) => {
     const { port, targetPort } = parsePortSpec(spec);
     const p: Record<string, unknown> = { name: spec.replace(/:/g, '-'), protocol: 'TCP', port, targetPort };
@@ -177,7 +210,10 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 export function configMapKeyErrors(key: string): string[] {
   const errs: string[] = [];
   if (key.length > 253) errs.push('must be no more than 253 characters');
-  if (!CONFIG_MAP_KEY.test(key)) errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+  if (!CONFIG_MAP_KEY.test(key))
+    errs.push(
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    );
   if (key === '.') errs.push("must not be '.'");
   else if (key === '..') errs.push("must not be '..'");
   else if (key.startsWith('..')) errs.push("must not start with '..'");
@@ -200,8 +236,14 @@ export function configMap(name: string, ns: string | undefined, entries: DataEnt
   for (const e of entries) {
     const errs = configMapKeyErrors(e.key);
     if (errs.length) throw new CliError(`${JSON.stringify(e.key)} is not a valid key name for a ConfigMap: ${errs.join(',')}`);
-    if (e.key in data) throw new CliError(`cannot add key ${JSON.stringify(e.key)}, another key by that name already exists in Data for ConfigMap ${JSON.stringify(name)}`);
-    if (e.key in binaryData) throw new CliError(`cannot add key ${JSON.stringify(e.key)}, another key by that name already exists in BinaryData for ConfigMap ${JSON.stringify(name)}`);
+    if (e.key in data)
+      throw new CliError(
+        `cannot add key ${JSON.stringify(e.key)}, another key by that name already exists in Data for ConfigMap ${JSON.stringify(name)}`,
+      );
+    if (e.key in binaryData)
+      throw new CliError(
+        `cannot add key ${JSON.stringify(e.key)}, another key by that name already exists in BinaryData for ConfigMap ${JSON.stringify(name)}`,
+      );
     if (isUtf8(e.value)) data[e.key] = e.value.toString('utf8');
     else binaryData[e.key] = e.value.toString('base64');
   }
@@ -234,7 +276,6 @@ export function dockerConfigJson(server: string, username: string, password: str
   entry.auth = Buffer.from(`${username}:${password}`).toString('base64');
   return Buffer.from(goJson({ auths: { [server]: entry } }));
 }
-
 
 // ---- RBAC ---------------------------------------------------------------------------------------------
 
@@ -278,13 +319,42 @@ export function normalizeVerbs(verbs: string[]): string[] {
   return [...new Set(verbs)];
 }
 
-export const VALID_RESOURCE_VERBS = ['*', 'get', 'delete', 'list', 'create', 'update', 'patch', 'watch', 'proxy', 'deletecollection', 'use', 'bind', 'escalate', 'impersonate'];
+export const VALID_RESOURCE_VERBS = [
+  '*',
+  'get',
+  'delete',
+  'list',
+  'create',
+  'update',
+  'patch',
+  'watch',
+  'proxy',
+  'deletecollection',
+  'use',
+  'bind',
+  'escalate',
+  'impersonate',
+];
 const VALID_NON_RESOURCE_VERBS = ['*', 'get', 'post', 'put', 'delete', 'patch', 'head', 'options'];
 const SPECIAL_VERBS: Record<string, [string, string][]> = {
-  use: [['policy', 'podsecuritypolicies'], ['extensions', 'podsecuritypolicies']],
-  bind: [[RBAC_GROUP, 'roles'], [RBAC_GROUP, 'clusterroles']],
-  escalate: [[RBAC_GROUP, 'roles'], [RBAC_GROUP, 'clusterroles']],
-  impersonate: [['', 'users'], ['', 'serviceaccounts'], ['', 'groups'], ['authentication.k8s.io', 'userextras']],
+  use: [
+    ['policy', 'podsecuritypolicies'],
+    ['extensions', 'podsecuritypolicies'],
+  ],
+  bind: [
+    [RBAC_GROUP, 'roles'],
+    [RBAC_GROUP, 'clusterroles'],
+  ],
+  escalate: [
+    [RBAC_GROUP, 'roles'],
+    [RBAC_GROUP, 'clusterroles'],
+  ],
+  impersonate: [
+    ['', 'users'],
+    ['', 'serviceaccounts'],
+    ['', 'groups'],
+    ['authentication.k8s.io', 'userextras'],
+  ],
 };
 
 /** What the mapper knows of a --resource: its plural and group (undefined: not served, kept as given). */
@@ -308,7 +378,8 @@ function checkResources(verbs: string[], refs: ResourceRef[], map: ResourceMappe
     for (const v of verbs) {
       const allowed = SPECIAL_VERBS[v];
       if (!allowed) continue;
-      if (!allowed.some(([g, rs]) => g === res.group && rs === res.resource)) throw new CliError(`can not perform '${v}' on '${res.resource}' in group '${res.group}'`);
+      if (!allowed.some(([g, rs]) => g === res.group && rs === res.resource))
+        throw new CliError(`can not perform '${v}' on '${res.resource}' in group '${res.group}'`);
       special = true;
     }
     // kubectl prints the mapper's error as it is, without "error: ".
@@ -316,7 +387,13 @@ function checkResources(verbs: string[], refs: ResourceRef[], map: ResourceMappe
   }
 }
 
-export function policyRules(verbs: string[], refs: ResourceRef[], resourceNames: string[], nonResourceURLs: string[], map: ResourceMapper): PolicyRule[] {
+export function policyRules(
+  verbs: string[],
+  refs: ResourceRef[],
+  resourceNames: string[],
+  nonResourceURLs: string[],
+  map: ResourceMapper,
+): PolicyRule[] {
   const byGroup = new Map<string, string[]>();
   for (const r of refs) {
     const m = map(r) ?? { resource: r.resource, group: r.group };
@@ -428,7 +505,8 @@ export function toLabelSelector(s: string): Record<string, unknown> {
   const matchExpressions: Record<string, unknown>[] = [];
   for (const r of reqs) {
     if (r.operator === 'Equals' || r.operator === 'DoubleEquals') matchLabels[r.key] = r.values[0];
-    else if (r.operator === 'In' || r.operator === 'NotIn' || r.operator === 'NotEquals') matchExpressions.push({ key: r.key, operator: r.operator === 'NotEquals' ? 'NotIn' : r.operator, values: r.values });
+    else if (r.operator === 'In' || r.operator === 'NotIn' || r.operator === 'NotEquals')
+      matchExpressions.push({ key: r.key, operator: r.operator === 'NotEquals' ? 'NotIn' : r.operator, values: r.values });
     else if (r.operator === 'Exists' || r.operator === 'DoesNotExist') matchExpressions.push({ key: r.key, operator: r.operator });
     else throw new CliError(`"${r.operator === 'GreaterThan' ? 'gt' : 'lt'}" is not a valid label selector operator`);
   }
@@ -441,7 +519,11 @@ export function toLabelSelector(s: string): Record<string, unknown> {
 /** intstr.Parse: an integer when it reads as one, else the string. */
 const intOrString = (v: string): number | string => (/^-?\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : v);
 
-export function podDisruptionBudget(name: string, ns: string | undefined, o: { selector?: string; minAvailable?: string; maxUnavailable?: string }): Obj {
+export function podDisruptionBudget(
+  name: string,
+  ns: string | undefined,
+  o: { selector?: string; minAvailable?: string; maxUnavailable?: string },
+): Obj {
   if (!o.selector) throw new CliError('a selector must be specified');
   if (!o.maxUnavailable && !o.minAvailable) throw new CliError('one of min-available or max-unavailable must be specified');
   if (o.maxUnavailable && o.minAvailable) throw new CliError('min-available and max-unavailable cannot be both specified');
@@ -451,7 +533,13 @@ export function podDisruptionBudget(name: string, ns: string | undefined, o: { s
   if (o.minAvailable) spec.minAvailable = intOrString(o.minAvailable);
   spec.selector = toLabelSelector(o.selector);
   if (o.maxUnavailable) spec.maxUnavailable = intOrString(o.maxUnavailable);
-  return { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: meta(name, ns), spec, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } };
+  return {
+    kind: 'PodDisruptionBudget',
+    apiVersion: 'policy/v1',
+    metadata: meta(name, ns),
+    spec,
+    status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+  };
 }
 
 export function resourceQuota(name: string, ns: string | undefined, hard: string, scopes: string): Obj {
@@ -471,7 +559,10 @@ export function resourceQuota(name: string, ns: string | undefined, hard: string
   return { kind: 'ResourceQuota', apiVersion: 'v1', metadata: meta(name, ns), spec, status: {} };
 }
 
-export function priorityClass(name: string, o: { value: number; globalDefault: boolean; description: string; preemptionPolicy: string }): Obj {
+export function priorityClass(
+  name: string,
+  o: { value: number; globalDefault: boolean; description: string; preemptionPolicy: string },
+): Obj {
   const pc: Obj = { kind: 'PriorityClass', apiVersion: 'scheduling.k8s.io/v1', metadata: meta(name), value: o.value };
   if (o.globalDefault) pc.globalDefault = true;
   if (o.description) pc.description = o.description;
@@ -487,13 +578,21 @@ function backend(svc: string): Record<string, unknown> {
   return { service: { name: n, port: typeof port === 'number' ? { number: port } : { name: port } } };
 }
 
-export function ingress(name: string, ns: string | undefined, o: { rules: string[]; className?: string; defaultBackend?: string; annotations: string[] }): Obj {
+export function ingress(
+  name: string,
+  ns: string | undefined,
+  o: { rules: string[]; className?: string; defaultBackend?: string; annotations: string[] },
+): Obj {
   if (!o.defaultBackend && o.rules.length === 0) {
-    throw new CliError('not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)');
+    throw new CliError(
+      'not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)',
+    );
   }
-  for (const r of o.rules) if (!INGRESS_RULE.test(r)) throw new CliError(`rule ${r} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]`);
+  for (const r of o.rules)
+    if (!INGRESS_RULE.test(r)) throw new CliError(`rule ${r} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]`);
   for (const a of o.annotations) if (!a.includes('=')) throw new CliError(`annotation ${a} is invalid and should be in format key=[value]`);
-  if (o.defaultBackend && o.defaultBackend.split(':').length !== 2) throw new CliError('default-backend should be in format servicename:serviceport');
+  if (o.defaultBackend && o.defaultBackend.split(':').length !== 2)
+    throw new CliError('default-backend should be in format servicename:serviceport');
   const annotations: Record<string, string> = {};
   for (const a of o.annotations) {
     const [k, v] = splitN(a, '=', 2);
@@ -539,23 +638,48 @@ export function ingress(name: string, ns: string | undefined, o: { rules: string
     else rules.push({ ...(hostPart ? { host: hostPart } : {}), http: { paths: [entry] } });
   }
   if (rules.length) spec.rules = rules;
-  return { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', metadata: meta(name, ns, { annotations }), spec, status: { loadBalancer: {} } };
+  return {
+    kind: 'Ingress',
+    apiVersion: 'networking.k8s.io/v1',
+    metadata: meta(name, ns, { annotations }),
+    spec,
+    status: { loadBalancer: {} },
+  };
 }
 
 const BOUND_KINDS: Record<string, string> = { Node: 'v1', Pod: 'v1', Secret: 'v1' };
 
 /** The TokenRequest `create token` posts to serviceaccounts/NAME/token. */
-export function tokenRequest(o: { durationSeconds: number; audiences: string[]; boundKind?: string; boundName?: string; boundUid?: string }): Obj {
+export function tokenRequest(o: {
+  durationSeconds: number;
+  audiences: string[];
+  boundKind?: string;
+  boundName?: string;
+  boundUid?: string;
+}): Obj {
   for (const a of o.audiences) if (!a) throw new CliError('--audience must not be an empty string');
   if (!o.boundKind) {
     if (o.boundName) throw new CliError('--bound-object-name can only be set if --bound-object-kind is provided');
     if (o.boundUid) throw new CliError('--bound-object-uid can only be set if --bound-object-kind is provided');
   } else {
-    if (!BOUND_KINDS[o.boundKind]) throw new CliError(`supported --bound-object-kind values are ${Object.keys(BOUND_KINDS).sort().join(', ')}`);
+    if (!BOUND_KINDS[o.boundKind])
+      throw new CliError(`supported --bound-object-kind values are ${Object.keys(BOUND_KINDS).sort().join(', ')}`);
     if (!o.boundName) throw new CliError('--bound-object-name is required if --bound-object-kind is provided');
   }
   const spec: Record<string, unknown> = { audiences: o.audiences.length ? o.audiences : null };
   if (o.durationSeconds > 0) spec.expirationSeconds = o.durationSeconds;
-  if (o.boundKind) spec.boundObjectRef = { kind: o.boundKind, apiVersion: BOUND_KINDS[o.boundKind], name: o.boundName, ...(o.boundUid ? { uid: o.boundUid } : {}) };
-  return { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null } as unknown as Obj['metadata'], spec, status: { token: '', expirationTimestamp: null } };
+  if (o.boundKind)
+    spec.boundObjectRef = {
+      kind: o.boundKind,
+      apiVersion: BOUND_KINDS[o.boundKind],
+      name: o.boundName,
+      ...(o.boundUid ? { uid: o.boundUid } : {}),
+    };
+  return {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { creationTimestamp: null } as unknown as Obj['metadata'],
+    spec,
+    status: { token: '', expirationTimestamp: null },
+  };
 }

@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
 import { goJson } from './gojson';
 
 function sorted(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]]),
+  );
 }
 
 export function encodeHash(hex: string): string {
@@ -16,7 +20,12 @@ export function encodeHash(hex: string): string {
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** `data` as strings, `binaryData` base64 (as the object carries them); Go marshals map keys sorted. */
-export function configMapHash(name: string, data: Record<string, string>, binaryData: Record<string, string> = {}, immutable?: boolean): string {
+export function configMapHash(
+  name: string,
+  data: Record<string, string>,
+  binaryData: Record<string, string> = {},
+  immutable?: boolean,
+): string {
   const m: Record<string, unknown> = { data: sorted(data) };
   if (immutable !== undefined) m.immutable = immutable;
   m.kind = 'ConfigMap';
@@ -33,14 +42,24 @@ export function secretHash(name: string, type: string, data: Record<string, stri
 }
 
 function sortTop(m: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]]),
+  );
 }
 
 /**
  * kustomize's hasher: the same recipe over kind, data (`""` when absent), binaryData/stringData when present,
  * a Secret's type — and an empty name (it looks the name up by a path it never finds, so renames keep the hash).
  */
-export function kustomizeHash(o: { kind?: string; type?: string; data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string> }): string {
+export function kustomizeHash(o: {
+  kind?: string;
+  type?: string;
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  stringData?: Record<string, string>;
+}): string {
   const m: Record<string, unknown> = { data: o.data ? sorted(o.data) : '', kind: o.kind, name: '' };
   if (o.kind === 'Secret') {
     if (o.stringData) m.stringData = sorted(o.stringData);

@@ -27,7 +27,11 @@ function statOrFail(path: string) {
     return statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`error reading ${path}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`, 1, { cause: e });
+    throw new CliError(
+      `error reading ${path}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+      1,
+      { cause: e },
+    );
   }
 }
 

@@ -41,16 +41,60 @@ const idOf = (o: Obj) => o.metadata.annotations?.[ID] ?? `${o.kind}/${o.metadata
 const originalName = (o: Obj) => idOf(o).slice(idOf(o).indexOf('/') + 1);
 
 function mark(o: Obj, hash = false): void {
-  o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [ID]: o.metadata.annotations?.[ID] ?? `${o.kind}/${o.metadata.name}`, ...(hash ? { [NEEDS_HASH]: 'true' } : {}) };
+  o.metadata.annotations = {
+    ...(o.metadata.annotations ?? {}),
+    [ID]: o.metadata.annotations?.[ID] ?? `${o.kind}/${o.metadata.name}`,
+    ...(hash ? { [NEEDS_HASH]: 'true' } : {}),
+  };
 }
 
 const KNOWN_FIELDS = new Set([
-  'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels', 'labels', 'commonAnnotations', 'images', 'replicas',
-  'configMapGenerator', 'secretGenerator', 'generatorOptions', 'patches', 'patchesStrategicMerge', 'patchesJson6902',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'images',
+  'replicas',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
 ]);
 
 /** kustomize's legacy output order (by kind; everything else after these, webhooks last). */
-const ORDER_FIRST = ['Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget'];
+const ORDER_FIRST = [
+  'Namespace',
+  'ResourceQuota',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'PodSecurityPolicy',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Endpoints',
+  'Service',
+  'LimitRange',
+  'PriorityClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'PodDisruptionBudget',
+];
 const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
 function kindRank(kind: string): number {
@@ -62,10 +106,10 @@ function kindRank(kind: string): number {
 
 /** Sort as kustomize's legacy order: kind rank, then apiVersion/kind, namespace, name (a stable sort). */
 export function legacyOrder(objs: Obj[]): Obj[] {
-  const key = (o: Obj) => [String(o.apiVersion ?? ''), String(o.kind ?? ''), String(o.metadata?.namespace ?? ''), String(o.metadata?.name ?? '')].join('\u0000');
+  const key = (o: Obj) =>
+    [String(o.apiVersion ?? ''), String(o.kind ?? ''), String(o.metadata?.namespace ?? ''), String(o.metadata?.name ?? '')].join('\u0000');
   return [...objs].sort((a, b) => kindRank(a.kind ?? '') - kindRank(b.kind ?? '') || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
-
 
 interface Generated {
   name: string;
@@ -79,7 +123,12 @@ interface Generated {
   options?: { disableNameSuffixHash?: boolean; labels?: Record<string, string>; annotations?: Record<string, string>; immutable?: boolean };
 }
 
-const DEPRECATED: Record<string, string> = { commonLabels: 'labels', patchesStrategicMerge: 'patches', patchesJson6902: 'patches', bases: 'resources' };
+const DEPRECATED: Record<string, string> = {
+  commonLabels: 'labels',
+  patchesStrategicMerge: 'patches',
+  patchesJson6902: 'patches',
+  bases: 'resources',
+};
 
 export class Builder {
   constructor(
@@ -124,14 +173,22 @@ export class Builder {
     if (stack.includes(dir)) throw new CliError(`cycle detected: ${[...stack, dir].join(' -> ')}`);
     const { path, k } = this.kustomizationIn(dir);
     for (const field of Object.keys(k)) {
-      if (!KNOWN_FIELDS.has(field)) throw new CliError(`${path}: the kustomization field "${field}" is not supported by mkctl (see kubectl/README.md)`);
-      if (DEPRECATED[field]) this.warn(`# Warning: '${field}' is deprecated. Please use '${DEPRECATED[field]}' instead. Run 'kustomize edit fix' to update your Kustomization automatically.`);
+      if (!KNOWN_FIELDS.has(field))
+        throw new CliError(`${path}: the kustomization field "${field}" is not supported by mkctl (see kubectl/README.md)`);
+      if (DEPRECATED[field])
+        this.warn(
+          `# Warning: '${field}' is deprecated. Please use '${DEPRECATED[field]}' instead. Run 'kustomize edit fix' to update your Kustomization automatically.`,
+        );
     }
     const objects: Obj[] = [];
     for (const r of [...(k.resources ?? []), ...(k.bases ?? [])] as string[]) {
       const p = posix.join(dir, r);
-      if (/^[a-z]+:\/\//.test(r) || r.startsWith('git@')) throw new CliError(`${path}: remote resource "${r}" cannot be fetched (mkctl reads local files only)`);
-      if (!this.files.exists(p)) throw new CliError(`accumulating resources: accumulation err='accumulating resources from '${r}': open ${p}: no such file or directory'`);
+      if (/^[a-z]+:\/\//.test(r) || r.startsWith('git@'))
+        throw new CliError(`${path}: remote resource "${r}" cannot be fetched (mkctl reads local files only)`);
+      if (!this.files.exists(p))
+        throw new CliError(
+          `accumulating resources: accumulation err='accumulating resources from '${r}': open ${p}: no such file or directory'`,
+        );
       if (this.files.isDir(p)) objects.push(...this.buildDir(p, [...stack, dir]));
       else
         for (const o of this.objectsIn(p)) {
@@ -153,7 +210,9 @@ export class Builder {
       if (d.kind === 'List' && Array.isArray(d.items)) out.push(...d.items);
       else out.push(d);
     }
-    for (const o of out) if (!o.kind || !o.metadata?.name) throw new CliError(`${path}: missing metadata.name or kind in object ${JSON.stringify(o).slice(0, 120)}`);
+    for (const o of out)
+      if (!o.kind || !o.metadata?.name)
+        throw new CliError(`${path}: missing metadata.name or kind in object ${JSON.stringify(o).slice(0, 120)}`);
     return out;
   }
 
@@ -166,10 +225,17 @@ export class Builder {
       ...((k.secretGenerator ?? []) as Generated[]).map((g) => [g, 'Secret'] as [Generated, 'Secret']),
     ];
     for (const [g, kind] of gens) {
-      const opts = { ...globalOpts, ...(g.options ?? {}), labels: { ...(globalOpts.labels ?? {}), ...(g.options?.labels ?? {}) }, annotations: { ...(globalOpts.annotations ?? {}), ...(g.options?.annotations ?? {}) } };
+      const opts = {
+        ...globalOpts,
+        ...(g.options ?? {}),
+        labels: { ...(globalOpts.labels ?? {}), ...(g.options?.labels ?? {}) },
+        annotations: { ...(globalOpts.annotations ?? {}), ...(g.options?.annotations ?? {}) },
+      };
       const data = this.generatorData(dir, g);
       const behavior = g.behavior ?? 'create';
-      const existing = objects.findIndex((o) => o.kind === kind && originalName(o) === g.name && (g.namespace === undefined || o.metadata.namespace === g.namespace));
+      const existing = objects.findIndex(
+        (o) => o.kind === kind && originalName(o) === g.name && (g.namespace === undefined || o.metadata.namespace === g.namespace),
+      );
       let obj: Obj;
       if (behavior === 'create') {
         if (existing >= 0) throw new CliError(`behavior must be merge or replace: ${kind} ${g.name} already exists`);
@@ -180,7 +246,11 @@ export class Builder {
         if (existing < 0) throw new CliError(`id ${kind} ${g.name} does not exist; cannot merge or replace`);
         const base = objects[existing];
         obj = generatedObject(kind, g, behavior === 'merge' ? { ...decodeData(base), ...data } : data, opts);
-        obj.metadata = { ...base.metadata, labels: { ...(base.metadata.labels ?? {}), ...(obj.metadata.labels ?? {}) }, annotations: { ...(base.metadata.annotations ?? {}), ...(obj.metadata.annotations ?? {}) } };
+        obj.metadata = {
+          ...base.metadata,
+          labels: { ...(base.metadata.labels ?? {}), ...(obj.metadata.labels ?? {}) },
+          annotations: { ...(base.metadata.annotations ?? {}), ...(obj.metadata.annotations ?? {}) },
+        };
         if (opts.disableNameSuffixHash) delete obj.metadata.annotations![NEEDS_HASH];
         if (!Object.keys(obj.metadata.labels!).length) delete obj.metadata.labels;
         if (!Object.keys(obj.metadata.annotations!).length) delete obj.metadata.annotations;
@@ -195,7 +265,8 @@ export class Builder {
       if (key in data) throw new CliError(`configmap ${g.name} illegally repeats the key \`${key}\``);
       data[key] = v;
     };
-    for (const env of [...(g.envs ?? []), ...(g.env ? [g.env] : [])]) for (const e of parseEnvFile(this.files.read(posix.join(dir, env)).toString('utf8'))) put(e.key, e.value);
+    for (const env of [...(g.envs ?? []), ...(g.env ? [g.env] : [])])
+      for (const e of parseEnvFile(this.files.read(posix.join(dir, env)).toString('utf8'))) put(e.key, e.value);
     for (const l of g.literals ?? []) {
       const i = l.indexOf('=');
       if (i <= 0) throw new CliError(`invalid literal source ${l}, expected key=value`);
@@ -212,7 +283,10 @@ export class Builder {
   // ---- patches ----------------------------------------------------------------------------------------
 
   private patch(dir: string, k: Record<string, any>, objects: Obj[]): void {
-    const load = (p: { path?: string; patch?: string }): unknown[] => (p.patch !== undefined ? this.parseYaml(p.patch, 'inline patch') : this.parseYaml(this.files.read(posix.join(dir, p.path!)).toString('utf8'), p.path!));
+    const load = (p: { path?: string; patch?: string }): unknown[] =>
+      p.patch !== undefined
+        ? this.parseYaml(p.patch, 'inline patch')
+        : this.parseYaml(this.files.read(posix.join(dir, p.path!)).toString('utf8'), p.path!);
     for (const p of (k.patches ?? []) as { path?: string; patch?: string; target?: Target }[]) {
       const docs = load(p);
       if (docs.length === 1 && Array.isArray(docs[0])) {
@@ -221,7 +295,10 @@ export class Builder {
       } else for (const d of docs) this.smp(objects, d as Obj, p.target);
     }
     for (const p of (k.patchesStrategicMerge ?? []) as string[]) {
-      const docs = /\n/.test(p) || /^\s*(apiVersion|kind):/.test(p) ? this.parseYaml(p, 'inline patch') : this.parseYaml(this.files.read(posix.join(dir, p)).toString('utf8'), p);
+      const docs =
+        /\n/.test(p) || /^\s*(apiVersion|kind):/.test(p)
+          ? this.parseYaml(p, 'inline patch')
+          : this.parseYaml(this.files.read(posix.join(dir, p)).toString('utf8'), p);
       for (const d of docs) this.smp(objects, d as Obj);
     }
     for (const p of (k.patchesJson6902 ?? []) as { path?: string; patch?: string; target: Target }[]) {
@@ -232,8 +309,13 @@ export class Builder {
 
   private smp(objects: Obj[], patch: Obj, target?: Target): void {
     const named = (o: Obj) => o.metadata.name === patch.metadata?.name || originalName(o) === patch.metadata?.name;
-    const hits = target ? objects.filter((o) => matchesTarget(o, target)) : objects.filter((o) => o.kind === patch.kind && named(o) && (!patch.metadata?.namespace || o.metadata.namespace === patch.metadata.namespace));
-    if (!target && hits.length === 0) throw new CliError(`no resource matches strategic merge patch "${patch.kind}.${patch.apiVersion} ${patch.metadata?.name}"`);
+    const hits = target
+      ? objects.filter((o) => matchesTarget(o, target))
+      : objects.filter(
+          (o) => o.kind === patch.kind && named(o) && (!patch.metadata?.namespace || o.metadata.namespace === patch.metadata.namespace),
+        );
+    if (!target && hits.length === 0)
+      throw new CliError(`no resource matches strategic merge patch "${patch.kind}.${patch.apiVersion} ${patch.metadata?.name}"`);
     for (const o of hits) {
       const p = structuredClone(patch);
       if (p.metadata) {
@@ -251,7 +333,11 @@ export class Builder {
       try {
         objects[i] = applyPatch(structuredClone(objects[i]), ops as Operation[], true, false).newDocument;
       } catch (e) {
-        throw new CliError(`applying JSON patch to ${objects[i].kind}/${objects[i].metadata.name}: ${(e as Error).message.split('\n')[0]}`, 1, { cause: e });
+        throw new CliError(
+          `applying JSON patch to ${objects[i].kind}/${objects[i].metadata.name}: ${(e as Error).message.split('\n')[0]}`,
+          1,
+          { cause: e },
+        );
       }
     }
   }
@@ -261,7 +347,9 @@ export class Builder {
   private transform(k: Record<string, any>, objects: Obj[]): void {
     if (k.namespace) for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind!)) o.metadata.namespace = k.namespace;
     if (k.namePrefix || k.nameSuffix) {
-      for (const o of objects) if (o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition') o.metadata.name = `${k.namePrefix ?? ''}${o.metadata.name}${k.nameSuffix ?? ''}`;
+      for (const o of objects)
+        if (o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')
+          o.metadata.name = `${k.namePrefix ?? ''}${o.metadata.name}${k.nameSuffix ?? ''}`;
     }
     const labels: { pairs: Record<string, string>; selectors: boolean; templates: boolean }[] = [];
     if (k.commonLabels) labels.push({ pairs: k.commonLabels, selectors: true, templates: true });
@@ -270,9 +358,12 @@ export class Builder {
     }
     for (const l of labels) for (const o of objects) addLabels(o, l.pairs, l.selectors, l.templates);
     if (k.commonAnnotations) for (const o of objects) addAnnotations(o, k.commonAnnotations);
-    for (const img of (k.images ?? []) as ImageRule[]) for (const o of objects) for (const c of containersOf(o)) c.image = retag(c.image, img);
+    for (const img of (k.images ?? []) as ImageRule[])
+      for (const o of objects) for (const c of containersOf(o)) c.image = retag(c.image, img);
     for (const r of (k.replicas ?? []) as { name: string; count: number }[]) {
-      for (const o of objects) if ((originalName(o) === r.name || o.metadata.name === r.name) && REPLICATED.has(o.kind!)) o.spec = { ...(o.spec ?? {}), replicas: r.count };
+      for (const o of objects)
+        if ((originalName(o) === r.name || o.metadata.name === r.name) && REPLICATED.has(o.kind!))
+          o.spec = { ...(o.spec ?? {}), replicas: r.count };
     }
   }
 }
@@ -315,7 +406,12 @@ function decodeData(o: Obj): Record<string, Buffer> {
   return out;
 }
 
-function generatedObject(kind: 'ConfigMap' | 'Secret', g: Generated, data: Record<string, Buffer>, opts: NonNullable<Generated['options']>): Obj {
+function generatedObject(
+  kind: 'ConfigMap' | 'Secret',
+  g: Generated,
+  data: Record<string, Buffer>,
+  opts: NonNullable<Generated['options']>,
+): Obj {
   const metadata: Record<string, unknown> = { name: g.name };
   if (g.namespace) metadata.namespace = g.namespace;
   if (opts.labels && Object.keys(opts.labels).length) metadata.labels = opts.labels;
@@ -335,7 +431,23 @@ function generatedObject(kind: 'ConfigMap' | 'Secret', g: Generated, data: Recor
   return obj;
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PriorityClass', 'IngressClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'RuntimeClass', 'CSIDriver', 'VolumeAttachment']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'APIService',
+  'RuntimeClass',
+  'CSIDriver',
+  'VolumeAttachment',
+]);
 const REPLICATED = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 const WORKLOADS_WITH_SELECTOR = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
@@ -353,8 +465,13 @@ function containersOf(o: Obj): { image?: string }[] {
 function addLabels(o: Obj, pairs: Record<string, string>, selectors: boolean, templates: boolean): void {
   o.metadata.labels = { ...(o.metadata.labels ?? {}), ...pairs };
   if (templates) {
-    for (const t of podTemplates(o)) if (t !== o) t.metadata = { ...(t.metadata ?? {}), labels: { ...(t.metadata?.labels ?? {}), ...pairs } };
-    if (o.kind === 'CronJob' && o.spec?.jobTemplate) o.spec.jobTemplate.metadata = { ...(o.spec.jobTemplate.metadata ?? {}), labels: { ...(o.spec.jobTemplate.metadata?.labels ?? {}), ...pairs } };
+    for (const t of podTemplates(o))
+      if (t !== o) t.metadata = { ...(t.metadata ?? {}), labels: { ...(t.metadata?.labels ?? {}), ...pairs } };
+    if (o.kind === 'CronJob' && o.spec?.jobTemplate)
+      o.spec.jobTemplate.metadata = {
+        ...(o.spec.jobTemplate.metadata ?? {}),
+        labels: { ...(o.spec.jobTemplate.metadata?.labels ?? {}), ...pairs },
+      };
   }
   if (!selectors) return;
   if (o.kind === 'Service' || o.kind === 'ReplicationController') {
@@ -368,7 +485,8 @@ function addLabels(o: Obj, pairs: Record<string, string>, selectors: boolean, te
 
 function addAnnotations(o: Obj, pairs: Record<string, string>): void {
   o.metadata.annotations = { ...(o.metadata.annotations ?? {}), ...pairs };
-  for (const t of podTemplates(o)) if (t !== o) t.metadata = { ...(t.metadata ?? {}), annotations: { ...(t.metadata?.annotations ?? {}), ...pairs } };
+  for (const t of podTemplates(o))
+    if (t !== o) t.metadata = { ...(t.metadata ?? {}), annotations: { ...(t.metadata?.annotations ?? {}), ...pairs } };
 }
 
 interface ImageRule {

@@ -10,10 +10,7 @@ type Segment =
   | { kind: 'slice'; start?: number; end?: number }
   | { kind: 'filter'; path: Segment[]; op: '==' | '!=' | 'exists'; value?: unknown };
 
-type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'expr'; path: Segment[] }
-  | { kind: 'range'; path: Segment[]; body: Node[] };
+type Node = { kind: 'text'; text: string } | { kind: 'expr'; path: Segment[] } | { kind: 'range'; path: Segment[]; body: Node[] };
 
 export class JsonPathError extends Error {
   constructor(message: string) {
@@ -153,7 +150,7 @@ export function evaluate(path: Segment[], value: unknown): unknown[] {
       if (v === undefined || v === null) continue;
       switch (seg.kind) {
         case 'field':
-          if (typeof v === 'object' && !Array.isArray(v) && seg.name in (v)) next.push((v as Record<string, unknown>)[seg.name]);
+          if (typeof v === 'object' && !Array.isArray(v) && seg.name in v) next.push((v as Record<string, unknown>)[seg.name]);
           break;
         case 'wildcard':
           if (Array.isArray(v)) next.push(...v);
@@ -172,7 +169,14 @@ export function evaluate(path: Segment[], value: unknown): unknown[] {
           if (Array.isArray(v)) {
             for (const item of v) {
               const got = evaluate(seg.path, item);
-              if (seg.op === 'exists' ? got.length > 0 : seg.op === '==' ? got.some((g) => g === seg.value) : !got.some((g) => g === seg.value)) next.push(item);
+              if (
+                seg.op === 'exists'
+                  ? got.length > 0
+                  : seg.op === '=='
+                    ? got.some((g) => g === seg.value)
+                    : !got.some((g) => g === seg.value)
+              )
+                next.push(item);
             }
           }
           break;

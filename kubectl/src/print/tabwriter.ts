@@ -52,5 +52,8 @@ export function tabwrite(lines: string[], padding = 2): string {
     }
   };
   block(0, cells.length, 0);
-  return cells.map((c, i) => c.map((cell, k) => (k < c.length - 1 ? cell + ' '.repeat(widths[i][k] - width(cell)) : cell)).join('')).join('\n') + '\n';
+  return (
+    cells.map((c, i) => c.map((cell, k) => (k < c.length - 1 ? cell + ' '.repeat(widths[i][k] - width(cell)) : cell)).join('')).join('\n') +
+    '\n'
+  );
 }

@@ -95,7 +95,8 @@ export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, ver
 
   if (!sandboxUp) {
     // A first start, or the sandbox died: every container is restarted inside a new one.
-    for (const c of rt?.containers ?? []) if (c.state === 'running') out.kill.push({ id: c.id, name: c.name, reason: 'pod sandbox changed' });
+    for (const c of rt?.containers ?? [])
+      if (c.state === 'running') out.kill.push({ id: c.id, name: c.name, reason: 'pod sandbox changed' });
     out.createSandbox = true;
     return out;
   }

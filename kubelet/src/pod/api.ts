@@ -1,7 +1,19 @@
 // What the pod workers ask of the apiserver, as one narrow interface: the thin shell over the API
 // client (and the kubelet's Service informer, as upstream's service lister) here, an in-memory one in
 // unit tests.
-import { NAMESPACE_INDEX, R, isNotFound, type ApiClient, type Claim, type core, type Informer, type KubeObject, type Node, type ResourceClient, type Volume } from '@minik8s/shared';
+import {
+  NAMESPACE_INDEX,
+  R,
+  isNotFound,
+  type ApiClient,
+  type Claim,
+  type core,
+  type Informer,
+  type KubeObject,
+  type Node,
+  type ResourceClient,
+  type Volume,
+} from '@minik8s/shared';
 import type { ConfigMap, Pod, Secret, Service } from '../kinds';
 
 export interface PodApi {
@@ -33,7 +45,8 @@ export function apiPodApi(client: ApiClient, services: Informer<Service>, nodeNa
   return {
     async patchStatus(pod, status) {
       try {
-        return (await pods.patch(pod.metadata.name!, { status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' })).metadata.resourceVersion;
+        return (await pods.patch(pod.metadata.name!, { status }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' }))
+          .metadata.resourceVersion;
       } catch (e) {
         if (!isNotFound(e)) throw e;
         return undefined;
@@ -41,7 +54,11 @@ export function apiPodApi(client: ApiClient, services: Informer<Service>, nodeNa
     },
     async confirmDeletion(pod) {
       try {
-        await pods.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+        await pods.delete(pod.metadata.name!, {
+          namespace: pod.metadata.namespace,
+          gracePeriodSeconds: 0,
+          preconditions: { uid: pod.metadata.uid },
+        });
       } catch (e) {
         // Gone, or a new pod under the same name (precondition failed): nothing left to confirm.
         if (!isNotFound(e) && (e as { code?: number }).code !== 409) throw e;

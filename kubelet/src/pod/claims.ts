@@ -25,7 +25,13 @@ export function checkHostPath(path: unknown): string | undefined {
  * The source a claim's bound volume mounts from on `node`, or a ClaimError worded as the kubelet's
  * ("error processing PVC ns/name: PVC is not bound").
  */
-export function claimSource(namespace: string, claimName: string, claim: Claim | undefined, volume: Volume | undefined, node: Pick<core.Node, 'metadata'>): ClaimSource {
+export function claimSource(
+  namespace: string,
+  claimName: string,
+  claim: Claim | undefined,
+  volume: Volume | undefined,
+  node: Pick<core.Node, 'metadata'>,
+): ClaimSource {
   const fail = (why: string) => new ClaimError(`error processing PVC ${namespace}/${claimName}: ${why}`);
   if (!claim) throw fail(`failed to fetch PVC from API server: persistentvolumeclaims "${claimName}" not found`);
   if (claim.metadata.deletionTimestamp) throw fail('PVC is being deleted');
@@ -34,10 +40,18 @@ export function claimSource(namespace: string, claimName: string, claim: Claim |
   if (!volume) throw fail(`failed to fetch PV "${pvName}" from API server: persistentvolumes "${pvName}" not found`);
   const ref = volume.spec?.claimRef;
   if (!ref) throw fail(`found PV object "${pvName}" but it has a nil pv.Spec.ClaimRef indicating it is not yet bound to the claim`);
-  if (ref.uid !== claim.metadata.uid) throw fail(`found PV object "${pvName}" but its pv.Spec.ClaimRef.UID (${ref.uid ?? ''}) does not point to claim.UID (${claim.metadata.uid})`);
-  if ((volume.spec?.volumeMode ?? 'Filesystem') !== 'Filesystem') throw fail(`PV "${pvName}" has volumeMode ${volume.spec?.volumeMode}: only Filesystem volumes can be mounted`);
+  if (ref.uid !== claim.metadata.uid)
+    throw fail(
+      `found PV object "${pvName}" but its pv.Spec.ClaimRef.UID (${ref.uid ?? ''}) does not point to claim.UID (${claim.metadata.uid})`,
+    );
+  if ((volume.spec?.volumeMode ?? 'Filesystem') !== 'Filesystem')
+    throw fail(`PV "${pvName}" has volumeMode ${volume.spec?.volumeMode}: only Filesystem volumes can be mounted`);
   if (!volumeNodeAffinityMatches(volume, node)) throw fail(`PV "${pvName}" node affinity does not match node "${node.metadata?.name}"`);
-  const src = volume.spec?.hostPath ? { kind: 'hostPath' as const, path: volume.spec.hostPath.path, type: volume.spec.hostPath.type ?? '' } : volume.spec?.local ? { kind: 'local' as const, path: volume.spec.local.path } : undefined;
+  const src = volume.spec?.hostPath
+    ? { kind: 'hostPath' as const, path: volume.spec.hostPath.path, type: volume.spec.hostPath.type ?? '' }
+    : volume.spec?.local
+      ? { kind: 'local' as const, path: volume.spec.local.path }
+      : undefined;
   if (!src) throw fail(`PV "${pvName}" has no hostPath or local source: minik8s nodes mount only those`);
   const bad = checkHostPath(src.path);
   if (bad) throw fail(`the path of PV "${pvName}" ${bad}: ${JSON.stringify(String(src.path).slice(0, 256))}`);

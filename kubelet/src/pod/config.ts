@@ -16,7 +16,10 @@ export function pullPolicy(c: core.Container): PullPolicy {
 }
 
 /** Runtime security options from the pod's and the container's securityContext (the container's wins). */
-export function securityOptions(podSc: core.PodSecurityContext | undefined, sc: core.SecurityContext | undefined): ContainerConfig['security'] {
+export function securityOptions(
+  podSc: core.PodSecurityContext | undefined,
+  sc: core.SecurityContext | undefined,
+): ContainerConfig['security'] {
   const uid = sc?.runAsUser ?? podSc?.runAsUser;
   const gid = sc?.runAsGroup ?? podSc?.runAsGroup;
   return {
@@ -49,7 +52,12 @@ export function portMappings(pod: Pod): PortMapping[] {
   const out = new Map<string, PortMapping>();
   for (const p of (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? [])) {
     if (!valid(p.hostPort) || !valid(p.containerPort)) continue;
-    const m: PortMapping = { protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIP ?? '' };
+    const m: PortMapping = {
+      protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'],
+      containerPort: p.containerPort,
+      hostPort: p.hostPort,
+      hostIP: p.hostIP ?? '',
+    };
     out.set(`${m.protocol}/${m.hostIP}/${m.hostPort}`, m);
   }
   return [...out.values()];
@@ -68,7 +76,15 @@ export function sandboxConfig(pod: Pod, attempt: number, podCIDR: string | undef
   };
 }
 
-export function containerConfig(pod: Pod, spec: core.Container, role: ContainerRole, attempt: number, env: string[], mounts: Mount[], pidTarget?: string): ContainerConfig {
+export function containerConfig(
+  pod: Pod,
+  spec: core.Container,
+  role: ContainerRole,
+  attempt: number,
+  env: string[],
+  mounts: Mount[],
+  pidTarget?: string,
+): ContainerConfig {
   const m = pod.metadata;
   return {
     pod: { uid: m.uid!, namespace: m.namespace!, name: m.name! },

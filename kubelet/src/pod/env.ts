@@ -98,7 +98,9 @@ function fieldRef(pod: core.Pod, path: string, src: EnvSources): string {
 export function buildEnv(pod: core.Pod, c: core.Container, src: EnvSources): string[] {
   const vars = new Map<string, string>();
   if (pod.spec?.enableServiceLinks !== false) for (const [k, v] of serviceEnv(src.services)) vars.set(k, v);
-  else for (const [k, v] of serviceEnv(src.services.filter((s) => s.metadata?.name === 'kubernetes' && s.metadata?.namespace === 'default'))) vars.set(k, v);
+  else
+    for (const [k, v] of serviceEnv(src.services.filter((s) => s.metadata?.name === 'kubernetes' && s.metadata?.namespace === 'default')))
+      vars.set(k, v);
   for (const ef of c.envFrom ?? []) {
     const prefix = ef.prefix ?? '';
     if (ef.configMapRef) {
@@ -130,7 +132,11 @@ export function buildEnv(pod: core.Pod, c: core.Container, src: EnvSources): str
       const v = src.configMaps.get(ref.name ?? '')?.[ref.key];
       if (v === undefined) {
         if (ref.optional) continue;
-        throw new EnvError(src.configMaps.has(ref.name ?? '') ? `couldn't find key ${ref.key} in ConfigMap ${pod.metadata?.namespace}/${ref.name}` : `configmap "${ref.name}" not found`);
+        throw new EnvError(
+          src.configMaps.has(ref.name ?? '')
+            ? `couldn't find key ${ref.key} in ConfigMap ${pod.metadata?.namespace}/${ref.name}`
+            : `configmap "${ref.name}" not found`,
+        );
       }
       vars.set(e.name, v);
     } else if (vf.secretKeyRef) {
@@ -138,7 +144,11 @@ export function buildEnv(pod: core.Pod, c: core.Container, src: EnvSources): str
       const v = src.secrets.get(ref.name ?? '')?.[ref.key];
       if (v === undefined) {
         if (ref.optional) continue;
-        throw new EnvError(src.secrets.has(ref.name ?? '') ? `couldn't find key ${ref.key} in Secret ${pod.metadata?.namespace}/${ref.name}` : `secret "${ref.name}" not found`);
+        throw new EnvError(
+          src.secrets.has(ref.name ?? '')
+            ? `couldn't find key ${ref.key} in Secret ${pod.metadata?.namespace}/${ref.name}`
+            : `secret "${ref.name}" not found`,
+        );
       }
       vars.set(e.name, v);
     } else if (vf.resourceFieldRef) {

@@ -33,7 +33,8 @@ export class PodManager {
       onDelete: (p) => this.queue.add(objectKey(p)),
     });
     const mem = new PodMemory();
-    const event: PodContext['event'] = (pod, type, reason, message) => void o.recorder.event(pod, type, reason, message, { annotations: mem.eventAnnotations(pod.metadata.uid ?? '') });
+    const event: PodContext['event'] = (pod, type, reason, message) =>
+      void o.recorder.event(pod, type, reason, message, { annotations: mem.eventAnnotations(pod.metadata.uid ?? '') });
     const probes = new ProbeManager(
       o.probe,
       (podKey, kind, container, ok, message) => {
@@ -130,7 +131,8 @@ export class PodManager {
     const pod = this.o.pods.store.get(key);
     if (!pod) {
       const { namespace, name } = splitKey(key);
-      for (const rt of (await this.o.runtime.listPods()).values()) if (rt.namespace === namespace && rt.name === name) await removePod(this.ctx, rt);
+      for (const rt of (await this.o.runtime.listPods()).values())
+        if (rt.namespace === namespace && rt.name === name) await removePod(this.ctx, rt);
       return;
     }
     this.ctx.mem.seen(pod.metadata.uid!);

@@ -44,7 +44,10 @@ export async function runProbe(p: core.Probe, t: ProbeTarget, exec: ExecFn): Pro
   try {
     if (p.exec) {
       const r = await exec(t.containerId, p.exec.command ?? [], timeoutMs);
-      return { ok: r.exitCode === 0, message: r.exitCode === 0 ? '' : `command exited with ${r.exitCode}: ${r.output.trim().slice(0, 200)}` };
+      return {
+        ok: r.exitCode === 0,
+        message: r.exitCode === 0 ? '' : `command exited with ${r.exitCode}: ${r.output.trim().slice(0, 200)}`,
+      };
     }
     if (p.httpGet) {
       const g = p.httpGet;
@@ -101,7 +104,11 @@ export class ProbeManager {
   /** containerId → why it must be killed (liveness/startup failure). */
   readonly failed = new Map<string, string>();
 
-  constructor(private run: ProbeRunner, private onChange: (podKey: string, kind: ProbeKind, containerName: string, ok: boolean, message: string) => void, private log: Logger) {}
+  constructor(
+    private run: ProbeRunner,
+    private onChange: (podKey: string, kind: ProbeKind, containerName: string, ok: boolean, message: string) => void,
+    private log: Logger,
+  ) {}
 
   isReady(id: string, spec: core.Container): boolean {
     return spec.readinessProbe ? this.readyById.get(id) === true : true;

@@ -49,7 +49,14 @@ export function pidTarget(spec: core.EphemeralContainer, rt: PodRuntime): { id?:
  * Start one container (init, app or ephemeral) in the sandbox; true when a container was created. When it
  * cannot be, its waiting reason is remembered for the status and the pod is synced again later.
  */
-export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, sandbox: RuntimeContainer, cname: string, role: ContainerRole): Promise<boolean> {
+export async function startContainer(
+  ctx: PodContext,
+  pod: Pod,
+  rt: PodRuntime,
+  sandbox: RuntimeContainer,
+  cname: string,
+  role: ContainerRole,
+): Promise<boolean> {
   const m = pod.metadata;
   const uid = m.uid!;
   const spec = containerSpec(pod, role, cname);
@@ -66,7 +73,8 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
     const wait = backoff.remaining(bkey, finished);
     if (wait > 0) {
       const message = `back-off ${formatDuration(backoff.delay(bkey))} restarting failed container=${cname} pod=${m.name}_${m.namespace}(${uid})`;
-      if (waiting.get(wkey)?.reason !== 'CrashLoopBackOff') ctx.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${cname} in pod ${m.name}_${m.namespace}(${uid})`);
+      if (waiting.get(wkey)?.reason !== 'CrashLoopBackOff')
+        ctx.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${cname} in pod ${m.name}_${m.namespace}(${uid})`);
       waiting.set(wkey, { reason: 'CrashLoopBackOff', message });
       ctx.requeue(pod, wait + 50);
       return false;
@@ -92,7 +100,12 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
   } catch (e) {
     if (!(e instanceof EnvError) && !(e instanceof VolumeError)) throw e;
     const reason = e instanceof EnvError ? 'CreateContainerConfigError' : 'ContainerCreating';
-    ctx.event(pod, 'Warning', e instanceof EnvError ? 'Failed' : 'FailedMount', e instanceof VolumeError && e.event ? e.event : `Error: ${e.message}`);
+    ctx.event(
+      pod,
+      'Warning',
+      e instanceof EnvError ? 'Failed' : 'FailedMount',
+      e instanceof VolumeError && e.event ? e.event : `Error: ${e.message}`,
+    );
     waiting.set(wkey, e instanceof EnvError ? { reason, message: e.message } : { reason });
     ctx.requeue(pod, 2000);
     return false;
@@ -129,7 +142,12 @@ async function podMounts(ctx: PodContext, pod: Pod, spec: core.Container): Promi
   const paths = await setUpVolumes(rootDir, pod, volumeSources(ctx, pod), ctx.o.hostRoot);
   const out = volumeMounts(spec, pod, paths);
   if (clusterDNS.length && !pod.spec?.hostNetwork && (pod.spec?.dnsPolicy ?? 'ClusterFirst') === 'ClusterFirst') {
-    const p = writePodFile(rootDir, pod.metadata.uid!, 'etc/resolv.conf', resolvConf(pod.metadata.namespace!, clusterDNS, clusterDomain, pod.spec?.dnsConfig));
+    const p = writePodFile(
+      rootDir,
+      pod.metadata.uid!,
+      'etc/resolv.conf',
+      resolvConf(pod.metadata.namespace!, clusterDNS, clusterDomain, pod.spec?.dnsConfig),
+    );
     out.push({ hostPath: p, containerPath: '/etc/resolv.conf', readOnly: true });
   }
   return out;
@@ -171,7 +189,14 @@ async function envSources(ctx: PodContext, pod: Pod): Promise<EnvSources> {
       if (s) secrets.set(n, Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])));
     }),
   ]);
-  return { configMaps: cms, secrets, services: api.services(ns), podIP: ctx.mem.podIPs.get(pod.metadata.uid!), hostIP: ctx.o.nodeIP, nodeName: ctx.o.nodeName };
+  return {
+    configMaps: cms,
+    secrets,
+    services: api.services(ns),
+    podIP: ctx.mem.podIPs.get(pod.metadata.uid!),
+    hostIP: ctx.o.nodeIP,
+    nodeName: ctx.o.nodeName,
+  };
 }
 
 function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
@@ -190,12 +215,21 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
       const [claim, node] = await Promise.all([api.claim(ns, name), api.node()]);
       const volume = claim?.spec?.volumeName ? await api.persistentVolume(claim.spec.volumeName) : undefined;
       try {
-        return claimSource(ns, name, claim, volume, node ?? { metadata: { name: ctx.o.nodeName, labels: { 'kubernetes.io/hostname': ctx.o.nodeName } } });
+        return claimSource(
+          ns,
+          name,
+          claim,
+          volume,
+          node ?? { metadata: { name: ctx.o.nodeName, labels: { 'kubernetes.io/hostname': ctx.o.nodeName } } },
+        );
       } catch (e) {
         if (!(e instanceof ClaimError)) throw e;
         // as upstream's volume manager reports a volume it cannot mount yet
         const vol = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === name)?.name ?? name;
-        throw new VolumeError(e.message, { event: `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`, cause: e });
+        throw new VolumeError(e.message, {
+          event: `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`,
+          cause: e,
+        });
       }
     },
     secret: async (name) => {
@@ -212,9 +246,18 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
 /** postStart hook: run right after the start; on failure the container is killed (then restarted per policy). */
 async function postStart(ctx: PodContext, pod: Pod, spec: core.Container, id: string): Promise<void> {
   const hook = spec.lifecycle?.postStart;
-  const probe = hook?.exec ? { exec: hook.exec, timeoutSeconds: 30 } : hook?.httpGet ? { httpGet: hook.httpGet, timeoutSeconds: 30 } : undefined;
+  const probe = hook?.exec
+    ? { exec: hook.exec, timeoutSeconds: 30 }
+    : hook?.httpGet
+      ? { httpGet: hook.httpGet, timeoutSeconds: 30 }
+      : undefined;
   if (!probe) return;
-  const r = await ctx.o.probe(probe, { podKey: `${pod.metadata.namespace}/${pod.metadata.name}`, podIP: ctx.mem.podIPs.get(pod.metadata.uid!) ?? '', containerId: id, spec });
+  const r = await ctx.o.probe(probe, {
+    podKey: `${pod.metadata.namespace}/${pod.metadata.name}`,
+    podIP: ctx.mem.podIPs.get(pod.metadata.uid!) ?? '',
+    containerId: id,
+    spec,
+  });
   if (r.ok) return;
   ctx.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${r.message}`);
   await ctx.o.runtime.stopContainer(id, pod.spec?.terminationGracePeriodSeconds ?? 30);

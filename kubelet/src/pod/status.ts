@@ -38,7 +38,13 @@ function terminated(c: RuntimeContainer, runtime: string): core.ContainerStateTe
   return t;
 }
 
-export function containerStatus(spec: core.Container, role: ContainerRole, rt: PodRuntime | undefined, inp: StatusInputs, initializing: boolean): core.ContainerStatus {
+export function containerStatus(
+  spec: core.Container,
+  role: ContainerRole,
+  rt: PodRuntime | undefined,
+  inp: StatusInputs,
+  initializing: boolean,
+): core.ContainerStatus {
   const l = latest(rt, spec.name, role);
   const prev = previous(rt, spec.name, role);
   const wait = inp.waiting.get(`${role}/${spec.name}`);
@@ -86,7 +92,10 @@ export function podPhase(spec: core.PodSpec, init: core.ContainerStatus[], apps:
   if (initFailed) return 'Failed';
   const initDone = init.every((s) => s.state?.terminated?.exitCode === 0);
   if (!initDone) return 'Pending';
-  let running = 0, waiting = 0, stopped = 0, succeeded = 0;
+  let running = 0,
+    waiting = 0,
+    stopped = 0,
+    succeeded = 0;
   for (const s of apps) {
     if (s.state?.running) running++;
     else if (s.state?.terminated) {
@@ -109,7 +118,14 @@ export function podPhase(spec: core.PodSpec, init: core.ContainerStatus[], apps:
   return 'Pending';
 }
 
-function condition(type: string, ok: boolean, old: core.PodCondition[] | undefined, now: string, reason?: string, message?: string): core.PodCondition {
+function condition(
+  type: string,
+  ok: boolean,
+  old: core.PodCondition[] | undefined,
+  now: string,
+  reason?: string,
+  message?: string,
+): core.PodCondition {
   const status = ok ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
   const c: core.PodCondition = {
@@ -150,9 +166,30 @@ export function computePodStatus(pod: core.Pod, rt: PodRuntime | undefined, inp:
   const containersReady = notReady.length === 0 && phase === 'Running';
   const notReadyMsg = `containers with unready status: [${notReady.join(' ')}]`;
   const conds: core.PodCondition[] = [
-    condition('Initialized', initDone, old?.conditions, inp.now, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`),
-    condition('Ready', containersReady, old?.conditions, inp.now, phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady', phase === 'Succeeded' || phase === 'Failed' ? undefined : notReadyMsg),
-    condition('ContainersReady', containersReady, old?.conditions, inp.now, phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady', phase === 'Succeeded' || phase === 'Failed' ? undefined : notReadyMsg),
+    condition(
+      'Initialized',
+      initDone,
+      old?.conditions,
+      inp.now,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${pendingInit.join(' ')}]`,
+    ),
+    condition(
+      'Ready',
+      containersReady,
+      old?.conditions,
+      inp.now,
+      phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady',
+      phase === 'Succeeded' || phase === 'Failed' ? undefined : notReadyMsg,
+    ),
+    condition(
+      'ContainersReady',
+      containersReady,
+      old?.conditions,
+      inp.now,
+      phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady',
+      phase === 'Succeeded' || phase === 'Failed' ? undefined : notReadyMsg,
+    ),
     condition('PodScheduled', true, old?.conditions, inp.now),
   ];
   const podIP = inp.podIP ?? old?.podIP;

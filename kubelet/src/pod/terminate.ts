@@ -25,7 +25,11 @@ async function preStop(ctx: PodContext, pod: Pod, c: RuntimeContainer, timeoutMs
   const spec = pod.spec?.containers.find((x) => x.name === c.name);
   const hook = spec?.lifecycle?.preStop;
   if (!spec || !hook || timeoutMs <= 0) return;
-  const probe = hook.exec ? { exec: hook.exec, timeoutSeconds: timeoutMs / 1000 } : hook.httpGet ? { httpGet: hook.httpGet, timeoutSeconds: timeoutMs / 1000 } : undefined;
+  const probe = hook.exec
+    ? { exec: hook.exec, timeoutSeconds: timeoutMs / 1000 }
+    : hook.httpGet
+      ? { httpGet: hook.httpGet, timeoutSeconds: timeoutMs / 1000 }
+      : undefined;
   if (!probe) return;
   const podIP = ctx.mem.podIPs.get(pod.metadata.uid!) ?? pod.status?.podIP ?? '';
   const r = await ctx.o.probe(probe, { podKey: `${pod.metadata.namespace}/${pod.metadata.name}`, podIP, containerId: c.id, spec });

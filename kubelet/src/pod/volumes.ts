@@ -2,7 +2,22 @@
 // emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected and downwardAPI
 // (files rewritten on every sync, so changes reach running pods), and persistentVolumeClaim (the bound
 // volume's hostPath or local directory).
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync, chmodSync, chownSync, constants as fsc, fstatSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  renameSync,
+  existsSync,
+  closeSync,
+  openSync,
+  chmodSync,
+  chownSync,
+  constants as fsc,
+  fstatSync,
+} from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { core } from '@minik8s/shared';
 import type { Mount } from '../runtime/types';
@@ -93,8 +108,14 @@ function downward(pod: core.Pod, items: core.DownwardAPIVolumeFile[] | undefined
     if (f === 'metadata.name') v = pod.metadata?.name ?? '';
     else if (f === 'metadata.namespace') v = pod.metadata?.namespace ?? '';
     else if (f === 'metadata.uid') v = pod.metadata?.uid ?? '';
-    else if (f === 'metadata.labels') v = Object.entries(pod.metadata?.labels ?? {}).map(([k, x]) => `${k}="${x}"`).join('\n');
-    else if (f === 'metadata.annotations') v = Object.entries(pod.metadata?.annotations ?? {}).map(([k, x]) => `${k}="${x}"`).join('\n');
+    else if (f === 'metadata.labels')
+      v = Object.entries(pod.metadata?.labels ?? {})
+        .map(([k, x]) => `${k}="${x}"`)
+        .join('\n');
+    else if (f === 'metadata.annotations')
+      v = Object.entries(pod.metadata?.annotations ?? {})
+        .map(([k, x]) => `${k}="${x}"`)
+        .join('\n');
     out.set(safeRel(it.path), Buffer.from(v));
   }
 }
@@ -146,7 +167,14 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
 }
 
 /** One volume's directory (or file), recorded in `paths`. */
-async function setUpVolume(v: core.Volume, base: string, pod: core.Pod, src: VolumeSources, hostRoot: string, paths: Map<string, string>): Promise<void> {
+async function setUpVolume(
+  v: core.Volume,
+  base: string,
+  pod: core.Pod,
+  src: VolumeSources,
+  hostRoot: string,
+  paths: Map<string, string>,
+): Promise<void> {
   {
     if (v.emptyDir) {
       const p = join(base, 'kubernetes.io~empty-dir', v.name);
@@ -154,13 +182,15 @@ async function setUpVolume(v: core.Volume, base: string, pod: core.Pod, src: Vol
       emptyDirOwnership(p, pod);
       paths.set(v.name, p);
     } else if (v.hostPath) {
-      if (typeof v.hostPath.path !== 'string' || !v.hostPath.path.startsWith('/')) throw new VolumeError(`volume "${v.name}": hostPath ${JSON.stringify(v.hostPath.path)} is not an absolute path`);
+      if (typeof v.hostPath.path !== 'string' || !v.hostPath.path.startsWith('/'))
+        throw new VolumeError(`volume "${v.name}": hostPath ${JSON.stringify(v.hostPath.path)} is not an absolute path`);
       paths.set(v.name, hostPathVolume(join(hostRoot, normalize(v.hostPath.path)), v.hostPath.type ?? ''));
     } else if (v.persistentVolumeClaim) {
       const source = await src.claim(v.persistentVolumeClaim.claimName);
       const p = join(hostRoot, source.path);
       if (source.kind === 'hostPath') paths.set(v.name, hostPathVolume(p, source.type));
-      else if (!existsSync(p)) throw new VolumeError(`MountVolume.NewMounter initialization failed for volume "${v.name}" : path "${source.path}" does not exist`);
+      else if (!existsSync(p))
+        throw new VolumeError(`MountVolume.NewMounter initialization failed for volume "${v.name}" : path "${source.path}" does not exist`);
       else paths.set(v.name, p);
     } else if (v.configMap) {
       const name = v.configMap.name ?? '';
@@ -235,14 +265,17 @@ export function resolveSubPath(volume: string, subPath: string): string {
           mkdirSync(at, { mode: 0o755 });
           next = openSync(at, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_DIRECTORY);
         } else if (code === 'ELOOP' || code === 'ENOTDIR') {
-          throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is a symbolic link or not a directory; a subPath may not leave its volume through one`);
+          throw new VolumeError(
+            `subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is a symbolic link or not a directory; a subPath may not leave its volume through one`,
+          );
         } else throw new VolumeError(`subPath "${subPath}": ${(e as Error).message}`, { cause: e });
       }
       closeSync(fd);
       fd = next;
       // a symlink opened with O_NOFOLLOW fails above; this also refuses devices and sockets
       const st = fstatSync(fd);
-      if (!st.isDirectory() && !st.isFile()) throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is neither a directory nor a file`);
+      if (!st.isDirectory() && !st.isFile())
+        throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is neither a directory nor a file`);
     }
   } finally {
     closeSync(fd);
@@ -256,11 +289,13 @@ export function mounts(c: core.Container, pod: core.Pod, paths: Map<string, stri
   for (const m of c.volumeMounts ?? []) {
     const host = paths.get(m.name);
     if (!host) throw new VolumeError(`volumeMount "${m.name}" refers to no volume of the pod`);
-    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) throw new VolumeError(`volumeMount "${m.name}": mountPath ${JSON.stringify(m.mountPath)} is not an absolute path`);
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/'))
+      throw new VolumeError(`volumeMount "${m.name}": mountPath ${JSON.stringify(m.mountPath)} is not an absolute path`);
     const vol = pod.spec?.volumes?.find((v) => v.name === m.name);
     let src = host;
     if (m.subPath) src = resolveSubPath(host, m.subPath);
-    const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI || !!vol?.persistentVolumeClaim?.readOnly;
+    const ro =
+      m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI || !!vol?.persistentVolumeClaim?.readOnly;
     out.push({ hostPath: src, containerPath: m.mountPath, readOnly: ro });
   }
   return out;

@@ -9,7 +9,12 @@ export class PodNetworks {
   private known = new Map<string, string>();
   private overlapWarned = new Set<string>();
 
-  constructor(private docker: Docker, private nodeName: string, private fallback: string, private log: Logger) {}
+  constructor(
+    private docker: Docker,
+    private nodeName: string,
+    private fallback: string,
+    private log: Logger,
+  ) {}
 
   /** The network name for sandboxes. */
   ensure(podCIDR: string | undefined): Promise<string> {
@@ -21,7 +26,10 @@ export class PodNetworks {
     this.lock = next.catch(() => undefined);
     // Our own network, once there, is not inspected again for every sandbox (a fallback is: the
     // overlapping network may go away).
-    void next.then((name) => name !== this.fallback && this.known.set(podCIDR, name), () => undefined);
+    void next.then(
+      (name) => name !== this.fallback && this.known.set(podCIDR, name),
+      () => undefined,
+    );
     return next;
   }
 
@@ -59,7 +67,11 @@ export class PodNetworks {
       if (code === 403 || /overlaps/.test((e as Error).message)) {
         // Another network on this engine (another cluster sharing it, say) holds the subnet: pods
         // still run, on the default network, rather than not at all.
-        if (!this.overlapWarned.has(podCIDR)) this.log.warn({ podCIDR, network: name, fallback: this.fallback }, 'pod CIDR overlaps another Docker network; using the default network');
+        if (!this.overlapWarned.has(podCIDR))
+          this.log.warn(
+            { podCIDR, network: name, fallback: this.fallback },
+            'pod CIDR overlaps another Docker network; using the default network',
+          );
         this.overlapWarned.add(podCIDR);
         return this.fallback;
       }

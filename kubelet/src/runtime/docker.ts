@@ -9,7 +9,18 @@ import { PodNetworks } from './docker-network';
 import { dockerPorts } from './docker-ports';
 import { dockerStats } from './docker-stats';
 import type { ContainerRuntime } from './runtime';
-import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRef, PodRuntime, RuntimeContainer, RuntimeEvent, RuntimeState, SandboxConfig } from './types';
+import type {
+  ContainerConfig,
+  ContainerStats,
+  ExecResult,
+  ImageInfo,
+  PodRef,
+  PodRuntime,
+  RuntimeContainer,
+  RuntimeEvent,
+  RuntimeState,
+  SandboxConfig,
+} from './types';
 
 /** "unix:///var/run/docker.sock" | "/path.sock" | "tcp://host:port" → dockerode options. */
 export function dockerOptions(endpoint: string): Docker.DockerOptions {
@@ -160,7 +171,9 @@ export class DockerRuntime implements ContainerRuntime {
     const labels = i.Config.Labels ?? {};
     const sandbox = labels[L.type] === 'podsandbox';
     const nets = i.NetworkSettings?.Networks ?? {};
-    const ip = Object.values(nets).map((n) => n.IPAddress).find((x) => !!x);
+    const ip = Object.values(nets)
+      .map((n) => n.IPAddress)
+      .find((x) => !!x);
     let state = mapState(i.State.Status);
     // A container whose start failed (bad command...) stays "created" with an error: it ended.
     const startFailed = state === 'created' && !!i.State.Error;
@@ -223,7 +236,8 @@ export class DockerRuntime implements ContainerRuntime {
   async runPodSandbox(c: SandboxConfig): Promise<{ id: string; ip?: string }> {
     try {
       const network = c.hostNetwork ? 'host' : await this.networks.ensure(c.podCIDR);
-      if (!(await this.imageStatus(this.o.podInfraImage))) throw new Error(`pod sandbox image "${this.o.podInfraImage}" is not present on this node`);
+      if (!(await this.imageStatus(this.o.podInfraImage)))
+        throw new Error(`pod sandbox image "${this.o.podInfraImage}" is not present on this node`);
       const ports = dockerPorts(c.portMappings);
       const id = await this.create(dockerName(SANDBOX_NAME, c.pod.name, c.pod.namespace, c.pod.uid, c.attempt), {
         Image: this.o.podInfraImage,
@@ -285,7 +299,11 @@ export class DockerRuntime implements ContainerRuntime {
         AttachStdin: false,
         AttachStdout: false,
         AttachStderr: false,
-        HostConfig: { ...o.HostConfig, RestartPolicy: { Name: 'no' }, LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } } },
+        HostConfig: {
+          ...o.HostConfig,
+          RestartPolicy: { Name: 'no' },
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+        },
       });
       return c.id;
     } catch (e) {
@@ -325,7 +343,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async containerStats(id: string): Promise<ContainerStats | undefined> {
     try {
-      return dockerStats((await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })));
+      return dockerStats(await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true }));
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw e;

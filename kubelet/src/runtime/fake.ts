@@ -6,7 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { rfc3339 } from '@minik8s/shared';
 import type { ContainerRuntime } from './runtime';
-import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRuntime, RuntimeContainer, RuntimeEvent, SandboxConfig } from './types';
+import type {
+  ContainerConfig,
+  ContainerStats,
+  ExecResult,
+  ImageInfo,
+  PodRuntime,
+  RuntimeContainer,
+  RuntimeEvent,
+  SandboxConfig,
+} from './types';
 
 /** A made-up pod IP in the podCIDR (or 10.250.x.y) from a counter. */
 export function fakeIP(podCIDR: string | undefined, n: number): string {
@@ -74,7 +83,14 @@ export class FakeRuntime implements ContainerRuntime {
     if (!this.images.has(c.image)) throw new Error(`No such image: ${c.image}`);
     const id = this.newId();
     this.record({ op: 'createContainer', name: c.name, id, mounts: c.mounts, ...(c.pidTarget ? { pidTarget: c.pidTarget } : {}) });
-    this.containers.set(id, { ...this.base(id, c.pod, c.name, c.attempt), role: c.role, hash: c.hash, image: c.image, imageId: this.images.get(c.image)!, createdAt: rfc3339(Date.now()) });
+    this.containers.set(id, {
+      ...this.base(id, c.pod, c.name, c.attempt),
+      role: c.role,
+      hash: c.hash,
+      image: c.image,
+      imageId: this.images.get(c.image)!,
+      createdAt: rfc3339(Date.now()),
+    });
     return id;
   }
 
@@ -170,7 +186,20 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   private base(id: string, pod: { uid: string; namespace: string; name: string }, name: string, attempt: number): RuntimeContainer {
-    return { id, name, podUid: pod.uid, podNamespace: pod.namespace, podName: pod.name, sandbox: false, role: 'app', attempt, hash: '', image: '', imageId: '', state: 'created' };
+    return {
+      id,
+      name,
+      podUid: pod.uid,
+      podNamespace: pod.namespace,
+      podName: pod.name,
+      sandbox: false,
+      role: 'app',
+      attempt,
+      hash: '',
+      image: '',
+      imageId: '',
+      state: 'created',
+    };
   }
 
   private get(id: string): RuntimeContainer {

@@ -26,7 +26,10 @@ export interface KubeletServerDeps {
 }
 
 class HttpError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,9 @@ export class KubeletServer {
   });
   // ws refuses subprotocols that are not RFC 6455 tokens, and Kubernetes' has a '/': the request's
   // header is checked and taken out before ws sees it, and the answer is added back here.
-  private pfWss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
+  private pfWss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD }).on('headers', (headers) =>
+    headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`),
+  );
   private channelWss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_WS_PAYLOAD,
@@ -68,8 +73,17 @@ export class KubeletServer {
     this.server.on('upgrade', (req, socket, head) => {
       this.upgrade(req, socket, head).catch((e) => {
         const code = e instanceof HttpError ? e.code : 500;
-        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, code });
-        socket.end(`HTTP/1.1 ${code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        const body = JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: (e as Error).message,
+          code,
+        });
+        socket.end(
+          `HTTP/1.1 ${code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
       });
     });
   }
@@ -132,7 +146,11 @@ export class KubeletServer {
         const c = await this.container(ns, name, cname, q.get('previous') === 'true');
         const follow = q.get('follow') === 'true';
         const tail = q.get('tailLines') !== null ? Math.max(0, Number(q.get('tailLines'))) : undefined;
-        const since = q.get('sinceSeconds') ? Math.floor(Date.now() / 1000) - Number(q.get('sinceSeconds')) : q.get('sinceTime') ? Math.floor(Date.parse(q.get('sinceTime')!) / 1000) : undefined;
+        const since = q.get('sinceSeconds')
+          ? Math.floor(Date.now() / 1000) - Number(q.get('sinceSeconds'))
+          : q.get('sinceTime')
+            ? Math.floor(Date.parse(q.get('sinceTime')!) / 1000)
+            : undefined;
         const rtm = this.d.runtime!;
         const tty = await rtm.tty(c.id);
         const stream = await rtm.logs(c.id, { follow, tail, timestamps: q.get('timestamps') === 'true', since });
@@ -228,23 +246,37 @@ export class KubeletServer {
     const rtm = this.d.runtime;
     if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
     const ip = pod.status?.podIP;
-    if (pod.status?.phase !== 'Running' || !ip) throw new HttpError(400, `pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`);
+    if (pod.status?.phase !== 'Running' || !ip)
+      throw new HttpError(400, `pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`);
     const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const tunnelled = websocket && offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL);
     let wsPortList: number[] = [];
     if (websocket && !tunnelled) {
       // the channel protocol: its ports are in the query
       if (offered.length && !offered.some((p) => WS_CHANNEL_PROTOCOLS.includes(p))) {
-        throw new HttpError(400, `unable to upgrade: requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[PORT_FORWARD_TUNNEL_PROTOCOL, ...WS_CHANNEL_PROTOCOLS].join(' ')}]`);
+        throw new HttpError(
+          400,
+          `unable to upgrade: requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[PORT_FORWARD_TUNNEL_PROTOCOL, ...WS_CHANNEL_PROTOCOLS].join(' ')}]`,
+        );
       }
       const ports = wsPorts(new URL(req.url ?? '/', 'http://kubelet').searchParams.getAll('port'));
       if ('error' in ports) throw new HttpError(400, ports.error);
       wsPortList = ports;
     } else if (!websocket) {
-      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
-      const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-      if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new HttpError(403, `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`);
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1')
+        throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '')
+        .split(',')
+        .map((p) => p.trim());
+      if (!versions.includes(PORT_FORWARD_PROTOCOL))
+        throw new HttpError(
+          403,
+          `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`,
+        );
     }
     const uid = pod.metadata?.uid ?? '';
     let dial = dialPodIp(ip);
@@ -268,7 +300,9 @@ export class KubeletServer {
       });
       return;
     }
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+    );
     if (head.length) socket.unshift(head);
     servePortForward(new SpdySession(socket, 'server'), target, this.d.log);
   }

@@ -43,7 +43,12 @@ interface Pair {
   timer?: NodeJS.Timeout;
 }
 
-export function servePortForward(session: SpdySession, t: PortForwardTarget, log: Logger, creationTimeoutMs = STREAM_CREATION_TIMEOUT_MS): void {
+export function servePortForward(
+  session: SpdySession,
+  t: PortForwardTarget,
+  log: Logger,
+  creationTimeoutMs = STREAM_CREATION_TIMEOUT_MS,
+): void {
   const pairs = new Map<string, Pair>();
   // A pair left incomplete is given up as upstream does: the message on its error stream, the rest reset.
   const expire = (id: string) => {
@@ -95,7 +100,8 @@ function forward(errorStream: SpdyStream, data: SpdyStream, port: number, t: Por
   // The pod's side is over (or never opened) and all it sent is passed on: the data stream ends, then the
   // error stream, with the reason first if the dial failed.
   void Promise.all([conn.done, drained]).then(([failure]) => {
-    if (failure && !errorStream.writableEnded && !errorStream.destroyed) errorStream.write(`error forwarding port ${port} to pod ${t.pod}, uid ${t.uid}: ${failure}`);
+    if (failure && !errorStream.writableEnded && !errorStream.destroyed)
+      errorStream.write(`error forwarding port ${port} to pod ${t.pod}, uid ${t.uid}: ${failure}`);
     finish();
   });
   data.once('close', () => conn.close());

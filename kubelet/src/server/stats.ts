@@ -75,7 +75,10 @@ export async function statsSummary(nodeName: string, runtime: ContainerRuntime |
       startTime: pod.status?.startTime,
       containers: cs,
       cpu: { time, usageNanoCores: sum((c) => c.cpu.usageNanoCores), usageCoreNanoSeconds: sum((c) => c.cpu.usageCoreNanoSeconds) },
-      memory: podMemory(cs.map((c) => c.memory), time),
+      memory: podMemory(
+        cs.map((c) => c.memory),
+        time,
+      ),
     });
   }
   return summary;

@@ -55,7 +55,8 @@ export function containerMemory(m: MemoryUsage, limitBytes: number | undefined, 
 export function podMemory(cs: Array<MemoryStats | undefined>, time: string): MemoryStats | undefined {
   const have = cs.filter((c): c is MemoryStats => !!c);
   if (!have.length) return undefined;
-  const sum = (f: (c: MemoryStats) => number | undefined) => (have.every((c) => f(c) !== undefined) ? have.reduce((a, c) => a + f(c)!, 0) : undefined);
+  const sum = (f: (c: MemoryStats) => number | undefined) =>
+    have.every((c) => f(c) !== undefined) ? have.reduce((a, c) => a + f(c)!, 0) : undefined;
   const out: MemoryStats = { time, usageBytes: sum((c) => c.usageBytes)!, workingSetBytes: sum((c) => c.workingSetBytes)! };
   for (const k of ['availableBytes', 'rssBytes', 'pageFaults', 'majorPageFaults'] as const) {
     const v = sum((c) => c[k]);

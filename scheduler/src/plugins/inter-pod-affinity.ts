@@ -38,7 +38,12 @@ function compute(pod: core.Pod, snapshot: Snapshot): State {
   const ns = pod.metadata?.namespace ?? 'default';
   const antiTerms = pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
   const affTerms = pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-  const st: State = { anti: new Set(), existingAnti: new Set(), affinity: affTerms.map((term) => ({ term, pairs: new Set() })), affinityNoMatches: true };
+  const st: State = {
+    anti: new Set(),
+    existingAnti: new Set(),
+    affinity: affTerms.map((term) => ({ term, pairs: new Set() })),
+    affinityNoMatches: true,
+  };
   const needAll = antiTerms.length > 0 || affTerms.length > 0;
   for (const ni of snapshot.nodes) {
     if (!needAll && ni.antiAffinityPods.size === 0) continue;
@@ -88,7 +93,8 @@ export const InterPodAffinity: Plugin = {
       if (v === undefined) return unresolvable('InterPodAffinity', ERR_AFFINITY);
       if (a.pairs.has(pair(a.term.topologyKey, v))) continue;
       // The first pod of a group that selects itself may go anywhere with the topology key.
-      const selfMatch = st.affinityNoMatches && st.affinity.every((x) => termSelectsPod(x.term, ctx.pod.metadata?.namespace ?? 'default', ctx.pod));
+      const selfMatch =
+        st.affinityNoMatches && st.affinity.every((x) => termSelectsPod(x.term, ctx.pod.metadata?.namespace ?? 'default', ctx.pod));
       if (!selfMatch) return unresolvable('InterPodAffinity', ERR_AFFINITY);
     }
     if (st.anti.size && violates(st.anti, node)) return unschedulable('InterPodAffinity', ERR_ANTI_AFFINITY);

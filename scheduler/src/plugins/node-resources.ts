@@ -20,18 +20,26 @@ const DEFAULT_RESOURCES: ResourceSpec[] = [
 
 const NONE: readonly string[] = Object.freeze([]);
 
-const short = (want: number | undefined, name: string, node: NodeInfo) => !!want && want > 0 && want > (node.allocatable[name] ?? 0) - (node.requested[name] ?? 0);
+const short = (want: number | undefined, name: string, node: NodeInfo) =>
+  !!want && want > 0 && want > (node.allocatable[name] ?? 0) - (node.requested[name] ?? 0);
 
 /** Upstream fitsRequest: pod count first, then cpu, memory, then every other requested resource. */
 export function insufficientResources(requests: ResourceList, node: NodeInfo): readonly string[] {
   const tooMany = node.pods.size + 1 > (node.allocatable.pods ?? 0);
   let extended = false;
-  for (const name in requests) if (name !== 'cpu' && name !== 'memory' && name !== 'pods' && short(requests[name], name, node)) extended = true;
+  for (const name in requests)
+    if (name !== 'cpu' && name !== 'memory' && name !== 'pods' && short(requests[name], name, node)) extended = true;
   // Runs for every node in every cycle: allocate only for a node that does not fit.
   if (!tooMany && !extended && !short(requests.cpu, 'cpu', node) && !short(requests.memory, 'memory', node)) return NONE;
   const reasons: string[] = [];
   if (tooMany) reasons.push('Too many pods');
-  const names = ['cpu', 'memory', ...Object.keys(requests).filter((n) => n !== 'cpu' && n !== 'memory' && n !== 'pods').sort()];
+  const names = [
+    'cpu',
+    'memory',
+    ...Object.keys(requests)
+      .filter((n) => n !== 'cpu' && n !== 'memory' && n !== 'pods')
+      .sort(),
+  ];
   for (const name of names) if (short(requests[name], name, node)) reasons.push(`Insufficient ${name}`);
   return reasons;
 }

@@ -11,7 +11,10 @@ export const TaintToleration: Plugin = {
   },
   preScore(ctx) {
     // Only tolerations that can apply to PreferNoSchedule count (upstream getAllTolerationPreferNoSchedule).
-    ctx.state.set('TaintToleration', (ctx.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
+    ctx.state.set(
+      'TaintToleration',
+      (ctx.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
+    );
   },
   score(ctx, node) {
     const taints = node.node.spec?.taints;

@@ -7,7 +7,11 @@ export type Condition = meta.Condition;
  * SetStatusCondition: the list with `want` set. An existing condition of that type keeps its place and
  * its lastTransitionTime unless the status changes; a new one is appended. `now` is an RFC 3339 time.
  */
-export function setStatusCondition(conditions: readonly Condition[] | undefined, want: Omit<Condition, 'lastTransitionTime'> & { lastTransitionTime?: string }, now: string): Condition[] {
+export function setStatusCondition(
+  conditions: readonly Condition[] | undefined,
+  want: Omit<Condition, 'lastTransitionTime'> & { lastTransitionTime?: string },
+  now: string,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === want.type);
   if (i < 0) return [...list, { ...want, lastTransitionTime: want.lastTransitionTime || now }];

@@ -22,11 +22,20 @@ export function budgetSelectsPod(budget: Pick<PodDisruptionBudget, 'metadata' | 
 }
 
 /** UpdateDisruptionAllowedCondition: True (SufficientPods) while disruptionsAllowed > 0, else False (InsufficientPods). */
-export function disruptionAllowedConditions(status: Partial<Pick<BudgetStatus, 'disruptionsAllowed' | 'observedGeneration' | 'conditions'>>, now: string): Condition[] {
+export function disruptionAllowedConditions(
+  status: Partial<Pick<BudgetStatus, 'disruptionsAllowed' | 'observedGeneration' | 'conditions'>>,
+  now: string,
+): Condition[] {
   const allowed = (status.disruptionsAllowed ?? 0) > 0;
   return setStatusCondition(
     status.conditions,
-    { type: 'DisruptionAllowed', status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: status.observedGeneration ?? 0 },
+    {
+      type: 'DisruptionAllowed',
+      status: allowed ? 'True' : 'False',
+      reason: allowed ? 'SufficientPods' : 'InsufficientPods',
+      message: '',
+      observedGeneration: status.observedGeneration ?? 0,
+    },
     now,
   );
 }

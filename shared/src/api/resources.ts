@@ -46,9 +46,22 @@ function rt(
 }
 
 export const RESOURCES: readonly ResourceType[] = [
-  rt('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status', 'finalize'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }),
-  rt('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'attach', 'eviction'] }),
-  rt('', 'v1', 'Service', 'services', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }),
+  rt('', 'v1', 'Namespace', 'namespaces', false, {
+    shortNames: ['ns'],
+    subresources: ['status', 'finalize'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  }),
+  rt('', 'v1', 'Pod', 'pods', true, {
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['status', 'binding', 'log', 'exec', 'attach', 'eviction'],
+  }),
+  rt('', 'v1', 'Service', 'services', true, {
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: ['status'],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  }),
   rt('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'] }),
   rt('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status'] }),
   rt('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
@@ -59,7 +72,11 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
   rt('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
   rt('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
-  rt('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
+  rt('', 'v1', 'ReplicationController', 'replicationcontrollers', true, {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
   rt('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
@@ -67,7 +84,11 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   rt('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
   rt('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
-  rt('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  rt('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
   rt('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),

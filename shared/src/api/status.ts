@@ -30,9 +30,17 @@ export const statusFor = {
   notFound: (r: Res, name: string) =>
     failure(404, 'NotFound', `${qualifiedResource(r)} "${name}" not found`, { name, group: r.group || undefined, kind: r.resource }),
   alreadyExists: (r: Res, name: string) =>
-    failure(409, 'AlreadyExists', `${qualifiedResource(r)} "${name}" already exists`, { name, group: r.group || undefined, kind: r.resource }),
+    failure(409, 'AlreadyExists', `${qualifiedResource(r)} "${name}" already exists`, {
+      name,
+      group: r.group || undefined,
+      kind: r.resource,
+    }),
   conflict: (r: Res, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": ${why}`, { name, group: r.group || undefined, kind: r.resource }),
+    failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": ${why}`, {
+      name,
+      group: r.group || undefined,
+      kind: r.resource,
+    }),
   /** 422 with one cause per bad field, message as upstream: `Kind "name" is invalid: [field: msg, ...]`. */
   invalid: (kind: string, group: string, name: string, causes: Required<Pick<StatusCause, 'field' | 'message' | 'reason'>>[]) => {
     const parts = causes.map((c) => `${c.field}: ${c.message}`);
@@ -42,7 +50,11 @@ export const statusFor = {
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   methodNotAllowed: (message: string) => failure(405, 'MethodNotAllowed', message),
   unsupportedMediaType: (contentType: string) =>
-    failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf; got ${contentType}`),
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf; got ${contentType}`,
+    ),
   /** upstream NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", limit)). */
   tooLarge: (limit: number) => failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   gone: (message: string) => failure(410, 'Expired', message),
@@ -66,7 +78,10 @@ export class ApiError extends Error {
   }
 }
 
-const hasReason = (reason: string) => (e: unknown): boolean => e instanceof ApiError && e.reason === reason;
+const hasReason =
+  (reason: string) =>
+  (e: unknown): boolean =>
+    e instanceof ApiError && e.reason === reason;
 export const isNotFound = hasReason('NotFound');
 export const isAlreadyExists = hasReason('AlreadyExists');
 export const isConflict = hasReason('Conflict');

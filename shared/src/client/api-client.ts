@@ -179,7 +179,17 @@ export class ApiClient {
     const started = Date.now();
     const observe = this.opts.observe;
     const record = (res: IncomingMessage, responseBody?: string) =>
-      observe?.({ method, url, requestHeaders: headers, requestBody: payload, status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody, ms: Date.now() - started });
+      observe?.({
+        method,
+        url,
+        requestHeaders: headers,
+        requestBody: payload,
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? '',
+        responseHeaders: res.headers,
+        responseBody,
+        ms: Date.now() - started,
+      });
     return new Promise<T | IncomingMessage>((resolve, reject) => {
       const req = this.transport.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
         const code = res.statusCode ?? 0;
@@ -208,7 +218,9 @@ export class ApiClient {
       });
       const timeout = opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
       if (!opts.stream && timeout > 0) {
-        req.setTimeout(timeout, () => req.destroy(Object.assign(new Error(`request timed out after ${timeout} ms`), { code: 'ETIMEDOUT' })));
+        req.setTimeout(timeout, () =>
+          req.destroy(Object.assign(new Error(`request timed out after ${timeout} ms`), { code: 'ETIMEDOUT' })),
+        );
       }
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') return reject(e);

@@ -56,7 +56,11 @@ export function connectionError(server: URL, err: NodeJS.ErrnoException): Connec
   const hostPort = `${server.hostname}:${server.port || (server.protocol === 'https:' ? '443' : '80')}`;
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new ConnectionError(`The connection to the server ${hostPort} was refused - did you specify the right host or port?`, err.code, err);
+      return new ConnectionError(
+        `The connection to the server ${hostPort} was refused - did you specify the right host or port?`,
+        err.code,
+        err,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ConnectionError(`Unable to connect to the server: dial tcp: lookup ${server.hostname}: no such host`, err.code, err);

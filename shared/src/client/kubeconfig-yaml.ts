@@ -22,7 +22,14 @@ const KEY = /^([A-Za-z][A-Za-z0-9_.-]*):(?: +(.*))?$/;
 // no indicator characters; a trailing ':' would make it a key.
 const PLAIN = /^(?:[A-Za-z/]|-[A-Za-z-])[A-Za-z0-9_./:@=+-]*$/;
 const NULLS = new Set(['null', 'Null', 'NULL']);
-const BOOLS = new Map([['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false]]);
+const BOOLS = new Map([
+  ['true', true],
+  ['True', true],
+  ['TRUE', true],
+  ['false', false],
+  ['False', false],
+  ['FALSE', false],
+]);
 
 function scalar(raw: string): Value {
   const s = raw.trim();
@@ -91,7 +98,8 @@ class Reader {
     const out: { [k: string]: Value } = {};
     for (let l = this.lines[this.i]; l && l.indent === indent && !isSeqItem(l); l = this.lines[this.i]) {
       const m = KEY.exec(l.text);
-      if (!m || m[1] === '__proto__' || BOOLS.has(m[1]) || NULLS.has(m[1]) || Object.prototype.hasOwnProperty.call(out, m[1])) throw new NotInSubset();
+      if (!m || m[1] === '__proto__' || BOOLS.has(m[1]) || NULLS.has(m[1]) || Object.prototype.hasOwnProperty.call(out, m[1]))
+        throw new NotInSubset();
       this.i++;
       const value = m[2]?.trim() ?? '';
       let v: Value;

@@ -85,7 +85,10 @@ export function kubeconfigFiles(opts: KubeconfigOptions = {}): string[] {
     if (!existsSync(p)) throw new KubeconfigError(`stat ${opts.path}: no such file or directory (the --kubeconfig file does not exist)`);
     return [p];
   }
-  if (env.KUBECONFIG) return env.KUBECONFIG.split(':').filter((p) => p !== '' && existsSync(p)).map((p) => resolve(p));
+  if (env.KUBECONFIG)
+    return env.KUBECONFIG.split(':')
+      .filter((p) => p !== '' && existsSync(p))
+      .map((p) => resolve(p));
   const home = env.HOME ?? homedir();
   const def = join(home, '.kube', 'config');
   return existsSync(def) ? [def] : [];
@@ -102,7 +105,8 @@ function readFile(file: string): Record<string, unknown> {
     throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
   }
   if (doc == null) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new KubeconfigError(`error loading config file "${file}": not a kubeconfig mapping`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new KubeconfigError(`error loading config file "${file}": not a kubeconfig mapping`);
   return doc as Record<string, unknown>;
 }
 
@@ -111,7 +115,8 @@ function merge(files: string[]): Merged {
   for (const file of files) {
     const doc = readFile(file);
     const dir = dirname(file);
-    if (!m.currentContext && typeof doc['current-context'] === 'string' && doc['current-context']) m.currentContext = doc['current-context'];
+    if (!m.currentContext && typeof doc['current-context'] === 'string' && doc['current-context'])
+      m.currentContext = doc['current-context'];
     const add = <T>(into: Map<string, Named<T>>, list: unknown, field: string) => {
       if (!Array.isArray(list)) return;
       for (const item of list as Record<string, unknown>[]) {
@@ -177,7 +182,8 @@ export function loadKubeconfig(opts: KubeconfigOptions = {}): ClientConfig {
   if (!ctx) throw new KubeconfigError(`context "${ctxName}" does not exist in ${where}`);
   const clusterName = ctx.value.cluster;
   const cluster = clusterName ? m.clusters.get(clusterName) : undefined;
-  if (clusterName && !cluster && !opts.server) throw new KubeconfigError(`cluster "${clusterName}" (of context "${ctxName}") does not exist in ${where}`);
+  if (clusterName && !cluster && !opts.server)
+    throw new KubeconfigError(`cluster "${clusterName}" (of context "${ctxName}") does not exist in ${where}`);
   const user = ctx.value.user ? m.users.get(ctx.value.user) : undefined;
   if (ctx.value.user && !user) throw new KubeconfigError(`user "${ctx.value.user}" (of context "${ctxName}") does not exist in ${where}`);
 

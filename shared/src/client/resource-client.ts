@@ -191,7 +191,10 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
           if (ls.length === 0) return;
           res.pause();
           enqueue(ls);
-          queue.then(() => res.resume(), () => undefined);
+          queue.then(
+            () => res.resume(),
+            () => undefined,
+          );
         });
         let ended = false;
         res.on('end', () => {

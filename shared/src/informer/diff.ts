@@ -9,7 +9,10 @@ export interface ReplaceDiff<T> {
 }
 
 /** Compare cached objects with a new full list; an object counts as updated when its resourceVersion changed. */
-export function diffForReplace<T extends KubeObject>(cached: ReadonlyMap<string, T> | Iterable<[string, T]>, items: readonly T[]): ReplaceDiff<T> {
+export function diffForReplace<T extends KubeObject>(
+  cached: ReadonlyMap<string, T> | Iterable<[string, T]>,
+  items: readonly T[],
+): ReplaceDiff<T> {
   const old = cached instanceof Map ? (cached as ReadonlyMap<string, T>) : new Map(cached);
   const diff: ReplaceDiff<T> = { added: [], updated: [], deleted: [] };
   const seen = new Set<string>();
@@ -18,7 +21,8 @@ export function diffForReplace<T extends KubeObject>(cached: ReadonlyMap<string,
     seen.add(key);
     const prev = old.get(key);
     if (!prev) diff.added.push(cur);
-    else if (prev.metadata?.resourceVersion !== cur.metadata?.resourceVersion || prev.metadata?.uid !== cur.metadata?.uid) diff.updated.push({ old: prev, cur });
+    else if (prev.metadata?.resourceVersion !== cur.metadata?.resourceVersion || prev.metadata?.uid !== cur.metadata?.uid)
+      diff.updated.push({ old: prev, cur });
   }
   for (const [key, prev] of old) if (!seen.has(key)) diff.deleted.push(prev);
   return diff;

@@ -14,7 +14,15 @@ export class InformerFactory {
 
   /** The shared informer for these options (same options → same instance). */
   informer<T extends KubeObject = KubeObject>(rt: ResourceType, opts: InformerOptions = {}): Informer<T> {
-    const key = JSON.stringify([rt.group, rt.version, rt.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? '', opts.resyncPeriodMs ?? 0]);
+    const key = JSON.stringify([
+      rt.group,
+      rt.version,
+      rt.resource,
+      opts.namespace ?? '',
+      opts.labelSelector ?? '',
+      opts.fieldSelector ?? '',
+      opts.resyncPeriodMs ?? 0,
+    ]);
     let inf = this.informers.get(key);
     if (!inf) {
       inf = new Informer<KubeObject>(this.client, rt, opts, this.log);

@@ -172,7 +172,10 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         backoff = Math.min(Math.max(backoff * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
-        this.log?.warn({ resource: this.describe(), err: (e as Error)?.message ?? String(e), retryInMs: backoff }, needList ? 'list failed' : 'watch failed');
+        this.log?.warn(
+          { resource: this.describe(), err: (e as Error)?.message ?? String(e), retryInMs: backoff },
+          needList ? 'list failed' : 'watch failed',
+        );
         await this.sleep(backoff * (0.8 + Math.random() * 0.4));
       }
     }
@@ -200,7 +203,17 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.dispatch('onUpdate', old, cur);
     }
     this.rv = list.metadata?.resourceVersion ?? '';
-    this.log?.debug({ resource: this.describe(), rv: this.rv, items: list.items.length, added: diff.added.length, updated: diff.updated.length, deleted: diff.deleted.length }, 'listed');
+    this.log?.debug(
+      {
+        resource: this.describe(),
+        rv: this.rv,
+        items: list.items.length,
+        added: diff.added.length,
+        updated: diff.updated.length,
+        deleted: diff.deleted.length,
+      },
+      'listed',
+    );
     if (!this.synced) {
       this.synced = true;
       for (const w of this.syncWaiters.splice(0)) w();

@@ -106,7 +106,12 @@ export class SchemaCompiler {
     if (s['x-kubernetes-int-or-string']) return { kind: 'scalar', type: 'int-or-string' };
     if (s.type === 'array') {
       const listType = s['x-kubernetes-list-type'] ?? 'atomic';
-      return { kind: 'list', items: s.items ? this.node(s.items) : ANY, listType, mapKeys: listType === 'map' ? [...(s['x-kubernetes-list-map-keys'] ?? [])] : [] };
+      return {
+        kind: 'list',
+        items: s.items ? this.node(s.items) : ANY,
+        listType,
+        mapKeys: listType === 'map' ? [...(s['x-kubernetes-list-map-keys'] ?? [])] : [],
+      };
     }
     if (isObject(s)) {
       const node = emptyMap(s);
@@ -123,12 +128,18 @@ export class SchemaCompiler {
   }
 }
 
-const isObject = (s: Schema) => s.type === 'object' || s.properties !== undefined || (s.additionalProperties !== undefined && s.type === undefined);
+const isObject = (s: Schema) =>
+  s.type === 'object' || s.properties !== undefined || (s.additionalProperties !== undefined && s.type === undefined);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function emptyMap(s: Schema): Mutable<MapNode> & { fields: Map<string, Field> } {
-  return { kind: 'map', fields: new Map(), preserveUnknownFields: s['x-kubernetes-preserve-unknown-fields'] === true, mapType: s['x-kubernetes-map-type'] ?? 'granular' };
+  return {
+    kind: 'map',
+    fields: new Map(),
+    preserveUnknownFields: s['x-kubernetes-preserve-unknown-fields'] === true,
+    mapType: s['x-kubernetes-map-type'] ?? 'granular',
+  };
 }
 
 function fillMap(node: Mutable<MapNode> & { fields: Map<string, Field> }, s: Schema, c: SchemaCompiler): void {

@@ -59,7 +59,8 @@ export function structuralSchema(s: Schema): Schema {
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
     if (!STRUCTURAL.has(k)) continue;
-    if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, structuralSchema(ps)]));
+    if (k === 'properties')
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, structuralSchema(ps)]));
     else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = structuralSchema(v as Schema);
     else if (k === 'allOf') out.allOf = (v as Schema[]).map(structuralSchema);
     else out[k] = v;

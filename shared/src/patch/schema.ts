@@ -46,5 +46,7 @@ export function fieldMeta(type: SchemaNode | undefined, name: string): FieldMeta
 export function schemaFor(apiVersion: string | undefined, kind: string | undefined): SchemaNode | undefined {
   if (!apiVersion || !kind) return undefined;
   const slash = apiVersion.indexOf('/');
-  return slash < 0 ? upstreamKindSchema('', apiVersion, kind) : upstreamKindSchema(apiVersion.slice(0, slash), apiVersion.slice(slash + 1), kind);
+  return slash < 0
+    ? upstreamKindSchema('', apiVersion, kind)
+    : upstreamKindSchema(apiVersion.slice(0, slash), apiVersion.slice(slash + 1), kind);
 }

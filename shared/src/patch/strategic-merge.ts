@@ -5,7 +5,6 @@
 import type { SchemaNode } from '../openapi/nodes';
 import { fieldMeta, schemaFor, type FieldMeta } from './schema';
 
-
 type JsonMap = Record<string, unknown>;
 
 export interface GroupVersionKind {
@@ -54,7 +53,7 @@ function typeOf(obj: GroupVersionKind | undefined, schema?: SchemaNode): SchemaN
  */
 export function applyStrategicMergePatch<T extends object>(original: T, patch: unknown, gvk?: GroupVersionKind, schema?: SchemaNode): T {
   if (!isMap(patch)) throw new StrategicMergePatchError('a strategic merge patch must be a JSON object');
-  return applyMap(original as JsonMap, patch, typeOf(gvk ?? (original), schema)) as T;
+  return applyMap(original as JsonMap, patch, typeOf(gvk ?? original, schema)) as T;
 }
 
 function applyMap(original: JsonMap, patch: JsonMap, type: SchemaNode | undefined): JsonMap {
@@ -71,9 +70,11 @@ function applyMap(original: JsonMap, patch: JsonMap, type: SchemaNode | undefine
   const out: JsonMap = { ...original };
   if (RETAIN_KEYS in patch) {
     const keep = patch[RETAIN_KEYS];
-    if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) throw new StrategicMergePatchError('$retainKeys must be a list of strings');
+    if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string'))
+      throw new StrategicMergePatchError('$retainKeys must be a list of strings');
     for (const k of Object.keys(patch)) {
-      if (!k.startsWith('$') && patch[k] !== null && !keep.includes(k)) throw new StrategicMergePatchError(`$retainKeys does not list the patched field "${k}"`);
+      if (!k.startsWith('$') && patch[k] !== null && !keep.includes(k))
+        throw new StrategicMergePatchError(`$retainKeys does not list the patched field "${k}"`);
     }
     for (const k of Object.keys(out)) if (!keep.includes(k)) delete out[k];
   }
@@ -184,7 +185,7 @@ interface DiffOptions {
 
 /** The patch that turns `original` into `modified` (CreateTwoWayMergePatch). */
 export function createTwoWayMergePatch(original: object, modified: object, gvk?: GroupVersionKind): JsonMap {
-  return diffMaps(original as JsonMap, modified as JsonMap, typeOf(gvk ?? (modified)), {});
+  return diffMaps(original as JsonMap, modified as JsonMap, typeOf(gvk ?? modified), {});
 }
 
 /**
@@ -193,7 +194,7 @@ export function createTwoWayMergePatch(original: object, modified: object, gvk?:
  * `modified` dropped. An empty object means "unchanged".
  */
 export function createThreeWayMergePatch(original: object | undefined, modified: object, current: object, gvk?: GroupVersionKind): JsonMap {
-  const type = typeOf(gvk ?? (modified));
+  const type = typeOf(gvk ?? modified);
   const delta = diffMaps(current as JsonMap, modified as JsonMap, type, { ignoreDeletions: true });
   const deletions = diffMaps((original ?? {}) as JsonMap, modified as JsonMap, type, { ignoreChangesAndAdditions: true });
   return mergePatches(deletions, delta, type);

@@ -36,7 +36,8 @@ export const portProtoHash = (spn: string, protocol: string): string => hash16(s
 export const serviceChainName = (spn: string, protocol: string): string => `KUBE-SVC-${portProtoHash(spn, protocol)}`;
 export const externalChainName = (spn: string, protocol: string): string => `KUBE-EXT-${portProtoHash(spn, protocol)}`;
 /** `endpoint` is "ip:port" as net.JoinHostPort (IPv4 only here). */
-export const endpointChainName = (spn: string, protocol: string, endpoint: string): string => `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
+export const endpointChainName = (spn: string, protocol: string, endpoint: string): string =>
+  `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
 
 /** Chains whose names kube-proxy may delete as stale (upstream isServiceChainName). */
 export function isServiceChainName(chain: string): boolean {

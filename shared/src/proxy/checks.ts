@@ -105,19 +105,36 @@ function strings(v: unknown, field: Field): unknown[] {
 
 /** sessionAffinityConfig.clientIP.timeoutSeconds: an integer in (0, 86400]. */
 function affinitySeconds(v: unknown, field: Field): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_CLIENT_IP_AFFINITY_SECONDS) throw new Invalid(`${at(field)} ${show(v)} is not in (0, ${MAX_CLIENT_IP_AFFINITY_SECONDS}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_CLIENT_IP_AFFINITY_SECONDS)
+    throw new Invalid(`${at(field)} ${show(v)} is not in (0, ${MAX_CLIENT_IP_AFFINITY_SECONDS}]`);
   return v;
 }
 
 /** The drop record of an object, from the Invalid that refused it. */
-function dropped(kind: Dropped['kind'], o: { metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } }, e: Invalid): Dropped {
+function dropped(
+  kind: Dropped['kind'],
+  o: { metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } },
+  e: Invalid,
+): Dropped {
   const m = o.metadata ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { kind, namespace: str(m.namespace), name: str(m.name) ?? '', uid: str(m.uid), resourceVersion: str(m.resourceVersion), reason: e.message };
+  return {
+    kind,
+    namespace: str(m.namespace),
+    name: str(m.name) ?? '',
+    uid: str(m.uid),
+    resourceVersion: str(m.resourceVersion),
+    reason: e.message,
+  };
 }
 
 /** `parse(o)`, or undefined with the object reported to `drop` when a value of it does not parse. */
-export function parsed<O extends { metadata?: object }, P>(kind: Dropped['kind'], o: O, parse: (o: O) => P, drop: DropReporter): P | undefined {
+export function parsed<O extends { metadata?: object }, P>(
+  kind: Dropped['kind'],
+  o: O,
+  parse: (o: O) => P,
+  drop: DropReporter,
+): P | undefined {
   try {
     return parse(o);
   } catch (e) {
@@ -166,7 +183,11 @@ export function parseService(svc: core.Service): ParsedService {
     clusterIP: ipv4(spec.clusterIP, 'spec.clusterIP'),
     externalIPs: strings(spec.externalIPs, 'spec.externalIPs').flatMap((ip, i) => ipv4Only(ip, `spec.externalIPs[${i}]`) ?? []),
     ports: list(spec.ports, 'spec.ports').map((p, i) => {
-      const sp: ParsedServicePort = { name: p.name ? label(p.name, `spec.ports[${i}].name`) : '', port: port(p.port, `spec.ports[${i}].port`), protocol: protocol(p.protocol, `spec.ports[${i}].protocol`) };
+      const sp: ParsedServicePort = {
+        name: p.name ? label(p.name, `spec.ports[${i}].name`) : '',
+        port: port(p.port, `spec.ports[${i}].port`),
+        protocol: protocol(p.protocol, `spec.ports[${i}].protocol`),
+      };
       const nodePort = p.nodePort ? port(p.nodePort, `spec.ports[${i}].nodePort`) : undefined;
       if (external && nodePort !== undefined) sp.nodePort = nodePort;
       return sp;
@@ -201,7 +222,11 @@ export interface ParsedEndpointGroup {
   endpoints: ParsedEndpoint[];
 }
 
-function endpointPort(p: { name?: string | null; port?: number | null; protocol?: string | null }, field: string, required: boolean): ParsedEndpointPort {
+function endpointPort(
+  p: { name?: string | null; port?: number | null; protocol?: string | null },
+  field: string,
+  required: boolean,
+): ParsedEndpointPort {
   return {
     name: optString(p.name, `${field}.name`) ?? '',
     ...(required || p.port != null ? { port: port(p.port, `${field}.port`) } : {}),

@@ -7,7 +7,16 @@
 // ever see parsed, canonical values.
 import type { core, discovery } from '../api/types';
 import { servicePortName } from './chain-names';
-import { isProxiable, parsed, parseEndpoints, parseService, parseSlice, type DropReporter, type ParsedEndpointGroup, type Protocol } from './checks';
+import {
+  isProxiable,
+  parsed,
+  parseEndpoints,
+  parseService,
+  parseSlice,
+  type DropReporter,
+  type ParsedEndpointGroup,
+  type Protocol,
+} from './checks';
 
 export interface Endpoint {
   ip: string;
@@ -120,7 +129,9 @@ export function buildServicePorts(services: core.Service[], src: EndpointSources
     const eps = slices ? undefined : src.endpoints.get(key);
     const groups = slices
       ? slices.flatMap((sl) => parsed('EndpointSlice', sl, parseSlice, drop) ?? [])
-      : eps ? parsed('Endpoints', eps, parseEndpoints, drop) ?? [] : [];
+      : eps
+        ? (parsed('Endpoints', eps, parseEndpoints, drop) ?? [])
+        : [];
     for (const p of s.ports) {
       const sp: ServicePort = {
         namespace: s.namespace,

@@ -20,17 +20,44 @@ export interface ResourceQuota {
   status?: { hard?: ResourceList; used?: ResourceList };
 }
 
-export const QUOTA_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'] as const;
+export const QUOTA_SCOPES = [
+  'Terminating',
+  'NotTerminating',
+  'BestEffort',
+  'NotBestEffort',
+  'PriorityClass',
+  'CrossNamespacePodAffinity',
+] as const;
 
 const COMPUTE = ['cpu', 'memory', 'ephemeral-storage'];
 
 /** Upstream's standard quota resource names (names with a "/" are checked by form only). */
 const STANDARD_QUOTA = new Set([
-  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'services.nodeports', 'services.loadbalancers', 'requests.storage',
-  ...COMPUTE, ...COMPUTE.map((r) => `requests.${r}`), ...COMPUTE.map((r) => `limits.${r}`),
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+  'requests.storage',
+  ...COMPUTE,
+  ...COMPUTE.map((r) => `requests.${r}`),
+  ...COMPUTE.map((r) => `limits.${r}`),
 ]);
-const INTEGER_RESOURCES = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
+const INTEGER_RESOURCES = new Set([
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+]);
 
 export function isStandardQuotaResourceName(name: string): boolean {
   return STANDARD_QUOTA.has(name) || name.startsWith('hugepages-') || name.startsWith('requests.hugepages-');
@@ -59,12 +86,16 @@ export function podChargedToQuota(pod: QuotaObject, now: Date): boolean {
 type Containers = { name?: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
 
 /** Sum of the containers' values, then at least each init container's, plus the overhead (upstream PodRequests/PodLimits). */
-export function podResources(spec: any, which: 'requests' | 'limits'): ResourceList { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function podResources(spec: any, which: 'requests' | 'limits'): ResourceList {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const out: ResourceList = {};
-  for (const c of (spec?.containers ?? []) as Containers) for (const [k, v] of Object.entries(c.resources?.[which] ?? {})) out[k] = addQuantities(out[k], v);
+  for (const c of (spec?.containers ?? []) as Containers)
+    for (const [k, v] of Object.entries(c.resources?.[which] ?? {})) out[k] = addQuantities(out[k], v);
   for (const c of (spec?.initContainers ?? []) as Containers)
-    for (const [k, v] of Object.entries(c.resources?.[which] ?? {})) if (out[k] === undefined || compareQuantities(v, out[k]) > 0) out[k] = v;
-  for (const [k, v] of Object.entries((spec?.overhead ?? {}) as ResourceList)) if (out[k] !== undefined || which === 'requests') out[k] = addQuantities(out[k], v);
+    for (const [k, v] of Object.entries(c.resources?.[which] ?? {}))
+      if (out[k] === undefined || compareQuantities(v, out[k]) > 0) out[k] = v;
+  for (const [k, v] of Object.entries((spec?.overhead ?? {}) as ResourceList))
+    if (out[k] !== undefined || which === 'requests') out[k] = addQuantities(out[k], v);
   return out;
 }
 
@@ -148,7 +179,12 @@ export function quotaSelects(quota: ResourceQuota, group: string, resource: stri
 }
 
 /** The namespace's usage of every resource in `hard`, from its objects (the controller's recalculation). */
-export function totalUsage(quota: ResourceQuota, hard: ResourceList, objects: { group: string; resource: string; items: QuotaObject[] }[], now: Date): ResourceList {
+export function totalUsage(
+  quota: ResourceQuota,
+  hard: ResourceList,
+  objects: { group: string; resource: string; items: QuotaObject[] }[],
+  now: Date,
+): ResourceList {
   const used: ResourceList = {};
   for (const name of Object.keys(hard)) used[name] = '0';
   for (const { group, resource, items } of objects)
@@ -177,7 +213,9 @@ export function podConstraintError(pod: QuotaObject, tracked: string[]): string 
   const all = [...((pod.spec?.containers ?? []) as Containers), ...((pod.spec?.initContainers ?? []) as Containers)];
   for (const name of tracked) {
     if (!COMPUTE_CONSTRAINED.has(name)) continue;
-    const [which, res] = name.startsWith('limits.') ? (['limits', name.slice(7)] as const) : (['requests', name.replace(/^requests\./, '')] as const);
+    const [which, res] = name.startsWith('limits.')
+      ? (['limits', name.slice(7)] as const)
+      : (['requests', name.replace(/^requests\./, '')] as const);
     for (const c of all)
       if (c.resources?.[which]?.[res] === undefined) {
         if (!missing.has(name)) missing.set(name, new Set());
@@ -228,6 +266,9 @@ export function chargeQuota(quota: ResourceQuota, group: string, resource: strin
     }
   }
   if (Object.keys(requested).length)
-    return { kind: 'refuse', message: `exceeded quota: ${name}, requested: ${printResourceList(requested)}, used: ${printResourceList(failedUsed)}, limited: ${printResourceList(failedHard)}` };
+    return {
+      kind: 'refuse',
+      message: `exceeded quota: ${name}, requested: ${printResourceList(requested)}, used: ${printResourceList(failedUsed)}, limited: ${printResourceList(failedHard)}`,
+    };
   return { kind: 'charge', used: next };
 }

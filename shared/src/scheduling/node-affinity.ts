@@ -5,7 +5,14 @@ import { matchesLabels, newRequirement, type LabelSelector, type Operator } from
 
 type NodeLike = Pick<core.Node, 'metadata'>;
 
-const LABEL_OPERATORS: Record<string, Operator> = { In: 'In', NotIn: 'NotIn', Exists: 'Exists', DoesNotExist: 'DoesNotExist', Gt: 'GreaterThan', Lt: 'LessThan' };
+const LABEL_OPERATORS: Record<string, Operator> = {
+  In: 'In',
+  NotIn: 'NotIn',
+  Exists: 'Exists',
+  DoesNotExist: 'DoesNotExist',
+  Gt: 'GreaterThan',
+  Lt: 'LessThan',
+};
 
 /** nodeSelectorRequirementsAsSelector: matchExpressions as a label selector; throws on an invalid one. */
 function expressionsAsSelector(reqs: readonly core.NodeSelectorRequirement[]): LabelSelector {
@@ -24,7 +31,8 @@ function expressionsAsSelector(reqs: readonly core.NodeSelectorRequirement[]): L
  */
 function fieldsAsSelector(reqs: readonly core.NodeSelectorRequirement[]): (fields: Record<string, string>) => boolean {
   const checks = reqs.map((r) => {
-    if ((r.operator !== 'In' && r.operator !== 'NotIn') || r.values?.length !== 1) throw new Error(`invalid node field requirement on "${r.key}"`);
+    if ((r.operator !== 'In' && r.operator !== 'NotIn') || r.values?.length !== 1)
+      throw new Error(`invalid node field requirement on "${r.key}"`);
     const want = r.values[0];
     return (f: Record<string, string>) => ((f[r.key] ?? '') === want) === (r.operator === 'In');
   });
@@ -47,7 +55,10 @@ function parseTerm(term: core.NodeSelectorTerm): ParsedTerm | null {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   try {
-    parsed = exprs.length === 0 && fields.length === 0 ? null : { labels: exprs.length ? expressionsAsSelector(exprs) : undefined, fields: fields.length ? fieldsAsSelector(fields) : undefined };
+    parsed =
+      exprs.length === 0 && fields.length === 0
+        ? null
+        : { labels: exprs.length ? expressionsAsSelector(exprs) : undefined, fields: fields.length ? fieldsAsSelector(fields) : undefined };
   } catch {
     parsed = null;
   }

@@ -39,7 +39,11 @@ export const isScheduleTaint = (t: core.Taint): boolean => t.effect === 'NoSched
 export const isNoExecuteTaint = (t: core.Taint): boolean => t.effect === 'NoExecute';
 
 /** FindMatchingUntoleratedTaint: the first taint passing `filter` that no toleration tolerates. */
-export function findUntoleratedTaint(taints: readonly core.Taint[] | undefined, tolerations: readonly core.Toleration[] | undefined, filter: (t: core.Taint) => boolean = () => true): core.Taint | undefined {
+export function findUntoleratedTaint(
+  taints: readonly core.Taint[] | undefined,
+  tolerations: readonly core.Toleration[] | undefined,
+  filter: (t: core.Taint) => boolean = () => true,
+): core.Taint | undefined {
   return (taints ?? []).find((taint) => filter(taint) && !tolerationsTolerateTaint(tolerations, taint));
 }
 
@@ -49,7 +53,11 @@ export function findUntoleratedTaint(taints: readonly core.Taint[] | undefined, 
  */
 export function addOrUpdateToleration(tolerations: readonly core.Toleration[] | undefined, t: core.Toleration): core.Toleration[] {
   const list = tolerations ?? [];
-  const same = (o: core.Toleration) => (o.key ?? '') === (t.key ?? '') && (o.effect ?? '') === (t.effect ?? '') && (o.operator ?? '') === (t.operator ?? '') && (o.value ?? '') === (t.value ?? '');
+  const same = (o: core.Toleration) =>
+    (o.key ?? '') === (t.key ?? '') &&
+    (o.effect ?? '') === (t.effect ?? '') &&
+    (o.operator ?? '') === (t.operator ?? '') &&
+    (o.value ?? '') === (t.value ?? '');
   const matching = list.filter(same);
   if (matching.some((o) => (o.tolerationSeconds ?? null) === (t.tolerationSeconds ?? null))) return [...list];
   return matching.length ? list.map((o) => (same(o) ? t : o)) : [...list, t];

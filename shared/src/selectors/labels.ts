@@ -77,7 +77,15 @@ export function labelValueErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push('must be no more than 63 characters');
   if (!LABEL_VALUE_RE.test(value))
-    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", `(${NAME_FMT})?`, 'MyValue', 'my_value', '12345'));
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        `(${NAME_FMT})?`,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    );
   return errs;
 }
 
@@ -118,7 +126,8 @@ export function newRequirement(key: string, operator: Operator, values: string[]
     case 'GreaterThan':
     case 'LessThan':
       if (values.length !== 1) throw new SelectorError(`for 'Gt', 'Lt' operators, exactly one value is required (key "${key}")`);
-      if (parseInt64(values[0]) === undefined) throw new SelectorError(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}", value "${values[0]}")`);
+      if (parseInt64(values[0]) === undefined)
+        throw new SelectorError(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}", value "${values[0]}")`);
       break;
     default:
       throw new SelectorError(`operator '${String(operator)}' is not recognized`);
@@ -129,9 +138,7 @@ export function newRequirement(key: string, operator: Operator, values: string[]
 
 // ---- lexer/parser (labels/selector.go) ----
 
-type Tok =
-  | { t: 'id'; v: string }
-  | { t: 'in' | 'notin' | '!' | '!=' | '=' | '==' | '>' | '<' | '(' | ')' | ',' | 'eof'; v: string };
+type Tok = { t: 'id'; v: string } | { t: 'in' | 'notin' | '!' | '!=' | '=' | '==' | '>' | '<' | '(' | ')' | ',' | 'eof'; v: string };
 
 const SPECIAL = new Set(['=', '!', '(', ')', ',', '>', '<']);
 
@@ -197,14 +204,29 @@ export function parseLabelSelector(selector: string): LabelSelector {
       const op = next();
       let operator: Operator;
       switch (op.t) {
-        case 'in': operator = 'In'; break;
-        case 'notin': operator = 'NotIn'; break;
-        case '=': operator = 'Equals'; break;
-        case '==': operator = 'DoubleEquals'; break;
-        case '!=': operator = 'NotEquals'; break;
-        case '>': operator = 'GreaterThan'; break;
-        case '<': operator = 'LessThan'; break;
-        default: return fail(`found '${op.v}', expected: in, notin, =, ==, !=, gt, lt`);
+        case 'in':
+          operator = 'In';
+          break;
+        case 'notin':
+          operator = 'NotIn';
+          break;
+        case '=':
+          operator = 'Equals';
+          break;
+        case '==':
+          operator = 'DoubleEquals';
+          break;
+        case '!=':
+          operator = 'NotEquals';
+          break;
+        case '>':
+          operator = 'GreaterThan';
+          break;
+        case '<':
+          operator = 'LessThan';
+          break;
+        default:
+          return fail(`found '${op.v}', expected: in, notin, =, ==, !=, gt, lt`);
       }
       let values: string[];
       if (operator === 'In' || operator === 'NotIn') {
@@ -257,11 +279,20 @@ export function labelSelectorFromObject(sel: MetaLabelSelector | null | undefine
   for (const e of sel.matchExpressions ?? []) {
     let op: Operator;
     switch (e.operator) {
-      case 'In': op = 'In'; break;
-      case 'NotIn': op = 'NotIn'; break;
-      case 'Exists': op = 'Exists'; break;
-      case 'DoesNotExist': op = 'DoesNotExist'; break;
-      default: throw new SelectorError(`"${e.operator}" is not a valid label selector operator`);
+      case 'In':
+        op = 'In';
+        break;
+      case 'NotIn':
+        op = 'NotIn';
+        break;
+      case 'Exists':
+        op = 'Exists';
+        break;
+      case 'DoesNotExist':
+        op = 'DoesNotExist';
+        break;
+      default:
+        throw new SelectorError(`"${e.operator}" is not a valid label selector operator`);
     }
     reqs.push(newRequirement(e.key, op, e.values ?? []));
   }
@@ -311,15 +342,24 @@ export function labelSelectorIsEmpty(sel: LabelSelector): boolean {
 
 function requirementToString(r: Requirement): string {
   switch (r.operator) {
-    case 'Exists': return r.key;
-    case 'DoesNotExist': return `!${r.key}`;
-    case 'Equals': return `${r.key}=${r.values[0]}`;
-    case 'DoubleEquals': return `${r.key}==${r.values[0]}`;
-    case 'NotEquals': return `${r.key}!=${r.values[0]}`;
-    case 'GreaterThan': return `${r.key}>${r.values[0]}`;
-    case 'LessThan': return `${r.key}<${r.values[0]}`;
-    case 'In': return `${r.key} in (${r.values.join(',')})`;
-    case 'NotIn': return `${r.key} notin (${r.values.join(',')})`;
+    case 'Exists':
+      return r.key;
+    case 'DoesNotExist':
+      return `!${r.key}`;
+    case 'Equals':
+      return `${r.key}=${r.values[0]}`;
+    case 'DoubleEquals':
+      return `${r.key}==${r.values[0]}`;
+    case 'NotEquals':
+      return `${r.key}!=${r.values[0]}`;
+    case 'GreaterThan':
+      return `${r.key}>${r.values[0]}`;
+    case 'LessThan':
+      return `${r.key}<${r.values[0]}`;
+    case 'In':
+      return `${r.key} in (${r.values.join(',')})`;
+    case 'NotIn':
+      return `${r.key} notin (${r.values.join(',')})`;
   }
 }
 

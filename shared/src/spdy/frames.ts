@@ -12,8 +12,7 @@ export const MAX_DATA = 0xffffff;
 export type Headers = Record<string, string>;
 
 export type Frame =
-  | { kind: 'data'; streamId: number; fin: boolean; data: Buffer }
-  | { kind: 'control'; type: number; flags: number; body: Buffer };
+  { kind: 'data'; streamId: number; fin: boolean; data: Buffer } | { kind: 'control'; type: number; flags: number; body: Buffer };
 
 /** The complete frames at the front of `buf`, and the bytes of an incomplete one that follows. */
 export function splitFrames(buf: Buffer): { frames: Frame[]; rest: Buffer } {
@@ -105,7 +104,11 @@ export function decodeHeaderBlock(b: Buffer): Headers {
     off += 4 + nl;
     const vl = b.readUInt32BE(off);
     need(off + 4, vl);
-    out[name] = b.subarray(off + 4, off + 4 + vl).toString().split('\0').join(', ');
+    out[name] = b
+      .subarray(off + 4, off + 4 + vl)
+      .toString()
+      .split('\0')
+      .join(', ');
     off += 4 + vl;
   }
   return out;

@@ -7,8 +7,20 @@ import { Duplex } from 'node:stream';
 import { constants as zc, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
 import { SPDY3_DICTIONARY } from './dictionary';
 import {
-  FLAG_FIN, FrameType, MAX_DATA, RstStatus, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, headerBlockOffset, splitFrames,
-  synStreamBody, twoWords, type Frame, type Headers,
+  FLAG_FIN,
+  FrameType,
+  MAX_DATA,
+  RstStatus,
+  controlFrame,
+  dataFrame,
+  decodeHeaderBlock,
+  encodeHeaderBlock,
+  headerBlockOffset,
+  splitFrames,
+  synStreamBody,
+  twoWords,
+  type Frame,
+  type Headers,
 } from './frames';
 
 /** The largest header block inflated (a peer's few bytes of zlib must not become megabytes here). */
@@ -27,7 +39,10 @@ class ZStream {
   private out: Buffer[] = [];
   private size = 0;
   private failure?: (e: Error) => void;
-  constructor(private z: Deflate | Inflate, private limit = Infinity) {
+  constructor(
+    private z: Deflate | Inflate,
+    private limit = Infinity,
+  ) {
     z.on('data', (c: Buffer) => {
       this.size += c.length;
       if (this.size > this.limit) {
@@ -61,7 +76,11 @@ class ZStream {
 }
 
 export class SpdyStream extends Duplex {
-  constructor(private session: SpdySession, readonly id: number, readonly headers: Headers) {
+  constructor(
+    private session: SpdySession,
+    readonly id: number,
+    readonly headers: Headers,
+  ) {
     super({ allowHalfOpen: true });
   }
 
@@ -108,7 +127,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private goneAway = false;
   private closed = false;
 
-  constructor(private socket: Duplex, private role: 'client' | 'server') {
+  constructor(
+    private socket: Duplex,
+    private role: 'client' | 'server',
+  ) {
     super();
     this.nextId = role === 'client' ? 1 : 2;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -125,7 +147,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     const stream = this.track(new SpdyStream(this, id, headers));
     return new Promise((ok, fail) => {
       this.opening.set(id, { ok, fail });
-      this.send(async () => controlFrame(FrameType.synStream, 0, synStreamBody(id, await this.compressor.run(encodeHeaderBlock(headers))))).catch((e: Error) => {
+      this.send(async () =>
+        controlFrame(FrameType.synStream, 0, synStreamBody(id, await this.compressor.run(encodeHeaderBlock(headers)))),
+      ).catch((e: Error) => {
         this.opening.delete(id);
         stream.destroy();
         fail(e);
@@ -192,16 +216,19 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       frames = split.frames;
       this.pending = Buffer.from(split.rest);
       // a control frame announcing more than any legitimate one: protocol error
-      if (this.pending.length >= 8 && this.pending[0] & 0x80 && (this.pending.readUInt32BE(4) & 0xffffff) > MAX_CONTROL_FRAME) throw new Error('control frame too large');
+      if (this.pending.length >= 8 && this.pending[0] & 0x80 && (this.pending.readUInt32BE(4) & 0xffffff) > MAX_CONTROL_FRAME)
+        throw new Error('control frame too large');
       if (frames.some((f) => f.kind === 'control' && f.body.length > MAX_CONTROL_FRAME)) throw new Error('control frame too large');
     } catch {
       this.socket.destroy();
       return;
     }
     for (const f of frames) {
-      this.inbound = this.inbound.then(() => this.handle(f)).catch(() => {
-        this.socket.destroy();
-      });
+      this.inbound = this.inbound
+        .then(() => this.handle(f))
+        .catch(() => {
+          this.socket.destroy();
+        });
     }
   }
 
@@ -218,7 +245,13 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       case FrameType.synStream: {
         // Inflate every header block, even of streams we refuse: the zlib state must follow the peer's.
         const headers = decodeHeaderBlock(await this.decompressor.run(f.body.subarray(headerBlockOffset(f.type))));
-        if (this.goneAway || id % 2 === this.nextId % 2 || this.streams.has(id) || this.listenerCount('stream') === 0 || this.streams.size >= MAX_STREAMS) {
+        if (
+          this.goneAway ||
+          id % 2 === this.nextId % 2 ||
+          this.streams.has(id) ||
+          this.listenerCount('stream') === 0 ||
+          this.streams.size >= MAX_STREAMS
+        ) {
           void this.sendReset(id, RstStatus.refusedStream);
           return;
         }
@@ -252,7 +285,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       }
       case FrameType.ping:
         // Echo the peer's pings (their ids have the other parity); we send none of our own.
-        if (id % 2 !== (this.role === 'client' ? 1 : 0)) await this.send(() => controlFrame(FrameType.ping, 0, Buffer.from(f.body))).catch(() => undefined);
+        if (id % 2 !== (this.role === 'client' ? 1 : 0))
+          await this.send(() => controlFrame(FrameType.ping, 0, Buffer.from(f.body))).catch(() => undefined);
         return;
       case FrameType.goAway:
         this.goneAway = true;

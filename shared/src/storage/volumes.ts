@@ -43,7 +43,9 @@ export function claimClass(c: Claim): string {
 
 /** PersistentVolumeClaimHasClass: a class was asked for (the empty class "" counts: it means "no class"). */
 export function claimHasClass(c: Claim): boolean {
-  return annotation(c, ANN_BETA_STORAGE_CLASS) !== undefined || (c.spec?.storageClassName !== undefined && c.spec.storageClassName !== null);
+  return (
+    annotation(c, ANN_BETA_STORAGE_CLASS) !== undefined || (c.spec?.storageClassName !== undefined && c.spec.storageClassName !== null)
+  );
 }
 
 /** GetPersistentVolumeClass. */
@@ -59,9 +61,7 @@ export function isDefaultClass(sc: StorageClass): boolean {
 /** GetDefaultClass: of several default classes the newest wins, then the first by name. */
 export function defaultClass(classes: readonly StorageClass[]): StorageClass | undefined {
   const at = (sc: StorageClass) => Date.parse(sc.metadata.creationTimestamp ?? '') || 0;
-  return classes
-    .filter(isDefaultClass)
-    .sort((a, b) => at(b) - at(a) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))[0];
+  return classes.filter(isDefaultClass).sort((a, b) => at(b) - at(a) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))[0];
 }
 
 /** The class's binding mode (the apiserver defaults it to Immediate). */
@@ -70,7 +70,12 @@ export const isWaitForFirstConsumer = (sc: StorageClass | undefined): boolean =>
 /** GetAccessModesAsString: "RWO,ROX,RWX,RWOP" in that order, duplicates once. */
 export function accessModesString(modes: readonly string[] | undefined): string {
   const has = new Set(modes ?? []);
-  return [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']]
+  return [
+    ['ReadWriteOnce', 'RWO'],
+    ['ReadOnlyMany', 'ROX'],
+    ['ReadWriteMany', 'RWX'],
+    ['ReadWriteOncePod', 'RWOP'],
+  ]
     .filter(([m]) => has.has(m))
     .map(([, s]) => s)
     .join(',');
@@ -97,7 +102,8 @@ export function isVolumeBoundToClaim(v: Volume, c: Claim): boolean {
 }
 
 /** CheckVolumeModeMismatches: Filesystem unless said otherwise, on both sides. */
-export const volumeModeMismatch = (c: Claim, v: Volume): boolean => (c.spec?.volumeMode ?? 'Filesystem') !== (v.spec?.volumeMode ?? 'Filesystem');
+export const volumeModeMismatch = (c: Claim, v: Volume): boolean =>
+  (c.spec?.volumeMode ?? 'Filesystem') !== (v.spec?.volumeMode ?? 'Filesystem');
 
 /** CheckAccessModes: every mode the claim asks for is one the volume offers. */
 export function accessModesSatisfied(c: Claim, v: Volume): boolean {

@@ -22,9 +22,15 @@ const node = (taints: core.Taint[] = [], unschedulable = false): core.Node => ({
   spec: { taints, unschedulable },
   status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' } },
 });
-const required = (...nodeSelectorTerms: core.NodeSelectorTerm[]): PlacementCase['spec'] => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } } } });
-const expr = (key: string, operator: string, values?: string[]): core.NodeSelectorTerm => ({ matchExpressions: [{ key, operator, values }] });
-const field = (operator: string, values?: string[], key = 'metadata.name'): core.NodeSelectorTerm => ({ matchFields: [{ key, operator, values }] });
+const required = (...nodeSelectorTerms: core.NodeSelectorTerm[]): PlacementCase['spec'] => ({
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } } },
+});
+const expr = (key: string, operator: string, values?: string[]): core.NodeSelectorTerm => ({
+  matchExpressions: [{ key, operator, values }],
+});
+const field = (operator: string, values?: string[], key = 'metadata.name'): core.NodeSelectorTerm => ({
+  matchFields: [{ key, operator, values }],
+});
 
 const gpu: core.Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 const bare: core.Taint = { key: 'dedicated', effect: 'NoSchedule' };
@@ -35,27 +41,139 @@ export const PLACEMENT_CASES: PlacementCase[] = [
   { name: 'untolerated NoSchedule taint', spec: {}, node: node([gpu]), fits: false },
   { name: 'untolerated NoExecute taint', spec: {}, node: node([{ key: 'k', effect: 'NoExecute' }]), fits: false },
   { name: 'PreferNoSchedule taint does not filter', spec: {}, node: node([{ key: 'k', effect: 'PreferNoSchedule' }]), fits: true },
-  { name: 'Equal toleration, same key and value', spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }, node: node([gpu]), fits: true },
+  {
+    name: 'Equal toleration, same key and value',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] },
+    node: node([gpu]),
+    fits: true,
+  },
   { name: 'no operator means Equal', spec: { tolerations: [{ key: 'dedicated', value: 'gpu' }] }, node: node([gpu]), fits: true },
-  { name: 'Equal toleration, other value', spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'cpu' }] }, node: node([gpu]), fits: false },
-  { name: 'Equal toleration without value, taint without value', spec: { tolerations: [{ key: 'dedicated', operator: 'Equal' }] }, node: node([bare]), fits: true },
-  { name: 'Exists toleration for the key', spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] }, node: node([gpu]), fits: true },
-  { name: 'Exists toleration for another key', spec: { tolerations: [{ key: 'other', operator: 'Exists' }] }, node: node([gpu]), fits: false },
-  { name: 'Exists without key tolerates everything', spec: { tolerations: [{ operator: 'Exists' }] }, node: node([gpu, { key: 'k', effect: 'NoExecute' }]), fits: true },
-  { name: 'diverged: Equal toleration with empty key matches any key with that value', spec: { tolerations: [{ operator: 'Equal', value: 'gpu' }] }, node: node([gpu]), fits: true },
-  { name: 'diverged: an empty toleration tolerates any taint without a value', spec: { tolerations: [{}] }, node: node([bare]), fits: true },
-  { name: 'Equal toleration with empty key, other value', spec: { tolerations: [{ operator: 'Equal', value: 'cpu' }] }, node: node([gpu]), fits: false },
-  { name: 'toleration for another effect', spec: { tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }] }, node: node([gpu]), fits: false },
-  { name: 'toleration with empty effect covers all effects', spec: { tolerations: [{ key: 'k', operator: 'Exists' }] }, node: node([{ key: 'k', effect: 'NoExecute' }, { key: 'k', effect: 'NoSchedule' }]), fits: true },
-  { name: 'unknown toleration operator tolerates nothing', spec: { tolerations: [{ key: 'cores', operator: 'Lt', value: '9' }] }, node: node([{ key: 'cores', value: '8', effect: 'NoSchedule' }]), fits: false },
-  { name: 'every taint must be tolerated', spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] }, node: node([gpu, { key: 'k', effect: 'NoExecute' }]), fits: false },
-  { name: 'not-ready node: daemon pods tolerate it', spec: {}, node: node([{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]), fits: false, daemonFits: true },
-  { name: 'unreachable node: no new daemon pod (its NoSchedule taint is not a daemon toleration)', spec: {}, node: node([{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]), fits: false, daemonFits: false },
-  { name: 'cordoned node: daemon pods tolerate it', spec: {}, node: node([{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }], true), fits: false, daemonFits: true },
-  { name: 'memory pressure: daemon pods tolerate it', spec: {}, node: node([{ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' }]), fits: false, daemonFits: true },
-  { name: 'network unavailable: only host-network daemon pods tolerate it', spec: {}, node: node([{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), fits: false, daemonFits: false },
-  { name: 'network unavailable, host network', spec: { hostNetwork: true }, node: node([{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), fits: false, daemonFits: true },
-  { name: 'own toleration with seconds still tolerates for placement', spec: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] }, node: node([{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]), fits: true },
+  {
+    name: 'Equal toleration, other value',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'cpu' }] },
+    node: node([gpu]),
+    fits: false,
+  },
+  {
+    name: 'Equal toleration without value, taint without value',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Equal' }] },
+    node: node([bare]),
+    fits: true,
+  },
+  {
+    name: 'Exists toleration for the key',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+    node: node([gpu]),
+    fits: true,
+  },
+  {
+    name: 'Exists toleration for another key',
+    spec: { tolerations: [{ key: 'other', operator: 'Exists' }] },
+    node: node([gpu]),
+    fits: false,
+  },
+  {
+    name: 'Exists without key tolerates everything',
+    spec: { tolerations: [{ operator: 'Exists' }] },
+    node: node([gpu, { key: 'k', effect: 'NoExecute' }]),
+    fits: true,
+  },
+  {
+    name: 'diverged: Equal toleration with empty key matches any key with that value',
+    spec: { tolerations: [{ operator: 'Equal', value: 'gpu' }] },
+    node: node([gpu]),
+    fits: true,
+  },
+  {
+    name: 'diverged: an empty toleration tolerates any taint without a value',
+    spec: { tolerations: [{}] },
+    node: node([bare]),
+    fits: true,
+  },
+  {
+    name: 'Equal toleration with empty key, other value',
+    spec: { tolerations: [{ operator: 'Equal', value: 'cpu' }] },
+    node: node([gpu]),
+    fits: false,
+  },
+  {
+    name: 'toleration for another effect',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }] },
+    node: node([gpu]),
+    fits: false,
+  },
+  {
+    name: 'toleration with empty effect covers all effects',
+    spec: { tolerations: [{ key: 'k', operator: 'Exists' }] },
+    node: node([
+      { key: 'k', effect: 'NoExecute' },
+      { key: 'k', effect: 'NoSchedule' },
+    ]),
+    fits: true,
+  },
+  {
+    name: 'unknown toleration operator tolerates nothing',
+    spec: { tolerations: [{ key: 'cores', operator: 'Lt', value: '9' }] },
+    node: node([{ key: 'cores', value: '8', effect: 'NoSchedule' }]),
+    fits: false,
+  },
+  {
+    name: 'every taint must be tolerated',
+    spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+    node: node([gpu, { key: 'k', effect: 'NoExecute' }]),
+    fits: false,
+  },
+  {
+    name: 'not-ready node: daemon pods tolerate it',
+    spec: {},
+    node: node([{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]),
+    fits: false,
+    daemonFits: true,
+  },
+  {
+    name: 'unreachable node: no new daemon pod (its NoSchedule taint is not a daemon toleration)',
+    spec: {},
+    node: node([
+      { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+    ]),
+    fits: false,
+    daemonFits: false,
+  },
+  {
+    name: 'cordoned node: daemon pods tolerate it',
+    spec: {},
+    node: node([{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }], true),
+    fits: false,
+    daemonFits: true,
+  },
+  {
+    name: 'memory pressure: daemon pods tolerate it',
+    spec: {},
+    node: node([{ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' }]),
+    fits: false,
+    daemonFits: true,
+  },
+  {
+    name: 'network unavailable: only host-network daemon pods tolerate it',
+    spec: {},
+    node: node([{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+    fits: false,
+    daemonFits: false,
+  },
+  {
+    name: 'network unavailable, host network',
+    spec: { hostNetwork: true },
+    node: node([{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+    fits: false,
+    daemonFits: true,
+  },
+  {
+    name: 'own toleration with seconds still tolerates for placement',
+    spec: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] },
+    node: node([{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]),
+    fits: true,
+  },
 
   // spec.nodeSelector.
   { name: 'nodeSelector matches', spec: { nodeSelector: { zone: 'a', disk: 'ssd' } }, node: node(), fits: true },
@@ -81,32 +199,92 @@ export const PLACEMENT_CASES: PlacementCase[] = [
   { name: 'Gt on a missing label', spec: required(expr('gpu', 'Gt', ['1'])), node: node(), fits: false },
   { name: 'Gt with a non-integer value', spec: required(expr('cores', 'Gt', ['x'])), node: node(), fits: false },
   { name: 'diverged: Gt with two values', spec: required(expr('cores', 'Gt', ['1', '2'])), node: node(), fits: false },
-  { name: 'diverged: Gt with a negative value is not a valid label value', spec: required(expr('cores', 'Gt', ['-1'])), node: node(), fits: false },
-  { name: 'diverged: Gt beyond 2^53 compares exactly', spec: required(expr('serial', 'Gt', ['9007199254740992'])), node: node(), fits: true },
-  { name: 'diverged: Gt beyond int64 does not parse', spec: required(expr('cores', 'Lt', ['9223372036854775808'])), node: node(), fits: false },
+  {
+    name: 'diverged: Gt with a negative value is not a valid label value',
+    spec: required(expr('cores', 'Gt', ['-1'])),
+    node: node(),
+    fits: false,
+  },
+  {
+    name: 'diverged: Gt beyond 2^53 compares exactly',
+    spec: required(expr('serial', 'Gt', ['9007199254740992'])),
+    node: node(),
+    fits: true,
+  },
+  {
+    name: 'diverged: Gt beyond int64 does not parse',
+    spec: required(expr('cores', 'Lt', ['9223372036854775808'])),
+    node: node(),
+    fits: false,
+  },
   { name: 'diverged: NotIn with no values does not parse', spec: required(expr('gpu', 'NotIn', [])), node: node(), fits: false },
   { name: 'In with no values does not parse', spec: required(expr('zone', 'In', [])), node: node(), fits: false },
   { name: 'diverged: Exists with values does not parse', spec: required(expr('zone', 'Exists', ['a'])), node: node(), fits: false },
   { name: 'unknown operator', spec: required(expr('zone', 'Equals', ['a'])), node: node(), fits: false },
-  { name: 'expressions are ANDed', spec: required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'disk', operator: 'NotIn', values: ['ssd'] }] }), node: node(), fits: false },
+  {
+    name: 'expressions are ANDed',
+    spec: required({
+      matchExpressions: [
+        { key: 'zone', operator: 'In', values: ['a'] },
+        { key: 'disk', operator: 'NotIn', values: ['ssd'] },
+      ],
+    }),
+    node: node(),
+    fits: false,
+  },
   { name: 'terms are ORed', spec: required(expr('zone', 'In', ['b']), expr('zone', 'Exists')), node: node(), fits: true },
-  { name: 'a term that does not parse does not spoil the others', spec: required(expr('zone', 'In', []), expr('disk', 'In', ['ssd'])), node: node(), fits: true },
+  {
+    name: 'a term that does not parse does not spoil the others',
+    spec: required(expr('zone', 'In', []), expr('disk', 'In', ['ssd'])),
+    node: node(),
+    fits: true,
+  },
   { name: 'an empty term matches nothing', spec: required({}), node: node(), fits: false },
   { name: 'diverged: no terms match nothing', spec: required(), node: node(), fits: false },
-  { name: 'nodeSelector and affinity both apply', spec: { nodeSelector: { zone: 'b' }, ...required(expr('zone', 'Exists')) }, node: node(), fits: false },
+  {
+    name: 'nodeSelector and affinity both apply',
+    spec: { nodeSelector: { zone: 'b' }, ...required(expr('zone', 'Exists')) },
+    node: node(),
+    fits: false,
+  },
 
   // Required node affinity: matchFields.
   { name: 'matchFields In the node name', spec: required(field('In', [PLACEMENT_NODE])), node: node(), fits: true },
   { name: 'matchFields In another name', spec: required(field('In', ['n2'])), node: node(), fits: false },
   { name: 'matchFields NotIn another name', spec: required(field('NotIn', ['n2'])), node: node(), fits: true },
   { name: 'matchFields NotIn the node name', spec: required(field('NotIn', [PLACEMENT_NODE])), node: node(), fits: false },
-  { name: 'diverged: matchFields In with two values does not parse', spec: required(field('In', [PLACEMENT_NODE, 'n2'])), node: node(), fits: false },
+  {
+    name: 'diverged: matchFields In with two values does not parse',
+    spec: required(field('In', [PLACEMENT_NODE, 'n2'])),
+    node: node(),
+    fits: false,
+  },
   { name: 'diverged: matchFields Exists is not a field operator', spec: required(field('Exists')), node: node(), fits: false },
-  { name: 'diverged: matchFields NotIn on an absent field', spec: required(field('NotIn', ['x'], 'metadata.uid')), node: node(), fits: true },
+  {
+    name: 'diverged: matchFields NotIn on an absent field',
+    spec: required(field('NotIn', ['x'], 'metadata.uid')),
+    node: node(),
+    fits: true,
+  },
   { name: 'matchFields In on an absent field', spec: required(field('In', ['x'], 'metadata.uid')), node: node(), fits: false },
-  { name: 'matchExpressions and matchFields in one term are ANDed', spec: required({ ...expr('zone', 'In', ['b']), ...field('In', [PLACEMENT_NODE]) }), node: node(), fits: false },
+  {
+    name: 'matchExpressions and matchFields in one term are ANDed',
+    spec: required({ ...expr('zone', 'In', ['b']), ...field('In', [PLACEMENT_NODE]) }),
+    node: node(),
+    fits: false,
+  },
 
   // Both at once.
-  { name: 'affinity matches but a taint is not tolerated', spec: { ...required(expr('zone', 'In', ['a'])) }, node: node([gpu]), fits: false },
-  { name: 'affinity matches and the taint is tolerated', spec: { ...required(expr('zone', 'In', ['a'])), tolerations: [{ key: 'dedicated', operator: 'Exists' }] }, node: node([gpu]), fits: true },
+  {
+    name: 'affinity matches but a taint is not tolerated',
+    spec: { ...required(expr('zone', 'In', ['a'])) },
+    node: node([gpu]),
+    fits: false,
+  },
+  {
+    name: 'affinity matches and the taint is tolerated',
+    spec: { ...required(expr('zone', 'In', ['a'])), tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+    node: node([gpu]),
+    fits: true,
+  },
 ];

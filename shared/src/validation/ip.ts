@@ -206,7 +206,7 @@ export function formatIP(ip: IP): string {
   // the longest run of two or more zero words becomes "::"
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (w[i] !== 0) {
       i++;
       continue;

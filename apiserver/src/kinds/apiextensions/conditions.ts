@@ -20,9 +20,16 @@ export const isConditionTrue = (crd: Obj, type: CrdCondition['type']) => findCon
 export function withCondition(status: Obj | undefined, c: CrdCondition, now = new Date()): Obj {
   const conditions: CrdCondition[] = Array.isArray(status?.conditions) ? status.conditions : [];
   const old = conditions.find((x) => x.type === c.type);
-  const next: CrdCondition = { type: c.type, status: c.status, lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now), reason: c.reason, message: c.message };
+  const next: CrdCondition = {
+    type: c.type,
+    status: c.status,
+    lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now),
+    reason: c.reason,
+    message: c.message,
+  };
   return { ...(status ?? {}), conditions: old ? conditions.map((x) => (x === old ? next : x)) : [...conditions, next] };
 }
 
 /** Same status, reason and message (upstream IsCRDConditionEquivalent). */
-export const equivalent = (a: CrdCondition | undefined, b: CrdCondition | undefined) => !!a && !!b && a.status === b.status && a.reason === b.reason && a.message === b.message;
+export const equivalent = (a: CrdCondition | undefined, b: CrdCondition | undefined) =>
+  !!a && !!b && a.status === b.status && a.reason === b.reason && a.message === b.message;

@@ -109,7 +109,12 @@ export class CrdController {
     const served = this.serve(crd);
     if (served) setTerminating(served.strategy, isConditionTrue(crd, 'Terminating'));
     if (served && isConditionTrue(crd, 'NamesAccepted') && !isConditionTrue(crd, 'Established') && !crd.metadata.deletionTimestamp)
-      crd = await this.writeStatus(crd, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' });
+      crd = await this.writeStatus(crd, {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+      });
     if (crd.metadata.deletionTimestamp && (crd.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) await this.finalize(crd, served);
   }
 
@@ -117,9 +122,11 @@ export class CrdController {
   private usedNames(group: string): UsedNames {
     const used: UsedNames = { resources: new Set(), kinds: new Set() };
     const cache = this.registry.caches.get(this.crds);
-    for (const other of cache?.state.values() ?? []) if ((other.spec as Obj | undefined)?.group === group) addUsedNames(used, (other.status as Obj | undefined)?.acceptedNames);
+    for (const other of cache?.state.values() ?? [])
+      if ((other.spec as Obj | undefined)?.group === group) addUsedNames(used, (other.status as Obj | undefined)?.acceptedNames);
     for (const r of this.kinds.stored())
-      if (r.group === group && !isCustomResource(r.strategy)) addUsedNames(used, { plural: r.resource, singular: r.singular, shortNames: r.shortNames, kind: r.kind, listKind: r.listKind });
+      if (r.group === group && !isCustomResource(r.strategy))
+        addUsedNames(used, { plural: r.resource, singular: r.singular, shortNames: r.shortNames, kind: r.kind, listKind: r.listKind });
     return used;
   }
 
@@ -127,10 +134,16 @@ export class CrdController {
   private async acceptNames(crd: Obj): Promise<Obj> {
     if (deepEqual(crd.spec?.names, crd.status?.acceptedNames)) return crd;
     const naming = calculateNames(crd, this.usedNames(crd.spec.group));
-    if (deepEqual(crd.status?.acceptedNames, naming.acceptedNames) && equivalent(naming.namesAccepted, findCondition(crd, 'NamesAccepted'))) return crd;
-    const out = await this.updateStatus(crd, (status) => ({ ...withCondition(withCondition(status, naming.namesAccepted), naming.established), acceptedNames: naming.acceptedNames }));
+    if (deepEqual(crd.status?.acceptedNames, naming.acceptedNames) && equivalent(naming.namesAccepted, findCondition(crd, 'NamesAccepted')))
+      return crd;
+    const out = await this.updateStatus(crd, (status) => ({
+      ...withCondition(withCondition(status, naming.namesAccepted), naming.established),
+      acceptedNames: naming.acceptedNames,
+    }));
     // the names this CRD released may be what another CRD of the group waits for
-    for (const other of this.registry.caches.get(this.crds)?.state.values() ?? []) if ((other.spec as Obj | undefined)?.group === crd.spec.group && other.metadata.name !== crd.metadata.name) this.queue.add(other.metadata.name!);
+    for (const other of this.registry.caches.get(this.crds)?.state.values() ?? [])
+      if ((other.spec as Obj | undefined)?.group === crd.spec.group && other.metadata.name !== crd.metadata.name)
+        this.queue.add(other.metadata.name!);
     return out;
   }
 
@@ -169,8 +182,18 @@ export class CrdController {
 
   /** The finalizer's part: delete every instance, wait until they are gone, then let the CRD go. */
   private async finalize(crd: Obj, served: Serving | undefined): Promise<void> {
-    crd = await this.writeStatus(crd, { type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' });
-    let done: CrdCondition = { type: 'Terminating', status: 'False', reason: 'NeverEstablished', message: 'resource was never established' };
+    crd = await this.writeStatus(crd, {
+      type: 'Terminating',
+      status: 'True',
+      reason: 'InstanceDeletionInProgress',
+      message: 'CustomResource deletion is in progress',
+    });
+    let done: CrdCondition = {
+      type: 'Terminating',
+      status: 'False',
+      reason: 'NeverEstablished',
+      message: 'resource was never established',
+    };
     if (served && isConditionTrue(crd, 'Established')) {
       const r = this.kinds.get(served.strategy.group, served.strategy.resource)!;
       const left = await this.deleteInstances(r);
@@ -207,7 +230,13 @@ export class CrdController {
 
   private async updateStatus(crd: Obj, edit: (status: Obj | undefined) => Obj): Promise<Obj> {
     try {
-      return (await this.registry.guaranteedUpdate(this.crds, crd.metadata.name, undefined, (cur: KubeObject) => ({ ...cur, status: edit(cur.status as Obj | undefined) }), { subresource: 'status' }));
+      return await this.registry.guaranteedUpdate(
+        this.crds,
+        crd.metadata.name,
+        undefined,
+        (cur: KubeObject) => ({ ...cur, status: edit(cur.status as Obj | undefined) }),
+        { subresource: 'status' },
+      );
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return crd;
       throw e;

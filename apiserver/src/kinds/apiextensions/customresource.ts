@@ -25,7 +25,8 @@ const DESCRIPTIONS = {
   apiVersion:
     'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
   kind: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
-  metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+  metadata:
+    "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
 };
 
 /** State of a served custom resource kind its CRD controller changes without re-registering it. */
@@ -46,7 +47,10 @@ export function setTerminating(s: ResourceStrategy, terminating: boolean): void 
 /** Creates of a terminating CustomResourceDefinition's kind are refused (405), as upstream's CR handler refuses them. */
 export const customResourceCreates: CreateAdmission = async (_registry, { r }) => {
   if (states.get(r.strategy)?.terminating)
-    throw new ApiError({ ...statusFor.methodNotAllowed('create not allowed while custom resource definition is terminating'), details: { group: r.group, kind: r.resource } });
+    throw new ApiError({
+      ...statusFor.methodNotAllowed('create not allowed while custom resource definition is terminating'),
+      details: { group: r.group, kind: r.resource },
+    });
 };
 
 /** "stable.example.com" → "com.example.stable", as upstream names a CRD's OpenAPI definitions. */
@@ -112,7 +116,10 @@ function scaleView(scale: Obj): ScaleView {
   return {
     specReplicas: (o) => getPath(o, scale.specReplicasPath),
     statusReplicas: (o) => getPath(o, scale.statusReplicasPath),
-    selector: (o) => (scale.labelSelectorPath && typeof getPath(o, scale.labelSelectorPath) === 'string' ? (getPath(o, scale.labelSelectorPath) as string) : ''),
+    selector: (o) =>
+      scale.labelSelectorPath && typeof getPath(o, scale.labelSelectorPath) === 'string'
+        ? (getPath(o, scale.labelSelectorPath) as string)
+        : '',
     withReplicas: (o, n) => setPath(o, scale.specReplicasPath, n),
   };
 }
@@ -120,9 +127,21 @@ function scaleView(scale: Obj): ScaleView {
 const MAX_INT32 = 2147483647;
 
 /** Go's %T of a decoded JSON value. */
-const goType = (v: unknown) => (typeof v === 'string' ? 'string' : typeof v === 'number' ? 'float64' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : v === null ? '<nil>' : 'map[string]interface {}');
+const goType = (v: unknown) =>
+  typeof v === 'string'
+    ? 'string'
+    : typeof v === 'number'
+      ? 'float64'
+      : typeof v === 'boolean'
+        ? 'bool'
+        : Array.isArray(v)
+          ? '[]interface {}'
+          : v === null
+            ? '<nil>'
+            : 'map[string]interface {}';
 /** upstream's unstructured accessor error ("%v accessor error: %v is of the type %T, expected %s"). */
-const accessorError = (path: string, v: unknown, want: string) => `${path} accessor error: ${typeof v === 'object' ? JSON.stringify(v) : String(v)} is of the type ${goType(v)}, expected ${want}`;
+const accessorError = (path: string, v: unknown, want: string) =>
+  `${path} accessor error: ${typeof v === 'object' ? JSON.stringify(v) : String(v)} is of the type ${goType(v)}, expected ${want}`;
 
 /** Upstream ValidateScaleSpec / ValidateScaleStatus: the replicas paths hold int32 values ≥ 0 when set. */
 function scaleErrors(o: Obj, scale: Obj | undefined, which: ('spec' | 'status')[]): Cause[] {
@@ -140,14 +159,19 @@ function scaleErrors(o: Obj, scale: Obj | undefined, which: ('spec' | 'status')[
     check(scale.statusReplicasPath);
     if (scale.labelSelectorPath) {
       const sel = getPath(o, scale.labelSelectorPath);
-      if (sel !== undefined && typeof sel !== 'string') out.push(fe.invalid(scale.labelSelectorPath, '', accessorError(scale.labelSelectorPath, sel, 'string')));
+      if (sel !== undefined && typeof sel !== 'string')
+        out.push(fe.invalid(scale.labelSelectorPath, '', accessorError(scale.labelSelectorPath, sel, 'string')));
     }
   }
   return out;
 }
 
 const BLOCKING = ['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid'];
-const NOT_CHECKED: Cause = fe.invalid('<nil>', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
+const NOT_CHECKED: Cause = fe.invalid(
+  '<nil>',
+  'null',
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+);
 
 /** The ResourceStrategy of the kind `crd` defines (its accepted names: call once NamesAccepted). */
 export function customResourceStrategy(crd: Obj): ResourceStrategy {
@@ -161,7 +185,7 @@ export function customResourceStrategy(crd: Obj): ResourceStrategy {
   const served = all.filter((v) => v.served === true || v === storage).sort((a, b) => versionPriority(a.name, b.name));
   const schemaOf = (v: Obj): Props | undefined => (isObj(v.schema?.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined);
   const schema = schemaOf(storage) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  const statusSchema = isObj(schema.properties?.status) ? (schema.properties.status) : undefined;
+  const statusSchema = isObj(schema.properties?.status) ? schema.properties.status : undefined;
   const status = isObj(storage.subresources?.status);
   const scale: Obj | undefined = isObj(storage.subresources?.scale) ? storage.subresources.scale : undefined;
   const rules = hasRules(schema);
@@ -194,7 +218,8 @@ export function customResourceStrategy(crd: Obj): ResourceStrategy {
   const subresources: Record<string, SubresourceDef> = {};
   if (scale) subresources.scale = scaleSubresource(scaleView(scale));
 
-  const selectable = Array.isArray(storage.selectableFields) && storage.selectableFields.length ? (storage.selectableFields as Obj[]) : undefined;
+  const selectable =
+    Array.isArray(storage.selectableFields) && storage.selectableFields.length ? (storage.selectableFields as Obj[]) : undefined;
 
   const strategy: ResourceStrategy = {
     group,

@@ -28,7 +28,16 @@ function mark(cur: Obj, _options: unknown, now: Date): Obj | undefined {
   const next = clone(cur);
   next.metadata.deletionTimestamp = rfc3339(now);
   if (!finalizers.includes(CLEANUP_FINALIZER)) next.metadata.finalizers = [...finalizers, CLEANUP_FINALIZER];
-  next.status = withCondition(next.status, { type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon' }, now);
+  next.status = withCondition(
+    next.status,
+    {
+      type: 'Terminating',
+      status: 'True',
+      reason: 'InstanceDeletionPending',
+      message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
+    },
+    now,
+  );
   return next;
 }
 

@@ -21,7 +21,8 @@ export interface Naming {
 /** Add the accepted names of a CRD (or a served kind's names) to `used`. */
 export function addUsedNames(used: UsedNames, names: Obj | undefined): void {
   if (!names) return;
-  for (const n of [names.plural, names.singular, ...(Array.isArray(names.shortNames) ? names.shortNames : [])]) if (n) used.resources.add(n);
+  for (const n of [names.plural, names.singular, ...(Array.isArray(names.shortNames) ? names.shortNames : [])])
+    if (n) used.resources.add(n);
   for (const n of [names.kind, names.listKind]) if (n) used.kinds.add(n);
 }
 
@@ -61,11 +62,18 @@ export function calculateNames(crd: Obj, used: UsedNames): Naming {
   if (!next.shortNames?.length) delete next.shortNames;
   const ok: CrdCondition = { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
   const names = namesAccepted ?? ok;
-  let established: CrdCondition = findCondition(crd, 'Established') ?? { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
-  if (established.status !== 'True' && names.status === 'True') established = { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' };
+  let established: CrdCondition = findCondition(crd, 'Established') ?? {
+    type: 'Established',
+    status: 'False',
+    reason: 'NotAccepted',
+    message: 'not all names are accepted',
+  };
+  if (established.status !== 'True' && names.status === 'True')
+    established = { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' };
   // in the order upstream's CustomResourceDefinitionNames serializes them
   const ordered: Obj = {};
-  for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) if (next[k] !== undefined && (next[k] !== '' || k === 'plural' || k === 'kind')) ordered[k] = next[k];
+  for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories'])
+    if (next[k] !== undefined && (next[k] !== '' || k === 'plural' || k === 'kind')) ordered[k] = next[k];
   ordered.plural ??= '';
   ordered.kind ??= '';
   return { acceptedNames: ordered, namesAccepted: names, established };

@@ -23,13 +23,18 @@ const CREATION_TIMESTAMP_DESCRIPTION =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
 /** The columns of a version without printer columns of its own (upstream serveDefaultColumnsIfEmpty). */
-export const DEFAULT_COLUMNS: PrinterColumn[] = [{ name: 'Age', type: 'date', description: CREATION_TIMESTAMP_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' }];
+export const DEFAULT_COLUMNS: PrinterColumn[] = [
+  { name: 'Age', type: 'date', description: CREATION_TIMESTAMP_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' },
+];
 
 /** A Kubernetes JSONPath (`.a.b[0]`, `.a[?(@.x=="y")].z`, escaped dots) as jsonpath-plus reads it. */
 export function toJsonPathPlus(path: string): string {
   let out = '$';
   let i = 0;
-  const p = path.trim().replace(/^\{(.*)\}$/s, '$1').replace(/^\$/, '');
+  const p = path
+    .trim()
+    .replace(/^\{(.*)\}$/s, '$1')
+    .replace(/^\$/, '');
   while (i < p.length) {
     const c = p[i];
     if (c === '[') {
@@ -108,7 +113,10 @@ export function customResourcePrinter(columns: readonly PrinterColumn[]): TableP
   return {
     columns: [
       NAME,
-      ...cols.map((c) => ({ ...col(c.name, { type: c.type, format: c.format ?? '', priority: c.priority ?? 0 }), description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}` })),
+      ...cols.map((c) => ({
+        ...col(c.name, { type: c.type, format: c.format ?? '', priority: c.priority ?? 0 }),
+        description: c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
+      })),
     ],
     cells: (o: Obj, now: number) => [nameOf(o), ...cols.map((c, i) => cellFor(c.type, firstResult(paths[i], o), now))],
   };

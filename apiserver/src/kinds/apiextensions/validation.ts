@@ -31,7 +31,10 @@ function namesErrors(names: Obj, path: string, out: Cause[]): void {
   const label = (field: string, v: unknown, lower = false) => {
     if (typeof v !== 'string' || !v) return;
     const errs = dns1035LabelErrors(lower ? v.toLowerCase() : v);
-    if (errs.length) out.push(fe.invalid(child(path, field), v, lower ? `may have mixed case, but should otherwise match: ${joinErrs(errs)}` : joinErrs(errs)));
+    if (errs.length)
+      out.push(
+        fe.invalid(child(path, field), v, lower ? `may have mixed case, but should otherwise match: ${joinErrs(errs)}` : joinErrs(errs)),
+      );
   };
   label('plural', names.plural);
   label('singular', names.singular);
@@ -41,7 +44,8 @@ function namesErrors(names: Obj, path: string, out: Cause[]): void {
     const errs = typeof n === 'string' ? dns1035LabelErrors(n) : ['must be a string'];
     if (errs.length) out.push(fe.invalid(index(child(path, 'shortNames'), i), n, joinErrs(errs)));
   });
-  if (names.kind && names.kind === names.listKind) out.push(fe.invalid(child(path, 'listKind'), names.listKind, 'kind and listKind may not be the same'));
+  if (names.kind && names.kind === names.listKind)
+    out.push(fe.invalid(child(path, 'listKind'), names.listKind, 'kind and listKind may not be the same'));
   (Array.isArray(names.categories) ? names.categories : []).forEach((n: unknown, i: number) => {
     const errs = typeof n === 'string' ? dns1035LabelErrors(n) : ['must be a string'];
     if (errs.length) out.push(fe.invalid(index(child(path, 'categories'), i), n, joinErrs(errs)));
@@ -73,8 +77,10 @@ function subresourcesErrors(sub: Obj | undefined, path: string, out: Cause[]): v
 function columnErrors(col: Obj, path: string, out: Cause[]): void {
   if (!col.name) out.push(fe.required(child(path, 'name')));
   if (!col.type) out.push(fe.required(child(path, 'type'), `must be one of ${COLUMN_TYPES.join(',')}`));
-  else if (!COLUMN_TYPES.includes(col.type)) out.push(fe.invalid(child(path, 'type'), col.type, `must be one of ${COLUMN_TYPES.join(',')}`));
-  if (col.format && !COLUMN_FORMATS.includes(col.format)) out.push(fe.invalid(child(path, 'format'), col.format, `must be one of ${COLUMN_FORMATS.join(',')}`));
+  else if (!COLUMN_TYPES.includes(col.type))
+    out.push(fe.invalid(child(path, 'type'), col.type, `must be one of ${COLUMN_TYPES.join(',')}`));
+  if (col.format && !COLUMN_FORMATS.includes(col.format))
+    out.push(fe.invalid(child(path, 'format'), col.format, `must be one of ${COLUMN_FORMATS.join(',')}`));
   if (!col.jsonPath) out.push(fe.required(child(path, 'JSONPath')));
   else simpleJsonPath(col.jsonPath, child(path, 'JSONPath'), out);
 }
@@ -84,7 +90,12 @@ export function schemaAt(schema: Props | undefined, jsonPath: string): Props | u
   let s = schema;
   for (const part of jsonPath.replace(/^\./, '').split('.')) {
     if (!s || !part) return undefined;
-    s = s.properties && Object.hasOwn(s.properties, part) ? s.properties[part] : isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
+    s =
+      s.properties && Object.hasOwn(s.properties, part)
+        ? s.properties[part]
+        : isObject(s.additionalProperties)
+          ? s.additionalProperties
+          : undefined;
   }
   return s;
 }
@@ -104,11 +115,22 @@ function selectableFieldErrors(fields: Obj[], schema: Props | undefined, path: s
     }
     if (f.jsonPath.split('.')[1] === 'metadata') out.push(fe.invalid(at, f.jsonPath, 'must not point to fields in metadata'));
     if (!['string', 'boolean', 'integer'].includes(node.type ?? ''))
-      out.push(fe.invalid(at, f.jsonPath, 'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.'));
+      out.push(
+        fe.invalid(
+          at,
+          f.jsonPath,
+          'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.',
+        ),
+      );
     if (seen.has(f.jsonPath)) out.push(fe.duplicate(at, f.jsonPath));
     seen.add(f.jsonPath);
   });
-  if (seen.size > MAX_SELECTABLE_FIELDS) out.push({ field: path, reason: 'FieldValueTooMany', message: `Too many: ${seen.size}: must have at most ${MAX_SELECTABLE_FIELDS} items` });
+  if (seen.size > MAX_SELECTABLE_FIELDS)
+    out.push({
+      field: path,
+      reason: 'FieldValueTooMany',
+      message: `Too many: ${seen.size}: must have at most ${MAX_SELECTABLE_FIELDS} items`,
+    });
 }
 
 function conversionErrors(conversion: unknown, out: Cause[]): void {
@@ -116,7 +138,8 @@ function conversionErrors(conversion: unknown, out: Cause[]): void {
   if (!conversion.strategy) out.push(fe.required('spec.conversion.strategy'));
   else if (conversion.strategy !== 'None') out.push(fe.notSupported('spec.conversion.strategy', conversion.strategy, ['None']));
   else {
-    if (conversion.webhook !== undefined && conversion.webhook !== null) out.push(fe.forbidden('spec.conversion.webhookClientConfig', 'should not be set when strategy is not set to Webhook'));
+    if (conversion.webhook !== undefined && conversion.webhook !== null)
+      out.push(fe.forbidden('spec.conversion.webhookClientConfig', 'should not be set when strategy is not set to Webhook'));
   }
 }
 
@@ -139,10 +162,20 @@ function approvalErrors(crd: Obj): Cause[] {
   if (!isProtectedGroup(String(crd.spec?.group ?? ''))) return [];
   const state = approvalState(crd.metadata?.annotations);
   const field = `metadata.annotations[${APPROVAL_ANNOTATION}]`;
-  if (state === 'missing') return [fe.required(field, `protected groups must have approval annotation "${APPROVAL_ANNOTATION}", see https://github.com/kubernetes/enhancements/pull/1111`)];
+  if (state === 'missing')
+    return [
+      fe.required(
+        field,
+        `protected groups must have approval annotation "${APPROVAL_ANNOTATION}", see https://github.com/kubernetes/enhancements/pull/1111`,
+      ),
+    ];
   if (state === 'invalid')
     return [
-      fe.invalid(field, crd.metadata.annotations[APPROVAL_ANNOTATION], `protected groups must have approval annotation "${APPROVAL_ANNOTATION}" with either a URL or a reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111`),
+      fe.invalid(
+        field,
+        crd.metadata.annotations[APPROVAL_ANNOTATION],
+        `protected groups must have approval annotation "${APPROVAL_ANNOTATION}" with either a URL or a reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111`,
+      ),
     ];
   return [];
 }
@@ -154,7 +187,9 @@ function storedVersionsErrors(crd: Obj, out: Cause[]): void {
     return;
   }
   const names = versionsOf(crd).map((v) => v.name);
-  for (const v of versionsOf(crd)) if (v.storage === true && !stored.includes(v.name)) out.push(fe.invalid('status.storedVersions', stored, `must have the storage version ${v.name}`));
+  for (const v of versionsOf(crd))
+    if (v.storage === true && !stored.includes(v.name))
+      out.push(fe.invalid('status.storedVersions', stored, `must have the storage version ${v.name}`));
   stored.forEach((v, i) => {
     if (!names.includes(v)) out.push(fe.invalid(`status.storedVersions[${i}]`, v, 'must appear in spec.versions'));
   });
@@ -164,7 +199,8 @@ function specErrors(crd: Obj, out: Cause[]): void {
   const spec: Obj = isObj(crd.spec) ? crd.spec : {};
   const group = spec.group;
   if (!group) out.push(fe.required('spec.group'));
-  else if (typeof group !== 'string' || dns1123SubdomainErrors(group).length) out.push(fe.invalid('spec.group', group, joinErrs(typeof group === 'string' ? dns1123SubdomainErrors(group) : ['must be a string'])));
+  else if (typeof group !== 'string' || dns1123SubdomainErrors(group).length)
+    out.push(fe.invalid('spec.group', group, joinErrs(typeof group === 'string' ? dns1123SubdomainErrors(group) : ['must be a string'])));
   else if (group.split('.').length < 2) out.push(fe.invalid('spec.group', group, 'should be a domain with at least one dot'));
   if (!spec.scope) out.push(fe.required('spec.scope'));
   else if (!['Cluster', 'Namespaced'].includes(spec.scope)) out.push(fe.notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
@@ -192,9 +228,11 @@ function specErrors(crd: Obj, out: Cause[]): void {
     const nameErrs = typeof v.name === 'string' ? dns1035LabelErrors(v.name) : ['must be a string'];
     if (nameErrs.length) out.push(fe.invalid(`spec.versions[${i}].name`, v.name ?? '', joinErrs(nameErrs)));
     const at = `spec.versions[${i}]`;
-    if (v.deprecated !== true && v.deprecationWarning !== undefined) out.push(fe.invalid(`${at}.deprecationWarning`, v.deprecationWarning, 'can only be set for deprecated versions'));
+    if (v.deprecated !== true && v.deprecationWarning !== undefined)
+      out.push(fe.invalid(`${at}.deprecationWarning`, v.deprecationWarning, 'can only be set for deprecated versions'));
     else if (typeof v.deprecationWarning === 'string') {
-      if (v.deprecationWarning.length > 256) out.push(fe.invalid(`${at}.deprecationWarning`, v.deprecationWarning, 'must be <= 256 characters long'));
+      if (v.deprecationWarning.length > 256)
+        out.push(fe.invalid(`${at}.deprecationWarning`, v.deprecationWarning, 'must be <= 256 characters long'));
       if (!v.deprecationWarning) out.push(fe.invalid(`${at}.deprecationWarning`, v.deprecationWarning, 'must not be an empty string'));
     }
     const sp = schemaPath(i);
@@ -203,7 +241,8 @@ function specErrors(crd: Obj, out: Cause[]): void {
     const subp = subPath(i);
     if (subp) subresourcesErrors(isObj(v.subresources) ? v.subresources : undefined, subp, out);
     const colp = colPath(i);
-    if (colp && Array.isArray(v.additionalPrinterColumns)) v.additionalPrinterColumns.forEach((c: unknown, j: number) => columnErrors(isObj(c) ? c : {}, index(colp, j), out));
+    if (colp && Array.isArray(v.additionalPrinterColumns))
+      v.additionalPrinterColumns.forEach((c: unknown, j: number) => columnErrors(isObj(c) ? c : {}, index(colp, j), out));
     const selp = selPath(i);
     if (selp && Array.isArray(v.selectableFields) && v.selectableFields.length) {
       if (!schema) out.push(fe.invalid(selp, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
@@ -223,13 +262,20 @@ function specErrors(crd: Obj, out: Cause[]): void {
 export function validateCrd(crd: Obj): Cause[] {
   const out: Cause[] = [];
   const name = crd.metadata?.name;
-  if (typeof name === 'string' && name && name !== `${crd.spec?.names?.plural}.${crd.spec?.group}`) out.push(fe.invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
+  if (typeof name === 'string' && name && name !== `${crd.spec?.names?.plural}.${crd.spec?.group}`)
+    out.push(fe.invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
   specErrors(crd, out);
   if (isObj(crd.status?.acceptedNames)) namesErrors(crd.status.acceptedNames, 'status.acceptedNames', out);
   storedVersionsErrors(crd, out);
   out.push(...approvalErrors(crd));
   if (crd.spec?.preserveUnknownFields === true)
-    out.push(fe.invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'));
+    out.push(
+      fe.invalid(
+        'spec.preserveUnknownFields',
+        true,
+        'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead',
+      ),
+    );
   return out;
 }
 
@@ -240,7 +286,8 @@ export function validateCrdStatus(crd: Obj): Cause[] {
   return out;
 }
 
-const isEstablished = (crd: Obj) => (Array.isArray(crd.status?.conditions) ? crd.status.conditions : []).some((c: Obj) => c?.type === 'Established' && c.status === 'True');
+const isEstablished = (crd: Obj) =>
+  (Array.isArray(crd.status?.conditions) ? crd.status.conditions : []).some((c: Obj) => c?.type === 'Established' && c.status === 'True');
 
 /** What an update may not change (upstream ValidateCustomResourceDefinitionUpdate beyond the object's own checks). */
 export function validateCrdUpdate(crd: Obj, old: Obj): Cause[] {

@@ -21,7 +21,12 @@ export const controllerRevisions: ResourceStrategy = {
   },
   validateUpdate: (next, old) => (deepEqual(next.data, old.data) ? [] : [fe.invalid('data', next.data, 'field is immutable')]),
   table: {
-    columns: [NAME, col('Controller', { description: 'Controller of the object' }), col('Revision', { description: 'Revision indicates the revision of the state represented by Data.' }), AGE],
+    columns: [
+      NAME,
+      col('Controller', { description: 'Controller of the object' }),
+      col('Revision', { description: 'Revision indicates the revision of the state represented by Data.' }),
+      AGE,
+    ],
     cells(o: apps.ControllerRevision, now) {
       const owner = (o.metadata?.ownerReferences ?? []).find((r) => r.controller);
       const apiVersion = owner?.apiVersion ?? '';

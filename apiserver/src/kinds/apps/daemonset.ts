@@ -57,9 +57,15 @@ export const daemonSets: ResourceStrategy = {
       NAME,
       int('Desired', 'The total number of nodes that should be running the daemon pod.'),
       int('Current', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
-      int('Ready', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
+      int(
+        'Ready',
+        'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+      ),
       int('Up-to-date', 'The total number of nodes that are running updated daemon pod'),
-      int('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
+      int(
+        'Available',
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+      ),
       col('Node Selector', { description: 'NodeSelector is a selector which must be true for the pod to fit on a node.' }),
       AGE,
       CONTAINERS,
@@ -70,8 +76,17 @@ export const daemonSets: ResourceStrategy = {
       const s = o.status;
       const [names, images] = containerCells(o.spec?.template?.spec?.containers);
       return [
-        nameOf(o), num(s?.desiredNumberScheduled), num(s?.currentNumberScheduled), num(s?.numberReady), num(s?.updatedNumberScheduled), num(s?.numberAvailable),
-        formatLabels(o.spec?.template?.spec?.nodeSelector), ageOf(o, now), names, images, formatLabelSelector(o.spec?.selector),
+        nameOf(o),
+        num(s?.desiredNumberScheduled),
+        num(s?.currentNumberScheduled),
+        num(s?.numberReady),
+        num(s?.updatedNumberScheduled),
+        num(s?.numberAvailable),
+        formatLabels(o.spec?.template?.spec?.nodeSelector),
+        ageOf(o, now),
+        names,
+        images,
+        formatLabelSelector(o.spec?.selector),
       ];
     },
   },

@@ -36,14 +36,16 @@ function validate(o: Obj): Cause[] {
   const strategy = obj(errs, 'spec.strategy', spec.strategy) ?? {};
   const type = str(errs, 'spec.strategy.type', strategy.type);
   if (type === 'Recreate') {
-    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) errs.push(fe.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null)
+      errs.push(fe.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   } else if (type === 'RollingUpdate') {
     const ru = obj(errs, 'spec.strategy.rollingUpdate', strategy.rollingUpdate);
     if (!ru) errs.push(fe.required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil'));
     else {
       const unavailable = intOrPercent(errs, 'spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable);
       const surge = intOrPercent(errs, 'spec.strategy.rollingUpdate.maxSurge', ru.maxSurge, false);
-      if (!unavailable && !surge) errs.push(fe.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+      if (!unavailable && !surge)
+        errs.push(fe.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
     }
   } else errs.push(fe.notSupported('spec.strategy', strategy, ['Recreate', 'RollingUpdate']));
   const deadline = nonNegativeInt32(errs, 'spec.progressDeadlineSeconds', spec.progressDeadlineSeconds);
@@ -53,7 +55,8 @@ function validate(o: Obj): Cause[] {
 }
 
 /** metav1.LabelSelector as the string a Scale carries. */
-export const selectorString = (spec: { selector?: unknown }) => (spec.selector ? labelSelectorToString(labelSelectorFromObject(spec.selector)) : '');
+export const selectorString = (spec: { selector?: unknown }) =>
+  spec.selector ? labelSelectorToString(labelSelectorFromObject(spec.selector)) : '';
 
 export const deployments: ResourceStrategy = {
   group: 'apps',
@@ -88,7 +91,9 @@ export const deployments: ResourceStrategy = {
     columns: [
       NAME,
       col('Ready', { description: 'Number of the pod with ready state' }),
-      col('Up-to-date', { description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.' }),
+      col('Up-to-date', {
+        description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      }),
       col('Available', { description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.' }),
       AGE,
       CONTAINERS,
@@ -98,7 +103,16 @@ export const deployments: ResourceStrategy = {
     cells(o: apps.Deployment, now) {
       const [names, images] = containerCells(o.spec?.template?.spec?.containers);
       const desired = o.spec?.replicas ?? 0;
-      return [nameOf(o), `${num(o.status?.readyReplicas)}/${desired}`, num(o.status?.updatedReplicas), num(o.status?.availableReplicas), ageOf(o, now), names, images, formatSelector(o.spec?.selector)];
+      return [
+        nameOf(o),
+        `${num(o.status?.readyReplicas)}/${desired}`,
+        num(o.status?.updatedReplicas),
+        num(o.status?.availableReplicas),
+        ageOf(o, now),
+        names,
+        images,
+        formatSelector(o.spec?.selector),
+      ];
     },
   },
   protobuf: message('Deployment'),

@@ -64,21 +64,28 @@ export const statefulSets: ResourceStrategy = {
     if (!isObj(spec)) return [fe.required('spec')];
     const errs: Cause[] = [];
     const policy = str(errs, 'spec.podManagementPolicy', spec.podManagementPolicy, true);
-    if (policy && policy !== 'OrderedReady' && policy !== 'Parallel') errs.push(fe.invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
+    if (policy && policy !== 'OrderedReady' && policy !== 'Parallel')
+      errs.push(fe.invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
     const us = obj(errs, 'spec.updateStrategy', spec.updateStrategy) ?? {};
     const type = str(errs, 'spec.updateStrategy', us.type, true);
     if (type === 'OnDelete') {
-      if (us.rollingUpdate !== undefined && us.rollingUpdate !== null) errs.push(fe.invalid('spec.updateStrategy.rollingUpdate', us.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+      if (us.rollingUpdate !== undefined && us.rollingUpdate !== null)
+        errs.push(fe.invalid('spec.updateStrategy.rollingUpdate', us.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
     } else if (type === 'RollingUpdate') {
       const ru = obj(errs, 'spec.updateStrategy.rollingUpdate', us.rollingUpdate);
       if (ru) {
         nonNegativeInt32(errs, 'spec.updateStrategy.rollingUpdate.partition', ru.partition);
-        if (ru.maxUnavailable !== undefined && ru.maxUnavailable !== null && !intOrPercent(errs, 'spec.updateStrategy.rollingUpdate.maxUnavailable', ru.maxUnavailable))
+        if (
+          ru.maxUnavailable !== undefined &&
+          ru.maxUnavailable !== null &&
+          !intOrPercent(errs, 'spec.updateStrategy.rollingUpdate.maxUnavailable', ru.maxUnavailable)
+        )
           errs.push(fe.invalid('spec.updateStrategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'must be greater than zero'));
       }
     } else if (type) errs.push(fe.invalid('spec.updateStrategy', us, "must be 'RollingUpdate' or 'OnDelete'"));
     const retention = obj(errs, 'spec.persistentVolumeClaimRetentionPolicy', spec.persistentVolumeClaimRetentionPolicy);
-    for (const f of ['whenDeleted', 'whenScaled']) oneOf(errs, `spec.persistentVolumeClaimRetentionPolicy.${f}`, retention?.[f], ['Retain', 'Delete'] as const);
+    for (const f of ['whenDeleted', 'whenScaled'])
+      oneOf(errs, `spec.persistentVolumeClaimRetentionPolicy.${f}`, retention?.[f], ['Retain', 'Delete'] as const);
     counts(errs, spec, ['replicas', 'minReadySeconds', 'revisionHistoryLimit']);
     const ordinals = obj(errs, 'spec.ordinals', spec.ordinals);
     if (ordinals) nonNegativeInt32(errs, 'spec.ordinals.start', ordinals.start);

@@ -28,7 +28,8 @@ function hpaTargets(o: autoscaling.HorizontalPodAutoscaler): string {
         const key = m.type === 'Resource' ? 'resource' : 'containerResource';
         const src = m[key];
         const cur = st?.[key]?.current;
-        if (src?.target?.averageValue != null) return `${src.name}: ${st?.[key] ? q(cur?.averageValue) : '<unknown>'}/${src.target.averageValue}`;
+        if (src?.target?.averageValue != null)
+          return `${src.name}: ${st?.[key] ? q(cur?.averageValue) : '<unknown>'}/${src.target.averageValue}`;
         const current = cur?.averageUtilization != null ? `${cur.averageUtilization}%` : '<unknown>';
         const target = src?.target?.averageUtilization != null ? `${src.target.averageUtilization}%` : '<auto>';
         return `${src?.name}: ${current}/${target}`;
@@ -53,6 +54,14 @@ export const hpaPrinter: TablePrinter<autoscaling.HorizontalPodAutoscaler> = {
   cells(o, now) {
     const ref = o.spec?.scaleTargetRef;
     const min = o.spec?.minReplicas != null ? String(o.spec.minReplicas) : '<unset>';
-    return [nameOf(o), `${ref?.kind ?? ''}/${ref?.name ?? ''}`, hpaTargets(o), min, num(o.spec?.maxReplicas), num(o.status?.currentReplicas), ageOf(o, now)];
+    return [
+      nameOf(o),
+      `${ref?.kind ?? ''}/${ref?.name ?? ''}`,
+      hpaTargets(o),
+      min,
+      num(o.spec?.maxReplicas),
+      num(o.status?.currentReplicas),
+      ageOf(o, now),
+    ];
   },
 };

@@ -30,19 +30,49 @@ const isCpuResource = (m: Obj) => m?.type === 'Resource' && m.resource?.name ===
 
 function specToV1(m: Obj): Obj {
   const out: Obj = { type: m.type };
-  if (m.resource) out.resource = compact({ name: m.resource.name, targetAverageUtilization: m.resource.target?.averageUtilization, targetAverageValue: m.resource.target?.averageValue });
+  if (m.resource)
+    out.resource = compact({
+      name: m.resource.name,
+      targetAverageUtilization: m.resource.target?.averageUtilization,
+      targetAverageValue: m.resource.target?.averageValue,
+    });
   if (m.containerResource)
-    out.containerResource = compact({ name: m.containerResource.name, targetAverageUtilization: m.containerResource.target?.averageUtilization, targetAverageValue: m.containerResource.target?.averageValue, container: m.containerResource.container });
-  if (m.pods) out.pods = compact({ metricName: m.pods.metric?.name, targetAverageValue: m.pods.target?.averageValue, selector: m.pods.metric?.selector });
+    out.containerResource = compact({
+      name: m.containerResource.name,
+      targetAverageUtilization: m.containerResource.target?.averageUtilization,
+      targetAverageValue: m.containerResource.target?.averageValue,
+      container: m.containerResource.container,
+    });
+  if (m.pods)
+    out.pods = compact({
+      metricName: m.pods.metric?.name,
+      targetAverageValue: m.pods.target?.averageValue,
+      selector: m.pods.metric?.selector,
+    });
   if (m.object)
-    out.object = compact({ target: m.object.describedObject, metricName: m.object.metric?.name, targetValue: m.object.target?.value, selector: m.object.metric?.selector, averageValue: m.object.target?.averageValue });
+    out.object = compact({
+      target: m.object.describedObject,
+      metricName: m.object.metric?.name,
+      targetValue: m.object.target?.value,
+      selector: m.object.metric?.selector,
+      averageValue: m.object.target?.averageValue,
+    });
   if (m.external)
-    out.external = compact({ metricName: m.external.metric?.name, metricSelector: m.external.metric?.selector, targetValue: m.external.target?.value, targetAverageValue: m.external.target?.averageValue });
+    out.external = compact({
+      metricName: m.external.metric?.name,
+      metricSelector: m.external.metric?.selector,
+      targetValue: m.external.target?.value,
+      targetAverageValue: m.external.target?.averageValue,
+    });
   return out;
 }
 
 const resourceTarget = (utilization: unknown, averageValue: unknown) =>
-  compact({ type: utilization != null ? 'Utilization' : 'AverageValue', averageUtilization: utilization ?? undefined, averageValue: averageValue ?? undefined });
+  compact({
+    type: utilization != null ? 'Utilization' : 'AverageValue',
+    averageUtilization: utilization ?? undefined,
+    averageValue: averageValue ?? undefined,
+  });
 const metricId = (name: unknown, selector: unknown) => compact({ name, selector: selector ?? undefined });
 
 function specToV2(m: Obj): Obj {
@@ -50,46 +80,108 @@ function specToV2(m: Obj): Obj {
   const r = m.resource;
   if (r) out.resource = { name: r.name, target: resourceTarget(r.targetAverageUtilization, r.targetAverageValue) };
   const c = m.containerResource;
-  if (c) out.containerResource = { name: c.name, target: resourceTarget(c.targetAverageUtilization, c.targetAverageValue), container: c.container };
-  if (m.pods) out.pods = { metric: metricId(m.pods.metricName, m.pods.selector), target: { type: 'AverageValue', averageValue: m.pods.targetAverageValue } };
+  if (c)
+    out.containerResource = {
+      name: c.name,
+      target: resourceTarget(c.targetAverageUtilization, c.targetAverageValue),
+      container: c.container,
+    };
+  if (m.pods)
+    out.pods = {
+      metric: metricId(m.pods.metricName, m.pods.selector),
+      target: { type: 'AverageValue', averageValue: m.pods.targetAverageValue },
+    };
   const o = m.object;
   if (o)
     out.object = {
       describedObject: o.target,
       metric: metricId(o.metricName, o.selector),
-      target: compact({ type: o.averageValue == null ? 'Value' : 'AverageValue', value: o.targetValue, averageValue: o.averageValue ?? undefined }),
+      target: compact({
+        type: o.averageValue == null ? 'Value' : 'AverageValue',
+        value: o.targetValue,
+        averageValue: o.averageValue ?? undefined,
+      }),
     };
   const e = m.external;
   if (e)
     out.external = {
       metric: metricId(e.metricName, e.metricSelector),
-      target: compact({ type: e.targetValue == null ? 'AverageValue' : 'Value', value: e.targetValue ?? undefined, averageValue: e.targetAverageValue ?? undefined }),
+      target: compact({
+        type: e.targetValue == null ? 'AverageValue' : 'Value',
+        value: e.targetValue ?? undefined,
+        averageValue: e.targetAverageValue ?? undefined,
+      }),
     };
   return out;
 }
 
 function statusToV1(m: Obj): Obj {
   const out: Obj = { type: m.type };
-  if (m.resource) out.resource = compact({ name: m.resource.name, currentAverageUtilization: m.resource.current?.averageUtilization, currentAverageValue: m.resource.current?.averageValue });
+  if (m.resource)
+    out.resource = compact({
+      name: m.resource.name,
+      currentAverageUtilization: m.resource.current?.averageUtilization,
+      currentAverageValue: m.resource.current?.averageValue,
+    });
   if (m.containerResource)
-    out.containerResource = compact({ name: m.containerResource.name, currentAverageUtilization: m.containerResource.current?.averageUtilization, currentAverageValue: m.containerResource.current?.averageValue, container: m.containerResource.container });
-  if (m.pods) out.pods = compact({ metricName: m.pods.metric?.name, currentAverageValue: m.pods.current?.averageValue, selector: m.pods.metric?.selector });
+    out.containerResource = compact({
+      name: m.containerResource.name,
+      currentAverageUtilization: m.containerResource.current?.averageUtilization,
+      currentAverageValue: m.containerResource.current?.averageValue,
+      container: m.containerResource.container,
+    });
+  if (m.pods)
+    out.pods = compact({
+      metricName: m.pods.metric?.name,
+      currentAverageValue: m.pods.current?.averageValue,
+      selector: m.pods.metric?.selector,
+    });
   if (m.object)
-    out.object = compact({ target: m.object.describedObject, metricName: m.object.metric?.name, currentValue: m.object.current?.value, selector: m.object.metric?.selector, averageValue: m.object.current?.averageValue });
+    out.object = compact({
+      target: m.object.describedObject,
+      metricName: m.object.metric?.name,
+      currentValue: m.object.current?.value,
+      selector: m.object.metric?.selector,
+      averageValue: m.object.current?.averageValue,
+    });
   if (m.external)
-    out.external = compact({ metricName: m.external.metric?.name, metricSelector: m.external.metric?.selector, currentValue: m.external.current?.value, currentAverageValue: m.external.current?.averageValue });
+    out.external = compact({
+      metricName: m.external.metric?.name,
+      metricSelector: m.external.metric?.selector,
+      currentValue: m.external.current?.value,
+      currentAverageValue: m.external.current?.averageValue,
+    });
   return out;
 }
 
 function statusToV2(m: Obj): Obj {
   const out: Obj = { type: m.type };
-  const current = (value: unknown, averageValue: unknown, averageUtilization?: unknown) => compact({ value: value ?? undefined, averageValue: averageValue ?? undefined, averageUtilization: averageUtilization ?? undefined });
-  if (m.resource) out.resource = { name: m.resource.name, current: current(undefined, m.resource.currentAverageValue, m.resource.currentAverageUtilization) };
+  const current = (value: unknown, averageValue: unknown, averageUtilization?: unknown) =>
+    compact({ value: value ?? undefined, averageValue: averageValue ?? undefined, averageUtilization: averageUtilization ?? undefined });
+  if (m.resource)
+    out.resource = {
+      name: m.resource.name,
+      current: current(undefined, m.resource.currentAverageValue, m.resource.currentAverageUtilization),
+    };
   const c = m.containerResource;
-  if (c) out.containerResource = { name: c.name, current: current(undefined, c.currentAverageValue, c.currentAverageUtilization), container: c.container };
+  if (c)
+    out.containerResource = {
+      name: c.name,
+      current: current(undefined, c.currentAverageValue, c.currentAverageUtilization),
+      container: c.container,
+    };
   if (m.pods) out.pods = { metric: metricId(m.pods.metricName, m.pods.selector), current: current(undefined, m.pods.currentAverageValue) };
-  if (m.object) out.object = { metric: metricId(m.object.metricName, m.object.selector), current: current(m.object.currentValue, m.object.averageValue), describedObject: m.object.target };
-  if (m.external) out.external = { metric: metricId(m.external.metricName, m.external.metricSelector), current: current(m.external.currentValue, m.external.currentAverageValue) };
+  if (m.object)
+    out.object = {
+      metric: metricId(m.object.metricName, m.object.selector),
+      current: current(m.object.currentValue, m.object.averageValue),
+      describedObject: m.object.target,
+    };
+  if (m.external)
+    out.external = {
+      metric: metricId(m.external.metricName, m.external.metricSelector),
+      current: current(m.external.currentValue, m.external.currentAverageValue),
+    };
   return out;
 }
 
@@ -109,7 +201,11 @@ function parseAnnotation(annotations: Obj, key: string): unknown {
   try {
     return JSON.parse(String(raw));
   } catch (e) {
-    throw new ApiError(statusFor.badRequest(`HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: annotation ${key}: ${(e as Error).message}`));
+    throw new ApiError(
+      statusFor.badRequest(
+        `HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler: annotation ${key}: ${(e as Error).message}`,
+      ),
+    );
   }
 }
 
@@ -136,7 +232,12 @@ export function toV1(hpa: Obj): Obj {
   return {
     ...rest,
     metadata: meta,
-    spec: compact({ scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, targetCPUUtilizationPercentage: cpu?.resource.target?.averageUtilization }),
+    spec: compact({
+      scaleTargetRef: spec.scaleTargetRef,
+      minReplicas: spec.minReplicas,
+      maxReplicas: spec.maxReplicas,
+      targetCPUUtilizationPercentage: cpu?.resource.target?.averageUtilization,
+    }),
     status: compact({
       observedGeneration: st.observedGeneration,
       lastScaleTime: st.lastScaleTime,
@@ -156,8 +257,16 @@ export function toV2(hpa: Obj): Obj {
   const annotations: Obj = isObj(meta.annotations) ? { ...meta.annotations } : {};
   const metrics = list(parseAnnotation(annotations, METRICS_ANNOTATION)).map(specToV2);
   // the CPU metric goes after the annotation's, as upstream orders them
-  if (spec.targetCPUUtilizationPercentage != null) metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } });
-  if (!metrics.length) metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } } });
+  if (spec.targetCPUUtilizationPercentage != null)
+    metrics.push({
+      type: 'Resource',
+      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } },
+    });
+  if (!metrics.length)
+    metrics.push({
+      type: 'Resource',
+      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } },
+    });
   const behavior = parseAnnotation(annotations, BEHAVIOR_ANNOTATION);
   const currentMetrics = parseAnnotation(annotations, CURRENT_METRICS_ANNOTATION);
   const conditions = parseAnnotation(annotations, CONDITIONS_ANNOTATION);

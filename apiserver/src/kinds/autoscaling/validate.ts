@@ -5,7 +5,13 @@ import { int32, labelSelector, obj, objects, oneOf, quantity, str, type Errs } f
 import { isObj, type Obj } from '../helpers';
 
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'] as const;
-const SOURCE_FIELD: Record<string, string> = { Object: 'object', Pods: 'pods', Resource: 'resource', ContainerResource: 'containerResource', External: 'external' };
+const SOURCE_FIELD: Record<string, string> = {
+  Object: 'object',
+  Pods: 'pods',
+  Resource: 'resource',
+  ContainerResource: 'containerResource',
+  External: 'external',
+};
 const MAX_PERIOD_SECONDS = 1800;
 const MAX_STABILIZATION_SECONDS = 3600;
 
@@ -31,7 +37,8 @@ function target(errs: Errs, path: string, v: unknown): Obj {
   const t = obj(errs, path, v) ?? {};
   const type = str(errs, `${path}.type`, t.type);
   if (!type) errs.push(fe.required(`${path}.type`, 'must specify a metric target type'));
-  if (type !== 'Utilization' && type !== 'Value' && type !== 'AverageValue') errs.push(fe.invalid(`${path}.type`, type ?? '', 'must be either Utilization, Value, or AverageValue'));
+  if (type !== 'Utilization' && type !== 'Value' && type !== 'AverageValue')
+    errs.push(fe.invalid(`${path}.type`, type ?? '', 'must be either Utilization, Value, or AverageValue'));
   for (const f of ['value', 'averageValue']) {
     if (t[f] === undefined || t[f] === null) continue;
     const q = quantity(errs, `${path}.${f}`, t[f]);
@@ -53,10 +60,13 @@ const has = (t: Obj, f: string) => t[f] !== undefined && t[f] !== null;
 function source(errs: Errs, path: string, type: string, src: Obj): void {
   if (type === 'Resource' || type === 'ContainerResource') {
     if (!str(errs, `${path}.name`, src.name)) errs.push(fe.required(`${path}.name`, 'must specify a resource name'));
-    if (type === 'ContainerResource' && !str(errs, `${path}.container`, src.container)) errs.push(fe.required(`${path}.container`, 'must specify a container'));
+    if (type === 'ContainerResource' && !str(errs, `${path}.container`, src.container))
+      errs.push(fe.required(`${path}.container`, 'must specify a container'));
     const t = target(errs, `${path}.target`, src.target);
-    if (!has(t, 'averageUtilization') && !has(t, 'averageValue')) errs.push(fe.required(`${path}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
-    if (has(t, 'averageUtilization') && has(t, 'averageValue')) errs.push(fe.forbidden(`${path}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
+    if (!has(t, 'averageUtilization') && !has(t, 'averageValue'))
+      errs.push(fe.required(`${path}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
+    if (has(t, 'averageUtilization') && has(t, 'averageValue'))
+      errs.push(fe.forbidden(`${path}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
     return;
   }
   metricIdentifier(errs, `${path}.metric`, src.metric);
@@ -64,7 +74,8 @@ function source(errs: Errs, path: string, type: string, src: Obj): void {
   const t = target(errs, `${path}.target`, src.target);
   if (type === 'Pods') {
     if (!has(t, 'averageValue')) errs.push(fe.required(`${path}.target.averageValue`, 'must specify a positive target averageValue'));
-  } else if (!has(t, 'value') && !has(t, 'averageValue')) errs.push(fe.required(`${path}.target.value`, 'must set either a target value or averageValue'));
+  } else if (!has(t, 'value') && !has(t, 'averageValue'))
+    errs.push(fe.required(`${path}.target.value`, 'must set either a target value or averageValue'));
 }
 
 function metrics(errs: Errs, path: string, list: unknown): void {
@@ -76,7 +87,8 @@ function metrics(errs: Errs, path: string, list: unknown): void {
       continue;
     }
     const field = SOURCE_FIELD[type!];
-    for (const other of Object.values(SOURCE_FIELD)) if (other !== field && has(m, other)) errs.push(fe.forbidden(`${p}.${other}`, 'must populate the given metric source only'));
+    for (const other of Object.values(SOURCE_FIELD))
+      if (other !== field && has(m, other)) errs.push(fe.forbidden(`${p}.${other}`, 'must populate the given metric source only'));
     const src = obj(errs, `${p}.${field}`, m[field]);
     if (!src) errs.push(fe.required(`${p}.${field}`, 'must populate information for the given metric source'));
     else source(errs, `${p}.${field}`, type!, src);
@@ -88,7 +100,8 @@ function scalingRules(errs: Errs, path: string, v: unknown): void {
   if (!r) return;
   const w = int32(errs, `${path}.stabilizationWindowSeconds`, r.stabilizationWindowSeconds);
   if (w !== undefined && w < 0) errs.push(fe.invalid(`${path}.stabilizationWindowSeconds`, w, 'must be greater than or equal to zero'));
-  if (w !== undefined && w > MAX_STABILIZATION_SECONDS) errs.push(fe.invalid(`${path}.stabilizationWindowSeconds`, w, `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`));
+  if (w !== undefined && w > MAX_STABILIZATION_SECONDS)
+    errs.push(fe.invalid(`${path}.stabilizationWindowSeconds`, w, `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`));
   oneOf(errs, `${path}.selectPolicy`, r.selectPolicy, ['Disabled', 'Max', 'Min'] as const);
   const policies = objects(errs, `${path}.policies`, r.policies);
   if (!policies.length) errs.push(fe.required(`${path}.policies`, 'must specify at least one Policy'));
@@ -99,7 +112,8 @@ function scalingRules(errs: Errs, path: string, v: unknown): void {
     if (value <= 0) errs.push(fe.invalid(`${p}.value`, value, 'must be greater than zero'));
     const period = int32(errs, `${p}.periodSeconds`, pol.periodSeconds) ?? 0;
     if (period <= 0) errs.push(fe.invalid(`${p}.periodSeconds`, period, 'must be greater than zero'));
-    if (period > MAX_PERIOD_SECONDS) errs.push(fe.invalid(`${p}.periodSeconds`, period, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
+    if (period > MAX_PERIOD_SECONDS)
+      errs.push(fe.invalid(`${p}.periodSeconds`, period, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
   }
 }
 
@@ -131,6 +145,13 @@ export function defaultBehavior(spec: Obj): void {
     if (r.policies === undefined || r.policies === null) r.policies = policies;
     return r;
   };
-  b.scaleUp = fill(b.scaleUp, [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }], 0);
+  b.scaleUp = fill(
+    b.scaleUp,
+    [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ],
+    0,
+  );
   b.scaleDown = fill(b.scaleDown, [{ type: 'Percent', value: 100, periodSeconds: 15 }], undefined);
 }

@@ -22,7 +22,8 @@ const MAX_NAME = 52;
 function validate(o: Obj): Cause[] {
   const errs: Cause[] = [];
   const name = o.metadata?.name;
-  if (typeof name === 'string' && name.length > MAX_NAME) errs.push(fe.invalid('metadata.name', name, `must be no more than ${MAX_NAME} characters`));
+  if (typeof name === 'string' && name.length > MAX_NAME)
+    errs.push(fe.invalid('metadata.name', name, `must be no more than ${MAX_NAME} characters`));
   const spec = o.spec;
   if (!isObj(spec)) return [...errs, fe.required('spec')];
   const schedule = str(errs, 'spec.schedule', spec.schedule, true);
@@ -92,7 +93,18 @@ export const cronJobs: ResourceStrategy = {
       const last = o.status?.lastScheduleTime ? since(o.status.lastScheduleTime, now) : '<none>';
       const [names, images] = containerCells(spec?.jobTemplate?.spec?.template?.spec?.containers);
       const suspend = spec?.suspend == null ? '<unset>' : spec?.suspend ? 'True' : 'False';
-      return [nameOf(o), spec?.schedule ?? '', spec?.timeZone ?? '<none>', suspend, (o.status?.active ?? []).length, last, ageOf(o, now), names, images, formatLabelSelector(spec?.jobTemplate?.spec?.selector)];
+      return [
+        nameOf(o),
+        spec?.schedule ?? '',
+        spec?.timeZone ?? '<none>',
+        suspend,
+        (o.status?.active ?? []).length,
+        last,
+        ageOf(o, now),
+        names,
+        images,
+        formatLabelSelector(spec?.jobTemplate?.spec?.selector),
+      ];
     },
   },
   protobuf: message('CronJob'),

@@ -47,10 +47,12 @@ export function defaultJobSpec(spec: Obj | undefined): void {
 
 /** The fields of validateJobSpec besides the template, at `path`. */
 function jobFields(errs: Cause[], path: string, spec: Obj): void {
-  for (const f of ['parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'ttlSecondsAfterFinished']) nonNegativeInt32(errs, `${path}.${f}`, spec[f]);
+  for (const f of ['parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'ttlSecondsAfterFinished'])
+    nonNegativeInt32(errs, `${path}.${f}`, spec[f]);
   nonNegative(errs, `${path}.activeDeadlineSeconds`, int64(errs, `${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds));
   const mode = oneOf(errs, `${path}.completionMode`, spec.completionMode, ['NonIndexed', 'Indexed'] as const);
-  if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) errs.push(fe.required(`${path}.completions`, 'when completion mode is Indexed'));
+  if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null))
+    errs.push(fe.required(`${path}.completions`, 'when completion mode is Indexed'));
   oneOf(errs, `${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['TerminatingOrFailed', 'Failed'] as const);
   for (const f of ['suspend', 'manualSelector']) bool(errs, `${path}.${f}`, spec[f]);
 }

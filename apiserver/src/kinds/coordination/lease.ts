@@ -23,7 +23,8 @@ export const leases: ResourceStrategy = {
     const duration = int32(errs, 'spec.leaseDurationSeconds', spec.leaseDurationSeconds);
     if (duration !== undefined && duration <= 0) errs.push(fe.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0'));
     const transitions = int32(errs, 'spec.leaseTransitions', spec.leaseTransitions);
-    if (transitions !== undefined && transitions < 0) errs.push(fe.invalid('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
+    if (transitions !== undefined && transitions < 0)
+      errs.push(fe.invalid('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'));
     for (const f of ['acquireTime', 'renewTime']) {
       const t = str(errs, `spec.${f}`, spec[f]);
       if (t && !MICRO_TIME.test(t)) errs.push(fe.invalid(`spec.${f}`, t, 'must be an RFC 3339 time with microseconds'));

@@ -25,7 +25,11 @@ function valueSize(errs: Cause[], path: string, v: unknown, bytes: boolean): num
 }
 
 /** Each map's keys and values (`bytes`: base64 maps); returns the total size and the keys seen. */
-export function dataMaps(errs: Cause[], o: Obj, maps: readonly { field: string; bytes: boolean }[]): { size: number; keys: Map<string, string> } {
+export function dataMaps(
+  errs: Cause[],
+  o: Obj,
+  maps: readonly { field: string; bytes: boolean }[],
+): { size: number; keys: Map<string, string> } {
   let size = 0;
   const keys = new Map<string, string>();
   for (const { field, bytes } of maps) {
@@ -44,7 +48,8 @@ export function dataMaps(errs: Cause[], o: Obj, maps: readonly { field: string; 
 export function validateImmutable(next: Obj, old: Obj): Cause[] {
   if (old.immutable !== true) return [];
   const errs: Cause[] = [];
-  if (!deepEqual(next.data, old.data) || !deepEqual(next.binaryData, old.binaryData)) errs.push(fe.forbidden('data', 'field is immutable when `immutable` is set'));
+  if (!deepEqual(next.data, old.data) || !deepEqual(next.binaryData, old.binaryData))
+    errs.push(fe.forbidden('data', 'field is immutable when `immutable` is set'));
   if (next.immutable !== true) errs.push(fe.forbidden('immutable', 'field is immutable when `immutable` is set'));
   return errs;
 }

@@ -7,7 +7,10 @@ import { MAX_DATA_SIZE, dataMaps, validateImmutable } from './configdata';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { bool } from '../../registry/validation';
 
-const message = defineMessages(`message ConfigMap { optional ObjectMeta metadata = 1; map<string, string> data = 2; map<string, bytes> binaryData = 3; optional bool immutable = 4; }`, ['immutable']);
+const message = defineMessages(
+  `message ConfigMap { optional ObjectMeta metadata = 1; map<string, string> data = 2; map<string, bytes> binaryData = 3; optional bool immutable = 4; }`,
+  ['immutable'],
+);
 
 export const configMaps: ResourceStrategy = {
   group: '',
@@ -18,7 +21,10 @@ export const configMaps: ResourceStrategy = {
   versions: [{ name: 'v1' }],
   validate(o) {
     const errs: Cause[] = [];
-    const { size } = dataMaps(errs, o, [{ field: 'data', bytes: false }, { field: 'binaryData', bytes: true }]);
+    const { size } = dataMaps(errs, o, [
+      { field: 'data', bytes: false },
+      { field: 'binaryData', bytes: true },
+    ]);
     if (size > MAX_DATA_SIZE) errs.push(fe.tooLong('', MAX_DATA_SIZE));
     bool(errs, 'immutable', o.immutable);
     return errs;
@@ -26,7 +32,11 @@ export const configMaps: ResourceStrategy = {
   validateUpdate: validateImmutable,
   table: {
     columns: [NAME, col('Data', { description: 'Data contains the configuration data.' }), AGE],
-    cells: (o: core.ConfigMap, now) => [nameOf(o), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, ageOf(o, now)],
+    cells: (o: core.ConfigMap, now) => [
+      nameOf(o),
+      Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length,
+      ageOf(o, now),
+    ],
   },
   protobuf: message('ConfigMap'),
 };

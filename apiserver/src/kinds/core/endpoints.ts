@@ -70,7 +70,8 @@ export const endpoints: ResourceStrategy = {
   validate,
   defaults(o) {
     if (Array.isArray(o.subsets))
-      for (const s of o.subsets) if (Array.isArray(s?.ports)) for (const p of s.ports) if (p && typeof p === 'object') setIfAbsent(p, 'protocol', 'TCP');
+      for (const s of o.subsets)
+        if (Array.isArray(s?.ports)) for (const p of s.ports) if (p && typeof p === 'object') setIfAbsent(p, 'protocol', 'TCP');
   },
   table: {
     columns: [NAME, col('Endpoints', { description: 'Endpoints is the list of endpoints for this service.' }), AGE],

@@ -37,7 +37,11 @@ function validate(o: Obj): Cause[] {
     const controller = strField(errs, 'reportingComponent', o.reportingComponent);
     if (!controller) errs.push(fe.required('reportingComponent'));
     qualifiedName(errs, 'reportingComponent', controller ?? '');
-    for (const [f, limit] of [['reportingInstance', LIMIT_128], ['action', LIMIT_128], ['reason', LIMIT_128]] as const) {
+    for (const [f, limit] of [
+      ['reportingInstance', LIMIT_128],
+      ['action', LIMIT_128],
+      ['reason', LIMIT_128],
+    ] as const) {
       const v = strField(errs, f, o[f]);
       if (!v) errs.push(fe.required(f));
       else if (v.length > limit) errs.push(fe.invalid(f, '', `can have at most ${limit} characters`));
@@ -91,7 +95,18 @@ export const events: ResourceStrategy = {
       if (!o.firstTimestamp && !o.eventTime) first = '<unknown>';
       const io = o.involvedObject ?? {};
       const target = io.name ? `${String(io.kind ?? '').toLowerCase()}/${io.name}` : String(io.kind ?? '').toLowerCase();
-      return [last, o.type ?? '', o.reason ?? '', target, io.fieldPath ?? '', eventSource(o), String(o.message ?? '').trim(), first, count, nameOf(o)];
+      return [
+        last,
+        o.type ?? '',
+        o.reason ?? '',
+        target,
+        io.fieldPath ?? '',
+        eventSource(o),
+        String(o.message ?? '').trim(),
+        first,
+        count,
+        nameOf(o),
+      ];
     },
   },
   selectableFields: {

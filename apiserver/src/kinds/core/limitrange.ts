@@ -28,11 +28,13 @@ export function defaultLimitRangeItem(item: any): void {
 const CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
 /** validateLimitRangeResourceName: pod and container limits name container resources. */
-const limitName = (type: unknown) => (key: string, field: string): Cause[] => {
-  if (type !== 'Pod' && type !== 'Container') return [];
-  if (key.includes('/') || CONTAINER_RESOURCES.has(key) || key.startsWith('hugepages-')) return [];
-  return [fe.invalid(field, key, 'must be a standard resource for containers')];
-};
+const limitName =
+  (type: unknown) =>
+  (key: string, field: string): Cause[] => {
+    if (type !== 'Pod' && type !== 'Container') return [];
+    if (key.includes('/') || CONTAINER_RESOURCES.has(key) || key.startsWith('hugepages-')) return [];
+    return [fe.invalid(field, key, 'must be a standard resource for containers')];
+  };
 
 const show = (q: string) => canonicalQuantity(q);
 
@@ -63,16 +65,26 @@ export function validateLimitRange(o: any): Cause[] {
     const keys = new Set(LIMIT_LISTS.flatMap((l) => Object.keys(lists[l])));
     for (const k of [...keys].sort()) {
       const [mn, mx, d, dr, r] = [min[k], max[k], def[k], defReq[k], ratio[k]];
-      if (mn !== undefined && mx !== undefined && compareQuantities(mn, mx) > 0) errs.push(fe.invalid(`${at}.min[${k}]`, mn, `min value ${show(mn)} is greater than max value ${show(mx)}`));
-      if (dr !== undefined && mn !== undefined && compareQuantities(mn, dr) > 0) errs.push(fe.invalid(`${at}.defaultRequest[${k}]`, dr, `min value ${show(mn)} is greater than default request value ${show(dr)}`));
-      if (dr !== undefined && mx !== undefined && compareQuantities(dr, mx) > 0) errs.push(fe.invalid(`${at}.defaultRequest[${k}]`, dr, `default request value ${show(dr)} is greater than max value ${show(mx)}`));
-      if (dr !== undefined && d !== undefined && compareQuantities(dr, d) > 0) errs.push(fe.invalid(`${at}.defaultRequest[${k}]`, dr, `default request value ${show(dr)} is greater than default limit value ${show(d)}`));
-      if (d !== undefined && mn !== undefined && compareQuantities(mn, d) > 0) errs.push(fe.invalid(`${at}.default[${k}]`, mn, `min value ${show(mn)} is greater than default value ${show(d)}`));
-      if (d !== undefined && mx !== undefined && compareQuantities(d, mx) > 0) errs.push(fe.invalid(`${at}.default[${k}]`, mx, `default value ${show(d)} is greater than max value ${show(mx)}`));
-      if (r !== undefined && compareQuantities(r, 1) < 0) errs.push(fe.invalid(`${at}.maxLimitRequestRatio[${k}]`, r, `ratio ${show(r)} is less than 1`));
+      if (mn !== undefined && mx !== undefined && compareQuantities(mn, mx) > 0)
+        errs.push(fe.invalid(`${at}.min[${k}]`, mn, `min value ${show(mn)} is greater than max value ${show(mx)}`));
+      if (dr !== undefined && mn !== undefined && compareQuantities(mn, dr) > 0)
+        errs.push(fe.invalid(`${at}.defaultRequest[${k}]`, dr, `min value ${show(mn)} is greater than default request value ${show(dr)}`));
+      if (dr !== undefined && mx !== undefined && compareQuantities(dr, mx) > 0)
+        errs.push(fe.invalid(`${at}.defaultRequest[${k}]`, dr, `default request value ${show(dr)} is greater than max value ${show(mx)}`));
+      if (dr !== undefined && d !== undefined && compareQuantities(dr, d) > 0)
+        errs.push(
+          fe.invalid(`${at}.defaultRequest[${k}]`, dr, `default request value ${show(dr)} is greater than default limit value ${show(d)}`),
+        );
+      if (d !== undefined && mn !== undefined && compareQuantities(mn, d) > 0)
+        errs.push(fe.invalid(`${at}.default[${k}]`, mn, `min value ${show(mn)} is greater than default value ${show(d)}`));
+      if (d !== undefined && mx !== undefined && compareQuantities(d, mx) > 0)
+        errs.push(fe.invalid(`${at}.default[${k}]`, mx, `default value ${show(d)} is greater than max value ${show(mx)}`));
+      if (r !== undefined && compareQuantities(r, 1) < 0)
+        errs.push(fe.invalid(`${at}.maxLimitRequestRatio[${k}]`, r, `ratio ${show(r)} is less than 1`));
       if (r !== undefined && mn !== undefined && mx !== undefined) {
         const bound = milliValue(mx) / milliValue(mn);
-        if (milliValue(r) / 1000 > bound) errs.push(fe.invalid(`${at}.maxLimitRequestRatio[${k}]`, r, `ratio ${show(r)} is greater than max/min = ${bound.toFixed(6)}`));
+        if (milliValue(r) / 1000 > bound)
+          errs.push(fe.invalid(`${at}.maxLimitRequestRatio[${k}]`, r, `ratio ${show(r)} is greater than max/min = ${bound.toFixed(6)}`));
       }
     }
   });

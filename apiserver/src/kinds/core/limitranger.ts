@@ -21,7 +21,8 @@ interface LimitRangeItem {
   maxLimitRequestRatio?: ResourceList;
 }
 
-const itemsOf = (ranges: Obj[], type: string): LimitRangeItem[] => ranges.flatMap((r) => ((r.spec?.limits ?? []) as LimitRangeItem[]).filter((i) => isObj(i) && i.type === type));
+const itemsOf = (ranges: Obj[], type: string): LimitRangeItem[] =>
+  ranges.flatMap((r) => ((r.spec?.limits ?? []) as LimitRangeItem[]).filter((i) => isObj(i) && i.type === type));
 
 /**
  * Fills in each container's missing limits and requests from the Container items' `default` and
@@ -68,7 +69,8 @@ function checkItem(type: string, item: LimitRangeItem, requests: ResourceList, l
     const lim = limits[k];
     if (req === undefined) errs.push(`minimum ${k} usage per ${type} is ${q(min)}.  No request is specified`);
     else if (compareQuantities(req, min) < 0) errs.push(`minimum ${k} usage per ${type} is ${q(min)}, but request is ${q(req)}`);
-    else if (lim !== undefined && compareQuantities(lim, min) < 0) errs.push(`minimum ${k} usage per ${type} is ${q(min)}, but limit is ${q(lim)}`);
+    else if (lim !== undefined && compareQuantities(lim, min) < 0)
+      errs.push(`minimum ${k} usage per ${type} is ${q(min)}, but limit is ${q(lim)}`);
   }
   for (const [k, max] of Object.entries(item.max ?? {})) {
     const req = requests[k];
@@ -81,14 +83,16 @@ function checkItem(type: string, item: LimitRangeItem, requests: ResourceList, l
     }
     if (lim === undefined) errs.push(`maximum ${k} usage per ${type} is ${q(max)}.  No limit is specified`);
     else if (compareQuantities(lim, max) > 0) errs.push(`maximum ${k} usage per ${type} is ${q(max)}, but limit is ${q(lim)}`);
-    else if (req !== undefined && compareQuantities(req, max) > 0) errs.push(`maximum ${k} usage per ${type} is ${q(max)}, but request is ${q(req)}`);
+    else if (req !== undefined && compareQuantities(req, max) > 0)
+      errs.push(`maximum ${k} usage per ${type} is ${q(max)}, but request is ${q(req)}`);
   }
   for (const [k, ratio] of Object.entries(item.maxLimitRequestRatio ?? {})) {
     const req = requests[k] === undefined ? 0 : milliValue(requests[k]);
     const lim = limits[k] === undefined ? 0 : milliValue(limits[k]);
     if (req === 0) errs.push(`${k} max limit to request ratio per ${type} is ${q(ratio)}, but no request is specified or request is 0`);
     else if (lim === 0) errs.push(`${k} max limit to request ratio per ${type} is ${q(ratio)}, but no limit is specified or limit is 0`);
-    else if ((lim / req) * 1000 > milliValue(ratio)) errs.push(`${k} max limit to request ratio per ${type} is ${q(ratio)}, but provided ratio is ${(lim / req).toFixed(6)}`);
+    else if ((lim / req) * 1000 > milliValue(ratio))
+      errs.push(`${k} max limit to request ratio per ${type} is ${q(ratio)}, but provided ratio is ${(lim / req).toFixed(6)}`);
   }
 }
 
@@ -96,15 +100,18 @@ function checkItem(type: string, item: LimitRangeItem, requests: ResourceList, l
 export function podLimitViolations(pod: Obj, ranges: Obj[]): string[] {
   const errs: string[] = [];
   for (const item of itemsOf(ranges, 'Container'))
-    for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) checkItem('Container', item, c?.resources?.requests ?? {}, c?.resources?.limits ?? {}, errs);
-  for (const item of itemsOf(ranges, 'Pod')) checkItem('Pod', item, podResources(pod.spec, 'requests'), podResources(pod.spec, 'limits'), errs);
+    for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])])
+      checkItem('Container', item, c?.resources?.requests ?? {}, c?.resources?.limits ?? {}, errs);
+  for (const item of itemsOf(ranges, 'Pod'))
+    checkItem('Pod', item, podResources(pod.spec, 'requests'), podResources(pod.spec, 'limits'), errs);
   return errs;
 }
 
 /** Everything in a claim that breaks the ranges' PersistentVolumeClaim items. */
 export function claimLimitViolations(claim: Obj, ranges: Obj[]): string[] {
   const errs: string[] = [];
-  for (const item of itemsOf(ranges, 'PersistentVolumeClaim')) checkItem('PersistentVolumeClaim', item, claim.spec?.resources?.requests ?? {}, claim.spec?.resources?.limits ?? {}, errs);
+  for (const item of itemsOf(ranges, 'PersistentVolumeClaim'))
+    checkItem('PersistentVolumeClaim', item, claim.spec?.resources?.requests ?? {}, claim.spec?.resources?.limits ?? {}, errs);
   return errs;
 }
 
@@ -121,5 +128,6 @@ export const limitRanger: CreateAdmission = async (registry, { r, namespace, nam
     if (note) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: note };
     errs = podLimitViolations(obj, ranges);
   } else errs = claimLimitViolations(obj, ranges);
-  if (errs.length) throw new ApiError(statusFor.forbidden(`${r.resource} "${name || obj.metadata.generateName || ''}" is forbidden: ${aggregate(errs)}`));
+  if (errs.length)
+    throw new ApiError(statusFor.forbidden(`${r.resource} "${name || obj.metadata.generateName || ''}" is forbidden: ${aggregate(errs)}`));
 };

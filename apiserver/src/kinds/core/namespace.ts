@@ -68,10 +68,12 @@ export const namespaces: ResourceStrategy = {
   status: { initial: () => ({ phase: 'Active' }) },
   subresources: { finalize: { verbs: ['update'], handler: finalize } },
   prepareForCreate(o) {
-    if (isObj(o.metadata.labels) || o.metadata.labels == null) o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
+    if (isObj(o.metadata.labels) || o.metadata.labels == null)
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
   },
   prepareForUpdate(next, old) {
-    if (isObj(next.metadata.labels) || next.metadata.labels == null) next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
+    if (isObj(next.metadata.labels) || next.metadata.labels == null)
+      next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
   },
   defaults(o) {
     o.spec = o.spec && typeof o.spec === 'object' ? o.spec : {};
@@ -83,7 +85,8 @@ export const namespaces: ResourceStrategy = {
     for (const [f] of strings(errs, 'spec.finalizers', spec?.finalizers)) {
       const before = errs.length;
       qualifiedName(errs, 'spec.finalizers', f);
-      if (errs.length === before && !f.includes('/') && f !== 'kubernetes') errs.push(fe.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+      if (errs.length === before && !f.includes('/') && f !== 'kubernetes')
+        errs.push(fe.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
     return errs;
   },
@@ -105,7 +108,11 @@ export const namespaceLifecycle: CreateAdmission = async (registry, { r, namespa
   if (!ns) throw new ApiError(statusFor.notFound(nsKind, namespace));
   if (ns.metadata.deletionTimestamp || (ns.status as Obj | undefined)?.phase === 'Terminating')
     throw new ApiError({
-      ...statusFor.forbidden(`${r.resource}${r.group ? '.' + r.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`),
-      details: { causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] },
+      ...statusFor.forbidden(
+        `${r.resource}${r.group ? '.' + r.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      ),
+      details: {
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      },
     });
 };

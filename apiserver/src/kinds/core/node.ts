@@ -47,7 +47,8 @@ function validate(o: Obj): Cause[] {
   for (const [c, p] of cidrs) cidr(errs, p, c);
   if (cidrs.length > 1) {
     const families = new Set(cidrs.map(([c]) => parseCIDRSloppy(c)?.ip.family));
-    if (families.size !== cidrs.length || cidrs.length > 2) errs.push(fe.invalid('spec.podCIDRs', spec.podCIDRs, 'may specify no more than one CIDR for each IP family'));
+    if (families.size !== cidrs.length || cidrs.length > 2)
+      errs.push(fe.invalid('spec.podCIDRs', spec.podCIDRs, 'may specify no more than one CIDR for each IP family'));
   }
   bool(errs, 'spec.unschedulable', spec.unschedulable);
   str(errs, 'spec.providerID', spec.providerID);
@@ -60,7 +61,8 @@ function validate(o: Obj): Cause[] {
     if (msgs.length) errs.push(fe.invalid(`${p}.value`, value, msgs.join(';')));
     const effect = taintEffect(errs, `${p}.effect`, t.effect, false);
     const k = `${effect}/${key}`;
-    if (seen.has(k)) errs.push({ ...fe.duplicate(p, t), message: `${fe.duplicate(p, t).message}: taints must be unique by key and effect pair` });
+    if (seen.has(k))
+      errs.push({ ...fe.duplicate(p, t), message: `${fe.duplicate(p, t).message}: taints must be unique by key and effect pair` });
     seen.add(k);
   }
   const status = obj(errs, 'status', o.status) ?? {};
@@ -96,7 +98,8 @@ function normalizePodCIDRs(o: Obj): void {
 /** ValidateNodeUpdate: a pod CIDR, once set, stays. */
 function validateUpdate(next: Obj, old: Obj): Cause[] {
   const before: unknown[] = old.spec?.podCIDRs ?? [];
-  if (before.length && !deepEqual(next.spec?.podCIDRs ?? [], before)) return [fe.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid')];
+  if (before.length && !deepEqual(next.spec?.podCIDRs ?? [], before))
+    return [fe.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid')];
   return [];
 }
 
@@ -129,10 +132,21 @@ export const nodes: ResourceStrategy = {
     cells(o: core.Node, now) {
       const info = o.status?.nodeInfo;
       return [
-        nameOf(o), nodeStatus(o), nodeRoles(o), ageOf(o, now), info?.kubeletVersion ?? '',
-        nodeAddress(o, 'InternalIP'), nodeAddress(o, 'ExternalIP'), info?.osImage || '<unknown>', info?.kernelVersion || '<unknown>', info?.containerRuntimeVersion || '<unknown>',
+        nameOf(o),
+        nodeStatus(o),
+        nodeRoles(o),
+        ageOf(o, now),
+        info?.kubeletVersion ?? '',
+        nodeAddress(o, 'InternalIP'),
+        nodeAddress(o, 'ExternalIP'),
+        info?.osImage || '<unknown>',
+        info?.kernelVersion || '<unknown>',
+        info?.containerRuntimeVersion || '<unknown>',
       ];
     },
   },
-  selectableFields: { 'metadata.name': METADATA_SELECTABLE['metadata.name'], 'spec.unschedulable': (o) => String(o.spec?.unschedulable === true) },
+  selectableFields: {
+    'metadata.name': METADATA_SELECTABLE['metadata.name'],
+    'spec.unschedulable': (o) => String(o.spec?.unschedulable === true),
+  },
 };

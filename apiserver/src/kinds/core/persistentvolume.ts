@@ -1,7 +1,7 @@
 // PersistentVolumes (upstream pkg/registry/core/persistentvolume): cluster-scoped, created Pending (the PV
 // controller moves the phase on), each phase change stamped in status.lastPhaseTransitionTime; reclaim
 // policy Retain and volume mode Filesystem by default; the volume source is immutable.
- 
+
 import { accessModesString, formatQuantity, parseQuantity, volumeClass, type Volume } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { rfc3339, type Obj } from '../../registry/objects';
@@ -9,12 +9,41 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../tables/columns';
 import { obj, oneOf, str, strings } from '../../registry/validation';
 import { isObj, setIfAbsent } from '../helpers';
-import { specDiff, validateAccessModes, validateClassName, validateHostPathSource, validateLocalSource, validateStorageSize, validateVolumeMode, validateVolumeNodeAffinity } from './volumes';
+import {
+  specDiff,
+  validateAccessModes,
+  validateClassName,
+  validateHostPathSource,
+  validateLocalSource,
+  validateStorageSize,
+  validateVolumeMode,
+  validateVolumeNodeAffinity,
+} from './volumes';
 
 /** Every volume source a PersistentVolumeSpec may carry (one at most); minik8s nodes mount hostPath and local. */
 const SOURCES = [
-  'hostPath', 'local', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'flocker', 'nfs', 'rbd', 'quobyte', 'cephfs', 'iscsi',
-  'cinder', 'fc', 'flexVolume', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'scaleIO', 'storageos', 'csi',
+  'hostPath',
+  'local',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'glusterfs',
+  'flocker',
+  'nfs',
+  'rbd',
+  'quobyte',
+  'cephfs',
+  'iscsi',
+  'cinder',
+  'fc',
+  'flexVolume',
+  'azureFile',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'azureDisk',
+  'scaleIO',
+  'storageos',
+  'csi',
 ];
 const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'] as const;
 
@@ -45,7 +74,8 @@ function validate(o: Obj): Cause[] {
   if (!cap || cap.storage === undefined || Object.keys(cap).length > 1) errs.push(fe.notSupported('spec.capacity', cap ?? {}, ['storage']));
   for (const [k, v] of Object.entries(cap ?? {})) validateStorageSize(`spec.capacity[${k}]`, v, errs);
   const reclaim = oneOf(errs, 'spec.persistentVolumeReclaimPolicy', spec.persistentVolumeReclaimPolicy, RECLAIM_POLICIES);
-  if (spec.nodeAffinity !== undefined && spec.nodeAffinity !== null) validateVolumeNodeAffinity('spec.nodeAffinity', spec.nodeAffinity, errs);
+  if (spec.nodeAffinity !== undefined && spec.nodeAffinity !== null)
+    validateVolumeNodeAffinity('spec.nodeAffinity', spec.nodeAffinity, errs);
   const sources = SOURCES.filter((s) => spec[s] !== undefined && spec[s] !== null);
   if (sources.length === 0) errs.push(fe.required('spec', 'must specify a volume type'));
   for (const extra of sources.slice(1)) errs.push(fe.forbidden(`spec.${extra}`, 'may not specify more than 1 volume type'));
@@ -69,7 +99,8 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
   const source = (o: Obj) => Object.fromEntries(SOURCES.filter((s) => o.spec?.[s] !== undefined).map((s) => [s, o.spec[s]]));
   const a = source(old);
   const b = source(next);
-  if (JSON.stringify(a) !== JSON.stringify(b)) errs.push(fe.forbidden('spec.persistentvolumesource', `spec.persistentvolumesource is immutable after creation\n${specDiff(a, b)}`));
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    errs.push(fe.forbidden('spec.persistentvolumesource', `spec.persistentvolumesource is immutable after creation\n${specDiff(a, b)}`));
   if ((next.spec?.volumeMode ?? null) !== (old.spec?.volumeMode ?? null)) errs.push(fe.immutable('volumeMode', next.spec?.volumeMode));
   if (old.spec?.nodeAffinity && JSON.stringify(old.spec.nodeAffinity) !== JSON.stringify(next.spec?.nodeAffinity))
     errs.push(fe.invalid('nodeAffinity', next.spec?.nodeAffinity ?? null, 'field is immutable'));
@@ -99,16 +130,37 @@ export const persistentVolumes: ResourceStrategy = {
   table: {
     columns: [
       NAME,
-      col('Capacity', { description: "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity" }),
-      col('Access Modes', { description: 'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes' }),
-      col('Reclaim Policy', { description: 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming' }),
-      col('Status', { description: 'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase' }),
-      col('Claim', { description: 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding' }),
+      col('Capacity', {
+        description:
+          "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity",
+      }),
+      col('Access Modes', {
+        description:
+          'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes',
+      }),
+      col('Reclaim Policy', {
+        description:
+          'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming',
+      }),
+      col('Status', {
+        description:
+          'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase',
+      }),
+      col('Claim', {
+        description:
+          'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding',
+      }),
       col('StorageClass', { description: 'StorageClass of the pv' }),
       col('VolumeAttributesClass', { description: 'VolumeAttributesClass of the pv' }),
-      col('Reason', { description: 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.' }),
+      col('Reason', {
+        description:
+          'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.',
+      }),
       AGE,
-      wide('VolumeMode', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.'),
+      wide(
+        'VolumeMode',
+        'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.',
+      ),
     ],
     cells(o: Volume, now) {
       const ref = o.spec?.claimRef;

@@ -54,16 +54,31 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
   }
   // a class may be set on a claim that had none (the default class, given later)
   const oldBeta = old.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'];
-  if ((a.storageClassName === undefined || a.storageClassName === null) && b.storageClassName != null && (oldBeta === undefined || oldBeta === b.storageClassName))
+  if (
+    (a.storageClassName === undefined || a.storageClassName === null) &&
+    b.storageClassName != null &&
+    (oldBeta === undefined || oldBeta === b.storageClassName)
+  )
     a.storageClassName = b.storageClassName;
   // a bound claim's storage request may change (resize); validated below and by admission
   if (next.status?.phase === 'Bound' && isObj(b.resources?.requests)) b.resources.requests.storage = a.resources?.requests?.storage;
   delete a.volumeAttributesClassName;
   delete b.volumeAttributesClassName;
   if (JSON.stringify(a) !== JSON.stringify(b))
-    errs.push(fe.forbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff(a, b)}`));
+    errs.push(
+      fe.forbidden(
+        'spec',
+        `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff(a, b)}`,
+      ),
+    );
   if (oldBeta !== next.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'])
-    errs.push(fe.invalid('metadata.annotations[volume.beta.kubernetes.io/storage-class]', next.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '', 'field is immutable'));
+    errs.push(
+      fe.invalid(
+        'metadata.annotations[volume.beta.kubernetes.io/storage-class]',
+        next.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '',
+        'field is immutable',
+      ),
+    );
   const newSize = size(next, 'spec');
   const statusSize = size(old, 'status');
   if (newSize < size(old, 'spec') && newSize <= (Number.isNaN(statusSize) ? 0 : statusSize))
@@ -95,11 +110,17 @@ export const persistentVolumeClaims: ResourceStrategy = {
       col('Status', { description: 'phase represents the current phase of PersistentVolumeClaim.' }),
       col('Volume', { description: 'volumeName is the binding reference to the PersistentVolume backing this claim.' }),
       col('Capacity', { description: 'capacity represents the actual resources of the underlying volume.' }),
-      col('Access Modes', { description: 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1' }),
+      col('Access Modes', {
+        description:
+          'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1',
+      }),
       col('StorageClass', { description: 'StorageClass of the pvc' }),
       col('VolumeAttributesClass', { description: 'VolumeAttributesClass of the pvc' }),
       AGE,
-      wide('VolumeMode', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.'),
+      wide(
+        'VolumeMode',
+        'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.',
+      ),
     ],
     cells(o: Claim, now) {
       const bound = !!o.spec?.volumeName;

@@ -18,7 +18,12 @@ export const resourceQuotaAdmission: CreateAdmission = async (registry, { r, nam
   if (!quotas.length) return;
   // an invalid object is refused by validation: nothing to charge
   if (validateObject(r, obj, true).length) return;
-  const forbidden = (message: string) => new ApiError(statusFor.forbidden(`${r.resource}${r.group ? '.' + r.group : ''} "${name || obj.metadata.generateName || ''}" is forbidden: ${message}`));
+  const forbidden = (message: string) =>
+    new ApiError(
+      statusFor.forbidden(
+        `${r.resource}${r.group ? '.' + r.group : ''} "${name || obj.metadata.generateName || ''}" is forbidden: ${message}`,
+      ),
+    );
   const now = new Date();
   // every quota is asked before any is charged, so a refusal charges none
   const tracking: string[] = [];
@@ -29,18 +34,20 @@ export const resourceQuotaAdmission: CreateAdmission = async (registry, { r, nam
   }
   if (dryRun) return;
   for (const quotaName of tracking)
-    await registry.guaranteedUpdate(
-      quotaKind,
-      quotaName,
-      namespace,
-      (cur) => {
-        const d = chargeQuota(cur, r.group, r.resource, obj, now);
-        if (d.kind === 'refuse') throw forbidden(d.message);
-        if (d.kind === 'untracked') return cur;
-        return { ...cur, status: { ...((cur as Obj).status ?? {}), used: d.used } };
-      },
-      { subresource: 'status' },
-    ).catch((e) => {
-      if (!isNotFound(e)) throw e; // a quota deleted meanwhile charges nothing
-    });
+    await registry
+      .guaranteedUpdate(
+        quotaKind,
+        quotaName,
+        namespace,
+        (cur) => {
+          const d = chargeQuota(cur, r.group, r.resource, obj, now);
+          if (d.kind === 'refuse') throw forbidden(d.message);
+          if (d.kind === 'untracked') return cur;
+          return { ...cur, status: { ...((cur as Obj).status ?? {}), used: d.used } };
+        },
+        { subresource: 'status' },
+      )
+      .catch((e) => {
+        if (!isNotFound(e)) throw e; // a quota deleted meanwhile charges nothing
+      });
 };

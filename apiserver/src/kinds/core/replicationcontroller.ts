@@ -11,7 +11,10 @@ import { defaultTemplate } from './podspec';
 import { alwaysRestarting, counts, replicaSetLikePrinter, validatePodTemplate } from '../workloads';
 import { scaleSubresource } from '../scale';
 
-const mapSelector = (spec: Obj) => Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
+const mapSelector = (spec: Obj) =>
+  Object.entries(spec.selector ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
 
 export const replicationControllers: ResourceStrategy = {
   group: '',

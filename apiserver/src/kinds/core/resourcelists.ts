@@ -21,7 +21,8 @@ export function resourceList(path: string, list: unknown, errs: Cause[], name: (
     const field = `${path}[${k}]`;
     for (const msg of qualifiedNameErrors(k)) errs.push(fe.invalid(field, k, msg));
     errs.push(...name(k, field));
-    if ((typeof v !== 'string' && typeof v !== 'number') || (typeof v === 'string' && !isQuantity(v))) errs.push(fe.invalid(field, v, QUANTITY_MSG));
+    if ((typeof v !== 'string' && typeof v !== 'number') || (typeof v === 'string' && !isQuantity(v)))
+      errs.push(fe.invalid(field, v, QUANTITY_MSG));
     else out[k] = String(v);
   }
   return out;

@@ -11,7 +11,8 @@ import { isObj } from '../helpers';
 import { canonicalQuantity } from './persistentvolume';
 import { resourceList, validateQuantityValue } from './resourcelists';
 
-const quotaName = (key: string, field: string): Cause[] => (key.includes('/') || isStandardQuotaResourceName(key) ? [] : [fe.invalid(field, key, 'must be a standard resource for quota')]);
+const quotaName = (key: string, field: string): Cause[] =>
+  key.includes('/') || isStandardQuotaResourceName(key) ? [] : [fe.invalid(field, key, 'must be a standard resource for quota')];
 
 /** The hard or used list at `path`, names and values checked (ValidateResourceQuotaSpec / status). */
 function quotaList(path: string, list: unknown, errs: Cause[]): ResourceList {
@@ -20,7 +21,19 @@ function quotaList(path: string, list: unknown, errs: Cause[]): ResourceList {
   return out;
 }
 
-const POD_COMPUTE = new Set(['pods', 'count/pods', 'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage']);
+const POD_COMPUTE = new Set([
+  'pods',
+  'count/pods',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+]);
 
 /** Upstream IsResourceQuotaScopeValidForResource. */
 function scopeFits(scope: string, resource: string): boolean {
@@ -38,9 +51,14 @@ function validateScopes(spec: any, hard: ResourceList, errs: Cause[]): void {
   }
   for (const scope of scopes) {
     if (!(QUOTA_SCOPES as readonly string[]).includes(scope)) errs.push(fe.invalid('spec.scopes', scopes, 'unsupported scope'));
-    for (const k of Object.keys(hard).sort()) if (isStandardQuotaResourceName(k) && !scopeFits(scope, k)) errs.push(fe.invalid('spec.scopes', scopes, 'unsupported scope applied to resource'));
+    for (const k of Object.keys(hard).sort())
+      if (isStandardQuotaResourceName(k) && !scopeFits(scope, k))
+        errs.push(fe.invalid('spec.scopes', scopes, 'unsupported scope applied to resource'));
   }
-  for (const [a, b] of [['BestEffort', 'NotBestEffort'], ['Terminating', 'NotTerminating']])
+  for (const [a, b] of [
+    ['BestEffort', 'NotBestEffort'],
+    ['Terminating', 'NotTerminating'],
+  ])
     if (scopes.includes(a) && scopes.includes(b)) errs.push(fe.invalid('spec.scopes', scopes, 'conflicting scopes'));
 }
 
@@ -51,7 +69,8 @@ function validate(o: any): Cause[] {
   if (!isObj(spec)) return [fe.invalid('spec', spec, 'must be an object')];
   const hard = quotaList('spec.hard', spec.hard, errs);
   validateScopes(spec, hard, errs);
-  if (spec.scopeSelector !== undefined && spec.scopeSelector !== null) errs.push(fe.forbidden('spec.scopeSelector', 'not supported by this server'));
+  if (spec.scopeSelector !== undefined && spec.scopeSelector !== null)
+    errs.push(fe.forbidden('spec.scopeSelector', 'not supported by this server'));
   if (isObj(o.status)) {
     quotaList('status.hard', o.status.hard, errs);
     quotaList('status.used', o.status.used, errs);
@@ -92,7 +111,9 @@ export const resourceQuotas: ResourceStrategy = {
       NAME,
       AGE,
       col('Request', { description: 'Request represents a minimum amount of cpu/memory that a container may consume.' }),
-      col('Limit', { description: 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.' }),
+      col('Limit', {
+        description: 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
+      }),
     ],
     cells: (o, now) => [nameOf(o), ageOf(o, now), usageCell(o, false), usageCell(o, true)],
   },

@@ -36,14 +36,16 @@ const REQUIRED_KEYS: Record<string, string[][]> = {
 /** ValidateSecret: keys, the 1 MiB total, base64 values, and the keys of the well-known types. */
 function validate(o: Obj): Cause[] {
   const errs: Cause[] = [];
-  for (const [k, v] of Object.entries(isObj(o.stringData) ? o.stringData : {})) errs.push(fe.type(k ? `stringData[${k}]` : 'stringData', v, k ? 'string' : 'object'));
+  for (const [k, v] of Object.entries(isObj(o.stringData) ? o.stringData : {}))
+    errs.push(fe.type(k ? `stringData[${k}]` : 'stringData', v, k ? 'string' : 'object'));
   const { size, keys } = dataMaps(errs, o, [{ field: 'data', bytes: true }]);
   if (size > MAX_DATA_SIZE) errs.push(fe.tooLong('data', MAX_DATA_SIZE));
   const type = strField(errs, 'type', o.type) ?? '';
   if (type === 'kubernetes.io/service-account-token' && !o.metadata?.annotations?.['kubernetes.io/service-account.name'])
     errs.push(fe.required('metadata.annotations[kubernetes.io/service-account.name]'));
   // each group: one of its keys must be present
-  for (const group of REQUIRED_KEYS[type] ?? []) if (!group.some((k) => keys.has(k))) for (const k of group) errs.push(fe.required(`data[${k}]`));
+  for (const group of REQUIRED_KEYS[type] ?? [])
+    if (!group.some((k) => keys.has(k))) for (const k of group) errs.push(fe.required(`data[${k}]`));
   for (const k of ['.dockercfg', '.dockerconfigjson']) {
     if (type !== `kubernetes.io/${k.slice(1)}` || typeof o.data?.[k] !== 'string') continue;
     try {
@@ -56,7 +58,10 @@ function validate(o: Obj): Cause[] {
   return errs;
 }
 
-const message = defineMessages(`message Secret { optional ObjectMeta metadata = 1; map<string, bytes> data = 2; optional string type = 3; map<string, string> stringData = 4; optional bool immutable = 5; }`, ['immutable']);
+const message = defineMessages(
+  `message Secret { optional ObjectMeta metadata = 1; map<string, bytes> data = 2; optional string type = 3; map<string, string> stringData = 4; optional bool immutable = 5; }`,
+  ['immutable'],
+);
 
 export const secrets: ResourceStrategy = {
   group: '',
@@ -70,7 +75,12 @@ export const secrets: ResourceStrategy = {
   validate,
   validateUpdate: (next, old) => [...validateImmutable(next, old), ...(next.type !== old.type ? [fe.immutable('type', next.type)] : [])],
   table: {
-    columns: [NAME, col('Type', { description: 'The type of the secret' }), col('Data', { description: 'Data contains the secret data.' }), AGE],
+    columns: [
+      NAME,
+      col('Type', { description: 'The type of the secret' }),
+      col('Data', { description: 'Data contains the secret data.' }),
+      AGE,
+    ],
     cells: (o: core.Secret, now) => [nameOf(o), o.type ?? '', Object.keys(o.data ?? {}).length, ageOf(o, now)],
   },
   selectableFields: { ...METADATA_SELECTABLE, type: (o) => str(o.type) },

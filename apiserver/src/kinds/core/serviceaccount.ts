@@ -29,7 +29,14 @@ export const serviceAccounts: ResourceStrategy = {
     return errs;
   },
   table: {
-    columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
+    columns: [
+      NAME,
+      col('Secrets', {
+        description:
+          'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      }),
+      AGE,
+    ],
     cells: (o: core.ServiceAccount, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
   },
   protobuf: message('ServiceAccount'),

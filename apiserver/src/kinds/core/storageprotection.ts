@@ -6,7 +6,12 @@ import type { CreateAdmission } from '../../registry/registry';
 
 export const storageObjectInUseProtection: CreateAdmission = async (_registry, { r, obj }) => {
   if (r.group !== '') return;
-  const finalizer = r.resource === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER : r.resource === 'persistentvolumes' ? PV_PROTECTION_FINALIZER : undefined;
+  const finalizer =
+    r.resource === 'persistentvolumeclaims'
+      ? PVC_PROTECTION_FINALIZER
+      : r.resource === 'persistentvolumes'
+        ? PV_PROTECTION_FINALIZER
+        : undefined;
   if (!finalizer) return;
   const list: unknown = obj.metadata.finalizers;
   const finalizers = Array.isArray(list) ? list : [];

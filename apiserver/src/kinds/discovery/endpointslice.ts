@@ -6,7 +6,25 @@ import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
 import { setIfAbsent, type Obj } from '../helpers';
 import { dns1123SubdomainErrors, fe, type Cause } from '../../registry/fielderrors';
-import { bool, dnsLabel, dnsSubdomain, ip, ipOfFamily, labels, labelValue, list, nonSpecialIP, obj, objects, oneOf, portNum, protocol, qualifiedName, str, strings } from '../../registry/validation';
+import {
+  bool,
+  dnsLabel,
+  dnsSubdomain,
+  ip,
+  ipOfFamily,
+  labels,
+  labelValue,
+  list,
+  nonSpecialIP,
+  obj,
+  objects,
+  oneOf,
+  portNum,
+  protocol,
+  qualifiedName,
+  str,
+  strings,
+} from '../../registry/validation';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'] as const;
 const MAX_ENDPOINTS = 1000;
@@ -23,7 +41,8 @@ function address(errs: Cause[], path: string, v: string, type: string | undefine
     const name = v.replace(/\.$/, '');
     if (!name) errs.push(fe.required(path));
     else if (dns1123SubdomainErrors(name).length) dnsSubdomain(errs, path, name);
-    else if (name.split('.').length < 2) errs.push(fe.invalid(path, name, 'should be a domain with at least two segments separated by dots'));
+    else if (name.split('.').length < 2)
+      errs.push(fe.invalid(path, name, 'should be a domain with at least two segments separated by dots'));
   }
 }
 
@@ -42,7 +61,8 @@ function validate(o: Obj): Cause[] {
       const node = str(errs, `${p}.nodeName`, e.nodeName);
       if (node) dnsSubdomain(errs, `${p}.nodeName`, node);
       const topo = obj(errs, `${p}.deprecatedTopology`, e.deprecatedTopology);
-      if (topo && Object.keys(topo).length > MAX_TOPOLOGY_LABELS) errs.push(fe.tooMany(`${p}.deprecatedTopology`, Object.keys(topo).length, MAX_TOPOLOGY_LABELS));
+      if (topo && Object.keys(topo).length > MAX_TOPOLOGY_LABELS)
+        errs.push(fe.tooMany(`${p}.deprecatedTopology`, Object.keys(topo).length, MAX_TOPOLOGY_LABELS));
       labels(errs, `${p}.deprecatedTopology`, topo);
       const hostname = str(errs, `${p}.hostname`, e.hostname);
       if (hostname) dnsLabel(errs, `${p}.hostname`, hostname);
@@ -95,7 +115,13 @@ export const endpointSlices: ResourceStrategy = {
     cells(o: discovery.EndpointSlice, now) {
       const ports: string[] = (o.ports ?? []).map((p) => (p.port != null ? String(p.port) : (p.name ?? '*')));
       const addrs: string[] = (o.endpoints ?? []).flatMap((e) => e.addresses ?? []);
-      return [nameOf(o), o.addressType ?? '', listWithMore(ports, ports.length, '<unset>'), listWithMore(addrs, addrs.length, '<unset>'), ageOf(o, now)];
+      return [
+        nameOf(o),
+        o.addressType ?? '',
+        listWithMore(ports, ports.length, '<unset>'),
+        listWithMore(addrs, addrs.length, '<unset>'),
+        ageOf(o, now),
+      ];
     },
   },
 };

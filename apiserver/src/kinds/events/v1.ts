@@ -42,7 +42,10 @@ export function toEventsV1(e: Obj): Obj {
 
 /** An events.k8s.io/v1 Event as core/v1 stores it (empty structs and zero times dropped). */
 export function toCoreV1(e: Obj): Obj {
-  const out = rename(e, RENAMED.map(([a, b]) => [b, a] as const));
+  const out = rename(
+    e,
+    RENAMED.map(([a, b]) => [b, a] as const),
+  );
   for (const k of ['involvedObject', 'source']) if (isObj(out[k]) && !Object.keys(out[k]).length) delete out[k];
   return out;
 }
@@ -75,16 +78,26 @@ export function validateCreate(e: Obj): Cause[] {
 
 /** Field paths as upstream names them (reportingController is core's reportingComponent). */
 const IMMUTABLE: ReadonlyArray<readonly [string, string]> = [
-  ['involvedObject', 'involvedObject'], ['reason', 'reason'], ['message', 'message'], ['source', 'source'],
-  ['firstTimestamp', 'firstTimestamp'], ['lastTimestamp', 'lastTimestamp'], ['count', 'count'], ['type', 'type'],
-  ['eventTime', 'eventTime'], ['action', 'action'], ['related', 'related'], ['reportingComponent', 'reportingController'],
+  ['involvedObject', 'involvedObject'],
+  ['reason', 'reason'],
+  ['message', 'message'],
+  ['source', 'source'],
+  ['firstTimestamp', 'firstTimestamp'],
+  ['lastTimestamp', 'lastTimestamp'],
+  ['count', 'count'],
+  ['type', 'type'],
+  ['eventTime', 'eventTime'],
+  ['action', 'action'],
+  ['related', 'related'],
+  ['reportingComponent', 'reportingController'],
   ['reportingInstance', 'reportingInstance'],
 ];
 
 /** The strict part of ValidateEventUpdate for events.k8s.io/v1 requests. */
 export function validateUpdate(next: Obj, old: Obj): Cause[] {
   const errs = deepEqual(next.series, old.series) ? [] : validateSeries(next);
-  for (const [f, path] of IMMUTABLE) if (!deepEqual(next[f] ?? undefined, old[f] ?? undefined)) errs.push(fe.immutable(path, next[f] ?? ''));
+  for (const [f, path] of IMMUTABLE)
+    if (!deepEqual(next[f] ?? undefined, old[f] ?? undefined)) errs.push(fe.immutable(path, next[f] ?? ''));
   return errs;
 }
 

@@ -53,7 +53,8 @@ function validateBackend(field: string, b: unknown, errs: Cause[]): void {
   if (service != null && resource != null) return void errs.push(fe.invalid(field, '', 'cannot set both resource and service backends'));
   if (resource != null) {
     const r = isObj(resource) ? resource : {};
-    if (r.apiGroup != null) for (const m of dns1123SubdomainErrors(String(r.apiGroup))) errs.push(fe.invalid(`${field}.resource.apiGroup`, r.apiGroup, m));
+    if (r.apiGroup != null)
+      for (const m of dns1123SubdomainErrors(String(r.apiGroup))) errs.push(fe.invalid(`${field}.resource.apiGroup`, r.apiGroup, m));
     for (const k of ['kind', 'name'] as const) {
       if (!r[k]) errs.push(fe.required(`${field}.resource.${k}`));
       else for (const m of pathSegmentNameErrors(String(r[k]))) errs.push(fe.invalid(`${field}.resource.${k}`, r[k], m));
@@ -70,7 +71,8 @@ function validateBackend(field: string, b: unknown, errs: Cause[]): void {
   if (hasName && hasNumber) errs.push(fe.invalid(field, '', 'cannot set both port name & port number'));
   else if (hasName) for (const m of portNameErrors(port.name)) errs.push(fe.invalid(`${field}.service.port.name`, port.name, m));
   else if (hasNumber) {
-    if (!Number.isInteger(port.number) || port.number < 1 || port.number > 65535) errs.push(fe.invalid(`${field}.service.port.number`, port.number, 'must be between 1 and 65535, inclusive'));
+    if (!Number.isInteger(port.number) || port.number < 1 || port.number > 65535)
+      errs.push(fe.invalid(`${field}.service.port.number`, port.number, 'must be between 1 and 65535, inclusive'));
   } else errs.push(fe.required(field, 'port name or number is required'));
 }
 
@@ -82,8 +84,10 @@ function validatePath(field: string, p: unknown, errs: Cause[]): void {
   const value = typeof path.path === 'string' ? path.path : '';
   if (type === 'Exact' || type === 'Prefix') {
     if (!value.startsWith('/')) errs.push(fe.invalid(`${field}.path`, value, 'must be an absolute path'));
-    for (const seq of INVALID_PATH_SEQUENCES) if (value.includes(seq)) errs.push(fe.invalid(`${field}.path`, value, `must not contain '${seq}'`));
-    for (const suffix of INVALID_PATH_SUFFIXES) if (value.endsWith(suffix)) errs.push(fe.invalid(`${field}.path`, value, `cannot end with '${suffix}'`));
+    for (const seq of INVALID_PATH_SEQUENCES)
+      if (value.includes(seq)) errs.push(fe.invalid(`${field}.path`, value, `must not contain '${seq}'`));
+    for (const suffix of INVALID_PATH_SUFFIXES)
+      if (value.endsWith(suffix)) errs.push(fe.invalid(`${field}.path`, value, `cannot end with '${suffix}'`));
   } else if (type === 'ImplementationSpecific') {
     if (value.length > 0 && !value.startsWith('/')) errs.push(fe.invalid(`${field}.path`, value, 'must be an absolute path'));
   } else errs.push(fe.notSupported(`${field}.pathType`, type, PATH_TYPES));
@@ -95,7 +99,8 @@ function validate(o: Obj): Cause[] {
   const errs: Cause[] = [];
   const spec = isObj(o.spec) ? o.spec : {};
   const rules: unknown[] = Array.isArray(spec.rules) ? spec.rules : [];
-  if (!rules.length && spec.defaultBackend == null) errs.push(fe.invalid('spec', spec.rules ?? null, 'either `defaultBackend` or `rules` must be specified'));
+  if (!rules.length && spec.defaultBackend == null)
+    errs.push(fe.invalid('spec', spec.rules ?? null, 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend != null) validateBackend('spec.defaultBackend', spec.defaultBackend, errs);
   rules.forEach((r, i) => {
     const rule = isObj(r) ? r : {};
@@ -113,9 +118,13 @@ function validate(o: Obj): Cause[] {
   tls.forEach((t, i) => {
     const entry = isObj(t) ? t : {};
     (Array.isArray(entry.hosts) ? entry.hosts : []).forEach((h: unknown, j: number) => hostErrors(`spec.tls[${i}].hosts[${j}]`, h, errs));
-    if (entry.secretName) for (const m of dns1123SubdomainErrors(String(entry.secretName))) errs.push(fe.invalid(`spec.tls[${i}].secretName`, entry.secretName, m));
+    if (entry.secretName)
+      for (const m of dns1123SubdomainErrors(String(entry.secretName)))
+        errs.push(fe.invalid(`spec.tls[${i}].secretName`, entry.secretName, m));
   });
-  if (spec.ingressClassName != null) for (const m of dns1123SubdomainErrors(String(spec.ingressClassName))) errs.push(fe.invalid('spec.ingressClassName', spec.ingressClassName, m));
+  if (spec.ingressClassName != null)
+    for (const m of dns1123SubdomainErrors(String(spec.ingressClassName)))
+      errs.push(fe.invalid('spec.ingressClassName', spec.ingressClassName, m));
   const annotation = o.metadata.annotations?.[CLASS_ANNOTATION];
   if (annotation !== undefined && spec.ingressClassName != null && annotation !== spec.ingressClassName)
     errs.push(fe.invalid(`annotations.${CLASS_ANNOTATION}`, annotation, 'must match `ingressClassName` when both are specified'));
@@ -212,6 +221,10 @@ export const defaultIngressClass: CreateAdmission = async (registry, { r, obj })
   const list = await registry.list(registry.resource(ingressClasses), { resourceVersion: '0' });
   const defaults = (list.items as Obj[])
     .filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')
-    .sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+    .sort(
+      (a, b) =>
+        String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
+        String(a.metadata.name).localeCompare(String(b.metadata.name)),
+    );
   if (defaults.length) obj.spec.ingressClassName = defaults[0].metadata.name;
 };

@@ -23,7 +23,8 @@ function domainPrefixedPathErrors(field: string, v: string, errs: Cause[]): void
   const path = slash < 0 ? '' : v.slice(slash + 1);
   if (!host || !path) return void errs.push(fe.invalid(field, v, 'must be a domain-prefixed path (such as "acme.io/foo")'));
   for (const m of dns1123SubdomainErrors(host)) errs.push(fe.invalid(field, host, m));
-  if (!HTTP_PATH.test(path)) errs.push(fe.invalid(field, path, "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
+  if (!HTTP_PATH.test(path))
+    errs.push(fe.invalid(field, path, "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
 }
 
 /** validateIngressClassSpec. */
@@ -33,14 +34,16 @@ function validate(o: Obj): Cause[] {
   const controller = typeof spec.controller === 'string' ? spec.controller : '';
   if (!controller) errs.push(fe.required('spec.controller'));
   else {
-    if (controller.length > 250) errs.push({ field: 'spec.controller', reason: 'FieldValueTooLong', message: 'Too long: may not be more than 250 bytes' });
+    if (controller.length > 250)
+      errs.push({ field: 'spec.controller', reason: 'FieldValueTooLong', message: 'Too long: may not be more than 250 bytes' });
     domainPrefixedPathErrors('spec.controller', controller, errs);
   }
   const p = spec.parameters;
   if (p == null) return errs;
   const params = isObj(p) ? p : {};
   const field = 'spec.parameters';
-  if (params.apiGroup != null) for (const m of dns1123SubdomainErrors(String(params.apiGroup))) errs.push(fe.invalid(`${field}.apiGroup`, params.apiGroup, m));
+  if (params.apiGroup != null)
+    for (const m of dns1123SubdomainErrors(String(params.apiGroup))) errs.push(fe.invalid(`${field}.apiGroup`, params.apiGroup, m));
   for (const k of ['kind', 'name'] as const) {
     if (!params[k]) errs.push(fe.required(`${field}.${k}`));
     else for (const m of pathSegmentNameErrors(String(params[k]))) errs.push(fe.invalid(`${field}.${k}`, params[k], m));
@@ -54,11 +57,14 @@ function validate(o: Obj): Cause[] {
   return errs;
 }
 
-const message = defineMessages(`
+const message = defineMessages(
+  `
 message IngressClassParametersReference { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; optional string scope = 4; optional string namespace = 5; }
 message IngressClassSpec { optional string controller = 1; optional IngressClassParametersReference parameters = 2; }
 message IngressClass { optional ObjectMeta metadata = 1; optional IngressClassSpec spec = 2; }
-`, ['scope']);
+`,
+  ['scope'],
+);
 
 export const ingressClasses: ResourceStrategy = {
   group: 'networking.k8s.io',
@@ -71,7 +77,8 @@ export const ingressClasses: ResourceStrategy = {
     if (isObj(o.spec?.parameters) && o.spec.parameters.scope == null) o.spec.parameters.scope = 'Cluster';
   },
   validate,
-  validateUpdate: (next, old) => (next.spec?.controller !== old.spec?.controller ? [fe.immutable('spec.controller', next.spec?.controller)] : []),
+  validateUpdate: (next, old) =>
+    next.spec?.controller !== old.spec?.controller ? [fe.immutable('spec.controller', next.spec?.controller)] : [],
   table: {
     columns: [
       NAME,

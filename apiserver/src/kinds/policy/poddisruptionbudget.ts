@@ -13,7 +13,8 @@ function validate(o: Obj): Cause[] {
   const spec = o.spec;
   if (!isObj(spec)) return [];
   const errs: Cause[] = [];
-  if (spec.minAvailable != null && spec.maxUnavailable != null) errs.push(fe.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set'));
+  if (spec.minAvailable != null && spec.maxUnavailable != null)
+    errs.push(fe.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set'));
   intOrPercent(errs, 'spec.minAvailable', spec.minAvailable);
   intOrPercent(errs, 'spec.maxUnavailable', spec.maxUnavailable);
   labelSelector(errs, 'spec.selector', spec.selector);

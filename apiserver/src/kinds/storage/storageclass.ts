@@ -30,7 +30,11 @@ function validateAllowedTopologies(terms: unknown, errs: Cause[]): void {
       for (const [v, vp] of values) labelValue(errs, vp, v);
       canonical[key] = values.map(([v]) => v).sort();
     }
-    const c = JSON.stringify(Object.keys(canonical).sort().map((k) => [k, canonical[k]]));
+    const c = JSON.stringify(
+      Object.keys(canonical)
+        .sort()
+        .map((k) => [k, canonical[k]]),
+    );
     if (seen.includes(c)) errs.push(fe.duplicate(`${path}.matchLabelExpressions`, ''));
     seen.push(c);
   }
@@ -41,13 +45,15 @@ function validate(o: Obj): Cause[] {
   const provisioner = str(errs, 'provisioner', o.provisioner, true);
   if (provisioner) each(errs, 'provisioner', provisioner, qualifiedNameErrors(provisioner.toLowerCase()));
   const parameters = Object.entries(stringMap(errs, 'parameters', o.parameters));
-  if (parameters.length > MAX_PARAMETERS) errs.push({ field: 'parameters', reason: 'FieldValueTooLong', message: `Too long: may have at most ${MAX_PARAMETERS} items` });
+  if (parameters.length > MAX_PARAMETERS)
+    errs.push({ field: 'parameters', reason: 'FieldValueTooLong', message: `Too long: may have at most ${MAX_PARAMETERS} items` });
   let total = 0;
   for (const [k, v] of parameters) {
     if (!k) errs.push(fe.invalid('parameters', k, 'field can not be empty.'));
     total += k.length + v.length;
   }
-  if (total > MAX_PARAMETERS_SIZE) errs.push({ field: 'parameters', reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_PARAMETERS_SIZE} bytes` });
+  if (total > MAX_PARAMETERS_SIZE)
+    errs.push({ field: 'parameters', reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_PARAMETERS_SIZE} bytes` });
   oneOf(errs, 'reclaimPolicy', o.reclaimPolicy, RECLAIM);
   oneOf(errs, 'volumeBindingMode', o.volumeBindingMode, BINDING_MODES, true);
   bool(errs, 'allowVolumeExpansion', o.allowVolumeExpansion);
@@ -59,7 +65,8 @@ function validate(o: Obj): Cause[] {
 /** ValidateStorageClassUpdate. */
 function validateUpdate(next: Obj, old: Obj): Cause[] {
   const errs: Cause[] = [];
-  if (JSON.stringify(next.parameters ?? {}) !== JSON.stringify(old.parameters ?? {})) errs.push(fe.forbidden('parameters', 'updates to parameters are forbidden.'));
+  if (JSON.stringify(next.parameters ?? {}) !== JSON.stringify(old.parameters ?? {}))
+    errs.push(fe.forbidden('parameters', 'updates to parameters are forbidden.'));
   if (next.provisioner !== old.provisioner) errs.push(fe.forbidden('provisioner', 'updates to provisioner are forbidden.'));
   if (next.reclaimPolicy !== old.reclaimPolicy) errs.push(fe.forbidden('reclaimPolicy', 'updates to reclaimPolicy are forbidden.'));
   if (next.volumeBindingMode !== old.volumeBindingMode) errs.push(fe.immutable('volumeBindingMode', next.volumeBindingMode));
@@ -83,8 +90,14 @@ export const storageClasses: ResourceStrategy = {
     columns: [
       NAME,
       col('Provisioner', { description: 'provisioner indicates the type of the provisioner.' }),
-      col('ReclaimPolicy', { description: 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.' }),
-      col('VolumeBindingMode', { description: 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.' }),
+      col('ReclaimPolicy', {
+        description:
+          'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.',
+      }),
+      col('VolumeBindingMode', {
+        description:
+          'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.',
+      }),
       col('AllowVolumeExpansion', { description: 'allowVolumeExpansion shows whether the storage class allow volume expand.' }),
       AGE,
     ],

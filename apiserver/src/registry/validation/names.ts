@@ -54,7 +54,16 @@ function chDirPrefix(v: string): string[] {
 export function configMapKeyErrors(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 253) errs.push('must be no more than 253 characters');
-  if (!/^[-._a-zA-Z0-9]+$/.test(v)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", '[-._a-zA-Z0-9]+', 'key.name', 'KEY_NAME', 'key-name'));
+  if (!/^[-._a-zA-Z0-9]+$/.test(v))
+    errs.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        '[-._a-zA-Z0-9]+',
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
   return [...errs, ...chDirPrefix(v)];
 }
 
@@ -69,7 +78,9 @@ export function envVarNameErrors(v: string): string[] {
 
 /** IsHTTPHeaderName. */
 export function httpHeaderNameErrors(v: string): string[] {
-  return /^[-A-Za-z0-9]+$/.test(v) ? [] : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", '[-A-Za-z0-9]+', 'X-Header-Name')];
+  return /^[-A-Za-z0-9]+$/.test(v)
+    ? []
+    : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", '[-A-Za-z0-9]+', 'X-Header-Name')];
 }
 
 /** metav1 ValidateLabelSelector (matchLabels, matchExpressions). */

@@ -1,6 +1,15 @@
 // IPs, CIDRs, ports and protocols as field causes (the parsing rules live in @minik8s/shared, where the nodes
 // use them too).
-import { cidrErrors, inclusiveRange, ipErrors, ipFamilyErrors, isPortNumber, PROTOCOLS, specialIPErrors, type IPFamily } from '@minik8s/shared';
+import {
+  cidrErrors,
+  inclusiveRange,
+  ipErrors,
+  ipFamilyErrors,
+  isPortNumber,
+  PROTOCOLS,
+  specialIPErrors,
+  type IPFamily,
+} from '@minik8s/shared';
 import { fe } from '../fielderrors';
 import { each, portNameErrors } from './names';
 import { int32, oneOf, type Errs } from './values';

@@ -1,7 +1,17 @@
 // CronJob controller (upstream cronjob v2): creates a Job for each schedule time, honouring
 // startingDeadlineSeconds, concurrencyPolicy (Allow/Forbid/Replace), suspend and the job history limits;
 // status active/lastScheduleTime/lastSuccessfulTime.
-import { isAlreadyExists, isNotFound, objectKey, R, rfc3339, type batch, type core, type Informer, type ResourceClient } from '@minik8s/shared';
+import {
+  isAlreadyExists,
+  isNotFound,
+  objectKey,
+  R,
+  rfc3339,
+  type batch,
+  type core,
+  type Informer,
+  type ResourceClient,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { controllerOf, newControllerRef } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
@@ -64,7 +74,8 @@ export class CronJobController extends Controller {
       if (done === 'Complete') {
         const t = j.status?.completionTime;
         if (t && (!status.lastSuccessfulTime || Date.parse(t) > Date.parse(status.lastSuccessfulTime))) status.lastSuccessfulTime = t;
-        if ((cj.status?.active ?? []).some((r) => r.uid === j.metadata.uid)) this.ctx.recorder.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, condition: Complete`);
+        if ((cj.status?.active ?? []).some((r) => r.uid === j.metadata.uid))
+          this.ctx.recorder.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, condition: Complete`);
       }
     }
     status.active = active;
@@ -80,7 +91,14 @@ export class CronJobController extends Controller {
   }
 
   private ref(j: Job): core.ObjectReference {
-    return { apiVersion: 'batch/v1', kind: 'Job', name: j.metadata.name, namespace: j.metadata.namespace, uid: j.metadata.uid, resourceVersion: j.metadata.resourceVersion };
+    return {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      name: j.metadata.name,
+      namespace: j.metadata.namespace,
+      uid: j.metadata.uid,
+      resourceVersion: j.metadata.resourceVersion,
+    };
   }
 
   private async maybeRun(cj: CronJob, status: NonNullable<CronJob['status']>, now: number): Promise<void> {
@@ -97,7 +115,13 @@ export class CronJobController extends Controller {
     }
     this.enqueueAfter(key, w.next - now + 100);
     if (w.mostRecent === undefined) return;
-    if (w.missed > 100) this.ctx.recorder.event(cj, 'Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
+    if (w.missed > 100)
+      this.ctx.recorder.event(
+        cj,
+        'Warning',
+        'TooManyMissedTimes',
+        'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew',
+      );
     const scheduled = w.mostRecent;
     if (spec.startingDeadlineSeconds != null && scheduled < now - spec.startingDeadlineSeconds * 1000) {
       this.ctx.recorder.event(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc3339(scheduled)}`);
@@ -107,7 +131,12 @@ export class CronJobController extends Controller {
     if (status.active?.some((r) => r.name === name) || this.jobs.store.get(`${cj.metadata.namespace}/${name}`)) return;
     const policy = spec.concurrencyPolicy ?? 'Allow';
     if (policy === 'Forbid' && status.active?.length) {
-      this.ctx.recorder.event(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      this.ctx.recorder.event(
+        cj,
+        'Normal',
+        'JobAlreadyActive',
+        'Not starting job because prior execution is running and concurrency policy is Forbid',
+      );
       return;
     }
     if (policy === 'Replace') {
@@ -144,7 +173,8 @@ export class CronJobController extends Controller {
       created = await this.jobClient.get(name, cj.metadata.namespace);
       if (controllerOf(created)?.uid !== cj.metadata.uid) return;
     }
-    if (!jobFinished(created) && !status.active?.some((r) => r.uid === created.metadata.uid)) status.active = [...(status.active ?? []), this.ref(created)];
+    if (!jobFinished(created) && !status.active?.some((r) => r.uid === created.metadata.uid))
+      status.active = [...(status.active ?? []), this.ref(created)];
     status.lastScheduleTime = rfc3339(scheduled);
   }
 
@@ -154,7 +184,11 @@ export class CronJobController extends Controller {
     for (const kind of ['Complete', 'Failed'] as const) {
       const done = owned
         .filter((j) => jobFinished(j) === kind && !j.metadata.deletionTimestamp)
-        .sort((a, b) => Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp ?? '') - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp ?? ''));
+        .sort(
+          (a, b) =>
+            Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp ?? '') -
+            Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp ?? ''),
+        );
       for (const j of done.slice(0, Math.max(0, done.length - limits[kind]))) {
         await this.jobClient.delete(j.metadata.name!, { namespace: j.metadata.namespace, propagationPolicy: 'Background' }).catch((e) => {
           if (!isNotFound(e)) throw e;

@@ -26,7 +26,10 @@ export function scheduleWindow(schedule: string, tz: string | undefined, earlies
   }
   if (missed > 100) {
     // Too many to walk: the latest one is the one right before `next`.
-    mostRecent = parse(schedule, tz, now + 1000).prev().toDate().getTime();
+    mostRecent = parse(schedule, tz, now + 1000)
+      .prev()
+      .toDate()
+      .getTime();
     if (mostRecent > now) mostRecent = parse(schedule, tz, mostRecent).prev().toDate().getTime();
   }
   return { mostRecent, missed, next };

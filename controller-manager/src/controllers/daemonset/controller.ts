@@ -1,7 +1,20 @@
 // DaemonSet controller: one pod per eligible node (pinned by required node affinity on metadata.name,
 // placed by the scheduler), daemon tolerations, RollingUpdate (maxUnavailable) and OnDelete updates,
 // failed daemon pods replaced; status as `kubectl rollout status daemonset` reads it.
-import { daemonPodSpec, isConflict, isNotFound, isPodAvailable, isPodReady, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
+import {
+  daemonPodSpec,
+  isConflict,
+  isNotFound,
+  isPodAvailable,
+  isPodReady,
+  labelSelectorFromObject,
+  matchesLabels,
+  objectKey,
+  R,
+  type apps,
+  type Informer,
+  type ResourceClient,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { scaledValue } from '../../util/intstr';
@@ -29,7 +42,11 @@ export class DaemonSetController extends Controller {
     this.nodes = ctx.factory.informer<Node>(R.nodes);
     this.dsClient = ctx.client.resource<DaemonSet>(R.daemonsets);
     this.podClient = ctx.client.resource<Pod>(R.pods);
-    this.dss.addEventHandler({ onAdd: (d) => this.enqueue(d), onUpdate: (_o, d) => this.enqueue(d), onDelete: (d) => this.expectations.delete(objectKey(d)) });
+    this.dss.addEventHandler({
+      onAdd: (d) => this.enqueue(d),
+      onUpdate: (_o, d) => this.enqueue(d),
+      onDelete: (d) => this.expectations.delete(objectKey(d)),
+    });
     const all = () => this.dss.store.keys().forEach((k) => this.enqueue(k));
     this.nodes.addEventHandler({
       onAdd: all,
@@ -56,7 +73,12 @@ export class DaemonSetController extends Controller {
     for (const p of this.pods.store.byIndex('namespace', ns)) {
       const action = claimAction(uid, false, p, matchesLabels(selector, p.metadata.labels));
       if (action === 'keep') owned.push(p);
-      else if (action === 'adopt') owned.push(await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(ds, 'apps/v1', 'DaemonSet')), 'merge', { namespace: ns }));
+      else if (action === 'adopt')
+        owned.push(
+          await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(ds, 'apps/v1', 'DaemonSet')), 'merge', {
+            namespace: ns,
+          }),
+        );
     }
     const byNode = new Map<string, Pod[]>();
     for (const p of owned) {
@@ -75,7 +97,9 @@ export class DaemonSetController extends Controller {
     for (const node of nodes) {
       const name = node.metadata.name!;
       const { shouldRun, shouldContinueRunning } = nodePlacement(template.spec!, node);
-      const pods = (byNode.get(name) ?? []).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+      const pods = (byNode.get(name) ?? []).sort((a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+      );
       byNode.delete(name);
       const scheduled = pods.some((p) => p.spec?.nodeName);
       if (!shouldContinueRunning) {
@@ -84,7 +108,13 @@ export class DaemonSetController extends Controller {
         continue;
       }
       const failed = pods.filter((p) => p.status?.phase === 'Failed');
-      for (const p of failed) this.ctx.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${ns}/${p.metadata.name} on node ${name}, will try to kill it`);
+      for (const p of failed)
+        this.ctx.recorder.event(
+          ds,
+          'Warning',
+          'FailedDaemonPod',
+          `Found failed daemon pod ${ns}/${p.metadata.name} on node ${name}, will try to kill it`,
+        );
       toDelete.push(...failed);
       const alive = pods.filter((p) => p.status?.phase !== 'Failed');
       toDelete.push(...alive.slice(1));
@@ -101,7 +131,8 @@ export class DaemonSetController extends Controller {
       }
       const pod = alive[0];
       if (pod.spec?.nodeName) status.current++;
-      const ready = isPodReady(pod), available = isPodAvailable(pod, minReady, now);
+      const ready = isPodReady(pod),
+        available = isPodAvailable(pod, minReady, now);
       if (ready) status.ready++;
       if (available) status.available++;
       else unavailable++;
@@ -127,7 +158,11 @@ export class DaemonSetController extends Controller {
 
   private async sync(key: string, ds: DaemonSet, hash: string, create: string[], del: Pod[]): Promise<void> {
     const ns = ds.metadata.namespace!;
-    this.expectations.expect(key, create.length, del.map((p) => objectKey(p)));
+    this.expectations.expect(
+      key,
+      create.length,
+      del.map((p) => objectKey(p)),
+    );
     const errors: unknown[] = [];
     await Promise.all(
       del.map(async (p) => {
@@ -149,7 +184,11 @@ export class DaemonSetController extends Controller {
           metadata: {
             generateName: `${ds.metadata.name}-`,
             namespace: ns,
-            labels: { ...(t.metadata?.labels ?? {}), [REVISION_LABEL]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+            labels: {
+              ...(t.metadata?.labels ?? {}),
+              [REVISION_LABEL]: hash,
+              'pod-template-generation': String(ds.metadata.generation ?? 1),
+            },
             annotations: { ...(t.metadata?.annotations ?? {}) },
             ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
           },
@@ -168,7 +207,11 @@ export class DaemonSetController extends Controller {
     if (errors.length) throw errors[0];
   }
 
-  private async writeStatus(ds: DaemonSet, s: { desired: number; current: number; misscheduled: number; ready: number; updated: number; available: number }, unavailable: number): Promise<void> {
+  private async writeStatus(
+    ds: DaemonSet,
+    s: { desired: number; current: number; misscheduled: number; ready: number; updated: number; available: number },
+    unavailable: number,
+  ): Promise<void> {
     const status: NonNullable<DaemonSet['status']> = {
       ...(ds.status ?? {}),
       currentNumberScheduled: s.current,

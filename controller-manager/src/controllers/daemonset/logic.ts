@@ -1,6 +1,13 @@
 // DaemonSet placement (upstream daemon controller NodeShouldRunDaemonPod + util), pure. The matching
 // rules and the daemon pod's tolerations and pin come from shared, so the scheduler agrees.
-import { daemonPodTolerations, findUntoleratedTaint, isNoExecuteTaint, isScheduleTaint, requiredNodeAffinityMatches, type core } from '@minik8s/shared';
+import {
+  daemonPodTolerations,
+  findUntoleratedTaint,
+  isNoExecuteTaint,
+  isScheduleTaint,
+  requiredNodeAffinityMatches,
+  type core,
+} from '@minik8s/shared';
 import type { Node, Pod } from '../../util/types';
 
 export interface Placement {

@@ -1,13 +1,35 @@
 // Deployment controller (upstream pkg/controller/deployment): ReplicaSets per pod template, rolling
 // and recreate rollouts, revisions, history cleanup, pause, and status/conditions for kubectl rollout.
-import { isAlreadyExists, isConflict, isNotFound, isPodTerminal, labelSelectorFromObject, labelSelectorIsEmpty, matchesLabels, objectKey, R, type Informer, type ResourceClient } from '@minik8s/shared';
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  isPodTerminal,
+  labelSelectorFromObject,
+  labelSelectorIsEmpty,
+  matchesLabels,
+  objectKey,
+  R,
+  type Informer,
+  type ResourceClient,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { adoptPatch, claimAction, controllerOf, newControllerRef, releasePatch } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
 import type { Deployment, Pod, ReplicaSet } from '../../util/types';
 import { computeHash } from './hash';
 import { historyToDelete, maxSurge, newRSNewReplicas, proportionalScale, scaleDownOld, type RsInfo } from './rollout';
-import { calculateStatus, desiredReplicas, getCondition, isComplete, newCondition, REASON, setCondition, strategyOf, updateProgressing } from './status';
+import {
+  calculateStatus,
+  desiredReplicas,
+  getCondition,
+  isComplete,
+  newCondition,
+  REASON,
+  setCondition,
+  strategyOf,
+  updateProgressing,
+} from './status';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const ANN_REVISION = 'deployment.kubernetes.io/revision';
@@ -15,7 +37,14 @@ export const ANN_REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 export const ANN_DESIRED = 'deployment.kubernetes.io/desired-replicas';
 export const ANN_MAX = 'deployment.kubernetes.io/max-replicas';
 /** Deployment annotations never copied to its ReplicaSets (annotationsToSkip). */
-const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration', ANN_REVISION, ANN_REVISION_HISTORY, ANN_DESIRED, ANN_MAX, 'deprecated.deployment.rollback.to']);
+const SKIP_ANNOTATIONS = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  ANN_REVISION,
+  ANN_REVISION_HISTORY,
+  ANN_DESIRED,
+  ANN_MAX,
+  'deprecated.deployment.rollback.to',
+]);
 
 const revisionOf = (rs: ReplicaSet) => Number.parseInt(rs.metadata.annotations?.[ANN_REVISION] ?? '', 10) || 0;
 const replicasOf = (rs: ReplicaSet) => rs.spec?.replicas ?? 0;
@@ -25,7 +54,12 @@ const byCreation = (a: ReplicaSet, b: ReplicaSet) => createdOf(a) - createdOf(b)
  * An RS's status may still count pods its controller is about to delete after a scale-down, so its
  * available pods are capped at its size: counting them would let old RSes shrink below minAvailable.
  */
-const info = (rs: ReplicaSet): RsInfo => ({ name: rs.metadata.name!, replicas: replicasOf(rs), available: Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)), created: createdOf(rs) });
+const info = (rs: ReplicaSet): RsInfo => ({
+  name: rs.metadata.name!,
+  replicas: replicasOf(rs),
+  available: Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)),
+  created: createdOf(rs),
+});
 
 /** Pod templates equal apart from the pod-template-hash label (EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
@@ -51,7 +85,11 @@ export class DeploymentController extends Controller {
     this.pods = ctx.factory.informer<Pod>(R.pods);
     this.dClient = ctx.client.resource<Deployment>(R.deployments);
     this.rsClient = ctx.client.resource<ReplicaSet>(R.replicasets);
-    this.deployments.addEventHandler({ onAdd: (d) => this.enqueue(d), onUpdate: (_o, d) => this.enqueue(d), onDelete: (d) => this.enqueue(d) });
+    this.deployments.addEventHandler({
+      onAdd: (d) => this.enqueue(d),
+      onUpdate: (_o, d) => this.enqueue(d),
+      onDelete: (d) => this.enqueue(d),
+    });
     this.replicasets.addEventHandler({
       onAdd: (rs) => this.rsChanged(rs),
       onUpdate: (old, rs) => {
@@ -119,7 +157,11 @@ export class DeploymentController extends Controller {
       else if (action === 'adopt') {
         const fresh = await this.dClient.get(d.metadata.name!, ns).catch(() => undefined);
         if (!fresh || fresh.metadata.uid !== d.metadata.uid || fresh.metadata.deletionTimestamp) continue;
-        out.push(await this.rsClient.patch(rs.metadata.name!, adoptPatch(rs, newControllerRef(d, 'apps/v1', 'Deployment')), 'merge', { namespace: ns }));
+        out.push(
+          await this.rsClient.patch(rs.metadata.name!, adoptPatch(rs, newControllerRef(d, 'apps/v1', 'Deployment')), 'merge', {
+            namespace: ns,
+          }),
+        );
       } else if (action === 'release') {
         await this.rsClient.patch(rs.metadata.name!, releasePatch(rs, d.metadata.uid!), 'merge', { namespace: ns }).catch((e) => {
           if (!isNotFound(e)) throw e;
@@ -156,7 +198,8 @@ export class DeploymentController extends Controller {
     }
     const old = Number.parseInt(ann[ANN_REVISION] ?? '', 10) || 0;
     if (old < newRevision) {
-      if (exists && ann[ANN_REVISION]) ann[ANN_REVISION_HISTORY] = ann[ANN_REVISION_HISTORY] ? `${ann[ANN_REVISION_HISTORY]},${old}` : String(old);
+      if (exists && ann[ANN_REVISION])
+        ann[ANN_REVISION_HISTORY] = ann[ANN_REVISION_HISTORY] ? `${ann[ANN_REVISION_HISTORY]},${old}` : String(old);
       ann[ANN_REVISION] = String(newRevision);
       changed = true;
     }
@@ -181,7 +224,9 @@ export class DeploymentController extends Controller {
   /** The deployment's own revision annotation follows its new RS (via the main resource: /status ignores metadata). */
   private async setDeploymentRevision(d: Deployment, revision: string): Promise<void> {
     if (d.metadata.annotations?.[ANN_REVISION] === revision) return;
-    const patched = await this.dClient.patch(d.metadata.name!, { metadata: { annotations: { [ANN_REVISION]: revision } } }, 'merge', { namespace: d.metadata.namespace });
+    const patched = await this.dClient.patch(d.metadata.name!, { metadata: { annotations: { [ANN_REVISION]: revision } } }, 'merge', {
+      namespace: d.metadata.namespace,
+    });
     d.metadata.annotations = patched.metadata.annotations;
     setResourceVersion(d, patched);
   }
@@ -205,7 +250,10 @@ export class DeploymentController extends Controller {
       await this.setDeploymentRevision(d, cur.metadata.annotations?.[ANN_REVISION] ?? String(newRevision));
       if (hasDeadline && !getCondition(d.status, 'Progressing')) {
         d.status ??= {};
-        setCondition(d.status, newCondition('Progressing', 'True', REASON.foundNewRS, `Found new replica set "${cur.metadata.name}"`, nowIso));
+        setCondition(
+          d.status,
+          newCondition('Progressing', 'True', REASON.foundNewRS, `Found new replica set "${cur.metadata.name}"`, nowIso),
+        );
         await this.writeStatus(d, d.status);
       }
       return { newRS: cur, oldRSs };
@@ -234,7 +282,8 @@ export class DeploymentController extends Controller {
     let created: ReplicaSet;
     try {
       created = await this.rsClient.create(rs, { namespace: d.metadata.namespace });
-      if (count > 0) this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} to ${count} from 0`);
+      if (count > 0)
+        this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} to ${count} from 0`);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       const other = await this.rsClient.get(rs.metadata.name!, d.metadata.namespace);
@@ -249,7 +298,10 @@ export class DeploymentController extends Controller {
     rsList.push(created);
     if (hasDeadline) {
       d.status ??= {};
-      setCondition(d.status, newCondition('Progressing', 'True', REASON.newRSCreated, `Created new replica set "${created.metadata.name}"`, nowIso));
+      setCondition(
+        d.status,
+        newCondition('Progressing', 'True', REASON.newRSCreated, `Created new replica set "${created.metadata.name}"`, nowIso),
+      );
     }
     await this.setDeploymentRevision(d, String(newRevision));
     if (hasDeadline) await this.writeStatus(d, d.status!);
@@ -271,7 +323,12 @@ export class DeploymentController extends Controller {
     const updated = await this.rsClient.update(copy);
     if (rsList) this.replace(rsList, updated);
     if (from !== to) {
-      this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} to ${to} from ${from}`);
+      this.ctx.recorder.event(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} to ${to} from ${from}`,
+      );
     }
     return updated;
   }
@@ -307,7 +364,12 @@ export class DeploymentController extends Controller {
   }
 
   private statusViews(all: ReplicaSet[]) {
-    return all.map((rs) => ({ specReplicas: replicasOf(rs), replicas: rs.status?.replicas ?? 0, readyReplicas: rs.status?.readyReplicas ?? 0, availableReplicas: rs.status?.availableReplicas ?? 0 }));
+    return all.map((rs) => ({
+      specReplicas: replicasOf(rs),
+      replicas: rs.status?.replicas ?? 0,
+      readyReplicas: rs.status?.readyReplicas ?? 0,
+      availableReplicas: rs.status?.availableReplicas ?? 0,
+    }));
   }
 
   private async syncDeploymentStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined): Promise<void> {
@@ -344,12 +406,16 @@ export class DeploymentController extends Controller {
     const all = newRS ? [...oldRSs, newRS] : oldRSs;
     const active = all.filter((rs) => replicasOf(rs) > 0);
     // FindActiveOrLatest: one active RS (or none: the new one, else the newest) simply takes the size.
-    const single = active.length === 1 ? active[0] : active.length === 0 ? newRS ?? oldRSs.slice().sort(byCreation).pop() : undefined;
+    const single = active.length === 1 ? active[0] : active.length === 0 ? (newRS ?? oldRSs.slice().sort(byCreation).pop()) : undefined;
     if (single) {
       if (replicasOf(single) !== desired) await this.scaleRS(d, single, desired, rsList);
       return;
     }
-    const saturated = newRS && replicasOf(newRS) === desired && newRS.metadata.annotations?.[ANN_DESIRED] === String(desired) && (newRS.status?.availableReplicas ?? 0) === desired;
+    const saturated =
+      newRS &&
+      replicasOf(newRS) === desired &&
+      newRS.metadata.annotations?.[ANN_DESIRED] === String(desired) &&
+      (newRS.status?.availableReplicas ?? 0) === desired;
     if (saturated) {
       for (const rs of oldRSs) if (replicasOf(rs) > 0) await this.scaleRS(d, rs, 0, rsList);
       return;
@@ -368,7 +434,12 @@ export class DeploymentController extends Controller {
     if (limit === undefined || limit === null) return;
     const candidates = oldRSs
       .filter((rs) => (rs.metadata.generation ?? 0) <= (rs.status?.observedGeneration ?? 0))
-      .map((rs) => ({ ...info(rs), revision: revisionOf(rs), statusReplicas: rs.status?.replicas ?? 0, deleting: !!rs.metadata.deletionTimestamp }));
+      .map((rs) => ({
+        ...info(rs),
+        revision: revisionOf(rs),
+        statusReplicas: rs.status?.replicas ?? 0,
+        deleting: !!rs.metadata.deletionTimestamp,
+      }));
     for (const name of historyToDelete(candidates, limit)) {
       await this.rsClient.delete(name, { namespace: d.metadata.namespace }).catch((e) => {
         if (!isNotFound(e)) throw e;

@@ -19,7 +19,11 @@ export interface Strategy {
 }
 
 /** ResolveFenceposts: surge rounds up, unavailable down; both zero → unavailable 1. */
-export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: number | string | undefined,
+  maxUnavailable: number | string | undefined,
+  desired: number,
+): { surge: number; unavailable: number } {
   const surge = scaledValue(maxSurge, desired, true, '25%');
   let unavailable = scaledValue(maxUnavailable, desired, false, '25%');
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -119,7 +123,10 @@ export function proportionalScale(s: Strategy, desired: number, active: RsInfo[]
   let added = 0;
   const next = new Map(order.map((r) => [r.name, r.replicas]));
   for (const r of order) {
-    const share = toAdd > 0 ? Math.min(toAdd - added, Math.round((r.replicas * toAdd) / current)) : Math.max(toAdd - added, Math.round((r.replicas * toAdd) / current));
+    const share =
+      toAdd > 0
+        ? Math.min(toAdd - added, Math.round((r.replicas * toAdd) / current))
+        : Math.max(toAdd - added, Math.round((r.replicas * toAdd) / current));
     next.set(r.name, r.replicas + share);
     added += share;
   }
@@ -133,9 +140,15 @@ export function proportionalScale(s: Strategy, desired: number, active: RsInfo[]
  * cleanupDeployment: with more than `limit` old RSes (not being deleted), the oldest surplus ones
  * that are fully scaled down (spec and status) are deleted. `revision` orders them, creation breaks ties.
  */
-export function historyToDelete(old: (RsInfo & { revision: number; statusReplicas: number; deleting: boolean })[], limit: number): string[] {
+export function historyToDelete(
+  old: (RsInfo & { revision: number; statusReplicas: number; deleting: boolean })[],
+  limit: number,
+): string[] {
   const alive = old.filter((r) => !r.deleting).sort((a, b) => a.revision - b.revision || byAge(a, b));
   const diff = alive.length - limit;
   if (diff <= 0) return [];
-  return alive.slice(0, diff).filter((r) => r.replicas === 0 && r.statusReplicas === 0).map((r) => r.name);
+  return alive
+    .slice(0, diff)
+    .filter((r) => r.replicas === 0 && r.statusReplicas === 0)
+    .map((r) => r.name);
 }

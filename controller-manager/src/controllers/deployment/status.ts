@@ -41,7 +41,13 @@ export function setCondition(status: apps.DeploymentStatus, cond: DeploymentCond
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== cond.type), next];
 }
 
-export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, nowIso: string): DeploymentCondition {
+export function newCondition(
+  type: string,
+  status: 'True' | 'False' | 'Unknown',
+  reason: string,
+  message: string,
+  nowIso: string,
+): DeploymentCondition {
   return { type, status, reason, message, lastUpdateTime: nowIso, lastTransitionTime: nowIso };
 }
 
@@ -53,7 +59,12 @@ export interface RsStatusView {
 }
 
 /** calculateStatus: counts over every RS, Available condition from minAvailable. */
-export function calculateStatus(d: Deployment, all: RsStatusView[], newRS: RsStatusView | undefined, nowIso: string): apps.DeploymentStatus {
+export function calculateStatus(
+  d: Deployment,
+  all: RsStatusView[],
+  newRS: RsStatusView | undefined,
+  nowIso: string,
+): apps.DeploymentStatus {
   const desired = desiredReplicas(d);
   const total = all.reduce((a, r) => a + r.specReplicas, 0);
   const available = all.reduce((a, r) => a + r.availableReplicas, 0);
@@ -70,7 +81,10 @@ export function calculateStatus(d: Deployment, all: RsStatusView[], newRS: RsSta
   if (available >= desired - maxUnavailable(strategyOf(d), desired)) {
     setCondition(status, newCondition('Available', 'True', REASON.minAvailable, 'Deployment has minimum availability.', nowIso));
   } else {
-    setCondition(status, newCondition('Available', 'False', REASON.minUnavailable, 'Deployment does not have minimum availability.', nowIso));
+    setCondition(
+      status,
+      newCondition('Available', 'False', REASON.minUnavailable, 'Deployment does not have minimum availability.', nowIso),
+    );
   }
   return status;
 }
@@ -78,7 +92,12 @@ export function calculateStatus(d: Deployment, all: RsStatusView[], newRS: RsSta
 /** DeploymentComplete: every replica updated and available, and the spec observed. */
 export function isComplete(d: Deployment, s: apps.DeploymentStatus): boolean {
   const desired = desiredReplicas(d);
-  return s.updatedReplicas === desired && s.replicas === desired && s.availableReplicas === desired && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  return (
+    s.updatedReplicas === desired &&
+    s.replicas === desired &&
+    s.availableReplicas === desired &&
+    (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  );
 }
 
 /** DeploymentProgressing: more updated/ready/available pods, or fewer old ones, than last time. */
@@ -86,7 +105,12 @@ export function isProgressing(d: Deployment, s: apps.DeploymentStatus): boolean 
   const old = d.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
-  return (s.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || newOld < oldOld || (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0);
+  return (
+    (s.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) ||
+    newOld < oldOld ||
+    (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
+    (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0)
+  );
 }
 
 /** True when progressDeadlineSeconds elapsed since the last progress (DeploymentTimedOut). */
@@ -110,7 +134,10 @@ export function updateProgressing(d: Deployment, s: apps.DeploymentStatus, newRS
   const cur = getCondition(s, 'Progressing');
   if (isComplete(d, s)) {
     if (cur?.reason !== REASON.newRSAvailable) {
-      setCondition(s, newCondition('Progressing', 'True', REASON.newRSAvailable, `ReplicaSet "${newRSName}" has successfully progressed.`, nowIso));
+      setCondition(
+        s,
+        newCondition('Progressing', 'True', REASON.newRSAvailable, `ReplicaSet "${newRSName}" has successfully progressed.`, nowIso),
+      );
     }
     return undefined;
   }

@@ -11,7 +11,6 @@ import { budgetStatus, expectedPods, failSafeStatus, healthyPods, pendingDisrupt
 
 type Scaled = KubeObject & { spec?: { replicas?: number } };
 
-
 export class DisruptionController extends Controller {
   private readonly budgets: Informer<Budget>;
   private readonly pods: Informer<Pod>;
@@ -61,7 +60,12 @@ export class DisruptionController extends Controller {
       if (dref?.kind === 'Deployment') return d ? { uid: d.metadata.uid!, scale: d.spec?.replicas ?? 0 } : undefined;
       return { uid: rs.metadata.uid!, scale: rs.spec?.replicas ?? 0 };
     }
-    const o = ref.kind === 'StatefulSet' ? owned(this.statefulSets, ref.name, ref.uid) : ref.kind === 'ReplicationController' ? owned(this.rcs, ref.name, ref.uid) : undefined;
+    const o =
+      ref.kind === 'StatefulSet'
+        ? owned(this.statefulSets, ref.name, ref.uid)
+        : ref.kind === 'ReplicationController'
+          ? owned(this.rcs, ref.name, ref.uid)
+          : undefined;
     return o ? { uid: o.metadata.uid!, scale: o.spec?.replicas ?? 0 } : undefined;
   };
 
@@ -76,15 +80,30 @@ export class DisruptionController extends Controller {
     let recheckAt: number | undefined;
     try {
       const expected = expectedPods(budget, pods, this.scaleOf);
-      if (expected.unmanaged.length && (typeof budget.spec?.minAvailable !== 'number'))
-        this.ctx.recorder.event(budget, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(budget.spec?.selector)}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`);
+      if (expected.unmanaged.length && typeof budget.spec?.minAvailable !== 'number')
+        this.ctx.recorder.event(
+          budget,
+          'Warning',
+          'UnmanagedPods',
+          `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(budget.spec?.selector)}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`,
+        );
       const pending = pendingDisruptions(budget, pods, now);
       for (const pod of pending.notDeleted)
-        this.ctx.recorder.event(pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${budget.metadata.namespace}/${budget.metadata.name} to be deleted but it wasn't`);
+        this.ctx.recorder.event(
+          pod,
+          'Warning',
+          'NotDeleted',
+          `Pod was expected by PDB ${budget.metadata.namespace}/${budget.metadata.name} to be deleted but it wasn't`,
+        );
       recheckAt = pending.recheckAt;
       status = budgetStatus(budget, expected, healthyPods(pods, pending.disrupted, now), pending.disrupted, stamp);
     } catch (e) {
-      this.ctx.recorder.event(budget, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${(e as Error).message}`);
+      this.ctx.recorder.event(
+        budget,
+        'Warning',
+        'CalculateExpectedPodCountFailed',
+        `Failed to calculate the number of expected pods: ${(e as Error).message}`,
+      );
       status = failSafeStatus(budget, (e as Error).message, stamp);
     }
     if (!semanticEqual(budget.status ?? {}, status)) await this.client.updateStatus({ ...budget, status });

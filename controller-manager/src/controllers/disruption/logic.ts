@@ -58,7 +58,11 @@ export function expectedPods(budget: Budget, pods: Pod[], scaleOf: ScaleOf): Exp
  * buildDisruptedPodMap: the recorded evictions that still hold back a pod (not deleted yet, recorded
  * less than DELETION_TIMEOUT_MS ago), when to look again, and the pods whose eviction never happened.
  */
-export function pendingDisruptions(budget: Budget, pods: Pod[], now: number): { disrupted: Record<string, string>; recheckAt?: number; notDeleted: Pod[] } {
+export function pendingDisruptions(
+  budget: Budget,
+  pods: Pod[],
+  now: number,
+): { disrupted: Record<string, string>; recheckAt?: number; notDeleted: Pod[] } {
   const recorded = budget.status?.disruptedPods ?? {};
   const disrupted: Record<string, string> = {};
   const notDeleted: Pod[] = [];
@@ -90,7 +94,13 @@ export function healthyPods(pods: Pod[], disrupted: Record<string, string>, now:
 }
 
 /** updatePdbStatus: no disruption allowed while the budget expects no pod (its first pods may be on their way). */
-export function budgetStatus(budget: Budget, e: Expected, currentHealthy: number, disrupted: Record<string, string>, now: string): BudgetStatus {
+export function budgetStatus(
+  budget: Budget,
+  e: Expected,
+  currentHealthy: number,
+  disrupted: Record<string, string>,
+  now: string,
+): BudgetStatus {
   let disruptionsAllowed = currentHealthy - e.desiredHealthy;
   if (e.expectedCount <= 0 || disruptionsAllowed <= 0) disruptionsAllowed = 0;
   const status: BudgetStatus = {
@@ -110,6 +120,10 @@ export function failSafeStatus(budget: Budget, err: string, now: string): Budget
   return {
     ...st,
     disruptionsAllowed: 0,
-    conditions: setStatusCondition(st.conditions, { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message: err, observedGeneration: st.observedGeneration ?? 0 }, now),
+    conditions: setStatusCondition(
+      st.conditions,
+      { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message: err, observedGeneration: st.observedGeneration ?? 0 },
+      now,
+    ),
   };
 }

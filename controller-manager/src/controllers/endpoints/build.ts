@@ -61,7 +61,10 @@ export function portSetKey(ports: ResolvedPort[]): string {
 }
 
 function address(e: PodEndpoint): core.EndpointAddress {
-  const a: core.EndpointAddress = { ip: e.ip, targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid } };
+  const a: core.EndpointAddress = {
+    ip: e.ip,
+    targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
+  };
   if (e.pod.spec?.nodeName) a.nodeName = e.pod.spec.nodeName;
   if (e.pod.spec?.hostname) a.hostname = e.pod.spec.hostname;
   return a;

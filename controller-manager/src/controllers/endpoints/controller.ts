@@ -19,7 +19,11 @@ export class EndpointsController extends Controller {
     this.pods = ctx.factory.informer<Pod>(R.pods);
     this.endpoints = ctx.factory.informer<Endpoints>(R.endpoints);
     this.client = ctx.client.resource<Endpoints>(R.endpoints);
-    this.services.addEventHandler({ onAdd: (s) => this.enqueue(s), onUpdate: (_o, s) => this.enqueue(s), onDelete: (s) => this.enqueue(s) });
+    this.services.addEventHandler({
+      onAdd: (s) => this.enqueue(s),
+      onUpdate: (_o, s) => this.enqueue(s),
+      onDelete: (s) => this.enqueue(s),
+    });
     this.pods.addEventHandler(podHandlers(this.services, (s) => this.enqueue(s)));
     this.endpoints.addEventHandler({ onDelete: (e) => this.enqueue(e) });
   }
@@ -41,11 +45,13 @@ export class EndpointsController extends Controller {
     const want = desiredEndpoints(svc, podsForService(this.pods, svc));
     if (existing && semanticEqual(existing.subsets, want.subsets) && semanticEqual(existing.metadata.labels, want.metadata?.labels)) return;
     try {
-      if (existing) await this.client.update({ ...existing, metadata: { ...existing.metadata, labels: want.metadata?.labels }, subsets: want.subsets });
+      if (existing)
+        await this.client.update({ ...existing, metadata: { ...existing.metadata, labels: want.metadata?.labels }, subsets: want.subsets });
       else await this.client.create(want, { namespace });
     } catch (e) {
       // A stale cache: the informer will deliver the current object and we try again.
-      if (isConflict(e) || isAlreadyExists(e) || isNotFound(e)) throw new Error(`endpoints ${key} changed underneath; retrying`, { cause: e });
+      if (isConflict(e) || isAlreadyExists(e) || isNotFound(e))
+        throw new Error(`endpoints ${key} changed underneath; retrying`, { cause: e });
       throw e;
     }
   }

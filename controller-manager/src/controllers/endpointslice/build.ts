@@ -41,7 +41,8 @@ export function desiredSlices(svc: Service, pods: Pod[], maxEndpoints = 100): De
   for (const [portKey, eps] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     eps.sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
     const ports = eps[0].ports.map((p) => ({ ...p }));
-    for (let i = 0; i < eps.length; i += maxEndpoints) out.push({ portKey, ports, endpoints: eps.slice(i, i + maxEndpoints).map(endpointOf) });
+    for (let i = 0; i < eps.length; i += maxEndpoints)
+      out.push({ portKey, ports, endpoints: eps.slice(i, i + maxEndpoints).map(endpointOf) });
   }
   return out;
 }

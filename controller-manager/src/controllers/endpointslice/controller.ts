@@ -22,7 +22,11 @@ export class EndpointSliceController extends Controller {
     this.slices = ctx.factory.informer<EndpointSlice>(R.endpointslices, { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
     this.slices.addIndexer('service', (s) => [`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_LABEL] ?? ''}`]);
     this.client = ctx.client.resource<EndpointSlice>(R.endpointslices);
-    this.services.addEventHandler({ onAdd: (s) => this.enqueue(s), onUpdate: (_o, s) => this.enqueue(s), onDelete: (s) => this.enqueue(s) });
+    this.services.addEventHandler({
+      onAdd: (s) => this.enqueue(s),
+      onUpdate: (_o, s) => this.enqueue(s),
+      onDelete: (s) => this.enqueue(s),
+    });
     this.pods.addEventHandler(podHandlers(this.services, (s) => this.enqueue(s)));
     this.slices.addEventHandler({
       onUpdate: (_o, s) => this.enqueue(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`),
@@ -70,7 +74,12 @@ export class EndpointSliceController extends Controller {
   }
 
   private portsOf(s: EndpointSlice) {
-    return (s.ports ?? []).map((p) => ({ name: p.name ?? undefined, port: p.port!, protocol: p.protocol ?? 'TCP', appProtocol: p.appProtocol }));
+    return (s.ports ?? []).map((p) => ({
+      name: p.name ?? undefined,
+      port: p.port!,
+      protocol: p.protocol ?? 'TCP',
+      appProtocol: p.appProtocol,
+    }));
   }
 
   private newSlice(svc: Service, endpoints: EndpointSlice['endpoints'], ports: EndpointSlice['ports']): EndpointSlice {

@@ -2,7 +2,14 @@
 // dependents of an owner marked with the foregroundDeletion finalizer before removing it, and strips
 // the owner's references from its dependents for the orphan finalizer.
 import {
-  isConflict, isNotFound, RESOURCES, resourceForKind, type Informer, type KubeObject, type meta, type ResourceType,
+  isConflict,
+  isNotFound,
+  RESOURCES,
+  resourceForKind,
+  type Informer,
+  type KubeObject,
+  type meta,
+  type ResourceType,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { decideDependent, type OwnerState } from './decide';
@@ -128,7 +135,9 @@ export class GarbageCollector extends Controller {
     try {
       if (action.kind === 'removeRefs') {
         const keep = refs.filter((r) => !action.uids.includes(r.uid));
-        await rc.patch(obj.metadata.name!, { metadata: { ownerReferences: keep.length ? keep : null, uid: obj.metadata.uid } }, 'merge', { namespace: ns });
+        await rc.patch(obj.metadata.name!, { metadata: { ownerReferences: keep.length ? keep : null, uid: obj.metadata.uid } }, 'merge', {
+          namespace: ns,
+        });
       } else if (action.kind === 'delete') {
         this.log.info({ object: itemKey(rt, obj), policy: action.policy }, 'deleting object whose owners are gone');
         await rc.delete(obj.metadata.name!, { namespace: ns, propagationPolicy: action.policy, preconditions: { uid: obj.metadata.uid } });
@@ -148,7 +157,9 @@ export class GarbageCollector extends Controller {
         const keep = (d.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
         await this.ctx.client
           .resource<KubeObject>(d.rt)
-          .patch(d.obj.metadata.name!, { metadata: { ownerReferences: keep.length ? keep : null, uid: d.obj.metadata.uid } }, 'merge', { namespace: d.obj.metadata.namespace })
+          .patch(d.obj.metadata.name!, { metadata: { ownerReferences: keep.length ? keep : null, uid: d.obj.metadata.uid } }, 'merge', {
+            namespace: d.obj.metadata.namespace,
+          })
           .catch((e) => {
             if (!isNotFound(e)) throw e;
           });
@@ -161,7 +172,11 @@ export class GarbageCollector extends Controller {
         if (d.obj.metadata.deletionTimestamp) continue;
         await this.ctx.client
           .resource<KubeObject>(d.rt)
-          .delete(d.obj.metadata.name!, { namespace: d.obj.metadata.namespace, propagationPolicy: 'Foreground', preconditions: { uid: d.obj.metadata.uid } })
+          .delete(d.obj.metadata.name!, {
+            namespace: d.obj.metadata.namespace,
+            propagationPolicy: 'Foreground',
+            preconditions: { uid: d.obj.metadata.uid },
+          })
           .catch((e) => {
             if (!isNotFound(e) && !isConflict(e)) throw e;
           });
@@ -177,7 +192,12 @@ export class GarbageCollector extends Controller {
     try {
       await this.ctx.client
         .resource<KubeObject>(rt)
-        .patch(obj.metadata.name!, { metadata: { finalizers: rest.length ? rest : null, resourceVersion: obj.metadata.resourceVersion } }, 'merge', { namespace: obj.metadata.namespace });
+        .patch(
+          obj.metadata.name!,
+          { metadata: { finalizers: rest.length ? rest : null, resourceVersion: obj.metadata.resourceVersion } },
+          'merge',
+          { namespace: obj.metadata.namespace },
+        );
     } catch (e) {
       if (isNotFound(e)) return;
       throw e; // conflict: the informer brings the newer object and we try again

@@ -4,9 +4,7 @@ import type { meta } from '@minik8s/shared';
 export type OwnerState = 'exists' | 'absent' | 'waiting';
 
 export type DependentAction =
-  | { kind: 'none' }
-  | { kind: 'removeRefs'; uids: string[] }
-  | { kind: 'delete'; policy: 'Background' | 'Foreground' };
+  { kind: 'none' } | { kind: 'removeRefs'; uids: string[] } | { kind: 'delete'; policy: 'Background' | 'Foreground' };
 
 /**
  * solid owners (exist, not deleting in the foreground) keep the object: dangling and waiting refs are
@@ -14,7 +12,9 @@ export type DependentAction =
  */
 export function decideDependent(refs: meta.OwnerReference[], state: (ref: meta.OwnerReference) => OwnerState): DependentAction {
   if (refs.length === 0) return { kind: 'none' };
-  const solid: string[] = [], dangling: string[] = [], waiting: string[] = [];
+  const solid: string[] = [],
+    dangling: string[] = [],
+    waiting: string[] = [];
   for (const r of refs) {
     const s = state(r);
     (s === 'exists' ? solid : s === 'absent' ? dangling : waiting).push(r.uid);

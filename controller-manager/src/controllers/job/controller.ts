@@ -2,7 +2,18 @@
 // `completions` succeed (or, without completions, until one succeeds and the rest finish), honours
 // parallelism, Indexed completion mode, backoffLimit with exponential backoff, activeDeadlineSeconds
 // and suspend; status active/succeeded/failed/ready, startTime/completionTime, conditions.
-import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, rfc3339, type batch, type Informer, type ResourceClient } from '@minik8s/shared';
+import {
+  isConflict,
+  isNotFound,
+  labelSelectorFromObject,
+  matchesLabels,
+  objectKey,
+  R,
+  rfc3339,
+  type batch,
+  type Informer,
+  type ResourceClient,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { adoptPatch, claimAction, newControllerRef, releasePatch } from '../../util/owners';
@@ -13,7 +24,6 @@ import { backoffMs, countPods, formatIndexes, INDEX_ANNOTATION, pendingIndexes, 
 
 type Job = batch.Job & { metadata: NonNullable<batch.Job['metadata']>; [k: string]: unknown };
 type JobCondition = batch.JobCondition;
-
 
 export function specView(j: Job): JobSpecView {
   const s = j.spec!;
@@ -76,8 +86,12 @@ export class JobController extends Controller {
     for (const p of this.pods.store.byIndex('namespace', ns)) {
       const action = claimAction(uid, !!job.metadata.deletionTimestamp, p, matchesLabels(selector, p.metadata.labels));
       if (action === 'keep') pods.push(p);
-      else if (action === 'adopt') pods.push(await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(job, 'batch/v1', 'Job')), 'merge', { namespace: ns }));
-      else if (action === 'release') await this.podClient.patch(p.metadata.name!, releasePatch(p, uid), 'merge', { namespace: ns }).catch(() => undefined);
+      else if (action === 'adopt')
+        pods.push(
+          await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(job, 'batch/v1', 'Job')), 'merge', { namespace: ns }),
+        );
+      else if (action === 'release')
+        await this.podClient.patch(p.metadata.name!, releasePatch(p, uid), 'merge', { namespace: ns }).catch(() => undefined);
     }
     const counts = countPods(pods, spec);
     const prev = this.failures.get(key);
@@ -95,11 +109,23 @@ export class JobController extends Controller {
       if (v?.done) {
         const t = rfc3339(now);
         if (v.type === 'Complete') {
-          status.conditions = withCondition(status.conditions, { type: 'Complete', status: 'True', lastProbeTime: t, lastTransitionTime: t });
+          status.conditions = withCondition(status.conditions, {
+            type: 'Complete',
+            status: 'True',
+            lastProbeTime: t,
+            lastTransitionTime: t,
+          });
           status.completionTime = t;
           this.ctx.recorder.event(job, 'Normal', 'Completed', 'Job completed');
         } else {
-          status.conditions = withCondition(status.conditions, { type: 'Failed', status: 'True', reason: v.reason, message: v.message, lastProbeTime: t, lastTransitionTime: t });
+          status.conditions = withCondition(status.conditions, {
+            type: 'Failed',
+            status: 'True',
+            reason: v.reason,
+            message: v.message,
+            lastProbeTime: t,
+            lastTransitionTime: t,
+          });
           this.ctx.recorder.event(job, 'Warning', v.reason, v.message);
         }
       }
@@ -109,10 +135,24 @@ export class JobController extends Controller {
     const suspended = status.conditions?.find((c) => c.type === 'Suspended');
     const t = rfc3339(now);
     if (spec.suspend && suspended?.status !== 'True') {
-      status.conditions = withCondition(status.conditions, { type: 'Suspended', status: 'True', reason: 'JobSuspended', message: 'Job suspended', lastProbeTime: t, lastTransitionTime: t });
+      status.conditions = withCondition(status.conditions, {
+        type: 'Suspended',
+        status: 'True',
+        reason: 'JobSuspended',
+        message: 'Job suspended',
+        lastProbeTime: t,
+        lastTransitionTime: t,
+      });
       this.ctx.recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
     } else if (!spec.suspend && suspended?.status === 'True') {
-      status.conditions = withCondition(status.conditions, { type: 'Suspended', status: 'False', reason: 'JobResumed', message: 'Job resumed', lastProbeTime: t, lastTransitionTime: t });
+      status.conditions = withCondition(status.conditions, {
+        type: 'Suspended',
+        status: 'False',
+        reason: 'JobResumed',
+        message: 'Job resumed',
+        lastProbeTime: t,
+        lastTransitionTime: t,
+      });
       status.startTime = t;
       this.ctx.recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
     }
@@ -122,7 +162,10 @@ export class JobController extends Controller {
       const want = wantActive(spec, counts);
       if (activeCount > want) {
         // Newest first, as the ReplicaSet ranks them.
-        const victims = counts.active.slice().sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')).slice(0, activeCount - want);
+        const victims = counts.active
+          .slice()
+          .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))
+          .slice(0, activeCount - want);
         await this.deletePods(job, victims);
         activeCount -= victims.length;
       } else if (activeCount < want) {
@@ -132,14 +175,16 @@ export class JobController extends Controller {
         else activeCount += await this.createPods(key, job, spec, counts, want - activeCount);
       }
     }
-    if (spec.activeDeadlineSeconds !== undefined && startTime !== undefined) this.enqueueAfter(key, Math.max(0, startTime + spec.activeDeadlineSeconds * 1000 - now) + 100);
+    if (spec.activeDeadlineSeconds !== undefined && startTime !== undefined)
+      this.enqueueAfter(key, Math.max(0, startTime + spec.activeDeadlineSeconds * 1000 - now) + 100);
     return this.writeStatus(job, status, counts, activeCount);
   }
 
   private async createPods(key: string, job: Job, spec: JobSpecView, counts: ReturnType<typeof countPods>, n: number): Promise<number> {
     const indexes = spec.indexed ? pendingIndexes(spec, counts, n) : Array.from({ length: n }, () => undefined);
     this.expectations.expectCreations(key, indexes.length);
-    let created = 0, attempted = 0;
+    let created = 0,
+      attempted = 0;
     for (const size of slowStartBatches(indexes.length)) {
       const batch = indexes.slice(attempted, attempted + size);
       attempted += size;
@@ -175,7 +220,10 @@ export class JobController extends Controller {
       pod.metadata.labels![INDEX_ANNOTATION] = String(index);
       pod.spec!.hostname ??= `${job.metadata.name}-${index}`;
       for (const c of pod.spec!.containers) {
-        c.env = [...(c.env ?? []), { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } }];
+        c.env = [
+          ...(c.env ?? []),
+          { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } },
+        ];
       }
     }
     try {
@@ -190,7 +238,10 @@ export class JobController extends Controller {
   private async deletePods(job: Job, pods: Pod[]): Promise<void> {
     if (pods.length === 0) return;
     const key = objectKey(job);
-    this.expectations.expectDeletions(key, pods.map((p) => objectKey(p)));
+    this.expectations.expectDeletions(
+      key,
+      pods.map((p) => objectKey(p)),
+    );
     for (const p of pods) {
       try {
         await this.podClient.delete(p.metadata.name!, { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid } });
@@ -202,7 +253,12 @@ export class JobController extends Controller {
     }
   }
 
-  private async writeStatus(job: Job, status: NonNullable<Job['status']>, counts: ReturnType<typeof countPods>, active: number): Promise<void> {
+  private async writeStatus(
+    job: Job,
+    status: NonNullable<Job['status']>,
+    counts: ReturnType<typeof countPods>,
+    active: number,
+  ): Promise<void> {
     status.active = active;
     status.succeeded = counts.succeeded;
     status.failed = counts.failed;

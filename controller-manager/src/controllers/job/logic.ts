@@ -24,7 +24,7 @@ export function podIndex(p: Pod): number | undefined {
 export function formatIndexes(idx: number[]): string {
   const s = [...new Set(idx)].sort((a, b) => a - b);
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
     out.push(j > i ? `${s[i]}-${s[j]}` : `${s[i]}`);
@@ -45,7 +45,9 @@ export interface JobCounts {
 export function countPods(pods: Pod[], spec: JobSpecView): JobCounts {
   const active = pods.filter(isPodActive);
   const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
-  const succeededIndexes = spec.indexed ? [...new Set(succeededPods.map(podIndex).filter((i): i is number => i !== undefined && i < (spec.completions ?? 0)))] : [];
+  const succeededIndexes = spec.indexed
+    ? [...new Set(succeededPods.map(podIndex).filter((i): i is number => i !== undefined && i < (spec.completions ?? 0)))]
+    : [];
   // With restartPolicy OnFailure, container restarts count as failures toward backoffLimit.
   const restarts = active.reduce((a, p) => a + (p.status?.containerStatuses ?? []).reduce((b, c) => b + (c.restartCount ?? 0), 0), 0);
   return {
@@ -57,11 +59,20 @@ export function countPods(pods: Pod[], spec: JobSpecView): JobCounts {
   };
 }
 
-export type Verdict = { done: false } | { done: true; type: 'Complete' } | { done: true; type: 'Failed'; reason: 'BackoffLimitExceeded' | 'DeadlineExceeded'; message: string };
+export type Verdict =
+  | { done: false }
+  | { done: true; type: 'Complete' }
+  | { done: true; type: 'Failed'; reason: 'BackoffLimitExceeded' | 'DeadlineExceeded'; message: string };
 
 export function verdict(spec: JobSpecView, c: JobCounts, startTime: number | undefined, now: number): Verdict {
-  if (c.failed > spec.backoffLimit) return { done: true, type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
-  if (spec.activeDeadlineSeconds !== undefined && startTime !== undefined && !spec.suspend && now - startTime >= spec.activeDeadlineSeconds * 1000) {
+  if (c.failed > spec.backoffLimit)
+    return { done: true, type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+  if (
+    spec.activeDeadlineSeconds !== undefined &&
+    startTime !== undefined &&
+    !spec.suspend &&
+    now - startTime >= spec.activeDeadlineSeconds * 1000
+  ) {
     return { done: true, type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
   }
   if (spec.completions === undefined) {

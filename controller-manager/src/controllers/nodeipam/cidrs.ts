@@ -26,9 +26,13 @@ export class CidrSet {
   private readonly used = new Set<number>();
   private next = 0;
 
-  constructor(readonly clusterCidr: string, readonly maskSize: number) {
+  constructor(
+    readonly clusterCidr: string,
+    readonly maskSize: number,
+  ) {
     const { base, bits } = parseCidr(clusterCidr);
-    if (maskSize < bits || maskSize > 32) throw new Error(`--node-cidr-mask-size ${maskSize} must be between ${bits} and 32 for ${clusterCidr}`);
+    if (maskSize < bits || maskSize > 32)
+      throw new Error(`--node-cidr-mask-size ${maskSize} must be between ${bits} and 32 for ${clusterCidr}`);
     this.base = base;
     this.blockSize = 2 ** (32 - maskSize);
     this.count = 2 ** (maskSize - bits);

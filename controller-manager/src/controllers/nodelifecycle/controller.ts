@@ -105,7 +105,12 @@ export class NodeLifecycleController extends Controller {
     this.evicted.add(pod.metadata.uid!);
     try {
       await this.podClient.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
-      this.ctx.recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      this.ctx.recorder.event(
+        pod,
+        'Normal',
+        'TaintManagerEviction',
+        `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`,
+      );
       this.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, node: node.metadata.name }, 'evicted pod from tainted node');
     } catch (e) {
       if (!isNotFound(e)) {
@@ -120,10 +125,14 @@ export class NodeLifecycleController extends Controller {
     const nowIso = new Date().toISOString();
     for (const pod of this.pods.store.byIndex('nodeName', nodeName)) {
       if (!isPodReady(pod)) continue;
-      const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: nowIso } : c));
-      await this.podClient.patch(pod.metadata.name!, { status: { conditions } }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' }).catch((e) => {
-        if (!isNotFound(e)) this.log.warn({ err: e, pod: pod.metadata.name }, 'could not mark pod not ready');
-      });
+      const conditions = (pod.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: nowIso } : c,
+      );
+      await this.podClient
+        .patch(pod.metadata.name!, { status: { conditions } }, 'merge', { namespace: pod.metadata.namespace, subresource: 'status' })
+        .catch((e) => {
+          if (!isNotFound(e)) this.log.warn({ err: e, pod: pod.metadata.name }, 'could not mark pod not ready');
+        });
     }
   }
 }

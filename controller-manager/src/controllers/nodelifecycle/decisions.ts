@@ -17,11 +17,29 @@ export function staleConditions(node: Node, nowIso: string): core.NodeCondition[
   const conds = node.status?.conditions ?? [];
   const ready = conds.find((c) => c.type === 'Ready');
   if (!ready) {
-    return [...conds, { type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: nowIso, lastTransitionTime: nowIso }];
+    return [
+      ...conds,
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusNeverUpdated',
+        message: 'Kubelet never posted node status.',
+        lastHeartbeatTime: nowIso,
+        lastTransitionTime: nowIso,
+      },
+    ];
   }
   if (conds.every((c) => c.status === 'Unknown')) return undefined;
   return conds.map((c) =>
-    c.status === 'Unknown' ? c : { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: nowIso },
+    c.status === 'Unknown'
+      ? c
+      : {
+          ...c,
+          status: 'Unknown',
+          reason: 'NodeStatusUnknown',
+          message: 'Kubelet stopped posting node status.',
+          lastTransitionTime: nowIso,
+        },
   );
 }
 
@@ -29,8 +47,10 @@ export function staleConditions(node: Node, nowIso: string): core.NodeCondition[
 export function conditionTaints(node: Node): { key: string; effect: 'NoExecute' | 'NoSchedule' }[] {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   const out: { key: string; effect: 'NoExecute' | 'NoSchedule' }[] = [];
-  if (ready?.status === 'False') out.push({ key: TAINT_NODE_NOT_READY, effect: 'NoExecute' }, { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' });
-  else if (ready?.status === 'Unknown' || !ready) out.push({ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }, { key: TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' });
+  if (ready?.status === 'False')
+    out.push({ key: TAINT_NODE_NOT_READY, effect: 'NoExecute' }, { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' });
+  else if (ready?.status === 'Unknown' || !ready)
+    out.push({ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }, { key: TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' });
   if (node.spec?.unschedulable) out.push({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' });
   return out;
 }
@@ -55,9 +75,12 @@ export interface DefaultTolerations {
 /** Pod tolerations plus the DefaultTolerationSeconds admission defaults when the pod has none for those taints. */
 export function effectiveTolerations(pod: Pod, d: DefaultTolerations): core.Toleration[] {
   const tols = [...(pod.spec?.tolerations ?? [])];
-  const has = (key: string) => tols.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === key || (t.operator === 'Exists' && !t.key)));
-  if (!has(TAINT_NODE_NOT_READY)) tols.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.notReadySeconds });
-  if (!has(TAINT_NODE_UNREACHABLE)) tols.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.unreachableSeconds });
+  const has = (key: string) =>
+    tols.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === key || (t.operator === 'Exists' && !t.key)));
+  if (!has(TAINT_NODE_NOT_READY))
+    tols.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.notReadySeconds });
+  if (!has(TAINT_NODE_UNREACHABLE))
+    tols.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.unreachableSeconds });
   return tols;
 }
 

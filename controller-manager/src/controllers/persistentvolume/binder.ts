@@ -78,18 +78,31 @@ export function volumeMismatch(volume: Volume, claim: Claim): string | undefined
 
 /** The event of an unbound WaitForFirstConsumer claim (emitEventForUnboundDelayBindingClaim). */
 function delayBindingEvent(pods: readonly string[]): Event {
-  if (pods.length === 0) return { type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' };
-  return { type: 'Normal', reason: 'WaitForPodScheduled', message: pods.length > 1 ? `waiting for pods ${pods.join(',')} to be scheduled` : `waiting for pod ${pods[0]} to be scheduled` };
+  if (pods.length === 0)
+    return { type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' };
+  return {
+    type: 'Normal',
+    reason: 'WaitForPodScheduled',
+    message: pods.length > 1 ? `waiting for pods ${pods.join(',')} to be scheduled` : `waiting for pod ${pods[0]} to be scheduled`,
+  };
 }
 
 /** What provisioning a claim of `className` takes (provisionClaim with external provisioners only). */
 function provision(claim: Claim, className: string, world: ClaimWorld): ClaimStep[] {
   const sc = world.storageClass(className);
-  if (!sc) return [{ do: 'event', event: { type: 'Warning', reason: 'ProvisioningFailed', message: `storageclass.storage.k8s.io "${className}" not found` } }];
+  if (!sc)
+    return [
+      {
+        do: 'event',
+        event: { type: 'Warning', reason: 'ProvisioningFailed', message: `storageclass.storage.k8s.io "${className}" not found` },
+      },
+    ];
   const provisioner = sc.provisioner ?? '';
   // in-tree plugins (kubernetes.io/...) do not exist here: kubernetes.io/no-provisioner classes are made by hand
   if (provisioner.startsWith('kubernetes.io/'))
-    return [{ do: 'event', event: { type: 'Warning', reason: 'ProvisioningFailed', message: `no volume plugin matched name: ${provisioner}` } }];
+    return [
+      { do: 'event', event: { type: 'Warning', reason: 'ProvisioningFailed', message: `no volume plugin matched name: ${provisioner}` } },
+    ];
   const steps: ClaimStep[] = [];
   if (claim.metadata.annotations?.[ANN_STORAGE_PROVISIONER] !== provisioner) steps.push({ do: 'provisioner', provisioner });
   steps.push({
@@ -116,26 +129,48 @@ function syncUnboundClaim(claim: Claim, world: ClaimWorld): ClaimStep[] {
     const volume = findMatchingVolume(claim, world.volumes, { delayBinding: delay });
     if (volume) return [{ do: 'bind', volume }];
     if (!claimHasClass(claim) && world.defaultClass) return [{ do: 'defaultClass', className: world.defaultClass.metadata.name! }];
-    if (delay && !hasAnnotation(claim, ANN_SELECTED_NODE)) return [{ do: 'event', event: delayBindingEvent(world.unscheduledPods) }, pending];
+    if (delay && !hasAnnotation(claim, ANN_SELECTED_NODE))
+      return [{ do: 'event', event: delayBindingEvent(world.unscheduledPods) }, pending];
     const className = claimClass(claim);
     if (className) return provision(claim, className, world);
-    return [{ do: 'event', event: { type: 'Normal', reason: 'FailedBinding', message: 'no persistent volumes available for this claim and no storage class is set' } }, pending];
+    return [
+      {
+        do: 'event',
+        event: {
+          type: 'Normal',
+          reason: 'FailedBinding',
+          message: 'no persistent volumes available for this claim and no storage class is set',
+        },
+      },
+      pending,
+    ];
   }
   const volume = world.volume(wanted);
   if (!volume) return [pending];
   if (!volume.spec?.claimRef) {
     const why = volumeMismatch(volume, claim);
-    if (why) return [{ do: 'event', event: { type: 'Warning', reason: 'VolumeMismatch', message: `Cannot bind to requested volume "${wanted}": ${why}` } }, pending];
+    if (why)
+      return [
+        {
+          do: 'event',
+          event: { type: 'Warning', reason: 'VolumeMismatch', message: `Cannot bind to requested volume "${wanted}": ${why}` },
+        },
+        pending,
+      ];
     return [{ do: 'bind', volume }];
   }
   if (isVolumeBoundToClaim(volume, claim)) return [{ do: 'bind', volume }];
   const taken: Event = { type: 'Warning', reason: 'FailedBinding', message: `volume "${wanted}" already bound to a different claim.` };
   if (!hasAnnotation(claim, ANN_BOUND_BY_CONTROLLER)) return [{ do: 'event', event: taken }, pending];
-  throw new Error(`invalid binding of claim "${claim.metadata.namespace}/${claim.metadata.name}" to volume "${wanted}": volume already claimed by "${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}"`);
+  throw new Error(
+    `invalid binding of claim "${claim.metadata.namespace}/${claim.metadata.name}" to volume "${wanted}": volume already claimed by "${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}"`,
+  );
 }
 
 function syncBoundClaim(claim: Claim, world: ClaimWorld): ClaimStep[] {
-  const lost = (reason: string, message: string): ClaimStep[] => [{ do: 'phase', phase: 'Lost', event: { type: 'Warning', reason, message } }];
+  const lost = (reason: string, message: string): ClaimStep[] => [
+    { do: 'phase', phase: 'Lost', event: { type: 'Warning', reason, message } },
+  ];
   const name = claim.spec?.volumeName;
   if (!name) return lost('ClaimLost', 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!');
   const volume = world.volume(name);
@@ -146,7 +181,9 @@ function syncBoundClaim(claim: Claim, world: ClaimWorld): ClaimStep[] {
 
 /** reclaimVolume: Retain keeps the volume Released; Delete is for the external provisioner that made it. */
 function reclaim(volume: Volume): VolumeStep[] {
-  const failed = (reason: string, message: string): VolumeStep[] => [{ do: 'phase', phase: 'Failed', event: { type: 'Warning', reason, message } }];
+  const failed = (reason: string, message: string): VolumeStep[] => [
+    { do: 'phase', phase: 'Failed', event: { type: 'Warning', reason, message } },
+  ];
   switch (volume.spec?.persistentVolumeReclaimPolicy) {
     case 'Retain':
       return [];
@@ -155,7 +192,10 @@ function reclaim(volume: Volume): VolumeStep[] {
     case 'Delete': {
       const by = volume.metadata.annotations?.[ANN_DYNAMICALLY_PROVISIONED];
       if (by && !by.startsWith('kubernetes.io/')) return []; // its external provisioner deletes it
-      return failed('VolumeFailedDelete', `error getting deleter volume plugin for volume "${volume.metadata.name}": no deletable volume plugin matched`);
+      return failed(
+        'VolumeFailedDelete',
+        `error getting deleter volume plugin for volume "${volume.metadata.name}": no deletable volume plugin matched`,
+      );
     }
     default:
       return failed('VolumeUnknownReclaimPolicy', 'Volume has unrecognized PersistentVolumeReclaimPolicy');
@@ -167,12 +207,22 @@ export function syncVolume(volume: Volume, claim: Claim | undefined): VolumeStep
   const ref = volume.spec?.claimRef;
   if (!ref || !ref.uid) return [{ do: 'phase', phase: 'Available' }];
   const phase = volume.status?.phase;
-  const released = (): VolumeStep[] => [...(phase !== 'Released' && phase !== 'Failed' ? [{ do: 'phase', phase: 'Released' } as VolumeStep] : []), ...reclaim(volume)];
+  const released = (): VolumeStep[] => [
+    ...(phase !== 'Released' && phase !== 'Failed' ? [{ do: 'phase', phase: 'Released' } as VolumeStep] : []),
+    ...reclaim(volume),
+  ];
   if (!claim || claim.metadata.uid !== ref.uid) return released();
   if (!claim.spec?.volumeName) {
     if (volumeModeMismatch(claim, volume))
       return [
-        { do: 'event', event: { type: 'Warning', reason: 'VolumeMismatch', message: `Cannot bind PersistentVolume to requested PersistentVolumeClaim "${claim.metadata.name}" due to incompatible volumeMode.` } },
+        {
+          do: 'event',
+          event: {
+            type: 'Warning',
+            reason: 'VolumeMismatch',
+            message: `Cannot bind PersistentVolume to requested PersistentVolumeClaim "${claim.metadata.name}" due to incompatible volumeMode.`,
+          },
+        },
       ];
     return [{ do: 'syncClaim', key: `${claim.metadata.namespace}/${claim.metadata.name}` }];
   }
@@ -192,7 +242,17 @@ export function boundVolume(volume: Volume, claim: Claim): Volume | undefined {
   if (!setRef && !setAnn) return undefined;
   const next = structuredClone(volume);
   if (setRef)
-    next.spec = { ...next.spec, claimRef: { kind: 'PersistentVolumeClaim', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion } };
+    next.spec = {
+      ...next.spec,
+      claimRef: {
+        kind: 'PersistentVolumeClaim',
+        namespace: m.namespace,
+        name: m.name,
+        uid: m.uid,
+        apiVersion: 'v1',
+        resourceVersion: m.resourceVersion,
+      },
+    };
   if (setAnn) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' };
   return next;
 }

@@ -3,11 +3,31 @@
 // Pending, Bound, Lost) and leaves Delete to the provisioner that made a volume. Keys "claim:ns/name"
 // and "volume:name" go through one queue with one worker (two workers could bind one volume twice);
 // everything is resynced every 15 s, as upstream's --pvclaimbinder-sync-period.
-import { defaultClass, isNotFound, R, type Claim, type Informer, type ResourceClient, type StorageClass, type Volume } from '@minik8s/shared';
+import {
+  defaultClass,
+  isNotFound,
+  R,
+  type Claim,
+  type Informer,
+  type ResourceClient,
+  type StorageClass,
+  type Volume,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { activePodsOfClaim, indexPodsByClaim } from '../../util/claims';
 import type { Pod } from '../../util/types';
-import { boundClaim, boundVolume, claimStatus, provisionerAnnotations, syncClaim, syncVolume, unboundVolume, type ClaimStep, type Event, type VolumeStep } from './binder';
+import {
+  boundClaim,
+  boundVolume,
+  claimStatus,
+  provisionerAnnotations,
+  syncClaim,
+  syncVolume,
+  unboundVolume,
+  type ClaimStep,
+  type Event,
+  type VolumeStep,
+} from './binder';
 
 const RESYNC_MS = 15_000;
 
@@ -52,7 +72,9 @@ export class PersistentVolumeController extends Controller {
     // a pod using an unbound claim changes its WaitForPodScheduled event
     this.pods.addEventHandler({
       onAdd: (p) => {
-        if (!p.spec?.nodeName) for (const v of p.spec?.volumes ?? []) if (v.persistentVolumeClaim) this.enqueue(`claim:${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`);
+        if (!p.spec?.nodeName)
+          for (const v of p.spec?.volumes ?? [])
+            if (v.persistentVolumeClaim) this.enqueue(`claim:${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`);
       },
     });
   }
@@ -89,7 +111,9 @@ export class PersistentVolumeController extends Controller {
       volume: (name) => this.volumes.store.get(name),
       storageClass: (name) => this.classes.store.get(name),
       defaultClass: defaultClass(this.classes.store.list()),
-      unscheduledPods: activePodsOfClaim(this.pods, key).filter((p) => !p.spec?.nodeName).map((p) => p.metadata.name!),
+      unscheduledPods: activePodsOfClaim(this.pods, key)
+        .filter((p) => !p.spec?.nodeName)
+        .map((p) => p.metadata.name!),
     });
     for (const s of steps) claim = await this.claimStep(claim, s);
   }
@@ -109,10 +133,16 @@ export class PersistentVolumeController extends Controller {
         this.event(claim, 'PersistentVolumeClaim', s.event);
         return claim;
       case 'defaultClass':
-        this.log.info({ claim: `${claim.metadata.namespace}/${claim.metadata.name}`, storageClass: s.className }, 'assigning the default StorageClass');
+        this.log.info(
+          { claim: `${claim.metadata.namespace}/${claim.metadata.name}`, storageClass: s.className },
+          'assigning the default StorageClass',
+        );
         return this.claimClient.update({ ...claim, spec: { ...claim.spec, storageClassName: s.className } });
       case 'provisioner':
-        return this.claimClient.update({ ...claim, metadata: { ...claim.metadata, annotations: { ...(claim.metadata.annotations ?? {}), ...provisionerAnnotations(s.provisioner) } } });
+        return this.claimClient.update({
+          ...claim,
+          metadata: { ...claim.metadata, annotations: { ...(claim.metadata.annotations ?? {}), ...provisionerAnnotations(s.provisioner) } },
+        });
     }
   }
 
@@ -120,7 +150,8 @@ export class PersistentVolumeController extends Controller {
   private async bind(volume: Volume, claim: Claim): Promise<Claim> {
     const v1 = boundVolume(volume, claim);
     if (v1) volume = await this.volumeClient.update(v1);
-    if (volume.status?.phase !== 'Bound') volume = await this.volumeClient.updateStatus({ ...volume, status: { ...volume.status, phase: 'Bound', message: undefined } });
+    if (volume.status?.phase !== 'Bound')
+      volume = await this.volumeClient.updateStatus({ ...volume, status: { ...volume.status, phase: 'Bound', message: undefined } });
     const c1 = boundClaim(claim, volume);
     if (c1) claim = await this.claimClient.update(c1);
     const status = claimStatus(claim, 'Bound', volume);
@@ -146,7 +177,10 @@ export class PersistentVolumeController extends Controller {
     switch (s.do) {
       case 'phase': {
         if (volume.status?.phase === s.phase) return volume;
-        const next = await this.volumeClient.updateStatus({ ...volume, status: { ...volume.status, phase: s.phase, message: s.event?.message } });
+        const next = await this.volumeClient.updateStatus({
+          ...volume,
+          status: { ...volume.status, phase: s.phase, message: s.event?.message },
+        });
         if (s.event) this.event(next, 'PersistentVolume', s.event);
         this.log.info({ volume: volume.metadata.name, phase: s.phase }, 'volume entered phase');
         return next;

@@ -47,7 +47,11 @@ export interface Limits {
 }
 
 /** Clamp to the default scale-up rate (the larger of doubling or +4 per period), then to [min, max]. */
-export function limitReplicas(current: number, desired: number, l: Limits): { replicas: number; reason?: 'TooManyReplicas' | 'TooFewReplicas' | 'ScaleUpLimit' } {
+export function limitReplicas(
+  current: number,
+  desired: number,
+  l: Limits,
+): { replicas: number; reason?: 'TooManyReplicas' | 'TooFewReplicas' | 'ScaleUpLimit' } {
   let replicas = desired;
   let reason: 'TooManyReplicas' | 'TooFewReplicas' | 'ScaleUpLimit' | undefined;
   const upLimit = Math.max(current * 2, current + 4);
@@ -61,8 +65,16 @@ export function limitReplicas(current: number, desired: number, l: Limits): { re
  * Stabilization windows: a scale-down follows the highest recommendation of the last
  * `downWindowMs`, a scale-up the lowest of the last `upWindowMs`.
  */
-export function stabilize(history: { at: number; replicas: number }[], now: number, current: number, desired: number, downWindowMs: number, upWindowMs: number): number {
-  let up = desired, down = desired;
+export function stabilize(
+  history: { at: number; replicas: number }[],
+  now: number,
+  current: number,
+  desired: number,
+  downWindowMs: number,
+  upWindowMs: number,
+): number {
+  let up = desired,
+    down = desired;
   for (const h of history) {
     if (h.at >= now - upWindowMs) up = Math.min(up, h.replicas);
     if (h.at >= now - downWindowMs) down = Math.max(down, h.replicas);

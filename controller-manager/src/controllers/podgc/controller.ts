@@ -41,7 +41,11 @@ export class PodGCController extends Controller {
 
   protected async reconcile(): Promise<void> {
     const nodes = new Set(this.nodes.store.keys());
-    const { orphaned, unscheduledTerminating, excessTerminated } = podsToCollect(this.pods.store.list(), nodes, this.ctx.options.terminatedPodGCThreshold);
+    const { orphaned, unscheduledTerminating, excessTerminated } = podsToCollect(
+      this.pods.store.list(),
+      nodes,
+      this.ctx.options.terminatedPodGCThreshold,
+    );
     const now = Date.now();
     const seen = new Set(orphaned.map((p) => p.metadata.uid!));
     for (const uid of this.orphanSince.keys()) if (!seen.has(uid)) this.orphanSince.delete(uid);
@@ -52,7 +56,10 @@ export class PodGCController extends Controller {
       // The cache may lag a node registration: ask the apiserver before deleting.
       const node = await this.nodeClient.get(pod.spec!.nodeName!).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
       if (node) continue;
-      await this.forceDelete(pod, `deleting pod ${pod.metadata.namespace}/${pod.metadata.name} bound to node ${pod.spec!.nodeName} that no longer exists`);
+      await this.forceDelete(
+        pod,
+        `deleting pod ${pod.metadata.namespace}/${pod.metadata.name} bound to node ${pod.spec!.nodeName} that no longer exists`,
+      );
     }
     for (const pod of unscheduledTerminating) await this.forceDelete(pod, 'deleting unscheduled terminating pod');
     for (const pod of excessTerminated) await this.forceDelete(pod, 'deleting terminated pod above --terminated-pod-gc-threshold');
@@ -60,8 +67,10 @@ export class PodGCController extends Controller {
 
   private async forceDelete(pod: Pod, why: string): Promise<void> {
     this.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, why);
-    await this.podClient.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }).catch((e) => {
-      if (!isNotFound(e)) this.log.warn({ err: (e as Error).message, pod: pod.metadata.name }, 'pod GC delete failed');
-    });
+    await this.podClient
+      .delete(pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })
+      .catch((e) => {
+        if (!isNotFound(e)) this.log.warn({ err: (e as Error).message, pod: pod.metadata.name }, 'pod GC delete failed');
+      });
   }
 }

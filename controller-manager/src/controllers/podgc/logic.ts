@@ -2,7 +2,11 @@
 import { isPodTerminal } from '@minik8s/shared';
 import type { Pod } from '../../util/types';
 
-export function podsToCollect(pods: Pod[], nodes: Set<string>, threshold: number): { orphaned: Pod[]; unscheduledTerminating: Pod[]; excessTerminated: Pod[] } {
+export function podsToCollect(
+  pods: Pod[],
+  nodes: Set<string>,
+  threshold: number,
+): { orphaned: Pod[]; unscheduledTerminating: Pod[]; excessTerminated: Pod[] } {
   const orphaned = pods.filter((p) => p.spec?.nodeName && !nodes.has(p.spec.nodeName));
   const unscheduledTerminating = pods.filter((p) => !p.spec?.nodeName && p.metadata.deletionTimestamp);
   let excessTerminated: Pod[] = [];

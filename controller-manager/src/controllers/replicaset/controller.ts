@@ -1,8 +1,22 @@
 // ReplicaSet and ReplicationController controller (upstream pkg/controller/replicaset): one core,
 // parametrised by the resource and how its selector is read.
 import {
-  apiVersionOf, isConflict, isNotFound, isPodActive, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, objectKey, R, secondsUntilAvailable,
-  type core, type Informer, type KubeObject, type LabelSelector, type ResourceClient, type ResourceType,
+  apiVersionOf,
+  isConflict,
+  isNotFound,
+  isPodActive,
+  labelSelectorFromObject,
+  labelSelectorFromSet,
+  matchesLabels,
+  objectKey,
+  R,
+  secondsUntilAvailable,
+  type core,
+  type Informer,
+  type KubeObject,
+  type LabelSelector,
+  type ResourceClient,
+  type ResourceType,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import type { Pod } from '../../util/types';
@@ -16,7 +30,9 @@ const BURST_REPLICAS = 500;
 /** The fields the core needs from a ReplicaSet or a ReplicationController. */
 interface ReplicaOwner extends KubeObject {
   spec?: { replicas?: number; minReadySeconds?: number; selector?: unknown; template?: core.PodTemplateSpec };
-  status?: Record<string, unknown> & { conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
+  status?: Record<string, unknown> & {
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+  };
 }
 
 export interface ReplicaKind {
@@ -50,7 +66,11 @@ export class ReplicaSetController extends Controller {
   private readonly kindName: string;
   private readonly apiVersion: string;
 
-  constructor(private readonly kind: ReplicaKind, ctx: ControllerContext, workers: number) {
+  constructor(
+    private readonly kind: ReplicaKind,
+    ctx: ControllerContext,
+    workers: number,
+  ) {
     super(kind.name, ctx, workers);
     this.kindName = kind.rt.kind;
     this.apiVersion = apiVersionOf(kind.rt);
@@ -105,8 +125,10 @@ export class ReplicaSetController extends Controller {
 
   private podUpdated(old: Pod, cur: Pod): void {
     if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
-    const oldKey = this.ownerKeyOf(old), curKey = this.ownerKeyOf(cur);
-    if (cur.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && curKey) this.expectations.deletionObserved(curKey, objectKey(cur));
+    const oldKey = this.ownerKeyOf(old),
+      curKey = this.ownerKeyOf(cur);
+    if (cur.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && curKey)
+      this.expectations.deletionObserved(curKey, objectKey(cur));
     if (oldKey && oldKey !== curKey) this.enqueue(oldKey);
     if (curKey) {
       this.enqueue(curKey);
@@ -147,7 +169,14 @@ export class ReplicaSetController extends Controller {
         const fresh = await this.ownerClient.get(owner.metadata.name!, ns).catch(() => undefined);
         if (!fresh || fresh.metadata.uid !== uid || fresh.metadata.deletionTimestamp) continue;
         try {
-          owned.push(await this.podClient.patch(pod.metadata.name!, adoptPatch(pod, newControllerRef(owner, this.apiVersion, this.kindName)), 'merge', { namespace: ns }));
+          owned.push(
+            await this.podClient.patch(
+              pod.metadata.name!,
+              adoptPatch(pod, newControllerRef(owner, this.apiVersion, this.kindName)),
+              'merge',
+              { namespace: ns },
+            ),
+          );
         } catch (e) {
           if (!isNotFound(e)) throw e;
         }
@@ -192,7 +221,10 @@ export class ReplicaSetController extends Controller {
     } else if (diff > 0) {
       const related = this.pods.store.byIndex('namespace', ns).filter((p) => isPodActive(p));
       const victims = podsToDelete(pods, related, Math.min(diff, BURST_REPLICAS));
-      this.expectations.expectDeletions(key, victims.map((p) => objectKey(p)));
+      this.expectations.expectDeletions(
+        key,
+        victims.map((p) => objectKey(p)),
+      );
       const results = await Promise.allSettled(
         victims.map(async (p) => {
           try {

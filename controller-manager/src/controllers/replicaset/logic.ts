@@ -3,8 +3,6 @@
 import type { Pod } from '../../util/types';
 import { isPodAvailable, isPodReady, podCondition } from '@minik8s/shared';
 
-
-
 const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 function readySince(p: Pod): number | undefined {
@@ -26,23 +24,28 @@ function deletionCost(p: Pod): number {
  * rank = number of related pods on the same node (more doubled-up pods go first).
  */
 export function compareForDeletion(a: Pod, b: Pod, rankA = 0, rankB = 0): number {
-  const na = a.spec?.nodeName ?? '', nb = b.spec?.nodeName ?? '';
+  const na = a.spec?.nodeName ?? '',
+    nb = b.spec?.nodeName ?? '';
   // 1. unscheduled < scheduled
   if ((na === '') !== (nb === '')) return na === '' ? -1 : 1;
   // 2. Pending < Unknown < Running
-  const pa = PHASE_ORDER[a.status?.phase ?? 'Pending'] ?? 0, pb = PHASE_ORDER[b.status?.phase ?? 'Pending'] ?? 0;
+  const pa = PHASE_ORDER[a.status?.phase ?? 'Pending'] ?? 0,
+    pb = PHASE_ORDER[b.status?.phase ?? 'Pending'] ?? 0;
   if (pa !== pb) return pa - pb;
   // 3. not ready < ready
-  const ra = isPodReady(a), rb = isPodReady(b);
+  const ra = isPodReady(a),
+    rb = isPodReady(b);
   if (ra !== rb) return ra ? 1 : -1;
   // 4. lower pod-deletion-cost first
-  const ca = deletionCost(a), cb = deletionCost(b);
+  const ca = deletionCost(a),
+    cb = deletionCost(b);
   if (ca !== cb) return ca - cb;
   // 5. more pods on the same node first
   if (rankA !== rankB) return rankB - rankA;
   // 6. ready for less time first
   if (ra && rb) {
-    const ta = readySince(a), tb = readySince(b);
+    const ta = readySince(a),
+      tb = readySince(b);
     if (ta !== tb) {
       if (ta === undefined) return -1;
       if (tb === undefined) return 1;
@@ -50,7 +53,8 @@ export function compareForDeletion(a: Pod, b: Pod, rankA = 0, rankB = 0): number
     }
   }
   // 7. more restarts first
-  const xa = restarts(a), xb = restarts(b);
+  const xa = restarts(a),
+    xb = restarts(b);
   if (xa !== xb) return xb - xa;
   // 8. newer first (no timestamp = newest)
   const cta = a.metadata.creationTimestamp ? Date.parse(a.metadata.creationTimestamp) : Infinity;
@@ -67,7 +71,7 @@ export function podsToDelete(pods: Pod[], related: Pod[], diff: number): Pod[] {
     const n = p.spec?.nodeName;
     if (n) perNode.set(n, (perNode.get(n) ?? 0) + 1);
   }
-  const rank = (p: Pod) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  const rank = (p: Pod) => (p.spec?.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
   const ranked = pods.map((p) => ({ p, r: rank(p) }));
   ranked.sort((x, y) => compareForDeletion(x.p, y.p, x.r, y.r));
   return ranked.slice(0, diff).map((x) => x.p);
@@ -76,7 +80,8 @@ export function podsToDelete(pods: Pod[], related: Pod[], diff: number): Pod[] {
 /** Slow start (slowStartBatch): batch sizes 1, 2, 4, ... summing to `count`. */
 export function slowStartBatches(count: number, initial = 1): number[] {
   const out: number[] = [];
-  let remaining = count, size = Math.min(initial, count);
+  let remaining = count,
+    size = Math.min(initial, count);
   while (size > 0) {
     out.push(size);
     remaining -= size;
@@ -93,8 +98,15 @@ export interface ReplicaStatusCounts {
 }
 
 /** Counts over the active pods the controller owns (calculateStatus). */
-export function countReplicas(pods: Pod[], templateLabels: Record<string, string>, minReadySeconds: number, now: number): ReplicaStatusCounts {
-  let fully = 0, ready = 0, available = 0;
+export function countReplicas(
+  pods: Pod[],
+  templateLabels: Record<string, string>,
+  minReadySeconds: number,
+  now: number,
+): ReplicaStatusCounts {
+  let fully = 0,
+    ready = 0,
+    available = 0;
   for (const p of pods) {
     const labels = p.metadata.labels ?? {};
     if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fully++;
@@ -118,11 +130,18 @@ export interface RsCondition {
  * ReplicaFailure condition: set when creating/deleting pods failed, cleared on success
  * (the transition time is kept when the condition does not change).
  */
-export function replicaFailureConditions(existing: RsCondition[] | undefined, err: { creating: boolean; message: string } | undefined, nowIso: string): RsCondition[] {
+export function replicaFailureConditions(
+  existing: RsCondition[] | undefined,
+  err: { creating: boolean; message: string } | undefined,
+  nowIso: string,
+): RsCondition[] {
   const others = (existing ?? []).filter((c) => c.type !== 'ReplicaFailure');
   if (!err) return others;
   const reason = err.creating ? 'FailedCreate' : 'FailedDelete';
   const prev = existing?.find((c) => c.type === 'ReplicaFailure');
   const same = prev && prev.status === 'True' && prev.reason === reason && prev.message === err.message;
-  return [...others, { type: 'ReplicaFailure', status: 'True', reason, message: err.message, lastTransitionTime: same ? prev.lastTransitionTime : nowIso }];
+  return [
+    ...others,
+    { type: 'ReplicaFailure', status: 'True', reason, message: err.message, lastTransitionTime: same ? prev.lastTransitionTime : nowIso },
+  ];
 }

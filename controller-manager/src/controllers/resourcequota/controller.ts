@@ -4,7 +4,17 @@
 // when their spec changes, when a counted object of their namespace changes, and all of them every
 // --resource-quota-sync-period. Pods, services, configmaps, secrets, claims and replication controllers
 // come from informers; other "count/<resource>.<group>" resources are listed when a quota names them.
-import { R, RESOURCES, isConflict, isNotFound, type Informer, type KubeObject, type ResourceClient, type ResourceQuota, type ResourceType } from '@minik8s/shared';
+import {
+  R,
+  RESOURCES,
+  isConflict,
+  isNotFound,
+  type Informer,
+  type KubeObject,
+  type ResourceClient,
+  type ResourceQuota,
+  type ResourceType,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { countedResource, quotaStatus, statusDiffers, type Counted } from './logic';
 

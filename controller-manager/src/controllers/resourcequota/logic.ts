@@ -13,7 +13,8 @@ export function quotaStatus(quota: ResourceQuota, objects: Counted[], now: Date)
   return { hard, used: totalUsage(quota, hard, objects, now) };
 }
 
-const sameList = (a: ResourceList = {}, b: ResourceList = {}) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+const sameList = (a: ResourceList = {}, b: ResourceList = {}) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /** Whether the stored status differs from the computed one (only then is it written). */
 export const statusDiffers = (quota: ResourceQuota, want: { hard: ResourceList; used: ResourceList }): boolean =>

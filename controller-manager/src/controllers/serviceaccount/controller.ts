@@ -20,7 +20,9 @@ export class ServiceAccountController extends Controller {
     if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') return;
     if (this.accounts.store.get(`${name}/default`)) return;
     try {
-      await this.ctx.client.resource<ServiceAccount>(R.serviceaccounts).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } }, { namespace: name });
+      await this.ctx.client
+        .resource<ServiceAccount>(R.serviceaccounts)
+        .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } }, { namespace: name });
     } catch (e) {
       // Already there (cache lag), or the namespace started terminating / went away.
       if (!isAlreadyExists(e) && !isForbiddenOrNotFound(e)) throw e;

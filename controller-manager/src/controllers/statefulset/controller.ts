@@ -4,13 +4,36 @@
 // Each ordinal keeps its claims (`<template>-<set>-<ordinal>`, made from volumeClaimTemplates before its
 // pod), owned as persistentVolumeClaimRetentionPolicy says, so the garbage collector removes them with
 // the set or with a scaled-down pod, or never.
-import { isAlreadyExists, isConflict, isNotFound, isPodAvailable, isPodReady, labelSelectorFromObject, matchesLabels, R, type apps, type Claim, type Informer, type ResourceClient } from '@minik8s/shared';
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  isPodAvailable,
+  isPodReady,
+  labelSelectorFromObject,
+  matchesLabels,
+  R,
+  type apps,
+  type Claim,
+  type Informer,
+  type ResourceClient,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { adoptPatch, claimAction, controllerOf, newControllerRef } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
 import { computeHash } from '../deployment/hash';
-import { claimOwnerRefs, claimsForOrdinal, ordinalOf, planSet, podVolumes, POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, type SetView } from './logic';
+import {
+  claimOwnerRefs,
+  claimsForOrdinal,
+  ordinalOf,
+  planSet,
+  podVolumes,
+  POD_INDEX_LABEL,
+  POD_NAME_LABEL,
+  REVISION_LABEL,
+  type SetView,
+} from './logic';
 
 type StatefulSet = apps.StatefulSet & { metadata: NonNullable<apps.StatefulSet['metadata']>; [k: string]: unknown };
 
@@ -49,7 +72,12 @@ export class StatefulSetController extends Controller {
     for (const p of this.pods.store.byIndex('namespace', ns)) {
       const action = claimAction(uid, false, p, matchesLabels(selector, p.metadata.labels));
       if (action === 'keep') pods.push(p);
-      else if (action === 'adopt') pods.push(await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(set, 'apps/v1', 'StatefulSet')), 'merge', { namespace: ns }));
+      else if (action === 'adopt')
+        pods.push(
+          await this.podClient.patch(p.metadata.name!, adoptPatch(p, newControllerRef(set, 'apps/v1', 'StatefulSet')), 'merge', {
+            namespace: ns,
+          }),
+        );
     }
     const updateRevision = `${set.metadata.name}-${computeHash(spec.template, set.status?.collisionCount ?? 0)}`;
     const view: SetView = {
@@ -69,7 +97,13 @@ export class StatefulSetController extends Controller {
     }
     for (const p of plan.delete) {
       await this.podClient.delete(p.metadata.name!, { namespace: ns, preconditions: { uid: p.metadata.uid } }).then(
-        () => this.ctx.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${set.metadata.name} successful`),
+        () =>
+          this.ctx.recorder.event(
+            set,
+            'Normal',
+            'SuccessfulDelete',
+            `delete Pod ${p.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+          ),
         (e) => {
           if (!isNotFound(e) && !isConflict(e)) throw e;
         },
@@ -86,9 +120,14 @@ export class StatefulSetController extends Controller {
       const claim = this.claims.store.getByName(want.metadata.namespace, want.metadata.name!);
       if (!claim || claim.metadata.deletionTimestamp) continue;
       const refs = claimOwnerRefs(claim, setOwner, { ...pod, apiVersion: 'v1', kind: 'Pod' }, scaledDown);
-      if (refs) await this.claimClient.patch(claim.metadata.name!, { metadata: { ownerReferences: refs, uid: claim.metadata.uid } }, 'merge', { namespace: claim.metadata.namespace }).catch((e) => {
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      });
+      if (refs)
+        await this.claimClient
+          .patch(claim.metadata.name!, { metadata: { ownerReferences: refs, uid: claim.metadata.uid } }, 'merge', {
+            namespace: claim.metadata.namespace,
+          })
+          .catch((e) => {
+            if (!isNotFound(e) && !isConflict(e)) throw e;
+          });
     }
   }
 
@@ -106,10 +145,20 @@ export class StatefulSetController extends Controller {
       if (refs?.length) claim.metadata.ownerReferences = refs;
       try {
         await this.claimClient.create(claim, { namespace: set.metadata.namespace });
-        this.ctx.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${set.metadata.name} success`);
+        this.ctx.recorder.event(
+          set,
+          'Normal',
+          'SuccessfulCreate',
+          `create Claim ${name} Pod ${podName} in StatefulSet ${set.metadata.name} success`,
+        );
       } catch (e) {
         if (isAlreadyExists(e)) continue; // the cache had not shown it yet
-        this.ctx.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`);
+        this.ctx.recorder.event(
+          set,
+          'Warning',
+          'FailedCreate',
+          `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`,
+        );
         throw new Error(`failed to create PVC ${name}: ${(e as Error).message}`, { cause: e });
       }
     }
@@ -141,7 +190,12 @@ export class StatefulSetController extends Controller {
       this.ctx.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`);
     } catch (e) {
       if (isAlreadyExists(e)) return; // the cache had not shown it yet
-      this.ctx.recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`);
+      this.ctx.recorder.event(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`,
+      );
       throw e;
     }
   }

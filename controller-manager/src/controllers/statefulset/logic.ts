@@ -45,7 +45,11 @@ export function planSet(s: SetView, pods: Pod[]): Plan {
 
   // Failed or finished pods are deleted to be recreated under the same name.
   for (const p of byOrdinal.values()) if (isPodTerminal(p) && !p.metadata.deletionTimestamp) plan.delete.push(p);
-  if (plan.delete.length && !s.parallel) return { create: [], delete: [plan.delete.sort((a, b) => ordinalOf(s.name, a.metadata.name!)! - ordinalOf(s.name, b.metadata.name!)!)[0]] };
+  if (plan.delete.length && !s.parallel)
+    return {
+      create: [],
+      delete: [plan.delete.sort((a, b) => ordinalOf(s.name, a.metadata.name!)! - ordinalOf(s.name, b.metadata.name!)!)[0]],
+    };
 
   for (let o = s.start; o < s.start + s.replicas; o++) {
     const p = byOrdinal.get(o);
@@ -120,7 +124,14 @@ interface Owner {
   metadata: ObjectMeta;
 }
 
-const controllerRef = (o: Owner): meta.OwnerReference => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name!, uid: o.metadata.uid!, controller: true, blockOwnerDeletion: true });
+const controllerRef = (o: Owner): meta.OwnerReference => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  name: o.metadata.name!,
+  uid: o.metadata.uid!,
+  controller: true,
+  blockOwnerDeletion: true,
+});
 
 /**
  * updateClaimOwnerRefForSetAndPod: who owns an ordinal's claim under the set's
@@ -128,7 +139,12 @@ const controllerRef = (o: Owner): meta.OwnerReference => ({ apiVersion: o.apiVer
  * the pod of a scaled-down ordinal when whenScaled is Delete (the claim goes with the pod), nobody for
  * Retain. References to anything else are kept. Undefined when the claim is already right.
  */
-export function claimOwnerRefs(claim: Claim, set: Owner & { spec?: apps.StatefulSetSpec }, pod: Owner | undefined, scaledDown: boolean): meta.OwnerReference[] | undefined {
+export function claimOwnerRefs(
+  claim: Claim,
+  set: Owner & { spec?: apps.StatefulSetSpec },
+  pod: Owner | undefined,
+  scaledDown: boolean,
+): meta.OwnerReference[] | undefined {
   const cur = claim.metadata.ownerReferences ?? [];
   const related = new Set([set.metadata.uid, pod?.metadata.uid].filter(Boolean));
   const refs = cur.filter((r) => !related.has(r.uid));

@@ -3,7 +3,18 @@
 // answer confirmed by a live list of the namespace's pods, as upstream asks the apiserver); a volume being
 // deleted keeps kubernetes.io/pv-protection until it is no longer Bound. Both add their finalizer to
 // objects missing it (made before the admission step existed).
-import { PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER, R, isConflict, isNotFound, type Claim, type Informer, type KubeObject, type ResourceClient, type Volume } from '@minik8s/shared';
+import {
+  PVC_PROTECTION_FINALIZER,
+  PV_PROTECTION_FINALIZER,
+  R,
+  isConflict,
+  isNotFound,
+  type Claim,
+  type Informer,
+  type KubeObject,
+  type ResourceClient,
+  type Volume,
+} from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { indexPodsByClaim, POD_CLAIM_INDEX } from '../../util/claims';
 import type { Pod } from '../../util/types';
@@ -33,7 +44,8 @@ export class PvcProtectionController extends Controller {
     this.claims.addEventHandler({ onAdd: (c) => this.enqueue(c), onUpdate: (_o, c) => this.enqueue(c) });
     // a pod going away (or finishing) may free the claims it used
     const podChanged = (p: Pod) => {
-      for (const v of p.spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) this.enqueue(`${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`);
+      for (const v of p.spec?.volumes ?? [])
+        if (v.persistentVolumeClaim?.claimName) this.enqueue(`${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`);
     };
     this.pods.addEventHandler({ onUpdate: (_o, p) => podChanged(p), onDelete: podChanged });
   }

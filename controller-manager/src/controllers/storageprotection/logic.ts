@@ -9,7 +9,9 @@ export type FinalizerStep = 'add' | 'remove' | 'keep';
  */
 export function claimInUse(claim: Claim, pods: readonly Pod[]): boolean {
   const name = claim.metadata.name!;
-  return pods.some((p) => p.metadata.namespace === claim.metadata.namespace && !!p.spec?.nodeName && !isPodTerminal(p) && podClaimNames(p).includes(name));
+  return pods.some(
+    (p) => p.metadata.namespace === claim.metadata.namespace && !!p.spec?.nodeName && !isPodTerminal(p) && podClaimNames(p).includes(name),
+  );
 }
 
 /** A volume is in use while bound (the PV controller moves a released one out of Bound). */

@@ -34,13 +34,21 @@ export class TTLAfterFinishedController extends Controller {
     const left = at - Date.now();
     if (left > 0) return this.enqueueAfter(key, left + 50);
     // Re-check the live object: the TTL or the Job may have changed since the cache saw it.
-    const fresh = await this.client.get(job.metadata.name!, job.metadata.namespace).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+    const fresh = await this.client
+      .get(job.metadata.name!, job.metadata.namespace)
+      .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
     if (!fresh || fresh.metadata.uid !== job.metadata.uid) return;
     const freshAt = expiresAt(fresh);
     if (freshAt === undefined || freshAt > Date.now()) return this.enqueue(key);
     this.log.info({ job: key }, 'deleting finished job past its TTL');
-    await this.client.delete(job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }).catch((e) => {
-      if (!isNotFound(e)) throw e;
-    });
+    await this.client
+      .delete(job.metadata.name!, {
+        namespace: job.metadata.namespace,
+        propagationPolicy: 'Background',
+        preconditions: { uid: job.metadata.uid },
+      })
+      .catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
   }
 }

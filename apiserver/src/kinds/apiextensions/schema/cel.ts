@@ -116,7 +116,11 @@ export function compileRules(s: Props): { rules: Compiled[]; errors: CompileErro
       try {
         message = compileOne(rule.messageExpression).program;
       } catch (e) {
-        c.errors.push({ index: i, field: 'messageExpression', detail: `messageExpression compilation failed: ERROR: ${(e as Error).message}` });
+        c.errors.push({
+          index: i,
+          field: 'messageExpression',
+          detail: `messageExpression compilation failed: ERROR: ${(e as Error).message}`,
+        });
         return;
       }
     }
@@ -133,10 +137,10 @@ export function celValue(s: Props | undefined, v: unknown): unknown {
     const integer = s?.type === 'integer' || s?.['x-kubernetes-int-or-string'] || (!s?.type && Number.isInteger(v));
     return integer && Number.isInteger(v) ? BigInt(v) : v;
   }
-  if (Array.isArray(v)) return v.map((x) => celValue(isObject(s?.items) ? (s.items) : undefined, x));
+  if (Array.isArray(v)) return v.map((x) => celValue(isObject(s?.items) ? s.items : undefined, x));
   if (isObject(v)) {
     const props = s?.properties ?? {};
-    const extra = isObject(s?.additionalProperties) ? (s.additionalProperties) : undefined;
+    const extra = isObject(s?.additionalProperties) ? s.additionalProperties : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = celValue(Object.hasOwn(props, k) ? props[k] : extra, x);
     return out;
@@ -209,7 +213,7 @@ export function celErrors(s: Props, value: unknown, old: unknown, path = '', whi
 function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, out: Cause[]): void {
   if (value === undefined || value === null) return;
   evaluate(s, value, old, path, which, out);
-  for (const sub of (s.allOf) ?? []) evaluate(sub, value, old, path, which, out);
+  for (const sub of s.allOf ?? []) evaluate(sub, value, old, path, which, out);
   if (Array.isArray(value)) {
     if (!isObject(s.items)) return;
     const items = s.items;
@@ -224,7 +228,7 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
   }
   if (!isObject(value)) return;
   const props = s.properties ?? {};
-  const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
+  const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
   const oldObj = isObject(old) && s['x-kubernetes-map-type'] !== 'atomic' ? old : undefined;
   for (const [k, x] of Object.entries(value)) {
     const sub = Object.hasOwn(props, k) ? props[k] : extra;
@@ -236,7 +240,7 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
 export function hasRules(s: Props | undefined): boolean {
   if (!s) return false;
   if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length) return true;
-  const subs = [...Object.values(s.properties ?? {}), ...((s.allOf) ?? [])];
+  const subs = [...Object.values(s.properties ?? {}), ...(s.allOf ?? [])];
   if (isObject(s.items)) subs.push(s.items);
   if (isObject(s.additionalProperties)) subs.push(s.additionalProperties);
   return subs.some(hasRules);

@@ -9,7 +9,7 @@ const nonNullableNull = (v: unknown, s: Props | undefined) => v === null && !!s 
 /** Fill in the defaults of `schema` in `value` (mutated). */
 export function applyDefaults(schema: Props, value: unknown): void {
   if (Array.isArray(value)) {
-    const items = isObject(schema.items) ? (schema.items) : undefined;
+    const items = isObject(schema.items) ? schema.items : undefined;
     if (!items) return;
     for (let i = 0; i < value.length; i++) {
       if (nonNullableNull(value[i], items) && items.default !== undefined) value[i] = clone(items.default);
@@ -23,7 +23,7 @@ export function applyDefaults(schema: Props, value: unknown): void {
     if (prop.default === undefined) continue;
     if (!Object.hasOwn(value, k) || nonNullableNull(value[k], prop)) value[k] = clone(prop.default);
   }
-  const extra = isObject(schema.additionalProperties) ? (schema.additionalProperties) : undefined;
+  const extra = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   for (const k of Object.keys(value)) {
     if (Object.hasOwn(props, k)) applyDefaults(props[k], value[k]);
     else if (extra) {
@@ -38,7 +38,10 @@ export function hasDefaults(schema: Props | undefined): boolean {
   if (!schema) return false;
   if (schema.default !== undefined) return true;
   if (Object.values(schema.properties ?? {}).some(hasDefaults)) return true;
-  return (isObject(schema.items) && hasDefaults(schema.items)) || (isObject(schema.additionalProperties) && hasDefaults(schema.additionalProperties));
+  return (
+    (isObject(schema.items) && hasDefaults(schema.items)) ||
+    (isObject(schema.additionalProperties) && hasDefaults(schema.additionalProperties))
+  );
 }
 
 /**
@@ -49,13 +52,17 @@ export function pruned(schema: Props, value: unknown, embedded = false): unknown
   if (Array.isArray(value)) return isObject(schema.items) ? value.map((x) => pruned(schema.items as Props, x)) : value;
   if (!isObject(value)) return value;
   const props = schema.properties ?? {};
-  const extra = isObject(schema.additionalProperties) ? (schema.additionalProperties) : undefined;
+  const extra = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   const keepAll = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (Object.hasOwn(props, k)) out[k] = pruned(props[k], v, props[k]['x-kubernetes-embedded-resource'] === true);
     else if (extra) out[k] = pruned(extra, v, extra['x-kubernetes-embedded-resource'] === true);
-    else if (keepAll || ((embedded || schema['x-kubernetes-embedded-resource']) && (k === 'apiVersion' || k === 'kind' || k === 'metadata'))) out[k] = v;
+    else if (
+      keepAll ||
+      ((embedded || schema['x-kubernetes-embedded-resource']) && (k === 'apiVersion' || k === 'kind' || k === 'metadata'))
+    )
+      out[k] = v;
   }
   return out;
 }

@@ -45,9 +45,21 @@ interface Ctx {
   out: Cause[];
 }
 
-const typeInvalid = (field: string, value: unknown, detail: string): Cause => ({ field, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${detail}` });
-const tooLong = (field: string, max: number): Cause => ({ field, reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} bytes` });
-const tooMany = (field: string, actual: number, max: number): Cause => ({ field, reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items` });
+const typeInvalid = (field: string, value: unknown, detail: string): Cause => ({
+  field,
+  reason: 'FieldValueTypeInvalid',
+  message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+});
+const tooLong = (field: string, max: number): Cause => ({
+  field,
+  reason: 'FieldValueTooLong',
+  message: `Too long: may not be more than ${max} bytes`,
+});
+const tooMany = (field: string, actual: number, max: number): Cause => ({
+  field,
+  reason: 'FieldValueTooMany',
+  message: `Too many: ${actual}: must have at most ${max} items`,
+});
 
 /** The types a value may have: `type`, or integer and string for x-kubernetes-int-or-string. */
 function allowedTypes(s: Props): string[] {
@@ -94,9 +106,11 @@ function checkJunctors(s: Props, value: unknown, name: string, ctx: Ctx): void {
   const allOf = s.allOf;
   for (const sub of allOf ?? []) ctx.out.push(...errorsOf(sub));
   const anyOf = s.anyOf as Props[] | undefined;
-  if (anyOf?.length && !anyOf.some((sub) => !errorsOf(sub).length)) ctx.out.push(fe.invalid(f, value, `"${name}" must validate at least one schema (anyOf)`));
+  if (anyOf?.length && !anyOf.some((sub) => !errorsOf(sub).length))
+    ctx.out.push(fe.invalid(f, value, `"${name}" must validate at least one schema (anyOf)`));
   const oneOf = s.oneOf as Props[] | undefined;
-  if (oneOf?.length && oneOf.filter((sub) => !errorsOf(sub).length).length !== 1) ctx.out.push(fe.invalid(f, value, `"${name}" must validate one and only one schema (oneOf)`));
+  if (oneOf?.length && oneOf.filter((sub) => !errorsOf(sub).length).length !== 1)
+    ctx.out.push(fe.invalid(f, value, `"${name}" must validate one and only one schema (oneOf)`));
   const not = s.not as Props | undefined;
   if (not && !errorsOf(not).length) ctx.out.push(fe.invalid(f, value, `"${name}" must not validate the schema (not)`));
 }
@@ -105,7 +119,8 @@ function checkString(s: Props, v: string, name: string, ctx: Ctx): void {
   const f = fieldOf(ctx.prefix, name);
   const length = [...v].length;
   if (typeof s.maxLength === 'number' && length > s.maxLength) ctx.out.push(tooLong(f, s.maxLength));
-  else if (typeof s.minLength === 'number' && length < s.minLength) ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should be at least ${s.minLength} chars long`));
+  else if (typeof s.minLength === 'number' && length < s.minLength)
+    ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should be at least ${s.minLength} chars long`));
   else if (typeof s.pattern === 'string' && s.pattern) {
     const re = compilePattern(s.pattern);
     if (!(re instanceof Error) && !re.test(v)) ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should match '${s.pattern}'`));
@@ -117,7 +132,8 @@ function checkString(s: Props, v: string, name: string, ctx: Ctx): void {
 function checkNumber(s: Props, v: number, name: string, ctx: Ctx): void {
   const f = fieldOf(ctx.prefix, name);
   const multipleOf = s.multipleOf as number | undefined;
-  if (typeof multipleOf === 'number' && multipleOf > 0 && !Number.isInteger(v / multipleOf)) ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should be a multiple of ${goFloat(multipleOf)}`));
+  if (typeof multipleOf === 'number' && multipleOf > 0 && !Number.isInteger(v / multipleOf))
+    ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should be a multiple of ${goFloat(multipleOf)}`));
   const max = s.maximum as number | undefined;
   if (typeof max === 'number' && (s.exclusiveMaximum ? v >= max : v > max))
     ctx.out.push(fe.invalid(f, v, `${name} in ${IN} should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${goFloat(max)}`));
@@ -129,18 +145,21 @@ function checkNumber(s: Props, v: number, name: string, ctx: Ctx): void {
 function checkArray(s: Props, v: unknown[], name: string, ctx: Ctx): void {
   const f = fieldOf(ctx.prefix, name);
   if (s.items && isObject(s.items)) for (let i = 0; i < v.length; i++) validate(s.items, v[i], index(name, i), ctx);
-  if (typeof s.minItems === 'number' && v.length < s.minItems) ctx.out.push(fe.invalid(f, v.length, `${name} in ${IN} should have at least ${s.minItems} items`));
+  if (typeof s.minItems === 'number' && v.length < s.minItems)
+    ctx.out.push(fe.invalid(f, v.length, `${name} in ${IN} should have at least ${s.minItems} items`));
   if (typeof s.maxItems === 'number' && v.length > s.maxItems) ctx.out.push(tooMany(f, v.length, s.maxItems));
-  if (s.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) ctx.out.push(fe.invalid(f, '', `${name} in ${IN} shouldn't contain duplicates`));
+  if (s.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length)
+    ctx.out.push(fe.invalid(f, '', `${name} in ${IN} shouldn't contain duplicates`));
 }
 
 function checkObject(s: Props, v: Record<string, unknown>, name: string, ctx: Ctx): void {
   const f = fieldOf(ctx.prefix, name);
   const count = Object.keys(v).length;
-  if (typeof s.minProperties === 'number' && count < s.minProperties) ctx.out.push(fe.invalid(f, count, `${name} in ${IN} should have at least ${s.minProperties} properties`));
+  if (typeof s.minProperties === 'number' && count < s.minProperties)
+    ctx.out.push(fe.invalid(f, count, `${name} in ${IN} should have at least ${s.minProperties} properties`));
   if (typeof s.maxProperties === 'number' && count > s.maxProperties) ctx.out.push(tooMany(f, count, s.maxProperties));
   const props = s.properties ?? {};
-  const extra = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
+  const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
   for (const k of Object.keys(v)) {
     if (Object.hasOwn(props, k)) validate(props[k], v[k], child(name, k), ctx);
     else if (extra) validate(extra, v[k], child(name, k), ctx);
@@ -153,7 +172,13 @@ function checkEnum(s: Props, v: unknown, name: string, ctx: Ctx): void {
   if (!Array.isArray(values) || !values.length) return;
   const json = JSON.stringify(v ?? null);
   if (values.some((e) => JSON.stringify(e) === json)) return;
-  ctx.out.push(fe.notSupported(fieldOf(ctx.prefix, name), v ?? null, values.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))));
+  ctx.out.push(
+    fe.notSupported(
+      fieldOf(ctx.prefix, name),
+      v ?? null,
+      values.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))),
+    ),
+  );
 }
 
 /**
@@ -221,14 +246,16 @@ function embeddedResource(v: Record<string, unknown>, path: string, out: Cause[]
   if (apiVersion !== undefined) {
     if (typeof apiVersion !== 'string') out.push(fe.invalid(child(path, 'apiVersion'), apiVersion, 'must be a string'));
     else if (!apiVersion) out.push(fe.invalid(child(path, 'apiVersion'), apiVersion, 'must not be empty'));
-    else if (apiVersion.split('/').length > 2) out.push(fe.invalid(child(path, 'apiVersion'), apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
+    else if (apiVersion.split('/').length > 2)
+      out.push(fe.invalid(child(path, 'apiVersion'), apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
   }
   if (kind !== undefined) {
     if (typeof kind !== 'string') out.push(fe.invalid(child(path, 'kind'), kind, 'must be a string'));
     else if (!kind) out.push(fe.invalid(child(path, 'kind'), kind, 'must not be empty'));
     else {
       const errs = dns1035LabelErrors(kind.toLowerCase());
-      if (errs.length) out.push(fe.invalid(child(path, 'kind'), kind, `may have mixed case, but should otherwise match: ${errs.join(',')}`));
+      if (errs.length)
+        out.push(fe.invalid(child(path, 'kind'), kind, `may have mixed case, but should otherwise match: ${errs.join(',')}`));
     }
   }
   if (metadata !== undefined) {
@@ -236,7 +263,8 @@ function embeddedResource(v: Record<string, unknown>, path: string, out: Cause[]
     else {
       const meta: Record<string, unknown> = { ...metadata, name: metadata.name || 'fakename' };
       const namespaced = typeof meta.namespace === 'string' && meta.namespace !== '';
-      for (const c of validateMeta({ namespaced, nameRule: null }, meta)) out.push({ ...c, field: `${child(path, 'metadata')}${c.field.slice('metadata'.length)}` });
+      for (const c of validateMeta({ namespaced, nameRule: null }, meta))
+        out.push({ ...c, field: `${child(path, 'metadata')}${c.field.slice('metadata'.length)}` });
     }
   }
 }

@@ -9,19 +9,33 @@ import { rfc3339, type Obj } from '../../../registry/objects';
 
 export const BINDING = { group: '', version: 'v1', kind: 'Binding' };
 
-export async function bindPod(registry: Registry, pods: ServedResource, namespace: string, name: string | undefined, binding: Obj, dryRun: boolean): Promise<void> {
+export async function bindPod(
+  registry: Registry,
+  pods: ServedResource,
+  namespace: string,
+  name: string | undefined,
+  binding: Obj,
+  dryRun: boolean,
+): Promise<void> {
   if (!name) throw new ApiError(statusFor.invalid('Binding', '', '', [fe.required('metadata.name')]));
   const node = binding.target?.name;
   if (!node || typeof node !== 'string') throw new ApiError(statusFor.invalid('Binding', '', name, [fe.required('target.name')]));
-  if (binding.target.kind && binding.target.kind !== 'Node') throw new ApiError(statusFor.invalid('Binding', '', name, [fe.notSupported('target.kind', binding.target.kind, ['Node'])]));
+  if (binding.target.kind && binding.target.kind !== 'Node')
+    throw new ApiError(statusFor.invalid('Binding', '', name, [fe.notSupported('target.kind', binding.target.kind, ['Node'])]));
   await registry.guaranteedUpdate(
     pods,
     name,
     namespace,
     (cur) => {
       const spec = (cur.spec ?? {}) as Obj;
-      if (cur.metadata.deletionTimestamp) throw new ApiError(statusFor.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is being deleted, cannot be assigned to a host`));
-      if (spec.nodeName) throw new ApiError(statusFor.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`));
+      if (cur.metadata.deletionTimestamp)
+        throw new ApiError(
+          statusFor.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is being deleted, cannot be assigned to a host`),
+        );
+      if (spec.nodeName)
+        throw new ApiError(
+          statusFor.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`),
+        );
       return { ...cur, spec: { ...spec, nodeName: node } };
     },
     {

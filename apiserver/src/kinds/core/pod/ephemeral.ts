@@ -15,9 +15,22 @@ import { isObj, type Obj } from '../../helpers';
 const POD = { group: '', version: 'v1', kind: 'Pod' };
 
 /** EphemeralContainerCommon fields that must stay unset (upstream's allowedEphemeralContainerFields, inverted). */
-const FORBIDDEN_FIELDS = ['ports', 'resources', 'resizePolicy', 'restartPolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+const FORBIDDEN_FIELDS = [
+  'ports',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+];
 
-const notFound = (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(value)}` });
+const notFound = (field: string, value: unknown): Cause => ({
+  field,
+  reason: 'FieldValueNotFound',
+  message: `Not found: ${JSON.stringify(value)}`,
+});
 
 /** Go's IsZero of the field: absent, null, an empty list or an empty object. */
 const isZero = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && !v.length) || (isObj(v) && !Object.keys(v).length);
@@ -48,7 +61,8 @@ export function validateEphemeralContainers(spec: Obj): Cause[] {
     for (const f of FORBIDDEN_FIELDS) if (!isZero(c[f])) errs.push(fe.forbidden(`${p}.${f}`, 'cannot be set for an Ephemeral Container'));
     if (Array.isArray(c.volumeMounts))
       c.volumeMounts.forEach((m: unknown, j: number) => {
-        for (const f of ['subPath', 'subPathExpr']) if (isObj(m) && m[f]) errs.push(fe.forbidden(`${p}.volumeMounts[${j}].${f}`, 'cannot be set for an Ephemeral Container'));
+        for (const f of ['subPath', 'subPathExpr'])
+          if (isObj(m) && m[f]) errs.push(fe.forbidden(`${p}.volumeMounts[${j}].${f}`, 'cannot be set for an Ephemeral Container'));
       });
   });
   return errs;
@@ -56,14 +70,18 @@ export function validateEphemeralContainers(spec: Obj): Cause[] {
 
 /** ValidatePodEphemeralContainersUpdate's own part: no static pod, nothing existing removed or changed, then the list. */
 export function validateEphemeralUpdate(next: Obj, old: Obj): Cause[] {
-  if (old.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return [fe.forbidden('', 'static pods do not support ephemeral containers')];
+  if (old.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined)
+    return [fe.forbidden('', 'static pods do not support ephemeral containers')];
   const errs: Cause[] = [];
   const path = 'spec.ephemeralContainers';
-  const byName = new Map((Array.isArray(next.spec?.ephemeralContainers) ? next.spec.ephemeralContainers : []).filter(isObj).map((c: Obj) => [c.name, c]));
+  const byName = new Map(
+    (Array.isArray(next.spec?.ephemeralContainers) ? next.spec.ephemeralContainers : []).filter(isObj).map((c: Obj) => [c.name, c]),
+  );
   for (const o of Array.isArray(old.spec?.ephemeralContainers) ? old.spec.ephemeralContainers : []) {
     const n = byName.get(o.name);
     if (!n) errs.push(fe.forbidden(path, `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`));
-    else if (!deepEqual(n, o)) errs.push(fe.forbidden(path, `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n`));
+    else if (!deepEqual(n, o))
+      errs.push(fe.forbidden(path, `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n`));
   }
   return [...errs, ...validateEphemeralContainers(next.spec ?? {})];
 }
@@ -88,7 +106,10 @@ export const ephemeralContainersSubresource: SubresourceDef = {
     let rv: unknown;
     if (req.method === 'PUT') {
       const body = req.object(POD);
-      if (body.metadata?.name !== undefined && body.metadata.name !== name) throw new ApiError(statusFor.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`));
+      if (body.metadata?.name !== undefined && body.metadata.name !== name)
+        throw new ApiError(
+          statusFor.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`),
+        );
       rv = body.metadata?.resourceVersion;
       edit = (cur) => withEphemeral(cur, body);
     } else if (req.method === 'PATCH') {
@@ -97,7 +118,11 @@ export const ephemeralContainersSubresource: SubresourceDef = {
       rv = (patch as Obj | null)?.metadata?.resourceVersion;
       edit = (cur) => withEphemeral(cur, applyPatch(type, cur, patch));
     } else throw methodNotAllowed(req.method);
-    const out = await registry.guaranteedUpdate(r, name, namespace, edit, { dryRun, precondition: typeof rv === 'string' && rv ? rv : undefined, validateUpdate: validateEphemeralUpdate });
+    const out = await registry.guaranteedUpdate(r, name, namespace, edit, {
+      dryRun,
+      precondition: typeof rv === 'string' && rv ? rv : undefined,
+      validateUpdate: validateEphemeralUpdate,
+    });
     return { code: 200, object: out };
   },
 };

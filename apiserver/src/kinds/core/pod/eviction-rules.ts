@@ -2,7 +2,16 @@
 // pkg/registry/core/pod/storage/eviction.go): which budgets guard a pod, whether the eviction may skip
 // them, and the budget's status after one more disruption — or the 429 that refuses it.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { ApiError, budgetSelectsPod, disruptionAllowedConditions, failure, isPodReady, type KubeObject, type PodDisruptionBudget, type Status } from '@minik8s/shared';
+import {
+  ApiError,
+  budgetSelectsPod,
+  disruptionAllowedConditions,
+  failure,
+  isPodReady,
+  type KubeObject,
+  type PodDisruptionBudget,
+  type Status,
+} from '@minik8s/shared';
 
 type Obj = Record<string, any>;
 
@@ -46,11 +55,25 @@ export function spendBudget(budget: KubeObject, podName: string, now: string, dr
   const name = budget.metadata.name ?? '';
   const st: Obj = { ...((budget.status as Obj | undefined) ?? {}) };
   if ((st.observedGeneration ?? 0) < (budget.metadata.generation ?? 0)) throw budgetBeingProcessed(name);
-  const forbidden = (why: string) => new ApiError(failure(403, 'Forbidden', `poddisruptionbudgets.policy "${name}" is forbidden: ${why}`, { name, group: 'policy', kind: 'poddisruptionbudgets' }));
+  const forbidden = (why: string) =>
+    new ApiError(
+      failure(403, 'Forbidden', `poddisruptionbudgets.policy "${name}" is forbidden: ${why}`, {
+        name,
+        group: 'policy',
+        kind: 'poddisruptionbudgets',
+      }),
+    );
   const allowed = st.disruptionsAllowed ?? 0;
   if (allowed < 0) throw forbidden('pdb disruptions allowed is negative');
-  if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS) throw forbidden('DisruptedPods map too big - too many evictions not confirmed by PDB controller');
-  if (allowed === 0) throw new ApiError(tooManyRequests(0, `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`));
+  if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS)
+    throw forbidden('DisruptedPods map too big - too many evictions not confirmed by PDB controller');
+  if (allowed === 0)
+    throw new ApiError(
+      tooManyRequests(
+        0,
+        `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`,
+      ),
+    );
   st.disruptionsAllowed = allowed - 1;
   if (st.disruptionsAllowed === 0) st.conditions = disruptionAllowedConditions(st, now);
   if (!dryRun) st.disruptedPods = { ...(st.disruptedPods ?? {}), [podName]: now };

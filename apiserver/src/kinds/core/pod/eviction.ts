@@ -10,8 +10,16 @@ import { rfc3339, type Obj } from '../../../registry/objects';
 import { podDisruptionBudgets } from '../../policy/poddisruptionbudget';
 import { budgetBeingProcessed, budgetsFor, canIgnoreBudgets, spendBudget, unhealthyMayGo } from './eviction-rules';
 
-export async function evictPod(registry: Registry, pods: ServedResource, namespace: string, name: string, eviction: Obj, dryRun: boolean): Promise<void> {
-  if (eviction.metadata?.name && eviction.metadata.name !== name) throw new ApiError(statusFor.badRequest(`name in URL does not match name in Eviction object`));
+export async function evictPod(
+  registry: Registry,
+  pods: ServedResource,
+  namespace: string,
+  name: string,
+  eviction: Obj,
+  dryRun: boolean,
+): Promise<void> {
+  if (eviction.metadata?.name && eviction.metadata.name !== name)
+    throw new ApiError(statusFor.badRequest(`name in URL does not match name in Eviction object`));
   const options: Obj = eviction.deleteOptions ?? {};
   const pod = await registry.get(pods, name, namespace);
   const rvUnset = options.preconditions?.resourceVersion == null;
@@ -25,7 +33,10 @@ export async function evictPod(registry: Registry, pods: ServedResource, namespa
   }
   const pdbs = registry.resource(podDisruptionBudgets);
   const budgets = budgetsFor(pod, (await registry.list(pdbs, { namespace })).items);
-  if (budgets.length > 1) throw new ApiError(failure(500, '', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.'));
+  if (budgets.length > 1)
+    throw new ApiError(
+      failure(500, '', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.'),
+    );
   const budget = budgets[0];
   if (budget && unhealthyMayGo(pod, budget)) {
     try {
@@ -38,7 +49,10 @@ export async function evictPod(registry: Registry, pods: ServedResource, namespa
   }
   if (budget) {
     const now = rfc3339();
-    await registry.guaranteedUpdate(pdbs, budget.metadata.name ?? '', namespace, (cur) => spendBudget(cur, name, now, dryRun), { subresource: 'status', dryRun });
+    await registry.guaranteedUpdate(pdbs, budget.metadata.name ?? '', namespace, (cur) => spendBudget(cur, name, now, dryRun), {
+      subresource: 'status',
+      dryRun,
+    });
   }
   await registry.delete(pods, name, namespace, options, { dryRun });
 }
@@ -49,7 +63,8 @@ const evict: Handler = async (req) => {
   if (req.method !== 'POST') throw methodNotAllowed(req.method);
   const raw = req.body() as Obj | undefined;
   // policy/v1beta1 Evictions are accepted too
-  const version = typeof raw?.apiVersion === 'string' && raw.apiVersion.startsWith('policy/') ? raw.apiVersion.slice('policy/'.length) : 'v1';
+  const version =
+    typeof raw?.apiVersion === 'string' && raw.apiVersion.startsWith('policy/') ? raw.apiVersion.slice('policy/'.length) : 'v1';
   await evictPod(req.registry, req.r, req.namespace!, req.name, req.object({ ...EVICTION, version }), req.dryRun);
   return success(201);
 };

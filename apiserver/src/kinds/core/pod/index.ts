@@ -51,13 +51,17 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
 function validatePodStatus(pod: Obj, old: Obj): Cause[] {
   const errs: Cause[] = [];
   const st = obj(errs, 'status', pod.status) ?? {};
-  for (const [single, plural] of [['podIP', 'podIPs'], ['hostIP', 'hostIPs']]) {
+  for (const [single, plural] of [
+    ['podIP', 'podIPs'],
+    ['hostIP', 'hostIPs'],
+  ]) {
     const one = strField(errs, `status.${single}`, st[single]);
     if (one) ip(errs, `status.${single}`, one);
     const all = objects(errs, `status.${plural}`, st[plural]).map(([a, p]) => strField(errs, `${p}.ip`, a.ip, true) ?? '');
     all.forEach((a, i) => a && ip(errs, `status.${plural}[${i}].ip`, a));
     const families = new Set(all.map((a) => parseIPSloppy(a)?.family));
-    if (all.length > 1 && (families.size !== all.length || all.length > 2)) errs.push(fe.invalid(`status.${plural}`, st[plural], 'may specify no more than one IP for each IP family'));
+    if (all.length > 1 && (families.size !== all.length || all.length > 2))
+      errs.push(fe.invalid(`status.${plural}`, st[plural], 'may specify no more than one IP for each IP family'));
   }
   const nominated = strField(errs, 'status.nominatedNodeName', st.nominatedNodeName);
   if (nominated && nominated !== old.status?.nominatedNodeName) dnsSubdomain(errs, 'status.nominatedNodeName', nominated);
@@ -97,7 +101,10 @@ export const pods: ResourceStrategy = {
     return errs;
   },
   // ephemeral containers come through pods/ephemeralcontainers only
-  validateCreate: (o) => (Array.isArray(o.spec?.ephemeralContainers) && o.spec.ephemeralContainers.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
+  validateCreate: (o) =>
+    Array.isArray(o.spec?.ephemeralContainers) && o.spec.ephemeralContainers.length
+      ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')]
+      : [],
   validateUpdate,
   deletion: { gracePeriod },
   table: podPrinter,

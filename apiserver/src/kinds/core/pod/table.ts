@@ -21,7 +21,7 @@ const isRestartable = (c: core.Container | undefined) => c?.restartPolicy === 'A
 const later = (a: string | undefined, b: string | undefined) => (b && (!a || Date.parse(b) > Date.parse(a)) ? b : a);
 
 export function podCells(pod: Pod, now: number): PodCells {
-  const spec = pod.spec ?? ({ containers: [] });
+  const spec = pod.spec ?? { containers: [] };
   const status = pod.status ?? {};
   let restarts = 0;
   let restartableInitRestarts = 0;
@@ -122,11 +122,17 @@ export const podPrinter: TablePrinter<core.Pod> = {
     NAME,
     col('Ready', { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
     col('Status', { description: 'The aggregate status of the containers in this pod.' }),
-    col('Restarts', { description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' }),
+    col('Restarts', {
+      description:
+        'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    }),
     AGE,
     wide('IP', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.'),
     wide('Node', 'NodeName is a request to schedule this pod onto a specific node.'),
-    wide('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.'),
+    wide(
+      'Nominated Node',
+      'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.',
+    ),
     wide('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness.'),
   ],
   cells(o, now) {
@@ -135,7 +141,8 @@ export const podPrinter: TablePrinter<core.Pod> = {
   },
   conditions(o) {
     const phase = o.status?.phase;
-    if (phase === 'Succeeded') return [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
+    if (phase === 'Succeeded')
+      return [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
     if (phase === 'Failed') return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
     return undefined;
   },

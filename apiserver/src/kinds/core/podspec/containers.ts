@@ -3,8 +3,29 @@
 // container securityContext, worded as upstream.
 import { fe } from '../../../registry/fielderrors';
 import {
-  bool, configMapKeyErrors, dnsLabel, dnsSubdomain, each, envVarNameErrors, httpHeaderNameErrors, int32, int64, ip, nonNegative, nonNegativeQuantity,
-  obj, objects, oneOf, portNameErrors, portNum, portNumOrName, protocol, qualifiedName, str, strings, type Errs,
+  bool,
+  configMapKeyErrors,
+  dnsLabel,
+  dnsSubdomain,
+  each,
+  envVarNameErrors,
+  httpHeaderNameErrors,
+  int32,
+  int64,
+  ip,
+  nonNegative,
+  nonNegativeQuantity,
+  obj,
+  objects,
+  oneOf,
+  portNameErrors,
+  portNum,
+  portNumOrName,
+  protocol,
+  qualifiedName,
+  str,
+  strings,
+  type Errs,
 } from '../../../registry/validation';
 import type { Obj } from '../../helpers';
 import { hostFilePath, localDescendingPath } from './paths';
@@ -38,7 +59,8 @@ function containerPorts(errs: Errs, path: string, ports: unknown, hostNetwork: b
     protocol(errs, `${pp}.protocol`, p.protocol);
     const hostIP = str(errs, `${pp}.hostIP`, p.hostIP);
     if (hostIP) ip(errs, `${pp}.hostIP`, hostIP);
-    if (hostNetwork && hp !== undefined && cp !== undefined && hp !== cp) errs.push(fe.invalid(`${pp}.hostPort`, hp, 'must match `containerPort` when `hostNetwork` is true'));
+    if (hostNetwork && hp !== undefined && cp !== undefined && hp !== cp)
+      errs.push(fe.invalid(`${pp}.hostPort`, hp, 'must match `containerPort` when `hostNetwork` is true'));
     if (hp !== undefined) {
       const key = `${hostIP ?? ''}/${p.protocol ?? 'TCP'}/${hp}`;
       if (hostPorts.has(key)) errs.push(fe.duplicate(`${pp}.hostPort`, key));
@@ -55,7 +77,17 @@ function keySelector(errs: Errs, path: string, sel: Obj): void {
   bool(errs, `${path}.optional`, sel.optional);
 }
 
-const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+];
 
 function env(errs: Errs, path: string, vars: unknown): void {
   for (const [e, p] of objects(errs, path, vars)) {
@@ -83,7 +115,8 @@ function env(errs: Errs, path: string, vars: unknown): void {
         keySelector(errs, `${vp}.${k}`, ref);
       }
     }
-    if (sources === 0) errs.push(fe.invalid(vp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    if (sources === 0)
+      errs.push(fe.invalid(vp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (value) errs.push(fe.invalid(vp, '', 'may not be specified when `value` is not empty'));
     else if (sources > 1) errs.push(fe.invalid(vp, '', 'may not have more than one field specified at a time'));
   }
@@ -127,9 +160,11 @@ function volumeMounts(errs: Errs, path: string, mounts: unknown, ctx: PodContext
       localDescendingPath(errs, `${path}.subPathExpr`, subPathExpr);
     }
     const propagation = oneOf(errs, `${path}.mountPropagation`, m.mountPropagation, ['None', 'HostToContainer', 'Bidirectional'] as const);
-    if (propagation === 'Bidirectional' && !privileged) errs.push(fe.forbidden(`${path}.mountPropagation`, 'Bidirectional mount propagation is available only to privileged containers'));
+    if (propagation === 'Bidirectional' && !privileged)
+      errs.push(fe.forbidden(`${path}.mountPropagation`, 'Bidirectional mount propagation is available only to privileged containers'));
     const rro = oneOf(errs, `${path}.recursiveReadOnly`, m.recursiveReadOnly, ['Disabled', 'IfPossible', 'Enabled'] as const);
-    if (rro && rro !== 'Disabled' && m.readOnly !== true) errs.push(fe.forbidden(`${path}.recursiveReadOnly`, 'may only be specified when readOnly is true'));
+    if (rro && rro !== 'Disabled' && m.readOnly !== true)
+      errs.push(fe.forbidden(`${path}.recursiveReadOnly`, 'may only be specified when readOnly is true'));
   }
 }
 
@@ -138,7 +173,8 @@ function resourceName(errs: Errs, path: string, name: string): void {
   qualifiedName(errs, path, name);
   if (errs.length > before) return;
   if (!name.includes('/')) {
-    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) errs.push(fe.invalid(path, name, 'must be a standard resource for containers'));
+    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-'))
+      errs.push(fe.invalid(path, name, 'must be a standard resource for containers'));
   } else if (!name.startsWith(NATIVE_PREFIX) && (name.startsWith('requests.') || name.includes(NATIVE_PREFIX))) {
     errs.push(fe.invalid(path, name, "doesn't follow extended resource name standard"));
   }
@@ -153,7 +189,10 @@ export function resources(errs: Errs, path: string, v: unknown): void {
   const r = obj(errs, path, v);
   if (!r) return;
   const limits = new Map<string, bigint>();
-  for (const [which, list] of [['limits', r.limits], ['requests', r.requests]] as const) {
+  for (const [which, list] of [
+    ['limits', r.limits],
+    ['requests', r.requests],
+  ] as const) {
     const m = obj(errs, `${path}.${which}`, list) ?? {};
     for (const [name, q] of Object.entries(m)) {
       const p = `${path}.${which}[${name}]`;
@@ -166,8 +205,10 @@ export function resources(errs: Errs, path: string, v: unknown): void {
         const limit = limits.get(name);
         const limitText = String((r.limits ?? {})[name]);
         if (limit !== undefined) {
-          if (parsed.nano !== limit && !overcommitAllowed(name)) errs.push(fe.invalid(`${path}.requests`, q, `must be equal to ${name} limit of ${limitText}`));
-          else if (parsed.nano > limit) errs.push(fe.invalid(`${path}.requests`, q, `must be less than or equal to ${name} limit of ${limitText}`));
+          if (parsed.nano !== limit && !overcommitAllowed(name))
+            errs.push(fe.invalid(`${path}.requests`, q, `must be equal to ${name} limit of ${limitText}`));
+          else if (parsed.nano > limit)
+            errs.push(fe.invalid(`${path}.requests`, q, `must be less than or equal to ${name} limit of ${limitText}`));
         } else if (!overcommitAllowed(name)) errs.push(fe.required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
       }
     }
@@ -211,7 +252,14 @@ function handler(errs: Errs, path: string, h: Obj, kinds: readonly string[], gra
   const sleep = obj(errs, `${path}.sleep`, h.sleep);
   if (sleep) {
     const s = int64(errs, `${path}.sleep.seconds`, sleep.seconds) ?? 0;
-    if (s <= 0 || s > gracePeriod) errs.push(fe.invalid(`${path}.sleep.seconds`, s, `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`));
+    if (s <= 0 || s > gracePeriod)
+      errs.push(
+        fe.invalid(
+          `${path}.sleep.seconds`,
+          s,
+          `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
+        ),
+      );
   }
 }
 
@@ -221,10 +269,12 @@ function probe(errs: Errs, path: string, v: unknown, gracePeriod: number, succes
   const p = obj(errs, path, v);
   if (!p) return;
   handler(errs, path, p, PROBE_HANDLERS, gracePeriod);
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) nonNegative(errs, `${path}.${f}`, int32(errs, `${path}.${f}`, p[f]));
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'])
+    nonNegative(errs, `${path}.${f}`, int32(errs, `${path}.${f}`, p[f]));
   const tg = int64(errs, `${path}.terminationGracePeriodSeconds`, p.terminationGracePeriodSeconds);
   if (tg !== undefined && tg <= 0) errs.push(fe.invalid(`${path}.terminationGracePeriodSeconds`, tg, 'must be greater than 0'));
-  if (successMustBeOne && p.successThreshold !== undefined && p.successThreshold !== 1) errs.push(fe.invalid(`${path}.successThreshold`, p.successThreshold, 'must be 1'));
+  if (successMustBeOne && p.successThreshold !== undefined && p.successThreshold !== 1)
+    errs.push(fe.invalid(`${path}.successThreshold`, p.successThreshold, 'must be 1'));
 }
 
 function lifecycle(errs: Errs, path: string, v: unknown, gracePeriod: number): void {
@@ -258,8 +308,10 @@ function securityContext(errs: Errs, path: string, v: unknown): void {
   const caps = obj(errs, `${path}.capabilities`, sc.capabilities);
   const add = strings(errs, `${path}.capabilities.add`, caps?.add).map(([c]) => c);
   strings(errs, `${path}.capabilities.drop`, caps?.drop);
-  if (escalation === false && privileged) errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
-  if (escalation === false && add.includes('CAP_SYS_ADMIN')) errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
+  if (escalation === false && privileged)
+    errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
+  if (escalation === false && add.includes('CAP_SYS_ADMIN'))
+    errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
   seccompProfile(errs, `${path}.seccompProfile`, sc.seccompProfile);
 }
 
@@ -277,7 +329,15 @@ export function seccompProfile(errs: Errs, path: string, v: unknown): void {
 export type ContainerKind = 'containers' | 'initContainers' | 'ephemeralContainers';
 
 /** validateContainerCommon and the rules of each container list; `names` spans all three lists. */
-export function containers(errs: Errs, path: string, list: unknown, kind: ContainerKind, ctx: PodContext, names: Set<string>, hostPorts: Set<string>): void {
+export function containers(
+  errs: Errs,
+  path: string,
+  list: unknown,
+  kind: ContainerKind,
+  ctx: PodContext,
+  names: Set<string>,
+  hostPorts: Set<string>,
+): void {
   for (const [c, p] of objects(errs, path, list)) {
     const name = str(errs, `${p}.name`, c.name, true);
     if (name) {
@@ -311,7 +371,8 @@ export function containers(errs: Errs, path: string, list: unknown, kind: Contai
       lifecycle(errs, `${p}.lifecycle`, c.lifecycle, ctx.gracePeriod);
     } else if (kind === 'initContainers') {
       for (const f of ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'])
-        if (c[f] !== undefined && c[f] !== null) errs.push(fe.forbidden(`${p}.${f}`, `may not be set for init containers without restartPolicy=Always`));
+        if (c[f] !== undefined && c[f] !== null)
+          errs.push(fe.forbidden(`${p}.${f}`, `may not be set for init containers without restartPolicy=Always`));
     }
   }
 }

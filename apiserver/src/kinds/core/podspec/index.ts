@@ -68,7 +68,8 @@ export function defaultPodSpec(spec: Obj | undefined): void {
     for (const k of ['configMap', 'secret', 'downwardAPI', 'projected']) if (isObj(v[k])) setIfAbsent(v[k], 'defaultMode', 420);
     if (isObj(v.hostPath)) setIfAbsent(v.hostPath, 'type', '');
     if (isObj(v.downwardAPI)) eachObj(v.downwardAPI.items, (i) => defaultFieldRef(i.fieldRef));
-    if (isObj(v.projected)) eachObj(v.projected.sources, (src) => isObj(src.downwardAPI) && eachObj(src.downwardAPI.items, (i) => defaultFieldRef(i.fieldRef)));
+    if (isObj(v.projected))
+      eachObj(v.projected.sources, (src) => isObj(src.downwardAPI) && eachObj(src.downwardAPI.items, (i) => defaultFieldRef(i.fieldRef)));
   });
 }
 
@@ -109,5 +110,12 @@ message PodSpec {
 }
 message PodTemplateSpec { optional ObjectMeta metadata = 1; optional PodSpec spec = 2; }
 `,
-  ['terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'automountServiceAccountToken', 'enableServiceLinks', 'priority', 'preemptionPolicy'],
+  [
+    'terminationGracePeriodSeconds',
+    'activeDeadlineSeconds',
+    'automountServiceAccountToken',
+    'enableServiceLinks',
+    'priority',
+    'preemptionPolicy',
+  ],
 );

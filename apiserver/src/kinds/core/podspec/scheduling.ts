@@ -1,7 +1,21 @@
 // Where a pod may run and how it is reached (ValidatePodSpec's tolerations, affinity, topology spread
 // constraints, node selector, DNS config and host aliases), worded as upstream.
 import { fe } from '../../../registry/fielderrors';
-import { dnsLabel, dnsSubdomain, each, int32, ip, labelSelector, obj, objects, oneOf, qualifiedName, str, strings, type Errs } from '../../../registry/validation';
+import {
+  dnsLabel,
+  dnsSubdomain,
+  each,
+  int32,
+  ip,
+  labelSelector,
+  obj,
+  objects,
+  oneOf,
+  qualifiedName,
+  str,
+  strings,
+  type Errs,
+} from '../../../registry/validation';
 import { dns1123SubdomainErrors } from '../../../registry/fielderrors';
 import { labelValueErrors } from '@minik8s/shared';
 import type { Obj } from '../../helpers';
@@ -28,10 +42,14 @@ export function tolerations(errs: Errs, path: string, list: unknown): void {
     const effect = str(errs, `${p}.effect`, t.effect) ?? '';
     const seconds = t.tolerationSeconds;
     if (key) qualifiedName(errs, `${p}.key`, key);
-    if (!key && op !== 'Exists') errs.push(fe.invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (!key && op !== 'Exists')
+      errs.push(
+        fe.invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+      );
     if (seconds !== undefined && seconds !== null) {
       if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds)) errs.push(fe.type(`${p}.tolerationSeconds`, seconds, 'int64'));
-      if (effect !== 'NoExecute') errs.push(fe.invalid(`${p}.effect`, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+      if (effect !== 'NoExecute')
+        errs.push(fe.invalid(`${p}.effect`, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
     if (op === 'Equal' || op === '') {
       const msgs = labelValueErrors(value);
@@ -60,7 +78,8 @@ function nodeSelectorTerm(errs: Errs, path: string, term: Obj): void {
     const op = str(errs, `${p}.operator`, r.operator) ?? '';
     const values = strings(errs, `${p}.values`, r.values);
     if (op === 'In' || op === 'NotIn') {
-      if (values.length !== 1) errs.push(fe.required(`${p}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
+      if (values.length !== 1)
+        errs.push(fe.required(`${p}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
     } else errs.push(fe.invalid(`${p}.operator`, op, 'not a valid selector operator'));
     const key = str(errs, `${p}.key`, r.key) ?? '';
     if (key !== 'metadata.name') errs.push(fe.invalid(`${p}.key`, key, 'not a valid field selector key'));
@@ -92,8 +111,17 @@ function podAffinityTerm(errs: Errs, path: string, t: Obj): void {
 }
 
 function podAffinity(errs: Errs, path: string, a: Obj): void {
-  for (const [t, p] of objects(errs, `${path}.requiredDuringSchedulingIgnoredDuringExecution`, a.requiredDuringSchedulingIgnoredDuringExecution)) podAffinityTerm(errs, p, t);
-  for (const [t, p] of objects(errs, `${path}.preferredDuringSchedulingIgnoredDuringExecution`, a.preferredDuringSchedulingIgnoredDuringExecution)) {
+  for (const [t, p] of objects(
+    errs,
+    `${path}.requiredDuringSchedulingIgnoredDuringExecution`,
+    a.requiredDuringSchedulingIgnoredDuringExecution,
+  ))
+    podAffinityTerm(errs, p, t);
+  for (const [t, p] of objects(
+    errs,
+    `${path}.preferredDuringSchedulingIgnoredDuringExecution`,
+    a.preferredDuringSchedulingIgnoredDuringExecution,
+  )) {
     weight(errs, `${p}.weight`, t.weight);
     const term = obj(errs, `${p}.podAffinityTerm`, t.podAffinityTerm, true);
     if (term) podAffinityTerm(errs, `${p}.podAffinityTerm`, term);
@@ -109,7 +137,11 @@ export function affinity(errs: Errs, path: string, v: unknown): void {
     const np = `${path}.nodeAffinity`;
     const req = obj(errs, `${np}.requiredDuringSchedulingIgnoredDuringExecution`, na.requiredDuringSchedulingIgnoredDuringExecution);
     if (req) nodeSelector(errs, `${np}.requiredDuringSchedulingIgnoredDuringExecution`, req);
-    for (const [t, p] of objects(errs, `${np}.preferredDuringSchedulingIgnoredDuringExecution`, na.preferredDuringSchedulingIgnoredDuringExecution)) {
+    for (const [t, p] of objects(
+      errs,
+      `${np}.preferredDuringSchedulingIgnoredDuringExecution`,
+      na.preferredDuringSchedulingIgnoredDuringExecution,
+    )) {
       weight(errs, `${p}.weight`, t.weight);
       nodeSelectorTerm(errs, `${p}.preference`, obj(errs, `${p}.preference`, t.preference) ?? {});
     }
@@ -130,14 +162,16 @@ export function topologySpread(errs: Errs, path: string, list: unknown): void {
     const key = str(errs, `${p}.topologyKey`, c.topologyKey);
     if (!key) errs.push(fe.required(`${p}.topologyKey`, 'can not be empty'));
     const when = str(errs, `${p}.whenUnsatisfiable`, c.whenUnsatisfiable) ?? '';
-    if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway') errs.push(fe.notSupported(`${p}.whenUnsatisfiable`, when, ['DoNotSchedule', 'ScheduleAnyway']));
+    if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway')
+      errs.push(fe.notSupported(`${p}.whenUnsatisfiable`, when, ['DoNotSchedule', 'ScheduleAnyway']));
     const tuple = `{${key ?? ''}, ${when}}`;
     if (seen.has(tuple)) errs.push(fe.duplicate(`${p}.{topologyKey, whenUnsatisfiable}`, tuple));
     seen.add(tuple);
     const min = int32(errs, `${p}.minDomains`, c.minDomains);
     if (min !== undefined) {
       if (min <= 0) errs.push(fe.invalid(`${p}.minDomains`, min, 'must be greater than zero'));
-      if (when !== 'DoNotSchedule') errs.push(fe.invalid(`${p}.minDomains`, min, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${when}`));
+      if (when !== 'DoNotSchedule')
+        errs.push(fe.invalid(`${p}.minDomains`, min, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${when}`));
     }
     oneOf(errs, `${p}.nodeAffinityPolicy`, c.nodeAffinityPolicy, ['Honor', 'Ignore'] as const);
     oneOf(errs, `${p}.nodeTaintsPolicy`, c.nodeTaintsPolicy, ['Honor', 'Ignore'] as const);
@@ -155,16 +189,25 @@ export function dnsConfig(errs: Errs, path: string, v: unknown, dnsPolicy: unkno
   const c = obj(errs, path, v);
   if (dnsPolicy === 'None') {
     if (!c) return void errs.push(fe.required(path, 'must provide `dnsConfig` when `dnsPolicy` is None'));
-    if (!Array.isArray(c.nameservers) || !c.nameservers.length) return void errs.push(fe.required(`${path}.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
+    if (!Array.isArray(c.nameservers) || !c.nameservers.length)
+      return void errs.push(fe.required(`${path}.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
   }
   if (!c) return;
   const ns = strings(errs, `${path}.nameservers`, c.nameservers);
-  if (ns.length > MAX_NAMESERVERS) errs.push(fe.invalid(`${path}.nameservers`, c.nameservers, `must not have more than ${MAX_NAMESERVERS} nameservers`));
+  if (ns.length > MAX_NAMESERVERS)
+    errs.push(fe.invalid(`${path}.nameservers`, c.nameservers, `must not have more than ${MAX_NAMESERVERS} nameservers`));
   for (const [n, p] of ns) ip(errs, p, n);
   const searches = strings(errs, `${path}.searches`, c.searches);
-  if (searches.length > MAX_SEARCH_PATHS) errs.push(fe.invalid(`${path}.searches`, c.searches, `must not have more than ${MAX_SEARCH_PATHS} search paths`));
+  if (searches.length > MAX_SEARCH_PATHS)
+    errs.push(fe.invalid(`${path}.searches`, c.searches, `must not have more than ${MAX_SEARCH_PATHS} search paths`));
   if (searches.map(([s]) => s).join(' ').length > MAX_SEARCH_CHARS)
-    errs.push(fe.invalid(`${path}.searches`, c.searches, `must not have more than ${MAX_SEARCH_CHARS} characters (including spaces) in the search list`));
+    errs.push(
+      fe.invalid(
+        `${path}.searches`,
+        c.searches,
+        `must not have more than ${MAX_SEARCH_CHARS} characters (including spaces) in the search list`,
+      ),
+    );
   for (const [s, p] of searches) dnsSubdomain(errs, p, s.replace(/\.$/, ''));
   for (const [o, p] of objects(errs, `${path}.options`, c.options)) {
     const name = str(errs, `${p}.name`, o.name);

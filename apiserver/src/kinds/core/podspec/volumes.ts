@@ -11,9 +11,36 @@ const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusi
 
 /** Sources upstream knows; the kubelet serves the first six, the rest are only counted (one source per volume). */
 const SOURCES = [
-  'emptyDir', 'hostPath', 'configMap', 'secret', 'projected', 'downwardAPI', 'persistentVolumeClaim', 'ephemeral', 'image', 'nfs', 'iscsi', 'glusterfs',
-  'rbd', 'cinder', 'cephfs', 'flocker', 'flexVolume', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk',
-  'portworxVolume', 'scaleIO', 'storageos', 'csi', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo',
+  'emptyDir',
+  'hostPath',
+  'configMap',
+  'secret',
+  'projected',
+  'downwardAPI',
+  'persistentVolumeClaim',
+  'ephemeral',
+  'image',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'flexVolume',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
 ];
 
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'] as const;
@@ -76,7 +103,9 @@ function projected(errs: Errs, path: string, src: Obj): void {
     }
   };
   for (const [s, p] of objects(errs, `${path}.sources`, src.sources)) {
-    const present = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'].filter((k) => s[k] !== undefined && s[k] !== null);
+    const present = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'].filter(
+      (k) => s[k] !== undefined && s[k] !== null,
+    );
     if (present.length > 1) errs.push(fe.forbidden(p, 'may not specify more than 1 volume type per source'));
     for (const k of ['secret', 'configMap'] as const) {
       const ref = obj(errs, `${p}.${k}`, s[k]);
@@ -97,8 +126,10 @@ function projected(errs: Errs, path: string, src: Obj): void {
       }
       str(errs, `${tp}.audience`, token.audience);
       const exp = int64(errs, `${tp}.expirationSeconds`, token.expirationSeconds);
-      if (exp !== undefined && exp < 600) errs.push(fe.invalid(`${tp}.expirationSeconds`, exp, 'may not specify a duration less than 10 minutes'));
-      if (exp !== undefined && exp > 2 ** 32) errs.push(fe.invalid(`${tp}.expirationSeconds`, exp, 'may not specify a duration larger than 2^32 seconds'));
+      if (exp !== undefined && exp < 600)
+        errs.push(fe.invalid(`${tp}.expirationSeconds`, exp, 'may not specify a duration less than 10 minutes'));
+      if (exp !== undefined && exp > 2 ** 32)
+        errs.push(fe.invalid(`${tp}.expirationSeconds`, exp, 'may not specify a duration larger than 2^32 seconds'));
     }
   }
 }
@@ -115,7 +146,8 @@ function source(errs: Errs, path: string, vol: Obj): void {
   switch (k) {
     case 'emptyDir': {
       const medium = str(errs, `${p}.medium`, src.medium);
-      if (medium && medium !== 'Memory' && medium !== 'HugePages' && !medium.startsWith('HugePages-')) errs.push(fe.notSupported(`${p}.medium`, medium, ['', 'HugePages', 'Memory']));
+      if (medium && medium !== 'Memory' && medium !== 'HugePages' && !medium.startsWith('HugePages-'))
+        errs.push(fe.notSupported(`${p}.medium`, medium, ['', 'HugePages', 'Memory']));
       if (src.sizeLimit !== undefined && src.sizeLimit !== null) {
         const size = quantity(errs, `${p}.sizeLimit`, src.sizeLimit);
         if (size && size.nano < 0n) errs.push(fe.forbidden(`${p}.sizeLimit`, 'SizeLimit field must be a valid resource quantity'));
@@ -165,4 +197,3 @@ export function volumes(errs: Errs, path: string, list: unknown): Map<string, Ob
   }
   return byName;
 }
-

@@ -35,7 +35,11 @@ function serviceNodePorts(svc: Obj | undefined): number[] {
  * bitmaps, filling in clusterIP(s) and nodePorts of `next`. Returns causes when a requested value is taken
  * or out of range; the bitmaps are then unusable (callers re-read them).
  */
-export function planAllocations(next: Obj | undefined, old: Obj | undefined, st: AllocState): { causes: Cause[]; ipsChanged: boolean; portsChanged: boolean } {
+export function planAllocations(
+  next: Obj | undefined,
+  old: Obj | undefined,
+  st: AllocState,
+): { causes: Cause[]; ipsChanged: boolean; portsChanged: boolean } {
   const causes: Cause[] = [];
   let ipsChanged = false;
   let portsChanged = false;
@@ -52,8 +56,17 @@ export function planAllocations(next: Obj | undefined, old: Obj | undefined, st:
       const off = ipRange.offset(s.clusterIP);
       if (!old || !oldIps.has(off ?? -1)) {
         if (off === undefined)
-          causes.push(fe.invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: the provided IP (${s.clusterIP}) is not in the valid range. The range of valid IPs is ${ipRange.cidr}`));
-        else if (ips.has(off)) causes.push(fe.invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: provided IP is already allocated`));
+          causes.push(
+            fe.invalid(
+              'spec.clusterIPs',
+              [s.clusterIP],
+              `failed to allocate IP ${s.clusterIP}: the provided IP (${s.clusterIP}) is not in the valid range. The range of valid IPs is ${ipRange.cidr}`,
+            ),
+          );
+        else if (ips.has(off))
+          causes.push(
+            fe.invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: provided IP is already allocated`),
+          );
         else {
           ips.set(off);
           ipsChanged = true;
@@ -78,7 +91,13 @@ export function planAllocations(next: Obj | undefined, old: Obj | undefined, st:
         if (!p || typeof p !== 'object' || !requested(p) || oldPorts.has(p.nodePort)) return;
         const off = p.nodePort - lo;
         if (p.nodePort < lo || p.nodePort > hi)
-          causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
+          causes.push(
+            fe.invalid(
+              `spec.ports[${i}].nodePort`,
+              p.nodePort,
+              `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`,
+            ),
+          );
         else if (ports.has(off)) causes.push(fe.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
         else {
           ports.set(off);

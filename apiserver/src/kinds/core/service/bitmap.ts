@@ -5,7 +5,10 @@ import ipaddr from 'ipaddr.js';
 
 export class Bitmap {
   readonly bits: Uint8Array;
-  constructor(readonly size: number, bits?: Uint8Array) {
+  constructor(
+    readonly size: number,
+    bits?: Uint8Array,
+  ) {
     this.bits = bits && bits.length === Math.ceil(size / 8) ? bits : new Uint8Array(Math.ceil(size / 8));
   }
   has(i: number): boolean {

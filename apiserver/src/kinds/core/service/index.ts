@@ -35,7 +35,8 @@ function defaults(o: Obj): void {
     setIfAbsent(spec, 'internalTrafficPolicy', 'Cluster');
   }
   if (externallyAccessible(spec)) setIfAbsent(spec, 'externalTrafficPolicy', 'Cluster');
-  if (spec.sessionAffinity === 'ClientIP') setIfAbsent(spec, 'sessionAffinityConfig', { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } });
+  if (spec.sessionAffinity === 'ClientIP')
+    setIfAbsent(spec, 'sessionAffinityConfig', { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } });
   if (isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP))
     setIfAbsent(spec.sessionAffinityConfig.clientIP, 'timeoutSeconds', DEFAULT_CLIENT_IP_AFFINITY_SECONDS);
   if (Array.isArray(spec.ports))
@@ -49,7 +50,12 @@ function defaults(o: Obj): void {
 /** upstream NormalizeClusterIPs on create: a client that sets only clusterIP gets clusterIPs from it. */
 function normalizeClusterIPs(o: Obj): void {
   const s = o.spec;
-  if (isObj(s) && typeof s.clusterIP === 'string' && s.clusterIP && (s.clusterIPs === undefined || s.clusterIPs === null || (Array.isArray(s.clusterIPs) && !s.clusterIPs.length)))
+  if (
+    isObj(s) &&
+    typeof s.clusterIP === 'string' &&
+    s.clusterIP &&
+    (s.clusterIPs === undefined || s.clusterIPs === null || (Array.isArray(s.clusterIPs) && !s.clusterIPs.length))
+  )
     s.clusterIPs = [s.clusterIP];
 }
 
@@ -86,7 +92,8 @@ function prepareForUpdate(next: Obj, old: Obj): void {
 function validateUpdate(next: Obj, old: Obj): Cause[] {
   const ns = next.spec ?? {};
   const os = old.spec ?? {};
-  if (os.clusterIP && ns.clusterIP !== os.clusterIP && os.type !== 'ExternalName' && ns.type !== 'ExternalName') return [fe.immutable('spec.clusterIPs[0]', ns.clusterIP)];
+  if (os.clusterIP && ns.clusterIP !== os.clusterIP && os.type !== 'ExternalName' && ns.type !== 'ExternalName')
+    return [fe.immutable('spec.clusterIPs[0]', ns.clusterIP)];
   return [];
 }
 
@@ -103,7 +110,6 @@ message Service { optional ObjectMeta metadata = 1; optional ServiceSpec spec = 
 `,
   ['appProtocol'],
 );
-
 
 /** The Service kind's identity, for callers that do not hold the instance built below. */
 export const SERVICES = { group: '', resource: 'services' } as const;

@@ -12,7 +12,9 @@ function externalIP(o: core.Service): string {
     case 'NodePort':
       return external.length ? external.join(',') : '<none>';
     case 'LoadBalancer': {
-      const ingress: string[] = [...new Set<string>((o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter((s): s is string => !!s))].sort();
+      const ingress: string[] = [
+        ...new Set<string>((o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter((s): s is string => !!s)),
+      ].sort();
       const all = [...ingress, ...external];
       return all.length ? all.join(',') : '<pending>';
     }
@@ -32,13 +34,23 @@ export const servicePrinter: TablePrinter<core.Service> = {
     NAME,
     col('Type', { description: 'type determines how the Service is exposed.' }),
     col('Cluster-IP', { description: 'clusterIP is the IP address of the service and is usually assigned randomly.' }),
-    col('External-IP', { description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.' }),
+    col('External-IP', {
+      description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+    }),
     col('Port(s)', { description: 'The list of ports that are exposed by this service.' }),
     AGE,
     wide('Selector', 'Route service traffic to pods with label keys and values matching this selector.'),
   ],
   cells(o, now) {
     const spec = o.spec ?? {};
-    return [nameOf(o), spec.type ?? '', orNone(spec.clusterIPs?.[0] ?? spec.clusterIP), externalIP(o), ports(spec.ports), ageOf(o, now), formatLabels(spec.selector)];
+    return [
+      nameOf(o),
+      spec.type ?? '',
+      orNone(spec.clusterIPs?.[0] ?? spec.clusterIP),
+      externalIP(o),
+      ports(spec.ports),
+      ageOf(o, now),
+      formatLabels(spec.selector),
+    ];
   },
 };

@@ -4,7 +4,24 @@
 import { MAX_CLIENT_IP_AFFINITY_SECONDS, parseIPSloppy } from '@minik8s/shared';
 import { fe, type Cause } from '../../../registry/fielderrors';
 import {
-  cidr, dnsLabel, dnsSubdomain, endpointIP, int32, ip, labels, obj, objects, oneOf, portNum, portNumOrName, protocol, qualifiedName, str, strings, bool, type Errs,
+  cidr,
+  dnsLabel,
+  dnsSubdomain,
+  endpointIP,
+  int32,
+  ip,
+  labels,
+  obj,
+  objects,
+  oneOf,
+  portNum,
+  portNumOrName,
+  protocol,
+  qualifiedName,
+  str,
+  strings,
+  bool,
+  type Errs,
 } from '../../../registry/validation';
 import { isObj, type Obj } from '../../helpers';
 
@@ -14,7 +31,9 @@ const KUBELET_PORT = 10250;
 
 /** ExternallyAccessible: NodePort, LoadBalancer, or a ClusterIP Service with external IPs. */
 export const externallyAccessible = (spec: Obj) =>
-  spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0);
+  spec.type === 'NodePort' ||
+  spec.type === 'LoadBalancer' ||
+  (spec.type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0);
 
 function clusterIPsRelated(errs: Errs, spec: Obj): void {
   if (spec.type === 'ExternalName') return;
@@ -53,8 +72,10 @@ function clusterIPsRelated(errs: Errs, spec: Obj): void {
     ips.forEach((v, i) => {
       const want = families[i];
       const fam = parseIPSloppy(v)?.family;
-      if (want === 'IPv4' && fam === 6) errs.push(fe.invalid(`spec.clusterIPs[${i}]`, v, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
-      if (want === 'IPv6' && fam !== 6) errs.push(fe.invalid(`spec.clusterIPs[${i}]`, v, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
+      if (want === 'IPv4' && fam === 6)
+        errs.push(fe.invalid(`spec.clusterIPs[${i}]`, v, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
+      if (want === 'IPv6' && fam !== 6)
+        errs.push(fe.invalid(`spec.clusterIPs[${i}]`, v, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
     });
 }
 
@@ -84,7 +105,8 @@ function servicePorts(errs: Errs, spec: Obj): void {
       if (nodePorts.has(key)) errs.push(fe.duplicate(`${pp}.nodePort`, nodePort));
       nodePorts.add(key);
     }
-    if (spec.type === 'LoadBalancer' && port === KUBELET_PORT) errs.push(fe.invalid(pp, port, `may not expose port ${KUBELET_PORT} externally since it is used by kubelet`));
+    if (spec.type === 'LoadBalancer' && port === KUBELET_PORT)
+      errs.push(fe.invalid(pp, port, `may not expose port ${KUBELET_PORT} externally since it is used by kubelet`));
     const key = `${proto}/${port}`;
     if (port !== undefined && proto && seen.has(key)) errs.push(fe.duplicate(pp, { port, protocol: proto }));
     seen.add(key);
@@ -104,7 +126,8 @@ function sessionAffinity(errs: Errs, spec: Obj): void {
   const tp = `${path}.clientIP.timeoutSeconds`;
   const t = int32(errs, tp, clientIP.timeoutSeconds);
   if (clientIP.timeoutSeconds === undefined || clientIP.timeoutSeconds === null) return void errs.push(fe.required(tp, when));
-  if (t !== undefined && (t <= 0 || t > MAX_CLIENT_IP_AFFINITY_SECONDS)) errs.push(fe.invalid(tp, t, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+  if (t !== undefined && (t <= 0 || t > MAX_CLIENT_IP_AFFINITY_SECONDS))
+    errs.push(fe.invalid(tp, t, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
 }
 
 /** ValidateService: every wrong field of the Service, as upstream words it. */
@@ -114,11 +137,15 @@ export function validateService(svc: Obj, errs: Cause[]): void {
   const type = oneOf(errs, 'spec.type', spec.type, SERVICE_TYPES, true);
   const headless = spec.clusterIP === 'None';
   if (!headless && type !== 'ExternalName' && (!Array.isArray(spec.ports) || !spec.ports.length)) errs.push(fe.required('spec.ports'));
-  if (headless && (type === 'LoadBalancer' || type === 'NodePort')) errs.push(fe.invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
+  if (headless && (type === 'LoadBalancer' || type === 'NodePort'))
+    errs.push(fe.invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
   if (type === 'ExternalName') {
-    if (Array.isArray(spec.clusterIPs) && spec.clusterIPs.length) errs.push(fe.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
-    if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.length) errs.push(fe.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
-    if (spec.ipFamilyPolicy !== undefined && spec.ipFamilyPolicy !== null) errs.push(fe.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
+    if (Array.isArray(spec.clusterIPs) && spec.clusterIPs.length)
+      errs.push(fe.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+    if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.length)
+      errs.push(fe.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+    if (spec.ipFamilyPolicy !== undefined && spec.ipFamilyPolicy !== null)
+      errs.push(fe.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
     const cname = (str(errs, 'spec.externalName', spec.externalName) ?? '').replace(/\.$/, '');
     if (cname) dnsSubdomain(errs, 'spec.externalName', cname);
     else errs.push(fe.required('spec.externalName'));
@@ -141,7 +168,10 @@ export function validateService(svc: Obj, errs: Cause[]): void {
   } else if (!etp) errs.push(fe.required('spec.externalTrafficPolicy'));
   else if (etp !== 'Cluster' && etp !== 'Local') errs.push(fe.notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
   const hc = int32(errs, 'spec.healthCheckNodePort', spec.healthCheckNodePort);
-  if (hc && !(type === 'LoadBalancer' && etp === 'Local')) errs.push(fe.invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+  if (hc && !(type === 'LoadBalancer' && etp === 'Local'))
+    errs.push(
+      fe.invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"),
+    );
   else if (hc) portNum(errs, 'spec.healthCheckNodePort', hc);
   const itp = oneOf(errs, 'spec.internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local'] as const);
   if (!itp && type && type !== 'ExternalName' && (spec.internalTrafficPolicy === undefined || spec.internalTrafficPolicy === null))
