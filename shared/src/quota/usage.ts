@@ -83,11 +83,13 @@ export function podChargedToQuota(pod: QuotaObject, now: Date): boolean {
   return true;
 }
 
+/** The pod spec fields that hold resources, read defensively: the spec may come from a user's request. */
+type PodResourceFields = { containers?: unknown; initContainers?: unknown; overhead?: unknown };
+
 type Containers = { name?: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
 
 /** Sum of the containers' values, then at least each init container's, plus the overhead (upstream PodRequests/PodLimits). */
-export function podResources(spec: any, which: 'requests' | 'limits'): ResourceList {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function podResources(spec: PodResourceFields | undefined, which: 'requests' | 'limits'): ResourceList {
   const out: ResourceList = {};
   for (const c of (spec?.containers ?? []) as Containers)
     for (const [k, v] of Object.entries(c.resources?.[which] ?? {})) out[k] = addQuantities(out[k], v);
