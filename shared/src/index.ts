@@ -11,6 +11,7 @@ export * from './client/api-client';
 export * from './client/resource-client';
 export * from './client/kubeconfig';
 export * from './client/errors';
+export * from './client/credentials';
 export * from './client/lines';
 export * from './workqueue';
 export * from './informer/store';
