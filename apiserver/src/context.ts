@@ -3,8 +3,10 @@
 // They read objects through it; they never touch etcd directly. Their routes are registered as
 // ordinary fastify routes (static/param paths), which take precedence over the apiserver's own
 // /api/* and /apis/* catch-all routes.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeList, KubeObject, ResourceType, Status } from '@minik8s/shared';
+import type { KubeletClient } from './kubeletclient';
 
 export interface ListOptions {
   namespace?: string;
@@ -24,6 +26,10 @@ export interface ApiContext {
   list(r: ResourceType, opts?: ListOptions): Promise<KubeList>;
   /** Answer with a Status object (sets the HTTP code from status.code). */
   sendStatus(reply: FastifyReply, status: Status): FastifyReply;
+  /** How to reach a node's kubelet (address, TLS with the apiserver's client certificate). */
+  kubelet: KubeletClient;
+  /** Authenticate and authorize a raw upgrade request (fastify's hooks do not see them); throws ApiError. */
+  authorizeUpgrade(req: IncomingMessage): Promise<void>;
 }
 
 /** What apiserver/src/kubectl/index.ts exports. */

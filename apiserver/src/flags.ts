@@ -11,6 +11,24 @@ export interface Flags {
   advertiseAddress?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Where a self-signed serving certificate (and ServiceAccount key) is kept when none is given. */
+  certDir: string;
+  clientCaFile?: string;
+  anonymousAuth: boolean;
+  authorizationModes: string[];
+  serviceAccountIssuers: string[];
+  serviceAccountKeyFiles: string[];
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountMaxTokenExpirationSeconds: number;
+  apiAudiences: string[];
+  enableBootstrapTokenAuth: boolean;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletPreferredAddressTypes: string[];
   etcdCompactionIntervalMs: number;
   etcdTimeoutMs: number;
   watchCacheSize: number;
@@ -26,6 +44,23 @@ const KNOWN = new Set([
   'advertise-address',
   'tls-cert-file',
   'tls-private-key-file',
+  'cert-dir',
+  'client-ca-file',
+  'anonymous-auth',
+  'authorization-mode',
+  'service-account-issuer',
+  'service-account-key-file',
+  'service-account-signing-key-file',
+  'service-account-max-token-expiration',
+  'api-audiences',
+  'enable-bootstrap-token-auth',
+  'etcd-cafile',
+  'etcd-certfile',
+  'etcd-keyfile',
+  'kubelet-client-certificate',
+  'kubelet-client-key',
+  'kubelet-certificate-authority',
+  'kubelet-preferred-address-types',
   'etcd-compaction-interval',
   'etcd-request-timeout',
   'default-watch-cache-size',
@@ -46,17 +81,42 @@ export function parseDuration(s: string): number {
   return total;
 }
 
+const BOOLS = new Set(['anonymous-auth', 'enable-bootstrap-token-auth']);
+/** Flags that may be given more than once (each adds to the list). */
+const REPEATED = new Set(['service-account-issuer', 'service-account-key-file']);
+const ADDRESS_TYPES = ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'];
+
+function parseBool(k: string, v: string): boolean {
+  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(v)) return true;
+  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(v)) return false;
+  throw new Error(`invalid value ${JSON.stringify(v)} for --${k}: want true or false`);
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
 export function parseFlags(argv: string[]): Flags {
   const v: Record<string, string> = {};
+  const many: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     let [k, val] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (val === undefined) val = argv[++i];
     if (!KNOWN.has(k)) throw new Error(`unknown flag --${k}`);
+    // a boolean flag alone means true (--enable-bootstrap-token-auth), as Go's flag package
+    if (val === undefined && BOOLS.has(k) && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) val = 'true';
+    if (val === undefined) val = argv[++i];
     if (val === undefined) throw new Error(`flag --${k} needs a value`);
-    v[k] = val;
+    if (REPEATED.has(k)) (many[k] ??= []).push(...list(val));
+    else v[k] = val;
   }
+  const maxExp = parseDuration(v['service-account-max-token-expiration'] ?? '0') / 1000;
+  if (maxExp !== 0 && maxExp < 3600) throw new Error('--service-account-max-token-expiration: must be at least 1h (or 0 for no maximum)');
+  const addressTypes = list(v['kubelet-preferred-address-types'] ?? ADDRESS_TYPES.join(','));
+  for (const t of addressTypes) if (!ADDRESS_TYPES.includes(t)) throw new Error(`--kubelet-preferred-address-types: unknown address type ${JSON.stringify(t)} (known: ${ADDRESS_TYPES.join(', ')})`);
+  if (!!v['kubelet-client-certificate'] !== !!v['kubelet-client-key']) throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
+  if (!!v['tls-cert-file'] !== !!v['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  if (!!v['etcd-certfile'] !== !!v['etcd-keyfile']) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  const issuers = many['service-account-issuer'] ?? [];
   const port = Number(v['secure-port'] ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --secure-port ${v['secure-port']}`);
   return {
@@ -69,6 +129,23 @@ export function parseFlags(argv: string[]): Flags {
     advertiseAddress: v['advertise-address'],
     tlsCertFile: v['tls-cert-file'],
     tlsPrivateKeyFile: v['tls-private-key-file'],
+    certDir: v['cert-dir'] ?? '/var/run/kubernetes',
+    clientCaFile: v['client-ca-file'],
+    anonymousAuth: parseBool('anonymous-auth', v['anonymous-auth'] ?? 'true'),
+    authorizationModes: list(v['authorization-mode'] ?? 'AlwaysAllow'),
+    serviceAccountIssuers: issuers,
+    serviceAccountKeyFiles: many['service-account-key-file'] ?? [],
+    serviceAccountSigningKeyFile: v['service-account-signing-key-file'],
+    serviceAccountMaxTokenExpirationSeconds: maxExp,
+    apiAudiences: list(v['api-audiences']),
+    enableBootstrapTokenAuth: parseBool('enable-bootstrap-token-auth', v['enable-bootstrap-token-auth'] ?? 'false'),
+    etcdCafile: v['etcd-cafile'],
+    etcdCertfile: v['etcd-certfile'],
+    etcdKeyfile: v['etcd-keyfile'],
+    kubeletClientCertificate: v['kubelet-client-certificate'],
+    kubeletClientKey: v['kubelet-client-key'],
+    kubeletCertificateAuthority: v['kubelet-certificate-authority'],
+    kubeletPreferredAddressTypes: addressTypes,
     etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
     etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
     watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),

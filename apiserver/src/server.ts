@@ -1,6 +1,7 @@
-// The apiserver process: fastify app, body parsing, Status errors, health/metrics/version endpoints,
-// the etcd store with one watch cache per resource type, the kubectl routes (discovery, OpenAPI,
-// Tables, protobuf), the pod proxy (logs, exec, attach) and metrics.k8s.io.
+// The apiserver process: fastify app over HTTPS, authentication and authorization in front of every
+// route (./auth), body parsing, Status errors, health/metrics/version endpoints, the etcd store with one
+// watch cache per resource type, the kubectl routes (discovery, OpenAPI, Tables, protobuf), the pod proxy
+// (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -17,17 +18,24 @@ import type { ApiContext } from './context';
 import { kubectlModule as kubectl } from './kubectl';
 import { registerPodProxy } from './podproxy';
 import { registerMetricsApi } from './metricsapi';
+import { AUTH_RESOURCES, setupAuth, type AuthFlags } from './auth';
+import { KubeletClient } from './kubeletclient';
 
-export interface ServerConfig {
+export interface ServerConfig extends AuthFlags {
   etcdServers: string[];
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletPreferredAddressTypes: string[];
   etcdPrefix: string;
   bindAddress: string;
   securePort: number;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   advertiseAddress: string;
-  tlsCertFile?: string;
-  tlsPrivateKeyFile?: string;
   /** 0 disables the apiserver's own etcd compaction. */
   etcdCompactionIntervalMs: number;
   etcdTimeoutMs: number;
@@ -78,8 +86,10 @@ export interface ApiServer {
 export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const log = cfg.logger;
   const metrics = createMetrics();
+  const file = (p: string | undefined) => (p ? readFileSync(p) : undefined);
   const store = new Store({
     endpoints: cfg.etcdServers,
+    tls: cfg.etcdCafile ? { ca: file(cfg.etcdCafile), cert: file(cfg.etcdCertfile), key: file(cfg.etcdKeyfile) } : undefined,
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
     onCommit: (key, rev, obj) => registry.committed(key, rev, obj),
@@ -90,14 +100,28 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   for (const r of RESOURCES)
     registry.caches.set(r, new WatchCache(store, registry.prefix(r), cfg.watchCacheSize, (msg, err) => log.warn({ err }, msg), r === R.pods ? 'spec.nodeName' : undefined));
 
-  const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
+  const get = async (r: ResourceType, name: string, namespace?: string) => withKind(r, await registry.get(r, name, namespace));
+  const serviceIP = allocator.ipRange.ip(allocator.ipRange.first);
+  const authn = await setupAuth(cfg, {
+    sans: { dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ips: [...new Set(['127.0.0.1', cfg.advertiseAddress, serviceIP])] },
+    get,
+    log,
+  });
+  const kubelet = new KubeletClient({
+    cert: file(cfg.kubeletClientCertificate),
+    key: file(cfg.kubeletClientKey),
+    ca: file(cfg.kubeletCertificateAuthority),
+    preferredAddressTypes: cfg.kubeletPreferredAddressTypes,
+  });
   const app = Fastify({
     loggerInstance: log as any,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DRAIN_LIMIT,
-    ...(https ? { https } : {}),
+    https: authn.tls,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as any) as unknown as FastifyInstance;
+  // Every request is authenticated and authorized before its route runs (and before its body is read).
+  app.addHook('onRequest', authn.auth.hook);
 
   // Bodies are decoded by the handlers (JSON, YAML, protobuf) so that errors become Status objects.
   app.removeAllContentTypeParsers();
@@ -171,13 +195,16 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const ctx: ApiContext = {
-    resources: RESOURCES,
+    resources: [...RESOURCES, ...AUTH_RESOURCES],
     logger: app.log,
-    get: async (r, name, namespace) => withKind(r, await registry.get(r, name, namespace)),
+    get,
     list: (r, opts = {}) => registry.list(r, opts),
     sendStatus,
+    kubelet,
+    authorizeUpgrade: async (req) => void (await authn.auth.checkUpgrade(req)),
   };
   await kubectl.registerKubectlRoutes(app, ctx);
+  authn.registerRoutes(app, kubectl);
   registerPodProxy(app, ctx);
   registerMetricsApi(app, ctx);
 
@@ -205,7 +232,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
 
   await app.listen({ host: cfg.bindAddress, port: cfg.securePort });
-  const url = `${https ? 'https' : 'http'}://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
+  const url = `https://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
   log.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
 
   return {

@@ -1,7 +1,8 @@
 // Decoding `application/vnd.kubernetes.protobuf` request bodies (kubectl-compat.md §4.7): the typed
 // clientset behind `kubectl create namespace|deployment|configmap|secret|service|serviceaccount|job|cronjob|poddisruptionbudget`
 // sends protobuf with no JSON fallback. The envelope is `k8s\0` + runtime.Unknown{typeMeta, raw}; raw is
-// the object in k8s.io/api's generated.proto. Below are just the messages (and fields) those commands
+// the object in k8s.io/api's generated.proto (`kubectl create token` and `auth whoami` send their
+// authentication.k8s.io/v1 requests so too). Below are just the messages (and fields) those commands
 // fill, with upstream field numbers (checked against bodies the real kubectl v1.32 sent). Unknown
 // fields are skipped by the decoder. Responses stay JSON.
 import protobuf from 'protobufjs';
@@ -103,6 +104,13 @@ message PodDisruptionBudgetSpec {
   optional IntOrString minAvailable = 1; optional LabelSelector selector = 2; optional IntOrString maxUnavailable = 3; optional string unhealthyPodEvictionPolicy = 4;
 }
 message PodDisruptionBudget { optional ObjectMeta metadata = 1; optional PodDisruptionBudgetSpec spec = 2; }
+
+message BoundObjectReference { optional string kind = 1; optional string apiVersion = 2; optional string name = 3; optional string uid = 4; }
+message TokenRequestSpec { repeated string audiences = 1; optional BoundObjectReference boundObjectRef = 3; optional int64 expirationSeconds = 4; }
+message TokenRequest { optional ObjectMeta metadata = 1; optional TokenRequestSpec spec = 2; }
+message TokenReviewSpec { optional string token = 1; repeated string audiences = 2; }
+message TokenReview { optional ObjectMeta metadata = 1; optional TokenReviewSpec spec = 2; }
+message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 `;
 
 const root = protobuf.parse(PROTO, { keepCase: true }).root;
@@ -120,6 +128,9 @@ const MESSAGES: Record<string, protobuf.Type> = {
   'batch/v1/Job': type('Job'),
   'batch/v1/CronJob': type('CronJob'),
   'policy/v1/PodDisruptionBudget': type('PodDisruptionBudget'),
+  'authentication.k8s.io/v1/TokenRequest': type('TokenRequest'),
+  'authentication.k8s.io/v1/TokenReview': type('TokenReview'),
+  'authentication.k8s.io/v1/SelfSubjectReview': type('SelfSubjectReview'),
 };
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -133,6 +144,7 @@ const POINTER_FIELDS = new Set([
   'parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished', 'suspend', 'manualSelector', 'automountServiceAccountToken',
   'immutable', 'deletionGracePeriodSeconds', 'enableServiceLinks', 'priority', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit',
   'failedJobsHistoryLimit', 'timeZone', 'controller', 'blockOwnerDeletion', 'preemptionPolicy', 'completionMode', 'appProtocol',
+  'expirationSeconds',
 ]);
 
 /** Raised for bodies we cannot decode; the apiserver answers 400 (or 415 for kinds we do not decode). */

@@ -22,6 +22,13 @@ export function mediaType(req: FastifyRequest): string {
 
 const bad = (m: string) => new ApiError(statusFor.badRequest(m));
 
+/**
+ * The body media types upstream accepts, and nothing else: a cross-site form or fetch without a
+ * preflight (text/plain, form encodings, no Content-Type at all) never reaches a decoder (415).
+ */
+const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json']);
+const YAML_TYPES = new Set(['application/yaml', 'application/apply-patch+yaml']);
+
 /** The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. */
 export function decodeBody(req: FastifyRequest, r: ResourceType | undefined, kubectl?: KubectlModule): unknown {
   const buf = req.body as Buffer | undefined;
@@ -36,21 +43,21 @@ export function decodeBody(req: FastifyRequest, r: ResourceType | undefined, kub
       throw bad(`the object provided is unrecognized or malformed: ${(e as Error).message}`);
     }
   }
-  if (mt === '' || mt === 'application/json' || mt.endsWith('+json')) {
+  if (JSON_TYPES.has(mt)) {
     try {
       return JSON.parse(buf.toString('utf8'));
     } catch (e) {
       throw bad(`the object provided is unrecognized or malformed: json parse error: ${(e as Error).message}`);
     }
   }
-  if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml' || mt.endsWith('+yaml')) {
+  if (YAML_TYPES.has(mt)) {
     try {
       return YAML.parse(buf.toString('utf8'));
     } catch (e) {
       throw bad(`the object provided is unrecognized or malformed: yaml parse error: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  throw new ApiError(statusFor.unsupportedMediaType(mt));
+  throw new ApiError(statusFor.unsupportedMediaType(mt || '(none)'));
 }
 
 export function patchTypeOf(req: FastifyRequest): PatchType {
