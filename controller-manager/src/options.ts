@@ -20,6 +20,8 @@ export interface Options {
   hpaSyncPeriodMs: number;
   terminatedPodGCThreshold: number;
   concurrent: Record<string, number>;
+  /** --root-ca-file: the CA published in every namespace's kube-root-ca.crt. */
+  rootCaFile?: string;
 }
 
 export const ALL_CONTROLLERS = [
@@ -41,6 +43,7 @@ export const ALL_CONTROLLERS = [
   'disruption',
   'podgc',
   'ttl-after-finished',
+  'root-ca-cert-publisher',
 ] as const;
 
 /** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */
@@ -116,6 +119,7 @@ export function parseOptions(argv: string[]): Options {
     }
     switch (flag) {
       case 'kubeconfig': o.kubeconfig = value; break;
+      case 'root-ca-file': o.rootCaFile = value; break;
       case 'master': o.master = value; break;
       case 'leader-elect': o.leaderElect = bool(value, flag); break;
       case 'leader-elect-lease-duration': o.leaderElectLeaseDuration = parseDuration(value) / 1000; break;

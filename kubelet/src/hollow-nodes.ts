@@ -10,6 +10,8 @@ import { parseFlags, parseLabels, type KubeletFlags } from './flags';
 import { HollowPods, hollowNodeName, parseHollowNodesArgs } from './hollow';
 import { NodeAgent, hostCapacity, parseResourceList } from './node';
 import { KubeletServer } from './server/http';
+import { KubeletAuth } from './server/auth';
+import { servingTls, type ServingTls } from './server/serving';
 
 
 /** Listen on a free port; another socket can take a probed port before we bind it, so retry. */
@@ -25,13 +27,14 @@ async function listenOnFreePort(server: KubeletServer, host: string): Promise<nu
   }
 }
 
-async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry): Promise<() => Promise<void>> {
+async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry, tls: ServingTls): Promise<() => Promise<void>> {
   const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: `kubelet/v1.32.0 (${name})` });
   const factory = new InformerFactory(client, log);
   const ip = flags.nodeIP ?? '127.0.0.1';
   let cidr: () => string | undefined = () => undefined;
   const pods = new HollowPods(client, factory, name, ip, () => cidr(), log);
-  const server = new KubeletServer({ nodeName: name, registry, log, pods: () => pods.informer.store.list(), healthy: () => true });
+  const auth = new KubeletAuth({ nodeName: name, x509: !!tls.clientCa, anonymous: flags.anonymousAuth, tokenWebhook: flags.authenticationTokenWebhook, authorizationMode: flags.authorizationMode, client, log });
+  const server = new KubeletServer({ nodeName: name, registry, log, pods: () => pods.informer.store.list(), healthy: () => true, tls, auth });
   const port = await listenOnFreePort(server, flags.address);
   const node = new NodeAgent(
     client,
@@ -84,13 +87,15 @@ async function main(): Promise<void> {
   onShutdown(async () => {
     await Promise.all(stops.map((s) => s()));
   });
+  // One serving certificate for every hollow node of the process (nobody dials them by name).
+  const tls = await servingTls({ ...flags, certDir: '' }, [prefix], [flags.nodeIP ?? '127.0.0.1']);
   // A few at a time: registration is a handful of requests per node.
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(count, 10) }, async () => {
       while (next < count) {
         const name = hollowNodeName(prefix, next++);
-        stops.push(await startNode(name, flags, log, registry));
+        stops.push(await startNode(name, flags, log, registry, tls));
       }
     }),
   );

@@ -7,6 +7,8 @@ import { DockerRuntime } from './runtime/docker';
 import { PodManager } from './pod/manager';
 import { HollowPods } from './hollow';
 import { KubeletServer } from './server/http';
+import { KubeletAuth } from './server/auth';
+import { servingTls, startHealthz } from './server/serving';
 
 async function main(): Promise<void> {
   let flags;
@@ -127,12 +129,24 @@ async function main(): Promise<void> {
   }
   setInterval(() => runningPods.set(pods().length), 5000).unref();
 
-  const server = new KubeletServer({ nodeName, runtime, registry, log, pods: () => pods(), healthy: () => runtimeUp });
+  const tls = await servingTls({ ...flags, certDir: flags.hollow ? '' : flags.certDir }, [nodeName], [nodeIP]);
+  const auth = new KubeletAuth({
+    nodeName,
+    x509: !!tls.clientCa,
+    anonymous: flags.anonymousAuth,
+    tokenWebhook: flags.authenticationTokenWebhook,
+    authorizationMode: flags.authorizationMode,
+    client,
+    log,
+  });
+  const server = new KubeletServer({ nodeName, runtime, registry, log, pods: () => pods(), healthy: () => runtimeUp, tls, auth });
   await server.listen(flags.port, flags.address);
+  const healthz = flags.healthzPort > 0 ? await startHealthz(flags.healthzPort, flags.healthzBindAddress, () => runtimeUp) : undefined;
   log.info({ node: nodeName, port: flags.port, address: flags.address, hollow: flags.hollow, runtime: runtimeVersion }, 'kubelet started');
 
   onShutdown(async () => {
     server.close();
+    healthz?.close();
     node.stop();
     stopPods();
     await factory.stop();

@@ -11,6 +11,7 @@ import { checkStrict, decodeBody, deleteOptions, expectObject, isDryRun, limitPa
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
 import { bindPod, scaleOf, setScale, evictPod } from './subresources';
+import { admitPodServiceAccount } from '../admission/serviceaccount';
 
 export interface ApiDeps {
   registry: Registry;
@@ -158,7 +159,8 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       checkStrict(q, r.kind, r.version, body);
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-      const created = await registry.create(r, namespace, body, { dryRun });
+      const admitted = r === R.pods ? await admitPodServiceAccount(body, namespace!, (x, n, ns) => registry.get(x, n, ns)) : body;
+      const created = await registry.create(r, namespace, admitted, { dryRun });
       return send(req, reply, deps, r, 201, created);
     }
     if (req.method === 'DELETE') {

@@ -25,6 +25,7 @@ import { buildEnv, EnvError, expandCommand } from './env';
 import { ProbeManager, runProbe } from './probes';
 import { computePodStatus, type Waiting } from './status';
 import { binds, removePodDir, resolvConf, setUpVolumes, VolumeError, writePodFile } from './volumes';
+import { TokenManager } from './tokens';
 import { parseQuantity } from '@minik8s/shared';
 import { NETWORK_NOT_READY_EVENT } from '../network';
 
@@ -73,8 +74,10 @@ export class PodManager {
   /** uid → when this kubelet first saw the pod (0 once its start was measured). */
   private firstSeen = new Map<string, number>();
   private resyncTimer?: NodeJS.Timeout;
+  private readonly tokens: TokenManager;
 
   constructor(private o: PodManagerOptions) {
+    this.tokens = new TokenManager(o.client);
     this.informer = o.factory.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${o.nodeName}` });
     this.informer.addEventHandler({
       onAdd: (p) => this.queue.add(objectKey(p)),
@@ -157,6 +160,7 @@ export class PodManager {
     this.podIPs.delete(uid);
     this.firstSeen.delete(uid);
     this.backoff.resetPrefix(`${uid}/`);
+    this.tokens.forget(uid);
     for (const k of this.pullFailures.keys()) if (k.startsWith(`${uid}/`)) this.pullFailures.delete(k);
   }
 
@@ -519,6 +523,14 @@ export class PodManager {
         for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = Buffer.from(v);
         return out;
       },
+      serviceAccountToken: (audience: string | undefined, expirationSeconds: number) =>
+        this.tokens.token({
+          namespace: ns,
+          serviceAccount: pod.spec?.serviceAccountName || 'default',
+          pod: { name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+          audience,
+          expirationSeconds,
+        }),
     };
   }
 

@@ -9,7 +9,13 @@ export interface VolumeSources {
   /** ConfigMap data (binaryData decoded) or undefined when missing. */
   configMap(name: string): Promise<Record<string, Buffer> | undefined>;
   secret(name: string): Promise<Record<string, Buffer> | undefined>;
+  /** A token of the pod's ServiceAccount, bound to the pod (TokenRequest through the token manager). */
+  serviceAccountToken(audience: string | undefined, expirationSeconds: number): Promise<string>;
 }
+
+/** Upstream's bounds for a projected token's expirationSeconds (default 1 h, at least 10 min). */
+const TOKEN_DEFAULT_SECONDS = 3600;
+const TOKEN_MIN_SECONDS = 600;
 
 export class VolumeError extends Error {}
 
@@ -133,8 +139,17 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
           else if (!s.secret.optional) throw new VolumeError(`secret "${s.secret.name}" not found`);
         } else if (s.downwardAPI) {
           downward(pod, s.downwardAPI.items, files);
+        } else if (s.serviceAccountToken) {
+          const t = s.serviceAccountToken;
+          const seconds = t.expirationSeconds ?? TOKEN_DEFAULT_SECONDS;
+          if (!Number.isInteger(seconds) || seconds < TOKEN_MIN_SECONDS) throw new VolumeError(`serviceAccountToken expirationSeconds ${seconds}: must be at least ${TOKEN_MIN_SECONDS}`);
+          try {
+            files.set(safeRel(t.path), Buffer.from(await src.serviceAccountToken(t.audience || undefined, seconds)));
+          } catch (e) {
+            if (e instanceof VolumeError) throw e;
+            throw new VolumeError(`failed to fetch token: ${(e as Error).message}`);
+          }
         }
-        // serviceAccountToken sources need the TokenRequest API, which minik8s does not serve: skipped.
       }
       syncFiles(p, files, v.projected.defaultMode ?? 0o644);
       paths.set(v.name, p);

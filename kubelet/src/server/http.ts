@@ -1,7 +1,8 @@
-// The kubelet API (plain HTTP on --address:--port): /healthz, /metrics, /pods, /containerLogs,
-// /exec and /attach (WebSocket v5.channel.k8s.io), /portForward (SPDY/3.1, upgraded or tunnelled in a
-// WebSocket), /stats/summary.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The kubelet API (HTTPS on --address:--port, every request authenticated and authorized, see auth.ts):
+// /healthz, /metrics, /pods, /containerLogs, /exec and /attach (WebSocket v5.channel.k8s.io),
+// /portForward (SPDY/3.1, upgraded or tunnelled in a WebSocket), /stats/summary.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
@@ -12,6 +13,7 @@ import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
 import { canEnterNetns, dialPodIp, startNetnsHelper } from './pod-dial';
+import { KubeletAuthError, type KubeletAuth } from './auth';
 
 export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -22,6 +24,9 @@ export interface KubeletServerDeps {
   log: Logger;
   pods(): core.Pod[];
   healthy(): boolean;
+  /** The serving certificate and key (PEM), and the CA client certificates must chain to. */
+  tls: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
+  auth: KubeletAuth;
 }
 
 class HttpError extends Error {
@@ -30,11 +35,18 @@ class HttpError extends Error {
   }
 }
 
-function sendStatus(res: ServerResponse, code: number, message: string): void {
-  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
-  res.writeHead(code, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' };
+
+function statusBody(code: number, message: string): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'InternalError', code });
 }
+
+function sendStatus(res: ServerResponse, code: number, message: string): void {
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(statusBody(code, message));
+}
+
+const codeOf = (e: unknown) => (e instanceof HttpError || e instanceof KubeletAuthError ? e.code : 500);
 
 export class KubeletServer {
   private server: Server;
@@ -47,19 +59,25 @@ export class KubeletServer {
   private pfWss = new WebSocketServer({ noServer: true }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
 
   constructor(private d: KubeletServerDeps) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
-        const code = e instanceof HttpError ? e.code : 500;
-        if (!res.headersSent) sendStatus(res, code, (e as Error).message);
-        else res.destroy();
-      });
+    const t = d.tls;
+    this.server = createServer({ cert: t.cert, key: t.key, ca: t.clientCa, requestCert: !!t.clientCa, rejectUnauthorized: false }, (req, res) => {
+      this.d.auth
+        .check(req)
+        .then(() => this.handle(req, res))
+        .catch((e) => {
+          if (!res.headersSent) sendStatus(res, codeOf(e), (e as Error).message);
+          else res.destroy();
+        });
     });
-    this.server.on('upgrade', (req, socket, head) => {
-      this.upgrade(req, socket, head).catch((e) => {
-        const code = e instanceof HttpError ? e.code : 500;
-        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, code });
-        socket.end(`HTTP/1.1 ${code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.d.auth
+        .check(req)
+        .then(() => this.upgrade(req, socket, head))
+        .catch((e) => {
+          const code = codeOf(e);
+          const body = statusBody(code, (e as Error).message);
+          socket.end(`HTTP/1.1 ${code} ${REASONS[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        });
     });
   }
 
