@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, RESOURCES, type Status } from '@minik8s/shared';
+import { KubeletClient } from '../src/kubeletclient';
 import type { ApiContext } from '../src/context';
 import { maybeTable, registerKubectlRoutes } from '../src/kubectl';
 
@@ -21,6 +22,8 @@ beforeAll(async () => {
       throw new Error('unused');
     },
     sendStatus: (reply, status: Status) => reply.code(status.code).type('application/json').send(JSON.stringify(status)),
+    kubelet: new KubeletClient({ preferredAddressTypes: ['InternalIP'] }),
+    authorizeUpgrade: async () => undefined,
   } satisfies ApiContext;
   registerKubectlRoutes(app, ctx);
   app.get('/tabled', (req, reply) => {

@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver, tlsFetch } from '../../testing/procs';
 
 let api: Apiserver;
 let env: NodeJS.ProcessEnv;
@@ -80,7 +80,7 @@ spec:
 beforeAll(async () => {
   api = await startApiserver();
   // The default namespace is created in the background after the server answers /healthz.
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  await waitFor('namespace default', async () => (await tlsFetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   env = kubeEnv(api.url);
   dir = tempDir('minik8s-kubectl-');
 });

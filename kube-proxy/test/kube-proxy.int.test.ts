@@ -48,11 +48,11 @@ beforeAll(async () => {
   sb = await createNodeSandbox('kpp', ['a', 'b', 'c'], ['d']);
   link = linkToRoot(sb.node, 'mkkpp-api');
   const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
-  api = new ApiClient({ server: apiserver.url });
+  api = new ApiClient(apiserver.admin);
   foreign = foreignRules(sb.node);
   proxy = startProcess('kube-proxy', 'ip', [
     'netns', 'exec', sb.node, process.execPath, MAIN,
-    '--master', apiserver.url, '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms',
+    '--kubeconfig', await apiserver.kubeconfig('kube-proxy'), '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms',
     '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
   ]);
   await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);

@@ -29,12 +29,13 @@ beforeAll(async () => {
   const l1 = linkToRoot(n1.node, 'mkpn1-api', '169.254.77.5', '169.254.77.6');
   linkToRoot(n2.node, 'mkpn2-api', '169.254.77.9', '169.254.77.10', l1.rootIP);
   const apiserver = await startApiserverOn(l1.rootIP);
-  api = new ApiClient({ server: apiserver.url });
+  api = new ApiClient(apiserver.admin);
+  const kubeconfig = await apiserver.kubeconfig('kube-proxy');
   await registerNode('node1', '10.244.1.0/24', ip1);
   await registerNode('node2', '10.244.2.0/24', ip2);
   for (const [sb, name] of [[n1, 'node1'], [n2, 'node2']] as const) {
     procs.push(startProcess(`kube-proxy-${name}`, 'ip', [
-      'netns', 'exec', sb.node, process.execPath, MAIN, '--master', apiserver.url, '--hostname-override', name,
+      'netns', 'exec', sb.node, process.execPath, MAIN, '--kubeconfig', kubeconfig, '--hostname-override', name,
       '--cluster-cidr', '10.244.0.0/16', '--service-cluster-ip-range', '10.96.0.0/12', '--sync-pod-routes', '--min-sync-period', '100ms',
       '--healthz-bind-address', '127.0.0.1:10256', '--metrics-bind-address', '127.0.0.1:10249',
     ]));

@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { REPO, kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver, tlsFetch } from '../../testing/procs';
 
 interface Run {
   code: number;
@@ -120,12 +120,12 @@ spec:
 
 beforeAll(async () => {
   api = await startApiserver();
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  await waitFor('namespace default', async () => (await tlsFetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   const e = kubeEnv(api.url);
   env = { kubectl: e, mkctl: e };
   dir = tempDir('minik8s-parity-');
   for (const ns of Object.values(NS)) {
-    const r = await fetch(`${api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+    const r = await tlsFetch(`${api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
     expect(r.status).toBe(201);
   }
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ApiClient, R, type core, type KubeObject } from '@minik8s/shared';
-import { REPO, startApiserver, startProcess, stopAll, waitFor, type Apiserver, type Proc } from '../../testing/procs';
+import { REPO, kubeletArgs, startApiserver, startProcess, stopAll, tlsFetch, waitFor, type Apiserver, type Proc } from '../../testing/procs';
 
 type Node = core.Node & KubeObject;
 type Pod = core.Pod & KubeObject;
@@ -14,8 +14,8 @@ const names = ['hn-000', 'hn-001', 'hn-002'];
 
 beforeAll(async () => {
   api = await startApiserver();
-  client = new ApiClient({ server: api.url });
-  proc = startProcess('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', '3', '--master', api.url, '--hostname-override', 'hn', '--address', '127.0.0.1', '--capacity', 'cpu=2,memory=4Gi']);
+  client = new ApiClient(api.admin);
+  proc = startProcess('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', '3', ...(await kubeletArgs(api.url, 'hn')).args, '--hostname-override', 'hn', '--address', '127.0.0.1', '--capacity', 'cpu=2,memory=4Gi']);
 });
 
 afterAll(async () => {
@@ -35,7 +35,7 @@ describe('hollow-nodes', () => {
     const ports = nodes.map((n) => n.status!.daemonEndpoints!.kubeletEndpoint!.Port);
     expect(new Set(ports).size).toBe(3);
     for (const [i, port] of ports.entries()) {
-      const res = await fetch(`http://127.0.0.1:${port}/pods`);
+      const res = await tlsFetch(`https://127.0.0.1:${port}/pods`);
       expect(res.ok, `${nodes[i].metadata.name} /pods`).toBe(true);
     }
     // each node's first Lease is written by its own heartbeat loop, which may trail its Ready status

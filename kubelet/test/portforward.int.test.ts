@@ -2,10 +2,11 @@
 // upgrade fallback) and mkctl → apiserver podproxy → kubelet → a busybox httpd pod.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { get, request } from 'node:http';
+import { get } from 'node:http';
+import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { R } from '@minik8s/shared';
-import { kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { adminOptions, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
 import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
 
 const MKCTL = join(resolve(__dirname, '..', '..'), 'kubectl', 'dist', 'main.js');
@@ -149,11 +150,15 @@ describe('kubectl port-forward transports', () => {
 describe('errors before the upgrade', () => {
   it('the apiserver answers a Status: 404 for a missing pod, 400 for a pod not running', async () => {
     await createPod(env, podSpec('pending', { containers: [ctr('c', 'sleep 1')] }, 'no-such-node'));
-    const missing = await fetch(`${env.api.url}/api/v1/namespaces/default/pods/nosuch/portforward`, { method: 'POST' });
+    const missing = await tlsFetch(`${env.api.url}/api/v1/namespaces/default/pods/nosuch/portforward`, { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods "nosuch" not found' });
     const pending = await new Promise<{ status?: number; body: string }>((ok) => {
+      const { ca, cert, key } = adminOptions(env.api.url);
       const req = request(`${env.api.url}/api/v1/namespaces/default/pods/pending/portforward`, {
+        ca,
+        cert,
+        key,
         headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' },
       });
       req.on('response', (res) => {

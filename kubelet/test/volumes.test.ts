@@ -17,7 +17,7 @@ function pod(volumes: core.Volume[]): core.Pod {
 describe('volumes', () => {
   it('configMap and secret files, items, updates, removed keys; binds with subPath and readOnly', async () => {
     let cm: Record<string, Buffer> | undefined = { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') };
-    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }) };
+    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }), serviceAccountToken: async () => 'unused' };
     const p = pod([
       { name: 'cfg', configMap: { name: 'c' } },
       { name: 'one', configMap: { name: 'c', items: [{ key: 'b', path: 'sub/b.txt' }] } },
@@ -55,10 +55,49 @@ describe('volumes', () => {
   });
 
   it('missing sources: error unless optional', async () => {
-    const none = { configMap: async () => undefined, secret: async () => undefined };
+    const none = { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => 'unused' };
     await expect(setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone' } }]), none)).rejects.toThrow('configmap "gone" not found');
     await expect(setUpVolumes(root, pod([{ name: 'x', secret: { secretName: 'gone' } }]), none)).rejects.toThrow('secret "gone" not found');
     const ok = await setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone', optional: true } }]), none);
     expect(ok.has('x')).toBe(true);
+  });
+
+  it("projects upstream's kube-api-access volume: a token of the requested audience and lifetime, ca.crt, the namespace", async () => {
+    const asked: [string | undefined, number][] = [];
+    const src = {
+      configMap: async (name: string) => (name === 'kube-root-ca.crt' ? { 'ca.crt': Buffer.from('PEM') } : undefined),
+      secret: async () => undefined,
+      serviceAccountToken: async (aud: string | undefined, secs: number) => {
+        asked.push([aud, secs]);
+        return `token-${asked.length}`;
+      },
+    };
+    const p = pod([
+      {
+        name: 'kube-api-access-abcde',
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { serviceAccountToken: { audience: 'vault', path: 'vault-token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      },
+    ]);
+    const dir = (await setUpVolumes(root, p, src)).get('kube-api-access-abcde')!;
+    expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('token-1');
+    expect(readFileSync(join(dir, 'vault-token'), 'utf8')).toBe('token-2');
+    expect(readFileSync(join(dir, 'ca.crt'), 'utf8')).toBe('PEM');
+    expect(readFileSync(join(dir, 'namespace'), 'utf8')).toBe('ns');
+    expect(asked).toEqual([[undefined, 3607], ['vault', 3600]]);
+    const short = pod([{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 60 } }] } }]);
+    await expect(setUpVolumes(root, short, src)).rejects.toThrow('serviceAccountToken expirationSeconds 60: must be at least 600');
+    const failing = { ...src, serviceAccountToken: async () => Promise.reject(new Error('serviceaccounts "default" not found')) };
+    await expect(setUpVolumes(root, pod([{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }]), failing)).rejects.toThrow(
+      'failed to fetch token: serviceaccounts "default" not found',
+    );
+    removePodDir(root, 'uid-1');
   });
 });

@@ -88,7 +88,7 @@ export class CertificateAuthority {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return new CertificateAuthority(cert.toString('pem'), await privatePem(keys.privateKey), cert, keys.privateKey);
+    return new CertificateAuthority(`${cert.toString('pem').trimEnd()}\n`, await privatePem(keys.privateKey), cert, keys.privateKey);
   }
 
   /** A CA from its PEM certificate and key (as written by create). */
@@ -120,7 +120,7 @@ export class CertificateAuthority {
         ...(sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
       ],
     });
-    return { cert: cert.toString('pem'), key: await privatePem(keys.privateKey) };
+    return { cert: `${cert.toString('pem').trimEnd()}\n`, key: await privatePem(keys.privateKey) };
   }
 }
 
@@ -129,7 +129,7 @@ export async function selfSignedServing(commonName: string, dnsNames: string[], 
   const ca = await CertificateAuthority.create(`${commonName}-ca@${Math.floor(Date.now() / 1000)}`, days);
   const leaf = await ca.issue({ commonName, dnsNames, ipAddresses, usages: ['server'], days });
   // the chain (leaf, then its CA) so that a client trusting the file's CA verifies it
-  return { cert: leaf.cert + ca.cert, key: leaf.key };
+  return { cert: `${leaf.cert.trimEnd()}\n${ca.cert.trimEnd()}\n`, key: leaf.key };
 }
 
 /** An ECDSA P-256 key pair for signing ServiceAccount tokens (PKCS#8 private, SPKI public). */
