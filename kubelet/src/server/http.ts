@@ -149,7 +149,8 @@ export class KubeletServer {
         const { Writable } = await import('node:stream');
         const sink = new Writable({
           write(chunk: Buffer, _e, cb) {
-            if (sent >= limit) return cb();
+            // Docker's stream may still deliver after the client went away and the response ended
+            if (sent >= limit || res.writableEnded || res.destroyed) return cb();
             const part = chunk.subarray(0, Math.max(0, limit - sent));
             sent += part.length;
             res.write(part, () => cb());
@@ -157,10 +158,16 @@ export class KubeletServer {
         });
         if (tty) stream.pipe(sink);
         else rtm.docker.modem.demuxStream(stream, sink, sink);
+        // The response ends once what Docker sent is written (over TLS a write completes later than
+        // Docker's stream ends), or at once when the client goes away.
+        const drained = () => {
+          if (!sink.writableEnded) sink.end();
+        };
         await new Promise<void>((ok) => {
-          stream.on('end', ok);
-          stream.on('close', ok);
-          stream.on('error', ok);
+          sink.on('finish', ok);
+          stream.on('end', drained);
+          stream.on('close', drained);
+          stream.on('error', drained);
           res.on('close', () => {
             (stream as unknown as { destroy(): void }).destroy?.();
             ok();
