@@ -199,6 +199,13 @@ async function main() {
     return `${built} images ready`;
   });
 
+  // Kept in .minik8s (not a volume): the laptop's kubeconfig needs the CA and the admin certificate,
+  // and each container gets only its own folder, read-only.
+  await stage('certificates', async () => {
+    const r = await c.ensurePki(nodes);
+    return r.issued.length ? `${r.issued.length} issued in ${path.relative(c.REPO, c.PKI)}` : `kept (${path.relative(c.REPO, c.PKI)})`;
+  });
+
   c.writeNodesOverride(nodes.length);
   const scale = nodes.length === 1 ? ['--scale', 'node-2=0'] : [];
 
@@ -220,7 +227,8 @@ async function main() {
   });
 
   await stage('etcd', () =>
-    until('etcd', () => c.execIn('etcd', ['node', '-e', "require('http').get('http://127.0.0.1:2379/health',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.exit(/true/.test(b)?0:1))}).on('error',()=>process.exit(1))"]).status === 0, logsHint('etcd')));
+    // etcd's plain health endpoint on the container's loopback (its clients need certificates)
+    until('etcd', () => c.execIn('etcd', ['node', '-e', "require('http').get('http://127.0.0.1:2381/health',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.exit(/true/.test(b)?0:1))}).on('error',()=>process.exit(1))"]).status === 0, logsHint('etcd')));
 
   const kubeconfig = await stage('apiserver', async () => {
     await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, logsHint('apiserver'));

@@ -4,12 +4,11 @@
 // (testing/pki.ts). Every process started here is stopped by stopAll() (call it in afterAll).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, freePort, isAlreadyExists, type ApiClientOptions } from '@minik8s/shared';
-import { PKI_LAYOUT, kubeconfigText } from '@minik8s/shared/dist/pki';
-import { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity, type TestPki } from './pki';
+import { PKI_LAYOUT, kubeconfigText, localPki } from '@minik8s/shared/dist/pki';
+import { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity } from './pki';
 
 export { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity };
 
@@ -93,52 +92,22 @@ export interface Etcd extends Proc {
   restart(): Promise<Etcd>;
 }
 
-/** etcd's /health with the apiserver's etcd client certificate. */
-function etcdHealthy(endpoint: string, pki: TestPki): Promise<boolean> {
-  return new Promise((ok) => {
-    const r = httpsRequest(
-      `${endpoint}/health`,
-      { ca: readFileSync(pki.file(PKI_LAYOUT.etcd.ca)), cert: readFileSync(pki.file(PKI_LAYOUT.apiserver.etcdClient.cert)), key: readFileSync(pki.file(PKI_LAYOUT.apiserver.etcdClient.key)), timeout: 2000 },
-      (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => ok(res.statusCode === 200 && /"health":\s*"true"/.test(b)));
-      },
-    );
-    r.on('error', () => ok(false));
-    r.on('timeout', () => r.destroy());
-    r.end();
-  });
-}
-
 /** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir, serving only TLS clients with certificates of the etcd CA. */
 export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number } = {}): Promise<Etcd> {
-  const pki = await testPki();
+  const pki = await localPki((await testPki()).dir);
   const dataDir = opts.dataDir ?? tempDir('minik8s-etcd-');
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
-  const endpoint = `https://127.0.0.1:${clientPort}`;
+  const { endpoint, args } = pki.etcdArgs(clientPort, peerPort);
+  const p = startProcess('etcd', 'etcd', ['--data-dir', dataDir, ...args, '--unsafe-no-fsync']);
+  await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => pki.etcdHealthy(endpoint), 20_000);
   const f = (rel: string) => pki.file(rel);
-  const p = startProcess('etcd', 'etcd', [
-    '--data-dir', dataDir,
-    '--listen-client-urls', endpoint,
-    '--advertise-client-urls', endpoint,
-    '--cert-file', f(PKI_LAYOUT.etcd.server.cert),
-    '--key-file', f(PKI_LAYOUT.etcd.server.key),
-    '--trusted-ca-file', f(PKI_LAYOUT.etcd.ca),
-    '--client-cert-auth',
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-  ]);
-  await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => etcdHealthy(endpoint, pki), 20_000);
   const client = PKI_LAYOUT.apiserver.etcdClient;
   return {
     ...p,
     endpoint,
     dataDir,
-    apiserverArgs: ['--etcd-servers', endpoint, '--etcd-cafile', f(PKI_LAYOUT.etcd.ca), '--etcd-certfile', f(client.cert), '--etcd-keyfile', f(client.key)],
+    apiserverArgs: pki.etcdClientArgs(endpoint),
     etcdctlArgs: ['--endpoints', endpoint, '--cacert', f(PKI_LAYOUT.etcd.ca), '--cert', f(client.cert), '--key', f(client.key)],
     restart: () => startEtcd({ dataDir, clientPort, peerPort }),
   };
@@ -180,23 +149,10 @@ export interface Apiserver extends Component {
  * certificate, no anonymous requests, and (until RBAC) AlwaysAllow.
  */
 export async function apiserverArgs(etcd: Etcd, host: string, port: number): Promise<string[]> {
-  const pki = await testPki();
-  const f = (rel: string) => pki.file(rel);
-  const A = PKI_LAYOUT.apiserver;
-  // the PKI's serving certificate is for 127.0.0.1; another address gets one of its own
-  const serving = host === '127.0.0.1' ? { certFile: f(A.serving.cert), keyFile: f(A.serving.key) } : await kubeletServing('kube-apiserver', [host, '127.0.0.1']);
-  return [
-    ...etcd.apiserverArgs,
-    '--bind-address', host, '--secure-port', String(port),
-    '--tls-cert-file', serving.certFile, '--tls-private-key-file', serving.keyFile,
-    '--client-ca-file', f(A.ca),
-    '--service-account-signing-key-file', f(A.saKey), '--service-account-key-file', f(A.saPub),
-    '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-    '--kubelet-client-certificate', f(A.kubeletClient.cert), '--kubelet-client-key', f(A.kubeletClient.key),
-    '--kubelet-certificate-authority', f(A.ca), '--kubelet-preferred-address-types', 'InternalIP,Hostname',
-    '--anonymous-auth=false', '--authorization-mode', 'AlwaysAllow',
-    '--cert-dir', tempDir('minik8s-apiserver-certs-'),
-  ];
+  const pki = await localPki((await testPki()).dir);
+  // the PKI's serving certificate is for 127.0.0.1; another address gets one of its own (later flags win)
+  const serving = host === '127.0.0.1' ? [] : await kubeletServing('kube-apiserver', [host, '127.0.0.1']).then((s) => ['--tls-cert-file', s.certFile, '--tls-private-key-file', s.keyFile]);
+  return [...etcd.apiserverArgs, '--bind-address', host, '--secure-port', String(port), ...pki.apiserverArgs(), ...serving, '--cert-dir', tempDir('minik8s-apiserver-certs-')];
 }
 
 /** etcd plus an apiserver on a free loopback port (HTTPS, authenticated). */

@@ -2,14 +2,17 @@
 # A minik8s node in a container: its own Docker engine (Docker-in-Docker without --privileged, see
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
-# (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
+# (default https://apiserver:6443; used only without credentials in $PKI), PKI (default /etc/kubernetes/pki:
+# this node's kubelet serving certificate, its kubelet.kubeconfig as system:node:<name> and kube-proxy's),
+# REGISTRY (host:port of the cluster registry, used as Docker Hub
 # mirror; empty = none), PRELOAD_IMAGES (pulled at start: the pause image before the kubelet), KUBELET_ARGS,
 # KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
 set -uo pipefail
 
 NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
-APISERVER="${APISERVER:-http://apiserver:6443}"
+APISERVER="${APISERVER:-https://apiserver:6443}"
+PKI="${PKI:-/etc/kubernetes/pki}"
 REGISTRY="${REGISTRY-registry:5000}"
 PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/cluster-dns:latest}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
@@ -85,6 +88,18 @@ preload() {
 case " $PRELOAD_IMAGES " in *" $PAUSE_IMAGE "*) preload "$PAUSE_IMAGE" ;; esac
 (for img in $PRELOAD_IMAGES; do [ "$img" = "$PAUSE_IMAGE" ] || preload "$img"; done) &
 
+# Each component authenticates with its own identity (kubeconfig), and the kubelet serves its API over
+# TLS with its certificate, taking client certificates of the cluster CA (the apiserver's) and bearer
+# tokens (TokenReview); without credentials in $PKI they fall back to --master $APISERVER.
+if [ -f "$PKI/kubelet.kubeconfig" ]; then
+  KUBELET_AUTH=(--kubeconfig "$PKI/kubelet.kubeconfig" --tls-cert-file "$PKI/kubelet.crt" --tls-private-key-file "$PKI/kubelet.key" --client-ca-file "$PKI/ca.crt")
+  PROXY_AUTH=(--kubeconfig "$PKI/kube-proxy.kubeconfig")
+else
+  log "warning: no credentials in $PKI; using --master $APISERVER"
+  KUBELET_AUTH=(--master "$APISERVER")
+  PROXY_AUTH=(--master "$APISERVER")
+fi
+
 # Run a component for ever: restart it 2 s after it exits.
 supervise() {
   local name="$1"; shift
@@ -95,12 +110,12 @@ supervise() {
   done
 }
 # shellcheck disable=SC2086
-supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+supervise kubelet node /app/kubelet/dist/main.js "${KUBELET_AUTH[@]}" --hostname-override "$NODE_NAME" \
   --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
   --pod-infra-container-image "$PAUSE_IMAGE" --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" --require-pod-cidr ${KUBELET_ARGS:-} &
 pids+=($!)
 # shellcheck disable=SC2086
-supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+supervise kube-proxy node /app/kube-proxy/dist/main.js "${PROXY_AUTH[@]}" --hostname-override "$NODE_NAME" \
   --cluster-cidr "$CLUSTER_CIDR" --service-cluster-ip-range "$SERVICE_CIDR" --sync-pod-routes ${KUBE_PROXY_ARGS:-} &
 pids+=($!)
 

@@ -2,3 +2,4 @@
 export * from './x509';
 export * from './kubeconfig';
 export * from './cluster';
+export * from './local';
