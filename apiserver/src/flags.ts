@@ -1,7 +1,8 @@
 // Command-line flags, named as upstream kube-apiserver's.
 import { networkInterfaces } from 'node:os';
+import type { AuthFlags } from './auth';
 
-export interface Flags {
+export interface Flags extends AuthFlags {
   etcdServers: string[];
   etcdPrefix: string;
   bindAddress: string;
@@ -9,19 +10,6 @@ export interface Flags {
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   advertiseAddress?: string;
-  tlsCertFile?: string;
-  tlsPrivateKeyFile?: string;
-  /** Where a self-signed serving certificate (and ServiceAccount key) is kept when none is given. */
-  certDir: string;
-  clientCaFile?: string;
-  anonymousAuth: boolean;
-  authorizationModes: string[];
-  serviceAccountIssuers: string[];
-  serviceAccountKeyFiles: string[];
-  serviceAccountSigningKeyFile?: string;
-  serviceAccountMaxTokenExpirationSeconds: number;
-  apiAudiences: string[];
-  enableBootstrapTokenAuth: boolean;
   etcdCafile?: string;
   etcdCertfile?: string;
   etcdKeyfile?: string;

@@ -18,28 +18,12 @@ import type { ApiContext } from './context';
 import { kubectlModule as kubectl } from './kubectl';
 import { registerPodProxy } from './podproxy';
 import { registerMetricsApi } from './metricsapi';
-import { AUTH_RESOURCES, setupAuth, type AuthFlags } from './auth';
+import { AUTH_RESOURCES, setupAuth } from './auth';
+import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 
-export interface ServerConfig extends AuthFlags {
-  etcdServers: string[];
-  etcdCafile?: string;
-  etcdCertfile?: string;
-  etcdKeyfile?: string;
-  kubeletClientCertificate?: string;
-  kubeletClientKey?: string;
-  kubeletCertificateAuthority?: string;
-  kubeletPreferredAddressTypes: string[];
-  etcdPrefix: string;
-  bindAddress: string;
-  securePort: number;
-  serviceClusterIpRange: string;
-  serviceNodePortRange: string;
+export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
-  /** 0 disables the apiserver's own etcd compaction. */
-  etcdCompactionIntervalMs: number;
-  etcdTimeoutMs: number;
-  watchCacheSize: number;
   bookmarkIntervalMs: number;
   logger: Logger;
 }
