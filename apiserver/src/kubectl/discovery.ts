@@ -27,6 +27,7 @@ const SUBRESOURCES: Record<string, SubresourceInfo> = {
   attach: { kind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
   portforward: { kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
   finalize: { kind: self, verbs: ['update'] },
+  token: { kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] },
 };
 
 function subresourceGvk(r: ResourceType, sub: string): Gvk {
