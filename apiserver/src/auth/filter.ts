@@ -3,7 +3,7 @@
 // authenticator that finds a credential (client certificate, bearer token), else anonymous — allowed
 // only for the public-info paths unless authorization is AlwaysAllow; then impersonation; then the
 // authorizer chain. 401 and 403 answer with upstream's Status.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { ApiError, type Logger } from '@minik8s/shared';
 import { forbidden, unauthorized, type UnionAuthorizer } from './authorizer';
@@ -111,9 +111,8 @@ export class RequestAuth {
   }
 
   /** The fastify onRequest hook. */
-  readonly hook = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  readonly hook = async (req: FastifyRequest): Promise<void> => {
     await this.check(req.raw, requestInfo(req.method, req.url));
-    void reply;
   };
 
   /**
