@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const api = `https://127.0.0.1:${ap}`;
   children.push(spawn(process.execPath, [join(REPO, 'apiserver', 'dist', 'main.js'), ...pki.etcdClientArgs(etcd.endpoint), ...pki.apiserverArgs(), '--bind-address', '127.0.0.1', '--secure-port', String(ap)], { stdio: 'ignore' }));
   const client = new ApiClient({ server: api, ...pki.admin });
-  await until(`${api}/api/v1/namespaces/default`, () => client.request('GET', '/api/v1/namespaces/default').then(() => true, () => false), 30_000, 200);
+  await until(`${api}/api/v1/namespaces/default`, () => client.request('GET', '/api/v1/namespaces/default').then(() => true as const, () => undefined), 30_000, 200);
   const env = { HOME: dir, KUBECONFIG: pki.kubeconfig(api, 'admin') };
 
   process.stdout.write(`creating ${PODS} pods...\n`);

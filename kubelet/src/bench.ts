@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const api = `https://127.0.0.1:${apiPort}`;
   start('apiserver', process.execPath, [join(REPO, 'apiserver/dist/main.js'), ...pki.etcdClientArgs(etcd.endpoint), ...pki.apiserverArgs(), '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
   const client = new ApiClient({ server: api, ...pki.admin });
-  await until('apiserver', () => client.request('GET', '/healthz').then(() => true, () => false), 30_000);
+  await until('apiserver', () => client.request('GET', '/healthz').then(() => true as const, () => undefined), 30_000);
   const kubelet = start('kubelet', process.execPath, [join(REPO, 'kubelet/dist/main.js'), ...pki.kubeletArgs(api, node), '--hostname-override', node,
     '--address', '127.0.0.1', '--port', String(kubeletPort), '--healthz-port', String(healthzPort), '--root-dir', tmp('root')]);
   await until('kubelet', () => httpOk(`http://127.0.0.1:${healthzPort}/healthz`), 30_000);

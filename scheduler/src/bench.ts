@@ -271,7 +271,7 @@ async function main(): Promise<void> {
   const server = `https://127.0.0.1:${apiPort}`;
   startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), [...pki.etcdClientArgs(etcd.endpoint), ...pki.apiserverArgs(), '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
   const c = new ApiClient({ server, ...pki.admin });
-  await until('apiserver', () => c.request('GET', '/healthz').then(() => true, () => false), 60_000);
+  await until('apiserver', () => c.request('GET', '/healthz').then(() => true as const, () => undefined), 60_000);
   log(`starting ${NODES} nodes (${{ hollow: 'hollow nodes in one process', 'hollow-procs': 'one hollow kubelet process each', objects: 'Node objects, no kubelet' }[mode]})`);
   await startNodes(c, server, mode);
   const schedPort = await freePort();

@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   procs.push(apiserver);
-  await until(`https://127.0.0.1:${ap}/readyz`, async () => (await req(ap, 'GET', '/readyz').catch(() => ({ code: 0 }))).code === 200, 30_000);
+  await until(`https://127.0.0.1:${ap}/readyz`, async () => (await req(ap, 'GET', '/readyz').catch(() => ({ code: 0 }))).code === 200 || undefined, 30_000);
   for (let i = 0; i < 100; i++) {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
     await sleep(100);

@@ -16,8 +16,8 @@ export interface LocalPki {
   etcdArgs(clientPort: number, peerPort: number): { endpoint: string; args: string[] };
   /** The apiserver's flags for talking to etcd at `endpoint` (TLS with its etcd client certificate). */
   etcdClientArgs(endpoint: string): string[];
-  /** etcd's /health with the apiserver's etcd client certificate. */
-  etcdHealthy(endpoint: string): Promise<boolean>;
+  /** etcd's /health with the apiserver's etcd client certificate: true, or undefined while it is not healthy (for polling helpers). */
+  etcdHealthy(endpoint: string): Promise<true | undefined>;
   /** The apiserver's secure flags (serving certificate for 127.0.0.1, client CA, ServiceAccount keys, kubelet client certificate). */
   apiserverArgs(): string[];
   /** A kubeconfig file for `server` as `id`; nodes must have been named to localPki. */
@@ -64,9 +64,9 @@ export async function localPki(dir: string, nodes: string[] = []): Promise<Local
         const r = request(`${endpoint}/health`, { ca: read(L.etcd.ca), cert: read(A.etcdClient.cert), key: read(A.etcdClient.key), timeout: 2000 }, (res) => {
           let b = '';
           res.on('data', (d) => (b += d));
-          res.on('end', () => ok(res.statusCode === 200 && /"health":\s*"true"/.test(b)));
+          res.on('end', () => ok((res.statusCode === 200 && /"health":\s*"true"/.test(b)) || undefined));
         });
-        r.on('error', () => ok(false));
+        r.on('error', () => ok(undefined));
         r.on('timeout', () => r.destroy());
         r.end();
       }),
