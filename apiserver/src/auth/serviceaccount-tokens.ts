@@ -10,6 +10,9 @@ import { AuthenticationError, SERVICE_ACCOUNTS_GROUP, SERVICE_ACCOUNT_PREFIX, ty
 
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const LEEWAY_S = 60;
+/** A verified signature is remembered this long (never past the token's expiry); existence is checked every time. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 4096;
 /** A pod deleted this long ago invalidates its tokens (upstream's grace for a pod on its way out). */
 const DELETED_POD_GRACE_MS = 60_000;
 
@@ -67,6 +70,8 @@ const algFor = (k: KeyObject) => (k.asymmetricKeyType === 'ec' ? 'ES256' : 'RS25
 export class ServiceAccountTokens implements TokenAuthenticator {
   private readonly signer: { key: KeyObject; kid: string; alg: string };
   private readonly verifiers = new Map<string, KeyObject>();
+  /** token + audiences → its verified claims: a client sends the same token with every request. */
+  private readonly verified = new Map<string, { payload: jose.JWTPayload; until: number }>();
 
   constructor(
     readonly opts: ServiceAccountTokenOptions,
@@ -115,13 +120,23 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     if (typeof unverified.iss !== 'string' || !this.opts.issuers.includes(unverified.iss)) return undefined;
 
     const want = audiences?.length ? audiences : this.opts.apiAudiences;
-    let payload: jose.JWTPayload;
-    try {
-      const header = jose.decodeProtectedHeader(token);
-      const keys = header.kid && this.verifiers.has(header.kid) ? [this.verifiers.get(header.kid)!] : [...this.verifiers.values()];
-      payload = await this.verify(token, keys, want);
-    } catch (e) {
-      throw new AuthenticationError(reason(e), { cause: e });
+    const cacheKey = audiences?.length ? `${token}\n${audiences.join('\n')}` : token;
+    const now = Date.now();
+    let payload = this.verified.get(cacheKey)?.payload;
+    if (payload && this.verified.get(cacheKey)!.until <= now) {
+      this.verified.delete(cacheKey);
+      payload = undefined;
+    }
+    if (!payload) {
+      try {
+        const header = jose.decodeProtectedHeader(token);
+        const keys = header.kid && this.verifiers.has(header.kid) ? [this.verifiers.get(header.kid)!] : [...this.verifiers.values()];
+        payload = await this.verify(token, keys, want);
+      } catch (e) {
+        throw new AuthenticationError(reason(e), { cause: e });
+      }
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(cacheKey, { payload, until: Math.min(now + VERIFIED_TTL_MS, (Number(payload.exp) + LEEWAY_S) * 1000) });
     }
     const k8s = payload['kubernetes.io'] as PrivateClaims | undefined;
     if (!k8s?.namespace || !k8s.serviceaccount?.name) throw new AuthenticationError('service account token: missing the kubernetes.io claims');
