@@ -5,6 +5,7 @@
 // Last line: one JSON object with the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -165,6 +166,49 @@ async function main(): Promise<void> {
   auth = {};
   console.log(`create with a ServiceAccount token (${perRound}, ${CONC} concurrent): ${r2(tokenRound.opsPerSec)} ops/s (p50 ${r2(percentile(tokenRound.lat, 50))} ms)`);
 
+  // BENCH_PLAIN_APISERVER=.../apiserver/dist/main.js: another apiserver build, started without TLS flags
+  // on a plain etcd of its own (a checkout from before TLS served plain HTTP), against the secure one in
+  // alternating rounds (creates in another namespace, so the figures below are unchanged): what TLS,
+  // authentication and authorization cost, measured in one run.
+  let plain: { plainOps: number; secureOps: number } | undefined;
+  const plainMain = process.env.BENCH_PLAIN_APISERVER;
+  if (plainMain) {
+    const [pcp, ppp, pap] = [await freePort(), await freePort(), await freePort()];
+    const pe = `http://127.0.0.1:${pcp}`;
+    procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'plain'), '--listen-client-urls', pe, '--advertise-client-urls', pe, '--listen-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-cluster', `default=http://127.0.0.1:${ppp}`], { stdio: 'ignore' }));
+    procs.push(spawn(process.execPath, [resolve(plainMain), '--etcd-servers', pe, '--bind-address', '127.0.0.1', '--secure-port', String(pap), '--cert-dir', join(dataDir, 'plain-certs')], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
+    const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const plainReq = (method: string, path: string, body?: unknown) =>
+      new Promise<number>((ok, fail) => {
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        const r = http.request({ host: '127.0.0.1', port: pap, method, path, agent: plainAgent, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => ok(res.statusCode ?? 0));
+        });
+        r.on('error', fail);
+        r.end(data);
+      });
+    await until('the plain apiserver', async () => ((await plainReq('GET', '/api/v1/namespaces/default').catch(() => 0)) === 200) || undefined, 60_000);
+    const pr = await paired(
+      ROUNDS,
+      (round) =>
+        closedLoop(perRound, CONC, async (i) => {
+          const r = await req(ap, 'POST', '/api/v1/namespaces/kube-node-lease/configmaps', cm(`vs-plain-${round * perRound + i}`));
+          if (r.code !== 201) throw new Error(`create → ${r.code} ${r.body}`);
+        }),
+      (round) =>
+        closedLoop(perRound, CONC, async (i) => {
+          const code = await plainReq('POST', NS, cm(`plain-${round * perRound + i}`));
+          if (code !== 201) throw new Error(`plain create → ${code}`);
+        }),
+    );
+    const ops = (rs: { opsPerSec: number }[]) => (rs.length * perRound) / rs.reduce((t, x) => t + perRound / x.opsPerSec, 0);
+    plain = { secureOps: ops(pr.a), plainOps: ops(pr.b) };
+    console.log(
+      `create, secure vs ${plainMain} over plain HTTP (${ROUNDS} alternating rounds of ${perRound}): ${r2(plain.secureOps)} vs ${r2(plain.plainOps)} ops/s, ratio ${r2(plain.secureOps / plain.plainOps)} [rounds ${pr.a.map((x, i) => r2(x.opsPerSec / pr.b[i].opsPerSec)).join(', ')}]`,
+    );
+  }
+
   // throughput over all rounds (time-weighted: a short noisy round does not swing it)
   const overall = (rs: { opsPerSec: number }[]) => (rs.length * perRound) / rs.reduce((t, x) => t + perRound / x.opsPerSec, 0);
   const createOps = overall(creates.a);
@@ -280,6 +324,7 @@ async function main(): Promise<void> {
     create_ratio_vs_etcd: r2(createRatio),
     create_p99_ms: r2(percentile(createLat, 99)),
     create_token_ops_s: r2(tokenRound.opsPerSec),
+    ...(plain ? { create_secure_ops_s: r2(plain.secureOps), create_plain_ops_s: r2(plain.plainOps), create_secure_vs_plain: r2(plain.secureOps / plain.plainOps) } : {}),
     get_p50_ms: r2(getP50),
     get_p99_ms: r2(getP99),
     etcd_get_p50_ms: r2(etcdGetP50),
