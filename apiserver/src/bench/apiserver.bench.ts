@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     const [pcp, ppp, pap] = [await freePort(), await freePort(), await freePort()];
     const pe = `http://127.0.0.1:${pcp}`;
     procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'plain'), '--listen-client-urls', pe, '--advertise-client-urls', pe, '--listen-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-cluster', `default=http://127.0.0.1:${ppp}`], { stdio: 'ignore' }));
-    procs.push(spawn(process.execPath, [resolve(plainMain), '--etcd-servers', pe, '--bind-address', '127.0.0.1', '--secure-port', String(pap), '--cert-dir', join(dataDir, 'plain-certs')], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
+    procs.push(spawn(process.execPath, [resolve(plainMain), '--etcd-servers', pe, '--bind-address', '127.0.0.1', '--secure-port', String(pap)], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
     const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const plainReq = (method: string, path: string, body?: unknown) =>
       new Promise<number>((ok, fail) => {
