@@ -1,9 +1,10 @@
 // Endpoints, node lifecycle/IPAM, namespaces, service accounts, and a controller-manager kill -9
 // mid-rollout, against a real apiserver + etcd with pods driven by FakeNodes.
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
-import { stopAll, waitFor } from '../../testing/procs';
+import { kubeletServing, stopAll, waitFor } from '../../testing/procs';
 import { createNamespace, deployment, isReady, kubectl, startControllerManager, startRig, type Rig } from './cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any; subsets?: any; endpoints?: any; ports?: any };
@@ -193,9 +194,11 @@ describe('StatefulSet', () => {
 describe('HorizontalPodAutoscaler', () => {
   it('scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets\' /stats/summary)', async () => {
     await createNamespace(rig.client, 'hpa1');
-    // A stand-in for the kubelets' stats endpoint: every pod's container uses `cpu` cores.
+    // A stand-in for the kubelets' stats endpoint (HTTPS with a serving certificate of the cluster CA, as
+    // the apiserver verifies kubelets): every pod's container uses `cpu` cores.
     let cpu = 0.2;
-    const server = createServer(async (req, res) => {
+    const tls = await kubeletServing('stats-stand-in');
+    const server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, async (req, res) => {
       const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: 'hpa1' })).items;
       res.setHeader('Content-Type', 'application/json');
       const usage = () => ({ cpu: { usageNanoCores: cpu * 1e9 }, memory: { workingSetBytes: 1e6 } });

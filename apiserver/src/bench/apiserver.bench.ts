@@ -103,10 +103,14 @@ async function main(): Promise<void> {
   const pki = await localPki(join(dataDir, 'pki'));
   tls = pki.admin;
   agent = new https.Agent({ keepAlive: true, maxSockets: 64, ...tls });
-  const [cp, pp, ap] = [await freePort(), await freePort(), await freePort()];
+  const [cp, pp, ap, plainEtcdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const etcdTls = pki.etcdArgs(cp, pp);
   const endpoint = etcdTls.endpoint;
-  procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'data'), ...etcdTls.args], { stdio: 'ignore' }));
+  // BENCH_PLAIN_APISERVER (below): etcd also listens without TLS for the plain build, so both write to one etcd
+  const plainMain = process.env.BENCH_PLAIN_APISERVER;
+  const plainEtcd = `http://127.0.0.1:${plainEtcdPort}`;
+  const etcdArgs = plainMain ? etcdTls.args.map((a) => (a === endpoint ? `${endpoint},${plainEtcd}` : a)) : etcdTls.args;
+  procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'data'), ...etcdArgs], { stdio: 'ignore' }));
   await until(`${endpoint}/health`, () => pki.etcdHealthy(endpoint), 30_000);
   // BENCH_CPU_PROF=DIR: the apiserver writes a V8 CPU profile (.cpuprofile) into DIR when the bench ends.
   const profDir = process.env.BENCH_CPU_PROF;
@@ -167,16 +171,13 @@ async function main(): Promise<void> {
   console.log(`create with a ServiceAccount token (${perRound}, ${CONC} concurrent): ${r2(tokenRound.opsPerSec)} ops/s (p50 ${r2(percentile(tokenRound.lat, 50))} ms)`);
 
   // BENCH_PLAIN_APISERVER=.../apiserver/dist/main.js: another apiserver build, started without TLS flags
-  // on a plain etcd of its own (a checkout from before TLS served plain HTTP), against the secure one in
-  // alternating rounds (creates in another namespace, so the figures below are unchanged): what TLS,
-  // authentication and authorization cost, measured in one run.
+  // (a checkout from before TLS served plain HTTP) on the same etcd (plain listener, its own key prefix),
+  // against the secure one in alternating rounds (creates in another namespace, so the figures below are
+  // unchanged): what TLS to the client and to etcd, authentication and authorization cost, in one run.
   let plain: { plainOps: number; secureOps: number } | undefined;
-  const plainMain = process.env.BENCH_PLAIN_APISERVER;
   if (plainMain) {
-    const [pcp, ppp, pap] = [await freePort(), await freePort(), await freePort()];
-    const pe = `http://127.0.0.1:${pcp}`;
-    procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'plain'), '--listen-client-urls', pe, '--advertise-client-urls', pe, '--listen-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${ppp}`, '--initial-cluster', `default=http://127.0.0.1:${ppp}`], { stdio: 'ignore' }));
-    procs.push(spawn(process.execPath, [resolve(plainMain), '--etcd-servers', pe, '--bind-address', '127.0.0.1', '--secure-port', String(pap)], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
+    const pap = await freePort();
+    procs.push(spawn(process.execPath, [resolve(plainMain), '--etcd-servers', plainEtcd, '--etcd-prefix', '/plain', '--bind-address', '127.0.0.1', '--secure-port', String(pap)], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } }));
     const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const plainReq = (method: string, path: string, body?: unknown) =>
       new Promise<number>((ok, fail) => {
