@@ -12,7 +12,7 @@ LOCAL=minik8s/base:bookworm-node20
 CACHE="${MINIK8S_CACHE:-/var/cache/minik8s}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Everything the node, etcd and registry images need, so that their install steps are no-ops here.
-PACKAGES=iptables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry
+PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry
 
 log() { echo "minik8s: $*" >&2; }
 

@@ -7,7 +7,7 @@
 // networks and temp dirs — also when start-up failed half-way.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { ApiClient, R, type KubeObject } from '@minik8s/shared';
+import { ApiClient, isNodeReady, R, type KubeObject } from '@minik8s/shared';
 import { ensureKubeletImages } from './images';
 import { freePort, kubeEnv, kubeletArgs, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from './procs';
 
@@ -113,7 +113,6 @@ function restartable(name: string, port: number, start: () => Promise<Proc>, fir
   return r;
 }
 
-const nodeReady = (n: Obj) => n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
 export async function startHostCluster(opts: HostClusterOptions = {}): Promise<HostCluster> {
   const count = opts.nodes ?? 2;
@@ -205,7 +204,7 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     const logs = () => [api!, ...started].map((p) => `${p.name}: ${p.logFile}`).join('\n');
     await waitFor(`${count} nodes Ready with a podCIDR\n${logs()}`, async () => {
       const ns = (await client.resource<Obj>(R.nodes).list()).items.filter((n) => nodeNames.includes(n.metadata.name!));
-      return ns.length === count && ns.every((n) => n.spec?.podCIDR && nodeReady(n));
+      return ns.length === count && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
     }, 90_000, 250);
     // The default ServiceAccount/namespace exist before tests create pods there.
     await waitFor('namespace default', () => client.resource(R.namespaces).get('default').then(() => true), 30_000, 250);

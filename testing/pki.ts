@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { CertificateAuthority, IDENTITIES, PKI_LAYOUT, ensureClusterPki, kubeconfigText, type CertKey } from '@minik8s/shared/dist/pki';
+import { CertificateAuthority, IDENTITIES, PKI_LAYOUT, ensureClusterPki, kubeconfigText, type CertKey } from '@minik8s/shared/pki';
 
 export type Identity = 'admin' | 'scheduler' | 'controller-manager' | 'kube-proxy' | `node:${string}` | { user: string; groups?: string[] };
 

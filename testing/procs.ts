@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, freePort, isAlreadyExists, type ApiClientOptions } from '@minik8s/shared';
-import { PKI_LAYOUT, kubeconfigText, localPki } from '@minik8s/shared/dist/pki';
+import { ApiClient, freePort, isAlreadyExists, until, type ApiClientOptions } from '@minik8s/shared';
+import { PKI_LAYOUT, kubeconfigText, localPki } from '@minik8s/shared/pki';
 import { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity } from './pki';
 
 export { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity };
@@ -31,20 +31,8 @@ export function tempDir(prefix = 'minik8s-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Poll until `fn` gives a value (not undefined/false): shared's `until`, under the name the tests use. */
+export const waitFor = until;
 
 /** Start a process; its output goes to a log file named in failures. */
 export function startProcess(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
@@ -69,14 +57,14 @@ export function startProcess(name: string, cmd: string, args: string[], env: Nod
   return proc;
 }
 
-/** GET url answers 2xx (https: trusting the test CA, as admin). */
-async function httpOk(url: string): Promise<boolean> {
+/** GET url answers 2xx (https: trusting the test CA, as admin); undefined while not (shared's `until` polls on). */
+async function httpOk(url: string): Promise<true | undefined> {
   try {
     const r = url.startsWith('https:') ? await tlsFetch(url) : await fetch(url);
     await r.text();
-    return r.ok;
+    return r.ok || undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 // Command-line flags, named as upstream kube-apiserver's.
 import { networkInterfaces } from 'node:os';
+import { parseDurationFlag } from '@minik8s/shared';
 import type { AuthFlags } from './auth';
 
 export interface Flags extends AuthFlags {
@@ -55,20 +56,6 @@ const KNOWN = new Set([
   'v',
 ]);
 
-/** Go-style durations: "5m", "30s", "1m30s", "500ms", "0". */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0].length;
-  }
-  if (consumed !== s.length || consumed === 0) throw new Error(`invalid duration ${JSON.stringify(s)}`);
-  return total;
-}
-
 const BOOLS = new Set(['anonymous-auth', 'enable-bootstrap-token-auth']);
 /** Flags that may be given more than once (each adds to the list). */
 const REPEATED = new Set(['service-account-issuer', 'service-account-key-file']);
@@ -97,7 +84,7 @@ export function parseFlags(argv: string[]): Flags {
     if (REPEATED.has(k)) (many[k] ??= []).push(...list(val));
     else v[k] = val;
   }
-  const maxExp = parseDuration(v['service-account-max-token-expiration'] ?? '0') / 1000;
+  const maxExp = parseDurationFlag('service-account-max-token-expiration', v['service-account-max-token-expiration'] ?? '0') / 1000;
   if (maxExp !== 0 && maxExp < 3600) throw new Error('--service-account-max-token-expiration: must be at least 1h (or 0 for no maximum)');
   const addressTypes = list(v['kubelet-preferred-address-types'] ?? ADDRESS_TYPES.join(','));
   for (const t of addressTypes) if (!ADDRESS_TYPES.includes(t)) throw new Error(`--kubelet-preferred-address-types: unknown address type ${JSON.stringify(t)} (known: ${ADDRESS_TYPES.join(', ')})`);
@@ -134,8 +121,8 @@ export function parseFlags(argv: string[]): Flags {
     kubeletClientKey: v['kubelet-client-key'],
     kubeletCertificateAuthority: v['kubelet-certificate-authority'],
     kubeletPreferredAddressTypes: addressTypes,
-    etcdCompactionIntervalMs: parseDuration(v['etcd-compaction-interval'] ?? '5m'),
-    etcdTimeoutMs: parseDuration(v['etcd-request-timeout'] ?? '3s'),
+    etcdCompactionIntervalMs: parseDurationFlag('etcd-compaction-interval', v['etcd-compaction-interval'] ?? '5m'),
+    etcdTimeoutMs: parseDurationFlag('etcd-request-timeout', v['etcd-request-timeout'] ?? '3s'),
     watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
   };
 }

@@ -1,24 +1,25 @@
 // The apiserver process: fastify app over HTTPS, authentication and authorization in front of every
 // route (./auth), body parsing, Status errors, health/metrics/version endpoints, the etcd store with one
-// watch cache per resource type, the kubectl routes (discovery, OpenAPI, Tables, protobuf), the pod proxy
-// (logs, exec, attach) and metrics.k8s.io.
+// watch cache per served kind, the kinds (kinds/index.ts) registered in a KindRegistry, discovery and
+// OpenAPI, the pod proxy (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, R, RESOURCES, statusFor, type Logger, type ResourceType, type Status } from '@minik8s/shared';
+import { ApiError, statusFor, type Logger, type Status } from '@minik8s/shared';
 import { Store, StorageUnavailableError, CompactedError } from './storage/etcd';
-import { WatchCache } from './storage/watchcache';
 import { Registry, withKind } from './registry/registry';
-import { ServiceAllocator } from './services/allocator';
-import { IpRange, parsePortRange } from './services/bitmap';
+import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { bootstrap } from './bootstrap';
+import { ADMISSION, builtinKinds } from './kinds';
+import { bootstrap } from './kinds/bootstrap';
+import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
-import { kubectlModule as kubectl } from './kubectl';
+import { registerDiscoveryRoutes } from './discovery';
+import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
-import { registerMetricsApi } from './metricsapi';
-import { AUTH_RESOURCES, setupAuth } from './auth';
+import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
+import { setupAuth, type ObjectGetter } from './auth';
 import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 
@@ -61,36 +62,62 @@ export function sendStatus(reply: FastifyReply, status: Status): FastifyReply {
 export interface ApiServer {
   app: FastifyInstance;
   registry: Registry;
+  /** The served kinds: register or unregister one at run time. */
+  kinds: KindRegistry;
   store: Store;
   metrics: ApiMetrics;
   url: string;
   close(): Promise<void>;
 }
 
+const file = (p: string | undefined) => (p ? readFileSync(p) : undefined);
+
 export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
-  const log = cfg.logger;
   const metrics = createMetrics();
-  const file = (p: string | undefined) => (p ? readFileSync(p) : undefined);
+  let registry: Registry | undefined;
   const store = new Store({
     endpoints: cfg.etcdServers,
     tls: cfg.etcdCafile ? { ca: file(cfg.etcdCafile), cert: file(cfg.etcdCertfile), key: file(cfg.etcdKeyfile) } : undefined,
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
-    onCommit: (key, rev, obj) => registry.committed(key, rev, obj),
+    onCommit: (key, rev, obj) => registry?.committed(key, rev, obj),
   });
-  const allocator = new ServiceAllocator(store, cfg.etcdPrefix, new IpRange(cfg.serviceClusterIpRange), parsePortRange(cfg.serviceNodePortRange));
-  const registry = new Registry(store, cfg.etcdPrefix, allocator);
-  // Pod watchers are indexed by spec.nodeName as upstream: each kubelet watches only its node's pods.
-  for (const r of RESOURCES)
-    registry.caches.set(r, new WatchCache(store, registry.prefix(r), cfg.watchCacheSize, (msg, err) => log.warn({ err }, msg), r === R.pods ? 'spec.nodeName' : undefined));
+  let server: Omit<ApiServer, 'url'>;
+  try {
+    server = await buildServer(cfg, store, metrics);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  registry = server.registry;
+  try {
+    await server.app.listen({ host: cfg.bindAddress, port: cfg.securePort });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const url = `https://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
+  cfg.logger.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
+  return { ...server, url };
+}
 
-  const get = async (r: ResourceType, name: string, namespace?: string) => withKind(r, await registry.get(r, name, namespace));
-  const serviceIP = allocator.ipRange.ip(allocator.ipRange.first);
+/**
+ * The app on `store` (its serving certificate and authentication set up from the flags), its watch caches
+ * and bootstrap started, not listening yet.
+ */
+export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeoutMs'>, store: Store, metrics = createMetrics()): Promise<Omit<ApiServer, 'url'>> {
+  const log = cfg.logger;
+  const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
+  // The token authenticators read ServiceAccounts, pods and Secrets through the registry built below.
+  const get: ObjectGetter = (kind, name, namespace) => registry.get(registry.resource(kind), name, namespace);
+  const serviceIP = services.ipRange.ip(services.ipRange.first);
   const authn = await setupAuth(cfg, {
     sans: { dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ips: [...new Set(['127.0.0.1', cfg.advertiseAddress, serviceIP])] },
     get,
     log,
   });
+  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, auth: { tokens: authn.tokens, reviewer: authn.auth } }));
+  const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),
     key: file(cfg.kubeletClientKey),
@@ -179,54 +206,52 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const ctx: ApiContext = {
-    resources: [...RESOURCES, ...AUTH_RESOURCES],
+    kinds,
     logger: app.log,
-    get,
+    resource: (s) => registry.resource(s),
+    get: async (r, name, namespace) => withKind(r, await registry.get(r, name, namespace)),
     list: (r, opts = {}) => registry.list(r, opts),
     sendStatus,
     kubelet,
     authorizeUpgrade: async (req) => void (await authn.auth.checkUpgrade(req)),
   };
-  await kubectl.registerKubectlRoutes(app, ctx);
-  authn.registerRoutes(app, kubectl);
+  registerDiscoveryRoutes(app, ctx, METRICS_RESOURCES);
+  registerOpenApiRoutes(app, ctx);
   registerPodProxy(app, ctx);
   registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();
   registerApiRoutes(app, {
     registry,
-    kubectl,
     watch: {
       store,
       active: activeWatches,
       bookmarkIntervalMs: cfg.bookmarkIntervalMs,
-      onOpen: (r: ResourceType) => {
+      onOpen: (r: ServedResource) => {
         // hijacked streams skip onResponse: count the watch request here
         metrics.requests.inc({ verb: 'WATCH', resource: r.resource, subresource: '', code: '200' });
         metrics.watchers.inc({ resource: r.resource });
       },
-      onClose: (r: ResourceType) => metrics.watchers.dec({ resource: r.resource }),
+      onClose: (r: ServedResource) => metrics.watchers.dec({ resource: r.resource }),
     },
   });
 
-  // Start every watch cache (they retry while etcd is down) and the bootstrap objects, in the background.
-  for (const c of registry.caches.values()) void c.ready();
-  void bootstrap(registry, cfg.advertiseAddress, cfg.securePort, log);
+  // One watch cache per kind, now and for kinds registered later (they retry while etcd is down), and
+  // the bootstrap objects, in the background.
+  const stopCaches = registry.startCaches();
+  void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
   const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
-
-  await app.listen({ host: cfg.bindAddress, port: cfg.securePort });
-  const url = `https://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
-  log.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
 
   return {
     app,
     registry,
+    kinds,
     store,
     metrics,
-    url,
     close: async () => {
       if (compaction) clearInterval(compaction);
+      stopCaches();
       for (const finish of [...activeWatches]) finish();
       await Promise.all([...registry.caches.values()].map((c) => c.stop()));
       await app.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bitmap, IpRange, parsePortRange, ipToInt, intToIp } from '../src/services/bitmap';
-import { planAllocations, type AllocState } from '../src/services/allocator';
+import { Bitmap, IpRange, parsePortRange, ipToInt, intToIp } from '../src/kinds/core/service/bitmap';
+import { planAllocations, type AllocState } from '../src/kinds/core/service/allocator';
 
 const state = (cidr = '10.96.0.0/28', ports: [number, number] = [30000, 30009]): AllocState => {
   const ipRange = new IpRange(cidr);

@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { promisify } from 'node:util';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PKI_LAYOUT, CertificateAuthority } from '@minik8s/shared/dist/pki';
+import { PKI_LAYOUT, CertificateAuthority } from '@minik8s/shared/pki';
 import { join } from 'node:path';
 import { REPO, apiserverArgs, freePort, kubeEnv, startApiserver, startProcess, stopAll, testPki, tlsFetch, waitFor, type Apiserver } from '../../testing/procs';
 import { call, pod } from './helpers';

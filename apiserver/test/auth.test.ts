@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { requestInfo } from '../src/auth/request-info';
 import { UnionAuthorizer, alwaysAllow, alwaysDeny, buildAuthorizer, forbidden, parseAuthorizationModes, registerAuthorizerMode } from '../src/auth/authorizer';
 import { impersonationHeaders } from '../src/auth/impersonation';
-import { tokenRequestSpec } from '../src/auth/token-request';
-import { SA_MOUNT_PATH, apiAccessVolume, withApiAccess } from '../src/admission/serviceaccount';
+import { tokenRequestSpec } from '../src/kinds/core/serviceaccount/token';
+import { SA_MOUNT_PATH, apiAccessVolume, withApiAccess } from '../src/kinds/core/serviceaccount/admission';
 import type { Attributes, Authorizer } from '../src/auth/types';
 
 describe('RequestInfo', () => {

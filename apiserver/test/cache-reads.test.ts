@@ -3,12 +3,14 @@
 // apiserver's own writes carry the written object. Fake etcd watcher/store.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { R, type KubeObject } from '@minik8s/shared';
+import type { KubeObject } from '@minik8s/shared';
 import type { Store, Stored } from '../src/storage/etcd';
 import { WatchCache, jsonOf } from '../src/storage/watchcache';
 import { Registry } from '../src/registry/registry';
-import type { ServiceAllocator } from '../src/services/allocator';
 import { serialize } from '../src/routes/api';
+import { kind, kinds } from './kinds';
+
+const R = { configmaps: kind('configmaps') };
 
 const KEY = '/registry/configmaps/default/a';
 const cm = (v: string, rev: number): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default', resourceVersion: String(rev) }, data: { v } });
@@ -25,7 +27,7 @@ function setup() {
     },
     client: { watch: () => ({ prefix: () => ({ startRevision: () => ({ watcher: () => watcher }) }) }) },
   } as unknown as Store;
-  const registry = new Registry(store, '/registry', {} as ServiceAllocator);
+  const registry = new Registry(store, '/registry', kinds);
   const cache = new WatchCache(store, registry.prefix(R.configmaps));
   registry.caches.set(R.configmaps, cache);
   const put = (v: string, rev: number) =>

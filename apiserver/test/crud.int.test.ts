@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
-import { call, pod, deployment } from './helpers';
+import { call, pod, deployment, watch } from './helpers';
 
 let api: Apiserver;
 let U: string;
@@ -248,6 +248,45 @@ describe('apiserver CRUD', () => {
     execFileSync('etcdctl', [...api.etcd.etcdctlArgs, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)], { env: { ...process.env, ETCDCTL_API: '3' } });
     const seen = await waitFor('external write visible', async () => (await call(U, 'GET', `${CM}/ryw-external`)).body?.metadata?.uid);
     expect(seen).toBe(external.metadata.uid);
+  });
+
+  it('serves HorizontalPodAutoscalers at autoscaling/v1 too, converted to and from the stored v2', async () => {
+    const V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
+    const V2 = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+    const w = await watch(U, `${V1}?watch=1`);
+    const created = await call(U, 'POST', V1, { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h1' }, spec: { scaleTargetRef: ref, maxReplicas: 3, targetCPUUtilizationPercentage: 40 } });
+    expect(created.code).toBe(201);
+    expect(created.body).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 40 }, status: { currentReplicas: 0, desiredReplicas: 0 } });
+    expect((await call(U, 'GET', `${V2}/h1`)).body.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 40 } } }]);
+    // a v2 object with what v1 cannot express keeps it through a v1 read-modify-write (annotations)
+    const memory = { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } };
+    await call(U, 'POST', V2, { metadata: { name: 'h2' }, spec: { scaleTargetRef: ref, maxReplicas: 4, metrics: [memory], behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } } });
+    const asV1 = (await call(U, 'GET', `${V1}/h2`)).body;
+    expect(asV1.spec.targetCPUUtilizationPercentage).toBeUndefined();
+    expect(JSON.parse(asV1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([{ type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } }]);
+    expect((await call(U, 'PUT', `${V1}/h2`, { ...asV1, spec: { ...asV1.spec, maxReplicas: 6 } })).code).toBe(200);
+    const back = (await call(U, 'GET', `${V2}/h2`)).body;
+    expect(back.spec).toMatchObject({ maxReplicas: 6, metrics: [memory], behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } });
+    expect(back.metadata.annotations).toBeUndefined();
+    // lists, watches, patches and tables at v1 are v1
+    const list = (await call(U, 'GET', V1)).body;
+    expect(list.kind).toBe('HorizontalPodAutoscalerList');
+    expect(list.apiVersion).toBe('autoscaling/v1');
+    expect(list.items.map((i: any) => i.apiVersion)).toEqual(['autoscaling/v1', 'autoscaling/v1']);
+    const patched = await call(U, 'PATCH', `${V1}/h1`, { spec: { targetCPUUtilizationPercentage: 70 } }, 'application/merge-patch+json');
+    expect(patched.body.spec.targetCPUUtilizationPercentage).toBe(70);
+    const table = (await call(U, 'GET', `${V1}?includeObject=Object`, undefined, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).body;
+    expect(table.rows.map((r: any) => [r.cells[0], r.cells[2], r.object.apiVersion])).toEqual([['h1', 'cpu: <unknown>/70%', 'autoscaling/v1'], ['h2', 'memory: <unknown>/100Mi', 'autoscaling/v1']]);
+    await waitFor('four watch events', () => w.events.length >= 4);
+    w.stop();
+    expect(w.events.map((e) => [e.type, e.object.apiVersion, e.object.metadata.name])).toEqual([
+      ['ADDED', 'autoscaling/v1', 'h1'],
+      ['ADDED', 'autoscaling/v1', 'h2'],
+      ['MODIFIED', 'autoscaling/v1', 'h2'],
+      ['MODIFIED', 'autoscaling/v1', 'h1'],
+    ]);
+    expect(w.events[3].object.spec.targetCPUUtilizationPercentage).toBe(70);
   });
 
   it('serves /version, health and metrics', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '@minik8s/shared';
-import { budgetsFor, canIgnoreBudgets, spendBudget, unhealthyMayGo } from '../src/registry/eviction';
+import { budgetsFor, canIgnoreBudgets, spendBudget, unhealthyMayGo } from '../src/kinds/core/pod/eviction-rules';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 const NOW = '2026-01-01T00:00:00Z';

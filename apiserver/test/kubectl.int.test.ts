@@ -253,6 +253,19 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(dup.stderr).toMatch(/AlreadyExists/);
   });
 
+  it('autoscale posts an autoscaling/v1 HorizontalPodAutoscaler (protobuf); get hpa shows it from the stored v2', async () => {
+    await ok('create', 'deployment', 'scaled', '--image=busybox:1.36', '-n', 'team', '--', 'sleep', '3600');
+    expect(await ok('autoscale', 'deployment', 'scaled', '--min=1', '--max=3', '--cpu-percent=50', '-n', 'team')).toMatch(/horizontalpodautoscaler\.autoscaling\/scaled autoscaled/);
+    const table = await ok('get', 'hpa', '-n', 'team');
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/);
+    expect(table).toMatch(/^scaled\s+Deployment\/scaled\s+cpu: <unknown>\/50%\s+1\s+3\s+0\s+/m);
+    const v2 = JSON.parse(await ok('get', 'hpa', 'scaled', '-n', 'team', '-o', 'json'));
+    expect(v2.apiVersion).toBe('autoscaling/v2');
+    expect(v2.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+    const v1 = JSON.parse(await ok('get', 'horizontalpodautoscalers.v1.autoscaling', 'scaled', '-n', 'team', '-o', 'json'));
+    expect(v1).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: 'Deployment', name: 'scaled' } } });
+  });
+
   it('delete', async () => {
     expect(await ok('delete', 'deployment', 'web')).toMatch(/deployment\.apps "web" deleted/);
     const gone = await kubectl(['get', 'deployment', 'web']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, cpuQuantity, cpuRate, goDuration, memoryQuantity, metricsTable, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
+import { buildSnapshot, cpuQuantity, cpuRate, memoryQuantity, metricsTable, nodeMetrics, podMetrics, type CpuPoint, type Scrape } from '../src/metricsapi/convert';
 import { METRICS_RESOURCES } from '../src/metricsapi';
-import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/kubectl/discovery';
+import { aggregatedDiscovery, apiGroupList, apiResourceList } from '../src/discovery';
 
 describe('quantities and durations as upstream prints them', () => {
   it.each([
@@ -21,15 +21,6 @@ describe('quantities and durations as upstream prints them', () => {
     [64 * 1024 * 1024, '64Mi'],
     [1234567, '1234567'],
   ])('memory %d bytes → %s', (n, want) => expect(memoryQuantity(n)).toBe(want));
-
-  it.each([
-    [0, '0s'],
-    [500, '500ms'],
-    [1000, '1s'],
-    [20064, '20.064s'],
-    [61500, '1m1.5s'],
-    [3_600_000, '1h0m0s'],
-  ])('window %d ms → %s', (ms, want) => expect(goDuration(ms)).toBe(want));
 });
 
 describe('cpuRate', () => {

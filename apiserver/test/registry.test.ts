@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { R } from '@minik8s/shared';
-import { validate } from '../src/registry/validation';
-import { applyDefaults } from '../src/registry/defaults';
-import { prepareForCreate, prepareForUpdate, validateUpdate, deepEqual, rfc3339, randomSuffix, clone } from '../src/registry/strategy';
-import { markForDeletion, compileFilter } from '../src/registry/registry';
+import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate } from '../src/registry/prepare';
+import { deepEqual, rfc3339, randomSuffix, clone } from '../src/registry/objects';
+import { markForDeletion } from '../src/registry/registry';
+import { compileFilter } from '../src/registry/selection';
 import { unknownFields } from '../src/registry/strict';
+import type { ServedResource } from '../src/registry/kinds';
+import { kind } from './kinds';
+
+const R = {
+  pods: kind('pods'),
+  services: kind('services'),
+  namespaces: kind('namespaces'),
+  configmaps: kind('configmaps'),
+  deployments: kind('deployments', 'apps'),
+  replicasets: kind('replicasets', 'apps'),
+  jobs: kind('jobs', 'batch'),
+};
+const validate = (r: ServedResource, obj: object) => validateObject(r, obj);
+const applyDefaults = (r: ServedResource, obj: object) => r.strategy.defaults?.(obj);
 
 const pod = (over: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
@@ -51,7 +64,7 @@ describe('validation', () => {
     expect(fields(validate(R.services, svc({})))).toEqual(['spec.ports']);
     expect(validate(R.services, svc({ clusterIP: 'None' }))).toEqual([]);
     expect(fields(validate(R.services, svc({ type: 'Weird', ports: [{ port: 80 }] })))).toEqual(['spec.type']);
-    expect(fields(validate(R.services, svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] }), { nodePortRange: [30000, 32767] }))).toEqual(['spec.ports[0].nodePort']);
+    expect(fields(validate(R.services, svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] })))).toEqual(['spec.ports[0].nodePort']);
     expect(fields(validate(R.services, svc({ ports: [{ port: 80 }, { port: 81 }] })))).toEqual(['spec.ports[0].name', 'spec.ports[1].name']);
     expect(fields(validate(R.services, { metadata: { name: '1abc', namespace: 'default' }, spec: { type: 'ClusterIP', ports: [{ port: 1 }] } }))).toEqual(['metadata.name']);
   });
@@ -70,7 +83,7 @@ describe('validation', () => {
 describe('defaults', () => {
   it('defaults pods as upstream', () => {
     const p = pod({ spec: { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx:1.2', ports: [{ containerPort: 80 }] }] } }) as any;
-    applyDefaults('Pod', p);
+    applyDefaults(R.pods, p);
     expect(p.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler' });
     expect(p.spec.containers[0].imagePullPolicy).toBe('Always');
     expect(p.spec.containers[1].imagePullPolicy).toBe('IfNotPresent');
@@ -80,11 +93,11 @@ describe('defaults', () => {
 
   it('defaults deployments and services', () => {
     const d = deploy({ app: 'w' }, { app: 'w' }) as any;
-    applyDefaults('Deployment', d);
+    applyDefaults(R.deployments, d);
     expect(d.spec).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } });
     expect(d.spec.template.spec.restartPolicy).toBe('Always');
     const s = { spec: { ports: [{ port: 80 }] } } as any;
-    applyDefaults('Service', s);
+    applyDefaults(R.services, s);
     expect(s.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] });
   });
 });
@@ -130,10 +143,10 @@ describe('strategy', () => {
     prepareForCreate(R.pods, old, 'default');
     const img = structuredClone(old);
     img.spec.containers[0].image = 'busybox:2';
-    expect(validateUpdate(R.pods, img, old)).toEqual([]);
+    expect(validateObjectUpdate(R.pods, img, old)).toEqual([]);
     const cmd = structuredClone(old);
     cmd.spec.containers[0].command = ['sh'];
-    expect(fields(validateUpdate(R.pods, cmd, old))).toEqual(['spec']);
+    expect(fields(validateObjectUpdate(R.pods, cmd, old))).toEqual(['spec']);
   });
 
   it('marks bound pods for graceful deletion and deletes unbound ones at once', () => {
@@ -167,15 +180,30 @@ describe('strategy', () => {
     expect(() => compileFilter(R.pods, { labelSelector: 'app in (a' })).toThrow(/selector|parse/);
   });
 
+  it('selects on the field labels each kind supports, as upstream (others are a 400 in its wording)', () => {
+    const p = { metadata: { name: 'p', namespace: 'd' }, spec: { nodeName: 'n1', restartPolicy: 'Never' }, status: { phase: 'Running', podIPs: [{ ip: '10.0.0.5' }] } };
+    const matches = (r: ServedResource, sel: string, o: object) => compileFilter(r, { fieldSelector: sel })(o as never);
+    expect(matches(R.pods, 'spec.nodeName=n1,spec.restartPolicy=Never,status.phase=Running', p)).toBe(true);
+    expect(matches(R.pods, 'status.podIP=10.0.0.5,spec.hostNetwork=false,spec.schedulerName=', p)).toBe(true);
+    expect(() => compileFilter(R.pods, { fieldSelector: 'spec.containers=x' })).toThrow(expect.objectContaining({ status: expect.objectContaining({ code: 400, message: 'field label not supported: spec.containers' }) }));
+    expect(() => compileFilter(R.deployments, { fieldSelector: 'spec.replicas=1' })).toThrow(
+      expect.objectContaining({ status: expect.objectContaining({ code: 400, message: '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"' }) }),
+    );
+    expect(matches(R.deployments, 'metadata.namespace=d,metadata.name!=q', p)).toBe(true);
+    expect(matches(kind('events'), 'involvedObject.name=web,source=kubelet', { metadata: {}, involvedObject: { name: 'web' }, source: { component: 'kubelet' } })).toBe(true);
+    expect(matches(R.namespaces, 'status.phase=Active', { metadata: { name: 'x' }, status: { phase: 'Active' } })).toBe(true);
+    expect(() => compileFilter(R.namespaces, { fieldSelector: 'metadata.namespace=x' })).toThrow(/field label not supported/);
+  });
+
   it('finds unknown fields for strict validation', () => {
-    expect(unknownFields('Pod', pod())).toEqual([]);
-    expect(unknownFields('Pod', { ...pod(), foo: 1, metadata: { name: 'p', bar: 2 }, spec: { containers: [{ name: 'c', image: 'x', imagee: 'y' }], nodename: 'x' } })).toEqual([
+    expect(unknownFields(R.pods.strictFields, pod())).toEqual([]);
+    expect(unknownFields(R.pods.strictFields, { ...pod(), foo: 1, metadata: { name: 'p', bar: 2 }, spec: { containers: [{ name: 'c', image: 'x', imagee: 'y' }], nodename: 'x' } })).toEqual([
       'foo',
       'metadata.bar',
       'spec.nodename',
       'spec.containers[0].imagee',
     ]);
-    expect(unknownFields('Deployment', { ...deploy({}, {}), spec: { replica: 1 } })).toEqual(['spec.replica']);
+    expect(unknownFields(R.deployments.strictFields, { ...deploy({}, {}), spec: { replica: 1 } })).toEqual(['spec.replica']);
   });
 
   it('has small pure helpers', () => {

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { R, RESOURCES } from '@minik8s/shared';
+import { kind, kinds } from './kinds';
 import { collectionPrefix, objectKey } from '../src/storage/keys';
 import { encodeObj, prefixEnd } from '../src/storage/etcd';
 import { dispatch, type CacheEvent, type CacheWatcher } from '../src/storage/watchcache';
 import { mergePatch, applyPatch } from '../src/registry/patch';
 import { parseApiPath } from '../src/routes/api';
-import { parseDuration, parseFlags } from '../src/flags';
+import { parseFlags } from '../src/flags';
+
+const R = {
+  pods: kind('pods'),
+  services: kind('services'),
+  endpoints: kind('endpoints'),
+  nodes: kind('nodes'),
+  deployments: kind('deployments', 'apps'),
+  namespaces: kind('namespaces'),
+  bindings: kind('bindings'),
+};
 
 describe('etcd key layout', () => {
   it('follows upstream key names', () => {
@@ -20,7 +30,7 @@ describe('etcd key layout', () => {
   });
 
   it('gives every resource a prefix that is not a prefix of another one', () => {
-    const prefixes = RESOURCES.map((r) => collectionPrefix('/registry', r));
+    const prefixes = kinds.stored().map((r) => collectionPrefix('/registry', r));
     for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(b.startsWith(a)).toBe(false);
   });
 
@@ -99,14 +109,15 @@ describe('API paths', () => {
     ['/api/v1/namespaces/x/status', { r: R.namespaces, name: 'x', sub: 'status' }],
     ['/apis/apps/v1/namespaces/d/deployments/web/scale?x=1', { r: R.deployments, namespace: 'd', name: 'web', sub: 'scale' }],
     ['/api/v1/nodes/n%3A1', { r: R.nodes, name: 'n:1' }],
-    ['/api/v1/namespaces/d/bindings', { r: R.pods, namespace: 'd', legacyBinding: true }],
+    ['/api/v1/namespaces/d/bindings', { r: R.bindings, namespace: 'd' }],
+    ['/apis/autoscaling/v1/namespaces/d/horizontalpodautoscalers/h', { r: kinds.lookup('autoscaling', 'v1', 'horizontalpodautoscalers'), namespace: 'd', name: 'h' }],
   ])('%s', (path, expected) => {
-    expect(parseApiPath(path)).toEqual(expect.objectContaining(expected));
+    expect(parseApiPath(kinds, path)).toEqual(expect.objectContaining(expected));
   });
 
   it.each(['/api/v2/pods', '/api/v1/pods/p1', '/api/v1/nodes/n/binding', '/apis/apps/v1/pods', '/api/v1/namespaces/d/nodes/n', '/api/v1/namespaces/d/pods/p/status/x', '/api/v1/foos'])(
     '%s is not found',
-    (path) => expect(parseApiPath(path)).toBeUndefined(),
+    (path) => expect(parseApiPath(kinds, path)).toBeUndefined(),
   );
 });
 
@@ -114,9 +125,8 @@ describe('flags', () => {
   it('parses upstream flag names and Go durations', () => {
     const f = parseFlags(['--etcd-servers', 'http://a:1,http://b:2', '--secure-port=7443', '--bind-address', '127.0.0.1', '--etcd-compaction-interval=1m30s', '--v=4']);
     expect(f).toMatchObject({ etcdServers: ['http://a:1', 'http://b:2'], securePort: 7443, bindAddress: '127.0.0.1', etcdPrefix: '/registry', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', etcdCompactionIntervalMs: 90_000 });
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('0')).toBe(0);
-    expect(() => parseDuration('5x')).toThrow();
+    expect(parseFlags(['--etcd-request-timeout', '500ms']).etcdTimeoutMs).toBe(500);
+    expect(() => parseFlags(['--etcd-request-timeout', '5x'])).toThrow('invalid argument "5x" for "--etcd-request-timeout" flag: time: unknown unit "x" in duration "5x"');
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
   });
 });

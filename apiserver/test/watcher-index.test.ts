@@ -1,10 +1,14 @@
 // Pod watchers indexed by spec.nodeName: which watchers an event is offered to, and that the index
 // never changes what a watcher receives compared with offering every event to every watcher.
 import { describe, expect, it } from 'vitest';
-import { R, parseFieldSelector, requiresExactField, type KubeObject } from '@minik8s/shared';
+import { parseFieldSelector, requiresExactField, type KubeObject } from '@minik8s/shared';
 import { WatcherIndex } from '../src/storage/watcher-index';
 import { dispatch, type CacheEvent, type CacheWatcher } from '../src/storage/watchcache';
-import { compileFilter } from '../src/registry/registry';
+import { compileFilter } from '../src/registry/selection';
+import { kind } from './kinds';
+
+const pods = kind('pods');
+const NODE = pods.watchIndex!;
 
 const pod = (node: string | undefined, rv = 1): KubeObject => ({
   apiVersion: 'v1',
@@ -26,7 +30,7 @@ describe('WatcherIndex.forChange', () => {
     { name: 'n2', indexValue: 'n2' },
     { name: 'unbound', indexValue: '' },
   ];
-  const idx = new WatcherIndex<Named>('spec.nodeName');
+  const idx = new WatcherIndex<Named>(NODE);
   for (const w of watchers) idx.add(w);
 
   it.each([
@@ -42,7 +46,7 @@ describe('WatcherIndex.forChange', () => {
   });
 
   it('counts, iterates and removes every watcher', () => {
-    const i = new WatcherIndex<Named>('spec.nodeName');
+    const i = new WatcherIndex<Named>(NODE);
     for (const w of watchers) i.add(w);
     expect(i.size).toBe(5);
     expect([...i].map((w) => w.name).sort()).toEqual(watchers.map((w) => w.name).sort());
@@ -71,11 +75,11 @@ describe('indexed dispatch', () => {
       events.push({ type: 'DELETED', rev: ++rev, key: 'k', obj: pod(a, rev), prev: pod(a, rev - 1) });
     }
     const run = (indexed: boolean) => {
-      const idx = new WatcherIndex<CacheWatcher>(indexed ? 'spec.nodeName' : undefined);
+      const idx = new WatcherIndex<CacheWatcher>(indexed ? NODE : undefined);
       const got = selectors.map(() => [] as string[]);
       selectors.forEach((sel, i) => {
         const indexValue = requiresExactField(parseFieldSelector(sel), 'spec.nodeName');
-        idx.add({ fromRev: 0, indexValue, filter: compileFilter(R.pods, { fieldSelector: sel }), send: (t, o) => got[i].push(`${t}@${o.metadata.resourceVersion}`), expire: () => undefined });
+        idx.add({ fromRev: 0, indexValue, filter: compileFilter(pods, { fieldSelector: sel }), send: (t, o) => got[i].push(`${t}@${o.metadata.resourceVersion}`), expire: () => undefined });
       });
       for (const ev of events) for (const w of idx.forChange(ev.obj, ev.prev)) dispatch(w, ev);
       return got;

@@ -1,4 +1,5 @@
 // Command-line flags of kube-controller-manager that minik8s honours (names as upstream).
+import { parseDurationFlag } from '@minik8s/shared';
 
 export interface Options {
   kubeconfig?: string;
@@ -45,20 +46,6 @@ export const ALL_CONTROLLERS = [
   'ttl-after-finished',
   'root-ca-cert-publisher',
 ] as const;
-
-/** Go duration ("40s", "5m", "1h30m", "500ms") → ms; a bare number is seconds. */
-export function parseDuration(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0, consumed = 0;
-  for (let m; (m = re.exec(s)); ) {
-    total += Number(m[1]) * units[m[2]];
-    consumed += m[0].length;
-  }
-  if (consumed === 0 || consumed !== s.length) throw new Error(`invalid duration "${s}"`);
-  return total;
-}
 
 /** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */
 export function resolveControllers(spec: string[]): string[] {
@@ -122,22 +109,22 @@ export function parseOptions(argv: string[]): Options {
       case 'root-ca-file': o.rootCaFile = value; break;
       case 'master': o.master = value; break;
       case 'leader-elect': o.leaderElect = bool(value, flag); break;
-      case 'leader-elect-lease-duration': o.leaderElectLeaseDuration = parseDuration(value) / 1000; break;
-      case 'leader-elect-renew-deadline': o.leaderElectRenewDeadline = parseDuration(value) / 1000; break;
-      case 'leader-elect-retry-period': o.leaderElectRetryPeriod = parseDuration(value) / 1000; break;
+      case 'leader-elect-lease-duration': o.leaderElectLeaseDuration = parseDurationFlag(flag, value) / 1000; break;
+      case 'leader-elect-renew-deadline': o.leaderElectRenewDeadline = parseDurationFlag(flag, value) / 1000; break;
+      case 'leader-elect-retry-period': o.leaderElectRetryPeriod = parseDurationFlag(flag, value) / 1000; break;
       case 'bind-address': o.bindAddress = value; break;
       case 'secure-port': o.securePort = int(value, flag); break;
       case 'controllers': o.controllers = value.split(',').map((s) => s.trim()).filter(Boolean); break;
-      case 'node-monitor-grace-period': o.nodeMonitorGracePeriodMs = parseDuration(value); break;
-      case 'node-monitor-period': o.nodeMonitorPeriodMs = parseDuration(value); break;
+      case 'node-monitor-grace-period': o.nodeMonitorGracePeriodMs = parseDurationFlag(flag, value); break;
+      case 'node-monitor-period': o.nodeMonitorPeriodMs = parseDurationFlag(flag, value); break;
       case 'default-not-ready-toleration-seconds': o.defaultNotReadyTolerationSeconds = int(value, flag); break;
       case 'default-unreachable-toleration-seconds': o.defaultUnreachableTolerationSeconds = int(value, flag); break;
       case 'pod-eviction-timeout': {
-        const s = Math.round(parseDuration(value) / 1000);
+        const s = Math.round(parseDurationFlag(flag, value) / 1000);
         o.defaultNotReadyTolerationSeconds = o.defaultUnreachableTolerationSeconds = s;
         break;
       }
-      case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDuration(value); break;
+      case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDurationFlag(flag, value); break;
       case 'terminated-pod-gc-threshold': o.terminatedPodGCThreshold = int(value, flag); break;
       case 'cluster-cidr': o.clusterCidr = value; break;
       case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;

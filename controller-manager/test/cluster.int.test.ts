@@ -192,50 +192,78 @@ describe('StatefulSet', () => {
 });
 
 describe('HorizontalPodAutoscaler', () => {
-  it('scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets\' /stats/summary)', async () => {
-    await createNamespace(rig.client, 'hpa1');
-    // A stand-in for the kubelets' stats endpoint (HTTPS with a serving certificate of the cluster CA, as
-    // the apiserver verifies kubelets): every pod's container uses `cpu` cores.
-    let cpu = 0.2;
+  /**
+   * A stand-in for the kubelets' stats endpoint, every node pointing at it (HTTPS with a serving
+   * certificate of the cluster CA, as the apiserver verifies kubelets): each pod of `ns` has one
+   * container using `usage()`.
+   */
+  async function standInKubelets(ns: string, usage: () => { cores: number; bytes: number }): Promise<() => void> {
     const tls = await kubeletServing('stats-stand-in');
     const server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, async (req, res) => {
-      const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: 'hpa1' })).items;
+      const ps = (await rig.client.resource<Obj>(R.pods).list({ namespace: ns })).items;
       res.setHeader('Content-Type', 'application/json');
-      const usage = () => ({ cpu: { usageNanoCores: cpu * 1e9 }, memory: { workingSetBytes: 1e6 } });
-      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: 'hpa1', uid: p.metadata.uid }, containers: [{ name: 'c', ...usage() }], ...usage() })) }));
+      const u = () => ({ cpu: { usageNanoCores: usage().cores * 1e9 }, memory: { workingSetBytes: usage().bytes } });
+      res.end(JSON.stringify({ node: {}, pods: ps.map((p) => ({ podRef: { name: p.metadata.name, namespace: ns, uid: p.metadata.uid }, containers: [{ name: 'c', ...u() }], ...u() })) }));
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;
+    for (const n of ['node-a', 'node-b', 'node-c']) {
+      await rig.client.resource(R.nodes).patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
+    }
+    return () => server.close();
+  }
+
+  /** An HPA on Deployment `name` with one Resource metric; resolves with the HPA once the Deployment has `replicas`. */
+  async function autoscale(ns: string, name: string, metric: { name: string; target: Record<string, unknown> }, maxReplicas: number, replicas: number): Promise<Obj> {
+    await rig.client.resource<Obj>(R.horizontalpodautoscalers).create({
+      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 1, maxReplicas,
+        metrics: [{ type: 'Resource', resource: metric }],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
+      },
+    });
+    return waitFor(`scaled to ${replicas}`, async () => {
+      const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get(name, ns);
+      const dep = await rig.client.resource<Obj>(R.deployments).get(name, ns);
+      return dep.spec.replicas === replicas && h.status?.currentMetrics?.length && h;
+    }, 30_000);
+  }
+
+  const rescales = async (ns: string) => (await rig.client.resource<Obj>(R.events).list({ namespace: ns })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message);
+
+  it('scales a Deployment on CPU utilization read from metrics.k8s.io (the apiserver scrapes the kubelets\' /stats/summary)', async () => {
+    await createNamespace(rig.client, 'hpa1');
+    let cores = 0.2;
+    const close = await standInKubelets('hpa1', () => ({ cores, bytes: 1e6 }));
     try {
-      for (const n of ['node-a', 'node-b', 'node-c']) {
-        await rig.client.resource(R.nodes).patch(n, { status: { daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'merge', { subresource: 'status' });
-      }
       const d = deployment('web', 'hpa1', 1, 'busybox:1');
       d.spec.template.spec.containers[0].resources = { requests: { cpu: '100m' } };
       await rig.client.resource<Obj>(R.deployments).create(d);
-      await rig.client.resource<Obj>(R.horizontalpodautoscalers).create({
-        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'hpa1' },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 4,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-          behavior: { scaleDown: { stabilizationWindowSeconds: 0 } },
-        },
-      });
       // 200 % of the request against a 50 % target: 4× the pods, capped at maxReplicas 4.
-      const hot = await waitFor('scaled up to 4', async () => {
-        const h = await rig.client.resource<Obj>(R.horizontalpodautoscalers).get('web', 'hpa1');
-        const dep = await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1');
-        return dep.spec.replicas === 4 && h.status?.currentMetrics?.length && h;
-      }, 30_000);
+      const hot = await autoscale('hpa1', 'web', { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } }, 4, 4);
       expect(hot.status.currentMetrics[0].resource).toMatchObject({ name: 'cpu', current: { averageUtilization: 200 } });
       expect(hot.status.conditions.find((c: { type: string }) => c.type === 'ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });
       await waitFor('4 running pods', async () => live(await pods('hpa1', 'app=web')).filter(isReady).length === 4, 30_000);
-      cpu = 0.005;
+      cores = 0.005;
       await waitFor('scaled back to 1', async () => (await rig.client.resource<Obj>(R.deployments).get('web', 'hpa1')).spec.replicas === 1, 30_000);
-      const evs = (await rig.client.resource<Obj>(R.events).list({ namespace: 'hpa1' })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message);
-      expect(evs).toContain('New size: 4; reason: cpu resource utilization (percentage of request) above target');
+      expect(await rescales('hpa1')).toContain('New size: 4; reason: cpu resource utilization (percentage of request) above target');
     } finally {
-      server.close();
+      close();
+    }
+  });
+
+  it('scales on memory: an averageValue target against the working set the kubelets report', async () => {
+    await createNamespace(rig.client, 'hpa2');
+    const close = await standInKubelets('hpa2', () => ({ cores: 0.001, bytes: 96 * 2 ** 20 }));
+    try {
+      await rig.client.resource<Obj>(R.deployments).create(deployment('mem', 'hpa2', 1, 'busybox:1'));
+      // 96Mi per pod against 32Mi: 3× the pods.
+      const hot = await autoscale('hpa2', 'mem', { name: 'memory', target: { type: 'AverageValue', averageValue: '32Mi' } }, 5, 3);
+      expect(hot.status.currentMetrics[0].resource).toEqual({ name: 'memory', current: { averageValue: String(96 * 2 ** 20) } });
+      expect(await rescales('hpa2')).toContain('New size: 3; reason: memory resource above target');
+    } finally {
+      close();
     }
   });
 });

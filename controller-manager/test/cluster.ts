@@ -2,7 +2,7 @@
 // processes, and a simulated kubelet driven through the API (binds pods, reports them Running/Ready,
 // heartbeats Nodes and Leases, confirms graceful deletions) so no Docker is needed.
 import { execFile } from 'node:child_process';
-import { ApiClient, isNotFound, R, type KubeObject } from '@minik8s/shared';
+import { ApiClient, isNotFound, isPodReady, isPodTerminal, microTime, R, rfc3339, type KubeObject } from '@minik8s/shared';
 import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc, kubeconfigFile } from '../../testing/procs';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -32,7 +32,6 @@ export function kubectl(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 60_0
   });
 }
 
-const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
  * A stand-in for kubelets (and the scheduler): every `tickMs` it binds unbound pods to live, uncordoned
@@ -63,12 +62,12 @@ export class FakeNodes {
         spec: {},
       } as KubeObject);
       await this.client.resource(R.nodes).patch(n, { status: this.nodeStatus() }, 'merge', { subresource: 'status' });
-      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } } as KubeObject, { namespace: 'kube-node-lease' });
+      await this.client.resource(R.leases).create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: microTime() } } as KubeObject, { namespace: 'kube-node-lease' });
     }
   }
 
   private nodeStatus() {
-    return { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: isoNow(), lastTransitionTime: isoNow() }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
+    return { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: rfc3339(), lastTransitionTime: rfc3339() }], addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] };
   }
 
   start(): void {
@@ -107,7 +106,7 @@ export class FakeNodes {
     for (const n of this.nodes) {
       if (this.dead.has(n)) continue;
       const lease = await this.client.resource<Obj>(R.leases).get(n, 'kube-node-lease');
-      await this.client.resource<Obj>(R.leases).update({ ...lease, spec: { ...lease.spec, renewTime: new Date().toISOString() } });
+      await this.client.resource<Obj>(R.leases).update({ ...lease, spec: { ...lease.spec, renewTime: microTime() } });
     }
   }
 
@@ -126,7 +125,7 @@ export class FakeNodes {
       return;
     }
     if (this.dead.has(node)) return;
-    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return;
+    if (isPodTerminal(p)) return;
     if (p.metadata.deletionTimestamp) {
       await pods.delete(name, { namespace: ns, gracePeriodSeconds: 0 }).catch((e) => {
         if (!isNotFound(e)) throw e;
@@ -135,22 +134,22 @@ export class FakeNodes {
     }
     const uid = p.metadata.uid!;
     const phase = p.status?.phase;
-    const readyNow = p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
+    const readyNow = isPodReady(p);
     if (phase !== 'Running') {
       this.runningSince.set(uid, Date.now());
       const ip = `10.244.${Math.floor(this.ipSeq / 250)}.${(this.ipSeq++ % 250) + 1}`;
-      await pods.patch(name, { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: isoNow(), conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', lastTransitionTime: isoNow() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      await pods.patch(name, { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: rfc3339(), conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }] } }, 'merge', { namespace: ns, subresource: 'status' });
       return;
     }
     const end = this.finish(p);
     if (end) {
-      await pods.patch(name, { status: { phase: end, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: isoNow() }] } }, 'merge', { namespace: ns, subresource: 'status' });
+      await pods.patch(name, { status: { phase: end, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }] } }, 'merge', { namespace: ns, subresource: 'status' });
       return;
     }
     const since = this.runningSince.get(uid) ?? 0;
     if (!readyNow && Date.now() - since >= this.readyDelayMs && this.ready(p)) {
       const conditions = (p.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'Ready');
-      conditions.push({ type: 'Ready', status: 'True', lastTransitionTime: isoNow() });
+      conditions.push({ type: 'Ready', status: 'True', lastTransitionTime: rfc3339() });
       await pods.patch(name, { status: { conditions } }, 'merge', { namespace: ns, subresource: 'status' });
     }
   }
@@ -192,4 +191,4 @@ export function deployment(name: string, ns: string, replicas: number, image: st
   };
 }
 
-export const isReady = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (p: Obj) => !p.metadata.deletionTimestamp && isPodReady(p);

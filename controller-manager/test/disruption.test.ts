@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { budgetSelects, budgetStatus, DELETION_TIMEOUT_MS, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from '../src/controllers/disruption/logic';
+import { rfc3339 } from '@minik8s/shared';
+import { budgetStatus, DELETION_TIMEOUT_MS, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from '../src/controllers/disruption/logic';
 import type { Pod, PodDisruptionBudget } from '../src/util/types';
 
 const T0 = Date.parse('2026-01-01T00:10:00Z');
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function pod(name: string, opts: { ready?: boolean; owner?: string; deleting?: boolean; labels?: Record<string, string> } = {}): Pod {
   return {
@@ -12,7 +12,7 @@ function pod(name: string, opts: { ready?: boolean; owner?: string; deleting?: b
       namespace: 'ns',
       labels: opts.labels ?? { app: 'web' },
       ...(opts.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: opts.owner, uid: `uid-${opts.owner}`, controller: true }] } : {}),
-      ...(opts.deleting ? { deletionTimestamp: iso(T0) } : {}),
+      ...(opts.deleting ? { deletionTimestamp: rfc3339(T0) } : {}),
     },
     spec: { containers: [] },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
@@ -25,20 +25,6 @@ function budget(spec: PodDisruptionBudget['spec'], status?: PodDisruptionBudget[
 
 /** Each ReplicaSet wants `replicas[name]` pods. */
 const scales = (replicas: Record<string, number>): ScaleOf => (ref) => (ref.name in replicas ? { uid: ref.uid, scale: replicas[ref.name] } : undefined);
-
-describe('budgetSelects', () => {
-  it.each<[string, PodDisruptionBudget['spec'], Pod, boolean]>([
-    ['matching labels', {}, pod('a'), true],
-    ['other labels', {}, pod('a', { labels: { app: 'db' } }), false],
-    ['empty selector: every pod of the namespace (policy/v1)', { selector: {} }, pod('a', { labels: {} }), true],
-    ['nil selector: no pod', { selector: undefined }, pod('a'), false],
-    ['other namespace', {}, { ...pod('a'), metadata: { ...pod('a').metadata, namespace: 'x' } }, false],
-  ])('%s', (_n, spec, p, want) => {
-    const b = budget(spec);
-    if (spec && 'selector' in spec) b.spec!.selector = spec.selector;
-    expect(budgetSelects(b, p)).toBe(want);
-  });
-});
 
 describe('expectedPods', () => {
   const three = [pod('a', { owner: 'rs1' }), pod('b', { owner: 'rs1' }), pod('c', { owner: 'rs1' })];
@@ -62,10 +48,10 @@ describe('expectedPods', () => {
 describe('recorded evictions', () => {
   const status = (disruptedPods: Record<string, string>) => ({ currentHealthy: 0, desiredHealthy: 0, expectedPods: 0, disruptionsAllowed: 0, disruptedPods });
   it('keep a pod out of the healthy count until it is deleted or the timeout passes', () => {
-    const b = budget({ minAvailable: 1 }, status({ a: iso(T0 - 1000), b: iso(T0 - DELETION_TIMEOUT_MS - 1000), gone: iso(T0) }));
+    const b = budget({ minAvailable: 1 }, status({ a: rfc3339(T0 - 1000), b: rfc3339(T0 - DELETION_TIMEOUT_MS - 1000), gone: rfc3339(T0) }));
     const pods = [pod('a'), pod('b'), pod('c')];
     const r = pendingDisruptions(b, pods, T0);
-    expect(r.disrupted).toEqual({ a: iso(T0 - 1000) });
+    expect(r.disrupted).toEqual({ a: rfc3339(T0 - 1000) });
     expect(r.recheckAt).toBe(T0 - 1000 + DELETION_TIMEOUT_MS);
     expect(r.notDeleted.map((p) => p.metadata.name)).toEqual(['b']);
     expect(healthyPods(pods, r.disrupted, T0)).toBe(2);
@@ -81,17 +67,17 @@ describe('budgetStatus', () => {
     ['healthy at desired', { expectedCount: 3, desiredHealthy: 2 }, 2, 0, 'False'],
     ['no pods expected yet: nothing allowed', { expectedCount: 0, desiredHealthy: 0 }, 0, 0, 'False'],
   ])('%s', (_n, e, healthy, allowed, cond) => {
-    const st = budgetStatus(budget({ minAvailable: 2 }, undefined, 4), { ...e, unmanaged: [] }, healthy, {}, iso(T0));
+    const st = budgetStatus(budget({ minAvailable: 2 }, undefined, 4), { ...e, unmanaged: [] }, healthy, {}, rfc3339(T0));
     expect(st).toMatchObject({ currentHealthy: healthy, desiredHealthy: e.desiredHealthy, expectedPods: e.expectedCount, disruptionsAllowed: allowed, observedGeneration: 4 });
-    expect(st.conditions).toEqual([{ type: 'DisruptionAllowed', status: cond, reason: cond === 'True' ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: 4, lastTransitionTime: iso(T0) }]);
+    expect(st.conditions).toEqual([{ type: 'DisruptionAllowed', status: cond, reason: cond === 'True' ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: 4, lastTransitionTime: rfc3339(T0) }]);
   });
 
   it('keeps the transition time while the condition holds, and fails safe with the reason', () => {
-    const before = budgetStatus(budget({ minAvailable: 1 }), { expectedCount: 2, desiredHealthy: 1, unmanaged: [] }, 2, {}, iso(T0));
-    const again = budgetStatus(budget({ minAvailable: 1 }, before), { expectedCount: 2, desiredHealthy: 1, unmanaged: [] }, 2, {}, iso(T0 + 5000));
-    expect(again.conditions![0].lastTransitionTime).toBe(iso(T0));
-    const failed = failSafeStatus(budget({ minAvailable: '50%' }, before), 'found no controllers for pod "a"', iso(T0 + 9000));
+    const before = budgetStatus(budget({ minAvailable: 1 }), { expectedCount: 2, desiredHealthy: 1, unmanaged: [] }, 2, {}, rfc3339(T0));
+    const again = budgetStatus(budget({ minAvailable: 1 }, before), { expectedCount: 2, desiredHealthy: 1, unmanaged: [] }, 2, {}, rfc3339(T0 + 5000));
+    expect(again.conditions![0].lastTransitionTime).toBe(rfc3339(T0));
+    const failed = failSafeStatus(budget({ minAvailable: '50%' }, before), 'found no controllers for pod "a"', rfc3339(T0 + 9000));
     expect(failed.disruptionsAllowed).toBe(0);
-    expect(failed.conditions![0]).toMatchObject({ status: 'False', reason: 'SyncFailed', message: 'found no controllers for pod "a"', lastTransitionTime: iso(T0 + 9000) });
+    expect(failed.conditions![0]).toMatchObject({ status: 'False', reason: 'SyncFailed', message: 'found no controllers for pod "a"', lastTransitionTime: rfc3339(T0 + 9000) });
   });
 });

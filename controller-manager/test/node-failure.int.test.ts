@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ApiClient, R, type KubeObject } from '@minik8s/shared';
+import { ApiClient, isNodeReady, isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { ensureKubeletImages, IMAGES } from '../../testing/images';
 import { freePort, kubeEnv, kubeconfigFile, kubeletArgs, removeDir, startApiserver, startComponent, stopAll, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
 import { createNamespace, kubectl, startControllerManager } from './cluster';
@@ -60,12 +60,12 @@ afterAll(async () => {
   for (const d of dirs) removeDir(d);
 });
 
-const ready = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+const ready = (p: Obj) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
 
 it('a Deployment rolls out on real kubelets within maxSurge/maxUnavailable; kubectl rollout status', async () => {
   await waitFor('both nodes Ready with a podCIDR', async () => {
     const ns = (await client.resource<Obj>(R.nodes).list()).items;
-    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
+    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
   }, 60_000);
   await createNamespace(client, 'ro');
   const container = (image: string) => ({
@@ -117,7 +117,7 @@ it('a Deployment rolls out on real kubelets within maxSurge/maxUnavailable; kube
 it('a killed node turns Unknown and tainted; its pods come back on the other node', async () => {
   await waitFor('both nodes Ready with a podCIDR', async () => {
     const ns = (await client.resource<Obj>(R.nodes).list()).items;
-    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
+    return ns.length === 2 && ns.every((n) => n.spec?.podCIDR && isNodeReady(n));
   }, 60_000);
   await createNamespace(client, 'nf');
   await client.resource<Obj>(R.deployments).create({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { core } from '@minik8s/shared';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type core } from '@minik8s/shared';
 import type { Node, Pod } from '../src/util/types';
 import { CidrSet } from '../src/controllers/nodeipam/cidrs';
-import { evictionTime, reconcileTaints, staleConditions, TAINT_NOT_READY, TAINT_UNREACHABLE } from '../src/controllers/nodelifecycle/decisions';
+import { evictionTime, reconcileTaints, staleConditions } from '../src/controllers/nodelifecycle/decisions';
 
 describe('CidrSet', () => {
   it('hands out /24s in order, never twice, reuses released ones', () => {
@@ -49,10 +49,10 @@ describe('node conditions and taints', () => {
   });
   it.each<[string, Node, string[] | undefined]>([
     ['ready: nothing', node('True'), undefined],
-    ['unknown: unreachable', node('Unknown'), [`${TAINT_UNREACHABLE}:NoExecute`, `${TAINT_UNREACHABLE}:NoSchedule`]],
-    ['false: not-ready', node('False'), [`${TAINT_NOT_READY}:NoExecute`, `${TAINT_NOT_READY}:NoSchedule`]],
-    ['recovered: removed, user taints kept', node('True', [{ key: TAINT_UNREACHABLE, effect: 'NoExecute' }, { key: 'mine', effect: 'NoSchedule' }]), ['mine:NoSchedule']],
-    ['unknown → false swaps', node('False', [{ key: TAINT_UNREACHABLE, effect: 'NoExecute' }]), [`${TAINT_NOT_READY}:NoExecute`, `${TAINT_NOT_READY}:NoSchedule`]],
+    ['unknown: unreachable', node('Unknown'), [`${TAINT_NODE_UNREACHABLE}:NoExecute`, `${TAINT_NODE_UNREACHABLE}:NoSchedule`]],
+    ['false: not-ready', node('False'), [`${TAINT_NODE_NOT_READY}:NoExecute`, `${TAINT_NODE_NOT_READY}:NoSchedule`]],
+    ['recovered: removed, user taints kept', node('True', [{ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }, { key: 'mine', effect: 'NoSchedule' }]), ['mine:NoSchedule']],
+    ['unknown → false swaps', node('False', [{ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }]), [`${TAINT_NODE_NOT_READY}:NoExecute`, `${TAINT_NODE_NOT_READY}:NoSchedule`]],
     ['cordoned', node('True', [], true), ['node.kubernetes.io/unschedulable:NoSchedule']],
   ])('%s', (_n, n, want) => {
     const t = reconcileTaints(n, 'now');
@@ -63,16 +63,17 @@ describe('node conditions and taints', () => {
 describe('evictionTime', () => {
   const defaults = { notReadySeconds: 300, unreachableSeconds: 300 };
   const t0 = Date.parse('2026-01-01T00:00:00Z');
-  const unreachable: core.Taint = { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' };
+  const unreachable: core.Taint = { key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' };
   const pod = (tolerations?: core.Toleration[]): Pod => ({ metadata: { name: 'p' }, spec: { containers: [], tolerations } });
   it.each<[string, Pod, core.Taint[], number | 'never']>([
     ['no taints', pod(), [], 'never'],
     ['default toleration 300 s', pod(), [unreachable], t0 + 300_000],
-    ['own toleration 5 s', pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]), [unreachable], t0 + 5000],
+    ['own toleration 5 s', pod([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }]), [unreachable], t0 + 5000],
     ['tolerates forever', pod([{ operator: 'Exists' }]), [unreachable], 'never'],
+    ['diverged: an Equal toleration without key matches a taint of any key with its (empty) value', pod([{ operator: 'Equal', effect: 'NoExecute' }]), [unreachable], 'never'],
     ['untolerated custom taint: now', pod(), [{ key: 'x', effect: 'NoExecute' }], t0 + 1],
     ['NoSchedule taints do not evict', pod(), [{ key: 'x', effect: 'NoSchedule' }], 'never'],
-    ['negative seconds: at once', pod([{ key: TAINT_UNREACHABLE, operator: 'Exists', tolerationSeconds: -1 }]), [unreachable], t0],
+    ['negative seconds: at once', pod([{ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', tolerationSeconds: -1 }]), [unreachable], t0],
   ])('%s', (_n, p, taints, want) => {
     expect(evictionTime(p, taints, defaults, t0 + 1)).toBe(want);
   });

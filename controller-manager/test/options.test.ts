@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concurrency, parseDuration, parseOptions, resolveControllers } from '../src/options';
+import { concurrency, parseOptions, resolveControllers } from '../src/options';
 import { decideDependent } from '../src/controllers/garbagecollector/decide';
-
-describe('parseDuration', () => {
-  it.each([['40s', 40_000], ['5m', 300_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5s', 1500], ['7', 7000]] as const)('%s', (s, ms) => {
-    expect(parseDuration(s)).toBe(ms);
-  });
-  it.each(['', 's', '5x', '5s junk'])('rejects %j', (s) => {
-    expect(() => parseDuration(s)).toThrow(/invalid duration/);
-  });
-});
 
 describe('--controllers', () => {
   it.each<[string[], string[]]>([
@@ -36,9 +27,9 @@ describe('parseOptions', () => {
     });
   });
   it('parses flags in both forms', () => {
-    const o = parseOptions(['--master=http://x:1', '--leader-elect=false', '--controllers', '*,-nodeipam', '--node-monitor-grace-period', '4s',
+    const o = parseOptions(['--master=http://x:1', '--leader-elect=false', '--controllers', '*,-nodeipam', '--node-monitor-grace-period', '4s', '--node-monitor-period=1m0.5s',
       '--concurrent-deployment-syncs=2', '--pod-eviction-timeout=10s', '--allocate-node-cidrs', '--secure-port', '1234']);
-    expect(o).toMatchObject({ master: 'http://x:1', leaderElect: false, controllers: ['*', '-nodeipam'], nodeMonitorGracePeriodMs: 4000, securePort: 1234,
+    expect(o).toMatchObject({ master: 'http://x:1', leaderElect: false, controllers: ['*', '-nodeipam'], nodeMonitorGracePeriodMs: 4000, nodeMonitorPeriodMs: 60_500, securePort: 1234,
       defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10, allocateNodeCidrs: true });
     expect(concurrency(o, 'deployment', 5)).toBe(2);
     expect(concurrency(o, 'replicaset', 5)).toBe(5);
@@ -47,7 +38,9 @@ describe('parseOptions', () => {
     const argv = '--master http://apiserver:6443 --cluster-cidr 10.244.0.0/16 --allocate-node-cidrs true --node-monitor-grace-period 20s --default-not-ready-toleration-seconds 10 --default-unreachable-toleration-seconds 10'.split(' ');
     expect(parseOptions(argv)).toMatchObject({ master: 'http://apiserver:6443', allocateNodeCidrs: true, nodeMonitorGracePeriodMs: 20_000, defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10 });
   });
-  it.each([[['--bogus=1'], /unknown flag: --bogus/], [['--secure-port', 'x'], /invalid integer/], [['--leader-elect=maybe'], /invalid boolean/], [['--kubeconfig'], /needs an argument/], [['--controllers=foo'], /not in the list/]] as const)('rejects %j', (argv, msg) => {
+  it.each([[['--bogus=1'], /unknown flag: --bogus/], [['--secure-port', 'x'], /invalid integer/], [['--leader-elect=maybe'], /invalid boolean/], [['--kubeconfig'], /needs an argument/], [['--controllers=foo'], /not in the list/],
+    [['--node-monitor-period', '7'], 'invalid argument "7" for "--node-monitor-period" flag: time: missing unit in duration "7"'],
+    [['--node-monitor-period=-1s'], 'invalid argument "-1s" for "--node-monitor-period" flag: must not be negative']] as const)('rejects %j', (argv, msg) => {
     expect(() => parseOptions([...argv])).toThrow(msg);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitReplicas, resourceReplicas, stabilize } from '../src/controllers/podautoscaler/replicas';
+import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize } from '../src/controllers/podautoscaler/replicas';
 
 const util = (averageUtilization: number) => ({ type: 'Utilization' as const, averageUtilization });
 
@@ -45,5 +45,39 @@ describe('stabilize', () => {
   it('a scale-up follows the lowest in its window (none by default)', () => {
     expect(stabilize([{ at: 0, replicas: 2 }], 10_000, 2, 5, 300_000, 0)).toBe(5);
     expect(stabilize([{ at: 0, replicas: 3 }], 10_000, 2, 5, 300_000, 60_000)).toBe(3);
+  });
+});
+
+describe('memory metrics', () => {
+  const pod = (name: string, requests: Array<string | undefined>) => ({
+    metadata: { name },
+    spec: { containers: requests.map((memory, i) => ({ name: `c${i}`, resources: memory ? { requests: { memory } } : {} })) },
+  });
+  const usage = new Map([
+    ['a', { cpu: 0.01, memory: 96 * 2 ** 20 }],
+    ['b', { cpu: 0.01, memory: 96 * 2 ** 20 }],
+  ]);
+  it('samples: memory usage in bytes, requests summed over the containers (none when one lacks it)', () => {
+    expect(podSamples('memory', [pod('a', ['32Mi', '32Mi']), pod('b', ['64Mi', undefined]), pod('gone', ['1Gi'])], usage)).toEqual([
+      { usage: 96 * 2 ** 20, request: 64 * 2 ** 20 },
+      { usage: 96 * 2 ** 20, request: undefined },
+    ]);
+  });
+  it.each([
+    { name: 'averageUtilization 100 % of 64Mi requests, 96Mi used → 3 pods', target: { type: 'Utilization', averageUtilization: 100 }, want: 3, current: { averageUtilization: 150, averageValue: '100663296' } },
+    { name: 'averageUtilization 200 %, 150 % used → 2 pods (2 × 0.75 rounds up to 2)', target: { type: 'Utilization', averageUtilization: 200 }, want: 2, current: { averageUtilization: 150, averageValue: '100663296' } },
+    { name: 'averageValue 48Mi, 96Mi used → 4 pods', target: { type: 'AverageValue', averageValue: '48Mi' }, want: 4, current: { averageValue: '100663296' } },
+    { name: 'averageValue 100Mi, 96Mi used → unchanged (within tolerance)', target: { type: 'AverageValue', averageValue: '100Mi' }, want: 2, current: { averageValue: '100663296' } },
+  ])('$name', ({ target, want, current }) => {
+    const samples = podSamples('memory', [pod('a', ['64Mi']), pod('b', ['64Mi'])], usage);
+    const rec = resourceReplicas(2, samples, resourceTarget('memory', target));
+    expect(rec.replicas).toBe(want);
+    expect(currentValue('memory', rec)).toEqual(current);
+  });
+  it('targets in base units: cpu in cores, memory in bytes; no type → 80 % utilization', () => {
+    expect(resourceTarget('memory', { type: 'AverageValue', averageValue: '1Gi' })).toEqual({ type: 'AverageValue', averageValue: 2 ** 30 });
+    expect(resourceTarget('cpu', { type: 'AverageValue', averageValue: '250m' })).toEqual({ type: 'AverageValue', averageValue: 0.25 });
+    expect(resourceTarget('memory', { type: 'Utilization' })).toEqual({ type: 'Utilization', averageUtilization: 80 });
+    expect(currentValue('cpu', { replicas: 1, average: 0.25 })).toEqual({ averageValue: '250m' });
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, type Cluster } from './compose';
 import { servicesSuite } from './services';
+import { isPodReady } from '@minik8s/shared';
 import { freePort, waitFor } from '../../testing/procs';
 
 let cluster: Cluster;
@@ -28,7 +29,7 @@ async function webPods(): Promise<WebPod[]> {
     node: p.spec.nodeName,
     image: p.spec.containers[0].image,
     terminating: !!p.metadata.deletionTimestamp,
-    ready: p.status?.phase === 'Running' && (p.status.conditions || []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+    ready: p.status?.phase === 'Running' && isPodReady(p),
   }));
 }
 

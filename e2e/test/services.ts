@@ -3,6 +3,7 @@
 // cluster.int.test.ts so that it runs on that file's cluster (one `npm run up` for the whole e2e suite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getsFromNode, requestLoopFromNode, sh, type Answer, type Cluster } from './compose';
+import { isPodReady } from '@minik8s/shared';
 import { waitFor } from '../../testing/procs';
 
 export interface SuiteEnv { cluster: Cluster; kenv: NodeJS.ProcessEnv }
@@ -100,7 +101,7 @@ export function servicesSuite(env: () => SuiteEnv): void {
         node: p.spec.nodeName,
         ip: p.status?.podIP,
         terminating: !!p.metadata.deletionTimestamp,
-        ready: (p.status?.conditions || []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+        ready: isPodReady(p),
       }));
     };
     /** The Deployment rolled out with n ready pods and no others left. */
@@ -120,9 +121,21 @@ export function servicesSuite(env: () => SuiteEnv): void {
       return (r.json.subsets ?? []).flatMap((s: { addresses?: { ip: string }[]; ports?: { port: number }[] }) =>
         (s.addresses ?? []).flatMap((a) => (s.ports ?? []).map((p) => `${a.ip}:${p.port}`))).sort();
     };
-    /** The DNAT targets kube-proxy wrote in a node for the web Service's port. */
+    /** The DNAT targets kube-proxy wrote in a node for the web Service's port (nftables mode's slot maps, or iptables' KUBE-SEP chains). */
     const dnatTargets = (node: string): string[] => {
-      const r = sh('docker', ['exec', env().cluster.lib.containerId(node), 'iptables-save', '-t', 'nat']);
+      const id = env().cluster.lib.containerId(node);
+      const nft = sh('docker', ['exec', id, 'nft', '-j', 'list', 'table', 'inet', 'kube-proxy']);
+      const json = nft.out.split('\n').find((l) => l.startsWith('{"nftables"')); // stderr may carry warnings
+      if (nft.code === 0 && json) {
+        const text = (x: any) => (x?.concat ?? [x]).join(' . '); // eslint-disable-line @typescript-eslint/no-explicit-any
+        return (JSON.parse(json).nftables as any[]) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .filter((i) => /^service-endpoints-\d+$/.test(i.map?.name ?? ''))
+          .flatMap((i) => (i.map.elem ?? []) as any[][]) // eslint-disable-line @typescript-eslint/no-explicit-any
+          .filter(([k]) => text(k) === `${clusterIP} . tcp . 80`)
+          .map(([, v]) => text(v).replace(' . ', ':'))
+          .sort();
+      }
+      const r = sh('docker', ['exec', id, 'iptables-save', '-t', 'nat']);
       if (r.code !== 0) throw new Error(`iptables-save in ${node}: ${r.out}`);
       return r.out.split('\n')
         .filter((l) => l.startsWith('-A KUBE-SEP-') && (l.includes(`--comment ${SPN} `) || l.includes(`--comment "${SPN}"`)))
@@ -166,6 +179,14 @@ export function servicesSuite(env: () => SuiteEnv): void {
       for (const pod of Object.values(clients)) await api('DELETE', `/api/v1/namespaces/${NS}/pods/${pod}?gracePeriodSeconds=0`).catch(() => undefined);
       await waitFor('the web Deployment gone', async () => (await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status === 404, 60_000, 500).catch(() => undefined);
     }, 120_000);
+
+    it('kube-proxy runs in its default mode, nftables, in every node', () => {
+      for (const node of NODES) {
+        const r = sh('docker', ['exec', env().cluster.lib.containerId(node), 'nft', 'list', 'chains', 'inet']);
+        expect(r.out, node).toContain('table inet kube-proxy');
+        expect(r.out, node).toContain('chain services');
+      }
+    });
 
     it('ClusterIP over 3 pods on 2 nodes: 30 requests from a pod on each node and from a node reach several pods', async () => {
       const owners = await ownersByName();

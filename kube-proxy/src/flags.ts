@@ -1,4 +1,8 @@
 // Command-line flags named like upstream kube-proxy (`--flag value` or `--flag=value`).
+import { isIPv4 } from 'node:net';
+import { parseDurationFlag } from '@minik8s/shared';
+
+export type ProxyMode = 'iptables' | 'nftables';
 export interface Flags {
   kubeconfig?: string;
   master?: string;
@@ -10,7 +14,8 @@ export interface Flags {
   healthzBindAddress: string;
   metricsBindAddress: string;
   cleanup: boolean;
-  proxyMode: string;
+  /** undefined: nftables where the kernel supports it, else iptables. */
+  proxyMode?: ProxyMode;
   masqueradeAll: boolean;
   syncPodRoutes: boolean;
 }
@@ -22,21 +27,6 @@ const VALUE = new Set([
 ]);
 
 export class FlagError extends Error {}
-
-/** Go duration subset: "1s", "500ms", "1m30s"; a bare number means seconds. */
-export function parseDuration(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let consumed = 0;
-  for (const m of s.matchAll(re)) {
-    total += Number(m[1]) * unit[m[2]];
-    consumed += m[0].length;
-  }
-  if (consumed !== s.length || consumed === 0) throw new FlagError(`invalid duration "${s}"`);
-  return total;
-}
 
 export function parseFlags(argv: string[]): Flags {
   const v = new Map<string, string>();
@@ -63,19 +53,30 @@ export function parseFlags(argv: string[]): Flags {
   };
   const cidr = (n: string, def?: string) => {
     const s = v.get(n) ?? def;
-    if (s !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(s)) throw new FlagError(`--${n}: invalid CIDR "${s}"`);
+    if (s === undefined) return s;
+    const [ip, bits, extra] = s.split('/');
+    if (extra !== undefined || !isIPv4(ip) || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32) throw new FlagError(`--${n}: invalid IPv4 CIDR "${s}"`);
     return s;
   };
-  const mode = v.get('proxy-mode') ?? 'iptables';
-  if (mode !== 'iptables') throw new FlagError(`--proxy-mode ${mode} is not supported (only iptables)`);
+  const duration = (n: string, def: string) => {
+    try {
+      return parseDurationFlag(n, v.get(n) ?? def);
+    } catch (e) {
+      throw new FlagError((e as Error).message, { cause: e });
+    }
+  };
+  const mode = v.get('proxy-mode') || undefined;
+  if (mode !== undefined && mode !== 'iptables' && mode !== 'nftables') {
+    throw new FlagError(`--proxy-mode ${JSON.stringify(mode)} is not supported: use iptables or nftables (or leave it empty: nftables where the kernel supports it)`);
+  }
   const flags: Flags = {
     kubeconfig: v.get('kubeconfig'),
     master: v.get('master'),
     hostnameOverride: v.get('hostname-override'),
     clusterCIDR: cidr('cluster-cidr'),
     serviceClusterIPRange: cidr('service-cluster-ip-range', '10.96.0.0/12')!,
-    minSyncPeriodMs: parseDuration(v.get('min-sync-period') ?? '1s'),
-    syncPeriodMs: parseDuration(v.get('sync-period') ?? '30s'),
+    minSyncPeriodMs: duration('min-sync-period', '1s'),
+    syncPeriodMs: duration('sync-period', '30s'),
     healthzBindAddress: v.get('healthz-bind-address') ?? '0.0.0.0:10256',
     metricsBindAddress: v.get('metrics-bind-address') ?? '127.0.0.1:10249',
     cleanup: bool('cleanup'),

@@ -1,15 +1,21 @@
-// kube-proxy (iptables mode): watches Services, EndpointSlices/Endpoints and Nodes and keeps the
-// node's iptables rules (and, with --sync-pod-routes, its pod routes) in line with them.
+// kube-proxy: watches Services, EndpointSlices/Endpoints and Nodes and keeps the node's Service
+// rules (nftables mode where the kernel supports it, else iptables; --proxy-mode picks one) and,
+// with --sync-pod-routes, its pod routes in line with them.
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   ApiClient, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
   type core, type discovery, type Informer, type KubeObject,
 } from '@minik8s/shared';
-import { FlagError, hostPort, parseFlags, type Flags } from './flags';
+import { cleanupAll } from './cleanup';
+import { IptablesCompanion } from './companion';
+import { FlagError, hostPort, parseFlags, type Flags, type ProxyMode } from './flags';
 import { Iptables } from './iptables';
-import { PodRoutes, cleanupPodNetwork } from './podnet';
-import { Proxier, cleanup } from './proxier';
+import { cleanupIptables, IptablesBackend } from './iptables-backend';
+import { NftBackend } from './nft-backend';
+import { Nft } from './nftables';
+import { PodRoutes } from './podnet';
+import { Proxier, type ProxyBackend } from './proxier';
 import type { ProxyConfig } from './rules';
 
 const log = createLogger('kube-proxy');
@@ -23,43 +29,83 @@ function setSysctl(path: string, value: string): void {
   }
 }
 
-function proxyConfig(f: Flags): ProxyConfig {
-  return { clusterCIDR: f.clusterCIDR, masqueradeAll: f.masqueradeAll, podNetworkCIDR: f.syncPodRoutes ? f.clusterCIDR : undefined };
+function proxyConfig(f: Flags, nodeName?: string): ProxyConfig {
+  return { clusterCIDR: f.clusterCIDR, masqueradeAll: f.masqueradeAll, podNetworkCIDR: f.syncPodRoutes ? f.clusterCIDR : undefined, nodeName };
 }
+
+/** --proxy-mode, or nftables when this kernel and nft take our kind of table (upstream's default since 1.33 is still iptables). */
+async function chooseMode(flags: Flags, nft: Nft): Promise<ProxyMode> {
+  const unsupported = await nft.probe();
+  if (flags.proxyMode === 'nftables' && unsupported) throw new Error(`--proxy-mode nftables: ${unsupported}`);
+  if (flags.proxyMode) return flags.proxyMode;
+  if (unsupported) log.info({ reason: unsupported }, 'nftables mode not available here: using iptables');
+  return unsupported ? 'iptables' : 'nftables';
+}
+
+const iptablesWorks = async (ipt: Iptables) => (await ipt.exec('iptables', ['-w', '5', '-S', 'FORWARD'])).code === 0;
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const ipt = new Iptables();
+  const nft = new Nft();
   if (flags.cleanup) {
-    const n = await cleanup(ipt, proxyConfig(flags));
-    await cleanupPodNetwork();
-    log.info({ chains: n }, 'removed kube-proxy rules, pod routes and the sink device');
+    log.info(await cleanupAll(ipt, nft, proxyConfig(flags)), 'removed kube-proxy rules, pod routes and the sink device');
     return;
   }
   const nodeName = flags.hostnameOverride ?? hostname();
+  const config = proxyConfig(flags, nodeName);
+  const mode = await chooseMode(flags, nft);
   setSysctl('net.ipv4.conf.all.route_localnet', '1');
   setSysctl('net.bridge.bridge-nf-call-iptables', '1');
 
   const registry = newRegistry('kube-proxy');
-  const syncDuration = newHistogram(registry, 'kubeproxy_sync_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds', ['full']);
+  const syncDuration = newHistogram(registry, 'kubeproxy_sync_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds');
+  const fullDuration = newHistogram(registry, 'kubeproxy_sync_full_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for full resyncs');
+  const partialDuration = newHistogram(registry, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for partial resyncs');
   const lastSync = newGauge(registry, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'The last time proxy rules were successfully synced');
-  const rulesWritten = newGauge(registry, 'kubeproxy_sync_proxy_rules_iptables_last', 'Number of iptables rules written by the last sync');
-  const rulesTotal = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_written_total', 'Number of iptables rules written by all syncs');
-  const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'Cumulative proxy iptables restore failures');
+  let backend: ProxyBackend;
+  let written: (n: number) => void;
+  let failed: () => void;
+  if (mode === 'iptables') {
+    const rulesWritten = newGauge(registry, 'kubeproxy_sync_proxy_rules_iptables_last', 'Number of iptables rules written by the last sync');
+    const rulesTotal = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_written_total', 'Number of iptables rules written by all syncs');
+    const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'Cumulative proxy iptables restore failures');
+    written = (n) => (rulesWritten.set(n), rulesTotal.inc(n));
+    failed = () => failures.inc();
+    if (await nft.deleteTable().catch(() => false)) log.info('removed the nftables mode\'s table');
+    backend = new IptablesBackend(ipt, config);
+  } else {
+    const failures = newCounter(registry, 'kubeproxy_sync_proxy_rules_nftables_sync_failures_total', 'Cumulative proxy nftables sync failures');
+    const cleanupFailures = newCounter(registry, 'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total', 'Cumulative proxy nftables cleanup failures');
+    const elements = newGauge(registry, 'kubeproxy_sync_proxy_rules_nftables_last', 'Number of nftables rules and map elements written by the last sync');
+    written = (n) => elements.set(n);
+    failed = () => failures.inc();
+    let companion: IptablesCompanion | undefined;
+    if (await iptablesWorks(ipt)) {
+      const removed = await cleanupIptables(ipt, config, IptablesCompanion.CHAINS);
+      if (removed) log.info({ chains: removed }, 'removed the iptables mode\'s chains');
+      companion = new IptablesCompanion(ipt, config);
+    } else if (flags.syncPodRoutes) {
+      throw new Error('--sync-pod-routes needs iptables (its masquerade and forward rules sit beside Docker\'s)');
+    } else {
+      log.info('no iptables here: forwarded Service traffic relies on the host accepting it');
+    }
+    backend = new NftBackend({ nft, config, logger: log, companion, onCleanupError: () => cleanupFailures.inc() });
+  }
+  log.info({ mode }, 'proxy mode');
 
   const proxier = new Proxier({
-    iptables: ipt,
-    config: proxyConfig(flags),
+    backend,
     minSyncPeriodMs: flags.minSyncPeriodMs,
     syncPeriodMs: flags.syncPeriodMs,
     logger: log,
     onSync: (s) => {
-      syncDuration.observe({ full: String(s.full) }, s.durationMs / 1000);
+      syncDuration.observe(s.durationMs / 1000);
+      (s.full ? fullDuration : partialDuration).observe(s.durationMs / 1000);
       lastSync.set(Date.now() / 1000);
-      rulesWritten.set(s.rules);
-      rulesTotal.inc(s.rules);
+      written(s.rules);
     },
-    onError: () => failures.inc(),
+    onError: () => failed(),
   });
 
   const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: 'kube-proxy' });
@@ -100,7 +146,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((s) => s.close()));
   });
   await factory.start();
-  log.info({ node: nodeName, clusterCIDR: flags.clusterCIDR, podRoutes: flags.syncPodRoutes }, 'informers synced; starting proxy');
+  log.info({ node: nodeName, mode, clusterCIDR: flags.clusterCIDR, podRoutes: flags.syncPodRoutes }, 'informers synced; starting proxy');
   proxier.start();
 }
 

@@ -1,7 +1,7 @@
 // Sync planning (pure): which Service chains a partial sync must write, which chains are stale,
 // and which UDP conntrack entries to flush after endpoints change.
 import { isServiceChainName } from '@minik8s/shared';
-import type { ServicePort } from './model';
+import type { ServicePort } from '@minik8s/shared';
 import type { GeneratedRules, ServiceChains } from './rules';
 
 /** What the last successful restore left in the kernel, as far as kube-proxy wrote it. */

@@ -1,12 +1,12 @@
-// The sync loop: state in, one iptables-restore per sync out. Debounced like upstream's
-// BoundedFrequencyRunner (at most one sync per --min-sync-period, and one at least every
-// --sync-period); a full sync at start, after any failure, and every FULL_SYNC_PERIOD_MS.
+// The sync loop, common to both proxy modes: state in (Services, EndpointSlices, Endpoints), one
+// transaction per sync out through a backend (iptables-backend.ts, nft-backend.ts). Debounced like
+// upstream's BoundedFrequencyRunner (at most one sync per --min-sync-period, and one at least every
+// --sync-period); a full sync at start, after any failure, hourly, and when a backend check finds
+// our rules damaged (flushed tables, our jumps no longer first).
 import type { core, discovery } from '@minik8s/shared';
-import { chainRules, Iptables, misplacedJumps, parseSaveChains, run, type Jump } from './iptables';
-import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from './model';
-import { planSync, staleUdpFlows, type AppliedState } from './plan';
-import { FILTER_CHAINS, generateRules, NAT_CHAINS, PODNET_FILTER_CHAIN, PODNET_NAT_CHAIN, renderPayload, type ProxyConfig, type ServiceChains } from './rules';
-import { isServiceChainName } from '@minik8s/shared';
+import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from '@minik8s/shared';
+import { run } from './iptables';
+import { staleUdpFlows } from './plan';
 
 export const FULL_SYNC_PERIOD_MS = 3600_000;
 /**
@@ -14,9 +14,6 @@ export const FULL_SYNC_PERIOD_MS = 3600_000;
  * when the kubelet creates the pod bridge, shortly after start; a few `iptables -S` of built-in chains.
  */
 export const JUMP_CHECK_PERIOD_MS = 5000;
-/** An empty chain per table: if it disappears, someone flushed/deleted tables and a full sync is due (upstream iptables.Monitor). */
-export const CANARY_CHAIN = 'KUBE-PROXY-CANARY';
-const CANARY_TABLES = ['nat', 'filter'] as const;
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -25,53 +22,39 @@ export interface Logger {
   debug(obj: object | string, msg?: string): void;
 }
 
-export interface SyncStats {
-  full: boolean;
-  durationMs: number;
+/** What one backend transaction did. */
+export interface BackendSync {
+  /** Rules (iptables) or rules + map elements (nftables) in the transaction. */
   rules: number;
   servicesWritten: number;
   staleChains: number;
 }
 
+export interface SyncStats extends BackendSync {
+  full: boolean;
+  durationMs: number;
+}
+
+/** One proxy mode: turns ServicePorts into kernel rules. */
+export interface ProxyBackend {
+  readonly mode: 'iptables' | 'nftables';
+  /** One transaction. full: the kernel's state is unknown, write everything. Throws on failure. */
+  sync(ports: ServicePort[], full: boolean): Promise<BackendSync>;
+  /** Every --sync-period: why our rules need a full sync (flushed, deleted), or undefined. */
+  checkRules(): Promise<string | undefined>;
+  /** Every JUMP_CHECK_PERIOD_MS: why our iptables jumps need a full sync (not first any more), or undefined. */
+  checkJumps(): Promise<string | undefined>;
+}
+
 export interface ProxierOptions {
-  iptables: Iptables;
-  config: ProxyConfig;
+  backend: ProxyBackend;
   minSyncPeriodMs?: number;
   syncPeriodMs?: number;
   logger: Logger;
-  /** Command prefix for conntrack (same netns as iptables). */
+  /** Command prefix for conntrack (same netns as the rules). */
   commandPrefix?: string[];
   onSync?(stats: SyncStats): void;
   onError?(err: unknown): void;
-}
-
-/** Jumps from built-in chains, in upstream's order (iptablesJumpChains + the kubelet's KUBE-FIREWALL). */
-export function jumpChains(cfg: ProxyConfig): Jump[] {
-  const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
-  const jumps: Jump[] = [
-    { table: 'filter', from: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
-    { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', extra: NEW },
-    { table: 'filter', from: 'INPUT', to: 'KUBE-NODEPORTS', comment: 'kubernetes health check service ports' },
-    { table: 'filter', from: 'FORWARD', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
-    { table: 'filter', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', extra: NEW },
-    { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' },
-    { table: 'filter', from: 'INPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
-    { table: 'filter', from: 'OUTPUT', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
-    { table: 'filter', from: 'FORWARD', to: 'KUBE-PROXY-FIREWALL', comment: 'kubernetes load balancer firewall', extra: NEW },
-    { table: 'nat', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
-    { table: 'nat', from: 'PREROUTING', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
-    { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POSTROUTING', comment: 'kubernetes postrouting rules' },
-    { table: 'filter', from: 'INPUT', to: 'KUBE-FIREWALL' },
-    { table: 'filter', from: 'OUTPUT', to: 'KUBE-FIREWALL' },
-  ];
-  if (!cfg.podNetworkCIDR) return jumps;
-  // Listed first, so inserted first and thus BELOW kube-proxy's own jumps (as a CNI plugin's rules
-  // are): KUBE-PODNET-FORWARD accepts all pod traffic, which must not skip the REJECTs in KUBE-SERVICES.
-  return [
-    { table: 'nat', from: 'POSTROUTING', to: PODNET_NAT_CHAIN, comment: 'minik8s pod network' },
-    { table: 'filter', from: 'FORWARD', to: PODNET_FILTER_CHAIN, comment: 'minik8s pod network' },
-    ...jumps,
-  ];
 }
 
 export class Proxier {
@@ -82,8 +65,8 @@ export class Proxier {
   private slicesBySvc = new Map<string, Map<string, discovery.EndpointSlice>>();
   private portsBySvc = new Map<string, ServicePort[]>();
   private dirty = new Set<string>();
-  private chainCache = new WeakMap<ServicePort, ServiceChains>();
-  private applied: AppliedState | undefined;
+  /** The kernel has what the last sync wrote (false: the next sync is full). */
+  private synced = false;
   private lastPorts: ServicePort[] = [];
   private lastFullSync = 0;
   private lastSyncStart = 0;
@@ -98,6 +81,10 @@ export class Proxier {
   lastSyncTime = 0;
 
   constructor(private readonly opts: ProxierOptions) {}
+
+  get mode(): ProxyBackend['mode'] {
+    return this.opts.backend.mode;
+  }
 
   setService(key: string, svc: core.Service | undefined): void {
     this.dirty.add(key);
@@ -130,14 +117,15 @@ export class Proxier {
     this.requestSync();
   }
 
-  /** Rebuild the ServicePorts of changed Services only; the others keep their objects (and cached chains). */
+  /** Rebuild the ServicePorts of changed Services only; the others keep their objects (and the backends' caches). */
   private currentPorts(): ServicePort[] {
+    const bad = (problem: string) => this.opts.logger.warn({ problem }, 'skipping a value that does not parse');
     for (const key of this.dirty) {
       const svc = this.services.get(key);
       const slices = [...(this.slicesBySvc.get(key)?.values() ?? [])];
       const ep = this.endpoints.get(key);
       const ports = svc
-        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() })
+        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() }, bad)
         : [];
       if (ports.length) this.portsBySvc.set(key, ports);
       else this.portsBySvc.delete(key);
@@ -146,18 +134,18 @@ export class Proxier {
     return [...this.portsBySvc.values()].flat().sort(comparePorts);
   }
 
-  /** The next sync writes everything and re-checks the jumps (after a failure or external flush). */
+  /** The next sync writes everything (after a failure or an external flush). */
   forceFullSync(): void {
-    this.applied = undefined;
+    this.synced = false;
     this.requestSync();
   }
 
   start(): void {
     this.ready = true;
     const every = this.opts.syncPeriodMs ?? 30_000;
-    this.periodic = setInterval(() => void this.monitor(), every);
+    this.periodic = setInterval(() => void this.check(() => this.opts.backend.checkRules()), every);
     this.periodic.unref();
-    this.jumpCheck = setInterval(() => void this.checkJumps().then((full) => full && this.requestSync()), Math.min(every, JUMP_CHECK_PERIOD_MS));
+    this.jumpCheck = setInterval(() => void this.check(() => this.opts.backend.checkJumps(), true), Math.min(every, JUMP_CHECK_PERIOD_MS));
     this.jumpCheck.unref();
     this.requestSync();
   }
@@ -169,35 +157,21 @@ export class Proxier {
     if (this.jumpCheck) clearInterval(this.jumpCheck);
   }
 
-  /** Periodic tick: a full sync if a canary chain vanished (someone flushed the tables), else a partial sync. */
-  private async monitor(): Promise<void> {
-    if (this.applied) {
-      for (const t of CANARY_TABLES) {
-        if (!(await this.opts.iptables.chainExists(t, CANARY_CHAIN))) {
-          this.opts.logger.warn({ table: t }, 'canary chain missing: rules were flushed, doing a full sync');
-          this.applied = undefined;
-          break;
-        }
+  /** A backend check; a reason makes the next sync full. The periodic check syncs anyway (upstream's --sync-period). */
+  private async check(backendCheck: () => Promise<string | undefined>, onlyIfDamaged = false): Promise<void> {
+    if (this.synced && !this.running) {
+      let reason: string | undefined;
+      try {
+        reason = await backendCheck();
+      } catch (err) {
+        reason = `the check failed: ${String(err)}`;
+      }
+      if (reason) {
+        this.opts.logger.warn({ reason }, 'our rules need a full sync');
+        this.synced = false;
       }
     }
-    this.requestSync();
-  }
-
-  /** Whether our jumps are no longer first in their built-in chains; if so the next sync is full (and fixes them). */
-  private async checkJumps(): Promise<boolean> {
-    if (!this.applied || this.running) return false;
-    try {
-      const jumps = jumpChains(this.opts.config);
-      const listed = new Map<string, string[]>();
-      for (const j of jumps) if (!listed.has(`${j.table} ${j.from}`)) listed.set(`${j.table} ${j.from}`, await this.opts.iptables.listChain(j.table, j.from));
-      const misplaced = misplacedJumps((t, c) => listed.get(`${t} ${c}`) ?? [], jumps);
-      if (!misplaced.length) return false;
-      this.opts.logger.warn({ chains: misplaced.map((g) => `${g[0].table}/${g[0].from}`) }, 'our jumps are not first in these chains any more: doing a full sync');
-    } catch (err) {
-      this.opts.logger.warn({ err: String(err) }, 'checking the built-in chains failed: doing a full sync');
-    }
-    this.applied = undefined;
-    return true;
+    if (!onlyIfDamaged || !this.synced) this.requestSync();
   }
 
   /** Debounced: runs at once unless the last sync started less than --min-sync-period ago. */
@@ -224,8 +198,8 @@ export class Proxier {
       try {
         stats = await this.sync();
       } catch (err) {
-        this.applied = undefined;
-        this.opts.logger.error({ err: String(err) }, 'sync failed; the next sync is a full sync');
+        this.synced = false;
+        this.opts.logger.error({ err: String(err), mode: this.mode }, 'sync failed; the next sync is a full sync');
         this.opts.onError?.(err);
         setTimeout(() => this.requestSync(), this.opts.minSyncPeriodMs ?? 1000).unref();
       }
@@ -241,27 +215,11 @@ export class Proxier {
 
   private async sync(): Promise<SyncStats> {
     const t0 = performance.now();
-    const full = !this.applied || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
-    // a full sync lists the kernel's rules (stale chains, missing jumps) while the rules are generated
-    const listing = full ? this.opts.iptables.save() : undefined;
-    listing?.catch(() => undefined);
+    const full = !this.synced || Date.now() - this.lastFullSync > FULL_SYNC_PERIOD_MS;
     const ports = this.currentPorts();
-    const gen = generateRules(ports, this.opts.config, this.chainCache);
-    let kernelChains: string[] | undefined;
-    if (listing) {
-      const save = await listing;
-      const listed = parseSaveChains(save);
-      kernelChains = listed.get('nat') ?? [];
-      for (const t of CANARY_TABLES) if (!listed.get(t)?.includes(CANARY_CHAIN)) await this.opts.iptables.ensureChain(t, CANARY_CHAIN);
-      for (const group of misplacedJumps((t, c) => chainRules(save, t, c), jumpChains(this.opts.config))) {
-        await this.opts.iptables.prependJumps(group);
-      }
-    }
-    const plan = planSync(gen, full ? undefined : this.applied, kernelChains);
-    const payload = renderPayload(gen, { write: plan.write, stale: plan.stale });
-    this.applied = undefined; // unknown until the restore succeeds
-    await this.opts.iptables.restore(payload);
-    this.applied = plan.next;
+    this.synced = false; // unknown until the transaction succeeds
+    const done = await this.opts.backend.sync(ports, full);
+    this.synced = true;
     if (full) this.lastFullSync = Date.now();
     const flows = staleUdpFlows(this.lastPorts, ports);
     this.lastPorts = ports;
@@ -271,14 +229,8 @@ export class Proxier {
       if (r.code > 1) this.opts.logger.warn({ args, stderr: r.stderr.trim() }, 'conntrack cleanup failed');
     }
     this.lastSyncTime = Date.now();
-    const stats: SyncStats = {
-      full,
-      durationMs: performance.now() - t0,
-      rules: countRules(payload),
-      servicesWritten: plan.write ? plan.write.size : gen.services.length,
-      staleChains: plan.stale.length,
-    };
-    this.opts.logger.debug({ ...stats }, 'synced iptables rules');
+    const stats: SyncStats = { full, durationMs: performance.now() - t0, ...done };
+    this.opts.logger.debug({ ...stats, mode: this.mode }, 'synced proxy rules');
     this.opts.onSync?.(stats);
     return stats;
   }
@@ -286,32 +238,4 @@ export class Proxier {
 
 function sliceService(s: discovery.EndpointSlice): string {
   return `${s.metadata?.namespace}/${s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''}`;
-}
-
-function countRules(payload: string): number {
-  let n = 0;
-  let i = -1;
-  while ((i = payload.indexOf('\n-A ', i + 1)) >= 0) n++;
-  return n;
-}
-
-/** --cleanup: remove every jump and chain kube-proxy writes; nothing else. */
-export async function cleanup(ipt: Iptables, cfg: ProxyConfig): Promise<number> {
-  for (const j of jumpChains({ ...cfg, podNetworkCIDR: cfg.podNetworkCIDR ?? '0.0.0.0/0' })) await ipt.deleteJump(j);
-  const chains = parseSaveChains(await ipt.save());
-  const ours = {
-    filter: [...FILTER_CHAINS, PODNET_FILTER_CHAIN, CANARY_CHAIN],
-    nat: [...NAT_CHAINS, PODNET_NAT_CHAIN, CANARY_CHAIN],
-  };
-  const lines: string[] = [];
-  let removed = 0;
-  for (const table of ['filter', 'nat'] as const) {
-    const present = chains.get(table) ?? [];
-    const del = present.filter((c) => ours[table].includes(c) || (table === 'nat' && isServiceChainName(c)));
-    if (del.length === 0) continue;
-    lines.push(`*${table}`, ...del.map((c) => `:${c} - [0:0]`), ...del.map((c) => `-X ${c}`), 'COMMIT');
-    removed += del.length;
-  }
-  if (lines.length) await ipt.restore(lines.join('\n') + '\n');
-  return removed;
 }

@@ -1,8 +1,8 @@
 // The iptables rule generator: ServicePorts + config -> the filter and nat rules of upstream
 // kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go syncProxyRules). Pure: no I/O.
 // The result is split so a partial sync can leave unchanged Services' chains out of the payload.
-import { endpointChainName, externalChainName, serviceChainName } from '@minik8s/shared';
-import type { ServicePort } from './model';
+import { endpointChainName, externalChainName, serviceChainName, servicePortKey } from '@minik8s/shared';
+import type { ServicePort } from '@minik8s/shared';
 
 export interface ProxyConfig {
   /** --cluster-cidr: traffic to a ClusterIP from outside it is masqueraded (upstream LocalDetector). */
@@ -19,6 +19,8 @@ export interface ProxyConfig {
   conntrackTCPBeLiberal?: boolean;
   /** --sync-pod-routes: our host-gw pod network's masquerade/forward chains (see podnet.ts). */
   podNetworkCIDR?: string;
+  /** This node (nftables mode: only its endpoints can be hairpins). */
+  nodeName?: string;
 }
 
 /** Rules owned by one Service port: its KUBE-SVC/KUBE-EXT/KUBE-SEP chains (nat). */
@@ -59,9 +61,6 @@ export function probability(n: number): string {
   return (probabilities[n] ??= (1 / n).toFixed(10));
 }
 
-export function serviceKey(sp: ServicePort): string {
-  return `${sp.spn}/${sp.protocol}`;
-}
 
 /** The KUBE-SVC/EXT/SEP chains of one Service port that has endpoints. */
 export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains {
@@ -99,7 +98,7 @@ export function serviceChains(sp: ServicePort, cfg: ProxyConfig): ServiceChains 
     rules.push(`-A ${e.chain} ${comment(sp.spn)} -s ${e.ip} -j ${mark}`);
     rules.push(`-A ${e.chain} ${comment(sp.spn)}${recentSet ? ` -m recent --name ${e.chain} --set` : ''} ${pr} -j DNAT --to-destination ${e.hostPort}`);
   }
-  return { key: serviceKey(sp), chains, rules };
+  return { key: servicePortKey(sp), chains, rules };
 }
 
 /**
@@ -149,23 +148,55 @@ export function generateRules(services: ServicePort[], cfg: ProxyConfig, cache?:
     filterRules.push(`-A KUBE-FIREWALL ${comment('block incoming localnet connections')} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
   }
   if (!cfg.conntrackTCPBeLiberal) filterRules.push('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP');
-  filterRules.push(`-A KUBE-FORWARD ${comment('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`);
-  filterRules.push(`-A KUBE-FORWARD ${comment('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+  filterRules.push(...forwardAcceptRules(mark));
   if (cfg.podNetworkCIDR) {
-    const cidr = cfg.podNetworkCIDR;
+    const pod = podNetworkRules(cfg.podNetworkCIDR, mark, masq);
     natChains.push(PODNET_NAT_CHAIN);
-    natRules.push(
+    natRules.push(...pod.nat);
+    filterChains.push(PODNET_FILTER_CHAIN);
+    filterRules.push(...pod.filter);
+  }
+  return { filterChains, filterRules, natChains, natRules, services: perService };
+}
+
+/** KUBE-FORWARD's accepts: forwarded Service traffic passes a FORWARD policy of DROP (Docker's). */
+function forwardAcceptRules(mark: string): string[] {
+  return [
+    `-A KUBE-FORWARD ${comment('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`,
+    `-A KUBE-FORWARD ${comment('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+  ];
+}
+
+/** Our host-gw pod network: pod-to-pod keeps its source, pods leaving the cluster are masqueraded, pod traffic is forwarded. */
+function podNetworkRules(cidr: string, mark: string, masq: string): { nat: string[]; filter: string[] } {
+  return {
+    nat: [
       `-A ${PODNET_NAT_CHAIN} -m mark --mark ${mark}/${mark} -j RETURN`,
       `-A ${PODNET_NAT_CHAIN} ${comment('pod-to-pod traffic keeps its source')} -s ${cidr} -d ${cidr} -j ACCEPT`,
       `-A ${PODNET_NAT_CHAIN} ${comment('pod traffic leaving the cluster')} -s ${cidr} ! -d ${cidr} ${masq}`,
-    );
-    filterChains.push(PODNET_FILTER_CHAIN);
-    filterRules.push(
+    ],
+    filter: [
       `-A ${PODNET_FILTER_CHAIN} ${comment('pod network')} -s ${cidr} -j ACCEPT`,
       `-A ${PODNET_FILTER_CHAIN} ${comment('pod network')} -d ${cidr} -j ACCEPT`,
-    );
-  }
-  return { filterChains, filterRules, natChains, natRules, services: perService };
+    ],
+  };
+}
+
+/**
+ * What the nftables mode still needs in iptables: a verdict in one table cannot overrule a DROP in
+ * another, so forwarded Service traffic is accepted in filter FORWARD (KUBE-FORWARD) where Docker's
+ * policy is DROP; and the pod network's chains (a Docker MASQUERADE rule in nat POSTROUTING is only
+ * skipped by an ACCEPT before it in the same chain).
+ */
+export function companionPayload(cfg: ProxyConfig): string {
+  const mark = cfg.masqueradeMark ?? '0x4000';
+  const masq = `-j MASQUERADE${cfg.randomFully === false ? '' : ' --random-fully'}`;
+  const pod = cfg.podNetworkCIDR ? podNetworkRules(cfg.podNetworkCIDR, mark, masq) : undefined;
+  const out = ['*filter', ':KUBE-FORWARD - [0:0]'];
+  if (pod) out.push(`:${PODNET_FILTER_CHAIN} - [0:0]`);
+  out.push(...forwardAcceptRules(mark), ...(pod?.filter ?? []), 'COMMIT');
+  if (pod) out.push('*nat', `:${PODNET_NAT_CHAIN} - [0:0]`, ...pod.nat, 'COMMIT');
+  return out.join('\n') + '\n';
 }
 
 export interface RenderOptions {

@@ -1,79 +1,89 @@
 // The kube-proxy process, run inside a node network namespace (`ip netns exec`), against a real
 // apiserver: Services and EndpointSlices are created through the API (no controllers needed).
 // The apiserver listens on the root end of a link-local veth /30 that only the node netns shares.
+// Once per proxy mode (--proxy-mode iptables / nftables).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
 import { createNodeSandbox, foreignRules, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
 import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { affinityRules, dnatTargets, leftovers, MODES, type Mode } from './modes';
 
 type Svc = core.Service & KubeObject;
 type Slice = discovery.EndpointSlice & KubeObject;
 
-let sb: NodeSandbox;
-let api: ApiClient;
-let proxy: Proc;
-let foreign: string[];
-let link: { rootIP: string; nsIP: string };
-let clusterIP = '';
-let nodePort = 0;
-const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
+afterAll(() => stopAll());
 
-const ip = (name: string) => sb.pods.find((p) => p.name === name)!.ip;
-const ns = (name: string) => sb.pods.find((p) => p.name === name)!.ns;
-const many = (from: string, url: string, n: number) => Array.from({ length: n }, () => sb.get(from, url));
-/** KUBE-SEP chains that belong to default/web. */
-const webSeps = () =>
-  new Set(nsx(sb.node, ['iptables-save', '-t', 'nat']).split('\n').filter((l) => /^-A KUBE-SEP-\S+ .*default\/web:http/.test(l)).map((l) => l.split(' ')[1])).size;
-const servedBy = (rs: string[]) => new Set(rs.map((r) => /served-by=(\w+)/.exec(r)?.[1] ?? r));
+describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)', (mode: Mode) => {
+  let sb: NodeSandbox;
+  let api: ApiClient;
+  let proxy: Proc;
+  let apiProcs: Proc[] = [];
+  let foreign: string[];
+  let link: { rootIP: string; nsIP: string };
+  let clusterIP = '';
+  let nodePort = 0;
+  const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
 
-function endpointSlice(backends: string[]): Slice {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: backends.map((b) => ({ addresses: [ip(b)], conditions: { ready: true }, nodeName: 'node1' })),
-  };
-}
+  const ip = (name: string) => sb.pods.find((p) => p.name === name)!.ip;
+  const ns = (name: string) => sb.pods.find((p) => p.name === name)!.ns;
+  const many = (from: string, url: string, n: number) => Array.from({ length: n }, () => sb.get(from, url));
+  /** Endpoints the rules send default/web's port to. */
+  const webTargets = () => dnatTargets(mode, sb.node, 'default/web:http', `${clusterIP} . tcp . 80`).length;
+  const servedBy = (rs: string[]) => new Set(rs.map((r) => /served-by=(\w+)/.exec(r)?.[1] ?? r));
 
-async function setBackends(backends: string[]): Promise<void> {
-  const rc = api.resource<Slice>(R.endpointslices);
-  const cur = await rc.get('web-abcde', 'default');
-  await rc.update({ ...endpointSlice(backends), metadata: { ...cur.metadata, labels: cur.metadata.labels } });
-}
-
-beforeAll(async () => {
-  sb = await createNodeSandbox('kpp', ['a', 'b', 'c'], ['d']);
-  link = linkToRoot(sb.node, 'mkkpp-api');
-  const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
-  api = new ApiClient(apiserver.admin);
-  foreign = foreignRules(sb.node);
-  proxy = startProcess('kube-proxy', 'ip', [
-    'netns', 'exec', sb.node, process.execPath, MAIN,
-    '--kubeconfig', await apiserver.kubeconfig('kube-proxy'), '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms',
-    '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
-  ]);
-  await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);
-  for (const p of ['a', 'b', 'c']) {
-    await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/`) === p, 15_000, 200);
+  function endpointSlice(backends: string[]): Slice {
+    return {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: backends.map((b) => ({ addresses: [ip(b)], conditions: { ready: true }, nodeName: 'node1' })),
+    };
   }
-});
 
-afterAll(async () => {
-  await proxy?.kill('SIGTERM');
-  await sb?.destroy();
-  await stopAll();
-});
+  async function setBackends(backends: string[]): Promise<void> {
+    const rc = api.resource<Slice>(R.endpointslices);
+    const cur = await rc.get('web-abcde', 'default');
+    await rc.update({ ...endpointSlice(backends), metadata: { ...cur.metadata, labels: cur.metadata.labels } });
+  }
 
-describe('kube-proxy process in a node network namespace', () => {
+  beforeAll(async () => {
+    const tag = mode === 'iptables' ? 'kpp' : 'kpq';
+    sb = await createNodeSandbox(tag, ['a', 'b', 'c'], ['d']);
+    link = mode === 'iptables' ? linkToRoot(sb.node, `mk${tag}-api`) : linkToRoot(sb.node, `mk${tag}-api`, '169.254.77.13', '169.254.77.14');
+    const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
+    apiProcs = apiserver.procs;
+    api = new ApiClient(apiserver.admin);
+    foreign = foreignRules(sb.node);
+    proxy = startProcess('kube-proxy', 'ip', [
+      'netns', 'exec', sb.node, process.execPath, MAIN,
+      '--kubeconfig', await apiserver.kubeconfig('kube-proxy'), '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms', '--proxy-mode', mode,
+      '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
+    ]);
+    await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);
+    for (const p of ['a', 'b', 'c']) {
+      await waitFor(`httpd in pod ${p}`, () => sb.get(ns('d'), `http://${ip(p)}:8080/`) === p, 15_000, 200);
+    }
+  });
+
+  afterAll(async () => {
+    await proxy?.kill('SIGTERM');
+    await sb?.destroy();
+    for (const p of apiProcs.reverse()) await p.kill();
+  });
+
   it('sets route_localnet and serves /healthz and /metrics', async () => {
     expect(nsx(sb.node, ['sysctl', '-n', 'net.ipv4.conf.all.route_localnet']).trim()).toBe('1');
     const text = await (await fetch(`http://${link.nsIP}:10249/metrics`)).text();
-    expect(text).toMatch(/kubeproxy_sync_proxy_rules_duration_seconds_count\{full="true"\} [1-9]/);
+    expect(text).toMatch(/kubeproxy_sync_full_proxy_rules_duration_seconds_count [1-9]/);
+    expect(text).toMatch(/kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]/);
     expect(text).toMatch(/kubeproxy_sync_proxy_rules_last_timestamp_seconds [1-9]/);
-    expect(text).toMatch(/kubeproxy_sync_proxy_rules_iptables_last [1-9]/);
+    expect(text).toMatch(new RegExp(`kubeproxy_sync_proxy_rules_${mode}_last [1-9]`));
+    // only this mode's rules: the other mode's are removed at start
+    expect(leftovers(sb.node).includes('table inet kube-proxy')).toBe(mode === 'nftables');
+    expect(kubeChains(sb.node).includes('KUBE-SERVICES')).toBe(mode === 'iptables');
   });
 
   it('programs a NodePort Service created through the API', async () => {
@@ -102,28 +112,28 @@ describe('kube-proxy process in a node network namespace', () => {
     await setBackends(['a']);
     await waitFor('only pod a serves', () => [...servedBy(many(ns('d'), `http://${clusterIP}/`, 5))].join() === 'a', 20_000, 100);
     expect(servedBy(many(ns('d'), `http://${clusterIP}/`, 10))).toEqual(new Set(['a']));
-    expect(webSeps()).toBe(1);
+    expect(webTargets()).toBe(1);
     await setBackends(['a', 'b', 'c']);
-    await waitFor('three endpoint chains', () => webSeps() === 3, 20_000, 100);
+    await waitFor('three endpoints in the rules', () => webTargets() === 3, 20_000, 100);
     expect(servedBy(many(ns('d'), `http://${clusterIP}/`, 30)).size).toBeGreaterThanOrEqual(2);
     expect(foreignRules(sb.node)).toEqual(foreign);
   });
 
   it('sessionAffinity ClientIP set through the API: 20 of 20 to one pod', async () => {
     await api.resource<Svc>(R.services).patch('web', { spec: { sessionAffinity: 'ClientIP' } }, 'merge', { namespace: 'default' });
-    await waitFor('affinity rules', () => /--rcheck/.test(nsx(sb.node, ['iptables-save', '-t', 'nat'])), 20_000, 100);
+    await waitFor('affinity rules', () => affinityRules(mode, sb.node) > 0, 20_000, 100);
     const rs = many(ns('d'), `http://${clusterIP}/`, 20);
     expect(rs.filter((r) => r.startsWith('FAIL'))).toEqual([]);
     expect(servedBy(rs).size).toBe(1);
   });
 
-  it('deleting the Service removes its rules; --cleanup removes every KUBE-* chain', async () => {
+  it('deleting the Service removes its rules; --cleanup removes everything kube-proxy wrote', async () => {
     await api.resource<Svc>(R.services).delete('web', { namespace: 'default' });
-    await waitFor('web rules gone', () => !nsx(sb.node, ['iptables-save']).includes('default/web:http'), 20_000, 100);
+    await waitFor('web rules gone', () => webTargets() === 0, 20_000, 100);
     await proxy.kill('SIGTERM');
     const r = nsTry(sb.node, [process.execPath, MAIN, '--cleanup'], 30_000);
     expect(r.code, r.out + r.err).toBe(0);
-    expect(kubeChains(sb.node)).toEqual([]);
+    expect(leftovers(sb.node)).toEqual([]);
     expect(foreignRules(sb.node)).toEqual(foreign);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildServicePorts, groupSlices, type ServicePort } from '../src/model';
+import { buildServicePorts, groupSlices, type ServicePort } from '@minik8s/shared';
 import { planSync, staleUdpFlows } from '../src/plan';
 import { generateRules } from '../src/rules';
 import { service, slice } from './fixtures';

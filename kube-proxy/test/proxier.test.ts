@@ -2,6 +2,7 @@
 // failure -> full resync, debouncing by --min-sync-period.
 import { describe, expect, it } from 'vitest';
 import { Iptables, type Jump } from '../src/iptables';
+import { IptablesBackend } from '../src/iptables-backend';
 import { Proxier } from '../src/proxier';
 import { service, slice } from './fixtures';
 
@@ -53,7 +54,7 @@ class FakeIptables extends Iptables {
 function setup(minSyncPeriodMs = 0) {
   const ipt = new FakeIptables();
   const errors: unknown[] = [];
-  const p = new Proxier({ iptables: ipt, config: { clusterCIDR: '10.244.0.0/16' }, minSyncPeriodMs, logger: silent, commandPrefix: ['true'], onError: (e) => errors.push(e) });
+  const p = new Proxier({ backend: new IptablesBackend(ipt, { clusterCIDR: '10.244.0.0/16' }), minSyncPeriodMs, logger: silent, commandPrefix: ['true'], onError: (e) => errors.push(e) });
   p.setService('ns/a', service('ns', 'a', { clusterIP: '10.96.0.11', ports: [{ name: 'http', port: 80 }] }));
   p.setService('ns/b', service('ns', 'b', { clusterIP: '10.96.0.12', ports: [{ name: 'http', port: 80 }] }));
   p.setEndpointSlice('ns/a-1', slice('ns', 'a', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }]));
@@ -99,7 +100,7 @@ describe('Proxier', () => {
 
   it('a vanished canary chain makes the periodic sync a full one', async () => {
     const ipt = new FakeIptables();
-    const p = new Proxier({ iptables: ipt, config: {}, minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    const p = new Proxier({ backend: new IptablesBackend(ipt, {}), minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
     p.start();
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(1); // periodic syncs were partial
@@ -113,7 +114,7 @@ describe('Proxier', () => {
 
   it('a rule inserted above our jumps (Docker creating a network) makes the periodic sync full and puts them first again', async () => {
     const ipt = new FakeIptables();
-    const p = new Proxier({ iptables: ipt, config: {}, minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
+    const p = new Proxier({ backend: new IptablesBackend(ipt, {}), minSyncPeriodMs: 0, syncPeriodMs: 100, logger: silent, commandPrefix: ['true'] });
     p.start();
     await new Promise((r) => setTimeout(r, 250));
     expect(ipt.saves).toBe(1);

@@ -1,6 +1,6 @@
 // Golden-text tests of the rule generator, in the style of upstream proxier_test.go.
 import { describe, expect, it } from 'vitest';
-import { buildServicePorts, groupSlices } from '../src/model';
+import { buildServicePorts, groupSlices } from '@minik8s/shared';
 import { generateRules, renderPayload, type ProxyConfig } from '../src/rules';
 import { service, slice } from './fixtures';
 import type { core, discovery } from '@minik8s/shared';

@@ -90,7 +90,7 @@ export async function listObjects(ctx: Ctx, rt: ResourceType, ns: string | undef
 }
 
 export async function getObject<T extends KubeObject = KubeObject>(ctx: Ctx, rt: ResourceType, ns: string | undefined, name: string): Promise<T> {
-  return withType(rt, await ctx.client.request<T>('GET', resourcePath(rt, nsFor(rt, ns), name)));
+  return withType(rt, await ctx.client.request<T>('GET', resourcePath(rt, nsFor(rt, ns), name), { accept: 'application/json' }));
 }
 
 export function withType<T extends KubeObject>(rt: ResourceType, o: T): T {

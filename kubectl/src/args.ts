@@ -1,6 +1,7 @@
 // Resource arguments as kubectl reads them: `TYPE[,TYPE] [NAME...]`, `TYPE/NAME [TYPE/NAME...]`, `all`.
+import type { Ctx } from './context';
 import { CliError } from './errors';
-import { RESOURCES, findResource, type ResourceType } from './shared';
+import { findResource, type ResourceType } from './shared';
 
 export interface ResourceRequest {
   rt: ResourceType;
@@ -8,30 +9,42 @@ export interface ResourceRequest {
   names: string[];
 }
 
-/** Resolve a type name (plural, singular, short name, kind, plural.group) or fail as kubectl does. */
-export function resolveType(name: string): ResourceType {
-  const rt = findResource(name);
+/** Resolve a type name (plural, singular, short name, kind, plural.group) from discovery, or fail as kubectl does. */
+export async function resolveType(ctx: Ctx, name: string): Promise<ResourceType> {
+  const rt = await ctx.discovery.resolve(name);
   if (!rt) throw new CliError(`the server doesn't have a resource type "${name}"`);
   return rt;
 }
 
-/** Resources in the "all" category, in discovery order. */
-export function categoryAll(): ResourceType[] {
-  return RESOURCES.filter((r) => r.categories.includes('all'));
+/** A built-in type mkctl itself needs (pods for logs, events for describe): from the registry, no discovery. */
+export function builtinType(name: string): ResourceType {
+  const rt = findResource(name);
+  if (!rt) throw new Error(`no built-in resource type "${name}"`);
+  return rt;
 }
 
-function expandTypes(spec: string): ResourceType[] {
+/** Resources in a category ("all"), in discovery order, one version each. */
+export async function category(ctx: Ctx, name: string): Promise<ResourceType[]> {
+  const seen = new Set<string>();
+  return (await ctx.discovery.all()).filter((r) => {
+    if (!r.categories.includes(name) || seen.has(`${r.group}/${r.resource}`)) return false;
+    seen.add(`${r.group}/${r.resource}`);
+    return true;
+  });
+}
+
+async function expandTypes(ctx: Ctx, spec: string): Promise<ResourceType[]> {
   const out: ResourceType[] = [];
   for (const part of spec.split(',')) {
     if (part === '') continue;
-    const types = part.toLowerCase() === 'all' ? categoryAll() : [resolveType(part)];
+    const types = part.toLowerCase() === 'all' ? await category(ctx, 'all') : [await resolveType(ctx, part)];
     for (const t of types) if (!out.includes(t)) out.push(t);
   }
   return out;
 }
 
 /** Parse resource arguments; `verb` shapes the "You must specify" message. */
-export function parseResourceArgs(args: string[], verb = 'get'): ResourceRequest[] {
+export async function parseResourceArgs(ctx: Ctx, args: string[], verb = 'get'): Promise<ResourceRequest[]> {
   if (args.length === 0) throw new CliError(`you must specify the type of resource to ${verb}`);
   const slashed = args.filter((a) => a.includes('/'));
   if (slashed.length > 0) {
@@ -44,14 +57,14 @@ export function parseResourceArgs(args: string[], verb = 'get'): ResourceRequest
       const type = a.slice(0, i);
       const name = a.slice(i + 1);
       if (!type || !name) throw new CliError(`arguments in resource/name form must have a single resource and name`);
-      const rt = resolveType(type);
+      const rt = await resolveType(ctx, type);
       const existing = out.find((r) => r.rt === rt);
       if (existing) existing.names.push(name);
       else out.push({ rt, names: [name] });
     }
     return out;
   }
-  const types = expandTypes(args[0]);
+  const types = await expandTypes(ctx, args[0]);
   const names = args.slice(1);
   if (names.length > 0 && types.length > 1) throw new CliError('you may only specify a single resource type when naming objects (use TYPE/NAME for several)');
   return types.map((rt) => ({ rt, names: [...names] }));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, freePort, median, until } from '@minik8s/shared';
-import { localPki } from '@minik8s/shared/dist/pki';
+import { localPki } from '@minik8s/shared/pki';
 
 const REPO = resolve(__dirname, '..', '..');
 const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');

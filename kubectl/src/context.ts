@@ -1,4 +1,7 @@
 // What every command gets: the global flags, a lazily built API client and the namespace to use.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Discovery } from './discovery';
 import type { ApiClient } from './shared';
 
 export interface GlobalOptions {
@@ -7,6 +10,7 @@ export interface GlobalOptions {
   namespace?: string;
   server?: string;
   v?: string;
+  cacheDir?: string;
 }
 
 export const USER_AGENT = 'mkctl/v1.32.0 (linux/amd64) minik8s';
@@ -14,6 +18,7 @@ export const USER_AGENT = 'mkctl/v1.32.0 (linux/amd64) minik8s';
 export class Ctx {
   private cachedClient?: ApiClient;
   private kubeconfigNamespace?: string;
+  private cachedDiscovery?: Discovery;
 
   constructor(readonly globals: GlobalOptions) {}
 
@@ -21,14 +26,37 @@ export class Ctx {
     if (!this.cachedClient) {
       // Loaded on first use: `version --client`, `completion` and `config` never pay for them.
       /* eslint-disable @typescript-eslint/no-require-imports */
-      const { loadKubeconfig } = require('@minik8s/shared/dist/client/kubeconfig') as typeof import('@minik8s/shared/dist/client/kubeconfig');
-      const { ApiClient } = require('@minik8s/shared/dist/client/api-client') as typeof import('@minik8s/shared/dist/client/api-client');
+      const { loadKubeconfig, ApiClient } = require('@minik8s/shared/client') as typeof import('@minik8s/shared/client');
       /* eslint-enable @typescript-eslint/no-require-imports */
       const cfg = loadKubeconfig({ path: this.globals.kubeconfig, context: this.globals.context, server: this.globals.server });
       this.kubeconfigNamespace = cfg.namespace;
-      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT });
+      const level = this.verbosity;
+      let observe;
+      if (level >= 6) {
+        const { requestLogger, logConfigLoaded } = require('./verbose') as typeof import('./verbose');
+        const { kubeconfigFiles } = require('@minik8s/shared/client') as typeof import('@minik8s/shared/client');
+        logConfigLoaded(level, kubeconfigFiles({ path: this.globals.kubeconfig })[0]);
+        observe = requestLogger(level);
+      }
+      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT, observe });
     }
     return this.cachedClient;
+  }
+
+  /** -v N (0 when not given). */
+  get verbosity(): number {
+    const n = Number((this.globals.v ?? '0').replace(/^=/, ''));
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  }
+
+  /** Resource types from the server's discovery, through kubectl's disk cache. */
+  get discovery(): Discovery {
+    if (!this.cachedDiscovery) {
+      const { Discovery, cacheDirFor } = require('./discovery') as typeof import('./discovery'); // eslint-disable-line @typescript-eslint/no-require-imports
+      const parent = this.globals.cacheDir ?? process.env.KUBECACHEDIR ?? join(process.env.HOME || homedir(), '.kube', 'cache');
+      this.cachedDiscovery = new Discovery(this.client, cacheDirFor(join(parent, 'discovery'), this.client.server));
+    }
+    return this.cachedDiscovery;
   }
 
   /** -n, else the context's namespace, else "default" (as kubectl). */

@@ -1,14 +1,15 @@
 // Errors as kubectl prints them: one line on stderr, exit code 1 (or the remote command's code for exec).
 // This file is loaded on every run: it imports nothing at run time.
-import type { ApiError } from '@minik8s/shared/dist/api/status';
+import type { ApiError } from '@minik8s/shared/client';
 
 /** A usage or input error found on the client side; printed as `error: <message>`. */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }
@@ -54,6 +55,7 @@ export function formatError(e: unknown): string {
   if (name === 'ApiError') return serverErrorLine(e as ApiError);
   if (e instanceof CodeExitError) return e.message.replace(/\n$/, '');
   if (name === 'ConnectionError') return (e as Error).message;
+  if (name === 'KlogError') return (require('./klog') as typeof import('./klog')).klogCommandFailed((e as Error).message); // eslint-disable-line @typescript-eslint/no-require-imports
   if (e instanceof Error) return `error: ${e.message}`;
   return `error: ${String(e)}`;
 }

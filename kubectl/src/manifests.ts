@@ -3,8 +3,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { Ctx } from './context';
 import { CliError } from './errors';
-import { resourceForKind, type KubeObject, type ResourceType } from './shared';
+import type { KubeObject, ResourceType } from './shared';
 
 export interface Manifest {
   /** Where it came from, as kubectl names it in messages ("deploy.yaml", "STDIN"). */
@@ -33,8 +34,8 @@ function filesOf(path: string, recursive: boolean): string[] {
   return out;
 }
 
-/** Parse one file's text into objects (documents, List items); throws CliError naming the line. */
-export function parseManifests(text: string, source: string): KubeObject[] {
+/** Parse one file's text into objects (documents, List items; `raw`: the documents as they are); throws CliError naming the line. */
+export function parseManifests(text: string, source: string, raw = false): KubeObject[] {
   const docs = YAML.parseAllDocuments(text, { version: '1.1' });
   const out: KubeObject[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
@@ -46,6 +47,10 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     }
     const v = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (v === null || v === undefined) continue;
+    if (raw) {
+      out.push(v as KubeObject);
+      continue;
+    }
     if (typeof v !== 'object' || Array.isArray(v)) throw new CliError(`error parsing ${source}: a document must be a mapping (an API object), got ${Array.isArray(v) ? 'a list' : typeof v}`);
     const o = v as KubeObject & { items?: KubeObject[] };
     if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) out.push(...(o.items ?? []));
@@ -54,8 +59,8 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   return out;
 }
 
-/** Objects from every -f source, each resolved to its resource type. */
-export function readManifests(paths: string[], recursive: boolean): Manifest[] {
+/** Objects from every -f source, each resolved to its resource type through discovery. */
+export async function readManifests(ctx: Ctx, paths: string[], recursive: boolean): Promise<Manifest[]> {
   if (paths.length === 0) throw new CliError('must specify one of -f and -k');
   const out: Manifest[] = [];
   for (const p of paths) {
@@ -68,20 +73,20 @@ export function readManifests(paths: string[], recursive: boolean): Manifest[] {
       } catch (e) {
         throw new CliError(`unable to read ${source}: ${(e as Error).message}`);
       }
-      for (const obj of parseManifests(text, source)) out.push({ source, obj, rt: resolveKind(obj, source) });
+      for (const obj of parseManifests(text, source)) out.push({ source, obj, rt: await resolveKind(ctx, obj, source) });
     }
   }
   if (out.length === 0) throw new CliError('no objects passed to apply');
   return out;
 }
 
-function resolveKind(obj: KubeObject, source: string): ResourceType {
+export async function resolveKind(ctx: Ctx, obj: KubeObject, source: string): Promise<ResourceType> {
   const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean);
   if (missing.length) {
     throw new CliError(`error validating "${source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);
   }
   if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
-  const rt = resourceForKind(String(obj.apiVersion), String(obj.kind));
+  const rt = await ctx.discovery.forKind(String(obj.apiVersion), String(obj.kind));
   if (!rt) {
     throw new CliError(
       `resource mapping not found for name: "${obj.metadata.name ?? ''}" namespace: "${obj.metadata.namespace ?? ''}" from "${source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`,

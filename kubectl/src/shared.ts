@@ -1,9 +1,7 @@
-// The parts of @minik8s/shared mkctl uses, imported file by file: the package index also loads pino and
-// prom-client, which would cost start-up time a CLI cannot afford.
-export { ApiClient, type QueryValue, type RequestOptions } from '@minik8s/shared/dist/client/api-client';
-export { ConnectionError } from '@minik8s/shared/dist/client/errors';
-export { KubeconfigError, kubeconfigFiles, loadKubeconfig } from '@minik8s/shared/dist/client/kubeconfig';
-export { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
-export { RESOURCES, apiVersionOf, findResource, qualifiedResource, resourceForKind, resourcePath, type ResourceType } from '@minik8s/shared/dist/api/resources';
-export { ApiError, isNotFound, isAlreadyExists, isConflict, isGone, type Status } from '@minik8s/shared/dist/api/status';
-export type { KubeObject, KubeList, WatchEvent } from '@minik8s/shared/dist/api/types';
+// The parts of @minik8s/shared mkctl uses, from its lean `client` entry: the package root also loads
+// pino and prom-client, which would cost start-up time a CLI cannot afford.
+export {
+  ApiClient, ApiError, ConnectionError, KubeconfigError, RESOURCES, ResourceClient,
+  apiVersionOf, findResource, isAlreadyExists, isConflict, isGone, isNotFound, kubeconfigFiles, loadKubeconfig, qualifiedResource, resourceForKind, resourcePath,
+  type KubeList, type KubeObject, type QueryValue, type RequestOptions, type ResourceType, type Status, type WatchEvent,
+} from '@minik8s/shared/client';

@@ -1,29 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { categoryAll, kindPrefix, parseKeyValues, parseResourceArgs } from '../src/args';
+import { category, kindPrefix, parseKeyValues, parseResourceArgs } from '../src/args';
+import { discoveryCtx } from './fake-discovery';
 import { CliError, ExitCode, exitCodeOf, formatError } from '../src/errors';
 import { parseManifests } from '../src/manifests';
 import { lastAppliedValue, withLastApplied, LAST_APPLIED } from '../src/commands/apply';
 import { ApiError, ConnectionError, KubeconfigError } from '../src/shared';
 
 describe('resource arguments', () => {
-  it('TYPE NAME..., TYPE,TYPE, TYPE/NAME, short names and groups', () => {
-    expect(parseResourceArgs(['po', 'a', 'b']).map((r) => [r.rt.resource, r.names])).toEqual([['pods', ['a', 'b']]]);
-    expect(parseResourceArgs(['pods,deploy']).map((r) => r.rt.resource)).toEqual(['pods', 'deployments']);
-    expect(parseResourceArgs(['pod/a', 'deployments.apps/web', 'po/b']).map((r) => [r.rt.resource, r.names])).toEqual([
+  const ctx = discoveryCtx();
+  it('TYPE NAME..., TYPE,TYPE, TYPE/NAME, short names and groups', async () => {
+    expect((await parseResourceArgs(ctx, ['po', 'a', 'b'])).map((r) => [r.rt.resource, r.names])).toEqual([['pods', ['a', 'b']]]);
+    expect((await parseResourceArgs(ctx, ['pods,deploy'])).map((r) => r.rt.resource)).toEqual(['pods', 'deployments']);
+    expect((await parseResourceArgs(ctx, ['pod/a', 'deployments.apps/web', 'po/b'])).map((r) => [r.rt.resource, r.names])).toEqual([
       ['pods', ['a', 'b']],
       ['deployments', ['web']],
     ]);
-    expect(parseResourceArgs(['all']).map((r) => r.rt.resource)).toEqual(categoryAll().map((r) => r.resource));
+    expect((await parseResourceArgs(ctx, ['all'])).map((r) => r.rt.resource)).toEqual((await category(ctx, 'all')).map((r) => r.resource));
+    expect((await category(ctx, 'all')).map((r) => r.resource)).toEqual(['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers']);
   });
-  it('fails as kubectl does', () => {
-    expect(() => parseResourceArgs(['foos'])).toThrow('the server doesn\'t have a resource type "foos"');
-    expect(() => parseResourceArgs(['pods', 'pod/a'])).toThrow(/no need to specify a resource type/);
-    expect(() => parseResourceArgs([])).toThrow(CliError);
-    expect(() => parseResourceArgs(['pods,svc', 'x'])).toThrow(/single resource type/);
+  it('fails as kubectl does', async () => {
+    await expect(parseResourceArgs(ctx, ['foos'])).rejects.toThrow('the server doesn\'t have a resource type "foos"');
+    await expect(parseResourceArgs(ctx, ['pods', 'pod/a'])).rejects.toThrow(/no need to specify a resource type/);
+    await expect(parseResourceArgs(ctx, [])).rejects.toThrow(CliError);
+    await expect(parseResourceArgs(ctx, ['pods,svc', 'x'])).rejects.toThrow(/single resource type/);
   });
-  it('kind prefixes', () => {
-    expect(kindPrefix(parseResourceArgs(['deploy'])[0].rt)).toBe('deployment.apps');
-    expect(kindPrefix(parseResourceArgs(['svc'])[0].rt)).toBe('service');
+  it('kind prefixes', async () => {
+    expect(kindPrefix((await parseResourceArgs(ctx, ['deploy']))[0].rt)).toBe('deployment.apps');
+    expect(kindPrefix((await parseResourceArgs(ctx, ['svc']))[0].rt)).toBe('service');
   });
   it('key=value and key- changes', () => {
     expect(parseKeyValues(['a=1', 'b-', 'c='], 'label')).toEqual({ set: { a: '1', c: '' }, remove: ['b'] });

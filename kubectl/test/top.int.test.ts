@@ -1,12 +1,12 @@
 // metrics.k8s.io end to end: a real apiserver scraping a real kubelet's /stats/summary, a pod that
-// burns CPU (capped by its limit), and `top pods|nodes` with the real kubectl and with mkctl: same
-// columns, same rows, same errors (parity), values that say the pod is busy.
+// burns CPU (capped by its limit), a pod that holds 50 MB, and `top pods|nodes` with the real kubectl
+// and with mkctl: same columns, same rows, same errors (parity), values that say the pods are busy.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
 import { REPO, freePort, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
-import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../kubelet/test/harness';
+import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 type Tool = 'kubectl' | 'mkctl';
 interface Run {
@@ -53,8 +53,11 @@ beforeAll(async () => {
   // A busy loop capped at 200m by its limit, and an idle pod.
   await createPod(env, podSpec('burner', { containers: [ctr('spin', 'while true; do :; done', { resources: { limits: { cpu: '200m', memory: '64Mi' } } })] }, env.node, { app: 'burn' }));
   await createPod(env, podSpec('idle', { containers: [ctr('a', 'exec sleep 3600'), ctr('b', 'exec sleep 3600')] }, env.node, { app: 'idle' }));
+  // A shell variable of 50 MB: anonymous memory of the container's process.
+  await createPod(env, podSpec('hog', { containers: [ctr('hog', 'x=$(head -c 50000000 /dev/zero | tr "\\0" a); sleep 3600; echo ${#x}', { resources: { limits: { memory: '200Mi' } } })] }, env.node, { app: 'hog' }));
   await waitPod(env, 'burner', 'Running', (p) => p.status?.phase === 'Running');
   await waitPod(env, 'idle', 'Running', (p) => p.status?.phase === 'Running');
+  await waitPod(env, 'hog', 'Running', (p) => p.status?.phase === 'Running');
 }, 120_000);
 
 afterAll(async () => {
@@ -102,6 +105,37 @@ describe('metrics.k8s.io', () => {
     expect(k.stdout).toMatch(/\nburner\s+\d+[num]?\s+\d+(Ki|Mi)?\s+[\d.]+m?s\n/);
   });
 
+  it('memory: the kubelet\'s summary has the working set (usage minus inactive file), RSS and faults of a pod holding 50 MB; kubectl top shows it', async () => {
+    type Mem = { workingSetBytes: number; usageBytes: number; rssBytes?: number; availableBytes?: number; pageFaults?: number };
+    type Summary = { node: { memory: Mem }; pods: { podRef: { name: string }; memory?: Mem; containers: { name: string; memory?: Mem }[] }[] };
+    const hog = await waitFor('hog holds its 50 MB', async () => {
+      const s = JSON.parse(await kubeletGet(env, '/stats/summary')) as Summary;
+      const p = s.pods.find((x) => x.podRef.name === 'hog');
+      return p?.containers[0]?.memory && p.containers[0].memory.workingSetBytes >= 50e6 ? { s, p } : undefined;
+    }, 60_000, 1000);
+    const m = hog.p.containers[0].memory!;
+    expect(m.workingSetBytes).toBeLessThan(200 * 2 ** 20);
+    expect(m.usageBytes).toBeGreaterThanOrEqual(m.workingSetBytes);
+    expect(m.rssBytes).toBeGreaterThanOrEqual(48e6);
+    expect(m.pageFaults).toBeGreaterThan(0);
+    expect(m.availableBytes).toBe(200 * 2 ** 20 - m.workingSetBytes);
+    expect(hog.p.memory?.workingSetBytes).toBe(m.workingSetBytes);
+    expect(hog.s.node.memory.workingSetBytes).toBeGreaterThan(m.workingSetBytes);
+    expect(hog.s.node.memory.availableBytes).toBeGreaterThan(0);
+    // The idle shells hold well under a MiB each: a working set, not nothing.
+    const idle = hog.s.pods.find((x) => x.podRef.name === 'idle')!;
+    for (const c of idle.containers) expect(c.memory?.workingSetBytes).toBeGreaterThan(0);
+
+    const row = await waitFor('hog in top pods', async () => {
+      const r = await run('kubectl', ['top', 'pod', 'hog', '--no-headers']);
+      return r.code === 0 && rowsOf(r.stdout)[0];
+    }, 40_000, 1000);
+    expect(parseInt(row[2], 10)).toBeGreaterThanOrEqual(47);
+    expect(parseInt(row[2], 10)).toBeLessThan(200);
+    const sorted = await same(['top', 'pods', '--sort-by', 'memory', '--no-headers']);
+    expect(rowsOf(sorted.stdout)[0][0]).toBe('hog');
+  });
+
   it('kubectl top pods sees the burner busy; mkctl prints the same', async () => {
     // The busy loop shows up within a scrape or two (its limit caps it at 200m).
     await waitFor('burner ≥ 50m', async () => {
@@ -111,7 +145,7 @@ describe('metrics.k8s.io', () => {
     }, 60_000, 2000);
     const r = await same(['top', 'pods']);
     expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s+$/);
-    expect(rowsOf(r.stdout).slice(1).map((c) => c[0])).toEqual(['burner', 'idle']);
+    expect(rowsOf(r.stdout).slice(1).map((c) => c[0])).toEqual(['burner', 'hog', 'idle']);
     for (const c of rowsOf(r.stdout).slice(1)) {
       expect(c[1]).toMatch(/^\d+m$/);
       expect(c[2]).toMatch(/^\d+Mi$/);
@@ -122,7 +156,7 @@ describe('metrics.k8s.io', () => {
     const all = await same(['top', 'pods', '-A']);
     expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
     const cont = await same(['top', 'pods', '--containers']);
-    expect(rowsOf(cont.stdout).slice(1).map((c) => `${c[0]}/${c[1]}`)).toEqual(['burner/spin', 'idle/a', 'idle/b']);
+    expect(rowsOf(cont.stdout).slice(1).map((c) => `${c[0]}/${c[1]}`)).toEqual(['burner/spin', 'hog/hog', 'idle/a', 'idle/b']);
     const sel = await same(['top', 'pods', '-l', 'app=idle', '--no-headers']);
     expect(rowsOf(sel.stdout).map((c) => c[0])).toEqual(['idle']);
     const sorted = await same(['top', 'pods', '--sort-by', 'cpu']);

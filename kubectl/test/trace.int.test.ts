@@ -1,7 +1,8 @@
 // mkctl trace against etcd + apiserver + the real scheduler (a Node object stands in for a kubelet):
-// a pod that fits shows Created → Scheduled (by default-scheduler, on the node chosen); one that cannot fit
-// shows why (the scheduler's FailedScheduling reason).
-import { execFile } from 'node:child_process';
+// a pod that fits shows Created → Queued → Scheduling → Binding → Scheduled (by default-scheduler, on the
+// node chosen) with millisecond times from the Scheduled Event's eventTime and timing annotations; one that
+// cannot fit shows why (the scheduler's FailedScheduling reason); --watch follows a pod until it is Ready.
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO, freePort, kubeEnv, startApiserver, startComponent, stopAll, waitFor, type Apiserver, tlsFetch } from '../../testing/procs';
@@ -59,10 +60,15 @@ it('trace shows a scheduled pod step by step, and why a pod cannot be scheduled'
   expect(fits.code).toBe(0);
   expect(fits.stdout).toContain('pod/fits in default: Pending on node trace-node');
   const lines = fits.stdout.split('\n');
-  const created = lines.findIndex((l) => /\bCreated\s+kube-apiserver\b/.test(l));
-  const scheduled = lines.findIndex((l) => /\bScheduled\s+default-scheduler\b.*trace-node/.test(l));
+  const row = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const created = row(/\bCreated\s+kube-apiserver\b/);
+  const steps = [created, row(/\bQueued\s+default-scheduler\b/), row(/\bScheduling\s+default-scheduler\b.*filtering and scoring took [\d.]+ms/), row(/\bBinding\s+default-scheduler\b/), row(/\bScheduled\s+default-scheduler\b.*trace-node/)];
   expect(created).toBeGreaterThan(0);
-  expect(scheduled).toBeGreaterThan(created);
+  for (let i = 1; i < steps.length; i++) expect(steps[i], fits.stdout).toBeGreaterThan(steps[i - 1]);
+  // Millisecond resolution: the scheduler's steps carry three decimals and are not all the same time.
+  const times = steps.slice(1).map((i) => /^\+(\d+\.\d{3})s \(\+(\d+\.\d{3})s\)/.exec(lines[i])?.[1]);
+  expect(times.every((t) => t !== undefined), fits.stdout).toBe(true);
+  expect(lines[created]).toMatch(/^~\+0\.000s/);
 
   const huge = await waitFor('pod huge reported unschedulable', async () => {
     const r = await mkctl(['trace', 'pod', 'huge']);
@@ -70,6 +76,29 @@ it('trace shows a scheduled pod step by step, and why a pod cannot be scheduled'
   }, 60_000, 500);
   expect(huge.stdout).toContain('not scheduled');
   expect(huge.stdout).toMatch(/Not scheduled: .*Insufficient cpu/);
+
+  // --watch: the steps as they come, ending when the pod is Ready (set here as a kubelet would).
+  await post('/api/v1/namespaces/default/pods', pod('followed', '100m'));
+  const child = spawn(process.execPath, [join(REPO, 'kubectl', 'dist', 'main.js'), 'trace', 'pod/followed', '--watch'], { env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    await waitFor('the watch shows the pod scheduled', () => /Scheduled\s+default-scheduler/.test(out), 60_000, 200);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const r = await tlsFetch(`${api.url}/api/v1/namespaces/default/pods/followed/status`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }),
+    });
+    expect(r.status).toBe(200);
+    expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))])).toBe(0);
+  } finally {
+    child.kill();
+  }
+  expect(out).toMatch(/^pod\/followed in default: Pending/);
+  expect(out.split('\n').filter((l) => l.startsWith('ELAPSED'))).toHaveLength(1);
+  expect(out).toMatch(/Ready\s+kubelet\s+condition Ready=True/);
 
   const missing = await mkctl(['trace', 'pod/nope']);
   expect(missing.code).toBe(1);

@@ -8,15 +8,14 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { ApiClient, R, freePort, httpOk, percentile, until, type KubeObject, type core } from '@minik8s/shared';
-import { localPki } from '@minik8s/shared/dist/pki';
+import { ApiClient, R, freePort, httpOk, percentile, until, type Pod } from '@minik8s/shared';
+import { localPki } from '@minik8s/shared/pki';
 
 const REPO = resolve(__dirname, '..', '..');
 const N = Number(process.env.BENCH_PODS ?? 20);
 const RSS_PODS = Number(process.env.BENCH_RSS_PODS ?? 50);
 const PAUSE = 'minik8s/pause:3.10';
 const BUSYBOX = 'minik8s/busybox:1.36';
-type Pod = core.Pod & KubeObject;
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];

@@ -66,7 +66,7 @@ export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --prefer-local-images                imagePullPolicy Always uses a local image without pulling
   --sync-frequency SECONDS             pod resync period (default 10)
   --node-status-update-frequency SECONDS (default 10)
-  --hollow                             kubemark: report bound pods Running, start no containers
+  --hollow                             kubemark: the pod workers over an in-memory runtime, no containers
   --tls-cert-file FILE / --tls-private-key-file FILE
                                        serving certificate of the kubelet API (default: self-signed in --cert-dir)
   --cert-dir DIR                       where the self-signed one is kept (default <root-dir>/pki)

@@ -1,18 +1,18 @@
 // kubemark in one process: `node kubelet/dist/hollow-nodes.js --count N [kubelet flags]` runs N hollow
-// nodes, each with what `kubelet --hollow` has — its own API client, Node, Lease and status loops, pod
-// watch (spec.nodeName=<node>) and kubelet API port — so the apiserver sees the same traffic as from N
-// processes. Upstream runs hollow nodes on machines apart from the control plane; on one small machine
-// N Node.js runtimes (≈4 ms/s of idle CPU and seconds of start-up each) would compete with the
-// control plane being measured. Nodes are named <--hostname-override, default "hollow">-000, -001, ...
-// and listen on free ports of --address.
-import { ApiClient, InformerFactory, createLogger, freePort, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
-import { parseFlags, parseLabels, type KubeletFlags } from './flags';
-import { HollowPods, hollowNodeName, parseHollowNodesArgs } from './hollow';
-import { NodeAgent, hostCapacity, parseResourceList } from './node';
-import { KubeletServer } from './server/http';
-import { KubeletAuth } from './server/auth';
+// nodes, each what `kubelet --hollow` is — its own API client, Node, Lease and status loops, pod
+// watch (spec.nodeName=<node>), the kubelet's pod workers over an in-memory runtime, and a kubelet
+// API port (HTTPS, authenticated) — so the apiserver sees the same traffic as from N processes. Upstream
+// runs hollow nodes on machines apart from the control plane; on one small machine N Node.js runtimes
+// (≈4 ms/s of idle CPU and seconds of start-up each) would compete with the control plane being
+// measured. Nodes are named <--hostname-override, default "hollow">-000, -001, ... and listen on free
+// ports of --address. They share the --kubeconfig, so the apiserver sees one client identity for all
+// of them (as kubemark's shared kubeconfig), and one serving certificate.
+import { createLogger, freePort, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
+import { parseFlags, type KubeletFlags } from './flags';
+import { hollowNodeName, parseHollowNodesArgs, startHollowKubelet } from './hollow';
+import { podMetrics } from './kubelet';
+import type { KubeletServer } from './server/http';
 import { servingTls, type ServingTls } from './server/serving';
-
 
 /** Listen on a free port; another socket can take a probed port before we bind it, so retry. */
 async function listenOnFreePort(server: KubeletServer, host: string): Promise<number> {
@@ -27,45 +27,9 @@ async function listenOnFreePort(server: KubeletServer, host: string): Promise<nu
   }
 }
 
-async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry, tls: ServingTls): Promise<() => Promise<void>> {
-  const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: `kubelet/v1.32.0 (${name})` });
-  const factory = new InformerFactory(client, log);
-  const ip = flags.nodeIP ?? '127.0.0.1';
-  let cidr: () => string | undefined = () => undefined;
-  const pods = new HollowPods(client, factory, name, ip, () => cidr(), log);
-  const auth = new KubeletAuth({ nodeName: name, x509: !!tls.clientCa, anonymous: flags.anonymousAuth, tokenWebhook: flags.authenticationTokenWebhook, authorizationMode: flags.authorizationMode, client, log });
-  const server = new KubeletServer({ nodeName: name, registry, log, pods: () => pods.informer.store.list(), healthy: () => true, tls, auth });
-  const port = await listenOnFreePort(server, flags.address);
-  const node = new NodeAgent(
-    client,
-    {
-      name,
-      ip,
-      port,
-      labels: parseLabels(flags.nodeLabels),
-      capacity: hostCapacity(flags.maxPods, parseResourceList(flags.capacity)),
-      reserved: { ...parseResourceList(flags.kubeReserved), ...parseResourceList(flags.systemReserved) },
-      runtimeVersion: 'hollow',
-      statusFrequencyMs: flags.nodeStatusUpdateFrequencySeconds * 1000,
-      leaseDurationSeconds: 40,
-      fallbackPodCIDR: flags.podCIDR,
-      requirePodCIDR: false,
-    },
-    log,
-    () => true,
-  );
-  cidr = () => node.cidr();
-  node.watchOwnNode(factory);
-  await node.register();
-  await factory.start();
-  pods.start();
-  return async () => {
-    server.close();
-    node.stop();
-    pods.stop();
-    await factory.stop();
-    client.close();
-  };
+async function startNode(name: string, flags: KubeletFlags, log: Logger, registry: Registry, tls: ServingTls, metrics: ReturnType<typeof podMetrics>): Promise<() => Promise<void>> {
+  const kubelet = await startHollowKubelet({ flags, nodeName: name, log, registry, tls, metrics, listen: (server) => listenOnFreePort(server, flags.address) });
+  return () => kubelet.stop();
 }
 
 async function main(): Promise<void> {
@@ -80,8 +44,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger('kubelet');
-  // One registry for the process: each would otherwise sample the event loop on its own.
+  // One registry (and one set of pod metrics) for the process: each would otherwise sample the event loop on its own.
   const registry = newRegistry('kubelet');
+  const metrics = podMetrics(registry);
   const prefix = (flags.hostnameOverride ?? 'hollow').toLowerCase();
   const stops: (() => Promise<void>)[] = [];
   onShutdown(async () => {
@@ -95,7 +60,7 @@ async function main(): Promise<void> {
     Array.from({ length: Math.min(count, 10) }, async () => {
       while (next < count) {
         const name = hollowNodeName(prefix, next++);
-        stops.push(await startNode(name, flags, log, registry, tls));
+        stops.push(await startNode(name, flags, log, registry, tls, metrics));
       }
     }),
   );

@@ -1,74 +1,43 @@
-// --hollow (kubemark): pods bound to this node are reported Running with a made-up IP; no containers.
-import type { Pod } from './kinds';
-import { R, isNotFound, objectKey, runWorkers, splitKey, WorkQueue, type ApiClient, type Informer, type InformerFactory, type Logger } from '@minik8s/shared';
+// --hollow (kubemark): the kubelet's own pod workers over the in-memory runtime. Pods go through the
+// real sync (phases, conditions, restart policy, init containers, Events, graceful deletion) but no
+// container runs: sandboxes get made-up IPs, HTTP and TCP probes pass without a packet sent (the IPs
+// lead nowhere), files (volumes, resolv.conf, hostPath) go to a directory of the node's own.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKubelet, type Kubelet, type KubeletDeps } from './kubelet';
+import type { ContainerRuntime } from './runtime/runtime';
+import { FakeRuntime } from './runtime/fake';
+import type { ProbeRunner } from './pod/probes';
+import { runProbe } from './pod/probes';
 
-/** A made-up pod IP in the podCIDR (or 10.<n>.x.y) derived from a counter. */
-export function fakeIP(podCIDR: string | undefined, n: number): string {
-  const base = (podCIDR ?? '10.250.0.0/16').split('/')[0].split('.').map(Number);
-  const host = (n % 65000) + 2;
-  return `${base[0]}.${base[1]}.${podCIDR && podCIDR.endsWith('/24') ? base[2] : (base[2] + (host >> 8)) & 255}.${host & 255}`;
+/** One hollow node: a kubelet over its own in-memory runtime and files; stopping it removes the files. */
+export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'tls' | 'metrics' | 'listen'>): Promise<Kubelet> {
+  const runtime = new FakeRuntime({ completeInitContainers: true });
+  const dirs = hollowDirs(d.nodeName);
+  try {
+    const kubelet = await startKubelet({ ...d, runtime, runtimeVersion: await runtime.version(), healthy: () => true, rootDir: dirs.rootDir, hostRoot: dirs.hostRoot, probe: hollowProber(runtime), requirePodCIDR: false });
+    return { ...kubelet, stop: () => kubelet.stop().finally(dirs.remove) };
+  } catch (e) {
+    dirs.remove();
+    throw e;
+  }
 }
 
-export class HollowPods {
-  readonly informer: Informer<Pod>;
-  private queue = new WorkQueue<string>({ name: 'hollow-pods' });
-  private ips = new Map<string, string>();
-  private n = 0;
+function hollowProber(runtime: ContainerRuntime): ProbeRunner {
+  return async (p, t) => {
+    if (!p.exec) return { ok: true, message: '' };
+    return runProbe(p, t, (id, cmd, ms) => runtime.execSync(id, cmd, ms));
+  };
+}
 
-  constructor(private client: ApiClient, factory: InformerFactory, private nodeName: string, private nodeIP: string, private podCIDR: () => string | undefined, private log: Logger) {
-    this.informer = factory.informer<Pod>(R.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
-    this.informer.addEventHandler({ onAdd: (p) => this.queue.add(objectKey(p)), onUpdate: (_o, p) => this.queue.add(objectKey(p)) });
-  }
-
-  start(): void {
-    void runWorkers(this.queue, 4, (k) => this.sync(k), this.log);
-  }
-
-  stop(): void {
-    this.queue.shutDown();
-  }
-
-  private async sync(key: string): Promise<void> {
-    const pod = this.informer.store.get(key);
-    const pods = this.client.resource<Pod>(R.pods);
-    const { namespace, name } = splitKey(key);
-    if (!pod) return;
-    if (pod.metadata?.deletionTimestamp) {
-      await pods.delete(name, { namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }).catch((e) => {
-        if (!isNotFound(e)) throw e;
-      });
-      return;
-    }
-    if (pod.status?.phase === 'Running') return;
-    const uid = pod.metadata!.uid!;
-    let ip = this.ips.get(uid);
-    if (!ip) this.ips.set(uid, (ip = fakeIP(this.podCIDR(), this.n++)));
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
-    const status = {
-      phase: 'Running',
-      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(cond),
-      hostIP: this.nodeIP,
-      hostIPs: [{ ip: this.nodeIP }],
-      podIP: ip,
-      podIPs: [{ ip }],
-      startTime: now,
-      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-        name: c.name,
-        state: { running: { startedAt: now } },
-        lastState: {},
-        ready: true,
-        started: true,
-        restartCount: 0,
-        image: c.image,
-        imageID: `docker://hollow-${c.image}`,
-        containerID: `docker://hollow-${uid}-${c.name}`,
-      })),
-    };
-    await pods.patch(name, { status }, 'merge', { namespace, subresource: 'status' }).catch((e) => {
-      if (!isNotFound(e)) throw e;
-    });
-  }
+/**
+ * A hollow node's filesystem: its root dir and the host paths its pods mount, made only when a pod
+ * writes a file (most write none, so a SIGKILLed process leaves nothing behind).
+ */
+function hollowDirs(nodeName: string): { rootDir: string; hostRoot: string; remove(): void } {
+  const base = join(tmpdir(), `minik8s-hollow-${process.pid}-${nodeName}`);
+  return { rootDir: join(base, 'kubelet'), hostRoot: join(base, 'host'), remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 /** `--count N` (this runner's own flag) and the kubelet flags that follow. */

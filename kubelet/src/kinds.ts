@@ -1,8 +1,7 @@
 // API object types as the shared clients want them (kubernetes-types shapes + the generic KubeObject).
 import type { core, coordination, KubeObject } from '@minik8s/shared';
 
-export type Pod = core.Pod & KubeObject;
-export type Node = core.Node & KubeObject;
+export type { Node, Pod } from '@minik8s/shared';
 export type Service = core.Service & KubeObject;
 export type ConfigMap = core.ConfigMap & KubeObject;
 export type Secret = core.Secret & KubeObject;

@@ -3,7 +3,7 @@
 import { cpus, totalmem, hostname, release } from 'node:os';
 import type { Lease, Node } from './kinds';
 import { networkError, readyCondition } from './network';
-import { R, isAlreadyExists, isConflict, isNotFound, parseQuantity, type ApiClient, type core, type InformerFactory, type Logger } from '@minik8s/shared';
+import { R, isAlreadyExists, isConflict, isNotFound, microTime, parseQuantity, rfc3339, type ApiClient, type core, type InformerFactory, type Logger } from '@minik8s/shared';
 
 export interface NodeOptions {
   name: string;
@@ -57,20 +57,12 @@ export function allocatable(capacity: Record<string, string>, reserved: Record<s
   return out;
 }
 
-function nowSeconds(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-function microNow(): string {
-  return new Date().toISOString().replace(/Z$/, '000Z');
-}
-
 export class NodeAgent {
   private podCIDR?: string;
   private timers: NodeJS.Timeout[] = [];
   private lastStatusWrite = 0;
   private lastStatusText = '';
-  private readyTransition = nowSeconds();
+  private readyTransition = rfc3339();
   private node?: Node;
 
   private images: core.ContainerImage[] = [];
@@ -119,7 +111,7 @@ export class NodeAgent {
   }
 
   private statusBody(): core.NodeStatus {
-    const now = nowSeconds();
+    const now = rfc3339();
     const ready = readyCondition(this.healthy(), this.networkError());
     const cond = (type: string, status: string, reason: string, message: string): core.NodeCondition => ({
       type,
@@ -149,7 +141,7 @@ export class NodeAgent {
         bootID: '',
         kernelVersion: release(),
         osImage: 'minik8s',
-        containerRuntimeVersion: `docker://${this.o.runtimeVersion}`,
+        containerRuntimeVersion: this.o.runtimeVersion,
         kubeletVersion: 'v1.32.0',
         kubeProxyVersion: 'v1.32.0',
         operatingSystem: 'linux',
@@ -223,7 +215,7 @@ export class NodeAgent {
     const wasReady = cur.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     const isReady = status.conditions!.find((c) => c.type === 'Ready')!.status;
     if (wasReady !== isReady) {
-      this.readyTransition = nowSeconds();
+      this.readyTransition = rfc3339();
       for (const c of status.conditions!) if (c.type === 'Ready') c.lastTransitionTime = this.readyTransition;
     }
     const text = JSON.stringify({ ...status, conditions: status.conditions!.map((c) => ({ ...c, lastHeartbeatTime: '' })) });
@@ -236,7 +228,7 @@ export class NodeAgent {
   async renewLease(): Promise<void> {
     const leases = this.client.resource<Lease>(R.leases);
     const ns = 'kube-node-lease';
-    const spec = { holderIdentity: this.o.name, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: microNow() };
+    const spec = { holderIdentity: this.o.name, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: microTime() };
     try {
       const cur = await leases.get(this.o.name, ns);
       await leases.update({ ...cur, spec: { ...(cur.spec as object), ...spec } });

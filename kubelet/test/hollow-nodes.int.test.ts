@@ -1,12 +1,11 @@
 // kubelet/dist/hollow-nodes.js: several hollow nodes in one process, each registered with its own
-// kubelet port, reporting its bound pods Running and confirming their graceful deletion.
+// kubelet port, running its bound pods through the kubelet's pod workers over the in-memory runtime
+// (init containers first, the kubelet's Events, Running) and confirming their graceful deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ApiClient, R, type core, type KubeObject } from '@minik8s/shared';
+import { ApiClient, R, isNodeReady, type KubeObject, type Node, type Pod } from '@minik8s/shared';
 import { REPO, kubeletArgs, startApiserver, startProcess, stopAll, tlsFetch, waitFor, type Apiserver, type Proc } from '../../testing/procs';
 
-type Node = core.Node & KubeObject;
-type Pod = core.Pod & KubeObject;
 let api: Apiserver;
 let client: ApiClient;
 let proc: Proc;
@@ -23,12 +22,11 @@ afterAll(async () => {
   await stopAll();
 });
 
-const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 describe('hollow-nodes', () => {
   it('registers every node Ready with its capacity, each on its own kubelet port', async () => {
     const nodes = await waitFor('3 Ready hollow nodes', async () => {
-      const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && ready(n));
+      const l = (await client.resource<Node>(R.nodes).list()).items.filter((n) => names.includes(n.metadata.name!) && isNodeReady(n));
       return l.length === 3 ? l : undefined;
     }, 60_000);
     expect(nodes.map((n) => n.status?.capacity?.cpu)).toEqual(['2', '2', '2']);
@@ -46,15 +44,22 @@ describe('hollow-nodes', () => {
     expect(leased).toEqual(names);
   });
 
-  it('reports a pod bound to one of its nodes Running, and confirms its graceful deletion', async () => {
+  it('runs a pod bound to one of its nodes through the pod workers: init container, Events, Running; confirms its graceful deletion', async () => {
     const pods = client.resource<Pod>(R.pods);
-    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fake' }, spec: { nodeName: 'hn-001', containers: [{ name: 'c', image: 'minik8s/pause:3.10' }] } } as Pod, { namespace: 'default' });
+    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fake' }, spec: { nodeName: 'hn-001', initContainers: [{ name: 'init', image: 'minik8s/busybox:1.36' }], containers: [{ name: 'c', image: 'minik8s/pause:3.10' }] } } as Pod, { namespace: 'default' });
     const p = await waitFor('pod Running', async () => {
       const x = await pods.get('fake', 'default');
       return x.status?.phase === 'Running' ? x : undefined;
     });
     expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(p.status?.containerStatuses?.[0]?.ready).toBe(true);
+    expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: true, containerID: expect.stringMatching(/^fake:\/\//) });
+    expect(p.status?.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const events = await waitFor('the kubelet\'s Events', async () => {
+      const l = (await client.resource<KubeObject & { reason?: string; source?: { component?: string; host?: string } }>(R.events).list({ namespace: 'default' })).items.filter((e) => e.source?.component === 'kubelet' && e.source.host === 'hn-001');
+      return l.filter((e) => e.reason === 'Started').length === 2 ? l : undefined;
+    });
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['Pulling', 'Pulled', 'Created', 'Started']));
     await pods.delete('fake', { namespace: 'default', gracePeriodSeconds: 30 });
     await waitFor('pod gone', async () => (await pods.list({ namespace: 'default' })).items.length === 0);
     expect(proc.child.exitCode).toBeNull();

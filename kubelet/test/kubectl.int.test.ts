@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { R } from '@minik8s/shared';
 import { kubeEnv, stopAll, waitFor } from '../../testing/procs';
-import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
+import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 let env: KubeletEnv;
 let kenv: NodeJS.ProcessEnv;

@@ -9,9 +9,9 @@ import type { PodRuntime, RuntimeContainer } from '../src/runtime/types';
 import { allocatable, parseResourceList } from '../src/node';
 import { parseFlags } from '../src/flags';
 import { resolvConf } from '../src/pod/volumes';
-import { fmtDuration, securityOptions } from '../src/pod/manager';
+import { containerConfig, pullPolicy, resourceOptions, sandboxConfig, securityOptions } from '../src/pod/config';
 import { exitStatus } from '../src/server/streams';
-import { fakeIP } from '../src/hollow';
+import { fakeIP } from '../src/runtime/fake';
 import { NETWORK_NOT_READY, networkError, readyCondition } from '../src/network';
 
 const app = (name: string, extra: Partial<core.Container> = {}): core.Container => ({ name, image: 'minik8s/busybox:1.36', ...extra });
@@ -73,7 +73,7 @@ describe('computePodActions', () => {
 
 describe('status', () => {
   const inputs = (waiting = new Map()) => ({
-    now: '2026-01-01T00:00:10Z', hostIP: '10.0.0.1', podIP: '172.17.0.9', waiting,
+    now: '2026-01-01T00:00:10Z', runtime: 'docker', hostIP: '10.0.0.1', podIP: '172.17.0.9', waiting,
     ready: () => true, started: () => true,
   });
   it('running pod: Running, Ready, container state and ids', () => {
@@ -133,8 +133,6 @@ describe('Backoff', () => {
     now = 2_000_000;
     expect(b.remaining('k', 1_999_000)).toBe(0);
     expect(b.next('k', 2_000_000)).toBe(10_000);
-    expect(fmtDuration(10)).toBe('10s');
-    expect(fmtDuration(300)).toBe('5m0s');
   });
 });
 
@@ -207,7 +205,34 @@ describe('node, flags, files', () => {
     expect(exitStatus(0, ['true'])).toEqual({ metadata: {}, status: 'Success' });
     expect(exitStatus(3, ['sh', '-c', 'exit 3'])).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
   });
-  it('securityContext → Docker user, capabilities, read-only rootfs', () => {
+  it.each([
+    { image: 'busybox', policy: undefined, want: 'Always' },
+    { image: 'busybox:latest', policy: undefined, want: 'Always' },
+    { image: 'busybox:1.36', policy: undefined, want: 'IfNotPresent' },
+    { image: 'registry:5000/busybox', policy: undefined, want: 'Always' },
+    { image: 'registry:5000/busybox:1.36', policy: undefined, want: 'IfNotPresent' },
+    { image: 'busybox:1.36', policy: 'Never', want: 'Never' },
+  ])('imagePullPolicy of $image ($policy) → $want', ({ image, policy, want }) => {
+    expect(pullPolicy({ name: 'c', image, imagePullPolicy: policy })).toBe(want);
+  });
+  it.each([
+    { resources: undefined, want: { memoryLimitBytes: undefined, nanoCpus: undefined, cpuShares: undefined } },
+    { resources: { limits: { memory: '64Mi', cpu: '200m' } }, want: { memoryLimitBytes: 67108864, nanoCpus: 200_000_000, cpuShares: undefined } },
+    { resources: { requests: { cpu: '1' } }, want: { memoryLimitBytes: undefined, nanoCpus: undefined, cpuShares: 1024 } },
+    { resources: { requests: { cpu: '1m' } }, want: { memoryLimitBytes: undefined, nanoCpus: undefined, cpuShares: 2 } },
+  ])('resources $resources → runtime limits', ({ resources, want }) => {
+    expect(resourceOptions({ name: 'c', resources })).toEqual(want);
+  });
+  it('container and sandbox configs from the pod spec', () => {
+    const p = { ...pod({ terminationGracePeriodSeconds: 5, hostname: 'h' }), metadata: { name: 'p', namespace: 'default', uid: 'u1' } } as Parameters<typeof containerConfig>[0];
+    const c = containerConfig(p, { name: 'a', image: 'img', command: ['sh', '-c'], args: ['echo $(X)'] }, 'app', 2, ['X=1'], []);
+    expect(c).toMatchObject({ pod: { uid: 'u1', namespace: 'default', name: 'p' }, name: 'a', attempt: 2, role: 'app', terminationGracePeriodSeconds: 5, command: ['sh', '-c'], args: ['echo 1'], env: ['X=1'] });
+    expect(c.hash).toBe(containerHash({ name: 'a', image: 'img', command: ['sh', '-c'], args: ['echo $(X)'] }));
+    expect(containerConfig(p, { name: 'a', image: 'img' }, 'init', 0, [], []).command).toBeUndefined();
+    expect(sandboxConfig(p, 1, '10.244.1.0/24')).toEqual({ pod: { uid: 'u1', namespace: 'default', name: 'p' }, attempt: 1, hostname: 'h', hostNetwork: false, podCIDR: '10.244.1.0/24' });
+    expect(sandboxConfig({ ...p, spec: { ...p.spec!, hostNetwork: true } }, 0, undefined).hostname).toBeUndefined();
+  });
+  it('securityContext → runtime user, capabilities, read-only rootfs', () => {
     expect(securityOptions({ runAsUser: 1000, runAsGroup: 3000 }, { capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true })).toEqual({ user: '1000:3000', capAdd: undefined, capDrop: ['ALL'], readonlyRootfs: true, privileged: undefined });
     expect(securityOptions({ runAsUser: 1000 }, { runAsUser: 65534 }).user).toBe('65534');
     expect(securityOptions(undefined, undefined).user).toBeUndefined();

@@ -32,7 +32,7 @@ const options = (requirePodCIDR: boolean) => ({
   labels: {},
   capacity: { cpu: '2', memory: '4Gi', pods: '110' },
   reserved: { cpu: '500m' },
-  runtimeVersion: '20.10.24',
+  runtimeVersion: 'docker://20.10.24',
   statusFrequencyMs: 60_000,
   leaseDurationSeconds: 40,
   requirePodCIDR,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { R, type KubeObject } from '@minik8s/shared';
 import { stopAll, tempDir, waitFor, removeDir } from '../../testing/procs';
-import { cond, createPod, cs, ctr, docker, getPod, kubeletGet, podContainers, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
+import { cond, createPod, cs, ctr, docker, getPod, kubeletGet, podContainers, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 let env: KubeletEnv;
 const markDir = tempDir('minik8s-mark-');

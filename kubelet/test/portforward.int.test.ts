@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { R } from '@minik8s/shared';
 import { adminOptions, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
-import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from './harness';
+import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 const MKCTL = join(resolve(__dirname, '..', '..'), 'kubectl', 'dist', 'main.js');
 type Tool = 'kubectl' | 'mkctl';

@@ -65,7 +65,7 @@ describe('ProbeManager', () => {
   it('readiness flips ready; liveness failure marks the container for a kill', { timeout: 40_000 }, async () => {
     let healthy = true;
     const changes: string[] = [];
-    const m = new ProbeManager(async () => ({ exitCode: healthy ? 0 : 1, output: '' }), (_k, kind, _c, ok) => changes.push(`${kind}:${ok}`), createLogger('test', { level: 'silent' }));
+    const m = new ProbeManager(async () => ({ ok: healthy, message: healthy ? '' : 'command exited with 1: ' }), (_k, kind, _c, ok) => changes.push(`${kind}:${ok}`), createLogger('test', { level: 'silent' }));
     const spec = { name: 'c', readinessProbe: { exec: { command: ['x'] }, periodSeconds: 1 }, livenessProbe: { exec: { command: ['x'] }, periodSeconds: 1, failureThreshold: 1 } };
     expect(m.isReady('cid', spec)).toBe(false);
     m.ensure({ ...target(spec) }, Date.now());

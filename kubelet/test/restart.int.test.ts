@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { R, type KubeObject } from '@minik8s/shared';
 import { freePort, stopAll, waitFor } from '../../testing/procs';
-import { cs, createPod, ctr, docker, getPod, kubeletGet, podContainers, podSpec, removeNodeContainers, startKubeletEnv, startNamedKubelet, waitPod, type KubeletEnv } from './harness';
+import { cs, createPod, ctr, docker, getPod, kubeletGet, podContainers, podSpec, removeNodeContainers, startKubeletEnv, startNamedKubelet, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 let env: KubeletEnv;
 const subnet = `10.251.${randomInt(1, 250)}.0/24`;

@@ -1,11 +1,11 @@
 // Volume files on disk (a temp root dir): configMap/secret projection with items, updates and removed
-// keys, subPath and readOnly binds, errors for missing sources.
+// keys, subPath and readOnly mounts, errors for missing sources.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { core } from '@minik8s/shared';
-import { binds, podDir, removePodDir, setUpVolumes, VolumeError } from '../src/pod/volumes';
+import { mounts, podDir, removePodDir, setUpVolumes, VolumeError } from '../src/pod/volumes';
 
 const root = mkdtempSync(join(tmpdir(), 'minik8s-vol-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,7 +15,7 @@ function pod(volumes: core.Volume[]): core.Pod {
 }
 
 describe('volumes', () => {
-  it('configMap and secret files, items, updates, removed keys; binds with subPath and readOnly', async () => {
+  it('configMap and secret files, items, updates, removed keys; mounts with subPath and readOnly', async () => {
     let cm: Record<string, Buffer> | undefined = { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') };
     const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }), serviceAccountToken: async () => 'unused' };
     const p = pod([
@@ -43,13 +43,13 @@ describe('volumes', () => {
         { name: 'cfg', mountPath: '/etc/cfg' },
       ],
     };
-    const b = binds(c, p, paths);
-    expect(b[0]).toBe(`${paths.get('scratch')}/deep/dir:/data`);
+    const b = mounts(c, p, paths);
+    expect(b[0]).toEqual({ hostPath: `${paths.get('scratch')}/deep/dir`, containerPath: '/data', readOnly: false });
     expect(existsSync(join(paths.get('scratch')!, 'deep/dir'))).toBe(true);
-    expect(b[1]).toBe(`${paths.get('scratch')}:/ro:ro`);
-    expect(b[2]).toBe(`${paths.get('cfg')}:/etc/cfg:ro`);
-    expect(() => binds({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, p, paths)).toThrow(VolumeError);
-    expect(() => binds({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, p, paths)).toThrow(/invalid path/);
+    expect(b[1]).toEqual({ hostPath: paths.get('scratch'), containerPath: '/ro', readOnly: true });
+    expect(b[2]).toEqual({ hostPath: paths.get('cfg'), containerPath: '/etc/cfg', readOnly: true });
+    expect(() => mounts({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, p, paths)).toThrow(VolumeError);
+    expect(() => mounts({ name: 'c', volumeMounts: [{ name: 'scratch', mountPath: '/x', subPath: '../escape' }] }, p, paths)).toThrow(/invalid path/);
     removePodDir(root, 'uid-1');
     expect(existsSync(podDir(root, 'uid-1'))).toBe(false);
   });

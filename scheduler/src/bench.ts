@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, R, httpOk, percentile, until, type KubeObject, type core } from '@minik8s/shared';
-import { localPki, type LocalPki } from '@minik8s/shared/dist/pki';
+import { ApiClient, R, httpOk, isNodeReady, percentile, until, type KubeObject, type Node, type Pod } from '@minik8s/shared';
+import { localPki, type LocalPki } from '@minik8s/shared/pki';
 
 /** The run's cluster PKI: etcd, the apiserver and every component talk TLS with their own identity. */
 let pki: LocalPki;
@@ -24,7 +24,6 @@ const NODES = Number(process.env.BENCH_NODES ?? 100);
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 let stopping = false;
-type Pod = core.Pod & KubeObject;
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
@@ -141,8 +140,8 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
     });
   }
   const ready = until(`${NODES} Ready nodes`, async () => {
-    const nodes = (await c.resource<core.Node & KubeObject>(R.nodes).list()).items;
-    const ready = nodes.filter((n) => n.status?.allocatable?.cpu && n.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+    const nodes = (await c.resource<Node>(R.nodes).list()).items;
+    const ready = nodes.filter((n) => n.status?.allocatable?.cpu && isNodeReady(n));
     return ready.length >= NODES ? true : undefined;
   }, 300_000, 1000);
   await (nodesGone ? Promise.race([ready, nodesGone]) : ready);
@@ -230,8 +229,8 @@ async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds:
   const cm = join(REPO, 'controller-manager', 'dist', 'main.js');
   const port = await freePort();
   const child = start('controller-manager', process.execPath, [cm, '--kubeconfig', pki.kubeconfig(server, 'controller-manager'), '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
-  const alive = await until('controller-manager healthz', () => (child.exitCode !== null ? false : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => false);
-  if (!alive) {
+  const up = await until<true | 'exited'>('controller-manager healthz', () => (child.exitCode !== null ? 'exited' : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => 'timed out');
+  if (up !== true) {
     log('controller-manager did not start: deploy_1000_s = null');
     return null;
   }

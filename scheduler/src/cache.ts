@@ -1,6 +1,6 @@
 // The scheduler cache: nodes and the pods placed on them, including "assumed" pods whose binding is
 // in flight, so the next cycle already sees their requests (a burst never overcommits a node).
-import type { core } from '@minik8s/shared';
+import { isPodTerminal, type core } from '@minik8s/shared';
 import { addPod, newNodeInfo, newPodInfo, removePod, type NodeInfo, type Snapshot } from './model';
 import { nodeAllocatable } from './resources';
 
@@ -98,8 +98,7 @@ export class SchedulerCache {
   /** The informer saw a pod with spec.nodeName (confirms an assumed pod). Terminal pods hold nothing. */
   upsertBoundPod(key: string, pod: core.Pod): void {
     this.assumed.delete(key);
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return this.unplace(key);
+    if (isPodTerminal(pod)) return this.unplace(key);
     this.place(key, pod, pod.spec!.nodeName!);
   }
 

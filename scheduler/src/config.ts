@@ -3,6 +3,7 @@
 // pluginConfig args for NodeResourcesFit / NodeResourcesBalancedAllocation, leaderElection, clientConnection.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { parseDuration } from '@minik8s/shared';
 import type { Profile } from './algorithm';
 import type { Plugin } from './framework';
 import { InterPodAffinity } from './plugins/inter-pod-affinity';
@@ -12,8 +13,8 @@ import { balancedAllocation, nodeResourcesFit, type FitArgs, type ResourceSpec }
 import { TaintToleration } from './plugins/taint-toleration';
 
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ConfigError';
   }
 }
@@ -68,11 +69,14 @@ interface RawProfile {
 
 function durationSeconds(v: unknown, dflt: number, field: string): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v === 'number') return v;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(String(v));
-  if (!m) throw new ConfigError(`${field}: invalid duration "${String(v)}"`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+  let ms: number;
+  try {
+    ms = parseDuration(String(v));
+  } catch (e) {
+    throw new ConfigError(`${field}: ${(e as Error).message}`, { cause: e });
+  }
+  if (ms < 0) throw new ConfigError(`${field}: must not be negative`);
+  return ms / 1000;
 }
 
 function checkName(name: string, where: string): void {

@@ -2,13 +2,13 @@
 // buffers them off the scheduling path: a burst of 1000 Scheduled events must not open 1000
 // connections and crowd out the binds. Beyond `maxQueued` events are dropped (upstream drops when its
 // 1000-event channel is full).
-import type { core } from '@minik8s/shared';
+import type { EventExtras, core } from '@minik8s/shared';
 
 export type EventObject = { metadata?: core.Pod['metadata']; apiVersion?: string; kind?: string };
 
 /** What the scheduler needs of an event recorder (the shared EventRecorder fits). */
 export interface Recorder {
-  event(obj: EventObject, type: 'Normal' | 'Warning', reason: string, message: string): unknown;
+  event(obj: EventObject, type: 'Normal' | 'Warning', reason: string, message: string, extras?: EventExtras): unknown;
 }
 
 interface Pending {
@@ -16,6 +16,7 @@ interface Pending {
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;
+  extras: EventExtras;
 }
 
 export interface EventQueueOptions {
@@ -48,7 +49,7 @@ export class EventQueue implements Recorder {
     return this.pending.length - this.head;
   }
 
-  event(obj: EventObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  event(obj: EventObject, type: 'Normal' | 'Warning', reason: string, message: string, extras: EventExtras = {}): void {
     if (this.queued >= this.maxQueued) {
       this.dropped++;
       if (!this.overflowing) this.opts.onDrop?.(this.dropped);
@@ -56,7 +57,8 @@ export class EventQueue implements Recorder {
       return;
     }
     this.overflowing = false;
-    this.pending.push({ obj, type, reason, message });
+    // Stamped now: the recorder writes it later, and eventTime must say when it happened.
+    this.pending.push({ obj, type, reason, message, extras: { ...extras, at: extras.at ?? new Date() } });
     this.pump();
   }
 
@@ -77,7 +79,7 @@ export class EventQueue implements Recorder {
       this.inFlight++;
       let written: Promise<unknown>;
       try {
-        written = Promise.resolve(this.inner.event(e.obj, e.type, e.reason, e.message));
+        written = Promise.resolve(this.inner.event(e.obj, e.type, e.reason, e.message, e.extras));
       } catch (err) {
         written = Promise.reject(err);
       }

@@ -1,5 +1,7 @@
 // Command-line flags, named as upstream kube-scheduler's (pflag syntax: --name value, --name=value;
 // booleans take no separate value: --leader-elect, --leader-elect=false).
+import { parseDurationFlag } from '@minik8s/shared';
+
 export interface Flags {
   kubeconfig?: string;
   master?: string;
@@ -25,10 +27,11 @@ const VALUE = new Set([
 ]);
 
 function seconds(v: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
-  if (!m) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: time: invalid duration "${v}"`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+  try {
+    return parseDurationFlag(flag, v) / 1000;
+  } catch (e) {
+    throw new FlagError((e as Error).message, { cause: e });
+  }
 }
 
 function int(v: string, flag: string): number {

@@ -15,6 +15,8 @@ export interface QueuedPod {
   attempts: number;
   /** When the pod last went to backoff/unschedulable. */
   parkedAt: number;
+  /** When the scheduler first queued it (ms): the start of its queue wait. */
+  queuedAt?: number;
   /** Plugins that rejected it last time: cluster events only wake pods they can help. */
   unschedulablePlugins?: string[];
 }
@@ -104,7 +106,7 @@ export class SchedulingQueue {
   add(key: string, pod: core.Pod): void {
     if (this.closed || this.has(key)) return this.update(key, pod);
     const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
-    this.pushActive({ key, pod, timestamp: Number.isNaN(created) ? this.now() : created, seq: this.seq++, attempts: 0, parkedAt: 0 });
+    this.pushActive({ key, pod, timestamp: Number.isNaN(created) ? this.now() : created, seq: this.seq++, attempts: 0, parkedAt: 0, queuedAt: Date.now() });
   }
 
   /** A pending pod changed: update it where it waits; an unschedulable pod whose spec changed gets another try. */

@@ -1,9 +1,8 @@
 // Helpers for the scheduler's integration tests: an API client, fake Nodes, pods with requests.
-import { ApiClient, R, type core, type KubeObject } from '@minik8s/shared';
+import { ApiClient, R, type core, type KubeObject, type Node, type Pod } from '@minik8s/shared';
 import { adminOptions, freePort, kubeconfigFile, startComponent, waitFor, type Proc } from '../../testing/procs';
 
-export type Pod = core.Pod & KubeObject;
-export type Node = core.Node & KubeObject;
+export type { Node, Pod };
 
 export function clientFor(server: string): ApiClient {
   return new ApiClient(adminOptions(server));

@@ -53,7 +53,8 @@ profiles:
     ['profiles:\n- plugins: {filter: {enabled: [{name: Bogus}]}}', /plugin "Bogus" does not exist/],
     ['profiles:\n- plugins: {score: {enabled: [{name: NodePorts}]}}', /does not extend Score/],
     ['profiles:\n- schedulerName: a\n- schedulerName: a', /duplicate schedulerName "a"/],
-    ['leaderElection: {leaseDuration: soon}', /invalid duration/],
+    ['leaderElection: {leaseDuration: soon}', 'leaderElection.leaseDuration: time: invalid duration "soon"'],
+    ['leaderElection: {leaseDuration: -5s}', 'leaderElection.leaseDuration: must not be negative'],
     ['{ unclosed', /invalid YAML/],
   ])('rejects %j', (text, err) => {
     expect(() => parseConfig(text)).toThrow(ConfigError);

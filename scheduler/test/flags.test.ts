@@ -21,7 +21,8 @@ describe('parseFlags', () => {
     [['--master'], 'flag needs an argument: --master'],
     [['--secure-port', 'x'], 'invalid argument "x" for "--secure-port"'],
     [['--leader-elect=maybe'], 'invalid argument "maybe" for "--leader-elect"'],
-    [['--leader-elect-lease-duration', 'soon'], 'invalid duration'],
+    [['--leader-elect-lease-duration', 'soon'], 'invalid argument "soon" for "--leader-elect-lease-duration" flag: time: invalid duration "soon"'],
+    [['--leader-elect-lease-duration', '15'], 'time: missing unit in duration "15"'],
     [['stray'], 'unexpected argument "stray"'],
   ])('rejects %j', (argv, msg) => {
     expect(() => parseFlags(argv)).toThrow(FlagError);

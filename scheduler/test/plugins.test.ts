@@ -8,7 +8,6 @@ import { NodeAffinity } from '../src/plugins/node-affinity';
 import { NodeName, NodePorts, NodeUnschedulable } from '../src/plugins/node-basic';
 import { balancedAllocation, nodeResourcesFit } from '../src/plugins/node-resources';
 import { TaintToleration } from '../src/plugins/taint-toleration';
-import { requirementMatches, toleratesTaint } from '../src/plugins/helpers';
 import { node, pod } from './fixtures';
 
 /** Run one plugin's filter for `p` on node `target` of a cluster. */
@@ -86,29 +85,6 @@ describe('NodeUnschedulable', () => {
     });
 });
 
-describe('node selector requirements', () => {
-  const labels = { zone: 'a', size: '8', bad: 'x' };
-  const cases: [core.NodeSelectorRequirement, boolean][] = [
-    [{ key: 'zone', operator: 'In', values: ['a', 'b'] }, true],
-    [{ key: 'zone', operator: 'In', values: ['b'] }, false],
-    [{ key: 'missing', operator: 'In', values: ['a'] }, false],
-    [{ key: 'zone', operator: 'NotIn', values: ['b'] }, true],
-    [{ key: 'zone', operator: 'NotIn', values: ['a'] }, false],
-    [{ key: 'missing', operator: 'NotIn', values: ['a'] }, true],
-    [{ key: 'zone', operator: 'Exists' }, true],
-    [{ key: 'missing', operator: 'Exists' }, false],
-    [{ key: 'missing', operator: 'DoesNotExist' }, true],
-    [{ key: 'zone', operator: 'DoesNotExist' }, false],
-    [{ key: 'size', operator: 'Gt', values: ['4'] }, true],
-    [{ key: 'size', operator: 'Gt', values: ['8'] }, false],
-    [{ key: 'size', operator: 'Lt', values: ['10'] }, true],
-    [{ key: 'bad', operator: 'Gt', values: ['1'] }, false],
-    [{ key: 'size', operator: 'Gt', values: ['x'] }, false],
-    [{ key: 'missing', operator: 'Lt', values: ['1'] }, false],
-  ];
-  it.each(cases)('%j → %s', (r, want) => expect(requirementMatches(r, labels)).toBe(want));
-});
-
 describe('NodeAffinity filter', () => {
   const n = node('n1', { labels: { zone: 'a', disk: 'ssd' } });
   const req = (terms: core.NodeSelectorTerm[]): Partial<core.PodSpec> => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
@@ -148,21 +124,6 @@ describe('NodeAffinity score', () => {
     const nodes = [node('a', { labels: { zone: 'a' } }), node('b', { labels: { disk: 'ssd' } }), node('c', { labels: { zone: 'a', disk: 'ssd' } }), node('d')];
     expect(scores(NodeAffinity, pod('p', { spec }), nodes)).toEqual([25, 75, 100, 0]);
   });
-});
-
-describe('tolerations', () => {
-  const taint: core.Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
-  const cases: [core.Toleration, boolean][] = [
-    [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }, true],
-    [{ key: 'dedicated', value: 'gpu' }, true],
-    [{ key: 'dedicated', operator: 'Equal', value: 'cpu' }, false],
-    [{ key: 'dedicated', operator: 'Exists' }, true],
-    [{ key: 'other', operator: 'Exists' }, false],
-    [{ operator: 'Exists' }, true],
-    [{ operator: 'Exists', effect: 'NoExecute' }, false],
-    [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }, true],
-  ];
-  it.each(cases)('%j tolerates=%s', (t, want) => expect(toleratesTaint(t, taint)).toBe(want));
 });
 
 describe('TaintToleration filter', () => {

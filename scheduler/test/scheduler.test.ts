@@ -1,6 +1,6 @@
 // The scheduler shell against in-memory fakes of the informers and the API client.
 import { describe, expect, it } from 'vitest';
-import { createLogger, objectKey, type ApiClient, type core, type InformerFactory } from '@minik8s/shared';
+import { createLogger, objectKey, until, type ApiClient, type core, type InformerFactory } from '@minik8s/shared';
 import { defaultConfig } from '../src/config';
 import { Scheduler } from '../src/scheduler';
 import { node, pod } from './fixtures';
@@ -58,10 +58,8 @@ function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHan
   return { s, pods, nodes, bindings, patches, events };
 }
 
-const until = async (fn: () => boolean) => {
-  for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(fn()).toBe(true);
-};
+/** The scheduler loop reached the state `fn` checks (within 2 s; the failure quotes the check). */
+const settled = (fn: () => boolean) => until(String(fn), fn, 2_000, 5);
 
 describe('Scheduler', () => {
   it('binds a burst without overcommitting, emitting Scheduled events', async () => {
@@ -70,12 +68,12 @@ describe('Scheduler', () => {
     nodes.add(node('b', { cpu: '2' }));
     for (let i = 0; i < 8; i++) pods.add(pod(`p${i}`, { cpu: '500m' }));
     void s.run();
-    await until(() => bindings.length === 6);
+    await settled(() => bindings.length === 6);
     const perNode = bindings.reduce<Record<string, number>>((m, b) => ({ ...m, [b.node]: (m[b.node] ?? 0) + 1 }), {});
     expect(perNode).toEqual({ a: 2, b: 4 });
     expect(events.filter((e) => e.reason === 'Scheduled')).toHaveLength(6);
     expect(events.find((e) => e.reason === 'Scheduled')!.message).toMatch(/^Successfully assigned default\/p\d to [ab]$/);
-    await until(() => events.some((e) => e.reason === 'FailedScheduling'));
+    await settled(() => events.some((e) => e.reason === 'FailedScheduling'));
     expect(events.find((e) => e.reason === 'FailedScheduling')!.message).toBe(
       '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.',
     );
@@ -87,11 +85,11 @@ describe('Scheduler', () => {
     nodes.add(node('small', { cpu: '1' }));
     pods.add(pod('big', { cpu: '4' }));
     void s.run();
-    await until(() => patches.length === 1);
+    await settled(() => patches.length === 1);
     expect(patches[0].body.status.conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' });
     expect(s.queue.lengths().unschedulable).toBe(1);
     nodes.add(node('huge', { cpu: '8' }));
-    await until(() => bindings.length === 1);
+    await settled(() => bindings.length === 1);
     expect(bindings[0]).toEqual({ pod: 'big', node: 'huge' });
     s.stop();
   });
@@ -102,7 +100,7 @@ describe('Scheduler', () => {
     pods.add(pod('mine'));
     pods.add(pod('theirs', { spec: { schedulerName: 'other' } }));
     void s.run();
-    await until(() => bindings.length === 1);
+    await settled(() => bindings.length === 1);
     await new Promise((r) => setTimeout(r, 50));
     expect(bindings.map((b) => b.pod)).toEqual(['mine']);
     s.stop();
@@ -114,10 +112,10 @@ describe('Scheduler', () => {
     nodes.add(node('a', { cpu: '1' }));
     pods.add(pod('p', { cpu: '1' }));
     void s.run();
-    await until(() => events.some((e) => e.message === 'Binding rejected: boom'));
+    await settled(() => events.some((e) => e.message === 'Binding rejected: boom'));
     expect(s.cache.isAssumed('default/p')).toBe(false);
     expect(s.cache.snapshot().byName.get('a')!.requested.cpu ?? 0).toBe(0);
-    await until(() => bindings.length === 1); // after the 1 s backoff
+    await settled(() => bindings.length === 1); // after the 1 s backoff
     s.stop();
   });
 
@@ -126,7 +124,7 @@ describe('Scheduler', () => {
     nodes.add(node('a', { cpu: '64' }));
     for (let i = 0; i < 40; i++) pods.add(pod(`p${i}`, { cpu: '1' }));
     void s.run();
-    await until(() => bindings.length === 40);
+    await settled(() => bindings.length === 40);
     expect(events.length).toBe(4); // the rest wait in the queue
     expect(s.events.queued).toBe(36);
     s.stop();

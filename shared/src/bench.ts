@@ -14,22 +14,26 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Poll `fn` every `everyMs` until it returns a value other than undefined; a throw counts as "not yet". */
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 100): Promise<T> {
+/**
+ * Poll `fn` every `everyMs` until it returns a value other than undefined or false (a throw counts as
+ * "not yet"); after `timeoutMs` fail, naming what it waited for and the last error.
+ */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`, { cause: last });
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
-/** true once `url` answers 2xx, else undefined (made for `until`). */
+/** true once `url` answers 2xx, else undefined (made for `until`): an error or refusal reads as not yet. */
 export const httpOk = async (url: string): Promise<true | undefined> => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined);
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN without samples. */

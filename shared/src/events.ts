@@ -1,9 +1,15 @@
 // core/v1 Events as client-go's EventRecorder writes them: name "<object>.<hex unix nanos>", source and
 // reporting component, first/last timestamps, and repeats within 10 minutes folded into one Event by
-// patching its count. Recording never throws: failures are logged and dropped.
+// patching its count. Like upstream's newer events API (events.k8s.io/v1) each also carries eventTime — a
+// MicroTime, so a pod's flow can be timed to the millisecond where the second-precision timestamps cannot —
+// reportingInstance and action; extra facts a component measured (e.g. the scheduler's queue wait) go in the
+// Event's own annotations, leaving the message as upstream words it. Recording never throws: failures are
+// logged and dropped.
+import { hostname } from 'node:os';
 import type { ObjectReference } from 'kubernetes-types/core/v1';
 import { R } from './api/resources';
 import { isNotFound } from './api/status';
+import { microTime, rfc3339 } from './api/time';
 import type { KubeObject } from './api/types';
 import type { ApiClient } from './client/api-client';
 
@@ -15,6 +21,15 @@ export interface EventRecorderOptions {
   logger?: { warn(obj: object, msg?: string): void };
 }
 
+/** What upstream's events.k8s.io API adds to an event: the action taken, and annotations on the Event object. */
+export interface EventExtras {
+  /** What was done (events.k8s.io `action`); defaults to the reason. */
+  action?: string;
+  annotations?: Record<string, string>;
+  /** When it happened, for a recorder behind a queue (default: now). */
+  at?: Date;
+}
+
 interface Seen {
   name: string;
   namespace: string;
@@ -24,16 +39,6 @@ interface Seen {
 
 const CORRELATION_WINDOW_MS = 10 * 60 * 1000;
 const MAX_CACHE = 4096;
-
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function rfc3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** metav1.MicroTime: six fractional digits. */
-export function microTime(d: Date = new Date()): string {
-  return d.toISOString().replace(/Z$/, '000Z');
-}
 
 /** An ObjectReference to an object (kind/apiVersion as the object carries them). */
 export function objectReference(obj: KubeObject | ObjectReference): ObjectReference {
@@ -62,11 +67,12 @@ export class EventRecorder {
   ) {}
 
   /** Record an event about `involvedObject`. Resolves when written (or dropped); never rejects. */
-  event(involvedObject: KubeObject | ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
+  event(involvedObject: KubeObject | ObjectReference, type: EventType, reason: string, message: string, extras: EventExtras = {}): Promise<void> {
     const ref = objectReference(involvedObject);
     const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message]);
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.write(key, ref, type, reason, message)).catch((e: unknown) => {
+    const at = extras.at ?? new Date();
+    const next = prev.then(() => this.write(key, ref, type, reason, message, extras, at)).catch((e: unknown) => {
       this.opts.logger?.warn({ err: (e as Error)?.message ?? String(e), reason, object: `${ref.namespace ?? ''}/${ref.name ?? ''}` }, 'could not record event');
     });
     this.chains.set(key, next);
@@ -76,8 +82,7 @@ export class EventRecorder {
     return next;
   }
 
-  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
-    const now = new Date();
+  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string, extras: EventExtras, now: Date): Promise<void> {
     const events = this.client.resource(R.events);
     const s = this.seen.get(key);
     if (s && now.getTime() - s.at < CORRELATION_WINDOW_MS) {
@@ -96,7 +101,11 @@ export class EventRecorder {
     const ev: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${ref.name ?? 'unknown'}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(process.hrtime()[1] % 1_000_000)).toString(16)}`, namespace },
+      metadata: {
+        name: `${ref.name ?? 'unknown'}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(process.hrtime()[1] % 1_000_000)).toString(16)}`,
+        namespace,
+        ...(extras.annotations && Object.keys(extras.annotations).length ? { annotations: extras.annotations } : {}),
+      },
       involvedObject: ref,
       reason,
       message,
@@ -105,8 +114,10 @@ export class EventRecorder {
       lastTimestamp: ts,
       count: 1,
       type,
+      eventTime: microTime(now),
+      action: extras.action ?? reason,
       reportingComponent: this.opts.component,
-      reportingInstance: this.opts.host ?? '',
+      reportingInstance: this.opts.host ?? `${this.opts.component}-${hostname()}`,
     };
     const created = await events.create(ev, { namespace });
     if (this.seen.size >= MAX_CACHE) this.seen.delete(this.seen.keys().next().value!);

@@ -1,18 +1,13 @@
-export * from './api/resources';
-export * from './api/types';
-export * from './api/status';
+// The package root: everything (@minik8s/shared). The subpaths in package.json "exports" are lean
+// slices of it for programs that must start fast (client, rules, patch, spdy, proxy, quantity) and the
+// shared test fixtures (testing).
+export * from './client';
 export * from './selectors/labels';
 export * from './selectors/fields';
 export * from './quantity';
 export * from './logging';
 export * from './metrics';
 export * from './shutdown';
-export * from './client/api-client';
-export * from './client/resource-client';
-export * from './client/kubeconfig';
-export * from './client/errors';
-export * from './client/credentials';
-export * from './client/lines';
 export * from './workqueue';
 export * from './informer/store';
 export * from './informer/diff';
@@ -20,8 +15,11 @@ export * from './informer/informer';
 export * from './informer/factory';
 export * from './patch/strategic-merge';
 export * from './events';
+export * from './api/timing';
 export * from './leader';
 export * from './proxy/chain-names';
-export * from './spdy/frames';
-export * from './spdy/session';
+export * from './proxy/service-ports';
+export * from './proxy/nft-layout';
+export * from './spdy';
 export * from './bench';
+export * from './rules';

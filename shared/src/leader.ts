@@ -6,7 +6,7 @@ import { R } from './api/resources';
 import { isAlreadyExists, isConflict, isNotFound } from './api/status';
 import type { KubeObject } from './api/types';
 import type { ApiClient } from './client/api-client';
-import { microTime } from './events';
+import { microTime } from './api/time';
 
 export interface LeaderElectorOptions {
   namespace: string;

@@ -30,8 +30,18 @@ describe('until', () => {
     }, 1000, 1);
     expect([v, n]).toEqual(['up', 3]);
   });
-  it('names what it waited for when the time is up', async () => {
-    await expect(until('nothing', () => undefined, 20, 5)).rejects.toThrow('timed out waiting for nothing');
+  it('takes false as not yet', async () => {
+    let n = 0;
+    expect(await until('true', () => ++n === 3, 1000, 1)).toBe(true);
+    expect(n).toBe(3);
+  });
+  it('names what it waited for, and the last error, when the time is up', async () => {
+    await expect(until('nothing', () => undefined, 20, 5)).rejects.toThrow('timed out after 20 ms waiting for nothing');
+    const failing = until('a refusal', () => {
+      throw new Error('ECONNREFUSED');
+    }, 20, 5);
+    await expect(failing).rejects.toThrow('timed out after 20 ms waiting for a refusal: Error: ECONNREFUSED');
+    await expect(failing).rejects.toHaveProperty('cause.message', 'ECONNREFUSED');
   });
 });
 

@@ -1,14 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, EventRecorder, LeaderElector, objectReference, type KubeObject } from '../src';
+import { ApiClient, EventRecorder, LeaderElector, objectReference, until, type KubeObject } from '../src';
 import { FakeObjects } from './fake-objects';
-
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let fake: FakeObjects;
 let client: ApiClient;
@@ -42,11 +34,23 @@ describe('EventRecorder', () => {
       reportingInstance: 'node-a',
     });
     expect(ev.firstTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // events.k8s.io's fields too: a MicroTime (six fractional digits) within the same second, the action.
+    expect(ev.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(String(ev.eventTime).slice(0, 19)).toBe(String(ev.firstTimestamp).slice(0, 19));
+    expect(ev.action).toBe('Scheduled');
     await Promise.all([rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1'), rec.event(pod, 'Normal', 'Scheduled', 'Successfully assigned team/web-1 to n1')]);
     expect(fake.of('events')).toHaveLength(1);
     expect(fake.of('events')[0].count).toBe(3);
     await rec.event(pod, 'Warning', 'Failed', 'other');
     expect(fake.of('events')).toHaveLength(2);
+  });
+
+  it('carries the action and annotations it is given; the instance defaults to component-hostname', async () => {
+    const rec = new EventRecorder(client, { component: 'default-scheduler' });
+    await rec.event(pod, 'Normal', 'Scheduled', 'm', { action: 'Binding', annotations: { 'scheduler.minik8s.io/cycle-ms': '3' } });
+    const ev = fake.of('events').find((e) => e.action === 'Binding')!;
+    expect(ev.metadata.annotations).toEqual({ 'scheduler.minik8s.io/cycle-ms': '3' });
+    expect(ev.reportingInstance).toMatch(/^default-scheduler-/);
   });
 
   it('puts events of cluster-scoped objects in default and starts over when the Event is gone', async () => {

@@ -1,19 +1,11 @@
 import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, InformerFactory, R, Store, diffForReplace, type KubeObject } from '../src';
+import { ApiClient, InformerFactory, R, Store, diffForReplace, until, type KubeObject } from '../src';
 import { FakePods } from './fake-apiserver';
 
 const obj = (name: string, ns: string | undefined, rv: string, labels: Record<string, string> = {}): KubeObject => ({
   metadata: { name, namespace: ns, resourceVersion: rv, labels, uid: `u-${name}` },
 });
-
-async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('Store', () => {
   it('keeps the namespace index and custom indexes current', () => {

@@ -42,6 +42,9 @@ describe('parseLabelSelector + matchesLabels', () => {
     ['n>5', { n: '5' }, false],
     ['n<5', { n: '4' }, true],
     ['n<5', { n: 'abc' }, false],
+    ['n<5', { n: '-3' }, true],
+    ['n>9007199254740992', { n: '9007199254740993' }, true],
+    ['n<9223372036854775807', { n: '9223372036854775808' }, false],
     ['  app  =  web  ', { app: 'web' }, true],
     ['env in (in,notin)', { env: 'notin' }, true],
   ];
@@ -62,6 +65,8 @@ describe('parseLabelSelector + matchesLabels', () => {
     ['app=' + 'x'.repeat(64), /no more than 63/],
     ['Example.com/role=x', /prefix part/],
     ['n>x', /integer/],
+    ['n>-5', /invalid label value/],
+    ['n>9223372036854775808', /integer/],
     ['!app=x', /expected: ','/],
     ['app=(x)', /expected: identifier/],
   ];

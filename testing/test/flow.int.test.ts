@@ -3,7 +3,7 @@
 // and the real kubectl against it (logs, exec, get -o wide).
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { R, type KubeObject } from '@minik8s/shared';
+import { isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { IMAGES } from '../images';
 import { tlsFetch, waitFor } from '../procs';
 import { docker, startHostCluster, type HostCluster } from '../cluster';
@@ -35,7 +35,7 @@ afterAll(async () => {
   await c?.cleanup();
 });
 
-const isReady = (p: Obj) => p.status?.phase === 'Running' && p.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True');
+const isReady = (p: Obj) => p.status?.phase === 'Running' && isPodReady(p);
 
 it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Docker → status; HTTP to the pod IP', async () => {
   const pods = c.client.resource<Obj>(R.pods);

@@ -3,7 +3,7 @@
 // history, undo), a controller-manager killed -9 in the middle of a rollout, and a node failure.
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { R, type KubeObject } from '@minik8s/shared';
+import { isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { IMAGES } from '../images';
 import { waitFor } from '../procs';
 import { docker, startHostCluster, type HostCluster } from '../cluster';
@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const isReady = (p: Obj) =>
-  !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True');
+  !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
 const listPods = async () => (await c.client.resource<Obj>(R.pods).list({ namespace: NS, labelSelector: 'app=web' })).items;
 const live = (ps: Obj[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
 const brief = (ps: Obj[]) => JSON.stringify(ps.map((p) => [p.metadata.name, p.spec.nodeName, p.spec.containers[0].image, p.status?.phase, isReady(p), !!p.metadata.deletionTimestamp]));

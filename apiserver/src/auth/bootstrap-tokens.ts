@@ -4,7 +4,8 @@
 // auth-extra-groups. As upstream, a token of this shape that does not match is simply not
 // authenticated (no reason is given away).
 import { timingSafeEqual } from 'node:crypto';
-import { R, isNotFound } from '@minik8s/shared';
+import { isNotFound } from '@minik8s/shared';
+import { secrets } from '../kinds/core/secret';
 import type { ObjectGetter } from './serviceaccount-tokens';
 import type { AuthResponse, TokenAuthenticator } from './types';
 
@@ -23,7 +24,7 @@ export class BootstrapTokens implements TokenAuthenticator {
     const [, id, secret] = m;
     let s: { type?: string; data?: Record<string, string>; metadata: { deletionTimestamp?: string } };
     try {
-      s = (await this.get(R.secrets, `bootstrap-token-${id}`, 'kube-system')) as typeof s;
+      s = (await this.get(secrets, `bootstrap-token-${id}`, 'kube-system')) as typeof s;
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;

@@ -4,20 +4,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@minik8s/shared';
-import type { KubectlModule } from '../context';
 import { buildAuthorizer, parseAuthorizationModes, type AuthorizerDeps } from './authorizer';
 import { BootstrapTokens } from './bootstrap-tokens';
 import { RequestAuth } from './filter';
-import { registerReviews } from './reviews';
 import { DEFAULT_ISSUER, ServiceAccountTokens, type ObjectGetter } from './serviceaccount-tokens';
-import { registerTokenRequest } from './token-request';
 import { x509Authenticator } from './x509';
 
 export { authOf, RequestAuth } from './filter';
 export { registerAuthorizerMode } from './authorizer';
-export { AUTH_RESOURCES } from './resources';
+export { ServiceAccountTokens, type ObjectGetter } from './serviceaccount-tokens';
 
 export interface AuthFlags {
   tlsCertFile?: string;
@@ -44,10 +40,10 @@ export interface ServingTls {
 
 export interface ApiserverAuth {
   tls: ServingTls;
+  /** The filter in front of every request; also what a TokenReview asks. */
   auth: RequestAuth;
+  /** Issues (TokenRequest) and verifies ServiceAccount tokens. */
   tokens: ServiceAccountTokens;
-  /** TokenRequest, TokenReview and SelfSubjectReview. */
-  registerRoutes(app: FastifyInstance, kubectl?: KubectlModule): void;
 }
 
 const read = (what: string, path: string): Buffer => {
@@ -81,7 +77,7 @@ async function servingCert(f: AuthFlags, sans: { dns: string[]; ips: string[] },
   const keyFile = join(f.certDir, 'apiserver.key');
   if (existsSync(certFile) && existsSync(keyFile) && stillValid(readFileSync(certFile))) return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
   ensureCertDir(f.certDir);
-  const { selfSignedServing } = await import('@minik8s/shared/dist/pki');
+  const { selfSignedServing } = await import('@minik8s/shared/pki');
   const made = await selfSignedServing('localhost', sans.dns, sans.ips);
   writeFileSync(keyFile, made.key, { mode: 0o600 });
   writeFileSync(certFile, made.cert);
@@ -95,7 +91,7 @@ async function signingKey(f: AuthFlags, log: Logger): Promise<string> {
   const keyFile = join(f.certDir, 'sa.key');
   if (existsSync(keyFile)) return readFileSync(keyFile, 'utf8');
   ensureCertDir(f.certDir);
-  const { signingKeyPair } = await import('@minik8s/shared/dist/pki');
+  const { signingKeyPair } = await import('@minik8s/shared/pki');
   const k = await signingKeyPair();
   writeFileSync(keyFile, k.privateKey, { mode: 0o600 });
   log.info({ key: keyFile }, 'generated a ServiceAccount token signing key');
@@ -127,13 +123,5 @@ export async function setupAuth(
     tokens: [tokens, ...(f.enableBootstrapTokenAuth ? [new BootstrapTokens(o.get)] : [])],
     log: o.log,
   });
-  return {
-    tls: { cert: serving.cert, key: serving.key, ca, requestCert: !!ca, rejectUnauthorized: false },
-    auth,
-    tokens,
-    registerRoutes(app, kubectl) {
-      registerTokenRequest(app, { get: o.get, tokens, kubectl });
-      registerReviews(app, auth, kubectl);
-    },
-  };
+  return { tls: { cert: serving.cert, key: serving.key, ca, requestCert: !!ca, rejectUnauthorized: false }, auth, tokens };
 }

@@ -4,8 +4,12 @@
 // the TokenReview's), expiry (one minute of leeway, as go-jose), and that the ServiceAccount and the
 // object the token is bound to (pod or secret) still exist with the same uid. No legacy Secret tokens.
 import { createHash, createPrivateKey, createPublicKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { R, isNotFound, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { isNotFound, type KubeObject } from '@minik8s/shared';
 import * as jose from 'jose';
+import type { ResourceStrategy } from '../registry/strategy';
+import { SERVICE_ACCOUNTS } from '../kinds/core/serviceaccount';
+import { pods } from '../kinds/core/pod';
+import { secrets } from '../kinds/core/secret';
 import { AuthenticationError, SERVICE_ACCOUNTS_GROUP, SERVICE_ACCOUNT_PREFIX, type AuthResponse, type TokenAuthenticator } from './types';
 
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -16,8 +20,11 @@ const VERIFIED_MAX = 4096;
 /** A pod deleted this long ago invalidates its tokens (upstream's grace for a pod on its way out). */
 const DELETED_POD_GRACE_MS = 60_000;
 
+/** A kind, by its group and plural. */
+export type KindRef = Pick<ResourceStrategy, 'group' | 'resource'>;
+
 /** How the token code reads objects (the apiserver's watch-cached get; throws a NotFound ApiError). */
-export type ObjectGetter = (r: ResourceType, name: string, namespace?: string) => Promise<KubeObject>;
+export type ObjectGetter = (kind: KindRef, name: string, namespace?: string) => Promise<KubeObject>;
 
 export interface ServiceAccountTokenOptions {
   /** The first one signs; every one is accepted. */
@@ -141,16 +148,16 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     const k8s = payload['kubernetes.io'] as PrivateClaims | undefined;
     if (!k8s?.namespace || !k8s.serviceaccount?.name) throw new AuthenticationError('service account token: missing the kubernetes.io claims');
     const ns = k8s.namespace;
-    const sa = await this.existing(R.serviceaccounts, k8s.serviceaccount.name, ns, k8s.serviceaccount.uid);
+    const sa = await this.existing(SERVICE_ACCOUNTS, k8s.serviceaccount.name, ns, k8s.serviceaccount.uid);
     const extra: Record<string, string[]> = {};
     if (k8s.pod) {
-      const pod = await this.existing(R.pods, k8s.pod.name, ns, k8s.pod.uid);
+      const pod = await this.existing(pods, k8s.pod.name, ns, k8s.pod.uid);
       const del = pod.metadata.deletionTimestamp;
       if (del && Date.parse(del) < Date.now() - DELETED_POD_GRACE_MS) throw new AuthenticationError('service account token has been invalidated');
       extra['authentication.kubernetes.io/pod-name'] = [k8s.pod.name];
       extra['authentication.kubernetes.io/pod-uid'] = [k8s.pod.uid];
     }
-    if (k8s.secret) await this.existing(R.secrets, k8s.secret.name, ns, k8s.secret.uid);
+    if (k8s.secret) await this.existing(secrets, k8s.secret.name, ns, k8s.secret.uid);
     if (k8s.node) {
       extra['authentication.kubernetes.io/node-name'] = [k8s.node.name];
       extra['authentication.kubernetes.io/node-uid'] = [k8s.node.uid];
@@ -178,7 +185,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   }
 
   /** The object the token names, which must still exist with the same uid. */
-  private async existing(r: ResourceType, name: string, namespace: string, uid: string | undefined): Promise<KubeObject> {
+  private async existing(r: KindRef, name: string, namespace: string, uid: string | undefined): Promise<KubeObject> {
     let o: KubeObject;
     try {
       o = await this.get(r, name, namespace);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { freePort, median, percentile, until } from '@minik8s/shared';
-import { localPki } from '@minik8s/shared/dist/pki';
+import { localPki } from '@minik8s/shared/pki';
 
 const procs: ChildProcess[] = [];
 let tls: { ca: string; cert: string; key: string };

@@ -1,7 +1,7 @@
 // Pure part of metrics.k8s.io: kubelet Summaries (/stats/summary) → per-node and per-container usage
 // (CPU as a rate over the window between two scrapes, memory as the working set, as metrics-server
 // reports them), and the NodeMetrics / PodMetrics objects in upstream's shape.
-import { parseQuantity } from '@minik8s/shared';
+import { formatDuration, parseQuantity, rfc3339 } from '@minik8s/shared';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 export const METRICS_VERSION = 'v1beta1';
@@ -136,21 +136,6 @@ export function memoryQuantity(bytes: number): string {
   return `${n}${suffixes[i]}`;
 }
 
-/** A duration as Go's time.Duration.String() prints it (ms precision): "20.064s", "500ms", "1m0.5s". */
-export function goDuration(ms: number): string {
-  ms = Math.max(0, Math.round(ms));
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
-  if (h) return `${h}h${m}m${sec}`;
-  if (m) return `${m}m${sec}`;
-  return sec;
-}
-
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 interface Meta {
   name?: string;
@@ -166,7 +151,7 @@ export function nodeMetrics(meta: Meta, u: Usage, now: number) {
     apiVersion: METRICS_API_VERSION,
     metadata: { name: meta.name, creationTimestamp: rfc3339(now), ...(meta.labels ? { labels: meta.labels } : {}) },
     timestamp: rfc3339(u.timestamp),
-    window: goDuration(u.windowMs),
+    window: formatDuration(Math.max(0, Math.round(u.windowMs))),
     usage: usageOf(u),
   };
 }
@@ -179,7 +164,7 @@ export function podMetrics(meta: Meta, p: PodUsage, now: number) {
     apiVersion: METRICS_API_VERSION,
     metadata: { name: meta.name, namespace: meta.namespace, creationTimestamp: rfc3339(now), ...(meta.labels ? { labels: meta.labels } : {}) },
     timestamp: rfc3339(newest),
-    window: goDuration(window),
+    window: formatDuration(Math.max(0, Math.round(window))),
     containers: p.containers.map((c) => ({ name: c.name, usage: usageOf(c) })),
   };
 }

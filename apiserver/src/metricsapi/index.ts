@@ -1,11 +1,13 @@
 // metrics.k8s.io/v1beta1 built into the apiserver (upstream serves it from metrics-server through API
 // aggregation): NodeMetrics and PodMetrics, get and list, from the kubelets' /stats/summary. What
 // `kubectl top` and the HPA controller read; Tables for `kubectl get`. Discovery lists METRICS_RESOURCES
-// (apiserver/src/kubectl).
+// (apiserver/src/discovery).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, R, failure, statusFor, type KubeObject, type ResourceType, type Status } from '@minik8s/shared';
+import { ApiError, failure, statusFor, type KubeObject, type ResourceType, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
-import { parseIncludeObject, tableVersionRequested } from '../kubectl/tables';
+import { parseIncludeObject, tableVersionRequested } from '../tables';
+import { pods as podKind } from '../kinds/core/pod';
+import { nodes as nodeKind } from '../kinds/core/node';
 import { METRICS_GROUP, METRICS_VERSION, metricsList, metricsTable, nodeMetrics, podMetrics } from './convert';
 import { Scraper, type ScraperOptions } from './scraper';
 
@@ -61,7 +63,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
     });
 
   const listNodes = async (q: Query) => {
-    const [nodes, snap] = await Promise.all([ctx.list(R.nodes, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
+    const [nodes, snap] = await Promise.all([ctx.list(ctx.resource(nodeKind), { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
     const now = Date.now();
     const items = nodes.items
       .filter((n) => snap.nodes.has(n.metadata.name!))
@@ -71,7 +73,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   };
 
   const listPods = async (namespace: string | undefined, q: Query) => {
-    const [pods, snap] = await Promise.all([ctx.list(R.pods, { namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
+    const [pods, snap] = await Promise.all([ctx.list(ctx.resource(podKind), { namespace, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }), scraper.current()]);
     const now = Date.now();
     const items = pods.items
       .filter(isRunning)
@@ -85,7 +87,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   route(`${base}/nodes`, NODE_METRICS, (_p, q) => listNodes(q));
   route(`${base}/nodes/:name`, NODE_METRICS, async ({ name }) => {
     // A missing node: `node "NAME" not found`, as metrics-server's typed node lister answers.
-    const node = await ctx.get(R.nodes, name).catch((e) => {
+    const node = await ctx.get(ctx.resource(nodeKind), name).catch((e) => {
       throw e instanceof ApiError && e.code === 404 ? new ApiError(statusFor.notFound({ group: '', resource: 'node' }, name)) : e;
     });
     const u = (await scraper.current()).nodes.get(name);
@@ -96,7 +98,7 @@ export function registerMetricsApi(app: FastifyInstance, ctx: ApiContext, opts: 
   route(`${base}/namespaces/:namespace/pods`, POD_METRICS, ({ namespace }, q) => listPods(namespace, q));
   route(`${base}/namespaces/:namespace/pods/:name`, POD_METRICS, async ({ namespace, name }) => {
     // A missing pod: the registry's `pods "NAME" not found`, as metrics-server's metadata lister answers.
-    const pod = await ctx.get(R.pods, name, namespace);
+    const pod = await ctx.get(ctx.resource(podKind), name, namespace);
     const u = (await scraper.current()).pods.get(`${namespace}/${name}`);
     if (!u || !isRunning(pod) || (u.uid && u.uid !== pod.metadata.uid)) throw new ApiError(statusFor.notFound(POD_METRICS, `${namespace}/${name}`));
     return podMetrics(pod.metadata, u, Date.now());

@@ -2,7 +2,7 @@
 // resolution (metrics-server scrapes every 15 s; we cache a snapshot for `resolutionMs`). A kubelet that
 // does not answer in time is left out. When there is no recent earlier reading to compute CPU rates from
 // (first request, or idle for a while), a second scrape a second later gives every rate a real window.
-import { R } from '@minik8s/shared';
+import { nodes as nodeKind } from '../kinds/core/node';
 import type { ApiContext } from '../context';
 import { readBody, type KubeletEndpoint } from '../kubeletclient';
 import { buildSnapshot, type CpuPoint, type Scrape, type Snapshot, type Summary } from './convert';
@@ -49,7 +49,7 @@ export class Scraper {
   }
 
   private async scrapeOnce(): Promise<Snapshot> {
-    const nodes = (await this.ctx.list(R.nodes)).items;
+    const nodes = (await this.ctx.list(this.ctx.resource(nodeKind))).items;
     const scrapes = await Promise.all(nodes.map((n) => this.scrapeNode(n.metadata.name!, this.ctx.kubelet.address(n))));
     const snap = buildSnapshot(
       scrapes.filter((s): s is Scrape => !!s),

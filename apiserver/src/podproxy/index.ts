@@ -10,9 +10,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ApiError, R, failure, statusFor, type Status } from '@minik8s/shared';
+import { ApiError, failure, statusFor, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
 import { readBody, type NodeLike } from '../kubeletclient';
+import { pods as podKind } from '../kinds/core/pod';
+import { nodes as nodeKind } from '../kinds/core/node';
 
 interface PodLike {
   metadata: { name?: string; namespace?: string; annotations?: Record<string, string> };
@@ -44,14 +46,14 @@ export function pickContainer(pod: PodLike, requested: string | undefined): stri
 
 /** The pod's kubelet; `container` null for portforward, which is about the whole pod and needs it running. */
 async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined | null): Promise<Target> {
-  const pod = (await ctx.get(R.pods, name, ns)) as unknown as PodLike;
+  const pod = (await ctx.get(ctx.resource(podKind), name, ns)) as unknown as PodLike;
   if (container === null && pod.status?.phase !== 'Running') {
     throw new ApiError(statusFor.badRequest(`pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`));
   }
   const c = container === null ? '' : pickContainer(pod, container);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw new ApiError(statusFor.badRequest(`pod ${name} does not have a host assigned`));
-  const node = (await ctx.get(R.nodes, nodeName)) as unknown as NodeLike;
+  const node = (await ctx.get(ctx.resource(nodeKind), nodeName)) as unknown as NodeLike;
   const addr = ctx.kubelet.address(node);
   if (!addr) throw new ApiError(statusFor.badRequest(`node ${nodeName} has no address to reach its kubelet`));
   return { ...addr, container: c, pod };

@@ -1,254 +1,182 @@
-// Per-resource create/update strategies (pure): server-owned metadata, status/spec split,
-// generation, defaults and upstream's special cases (Job selectors, Secret stringData, ...).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-import { randomUUID, randomInt } from 'node:crypto';
-import type { KubeObject, ResourceType } from '@minik8s/shared';
-import { applyDefaults } from './defaults';
-import { fe, type Cause } from './fielderrors';
+// The contract between one resource kind and the generic apiserver, as upstream's
+// pkg/registry/<group>/<kind>/strategy.go plus the options of its REST storage: identity and served
+// versions, create/update/delete rules, reads (table, field selectors, watch index), the fields a strict
+// decode knows, protobuf bodies, and hooks for what is written beside the object. A kind module exports
+// one; kinds/index.ts lists the built-in ones; KindRegistry serves whatever is registered, at run time too.
+import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';
+import type { TxnExtra } from '../storage/etcd';
+import type { TablePrinter } from '../tables/types';
+import type { ProtobufDecoder } from '../protobuf/messages';
+import type { Cause } from './fielderrors';
+import type { KnownFields } from './strict';
+import type { ServedResource } from './kinds';
+import type { DeleteOptions, Registry } from './registry';
+import type { PatchType } from './patch';
+import type { Obj } from './objects';
+import type { UserInfo } from '../auth/types';
 
-type Obj = Record<string, any>;
-
-/** RFC3339 UTC with second precision, as upstream metav1.Time. */
-export function rfc3339(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-// upstream utilrand alphabet: no vowels, no confusable characters
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-export function randomSuffix(n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += ALPHANUMS[randomInt(ALPHANUMS.length)];
-  return s;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a).filter((k) => (a as Obj)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Obj)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
 }
 
 /**
- * Deep copy. API objects are plain JSON-shaped data, copied here key by key: several times faster than
- * structuredClone (which goes through V8's serializer), and it runs a few times on every write.
- * Anything else (a Date, a typed array) still goes through structuredClone.
+ * How objects of a served version map to the storage version's (upstream's conversion functions).
+ * Each direction gets its own copy of the object and returns the converted one; apiVersion and kind are
+ * set by the caller.
  */
-export function clone<T>(o: T): T {
-  if (typeof o !== 'object' || o === null) return o;
-  if (Array.isArray(o)) return o.map(clone) as T;
-  const proto = Object.getPrototypeOf(o);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(o);
-  const out: Obj = {};
-  for (const k of Object.keys(o)) {
-    const v = clone((o as Obj)[k]);
-    // a "__proto__" key from JSON.parse is an own property: keep it one (assignment would set the prototype)
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
-  }
-  return out as T;
+export interface Conversion {
+  toStorage(obj: Obj): Obj;
+  fromStorage(obj: Obj): Obj;
 }
 
-/** Resources whose status is written only through /status (the main resource ignores it). */
-export function hasStatusSubresource(r: ResourceType): boolean {
-  return r.subresources.includes('status');
+export interface VersionDef {
+  /** "v1", "v2", ... */
+  readonly name: string;
+  /** Absent on the storage version (exactly one per kind), required on every other. */
+  readonly conversion?: Conversion;
+  /** Top-level fields a strict decode knows at this version (default: the kind's `strict`). */
+  readonly strict?: KnownFields;
+  /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
+  readonly protobuf?: ProtobufDecoder;
 }
 
-/** Everything but metadata and status: what bumps generation. */
-function specPart(o: Obj): Obj {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-  return rest;
+/** Server-side state written in the same etcd transaction as an object (upstream: a REST storage's allocators). */
+export interface StorageHooks {
+  /** Runs every write of the kind one at a time in this process (the hooks read-modify-write shared keys). */
+  serialize<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * The extra keys for a write from `old` to `next` (old undefined: create; next undefined: delete); it may
+   * fill in `next` (allocated values). Causes refuse the write (422).
+   */
+  plan(next: Obj | undefined, old: Obj | undefined): Promise<{ causes: Cause[]; extra: TxnExtra }>;
 }
 
-/** Only objects with a spec carry generation (as upstream's workload strategies). */
-const tracksGeneration = (o: Obj) => o.spec !== undefined;
-
-function initialStatus(kind: string): Obj | undefined {
-  switch (kind) {
-    case 'Pod':
-      return { phase: 'Pending' };
-    case 'Namespace':
-      return { phase: 'Active' };
-    case 'Service':
-      return { loadBalancer: {} };
-    default:
-      return undefined;
-  }
+/** The status subresource (upstream's StatusStrategy). */
+export interface StatusSubresource {
+  /** The status a new object starts with (default: none; the client's is dropped). */
+  initial?(obj: Obj): Obj | undefined;
+  /** Keep the status the client created the object with (an agent registering itself reports its status at once). */
+  keepOnCreate?: boolean;
 }
 
-/** Server-side fields of a new object. `namespace` comes from the URL. */
-export function prepareForCreate(r: ResourceType, obj: Obj, namespace: string | undefined, now = new Date()): void {
-  obj.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
-  obj.kind = r.kind;
-  const m = (obj.metadata ??= {});
-  if (!m.name && m.generateName) m.name = `${m.generateName}${randomSuffix()}`;
-  if (r.namespaced) m.namespace = namespace;
-  else delete m.namespace;
-  m.uid = randomUUID();
-  m.creationTimestamp = rfc3339(now);
-  delete m.resourceVersion;
-  delete m.deletionTimestamp;
-  delete m.deletionGracePeriodSeconds;
-  delete m.selfLink;
-  delete m.managedFields;
-  if (tracksGeneration(obj)) m.generation = 1;
-  else delete m.generation;
-  if (hasStatusSubresource(r) && r.kind !== 'Node') {
-    const st = initialStatus(r.kind);
-    if (st) obj.status = st;
-    else delete obj.status;
-  }
-  if (r.kind === 'Namespace') m.labels = { ...(m.labels ?? {}), 'kubernetes.io/metadata.name': m.name };
-  if (r.kind === 'Job') defaultJobSelector(obj);
-  if (r.kind === 'Secret') foldStringData(obj);
-  applyDefaults(r.kind, obj);
+/** What a subresource handler, or a kind's own create, gets from the generic router. */
+export interface HandlerRequest {
+  readonly method: string;
+  readonly r: ServedResource;
+  /** The object's name from the URL ('' for a create). */
+  readonly name: string;
+  readonly namespace?: string;
+  readonly dryRun: boolean;
+  readonly registry: Registry;
+  /** The decoded body (JSON, YAML or protobuf), undefined when empty; 400/415 for a malformed one. */
+  body(): unknown;
+  /** The body as an object of `gvk` (400 as upstream's decoder when it is not one). */
+  object(gvk: GroupVersionKind): Obj;
+  /** The PATCH body's type (415 when the content type is none). */
+  patchType(): PatchType;
+  /** Who made the request (after impersonation), as the authentication filter found it. */
+  user(): UserInfo;
 }
 
-/** Upstream generates a Job's selector from its uid (unless spec.manualSelector). */
-function defaultJobSelector(job: Obj): void {
-  const spec = job.spec;
-  if (!spec || typeof spec !== 'object' || spec.manualSelector === true) return;
-  const uid = job.metadata.uid;
-  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  const t = (spec.template ??= {});
-  t.metadata ??= {};
-  t.metadata.labels = {
-    ...(t.metadata.labels ?? {}),
-    'batch.kubernetes.io/controller-uid': uid,
-    'batch.kubernetes.io/job-name': job.metadata.name,
-    'controller-uid': uid,
-    'job-name': job.metadata.name,
-  };
+/** `object`: answered like the kind's own objects (converted, as a Table when asked); `body`: sent as it is. */
+export type HandlerResult = { code: number; body: unknown } | { code: number; object: KubeObject };
+export type Handler = (req: HandlerRequest) => Promise<HandlerResult>;
+
+/** 405 for a method the resource or subresource does not serve. */
+export const methodNotAllowed = (method: string) => new ApiError(statusFor.methodNotAllowed(`the server does not allow this method on the requested resource (${method})`));
+
+/** A handler's `Success` Status answer. */
+export const success = (code: number): HandlerResult => ({ code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code } });
+
+export interface SubresourceDef {
+  /** What it answers with, for discovery (default: the kind itself). */
+  readonly responseKind?: GroupVersionKind;
+  readonly verbs: readonly string[];
+  /** Serves it through the generic router; absent when a route module serves it (e.g. log, exec, attach). */
+  readonly handler?: Handler;
+  /** Decoder of protobuf request bodies of its responseKind, when that is no kind served here (e.g. TokenRequest). */
+  readonly protobuf?: ProtobufDecoder;
 }
 
-function foldStringData(secret: Obj): void {
-  if (secret.stringData && typeof secret.stringData === 'object') {
-    secret.data = { ...(secret.data ?? {}) };
-    for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(String(v)).toString('base64');
-  }
-  delete secret.stringData;
+/** Upstream's graceful deletion and its namespace-like variants. */
+export interface DeletionStrategy {
+  /** Seconds a DELETE leaves the object marked before it goes (upstream CheckGracefulDelete); 0: at once. */
+  gracePeriod?(obj: Obj, options: DeleteOptions): number;
+  /** Replaces the generic marking: the object marked for deletion, or undefined when it can go now. */
+  mark?(cur: KubeObject, options: DeleteOptions, now: Date): Obj | undefined;
+  /** Whether an object being deleted whose metadata.finalizers emptied may go now (default: yes). */
+  finalized?(obj: Obj): boolean;
 }
 
-/**
- * The object to store for an update of the main resource (subresource undefined) or of /status.
- * Server-owned metadata always comes from the old object.
- */
-export function prepareForUpdate(r: ResourceType, incoming: Obj, old: Obj, subresource?: 'status'): Obj {
-  let next: Obj;
-  if (subresource === 'status') {
-    next = clone(old);
-    if (incoming.status !== undefined) next.status = incoming.status;
-    else delete next.status;
-  } else {
-    next = incoming;
-    next.apiVersion = old.apiVersion;
-    next.kind = old.kind;
-    const m = (next.metadata ??= {});
-    const om = old.metadata;
-    for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'])
-      if (om[f] === undefined) delete m[f];
-      else m[f] = om[f];
-    delete m.resourceVersion;
-    delete m.selfLink;
-    if (hasStatusSubresource(r)) {
-      if (old.status !== undefined) next.status = old.status;
-      else delete next.status;
-    }
-    if (r.kind === 'Secret') foldStringData(next);
-    if (r.kind === 'Namespace') m.labels = { ...(m.labels ?? {}), 'kubernetes.io/metadata.name': om.name };
-    if (r.kind === 'Service') keepAllocations(next, old);
-    applyDefaults(r.kind, next);
-    if (tracksGeneration(next) && !deepEqual(specPart(next), specPart(old))) m.generation = (om.generation ?? 0) + 1;
-  }
-  return next;
+export interface ResourceStrategy {
+  // --- identity (upstream: the APIResource in discovery, the REST storage's scope) ---
+  readonly group: string;
+  readonly kind: string;
+  /** Plural, lower-case: the URL segment. */
+  readonly resource: string;
+  /** Default: the kind in lower case. */
+  readonly singular?: string;
+  readonly shortNames?: readonly string[];
+  readonly categories?: readonly string[];
+  readonly namespaced: boolean;
+  /** Default: create, delete, deletecollection, get, list, patch, update, watch. */
+  readonly verbs?: readonly string[];
+  /** Served versions, the preferred first. */
+  readonly versions: readonly VersionDef[];
+  /** The etcd key segment when it is not the plural (upstream's historical names). */
+  readonly storageKey?: string;
+  /** Served, but left out of discovery and OpenAPI. */
+  readonly hidden?: boolean;
+
+  // --- create and update (upstream RESTCreateStrategy, RESTUpdateStrategy) ---
+  /** The rule for metadata.name (upstream's NameFunc); default DNS-1123 subdomain; null: any name. */
+  readonly nameRule?: ((name: string) => string[]) | null;
+  /** Upstream's SetDefaults_*, on create and update. */
+  defaults?(obj: Obj): void;
+  /** Kind-specific fields of a new object, after the server-owned metadata and before the defaults. */
+  prepareForCreate?(obj: Obj): void;
+  /** Kind-specific fields of an update of the main resource, before the defaults. */
+  prepareForUpdate?(next: Obj, old: Obj): void;
+  /** Causes beyond ObjectMeta (upstream Validate). */
+  validate?(obj: Obj): Cause[];
+  /** Rules that compare an update with the stored object, e.g. immutable fields (upstream ValidateUpdate). */
+  validateUpdate?(next: Obj, old: Obj): Cause[];
+  /** The status subresource: main-resource writes keep the stored status, /status writes change only it. */
+  readonly status?: StatusSubresource;
+  /** Whether metadata.generation counts spec changes (default: objects with a spec). */
+  tracksGeneration?(obj: Obj): boolean;
+  /** A PUT of a missing object creates it (upstream AllowCreateOnUpdate). */
+  readonly createOnUpdate?: boolean;
+  /** Replaces the generic create: a resource that is not stored (upstream's BindingREST). */
+  readonly create?: Handler;
+  /** Other subresources, in discovery order. */
+  readonly subresources?: Readonly<Record<string, SubresourceDef>>;
+
+  // --- delete ---
+  readonly deletion?: DeletionStrategy;
+
+  // --- reads ---
+  /** Columns and cells of `kubectl get` (upstream's printers); default: Name and Created At. */
+  readonly table?: TablePrinter;
+  /**
+   * The field selector labels and their values (upstream's field label conversion and ToSelectableFields),
+   * when the kind has more than the default metadata.name and metadata.namespace; unknown labels are then
+   * refused as upstream's per-kind conversion funcs refuse them.
+   */
+  readonly selectableFields?: Readonly<Record<string, (obj: Obj) => string>>;
+  /** A selectable field whose exact value watchers are indexed by (upstream's indexed triggers). */
+  readonly watchIndex?: string;
+
+  // --- bodies ---
+  /** Top-level fields a strict decode knows at the storage version (default: spec and status). */
+  readonly strict?: KnownFields;
+  /** Decoder of protobuf bodies at the storage version. */
+  readonly protobuf?: ProtobufDecoder;
+
+  // --- storage ---
+  readonly storage?: StorageHooks;
 }
 
-/** As upstream: an update that omits clusterIP(s) or a port's nodePort keeps the allocated ones. */
-function keepAllocations(next: Obj, old: Obj): void {
-  const ns = next.spec;
-  const os = old.spec;
-  if (!ns || typeof ns !== 'object' || !os) return;
-  if (!ns.clusterIP && os.clusterIP) ns.clusterIP = os.clusterIP;
-  if (!ns.clusterIPs && os.clusterIPs && ns.clusterIP === os.clusterIP) ns.clusterIPs = os.clusterIPs;
-  if ((ns.type === 'NodePort' || ns.type === 'LoadBalancer') && Array.isArray(ns.ports) && Array.isArray(os.ports))
-    for (const p of ns.ports) {
-      if (!p || p.nodePort) continue;
-      const prev = os.ports.find((q: Obj) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-      if (prev?.nodePort) p.nodePort = prev.nodePort;
-    }
-}
-
-/** Pod spec fields an update may change (upstream ValidatePodUpdate). */
-function maskMutablePodSpec(spec: Obj): Obj {
-  const s = clone(spec ?? {});
-  for (const list of [s.containers, s.initContainers]) if (Array.isArray(list)) for (const c of list) if (c) delete c.image;
-  delete s.activeDeadlineSeconds;
-  delete s.tolerations;
-  delete s.terminationGracePeriodSeconds;
-  return s;
-}
-
-/** Rules that compare the update with the stored object (immutable fields). */
-export function validateUpdate(r: ResourceType, next: Obj, old: Obj): Cause[] {
-  const errs: Cause[] = [];
-  const ns = next.spec ?? {};
-  const os = old.spec ?? {};
-  switch (r.kind) {
-    case 'Pod': {
-      if (os.nodeName && ns.nodeName !== os.nodeName) errs.push(fe.immutable('spec.nodeName', ns.nodeName));
-      const a = maskMutablePodSpec(ns);
-      const b = maskMutablePodSpec(os);
-      if (!os.nodeName) {
-        delete a.nodeName;
-        delete b.nodeName;
-      }
-      if (!deepEqual(a, b))
-        errs.push(
-          fe.forbidden(
-            'spec',
-            'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
-          ),
-        );
-      break;
-    }
-    case 'Deployment':
-    case 'ReplicaSet':
-    case 'StatefulSet':
-    case 'DaemonSet':
-      if (old.metadata?.uid && !deepEqual(ns.selector, os.selector)) errs.push(fe.immutable('spec.selector', ns.selector));
-      break;
-    case 'Job':
-      if (!deepEqual(ns.selector, os.selector)) errs.push(fe.immutable('spec.selector', ns.selector));
-      if (!deepEqual(ns.template, os.template)) errs.push(fe.immutable('spec.template', ns.template));
-      if (ns.completions !== os.completions) errs.push(fe.immutable('spec.completions', ns.completions));
-      break;
-    case 'Service':
-      if (os.clusterIP && ns.clusterIP !== os.clusterIP && os.type !== 'ExternalName' && ns.type !== 'ExternalName')
-        errs.push(fe.immutable('spec.clusterIPs[0]', ns.clusterIP));
-      break;
-    case 'Secret':
-    case 'ConfigMap':
-      if (old.immutable === true) {
-        if (!deepEqual(next.data, old.data)) errs.push(fe.forbidden('data', 'field is immutable when `immutable` is set'));
-        if (next.immutable !== true) errs.push(fe.forbidden('immutable', 'field is immutable when `immutable` is set'));
-      }
-      break;
-  }
-  return errs;
-}
-
-/** A field path of an object as a string, for field selectors (absent → undefined). */
-export function getField(obj: KubeObject, path: string): string | undefined {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Obj)[part];
-  }
-  if (cur === undefined || cur === null) return undefined;
-  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
-}
+export const ALL_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

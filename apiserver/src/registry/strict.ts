@@ -1,54 +1,52 @@
-// fieldValidation=Strict: unknown fields → 400 BadRequest, as upstream's strict decoder.
-// Known fields are listed for the top level of every kind, metadata, and the specs users write most.
+// fieldValidation=Strict: unknown fields → 400 BadRequest, as upstream's strict decoder. Each kind lists
+// the fields it knows (ResourceStrategy.strict); apiVersion, kind and metadata are known for every kind.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const COMMON = ['apiVersion', 'kind', 'metadata'];
-const TOP: Record<string, string[]> = {
-  Namespace: ['spec', 'status'],
-  Pod: ['spec', 'status'],
-  Service: ['spec', 'status'],
-  Endpoints: ['subsets'],
-  Node: ['spec', 'status'],
-  ConfigMap: ['data', 'binaryData', 'immutable'],
-  Secret: ['data', 'stringData', 'type', 'immutable'],
-  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
-  ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
-  ControllerRevision: ['data', 'revision'],
-  EndpointSlice: ['addressType', 'endpoints', 'ports'],
-};
+/**
+ * The fields known at one level of an object: each maps to the fields known inside its value (an object,
+ * or each item of a list), or to `true` when the value is not checked further. A `'*'` entry stands for
+ * every field not listed (so a level can be open while one of its fields is checked).
+ */
+export type KnownFields = { readonly [field: string]: KnownFields | true };
 
-const META = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META: KnownFields = Object.fromEntries(
+  ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'].map((f) => [f, true]),
+);
 
-const POD_SPEC = ['volumes', 'initContainers', 'containers', 'ephemeralContainers', 'restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext', 'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig', 'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources'];
-const CONTAINER = ['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty'];
-const SPECS: Record<string, string[]> = {
-  Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'],
-  ReplicaSet: ['replicas', 'minReadySeconds', 'selector', 'template'],
-  Service: ['ports', 'selector', 'clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges', 'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'publishNotReadyAddresses', 'sessionAffinityConfig', 'ipFamilies', 'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'],
-};
+/** What a kind without a list of its own knows: spec and status, not checked further. */
+export const SPEC_AND_STATUS: KnownFields = { spec: true, status: true };
 
-function unknownKeys(obj: any, known: string[], path: string, out: string[]): void {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
-  for (const k of Object.keys(obj)) if (!known.includes(k)) out.push(path ? `${path}.${k}` : k);
+/** The fields of a whole object of a kind whose own top-level fields are `top`. */
+export function objectFields(top: KnownFields = SPEC_AND_STATUS): KnownFields {
+  return { apiVersion: true, kind: true, metadata: META, ...top };
 }
 
-function checkPodSpec(spec: any, path: string, out: string[]): void {
-  unknownKeys(spec, POD_SPEC, path, out);
-  for (const f of ['containers', 'initContainers'])
-    if (Array.isArray(spec?.[f])) spec[f].forEach((c: any, i: number) => unknownKeys(c, CONTAINER, `${path}.${f}[${i}]`, out));
-}
+/** `names` known, none checked further. */
+export const fieldsOf = (...names: string[]): KnownFields => Object.fromEntries(names.map((n) => [n, true]));
 
-/** Paths of unknown fields (empty when none). Kinds without a list here are checked at the top level only when listed. */
-export function unknownFields(kind: string, obj: any): string[] {
+/**
+ * Paths of unknown fields (empty when none): each level's unknown fields first, then those inside its known
+ * fields, in the object's key order (as the strict decoder reports them).
+ */
+export function unknownFields(known: KnownFields, obj: unknown): string[] {
   const out: string[] = [];
-  const top = TOP[kind] ?? ['spec', 'status'];
-  unknownKeys(obj, [...COMMON, ...top], '', out);
-  unknownKeys(obj?.metadata, META, 'metadata', out);
-  if (kind === 'Pod') checkPodSpec(obj?.spec, 'spec', out);
-  if (SPECS[kind]) unknownKeys(obj?.spec, SPECS[kind], 'spec', out);
-  if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController'].includes(kind) && obj?.spec?.template) {
-    unknownKeys(obj.spec.template, ['metadata', 'spec'], 'spec.template', out);
-    checkPodSpec(obj.spec.template.spec, 'spec.template.spec', out);
-  }
+  walk(known, obj, '', out);
   return out;
+}
+
+function walk(known: KnownFields, value: unknown, path: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => walk(known, item, `${path}[${i}]`, out));
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const o = value as Record<string, any>;
+  const inner: [KnownFields, unknown, string][] = [];
+  for (const k of Object.keys(o)) {
+    const sub = Object.hasOwn(known, k) ? known[k] : known['*'];
+    const p = path ? `${path}.${k}` : k;
+    if (sub === undefined) out.push(p);
+    else if (sub !== true) inner.push([sub, o[k], p]);
+  }
+  for (const [sub, v, p] of inner) walk(sub, v, p, out);
 }

@@ -1,43 +1,35 @@
-// The REST handlers for every resource: /api/v1/... and /apis/<group>/<version>/..., one catch-all
-// route per prefix parsed here (routes registered by the kubectl/podproxy modules take precedence).
+// The REST handlers for every served kind: /api/v1/... and /apis/<group>/<version>/..., one catch-all
+// route per prefix, the path resolved against the kinds registered at the time of the request (routes
+// registered by other modules, such as discovery or the exec/log proxy, take precedence). Bodies arrive at the
+// request's version and are converted to the storage version here; answers are converted back.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, R, RESOURCES, statusFor, apiVersionOf, type KubeList, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { ApiError, statusFor, type KubeList, type KubeObject } from '@minik8s/shared';
 import type { Registry } from '../registry/registry';
 import { withKind } from '../registry/registry';
-import { applyPatch } from '../registry/patch';
-import type { KubectlModule } from '../context';
+import type { KindRegistry, ServedResource } from '../registry/kinds';
+import { methodNotAllowed, type HandlerRequest, type HandlerResult } from '../registry/strategy';
+import { toServed, toStorage } from '../registry/convert';
+import { maybeTable } from '../tables';
 import { checkStrict, decodeBody, deleteOptions, expectObject, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
-import { bindPod, scaleOf, setScale, evictPod } from './subresources';
-import { admitPodServiceAccount } from '../admission/serviceaccount';
+import { authOf } from '../auth/filter';
 
 export interface ApiDeps {
   registry: Registry;
-  kubectl?: KubectlModule;
   watch: Omit<WatchDeps, 'cache'>;
 }
 
 export interface ParsedPath {
-  r: ResourceType;
+  r: ServedResource;
   namespace?: string;
   name?: string;
   sub?: string;
-  /** POST /api/v1/namespaces/NS/bindings (legacy binding) */
-  legacyBinding?: boolean;
 }
 
-/** "group/version" → its resources by plural name (built once: parsed on every request). */
-const BY_GV = new Map<string, Map<string, ResourceType>>();
-for (const x of RESOURCES) {
-  const gv = `${x.group}/${x.version}`;
-  if (!BY_GV.has(gv)) BY_GV.set(gv, new Map());
-  BY_GV.get(gv)!.set(x.resource, x);
-}
-
-/** Parse an API path into resource / namespace / name / subresource; undefined → 404. */
-export function parseApiPath(path: string): ParsedPath | undefined {
+/** Parse an API path into the served kind / namespace / name / subresource; undefined → 404. */
+export function parseApiPath(kinds: KindRegistry, path: string): ParsedPath | undefined {
   let segs: string[];
   try {
     const q = path.indexOf('?');
@@ -52,16 +44,15 @@ export function parseApiPath(path: string): ParsedPath | undefined {
   if (segs[0] === 'api') [group, version, rest] = ['', segs[1], segs.slice(2)];
   else if (segs[0] === 'apis') [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
   else return undefined;
-  const inGV = BY_GV.get(`${group}/${version}`);
-  if (!inGV || !rest.length) return undefined;
+  if (!rest.length || !kinds.servesGroupVersion(group, version)) return undefined;
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && (rest[2] === 'bindings' || inGV.get(rest[2])?.namespaced)) {
+  // /namespaces/{namespace}/{resource}/... is how every namespaced kind is addressed
+  if (rest[0] === 'namespaces' && rest.length >= 3 && kinds.lookup(group, version, rest[2])?.namespaced) {
     namespace = rest[1];
     rest = rest.slice(2);
-    if (rest[0] === 'bindings' && group === '' && rest.length === 1) return { r: R.pods, namespace, legacyBinding: true };
   }
   if (rest.length > 3) return undefined;
-  const r = inGV.get(rest[0]);
+  const r = kinds.lookup(group, version, rest[0]);
   if (!r) return undefined;
   const [, name, sub] = rest;
   if (r.namespaced && name !== undefined && namespace === undefined) return undefined;
@@ -71,12 +62,10 @@ export function parseApiPath(path: string): ParsedPath | undefined {
   return { r, namespace, name, sub };
 }
 
-const CREATE_ON_UPDATE = new Set<ResourceType>([R.endpoints, R.leases, R.events]);
-
-const SUCCESS = (code: number, details?: Record<string, unknown>) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code, ...(details ? { details } : {}) });
-
+/** The verb of a request, as upstream names it in metrics and authorization. */
 export function verbOf(method: string, p: ParsedPath, q: Query): string {
-  if (p.sub && !['status', 'scale'].includes(p.sub)) return method === 'GET' ? 'get' : 'create';
+  // subresources that are not views of the object (binding, eviction, log, exec, ...) are gets or creates
+  if (p.sub && p.sub !== 'status' && !p.r.strategy.subresources?.[p.sub]?.verbs.includes('update')) return method === 'GET' ? 'get' : 'create';
   switch (method) {
     case 'GET':
       return p.name ? 'get' : boolParam(q, 'watch') ? 'watch' : 'list';
@@ -100,9 +89,24 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.route({ method: methods, url: '/apis/*', handler });
 }
 
-function send(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps, r: ResourceType, code: number, body: KubeObject | KubeList): FastifyReply {
-  const table = deps.kubectl && /as=Table/.test(String(req.headers.accept ?? '')) ? deps.kubectl.maybeTable(req, r, body) : undefined;
-  return reply.code(code).type('application/json').send(table ? JSON.stringify(table) : serialize(body));
+const TABLE = /as=Table/;
+
+/** Send stored object(s) as `r` serves them: converted to its version, or as a Table when asked for. */
+function send(req: FastifyRequest, reply: FastifyReply, r: ServedResource, code: number, body: KubeObject | KubeList): FastifyReply {
+  const table = TABLE.test(String(req.headers.accept ?? '')) ? maybeTable(req, r, body) : undefined;
+  return reply.code(code).type('application/json').send(table ? JSON.stringify(table) : serialize(served(r, body)));
+}
+
+function served(r: ServedResource, body: KubeObject | KubeList): KubeObject | KubeList {
+  if (!r.conversion) return body;
+  const list = body as KubeList;
+  if (!Array.isArray(list.items)) return toServed(r, body as KubeObject);
+  return { ...list, apiVersion: r.apiVersion, kind: r.listKind, items: list.items.map((o) => toServed(r, o)) };
+}
+
+function sendResult(req: FastifyRequest, reply: FastifyReply, r: ServedResource, res: HandlerResult): FastifyReply {
+  if ('object' in res) return send(req, reply, r, res.code, res.object);
+  return reply.code(res.code).type('application/json').send(JSON.stringify(res.body));
 }
 
 /** Objects reuse their JSON (jsonOf: cached objects are serialized once); a list is assembled from its items' JSON. */
@@ -114,33 +118,49 @@ export function serialize(body: KubeObject | KubeList): string {
 }
 
 const notFound = () => new ApiError(statusFor.notFoundPath());
-const methodNotAllowed = (method: string) => new ApiError(statusFor.methodNotAllowed(`the server does not allow this method on the requested resource (${method})`));
+
+/** What a kind's own handler (a subresource, a create of its own) gets: the body decoded once, on demand. */
+function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, dryRun: boolean): HandlerRequest {
+  let decoded: { body: unknown } | undefined;
+  const sub = p.sub ? p.r.strategy.subresources?.[p.sub] : undefined;
+  const body = () => (decoded ??= { body: decodeBody(req, p.r, registry.kinds, sub) }).body;
+  return {
+    method: req.method,
+    r: p.r,
+    name: p.name ?? '',
+    namespace: p.namespace,
+    dryRun,
+    registry,
+    body,
+    object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
+    patchType: () => patchTypeOf(req),
+    user: () => authOf(req).user,
+  };
+}
 
 async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Promise<unknown> {
-  const p = parseApiPath(req.url);
+  const { registry } = deps;
+  const kinds = registry.kinds;
+  const p = parseApiPath(kinds, req.url);
   if (!p) throw notFound();
   const q = (req.query ?? {}) as Query;
   const { r, namespace, name, sub } = p;
   const verb = verbOf(req.method, p, q);
   (req as any).apiInfo = { verb, resource: r.resource, subresource: sub ?? '' };
-  const { registry, kubectl } = deps;
-  const av = apiVersionOf(r);
   const dryRun = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) ? isDryRun(q) : false;
-
-  if (p.legacyBinding) {
-    if (req.method !== 'POST') throw methodNotAllowed(req.method);
-    const b = expectObject(decodeBody(req, r, kubectl), 'Binding', 'v1', 'v1');
-    await bindPod(registry, namespace!, b.metadata?.name, b, dryRun);
-    return reply.code(201).send(SUCCESS(201));
-  }
+  const allow = (v: string) => {
+    if (!r.verbs.includes(v)) throw methodNotAllowed(req.method);
+  };
+  const object = () => expectObject(decodeBody(req, r, kinds), r.kind, r.apiVersion, r.version);
 
   // Collection
   if (name === undefined) {
     if (req.method === 'GET') {
+      allow(verb);
       if (verb === 'watch') {
-        const cache = registry.caches.get(r);
+        const cache = registry.caches.get(r.storage);
         if (!cache) throw notFound();
-        await serveWatch(req, reply, r, namespace, q, { ...deps.watch, cache, kubectl: deps.kubectl });
+        await serveWatch(req, reply, r, namespace, q, { ...deps.watch, cache });
         return reply;
       }
       const list = await registry.list(r, {
@@ -151,96 +171,74 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         continue: q1(q, 'continue'),
         resourceVersion: q1(q, 'resourceVersion'),
       });
-      return send(req, reply, deps, r, 200, list);
+      return send(req, reply, r, 200, list);
     }
     if (req.method === 'POST') {
+      allow('create');
       if (r.namespaced && namespace === undefined) throw methodNotAllowed(req.method);
-      const body = expectObject(decodeBody(req, r, kubectl), r.kind, av, r.version);
-      checkStrict(q, r.kind, r.version, body);
+      if (r.strategy.create) return sendResult(req, reply, r, await r.strategy.create(handlerRequest(req, registry, p, dryRun)));
+      const body = object();
+      checkStrict(q, r, body);
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-      const admitted = r === R.pods ? await admitPodServiceAccount(body, namespace!, (x, n, ns) => registry.get(x, n, ns)) : body;
-      const created = await registry.create(r, namespace, admitted, { dryRun });
-      return send(req, reply, deps, r, 201, created);
+      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun });
+      return send(req, reply, r, 201, created);
     }
     if (req.method === 'DELETE') {
-      if (!r.verbs.includes('deletecollection')) throw methodNotAllowed(req.method);
-      const opts = deleteOptions(q, decodeBody(req, r, kubectl));
+      allow('deletecollection');
+      const opts = deleteOptions(q, decodeBody(req, r, kinds));
       const list = await registry.deleteCollection(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') }, opts, { dryRun });
-      return send(req, reply, deps, r, 200, list);
+      return send(req, reply, r, 200, list);
     }
     throw methodNotAllowed(req.method);
   }
 
-  // Subresources
-  if (sub === 'scale') {
-    if (req.method === 'GET') return reply.send(scaleOf(r, await registry.get(r, name, namespace)));
-    if (req.method === 'PUT') {
-      const body = expectObject(decodeBody(req, r, kubectl), 'Scale', 'autoscaling/v1', 'v1');
-      return reply.send(await setScale(registry, r, name, namespace, (s) => ({ ...s, spec: body.spec }), body.metadata?.resourceVersion, dryRun));
-    }
-    if (req.method === 'PATCH') {
-      const type = patchTypeOf(req);
-      const patch = decodeBody(req, r, kubectl);
-      return reply.send(await setScale(registry, r, name, namespace, (s) => applyPatch(type, s, patch), (patch as any)?.metadata?.resourceVersion, dryRun));
-    }
-    throw methodNotAllowed(req.method);
+  // Subresources served by the kind's own handlers (scale, binding, eviction, finalize, ...)
+  if (sub !== undefined && sub !== 'status') {
+    const handler = r.strategy.subresources?.[sub]?.handler;
+    if (!handler) throw notFound(); // served by a route module of its own (e.g. log, exec, attach)
+    return sendResult(req, reply, r, await handler(handlerRequest(req, registry, p, dryRun)));
   }
-  if (sub === 'binding') {
-    if (req.method !== 'POST') throw methodNotAllowed(req.method);
-    const b = expectObject(decodeBody(req, r, kubectl), 'Binding', 'v1', 'v1');
-    await bindPod(registry, namespace!, name, b, dryRun);
-    return reply.code(201).send(SUCCESS(201));
-  }
-  if (sub === 'eviction') {
-    if (req.method !== 'POST') throw methodNotAllowed(req.method);
-    const raw = decodeBody(req, r, kubectl) as any;
-    const evAv = typeof raw?.apiVersion === 'string' && raw.apiVersion.startsWith('policy/') ? raw.apiVersion : 'policy/v1';
-    const ev = expectObject(raw, 'Eviction', evAv, 'v1');
-    await evictPod(registry, namespace!, name, ev, dryRun);
-    return reply.code(201).send(SUCCESS(201));
-  }
-  if (sub === 'finalize') {
-    if (req.method !== 'PUT') throw methodNotAllowed(req.method);
-    const body = expectObject(decodeBody(req, r, kubectl), r.kind, av, r.version);
-    return send(req, reply, deps, r, 200, await registry.finalizeNamespace(name, body, { dryRun }));
-  }
-  if (sub !== undefined && sub !== 'status') throw notFound(); // log/exec/attach without the podproxy module
   const subresource = sub as 'status' | undefined;
 
   switch (req.method) {
     case 'GET':
-      return send(req, reply, deps, r, 200, withKind(r, await registry.get(r, name, namespace)));
+      if (!subresource) allow('get');
+      return send(req, reply, r, 200, withKind(r.storage, await registry.get(r, name, namespace)));
     case 'PUT': {
-      const body = expectObject(decodeBody(req, r, kubectl), r.kind, av, r.version);
-      checkStrict(q, r.kind, r.version, body);
+      if (!subresource) allow('update');
+      const body = object();
+      checkStrict(q, r, body);
       const m = (body.metadata ??= {});
       if (m.name !== undefined && m.name !== name) throw new ApiError(statusFor.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`));
       if (r.namespaced && m.namespace && m.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
       m.name = name;
       if (r.namespaced) m.namespace = namespace;
+      const stored = toStorage(r, body);
       try {
-        return send(req, reply, deps, r, 200, await registry.update(r, name, namespace, body, { dryRun, subresource }));
+        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource }));
       } catch (e) {
-        // upstream AllowCreateOnUpdate: a PUT of a missing Endpoints/Lease/Event creates it
-        if (!(e instanceof ApiError && e.code === 404 && !subresource && CREATE_ON_UPDATE.has(r) && !m.resourceVersion)) throw e;
-        return send(req, reply, deps, r, 201, await registry.create(r, namespace, body, { dryRun }));
+        // upstream AllowCreateOnUpdate: a PUT of a missing object of such a kind creates it
+        if (!(e instanceof ApiError && e.code === 404 && !subresource && r.strategy.createOnUpdate && !m.resourceVersion)) throw e;
+        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun }));
       }
     }
     case 'PATCH': {
+      if (!subresource) allow('patch');
       const type = patchTypeOf(req);
-      const patch = decodeBody(req, r, kubectl);
+      const patch = decodeBody(req, r, kinds);
       if (patch === undefined) throw new ApiError(statusFor.badRequest('the patch body is empty'));
       const strict = q1(q, 'fieldValidation') === 'Strict';
-      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check: strict ? (o) => checkStrict(q, r.kind, r.version, o) : undefined });
-      return send(req, reply, deps, r, 200, out);
+      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check: strict ? (o) => checkStrict(q, r, o) : undefined });
+      return send(req, reply, r, 200, out);
     }
     case 'DELETE': {
       if (subresource) throw methodNotAllowed(req.method);
-      const opts = deleteOptions(q, decodeBody(req, r, kubectl));
+      allow('delete');
+      const opts = deleteOptions(q, decodeBody(req, r, kinds));
       const out = await registry.delete(r, name, namespace, opts, { dryRun });
-      return send(req, reply, deps, r, 200, withKind(r, out));
+      return send(req, reply, r, 200, withKind(r.storage, out));
     }
     default:
       throw methodNotAllowed(req.method);

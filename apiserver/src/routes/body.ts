@@ -1,13 +1,15 @@
-// Request bodies and query options: JSON, YAML and (through the kubectl module) protobuf bodies;
-// DeleteOptions; dryRun; fieldValidation=Strict.
+// Request bodies and query options: JSON, YAML and protobuf bodies; DeleteOptions; dryRun;
+// fieldValidation=Strict (against the fields the kind knows at the request's version).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import YAML from 'yaml';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, statusFor, type ResourceType } from '@minik8s/shared';
-import type { KubectlModule } from '../context';
+import { ApiError, statusFor } from '@minik8s/shared';
 import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch';
 import { unknownFields } from '../registry/strict';
 import type { DeleteOptions } from '../registry/registry';
+import type { KindRegistry, ServedResource } from '../registry/kinds';
+import type { SubresourceDef } from '../registry/strategy';
+import { decodeProtobufBody } from '../protobuf';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -29,20 +31,15 @@ const bad = (m: string) => new ApiError(statusFor.badRequest(m));
 const JSON_TYPES = new Set(['application/json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json']);
 const YAML_TYPES = new Set(['application/yaml', 'application/apply-patch+yaml']);
 
-/** The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. */
-export function decodeBody(req: FastifyRequest, r: ResourceType | undefined, kubectl?: KubectlModule): unknown {
+/**
+ * The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. `sub`:
+ * the subresource the body is for, whose own protobuf decoder applies to a body of its kind.
+ */
+export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRegistry, sub?: SubresourceDef): unknown {
   const buf = req.body as Buffer | undefined;
   if (!buf || buf.length === 0) return undefined;
   const mt = mediaType(req);
-  if (mt === 'application/vnd.kubernetes.protobuf') {
-    if (!kubectl || !r) throw new ApiError(statusFor.unsupportedMediaType(mt));
-    try {
-      return kubectl.decodeProtobufBody(buf, r);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      throw bad(`the object provided is unrecognized or malformed: ${(e as Error).message}`);
-    }
-  }
+  if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(buf, r, kinds, sub);
   if (JSON_TYPES.has(mt)) {
     try {
       return JSON.parse(buf.toString('utf8'));
@@ -81,11 +78,11 @@ export function expectObject(body: unknown, kind: string, apiVersion: string, ve
   return o;
 }
 
-export function checkStrict(q: Query, kind: string, version: string, obj: unknown): void {
+export function checkStrict(q: Query, r: ServedResource, obj: unknown): void {
   if (q1(q, 'fieldValidation') !== 'Strict') return;
-  const unknown = unknownFields(kind, obj);
+  const unknown = unknownFields(r.strictFields, obj);
   if (unknown.length)
-    throw bad(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    throw bad(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
 }
 
 export function isDryRun(q: Query): boolean {

@@ -1,21 +1,23 @@
 // Watch: newline-delimited {type, object} events served from the watch cache; headers flushed at once;
 // bookmarks, timeoutSeconds, and 410 Expired (an HTTP 410 Status before the stream starts, an ERROR event after).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, parseFieldSelector, requiresExactField, statusFor, type KubeObject, type ResourceType } from '@minik8s/shared';
+import { ApiError, requiresExactField, statusFor, type KubeObject } from '@minik8s/shared';
 import { CompactedError } from '../storage/etcd';
 import type { CacheWatcher, WatchCache } from '../storage/watchcache';
-import { compileFilter, withKind } from '../registry/registry';
-import type { KubectlModule } from '../context';
 import type { Store } from '../storage/etcd';
+import { compileFilter, parseFields } from '../registry/selection';
+import { toServed } from '../registry/convert';
+import type { ServedResource } from '../registry/kinds';
+import { maybeTable } from '../tables';
+import { jsonOf } from '../storage/watchcache';
 import { boolParam, q1, timeoutParam, type Query } from './body';
 
 export interface WatchDeps {
   store: Store;
   cache: WatchCache;
-  kubectl?: KubectlModule;
   bookmarkIntervalMs: number;
-  onOpen(r: ResourceType): void;
-  onClose(r: ResourceType): void;
+  onOpen(r: ServedResource): void;
+  onClose(r: ServedResource): void;
   /** Every open watch stream's finish(), so shutdown can end them. */
   active: Set<() => void>;
 }
@@ -49,12 +51,12 @@ async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
   }
 }
 
-export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceType, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
+export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ServedResource, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
   const { cache } = deps;
   const fieldSelector = q1(q, 'fieldSelector');
-  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
+  const filter = compileFilter(r.storage, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
   const { field } = cache.watchers;
-  const indexValue = field && fieldSelector ? requiresExactField(parseFieldSelector(fieldSelector), field) : undefined;
+  const indexValue = field && fieldSelector ? requiresExactField(parseFields(r.storage, fieldSelector), field) : undefined;
   const rvParam = q1(q, 'resourceVersion');
   let fromRev: number | undefined;
   if (rvParam && rvParam !== '0') {
@@ -74,7 +76,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     // The cache may have been reset (compaction under it) while we checked.
     if (fromRev < cache.oldestRev) throw new ApiError(statusFor.gone(`too old resource version: ${fromRev} (${cache.oldestRev})`));
   }
-  const tables = deps.kubectl && /as=Table/.test(String(req.headers.accept ?? '')) ? deps.kubectl : undefined;
+  const tables = /as=Table/.test(String(req.headers.accept ?? ''));
   const bookmarks = boolParam(q, 'allowWatchBookmarks');
 
   reply.hijack();
@@ -94,8 +96,10 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     if (res.writableLength > MAX_BUFFERED) finish();
   };
   const encode = (type: string, obj: KubeObject, json: () => string): string | Buffer => {
-    if (tables) return JSON.stringify({ type, object: tables.maybeTable(req, r, withKind(r, obj)) ?? obj }) + '\n';
-    return eventLine(type, obj, json);
+    if (tables) return JSON.stringify({ type, object: maybeTable(req, r, obj) ?? toServed(r, obj) }) + '\n';
+    if (!r.conversion) return eventLine(type, obj, json);
+    const out = toServed(r, obj);
+    return eventLine(type, out, () => jsonOf(out));
   };
   w = cache.add(
     {
@@ -117,7 +121,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     ? setInterval(() => {
         const rv = Math.max(cache.rev, sentRev);
         sentRev = rv;
-        write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version, metadata: { resourceVersion: String(rv) } } }) + '\n');
+        write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(rv) } } }) + '\n');
       }, deps.bookmarkIntervalMs)
     : undefined;
   // Without timeoutSeconds upstream keeps a watch 30-60 min.

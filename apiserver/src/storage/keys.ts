@@ -1,24 +1,18 @@
-// etcd key layout, as upstream: /registry/<resource>/<namespace>/<name> (cluster-scoped: no namespace).
-import type { ResourceType } from '@minik8s/shared';
+// etcd key layout, as upstream: /registry/<key name>/<namespace>/<name> (cluster-scoped: no namespace).
+// The key name is the resource's plural unless its kind keeps an upstream historical one.
 
-/** Upstream's historical key names where they differ from the resource name. */
-const KEY_NAMES: Record<string, string> = {
-  services: 'services/specs',
-  endpoints: 'services/endpoints',
-  nodes: 'minions',
-  replicationcontrollers: 'controllers',
-};
-
-export function resourceKeyName(r: Pick<ResourceType, 'group' | 'resource'>): string {
-  return (r.group === '' && KEY_NAMES[r.resource]) || r.resource;
+export interface KeyScope {
+  /** The key segment of the kind's objects: its plural, or an upstream historical name. */
+  keyName: string;
+  namespaced: boolean;
 }
 
 /** Prefix of every object of a type (namespace given: of that namespace only); always ends in '/'. */
-export function collectionPrefix(root: string, r: Pick<ResourceType, 'group' | 'resource' | 'namespaced'>, namespace?: string): string {
-  const base = `${root.replace(/\/+$/, '')}/${resourceKeyName(r)}/`;
+export function collectionPrefix(root: string, r: KeyScope, namespace?: string): string {
+  const base = `${root.replace(/\/+$/, '')}/${r.keyName}/`;
   return r.namespaced && namespace ? `${base}${namespace}/` : base;
 }
 
-export function objectKey(root: string, r: Pick<ResourceType, 'group' | 'resource' | 'namespaced'>, name: string, namespace?: string): string {
+export function objectKey(root: string, r: KeyScope, name: string, namespace?: string): string {
   return collectionPrefix(root, r, r.namespaced ? namespace : undefined) + name;
 }

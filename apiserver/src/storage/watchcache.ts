@@ -5,7 +5,7 @@
 import type { Watcher } from 'etcd3';
 import type { KubeObject, WatchEventType } from '@minik8s/shared';
 import { decodeKv, type Store } from './etcd';
-import { WatcherIndex, type IndexedWatcher } from './watcher-index';
+import { WatcherIndex, type IndexField, type IndexedWatcher } from './watcher-index';
 
 export interface CacheEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -59,8 +59,8 @@ export class WatchCache {
     readonly prefix: string,
     private readonly capacity = 4096,
     private readonly log: (msg: string, err?: unknown) => void = () => undefined,
-    /** The field watchers are indexed by (see WatcherIndex), e.g. spec.nodeName for pods. */
-    indexField?: string,
+    /** The field watchers are indexed by (see WatcherIndex). */
+    indexField?: IndexField,
   ) {
     this.watchers = new WatcherIndex(indexField);
   }
@@ -223,6 +223,13 @@ export class WatchCache {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.etcdWatcher?.cancel().catch(() => undefined);
+  }
+
+  /** Stop, ending every watcher with `message` (its type is no longer served). */
+  async close(message: string): Promise<void> {
+    for (const w of [...this.watchers]) w.expire(message);
+    this.watchers.clear();
+    await this.stop();
   }
 }
 

@@ -1,10 +1,16 @@
 // The client watchers of one watch cache, indexed as upstream's "indexed triggers": a watcher whose field
-// selector requires one exact value of the cache's index field (a kubelet's spec.nodeName=<node> on pods)
-// is filed under that value and offered only the events whose object, now or before, has it. Its filter
-// cannot match any other object, so skipping the rest changes nothing it receives (selector transitions
-// included: an object moved off its node still reaches it through the previous object's value).
+// selector requires one exact value of the cache's index field (e.g. an agent watching only the objects
+// assigned to it) is filed under that value and offered only the events whose object, now or before,
+// has it. Its filter cannot match any other object, so skipping the rest changes nothing it receives
+// (selector transitions included: an object moved off the value still reaches it through the previous
+// object's value).
 import type { KubeObject } from '@minik8s/shared';
-import { getField } from '../registry/strategy';
+
+/** The field watchers are indexed by, and its value in an object ("" when absent, as field selectors compare it). */
+export interface IndexField {
+  field: string;
+  valueOf(obj: KubeObject): string;
+}
 
 export interface IndexedWatcher {
   /** The value of the index field this watcher's selector requires, if any. */
@@ -15,16 +21,15 @@ export class WatcherIndex<W extends IndexedWatcher> {
   private readonly unindexed = new Set<W>();
   private readonly byValue = new Map<string, Set<W>>();
 
-  /** field: the index field, or undefined for none (every watcher is then offered every event). */
-  constructor(readonly field?: string) {}
+  /** index: the index field, or undefined for none (every watcher is then offered every event). */
+  constructor(readonly index?: IndexField) {}
 
-  /** The object's value of the index field; an absent field is "", as field selectors compare it. */
-  valueOf(obj: KubeObject): string {
-    return getField(obj, this.field!) ?? '';
+  get field(): string | undefined {
+    return this.index?.field;
   }
 
   add(w: W): void {
-    if (this.field === undefined || w.indexValue === undefined) {
+    if (this.index === undefined || w.indexValue === undefined) {
       this.unindexed.add(w);
       return;
     }
@@ -58,12 +63,12 @@ export class WatcherIndex<W extends IndexedWatcher> {
   /** Each watcher the change from `prev` to `obj` may concern, once. */
   *forChange(obj: KubeObject, prev: KubeObject | undefined): IterableIterator<W> {
     yield* this.unindexed;
-    if (this.field === undefined || this.byValue.size === 0) return;
-    const cur = this.valueOf(obj);
+    if (this.index === undefined || this.byValue.size === 0) return;
+    const cur = this.index.valueOf(obj);
     const set = this.byValue.get(cur);
     if (set) yield* set;
     if (!prev) return;
-    const before = this.valueOf(prev);
+    const before = this.index.valueOf(prev);
     if (before !== cur) {
       const old = this.byValue.get(before);
       if (old) yield* old;

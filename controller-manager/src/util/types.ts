@@ -1,10 +1,10 @@
 // API types with metadata required (kubernetes-types marks it optional; stored objects always have it).
 import type { apps, core, coordination, discovery, policy, ObjectMeta } from '@minik8s/shared';
 
+export type { Pod, Node } from '@minik8s/shared';
+
 type WithMeta<T> = T & { metadata: ObjectMeta; [field: string]: unknown };
 
-export type Pod = WithMeta<core.Pod>;
-export type Node = WithMeta<core.Node>;
 export type Service = WithMeta<core.Service>;
 export type Endpoints = WithMeta<core.Endpoints>;
 export type Namespace = WithMeta<core.Namespace>;

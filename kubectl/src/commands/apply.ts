@@ -1,11 +1,12 @@
 // apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as
 // kubectl), create -f and replace -f.
-import { createThreeWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
+import { createThreeWayMergePatch } from '@minik8s/shared/patch';
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
 import type { Ctx } from '../context';
-import { CliError, serverErrorLine } from '../errors';
-import { readManifests, type Manifest } from '../manifests';
+import { CliError, serverErrorLine, usageError } from '../errors';
+import type { Manifest } from '../manifests';
+import { manifestsFrom } from './kustomize';
 import { sortKeys } from '../print/yaml';
 import { ApiError, isNotFound, resourcePath, type KubeObject } from '../shared';
 
@@ -14,11 +15,12 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 interface FileOptions {
   filename?: string[];
   recursive?: boolean;
+  kustomize?: string;
   output?: string;
 }
 
 /** The namespace an object goes to: its own, else -n / the context's; a mismatch with -n is an error. */
-function targetNamespace(ctx: Ctx, m: Manifest): string | undefined {
+export function targetNamespace(ctx: Ctx, m: Manifest): string | undefined {
   if (!m.rt.namespaced) return undefined;
   const own = m.obj.metadata.namespace;
   if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
@@ -48,7 +50,7 @@ function label(m: Manifest, name: string): string {
 }
 
 async function eachManifest(ctx: Ctx, o: FileOptions, fn: (m: Manifest, ns: string | undefined) => Promise<void>): Promise<number> {
-  const manifests = readManifests(o.filename ?? [], !!o.recursive);
+  const manifests = await manifestsFrom(ctx, o);
   let rc = 0;
   for (const m of manifests) {
     try {
@@ -125,7 +127,9 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
   });
 }
 
-export async function create(ctx: Ctx, o: FileOptions & { saveConfig?: boolean }): Promise<number> {
+export async function create(ctx: Ctx, args: string[], o: FileOptions & { saveConfig?: boolean }): Promise<number> {
+  if (args.length) throw usageError(`Unexpected args: [${args.join(' ')}]`, 'create');
+  if (!o.filename?.length) throw new CliError('must specify one of -f and -k');
   return eachManifest(ctx, o, async (m, ns) => {
     const body = o.saveConfig ? withLastApplied(m.obj) : m.obj;
     let created: KubeObject;

@@ -1,32 +1,15 @@
 // describe (pods, deployments, services, nodes; other kinds as their fields) with kubectl's layout and
-// the Events found by the involvedObject field selector; and `trace`, the pod-creation timeline.
+// the Events found by the involvedObject field selector.
+import { humanDuration } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
-import { CliError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { ApiError, type KubeObject, type ResourceType } from '../shared';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = KubeObject & { spec?: any; status?: any };
 type Event = KubeObject & { type?: string; reason?: string; message?: string; count?: number; firstTimestamp?: string; lastTimestamp?: string; eventTime?: string; source?: { component?: string; host?: string }; reportingComponent?: string; involvedObject?: any };
-
-/** kubectl's HumanDuration (as in AGE columns). */
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 0) return '0s';
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
-  if (d < 365 * 2) return `${d}d`;
-  return `${Math.floor(d / 365)}y`;
-}
 
 const ago = (t: string | undefined, now = Date.now()) => (t ? humanDuration(now - Date.parse(t)) : '<unknown>');
 
@@ -52,7 +35,7 @@ async function events(ctx: Ctx, obj: Obj, kind?: string): Promise<Event[]> {
   const sel = [`involvedObject.name=${obj.metadata.name}`, `involvedObject.namespace=${obj.metadata.namespace ?? ''}`, `involvedObject.uid=${obj.metadata.uid}`];
   if (kind) sel.push(`involvedObject.kind=${kind}`);
   try {
-    const list = await listObjects(ctx, resolveType('events'), obj.metadata.namespace ?? ctx.namespace, { fieldSelector: sel.join(',') });
+    const list = await listObjects(ctx, builtinType('events'), obj.metadata.namespace ?? ctx.namespace, { fieldSelector: sel.join(',') });
     return (list.items as Event[]).sort((a, b) => String(eventTime(a)).localeCompare(String(eventTime(b))));
   } catch (e) {
     if (e instanceof ApiError && e.code === 404) return [];
@@ -231,7 +214,7 @@ async function describeDeployment(ctx: Ctx, w: Writer, d: Obj): Promise<void> {
     w.line(1, '----\t------\t------');
     for (const c of conds) w.line(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
   }
-  const rss = (await listObjects(ctx, resolveType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as Obj[];
+  const rss = (await listObjects(ctx, builtinType('replicasets'), d.metadata.namespace, { labelSelector: selector(d.spec?.selector) })).items as Obj[];
   const owned = rss.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
   const rev = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
   const isNew = (rs: Obj) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === rev;
@@ -310,7 +293,7 @@ async function describeOne(ctx: Ctx, rt: ResourceType, o: Obj): Promise<string> 
   else if (rt.kind === 'Deployment') await describeDeployment(ctx, w, o);
   else if (rt.kind === 'Service') describeService(w, o);
   else if (rt.kind === 'Node') {
-    const pods = (await listObjects(ctx, resolveType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items as Obj[];
+    const pods = (await listObjects(ctx, builtinType('pods'), undefined, { fieldSelector: `spec.nodeName=${o.metadata.name}` })).items as Obj[];
     describeNode(w, o, pods);
   } else describeGeneric(w, o);
   writeEvents(w, await events(ctx, o, rt.kind === 'Pod' ? undefined : rt.kind));
@@ -318,7 +301,7 @@ async function describeOne(ctx: Ctx, rt: ResourceType, o: Obj): Promise<string> 
 }
 
 export async function describe(ctx: Ctx, args: string[], o: { selector?: string; allNamespaces?: boolean }): Promise<number> {
-  const reqs = parseResourceArgs(args, 'describe');
+  const reqs = await parseResourceArgs(ctx, args, 'describe');
   const out: string[] = [];
   let rc = 0;
   for (const r of reqs) {
@@ -341,59 +324,4 @@ export async function describe(ctx: Ctx, args: string[], o: { selector?: string;
   if (out.length === 0 && rc === 0) process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
   process.stdout.write(out.join('\n\n\n'));
   return rc;
-}
-
-// ---- trace ------------------------------------------------------------------------------------------
-
-interface Step {
-  at: number;
-  what: string;
-  component: string;
-  detail?: string;
-}
-
-/** The pod's creation flow from its Events and status timestamps, in time order (pure, for tests). */
-export function podTimeline(pod: Obj, evs: Event[]): Step[] {
-  const steps: Step[] = [];
-  const t = (s: string | undefined) => (s ? Date.parse(s) : NaN);
-  steps.push({ at: t(pod.metadata.creationTimestamp), what: 'Created', component: 'kube-apiserver', detail: `pod ${pod.metadata.namespace}/${pod.metadata.name} stored` });
-  for (const e of evs) {
-    const comp = e.source?.component ?? e.reportingComponent ?? '?';
-    const at = t(e.firstTimestamp ?? e.eventTime ?? e.lastTimestamp ?? e.metadata.creationTimestamp);
-    const count = (e.count ?? 1) > 1 ? ` (x${e.count})` : '';
-    steps.push({ at, what: `${e.reason ?? '?'}${count}`, component: comp + (e.source?.host ? ` on ${e.source.host}` : ''), detail: e.message?.trim() });
-  }
-  const sched = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
-  if (sched?.status === 'False' && !evs.some((e) => e.reason === 'FailedScheduling')) {
-    steps.push({ at: t(sched.lastTransitionTime), what: 'Unschedulable', component: 'default-scheduler', detail: sched.message ?? sched.reason });
-  }
-  for (const c of pod.status?.containerStatuses ?? []) {
-    if (c.state?.running?.startedAt && !evs.some((e) => e.reason === 'Started')) steps.push({ at: t(c.state.running.startedAt), what: 'Running', component: 'kubelet', detail: `container ${c.name} running` });
-  }
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-  if (ready?.status === 'True') steps.push({ at: t(ready.lastTransitionTime), what: 'Ready', component: 'kubelet', detail: 'condition Ready=True' });
-  return steps.filter((s) => !Number.isNaN(s.at)).sort((a, b) => a.at - b.at);
-}
-
-export async function trace(ctx: Ctx, args: string[]): Promise<number> {
-  const [req] = parseResourceArgs(args, 'trace');
-  if (req.rt.kind !== 'Pod' || req.names.length !== 1) throw new CliError('trace takes one pod: mkctl trace pod/NAME');
-  const pod = await getObject<Obj>(ctx, req.rt, ctx.namespace, req.names[0]);
-  const steps = podTimeline(pod, await events(ctx, pod));
-  const start = steps[0]?.at ?? Date.now();
-  const rows = ['ELAPSED\tSTEP\tBY\tDETAIL'];
-  let prev = start;
-  for (const s of steps) {
-    rows.push(`+${((s.at - start) / 1000).toFixed(0)}s (+${((s.at - prev) / 1000).toFixed(0)}s)\t${s.what}\t${s.component}\t${s.detail ?? ''}`);
-    prev = s.at;
-  }
-  const ready = steps.some((s) => s.what === 'Ready');
-  const node = pod.spec?.nodeName;
-  process.stdout.write(`pod/${pod.metadata.name} in ${pod.metadata.namespace}: ${pod.status?.phase ?? 'Unknown'}${node ? ` on node ${node}` : ', not scheduled'}\n`);
-  process.stdout.write(tabwrite(rows, 3));
-  if (!node) {
-    const why = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'False');
-    process.stdout.write(`\nNot scheduled: ${why?.message ?? 'the scheduler has not placed it yet (is a scheduler running?)'}\n`);
-  } else if (!ready) process.stdout.write(`\nNot Ready yet.\n`);
-  return 0;
 }

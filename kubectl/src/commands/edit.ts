@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTwoWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
+import { createTwoWayMergePatch } from '@minik8s/shared/patch';
 import { getObject } from '../api';
 import { kindPrefix, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
@@ -20,7 +20,7 @@ const HEADER = `# Please edit the object below. Lines beginning with a '#' will 
 `;
 
 export async function edit(ctx: Ctx, args: string[]): Promise<number> {
-  const reqs = parseResourceArgs(args, 'edit');
+  const reqs = await parseResourceArgs(ctx, args, 'edit');
   if (reqs.length !== 1 || reqs[0].names.length !== 1) throw new CliError('edit takes one object: mkctl edit TYPE NAME or TYPE/NAME');
   const { rt, names } = reqs[0];
   const ns = rt.namespaced ? ctx.namespace : undefined;

@@ -24,7 +24,7 @@ export interface GetOptions {
 }
 
 export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<number> {
-  const reqs = parseResourceArgs(args, 'get');
+  const reqs = await parseResourceArgs(ctx, args, 'get');
   const ns = o.allNamespaces ? undefined : ctx.namespace;
   const output = o.output ?? '';
   if (output === '' || output === 'wide') return getHuman(ctx, reqs, ns, o);
@@ -114,7 +114,7 @@ async function watchTable(ctx: Ctx, req: ResourceRequest, ns: string | undefined
     accept: TABLE_ACCEPT,
     query: { watch: 'true', resourceVersion: rv, labelSelector: o.selector, fieldSelector },
   });
-  const { LineSplitter } = await import('@minik8s/shared/dist/client/lines');
+  const { LineSplitter } = await import('@minik8s/shared/client');
   const lines = new LineSplitter();
   let header = needHeader;
   const onLine = (line: string) => {

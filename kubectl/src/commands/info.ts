@@ -5,13 +5,12 @@ import type { Ctx } from '../context';
 import { CliError } from '../errors';
 import { formatColumns } from '../print/tabwriter';
 import { toJson, toYaml } from '../print/yaml';
-import { RESOURCES, apiVersionOf, kubeconfigFiles, type KubeList, type KubeObject, type ResourceType } from '../shared';
+import { apiVersionOf, kubeconfigFiles, type KubeList, type KubeObject } from '../shared';
 
 export async function apiResources(ctx: Ctx, o: { output?: string; namespaced?: string; noHeaders?: boolean }): Promise<number> {
-  // Ask the server (as kubectl does, always fresh) so a dead server is reported; list from the registry it
-  // serves, plus the groups it serves beyond it (metrics.k8s.io).
-  await ctx.client.request('GET', '/api');
-  const all = [...RESOURCES, ...(await servedBeyondRegistry(ctx))];
+  // As kubectl: always fresh from the server (the disk cache is rewritten), the preferred version of each group.
+  await ctx.discovery.refresh();
+  const all = await ctx.discovery.preferred();
   const groups = [...new Set(all.map((r) => r.group))].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
   const rows: string[][] = [];
   const wide = o.output === 'wide';
@@ -29,25 +28,6 @@ export async function apiResources(ctx: Ctx, o: { output?: string; namespaced?: 
   }
   if (o.output !== 'name') process.stdout.write(formatColumns(rows));
   return 0;
-}
-
-type Listed = Pick<ResourceType, 'group' | 'version' | 'resource' | 'shortNames' | 'namespaced' | 'kind' | 'verbs' | 'categories'>;
-
-/** Resources of the groups the server serves that are not in the shared registry, from its discovery documents. */
-async function servedBeyondRegistry(ctx: Ctx): Promise<Listed[]> {
-  const known = new Set(RESOURCES.map((r) => r.group));
-  const list = await ctx.client.request<{ groups?: { name: string; preferredVersion?: { groupVersion: string; version: string } }[] }>('GET', '/apis');
-  const out: Listed[] = [];
-  for (const g of list.groups ?? []) {
-    if (known.has(g.name) || !g.preferredVersion) continue;
-    type Entry = { name: string; shortNames?: string[]; namespaced: boolean; kind: string; verbs?: string[]; categories?: string[] };
-    const doc = await ctx.client.request<{ resources?: Entry[] }>('GET', `/apis/${g.preferredVersion.groupVersion}`);
-    for (const r of doc.resources ?? []) {
-      if (r.name.includes('/')) continue; // subresources are not listed
-      out.push({ group: g.name, version: g.preferredVersion.version, resource: r.name, shortNames: r.shortNames ?? [], namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? [], categories: r.categories ?? [] });
-    }
-  }
-  return out;
 }
 
 export async function clusterInfo(ctx: Ctx): Promise<number> {

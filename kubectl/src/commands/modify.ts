@@ -1,40 +1,43 @@
 // delete, label, annotate, scale: target objects by TYPE NAME, TYPE/NAME, -f or -l, as kubectl does.
+import { parseDurationFlag } from '@minik8s/shared/rules';
 import { getObject, listObjects, nsFor } from '../api';
 import { kindPrefix, parseKeyValues, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
+import { parseDuration } from '../duration';
 import { CliError, serverErrorLine } from '../errors';
 import { readManifests } from '../manifests';
 import { ApiError, isNotFound, qualifiedResource, resourcePath, type KubeObject, type ResourceType } from '../shared';
 
-interface Target {
+export interface Target {
   rt: ResourceType;
   ns?: string;
   name: string;
 }
 
-interface Selection {
+export interface Selection {
   filename?: string[];
   recursive?: boolean;
   selector?: string;
+  fieldSelector?: string;
   all?: boolean;
   allNamespaces?: boolean;
 }
 
 /** The objects a command acts on. Names given → no lookup; -l / --all → a list. */
-async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
+export async function targets(ctx: Ctx, args: string[], o: Selection, verb: string): Promise<Target[]> {
   if (o.filename?.length) {
-    return readManifests(o.filename, !!o.recursive).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
+    return (await readManifests(ctx, o.filename, !!o.recursive)).map((m) => ({ rt: m.rt, ns: m.rt.namespaced ? (m.obj.metadata.namespace ?? ctx.namespace) : undefined, name: m.obj.metadata.name ?? '' }));
   }
   if (args.length === 0) throw new CliError(`You must provide one or more resources by argument or filename.`);
-  const reqs = parseResourceArgs(args, verb);
+  const reqs = await parseResourceArgs(ctx, args, verb);
   const ns = o.allNamespaces ? undefined : ctx.namespace;
   const out: Target[] = [];
   for (const r of reqs) {
     if (r.names.length) {
       if (o.selector) throw new CliError('name cannot be provided when a selector is specified');
       out.push(...r.names.map((name) => ({ rt: r.rt, ns: nsFor(r.rt, ctx.namespace), name })));
-    } else if (o.selector || o.all) {
-      const list = await listObjects(ctx, r.rt, ns, { labelSelector: o.selector });
+    } else if (o.selector || o.all || o.fieldSelector) {
+      const list = await listObjects(ctx, r.rt, ns, { labelSelector: o.selector, fieldSelector: o.fieldSelector });
       out.push(...list.items.map((it) => ({ rt: r.rt, ns: it.metadata.namespace, name: it.metadata.name ?? '' })));
     } else {
       throw new CliError(`resource(s) were provided, but no name was specified`);
@@ -107,7 +110,7 @@ export async function del(ctx: Ctx, args: string[], o: DeleteOptions): Promise<n
 
 /** Poll until every object is gone (or replaced by one with another uid), with a progress line on a terminal. */
 async function waitGone(ctx: Ctx, list: (Target & { uid?: string })[], timeout?: string): Promise<void> {
-  const limitMs = timeout ? parseDuration(timeout) : 0;
+  const limitMs = timeout ? parseDurationFlag('timeout', timeout) : 0;
   const start = Date.now();
   const tty = process.stderr.isTTY;
   let pending = list;
@@ -128,13 +131,6 @@ async function waitGone(ctx: Ctx, list: (Target & { uid?: string })[], timeout?:
     await new Promise((r) => setTimeout(r, 300));
   }
   if (tty && Date.now() - start > 300) process.stderr.write('\r\x1b[K');
-}
-
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) throw new CliError(`invalid duration "${s}" (e.g. 30s, 2m)`);
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
 }
 
 // ---- label / annotate -----------------------------------------------------------------------------

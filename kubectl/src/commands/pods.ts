@@ -1,21 +1,22 @@
 // logs and exec: pick the pod (deploy/NAME → one of its pods) and the container as kubectl does, then
 // stream pods/log, or speak the v5.channel.k8s.io WebSocket protocol to pods/exec.
+import { isPodPhaseTerminal, isPodReady } from '@minik8s/shared/rules';
 import { listObjects, getObject } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { resourcePath, type KubeObject, type QueryValue } from '../shared';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Pod = KubeObject & { spec?: any; status?: any };
+export type Pod = KubeObject & { spec?: any; status?: any };
 
 const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
 /** `POD`, `pod/NAME`, `deploy/NAME` (or rs/sts/job...): the pod to use, with kubectl's "Found N pods" note. */
 export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
-  const pods = resolveType('pods');
+  const pods = builtinType('pods');
   if (!arg.includes('/')) return getObject<Pod>(ctx, pods, ctx.namespace, arg);
-  const [{ rt, names }] = parseResourceArgs([arg], 'logs');
+  const [{ rt, names }] = await parseResourceArgs(ctx, [arg], 'logs');
   if (rt.kind === 'Pod') return getObject<Pod>(ctx, pods, ctx.namespace, names[0]);
   const owner = await getObject<Pod>(ctx, rt, ctx.namespace, names[0]);
   const sel = owner.spec?.selector?.matchLabels ?? (rt.kind === 'Service' ? owner.spec?.selector : undefined);
@@ -24,7 +25,7 @@ export async function resolvePod(ctx: Ctx, arg: string): Promise<Pod> {
   const list = (await listObjects(ctx, pods, ctx.namespace, { labelSelector })).items as Pod[];
   if (list.length === 0) throw new CliError(`no pods found for ${arg} (selector ${labelSelector})`);
   // kubectl prefers running, ready, then newer pods.
-  const score = (p: Pod) => (p.status?.phase === 'Running' ? 2 : 0) + ((p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 1 : 0);
+  const score = (p: Pod) => (p.status?.phase === 'Running' ? 2 : 0) + (isPodReady(p) ? 1 : 0);
   list.sort((a, b) => score(b) - score(a) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
   if (list.length > 1) process.stderr.write(`Found ${list.length} pods, using pod/${list[0].metadata.name}\n`);
   return list[0];
@@ -54,7 +55,7 @@ export interface LogsOptions {
 
 async function streamLog(ctx: Ctx, pod: Pod, container: string, o: LogsOptions, tailDefault?: number, prefix?: string): Promise<void> {
   const tail = o.tail !== undefined ? Number(o.tail) : tailDefault;
-  const res = await ctx.client.request('GET', resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'log'), {
+  const res = await ctx.client.request('GET', resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, 'log'), {
     stream: true,
     query: {
       container,
@@ -86,7 +87,7 @@ async function streamLog(ctx: Ctx, pod: Pod, container: string, o: LogsOptions, 
 
 export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<number> {
   if (o.selector) {
-    const pods = (await listObjects(ctx, resolveType('pods'), ctx.namespace, { labelSelector: o.selector })).items as Pod[];
+    const pods = (await listObjects(ctx, builtinType('pods'), ctx.namespace, { labelSelector: o.selector })).items as Pod[];
     if (pods.length === 0) {
       process.stderr.write(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
@@ -132,8 +133,17 @@ export interface SessionResult {
  * exit Status (3), resize (4) at start and on SIGWINCH with a raw terminal, stdin EOF as [255, 0].
  * `signal` ends the session from our side.
  */
-async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal): Promise<SessionResult> {
-  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
+/** Where a session's streams go: the terminal, or (cp) a tar stream in and out. */
+export interface SessionIO {
+  in: NodeJS.ReadableStream;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const TERMINAL: SessionIO = { in: process.stdin, out: process.stdout, err: process.stderr };
+
+export async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: Record<string, QueryValue>, stdin: boolean, raw: boolean, signal?: AbortSignal, io: SessionIO = TERMINAL): Promise<SessionResult> {
+  const url = ctx.client.url(resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, sub), {
     ...query,
     stdin: stdin ? 'true' : undefined,
     stdout: 'true',
@@ -181,17 +191,17 @@ async function streamSession(ctx: Ctx, pod: Pod, sub: 'exec' | 'attach', query: 
         restore.push(() => process.stdout.off('resize', resize));
       }
       if (stdin) {
-        process.stdin.on('data', (d: Buffer) => send(0, d));
-        process.stdin.on('end', () => send(255, Buffer.from([0])));
-        restore.push(() => process.stdin.pause());
+        io.in.on('data', (d: Buffer) => send(0, d));
+        io.in.on('end', () => send(255, Buffer.from([0])));
+        restore.push(() => io.in.pause());
       }
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || data.length === 0) return;
       const payload = data.subarray(1);
       if (data[0] === 1 || data[0] === 2) output ||= payload.length > 0;
-      if (data[0] === 1) process.stdout.write(payload);
-      else if (data[0] === 2) process.stderr.write(payload);
+      if (data[0] === 1) io.out.write(payload);
+      else if (data[0] === 2) io.err.write(payload);
       else if (data[0] === 3 && payload.length) status = JSON.parse(payload.toString('utf8'));
     });
     ws.on('close', () => {
@@ -209,7 +219,7 @@ export async function exec(ctx: Ctx, args: string[], o: { container?: string; st
   if (command.length === 0) throw new CliError('you must specify at least one command for the container');
   const pod = await resolvePod(ctx, args[0]);
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if (isPodPhaseTerminal(phase)) throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   const container = pickContainer(pod, o.container);
   const { code } = await streamSession(ctx, pod, 'exec', { command, container }, !!o.stdin, rawTerminal({ ...o, stdin: true }));
   if (code !== 0) {
@@ -231,7 +241,7 @@ export async function attach(ctx: Ctx, args: string[], o: AttachOptions): Promis
   if (args.length > 2) throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
   const pod = await resolvePod(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]);
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
+  if (isPodPhaseTerminal(phase)) throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
   return (await attachTo(ctx, pod, o)).code;
 }
 

@@ -3,9 +3,9 @@
 // (SPDY/3.1+portforward.k8s.io) as kubectl ≥ 1.30 does. As kubectl v1.32: an error on one connection
 // ends the whole forward ("lost connection to pod"), Ctrl-C ends it cleanly.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { SpdySession, SpdyStream } from '@minik8s/shared/dist/spdy/session';
+import type { SpdySession, SpdyStream } from '@minik8s/shared/spdy';
 import { getObject } from '../api';
-import { parseResourceArgs, resolveType } from '../args';
+import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, usageError } from '../errors';
 import { parseAddresses, parsePorts, podPorts, servicePorts, type ForwardedPort, type ListenAddress } from '../ports';
@@ -21,10 +21,10 @@ type Pod = KubeObject & { spec?: any; status?: any };
 const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
 async function dial(ctx: Ctx, pod: Pod): Promise<SpdySession> {
-  const url = ctx.client.url(resourcePath(resolveType('pods'), pod.metadata.namespace, pod.metadata.name, 'portforward'));
+  const url = ctx.client.url(resourcePath(builtinType('pods'), pod.metadata.namespace, pod.metadata.name, 'portforward'));
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const { default: WebSocket, createWebSocketStream } = await import('ws');
-  const { SpdySession } = await import('@minik8s/shared/dist/spdy/session');
+  const { SpdySession } = await import('@minik8s/shared/spdy');
   // ws only sends and accepts RFC 6455 token subprotocols, and Kubernetes' has a '/': ws negotiates a
   // stand-in while the request carries the real name, which the answer's header is mapped back from.
   const ws = new WebSocket(url, [STAND_IN], {
@@ -146,13 +146,13 @@ export async function portForward(ctx: Ctx, args: string[], o: { address?: strin
   if (args.length < 2) throw usageError('TYPE/NAME and list of ports are required for port-forward', 'port-forward');
   const [target, ...specs] = args;
   let pod = await resolvePod(ctx, target);
-  const kind = target.includes('/') ? parseResourceArgs([target], 'port-forward')[0].rt.kind : 'Pod';
+  const kind = target.includes('/') ? (await parseResourceArgs(ctx, [target], 'port-forward'))[0].rt.kind : 'Pod';
   const translated = kind === 'Service'
-    ? servicePorts(specs, await getObject(ctx, resolveType('services'), ctx.namespace, target.split('/')[1]), pod)
+    ? servicePorts(specs, await getObject(ctx, builtinType('services'), ctx.namespace, target.split('/')[1]), pod)
     : podPorts(specs, pod);
   const ports = parsePorts(translated);
   const addresses = parseAddresses(o.address ?? ['localhost']);
-  pod = await getObject<Pod>(ctx, resolveType('pods'), pod.metadata.namespace, pod.metadata.name!);
+  pod = await getObject<Pod>(ctx, builtinType('pods'), pod.metadata.namespace, pod.metadata.name!);
   if (pod.status?.phase !== 'Running') throw new CliError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? ''}`);
 
   const session = await dial(ctx, pod);

@@ -1,8 +1,9 @@
 // run --attach / -i [--rm]: after the pod is created, what kubectl's run.go does — wait for it to be Running
 // and Ready (or already finished: then print its logs), attach, wait for it to finish when the exit code
 // matters (restart Never/OnFailure), delete it with --rm, and exit with the container's exit code.
-import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
-import { resolveType } from '../args';
+import { ResourceClient } from '@minik8s/shared/client';
+import { isPodReady, isPodTerminal } from '@minik8s/shared/rules';
+import { builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError } from '../errors';
 import { isGone, type KubeObject } from '../shared';
@@ -26,18 +27,16 @@ export interface AttachedRunOptions {
 /** A pod condition as kubectl's watch conditions: true when met, 'completed' when the pod already finished. */
 export type PodCondition = (pod: Pod) => boolean | 'completed';
 
-const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-
 export const podRunningAndReady: PodCondition = (p) => {
-  if (finished(p)) return 'completed';
-  return p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+  if (isPodTerminal(p)) return 'completed';
+  return p.status?.phase === 'Running' && isPodReady(p);
 };
-export const podCompleted: PodCondition = (p) => finished(p);
+export const podCompleted: PodCondition = (p) => isPodTerminal(p);
 export const podSucceeded: PodCondition = (p) => p.status?.phase === 'Succeeded';
 
 /** List then watch the one pod until `cond` holds (UntilWithSync); NotFound if it is deleted meanwhile. */
 export async function waitForPod(ctx: Ctx, ns: string, name: string, cond: PodCondition, timeoutMs: number, signal?: AbortSignal): Promise<Pod> {
-  const rc = new ResourceClient<Pod>(ctx.client, resolveType('pods'));
+  const rc = new ResourceClient<Pod>(ctx.client, builtinType('pods'));
   const fieldSelector = `metadata.name=${name}`;
   const deadline = Date.now() + timeoutMs;
   let rv: string | undefined;
@@ -103,7 +102,7 @@ async function endWhenFinished(ctx: Ctx, pod: Pod, session: AbortController, sto
 async function attachOrLogs(ctx: Ctx, pod: Pod, o: AttachedRunOptions): Promise<void> {
   const name = pod.metadata.name!;
   const ready = await waitForPod(ctx, pod.metadata.namespace!, name, podRunningAndReady, o.timeoutMs);
-  if (finished(ready)) return printLogs(ctx, ready);
+  if (isPodTerminal(ready)) return printLogs(ctx, ready);
   const session = new AbortController();
   const watchdog = new AbortController();
   const watching = endWhenFinished(ctx, ready, session, watchdog.signal);

@@ -43,9 +43,12 @@ export interface PodMetrics {
 
 const METRICS_BASE = '/apis/metrics.k8s.io/v1beta1';
 
-// main.ts loads this file on every run to declare the commands: the quantity parser is loaded when printing.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const quantity = (): typeof import('@minik8s/shared/dist/quantity') => require('@minik8s/shared/dist/quantity');
+// main.ts loads this file on every run to declare the commands: the quantity parser is loaded when
+// printing, the duration printer on the error that needs it.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const quantity = (): typeof import('@minik8s/shared/quantity') => require('@minik8s/shared/quantity');
+const rules = (): typeof import('@minik8s/shared/rules') => require('@minik8s/shared/rules');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exact sums: CPU in nanocores, memory in bytes. */
 function nanoCores(q: string | undefined): number {
@@ -201,7 +204,7 @@ export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions &
     if (pods.length) {
       for (const p of pods) {
         const age = Date.now() - Date.parse(p.metadata.creationTimestamp ?? '');
-        if (age > METRICS_CREATION_DELAY_MS) throw new CliError(`Metrics not available for pod ${p.metadata.namespace}/${p.metadata.name}, age: ${goDuration(age)}`);
+        if (age > METRICS_CREATION_DELAY_MS) throw new CliError(`Metrics not available for pod ${p.metadata.namespace}/${p.metadata.name}, age: ${rules().formatDuration(age)}`);
       }
       throw new CliError('metrics not available yet');
     }
@@ -209,12 +212,4 @@ export async function topPod(ctx: Ctx, name: string | undefined, o: TopOptions &
   }
   process.stdout.write(printPodMetrics(metrics, { noHeaders: o.noHeaders, sortBy: o.sortBy, allNamespaces: o.allNamespaces, containers: o.containers, sum: o.sum }));
   return 0;
-}
-
-/** Go's Duration.String() at millisecond precision ("2m3.5s"). */
-function goDuration(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = `${Number(((ms % 60_000) / 1000).toFixed(3))}s`;
-  return h ? `${h}h${m}m${s}` : m ? `${m}m${s}` : s;
 }

@@ -1,15 +1,15 @@
 // run, expose, set image and rollout status|history|undo|pause|resume|restart (logic as kubectl's
 // polymorphichelpers: rollout_status.go, history.go, rollback.go).
-import { createTwoWayMergePatch } from '@minik8s/shared/dist/patch/strategic-merge';
-import { ResourceClient } from '@minik8s/shared/dist/client/resource-client';
+import { createTwoWayMergePatch } from '@minik8s/shared/patch';
+import { ResourceClient } from '@minik8s/shared/client';
+import { parseDurationFlag, rfc3339 } from '@minik8s/shared/rules';
 import { getObject, listObjects } from '../api';
-import { kindPrefix, parseResourceArgs, resolveType } from '../args';
+import { kindPrefix, parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
 import { CliError, usageError } from '../errors';
 import { tabwrite } from '../print/tabwriter';
 import { sortKeys, toYaml } from '../print/yaml';
 import { resourcePath, type KubeObject, type ResourceType } from '../shared';
-import { parseDuration } from './modify';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -17,8 +17,8 @@ type Obj = KubeObject & { spec?: any; status?: any };
 const REVISION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 
-function oneTarget(args: string[], verb: string): { rt: ResourceType; name: string } {
-  const reqs = parseResourceArgs(args, verb);
+async function oneTarget(ctx: Ctx, args: string[], verb: string): Promise<{ rt: ResourceType; name: string }> {
+  const reqs = await parseResourceArgs(ctx, args, verb);
   if (reqs.length !== 1 || reqs[0].names.length !== 1) throw new CliError(`${verb} requires exactly one TYPE NAME or TYPE/NAME`);
   return { rt: reqs[0].rt, name: reqs[0].names[0] };
 }
@@ -62,7 +62,7 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
   if (o.restart !== undefined && !['Always', 'OnFailure', 'Never'].includes(o.restart)) throw usageError(`invalid restart policy: ${o.restart}`, 'run');
   if (!attach && o.rm) throw usageError('--rm should only be used for attached containers', 'run');
   if (attach && o.dryRun) throw usageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
-  const timeoutMs = o.podRunningTimeout !== undefined ? parseDuration(o.podRunningTimeout) : 60_000;
+  const timeoutMs = o.podRunningTimeout !== undefined ? parseDurationFlag('pod-running-timeout', o.podRunningTimeout) : 60_000;
   if (timeoutMs <= 0) throw usageError('--pod-running-timeout must be higher than zero', 'run');
   const labels: Record<string, string> = {};
   if (o.labels) for (const kv of o.labels.split(',')) labels[kv.split('=')[0]] = kv.split('=').slice(1).join('=');
@@ -83,7 +83,7 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
     process.stdout.write(o.output === 'yaml' ? toYaml({ ...pod, metadata: meta }) : `pod/${name} created (dry run)\n`);
     return 0;
   }
-  const created = await ctx.client.request<Obj>('POST', resourcePath(resolveType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
+  const created = await ctx.client.request<Obj>('POST', resourcePath(builtinType('pods'), ctx.namespace), { body: pod, query: { fieldManager: 'kubectl-run' } });
   if (!attach) {
     process.stdout.write(`pod/${name} created\n`);
     return 0;
@@ -95,7 +95,7 @@ export async function runPod(ctx: Ctx, name: string, command: string[], o: RunOp
 }
 
 export async function expose(ctx: Ctx, args: string[], o: { port?: string; targetPort?: string; name?: string; type?: string; protocol?: string; selector?: string }): Promise<number> {
-  const { rt, name } = oneTarget(args, 'expose');
+  const { rt, name } = await oneTarget(ctx, args, 'expose');
   const obj = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   let selector: Record<string, string> | undefined;
   if (o.selector) selector = Object.fromEntries(o.selector.split(',').map((kv) => [kv.split('=')[0], kv.split('=')[1] ?? '']));
@@ -120,7 +120,7 @@ export async function expose(ctx: Ctx, args: string[], o: { port?: string; targe
     spec: { ports: [p], selector, ...(o.type ? { type: o.type } : {}) },
     status: { loadBalancer: {} },
   };
-  await ctx.client.request('POST', resourcePath(resolveType('services'), ctx.namespace), { body: svc, query: { fieldManager: 'kubectl-expose' } });
+  await ctx.client.request('POST', resourcePath(builtinType('services'), ctx.namespace), { body: svc, query: { fieldManager: 'kubectl-expose' } });
   process.stdout.write(`service/${svcName} exposed\n`);
   return 0;
 }
@@ -130,7 +130,7 @@ export async function setImage(ctx: Ctx, args: string[], o: { all?: boolean }): 
   const changes = args.filter((a) => a.includes('=') && !a.startsWith('-'));
   const res = resArgs.filter((a) => !changes.includes(a));
   if (changes.length === 0) throw new CliError('at least one image update is required');
-  const { rt, name } = oneTarget(res, 'set image');
+  const { rt, name } = await oneTarget(ctx, res, 'set image');
   const obj = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   const updated = structuredClone(obj);
   const podSpec = updated.spec?.template?.spec ?? updated.spec;
@@ -150,8 +150,8 @@ export async function setImage(ctx: Ctx, args: string[], o: { all?: boolean }): 
 
 // ---- rollout ----------------------------------------------------------------------------------------
 
-function deploymentTarget(args: string[], verb: string): { rt: ResourceType; name: string } {
-  const t = oneTarget(args, `rollout ${verb}`);
+async function deploymentTarget(ctx: Ctx, args: string[], verb: string): Promise<{ rt: ResourceType; name: string }> {
+  const t = await oneTarget(ctx, args, `rollout ${verb}`);
   if (t.rt.kind !== 'Deployment') throw new CliError(`no ${verb === 'history' ? 'history viewer' : 'rollout support'} has been implemented for "${t.rt.kind}" (mkctl supports deployments)`);
   return t;
 }
@@ -177,9 +177,9 @@ export function deploymentStatus(d: Obj, revision?: number): { message: string; 
 }
 
 export async function rolloutStatus(ctx: Ctx, args: string[], o: { timeout?: string; revision?: string; watch?: boolean }): Promise<number> {
-  const { rt, name } = deploymentTarget(args, 'status');
+  const { rt, name } = await deploymentTarget(ctx, args, 'status');
   const revision = o.revision !== undefined ? Number(o.revision) : undefined;
-  const limit = o.timeout ? parseDuration(o.timeout) : 0;
+  const limit = o.timeout ? parseDurationFlag('timeout', o.timeout) : 0;
   const rc = new ResourceClient<Obj>(ctx.client, rt);
   let last = '';
   const show = (d: Obj): boolean => {
@@ -213,14 +213,14 @@ export async function rolloutStatus(ctx: Ctx, args: string[], o: { timeout?: str
 }
 
 async function ownedReplicaSets(ctx: Ctx, d: Obj): Promise<Obj[]> {
-  const list = await listObjects(ctx, resolveType('replicasets'), ctx.namespace, { labelSelector: selectorString(d.spec?.selector) });
+  const list = await listObjects(ctx, builtinType('replicasets'), ctx.namespace, { labelSelector: selectorString(d.spec?.selector) });
   return (list.items as Obj[]).filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === d.metadata.uid));
 }
 
 const revisionOf = (o: Obj): number => Number(o.metadata.annotations?.[REVISION] ?? 0);
 
 export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: string }): Promise<number> {
-  const { rt, name } = deploymentTarget(args, 'history');
+  const { rt, name } = await deploymentTarget(ctx, args, 'history');
   const d = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   const rss = (await ownedReplicaSets(ctx, d)).sort((a, b) => revisionOf(a) - revisionOf(b));
   if (o.revision !== undefined && o.revision !== '0') {
@@ -241,7 +241,7 @@ export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: s
 }
 
 export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: string }): Promise<number> {
-  const { rt, name } = deploymentTarget(args, 'undo');
+  const { rt, name } = await deploymentTarget(ctx, args, 'undo');
   const d = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   if (d.spec?.paused) throw new CliError(`you cannot rollback a paused deployment; resume it first with 'mkctl rollout resume' and try again`);
   const rss = await ownedReplicaSets(ctx, d);
@@ -276,7 +276,7 @@ export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: st
 }
 
 async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d: Obj) => object | undefined, done: string, already: string): Promise<number> {
-  const { rt, name } = deploymentTarget(args, verb);
+  const { rt, name } = await deploymentTarget(ctx, args, verb);
   const d = await getObject<Obj>(ctx, rt, ctx.namespace, name);
   const patch = build(d);
   if (!patch) {
@@ -291,4 +291,4 @@ async function patchDeployment(ctx: Ctx, args: string[], verb: string, build: (d
 export const rolloutPause = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'pause', (d) => (d.spec?.paused ? undefined : { spec: { paused: true } }), 'paused', 'already paused');
 export const rolloutResume = (ctx: Ctx, args: string[]) => patchDeployment(ctx, args, 'resume', (d) => (d.spec?.paused ? { spec: { paused: null } } : undefined), 'resumed', 'is not paused');
 export const rolloutRestart = (ctx: Ctx, args: string[]) =>
-  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z') } } } } }), 'restarted', '');
+  patchDeployment(ctx, args, 'restart', () => ({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339() } } } } }), 'restarted', '');

@@ -1,5 +1,5 @@
 // -o yaml / -o json as kubectl writes them: keys sorted (kubectl prints unstructured maps), YAML with
-// unindented sequences and YAML 1.1 quoting (so "y", "1" and timestamps stay strings), JSON indented by 4.
+// unindented sequences and go-yaml's quoting, JSON indented by 4.
 import type YAML from 'yaml';
 
 export function sortKeys(v: unknown): unknown {
@@ -17,10 +17,24 @@ export function sortKeys(v: unknown): unknown {
 
 export function toYaml(obj: unknown): string {
   // Required here, not at the top: `get` imports this file, and the yaml library is ~70 modules of start-up.
-  const { stringify } = require('yaml') as typeof YAML; // eslint-disable-line @typescript-eslint/no-require-imports
-  return stringify(sortKeys(obj), { version: '1.1', indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  const { Document, visit } = require('yaml') as typeof YAML; // eslint-disable-line @typescript-eslint/no-require-imports
+  const doc = new Document(sortKeys(obj), { version: '1.1' });
+  // go-yaml's quoting: a string that would read back as another type (1, yes, a timestamp) in double quotes,
+  // any other string that cannot be plain in single quotes.
+  const tags = doc.schema.tags.filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && tags.some((t) => t.test!.test(node.value as string))) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', singleQuote: true });
 }
 
 export function toJson(obj: unknown): string {
-  return JSON.stringify(sortKeys(obj), null, 4) + '\n';
+  return goIndentJson(sortKeys(obj));
+}
+
+/** JSON indented by 4 as kubectl's printer writes it (Go's encoder escapes <, > and &). */
+export function goIndentJson(obj: unknown): string {
+  return JSON.stringify(obj, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

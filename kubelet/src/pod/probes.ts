@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { core, Logger } from '@minik8s/shared';
+import type { ContainerRuntime } from '../runtime/runtime';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';
 
@@ -19,8 +20,16 @@ export interface ProbeResult {
   message: string;
 }
 
-/** Runs `exec` probes in the container (Docker exec); resolves with the exit code. */
+/** Runs `exec` probes in the container (the runtime's exec); resolves with the exit code. */
 export type ExecFn = (containerId: string, cmd: string[], timeoutMs: number) => Promise<{ exitCode: number; output: string }>;
+
+/** Runs one probe (or lifecycle hook) against a container. */
+export type ProbeRunner = (p: core.Probe, t: ProbeTarget) => Promise<ProbeResult>;
+
+/** Probes as a node runs them: HTTP and TCP from this host to the pod, exec in the runtime. */
+export function runtimeProber(runtime: ContainerRuntime): ProbeRunner {
+  return (p, t) => runProbe(p, t, (id, cmd, ms) => runtime.execSync(id, cmd, ms));
+}
 
 export function resolvePort(port: number | string | undefined, c: core.Container): number {
   if (typeof port === 'number') return port;
@@ -92,7 +101,7 @@ export class ProbeManager {
   /** containerId → why it must be killed (liveness/startup failure). */
   readonly failed = new Map<string, string>();
 
-  constructor(private exec: ExecFn, private onChange: (podKey: string, kind: ProbeKind, containerName: string, ok: boolean, message: string) => void, private log: Logger) {}
+  constructor(private run: ProbeRunner, private onChange: (podKey: string, kind: ProbeKind, containerName: string, ok: boolean, message: string) => void, private log: Logger) {}
 
   isReady(id: string, spec: core.Container): boolean {
     return spec.readinessProbe ? this.readyById.get(id) === true : true;
@@ -121,9 +130,19 @@ export class ProbeManager {
 
   /** Stop probing every container instance not in `alive`. */
   retain(alive: Set<string>): void {
+    this.drop((id) => !alive.has(id));
+  }
+
+  /** Stop probing these container instances (they were removed). */
+  forget(ids: Iterable<string>): void {
+    const gone = new Set(ids);
+    this.drop((id) => gone.has(id));
+  }
+
+  private drop(which: (id: string) => boolean): void {
     for (const [key, w] of this.workers) {
       const id = key.slice(0, key.indexOf('/'));
-      if (alive.has(id)) continue;
+      if (!which(id)) continue;
       w.stopped = true;
       clearTimeout(w.timer);
       this.workers.delete(key);
@@ -149,7 +168,7 @@ export class ProbeManager {
       // Liveness and readiness wait for the startup probe, as upstream.
       const gated = kind !== 'startup' && t.spec.startupProbe && !this.startedById.get(t.containerId);
       if (!gated) {
-        const r = await runProbe(p, t, this.exec);
+        const r = await this.run(p, t);
         if (w.stopped) return;
         if (r.ok) {
           successes++;

@@ -11,6 +11,8 @@ export interface Waiting {
 
 export interface StatusInputs {
   now: string;
+  /** The runtime's type: the scheme of container and image IDs (docker://…). */
+  runtime: string;
   hostIP: string;
   podIP?: string;
   /** Why a container is not running yet (ErrImagePull, CrashLoopBackOff...), by "role/name". */
@@ -23,14 +25,14 @@ export interface StatusInputs {
   initFailed?: boolean;
 }
 
-function terminated(c: RuntimeContainer): core.ContainerStateTerminated {
+function terminated(c: RuntimeContainer, runtime: string): core.ContainerStateTerminated {
   const reason = c.oomKilled ? 'OOMKilled' : c.error ? 'StartError' : c.exitCode === 0 ? 'Completed' : 'Error';
   const t: core.ContainerStateTerminated = {
     exitCode: c.exitCode ?? 0,
     reason,
     startedAt: c.startedAt ?? c.finishedAt,
     finishedAt: c.finishedAt,
-    containerID: `docker://${c.id}`,
+    containerID: `${runtime}://${c.id}`,
   };
   if (c.error) t.message = c.error;
   return t;
@@ -47,21 +49,21 @@ export function containerStatus(spec: core.Container, role: 'init' | 'app', rt: 
     ready: false,
     restartCount: l?.attempt ?? 0,
     image: spec.image ?? '',
-    imageID: l?.imageId ? `docker://${l.imageId}` : '',
+    imageID: l?.imageId ? `${inp.runtime}://${l.imageId}` : '',
   };
-  if (l) st.containerID = `docker://${l.id}`;
+  if (l) st.containerID = `${inp.runtime}://${l.id}`;
   if (l?.state === 'running') {
     st.state = { running: { startedAt: l.startedAt } };
     st.started = inp.started(l, spec);
     st.ready = st.started && inp.ready(l, spec);
-    if (prev?.state === 'exited') st.lastState = { terminated: terminated(prev) };
+    if (prev?.state === 'exited') st.lastState = { terminated: terminated(prev, inp.runtime) };
   } else if (wait) {
     st.state = { waiting: { reason: wait.reason, ...(wait.message ? { message: wait.message } : {}) } };
-    if (l?.state === 'exited') st.lastState = { terminated: terminated(l) };
+    if (l?.state === 'exited') st.lastState = { terminated: terminated(l, inp.runtime) };
     st.started = false;
   } else if (l?.state === 'exited') {
-    st.state = { terminated: terminated(l) };
-    if (prev?.state === 'exited') st.lastState = { terminated: terminated(prev) };
+    st.state = { terminated: terminated(l, inp.runtime) };
+    if (prev?.state === 'exited') st.lastState = { terminated: terminated(prev, inp.runtime) };
     st.started = false;
   } else {
     st.state = { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } };

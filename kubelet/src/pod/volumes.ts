@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { core } from '@minik8s/shared';
+import type { Mount } from '../runtime/types';
 
 export interface VolumeSources {
   /** ConfigMap data (binaryData decoded) or undefined when missing. */
@@ -80,8 +81,11 @@ function downward(pod: core.Pod, items: core.DownwardAPIVolumeFile[] | undefined
   }
 }
 
-/** Create/refresh every volume of the pod; returns volume name → host path. Throws VolumeError. */
-export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSources): Promise<Map<string, string>> {
+/**
+ * Create/refresh every volume of the pod; returns volume name → host path. Throws VolumeError.
+ * hostPath volumes are under `hostRoot` ("/" on a real node).
+ */
+export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSources, hostRoot = '/'): Promise<Map<string, string>> {
   const uid = pod.metadata!.uid!;
   const base = join(podDir(root, uid), 'volumes');
   const paths = new Map<string, string>();
@@ -91,7 +95,7 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
       mkdirSync(p, { recursive: true, mode: 0o777 });
       paths.set(v.name, p);
     } else if (v.hostPath) {
-      const p = v.hostPath.path;
+      const p = join(hostRoot, normalize(`/${v.hostPath.path}`));
       const type = v.hostPath.type ?? '';
       if (type === 'DirectoryOrCreate') mkdirSync(p, { recursive: true });
       else if (type === 'FileOrCreate' && !existsSync(p)) {
@@ -160,9 +164,9 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
   return paths;
 }
 
-/** Docker bind specs for a container's volumeMounts (subPath and readOnly honoured). */
-export function binds(c: core.Container, pod: core.Pod, paths: Map<string, string>): string[] {
-  const out: string[] = [];
+/** A container's volumeMounts as host paths (subPath and readOnly honoured). */
+export function mounts(c: core.Container, pod: core.Pod, paths: Map<string, string>): Mount[] {
+  const out: Mount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const host = paths.get(m.name);
     if (!host) throw new VolumeError(`volumeMount "${m.name}" refers to no volume of the pod`);
@@ -173,7 +177,7 @@ export function binds(c: core.Container, pod: core.Pod, paths: Map<string, strin
       if (!existsSync(src)) mkdirSync(src, { recursive: true });
     }
     const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI;
-    out.push(`${src}:${m.mountPath}${ro ? ':ro' : ''}`);
+    out.push({ hostPath: src, containerPath: m.mountPath, readOnly: ro });
   }
   return out;
 }

@@ -1,9 +1,14 @@
-// The container runtime layer: the Docker Engine API through its socket (dockerode).
-// Only this file knows Docker's shapes; the rest of the kubelet sees RuntimeContainer / PodRuntime.
+// The container runtime on Docker: the Docker Engine API through its socket (dockerode), as
+// upstream's dockershim did. Only the runtime/docker* files know Docker's shapes; the pod workers see
+// the ContainerRuntime interface. Logs, exec/attach streams and the sandbox's PID (port-forward) are
+// read here by the kubelet API server too.
 import Docker from 'dockerode';
-import type { Logger } from '@minik8s/shared';
-import { L, SANDBOX_NAME } from './labels';
-import type { PodRuntime, RuntimeContainer, RuntimeState } from './types';
+import { rfc3339, type Logger } from '@minik8s/shared';
+import { L, SANDBOX_NAME, dockerName } from './labels';
+import { PodNetworks } from './docker-network';
+import { dockerStats, type DockerStats } from './docker-stats';
+import type { ContainerRuntime } from './runtime';
+import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRef, PodRuntime, RuntimeContainer, RuntimeEvent, RuntimeState, SandboxConfig } from './types';
 
 /** "unix:///var/run/docker.sock" | "/path.sock" | "tcp://host:port" → dockerode options. */
 export function dockerOptions(endpoint: string): Docker.DockerOptions {
@@ -17,7 +22,7 @@ export function dockerOptions(endpoint: string): Docker.DockerOptions {
 export function k8sTime(t: string | undefined): string | undefined {
   if (!t || t.startsWith('0001-01-01')) return undefined;
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace(/\.\d+Z$/, 'Z');
+  return Number.isNaN(d.getTime()) ? undefined : rfc3339(d);
 }
 
 function mapState(s: string | undefined): RuntimeState {
@@ -36,32 +41,6 @@ function mapState(s: string | undefined): RuntimeState {
   }
 }
 
-export interface CreateSpec {
-  name: string;
-  image: string;
-  labels: Record<string, string>;
-  entrypoint?: string[];
-  cmd?: string[];
-  env?: string[];
-  workingDir?: string;
-  hostname?: string;
-  tty?: boolean;
-  stdin?: boolean;
-  stdinOnce?: boolean;
-  binds?: string[];
-  networkMode: string;
-  ipcMode?: string;
-  memory?: number;
-  nanoCpus?: number;
-  cpuShares?: number;
-  /** "uid[:gid]" from securityContext.runAsUser/runAsGroup. */
-  user?: string;
-  capAdd?: string[];
-  capDrop?: string[];
-  readonlyRootfs?: boolean;
-  privileged?: boolean;
-}
-
 /** Docker's multiplexed stream (8-byte headers: stream, 0,0,0, size BE32) → plain text. */
 export function demux(buf: Buffer): string {
   const parts: Buffer[] = [];
@@ -74,8 +53,40 @@ export function demux(buf: Buffer): string {
   return Buffer.concat(parts).toString();
 }
 
-export class DockerRuntime {
+export interface DockerRuntimeOptions {
+  /** --container-runtime-endpoint */
+  endpoint: string;
+  nodeName: string;
+  /** --pod-infra-container-image */
+  podInfraImage: string;
+  /** Docker network for sandboxes when the node has no podCIDR (--pod-network). */
+  defaultNetwork: string;
+  log: Logger;
+}
+
+function labelsOf(pod: PodRef, container: string, attempt: number): Record<string, string> {
+  return {
+    [L.podUid]: pod.uid,
+    [L.podNamespace]: pod.namespace,
+    [L.podName]: pod.name,
+    [L.containerName]: container,
+    [L.restartCount]: String(attempt),
+    [L.type]: container === SANDBOX_NAME ? 'podsandbox' : 'container',
+  };
+}
+
+function statusCode(e: unknown): number | undefined {
+  return (e as { statusCode?: number }).statusCode;
+}
+
+const EVENT_TYPES = new Set<RuntimeEvent['type']>(['start', 'die', 'oom', 'destroy']);
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly type = 'docker';
   readonly docker: Docker;
+  private readonly nodeName: string;
+  private readonly log: Logger;
+  private readonly networks: PodNetworks;
   /** Inspect results keyed by "id/state": exited containers never change, running ones only by state. */
   private inspectCache = new Map<string, RuntimeContainer>();
   /**
@@ -84,8 +95,11 @@ export class DockerRuntime {
    */
   private readonly oomSeen = new Set<string>();
 
-  constructor(endpoint: string, readonly nodeName: string, private log: Logger) {
-    this.docker = new Docker(dockerOptions(endpoint));
+  constructor(private o: DockerRuntimeOptions) {
+    this.docker = new Docker(dockerOptions(o.endpoint));
+    this.nodeName = o.nodeName;
+    this.log = o.log;
+    this.networks = new PodNetworks(this.docker, o.nodeName, o.defaultNetwork, o.log);
   }
 
   async version(): Promise<string> {
@@ -93,7 +107,11 @@ export class DockerRuntime {
     return v.Version;
   }
 
-  /** Every container of this node (or of one pod), grouped by pod uid, newest attempt first. */
+  /** Make the pod network now that the podCIDR is known (not by the first pod's sandbox). */
+  async preparePodNetwork(podCIDR: string): Promise<void> {
+    await this.networks.ensure(podCIDR);
+  }
+
   async listPods(podUid?: string): Promise<Map<string, PodRuntime>> {
     const label = [`${L.node}=${this.nodeName}`, ...(podUid ? [`${L.podUid}=${podUid}`] : [])];
     const list = await this.docker.listContainers({ all: true, filters: { label } });
@@ -130,12 +148,12 @@ export class DockerRuntime {
     return out;
   }
 
-  async inspect(id: string): Promise<RuntimeContainer | undefined> {
+  private async inspect(id: string): Promise<RuntimeContainer | undefined> {
     let i: Docker.ContainerInspectInfo;
     try {
       i = await this.docker.getContainer(id).inspect();
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      if (statusCode(e) === 404) return undefined;
       throw e;
     }
     const labels = i.Config.Labels ?? {};
@@ -169,8 +187,7 @@ export class DockerRuntime {
     };
   }
 
-  /** The image's ID when it exists locally. */
-  async imageId(ref: string): Promise<string | undefined> {
+  async imageStatus(ref: string): Promise<string | undefined> {
     try {
       return (await this.docker.getImage(ref).inspect()).Id;
     } catch {
@@ -178,8 +195,7 @@ export class DockerRuntime {
     }
   }
 
-  /** Local images for node.status.images (biggest first, like upstream; at most `max`). */
-  async images(max = 50): Promise<Array<{ names: string[]; sizeBytes: number }>> {
+  async listImages(max: number): Promise<ImageInfo[]> {
     const list = await this.docker.listImages();
     return list
       .filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))
@@ -188,148 +204,128 @@ export class DockerRuntime {
       .map((i) => ({ names: [...(i.RepoDigests ?? []), ...(i.RepoTags ?? []).filter((t) => t !== '<none>:<none>')], sizeBytes: i.Size }));
   }
 
-  /** Pull through the Docker API; rejects with Docker's message on failure. */
-  async pull(ref: string, timeoutMs = 120_000): Promise<void> {
+  async pullImage(ref: string, timeoutMs = 120_000): Promise<void> {
     const stream = await this.docker.pull(ref);
     await new Promise<void>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`pulling ${ref}: timed out`)), timeoutMs);
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null, res: Array<{ error?: string }>) => {
-          clearTimeout(timer);
-          const bad = res?.find((r) => r.error);
-          if (err) fail(err);
-          else if (bad) fail(new Error(bad.error));
-          else ok();
-        },
-      );
+      this.docker.modem.followProgress(stream, (err: Error | null, res: Array<{ error?: string }>) => {
+        clearTimeout(timer);
+        const bad = res?.find((r) => r.error);
+        if (err) fail(err);
+        else if (bad) fail(new Error(bad.error));
+        else ok();
+      });
     });
   }
 
-  /** Create (not start) a container; returns its id. */
-  async create(spec: CreateSpec): Promise<string> {
-    const c = await this.docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      Labels: { ...spec.labels, [L.node]: this.nodeName },
-      Entrypoint: spec.entrypoint,
-      Cmd: spec.cmd,
-      Env: spec.env,
-      WorkingDir: spec.workingDir,
-      Hostname: spec.hostname,
-      User: spec.user,
-      Tty: spec.tty ?? false,
-      OpenStdin: spec.stdin ?? false,
-      StdinOnce: spec.stdinOnce ?? false,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
+  /** The pause container: owns the pod's network (an IP on the pod network), IPC and hostname. */
+  async runPodSandbox(c: SandboxConfig): Promise<{ id: string; ip?: string }> {
+    try {
+      const network = c.hostNetwork ? 'host' : await this.networks.ensure(c.podCIDR);
+      if (!(await this.imageStatus(this.o.podInfraImage))) throw new Error(`pod sandbox image "${this.o.podInfraImage}" is not present on this node`);
+      const id = await this.create(dockerName(SANDBOX_NAME, c.pod.name, c.pod.namespace, c.pod.uid, c.attempt), {
+        Image: this.o.podInfraImage,
+        Labels: labelsOf(c.pod, SANDBOX_NAME, c.attempt),
+        Hostname: c.hostname,
+        HostConfig: { NetworkMode: network, IpcMode: 'shareable' },
+      });
+      await this.startContainer(id);
+      return { id, ip: (await this.inspect(id))?.ip };
+    } catch (e) {
+      this.networks.forget();
+      throw e;
+    }
+  }
+
+  async createContainer(sandboxId: string, c: ContainerConfig): Promise<string> {
+    return this.create(dockerName(c.name, c.pod.name, c.pod.namespace, c.pod.uid, c.attempt), {
+      Image: c.image,
+      Labels: {
+        ...labelsOf(c.pod, c.name, c.attempt),
+        [L.role]: c.role,
+        [L.hash]: c.hash,
+        [L.terminationGracePeriod]: String(c.terminationGracePeriodSeconds),
+      },
+      Entrypoint: c.command,
+      Cmd: c.args ?? (c.command ? [] : undefined),
+      Env: c.env,
+      WorkingDir: c.workingDir,
+      User: c.security.user,
+      Tty: c.tty ?? false,
+      OpenStdin: c.stdin ?? false,
+      StdinOnce: c.stdinOnce ?? false,
       HostConfig: {
-        NetworkMode: spec.networkMode,
-        IpcMode: spec.ipcMode,
-        Binds: spec.binds,
-        Memory: spec.memory,
-        MemorySwap: spec.memory ? spec.memory : undefined,
-        NanoCpus: spec.nanoCpus,
-        CpuShares: spec.cpuShares,
-        CapAdd: spec.capAdd,
-        CapDrop: spec.capDrop,
-        ReadonlyRootfs: spec.readonlyRootfs,
-        Privileged: spec.privileged,
-        RestartPolicy: { Name: 'no' },
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+        NetworkMode: `container:${sandboxId}`,
+        IpcMode: `container:${sandboxId}`,
+        Binds: c.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+        Memory: c.resources.memoryLimitBytes,
+        MemorySwap: c.resources.memoryLimitBytes || undefined,
+        NanoCpus: c.resources.nanoCpus,
+        CpuShares: c.resources.cpuShares,
+        CapAdd: c.security.capAdd,
+        CapDrop: c.security.capDrop,
+        ReadonlyRootfs: c.security.readonlyRootfs,
+        Privileged: c.security.privileged,
       },
     });
-    return c.id;
   }
 
-  async start(id: string): Promise<void> {
-    await this.docker.getContainer(id).start();
+  /** Every container of ours: labelled with the node, never restarted by Docker, logs rotated. */
+  private async create(name: string, o: Docker.ContainerCreateOptions): Promise<string> {
+    try {
+      const c = await this.docker.createContainer({
+        ...o,
+        name,
+        Labels: { ...o.Labels, [L.node]: this.nodeName },
+        AttachStdin: false,
+        AttachStdout: false,
+        AttachStderr: false,
+        HostConfig: { ...o.HostConfig, RestartPolicy: { Name: 'no' }, LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } } },
+      });
+      return c.id;
+    } catch (e) {
+      // Docker's own message (no such image, conflict...) rather than dockerode's "(HTTP code 404) ..." wrapper.
+      const message = (e as { json?: { message?: string } }).json?.message;
+      throw message ? new Error(message, { cause: e }) : e;
+    }
   }
 
-  /** SIGTERM, then SIGKILL after graceSeconds (Docker's stop does exactly that). */
-  async stop(id: string, graceSeconds: number): Promise<void> {
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (e) {
+      const message = (e as { json?: { message?: string } }).json?.message;
+      throw message ? new Error(message, { cause: e }) : e;
+    }
+  }
+
+  /** Docker's stop does exactly SIGTERM, then SIGKILL after graceSeconds. */
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(graceSeconds)) });
     } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
+      const code = statusCode(e);
       if (code !== 304 && code !== 404) throw e;
     }
   }
 
-  async remove(id: string): Promise<void> {
+  async removeContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
+      const code = statusCode(e);
       if (code !== 404 && code !== 409) throw e;
     }
   }
 
-  /**
-   * The network for pod sandboxes: with a podCIDR, a bridge network of this node with that subnet
-   * (created once, reused); without, Docker's default bridge.
-   */
-  ensureNetwork(podCIDR: string | undefined, fallback = 'bridge'): Promise<string> {
-    if (!podCIDR) return Promise.resolve(fallback);
-    const known = this.networks.get(podCIDR);
-    if (known) return Promise.resolve(known);
-    // One at a time: pods starting together must not race to create the same network.
-    const next = this.networkLock.then(() => this.ensureNetworkNow(podCIDR, fallback));
-    this.networkLock = next.catch(() => undefined);
-    // Our own network, once there, is not inspected again for every sandbox (a fallback is: the
-    // overlapping network may go away).
-    void next.then((name) => name !== fallback && this.networks.set(podCIDR, name), () => undefined);
-    return next;
-  }
-
-  /** Inspect the pod network again next time (a sandbox failed: it may have been removed). */
-  forgetNetworks(): void {
-    this.networks.clear();
-  }
-
-  private networkLock: Promise<unknown> = Promise.resolve();
-  private networks = new Map<string, string>();
-
-  private async ensureNetworkNow(podCIDR: string, fallback: string): Promise<string> {
-    const name = `minik8s-${this.nodeName}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  async containerStats(id: string): Promise<ContainerStats | undefined> {
     try {
-      const n = await this.docker.getNetwork(name).inspect();
-      const subnet = n.IPAM?.Config?.[0]?.Subnet;
-      if (subnet === podCIDR) return name;
-      try {
-        await this.docker.getNetwork(name).remove();
-        this.log.warn({ network: name, subnet, podCIDR }, 'pod network had another subnet; recreated it');
-      } catch {
-        this.log.warn({ network: name, subnet, podCIDR }, 'pod network has another subnet and is in use; keeping it');
-        return name;
-      }
+      return dockerStats((await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })) as DockerStats);
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      if (statusCode(e) === 404) return undefined;
+      throw e;
     }
-    try {
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        IPAM: { Driver: 'default', Config: [{ Subnet: podCIDR }] },
-        Labels: { [L.node]: this.nodeName },
-      });
-    } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
-      if (code === 403 || /overlaps/.test((e as Error).message)) {
-        // Another network on this engine (another cluster sharing it, say) holds the subnet: pods
-        // still run, on the default network, rather than not at all.
-        if (!this.overlapWarned.has(podCIDR)) this.log.warn({ podCIDR, network: name, fallback }, 'pod CIDR overlaps another Docker network; using the default network');
-        this.overlapWarned.add(podCIDR);
-        return fallback;
-      }
-      if (code !== 409) throw e;
-    }
-    return name;
   }
-
-  private overlapWarned = new Set<string>();
 
   /** Raw container logs (multiplexed unless tty). */
   async logs(id: string, opts: { follow: boolean; tail?: number; timestamps: boolean; since?: number }): Promise<NodeJS.ReadableStream> {
@@ -342,8 +338,7 @@ export class DockerRuntime {
     return Readable.from([buf]);
   }
 
-  /** Run a command in the container and collect its output (probes). */
-  async execCollect(id: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+  async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
@@ -366,15 +361,14 @@ export class DockerRuntime {
     return { exitCode: info.ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
   }
 
-  /** Container events of this node (start, die, oom, destroy): calls back with the labels. */
-  watchEvents(onEvent: (action: string, labels: Record<string, string>) => void): () => void {
+  watchEvents(onEvent: (e: RuntimeEvent) => void): () => void {
     let stopped = false;
     let current: NodeJS.ReadableStream | undefined;
     const connect = async () => {
       while (!stopped) {
         try {
           const stream = await this.docker.getEvents({
-            filters: { type: ['container'], event: ['start', 'die', 'oom', 'destroy'], label: [`${L.node}=${this.nodeName}`] },
+            filters: { type: ['container'], event: [...EVENT_TYPES], label: [`${L.node}=${this.nodeName}`] },
           });
           current = stream;
           let buf = '';
@@ -385,15 +379,20 @@ export class DockerRuntime {
               while ((i = buf.indexOf('\n')) >= 0) {
                 const line = buf.slice(0, i);
                 buf = buf.slice(i + 1);
+                let ev: { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
                 try {
-                  const ev = JSON.parse(line) as { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-                  const id = ev.Actor?.ID;
-                  if (id && ev.Action === 'oom') this.oomSeen.add(id);
-                  if (id && ev.Action === 'destroy') this.oomSeen.delete(id);
-                  onEvent(ev.Action ?? '', ev.Actor?.Attributes ?? {});
+                  ev = JSON.parse(line);
                 } catch {
-                  // partial or foreign line
+                  continue; // partial or foreign line
                 }
+                const id = ev.Actor?.ID;
+                const type = ev.Action as RuntimeEvent['type'];
+                if (!id || !EVENT_TYPES.has(type)) continue;
+                if (type === 'oom') this.oomSeen.add(id);
+                if (type === 'destroy') this.oomSeen.delete(id);
+                const a = ev.Actor?.Attributes ?? {};
+                const pod = a[L.podNamespace] && a[L.podName] ? { namespace: a[L.podNamespace], name: a[L.podName] } : undefined;
+                onEvent({ type, containerId: id, pod });
               }
             });
             stream.on('end', () => done());
@@ -414,16 +413,5 @@ export class DockerRuntime {
 
   async tty(id: string): Promise<boolean> {
     return !!(await this.docker.getContainer(id).inspect()).Config.Tty;
-  }
-
-  labelsOf(pod: { uid: string; namespace: string; name: string }, container: string, attempt: number): Record<string, string> {
-    return {
-      [L.podUid]: pod.uid,
-      [L.podNamespace]: pod.namespace,
-      [L.podName]: pod.name,
-      [L.containerName]: container,
-      [L.restartCount]: String(attempt),
-      [L.type]: container === SANDBOX_NAME ? 'podsandbox' : 'container',
-    };
   }
 }

@@ -1,4 +1,4 @@
-// What the kubelet knows about containers in the runtime, independent of Docker's API shapes.
+// What the kubelet knows about containers in the runtime, independent of any engine's API shapes.
 export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
 
 export interface RuntimeContainer {
@@ -22,7 +22,7 @@ export interface RuntimeContainer {
   finishedAt?: string;
   exitCode?: number;
   oomKilled?: boolean;
-  /** Docker's error when the container failed to start (bad command...). */
+  /** The runtime's error when the container failed to start (bad command...). */
   error?: string;
   /** Pod IP (sandbox only). */
   ip?: string;
@@ -35,4 +35,100 @@ export interface PodRuntime {
   name: string;
   sandboxes: RuntimeContainer[];
   containers: RuntimeContainer[];
+}
+
+/** The pod a sandbox or container belongs to (CRI's PodSandboxMetadata). */
+export interface PodRef {
+  uid: string;
+  namespace: string;
+  name: string;
+}
+
+/** CRI's PodSandboxConfig, the parts we use. */
+export interface SandboxConfig {
+  pod: PodRef;
+  attempt: number;
+  /** The pod's hostname; undefined with hostNetwork (the node's). */
+  hostname?: string;
+  hostNetwork: boolean;
+  /** The node's pod subnet when known: the sandbox gets an address in it. */
+  podCIDR?: string;
+}
+
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+/** CRI's ContainerConfig, the parts we use; the container joins its pod's sandbox (network, IPC). */
+export interface ContainerConfig {
+  pod: PodRef;
+  name: string;
+  attempt: number;
+  role: 'init' | 'app';
+  /** Hash of the container's spec: a changed spec restarts the container. */
+  hash: string;
+  terminationGracePeriodSeconds: number;
+  image: string;
+  /** Replaces the image's entrypoint. */
+  command?: string[];
+  /** Replaces the image's arguments (none when `command` is set and this is not). */
+  args?: string[];
+  /** "NAME=value". */
+  env: string[];
+  workingDir?: string;
+  tty?: boolean;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  mounts: Mount[];
+  resources: {
+    memoryLimitBytes?: number;
+    /** CPU limit in billionths of a core. */
+    nanoCpus?: number;
+    /** Relative weight from the CPU request (1024 per core, at least 2). */
+    cpuShares?: number;
+  };
+  security: {
+    /** "uid[:gid]" from runAsUser/runAsGroup. */
+    user?: string;
+    capAdd?: string[];
+    capDrop?: string[];
+    readonlyRootfs?: boolean;
+    privileged?: boolean;
+  };
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** A container lifecycle event, for the pod workers to look at the pod again. */
+export interface RuntimeEvent {
+  type: 'start' | 'die' | 'oom' | 'destroy';
+  containerId: string;
+  /** Undefined for containers the kubelet did not create. */
+  pod?: { namespace: string; name: string };
+}
+
+/** CRI's MemoryUsage: bytes, and page fault counts when the runtime has them. */
+export interface MemoryUsage {
+  /** Usage minus inactive file pages: what the OOM killer and evictions look at. */
+  workingSetBytes: number;
+  usageBytes: number;
+  rssBytes?: number;
+  pageFaults?: number;
+  majorPageFaults?: number;
+}
+
+/** CRI's ContainerStats: cumulative CPU and current memory (undefined when the runtime has no reading). */
+export interface ContainerStats {
+  cpuUsageCoreNanoSeconds?: number;
+  memory?: MemoryUsage;
+}
+
+export interface ImageInfo {
+  names: string[];
+  sizeBytes: number;
 }

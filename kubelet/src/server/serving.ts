@@ -42,7 +42,7 @@ function keptFor(cert: Buffer, names: string[], ips: string[]): boolean {
 export async function servingTls(f: ServingFlags, names: string[], ips: string[]): Promise<ServingTls> {
   const clientCa = f.clientCaFile ? read('--client-ca-file', f.clientCaFile) : undefined;
   if (f.tlsCertFile && f.tlsPrivateKeyFile) return { cert: read('--tls-cert-file', f.tlsCertFile), key: read('--tls-private-key-file', f.tlsPrivateKeyFile), clientCa };
-  const { selfSignedServing } = await import('@minik8s/shared/dist/pki');
+  const { selfSignedServing } = await import('@minik8s/shared/pki');
   if (!f.certDir) {
     const made = await selfSignedServing(names[0] ?? 'kubelet', names, ips);
     return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), clientCa };

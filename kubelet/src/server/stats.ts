@@ -1,10 +1,12 @@
-// /stats/summary in upstream's Summary shape (node, pods, containers: cpu and memory) from Docker stats
-// and /proc. CPU rates come from the difference with the previous sample of the same container.
+// /stats/summary in upstream's Summary shape (node, pods, containers: cpu and memory) from the
+// runtime's container stats and, for the node, /proc. CPU rates come from the difference with the
+// previous sample of the same container. A container the runtime has no memory reading for has no
+// `memory` (rather than a made-up zero).
 import { readFileSync } from 'node:fs';
-import { freemem, totalmem } from 'node:os';
-import type { core } from '@minik8s/shared';
-import type { DockerRuntime } from '../runtime/docker';
+import { parseQuantity, rfc3339, type core } from '@minik8s/shared';
+import type { ContainerRuntime } from '../runtime/runtime';
 import { latest } from '../pod/actions';
+import { containerMemory, nodeMemory, podMemory } from './summary';
 
 const lastCpu = new Map<string, { t: number; usage: number }>();
 
@@ -26,17 +28,21 @@ function nodeCpuNs(): number {
   return (busy / 100) * 1e9;
 }
 
-export async function statsSummary(nodeName: string, runtime: DockerRuntime | undefined, pods: core.Pod[]) {
+function memoryLimit(c: core.Container): number | undefined {
+  const l = c.resources?.limits?.memory;
+  return l === undefined ? undefined : Math.round(parseQuantity(String(l)));
+}
+
+export async function statsSummary(nodeName: string, runtime: ContainerRuntime | undefined, pods: core.Pod[]) {
   const now = Date.now();
-  const time = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  const time = rfc3339(now);
   const nodeUsage = nodeCpuNs();
-  const used = totalmem() - freemem();
   const summary = {
     node: {
       nodeName,
       startTime: time,
       cpu: { time, usageNanoCores: rate('node', nodeUsage, now) ?? 0, usageCoreNanoSeconds: Math.round(nodeUsage) },
-      memory: { time, availableBytes: freemem(), usageBytes: used, workingSetBytes: used },
+      memory: nodeMemory(readFileSync('/proc/meminfo', 'utf8'), readFileSync('/proc/vmstat', 'utf8'), time),
     },
     pods: [] as unknown[],
   };
@@ -50,19 +56,15 @@ export async function statsSummary(nodeName: string, runtime: DockerRuntime | un
       (pod.spec?.containers ?? []).map(async (c) => {
         const l = latest(rt, c.name, 'app');
         if (l?.state !== 'running') return undefined;
-        const s = (await runtime.docker.getContainer(l.id).stats({ stream: false, 'one-shot': true }).catch(() => undefined)) as
-          | { cpu_stats?: { cpu_usage?: { total_usage?: number } }; memory_stats?: { usage?: number; stats?: Record<string, number> } }
-          | undefined;
+        const s = await runtime.containerStats(l.id).catch(() => undefined);
         if (!s) return undefined;
-        const usage = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
-        const mem = s.memory_stats?.usage ?? 0;
-        const inactive = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
+        const usage = s.cpuUsageCoreNanoSeconds ?? 0;
         return {
           name: c.name,
           startTime: l.startedAt,
           // First sample of a container: its average since it started.
           cpu: { time, usageNanoCores: rate(l.id, usage, now) ?? averageSince(usage, l.startedAt, now), usageCoreNanoSeconds: usage },
-          memory: { time, usageBytes: mem, workingSetBytes: Math.max(0, mem - inactive) },
+          memory: s.memory && containerMemory(s.memory, memoryLimit(c), time),
         };
       }),
     );
@@ -73,7 +75,7 @@ export async function statsSummary(nodeName: string, runtime: DockerRuntime | un
       startTime: pod.status?.startTime,
       containers: cs,
       cpu: { time, usageNanoCores: sum((c) => c.cpu.usageNanoCores), usageCoreNanoSeconds: sum((c) => c.cpu.usageCoreNanoSeconds) },
-      memory: { time, usageBytes: sum((c) => c.memory.usageBytes), workingSetBytes: sum((c) => c.memory.workingSetBytes) },
+      memory: podMemory(cs.map((c) => c.memory), time),
     });
   }
   return summary;

@@ -1,8 +1,8 @@
 // NodeName, NodeUnschedulable and NodePorts filters.
+import { TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from '@minik8s/shared';
 import type { Plugin } from '../framework';
 import { unresolvable, unschedulable } from '../framework';
 import { podHostPorts } from '../model';
-import { tolerated } from './helpers';
 
 export const NodeName: Plugin = {
   name: 'NodeName',
@@ -18,7 +18,7 @@ export const NodeUnschedulable: Plugin = {
   filter(ctx, node) {
     if (!node.node.spec?.unschedulable) return undefined;
     // A pod tolerating the cordon taint may still land on a cordoned node (as DaemonSet pods do).
-    if (tolerated(ctx.pod.spec?.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return undefined;
+    if (tolerationsTolerateTaint(ctx.pod.spec?.tolerations, { key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' })) return undefined;
     return unresolvable('NodeUnschedulable', 'node(s) were unschedulable');
   },
 };

@@ -1,5 +1,7 @@
-// The resource registry: every API resource minik8s serves, as upstream names them.
-// The apiserver routes from it, clients build URLs from it, mkctl resolves names with it.
+// The clients' list of the API resources minik8s serves, as upstream names them: components build URLs
+// from it (R.pods, resourcePath) and mkctl resolves names with it. The apiserver does not read it: it
+// serves the kinds its strategy modules register (apiserver/src/kinds), so a new server-side kind needs
+// no edit here; add an entry when a client wants a handle for it.
 
 export interface ResourceType {
   /** API group; "" for the core group. */

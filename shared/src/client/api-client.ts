@@ -8,24 +8,29 @@ import type { KubeObject } from '../api/types';
 import { ApiError } from '../api/status';
 import { CredentialSource, type Credentials, type ExecConfig } from './credentials';
 import { apiErrorFromBody, connectionError } from './errors';
-import { loadKubeconfig, normalizeServer, type KubeconfigOptions } from './kubeconfig';
+import { loadKubeconfig, normalizeServer, type ClientConfig, type KubeconfigOptions } from './kubeconfig';
 import { ResourceClient } from './resource-client';
 
-export interface ApiClientOptions {
-  server: string;
-  token?: string;
-  /** A file holding the token, re-read as it rotates (kubeconfig tokenFile, a pod's projected token). */
-  tokenFile?: string;
-  /** A credential plugin (kubeconfig users[].user.exec). */
-  exec?: ExecConfig;
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  insecureSkipTLSVerify?: boolean;
-  tlsServerName?: string;
+/** Where and how to reach the apiserver (a kubeconfig's ClientConfig; its namespace is ignored). */
+export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
   userAgent?: string;
   /** Per-request timeout for non-streaming requests (default 60 s). */
   timeoutMs?: number;
+  /** Told about every request when its answer arrives (kubectl's -v request logging). */
+  observe?: (r: RequestRecord) => void;
+}
+
+/** One request and its answer, for observe(). The body is absent for streamed answers. */
+export interface RequestRecord {
+  method: string;
+  url: URL;
+  requestHeaders: Record<string, string>;
+  requestBody?: Buffer;
+  status: number;
+  statusText: string;
+  responseHeaders: IncomingMessage['headers'];
+  responseBody?: string;
+  ms: number;
 }
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
@@ -137,6 +142,18 @@ export class ApiClient {
     return u;
   }
 
+  /**
+   * A request on this client's transport, TLS settings and credentials, left for the caller to write and read
+   * (a proxy streaming bodies both ways, or upgrading). `pathAndQuery` is relative to the server's URL.
+   */
+  async rawRequest(method: string, pathAndQuery: string, headers: http.OutgoingHttpHeaders): Promise<http.ClientRequest> {
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + pathAndQuery, this.base);
+    const h: http.OutgoingHttpHeaders = { ...headers, host: url.host };
+    const creds = await this.credentials();
+    if (creds.token) h.authorization = `Bearer ${creds.token}`;
+    return this.transport.request(url, { method, headers: h, agent: this.agent });
+  }
+
   request(method: string, path: string, opts: RequestOptions & { stream: true }): Promise<IncomingMessage>;
   request<T = unknown>(method: string, path: string, opts?: RequestOptions & { stream?: false }): Promise<T>;
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
@@ -176,11 +193,16 @@ export class ApiClient {
     if (payload) headers['Content-Length'] = String(payload.length);
     if (creds.token) headers.Authorization = `Bearer ${creds.token}`;
 
+    const started = Date.now();
+    const observe = this.opts.observe;
+    const record = (res: IncomingMessage, responseBody?: string) =>
+      observe?.({ method, url, requestHeaders: headers, requestBody: payload, status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', responseHeaders: res.headers, responseBody, ms: Date.now() - started });
     return new Promise<T | IncomingMessage>((resolve, reject) => {
       const req = this.transport.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
         const code = res.statusCode ?? 0;
         if (opts.stream && code >= 200 && code < 300) {
           req.setTimeout(0);
+          record(res);
           return resolve(res);
         }
         const chunks: Buffer[] = [];
@@ -188,6 +210,7 @@ export class ApiClient {
         res.on('error', (e) => reject(connectionError(this.base, e)));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          record(res, text);
           if (code < 200 || code >= 300) return reject(apiErrorFromBody(code, text));
           const ct = String(res.headers['content-type'] ?? '');
           if (ct.includes('json') && text !== '') {

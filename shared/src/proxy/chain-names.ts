@@ -1,7 +1,7 @@
 // kube-proxy's iptables chain names exactly as upstream (pkg/proxy/iptables/proxier.go):
 // base32(sha256(input))[:16] with the RFC 4648 alphabet, so chains stay <= 28 chars. Shared so that
-// tools (mkctl explain-route) name the same chains the proxy writes. mkctl imports this file directly
-// ('@minik8s/shared/dist/proxy/chain-names') to keep its start-up lean.
+// tools (mkctl explain-route) name the same chains the proxy writes. mkctl imports it through the lean
+// '@minik8s/shared/proxy' entry to keep its start-up small.
 import { createHash } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -75,6 +75,13 @@ function validateValue(value: string): void {
   if (errs.length) throw new SelectorError(`invalid label value: "${value}": ${errs.join('; ')}`);
 }
 
+/** strconv.ParseInt(s, 10, 64): an optional sign and decimal digits within int64, else undefined. */
+export function parseInt64(s: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n >= -(1n << 63n) && n < 1n << 63n ? n : undefined;
+}
+
 /** Build and validate one requirement (labels.NewRequirement). */
 export function newRequirement(key: string, operator: Operator, values: string[]): Requirement {
   validateKey(key);
@@ -95,12 +102,12 @@ export function newRequirement(key: string, operator: Operator, values: string[]
     case 'GreaterThan':
     case 'LessThan':
       if (values.length !== 1) throw new SelectorError(`for 'Gt', 'Lt' operators, exactly one value is required (key "${key}")`);
-      if (!/^-?[0-9]+$/.test(values[0])) throw new SelectorError(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}", value "${values[0]}")`);
+      if (parseInt64(values[0]) === undefined) throw new SelectorError(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}", value "${values[0]}")`);
       break;
     default:
       throw new SelectorError(`operator '${String(operator)}' is not recognized`);
   }
-  if (operator !== 'GreaterThan' && operator !== 'LessThan') values.forEach(validateValue);
+  values.forEach(validateValue);
   return { key, operator, values: [...new Set(values)].sort() };
 }
 
@@ -268,9 +275,9 @@ export function requirementMatches(r: Requirement, labels: Labels): boolean {
       return !has;
     case 'GreaterThan':
     case 'LessThan': {
-      if (!has || !/^-?[0-9]+$/.test(v!)) return false;
-      const l = Number(v);
-      const rv = Number(r.values[0]);
+      const l = has ? parseInt64(v!) : undefined;
+      const rv = parseInt64(r.values[0]);
+      if (l === undefined || rv === undefined) return false;
       return r.operator === 'GreaterThan' ? l > rv : l < rv;
     }
   }

@@ -1,7 +1,7 @@
 // CronJob controller (upstream cronjob v2): creates a Job for each schedule time, honouring
 // startingDeadlineSeconds, concurrencyPolicy (Allow/Forbid/Replace), suspend and the job history limits;
 // status active/lastScheduleTime/lastSuccessfulTime.
-import { isAlreadyExists, isNotFound, objectKey, R, type batch, type core, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isAlreadyExists, isNotFound, objectKey, R, rfc3339, type batch, type core, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { controllerOf, newControllerRef } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
@@ -12,7 +12,6 @@ type CronJob = batch.CronJob & Meta;
 type Job = batch.Job & Meta;
 
 export const SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function jobFinished(j: Job): 'Complete' | 'Failed' | undefined {
   const c = j.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');

@@ -1,16 +1,15 @@
 // DaemonSet controller: one pod per eligible node (pinned by required node affinity on metadata.name,
 // placed by the scheduler), daemon tolerations, RollingUpdate (maxUnavailable) and OnDelete updates,
 // failed daemon pods replaced; status as `kubectl rollout status daemonset` reads it.
-import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
+import { daemonPodSpec, isConflict, isNotFound, isPodAvailable, isPodReady, labelSelectorFromObject, matchesLabels, objectKey, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { scaledValue } from '../../util/intstr';
 import { adoptPatch, claimAction, newControllerRef } from '../../util/owners';
-import { isPodAvailable, isPodReady } from '../../util/pods';
 import { semanticEqual } from '../../util/semantic';
 import type { Node, Pod } from '../../util/types';
 import { computeHash } from '../deployment/hash';
-import { pinToNode, podNode, shouldRun } from './logic';
+import { nodePlacement, podNode } from './logic';
 
 type DaemonSet = apps.DaemonSet & { metadata: NonNullable<apps.DaemonSet['metadata']>; [k: string]: unknown };
 export const REVISION_LABEL = 'controller-revision-hash';
@@ -75,25 +74,31 @@ export class DaemonSetController extends Controller {
     let unavailable = 0;
     for (const node of nodes) {
       const name = node.metadata.name!;
-      const run = shouldRun(template.spec!, node);
+      const { shouldRun, shouldContinueRunning } = nodePlacement(template.spec!, node);
       const pods = (byNode.get(name) ?? []).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
       byNode.delete(name);
-      if (!run) {
-        if (pods.some((p) => p.spec?.nodeName)) status.misscheduled++;
+      const scheduled = pods.some((p) => p.spec?.nodeName);
+      if (!shouldContinueRunning) {
+        if (scheduled) status.misscheduled++;
         toDelete.push(...pods);
         continue;
       }
-      status.desired++;
       const failed = pods.filter((p) => p.status?.phase === 'Failed');
       for (const p of failed) this.ctx.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${ns}/${p.metadata.name} on node ${name}, will try to kill it`);
       toDelete.push(...failed);
       const alive = pods.filter((p) => p.status?.phase !== 'Failed');
+      toDelete.push(...alive.slice(1));
+      // A pod the node no longer takes new daemon pods for (say, a NoSchedule taint) keeps running.
+      if (!shouldRun) {
+        if (scheduled) status.misscheduled++;
+        continue;
+      }
+      status.desired++;
       if (alive.length === 0) {
         toCreate.push(name);
         unavailable++;
         continue;
       }
-      toDelete.push(...alive.slice(1));
       const pod = alive[0];
       if (pod.spec?.nodeName) status.current++;
       const ready = isPodReady(pod), available = isPodAvailable(pod, minReady, now);
@@ -148,7 +153,7 @@ export class DaemonSetController extends Controller {
             annotations: { ...(t.metadata?.annotations ?? {}) },
             ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
           },
-          spec: pinToNode(t.spec!, node),
+          spec: daemonPodSpec(t.spec!, node),
         };
         try {
           const created = await this.podClient.create(pod, { namespace: ns });

@@ -1,6 +1,6 @@
 // Deployment controller (upstream pkg/controller/deployment): ReplicaSets per pod template, rolling
 // and recreate rollouts, revisions, history cleanup, pause, and status/conditions for kubectl rollout.
-import { isAlreadyExists, isConflict, isNotFound, labelSelectorFromObject, labelSelectorIsEmpty, matchesLabels, objectKey, R, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isAlreadyExists, isConflict, isNotFound, isPodTerminal, labelSelectorFromObject, labelSelectorIsEmpty, matchesLabels, objectKey, R, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { adoptPatch, claimAction, controllerOf, newControllerRef, releasePatch } from '../../util/owners';
 import { semanticEqual } from '../../util/semantic';
@@ -430,7 +430,7 @@ export class DeploymentController extends Controller {
     const uids = new Set(oldRSs.map((rs) => rs.metadata.uid));
     return this.pods.store.byIndex('namespace', d.metadata.namespace!).some((p) => {
       const ref = controllerOf(p);
-      return ref && uids.has(ref.uid) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+      return ref && uids.has(ref.uid) && !isPodTerminal(p);
     });
   }
 }

@@ -2,16 +2,15 @@
 // expected and healthy pods, disruptionsAllowed, the DisruptionAllowed condition — current from the pods
 // it selects, and forgets recorded evictions (status.disruptedPods) once the pod is gone or 2 min passed.
 // The apiserver's eviction subresource spends disruptionsAllowed; this controller earns it back.
-import { R, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
+import { budgetSelectsPod, R, rfc3339, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
 import { controllerOf } from '../../util/owners';
 import type { Deployment, Pod, PodDisruptionBudget as Budget, ReplicaSet, ReplicationController, StatefulSet } from '../../util/types';
-import { budgetSelects, budgetStatus, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from './logic';
+import { budgetStatus, expectedPods, failSafeStatus, healthyPods, pendingDisruptions, type ScaleOf } from './logic';
 
 type Scaled = KubeObject & { spec?: { replicas?: number } };
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class DisruptionController extends Controller {
   private readonly budgets: Informer<Budget>;
@@ -45,7 +44,7 @@ export class DisruptionController extends Controller {
   }
 
   private budgetsFor(pod: Pod): Budget[] {
-    return this.budgets.store.byIndex('namespace', pod.metadata.namespace ?? '').filter((b) => budgetSelects(b, pod));
+    return this.budgets.store.byIndex('namespace', pod.metadata.namespace ?? '').filter((b) => budgetSelectsPod(b, pod));
   }
 
   /** upstream's finders: ReplicaSet (its Deployment's replicas when it has one), StatefulSet, ReplicationController. */
@@ -69,7 +68,7 @@ export class DisruptionController extends Controller {
   protected async reconcile(key: string): Promise<void> {
     const budget = this.budgets.store.get(key);
     if (!budget) return;
-    const pods = this.pods.store.byIndex('namespace', budget.metadata.namespace ?? '').filter((p) => budgetSelects(budget, p));
+    const pods = this.pods.store.byIndex('namespace', budget.metadata.namespace ?? '').filter((p) => budgetSelectsPod(budget, p));
     const now = Date.now();
     const stamp = rfc3339(now);
     if (!pods.length) this.ctx.recorder.event(budget, 'Normal', 'NoPods', 'No matching pods found');

@@ -1,27 +1,13 @@
 // The disruption controller's arithmetic (upstream pkg/controller/disruption): how many pods a
 // PodDisruptionBudget expects and needs healthy, which recorded evictions still count, and the status
 // that follows. Pure: the controller supplies the pods and the scale of their controllers.
-import { labelSelectorFromObject, matchesLabels, type policy } from '@minik8s/shared';
-import { isPodReady } from '../../util/pods';
+import { disruptionAllowedConditions, isPodReady, setStatusCondition, type BudgetStatus } from '@minik8s/shared';
 import { controllerOf } from '../../util/owners';
 import { scaledValue } from '../../util/intstr';
 import type { Pod, PodDisruptionBudget as Budget } from '../../util/types';
 
-type Condition = NonNullable<NonNullable<policy.PodDisruptionBudget['status']>['conditions']>[number];
-
 /** An evicted pod not deleted within this long is assumed to stay (upstream DeletionTimeout). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
-
-/** policy/v1: a nil selector selects no pod, an empty one every pod of the namespace. */
-export function budgetSelects(budget: Budget, pod: Pod): boolean {
-  const sel = budget.spec?.selector;
-  if (!sel || pod.metadata.namespace !== budget.metadata.namespace) return false;
-  try {
-    return matchesLabels(labelSelectorFromObject(sel), pod.metadata.labels ?? {});
-  } catch {
-    return false;
-  }
-}
 
 /** The controller of a pod, as the finders see it: uid and desired replicas, or undefined when not found. */
 export type ScaleOf = (ref: { kind: string; name: string; uid: string }, namespace: string) => { uid: string; scale: number } | undefined;
@@ -103,30 +89,19 @@ export function healthyPods(pods: Pod[], disrupted: Record<string, string>, now:
   return n;
 }
 
-/** apimeta.SetStatusCondition for DisruptionAllowed: the transition time moves only with the status. */
-export function withDisruptionCondition(conditions: Condition[] | undefined, want: Omit<Condition, 'type' | 'lastTransitionTime'>, now: string): Condition[] {
-  const old = (conditions ?? []).find((c) => c.type === 'DisruptionAllowed');
-  const next: Condition = { type: 'DisruptionAllowed', ...want, lastTransitionTime: old && old.status === want.status ? old.lastTransitionTime : now };
-  return [...(conditions ?? []).filter((c) => c !== old), next];
-}
-
-export type BudgetStatus = NonNullable<policy.PodDisruptionBudget['status']>;
-
 /** updatePdbStatus: no disruption allowed while the budget expects no pod (its first pods may be on their way). */
 export function budgetStatus(budget: Budget, e: Expected, currentHealthy: number, disrupted: Record<string, string>, now: string): BudgetStatus {
   let disruptionsAllowed = currentHealthy - e.desiredHealthy;
   if (e.expectedCount <= 0 || disruptionsAllowed <= 0) disruptionsAllowed = 0;
-  const observedGeneration = budget.metadata.generation ?? 0;
-  const allowed = disruptionsAllowed > 0;
-  return {
+  const status: BudgetStatus = {
     currentHealthy,
     desiredHealthy: e.desiredHealthy,
     expectedPods: e.expectedCount,
     disruptionsAllowed,
     ...(Object.keys(disrupted).length ? { disruptedPods: disrupted } : {}),
-    observedGeneration,
-    conditions: withDisruptionCondition(budget.status?.conditions, { status: allowed ? 'True' : 'False', reason: allowed ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration }, now),
+    observedGeneration: budget.metadata.generation ?? 0,
   };
+  return { ...status, conditions: disruptionAllowedConditions({ ...status, conditions: budget.status?.conditions }, now) };
 }
 
 /** failSafe: when the status cannot be computed, allow no disruption and say why. */
@@ -135,6 +110,6 @@ export function failSafeStatus(budget: Budget, err: string, now: string): Budget
   return {
     ...st,
     disruptionsAllowed: 0,
-    conditions: withDisruptionCondition(st.conditions, { status: 'False', reason: 'SyncFailed', message: err, observedGeneration: st.observedGeneration ?? 0 }, now),
+    conditions: setStatusCondition(st.conditions, { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message: err, observedGeneration: st.observedGeneration ?? 0 }, now),
   };
 }

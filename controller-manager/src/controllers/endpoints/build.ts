@@ -1,8 +1,7 @@
 // Which pods back a Service and on which ports (upstream endpoints controller + podutil.FindPort),
 // shared by the Endpoints and EndpointSlice controllers.
-import type { core } from '@minik8s/shared';
+import { isPodReady, isPodTerminal, type core } from '@minik8s/shared';
 import type { Endpoints, Pod, Service } from '../../util/types';
-import { isPodReady, isPodTerminal } from '../../util/pods';
 
 export interface ResolvedPort {
   name?: string;

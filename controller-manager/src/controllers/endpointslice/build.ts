@@ -1,5 +1,5 @@
 // Desired EndpointSlices for a Service: one per port set (IPv4), at most maxEndpoints each.
-import type { discovery } from '@minik8s/shared';
+import { isPodReady, type discovery } from '@minik8s/shared';
 import type { Pod, Service } from '../../util/types';
 import { podEndpoints, portSetKey, type PodEndpoint } from '../endpoints/build';
 
@@ -25,7 +25,7 @@ function endpointOf(e: PodEndpoint): discovery.Endpoint {
 }
 
 function isServing(e: PodEndpoint): boolean {
-  return e.pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return isPodReady(e.pod);
 }
 
 export function desiredSlices(svc: Service, pods: Pod[], maxEndpoints = 100): DesiredSlice[] {

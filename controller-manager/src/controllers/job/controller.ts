@@ -2,7 +2,7 @@
 // `completions` succeed (or, without completions, until one succeeds and the rest finish), honours
 // parallelism, Indexed completion mode, backoffLimit with exponential backoff, activeDeadlineSeconds
 // and suspend; status active/succeeded/failed/ready, startTime/completionTime, conditions.
-import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, type batch, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isConflict, isNotFound, labelSelectorFromObject, matchesLabels, objectKey, R, rfc3339, type batch, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { Expectations, ownedPodHandlers } from '../../util/expectations';
 import { adoptPatch, claimAction, newControllerRef, releasePatch } from '../../util/owners';
@@ -14,7 +14,6 @@ import { backoffMs, countPods, formatIndexes, INDEX_ANNOTATION, pendingIndexes, 
 type Job = batch.Job & { metadata: NonNullable<batch.Job['metadata']>; [k: string]: unknown };
 type JobCondition = batch.JobCondition;
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export function specView(j: Job): JobSpecView {
   const s = j.spec!;

@@ -1,5 +1,6 @@
 // Pure decisions of the Job controller (upstream pkg/controller/job): how many pods to run, which
 // completion indexes are pending, when the Job is complete or failed.
+import { isPodActive, isPodReady } from '@minik8s/shared';
 import type { Pod } from '../../util/types';
 
 export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
@@ -42,7 +43,7 @@ export interface JobCounts {
 }
 
 export function countPods(pods: Pod[], spec: JobSpecView): JobCounts {
-  const active = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const active = pods.filter(isPodActive);
   const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
   const succeededIndexes = spec.indexed ? [...new Set(succeededPods.map(podIndex).filter((i): i is number => i !== undefined && i < (spec.completions ?? 0)))] : [];
   // With restartPolicy OnFailure, container restarts count as failures toward backoffLimit.
@@ -51,7 +52,7 @@ export function countPods(pods: Pod[], spec: JobSpecView): JobCounts {
     active,
     succeeded: spec.indexed ? succeededIndexes.length : succeededPods.length,
     failed: pods.filter((p) => p.status?.phase === 'Failed').length + restarts,
-    ready: active.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length,
+    ready: active.filter(isPodReady).length,
     succeededIndexes,
   };
 }

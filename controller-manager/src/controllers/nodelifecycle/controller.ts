@@ -1,9 +1,8 @@
 // Node lifecycle: marks nodes whose kubelet went silent (no Lease renewal, no status heartbeat for
 // --node-monitor-grace-period) Ready=Unknown, keeps the not-ready/unreachable taints in line with
 // the Ready condition, and evicts pods from NoExecute-tainted nodes after their tolerationSeconds.
-import { isNotFound, R, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isNotFound, isPodReady, isPodTerminal, R, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
-import { isPodReady } from '../../util/pods';
 import type { Lease, Node, Pod } from '../../util/types';
 import { evictionTime, heartbeatToken, reconcileTaints, staleConditions, type DefaultTolerations } from './decisions';
 
@@ -90,7 +89,7 @@ export class NodeLifecycleController extends Controller {
     let next = Infinity;
     for (const pod of this.pods.store.byIndex('nodeName', name)) {
       if (pod.metadata.deletionTimestamp || this.evicted.has(pod.metadata.uid!)) continue;
-      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      if (isPodTerminal(pod)) continue;
       const at = evictionTime(pod, nodeTaints, this.defaults, now);
       if (at === 'never') continue;
       if (at > now) {

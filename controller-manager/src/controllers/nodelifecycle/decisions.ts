@@ -1,10 +1,6 @@
 // Node lifecycle decisions (upstream nodelifecycle + the NoExecute taint manager), as pure functions.
-import type { core } from '@minik8s/shared';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, toleratesTaint, type core } from '@minik8s/shared';
 import type { Node, Pod } from '../../util/types';
-
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 /** The node's heartbeat as the controller sees it: Ready's lastHeartbeatTime and the Lease's renewTime. */
 export function heartbeatToken(node: Node, lease: { spec?: { renewTime?: string } } | undefined): string {
@@ -33,13 +29,13 @@ export function staleConditions(node: Node, nowIso: string): core.NodeCondition[
 export function conditionTaints(node: Node): { key: string; effect: 'NoExecute' | 'NoSchedule' }[] {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   const out: { key: string; effect: 'NoExecute' | 'NoSchedule' }[] = [];
-  if (ready?.status === 'False') out.push({ key: TAINT_NOT_READY, effect: 'NoExecute' }, { key: TAINT_NOT_READY, effect: 'NoSchedule' });
-  else if (ready?.status === 'Unknown' || !ready) out.push({ key: TAINT_UNREACHABLE, effect: 'NoExecute' }, { key: TAINT_UNREACHABLE, effect: 'NoSchedule' });
-  if (node.spec?.unschedulable) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
+  if (ready?.status === 'False') out.push({ key: TAINT_NODE_NOT_READY, effect: 'NoExecute' }, { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' });
+  else if (ready?.status === 'Unknown' || !ready) out.push({ key: TAINT_NODE_UNREACHABLE, effect: 'NoExecute' }, { key: TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' });
+  if (node.spec?.unschedulable) out.push({ key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' });
   return out;
 }
 
-const MANAGED = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE]);
+const MANAGED = new Set([TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE]);
 
 /** The node's taints with the controller-managed ones replaced by what the conditions want (timeAdded kept). */
 export function reconcileTaints(node: Node, nowIso: string): core.Taint[] | undefined {
@@ -51,12 +47,6 @@ export function reconcileTaints(node: Node, nowIso: string): core.Taint[] | unde
   return [...keep, ...add.map((w) => ({ key: w.key, effect: w.effect, timeAdded: nowIso }))];
 }
 
-export function tolerates(t: core.Toleration, taint: core.Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-  return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-}
-
 export interface DefaultTolerations {
   notReadySeconds: number;
   unreachableSeconds: number;
@@ -66,8 +56,8 @@ export interface DefaultTolerations {
 export function effectiveTolerations(pod: Pod, d: DefaultTolerations): core.Toleration[] {
   const tols = [...(pod.spec?.tolerations ?? [])];
   const has = (key: string) => tols.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === key || (t.operator === 'Exists' && !t.key)));
-  if (!has(TAINT_NOT_READY)) tols.push({ key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.notReadySeconds });
-  if (!has(TAINT_UNREACHABLE)) tols.push({ key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.unreachableSeconds });
+  if (!has(TAINT_NODE_NOT_READY)) tols.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.notReadySeconds });
+  if (!has(TAINT_NODE_UNREACHABLE)) tols.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: d.unreachableSeconds });
   return tols;
 }
 
@@ -82,7 +72,7 @@ export function evictionTime(pod: Pod, taints: core.Taint[], d: DefaultToleratio
   const tols = effectiveTolerations(pod, d);
   const matching: core.Toleration[] = [];
   for (const taint of noExec) {
-    const m = tols.find((t) => tolerates(t, taint));
+    const m = tols.find((t) => toleratesTaint(t, taint));
     if (!m) return now;
     matching.push(m);
   }

@@ -2,20 +2,19 @@
 // metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
-  isNotFound, matchesLabels, milliValue, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, type autoscaling, type Informer,
+  isNotFound, matchesLabels, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, rfc3339, type autoscaling, type Informer,
   type ResourceClient,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
-import { limitReplicas, resourceReplicas, stabilize, type PodSample, type Target } from './replicas';
+import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize } from './replicas';
 
 type Hpa = autoscaling.HorizontalPodAutoscaler & { metadata: NonNullable<autoscaling.HorizontalPodAutoscaler['metadata']>; [k: string]: unknown };
 type HpaCondition = autoscaling.HorizontalPodAutoscalerCondition;
 interface Scale { spec?: { replicas?: number }; status?: { replicas?: number; selector?: string } }
 interface PodMetricsList { items?: { metadata: { name: string }; containers?: { name: string; usage?: { cpu?: string; memory?: string } }[] }[] }
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function condition(type: string, status: 'True' | 'False', reason: string, message: string, prev: HpaCondition[] | undefined, nowIso: string): HpaCondition {
   const p = prev?.find((c) => c.type === type);
@@ -119,30 +118,13 @@ export class PodAutoscalerController extends Controller {
     for (const m of spec.metrics ?? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]) {
       if (m.type !== 'Resource' || !m.resource) continue;
       const name = m.resource.name;
-      const t = m.resource.target;
-      const target: Target = t.type === 'AverageValue' && t.averageValue !== undefined
-        ? { type: 'AverageValue', averageValue: name === 'cpu' ? milliValue(t.averageValue) / 1000 : parseQuantity(t.averageValue) }
-        : { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
-      const samples: PodSample[] = [];
-      for (const p of pods) {
-        const u = usage.get(p.metadata.name!);
-        if (!u) continue;
-        const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[name]);
-        const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a, r) => a + (name === 'cpu' ? milliValue(r!) / 1000 : parseQuantity(r!)), 0) : undefined;
-        samples.push({ usage: name === 'cpu' ? u.cpu : u.memory, request });
-      }
+      if (name !== 'cpu' && name !== 'memory') return fail('ScalingActive', 'FailedGetResourceMetric', `failed to get ${name} utilization: unable to get metrics for resource ${name}: no metrics returned from resource metrics API`);
+      const target = resourceTarget(name, m.resource.target);
+      const samples = podSamples(name, pods, usage);
       try {
         const rec = resourceReplicas(current, samples, target);
         desired = Math.max(desired, rec.replicas);
-        currentMetrics.push({
-          type: 'Resource',
-          resource: {
-            name,
-            current: rec.utilization !== undefined
-              ? { averageUtilization: rec.utilization, averageValue: name === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}` }
-              : { averageValue: name === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}` },
-          },
-        });
+        currentMetrics.push({ type: 'Resource', resource: { name, current: currentValue(name, rec) } });
       } catch (e) {
         return fail('ScalingActive', 'FailedGetResourceMetric', `failed to get ${name} utilization: ${(e as Error).message}`);
       }

@@ -1,4 +1,5 @@
 // HPA arithmetic (upstream podautoscaler replica_calculator.go and horizontal.go), pure.
+import { milliValue, parseQuantity, type autoscaling, type core } from '@minik8s/shared';
 
 export const TOLERANCE = 0.1;
 
@@ -69,4 +70,37 @@ export function stabilize(history: { at: number; replicas: number }[], now: numb
   if (desired > current) return Math.max(current, up);
   if (desired < current) return Math.min(current, down);
   return current;
+}
+
+/** Usage in base units of one resource: cores for cpu, bytes for memory (and any other). */
+export function baseUnits(resource: string, q: string | number): number {
+  return resource === 'cpu' ? milliValue(q) / 1000 : parseQuantity(q);
+}
+
+/** A Resource metric's target in base units; no target type defaults to 80 % utilization. */
+export function resourceTarget(resource: string, t: autoscaling.MetricTarget): Target {
+  if (t.type === 'AverageValue' && t.averageValue !== undefined) return { type: 'AverageValue', averageValue: baseUnits(resource, t.averageValue) };
+  return { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
+}
+
+/**
+ * One sample per pod with a usage reading: its usage of the resource and its request (the sum over
+ * its containers; undefined when a container has none).
+ */
+export function podSamples(resource: 'cpu' | 'memory', pods: core.Pod[], usage: Map<string, { cpu: number; memory: number }>): PodSample[] {
+  const out: PodSample[] = [];
+  for (const p of pods) {
+    const u = usage.get(p.metadata?.name ?? '');
+    if (!u) continue;
+    const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[resource]);
+    const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a: number, r) => a + baseUnits(resource, r!), 0) : undefined;
+    out.push({ usage: u[resource], request });
+  }
+  return out;
+}
+
+/** status.currentMetrics' value for a recommendation: cpu in millicores, other resources in whole units. */
+export function currentValue(resource: string, rec: Recommendation): autoscaling.MetricValueStatus {
+  const averageValue = resource === 'cpu' ? `${Math.round(rec.average * 1000)}m` : `${Math.round(rec.average)}`;
+  return rec.utilization !== undefined ? { averageUtilization: rec.utilization, averageValue } : { averageValue };
 }

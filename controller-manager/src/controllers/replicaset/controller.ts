@@ -1,14 +1,13 @@
 // ReplicaSet and ReplicationController controller (upstream pkg/controller/replicaset): one core,
 // parametrised by the resource and how its selector is read.
 import {
-  apiVersionOf, isConflict, isNotFound, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, objectKey, R,
+  apiVersionOf, isConflict, isNotFound, isPodActive, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, objectKey, R, secondsUntilAvailable,
   type core, type Informer, type KubeObject, type LabelSelector, type ResourceClient, type ResourceType,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import type { Pod } from '../../util/types';
 import { Expectations } from '../../util/expectations';
 import { adoptPatch, claimAction, controllerOf, newControllerRef, releasePatch } from '../../util/owners';
-import { isPodActive, secondsUntilAvailable } from '../../util/pods';
 import { semanticEqual } from '../../util/semantic';
 import { countReplicas, podsToDelete, replicaFailureConditions, slowStartBatches } from './logic';
 

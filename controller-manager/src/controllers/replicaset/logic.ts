@@ -1,7 +1,7 @@
 // Pure decisions of the ReplicaSet/ReplicationController controller: which pods to delete first,
 // how large each create batch is, what the status says.
 import type { Pod } from '../../util/types';
-import { isPodAvailable, isPodReady, podCondition } from '../../util/pods';
+import { isPodAvailable, isPodReady, podCondition } from '@minik8s/shared';
 
 
 

@@ -1,10 +1,9 @@
 // StatefulSet controller: pods `<set>-<ordinal>` with stable hostnames under spec.serviceName,
 // OrderedReady or Parallel pod management, RollingUpdate (partition) or OnDelete, and status as
 // `kubectl rollout status statefulset` reads it (currentRevision/updateRevision `<set>-<hash>`).
-import { isAlreadyExists, isConflict, isNotFound, labelSelectorFromObject, matchesLabels, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
+import { isAlreadyExists, isConflict, isNotFound, isPodAvailable, isPodReady, labelSelectorFromObject, matchesLabels, R, type apps, type Informer, type ResourceClient } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { adoptPatch, claimAction, controllerOf, newControllerRef } from '../../util/owners';
-import { isPodAvailable, isPodReady } from '../../util/pods';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
 import { computeHash } from '../deployment/hash';

@@ -1,6 +1,6 @@
 // StatefulSet decisions (upstream stateful_set_control.go, simplified): stable ordinals, ordered or
 // parallel scaling, one-at-a-time rolling updates from the highest ordinal down to the partition.
-import { isPodReady } from '../../util/pods';
+import { isPodReady, isPodTerminal } from '@minik8s/shared';
 import type { Pod } from '../../util/types';
 
 export const REVISION_LABEL = 'controller-revision-hash';
@@ -29,7 +29,6 @@ export interface Plan {
 }
 
 const healthy = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isPodReady(p);
-const terminal = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 
 /** What to create and delete now. Ordered sets act on one pod at a time and wait for it to be Running and Ready. */
 export function planSet(s: SetView, pods: Pod[]): Plan {
@@ -45,7 +44,7 @@ export function planSet(s: SetView, pods: Pod[]): Plan {
   const plan: Plan = { create: [], delete: [] };
 
   // Failed or finished pods are deleted to be recreated under the same name.
-  for (const p of byOrdinal.values()) if (terminal(p) && !p.metadata.deletionTimestamp) plan.delete.push(p);
+  for (const p of byOrdinal.values()) if (isPodTerminal(p) && !p.metadata.deletionTimestamp) plan.delete.push(p);
   if (plan.delete.length && !s.parallel) return { create: [], delete: [plan.delete.sort((a, b) => ordinalOf(s.name, a.metadata.name!)! - ordinalOf(s.name, b.metadata.name!)!)[0]] };
 
   for (let o = s.start; o < s.start + s.replicas; o++) {

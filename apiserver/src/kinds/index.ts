@@ -1,0 +1,72 @@
+// THE list of built-in kinds: one strategy module per kind (or per small group), registered here and
+// nowhere else. A new built-in kind is one module plus one line below; a kind registered at run time
+// (a CustomResourceDefinition's) goes through KindRegistry.register with the same interface.
+import type { Store } from '../storage/etcd';
+import type { ResourceStrategy } from '../registry/strategy';
+import type { CreateAdmission } from '../registry/registry';
+import { namespaces, namespaceLifecycle } from './core/namespace';
+import { bindings, pods } from './core/pod';
+import { services, type ServiceRanges } from './core/service';
+import { endpoints } from './core/endpoints';
+import { nodes } from './core/node';
+import { configMaps } from './core/configmap';
+import { secrets } from './core/secret';
+import { events } from './core/event';
+import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
+import { serviceAccountAdmission } from './core/serviceaccount/admission';
+import { replicationControllers } from './core/replicationcontroller';
+import { deployments } from './apps/deployment';
+import { replicaSets } from './apps/replicaset';
+import { daemonSets } from './apps/daemonset';
+import { statefulSets } from './apps/statefulset';
+import { controllerRevisions } from './apps/controllerrevision';
+import { jobs } from './batch/job';
+import { cronJobs } from './batch/cronjob';
+import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscaler';
+import { podDisruptionBudgets } from './policy/poddisruptionbudget';
+import { leases } from './coordination/lease';
+import { endpointSlices } from './discovery/endpointslice';
+import { selfSubjectReviews, tokenReviews, type TokenReviewer } from './authentication/reviews';
+
+/** What the kinds that keep state beside their objects need from the server. */
+export interface KindsConfig {
+  store: Store;
+  /** --etcd-prefix */
+  root: string;
+  services: ServiceRanges;
+  /** The apiserver's ServiceAccount tokens (TokenRequest) and token authenticators (TokenReview). */
+  auth: { tokens: TokenIssuer; reviewer: TokenReviewer };
+}
+
+/** The built-in kinds, in discovery order (core first, then the groups in this order). */
+export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
+  return [
+    namespaces,
+    pods,
+    bindings,
+    services(cfg.services, cfg.store, cfg.root),
+    endpoints,
+    nodes,
+    configMaps,
+    secrets,
+    events,
+    serviceAccounts(cfg.auth.tokens),
+    replicationControllers,
+    deployments,
+    replicaSets,
+    daemonSets,
+    statefulSets,
+    controllerRevisions,
+    tokenReviews(cfg.auth.reviewer),
+    selfSubjectReviews,
+    jobs,
+    cronJobs,
+    horizontalPodAutoscalers,
+    podDisruptionBudgets,
+    leases,
+    endpointSlices,
+  ];
+}
+
+/** Steps every create passes, in order (upstream's admission chain). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, serviceAccountAdmission];

@@ -1,0 +1,5 @@
+// kube-proxy's vocabulary, shared with mkctl explain-route: the endpoints a Service port dispatches to,
+// the iptables chain names and the nftables layout (@minik8s/shared/proxy).
+export * from './chain-names';
+export * from './nft-layout';
+export * from './service-ports';
