@@ -116,7 +116,7 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
     get,
     log,
   });
-  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, auth: { tokens: authn.tokens, reviewer: authn.auth } }));
+  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, auth: { tokens: authn.tokens, reviewer: authn.auth, authorizer: authn.authorizer } }));
   const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),

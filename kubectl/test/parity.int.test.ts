@@ -447,11 +447,14 @@ describe('mkctl and kubectl print the same', () => {
     await same(['auth', 'whoami', '-o', 'json']);
   });
 
-  it("auth can-i: the server has no authorization APIs yet, so kubectl's handling of its 404 (and the client-side checks)", async () => {
-    await same(['auth', 'can-i', 'get', 'pods']);
-    await same(['auth', 'can-i', 'get', 'pods', '-q']);
+  it('auth can-i: SelfSubjectAccessReview and SelfSubjectRulesReview answered by the authorizer chain (AlwaysAllow here), and the client-side checks', async () => {
+    expect((await same(['auth', 'can-i', 'get', 'pods'])).mkctl.stdout).toBe('yes\n');
+    expect((await same(['auth', 'can-i', 'get', 'pods', '-q'])).mkctl.stdout).toBe('');
     await same(['auth', 'can-i', 'list', 'deployments.apps/web']);
-    await same(['auth', 'can-i', '--list']);
+    await same(['auth', 'can-i', 'create', 'pods', '--subresource=exec']);
+    await same(['auth', 'can-i', '*', '*', '-A']);
+    expect((await same(['auth', 'can-i', '--list'])).mkctl.stdout).toMatch(/^Resources +Non-Resource URLs +Resource Names +Verbs\n\*\.\* +\[\] +\[\] +\[\*\]\n +\[\*\] +\[\] +\[\*\]\n$/);
+    await same(['auth', 'can-i', '--list', '--no-headers']);
     await same(['auth', 'can-i', '--list', '-q']);
     await same(['auth', 'can-i', 'get']);
     await same(['auth', 'can-i', 'get', 'foos']);

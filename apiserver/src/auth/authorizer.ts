@@ -2,10 +2,18 @@
 // decides, no opinion passes to the next; nobody's opinion is a denial (upstream's union authorizer).
 // Modes are registered by name: the Node and RBAC authorizers plug in through registerAuthorizerMode.
 import { failure, type Status } from '@minik8s/shared';
-import type { Attributes, AuthorizationResult, Authorizer } from './types';
+import type { Attributes, AuthorizationResult, Authorizer, RulesResult, UserInfo } from './types';
 
-export const alwaysAllow: Authorizer = { name: 'AlwaysAllow', authorize: () => ({ decision: 'allow', reason: '' }) };
-export const alwaysDeny: Authorizer = { name: 'AlwaysDeny', authorize: () => ({ decision: 'deny', reason: 'Everything is forbidden.' }) };
+export const alwaysAllow: Authorizer = {
+  name: 'AlwaysAllow',
+  authorize: () => ({ decision: 'allow', reason: '' }),
+  rulesFor: () => ({ resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }),
+};
+export const alwaysDeny: Authorizer = {
+  name: 'AlwaysDeny',
+  authorize: () => ({ decision: 'deny', reason: 'Everything is forbidden.' }),
+  rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }),
+};
 
 /** What an authorizer mode may need from the apiserver when it is built (objects, informer-like caches). */
 export interface AuthorizerDeps {
@@ -54,6 +62,25 @@ export class UnionAuthorizer implements Authorizer {
       if (r.reason) reasons.push(r.reason);
     }
     return { decision: 'no-opinion', reason: reasons.join(', ') };
+  }
+
+  /** Every authorizer's rules together (upstream's unionAuthzRulesHandler). */
+  async rulesFor(user: UserInfo, namespace: string): Promise<RulesResult> {
+    const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
+    const errors: string[] = [];
+    for (const z of this.authorizers) {
+      if (!z.rulesFor) {
+        out.incomplete = true;
+        continue;
+      }
+      const r = await z.rulesFor(user, namespace);
+      out.resourceRules.push(...r.resourceRules);
+      out.nonResourceRules.push(...r.nonResourceRules);
+      out.incomplete ||= r.incomplete;
+      if (r.evaluationError) errors.push(r.evaluationError);
+    }
+    if (errors.length) out.evaluationError = errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
+    return out;
   }
 }
 

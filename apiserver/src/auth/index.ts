@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '@minik8s/shared';
-import { buildAuthorizer, parseAuthorizationModes, type AuthorizerDeps } from './authorizer';
+import { buildAuthorizer, parseAuthorizationModes, type AuthorizerDeps, type UnionAuthorizer } from './authorizer';
 import { BootstrapTokens } from './bootstrap-tokens';
 import { RequestAuth } from './filter';
 import { DEFAULT_ISSUER, ServiceAccountTokens, type ObjectGetter } from './serviceaccount-tokens';
@@ -44,6 +44,8 @@ export interface ApiserverAuth {
   auth: RequestAuth;
   /** Issues (TokenRequest) and verifies ServiceAccount tokens. */
   tokens: ServiceAccountTokens;
+  /** The --authorization-mode chain (also what the access reviews ask). */
+  authorizer: UnionAuthorizer;
 }
 
 const read = (what: string, path: string): Buffer => {
@@ -116,12 +118,13 @@ export async function setupAuth(
     },
     o.get,
   );
+  const authorizer = buildAuthorizer(modes, o.authorizerDeps);
   const auth = new RequestAuth({
     anonymous: f.anonymousAuth,
-    authorizer: buildAuthorizer(modes, o.authorizerDeps),
+    authorizer,
     x509: ca ? x509Authenticator : undefined,
     tokens: [tokens, ...(f.enableBootstrapTokenAuth ? [new BootstrapTokens(o.get)] : [])],
     log: o.log,
   });
-  return { tls: { cert: serving.cert, key: serving.key, ca, requestCert: !!ca, rejectUnauthorized: false }, auth, tokens };
+  return { tls: { cert: serving.cert, key: serving.key, ca, requestCert: !!ca, rejectUnauthorized: false }, auth, tokens, authorizer };
 }

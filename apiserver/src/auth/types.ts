@@ -69,8 +69,30 @@ export interface AuthorizationResult {
   reason: string;
 }
 
+/** authorizer.ResourceRuleInfo / NonResourceRuleInfo: what a user may do, as SelfSubjectRulesReview lists it. */
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames?: string[];
+}
+export interface NonResourceRule {
+  verbs: string[];
+  nonResourceURLs: string[];
+}
+
+export interface RulesResult {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+  /** The rules may not be all the user has (an authorizer that cannot list its own). */
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
 export interface Authorizer {
   /** Its --authorization-mode name (AlwaysAllow, Node, RBAC, ...). */
   readonly name: string;
   authorize(a: Attributes): Promise<AuthorizationResult> | AuthorizationResult;
+  /** The rules `user` has in `namespace` (upstream's authorizer.RuleResolver); absent: the answer is incomplete. */
+  rulesFor?(user: UserInfo, namespace: string): Promise<RulesResult> | RulesResult;
 }

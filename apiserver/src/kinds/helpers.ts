@@ -1,6 +1,7 @@
 // Small rules several kinds share: defaulting a field, ports, protocols, counts, int-or-percent values.
 import { fe, type Cause } from '../registry/fielderrors';
 import type { Obj } from '../registry/objects';
+import type { ResourceStrategy } from '../registry/strategy';
 
 export { isObj, type Obj } from '../registry/objects';
 
@@ -39,3 +40,6 @@ export function intOrPercent(field: string, v: unknown, errs: Cause[]): void {
 
 /** A string value of an object for a field selector ("" when absent). */
 export const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** The identity of a cluster-scoped v1 kind that is only created, answered and never stored (the reviews). */
+export const reviewKind = (group: string, kind: string, resource: string): ResourceStrategy => ({ group, kind, resource, namespaced: false, verbs: ['create'], versions: [{ name: 'v1' }] });

@@ -27,6 +27,7 @@ import { podDisruptionBudgets } from './policy/poddisruptionbudget';
 import { leases } from './coordination/lease';
 import { endpointSlices } from './discovery/endpointslice';
 import { selfSubjectReviews, tokenReviews, type TokenReviewer } from './authentication/reviews';
+import { selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews, type ReviewAuthorizer } from './authorization/reviews';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -34,8 +35,8 @@ export interface KindsConfig {
   /** --etcd-prefix */
   root: string;
   services: ServiceRanges;
-  /** The apiserver's ServiceAccount tokens (TokenRequest) and token authenticators (TokenReview). */
-  auth: { tokens: TokenIssuer; reviewer: TokenReviewer };
+  /** The apiserver's ServiceAccount tokens (TokenRequest), token authenticators (TokenReview) and authorizer chain (the access reviews). */
+  auth: { tokens: TokenIssuer; reviewer: TokenReviewer; authorizer: ReviewAuthorizer };
 }
 
 /** The built-in kinds, in discovery order (core first, then the groups in this order). */
@@ -59,6 +60,9 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     controllerRevisions,
     tokenReviews(cfg.auth.reviewer),
     selfSubjectReviews,
+    subjectAccessReviews(cfg.auth.authorizer),
+    selfSubjectAccessReviews(cfg.auth.authorizer),
+    selfSubjectRulesReviews(cfg.auth.authorizer),
     jobs,
     cronJobs,
     horizontalPodAutoscalers,

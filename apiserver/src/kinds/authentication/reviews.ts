@@ -5,7 +5,7 @@ import type { RequestAuth } from '../../auth/filter';
 import { AuthenticationError, type UserInfo } from '../../auth/types';
 import { methodNotAllowed, type HandlerRequest, type ResourceStrategy } from '../../registry/strategy';
 import { defineMessages } from '../../protobuf/messages';
-import type { Obj } from '../../registry/objects';
+import { reviewKind, type Obj } from '../helpers';
 
 const GROUP = 'authentication.k8s.io';
 const TOKEN_REVIEW = { group: GROUP, version: 'v1', kind: 'TokenReview' };
@@ -22,14 +22,6 @@ message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 
 const userInfo = (u: UserInfo) => ({ username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) });
 
-const review = (kind: string, resource: string): Omit<ResourceStrategy, 'create'> => ({
-  group: GROUP,
-  kind,
-  resource,
-  namespaced: false,
-  verbs: ['create'],
-  versions: [{ name: 'v1' }],
-});
 
 async function reviewToken(reviewer: TokenReviewer, req: HandlerRequest) {
   if (req.method !== 'POST') throw methodNotAllowed(req.method);
@@ -49,12 +41,12 @@ async function reviewToken(reviewer: TokenReviewer, req: HandlerRequest) {
 
 /** TokenReview, answered by `reviewer`. */
 export function tokenReviews(reviewer: TokenReviewer): ResourceStrategy {
-  return { ...review('TokenReview', 'tokenreviews'), protobuf: message('TokenReview'), create: (req) => reviewToken(reviewer, req) };
+  return { ...reviewKind(GROUP, 'TokenReview', 'tokenreviews'), protobuf: message('TokenReview'), create: (req) => reviewToken(reviewer, req) };
 }
 
 /** SelfSubjectReview: who the request's user is (after impersonation). */
 export const selfSubjectReviews: ResourceStrategy = {
-  ...review('SelfSubjectReview', 'selfsubjectreviews'),
+  ...reviewKind(GROUP, 'SelfSubjectReview', 'selfsubjectreviews'),
   protobuf: message('SelfSubjectReview'),
   async create(req) {
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
