@@ -22,7 +22,7 @@ const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const SERVER = `https://127.0.0.1:${APISERVER_PORT}`;
 /** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest'];
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
@@ -72,9 +72,10 @@ function writeNodesOverride(n) {
       extends: { file: path.join(REPO, 'docker-compose.yml'), service: 'node-2' },
       hostname: name,
       environment: { NODE_NAME: name },
-      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`, `${path.join(PKI, 'nodes', name)}:/etc/kubernetes/pki:ro`],
+      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`, `${name}-local-path:/var/lib/minik8s/local-path`, `${path.join(PKI, 'nodes', name)}:/etc/kubernetes/pki:ro`],
     };
     volumes[`${name}-docker`] = {};
+    volumes[`${name}-local-path`] = {};
   }
   mkdirSync(STATE, { recursive: true });
   writeFileSync(NODES_OVERRIDE, JSON.stringify({ services, volumes }, null, 2) + '\n');
@@ -172,6 +173,70 @@ function pushImages(refs, log = () => {}) {
     if (r.status !== 0) throw new Error(`docker push ${target} failed (is the cluster up? npm run up):\n${r.stderr || r.stdout}`);
     log(`${ref} → pods can use image: ${ref}`);
   }
+}
+
+/**
+ * One image build at a time per checkout: every run (another compose project's `up`, bench:up, the
+ * e2e tests, the testcontainers module) stages its files in the same .build/images. A lock directory
+ * holding the owner's pid; a lock whose owner is gone is taken over.
+ */
+async function withBuildLock(status, fn, timeoutMs) {
+  const lock = path.join(REPO, '.build', 'images.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+    } catch {
+      // being written: wait
+    }
+    let alive = true;
+    try {
+      if (owner > 0) process.kill(owner, 0);
+    } catch (e) {
+      alive = e.code === 'EPERM';
+    }
+    if (!alive) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`another image build in this checkout (pid ${owner}) holds ${lock}; remove it if that process is gone`);
+    status(`waiting for another image build in this checkout (pid ${owner})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `npm run up`'s image step (scripts/images.sh ...args), under the build lock: status() gets each
+ * progress line, echo() the raw output. Rejects with the last lines of the output.
+ */
+function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] } = {}) {
+  return withBuildLock(status, () => new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/images.sh', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    let out = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => {
+      out += d;
+      const lines = out.trim().split('\n');
+      status(lines[lines.length - 1].replace(/^minik8s:\s*/, '').replace(/\s+/g, ' '));
+      if (echo) echo(d);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the images failed:\n${out.split('\n').slice(-25).join('\n')}`))));
+  }), timeoutMs);
 }
 
 let adminTls;
@@ -274,6 +339,6 @@ function writeKubeconfig() {
 
 module.exports = {
   REPO, STATE, PROJECT, SERVER, PKI, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, POD_IMAGES,
-  run, ok, spawn, composeCommand, composeArgs, compose, composeAsync, nodeCount, nodeNames, writeNodesOverride,
+  run, ok, spawn, buildImages, composeCommand, composeArgs, compose, composeAsync, nodeCount, nodeNames, writeNodesOverride,
   containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, ensurePki, writeKubeconfig,
 };

@@ -2,23 +2,24 @@
 # Builds the cluster's images from local files: what changed is rebuilt, nothing else.
 #   bash scripts/images.sh [--no-app-build] [image ...]    (default: every image)
 # Images: minik8s/control-plane (apiserver, scheduler, controller-manager), minik8s/node (kubelet,
-# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, minik8s/cluster-dns, and the pod images
-# minik8s/pause:3.10 and busybox (built by images/pause and images/busybox).
+# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, the add-ons minik8s/cluster-dns and
+# minik8s/local-path-provisioner, minik8s/allinone (a whole cluster in one container, for tests), and the
+# pod images minik8s/pause:3.10 and busybox (built by images/pause and images/busybox).
 # Each image carries a label minik8s.hash = sha256 of everything it is built from (Dockerfile, staged
 # files, base image id); when the label matches, `docker build` is not even started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
-# (node after the pod images it carries)
-ALL=(etcd registry pause busybox control-plane cluster-dns node)
+# (node after the pod images it carries; allinone after node, which it starts FROM)
+ALL=(etcd registry pause busybox control-plane cluster-dns local-path-provisioner node allinone)
 
 build_app=1
 want=()
 for a in "$@"; do
   case "$a" in
     --no-app-build) build_app=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) want+=("$a") ;;
   esac
 done
@@ -65,6 +66,7 @@ stage_app() {
     cp "$ws/package.json" "$app/deps/$ws/"
     if [ -d "$ws/dist" ]; then cp -a "$ws/dist" "$app/code/$ws/dist"; fi
     if [ -d "$ws/manifests" ]; then cp -a "$ws/manifests" "$app/code/$ws/manifests"; fi
+    if [ -d "$ws/openapi" ]; then cp -a "$ws/openapi" "$app/code/$ws/openapi"; fi
     mkdir -p "$app/deps/node_modules/$(dirname "$name")"
     ln -s "$(realpath --relative-to="$app/deps/node_modules/$(dirname "$name")" "$app/deps/$ws")" "$app/deps/node_modules/$name"
   done < <(node -e 'for (const ws of require("./package.json").workspaces) console.log(ws, require(`./${ws}/package.json`).name)')
@@ -126,16 +128,32 @@ build() {
       docker image inspect -f "$ref {{.Id}}" "$ref" 2>/dev/null || { say "$name" "needs the image $ref: build it first (bash scripts/images.sh)"; exit 1; }
     done >"$ctx/pod-images/ids"
   fi
-  local hash; hash="$( (echo "$BASE_ID"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
+  # FROM another minik8s image (its "# base-image:" line) instead of the common base, by the id that
+  # is hashed (a rebuild of that image meanwhile does not change what this one is built from)
+  local base base_id="$BASE_ID"
+  base="$(sed -n 's/^# base-image: *//p' "images/$name/Dockerfile")"
+  if [ -n "$base" ]; then
+    base_id="$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)" || { say "$name" "needs the image $base: build it first (bash scripts/images.sh)"; exit 1; }
+    base="$base_id"
+  else
+    base="$BASE"
+  fi
+  local hash; hash="$( (echo "$base_id"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
   local have; have="$(docker image inspect -f '{{index .Config.Labels "minik8s.hash"}}' "$image" 2>/dev/null || true)"
   if [ "$have" = "$hash" ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ]; then say "$name" "up to date"; return; fi
   for ref in $pod_images; do docker save -o "$ctx/pod-images/$(printf %s "$ref" | tr '/:' '__').tar" "$ref"; done
+  # files generated into the context by images/NAME/context.sh CTX BASE (from hashed inputs, so only to rebuild)
+  if [ -f "images/$name/context.sh" ]; then
+    say "$name" "preparing its build context"
+    bash "images/$name/context.sh" "$ctx" "$base" >"$STAGE/$name.context.log" 2>&1 \
+      || { tail -20 "$STAGE/$name.context.log" >&2; say "$name" "FAILED (full log: $STAGE/$name.context.log)"; exit 1; }
+  fi
   local nocache=(); [ "${MINIK8S_FORCE_REBUILD:-0}" = 1 ] && nocache=(--no-cache)
   say "$name" "building $image"
   local start; start=$(date +%s)
-  if ! docker build -q "${nocache[@]}" --build-arg "BASE_IMAGE=$BASE" --label "minik8s.hash=$hash" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1; then
+  if ! docker build -q "${nocache[@]}" --build-arg "BASE_IMAGE=$base" --label "minik8s.hash=$hash" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1; then
     # -q hides the log; build again verbosely from the cache to show what failed
-    docker build --build-arg "BASE_IMAGE=$BASE" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1 || true
+    docker build --build-arg "BASE_IMAGE=$base" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1 || true
     tail -30 "$STAGE/$name.log" >&2
     say "$name" "FAILED (full log: $STAGE/$name.log)"; exit 1
   fi
@@ -146,11 +164,11 @@ build() {
 # the last full run and every image is still the one it left (another checkout may have rebuilt one).
 # The stamp holds the base and image ids; its mtime is when that run started.
 STAMP="$STAGE/images.stamp"
-ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/node)
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/local-path-provisioner minik8s/node minik8s/allinone)
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
-  for ws in $WORKSPACES; do paths+=("$ws/package.json" "$ws/dist"); [ -d "$ws/manifests" ] && paths+=("$ws/manifests"); done
+  for ws in $WORKSPACES; do paths+=("$ws/package.json" "$ws/dist"); [ -d "$ws/manifests" ] && paths+=("$ws/manifests"); [ -d "$ws/openapi" ] && paths+=("$ws/openapi"); done
   [ -n "$(find "${paths[@]}" -newer "$STAMP" -print -quit 2>/dev/null || echo error)" ]
 }
 full=0
@@ -158,7 +176,7 @@ if [ "${#want[@]}" = "${#ALL[@]}" ]; then full=1; fi
 
 mkdir -p "$STAGE"
 WORKSPACES="$(node -e 'console.log(require("./package.json").workspaces.join(" "))')"
-case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*) [ "$build_app" = 0 ] || app_build ;; esac
+case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*|*" local-path-provisioner "*|*" allinone "*) [ "$build_app" = 0 ] || app_build ;; esac
 started="$(date +%s.%N)"
 if [ $full = 1 ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(image_ids)" = "$(cat "$STAMP")" ] && ! inputs_changed; then
   say images "up to date (no input changed since the last build)"
@@ -169,7 +187,7 @@ staged=0
 for n in "${want[@]}"; do
   case "$n" in
     pause|busybox) sh "images/$n/build.sh" >&2; say "$n" "ready" ;;
-    control-plane|node|cluster-dns)
+    control-plane|node|cluster-dns|local-path-provisioner|allinone)
       if [ $staged = 0 ]; then stage_app; staged=1; fi
       build "$n" ;;
     etcd|registry) build "$n" ;;

@@ -5,8 +5,7 @@
 // Settings (environment): MINIK8S_NODES (2), MINIK8S_UP_TIMEOUT seconds (300),
 // MINIK8S_APISERVER_PORT (6443), MINIK8S_REGISTRY_PORT (5000), MINIK8S_NODEPORTS (30000-30010), MINIK8S_BASE_IMAGE (node:20-bookworm-slim),
 // MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first), MINIK8S_WAIT_DNS=0.
-const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const c = require('./cluster');
@@ -56,50 +55,6 @@ async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
   }
 }
 
-/**
- * One image build at a time per checkout: every run (another compose project's `up`, bench:up, the
- * e2e tests) stages its files in the same .build/images. A lock directory holding the owner's pid; a
- * lock whose owner is gone is taken over.
- */
-async function withBuildLock(status, fn) {
-  const lock = path.join(c.REPO, '.build', 'images.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-    }
-    let owner = 0;
-    try {
-      owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
-    } catch {
-      // being written: wait
-    }
-    let alive = true;
-    try {
-      if (owner > 0) process.kill(owner, 0);
-    } catch (e) {
-      alive = e.code === 'EPERM';
-    }
-    if (!alive) {
-      rmSync(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new UpError(`another image build in this checkout (pid ${owner}) holds ${lock}; remove it if that process is gone`);
-    status(`waiting for another image build in this checkout (pid ${owner})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 function portFree(port) {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -111,6 +66,12 @@ function portFree(port) {
 function logsHint(service) {
   const [cmd, args] = c.composeArgs(['logs', '--tail', '40', service]);
   return `see: ${cmd} ${args.join(' ')}`;
+}
+
+/** The YAML files of a folder of the repo, in name order. */
+function yamlFiles(dir) {
+  const d = path.join(c.REPO, dir);
+  return existsSync(d) ? readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(d, f)) : [];
 }
 
 /** Create (or merge-patch) every object of the YAML manifests, finding each kind's path by discovery. */
@@ -183,18 +144,11 @@ async function main() {
       const r = c.run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
       if (r.status !== 0) throw new UpError('npm ci failed');
     }
-    await withBuildLock(status, () => new Promise((resolve, reject) => {
-      const child = spawn('bash', ['scripts/images.sh', ...(process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [])], { cwd: c.REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-      let out = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d) => {
-        out += d;
-        const lines = out.trim().split('\n');
-        status(lines[lines.length - 1].replace(/^minik8s:\s*/, '').replace(/\s+/g, ' '));
-        if (!tty) process.stdout.write(d);
-      });
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new UpError(`building the images failed:\n${out.split('\n').slice(-25).join('\n')}`))));
-    }));
+    try {
+      await c.buildImages({ status, echo: tty ? undefined : (d) => process.stdout.write(d), timeoutMs: TIMEOUT_MS, args: process.env.MINIK8S_SKIP_BUILD === '1' ? ['--no-app-build'] : [] });
+    } catch (e) {
+      throw new UpError(e.message);
+    }
     const built = c.run('docker', ['images', '--filter', 'reference=minik8s/*', '-q']).stdout.trim().split('\n').length;
     return `${built} images ready`;
   });
@@ -248,8 +202,7 @@ async function main() {
 
   // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
   // the nodes instead of putting both on the first node that is Ready.
-  const manifestDir = path.join(c.REPO, 'cluster-dns/manifests');
-  const manifests = existsSync(manifestDir) ? readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(manifestDir, f)) : [];
+  const manifests = yamlFiles('cluster-dns/manifests');
   if (manifests.length) {
     await stage('cluster DNS', async (status) => {
       const n = await applyManifests(manifests);
@@ -261,6 +214,9 @@ async function main() {
   } else {
     console.log('- cluster DNS: no manifests in cluster-dns/manifests yet, skipped');
   }
+  // the local-path provisioner (a pod per node) and the default StorageClass `standard`
+  const storage = yamlFiles('local-path-provisioner/manifests');
+  if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
 
   console.log(`
 minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 1 ? 's' : ''}, apiserver ${c.SERVER}, registry 127.0.0.1:${c.REGISTRY_PORT}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregatedContentType, aggregatedDiscovery, aggregatedRequested, apiGroupList, apiResourceList, groupVersions } from '../src/discovery';
-import { openapiGroupVersionDoc, openapiRoot } from '../src/openapi';
+import { aggregatedContentType, aggregatedDiscovery, aggregatedRequested, apiGroupList, apiResourceList } from '../src/discovery';
 import { kinds } from './kinds';
 
 const RESOURCES = kinds.served().filter((r) => !r.strategy.hidden);
@@ -38,7 +37,7 @@ describe('aggregated discovery', () => {
 
   it('lists every named group with scale subresources on apps', () => {
     const groups = aggregatedDiscovery(RESOURCES, false);
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'discovery.k8s.io']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io']);
     expect(groups.items[4].versions.map((v) => v.version)).toEqual(['v2', 'v1']);
     const deploy = groups.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments') as any;
     expect(deploy.subresources).toContainEqual({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
@@ -79,30 +78,5 @@ describe('legacy discovery', () => {
     expect(l.resources).toContainEqual({ name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     expect(l.resources).toContainEqual(expect.objectContaining({ name: 'deployments', singularName: 'deployment', kind: 'Deployment', shortNames: ['deploy'], categories: ['all'] }));
     expect(apiResourceList(RESOURCES, { group: 'apps', version: 'v9' })).toBeUndefined();
-  });
-});
-
-describe('openapi v3', () => {
-  it('the root points at one document per group-version', () => {
-    const root = openapiRoot(RESOURCES);
-    expect(Object.keys(root.paths)).toEqual(groupVersions(RESOURCES).map((gv) => (gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`)));
-    expect(root.paths['apis/apps/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);
-  });
-
-  it('each kind has a PATCH with its GVK and the fieldValidation parameter (kubectl validation)', () => {
-    for (const gv of groupVersions(RESOURCES)) {
-      const doc = openapiGroupVersionDoc(RESOURCES, gv)!;
-      const kinds = RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version);
-      for (const r of kinds) {
-        const op = Object.values(doc.paths)
-          .map((p: any) => p.patch)
-          .find((p) => p['x-kubernetes-group-version-kind'].kind === r.kind);
-        expect(op, r.kind).toBeDefined();
-        expect(op['x-kubernetes-group-version-kind']).toEqual({ group: r.group, version: r.version, kind: r.kind });
-        expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query' }));
-      }
-    }
-    expect(openapiGroupVersionDoc(RESOURCES, { group: 'apps', version: 'v1' })!.paths).toHaveProperty(['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']);
-    expect(openapiGroupVersionDoc(RESOURCES, { group: '', version: 'v1' })!.paths).toHaveProperty(['/api/v1/namespaces/{name}']);
   });
 });

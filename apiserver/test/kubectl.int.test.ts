@@ -220,6 +220,53 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(invalid.stderr).toMatch(/The Pod "invalid-one" is invalid: .*spec\.containers\[0\]\.image: Required value/);
   });
 
+  it('explain from /openapi/v3 (the default), --recursive, --api-version, and from /openapi/v2 (protobuf)', async () => {
+    const strategy = await ok('explain', 'deployment.spec.strategy');
+    expect(strategy).toMatch(/^GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n\nFIELD: strategy <DeploymentStrategy>/);
+    expect(strategy).toMatch(/DeploymentStrategy describes how to replace existing pods with new ones\./);
+    expect(strategy).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>\n {4}Rolling update config params\./m);
+    expect(strategy).toMatch(/^ {2}type\t<string>\n {4}Type of deployment\. Can be "Recreate" or "RollingUpdate"\./m);
+    const recursive = await ok('explain', 'deployment.spec.strategy', '--recursive');
+    expect(recursive).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>\n {4}maxSurge\t<\w+>\n {4}maxUnavailable\t<\w+>\n {2}type\t<string>$/m);
+    const v1 = await ok('explain', 'hpa.spec', '--api-version=autoscaling/v1');
+    expect(v1).toMatch(/^VERSION:\s+v1$/m);
+    expect(v1).toMatch(/^ {2}targetCPUUtilizationPercentage\t<integer>$/m);
+    expect(await ok('explain', 'hpa.spec')).not.toMatch(/targetCPUUtilizationPercentage/);
+    const v2 = await ok('explain', 'deployment.spec.strategy', '--output=plaintext-openapiv2');
+    expect(v2).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nRESOURCE: strategy <Object>/);
+    expect(v2).toMatch(/^ {3}rollingUpdate\t<Object>$/m);
+    const missing = await kubectl(['explain', 'deployment.spec.replcias']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/field "replcias" does not exist/);
+  });
+
+  it('unknown fields: rejected with the default validation (create and apply), warned with --validate=warn and dropped', async () => {
+    const typo = file('typo.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replcias: 2').replace('image: nginx:1.25', 'image: nginx:1.25\n        imagePullPolcy: Always'));
+    for (const args of [['apply'], ['create'], ['apply', '--validate=true']]) {
+      const r = await kubectl([...args, '-f', typo]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(
+        'Error from server (BadRequest): error when creating "' + typo + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcias", unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+      );
+    }
+    expect((await kubectl(['get', 'deploy', 'typo'])).stderr).toMatch(/NotFound/);
+
+    const warned = await kubectl(['apply', '--validate=warn', '-f', typo]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toBe('Warning: unknown field "spec.replcias"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolcy"\n');
+    expect(warned.stdout).toMatch(/deployment\.apps\/typo created/);
+    const stored = JSON.parse(await ok('get', 'deploy', 'typo', '-o', 'json'));
+    expect(stored.spec.replicas).toBe(1);
+    expect(stored.spec.replcias).toBeUndefined();
+    expect(stored.spec.template.spec.containers[0].imagePullPolcy).toBeUndefined();
+
+    // an unknown field in an apply that patches: 422 on the patch, as upstream
+    const patched = await kubectl(['apply', '-f', file('typo2.yaml', deployment('nginx:1.25').replace('name: web', 'name: typo').replace('replicas: 2', 'replicas: 2\n  pasued: true'))]);
+    expect(patched.code).toBe(1);
+    expect(patched.stderr).toMatch(/^The request is invalid: patch: Invalid value: "map\[metadata:map\[annotations:map\[kubectl\.kubernetes\.io\/last-applied-configuration:.*\]\] spec:map\[pasued:true replcias:<nil> replicas:2 template:map\[spec:map\[\$setElementOrder\/containers:\[map\[name:nginx\]\] containers:\[map\[imagePullPolcy:<nil> name:nginx\]\]\]\]\]\]": strict decoding error: unknown field "spec\.pasued"$/m);
+    await ok('delete', 'deploy', 'typo');
+  });
+
   it('kubectl create namespace|deployment|configmap|secret (protobuf bodies)', async () => {
     expect(await ok('create', 'namespace', 'team')).toMatch(/namespace\/team created/);
     expect(await ok('create', 'deployment', 'api', '--image=busybox:1.36', '--replicas=2', '--port=8080', '-n', 'team', '--', 'sleep', '3600')).toMatch(/deployment\.apps\/api created/);

@@ -1,6 +1,6 @@
 // Pure parts of the apiserver's pod proxy: which container, which kubelet address.
 import { describe, expect, it } from 'vitest';
-import { pickContainer } from '../src/podproxy';
+import { pickContainer, portQuery } from '../src/podproxy';
 import { KubeletClient } from '../src/kubeletclient';
 
 const pod = (names: string[], annotations?: Record<string, string>) => ({
@@ -26,4 +26,13 @@ describe('podproxy', () => {
     expect(kubeletAddress({ status: { addresses: [{ type: 'Hostname', address: 'h' }] } })).toEqual({ host: 'h', port: 10250 });
     expect(kubeletAddress({ status: {} })).toBeUndefined();
   });
+});
+
+describe('podproxy port-forward query', () => {
+  it.each([
+    [[], ''],
+    [['80'], '?port=80'],
+    [['80,8080', '9090'], '?port=80&port=8080&port=9090'],
+  ])('ports=%j → %s', (values, want) => expect(portQuery(values)).toBe(want));
+  it.each([['x'], ['0'], ['65536'], ['80,'], ['']])('ports=%j is a 400', (v) => expect(portQuery([v])).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' }));
 });

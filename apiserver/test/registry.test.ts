@@ -3,7 +3,6 @@ import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdat
 import { deepEqual, rfc3339, randomSuffix, clone } from '../src/registry/objects';
 import { markForDeletion } from '../src/registry/registry';
 import { compileFilter } from '../src/registry/selection';
-import { unknownFields } from '../src/registry/strict';
 import type { ServedResource } from '../src/registry/kinds';
 import { kind } from './kinds';
 
@@ -193,17 +192,6 @@ describe('strategy', () => {
     expect(matches(kind('events'), 'involvedObject.name=web,source=kubelet', { metadata: {}, involvedObject: { name: 'web' }, source: { component: 'kubelet' } })).toBe(true);
     expect(matches(R.namespaces, 'status.phase=Active', { metadata: { name: 'x' }, status: { phase: 'Active' } })).toBe(true);
     expect(() => compileFilter(R.namespaces, { fieldSelector: 'metadata.namespace=x' })).toThrow(/field label not supported/);
-  });
-
-  it('finds unknown fields for strict validation', () => {
-    expect(unknownFields(R.pods.strictFields, pod())).toEqual([]);
-    expect(unknownFields(R.pods.strictFields, { ...pod(), foo: 1, metadata: { name: 'p', bar: 2 }, spec: { containers: [{ name: 'c', image: 'x', imagee: 'y' }], nodename: 'x' } })).toEqual([
-      'foo',
-      'metadata.bar',
-      'spec.nodename',
-      'spec.containers[0].imagee',
-    ]);
-    expect(unknownFields(R.deployments.strictFields, { ...deploy({}, {}), spec: { replica: 1 } })).toEqual(['spec.replica']);
   });
 
   it('has small pure helpers', () => {

@@ -2,39 +2,20 @@
 // in-memory store, as started by hand (AlwaysAllow, anonymous requests): SelfSubjectAccessReview,
 // SubjectAccessReview and SelfSubjectRulesReview from the authorizer chain, SelfSubjectReview and
 // TokenReview, TokenRequest as the ServiceAccount kind's subresource, and the admission's volume.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@minik8s/shared';
-import { buildServer } from '../src/server';
-import { parseFlags } from '../src/flags';
 import { UnionAuthorizer, alwaysAllow, alwaysDeny } from '../src/auth/authorizer';
 import { attributesOf } from '../src/kinds/authorization/reviews';
-import { MemoryStore } from './memstore';
+import { inProcessServer } from './inprocess';
 
-const store = new MemoryStore();
-const certDir = mkdtempSync(join(tmpdir(), 'minik8s-reviews-'));
-let server: Awaited<ReturnType<typeof buildServer>>;
+const { req, ready, close } = inProcessServer();
 
 async function post(url: string, body: unknown) {
-  const r = await server.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  return { code: r.statusCode, body: r.json() };
+  const r = await req('POST', url, body);
+  return { code: r.code, body: r.body };
 }
 
-beforeAll(async () => {
-  server = await buildServer(
-    { ...parseFlags(['--cert-dir', certDir]), advertiseAddress: '127.0.0.1', watchCacheSize: 100, bookmarkIntervalMs: 10_000, logger: createLogger('apiserver', { level: 'silent' }) },
-    store.asStore,
-  );
-  store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
-  await server.app.ready();
-  for (let i = 0; i < 100 && (await server.app.inject({ url: '/api/v1/namespaces/default' })).statusCode !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(certDir, { recursive: true, force: true });
-});
+beforeAll(ready);
+afterAll(close);
 
 const AUTHZ = '/apis/authorization.k8s.io/v1';
 
@@ -81,7 +62,7 @@ describe('authorization.k8s.io reviews', () => {
   });
 
   it('are create-only: other verbs are refused', async () => {
-    expect((await server.app.inject({ url: `${AUTHZ}/selfsubjectaccessreviews` })).statusCode).toBe(405);
+    expect((await req('GET', `${AUTHZ}/selfsubjectaccessreviews`)).code).toBe(405);
   });
 
   it("the chain's rules: joined, incomplete when an authorizer cannot list its own", async () => {

@@ -3,20 +3,35 @@
 // gone again when unregistered, with no generic code knowing it. The whole apiserver runs in-process on
 // an in-memory store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@minik8s/shared';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildServer } from '../src/server';
-import { parseFlags } from '../src/flags';
 import { METADATA_SELECTABLE } from '../src/registry/kinds';
-import type { ResourceStrategy } from '../src/registry/strategy';
+import type { KindOpenApi, ResourceStrategy } from '../src/registry/strategy';
 import { fe } from '../src/registry/fielderrors';
-import { fieldsOf } from '../src/registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../src/tables/columns';
-import { MemoryStore } from './memstore';
+import { inProcessServer } from './inprocess';
 
 const GROUP = 'toys.example.com';
+
+/** The schema v1beta1 brings, as a CustomResourceDefinition's would be given (v1alpha1 has none). */
+const WIDGET_SCHEMA: KindOpenApi = {
+  definition: 'com.example.toys.v1beta1.Widget',
+  definitions: {
+    'com.example.toys.v1beta1.Widget': {
+      description: 'A Widget is a toy.',
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+        spec: {
+          description: 'What the widget should be.',
+          type: 'object',
+          properties: { size: { type: 'integer', description: 'Size in centimetres.' }, color: { type: 'string' }, parts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] } },
+        },
+        status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    },
+  },
+};
 
 /** Widgets: stored at v1beta1 (spec.size), also served at v1alpha1 (spec.sizeInches). */
 const widgets: ResourceStrategy = {
@@ -26,7 +41,7 @@ const widgets: ResourceStrategy = {
   namespaced: true,
   shortNames: ['wd'],
   versions: [
-    { name: 'v1beta1' },
+    { name: 'v1beta1', openapi: WIDGET_SCHEMA },
     {
       name: 'v1alpha1',
       conversion: {
@@ -43,44 +58,17 @@ const widgets: ResourceStrategy = {
   validate: (o) => (typeof o.spec?.size === 'number' && o.spec.size >= 0 ? [] : [fe.invalid('spec.size', o.spec?.size, 'must be greater than or equal to 0')]),
   table: { columns: [NAME, col('Size', { type: 'integer' }), AGE], cells: (o, now) => [nameOf(o), o.spec?.size, ageOf(o, now)] },
   selectableFields: { ...METADATA_SELECTABLE, 'spec.color': (o) => String(o.spec?.color ?? '') },
-  strict: { spec: fieldsOf('size', 'color'), status: true },
 };
 
-const store = new MemoryStore();
-const certDir = mkdtempSync(join(tmpdir(), 'minik8s-runtime-kinds-'));
-let server: Awaited<ReturnType<typeof buildServer>>;
+const { server, req, ready, close } = inProcessServer();
 
 const BASE = `/apis/${GROUP}/v1beta1/namespaces/default/widgets`;
 const ALPHA = `/apis/${GROUP}/v1alpha1/namespaces/default/widgets`;
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
-async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
-  return { code: r.statusCode, body: r.body ? r.json() : undefined };
-}
-
-beforeAll(async () => {
-  // The defaults of an apiserver started by hand (AlwaysAllow, anonymous requests), a self-signed certificate in certDir.
-  server = await buildServer(
-    {
-      ...parseFlags(['--cert-dir', certDir]),
-      advertiseAddress: '127.0.0.1',
-      etcdCompactionIntervalMs: 0,
-      watchCacheSize: 100,
-      bookmarkIntervalMs: 10_000,
-      logger: createLogger('apiserver', { level: 'silent' }),
-    },
-    store.asStore,
-  );
-  store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
-  await server.app.ready();
-  for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(certDir, { recursive: true, force: true });
-});
+beforeAll(ready);
+afterAll(close);
 
 describe('a kind registered at run time', () => {
   it('is not served before it is registered', async () => {
@@ -89,8 +77,8 @@ describe('a kind registered at run time', () => {
   });
 
   it('is served for CRUD, selection, strict decoding and validation once registered', async () => {
-    server.kinds.register(widgets);
-    expect(server.registry.caches.has(server.kinds.get(GROUP, 'widgets')!)).toBe(true);
+    server().kinds.register(widgets);
+    expect(server().registry.caches.has(server().kinds.get(GROUP, 'widgets')!)).toBe(true);
     const created = await req('POST', BASE, { apiVersion: `${GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } });
     expect(created.code).toBe(201);
     expect(created.body).toMatchObject({ apiVersion: `${GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'w1', namespace: 'default', generation: 1 }, spec: { color: 'red', size: 3 } });
@@ -137,15 +125,15 @@ describe('a kind registered at run time', () => {
   it('is deleted through the generic registry, then gone when unregistered', async () => {
     expect((await req('DELETE', `${BASE}/w2`)).code).toBe(200);
     expect((await req('GET', `${BASE}/w2`)).code).toBe(404);
-    expect(server.kinds.unregister(GROUP, 'widgets')).toBe(true);
+    expect(server().kinds.unregister(GROUP, 'widgets')).toBe(true);
     expect((await req('GET', BASE)).code).toBe(404);
     expect((await req('GET', `/apis/${GROUP}`)).code).toBe(404);
-    expect([...server.registry.caches.keys()].some((r) => r.group === GROUP)).toBe(false);
+    expect([...server().registry.caches.keys()].some((r) => r.group === GROUP)).toBe(false);
   });
 
   it('refuses a kind that clashes with a served one', () => {
-    expect(() => server.kinds.register({ ...widgets, group: '', resource: 'pods', kind: 'Toy' })).toThrow(/already registered/);
-    expect(() => server.kinds.register({ ...widgets, resource: 'things', storageKey: 'pods/x' })).toThrow(/overlap/);
-    expect(() => server.kinds.register({ ...widgets, versions: [{ name: 'v1' }, { name: 'v2' }] })).toThrow(/storage version/);
+    expect(() => server().kinds.register({ ...widgets, group: '', resource: 'pods', kind: 'Toy' })).toThrow(/already registered/);
+    expect(() => server().kinds.register({ ...widgets, resource: 'things', storageKey: 'pods/x' })).toThrow(/overlap/);
+    expect(() => server().kinds.register({ ...widgets, versions: [{ name: 'v1' }, { name: 'v2' }] })).toThrow(/storage version/);
   });
 });

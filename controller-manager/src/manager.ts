@@ -20,6 +20,8 @@ import { NodeLifecycleController } from './controllers/nodelifecycle/controller'
 import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './controllers/replicaset/controller';
 import { ServiceAccountController } from './controllers/serviceaccount/controller';
 import { RootCaCertPublisher } from './controllers/rootcacertpublisher/controller';
+import { PersistentVolumeController } from './controllers/persistentvolume/controller';
+import { PvcProtectionController, PvProtectionController } from './controllers/storageprotection/controller';
 import { concurrency, resolveControllers, type Options } from './options';
 
 export const COMPONENT = 'kube-controller-manager';
@@ -44,6 +46,9 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   podgc: (c) => new PodGCController(c),
   'ttl-after-finished': (c) => new TTLAfterFinishedController(c, concurrency(c.options, 'ttl-after-finished', 5)),
   'root-ca-cert-publisher': (c) => (c.rootCa ? new RootCaCertPublisher(c, c.rootCa, concurrency(c.options, 'root-ca-cert-publisher', 5)) : undefined),
+  'persistentvolume-binder': (c) => new PersistentVolumeController(c),
+  'pvc-protection': (c) => new PvcProtectionController(c, 1),
+  'pv-protection': (c) => new PvProtectionController(c, 1),
 };
 
 export class ControllerManager {

@@ -45,6 +45,9 @@ export const ALL_CONTROLLERS = [
   'podgc',
   'ttl-after-finished',
   'root-ca-cert-publisher',
+  'persistentvolume-binder',
+  'pvc-protection',
+  'pv-protection',
 ] as const;
 
 /** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */

@@ -4,8 +4,8 @@ import { decideDependent } from '../src/controllers/garbagecollector/decide';
 
 describe('--controllers', () => {
   it.each<[string[], string[]]>([
-    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher']],
-    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher']],
+    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']],
+    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']],
     [['deployment', 'replicaset'], ['replicaset', 'deployment']],
   ])('%j', (spec, want) => {
     expect(resolveControllers(spec)).toEqual(want);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, type Cluster } from './compose';
 import { servicesSuite } from './services';
+import { storageSuite } from './storage';
 import { isPodReady } from '@minik8s/shared';
 import { freePort, waitFor } from '../../testing/procs';
 
@@ -171,6 +172,7 @@ console.log(JSON.stringify(out))})()`;
 
   // Before the tour: both name their Service `web` (the Services suite deletes its objects at its end).
   servicesSuite(() => ({ cluster, kenv }));
+  storageSuite(() => ({ cluster, kenv }));
 
   it('runs an image built on the host after `npm run load-image`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-img-'));
@@ -242,8 +244,9 @@ console.log(JSON.stringify(out))})()`;
       const r = await api('GET', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web`);
       return r.json?.status?.disruptionsAllowed === 1 && r.json.status.observedGeneration === r.json.metadata.generation;
     }, 60_000, 500);
-    // --force: a bare pod an earlier test is still deleting must not stop the drain
-    const d = k('drain', 'node-1', '--force', '--timeout=240s');
+    // --force: a bare pod an earlier test is still deleting must not stop the drain; the add-on
+    // DaemonSet pods (the local-path provisioner) stay, as kube-proxy's do upstream
+    const d = k('drain', 'node-1', '--force', '--ignore-daemonsets', '--timeout=240s');
     expect(d.code, d.out).toBe(0);
     expect(d.out).toContain('node/node-1 drained');
     // kubectl evicts the pods together: all but one wait for the budget

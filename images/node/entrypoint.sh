@@ -6,7 +6,8 @@
 # this node's kubelet serving certificate, its kubelet.kubeconfig as system:node:<name> and kube-proxy's),
 # REGISTRY (host:port of the cluster registry, used as Docker Hub
 # mirror; empty = none), PRELOAD_IMAGES (pulled at start: the pause image before the kubelet), KUBELET_ARGS,
-# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10).
+# KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10),
+# DOCKERD_ARGS (extra dockerd flags), LOG_DIR (each component's output to LOG_DIR/<name>.log instead of stdout).
 set -uo pipefail
 
 NODE_NAME="${NODE_NAME:-$(hostname)}"
@@ -57,9 +58,11 @@ trap stop_all TERM INT
 
 rm -f /var/run/docker.pid /var/run/docker.sock
 # GOGC=50 (inherited by containerd and the shims): a smaller Go heap for these mostly idle daemons.
-GOGC=50 dockerd --host unix:///var/run/docker.sock >/var/log/dockerd.log 2>&1 &
+# shellcheck disable=SC2086
+GOGC=50 dockerd --host unix:///var/run/docker.sock ${DOCKERD_ARGS:-} >/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
-for _ in $(seq 1 600); do docker info >/dev/null 2>&1 && break; sleep 0.1; done
+# (the socket first: each `docker info` is a process, and the components start on the same cores)
+for _ in $(seq 1 600); do [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1 && break; sleep 0.1; done
 docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
 log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
 
@@ -104,7 +107,7 @@ fi
 supervise() {
   local name="$1"; shift
   while :; do
-    "$@"
+    if [ -n "${LOG_DIR:-}" ]; then "$@" >>"$LOG_DIR/$name.log" 2>&1; else "$@"; fi
     log "$name exited ($?); restarting in 2 s"
     sleep 2
   done

@@ -93,7 +93,7 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
   );
   const pods = new PodManager({
     pods: informer,
-    api: apiPodApi(client, factory.informer<Service>(R.services)),
+    api: apiPodApi(client, factory.informer<Service>(R.services), nodeName),
     runtime,
     recorder,
     log,

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TIMING, createLogger, type core } from '@minik8s/shared';
+import { TIMING, createLogger, type Claim, type core, type Volume } from '@minik8s/shared';
 import type { Pod } from '../src/kinds';
 import type { PodApi } from '../src/pod/api';
 import type { PodSource } from '../src/pod/context';
@@ -58,6 +58,9 @@ let written: core.PodStatus[];
 /** Hooks run: container name and how many runtime calls had been made by then. */
 let hooks: Array<{ name: string; at: number }>;
 let n = 0;
+/** The claims and volumes the in-memory apiserver answers with. */
+const claims = new Map<string, Claim>();
+const volumes = new Map<string, Volume>();
 
 const api: PodApi = {
   async patchStatus(pod, status) {
@@ -74,6 +77,9 @@ const api: PodApi = {
   services: () => [],
   serviceAccountToken: async (pod, audience, seconds) => `token-of-${pod.spec?.serviceAccountName}-for-${pod.metadata.name}-${audience ?? 'api'}-${seconds}`,
   forgetPod: (uid) => void forgotten.push(uid),
+  claim: async (ns, name) => claims.get(`${ns}/${name}`),
+  persistentVolume: async (name) => volumes.get(name),
+  node: async () => ({ metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } }),
 };
 /** Pods whose cached tokens the kubelet dropped. */
 let forgotten: string[];
@@ -309,5 +315,29 @@ describe('pod workers over the in-memory runtime', () => {
     pods.remove('default/orphan');
     await until('removed', () => runtime.find('orphan', 'c') === undefined);
     expect(runtime.find('orphan', 'POD')).toBeUndefined();
+  });
+
+  it('a claim volume waits, with FailedMount, until its claim is bound; then the bound volume is mounted (readOnly honoured)', async () => {
+    claims.clear();
+    volumes.clear();
+    newPod('db', {
+      containers: [{ name: 'c', image: IMAGE, volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'ro', mountPath: '/ro' }] }],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'data', readOnly: true } }],
+    });
+    await until('FailedMount for the missing claim', () => events.some((e) => e.startsWith('Warning FailedMount')));
+    expect(events).toContain(
+      'Warning FailedMount: Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data]: error processing PVC default/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found',
+    );
+    expect(status('db', 'c')?.state?.waiting?.reason).toBe('ContainerCreating');
+    claims.set('default/data', { metadata: { name: 'data', namespace: 'default', uid: 'c-1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Pending' } });
+    await until('not bound', () => events.some((e) => e.endsWith('error processing PVC default/data: PVC is not bound')));
+    volumes.set('pv1', { metadata: { name: 'pv1' }, spec: { hostPath: { path: '/srv/pv1', type: 'DirectoryOrCreate' }, claimRef: { namespace: 'default', name: 'data', uid: 'c-1' } } });
+    claims.set('default/data', { ...claims.get('default/data')!, status: { phase: 'Bound' } });
+    await until('running', running('db', 'c'));
+    const created = runtime.calls.find((c) => c.op === 'createContainer' && c.name === 'c')!;
+    expect(created.mounts).toEqual([
+      { hostPath: join(dir, 'host', 'srv/pv1'), containerPath: '/data', readOnly: false },
+      { hostPath: join(dir, 'host', 'srv/pv1'), containerPath: '/ro', readOnly: true },
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 // port-forward end to end: the real kubectl (v1.32: SPDY/3.1 tunnelled in a WebSocket, or its SPDY
-// upgrade fallback) and mkctl → apiserver podproxy → kubelet → a busybox httpd pod.
+// upgrade fallback), mkctl and a WebSocket channel-protocol client → apiserver podproxy → kubelet → a
+// busybox httpd pod.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
 import { R } from '@minik8s/shared';
 import { adminOptions, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
 import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
@@ -144,6 +146,43 @@ describe('kubectl port-forward transports', () => {
       f.child.kill('SIGINT');
       await f.exited;
     }
+  });
+});
+
+describe('the WebSocket channel protocol (the JavaScript and Python clients)', () => {
+  /** One session through the apiserver: the messages by channel (port bytes stripped) and the close code. */
+  function session(query: string): Promise<{ channels: Map<number, string>; code: number; protocol: string }> {
+    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const channels = new Map<number, string>();
+    const seen = new Set<number>();
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.0\r\n\r\n')])));
+    ws.on('message', (m: Buffer) => {
+      const ch = m[0];
+      if (!seen.has(ch)) return void seen.add(ch); // the port, first on each channel
+      channels.set(ch, (channels.get(ch) ?? '') + m.subarray(1).toString());
+    });
+    return new Promise((ok, fail) => {
+      ws.on('close', (code) => ok({ channels, code, protocol: ws.protocol }));
+      ws.on('unexpected-response', (_r, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => fail(new Error(`${res.statusCode} ${body}`)));
+      });
+    });
+  }
+
+  it('?ports=8080: an HTTP exchange with the pod on channel 0; the session ends with the connection', async () => {
+    const r = await session('ports=8080');
+    expect(r.protocol).toBe('v4.channel.k8s.io');
+    expect(r.channels.get(0)).toMatch(/^HTTP\/1\.[01] 200 OK[\s\S]*hello-from-pod\n$/);
+    expect(r.channels.get(1) ?? '').toBe('');
+    expect(r.code).toBe(1000);
+  });
+
+  it('?ports= that is no port: a 400 Status from the apiserver', async () => {
+    const e = (await session('ports=http').catch((x: Error) => x)) as Error;
+    const [code, body] = [e.message.slice(0, 3), JSON.parse(e.message.slice(4))];
+    expect({ code, body }).toMatchObject({ code: '400', body: { kind: 'Status', reason: 'BadRequest', message: 'invalid port "http" in ports=http: a port is a number from 1 to 65535' } });
   });
 });
 

@@ -1,14 +1,21 @@
 // Volume files on disk (a temp root dir): configMap/secret projection with items, updates and removed
-// keys, subPath and readOnly mounts, errors for missing sources.
+// keys, subPath and readOnly mounts, errors for missing sources, projected ServiceAccount tokens,
+// persistentVolumeClaim sources.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { core } from '@minik8s/shared';
 import { mounts, podDir, removePodDir, setUpVolumes, VolumeError } from '../src/pod/volumes';
+import { checkHostPath, claimSource, type ClaimSource } from '../src/pod/claims';
+import type { Claim, Volume } from '@minik8s/shared';
 
 const root = mkdtempSync(join(tmpdir(), 'minik8s-vol-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const noClaims = async (): Promise<ClaimSource> => {
+  throw new VolumeError('no claims here');
+};
 
 function pod(volumes: core.Volume[]): core.Pod {
   return { metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', labels: { app: 'x' } }, spec: { containers: [], volumes } };
@@ -17,7 +24,7 @@ function pod(volumes: core.Volume[]): core.Pod {
 describe('volumes', () => {
   it('configMap and secret files, items, updates, removed keys; mounts with subPath and readOnly', async () => {
     let cm: Record<string, Buffer> | undefined = { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') };
-    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }), serviceAccountToken: async () => 'unused' };
+    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }), serviceAccountToken: async () => 'unused', claim: noClaims };
     const p = pod([
       { name: 'cfg', configMap: { name: 'c' } },
       { name: 'one', configMap: { name: 'c', items: [{ key: 'b', path: 'sub/b.txt' }] } },
@@ -55,7 +62,7 @@ describe('volumes', () => {
   });
 
   it('missing sources: error unless optional', async () => {
-    const none = { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => 'unused' };
+    const none = { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => 'unused', claim: noClaims };
     await expect(setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone' } }]), none)).rejects.toThrow('configmap "gone" not found');
     await expect(setUpVolumes(root, pod([{ name: 'x', secret: { secretName: 'gone' } }]), none)).rejects.toThrow('secret "gone" not found');
     const ok = await setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone', optional: true } }]), none);
@@ -71,6 +78,7 @@ describe('volumes', () => {
         asked.push([aud, secs]);
         return `token-${asked.length}`;
       },
+      claim: noClaims,
     };
     const p = pod([
       {
@@ -99,5 +107,50 @@ describe('volumes', () => {
       'failed to fetch token: serviceaccounts "default" not found',
     );
     removePodDir(root, 'uid-1');
+  });
+});
+
+describe('persistentVolumeClaim volumes', () => {
+  const node = { metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } };
+  const claim = (over: Partial<Claim> = {}): Claim => ({ metadata: { name: 'data', namespace: 'ns', uid: 'c-1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' }, ...over });
+  const pv = (spec: Partial<Volume['spec']>): Volume => ({ metadata: { name: 'pv1' }, spec: { claimRef: { namespace: 'ns', name: 'data', uid: 'c-1' }, ...spec } });
+  const onNode = (n: string): Partial<Volume['spec']> => ({ nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [n] }] }] } } });
+
+  it.each<[string, Claim | undefined, Volume | undefined, string]>([
+    ['no claim', undefined, undefined, 'error processing PVC ns/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found'],
+    ['a claim being deleted', claim({ metadata: { name: 'data', namespace: 'ns', uid: 'c-1', deletionTimestamp: 'now' } }), undefined, 'error processing PVC ns/data: PVC is being deleted'],
+    ['an unbound claim', claim({ status: { phase: 'Pending' } }), undefined, 'error processing PVC ns/data: PVC is not bound'],
+    ['no volume', claim(), undefined, 'error processing PVC ns/data: failed to fetch PV "pv1" from API server: persistentvolumes "pv1" not found'],
+    ['a volume bound to another claim', claim(), pv({ hostPath: { path: '/d' }, claimRef: { namespace: 'ns', name: 'data', uid: 'c-0' } }), 'error processing PVC ns/data: found PV object "pv1" but its pv.Spec.ClaimRef.UID (c-0) does not point to claim.UID (c-1)'],
+    ['a volume of another node', claim(), pv({ local: { path: '/mnt/d' }, ...onNode('n2') }), 'error processing PVC ns/data: PV "pv1" node affinity does not match node "n1"'],
+    ['an nfs volume', claim(), pv({ nfs: { server: 's', path: '/e' } }), 'error processing PVC ns/data: PV "pv1" has no hostPath or local source: minik8s nodes mount only those'],
+    ['a path with ..', claim(), pv({ hostPath: { path: '/srv/../etc' } }), `error processing PVC ns/data: the path of PV "pv1" contains '..': "/srv/../etc"`],
+    ['a relative path', claim(), pv({ hostPath: { path: 'srv' } }), 'error processing PVC ns/data: the path of PV "pv1" is not absolute: "srv"'],
+  ])('%s', (_n, c, v, want) => expect(() => claimSource('ns', 'data', c, v, node)).toThrow(want));
+
+  it('resolves a bound claim to its volume\'s source', () => {
+    expect(claimSource('ns', 'data', claim(), pv({ hostPath: { path: '/srv/d', type: 'DirectoryOrCreate' }, ...onNode('n1') }), node)).toEqual({ kind: 'hostPath', path: '/srv/d', type: 'DirectoryOrCreate' });
+    expect(claimSource('ns', 'data', claim(), pv({ local: { path: '/mnt/d' } }), node)).toEqual({ kind: 'local', path: '/mnt/d' });
+  });
+
+  it.each<[string, string | undefined]>([
+    ['/var/lib/x', undefined],
+    ['/', undefined],
+    ['/a//b', 'is not clean'],
+    ['/a/./b', 'is not clean'],
+    ['/a/', 'is not clean'],
+    ['/a/\0b', 'contains a NUL character'],
+    [`/${'x'.repeat(5000)}`, 'is longer than 4096 bytes'],
+  ])('host path %j: %s', (path, want) => expect(checkHostPath(path)).toBe(want));
+
+  it('a local volume must exist on the node; a hostPath one is made when asked', async () => {
+    const src = (s: ClaimSource) => ({ configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => 'unused', claim: async () => s });
+    const p = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+    await expect(setUpVolumes(root, p, src({ kind: 'local', path: '/no/such/disk' }), join(root, 'host'))).rejects.toThrow(
+      'MountVolume.NewMounter initialization failed for volume "data" : path "/no/such/disk" does not exist',
+    );
+    const paths = await setUpVolumes(root, p, src({ kind: 'hostPath', path: '/srv/pv', type: 'DirectoryOrCreate' }), join(root, 'host'));
+    expect(paths.get('data')).toBe(join(root, 'host', 'srv/pv'));
+    expect(existsSync(join(root, 'host', 'srv/pv'))).toBe(true);
   });
 });

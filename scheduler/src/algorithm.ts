@@ -20,6 +20,8 @@ export interface FitError {
   statuses: Map<string, Status>;
   /** Upstream's PostFilter (preemption) diagnosis. */
   postFilterMsg: string;
+  /** Why a PreFilter plugin rejected the pod (then every node has that status). */
+  preFilterMsg?: string;
 }
 
 export type ScheduleResult = { node: string; feasible: number } | { fitError: FitError };
@@ -51,7 +53,13 @@ export function scoreNodes(ctx: CycleContext, profile: Profile, nodes: NodeInfo[
 export function schedulePod(pod: core.Pod, snapshot: Snapshot, profile: Profile, random: () => number = Math.random): ScheduleResult {
   const ctx = newCycle(pod, snapshot);
   const filters = profile.filters.filter((p) => p.filter);
-  for (const f of filters) f.preFilter?.(ctx);
+  for (const f of filters) {
+    const rejected = f.preFilter?.(ctx);
+    if (!rejected) continue;
+    if (snapshot.nodes.length === 0) return { fitError: { numAllNodes: 0, statuses: new Map(), postFilterMsg: '' } };
+    const all = new Map(snapshot.nodes.map((n) => [n.name, rejected]));
+    return { fitError: { numAllNodes: snapshot.nodes.length, statuses: all, preFilterMsg: rejected.reasons.join(', '), postFilterMsg: preemptionDiagnosis(ctx, filters, snapshot, all) } };
+  }
   const feasible: NodeInfo[] = [];
   const statuses = new Map<string, Status>();
   for (const n of snapshot.nodes) {
@@ -119,10 +127,10 @@ export function histogramMessage(numAllNodes: number, statuses: Map<string, Stat
   return msg;
 }
 
-/** upstream FitError.Error(). */
+/** upstream FitError.Error(): a PreFilter rejection's message replaces the per-node histogram. */
 export function fitErrorMessage(e: FitError): string {
   if (e.numAllNodes === 0) return 'no nodes available to schedule pods';
-  let msg = histogramMessage(e.numAllNodes, e.statuses);
+  let msg = e.preFilterMsg ? `0/${e.numAllNodes} nodes are available: ${e.preFilterMsg}.` : histogramMessage(e.numAllNodes, e.statuses);
   if (e.postFilterMsg) msg += ` ${e.postFilterMsg}`;
   return msg;
 }

@@ -11,6 +11,7 @@ import { NodeAffinity } from './plugins/node-affinity';
 import { NodeName, NodePorts, NodeUnschedulable } from './plugins/node-basic';
 import { balancedAllocation, nodeResourcesFit, type FitArgs, type ResourceSpec } from './plugins/node-resources';
 import { TaintToleration } from './plugins/taint-toleration';
+import { VolumeBinding } from './plugins/volume-binding';
 
 export class ConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -32,10 +33,11 @@ const REGISTRY: Record<string, Factory> = {
   NodeResourcesLeastAllocated: (a) => ({ ...nodeResourcesFit({ scoringStrategy: { type: 'LeastAllocated', resources: a.resources as ResourceSpec[] } }), filter: undefined, name: 'NodeResourcesLeastAllocated' }),
   NodeResourcesBalancedAllocation: (a) => balancedAllocation(a.resources as ResourceSpec[] | undefined),
   InterPodAffinity: () => InterPodAffinity,
+  VolumeBinding: () => VolumeBinding,
 };
 
 /** Upstream's default filter order and score weights (InterPodAffinity scoring is not implemented). */
-export const DEFAULT_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'InterPodAffinity'];
+export const DEFAULT_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'InterPodAffinity'];
 export const DEFAULT_SCORES: Record<string, number> = { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1 };
 
 export interface LeaderElectionConfig {

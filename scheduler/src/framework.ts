@@ -29,8 +29,8 @@ export const MAX_NODE_SCORE = 100;
 
 export interface Plugin {
   name: string;
-  /** Compute per-pod data once before filtering (upstream PreFilter). */
-  preFilter?(ctx: CycleContext): void;
+  /** Compute per-pod data once before filtering (upstream PreFilter); a Status rejects the pod on every node. */
+  preFilter?(ctx: CycleContext): Status | undefined | void;
   /** undefined = the node fits. */
   filter?(ctx: CycleContext, node: NodeInfo): Status | undefined;
   preScore?(ctx: CycleContext, nodes: NodeInfo[]): void;

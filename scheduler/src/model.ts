@@ -2,6 +2,7 @@
 // Plugins are pure functions over this snapshot.
 import type { core } from '@minik8s/shared';
 import { nodeAllocatable, podRequests, type ResourceList } from './resources';
+import type { VolumeView } from './plugins/volume-binding';
 
 export interface PodInfo {
   pod: core.Pod;
@@ -33,6 +34,8 @@ export interface NodeInfo {
 export interface Snapshot {
   nodes: NodeInfo[];
   byName: Map<string, NodeInfo>;
+  /** Claims, volumes and classes (the VolumeBinding plugin's view); absent: none exist. */
+  volumes?: VolumeView;
 }
 
 export function newPodInfo(pod: core.Pod, key: string): PodInfo {

@@ -7,6 +7,8 @@ import { fitErrorMessage, schedulePod, type Profile } from './algorithm';
 import { SchedulerCache } from './cache';
 import { EventQueue, type Recorder } from './event-queue';
 import { SchedulingQueue, type QueuedPod } from './queue';
+import { VolumeBinder } from './volume-binder';
+import type { VolumePlan } from './plugins/volume-binding';
 
 export type { Recorder } from './event-queue';
 
@@ -47,6 +49,7 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly parallelBinds: number;
   readonly events: EventQueue;
+  private readonly volumeBinder: VolumeBinder;
   private readonly metrics?: { attempts: Counter<'result' | 'profile'>; duration: Histogram<'result'>; e2e: Histogram<never> };
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -58,6 +61,8 @@ export class Scheduler {
     });
     this.pods = opts.factory.informer<Pod>(R.pods);
     this.nodes = opts.factory.informer<Node>(R.nodes);
+    // a claim, volume or class changing may let pods VolumeBinding rejected fit
+    this.volumeBinder = new VolumeBinder(opts.factory, opts.client, () => this.queue.moveAllToActiveOrBackoff(['VolumeBinding']));
     if (opts.registry) {
       const registers = [opts.registry];
       this.metrics = {
@@ -165,7 +170,9 @@ export class Scheduler {
     const profile = this.profiles.get(pod.spec?.schedulerName || 'default-scheduler')!;
     const cycleStartedAt = Date.now();
     const start = process.hrtime.bigint();
-    const result = schedulePod(pod, this.cache.snapshot(), profile);
+    const snapshot = this.cache.snapshot();
+    snapshot.volumes = this.volumeBinder.view;
+    const result = schedulePod(pod, snapshot, profile);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if ('fitError' in result) {
       this.metrics?.attempts.inc({ result: 'unschedulable', profile: profile.schedulerName });
@@ -182,10 +189,12 @@ export class Scheduler {
     this.metrics?.attempts.inc({ result: 'scheduled', profile: profile.schedulerName });
     this.metrics?.duration.observe({ result: 'scheduled' }, seconds);
     this.cache.assume(q.key, pod, result.node);
+    const volumes = this.volumeBinder.assume(pod, snapshot.byName.get(result.node)!.node);
     this.inFlight.add(q.key);
     while (this.binds >= this.parallelBinds) await new Promise<void>((r) => (this.bindSlot = r));
     this.binds++;
-    void this.bind(q, pod, result.node, cycleStartedAt, seconds * 1000).finally(() => {
+    void this.bind(q, pod, result.node, cycleStartedAt, seconds * 1000, volumes).finally(() => {
+      if (volumes) this.volumeBinder.forget(volumes);
       this.binds--;
       this.inFlight.delete(q.key);
       const slot = this.bindSlot;
@@ -194,9 +203,10 @@ export class Scheduler {
     });
   }
 
-  private async bind(q: QueuedPod, pod: core.Pod, node: string, cycleStartedAt: number, cycleMs: number): Promise<void> {
+  private async bind(q: QueuedPod, pod: core.Pod, node: string, cycleStartedAt: number, cycleMs: number, volumes?: VolumePlan): Promise<void> {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
+    if (volumes && !(await this.preBindVolumes(q, pod, node, volumes))) return;
     const bindingStartedAt = Date.now();
     try {
       await this.opts.client.resource(R.pods).createSubresource(
@@ -227,6 +237,24 @@ export class Scheduler {
       action: 'Binding',
       annotations: schedulingTimes(q.queuedAt, cycleStartedAt, cycleMs, bindingStartedAt),
     });
+  }
+
+  /** The VolumeBinding PreBind step; false (the pod back to the queue, an Event said why) when it failed. */
+  private async preBindVolumes(q: QueuedPod, pod: core.Pod, node: string, volumes: VolumePlan): Promise<boolean> {
+    const nodeObj = this.nodes.store.get(node);
+    try {
+      if (!nodeObj) throw new Error(`node "${node}" not found`);
+      await this.volumeBinder.bind(volumes, nodeObj);
+      return true;
+    } catch (e) {
+      this.cache.forget(q.key);
+      const message = `running PreBind plugin "VolumeBinding": ${(e as Error).message}`;
+      this.log.info({ pod: q.key, node, err: (e as Error).message }, 'volume binding failed; retrying after backoff');
+      this.events.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'FailedScheduling', message);
+      const latest = this.pods.store.get(q.key);
+      if (latest && this.pending(latest)) this.queue.addBackoff({ ...q, pod: latest });
+      return false;
+    }
   }
 
   /** PodScheduled=False with the reason, unless the pod already says exactly that (upstream updatePod). */

@@ -5,7 +5,7 @@ describe('scheduler configuration', () => {
   it('defaults as upstream', () => {
     const c = defaultConfig();
     expect(c.profiles.map((p) => p.schedulerName)).toEqual(['default-scheduler']);
-    expect(c.profiles[0].filters.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'InterPodAffinity']);
+    expect(c.profiles[0].filters.map((f) => f.name)).toEqual(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'InterPodAffinity']);
     expect(c.profiles[0].scores.map((s) => [s.plugin.name, s.weight])).toEqual([
       ['TaintToleration', 3],
       ['NodeAffinity', 2],

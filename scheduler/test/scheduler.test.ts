@@ -29,7 +29,7 @@ class FakeInformer {
 function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHang?: boolean } = {}) {
   const pods = new FakeInformer();
   const nodes = new FakeInformer();
-  const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : nodes) } as unknown as InformerFactory;
+  const factory = { informer: (rt: { resource: string }) => (rt.resource === 'pods' ? pods : rt.resource === 'nodes' ? nodes : new FakeInformer()) } as unknown as InformerFactory;
   const bindings: { pod: string; node: string }[] = [];
   const patches: { pod: string; body: { status: { conditions: core.PodCondition[] } } }[] = [];
   const events: { type: string; reason: string; message: string; name?: string }[] = [];
@@ -58,8 +58,8 @@ function setup(opts: { failBind?: (name: string) => Error | undefined; eventsHan
   return { s, pods, nodes, bindings, patches, events };
 }
 
-/** The scheduler loop reached the state `fn` checks (within 2 s; the failure quotes the check). */
-const settled = (fn: () => boolean) => until(String(fn), fn, 2_000, 5);
+/** The scheduler loop reached the state `fn` checks (within 10 s; the failure quotes the check). */
+const settled = (fn: () => boolean) => until(String(fn), fn, 10_000, 5);
 
 describe('Scheduler', () => {
   it('binds a burst without overcommitting, emitting Scheduled events', async () => {

@@ -8,6 +8,7 @@ export * from './api/disruption';
 export * from './scheduling/taints';
 export * from './scheduling/node-affinity';
 export * from './scheduling/daemon-pods';
+export * from './storage/volumes';
 export * from './duration';
 export * from './api/timing';
 export * from './selectors/labels';

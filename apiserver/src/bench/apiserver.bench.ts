@@ -95,6 +95,45 @@ async function paired<T>(rounds: number, a: (round: number) => Promise<T>, b: (r
   return out;
 }
 
+/** A Deployment with a full pod template: what a Strict decode walks several levels deep. */
+const deploy = (name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, labels: { bench: 'yes', app: name } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'nginx:1.27',
+            args: ['--port', '8080'],
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            env: [{ name: 'A', value: '1' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+            readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
+        volumes: [{ name: 'data', emptyDir: {} }],
+        tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }],
+      },
+    },
+  },
+});
+
+/** VmRSS of a process, in MiB. */
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** CPU time (user + system) a process has used, in ms (/proc/PID/stat, 100 ticks a second). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { bench: 'yes' } }, data: { key: 'x'.repeat(200) } });
 
 async function main(): Promise<void> {
@@ -126,7 +165,11 @@ async function main(): Promise<void> {
     { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   procs.push(apiserver);
+  const spawnedAt = nowMs();
   await until(`https://127.0.0.1:${ap}/readyz`, async () => (await req(ap, 'GET', '/readyz').catch(() => ({ code: 0 }))).code === 200 || undefined, 30_000);
+  const startupMs = nowMs() - spawnedAt;
+  const rssReady = rssMb(apiserver.pid!);
+  console.log(`start-up: /readyz answered ${r2(startupMs)} ms after spawn; RSS ${r2(rssReady)} MiB`);
   for (let i = 0; i < 100; i++) {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
     await sleep(100);
@@ -220,6 +263,53 @@ async function main(): Promise<void> {
   console.log(
     `create (${ROUNDS} rounds of ${perRound}, ${CONC} concurrent): apiserver ${r2(createOps)} ops/s (p50 ${r2(percentile(createLat, 50))} ms, p99 ${r2(percentile(createLat, 99))} ms) | ` +
       `etcd put ${r2(putOps)} ops/s (p50 ${r2(percentile(putLat, 50))} ms, p99 ${r2(percentile(putLat, 99))} ms) | ratio ${r2(createRatio)} [rounds ${creates.a.map((x, i) => r2(x.opsPerSec / creates.b[i].opsPerSec)).join(', ')}]`,
+  );
+
+  // create with fieldValidation=Strict (every field checked against the kind's schema) beside the same
+  // creates with fieldValidation=Ignore, round by round: the ratio is what the check costs
+  // (and the apiserver's CPU time per create, less swayed by the machine's load than the throughput)
+  const DEPLOY_ROUNDS = 8;
+  const perDeployRound = 50;
+  const DEPLOY_PATH = '/apis/apps/v1/namespaces/default/deployments';
+  const createDeploys = (mode: string) => async (round: number) => {
+    const cpu0 = cpuMs(apiserver.pid!);
+    const res = await closedLoop(perDeployRound, CONC, async (i) => {
+      const r = await req(ap, 'POST', `${DEPLOY_PATH}?fieldValidation=${mode}`, deploy(`${mode.toLowerCase()}-${round * perDeployRound + i}`));
+      if (r.code !== 201) throw new Error(`create deployment (${mode}) → ${r.code} ${r.body}`);
+    });
+    return { ...res, cpuMs: cpuMs(apiserver.pid!) - cpu0 };
+  };
+  const strict = await paired(DEPLOY_ROUNDS, createDeploys('Strict'), createDeploys('Ignore'));
+  const opsOf = (rs: { opsPerSec: number }[]) => (rs.length * perDeployRound) / rs.reduce((t, x) => t + perDeployRound / x.opsPerSec, 0);
+  const cpuPerCreate = (rs: { cpuMs: number }[]) => rs.reduce((t, x) => t + x.cpuMs, 0) / (rs.length * perDeployRound);
+  const [strictOps, ignoreOps] = [opsOf(strict.a), opsOf(strict.b)];
+  const [strictCpu, ignoreCpu] = [cpuPerCreate(strict.a), cpuPerCreate(strict.b)];
+  console.log(
+    `create Deployment (${DEPLOY_ROUNDS} rounds of ${perDeployRound}, ${CONC} concurrent): fieldValidation=Strict ${r2(strictOps)} ops/s, ${r2(strictCpu)} ms apiserver CPU each | ` +
+      `Ignore ${r2(ignoreOps)} ops/s, ${r2(ignoreCpu)} ms CPU each | ratio ${r2(strictOps / ignoreOps)} [rounds ${strict.a.map((x, i) => r2(x.opsPerSec / strict.b[i].opsPerSec)).join(', ')}] | Strict vs etcd put ${r2(strictOps / putOps)}`,
+  );
+  const rssAfterCreates = rssMb(apiserver.pid!);
+
+  // OpenAPI: the first request loads and builds the documents, the next ones are served from memory
+  const timed = async (path: string, accept: string) => {
+    const s = nowMs();
+    const r = await new Promise<number>((ok, fail) => {
+      http.get({ host: '127.0.0.1', port: ap, path, agent, headers: { accept } }, (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode ?? 0));
+      }).on('error', fail);
+    });
+    return { code: r, ms: nowMs() - s };
+  };
+  const PB = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+  const v2Cold = await timed('/openapi/v2', PB);
+  const v2Warm = await timed('/openapi/v2', PB);
+  const v3Cold = await timed('/openapi/v3/apis/apps/v1', 'application/json');
+  const v3Warm = await timed('/openapi/v3/apis/apps/v1', 'application/json');
+  const rssAfterOpenapi = rssMb(apiserver.pid!);
+  console.log(
+    `openapi: /openapi/v2 (protobuf) ${v2Cold.code} first ${r2(v2Cold.ms)} ms, then ${r2(v2Warm.ms)} ms | /openapi/v3/apis/apps/v1 ${v3Cold.code} first ${r2(v3Cold.ms)} ms, then ${r2(v3Warm.ms)} ms | ` +
+      `RSS ${r2(rssAfterCreates)} MiB after the creates, ${r2(rssAfterOpenapi)} MiB after OpenAPI`,
   );
 
   // get at 500 req/s, open loop: one warm-up second each, then rounds of 2 s alternating apiserver / etcd
@@ -320,6 +410,20 @@ async function main(): Promise<void> {
 
   const result = {
     bench: 'apiserver',
+    startup_ms: r2(startupMs),
+    rss_ready_mb: r2(rssReady),
+    strict_create_ops_s: r2(strictOps),
+    ignore_create_ops_s: r2(ignoreOps),
+    strict_vs_ignore_ratio: r2(strictOps / ignoreOps),
+    strict_create_ratio_vs_etcd: r2(strictOps / putOps),
+    strict_create_cpu_ms: r2(strictCpu),
+    ignore_create_cpu_ms: r2(ignoreCpu),
+    rss_after_creates_mb: r2(rssAfterCreates),
+    openapi_v2_first_ms: r2(v2Cold.ms),
+    openapi_v2_ms: r2(v2Warm.ms),
+    openapi_v3_first_ms: r2(v3Cold.ms),
+    openapi_v3_ms: r2(v3Warm.ms),
+    rss_after_openapi_mb: r2(rssAfterOpenapi),
     create_ops_s: r2(createOps),
     etcd_put_ops_s: r2(putOps),
     create_ratio_vs_etcd: r2(createRatio),

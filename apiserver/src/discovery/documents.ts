@@ -20,7 +20,8 @@ function subresourceGvk(r: Discoverable, sub: string): Gvk {
   return (sub !== 'status' && r.strategy?.subresources?.[sub]?.responseKind) || self(r);
 }
 
-function subVerbs(r: Discoverable, sub: string): string[] {
+/** The verbs a subresource allows (status: get, patch, update). */
+export function subVerbs(r: Discoverable, sub: string): string[] {
   if (sub === 'status') return ['get', 'patch', 'update'];
   return [...(r.strategy?.subresources?.[sub]?.verbs ?? ['get'])];
 }

@@ -3,7 +3,7 @@
 // (a CustomResourceDefinition's) goes through KindRegistry.register with the same interface.
 import type { Store } from '../storage/etcd';
 import type { ResourceStrategy } from '../registry/strategy';
-import type { CreateAdmission } from '../registry/registry';
+import type { AdmissionPlugin } from '../registry/admission';
 import { namespaces, namespaceLifecycle } from './core/namespace';
 import { bindings, pods } from './core/pod';
 import { services, type ServiceRanges } from './core/service';
@@ -28,6 +28,12 @@ import { leases } from './coordination/lease';
 import { endpointSlices } from './discovery/endpointslice';
 import { selfSubjectReviews, tokenReviews, type TokenReviewer } from './authentication/reviews';
 import { selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews, type ReviewAuthorizer } from './authorization/reviews';
+import { persistentVolumes } from './core/persistentvolume';
+import { persistentVolumeClaims } from './core/persistentvolumeclaim';
+import { storageObjectInUseProtection } from './core/storageprotection';
+import { persistentVolumeClaimResize } from './core/pvcresize';
+import { storageClasses } from './storage/storageclass';
+import { defaultStorageClass } from './storage/defaultstorageclass';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -52,6 +58,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     secrets,
     events,
     serviceAccounts(cfg.auth.tokens),
+    persistentVolumes,
+    persistentVolumeClaims,
     replicationControllers,
     deployments,
     replicaSets,
@@ -69,8 +77,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    storageClasses,
   ];
 }
 
-/** Steps every create passes, in order (upstream's admission chain). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, serviceAccountAdmission];
+/**
+ * The admission chain every create and every update of a main resource passes, in upstream's recommended
+ * order: each plugin's mutating step in this order, then the object's validation, then each validating step.
+ */
+export const ADMISSION: readonly AdmissionPlugin[] = [namespaceLifecycle, serviceAccountAdmission, defaultStorageClass, storageObjectInUseProtection, persistentVolumeClaimResize];

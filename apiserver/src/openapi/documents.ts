@@ -1,56 +1,81 @@
-// The minimal OpenAPI v3 that kubectl's default validation (--validate=strict) needs:
-// per group-version, one PATCH operation per kind carrying x-kubernetes-group-version-kind and the
-// `fieldValidation` query parameter. kubectl then sends ?fieldValidation=Strict and lets us validate.
-// /openapi/v2 stays 404: kubectl asks for it as protobuf only and copes with a 404.
+// The OpenAPI documents of the kinds registered right now, built on first request from upstream's
+// vendored document and rebuilt when a kind is registered or unregistered (KindRegistry.generation): the
+// v2 document (JSON; protobuf on demand), the v3 documents per group-version and the /openapi/v3 index.
+// Only their bytes are kept (with their ETags: upstream's hex SHA-512, which the index's `?hash=` repeats);
+// the parsed upstream document and the built ones are dropped once serialized.
 import { createHash } from 'node:crypto';
-import { apiVersionOf, type ResourceType } from '@minik8s/shared';
-import { groupVersions, type GroupVersion } from '../discovery/documents';
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import type { KindRegistry } from '../registry/kinds';
+import { readUpstreamDocument, type SwaggerDocument } from './upstream';
+import { servedV2Document } from './v2';
+import { v3Documents } from './v3';
+import { encodeV2Protobuf } from './gnostic';
 
-/** "api/v1" or "apis/apps/v1": the key in /openapi/v3's paths. */
-export const openapiKey = (gv: GroupVersion) => (gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`);
+const gzip = promisify(gzipCb);
 
-const PARAMS = ['fieldValidation', 'fieldManager', 'dryRun', 'pretty'].map((name) => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } }));
-const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
-
-/** The OpenAPI v3 document of one group-version (undefined when not served). */
-export function openapiGroupVersionDoc(resources: readonly ResourceType[], gv: GroupVersion) {
-  const rs = resources.filter((r) => r.group === gv.group && r.version === gv.version);
-  if (!rs.length) return undefined;
-  const paths: Record<string, unknown> = {};
-  for (const r of rs) {
-    const base = `/${openapiKey(gv)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`;
-    const gvk = { group: r.group, version: r.version, kind: r.kind };
-    paths[base] = {
-      parameters: [
-        { name: 'name', in: 'path', description: `name of the ${r.kind}`, required: true, schema: { type: 'string', uniqueItems: true } },
-        ...(r.namespaced ? [{ name: 'namespace', in: 'path', description: 'object name and auth scope, such as for teams and projects', required: true, schema: { type: 'string', uniqueItems: true } }] : []),
-      ],
-      patch: {
-        tags: [apiVersionOf(r).replace(/[./]/g, '_')],
-        description: `partially update the specified ${r.kind}`,
-        operationId: `patch${r.kind}`,
-        parameters: PARAMS,
-        requestBody: { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: {} }])), required: true },
-        responses: { '200': { description: 'OK' }, '201': { description: 'Created' } },
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': gvk,
-      },
-    };
+/** One document's bytes, its ETag, and its gzipped bytes once a client asked for them. */
+export class Served {
+  readonly etag: string;
+  private gzipped?: Promise<Buffer>;
+  constructor(readonly body: Buffer) {
+    this.etag = createHash('sha512').update(body).digest('hex').toUpperCase();
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
-}
-
-/** Content hash of a document, as the `hash` query kubectl echoes back. */
-export function docHash(doc: unknown): string {
-  return createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
-}
-
-/** GET /openapi/v3: where each group-version document lives. */
-export function openapiRoot(resources: readonly ResourceType[]) {
-  const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const gv of groupVersions(resources)) {
-    const key = openapiKey(gv);
-    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${docHash(openapiGroupVersionDoc(resources, gv))}` };
+  gzip(): Promise<Buffer> {
+    return (this.gzipped ??= gzip(this.body));
   }
-  return { paths };
 }
+
+interface Built {
+  generation: number;
+  v2: Served;
+  v2Protobuf?: Served;
+  v3: Map<string, Served>;
+  v3Index: Served;
+}
+
+const json = (v: unknown) => new Served(Buffer.from(JSON.stringify(v)));
+
+export class OpenApiDocuments {
+  private built?: Built;
+
+  constructor(
+    private readonly kinds: KindRegistry,
+    private readonly readUpstream: () => SwaggerDocument = readUpstreamDocument,
+  ) {}
+
+  private current(): Built {
+    if (this.built?.generation === this.kinds.generation) return this.built;
+    const generation = this.kinds.generation;
+    const v2Doc = servedV2Document(
+      this.readUpstream(),
+      this.kinds.served().filter((r) => !r.strategy.hidden),
+    );
+    const v3 = new Map([...v3Documents(v2Doc)].map(([key, doc]) => [key, json(doc)]));
+    const paths = Object.fromEntries([...v3].map(([key, s]) => [key, { serverRelativeURL: v3Url(key, s.etag) }]));
+    this.built = { generation, v2: json(v2Doc), v3, v3Index: json({ paths }) };
+    return this.built;
+  }
+
+  v2(): Served {
+    return this.current().v2;
+  }
+
+  v2Protobuf(): Served {
+    const b = this.current();
+    // from the JSON bytes: the document objects are not kept
+    return (b.v2Protobuf ??= new Served(encodeV2Protobuf(JSON.parse(b.v2.body.toString('utf8')))));
+  }
+
+  v3Index(): Served {
+    return this.current().v3Index;
+  }
+
+  /** The v3 document at a key ("api/v1", "apis/apps/v1", ...), undefined when nothing served is there. */
+  v3(key: string): Served | undefined {
+    return this.current().v3.get(key);
+  }
+}
+
+/** Where the index points for a document: its path with its hash (upstream's serverRelativeURL). */
+export const v3Url = (key: string, etag: string) => `/openapi/v3/${key}?hash=${etag}`;

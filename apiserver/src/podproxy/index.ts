@@ -3,9 +3,10 @@
 // pass fastify's hooks: they are authenticated and authorized here (ctx.authorizeUpgrade). Logs stream through as-is; exec and
 // attach are WebSocket upgrades (subprotocol v5.channel.k8s.io, kubectl-compat.md §8.2) whose frames are
 // relayed unchanged in both directions, so the kubelet's channel protocol reaches kubectl intact.
-// portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, or kubectl's SPDY/3.1
-// fallback) goes to the kubelet as it came and the connection is piped through (§8.3): the kubelet does
-// the handshake, so the subprotocol, which is no RFC 6455 token, never meets a WebSocket library here.
+// portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, kubectl's SPDY/3.1
+// fallback, or a WebSocket with the channel protocol and ?ports=) goes to the kubelet as it came and the
+// connection is piped through (§8.3): the kubelet does the handshake, so the subprotocol, which is no
+// RFC 6455 token, never meets a WebSocket library here.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -74,6 +75,19 @@ function forwardQuery(query: URLSearchParams, keys: string[]): string {
   return s ? `?${s}` : '';
 }
 
+/** ?ports=80,8080&ports=9090 (PodPortForwardOptions) as the kubelet's ?port=80&port=8080&port=9090, or a 400 Status. */
+export function portQuery(values: string[]): string | Status {
+  const out = new URLSearchParams();
+  for (const v of values) {
+    for (const p of v.split(',')) {
+      if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) return statusFor.badRequest(`invalid port ${JSON.stringify(p)} in ports=${v}: a port is a number from 1 to 65535`);
+      out.append('port', String(Number(p)));
+    }
+  }
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
 const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
 
 function writeHttpStatus(socket: Duplex, st: Status): void {
@@ -91,7 +105,12 @@ async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: Incoming
   } catch (e) {
     return writeHttpStatus(socket, toStatus(e));
   }
-  if (kind === 'portforward') return pipeUpgrade(ctx, req, socket, head, target, `/portForward/${ns}/${name}`);
+  if (kind === 'portforward') {
+    // clients of the WebSocket channel protocol name the ports here (?ports=), the kubelet reads ?port=
+    const ports = portQuery(url.searchParams.getAll('ports'));
+    if (typeof ports !== 'string') return writeHttpStatus(socket, ports);
+    return pipeUpgrade(ctx, req, socket, head, target, `/portForward/${ns}/${name}${ports}`);
+  }
   relayWebSocket(ctx, wss, req, socket, head, ctx.kubelet.url(target, `/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`, 'wss'));
 }
 

@@ -1,10 +1,10 @@
 // The kinds this apiserver serves, as a runtime object: strategies are registered (the built-in ones at
 // start, a CustomResourceDefinition's at run time) and unregistered, and everything that depends on the
 // set of kinds asks here at request time: URL parsing, discovery, OpenAPI, tables, watch caches, strict
-// decoding. Each registered strategy is served at each of its versions as a ServedResource, built once.
+// decoding (whose documents and schemas are rebuilt when `generation` moves). Each registered strategy is
+// served at each of its versions as a ServedResource, built once.
 import type { ResourceType } from '@minik8s/shared';
-import { ALL_VERBS, type Conversion, type ResourceStrategy } from './strategy';
-import { objectFields, type KnownFields } from './strict';
+import { ALL_VERBS, type Conversion, type KindOpenApi, type ResourceStrategy } from './strategy';
 import type { ProtobufDecoder } from '../protobuf/messages';
 import type { Obj } from './objects';
 
@@ -20,8 +20,8 @@ export interface ServedResource extends ResourceType {
   readonly storage: ServedResource;
   /** Undefined at the storage version. */
   readonly conversion?: Conversion;
-  /** Every field a strict decode knows at this version (apiVersion, kind and metadata included). */
-  readonly strictFields: KnownFields;
+  /** The schema the strategy brings for this version (else upstream's: registry/schemas.ts). */
+  readonly openapi?: KindOpenApi;
   readonly protobuf?: ProtobufDecoder;
   /** Field selector labels and their values. */
   readonly selectable: ReadonlyMap<string, FieldValue>;
@@ -88,7 +88,7 @@ function serve(s: ResourceStrategy): ServedResource[] {
     strategy: s,
     storage: undefined as unknown as ServedResource,
     conversion: v.conversion,
-    strictFields: objectFields(v.strict ?? (v.conversion ? undefined : s.strict)),
+    openapi: v.openapi,
     protobuf: v.protobuf ?? (v.conversion ? undefined : s.protobuf),
     selectable,
     fieldLabelError,

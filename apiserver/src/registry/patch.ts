@@ -3,6 +3,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { applyPatch as applyJsonPatchOps, type Operation } from 'fast-json-patch';
 import { ApiError, statusFor, applyStrategicMergePatch } from '@minik8s/shared';
+import type { SchemaNode } from '@minik8s/shared/openapi';
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
@@ -28,8 +29,11 @@ function bad(message: string): ApiError {
   return new ApiError(statusFor.badRequest(message));
 }
 
-/** Apply a patch of the given type to a copy of `original`. Malformed patches → 400 BadRequest (ApiError). */
-export function applyPatch(type: PatchType, original: Record<string, any>, patch: unknown): Record<string, any> {
+/**
+ * Apply a patch of the given type to a copy of `original`, a strategic merge patch with the merge keys of
+ * `schema` (the kind's). Malformed patches → 400 BadRequest (ApiError).
+ */
+export function applyPatch(type: PatchType, original: Record<string, any>, patch: unknown, schema?: SchemaNode): Record<string, any> {
   switch (type) {
     case 'merge':
     case 'apply': {
@@ -46,7 +50,7 @@ export function applyPatch(type: PatchType, original: Record<string, any>, patch
     }
     case 'strategic': {
       try {
-        return applyStrategicMergePatch(structuredClone(original), patch);
+        return applyStrategicMergePatch(structuredClone(original), patch, undefined, schema);
       } catch (e) {
         throw bad((e as Error).message);
       }

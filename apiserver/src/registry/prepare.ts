@@ -56,6 +56,7 @@ export function prepareForUpdate(r: ServedResource, incoming: Obj, old: Obj, sub
     const next = clone(old);
     if (incoming.status !== undefined) next.status = incoming.status;
     else delete next.status;
+    s.status?.prepare?.(next, old);
     return next;
   }
   const next = incoming;

@@ -1,5 +1,5 @@
 // The generic registry: get/list/create/update/patch/delete for every served kind on the etcd store,
-// with upstream semantics (preconditions, graceful deletion, finalizers, create admission, storage hooks),
+// with upstream semantics (preconditions, graceful deletion, finalizers, the admission chain, storage hooks),
 // the kind-specific parts coming from its strategy. Objects here are at their storage version.
 // Every write is one etcd transaction conditioned on the revision it was computed from; when a
 // server-side read-modify-write loses a race it re-reads and retries (GuaranteedUpdate).
@@ -16,6 +16,8 @@ import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
+import { kindSchema } from './schemas';
+import { runAdmission, type AdmissionPlugin } from './admission';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -39,18 +41,13 @@ export interface ListQuery {
 
 const MAX_RETRIES = 20;
 
-/**
- * A step every create passes after the defaults and before validation (upstream's admission chain, e.g.
- * NamespaceLifecycle and the service account plugin): it may refuse the create (throw) or change the new object `obj`
- * (at the storage version) in place.
- */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
 
 export interface RegistryOptions {
   /** Events kept per watch cache for watch resumption. */
   watchCacheSize?: number;
   log?: (msg: string, err?: unknown) => void;
-  admission?: readonly CreateAdmission[];
+  /** The admission chain creates and updates of main resources pass, in order. */
+  admission?: readonly AdmissionPlugin[];
 }
 
 /** Kinds served with a watch cache: those that can be read (a create-only kind stores nothing). */
@@ -59,7 +56,7 @@ const readable = (r: ServedResource) => r.verbs.includes('get') || r.verbs.inclu
 export class Registry {
   /** One watch cache per stored kind (keyed by the kind at its storage version). */
   readonly caches = new Map<ServedResource, WatchCache>();
-  private readonly admission: readonly CreateAdmission[];
+  private readonly admission: readonly AdmissionPlugin[];
 
   constructor(
     readonly store: Store,
@@ -195,9 +192,11 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
+    const attrs = { operation: 'CREATE', r: s, namespace, name, obj } as const;
+    await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(s, obj);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
+    await runAdmission(this.admission, 'validate', this, attrs);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
     if (!hooks) {
@@ -266,8 +265,11 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
+            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj } as const;
+            await runAdmission(this.admission, 'admit', this, attrs);
             const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
+            await runAdmission(this.admission, 'validate', this, attrs);
           }
         } catch (e) {
           if (fromCache) {
@@ -344,7 +346,7 @@ export class Registry {
       name,
       namespace,
       (cur) => {
-        const patched = applyPatch(type, toServed(r, cur), patch);
+        const patched = applyPatch(type, toServed(r, cur), patch, kindSchema(r));
         if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null)
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
         opts.check?.(patched);

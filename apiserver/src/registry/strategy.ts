@@ -1,14 +1,14 @@
 // The contract between one resource kind and the generic apiserver, as upstream's
 // pkg/registry/<group>/<kind>/strategy.go plus the options of its REST storage: identity and served
-// versions, create/update/delete rules, reads (table, field selectors, watch index), the fields a strict
-// decode knows, protobuf bodies, and hooks for what is written beside the object. A kind module exports
-// one; kinds/index.ts lists the built-in ones; KindRegistry serves whatever is registered, at run time too.
+// versions (and their OpenAPI schemas), create/update/delete rules, reads (table, field selectors, watch
+// index), protobuf bodies, and hooks for what is written beside the object. A kind module exports one;
+// kinds/index.ts lists the built-in ones; KindRegistry serves whatever is registered, at run time too.
 import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';
+import type { Schema } from '@minik8s/shared/openapi';
 import type { TxnExtra } from '../storage/etcd';
 import type { TablePrinter } from '../tables/types';
 import type { ProtobufDecoder } from '../protobuf/messages';
 import type { Cause } from './fielderrors';
-import type { KnownFields } from './strict';
 import type { ServedResource } from './kinds';
 import type { DeleteOptions, Registry } from './registry';
 import type { PatchType } from './patch';
@@ -36,10 +36,33 @@ export interface VersionDef {
   readonly name: string;
   /** Absent on the storage version (exactly one per kind), required on every other. */
   readonly conversion?: Conversion;
-  /** Top-level fields a strict decode knows at this version (default: the kind's `strict`). */
-  readonly strict?: KnownFields;
+  /**
+   * The schema of the kind's objects at this version. Default: upstream's definition of the group, version
+   * and kind (every built-in kind has one); a kind registered at run time (a CustomResourceDefinition's)
+   * brings its own. Without either, /openapi lists the kind without a schema and no field is unknown.
+   */
+  readonly openapi?: KindOpenApi;
   /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
   readonly protobuf?: ProtobufDecoder;
+}
+
+/**
+ * A kind's OpenAPI schema at one version. From it come the kind's part of /openapi/v2 and /openapi/v3
+ * (kubectl explain, kubectl's validation and apply), the unknown fields of fieldValidation=Strict|Warn,
+ * the merge keys of strategic merge patch and the list types and map keys of server-side apply.
+ */
+export interface KindOpenApi {
+  /** The name of the definition of the kind's objects, upstream's style: `<reversed group>.<version>.<Kind>` ("com.example.stable.v1.CronTab"). */
+  readonly definition: string;
+  /**
+   * The definitions it adds, `definition` among them: OpenAPI v2 schema objects with their descriptions
+   * (kubectl explain prints them), `$ref`s written "#/definitions/<name>" and free to point at upstream's
+   * (io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). A CustomResourceDefinition's openAPIV3Schema fits
+   * as it is (its `x-kubernetes-preserve-unknown-fields`, `-int-or-string`, `-list-type`, ... are read).
+   * The kind's definition gets its `x-kubernetes-group-version-kind` when it lacks one; a `<definition>List`
+   * is made up when absent.
+   */
+  readonly definitions: Readonly<Record<string, Schema>>;
 }
 
 /** Server-side state written in the same etcd transaction as an object (upstream: a REST storage's allocators). */
@@ -59,6 +82,8 @@ export interface StatusSubresource {
   initial?(obj: Obj): Obj | undefined;
   /** Keep the status the client created the object with (an agent registering itself reports its status at once). */
   keepOnCreate?: boolean;
+  /** Kind-specific fields of a /status update (upstream's PrepareForUpdate of the status strategy). */
+  prepare?(next: Obj, old: Obj): void;
 }
 
 /** What a subresource handler, or a kind's own create, gets from the generic router. */
@@ -170,8 +195,6 @@ export interface ResourceStrategy {
   readonly watchIndex?: string;
 
   // --- bodies ---
-  /** Top-level fields a strict decode knows at the storage version (default: spec and status). */
-  readonly strict?: KnownFields;
   /** Decoder of protobuf bodies at the storage version. */
   readonly protobuf?: ProtobufDecoder;
 

@@ -1,52 +1,55 @@
-// fieldValidation=Strict: unknown fields → 400 BadRequest, as upstream's strict decoder. Each kind lists
-// the fields it knows (ResourceStrategy.strict); apiVersion, kind and metadata are known for every kind.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// Unknown fields, as upstream's decoders find them: every field of a body, at every depth, against the
+// kind's OpenAPI schema (registry/schemas.ts, compiled once per kind). fieldValidation=Strict fails the
+// request, Warn sends one warning each; unless Strict failed they are dropped, as decoding into upstream's
+// Go types drops them. Paths are worded as sigs.k8s.io/json words them
+// (`spec.template.spec.containers[0].imagee`, map entries as `.key`), in the order of the document.
+import type { SchemaNode } from '@minik8s/shared/openapi';
 
 /**
- * The fields known at one level of an object: each maps to the fields known inside its value (an object,
- * or each item of a list), or to `true` when the value is not checked further. A `'*'` entry stands for
- * every field not listed (so a level can be open while one of its fields is checked).
+ * The paths of the fields of `obj` that `schema` does not know (none without a schema); with `drop`, they
+ * are deleted from `obj` too.
  */
-export type KnownFields = { readonly [field: string]: KnownFields | true };
-
-const META: KnownFields = Object.fromEntries(
-  ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'].map((f) => [f, true]),
-);
-
-/** What a kind without a list of its own knows: spec and status, not checked further. */
-export const SPEC_AND_STATUS: KnownFields = { spec: true, status: true };
-
-/** The fields of a whole object of a kind whose own top-level fields are `top`. */
-export function objectFields(top: KnownFields = SPEC_AND_STATUS): KnownFields {
-  return { apiVersion: true, kind: true, metadata: META, ...top };
-}
-
-/** `names` known, none checked further. */
-export const fieldsOf = (...names: string[]): KnownFields => Object.fromEntries(names.map((n) => [n, true]));
-
-/**
- * Paths of unknown fields (empty when none): each level's unknown fields first, then those inside its known
- * fields, in the object's key order (as the strict decoder reports them).
- */
-export function unknownFields(known: KnownFields, obj: unknown): string[] {
+export function unknownFields(schema: SchemaNode | undefined, obj: unknown, drop = false): string[] {
   const out: string[] = [];
-  walk(known, obj, '', out);
+  if (schema) walk(schema, obj, '', out, drop);
   return out;
 }
 
-function walk(known: KnownFields, value: unknown, path: string, out: string[]): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(known, item, `${path}[${i}]`, out));
+function walk(node: SchemaNode, value: unknown, path: string, out: string[], drop: boolean): void {
+  if (value === null || typeof value !== 'object') return;
+  if (node.kind === 'list') {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walk(node.items, value[i], `${path}[${i}]`, out, drop);
     return;
   }
-  if (!value || typeof value !== 'object') return;
-  const o = value as Record<string, any>;
-  const inner: [KnownFields, unknown, string][] = [];
-  for (const k of Object.keys(o)) {
-    const sub = Object.hasOwn(known, k) ? known[k] : known['*'];
+  if (node.kind !== 'map' || Array.isArray(value)) return;
+  const o = value as Record<string, unknown>;
+  for (const k in o) {
     const p = path ? `${path}.${k}` : k;
-    if (sub === undefined) out.push(p);
-    else if (sub !== true) inner.push([sub, o[k], p]);
+    const sub = node.fields.get(k)?.node ?? node.values;
+    if (sub) walk(sub, o[k], p, out, drop);
+    else if (!node.preserveUnknownFields) {
+      out.push(p);
+      if (drop) delete o[k];
+    }
   }
-  for (const [sub, v, p] of inner) walk(sub, v, p, out);
+}
+
+/** The strict decoder's error text for these unknown fields. */
+export const strictDecodingError = (fields: readonly string[]) => `strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`;
+
+/**
+ * A value as Go's `%+v` prints what encoding/json decoded (maps with sorted keys, `map[k:v]`, `[a b]`,
+ * `<nil>`): how upstream shows a strategic merge patch in the error of a strict patch.
+ */
+export function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `map[${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${goValue(o[k])}`)
+      .join(' ')}]`;
+  }
+  return String(v);
 }

@@ -11,7 +11,7 @@ import type { KindRegistry, ServedResource } from '../registry/kinds';
 import { methodNotAllowed, type HandlerRequest, type HandlerResult } from '../registry/strategy';
 import { toServed, toStorage } from '../registry/convert';
 import { maybeTable } from '../tables';
-import { checkStrict, decodeBody, deleteOptions, expectObject, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
+import { addWarnings, checkBodyFields, checkPatchedFields, decodeBody, deleteOptions, expectObject, fieldValidation, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
 import { authOf } from '../auth/filter';
@@ -177,8 +177,9 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       allow('create');
       if (r.namespaced && namespace === undefined) throw methodNotAllowed(req.method);
       if (r.strategy.create) return sendResult(req, reply, r, await r.strategy.create(handlerRequest(req, registry, p, dryRun)));
+      const validation = fieldValidation(q, req.method);
       const body = object();
-      checkStrict(q, r, body);
+      addWarnings(reply, checkBodyFields(validation, r, body));
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
       const created = await registry.create(r, namespace, toStorage(r, body), { dryRun });
@@ -207,8 +208,9 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       return send(req, reply, r, 200, withKind(r.storage, await registry.get(r, name, namespace)));
     case 'PUT': {
       if (!subresource) allow('update');
+      const validation = fieldValidation(q, req.method);
       const body = object();
-      checkStrict(q, r, body);
+      addWarnings(reply, checkBodyFields(validation, r, body));
       const m = (body.metadata ??= {});
       if (m.name !== undefined && m.name !== name) throw new ApiError(statusFor.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`));
       if (r.namespaced && m.namespace && m.namespace !== namespace)
@@ -227,10 +229,14 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     case 'PATCH': {
       if (!subresource) allow('patch');
       const type = patchTypeOf(req);
+      const validation = fieldValidation(q, req.method);
       const patch = decodeBody(req, r, kinds);
       if (patch === undefined) throw new ApiError(statusFor.badRequest('the patch body is empty'));
-      const strict = q1(q, 'fieldValidation') === 'Strict';
-      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check: strict ? (o) => checkStrict(q, r, o) : undefined });
+      // the check runs on each attempt of the update loop: the warnings of the last one count
+      let warnings: string[] = [];
+      const check = (patched: unknown) => void (warnings = checkPatchedFields(validation, r, type, patch, patched));
+      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check });
+      addWarnings(reply, warnings);
       return send(req, reply, r, 200, out);
     }
     case 'DELETE': {

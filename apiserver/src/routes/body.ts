@@ -1,11 +1,13 @@
 // Request bodies and query options: JSON, YAML and protobuf bodies; DeleteOptions; dryRun;
-// fieldValidation=Strict (against the fields the kind knows at the request's version).
+// fieldValidation (Strict, Warn: the default, Ignore) against the kind's schema at the request's version.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import YAML from 'yaml';
-import type { FastifyRequest } from 'fastify';
-import { ApiError, statusFor } from '@minik8s/shared';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, failure, statusFor } from '@minik8s/shared';
 import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch';
-import { unknownFields } from '../registry/strict';
+import { goValue, strictDecodingError, unknownFields } from '../registry/strict';
+import { kindSchema } from '../registry/schemas';
+import { fe } from '../registry/fielderrors';
 import type { DeleteOptions } from '../registry/registry';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
 import type { SubresourceDef } from '../registry/strategy';
@@ -78,11 +80,67 @@ export function expectObject(body: unknown, kind: string, apiVersion: string, ve
   return o;
 }
 
-export function checkStrict(q: Query, r: ServedResource, obj: unknown): void {
-  if (q1(q, 'fieldValidation') !== 'Strict') return;
-  const unknown = unknownFields(r.strictFields, obj);
-  if (unknown.length)
-    throw bad(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+const FIELD_VALIDATIONS = ['', 'Ignore', 'Strict', 'Warn'];
+
+/**
+ * A write's fieldValidation: absent is Warn (as upstream's handlers); any other value than the three → 422,
+ * worded as upstream's validation of Create/Update/PatchOptions.
+ */
+export function fieldValidation(q: Query, method: string): FieldValidation {
+  const v = q1(q, 'fieldValidation') ?? '';
+  if (v === '') return 'Warn';
+  if (v === 'Ignore' || v === 'Warn' || v === 'Strict') return v;
+  const kind = method === 'PUT' ? 'UpdateOptions' : method === 'PATCH' ? 'PatchOptions' : 'CreateOptions';
+  const cause = fe.notSupported('fieldValidation', v, FIELD_VALIDATIONS);
+  throw new ApiError(failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: fieldValidation: ${cause.message}`, { group: 'meta.k8s.io', kind, causes: [cause] }));
+}
+
+/**
+ * The unknown fields of a create or update body: Strict → 400 as upstream's strict decoder words it; else
+ * they are dropped from `obj`, and returned as warnings (for `addWarnings`) with Warn.
+ */
+export function checkBodyFields(mode: FieldValidation, r: ServedResource, obj: unknown): string[] {
+  const unknown = unknownFields(kindSchema(r), obj, mode !== 'Strict');
+  if (unknown.length && mode === 'Strict') throw bad(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${strictDecodingError(unknown)}`);
+  return mode === 'Warn' ? unknown.map(unknownWarning) : [];
+}
+
+/**
+ * The unknown fields of a patched object. Strict → 422 as upstream's patch handler: the `patch` field is
+ * invalid, shown as Go prints the decoded strategic merge patch, or as the patched JSON for the other types.
+ * Else as checkBodyFields.
+ */
+export function checkPatchedFields(mode: FieldValidation, r: ServedResource, type: PatchType, patch: unknown, patched: unknown): string[] {
+  const unknown = unknownFields(kindSchema(r), patched, mode !== 'Strict');
+  if (unknown.length && mode === 'Strict') {
+    const cause = fe.invalid('patch', type === 'strategic' ? goValue(patch) : JSON.stringify(patched), strictDecodingError(unknown));
+    throw new ApiError(failure(422, 'Invalid', ` "" is invalid: patch: ${cause.message}`, { causes: [cause] }));
+  }
+  return mode === 'Warn' ? unknown.map(unknownWarning) : [];
+}
+
+const unknownWarning = (field: string) => `unknown field "${field}"`;
+
+/** What one response's warnings may add up to (upstream also caps them). */
+const WARNINGS_MAX_BYTES = 4096;
+
+/**
+ * `Warning: 299 - "<text>"` headers (RFC 7234, as upstream's warning recorder writes them; kubectl prints
+ * each as `Warning: <text>`). The text goes out as UTF-8 bytes, as Go sends it.
+ */
+export function addWarnings(reply: FastifyReply, texts: readonly string[]): void {
+  if (!texts.length) return;
+  const values: string[] = [];
+  let size = 0;
+  for (const t of new Set(texts)) {
+    const v = `299 - "${t.replace(/["\\]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, ' ')}"`;
+    size += v.length;
+    if (size > WARNINGS_MAX_BYTES) break;
+    values.push(Buffer.from(v, 'utf8').toString('latin1'));
+  }
+  if (values.length) reply.header('Warning', values.length === 1 ? values[0] : values);
 }
 
 export function isDryRun(q: Query): boolean {

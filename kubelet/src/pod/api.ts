@@ -1,7 +1,7 @@
 // What the pod workers ask of the apiserver, as one narrow interface: the thin shell over the API
 // client (and the kubelet's Service informer, as upstream's service lister) here, an in-memory one in
 // unit tests.
-import { NAMESPACE_INDEX, R, isNotFound, type ApiClient, type core, type Informer, type KubeObject, type ResourceClient } from '@minik8s/shared';
+import { NAMESPACE_INDEX, R, isNotFound, type ApiClient, type Claim, type core, type Informer, type KubeObject, type Node, type ResourceClient, type Volume } from '@minik8s/shared';
 import type { ConfigMap, Pod, Secret, Service } from '../kinds';
 import { TokenManager } from './tokens';
 
@@ -18,6 +18,10 @@ export interface PodApi {
   serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<string>;
   /** Drop what is cached for a pod that is gone (its tokens). */
   forgetPod(uid: string): void;
+  /** What a persistentVolumeClaim volume resolves through: the claim, its volume, this node (for the volume's node affinity). */
+  claim(namespace: string, name: string): Promise<Claim | undefined>;
+  persistentVolume(name: string): Promise<Volume | undefined>;
+  node(): Promise<Node | undefined>;
 }
 
 async function getOrUndefined<T extends KubeObject>(r: ResourceClient<T>, name: string, ns: string): Promise<T | undefined> {
@@ -29,7 +33,7 @@ async function getOrUndefined<T extends KubeObject>(r: ResourceClient<T>, name: 
   }
 }
 
-export function apiPodApi(client: ApiClient, services: Informer<Service>): PodApi {
+export function apiPodApi(client: ApiClient, services: Informer<Service>, nodeName: string): PodApi {
   const pods = client.resource<Pod>(R.pods);
   const tokens = new TokenManager(client);
   return {
@@ -51,6 +55,9 @@ export function apiPodApi(client: ApiClient, services: Informer<Service>): PodAp
     },
     configMap: (ns, name) => getOrUndefined(client.resource<ConfigMap>(R.configmaps), name, ns),
     secret: (ns, name) => getOrUndefined(client.resource<Secret>(R.secrets), name, ns),
+    claim: (ns, name) => getOrUndefined(client.resource<Claim>(R.persistentvolumeclaims), name, ns),
+    persistentVolume: (name) => getOrUndefined(client.resource<Volume>(R.persistentvolumes), name, ''),
+    node: () => getOrUndefined(client.resource<Node>(R.nodes), nodeName, ''),
     services(ns) {
       const own = services.store.byIndex(NAMESPACE_INDEX, ns);
       const master = ns === 'default' ? undefined : services.store.get('default/kubernetes');

@@ -10,6 +10,7 @@ import type { PodContext } from './context';
 import { buildEnv, EnvError, type EnvSources } from './env';
 import { ensureImage } from './images';
 import { mounts as volumeMounts, resolvConf, setUpVolumes, VolumeError, writePodFile, type VolumeSources } from './volumes';
+import { ClaimError, claimSource } from './claims';
 
 /** A new sandbox for the pod (the old ones removed); its IP is remembered for the status. */
 export async function runSandbox(ctx: PodContext, pod: Pod, rt: PodRuntime | undefined): Promise<void> {
@@ -73,7 +74,7 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
   } catch (e) {
     if (!(e instanceof EnvError) && !(e instanceof VolumeError)) throw e;
     const reason = e instanceof EnvError ? 'CreateContainerConfigError' : 'ContainerCreating';
-    ctx.event(pod, 'Warning', e instanceof EnvError ? 'Failed' : 'FailedMount', `Error: ${e.message}`);
+    ctx.event(pod, 'Warning', e instanceof EnvError ? 'Failed' : 'FailedMount', e instanceof VolumeError && e.event ? e.event : `Error: ${e.message}`);
     waiting.set(wkey, e instanceof EnvError ? { reason, message: e.message } : { reason });
     ctx.requeue(pod, 2000);
     return false;
@@ -166,6 +167,18 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
       for (const [k, v] of Object.entries(cm.data ?? {})) out[k] = Buffer.from(v);
       for (const [k, v] of Object.entries(cm.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
       return out;
+    },
+    claim: async (name) => {
+      const [claim, node] = await Promise.all([api.claim(ns, name), api.node()]);
+      const volume = claim?.spec?.volumeName ? await api.persistentVolume(claim.spec.volumeName) : undefined;
+      try {
+        return claimSource(ns, name, claim, volume, node ?? { metadata: { name: ctx.o.nodeName, labels: { 'kubernetes.io/hostname': ctx.o.nodeName } } });
+      } catch (e) {
+        if (!(e instanceof ClaimError)) throw e;
+        // as upstream's volume manager reports a volume it cannot mount yet
+        const vol = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === name)?.name ?? name;
+        throw new VolumeError(e.message, `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`);
+      }
     },
     secret: async (name) => {
       const s = await api.secret(ns, name);

@@ -1,10 +1,12 @@
 // Pod volumes as host directories under <root-dir>/pods/<uid>/volumes, bind-mounted into containers:
-// emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected and downwardAPI
-// (files rewritten on every sync, so changes reach running pods).
+// emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected (ServiceAccount tokens included) and downwardAPI
+// (files rewritten on every sync, so changes reach running pods), and persistentVolumeClaim (the bound
+// volume's hostPath or local directory).
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { core } from '@minik8s/shared';
 import type { Mount } from '../runtime/types';
+import type { ClaimSource } from './claims';
 
 export interface VolumeSources {
   /** ConfigMap data (binaryData decoded) or undefined when missing. */
@@ -12,13 +14,32 @@ export interface VolumeSources {
   secret(name: string): Promise<Record<string, Buffer> | undefined>;
   /** A token of the pod's ServiceAccount, bound to the pod (TokenRequest through the token manager). */
   serviceAccountToken(audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** The source of a claim's bound volume; throws a VolumeError (with its FailedMount message) when there is none yet. */
+  claim(name: string): Promise<ClaimSource>;
 }
 
 /** Upstream's bounds for a projected token's expirationSeconds (default 1 h, at least 10 min). */
 const TOKEN_DEFAULT_SECONDS = 3600;
 const TOKEN_MIN_SECONDS = 600;
 
-export class VolumeError extends Error {}
+export class VolumeError extends Error {
+  /** The whole FailedMount event message when it is not "Error: <message>". */
+  constructor(message: string, readonly event?: string) {
+    super(message);
+  }
+}
+
+/** A host path of a hostPath volume (inline or a PersistentVolume's) with upstream's type checks. */
+function hostPathVolume(path: string, type: string): string {
+  if (type === 'DirectoryOrCreate') mkdirSync(path, { recursive: true });
+  else if (type === 'FileOrCreate' && !existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(path, 'a'));
+  } else if ((type === 'Directory' || type === 'File') && !existsSync(path)) {
+    throw new VolumeError(`hostPath type check failed: ${path} does not exist`);
+  }
+  return path;
+}
 
 export function podDir(root: string, uid: string): string {
   return join(root, 'pods', uid);
@@ -95,16 +116,13 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
       mkdirSync(p, { recursive: true, mode: 0o777 });
       paths.set(v.name, p);
     } else if (v.hostPath) {
-      const p = join(hostRoot, normalize(`/${v.hostPath.path}`));
-      const type = v.hostPath.type ?? '';
-      if (type === 'DirectoryOrCreate') mkdirSync(p, { recursive: true });
-      else if (type === 'FileOrCreate' && !existsSync(p)) {
-        mkdirSync(dirname(p), { recursive: true });
-        closeSync(openSync(p, 'a'));
-      } else if ((type === 'Directory' || type === 'File') && !existsSync(p)) {
-        throw new VolumeError(`hostPath type check failed: ${p} does not exist`);
-      }
-      paths.set(v.name, p);
+      paths.set(v.name, hostPathVolume(join(hostRoot, normalize(`/${v.hostPath.path}`)), v.hostPath.type ?? ''));
+    } else if (v.persistentVolumeClaim) {
+      const source = await src.claim(v.persistentVolumeClaim.claimName);
+      const p = join(hostRoot, source.path);
+      if (source.kind === 'hostPath') paths.set(v.name, hostPathVolume(p, source.type));
+      else if (!existsSync(p)) throw new VolumeError(`MountVolume.NewMounter initialization failed for volume "${v.name}" : path "${source.path}" does not exist`);
+      else paths.set(v.name, p);
     } else if (v.configMap) {
       const name = v.configMap.name ?? '';
       const data = await src.configMap(name);
@@ -176,7 +194,7 @@ export function mounts(c: core.Container, pod: core.Pod, paths: Map<string, stri
       src = join(host, safeRel(m.subPath));
       if (!existsSync(src)) mkdirSync(src, { recursive: true });
     }
-    const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI;
+    const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI || !!vol?.persistentVolumeClaim?.readOnly;
     out.push({ hostPath: src, containerPath: m.mountPath, readOnly: ro });
   }
   return out;

@@ -1,6 +1,7 @@
 // The kubelet API (HTTPS on --address:--port, every request authenticated and authorized, see auth.ts):
 // /healthz, /metrics, /pods, /containerLogs, /exec and /attach (WebSocket v5.channel.k8s.io),
-// /portForward (SPDY/3.1, upgraded or tunnelled in a WebSocket), /stats/summary.
+// /portForward (SPDY/3.1, upgraded or tunnelled in a WebSocket; or a WebSocket with the channel
+// protocol), /stats/summary.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -12,6 +13,7 @@ import { latest, previous } from '../pod/actions';
 import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
+import { serveWsPortForward, wsPorts, WS_CHANNEL_PROTOCOLS } from './portforward-ws';
 import { canEnterNetns, dialPodIp, startNetnsHelper } from './pod-dial';
 import { KubeletAuthError, type KubeletAuth } from './auth';
 
@@ -57,6 +59,10 @@ export class KubeletServer {
   // ws refuses subprotocols that are not RFC 6455 tokens, and Kubernetes' has a '/': the request's
   // header is checked and taken out before ws sees it, and the answer is added back here.
   private pfWss = new WebSocketServer({ noServer: true }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
+  private channelWss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => [...protocols].find((p) => WS_CHANNEL_PROTOCOLS.includes(p)) ?? false,
+  });
 
   constructor(private d: KubeletServerDeps) {
     const t = d.tls;
@@ -230,7 +236,8 @@ export class KubeletServer {
 
   /**
    * /portForward/NS/NAME: a WebSocket offering SPDY/3.1+portforward.k8s.io (SPDY bytes in binary messages),
-   * or a SPDY/3.1 upgrade with X-Stream-Protocol-Version: portforward.k8s.io (kubectl's fallback).
+   * a SPDY/3.1 upgrade with X-Stream-Protocol-Version: portforward.k8s.io (kubectl's fallback), or a
+   * WebSocket with the channel protocol and ?port=... (portforward-ws.ts).
    */
   private async portForward(req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, name: string): Promise<void> {
     const pod = this.pod(ns, name);
@@ -238,11 +245,19 @@ export class KubeletServer {
     if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
     const ip = pod.status?.podIP;
     if (pod.status?.phase !== 'Running' || !ip) throw new HttpError(400, `pod ${name} is not running and cannot be forwarded; current phase is ${pod.status?.phase ?? 'Pending'}`);
-    const tunnelled = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-    if (tunnelled) {
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-      if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw new HttpError(400, `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
-    } else {
+    const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const tunnelled = websocket && offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL);
+    let wsPortList: number[] = [];
+    if (websocket && !tunnelled) {
+      // the channel protocol: its ports are in the query
+      if (offered.length && !offered.some((p) => WS_CHANNEL_PROTOCOLS.includes(p))) {
+        throw new HttpError(400, `unable to upgrade: requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[PORT_FORWARD_TUNNEL_PROTOCOL, ...WS_CHANNEL_PROTOCOLS].join(' ')}]`);
+      }
+      const ports = wsPorts(new URL(req.url ?? '/', 'http://kubelet').searchParams.getAll('port'));
+      if ('error' in ports) throw new HttpError(400, ports.error);
+      wsPortList = ports;
+    } else if (!websocket) {
       if (String(req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade ?? ''}": use websocket or SPDY/3.1`);
       const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
       if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new HttpError(403, `unable to negotiate a stream protocol: the client asked for [${versions.join(' ')}], the server speaks [${PORT_FORWARD_PROTOCOL}]`);
@@ -258,6 +273,10 @@ export class KubeletServer {
       dial = helper.dial;
     }
     const target: PortForwardTarget = { pod: `${name}_${ns}`, uid, dial };
+    if (websocket && !tunnelled) {
+      this.channelWss.handleUpgrade(req, socket, head, (ws) => serveWsPortForward(ws, wsPortList, target, this.d.log));
+      return;
+    }
     if (tunnelled) {
       delete req.headers['sec-websocket-protocol'];
       this.pfWss.handleUpgrade(req, socket, head, (ws) => {

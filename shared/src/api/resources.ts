@@ -55,6 +55,8 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('', 'v1', 'Secret', 'secrets', true),
   rt('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   rt('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
+  rt('', 'v1', 'PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
+  rt('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
   rt('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
@@ -67,6 +69,7 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  rt('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
 ];
 
 /** "apps/v1" or "v1" for the core group. */
@@ -120,6 +123,8 @@ export const R = {
   secrets: must('', 'secrets'),
   events: must('', 'events'),
   serviceaccounts: must('', 'serviceaccounts'),
+  persistentvolumes: must('', 'persistentvolumes'),
+  persistentvolumeclaims: must('', 'persistentvolumeclaims'),
   replicationcontrollers: must('', 'replicationcontrollers'),
   deployments: must('apps', 'deployments'),
   replicasets: must('apps', 'replicasets'),
@@ -132,6 +137,7 @@ export const R = {
   poddisruptionbudgets: must('policy', 'poddisruptionbudgets'),
   leases: must('coordination.k8s.io', 'leases'),
   endpointslices: must('discovery.k8s.io', 'endpointslices'),
+  storageclasses: must('storage.k8s.io', 'storageclasses'),
 } as const;
 
 function must(group: string, resource: string): ResourceType {

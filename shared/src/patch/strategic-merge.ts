@@ -1,7 +1,10 @@
-// Strategic merge patch (k8s.io/apimachinery/pkg/util/strategicpatch), for the built-in kinds we serve:
-// applying one (the apiserver's PATCH with application/strategic-merge-patch+json) and computing one
-// as kubectl's client-side apply does (two-way and three-way), so mkctl sends what kubectl sends.
-import { schemaFor, type FieldMeta, type TypeMeta } from './schema';
+// Strategic merge patch (k8s.io/apimachinery/pkg/util/strategicpatch), with the patch metadata of the
+// kind's OpenAPI schema: applying one (the apiserver's PATCH with application/strategic-merge-patch+json)
+// and computing one as kubectl's client-side apply does (two-way and three-way), so mkctl sends what
+// kubectl sends.
+import type { SchemaNode } from '../openapi/nodes';
+import { fieldMeta, schemaFor, type FieldMeta } from './schema';
+
 
 type JsonMap = Record<string, unknown>;
 
@@ -37,24 +40,24 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
-function typeOf(obj: GroupVersionKind | undefined): TypeMeta | undefined {
-  return obj ? schemaFor(obj.apiVersion, obj.kind) : undefined;
+function typeOf(obj: GroupVersionKind | undefined, schema?: SchemaNode): SchemaNode | undefined {
+  return schema ?? (obj ? schemaFor(obj.apiVersion, obj.kind) : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Apply
 
 /**
- * Apply a strategic merge patch to `original` (not modified). The merge keys come from the schema of
- * `gvk` (default: original's apiVersion/kind); for unknown kinds every list is replaced, as in a
- * JSON merge patch.
+ * Apply a strategic merge patch to `original` (not modified). The merge keys come from `schema`, else from
+ * upstream's schema of `gvk` (default: original's apiVersion/kind); for kinds without one every list is
+ * replaced, as in a JSON merge patch.
  */
-export function applyStrategicMergePatch<T extends object>(original: T, patch: unknown, gvk?: GroupVersionKind): T {
+export function applyStrategicMergePatch<T extends object>(original: T, patch: unknown, gvk?: GroupVersionKind, schema?: SchemaNode): T {
   if (!isMap(patch)) throw new StrategicMergePatchError('a strategic merge patch must be a JSON object');
-  return applyMap(original as JsonMap, patch, typeOf(gvk ?? (original as GroupVersionKind))) as T;
+  return applyMap(original as JsonMap, patch, typeOf(gvk ?? (original as GroupVersionKind), schema)) as T;
 }
 
-function applyMap(original: JsonMap, patch: JsonMap, type: TypeMeta | undefined): JsonMap {
+function applyMap(original: JsonMap, patch: JsonMap, type: SchemaNode | undefined): JsonMap {
   const directive = patch[PATCH];
   if (directive !== undefined) {
     if (directive === 'replace') {
@@ -88,7 +91,7 @@ function applyMap(original: JsonMap, patch: JsonMap, type: TypeMeta | undefined)
       delete out[k];
       continue;
     }
-    out[k] = mergeValue(out[k], pv, type?.fields[k]);
+    out[k] = mergeValue(out[k], pv, fieldMeta(type, k));
   }
   for (const [k, order] of Object.entries(patch)) {
     if (!k.startsWith(SET_ORDER)) continue;
@@ -96,7 +99,7 @@ function applyMap(original: JsonMap, patch: JsonMap, type: TypeMeta | undefined)
     if (!Array.isArray(order)) throw new StrategicMergePatchError(`${k} must be a list`);
     const cur = out[field];
     const live = original[field];
-    if (Array.isArray(cur)) out[field] = normalizeOrder(cur, order, Array.isArray(live) ? live : [], type?.fields[field]?.mergeKey);
+    if (Array.isArray(cur)) out[field] = normalizeOrder(cur, order, Array.isArray(live) ? live : [], fieldMeta(type, field)?.mergeKey);
   }
   return out;
 }
@@ -196,7 +199,7 @@ export function createThreeWayMergePatch(original: object | undefined, modified:
   return mergePatches(deletions, delta, type);
 }
 
-function diffMaps(from: JsonMap, to: JsonMap, type: TypeMeta | undefined, opts: DiffOptions): JsonMap {
+function diffMaps(from: JsonMap, to: JsonMap, type: SchemaNode | undefined, opts: DiffOptions): JsonMap {
   const patch: JsonMap = {};
   const retainKeys: string[] = [];
   for (const [k, tv] of Object.entries(to)) {
@@ -206,7 +209,7 @@ function diffMaps(from: JsonMap, to: JsonMap, type: TypeMeta | undefined, opts: 
       continue;
     }
     const fv = from[k];
-    const fm = type?.fields[k];
+    const fm = fieldMeta(type, k);
     if (isMap(fv) && isMap(tv)) {
       const sub = diffMaps(fv, tv, fm?.type, { ...opts, buildRetainKeys: !!fm?.retainKeys });
       if (Object.keys(sub).length) patch[k] = sub;
@@ -259,11 +262,11 @@ function diffLists(k: string, from: unknown[], to: unknown[], fm: FieldMeta | un
 }
 
 /** Merge two patches computed against the same schema (the deletions and the delta of a three-way patch). */
-function mergePatches(a: JsonMap, b: JsonMap, type: TypeMeta | undefined): JsonMap {
+function mergePatches(a: JsonMap, b: JsonMap, type: SchemaNode | undefined): JsonMap {
   const out: JsonMap = { ...a };
   for (const [k, bv] of Object.entries(b)) {
     const av = out[k];
-    const fm = type?.fields[k];
+    const fm = fieldMeta(type, k);
     if (k.startsWith(DELETE_FROM_PRIMITIVE) && Array.isArray(av) && Array.isArray(bv)) {
       out[k] = [...av, ...bv.filter((v) => !av.some((x) => deepEqual(x, v)))];
     } else if (isMap(av) && isMap(bv)) {

@@ -1,7 +1,6 @@
 // ControllerRevisions (upstream pkg/registry/apps/controllerrevision): a StatefulSet's or DaemonSet's
 // template history.
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import type { Obj } from '../helpers';
 
@@ -20,5 +19,4 @@ export const controllerRevisions: ResourceStrategy = {
       return [nameOf(o), ctrl, num(o.revision), ageOf(o, now)];
     },
   },
-  strict: fieldsOf('data', 'revision'),
 };

@@ -3,7 +3,7 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, formatLabels } from '../../tables/format';
 import { isObj, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, immutableSelector, validateAppsWorkload } from '../workloads';
 
 export const daemonSets: ResourceStrategy = {
@@ -52,5 +52,4 @@ export const daemonSets: ResourceStrategy = {
       ];
     },
   },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };

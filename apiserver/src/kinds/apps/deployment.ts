@@ -2,12 +2,11 @@
 import { labelSelectorFromObject, labelSelectorToString } from '@minik8s/shared';
 import { fe } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatSelector } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, immutableSelector, validateAppsWorkload } from '../workloads';
 import { scaleSubresource } from '../scale';
 
@@ -80,6 +79,5 @@ export const deployments: ResourceStrategy = {
       return [nameOf(o), `${num(o.status?.readyReplicas)}/${desired}`, num(o.status?.updatedReplicas), num(o.status?.availableReplicas), ageOf(o, now), names, images, formatSelector(o.spec?.selector)];
     },
   },
-  strict: { spec: { ...fieldsOf('replicas', 'selector', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'), template: TEMPLATE_FIELDS }, status: true },
   protobuf: message('Deployment'),
 };

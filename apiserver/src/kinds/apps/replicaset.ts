@@ -1,10 +1,9 @@
 // ReplicaSets (upstream pkg/registry/apps/replicaset).
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { formatLabelSelector } from '../../tables/format';
 import { isObj, setIfAbsent } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { immutableSelector, replicaSetLikePrinter, validateAppsWorkload } from '../workloads';
 import { scaleSubresource } from '../scale';
 import { selectorString } from './deployment';
@@ -28,5 +27,4 @@ export const replicaSets: ResourceStrategy = {
   validateUpdate: immutableSelector,
   table: replicaSetLikePrinter((o) => formatLabelSelector(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  strict: { spec: { ...fieldsOf('replicas', 'minReadySeconds', 'selector'), template: TEMPLATE_FIELDS }, status: true },
 };

@@ -6,7 +6,6 @@
 // autoscaling.alpha.kubernetes.io/* annotations of the v1 object, in v1's shapes, and comes back from them.
 import { ApiError, statusFor } from '@minik8s/shared';
 import type { Conversion, VersionDef } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, type Obj } from '../helpers';
 
@@ -209,6 +208,5 @@ message AutoscalingV1HorizontalPodAutoscaler { optional ObjectMeta metadata = 1;
 export const V1: VersionDef = {
   name: 'v1',
   conversion,
-  strict: { spec: fieldsOf('scaleTargetRef', 'minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage'), status: true },
   protobuf: message('AutoscalingV1HorizontalPodAutoscaler'),
 };

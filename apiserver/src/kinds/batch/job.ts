@@ -9,7 +9,7 @@ import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, humanDuration } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, nonNegative, setIfAbsent, type Obj } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate } from '../core/podspec';
+import { defaultTemplate } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR, validateSelectorAndTemplate } from '../workloads';
 
 /** Upstream generates a Job's selector from its uid (unless spec.manualSelector). */
@@ -126,6 +126,5 @@ export const jobs: ResourceStrategy = {
     },
   },
   selectableFields: { ...METADATA_SELECTABLE, 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
   protobuf: message('Job'),
 };

@@ -1,6 +1,5 @@
 // ConfigMaps (upstream pkg/registry/core/configmap).
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
 import { validateDataKeys, validateImmutable } from './configdata';
@@ -20,6 +19,5 @@ export const configMaps: ResourceStrategy = {
     columns: [NAME, col('Data', { description: 'Data contains the configuration data.' }), AGE],
     cells: (o, now) => [nameOf(o), Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, ageOf(o, now)],
   },
-  strict: fieldsOf('data', 'binaryData', 'immutable'),
   protobuf: message('ConfigMap'),
 };

@@ -2,7 +2,6 @@
 // of a missing one creates it (the endpoints controller writes them that way).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
 import { setIfAbsent } from '../helpers';
@@ -38,5 +37,4 @@ export const endpoints: ResourceStrategy = {
     columns: [NAME, col('Endpoints', { description: 'Endpoints is the list of endpoints for this service.' }), AGE],
     cells: (o, now) => [nameOf(o), formatEndpoints(o), ageOf(o, now)],
   },
-  strict: fieldsOf('subsets'),
 };

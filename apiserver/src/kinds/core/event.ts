@@ -4,7 +4,6 @@
 import { fe } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { NAME_DESCRIPTION, col, nameOf, wide } from '../../tables/columns';
 import { since } from '../../tables/format';
 import { isObj, str } from '../helpers';
@@ -68,5 +67,4 @@ export const events: ResourceStrategy = {
     source: (o) => str(o.source?.component),
     type: (o) => str(o.type),
   },
-  strict: fieldsOf('involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'),
 };

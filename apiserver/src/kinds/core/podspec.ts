@@ -1,9 +1,8 @@
 // The core/v1 PodSpec, shared by pods and every kind with a pod template: its defaults
 // (SetDefaults_PodSpec, _Container, _Probe), validation (ValidatePodSpec: the rules that protect the
-// controllers and kubelet), the fields a strict decode knows, and its protobuf messages.
+// controllers and kubelet) and its protobuf messages.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { fe, type Cause, dns1123LabelErrors, dns1123SubdomainErrors } from '../../registry/fielderrors';
-import { fieldsOf, type KnownFields } from '../../registry/strict';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, setIfAbsent, validatePort, validateProtocol, type Obj } from '../helpers';
 
@@ -135,20 +134,6 @@ export function validatePodSpec(path: string, spec: any, errs: Cause[]): void {
   if (spec.nodeName !== undefined && spec.nodeName !== '' && typeof spec.nodeName === 'string')
     for (const m of dns1123SubdomainErrors(spec.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, spec.nodeName, m));
 }
-
-// --- strict decoding ---
-
-const CONTAINER = fieldsOf('name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty');
-
-/** The fields of a PodSpec (containers checked too). */
-export const POD_SPEC_FIELDS: KnownFields = {
-  ...fieldsOf('volumes', 'ephemeralContainers', 'restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext', 'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig', 'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources'),
-  initContainers: CONTAINER,
-  containers: CONTAINER,
-};
-
-/** The fields of a pod template (`spec.template`). */
-export const TEMPLATE_FIELDS: KnownFields = { metadata: true, spec: POD_SPEC_FIELDS };
 
 // --- protobuf ---
 

@@ -5,7 +5,7 @@ import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { formatLabels } from '../../tables/format';
 import { isObj, nonNegative, setIfAbsent, type Obj } from '../helpers';
-import { TEMPLATE_FIELDS, defaultTemplate, validatePodSpec } from './podspec';
+import { defaultTemplate, validatePodSpec } from './podspec';
 import { replicaSetLikePrinter } from '../workloads';
 import { scaleSubresource } from '../scale';
 
@@ -44,5 +44,4 @@ export const replicationControllers: ResourceStrategy = {
   },
   table: replicaSetLikePrinter((o) => formatLabels(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  strict: { spec: { '*': true, template: TEMPLATE_FIELDS }, status: true },
 };

@@ -2,7 +2,6 @@
 // type Opaque by default, selectable by type.
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
 import { setIfAbsent, str, type Obj } from '../helpers';
@@ -34,6 +33,5 @@ export const secrets: ResourceStrategy = {
     cells: (o, now) => [nameOf(o), o.type ?? '', Object.keys(o.data ?? {}).length, ageOf(o, now)],
   },
   selectableFields: { ...METADATA_SELECTABLE, type: (o) => str(o.type) },
-  strict: fieldsOf('data', 'stringData', 'type', 'immutable'),
   protobuf: message('Secret'),
 };

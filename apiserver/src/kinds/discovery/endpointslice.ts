@@ -1,7 +1,6 @@
 // EndpointSlices (discovery.k8s.io).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ResourceStrategy } from '../../registry/strategy';
-import { fieldsOf } from '../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { listWithMore } from '../../tables/format';
 import { setIfAbsent } from '../helpers';
@@ -29,5 +28,4 @@ export const endpointSlices: ResourceStrategy = {
       return [nameOf(o), o.addressType ?? '', listWithMore(ports, ports.length, '<unset>'), listWithMore(addrs, addrs.length, '<unset>'), ageOf(o, now)];
     },
   },
-  strict: fieldsOf('addressType', 'endpoints', 'ports'),
 };

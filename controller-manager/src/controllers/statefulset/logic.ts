@@ -1,6 +1,6 @@
 // StatefulSet decisions (upstream stateful_set_control.go, simplified): stable ordinals, ordered or
 // parallel scaling, one-at-a-time rolling updates from the highest ordinal down to the partition.
-import { isPodReady, isPodTerminal } from '@minik8s/shared';
+import { isPodReady, isPodTerminal, type apps, type Claim, type core, type meta, type ObjectMeta } from '@minik8s/shared';
 import type { Pod } from '../../util/types';
 
 export const REVISION_LABEL = 'controller-revision-hash';
@@ -79,4 +79,62 @@ export function planSet(s: SetView, pods: Pod[]): Plan {
     }
   }
   return plan;
+}
+
+// --- volumeClaimTemplates (upstream stateful_set_utils.go) ---
+
+type Set = apps.StatefulSet & { metadata: ObjectMeta };
+
+/** `<template>-<set>-<ordinal>`: the claim an ordinal keeps across pod replacements. */
+export const claimName = (template: string, set: string, ordinal: number) => `${template}-${set}-${ordinal}`;
+
+/** getPersistentVolumeClaims: the claims of an ordinal, from the templates, labelled with the set's selector labels. */
+export function claimsForOrdinal(set: Set, ordinal: number): Claim[] {
+  return (set.spec?.volumeClaimTemplates ?? []).map((t) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: claimName(t.metadata?.name ?? '', set.metadata.name!, ordinal),
+      namespace: set.metadata.namespace,
+      labels: { ...(t.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) },
+      ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+    },
+    spec: structuredClone(t.spec ?? {}),
+  }));
+}
+
+/** updateStorage: a volume per claim template (replacing the template's volume of that name), then the others. */
+export function podVolumes(set: Set, ordinal: number, volumes: core.Volume[] = []): core.Volume[] {
+  const templates = set.spec?.volumeClaimTemplates ?? [];
+  const names = new Set(templates.map((t) => t.metadata?.name));
+  const claims = templates.map((t) => ({
+    name: t.metadata?.name ?? '',
+    persistentVolumeClaim: { claimName: claimName(t.metadata?.name ?? '', set.metadata.name!, ordinal) },
+  }));
+  return [...claims, ...volumes.filter((v) => !names.has(v.name))];
+}
+
+interface Owner {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+}
+
+const controllerRef = (o: Owner): meta.OwnerReference => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name!, uid: o.metadata.uid!, controller: true, blockOwnerDeletion: true });
+
+/**
+ * updateClaimOwnerRefForSetAndPod: who owns an ordinal's claim under the set's
+ * persistentVolumeClaimRetentionPolicy — the set when whenDeleted is Delete (the claim goes with the set),
+ * the pod of a scaled-down ordinal when whenScaled is Delete (the claim goes with the pod), nobody for
+ * Retain. References to anything else are kept. Undefined when the claim is already right.
+ */
+export function claimOwnerRefs(claim: Claim, set: Owner & { spec?: apps.StatefulSetSpec }, pod: Owner | undefined, scaledDown: boolean): meta.OwnerReference[] | undefined {
+  const cur = claim.metadata.ownerReferences ?? [];
+  const related = new Set([set.metadata.uid, pod?.metadata.uid].filter(Boolean));
+  const refs = cur.filter((r) => !related.has(r.uid));
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy;
+  if (scaledDown && policy?.whenScaled === 'Delete' && pod) refs.push(controllerRef(pod));
+  if (!scaledDown && policy?.whenDeleted === 'Delete') refs.push(controllerRef(set));
+  const key = (l: meta.OwnerReference[]) => JSON.stringify(l.map((r) => [r.uid, r.controller === true]).sort());
+  return key(refs) === key(cur) ? undefined : refs;
 }

@@ -7,7 +7,7 @@ import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
 import { isObj, str } from '../../helpers';
-import { POD_SPEC_FIELDS, defaultPodSpec, validatePodSpec } from '../podspec';
+import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
 import { podPrinter } from './table';
@@ -86,7 +86,6 @@ export const pods: ResourceStrategy = {
     'status.nominatedNodeName': (o) => str(o.status?.nominatedNodeName),
   },
   watchIndex: 'spec.nodeName',
-  strict: { spec: POD_SPEC_FIELDS, status: true },
 };
 
 /** POST namespaces/NS/bindings: the binding names its pod in metadata.name (kept out of discovery, as before). */

@@ -7,7 +7,6 @@ import type { Store } from '../../../storage/etcd';
 import { fe, type Cause, dns1035LabelErrors, dns1123LabelErrors } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import type { ResourceStrategy } from '../../../registry/strategy';
-import { fieldsOf } from '../../../registry/strict';
 import { defineMessages } from '../../../protobuf/messages';
 import { isObj, setIfAbsent, str, validatePort, validateProtocol, type Obj } from '../../helpers';
 import { ServiceAllocator } from './allocator';
@@ -116,7 +115,6 @@ message Service { optional ObjectMeta metadata = 1; optional ServiceSpec spec = 
   ['appProtocol'],
 );
 
-const SPEC = fieldsOf('ports', 'selector', 'clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges', 'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'publishNotReadyAddresses', 'sessionAffinityConfig', 'ipFamilies', 'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution');
 
 /** The Service kind's identity, for callers that do not hold the instance built below. */
 export const SERVICES = { group: '', resource: 'services' } as const;
@@ -145,7 +143,6 @@ export function services(ranges: ServiceRanges, store: Store, root: string): Res
     validateUpdate,
     table: servicePrinter,
     selectableFields: { ...METADATA_SELECTABLE, 'spec.clusterIP': (o) => str(o.spec?.clusterIP), 'spec.type': (o) => str(o.spec?.type) },
-    strict: { spec: SPEC, status: true },
     protobuf: message('Service'),
     storage: allocator,
   };

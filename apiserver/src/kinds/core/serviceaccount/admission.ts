@@ -7,7 +7,7 @@
 // rather than refused.
 import { randomBytes } from 'node:crypto';
 import { isNotFound } from '@minik8s/shared';
-import type { CreateAdmission } from '../../../registry/registry';
+import type { AdmissionPlugin } from '../../../registry/admission';
 import type { Obj } from '../../../registry/objects';
 import { pods } from '../pod';
 import { SERVICE_ACCOUNTS } from '.';
@@ -50,15 +50,19 @@ export function withApiAccess(pod: Obj, automount: boolean | undefined, volume =
   return { ...pod, spec };
 }
 
-/** The admission step: pods only; the new pod's spec gets its ServiceAccount and the volume. */
-export const serviceAccountAdmission: CreateAdmission = async (registry, { r, namespace, obj }) => {
-  if (r.strategy !== pods || !namespace) return;
-  const name = obj.spec?.serviceAccountName || 'default';
-  let sa: Obj | undefined;
-  try {
-    sa = await registry.get(registry.resource(SERVICE_ACCOUNTS), name, namespace);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
-  obj.spec = sa ? withApiAccess(obj, sa.automountServiceAccountToken).spec : { ...(obj.spec ?? {}), serviceAccountName: name };
+/** The plugin: mutating, pod creates only; the new pod's spec gets its ServiceAccount and the volume. */
+export const serviceAccountAdmission: AdmissionPlugin = {
+  name: 'ServiceAccount',
+  operations: ['CREATE'],
+  admit: async (registry, { r, namespace, obj }) => {
+    if (r.strategy !== pods || !namespace) return;
+    const name = obj.spec?.serviceAccountName || 'default';
+    let sa: Obj | undefined;
+    try {
+      sa = await registry.get(registry.resource(SERVICE_ACCOUNTS), name, namespace);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    obj.spec = sa ? withApiAccess(obj, sa.automountServiceAccountToken).spec : { ...(obj.spec ?? {}), serviceAccountName: name };
+  },
 };

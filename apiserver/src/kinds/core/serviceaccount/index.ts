@@ -1,7 +1,6 @@
 // ServiceAccounts (upstream pkg/registry/core/serviceaccount): the kind, its `token` subresource
 // (TokenRequest, ./token.ts) and the ServiceAccount admission of pods (./admission.ts).
 import type { ResourceStrategy } from '../../../registry/strategy';
-import { fieldsOf } from '../../../registry/strict';
 import { AGE, NAME, ageOf, col, nameOf } from '../../../tables/columns';
 import { defineMessages } from '../../../protobuf/messages';
 import { tokenSubresource, type TokenIssuer } from './token';
@@ -30,7 +29,6 @@ export function serviceAccounts(tokens: TokenIssuer): ResourceStrategy {
       columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
       cells: (o, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
     },
-    strict: fieldsOf('secrets', 'imagePullSecrets', 'automountServiceAccountToken'),
     protobuf: message('ServiceAccount'),
   };
 }
