@@ -179,11 +179,12 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
     done();
   });
 
-  // Health: etcd reachability, probed at most once a second.
+  // Health: etcd reachability, probed at most once a second while it answers, and every 100 ms while
+  // it does not (a start-up's failed first probe must not hold /readyz at 500 for a second after).
   let lastProbe = 0;
   let etcdOk = false;
   const etcdHealthy = async (): Promise<boolean> => {
-    if (Date.now() - lastProbe < 1000) return etcdOk;
+    if (Date.now() - lastProbe < (etcdOk ? 1000 : 100)) return etcdOk;
     lastProbe = Date.now();
     try {
       await store.currentRevision();
