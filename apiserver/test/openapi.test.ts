@@ -72,6 +72,10 @@ describe('v3, derived per group-version', () => {
       'apis',
       'apis/apps',
       'apis/apps/v1',
+      'apis/authentication.k8s.io',
+      'apis/authentication.k8s.io/v1',
+      'apis/authorization.k8s.io',
+      'apis/authorization.k8s.io/v1',
       'apis/autoscaling',
       'apis/autoscaling/v1',
       'apis/autoscaling/v2',
@@ -123,8 +127,9 @@ describe('v3, derived per group-version', () => {
     expect(item.get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/io.k8s.api.apps.v1.Deployment' });
   });
 
-  it("has what kubectl's validation looks for: a PATCH with each served kind's GVK and the fieldValidation parameter", () => {
-    for (const r of served(kinds)) {
+  it("has what kubectl's validation looks for: a PATCH with each patchable kind's GVK and the fieldValidation parameter", () => {
+    // (the create-only reviews, TokenReview and the access reviews, have no PATCH upstream either)
+    for (const r of served(kinds).filter((k) => k.verbs.includes('patch'))) {
       const doc = v3.get(r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)!;
       const ops = Object.values(doc.paths as Record<string, Json>).flatMap((p) => (p.patch ? [p.patch] : []));
       const op = ops.find((o: Json) => o['x-kubernetes-group-version-kind'].kind === r.kind && o.operationId.startsWith('patch') && !/Status$|Scale$/.test(o.operationId));
