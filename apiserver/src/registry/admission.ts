@@ -26,7 +26,7 @@ export type AdmissionStep = (registry: Registry, attrs: AdmissionAttributes) => 
 
 /** One admission plugin (upstream's admission.Interface: Handles, Admit, Validate). */
 export interface AdmissionPlugin {
-  /** Upstream's plugin name (NamespaceLifecycle, ServiceAccount, ...). */
+  /** Upstream's plugin name (NamespaceLifecycle, DefaultStorageClass, ...). */
   readonly name: string;
   /** The operations it handles; the others pass it untouched. */
   readonly operations: readonly AdmissionOperation[];
