@@ -35,19 +35,25 @@ log() { echo "minik8s-allinone: $*"; }
 fail() { log "$*"; exit 1; }
 
 case "$DNS_REPLICAS" in [0-9]) ;; *) fail "DNS_REPLICAS must be a number from 0 to 9, not \"$DNS_REPLICAS\"" ;; esac
+[[ "$SERVICE_CIDR" =~ ^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([0-9]|[12][0-9]|30)$ ]] || fail "SERVICE_CIDR must be an IPv4 range like 10.96.0.0/12, not \"$SERVICE_CIDR\""
 [ -z "$JOIN" ] || [[ "$JOIN" =~ ^https://[A-Za-z0-9.-]+:[0-9]+$ ]] || fail "JOIN must be an apiserver URL like https://host:6443, not \"$JOIN\""
 mkdir -p "$LOGS" /etc/minik8s /var/lib/etcd
 
 # The cluster PKI (made once, then kept: a restarted container keeps its identities), the apiserver's
-# serving certificate valid for the loopback and each of this container's IPv4 addresses (where the
-# joining nodes and the port mapping reach it), this node's kubelet for its name and addresses; with
+# serving certificate valid for the loopback, the kubernetes Service's address and each of this
+# container's IPv4 addresses (where the joining nodes and the port mapping reach it), this node's kubelet for its name and addresses; with
 # $1, that node's credentials too. The same flags each time, so nothing already issued changes.
 ensure_pki() {
-  local ip args=(--dir "$PKI" --server "$APISERVER" --apiserver-ip 127.0.0.1 --etcd-ip 127.0.0.1 --admin-kubeconfig "$PKI/admin.kubeconfig")
-  local ips=127.0.0.1
+  local ip args=(--dir "$PKI" --server "$APISERVER" --apiserver-ip 127.0.0.1 --etcd-ip 127.0.0.1)
+  local ips=127.0.0.1 n a b c d
+  # the kubernetes Service's address (the service range's first), where pods reach the apiserver
+  IFS=./ read -r a b c d _ <<<"$SERVICE_CIDR"
+  n=$(( ((a << 24) | (b << 16) | (c << 8) | d) + 1 ))
+  args+=(--apiserver-ip "$(( (n >> 24) & 255 )).$(( (n >> 16) & 255 )).$(( (n >> 8) & 255 )).$(( n & 255 ))")
   for ip in $(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]}'); do args+=(--apiserver-ip "$ip"); ips+=",$ip"; done
   args+=(--node "$NODE_NAME=$ips")
-  [ -n "${1:-}" ] && args+=(--node "$1")
+  # (the admin's kubeconfig only at start: issue-node must not rewrite it while it is being copied)
+  if [ -n "${1:-}" ]; then args+=(--node "$1"); else args+=(--admin-kubeconfig "$PKI/admin.kubeconfig"); fi
   node /app/shared/dist/pki/cli.js "${args[@]}"
 }
 
