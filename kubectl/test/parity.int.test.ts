@@ -40,6 +40,8 @@ export function normalize(text: string, tool: Tool): string {
   t = t
     .replace(/(uid|resourceVersion|creationTimestamp)(": |: )"?[^",\n]*"?/g, '$1$2*')
     .replace(/"(uid|resourceVersion|creationTimestamp)":"[^"]*"/g, '"$1":"*"')
+    // rollout restart's stamp: the two tools' restarts may fall in different seconds
+    .replace(/("?kubectl\.kubernetes\.io\/restartedAt"?)(": ?|: )"[^"]*"/g, '$1$2"*"')
     // kubectl's client-side discovery log lines (only on connection failures).
     .replace(/^E\d{4} .*\n/gm, '');
   const lines = t.split('\n');

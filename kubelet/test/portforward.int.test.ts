@@ -152,7 +152,9 @@ describe('kubectl port-forward transports', () => {
 describe('the WebSocket channel protocol (the JavaScript and Python clients)', () => {
   /** One session through the apiserver: the messages by channel (port bytes stripped) and the close code. */
   function session(query: string): Promise<{ channels: Map<number, string>; code: number; protocol: string }> {
-    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    // as the admin, verifying the apiserver with the cluster CA
+    const { ca, cert, key } = adminOptions(env.api.url);
+    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], { ca, cert, key });
     const channels = new Map<number, string>();
     const seen = new Set<number>();
     ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.0\r\n\r\n')])));
@@ -163,6 +165,7 @@ describe('the WebSocket channel protocol (the JavaScript and Python clients)', (
     });
     return new Promise((ok, fail) => {
       ws.on('close', (code) => ok({ channels, code, protocol: ws.protocol }));
+      ws.on('error', fail);
       ws.on('unexpected-response', (_r, res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
