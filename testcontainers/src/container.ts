@@ -25,7 +25,7 @@ import {
 import { CLUSTER_LABEL, OWNER_LABEL, removeLabelled } from './cleanup';
 import { MiniK8sStartError, type Stage } from './errors';
 import { DEFAULT_IMAGE, ensureImage, BUILD_TIMEOUT_MS, type BuildPolicy } from './image';
-import { serverAt, withServer } from './kubeconfig';
+import { credentialsOf, serverAt, withServer } from './kubeconfig';
 import { tailFile } from './logs';
 import { checkFlags, checkName, checkNodeCount, checkTimeout } from './options';
 import { ensureReaper, ownerId } from './reaper';
@@ -283,8 +283,7 @@ export class StartedMiniK8sContainer extends AbstractStartedContainer {
   }
 
   getApiServerUrl(): string {
-    const server = /server:\s*(\S+)/.exec(this.cluster.kubeconfig)?.[1] ?? 'https://127.0.0.1';
-    return serverAt(server, this.cluster.apiHost, this.getMappedPort(API_PORT));
+    return serverAt(credentialsOf(this.cluster.kubeconfig).server, this.cluster.apiHost, this.getMappedPort(API_PORT));
   }
 
   /** node-1 (this container's), node-2, ... */
