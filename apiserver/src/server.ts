@@ -18,10 +18,12 @@ import type { ApiContext } from './context';
 import { registerDiscoveryRoutes } from './discovery';
 import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
+import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
 import { setupAuth, type ObjectGetter } from './auth';
 import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
+import { CrdController } from './kinds/apiextensions/controller';
 
 export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
@@ -194,14 +196,20 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
     }
     return etcdOk;
   };
-  const health = (checkEtcd: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const ok = !checkEtcd || (await etcdHealthy());
+  // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
+  const crds = new CrdController(registry, log.child({ controller: 'crd' }));
+  const health = (checkEtcd: boolean, checkCrds = false) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const etcd = !checkEtcd || (await etcdHealthy());
+    const synced = !checkCrds || crds.isSynced;
+    const ok = etcd && synced;
     const verbose = 'verbose' in ((req.query as object) ?? {});
-    const body = verbose ? `[+]ping ok\n[${ok ? '+' : '-'}]etcd ${ok ? 'ok' : 'failed: etcd unreachable'}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : 'etcd unreachable';
+    const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
+    if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+    const body = verbose ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : etcd ? 'custom resource definitions not synced' : 'etcd unreachable';
     return reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8').send(body);
   };
   app.get('/healthz', health(true));
-  app.get('/readyz', health(true));
+  app.get('/readyz', health(true, true));
   app.get('/livez', health(false));
   app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(VERSION_INFO)));
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
@@ -219,6 +227,7 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
   registerDiscoveryRoutes(app, ctx, METRICS_RESOURCES);
   registerOpenApiRoutes(app, ctx);
   registerPodProxy(app, ctx);
+  registerProxyRoutes(app, ctx);
   registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();
@@ -240,6 +249,7 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
   // One watch cache per kind, now and for kinds registered later (they retry while etcd is down), and
   // the bootstrap objects, in the background.
   const stopCaches = registry.startCaches();
+  crds.start();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
   const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
@@ -252,6 +262,7 @@ export async function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdT
     metrics,
     close: async () => {
       if (compaction) clearInterval(compaction);
+      crds.stop();
       stopCaches();
       for (const finish of [...activeWatches]) finish();
       await Promise.all([...registry.caches.values()].map((c) => c.stop()));

@@ -17,14 +17,15 @@ export interface Answer {
   raw: Buffer;
 }
 
-type InProcess = Awaited<ReturnType<typeof buildServer>>;
+type Built = Awaited<ReturnType<typeof buildServer>>;
+export type InProcess = ReturnType<typeof inProcessServer>;
 
 export function inProcessServer() {
   const store = new MemoryStore();
-  let built: InProcess | undefined;
+  let built: Built | undefined;
   let certDir: string | undefined;
   /** The server, once `ready` resolved. */
-  const server = (): InProcess => {
+  const server = (): Built => {
     if (!built) throw new Error('the in-process apiserver is not ready: await ready() first');
     return built;
   };

@@ -21,7 +21,7 @@ const v3 = v3Documents(v2);
 /** Every `$ref` in a value. */
 function refs(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => refs(v, out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) k === '$ref' ? out.push(String(v)) : refs(v, out);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) k === '$ref' && typeof v === 'string' ? out.push(v) : refs(v, out);
   return out;
 }
 
@@ -37,9 +37,12 @@ describe('the v2 document: what is served, nothing else', () => {
     expect(paths).toContain('/apis/apps/v1/');
     // not served: other kinds, other subresources, hidden kinds
     expect(paths.filter((p) => p.startsWith('/apis/rbac.authorization.k8s.io') || p.startsWith('/apis/networking.k8s.io'))).toEqual([]);
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/proxy');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}');
+    expect(paths).toContain('/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}');
     expect(paths).not.toContain('/api/v1/namespaces/{namespace}/bindings');
+    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/resize');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token');
     expect(paths.some((p) => p.includes('/flowschemas'))).toBe(false);
     // namespaces have no deletecollection here, as upstream: the operation is left out with the verb
     expect(Object.keys(v2.paths['/api/v1/namespaces'])).toEqual(['get', 'parameters', 'post']);
@@ -70,6 +73,8 @@ describe('v3, derived per group-version', () => {
       'api',
       'api/v1',
       'apis',
+      'apis/apiextensions.k8s.io',
+      'apis/apiextensions.k8s.io/v1',
       'apis/apps',
       'apis/apps/v1',
       'apis/authentication.k8s.io',
@@ -85,6 +90,8 @@ describe('v3, derived per group-version', () => {
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io',
       'apis/discovery.k8s.io/v1',
+      'apis/events.k8s.io',
+      'apis/events.k8s.io/v1',
       'apis/policy',
       'apis/policy/v1',
       'apis/storage.k8s.io',

@@ -182,6 +182,7 @@ describe('debug', () => {
       targetContainerName: 'c',
     });
     expect(ephemeralContainer('d', { image: 'x', argumentsOnly: true }, ['-v'])).toMatchObject({ args: ['-v'] });
+    expect(ephemeralContainer('d', { image: 'x', profile: 'general', stdin: true }, [])).toEqual({ name: 'd', image: 'x', resources: {}, terminationMessagePolicy: 'File', securityContext: { capabilities: { add: ['SYS_PTRACE'] } }, stdin: true });
     expect(randomSuffix()).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 });

@@ -53,6 +53,11 @@ describe('ensureClusterPki', () => {
     expect(cfg.server).toBe('https://apiserver:6443');
     expect(new X509Certificate(cfg.cert as Buffer).subject).toBe('O=system:nodes\nCN=system:node:node-1');
     expect(String(cfg.ca)).toBe(readFileSync(join(dir, PKI_LAYOUT.ca.cert), 'utf8'));
+    // the kube-proxy that routes pod IPs in the apiserver's network namespace has kube-proxy's identity
+    const routes = loadKubeconfig({ path: join(dir, PKI_LAYOUT.apiserverRoutes.kubeProxyKubeconfig), env: {} });
+    expect(routes.server).toBe('https://apiserver:6443');
+    expect(new X509Certificate(routes.cert as Buffer).subject).toBe('CN=system:kube-proxy');
+    expect(statSync(join(dir, PKI_LAYOUT.apiserverRoutes.kubeProxyKubeconfig)).mode & 0o077).toBe(0);
     expect(() => kubeconfigText({ server: 'https://x"', ca: '', user: 'u' })).toThrow('quote');
   });
 

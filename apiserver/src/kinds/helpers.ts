@@ -1,7 +1,7 @@
-// Small rules several kinds share: defaulting a field, ports, protocols, counts, int-or-percent values.
+// Small rules several kinds share: defaulting a field, ports, protocols, counts, int-or-percent values, the proxy subresource.
 import { fe, type Cause } from '../registry/fielderrors';
 import type { Obj } from '../registry/objects';
-import type { ResourceStrategy } from '../registry/strategy';
+import type { ResourceStrategy, SubresourceDef } from '../registry/strategy';
 
 export { isObj, type Obj } from '../registry/objects';
 
@@ -43,3 +43,6 @@ export const str = (v: unknown): string => (v === undefined || v === null ? '' :
 
 /** The identity of a cluster-scoped v1 kind that is only created, answered and never stored (the reviews). */
 export const reviewKind = (group: string, kind: string, resource: string): ResourceStrategy => ({ group, kind, resource, namespaced: false, verbs: ['create'], versions: [{ name: 'v1' }] });
+
+/** The proxy subresource of pods, services and nodes (served by ../proxy): its options kind and verbs, for discovery. */
+export const proxySubresource = (optionsKind: string): SubresourceDef => ({ responseKind: { group: '', version: 'v1', kind: optionsKind }, verbs: ['create', 'delete', 'get', 'patch', 'update'] });

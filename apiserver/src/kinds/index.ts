@@ -34,6 +34,8 @@ import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
+import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
+import { customResourceCreates } from './apiextensions/customresource';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -78,6 +80,7 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     leases,
     endpointSlices,
     storageClasses,
+    customResourceDefinitions,
   ];
 }
 
@@ -85,4 +88,4 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
  * The admission chain every create and every update of a main resource passes, in upstream's recommended
  * order: each plugin's mutating step in this order, then the object's validation, then each validating step.
  */
-export const ADMISSION: readonly AdmissionPlugin[] = [namespaceLifecycle, serviceAccountAdmission, defaultStorageClass, storageObjectInUseProtection, persistentVolumeClaimResize];
+export const ADMISSION: readonly AdmissionPlugin[] = [namespaceLifecycle, customResourceCreates, serviceAccountAdmission, defaultStorageClass, storageObjectInUseProtection, persistentVolumeClaimResize];

@@ -10,7 +10,7 @@ import { collectionPrefix, objectKey } from '../storage/keys';
 import { WatchCache } from '../storage/watchcache';
 import type { KindRegistry, ServedResource } from './kinds';
 import type { ResourceStrategy } from './strategy';
-import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate } from './prepare';
+import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate, validateStatusUpdate } from './prepare';
 import { compileFilter } from './selection';
 import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
@@ -145,7 +145,7 @@ export class Registry {
   /** A list of stored objects; its apiVersion and kind are those of the storage version. */
   async list(r: ServedResource, q: ListQuery): Promise<KubeList> {
     const s = r.storage;
-    const filter = compileFilter(s, q);
+    const filter = compileFilter(r, q);
     let items: KubeObject[];
     let rev: number;
     if (q.continue) {
@@ -194,7 +194,7 @@ export class Registry {
     const name = obj.metadata.name ?? '';
     const attrs = { operation: 'CREATE', r: s, namespace, name, obj } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
-    const causes = validateObject(s, obj);
+    const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     await runAdmission(this.admission, 'validate', this, attrs);
     const key = this.key(s, name, namespace);
@@ -231,7 +231,13 @@ export class Registry {
     name: string,
     namespace: string | undefined,
     mutate: (cur: KubeObject) => Obj | Promise<Obj>,
-    opts: WriteOptions & { subresource?: 'status'; precondition?: string; after?: (next: Obj) => void } = {},
+    opts: WriteOptions & {
+      subresource?: 'status';
+      precondition?: string;
+      after?: (next: Obj) => void;
+      /** A subresource's own update rules in place of the kind's (upstream's per-subresource update strategies). */
+      validateUpdate?: (next: Obj, old: Obj) => Cause[];
+    } = {},
   ): Promise<KubeObject> {
     const s = r.storage;
     const key = this.key(s, name, namespace);
@@ -267,9 +273,12 @@ export class Registry {
           if (opts.subresource !== 'status') {
             const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj } as const;
             await runAdmission(this.admission, 'admit', this, attrs);
-            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+            const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
             await runAdmission(this.admission, 'validate', this, attrs);
+          } else {
+            const causes = validateStatusUpdate(s, next, cur.obj);
+            if (causes.length) throw this.invalid(s, name, causes);
           }
         } catch (e) {
           if (fromCache) {

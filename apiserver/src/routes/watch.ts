@@ -54,9 +54,9 @@ async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ServedResource, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
   const { cache } = deps;
   const fieldSelector = q1(q, 'fieldSelector');
-  const filter = compileFilter(r.storage, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
+  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
   const { field } = cache.watchers;
-  const indexValue = field && fieldSelector ? requiresExactField(parseFields(r.storage, fieldSelector), field) : undefined;
+  const indexValue = field && fieldSelector ? requiresExactField(parseFields(r, fieldSelector), field) : undefined;
   const rvParam = q1(q, 'resourceVersion');
   let fromRev: number | undefined;
   if (rvParam && rvParam !== '0') {
@@ -97,7 +97,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Se
   };
   const encode = (type: string, obj: KubeObject, json: () => string): string | Buffer => {
     if (tables) return JSON.stringify({ type, object: maybeTable(req, r, obj) ?? toServed(r, obj) }) + '\n';
-    if (!r.conversion) return eventLine(type, obj, json);
+    if (!r.fromStorage) return eventLine(type, obj, json);
     const out = toServed(r, obj);
     return eventLine(type, out, () => jsonOf(out));
   };

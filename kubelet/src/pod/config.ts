@@ -2,7 +2,7 @@
 // come in already worked out.
 import { parseQuantity, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
-import type { ContainerConfig, Mount, SandboxConfig } from '../runtime/types';
+import type { ContainerConfig, ContainerRole, Mount, SandboxConfig } from '../runtime/types';
 import { containerHash } from './actions';
 import { expandCommand } from './env';
 
@@ -54,7 +54,7 @@ export function sandboxConfig(pod: Pod, attempt: number, podCIDR: string | undef
   };
 }
 
-export function containerConfig(pod: Pod, spec: core.Container, role: 'init' | 'app', attempt: number, env: string[], mounts: Mount[]): ContainerConfig {
+export function containerConfig(pod: Pod, spec: core.Container, role: ContainerRole, attempt: number, env: string[], mounts: Mount[], pidTarget?: string): ContainerConfig {
   const m = pod.metadata;
   return {
     pod: { uid: m.uid!, namespace: m.namespace!, name: m.name! },
@@ -71,6 +71,7 @@ export function containerConfig(pod: Pod, spec: core.Container, role: 'init' | '
     tty: spec.tty,
     stdin: spec.stdin,
     stdinOnce: spec.stdinOnce,
+    pidTarget,
     mounts,
     resources: resourceOptions(spec),
     security: securityOptions(pod.spec?.securityContext, spec.securityContext),

@@ -171,7 +171,7 @@ export class DockerRuntime implements ContainerRuntime {
       podNamespace: labels[L.podNamespace] ?? '',
       podName: labels[L.podName] ?? '',
       sandbox,
-      role: sandbox ? 'sandbox' : labels[L.role] === 'init' ? 'init' : 'app',
+      role: sandbox ? 'sandbox' : labels[L.role] === 'init' ? 'init' : labels[L.role] === 'ephemeral' ? 'ephemeral' : 'app',
       attempt: Number(labels[L.restartCount] ?? 0) || 0,
       hash: labels[L.hash] ?? '',
       image: i.Config.Image,
@@ -257,6 +257,7 @@ export class DockerRuntime implements ContainerRuntime {
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
+        PidMode: c.pidTarget ? `container:${c.pidTarget}` : undefined,
         Binds: c.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         Memory: c.resources.memoryLimitBytes,
         MemorySwap: c.resources.memoryLimitBytes || undefined,

@@ -1,6 +1,9 @@
 // What the kubelet knows about containers in the runtime, independent of any engine's API shapes.
 export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
 
+/** Which of the pod's container lists a container comes from. */
+export type ContainerRole = 'init' | 'app' | 'ephemeral';
+
 export interface RuntimeContainer {
   id: string;
   /** Container name in the pod spec ("POD" for the sandbox). */
@@ -9,7 +12,7 @@ export interface RuntimeContainer {
   podNamespace: string;
   podName: string;
   sandbox: boolean;
-  role: 'init' | 'app' | 'sandbox';
+  role: ContainerRole | 'sandbox';
   /** Attempt number (the restart count label). */
   attempt: number;
   hash: string;
@@ -66,7 +69,7 @@ export interface ContainerConfig {
   pod: PodRef;
   name: string;
   attempt: number;
-  role: 'init' | 'app';
+  role: ContainerRole;
   /** Hash of the container's spec: a changed spec restarts the container. */
   hash: string;
   terminationGracePeriodSeconds: number;
@@ -81,6 +84,8 @@ export interface ContainerConfig {
   tty?: boolean;
   stdin?: boolean;
   stdinOnce?: boolean;
+  /** A container whose process namespace this one joins (CRI's NamespaceMode TARGET: an ephemeral container's targetContainerName). */
+  pidTarget?: string;
   mounts: Mount[];
   resources: {
     memoryLimitBytes?: number;

@@ -60,6 +60,8 @@ export const PKI_LAYOUT = {
   },
   scheduler: { dir: 'scheduler', kubeconfig: 'scheduler/kubeconfig' },
   controllerManager: { dir: 'controller-manager', ca: 'controller-manager/ca.crt', kubeconfig: 'controller-manager/kubeconfig' },
+  /** The kube-proxy that routes pod IPs in the apiserver's own network namespace (pods/ and services/proxy dial them). */
+  apiserverRoutes: { dir: 'apiserver-routes', kubeProxyKubeconfig: 'apiserver-routes/kube-proxy.kubeconfig' },
   node: (name: string) => ({
     dir: `nodes/${name}`,
     ca: `nodes/${name}/ca.crt`,
@@ -184,12 +186,14 @@ export async function ensureClusterPki(o: ClusterPkiOptions): Promise<PkiResult>
   await leaf(L.admin, ca, { ...IDENTITIES.admin, usages: ['client'] });
 
   const proxyPair = await leaf({ cert: 'kube-proxy.crt', key: 'kube-proxy.key' }, ca, { ...IDENTITIES.kubeProxy, usages: ['client'] });
+  const proxyKubeconfig = kubeconfigText({ server: o.server, ca: ca.cert, cert: proxyPair.cert, key: proxyPair.key, user: 'system:kube-proxy' });
+  w.text(L.apiserverRoutes.kubeProxyKubeconfig, proxyKubeconfig, true);
   for (const n of o.nodes ?? []) {
     const nl = L.node(n.name);
     w.text(nl.ca, ca.cert);
     await leaf(nl.serving, ca, { commonName: n.name, dnsNames: [n.name], ipAddresses: n.ips ?? [], usages: ['server'] });
     await kubeconfig(nl.kubeletKubeconfig, { cert: `${nl.dir}/kubelet-client.crt`, key: `${nl.dir}/kubelet-client.key` }, { ...IDENTITIES.node(n.name), usages: ['client'] }, `system:node:${n.name}`);
-    w.text(nl.kubeProxyKubeconfig, kubeconfigText({ server: o.server, ca: ca.cert, cert: proxyPair.cert, key: proxyPair.key, user: 'system:kube-proxy' }), true);
+    w.text(nl.kubeProxyKubeconfig, proxyKubeconfig, true);
   }
   return { dir: o.dir, issued: w.issued, kept: w.kept };
 }

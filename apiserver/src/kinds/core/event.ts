@@ -1,5 +1,6 @@
 // Events (core/v1, upstream pkg/registry/core/event): any name, an involvedObject required, the field
-// selectors `kubectl describe` and the controllers use, and a PUT of a missing one creates it.
+// selectors `kubectl describe` and the controllers use, and a PUT of a missing one creates it. Served as
+// events.k8s.io/v1 too (../events/v1.ts).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { fe } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
@@ -7,6 +8,7 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { NAME_DESCRIPTION, col, nameOf, wide } from '../../tables/columns';
 import { since } from '../../tables/format';
 import { isObj, str } from '../helpers';
+import { EVENTS_V1 } from '../events/v1';
 
 function eventSource(o: any): string {
   const component = o.source?.component || o.reportingComponent || '';
@@ -22,7 +24,7 @@ export const events: ResourceStrategy = {
   resource: 'events',
   namespaced: true,
   shortNames: ['ev'],
-  versions: [{ name: 'v1' }],
+  versions: [{ name: 'v1' }, EVENTS_V1],
   nameRule: null,
   createOnUpdate: true,
   validate: (o) => (isObj(o.involvedObject) ? [] : [fe.required('involvedObject')]),

@@ -6,7 +6,7 @@ import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../tables/columns';
 import { orNone } from '../../tables/format';
-import { isObj } from '../helpers';
+import { isObj, proxySubresource } from '../helpers';
 
 function nodeStatus(o: any): string {
   const conds: any[] = o.status?.conditions ?? [];
@@ -40,6 +40,7 @@ export const nodes: ResourceStrategy = {
   versions: [{ name: 'v1' }],
   storageKey: 'minions',
   status: { keepOnCreate: true },
+  subresources: { proxy: proxySubresource('NodeProxyOptions') },
   validate(o) {
     const errs: Cause[] = [];
     if (isObj(o.spec) && o.spec.podCIDR !== undefined && typeof o.spec.podCIDR !== 'string') errs.push(fe.invalid('spec.podCIDR', o.spec.podCIDR, 'must be a CIDR'));

@@ -47,7 +47,7 @@ export function defaultPodSpec(spec: Obj | undefined): void {
   setIfAbsent(spec, 'terminationGracePeriodSeconds', 30);
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
   setIfAbsent(spec, 'securityContext', {});
-  for (const list of [spec.containers, spec.initContainers]) if (Array.isArray(list)) for (const c of list) if (c && typeof c === 'object') defaultContainer(c);
+  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) if (Array.isArray(list)) for (const c of list) if (c && typeof c === 'object') defaultContainer(c);
   if (Array.isArray(spec.volumes))
     for (const v of spec.volumes) {
       if (v?.configMap) setIfAbsent(v.configMap, 'defaultMode', 420);

@@ -1,15 +1,17 @@
 // Pods (upstream pkg/registry/core/pod): start Pending, graceful deletion for pods bound to a node,
 // a spec that updates may change only in images and a few fields, field selectors a kubelet and the
 // scheduler use, watchers indexed by spec.nodeName (each kubelet watches its node's pods), and the
-// binding and eviction subresources (log, exec and attach are served by ../../../podproxy).
+// binding, eviction and ephemeralcontainers subresources (log, exec, attach and portforward are served by
+// ../../../podproxy).
 import { fe, type Cause } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
-import { isObj, str } from '../../helpers';
+import { isObj, proxySubresource, str } from '../../helpers';
 import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
+import { ephemeralContainersSubresource } from './ephemeral';
 import { podPrinter } from './table';
 
 /** Pod spec fields an update may change (upstream ValidatePodUpdate). */
@@ -64,6 +66,9 @@ export const pods: ResourceStrategy = {
     exec: { responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
     attach: { responseKind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
     eviction: evictionSubresource,
+    ephemeralcontainers: ephemeralContainersSubresource,
+    portforward: { responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
+    proxy: proxySubresource('PodProxyOptions'),
   },
   defaults: (o) => defaultPodSpec(isObj(o.spec) ? o.spec : undefined),
   validate(o) {
@@ -71,6 +76,8 @@ export const pods: ResourceStrategy = {
     validatePodSpec('spec', o.spec, errs);
     return errs;
   },
+  // ephemeral containers come through pods/ephemeralcontainers only
+  validateCreate: (o) => (Array.isArray(o.spec?.ephemeralContainers) && o.spec.ephemeralContainers.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
   validateUpdate,
   deletion: { gracePeriod },
   table: podPrinter,

@@ -8,7 +8,7 @@ import { fe, type Cause, dns1035LabelErrors, dns1123LabelErrors } from '../../..
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import type { ResourceStrategy } from '../../../registry/strategy';
 import { defineMessages } from '../../../protobuf/messages';
-import { isObj, setIfAbsent, str, validatePort, validateProtocol, type Obj } from '../../helpers';
+import { isObj, proxySubresource, setIfAbsent, str, validatePort, validateProtocol, type Obj } from '../../helpers';
 import { ServiceAllocator } from './allocator';
 import { IpRange } from './bitmap';
 import { servicePrinter } from './table';
@@ -133,6 +133,7 @@ export function services(ranges: ServiceRanges, store: Store, root: string): Res
     storageKey: 'services/specs',
     nameRule: dns1035LabelErrors,
     status: { initial: () => ({ loadBalancer: {} }) },
+    subresources: { proxy: proxySubresource('ServiceProxyOptions') },
     prepareForUpdate: keepAllocations,
     defaults,
     validate(o) {
