@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClientOptions } from '@minik8s/shared';
-import { adminOptions, apiserverArgs, freePort, kubeconfigFile, startComponent, startEtcd, startProcess, tempDir, type Identity, type Proc } from './procs';
+import { adminOptions, apiserverArgs, freePort, kubeconfigFile, startComponent, startEtcd, startProcess, tempDir, type Etcd, type Identity, type Proc } from './procs';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 export const CLUSTER_CIDR = '10.244.0.0/16';
@@ -187,10 +187,10 @@ export function connectNodes(a: string, b: string): [string, string] {
 }
 
 /** etcd on loopback plus an apiserver bound to `host` (e.g. the root end of linkToRoot). */
-export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[]; admin: ApiClientOptions; kubeconfig(id?: Identity): Promise<string> }> {
+export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[]; etcd: Etcd; admin: ApiClientOptions; kubeconfig(id?: Identity): Promise<string> }> {
   const etcd = await startEtcd();
   const port = await freePort();
   const url = `https://${host}:${port}`;
   const api = await startComponent('apiserver', [...(await apiserverArgs(etcd, host, port)), ...extraArgs], `${url}/healthz`);
-  return { url, procs: [etcd, api], admin: adminOptions(url), kubeconfig: (id: Identity = 'admin') => kubeconfigFile(url, id) };
+  return { url, procs: [etcd, api], etcd, admin: adminOptions(url), kubeconfig: (id: Identity = 'admin') => kubeconfigFile(url, id) };
 }

@@ -2,7 +2,7 @@
 // the cluster users run: etcd only with client certificates, the apiserver over HTTPS with client
 // certificate and ServiceAccount token authentication, each component with its own identity
 // (testing/pki.ts). Every process started here is stopped by stopAll() (call it in afterAll).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,18 +76,29 @@ export interface Etcd extends Proc {
   apiserverArgs: string[];
   /** etcdctl's flags for this etcd (--endpoints and its TLS files). */
   etcdctlArgs: string[];
+  /** The apiserver's etcd client credentials, for an etcd client of the test's own. */
+  clientTls(): { ca: Buffer; cert: Buffer; key: Buffer };
   /** Start again on the same data and ports (after kill()). */
   restart(): Promise<Etcd>;
 }
 
-/** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir, serving only TLS clients with certificates of the etcd CA. */
-export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number } = {}): Promise<Etcd> {
+/**
+ * Writes an object straight into etcd (etcdctl with the apiserver's etcd client certificate), behind the
+ * apiserver's back: how a value stored before validation existed, or by another writer, reaches the
+ * watchers. `key` is under the apiserver's /registry.
+ */
+export function putBehindApiserver(etcd: Pick<Etcd, 'etcdctlArgs'>, key: string, obj: unknown): void {
+  execFileSync('etcdctl', [...etcd.etcdctlArgs, 'put', key, JSON.stringify(obj)], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir, serving only TLS clients with certificates of the etcd CA; `args` are added to its flags. */
+export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number; args?: string[] } = {}): Promise<Etcd> {
   const pki = await localPki((await testPki()).dir);
   const dataDir = opts.dataDir ?? tempDir('minik8s-etcd-');
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
   const { endpoint, args } = pki.etcdArgs(clientPort, peerPort);
-  const p = startProcess('etcd', 'etcd', ['--data-dir', dataDir, ...args, '--unsafe-no-fsync']);
+  const p = startProcess('etcd', 'etcd', ['--data-dir', dataDir, ...args, '--unsafe-no-fsync', ...(opts.args ?? [])]);
   await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => pki.etcdHealthy(endpoint), 20_000);
   const f = (rel: string) => pki.file(rel);
   const client = PKI_LAYOUT.apiserver.etcdClient;
@@ -97,7 +108,8 @@ export async function startEtcd(opts: { dataDir?: string; clientPort?: number; p
     dataDir,
     apiserverArgs: pki.etcdClientArgs(endpoint),
     etcdctlArgs: ['--endpoints', endpoint, '--cacert', f(PKI_LAYOUT.etcd.ca), '--cert', f(client.cert), '--key', f(client.key)],
-    restart: () => startEtcd({ dataDir, clientPort, peerPort }),
+    clientTls: () => ({ ca: readFileSync(f(PKI_LAYOUT.etcd.ca)), cert: readFileSync(f(client.cert)), key: readFileSync(f(client.key)) }),
+    restart: () => startEtcd({ dataDir, clientPort, peerPort, args: opts.args }),
   };
 }
 

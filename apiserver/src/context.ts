@@ -33,4 +33,6 @@ export interface ApiContext {
   kubelet: KubeletClient;
   /** Authenticate and authorize a raw upgrade request (fastify's hooks do not see them); throws ApiError. */
   authorizeUpgrade(req: IncomingMessage): Promise<void>;
+  /** A stream slot for an upgraded request of `client` (exec, attach, port-forward): its release, or the 429 to answer. */
+  admitStream(client: string): { release: () => void } | { refuse: Status };
 }

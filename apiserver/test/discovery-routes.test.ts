@@ -30,6 +30,7 @@ beforeAll(async () => {
     sendStatus: (reply, status: Status) => reply.code(status.code).type('application/json').send(JSON.stringify(status)),
     kubelet: new KubeletClient({ preferredAddressTypes: ['InternalIP'] }),
     authorizeUpgrade: async () => undefined,
+    admitStream: () => ({ release: () => undefined }),
   } satisfies ApiContext;
   registerDiscoveryRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);

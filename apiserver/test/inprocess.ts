@@ -30,8 +30,10 @@ export function inProcessServer() {
     return built;
   };
 
+  /** A request; a Buffer body is sent as it is (protobuf), anything else as JSON. */
   async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const r = await server().app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const r = await server().app.inject({ method: method as 'GET', url, payload, headers: { 'content-type': 'application/json', ...headers } });
     let parsed: unknown;
     try {
       parsed = r.body ? JSON.parse(r.body) : undefined;
@@ -65,5 +67,5 @@ export function inProcessServer() {
     if (certDir) rmSync(certDir, { recursive: true, force: true });
   }
 
-  return { server, req, ready, close };
+  return { store, server, req, ready, close };
 }

@@ -11,7 +11,7 @@ import { endpoints } from './core/endpoints';
 import { nodes } from './core/node';
 import { configMaps } from './core/configmap';
 import { secrets } from './core/secret';
-import { events } from './core/event';
+import { eventsKind } from './core/event';
 import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
 import { serviceAccountAdmission } from './core/serviceaccount/admission';
 import { replicationControllers } from './core/replicationcontroller';
@@ -32,10 +32,16 @@ import { persistentVolumes } from './core/persistentvolume';
 import { persistentVolumeClaims } from './core/persistentvolumeclaim';
 import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
+import { defaultIngressClass, ingresses } from './networking/ingress';
+import { ingressClasses } from './networking/ingressclass';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
 import { customResourceCreates } from './apiextensions/customresource';
+import { resourceQuotas } from './core/resourcequota';
+import { limitRanges } from './core/limitrange';
+import { limitRanger } from './core/limitranger';
+import { resourceQuotaAdmission } from './core/quotaadmission';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -45,6 +51,8 @@ export interface KindsConfig {
   services: ServiceRanges;
   /** The apiserver's ServiceAccount tokens (TokenRequest), token authenticators (TokenReview) and authorizer chain (the access reviews). */
   auth: { tokens: TokenIssuer; reviewer: TokenReviewer; authorizer: ReviewAuthorizer };
+  /** --event-ttl in seconds (0: Events never expire). */
+  eventTTLSeconds?: number;
 }
 
 /** The built-in kinds, in discovery order (core first, then the groups in this order). */
@@ -58,10 +66,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     nodes,
     configMaps,
     secrets,
-    events,
+    eventsKind(cfg.eventTTLSeconds ?? 3600),
     serviceAccounts(cfg.auth.tokens),
     persistentVolumes,
     persistentVolumeClaims,
+    resourceQuotas,
+    limitRanges,
     replicationControllers,
     deployments,
     replicaSets,
@@ -79,6 +89,8 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    ingresses,
+    ingressClasses,
     storageClasses,
     customResourceDefinitions,
   ];
@@ -86,6 +98,17 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
 
 /**
  * The admission chain every create and every update of a main resource passes, in upstream's recommended
- * order: each plugin's mutating step in this order, then the object's validation, then each validating step.
+ * order: each plugin's mutating step in this order, then the object's validation, then each validating step
+ * (ResourceQuota last).
  */
-export const ADMISSION: readonly AdmissionPlugin[] = [namespaceLifecycle, customResourceCreates, serviceAccountAdmission, defaultStorageClass, storageObjectInUseProtection, persistentVolumeClaimResize];
+export const ADMISSION: readonly AdmissionPlugin[] = [
+  namespaceLifecycle,
+  customResourceCreates,
+  limitRanger,
+  serviceAccountAdmission,
+  defaultStorageClass,
+  storageObjectInUseProtection,
+  defaultIngressClass,
+  persistentVolumeClaimResize,
+  resourceQuotaAdmission,
+];

@@ -20,6 +20,8 @@ export interface AdmissionAttributes {
   readonly obj: Obj;
   /** The stored object an UPDATE replaces. */
   readonly old?: Obj;
+  /** A dry run: a plugin must change no state but the object's. */
+  readonly dryRun?: boolean;
 }
 
 export type AdmissionStep = (registry: Registry, attrs: AdmissionAttributes) => Promise<void>;

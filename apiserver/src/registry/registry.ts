@@ -192,7 +192,7 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    const attrs = { operation: 'CREATE', r: s, namespace, name, obj } as const;
+    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
@@ -201,7 +201,7 @@ export class Registry {
     const hooks = s.strategy.storage;
     if (!hooks) {
       if (opts.dryRun) return obj as KubeObject;
-      const res = await this.store.create(key, obj as KubeObject);
+      const res = await this.store.create(key, obj as KubeObject, undefined, { ttlSeconds: s.strategy.ttlSeconds });
       if (!res.ok) throw new ApiError(statusFor.alreadyExists(s, name));
       return res.stored.obj;
     }
@@ -213,7 +213,7 @@ export class Registry {
         const { causes: c, extra } = await hooks.plan(attempt, undefined);
         if (c.length) throw this.invalid(s, name, c);
         if (opts.dryRun) return attempt as KubeObject;
-        const res = await this.store.create(key, attempt as KubeObject, extra);
+        const res = await this.store.create(key, attempt as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (res.current) throw new ApiError(statusFor.alreadyExists(s, name));
       }
@@ -271,7 +271,7 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
-            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj } as const;
+            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun } as const;
             await runAdmission(this.admission, 'admit', this, attrs);
             const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
@@ -321,7 +321,7 @@ export class Registry {
           extra = plan.extra;
         }
         if (opts.dryRun) return next as KubeObject;
-        const res = await this.store.update(key, cur.rev, next as KubeObject, extra);
+        const res = await this.store.update(key, cur.rev, next as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(s, name);
         if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(s, name));

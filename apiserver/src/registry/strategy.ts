@@ -235,6 +235,8 @@ export interface ResourceStrategy {
 
   // --- storage ---
   readonly storage?: StorageHooks;
+  /** Objects expire this many seconds after their last write (an etcd lease, upstream's TTLFunc: Events). */
+  readonly ttlSeconds?: number;
 }
 
 export const ALL_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

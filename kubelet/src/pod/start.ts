@@ -195,7 +195,7 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
         if (!(e instanceof ClaimError)) throw e;
         // as upstream's volume manager reports a volume it cannot mount yet
         const vol = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === name)?.name ?? name;
-        throw new VolumeError(e.message, `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`);
+        throw new VolumeError(e.message, { event: `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`, cause: e });
       }
     },
     secret: async (name) => {

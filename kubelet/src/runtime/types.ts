@@ -47,6 +47,15 @@ export interface PodRef {
   name: string;
 }
 
+/** CRI's PortMapping: a container port published on the node (hostPort). */
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort: number;
+  /** "" = every address of the node. */
+  hostIP: string;
+}
+
 /** CRI's PodSandboxConfig, the parts we use. */
 export interface SandboxConfig {
   pod: PodRef;
@@ -56,6 +65,8 @@ export interface SandboxConfig {
   hostNetwork: boolean;
   /** The node's pod subnet when known: the sandbox gets an address in it. */
   podCIDR?: string;
+  /** The containers' hostPorts (none on the host network, where ports are the node's already). */
+  portMappings: PortMapping[];
 }
 
 export interface Mount {

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
+import { MAX_WS_PAYLOAD, SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
 import type { RuntimeContainer } from '../runtime/types';
 import { containerSpec, latest, previous } from '../pod/actions';
@@ -55,15 +55,18 @@ const ATTACH_END_GRACE_MS = 2000;
 
 export class KubeletServer {
   private server: Server;
+  // a message above MAX_WS_PAYLOAD closes the connection (1009) instead of being buffered
   private wss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_WS_PAYLOAD,
     handleProtocols: (protocols) => STREAM_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   // ws refuses subprotocols that are not RFC 6455 tokens, and Kubernetes' has a '/': the request's
   // header is checked and taken out before ws sees it, and the answer is added back here.
-  private pfWss = new WebSocketServer({ noServer: true }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
+  private pfWss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
   private channelWss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_WS_PAYLOAD,
     handleProtocols: (protocols) => [...protocols].find((p) => WS_CHANNEL_PROTOCOLS.includes(p)) ?? false,
   });
 

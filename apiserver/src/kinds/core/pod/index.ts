@@ -8,6 +8,8 @@ import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
 import { isObj, proxySubresource, str } from '../../helpers';
+import { dnsSubdomain, ip, obj, objects, oneOf, str as strField } from '../../../registry/validation';
+import { parseIPSloppy } from '@minik8s/shared';
 import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
@@ -45,6 +47,24 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
   return errs;
 }
 
+/** The addresses in a pod's status (validatePodIPs, validateHostIPs) and its nominated node. */
+function validatePodStatus(pod: Obj, old: Obj): Cause[] {
+  const errs: Cause[] = [];
+  const st = obj(errs, 'status', pod.status) ?? {};
+  for (const [single, plural] of [['podIP', 'podIPs'], ['hostIP', 'hostIPs']]) {
+    const one = strField(errs, `status.${single}`, st[single]);
+    if (one) ip(errs, `status.${single}`, one);
+    const all = objects(errs, `status.${plural}`, st[plural]).map(([a, p]) => strField(errs, `${p}.ip`, a.ip, true) ?? '');
+    all.forEach((a, i) => a && ip(errs, `status.${plural}[${i}].ip`, a));
+    const families = new Set(all.map((a) => parseIPSloppy(a)?.family));
+    if (all.length > 1 && (families.size !== all.length || all.length > 2)) errs.push(fe.invalid(`status.${plural}`, st[plural], 'may specify no more than one IP for each IP family'));
+  }
+  const nominated = strField(errs, 'status.nominatedNodeName', st.nominatedNodeName);
+  if (nominated && nominated !== old.status?.nominatedNodeName) dnsSubdomain(errs, 'status.nominatedNodeName', nominated);
+  oneOf(errs, 'status.phase', st.phase, ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const);
+  return errs;
+}
+
 /** Grace only for pods bound to a node and not terminated: the kubelet confirms with grace 0. */
 function gracePeriod(pod: Obj, options: { gracePeriodSeconds?: number }): number {
   if (!pod.spec?.nodeName || ['Succeeded', 'Failed'].includes(pod.status?.phase)) return 0;
@@ -59,7 +79,7 @@ export const pods: ResourceStrategy = {
   shortNames: ['po'],
   categories: ['all'],
   versions: [{ name: 'v1' }],
-  status: { initial: () => ({ phase: 'Pending' }) },
+  status: { initial: () => ({ phase: 'Pending' }), validate: validatePodStatus },
   subresources: {
     binding: bindingSubresource,
     log: { responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },

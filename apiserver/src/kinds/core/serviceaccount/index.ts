@@ -5,6 +5,8 @@ import { AGE, NAME, ageOf, col, nameOf } from '../../../tables/columns';
 import { defineMessages } from '../../../protobuf/messages';
 import { tokenSubresource, type TokenIssuer } from './token';
 import '../podspec';
+import type { Cause } from '../../../registry/fielderrors';
+import { bool, objects, str } from '../../../registry/validation';
 
 const message = defineMessages(`
 message ServiceAccount {
@@ -25,6 +27,13 @@ export function serviceAccounts(tokens: TokenIssuer): ResourceStrategy {
     shortNames: ['sa'],
     versions: [{ name: 'v1' }],
     subresources: { token: tokenSubresource(tokens) },
+    validate(o) {
+      const errs: Cause[] = [];
+      for (const [ref, p] of objects(errs, 'secrets', o.secrets)) str(errs, `${p}.name`, ref.name);
+      for (const [ref, p] of objects(errs, 'imagePullSecrets', o.imagePullSecrets)) str(errs, `${p}.name`, ref.name);
+      bool(errs, 'automountServiceAccountToken', o.automountServiceAccountToken);
+      return errs;
+    },
     table: {
       columns: [NAME, col('Secrets', { description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }), AGE],
       cells: (o, now) => [nameOf(o), (o.secrets ?? []).length, ageOf(o, now)],
