@@ -3,7 +3,7 @@
 // heartbeats Nodes and Leases, confirms graceful deletions) so no Docker is needed.
 import { execFile } from 'node:child_process';
 import { ApiClient, isNotFound, isPodReady, isPodTerminal, microTime, R, rfc3339, type KubeObject } from '@minik8s/shared';
-import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc } from '../../testing/procs';
+import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc, kubeconfigFile } from '../../testing/procs';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
@@ -14,7 +14,7 @@ export interface ControllerManagerProc extends Proc {
 export async function startControllerManager(server: string, extra: string[] = []): Promise<ControllerManagerProc> {
   const port = await freePort();
   const args = [
-    '--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port),
+    '--kubeconfig', await kubeconfigFile(server, 'controller-manager'), '--bind-address', '127.0.0.1', '--secure-port', String(port),
     '--node-monitor-grace-period', '8s', '--node-monitor-period', '1s',
     '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2', '--horizontal-pod-autoscaler-sync-period', '1s',
     '--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s',
@@ -165,7 +165,7 @@ export interface Rig {
 
 export async function startRig(nodeNames: string[], cmArgs: string[] = []): Promise<Rig> {
   const api = await startApiserver();
-  const client = new ApiClient({ server: api.url });
+  const client = new ApiClient(api.admin);
   const cm = await startControllerManager(api.url, cmArgs);
   const nodes = new FakeNodes(client, nodeNames);
   await nodes.register();

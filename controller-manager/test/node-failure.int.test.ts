@@ -7,7 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient, isNodeReady, isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { ensureKubeletImages, IMAGES } from '../../testing/images';
-import { freePort, kubeEnv, removeDir, startApiserver, startComponent, stopAll, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
+import { freePort, kubeEnv, kubeconfigFile, kubeletArgs, removeDir, startApiserver, startComponent, stopAll, tempDir, waitFor, type Apiserver, type Proc } from '../../testing/procs';
 import { createNamespace, kubectl, startControllerManager } from './cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -37,19 +37,20 @@ async function startKubelet(node: string): Promise<void> {
   const port = await freePort();
   const root = tempDir('minik8s-cmf-');
   dirs.push(root);
-  const args = ['--master', api.url, '--hostname-override', node, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--root-dir', root, '--sync-frequency', '2', '--node-status-update-frequency', '1'];
-  kubelets.set(node, await startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`));
+  const secure = await kubeletArgs(api.url, node);
+  const args = [...secure.args, '--hostname-override', node, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', String(port), '--root-dir', root, '--sync-frequency', '2', '--node-status-update-frequency', '1'];
+  kubelets.set(node, await startComponent('kubelet', args, secure.healthUrl));
 }
 
 beforeAll(async () => {
   await ensureKubeletImages();
   api = await startApiserver();
-  client = new ApiClient({ server: api.url });
+  client = new ApiClient(api.admin);
   // A pod range of our own, so the kubelets' Docker networks cannot collide with anyone else's.
   // The kubelet renews its Lease every 10 s: the grace period must stay above that.
   await startControllerManager(api.url, ['--cluster-cidr', `10.253.${randomInt(0, 250)}.0/24`, '--node-cidr-mask-size', '26', '--node-monitor-grace-period', '16s']);
   const sp = await freePort();
-  await startComponent('scheduler', ['--master', api.url, '--bind-address', '127.0.0.1', '--secure-port', String(sp), '--leader-elect=false'], `http://127.0.0.1:${sp}/healthz`);
+  await startComponent('scheduler', ['--kubeconfig', await kubeconfigFile(api.url, 'scheduler'), '--bind-address', '127.0.0.1', '--secure-port', String(sp), '--leader-elect=false'], `http://127.0.0.1:${sp}/healthz`);
   for (const n of nodes) await startKubelet(n);
 }, 120_000);
 

@@ -4,8 +4,8 @@ import { decideDependent } from '../src/controllers/garbagecollector/decide';
 
 describe('--controllers', () => {
   it.each<[string[], string[]]>([
-    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
-    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
+    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
+    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'root-ca-cert-publisher', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
     [['deployment', 'replicaset'], ['replicaset', 'deployment']],
   ])('%j', (spec, want) => {
     expect(resolveControllers(spec)).toEqual(want);
@@ -16,6 +16,9 @@ describe('--controllers', () => {
 });
 
 describe('parseOptions', () => {
+  it('--root-ca-file', () => {
+    expect(parseOptions(['--root-ca-file', '/etc/kubernetes/pki/ca.crt']).rootCaFile).toBe('/etc/kubernetes/pki/ca.crt');
+  });
   it('has upstream defaults', () => {
     expect(parseOptions([])).toMatchObject({
       leaderElect: true, securePort: 10257, nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5000,

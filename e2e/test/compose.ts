@@ -46,7 +46,7 @@ export function clusterFor(env: ClusterEnv): Cluster {
   const req = createRequire(__filename);
   const lib = req(join(REPO, 'scripts/cluster.js')) as ClusterLib;
   const [a, b] = env.MINIK8S_NODEPORTS.split('-').map(Number);
-  return { env, server: `http://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`, kubeconfig: join(lib.STATE, 'kubeconfig'), nodePorts: [a, b], lib };
+  return { env, server: `https://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`, kubeconfig: join(lib.STATE, 'kubeconfig'), nodePorts: [a, b], lib };
 }
 
 /** Run one of the user-facing scripts (up.js, down.js, load-image.js); output goes to a log file. */

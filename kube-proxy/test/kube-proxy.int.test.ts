@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
 import { createNodeSandbox, foreignRules, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
-import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Etcd, type Proc } from '../../testing/procs';
 import { affinityRules, dnatTargets, leftovers, MODES, type Mode } from './modes';
 
 type Svc = core.Service & KubeObject;
@@ -21,7 +21,7 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
   let apiProcs: Proc[] = [];
   let foreign: string[];
   let link: { rootIP: string; nsIP: string };
-  let etcd = '';
+  let etcd: Etcd;
   let clusterIP = '';
   let nodePort = 0;
   const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
@@ -57,11 +57,11 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
     const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
     apiProcs = apiserver.procs;
     etcd = apiserver.etcd;
-    api = new ApiClient({ server: apiserver.url });
+    api = new ApiClient(apiserver.admin);
     foreign = foreignRules(sb.node);
     proxy = startProcess('kube-proxy', 'ip', [
       'netns', 'exec', sb.node, process.execPath, MAIN,
-      '--master', apiserver.url, '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms', '--proxy-mode', mode,
+      '--kubeconfig', await apiserver.kubeconfig('kube-proxy'), '--hostname-override', 'node1', '--cluster-cidr', '10.244.0.0/16', '--min-sync-period', '100ms', '--proxy-mode', mode,
       '--healthz-bind-address', `${link.nsIP}:10256`, '--metrics-bind-address', `${link.nsIP}:10249`,
     ]);
     await waitFor(`kube-proxy /healthz (log ${proxy.logFile})`, async () => (await fetch(`http://${link.nsIP}:10256/healthz`)).ok, 30_000, 200);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
 import { connectNodes, createNodeSandbox, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
-import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Etcd, type Proc } from '../../testing/procs';
 import { leftovers, MODES, rejected, type Mode } from './modes';
 
 type Node = core.Node & KubeObject;
@@ -22,7 +22,7 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
   let api: ApiClient;
   const procs: Proc[] = [];
   const apiProcs: Proc[] = [];
-  let etcd = '';
+  let etcd: Etcd;
 
   async function registerNode(name: string, podCIDR: string, ip: string): Promise<void> {
     const rc = api.resource<Node>(R.nodes);
@@ -40,12 +40,13 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
     const apiserver = await startApiserverOn(l1.rootIP);
     apiProcs.push(...apiserver.procs);
     etcd = apiserver.etcd;
-    api = new ApiClient({ server: apiserver.url });
+    api = new ApiClient(apiserver.admin);
+    const kubeconfig = await apiserver.kubeconfig('kube-proxy');
     await registerNode('node1', '10.244.1.0/24', ip1);
     await registerNode('node2', '10.244.2.0/24', ip2);
     for (const [sb, name] of [[n1, 'node1'], [n2, 'node2']] as const) {
       procs.push(startProcess(`kube-proxy-${name}`, 'ip', [
-        'netns', 'exec', sb.node, process.execPath, MAIN, '--master', apiserver.url, '--hostname-override', name,
+        'netns', 'exec', sb.node, process.execPath, MAIN, '--kubeconfig', kubeconfig, '--hostname-override', name,
         '--cluster-cidr', '10.244.0.0/16', '--service-cluster-ip-range', '10.96.0.0/12', '--sync-pod-routes', '--min-sync-period', '100ms',
         '--healthz-bind-address', '127.0.0.1:10256', '--metrics-bind-address', '127.0.0.1:10249',
         ...(mode === 'iptables' ? ['--proxy-mode', 'iptables'] : []),

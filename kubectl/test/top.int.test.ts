@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
-import { REPO, freePort, kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { REPO, freePort, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
 import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 type Tool = 'kubectl' | 'mkctl';
@@ -68,7 +68,7 @@ afterAll(async () => {
 describe('metrics.k8s.io', () => {
   it('serves PodMetrics and NodeMetrics in upstream shape, and NotFound as metrics-server', async () => {
     const get = async (path: string) => {
-      const r = await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
+      const r = await tlsFetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
       return { code: r.status, body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
     };
     const pod = await waitFor('burner metrics', async () => {
@@ -203,7 +203,7 @@ describe('metrics.k8s.io', () => {
   // Last: it stops the kubelet.
   it('a node whose kubelet does not answer is left out: <unknown> in top nodes, NotFound for its NodeMetrics', async () => {
     await env.kubelet.kill();
-    await waitFor('node metrics gone', async () => (await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1/nodes/${env.node}`)).status === 404, 40_000, 1000);
+    await waitFor('node metrics gone', async () => (await tlsFetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1/nodes/${env.node}`)).status === 404, 40_000, 1000);
     const r = await same(['top', 'nodes']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('error: metrics not available yet');

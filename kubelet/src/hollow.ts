@@ -12,7 +12,7 @@ import type { ProbeRunner } from './pod/probes';
 import { runProbe } from './pod/probes';
 
 /** One hollow node: a kubelet over its own in-memory runtime and files; stopping it removes the files. */
-export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'metrics' | 'listen'>): Promise<Kubelet> {
+export async function startHollowKubelet(d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'tls' | 'metrics' | 'listen'>): Promise<Kubelet> {
   const runtime = new FakeRuntime({ completeInitContainers: true });
   const dirs = hollowDirs(d.nodeName);
   try {

@@ -26,7 +26,7 @@ const base: core.Pod = {
   },
 };
 // every claim is bound to a hostPath volume (claims.ts checks a PersistentVolume's own path)
-const none = { configMap: async () => undefined, secret: async () => undefined, claim: async () => ({ kind: 'hostPath' as const, path: '/pv', type: 'DirectoryOrCreate' }) };
+const none = { configMap: async () => undefined, secret: async () => undefined, serviceAccountToken: async () => 'unused', claim: async () => ({ kind: 'hostPath' as const, path: '/pv', type: 'DirectoryOrCreate' }) };
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + sep);
 
 describe('the kubelet never mounts a path that did not check out', () => {

@@ -13,6 +13,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, R, httpOk, isNodeReady, percentile, until, type KubeObject, type Node, type Pod } from '@minik8s/shared';
+import { localPki, type LocalPki } from '@minik8s/shared/pki';
+
+/** The run's cluster PKI: etcd, the apiserver and every component talk TLS with their own identity. */
+let pki: LocalPki;
 
 const REPO = resolve(__dirname, '..', '..');
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
@@ -105,7 +109,7 @@ async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Prom
 async function startNodes(c: ApiClient, server: string, mode: string): Promise<void> {
   const names = Array.from({ length: NODES }, (_, i) => `hollow-${String(i).padStart(3, '0')}`);
   let nodesGone: Promise<never> | undefined;
-  const hollowFlags = ['--master', server, '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20'];
+  const hollowFlags = [...pki.kubeletArgs(server, 'hollow'), '--healthz-port', '0', '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--capacity', 'cpu=4,memory=8Gi', '--node-status-update-frequency', '20'];
   if (mode === 'hollow') {
     // All hollow nodes in one process (same API traffic as one process each, without 100 runtimes' CPU).
     const child = start('hollow-nodes', process.execPath, [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', String(NODES), '--hostname-override', 'hollow', ...hollowFlags], 'kubelets');
@@ -224,7 +228,7 @@ async function podsRunning(c: ApiClient): Promise<void> {
 async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds: number; cpu: Record<string, number> } | null> {
   const cm = join(REPO, 'controller-manager', 'dist', 'main.js');
   const port = await freePort();
-  const child = start('controller-manager', process.execPath, [cm, '--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
+  const child = start('controller-manager', process.execPath, [cm, '--kubeconfig', pki.kubeconfig(server, 'controller-manager'), '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)]);
   const up = await until<true | 'exited'>('controller-manager healthz', () => (child.exitCode !== null ? 'exited' : httpOk(`http://127.0.0.1:${port}/healthz`)), 30_000).catch(() => 'timed out');
   if (up !== true) {
     log('controller-manager did not start: deploy_1000_s = null');
@@ -258,14 +262,15 @@ async function main(): Promise<void> {
   const peerPort = await freePort();
   const etcdDir = mkdtempSync(join(tmpdir(), 'minik8s-schedbench-etcd-'));
   dirs.push(etcdDir);
-  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', ['--data-dir', etcdDir, '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync']);
-  await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000);
+  pki = await localPki(join(etcdDir, 'pki'), ['hollow']);
+  const etcd = pki.etcdArgs(etcdPort, peerPort);
+  start('etcd', 'etcd', ['--data-dir', join(etcdDir, 'data'), ...etcd.args, '--unsafe-no-fsync']);
+  await until('etcd', () => pki.etcdHealthy(etcd.endpoint), 30_000);
   const apiPort = await freePort();
-  const server = `http://127.0.0.1:${apiPort}`;
-  startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), ['--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
-  await until('apiserver', () => httpOk(`${server}/healthz`), 60_000);
-  const c = new ApiClient({ server });
+  const server = `https://127.0.0.1:${apiPort}`;
+  startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), [...pki.etcdClientArgs(etcd.endpoint), ...pki.apiserverArgs(), '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)]);
+  const c = new ApiClient({ server, ...pki.admin });
+  await until('apiserver', () => c.request('GET', '/healthz').then(() => true as const, () => undefined), 60_000);
   log(`starting ${NODES} nodes (${{ hollow: 'hollow nodes in one process', 'hollow-procs': 'one hollow kubelet process each', objects: 'Node objects, no kubelet' }[mode]})`);
   await startNodes(c, server, mode);
   const schedPort = await freePort();
@@ -273,7 +278,7 @@ async function main(): Promise<void> {
   let runs = 0;
   const startScheduler = async () => {
     const name = runs++ ? `scheduler-${runs}` : 'scheduler';
-    scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), ['--master', server, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
+    scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), ['--kubeconfig', pki.kubeconfig(server, 'scheduler'), '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), ...(process.env.BENCH_PARALLEL_BINDS ? ['--parallel-binds', process.env.BENCH_PARALLEL_BINDS] : [])]);
     await until('scheduler', () => httpOk(`http://127.0.0.1:${schedPort}/healthz`), 60_000);
   };
   const stopScheduler = () => new Promise<void>((res) => {

@@ -24,7 +24,7 @@ export function apiRequest(creds: Credentials, method: string, path: string, bod
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method, headers, timeout: timeoutMs, ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}) },
+      { method, headers, timeout: timeoutMs, ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, servername: creds.servername, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));

@@ -14,6 +14,7 @@ import { maybeTable } from '../tables';
 import { addWarnings, checkBodyFields, checkPatchedFields, decodeBody, deleteOptions, expectObject, fieldValidation, isDryRun, limitParam, patchTypeOf, q1, boolParam, type Query } from './body';
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
+import { authOf } from '../auth/filter';
 
 export interface ApiDeps {
   registry: Registry;
@@ -121,7 +122,8 @@ const notFound = () => new ApiError(statusFor.notFoundPath());
 /** What a kind's own handler (a subresource, a create of its own) gets: the body decoded once, on demand. */
 function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, dryRun: boolean): HandlerRequest {
   let decoded: { body: unknown } | undefined;
-  const body = () => (decoded ??= { body: decodeBody(req, p.r, registry.kinds) }).body;
+  const sub = p.sub ? p.r.strategy.subresources?.[p.sub] : undefined;
+  const body = () => (decoded ??= { body: decodeBody(req, p.r, registry.kinds, sub) }).body;
   return {
     method: req.method,
     r: p.r,
@@ -132,6 +134,7 @@ function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, 
     body,
     object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
     patchType: () => patchTypeOf(req, p.r.strategy.patchTypes),
+    user: () => authOf(req).user,
   };
 }
 

@@ -89,14 +89,20 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': 10 });
     res.end('Forbidden\n');
   };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     const target = route(req);
     if (!target) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
       return res.end('404 page not found\n');
     }
     if (target === 'forbidden') return forbidden(res);
-    const up = client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers));
+    let up: http.ClientRequest;
+    try {
+      up = await client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers));
+    } catch (e) {
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+      return res.end(`${(e as Error).message}\n`);
+    }
     up.on('response', (r) => {
       res.writeHead(r.statusCode ?? 502, forwardHeaders(r.headers));
       r.pipe(res);
@@ -107,13 +113,18 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
     });
     req.pipe(up);
   });
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+  server.on('upgrade', async (req, socket: Socket, head: Buffer) => {
     const target = route(req);
     if (!target || target === 'forbidden') {
       socket.end(`HTTP/1.1 ${target ? '403 Forbidden' : '404 Not Found'}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${target ? 'Forbidden' : '404 page not found'}\n`);
       return;
     }
-    const up = client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers, true));
+    let up: http.ClientRequest;
+    try {
+      up = await client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers, true));
+    } catch {
+      return socket.destroy();
+    }
     up.on('upgrade', (r, upSocket: Socket, upHead: Buffer) => {
       const lines = [`HTTP/1.1 ${r.statusCode} ${r.statusMessage}`];
       for (let i = 0; i < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`);
