@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['*/test/**/*.int.test.ts'],
+          // one throwaway cluster PKI for the run (testing/pki.ts)
+          globalSetup: ['./testing/global-setup.ts'],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
           testTimeout: 120_000,

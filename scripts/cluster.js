@@ -5,6 +5,7 @@
 const { spawnSync, spawn } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const path = require('node:path');
 
 const REPO = path.resolve(__dirname, '..');
@@ -12,12 +13,16 @@ const PROJECT = process.env.COMPOSE_PROJECT_NAME || 'minik8s';
 // Another project (the e2e tests use minik8s-e2e) keeps its kubeconfig and override apart.
 const STATE = PROJECT === 'minik8s' ? path.join(REPO, '.minik8s') : path.join(REPO, '.minik8s', PROJECT);
 const NODES_OVERRIDE = path.join(STATE, 'compose.nodes.yml');
+// The cluster PKI (made by `npm run up`, see shared/src/pki): one folder per service, bind-mounted
+// read-only into that service's container only (docker-compose.yml reads MINIK8S_PKI).
+const PKI = path.join(STATE, 'pki');
+process.env.MINIK8S_PKI = PKI;
 const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
 const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const INGRESS_HTTP_PORT = Number(process.env.MINIK8S_INGRESS_HTTP_PORT || 80);
 const INGRESS_HTTPS_PORT = Number(process.env.MINIK8S_INGRESS_HTTPS_PORT || 443);
-const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
+const SERVER = `https://127.0.0.1:${APISERVER_PORT}`;
 /** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS, storage and Ingress add-ons. */
 const POD_IMAGES = [
   'minik8s/pause:3.10',
@@ -80,7 +85,12 @@ function writeNodesOverride(n) {
       extends: { file: path.join(REPO, 'docker-compose.yml'), service: 'node-2' },
       hostname: name,
       environment: { NODE_NAME: name },
-      volumes: ['/sys/fs/cgroup:/sys/fs/cgroup', `${name}-docker:/var/lib/docker`, `${name}-local-path:/var/lib/minik8s/local-path`],
+      volumes: [
+        '/sys/fs/cgroup:/sys/fs/cgroup',
+        `${name}-docker:/var/lib/docker`,
+        `${name}-local-path:/var/lib/minik8s/local-path`,
+        `${path.join(PKI, 'nodes', name)}:/etc/kubernetes/pki:ro`,
+      ],
     };
     volumes[`${name}-docker`] = {};
     volumes[`${name}-local-path`] = {};
@@ -317,8 +327,22 @@ function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] }
   );
 }
 
+let adminTls;
+/** The admin's client certificate and the cluster CA (for https URLs: the apiserver). */
+function adminCredentials() {
+  if (!adminTls) {
+    const r = (f) => readFileSync(path.join(PKI, f));
+    try {
+      adminTls = { ca: r('ca.crt'), cert: r('admin.crt'), key: r('admin.key') };
+    } catch (e) {
+      throw new Error(`no cluster PKI in ${PKI} (npm run up makes it): ${e.message}`, { cause: e });
+    }
+  }
+  return adminTls;
+}
+
 /**
- * GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors.
+ * GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors. https: as the admin.
  * A new connection each time (agent: false), never Node's keep-alive pool: these scripts block their
  * event loop in spawnSync (docker exec, compose, up.js itself) while the apiserver behind a kept
  * socket may be restarted or removed, and a pooled socket whose close was not read yet would carry
@@ -327,12 +351,14 @@ function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] }
 function request(url, { method = 'GET', body, contentType = 'application/json', timeoutMs = 5000 } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(
+    const secure = url.startsWith('https:');
+    const req = (secure ? https : http).request(
       url,
       {
         method,
         agent: false,
         timeout: timeoutMs,
+        ...(secure ? adminCredentials() : {}),
         headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {},
       },
       (res) => {
@@ -410,32 +436,40 @@ async function ingressAnswers() {
   }
 }
 
-function kubeconfigText(server = SERVER) {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: minik8s',
-    '  cluster:',
-    `    server: ${server}`,
-    'users:',
-    '- name: admin',
-    '  user: {}',
-    'contexts:',
-    '- name: minik8s',
-    '  context:',
-    '    cluster: minik8s',
-    '    user: admin',
-    '    namespace: default',
-    'current-context: minik8s',
-    '',
-  ].join('\n');
+/** The PKI module (shared's build): `npm run up` builds it before it is needed. */
+function pkiModule() {
+  return require(path.join(REPO, 'shared', 'dist', 'pki'));
 }
 
+/**
+ * Make or complete the cluster PKI for `nodes` (kept across runs; a new node only adds its folder):
+ * the apiserver answers to 127.0.0.1, `apiserver` (its compose service) and the `kubernetes` Service
+ * names and first IP; components reach it as https://apiserver:6443.
+ */
+async function ensurePki(nodes) {
+  const { ensureClusterPki } = pkiModule();
+  adminTls = undefined;
+  return ensureClusterPki({
+    dir: PKI,
+    server: 'https://apiserver:6443',
+    apiserverNames: ['apiserver'],
+    apiserverIPs: ['127.0.0.1', '10.96.0.1'],
+    etcdNames: ['etcd'],
+    nodes: nodes.map((name) => ({ name })),
+  });
+}
+
+/** .minik8s/kubeconfig: the cluster CA and the admin's client certificate (group system:masters), embedded. */
 function writeKubeconfig() {
+  const { kubeconfigText } = pkiModule();
+  const { ca, cert, key } = adminCredentials();
   mkdirSync(STATE, { recursive: true });
   const file = path.join(STATE, 'kubeconfig');
-  writeFileSync(file, kubeconfigText());
+  writeFileSync(
+    file,
+    kubeconfigText({ server: SERVER, ca: ca.toString(), cert: cert.toString(), key: key.toString(), user: 'admin', namespace: 'default' }),
+    { mode: 0o600 },
+  );
   return file;
 }
 
@@ -444,6 +478,7 @@ module.exports = {
   STATE,
   PROJECT,
   SERVER,
+  PKI,
   APISERVER_PORT,
   REGISTRY_PORT,
   NODEPORTS,
@@ -470,5 +505,6 @@ module.exports = {
   readyNodes,
   dnsAnswers,
   ingressAnswers,
+  ensurePki,
   writeKubeconfig,
 };

@@ -207,6 +207,13 @@ async function main() {
     return `${built} images ready`;
   });
 
+  // Kept in .minik8s (not a volume): the laptop's kubeconfig needs the CA and the admin certificate,
+  // and each container gets only its own folder, read-only.
+  await stage('certificates', async () => {
+    const r = await c.ensurePki(nodes);
+    return r.issued.length ? `${r.issued.length} issued in ${path.relative(c.REPO, c.PKI)}` : `kept (${path.relative(c.REPO, c.PKI)})`;
+  });
+
   c.writeNodesOverride(nodes.length);
   const scale = nodes.length === 1 ? ['--scale', 'node-2=0'] : [];
 
@@ -237,15 +244,18 @@ async function main() {
   });
 
   // healthy, then its version (the stage line reads "etcd — 3.4.23, healthy"): bash's /dev/tcp in the
-  // etcd container, a lighter docker exec than a node process
-  const etcdGet = (p) => `exec 3<>/dev/tcp/127.0.0.1/2379 && printf 'GET ${p} HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3`;
+  // etcd container, a lighter docker exec than a node process, to etcd's plain health endpoint on the
+  // container's loopback (its clients need certificates; that endpoint serves no /version: etcd --version)
+  const etcdHealth = `exec 3<>/dev/tcp/127.0.0.1/2381 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3`;
   await stage('etcd', () =>
     until(
       'etcd',
       () => {
-        const r = c.execIn('etcd', ['bash', '-c', `${etcdGet('/health')}; echo; ${etcdGet('/version')}`]);
+        const r = c.execIn('etcd', ['bash', '-c', `${etcdHealth} && echo && etcd --version`]);
         const [health, version] = r.stdout.trim().split('\n');
-        return r.status === 0 && /"health":\s*"true"/.test(health) && `${JSON.parse(version).etcdserver}, healthy`;
+        return (
+          r.status === 0 && /"health":\s*"true"/.test(health) && `${/etcd Version: (\S+)/.exec(version)?.[1] ?? 'unknown version'}, healthy`
+        );
       },
       ['etcd'],
     ),

@@ -9,7 +9,18 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { ApiClient, isNodeReady, R, type KubeObject } from '@minik8s/shared';
 import { ensureKubeletImages } from './images';
-import { freePort, kubeEnv, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from './procs';
+import {
+  freePort,
+  kubeEnv,
+  kubeletArgs,
+  removeDir,
+  startApiserver,
+  startComponent,
+  tempDir,
+  waitFor,
+  type Apiserver,
+  type Proc,
+} from './procs';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
@@ -48,6 +59,8 @@ export interface Restartable {
 
 export interface HostKubelet extends Restartable {
   node: string;
+  /** https://127.0.0.1:port: the kubelet API (client certificate or token needed). */
+  apiUrl: string;
   rootDir: string;
   /** Remove the node's containers and pod network from Docker (as if the machine died). */
   removeContainers(): void;
@@ -156,7 +169,7 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     await ensureKubeletImages();
     api = await startApiserver();
     const url = api.url;
-    const client = new ApiClient({ server: url });
+    const client = new ApiClient(api.admin);
 
     // A /24 cluster range of our own, /26 per node: no collision with other tests' Docker networks.
     const clusterCidr = `10.252.${randomInt(0, 250)}.0/24`;
@@ -164,8 +177,8 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
     const lease = `${opts.leaderLeaseSeconds ?? 4}s`;
     const tol = String(opts.tolerationSeconds ?? 2);
     const cmArgs = [
-      '--master',
-      url,
+      '--kubeconfig',
+      await api.kubeconfig('controller-manager'),
       '--bind-address',
       '127.0.0.1',
       '--secure-port',
@@ -196,8 +209,8 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
 
     const schedPort = await freePort();
     const schedArgs = [
-      '--master',
-      url,
+      '--kubeconfig',
+      await api.kubeconfig('scheduler'),
       '--bind-address',
       '127.0.0.1',
       '--secure-port',
@@ -214,9 +227,9 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
       const port = await freePort();
       const rootDir = tempDir('minik8s-hc-kubelet-');
       dirs.push(rootDir);
+      const secure = await kubeletArgs(url, node);
       const args = [
-        '--master',
-        url,
+        ...secure.args,
         '--hostname-override',
         node,
         '--node-ip',
@@ -233,9 +246,10 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
         '1',
         ...(opts.kubeletArgs ?? []),
       ];
-      const start = () => startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`, {}, 60_000);
+      const start = () => startComponent('kubelet', args, secure.healthUrl, {}, 60_000);
       const k = Object.assign(restartable(`kubelet ${node}`, port, start, await start()), {
         node,
+        apiUrl: `https://127.0.0.1:${port}`,
         rootDir,
         removeContainers: () => removeNodeContainers(node),
       });

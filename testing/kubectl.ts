@@ -1,9 +1,10 @@
-// The real kubectl (/usr/bin/kubectl, v1.32) against a test apiserver, for integration tests: a kubeconfig
-// in a fresh HOME, a scratch directory for manifests, and runs whose failures name the apiserver's log.
+// The real kubectl (/usr/bin/kubectl, v1.32) against a test apiserver, for integration tests: the test
+// admin's kubeconfig (client certificate, cluster CA) in a fresh HOME, a scratch directory for manifests,
+// and runs whose failures name the apiserver's log.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubeEnv, tempDir, waitFor, type Apiserver } from './procs';
+import { kubeEnv, tempDir, tlsFetch, waitFor, type Apiserver } from './procs';
 
 export const KUBECTL = '/usr/bin/kubectl';
 
@@ -27,7 +28,7 @@ export interface RealKubectl {
 
 /** kubectl for `api`, once its namespace `default` exists (created in the background after /healthz answers). */
 export async function realKubectl(api: Apiserver): Promise<RealKubectl> {
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  await waitFor('namespace default', async () => (await tlsFetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   const env = kubeEnv(api.url);
   const dir = tempDir('minik8s-kubectl-');
   const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>

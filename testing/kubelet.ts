@@ -4,7 +4,18 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ApiClient, R, isNotFound, type core, type Pod } from '@minik8s/shared';
-import { freePort, removeDir, startApiserver, startComponent, tempDir, waitFor, type Apiserver, type Proc } from './procs';
+import {
+  freePort,
+  kubeletArgs,
+  removeDir,
+  startApiserver,
+  startComponent,
+  tempDir,
+  waitFor,
+  type Apiserver,
+  type Proc,
+  tlsFetch,
+} from './procs';
 import { ensureKubeletImages, IMAGES } from './images';
 
 export const BUSYBOX = IMAGES.busybox;
@@ -42,13 +53,13 @@ export function removeNodeContainers(node: string): void {
 export async function startKubeletEnv(extraArgs: string[] = []): Promise<KubeletEnv> {
   await ensureKubeletImages();
   const api = await startApiserver();
-  const client = new ApiClient({ server: api.url });
+  const client = new ApiClient(api.admin);
   const node = `kt-${randomBytes(3).toString('hex')}`;
   const port = await freePort();
   const rootDir = tempDir('minik8s-kubelet-');
+  const secure = await kubeletArgs(api.url, node);
   const args = [
-    '--master',
-    api.url,
+    ...secure.args,
     '--hostname-override',
     node,
     '--node-ip',
@@ -69,9 +80,9 @@ export async function startKubeletEnv(extraArgs: string[] = []): Promise<Kubelet
     node,
     port,
     rootDir,
-    kubeletUrl: `http://127.0.0.1:${port}`,
+    kubeletUrl: `https://127.0.0.1:${port}`,
     kubelet: undefined as unknown as Proc,
-    startKubelet: async () => (env.kubelet = await startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`)),
+    startKubelet: async () => (env.kubelet = await startComponent('kubelet', args, secure.healthUrl)),
     cleanup: async () => {
       await env.kubelet?.kill();
       removeNodeContainers(node);
@@ -139,8 +150,15 @@ export function podContainers(uid: string, all = false): string[] {
 }
 
 export async function kubeletGet(env: KubeletEnv, path: string): Promise<string> {
-  const r = await fetch(`${env.kubeletUrl}${path}`);
+  const r = await tlsFetch(`${env.kubeletUrl}${path}`);
   const t = await r.text();
   if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${t}`);
   return t;
+}
+
+/** Another kubelet against env's apiserver as node `name` (with its own identity and serving certificate); resolves once its /healthz answers. */
+export async function startNamedKubelet(env: KubeletEnv, name: string, args: string[]): Promise<Proc & { healthUrl: string }> {
+  const secure = await kubeletArgs(env.api.url, name);
+  const p = await startComponent('kubelet', [...secure.args, '--hostname-override', name, ...args], secure.healthUrl);
+  return { ...p, healthUrl: secure.healthUrl };
 }

@@ -5,7 +5,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startComponent, startEtcd, startProcess, tempDir, type Proc } from './procs';
+import type { ApiClientOptions } from '@minik8s/shared';
+import {
+  adminOptions,
+  apiserverArgs,
+  freePort,
+  kubeconfigFile,
+  startComponent,
+  startEtcd,
+  startProcess,
+  tempDir,
+  type Etcd,
+  type Identity,
+  type Proc,
+} from './procs';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 export const CLUSTER_CIDR = '10.244.0.0/16';
@@ -214,14 +227,13 @@ export function connectNodes(a: string, b: string): [string, string] {
 }
 
 /** etcd on loopback plus an apiserver bound to `host` (e.g. the root end of linkToRoot). */
-export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[]; etcd: string }> {
+export async function startApiserverOn(
+  host: string,
+  extraArgs: string[] = [],
+): Promise<{ url: string; procs: Proc[]; etcd: Etcd; admin: ApiClientOptions; kubeconfig(id?: Identity): Promise<string> }> {
   const etcd = await startEtcd();
   const port = await freePort();
-  const url = `http://${host}:${port}`;
-  const api = await startComponent(
-    'apiserver',
-    ['--etcd-servers', etcd.endpoint, '--bind-address', host, '--secure-port', String(port), ...extraArgs],
-    `${url}/healthz`,
-  );
-  return { url, procs: [etcd, api], etcd: etcd.endpoint };
+  const url = `https://${host}:${port}`;
+  const api = await startComponent('apiserver', [...(await apiserverArgs(etcd, host, port)), ...extraArgs], `${url}/healthz`);
+  return { url, procs: [etcd, api], etcd, admin: adminOptions(url), kubeconfig: (id: Identity = 'admin') => kubeconfigFile(url, id) };
 }

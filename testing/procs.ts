@@ -1,10 +1,16 @@
-// Test harness: real etcd and real component processes on loopback, for integration tests.
-// Every process started here is stopped by stopAll() (call it in afterAll).
+// Test harness: real etcd and real component processes on loopback, for integration tests, secured as
+// the cluster users run: etcd only with client certificates, the apiserver over HTTPS with client
+// certificate and ServiceAccount token authentication, each component with its own identity
+// (testing/pki.ts). Every process started here is stopped by stopAll() (call it in afterAll).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, httpOk, until } from '@minik8s/shared';
+import { ApiClient, freePort, isAlreadyExists, until, type ApiClientOptions } from '@minik8s/shared';
+import { PKI_LAYOUT, kubeconfigText, localPki } from '@minik8s/shared/pki';
+import { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity } from './pki';
+
+export { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity };
 
 export const REPO = resolve(__dirname, '..');
 
@@ -51,48 +57,63 @@ export function startProcess(name: string, cmd: string, args: string[], env: Nod
   return proc;
 }
 
+/** GET url answers 2xx (https: trusting the test CA, as admin); undefined while not (shared's `until` polls on). */
+async function httpOk(url: string): Promise<true | undefined> {
+  try {
+    const r = url.startsWith('https:') ? await tlsFetch(url) : await fetch(url);
+    await r.text();
+    return r.ok || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Etcd extends Proc {
+  /** https://127.0.0.1:PORT (client certificates required). */
   endpoint: string;
   dataDir: string;
+  /** The apiserver's flags for this etcd (--etcd-servers and its TLS files). */
+  apiserverArgs: string[];
+  /** etcdctl's flags for this etcd (--endpoints and its TLS files). */
+  etcdctlArgs: string[];
+  /** The apiserver's etcd client credentials, for an etcd client of the test's own. */
+  clientTls(): { ca: Buffer; cert: Buffer; key: Buffer };
   /** Start again on the same data and ports (after kill()). */
   restart(): Promise<Etcd>;
 }
 
 /**
- * Writes an object straight into etcd (etcdctl), behind the apiserver's back: how a value stored before
- * validation existed, or by another writer, reaches the watchers. `key` is under the apiserver's /registry.
+ * Writes an object straight into etcd (etcdctl with the apiserver's etcd client certificate), behind the
+ * apiserver's back: how a value stored before validation existed, or by another writer, reaches the
+ * watchers. `key` is under the apiserver's /registry.
  */
-export function putBehindApiserver(endpoint: string, key: string, obj: unknown): void {
-  execFileSync('etcdctl', ['--endpoints', endpoint, 'put', key, JSON.stringify(obj)], {
+export function putBehindApiserver(etcd: Pick<Etcd, 'etcdctlArgs'>, key: string, obj: unknown): void {
+  execFileSync('etcdctl', [...etcd.etcdctlArgs, 'put', key, JSON.stringify(obj)], {
     env: { ...process.env, ETCDCTL_API: '3' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
 
-/** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir. */
+/** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir, serving only TLS clients with certificates of the etcd CA; `args` are added to its flags. */
 export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number; args?: string[] } = {}): Promise<Etcd> {
+  const pki = await localPki((await testPki()).dir);
   const dataDir = opts.dataDir ?? tempDir('minik8s-etcd-');
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const p = startProcess('etcd', 'etcd', [
-    '--data-dir',
+  const { endpoint, args } = pki.etcdArgs(clientPort, peerPort);
+  const p = startProcess('etcd', 'etcd', ['--data-dir', dataDir, ...args, '--unsafe-no-fsync', ...(opts.args ?? [])]);
+  await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => pki.etcdHealthy(endpoint), 20_000);
+  const f = (rel: string) => pki.file(rel);
+  const client = PKI_LAYOUT.apiserver.etcdClient;
+  return {
+    ...p,
+    endpoint,
     dataDir,
-    '--listen-client-urls',
-    endpoint,
-    '--advertise-client-urls',
-    endpoint,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster',
-    `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-    ...(opts.args ?? []),
-  ]);
-  await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => httpOk(`${endpoint}/health`), 20_000);
-  return { ...p, endpoint, dataDir, restart: () => startEtcd({ dataDir, clientPort, peerPort, args: opts.args }) };
+    apiserverArgs: pki.etcdClientArgs(endpoint),
+    etcdctlArgs: ['--endpoints', endpoint, '--cacert', f(PKI_LAYOUT.etcd.ca), '--cert', f(client.cert), '--key', f(client.key)],
+    clientTls: () => ({ ca: readFileSync(f(PKI_LAYOUT.etcd.ca)), cert: readFileSync(f(client.cert)), key: readFileSync(f(client.key)) }),
+    restart: () => startEtcd({ dataDir, clientPort, peerPort, args: opts.args }),
+  };
 }
 
 export interface Component extends Proc {
@@ -123,28 +144,131 @@ export async function startComponent(
 export interface Apiserver extends Component {
   etcd: Etcd;
   port: number;
+  /** ApiClient options for the admin (system:masters) over TLS. */
+  admin: ApiClientOptions;
+  /** A kubeconfig file for this apiserver as `id` (admin by default). */
+  kubeconfig(id?: Identity): Promise<string>;
   /** Start the apiserver again on the same port and etcd. */
   restart(): Promise<Apiserver>;
 }
 
-/** etcd plus an apiserver on a free loopback port (plain HTTP). */
+/**
+ * The apiserver's secure flags for `etcd` on host:port, as the compose cluster runs it: the test CA's
+ * serving certificate, client certificates (--client-ca-file), ServiceAccount tokens, the kubelet client
+ * certificate, no anonymous requests, and (until RBAC) AlwaysAllow.
+ */
+export async function apiserverArgs(etcd: Etcd, host: string, port: number): Promise<string[]> {
+  const pki = await localPki((await testPki()).dir);
+  // the PKI's serving certificate is for 127.0.0.1; another address gets one of its own (later flags win)
+  const serving =
+    host === '127.0.0.1'
+      ? []
+      : await kubeletServing('kube-apiserver', [host, '127.0.0.1']).then((s) => [
+          '--tls-cert-file',
+          s.certFile,
+          '--tls-private-key-file',
+          s.keyFile,
+        ]);
+  return [
+    ...etcd.apiserverArgs,
+    '--bind-address',
+    host,
+    '--secure-port',
+    String(port),
+    ...pki.apiserverArgs(),
+    ...serving,
+    '--cert-dir',
+    tempDir('minik8s-apiserver-certs-'),
+  ];
+}
+
+/** etcd plus an apiserver on a free loopback port (HTTPS, authenticated). */
 export async function startApiserver(extraArgs: string[] = [], etcd?: Etcd, port?: number): Promise<Apiserver> {
   const e = etcd ?? (await startEtcd());
   const p = port ?? (await freePort());
-  const url = `http://127.0.0.1:${p}`;
-  const args = ['--etcd-servers', e.endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(p), ...extraArgs];
+  const url = `https://127.0.0.1:${p}`;
+  const args = [...(await apiserverArgs(e, '127.0.0.1', p)), ...extraArgs];
   const proc = await startComponent('apiserver', args, `${url}/healthz`);
-  return { ...proc, url, etcd: e, port: p, restart: () => startApiserver(extraArgs, e, p) };
+  return {
+    ...proc,
+    url,
+    etcd: e,
+    port: p,
+    admin: adminOptions(url),
+    kubeconfig: (id: Identity = 'admin') => kubeconfigFile(url, id),
+    restart: () => startApiserver(extraArgs, e, p),
+  };
 }
 
-/** Write a kubeconfig for `server` (plain HTTP, no user credentials) into a fresh HOME; returns env for kubectl/mkctl. */
+/** Flags a kubelet needs to join `server` securely: its identity's kubeconfig, serving certificate, client CA and a plain /healthz port. */
+export async function kubeletArgs(server: string, node: string): Promise<{ args: string[]; healthUrl: string }> {
+  const pki = await testPki();
+  const tls = await kubeletServing(node);
+  const hp = await freePort();
+  return {
+    args: [
+      '--kubeconfig',
+      await kubeconfigFile(server, `node:${node}`),
+      '--tls-cert-file',
+      tls.certFile,
+      '--tls-private-key-file',
+      tls.keyFile,
+      '--client-ca-file',
+      pki.file(PKI_LAYOUT.ca.cert),
+      '--healthz-port',
+      String(hp),
+    ],
+    healthUrl: `http://127.0.0.1:${hp}/healthz`,
+  };
+}
+
+/** The test PKI's admin credentials, read synchronously (the PKI exists once an apiserver was started). */
+function adminFiles(): { ca: string; cert: string; key: string } {
+  const dir = process.env.MINIK8S_TEST_PKI;
+  if (!dir) throw new Error('no test PKI yet (start an apiserver first)');
+  const r = (rel: string) => readFileSync(join(dir, rel), 'utf8');
+  return { ca: r(PKI_LAYOUT.ca.cert), cert: r(PKI_LAYOUT.admin.cert), key: r(PKI_LAYOUT.admin.key) };
+}
+
+/** ApiClient options for `server` as the test admin (TLS, client certificate). */
+export function adminOptions(server: string): ApiClientOptions {
+  return { server, ...adminFiles() };
+}
+
+/**
+ * A kubeconfig with a bound token of the ServiceAccount namespace/name (created if missing), as an
+ * in-cluster client of that account authenticates: the token comes from TokenRequest.
+ */
+export async function serviceAccountKubeconfig(server: string, namespace: string, name: string): Promise<string> {
+  const c = new ApiClient(adminOptions(server));
+  try {
+    await waitFor(`serviceaccount ${namespace}/${name}`, async () => {
+      try {
+        await c.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+          body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
+        });
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      return true;
+    });
+    const tr = await c.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    });
+    const path = join(tempDir('minik8s-kubeconfig-'), 'kubeconfig');
+    writeFileSync(path, kubeconfigText({ server, ca: adminFiles().ca, token: tr.status.token, user: name }), { mode: 0o600 });
+    return path;
+  } finally {
+    c.close();
+  }
+}
+
+/** Write an admin kubeconfig for `server` (TLS, client certificate) into a fresh HOME; returns env for kubectl/mkctl. */
 export function kubeEnv(server: string): { HOME: string; KUBECONFIG: string } {
+  const a = adminFiles();
   const home = tempDir('minik8s-home-');
   const kc = join(home, 'kubeconfig.yaml');
-  writeFileSync(
-    kc,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: minik8s\n  cluster:\n    server: ${server}\ncontexts:\n- name: minik8s\n  context:\n    cluster: minik8s\n    user: minik8s\ncurrent-context: minik8s\nusers:\n- name: minik8s\n  user: {}\n`,
-  );
+  writeFileSync(kc, kubeconfigText({ server, ...a, user: 'admin' }), { mode: 0o600 });
   return { HOME: home, KUBECONFIG: kc };
 }
 

@@ -2,10 +2,12 @@
 // metrics.k8s.io). They read objects through it; they never touch etcd directly. Their routes are
 // registered as ordinary fastify routes (static/param paths), which take precedence over the apiserver's
 // own /api/* and /apis/* catch-all routes.
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { KubeList, KubeObject, Status } from '@minik8s/shared';
 import type { KindRegistry, ServedResource } from './registry/kinds';
 import type { ResourceStrategy } from './registry/strategy';
+import type { KubeletClient } from './kubeletclient';
 
 export interface ListOptions {
   namespace?: string;
@@ -27,6 +29,10 @@ export interface ApiContext {
   list(r: ServedResource, opts?: ListOptions): Promise<KubeList>;
   /** Answer with a Status object (sets the HTTP code from status.code). */
   sendStatus(reply: FastifyReply, status: Status): FastifyReply;
+  /** How to reach a node's kubelet (address, TLS with the apiserver's client certificate). */
+  kubelet: KubeletClient;
+  /** Authenticate and authorize a raw upgrade request (fastify's hooks do not see them); throws ApiError. */
+  authorizeUpgrade(req: IncomingMessage): Promise<void>;
   /** A stream slot for an upgraded request of `client` (exec, attach, port-forward): its release, or the 429 to answer. */
   admitStream(client: string): { release: () => void } | { refuse: Status };
 }

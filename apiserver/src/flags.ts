@@ -1,8 +1,9 @@
 // Command-line flags, named as upstream kube-apiserver's.
 import { networkInterfaces } from 'node:os';
 import { parseDurationFlag } from '@minik8s/shared';
+import type { AuthFlags } from './auth';
 
-export interface Flags {
+export interface Flags extends AuthFlags {
   etcdServers: string[];
   etcdPrefix: string;
   bindAddress: string;
@@ -10,8 +11,13 @@ export interface Flags {
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   advertiseAddress?: string;
-  tlsCertFile?: string;
-  tlsPrivateKeyFile?: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletPreferredAddressTypes: string[];
   etcdCompactionIntervalMs: number;
   etcdDefragIntervalMs: number;
   etcdTimeoutMs: number;
@@ -34,6 +40,23 @@ const KNOWN = new Set([
   'advertise-address',
   'tls-cert-file',
   'tls-private-key-file',
+  'cert-dir',
+  'client-ca-file',
+  'anonymous-auth',
+  'authorization-mode',
+  'service-account-issuer',
+  'service-account-key-file',
+  'service-account-signing-key-file',
+  'service-account-max-token-expiration',
+  'api-audiences',
+  'enable-bootstrap-token-auth',
+  'etcd-cafile',
+  'etcd-certfile',
+  'etcd-keyfile',
+  'kubelet-client-certificate',
+  'kubelet-client-key',
+  'kubelet-certificate-authority',
+  'kubelet-preferred-address-types',
   'etcd-compaction-interval',
   'etcd-defrag-interval',
   'etcd-request-timeout',
@@ -47,6 +70,23 @@ const KNOWN = new Set([
   'v',
 ]);
 
+const BOOLS = new Set(['anonymous-auth', 'enable-bootstrap-token-auth']);
+/** Flags that may be given more than once (each adds to the list). */
+const REPEATED = new Set(['service-account-issuer', 'service-account-key-file']);
+const ADDRESS_TYPES = ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'];
+
+function parseBool(k: string, v: string): boolean {
+  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(v)) return true;
+  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(v)) return false;
+  throw new Error(`invalid value ${JSON.stringify(v)} for --${k}: want true or false`);
+}
+
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
 /** A non-negative integer flag (0 turns the limit off). */
 function count(v: Record<string, string>, name: string, dflt: number): number {
   const n = Number(v[name] ?? dflt);
@@ -56,15 +96,31 @@ function count(v: Record<string, string>, name: string, dflt: number): number {
 
 export function parseFlags(argv: string[]): Flags {
   const v: Record<string, string> = {};
+  const many: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const val = inline ?? argv[++i];
+    let val = inline;
     if (!KNOWN.has(k)) throw new Error(`unknown flag --${k}`);
+    // a boolean flag alone means true (--enable-bootstrap-token-auth), as Go's flag package
+    if (val === undefined && BOOLS.has(k) && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) val = 'true';
+    if (val === undefined) val = argv[++i];
     if (val === undefined) throw new Error(`flag --${k} needs a value`);
-    v[k] = val;
+    if (REPEATED.has(k)) (many[k] ??= []).push(...list(val));
+    else v[k] = val;
   }
+  const maxExp = parseDurationFlag('service-account-max-token-expiration', v['service-account-max-token-expiration'] ?? '0') / 1000;
+  if (maxExp !== 0 && maxExp < 3600) throw new Error('--service-account-max-token-expiration: must be at least 1h (or 0 for no maximum)');
+  const addressTypes = list(v['kubelet-preferred-address-types'] ?? ADDRESS_TYPES.join(','));
+  for (const t of addressTypes)
+    if (!ADDRESS_TYPES.includes(t))
+      throw new Error(`--kubelet-preferred-address-types: unknown address type ${JSON.stringify(t)} (known: ${ADDRESS_TYPES.join(', ')})`);
+  if (!!v['kubelet-client-certificate'] !== !!v['kubelet-client-key'])
+    throw new Error('--kubelet-client-certificate and --kubelet-client-key go together');
+  if (!!v['tls-cert-file'] !== !!v['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  if (!!v['etcd-certfile'] !== !!v['etcd-keyfile']) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  const issuers = many['service-account-issuer'] ?? [];
   const port = Number(v['secure-port'] ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --secure-port ${v['secure-port']}`);
   return {
@@ -80,6 +136,23 @@ export function parseFlags(argv: string[]): Flags {
     advertiseAddress: v['advertise-address'],
     tlsCertFile: v['tls-cert-file'],
     tlsPrivateKeyFile: v['tls-private-key-file'],
+    certDir: v['cert-dir'] ?? '/var/run/kubernetes',
+    clientCaFile: v['client-ca-file'],
+    anonymousAuth: parseBool('anonymous-auth', v['anonymous-auth'] ?? 'true'),
+    authorizationModes: list(v['authorization-mode'] ?? 'AlwaysAllow'),
+    serviceAccountIssuers: issuers,
+    serviceAccountKeyFiles: many['service-account-key-file'] ?? [],
+    serviceAccountSigningKeyFile: v['service-account-signing-key-file'],
+    serviceAccountMaxTokenExpirationSeconds: maxExp,
+    apiAudiences: list(v['api-audiences']),
+    enableBootstrapTokenAuth: parseBool('enable-bootstrap-token-auth', v['enable-bootstrap-token-auth'] ?? 'false'),
+    etcdCafile: v['etcd-cafile'],
+    etcdCertfile: v['etcd-certfile'],
+    etcdKeyfile: v['etcd-keyfile'],
+    kubeletClientCertificate: v['kubelet-client-certificate'],
+    kubeletClientKey: v['kubelet-client-key'],
+    kubeletCertificateAuthority: v['kubelet-certificate-authority'],
+    kubeletPreferredAddressTypes: addressTypes,
     etcdCompactionIntervalMs: parseDurationFlag('etcd-compaction-interval', v['etcd-compaction-interval'] ?? '5m'),
     etcdDefragIntervalMs: parseDurationFlag('etcd-defrag-interval', v['etcd-defrag-interval'] ?? '1h'),
     etcdTimeoutMs: parseDurationFlag('etcd-request-timeout', v['etcd-request-timeout'] ?? '3s'),

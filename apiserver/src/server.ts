@@ -1,6 +1,7 @@
-// The apiserver process: fastify app, body parsing, Status errors, health/metrics/version endpoints,
-// the etcd store with one watch cache per served kind, the kinds (kinds/index.ts) registered in a
-// KindRegistry, discovery and OpenAPI, the pod proxy (logs, exec, attach) and metrics.k8s.io.
+// The apiserver process: fastify app over HTTPS, authentication and authorization in front of every
+// route (./auth), body parsing, Status errors, health/metrics/version endpoints, the etcd store with one
+// watch cache per served kind, the kinds (kinds/index.ts) registered in a KindRegistry, discovery and
+// OpenAPI, the pod proxy (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -12,7 +13,7 @@ import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { ADMISSION, UPDATE_ADMISSION, builtinKinds } from './kinds';
+import { ADMISSION, builtinKinds } from './kinds';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -21,31 +22,13 @@ import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
 import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
+import { setupAuth, type ObjectGetter } from './auth';
+import type { Flags } from './flags';
+import { KubeletClient } from './kubeletclient';
 import { CrdController } from './kinds/apiextensions/controller';
 
-export interface ServerConfig {
-  etcdServers: string[];
-  etcdPrefix: string;
-  bindAddress: string;
-  securePort: number;
-  serviceClusterIpRange: string;
-  serviceNodePortRange: string;
+export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
-  tlsCertFile?: string;
-  tlsPrivateKeyFile?: string;
-  /** 0 disables the apiserver's own etcd compaction. */
-  etcdCompactionIntervalMs: number;
-  /** --etcd-defrag-interval (default 1h; 0: never). */
-  etcdDefragIntervalMs?: number;
-  etcdTimeoutMs: number;
-  watchCacheSize: number;
-  /** --event-ttl in seconds (default 3600). */
-  eventTTLSeconds?: number;
-  maxRequestsInflight?: number;
-  maxMutatingRequestsInflight?: number;
-  maxLongRunningRequests?: number;
-  maxWatchesPerClient?: number;
-  maxStreamsPerClient?: number;
   bookmarkIntervalMs: number;
   logger: Logger;
 }
@@ -93,11 +76,14 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+const file = (p: string | undefined) => (p ? readFileSync(p) : undefined);
+
 export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const metrics = createMetrics();
   let registry: Registry | undefined;
   const store = new Store({
     endpoints: cfg.etcdServers,
+    tls: cfg.etcdCafile ? { ca: file(cfg.etcdCafile), cert: file(cfg.etcdCertfile), key: file(cfg.etcdKeyfile) } : undefined,
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
     onCommit: (key, rev, obj) => registry?.committed(key, rev, obj),
@@ -109,7 +95,13 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
           : 'etcd acknowledged the cancel of a watch it had canceled: dropped',
       ),
   });
-  const server = buildServer(cfg, store, metrics);
+  let server: Omit<ApiServer, 'url'>;
+  try {
+    server = await buildServer(cfg, store, metrics);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   registry = server.registry;
   try {
     await server.app.listen({ host: cfg.bindAddress, port: cfg.securePort });
@@ -117,38 +109,62 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     await server.close();
     throw e;
   }
-  const url = `${server.https ? 'https' : 'http'}://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
+  const url = `https://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
   cfg.logger.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
   return { ...server, url };
 }
 
-/** The app on `store`, its watch caches and bootstrap started, not listening yet. */
-export function buildServer(
+/**
+ * The app on `store` (its serving certificate and authentication set up from the flags), its watch caches
+ * and bootstrap started, not listening yet.
+ */
+export async function buildServer(
   cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeoutMs'>,
   store: Store,
   metrics = createMetrics(),
-): Omit<ApiServer, 'url'> & { https: boolean } {
+): Promise<Omit<ApiServer, 'url'>> {
   const log = cfg.logger;
   const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
-  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, eventTTLSeconds: cfg.eventTTLSeconds }));
+  // The token authenticators read ServiceAccounts, pods and Secrets through the registry built below.
+  const get: ObjectGetter = (kind, name, namespace) => registry.get(registry.resource(kind), name, namespace);
+  const serviceIP = services.ipRange.ip(services.ipRange.first);
+  const authn = await setupAuth(cfg, {
+    sans: {
+      dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+      ips: [...new Set(['127.0.0.1', cfg.advertiseAddress, serviceIP])],
+    },
+    get,
+    log,
+  });
+  const kinds = new KindRegistry(
+    builtinKinds({
+      store,
+      root: cfg.etcdPrefix,
+      services,
+      eventTTLSeconds: cfg.eventTTLSeconds,
+      auth: { tokens: authn.tokens, reviewer: authn.auth, authorizer: authn.authorizer },
+    }),
+  );
   const registry = new Registry(store, cfg.etcdPrefix, kinds, {
     watchCacheSize: cfg.watchCacheSize,
     log: (msg, err) => log.warn({ err }, msg),
     admission: ADMISSION,
-    updateAdmission: UPDATE_ADMISSION,
   });
-
-  const https =
-    cfg.tlsCertFile && cfg.tlsPrivateKeyFile
-      ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) }
-      : undefined;
+  const kubelet = new KubeletClient({
+    cert: file(cfg.kubeletClientCertificate),
+    key: file(cfg.kubeletClientKey),
+    ca: file(cfg.kubeletCertificateAuthority),
+    preferredAddressTypes: cfg.kubeletPreferredAddressTypes,
+  });
   const app = Fastify({
     loggerInstance: log as any,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DRAIN_LIMIT,
-    ...(https ? { https } : {}),
+    https: authn.tls,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as any) as unknown as FastifyInstance;
+  // Every request is authenticated and authorized before its route runs (and before its body is read).
+  app.addHook('onRequest', authn.auth.hook);
 
   // Bodies are decoded by the handlers (JSON, YAML, protobuf) so that errors become Status objects.
   app.removeAllContentTypeParsers();
@@ -256,6 +272,8 @@ export function buildServer(
     get: async (r, name, namespace) => withKind(r, await registry.get(r, name, namespace)),
     list: (r, opts = {}) => registry.list(r, opts),
     sendStatus,
+    kubelet,
+    authorizeUpgrade: async (req) => void (await authn.auth.checkUpgrade(req)),
     admitStream: (client) => limiter.acquire('stream', client),
   };
   registerDiscoveryRoutes(app, ctx, METRICS_RESOURCES);
@@ -298,7 +316,6 @@ export function buildServer(
     kinds,
     store,
     metrics,
-    https: !!https,
     close: async () => {
       stopMaintenance();
       crds.stop();

@@ -5,12 +5,11 @@
 // selectable field, served at a second version, watched, explained; bad CRDs (non-structural schema,
 // conflicting names, a wrong version set) are refused or left unaccepted; deleting the CRD deletes every
 // instance (a finalizer holding one back until it is removed) and leaves no key in etcd.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, realKubectl, type RealKubectl } from '../../testing/kubectl';
-import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { startApiserver, stopAll, tlsFetch, waitFor, type Apiserver } from '../../testing/procs';
 
 const FIXTURES = join(__dirname, 'fixtures', 'crd');
 const CRD = 'crontabs.stable.example.com';
@@ -47,7 +46,7 @@ async function aggregatedGroup(group: string): Promise<
     }
   | undefined
 > {
-  const res = await fetch(`${api.url}/apis`, { headers: { accept: AGGREGATED } });
+  const res = await tlsFetch(`${api.url}/apis`, { headers: { accept: AGGREGATED } });
   expect(res.headers.get('content-type')).toMatch('g=apidiscovery.k8s.io;v=v2');
   const doc = (await res.json()) as { items: { metadata: { name: string } }[] };
   return doc.items.find((g) => g.metadata.name === group) as never;
@@ -193,7 +192,7 @@ describe('CustomResourceDefinitions with the real kubectl v1.32', () => {
   it('scales through the scale subresource, selects by a selectable field, serves the second version', async () => {
     expect(await ok('scale', 'ct', 'nightly', '--replicas=3')).toMatch('crontab.stable.example.com/nightly scaled');
     expect(await ok('get', 'ct', 'nightly', '-o', 'jsonpath={.spec.replicas}')).toBe('3');
-    const scale = await fetch(`${api.url}/apis/stable.example.com/v1/namespaces/default/crontabs/nightly/scale`).then((r) => r.json());
+    const scale = await tlsFetch(`${api.url}/apis/stable.example.com/v1/namespaces/default/crontabs/nightly/scale`).then((r) => r.json());
     expect(scale).toMatchObject({
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -231,13 +230,8 @@ describe('CustomResourceDefinitions with the real kubectl v1.32', () => {
   it('works with @kubernetes/client-node: create, list, patch status, delete', async () => {
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
-    // plain HTTP on loopback: client-node wants skipTLSVerify said explicitly for it
-    kc.loadFromOptions({
-      clusters: [{ name: 'minik8s', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'minik8s' }],
-      contexts: [{ name: 'minik8s', cluster: 'minik8s', user: 'minik8s' }],
-      currentContext: 'minik8s',
-    });
+    // the admin's kubeconfig kubectl uses: the cluster CA and a client certificate
+    kc.loadFromFile(k.env.KUBECONFIG!);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const ref = { group: 'stable.example.com', version: 'v1', namespace: 'default', plural: 'crontabs' };
     const created = await custom.createNamespacedCustomObject({
@@ -385,12 +379,13 @@ spec:
     );
     expect(await aggregatedGroup('stable.example.com')).toBeUndefined();
     expect(await ok('api-resources', '--api-group', 'stable.example.com')).not.toMatch('crontabs');
-    const etcd = new Etcd3({ hosts: api.etcd.endpoint });
-    try {
-      expect(await etcd.getAll().prefix('/registry/stable.example.com/').keys()).toEqual([]);
-      expect(await etcd.getAll().prefix('/registry/apiextensions.k8s.io/').keys()).toEqual([]);
-    } finally {
-      etcd.close();
-    }
+    // etcdctl with the apiserver's etcd client certificate
+    const keys = (prefix: string) =>
+      execFileSync('etcdctl', [...api.etcd.etcdctlArgs, 'get', '--prefix', '--keys-only', prefix], {
+        env: { ...process.env, ETCDCTL_API: '3' },
+        encoding: 'utf8',
+      }).trim();
+    expect(keys('/registry/stable.example.com/')).toBe('');
+    expect(keys('/registry/apiextensions.k8s.io/')).toBe('');
   });
 });

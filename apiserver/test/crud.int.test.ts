@@ -316,11 +316,9 @@ describe('apiserver CRUD', () => {
       ...cm('ryw-external'),
       metadata: { name: 'ryw-external', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-000000000001' },
     };
-    execFileSync(
-      'etcdctl',
-      ['--endpoints', api.etcd.endpoint, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)],
-      { env: { ...process.env, ETCDCTL_API: '3' } },
-    );
+    execFileSync('etcdctl', [...api.etcd.etcdctlArgs, 'put', '/registry/configmaps/default/ryw-external', JSON.stringify(external)], {
+      env: { ...process.env, ETCDCTL_API: '3' },
+    });
     const seen = await waitFor('external write visible', async () => (await call(U, 'GET', `${CM}/ryw-external`)).body?.metadata?.uid);
     expect(seen).toBe(external.metadata.uid);
   });

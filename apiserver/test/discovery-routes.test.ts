@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '@minik8s/shared';
+import { KubeletClient } from '../src/kubeletclient';
 import type { ApiContext } from '../src/context';
 import { registerDiscoveryRoutes } from '../src/discovery';
 import { registerOpenApiRoutes } from '../src/openapi';
@@ -27,6 +28,8 @@ beforeAll(async () => {
       throw new Error('unused');
     },
     sendStatus: (reply, status: Status) => reply.code(status.code).type('application/json').send(JSON.stringify(status)),
+    kubelet: new KubeletClient({ preferredAddressTypes: ['InternalIP'] }),
+    authorizeUpgrade: async () => undefined,
     admitStream: () => ({ release: () => undefined }),
   } satisfies ApiContext;
   registerDiscoveryRoutes(app, ctx);

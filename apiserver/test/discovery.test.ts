@@ -43,6 +43,8 @@ describe('aggregated discovery', () => {
     const groups = aggregatedDiscovery(RESOURCES, false);
     expect(groups.items.map((i) => i.metadata.name)).toEqual([
       'apps',
+      'authentication.k8s.io',
+      'authorization.k8s.io',
       'batch',
       'autoscaling',
       'policy',
@@ -53,13 +55,27 @@ describe('aggregated discovery', () => {
       'apiextensions.k8s.io',
       'events.k8s.io',
     ]);
-    expect(groups.items[2].versions.map((v) => v.version)).toEqual(['v2', 'v1']);
+    expect(groups.items[4].versions.map((v) => v.version)).toEqual(['v2', 'v1']);
     const deploy = groups.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments') as any;
     expect(deploy.subresources).toContainEqual({
       subresource: 'scale',
       responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
       verbs: ['get', 'patch', 'update'],
     });
+  });
+
+  it('lists the create-only authentication.k8s.io reviews and serviceaccounts/token from their kinds', () => {
+    const auth = aggregatedDiscovery(RESOURCES, false).items.find((i) => i.metadata.name === 'authentication.k8s.io')!;
+    expect(auth.versions[0].resources.map((r: any) => [r.resource, r.scope, r.verbs])).toEqual([
+      ['tokenreviews', 'Cluster', ['create']],
+      ['selfsubjectreviews', 'Cluster', ['create']],
+    ]);
+    const sa = aggregatedDiscovery(RESOURCES, true).items[0].versions[0].resources.find(
+      (r: any) => r.resource === 'serviceaccounts',
+    ) as any;
+    expect(sa.subresources).toEqual([
+      { subresource: 'token', responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] },
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
-// Small HTTP helpers for the apiserver integration tests (plain fetch, no client library in the way).
+// Small HTTP helpers for the apiserver integration tests (fetch over TLS as the test admin, no client library in the way).
+import { tlsFetch, type Identity } from '../../testing/pki';
 
 export interface Res {
   code: number;
@@ -13,13 +14,18 @@ export async function call(
   body?: unknown,
   contentType = 'application/json',
   headers: Record<string, string> = {},
+  as: Identity | null = 'admin',
 ): Promise<Res> {
-  const init: RequestInit = { method, headers: { ...headers }, signal: AbortSignal.timeout(30_000) };
+  const init: { method: string; headers: Record<string, string>; signal: AbortSignal; body?: string | Uint8Array } = {
+    method,
+    headers: { ...headers },
+    signal: AbortSignal.timeout(30_000),
+  };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = contentType;
+    init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+    if (contentType) init.headers['content-type'] = contentType;
   }
-  const r = await fetch(base + path, init);
+  const r = await tlsFetch(base + path, init, as);
   const text = await r.text();
   let parsed: any;
   try {
@@ -41,7 +47,7 @@ export interface WatchStream {
 /** Open a watch and collect its events as they arrive. */
 export async function watch(base: string, path: string): Promise<WatchStream> {
   const ac = new AbortController();
-  const r = await fetch(base + path, { signal: ac.signal });
+  const r = await tlsFetch(base + path, { signal: ac.signal });
   const events: { type: string; object: any }[] = [];
   let buf = '';
   const ended = (async () => {

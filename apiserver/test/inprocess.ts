@@ -1,7 +1,13 @@
 // The whole apiserver in-process on the in-memory store (memstore.ts), for unit tests that go through its
-// routes: `req` injects a request (no socket) and parses the JSON answer.
+// routes: `req` injects a request (no socket) and parses the JSON answer. It has the defaults of an
+// apiserver started by hand (AlwaysAllow, anonymous requests) and a self-signed certificate in a
+// throwaway --cert-dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '@minik8s/shared';
 import { buildServer } from '../src/server';
+import { parseFlags } from '../src/flags';
 import { MemoryStore } from './memstore';
 
 export interface Answer {
@@ -11,31 +17,23 @@ export interface Answer {
   raw: Buffer;
 }
 
+type Built = Awaited<ReturnType<typeof buildServer>>;
 export type InProcess = ReturnType<typeof inProcessServer>;
 
 export function inProcessServer() {
   const store = new MemoryStore();
-  const server = buildServer(
-    {
-      etcdPrefix: '/registry',
-      bindAddress: '127.0.0.1',
-      securePort: 6443,
-      serviceClusterIpRange: '10.96.0.0/12',
-      serviceNodePortRange: '30000-32767',
-      advertiseAddress: '127.0.0.1',
-      etcdCompactionIntervalMs: 0,
-      watchCacheSize: 100,
-      bookmarkIntervalMs: 10_000,
-      logger: createLogger('apiserver', { level: 'silent' }),
-    },
-    store.asStore,
-  );
-  store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
+  let built: Built | undefined;
+  let certDir: string | undefined;
+  /** The server, once `ready` resolved. */
+  const server = (): Built => {
+    if (!built) throw new Error('the in-process apiserver is not ready: await ready() first');
+    return built;
+  };
 
   /** A request; a Buffer body is sent as it is (protobuf), anything else as JSON. */
   async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const r = await server.app.inject({
+    const r = await server().app.inject({
       method: method as 'GET',
       url,
       payload,
@@ -50,12 +48,30 @@ export function inProcessServer() {
     return { code: r.statusCode, body: parsed, headers: r.headers, raw: r.rawPayload };
   }
 
-  /** Ready, with the default namespace created by the bootstrap. */
+  /** Built and ready, with the default namespace created by the bootstrap. */
   async function ready(): Promise<void> {
-    await server.app.ready();
+    certDir = mkdtempSync(join(tmpdir(), 'minik8s-inprocess-'));
+    built = await buildServer(
+      {
+        ...parseFlags(['--cert-dir', certDir]),
+        advertiseAddress: '127.0.0.1',
+        etcdCompactionIntervalMs: 0,
+        watchCacheSize: 100,
+        bookmarkIntervalMs: 10_000,
+        logger: createLogger('apiserver', { level: 'silent' }),
+      },
+      store.asStore,
+    );
+    store.onCommit = (key, rev, obj) => built!.registry.committed(key, rev, obj);
+    await built.app.ready();
     for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++)
       await new Promise((r) => setTimeout(r, 20));
   }
 
-  return { store, server, req, ready, close: () => server.close() };
+  async function close(): Promise<void> {
+    await built?.close();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
+  }
+
+  return { store, server, req, ready, close };
 }

@@ -2,7 +2,7 @@
 // body and object sizes, nesting depth, malformed field selectors, in-flight and per-client watch limits,
 // Events that expire, and etcd's NOSPACE alarm answered as upstream and recovered from by maintenance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiserver, startEtcd, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { startApiserver, startEtcd, stopAll, tlsFetch, waitFor, type Apiserver } from '../../testing/procs';
 import { call, pod, watch, type WatchStream } from './helpers';
 
 let api: Apiserver;
@@ -93,7 +93,7 @@ describe('in-flight limits', () => {
   it('refuses writes beyond --max-mutating-requests-inflight with 429 and Retry-After, and keeps serving', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
-        const r = await fetch(`${U}${NS}/configmaps`, {
+        const r = await tlsFetch(`${U}${NS}/configmaps`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ metadata: { name: `burst-${i}` } }),

@@ -1,6 +1,7 @@
 // Pure parts of the apiserver's pod proxy: which container, which kubelet address.
 import { describe, expect, it } from 'vitest';
-import { kubeletAddress, pickContainer, portQuery } from '../src/podproxy';
+import { pickContainer, portQuery } from '../src/podproxy';
+import { KubeletClient } from '../src/kubeletclient';
 
 const pod = (names: string[], annotations?: Record<string, string>) => ({
   metadata: { name: 'p', namespace: 'default', annotations },
@@ -16,7 +17,27 @@ describe('podproxy', () => {
     expect(() => pickContainer(pod(['a', 'b']), undefined)).toThrow('a container name must be specified for pod p, choose one of: [a b]');
     expect(() => pickContainer(pod(['a']), 'zz')).toThrow('container zz is not valid for pod p');
   });
-  it('finds the kubelet endpoint of a node', () => {
+  it('finds the kubelet endpoint of a node, by the first --kubelet-preferred-address-types type it has', () => {
+    const kubeletAddress = (n: Parameters<KubeletClient['address']>[0]) =>
+      new KubeletClient({ preferredAddressTypes: ['InternalIP', 'Hostname'] }).address(n);
+    const hostnameFirst = new KubeletClient({
+      preferredAddressTypes: ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'],
+    });
+    expect(
+      hostnameFirst.address({
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '10.0.0.2' },
+            { type: 'Hostname', address: 'node-1' },
+          ],
+        },
+      }),
+    ).toEqual({ host: 'node-1', port: 10250 });
+    expect(
+      new KubeletClient({ preferredAddressTypes: ['ExternalIP'] }).address({
+        status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] },
+      }),
+    ).toBeUndefined();
     expect(
       kubeletAddress({
         status: {

@@ -89,8 +89,8 @@ describe('a kind registered at run time', () => {
   });
 
   it('is served for CRUD, selection, strict decoding and validation once registered', async () => {
-    server.kinds.register(widgets);
-    expect(server.registry.caches.has(server.kinds.get(GROUP, 'widgets')!)).toBe(true);
+    server().kinds.register(widgets);
+    expect(server().registry.caches.has(server().kinds.get(GROUP, 'widgets')!)).toBe(true);
     const created = await req('POST', BASE, {
       apiVersion: `${GROUP}/v1beta1`,
       kind: 'Widget',
@@ -169,15 +169,15 @@ describe('a kind registered at run time', () => {
   it('is deleted through the generic registry, then gone when unregistered', async () => {
     expect((await req('DELETE', `${BASE}/w2`)).code).toBe(200);
     expect((await req('GET', `${BASE}/w2`)).code).toBe(404);
-    expect(server.kinds.unregister(GROUP, 'widgets')).toBe(true);
+    expect(server().kinds.unregister(GROUP, 'widgets')).toBe(true);
     expect((await req('GET', BASE)).code).toBe(404);
     expect((await req('GET', `/apis/${GROUP}`)).code).toBe(404);
-    expect([...server.registry.caches.keys()].some((r) => r.group === GROUP)).toBe(false);
+    expect([...server().registry.caches.keys()].some((r) => r.group === GROUP)).toBe(false);
   });
 
   it('refuses a kind that clashes with a served one', () => {
-    expect(() => server.kinds.register({ ...widgets, group: '', resource: 'pods', kind: 'Toy' })).toThrow(/already registered/);
-    expect(() => server.kinds.register({ ...widgets, resource: 'things', storageKey: 'pods/x' })).toThrow(/overlap/);
-    expect(() => server.kinds.register({ ...widgets, versions: [{ name: 'v1' }, { name: 'v2' }] })).toThrow(/storage version/);
+    expect(() => server().kinds.register({ ...widgets, group: '', resource: 'pods', kind: 'Toy' })).toThrow(/already registered/);
+    expect(() => server().kinds.register({ ...widgets, resource: 'things', storageKey: 'pods/x' })).toThrow(/overlap/);
+    expect(() => server().kinds.register({ ...widgets, versions: [{ name: 'v1' }, { name: 'v2' }] })).toThrow(/storage version/);
   });
 });

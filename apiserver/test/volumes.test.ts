@@ -312,12 +312,12 @@ describe('tables (printers.go v1.32)', () => {
 });
 
 describe('storage admission through the apiserver', () => {
-  const { req, ready, server } = inProcessServer();
+  const { req, ready, close } = inProcessServer();
   const merge = { 'content-type': 'application/merge-patch+json' };
   const CLAIMS = '/api/v1/namespaces/default/persistentvolumeclaims';
 
   beforeAll(ready);
-  afterAll(() => server.close());
+  afterAll(close);
 
   it('leaves a claim classless while there is no default class, then gives new claims the default class', async () => {
     const a = await req('POST', CLAIMS, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...pvc({}, 'before') });

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, InformerFactory, R } from '@minik8s/shared';
-import { freePort, startApiserver, startComponent, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { apiserverArgs, freePort, startApiserver, startComponent, stopAll, waitFor, type Apiserver } from '../../testing/procs';
 import { Store } from '../src/storage/etcd';
 import type { StrayWatchResponse } from '../src/storage/watchguard';
 import { call, pod, watch } from './helpers';
@@ -112,13 +112,10 @@ describe('watch', () => {
 
   it('sends BOOKMARK events with a current resourceVersion when asked', async () => {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const bm = await startComponent(
-      'apiserver',
-      ['--etcd-servers', api.etcd.endpoint, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
-      `${url}/healthz`,
-      { MINIK8S_BOOKMARK_INTERVAL_MS: '300' },
-    );
+    const url = `https://127.0.0.1:${port}`;
+    const bm = await startComponent('apiserver', await apiserverArgs(api.etcd, '127.0.0.1', port), `${url}/healthz`, {
+      MINIK8S_BOOKMARK_INTERVAL_MS: '300',
+    });
     const rv = (await call(url, 'POST', C, cm('bm-1', 'x'))).body.metadata.resourceVersion;
     const w = await watch(url, `${C}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=2`);
     const plain = await watch(url, `${C}?watch=1&resourceVersion=${rv}&timeoutSeconds=2`);
@@ -137,7 +134,7 @@ describe('watch', () => {
     // compact past old+1: events after `old` are then gone
     const cur = (await call(U, 'PATCH', `${C}/compact-1`, { data: { v: 'z' } }, 'application/merge-patch+json')).body.metadata
       .resourceVersion;
-    execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'compact', cur], { env: { ...process.env, ETCDCTL_API: '3' } });
+    execFileSync('etcdctl', [...api.etcd.etcdctlArgs, 'compact', cur], { env: { ...process.env, ETCDCTL_API: '3' } });
     const r = await call(U, 'GET', `${C}?watch=1&resourceVersion=${old}`);
     expect(r.code).toBe(410);
     expect(r.body).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
@@ -149,7 +146,7 @@ describe('watch', () => {
 
   it('lets an informer relist after 410 (apiserver restart + compaction) and end with the right state', async () => {
     const other = await startApiserver([], api.etcd);
-    const factory = new InformerFactory(new ApiClient({ server: U }));
+    const factory = new InformerFactory(new ApiClient(api.admin));
     const inf = factory.informer(R.configmaps, { namespace: 'kube-system' });
     await factory.start();
     await call(U, 'POST', '/api/v1/namespaces/kube-system/configmaps', cm('inf-0', 'x'));
@@ -159,7 +156,7 @@ describe('watch', () => {
     for (let i = 1; i <= 3; i++) await call(other.url, 'POST', KS, cm(`inf-${i}`, 'x'));
     await call(other.url, 'DELETE', `${KS}/inf-0`);
     const rv = (await call(other.url, 'GET', KS)).body.metadata.resourceVersion;
-    execFileSync('etcdctl', ['--endpoints', api.etcd.endpoint, 'compact', rv], { env: { ...process.env, ETCDCTL_API: '3' } });
+    execFileSync('etcdctl', [...api.etcd.etcdctlArgs, 'compact', rv], { env: { ...process.env, ETCDCTL_API: '3' } });
     api = await api.restart();
     const want = (await call(other.url, 'GET', KS)).body.items.map((o: any) => o.metadata.name).sort();
     await waitFor(
@@ -181,7 +178,7 @@ describe('watch', () => {
 describe('the etcd client under compaction', () => {
   it('survives etcd acknowledging the cancel of a watcher it had canceled for compaction; other watchers keep delivering', async () => {
     const stray: StrayWatchResponse[] = [];
-    const store = new Store({ endpoints: [api.etcd.endpoint], onStrayWatchResponse: (s) => stray.push(s) });
+    const store = new Store({ endpoints: [api.etcd.endpoint], tls: api.etcd.clientTls(), onStrayWatchResponse: (s) => stray.push(s) });
     try {
       const other = await store.client.watch().prefix('/guard/other/').create();
       let rev = 0;

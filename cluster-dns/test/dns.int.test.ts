@@ -4,7 +4,7 @@ import net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
-import { freePort, startApiserver, startComponent, stopAll, waitFor } from '../../testing/procs';
+import { freePort, startApiserver, startComponent, stopAll, waitFor, serviceAccountKubeconfig } from '../../testing/procs';
 
 type Res = dnsPacket.DecodedPacket & { rcode?: string };
 let api: ApiClient;
@@ -58,12 +58,21 @@ const data = (r: Res) => (r.answers ?? []).map((a) => (a as { data: unknown }).d
 
 beforeAll(async () => {
   const apiserver = await startApiserver();
-  api = new ApiClient({ server: apiserver.url });
+  api = new ApiClient(apiserver.admin);
   port = await freePort();
   health = await freePort();
   await startComponent(
     'cluster-dns',
-    ['--master', apiserver.url, '--bind-address', '127.0.0.1', '--port', String(port), '--health-port', String(health)],
+    [
+      '--kubeconfig',
+      await serviceAccountKubeconfig(apiserver.url, 'kube-system', 'cluster-dns'),
+      '--bind-address',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--health-port',
+      String(health),
+    ],
     `http://127.0.0.1:${health}/readyz`,
   );
 });

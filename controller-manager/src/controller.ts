@@ -15,6 +15,8 @@ export interface ControllerContext {
   recorder: Recorder;
   log: Logger;
   options: Options;
+  /** The cluster's root CA (PEM): --root-ca-file, else the CA of the kubeconfig; none over plain HTTP. */
+  rootCa?: string;
 }
 
 export abstract class Controller {

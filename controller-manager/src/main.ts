@@ -1,6 +1,16 @@
 // kube-controller-manager for minik8s: flags as upstream, leader election on the Lease
 // kube-system/kube-controller-manager, /healthz and /metrics on --secure-port (plain HTTP).
-import { ApiClient, createLogger, LeaderElector, newGauge, newRegistry, onShutdown, startHealthServer } from '@minik8s/shared';
+import {
+  ApiClient,
+  createLogger,
+  LeaderElector,
+  loadKubeconfig,
+  newGauge,
+  newRegistry,
+  onShutdown,
+  startHealthServer,
+} from '@minik8s/shared';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { COMPONENT, ControllerManager } from './manager';
@@ -15,7 +25,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(COMPONENT);
-  const client = ApiClient.fromKubeconfig({ path: options.kubeconfig, server: options.master, userAgent: `${COMPONENT}/minik8s` });
+  const kubeconfig = loadKubeconfig({ path: options.kubeconfig, server: options.master });
+  const client = new ApiClient({ ...kubeconfig, userAgent: `${COMPONENT}/minik8s` });
+  const rootCa = options.rootCaFile ? readFileSync(options.rootCaFile, 'utf8') : kubeconfig.ca?.toString();
   const registry = newRegistry(COMPONENT);
   const leaderGauge = newGauge(registry, 'leader_election_master_status', 'Whether this instance is the leader (1) or not (0).', ['name']);
   leaderGauge.set({ name: COMPONENT }, 0);
@@ -29,7 +41,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const lead = async () => {
     leaderGauge.set({ name: COMPONENT }, 1);
-    manager = new ControllerManager(client, options, log);
+    manager = new ControllerManager(client, options, log, rootCa);
     await manager.run();
   };
   onShutdown(async () => {

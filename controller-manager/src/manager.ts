@@ -19,6 +19,7 @@ import { NodeIpamController } from './controllers/nodeipam/controller';
 import { NodeLifecycleController } from './controllers/nodelifecycle/controller';
 import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './controllers/replicaset/controller';
 import { ServiceAccountController } from './controllers/serviceaccount/controller';
+import { RootCaCertPublisher } from './controllers/rootcacertpublisher/controller';
 import { PersistentVolumeController } from './controllers/persistentvolume/controller';
 import { PvcProtectionController, PvProtectionController } from './controllers/storageprotection/controller';
 import { ResourceQuotaController } from './controllers/resourcequota/controller';
@@ -45,6 +46,8 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   disruption: (c) => new DisruptionController(c, concurrency(c.options, 'disruption', 5)),
   podgc: (c) => new PodGCController(c),
   'ttl-after-finished': (c) => new TTLAfterFinishedController(c, concurrency(c.options, 'ttl-after-finished', 5)),
+  'root-ca-cert-publisher': (c) =>
+    c.rootCa ? new RootCaCertPublisher(c, c.rootCa, concurrency(c.options, 'root-ca-cert-publisher', 5)) : undefined,
   'persistentvolume-binder': (c) => new PersistentVolumeController(c),
   'pvc-protection': (c) => new PvcProtectionController(c, 1),
   'pv-protection': (c) => new PvProtectionController(c, 1),
@@ -59,10 +62,11 @@ export class ControllerManager {
     client: ApiClient,
     options: Options,
     private readonly log: Logger,
+    rootCa?: string,
   ) {
     this.factory = new InformerFactory(client, log.child({ module: 'informer' }));
     const recorder = new EventRecorder(client, { component: 'controller-manager', host: hostname(), logger: log });
-    const ctx: ControllerContext = { client, factory: this.factory, recorder, log, options };
+    const ctx: ControllerContext = { client, factory: this.factory, recorder, log, options, rootCa };
     for (const name of resolveControllers(options.controllers)) {
       const c = BUILDERS[name](ctx);
       if (c) this.controllers.push(c);

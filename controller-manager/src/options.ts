@@ -23,6 +23,8 @@ export interface Options {
   /** --resource-quota-sync-period: how often every quota's usage is recalculated in full. */
   resourceQuotaSyncPeriodMs: number;
   concurrent: Record<string, number>;
+  /** --root-ca-file: the CA published in every namespace's kube-root-ca.crt. */
+  rootCaFile?: string;
 }
 
 export const ALL_CONTROLLERS = [
@@ -44,6 +46,7 @@ export const ALL_CONTROLLERS = [
   'disruption',
   'podgc',
   'ttl-after-finished',
+  'root-ca-cert-publisher',
   'persistentvolume-binder',
   'pvc-protection',
   'pv-protection',
@@ -112,6 +115,9 @@ export function parseOptions(argv: string[]): Options {
     switch (flag) {
       case 'kubeconfig':
         o.kubeconfig = value;
+        break;
+      case 'root-ca-file':
+        o.rootCaFile = value;
         break;
       case 'master':
         o.master = value;

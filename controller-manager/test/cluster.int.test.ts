@@ -1,9 +1,10 @@
 // Endpoints, node lifecycle/IPAM, namespaces, service accounts, and a controller-manager kill -9
 // mid-rollout, against a real apiserver + etcd with pods driven by FakeNodes.
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R, type KubeObject } from '@minik8s/shared';
-import { stopAll, waitFor } from '../../testing/procs';
+import { kubeletServing, stopAll, waitFor } from '../../testing/procs';
 import { createNamespace, deployment, isReady, kubectl, startControllerManager, startRig, type Rig } from './cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any; subsets?: any; endpoints?: any; ports?: any };
@@ -284,9 +285,14 @@ describe('StatefulSet', () => {
 });
 
 describe('HorizontalPodAutoscaler', () => {
-  /** A stand-in for the kubelets' stats endpoint, every node pointing at it: each pod of `ns` has one container using `usage()`. */
+  /**
+   * A stand-in for the kubelets' stats endpoint, every node pointing at it (HTTPS with a serving
+   * certificate of the cluster CA, as the apiserver verifies kubelets): each pod of `ns` has one
+   * container using `usage()`.
+   */
   async function standInKubelets(ns: string, usage: () => { cores: number; bytes: number }): Promise<() => void> {
-    const server = createServer((req, res) => {
+    const tls = await kubeletServing('stats-stand-in');
+    const server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, (req, res) => {
       const u = () => ({ cpu: { usageNanoCores: usage().cores * 1e9 }, memory: { workingSetBytes: usage().bytes } });
       rig.client
         .resource<Obj>(R.pods)

@@ -3,7 +3,7 @@
 // heartbeats Nodes and Leases, confirms graceful deletions) so no Docker is needed.
 import { execFile } from 'node:child_process';
 import { ApiClient, isNotFound, isPodReady, isPodTerminal, microTime, R, rfc3339, type KubeObject } from '@minik8s/shared';
-import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc } from '../../testing/procs';
+import { freePort, kubeEnv, startApiserver, startComponent, type Apiserver, type Proc, kubeconfigFile } from '../../testing/procs';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
@@ -14,8 +14,8 @@ export interface ControllerManagerProc extends Proc {
 export async function startControllerManager(server: string, extra: string[] = []): Promise<ControllerManagerProc> {
   const port = await freePort();
   const args = [
-    '--master',
-    server,
+    '--kubeconfig',
+    await kubeconfigFile(server, 'controller-manager'),
     '--bind-address',
     '127.0.0.1',
     '--secure-port',
@@ -244,7 +244,7 @@ export interface Rig {
 
 export async function startRig(nodeNames: string[], cmArgs: string[] = []): Promise<Rig> {
   const api = await startApiserver();
-  const client = new ApiClient({ server: api.url });
+  const client = new ApiClient(api.admin);
   const cm = await startControllerManager(api.url, cmArgs);
   const nodes = new FakeNodes(client, nodeNames);
   await nodes.register();

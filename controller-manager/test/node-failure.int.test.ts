@@ -10,6 +10,8 @@ import { ensureKubeletImages, IMAGES } from '../../testing/images';
 import {
   freePort,
   kubeEnv,
+  kubeconfigFile,
+  kubeletArgs,
   removeDir,
   startApiserver,
   startComponent,
@@ -50,9 +52,9 @@ async function startKubelet(node: string): Promise<void> {
   const port = await freePort();
   const root = tempDir('minik8s-cmf-');
   dirs.push(root);
+  const secure = await kubeletArgs(api.url, node);
   const args = [
-    '--master',
-    api.url,
+    ...secure.args,
     '--hostname-override',
     node,
     '--node-ip',
@@ -68,13 +70,13 @@ async function startKubelet(node: string): Promise<void> {
     '--node-status-update-frequency',
     '1',
   ];
-  kubelets.set(node, await startComponent('kubelet', args, `http://127.0.0.1:${port}/healthz`));
+  kubelets.set(node, await startComponent('kubelet', args, secure.healthUrl));
 }
 
 beforeAll(async () => {
   await ensureKubeletImages();
   api = await startApiserver();
-  client = new ApiClient({ server: api.url });
+  client = new ApiClient(api.admin);
   // A pod range of our own, so the kubelets' Docker networks cannot collide with anyone else's.
   // The kubelet renews its Lease every 10 s: the grace period must stay above that.
   await startControllerManager(api.url, [
@@ -88,7 +90,15 @@ beforeAll(async () => {
   const sp = await freePort();
   await startComponent(
     'scheduler',
-    ['--master', api.url, '--bind-address', '127.0.0.1', '--secure-port', String(sp), '--leader-elect=false'],
+    [
+      '--kubeconfig',
+      await kubeconfigFile(api.url, 'scheduler'),
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(sp),
+      '--leader-elect=false',
+    ],
     `http://127.0.0.1:${sp}/healthz`,
   );
   for (const n of nodes) await startKubelet(n);

@@ -25,6 +25,7 @@ describe('--controllers', () => {
         'disruption',
         'podgc',
         'ttl-after-finished',
+        'root-ca-cert-publisher',
         'persistentvolume-binder',
         'pvc-protection',
         'pv-protection',
@@ -50,6 +51,7 @@ describe('--controllers', () => {
         'disruption',
         'podgc',
         'ttl-after-finished',
+        'root-ca-cert-publisher',
         'persistentvolume-binder',
         'pvc-protection',
         'pv-protection',
@@ -69,6 +71,9 @@ describe('--controllers', () => {
 });
 
 describe('parseOptions', () => {
+  it('--root-ca-file', () => {
+    expect(parseOptions(['--root-ca-file', '/etc/kubernetes/pki/ca.crt']).rootCaFile).toBe('/etc/kubernetes/pki/ca.crt');
+  });
   it('has upstream defaults', () => {
     expect(parseOptions([])).toMatchObject({
       leaderElect: true,

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { kubeEnv, startApiserver, stopAll, tempDir, tlsFetch, waitFor, type Apiserver } from '../../testing/procs';
 import { kubectl, startControllerManager } from './cluster';
 
 const NS = 'team-a';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   api = await startApiserver();
   env = kubeEnv(api.url);
   dir = tempDir('minik8s-quota-');
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  await waitFor('namespace default', async () => (await tlsFetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   await startControllerManager(api.url, ['--controllers', 'resourcequota']);
   await ok('create', 'namespace', NS);
 }, 60_000);
@@ -142,7 +142,7 @@ spec:
     await ok('create', 'quota', 'objects', '-n', NS, '--hard=count/configmaps=3');
     await waitFor('the controller fills status.used', async () => (await used('objects'))['count/configmaps'] === '0', 30_000, 200);
     const create = (i: number) =>
-      fetch(`${api.url}/api/v1/namespaces/${NS}/configmaps`, {
+      tlsFetch(`${api.url}/api/v1/namespaces/${NS}/configmaps`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } }),

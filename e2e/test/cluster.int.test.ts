@@ -4,6 +4,7 @@
 // cluster up takes minutes here, so the Services suite (services.ts) is registered in this file too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, diagnose, Steps, type Cluster } from './compose';
@@ -153,8 +154,68 @@ describe('the compose cluster', () => {
       .map((l) => l.split(/\s+/));
     expect(rows.map((x) => x[0]).sort()).toEqual(['node-1', 'node-2']);
     for (const row of rows) expect(row[1]).toBe('Ready');
-    // the kubeconfig points at the published apiserver port
-    expect(readFileSync(cluster.kubeconfig, 'utf8')).toContain(`server: ${cluster.server}`);
+    // the kubeconfig points at the published apiserver port, with the cluster CA and the admin's certificate
+    const kc = readFileSync(cluster.kubeconfig, 'utf8');
+    expect(kc).toContain(`server: "${cluster.server}"`);
+    for (const field of ['certificate-authority-data', 'client-certificate-data', 'client-key-data']) expect(kc).toContain(field);
+    expect(kc).not.toContain('insecure-skip-tls-verify');
+    expect(sh('kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.groups}'], kenv).out).toContain('system:masters');
+  });
+
+  it('answers nobody without credentials: the apiserver 401; from inside a pod, etcd is unreachable and the kubelets answer 401', async () => {
+    const ca = readFileSync(join(cluster.lib.STATE, 'pki', 'ca.crt'));
+    const anonymous = await new Promise<number>((ok, fail) => {
+      https.get(`${cluster.server}/api/v1/namespaces/kube-system/secrets`, { ca }, (res) => ok(res.statusCode ?? 0)).on('error', fail);
+    });
+    expect(anonymous).toBe(401);
+    // the cluster DNS pods run node (and use their mounted ServiceAccount token and CA to watch the API)
+    const dnsPod = await waitFor(
+      'a running cluster-dns pod',
+      () => {
+        const r = sh(
+          'kubectl',
+          [
+            '-n',
+            'kube-system',
+            'get',
+            'pods',
+            '-l',
+            'k8s-app=kube-dns',
+            '--field-selector=status.phase=Running',
+            '-o',
+            'jsonpath={.items[0].metadata.name}',
+          ],
+          kenv,
+        );
+        return r.code === 0 && r.out.trim() ? r.out.trim() : undefined;
+      },
+      180_000,
+      2000,
+    );
+    const nodeIPs = (await api('GET', '/api/v1/nodes')).json.items.map(
+      (n: any) => n.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address,
+    );
+    const etcdIP = sh('docker', [
+      'inspect',
+      '-f',
+      '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+      cluster.lib.containerId('etcd'),
+    ])
+      .out.trim()
+      .split(' ')[0];
+    expect(etcdIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const probe = `const net=require('net'),https=require('https'),fs=require('fs');
+const tcp=(h,p)=>new Promise(ok=>{const s=net.connect({host:h,port:p,timeout:3000});s.on('connect',()=>{s.destroy();ok('connected')});s.on('timeout',()=>{s.destroy();ok('timeout')});s.on('error',e=>ok(e.code))});
+const get=(u)=>new Promise(ok=>https.get(u,{rejectUnauthorized:false,timeout:5000},r=>{r.resume();ok('HTTP '+r.statusCode)}).on('error',e=>ok(e.code)));
+(async()=>{const out={etcd:await tcp(${JSON.stringify(etcdIP)},2379),kubelets:{},token:fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/token','utf8').split('.').length,ns:fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace','utf8')};
+for(const ip of ${JSON.stringify(nodeIPs)})out.kubelets[ip]=[await get('https://'+ip+':10250/pods'),await get('https://'+ip+':10250/exec/kube-system/x/y?command=id')];
+console.log(JSON.stringify(out))})()`;
+    const r = sh('kubectl', ['-n', 'kube-system', 'exec', dnsPod, '--', 'node', '-e', probe], kenv);
+    expect(r.code, r.out).toBe(0);
+    const out = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(out.etcd).not.toBe('connected');
+    for (const ip of nodeIPs) expect(out.kubelets[ip]).toEqual(['HTTP 401', 'HTTP 401']);
+    expect(out).toMatchObject({ token: 3, ns: 'kube-system' });
   });
 
   it("runs pods in each node container's own Docker engine", async () => {

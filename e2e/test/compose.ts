@@ -48,7 +48,7 @@ export function clusterFor(env: ClusterEnv): Cluster {
   const [a, b] = env.MINIK8S_NODEPORTS.split('-').map(Number);
   return {
     env,
-    server: `http://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`,
+    server: `https://127.0.0.1:${env.MINIK8S_APISERVER_PORT}`,
     kubeconfig: join(lib.STATE, 'kubeconfig'),
     nodePorts: [a, b],
     lib,

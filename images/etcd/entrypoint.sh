@@ -3,8 +3,23 @@
 # quota (2 GiB) raises etcd's NOSPACE alarm when full; the apiserver answers writes with that error and its
 # maintenance (compaction, defragmentation) clears the alarm once space is free again.
 case "$(uname -m)" in x86_64|ppc64le|s390x) ;; aarch64) export ETCD_UNSUPPORTED_ARCH=arm64 ;; esac
+# With certificates in $ETCD_PKI (the compose cluster mounts them): clients only over TLS with a
+# certificate of etcd's CA (--client-cert-auth), peers over TLS too; /health and /metrics in plain HTTP
+# on the container's loopback only (as kubeadm's --listen-metrics-urls), for the health check.
+PKI="${ETCD_PKI:-/etc/kubernetes/pki/etcd}"
+if [ -f "$PKI/server.crt" ]; then
+  exec etcd --name "${ETCD_NAME:-etcd}" --data-dir "${ETCD_DATA_DIR:-/var/lib/etcd}" \
+    --listen-client-urls https://0.0.0.0:2379 --advertise-client-urls "${ETCD_ADVERTISE_CLIENT_URLS:-https://etcd:2379}" \
+    --cert-file "$PKI/server.crt" --key-file "$PKI/server.key" --trusted-ca-file "$PKI/ca.crt" --client-cert-auth \
+    --listen-peer-urls https://127.0.0.1:2380 --initial-advertise-peer-urls https://127.0.0.1:2380 \
+    --peer-cert-file "$PKI/peer.crt" --peer-key-file "$PKI/peer.key" --peer-trusted-ca-file "$PKI/ca.crt" --peer-client-cert-auth \
+    --listen-metrics-urls http://127.0.0.1:2381 \
+    --initial-cluster "${ETCD_NAME:-etcd}=https://127.0.0.1:2380" \
+    --quota-backend-bytes "${ETCD_QUOTA_BACKEND_BYTES:-2147483648}" "$@"
+fi
 exec etcd --name "${ETCD_NAME:-etcd}" --data-dir "${ETCD_DATA_DIR:-/var/lib/etcd}" \
   --listen-client-urls http://0.0.0.0:2379 --advertise-client-urls "${ETCD_ADVERTISE_CLIENT_URLS:-http://etcd:2379}" \
   --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+  --listen-metrics-urls http://127.0.0.1:2381 \
   --initial-cluster "${ETCD_NAME:-etcd}=http://127.0.0.1:2380" \
   --quota-backend-bytes "${ETCD_QUOTA_BACKEND_BYTES:-2147483648}" "$@"

@@ -2,15 +2,18 @@
 # A minik8s node in a container: its own Docker engine (Docker-in-Docker without --privileged, see
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
-# (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
-# mirror, from which a kept volume's older pod images are refreshed; empty = none), KUBELET_ARGS,
+# (default https://apiserver:6443; used only without credentials in $PKI), PKI (default /etc/kubernetes/pki:
+# this node's kubelet serving certificate, its kubelet.kubeconfig as system:node:<name> and kube-proxy's),
+# REGISTRY (host:port of the cluster registry, used as Docker Hub mirror, from which a kept volume's
+# older pod images are refreshed; empty = none), KUBELET_ARGS,
 # KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10),
 # DOCKERD_ARGS (extra dockerd flags), LOG_DIR (each component's output to LOG_DIR/<name>.log instead of stdout).
 set -uo pipefail
 
 NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
-APISERVER="${APISERVER:-http://apiserver:6443}"
+APISERVER="${APISERVER:-https://apiserver:6443}"
+PKI="${PKI:-/etc/kubernetes/pki}"
 REGISTRY="${REGISTRY-registry:5000}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
@@ -82,6 +85,18 @@ refresh() {
   log "warning: $ref here is ${have:-missing}, not the node image's ${want} (npm run up pushes it to the registry)"
 }
 
+# Each component authenticates with its own identity (kubeconfig), and the kubelet serves its API over
+# TLS with its certificate, taking client certificates of the cluster CA (the apiserver's) and bearer
+# tokens (TokenReview); without credentials in $PKI they fall back to --master $APISERVER.
+if [ -f "$PKI/kubelet.kubeconfig" ]; then
+  KUBELET_AUTH=(--kubeconfig "$PKI/kubelet.kubeconfig" --tls-cert-file "$PKI/kubelet.crt" --tls-private-key-file "$PKI/kubelet.key" --client-ca-file "$PKI/ca.crt")
+  PROXY_AUTH=(--kubeconfig "$PKI/kube-proxy.kubeconfig")
+else
+  log "warning: no credentials in $PKI; using --master $APISERVER"
+  KUBELET_AUTH=(--master "$APISERVER")
+  PROXY_AUTH=(--master "$APISERVER")
+fi
+
 # Run a component for ever: restart it 2 s after it exits. The kubelet and kube-proxy start beside
 # dockerd (the kubelet waits for its socket): their start-up overlaps dockerd's.
 supervise() {
@@ -93,12 +108,12 @@ supervise() {
   done
 }
 # shellcheck disable=SC2086
-supervise kubelet node /app/kubelet/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+supervise kubelet node /app/kubelet/dist/main.js "${KUBELET_AUTH[@]}" --hostname-override "$NODE_NAME" \
   --node-ip "$NODE_IP" --port 10250 --container-runtime-endpoint unix:///var/run/docker.sock \
   --pod-infra-container-image "$PAUSE_IMAGE" --cluster-dns "${CLUSTER_DNS:-10.96.0.10}" --require-pod-cidr ${KUBELET_ARGS:-} &
 pids+=($!)
 # shellcheck disable=SC2086
-supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
+supervise kube-proxy node /app/kube-proxy/dist/main.js "${PROXY_AUTH[@]}" --hostname-override "$NODE_NAME" \
   --cluster-cidr "$CLUSTER_CIDR" --service-cluster-ip-range "$SERVICE_CIDR" --sync-pod-routes ${KUBE_PROXY_ARGS:-} &
 pids+=($!)
 

@@ -8,7 +8,18 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, isNotFound, type core, type KubeObject } from '@minik8s/shared';
-import { freePort, removeDir, startApiserver, startComponent, stopAll, tempDir, waitFor, type Proc } from '../../testing/procs';
+import {
+  adminOptions,
+  freePort,
+  kubeconfigFile,
+  removeDir,
+  startApiserver,
+  startComponent,
+  stopAll,
+  tempDir,
+  waitFor,
+  type Proc,
+} from '../../testing/procs';
 import { HttpdPods, ensureImage, type HttpdPod } from '../src/bench/pods';
 import { ConfigTestError, Nginx } from '../src/nginx';
 import type { EndpointSlice, Ingress } from '../src/model';
@@ -150,7 +161,7 @@ beforeAll(async () => {
   pods.removeAll();
   dir = tempDir('minik8s-ingress-');
   const apiserver = await startApiserver();
-  api = new ApiClient({ server: apiserver.url });
+  api = new ApiClient(adminOptions(apiserver.url));
   for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
   await api.resource(R.ingressclasses).create({
     apiVersion: 'networking.k8s.io/v1',
@@ -161,8 +172,9 @@ beforeAll(async () => {
   ctl = await startComponent(
     'ingress-controller',
     [
-      '--master',
-      apiserver.url,
+      // its own identity (a client certificate), as every component's
+      '--kubeconfig',
+      await kubeconfigFile(apiserver.url, { user: 'ingress-controller' }),
       '--bind-address',
       '127.0.0.1',
       '--http-port',

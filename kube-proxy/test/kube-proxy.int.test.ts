@@ -15,7 +15,7 @@ import {
   startApiserverOn,
   type NodeSandbox,
 } from '../../testing/netns';
-import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Etcd, type Proc } from '../../testing/procs';
 import { affinityRules, dnatTargets, leftovers, MODES, type Mode } from './modes';
 
 type Svc = core.Service & KubeObject;
@@ -30,7 +30,7 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
   let apiProcs: Proc[] = [];
   let foreign: string[];
   let link: { rootIP: string; nsIP: string };
-  let etcd = '';
+  let etcd: Etcd;
   let clusterIP = '';
   let nodePort = 0;
   const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
@@ -67,7 +67,7 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
     const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
     apiProcs = apiserver.procs;
     etcd = apiserver.etcd;
-    api = new ApiClient({ server: apiserver.url });
+    api = new ApiClient(apiserver.admin);
     foreign = foreignRules(sb.node);
     proxy = startProcess('kube-proxy', 'ip', [
       'netns',
@@ -75,8 +75,8 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
       sb.node,
       process.execPath,
       MAIN,
-      '--master',
-      apiserver.url,
+      '--kubeconfig',
+      await apiserver.kubeconfig('kube-proxy'),
       '--hostname-override',
       'node1',
       '--cluster-cidr',

@@ -15,7 +15,7 @@ import {
   startApiserverOn,
   type NodeSandbox,
 } from '../../testing/netns';
-import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Etcd, type Proc } from '../../testing/procs';
 import { leftovers, MODES, rejected, type Mode } from './modes';
 
 type Node = core.Node & KubeObject;
@@ -31,7 +31,7 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
   let api: ApiClient;
   const procs: Proc[] = [];
   const apiProcs: Proc[] = [];
-  let etcd = '';
+  let etcd: Etcd;
 
   async function registerNode(name: string, podCIDR: string, ip: string): Promise<void> {
     const rc = api.resource<Node>(R.nodes);
@@ -57,7 +57,8 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
     const apiserver = await startApiserverOn(l1.rootIP);
     apiProcs.push(...apiserver.procs);
     etcd = apiserver.etcd;
-    api = new ApiClient({ server: apiserver.url });
+    api = new ApiClient(apiserver.admin);
+    const kubeconfig = await apiserver.kubeconfig('kube-proxy');
     await registerNode('node1', '10.244.1.0/24', ip1);
     await registerNode('node2', '10.244.2.0/24', ip2);
     for (const [sb, name] of [
@@ -71,8 +72,8 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
           sb.node,
           process.execPath,
           MAIN,
-          '--master',
-          apiserver.url,
+          '--kubeconfig',
+          kubeconfig,
           '--hostname-override',
           name,
           '--cluster-cidr',

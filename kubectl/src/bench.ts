@@ -1,10 +1,11 @@
 // npm run bench:cli — `get pods` over 1000 pods and `version` start-up, mkctl beside the real kubectl in
 // the same run against etcd + apiserver on loopback. Last line: one JSON object with the figures.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, httpOk, median, until } from '@minik8s/shared';
+import { ApiClient, freePort, median, until } from '@minik8s/shared';
+import { localPki } from '@minik8s/shared/pki';
 
 const REPO = resolve(__dirname, '..', '..');
 const MKCTL = join(REPO, 'kubectl', 'dist', 'main.js');
@@ -24,61 +25,51 @@ function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numb
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mkctl-bench-'));
   const [cp, pp, ap] = await Promise.all([freePort(), freePort(), freePort()]);
-  const etcdUrl = `http://127.0.0.1:${cp}`;
+  // TLS with the admin's client certificate, as `npm run up`'s kubeconfig
+  const pki = await localPki(join(dir, 'pki'));
+  const etcd = pki.etcdArgs(cp, pp);
+  children.push(spawn('etcd', ['--data-dir', join(dir, 'etcd'), ...etcd.args, '--unsafe-no-fsync'], { stdio: 'ignore' }));
+  await until(`${etcd.endpoint}/health`, () => pki.etcdHealthy(etcd.endpoint), 30_000, 200);
+  const api = `https://127.0.0.1:${ap}`;
   children.push(
     spawn(
-      'etcd',
+      process.execPath,
       [
-        '--data-dir',
-        join(dir, 'etcd'),
-        '--listen-client-urls',
-        etcdUrl,
-        '--advertise-client-urls',
-        etcdUrl,
-        '--listen-peer-urls',
-        `http://127.0.0.1:${pp}`,
-        '--initial-advertise-peer-urls',
-        `http://127.0.0.1:${pp}`,
-        '--initial-cluster',
-        `default=http://127.0.0.1:${pp}`,
-        '--unsafe-no-fsync',
+        join(REPO, 'apiserver', 'dist', 'main.js'),
+        ...pki.etcdClientArgs(etcd.endpoint),
+        ...pki.apiserverArgs(),
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(ap),
       ],
       { stdio: 'ignore' },
     ),
   );
-  await until(`${etcdUrl}/health`, () => httpOk(`${etcdUrl}/health`), 30_000, 200);
-  const api = `http://127.0.0.1:${ap}`;
-  children.push(
-    spawn(
-      process.execPath,
-      [join(REPO, 'apiserver', 'dist', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(ap)],
-      { stdio: 'ignore' },
-    ),
+  const client = new ApiClient({ server: api, ...pki.admin });
+  await until(
+    `${api}/api/v1/namespaces/default`,
+    () =>
+      client.request('GET', '/api/v1/namespaces/default').then(
+        () => true as const,
+        () => undefined,
+      ),
+    30_000,
+    200,
   );
-  await until(`${api}/healthz`, () => httpOk(`${api}/healthz`), 30_000, 200);
-  await until(`${api}/api/v1/namespaces/default`, () => httpOk(`${api}/api/v1/namespaces/default`), 30_000, 200);
-  const kc = join(dir, 'kubeconfig');
-  writeFileSync(
-    kc,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${api}\ncontexts:\n- name: b\n  context:\n    cluster: b\n    user: b\ncurrent-context: b\nusers:\n- name: b\n  user: {}\n`,
-  );
-  const env = { HOME: dir, KUBECONFIG: kc };
+  const env = { HOME: dir, KUBECONFIG: pki.kubeconfig(api, 'admin') };
 
   process.stdout.write(`creating ${PODS} pods...\n`);
   for (let i = 0; i < PODS; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, PODS - i) }, (_, k) =>
-        fetch(`${api}/api/v1/namespaces/default/pods`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
+        client.request('POST', '/api/v1/namespaces/default/pods', {
+          body: {
             apiVersion: 'v1',
             kind: 'Pod',
             metadata: { name: `bench-${i + k}`, labels: { app: 'bench' } },
             spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
-          }),
-        }).then((r) => {
-          if (r.status !== 201) throw new Error(`create pod: HTTP ${r.status}`);
+          },
         }),
       ),
     );

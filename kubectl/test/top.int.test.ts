@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@minik8s/shared';
-import { REPO, freePort, kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { REPO, freePort, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
 import { createPod, ctr, kubeletGet, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 type Tool = 'kubectl' | 'mkctl';
@@ -104,7 +104,7 @@ afterAll(async () => {
 describe('metrics.k8s.io', () => {
   it('serves PodMetrics and NodeMetrics in upstream shape, and NotFound as metrics-server', async () => {
     const get = async (path: string) => {
-      const r = await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
+      const r = await tlsFetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1${path}`);
       return { code: r.status, body: (await r.json()) as any };
     };
     const pod = await waitFor('burner metrics', async () => {
@@ -280,7 +280,7 @@ describe('metrics.k8s.io', () => {
     await env.kubelet.kill();
     await waitFor(
       'node metrics gone',
-      async () => (await fetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1/nodes/${env.node}`)).status === 404,
+      async () => (await tlsFetch(`${env.api.url}/apis/metrics.k8s.io/v1beta1/nodes/${env.node}`)).status === 404,
       40_000,
       1000,
     );

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO, freePort, kubeEnv, startApiserver, startComponent, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { REPO, freePort, kubeEnv, startApiserver, startComponent, stopAll, waitFor, type Apiserver, tlsFetch } from '../../testing/procs';
 
 let api: Apiserver;
 let env: NodeJS.ProcessEnv;
@@ -23,7 +23,7 @@ function mkctl(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 }
 
 async function post(path: string, body: unknown): Promise<void> {
-  const r = await fetch(`${api.url}${path}`, {
+  const r = await tlsFetch(`${api.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -40,7 +40,7 @@ const pod = (name: string, cpu: string) => ({
 
 beforeAll(async () => {
   api = await startApiserver();
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
+  await waitFor('namespace default', async () => (await tlsFetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
   env = kubeEnv(api.url);
   const now = new Date().toISOString();
   const status = {
@@ -63,7 +63,7 @@ beforeAll(async () => {
     metadata: { name: 'trace-node', labels: { 'kubernetes.io/hostname': 'trace-node' } },
     status,
   });
-  await fetch(`${api.url}/api/v1/nodes/trace-node/status`, {
+  await tlsFetch(`${api.url}/api/v1/nodes/trace-node/status`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json' },
     body: JSON.stringify({ status }),
@@ -71,7 +71,15 @@ beforeAll(async () => {
   const port = await freePort();
   await startComponent(
     'scheduler',
-    ['--master', api.url, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', String(port)],
+    [
+      '--kubeconfig',
+      await api.kubeconfig('scheduler'),
+      '--leader-elect=false',
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(port),
+    ],
     `http://127.0.0.1:${port}/healthz`,
   );
 });
@@ -137,7 +145,7 @@ it('trace shows a scheduled pod step by step, and why a pod cannot be scheduled'
   try {
     await waitFor('the watch shows the pod scheduled', () => /Scheduled\s+default-scheduler/.test(out), 60_000, 200);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const r = await fetch(`${api.url}/api/v1/namespaces/default/pods/followed/status`, {
+    const r = await tlsFetch(`${api.url}/api/v1/namespaces/default/pods/followed/status`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/merge-patch+json' },
       body: JSON.stringify({ status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }),

@@ -104,6 +104,7 @@ describe('kubectl and mkctl on a running cluster', () => {
         .replace(/docker:\/\/[0-9a-f]{64}/g, 'ID')
         .replace(/\b\d+\.\d+\.\d+\.\d+\b/g, 'IP')
         .replace(/\w{3}, \d{2} \w{3} \d{4} [\d:]+ \+0000/g, 'TIME')
+        .replace(/kube-api-access-[a-z0-9]{5}/g, 'kube-api-access-XXXXX') // the ServiceAccount volume's random suffix
         .split('\n')
         .map((l) => l.replace(/ {2,}/g, '  ').replace(/^( {2}(Normal|Warning) {2}\w+ {2})\S+/, '$1AGE'))
         .join('\n');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { ApiClient, R, freePort, httpOk, percentile, until, type Pod } from '@minik8s/shared';
+import { localPki } from '@minik8s/shared/pki';
 
 const REPO = resolve(__dirname, '..', '..');
 const N = Number(process.env.BENCH_PODS ?? 20);
@@ -50,51 +51,54 @@ async function main(): Promise<void> {
   for (const img of ['pause', 'busybox'])
     execFileSync('flock', [`/tmp/minik8s-image-${img}.lock`, 'sh', join(REPO, 'images', img, 'build.sh')], { stdio: 'inherit' });
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-  const [etcdPort, peerPort, apiPort, kubeletPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', [
-    '--data-dir',
-    tmp('etcd-data'),
-    '--listen-client-urls',
-    etcdUrl,
-    '--advertise-client-urls',
-    etcdUrl,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster',
-    `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-  ]);
-  await until('etcd', () => httpOk(`${etcdUrl}/health`), 20_000);
-  const api = `http://127.0.0.1:${apiPort}`;
+  const [etcdPort, peerPort, apiPort, kubeletPort, healthzPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const node = `bench-${process.pid}`;
+  // etcd, the apiserver and the kubelet secured as in the cluster (TLS, each with its identity)
+  const pki = await localPki(tmp('pki'), [node]);
+  const etcd = pki.etcdArgs(etcdPort, peerPort);
+  start('etcd', 'etcd', ['--data-dir', tmp('etcd-data'), ...etcd.args, '--unsafe-no-fsync']);
+  await until('etcd', () => pki.etcdHealthy(etcd.endpoint), 20_000);
+  const api = `https://127.0.0.1:${apiPort}`;
   start('apiserver', process.execPath, [
     join(REPO, 'apiserver/dist/main.js'),
-    '--etcd-servers',
-    etcdUrl,
+    ...pki.etcdClientArgs(etcd.endpoint),
+    ...pki.apiserverArgs(),
     '--bind-address',
     '127.0.0.1',
     '--secure-port',
     String(apiPort),
   ]);
-  await until('apiserver', () => httpOk(`${api}/healthz`), 30_000);
-  const node = `bench-${process.pid}`;
+  const client = new ApiClient({ server: api, ...pki.admin });
+  await until(
+    'apiserver',
+    () =>
+      client.request('GET', '/healthz').then(
+        () => true as const,
+        () => undefined,
+      ),
+    30_000,
+  );
   const kubelet = start('kubelet', process.execPath, [
     join(REPO, 'kubelet/dist/main.js'),
-    '--master',
-    api,
+    ...pki.kubeletArgs(api, node),
     '--hostname-override',
     node,
     '--address',
     '127.0.0.1',
     '--port',
     String(kubeletPort),
+    '--healthz-port',
+    String(healthzPort),
     '--root-dir',
     tmp('root'),
   ]);
-  await until('kubelet', () => httpOk(`http://127.0.0.1:${kubeletPort}/healthz`), 30_000);
-  const client = new ApiClient({ server: api });
+  await until('kubelet', () => httpOk(`http://127.0.0.1:${healthzPort}/healthz`), 30_000);
   const pods = client.resource<Pod>(R.pods);
 
   // Watch for Running instead of polling, so the measurement is not quantised by a poll period.

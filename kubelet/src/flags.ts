@@ -23,9 +23,25 @@ export interface KubeletFlags {
   preferLocalImages: boolean;
   syncFrequencySeconds: number;
   nodeStatusUpdateFrequencySeconds: number;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  certDir: string;
+  clientCaFile?: string;
+  anonymousAuth: boolean;
+  authenticationTokenWebhook: boolean;
+  authorizationMode: 'AlwaysAllow' | 'Webhook';
+  healthzPort: number;
+  healthzBindAddress: string;
 }
 
-const BOOL = new Set(['hollow', 'prefer-local-images', 'require-pod-cidr']);
+const BOOL = new Set(['hollow', 'prefer-local-images', 'require-pod-cidr', 'anonymous-auth', 'authentication-token-webhook']);
+
+function bool(k: string, v: string | undefined, d: boolean): boolean {
+  if (v === undefined) return d;
+  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(v)) return true;
+  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(v)) return false;
+  throw new Error(`invalid value "${v}" for --${k}: want true or false`);
+}
 
 export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --kubeconfig FILE                    kubeconfig for the apiserver (or KUBECONFIG)
@@ -51,6 +67,15 @@ export const USAGE = `Usage: node kubelet/dist/main.js [flags]
   --sync-frequency SECONDS             pod resync period (default 10)
   --node-status-update-frequency SECONDS (default 10)
   --hollow                             kubemark: the pod workers over an in-memory runtime, no containers
+  --tls-cert-file FILE / --tls-private-key-file FILE
+                                       serving certificate of the kubelet API (default: self-signed in --cert-dir)
+  --cert-dir DIR                       where the self-signed one is kept (default <root-dir>/pki)
+  --client-ca-file FILE                accept client certificates signed by this CA (CN = user, O = groups)
+  --anonymous-auth                     serve requests without credentials as system:anonymous (default false)
+  --authentication-token-webhook       check bearer tokens with a TokenReview (default true)
+  --authorization-mode MODE            AlwaysAllow (default) or Webhook (SubjectAccessReview per request)
+  --healthz-port N                     plain-HTTP /healthz (default 10248; 0 disables)
+  --healthz-bind-address IP            (default 127.0.0.1)
   --v N                                log verbosity`;
 
 export function parseFlags(argv: string[]): KubeletFlags {
@@ -94,6 +119,15 @@ export function parseFlags(argv: string[]): KubeletFlags {
     'v',
     'help',
     'h',
+    'tls-cert-file',
+    'tls-private-key-file',
+    'cert-dir',
+    'client-ca-file',
+    'anonymous-auth',
+    'authentication-token-webhook',
+    'authorization-mode',
+    'healthz-port',
+    'healthz-bind-address',
   ]);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
   const num = (k: string, d: number) => {
@@ -103,6 +137,15 @@ export function parseFlags(argv: string[]): KubeletFlags {
     if (!Number.isFinite(n) || n < 0) throw new Error(`invalid value "${v}" for --${k}`);
     return n;
   };
+  const mode = raw.get('authorization-mode') ?? 'AlwaysAllow';
+  if (mode !== 'AlwaysAllow' && mode !== 'Webhook')
+    throw new Error(`invalid value "${mode}" for --authorization-mode: want AlwaysAllow or Webhook`);
+  if (!!raw.get('tls-cert-file') !== !!raw.get('tls-private-key-file'))
+    throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const rootDir = raw.get('root-dir') ?? '/var/lib/kubelet';
+  const healthzPort = num('healthz-port', 10248);
+  if (!Number.isInteger(healthzPort) || healthzPort > 65535)
+    throw new Error(`invalid value "${raw.get('healthz-port')}" for --healthz-port`);
   return {
     kubeconfig: raw.get('kubeconfig'),
     master: raw.get('master'),
@@ -112,7 +155,7 @@ export function parseFlags(argv: string[]): KubeletFlags {
     port: num('port', 10250),
     containerRuntimeEndpoint: raw.get('container-runtime-endpoint') ?? 'unix:///var/run/docker.sock',
     podInfraContainerImage: raw.get('pod-infra-container-image') ?? 'minik8s/pause:3.10',
-    rootDir: raw.get('root-dir') ?? '/var/lib/kubelet',
+    rootDir,
     clusterDNS: (raw.get('cluster-dns') ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -130,6 +173,15 @@ export function parseFlags(argv: string[]): KubeletFlags {
     preferLocalImages: raw.get('prefer-local-images') === 'true',
     syncFrequencySeconds: num('sync-frequency', 10),
     nodeStatusUpdateFrequencySeconds: num('node-status-update-frequency', 10),
+    tlsCertFile: raw.get('tls-cert-file'),
+    tlsPrivateKeyFile: raw.get('tls-private-key-file'),
+    certDir: raw.get('cert-dir') ?? `${rootDir}/pki`,
+    clientCaFile: raw.get('client-ca-file'),
+    anonymousAuth: bool('anonymous-auth', raw.get('anonymous-auth'), false),
+    authenticationTokenWebhook: bool('authentication-token-webhook', raw.get('authentication-token-webhook'), true),
+    authorizationMode: mode,
+    healthzPort,
+    healthzBindAddress: raw.get('healthz-bind-address') ?? '127.0.0.1',
   };
 }
 

@@ -1,15 +1,18 @@
 // kubemark in one process: `node kubelet/dist/hollow-nodes.js --count N [kubelet flags]` runs N hollow
 // nodes, each what `kubelet --hollow` is — its own API client, Node, Lease and status loops, pod
 // watch (spec.nodeName=<node>), the kubelet's pod workers over an in-memory runtime, and a kubelet
-// API port — so the apiserver sees the same traffic as from N processes. Upstream runs hollow nodes on
-// machines apart from the control plane; on one small machine N Node.js runtimes (≈4 ms/s of idle
-// CPU and seconds of start-up each) would compete with the control plane being measured. Nodes are
-// named <--hostname-override, default "hollow">-000, -001, ... and listen on free ports of --address.
+// API port (HTTPS, authenticated) — so the apiserver sees the same traffic as from N processes. Upstream
+// runs hollow nodes on machines apart from the control plane; on one small machine N Node.js runtimes
+// (≈4 ms/s of idle CPU and seconds of start-up each) would compete with the control plane being
+// measured. Nodes are named <--hostname-override, default "hollow">-000, -001, ... and listen on free
+// ports of --address. They share the --kubeconfig, so the apiserver sees one client identity for all
+// of them (as kubemark's shared kubeconfig), and one serving certificate.
 import { createLogger, freePort, newRegistry, onShutdown, type Logger, type Registry } from '@minik8s/shared';
 import { parseFlags, type KubeletFlags } from './flags';
 import { hollowNodeName, parseHollowNodesArgs, startHollowKubelet } from './hollow';
 import { podMetrics } from './kubelet';
 import type { KubeletServer } from './server/http';
+import { servingTls, type ServingTls } from './server/serving';
 
 /** Listen on a free port; another socket can take a probed port before we bind it, so retry. */
 async function listenOnFreePort(server: KubeletServer, host: string): Promise<number> {
@@ -29,6 +32,7 @@ async function startNode(
   flags: KubeletFlags,
   log: Logger,
   registry: Registry,
+  tls: ServingTls,
   metrics: ReturnType<typeof podMetrics>,
 ): Promise<() => Promise<void>> {
   const kubelet = await startHollowKubelet({
@@ -36,6 +40,7 @@ async function startNode(
     nodeName: name,
     log,
     registry,
+    tls,
     metrics,
     listen: (server) => listenOnFreePort(server, flags.address),
   });
@@ -62,13 +67,15 @@ async function main(): Promise<void> {
   onShutdown(async () => {
     await Promise.all(stops.map((s) => s()));
   });
+  // One serving certificate for every hollow node of the process (nobody dials them by name).
+  const tls = await servingTls({ ...flags, certDir: '' }, [prefix], [flags.nodeIP ?? '127.0.0.1']);
   // A few at a time: registration is a handful of requests per node.
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(count, 10) }, async () => {
       while (next < count) {
         const name = hollowNodeName(prefix, next++);
-        stops.push(await startNode(name, flags, log, registry, metrics));
+        stops.push(await startNode(name, flags, log, registry, tls, metrics));
       }
     }),
   );

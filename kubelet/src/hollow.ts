@@ -13,7 +13,7 @@ import { runProbe } from './pod/probes';
 
 /** One hollow node: a kubelet over its own in-memory runtime and files; stopping it removes the files. */
 export async function startHollowKubelet(
-  d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'metrics' | 'listen'>,
+  d: Pick<KubeletDeps, 'flags' | 'nodeName' | 'log' | 'registry' | 'tls' | 'metrics' | 'listen'>,
 ): Promise<Kubelet> {
   const runtime = new FakeRuntime({ completeInitContainers: true });
   const dirs = hollowDirs(d.nodeName);

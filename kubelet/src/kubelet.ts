@@ -13,6 +13,8 @@ import type { ProbeRunner } from './pod/probes';
 import type { DockerRuntime } from './runtime/docker';
 import type { ContainerRuntime } from './runtime/runtime';
 import { KubeletServer } from './server/http';
+import { KubeletAuth } from './server/auth';
+import type { ServingTls } from './server/serving';
 
 export interface KubeletDeps {
   flags: KubeletFlags;
@@ -29,6 +31,8 @@ export interface KubeletDeps {
   requirePodCIDR: boolean;
   log: Logger;
   registry: Registry;
+  /** The kubelet API's serving certificate and the CA of the client certificates it accepts. */
+  tls: ServingTls;
   metrics?: PodManagerOptions['metrics'];
   /** Listen on --port (a hollow node: a free port); resolves with the port. */
   listen(server: KubeletServer): Promise<number>;
@@ -63,6 +67,15 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
   const factory = new InformerFactory(client, log);
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName, logger: log });
   const informer = nodePods(factory, nodeName);
+  const auth = new KubeletAuth({
+    nodeName,
+    x509: !!d.tls.clientCa,
+    anonymous: flags.anonymousAuth,
+    tokenWebhook: flags.authenticationTokenWebhook,
+    authorizationMode: flags.authorizationMode,
+    client,
+    log,
+  });
   const server = new KubeletServer({
     nodeName,
     runtime: d.streams,
@@ -70,6 +83,8 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
     log,
     pods: () => informer.store.list(),
     healthy: d.healthy,
+    tls: d.tls,
+    auth,
   });
   const port = await d.listen(server);
   const node = new NodeAgent(

@@ -1,5 +1,6 @@
 // The kubelet: registers its Node, heartbeats, runs the pods bound to it on Docker (or, with --hollow,
-// on the in-memory runtime), reports their status, and serves logs/exec/attach/stats on its API port.
+// on the in-memory runtime), reports their status, and serves logs/exec/attach/stats on its API port
+// (HTTPS, authenticated and authorized), with a plain /healthz on --healthz-port.
 import { createLogger, newGauge, newRegistry, onShutdown } from '@minik8s/shared';
 import { parseFlags, USAGE } from './flags';
 import { startHollowKubelet } from './hollow';
@@ -8,6 +9,7 @@ import { defaultHostname } from './node';
 import { runtimeProber } from './pod/probes';
 import { DockerRuntime } from './runtime/docker';
 import type { KubeletServer } from './server/http';
+import { servingTls, startHealthz } from './server/serving';
 
 async function main(): Promise<void> {
   let flags;
@@ -25,16 +27,20 @@ async function main(): Promise<void> {
   const nodeName = (flags.hostnameOverride ?? defaultHostname()).toLowerCase();
   const registry = newRegistry('kubelet');
   const runningPods = newGauge(registry, 'kubelet_running_pods', 'Number of pods bound to this node');
+  // The kubelet API's certificate (a hollow kubelet keeps its self-signed one in memory).
+  const tls = await servingTls({ ...flags, certDir: flags.hollow ? '' : flags.certDir }, [nodeName], [flags.nodeIP ?? '127.0.0.1']);
   const common = {
     flags,
     nodeName,
     log,
     registry,
+    tls,
     metrics: podMetrics(registry),
     listen: async (s: KubeletServer) => (await s.listen(flags.port, flags.address), flags.port),
   };
 
   let kubelet;
+  let healthy = () => true;
   if (flags.hollow) {
     kubelet = await startHollowKubelet(common);
   } else {
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
       }
     }
     let runtimeUp = true;
+    healthy = () => runtimeUp;
     setInterval(() => {
       runtime.version().then(
         () => (runtimeUp = true),
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
       runtime,
       streams: runtime,
       runtimeVersion,
-      healthy: () => runtimeUp,
+      healthy,
       rootDir: flags.rootDir,
       hostRoot: '/',
       probe: runtimeProber(runtime),
@@ -85,7 +92,11 @@ async function main(): Promise<void> {
   setInterval(() => runningPods.set(pods.pods().length), 5000).unref();
   log.info({ node: nodeName, port: flags.port, address: flags.address, hollow: flags.hollow }, 'kubelet started');
 
-  onShutdown(() => kubelet.stop());
+  const healthz = flags.healthzPort > 0 ? await startHealthz(flags.healthzPort, flags.healthzBindAddress, healthy) : undefined;
+  onShutdown(async () => {
+    healthz?.close();
+    await kubelet.stop();
+  });
 }
 
 main().catch((e) => {

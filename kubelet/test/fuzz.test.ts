@@ -45,6 +45,7 @@ const base: core.Pod = {
 const none = {
   configMap: async () => undefined,
   secret: async () => undefined,
+  serviceAccountToken: async () => 'unused',
   claim: async () => ({ kind: 'hostPath' as const, path: '/pv', type: 'DirectoryOrCreate' }),
 };
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + sep);

@@ -1,10 +1,21 @@
 // kubelet/dist/hollow-nodes.js: several hollow nodes in one process, each registered with its own
 // kubelet port, running its bound pods through the kubelet's pod workers over the in-memory runtime
-// (init containers first, the kubelet's Events, Running) and confirming their graceful deletion.
+// (init containers first, the kubelet's Events, Running) and confirming their graceful deletion; their API
+// authorized by the apiserver (--authorization-mode Webhook).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ApiClient, R, isNodeReady, type KubeObject, type Node, type Pod } from '@minik8s/shared';
-import { REPO, startApiserver, startProcess, stopAll, waitFor, type Apiserver, type Proc } from '../../testing/procs';
+import {
+  REPO,
+  kubeletArgs,
+  startApiserver,
+  startProcess,
+  stopAll,
+  tlsFetch,
+  waitFor,
+  type Apiserver,
+  type Proc,
+} from '../../testing/procs';
 
 let api: Apiserver;
 let client: ApiClient;
@@ -13,19 +24,20 @@ const names = ['hn-000', 'hn-001', 'hn-002'];
 
 beforeAll(async () => {
   api = await startApiserver();
-  client = new ApiClient({ server: api.url });
+  client = new ApiClient(api.admin);
   proc = startProcess('hollow-nodes', process.execPath, [
     join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'),
     '--count',
     '3',
-    '--master',
-    api.url,
+    ...(await kubeletArgs(api.url, 'hn')).args,
     '--hostname-override',
     'hn',
     '--address',
     '127.0.0.1',
     '--capacity',
     'cpu=2,memory=4Gi',
+    '--authorization-mode',
+    'Webhook',
   ]);
 });
 
@@ -48,7 +60,7 @@ describe('hollow-nodes', () => {
     const ports = nodes.map((n) => n.status!.daemonEndpoints!.kubeletEndpoint!.Port);
     expect(new Set(ports).size).toBe(3);
     for (const [i, port] of ports.entries()) {
-      const res = await fetch(`http://127.0.0.1:${port}/pods`);
+      const res = await tlsFetch(`https://127.0.0.1:${port}/pods`);
       expect(res.ok, `${nodes[i].metadata.name} /pods`).toBe(true);
     }
     // each node's first Lease is written by its own heartbeat loop, which may trail its Ready status
@@ -64,6 +76,24 @@ describe('hollow-nodes', () => {
       30_000,
     );
     expect(leased).toEqual(names);
+  });
+
+  it('its API in Webhook mode: a TokenReview and a SubjectAccessReview to the apiserver for each caller; no credentials, no answer', async () => {
+    const node = await client.resource<Node>(R.nodes).get('hn-002');
+    const url = `https://127.0.0.1:${node.status!.daemonEndpoints!.kubeletEndpoint!.Port}/pods`;
+    await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', {
+      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'kubelet-reader' } },
+    });
+    const tr = await client.request<{ status: { token: string } }>(
+      'POST',
+      '/api/v1/namespaces/default/serviceaccounts/kubelet-reader/token',
+      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } },
+    );
+    // the apiserver authorizes with AlwaysAllow: its SubjectAccessReview allows both callers
+    expect((await tlsFetch(url)).status).toBe(200);
+    expect((await tlsFetch(url, { headers: { authorization: `Bearer ${tr.status.token}` } }, null)).status).toBe(200);
+    expect((await tlsFetch(url, {}, null)).status).toBe(401);
+    expect((await tlsFetch(url, { headers: { authorization: 'Bearer not-a-token' } }, null)).status).toBe(401);
   });
 
   it('runs a pod bound to one of its nodes through the pod workers: init container, Events, Running; confirms its graceful deletion', async () => {

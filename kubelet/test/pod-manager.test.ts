@@ -1,9 +1,9 @@
 // The pod workers (kubelet/src/pod) over the in-memory runtime, on a virtual clock: restart back-off,
 // init containers in order, termination order with preStop, probes driving readiness and restarts,
-// image pull back-off, start errors. The apiserver side is an in-memory pod list whose status
+// image pull back-off, start errors, projected ServiceAccount tokens. The apiserver side is an in-memory pod list whose status
 // patches and deletions come back as informer events, as the real informer delivers them.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TIMING, createLogger, type Claim, type core, type Volume } from '@minik8s/shared';
@@ -11,6 +11,7 @@ import type { Pod } from '../src/kinds';
 import type { PodApi } from '../src/pod/api';
 import type { PodSource } from '../src/pod/context';
 import { PodManager } from '../src/pod/manager';
+import { podDir } from '../src/pod/volumes';
 import type { ProbeResult } from '../src/pod/probes';
 import { FakeRuntime } from '../src/runtime/fake';
 
@@ -77,10 +78,15 @@ const api: PodApi = {
   configMap: async () => undefined,
   secret: async () => undefined,
   services: () => [],
+  serviceAccountToken: async (pod, audience, seconds) =>
+    `token-of-${pod.spec?.serviceAccountName}-for-${pod.metadata.name}-${audience ?? 'api'}-${seconds}`,
+  forgetPod: (uid) => void forgotten.push(uid),
   claim: async (ns, name) => claims.get(`${ns}/${name}`),
   persistentVolume: async (name) => volumes.get(name),
   node: async () => ({ metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } }),
 };
+/** Pods whose cached tokens the kubelet dropped. */
+let forgotten: string[];
 
 beforeEach(async () => {
   vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
@@ -91,6 +97,7 @@ beforeEach(async () => {
   annotations = new Map();
   written = [];
   hooks = [];
+  forgotten = [];
   probeAnswers = new Map();
   mgr = new PodManager({
     pods,
@@ -381,6 +388,32 @@ describe('pod workers over the in-memory runtime', () => {
       message: 'exec: "nope": executable file not found in $PATH',
     });
     expect(events).toContain('Warning Failed: Error: exec: "nope": executable file not found in $PATH');
+  });
+
+  it("a projected serviceAccountToken is the pod's bound token from the PodApi; the pod's tokens are forgotten when it goes", async () => {
+    const pod = newPod('sa', {
+      serviceAccountName: 'robot',
+      volumes: [
+        {
+          name: 'api',
+          projected: {
+            sources: [
+              { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+              { serviceAccountToken: { path: 'vault', audience: 'vault', expirationSeconds: 600 } },
+            ],
+          },
+        },
+      ],
+      containers: [
+        { name: 'c', image: IMAGE, volumeMounts: [{ name: 'api', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] },
+      ],
+    });
+    await until('running', running('sa', 'c'));
+    const files = join(podDir(join(dir, 'kubelet'), pod.metadata.uid!), 'volumes', 'kubernetes.io~projected', 'api');
+    expect(readFileSync(join(files, 'token'), 'utf8')).toBe('token-of-robot-for-sa-api-3607');
+    expect(readFileSync(join(files, 'vault'), 'utf8')).toBe('token-of-robot-for-sa-vault-600');
+    pods.remove('default/sa');
+    await until('forgotten', () => forgotten.includes(pod.metadata.uid!));
   });
 
   it('containers of a pod that is gone from the API are removed', async () => {

@@ -3,11 +3,12 @@
 // busybox httpd pod.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { get, request } from 'node:http';
+import { get } from 'node:http';
+import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { R } from '@minik8s/shared';
-import { kubeEnv, stopAll, waitFor } from '../../testing/procs';
+import { adminOptions, kubeEnv, stopAll, waitFor, tlsFetch } from '../../testing/procs';
 import { createPod, ctr, podSpec, startKubeletEnv, waitPod, type KubeletEnv } from '../../testing/kubelet';
 
 const MKCTL = join(resolve(__dirname, '..', '..'), 'kubectl', 'dist', 'main.js');
@@ -196,10 +197,13 @@ describe('kubectl port-forward transports', () => {
 describe('the WebSocket channel protocol (the JavaScript and Python clients)', () => {
   /** One session through the apiserver: the messages by channel (port bytes stripped) and the close code. */
   function session(query: string): Promise<{ channels: Map<number, string>; code: number; protocol: string }> {
-    const ws = new WebSocket(`${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`, [
-      'v5.channel.k8s.io',
-      'v4.channel.k8s.io',
-    ]);
+    // as the admin, verifying the apiserver with the cluster CA
+    const { ca, cert, key } = adminOptions(env.api.url);
+    const ws = new WebSocket(
+      `${env.api.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/web/portforward?${query}`,
+      ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+      { ca, cert, key },
+    );
     const channels = new Map<number, string>();
     const seen = new Set<number>();
     ws.on('open', () => ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.0\r\n\r\n')])));
@@ -210,6 +214,7 @@ describe('the WebSocket channel protocol (the JavaScript and Python clients)', (
     });
     return new Promise((ok, fail) => {
       ws.on('close', (code) => ok({ channels, code, protocol: ws.protocol }));
+      ws.on('error', fail);
       ws.on('unexpected-response', (_r, res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -239,11 +244,15 @@ describe('the WebSocket channel protocol (the JavaScript and Python clients)', (
 describe('errors before the upgrade', () => {
   it('the apiserver answers a Status: 404 for a missing pod, 400 for a pod not running', async () => {
     await createPod(env, podSpec('pending', { containers: [ctr('c', 'sleep 1')] }, 'no-such-node'));
-    const missing = await fetch(`${env.api.url}/api/v1/namespaces/default/pods/nosuch/portforward`, { method: 'POST' });
+    const missing = await tlsFetch(`${env.api.url}/api/v1/namespaces/default/pods/nosuch/portforward`, { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'pods "nosuch" not found' });
     const pending = await new Promise<{ status?: number; body: string }>((ok) => {
+      const { ca, cert, key } = adminOptions(env.api.url);
       const req = request(`${env.api.url}/api/v1/namespaces/default/pods/pending/portforward`, {
+        ca,
+        cert,
+        key,
         headers: {
           Connection: 'Upgrade',
           Upgrade: 'websocket',

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { R, type KubeObject } from '@minik8s/shared';
-import { freePort, startComponent, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { freePort, stopAll, waitFor } from '../../testing/procs';
 import {
   cs,
   createPod,
@@ -16,6 +16,7 @@ import {
   podSpec,
   removeNodeContainers,
   startKubeletEnv,
+  startNamedKubelet,
   waitPod,
   type KubeletEnv,
 } from '../../testing/kubelet';
@@ -82,23 +83,7 @@ describe('kubelet restarts', () => {
   it('--hollow: registers a node and reports bound pods Running without containers', async () => {
     const port = await freePort();
     const name = `${env.node}-hollow`;
-    await startComponent(
-      'kubelet',
-      [
-        '--master',
-        env.api.url,
-        '--hollow',
-        '--hostname-override',
-        name,
-        '--address',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--capacity',
-        'cpu=4,memory=8Gi',
-      ],
-      `http://127.0.0.1:${port}/healthz`,
-    );
+    await startNamedKubelet(env, name, ['--hollow', '--address', '127.0.0.1', '--port', String(port), '--capacity', 'cpu=4,memory=8Gi']);
     const node = (await env.client.resource(R.nodes).get(name)) as KubeObject & { status: { capacity: Record<string, string> } };
     expect(node.status.capacity.cpu).toBe('4');
     await createPod(env, podSpec('fake', { containers: [ctr('c', 'exit 1')] }, name));
@@ -112,26 +97,18 @@ describe('kubelet restarts', () => {
   it('a podCIDR that overlaps another Docker network falls back to the default network', async () => {
     const port = await freePort();
     const name = `${env.node}-overlap`;
-    let kubelet: Proc | undefined;
+    let kubelet: Awaited<ReturnType<typeof startNamedKubelet>> | undefined;
     try {
-      kubelet = await startComponent(
-        'kubelet',
-        [
-          '--master',
-          env.api.url,
-          '--hostname-override',
-          name,
-          '--address',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--pod-cidr',
-          subnet,
-          '--root-dir',
-          env.rootDir,
-        ],
-        `http://127.0.0.1:${port}/healthz`,
-      );
+      kubelet = await startNamedKubelet(env, name, [
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--pod-cidr',
+        subnet,
+        '--root-dir',
+        env.rootDir,
+      ]);
       await createPod(env, podSpec('overlap', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       const p = await waitPod(env, 'overlap', 'Running', (x) => x.status?.phase === 'Running' && !!x.status.podIP);
       expect(p.status?.podIP?.startsWith(subnet.split('.').slice(0, 3).join('.') + '.')).toBe(false);
@@ -148,27 +125,19 @@ describe('kubelet restarts', () => {
     type NodeObj = KubeObject & { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } };
     const readyOf = async () =>
       ((await env.client.resource(R.nodes).get(name)) as NodeObj).status?.conditions?.find((c) => c.type === 'Ready');
-    let kubelet: Proc | undefined;
+    let kubelet: Awaited<ReturnType<typeof startNamedKubelet>> | undefined;
     try {
-      kubelet = await startComponent(
-        'kubelet',
-        [
-          '--master',
-          env.api.url,
-          '--hostname-override',
-          name,
-          '--address',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--require-pod-cidr',
-          '--sync-frequency',
-          '2',
-          '--root-dir',
-          env.rootDir,
-        ],
-        `http://127.0.0.1:${port}/healthz`,
-      );
+      kubelet = await startNamedKubelet(env, name, [
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--require-pod-cidr',
+        '--sync-frequency',
+        '2',
+        '--root-dir',
+        env.rootDir,
+      ]);
       const notReady = await waitFor('node reports Ready=False', async () =>
         (await readyOf())?.status === 'False' ? readyOf() : undefined,
       );
@@ -199,26 +168,18 @@ describe('kubelet restarts', () => {
   it('a missing pod sandbox image: ContainerCreating with a FailedCreatePodSandBox event, the kubelet stays up', async () => {
     const port = await freePort();
     const name = `${env.node}-nopause`;
-    let kubelet: Proc | undefined;
+    let kubelet: Awaited<ReturnType<typeof startNamedKubelet>> | undefined;
     try {
-      kubelet = await startComponent(
-        'kubelet',
-        [
-          '--master',
-          env.api.url,
-          '--hostname-override',
-          name,
-          '--address',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--pod-infra-container-image',
-          'minik8s/no-such-pause:0',
-          '--root-dir',
-          env.rootDir,
-        ],
-        `http://127.0.0.1:${port}/healthz`,
-      );
+      kubelet = await startNamedKubelet(env, name, [
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--pod-infra-container-image',
+        'minik8s/no-such-pause:0',
+        '--root-dir',
+        env.rootDir,
+      ]);
       await createPod(env, podSpec('nopause', { containers: [ctr('c', 'exec sleep 3600')] }, name));
       const p = await waitPod(env, 'nopause', 'ContainerCreating', (x) => cs(x, 'c')?.state?.waiting?.reason === 'ContainerCreating');
       expect(p.status?.phase).toBe('Pending');
@@ -228,7 +189,7 @@ describe('kubelet restarts', () => {
           (e) => e.reason === 'FailedCreatePodSandBox' && /minik8s\/no-such-pause:0/.test(e.message ?? ''),
         );
       });
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
+      expect((await fetch(kubelet.healthUrl)).ok).toBe(true);
     } finally {
       await kubelet?.kill();
       removeNodeContainers(name);

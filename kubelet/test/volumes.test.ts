@@ -1,5 +1,6 @@
 // Volume files on disk (a temp root dir): configMap/secret projection with items, updates and removed
-// keys, subPath and readOnly mounts, errors for missing sources.
+// keys, subPath and readOnly mounts, errors for missing sources, projected ServiceAccount tokens,
+// persistentVolumeClaim sources.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,12 @@ function pod(volumes: core.Volume[]): core.Pod {
 describe('volumes', () => {
   it('configMap and secret files, items, updates, removed keys; mounts with subPath and readOnly', async () => {
     let cm: Record<string, Buffer> | undefined = { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') };
-    const src = { configMap: async () => cm, secret: async () => ({ pw: Buffer.from('s3cret') }), claim: noClaims };
+    const src = {
+      configMap: async () => cm,
+      secret: async () => ({ pw: Buffer.from('s3cret') }),
+      serviceAccountToken: async () => 'unused',
+      claim: noClaims,
+    };
     const p = pod([
       { name: 'cfg', configMap: { name: 'c' } },
       { name: 'one', configMap: { name: 'c', items: [{ key: 'b', path: 'sub/b.txt' }] } },
@@ -63,11 +69,59 @@ describe('volumes', () => {
   });
 
   it('missing sources: error unless optional', async () => {
-    const none = { configMap: async () => undefined, secret: async () => undefined, claim: noClaims };
+    const none = {
+      configMap: async () => undefined,
+      secret: async () => undefined,
+      serviceAccountToken: async () => 'unused',
+      claim: noClaims,
+    };
     await expect(setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone' } }]), none)).rejects.toThrow('configmap "gone" not found');
     await expect(setUpVolumes(root, pod([{ name: 'x', secret: { secretName: 'gone' } }]), none)).rejects.toThrow('secret "gone" not found');
     const ok = await setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone', optional: true } }]), none);
     expect(ok.has('x')).toBe(true);
+  });
+
+  it("projects upstream's kube-api-access volume: a token of the requested audience and lifetime, ca.crt, the namespace", async () => {
+    const asked: [string | undefined, number][] = [];
+    const src = {
+      configMap: async (name: string) => (name === 'kube-root-ca.crt' ? { 'ca.crt': Buffer.from('PEM') } : undefined),
+      secret: async () => undefined,
+      serviceAccountToken: async (aud: string | undefined, secs: number) => {
+        asked.push([aud, secs]);
+        return `token-${asked.length}`;
+      },
+      claim: noClaims,
+    };
+    const p = pod([
+      {
+        name: 'kube-api-access-abcde',
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { serviceAccountToken: { audience: 'vault', path: 'vault-token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      },
+    ]);
+    const dir = (await setUpVolumes(root, p, src)).get('kube-api-access-abcde')!;
+    expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('token-1');
+    expect(readFileSync(join(dir, 'vault-token'), 'utf8')).toBe('token-2');
+    expect(readFileSync(join(dir, 'ca.crt'), 'utf8')).toBe('PEM');
+    expect(readFileSync(join(dir, 'namespace'), 'utf8')).toBe('ns');
+    expect(asked).toEqual([
+      [undefined, 3607],
+      ['vault', 3600],
+    ]);
+    const short = pod([{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 60 } }] } }]);
+    await expect(setUpVolumes(root, short, src)).rejects.toThrow('serviceAccountToken expirationSeconds 60: must be at least 600');
+    const failing = { ...src, serviceAccountToken: async () => Promise.reject(new Error('serviceaccounts "default" not found')) };
+    await expect(
+      setUpVolumes(root, pod([{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }]), failing),
+    ).rejects.toThrow('failed to fetch token: serviceaccounts "default" not found');
+    removePodDir(root, 'uid-1');
   });
 
   // CVE-2017-1002101: a container sharing an emptyDir plants a symlink; another container's subPath must not
@@ -89,7 +143,12 @@ describe('volumes', () => {
   it('makes emptyDirs writable by root only unless the pod asks (fsGroup, a non-root user)', async () => {
     expect(emptyDirMode(pod([]))).toEqual({ mode: 0o755 });
     const p = pod([{ name: 'e', emptyDir: {} }]);
-    const paths = await setUpVolumes(root, p, { configMap: async () => undefined, secret: async () => undefined, claim: noClaims });
+    const paths = await setUpVolumes(root, p, {
+      configMap: async () => undefined,
+      secret: async () => undefined,
+      serviceAccountToken: async () => 'unused',
+      claim: noClaims,
+    });
     expect(statSync(paths.get('e')!).mode & 0o7777).toBe(0o755);
     expect(emptyDirMode({ ...p, spec: { ...p.spec!, securityContext: { fsGroup: 2000 } } })).toEqual({ mode: 0o2775, gid: 2000 });
     expect(emptyDirMode({ ...p, spec: { containers: [{ name: 'a', securityContext: { runAsUser: 1000 } }] } })).toEqual({
@@ -187,7 +246,12 @@ describe('persistentVolumeClaim volumes', () => {
   ])('host path %j: %s', (path, want) => expect(checkHostPath(path)).toBe(want));
 
   it('a local volume must exist on the node; a hostPath one is made when asked', async () => {
-    const src = (s: ClaimSource) => ({ configMap: async () => undefined, secret: async () => undefined, claim: async () => s });
+    const src = (s: ClaimSource) => ({
+      configMap: async () => undefined,
+      secret: async () => undefined,
+      serviceAccountToken: async () => 'unused',
+      claim: async () => s,
+    });
     const p = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
     await expect(setUpVolumes(root, p, src({ kind: 'local', path: '/no/such/disk' }), join(root, 'host'))).rejects.toThrow(
       'MountVolume.NewMounter initialization failed for volume "data" : path "/no/such/disk" does not exist',

@@ -13,6 +13,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiClient, R, httpOk, isNodeReady, percentile, until, type Node, type Pod } from '@minik8s/shared';
+import { localPki, type LocalPki } from '@minik8s/shared/pki';
+
+/** The run's cluster PKI: etcd, the apiserver and every component talk TLS with their own identity. */
+let pki: LocalPki;
 
 const REPO = resolve(__dirname, '..', '..');
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
@@ -106,8 +110,9 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
   const names = Array.from({ length: NODES }, (_, i) => `hollow-${String(i).padStart(3, '0')}`);
   let nodesGone: Promise<never> | undefined;
   const hollowFlags = [
-    '--master',
-    server,
+    ...pki.kubeletArgs(server, 'hollow'),
+    '--healthz-port',
+    '0',
     '--node-ip',
     '127.0.0.1',
     '--address',
@@ -289,8 +294,8 @@ async function benchDeployment(c: ApiClient, server: string): Promise<{ seconds:
   const port = await freePort();
   const child = start('controller-manager', process.execPath, [
     cm,
-    '--master',
-    server,
+    '--kubeconfig',
+    pki.kubeconfig(server, 'controller-manager'),
     '--leader-elect=false',
     '--bind-address',
     '127.0.0.1',
@@ -343,35 +348,30 @@ async function main(): Promise<void> {
   const peerPort = await freePort();
   const etcdDir = mkdtempSync(join(tmpdir(), 'minik8s-schedbench-etcd-'));
   dirs.push(etcdDir);
-  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', 'etcd', [
-    '--data-dir',
-    etcdDir,
-    '--listen-client-urls',
-    etcdUrl,
-    '--advertise-client-urls',
-    etcdUrl,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster',
-    `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-  ]);
-  await until('etcd', () => httpOk(`${etcdUrl}/health`), 30_000);
+  pki = await localPki(join(etcdDir, 'pki'), ['hollow']);
+  const etcd = pki.etcdArgs(etcdPort, peerPort);
+  start('etcd', 'etcd', ['--data-dir', join(etcdDir, 'data'), ...etcd.args, '--unsafe-no-fsync']);
+  await until('etcd', () => pki.etcdHealthy(etcd.endpoint), 30_000);
   const apiPort = await freePort();
-  const server = `http://127.0.0.1:${apiPort}`;
+  const server = `https://127.0.0.1:${apiPort}`;
   startProfiled('apiserver', 'apiserver', join(REPO, 'apiserver', 'dist', 'main.js'), [
-    '--etcd-servers',
-    etcdUrl,
+    ...pki.etcdClientArgs(etcd.endpoint),
+    ...pki.apiserverArgs(),
     '--bind-address',
     '127.0.0.1',
     '--secure-port',
     String(apiPort),
   ]);
-  await until('apiserver', () => httpOk(`${server}/healthz`), 60_000);
-  const c = new ApiClient({ server });
+  const c = new ApiClient({ server, ...pki.admin });
+  await until(
+    'apiserver',
+    () =>
+      c.request('GET', '/healthz').then(
+        () => true as const,
+        () => undefined,
+      ),
+    60_000,
+  );
   log(
     `starting ${NODES} nodes (${{ hollow: 'hollow nodes in one process', 'hollow-procs': 'one hollow kubelet process each', objects: 'Node objects, no kubelet' }[mode]})`,
   );
@@ -382,8 +382,8 @@ async function main(): Promise<void> {
   const startScheduler = async () => {
     const name = runs++ ? `scheduler-${runs}` : 'scheduler';
     scheduler = startProfiled(name, 'scheduler', join(REPO, 'scheduler', 'dist', 'main.js'), [
-      '--master',
-      server,
+      '--kubeconfig',
+      pki.kubeconfig(server, 'scheduler'),
       '--leader-elect=false',
       '--bind-address',
       '127.0.0.1',

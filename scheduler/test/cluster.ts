@@ -1,11 +1,11 @@
 // Helpers for the scheduler's integration tests: an API client, fake Nodes, pods with requests.
 import { ApiClient, R, type core, type KubeObject, type Node, type Pod } from '@minik8s/shared';
-import { freePort, startComponent, waitFor, type Proc } from '../../testing/procs';
+import { adminOptions, freePort, kubeconfigFile, startComponent, waitFor, type Proc } from '../../testing/procs';
 
 export type { Node, Pod };
 
 export function clientFor(server: string): ApiClient {
-  return new ApiClient({ server });
+  return new ApiClient(adminOptions(server));
 }
 
 /** Start a scheduler process against `server`; resolves when /healthz answers. */
@@ -13,7 +13,7 @@ export async function startScheduler(server: string, args: string[] = ['--leader
   const port = await freePort();
   const p = await startComponent(
     'scheduler',
-    ['--master', server, '--bind-address', '127.0.0.1', '--secure-port', String(port), ...args],
+    ['--kubeconfig', await kubeconfigFile(server, 'scheduler'), '--bind-address', '127.0.0.1', '--secure-port', String(port), ...args],
     `http://127.0.0.1:${port}/healthz`,
   );
   return { ...p, port };

@@ -1,13 +1,14 @@
 // The informer, client and leader election against the real apiserver on a real etcd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { execFileSync } from 'node:child_process';
+import { startApiserver, stopAll, waitFor, type Apiserver, type Etcd } from '../../testing/procs';
 import { ApiClient, InformerFactory, LeaderElector, R, isNotFound, isConflict, type KubeObject } from '../src';
 
 let a: Apiserver;
 let b: Apiserver;
 const clients: ApiClient[] = [];
-const mkClient = (url: string) => {
-  const c = new ApiClient({ server: url });
+const mkClient = (api: Apiserver) => {
+  const c = new ApiClient(api.admin);
   clients.push(c);
   return c;
 };
@@ -29,20 +30,18 @@ const cm = (name: string, data: Record<string, string>): KubeObject => ({
   data,
 });
 
-/** Compact etcd up to its current revision, through etcd's JSON gateway (no etcdctl needed). */
-async function compactEtcd(endpoint: string): Promise<void> {
-  const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`etcd ${path}: HTTP ${r.status} ${await r.text()}`);
-    return (await r.json()) as { header: { revision: string } };
-  };
-  const { header } = await post('/v3/kv/range', { key: Buffer.from('/').toString('base64') });
-  await post('/v3/kv/compaction', { revision: header.revision, physical: true });
+/** Compact etcd up to its current revision (etcdctl with the apiserver's etcd client certificate). */
+function compactEtcd(etcd: Etcd): void {
+  const etcdctl = (...args: string[]) =>
+    execFileSync('etcdctl', [...etcd.etcdctlArgs, ...args], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
+  const rev = (JSON.parse(etcdctl('endpoint', 'status', '-w', 'json')) as { Status: { header: { revision: number } } }[])[0].Status.header
+    .revision;
+  etcdctl('compact', String(rev), '--physical');
 }
 
 describe('client against the apiserver', () => {
   it('CRUD with Status errors', async () => {
-    const c = mkClient(a.url).resource(R.configmaps);
+    const c = mkClient(a).resource(R.configmaps);
     const created = await c.create(cm('crud', { k: 'v1' }));
     expect(created.metadata.uid).toBeTruthy();
     const got = await c.get('crud', 'default');
@@ -63,11 +62,11 @@ describe('client against the apiserver', () => {
 
 describe('Informer against the apiserver', () => {
   it('lists, sees ADDED/MODIFIED/DELETED, and after compaction relists to the right state', async () => {
-    const writer = mkClient(b.url).resource(R.configmaps);
+    const writer = mkClient(b).resource(R.configmaps);
     await writer.create(cm('pre', { v: '0' }));
     const logged: string[] = [];
     const capture = (_o: object, msg?: string) => void logged.push(msg ?? '');
-    const factory = new InformerFactory(mkClient(a.url), { info: capture, warn: capture, error: capture, debug: capture });
+    const factory = new InformerFactory(mkClient(a), { info: capture, warn: capture, error: capture, debug: capture });
     const inf = factory.informer(R.configmaps, { namespace: 'default', labelSelector: 'suite=informer' });
     const seen: string[] = [];
     inf.addEventHandler({
@@ -93,7 +92,7 @@ describe('Informer against the apiserver', () => {
     await writer.patch('y', { data: { v: 'changed' } }, 'merge', { namespace: 'default' });
     await writer.delete('x', { namespace: 'default' });
     await writer.create(cm('z', { v: '1' }));
-    await compactEtcd(a.etcd.endpoint);
+    compactEtcd(a.etcd);
     a = await a.restart();
     await waitFor('relist after 410', () => seen.length >= 3, 60_000);
     expect([...seen].sort()).toEqual(['add z', 'delete x', 'update y {"v":"changed"}']);
@@ -118,8 +117,8 @@ describe('LeaderElector against the apiserver', () => {
       renewDeadlineSeconds: 3,
       retryPeriodSeconds: 0.5,
     };
-    const e1 = new LeaderElector(mkClient(a.url), { ...opts, identity: 'one' });
-    const e2 = new LeaderElector(mkClient(b.url), { ...opts, identity: 'two' });
+    const e1 = new LeaderElector(mkClient(a), { ...opts, identity: 'one' });
+    const e2 = new LeaderElector(mkClient(b), { ...opts, identity: 'two' });
     const noop = { onStartedLeading: () => undefined, onStoppedLeading: () => undefined };
     const r1 = e1.run(noop);
     const r2 = e2.run(noop);
@@ -130,7 +129,7 @@ describe('LeaderElector against the apiserver', () => {
     await leader.stop();
     await run;
     await waitFor('takeover', () => follower.isLeader(), 30_000);
-    const lease = await mkClient(b.url).resource(R.leases).get('shared-int-test', 'kube-system');
+    const lease = await mkClient(b).resource(R.leases).get('shared-int-test', 'kube-system');
     expect((lease.spec as { holderIdentity: string }).holderIdentity).toBe(follower === e1 ? 'one' : 'two');
     await follower.stop();
     await Promise.all([r1, r2]);

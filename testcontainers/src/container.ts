@@ -25,7 +25,7 @@ import {
 import { CLUSTER_LABEL, OWNER_LABEL, removeLabelled } from './cleanup';
 import { MiniK8sStartError, type Stage } from './errors';
 import { DEFAULT_IMAGE, ensureImage, BUILD_TIMEOUT_MS, type BuildPolicy } from './image';
-import { serverAt, withServer } from './kubeconfig';
+import { credentialsOf, serverAt, withServer } from './kubeconfig';
 import { tailFile } from './logs';
 import { checkFlags, checkName, checkNodeCount, checkTimeout } from './options';
 import { ensureReaper, ownerId } from './reaper';
@@ -34,6 +34,8 @@ import { API_PORT, ClusterWaitStrategy, KUBECONFIG_PATH, LOG_DIR, type ClusterWa
 export const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 /** A Docker engine answers in milliseconds; one that has not after this long is not going to. */
 export const DOCKER_TIMEOUT_MS = 10_000;
+/** Where a joining node's container gets its credentials (the all-in-one's issue-node). */
+const JOIN_CREDENTIALS = '/etc/minik8s/join.tar.gz';
 
 type Component = 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy';
 const FLAG_ENV: Record<Component, string> = {
@@ -219,24 +221,43 @@ export class MiniK8sContainer extends GenericContainer {
     return env;
   }
 
-  /** The other nodes: containers of the same image that join this one's apiserver (JOIN=...). */
+  /**
+   * The other nodes: containers of the same image that join this one's apiserver (JOIN=https://its
+   * address on the network), each with its credentials, issued by this container's PKI one after the
+   * other (issue-node), and a network alias of its node name (the apiserver dials kubelets by name).
+   */
   protected override async containerStarting(inspect: InspectResult): Promise<void> {
     const ctx = this.waitContext!;
     const names = ctx.nodeNames.slice(1);
     if (!names.length) return;
-    const join = `http://${inspect.name.replace(/^\//, '')}:${API_PORT}`;
+    const ip = inspect.networkSettings[this.networkMode!]?.ipAddress;
+    if (!ip) throw new Error(`the cluster's container has no address on the network ${this.networkMode}`);
+    const join = `https://${ip}:${API_PORT}`;
+    // (by name: Docker takes a container's name wherever it takes its id)
+    const self = ctx.client.container.getById(inspect.name.replace(/^\//, ''));
+    let issued: Promise<unknown> = Promise.resolve();
     for (const nodeName of names) {
       const slot: NodeStart = { name: nodeName };
       this.nodes.push(slot);
-      const node = asNode(new GenericContainer(this.imageName.string))
-        .withName(`${this.createOpts.name}-${nodeName}`)
-        .withHostname(nodeName)
-        .withNetworkMode(this.networkMode!)
-        .withLabels({ ...this.createOpts.Labels })
-        .withEnvironment({ JOIN: join, NODE_NAME: nodeName, ...this.flagEnv(['kubelet', 'kube-proxy']) })
-        .withWaitStrategy(Wait.forLogMessage('joining'))
-        .withStartupTimeout(DOCKER_TIMEOUT_MS * 3);
-      slot.started = node.start();
+      const credentials = issued.then(async () => {
+        const r = await ctx.client.container.exec(self, ['/usr/local/bin/minik8s-allinone', 'issue-node', nodeName]);
+        if (r.exitCode !== 0) throw new Error(`issuing ${nodeName}'s credentials failed: ${r.output.trim().slice(-500)}`);
+        return Buffer.from(r.stdout.trim(), 'base64');
+      });
+      issued = credentials.catch(() => undefined);
+      slot.started = credentials.then((tar) =>
+        asNode(new GenericContainer(this.imageName.string))
+          .withName(`${this.createOpts.name}-${nodeName}`)
+          .withHostname(nodeName)
+          .withNetworkMode(this.networkMode!)
+          .withNetworkAliases(nodeName)
+          .withLabels({ ...this.createOpts.Labels })
+          .withEnvironment({ JOIN: join, NODE_NAME: nodeName, ...this.flagEnv(['kubelet', 'kube-proxy']) })
+          .withCopyContentToContainer([{ content: tar, target: JOIN_CREDENTIALS, mode: 0o600 }])
+          .withWaitStrategy(Wait.forLogMessage('joining'))
+          .withStartupTimeout(DOCKER_TIMEOUT_MS * 3)
+          .start(),
+      );
       slot.started.then(
         (c) => (slot.container = c),
         (e) => (slot.error = e),
@@ -288,8 +309,7 @@ export class StartedMiniK8sContainer extends AbstractStartedContainer {
   }
 
   getApiServerUrl(): string {
-    const server = /server:\s*(\S+)/.exec(this.cluster.kubeconfig)?.[1] ?? 'http://127.0.0.1';
-    return serverAt(server, this.cluster.apiHost, this.getMappedPort(API_PORT));
+    return serverAt(credentialsOf(this.cluster.kubeconfig).server, this.cluster.apiHost, this.getMappedPort(API_PORT));
   }
 
   /** node-1 (this container's), node-2, ... */

@@ -31,7 +31,15 @@ export function apiRequest(creds: Credentials, method: string, path: string, bod
         method,
         headers,
         timeout: timeoutMs,
-        ...(tls ? { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTlsVerify } : {}),
+        ...(tls
+          ? {
+              ca: creds.ca,
+              cert: creds.cert,
+              key: creds.key,
+              servername: creds.servername,
+              rejectUnauthorized: !creds.insecureSkipTlsVerify,
+            }
+          : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 
 interface NamedCluster {
   name: string;
-  cluster: { server?: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean };
+  cluster: { server?: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean; 'tls-server-name'?: string };
 }
 interface NamedUser {
   name: string;
@@ -30,6 +30,8 @@ export interface Credentials {
   token?: string;
   basic?: string;
   insecureSkipTlsVerify?: boolean;
+  /** The name the server's certificate is checked against, when not the server's host. */
+  servername?: string;
 }
 
 function parse(text: string): { doc: YAML.Document; cfg: KubeConfigDoc; cluster: NamedCluster; user?: NamedUser } {
@@ -49,11 +51,25 @@ export function serverAt(server: string, host: string, port: number): string {
   return `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+
+/**
+ * The TLS server name for an https server moved to host: the apiserver's certificate names the
+ * loopback and the container's own addresses, not the engine's host (a bridge gateway, a remote
+ * engine's name), so there the certificate is checked for "localhost" instead (kubeconfig's
+ * tls-server-name). Undefined where the host itself is in the certificate.
+ */
+export function serverNameFor(server: string, host: string): string | undefined {
+  return new URL(server).protocol === 'https:' && !LOOPBACK.includes(host) ? 'localhost' : undefined;
+}
+
 /** The kubeconfig with its current cluster's server moved to host:port; everything else as written. */
 export function withServer(text: string, host: string, port: number): string {
   const { doc, cfg, cluster } = parse(text);
   const i = cfg.clusters!.indexOf(cluster);
   doc.setIn(['clusters', i, 'cluster', 'server'], serverAt(cluster.cluster.server!, host, port));
+  const name = serverNameFor(cluster.cluster.server!, host);
+  if (name && !cluster.cluster['tls-server-name']) doc.setIn(['clusters', i, 'cluster', 'tls-server-name'], name);
   return doc.toString();
 }
 
@@ -66,6 +82,7 @@ export function credentialsOf(text: string): Credentials {
     server: cluster.cluster.server!,
     ca: b64(cluster.cluster['certificate-authority-data']),
     insecureSkipTlsVerify: cluster.cluster['insecure-skip-tls-verify'] === true || undefined,
+    servername: cluster.cluster['tls-server-name'],
     cert: b64(u['client-certificate-data']),
     key: b64(u['client-key-data']),
     token: u.token,

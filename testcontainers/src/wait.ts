@@ -7,7 +7,7 @@ import type Dockerode from 'dockerode';
 import { log, type BoundPorts, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { MiniK8sStartError, type LogTail, type Stage } from './errors';
 import { apiGet } from './http';
-import { credentialsOf, serverAt, type Credentials } from './kubeconfig';
+import { credentialsOf, serverAt, serverNameFor, type Credentials } from './kubeconfig';
 import { containerOutput, tailFile } from './logs';
 import { endpointsReady, nodesProblem, notReadyNodes, type EndpointsLike, type NodeLike } from './readiness';
 
@@ -83,7 +83,11 @@ export class ClusterWaitStrategy implements WaitStrategy {
         return true;
       });
       const written = credentialsOf(ctx.kubeconfig!);
-      const creds: Credentials = { ...written, server: serverAt(written.server, ctx.apiHost, boundPorts.getBinding(API_PORT)) };
+      const creds: Credentials = {
+        ...written,
+        server: serverAt(written.server, ctx.apiHost, boundPorts.getBinding(API_PORT)),
+        servername: written.servername ?? serverNameFor(written.server, ctx.apiHost),
+      };
       // and from here, through the mapped port
       await this.poll(container, deadline, async () => {
         const r = await apiGet(creds, '/readyz');

@@ -72,6 +72,16 @@ describe('kubeconfig', () => {
     expect(out).toContain('current-context: minik8s');
   });
 
+  it('a server moved off the loopback is checked as localhost (what the apiserver certificate names); on it, as itself', () => {
+    expect(withServer(KUBECONFIG, '172.17.0.1', 41000)).toContain('tls-server-name: localhost');
+    expect(credentialsOf(withServer(KUBECONFIG, 'docker.example', 41000)).servername).toBe('localhost');
+    expect(withServer(KUBECONFIG, '127.0.0.1', 41000)).not.toContain('tls-server-name');
+    expect(withServer(KUBECONFIG.replace('https://127.0.0.1:6443', 'http://127.0.0.1:6443'), '172.17.0.1', 1)).not.toContain(
+      'tls-server-name',
+    );
+    expect(credentialsOf(KUBECONFIG).servername).toBeUndefined();
+  });
+
   it('credentials of the current context', () => {
     const c = credentialsOf(KUBECONFIG);
     expect(c.server).toBe('https://127.0.0.1:6443');

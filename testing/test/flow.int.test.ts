@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isPodReady, R, type KubeObject } from '@minik8s/shared';
 import { IMAGES } from '../images';
-import { waitFor } from '../procs';
+import { tlsFetch, waitFor } from '../procs';
 import { docker, startHostCluster, type HostCluster } from '../cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -81,7 +81,7 @@ it('pod creation flow: apiserver → scheduler binds → kubelet runs it on Dock
   expect(ctrs.length).toBe(2); // pause + web
   // Only that node's kubelet runs it (its /pods API), the other one does not.
   for (const k of c.kubelets) {
-    const list = (await (await fetch(`${k.url}/pods`)).json()) as { items: Obj[] };
+    const list = (await (await tlsFetch(`${k.apiUrl}/pods`)).json()) as { items: Obj[] };
     expect(
       list.items.some((p) => p.metadata.uid === pod.metadata.uid),
       k.node,

@@ -102,6 +102,11 @@ async function gone(what: string, get: () => Promise<unknown>): Promise<void> {
   );
 }
 
+const PROVISIONER_USER = {
+  user: 'system:serviceaccount:local-path-storage:local-path-provisioner-service-account',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:local-path-storage'],
+};
+
 beforeAll(async () => {
   c = await startHostCluster({ nodes: 2, prefix: 'st' });
   for (const node of c.nodeNames) {
@@ -109,9 +114,21 @@ beforeAll(async () => {
     roots.set(node, root);
     const port = await freePort();
     provisioners.push(
+      // (its own client certificate, as the ServiceAccount the DaemonSet runs as)
       await startComponent(
         'local-path-provisioner',
-        ['--master', c.url, '--node-name', node, '--root', root, '--bind-address', '127.0.0.1', '--health-port', String(port)],
+        [
+          '--kubeconfig',
+          await c.api.kubeconfig(PROVISIONER_USER),
+          '--node-name',
+          node,
+          '--root',
+          root,
+          '--bind-address',
+          '127.0.0.1',
+          '--health-port',
+          String(port),
+        ],
         `http://127.0.0.1:${port}/healthz`,
       ),
     );

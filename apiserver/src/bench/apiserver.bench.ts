@@ -1,16 +1,23 @@
 // `npm run bench:apiserver`: create, get, list (1000 objects) and watch fan-out (1000 watchers) through
-// the apiserver, each beside the raw etcd3 operation on the same etcd in the same run.
+// the apiserver, each beside the raw etcd3 operation on the same etcd in the same run. Secured as the
+// cluster runs it: etcd with client certificates, the apiserver over HTTPS authenticating every request
+// (the admin's client certificate; one create round with a ServiceAccount token instead).
 // Last line: one JSON object with the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { freePort, httpOk, median, percentile, until } from '@minik8s/shared';
+import { freePort, median, percentile, until } from '@minik8s/shared';
+import { localPki } from '@minik8s/shared/pki';
 
 const procs: ChildProcess[] = [];
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+let tls: { ca: string; cert: string; key: string };
+let agent: https.Agent;
+/** Headers every request carries (a bearer token for the token round). */
+let auth: Record<string, string> = {};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,14 +30,14 @@ function req(
 ): Promise<{ code: number; body: string }> {
   return new Promise((ok, fail) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const r = http.request(
+    const r = https.request(
       {
         host: '127.0.0.1',
         port,
         method,
         path,
         agent,
-        headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {},
+        headers: { ...auth, ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -157,29 +164,18 @@ const cm = (name: string) => ({
 async function main(): Promise<void> {
   const repo = resolve(__dirname, '..', '..', '..');
   const dataDir = mkdtempSync(join(tmpdir(), 'minik8s-bench-etcd-'));
-  const [cp, pp, ap] = [await freePort(), await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${cp}`;
-  procs.push(
-    spawn(
-      'etcd',
-      [
-        '--data-dir',
-        dataDir,
-        '--listen-client-urls',
-        endpoint,
-        '--advertise-client-urls',
-        endpoint,
-        '--listen-peer-urls',
-        `http://127.0.0.1:${pp}`,
-        '--initial-advertise-peer-urls',
-        `http://127.0.0.1:${pp}`,
-        '--initial-cluster',
-        `default=http://127.0.0.1:${pp}`,
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
-  await until(`${endpoint}/health`, () => httpOk(`${endpoint}/health`), 30_000);
+  const pki = await localPki(join(dataDir, 'pki'));
+  tls = pki.admin;
+  agent = new https.Agent({ keepAlive: true, maxSockets: 64, ...tls });
+  const [cp, pp, ap, plainEtcdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const etcdTls = pki.etcdArgs(cp, pp);
+  const endpoint = etcdTls.endpoint;
+  // BENCH_PLAIN_APISERVER (below): etcd also listens without TLS for the plain build, so both write to one etcd
+  const plainMain = process.env.BENCH_PLAIN_APISERVER;
+  const plainEtcd = `http://127.0.0.1:${plainEtcdPort}`;
+  const etcdArgs = plainMain ? etcdTls.args.map((a) => (a === endpoint ? `${endpoint},${plainEtcd}` : a)) : etcdTls.args;
+  procs.push(spawn('etcd', ['--data-dir', join(dataDir, 'data'), ...etcdArgs], { stdio: 'ignore' }));
+  await until(`${endpoint}/health`, () => pki.etcdHealthy(endpoint), 30_000);
   // BENCH_CPU_PROF=DIR: the apiserver writes a V8 CPU profile (.cpuprofile) into DIR when the bench ends.
   const profDir = process.env.BENCH_CPU_PROF;
   const apiserver = spawn(
@@ -187,8 +183,8 @@ async function main(): Promise<void> {
     [
       ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []),
       join(repo, 'apiserver', 'dist', 'main.js'),
-      '--etcd-servers',
-      endpoint,
+      ...pki.etcdClientArgs(endpoint),
+      ...pki.apiserverArgs(),
       '--bind-address',
       '127.0.0.1',
       '--secure-port',
@@ -198,7 +194,11 @@ async function main(): Promise<void> {
   );
   procs.push(apiserver);
   const spawnedAt = nowMs();
-  await until(`http://127.0.0.1:${ap}/readyz`, () => httpOk(`http://127.0.0.1:${ap}/readyz`), 30_000);
+  await until(
+    `https://127.0.0.1:${ap}/readyz`,
+    async () => (await req(ap, 'GET', '/readyz').catch(() => ({ code: 0 }))).code === 200 || undefined,
+    30_000,
+  );
   const startupMs = nowMs() - spawnedAt;
   const rssReady = rssMb(apiserver.pid!);
   console.log(`start-up: /readyz answered ${r2(startupMs)} ms after spawn; RSS ${r2(rssReady)} MiB`);
@@ -206,7 +206,15 @@ async function main(): Promise<void> {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
     await sleep(100);
   }
-  const etcd = new Etcd3({ hosts: endpoint });
+  const read = (f: string) => readFileSync(pki.file(f));
+  const etcd = new Etcd3({
+    hosts: endpoint,
+    credentials: {
+      rootCertificate: read('etcd/ca.crt'),
+      certChain: read('apiserver/apiserver-etcd-client.crt'),
+      privateKey: read('apiserver/apiserver-etcd-client.key'),
+    },
+  });
   const NS = '/api/v1/namespaces/default/configmaps';
   const N = 1000;
   const CONC = 32;
@@ -230,6 +238,103 @@ async function main(): Promise<void> {
           .exec();
       }),
   );
+  // one more round authenticated by a ServiceAccount token (signature, issuer, audience, expiry and
+  // the account's existence checked per request) instead of the client certificate
+  await req(ap, 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'bench' },
+  });
+  const tr = await req(ap, 'POST', '/api/v1/namespaces/default/serviceaccounts/bench/token', {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: {},
+  });
+  const tokenAgent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: tls.ca });
+  const certAgent = agent;
+  agent = tokenAgent;
+  auth = { authorization: `Bearer ${JSON.parse(tr.body).status.token}` };
+  const tokenRound = await closedLoop(perRound, CONC, async (i) => {
+    // (in another namespace: the list figures below stay about the same 1000 objects)
+    const r = await req(ap, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm(`bench-token-${i}`));
+    if (r.code !== 201) throw new Error(`create with a token → ${r.code} ${r.body}`);
+  });
+  agent = certAgent;
+  auth = {};
+  console.log(
+    `create with a ServiceAccount token (${perRound}, ${CONC} concurrent): ${r2(tokenRound.opsPerSec)} ops/s (p50 ${r2(percentile(tokenRound.lat, 50))} ms)`,
+  );
+
+  // BENCH_PLAIN_APISERVER=.../apiserver/dist/main.js: another apiserver build, started without TLS flags
+  // (a checkout from before TLS served plain HTTP) on the same etcd (plain listener, its own key prefix),
+  // against the secure one in alternating rounds (creates in another namespace, so the figures below are
+  // unchanged): what TLS to the client and to etcd, authentication and authorization cost, in one run.
+  let plain: { plainOps: number; secureOps: number } | undefined;
+  if (plainMain) {
+    const pap = await freePort();
+    procs.push(
+      spawn(
+        process.execPath,
+        [
+          resolve(plainMain),
+          '--etcd-servers',
+          plainEtcd,
+          '--etcd-prefix',
+          '/plain',
+          '--bind-address',
+          '127.0.0.1',
+          '--secure-port',
+          String(pap),
+        ],
+        { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
+      ),
+    );
+    const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const plainReq = (method: string, path: string, body?: unknown) =>
+      new Promise<number>((ok, fail) => {
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        const r = http.request(
+          {
+            host: '127.0.0.1',
+            port: pap,
+            method,
+            path,
+            agent: plainAgent,
+            headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => ok(res.statusCode ?? 0));
+          },
+        );
+        r.on('error', fail);
+        r.end(data);
+      });
+    await until(
+      'the plain apiserver',
+      async () => (await plainReq('GET', '/api/v1/namespaces/default').catch(() => 0)) === 200 || undefined,
+      60_000,
+    );
+    const pr = await paired(
+      ROUNDS,
+      (round) =>
+        closedLoop(perRound, CONC, async (i) => {
+          const r = await req(ap, 'POST', '/api/v1/namespaces/kube-node-lease/configmaps', cm(`vs-plain-${round * perRound + i}`));
+          if (r.code !== 201) throw new Error(`create → ${r.code} ${r.body}`);
+        }),
+      (round) =>
+        closedLoop(perRound, CONC, async (i) => {
+          const code = await plainReq('POST', NS, cm(`plain-${round * perRound + i}`));
+          if (code !== 201) throw new Error(`plain create → ${code}`);
+        }),
+    );
+    const ops = (rs: { opsPerSec: number }[]) => (rs.length * perRound) / rs.reduce((t, x) => t + perRound / x.opsPerSec, 0);
+    plain = { secureOps: ops(pr.a), plainOps: ops(pr.b) };
+    console.log(
+      `create, secure vs ${plainMain} over plain HTTP (${ROUNDS} alternating rounds of ${perRound}): ${r2(plain.secureOps)} vs ${r2(plain.plainOps)} ops/s, ratio ${r2(plain.secureOps / plain.plainOps)} [rounds ${pr.a.map((x, i) => r2(x.opsPerSec / pr.b[i].opsPerSec)).join(', ')}]`,
+    );
+  }
+
   // throughput over all rounds (time-weighted: a short noisy round does not swing it)
   const overall = (rs: { opsPerSec: number }[]) => (rs.length * perRound) / rs.reduce((t, x) => t + perRound / x.opsPerSec, 0);
   const createOps = overall(creates.a);
@@ -340,11 +445,11 @@ async function main(): Promise<void> {
   const CHANGES = 20;
   const sentAt = new Map<string, number>();
   const fanout: number[] = [];
-  const watchAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const streams: http.ClientRequest[] = [];
+  const watchAgent = new https.Agent({ keepAlive: false, maxSockets: Infinity, ...tls });
+  const streams: import('node:http').ClientRequest[] = [];
   let ready = 0;
   for (let i = 0; i < W; i++) {
-    const r = http.get(
+    const r = https.get(
       { host: '127.0.0.1', port: ap, path: `${NS}?watch=1&fieldSelector=metadata.name%3Dbench-watch&resourceVersion=0`, agent: watchAgent },
       (res) => {
         ready++;
@@ -421,6 +526,14 @@ async function main(): Promise<void> {
     etcd_put_ops_s: r2(putOps),
     create_ratio_vs_etcd: r2(createRatio),
     create_p99_ms: r2(percentile(createLat, 99)),
+    create_token_ops_s: r2(tokenRound.opsPerSec),
+    ...(plain
+      ? {
+          create_secure_ops_s: r2(plain.secureOps),
+          create_plain_ops_s: r2(plain.plainOps),
+          create_secure_vs_plain: r2(plain.secureOps / plain.plainOps),
+        }
+      : {}),
     get_p50_ms: r2(getP50),
     get_p99_ms: r2(getP99),
     etcd_get_p50_ms: r2(etcdGetP50),

@@ -1,6 +1,6 @@
-// Small helpers several kinds share: defaulting a field, a field selector's string value, the proxy subresource.
+// Small helpers several kinds share: defaulting a field, a field selector's string value, the reviews' identity, the proxy subresource.
 import { isObj, type Obj } from '../registry/objects';
-import type { SubresourceDef } from '../registry/strategy';
+import type { ResourceStrategy, SubresourceDef } from '../registry/strategy';
 
 export { isObj, type Obj } from '../registry/objects';
 
@@ -19,6 +19,16 @@ export function objAt(o: Obj, k: string, init: () => Obj = () => ({})): Obj | un
 
 /** A string value of an object for a field selector ("" when absent). */
 export const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** The identity of a cluster-scoped v1 kind that is only created, answered and never stored (the reviews). */
+export const reviewKind = (group: string, kind: string, resource: string): ResourceStrategy => ({
+  group,
+  kind,
+  resource,
+  namespaced: false,
+  verbs: ['create'],
+  versions: [{ name: 'v1' }],
+});
 
 /** The proxy subresource of pods, services and nodes (served by ../proxy): its options kind and verbs, for discovery. */
 export const proxySubresource = (optionsKind: string): SubresourceDef => ({

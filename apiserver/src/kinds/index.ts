@@ -3,7 +3,7 @@
 // (a CustomResourceDefinition's) goes through KindRegistry.register with the same interface.
 import type { Store } from '../storage/etcd';
 import type { ResourceStrategy } from '../registry/strategy';
-import type { CreateAdmission, UpdateAdmission } from '../registry/registry';
+import type { AdmissionPlugin } from '../registry/admission';
 import { namespaces, namespaceLifecycle } from './core/namespace';
 import { bindings, pods } from './core/pod';
 import { services, type ServiceRanges } from './core/service';
@@ -12,7 +12,8 @@ import { nodes } from './core/node';
 import { configMaps } from './core/configmap';
 import { secrets } from './core/secret';
 import { eventsKind } from './core/event';
-import { serviceAccounts } from './core/serviceaccount';
+import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
+import { serviceAccountAdmission } from './core/serviceaccount/admission';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
 import { replicaSets } from './apps/replicaset';
@@ -25,6 +26,8 @@ import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscaler'
 import { podDisruptionBudgets } from './policy/poddisruptionbudget';
 import { leases } from './coordination/lease';
 import { endpointSlices } from './discovery/endpointslice';
+import { selfSubjectReviews, tokenReviews, type TokenReviewer } from './authentication/reviews';
+import { selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews, type ReviewAuthorizer } from './authorization/reviews';
 import { persistentVolumes } from './core/persistentvolume';
 import { persistentVolumeClaims } from './core/persistentvolumeclaim';
 import { storageObjectInUseProtection } from './core/storageprotection';
@@ -46,6 +49,8 @@ export interface KindsConfig {
   /** --etcd-prefix */
   root: string;
   services: ServiceRanges;
+  /** The apiserver's ServiceAccount tokens (TokenRequest), token authenticators (TokenReview) and authorizer chain (the access reviews). */
+  auth: { tokens: TokenIssuer; reviewer: TokenReviewer; authorizer: ReviewAuthorizer };
   /** --event-ttl in seconds (0: Events never expire). */
   eventTTLSeconds?: number;
 }
@@ -62,7 +67,7 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     configMaps,
     secrets,
     eventsKind(cfg.eventTTLSeconds ?? 3600),
-    serviceAccounts,
+    serviceAccounts(cfg.auth.tokens),
     persistentVolumes,
     persistentVolumeClaims,
     resourceQuotas,
@@ -73,6 +78,11 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     daemonSets,
     statefulSets,
     controllerRevisions,
+    tokenReviews(cfg.auth.reviewer),
+    selfSubjectReviews,
+    subjectAccessReviews(cfg.auth.authorizer),
+    selfSubjectAccessReviews(cfg.auth.authorizer),
+    selfSubjectRulesReviews(cfg.auth.authorizer),
     jobs,
     cronJobs,
     horizontalPodAutoscalers,
@@ -86,16 +96,19 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
   ];
 }
 
-/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
-export const ADMISSION: readonly CreateAdmission[] = [
+/**
+ * The admission chain every create and every update of a main resource passes, in upstream's recommended
+ * order: each plugin's mutating step in this order, then the object's validation, then each validating step
+ * (ResourceQuota last).
+ */
+export const ADMISSION: readonly AdmissionPlugin[] = [
   namespaceLifecycle,
   customResourceCreates,
   limitRanger,
+  serviceAccountAdmission,
   defaultStorageClass,
   storageObjectInUseProtection,
   defaultIngressClass,
+  persistentVolumeClaimResize,
   resourceQuotaAdmission,
 ];
-
-/** Checks every valid update of a main resource passes, in order. */
-export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

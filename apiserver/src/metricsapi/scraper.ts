@@ -4,7 +4,7 @@
 // (first request, or idle for a while), a second scrape a second later gives every rate a real window.
 import { nodes as nodeKind } from '../kinds/core/node';
 import type { ApiContext } from '../context';
-import { kubeletAddress } from '../podproxy';
+import { readBody, type KubeletEndpoint } from '../kubeletclient';
 import { buildSnapshot, type CpuPoint, type Scrape, type Snapshot, type Summary } from './convert';
 
 export interface ScraperOptions {
@@ -53,9 +53,7 @@ export class Scraper {
 
   private async scrapeOnce(): Promise<Snapshot> {
     const nodes = (await this.ctx.list(this.ctx.resource(nodeKind))).items;
-    const scrapes = await Promise.all(
-      nodes.map((n) => this.scrapeNode(n.metadata.name!, kubeletAddress(n as Parameters<typeof kubeletAddress>[0]))),
-    );
+    const scrapes = await Promise.all(nodes.map((n) => this.scrapeNode(n.metadata.name!, this.ctx.kubelet.address(n))));
     const snap = buildSnapshot(
       scrapes.filter((s): s is Scrape => !!s),
       this.points,
@@ -65,13 +63,13 @@ export class Scraper {
     return snap;
   }
 
-  private async scrapeNode(node: string, addr: { host: string; port: number } | undefined): Promise<Scrape | undefined> {
+  private async scrapeNode(node: string, addr: KubeletEndpoint | undefined): Promise<Scrape | undefined> {
     if (!addr) return undefined;
-    const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
     try {
-      const r = await fetch(`http://${host}:${addr.port}/stats/summary`, { signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      const summary = (await r.json()) as Summary;
+      const r = await this.ctx.kubelet.get(addr, '/stats/summary', this.timeoutMs, AbortSignal.timeout(this.timeoutMs));
+      const text = await readBody(r, 64 << 20);
+      if ((r.statusCode ?? 0) !== 200) throw new Error(`HTTP ${r.statusCode}: ${text.slice(0, 200)}`);
+      const summary = JSON.parse(text) as Summary;
       return { node, at: Date.now(), summary };
     } catch (e) {
       this.ctx.logger.debug({ node, err: (e as Error).message }, 'metrics: kubelet did not answer /stats/summary');

@@ -1,18 +1,19 @@
 // pods/log, pods/exec and pods/attach: the apiserver finds the pod's node and relays to its kubelet
-// (http://<InternalIP>:<daemonEndpoints.kubeletEndpoint.Port>). Logs stream through as-is; exec and
+// (HTTPS with the apiserver's kubelet client certificate, see kubeletclient.ts). Upgrade requests do not
+// pass fastify's hooks: they are authenticated and authorized here (ctx.authorizeUpgrade). Logs stream through as-is; exec and
 // attach are WebSocket upgrades (subprotocol v5.channel.k8s.io, kubectl-compat.md §8.2) whose frames are
 // relayed unchanged in both directions, so the kubelet's channel protocol reaches kubectl intact.
 // portforward's upgrade (a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, kubectl's SPDY/3.1
 // fallback, or a WebSocket with the channel protocol and ?ports=) goes to the kubelet as it came and the
 // connection is piped through (§8.3): the kubelet does the handshake, so the subprotocol, which is no
 // RFC 6455 token, never meets a WebSocket library here.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ApiError, MAX_WS_PAYLOAD, failure, statusFor, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
+import { readBody, type NodeLike } from '../kubeletclient';
 import { pods as podKind } from '../kinds/core/pod';
 import { nodes as nodeKind } from '../kinds/core/node';
 
@@ -25,10 +26,6 @@ interface PodLike {
     ephemeralContainers?: Array<{ name: string }>;
   };
   status?: { phase?: string };
-}
-
-interface NodeLike {
-  status?: { addresses?: Array<{ type: string; address: string }>; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
 }
 
 export interface Target {
@@ -55,14 +52,6 @@ export function pickContainer(pod: PodLike, requested: string | undefined): stri
   throw new ApiError(statusFor.badRequest(`a container name must be specified for pod ${name}, choose one of: [${main.join(' ')}]`));
 }
 
-/** Where the kubelet of a node listens (InternalIP, else Hostname; port from daemonEndpoints, default 10250). */
-export function kubeletAddress(node: NodeLike): { host: string; port: number } | undefined {
-  const addrs = node.status?.addresses ?? [];
-  const host = addrs.find((a) => a.type === 'InternalIP')?.address ?? addrs.find((a) => a.type === 'Hostname')?.address;
-  if (!host) return undefined;
-  return { host, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250 };
-}
-
 /** The pod's kubelet; `container` null for portforward, which is about the whole pod and needs it running. */
 async function resolve(ctx: ApiContext, ns: string, name: string, container: string | undefined | null): Promise<Target> {
   const pod = (await ctx.get(ctx.resource(podKind), name, ns)) as unknown as PodLike;
@@ -75,7 +64,7 @@ async function resolve(ctx: ApiContext, ns: string, name: string, container: str
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw new ApiError(statusFor.badRequest(`pod ${name} does not have a host assigned`));
   const node = (await ctx.get(ctx.resource(nodeKind), nodeName)) as unknown as NodeLike;
-  const addr = kubeletAddress(node);
+  const addr = ctx.kubelet.address(node);
   if (!addr) throw new ApiError(statusFor.badRequest(`node ${nodeName} has no address to reach its kubelet`));
   return { ...addr, container: c, pod };
 }
@@ -148,25 +137,31 @@ async function relayUpgrade(
     // clients of the WebSocket channel protocol name the ports here (?ports=), the kubelet reads ?port=
     const ports = portQuery(url.searchParams.getAll('ports'));
     if (typeof ports !== 'string') return writeHttpStatus(socket, ports);
-    return pipeUpgrade(req, socket, head, target, `/portForward/${ns}/${name}${ports}`);
+    return pipeUpgrade(ctx, req, socket, head, target, `/portForward/${ns}/${name}${ports}`);
   }
   relayWebSocket(
+    ctx,
     wss,
     req,
     socket,
     head,
-    `ws://${target.host}:${target.port}/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`,
+    ctx.kubelet.url(
+      target,
+      `/${kind}/${ns}/${name}/${encodeURIComponent(target.container)}${forwardQuery(url.searchParams, STREAM_PARAMS)}`,
+      'wss',
+    ),
   );
 }
 
 /** An upgrade the kubelet answers itself: the request goes there as it came (path rewritten), then bytes both ways. */
-function pipeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, path: string): void {
-  const upstream = connect({ host: target.host, port: target.port, noDelay: true });
+function pipeUpgrade(ctx: ApiContext, req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, path: string): void {
+  const upstream = ctx.kubelet.connect(target);
+  upstream.setNoDelay(true);
   const headers = Object.entries(req.headers)
     .filter(([k]) => !['host', 'authorization', 'content-length', 'transfer-encoding'].includes(k))
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}\r\n`)
     .join('');
-  upstream.once('connect', () => {
+  upstream.once('secureConnect', () => {
     upstream.write(`${req.method} ${path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n${headers}\r\n`);
     if (head.length) upstream.write(head);
     upstream.pipe(socket);
@@ -178,12 +173,19 @@ function pipeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target:
 }
 
 /** Relay one WebSocket session: client ⇄ apiserver ⇄ kubelet, frames unchanged. */
-function relayWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, upstreamUrl: string): void {
+function relayWebSocket(
+  ctx: ApiContext,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  upstreamUrl: string,
+): void {
   const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const upstream = new WebSocket(upstreamUrl, protocols, { handshakeTimeout: 10_000, maxPayload: MAX_WS_PAYLOAD });
+  const upstream = new WebSocket(upstreamUrl, protocols, { handshakeTimeout: 10_000, maxPayload: MAX_WS_PAYLOAD, ...ctx.kubelet.tls() });
   upstream.on('unexpected-response', (_r, res) => {
     const chunks: Buffer[] = [];
     res.on('data', (d: Buffer) => chunks.push(d));
@@ -244,22 +246,12 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
     const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(target.container)}${forwardQuery(query, LOG_PARAMS)}`;
     let upstream: IncomingMessage;
     try {
-      upstream = await new Promise<IncomingMessage>((ok, fail) => {
-        const r = httpRequest({ host: target.host, port: target.port, path, method: 'GET', timeout: 10_000 }, ok);
-        r.on('timeout', () => r.destroy(new Error('timeout')));
-        r.on('error', fail);
-        r.end();
-      });
+      upstream = await ctx.kubelet.get(target, path, 10_000);
     } catch (e) {
       return ctx.sendStatus(reply, toStatus(e));
     }
     if ((upstream.statusCode ?? 500) >= 400) {
-      const text = await new Promise<string>((ok) => {
-        const chunks: Buffer[] = [];
-        upstream.on('data', (d: Buffer) => chunks.push(d));
-        upstream.on('end', () => ok(Buffer.concat(chunks).toString()));
-        upstream.on('error', () => ok(''));
-      });
+      const text = await readBody(upstream);
       try {
         const st = JSON.parse(text) as Status;
         if (st.kind === 'Status') return ctx.sendStatus(reply, st);
@@ -290,7 +282,10 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
     const slot = ctx.admitStream(req.socket.remoteAddress ?? '');
     if ('refuse' in slot) return writeHttpStatus(socket, slot.refuse);
     socket.once('close', slot.release);
-    relayUpgrade(ctx, wss, req, socket, head, m).catch((e) => writeHttpStatus(socket, toStatus(e)));
+    ctx
+      .authorizeUpgrade(req)
+      .then(() => relayUpgrade(ctx, wss, req, socket, head, m))
+      .catch((e) => writeHttpStatus(socket, toStatus(e)));
   });
 
   // Without an upgrade (e.g. kubectl's SPDY fallback POST): the same checks, then a clear Status.

@@ -4,6 +4,7 @@
 // object, decoded by the message its kind registered (ServedResource.protobuf). Responses stay JSON.
 import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
+import type { SubresourceDef } from '../registry/strategy';
 import { UNKNOWN, type ProtobufDecoder } from './messages';
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -21,12 +22,20 @@ export class ProtobufDecodeError extends Error {
 
 const TO_OBJECT = { longs: Number, bytes: Buffer, defaults: false, arrays: false, objects: false };
 
+/** The subresource's own decoder, when the body is of its responseKind. */
+function subresourceDecoder(sub: SubresourceDef | undefined, apiVersion: string, kind: string): ProtobufDecoder | undefined {
+  const gvk = sub?.responseKind;
+  if (!sub?.protobuf || !gvk || gvk.kind !== kind || (gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) !== apiVersion)
+    return undefined;
+  return sub.protobuf;
+}
+
 /**
  * Decode a protobuf request body (magic + runtime.Unknown) into the JSON object the client meant. `r` is
- * the resource of the URL; the body's own apiVersion/kind win when present (they are checked afterwards,
- * as for JSON bodies).
+ * the resource of the URL (`sub` its subresource, if any); the body's own apiVersion/kind win when present
+ * (they are checked afterwards, as for JSON bodies).
  */
-export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds: KindRegistry): KubeObject {
+export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds: KindRegistry, sub?: SubresourceDef): KubeObject {
   if (buf.length < 4 || !buf.subarray(0, 4).equals(PROTOBUF_MAGIC))
     throw new ProtobufDecodeError('protobuf body does not start with the k8s\\0 magic');
   let envelope: Record<string, unknown>;
@@ -39,7 +48,7 @@ export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds
   const apiVersion = tm.apiVersion || r?.apiVersion || '';
   const kind = tm.kind || r?.kind || '';
   if (envelope.contentEncoding) throw new ProtobufDecodeError(`unsupported protobuf content encoding ${String(envelope.contentEncoding)}`);
-  const decoder: ProtobufDecoder | undefined = kinds.forKind(apiVersion, kind)?.protobuf;
+  const decoder: ProtobufDecoder | undefined = kinds.forKind(apiVersion, kind)?.protobuf ?? subresourceDecoder(sub, apiVersion, kind);
   if (!decoder) throw new ProtobufDecodeError(`protobuf bodies are not supported for ${apiVersion}/${kind}; send JSON`, true);
   let obj: Record<string, unknown>;
   try {
@@ -51,9 +60,9 @@ export function decodeProtobuf(buf: Buffer, r: ServedResource | undefined, kinds
 }
 
 /** decodeProtobuf with its errors as Status: kinds we do not decode → 415, malformed bodies → 400. */
-export function decodeProtobufBody(buf: Buffer, r: ServedResource | undefined, kinds: KindRegistry): KubeObject {
+export function decodeProtobufBody(buf: Buffer, r: ServedResource | undefined, kinds: KindRegistry, sub?: SubresourceDef): KubeObject {
   try {
-    return decodeProtobuf(buf, r, kinds);
+    return decodeProtobuf(buf, r, kinds, sub);
   } catch (e) {
     if (e instanceof ProtobufDecodeError)
       throw new ApiError(

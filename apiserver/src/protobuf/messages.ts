@@ -101,6 +101,9 @@ function convertMessage(t: protobuf.Type, msg: Obj): unknown {
       return Number(msg.type ?? 0) === 1 ? (msg.strVal ?? '') : (msg.intVal ?? 0);
     case 'Quantity':
       return msg.string ?? '';
+    case 'ExtraValue':
+      // a user's extra values: a plain list in JSON
+      return (msg.items as string[] | undefined) ?? [];
     default:
       return toJson(t, msg);
   }

@@ -61,7 +61,7 @@ const resolveService: Resolve = async (ctx, p) => {
 const resolveNode: Resolve = async (ctx, p) => {
   const { scheme, name, port } = parseId('node', p.name);
   const node = await ctx.get(ctx.resource(nodeKind), name);
-  const kubelet = kubeletUpstream(node);
+  const kubelet = kubeletUpstream(ctx.kubelet, node);
   if (!port || Number(port) === kubelet.port) return kubelet;
   // another port of the node: only a routable address, never loopback or link-local (upstream's IsProxyableHostname)
   if (!isGlobalUnicast(kubelet.host)) throw new ApiError(statusFor.badRequest(`address not allowed: ${kubelet.host}`));

@@ -1,11 +1,12 @@
-// nodes/proxy reaches a node's kubelet the way logs, exec and attach do (../podproxy: the node's address
-// and its kubelet port), so the three share one notion of how the apiserver dials kubelets.
+// nodes/proxy reaches a node's kubelet the way logs, exec and attach do (../kubeletclient: HTTPS to the
+// node's preferred address and its kubelet port, with the apiserver's kubelet client certificate), so the
+// three share one notion of how the apiserver dials kubelets.
 import { ApiError, statusFor } from '@minik8s/shared';
-import { kubeletAddress } from '../podproxy';
+import type { KubeletClient, NodeLike } from '../kubeletclient';
 import type { Upstream } from './forward';
 
-export function kubeletUpstream(node: Parameters<typeof kubeletAddress>[0] & { metadata?: { name?: string } }): Upstream {
-  const addr = kubeletAddress(node);
+export function kubeletUpstream(kubelet: KubeletClient, node: NodeLike): Upstream {
+  const addr = kubelet.address(node);
   if (!addr) throw new ApiError(statusFor.badRequest(`node ${node.metadata?.name ?? ''} has no address to reach its kubelet`));
-  return { scheme: 'http', ...addr };
+  return { scheme: 'https', ...addr, tls: kubelet.tls() };
 }

@@ -1,5 +1,5 @@
 // The generic registry: get/list/create/update/patch/delete for every served kind on the etcd store,
-// with upstream semantics (preconditions, graceful deletion, finalizers, create admission, storage hooks),
+// with upstream semantics (preconditions, graceful deletion, finalizers, the admission chain, storage hooks),
 // the kind-specific parts coming from its strategy. Objects here are at their storage version.
 // Every write is one etcd transaction conditioned on the revision it was computed from; when a
 // server-side read-modify-write loses a race it re-reads and retries (GuaranteedUpdate).
@@ -17,6 +17,7 @@ import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
 import { kindSchema } from './schemas';
+import { runAdmission, type AdmissionPlugin } from './admission';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -40,24 +41,12 @@ export interface ListQuery {
 
 const MAX_RETRIES = 20;
 
-/**
- * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
- * a mutating step may change `obj` (the new object at its storage version, defaults applied); a dry run must change no other state.
- */
-export type CreateAdmission = (
-  registry: Registry,
-  attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean },
-) => Promise<void>;
-
-/** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
-export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
-
 export interface RegistryOptions {
   /** Events kept per watch cache for watch resumption. */
   watchCacheSize?: number;
   log?: (msg: string, err?: unknown) => void;
-  admission?: readonly CreateAdmission[];
-  updateAdmission?: readonly UpdateAdmission[];
+  /** The admission chain creates and updates of main resources pass, in order. */
+  admission?: readonly AdmissionPlugin[];
 }
 
 /** Kinds served with a watch cache: those that can be read (a create-only kind stores nothing). */
@@ -66,7 +55,7 @@ const readable = (r: ServedResource) => r.verbs.includes('get') || r.verbs.inclu
 export class Registry {
   /** One watch cache per stored kind (keyed by the kind at its storage version). */
   readonly caches = new Map<ServedResource, WatchCache>();
-  private readonly admission: readonly CreateAdmission[];
+  private readonly admission: readonly AdmissionPlugin[];
 
   constructor(
     readonly store: Store,
@@ -208,9 +197,11 @@ export class Registry {
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj, dryRun: opts.dryRun });
+    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun } as const;
+    await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
+    await runAdmission(this.admission, 'validate', this, attrs);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
     if (!hooks) {
@@ -285,12 +276,14 @@ export class Registry {
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
           opts.after?.(next);
           if (opts.subresource !== 'status') {
+            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun } as const;
+            await runAdmission(this.admission, 'admit', this, attrs);
             const causes = [
               ...validateObject(r, next),
               ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj),
             ];
             if (causes.length) throw this.invalid(s, name, causes);
-            for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
+            await runAdmission(this.admission, 'validate', this, attrs);
           } else {
             const causes = validateStatusUpdate(s, next, cur.obj);
             if (causes.length) throw this.invalid(s, name, causes);

@@ -13,6 +13,7 @@ import type { ServedResource } from './kinds';
 import type { DeleteOptions, Registry } from './registry';
 import type { PatchType } from './patch';
 import type { Obj } from './objects';
+import type { UserInfo } from '../auth/types';
 
 export interface GroupVersionKind {
   group: string;
@@ -118,6 +119,8 @@ export interface HandlerRequest {
   object(gvk: GroupVersionKind): Obj;
   /** The PATCH body's type (415 when the content type is none). */
   patchType(): PatchType;
+  /** Who made the request (after impersonation), as the authentication filter found it. */
+  user(): UserInfo;
 }
 
 /** `object`: answered like the kind's own objects (converted, as a Table when asked); `body`: sent as it is. */
@@ -140,6 +143,8 @@ export interface SubresourceDef {
   readonly verbs: readonly string[];
   /** Serves it through the generic router; absent when a route module serves it (e.g. log, exec, attach). */
   readonly handler?: Handler;
+  /** Decoder of protobuf request bodies of its responseKind, when that is no kind served here (e.g. TokenRequest). */
+  readonly protobuf?: ProtobufDecoder;
 }
 
 /** Upstream's graceful deletion and its namespace-like variants. */

@@ -28,6 +28,7 @@ import {
 } from './body';
 import { serveWatch, type WatchDeps } from './watch';
 import { jsonOf } from '../storage/watchcache';
+import { authOf } from '../auth/filter';
 
 export interface ApiDeps {
   registry: Registry;
@@ -139,7 +140,8 @@ const notFound = () => new ApiError(statusFor.notFoundPath());
 /** What a kind's own handler (a subresource, a create of its own) gets: the body decoded once, on demand. */
 function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, dryRun: boolean): HandlerRequest {
   let decoded: { body: unknown } | undefined;
-  const body = () => (decoded ??= { body: decodeBody(req, p.r, registry.kinds) }).body;
+  const sub = p.sub ? p.r.strategy.subresources?.[p.sub] : undefined;
+  const body = () => (decoded ??= { body: decodeBody(req, p.r, registry.kinds, sub) }).body;
   return {
     method: req.method,
     r: p.r,
@@ -150,6 +152,7 @@ function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, 
     body,
     object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
     patchType: () => patchTypeOf(req, p.r.strategy.patchTypes),
+    user: () => authOf(req).user,
   };
 }
 

@@ -10,6 +10,7 @@ import { kindSchema } from '../registry/schemas';
 import { fe } from '../registry/fielderrors';
 import type { DeleteOptions } from '../registry/registry';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
+import type { SubresourceDef } from '../registry/strategy';
 import { decodeProtobufBody } from '../protobuf';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -71,13 +72,28 @@ export function mediaType(req: FastifyRequest): string {
 
 const bad = (m: string) => new ApiError(statusFor.badRequest(m));
 
-/** The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. */
-export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRegistry): unknown {
+/**
+ * The body media types upstream accepts, and nothing else: a cross-site form or fetch without a
+ * preflight (text/plain, form encodings, no Content-Type at all) never reaches a decoder (415).
+ */
+const JSON_TYPES = new Set([
+  'application/json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+]);
+const YAML_TYPES = new Set(['application/yaml', 'application/apply-patch+yaml']);
+
+/**
+ * The decoded body (undefined when empty). 400 for malformed JSON/YAML, 415 for unknown media types. `sub`:
+ * the subresource the body is for, whose own protobuf decoder applies to a body of its kind.
+ */
+export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRegistry, sub?: SubresourceDef): unknown {
   const buf = req.body as Buffer | undefined;
   if (!buf || buf.length === 0) return undefined;
   const mt = mediaType(req);
-  if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(buf, r, kinds);
-  if (mt === '' || mt === 'application/json' || mt.endsWith('+json')) {
+  if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(buf, r, kinds, sub);
+  if (JSON_TYPES.has(mt)) {
     const text = buf.toString('utf8');
     if (jsonDepth(text) > MAX_DEPTH) throw depthError();
     try {
@@ -86,7 +102,7 @@ export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRe
       throw bad(`the object provided is unrecognized or malformed: json parse error: ${(e as Error).message}`);
     }
   }
-  if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml' || mt.endsWith('+yaml')) {
+  if (YAML_TYPES.has(mt)) {
     let v: unknown;
     try {
       // the yaml library refuses alias bombs (maxAliasCount); deep flow collections fail its parse
@@ -97,7 +113,7 @@ export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRe
     if (valueDepth(v) > MAX_DEPTH) throw depthError();
     return v;
   }
-  throw new ApiError(statusFor.unsupportedMediaType(mt));
+  throw new ApiError(statusFor.unsupportedMediaType(mt || '(none)'));
 }
 
 /** Upstream's order of the patch types in its 415 answer. */

@@ -56,6 +56,8 @@ export interface TxnExtra {
 
 export interface StoreOptions {
   endpoints: string[];
+  /** etcd's CA and this client's certificate (--etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** Hears of each etcd watch response for a watcher the client no longer tracks (see watchguard). */
   onStrayWatchResponse?: (s: StrayWatchResponse) => void;
   /** Deadline of every unary etcd call. */
@@ -143,6 +145,7 @@ export class Store {
     this.onCommit = opts.onCommit ?? (() => undefined);
     this.client = new Etcd3({
       hosts: opts.endpoints,
+      ...(opts.tls?.ca ? { credentials: { rootCertificate: opts.tls.ca, certChain: opts.tls.cert, privateKey: opts.tls.key } } : {}),
       dialTimeout: timeoutMs,
       // Fail fast and let the caller answer 503; grpc-js reconnects on its own, quickly.
       faultHandling: { host: () => noop, global: noop, watchBackoff: new ConstantBackoff(500).next() },

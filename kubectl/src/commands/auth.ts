@@ -5,7 +5,8 @@ import { resolveName } from '../discovery';
 import type { Ctx } from '../context';
 import { CliError, CodeExitError, ExitCode } from '../errors';
 import { formatColumns } from '../print/tabwriter';
-import { toJson, toYaml } from '../print/yaml';
+import { goIndentJson, toYaml } from '../print/yaml';
+import { goObjectMeta } from '../create/generators';
 import { isNotFound } from '../shared';
 
 const RESOURCE_VERBS = new Set([
@@ -231,8 +232,21 @@ export async function whoami(ctx: Ctx, o: { output?: string }): Promise<number> 
       'the selfsubjectreviews API is not enabled in the cluster\nenable APISelfSubjectReview feature gate and authentication.k8s.io/v1alpha1 or authentication.k8s.io/v1beta1 API',
     );
   }
-  const obj = { apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview', ...res };
-  if (o.output === 'json') process.stdout.write(toJson(obj));
+  const u = res.status?.userInfo ?? {};
+  // Go's field order, as kubectl prints the typed object it decoded
+  const userInfo = {
+    ...(u.username ? { username: u.username } : {}),
+    ...(u.uid ? { uid: u.uid } : {}),
+    ...(u.groups?.length ? { groups: u.groups } : {}),
+    ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}),
+  };
+  const obj = {
+    kind: 'SelfSubjectReview',
+    apiVersion: `authentication.k8s.io/${version}`,
+    metadata: goObjectMeta((res as { metadata?: Record<string, unknown> }).metadata),
+    status: { userInfo },
+  };
+  if (o.output === 'json') process.stdout.write(goIndentJson(obj));
   else if (o.output === 'yaml') process.stdout.write(toYaml(obj));
   else if (o.output)
     throw new CliError(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,yaml`);

@@ -542,13 +542,7 @@ export async function createToken(
   const token = res.status?.token;
   if (!token) throw new CliError('failed to create token: no token in server response');
   if (o.output) {
-    printObject(
-      { ...res, kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1' },
-      { ...sa, kind: 'TokenRequest', group: 'authentication.k8s.io' },
-      o.output,
-      '',
-      false,
-    );
+    printObject(gen.typedTokenRequest(res), { ...sa, kind: 'TokenRequest', group: 'authentication.k8s.io' }, o.output, '', true);
   } else process.stdout.write(process.stdout.isTTY ? `${token}\n` : token);
   return 0;
 }

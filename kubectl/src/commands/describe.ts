@@ -142,8 +142,8 @@ function describePod(w: Writer, p: Pod): void {
     w.line(0, 'Volumes:');
     for (const v of vols) {
       w.line(1, `${v.name}:`);
-      const [type] = Object.keys(v).filter((k) => k !== 'name');
-      w.line(2, 'Type:', type ?? '<unknown>');
+      if (v.projected) projectedVolume(w, v.projected);
+      else w.line(2, 'Type:', Object.keys(v).filter((k) => k !== 'name')[0] ?? '<unknown>');
     }
   } else w.line(0, 'Volumes:', '<none>');
   w.line(0, 'QoS Class:', p.status?.qosClass ?? 'BestEffort');
@@ -154,6 +154,22 @@ function describePod(w: Writer, p: Pod): void {
   );
   if (tol.length) tol.forEach((t: string, i: number) => w.line(0, i === 0 ? 'Tolerations:' : '', t));
   else w.line(0, 'Tolerations:', '<none>');
+}
+
+/** A projected volume as kubectl describes one (every pod's kube-api-access-* volume is one). */
+function projectedVolume(w: { line(indent: number, ...cols: unknown[]): void }, p: NonNullable<core.Volume['projected']>): void {
+  const opt = (x: unknown) => (x === undefined || x === null ? '<nil>' : String(x));
+  w.line(2, 'Type:', 'Projected (a volume that contains injected data from multiple sources)');
+  for (const src of p.sources ?? []) {
+    if (src.secret) {
+      w.line(2, 'SecretName:', src.secret.name ?? '');
+      w.line(2, 'SecretOptionalName:', opt(src.secret.optional));
+    } else if (src.downwardAPI) w.line(2, 'DownwardAPI:', 'true');
+    else if (src.configMap) {
+      w.line(2, 'ConfigMapName:', src.configMap.name ?? '');
+      w.line(2, 'ConfigMapOptional:', opt(src.configMap.optional));
+    } else if (src.serviceAccountToken) w.line(2, 'TokenExpirationSeconds:', src.serviceAccountToken.expirationSeconds ?? 3600);
+  }
 }
 
 function selector(sel: { matchLabels?: Record<string, string> } | undefined): string {

@@ -167,7 +167,8 @@ export async function streamSession(
   });
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const { default: WebSocket } = await import('ws');
-  const ws = new WebSocket(url, ['v5.channel.k8s.io']);
+  // the kubeconfig's TLS settings and credentials, as every other request
+  const ws = new WebSocket(url, ['v5.channel.k8s.io'], await ctx.client.connectionOptions());
   let status: RemoteStatus | undefined;
   let output = false;
   const restore: (() => void)[] = [];

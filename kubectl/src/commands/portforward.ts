@@ -28,6 +28,8 @@ async function dial(ctx: Ctx, pod: Pod): Promise<SpdySession> {
   // ws only sends and accepts RFC 6455 token subprotocols, and Kubernetes' has a '/': ws negotiates a
   // stand-in while the request carries the real name, which the answer's header is mapped back from.
   const ws = new WebSocket(url, [STAND_IN], {
+    // the kubeconfig's TLS settings and credentials, as every other request
+    ...(await ctx.client.connectionOptions()),
     finishRequest: (req) => {
       req.setHeader('Sec-WebSocket-Protocol', TUNNEL_PROTOCOL);
       req.prependListener('upgrade', (res) => {

@@ -102,14 +102,20 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': 10 });
     res.end('Forbidden\n');
   };
-  const server = http.createServer((req, res) => {
+  const proxyRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const target = route(req);
     if (!target) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
       return res.end('404 page not found\n');
     }
     if (target === 'forbidden') return forbidden(res);
-    const up = client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers));
+    let up: http.ClientRequest;
+    try {
+      up = await client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers));
+    } catch (e) {
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+      return res.end(`${(e as Error).message}\n`);
+    }
     up.on('response', (r) => {
       res.writeHead(r.statusCode ?? 502, forwardHeaders(r.headers));
       r.pipe(res);
@@ -119,8 +125,8 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
       res.end(`${e.message}\n`);
     });
     req.pipe(up);
-  });
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+  };
+  const proxyUpgrade = async (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const target = route(req);
     if (!target || target === 'forbidden') {
       socket.end(
@@ -128,7 +134,12 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
       );
       return;
     }
-    const up = client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers, true));
+    let up: http.ClientRequest;
+    try {
+      up = await client.rawRequest(req.method ?? 'GET', target, forwardHeaders(req.headers, true));
+    } catch {
+      return socket.destroy();
+    }
     up.on('upgrade', (r, upSocket: Socket, upHead: Buffer) => {
       const lines = [`HTTP/1.1 ${r.statusCode} ${r.statusMessage}`];
       for (let i = 0; i < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`);
@@ -146,6 +157,17 @@ export async function proxy(ctx: Ctx, o: ProxyOptions): Promise<number> {
     });
     up.on('error', () => socket.destroy());
     up.end();
+  };
+  // a failure after the upstream request is made (a write on a closed connection) ends that connection only
+  const failed = (end: () => void) => (e: unknown) => {
+    process.stderr.write(`E proxy.go] ${(e as Error).message}\n`);
+    end();
+  };
+  const server = http.createServer((req, res) => {
+    proxyRequest(req, res).catch(failed(() => res.destroy()));
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    proxyUpgrade(req, socket, head).catch(failed(() => socket.destroy()));
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

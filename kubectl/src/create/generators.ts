@@ -19,6 +19,31 @@ export function sortedMap<T>(m: Record<string, T>): Record<string, T> {
   );
 }
 
+const OBJECT_META_FIELDS = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
+/** An ObjectMeta from the server in Go's field order (creationTimestamp null when unset), as kubectl prints a typed object. */
+export function goObjectMeta(m: Record<string, unknown> = {}): Obj['metadata'] {
+  const out: Record<string, unknown> = {};
+  for (const k of OBJECT_META_FIELDS) if (m[k] !== undefined || k === 'creationTimestamp') out[k] = m[k] ?? null;
+  return out;
+}
+
 /** ObjectMeta as Go orders it; the namespace only when -n was given (kubectl's EnforceNamespace). */
 export function meta(
   name: string,
@@ -681,5 +706,22 @@ export function tokenRequest(o: {
     metadata: { creationTimestamp: null } as unknown as Obj['metadata'],
     spec,
     status: { token: '', expirationTimestamp: null },
+  };
+}
+
+/** The server's TokenRequest in Go's field order (kubectl prints the typed object it decoded). */
+export function typedTokenRequest(res: Obj): Obj {
+  const spec = (res.spec ?? {}) as Record<string, unknown>;
+  const status = (res.status ?? {}) as Record<string, unknown>;
+  return {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: goObjectMeta(res.metadata as Record<string, unknown>),
+    spec: {
+      audiences: spec.audiences ?? null,
+      expirationSeconds: spec.expirationSeconds ?? null,
+      boundObjectRef: spec.boundObjectRef ?? null,
+    },
+    status: { token: status.token ?? '', expirationTimestamp: status.expirationTimestamp ?? null },
   };
 }

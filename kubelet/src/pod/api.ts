@@ -15,6 +15,7 @@ import {
   type Volume,
 } from '@minik8s/shared';
 import type { ConfigMap, Pod, Secret, Service } from '../kinds';
+import { TokenManager } from './tokens';
 
 export interface PodApi {
   /** Merge-patch pods/status; the pod's new resourceVersion (undefined: the pod was deleted meanwhile). */
@@ -25,6 +26,10 @@ export interface PodApi {
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   /** Services whose env vars pods of the namespace get: the namespace's own and default/kubernetes. */
   services(namespace: string): Service[];
+  /** A token of the pod's ServiceAccount bound to the pod (TokenRequest), cached and renewed before it expires. */
+  serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** Drop what is cached for a pod that is gone (its tokens). */
+  forgetPod(uid: string): void;
   /** What a persistentVolumeClaim volume resolves through: the claim, its volume, this node (for the volume's node affinity). */
   claim(namespace: string, name: string): Promise<Claim | undefined>;
   persistentVolume(name: string): Promise<Volume | undefined>;
@@ -42,6 +47,7 @@ async function getOrUndefined<T extends KubeObject>(r: ResourceClient<T>, name: 
 
 export function apiPodApi(client: ApiClient, services: Informer<Service>, nodeName: string): PodApi {
   const pods = client.resource<Pod>(R.pods);
+  const tokens = new TokenManager(client);
   return {
     async patchStatus(pod, status) {
       try {
@@ -74,5 +80,14 @@ export function apiPodApi(client: ApiClient, services: Informer<Service>, nodeNa
       const master = ns === 'default' ? undefined : services.store.get('default/kubernetes');
       return master ? [...own, master] : own;
     },
+    serviceAccountToken: (pod, audience, expirationSeconds) =>
+      tokens.token({
+        namespace: pod.metadata.namespace!,
+        serviceAccount: pod.spec?.serviceAccountName || 'default',
+        pod: { name: pod.metadata.name!, uid: pod.metadata.uid! },
+        audience,
+        expirationSeconds,
+      }),
+    forgetPod: (uid) => tokens.forget(uid),
   };
 }

@@ -240,6 +240,7 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
       for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = Buffer.from(v);
       return out;
     },
+    serviceAccountToken: (audience, expirationSeconds) => api.serviceAccountToken(pod, audience, expirationSeconds),
   };
 }
 

@@ -18,7 +18,13 @@ export async function removePod(ctx: PodContext, rt: PodRuntime): Promise<void> 
   await killAll(ctx, rt, 2, true);
   ctx.probes.forget(rt.containers.map((c) => c.id));
   removePodDir(ctx.o.rootDir, rt.uid);
-  ctx.mem.forget(rt.uid);
+  forget(ctx, rt.uid);
+}
+
+/** What the kubelet remembers of a pod that is gone: its memory and its cached tokens. */
+function forget(ctx: PodContext, uid: string): void {
+  ctx.mem.forget(uid);
+  ctx.o.api.forgetPod(uid);
 }
 
 async function preStop(ctx: PodContext, pod: Pod, c: RuntimeContainer, timeoutMs: number): Promise<void> {
@@ -53,7 +59,7 @@ export async function terminate(ctx: PodContext, pod: Pod): Promise<void> {
     ctx.probes.forget(rt.containers.map((c) => c.id));
   }
   removePodDir(ctx.o.rootDir, uid);
-  ctx.mem.forget(uid);
+  forget(ctx, uid);
   await ctx.o.api.confirmDeletion(pod);
   ctx.o.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'pod terminated and deleted');
 }

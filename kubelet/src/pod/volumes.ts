@@ -1,5 +1,5 @@
 // Pod volumes as host directories under <root-dir>/pods/<uid>/volumes, bind-mounted into containers:
-// emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected and downwardAPI
+// emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected (ServiceAccount tokens included) and downwardAPI
 // (files rewritten on every sync, so changes reach running pods), and persistentVolumeClaim (the bound
 // volume's hostPath or local directory).
 import {
@@ -27,9 +27,15 @@ export interface VolumeSources {
   /** ConfigMap data (binaryData decoded) or undefined when missing. */
   configMap(name: string): Promise<Record<string, Buffer> | undefined>;
   secret(name: string): Promise<Record<string, Buffer> | undefined>;
+  /** A token of the pod's ServiceAccount, bound to the pod (TokenRequest through the token manager). */
+  serviceAccountToken(audience: string | undefined, expirationSeconds: number): Promise<string>;
   /** The source of a claim's bound volume; throws a VolumeError (with its FailedMount message) when there is none yet. */
   claim(name: string): Promise<ClaimSource>;
 }
+
+/** Upstream's bounds for a projected token's expirationSeconds (default 1 h, at least 10 min). */
+const TOKEN_DEFAULT_SECONDS = 3600;
+const TOKEN_MIN_SECONDS = 600;
 
 export class VolumeError extends Error {
   /** The whole FailedMount event message when it is not "Error: <message>". */
@@ -230,8 +236,18 @@ async function setUpVolume(
           else if (!s.secret.optional) throw new VolumeError(`secret "${s.secret.name}" not found`);
         } else if (s.downwardAPI) {
           downward(pod, s.downwardAPI.items, files);
+        } else if (s.serviceAccountToken) {
+          const t = s.serviceAccountToken;
+          const seconds = t.expirationSeconds ?? TOKEN_DEFAULT_SECONDS;
+          if (!Number.isInteger(seconds) || seconds < TOKEN_MIN_SECONDS)
+            throw new VolumeError(`serviceAccountToken expirationSeconds ${seconds}: must be at least ${TOKEN_MIN_SECONDS}`);
+          try {
+            files.set(safeRel(t.path), Buffer.from(await src.serviceAccountToken(t.audience || undefined, seconds)));
+          } catch (e) {
+            if (e instanceof VolumeError) throw e;
+            throw new VolumeError(`failed to fetch token: ${(e as Error).message}`);
+          }
         }
-        // serviceAccountToken sources need the TokenRequest API, which minik8s does not serve: skipped.
       }
       syncFiles(p, files, v.projected.defaultMode ?? 0o644);
       paths.set(v.name, p);

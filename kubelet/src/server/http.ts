@@ -1,7 +1,9 @@
-// The kubelet API (plain HTTP on --address:--port): /healthz, /metrics, /pods, /containerLogs,
-// /exec and /attach (WebSocket v5.channel.k8s.io), /portForward (SPDY/3.1, upgraded or tunnelled in a
-// WebSocket; or a WebSocket with the channel protocol), /stats/summary.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The kubelet API (HTTPS on --address:--port, every request authenticated and authorized, see auth.ts):
+// /healthz, /metrics, /pods, /containerLogs, /exec and /attach (WebSocket v5.channel.k8s.io),
+// /portForward (SPDY/3.1, upgraded or tunnelled in a WebSocket; or a WebSocket with the channel
+// protocol), /stats/summary.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { MAX_WS_PAYLOAD, SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
@@ -13,6 +15,7 @@ import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
 import { serveWsPortForward, wsPorts, WS_CHANNEL_PROTOCOLS } from './portforward-ws';
 import { canEnterNetns, dialPodIp, startNetnsHelper } from './pod-dial';
+import { KubeletAuthError, type KubeletAuth } from './auth';
 
 export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -23,6 +26,9 @@ export interface KubeletServerDeps {
   log: Logger;
   pods(): core.Pod[];
   healthy(): boolean;
+  /** The serving certificate and key (PEM), and the CA client certificates must chain to. */
+  tls: { cert: string | Buffer; key: string | Buffer; clientCa?: string | Buffer };
+  auth: KubeletAuth;
 }
 
 class HttpError extends Error {
@@ -34,11 +40,26 @@ class HttpError extends Error {
   }
 }
 
-function sendStatus(res: ServerResponse, code: number, message: string): void {
-  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
-  res.writeHead(code, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound' };
+
+function statusBody(code: number, message: string): string {
+  return JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: REASONS[code] ?? 'InternalError',
+    code,
+  });
 }
+
+function sendStatus(res: ServerResponse, code: number, message: string): void {
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(statusBody(code, message));
+}
+
+const codeOf = (e: unknown) => (e instanceof HttpError || e instanceof KubeletAuthError ? e.code : 500);
 
 /** How long an attach to a container found stopped may still deliver its output before it is closed. */
 const ATTACH_END_GRACE_MS = 2000;
@@ -63,28 +84,30 @@ export class KubeletServer {
   });
 
   constructor(private d: KubeletServerDeps) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
-        const code = e instanceof HttpError ? e.code : 500;
-        if (!res.headersSent) sendStatus(res, code, (e as Error).message);
-        else res.destroy();
-      });
-    });
-    this.server.on('upgrade', (req, socket, head) => {
-      this.upgrade(req, socket, head).catch((e) => {
-        const code = e instanceof HttpError ? e.code : 500;
-        const body = JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: (e as Error).message,
-          code,
+    const t = d.tls;
+    this.server = createServer(
+      { cert: t.cert, key: t.key, ca: t.clientCa, requestCert: !!t.clientCa, rejectUnauthorized: false },
+      (req, res) => {
+        this.d.auth
+          .check(req)
+          .then(() => this.handle(req, res))
+          .catch((e) => {
+            if (!res.headersSent) sendStatus(res, codeOf(e), (e as Error).message);
+            else res.destroy();
+          });
+      },
+    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.d.auth
+        .check(req)
+        .then(() => this.upgrade(req, socket, head))
+        .catch((e) => {
+          const code = codeOf(e);
+          const body = statusBody(code, (e as Error).message);
+          socket.end(
+            `HTTP/1.1 ${code} ${REASONS[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
         });
-        socket.end(
-          `HTTP/1.1 ${code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      });
     });
   }
 
@@ -160,7 +183,8 @@ export class KubeletServer {
         const { Writable } = await import('node:stream');
         const sink = new Writable({
           write(chunk: Buffer, _e, cb) {
-            if (sent >= limit) return cb();
+            // Docker's stream may still deliver after the client went away and the response ended
+            if (sent >= limit || res.writableEnded || res.destroyed) return cb();
             const part = chunk.subarray(0, Math.max(0, limit - sent));
             sent += part.length;
             res.write(part, () => cb());
@@ -168,10 +192,16 @@ export class KubeletServer {
         });
         if (tty) stream.pipe(sink);
         else rtm.docker.modem.demuxStream(stream, sink, sink);
+        // The response ends once what Docker sent is written (over TLS a write completes later than
+        // Docker's stream ends), or at once when the client goes away.
+        const drained = () => {
+          if (!sink.writableEnded) sink.end();
+        };
         await new Promise<void>((ok) => {
-          stream.on('end', ok);
-          stream.on('close', ok);
-          stream.on('error', ok);
+          sink.on('finish', ok);
+          stream.on('end', drained);
+          stream.on('close', drained);
+          stream.on('error', drained);
           res.on('close', () => {
             (stream as unknown as { destroy(): void }).destroy?.();
             ok();

@@ -1,9 +1,12 @@
 // The REST client every component uses: Node's http/https with a keep-alive agent, JSON in and out,
 // non-2xx answers thrown as ApiError carrying the Status, socket failures as kubectl-worded ConnectionErrors.
+// Credentials (client certificate, token, token file, exec plugin) come from a CredentialSource.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { ResourceType } from '../api/resources';
 import type { KubeObject } from '../api/types';
+import { ApiError } from '../api/status';
+import { CredentialSource, type Credentials } from './credentials';
 import { apiErrorFromBody, connectionError } from './errors';
 import { loadKubeconfig, normalizeServer, type ClientConfig, type KubeconfigOptions } from './kubeconfig';
 import { ResourceClient } from './resource-client';
@@ -47,35 +50,75 @@ export interface RequestOptions {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
+/** What a raw connection to the apiserver (a WebSocket, an upgrade) needs: TLS settings and the auth header. */
+export interface ConnectionOptions {
+  headers: Record<string, string>;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized: boolean;
+  servername?: string;
+}
+
 export class ApiClient {
   readonly server: string;
   /** The namespace of the kubeconfig context, when built from one. */
   namespace?: string;
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
+  /** The client certificate the agent presents (an exec plugin may hand out a new one). */
+  private agentCert?: string | Buffer;
   private readonly transport: typeof http | typeof https;
   private readonly opts: ApiClientOptions;
+  private readonly creds: CredentialSource;
 
   constructor(opts: ApiClientOptions) {
     this.opts = opts;
     this.server = normalizeServer(opts.server);
     this.base = new URL(this.server);
+    this.creds = new CredentialSource({ ...opts, server: this.server });
     if (this.base.protocol === 'https:') {
       this.transport = https;
-      this.agent = new https.Agent({
-        keepAlive: true,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        rejectUnauthorized: !opts.insecureSkipTLSVerify,
-        servername: opts.tlsServerName,
-      });
+      this.agent = this.httpsAgent(opts);
     } else if (this.base.protocol === 'http:') {
       this.transport = http;
       this.agent = new http.Agent({ keepAlive: true });
     } else {
       throw new Error(`unsupported server URL scheme "${this.base.protocol}" in ${opts.server} (want http or https)`);
     }
+  }
+
+  private httpsAgent(c: Credentials): https.Agent {
+    this.agentCert = c.cert;
+    return new https.Agent({ keepAlive: true, ...this.tls(c) });
+  }
+
+  private tls(c: Credentials): Omit<ConnectionOptions, 'headers'> {
+    return {
+      ca: this.opts.ca,
+      cert: c.cert,
+      key: c.key,
+      rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
+      servername: this.opts.tlsServerName,
+    };
+  }
+
+  /** The current credentials, with the agent switched to a new client certificate when there is one. */
+  private async credentials(): Promise<Credentials> {
+    const c = await this.creds.current();
+    if (this.transport === https && c.cert !== this.agentCert) {
+      this.agent.destroy();
+      this.agent = this.httpsAgent(c);
+    }
+    return c;
+  }
+
+  /** TLS settings and headers for a connection made outside this client (WebSockets, upgrades). */
+  async connectionOptions(): Promise<ConnectionOptions> {
+    const c = await this.credentials();
+    const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent ?? 'minik8s' };
+    if (c.token) headers.Authorization = `Bearer ${c.token}`;
+    return { headers, ...this.tls(c) };
   }
 
   /** A client from kubeconfig (see loadKubeconfig); `server` overrides the cluster's server like --master. */
@@ -135,10 +178,11 @@ export class ApiClient {
    * A request on this client's transport, TLS settings and credentials, left for the caller to write and read
    * (a proxy streaming bodies both ways, or upgrading). `pathAndQuery` is relative to the server's URL.
    */
-  rawRequest(method: string, pathAndQuery: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
+  async rawRequest(method: string, pathAndQuery: string, headers: http.OutgoingHttpHeaders): Promise<http.ClientRequest> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + pathAndQuery, this.base);
     const h: http.OutgoingHttpHeaders = { ...headers, host: url.host };
-    if (this.opts.token) h.authorization = `Bearer ${this.opts.token}`;
+    const creds = await this.credentials();
+    if (creds.token) h.authorization = `Bearer ${creds.token}`;
     return this.transport.request(url, { method, headers: h, agent: this.agent });
   }
 
@@ -146,16 +190,22 @@ export class ApiClient {
   request<T = unknown>(method: string, path: string, opts?: RequestOptions & { stream?: false }): Promise<T>;
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | IncomingMessage> {
     try {
-      return await this.send<T>(method, path, opts);
+      return await this.send<T>(method, path, opts, await this.credentials());
     } catch (e) {
       // A keep-alive socket the server had just closed: the request never reached it, so retry once
       // (idempotent methods only).
-      if ((e as { staleSocket?: boolean }).staleSocket && IDEMPOTENT.has(method.toUpperCase())) return this.send<T>(method, path, opts);
+      if ((e as { staleSocket?: boolean }).staleSocket && IDEMPOTENT.has(method.toUpperCase()))
+        return this.send<T>(method, path, opts, await this.credentials());
+      // A rotated token or an expired plugin credential: fetch new ones and try once more, as client-go.
+      if (e instanceof ApiError && e.code === 401 && this.creds.refreshable) {
+        this.creds.invalidate();
+        return this.send<T>(method, path, opts, await this.credentials());
+      }
       throw e;
     }
   }
 
-  private send<T>(method: string, path: string, opts: RequestOptions): Promise<T | IncomingMessage> {
+  private send<T>(method: string, path: string, opts: RequestOptions, creds: Credentials): Promise<T | IncomingMessage> {
     const url = this.url(path, opts.query);
     let payload: Buffer | undefined;
     let contentType = opts.contentType;
@@ -174,7 +224,7 @@ export class ApiClient {
     };
     if (contentType) headers['Content-Type'] = contentType;
     if (payload) headers['Content-Length'] = String(payload.length);
-    if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
+    if (creds.token) headers.Authorization = `Bearer ${creds.token}`;
 
     const started = Date.now();
     const observe = this.opts.observe;

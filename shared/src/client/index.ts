@@ -6,5 +6,6 @@ export * from '../api/status';
 export * from './api-client';
 export * from './resource-client';
 export * from './kubeconfig';
+export * from './credentials';
 export * from './errors';
 export * from './lines';

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ExecConfig } from './credentials';
 import { parseKubeconfigYaml } from './kubeconfig-yaml';
 
 export interface KubeconfigOptions {
@@ -21,6 +22,9 @@ export interface KubeconfigOptions {
 export interface ClientConfig {
   server: string;
   token?: string;
+  /** Re-read as it rotates (kubeconfig tokenFile; the in-cluster ServiceAccount token). */
+  tokenFile?: string;
+  exec?: ExecConfig;
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
@@ -56,6 +60,7 @@ interface Cluster {
 interface User {
   token?: string;
   tokenFile?: string;
+  exec?: ExecConfig;
   'client-certificate'?: string;
   'client-certificate-data'?: string;
   'client-key'?: string;
@@ -152,7 +157,7 @@ function inClusterConfig(env: NodeJS.ProcessEnv): ClientConfig | undefined {
   const h = host.includes(':') ? `[${host}]` : host;
   return {
     server: `https://${h}:${port}`,
-    token: readFileSync(tokenFile, 'utf8').trim(),
+    tokenFile,
     ca: existsSync(caFile) ? readFileSync(caFile) : undefined,
     namespace: existsSync(join(IN_CLUSTER_DIR, 'namespace')) ? readFileSync(join(IN_CLUSTER_DIR, 'namespace'), 'utf8').trim() : undefined,
   };
@@ -202,10 +207,27 @@ export function loadKubeconfig(opts: KubeconfigOptions = {}): ClientConfig {
     cfg.cert = fileOrData(user.dir, u['client-certificate'], u['client-certificate-data'], 'client-certificate');
     cfg.key = fileOrData(user.dir, u['client-key'], u['client-key-data'], 'client-key');
     if (u.token) cfg.token = u.token;
-    else if (u.tokenFile) cfg.token = fileOrData(user.dir, u.tokenFile, undefined, 'tokenFile')!.toString('utf8').trim();
+    else if (u.tokenFile) {
+      const p = isAbsolute(u.tokenFile) ? u.tokenFile : join(user.dir, u.tokenFile);
+      fileOrData(user.dir, p, undefined, 'tokenFile'); // readable now: a clear error at start
+      cfg.tokenFile = p;
+    }
+    if (u.exec) cfg.exec = execConfig(u.exec, user.dir, user.name);
   }
-  for (const k of ['ca', 'cert', 'key'] as const) if (cfg[k] === undefined) delete cfg[k];
+  for (const k of ['ca', 'cert', 'key', 'tokenFile', 'exec'] as const) if (cfg[k] === undefined) delete cfg[k];
   return cfg;
+}
+
+/** The exec stanza checked; a command with a path separator is relative to the kubeconfig's folder, as client-go. */
+function execConfig(x: ExecConfig, dir: string, user: string): ExecConfig {
+  if (!x || typeof x !== 'object' || typeof x.command !== 'string' || !x.command)
+    throw new KubeconfigError(`user "${user}": exec needs a command`);
+  if (x.args !== undefined && (!Array.isArray(x.args) || x.args.some((a) => typeof a !== 'string')))
+    throw new KubeconfigError(`user "${user}": exec args must be a list of strings`);
+  if (x.env != null && (!Array.isArray(x.env) || x.env.some((e) => typeof e?.name !== 'string' || typeof e?.value !== 'string')))
+    throw new KubeconfigError(`user "${user}": exec env must be a list of {name, value}`);
+  const command = x.command.includes('/') && !isAbsolute(x.command) ? join(dir, x.command) : x.command;
+  return { ...x, command, env: x.env ?? undefined };
 }
 
 /** "127.0.0.1:6443" → "https://127.0.0.1:6443" (as kubectl assumes https); trailing slashes dropped. */

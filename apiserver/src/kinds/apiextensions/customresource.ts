@@ -9,7 +9,7 @@ import { ApiError, statusFor } from '@minik8s/shared';
 import { definitionRef, type Schema } from '@minik8s/shared/openapi';
 import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
-import type { CreateAdmission } from '../../registry/registry';
+import type { AdmissionPlugin } from '../../registry/admission';
 import { clone, isObj, type Obj } from '../../registry/objects';
 import type { KindOpenApi, ResourceStrategy, StatusSubresource, SubresourceDef, VersionDef } from '../../registry/strategy';
 import { scaleSubresource, type ScaleView } from '../scale';
@@ -44,13 +44,20 @@ export function setTerminating(s: ResourceStrategy, terminating: boolean): void 
   if (st) st.terminating = terminating;
 }
 
-/** Creates of a terminating CustomResourceDefinition's kind are refused (405), as upstream's CR handler refuses them. */
-export const customResourceCreates: CreateAdmission = async (_registry, { r }) => {
-  if (states.get(r.strategy)?.terminating)
-    throw new ApiError({
-      ...statusFor.methodNotAllowed('create not allowed while custom resource definition is terminating'),
-      details: { group: r.group, kind: r.resource },
-    });
+/**
+ * Creates of a terminating CustomResourceDefinition's kind are refused (405), as upstream's CR handler
+ * refuses them (there it is no admission plugin; here it is one step of the chain, before the others).
+ */
+export const customResourceCreates: AdmissionPlugin = {
+  name: 'CustomResourceTerminating',
+  operations: ['CREATE'],
+  admit: async (_registry, { r }) => {
+    if (states.get(r.strategy)?.terminating)
+      throw new ApiError({
+        ...statusFor.methodNotAllowed('create not allowed while custom resource definition is terminating'),
+        details: { group: r.group, kind: r.resource },
+      });
+  },
 };
 
 /** "stable.example.com" → "com.example.stable", as upstream names a CRD's OpenAPI definitions. */

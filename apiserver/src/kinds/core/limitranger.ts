@@ -4,7 +4,7 @@
 // (403 Forbidden with upstream's words otherwise). The rules are pure; the admission step lists the ranges.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ApiError, compareQuantities, milliValue, podResources, statusFor, type ResourceList } from '@minik8s/shared';
-import type { CreateAdmission } from '../../registry/registry';
+import type { AdmissionPlugin } from '../../registry/admission';
 import type { Obj } from '../../registry/objects';
 import { isObj } from '../helpers';
 import { canonicalQuantity } from './persistentvolume';
@@ -118,16 +118,22 @@ export function claimLimitViolations(claim: Obj, ranges: Obj[]): string[] {
 /** Several errors print as upstream's aggregate: "[a, b]". */
 const aggregate = (errs: string[]) => (errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`);
 
-export const limitRanger: CreateAdmission = async (registry, { r, namespace, name, obj }) => {
-  if (r.group !== '' || (r.resource !== 'pods' && r.resource !== 'persistentvolumeclaims') || !namespace) return;
-  const ranges = (await registry.list(registry.resource(limitRanges), { namespace, resourceVersion: '0' })).items as Obj[];
-  if (!ranges.length) return;
-  let errs: string[];
-  if (r.resource === 'pods') {
-    const note = applyContainerDefaults(obj, ranges);
-    if (note) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: note };
-    errs = podLimitViolations(obj, ranges);
-  } else errs = claimLimitViolations(obj, ranges);
-  if (errs.length)
-    throw new ApiError(statusFor.forbidden(`${r.resource} "${name || obj.metadata.generateName || ''}" is forbidden: ${aggregate(errs)}`));
+export const limitRanger: AdmissionPlugin = {
+  name: 'LimitRanger',
+  operations: ['CREATE'],
+  admit: async (registry, { r, namespace, name, obj }) => {
+    if (r.group !== '' || (r.resource !== 'pods' && r.resource !== 'persistentvolumeclaims') || !namespace) return;
+    const ranges = (await registry.list(registry.resource(limitRanges), { namespace, resourceVersion: '0' })).items as Obj[];
+    if (!ranges.length) return;
+    let errs: string[];
+    if (r.resource === 'pods') {
+      const note = applyContainerDefaults(obj, ranges);
+      if (note) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LIMIT_RANGER_ANNOTATION]: note };
+      errs = podLimitViolations(obj, ranges);
+    } else errs = claimLimitViolations(obj, ranges);
+    if (errs.length)
+      throw new ApiError(
+        statusFor.forbidden(`${r.resource} "${name || obj.metadata.generateName || ''}" is forbidden: ${aggregate(errs)}`),
+      );
+  },
 };

@@ -7,7 +7,7 @@ import { ApiError, statusFor } from '@minik8s/shared';
 import { dns1123LabelErrors, fe, type Cause } from '../../registry/fielderrors';
 import { obj, qualifiedName, strings } from '../../registry/validation';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
-import type { CreateAdmission } from '../../registry/registry';
+import type { AdmissionPlugin } from '../../registry/admission';
 import { methodNotAllowed, type Handler, type ResourceStrategy } from '../../registry/strategy';
 import { clone, rfc3339, type Obj } from '../../registry/objects';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
@@ -100,19 +100,23 @@ export const namespaces: ResourceStrategy = {
 };
 
 /** Upstream's NamespaceLifecycle admission: namespaced creates need an existing namespace that is not terminating. */
-export const namespaceLifecycle: CreateAdmission = async (registry, { r, namespace, name }) => {
-  if (!r.namespaced) return;
-  if (!namespace) throw new ApiError(statusFor.badRequest('the namespace of the object must be set'));
-  const nsKind = registry.resource(namespaces);
-  const ns = await registry.peek(nsKind, namespace);
-  if (!ns) throw new ApiError(statusFor.notFound(nsKind, namespace));
-  if (ns.metadata.deletionTimestamp || (ns.status as Obj | undefined)?.phase === 'Terminating')
-    throw new ApiError({
-      ...statusFor.forbidden(
-        `${r.resource}${r.group ? '.' + r.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-      ),
-      details: {
-        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-      },
-    });
+export const namespaceLifecycle: AdmissionPlugin = {
+  name: 'NamespaceLifecycle',
+  operations: ['CREATE'],
+  admit: async (registry, { r, namespace, name }) => {
+    if (!r.namespaced) return;
+    if (!namespace) throw new ApiError(statusFor.badRequest('the namespace of the object must be set'));
+    const nsKind = registry.resource(namespaces);
+    const ns = await registry.peek(nsKind, namespace);
+    if (!ns) throw new ApiError(statusFor.notFound(nsKind, namespace));
+    if (ns.metadata.deletionTimestamp || (ns.status as Obj | undefined)?.phase === 'Terminating')
+      throw new ApiError({
+        ...statusFor.forbidden(
+          `${r.resource}${r.group ? '.' + r.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        ),
+        details: {
+          causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+        },
+      });
+  },
 };

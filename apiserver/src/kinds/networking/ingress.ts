@@ -4,7 +4,7 @@
 // Ingress created without a class the cluster's default IngressClass.
 import { isIP } from 'node:net';
 import { dns1035LabelErrors, dns1123SubdomainErrors, fe, type Cause } from '../../registry/fielderrors';
-import type { CreateAdmission } from '../../registry/registry';
+import type { AdmissionPlugin } from '../../registry/admission';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
@@ -213,18 +213,22 @@ export const ingresses: ResourceStrategy = {
  * the class annotation gets the IngressClass annotated `ingressclass.kubernetes.io/is-default-class:
  * "true"`; with several, the newest (then the first by name).
  */
-export const defaultIngressClass: CreateAdmission = async (registry, { r, obj }) => {
-  if (r.group !== ingresses.group || r.resource !== ingresses.resource) return;
-  if (!isObj(obj.spec)) obj.spec = {};
-  if (obj.spec.ingressClassName != null || obj.metadata.annotations?.[CLASS_ANNOTATION] !== undefined) return;
-  // from the watch cache, as upstream reads its IngressClass lister
-  const list = await registry.list(registry.resource(ingressClasses), { resourceVersion: '0' });
-  const defaults = (list.items as Obj[])
-    .filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')
-    .sort(
-      (a, b) =>
-        String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
-        String(a.metadata.name).localeCompare(String(b.metadata.name)),
-    );
-  if (defaults.length) obj.spec.ingressClassName = defaults[0].metadata.name;
+export const defaultIngressClass: AdmissionPlugin = {
+  name: 'DefaultIngressClass',
+  operations: ['CREATE'],
+  admit: async (registry, { r, obj }) => {
+    if (r.group !== ingresses.group || r.resource !== ingresses.resource) return;
+    if (!isObj(obj.spec)) obj.spec = {};
+    if (obj.spec.ingressClassName != null || obj.metadata.annotations?.[CLASS_ANNOTATION] !== undefined) return;
+    // from the watch cache, as upstream reads its IngressClass lister
+    const list = await registry.list(registry.resource(ingressClasses), { resourceVersion: '0' });
+    const defaults = (list.items as Obj[])
+      .filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')
+      .sort(
+        (a, b) =>
+          String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
+          String(a.metadata.name).localeCompare(String(b.metadata.name)),
+      );
+    if (defaults.length) obj.spec.ingressClassName = defaults[0].metadata.name;
+  },
 };
