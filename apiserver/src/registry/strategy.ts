@@ -100,6 +100,8 @@ export interface HandlerRequest {
   object(gvk: GroupVersionKind): Obj;
   /** The PATCH body's type (415 when the content type is none). */
   patchType(): PatchType;
+  /** Who writes (recorded in managedFields; 422 for an invalid fieldManager) and an apply's `force`. */
+  writeManager(kind: 'UpdateOptions' | 'PatchOptions', apply?: boolean): { manager: string; force: boolean };
 }
 
 /** `object`: answered like the kind's own objects (converted, as a Table when asked); `body`: sent as it is. */

@@ -12,3 +12,4 @@ export * from './updater';
 export * from './managedfields';
 export * from './fieldmanager';
 export * from './csaupgrade';
+export * from './scale';
