@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Prints the base image every minik8s Dockerfile starts FROM (build argument BASE_IMAGE).
 # 1. $MINIK8S_BASE_IMAGE, or node:20-bookworm-slim, when it exists locally or can be pulled;
-# 2. else minik8s/base:bookworm-node20, built ONCE here without any registry: debootstrap of
-#    Debian bookworm (minbase + what the images need) plus the host's node binary, `docker import`ed.
+# 2. else minik8s/base:bookworm-node20-<hash of its package list>, built ONCE here without any
+#    registry: debootstrap of Debian bookworm (minbase + what the images need) plus the host's node
+#    binary, `docker import`ed. A new package list is a new tag (built once again), so checkouts with
+#    different lists do not rebuild each other's base.
 # The image is reused on later runs; the rootfs lives under /var/cache/minik8s, never in the repo.
 # Progress goes to stderr; the image name alone goes to stdout.
 set -euo pipefail
 
 WANTED="${MINIK8S_BASE_IMAGE:-node:20-bookworm-slim}"
-LOCAL=minik8s/base:bookworm-node20
 CACHE="${MINIK8S_CACHE:-/var/cache/minik8s}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-# Everything the node, etcd and registry images need, so that their install steps are no-ops here.
-PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry
+# Everything the node, etcd, registry and tools images need, so that their install steps are no-ops here.
+PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry,busybox,curl,wget
+LOCAL="minik8s/base:bookworm-node20-$(printf %s "$PACKAGES" | sha256sum | cut -c1-8)"
 
 log() { echo "minik8s: $*" >&2; }
 

@@ -8,17 +8,32 @@
 //         and the nodes' Docker volumes are wiped;
 //   cold: every minik8s image rebuilt without the Docker build cache, and the nodes' image volumes
 //         wiped (the base image, node:20-bookworm-slim or the debootstrapped one, is kept).
-// Then memory: RSS of the control plane (etcd, apiserver, scheduler, controller-manager) and of one
-// node container (dockerd, containerd, kubelet, kube-proxy and pod processes) running 10 pods, as
-// the sum of the processes' RSS and of their PSS (shared pages divided among the processes mapping them).
-// Last line: {"bench":"up","time_to_k8s_warm_s":…,"time_to_k8s_cold_s":…,"control_plane_rss_mb":…,"node_rss_mb_10_pods":…}
+// Then memory of the control plane (etcd, apiserver, scheduler, controller-manager) and of one node
+// container (dockerd, containerd, kubelet, kube-proxy and pod processes) running 10 pods: as `docker
+// stats` shows it (the containers' cgroup memory: *_mem_mb), and as the sum of the processes' RSS and
+// of their PSS (shared pages divided among the processes mapping them).
+// Last line: {"bench":"up","time_to_k8s_warm_s":…,"time_to_k8s_cold_s":…,"control_plane_mem_mb":…,"node_mem_mb_10_pods":…,"control_plane_rss_mb":…,"node_rss_mb_10_pods":…}
 // (time_to_k8s_* is null when the cluster DNS never answered; time_to_running_deployment_* is also given.)
 // BENCH_UP_SKIP_COLD=1 measures warm only.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-Object.assign(process.env, { COMPOSE_PROJECT_NAME: 'minik8s-bench', MINIK8S_APISERVER_PORT: '16443', MINIK8S_REGISTRY_PORT: '15000', MINIK8S_NODEPORTS: '30040-30050' });
-const c = require('./cluster');
+const net = require('node:net');
+
+/** n distinct loopback ports nothing listens on now (other work on the machine may hold any fixed one). */
+async function freePorts(n) {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** scripts/cluster.js for the bench's project, loaded by main() once its ports are chosen. */
+let c;
 
 const ns = 'default';
 const api = (method, p, body) => c.request(c.SERVER + p, { method, body, timeoutMs: 15_000 });
@@ -107,7 +122,30 @@ function memMb(service) {
   return { rss: sum('Rss'), pss: sum('Pss') };
 }
 
+/** Memory (MB) of services' containers as `docker stats` shows it to a laptop user: the cgroup's
+ *  usage without its inactive file cache (what the containers' processes, kernel memory and page
+ *  cache they use cost, shared pages counted once). */
+function statsMb(services) {
+  const ids = services.map((s) => c.containerId(s));
+  const r = c.run('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ids]);
+  if (r.status !== 0) throw new Error(`docker stats: ${r.stderr}`);
+  const unit = { B: 1 / 2 ** 20, KiB: 1 / 1024, MiB: 1, GiB: 1024, kB: 1e3 / 2 ** 20, MB: 1e6 / 2 ** 20, GB: 1e9 / 2 ** 20 };
+  return r.stdout.trim().split('\n').reduce((sum, line) => {
+    const m = /^([\d.]+)\s*([A-Za-z]+)/.exec(line.trim());
+    if (!m || !(m[2] in unit)) throw new Error(`docker stats: cannot read ${line}`);
+    return sum + Number(m[1]) * unit[m[2]];
+  }, 0);
+}
+
 async function main() {
+  const [apiserverPort, registryPort] = await freePorts(2);
+  Object.assign(process.env, {
+    COMPOSE_PROJECT_NAME: 'minik8s-bench',
+    MINIK8S_APISERVER_PORT: String(apiserverPort),
+    MINIK8S_REGISTRY_PORT: String(registryPort),
+    MINIK8S_NODEPORTS: '30040-30050',
+  });
+  c = require('./cluster');
   const cold = process.env.BENCH_UP_SKIP_COLD === '1' ? null : await timeToK8s('cold (images rebuilt without cache)', { MINIK8S_FORCE_REBUILD: '1' }, false);
   if (!c.ok('docker', ['volume', 'inspect', `${process.env.COMPOSE_PROJECT_NAME}_registry-data`])) {
     console.log('priming: one npm run up to build the images and fill the registry (not measured)');
@@ -124,7 +162,9 @@ async function main() {
   const cp = ['etcd', 'apiserver', 'scheduler', 'controller-manager'].map((s) => [s, memMb(s)]);
   const controlPlane = { rss: cp.reduce((a, [, v]) => a + v.rss, 0), pss: cp.reduce((a, [, v]) => a + v.pss, 0) };
   const node = memMb('node-1');
-  const mb = (m) => `RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB`;
+  controlPlane.stats = statsMb(cp.map(([s]) => s));
+  node.stats = statsMb(['node-1']);
+  const mb = (m) => `docker stats ${m.stats.toFixed(0)} MiB, RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB`;
   console.log(`control plane: ${mb(controlPlane)} (RSS ${cp.map(([s, v]) => `${s} ${v.rss.toFixed(0)}`).join(', ')}); node-1 with 10 pods: ${mb(node)}`);
   console.log('anchors (minikube time-to-k8s page): k3d 19.9 s, kind 33.0 s, minikube 50.8 s; targets: warm ≤ 10 s, control plane < 300 MB, node < 200 MB');
   script('down.js', ['--volumes']);
@@ -135,6 +175,8 @@ async function main() {
     time_to_k8s_cold_s: cold ? round(cold.k8s) : null,
     time_to_running_deployment_warm_s: round(warm.deployed),
     time_to_running_deployment_cold_s: cold ? round(cold.deployed) : null,
+    control_plane_mem_mb: Math.round(controlPlane.stats),
+    node_mem_mb_10_pods: Math.round(node.stats),
     control_plane_rss_mb: Math.round(controlPlane.rss),
     node_rss_mb_10_pods: Math.round(node.rss),
     control_plane_pss_mb: Math.round(controlPlane.pss),
@@ -145,7 +187,7 @@ async function main() {
 main().catch((e) => {
   console.error(`bench:up: ${e.stack || e}`);
   try {
-    script('down.js', ['--volumes']);
+    if (c) script('down.js', ['--volumes']);
   } catch {
     /* best effort */
   }

@@ -16,8 +16,8 @@ const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
 const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
-/** Images every node needs from the registry: the pod sandbox, busybox, the cluster DNS add-on. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest'];
+/** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS and storage add-ons. */
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/tools:1.0', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
@@ -156,18 +156,66 @@ function registryPath(ref) {
   return parts.join('/') + suffix;
 }
 
-/** Tag + push local images to the cluster registry, so pods can use them under the same names. */
-function pushImages(refs, log = () => {}) {
+/** Run a command without blocking the event loop: resolves with { status, stdout, stderr }. */
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The image id the registry holds under a path:tag (its manifest's config digest), or ''. */
+async function registryImageId(pathTag) {
+  const colon = pathTag.lastIndexOf(':');
+  const url = `http://127.0.0.1:${REGISTRY_PORT}/v2/${pathTag.slice(0, colon)}/manifests/${pathTag.slice(colon + 1)}`;
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: 5000, headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(text).config?.digest || '' : '');
+        } catch {
+          resolve('');
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(''));
+  });
+}
+
+/**
+ * Tag + push local images to the cluster registry, so pods can use them under the same names. An
+ * image the registry already holds under that name (same image id) is not pushed again: a warm
+ * `npm run up` pushes nothing. Resolves with the references it pushed.
+ */
+async function pushImages(refs, log = () => {}) {
+  const pushed = [];
   for (const ref of refs) {
-    const target = `127.0.0.1:${REGISTRY_PORT}/${registryPath(ref)}`;
-    if (!ok('docker', ['image', 'inspect', ref])) throw new Error(`no local image ${ref} (docker images shows what there is)`);
-    let r = run('docker', ['tag', ref, target]);
+    const pathTag = registryPath(ref);
+    const target = `127.0.0.1:${REGISTRY_PORT}/${pathTag}`;
+    const local = await runAsync('docker', ['image', 'inspect', '-f', '{{.Id}}', ref]);
+    if (local.status !== 0) throw new Error(`no local image ${ref} (docker images shows what there is)`);
+    if ((await registryImageId(pathTag)) === local.stdout.trim()) {
+      log(`${ref} → pods can use image: ${ref} (already in the registry)`);
+      continue;
+    }
+    let r = await runAsync('docker', ['tag', ref, target]);
     if (r.status !== 0) throw new Error(`docker tag ${ref} ${target}: ${r.stderr}`);
-    r = run('docker', ['push', target]);
-    run('docker', ['rmi', target]);
+    r = await runAsync('docker', ['push', target]);
+    await runAsync('docker', ['rmi', target]);
     if (r.status !== 0) throw new Error(`docker push ${target} failed (is the cluster up? npm run up):\n${r.stderr || r.stdout}`);
     log(`${ref} → pods can use image: ${ref}`);
+    pushed.push(ref);
   }
+  return pushed;
 }
 
 /**
@@ -234,11 +282,17 @@ function buildImages({ status = () => {}, echo, timeoutMs = 300_000, args = [] }
   }), timeoutMs);
 }
 
-/** GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors. */
+/**
+ * GET (or other method) → { status, body } ; never throws on HTTP status, throws on connection errors.
+ * A new connection each time (agent: false), never Node's keep-alive pool: these scripts block their
+ * event loop in spawnSync (docker exec, compose, up.js itself) while the apiserver behind a kept
+ * socket may be restarted or removed, and a pooled socket whose close was not read yet would carry
+ * the next request into a dead connection ("socket hang up"). Loopback connections cost little.
+ */
 function request(url, { method = 'GET', body, contentType = 'application/json', timeoutMs = 5000 } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(url, { method, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+    const req = http.request(url, { method, agent: false, timeout: timeoutMs, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
@@ -273,12 +327,25 @@ async function readyNodes(server = SERVER, since = 0) {
     .map((n) => n.metadata.name);
 }
 
-/** Resolve a name through the cluster DNS from inside node-1 (the Service VIP lives there). */
+/**
+ * Resolve a name through the cluster DNS from inside node-1 (the Service VIP lives there): one A query
+ * over UDP through bash's /dev/udp, encoded and decoded here with dns-packet. A docker exec of bash,
+ * not of node: a poll every few hundred ms must not load the machine it waits on. '' when no answer.
+ */
 function dnsAnswers(name = 'kubernetes.default.svc.cluster.local') {
-  const script = `const r=new (require('dns').promises.Resolver)({timeout:1000,tries:1});r.setServers(['10.96.0.10']);r.resolve4(${JSON.stringify(name)}).then(a=>{console.log(a.join(','));process.exit(a.length?0:1)},()=>process.exit(1))`;
+  const packet = require('dns-packet');
+  const id = 1 + Math.floor(Math.random() * 65534);
+  const query = packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+  const bytes = [...query].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  // (dd: one write, one datagram; printf alone may write the query in pieces)
+  const script = `exec 3<>/dev/udp/10.96.0.10/53 && printf '${bytes}' | dd bs=${query.length} count=1 iflag=fullblock >&3 2>/dev/null && timeout 1 dd bs=4096 count=1 <&3 2>/dev/null | od -An -v -tx1`;
   try {
-    const r = execIn('node-1', ['node', '-e', script]);
-    return r.status === 0 ? r.stdout.trim() : '';
+    const r = execIn('node-1', ['bash', '-c', script]);
+    const hex = (r.stdout || '').replace(/\s+/g, '');
+    if (!hex) return '';
+    const reply = packet.decode(Buffer.from(hex, 'hex'));
+    if (reply.id !== id || reply.rcode !== 'NOERROR') return '';
+    return reply.answers.filter((a) => a.type === 'A').map((a) => a.data).join(',');
   } catch {
     return '';
   }

@@ -4,7 +4,8 @@
 # Images: minik8s/control-plane (apiserver, scheduler, controller-manager), minik8s/node (kubelet,
 # kube-proxy, dockerd), minik8s/etcd, minik8s/registry, the add-ons minik8s/cluster-dns and
 # minik8s/local-path-provisioner, minik8s/allinone (a whole cluster in one container, for tests), and the
-# pod images minik8s/pause:3.10 and busybox (built by images/pause and images/busybox).
+# pod images minik8s/pause:3.10, busybox (built by images/pause and images/busybox) and minik8s/tools:1.0.
+# An image is named minik8s/<folder>, or by its Dockerfile's "# image:" line.
 # Each image carries a label minik8s.hash = sha256 of everything it is built from (Dockerfile, staged
 # files, base image id); when the label matches, `docker build` is not even started.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
 # (node after the pod images it carries; allinone after node, which it starts FROM)
-ALL=(etcd registry pause busybox control-plane cluster-dns local-path-provisioner node allinone)
+ALL=(etcd registry pause busybox tools control-plane cluster-dns local-path-provisioner node allinone)
 
 build_app=1
 want=()
@@ -102,7 +103,8 @@ tree_hash() { tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C 
 
 # build NAME DIR: context = images/NAME (+ the staged app when the Dockerfile copies it)
 build() {
-  local name="$1" image="minik8s/$1" ctx="$STAGE/$1"
+  local name="$1" image ctx="$STAGE/$1"
+  image="$(sed -n 's/^# image: *//p' "images/$name/Dockerfile")"; image="${image:-minik8s/$name}"
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp -a "images/$name/." "$ctx/"
   if grep -q '^COPY app/' "images/$name/Dockerfile"; then
@@ -118,8 +120,9 @@ build() {
       [ -d "$STAGE/app/code/$ws" ] && cp -al "$STAGE/app/code/$ws" "$ctx/app/code/$ws"
     done
   fi
-  # pod images the image carries (its "# pod-images:" line), saved by docker save: the node loads them
-  # at start instead of pulling them through the registry. Hashed by image id; saved only to rebuild.
+  # pod images the image carries (its "# pod-images:" line), as a Docker image store in its
+  # /var/lib/docker (seed below). Hashed by image id; pod-images/ids goes into the image too, so that a
+  # node tells a kept volume's older copies from these.
   local pod_images ref
   pod_images="$(sed -n 's/^# pod-images: *//p' "images/$name/Dockerfile")"
   if [ -n "$pod_images" ]; then
@@ -141,30 +144,61 @@ build() {
   local hash; hash="$( (echo "$base_id"; tree_hash "$ctx") | sha256sum | cut -d' ' -f1)"
   local have; have="$(docker image inspect -f '{{index .Config.Labels "minik8s.hash"}}' "$image" 2>/dev/null || true)"
   if [ "$have" = "$hash" ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ]; then say "$name" "up to date"; return; fi
-  for ref in $pod_images; do docker save -o "$ctx/pod-images/$(printf %s "$ref" | tr '/:' '__').tar" "$ref"; done
-  # files generated into the context by images/NAME/context.sh CTX BASE (from hashed inputs, so only to rebuild)
-  if [ -f "images/$name/context.sh" ]; then
-    say "$name" "preparing its build context"
-    bash "images/$name/context.sh" "$ctx" "$base" >"$STAGE/$name.context.log" 2>&1 \
-      || { tail -20 "$STAGE/$name.context.log" >&2; say "$name" "FAILED (full log: $STAGE/$name.context.log)"; exit 1; }
-  fi
   local nocache=(); [ "${MINIK8S_FORCE_REBUILD:-0}" = 1 ] && nocache=(--no-cache)
   say "$name" "building $image"
   local start; start=$(date +%s)
-  if ! docker build -q "${nocache[@]}" --build-arg "BASE_IMAGE=$base" --label "minik8s.hash=$hash" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1; then
+  # (an image that gets a pod-image store is tagged, with its hash, only once it has the store: a
+  # failure in between must not leave an image that looks up to date)
+  local tag=(--label "minik8s.hash=$hash" -t "$image"); [ -n "$pod_images" ] && tag=()
+  if ! docker build -q "${nocache[@]}" --build-arg "BASE_IMAGE=$base" "${tag[@]}" --iidfile "$STAGE/$name.iid" "$ctx" >"$STAGE/$name.log" 2>&1; then
     # -q hides the log; build again verbosely from the cache to show what failed
-    docker build --build-arg "BASE_IMAGE=$base" -t "$image" "$ctx" >"$STAGE/$name.log" 2>&1 || true
+    docker build --build-arg "BASE_IMAGE=$base" "$ctx" >"$STAGE/$name.log" 2>&1 || true
     tail -30 "$STAGE/$name.log" >&2
     say "$name" "FAILED (full log: $STAGE/$name.log)"; exit 1
   fi
   say "$name" "built in $(( $(date +%s) - start )) s"
+  # shellcheck disable=SC2086
+  if [ -n "$pod_images" ]; then seed "$name" "$(cat "$STAGE/$name.iid")" "$image" "$hash" $pod_images; fi
+}
+
+# seed NAME BUILT IMAGE HASH POD_IMAGE...: the pod images an image carries, as a Docker image store in
+# its /var/lib/docker (images/NAME/seed.Dockerfile, FROM the image just BUILT, tagged IMAGE with HASH). A
+# new volume there (a compose node's, the all-in-one's) starts as a copy of it, so the node's dockerd
+# has them at once instead of after seconds of `docker load` (which holds up every container create
+# meanwhile). Made by that image's own dockerd, which loads them from the host's `docker save`.
+seed() {
+  local name="$1" built="$2" image="$3" hash="$4" vol="minik8s-seed-$$" dir="$STAGE/$1.seed" start
+  shift 4
+  start=$(date +%s)
+  say "$name" "adding its pod images' Docker store"
+  rm -rf "$dir"; mkdir -p "$dir"; cp "images/$name/seed.Dockerfile" "$dir/Dockerfile"
+  docker volume create "$vol" >/dev/null
+  # Docker in Docker without --privileged, as the compose nodes run (docs/cluster.md); docker load
+  # reads the saved images on stdin
+  if ! { docker save "$@" | docker run --rm -i --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+          --tmpfs /run -v /sys/fs/cgroup:/sys/fs/cgroup -v "$vol:/var/lib/docker" --entrypoint bash "$built" -c '
+            set -e
+            mount -o remount,rw /sys
+            dockerd </dev/null >/var/log/dockerd.log 2>&1 & pid=$!
+            for _ in $(seq 1 300); do [ -S /var/run/docker.sock ] && docker info </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
+            docker info </dev/null >/dev/null 2>&1 || { tail -20 /var/log/dockerd.log; exit 1; }
+            docker load -q
+            kill "$pid"; wait "$pid" || true' \
+        && docker run --rm -v "$vol:/seed:ro" --entrypoint tar "$built" -C /seed -c ./image ./overlay2 >"$dir/docker-seed.tar" \
+        && docker build -q --build-arg "IMAGE=$built" --label "minik8s.hash=$hash" -t "$image" "$dir"; } >"$STAGE/$name.seed.log" 2>&1; then
+    docker volume rm -f "$vol" >/dev/null 2>&1
+    tail -30 "$STAGE/$name.seed.log" >&2; say "$name" "FAILED (full log: $STAGE/$name.seed.log)"; exit 1
+  fi
+  docker volume rm -f "$vol" >/dev/null 2>&1
+  rm -rf "$dir"
+  say "$name" "store added in $(( $(date +%s) - start )) s"
 }
 
 # The whole set, as `npm run up` asks for it: nothing to stage or hash when no input changed since
 # the last full run and every image is still the one it left (another checkout may have rebuilt one).
 # The stamp holds the base and image ids; its mtime is when that run started.
 STAMP="$STAGE/images.stamp"
-ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/control-plane minik8s/cluster-dns minik8s/local-path-provisioner minik8s/node minik8s/allinone)
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/tools:1.0 minik8s/control-plane minik8s/cluster-dns minik8s/local-path-provisioner minik8s/node minik8s/allinone)
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
@@ -190,7 +224,7 @@ for n in "${want[@]}"; do
     control-plane|node|cluster-dns|local-path-provisioner|allinone)
       if [ $staged = 0 ]; then stage_app; staged=1; fi
       build "$n" ;;
-    etcd|registry) build "$n" ;;
+    etcd|registry|tools) build "$n" ;;
     *) echo "minik8s: unknown image $n (known: ${ALL[*]})" >&2; exit 1 ;;
   esac
 done

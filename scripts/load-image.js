@@ -10,9 +10,7 @@ if (!refs.length || refs.some((r) => r.startsWith('-'))) {
   console.error('usage: npm run load-image -- IMAGE[:TAG]...   (e.g. npm run load-image -- myapp:dev)');
   process.exit(2);
 }
-try {
-  c.pushImages(refs, (m) => console.log(`minik8s: ${m}`));
-} catch (e) {
+c.pushImages(refs, (m) => console.log(`minik8s: ${m}`)).catch((e) => {
   console.error(`minik8s load-image: ${e.message}`);
   process.exit(1);
-}
+});

@@ -9,6 +9,7 @@ const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const c = require('./cluster');
+const { ensureEngine } = require('./docker-engine');
 
 const t0 = Date.now();
 const tty = process.stdout.isTTY;
@@ -39,9 +40,12 @@ async function stage(title, fn) {
   }
 }
 
-/** Poll fn until it returns a truthy value; on timeout, fail with the hint. */
-async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Poll fn until it returns a truthy value. On timeout, fail with what it waited for, since when, and
+ * the last lines of the services' logs (hint: a function for anything else worth saying).
+ */
+async function until(what, fn, services, timeoutMs = TIMEOUT_MS, hint) {
+  const start = Date.now();
   let last;
   for (;;) {
     try {
@@ -50,7 +54,10 @@ async function until(what, fn, hint, timeoutMs = TIMEOUT_MS) {
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}\n  ${hint}`);
+    if (Date.now() - start > timeoutMs) {
+      const tails = services.map((s) => logsTail(s)).join('\n');
+      throw new UpError(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (${last.message})` : ''}; the wait began ${secs(start - t0)} into npm run up${hint ? `\n  ${hint()}` : ''}\n${tails}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -63,9 +70,23 @@ function portFree(port) {
   });
 }
 
-function logsHint(service) {
-  const [cmd, args] = c.composeArgs(['logs', '--tail', '40', service]);
-  return `see: ${cmd} ${args.join(' ')}`;
+/** The last lines of a service's log, indented, with the command that shows more. */
+function logsTail(service, lines = 25) {
+  const [cmd, args] = c.composeArgs(['logs', '--no-color', '--tail', String(lines), service]);
+  let text;
+  try {
+    const r = c.run(cmd, args, { timeout: 30_000 });
+    text = (r.stdout + r.stderr).trim() || '(no output)';
+  } catch (e) {
+    text = `(could not read it: ${e.message})`;
+  }
+  return `--- ${service}: the last ${lines} lines (${cmd} ${args.join(' ')})\n${text.split('\n').map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The apiserver container's run: its start time and restart count (a change: it restarted). */
+function apiserverRun() {
+  const r = c.run('docker', ['inspect', '-f', '{{.State.StartedAt}} restarts={{.RestartCount}}', c.containerId('apiserver')]);
+  return r.stdout.trim();
 }
 
 /** The YAML files of a folder of the repo, in name order. */
@@ -109,19 +130,24 @@ async function applyManifests(files) {
 async function main() {
   const nodes = c.nodeNames();
 
-  await stage('Docker', async () => {
-    if (!c.ok('docker', ['version', '--format', '{{.Client.Version}}'])) {
-      throw new UpError('Docker is not installed: install Docker Desktop (macOS, Windows) or Docker Engine (Linux), then run npm run up again');
-    }
-    if (!c.ok('docker', ['info'])) {
-      if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync(path.join(c.REPO, 'scripts/ensure-env.sh'))) {
-        const r = c.run('bash', ['scripts/ensure-env.sh'], { stdio: 'inherit' });
-        if (r.status !== 0 || !c.ok('docker', ['info'])) throw new UpError('the Docker engine does not answer (docker info fails)');
-      } else {
-        throw new UpError('the Docker engine does not answer (docker info fails): start Docker (Docker Desktop, or `sudo systemctl start docker`) and run npm run up again');
+  await stage('Docker', async (status) => {
+    let engine;
+    let compose;
+    try {
+      engine = ensureEngine({ status });
+      try {
+        compose = c.composeCommand();
+      } catch (e) {
+        // an engine without Compose: as root on Linux, ensure-env.sh --engine installs it
+        if (process.platform !== 'linux' || process.getuid?.() !== 0) throw e;
+        status('installing Compose (scripts/ensure-env.sh --engine)');
+        c.run('bash', ['scripts/ensure-env.sh', '--engine']);
+        compose = c.composeCommand();
       }
+    } catch (e) {
+      throw new UpError(e.message);
     }
-    return `${c.composeCommand().join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
+    return `${engine}, ${compose.join(' ')}, ${nodes.length} node${nodes.length > 1 ? 's' : ''}`;
   });
 
   await stage('ports', async () => {
@@ -162,22 +188,31 @@ async function main() {
   await stage('containers', async (status) => {
     startedAt = Date.now();
     const up = c.composeAsync(['up', '-d', '--remove-orphans', ...scale]);
-    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, logsHint('registry'), 60_000);
+    const registry = until('the registry', async () => (await c.request(`http://127.0.0.1:${c.REGISTRY_PORT}/v2/`)).status === 200, ['registry'], 60_000);
     // a failed `compose up` ends the wait at once
     await Promise.race([registry, up.then(() => registry)]);
     status('pushing pod images');
-    c.pushImages(c.POD_IMAGES);
+    const pushed = (await c.pushImages(c.POD_IMAGES)).length;
     status('starting containers');
     await up;
     const running = c.run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${c.PROJECT}`]).stdout.trim().split('\n').filter(Boolean).length;
-    return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT}`;
+    return `${running} running; ${c.POD_IMAGES.length} pod images in the registry at 127.0.0.1:${c.REGISTRY_PORT} (${pushed} pushed)`;
   });
 
+  // healthy, then its version (the stage line reads "etcd — 3.4.23, healthy"): bash's /dev/tcp in the
+  // etcd container, a lighter docker exec than a node process
+  const etcdGet = (p) => `exec 3<>/dev/tcp/127.0.0.1/2379 && printf 'GET ${p} HTTP/1.0\\r\\n\\r\\n' >&3 && tail -n 1 <&3`;
   await stage('etcd', () =>
-    until('etcd', () => c.execIn('etcd', ['node', '-e', "require('http').get('http://127.0.0.1:2379/health',r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>process.exit(/true/.test(b)?0:1))}).on('error',()=>process.exit(1))"]).status === 0, logsHint('etcd')));
+    until('etcd', () => {
+      const r = c.execIn('etcd', ['bash', '-c', `${etcdGet('/health')}; echo; ${etcdGet('/version')}`]);
+      const [health, version] = r.stdout.trim().split('\n');
+      return r.status === 0 && /"health":\s*"true"/.test(health) && `${JSON.parse(version).etcdserver}, healthy`;
+    }, ['etcd']));
 
+  let apiserverStarted;
   const kubeconfig = await stage('apiserver', async () => {
-    await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, logsHint('apiserver'));
+    await until('the apiserver', async () => (await c.request(`${c.SERVER}/readyz`)).status === 200, ['apiserver', 'etcd']);
+    apiserverStarted = apiserverRun();
     return c.writeKubeconfig();
   });
 
@@ -189,7 +224,7 @@ async function main() {
         status(`${nodes.filter((n) => ready.includes(n)).length}/${nodes.length}`);
         return nodes.every((n) => ready.includes(n)) && nodes.join(', ');
       },
-      logsHint('node-1'),
+      [...nodes, 'controller-manager'],
     ));
 
   // Applied once every node is Ready, not earlier: the scheduler then spreads the two replicas over
@@ -200,7 +235,7 @@ async function main() {
       const n = await applyManifests(manifests);
       if (process.env.MINIK8S_WAIT_DNS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_DNS=0)`;
       status(`${n} objects applied; waiting for an answer`);
-      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`, 180_000);
+      const a = await until('the cluster DNS (10.96.0.10) to answer', () => c.dnsAnswers(), nodes, 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n kube-system logs deployment/cluster-dns`);
       return `kubernetes.default → ${a}`;
     });
   } else {
@@ -209,6 +244,24 @@ async function main() {
   // the local-path provisioner (a pod per node) and the default StorageClass `standard`
   const storage = yamlFiles('local-path-provisioner/manifests');
   if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
+
+  // Return only to a stable apiserver: the same container run that first answered (it answered every
+  // poll since), and answering now; after a restart under us, a few seconds of answers in a row.
+  const now = apiserverRun();
+  if (now !== apiserverStarted || (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status !== 200) {
+    await stage('apiserver stable', async (status) => {
+      status(`it restarted during start-up (${apiserverStarted} → ${now})`);
+      let since = 0;
+      let run = '';
+      await until('the apiserver to answer /readyz for 3 s in a row', async () => {
+        const ok = (await c.request(`${c.SERVER}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+        const r = apiserverRun();
+        if (!ok || r !== run) [since, run] = [ok ? Date.now() : 0, r];
+        return since && Date.now() - since >= 3000;
+      }, ['apiserver', 'etcd']);
+      return `it restarted during start-up (now ${run}); answering for 3 s`;
+    });
+  }
 
   console.log(`
 minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 1 ? 's' : ''}, apiserver ${c.SERVER}, registry 127.0.0.1:${c.REGISTRY_PORT}

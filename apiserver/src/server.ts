@@ -18,6 +18,7 @@ import { registerDiscoveryRoutes } from './discovery';
 import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
+import { CrdController } from './kinds/apiextensions/controller';
 
 export interface ServerConfig {
   etcdServers: string[];
@@ -161,11 +162,12 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     done();
   });
 
-  // Health: etcd reachability, probed at most once a second.
+  // Health: etcd reachability, probed at most once a second while it answers, and every 100 ms while
+  // it does not (a start-up's failed first probe must not hold /readyz at 500 for a second after).
   let lastProbe = 0;
   let etcdOk = false;
   const etcdHealthy = async (): Promise<boolean> => {
-    if (Date.now() - lastProbe < 1000) return etcdOk;
+    if (Date.now() - lastProbe < (etcdOk ? 1000 : 100)) return etcdOk;
     lastProbe = Date.now();
     try {
       await store.currentRevision();
@@ -175,14 +177,20 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     }
     return etcdOk;
   };
-  const health = (checkEtcd: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const ok = !checkEtcd || (await etcdHealthy());
+  // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
+  const crds = new CrdController(registry, log.child({ controller: 'crd' }));
+  const health = (checkEtcd: boolean, checkCrds = false) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const etcd = !checkEtcd || (await etcdHealthy());
+    const synced = !checkCrds || crds.isSynced;
+    const ok = etcd && synced;
     const verbose = 'verbose' in ((req.query as object) ?? {});
-    const body = verbose ? `[+]ping ok\n[${ok ? '+' : '-'}]etcd ${ok ? 'ok' : 'failed: etcd unreachable'}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : 'etcd unreachable';
+    const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
+    if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+    const body = verbose ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n` : ok ? 'ok' : etcd ? 'custom resource definitions not synced' : 'etcd unreachable';
     return reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8').send(body);
   };
   app.get('/healthz', health(true));
-  app.get('/readyz', health(true));
+  app.get('/readyz', health(true, true));
   app.get('/livez', health(false));
   app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(VERSION_INFO)));
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
@@ -219,6 +227,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   // One watch cache per kind, now and for kinds registered later (they retry while etcd is down), and
   // the bootstrap objects, in the background.
   const stopCaches = registry.startCaches();
+  crds.start();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
   const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
@@ -232,6 +241,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     https: !!https,
     close: async () => {
       if (compaction) clearInterval(compaction);
+      crds.stop();
       stopCaches();
       for (const finish of [...activeWatches]) finish();
       await Promise.all([...registry.caches.values()].map((c) => c.stop()));

@@ -1,42 +1,17 @@
 // Acceptance: the REAL kubectl (/usr/bin/kubectl, v1.32) against etcd + the apiserver process.
 // No controllers run here, so nothing waits on a rollout.
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeEnv, startApiserver, stopAll, tempDir, waitFor, type Apiserver } from '../../testing/procs';
+import { KUBECTL, realKubectl, type RealKubectl } from '../../testing/kubectl';
+import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
 
 let api: Apiserver;
-let env: NodeJS.ProcessEnv;
-let dir: string;
+let k: RealKubectl;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((ok) => {
-    execFile('/usr/bin/kubectl', args, { env: { ...process.env, ...env, ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      ok({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-/** kubectl that must succeed; returns stdout. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} → rc ${r.code}\n${r.stderr}\n${r.stdout}\n(apiserver log ${api.logFile})`);
-  return r.stdout;
-}
-
-function file(name: string, content: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-}
+const kubectl = (args: string[], extraEnv?: NodeJS.ProcessEnv) => k.run(args, extraEnv);
+const ok = (...args: string[]) => k.ok(...args);
+const file = (name: string, content: string) => k.file(name, content);
 
 const deployment = (image: string, extraLabel = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -79,10 +54,7 @@ spec:
 
 beforeAll(async () => {
   api = await startApiserver();
-  // The default namespace is created in the background after the server answers /healthz.
-  await waitFor('namespace default', async () => (await fetch(`${api.url}/api/v1/namespaces/default`)).ok, 30_000);
-  env = kubeEnv(api.url);
-  dir = tempDir('minik8s-kubectl-');
+  k = await realKubectl(api);
 });
 
 afterAll(async () => {
@@ -163,7 +135,7 @@ describe('real kubectl v1.32 against the apiserver', () => {
   });
 
   it('get -w sees a change', async () => {
-    const watcher = spawn('/usr/bin/kubectl', ['get', 'pods', '-w'], { env: { ...process.env, ...env } });
+    const watcher = spawn(KUBECTL, ['get', 'pods', '-w'], { env: { ...process.env, ...k.env } });
     let out = '';
     watcher.stdout.on('data', (d) => (out += String(d)));
     watcher.stderr.on('data', (d) => (out += String(d)));
@@ -200,7 +172,7 @@ describe('real kubectl v1.32 against the apiserver', () => {
   });
 
   it('errors: AlreadyExists, NotFound, Conflict, Invalid', async () => {
-    const exists = await kubectl(['create', '-f', join(dir, 'deploy-v1.yaml')]);
+    const exists = await kubectl(['create', '-f', join(k.dir, 'deploy-v1.yaml')]);
     expect(exists.code).toBe(1);
     expect(exists.stderr).toMatch(/Error from server \(AlreadyExists\).*deployments\.apps "web" already exists/);
 

@@ -21,7 +21,7 @@ const v3 = v3Documents(v2);
 /** Every `$ref` in a value. */
 function refs(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => refs(v, out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) k === '$ref' ? out.push(String(v)) : refs(v, out);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) k === '$ref' && typeof v === 'string' ? out.push(v) : refs(v, out);
   return out;
 }
 
@@ -70,6 +70,8 @@ describe('v3, derived per group-version', () => {
       'api',
       'api/v1',
       'apis',
+      'apis/apiextensions.k8s.io',
+      'apis/apiextensions.k8s.io/v1',
       'apis/apps',
       'apis/apps/v1',
       'apis/autoscaling',

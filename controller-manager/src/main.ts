@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     await health.close();
   });
 
+  await client.waitForApiserver({ logger: log });
   if (!options.leaderElect) return lead();
   const identity = `${hostname()}_${randomUUID()}`;
   elector = new LeaderElector(client, {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, type Cluster } from './compose';
+import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, diagnose, Steps, type Cluster } from './compose';
 import { servicesSuite } from './services';
 import { storageSuite } from './storage';
 import { isPodReady } from '@minik8s/shared';
@@ -19,7 +19,7 @@ const suffix = Date.now().toString(36);
 let kenv: NodeJS.ProcessEnv;
 const nodePort = 30025;
 
-interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean }
+interface WebPod { name: string; node: string; image: string; ready: boolean; terminating: boolean; startedAt: number }
 
 async function webPods(): Promise<WebPod[]> {
   const r = await api('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
@@ -29,19 +29,20 @@ async function webPods(): Promise<WebPod[]> {
     node: p.spec.nodeName,
     image: p.spec.containers[0].image,
     terminating: !!p.metadata.deletionTimestamp,
+    startedAt: Date.parse(p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '') || 0,
     ready: p.status?.phase === 'Running' && isPodReady(p),
   }));
 }
 
-/** Wait for the web Deployment to have exactly n ready pods and nothing else. */
-async function webReady(n: number, timeoutMs = 180_000): Promise<WebPod[]> {
+/** Wait for the web Deployment to have exactly n ready pods and nothing else (whose containers started since `since`). */
+async function webReady(n: number, timeoutMs = 180_000, since = 0): Promise<WebPod[]> {
   return waitFor(`${n} web pods ready`, async () => {
     const d = await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
     const st = d.json?.status ?? {};
     if (d.status !== 200 || st.observedGeneration !== d.json.metadata.generation) return undefined;
     if (st.readyReplicas !== n || st.updatedReplicas !== n || st.replicas !== n) return undefined;
     const ps = (await webPods()).filter((p) => !p.terminating);
-    return ps.length === n && ps.every((p) => p.ready) ? ps : undefined;
+    return ps.length === n && ps.every((p) => p.ready && p.startedAt >= since) ? ps : undefined;
   }, timeoutMs, 1000);
 }
 
@@ -166,7 +167,7 @@ describe('the compose cluster', () => {
   }, 240_000);
 
   // The five-minute tour of docs/cluster.md, with the real kubectl.
-  it('runs the tour: Deployment, NodePort, curl, scale, rolling update, pods on both nodes', async () => {
+  it('runs the tour: Deployment, NodePort, curl, wget/nslookup/curl from a tools pod, scale, rolling update, pods on both nodes', async () => {
     const k = (...args: string[]) => {
       const r = sh('kubectl', args, kenv);
       expect(r.code, `kubectl ${args.join(' ')}: ${r.out}`).toBe(0);
@@ -183,6 +184,19 @@ describe('the compose cluster', () => {
       return r.status === 200 ? r.text.trim() : undefined;
     }, 60_000, 1000);
     expect(names.map((p) => p.name)).toContain(answer);
+
+    // from inside the cluster, with the tools image: wget, nslookup and curl by the Service's name
+    k('run', 'client', '--image=minik8s/tools:1.0', '--', 'sleep', '3600');
+    await runningPod('client');
+    const fromPod = await waitFor('wget -qO- http://web/hostname in a pod', () => {
+      const r = sh('kubectl', ['exec', 'client', '--', 'wget', '-qO-', 'http://web/hostname'], kenv);
+      return r.code === 0 ? r.out.trim() : undefined;
+    }, 60_000, 1000);
+    expect(names.map((p) => p.name)).toContain(fromPod);
+    const clusterIP = JSON.parse(k('get', 'service', 'web', '-o', 'json')).spec.clusterIP;
+    expect(k('exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local')).toContain(`Address: ${clusterIP}`);
+    expect(names.map((p) => p.name)).toContain(k('exec', 'client', '--', 'curl', '-s', 'web.default/hostname').trim());
+    k('delete', 'pod', 'client', '--now');
 
     k('scale', 'deployment', 'web', '--replicas=5');
     await webReady(5);
@@ -264,15 +278,21 @@ describe('the compose cluster', () => {
   }, 300_000);
 
   it('brings every object back after down and up (data kept)', async () => {
+    const steps = new Steps();
+    const why = () => diagnose(cluster, 'web', 'app=web');
     const before = await snapshot();
-    const down = await runScript(cluster, 'down.js');
-    expect(down.code, down.output()).toBe(0);
+    await steps.step('npm run down', async () => {
+      const down = await runScript(cluster, 'down.js');
+      expect(down.code, down.output()).toBe(0);
+    });
     expect(cluster.lib.containerId('apiserver', true)).toBe('');
     expect(cluster.lib.containerId('node-1', true)).toBe('');
-    await up();
-    // the same objects (same uids), and the pods run again: all ready, answering through the NodePort
-    await webReady(5);
+    const upAt = Date.now();
+    await steps.step('npm run up', () => up());
+    // the same objects (same uids), and the pods run again: restarted by the kubelets after up (the
+    // statuses kept in etcd said Ready before they were), all ready, answering through the NodePort
+    await steps.step('5 web pods restarted and ready', () => webReady(5, 300_000, upAt), why);
     expect(await snapshot()).toEqual(before);
-    await waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000);
+    await steps.step('the NodePort answers', () => waitFor('NodePort answers after up', async () => (await cluster.lib.request(`http://127.0.0.1:${nodePort}/hostname`, { timeoutMs: 3000 })).status === 200, 120_000, 1000), why);
   }, 600_000);
 });

@@ -141,3 +141,59 @@ console.log('N '+(r.ok+r.failed));await new Promise(s=>setTimeout(s,${intervalMs
     },
   };
 }
+
+/** Per-step timestamps of a long test: printed when it fails, to tell which step stalled. */
+export class Steps {
+  private readonly start = Date.now();
+  private readonly marks: string[] = [];
+
+  mark(what: string): void {
+    this.marks.push(`+${((Date.now() - this.start) / 1000).toFixed(1)} s ${what}`);
+  }
+
+  /** Run one step; a failure says which step, after the earlier steps' timestamps. */
+  async step<T>(what: string, fn: () => Promise<T>, diagnose?: () => Promise<string>): Promise<T> {
+    this.mark(`${what}: started`);
+    try {
+      const v = await fn();
+      this.mark(`${what}: done`);
+      return v;
+    } catch (e) {
+      this.mark(`${what}: FAILED`);
+      const more = diagnose ? await diagnose().catch((d) => `(diagnosis failed: ${String(d)})`) : '';
+      throw new Error(`${(e as Error).message}\nsteps:\n  ${this.marks.join('\n  ')}\n${more}`, { cause: e });
+    }
+  }
+}
+
+/**
+ * What a stalled wait on a Service needs to be told apart: every pod of the selector (node, phase,
+ * Ready, IP, when its containers started), the Service's endpoints, each node's NAT rules for it, and
+ * the tails of the logs of the nodes (kubelet, kube-proxy) and the controller-manager.
+ */
+export async function diagnose(cluster: Cluster, service: string, selector: string, ns = 'default'): Promise<string> {
+  const get = async (path: string) => (await cluster.lib.request(cluster.server + path, { timeoutMs: 10_000 })).json;
+  const out: string[] = [];
+  const pods = await get(`/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`).catch(() => undefined);
+  out.push(`pods ${selector}:`);
+  for (const p of pods?.items ?? []) {
+    const ready = (p.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
+    const started = (p.status?.containerStatuses ?? []).map((s: { state?: { running?: { startedAt?: string } } }) => s.state?.running?.startedAt ?? 'not running').join(',');
+    out.push(`  ${p.metadata.name} node=${p.spec.nodeName} phase=${p.status?.phase} ready=${ready?.status}@${ready?.lastTransitionTime} ip=${p.status?.podIP} started=${started}${p.metadata.deletionTimestamp ? ' terminating' : ''}`);
+  }
+  const eps = await get(`/api/v1/namespaces/${ns}/endpoints/${service}`).catch(() => undefined);
+  out.push(`endpoints ${service}: ${JSON.stringify(eps?.subsets ?? null)}`);
+  for (const node of ['node-1', 'node-2']) {
+    const id = cluster.lib.containerId(node);
+    if (!id) {
+      out.push(`--- ${node}: no container`);
+      continue;
+    }
+    const rules = sh('docker', ['exec', id, 'iptables-save', '-t', 'nat']).out.split('\n').filter((l) => l.includes(`${ns}/${service}`));
+    out.push(`--- ${node} NAT rules for ${ns}/${service}:\n  ${rules.join('\n  ') || '(none)'}`);
+    out.push(`--- ${node} log tail:\n  ${sh('docker', ['logs', '--tail', '30', id]).out.trim().split('\n').join('\n  ')}`);
+  }
+  const cm = cluster.lib.containerId('controller-manager');
+  if (cm) out.push(`--- controller-manager log tail:\n  ${sh('docker', ['logs', '--tail', '20', cm]).out.trim().split('\n').join('\n  ')}`);
+  return out.join('\n');
+}

@@ -52,18 +52,22 @@ function service(name: string, spec: Record<string, unknown>) {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...spec } };
 }
 
+/** A client pod on the tools image (wget, curl, nslookup, nc, ping), as a user would start one. */
 function clientPod(name: string, node?: string) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name },
-    spec: { ...(node ? { nodeName: node } : {}), terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+    spec: { ...(node ? { nodeName: node } : {}), terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'minik8s/tools:1.0', command: ['sleep', '3600'] }] },
   };
 }
 
-/** A shell loop for busybox: n HTTP/1.0 GETs with nc, one answer line `R:<last line>` each. */
-function ncGets(host: string, port: number, n: number): string {
-  return `for i in $(seq ${n}); do echo "R:$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc -w 3 ${host} ${port} 2>&1 | tail -n 1)"; done`;
+/**
+ * A shell loop: n GETs with wget (a new connection each), one answer line `R:<body or wget's error>`
+ * each. For the tools image's GNU wget and for busybox's (the backends', whose -T crashes: timeout instead).
+ */
+function wgetGets(host: string, port: number, n: number): string {
+  return `for i in $(seq ${n}); do echo "R:$(timeout 5 wget -qO- http://${host}:${port}/ 2>&1 || echo "wget failed: $?")"; done`;
 }
 
 export function servicesSuite(env: () => SuiteEnv): void {
@@ -85,9 +89,9 @@ export function servicesSuite(env: () => SuiteEnv): void {
       return r.json;
     };
     const podSh = (ns: string, pod: string, script: string) => sh('kubectl', ['exec', '-n', ns, pod, '--', 'sh', '-c', script], env().kenv);
-    /** GETs from a pod: the answers (pod names), or the error line of nc. */
+    /** GETs from a pod: the answers (pod names), or wget's failure. */
     const getsFromPod = (ns: string, pod: string, host: string, port: number, n: number): Answer[] => {
-      const r = podSh(ns, pod, ncGets(host, port, n));
+      const r = podSh(ns, pod, wgetGets(host, port, n));
       expect(r.code, `kubectl exec ${pod}: ${r.out}`).toBe(0);
       return r.out.split('\n').filter((l) => l.startsWith('R:')).map((l) => l.slice(2).trim());
     };
@@ -237,8 +241,10 @@ export function servicesSuite(env: () => SuiteEnv): void {
     it('a Service without endpoints answers "connection refused" at once, from a node and from a pod', async () => {
       // a 10 s timeout: a dropped SYN would show as TIMEOUT, not ECONNREFUSED
       expect(getsFromNode(env().cluster, 'node-2', `http://${emptyIP}/`, 1, 10_000)).toEqual(['ERR:ECONNREFUSED']);
-      const [answer] = getsFromPod(NS, clients['node-1'], emptyIP, 80, 1);
-      expect(answer).toMatch(/Connection refused/);
+      // what a user runs in a pod, with wget's own message (a dropped SYN: "Connection timed out"; one try, GNU wget retries timeouts)
+      const r = sh('kubectl', ['exec', '-n', NS, clients['node-1'], '--', 'wget', '-O', '/dev/null', '-T', '10', '-t', '1', `http://${emptyIP}/`], env().kenv);
+      expect(r.code, r.out).not.toBe(0);
+      expect(r.out).toMatch(/Connection refused/);
     }, 60_000);
 
     it('DNS and Service env vars: web, web.default.svc.cluster.local, and web.default from another namespace', async () => {
@@ -251,6 +257,11 @@ export function servicesSuite(env: () => SuiteEnv): void {
           return a;
         }, 30_000, 1000);
       }
+      // nslookup, as a user checks a name: the Service's ClusterIP from the cluster DNS
+      const lookup = sh('kubectl', ['exec', '-n', otherNs, otherClient, '--', 'nslookup', `web.${NS}.svc.cluster.local`], env().kenv);
+      expect(lookup.code, lookup.out).toBe(0);
+      expect(lookup.out).toContain(`web.${NS}.svc.cluster.local`);
+      expect(lookup.out).toContain(`Address: ${clusterIP}`);
       const envOut = podSh(NS, clients['node-1'], 'env').out;
       expect(envOut).toContain(`WEB_SERVICE_HOST=${clusterIP}\n`);
       expect(envOut).toContain('WEB_SERVICE_PORT=80\n');

@@ -135,7 +135,9 @@ spec:
 `);
       const first = await Promise.all(['db-0', 'db-1'].map(running));
       expect(k(['get', 'pvc', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}']).trim().split(' ').sort()).toEqual(['data-db-0=Bound', 'data-db-1=Bound']);
-      k(['delete', 'pod', 'db-0', 'db-1', '--grace-period=0']);
+      // --wait=false: the StatefulSet recreates each pod under the same name at once, and kubectl's wait for a
+      // deletion can race with that (it lists by name after its UID check; CI once waited out 120 s there)
+      k(['delete', 'pod', 'db-0', 'db-1', '--grace-period=0', '--wait=false']);
       const again = await Promise.all(
         ['db-0', 'db-1'].map((n, i) =>
           waitFor(`${n} back`, async () => {

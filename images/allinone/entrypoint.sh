@@ -31,20 +31,16 @@ case "$DNS_REPLICAS" in [0-9]) ;; *) fail "DNS_REPLICAS must be a number from 0 
 mkdir -p "$LOGS" /etc/minik8s /var/lib/etcd
 
 # The node image's entrypoint (dockerd, kubelet, kube-proxy) against the apiserver at $1, logging to
-# $LOGS. A fresh /var/lib/docker (this container's volume) first gets the image store the image
-# carries, so the pod images are there when dockerd starts. Pods go in cgroups under this container's
-# own (cgroup v1, where the container sees its path): the container's memory and limits then cover the
-# whole cluster, and its cgroups go with it. Local images win over pulls (there is no registry).
+# $LOGS. Its pod images are in this container's /var/lib/docker already (the node image's store, which
+# Docker copies into a new volume). Pods go in cgroups under this container's own (cgroup v1, where the
+# container sees its path): the container's memory and limits then cover the whole cluster, and its
+# cgroups go with it. Local images win over pulls (there is no registry).
 run_node() {
-  local seed=/var/lib/minik8s/docker-seed cgroup
-  if [ -d "$seed/image" ] && [ ! -e /var/lib/docker/image ]; then
-    cp -a "$seed/." /var/lib/docker/ || log "warning: could not copy the pod images' store; they will be loaded instead"
-  fi
+  local cgroup
   export DOCKERD_ARGS=""
   cgroup="$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)"
   if [ -d /sys/fs/cgroup/memory ] && [ -n "$cgroup" ] && [ "$cgroup" != / ]; then DOCKERD_ARGS="--cgroup-parent $cgroup/pods"; fi
-  APISERVER="$1" REGISTRY="" LOG_DIR="$LOGS" KUBELET_ARGS="--prefer-local-images ${KUBELET_ARGS:-}" \
-    PRELOAD_IMAGES="minik8s/pause:3.10 minik8s/cluster-dns:latest busybox:latest" exec /usr/local/bin/minik8s-node
+  APISERVER="$1" REGISTRY="" LOG_DIR="$LOGS" KUBELET_ARGS="--prefer-local-images ${KUBELET_ARGS:-}" exec /usr/local/bin/minik8s-node
 }
 
 if [ -n "$JOIN" ]; then

@@ -3,7 +3,7 @@
 # docs/cluster.md), then the kubelet and kube-proxy, each restarted if it exits.
 # Environment: NODE_NAME (default: hostname), NODE_IP (default: eth0's address), APISERVER
 # (default http://apiserver:6443), REGISTRY (host:port of the cluster registry, used as Docker Hub
-# mirror; empty = none), PRELOAD_IMAGES (pulled at start: the pause image before the kubelet), KUBELET_ARGS,
+# mirror, from which a kept volume's older pod images are refreshed; empty = none), KUBELET_ARGS,
 # KUBE_PROXY_ARGS (extra flags), SERVICE_CIDR / CLUSTER_CIDR (sink routes, kube-proxy), CLUSTER_DNS (10.96.0.10),
 # DOCKERD_ARGS (extra dockerd flags), LOG_DIR (each component's output to LOG_DIR/<name>.log instead of stdout).
 set -uo pipefail
@@ -12,7 +12,6 @@ NODE_NAME="${NODE_NAME:-$(hostname)}"
 NODE_IP="${NODE_IP:-$(ip -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}')}"
 APISERVER="${APISERVER:-http://apiserver:6443}"
 REGISTRY="${REGISTRY-registry:5000}"
-PRELOAD_IMAGES="${PRELOAD_IMAGES-minik8s/pause:3.10 busybox:latest minik8s/cluster-dns:latest}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/12}"
 CLUSTER_CIDR="${CLUSTER_CIDR:-10.244.0.0/16}"
 log() { echo "minik8s-node[$NODE_NAME]: $*"; }
@@ -58,37 +57,33 @@ rm -f /var/run/docker.pid /var/run/docker.sock
 # shellcheck disable=SC2086
 GOGC=50 dockerd --host unix:///var/run/docker.sock ${DOCKERD_ARGS:-} >/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
-# (the socket first: each `docker info` is a process, and the components start on the same cores)
-for _ in $(seq 1 600); do [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1 && break; sleep 0.1; done
-docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
-log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
 
-# Pod images: loaded from the tarballs the node image carries (/var/lib/minik8s/pod-images, written
-# by scripts/images.sh), else pulled through the registry mirror. A kept volume whose image differs
-# from the tarball's (the image was rebuilt) gets the new one. Only the pod sandbox image is waited
-# for before the kubelet starts; the others (busybox, the DNS add-on) come meanwhile, in the background,
-# one after the other.
+# Pod images: a new volume holds them already (Docker fills it from the node image's /var/lib/docker,
+# see seed.Dockerfile). A kept volume may hold older builds of them (the node image was rebuilt since):
+# those, and any missing, are pulled through the registry mirror (npm run up pushes them there), in
+# the background, one after the other in the node image's order (the pod sandbox first, then the DNS
+# add-on, which a new cluster waits for), as soon as dockerd answers; a pod that comes first pulls
+# what it lacks through the mirror itself.
 PAUSE_IMAGE=minik8s/pause:3.10
-SEED=/var/lib/minik8s/pod-images
-preload() {
-  local tar want
-  tar="$SEED/$(printf %s "$1" | tr '/:' '__').tar"
-  want="$(awk -v r="$1" '$1 == r { print $2 }' "$SEED/ids" 2>/dev/null)"
-  if [ -f "$tar" ] && [ "$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null)" != "$want" ]; then
-    docker load -q -i "$tar" >/dev/null && { log "loaded $1"; return; }
+POD_IMAGE_IDS=/var/lib/minik8s/pod-images.ids
+refresh() {
+  local ref="$1" want="$2" have
+  have="$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null)"
+  [ "$have" = "$want" ] && return
+  if [ -n "$REGISTRY" ]; then
+    # (the registry may hold the older build until npm run up has pushed the new one: pull again)
+    for _ in $(seq 1 60); do
+      docker pull -q "$ref" >/dev/null 2>&1
+      have="$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null)"
+      [ "$have" = "$want" ] && { log "pulled $ref"; return; }
+      sleep 1
+    done
   fi
-  for _ in $(seq 1 30); do
-    docker image inspect "$1" >/dev/null 2>&1 && return
-    docker pull -q "$1" >/dev/null 2>&1 && { log "pulled $1"; return; }
-    sleep 1
-  done
-  log "warning: could not pull $1 (is it pushed to the registry? npm run up does that)"
+  log "warning: $ref here is ${have:-missing}, not the node image's ${want} (npm run up pushes it to the registry)"
 }
-# (pause first and alone: a docker load of the big DNS image beside it would hold it back seconds)
-case " $PRELOAD_IMAGES " in *" $PAUSE_IMAGE "*) preload "$PAUSE_IMAGE" ;; esac
-(for img in $PRELOAD_IMAGES; do [ "$img" = "$PAUSE_IMAGE" ] || preload "$img"; done) &
 
-# Run a component for ever: restart it 2 s after it exits.
+# Run a component for ever: restart it 2 s after it exits. The kubelet and kube-proxy start beside
+# dockerd (the kubelet waits for its socket): their start-up overlaps dockerd's.
 supervise() {
   local name="$1"; shift
   while :; do
@@ -106,6 +101,12 @@ pids+=($!)
 supervise kube-proxy node /app/kube-proxy/dist/main.js --master "$APISERVER" --hostname-override "$NODE_NAME" \
   --cluster-cidr "$CLUSTER_CIDR" --service-cluster-ip-range "$SERVICE_CIDR" --sync-pod-routes ${KUBE_PROXY_ARGS:-} &
 pids+=($!)
+
+# (the socket appears when dockerd listens: a test of it costs nothing, a docker info a process on each side)
+for _ in $(seq 1 600); do [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1 && break; sleep 0.1; done
+docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -20 /var/log/dockerd.log; exit 1; }
+log "dockerd ready ($(docker info -f '{{.Driver}}') storage)"
+(while read -r -u 3 ref id; do refresh "$ref" "$id"; done 3<"$POD_IMAGE_IDS") &
 
 # The node lives as long as its Docker engine.
 wait "$dockerd_pid"

@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     await factory.stop();
     await Promise.all(servers.map((s) => s.close()));
   });
+  await client.waitForApiserver({ logger: log });
   await factory.start();
   log.info({ node: nodeName, mode, clusterCIDR: flags.clusterCIDR, podRoutes: flags.syncPodRoutes }, 'informers synced; starting proxy');
   proxier.start();

@@ -107,6 +107,7 @@ export async function startKubelet(d: KubeletDeps): Promise<Kubelet> {
     pods.resyncAll();
   });
   node.watchOwnNode(factory);
+  await client.waitForApiserver({ logger: log });
   await node.register();
   podCIDR();
   await factory.start();

@@ -33,13 +33,14 @@ async function main(): Promise<void> {
   } else {
     const runtime = new DockerRuntime({ endpoint: flags.containerRuntimeEndpoint, nodeName, podInfraImage: flags.podInfraContainerImage, defaultNetwork: flags.podNetwork, log });
     let runtimeVersion: string;
-    for (;;) {
+    // A node container starts its kubelet beside its dockerd: poll often (a local socket), log seldom.
+    for (let attempt = 0; ; attempt++) {
       try {
         runtimeVersion = await runtime.version();
         break;
       } catch (e) {
-        log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
-        await new Promise((r) => setTimeout(r, 2000));
+        if (attempt % 40 === 0) log.warn({ err: (e as Error).message, endpoint: flags.containerRuntimeEndpoint }, 'container runtime not reachable; retrying');
+        await new Promise((r) => setTimeout(r, 250));
       }
     }
     let runtimeUp = true;

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     await health.close();
   });
 
+  await client.waitForApiserver({ logger: log });
   await factory.start();
   log.info('informers synced');
   if (!le.leaderElect) return scheduler.run();

@@ -5,6 +5,7 @@
 // more nodes, containers of the same image joining it over a Testcontainers Network. No --privileged:
 // the capabilities the compose nodes use.
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import {
@@ -147,8 +148,10 @@ export class MiniK8sContainer extends GenericContainer {
         network = await new Network().start();
         this.withNetwork(network);
       }
-      const local = ['localhost', '127.0.0.1', '::1'].includes(client.info.containerRuntime.host);
-      // The apiserver's port on the host's loopback only, when the engine is on this host.
+      // The apiserver's port on the host's loopback only, when the engine is on this host: reached
+      // through a unix socket (testcontainers then names the bridge gateway as the host when this
+      // process runs in a container, but a port on the engine's loopback is this host's loopback too).
+      const local = await isLocalEngine(client);
       if (local) {
         const wanted = this.hostConfig.PortBindings?.[`${API_PORT}/tcp`]?.[0]?.HostPort ?? '0';
         this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${API_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: wanted }] };
@@ -214,6 +217,17 @@ export class MiniK8sContainer extends GenericContainer {
       );
     }
   }
+}
+
+/** The engine shares this host's network: reached through a unix socket, and (when this process runs
+ * in a container, where the socket may be the outer host's) the engine's host is this host. */
+async function isLocalEngine(client: ContainerRuntimeClient): Promise<boolean> {
+  const host = client.info.containerRuntime.host;
+  if (['localhost', '127.0.0.1', '::1'].includes(host)) return true;
+  const dockerode = client.container.dockerode;
+  if (!(dockerode.modem as { socketPath?: string }).socketPath) return false;
+  const info = (await dockerode.info()) as { Name?: string };
+  return info.Name === hostname();
 }
 
 function describeEngine(): string {

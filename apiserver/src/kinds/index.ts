@@ -31,6 +31,8 @@ import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
+import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
+import { customResourceCreates } from './apiextensions/customresource';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -68,11 +70,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     leases,
     endpointSlices,
     storageClasses,
+    customResourceDefinitions,
   ];
 }
 
 /** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, defaultStorageClass, storageObjectInUseProtection];
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, defaultStorageClass, storageObjectInUseProtection];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

@@ -5,6 +5,7 @@
 // parameters are upstream's own (refs into the document's `parameters`, or copies of inline ones).
 import { definitionRef } from '@minik8s/shared/openapi';
 import type { ServedResource } from '../registry/kinds';
+import { PATCH_CONTENT_TYPES } from '../registry/patch';
 import { subVerbs } from '../discovery/documents';
 import type { Json, SwaggerDocument } from './upstream';
 
@@ -13,6 +14,9 @@ const SCALE = { group: 'autoscaling', kind: 'Scale', version: 'v1' };
 const PRODUCES = ['application/json', 'application/yaml'];
 const WATCH_PRODUCES = [...PRODUCES, 'application/json;stream=watch'];
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+/** The PATCH media types a kind accepts (kubectl's apply computes a strategic merge patch only when they include it). */
+const patchTypesOf = (r: ServedResource) => (r.strategy.patchTypes ? PATCH_TYPES.filter((t) => r.strategy.patchTypes!.includes(PATCH_CONTENT_TYPES[t])) : PATCH_TYPES);
 
 /** Upstream's parameter of this name: a ref into `parameters`, else a copy of its first inline occurrence. */
 function parameterFinder(doc: SwaggerDocument): (name: string, pick?: (p: Json) => boolean) => Json {
@@ -76,7 +80,7 @@ export function generatedPaths(doc: SwaggerDocument, r: ServedResource, definiti
     ...(patch ? [param('force')] : []),
   ];
   const patchOp = (id: string, description: string, schema: Json, extra: Json = {}) =>
-    op('patch', id, description, { consumes: PATCH_TYPES, parameters: [param('body', (p) => p.schema?.$ref === ref(`${META}.Patch`).$ref), ...writeParams(true)], ...ok(schema, ['200', '201']), ...extra });
+    op('patch', id, description, { consumes: patchTypesOf(r), parameters: [param('body', (p) => p.schema?.$ref === ref(`${META}.Patch`).$ref), ...writeParams(true)], ...ok(schema, ['200', '201']), ...extra });
   const putOp = (id: string, description: string, schema: Json, extra: Json = {}) => op('put', id, description, { parameters: [body(schema), ...writeParams(false)], ...ok(schema, ['200', '201']), ...extra });
 
   const deleteBody = param('body', (p) => p.schema?.$ref === ref(`${META}.DeleteOptions`).$ref);

@@ -1,4 +1,4 @@
-// Objects between a served version and the storage version, through the kind's Conversion. Objects read
+// Objects between a served version and the storage version, through the kind's Conversion (and onRead). Objects read
 // from storage are never mutated, so each one's converted copy is made once per served version and shared
 // (with its JSON, see jsonOf) by every GET, list and watcher that sends it.
 import type { KubeObject } from '@minik8s/shared';
@@ -9,12 +9,12 @@ const copies = new WeakMap<ServedResource, WeakMap<object, KubeObject>>();
 
 /** A stored object as `r` serves it (the object itself at the storage version). */
 export function toServed(r: ServedResource, obj: KubeObject): KubeObject {
-  if (!r.conversion) return obj;
+  if (!r.fromStorage) return obj;
   let byObj = copies.get(r);
   if (!byObj) copies.set(r, (byObj = new WeakMap()));
   let out = byObj.get(obj);
   if (!out) {
-    const { apiVersion: _a, kind: _k, ...rest } = r.conversion.fromStorage(clone(obj));
+    const { apiVersion: _a, kind: _k, ...rest } = r.fromStorage(clone(obj));
     out = { apiVersion: r.apiVersion, kind: r.kind, ...rest } as KubeObject;
     byObj.set(obj, out);
   }

@@ -108,19 +108,20 @@ const SCALE: FieldManagerScope = {
   convert: (obj, apiVersion) => (apiVersion === SCALE_API_VERSION ? obj : undefined),
 };
 let scaleType: Atom | undefined;
-const REPLICAS = [fieldElement('spec'), fieldElement('replicas')];
 
-/** A write of the scale subresource of `cur` (a kind whose replicas are spec.replicas at every version). */
+/** A write of the scale subresource of `cur`. */
 export type ScaleWrite = { next: Obj } | { config: Obj; force: boolean };
 
 /**
  * The Scale after `write` by `manager`, and the parent's managedFields after it (upstream's ScaleHandler
- * around the Scale's own field manager). `old` is the Scale of `cur` (the parent at the storage version).
+ * around the Scale's own field manager). `old` is the Scale of `cur` (the parent at the storage version);
+ * `replicas` the field names of the parent's desired replicas, the same at each of its versions.
  */
-export function scaleWrite(kinds: KindRegistry, r: ServedResource, cur: Obj, old: Obj, write: ScaleWrite, manager: string): { scale: Obj; managedFields: unknown } {
+export function scaleWrite(kinds: KindRegistry, r: ServedResource, cur: Obj, old: Obj, write: ScaleWrite, manager: string, replicas: readonly string[]): { scale: Obj; managedFields: unknown } {
+  const path = replicas.map(fieldElement);
   const replicasAt = (apiVersion: string) => {
     const v = kinds.forKind(apiVersion, r.kind);
-    return v && v.group === r.group && v.resource === r.resource ? REPLICAS : undefined;
+    return v && v.group === r.group && v.resource === r.resource ? path : undefined;
   };
   const live = { ...old, metadata: { ...old.metadata, managedFields: scaleManagedFields(cur.metadata?.managedFields, replicasAt) } };
   let scale: Obj;

@@ -1,11 +1,12 @@
 // The kinds this apiserver serves, as a runtime object: strategies are registered (the built-in ones at
-// start, a CustomResourceDefinition's at run time) and unregistered, and everything that depends on the
+// start, a CRD's at run time) and unregistered, and everything that depends on the
 // set of kinds asks here at request time: URL parsing, discovery, OpenAPI, tables, watch caches, strict
 // decoding (whose documents and schemas are rebuilt when `generation` moves). Each registered strategy is
 // served at each of its versions as a ServedResource, built once.
 import type { ResourceType } from '@minik8s/shared';
 import { ALL_VERBS, type Conversion, type KindOpenApi, type ResourceStrategy } from './strategy';
 import type { ProtobufDecoder } from '../protobuf/messages';
+import type { TablePrinter } from '../tables/types';
 import type { Obj } from './objects';
 
 /** The value of a selectable field of an object ("" when absent, as upstream's fields.Set). */
@@ -20,6 +21,10 @@ export interface ServedResource extends ResourceType {
   readonly storage: ServedResource;
   /** Undefined at the storage version. */
   readonly conversion?: Conversion;
+  /** A stored object as served at this version (the strategy's onRead, then the conversion); undefined: as stored. */
+  readonly fromStorage?: (obj: Obj) => Obj;
+  /** The printer of its Tables (undefined: the default columns). */
+  readonly table?: TablePrinter;
   /** The schema the strategy brings for this version (else upstream's: registry/schemas.ts). */
   readonly openapi?: KindOpenApi;
   readonly protobuf?: ProtobufDecoder;
@@ -53,6 +58,11 @@ export const METADATA_SELECTABLE: Readonly<Record<string, FieldValue>> = { 'meta
 const apiVersionOf = (group: string, version: string) => (group ? `${group}/${version}` : version);
 const keyOf = (group: string, resource: string) => `${resource}.${group}`;
 
+function readFn(onRead: ((o: Obj) => Obj) | undefined, conversion: Conversion | undefined): ((o: Obj) => Obj) | undefined {
+  if (onRead && conversion) return (o) => conversion.fromStorage(onRead(o));
+  return onRead ?? conversion?.fromStorage.bind(conversion);
+}
+
 function serve(s: ResourceStrategy): ServedResource[] {
   const { group, kind, resource } = s;
   const what = `${keyOf(group, resource)}`;
@@ -72,11 +82,12 @@ function serve(s: ResourceStrategy): ServedResource[] {
     watchIndex = { field: s.watchIndex, valueOf };
   }
   const subresources = [...(s.status ? ['status'] : []), ...Object.keys(s.subresources ?? {})];
+  const onRead = s.onRead?.bind(s);
   const views = s.versions.map((v) => ({
     group,
     version: v.name,
     kind,
-    listKind: `${kind}List`,
+    listKind: s.listKind ?? `${kind}List`,
     resource,
     singular: s.singular ?? kind.toLowerCase(),
     namespaced: s.namespaced,
@@ -88,6 +99,8 @@ function serve(s: ResourceStrategy): ServedResource[] {
     strategy: s,
     storage: undefined as unknown as ServedResource,
     conversion: v.conversion,
+    fromStorage: readFn(onRead, v.conversion),
+    table: v.table ?? s.table,
     openapi: v.openapi,
     protobuf: v.protobuf ?? (v.conversion ? undefined : s.protobuf),
     selectable,

@@ -74,7 +74,8 @@ export function prepareForUpdate(r: ServedResource, incoming: Obj, old: Obj, sub
   }
   s.prepareForUpdate?.(next, old);
   s.defaults?.(next);
-  if (tracksGeneration(s, next) && !deepEqual(specPart(next), specPart(old))) m.generation = (om.generation ?? 0) + 1;
+  const specOf = s.specOf ?? specPart;
+  if (tracksGeneration(s, next) && !deepEqual(specOf(next), specOf(old))) m.generation = (om.generation ?? 0) + 1;
   return next;
 }
 
@@ -89,4 +90,9 @@ export function validateObject(r: ServedResource, obj: Obj): Cause[] {
 /** Rules that compare an update with the stored object. */
 export function validateObjectUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
   return r.strategy.validateUpdate?.(next, old) ?? [];
+}
+
+/** Causes refusing a /status update. */
+export function validateStatusUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
+  return r.strategy.status?.validate?.(next, old) ?? [];
 }

@@ -10,7 +10,7 @@ import { collectionPrefix, objectKey } from '../storage/keys';
 import { WatchCache } from '../storage/watchcache';
 import type { KindRegistry, ServedResource } from './kinds';
 import type { ResourceStrategy } from './strategy';
-import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate } from './prepare';
+import { prepareForCreate, prepareForUpdate, validateObject, validateObjectUpdate, validateStatusUpdate } from './prepare';
 import { compileFilter } from './selection';
 import { toServed, toStorage } from './convert';
 import { clone, deepEqual, rfc3339, type Obj } from './objects';
@@ -300,6 +300,9 @@ export class Registry {
             const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
             for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
+          } else {
+            const causes = validateStatusUpdate(s, next, cur.obj);
+            if (causes.length) throw this.invalid(s, name, causes);
           }
         } catch (e) {
           if (fromCache) {

@@ -37,12 +37,14 @@ export interface VersionDef {
   readonly conversion?: Conversion;
   /**
    * The schema of the kind's objects at this version. Default: upstream's definition of the group, version
-   * and kind (every built-in kind has one); a kind registered at run time (a CustomResourceDefinition's)
+   * and kind (every built-in kind has one); a kind registered at run time (a CRD's)
    * brings its own. Without either, /openapi lists the kind without a schema and no field is unknown.
    */
   readonly openapi?: KindOpenApi;
   /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
   readonly protobuf?: ProtobufDecoder;
+  /** The printer of this version's Tables (default: the kind's `table`; a CRD's columns are per version). */
+  readonly table?: TablePrinter;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface KindOpenApi {
   /**
    * The definitions it adds, `definition` among them: OpenAPI v2 schema objects with their descriptions
    * (kubectl explain prints them), `$ref`s written "#/definitions/<name>" and free to point at upstream's
-   * (io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). A CustomResourceDefinition's openAPIV3Schema fits
+   * (io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). A CRD's openAPIV3Schema fits
    * as it is (its `x-kubernetes-preserve-unknown-fields`, `-int-or-string`, `-list-type`, ... are read).
    * The kind's definition gets its `x-kubernetes-group-version-kind` when it lacks one; a `<definition>List`
    * is made up when absent.
@@ -83,6 +85,8 @@ export interface StatusSubresource {
   keepOnCreate?: boolean;
   /** Kind-specific fields of a /status update (upstream's PrepareForUpdate of the status strategy). */
   prepare?(next: Obj, old: Obj): void;
+  /** Causes refusing a /status update (upstream's ValidateUpdate of the status strategy; default: none). */
+  validate?(next: Obj, old: Obj): Cause[];
 }
 
 /** What a subresource handler, or a kind's own create, gets from the generic router. */
@@ -140,6 +144,8 @@ export interface ResourceStrategy {
   readonly resource: string;
   /** Default: the kind in lower case. */
   readonly singular?: string;
+  /** Default: the kind + "List". */
+  readonly listKind?: string;
   readonly shortNames?: readonly string[];
   readonly categories?: readonly string[];
   readonly namespaced: boolean;
@@ -169,6 +175,11 @@ export interface ResourceStrategy {
   readonly status?: StatusSubresource;
   /** Whether metadata.generation counts spec changes (default: objects with a spec). */
   tracksGeneration?(obj: Obj): boolean;
+  /**
+   * The part of an object whose changes bump metadata.generation (default: all but metadata and status; a
+   * custom resource without a status subresource counts its status too, as upstream).
+   */
+  specOf?(obj: Obj): unknown;
   /** A PUT of a missing object creates it (upstream AllowCreateOnUpdate). */
   readonly createOnUpdate?: boolean;
   /** Replaces the generic create: a resource that is not stored (upstream's BindingREST). */
@@ -179,7 +190,15 @@ export interface ResourceStrategy {
   // --- delete ---
   readonly deletion?: DeletionStrategy;
 
+  /** The PATCH body types it accepts (default: all; custom resources refuse strategic merge patch with 415, as upstream). */
+  readonly patchTypes?: readonly PatchType[];
+
   // --- reads ---
+  /**
+   * Applied to a copy of every stored object before it is served, at any version (upstream: a custom
+   * resource's schema defaults, applied when it is read from etcd too).
+   */
+  onRead?(obj: Obj): Obj;
   /** Columns and cells of `kubectl get` (upstream's printers); default: Name and Created At. */
   readonly table?: TablePrinter;
   /**

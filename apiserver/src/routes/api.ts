@@ -97,7 +97,7 @@ function send(req: FastifyRequest, reply: FastifyReply, r: ServedResource, code:
 }
 
 function served(r: ServedResource, body: KubeObject | KubeList): KubeObject | KubeList {
-  if (!r.conversion) return body;
+  if (!r.fromStorage) return body;
   const list = body as KubeList;
   if (!Array.isArray(list.items)) return toServed(r, body as KubeObject);
   return { ...list, apiVersion: r.apiVersion, kind: r.listKind, items: list.items.map((o) => toServed(r, o)) };
@@ -131,7 +131,7 @@ function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, 
     registry,
     body,
     object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
-    patchType: () => patchTypeOf(req),
+    patchType: () => patchTypeOf(req, p.r.strategy.patchTypes),
     writeManager: (kind, apply) => writeManager(req, (req.query ?? {}) as Query, kind, apply),
   };
 }
@@ -228,7 +228,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     }
     case 'PATCH': {
       if (!subresource) allow('patch');
-      const type = patchTypeOf(req);
+      const type = patchTypeOf(req, r.strategy.patchTypes);
       const validation = fieldValidation(q, req.method);
       const { manager, force } = writeManager(req, q, 'PatchOptions', type === 'apply');
       const patch = decodeBody(req, r, kinds);

@@ -48,9 +48,17 @@ export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRe
   throw new ApiError(statusFor.unsupportedMediaType(mt));
 }
 
-export function patchTypeOf(req: FastifyRequest): PatchType {
+/** Upstream's order of the patch types in its 415 answer. */
+const PATCH_ORDER = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+/** The PATCH body's type; 415 for a media type that is none, or one the kind does not accept (as upstream's patch handler). */
+export function patchTypeOf(req: FastifyRequest, accepted?: readonly PatchType[]): PatchType {
   const t = PATCH_CONTENT_TYPES[mediaType(req)];
   if (!t) throw new ApiError(statusFor.unsupportedMediaType(mediaType(req)));
+  if (accepted && !accepted.includes(t)) {
+    const types = PATCH_ORDER.filter((ct) => accepted.includes(PATCH_CONTENT_TYPES[ct]));
+    throw new ApiError(failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`));
+  }
   return t;
 }
 

@@ -97,7 +97,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Se
   };
   const encode = (type: string, obj: KubeObject, json: () => string): string | Buffer => {
     if (tables) return JSON.stringify({ type, object: maybeTable(req, r, obj) ?? toServed(r, obj) }) + '\n';
-    if (!r.conversion) return eventLine(type, obj, json);
+    if (!r.fromStorage) return eventLine(type, obj, json);
     const out = toServed(r, obj);
     return eventLine(type, out, () => jsonOf(out));
   };

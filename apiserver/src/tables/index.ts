@@ -79,7 +79,7 @@ export function toTable(r: ServedResource, objOrList: KubeObject | KubeList, opt
       if (object !== undefined) row.object = object;
       return row;
     });
-  let printer = r.strategy.table ?? defaultPrinter;
+  let printer = r.table ?? defaultPrinter;
   let rows: TableRow[];
   try {
     rows = rowsWith(printer);

@@ -90,6 +90,32 @@ export class ApiClient {
     return new ResourceClient<T>(this, rt);
   }
 
+  /**
+   * Resolve once the apiserver answers (as upstream's components wait for its /healthz before they
+   * start): /readyz polled every intervalMs. A component started beside its apiserver then begins the
+   * moment it answers, instead of after an informer's back-off or a leader election's retry period.
+   * Any answer but a 5xx counts (a 401/403 is for the component's own requests to report).
+   */
+  async waitForApiserver(opts: { intervalMs?: number; logger?: { info(obj: object, msg?: string): void } } = {}): Promise<void> {
+    const start = Date.now();
+    let logged = 0;
+    for (;;) {
+      try {
+        await this.request('GET', '/readyz', { accept: 'text/plain', timeoutMs: 5000 });
+        break;
+      } catch (e) {
+        const code = (e as { status?: { code?: number } }).status?.code;
+        if (code !== undefined && code < 500) break;
+        if (Date.now() - logged >= 10_000) {
+          opts.logger?.info({ server: this.server, err: (e as Error).message }, 'waiting for the apiserver');
+          logged = Date.now();
+        }
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
+    }
+    if (logged) opts.logger?.info({ server: this.server, waitedMs: Date.now() - start }, 'the apiserver answers');
+  }
+
   /** Close idle keep-alive sockets (open watches end when their requests are stopped). */
   close(): void {
     this.agent.destroy();
