@@ -59,6 +59,10 @@ describe('server-side apply with the real kubectl v1.32', () => {
     expect(yaml).toContain('managedFields:');
     expect(yaml).toContain('manager: kubectl');
     expect(await k.ok('get', 'configmap', 'cm', '-o', 'yaml')).not.toContain('managedFields');
+    // the same apply again changes nothing: no write
+    const rv = (await getJson('configmap', 'cm')).metadata.resourceVersion;
+    await k.ok('apply', '--server-side', '-f', k.file('cm.yaml', configMap('cm', { a: '1', b: '2' })));
+    expect((await getJson('configmap', 'cm')).metadata.resourceVersion).toBe(rv);
   });
 
   it("refuses another manager's apply of an owned field (409 naming manager and field) until --force-conflicts", async () => {
@@ -133,6 +137,15 @@ describe('server-side apply over HTTP', () => {
     const m = await request('PATCH', '/api/v1/namespaces/default/configmaps/cm?force=true', { data: { z: '1' } }, { 'content-type': 'application/merge-patch+json' });
     expect(m.status).toBe(422);
     expect(m.body.message).toContain('force: Forbidden: may not be specified for non-apply patch');
+  });
+
+  it('refuses an apply that sets managedFields or does not fit the schema (400)', async () => {
+    const forged = await request('PATCH', '/api/v1/namespaces/default/configmaps/cm?fieldManager=forger', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: {} }] } }, { 'content-type': APPLY });
+    expect(forged.status).toBe(400);
+    expect(forged.body.message).toContain('managedFields must be nil');
+    const typed = await request('PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=typo', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 'three' } }, { 'content-type': APPLY });
+    expect(typed.status).toBe(400);
+    expect(typed.body.message).toContain('.spec.replicas: expected numeric (int or float), got string');
   });
 
   it("records creates, updates and patches as Update entries of the fieldManager, else the User-Agent's prefix", async () => {
