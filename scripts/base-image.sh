@@ -12,8 +12,8 @@ set -euo pipefail
 WANTED="${MINIK8S_BASE_IMAGE:-node:20-bookworm-slim}"
 CACHE="${MINIK8S_CACHE:-/var/cache/minik8s}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-# Everything the node, etcd, registry and tools images need, so that their install steps are no-ops here.
-PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry,busybox,curl,wget
+# Everything the node, etcd, registry, tools and Ingress controller images need, so that their install steps are no-ops here.
+PACKAGES=iptables,nftables,iproute2,docker.io,ca-certificates,procps,conntrack,kmod,etcd-server,docker-registry,busybox,curl,wget,nginx
 LOCAL="minik8s/base:bookworm-node20-$(printf %s "$PACKAGES" | sha256sum | cut -c1-8)"
 
 log() { echo "minik8s: $*" >&2; }

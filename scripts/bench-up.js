@@ -93,7 +93,7 @@ function wipe(keepRegistry) {
 async function timeToK8s(label, env, keepRegistry) {
   wipe(keepRegistry);
   const t0 = Date.now();
-  const out = script('up.js', [], { MINIK8S_WAIT_DNS: '0', ...env });
+  const out = script('up.js', [], { MINIK8S_WAIT_DNS: '0', MINIK8S_WAIT_INGRESS: '0', ...env });
   const up = (Date.now() - t0) / 1000;
   // up.js's stage lines ("✔ images — … (1.2 s)"): where the time goes
   for (const line of out.split('\n')) if (/^[✔✘]/.test(line)) console.log(`  up.js ${line.slice(2)}`);
@@ -138,19 +138,21 @@ function statsMb(services) {
 }
 
 async function main() {
-  const [apiserverPort, registryPort] = await freePorts(2);
+  const [apiserverPort, registryPort, ingressHttpPort, ingressHttpsPort] = await freePorts(4);
   Object.assign(process.env, {
     COMPOSE_PROJECT_NAME: 'minik8s-bench',
     MINIK8S_APISERVER_PORT: String(apiserverPort),
     MINIK8S_REGISTRY_PORT: String(registryPort),
     MINIK8S_NODEPORTS: '30040-30050',
+    MINIK8S_INGRESS_HTTP_PORT: String(ingressHttpPort),
+    MINIK8S_INGRESS_HTTPS_PORT: String(ingressHttpsPort),
   });
   c = require('./cluster');
   const cold = process.env.BENCH_UP_SKIP_COLD === '1' ? null : await timeToK8s('cold (images rebuilt without cache)', { MINIK8S_FORCE_REBUILD: '1' }, false);
   if (!c.ok('docker', ['volume', 'inspect', `${process.env.COMPOSE_PROJECT_NAME}_registry-data`])) {
     console.log('priming: one npm run up to build the images and fill the registry (not measured)');
     wipe(false);
-    script('up.js', [], { MINIK8S_WAIT_DNS: '0' });
+    script('up.js', [], { MINIK8S_WAIT_DNS: '0', MINIK8S_WAIT_INGRESS: '0' });
   }
   const warm = await timeToK8s('warm (images built, registry kept)', {}, true);
 

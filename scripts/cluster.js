@@ -15,9 +15,11 @@ const NODES_OVERRIDE = path.join(STATE, 'compose.nodes.yml');
 const APISERVER_PORT = Number(process.env.MINIK8S_APISERVER_PORT || 6443);
 const REGISTRY_PORT = Number(process.env.MINIK8S_REGISTRY_PORT || 5000);
 const NODEPORTS = (process.env.MINIK8S_NODEPORTS || '30000-30010').split('-').map(Number);
+const INGRESS_HTTP_PORT = Number(process.env.MINIK8S_INGRESS_HTTP_PORT || 80);
+const INGRESS_HTTPS_PORT = Number(process.env.MINIK8S_INGRESS_HTTPS_PORT || 443);
 const SERVER = `http://127.0.0.1:${APISERVER_PORT}`;
-/** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS and storage add-ons. */
-const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/tools:1.0', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest'];
+/** Images every node needs from the registry: the pod sandbox, busybox, the tools, the cluster DNS, storage and Ingress add-ons. */
+const POD_IMAGES = ['minik8s/pause:3.10', 'minik8s/busybox:1.36', 'busybox:latest', 'minik8s/tools:1.0', 'minik8s/cluster-dns:latest', 'minik8s/local-path-provisioner:latest', 'minik8s/ingress-nginx:latest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: REPO, ...opts });
@@ -351,6 +353,16 @@ function dnsAnswers(name = 'kubernetes.default.svc.cluster.local') {
   }
 }
 
+/** The Ingress controller answers on the published HTTP port (nginx's 404 for a host no Ingress names). */
+async function ingressAnswers() {
+  try {
+    const r = await request(`http://127.0.0.1:${INGRESS_HTTP_PORT}/`, { timeoutMs: 2000 });
+    return r.status === 404 && /nginx/.test(r.text);
+  } catch {
+    return false;
+  }
+}
+
 function kubeconfigText(server = SERVER) {
   return [
     'apiVersion: v1',
@@ -381,7 +393,7 @@ function writeKubeconfig() {
 }
 
 module.exports = {
-  REPO, STATE, PROJECT, SERVER, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, POD_IMAGES,
+  REPO, STATE, PROJECT, SERVER, APISERVER_PORT, REGISTRY_PORT, NODEPORTS, INGRESS_HTTP_PORT, INGRESS_HTTPS_PORT, POD_IMAGES,
   run, ok, spawn, buildImages, composeCommand, composeArgs, compose, composeAsync, nodeCount, nodeNames, writeNodesOverride,
-  containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, writeKubeconfig,
+  containerId, ownPorts, execIn, registryPath, pushImages, request, readyNodes, dnsAnswers, ingressAnswers, writeKubeconfig,
 };

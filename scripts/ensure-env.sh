@@ -25,13 +25,21 @@ if [ $mode = test ]; then
   command -v conntrack >/dev/null || need+=(conntrack)
   command -v ip >/dev/null || need+=(iproute2)
   [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || need+=(busybox-static)
+  # the Ingress controller's proxy (its integration test and bench:ingress run it on loopback ports) and the bench's load generator
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v wrk >/dev/null || need+=(wrk)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "minik8s: please install: ${need[*]} (needs root)" >&2; exit 1; fi
   echo "minik8s: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # nginx's package would start its own server on port 80: no service starts during the install
+  policy=""
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy=1; }
   apt-get install -y -qq "${need[@]}" >/dev/null
+  [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+  if [[ " ${need[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
 fi
 
 # The engine: through systemd where it is the init system, else dockerd in its own session.

@@ -2,10 +2,10 @@
 # Builds the cluster's images from local files: what changed is rebuilt, nothing else.
 #   bash scripts/images.sh [--no-app-build] [image ...]    (default: every image)
 # Images: minik8s/control-plane (apiserver, scheduler, controller-manager), minik8s/node (kubelet,
-# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, the add-ons minik8s/cluster-dns and
-# minik8s/local-path-provisioner, minik8s/allinone (a whole cluster in one container, for tests), and the
-# pod images minik8s/pause:3.10, busybox (built by images/pause and images/busybox) and minik8s/tools:1.0.
-# An image is named minik8s/<folder>, or by its Dockerfile's "# image:" line.
+# kube-proxy, dockerd), minik8s/etcd, minik8s/registry, the add-ons minik8s/cluster-dns,
+# minik8s/local-path-provisioner and minik8s/ingress-nginx, minik8s/allinone (a whole cluster in one container,
+# for tests), and the pod images minik8s/pause:3.10, busybox (built by images/pause and images/busybox) and
+# minik8s/tools:1.0. An image is named minik8s/<folder>, or by its Dockerfile's "# image:" line.
 # Each image carries a label minik8s.hash = sha256 of everything it is built from (Dockerfile, staged
 # files, base image id); when the label matches, `docker build` is not even started.
 set -euo pipefail
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 STAGE="$ROOT/.build/images"
 # (node after the pod images it carries; allinone after node, which it starts FROM)
-ALL=(etcd registry pause busybox tools control-plane cluster-dns local-path-provisioner node allinone)
+ALL=(etcd registry pause busybox tools control-plane cluster-dns local-path-provisioner ingress-nginx node allinone)
 
 build_app=1
 want=()
@@ -198,7 +198,7 @@ seed() {
 # the last full run and every image is still the one it left (another checkout may have rebuilt one).
 # The stamp holds the base and image ids; its mtime is when that run started.
 STAMP="$STAGE/images.stamp"
-ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/tools:1.0 minik8s/control-plane minik8s/cluster-dns minik8s/local-path-provisioner minik8s/node minik8s/allinone)
+ALL_REFS=(minik8s/etcd minik8s/registry minik8s/pause:3.10 minik8s/busybox:1.36 busybox:latest minik8s/tools:1.0 minik8s/control-plane minik8s/cluster-dns minik8s/local-path-provisioner minik8s/ingress-nginx minik8s/node minik8s/allinone)
 image_ids() { echo "$BASE_ID"; docker image inspect -f '{{.Id}}' "${ALL_REFS[@]}" 2>/dev/null || true; }
 inputs_changed() {
   local ws paths=(images scripts/images.sh scripts/base-image.sh package.json package-lock.json node_modules)
@@ -210,7 +210,7 @@ if [ "${#want[@]}" = "${#ALL[@]}" ]; then full=1; fi
 
 mkdir -p "$STAGE"
 WORKSPACES="$(node -e 'console.log(require("./package.json").workspaces.join(" "))')"
-case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*|*" local-path-provisioner "*|*" allinone "*) [ "$build_app" = 0 ] || app_build ;; esac
+case " ${want[*]} " in *" control-plane "*|*" node "*|*" cluster-dns "*|*" local-path-provisioner "*|*" ingress-nginx "*|*" allinone "*) [ "$build_app" = 0 ] || app_build ;; esac
 started="$(date +%s.%N)"
 if [ $full = 1 ] && [ "${MINIK8S_FORCE_REBUILD:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(image_ids)" = "$(cat "$STAMP")" ] && ! inputs_changed; then
   say images "up to date (no input changed since the last build)"
@@ -221,7 +221,7 @@ staged=0
 for n in "${want[@]}"; do
   case "$n" in
     pause|busybox) sh "images/$n/build.sh" >&2; say "$n" "ready" ;;
-    control-plane|node|cluster-dns|local-path-provisioner|allinone)
+    control-plane|node|cluster-dns|local-path-provisioner|ingress-nginx|allinone)
       if [ $staged = 0 ]; then stage_app; staged=1; fi
       build "$n" ;;
     etcd|registry|tools) build "$n" ;;

@@ -4,7 +4,8 @@
 // every node are Ready and the cluster DNS answers, write .minik8s/kubeconfig.
 // Settings (environment): MINIK8S_NODES (2), MINIK8S_UP_TIMEOUT seconds (300),
 // MINIK8S_APISERVER_PORT (6443), MINIK8S_REGISTRY_PORT (5000), MINIK8S_NODEPORTS (30000-30010), MINIK8S_BASE_IMAGE (node:20-bookworm-slim),
-// MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first), MINIK8S_WAIT_DNS=0.
+// MINIK8S_INGRESS_HTTP_PORT (80), MINIK8S_INGRESS_HTTPS_PORT (443),
+// MINIK8S_SKIP_BUILD=1 (use the existing dist/ instead of running tsc -b first), MINIK8S_WAIT_DNS=0, MINIK8S_WAIT_INGRESS=0.
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -65,7 +66,8 @@ async function until(what, fn, services, timeoutMs = TIMEOUT_MS, hint) {
 function portFree(port) {
   return new Promise((resolve) => {
     const s = net.createServer();
-    s.once('error', () => resolve(false));
+    // EACCES: a port below 1024 and no right to bind it here; Docker publishes it, and says so if it is taken
+    s.once('error', (e) => resolve(e.code === 'EACCES'));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
@@ -152,12 +154,18 @@ async function main() {
 
   await stage('ports', async () => {
     const own = c.ownPorts();
-    const ports = [c.APISERVER_PORT, c.REGISTRY_PORT];
+    const ports = [c.APISERVER_PORT, c.REGISTRY_PORT, c.INGRESS_HTTP_PORT, c.INGRESS_HTTPS_PORT];
     for (let p = c.NODEPORTS[0]; p <= c.NODEPORTS[1]; p++) ports.push(p);
+    const named = {
+      [c.APISERVER_PORT]: 'the apiserver (MINIK8S_APISERVER_PORT=... to move it)',
+      [c.REGISTRY_PORT]: 'the registry (MINIK8S_REGISTRY_PORT=... to move it; on macOS the AirPlay receiver holds 5000)',
+      [c.INGRESS_HTTP_PORT]: 'the Ingress controller\'s HTTP (MINIK8S_INGRESS_HTTP_PORT=... to move it, e.g. 8080)',
+      [c.INGRESS_HTTPS_PORT]: 'the Ingress controller\'s HTTPS (MINIK8S_INGRESS_HTTPS_PORT=... to move it, e.g. 8443)',
+    };
     for (const p of ports) {
       if (own.has(p)) continue;
       if (!(await portFree(p))) {
-        const what = p === c.APISERVER_PORT ? 'the apiserver (MINIK8S_APISERVER_PORT=... to move it)' : p === c.REGISTRY_PORT ? 'the registry (MINIK8S_REGISTRY_PORT=... to move it; on macOS the AirPlay receiver holds 5000)' : 'NodePorts of node-1';
+        const what = named[p] ?? 'NodePorts of node-1';
         throw new UpError(`port 127.0.0.1:${p} is taken by another program; minik8s needs it for ${what}`);
       }
     }
@@ -245,6 +253,19 @@ async function main() {
   const storage = yamlFiles('local-path-provisioner/manifests');
   if (storage.length) await stage('storage', async () => `${await applyManifests(storage)} objects applied (default StorageClass standard)`);
 
+  // the Ingress controller (nginx on node-1's ports 80/443, published on the laptop's loopback) and the
+  // default IngressClass `nginx`
+  const ingress = yamlFiles('ingress-controller/manifests');
+  if (ingress.length) {
+    await stage('Ingress controller', async (status) => {
+      const n = await applyManifests(ingress);
+      if (process.env.MINIK8S_WAIT_INGRESS === '0') return `${n} objects applied (not waiting: MINIK8S_WAIT_INGRESS=0)`;
+      status(`${n} objects applied; waiting for nginx on 127.0.0.1:${c.INGRESS_HTTP_PORT}`);
+      await until(`the Ingress controller on 127.0.0.1:${c.INGRESS_HTTP_PORT}`, () => c.ingressAnswers(), [nodes[0]], 180_000, () => `the rest of the cluster is up; see: KUBECONFIG=${c.STATE}/kubeconfig kubectl -n ingress-nginx logs deployment/ingress-nginx-controller`);
+      return `IngressClass nginx (default) on 127.0.0.1:${c.INGRESS_HTTP_PORT} and :${c.INGRESS_HTTPS_PORT}`;
+    });
+  }
+
   // Return only to a stable apiserver: the same container run that first answered (it answered every
   // poll since), and answering now; after a restart under us, a few seconds of answers in a row.
   const now = apiserverRun();
@@ -272,6 +293,7 @@ minik8s is up in ${secs(Date.now() - t0)}: ${nodes.length} node${nodes.length > 
 
   npm run load-image -- myapp:dev     # a local image, usable in pods as image: myapp:dev
   curl 127.0.0.1:30007                # NodePorts ${c.NODEPORTS.join('-')} of node-1 are published on loopback
+  curl -H 'Host: app.test' http://127.0.0.1${c.INGRESS_HTTP_PORT === 80 ? '' : `:${c.INGRESS_HTTP_PORT}`}/   # Ingresses (class nginx, the default)
   npm run down                        # stop, keeping the data (npm run down -- --volumes wipes it)
 `);
 }

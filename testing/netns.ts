@@ -186,10 +186,10 @@ export function connectNodes(a: string, b: string): [string, string] {
 }
 
 /** etcd on loopback plus an apiserver bound to `host` (e.g. the root end of linkToRoot). */
-export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[] }> {
+export async function startApiserverOn(host: string, extraArgs: string[] = []): Promise<{ url: string; procs: Proc[]; etcd: string }> {
   const etcd = await startEtcd();
   const port = await freePort();
   const url = `http://${host}:${port}`;
   const api = await startComponent('apiserver', ['--etcd-servers', etcd.endpoint, '--bind-address', host, '--secure-port', String(port), ...extraArgs], `${url}/healthz`);
-  return { url, procs: [etcd, api] };
+  return { url, procs: [etcd, api], etcd: etcd.endpoint };
 }

@@ -1,6 +1,6 @@
 // Test harness: real etcd and real component processes on loopback, for integration tests.
 // Every process started here is stopped by stopAll() (call it in afterAll).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -58,8 +58,16 @@ export interface Etcd extends Proc {
   restart(): Promise<Etcd>;
 }
 
+/**
+ * Writes an object straight into etcd (etcdctl), behind the apiserver's back: how a value stored before
+ * validation existed, or by another writer, reaches the watchers. `key` is under the apiserver's /registry.
+ */
+export function putBehindApiserver(endpoint: string, key: string, obj: unknown): void {
+  execFileSync('etcdctl', ['--endpoints', endpoint, 'put', key, JSON.stringify(obj)], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
 /** A real etcd (/usr/bin/etcd) on free loopback ports with a fresh data dir. */
-export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number } = {}): Promise<Etcd> {
+export async function startEtcd(opts: { dataDir?: string; clientPort?: number; peerPort?: number; args?: string[] } = {}): Promise<Etcd> {
   const dataDir = opts.dataDir ?? tempDir('minik8s-etcd-');
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
@@ -72,9 +80,10 @@ export async function startEtcd(opts: { dataDir?: string; clientPort?: number; p
     '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
     '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
     '--unsafe-no-fsync',
+    ...(opts.args ?? []),
   ]);
   await waitFor(`etcd at ${endpoint} (log ${p.logFile})`, () => httpOk(`${endpoint}/health`), 20_000);
-  return { ...p, endpoint, dataDir, restart: () => startEtcd({ dataDir, clientPort, peerPort }) };
+  return { ...p, endpoint, dataDir, restart: () => startEtcd({ dataDir, clientPort, peerPort, args: opts.args }) };
 }
 
 export interface Component extends Proc {

@@ -27,4 +27,6 @@ export interface ApiContext {
   list(r: ServedResource, opts?: ListOptions): Promise<KubeList>;
   /** Answer with a Status object (sets the HTTP code from status.code). */
   sendStatus(reply: FastifyReply, status: Status): FastifyReply;
+  /** A stream slot for an upgraded request of `client` (exec, attach, port-forward): its release, or the 429 to answer. */
+  admitStream(client: string): { release: () => void } | { refuse: Status };
 }

@@ -7,6 +7,10 @@ export interface ApiMetrics {
   latency: ReturnType<typeof newHistogram<'verb' | 'resource'>>;
   watchers: ReturnType<typeof newGauge<'resource'>>;
   etcdLatency: ReturnType<typeof newHistogram<'operation'>>;
+  /** Requests refused with 429 by the in-flight limits, by class. */
+  rejected: ReturnType<typeof newCounter<'class'>>;
+  /** Report the in-flight counts from `read` at every scrape. */
+  inflight(read: () => Readonly<Record<'readonly' | 'mutating' | 'longRunning', number>>): void;
 }
 
 export function createMetrics(): ApiMetrics {
@@ -21,5 +25,14 @@ export function createMetrics(): ApiMetrics {
     etcdLatency: newHistogram(registry, 'etcd_request_duration_seconds', 'Etcd request latency in seconds for each operation.', ['operation'], [
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
     ]),
+    rejected: newCounter(registry, 'apiserver_dropped_requests_total', 'Number of requests dropped with a \'Try again later\' response, by request class.', ['class']),
+    inflight(read) {
+      const gauge = newGauge(registry, 'apiserver_current_inflight_requests', 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', ['request_kind']);
+      const kinds = { readonly: 'readOnly', mutating: 'mutating', longRunning: 'longRunning' } as const;
+      // refreshed on scrape: the counters live in the limiter
+      (gauge as unknown as { collect?: () => void }).collect = () => {
+        for (const [k, v] of Object.entries(read())) gauge.set({ request_kind: kinds[k as keyof typeof kinds] }, v);
+      };
+    },
   };
 }

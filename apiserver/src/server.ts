@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type Logger, type Status } from '@minik8s/shared';
-import { Store, StorageUnavailableError, CompactedError } from './storage/etcd';
+import { Store, StorageUnavailableError, CompactedError, StorageQuotaError, ObjectTooLargeError } from './storage/etcd';
+import { startMaintenance } from './storage/maintenance';
+import { InflightLimiter, registerInflightLimits } from './limits/inflight';
 import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
@@ -17,6 +19,7 @@ import type { ApiContext } from './context';
 import { registerDiscoveryRoutes } from './discovery';
 import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
+import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
 import { CrdController } from './kinds/apiextensions/controller';
 
@@ -32,8 +35,17 @@ export interface ServerConfig {
   tlsPrivateKeyFile?: string;
   /** 0 disables the apiserver's own etcd compaction. */
   etcdCompactionIntervalMs: number;
+  /** --etcd-defrag-interval (default 1h; 0: never). */
+  etcdDefragIntervalMs?: number;
   etcdTimeoutMs: number;
   watchCacheSize: number;
+  /** --event-ttl in seconds (default 3600). */
+  eventTTLSeconds?: number;
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+  maxLongRunningRequests?: number;
+  maxWatchesPerClient?: number;
+  maxStreamsPerClient?: number;
   bookmarkIntervalMs: number;
   logger: Logger;
 }
@@ -56,9 +68,11 @@ export const VERSION_INFO = {
 function toStatus(err: any): Status {
   if (err instanceof ApiError) return err.status;
   if (err instanceof StorageUnavailableError) return statusFor.unavailable(`storage is unavailable: ${err.message}`);
+  if (err instanceof StorageQuotaError) return statusFor.internal(err.message);
+  if (err instanceof ObjectTooLargeError) return statusFor.tooLarge(err.limit);
   if (err instanceof CompactedError) return statusFor.gone(err.message);
   const code = err?.statusCode;
-  if (code === 413 || err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return statusFor.tooLarge();
+  if (code === 413 || err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return statusFor.tooLarge(BODY_LIMIT);
   if (code === 415 || err?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return statusFor.unsupportedMediaType(String(err?.message ?? ''));
   if (typeof code === 'number' && code >= 400 && code < 500) return { ...statusFor.badRequest(String(err.message ?? 'bad request')), code };
   return statusFor.internal(String(err?.message ?? err));
@@ -87,6 +101,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
     timeoutMs: cfg.etcdTimeoutMs,
     observe: (op, s) => metrics.etcdLatency.observe({ operation: op }, s),
     onCommit: (key, rev, obj) => registry?.committed(key, rev, obj),
+    onStrayWatchResponse: (s) => cfg.logger.warn(s, s.action === 'reset' ? 'etcd answered for an unknown watch: watch stream reset' : 'etcd acknowledged the cancel of a watch it had canceled: dropped'),
   });
   const server = buildServer(cfg, store, metrics);
   registry = server.registry;
@@ -105,7 +120,7 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
 export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeoutMs'>, store: Store, metrics = createMetrics()): Omit<ApiServer, 'url'> & { https: boolean } {
   const log = cfg.logger;
   const services: ServiceRanges = { ipRange: new IpRange(cfg.serviceClusterIpRange), portRange: parsePortRange(cfg.serviceNodePortRange) };
-  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services }));
+  const kinds = new KindRegistry(builtinKinds({ store, root: cfg.etcdPrefix, services, eventTTLSeconds: cfg.eventTTLSeconds }));
   const registry = new Registry(store, cfg.etcdPrefix, kinds, { watchCacheSize: cfg.watchCacheSize, log: (msg, err) => log.warn({ err }, msg), admission: ADMISSION, updateAdmission: UPDATE_ADMISSION });
 
   const https = cfg.tlsCertFile && cfg.tlsPrivateKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsPrivateKeyFile) } : undefined;
@@ -131,7 +146,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     });
     payload.on('error', (e) => done(e, undefined));
     payload.on('end', () => {
-      if (size > BODY_LIMIT) done(new ApiError(statusFor.tooLarge()), undefined);
+      if (size > BODY_LIMIT) done(new ApiError(statusFor.tooLarge(BODY_LIMIT)), undefined);
       else done(null, Buffer.concat(chunks));
     });
   });
@@ -143,6 +158,16 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     return sendStatus(reply, status);
   });
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, statusFor.notFoundPath()));
+
+  const limiter = new InflightLimiter({
+    maxReadonly: cfg.maxRequestsInflight ?? 400,
+    maxMutating: cfg.maxMutatingRequestsInflight ?? 200,
+    maxLongRunning: cfg.maxLongRunningRequests ?? 10_000,
+    maxWatchesPerClient: cfg.maxWatchesPerClient ?? 1000,
+    maxStreamsPerClient: cfg.maxStreamsPerClient ?? 100,
+  });
+  registerInflightLimits(app, limiter, sendStatus, (cls) => metrics.rejected.inc({ class: cls }));
+  metrics.inflight(() => limiter.inflight());
 
   // Request metrics and one pino line per request (reads at debug, writes and errors at info).
   app.addHook('onResponse', (req, reply, done) => {
@@ -202,10 +227,12 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     get: async (r, name, namespace) => withKind(r, await registry.get(r, name, namespace)),
     list: (r, opts = {}) => registry.list(r, opts),
     sendStatus,
+    admitStream: (client) => limiter.acquire('stream', client),
   };
   registerDiscoveryRoutes(app, ctx, METRICS_RESOURCES);
   registerOpenApiRoutes(app, ctx);
   registerPodProxy(app, ctx);
+  registerProxyRoutes(app, ctx);
   registerMetricsApi(app, ctx);
 
   const activeWatches = new Set<() => void>();
@@ -230,7 +257,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
   crds.start();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
-  const compaction = cfg.etcdCompactionIntervalMs > 0 ? startCompaction(store, cfg.etcdCompactionIntervalMs, log) : undefined;
+  const stopMaintenance = startMaintenance(store, { compactionIntervalMs: cfg.etcdCompactionIntervalMs, defragIntervalMs: cfg.etcdDefragIntervalMs ?? 3_600_000 }, log);
 
   return {
     app,
@@ -240,7 +267,7 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
     metrics,
     https: !!https,
     close: async () => {
-      if (compaction) clearInterval(compaction);
+      stopMaintenance();
       crds.stop();
       stopCaches();
       for (const finish of [...activeWatches]) finish();
@@ -249,23 +276,4 @@ export function buildServer(cfg: Omit<ServerConfig, 'etcdServers' | 'etcdTimeout
       store.close();
     },
   };
-}
-
-/** As upstream's --etcd-compaction-interval: compact to the revision seen one interval ago. */
-function startCompaction(store: Store, intervalMs: number, log: Logger): NodeJS.Timeout {
-  let previous = 0;
-  const t = setInterval(async () => {
-    try {
-      const rev = await store.currentRevision();
-      if (previous > 0) {
-        await store.compact(previous);
-        log.info({ revision: previous }, 'etcd compacted');
-      }
-      previous = rev;
-    } catch (e) {
-      log.warn({ err: e }, 'etcd compaction failed');
-    }
-  }, intervalMs);
-  t.unref();
-  return t;
 }

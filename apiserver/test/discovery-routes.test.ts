@@ -27,6 +27,7 @@ beforeAll(async () => {
       throw new Error('unused');
     },
     sendStatus: (reply, status: Status) => reply.code(status.code).type('application/json').send(JSON.stringify(status)),
+    admitStream: () => ({ release: () => undefined }),
   } satisfies ApiContext;
   registerDiscoveryRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);

@@ -37,7 +37,7 @@ describe('aggregated discovery', () => {
 
   it('lists every named group with scale subresources on apps', () => {
     const groups = aggregatedDiscovery(RESOURCES, false);
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'batch', 'autoscaling', 'policy', 'coordination.k8s.io', 'discovery.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'events.k8s.io']);
     expect(groups.items[2].versions.map((v) => v.version)).toEqual(['v2', 'v1']);
     const deploy = groups.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments') as any;
     expect(deploy.subresources).toContainEqual({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });

@@ -11,6 +11,8 @@ export interface Answer {
   raw: Buffer;
 }
 
+export type InProcess = ReturnType<typeof inProcessServer>;
+
 export function inProcessServer() {
   const store = new MemoryStore();
   const server = buildServer(
@@ -30,8 +32,10 @@ export function inProcessServer() {
   );
   store.onCommit = (key, rev, obj) => server.registry.committed(key, rev, obj);
 
+  /** A request; a Buffer body is sent as it is (protobuf), anything else as JSON. */
   async function req(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const r = await server.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const r = await server.app.inject({ method: method as 'GET', url, payload, headers: { 'content-type': 'application/json', ...headers } });
     let parsed: unknown;
     try {
       parsed = r.body ? JSON.parse(r.body) : undefined;
@@ -47,5 +51,5 @@ export function inProcessServer() {
     for (let i = 0; i < 100 && (await req('GET', '/api/v1/namespaces/default')).code !== 200; i++) await new Promise((r) => setTimeout(r, 20));
   }
 
-  return { server, req, ready, close: () => server.close() };
+  return { store, server, req, ready, close: () => server.close() };
 }

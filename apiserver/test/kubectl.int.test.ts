@@ -285,6 +285,23 @@ describe('real kubectl v1.32 against the apiserver', () => {
     expect(v1).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: 'Deployment', name: 'scaled' } } });
   });
 
+  it('create ingress (protobuf) takes the default IngressClass; get ingress,ingressclass columns', async () => {
+    const cls = file('class.yaml', 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: "true"\nspec:\n  controller: minik8s.io/ingress-nginx\n');
+    expect(await ok('apply', '-f', cls)).toMatch(/ingressclass\.networking\.k8s\.io\/nginx created/);
+    expect(await ok('create', 'ingress', 'shop', '--rule=shop.test/api*=api:http,tls=shop-tls', '--rule=www.shop.test/=web:80', '-n', 'team')).toMatch(/ingress\.networking\.k8s\.io\/shop created/);
+    const ing = JSON.parse(await ok('get', 'ing', 'shop', '-n', 'team', '-o', 'json'));
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.spec.rules[0]).toEqual({ host: 'shop.test', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } });
+    expect(ing.spec.rules[1].http.paths[0]).toMatchObject({ path: '/', pathType: 'Exact' });
+    const table = await ok('get', 'ingress', '-n', 'team');
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
+    expect(table).toMatch(/^shop\s+nginx\s+shop\.test,www\.shop\.test\s+80, 443\s+\S+$/m);
+    expect((await ok('get', 'ingressclass')).split('\n')[0]).toMatch(/^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE$/);
+    const bad = await kubectl(['create', 'ingress', 'bad', '--rule=shop.test/x=9svc:80', '-n', 'team']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.name: Invalid value: "9svc"/);
+  });
+
   it('delete', async () => {
     expect(await ok('delete', 'deployment', 'web')).toMatch(/deployment\.apps "web" deleted/);
     const gone = await kubectl(['get', 'deployment', 'web']);

@@ -35,11 +35,16 @@ describe('the v2 document: what is served, nothing else', () => {
     expect(paths).toContain('/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}');
     expect(paths).toContain('/api/v1/watch/namespaces/{namespace}/pods');
     expect(paths).toContain('/apis/apps/v1/');
+    expect(paths).toContain('/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status');
+    expect(paths).toContain('/apis/networking.k8s.io/v1/ingressclasses/{name}');
     // not served: other kinds, other subresources, hidden kinds
-    expect(paths.filter((p) => p.startsWith('/apis/rbac.authorization.k8s.io') || p.startsWith('/apis/networking.k8s.io'))).toEqual([]);
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
-    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/proxy');
+    expect(paths.filter((p) => p.startsWith('/apis/rbac.authorization.k8s.io') || p.includes('/networkpolicies'))).toEqual([]);
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}');
+    expect(paths).toContain('/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}');
     expect(paths).not.toContain('/api/v1/namespaces/{namespace}/bindings');
+    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/pods/{name}/resize');
+    expect(paths).not.toContain('/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token');
     expect(paths.some((p) => p.includes('/flowschemas'))).toBe(false);
     // namespaces have no deletecollection here, as upstream: the operation is left out with the verb
     expect(Object.keys(v2.paths['/api/v1/namespaces'])).toEqual(['get', 'parameters', 'post']);
@@ -55,7 +60,8 @@ describe('the v2 document: what is served, nothing else', () => {
     expect(names).toContain('io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler');
     expect(names).toContain('io.k8s.api.core.v1.PodSpec');
     expect(names).not.toContain('io.k8s.api.rbac.v1.Role');
-    expect(names).not.toContain('io.k8s.api.networking.v1.Ingress');
+    expect(names).toContain('io.k8s.api.networking.v1.Ingress');
+    expect(names).not.toContain('io.k8s.api.networking.v1.NetworkPolicy');
     for (const ref of refs(v2)) {
       if (ref.startsWith('#/parameters/')) expect(v2.parameters, ref).toHaveProperty([ref.slice(13)]);
       else expect(v2.definitions, ref).toHaveProperty([ref.slice(14)]);
@@ -83,6 +89,10 @@ describe('v3, derived per group-version', () => {
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io',
       'apis/discovery.k8s.io/v1',
+      'apis/events.k8s.io',
+      'apis/events.k8s.io/v1',
+      'apis/networking.k8s.io',
+      'apis/networking.k8s.io/v1',
       'apis/policy',
       'apis/policy/v1',
       'apis/storage.k8s.io',

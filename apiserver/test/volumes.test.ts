@@ -43,6 +43,12 @@ describe('PersistentVolume validation', () => {
     ['an unknown reclaim policy', pv({ persistentVolumeReclaimPolicy: 'Shred' }), ['spec.persistentVolumeReclaimPolicy']],
     ['a bad class name', pv({ storageClassName: 'Fast_SSD' }), ['spec.storageClassName']],
     ['an unknown volume mode', pv({ volumeMode: 'Raw' }), ['spec.volumeMode']],
+    ['a capacity that is not a map', pv({ capacity: '1Gi' }), ['spec.capacity', 'spec.capacity', 'spec.capacity']],
+    ['a host path that is a number', pv({ hostPath: { path: 7 } }), ['spec.hostPath.path']],
+    ['Recycle on the node root', pv({ hostPath: { path: '/' }, persistentVolumeReclaimPolicy: 'Recycle' }), ['spec.persistentVolumeReclaimPolicy']],
+    ['Recycle with a host path that is not a string', pv({ hostPath: { path: ['/'] }, persistentVolumeReclaimPolicy: 'Recycle' }), ['spec.hostPath.path']],
+    ['a claim reference whose name is not a string', pv({ claimRef: { namespace: 'default', name: { $ne: '' } } }), ['spec.claimRef.name']],
+    ['mount options that are not strings', pv({ mountOptions: ['ro', 1] }), ['spec.mountOptions[1]']],
   ])('%s', (_n, o, want) => expect(fields(PV, o)).toEqual(want));
 
   it('words its messages as upstream', () => {
@@ -74,7 +80,10 @@ describe('PersistentVolumeClaim validation', () => {
     ['no access modes', pvc({ accessModes: undefined }), ['spec.accessModes']],
     ['no storage request', pvc({ resources: {} }), ['spec.resources[storage]']],
     ['a negative request', pvc({ resources: { requests: { storage: '-5Mi' } } }), ['spec.resources[storage]']],
-    ['a bad selector', pvc({ selector: { matchExpressions: [{ key: 'k', operator: 'Maybe' }] } }), ['spec.selector']],
+    ['a bad selector', pvc({ selector: { matchExpressions: [{ key: 'k', operator: 'Maybe' }] } }), ['spec.selector.matchExpressions[0].operator']],
+    ['requests that are not a map', pvc({ resources: { requests: 'lots' } }), ['spec.resources.requests', 'spec.resources[storage]']],
+    ['a limit that is not a quantity', pvc({ resources: { requests: { storage: '1Gi' }, limits: { storage: '1 GB' } } }), ['spec.resources.limits[storage]']],
+    ['a volume name that is not a string', pvc({ volumeName: 7 }), ['spec.volumeName']],
     ['an unknown volume mode', pvc({ volumeMode: 'Raw' }), ['spec.volumeMode']],
   ])('%s', (_n, o, want) => expect(fields(PVC, o)).toEqual(want));
 
@@ -116,6 +125,10 @@ describe('StorageClass', () => {
     ['an unknown binding mode', sc({ volumeBindingMode: 'Later' }), ['volumeBindingMode']],
     ['Recycle as reclaim policy', sc({ volumeBindingMode: 'Immediate', reclaimPolicy: 'Recycle' }), ['reclaimPolicy']],
     ['an allowed topology without values', sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [] }] }] }), ['allowedTopologies[0].matchLabelExpressions[0].values']],
+    ['a parameter that is not a string', sc({ volumeBindingMode: 'Immediate', parameters: { size: 5 } }), ['parameters[size]']],
+    ['topologies that are not a list', sc({ volumeBindingMode: 'Immediate', allowedTopologies: { zone: 'a' } }), ['allowedTopologies']],
+    ['a topology value that is not a string', sc({ volumeBindingMode: 'Immediate', allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: [1] }] }] }), ['allowedTopologies[0].matchLabelExpressions[0].values[0]']],
+    ['expansion that is not a boolean', sc({ volumeBindingMode: 'Immediate', allowVolumeExpansion: 'yes' }), ['allowVolumeExpansion']],
   ])('%s', (_n, o, want) => expect(fields(SC, o)).toEqual(want));
 
   it('defaults Delete and Immediate, and fixes provisioner, parameters and policies once created', () => {
@@ -139,11 +152,23 @@ describe('StatefulSet claim templates', () => {
     },
   });
   it('validates each template as a claim spec and defaults it', () => {
-    expect(fields(STS, sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }]))).toEqual(['spec.volumeClaimTemplates[0].spec.resources[storage]']);
+    const bad = sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }]);
+    prepareForCreate(STS, bad, 'default');
+    expect(fields(STS, bad)).toEqual(['spec.volumeClaimTemplates[0].spec.resources[storage]']);
     const o = sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
     prepareForCreate(STS, o, 'default');
     expect((o.spec.volumeClaimTemplates[0] as Record<string, unknown>).status).toEqual({ phase: 'Pending' });
     expect((o.spec as Record<string, unknown>).persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  });
+
+  it('lets the template mount the claim templates by name, and only them', () => {
+    const o = sts([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
+    const ctr = (o.spec.template.spec.containers as Record<string, unknown>[])[0];
+    ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+    prepareForCreate(STS, o, 'default');
+    expect(fields(STS, o)).toEqual([]);
+    ctr.volumeMounts = [{ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/logs' }];
+    expect(messages(STS, o)).toEqual(['spec.template.spec.containers[0].volumeMounts[1].name: Not found: "logs"']);
   });
 });
 

@@ -21,6 +21,7 @@ import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './cont
 import { ServiceAccountController } from './controllers/serviceaccount/controller';
 import { PersistentVolumeController } from './controllers/persistentvolume/controller';
 import { PvcProtectionController, PvProtectionController } from './controllers/storageprotection/controller';
+import { ResourceQuotaController } from './controllers/resourcequota/controller';
 import { concurrency, resolveControllers, type Options } from './options';
 
 export const COMPONENT = 'kube-controller-manager';
@@ -47,6 +48,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   'persistentvolume-binder': (c) => new PersistentVolumeController(c),
   'pvc-protection': (c) => new PvcProtectionController(c, 1),
   'pv-protection': (c) => new PvProtectionController(c, 1),
+  resourcequota: (c) => new ResourceQuotaController(c, concurrency(c.options, 'resource-quota', 5)),
 };
 
 export class ControllerManager {

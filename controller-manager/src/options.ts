@@ -20,6 +20,8 @@ export interface Options {
   allocateNodeCidrs: boolean;
   hpaSyncPeriodMs: number;
   terminatedPodGCThreshold: number;
+  /** --resource-quota-sync-period: how often every quota's usage is recalculated in full. */
+  resourceQuotaSyncPeriodMs: number;
   concurrent: Record<string, number>;
 }
 
@@ -45,6 +47,7 @@ export const ALL_CONTROLLERS = [
   'persistentvolume-binder',
   'pvc-protection',
   'pv-protection',
+  'resourcequota',
 ] as const;
 
 /** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */
@@ -87,6 +90,7 @@ export function parseOptions(argv: string[]): Options {
     allocateNodeCidrs: true,
     hpaSyncPeriodMs: 15_000,
     terminatedPodGCThreshold: 12_500,
+    resourceQuotaSyncPeriodMs: 300_000,
     concurrent: {},
   };
   for (let i = 0; i < argv.length; i++) {
@@ -125,6 +129,7 @@ export function parseOptions(argv: string[]): Options {
       }
       case 'horizontal-pod-autoscaler-sync-period': o.hpaSyncPeriodMs = parseDurationFlag(flag, value); break;
       case 'terminated-pod-gc-threshold': o.terminatedPodGCThreshold = int(value, flag); break;
+      case 'resource-quota-sync-period': o.resourceQuotaSyncPeriodMs = parseDurationFlag(flag, value); break;
       case 'cluster-cidr': o.clusterCidr = value; break;
       case 'node-cidr-mask-size': o.nodeCidrMaskSize = int(value, flag); break;
       case 'allocate-node-cidrs': o.allocateNodeCidrs = bool(value, flag); break;

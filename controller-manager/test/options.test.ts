@@ -4,8 +4,8 @@ import { decideDependent } from '../src/controllers/garbagecollector/decide';
 
 describe('--controllers', () => {
   it.each<[string[], string[]]>([
-    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']],
-    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection']],
+    [['*'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'nodeipam', 'namespace', 'garbagecollector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
+    [['*', '-nodeipam', '-garbagecollector'], ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'endpointslice', 'nodelifecycle', 'namespace', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'horizontalpodautoscaling', 'disruption', 'podgc', 'ttl-after-finished', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'resourcequota']],
     [['deployment', 'replicaset'], ['replicaset', 'deployment']],
   ])('%j', (spec, want) => {
     expect(resolveControllers(spec)).toEqual(want);
@@ -20,14 +20,14 @@ describe('parseOptions', () => {
     expect(parseOptions([])).toMatchObject({
       leaderElect: true, securePort: 10257, nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5000,
       defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300,
-      clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: 24, allocateNodeCidrs: true, controllers: ['*'],
+      clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: 24, allocateNodeCidrs: true, controllers: ['*'], resourceQuotaSyncPeriodMs: 300_000,
     });
   });
   it('parses flags in both forms', () => {
     const o = parseOptions(['--master=http://x:1', '--leader-elect=false', '--controllers', '*,-nodeipam', '--node-monitor-grace-period', '4s', '--node-monitor-period=1m0.5s',
-      '--concurrent-deployment-syncs=2', '--pod-eviction-timeout=10s', '--allocate-node-cidrs', '--secure-port', '1234']);
+      '--concurrent-deployment-syncs=2', '--pod-eviction-timeout=10s', '--allocate-node-cidrs', '--secure-port', '1234', '--resource-quota-sync-period=30s']);
     expect(o).toMatchObject({ master: 'http://x:1', leaderElect: false, controllers: ['*', '-nodeipam'], nodeMonitorGracePeriodMs: 4000, nodeMonitorPeriodMs: 60_500, securePort: 1234,
-      defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10, allocateNodeCidrs: true });
+      defaultNotReadyTolerationSeconds: 10, defaultUnreachableTolerationSeconds: 10, allocateNodeCidrs: true, resourceQuotaSyncPeriodMs: 30_000 });
     expect(concurrency(o, 'deployment', 5)).toBe(2);
     expect(concurrency(o, 'replicaset', 5)).toBe(5);
   });

@@ -70,7 +70,7 @@ describe('memory metrics', () => {
     { name: 'averageValue 100Mi, 96Mi used → unchanged (within tolerance)', target: { type: 'AverageValue', averageValue: '100Mi' }, want: 2, current: { averageValue: '100663296' } },
   ])('$name', ({ target, want, current }) => {
     const samples = podSamples('memory', [pod('a', ['64Mi']), pod('b', ['64Mi'])], usage);
-    const rec = resourceReplicas(2, samples, resourceTarget('memory', target));
+    const rec = resourceReplicas(2, samples, resourceTarget('memory', target)!);
     expect(rec.replicas).toBe(want);
     expect(currentValue('memory', rec)).toEqual(current);
   });
@@ -78,6 +78,10 @@ describe('memory metrics', () => {
     expect(resourceTarget('memory', { type: 'AverageValue', averageValue: '1Gi' })).toEqual({ type: 'AverageValue', averageValue: 2 ** 30 });
     expect(resourceTarget('cpu', { type: 'AverageValue', averageValue: '250m' })).toEqual({ type: 'AverageValue', averageValue: 0.25 });
     expect(resourceTarget('memory', { type: 'Utilization' })).toEqual({ type: 'Utilization', averageUtilization: 80 });
+  });
+  it('a quantity stored before validation existed is no target and no request, not a crash or a stall', { timeout: 2000 }, () => {
+    expect(resourceTarget('memory', { type: 'AverageValue', averageValue: '1e30000000' })).toBeUndefined();
+    expect(podSamples('memory', [pod('a', ['1e30000000'])], usage)).toEqual([{ usage: 96 * 2 ** 20, request: undefined }]);
     expect(currentValue('cpu', { replicas: 1, average: 0.25 })).toEqual({ averageValue: '250m' });
   });
 });

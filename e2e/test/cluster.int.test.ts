@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, diagnose, Steps, type Cluster } from './compose';
 import { servicesSuite } from './services';
+import { ingressSuite } from './ingress';
 import { storageSuite } from './storage';
 import { isPodReady } from '@minik8s/shared';
 import { freePort, waitFor } from '../../testing/procs';
@@ -92,6 +93,8 @@ beforeAll(async () => {
     MINIK8S_APISERVER_PORT: process.env.MINIK8S_E2E_APISERVER_PORT || String(await freePort()),
     MINIK8S_REGISTRY_PORT: process.env.MINIK8S_E2E_REGISTRY_PORT || String(await freePort()),
     MINIK8S_NODEPORTS: process.env.MINIK8S_E2E_NODEPORTS || '30020-30030', // must hold the tour's 30025
+    MINIK8S_INGRESS_HTTP_PORT: process.env.MINIK8S_E2E_INGRESS_HTTP_PORT || String(await freePort()),
+    MINIK8S_INGRESS_HTTPS_PORT: process.env.MINIK8S_E2E_INGRESS_HTTPS_PORT || String(await freePort()),
   });
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   // A run cut off before its afterAll leaves the project's volumes (etcd's objects) behind: start clean.
@@ -140,6 +143,7 @@ describe('the compose cluster', () => {
 
   // Before the tour: both name their Service `web` (the Services suite deletes its objects at its end).
   servicesSuite(() => ({ cluster, kenv }));
+  ingressSuite(() => ({ cluster, kenv }));
   storageSuite(() => ({ cluster, kenv }));
 
   it('runs an image built on the host after `npm run load-image`', async () => {

@@ -13,6 +13,8 @@ export interface ClusterEnv {
   MINIK8S_APISERVER_PORT: string;
   MINIK8S_REGISTRY_PORT: string;
   MINIK8S_NODEPORTS: string;
+  MINIK8S_INGRESS_HTTP_PORT: string;
+  MINIK8S_INGRESS_HTTPS_PORT: string;
 }
 
 export interface Cluster {

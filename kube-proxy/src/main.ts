@@ -4,11 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
-  ApiClient, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
+  ApiClient, EventRecorder, InformerFactory, R, createLogger, newCounter, newGauge, newHistogram, newRegistry, objectKey, onShutdown, startHealthServer,
   type core, type discovery, type Informer, type KubeObject,
 } from '@minik8s/shared';
 import { cleanupAll } from './cleanup';
 import { IptablesCompanion } from './companion';
+import { oncePerVersion } from './drops';
 import { FlagError, hostPort, parseFlags, type Flags, type ProxyMode } from './flags';
 import { Iptables } from './iptables';
 import { cleanupIptables, IptablesBackend } from './iptables-backend';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   const fullDuration = newHistogram(registry, 'kubeproxy_sync_full_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for full resyncs');
   const partialDuration = newHistogram(registry, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for partial resyncs');
   const lastSync = newGauge(registry, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'The last time proxy rules were successfully synced');
+  const droppedTotal = newCounter(registry, 'kubeproxy_dropped_objects_total', 'Objects left out of the proxy rules and pod routes because a value of theirs does not parse', ['kind']);
   let backend: ProxyBackend;
   let written: (n: number) => void;
   let failed: () => void;
@@ -106,9 +108,20 @@ async function main(): Promise<void> {
       written(s.rules);
     },
     onError: () => failed(),
+    onDrop: (d) => reportDrop(d),
   });
 
   const client = ApiClient.fromKubeconfig({ path: flags.kubeconfig, server: flags.master, userAgent: 'kube-proxy' });
+  const recorder = new EventRecorder(client, { component: 'kube-proxy', host: nodeName, logger: log });
+  /** An object left out of the rules (both modes) or the pod routes: a log line, a Warning Event on it, the metric. */
+  const reportDrop = oncePerVersion((d) => {
+    const what = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
+    const outOf = d.kind === 'Node' ? 'its pod routes' : `its ${mode} rules`;
+    log.warn({ kind: d.kind, object: `${d.namespace ?? ''}/${d.name}`, reason: d.reason }, `object left out of ${outOf}`);
+    droppedTotal.inc({ kind: d.kind });
+    const ref = { kind: d.kind, apiVersion: d.kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1', namespace: d.namespace, name: d.name, uid: d.uid };
+    void recorder.event(ref, 'Warning', 'InvalidValue', `kube-proxy on ${nodeName} left ${what} out of ${outOf}: ${d.reason}`);
+  });
   const factory = new InformerFactory(client, log);
   const services = factory.informer<core.Service & KubeObject>(R.services);
   const slices = factory.informer<discovery.EndpointSlice & KubeObject>(R.endpointslices);
@@ -129,7 +142,7 @@ async function main(): Promise<void> {
     await routes.ensureSink([flags.serviceClusterIPRange, flags.clusterCIDR!]);
     let chain = Promise.resolve();
     const resync = () => {
-      chain = chain.then(() => routes.sync(nodes.store.list())).catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
+      chain = chain.then(() => routes.sync(nodes.store.list(), reportDrop)).catch((e) => log.error({ err: String(e) }, 'pod route sync failed'));
     };
     nodes.addEventHandler({ onAdd: resync, onUpdate: resync, onDelete: resync });
   }

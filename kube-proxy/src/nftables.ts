@@ -1,10 +1,12 @@
 // Thin I/O around the `nft` CLI (nftables 1.0.x): one `nft -f -` transaction per call, and the
 // listings the proxier needs. Arguments are arrays, never a shell string; an optional prefix
 // (["ip","netns","exec","node1"]) lets tests and the benchmark drive a network namespace.
-import { isIPv4 } from 'node:net';
-import { AFFINITY, NFT_FAMILY, NFT_TABLE, isPort } from '@minik8s/shared';
+import { AFFINITY, NFT_FAMILY, NFT_TABLE, isPortNumber, parseIP } from '@minik8s/shared';
 import { run } from './iptables';
 import type { KernelTable } from './nft-rules';
+
+/** The kernel's listing goes back into a transaction (the affinity sweep): the same strict parse as API values. */
+const isIPv4 = (v: unknown): v is string => typeof v === 'string' && parseIP(v)?.family === 4;
 
 /** Our table as `nft -t list ruleset` shows it: names, and how many rules each chain has. */
 export interface KernelState extends KernelTable {
@@ -89,8 +91,7 @@ export class Nft {
       if (!kc || !vc || kc.length !== 4 || vc.length !== 2) continue;
       const [client, daddr, proto, port] = kc;
       const [ip, epPort] = vc;
-      const ok = typeof client === 'string' && isIPv4(client) && typeof daddr === 'string' && isIPv4(daddr) && ['tcp', 'udp', 'sctp'].includes(proto as string) && isPort(port)
-        && typeof ip === 'string' && isIPv4(ip) && isPort(epPort);
+      const ok = isIPv4(client) && isIPv4(daddr) && ['tcp', 'udp', 'sctp'].includes(proto as string) && isPortNumber(port) && isIPv4(ip) && isPortNumber(epPort);
       if (ok) out.push({ key: `${client} . ${daddr} . ${proto} . ${port}`, value: `${ip} . ${epPort}` });
     }
     return out;

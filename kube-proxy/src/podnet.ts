@@ -1,7 +1,7 @@
 // --sync-pod-routes: our host-gw pod network (what kindnet / flannel host-gw do). Every node routes
 // every other node's spec.podCIDR via that node's InternalIP; the Service CIDR and the cluster
 // CIDR end in an ifb "sink" device so an address without a rule is dropped, never sent out.
-import type { core } from '@minik8s/shared';
+import { parsed, parsePodRoute, type core, type DropReporter, type PodRoute } from '@minik8s/shared';
 import { run } from './iptables';
 import type { Logger } from './proxier';
 
@@ -9,23 +9,17 @@ export const SINK_DEVICE = 'kube-sink0';
 /** Routing protocol id marking the routes we install, so a restart or --cleanup finds them. */
 export const ROUTE_PROTO = '151';
 
-export interface PodRoute {
-  cidr: string;
-  via: string;
-}
-
-function internalIP(n: core.Node): string | undefined {
-  return n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-}
-
-/** Routes this node needs: other nodes' podCIDR via their InternalIP (pure). */
-export function desiredPodRoutes(nodes: core.Node[], self: string): PodRoute[] {
+/**
+ * Routes this node needs: other nodes' podCIDR via their InternalIP (pure). Both are parsed and written in
+ * canonical form (parsePodRoute); a node whose values do not parse (a podCIDR of "default" would be `ip
+ * route replace default ...`) is left out and reported through `drop`.
+ */
+export function desiredPodRoutes(nodes: core.Node[], self: string, drop: DropReporter = () => undefined): PodRoute[] {
   const out: PodRoute[] = [];
   for (const n of nodes) {
-    const cidr = n.spec?.podCIDR;
-    const ip = internalIP(n);
-    if (n.metadata?.name === self || !cidr || !ip || cidr.includes(':')) continue;
-    out.push({ cidr, via: ip });
+    if (n.metadata?.name === self) continue;
+    const r = parsed('Node', n, parsePodRoute, drop);
+    if (r) out.push(r);
   }
   return out.sort((a, b) => a.cidr.localeCompare(b.cidr));
 }
@@ -57,8 +51,8 @@ export class PodRoutes {
     for (const c of cidrs) await this.must(['ip', 'route', 'replace', c, 'dev', SINK_DEVICE]);
   }
 
-  async sync(nodes: core.Node[]): Promise<void> {
-    const desired = desiredPodRoutes(nodes, this.self);
+  async sync(nodes: core.Node[], drop?: DropReporter): Promise<void> {
+    const desired = desiredPodRoutes(nodes, this.self, drop);
     const failed = new Set<string>();
     this.installed ??= await this.listInstalled();
     for (const cmd of routeCommands(this.installed, desired)) {

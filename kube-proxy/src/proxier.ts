@@ -4,7 +4,7 @@
 // --sync-period); a full sync at start, after any failure, hourly, and when a backend check finds
 // our rules damaged (flushed tables, our jumps no longer first).
 import type { core, discovery } from '@minik8s/shared';
-import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type ServicePort } from '@minik8s/shared';
+import { buildServicePorts, comparePorts, SERVICE_NAME_LABEL, type DropReporter, type ServicePort } from '@minik8s/shared';
 import { run } from './iptables';
 import { staleUdpFlows } from './plan';
 
@@ -55,6 +55,8 @@ export interface ProxierOptions {
   commandPrefix?: string[];
   onSync?(stats: SyncStats): void;
   onError?(err: unknown): void;
+  /** An object left out because a value of it does not parse (each time its Service is rebuilt). */
+  onDrop?: DropReporter;
 }
 
 export class Proxier {
@@ -119,13 +121,12 @@ export class Proxier {
 
   /** Rebuild the ServicePorts of changed Services only; the others keep their objects (and the backends' caches). */
   private currentPorts(): ServicePort[] {
-    const bad = (problem: string) => this.opts.logger.warn({ problem }, 'skipping a value that does not parse');
     for (const key of this.dirty) {
       const svc = this.services.get(key);
       const slices = [...(this.slicesBySvc.get(key)?.values() ?? [])];
       const ep = this.endpoints.get(key);
       const ports = svc
-        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() }, bad)
+        ? buildServicePorts([svc], { slices: slices.length ? new Map([[key, slices]]) : new Map(), endpoints: ep ? new Map([[key, ep]]) : new Map() }, this.opts.onDrop)
         : [];
       if (ports.length) this.portsBySvc.set(key, ports);
       else this.portsBySvc.delete(key);

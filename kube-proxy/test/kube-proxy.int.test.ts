@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
 import { createNodeSandbox, foreignRules, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
-import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
 import { affinityRules, dnatTargets, leftovers, MODES, type Mode } from './modes';
 
 type Svc = core.Service & KubeObject;
@@ -21,6 +21,7 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
   let apiProcs: Proc[] = [];
   let foreign: string[];
   let link: { rootIP: string; nsIP: string };
+  let etcd = '';
   let clusterIP = '';
   let nodePort = 0;
   const MAIN = join(REPO, 'kube-proxy', 'dist', 'main.js');
@@ -55,6 +56,7 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
     link = mode === 'iptables' ? linkToRoot(sb.node, `mk${tag}-api`) : linkToRoot(sb.node, `mk${tag}-api`, '169.254.77.13', '169.254.77.14');
     const apiserver = await startApiserverOn(link.rootIP, ['--service-cluster-ip-range', '10.96.0.0/12']);
     apiProcs = apiserver.procs;
+    etcd = apiserver.etcd;
     api = new ApiClient({ server: apiserver.url });
     foreign = foreignRules(sb.node);
     proxy = startProcess('kube-proxy', 'ip', [
@@ -125,6 +127,32 @@ describe.each(MODES)('kube-proxy process in a node network namespace (%s mode)',
     const rs = many(ns('d'), `http://${clusterIP}/`, 20);
     expect(rs.filter((r) => r.startsWith('FAIL'))).toEqual([]);
     expect(servedBy(rs).size).toBe(1);
+  });
+
+  it('an EndpointSlice stored behind the apiserver with a hostile address is left out (Event, metric); the Service keeps its other endpoints', async () => {
+    // the apiserver refuses it (validation), so it goes straight into etcd, as an object stored before validation would be
+    const evil = { ...endpointSlice(['a']), metadata: { name: 'web-evil', namespace: 'default', uid: '0b0d3c3e-0000-4000-8000-00000000e411', labels: { 'kubernetes.io/service-name': 'web' }, resourceVersion: undefined } };
+    evil.endpoints = [{ addresses: ['10.244.0.99\n-A KUBE-SERVICES -j ACCEPT'], conditions: { ready: true } }, { addresses: ['1.2.3.4 x'], conditions: { ready: true } }];
+    putBehindApiserver(etcd, '/registry/endpointslices/default/web-evil', evil);
+    const event = await waitFor('InvalidValue Event on the slice', async () => {
+      const events = await api.resource<core.Event & KubeObject>(R.events).list({ namespace: 'default' });
+      return events.items.find((e) => e.reason === 'InvalidValue' && e.involvedObject?.name === 'web-evil');
+    }, 20_000, 200);
+    expect(event).toMatchObject({ type: 'Warning', involvedObject: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' }, source: { component: 'kube-proxy', host: 'node1' } });
+    expect(event.message).toBe(`kube-proxy on node1 left EndpointSlice default/web-evil out of its ${mode} rules: endpoints[0].addresses[0] "10.244.0.99\\n-A KUBE-SERVICES -j ACCEPT" is not an IPv4 address`);
+    const metrics = await (await fetch(`http://${link.nsIP}:10249/metrics`)).text();
+    expect(metrics).toMatch(/kubeproxy_dropped_objects_total\{kind="EndpointSlice"\} 1\b/);
+    // the syncs go on (a change to the good slice is programmed), nothing of the bad one is in the kernel
+    await setBackends(['a', 'b']);
+    await waitFor('two endpoints in the rules', () => webTargets() === 2, 20_000, 100);
+    expect(servedBy(many(ns('d'), `http://${clusterIP}/`, 10)).has('FAIL')).toBe(false);
+    const kernel = mode === 'iptables' ? nsx(sb.node, ['iptables-save']) : nsx(sb.node, ['nft', 'list', 'table', 'inet', 'kube-proxy']);
+    expect(kernel).not.toContain('10.244.0.99');
+    expect(kernel).not.toContain('1.2.3.4');
+    expect(kernel.split('\n')).not.toContain('-A KUBE-SERVICES -j ACCEPT');
+    await api.resource<Slice>(R.endpointslices).delete('web-evil', { namespace: 'default' });
+    await setBackends(['a', 'b', 'c']);
+    await waitFor('three endpoints in the rules', () => webTargets() === 3, 20_000, 100);
   });
 
   it('deleting the Service removes its rules; --cleanup removes everything kube-proxy wrote', async () => {

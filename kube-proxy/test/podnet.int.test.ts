@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
 import { connectNodes, createNodeSandbox, kubeChains, linkToRoot, nsTry, nsx, startApiserverOn, type NodeSandbox } from '../../testing/netns';
-import { REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
+import { putBehindApiserver, REPO, startProcess, stopAll, waitFor, type Proc } from '../../testing/procs';
 import { leftovers, MODES, rejected, type Mode } from './modes';
 
 type Node = core.Node & KubeObject;
@@ -22,6 +22,7 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
   let api: ApiClient;
   const procs: Proc[] = [];
   const apiProcs: Proc[] = [];
+  let etcd = '';
 
   async function registerNode(name: string, podCIDR: string, ip: string): Promise<void> {
     const rc = api.resource<Node>(R.nodes);
@@ -38,6 +39,7 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
     linkToRoot(n2.node, `mk${t2}-api`, `169.254.77.${9 + net}`, `169.254.77.${10 + net}`, l1.rootIP);
     const apiserver = await startApiserverOn(l1.rootIP);
     apiProcs.push(...apiserver.procs);
+    etcd = apiserver.etcd;
     api = new ApiClient({ server: apiserver.url });
     await registerNode('node1', '10.244.1.0/24', ip1);
     await registerNode('node2', '10.244.2.0/24', ip2);
@@ -120,6 +122,22 @@ describe.each(MODES)('pod network between nodes (--sync-pod-routes, %s mode)', (
     expect(forward.slice(0, mode === 'iptables' ? 5 : 2)).toEqual(mode === 'iptables'
       ? ['KUBE-PROXY-FIREWALL', 'KUBE-FORWARD', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-PODNET-FORWARD']
       : ['KUBE-FORWARD', 'KUBE-PODNET-FORWARD']);
+  });
+
+  it('a Node stored behind the apiserver with podCIDR "default" gets no route (Event, metric); the other routes stay', async () => {
+    const before = nsx(n1.node, ['ip', 'route', 'show', 'default']);
+    const evil = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'evil', uid: '0b0d3c3e-0000-4000-8000-00000000e412' }, spec: { podCIDR: 'default' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.78.9' }] } };
+    putBehindApiserver(etcd, '/registry/minions/evil', evil);
+    const event = await waitFor('InvalidValue Event on the Node from node1', async () => {
+      const events = await api.resource<core.Event & KubeObject>(R.events).list();
+      return events.items.find((e) => e.reason === 'InvalidValue' && e.involvedObject?.name === 'evil' && e.source?.host === 'node1');
+    }, 20_000, 200);
+    expect(event.message).toBe('kube-proxy on node1 left Node evil out of its pod routes: spec.podCIDR "default" is not an IPv4 CIDR');
+    expect(n1.get(n1.node, 'http://127.0.0.1:10249/metrics')).toMatch(/kubeproxy_dropped_objects_total\{kind="Node"\} 1\b/);
+    expect(nsx(n1.node, ['ip', 'route', 'show', 'default'])).toBe(before);
+    expect(nsx(n1.node, ['ip', 'route', 'show'])).not.toContain('192.168.78.9');
+    expect(nsx(n1.node, ['ip', 'route', 'show', '10.244.2.0/24'])).toContain('via 192.168.78.2');
+    await api.resource<Node>(R.nodes).delete('evil');
   });
 
   it('removes the route when the Node goes away; --cleanup removes routes, sink and chains', async () => {

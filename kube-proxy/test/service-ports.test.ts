@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildServicePorts, groupSlices } from '@minik8s/shared';
 import { service, slice } from './fixtures';
-import type { core } from '@minik8s/shared';
+import type { core, Dropped } from '@minik8s/shared';
 
 describe('buildServicePorts', () => {
   it('skips headless, ExternalName and services without a ClusterIP', () => {
@@ -54,31 +54,74 @@ describe('buildServicePorts', () => {
   });
 });
 
-describe('buildServicePorts: values that do not parse never reach the rules', () => {
-  it('skips and reports bad endpoints, ports, protocols, names and external IPs; keeps the rest', () => {
-    const bad: string[] = [];
-    const svc = service('ns', 'web', {
-      type: 'NodePort',
-      clusterIP: '10.96.0.20',
-      externalIPs: ['192.168.1.1', '1.2.3.4; flush ruleset', 'fd00::1'],
-      sessionAffinity: 'ClientIP',
-      sessionAffinityConfig: { clientIP: { timeoutSeconds: 999999 } },
-      ports: [
-        { name: 'http', port: 80, nodePort: 70000 },
-        { name: 'evil"', port: 81 },
-        { name: 'odd', port: 82, protocol: 'ICMP' },
-        { name: 'big', port: 65536 },
+describe('buildServicePorts: an object with a value that does not parse is left out whole', () => {
+  const ok = () => service('ns', 'ok', { clusterIP: '10.96.0.30', ports: [{ name: 'http', port: 80 }] });
+  const okSlice = () => slice('ns', 'ok', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.9' }]);
+
+  // each case: a Service "web" (and its slice) with one bad value; the Service "ok" beside it is always programmed
+  const cases: [string, Partial<core.ServiceSpec> | undefined, [string, unknown] | undefined, string][] = [
+    ['an external IP with a command', { externalIPs: ['192.168.1.1', '1.2.3.4; flush ruleset'] }, undefined, 'Service ns/web: spec.externalIPs[1] "1.2.3.4; flush ruleset" is not an IPv4 address'],
+    ['a nodePort out of range', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 70000 }] }, undefined, 'Service ns/web: spec.ports[0].nodePort 70000 is not a port (1-65535)'],
+    ['a port name with a quote', { ports: [{ name: 'evil"', port: 81 }] }, undefined, 'Service ns/web: spec.ports[0].name "evil\\"" is not a DNS-1123 label'],
+    ['a protocol not in the enum', { ports: [{ name: 'odd', port: 82, protocol: 'ICMP' }] }, undefined, 'Service ns/web: spec.ports[0].protocol "ICMP" is not TCP, UDP or SCTP'],
+    ['a port out of range', { ports: [{ name: 'big', port: 65536 }] }, undefined, 'Service ns/web: spec.ports[0].port 65536 is not a port (1-65535)'],
+    ['an affinity timeout of a week', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 604800 } } }, undefined, 'Service ns/web: spec.sessionAffinityConfig.clientIP.timeoutSeconds 604800 is not in (0, 86400]'],
+    ['a ClusterIP with a space', { clusterIP: '10.96.0.20 x' }, undefined, 'Service ns/web: spec.clusterIP "10.96.0.20 x" is not an IPv4 address'],
+    ['a ClusterIP with a leading zero', { clusterIP: '10.96.0.020' }, undefined, 'Service ns/web: spec.clusterIP "10.96.0.020" is not an IPv4 address'],
+    ['an endpoint address with a space', undefined, ['ip', '10.244.1.3 . 1'], 'EndpointSlice ns/web-abc: endpoints[0].addresses[0] "10.244.1.3 . 1" is not an IPv4 address'],
+    ['an endpoint address out of range', undefined, ['ip', '300.1.1.1'], 'EndpointSlice ns/web-abc: endpoints[0].addresses[0] "300.1.1.1" is not an IPv4 address'],
+    ['a condition that is not a boolean', undefined, ['ready', 'yes'], 'EndpointSlice ns/web-abc: endpoints[0].conditions.ready "yes" is not a boolean'],
+  ];
+  it.each(cases)('%s', (_what, spec, endpoint, reason) => {
+    const web = service('ns', 'web', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }], ...spec });
+    const sl = slice('ns', 'web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }]);
+    if (endpoint?.[0] === 'ip') sl.endpoints[0].addresses = [endpoint[1] as string];
+    if (endpoint?.[0] === 'ready') (sl.endpoints[0].conditions as Record<string, unknown>).ready = endpoint[1];
+    const drops: Dropped[] = [];
+    const sps = buildServicePorts([web, ok()], { slices: groupSlices([sl, okSlice()]), endpoints: new Map() }, (d) => drops.push(d));
+    expect(drops.map((d) => `${d.kind} ${d.namespace}/${d.name}: ${d.reason}`)).toEqual([reason]);
+    // the other Service is programmed; a dropped slice leaves its Service without endpoints (never half-read)
+    expect(sps.map((s) => [s.spn, s.endpoints.map((e) => e.ip)])).toEqual([
+      ['ns/ok:http', ['10.244.1.9']],
+      ...(drops[0].kind === 'EndpointSlice' ? [['ns/web:http', []]] : []),
+    ]);
+  });
+
+  it('a Service whose name would not be a DNS label is left out (it lands in comments)', () => {
+    const drops: Dropped[] = [];
+    const sps = buildServicePorts([service('ns', 'Bad_Name', { clusterIP: '10.96.0.21', ports: [{ port: 80 }] })], { slices: new Map(), endpoints: new Map() }, (d) => drops.push(d));
+    expect(sps).toEqual([]);
+    expect(drops).toMatchObject([{ kind: 'Service', name: 'Bad_Name', reason: 'metadata.name "Bad_Name" is not a DNS-1123 label' }]);
+  });
+
+  it("another family's values are not ours: skipped silently, not dropped", () => {
+    const drops: Dropped[] = [];
+    const ep: core.Endpoints = { metadata: { namespace: 'ns', name: 'dual' }, subsets: [{ addresses: [{ ip: 'fd00::5' }, { ip: '10.244.1.5' }], ports: [{ port: 8080 }] }] };
+    const sps = buildServicePorts(
+      [
+        service('ns', 'v6', { clusterIP: 'fd00::10', ports: [{ port: 80 }] }),
+        service('ns', 'dual', { clusterIP: '10.96.0.22', externalIPs: ['fd00::1', '192.168.1.1'], ports: [{ port: 80 }] }),
       ],
-    });
-    const sl = slice('ns', 'web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.1.2' }, { ip: '10.244.1.3 . 1' }, { ip: '300.1.1.1' }]);
-    const sps = buildServicePorts([svc, service('ns', 'Bad_Name', { clusterIP: '10.96.0.21', ports: [{ port: 80 }] }), service('ns', 'v6', { clusterIP: 'fd00::10', ports: [{ port: 80 }] })],
-      { slices: groupSlices([sl]), endpoints: new Map() }, (p) => bad.push(p));
-    expect(sps).toHaveLength(1);
-    expect(sps[0]).toMatchObject({ spn: 'ns/web:http', externalIPs: ['192.168.1.1'], affinitySeconds: 10800, endpoints: [{ ip: '10.244.1.2', port: 8080 }] });
-    expect(sps[0].nodePort).toBeUndefined();
-    expect(bad).toHaveLength(10); // 2 external IPs, the timeout, 3 ports, the nodePort, 2 endpoints, the name
-    expect(bad.join('\n')).toMatch(/externalIP "1\.2\.3\.4; flush ruleset"/);
-    expect(bad.join('\n')).toMatch(/endpoint "10\.244\.1\.3 \. 1":8080/);
-    expect(bad.join('\n')).toMatch(/"ns\/Bad_Name"/);
+      { slices: new Map(), endpoints: new Map([['ns/dual', ep]]) },
+      (d) => drops.push(d),
+    );
+    expect(drops).toEqual([]);
+    expect(sps).toMatchObject([{ spn: 'ns/dual', externalIPs: ['192.168.1.1'], endpoints: [{ ip: '10.244.1.5', port: 8080 }] }]);
+  });
+
+  it('an Endpoints object is read (and checked) only for a Service without EndpointSlices', () => {
+    const drops: Dropped[] = [];
+    const bad: core.Endpoints = { metadata: { namespace: 'ns', name: 'ok' }, subsets: [{ addresses: [{ ip: 'x' }], ports: [{ port: 8080 }] }] };
+    const sps = buildServicePorts([ok()], { slices: groupSlices([okSlice()]), endpoints: new Map([['ns/ok', bad]]) }, (d) => drops.push(d));
+    expect(drops).toEqual([]);
+    expect(sps[0].endpoints).toEqual([{ ip: '10.244.1.9', port: 8080 }]);
+    buildServicePorts([ok()], { slices: new Map(), endpoints: new Map([['ns/ok', bad]]) }, (d) => drops.push(d));
+    expect(drops).toMatchObject([{ kind: 'Endpoints', name: 'ok', reason: 'subsets[0].addresses[0].ip "x" is not an IPv4 address' }]);
+  });
+
+  it('a long hostile value is cut short in the reason (it lands in an Event)', () => {
+    const drops: Dropped[] = [];
+    buildServicePorts([service('ns', 'web', { clusterIP: `1.2.3.4 ${'x'.repeat(10000)}`, ports: [{ port: 80 }] })], { slices: new Map(), endpoints: new Map() }, (d) => drops.push(d));
+    expect(drops[0].reason.length).toBeLessThan(150);
   });
 });

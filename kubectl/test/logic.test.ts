@@ -120,6 +120,11 @@ describe('explain-route', () => {
     const none = explainService(svc, []);
     expect(none).toContain('REJECT ("default/web has no endpoints")');
     expect(none).toContain('endpoints-check: @no-endpoint-services[10.96.0.20 . tcp . 80] → reject-chain (REJECT)');
+    // what kube-proxy leaves out (shared/src/proxy/checks.ts) is said, not shown as a path
+    const bad = { ...slice, metadata: { name: 'web-bad', namespace: 'default' }, endpoints: [{ addresses: ['10.244.1.5\nCOMMIT'], conditions: { ready: true } }] };
+    const out2 = explainService(svc, [bad]);
+    expect(out2).toContain('kube-proxy leaves out EndpointSlice default/web-bad: endpoints[0].addresses[0] "10.244.1.5\\nCOMMIT" is not an IPv4 address');
+    expect(out2).toContain('REJECT ("default/web has no endpoints")');
   });
 });
 
@@ -182,6 +187,7 @@ describe('debug', () => {
       targetContainerName: 'c',
     });
     expect(ephemeralContainer('d', { image: 'x', argumentsOnly: true }, ['-v'])).toMatchObject({ args: ['-v'] });
+    expect(ephemeralContainer('d', { image: 'x', profile: 'general', stdin: true }, [])).toEqual({ name: 'd', image: 'x', resources: {}, terminationMessagePolicy: 'File', securityContext: { capabilities: { add: ['SYS_PTRACE'] } }, stdin: true });
     expect(randomSuffix()).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 });

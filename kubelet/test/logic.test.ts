@@ -229,7 +229,7 @@ describe('node, flags, files', () => {
     expect(c).toMatchObject({ pod: { uid: 'u1', namespace: 'default', name: 'p' }, name: 'a', attempt: 2, role: 'app', terminationGracePeriodSeconds: 5, command: ['sh', '-c'], args: ['echo 1'], env: ['X=1'] });
     expect(c.hash).toBe(containerHash({ name: 'a', image: 'img', command: ['sh', '-c'], args: ['echo $(X)'] }));
     expect(containerConfig(p, { name: 'a', image: 'img' }, 'init', 0, [], []).command).toBeUndefined();
-    expect(sandboxConfig(p, 1, '10.244.1.0/24')).toEqual({ pod: { uid: 'u1', namespace: 'default', name: 'p' }, attempt: 1, hostname: 'h', hostNetwork: false, podCIDR: '10.244.1.0/24' });
+    expect(sandboxConfig(p, 1, '10.244.1.0/24')).toEqual({ pod: { uid: 'u1', namespace: 'default', name: 'p' }, attempt: 1, hostname: 'h', hostNetwork: false, podCIDR: '10.244.1.0/24', portMappings: [] });
     expect(sandboxConfig({ ...p, spec: { ...p.spec!, hostNetwork: true } }, 0, undefined).hostname).toBeUndefined();
   });
   it('securityContext → runtime user, capabilities, read-only rootfs', () => {

@@ -151,6 +151,45 @@ async function until(what: string, pred: () => unknown, maxMs = 30_000): Promise
 const running = (name: string, c: string) => () => !!status(name, c)?.state?.running;
 
 describe('pod workers over the in-memory runtime', () => {
+  it('ephemeral containers: started once in the target\'s process namespace, reported apart, never restarted, stopped with the pod', async () => {
+    newPod('dbg', { restartPolicy: 'Never' });
+    await until('running', running('dbg', 'c'));
+    const target = runtime.find('dbg', 'c')!.id;
+    const p = get('dbg')!;
+    const debug = { name: 'debugger', image: IMAGE, stdin: true, tty: true, targetContainerName: 'c' };
+    pods.put({ ...p, spec: { ...p.spec!, ephemeralContainers: [debug, { name: 'plain', image: IMAGE }] } });
+    const eph = (c: string) => get('dbg')?.status?.ephemeralContainerStatuses?.find((s) => s.name === c);
+    await until('both running', () => eph('debugger')?.state?.running && eph('plain')?.state?.running);
+    const creates = runtime.calls.filter((c) => c.op === 'createContainer');
+    expect(creates.find((c) => c.name === 'debugger')?.pidTarget).toBe(target);
+    expect(creates.find((c) => c.name === 'plain')?.pidTarget).toBeUndefined();
+    expect(eph('debugger')).toMatchObject({ ready: false, restartCount: 0, image: IMAGE, lastState: {}, containerID: `fake://${runtime.find('dbg', 'debugger')!.id}` });
+    expect(eph('debugger')).not.toHaveProperty('started');
+    expect(get('dbg')?.status?.containerStatuses?.map((s) => s.name)).toEqual(['c']);
+    expect(cond('dbg', 'Ready')).toBe('True');
+
+    runtime.exit(runtime.find('dbg', 'debugger')!.id, 0);
+    await until('terminated', () => eph('debugger')?.state?.terminated?.reason === 'Completed');
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(runtime.calls.filter((c) => c.op === 'createContainer' && c.name === 'debugger')).toHaveLength(1);
+    expect(get('dbg')?.status?.phase).toBe('Running');
+
+    runtime.exit(target, 0);
+    await until('Succeeded', () => get('dbg')?.status?.phase === 'Succeeded');
+    await until('the still running ephemeral container stopped', () => runtime.find('dbg', 'plain')?.state === 'exited');
+  });
+
+  it('an ephemeral container whose target is not running waits (CreateContainerConfigError)', async () => {
+    newPod('notarget', { initContainers: [{ name: 'i', image: IMAGE }] });
+    await until('init running', () => initStatus('notarget', 'i')?.state?.running);
+    const p = get('notarget')!;
+    pods.put({ ...p, spec: { ...p.spec!, ephemeralContainers: [{ name: 'd', image: IMAGE, targetContainerName: 'c' }] } });
+    await until('waiting', () => get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
+    expect(get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.waiting?.message).toBe('unable to find running target container c');
+    runtime.exit(runtime.find('notarget', 'i')!.id, 0);
+    await until('started once its target runs', () => get('notarget')?.status?.ephemeralContainerStatuses?.[0]?.state?.running);
+  });
+
   it('restarts a crashing container at once, then with CrashLoopBackOff: 10 s, then 20 s', async () => {
     newPod('crash', {});
     await until('running', running('crash', 'c'));

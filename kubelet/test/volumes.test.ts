@@ -1,11 +1,11 @@
 // Volume files on disk (a temp root dir): configMap/secret projection with items, updates and removed
 // keys, subPath and readOnly mounts, errors for missing sources.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { core } from '@minik8s/shared';
-import { mounts, podDir, removePodDir, setUpVolumes, VolumeError } from '../src/pod/volumes';
+import { emptyDirMode, mounts, podDir, removePodDir, resolveSubPath, setUpVolumes, VolumeError } from '../src/pod/volumes';
 import { checkHostPath, claimSource, type ClaimSource } from '../src/pod/claims';
 import type { Claim, Volume } from '@minik8s/shared';
 
@@ -66,6 +66,31 @@ describe('volumes', () => {
     await expect(setUpVolumes(root, pod([{ name: 'x', secret: { secretName: 'gone' } }]), none)).rejects.toThrow('secret "gone" not found');
     const ok = await setUpVolumes(root, pod([{ name: 'x', configMap: { name: 'gone', optional: true } }]), none);
     expect(ok.has('x')).toBe(true);
+  });
+
+  // CVE-2017-1002101: a container sharing an emptyDir plants a symlink; another container's subPath must not
+  // follow it out of the volume to the node's files.
+  it('confines subPath to its volume: symlinks along the path are refused, not followed', () => {
+    const vol = mkdtempSync(join(root, 'shared-'));
+    const outside = mkdtempSync(join(root, 'node-root-'));
+    writeFileSync(join(outside, 'secret'), 'node file');
+    symlinkSync(outside, join(vol, 'evil'));
+    symlinkSync('/', join(vol, 'root'));
+    mkdirSync(join(vol, 'ok'));
+    symlinkSync(join(outside, 'secret'), join(vol, 'ok', 'link'));
+    for (const sub of ['evil', 'evil/secret', 'root/etc', 'ok/link']) expect(() => resolveSubPath(vol, sub), sub).toThrow(/symbolic link/);
+    expect(resolveSubPath(vol, 'ok/new/dir')).toBe(join(vol, 'ok', 'new', 'dir'));
+    expect(statSync(join(vol, 'ok', 'new', 'dir')).isDirectory()).toBe(true);
+    expect(() => resolveSubPath(vol, '../x')).toThrow(/invalid path/);
+  });
+
+  it('makes emptyDirs writable by root only unless the pod asks (fsGroup, a non-root user)', async () => {
+    expect(emptyDirMode(pod([]))).toEqual({ mode: 0o755 });
+    const p = pod([{ name: 'e', emptyDir: {} }]);
+    const paths = await setUpVolumes(root, p, { configMap: async () => undefined, secret: async () => undefined, claim: noClaims });
+    expect(statSync(paths.get('e')!).mode & 0o7777).toBe(0o755);
+    expect(emptyDirMode({ ...p, spec: { ...p.spec!, securityContext: { fsGroup: 2000 } } })).toEqual({ mode: 0o2775, gid: 2000 });
+    expect(emptyDirMode({ ...p, spec: { containers: [{ name: 'a', securityContext: { runAsUser: 1000 } }] } })).toEqual({ mode: 0o755, uid: 1000 });
   });
 });
 

@@ -12,3 +12,4 @@ export * from './storage/volumes';
 export * from './duration';
 export * from './api/timing';
 export * from './selectors/labels';
+export * from './validation';

@@ -3,7 +3,9 @@ import { createServer, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SPDY3_DICTIONARY } from '../src/spdy/dictionary';
 import { FrameType, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, splitFrames } from '../src/spdy/frames';
-import { SpdySession, type SpdyStream } from '../src/spdy/session';
+import { MAX_CONTROL_FRAME, MAX_HEADER_BLOCK, SpdySession, type SpdyStream } from '../src/spdy/session';
+import { constants as zc, deflateSync } from 'node:zlib';
+import { synStreamBody } from '../src/spdy/frames';
 
 describe('SPDY/3 framing', () => {
   it('the header dictionary is the one of the SPDY/3 draft (same bytes as Go and spdy-transport)', () => {
@@ -97,5 +99,25 @@ describe('SPDY session', () => {
     client.close();
     await closed;
     await expect(client.open({ a: 'b' })).rejects.toThrow(/closed/);
+  });
+
+  // A few KiB of zlib that inflate to megabytes, or a control frame announcing 16 MiB: the session is torn
+  // down at once instead of buffering what the peer asks for.
+  it.each([
+    ['a header block that inflates beyond the cap', () => controlFrame(FrameType.synStream, 0, synStreamBody(1, deflateSync(encodeHeaderBlock({ bomb: 'a'.repeat(8 * MAX_HEADER_BLOCK) }), { dictionary: SPDY3_DICTIONARY, flush: zc.Z_SYNC_FLUSH })))],
+    ['a control frame longer than any legitimate one', () => controlFrame(FrameType.synStream, 0, Buffer.alloc(MAX_CONTROL_FRAME + 1))],
+    ['a control frame header announcing 16 MiB', () => controlFrame(FrameType.synStream, 0, Buffer.alloc(MAX_CONTROL_FRAME + 1)).subarray(0, 64)],
+  ])('%s closes the session', async (_what, frame) => {
+    const [a, b] = await socketPair();
+    const server = new SpdySession(b, 'server');
+    let opened = 0;
+    server.on('stream', () => opened++);
+    const closed = new Promise<void>((ok) => server.once('close', ok));
+    const bytes = frame();
+    expect(bytes.length).toBeLessThan(MAX_HEADER_BLOCK);
+    a.write(bytes);
+    await closed;
+    expect(opened).toBe(0);
+    a.destroy();
   });
 });

@@ -27,7 +27,7 @@ export interface BootstrapConfig {
   port: number;
 }
 
-export async function bootstrapOnce(registry: Registry, { services, advertiseAddress, port }: BootstrapConfig): Promise<void> {
+export async function bootstrapOnce(registry: Registry, { services, advertiseAddress, port }: BootstrapConfig, log?: Logger): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) await ensure(() => registry.create(registry.resource(namespaces), undefined, { metadata: { name } }));
   const ip = services.ipRange.ip(services.ipRange.first);
   await ensure(() =>
@@ -37,13 +37,19 @@ export async function bootstrapOnce(registry: Registry, { services, advertiseAdd
     }),
   );
   const subsets = [{ addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
-  await upsert(registry, registry.resource(endpoints), 'kubernetes', { metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets });
-  await upsert(registry, registry.resource(endpointSlices), 'kubernetes', {
-    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [advertiseAddress], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  });
+  try {
+    await upsert(registry, registry.resource(endpoints), 'kubernetes', { metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets });
+    await upsert(registry, registry.resource(endpointSlices), 'kubernetes', {
+      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [advertiseAddress], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    });
+  } catch (e) {
+    // as upstream's endpoint reconciler: an address endpoints may not hold (loopback) is logged, not fatal
+    if (!(e instanceof ApiError && e.code === 422)) throw e;
+    log?.error({ err: e.message }, 'unable to reconcile the kubernetes endpoints: set --advertise-address');
+  }
 }
 
 async function upsert(registry: Registry, r: ServedResource, name: string, desired: any): Promise<void> {
@@ -59,11 +65,11 @@ async function upsert(registry: Registry, r: ServedResource, name: string, desir
 export async function bootstrap(registry: Registry, cfg: BootstrapConfig, log: Logger): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await bootstrapOnce(registry, cfg);
+      await bootstrapOnce(registry, cfg, log);
       log.info('bootstrap objects ensured (system namespaces, kubernetes service)');
       // keep reconciling them, as upstream's bootstrap controllers do
       setInterval(() => {
-        bootstrapOnce(registry, cfg).catch((e) => log.debug({ err: e }, 'bootstrap reconcile failed'));
+        bootstrapOnce(registry, cfg, log).catch((e) => log.debug({ err: e }, 'bootstrap reconcile failed'));
       }, RECONCILE_MS).unref();
       return;
     } catch (e) {

@@ -11,7 +11,7 @@ import { endpoints } from './core/endpoints';
 import { nodes } from './core/node';
 import { configMaps } from './core/configmap';
 import { secrets } from './core/secret';
-import { events } from './core/event';
+import { eventsKind } from './core/event';
 import { serviceAccounts } from './core/serviceaccount';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
@@ -29,10 +29,16 @@ import { persistentVolumes } from './core/persistentvolume';
 import { persistentVolumeClaims } from './core/persistentvolumeclaim';
 import { storageObjectInUseProtection } from './core/storageprotection';
 import { persistentVolumeClaimResize } from './core/pvcresize';
+import { defaultIngressClass, ingresses } from './networking/ingress';
+import { ingressClasses } from './networking/ingressclass';
 import { storageClasses } from './storage/storageclass';
 import { defaultStorageClass } from './storage/defaultstorageclass';
 import { customResourceDefinitions } from './apiextensions/customresourcedefinition';
 import { customResourceCreates } from './apiextensions/customresource';
+import { resourceQuotas } from './core/resourcequota';
+import { limitRanges } from './core/limitrange';
+import { limitRanger } from './core/limitranger';
+import { resourceQuotaAdmission } from './core/quotaadmission';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -40,6 +46,8 @@ export interface KindsConfig {
   /** --etcd-prefix */
   root: string;
   services: ServiceRanges;
+  /** --event-ttl in seconds (0: Events never expire). */
+  eventTTLSeconds?: number;
 }
 
 /** The built-in kinds, in discovery order (core first, then the groups in this order). */
@@ -53,10 +61,12 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     nodes,
     configMaps,
     secrets,
-    events,
+    eventsKind(cfg.eventTTLSeconds ?? 3600),
     serviceAccounts,
     persistentVolumes,
     persistentVolumeClaims,
+    resourceQuotas,
+    limitRanges,
     replicationControllers,
     deployments,
     replicaSets,
@@ -69,13 +79,15 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     podDisruptionBudgets,
     leases,
     endpointSlices,
+    ingresses,
+    ingressClasses,
     storageClasses,
     customResourceDefinitions,
   ];
 }
 
-/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones). */
-export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, defaultStorageClass, storageObjectInUseProtection];
+/** Checks every create passes, in order (upstream's admission chain: mutating steps before validating ones, ResourceQuota last). */
+export const ADMISSION: readonly CreateAdmission[] = [namespaceLifecycle, customResourceCreates, limitRanger, defaultStorageClass, storageObjectInUseProtection, defaultIngressClass, resourceQuotaAdmission];
 
 /** Checks every valid update of a main resource passes, in order. */
 export const UPDATE_ADMISSION: readonly UpdateAdmission[] = [persistentVolumeClaimResize];

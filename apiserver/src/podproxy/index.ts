@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ApiError, failure, statusFor, type Status } from '@minik8s/shared';
+import { ApiError, MAX_WS_PAYLOAD, failure, statusFor, type Status } from '@minik8s/shared';
 import type { ApiContext } from '../context';
 import { pods as podKind } from '../kinds/core/pod';
 import { nodes as nodeKind } from '../kinds/core/node';
@@ -103,8 +103,12 @@ const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attac
 
 function writeHttpStatus(socket: Duplex, st: Status): void {
   const body = JSON.stringify(st);
-  socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const retry = st.details?.retryAfterSeconds ? `Retry-After: ${st.details.retryAfterSeconds}\r\n` : '';
+  socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`);
 }
+
+/** Bytes queued toward one side of a relay before the other side's reads pause. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** exec, attach, portforward: find the pod's kubelet and relay the upgrade there. */
 async function relayUpgrade(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, m: RegExpExecArray): Promise<void> {
@@ -149,7 +153,7 @@ function relayWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Dupl
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const upstream = new WebSocket(upstreamUrl, protocols, { handshakeTimeout: 10_000 });
+  const upstream = new WebSocket(upstreamUrl, protocols, { handshakeTimeout: 10_000, maxPayload: MAX_WS_PAYLOAD });
   upstream.on('unexpected-response', (_r, res) => {
     const chunks: Buffer[] = [];
     res.on('data', (d: Buffer) => chunks.push(d));
@@ -171,12 +175,19 @@ function relayWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Dupl
   upstream.once('open', () => {
     (socket as { upgraded?: boolean }).upgraded = true;
     wss.handleUpgrade(req, socket, head, (client) => {
-      client.on('message', (data, isBinary) => {
-        if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
-      });
-      upstream.on('message', (data, isBinary) => {
-        if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
-      });
+      // backpressure: a side that cannot keep up pauses the other's reads
+      const relay = (from: WebSocket, to: WebSocket) =>
+        from.on('message', (data, isBinary) => {
+          if (to.readyState !== WebSocket.OPEN) return;
+          to.send(data, { binary: isBinary });
+          if (to.bufferedAmount > MAX_BUFFERED) {
+            from.pause();
+            const resume = () => (to.bufferedAmount > MAX_BUFFERED / 2 && to.readyState === WebSocket.OPEN ? setTimeout(resume, 10) : from.resume());
+            setTimeout(resume, 10);
+          }
+        });
+      relay(client, upstream);
+      relay(upstream, client);
       upstream.on('close', (code, reason) => {
         if (client.readyState === WebSocket.OPEN) client.close(code >= 1000 && code < 5000 && code !== 1005 && code !== 1006 ? code : 1000, reason);
       });
@@ -232,6 +243,7 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
 
   const wss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_WS_PAYLOAD,
     handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : [...offered][0] ?? false),
   });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -242,6 +254,9 @@ export function registerPodProxy(app: FastifyInstance, ctx: ApiContext): void {
       if (app.server.listenerCount('upgrade') === 1) writeHttpStatus(socket, failure(404, 'NotFound', 'the server could not find the requested resource'));
       return;
     }
+    const slot = ctx.admitStream(req.socket.remoteAddress ?? '');
+    if ('refuse' in slot) return writeHttpStatus(socket, slot.refuse);
+    socket.once('close', slot.release);
     relayUpgrade(ctx, wss, req, socket, head, m).catch((e) => writeHttpStatus(socket, toStatus(e)));
   });
 

@@ -6,8 +6,10 @@ export interface Cause {
   message: string;
 }
 
+/** The bad value as upstream's field.Error prints it (strings quoted, numbers plain), cut short when long. */
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 256 ? `${s.slice(0, 253)}...` : s;
 }
 
 export const fe = {
@@ -21,6 +23,11 @@ export const fe = {
   duplicate: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueDuplicate', message: `Duplicate value: ${show(value)}` }),
   forbidden: (field: string, detail: string): Cause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` }),
   immutable: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: field is immutable` }),
+  notFound: (field: string, value: unknown): Cause => ({ field, reason: 'FieldValueNotFound', message: `Not found: ${show(value)}` }),
+  tooLong: (field: string, max: number): Cause => ({ field, reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` }),
+  tooMany: (field: string, actual: number, max: number): Cause => ({ field, reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? 'item' : 'items'}` }),
+  /** A value of the wrong JSON type (upstream's decoder refuses these with a 400; here they are one more cause). */
+  type: (field: string, value: unknown, type: string): Cause => ({ field, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${show(value)}: must be of type ${type}` }),
 };
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -30,7 +37,8 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export function dns1123LabelErrors(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(v))
+  if (!DNS1123_LABEL.test(v) && DNS1123_SUBDOMAIN.test(v)) errs.push('must not contain dots');
+  else if (!DNS1123_LABEL.test(v))
     errs.push(
       "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
     );

@@ -4,7 +4,7 @@
 // decoding (whose documents and schemas are rebuilt when `generation` moves). Each registered strategy is
 // served at each of its versions as a ServedResource, built once.
 import type { ResourceType } from '@minik8s/shared';
-import { ALL_VERBS, type Conversion, type KindOpenApi, type ResourceStrategy } from './strategy';
+import { ALL_VERBS, type Conversion, type KindOpenApi, type ResourceStrategy, type VersionDef } from './strategy';
 import type { ProtobufDecoder } from '../protobuf/messages';
 import type { TablePrinter } from '../tables/types';
 import type { Obj } from './objects';
@@ -21,6 +21,8 @@ export interface ServedResource extends ResourceType {
   readonly storage: ServedResource;
   /** Undefined at the storage version. */
   readonly conversion?: Conversion;
+  /** The version's own definition (its rules beyond the kind's). */
+  readonly versionDef: VersionDef;
   /** A stored object as served at this version (the strategy's onRead, then the conversion); undefined: as stored. */
   readonly fromStorage?: (obj: Obj) => Obj;
   /** The printer of its Tables (undefined: the default columns). */
@@ -58,56 +60,62 @@ export const METADATA_SELECTABLE: Readonly<Record<string, FieldValue>> = { 'meta
 const apiVersionOf = (group: string, version: string) => (group ? `${group}/${version}` : version);
 const keyOf = (group: string, resource: string) => `${resource}.${group}`;
 
+/** Field selector labels, and the error for any other, from a kind's or a version's list (upstream's wordings). */
+function selection(fields: Readonly<Record<string, FieldValue>> | null | undefined): Pick<ServedResource, 'selectable' | 'fieldLabelError'> {
+  if (!fields) return { selectable: DEFAULT_SELECTABLE, fieldLabelError: (label) => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"` };
+  return { selectable: new Map(Object.entries(fields)), fieldLabelError: (label) => `field label not supported: ${label}` };
+}
+
 function readFn(onRead: ((o: Obj) => Obj) | undefined, conversion: Conversion | undefined): ((o: Obj) => Obj) | undefined {
   if (onRead && conversion) return (o) => conversion.fromStorage(onRead(o));
   return onRead ?? conversion?.fromStorage.bind(conversion);
 }
 
 function serve(s: ResourceStrategy): ServedResource[] {
-  const { group, kind, resource } = s;
-  const what = `${keyOf(group, resource)}`;
+  const { kind, resource } = s;
+  const what = `${keyOf(s.group, resource)}`;
   if (!s.versions.length) throw new Error(`${what}: no versions`);
-  const names = new Set(s.versions.map((v) => v.name));
+  const names = new Set(s.versions.map((v) => `${v.group ?? s.group}/${v.name}`));
   if (names.size !== s.versions.length) throw new Error(`${what}: a version is listed twice`);
   const stored = s.versions.filter((v) => !v.conversion);
   if (stored.length !== 1) throw new Error(`${what}: exactly one version must be the storage version (without a conversion), found ${stored.length}`);
-  const selectable = s.selectableFields ? new Map(Object.entries(s.selectableFields)) : DEFAULT_SELECTABLE;
-  const fieldLabelError = s.selectableFields
-    ? (label: string) => `field label not supported: ${label}`
-    : (label: string) => `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
-  let watchIndex: ServedResource['watchIndex'];
-  if (s.watchIndex) {
-    const valueOf = selectable.get(s.watchIndex);
-    if (!valueOf) throw new Error(`${what}: the watch index ${s.watchIndex} is not a selectable field`);
-    watchIndex = { field: s.watchIndex, valueOf };
-  }
+  if (stored[0].group !== undefined && stored[0].group !== s.group) throw new Error(`${what}: the storage version must be in the kind's group`);
   const subresources = [...(s.status ? ['status'] : []), ...Object.keys(s.subresources ?? {})];
   const onRead = s.onRead?.bind(s);
-  const views = s.versions.map((v) => ({
-    group,
-    version: v.name,
-    kind,
-    listKind: s.listKind ?? `${kind}List`,
-    resource,
-    singular: s.singular ?? kind.toLowerCase(),
-    namespaced: s.namespaced,
-    shortNames: [...(s.shortNames ?? [])],
-    categories: [...(s.categories ?? [])],
-    subresources,
-    verbs: [...(s.verbs ?? ALL_VERBS)],
-    apiVersion: apiVersionOf(group, v.name),
-    strategy: s,
-    storage: undefined as unknown as ServedResource,
-    conversion: v.conversion,
-    fromStorage: readFn(onRead, v.conversion),
-    table: v.table ?? s.table,
-    openapi: v.openapi,
-    protobuf: v.protobuf ?? (v.conversion ? undefined : s.protobuf),
-    selectable,
-    fieldLabelError,
-    watchIndex,
-    keyName: s.storageKey ?? resource,
-  }));
+  const views = s.versions.map((v) => {
+    const group = v.group ?? s.group;
+    const { selectable, fieldLabelError } = selection(v.selectableFields !== undefined ? v.selectableFields : s.selectableFields);
+    let watchIndex: ServedResource['watchIndex'];
+    const valueOf = s.watchIndex ? selectable.get(s.watchIndex) : undefined;
+    if (s.watchIndex && !v.conversion && !valueOf) throw new Error(`${what}: the watch index ${s.watchIndex} is not a selectable field`);
+    if (s.watchIndex && valueOf) watchIndex = { field: s.watchIndex, valueOf };
+    return {
+      group,
+      version: v.name,
+      kind,
+      listKind: s.listKind ?? `${kind}List`,
+      resource,
+      singular: s.singular ?? kind.toLowerCase(),
+      namespaced: s.namespaced,
+      shortNames: [...(s.shortNames ?? [])],
+      categories: [...(s.categories ?? [])],
+      subresources,
+      verbs: [...(s.verbs ?? ALL_VERBS)],
+      apiVersion: apiVersionOf(group, v.name),
+      strategy: s,
+      storage: undefined as unknown as ServedResource,
+      conversion: v.conversion,
+      versionDef: v,
+      fromStorage: readFn(onRead, v.conversion),
+      table: v.table ?? s.table,
+      openapi: v.openapi,
+      protobuf: v.protobuf ?? (v.conversion ? undefined : s.protobuf),
+      selectable,
+      fieldLabelError,
+      watchIndex,
+      keyName: s.storageKey ?? resource,
+    };
+  });
   const storage = views.find((v) => !v.conversion)!;
   for (const v of views) v.storage = storage;
   return views;
@@ -172,7 +180,9 @@ export class KindRegistry {
   }
 
   private changed(): void {
-    this.all = [...this.kinds.values()].flat();
+    // a kind's versions in other groups after every kind's own group: those groups come after the kinds' own in discovery
+    const views = [...this.kinds.values()].flat();
+    this.all = [...views.filter((v) => v.group === v.strategy.group), ...views.filter((v) => v.group !== v.strategy.group)];
     this.generation++;
   }
 

@@ -79,17 +79,18 @@ export function prepareForUpdate(r: ServedResource, incoming: Obj, old: Obj, sub
   return next;
 }
 
-/** Causes for an object about to be stored (empty = valid): ObjectMeta, then the kind's rules. */
-export function validateObject(r: ServedResource, obj: Obj): Cause[] {
+/** Causes for an object about to be stored (empty = valid): ObjectMeta, then the kind's rules (and on a create those of the version `r` is written at). */
+export function validateObject(r: ServedResource, obj: Obj, create = false): Cause[] {
   const errs = validateMeta({ namespaced: r.namespaced, nameRule: nameRuleOf(r.strategy.nameRule) }, obj.metadata);
   const more = r.strategy.validate?.(obj);
   if (more?.length) errs.push(...more);
+  if (create) errs.push(...(r.strategy.validateCreate?.(obj) ?? []), ...(r.versionDef.validateCreate?.(obj) ?? []));
   return errs;
 }
 
 /** Rules that compare an update with the stored object. */
 export function validateObjectUpdate(r: ServedResource, next: Obj, old: Obj): Cause[] {
-  return r.strategy.validateUpdate?.(next, old) ?? [];
+  return [...(r.strategy.validateUpdate?.(next, old) ?? []), ...(r.versionDef.validateUpdate?.(next, old) ?? [])];
 }
 
 /** Causes refusing a /status update. */

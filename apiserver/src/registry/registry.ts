@@ -55,9 +55,9 @@ const MAX_RETRIES = 20;
 
 /**
  * Checks every create must pass before it is validated (upstream's admission chain, e.g. NamespaceLifecycle);
- * a mutating step may change `obj` (the new object at its storage version, defaults applied).
+ * a mutating step may change `obj` (the new object at its storage version, defaults applied); a dry run must change no other state.
  */
-export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj }) => Promise<void>;
+export type CreateAdmission = (registry: Registry, attrs: { r: ServedResource; namespace?: string; name: string; obj: Obj; dryRun?: boolean }) => Promise<void>;
 
 /** Checks an update of a main resource must pass once it is valid (upstream's validating admission, e.g. PersistentVolumeClaimResize). */
 export type UpdateAdmission = (registry: Registry, attrs: { r: ServedResource; name: string; obj: Obj; old: Obj }) => Promise<void>;
@@ -165,7 +165,7 @@ export class Registry {
   /** A list of stored objects; its apiVersion and kind are those of the storage version. */
   async list(r: ServedResource, q: ListQuery): Promise<KubeList> {
     const s = r.storage;
-    const filter = compileFilter(s, q);
+    const filter = compileFilter(r, q);
     let items: KubeObject[];
     let rev: number;
     if (q.continue) {
@@ -215,14 +215,14 @@ export class Registry {
     if (opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, '', undefined, obj, opts.manager);
     else if (!opts.applied) delete obj.metadata.managedFields;
     const name = obj.metadata.name ?? '';
-    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj });
-    const causes = validateObject(s, obj);
+    for (const admit of this.admission) await admit(this, { r: s, namespace, name, obj, dryRun: opts.dryRun });
+    const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
     const key = this.key(s, name, namespace);
     const hooks = s.strategy.storage;
     if (!hooks) {
       if (opts.dryRun) return obj as KubeObject;
-      const res = await this.store.create(key, obj as KubeObject);
+      const res = await this.store.create(key, obj as KubeObject, undefined, { ttlSeconds: s.strategy.ttlSeconds });
       if (!res.ok) throw new ApiError(statusFor.alreadyExists(s, name));
       return res.stored.obj;
     }
@@ -234,7 +234,7 @@ export class Registry {
         const { causes: c, extra } = await hooks.plan(attempt, undefined);
         if (c.length) throw this.invalid(s, name, c);
         if (opts.dryRun) return attempt as KubeObject;
-        const res = await this.store.create(key, attempt as KubeObject, extra);
+        const res = await this.store.create(key, attempt as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (res.current) throw new ApiError(statusFor.alreadyExists(s, name));
       }
@@ -252,7 +252,15 @@ export class Registry {
     name: string,
     namespace: string | undefined,
     mutate: (cur: KubeObject) => Obj | Promise<Obj>,
-    opts: WriteOptions & { subresource?: 'status'; precondition?: string; after?: (next: Obj) => void; applied?: boolean } = {},
+    opts: WriteOptions & {
+      subresource?: 'status';
+      precondition?: string;
+      after?: (next: Obj) => void;
+      /** A subresource's own update rules in place of the kind's (upstream's per-subresource update strategies). */
+      validateUpdate?: (next: Obj, old: Obj) => Cause[];
+      /** The mutation computed managedFields itself (an apply, a Scale write). */
+      applied?: boolean;
+    } = {},
   ): Promise<KubeObject> {
     const s = r.storage;
     const key = this.key(s, name, namespace);
@@ -297,7 +305,7 @@ export class Registry {
           // nothing changed: nobody changed anything either
           if (!same && opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, opts.subresource ?? '', cur.obj, next, opts.manager);
           if (opts.subresource !== 'status') {
-            const causes = [...validateObject(s, next), ...validateObjectUpdate(s, next, cur.obj)];
+            const causes = [...validateObject(r, next), ...(opts.validateUpdate ?? ((n: Obj, o: Obj) => validateObjectUpdate(r, n, o)))(next, cur.obj)];
             if (causes.length) throw this.invalid(s, name, causes);
             for (const admit of this.opts.updateAdmission ?? []) await admit(this, { r: s, name, obj: next, old: cur.obj });
           } else {
@@ -344,7 +352,7 @@ export class Registry {
         }
         // a dry run answers the object as it would be, at the revision it was computed from (kubectl diff compares it)
         if (opts.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: cur.obj.metadata.resourceVersion } } as KubeObject;
-        const res = await this.store.update(key, cur.rev, next as KubeObject, extra);
+        const res = await this.store.update(key, cur.rev, next as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(s, name);
         if (opts.precondition && !fromCache) throw new ApiError(statusFor.conflict(s, name));

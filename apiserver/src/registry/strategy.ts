@@ -33,6 +33,11 @@ export interface Conversion {
 export interface VersionDef {
   /** "v1", "v2", ... */
   readonly name: string;
+  /**
+   * The API group this version is served in, when it is not the kind's: one kind stored once and served
+   * in two groups (upstream registers one storage in a second group for some kinds).
+   */
+  readonly group?: string;
   /** Absent on the storage version (exactly one per kind), required on every other. */
   readonly conversion?: Conversion;
   /**
@@ -43,6 +48,15 @@ export interface VersionDef {
   readonly openapi?: KindOpenApi;
   /** Decoder of protobuf request bodies at this version (default: the kind's `protobuf`). */
   readonly protobuf?: ProtobufDecoder;
+  /**
+   * Field selector labels at this version when they are not the kind's (upstream registers field label
+   * conversions per group-version); null: only metadata.name and metadata.namespace.
+   */
+  readonly selectableFields?: Readonly<Record<string, (obj: Obj) => string>> | null;
+  /** Rules for objects created at this version, beyond the kind's (upstream validates some kinds by the request's version). */
+  validateCreate?(obj: Obj): Cause[];
+  /** The same for updates (the new and the stored object, both at the storage version). */
+  validateUpdate?(next: Obj, old: Obj): Cause[];
   /** The printer of this version's Tables (default: the kind's `table`; a CRD's columns are per version). */
   readonly table?: TablePrinter;
 }
@@ -102,8 +116,8 @@ export interface HandlerRequest {
   body(): unknown;
   /** The body as an object of `gvk` (400 as upstream's decoder when it is not one). */
   object(gvk: GroupVersionKind): Obj;
-  /** The PATCH body's type (415 when the content type is none). */
-  patchType(): PatchType;
+  /** The PATCH body's type (415 when the content type is none, or not one of `accepted`: the kind's by default). */
+  patchType<T extends PatchType = PatchType>(accepted?: readonly T[]): T;
   /** Who writes (recorded in managedFields; 422 for an invalid fieldManager) and an apply's `force`. */
   writeManager(kind: 'UpdateOptions' | 'PatchOptions', apply?: boolean): { manager: string; force: boolean };
 }
@@ -169,6 +183,8 @@ export interface ResourceStrategy {
   prepareForUpdate?(next: Obj, old: Obj): void;
   /** Causes beyond ObjectMeta (upstream Validate). */
   validate?(obj: Obj): Cause[];
+  /** Rules only a create must pass (upstream's Validate checks some fields on create alone, e.g. a pod's ephemeral containers). */
+  validateCreate?(obj: Obj): Cause[];
   /** Rules that compare an update with the stored object, e.g. immutable fields (upstream ValidateUpdate). */
   validateUpdate?(next: Obj, old: Obj): Cause[];
   /** The status subresource: main-resource writes keep the stored status, /status writes change only it. */
@@ -216,6 +232,8 @@ export interface ResourceStrategy {
 
   // --- storage ---
   readonly storage?: StorageHooks;
+  /** Objects expire this many seconds after their last write (an etcd lease, upstream's TTLFunc: Events). */
+  readonly ttlSeconds?: number;
 }
 
 export const ALL_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type KubeList, type KubeObject } from '@minik8s/shared';
 import type { Registry } from '../registry/registry';
+import type { PatchType } from '../registry/patch';
 import { withKind } from '../registry/registry';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
 import { methodNotAllowed, type HandlerRequest, type HandlerResult } from '../registry/strategy';
@@ -131,7 +132,7 @@ function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, 
     registry,
     body,
     object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
-    patchType: () => patchTypeOf(req, p.r.strategy.patchTypes),
+    patchType: <T extends PatchType>(accepted?: readonly T[]) => patchTypeOf(req, accepted ?? p.r.strategy.patchTypes) as T,
     writeManager: (kind, apply) => writeManager(req, (req.query ?? {}) as Query, kind, apply),
   };
 }

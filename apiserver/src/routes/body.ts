@@ -14,9 +14,51 @@ import { decodeProtobufBody } from '../protobuf';
 
 export type Query = Record<string, string | string[] | undefined>;
 
+/** A query parameter; the first of repeated ones, as Go's url.Values.Get and upstream's conversion read it. */
 export function q1(q: Query, k: string): string | undefined {
   const v = q[k];
-  return Array.isArray(v) ? v[v.length - 1] : v;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The deepest nesting of arrays and objects a body may have. Upstream's JSON decoder stops at 10000; the V8
+ * default stack gives out near 2000 in the copies and comparisons a write makes, so the line is drawn here,
+ * far above any Kubernetes object.
+ */
+export const MAX_DEPTH = 1000;
+
+const depthError = () => bad(`the object provided is unrecognized or malformed: exceeded max depth of ${MAX_DEPTH}`);
+
+/** The nesting depth of JSON text, without parsing it (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** The nesting depth of a decoded value, without recursion. */
+export function valueDepth(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d > max) max = d;
+    if (d > MAX_DEPTH) return d;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return max;
 }
 
 export function mediaType(req: FastifyRequest): string {
@@ -32,18 +74,24 @@ export function decodeBody(req: FastifyRequest, r: ServedResource, kinds: KindRe
   const mt = mediaType(req);
   if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(buf, r, kinds);
   if (mt === '' || mt === 'application/json' || mt.endsWith('+json')) {
+    const text = buf.toString('utf8');
+    if (jsonDepth(text) > MAX_DEPTH) throw depthError();
     try {
-      return JSON.parse(buf.toString('utf8'));
+      return JSON.parse(text);
     } catch (e) {
       throw bad(`the object provided is unrecognized or malformed: json parse error: ${(e as Error).message}`);
     }
   }
   if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml' || mt.endsWith('+yaml')) {
+    let v: unknown;
     try {
-      return YAML.parse(buf.toString('utf8'));
+      // the yaml library refuses alias bombs (maxAliasCount); deep flow collections fail its parse
+      v = YAML.parse(buf.toString('utf8'));
     } catch (e) {
       throw bad(`the object provided is unrecognized or malformed: yaml parse error: ${(e as Error).message.split('\n')[0]}`);
     }
+    if (valueDepth(v) > MAX_DEPTH) throw depthError();
+    return v;
   }
   throw new ApiError(statusFor.unsupportedMediaType(mt));
 }

@@ -54,9 +54,9 @@ async function readyWithin(cache: WatchCache, ms: number): Promise<void> {
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ServedResource, namespace: string | undefined, q: Query, deps: WatchDeps): Promise<void> {
   const { cache } = deps;
   const fieldSelector = q1(q, 'fieldSelector');
-  const filter = compileFilter(r.storage, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
+  const filter = compileFilter(r, { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector });
   const { field } = cache.watchers;
-  const indexValue = field && fieldSelector ? requiresExactField(parseFields(r.storage, fieldSelector), field) : undefined;
+  const indexValue = field && fieldSelector ? requiresExactField(parseFields(r, fieldSelector), field) : undefined;
   const rvParam = q1(q, 'resourceVersion');
   let fromRev: number | undefined;
   if (rvParam && rvParam !== '0') {

@@ -3,6 +3,7 @@
 import { Etcd3, type IKeyValue } from 'etcd3';
 import { noop, ConstantBackoff } from 'cockatiel';
 import type { KubeObject } from '@minik8s/shared';
+import { guardWatchManager, type StrayWatchResponse } from './watchguard';
 
 /** etcd did not answer (down, timed out): the apiserver answers 503. */
 export class StorageUnavailableError extends Error {
@@ -11,6 +12,25 @@ export class StorageUnavailableError extends Error {
     this.name = 'StorageUnavailableError';
   }
 }
+
+/** etcd's NOSPACE alarm is raised (--quota-backend-bytes reached): it takes reads and deletes, no writes. */
+export class StorageQuotaError extends Error {
+  constructor(cause: unknown) {
+    super('etcdserver: mvcc: database space exceeded', { cause });
+    this.name = 'StorageQuotaError';
+  }
+}
+
+/** An object whose encoding exceeds what etcd takes in one request (--max-request-bytes). */
+export class ObjectTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`limit is ${limit}`);
+    this.name = 'ObjectTooLargeError';
+  }
+}
+
+/** etcd's default --max-request-bytes (1.5 MiB): the largest object a write may carry. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 /** The requested revision was compacted away. */
 export class CompactedError extends Error {
@@ -36,12 +56,21 @@ export interface TxnExtra {
 
 export interface StoreOptions {
   endpoints: string[];
+  /** Hears of each etcd watch response for a watcher the client no longer tracks (see watchguard). */
+  onStrayWatchResponse?: (s: StrayWatchResponse) => void;
   /** Deadline of every unary etcd call. */
   timeoutMs?: number;
   /** Observes the duration of each etcd call (metrics). */
   observe?: (op: string, seconds: number) => void;
   /** Called after every successful object write (create, update, delete) with the key, its new revision and the stored object (none for a delete). */
   onCommit?: (key: string, rev: number, obj?: KubeObject) => void;
+  /** The largest encoded object a write may carry (default MAX_OBJECT_BYTES). */
+  maxObjectBytes?: number;
+}
+
+/** Write options: a TTL makes the key expire with an etcd lease (upstream's TTLFunc, e.g. --event-ttl). */
+export interface PutOptions {
+  ttlSeconds?: number;
 }
 
 export type WriteResult = { ok: true; stored: Stored } | { ok: false; current?: Stored };
@@ -73,13 +102,43 @@ function isFutureRev(e: unknown): boolean {
   return e instanceof Error && /future revision/i.test(e.message);
 }
 
+const isNoSpace = (e: unknown) => e instanceof Error && /database space exceeded|NOSPACE/i.test(e.message);
+const isTooLarge = (e: unknown) => e instanceof Error && /request is too large/i.test(e.message);
+
+/**
+ * Leases for keys that expire, shared by the writes of a minute as upstream's storage LeaseManager does (one
+ * lease per write would load etcd): a lease is reused while it still has at least the TTL minus one minute.
+ */
+class LeaseReuse {
+  private current?: { id: Promise<string>; ttl: number; granted: number };
+  constructor(private readonly grant: (ttl: number) => Promise<string>) {}
+
+  get(ttlSeconds: number): Promise<string> {
+    const now = Date.now();
+    const reuseMs = Math.min(60_000, ttlSeconds * 50);
+    const c = this.current;
+    if (c && c.ttl === ttlSeconds + Math.ceil(reuseMs / 1000) && now - c.granted < reuseMs) return c.id;
+    // the lease outlives its last reuse by the full TTL
+    const ttl = ttlSeconds + Math.ceil(reuseMs / 1000);
+    const id = this.grant(ttl);
+    this.current = { id, ttl, granted: now };
+    id.catch(() => {
+      if (this.current?.id === id) this.current = undefined;
+    });
+    return id;
+  }
+}
+
 export class Store {
   readonly client: Etcd3;
   private readonly observe: (op: string, seconds: number) => void;
   private readonly onCommit: (key: string, rev: number, obj?: KubeObject) => void;
+  readonly maxObjectBytes: number;
+  private readonly leases: LeaseReuse;
 
   constructor(opts: StoreOptions) {
     const timeoutMs = opts.timeoutMs ?? 3000;
+    this.maxObjectBytes = opts.maxObjectBytes ?? MAX_OBJECT_BYTES;
     this.observe = opts.observe ?? (() => undefined);
     this.onCommit = opts.onCommit ?? (() => undefined);
     this.client = new Etcd3({
@@ -89,8 +148,11 @@ export class Store {
       faultHandling: { host: () => noop, global: noop, watchBackoff: new ConstantBackoff(500).next() },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       // channelz bookkeeping costs CPU on every call and nothing here reads it
-      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.enable_channelz': 0 },
+      // lists are as large as etcd holds (upstream sets MaxCallRecvMsgSize to MaxInt32 too); grpc's 4 MiB default would fail them
+      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.enable_channelz': 0, 'grpc.max_receive_message_length': 2 ** 31 - 1 },
     });
+    guardWatchManager(this.client, opts.onStrayWatchResponse ?? (() => undefined));
+    this.leases = new LeaseReuse((ttl) => this.call('lease', () => this.client.leaseClient.leaseGrant({ TTL: ttl })).then((r) => r.ID));
   }
 
   private async call<T>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -100,6 +162,8 @@ export class Store {
     } catch (e) {
       if (isCompacted(e)) throw new CompactedError();
       if (isFutureRev(e)) throw e;
+      if (isNoSpace(e)) throw new StorageQuotaError(e);
+      if (isTooLarge(e)) throw new ObjectTooLargeError(this.maxObjectBytes);
       throw new StorageUnavailableError(e);
     } finally {
       this.observe(op, Number(process.hrtime.bigint() - t0) / 1e9);
@@ -122,13 +186,13 @@ export class Store {
   }
 
   /** Create key only if it is absent (plus extra compares/puts in the same txn). */
-  async create(key: string, obj: KubeObject, extra?: TxnExtra): Promise<WriteResult> {
-    return this.write('create', key, 0, obj, extra);
+  async create(key: string, obj: KubeObject, extra?: TxnExtra, opts: PutOptions = {}): Promise<WriteResult> {
+    return this.write('create', key, 0, obj, extra, opts);
   }
 
   /** Replace key only if its mod_revision is still modRev. */
-  async update(key: string, modRev: number, obj: KubeObject, extra?: TxnExtra): Promise<WriteResult> {
-    return this.write('update', key, modRev, obj, extra);
+  async update(key: string, modRev: number, obj: KubeObject, extra?: TxnExtra, opts: PutOptions = {}): Promise<WriteResult> {
+    return this.write('update', key, modRev, obj, extra, opts);
   }
 
   /** Delete key only if its mod_revision is still modRev; returns the deletion revision. */
@@ -150,13 +214,18 @@ export class Store {
     return { ok: false, current: kvs.length ? decodeKv(kvs[0]) : undefined };
   }
 
-  private async write(op: string, key: string, modRev: number, obj: KubeObject, extra?: TxnExtra): Promise<WriteResult> {
+  private async write(op: string, key: string, modRev: number, obj: KubeObject, extra?: TxnExtra, opts: PutOptions = {}): Promise<WriteResult> {
     const value = encodeObj(obj);
+    // etcd would refuse it (request is too large); say so before the round trip
+    if (Buffer.byteLength(value) > this.maxObjectBytes) throw new ObjectTooLargeError(this.maxObjectBytes);
+    const lease = opts.ttlSeconds ? await this.leases.get(opts.ttlSeconds) : undefined;
     const res = await this.call(op, () => {
       let t = this.client.if(key, 'Mod', '==', modRev);
       for (const c of extra?.compares ?? []) t = t.and(c.key, 'Mod', '==', c.modRev);
+      const put = this.client.put(key).value(value);
+      if (lease) put.lease(lease);
       return t
-        .then(this.client.put(key).value(value), ...(extra?.puts ?? []).map((p) => this.client.put(p.key).value(p.value)))
+        .then(put, ...(extra?.puts ?? []).map((p) => this.client.put(p.key).value(p.value)))
         .else(this.client.get(key))
         .commit();
     });
@@ -198,6 +267,25 @@ export class Store {
 
   async compact(rev: number): Promise<void> {
     await this.call('compact', () => this.client.kv.compact({ revision: String(rev), physical: false }));
+  }
+
+  /** The member's database size (allocated and in use, bytes) and its raised alarms. */
+  async status(): Promise<{ dbSize: number; dbSizeInUse: number; alarms: string[] }> {
+    const st = await this.call('status', () => this.client.maintenance.status());
+    const alarms = await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Get' }));
+    return { dbSize: Number(st.dbSize), dbSizeInUse: Number(st.dbSizeInUse ?? st.dbSize), alarms: (alarms.alarms ?? []).map((a) => String(a.alarm)) };
+  }
+
+  /** Give the space freed by compaction back to the file system (blocks the member while it runs). */
+  async defragment(): Promise<void> {
+    await this.call('defragment', () => this.client.maintenance.defragment({ deadline: Date.now() + 60_000 }));
+  }
+
+  /** Clear the NOSPACE alarms of every member that raised one (after a defragmentation freed space). */
+  async disarmNoSpace(): Promise<void> {
+    const raised = await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Get' }));
+    for (const a of raised.alarms ?? [])
+      if (String(a.alarm).toLowerCase() === 'nospace') await this.call('alarm', () => this.client.maintenance.alarm({ action: 'Deactivate', alarm: 'Nospace', memberID: a.memberID }));
   }
 
   close(): void {

@@ -126,11 +126,11 @@ export class WatchCache {
       }
     });
     w.on('error', (e) => {
-      // Canceled by etcd, typically because the revision we resume from was compacted: relist.
+      // Canceled by etcd, typically because the revision we resume from was compacted: relist. The client
+      // has dropped the watcher already; cancelling it again would make etcd answer for an unknown watch.
       if (this.etcdWatcher !== w || this.stopped) return;
       this.log(`watch cache ${this.prefix}: etcd watch failed, relisting`, e);
       w.removeAllListeners();
-      w.cancel().catch(() => undefined);
       this.etcdWatcher = undefined;
       this.live = false;
       for (const cw of this.watchers) cw.expire(`the watch cache for ${this.prefix} was reset: ${e.message}`);

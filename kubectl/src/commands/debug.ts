@@ -40,6 +40,8 @@ export function ephemeralContainer(name: string, o: DebugOptions, command: strin
   c.resources = {};
   c.terminationMessagePolicy = 'File';
   if (o.imagePullPolicy) c.imagePullPolicy = o.imagePullPolicy;
+  // the general profile's allowProcessTracing
+  if (o.profile === 'general') c.securityContext = { capabilities: { add: ['SYS_PTRACE'] } };
   if (o.stdin) c.stdin = true;
   if (o.tty) c.tty = true;
   if (o.target) c.targetContainerName = o.target;
@@ -58,7 +60,9 @@ export async function debug(ctx: Ctx, args: string[], o: DebugOptions): Promise<
   if (targets[0].startsWith('node/') || targets[0].startsWith('nodes/')) throw new CliError('debugging a node (a pod in its host namespaces) is not supported by mkctl');
   const pod = await resolvePod(ctx, targets[0]);
   const name = o.container ?? `debugger-${randomSuffix()}`;
-  if (!o.container && !o.quiet) process.stderr.write(`Defaulting debug container name to ${name}.\n`);
+  // kubectl writes these two to its output stream, not its error stream
+  if (o.target && !o.quiet) process.stdout.write(`Targeting container "${o.target}". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n`);
+  if (!o.container && !o.quiet) process.stdout.write(`Defaulting debug container name to ${name}.\n`);
   const patch = { spec: { ephemeralContainers: [ephemeralContainer(name, o, command)] } };
   const pods = builtinType('pods');
   try {

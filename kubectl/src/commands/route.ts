@@ -8,7 +8,7 @@ import {
   AFFINITY, HAIRPIN, NFT_FAMILY, NFT_TABLE, NO_ENDPOINT_NODEPORTS, NO_ENDPOINT_SERVICES, SERVICE_IPS, SERVICE_NODEPORTS,
   affinityChain, dispatchChain, nftServicePort, slotChain, slotMap,
 } from '@minik8s/shared/proxy';
-import { buildServicePorts, type Endpoint, type ServicePort } from '@minik8s/shared/proxy';
+import { buildServicePorts, type Dropped, type Endpoint, type ServicePort } from '@minik8s/shared/proxy';
 import { getObject, listObjects } from '../api';
 import { parseResourceArgs, builtinType } from '../args';
 import type { Ctx } from '../context';
@@ -81,15 +81,15 @@ export function explainService(svc: Obj, slices: Obj[], node?: string): string {
   if (spec.type === 'ExternalName') return `service ${ns}/${name} is ExternalName (${spec.externalName}): DNS only, kube-proxy programs no rules\n`;
   if (!spec.clusterIP || spec.clusterIP === 'None') return `service ${ns}/${name} is headless: no virtual IP, clients reach the pods directly (DNS returns their IPs)\n`;
   const key = `${ns}/${name}`;
-  const bad: string[] = [];
-  const ports = buildServicePorts([svc as never], { slices: new Map([[key, slices as never[]]]), endpoints: new Map() }, (p) => bad.push(p));
+  const dropped: Dropped[] = [];
+  const ports = buildServicePorts([svc as never], { slices: new Map([[key, slices as never[]]]), endpoints: new Map() }, (d) => dropped.push(d));
   for (const sp of ports) {
     lines.push(`${sp.spn} ${sp.port}/${sp.protocol} → ${sp.clusterIP}:${sp.port}${node ? ` (as seen on node ${node})` : ''}`);
     iptablesPath(sp, node, lines);
     nftablesPath(sp, node, lines);
     lines.push('');
   }
-  for (const b of bad) lines.push(`kube-proxy skips: ${b}`);
+  for (const d of dropped) lines.push(`kube-proxy leaves out ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.reason}`);
   return lines.join('\n') + (lines.length ? '' : '\n');
 }
 

@@ -2,7 +2,7 @@
 // Pure: no I/O, no clock; back-off and probes are inputs.
 import { createHash } from 'node:crypto';
 import type { core } from '@minik8s/shared';
-import type { PodRuntime, RuntimeContainer } from '../runtime/types';
+import type { ContainerRole, PodRuntime, RuntimeContainer } from '../runtime/types';
 
 export interface ProbeVerdicts {
   /** Container ids whose liveness (or startup) probe failed: kill them. */
@@ -22,6 +22,8 @@ export interface PodActions {
   startInit?: string;
   /** App containers to (re)start. */
   start: string[];
+  /** Ephemeral containers to start: each once, never restarted (upstream's kubelet). */
+  startEphemeral: string[];
   kill: KillAction[];
   /** The pod is finished (or an init container failed for good): stop its sandbox. */
   stopSandbox: boolean;
@@ -46,19 +48,25 @@ export function shouldRestart(policy: string | undefined, exitCode: number | und
 }
 
 /** Newest instance of the named container with the given role. */
-export function latest(rt: PodRuntime | undefined, name: string, role: 'init' | 'app'): RuntimeContainer | undefined {
+export function latest(rt: PodRuntime | undefined, name: string, role: ContainerRole): RuntimeContainer | undefined {
   return rt?.containers.find((c) => c.name === name && c.role === role);
 }
 
+/** The pod's container of that name in the list of that role. */
+export function containerSpec(pod: core.Pod, role: ContainerRole, name: string): core.Container | undefined {
+  const list = role === 'init' ? pod.spec?.initContainers : role === 'ephemeral' ? pod.spec?.ephemeralContainers : pod.spec?.containers;
+  return list?.find((c) => c.name === name);
+}
+
 /** The instance before the newest one (for lastState and logs --previous). */
-export function previous(rt: PodRuntime | undefined, name: string, role: 'init' | 'app'): RuntimeContainer | undefined {
+export function previous(rt: PodRuntime | undefined, name: string, role: ContainerRole): RuntimeContainer | undefined {
   return rt?.containers.filter((c) => c.name === name && c.role === role)[1];
 }
 
 export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, verdicts: ProbeVerdicts = { failed: new Map() }): PodActions {
   const spec = pod.spec!;
   const policy = spec.restartPolicy ?? 'Always';
-  const out: PodActions = { createSandbox: false, start: [], kill: [], stopSandbox: false, initFailed: false };
+  const out: PodActions = { createSandbox: false, start: [], startEphemeral: [], kill: [], stopSandbox: false, initFailed: false };
   const terminalPhase = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
   const sandbox = rt?.sandboxes[0];
   const sandboxUp = sandbox?.state === 'running';
@@ -93,7 +101,11 @@ export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, ver
   }
 
   // Containers that should not be running: unknown names, or instances superseded by a newer one.
-  const names = new Set([...(spec.initContainers ?? []).map((c) => `init/${c.name}`), ...spec.containers.map((c) => `app/${c.name}`)]);
+  const names = new Set([
+    ...(spec.initContainers ?? []).map((c) => `init/${c.name}`),
+    ...spec.containers.map((c) => `app/${c.name}`),
+    ...(spec.ephemeralContainers ?? []).map((c) => `ephemeral/${c.name}`),
+  ]);
   const seen = new Set<string>();
   for (const c of rt!.containers) {
     const k = `${c.role}/${c.name}`;
@@ -101,6 +113,9 @@ export function computePodActions(pod: core.Pod, rt: PodRuntime | undefined, ver
     seen.add(k);
     if (stale && c.state === 'running') out.kill.push({ id: c.id, name: c.name, reason: 'container is not in the pod spec' });
   }
+
+  // Ephemeral containers run beside whatever the pod is doing, once each.
+  for (const c of spec.ephemeralContainers ?? []) if (!latest(rt, c.name, 'ephemeral')) out.startEphemeral.push(c.name);
 
   for (const c of spec.initContainers ?? []) {
     const l = latest(rt, c.name, 'init');

@@ -2,7 +2,7 @@
 // come in already worked out.
 import { parseQuantity, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
-import type { ContainerConfig, Mount, SandboxConfig } from '../runtime/types';
+import type { ContainerConfig, ContainerRole, Mount, PortMapping, SandboxConfig } from '../runtime/types';
 import { containerHash } from './actions';
 import { expandCommand } from './env';
 
@@ -42,6 +42,19 @@ export function resourceOptions(c: core.Container): ContainerConfig['resources']
   };
 }
 
+/** The app containers' ports with a hostPort, once each (upstream's MakePortMappings). */
+export function portMappings(pod: Pod): PortMapping[] {
+  if (pod.spec?.hostNetwork) return [];
+  const valid = (n: number | undefined): n is number => Number.isInteger(n) && n! >= 1 && n! <= 65535;
+  const out = new Map<string, PortMapping>();
+  for (const p of (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? [])) {
+    if (!valid(p.hostPort) || !valid(p.containerPort)) continue;
+    const m: PortMapping = { protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIP ?? '' };
+    out.set(`${m.protocol}/${m.hostIP}/${m.hostPort}`, m);
+  }
+  return [...out.values()];
+}
+
 export function sandboxConfig(pod: Pod, attempt: number, podCIDR: string | undefined): SandboxConfig {
   const m = pod.metadata;
   const hostNetwork = !!pod.spec?.hostNetwork;
@@ -51,10 +64,11 @@ export function sandboxConfig(pod: Pod, attempt: number, podCIDR: string | undef
     hostname: hostNetwork ? undefined : (pod.spec?.hostname ?? m.name!).slice(0, 63),
     hostNetwork,
     podCIDR,
+    portMappings: portMappings(pod),
   };
 }
 
-export function containerConfig(pod: Pod, spec: core.Container, role: 'init' | 'app', attempt: number, env: string[], mounts: Mount[]): ContainerConfig {
+export function containerConfig(pod: Pod, spec: core.Container, role: ContainerRole, attempt: number, env: string[], mounts: Mount[], pidTarget?: string): ContainerConfig {
   const m = pod.metadata;
   return {
     pod: { uid: m.uid!, namespace: m.namespace!, name: m.name! },
@@ -71,6 +85,7 @@ export function containerConfig(pod: Pod, spec: core.Container, role: 'init' | '
     tty: spec.tty,
     stdin: spec.stdin,
     stdinOnce: spec.stdinOnce,
+    pidTarget,
     mounts,
     resources: resourceOptions(spec),
     security: securityOptions(pod.spec?.securityContext, spec.securityContext),

@@ -3,8 +3,8 @@
 // create, start and the postStart hook.
 import { formatDuration, type core } from '@minik8s/shared';
 import type { Pod } from '../kinds';
-import type { Mount, PodRuntime, RuntimeContainer } from '../runtime/types';
-import { latest } from './actions';
+import type { ContainerRole, Mount, PodRuntime, RuntimeContainer } from '../runtime/types';
+import { containerSpec, latest } from './actions';
 import { containerConfig, sandboxConfig } from './config';
 import type { PodContext } from './context';
 import { buildEnv, EnvError, type EnvSources } from './env';
@@ -34,13 +34,25 @@ export async function runSandbox(ctx: PodContext, pod: Pod, rt: PodRuntime | und
 }
 
 /**
- * Start one container (init or app) in the sandbox; true when a container was created. When it
+ * An ephemeral container's targetContainerName → the running container whose process namespace it joins
+ * (upstream: the target's ID in the runtime); an error message while there is none.
+ */
+export function pidTarget(spec: core.EphemeralContainer, rt: PodRuntime): { id?: string; error?: string } {
+  const name = spec.targetContainerName;
+  if (!name) return {};
+  const target = latest(rt, name, 'app') ?? latest(rt, name, 'init');
+  if (target?.state !== 'running') return { error: `unable to find running target container ${name}` };
+  return { id: target.id };
+}
+
+/**
+ * Start one container (init, app or ephemeral) in the sandbox; true when a container was created. When it
  * cannot be, its waiting reason is remembered for the status and the pod is synced again later.
  */
-export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, sandbox: RuntimeContainer, cname: string, role: 'init' | 'app'): Promise<boolean> {
+export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, sandbox: RuntimeContainer, cname: string, role: ContainerRole): Promise<boolean> {
   const m = pod.metadata;
   const uid = m.uid!;
-  const spec = (role === 'init' ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === cname);
+  const spec = containerSpec(pod, role, cname);
   if (!spec) return false;
   const { backoff } = ctx.mem;
   const waiting = ctx.mem.waitingOf(uid);
@@ -66,6 +78,12 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
     waiting.set(wkey, imageWait);
     return false;
   }
+  const target = role === 'ephemeral' ? pidTarget(spec, rt) : {};
+  if (target.error) {
+    waiting.set(wkey, { reason: 'CreateContainerConfigError', message: target.error });
+    ctx.requeue(pod, 2000);
+    return false;
+  }
   let env: string[];
   let mounts: Mount[];
   try {
@@ -82,7 +100,7 @@ export async function startContainer(ctx: PodContext, pod: Pod, rt: PodRuntime, 
   const { runtime } = ctx.o;
   let id: string;
   try {
-    id = await runtime.createContainer(sandbox.id, containerConfig(pod, spec, role, prev ? prev.attempt + 1 : 0, env, mounts));
+    id = await runtime.createContainer(sandbox.id, containerConfig(pod, spec, role, prev ? prev.attempt + 1 : 0, env, mounts, target.id));
   } catch (e) {
     const message = (e as Error).message;
     ctx.event(pod, 'Warning', 'Failed', `Error: ${message}`);
@@ -133,7 +151,7 @@ async function envSources(ctx: PodContext, pod: Pod): Promise<EnvSources> {
   const cms = new Map<string, Record<string, string>>();
   const secrets = new Map<string, Record<string, string>>();
   const names = { cm: new Set<string>(), sec: new Set<string>() };
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]) {
     for (const e of c.env ?? []) {
       if (e.valueFrom?.configMapKeyRef?.name) names.cm.add(e.valueFrom.configMapKeyRef.name);
       if (e.valueFrom?.secretKeyRef?.name) names.sec.add(e.valueFrom.secretKeyRef.name);
@@ -177,7 +195,7 @@ function volumeSources(ctx: PodContext, pod: Pod): VolumeSources {
         if (!(e instanceof ClaimError)) throw e;
         // as upstream's volume manager reports a volume it cannot mount yet
         const vol = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim?.claimName === name)?.name ?? name;
-        throw new VolumeError(e.message, `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`);
+        throw new VolumeError(e.message, { event: `Unable to attach or mount volumes: unmounted volumes=[${vol}], unattached volumes=[${vol}]: ${e.message}`, cause: e });
       }
     },
     secret: async (name) => {

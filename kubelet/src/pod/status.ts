@@ -1,7 +1,7 @@
 // Pod status from the runtime's truth, as upstream generateAPIPodStatus/getPhase. Pure: the clock,
 // probe results and the kubelet's remembered waiting reasons are inputs.
 import type { core } from '@minik8s/shared';
-import type { PodRuntime, RuntimeContainer } from '../runtime/types';
+import type { ContainerRole, PodRuntime, RuntimeContainer } from '../runtime/types';
 import { latest, previous } from './actions';
 
 export interface Waiting {
@@ -38,7 +38,7 @@ function terminated(c: RuntimeContainer, runtime: string): core.ContainerStateTe
   return t;
 }
 
-export function containerStatus(spec: core.Container, role: 'init' | 'app', rt: PodRuntime | undefined, inp: StatusInputs, initializing: boolean): core.ContainerStatus {
+export function containerStatus(spec: core.Container, role: ContainerRole, rt: PodRuntime | undefined, inp: StatusInputs, initializing: boolean): core.ContainerStatus {
   const l = latest(rt, spec.name, role);
   const prev = previous(rt, spec.name, role);
   const wait = inp.waiting.get(`${role}/${spec.name}`);
@@ -71,6 +71,11 @@ export function containerStatus(spec: core.Container, role: 'init' | 'app', rt: 
   }
   if (role === 'init') {
     st.ready = l?.state === 'exited' && l.exitCode === 0;
+    delete st.started;
+  }
+  // never ready, never probed, never restarted
+  if (role === 'ephemeral') {
+    st.ready = false;
     delete st.started;
   }
   return st;
@@ -165,5 +170,7 @@ export function computePodStatus(pod: core.Pod, rt: PodRuntime | undefined, inp:
     status.podIPs = [{ ip: podIP }];
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  const ephemeral = spec.ephemeralContainers ?? [];
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatus(c, 'ephemeral', rt, inp, false));
   return status;
 }

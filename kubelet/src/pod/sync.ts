@@ -63,7 +63,10 @@ async function execute(ctx: PodContext, pod: Pod, rt: PodRuntime | undefined, a:
   const sandbox = rt?.sandboxes[0];
   if (!rt || !sandbox || sandbox.state !== 'running') return changed;
   if (a.startInit) changed = (await startContainer(ctx, pod, rt, sandbox, a.startInit, 'init')) || changed;
-  const started = await Promise.all(a.start.map((n) => startContainer(ctx, pod, rt, sandbox, n, 'app')));
+  const started = await Promise.all([
+    ...a.start.map((n) => startContainer(ctx, pod, rt, sandbox, n, 'app')),
+    ...a.startEphemeral.map((n) => startContainer(ctx, pod, rt, sandbox, n, 'ephemeral')),
+  ]);
   return changed || started.some((x) => x);
 }
 

@@ -2,7 +2,7 @@
 // emptyDir (shared by the pod's containers), hostPath, configMap, secret, projected and downwardAPI
 // (files rewritten on every sync, so changes reach running pods), and persistentVolumeClaim (the bound
 // volume's hostPath or local directory).
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync, existsSync, closeSync, openSync, chmodSync, chownSync, constants as fsc, fstatSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { core } from '@minik8s/shared';
 import type { Mount } from '../runtime/types';
@@ -18,8 +18,11 @@ export interface VolumeSources {
 
 export class VolumeError extends Error {
   /** The whole FailedMount event message when it is not "Error: <message>". */
-  constructor(message: string, readonly event?: string) {
-    super(message);
+  readonly event?: string;
+
+  constructor(message: string, options?: ErrorOptions & { event?: string }) {
+    super(message, options);
+    this.event = options?.event;
   }
 }
 
@@ -97,6 +100,32 @@ function downward(pod: core.Pod, items: core.DownwardAPIVolumeFile[] | undefined
 }
 
 /**
+ * Who may write an emptyDir: root only (0755) unless the pod asks. fsGroup gives the group write access with
+ * new files inheriting it (02775, upstream's fsGroup handling); a pod that runs as one non-root user owns it.
+ * Upstream makes every emptyDir 0777; here no other user gets to write, or plant symlinks, unless asked.
+ */
+export function emptyDirMode(pod: core.Pod): { mode: number; uid?: number; gid?: number } {
+  const psc = pod.spec?.securityContext;
+  const users = new Set((pod.spec?.containers ?? []).map((c) => c.securityContext?.runAsUser ?? psc?.runAsUser ?? 0));
+  const uid = users.size === 1 ? [...users][0] : undefined;
+  if (psc?.fsGroup !== undefined) return { mode: 0o2775, gid: psc.fsGroup, uid: uid || undefined };
+  if (uid) return { mode: 0o755, uid };
+  return { mode: 0o755 };
+}
+
+function emptyDirOwnership(p: string, pod: core.Pod): void {
+  const { mode, uid, gid } = emptyDirMode(pod);
+  chmodSync(p, mode);
+  if (uid !== undefined || gid !== undefined) {
+    try {
+      chownSync(p, uid ?? -1, gid ?? -1);
+    } catch (e) {
+      throw new VolumeError(`emptyDir ${p}: chown: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/**
  * Create/refresh every volume of the pod; returns volume name → host path. Throws VolumeError.
  * hostPath volumes are under `hostRoot` ("/" on a real node).
  */
@@ -105,12 +134,28 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
   const base = join(podDir(root, uid), 'volumes');
   const paths = new Map<string, string>();
   for (const v of pod.spec?.volumes ?? []) {
+    try {
+      await setUpVolume(v, base, pod, src, hostRoot, paths);
+    } catch (e) {
+      // a file-system error (a name too long, a full disk) is the volume's failure: the pod waits with an Event
+      if (e instanceof VolumeError) throw e;
+      throw new VolumeError(`volume "${v.name}": ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return paths;
+}
+
+/** One volume's directory (or file), recorded in `paths`. */
+async function setUpVolume(v: core.Volume, base: string, pod: core.Pod, src: VolumeSources, hostRoot: string, paths: Map<string, string>): Promise<void> {
+  {
     if (v.emptyDir) {
       const p = join(base, 'kubernetes.io~empty-dir', v.name);
-      mkdirSync(p, { recursive: true, mode: 0o777 });
+      mkdirSync(p, { recursive: true });
+      emptyDirOwnership(p, pod);
       paths.set(v.name, p);
     } else if (v.hostPath) {
-      paths.set(v.name, hostPathVolume(join(hostRoot, normalize(`/${v.hostPath.path}`)), v.hostPath.type ?? ''));
+      if (typeof v.hostPath.path !== 'string' || !v.hostPath.path.startsWith('/')) throw new VolumeError(`volume "${v.name}": hostPath ${JSON.stringify(v.hostPath.path)} is not an absolute path`);
+      paths.set(v.name, hostPathVolume(join(hostRoot, normalize(v.hostPath.path)), v.hostPath.type ?? ''));
     } else if (v.persistentVolumeClaim) {
       const source = await src.claim(v.persistentVolumeClaim.claimName);
       const p = join(hostRoot, source.path);
@@ -164,21 +209,57 @@ export async function setUpVolumes(root: string, pod: core.Pod, src: VolumeSourc
       throw new VolumeError(`volume "${v.name}": unsupported volume type`);
     }
   }
-  return paths;
 }
 
-/** A container's volumeMounts as host paths (subPath and readOnly honoured). */
+/**
+ * The host path of `subPath` inside the volume at `volume`, confined to it (the CVE-2017-1002101 class): the
+ * path is walked one component at a time from an open directory, each opened with O_NOFOLLOW through
+ * /proc/self/fd/<parent> (openat without openat), so a symlink planted by a container sharing the volume
+ * anywhere along it is refused instead of followed out to the node. Missing directories are created the
+ * same way. The result is the path as walked; it holds no symlink.
+ */
+export function resolveSubPath(volume: string, subPath: string): string {
+  const rel = safeRel(subPath);
+  const parts = rel.split('/').filter((x) => x && x !== '.');
+  let fd = openSync(volume, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      const at = `/proc/self/fd/${fd}/${parts[i]}`;
+      const last = i === parts.length - 1;
+      let next: number;
+      try {
+        next = openSync(at, fsc.O_RDONLY | fsc.O_NOFOLLOW | (last ? 0 : fsc.O_DIRECTORY));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          mkdirSync(at, { mode: 0o755 });
+          next = openSync(at, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_DIRECTORY);
+        } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+          throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is a symbolic link or not a directory; a subPath may not leave its volume through one`);
+        } else throw new VolumeError(`subPath "${subPath}": ${(e as Error).message}`, { cause: e });
+      }
+      closeSync(fd);
+      fd = next;
+      // a symlink opened with O_NOFOLLOW fails above; this also refuses devices and sockets
+      const st = fstatSync(fd);
+      if (!st.isDirectory() && !st.isFile()) throw new VolumeError(`subPath "${subPath}": "${parts.slice(0, i + 1).join('/')}" is neither a directory nor a file`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return join(volume, ...parts);
+}
+
+/** A container's volumeMounts as host paths (subPath, confined to its volume, and readOnly honoured). */
 export function mounts(c: core.Container, pod: core.Pod, paths: Map<string, string>): Mount[] {
   const out: Mount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const host = paths.get(m.name);
     if (!host) throw new VolumeError(`volumeMount "${m.name}" refers to no volume of the pod`);
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) throw new VolumeError(`volumeMount "${m.name}": mountPath ${JSON.stringify(m.mountPath)} is not an absolute path`);
     const vol = pod.spec?.volumes?.find((v) => v.name === m.name);
     let src = host;
-    if (m.subPath) {
-      src = join(host, safeRel(m.subPath));
-      if (!existsSync(src)) mkdirSync(src, { recursive: true });
-    }
+    if (m.subPath) src = resolveSubPath(host, m.subPath);
     const ro = m.readOnly || !!vol?.configMap || !!vol?.secret || !!vol?.projected || !!vol?.downwardAPI || !!vol?.persistentVolumeClaim?.readOnly;
     out.push({ hostPath: src, containerPath: m.mountPath, readOnly: ro });
   }

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { rfc3339, type Logger } from '@minik8s/shared';
 import { L, SANDBOX_NAME, dockerName } from './labels';
 import { PodNetworks } from './docker-network';
+import { dockerPorts } from './docker-ports';
 import { dockerStats, type DockerStats } from './docker-stats';
 import type { ContainerRuntime } from './runtime';
 import type { ContainerConfig, ContainerStats, ExecResult, ImageInfo, PodRef, PodRuntime, RuntimeContainer, RuntimeEvent, RuntimeState, SandboxConfig } from './types';
@@ -171,7 +172,7 @@ export class DockerRuntime implements ContainerRuntime {
       podNamespace: labels[L.podNamespace] ?? '',
       podName: labels[L.podName] ?? '',
       sandbox,
-      role: sandbox ? 'sandbox' : labels[L.role] === 'init' ? 'init' : 'app',
+      role: sandbox ? 'sandbox' : labels[L.role] === 'init' ? 'init' : labels[L.role] === 'ephemeral' ? 'ephemeral' : 'app',
       attempt: Number(labels[L.restartCount] ?? 0) || 0,
       hash: labels[L.hash] ?? '',
       image: i.Config.Image,
@@ -223,11 +224,13 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const network = c.hostNetwork ? 'host' : await this.networks.ensure(c.podCIDR);
       if (!(await this.imageStatus(this.o.podInfraImage))) throw new Error(`pod sandbox image "${this.o.podInfraImage}" is not present on this node`);
+      const ports = dockerPorts(c.portMappings);
       const id = await this.create(dockerName(SANDBOX_NAME, c.pod.name, c.pod.namespace, c.pod.uid, c.attempt), {
         Image: this.o.podInfraImage,
         Labels: labelsOf(c.pod, SANDBOX_NAME, c.attempt),
         Hostname: c.hostname,
-        HostConfig: { NetworkMode: network, IpcMode: 'shareable' },
+        ExposedPorts: ports.ExposedPorts,
+        HostConfig: { NetworkMode: network, IpcMode: 'shareable', PortBindings: ports.PortBindings },
       });
       await this.startContainer(id);
       return { id, ip: (await this.inspect(id))?.ip };
@@ -257,7 +260,9 @@ export class DockerRuntime implements ContainerRuntime {
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
-        Binds: c.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+        PidMode: c.pidTarget ? `container:${c.pidTarget}` : undefined,
+        // Mounts objects, not "src:dst:opts" bind strings: a ':' in a path cannot add mount options
+        Mounts: c.mounts.map((m) => ({ Type: 'bind' as const, Source: m.hostPath, Target: m.containerPath, ReadOnly: m.readOnly })),
         Memory: c.resources.memoryLimitBytes,
         MemorySwap: c.resources.memoryLimitBytes || undefined,
         NanoCpus: c.resources.nanoCpus,

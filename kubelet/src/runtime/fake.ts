@@ -21,6 +21,8 @@ export interface FakeCall {
   name: string;
   id?: string;
   grace?: number;
+  /** createContainer: the container whose process namespace it joins. */
+  pidTarget?: string;
   /** What a created container mounts. */
   mounts?: ContainerConfig['mounts'];
 }
@@ -71,7 +73,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (this.containers.get(sandboxId)?.state !== 'running') throw new Error(`sandbox ${sandboxId} is not running`);
     if (!this.images.has(c.image)) throw new Error(`No such image: ${c.image}`);
     const id = this.newId();
-    this.record({ op: 'createContainer', name: c.name, id, mounts: c.mounts });
+    this.record({ op: 'createContainer', name: c.name, id, mounts: c.mounts, ...(c.pidTarget ? { pidTarget: c.pidTarget } : {}) });
     this.containers.set(id, { ...this.base(id, c.pod, c.name, c.attempt), role: c.role, hash: c.hash, image: c.image, imageId: this.images.get(c.image)!, createdAt: rfc3339(Date.now()) });
     return id;
   }

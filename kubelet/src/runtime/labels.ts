@@ -10,7 +10,7 @@ export const L = {
   hash: 'io.kubernetes.container.hash',
   /** "podsandbox" (pause) or "container". */
   type: 'io.kubernetes.docker.type',
-  /** "init" or "app" for containers (absent on the sandbox). */
+  /** "init", "app" or "ephemeral" for containers (absent on the sandbox). */
   role: 'io.minik8s.container.role',
   /** The node (kubelet) that owns the container: several kubelets may share one engine. */
   node: 'io.minik8s.node',

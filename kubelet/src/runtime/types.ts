@@ -1,6 +1,9 @@
 // What the kubelet knows about containers in the runtime, independent of any engine's API shapes.
 export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
 
+/** Which of the pod's container lists a container comes from. */
+export type ContainerRole = 'init' | 'app' | 'ephemeral';
+
 export interface RuntimeContainer {
   id: string;
   /** Container name in the pod spec ("POD" for the sandbox). */
@@ -9,7 +12,7 @@ export interface RuntimeContainer {
   podNamespace: string;
   podName: string;
   sandbox: boolean;
-  role: 'init' | 'app' | 'sandbox';
+  role: ContainerRole | 'sandbox';
   /** Attempt number (the restart count label). */
   attempt: number;
   hash: string;
@@ -44,6 +47,15 @@ export interface PodRef {
   name: string;
 }
 
+/** CRI's PortMapping: a container port published on the node (hostPort). */
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort: number;
+  /** "" = every address of the node. */
+  hostIP: string;
+}
+
 /** CRI's PodSandboxConfig, the parts we use. */
 export interface SandboxConfig {
   pod: PodRef;
@@ -53,6 +65,8 @@ export interface SandboxConfig {
   hostNetwork: boolean;
   /** The node's pod subnet when known: the sandbox gets an address in it. */
   podCIDR?: string;
+  /** The containers' hostPorts (none on the host network, where ports are the node's already). */
+  portMappings: PortMapping[];
 }
 
 export interface Mount {
@@ -66,7 +80,7 @@ export interface ContainerConfig {
   pod: PodRef;
   name: string;
   attempt: number;
-  role: 'init' | 'app';
+  role: ContainerRole;
   /** Hash of the container's spec: a changed spec restarts the container. */
   hash: string;
   terminationGracePeriodSeconds: number;
@@ -81,6 +95,8 @@ export interface ContainerConfig {
   tty?: boolean;
   stdin?: boolean;
   stdinOnce?: boolean;
+  /** A container whose process namespace this one joins (CRI's NamespaceMode TARGET: an ephemeral container's targetContainerName). */
+  pidTarget?: string;
   mounts: Mount[];
   resources: {
     memoryLimitBytes?: number;

@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
+import { MAX_WS_PAYLOAD, SpdySession, type core, type Logger, type Registry } from '@minik8s/shared';
 import type { DockerRuntime } from '../runtime/docker';
 import type { RuntimeContainer } from '../runtime/types';
-import { latest, previous } from '../pod/actions';
+import { containerSpec, latest, previous } from '../pod/actions';
 import { pipeDockerStream, exitStatus, type StreamOptions } from './streams';
 import { statsSummary } from './stats';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward, type PortForwardTarget } from './portforward';
@@ -37,17 +37,23 @@ function sendStatus(res: ServerResponse, code: number, message: string): void {
   res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
 }
 
+/** How long an attach to a container found stopped may still deliver its output before it is closed. */
+const ATTACH_END_GRACE_MS = 2000;
+
 export class KubeletServer {
   private server: Server;
+  // a message above MAX_WS_PAYLOAD closes the connection (1009) instead of being buffered
   private wss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_WS_PAYLOAD,
     handleProtocols: (protocols) => STREAM_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   // ws refuses subprotocols that are not RFC 6455 tokens, and Kubernetes' has a '/': the request's
   // header is checked and taken out before ws sees it, and the answer is added back here.
-  private pfWss = new WebSocketServer({ noServer: true }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
+  private pfWss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD }).on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_TUNNEL_PROTOCOL}`));
   private channelWss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_WS_PAYLOAD,
     handleProtocols: (protocols) => [...protocols].find((p) => WS_CHANNEL_PROTOCOLS.includes(p)) ?? false,
   });
 
@@ -91,7 +97,7 @@ export class KubeletServer {
     const rtm = this.d.runtime;
     if (!rtm) throw new HttpError(400, 'hollow kubelet: no containers');
     const pod = this.pod(ns, name);
-    const role = pod.spec?.containers.some((c) => c.name === cname) ? 'app' : pod.spec?.initContainers?.some((c) => c.name === cname) ? 'init' : undefined;
+    const role = (['app', 'init', 'ephemeral'] as const).find((r) => containerSpec(pod, r, cname));
     if (!role) throw new HttpError(400, `container ${cname} is not valid for pod ${name}`);
     const rt = (await rtm.listPods(pod.metadata!.uid)).get(pod.metadata!.uid!);
     const c = prev ? previous(rt, cname, role) : latest(rt, cname, role);
@@ -183,26 +189,30 @@ export class KubeletServer {
     let stream: Duplex;
     let resize: (w: number, h: number) => Promise<unknown>;
     let finish: () => Promise<Record<string, unknown>>;
+    let closeStdin = true;
     if (kind === 'exec') {
       const exec = await dc.exec({ Cmd: cmd, AttachStdin: o.stdin, AttachStdout: o.stdout, AttachStderr: o.stderr || o.tty, Tty: o.tty });
       stream = (await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty })) as unknown as Duplex;
       resize = (w, h) => exec.resize({ w, h });
       finish = async () => exitStatus((await exec.inspect()).ExitCode ?? 0, cmd);
     } else {
-      const tty = await this.d.runtime!.tty(c.id);
-      o.tty = tty;
+      const config = (await dc.inspect()).Config;
+      o.tty = !!config?.Tty;
+      closeStdin = config?.StdinOnce === true;
       stream = (await dc.attach({ stream: true, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, hijack: true })) as unknown as Duplex;
       resize = (w, h) => dc.resize({ w, h });
       finish = async () => ({ metadata: {}, status: 'Success' });
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.d.log.debug({ kind, pod: `${ns}/${name}`, container: cname, protocol: ws.protocol }, 'stream session');
-      pipeDockerStream(ws, docker, stream, o, resize, finish);
+      pipeDockerStream(ws, docker, stream, o, resize, finish, closeStdin);
       // A container that exited between the state check above and Docker's attach leaves that attach
       // open until the container starts again, which ours never does: look again now that it is wired.
+      // One that exits just after the attach (a shell fed its input at once, as `kubectl debug -i` does)
+      // ends the stream itself once its last output is sent: it gets a moment to do so.
       if (kind === 'attach')
         dc.inspect().then(
-          (i) => (i.State?.Running ? undefined : stream.destroy()),
+          (i) => (i.State?.Running ? undefined : setTimeout(() => stream.destroy(), ATTACH_END_GRACE_MS).unref()),
           () => stream.destroy(),
         );
     });

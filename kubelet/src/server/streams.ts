@@ -47,7 +47,10 @@ function channelWriter(ws: WebSocket, ch: number): Writable {
 
 /**
  * Wire a hijacked Docker stream (exec or attach) to the WebSocket. `finish` gives the Status to send
- * on channel 3 once the process output ends; then the socket closes with 1000.
+ * on channel 3 once the process output ends; then the socket closes with 1000. When the client closes
+ * stdin, the process gets EOF only with `closeStdin` (an exec, or an attach to a stdinOnce container):
+ * otherwise its stdin stays open, as upstream's attach leaves it, and the Docker stream is not half-closed
+ * since Docker then ends the attach's output too, losing what the process prints after its input.
  */
 export function pipeDockerStream(
   ws: WebSocket,
@@ -56,6 +59,7 @@ export function pipeDockerStream(
   o: StreamOptions,
   resize: (w: number, h: number) => Promise<unknown>,
   finish: () => Promise<Record<string, unknown>>,
+  closeStdin = true,
 ): void {
   const out = channelWriter(ws, CH.stdout);
   const err = o.tty ? out : channelWriter(ws, CH.stderr);
@@ -94,7 +98,7 @@ export function pipeDockerStream(
       } catch {
         // a bad resize message is ignored, as upstream
       }
-    } else if (ch === CH.close && payload[0] === CH.stdin) {
+    } else if (ch === CH.close && payload[0] === CH.stdin && closeStdin) {
       stream.end();
     }
   });

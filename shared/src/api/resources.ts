@@ -57,6 +57,8 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
   rt('', 'v1', 'PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
   rt('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
+  rt('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
+  rt('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
   rt('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   rt('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
@@ -69,6 +71,8 @@ export const RESOURCES: readonly ResourceType[] = [
   rt('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  rt('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
+  rt('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   rt('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
 ];
 
@@ -125,6 +129,8 @@ export const R = {
   serviceaccounts: must('', 'serviceaccounts'),
   persistentvolumes: must('', 'persistentvolumes'),
   persistentvolumeclaims: must('', 'persistentvolumeclaims'),
+  resourcequotas: must('', 'resourcequotas'),
+  limitranges: must('', 'limitranges'),
   replicationcontrollers: must('', 'replicationcontrollers'),
   deployments: must('apps', 'deployments'),
   replicasets: must('apps', 'replicasets'),
@@ -137,6 +143,8 @@ export const R = {
   poddisruptionbudgets: must('policy', 'poddisruptionbudgets'),
   leases: must('coordination.k8s.io', 'leases'),
   endpointslices: must('discovery.k8s.io', 'endpointslices'),
+  ingresses: must('networking.k8s.io', 'ingresses'),
+  ingressclasses: must('networking.k8s.io', 'ingressclasses'),
   storageclasses: must('storage.k8s.io', 'storageclasses'),
 } as const;
 

@@ -43,7 +43,8 @@ export const statusFor = {
   methodNotAllowed: (message: string) => failure(405, 'MethodNotAllowed', message),
   unsupportedMediaType: (contentType: string) =>
     failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf; got ${contentType}`),
-  tooLarge: () => failure(413, 'RequestEntityTooLarge', 'the request body is too large'),
+  /** upstream NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", limit)). */
+  tooLarge: (limit: number) => failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   gone: (message: string) => failure(410, 'Expired', message),
   unavailable: (message: string) => failure(503, 'ServiceUnavailable', message),
   internal: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`),

@@ -1,14 +1,13 @@
 // From API objects (Services, EndpointSlices or Endpoints) to the proxy's view: one entry per
 // Service port, with the endpoints that should receive traffic. Pure. Shared by kube-proxy (both
 // modes) and `mkctl explain-route`, so that the tool shows what the proxy programs.
-// This is also where every value that ends up in a rule is parsed: IPv4 addresses, ports,
-// protocols, names and timeouts that do not parse are skipped (and reported through `onInvalid`),
-// so the rule generators only ever see parsed values.
-import { isIPv4 } from 'node:net';
+// Every object is parsed first (checks.ts) and only its parsed values are read here: an object with
+// a value that does not parse is left out whole and reported through `drop` (kube-proxy: an Event
+// and a metric), every other object is still programmed, so the rule generators of both modes only
+// ever see parsed, canonical values.
 import type { core, discovery } from '../api/types';
 import { servicePortName } from './chain-names';
-
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+import { isProxiable, parsed, parseEndpoints, parseService, parseSlice, type DropReporter, type ParsedEndpointGroup, type Protocol } from './checks';
 
 export interface Endpoint {
   ip: string;
@@ -35,25 +34,7 @@ export interface ServicePort {
   endpoints: Endpoint[];
 }
 
-export const DEFAULT_AFFINITY_SECONDS = 10800;
-/** Upstream validation caps sessionAffinityConfig.clientIP.timeoutSeconds at one day. */
-const MAX_AFFINITY_SECONDS = 86400;
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-const PROTOCOLS = new Set<string>(['TCP', 'UDP', 'SCTP']);
-/** DNS-1123 subdomain (names, namespaces) and IANA_SVC_NAME-like port names: safe in a rule comment. */
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** Called for each value that was skipped because it does not parse. */
-export type InvalidReporter = (problem: string) => void;
-
-interface Candidate extends Endpoint {
-  ready: boolean;
-  serving: boolean;
-  terminating: boolean;
-}
-
-export const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 
 function ipKey(ip: string): number {
   const p = ip.split('.').map(Number);
@@ -64,56 +45,39 @@ function compareEndpoints(a: Endpoint, b: Endpoint): number {
   return ipKey(a.ip) - ipKey(b.ip) || a.port - b.port;
 }
 
+/** An endpoint as a rule gets it, with the conditions that decide whether it is used. */
+interface Candidate {
+  endpoint: Endpoint;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+}
+
 /** Ready endpoints; if none is ready, the serving+terminating ones (upstream's terminating fallback). */
 function usable(cands: Candidate[]): Endpoint[] {
   const seen = new Set<string>();
   const dedup = cands.filter((c) => {
-    const k = `${c.ip}:${c.port}`;
+    const k = `${c.endpoint.ip}:${c.endpoint.port}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
   let chosen = dedup.filter((c) => c.ready);
   if (chosen.length === 0) chosen = dedup.filter((c) => c.serving && c.terminating);
-  return chosen
-    .map(({ ip, port, nodeName, pod }) => ({ ip, port, ...(nodeName ? { nodeName } : {}), ...(pod ? { pod } : {}) }))
-    .sort(compareEndpoints);
+  return chosen.map((c) => c.endpoint).sort(compareEndpoints);
 }
 
-function endpointOk(spn: string, ip: unknown, port: unknown, bad: InvalidReporter): boolean {
-  if (typeof ip === 'string' && isIPv4(ip) && isPort(port)) return true;
-  bad(`${spn}: skipping endpoint ${JSON.stringify(ip)}:${JSON.stringify(port)} (not an IPv4 address and a port)`);
-  return false;
-}
-
-function fromSlices(slices: discovery.EndpointSlice[], spn: string, portName: string, protocol: Protocol, bad: InvalidReporter): Candidate[] {
+/** The endpoints of the groups that serve `portName`/`protocol` on a port number. */
+function candidates(groups: ParsedEndpointGroup[], portName: string, protocol: Protocol): Candidate[] {
   const out: Candidate[] = [];
-  for (const s of slices) {
-    if (s.addressType !== 'IPv4') continue;
-    const port = (s.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
-    if (!port || port.port == null) continue;
-    for (const e of s.endpoints ?? []) {
-      const ready = e.conditions?.ready ?? true;
-      const serving = e.conditions?.serving ?? ready;
-      const terminating = e.conditions?.terminating ?? false;
-      const ref = e.targetRef?.kind === 'Pod' && e.targetRef.name ? `${e.targetRef.namespace ?? s.metadata?.namespace}/${e.targetRef.name}` : undefined;
-      for (const ip of (e.addresses ?? []).slice(0, 1)) {
-        if (!endpointOk(spn, ip, port.port, bad)) continue;
-        out.push({ ip, port: port.port, nodeName: e.nodeName ?? undefined, pod: ref, ready, serving, terminating });
-      }
-    }
-  }
-  return out;
-}
-
-function fromEndpoints(ep: core.Endpoints, spn: string, portName: string, protocol: Protocol, bad: InvalidReporter): Candidate[] {
-  const out: Candidate[] = [];
-  for (const sub of ep.subsets ?? []) {
-    const port = (sub.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
-    if (!port) continue;
-    for (const a of sub.addresses ?? []) {
-      if (!endpointOk(spn, a.ip, port.port, bad)) continue;
-      out.push({ ip: a.ip, port: port.port, nodeName: a.nodeName ?? undefined, ready: true, serving: true, terminating: false });
+  for (const g of groups) {
+    const port = g.ports.find((p) => p.name === portName && p.protocol === protocol)?.port;
+    if (port === undefined) continue;
+    for (const e of g.endpoints) {
+      const endpoint: Endpoint = { ip: e.ip, port };
+      if (e.nodeName) endpoint.nodeName = e.nodeName;
+      if (e.pod) endpoint.pod = e.pod;
+      out.push({ endpoint, ready: e.ready, serving: e.serving, terminating: e.terminating });
     }
   }
   return out;
@@ -139,63 +103,38 @@ export function groupSlices(slices: discovery.EndpointSlice[]): Map<string, disc
   return m;
 }
 
-/** Services whose ports kube-proxy programs: a real IPv4 ClusterIP, not headless, not ExternalName. */
-export function isProxiable(svc: core.Service): boolean {
-  const ip = svc.spec?.clusterIP;
-  return svc.spec?.type !== 'ExternalName' && typeof ip === 'string' && isIPv4(ip);
-}
-
-function affinityOf(spec: core.ServiceSpec, key: string, bad: InvalidReporter): number | undefined {
-  if (spec.sessionAffinity !== 'ClientIP') return undefined;
-  const t = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS;
-  if (Number.isInteger(t) && t >= 1 && t <= MAX_AFFINITY_SECONDS) return t;
-  bad(`${key}: sessionAffinityConfig.clientIP.timeoutSeconds ${JSON.stringify(t)} is not 1-${MAX_AFFINITY_SECONDS}; using ${DEFAULT_AFFINITY_SECONDS}`);
-  return DEFAULT_AFFINITY_SECONDS;
-}
-
-export function buildServicePorts(services: core.Service[], src: EndpointSources, bad: InvalidReporter = () => undefined): ServicePort[] {
+/**
+ * The Service ports to program. A Service, EndpointSlice or Endpoints object with a value that does not
+ * parse is left out and reported through `drop` (a Service whose slices are all left out has no endpoints;
+ * its Endpoints object is read only when it has no slice at all); IPv6 and headless Services, ExternalName
+ * and another family's addresses are not ours and skipped silently.
+ */
+export function buildServicePorts(services: core.Service[], src: EndpointSources, drop: DropReporter = () => undefined): ServicePort[] {
   const out: ServicePort[] = [];
   for (const svc of services) {
     if (!isProxiable(svc)) continue;
-    const ns = svc.metadata?.namespace ?? 'default';
-    const name = svc.metadata?.name ?? '';
-    const key = `${ns}/${name}`;
-    if (!DNS_NAME.test(ns) || !DNS_NAME.test(name)) {
-      bad(`${JSON.stringify(key)}: skipping a Service whose namespace/name is not a DNS-1123 name`);
-      continue;
-    }
+    const s = parsed('Service', svc, parseService, drop);
+    if (!s) continue;
+    const key = `${s.namespace}/${s.name}`;
     const slices = src.slices.get(key);
-    const eps = src.endpoints.get(key);
-    const spec = svc.spec!;
-    const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-    const affinity = affinityOf(spec, key, bad);
-    const externalIPs = (spec.externalIPs ?? []).filter((ip) => isIPv4(ip) || (bad(`${key}: skipping externalIP ${JSON.stringify(ip)} (not IPv4)`), false));
-    for (const p of spec.ports ?? []) {
-      const portName = p.name ?? '';
-      const protocol = p.protocol ?? 'TCP';
-      if (!PROTOCOLS.has(protocol) || !isPort(p.port) || (portName && !PORT_NAME.test(portName))) {
-        bad(`${key}: skipping port ${JSON.stringify({ name: p.name, protocol: p.protocol, port: p.port })} (want a port name, TCP/UDP/SCTP and 1-65535)`);
-        continue;
-      }
-      const spn = servicePortName(ns, name, portName);
-      const proto = protocol as Protocol;
-      const cands = slices ? fromSlices(slices, spn, portName, proto, bad) : eps ? fromEndpoints(eps, spn, portName, proto, bad) : [];
+    const eps = slices ? undefined : src.endpoints.get(key);
+    const groups = slices
+      ? slices.flatMap((sl) => parsed('EndpointSlice', sl, parseSlice, drop) ?? [])
+      : eps ? parsed('Endpoints', eps, parseEndpoints, drop) ?? [] : [];
+    for (const p of s.ports) {
       const sp: ServicePort = {
-        namespace: ns,
-        name,
-        spn,
-        portName,
-        protocol: proto,
-        clusterIP: spec.clusterIP!,
+        namespace: s.namespace,
+        name: s.name,
+        spn: servicePortName(s.namespace, s.name, p.name),
+        portName: p.name,
+        protocol: p.protocol,
+        clusterIP: s.clusterIP,
         port: p.port,
-        externalIPs: [...externalIPs].sort(),
-        endpoints: usable(cands),
+        externalIPs: [...s.externalIPs].sort(),
+        endpoints: usable(candidates(groups, p.name, p.protocol)),
       };
-      if (external && p.nodePort != null) {
-        if (isPort(p.nodePort)) sp.nodePort = p.nodePort;
-        else bad(`${spn}: ignoring nodePort ${JSON.stringify(p.nodePort)} (not 1-65535)`);
-      }
-      if (affinity !== undefined) sp.affinitySeconds = affinity;
+      if (p.nodePort !== undefined) sp.nodePort = p.nodePort;
+      if (s.affinitySeconds !== undefined) sp.affinitySeconds = s.affinitySeconds;
       out.push(sp);
     }
   }

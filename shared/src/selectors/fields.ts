@@ -71,7 +71,8 @@ export function parseFieldSelector(selector: string): FieldSelector {
     const t = splitTerm(part);
     if (!t) throw new SelectorError(`invalid selector: '${selector}'; can't understand '${part}'`);
     const [field, op, raw] = t;
-    reqs.push({ field: field.trim(), operator: op === '!=' ? '!=' : '=', value: unescapeFieldValue(raw) });
+    // the field is taken as written, as upstream's splitTerm does: " spec.nodeName" is no known field
+    reqs.push({ field, operator: op === '!=' ? '!=' : '=', value: unescapeFieldValue(raw) });
   }
   reqs.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   return { requirements: reqs };

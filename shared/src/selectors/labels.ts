@@ -30,10 +30,24 @@ export type Labels = Record<string, string> | undefined | null;
 
 // ---- validation (k8s.io/apimachinery/pkg/util/validation) ----
 
-const NAME_FMT = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])';
+const NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const NAME_RE = new RegExp(`^${NAME_FMT}$`);
+const LABEL_VALUE_RE = new RegExp(`^(${NAME_FMT})?$`);
 const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/** upstream RegexError: the message, its examples and the regex. */
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  if (!examples.length) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
+}
+
+const SUBDOMAIN_MSG = regexError(
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+  '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*',
+  'example.com',
+);
+const QNAME_MSG = regexError(NAME_MSG, NAME_FMT, 'MyName', 'my.name', '123-abc');
 
 /** Errors for a qualified name (`[prefix/]name`), as validation.IsQualifiedName; empty when valid. */
 export function qualifiedNameErrors(key: string): string[] {
@@ -45,15 +59,16 @@ export function qualifiedNameErrors(key: string): string[] {
     const prefix = parts[0];
     name = parts[1];
     if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-    else if (!DNS1123_SUBDOMAIN_RE.test(prefix))
-      errs.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+    else {
+      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
+      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) errs.push(`prefix part ${SUBDOMAIN_MSG}`);
+    }
   } else {
-    return [`a qualified name ${NAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [`a qualified name ${QNAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !NAME_RE.test(name)) errs.push(`name part ${NAME_MSG}`);
+  if (!NAME_RE.test(name)) errs.push(`name part ${QNAME_MSG}`);
   return errs;
 }
 
@@ -61,7 +76,8 @@ export function qualifiedNameErrors(key: string): string[] {
 export function labelValueErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (value.length > 0 && !NAME_RE.test(value)) errs.push(`a valid label ${NAME_MSG}`);
+  if (!LABEL_VALUE_RE.test(value))
+    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", `(${NAME_FMT})?`, 'MyValue', 'my_value', '12345'));
   return errs;
 }
 

@@ -11,25 +11,45 @@ import {
   synStreamBody, twoWords, type Frame, type Headers,
 } from './frames';
 
+/** The largest header block inflated (a peer's few bytes of zlib must not become megabytes here). */
+export const MAX_HEADER_BLOCK = 256 * 1024;
+/** The largest control frame taken (their bodies are a few words and a compressed header block). */
+export const MAX_CONTROL_FRAME = 64 * 1024;
+/** Streams one session may have open; more are refused (RST_STREAM REFUSED_STREAM). */
+export const MAX_STREAMS = 1000;
+
 /**
  * One zlib stream per direction for the whole session (header compression state carries over from frame
- * to frame), each block sync-flushed so it stands alone on the wire.
+ * to frame), each block sync-flushed so it stands alone on the wire. Output beyond `limit` is an error
+ * (the session is then torn down: the zlib state is lost).
  */
 class ZStream {
   private out: Buffer[] = [];
-  constructor(private z: Deflate | Inflate) {
-    z.on('data', (c: Buffer) => this.out.push(c));
+  private size = 0;
+  private failure?: (e: Error) => void;
+  constructor(private z: Deflate | Inflate, private limit = Infinity) {
+    z.on('data', (c: Buffer) => {
+      this.size += c.length;
+      if (this.size > this.limit) {
+        this.failure?.(new Error(`SPDY header block inflates beyond ${this.limit} bytes`));
+        this.z.destroy();
+        return;
+      }
+      this.out.push(c);
+    });
     z.on('error', () => undefined); // reported through the pending run()
   }
 
   run(input: Buffer): Promise<Buffer> {
     return new Promise((ok, fail) => {
+      this.failure = fail;
       const onError = (e: Error) => fail(e);
       this.z.once('error', onError);
       this.z.write(input, () => {
         this.z.off('error', onError);
         const res = Buffer.concat(this.out);
         this.out = [];
+        this.size = 0;
         ok(res);
       });
     });
@@ -46,7 +66,8 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
-    // data is pushed as frames arrive
+    // data is pushed as frames arrive; a reader asking for more lets a paused session read again
+    this.session.resumeReading();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -83,7 +104,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private inbound: Promise<void> = Promise.resolve();
   private outbound: Promise<void> = Promise.resolve();
   private compressor = new ZStream(createDeflate({ dictionary: SPDY3_DICTIONARY, flush: zc.Z_SYNC_FLUSH }));
-  private decompressor = new ZStream(createInflate({ dictionary: SPDY3_DICTIONARY, flush: zc.Z_SYNC_FLUSH }));
+  private decompressor = new ZStream(createInflate({ dictionary: SPDY3_DICTIONARY, flush: zc.Z_SYNC_FLUSH }), MAX_HEADER_BLOCK);
   private goneAway = false;
   private closed = false;
 
@@ -152,6 +173,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     return next;
   }
 
+  /** Backpressure: reading from the socket stops while a stream's reader is behind, and starts when it asks again. */
+  resumeReading(): void {
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
   private track(stream: SpdyStream): SpdyStream {
     this.streams.set(stream.id, stream);
     stream.once('close', () => this.streams.delete(stream.id));
@@ -165,6 +191,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       const split = splitFrames(this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk);
       frames = split.frames;
       this.pending = Buffer.from(split.rest);
+      // a control frame announcing more than any legitimate one: protocol error
+      if (this.pending.length >= 8 && this.pending[0] & 0x80 && (this.pending.readUInt32BE(4) & 0xffffff) > MAX_CONTROL_FRAME) throw new Error('control frame too large');
+      if (frames.some((f) => f.kind === 'control' && f.body.length > MAX_CONTROL_FRAME)) throw new Error('control frame too large');
     } catch {
       this.socket.destroy();
       return;
@@ -180,7 +209,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (f.kind === 'data') {
       const s = this.streams.get(f.streamId);
       if (!s || s.destroyed) return;
-      if (f.data.length) s.push(Buffer.from(f.data));
+      if (f.data.length && !s.push(Buffer.from(f.data))) this.socket.pause();
       if (f.fin) s.push(null);
       return;
     }
@@ -189,7 +218,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       case FrameType.synStream: {
         // Inflate every header block, even of streams we refuse: the zlib state must follow the peer's.
         const headers = decodeHeaderBlock(await this.decompressor.run(f.body.subarray(headerBlockOffset(f.type))));
-        if (this.goneAway || id % 2 === this.nextId % 2 || this.streams.has(id) || this.listenerCount('stream') === 0) {
+        if (this.goneAway || id % 2 === this.nextId % 2 || this.streams.has(id) || this.listenerCount('stream') === 0 || this.streams.size >= MAX_STREAMS) {
           void this.sendReset(id, RstStatus.refusedStream);
           return;
         }

@@ -2,9 +2,11 @@
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, int, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, formatLabels } from '../../tables/format';
-import { isObj, setIfAbsent } from '../helpers';
+import { isObj, objAt, setIfAbsent } from '../helpers';
 import { defaultTemplate } from '../core/podspec';
-import { CONTAINERS, IMAGES, SELECTOR, immutableSelector, validateAppsWorkload } from '../workloads';
+import { CONTAINERS, IMAGES, SELECTOR, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
+import { fe, type Cause } from '../../registry/fielderrors';
+import { obj, str } from '../../registry/validation';
 
 export const daemonSets: ResourceStrategy = {
   group: 'apps',
@@ -18,16 +20,36 @@ export const daemonSets: ResourceStrategy = {
   defaults(o) {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
-    setIfAbsent(spec, 'updateStrategy', { type: 'RollingUpdate' });
-    if (spec.updateStrategy.type === 'RollingUpdate') {
-      setIfAbsent(spec.updateStrategy, 'rollingUpdate', {});
-      setIfAbsent(spec.updateStrategy.rollingUpdate, 'maxUnavailable', 1);
-      setIfAbsent(spec.updateStrategy.rollingUpdate, 'maxSurge', 0);
+    const us = objAt(spec, 'updateStrategy', () => ({ type: 'RollingUpdate' }));
+    const ru = us?.type === 'RollingUpdate' ? objAt(us, 'rollingUpdate') : undefined;
+    if (ru) {
+      setIfAbsent(ru, 'maxUnavailable', 1);
+      setIfAbsent(ru, 'maxSurge', 0);
     }
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     defaultTemplate(spec);
   },
-  validate: (o) => validateAppsWorkload(o, false),
+  validate(o) {
+    const spec = o.spec;
+    if (!isObj(spec)) return [fe.required('spec')];
+    const errs: Cause[] = [];
+    counts(errs, spec, ['minReadySeconds', 'templateGeneration', 'revisionHistoryLimit']);
+    selectorAndTemplate(errs, spec, 'daemonset');
+    alwaysRestarting(errs, spec, 'DaemonSet', 'Invalid');
+    const us = obj(errs, 'spec.updateStrategy', spec.updateStrategy) ?? {};
+    const type = str(errs, 'spec.updateStrategy.type', us.type);
+    if (type === 'RollingUpdate') {
+      const ru = obj(errs, 'spec.updateStrategy.rollingUpdate', us.rollingUpdate, true);
+      if (ru) {
+        const p = 'spec.updateStrategy.rollingUpdate';
+        const unavailable = intOrPercent(errs, `${p}.maxUnavailable`, ru.maxUnavailable);
+        const surge = intOrPercent(errs, `${p}.maxSurge`, ru.maxSurge);
+        if (unavailable && surge) errs.push(fe.invalid(`${p}.maxSurge`, ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+        if (!unavailable && !surge) errs.push(fe.required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
+      }
+    } else if (type !== 'OnDelete') errs.push(fe.notSupported('spec.updateStrategy', us, ['RollingUpdate', 'OnDelete']));
+    return errs;
+  },
   validateUpdate: immutableSelector,
   table: {
     columns: [

@@ -1,13 +1,14 @@
 // Deployments (upstream pkg/registry/apps/deployment).
 import { labelSelectorFromObject, labelSelectorToString } from '@minik8s/shared';
-import { fe } from '../../registry/fielderrors';
+import { fe, type Cause } from '../../registry/fielderrors';
+import { nonNegativeInt32, obj, str } from '../../registry/validation';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatSelector } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
-import { isObj, setIfAbsent } from '../helpers';
+import { isObj, objAt, setIfAbsent, type Obj } from '../helpers';
 import { defaultTemplate } from '../core/podspec';
-import { CONTAINERS, IMAGES, SELECTOR, immutableSelector, validateAppsWorkload } from '../workloads';
+import { CONTAINERS, IMAGES, SELECTOR, alwaysRestarting, counts, immutableSelector, intOrPercent, selectorAndTemplate } from '../workloads';
 import { scaleSubresource } from '../scale';
 
 const message = defineMessages(
@@ -22,6 +23,33 @@ message Deployment { optional ObjectMeta metadata = 1; optional DeploymentSpec s
 `,
   ['replicas', 'revisionHistoryLimit', 'progressDeadlineSeconds'],
 );
+
+/** ValidateDeploymentSpec. */
+function validate(o: Obj): Cause[] {
+  const spec = o.spec;
+  if (!isObj(spec)) return [fe.required('spec')];
+  const errs: Cause[] = [];
+  counts(errs, spec, ['replicas', 'minReadySeconds', 'revisionHistoryLimit']);
+  selectorAndTemplate(errs, spec, 'deployment');
+  alwaysRestarting(errs, spec, 'ReplicaSet');
+  const strategy = obj(errs, 'spec.strategy', spec.strategy) ?? {};
+  const type = str(errs, 'spec.strategy.type', strategy.type);
+  if (type === 'Recreate') {
+    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) errs.push(fe.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+  } else if (type === 'RollingUpdate') {
+    const ru = obj(errs, 'spec.strategy.rollingUpdate', strategy.rollingUpdate);
+    if (!ru) errs.push(fe.required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil'));
+    else {
+      const unavailable = intOrPercent(errs, 'spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable);
+      const surge = intOrPercent(errs, 'spec.strategy.rollingUpdate.maxSurge', ru.maxSurge, false);
+      if (!unavailable && !surge) errs.push(fe.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+    }
+  } else errs.push(fe.notSupported('spec.strategy', strategy, ['Recreate', 'RollingUpdate']));
+  const deadline = nonNegativeInt32(errs, 'spec.progressDeadlineSeconds', spec.progressDeadlineSeconds);
+  if (deadline !== undefined && deadline <= (typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0))
+    errs.push(fe.invalid('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'));
+  return errs;
+}
 
 /** metav1.LabelSelector as the string a Scale carries. */
 export const selectorString = (spec: { selector?: unknown }) => (spec.selector ? labelSelectorToString(labelSelectorFromObject(spec.selector as Parameters<typeof labelSelectorFromObject>[0])) : '');
@@ -40,27 +68,20 @@ export const deployments: ResourceStrategy = {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
     setIfAbsent(spec, 'replicas', 1);
-    setIfAbsent(spec, 'strategy', { type: 'RollingUpdate' });
-    if (spec.strategy.type === undefined) spec.strategy.type = 'RollingUpdate';
-    if (spec.strategy.type === 'RollingUpdate') {
-      setIfAbsent(spec.strategy, 'rollingUpdate', {});
-      setIfAbsent(spec.strategy.rollingUpdate, 'maxUnavailable', '25%');
-      setIfAbsent(spec.strategy.rollingUpdate, 'maxSurge', '25%');
+    const strategy = objAt(spec, 'strategy', () => ({ type: 'RollingUpdate' }));
+    if (strategy) {
+      setIfAbsent(strategy, 'type', 'RollingUpdate');
+      const ru = strategy.type === 'RollingUpdate' ? objAt(strategy, 'rollingUpdate') : undefined;
+      if (ru) {
+        setIfAbsent(ru, 'maxUnavailable', '25%');
+        setIfAbsent(ru, 'maxSurge', '25%');
+      }
     }
     setIfAbsent(spec, 'revisionHistoryLimit', 10);
     setIfAbsent(spec, 'progressDeadlineSeconds', 600);
     defaultTemplate(spec);
   },
-  validate(o) {
-    const errs = validateAppsWorkload(o, true);
-    const spec = o.spec;
-    if (!isObj(spec)) return errs;
-    if (spec.strategy?.type !== undefined && !['RollingUpdate', 'Recreate'].includes(spec.strategy.type))
-      errs.push(fe.notSupported('spec.strategy.type', spec.strategy.type, ['Recreate', 'RollingUpdate']));
-    if (spec.strategy?.type === 'Recreate' && spec.strategy.rollingUpdate)
-      errs.push(fe.forbidden('spec.strategy.rollingUpdate', 'may not be specified when strategy `type` is \'Recreate\''));
-    return errs;
-  },
+  validate,
   validateUpdate: immutableSelector,
   table: {
     columns: [

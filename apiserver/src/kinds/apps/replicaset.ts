@@ -4,7 +4,8 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { formatLabelSelector } from '../../tables/format';
 import { isObj, setIfAbsent } from '../helpers';
 import { defaultTemplate } from '../core/podspec';
-import { immutableSelector, replicaSetLikePrinter, validateAppsWorkload } from '../workloads';
+import { alwaysRestarting, counts, immutableSelector, replicaSetLikePrinter, selectorAndTemplate } from '../workloads';
+import { fe, type Cause } from '../../registry/fielderrors';
 import { scaleSubresource } from '../scale';
 import { selectorString } from './deployment';
 
@@ -23,7 +24,15 @@ export const replicaSets: ResourceStrategy = {
     setIfAbsent(o.spec, 'replicas', 1);
     defaultTemplate(o.spec);
   },
-  validate: (o) => validateAppsWorkload(o, true),
+  validate(o) {
+    const spec = o.spec;
+    if (!isObj(spec)) return [fe.required('spec')];
+    const errs: Cause[] = [];
+    counts(errs, spec, ['replicas', 'minReadySeconds']);
+    selectorAndTemplate(errs, spec, 'deployment');
+    alwaysRestarting(errs, spec, 'ReplicaSet');
+    return errs;
+  },
   validateUpdate: immutableSelector,
   table: replicaSetLikePrinter((o) => formatLabelSelector(o.spec?.selector)),
   selectableFields: { ...METADATA_SELECTABLE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },

@@ -5,19 +5,41 @@ import { AGE, NAME, ageOf, col, int, nameOf } from '../../tables/columns';
 import { containerCells, formatLabelSelector, since } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, setIfAbsent, type Obj } from '../helpers';
-import { validatePodSpec } from '../core/podspec';
 import { CONTAINERS, IMAGES, SELECTOR } from '../workloads';
-import { defaultJobSpec } from './job';
+import { defaultJobSpec, validateJobTemplateSpec } from './job';
+import { annotations } from '../../registry/meta';
+import { bool, each, int64, labels, nonNegative, nonNegativeInt32, obj, oneOf, str } from '../../registry/validation';
+import { scheduleErrors, timeZoneErrors } from '@minik8s/shared';
 
+/** The cronjob controller names Jobs <cronjob>-<11 digits>, and a Job name is a 63-character label. */
+const MAX_NAME = 52;
+
+/**
+ * validateCronJobSpec (and the name rule of ValidateCronJobCreate). Upstream relaxes two rules on update for
+ * objects older than them (TZ= in a schedule, an unchanged timeZone); objects stored here passed them on create.
+ */
 function validate(o: Obj): Cause[] {
-  const spec = o.spec;
-  if (!isObj(spec)) return [fe.required('spec')];
   const errs: Cause[] = [];
-  if (!spec.schedule || typeof spec.schedule !== 'string') errs.push(fe.required('spec.schedule'));
-  if (!isObj(spec.jobTemplate)) errs.push(fe.required('spec.jobTemplate'));
-  else if (isObj(spec.jobTemplate.spec?.template)) validatePodSpec('spec.jobTemplate.spec.template.spec', spec.jobTemplate.spec.template.spec, errs);
-  if (spec.concurrencyPolicy !== undefined && !['Allow', 'Forbid', 'Replace'].includes(spec.concurrencyPolicy))
-    errs.push(fe.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']));
+  const name = o.metadata?.name;
+  if (typeof name === 'string' && name.length > MAX_NAME) errs.push(fe.invalid('metadata.name', name, `must be no more than ${MAX_NAME} characters`));
+  const spec = o.spec;
+  if (!isObj(spec)) return [...errs, fe.required('spec')];
+  const schedule = str(errs, 'spec.schedule', spec.schedule, true);
+  const tz = str(errs, 'spec.timeZone', spec.timeZone);
+  if (schedule) each(errs, 'spec.schedule', schedule, scheduleErrors(schedule, tz));
+  if (tz !== undefined) each(errs, 'spec.timeZone', tz, timeZoneErrors(tz));
+  nonNegative(errs, 'spec.startingDeadlineSeconds', int64(errs, 'spec.startingDeadlineSeconds', spec.startingDeadlineSeconds));
+  oneOf(errs, 'spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace'] as const, true);
+  bool(errs, 'spec.suspend', spec.suspend);
+  for (const f of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) nonNegativeInt32(errs, `spec.${f}`, spec[f]);
+  const jt = obj(errs, 'spec.jobTemplate', spec.jobTemplate, true);
+  if (jt) {
+    const meta = obj(errs, 'spec.jobTemplate.metadata', jt.metadata) ?? {};
+    labels(errs, 'spec.jobTemplate.metadata.labels', meta.labels);
+    annotations(errs, 'spec.jobTemplate.metadata.annotations', meta.annotations);
+    const js = obj(errs, 'spec.jobTemplate.spec', jt.spec, true);
+    if (js) validateJobTemplateSpec(errs, 'spec.jobTemplate.spec', js);
+  }
   return errs;
 }
 

@@ -8,9 +8,10 @@ import { deepEqual } from '../../registry/objects';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { containerCells, formatLabelSelector, humanDuration } from '../../tables/format';
 import { defineMessages } from '../../protobuf/messages';
-import { isObj, nonNegative, setIfAbsent, type Obj } from '../helpers';
+import { isObj, objAt, setIfAbsent, type Obj } from '../helpers';
+import { bool, int64, nonNegative, nonNegativeInt32, oneOf } from '../../registry/validation';
 import { defaultTemplate } from '../core/podspec';
-import { CONTAINERS, IMAGES, SELECTOR, validateSelectorAndTemplate } from '../workloads';
+import { CONTAINERS, IMAGES, SELECTOR, selectorAndTemplate, validatePodTemplate } from '../workloads';
 
 /** Upstream generates a Job's selector from its uid (unless spec.manualSelector). */
 function defaultJobSelector(job: Obj): void {
@@ -18,10 +19,11 @@ function defaultJobSelector(job: Obj): void {
   if (!spec || typeof spec !== 'object' || spec.manualSelector === true) return;
   const uid = job.metadata.uid;
   spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  const t = (spec.template ??= {});
-  t.metadata ??= {};
-  t.metadata.labels = {
-    ...(t.metadata.labels ?? {}),
+  const t = objAt(spec, 'template');
+  const m = t && objAt(t, 'metadata');
+  if (!m || !(m.labels === undefined || m.labels === null || isObj(m.labels))) return;
+  m.labels = {
+    ...(m.labels ?? {}),
     'batch.kubernetes.io/controller-uid': uid,
     'batch.kubernetes.io/job-name': job.metadata.name,
     'controller-uid': uid,
@@ -43,14 +45,38 @@ export function defaultJobSpec(spec: Obj | undefined): void {
   defaultTemplate(spec);
 }
 
+/** The fields of validateJobSpec besides the template, at `path`. */
+function jobFields(errs: Cause[], path: string, spec: Obj): void {
+  for (const f of ['parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'ttlSecondsAfterFinished']) nonNegativeInt32(errs, `${path}.${f}`, spec[f]);
+  nonNegative(errs, `${path}.activeDeadlineSeconds`, int64(errs, `${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds));
+  const mode = oneOf(errs, `${path}.completionMode`, spec.completionMode, ['NonIndexed', 'Indexed'] as const);
+  if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) errs.push(fe.required(`${path}.completions`, 'when completion mode is Indexed'));
+  oneOf(errs, `${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['TerminatingOrFailed', 'Failed'] as const);
+  for (const f of ['suspend', 'manualSelector']) bool(errs, `${path}.${f}`, spec[f]);
+}
+
+/** A Job's pods never restart Always. */
+function restartPolicy(errs: Cause[], path: string, template: unknown): void {
+  if (!isObj(template) || !isObj(template.spec)) return;
+  const rp = template.spec.restartPolicy;
+  if (rp !== 'OnFailure' && rp !== 'Never') errs.push(fe.notSupported(`${path}.spec.restartPolicy`, rp ?? '', ['OnFailure', 'Never']));
+}
+
+/** validateJobSpec of a CronJob's job template at `path` ("spec.jobTemplate.spec"). */
+export function validateJobTemplateSpec(errs: Cause[], path: string, spec: Obj): void {
+  jobFields(errs, path, spec);
+  validatePodTemplate(errs, `${path}.template`, spec.template);
+  restartPolicy(errs, `${path}.template`, spec.template);
+}
+
 function validate(o: Obj): Cause[] {
   const spec = o.spec;
   if (!isObj(spec)) return [fe.required('spec')];
   const errs: Cause[] = [];
-  for (const f of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds']) nonNegative(`spec.${f}`, spec[f], errs);
-  validateSelectorAndTemplate(spec, errs, false);
-  if (isObj(spec.template?.spec) && !['OnFailure', 'Never'].includes(spec.template.spec.restartPolicy))
-    errs.push(fe.notSupported('spec.template.spec.restartPolicy', spec.template.spec.restartPolicy, ['OnFailure', 'Never']));
+  jobFields(errs, 'spec', spec);
+  // the selector (generated from the uid, or the user's with manualSelector) must match the template
+  selectorAndTemplate(errs, spec, 'job', spec.manualSelector === true);
+  restartPolicy(errs, 'spec.template', spec.template);
   return errs;
 }
 

@@ -3,14 +3,15 @@
 // empties spec.finalizers (the namespace controller does, once their content is gone). The
 // NamespaceLifecycle admission refuses creates in missing or terminating namespaces.
 import { ApiError, statusFor } from '@minik8s/shared';
-import { dns1123LabelErrors } from '../../registry/fielderrors';
+import { dns1123LabelErrors, fe, type Cause } from '../../registry/fielderrors';
+import { obj, qualifiedName, strings } from '../../registry/validation';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { CreateAdmission } from '../../registry/registry';
 import { methodNotAllowed, type Handler, type ResourceStrategy } from '../../registry/strategy';
 import { clone, rfc3339, type Obj } from '../../registry/objects';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
-import { setIfAbsent, str } from '../helpers';
+import { isObj, setIfAbsent, str } from '../helpers';
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 const MAX_RETRIES = 20;
@@ -66,14 +67,24 @@ export const namespaces: ResourceStrategy = {
   status: { initial: () => ({ phase: 'Active' }) },
   subresources: { finalize: { verbs: ['update'], handler: finalize } },
   prepareForCreate(o) {
-    o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
+    if (isObj(o.metadata.labels) || o.metadata.labels == null) o.metadata.labels = { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name };
   },
   prepareForUpdate(next, old) {
-    next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
+    if (isObj(next.metadata.labels) || next.metadata.labels == null) next.metadata.labels = { ...(next.metadata.labels ?? {}), [NAME_LABEL]: old.metadata.name };
   },
   defaults(o) {
     o.spec = o.spec && typeof o.spec === 'object' ? o.spec : {};
     setIfAbsent(o.spec, 'finalizers', ['kubernetes']);
+  },
+  validate(o) {
+    const errs: Cause[] = [];
+    const spec = obj(errs, 'spec', o.spec);
+    for (const [f] of strings(errs, 'spec.finalizers', spec?.finalizers)) {
+      const before = errs.length;
+      qualifiedName(errs, 'spec.finalizers', f);
+      if (errs.length === before && !f.includes('/') && f !== 'kubernetes') errs.push(fe.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+    return errs;
   },
   deletion: { mark, finalized: (o) => !(o.spec?.finalizers ?? []).length },
   table: {

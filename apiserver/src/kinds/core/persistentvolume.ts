@@ -7,15 +7,23 @@ import { fe, type Cause } from '../../registry/fielderrors';
 import { rfc3339, type Obj } from '../../registry/objects';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../tables/columns';
+import { obj, oneOf, str, strings } from '../../registry/validation';
 import { isObj, setIfAbsent } from '../helpers';
-import { specDiff, validateAccessModes, validateClassName, validateHostPath, validateHostPathSource, validateStorageSize, validateVolumeMode, validateVolumeNodeAffinity } from './volumes';
+import { specDiff, validateAccessModes, validateClassName, validateHostPathSource, validateLocalSource, validateStorageSize, validateVolumeMode, validateVolumeNodeAffinity } from './volumes';
 
 /** Every volume source a PersistentVolumeSpec may carry (one at most); minik8s nodes mount hostPath and local. */
 const SOURCES = [
   'hostPath', 'local', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'flocker', 'nfs', 'rbd', 'quobyte', 'cephfs', 'iscsi',
   'cinder', 'fc', 'flexVolume', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'scaleIO', 'storageos', 'csi',
 ];
-const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];
+const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'] as const;
+
+/** The claim a volume is (pre-)bound to: an object reference whose strings are strings (the binder reads them). */
+function validateClaimRef(ref: unknown, errs: Cause[]): void {
+  const r = obj(errs, 'spec.claimRef', ref);
+  if (!r) return;
+  for (const k of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) str(errs, `spec.claimRef.${k}`, r[k]);
+}
 
 /** A stored quantity as upstream prints it (canonical form in the format it was written in). */
 export function canonicalQuantity(q: unknown): string {
@@ -32,25 +40,26 @@ function validate(o: Obj): Cause[] {
   if (!isObj(spec)) return [fe.required('spec')];
   const errs: Cause[] = [];
   validateAccessModes('spec.accessModes', spec.accessModes, errs, '');
-  const cap = spec.capacity;
-  if (!isObj(cap) || Object.keys(cap).length === 0) errs.push(fe.required('spec.capacity'));
-  if (!isObj(cap) || cap.storage === undefined || Object.keys(cap).length > 1) errs.push(fe.notSupported('spec.capacity', cap ?? {}, ['storage']));
-  if (isObj(cap)) for (const [k, v] of Object.entries(cap)) validateStorageSize(`spec.capacity[${k}]`, v, errs);
-  if (spec.persistentVolumeReclaimPolicy && !RECLAIM_POLICIES.includes(spec.persistentVolumeReclaimPolicy))
-    errs.push(fe.notSupported('spec.persistentVolumeReclaimPolicy', spec.persistentVolumeReclaimPolicy, RECLAIM_POLICIES));
+  const cap = obj(errs, 'spec.capacity', spec.capacity);
+  if (!cap || Object.keys(cap).length === 0) errs.push(fe.required('spec.capacity'));
+  if (!cap || cap.storage === undefined || Object.keys(cap).length > 1) errs.push(fe.notSupported('spec.capacity', cap ?? {}, ['storage']));
+  for (const [k, v] of Object.entries(cap ?? {})) validateStorageSize(`spec.capacity[${k}]`, v, errs);
+  const reclaim = oneOf(errs, 'spec.persistentVolumeReclaimPolicy', spec.persistentVolumeReclaimPolicy, RECLAIM_POLICIES);
   if (spec.nodeAffinity !== undefined && spec.nodeAffinity !== null) validateVolumeNodeAffinity('spec.nodeAffinity', spec.nodeAffinity, errs);
   const sources = SOURCES.filter((s) => spec[s] !== undefined && spec[s] !== null);
   if (sources.length === 0) errs.push(fe.required('spec', 'must specify a volume type'));
   for (const extra of sources.slice(1)) errs.push(fe.forbidden(`spec.${extra}`, 'may not specify more than 1 volume type'));
   if (sources[0] === 'hostPath') validateHostPathSource('spec.hostPath', spec.hostPath, errs);
   if (sources[0] === 'local') {
-    validateHostPath('spec.local.path', spec.local?.path, errs);
+    validateLocalSource('spec.local', spec.local, errs);
     if (!isObj(spec.nodeAffinity)) errs.push(fe.required('spec.nodeAffinity', 'Local volume requires node affinity'));
   }
-  if (spec.hostPath?.path && spec.persistentVolumeReclaimPolicy === 'Recycle' && spec.hostPath.path.replace(/\/+$/, '') === '')
+  if (reclaim === 'Recycle' && sources[0] === 'hostPath' && typeof spec.hostPath?.path === 'string' && /^\/+$/.test(spec.hostPath.path))
     errs.push(fe.forbidden('spec.persistentVolumeReclaimPolicy', "may not be 'recycle' for a hostPath mount of '/'"));
   validateClassName('spec.storageClassName', spec.storageClassName, errs);
   validateVolumeMode('spec.volumeMode', spec.volumeMode, errs);
+  strings(errs, 'spec.mountOptions', spec.mountOptions);
+  validateClaimRef(spec.claimRef, errs);
   return errs;
 }
 

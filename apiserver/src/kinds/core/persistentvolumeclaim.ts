@@ -3,8 +3,9 @@
 // once, a class may be set on a claim that had none, and a bound claim's storage request may change
 // (growing it is for classes that allow expansion: the PersistentVolumeClaimResize admission).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { accessModesString, claimClass, labelSelectorFromObject, parseQuantity } from '@minik8s/shared';
+import { accessModesString, claimClass, parseQuantity } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
+import { labelSelector, obj, quantity, str } from '../../registry/validation';
 import { clone, type Obj } from '../../registry/objects';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, wide } from '../../tables/columns';
@@ -19,16 +20,15 @@ export function validateClaimSpec(path: string, spec: any, errs: Cause[]): void 
     return;
   }
   validateAccessModes(`${path}.accessModes`, spec.accessModes, errs, 'at least 1 access mode is required');
-  if (spec.selector !== undefined && spec.selector !== null) {
-    try {
-      labelSelectorFromObject(spec.selector);
-    } catch (e) {
-      errs.push(fe.invalid(`${path}.selector`, spec.selector, (e as Error).message));
-    }
-  }
-  const storage = spec.resources?.requests?.storage;
+  labelSelector(errs, `${path}.selector`, spec.selector);
+  const resources = obj(errs, `${path}.resources`, spec.resources);
+  const requests = obj(errs, `${path}.resources.requests`, resources?.requests);
+  const limits = obj(errs, `${path}.resources.limits`, resources?.limits);
+  const storage = requests?.storage;
   if (storage === undefined || storage === null) errs.push(fe.required(`${path}.resources[storage]`));
   else validateStorageSize(`${path}.resources[storage]`, storage, errs);
+  for (const [k, v] of Object.entries(limits ?? {})) quantity(errs, `${path}.resources.limits[${k}]`, v);
+  str(errs, `${path}.volumeName`, spec.volumeName);
   validateClassName(`${path}.storageClassName`, spec.storageClassName, errs);
   validateVolumeMode(`${path}.volumeMode`, spec.volumeMode, errs);
 }

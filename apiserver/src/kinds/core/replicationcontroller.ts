@@ -4,9 +4,10 @@ import { fe, type Cause } from '../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../registry/kinds';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { formatLabels } from '../../tables/format';
-import { isObj, nonNegative, setIfAbsent, type Obj } from '../helpers';
-import { defaultTemplate, validatePodSpec } from './podspec';
-import { replicaSetLikePrinter } from '../workloads';
+import { isObj, setIfAbsent, type Obj } from '../helpers';
+import { labels, obj } from '../../registry/validation';
+import { defaultTemplate } from './podspec';
+import { alwaysRestarting, counts, replicaSetLikePrinter, validatePodTemplate } from '../workloads';
 import { scaleSubresource } from '../scale';
 
 const mapSelector = (spec: Obj) => Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
@@ -26,20 +27,24 @@ export const replicationControllers: ResourceStrategy = {
     const spec = isObj(o.spec) ? o.spec : undefined;
     if (!spec) return;
     setIfAbsent(spec, 'replicas', 1);
-    if (!spec.selector && spec.template?.metadata?.labels) spec.selector = { ...spec.template.metadata.labels };
+    const labels = spec.template?.metadata?.labels;
+    if (!spec.selector && isObj(labels)) spec.selector = { ...labels };
     defaultTemplate(spec);
   },
   validate(o) {
     const errs: Cause[] = [];
     const spec = o.spec;
-    if (!isObj(spec)) return errs;
-    nonNegative('spec.replicas', spec.replicas, errs);
-    if (isObj(spec.template)) {
-      const labels = spec.template.metadata?.labels ?? {};
-      if (isObj(spec.selector) && !Object.entries(spec.selector).every(([k, v]) => labels[k] === v))
-        errs.push(fe.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
-      validatePodSpec('spec.template.spec', spec.template.spec, errs);
-    }
+    if (!isObj(spec)) return [fe.required('spec')];
+    counts(errs, spec, ['replicas', 'minReadySeconds']);
+    const selector = obj(errs, 'spec.selector', spec.selector);
+    if (!selector || !Object.keys(selector).length) errs.push(fe.required('spec.selector'));
+    const before = errs.length;
+    labels(errs, 'spec.selector', selector);
+    const template = validatePodTemplate(errs, 'spec.template', spec.template);
+    const tl = isObj(template?.metadata?.labels) ? template!.metadata.labels : {};
+    if (selector && errs.length === before && !Object.entries(selector).every(([k, v]) => tl[k] === v))
+      errs.push(fe.invalid('spec.template.metadata.labels', tl, '`selector` does not match template `labels`'));
+    alwaysRestarting(errs, spec, 'ReplicationController');
     return errs;
   },
   table: replicaSetLikePrinter((o) => formatLabels(o.spec?.selector)),

@@ -1,10 +1,11 @@
 // PodDisruptionBudgets (upstream pkg/registry/policy/poddisruptionbudget); pods/eviction spends them.
-import { labelSelectorFromObject } from '@minik8s/shared';
 import { fe, type Cause } from '../../registry/fielderrors';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf, num } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
-import { intOrPercent, isObj, type Obj } from '../helpers';
+import { isObj, type Obj } from '../helpers';
+import { intOrPercent } from '../workloads';
+import { labelSelector, oneOf } from '../../registry/validation';
 
 /** policy/v1 ValidatePodDisruptionBudgetSpec. */
 function validate(o: Obj): Cause[] {
@@ -12,17 +13,10 @@ function validate(o: Obj): Cause[] {
   if (!isObj(spec)) return [];
   const errs: Cause[] = [];
   if (spec.minAvailable != null && spec.maxUnavailable != null) errs.push(fe.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set'));
-  intOrPercent('spec.minAvailable', spec.minAvailable, errs);
-  intOrPercent('spec.maxUnavailable', spec.maxUnavailable, errs);
-  if (spec.selector != null) {
-    try {
-      labelSelectorFromObject(spec.selector);
-    } catch (e) {
-      errs.push(fe.invalid('spec.selector', spec.selector, (e as Error).message));
-    }
-  }
-  if (spec.unhealthyPodEvictionPolicy != null && !['IfHealthyBudget', 'AlwaysAllow'].includes(spec.unhealthyPodEvictionPolicy))
-    errs.push(fe.notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, ['AlwaysAllow', 'IfHealthyBudget']));
+  intOrPercent(errs, 'spec.minAvailable', spec.minAvailable);
+  intOrPercent(errs, 'spec.maxUnavailable', spec.maxUnavailable);
+  labelSelector(errs, 'spec.selector', spec.selector);
+  oneOf(errs, 'spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, ['AlwaysAllow', 'IfHealthyBudget'] as const);
   return errs;
 }
 

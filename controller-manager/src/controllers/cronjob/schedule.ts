@@ -1,22 +1,8 @@
-// CronJob schedule arithmetic (upstream cronjob utils: mostRecentScheduleTime, nextScheduleTime),
-// on cron-parser. Standard 5-field cron plus the @hourly-style descriptors, as robfig/cron parses them.
-import parser from 'cron-parser';
+// CronJob schedule arithmetic (upstream cronjob utils: mostRecentScheduleTime, nextScheduleTime) on the
+// shared schedule parser (the one the apiserver validates with).
+import { cronSchedule as parse } from '@minik8s/shared';
 
-export class ScheduleError extends Error {}
-
-const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-
-function parse(schedule: string, tz: string | undefined, from: number) {
-  const s = schedule.trim();
-  if (s.startsWith('@') ? !DESCRIPTORS.has(s) : s.split(/\s+/).length !== 5) {
-    throw new ScheduleError(`unparseable schedule "${schedule}": expected exactly 5 fields or a descriptor like @hourly`);
-  }
-  try {
-    return parser.parseExpression(s, { currentDate: new Date(from), tz: tz || 'UTC' });
-  } catch (e) {
-    throw new ScheduleError(`unparseable schedule "${schedule}": ${(e as Error).message}`);
-  }
-}
+export { ScheduleError } from '@minik8s/shared';
 
 export interface ScheduleWindow {
   /** The latest schedule time in (earliest, now], if any. */

@@ -2,13 +2,13 @@
 // metrics.k8s.io/v1beta1 PodMetrics (served by the apiserver), requests from the pod specs,
 // the target scaled through its /scale subresource, with stabilization windows and limits.
 import {
-  isNotFound, matchesLabels, parseLabelSelector, parseQuantity, R, resourceForKind, resourcePath, rfc3339, type autoscaling, type Informer,
+  isNotFound, matchesLabels, parseLabelSelector, R, resourceForKind, resourcePath, rfc3339, type autoscaling, type Informer,
   type ResourceClient,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 import { semanticEqual } from '../../util/semantic';
 import type { Pod } from '../../util/types';
-import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize } from './replicas';
+import { currentValue, limitReplicas, podSamples, resourceReplicas, resourceTarget, stabilize, sumUnits } from './replicas';
 
 type Hpa = autoscaling.HorizontalPodAutoscaler & { metadata: NonNullable<autoscaling.HorizontalPodAutoscaler['metadata']>; [k: string]: unknown };
 type HpaCondition = autoscaling.HorizontalPodAutoscalerCondition;
@@ -57,7 +57,10 @@ export class PodAutoscalerController extends Controller {
       const cs = m.containers ?? [];
       // As upstream's metrics client: a pod with a container missing the resource has no usable sample.
       if (!cs.length || cs.some((c) => c.usage?.cpu === undefined || c.usage?.memory === undefined)) continue;
-      out.set(m.metadata.name, { cpu: cs.reduce((a, c) => a + parseQuantity(c.usage!.cpu!), 0), memory: cs.reduce((a, c) => a + parseQuantity(c.usage!.memory!), 0) });
+      const cpu = sumUnits('cpu', cs.map((c) => c.usage!.cpu!));
+      const memory = sumUnits('memory', cs.map((c) => c.usage!.memory!));
+      // a sample that does not parse is no sample (the quantity parser is bounded, so this cannot stall)
+      if (cpu !== undefined && memory !== undefined) out.set(m.metadata.name, { cpu, memory });
     }
     return out;
   }
@@ -120,6 +123,7 @@ export class PodAutoscalerController extends Controller {
       const name = m.resource.name;
       if (name !== 'cpu' && name !== 'memory') return fail('ScalingActive', 'FailedGetResourceMetric', `failed to get ${name} utilization: unable to get metrics for resource ${name}: no metrics returned from resource metrics API`);
       const target = resourceTarget(name, m.resource.target);
+      if (!target) return fail('ScalingActive', 'FailedGetResourceMetric', `invalid target averageValue ${JSON.stringify(m.resource.target.averageValue)} for resource ${name}`);
       const samples = podSamples(name, pods, usage);
       try {
         const rec = resourceReplicas(current, samples, target);

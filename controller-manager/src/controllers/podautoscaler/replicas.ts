@@ -1,5 +1,5 @@
 // HPA arithmetic (upstream podautoscaler replica_calculator.go and horizontal.go), pure.
-import { milliValue, parseQuantity, type autoscaling, type core } from '@minik8s/shared';
+import { milliValue, parseQuantity, QuantityError, type autoscaling, type core } from '@minik8s/shared';
 
 export const TOLERANCE = 0.1;
 
@@ -77,9 +77,26 @@ export function baseUnits(resource: string, q: string | number): number {
   return resource === 'cpu' ? milliValue(q) / 1000 : parseQuantity(q);
 }
 
-/** A Resource metric's target in base units; no target type defaults to 80 % utilization. */
-export function resourceTarget(resource: string, t: autoscaling.MetricTarget): Target {
-  if (t.type === 'AverageValue' && t.averageValue !== undefined) return { type: 'AverageValue', averageValue: baseUnits(resource, t.averageValue) };
+/** The sum of quantities in base units; undefined when one does not parse (a value stored before validation). */
+export function sumUnits(resource: string, qs: (string | number)[]): number | undefined {
+  let total = 0;
+  for (const q of qs) {
+    try {
+      total += baseUnits(resource, q);
+    } catch (e) {
+      if (e instanceof QuantityError) return undefined;
+      throw e;
+    }
+  }
+  return total;
+}
+
+/** A Resource metric's target in base units (undefined when it does not parse); no target type defaults to 80 % utilization. */
+export function resourceTarget(resource: string, t: autoscaling.MetricTarget): Target | undefined {
+  if (t.type === 'AverageValue' && t.averageValue !== undefined) {
+    const averageValue = sumUnits(resource, [t.averageValue]);
+    return averageValue === undefined ? undefined : { type: 'AverageValue', averageValue };
+  }
   return { type: 'Utilization', averageUtilization: t.averageUtilization ?? 80 };
 }
 
@@ -93,7 +110,7 @@ export function podSamples(resource: 'cpu' | 'memory', pods: core.Pod[], usage: 
     const u = usage.get(p.metadata?.name ?? '');
     if (!u) continue;
     const reqs = (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[resource]);
-    const request = reqs.every((r) => r !== undefined) ? reqs.reduce((a: number, r) => a + baseUnits(resource, r!), 0) : undefined;
+    const request = reqs.every((r) => r !== undefined) ? sumUnits(resource, reqs as (string | number)[]) : undefined;
     out.push({ usage: u[resource], request });
   }
   return out;

@@ -1,15 +1,19 @@
 // Pods (upstream pkg/registry/core/pod): start Pending, graceful deletion for pods bound to a node,
 // a spec that updates may change only in images and a few fields, field selectors a kubelet and the
 // scheduler use, watchers indexed by spec.nodeName (each kubelet watches its node's pods), and the
-// binding and eviction subresources (log, exec and attach are served by ../../../podproxy).
+// binding, eviction and ephemeralcontainers subresources (log, exec, attach and portforward are served by
+// ../../../podproxy).
 import { fe, type Cause } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import { methodNotAllowed, success, type ResourceStrategy } from '../../../registry/strategy';
 import { clone, deepEqual, type Obj } from '../../../registry/objects';
-import { isObj, str } from '../../helpers';
+import { isObj, proxySubresource, str } from '../../helpers';
+import { dnsSubdomain, ip, obj, objects, oneOf, str as strField } from '../../../registry/validation';
+import { parseIPSloppy } from '@minik8s/shared';
 import { defaultPodSpec, validatePodSpec } from '../podspec';
 import { BINDING, bindPod, bindingSubresource } from './binding';
 import { evictionSubresource } from './eviction';
+import { ephemeralContainersSubresource } from './ephemeral';
 import { podPrinter } from './table';
 
 /** Pod spec fields an update may change (upstream ValidatePodUpdate). */
@@ -43,6 +47,24 @@ function validateUpdate(next: Obj, old: Obj): Cause[] {
   return errs;
 }
 
+/** The addresses in a pod's status (validatePodIPs, validateHostIPs) and its nominated node. */
+function validatePodStatus(pod: Obj, old: Obj): Cause[] {
+  const errs: Cause[] = [];
+  const st = obj(errs, 'status', pod.status) ?? {};
+  for (const [single, plural] of [['podIP', 'podIPs'], ['hostIP', 'hostIPs']]) {
+    const one = strField(errs, `status.${single}`, st[single]);
+    if (one) ip(errs, `status.${single}`, one);
+    const all = objects(errs, `status.${plural}`, st[plural]).map(([a, p]) => strField(errs, `${p}.ip`, a.ip, true) ?? '');
+    all.forEach((a, i) => a && ip(errs, `status.${plural}[${i}].ip`, a));
+    const families = new Set(all.map((a) => parseIPSloppy(a)?.family));
+    if (all.length > 1 && (families.size !== all.length || all.length > 2)) errs.push(fe.invalid(`status.${plural}`, st[plural], 'may specify no more than one IP for each IP family'));
+  }
+  const nominated = strField(errs, 'status.nominatedNodeName', st.nominatedNodeName);
+  if (nominated && nominated !== old.status?.nominatedNodeName) dnsSubdomain(errs, 'status.nominatedNodeName', nominated);
+  oneOf(errs, 'status.phase', st.phase, ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const);
+  return errs;
+}
+
 /** Grace only for pods bound to a node and not terminated: the kubelet confirms with grace 0. */
 function gracePeriod(pod: Obj, options: { gracePeriodSeconds?: number }): number {
   if (!pod.spec?.nodeName || ['Succeeded', 'Failed'].includes(pod.status?.phase)) return 0;
@@ -57,13 +79,16 @@ export const pods: ResourceStrategy = {
   shortNames: ['po'],
   categories: ['all'],
   versions: [{ name: 'v1' }],
-  status: { initial: () => ({ phase: 'Pending' }) },
+  status: { initial: () => ({ phase: 'Pending' }), validate: validatePodStatus },
   subresources: {
     binding: bindingSubresource,
     log: { responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
     exec: { responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
     attach: { responseKind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, verbs: ['create', 'get'] },
     eviction: evictionSubresource,
+    ephemeralcontainers: ephemeralContainersSubresource,
+    portforward: { responseKind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
+    proxy: proxySubresource('PodProxyOptions'),
   },
   defaults: (o) => defaultPodSpec(isObj(o.spec) ? o.spec : undefined),
   validate(o) {
@@ -71,6 +96,8 @@ export const pods: ResourceStrategy = {
     validatePodSpec('spec', o.spec, errs);
     return errs;
   },
+  // ephemeral containers come through pods/ephemeralcontainers only
+  validateCreate: (o) => (Array.isArray(o.spec?.ephemeralContainers) && o.spec.ephemeralContainers.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
   validateUpdate,
   deletion: { gracePeriod },
   table: podPrinter,

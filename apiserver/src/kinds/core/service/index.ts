@@ -4,11 +4,16 @@
 // apiserver's ranges (--service-cluster-ip-range, --service-node-port-range).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Store } from '../../../storage/etcd';
-import { fe, type Cause, dns1035LabelErrors, dns1123LabelErrors } from '../../../registry/fielderrors';
+import { fe, type Cause, dns1035LabelErrors } from '../../../registry/fielderrors';
 import { METADATA_SELECTABLE } from '../../../registry/kinds';
 import type { ResourceStrategy } from '../../../registry/strategy';
 import { defineMessages } from '../../../protobuf/messages';
-import { isObj, setIfAbsent, str, validatePort, validateProtocol, type Obj } from '../../helpers';
+import { isObj, proxySubresource, setIfAbsent, str, type Obj } from '../../helpers';
+import { deepEqual } from '../../../registry/objects';
+import { externallyAccessible, validateService, validateServiceStatus } from './validate';
+
+/** SetDefaults_Service: a ClientIP affinity without a timeout sticks for 3 hours. */
+const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 import { ServiceAllocator } from './allocator';
 import { IpRange } from './bitmap';
 import { servicePrinter } from './table';
@@ -18,46 +23,6 @@ export interface ServiceRanges {
   ipRange: IpRange;
   /** --service-node-port-range */
   portRange: [number, number];
-}
-
-export function validateService(svc: Obj, errs: Cause[], nodePortRange?: [number, number]): void {
-  const spec = svc.spec;
-  if (!isObj(spec)) return void errs.push(fe.required('spec'));
-  const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
-  if (!types.includes(spec.type)) errs.push(fe.notSupported('spec.type', spec.type, types));
-  const headless = spec.clusterIP === 'None';
-  if (spec.type === 'ExternalName') {
-    if (!spec.externalName) errs.push(fe.required('spec.externalName'));
-  } else if (!headless && (!Array.isArray(spec.ports) || spec.ports.length === 0)) errs.push(fe.required('spec.ports'));
-  if (headless && (spec.type === 'NodePort' || spec.type === 'LoadBalancer')) errs.push(fe.invalid('spec.clusterIP', 'None', 'may not be set to \'None\' for LoadBalancer or NodePort services'));
-  if (spec.sessionAffinity !== undefined && !['None', 'ClientIP'].includes(spec.sessionAffinity)) errs.push(fe.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
-  if (Array.isArray(spec.ports)) {
-    const names = new Set<string>();
-    const seen = new Set<string>();
-    spec.ports.forEach((p: any, i: number) => {
-      const pp = `spec.ports[${i}]`;
-      if (!isObj(p)) return errs.push(fe.invalid(pp, p, 'must be an object'));
-      if (spec.ports.length > 1 && !p.name) errs.push(fe.required(`${pp}.name`));
-      if (p.name) {
-        for (const m of dns1123LabelErrors(String(p.name))) errs.push(fe.invalid(`${pp}.name`, p.name, m));
-        if (names.has(p.name)) errs.push(fe.duplicate(`${pp}.name`, p.name));
-        names.add(p.name);
-      }
-      validatePort(`${pp}.port`, p.port, errs);
-      validateProtocol(`${pp}.protocol`, p.protocol, errs);
-      const k = `${p.port}/${p.protocol ?? 'TCP'}`;
-      if (seen.has(k)) errs.push(fe.duplicate(pp, { port: p.port, protocol: p.protocol }));
-      seen.add(k);
-      if (typeof p.targetPort === 'number') validatePort(`${pp}.targetPort`, p.targetPort, errs);
-      else if (p.targetPort !== undefined && (typeof p.targetPort !== 'string' || !p.targetPort)) errs.push(fe.invalid(`${pp}.targetPort`, p.targetPort, 'must be a port number or name'));
-      if (p.nodePort !== undefined && p.nodePort !== null && p.nodePort !== 0) {
-        if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') errs.push(fe.forbidden(`${pp}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
-        else if (nodePortRange && (typeof p.nodePort !== 'number' || p.nodePort < nodePortRange[0] || p.nodePort > nodePortRange[1]))
-          errs.push(fe.invalid(`${pp}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange[0]}-${nodePortRange[1]}`));
-      }
-    });
-  }
-  if (spec.selector !== undefined && spec.selector !== null && !isObj(spec.selector)) errs.push(fe.invalid('spec.selector', spec.selector, 'must be a map of strings'));
 }
 
 function defaults(o: Obj): void {
@@ -70,7 +35,10 @@ function defaults(o: Obj): void {
     setIfAbsent(spec, 'ipFamilyPolicy', 'SingleStack');
     setIfAbsent(spec, 'internalTrafficPolicy', 'Cluster');
   }
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setIfAbsent(spec, 'externalTrafficPolicy', 'Cluster');
+  if (externallyAccessible(spec)) setIfAbsent(spec, 'externalTrafficPolicy', 'Cluster');
+  if (spec.sessionAffinity === 'ClientIP') setIfAbsent(spec, 'sessionAffinityConfig', { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } });
+  if (isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP))
+    setIfAbsent(spec.sessionAffinityConfig.clientIP, 'timeoutSeconds', DEFAULT_CLIENT_IP_AFFINITY_SECONDS);
   if (Array.isArray(spec.ports))
     for (const p of spec.ports) {
       if (!p || typeof p !== 'object') continue;
@@ -79,19 +47,41 @@ function defaults(o: Obj): void {
     }
 }
 
-/** As upstream: an update that omits clusterIP(s) or a port's nodePort keeps the allocated ones. */
-function keepAllocations(next: Obj, old: Obj): void {
+/** upstream NormalizeClusterIPs on create: a client that sets only clusterIP gets clusterIPs from it. */
+function normalizeClusterIPs(o: Obj): void {
+  const s = o.spec;
+  if (isObj(s) && typeof s.clusterIP === 'string' && s.clusterIP && (s.clusterIPs === undefined || s.clusterIPs === null || (Array.isArray(s.clusterIPs) && !s.clusterIPs.length)))
+    s.clusterIPs = [s.clusterIP];
+}
+
+/**
+ * As upstream: an update that omits clusterIP(s) or a port's nodePort keeps the allocated ones, and a type
+ * change drops what the new type does not use when the client left it as it was (dropTypeDependentFields).
+ */
+function prepareForUpdate(next: Obj, old: Obj): void {
   const ns = next.spec;
   const os = old.spec;
-  if (!ns || typeof ns !== 'object' || !os) return;
-  if (!ns.clusterIP && os.clusterIP) ns.clusterIP = os.clusterIP;
-  if (!ns.clusterIPs && os.clusterIPs && ns.clusterIP === os.clusterIP) ns.clusterIPs = os.clusterIPs;
+  if (!isObj(ns) || !isObj(os)) return;
+  const same = (f: string) => ns[f] === undefined || deepEqual(ns[f], os[f]);
+  if (ns.type !== 'ExternalName') {
+    if (!ns.clusterIP && os.clusterIP) ns.clusterIP = os.clusterIP;
+    if (!ns.clusterIPs && os.clusterIPs && ns.clusterIP === os.clusterIP) ns.clusterIPs = os.clusterIPs;
+  } else if (os.type !== 'ExternalName') {
+    if (same('clusterIP') && same('clusterIPs')) {
+      delete ns.clusterIP;
+      delete ns.clusterIPs;
+    }
+    for (const f of ['ipFamilies', 'ipFamilyPolicy']) if (same(f)) delete ns[f];
+  }
+  normalizeClusterIPs(next);
   if ((ns.type === 'NodePort' || ns.type === 'LoadBalancer') && Array.isArray(ns.ports) && Array.isArray(os.ports))
     for (const p of ns.ports) {
       if (!p || p.nodePort) continue;
       const prev = os.ports.find((q: Obj) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
       if (prev?.nodePort) p.nodePort = prev.nodePort;
     }
+  if (externallyAccessible(os) && !externallyAccessible(ns) && same('externalTrafficPolicy')) delete ns.externalTrafficPolicy;
+  if (os.type === 'LoadBalancer' && ns.type !== 'LoadBalancer' && same('healthCheckNodePort')) delete ns.healthCheckNodePort;
 }
 
 function validateUpdate(next: Obj, old: Obj): Cause[] {
@@ -132,12 +122,21 @@ export function services(ranges: ServiceRanges, store: Store, root: string): Res
     versions: [{ name: 'v1' }],
     storageKey: 'services/specs',
     nameRule: dns1035LabelErrors,
-    status: { initial: () => ({ loadBalancer: {} }) },
-    prepareForUpdate: keepAllocations,
+    status: {
+      initial: () => ({ loadBalancer: {} }),
+      validate(o) {
+        const errs: Cause[] = [];
+        validateServiceStatus(o, errs);
+        return errs;
+      },
+    },
+    subresources: { proxy: proxySubresource('ServiceProxyOptions') },
+    prepareForCreate: normalizeClusterIPs,
+    prepareForUpdate,
     defaults,
     validate(o) {
       const errs: Cause[] = [];
-      validateService(o, errs, ranges.portRange);
+      validateService(o, errs);
       return errs;
     },
     validateUpdate,
