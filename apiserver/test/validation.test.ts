@@ -34,7 +34,7 @@ const K = {
 function causes(r: ServedResource, obj: Obj): string[] {
   const o = clone(obj);
   prepareForCreate(r, o, r.namespaced ? 'default' : undefined);
-  return validateObject(r, o).map((c) => `${c.field}: ${c.message}`);
+  return validateObject(r, o, true).map((c) => `${c.field}: ${c.message}`);
 }
 
 const meta = (name = 'x') => ({ name, namespace: 'default' });

@@ -1,7 +1,8 @@
 // Issue 15's storage acceptance where users meet it: the compose cluster's local-path provisioner (a pod
 // per node) and its default StorageClass `standard`, driven with the real kubectl. A claim binds where its
 // pod lands and its data outlives the pod; a StatefulSet keeps each ordinal's data across pod deletion; a
-// deleted claim's volume and its directory in the node go; `kubectl get pv,pvc` prints upstream's columns.
+// deleted claim's volume and its directory in the node go; `kubectl get pv,pvc` prints upstream's columns;
+// a LimitRange's defaults and a ResourceQuota's refusal on the same cluster.
 // Registered by cluster.int.test.ts so that it runs on that file's cluster.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,5 +157,35 @@ spec:
         expect(out.split('\n')[0]).toBe(p.metadata.name);
       }
     }, 420_000);
+
+    it('a LimitRange fills in default requests; a quota stops the pod that would exceed it', async () => {
+      const q = `${ns}-quota`;
+      k(['create', 'namespace', q]);
+      try {
+        k(['-n', q, 'apply', '-f', '-'], `
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults}
+spec:
+  limits:
+  - type: Container
+    defaultRequest: {cpu: 100m, memory: 32Mi}
+    default: {cpu: 200m, memory: 64Mi}
+`);
+        k(['-n', q, 'create', 'quota', 'compute', '--hard=pods=1,requests.cpu=1']);
+        // admission answers "status unknown" until the quota controller's first sync
+        await waitFor('the quota synced', async () => kubectl(['-n', q, 'get', 'quota', 'compute', '-o', 'jsonpath={.status.hard.pods}']).stdout === '1' || undefined, 60_000, 500);
+        const run = (name: string) => kubectl(['-n', q, 'run', name, '--image=busybox:latest', '--image-pull-policy=IfNotPresent', '--restart=Never', '--command', '--', 'sleep', '3600']);
+        expect(run('first').code).toBe(0);
+        const first = json(['-n', q, 'get', 'pod', 'first']);
+        expect(first.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } });
+        const second = run('second');
+        expect(second.code).not.toBe(0);
+        expect(second.out).toContain('pods "second" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1');
+        expect(kubectl(['-n', q, 'get', 'pod', 'second']).code).not.toBe(0);
+      } finally {
+        kubectl(['delete', 'namespace', q, '--wait=false']);
+      }
+    }, 180_000);
   });
 }

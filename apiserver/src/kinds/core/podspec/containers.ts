@@ -285,10 +285,8 @@ export function containers(errs: Errs, path: string, list: unknown, kind: Contai
     oneOf(errs, `${p}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES, true);
     str(errs, `${p}.terminationMessagePath`, c.terminationMessagePath);
     for (const f of ['stdin', 'stdinOnce', 'tty']) bool(errs, `${p}.${f}`, c[f]);
-    if (kind === 'ephemeralContainers') {
-      for (const f of ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'])
-        if (c[f] !== undefined && c[f] !== null && !(Array.isArray(c[f]) && !c[f].length)) errs.push(fe.forbidden(`${p}.${f}`, `cannot be set for an Ephemeral Container`));
-    } else containerPorts(errs, `${p}.ports`, c.ports, ctx.hostNetwork, hostPorts);
+    // an ephemeral container's workload fields (ports, probes, ...) are refused by ../pod/ephemeral.ts
+    if (kind !== 'ephemeralContainers') containerPorts(errs, `${p}.ports`, c.ports, ctx.hostNetwork, hostPorts);
     env(errs, `${p}.env`, c.env);
     envFrom(errs, `${p}.envFrom`, c.envFrom);
     volumeMounts(errs, `${p}.volumeMounts`, c.volumeMounts, ctx, c.securityContext?.privileged === true);
