@@ -34,11 +34,14 @@ describe('ReplicaSet', () => {
     for (const p of first) {
       expect(p.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
       expect(p.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ReplicaSet', name: 'web', controller: true, blockOwnerDeletion: true })]);
+      // the controller's writes are recorded under its manager name (its User-Agent's)
+      expect(p.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1' }));
     }
     await waitFor('status', async () => {
       const rs = await rsc.get('web', 'rs1');
       return rs.status?.replicas === 3 && rs.status?.readyReplicas === 3 && rs.status?.availableReplicas === 3 && rs.status?.fullyLabeledReplicas === 3 && rs.status?.observedGeneration === rs.metadata.generation;
     });
+    expect((await rsc.get('web', 'rs1')).metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' }));
     await rig.client.resource(R.pods).delete(first[0].metadata.name!, { namespace: 'rs1', gracePeriodSeconds: 0 });
     await waitFor('a replacement', async () => {
       const ps = live(await pods('rs1', 'app=web'));

@@ -121,6 +121,7 @@ function scaleView(scale: Obj): ScaleView {
     statusReplicas: (o) => getPath(o, scale.statusReplicasPath),
     selector: (o) => (scale.labelSelectorPath && typeof getPath(o, scale.labelSelectorPath) === 'string' ? (getPath(o, scale.labelSelectorPath) as string) : ''),
     withReplicas: (o, n) => setPath(o, scale.specReplicasPath, n),
+    replicasPath: pathKeys(scale.specReplicasPath),
   };
 }
 
