@@ -50,6 +50,10 @@ describe('ReplicaSet', () => {
       expect(p.metadata.ownerReferences).toEqual([
         expect.objectContaining({ kind: 'ReplicaSet', name: 'web', controller: true, blockOwnerDeletion: true }),
       ]);
+      // the controller's writes are recorded under its manager name (its User-Agent's)
+      expect(p.metadata.managedFields).toContainEqual(
+        expect.objectContaining({ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1' }),
+      );
     }
     await waitFor('status', async () => {
       const rs = await rsc.get('web', 'rs1');
@@ -61,6 +65,9 @@ describe('ReplicaSet', () => {
         rs.status?.observedGeneration === rs.metadata.generation
       );
     });
+    expect((await rsc.get('web', 'rs1')).metadata.managedFields).toContainEqual(
+      expect.objectContaining({ manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' }),
+    );
     await rig.client.resource(R.pods).delete(first[0].metadata.name!, { namespace: 'rs1', gracePeriodSeconds: 0 });
     await waitFor(
       'a replacement',

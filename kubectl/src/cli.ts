@@ -153,6 +153,7 @@ command(['get'], () => {
     .option('--no-headers', "Don't print headers")
     .option('-L, --label-columns <keys>', 'Columns for the values of these labels', collect)
     .option('--ignore-not-found', 'Treat "resource not found" as a successful retrieval')
+    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .option('--chunk-size <n>', 'accepted for compatibility')
     .action(act(async () => (await import('./commands/get')).get));
 });

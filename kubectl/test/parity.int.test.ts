@@ -327,8 +327,10 @@ describe('mkctl and kubectl print the same', () => {
     await same(['create', 'ingress', 'cing', '--rule=foo.com/bar=svc1:8080', '--dry-run=client', '-o', 'yaml']);
     await same(['create', 'rolebinding', 'crb', '--clusterrole=view', '--user=alice', '--dry-run=client', '-o', 'yaml']);
     await same(['create', 'clusterrolebinding', 'ccrb', '--clusterrole=view', '--group=devs', '--dry-run=client', '-o', 'json']);
-    // The server has no RBAC, quota, ingress or priority classes (yet): both report its 404.
+    // A quota is served (and removed again: without a quota controller here, its unknown status refuses pods).
     await same(['create', 'quota', 'cq', '--hard=pods=10']);
+    await same(['delete', 'quota', 'cq']);
+    // The server has no RBAC or priority classes (yet): both report its 404.
     await same(['create', 'role', 'crole', '--verb=get,list', '--resource=pods,deploy.apps,pods/log']);
     await same(['create', 'role', 'crole', '--verb=get', '--resource=nosuchthings']);
   });

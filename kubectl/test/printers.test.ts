@@ -107,6 +107,16 @@ describe('jsonpath', () => {
 });
 
 describe('yaml and json output', () => {
+  it('leaves managedFields out of objects and list items unless shown (--show-managed-fields)', () => {
+    const mf = [{ manager: 'kubectl', operation: 'Apply' }];
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', managedFields: mf } };
+    expect(JSON.parse(toJson(obj)).metadata).toEqual({ name: 'a' });
+    expect(toYaml({ kind: 'List', items: [obj] })).not.toContain('managedFields');
+    expect(JSON.parse(toJson(obj, true)).metadata.managedFields).toEqual(mf);
+    expect(toYaml(obj, true)).toContain('manager: kubectl');
+    expect(obj.metadata.managedFields).toBe(mf);
+  });
+
   it('sorts keys, keeps YAML 1.1 ambiguous strings quoted, does not indent sequences', () => {
     const y = toYaml({
       metadata: { name: 'p', labels: { tier: 'y' }, creationTimestamp: '2026-01-01T00:00:00Z' },

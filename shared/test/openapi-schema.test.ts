@@ -115,10 +115,10 @@ describe('strategic merge patch metadata from the OpenAPI schema', () => {
   });
 
   it('map entries: a map of objects applies its value schema to every key', () => {
-    // ConfigMap.data is map[string]string; PodSpec.overhead is map[string]Quantity
+    // ConfigMap.data is map[string]string; PodSpec.overhead is map[string]Quantity (a string or a number)
     const overhead = fieldMeta(at(schemaFor('v1', 'Pod'), 'spec'), 'overhead');
     expect(overhead?.type).toMatchObject({ kind: 'map', values: { kind: 'scalar' } });
-    expect(fieldMeta(overhead?.type, 'cpu')).toEqual({ type: { kind: 'scalar', type: 'string' } });
+    expect(fieldMeta(overhead?.type, 'cpu')).toEqual({ type: { kind: 'scalar', type: 'untyped' } });
   });
 });
 
@@ -153,7 +153,7 @@ describe('list types and map keys (what server-side apply merges by)', () => {
       kind: 'scalar',
       type: 'int-or-string',
     });
-    expect(at(upstreamKindSchema('apps', 'v1', 'ControllerRevision'), 'data')).toEqual({ kind: 'any' });
+    expect(at(upstreamKindSchema('apps', 'v1', 'ControllerRevision'), 'data')).toEqual({ kind: 'any', atomic: true });
     expect(at(upstreamKindSchema('', 'v1', 'Pod'), 'metadata', 'managedFields', 'fieldsV1')).toEqual({ kind: 'any' });
   });
 

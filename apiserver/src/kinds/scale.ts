@@ -3,9 +3,8 @@
 // custom resources (the paths their CustomResourceDefinition names). What `kubectl scale` and the HPA use.
 import { ApiError, statusFor, type KubeObject } from '@minik8s/shared';
 import { fe } from '../registry/fielderrors';
-import type { Registry } from '../registry/registry';
-import type { ServedResource } from '../registry/kinds';
-import { methodNotAllowed, type SubresourceDef } from '../registry/strategy';
+import { methodNotAllowed, type HandlerRequest, type SubresourceDef } from '../registry/strategy';
+import { scaleWrite, type ScaleWrite } from '../registry/fieldmanager';
 import { applyPatch } from '../registry/patch';
 import type { Obj } from './helpers';
 
@@ -20,6 +19,8 @@ export interface ScaleView {
   selector(o: Obj): string;
   /** The object with its desired replicas set to `n`. */
   withReplicas(o: Obj, n: number): Obj;
+  /** The field names leading to the desired replicas (whose owners are the Scale's owners of spec.replicas). */
+  replicasPath: readonly string[];
 }
 
 /** spec.replicas and status.replicas; `selector` renders the spec's pod selector as a string. */
@@ -29,6 +30,7 @@ export function replicasView(selector: (spec: Obj) => string): ScaleView {
     statusReplicas: (o) => o.status?.replicas,
     selector: (o) => selector((o.spec ?? {}) as Obj),
     withReplicas: (o, n) => ({ ...o, spec: { ...(o.spec as Obj), replicas: n } }),
+    replicasPath: ['spec', 'replicas'],
   };
 }
 
@@ -52,31 +54,30 @@ export function scaleOf(o: KubeObject, view: ScaleView): Obj {
   };
 }
 
-/** Change the desired replicas through the Scale view; `rv` (the Scale's resourceVersion) is a precondition. */
-async function setScale(
-  registry: Registry,
-  r: ServedResource,
-  name: string,
-  namespace: string | undefined,
-  view: ScaleView,
-  edit: (scale: Obj) => Obj,
-  rv: unknown,
-  dryRun: boolean,
-): Promise<Obj> {
+/**
+ * Change the desired replicas through the Scale view (`write`: the new Scale, or an apply configuration); `rv`
+ * (the Scale's resourceVersion) is a precondition. `manager` is recorded in the parent's managedFields.
+ */
+async function setScale(req: HandlerRequest, view: ScaleView, write: (old: Obj) => ScaleWrite, rv: unknown, manager: string): Promise<Obj> {
+  const { registry, r, name, namespace, dryRun } = req;
   const out = await registry.guaranteedUpdate(
     r,
     name,
     namespace,
     (cur) => {
-      const scale = edit(scaleOf(cur, view));
+      const old = scaleOf(cur, view);
+      const { scale, managedFields } = scaleWrite(registry.kinds, r, cur, old, write(old), manager, view.replicasPath);
       const n = scale?.spec?.replicas;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
         throw new ApiError(
           statusFor.invalid('Scale', 'autoscaling', name, [fe.invalid('spec.replicas', n, 'must be greater than or equal to 0')]),
         );
-      return view.withReplicas(cur, n);
+      const next = view.withReplicas(cur, n);
+      const metadata = { ...next.metadata, managedFields };
+      if (!managedFields) delete metadata.managedFields;
+      return { ...next, metadata };
     },
-    { dryRun, precondition: typeof rv === 'string' && rv ? rv : undefined },
+    { dryRun, precondition: typeof rv === 'string' && rv ? rv : undefined, applied: true },
   );
   return scaleOf(out, view);
 }
@@ -88,30 +89,27 @@ export function scaleSubresource(view: ScaleView | ((spec: Obj) => string)): Sub
     responseKind: SCALE,
     verbs: ['get', 'patch', 'update'],
     async handler(req) {
-      const { registry, r, name, namespace, dryRun } = req;
+      const { registry, r, name, namespace } = req;
       if (req.method === 'GET') return { code: 200, body: scaleOf(await registry.get(r, name, namespace), v) };
       if (req.method === 'PUT') {
+        const { manager } = req.writeManager('UpdateOptions');
         const body = req.object(SCALE);
         return {
           code: 200,
-          body: await setScale(registry, r, name, namespace, v, (s) => ({ ...s, spec: body.spec }), body.metadata?.resourceVersion, dryRun),
+          body: await setScale(req, v, (s) => ({ next: { ...s, spec: body.spec } }), body.metadata?.resourceVersion, manager),
         };
       }
       if (req.method === 'PATCH') {
         const type = req.patchType();
+        const { manager, force } = req.writeManager('PatchOptions', type === 'apply');
         const patch = req.body();
+        if (type === 'apply') {
+          const config = req.object(SCALE);
+          return { code: 200, body: await setScale(req, v, () => ({ config, force }), config.metadata?.resourceVersion, manager) };
+        }
         return {
           code: 200,
-          body: await setScale(
-            registry,
-            r,
-            name,
-            namespace,
-            v,
-            (s) => applyPatch(type, s, patch),
-            (patch as Obj)?.metadata?.resourceVersion,
-            dryRun,
-          ),
+          body: await setScale(req, v, (s) => ({ next: applyPatch(type, s, patch) }), (patch as Obj)?.metadata?.resourceVersion, manager),
         };
       }
       throw methodNotAllowed(req.method);

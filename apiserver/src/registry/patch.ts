@@ -1,5 +1,6 @@
 // PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902, fast-json-patch) and strategic merge
-// patch (shared/src/patch, the same code mkctl uses to compute one).
+// patch (shared/src/patch, the same code mkctl uses to compute one). Apply patches (server-side apply) are
+// merged by the registry's field manager (registry.apply).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { applyPatch as applyJsonPatchOps, type Operation } from 'fast-json-patch';
 import { ApiError, statusFor, applyStrategicMergePatch } from '@minik8s/shared';
@@ -34,10 +35,14 @@ function bad(message: string): ApiError {
  * Apply a patch of the given type to a copy of `original`, a strategic merge patch with the merge keys of
  * `schema` (the kind's). Malformed patches → 400 BadRequest (ApiError).
  */
-export function applyPatch(type: PatchType, original: Record<string, any>, patch: unknown, schema?: SchemaNode): Record<string, any> {
+export function applyPatch(
+  type: Exclude<PatchType, 'apply'>,
+  original: Record<string, any>,
+  patch: unknown,
+  schema?: SchemaNode,
+): Record<string, any> {
   switch (type) {
-    case 'merge':
-    case 'apply': {
+    case 'merge': {
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw bad('a merge patch must be a JSON object');
       return mergePatch(original, patch) as Record<string, any>;
     }

@@ -32,7 +32,6 @@ export function prepareForCreate(r: ServedResource, obj: Obj, namespace: string 
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.selfLink;
-  delete m.managedFields;
   if (tracksGeneration(s, obj)) m.generation = 1;
   else delete m.generation;
   if (s.status && !s.status.keepOnCreate) {

@@ -18,9 +18,22 @@ import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
 import { kindSchema } from './schemas';
 import { runAdmission, type AdmissionPlugin } from './admission';
+import { applyWrite, recordWrite } from './fieldmanager';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Who writes (the fieldManager, else the User-Agent's first segment): the write is recorded in
+   * metadata.managedFields under this manager. Undefined: an internal write, managedFields as they were.
+   */
+  manager?: string;
+}
+
+/** A server-side apply: its manager (required) and whether it takes fields other managers own. */
+export interface ApplyOptions extends WriteOptions {
+  manager: string;
+  force: boolean;
+  subresource?: 'status';
 }
 
 export interface DeleteOptions {
@@ -191,11 +204,19 @@ export class Registry {
   }
 
   /** Create `body` (at the storage version); `namespace` comes from the URL. */
-  async create(r: ServedResource, namespace: string | undefined, body: Obj, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(
+    r: ServedResource,
+    namespace: string | undefined,
+    body: Obj,
+    opts: WriteOptions & { applied?: boolean } = {},
+  ): Promise<KubeObject> {
     const s = r.storage;
     // apiVersion and kind first, as upstream serializes them
     const obj: Obj = { apiVersion: undefined, kind: undefined, ...clone(body) };
     prepareForCreate(s, obj, namespace);
+    // managedFields: an apply's were computed with the merge; a create records its manager before admission, as upstream
+    if (opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, '', undefined, obj, opts.manager);
+    else if (!opts.applied) delete obj.metadata.managedFields;
     const name = obj.metadata.name ?? '';
     const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
@@ -242,6 +263,8 @@ export class Registry {
       after?: (next: Obj) => void;
       /** A subresource's own update rules in place of the kind's (upstream's per-subresource update strategies). */
       validateUpdate?: (next: Obj, old: Obj) => Cause[];
+      /** The mutation computed managedFields itself (an apply, a Scale write). */
+      applied?: boolean;
     } = {},
   ): Promise<KubeObject> {
     const s = r.storage;
@@ -271,10 +294,22 @@ export class Registry {
           throw new ApiError(statusFor.conflict(s, name));
         }
         let next: Obj;
+        let same: boolean;
         try {
           const incoming = await mutate(clone(cur.obj));
           next = prepareForUpdate(s, clone(incoming), cur.obj, opts.subresource);
+          // an apply's managedFields come with the merged object (a /status write keeps only its status)
+          if (opts.applied) {
+            if (incoming.metadata?.managedFields) next.metadata.managedFields = incoming.metadata.managedFields;
+            else delete next.metadata.managedFields;
+          }
           opts.after?.(next);
+          next.metadata.resourceVersion = cur.obj.metadata.resourceVersion;
+          same = deepEqual(next, cur.obj);
+          delete next.metadata.resourceVersion;
+          // nothing changed: nobody changed anything either
+          if (!same && opts.manager !== undefined && !opts.applied)
+            recordWrite(this.kinds, r, opts.subresource ?? '', cur.obj, next, opts.manager);
           if (opts.subresource !== 'status') {
             const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun } as const;
             await runAdmission(this.admission, 'admit', this, attrs);
@@ -295,15 +330,13 @@ export class Registry {
           }
           throw e;
         }
-        next.metadata.resourceVersion = cur.obj.metadata.resourceVersion;
-        if (deepEqual(next, cur.obj)) {
+        if (same) {
           if (fromCache) {
             refresh();
             continue;
           }
           return cur.obj;
         }
-        delete next.metadata.resourceVersion;
         // Clearing the last finalizer of an object being deleted removes it.
         if (
           next.metadata.deletionTimestamp &&
@@ -333,7 +366,8 @@ export class Registry {
           }
           extra = plan.extra;
         }
-        if (opts.dryRun) return next as KubeObject;
+        // a dry run answers the object as it would be, at the revision it was computed from (kubectl diff compares it)
+        if (opts.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: cur.obj.metadata.resourceVersion } };
         const res = await this.store.update(key, cur.rev, next as KubeObject, extra, { ttlSeconds: s.strategy.ttlSeconds });
         if (res.ok) return res.stored.obj;
         if (!res.current) throw this.notFound(s, name);
@@ -364,7 +398,7 @@ export class Registry {
     r: ServedResource,
     name: string,
     namespace: string | undefined,
-    type: PatchType,
+    type: Exclude<PatchType, 'apply'>,
     patch: unknown,
     opts: WriteOptions & { subresource?: 'status'; check?: (patched: Obj) => void } = {},
   ): Promise<KubeObject> {
@@ -383,11 +417,73 @@ export class Registry {
           patched.metadata === null
         )
           throw new ApiError(statusFor.badRequest('the patch produced an object without metadata'));
+        this.checkRevision(r, name, patched, cur);
         opts.check?.(patched);
         return toStorage(r, patched);
       },
       { ...opts, precondition: typeof rv === 'string' && rv ? rv : undefined },
     );
+  }
+
+  /** A patched or applied object that names another resourceVersion than the current one: 409 (upstream's precondition). */
+  private checkRevision(r: ServedResource, name: string, obj: Obj, cur: KubeObject): void {
+    const rv = obj.metadata?.resourceVersion;
+    if (typeof rv === 'string' && rv && rv !== cur.metadata.resourceVersion) throw new ApiError(statusFor.conflict(r.storage, name));
+  }
+
+  /**
+   * Server-side apply of `config` (at `r`'s version) by `opts.manager` (upstream's applyPatcher): merged into
+   * the object with its managedFields, or into a new object when there is none (not on /status).
+   */
+  async apply(
+    r: ServedResource,
+    name: string,
+    namespace: string | undefined,
+    config: Obj,
+    opts: ApplyOptions,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const sub = opts.subresource ?? '';
+    const m = config.metadata;
+    if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m)))
+      throw new ApiError(statusFor.badRequest('metadata must be an object'));
+    if (r.namespaced && m?.namespace && m.namespace !== namespace)
+      throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+    const update = () =>
+      this.guaranteedUpdate(
+        r,
+        name,
+        namespace,
+        (cur) => {
+          const merged = applyWrite(this.kinds, r, sub, cur, config, opts.manager, opts.force);
+          checkName(merged, name);
+          this.checkRevision(r, name, merged, cur);
+          return merged;
+        },
+        { dryRun: opts.dryRun, subresource: opts.subresource, applied: true },
+      );
+    try {
+      return { object: await update(), created: false };
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404) || sub) throw e;
+    }
+    const merged = applyWrite(this.kinds, r, sub, undefined, config, opts.manager, opts.force);
+    checkName(merged, name);
+    if (merged.metadata?.uid)
+      throw new ApiError(
+        statusFor.conflict(
+          r.storage,
+          name,
+          `uid mismatch: the provided object specified uid ${merged.metadata.uid}, and no existing object was found`,
+        ),
+      );
+    if (merged.metadata?.resourceVersion) throw new ApiError(statusFor.conflict(r.storage, name));
+    try {
+      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true }), created: true };
+    } catch (e) {
+      // created meanwhile by someone else: apply to it
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+      return { object: await update(), created: false };
+    }
   }
 
   /** DELETE with upstream's graceful deletion and finalizers. Returns the object (last state or marked). */
@@ -488,6 +584,12 @@ export function markForDeletion(r: ServedResource, cur: KubeObject, options: Del
     next.metadata.deletionGracePeriodSeconds = 0;
   }
   return next;
+}
+
+/** The object a write produced names the object of the URL (upstream's checkName). */
+function checkName(obj: Obj, name: string): void {
+  const n = obj.metadata?.name ?? '';
+  if (n !== name) throw new ApiError(statusFor.badRequest(`the name of the object (${n}) does not match the name on the URL (${name})`));
 }
 
 export function withKind(r: ServedResource, o: KubeObject): KubeObject {

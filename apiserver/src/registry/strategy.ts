@@ -117,8 +117,10 @@ export interface HandlerRequest {
   body(): unknown;
   /** The body as an object of `gvk` (400 as upstream's decoder when it is not one). */
   object(gvk: GroupVersionKind): Obj;
-  /** The PATCH body's type (415 when the content type is none). */
-  patchType(): PatchType;
+  /** The PATCH body's type (415 when the content type is none, or not one of `accepted`: the kind's by default). */
+  patchType<T extends PatchType = PatchType>(accepted?: readonly T[]): T;
+  /** Who writes (recorded in managedFields; 422 for an invalid fieldManager) and an apply's `force`. */
+  writeManager(kind: 'UpdateOptions' | 'PatchOptions', apply?: boolean): { manager: string; force: boolean };
   /** Who made the request (after impersonation), as the authentication filter found it. */
   user(): UserInfo;
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type KubeList, type KubeObject } from '@minik8s/shared';
 import type { Registry } from '../registry/registry';
+import type { PatchType } from '../registry/patch';
 import { withKind } from '../registry/registry';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
 import { methodNotAllowed, type HandlerRequest, type HandlerResult } from '../registry/strategy';
@@ -24,6 +25,7 @@ import {
   patchTypeOf,
   q1,
   boolParam,
+  writeManager,
   type Query,
 } from './body';
 import { serveWatch, type WatchDeps } from './watch';
@@ -151,7 +153,8 @@ function handlerRequest(req: FastifyRequest, registry: Registry, p: ParsedPath, 
     registry,
     body,
     object: (gvk) => expectObject(body(), gvk.kind, gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.version),
-    patchType: () => patchTypeOf(req, p.r.strategy.patchTypes),
+    patchType: <T extends PatchType>(accepted?: readonly T[]) => patchTypeOf(req, accepted ?? p.r.strategy.patchTypes) as T,
+    writeManager: (kind, apply) => writeManager(req, (req.query ?? {}) as Query, kind, apply),
     user: () => authOf(req).user,
   };
 }
@@ -196,11 +199,12 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (r.namespaced && namespace === undefined) throw methodNotAllowed(req.method);
       if (r.strategy.create) return sendResult(req, reply, r, await r.strategy.create(handlerRequest(req, registry, p, dryRun)));
       const validation = fieldValidation(q, req.method);
+      const { manager } = writeManager(req, q, 'CreateOptions');
       const body = object();
       addWarnings(reply, checkBodyFields(validation, r, body));
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun });
+      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun, manager });
       return send(req, reply, r, 201, created);
     }
     if (req.method === 'DELETE') {
@@ -232,6 +236,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     case 'PUT': {
       if (!subresource) allow('update');
       const validation = fieldValidation(q, req.method);
+      const { manager } = writeManager(req, q, 'UpdateOptions');
       const body = object();
       addWarnings(reply, checkBodyFields(validation, r, body));
       const m = (body.metadata ??= {});
@@ -243,23 +248,31 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (r.namespaced) m.namespace = namespace;
       const stored = toStorage(r, body);
       try {
-        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource }));
+        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource, manager }));
       } catch (e) {
         // upstream AllowCreateOnUpdate: a PUT of a missing object of such a kind creates it
         if (!(e instanceof ApiError && e.code === 404 && !subresource && r.strategy.createOnUpdate && !m.resourceVersion)) throw e;
-        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun }));
+        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun, manager }));
       }
     }
     case 'PATCH': {
       if (!subresource) allow('patch');
       const type = patchTypeOf(req, r.strategy.patchTypes);
       const validation = fieldValidation(q, req.method);
+      const { manager, force } = writeManager(req, q, 'PatchOptions', type === 'apply');
       const patch = decodeBody(req, r, kinds);
       if (patch === undefined) throw new ApiError(statusFor.badRequest('the patch body is empty'));
+      if (type === 'apply') {
+        // unknown fields fail the merge whatever fieldValidation says (the configuration must fit the schema)
+        if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+          throw new ApiError(statusFor.badRequest('error decoding YAML: the apply configuration must be an object'));
+        const { object, created } = await registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force });
+        return send(req, reply, r, created ? 201 : 200, object);
+      }
       // the check runs on each attempt of the update loop: the warnings of the last one count
       let warnings: string[] = [];
       const check = (patched: unknown) => void (warnings = checkPatchedFields(validation, r, type, patch, patched));
-      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check });
+      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check, manager });
       addWarnings(reply, warnings);
       return send(req, reply, r, 200, out);
     }

@@ -7,7 +7,7 @@ import { ApiError, failure, statusFor } from '@minik8s/shared';
 import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch';
 import { goValue, strictDecodingError, unknownFields } from '../registry/strict';
 import { kindSchema } from '../registry/schemas';
-import { fe } from '../registry/fielderrors';
+import { fe, type Cause } from '../registry/fielderrors';
 import type { DeleteOptions } from '../registry/registry';
 import type { KindRegistry, ServedResource } from '../registry/kinds';
 import type { SubresourceDef } from '../registry/strategy';
@@ -272,4 +272,74 @@ export function boolParam(q: Query, k: string): boolean {
 
 export function timeoutParam(q: Query): number | undefined {
   return intParam(q, 'timeoutSeconds');
+}
+
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions';
+
+/** 422 for invalid Create/Update/PatchOptions, worded as upstream's validation of them. */
+function invalidOptions(kind: OptionsKind, causes: Cause[]): ApiError {
+  const parts = causes.map((c) => `${c.field}: ${c.message}`);
+  const body = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+  return new ApiError(failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${body}`, { group: 'meta.k8s.io', kind, causes }));
+}
+
+const FIELD_MANAGER_MAX_LENGTH = 128;
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+function fieldManagerCauses(m: string): Cause[] {
+  const causes: Cause[] = [];
+  if (Buffer.byteLength(m) > FIELD_MANAGER_MAX_LENGTH)
+    causes.push({
+      field: 'fieldManager',
+      reason: 'FieldValueTooLong',
+      message: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+    });
+  let pos = 0;
+  for (const ch of m) {
+    if (!PRINTABLE.test(ch))
+      causes.push(
+        fe.invalid(
+          'fieldManager',
+          m,
+          `invalid character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (at position ${pos})`,
+        ),
+      );
+    pos += Buffer.byteLength(ch);
+  }
+  return causes;
+}
+
+/**
+ * The manager of a User-Agent (upstream's prefixFromUserAgent): what precedes the first "/", non-printable
+ * characters dropped, cut to 128 bytes. `kube-controller-manager/v1.32.0 (linux/amd64) ...` → `kube-controller-manager`.
+ */
+export function prefixFromUserAgent(ua: string): string {
+  let out = '';
+  for (const ch of ua.split('/')[0]) {
+    if (!PRINTABLE.test(ch)) continue;
+    if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_LENGTH) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * Who makes a write, recorded in managedFields: the `fieldManager` parameter (validated as upstream), else
+ * the User-Agent's prefix. An apply must name its manager (422); `force` belongs to applies only.
+ */
+export function writeManager(req: FastifyRequest, q: Query, kind: OptionsKind, apply = false): { manager: string; force: boolean } {
+  const m = q1(q, 'fieldManager') ?? '';
+  const causes = fieldManagerCauses(m);
+  if (apply && !m) causes.unshift(fe.required('fieldManager', 'is required for apply patch'));
+  const f = q1(q, 'force');
+  if (f !== undefined && !apply && kind === 'PatchOptions') causes.push(fe.forbidden('force', 'may not be specified for non-apply patch'));
+  if (causes.length) throw invalidOptions(kind, causes);
+  let force = false;
+  if (f !== undefined && f !== '') {
+    if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(f))
+      throw bad(`strconv.ParseBool: parsing ${JSON.stringify(f)}: invalid syntax`);
+    force = /^(1|t|T|TRUE|true|True)$/.test(f);
+  }
+  return { manager: m || prefixFromUserAgent(String(req.headers['user-agent'] ?? '')), force };
 }

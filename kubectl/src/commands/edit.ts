@@ -10,7 +10,7 @@ import { kindPrefix, parseResourceArgs } from '../args';
 import type { Ctx } from '../context';
 import { CliError } from '../errors';
 import { parseManifests } from '../manifests';
-import { sortKeys, toYaml } from '../print/yaml';
+import { hideManagedFields, sortKeys, toYaml } from '../print/yaml';
 import { resourcePath } from '../shared';
 
 const HEADER = `# Please edit the object below. Lines beginning with a '#' will be ignored,
@@ -24,11 +24,12 @@ export async function edit(ctx: Ctx, args: string[]): Promise<number> {
   if (reqs.length !== 1 || reqs[0].names.length !== 1) throw new CliError('edit takes one object: mkctl edit TYPE NAME or TYPE/NAME');
   const { rt, names } = reqs[0];
   const ns = rt.namespaced ? ctx.namespace : undefined;
-  const original = await getObject(ctx, rt, ns, names[0]);
+  // managedFields are not shown, so not edited either (kubectl's --show-managed-fields=false)
+  const original = hideManagedFields(await getObject(ctx, rt, ns, names[0]));
   const dir = mkdtempSync(join(tmpdir(), 'mkctl-edit-'));
   const file = join(dir, `${rt.resource}-${names[0]}.yaml`);
   try {
-    writeFileSync(file, HEADER + toYaml(original));
+    writeFileSync(file, HEADER + toYaml(original, true));
     const editor = process.env.KUBE_EDITOR || process.env.EDITOR || 'vi';
     const r = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
     if (r.status !== 0) throw new CliError(`there was a problem with the editor "${editor}"`);

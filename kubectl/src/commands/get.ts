@@ -21,6 +21,7 @@ export interface GetOptions {
   noHeaders?: boolean;
   labelColumns?: string[];
   ignoreNotFound?: boolean;
+  showManagedFields?: boolean;
 }
 
 export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<number> {
@@ -189,8 +190,8 @@ async function getObjects(ctx: Ctx, reqs: ResourceRequest[], ns: string | undefi
   }
   const doc: unknown =
     single && items.length === 1 ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
-  if (output === 'yaml') process.stdout.write(toYaml(doc));
-  else if (output === 'json') process.stdout.write(toJson(doc));
+  if (output === 'yaml') process.stdout.write(toYaml(doc, o.showManagedFields));
+  else if (output === 'json') process.stdout.write(toJson(doc, o.showManagedFields));
   else if (output === 'name') {
     for (const it of items) {
       const req = reqs.find((r) => r.rt.kind === it.kind) ?? reqs[0];

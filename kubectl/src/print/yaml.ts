@@ -1,5 +1,6 @@
 // -o yaml / -o json as kubectl writes them: keys sorted (kubectl prints unstructured maps), YAML with
-// unindented sequences and go-yaml's quoting, JSON indented by 4.
+// unindented sequences and go-yaml's quoting, JSON indented by 4; metadata.managedFields left out of objects
+// and of a list's items unless asked for (kubectl's --show-managed-fields).
 import type YAML from 'yaml';
 
 export function sortKeys(v: unknown): unknown {
@@ -15,7 +16,23 @@ export function sortKeys(v: unknown): unknown {
   return v;
 }
 
-export function toYaml(obj: unknown): string {
+type Doc = { metadata?: { managedFields?: unknown }; items?: unknown };
+
+/** An object, or a list's items, without metadata.managedFields. */
+export function hideManagedFields<T>(v: T): T {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const d = v as Doc;
+  let out = d;
+  if (d.metadata && typeof d.metadata === 'object' && 'managedFields' in d.metadata) {
+    const { managedFields: _m, ...metadata } = d.metadata;
+    out = { ...out, metadata };
+  }
+  if (Array.isArray(d.items)) out = { ...out, items: d.items.map(hideManagedFields) };
+  return out as T;
+}
+
+export function toYaml(v: unknown, showManagedFields = false): string {
+  const obj = showManagedFields ? v : hideManagedFields(v);
   // Required here, not at the top: `get` imports this file, and the yaml library is ~70 modules of start-up.
   const { Document, visit } = require('yaml') as typeof YAML; // eslint-disable-line @typescript-eslint/no-require-imports
   const doc = new Document(sortKeys(obj), { version: '1.1' });
@@ -30,8 +47,8 @@ export function toYaml(obj: unknown): string {
   return doc.toString({ indentSeq: false, lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', singleQuote: true });
 }
 
-export function toJson(obj: unknown): string {
-  return goIndentJson(sortKeys(obj));
+export function toJson(obj: unknown, showManagedFields = false): string {
+  return goIndentJson(sortKeys(showManagedFields ? obj : hideManagedFields(obj)));
 }
 
 /** JSON indented by 4 as kubectl's printer writes it (Go's encoder escapes <, > and &). */

@@ -34,13 +34,17 @@ export interface ListNode {
 
 export interface ScalarNode {
   readonly kind: 'scalar';
-  /** `string`, `integer`, `number`, `boolean`, or `int-or-string`. */
+  /** `string`, `integer`, `number`, `boolean`, `int-or-string`, or `untyped` (a Quantity: a string or a number). */
   readonly type: string;
+  /** The schema's `format` (`date-time`, `byte`, ...). */
+  readonly format?: string;
 }
 
 /** Any JSON value (RawExtension, FieldsV1, an untyped CRD field with x-kubernetes-preserve-unknown-fields). */
 export interface AnyNode {
   readonly kind: 'any';
+  /** A RawExtension: server-side apply owns and replaces it as a whole (upstream's schema converter says so). */
+  readonly atomic?: boolean;
 }
 
 /** A field of an object: its node, and how a strategic merge patch merges it (from the field's own schema). */
@@ -50,9 +54,19 @@ export interface Field {
   readonly patchStrategies: readonly string[];
   /** `x-kubernetes-patch-merge-key`: the key list items are merged by. */
   readonly patchMergeKey?: string;
+  /** The field's `default` (server-side apply fills a missing list-map key with it). */
+  readonly default?: unknown;
+  /** `x-kubernetes-map-type` written beside a `$ref`: overrides the referenced object's map type here. */
+  readonly mapType?: 'atomic' | 'granular';
 }
 
 const ANY: AnyNode = { kind: 'any' };
+const ATOMIC_ANY: AnyNode = { kind: 'any', atomic: true };
+
+// Definitions upstream's schema converter for server-side apply hard-codes (kube-openapi's schemaconv): a
+// Quantity is any scalar (`cpu: 1` or `cpu: "1"`), a RawExtension any value owned as a whole.
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const RAW_EXTENSION = 'io.k8s.apimachinery.pkg.runtime.RawExtension';
 
 /**
  * Compiles schemas against a set of definitions, each definition once (shared by every place that
@@ -72,6 +86,8 @@ export class SchemaCompiler {
   definition(name: string): SchemaNode {
     const done = this.compiled.get(name);
     if (done) return done;
+    if (name === QUANTITY) return this.memo(name, { kind: 'scalar', type: 'untyped' });
+    if (name === RAW_EXTENSION) return this.memo(name, ATOMIC_ANY);
     const s = this.lookup(name);
     if (!s) return ANY;
     // A named object without fields is a Go type with a JSON form of its own (RawExtension, FieldsV1): any value.
@@ -95,10 +111,13 @@ export class SchemaCompiler {
 
   field(s: Schema): Field {
     const strategy = s['x-kubernetes-patch-strategy'];
+    const ref = s.$ref ?? (s.allOf?.length === 1 ? s.allOf[0].$ref : undefined);
     return {
       node: this.node(s),
       patchStrategies: strategy ? strategy.split(',').map((x) => x.trim()) : [],
       ...(s['x-kubernetes-patch-merge-key'] ? { patchMergeKey: s['x-kubernetes-patch-merge-key'] } : {}),
+      ...(s.default !== undefined ? { default: s.default } : {}),
+      ...(ref && s['x-kubernetes-map-type'] ? { mapType: s['x-kubernetes-map-type'] } : {}),
     };
   }
 
@@ -118,7 +137,8 @@ export class SchemaCompiler {
       fillMap(node, s, this);
       return node;
     }
-    if (s.type) return { kind: 'scalar', type: s.format === 'int-or-string' ? 'int-or-string' : s.type };
+    if (s.format === 'int-or-string') return { kind: 'scalar', type: 'int-or-string' };
+    if (s.type) return { kind: 'scalar', type: s.type, ...(s.format ? { format: s.format } : {}) };
     return ANY;
   }
 

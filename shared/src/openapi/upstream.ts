@@ -8,9 +8,28 @@ import { SchemaCompiler, type SchemaNode } from './nodes';
 let parsed: Definitions | undefined;
 let byGvk: Map<string, string> | undefined;
 
+/**
+ * The defaults of list-map key fields, which upstream's v3 documents carry (`+default` in k8s.io/api) and the
+ * v2 document does not: server-side apply keys `ports: [{containerPort: 80}]` as `{containerPort: 80, protocol: "TCP"}`.
+ */
+const LIST_MAP_KEY_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  'io.k8s.api.core.v1.ContainerPort': { protocol: 'TCP' },
+  'io.k8s.api.core.v1.ServicePort': { protocol: 'TCP' },
+  'io.k8s.api.core.v1.LocalObjectReference': { name: '' },
+};
+
 /** Upstream's definitions (structure only), by name. */
 export function upstreamDefinitions(): Definitions {
-  return (parsed ??= JSON.parse(UPSTREAM_DEFINITIONS_JSON) as Definitions);
+  if (!parsed) {
+    const defs = JSON.parse(UPSTREAM_DEFINITIONS_JSON) as Record<string, Schema>;
+    for (const [name, fields] of Object.entries(LIST_MAP_KEY_DEFAULTS))
+      for (const [field, value] of Object.entries(fields)) {
+        const prop = defs[name]?.properties?.[field];
+        if (prop) prop.default = value;
+      }
+    parsed = defs;
+  }
+  return parsed;
 }
 
 const gvkKey = (group: string, version: string, kind: string) => `${group}/${version}/${kind}`;

@@ -128,6 +128,7 @@ function scaleView(scale: Obj): ScaleView {
         ? (getPath(o, scale.labelSelectorPath) as string)
         : '',
     withReplicas: (o, n) => setPath(o, scale.specReplicasPath, n),
+    replicasPath: pathKeys(scale.specReplicasPath),
   };
 }
 

@@ -113,7 +113,8 @@ export const ephemeralContainersSubresource: SubresourceDef = {
       rv = body.metadata?.resourceVersion;
       edit = (cur) => withEphemeral(cur, body);
     } else if (req.method === 'PATCH') {
-      const type = req.patchType();
+      // server-side apply of ephemeral containers is not served (415 lists the patch types that are)
+      const type = req.patchType(['json', 'merge', 'strategic']);
       const patch = req.body();
       rv = (patch as Obj | null)?.metadata?.resourceVersion;
       edit = (cur) => withEphemeral(cur, applyPatch(type, cur, patch));
