@@ -7,7 +7,7 @@
 // manager, apply on /status and /scale, a custom resource applied by two managers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realKubectl, type RealKubectl } from '../../testing/kubectl';
-import { startApiserver, stopAll, waitFor, type Apiserver } from '../../testing/procs';
+import { startApiserver, stopAll, tlsFetch, waitFor, type Apiserver } from '../../testing/procs';
 
 interface Entry {
   manager: string;
@@ -42,7 +42,7 @@ async function request(
   body: unknown,
   headers: Record<string, string>,
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await tlsFetch(`${api.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
