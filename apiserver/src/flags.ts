@@ -1,4 +1,5 @@
 // Command-line flags, named as upstream kube-apiserver's.
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseDurationFlag } from '@minik8s/shared';
 import type { AuthFlags } from './auth';
@@ -168,13 +169,37 @@ export function parseFlags(argv: string[]): Flags {
 
 /**
  * --advertise-address, else the bind address, else (bound to all addresses or to loopback, as upstream's
- * DefaultExternalAddress) the first non-internal IPv4: a loopback address is no endpoint for the cluster.
+ * ChooseHostInterface) the IPv4 of the interface that holds the default route, else the first non-internal
+ * IPv4: a loopback address is no endpoint for the cluster, and neither is one on a network without a route
+ * out (compose's internal etcd network, which only the apiserver joins).
  */
-export function advertiseAddressFor(f: Flags): string {
+export function advertiseAddressFor(f: Flags, routes = readDefaultRouteInterfaces()): string {
   if (f.advertiseAddress) return f.advertiseAddress;
   if (f.bindAddress !== '0.0.0.0' && f.bindAddress !== '::' && !f.bindAddress.startsWith('127.') && f.bindAddress !== '::1')
     return f.bindAddress;
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  const interfaces = networkInterfaces();
+  const ipv4 = (name: string) => (interfaces[name] ?? []).find((a) => a.family === 'IPv4' && !a.internal)?.address;
+  for (const name of routes) {
+    const a = ipv4(name);
+    if (a) return a;
+  }
+  for (const name of Object.keys(interfaces)) {
+    const a = ipv4(name);
+    if (a) return a;
+  }
   return '127.0.0.1';
+}
+
+/** The interfaces of IPv4 default routes (destination 0.0.0.0/0 in /proc/net/route); none where it cannot be read. */
+function readDefaultRouteInterfaces(): string[] {
+  try {
+    return readFileSync('/proc/net/route', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((c) => c.length > 7 && c[1] === '00000000' && c[7] === '00000000')
+      .map((c) => c[0]);
+  } catch {
+    return [];
+  }
 }
