@@ -12,7 +12,7 @@ import { ensureKubeletImages } from './images';
 import {
   freePort,
   kubeEnv,
-  kubeletArgs,
+  hostKubeletArgs,
   removeDir,
   startApiserver,
   startComponent,
@@ -227,25 +227,8 @@ export async function startHostCluster(opts: HostClusterOptions = {}): Promise<H
       const port = await freePort();
       const rootDir = tempDir('minik8s-hc-kubelet-');
       dirs.push(rootDir);
-      const secure = await kubeletArgs(url, node);
-      const args = [
-        ...secure.args,
-        '--hostname-override',
-        node,
-        '--node-ip',
-        '127.0.0.1',
-        '--address',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--root-dir',
-        rootDir,
-        '--sync-frequency',
-        '2',
-        '--node-status-update-frequency',
-        '1',
-        ...(opts.kubeletArgs ?? []),
-      ];
+      const secure = await hostKubeletArgs(url, node, port, rootDir);
+      const args = [...secure.args, '--node-status-update-frequency', '1', ...(opts.kubeletArgs ?? [])];
       const start = () => startComponent('kubelet', args, secure.healthUrl, {}, 60_000);
       const k = Object.assign(restartable(`kubelet ${node}`, port, start, await start()), {
         node,

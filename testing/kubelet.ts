@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient, R, isNotFound, type core, type Pod } from '@minik8s/shared';
 import {
   freePort,
+  hostKubeletArgs,
   kubeletArgs,
   removeDir,
   startApiserver,
@@ -57,23 +58,8 @@ export async function startKubeletEnv(extraArgs: string[] = []): Promise<Kubelet
   const node = `kt-${randomBytes(3).toString('hex')}`;
   const port = await freePort();
   const rootDir = tempDir('minik8s-kubelet-');
-  const secure = await kubeletArgs(api.url, node);
-  const args = [
-    ...secure.args,
-    '--hostname-override',
-    node,
-    '--node-ip',
-    '127.0.0.1',
-    '--address',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--root-dir',
-    rootDir,
-    '--sync-frequency',
-    '2',
-    ...extraArgs,
-  ];
+  const secure = await hostKubeletArgs(api.url, node, port, rootDir);
+  const args = [...secure.args, ...extraArgs];
   const env: KubeletEnv = {
     api,
     client,

@@ -222,6 +222,34 @@ export async function kubeletArgs(server: string, node: string): Promise<{ args:
   };
 }
 
+/** kubeletArgs plus what a test kubelet on this host needs: its node name, loopback addresses, `port`, its own root directory and a 2 s sync. */
+export async function hostKubeletArgs(
+  server: string,
+  node: string,
+  port: number,
+  rootDir: string,
+): Promise<{ args: string[]; healthUrl: string }> {
+  const secure = await kubeletArgs(server, node);
+  return {
+    args: [
+      ...secure.args,
+      '--hostname-override',
+      node,
+      '--node-ip',
+      '127.0.0.1',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--root-dir',
+      rootDir,
+      '--sync-frequency',
+      '2',
+    ],
+    healthUrl: secure.healthUrl,
+  };
+}
+
 /** The test PKI's admin credentials, read synchronously (the PKI exists once an apiserver was started). */
 function adminFiles(): { ca: string; cert: string; key: string } {
   const dir = process.env.MINIK8S_TEST_PKI;

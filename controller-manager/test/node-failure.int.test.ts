@@ -11,7 +11,7 @@ import {
   freePort,
   kubeEnv,
   kubeconfigFile,
-  kubeletArgs,
+  hostKubeletArgs,
   removeDir,
   startApiserver,
   startComponent,
@@ -52,24 +52,8 @@ async function startKubelet(node: string): Promise<void> {
   const port = await freePort();
   const root = tempDir('minik8s-cmf-');
   dirs.push(root);
-  const secure = await kubeletArgs(api.url, node);
-  const args = [
-    ...secure.args,
-    '--hostname-override',
-    node,
-    '--node-ip',
-    '127.0.0.1',
-    '--address',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--root-dir',
-    root,
-    '--sync-frequency',
-    '2',
-    '--node-status-update-frequency',
-    '1',
-  ];
+  const secure = await hostKubeletArgs(api.url, node, port, root);
+  const args = [...secure.args, '--node-status-update-frequency', '1'];
   kubelets.set(node, await startComponent('kubelet', args, secure.healthUrl));
 }
 
