@@ -49,8 +49,15 @@ net.createServer({ allowHalfOpen: true }, (c) => {
       c.pipe(s);
       s.pipe(c);
     });
-    s.on('error', (e) => c.end(Buffer.concat([Buffer.from([1]), Buffer.from(e.message)])));
-    s.on('close', () => c.destroySoon());
+    let connected = false;
+    s.on('connect', () => (connected = true));
+    // A failed dial half-closes: the kubelet reads the reason before it closes, so its writes never meet EPIPE.
+    s.on('error', (e) => {
+      if (connected) return;
+      c.resume();
+      c.end(Buffer.concat([Buffer.from([1]), Buffer.from(e.message)]));
+    });
+    s.on('close', () => connected && c.destroySoon());
     c.on('error', () => s.destroy());
     c.on('close', () => s.destroy());
   };
