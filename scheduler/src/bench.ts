@@ -6,7 +6,7 @@
 // many pods created while it was stopped (first to last binding); and (with hollow nodes and a
 // working controller-manager) a 1000-replica Deployment's time to all ready. Last line: one JSON object.
 // Knobs: BENCH_PODS, BENCH_NODES, BENCH_NODE_MODE=hollow|hollow-procs|objects, BENCH_PARALLEL_BINDS,
-// BENCH_CPU_PROF=DIR (V8 CPU profiles of the apiserver and scheduler, written when they stop).
+// BENCH_CPU_PROF=DIR (V8 CPU profiles of the apiserver, scheduler and hollow nodes, written when they stop).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -124,12 +124,13 @@ async function startNodes(c: ApiClient, server: string, mode: string): Promise<v
   ];
   if (mode === 'hollow') {
     // All hollow nodes in one process (same API traffic as one process each, without 100 runtimes' CPU).
-    const child = start(
-      'hollow-nodes',
-      process.execPath,
-      [join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), '--count', String(NODES), '--hostname-override', 'hollow', ...hollowFlags],
-      'kubelets',
-    );
+    const child = startProfiled('hollow-nodes', 'kubelets', join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'), [
+      '--count',
+      String(NODES),
+      '--hostname-override',
+      'hollow',
+      ...hollowFlags,
+    ]);
     child.once('exit', (code) => stopping || log(`hollow nodes exited (${code})`));
     // Until they are Ready, their exit fails the bench at once (a crash would otherwise mean a 5-minute wait).
     nodesGone = new Promise((_, fail) =>
@@ -233,10 +234,35 @@ async function newNamespace(c: ApiClient, name: string): Promise<string> {
 }
 
 /** Pods created while the scheduler runs: from the first create to the last binding, and creation→binding latency. */
+/** The apiserver's request counts by verb, resource and subresource (apiserver_request_total) and its etcd calls by operation. */
+async function apiRequests(c: ApiClient): Promise<Map<string, number>> {
+  const text = String(await c.request<string>('GET', '/metrics', { accept: 'text/plain' }));
+  const out = new Map<string, number>();
+  const add = (key: string, n: string) => out.set(key, (out.get(key) ?? 0) + Number(n));
+  const labels = (s: string) => Object.fromEntries([...s.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
+    const l = labels(m[1]);
+    add(`${l.verb} ${l.resource}${l.subresource ? '/' + l.subresource : ''}`, m[2]);
+  }
+  for (const m of text.matchAll(/^etcd_request_duration_seconds_count\{([^}]*)\} ([0-9.e+]+)$/gm)) add(`etcd ${labels(m[1]).operation}`, m[2]);
+  return out;
+}
+
+/** Requests per pod between two apiRequests readings (those under 0.05 per pod left out). */
+function requestsPerPod(before: Map<string, number>, after: Map<string, number>, pods: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const per = Math.round(((v - (before.get(k) ?? 0)) / pods) * 100) / 100;
+    if (per >= 0.05) out[k] = per;
+  }
+  return out;
+}
+
 async function benchPods(
   c: ApiClient,
-): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number> }> {
+): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number>; requests: Record<string, number> }> {
   const w = watchBindings(c, 'bench', await newNamespace(c, 'bench'), PODS);
+  const req0 = await apiRequests(c);
   const cpu0 = cpuSeconds();
   const t0 = Date.now();
   const sent = await createPods(c, 'bench', PODS);
@@ -244,6 +270,7 @@ async function benchPods(
   log(`created ${PODS} pods in ${((created - t0) / 1000).toFixed(1)} s`);
   await w.done;
   const cpu = cpuPerPod(cpu0, cpuSeconds(), PODS);
+  const requests = requestsPerPod(req0, await apiRequests(c), PODS);
   const last = Math.max(...w.bound.values());
   const lat = [...sent].map(([n, at]) => w.bound.get(n)! - at);
   return {
@@ -252,6 +279,7 @@ async function benchPods(
     p50: percentile(lat, 50),
     createPerS: PODS / ((created - t0) / 1000),
     cpu,
+    requests,
   };
 }
 
@@ -413,6 +441,7 @@ async function main(): Promise<void> {
   log(`scheduling algorithm: ${algoMs.toFixed(2)} ms per attempt`);
   const backlog = await benchBacklog(c, stopScheduler, startScheduler);
   log(`CPU ms per pod while creating and binding: ${JSON.stringify(r.cpu)}`);
+  log(`apiserver requests per pod while creating and binding: ${JSON.stringify(r.requests)}`);
   log(
     `a backlog of ${PODS} pods bound at ${backlog.podsPerS.toFixed(1)} pods/s (first to last binding); CPU ms per pod: ${JSON.stringify(backlog.cpu)}`,
   );
@@ -424,7 +453,7 @@ async function main(): Promise<void> {
   else log('no hollow kubelets: deploy_1000_s = null');
   if (deploy) log(`1000-replica Deployment ready in ${deploy.seconds.toFixed(1)} s; CPU ms per pod: ${JSON.stringify(deploy.cpu)}`);
   process.stdout.write(
-    `${JSON.stringify({ bench: 'scheduler', pods_per_s: Math.round(r.podsPerS * 10) / 10, p99_ms: r.p99, p50_ms: r.p50, create_per_s: Math.round(r.createPerS * 10) / 10, backlog_pods_per_s: Math.round(backlog.podsPerS * 10) / 10, cpu_ms_per_pod: r.cpu, backlog_cpu_ms_per_pod: backlog.cpu, algo_ms_per_pod: Math.round(algoMs * 100) / 100, nodes: NODES, pods: PODS, node_mode: mode, deploy_1000_s: deploy && Math.round(deploy.seconds * 10) / 10, deploy_cpu_ms_per_pod: deploy?.cpu ?? null })}\n`,
+    `${JSON.stringify({ bench: 'scheduler', pods_per_s: Math.round(r.podsPerS * 10) / 10, p99_ms: r.p99, p50_ms: r.p50, create_per_s: Math.round(r.createPerS * 10) / 10, backlog_pods_per_s: Math.round(backlog.podsPerS * 10) / 10, cpu_ms_per_pod: r.cpu, requests_per_pod: r.requests, backlog_cpu_ms_per_pod: backlog.cpu, algo_ms_per_pod: Math.round(algoMs * 100) / 100, nodes: NODES, pods: PODS, node_mode: mode, deploy_1000_s: deploy && Math.round(deploy.seconds * 10) / 10, deploy_cpu_ms_per_pod: deploy?.cpu ?? null })}\n`,
   );
 }
 
