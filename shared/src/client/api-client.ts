@@ -3,6 +3,7 @@
 // Credentials (client certificate, token, token file, exec plugin) come from a CredentialSource.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ResourceType } from '../api/resources';
 import type { KubeObject } from '../api/types';
 import { ApiError } from '../api/status';
@@ -60,6 +61,18 @@ export interface ConnectionOptions {
   servername?: string;
 }
 
+/**
+ * One TLS context for the CA, certificate and key, or undefined when they do not make one (a bad key):
+ * then each connection builds its own and fails with the error it always gave, on the request.
+ */
+function sharedSecureContext(o: Pick<ConnectionOptions, 'ca' | 'cert' | 'key'>): SecureContext | undefined {
+  try {
+    return createSecureContext({ ca: o.ca, cert: o.cert, key: o.key });
+  } catch {
+    return undefined;
+  }
+}
+
 export class ApiClient {
   readonly server: string;
   /** The namespace of the kubeconfig context, when built from one. */
@@ -90,7 +103,10 @@ export class ApiClient {
 
   private httpsAgent(c: Credentials): https.Agent {
     this.agentCert = c.cert;
-    return new https.Agent({ keepAlive: true, ...this.tls(c) });
+    const tls = this.tls(c);
+    // Parsed once for every connection of the agent: without it each new socket parses the CA, certificate
+    // and key again (milliseconds of CPU a connection, which bursts of concurrent requests multiply).
+    return new https.Agent({ keepAlive: true, ...tls, secureContext: sharedSecureContext(tls) });
   }
 
   private tls(c: Credentials): Omit<ConnectionOptions, 'headers'> {
