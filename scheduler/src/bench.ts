@@ -390,7 +390,8 @@ async function main(): Promise<void> {
     '--secure-port',
     String(apiPort),
   ]);
-  const c = new ApiClient({ server, ...pki.admin });
+  // as many connections as the creates in flight (32), so the client does not bound the load it drives
+  const c = new ApiClient({ server, ...pki.admin, maxConnections: 64 });
   await until(
     'apiserver',
     () =>

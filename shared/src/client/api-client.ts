@@ -19,7 +19,18 @@ export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
   timeoutMs?: number;
   /** Told about every request when its answer arrives (kubectl's -v request logging). */
   observe?: (r: RequestRecord) => void;
+  /** Connections for requests that are not streamed (default MAX_CONNECTIONS); more wait for a free one. */
+  maxConnections?: number;
 }
+
+/**
+ * How many connections a client opens for requests that are not streamed. client-go multiplexes every
+ * request over one HTTP/2 connection; over HTTP/1.1 each request in flight needs a connection of its own,
+ * and every new one costs the apiserver a TLS handshake: without a bound, a burst (a kubelet starting ten
+ * pods) left dozens of connections per client open (2200 for 50 hollow nodes). Watches and other streams
+ * hold their connection for as long as they run, so they have their own pool, without a bound.
+ */
+export const MAX_CONNECTIONS = 16;
 
 /** One request and its answer, for observe(). The body is absent for streamed answers. */
 export interface RequestRecord {
@@ -78,8 +89,9 @@ export class ApiClient {
   /** The namespace of the kubeconfig context, when built from one. */
   namespace?: string;
   private readonly base: URL;
-  private agent: http.Agent;
-  /** The client certificate the agent presents (an exec plugin may hand out a new one). */
+  /** Keep-alive agents: for requests answered at once (bounded) and for streams (watches, upgrades). */
+  private agents: { unary: http.Agent; streams: http.Agent };
+  /** The client certificate the agents present (an exec plugin may hand out a new one). */
   private agentCert?: string | Buffer;
   private readonly transport: typeof http | typeof https;
   private readonly opts: ApiClientOptions;
@@ -92,21 +104,30 @@ export class ApiClient {
     this.creds = new CredentialSource({ ...opts, server: this.server });
     if (this.base.protocol === 'https:') {
       this.transport = https;
-      this.agent = this.httpsAgent(opts);
+      this.agents = this.httpsAgents(opts);
     } else if (this.base.protocol === 'http:') {
       this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true });
+      this.agents = { unary: new http.Agent({ keepAlive: true, maxSockets: this.maxConnections }), streams: new http.Agent({ keepAlive: true }) };
     } else {
       throw new Error(`unsupported server URL scheme "${this.base.protocol}" in ${opts.server} (want http or https)`);
     }
   }
 
-  private httpsAgent(c: Credentials): https.Agent {
+  private get maxConnections(): number {
+    return this.opts.maxConnections ?? MAX_CONNECTIONS;
+  }
+
+  private httpsAgents(c: Credentials): { unary: https.Agent; streams: https.Agent } {
     this.agentCert = c.cert;
     const tls = this.tls(c);
-    // Parsed once for every connection of the agent: without it each new socket parses the CA, certificate
-    // and key again (milliseconds of CPU a connection, which bursts of concurrent requests multiply).
-    return new https.Agent({ keepAlive: true, ...tls, secureContext: sharedSecureContext(tls) });
+    // Parsed once for every connection: without it each new socket parses the CA, certificate and key again.
+    const o = { keepAlive: true, ...tls, secureContext: sharedSecureContext(tls) };
+    return { unary: new https.Agent({ ...o, maxSockets: this.maxConnections }), streams: new https.Agent(o) };
+  }
+
+  private destroyAgents(): void {
+    this.agents.unary.destroy();
+    this.agents.streams.destroy();
   }
 
   private tls(c: Credentials): Omit<ConnectionOptions, 'headers'> {
@@ -123,8 +144,8 @@ export class ApiClient {
   private async credentials(): Promise<Credentials> {
     const c = await this.creds.current();
     if (this.transport === https && c.cert !== this.agentCert) {
-      this.agent.destroy();
-      this.agent = this.httpsAgent(c);
+      this.destroyAgents();
+      this.agents = this.httpsAgents(c);
     }
     return c;
   }
@@ -177,7 +198,7 @@ export class ApiClient {
 
   /** Close idle keep-alive sockets (open watches end when their requests are stopped). */
   close(): void {
-    this.agent.destroy();
+    this.destroyAgents();
   }
 
   url(path: string, query?: Record<string, QueryValue>): URL {
@@ -199,7 +220,7 @@ export class ApiClient {
     const h: http.OutgoingHttpHeaders = { ...headers, host: url.host };
     const creds = await this.credentials();
     if (creds.token) h.authorization = `Bearer ${creds.token}`;
-    return this.transport.request(url, { method, headers: h, agent: this.agent });
+    return this.transport.request(url, { method, headers: h, agent: this.agents.streams });
   }
 
   request(method: string, path: string, opts: RequestOptions & { stream: true }): Promise<IncomingMessage>;
@@ -257,7 +278,8 @@ export class ApiClient {
         ms: Date.now() - started,
       });
     return new Promise<T | IncomingMessage>((resolve, reject) => {
-      const req = this.transport.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
+      const agent = opts.stream ? this.agents.streams : this.agents.unary;
+      const req = this.transport.request(url, { method, headers, agent, signal: opts.signal }, (res) => {
         const code = res.statusCode ?? 0;
         if (opts.stream && code >= 200 && code < 300) {
           req.setTimeout(0);
