@@ -242,7 +242,8 @@ async function apiRequests(c: ApiClient): Promise<Map<string, number>> {
   const labels = (s: string) => Object.fromEntries([...s.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
   for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
     const l = labels(m[1]);
-    add(`${l.verb} ${l.resource}${l.subresource ? '/' + l.subresource : ''}`, m[2]);
+    // failed requests apart, with their code (a 409 retried, a 429 from the in-flight limit)
+    add(`${l.verb} ${l.resource}${l.subresource ? '/' + l.subresource : ''}${Number(l.code) >= 400 ? ' ' + l.code : ''}`, m[2]);
   }
   for (const m of text.matchAll(/^etcd_request_duration_seconds_count\{([^}]*)\} ([0-9.e+]+)$/gm)) add(`etcd ${labels(m[1]).operation}`, m[2]);
   return out;
