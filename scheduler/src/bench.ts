@@ -245,7 +245,8 @@ async function apiRequests(c: ApiClient): Promise<Map<string, number>> {
     // failed requests apart, with their code (a 409 retried, a 429 from the in-flight limit)
     add(`${l.verb} ${l.resource}${l.subresource ? '/' + l.subresource : ''}${Number(l.code) >= 400 ? ' ' + l.code : ''}`, m[2]);
   }
-  for (const m of text.matchAll(/^etcd_request_duration_seconds_count\{([^}]*)\} ([0-9.e+]+)$/gm)) add(`etcd ${labels(m[1]).operation}`, m[2]);
+  for (const m of text.matchAll(/^etcd_request_duration_seconds_count\{([^}]*)\} ([0-9.e+]+)$/gm))
+    add(`etcd ${labels(m[1]).operation}`, m[2]);
   return out;
 }
 
@@ -261,7 +262,14 @@ function requestsPerPod(before: Map<string, number>, after: Map<string, number>,
 
 async function benchPods(
   c: ApiClient,
-): Promise<{ podsPerS: number; p99: number; p50: number; createPerS: number; cpu: Record<string, number>; requests: Record<string, number> }> {
+): Promise<{
+  podsPerS: number;
+  p99: number;
+  p50: number;
+  createPerS: number;
+  cpu: Record<string, number>;
+  requests: Record<string, number>;
+}> {
   const w = watchBindings(c, 'bench', await newNamespace(c, 'bench'), PODS);
   const req0 = await apiRequests(c);
   const cpu0 = cpuSeconds();

@@ -40,7 +40,7 @@ describe('ApiClient connections', () => {
     await s.heldCount(2);
     await new Promise((r) => setTimeout(r, 50));
     expect(s.held.length).toBe(2);
-    for (let answered = 0; answered < 5; ) {
+    for (let answered = 0; answered < 5;) {
       answered += s.held.length;
       s.releaseAll();
       if (answered < 5) await s.heldCount(1);

@@ -97,7 +97,12 @@ describe('ApiClient over TLS', () => {
   });
 
   it('presents the client certificate on every connection of a burst (one TLS context for all)', async () => {
-    const c = new ApiClient({ server: url, ca: readFileSync(f('ca.crt')), cert: readFileSync(f('client.crt')), key: readFileSync(f('client.key')) });
+    const c = new ApiClient({
+      server: url,
+      ca: readFileSync(f('ca.crt')),
+      cert: readFileSync(f('client.crt')),
+      key: readFileSync(f('client.key')),
+    });
     const before = seen.length;
     // concurrent requests: the keep-alive agent opens a connection for each
     await Promise.all(Array.from({ length: 8 }, () => c.request('GET', '/version')));
@@ -107,7 +112,12 @@ describe('ApiClient over TLS', () => {
 
   it('a key that does not match the certificate fails the request, not the construction', async () => {
     ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'other.key');
-    const c = new ApiClient({ server: url, ca: readFileSync(f('ca.crt')), cert: readFileSync(f('client.crt')), key: readFileSync(f('other.key')) });
+    const c = new ApiClient({
+      server: url,
+      ca: readFileSync(f('ca.crt')),
+      cert: readFileSync(f('client.crt')),
+      key: readFileSync(f('other.key')),
+    });
     const e = await c.request('GET', '/version').catch((x: unknown) => x);
     expect((e as Error).message).toMatch(/key values mismatch/);
     c.close();

@@ -107,7 +107,10 @@ export class ApiClient {
       this.agents = this.httpsAgents(opts);
     } else if (this.base.protocol === 'http:') {
       this.transport = http;
-      this.agents = { unary: new http.Agent({ keepAlive: true, maxSockets: this.maxConnections }), streams: new http.Agent({ keepAlive: true }) };
+      this.agents = {
+        unary: new http.Agent({ keepAlive: true, maxSockets: this.maxConnections }),
+        streams: new http.Agent({ keepAlive: true }),
+      };
     } else {
       throw new Error(`unsupported server URL scheme "${this.base.protocol}" in ${opts.server} (want http or https)`);
     }
