@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, R, httpOk, isNodeReady, percentile, until, type Node, type Pod } from '@minik8s/shared';
+import { ApiClient, ApiError, R, httpOk, isNodeReady, percentile, until, type Node, type Pod } from '@minik8s/shared';
 import { localPki, type LocalPki } from '@minik8s/shared/pki';
 
 /** The run's cluster PKI: etcd, the apiserver and every component talk TLS with their own identity. */
@@ -215,17 +215,36 @@ async function createPods(c: ApiClient, namespace: string, count: number): Promi
   const names = Array.from({ length: count }, (_, i) => `pod-${i}`);
   await pool(names, 32, async (name) => {
     sent.set(name, Date.now());
-    await c.resource<Pod>(R.pods).create(
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, labels: { app: 'bench' } },
-        spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
-      },
-      { namespace },
+    await afterTooMany(() =>
+      c.resource<Pod>(R.pods).create(
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: { app: 'bench' } },
+          spec: { containers: [{ name: 'c', image: 'minik8s/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+        },
+        { namespace },
+      ),
     );
   });
   return sent;
+}
+
+/**
+ * A request the apiserver refused for its in-flight limit (429) sent again after the Retry-After it gave, up
+ * to 10 times, as client-go does: with the kubelets keeping up, their writes and the bench's creates can
+ * exceed --max-mutating-requests-inflight together.
+ */
+async function afterTooMany<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 429 || attempt >= 10) throw e;
+      const seconds = Math.min(10, Math.max(1, Number(e.status.details?.retryAfterSeconds ?? 1)));
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+    }
+  }
 }
 
 async function newNamespace(c: ApiClient, name: string): Promise<string> {
@@ -233,7 +252,6 @@ async function newNamespace(c: ApiClient, name: string): Promise<string> {
   return (await c.resource(R.pods).list({ namespace: name, limit: 1 })).metadata.resourceVersion!;
 }
 
-/** Pods created while the scheduler runs: from the first create to the last binding, and creation→binding latency. */
 /** The apiserver's request counts by verb, resource and subresource (apiserver_request_total) and its etcd calls by operation. */
 async function apiRequests(c: ApiClient): Promise<Map<string, number>> {
   const text = String(await c.request<string>('GET', '/metrics', { accept: 'text/plain' }));
@@ -260,9 +278,8 @@ function requestsPerPod(before: Map<string, number>, after: Map<string, number>,
   return out;
 }
 
-async function benchPods(
-  c: ApiClient,
-): Promise<{
+/** Pods created while the scheduler runs: from the first create to the last binding, and creation→binding latency. */
+async function benchPods(c: ApiClient): Promise<{
   podsPerS: number;
   p99: number;
   p50: number;
