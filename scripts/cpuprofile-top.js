@@ -72,4 +72,6 @@ const ms = (us) => (us / 1000).toFixed(0).padStart(8);
 const pct = (us) => ((100 * us) / busyUs).toFixed(1).padStart(6);
 console.log(`profile ${(allUs / 1e6).toFixed(1)} s, busy (not idle) ${(busyUs / 1e6).toFixed(1)} s; % of busy time`);
 console.log(`${'self ms'.padStart(8)} ${'self%'.padStart(6)} ${'total ms'.padStart(8)} ${'total%'.padStart(6)}  function`);
-for (const r of rows) console.log(`${ms(r.self)} ${pct(r.self)} ${ms(r.total)} ${pct(r.total)}  ${r.l}`);
+// idle time is no share of the busy time
+const share = (r, us) => (r.l === '(idle)' ? '     -' : pct(us));
+for (const r of rows) console.log(`${ms(r.self)} ${share(r, r.self)} ${ms(r.total)} ${share(r, r.total)}  ${r.l}`);
