@@ -8,7 +8,8 @@
 // .properties[spec].type`).
 import { fe, type Cause } from '../../../registry/fielderrors';
 import { deepEqual } from '../../../registry/objects';
-import { celErrors, compileRules } from './cel';
+import { celErrors, compileRules, estimatedCosts } from './cel';
+import { costErrorMessage, maxCardinality, repeats, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './celcost';
 import { pruned } from './defaults';
 import { child, index, isObject, key, type Props } from './paths';
 import { compilePattern, validateValue } from './values';
@@ -227,6 +228,29 @@ interface Walk {
   uncorrelatable?: string;
   /** CEL rules are compiled only in a structural schema. */
   cel: boolean;
+  /** How many times this node can occur in one object (its rules' costs multiply by it). */
+  cardinality: number;
+  /** The estimated cost of every rule of the schema, shared by the whole walk. */
+  total: TotalCost;
+}
+
+/** Upstream's TotalCost: the sum, and the (at most 4) costliest expressions over 1% of the CRD limit. */
+interface TotalCost {
+  sum: number;
+  costliest: { path: string; cost: number }[];
+}
+
+function observe(t: TotalCost, path: string, cost: number): void {
+  t.sum = Math.min(2 ** 64, t.sum + cost);
+  if (cost < STATIC_ESTIMATED_CRD_COST_LIMIT / 100) return;
+  t.costliest.push({ path, cost });
+  t.costliest.sort((a, b) => b.cost - a.cost);
+  t.costliest.length = Math.min(t.costliest.length, 4);
+}
+
+/** The cardinality of a list's items or a map's values under `s`, bounded by what fits in a request. */
+function below(s: Props, sub: Props, w: Walk): Walk {
+  return { ...w, cardinality: Math.min(w.cardinality * repeats(s), maxCardinality(sub)) };
 }
 
 interface Errors {
@@ -270,7 +294,8 @@ function openApiErrors(s: Props | undefined, path: string, w: Walk, isRoot: bool
     const sub = w.insideResourceMeta
       ? { ...w, allowDefaults: false, defaultsReason: 'inside additionalProperties applying to object metadata' }
       : w;
-    add(openApiErrors(subschema(s.additionalProperties), child(path, 'additionalProperties'), sub, false));
+    const ap = subschema(s.additionalProperties);
+    add(openApiErrors(ap, child(path, 'additionalProperties'), ap ? below(s, ap, sub) : sub, false));
   }
   for (const [name, p] of Object.entries(props)) {
     let sub: Walk = w;
@@ -287,7 +312,7 @@ function openApiErrors(s: Props | undefined, path: string, w: Walk, isRoot: bool
   const items = subschema(s.items);
   if (items) {
     const sub = s['x-kubernetes-list-type'] !== 'map' && !w.uncorrelatable ? { ...w, uncorrelatable: path } : w;
-    add(openApiErrors(items, child(path, 'items'), sub, false));
+    add(openApiErrors(items, child(path, 'items'), below(s, items, sub), false));
   }
   if (s['x-kubernetes-preserve-unknown-fields'] === false)
     out.push(fe.invalid(child(path, 'x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
@@ -408,6 +433,20 @@ function rules(s: Props, path: string, w: Walk, errs: Errors): void {
   });
   if (errs.schema.length || !w.cel) return;
   const { rules: compiled, errors } = compileRules(s);
+  for (const { index: i, rule, message } of estimatedCosts(s, w.cardinality)) {
+    if (rule > STATIC_ESTIMATED_COST_LIMIT)
+      errs.cel.push(fe.forbidden(at(i, 'rule'), costErrorMessage('estimated rule cost', rule, STATIC_ESTIMATED_COST_LIMIT)));
+    observe(w.total, at(i, 'rule'), rule);
+    if (message === undefined) continue;
+    if (message > STATIC_ESTIMATED_COST_LIMIT)
+      errs.cel.push(
+        fe.forbidden(
+          at(i, 'messageExpression'),
+          costErrorMessage('estimated messageExpression cost', message, STATIC_ESTIMATED_COST_LIMIT),
+        ),
+      );
+    observe(w.total, at(i, 'messageExpression'), message);
+  }
   for (const e of errors) errs.cel.push(fe.invalid(at(e.index, e.field), rs[e.index], e.detail));
   for (const c of compiled) {
     const i = rs.indexOf(c.rule);
@@ -459,7 +498,22 @@ export function schemaErrors(schema: Props, path: string, statusEnabled: boolean
     out.push(...defaults);
     cel = !defaults.length;
   }
-  const api = openApiErrors(schema, at, { allowDefaults: true, insideResourceMeta: false, cel }, true);
+  const total: TotalCost = { sum: 0, costliest: [] };
+  const api = openApiErrors(schema, at, { allowDefaults: true, insideResourceMeta: false, cel, cardinality: 1, total }, true);
   out.push(...api.schema, ...api.cel);
+  if (total.sum > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    for (const { path: p } of total.costliest)
+      out.push(fe.forbidden(p, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema'));
+    out.push(
+      fe.forbidden(
+        at,
+        costErrorMessage(
+          'x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema',
+          total.sum,
+          STATIC_ESTIMATED_CRD_COST_LIMIT,
+        ),
+      ),
+    );
+  }
   return out;
 }
