@@ -89,7 +89,7 @@ export const maxCardinality = (s: Props | undefined) => Math.floor(MAX_REQUEST_S
 /** How many times one value of `items` can repeat under the list or map node `s`. */
 export function repeats(s: Props): number {
   if (isObject(s.items)) return typeof s.maxItems === 'number' ? s.maxItems : maxItems(s.items);
-  const value = isObject(s.additionalProperties) ? (s.additionalProperties) : undefined;
+  const value = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
   return typeof s.maxProperties === 'number' ? s.maxProperties : maxProperties(value);
 }
 
@@ -104,10 +104,9 @@ function stringSize(s: Props): number {
 export function schemaShape(s: Props | undefined): Shape {
   if (!s) return DYN;
   if (s.type === 'string' || s['x-kubernetes-int-or-string']) return str(stringSize(s));
-  if (s.type === 'array')
-    return { kind: 'list', size: repeats(s), elem: () => schemaShape(isObject(s.items) ? (s.items) : undefined) };
+  if (s.type === 'array') return { kind: 'list', size: repeats(s), elem: () => schemaShape(isObject(s.items) ? s.items : undefined) };
   if (s.type === 'object' || s.properties || s.additionalProperties) {
-    const props = isObject(s.properties) ? (s.properties) : {};
+    const props = isObject(s.properties) ? s.properties : {};
     if (isObject(s.additionalProperties) || (!Object.keys(props).length && s['x-kubernetes-preserve-unknown-fields'])) {
       const value = isObject(s.additionalProperties) ? schemaShape(s.additionalProperties) : DYN;
       return { kind: 'map', size: repeats(s), elem: () => value, field: () => value };
