@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { celErrors } from '../src/kinds/apiextensions/schema/cel';
 import { costErrorMessage, estimateCost, schemaShape, valueShape } from '../src/kinds/apiextensions/schema/celcost';
 import type { Props } from '../src/kinds/apiextensions/schema/paths';
-import { schemaErrors } from '../src/kinds/apiextensions/schema/structural';
+import { costErrors } from '../src/kinds/apiextensions/schema/structural';
+import { validateCrdCosts } from '../src/kinds/apiextensions/validation';
 
 const rule = (r: string) => ({ 'x-kubernetes-validations': [{ rule: r }] });
 const at = 'spec.validation';
@@ -73,7 +74,21 @@ describe('CRD rules over the static cost limit', () => {
       [],
     ],
   ])('%s', (_name, schema, messages) => {
-    expect(schemaErrors(schema, at, false).map((e) => `${e.field}: ${e.message}`)).toEqual(messages);
+    expect(costErrors(schema, at).map((e) => `${e.field}: ${e.message}`)).toEqual(messages);
+  });
+
+  it('checks a create, and an update only where it changes a schema (a stored CRD stays updatable)', () => {
+    const costly = root({ xs: { type: 'array', items: { type: 'string' }, ...rule('self.all(x, self.exists(y, x == y))') } });
+    const crd = (schema: Props, label = 'a') => ({
+      metadata: { name: 'widgets.toys.example.com', labels: { l: label } },
+      spec: { versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+    });
+    expect(validateCrdCosts(crd(costly)).length).toBeGreaterThan(0);
+    expect(validateCrdCosts(crd(costly, 'b'), crd(costly))).toEqual([]);
+    const costlier = root({ ...costly.properties!.spec.properties, ys: costly.properties!.spec.properties!.xs });
+    expect(validateCrdCosts(crd(costlier), crd(costly)).map((e) => e.field)).toContain(
+      'spec.validation.openAPIV3Schema.properties[spec].properties[ys].x-kubernetes-validations[0].rule',
+    );
   });
 
   it('words the factor as upstream', () => {

@@ -228,10 +228,6 @@ interface Walk {
   uncorrelatable?: string;
   /** CEL rules are compiled only in a structural schema. */
   cel: boolean;
-  /** How many times this node can occur in one object (its rules' costs multiply by it). */
-  cardinality: number;
-  /** The estimated cost of every rule of the schema, shared by the whole walk. */
-  total: TotalCost;
 }
 
 /** Upstream's TotalCost: the sum, and the (at most 4) costliest expressions over 1% of the CRD limit. */
@@ -248,10 +244,8 @@ function observe(t: TotalCost, path: string, cost: number): void {
   t.costliest.length = Math.min(t.costliest.length, 4);
 }
 
-/** The cardinality of a list's items or a map's values under `s`, bounded by what fits in a request. */
-function below(s: Props, sub: Props, w: Walk): Walk {
-  return { ...w, cardinality: Math.min(w.cardinality * repeats(s), maxCardinality(sub)) };
-}
+/** How often a list's items or a map's values under `s` can occur, bounded by what fits in a request. */
+const below = (s: Props, sub: Props, cardinality: number) => Math.min(cardinality * repeats(s), maxCardinality(sub));
 
 interface Errors {
   schema: Cause[];
@@ -294,8 +288,7 @@ function openApiErrors(s: Props | undefined, path: string, w: Walk, isRoot: bool
     const sub = w.insideResourceMeta
       ? { ...w, allowDefaults: false, defaultsReason: 'inside additionalProperties applying to object metadata' }
       : w;
-    const ap = subschema(s.additionalProperties);
-    add(openApiErrors(ap, child(path, 'additionalProperties'), ap ? below(s, ap, sub) : sub, false));
+    add(openApiErrors(subschema(s.additionalProperties), child(path, 'additionalProperties'), sub, false));
   }
   for (const [name, p] of Object.entries(props)) {
     let sub: Walk = w;
@@ -312,7 +305,7 @@ function openApiErrors(s: Props | undefined, path: string, w: Walk, isRoot: bool
   const items = subschema(s.items);
   if (items) {
     const sub = s['x-kubernetes-list-type'] !== 'map' && !w.uncorrelatable ? { ...w, uncorrelatable: path } : w;
-    add(openApiErrors(items, child(path, 'items'), below(s, items, sub), false));
+    add(openApiErrors(items, child(path, 'items'), sub, false));
   }
   if (s['x-kubernetes-preserve-unknown-fields'] === false)
     out.push(fe.invalid(child(path, 'x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
@@ -433,20 +426,6 @@ function rules(s: Props, path: string, w: Walk, errs: Errors): void {
   });
   if (errs.schema.length || !w.cel) return;
   const { rules: compiled, errors } = compileRules(s);
-  for (const { index: i, rule, message } of estimatedCosts(s, w.cardinality)) {
-    if (rule > STATIC_ESTIMATED_COST_LIMIT)
-      errs.cel.push(fe.forbidden(at(i, 'rule'), costErrorMessage('estimated rule cost', rule, STATIC_ESTIMATED_COST_LIMIT)));
-    observe(w.total, at(i, 'rule'), rule);
-    if (message === undefined) continue;
-    if (message > STATIC_ESTIMATED_COST_LIMIT)
-      errs.cel.push(
-        fe.forbidden(
-          at(i, 'messageExpression'),
-          costErrorMessage('estimated messageExpression cost', message, STATIC_ESTIMATED_COST_LIMIT),
-        ),
-      );
-    observe(w.total, at(i, 'messageExpression'), message);
-  }
   for (const e of errors) errs.cel.push(fe.invalid(at(e.index, e.field), rs[e.index], e.detail));
   for (const c of compiled) {
     const i = rs.indexOf(c.rule);
@@ -498,9 +477,22 @@ export function schemaErrors(schema: Props, path: string, statusEnabled: boolean
     out.push(...defaults);
     cel = !defaults.length;
   }
-  const total: TotalCost = { sum: 0, costliest: [] };
-  const api = openApiErrors(schema, at, { allowDefaults: true, insideResourceMeta: false, cel, cardinality: 1, total }, true);
+  const api = openApiErrors(schema, at, { allowDefaults: true, insideResourceMeta: false, cel }, true);
   out.push(...api.schema, ...api.cel);
+  return out;
+}
+
+/**
+ * The rules of a structural schema whose estimated cost is over upstream's limits (per expression, and for
+ * the whole schema with its costliest expressions named). Checked on creates and on updates that change
+ * the schema, as upstream, so a stored CRD stays updatable (finalizers, status) as it is.
+ */
+export function costErrors(schema: Props, path: string): Cause[] {
+  const at = child(path, 'openAPIV3Schema');
+  if (structuralErrors(schema, at).length) return [];
+  const out: Cause[] = [];
+  const total: TotalCost = { sum: 0, costliest: [] };
+  costWalk(schema, at, 1, total, out);
   if (total.sum > STATIC_ESTIMATED_CRD_COST_LIMIT) {
     for (const { path: p } of total.costliest)
       out.push(fe.forbidden(p, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema'));
@@ -516,4 +508,28 @@ export function schemaErrors(schema: Props, path: string, statusEnabled: boolean
     );
   }
   return out;
+}
+
+function costWalk(s: Props, path: string, cardinality: number, total: TotalCost, out: Cause[]): void {
+  const at = (i: number, f: string) => child(index(child(path, 'x-kubernetes-validations'), i), f);
+  for (const { index: i, rule, message } of estimatedCosts(s, cardinality)) {
+    if (rule > STATIC_ESTIMATED_COST_LIMIT)
+      out.push(fe.forbidden(at(i, 'rule'), costErrorMessage('estimated rule cost', rule, STATIC_ESTIMATED_COST_LIMIT)));
+    observe(total, at(i, 'rule'), rule);
+    if (message === undefined) continue;
+    if (message > STATIC_ESTIMATED_COST_LIMIT)
+      out.push(
+        fe.forbidden(
+          at(i, 'messageExpression'),
+          costErrorMessage('estimated messageExpression cost', message, STATIC_ESTIMATED_COST_LIMIT),
+        ),
+      );
+    observe(total, at(i, 'messageExpression'), message);
+  }
+  for (const [name, p] of Object.entries(isObject(s.properties) ? s.properties : {}))
+    if (isObject(p)) costWalk(p, key(child(path, 'properties'), name), cardinality, total, out);
+  const ap = subschema(s.additionalProperties);
+  if (ap) costWalk(ap, child(path, 'additionalProperties'), below(s, ap, cardinality), total, out);
+  const items = subschema(s.items);
+  if (items) costWalk(items, child(path, 'items'), below(s, items, cardinality), total, out);
 }
