@@ -8,7 +8,7 @@ const tseslint = require('typescript-eslint');
 const prettier = require('eslint-config-prettier');
 const globals = require('globals');
 
-const TESTS = ['*/test/**', 'testing/**', 'testcontainers/examples/**', 'vitest.config.ts'];
+const TESTS = ['*/test/**', 'examples/*/test/**', 'testing/**', 'testcontainers/examples/**', 'vitest.config.ts'];
 
 module.exports = defineConfig(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.build/**', 'coverage/**', '.minik8s/**', 'tmp/**'] },
@@ -20,7 +20,7 @@ module.exports = defineConfig(
       parserOptions: {
         // Each component's tsconfig.json holds its src; tsconfig.test.json holds the tests, which no
         // tsconfig.json includes, so the project service (nearest tsconfig.json) cannot find them.
-        project: ['./tsconfig.test.json', './*/tsconfig.json'],
+        project: ['./tsconfig.test.json', './*/tsconfig.json', './examples/*/tsconfig.json'],
         tsconfigRootDir: __dirname,
       },
     },

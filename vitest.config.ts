@@ -9,14 +9,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['*/test/**/*.test.ts'],
+          include: ['*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['*/test/**/*.int.test.ts'],
+          include: ['*/test/**/*.int.test.ts', 'examples/*/test/**/*.int.test.ts'],
           // one throwaway cluster PKI for the run (testing/pki.ts)
           globalSetup: ['./testing/global-setup.ts'],
           exclude: ['**/node_modules/**'],

@@ -4,7 +4,8 @@
 // violation listed, 422), defaulted, pruned, their status written only through /status, scaled, selected by a
 // selectable field, served at a second version, watched, explained; bad CRDs (non-structural schema,
 // conflicting names, a wrong version set) are refused or left unaccepted; deleting the CRD deletes every
-// instance (a finalizer holding one back until it is removed) and leaves no key in etcd.
+// instance (a finalizer holding one back until it is removed) and leaves no key in etcd. CEL cost limits:
+// a rule too costly over its schema's bounds refuses the CRD; a costly rule on a hostile object is cancelled.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +298,58 @@ ${versions}`;
     expect(versions).toMatch('must have exactly one version marked as storage version');
     expect(versions).toMatch('spec.conversion.strategy: Unsupported value: "Webhook": supported values: "None"');
     expect(await kubectl(['get', 'crd', 'widgets.toys.example.com'])).toMatchObject({ code: 1 });
+  });
+
+  it('refuses a CRD whose rule costs too much unbounded, and cancels a costly rule on a hostile object (CEL cost limits)', async () => {
+    const gadgets = (maxItems: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.toys.example.com
+spec:
+  group: toys.example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              xs:
+                type: array
+${maxItems}                items: {type: integer}
+                x-kubernetes-validations:
+                - rule: self.all(x, self.all(y, x == y || x != y))
+`;
+    const refused = await fails('apply', '-f', file('gadgets-unbounded.yaml', gadgets('')));
+    expect(refused).toMatch(
+      'spec.validation.openAPIV3Schema.properties[spec].properties[xs].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+    );
+    expect(refused).toMatch(
+      'spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget',
+    );
+    await ok('apply', '-f', file('gadgets.yaml', gadgets('                maxItems: 1000\n')));
+    await waitFor('gadgets Established', async () =>
+      (await conditions('gadgets.toys.example.com')).some((c) => c.type === 'Established' && c.status === 'True'),
+    );
+    const gadget = (name: string, n: number) =>
+      JSON.stringify({
+        apiVersion: 'toys.example.com/v1',
+        kind: 'Gadget',
+        metadata: { name },
+        spec: { xs: Array.from({ length: n }, (_, i) => i) },
+      });
+    await ok('apply', '-f', file('small.json', gadget('small', 50)));
+    const hostile = await fails('apply', '-f', file('hostile.json', gadget('hostile', 1000)));
+    expect(hostile).toMatch(
+      'spec.xs: Invalid value: "array": \'operation cancelled: actual cost limit exceeded\': no further validation rules will be run due to call cost exceeds limit for rule: self.all(x, self.all(y, x == y || x != y))',
+    );
+    await ok('delete', 'crd', 'gadgets.toys.example.com');
   });
 
   it('leaves a CRD whose names conflict with another CRD or a built-in kind NamesAccepted=False, unserved', async () => {

@@ -250,6 +250,21 @@ describe('apiserver CRUD', () => {
     expect((await call(U, 'GET', `${P}/dry`)).code).toBe(404);
   });
 
+  it('deletes nothing on a dry run, whether dryRun is in the query or in the DeleteOptions body (as client-go sends it)', async () => {
+    expect((await call(U, 'POST', P, pod('keep', { dry: 'run' }))).code).toBe(201);
+    expect((await call(U, 'DELETE', `${P}/keep?dryRun=All`)).code).toBe(200);
+    const body = await call(U, 'DELETE', `${P}/keep`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
+    expect(body.code).toBe(200);
+    expect((await call(U, 'GET', `${P}/keep`)).code).toBe(200);
+    const bad = await call(U, 'DELETE', `${P}/keep`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['Some'] });
+    expect(bad.code).toBe(400);
+    expect(bad.body.message).toBe('unsupported dryRun value "Some": only "All" is supported');
+    expect(
+      (await call(U, 'DELETE', `${P}?labelSelector=dry%3Drun`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).code,
+    ).toBe(200);
+    expect((await call(U, 'GET', `${P}/keep`)).code).toBe(200);
+  });
+
   it('patches with JSON patch and strategic merge patch; a patch resourceVersion is a precondition', async () => {
     await call(U, 'POST', D, deployment('pt'));
     const jp = await call(U, 'PATCH', `${D}/pt`, [{ op: 'replace', path: '/spec/replicas', value: 4 }], 'application/json-patch+json');

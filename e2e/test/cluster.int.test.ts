@@ -11,6 +11,7 @@ import { clusterFor, runScript, sh, kubectlEnv, httpFromNode, diagnose, Steps, t
 import { servicesSuite } from './services';
 import { ingressSuite } from './ingress';
 import { storageSuite } from './storage';
+import { apiSuite } from './api';
 import { isPodReady } from '@minik8s/shared';
 import { freePort, waitFor } from '../../testing/procs';
 
@@ -249,6 +250,7 @@ console.log(JSON.stringify(out))})()`;
   servicesSuite(() => ({ cluster, kenv }));
   ingressSuite(() => ({ cluster, kenv }));
   storageSuite(() => ({ cluster, kenv }));
+  apiSuite(() => ({ cluster, kenv }));
 
   it('runs an image built on the host after `npm run load-image`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-img-'));

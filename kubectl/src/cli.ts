@@ -185,6 +185,12 @@ command(['apply'], () => {
   fileOpts(sub(program, 'apply', 'Apply a configuration to a resource by file name or stdin'), 'that contain the configuration to apply')
     .option('-k, --kustomize <dir>', 'Process a kustomization directory')
     .addOption(outputOpt('name'))
+    .option('--server-side', 'Apply on the server (server-side apply with field ownership) instead of the client')
+    .option('--force-conflicts', 'With --server-side: take ownership of fields other managers own instead of failing')
+    .option(
+      '--field-manager <name>',
+      'Name of the manager used to track field ownership (default kubectl, or kubectl-client-side-apply without --server-side)',
+    )
     .action(act(async () => (await import('./commands/apply')).apply));
 });
 command(['diff'], () => {

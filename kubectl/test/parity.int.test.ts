@@ -181,6 +181,39 @@ describe('mkctl and kubectl print the same', () => {
     await same(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels}']);
   });
 
+  it('apply --server-side: create, a conflict between managers, --force-conflicts, the move from client-side apply', async () => {
+    const cm = (name: string, data: Record<string, string>) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data)
+        .map(([k, v]) => `  ${k}: "${v}"\n`)
+        .join('')}`;
+    const owners = [
+      'get',
+      'cm',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.data} {.metadata.managedFields[*].manager} {.metadata.managedFields[*].operation}{"\\n"}{end}',
+    ];
+    expect((await same(['apply', '--server-side', '-f', file('ssa1.yaml', cm('ssa', { a: '1', b: '2' }))])).mkctl.stdout).toBe(
+      'configmap/ssa serverside-applied\n',
+    );
+    await same(['apply', '--server-side', '-f', file('ssa1.yaml', cm('ssa', { a: '1', b: '2' }))]);
+    const theirs = file('ssa-other.yaml', cm('ssa', { a: 'theirs', c: '3' }));
+    const conflict = await same(['apply', '--server-side', '--field-manager', 'other', '-f', theirs]);
+    expect(conflict.mkctl.code).toBe(1);
+    expect(conflict.mkctl.stderr).toMatch(
+      /^error: Apply failed with 1 conflict: conflict with "kubectl": \.data\.a\nPlease review the fields above/,
+    );
+    await same(['apply', '--force-conflicts', '-f', theirs]);
+    await same(['apply', '--server-side', '--force-conflicts', '-f', theirs]);
+    await same(['apply', '--server-side', '--field-manager', 'other', '--force-conflicts', '-f', theirs]);
+    await same(owners);
+    // Client-side apply first, then server-side with a key dropped: the key is pruned, one Apply manager stays.
+    await same(['apply', '-f', file('csa1.yaml', cm('csa', { a: '1', b: '2' }))]);
+    await same(['apply', '--server-side', '-f', file('csa2.yaml', cm('csa', { a: '1' }))]);
+    await same(owners);
+    const after = await same(['get', 'cm', 'csa', '-o', 'jsonpath={.data}']);
+    expect(after.mkctl.stdout).toBe('{"a":"1"}');
+  });
+
   it('apply of a directory and from stdin (multi-document YAML)', async () => {
     const docs = `${pod('pa', 'a')}---\n${pod('pb', 'b')}`;
     await same(['apply', '-f', '-'], { stdin: docs });

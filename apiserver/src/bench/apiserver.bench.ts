@@ -146,6 +146,51 @@ const deploy = (name: string) => ({
   },
 });
 
+/** A namespaced kind from a CRD: a structural schema with bounds, a default and a CEL rule per create. */
+const WIDGETS_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.bench.example.com' },
+  spec: {
+    group: 'bench.example.com',
+    scope: 'Namespaced',
+    names: { plural: 'widgets', kind: 'Widget' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['size'],
+                'x-kubernetes-validations': [{ rule: 'self.size <= self.maxSize', message: 'size must not exceed maxSize' }],
+                properties: {
+                  size: { type: 'integer', minimum: 1 },
+                  maxSize: { type: 'integer', default: 10 },
+                  color: { type: 'string', enum: ['red', 'green', 'blue'] },
+                  tags: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 32 } },
+                },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+const widget = (name: string) => ({
+  apiVersion: 'bench.example.com/v1',
+  kind: 'Widget',
+  metadata: { name, labels: { bench: 'yes' } },
+  spec: { size: 3, color: 'green', tags: ['a', 'b'] },
+});
+
 /** VmRSS of a process, in MiB. */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 /** CPU time (user + system) a process has used, in ms (/proc/PID/stat, 100 ticks a second). */
@@ -375,6 +420,39 @@ async function main(): Promise<void> {
     `create Deployment (${DEPLOY_ROUNDS} rounds of ${perDeployRound}, ${CONC} concurrent): fieldValidation=Strict ${r2(strictOps)} ops/s, ${r2(strictCpu)} ms apiserver CPU each | ` +
       `Ignore ${r2(ignoreOps)} ops/s, ${r2(ignoreCpu)} ms CPU each | ratio ${r2(strictOps / ignoreOps)} [rounds ${strict.a.map((x, i) => r2(x.opsPerSec / strict.b[i].opsPerSec)).join(', ')}] | Strict vs etcd put ${r2(strictOps / putOps)}`,
   );
+
+  // create a custom resource (a CRD with a structural schema, a default and a CEL rule) beside ConfigMap
+  // creates, round by round: what serving a kind from a CRD costs against a built-in
+  const crdRes = await req(ap, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', WIDGETS_CRD);
+  if (crdRes.code !== 201) throw new Error(`create CRD → ${crdRes.code} ${crdRes.body}`);
+  for (let i = 0; ; i++) {
+    const c = JSON.parse((await req(ap, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.bench.example.com')).body);
+    if (c.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True')) break;
+    if (i > 100) throw new Error('the bench CRD did not become Established');
+    await sleep(100);
+  }
+  const CR_ROUNDS = 4;
+  const perCrRound = 100;
+  const crs = await paired(
+    CR_ROUNDS,
+    (round) =>
+      closedLoop(perCrRound, CONC, async (i) => {
+        const r = await req(ap, 'POST', '/apis/bench.example.com/v1/namespaces/default/widgets', widget(`w-${round * perCrRound + i}`));
+        if (r.code !== 201) throw new Error(`create custom resource → ${r.code} ${r.body}`);
+      }),
+    (round) =>
+      closedLoop(perCrRound, CONC, async (i) => {
+        const r = await req(ap, 'POST', '/api/v1/namespaces/kube-node-lease/configmaps', cm(`vs-cr-${round * perCrRound + i}`));
+        if (r.code !== 201) throw new Error(`create → ${r.code} ${r.body}`);
+      }),
+  );
+  const crOps = overall(crs.a);
+  const crCmOps = overall(crs.b);
+  const crLat = crs.a.flatMap((x) => x.lat);
+  console.log(
+    `create custom resource (${CR_ROUNDS} rounds of ${perCrRound}, ${CONC} concurrent): ${r2(crOps)} ops/s (p50 ${r2(percentile(crLat, 50))} ms, p99 ${r2(percentile(crLat, 99))} ms) | ` +
+      `ConfigMap ${r2(crCmOps)} ops/s | ratio ${r2(crOps / crCmOps)} [rounds ${crs.a.map((x, i) => r2(x.opsPerSec / crs.b[i].opsPerSec)).join(', ')}] | vs etcd put ${r2(crOps / putOps)}`,
+  );
   const rssAfterCreates = rssMb(apiserver.pid!);
 
   // OpenAPI: the first request loads and builds the documents, the next ones are served from memory
@@ -382,7 +460,7 @@ async function main(): Promise<void> {
     const s = nowMs();
     const r = await new Promise<number>((ok, fail) => {
       https
-        .get({ host: '127.0.0.1', port: ap, path, agent, headers: { accept } }, (res) => {
+        .get({ host: '127.0.0.1', port: ap, path, agent, headers: { ...auth, accept } }, (res) => {
           res.resume();
           res.on('end', () => ok(res.statusCode ?? 0));
         })
@@ -527,6 +605,10 @@ async function main(): Promise<void> {
     create_ratio_vs_etcd: r2(createRatio),
     create_p99_ms: r2(percentile(createLat, 99)),
     create_token_ops_s: r2(tokenRound.opsPerSec),
+    cr_create_ops_s: r2(crOps),
+    cr_create_p99_ms: r2(percentile(crLat, 99)),
+    cr_vs_configmap_ratio: r2(crOps / crCmOps),
+    cr_create_ratio_vs_etcd: r2(crOps / putOps),
     ...(plain
       ? {
           create_secure_ops_s: r2(plain.secureOps),

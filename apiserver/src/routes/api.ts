@@ -21,6 +21,7 @@ import {
   expectObject,
   fieldValidation,
   isDryRun,
+  isDryRunDelete,
   limitParam,
   patchTypeOf,
   q1,
@@ -214,7 +215,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         r,
         { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') },
         opts,
-        { dryRun },
+        { dryRun: isDryRunDelete(dryRun, opts) },
       );
       return send(req, reply, r, 200, list);
     }
@@ -280,7 +281,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (subresource) throw methodNotAllowed(req.method);
       allow('delete');
       const opts = deleteOptions(q, decodeBody(req, r, kinds));
-      const out = await registry.delete(r, name, namespace, opts, { dryRun });
+      const out = await registry.delete(r, name, namespace, opts, { dryRun: isDryRunDelete(dryRun, opts) });
       return send(req, reply, r, 200, withKind(r.storage, out));
     }
     default:

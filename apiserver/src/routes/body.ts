@@ -234,10 +234,16 @@ export function addWarnings(reply: FastifyReply, texts: readonly string[]): void
 
 export function isDryRun(q: Query): boolean {
   const v = q.dryRun;
-  const vals = Array.isArray(v) ? v : v ? [v] : [];
+  return dryRunValues(Array.isArray(v) ? v : v ? [v] : []);
+}
+
+function dryRunValues(vals: unknown[]): boolean {
   for (const x of vals) if (x !== 'All') throw bad(`unsupported dryRun value ${JSON.stringify(x)}: only "All" is supported`);
   return vals.length > 0;
 }
+
+/** A delete is a dry run when the query or the DeleteOptions body says so (client-go sends it in the body). */
+export const isDryRunDelete = (queryDryRun: boolean, o: DeleteOptions) => queryDryRun || !!o.dryRun?.length;
 
 function intParam(q: Query, k: string): number | undefined {
   const v = q1(q, k);
@@ -254,6 +260,10 @@ export function deleteOptions(q: Query, body: unknown): DeleteOptions {
   const p = q1(q, 'propagationPolicy');
   if (p) o.propagationPolicy = p;
   if (o.gracePeriodSeconds !== undefined && typeof o.gracePeriodSeconds !== 'number') throw bad('gracePeriodSeconds must be an integer');
+  if (o.dryRun !== undefined && o.dryRun !== null) {
+    if (!Array.isArray(o.dryRun)) throw bad('dryRun must be a list of strings');
+    dryRunValues(o.dryRun);
+  }
   if (o.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy))
     throw bad(`propagationPolicy: Unsupported value: "${o.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
   return o;

@@ -1,6 +1,8 @@
-// apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as
-// kubectl), create -f and replace -f.
+// apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as kubectl;
+// or --server-side: an apply patch, then kubectl's migration of client-side apply's managers), create -f
+// and replace -f.
 import { createThreeWayMergePatch } from '@minik8s/shared/patch';
+import { findFieldsOwners, LAST_APPLIED_PATH, upgradeManagedFieldsPatch, type ManagedFieldsEntry } from '@minik8s/shared/ssa';
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
 import type { Ctx } from '../context';
@@ -17,6 +19,12 @@ interface FileOptions {
   recursive?: boolean;
   kustomize?: string;
   output?: string;
+}
+
+interface ApplyOptions extends FileOptions {
+  serverSide?: boolean;
+  forceConflicts?: boolean;
+  fieldManager?: string;
 }
 
 /** The namespace an object goes to: its own, else -n / the context's; a mismatch with -n is an error. */
@@ -70,7 +78,8 @@ function fail(e: unknown, what: string, source: string): never {
   throw e;
 }
 
-export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
+export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
+  if (o.forceConflicts && !o.serverSide) throw new CliError('--force-conflicts only works with --server-side');
   return eachManifest(ctx, o, async (m, ns) => {
     const name = m.obj.metadata.name;
     if (!name) {
@@ -79,6 +88,8 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
     }
     // kubectl's builder sets the default namespace on the object before it is recorded.
     if (ns) m.obj.metadata.namespace = ns;
+    if (o.serverSide) return serverSideApply(ctx, m, ns, name, o.fieldManager ?? SSA_MANAGER, !!o.forceConflicts);
+    const manager = o.fieldManager ?? 'kubectl-client-side-apply';
     const modified = withLastApplied(m.obj);
     let live: KubeObject | undefined;
     try {
@@ -90,7 +101,7 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
       try {
         await ctx.client.request('POST', resourcePath(m.rt, ns), {
           body: modified,
-          query: { fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' },
+          query: { fieldManager: manager, fieldValidation: 'Strict' },
         });
       } catch (e) {
         fail(e, 'creating', m.source);
@@ -119,7 +130,7 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
       await ctx.client.request('PATCH', resourcePath(m.rt, ns, name), {
         body: JSON.stringify(patch),
         contentType: 'application/strategic-merge-patch+json',
-        query: { fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' },
+        query: { fieldManager: manager, fieldValidation: 'Strict' },
       });
     } catch (e) {
       if (e instanceof ApiError && e.reason !== 'Invalid') {
@@ -134,6 +145,115 @@ export async function apply(ctx: Ctx, o: FileOptions): Promise<number> {
       fail(e, 'patching', m.source);
     }
     process.stdout.write(`${label(m, name)} configured\n`);
+  });
+}
+
+/** kubectl's manager names: server-side apply's default, and the one that carries a kept last-applied annotation. */
+const SSA_MANAGER = 'kubectl';
+const LAST_APPLIED_MANAGER = 'kubectl-last-applied';
+
+const CONFLICT_HELP = `Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
+
+type Managed = KubeObject & { metadata: { managedFields?: ManagedFieldsEntry[] } };
+
+/**
+ * apply --server-side: the manifest as an apply patch (created when absent, 409 on conflicts unless forced);
+ * then, as kubectl, a kept last-applied annotation gets its own Apply owner, and the client-side apply
+ * managers' fields move to this manager (a JSON patch with the resourceVersion as precondition) followed by
+ * the same apply again, so fields the manifest dropped are pruned.
+ */
+async function serverSideApply(
+  ctx: Ctx,
+  m: Manifest,
+  ns: string | undefined,
+  name: string,
+  manager: string,
+  force: boolean,
+): Promise<void> {
+  const path = resourcePath(m.rt, ns, name);
+  const patch = (body: string, contentType: string, fieldManager?: string) =>
+    ctx.client.request<Managed>('PATCH', path, {
+      body,
+      contentType,
+      query: fieldManager ? { fieldManager, fieldValidation: 'Strict', ...(force ? { force: 'true' } : {}) } : undefined,
+    });
+  const data = JSON.stringify(m.obj);
+  let obj: Managed;
+  try {
+    obj = await patch(data, 'application/apply-patch+yaml', manager);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 409) {
+      process.stderr.write(`error: ${e.status.message ?? ''}\n${CONFLICT_HELP}\n`);
+      throw e;
+    }
+    fail(e, 'patching', m.source);
+  }
+  try {
+    obj = await keepLastApplied(ctx, m, path, obj, manager);
+  } catch (e) {
+    process.stderr.write(
+      `Warning: failed to migrate kubectl.kubernetes.io/last-applied-configuration for Server-Side Apply. This is non-fatal and will be retried next time you apply. Error: ${(e as Error).message}\n`,
+    );
+  }
+  const csa = new Set(findFieldsOwners(obj.metadata.managedFields, 'Update', LAST_APPLIED_PATH).map((e) => e.manager ?? ''));
+  let migrated = false;
+  for (let i = 0; i < 5 && csa.size; i++) {
+    const upgrade = upgradeManagedFieldsPatch(obj, csa, manager);
+    if (!upgrade) break;
+    try {
+      obj = await patch(upgrade, 'application/json-patch+json');
+      migrated = true;
+      break;
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) {
+        process.stderr.write(
+          `Warning: server rejected managed fields migration to Server-Side Apply. This is non-fatal and will be retried next time you apply. Error: ${(e as Error).message}\n`,
+        );
+        break;
+      }
+      obj = await ctx.client.request<Managed>('GET', path);
+    }
+  }
+  if (migrated) {
+    try {
+      await patch(data, 'application/apply-patch+yaml', manager);
+    } catch (e) {
+      process.stderr.write(
+        `Warning: failed to re-apply configuration after performing Server-Side Apply migration. This is non-fatal and will be retried next time you apply. Error: ${(e as Error).message}\n`,
+      );
+    }
+  }
+  process.stdout.write(`${label(m, name)} serverside-applied\n`);
+}
+
+/** kubectl's saveLastApplyAnnotationIfNecessary: an annotation left by client-side apply keeps an Apply owner of its own. */
+async function keepLastApplied(ctx: Ctx, m: Manifest, path: string, obj: Managed, manager: string): Promise<Managed> {
+  const annotation = obj.metadata.annotations?.[LAST_APPLIED];
+  if (manager !== SSA_MANAGER || annotation === undefined) return obj;
+  if (findFieldsOwners(obj.metadata.managedFields, 'Apply', LAST_APPLIED_PATH).length) return obj;
+  const just = {
+    apiVersion: m.obj.apiVersion,
+    kind: m.obj.kind,
+    metadata: {
+      name: obj.metadata.name,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      annotations: { [LAST_APPLIED]: annotation },
+    },
+  };
+  return ctx.client.request<Managed>('PATCH', path, {
+    body: JSON.stringify(just),
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: LAST_APPLIED_MANAGER, fieldValidation: 'Strict' },
   });
 }
 

@@ -7,7 +7,7 @@
 import type { ResourceStrategy } from '../../registry/strategy';
 import { clone, isObj, rfc3339, type Obj } from '../../registry/objects';
 import { withCondition } from './conditions';
-import { validateCrd, validateCrdStatus, validateCrdUpdate, versionsOf } from './validation';
+import { validateCrd, validateCrdCosts, validateCrdStatus, validateCrdUpdate, versionsOf } from './validation';
 
 export const GROUP = 'apiextensions.k8s.io';
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -69,6 +69,7 @@ export const customResourceDefinitions: ResourceStrategy = {
     o.status = storedVersions(o, o.status);
   },
   validate: validateCrd,
+  validateCreate: (crd) => validateCrdCosts(crd),
   validateUpdate: validateCrdUpdate,
   deletion: { mark },
 };

@@ -9,7 +9,7 @@ import { dns1035LabelErrors, dns1123SubdomainErrors, fe, type Cause } from '../.
 import { deepEqual, isObj, type Obj } from '../../registry/objects';
 import { hasDefaults } from './schema/defaults';
 import { child, index, isObject, type Props } from './schema/paths';
-import { schemaErrors } from './schema/structural';
+import { costErrors, schemaErrors } from './schema/structural';
 
 export const APPROVAL_ANNOTATION = 'api-approved.kubernetes.io';
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
@@ -289,9 +289,27 @@ export function validateCrdStatus(crd: Obj): Cause[] {
 const isEstablished = (crd: Obj) =>
   (Array.isArray(crd.status?.conditions) ? crd.status.conditions : []).some((c: Obj) => c?.type === 'Established' && c.status === 'True');
 
+/**
+ * CEL rules over the estimated cost limits in each schema a create sets or an update changes (upstream
+ * skips the per-expression check for unchanged schemas, so a stored CRD stays updatable as it is).
+ */
+export function validateCrdCosts(crd: Obj, old?: Obj): Cause[] {
+  const versions = versionsOf(crd);
+  const before = new Map(old ? versionsOf(old).map((v) => [v.name, v.schema?.openAPIV3Schema]) : []);
+  const schemaPath = perVersion(versions, 'schema', 'spec.validation');
+  const out: Cause[] = [];
+  versions.forEach((v, i) => {
+    const sp = schemaPath(i);
+    const schema: unknown = v.schema?.openAPIV3Schema;
+    if (!sp || !isObj(schema) || (old && deepEqual(before.get(v.name), schema))) return;
+    out.push(...costErrors(schema, sp));
+  });
+  return out;
+}
+
 /** What an update may not change (upstream ValidateCustomResourceDefinitionUpdate beyond the object's own checks). */
 export function validateCrdUpdate(crd: Obj, old: Obj): Cause[] {
-  const out: Cause[] = [];
+  const out: Cause[] = [...validateCrdCosts(crd, old)];
   if (isEstablished(old)) {
     if (crd.spec?.scope !== old.spec?.scope) out.push(fe.immutable('spec.scope', crd.spec?.scope));
     if (crd.spec?.names?.kind !== old.spec?.names?.kind) out.push(fe.immutable('spec.names.kind', crd.spec?.names?.kind));

@@ -1,18 +1,20 @@
 // Garbage collector: deletes objects whose owners are all gone (background), deletes the blocking
 // dependents of an owner marked with the foregroundDeletion finalizer before removing it, and strips
-// the owner's references from its dependents for the orphan finalizer.
+// the owner's references from its dependents for the orphan finalizer. Custom resources count as owners
+// and dependents too: each Established CRD's kind is watched while the CRD exists (upstream's GC monitors
+// every resource discovery lists).
 import {
+  Informer,
   isConflict,
   isNotFound,
   RESOURCES,
   resourceForKind,
-  type Informer,
   type KubeObject,
   type meta,
   type ResourceType,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
-import { decideDependent, type OwnerState } from './decide';
+import { CRDS, customResourceType, decideDependent, type OwnerState } from './decide';
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -37,16 +39,46 @@ export class GarbageCollector extends Controller {
   /** owner uid → item keys of the objects referring to it. */
   private readonly dependents = new Map<string, Set<string>>();
 
+  /** The custom kinds watched, by `group|kind` (an owner reference may name any served version), with their CRD. */
+  private readonly custom = new Map<string, { rt: ResourceType; crd: string }>();
+
   constructor(ctx: ControllerContext, workers: number) {
     super('garbagecollector', ctx, workers);
-    for (const rt of watchedResources()) {
-      const inf = ctx.factory.informer<KubeObject>(rt);
-      this.informers.set(rtId(rt), { rt, inf });
-      inf.addEventHandler({
-        onAdd: (o) => this.observe(rt, undefined, o),
-        onUpdate: (old, o) => this.observe(rt, old, o),
-        onDelete: (o) => this.forget(rt, o),
-      });
+    for (const rt of watchedResources()) this.watch(rt, ctx.factory.informer<KubeObject>(rt));
+    ctx.factory.informer<KubeObject>(CRDS).addEventHandler({
+      onAdd: (crd) => this.watchCustom(crd),
+      onUpdate: (_, crd) => this.watchCustom(crd),
+      onDelete: (crd) => void this.unwatchCustom(crd),
+    });
+  }
+
+  private watch(rt: ResourceType, inf: Informer<KubeObject>): void {
+    this.informers.set(rtId(rt), { rt, inf });
+    inf.addEventHandler({
+      onAdd: (o) => this.observe(rt, undefined, o),
+      onUpdate: (old, o) => this.observe(rt, old, o),
+      onDelete: (o) => this.forget(rt, o),
+    });
+  }
+
+  /** Watch an Established CRD's kind (its own informer, not the factory's: it stops when the CRD goes). */
+  private watchCustom(crd: KubeObject): void {
+    const rt = customResourceType(crd);
+    if (!rt || this.informers.has(rtId(rt))) return;
+    const inf = new Informer<KubeObject>(this.ctx.client, rt, {}, this.log);
+    this.watch(rt, inf);
+    this.custom.set(`${rt.group}|${rt.kind}`, { rt, crd: crd.metadata.name! });
+    this.log.info({ resource: rtId(rt) }, 'watching a custom resource for owners and dependents');
+    inf.start().catch((e: unknown) => this.log.error({ err: e, resource: rtId(rt) }, 'custom resource informer failed'));
+  }
+
+  private async unwatchCustom(crd: KubeObject): Promise<void> {
+    for (const [k, { rt, crd: name }] of this.custom) {
+      if (name !== crd.metadata.name) continue;
+      this.custom.delete(k);
+      const e = this.informers.get(rtId(rt));
+      this.informers.delete(rtId(rt));
+      await e?.inf.stop();
     }
   }
 
@@ -107,7 +139,7 @@ export class GarbageCollector extends Controller {
 
   /** Is the owner there? The cache first, then a live GET so informer lag never deletes a live object's dependents. */
   private async ownerState(ref: meta.OwnerReference, namespace: string | undefined): Promise<OwnerState> {
-    const rt = resourceForKind(ref.apiVersion, ref.kind);
+    const rt = resourceForKind(ref.apiVersion, ref.kind) ?? this.custom.get(`${ref.apiVersion.split('/')[0]}|${ref.kind}`)?.rt;
     let owner: KubeObject | undefined = this.byUid.get(ref.uid)?.obj;
     if (!owner && rt) {
       try {

@@ -1,5 +1,51 @@
 // The garbage collector's decision for one dependent (upstream attemptToDeleteItem), pure.
-import type { meta } from '@minik8s/shared';
+import type { KubeObject, meta, ResourceType } from '@minik8s/shared';
+
+export const CRDS: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  kind: 'CustomResourceDefinition',
+  listKind: 'CustomResourceDefinitionList',
+  resource: 'customresourcedefinitions',
+  singular: 'customresourcedefinition',
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  subresources: ['status'],
+  verbs: ['get', 'list', 'watch'],
+};
+
+interface CrdShape {
+  spec?: {
+    group?: string;
+    scope?: string;
+    names?: { kind?: string; listKind?: string; plural?: string; singular?: string };
+    versions?: { name?: string; served?: boolean; storage?: boolean }[];
+  };
+  status?: { conditions?: { type?: string; status?: string }[] };
+}
+
+/** The resource an Established CRD serves, at its storage version (served), or undefined. */
+export function customResourceType(crd: KubeObject): ResourceType | undefined {
+  const { spec, status } = crd as KubeObject & CrdShape;
+  if (!status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
+  const version = spec?.versions?.find((v) => v.storage && v.served) ?? spec?.versions?.find((v) => v.served);
+  const names = spec?.names;
+  if (!spec?.group || !version?.name || !names?.kind || !names.plural) return undefined;
+  return {
+    group: spec.group,
+    version: version.name,
+    kind: names.kind,
+    listKind: names.listKind ?? `${names.kind}List`,
+    resource: names.plural,
+    singular: names.singular ?? names.kind.toLowerCase(),
+    namespaced: spec.scope !== 'Cluster',
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['delete', 'get', 'list', 'patch', 'watch'],
+  };
+}
 
 export type OwnerState = 'exists' | 'absent' | 'waiting';
 

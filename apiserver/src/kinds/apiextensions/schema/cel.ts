@@ -4,11 +4,14 @@
 // object on updates (a rule that uses it is a transition rule, skipped when there is no old value unless
 // optionalOldSelf), `message` / `messageExpression`, `reason`, `fieldPath`; rules run only when the
 // object passed the schema's blocking checks. The standard library, the strings extension and
-// Kubernetes' list library (isSorted, sum, min, max, indexOf, lastIndexOf) are available.
+// Kubernetes' list library (isSorted, sum, min, max, indexOf, lastIndexOf) are available. Each evaluation
+// is first charged its worst-case cost over the actual value's sizes (celcost.ts): over the per-call limit
+// or the object's remaining budget, it and every later rule are not run, as upstream cancels them.
 import { CelScalar, celEnv, celMethod, isCelError, listType, parse, plan, type CelEnv, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { fe, type Cause } from '../../../registry/fielderrors';
 import { child, index, isObject, jsonType, type Props } from './paths';
+import { estimateCost, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, schemaShape, valueShape, type Shape } from './celcost';
 
 export interface ValidationRule {
   rule: string;
@@ -20,11 +23,14 @@ export interface ValidationRule {
 }
 
 type Program = (bindings: Record<string, unknown>) => unknown;
+type Expr = ReturnType<typeof parse>['expr'];
 
 interface Compiled {
   rule: ValidationRule;
   program: Program;
+  expr: Expr;
   message?: Program;
+  messageExpr?: Expr;
   usesOldSelf: boolean;
 }
 
@@ -88,10 +94,10 @@ function mentions(node: unknown, name: string): boolean {
   return Object.values(o).some((v) => typeof v === 'object' && mentions(v, name));
 }
 
-function compileOne(src: string): { program: Program; usesOldSelf: boolean } {
+function compileOne(src: string): { program: Program; expr: Expr; usesOldSelf: boolean } {
   const parsed = parse(src);
   const run = plan(celEnvironment(), parsed) as (b?: Record<string, unknown>) => unknown;
-  return { program: (b) => run(b), usesOldSelf: mentions(parsed.expr, 'oldSelf') };
+  return { program: (b) => run(b), expr: parsed.expr, usesOldSelf: mentions(parsed.expr, 'oldSelf') };
 }
 
 const compiledRules = new WeakMap<Props, { rules: Compiled[]; errors: CompileError[] }>();
@@ -111,10 +117,10 @@ export function compileRules(s: Props): { rules: Compiled[]; errors: CompileErro
       c.errors.push({ index: i, field: 'rule', detail: `compilation failed: ERROR: ${(e as Error).message}` });
       return;
     }
-    let message: Program | undefined;
+    let message: ReturnType<typeof compileOne> | undefined;
     if (typeof rule.messageExpression === 'string' && rule.messageExpression.trim()) {
       try {
-        message = compileOne(rule.messageExpression).program;
+        message = compileOne(rule.messageExpression);
       } catch (e) {
         c.errors.push({
           index: i,
@@ -124,10 +130,26 @@ export function compileRules(s: Props): { rules: Compiled[]; errors: CompileErro
         return;
       }
     }
-    c.rules.push({ rule, program: compiled.program, message, usesOldSelf: compiled.usesOldSelf });
+    c.rules.push({ rule, ...compiled, message: message?.program, messageExpr: message?.expr });
   });
   compiledRules.set(s, c);
   return c;
+}
+
+/**
+ * The estimated worst-case cost of each compiled rule of a node (index into x-kubernetes-validations) over
+ * the schema's bounds, times `cardinality` (how often the node can occur in one object), and of its
+ * messageExpression (once, as upstream).
+ */
+export function estimatedCosts(s: Props, cardinality: number): { index: number; rule: number; message?: number }[] {
+  const shape = schemaShape(s);
+  const vars = { self: shape, oldSelf: shape };
+  const rules = s['x-kubernetes-validations'] as ValidationRule[];
+  return compileRules(s).rules.map((c) => ({
+    index: rules.indexOf(c.rule),
+    rule: Math.min(2 ** 64, estimateCost(c.expr, vars) * cardinality),
+    message: c.messageExpr ? estimateCost(c.messageExpr, vars) : undefined,
+  }));
 }
 
 /** A JSON value as CEL sees it through its schema: integers as int (bigint), numbers as double. */
@@ -156,10 +178,16 @@ const REASONS: Record<string, (field: string, value: unknown, detail: string) =>
 
 const ruleText = (r: ValidationRule) => (r.message ? r.message.trim() : r.rule.trim());
 
-/** The message of a failed rule: its messageExpression's value when that evaluates to a usable string, else its message, else "failed rule: <rule>". */
-function failureMessage(c: Compiled, bindings: Record<string, unknown>): string {
+/**
+ * The message of a failed rule: its messageExpression's value when that evaluates to a usable string
+ * within the budget, else its message, else "failed rule: <rule>".
+ */
+function failureMessage(c: Compiled, bindings: Record<string, unknown>, shapes: Record<string, Shape>, budget: Budget): string {
   const fallback = c.rule.message ? c.rule.message.trim() : `failed rule: ${ruleText(c.rule)}`;
   if (!c.message) return fallback;
+  const cost = estimateCost(c.messageExpr, shapes);
+  if (cost > PER_CALL_LIMIT || cost > budget.remaining) return fallback;
+  budget.remaining -= cost;
   const out = c.message(bindings);
   if (typeof out !== 'string') return fallback;
   const text = out.trim();
@@ -169,16 +197,41 @@ function failureMessage(c: Compiled, bindings: Record<string, unknown>): string 
 /** Which rules a walk runs: all, those without oldSelf (every write), or the transition rules (updates). */
 export type RuleSet = 'all' | 'plain' | 'transition';
 
-function evaluate(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, out: Cause[]): void {
+/** What one validation call may still spend (upstream's RuntimeCELCostBudget); stopped once exceeded. */
+interface Budget {
+  remaining: number;
+  stopped: boolean;
+}
+
+function evaluate(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, budget: Budget, out: Cause[]): void {
   const { rules } = compileRules(s);
-  if (!rules.length) return;
+  if (!rules.length || budget.stopped) return;
   const type = s.type ?? jsonType(value);
   const bindings: Record<string, unknown> = { self: celValue(s, value) };
   const hasOld = old !== undefined;
   if (hasOld) bindings.oldSelf = celValue(s, old);
+  const shapes = { self: valueShape(value), oldSelf: valueShape(hasOld ? old : null) };
   for (const c of rules) {
     if ((which === 'plain' && c.usesOldSelf) || (which === 'transition' && !c.usesOldSelf)) continue;
     if (c.usesOldSelf && !hasOld && !c.rule.optionalOldSelf) continue;
+    const cost = estimateCost(c.expr, shapes);
+    if (cost > PER_CALL_LIMIT) {
+      out.push(
+        fe.invalid(
+          path,
+          type,
+          `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleText(c.rule)}`,
+        ),
+      );
+      budget.stopped = true;
+      return;
+    }
+    if (cost > budget.remaining) {
+      out.push(fe.invalid(path, type, 'validation failed due to running out of cost budget, no further validation rules will be run'));
+      budget.stopped = true;
+      return;
+    }
+    budget.remaining -= cost;
     const at = c.rule.fieldPath ? child(path, c.rule.fieldPath.trim().replace(/^\./, '')) : path;
     let result: unknown;
     try {
@@ -195,7 +248,7 @@ function evaluate(s: Props, value: unknown, old: unknown, path: string, which: R
       out.push(fe.invalid(at, type, `rule did not evaluate to a boolean evaluating rule: ${ruleText(c.rule)}`));
       continue;
     }
-    const message = failureMessage(c, bindings);
+    const message = failureMessage(c, bindings, shapes, budget);
     out.push((REASONS[c.rule.reason ?? ''] ?? ((f, v, d) => fe.invalid(f, v, d)))(at, type, message));
   }
 }
@@ -204,16 +257,23 @@ function evaluate(s: Props, value: unknown, old: unknown, path: string, which: R
  * The causes of every x-kubernetes-validations rule `value` fails, at every depth; `old` is the stored
  * object on updates (correlated by property name, map keys of x-kubernetes-list-type=map lists).
  */
-export function celErrors(s: Props, value: unknown, old: unknown, path = '', which: RuleSet = 'all'): Cause[] {
+export function celErrors(
+  s: Props,
+  value: unknown,
+  old: unknown,
+  path = '',
+  which: RuleSet = 'all',
+  budget = RUNTIME_CEL_COST_BUDGET,
+): Cause[] {
   const out: Cause[] = [];
-  walk(s, value, old, path, which, out);
+  walk(s, value, old, path, which, { remaining: budget, stopped: false }, out);
   return out;
 }
 
-function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, out: Cause[]): void {
-  if (value === undefined || value === null) return;
-  evaluate(s, value, old, path, which, out);
-  for (const sub of s.allOf ?? []) evaluate(sub, value, old, path, which, out);
+function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleSet, budget: Budget, out: Cause[]): void {
+  if (value === undefined || value === null || budget.stopped) return;
+  evaluate(s, value, old, path, which, budget, out);
+  for (const sub of s.allOf ?? []) evaluate(sub, value, old, path, which, budget, out);
   if (Array.isArray(value)) {
     if (!isObject(s.items)) return;
     const items = s.items;
@@ -222,7 +282,7 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
     if (keys && Array.isArray(old)) for (const o of old) if (isObject(o)) oldByKey.set(JSON.stringify(keys.map((k) => o[k])), o);
     value.forEach((x, i) => {
       const prev = keys && isObject(x) ? oldByKey.get(JSON.stringify(keys.map((k) => x[k]))) : undefined;
-      walk(items, x, prev, index(path, i), which, out);
+      walk(items, x, prev, index(path, i), which, budget, out);
     });
     return;
   }
@@ -232,7 +292,7 @@ function walk(s: Props, value: unknown, old: unknown, path: string, which: RuleS
   const oldObj = isObject(old) && s['x-kubernetes-map-type'] !== 'atomic' ? old : undefined;
   for (const [k, x] of Object.entries(value)) {
     const sub = Object.hasOwn(props, k) ? props[k] : extra;
-    if (sub) walk(sub, x, oldObj?.[k], Object.hasOwn(props, k) ? child(path, k) : `${path}[${k}]`, which, out);
+    if (sub) walk(sub, x, oldObj?.[k], Object.hasOwn(props, k) ? child(path, k) : `${path}[${k}]`, which, budget, out);
   }
 }
 

@@ -8,7 +8,8 @@
 // .properties[spec].type`).
 import { fe, type Cause } from '../../../registry/fielderrors';
 import { deepEqual } from '../../../registry/objects';
-import { celErrors, compileRules } from './cel';
+import { celErrors, compileRules, estimatedCosts } from './cel';
+import { costErrorMessage, maxCardinality, repeats, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './celcost';
 import { pruned } from './defaults';
 import { child, index, isObject, key, type Props } from './paths';
 import { compilePattern, validateValue } from './values';
@@ -228,6 +229,23 @@ interface Walk {
   /** CEL rules are compiled only in a structural schema. */
   cel: boolean;
 }
+
+/** Upstream's TotalCost: the sum, and the (at most 4) costliest expressions over 1% of the CRD limit. */
+interface TotalCost {
+  sum: number;
+  costliest: { path: string; cost: number }[];
+}
+
+function observe(t: TotalCost, path: string, cost: number): void {
+  t.sum = Math.min(2 ** 64, t.sum + cost);
+  if (cost < STATIC_ESTIMATED_CRD_COST_LIMIT / 100) return;
+  t.costliest.push({ path, cost });
+  t.costliest.sort((a, b) => b.cost - a.cost);
+  t.costliest.length = Math.min(t.costliest.length, 4);
+}
+
+/** How often a list's items or a map's values under `s` can occur, bounded by what fits in a request. */
+const below = (s: Props, sub: Props, cardinality: number) => Math.min(cardinality * repeats(s), maxCardinality(sub));
 
 interface Errors {
   schema: Cause[];
@@ -462,4 +480,56 @@ export function schemaErrors(schema: Props, path: string, statusEnabled: boolean
   const api = openApiErrors(schema, at, { allowDefaults: true, insideResourceMeta: false, cel }, true);
   out.push(...api.schema, ...api.cel);
   return out;
+}
+
+/**
+ * The rules of a structural schema whose estimated cost is over upstream's limits (per expression, and for
+ * the whole schema with its costliest expressions named). Checked on creates and on updates that change
+ * the schema, as upstream, so a stored CRD stays updatable (finalizers, status) as it is.
+ */
+export function costErrors(schema: Props, path: string): Cause[] {
+  const at = child(path, 'openAPIV3Schema');
+  if (structuralErrors(schema, at).length) return [];
+  const out: Cause[] = [];
+  const total: TotalCost = { sum: 0, costliest: [] };
+  costWalk(schema, at, 1, total, out);
+  if (total.sum > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    for (const { path: p } of total.costliest)
+      out.push(fe.forbidden(p, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema'));
+    out.push(
+      fe.forbidden(
+        at,
+        costErrorMessage(
+          'x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema',
+          total.sum,
+          STATIC_ESTIMATED_CRD_COST_LIMIT,
+        ),
+      ),
+    );
+  }
+  return out;
+}
+
+function costWalk(s: Props, path: string, cardinality: number, total: TotalCost, out: Cause[]): void {
+  const at = (i: number, f: string) => child(index(child(path, 'x-kubernetes-validations'), i), f);
+  for (const { index: i, rule, message } of estimatedCosts(s, cardinality)) {
+    if (rule > STATIC_ESTIMATED_COST_LIMIT)
+      out.push(fe.forbidden(at(i, 'rule'), costErrorMessage('estimated rule cost', rule, STATIC_ESTIMATED_COST_LIMIT)));
+    observe(total, at(i, 'rule'), rule);
+    if (message === undefined) continue;
+    if (message > STATIC_ESTIMATED_COST_LIMIT)
+      out.push(
+        fe.forbidden(
+          at(i, 'messageExpression'),
+          costErrorMessage('estimated messageExpression cost', message, STATIC_ESTIMATED_COST_LIMIT),
+        ),
+      );
+    observe(total, at(i, 'messageExpression'), message);
+  }
+  for (const [name, p] of Object.entries(isObject(s.properties) ? s.properties : {}))
+    if (isObject(p)) costWalk(p, key(child(path, 'properties'), name), cardinality, total, out);
+  const ap = subschema(s.additionalProperties);
+  if (ap) costWalk(ap, child(path, 'additionalProperties'), below(s, ap, cardinality), total, out);
+  const items = subschema(s.items);
+  if (items) costWalk(items, child(path, 'items'), below(s, items, cardinality), total, out);
 }
