@@ -13,7 +13,8 @@ import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { ADMISSION, builtinKinds } from './kinds';
+import { admissionChain, builtinKinds } from './kinds';
+import { loadAdmissionConfig } from './admission-config';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -153,7 +154,7 @@ export async function buildServer(
   const registry = new Registry(store, cfg.etcdPrefix, kinds, {
     watchCacheSize: cfg.watchCacheSize,
     log: (msg, err) => log.warn({ err }, msg),
-    admission: ADMISSION,
+    admission: admissionChain(loadAdmissionConfig(cfg.admissionControlConfigFile).podSecurity),
   });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),
