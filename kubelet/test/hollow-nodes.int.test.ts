@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ApiClient, R, isNodeReady, type KubeObject, type Node, type Pod } from '@minik8s/shared';
 import {
   REPO,
+  kubeconfigFile,
   kubeletArgs,
   startApiserver,
   startProcess,
@@ -25,11 +26,15 @@ const names = ['hn-000', 'hn-001', 'hn-002'];
 beforeAll(async () => {
   api = await startApiserver();
   client = new ApiClient(api.admin);
+  // One process speaks for three nodes, so it cannot use one node's identity (NodeRestriction lets
+  // system:node:hn write only Node "hn"): like kubemark's hollow nodes, a user of its own, later flags winning.
   proc = startProcess('hollow-nodes', process.execPath, [
     join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'),
     '--count',
     '3',
     ...(await kubeletArgs(api.url, 'hn')).args,
+    '--kubeconfig',
+    await kubeconfigFile(api.url, { user: 'kubemark' }),
     '--hostname-override',
     'hn',
     '--address',

@@ -13,3 +13,6 @@ export * from './duration';
 export * from './api/timing';
 export * from './selectors/labels';
 export * from './validation';
+export * from './api/pod-references';
+export * from './podsecurity/checks';
+export * from './podsecurity/policy';

@@ -14,6 +14,9 @@ import { secrets } from './core/secret';
 import { eventsKind } from './core/event';
 import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
 import { serviceAccountAdmission } from './core/serviceaccount/admission';
+import { nodeRestrictionAdmission } from './core/noderestriction';
+import { podSecurityAdmission } from './core/podsecurity';
+import { UPSTREAM_POD_SECURITY, type PodSecurityConfig } from '@minik8s/shared';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
 import { replicaSets } from './apps/replicaset';
@@ -101,14 +104,22 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
  * order: each plugin's mutating step in this order, then the object's validation, then each validating step
  * (ResourceQuota last).
  */
-export const ADMISSION: readonly AdmissionPlugin[] = [
-  namespaceLifecycle,
-  customResourceCreates,
-  limitRanger,
-  serviceAccountAdmission,
-  defaultStorageClass,
-  storageObjectInUseProtection,
-  defaultIngressClass,
-  persistentVolumeClaimResize,
-  resourceQuotaAdmission,
-];
+/** The admission chain, in upstream's recommended order, for the cluster's PodSecurity configuration. */
+export function admissionChain(podSecurity: PodSecurityConfig = UPSTREAM_POD_SECURITY): readonly AdmissionPlugin[] {
+  return [
+    namespaceLifecycle,
+    customResourceCreates,
+    limitRanger,
+    serviceAccountAdmission,
+    nodeRestrictionAdmission,
+    podSecurityAdmission(podSecurity),
+    defaultStorageClass,
+    storageObjectInUseProtection,
+    defaultIngressClass,
+    persistentVolumeClaimResize,
+    resourceQuotaAdmission,
+  ];
+}
+
+/** The chain with upstream's PodSecurity defaults (privileged everywhere). */
+export const ADMISSION = admissionChain();

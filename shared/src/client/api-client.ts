@@ -11,6 +11,7 @@ import { CredentialSource, type Credentials } from './credentials';
 import { apiErrorFromBody, connectionError } from './errors';
 import { loadKubeconfig, normalizeServer, type ClientConfig, type KubeconfigOptions } from './kubeconfig';
 import { ResourceClient } from './resource-client';
+import { warningsOf } from './warnings';
 
 /** Where and how to reach the apiserver (a kubeconfig's ClientConfig; its namespace is ignored). */
 export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
@@ -21,6 +22,8 @@ export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
   observe?: (r: RequestRecord) => void;
   /** Connections for requests that are not streamed (default MAX_CONNECTIONS); more wait for a free one. */
   maxConnections?: number;
+  /** Told each warning the server sends (Warning: 299 headers), as client-go's WarningHandler. */
+  onWarning?: (text: string) => void;
 }
 
 /**
@@ -284,6 +287,7 @@ export class ApiClient {
       const agent = opts.stream ? this.agents.streams : this.agents.unary;
       const req = this.transport.request(url, { method, headers, agent, signal: opts.signal }, (res) => {
         const code = res.statusCode ?? 0;
+        if (this.opts.onWarning) for (const w of warningsOf(res.rawHeaders)) this.opts.onWarning(w);
         if (opts.stream && code >= 200 && code < 300) {
           req.setTimeout(0);
           record(res);
