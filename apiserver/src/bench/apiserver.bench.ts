@@ -381,7 +381,7 @@ async function main(): Promise<void> {
   const timed = async (path: string, accept: string) => {
     const s = nowMs();
     const r = await new Promise<number>((ok, fail) => {
-      http
+      https
         .get({ host: '127.0.0.1', port: ap, path, agent, headers: { accept } }, (res) => {
           res.resume();
           res.on('end', () => ok(res.statusCode ?? 0));

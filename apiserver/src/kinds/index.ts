@@ -42,6 +42,10 @@ import { resourceQuotas } from './core/resourcequota';
 import { limitRanges } from './core/limitrange';
 import { limitRanger } from './core/limitranger';
 import { resourceQuotaAdmission } from './core/quotaadmission';
+import { roles } from './rbac/role';
+import { clusterRoles } from './rbac/clusterrole';
+import { roleBindings } from './rbac/rolebinding';
+import { clusterRoleBindings } from './rbac/clusterrolebinding';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -87,6 +91,10 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     cronJobs,
     horizontalPodAutoscalers,
     podDisruptionBudgets,
+    clusterRoleBindings,
+    clusterRoles,
+    roleBindings,
+    roles,
     leases,
     endpointSlices,
     ingresses,
