@@ -23,6 +23,8 @@ import { registerPodProxy } from './podproxy';
 import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
 import { setupAuth, type ObjectGetter } from './auth';
+import { NodeGraph } from './auth/node-graph';
+import { populateNodeGraph } from './auth/node-graph-populator';
 import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 import { CrdController } from './kinds/apiextensions/controller';
@@ -128,6 +130,8 @@ export async function buildServer(
   // The token authenticators read ServiceAccounts, pods and Secrets through the registry built below.
   const get: ObjectGetter = (kind, name, namespace) => registry.get(registry.resource(kind), name, namespace);
   const serviceIP = services.ipRange.ip(services.ipRange.first);
+  // The Node authorizer's graph, fed from the watch caches once they run (below).
+  const nodeGraph = new NodeGraph();
   const authn = await setupAuth(cfg, {
     sans: {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
@@ -135,6 +139,7 @@ export async function buildServer(
     },
     get,
     log,
+    authorizerDeps: { nodeGraph },
   });
   const kinds = new KindRegistry(
     builtinKinds({
@@ -301,6 +306,7 @@ export async function buildServer(
   // One watch cache per kind, now and for kinds registered later (they retry while etcd is down), and
   // the bootstrap objects, in the background.
   const stopCaches = registry.startCaches();
+  const stopNodeGraph = populateNodeGraph(registry, nodeGraph, (msg) => log.warn(msg));
   crds.start();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
@@ -320,6 +326,7 @@ export async function buildServer(
       stopMaintenance();
       crds.stop();
       stopCaches();
+      stopNodeGraph();
       for (const finish of [...activeWatches]) finish();
       await Promise.all([...registry.caches.values()].map((c) => c.stop()));
       await app.close();

@@ -13,3 +13,4 @@ export * from './duration';
 export * from './api/timing';
 export * from './selectors/labels';
 export * from './validation';
+export * from './api/pod-references';

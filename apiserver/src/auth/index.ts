@@ -10,6 +10,8 @@ import { BootstrapTokens } from './bootstrap-tokens';
 import { RequestAuth } from './filter';
 import { DEFAULT_ISSUER, ServiceAccountTokens, type ObjectGetter } from './serviceaccount-tokens';
 import { x509Authenticator } from './x509';
+// registers --authorization-mode Node
+import './node-authorizer';
 
 export { authOf, RequestAuth } from './filter';
 export { registerAuthorizerMode } from './authorizer';
