@@ -22,7 +22,7 @@ import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
 import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
-import { setupAuth, type ObjectGetter } from './auth';
+import { RbacPolicy, setupAuth, watchCacheSource, type ObjectGetter } from './auth';
 import { NodeGraph } from './auth/node-graph';
 import { populateNodeGraph } from './auth/node-graph-populator';
 import type { Flags } from './flags';
@@ -132,6 +132,8 @@ export async function buildServer(
   const serviceIP = services.ipRange.ip(services.ipRange.first);
   // The Node authorizer's graph, fed from the watch caches once they run (below).
   const nodeGraph = new NodeGraph();
+  // The RBAC authorizer's roles and bindings: the watch caches of the registry built below.
+  const rbac = new RbacPolicy(watchCacheSource(() => registry));
   const authn = await setupAuth(cfg, {
     sans: {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
@@ -139,7 +141,7 @@ export async function buildServer(
     },
     get,
     log,
-    authorizerDeps: { nodeGraph },
+    authorizerDeps: { nodeGraph, rbac },
   });
   const kinds = new KindRegistry(
     builtinKinds({
