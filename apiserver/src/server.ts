@@ -28,6 +28,7 @@ import { populateNodeGraph } from './auth/node-graph-populator';
 import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 import { CrdController } from './kinds/apiextensions/controller';
+import { RbacBootstrap } from './kinds/rbac/bootstrap';
 
 export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
@@ -245,22 +246,30 @@ export async function buildServer(
   };
   // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
   const crds = new CrdController(registry, log.child({ controller: 'crd' }));
+  // The bootstrap roles and bindings are reconciled before the apiserver is ready (upstream's rbac/bootstrap-roles hook).
+  const rbacBootstrap = new RbacBootstrap(registry, log.child({ component: 'rbac-bootstrap' }));
   const health =
-    (checkEtcd: boolean, checkCrds = false) =>
+    (checkEtcd: boolean, checkHooks = false) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       const etcd = !checkEtcd || (await etcdHealthy());
-      const synced = !checkCrds || crds.isSynced;
-      const ok = etcd && synced;
+      const synced = !checkHooks || crds.isSynced;
+      const roles = !checkHooks || rbacBootstrap.done;
+      const ok = etcd && synced && roles;
       const verbose = 'verbose' in ((req.query as object) ?? {});
       const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
-      if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+      if (checkHooks) {
+        lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+        lines.push(`[${roles ? '+' : '-'}]poststarthook/rbac/bootstrap-roles ${roles ? 'ok' : 'failed: not finished'}`);
+      }
       const body = verbose
         ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n`
         : ok
           ? 'ok'
-          : etcd
-            ? 'custom resource definitions not synced'
-            : 'etcd unreachable';
+          : !etcd
+            ? 'etcd unreachable'
+            : !synced
+              ? 'custom resource definitions not synced'
+              : 'bootstrap roles not reconciled';
       return reply
         .code(ok ? 200 : 500)
         .type('text/plain; charset=utf-8')
@@ -310,6 +319,7 @@ export async function buildServer(
   const stopCaches = registry.startCaches();
   const stopNodeGraph = populateNodeGraph(registry, nodeGraph, (msg) => log.warn(msg));
   crds.start();
+  void rbacBootstrap.run();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
   const stopMaintenance = startMaintenance(
@@ -327,6 +337,7 @@ export async function buildServer(
     close: async () => {
       stopMaintenance();
       crds.stop();
+      rbacBootstrap.stop();
       stopCaches();
       stopNodeGraph();
       for (const finish of [...activeWatches]) finish();

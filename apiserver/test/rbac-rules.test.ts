@@ -6,6 +6,8 @@ import { covers, ruleAllows, subjectMatches, type PolicyRule } from '../src/auth
 import { RbacPolicy, type RbacResource } from '../src/auth/rbac/policy';
 import { rbacAuthorizer } from '../src/auth/rbac/authorizer';
 import type { Attributes, UserInfo } from '../src/auth/types';
+import { reconcileBinding, reconcileRole } from '../src/auth/rbac/reconcile';
+import { AUTOUPDATE_ANNOTATION } from '../src/auth/rbac/bootstrap-policy';
 
 const req = (o: Partial<Attributes>): Omit<Attributes, 'user'> => ({
   isResourceRequest: true,
@@ -204,5 +206,43 @@ describe('the RBAC authorizer on a policy', () => {
       incomplete: false,
     });
     expect((await z.rulesFor!(jane, 'a')).evaluationError).toBe('clusterrole.rbac.authorization.k8s.io "gone" not found');
+  });
+});
+
+describe('bootstrap policy reconciliation', () => {
+  const role = (rules: PolicyRule[], annotations?: Record<string, string>) => ({
+    metadata: { name: 'r', ...(annotations ? { annotations } : {}) },
+    rules,
+  });
+  const get = { verbs: ['get'], apiGroups: [''], resources: ['pods'] };
+  const list = { verbs: ['list'], apiGroups: [''], resources: ['pods'] };
+  const want = { metadata: { name: 'r', labels: { a: '1' }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } }, rules: [get, list] };
+
+  it('creates what is missing', () => expect(reconcileRole(undefined, want)).toEqual({ op: 'create', obj: want }));
+  it('adds the rules not covered and keeps a user rule', () => {
+    const extra = { verbs: ['delete'], apiGroups: [''], resources: ['secrets'] };
+    const r = reconcileRole(role([get, extra]), want);
+    expect(r).toMatchObject({ op: 'update', obj: { rules: [get, extra, list], metadata: { labels: { a: '1' } } } });
+  });
+  it('leaves a role annotated autoupdate "false" alone', () =>
+    expect(reconcileRole(role([], { [AUTOUPDATE_ANNOTATION]: 'false' }), want)).toEqual({ op: 'none' }));
+  it('nothing to do when all is held', () => expect(reconcileRole(want, want)).toEqual({ op: 'none' }));
+  it('adds missing subjects; replaces a binding to another role', () => {
+    const b = (roleName: string, subjects: unknown[]) => ({
+      metadata: { name: 'b' },
+      roleRef: { kind: 'ClusterRole', name: roleName },
+      subjects,
+    });
+    const expected = b('view', [{ kind: 'Group', name: 'g' }]);
+    expect(reconcileBinding(b('view', [{ kind: 'User', name: 'u' }]), expected)).toMatchObject({
+      op: 'update',
+      obj: {
+        subjects: [
+          { kind: 'User', name: 'u' },
+          { kind: 'Group', name: 'g' },
+        ],
+      },
+    });
+    expect(reconcileBinding(b('edit', []), expected)).toMatchObject({ op: 'recreate', obj: { roleRef: { name: 'view' } } });
   });
 });

@@ -3,7 +3,7 @@
 import type { Registry } from '../../registry/registry';
 import type { RbacResource, RbacSource } from './policy';
 
-const RESOURCES: readonly RbacResource[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
+const RBAC_KINDS: readonly RbacResource[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
 const GROUP = 'rbac.authorization.k8s.io';
 
 export function watchCacheSource(registry: () => Registry): RbacSource {
@@ -12,7 +12,7 @@ export function watchCacheSource(registry: () => Registry): RbacSource {
     return reg.caches.get(reg.resource({ group: GROUP, resource }));
   };
   return {
-    version: () => RESOURCES.map((r) => cache(r)?.rev ?? -1).join(','),
+    version: () => RBAC_KINDS.map((r) => cache(r)?.rev ?? -1).join(','),
     objects: (r) => cache(r)?.state.values() ?? [],
   };
 }

@@ -2,6 +2,7 @@
 // cluster roles and their bindings, rebuilt when one of them moved (no etcd read per request), and the
 // rule visitor upstream's DefaultRuleResolver is: the ClusterRoleBindings first, then the RoleBindings
 // of the namespace, each matching subject's role rules in turn.
+import type { Obj } from '../../registry/objects';
 import type { UserInfo } from '../types';
 import { subjectMatches, type PolicyRule, type Subject } from './rules';
 
@@ -10,7 +11,7 @@ export type RbacResource = 'roles' | 'clusterroles' | 'rolebindings' | 'clusterr
 /** What the index is built from: the current objects of each kind, and a value that changes when any does. */
 export interface RbacSource {
   version(): string;
-  objects(resource: RbacResource): Iterable<{ metadata: { name?: string; namespace?: string } } & Record<string, any>>;
+  objects(resource: RbacResource): Iterable<Obj>;
 }
 
 interface Binding {
@@ -39,10 +40,9 @@ export interface RuleSource {
 /** What a visitor answers: false stops the walk. */
 export type RuleVisitor = (source: RuleSource | undefined, rule: PolicyRule | undefined, err: string | undefined) => boolean;
 
-const rulesOf = (o: Record<string, any>): PolicyRule[] =>
-  Array.isArray(o.rules) ? o.rules.filter((r) => r && Array.isArray(r.verbs)) : [];
+const rulesOf = (o: Obj): PolicyRule[] => (Array.isArray(o.rules) ? o.rules.filter((r) => r && Array.isArray(r.verbs)) : []);
 
-function bindingOf(kind: Binding['kind'], o: Record<string, any>): Binding {
+function bindingOf(kind: Binding['kind'], o: Obj): Binding {
   return {
     kind,
     name: o.metadata.name ?? '',

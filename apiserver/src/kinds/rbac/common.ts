@@ -85,7 +85,9 @@ export function aggregationRule(errs: Errs, v: unknown): void {
   if (!rule) return;
   const selectors = objects(errs, 'aggregationRule.clusterRoleSelectors', rule.clusterRoleSelectors);
   if (!selectors.length)
-    errs.push(fe.required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
+    errs.push(
+      fe.required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'),
+    );
   for (const [sel, p] of selectors) labelSelector(errs, p, sel);
 }
 
@@ -93,8 +95,7 @@ export function aggregationRule(errs: Errs, v: unknown): void {
 export function defaultBinding(o: Obj): void {
   if (isObj(o.roleRef) && !o.roleRef.apiGroup) o.roleRef.apiGroup = RBAC_GROUP;
   if (!Array.isArray(o.subjects)) return;
-  for (const s of o.subjects)
-    if (isObj(s) && !s.apiGroup && (s.kind === 'User' || s.kind === 'Group')) s.apiGroup = RBAC_GROUP;
+  for (const s of o.subjects) if (isObj(s) && !s.apiGroup && (s.kind === 'User' || s.kind === 'Group')) s.apiGroup = RBAC_GROUP;
 }
 
 const CREATED_AT = col('Created At', { type: 'date', description: AGE.description });
