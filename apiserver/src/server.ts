@@ -13,7 +13,7 @@ import { Registry, withKind } from './registry/registry';
 import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
-import { ADMISSION, builtinKinds } from './kinds';
+import { admissionChain, builtinKinds } from './kinds';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -134,7 +134,7 @@ export async function buildServer(
   // The Node authorizer's graph, fed from the watch caches once they run (below).
   const nodeGraph = new NodeGraph();
   // The RBAC authorizer's roles and bindings: the watch caches of the registry built below.
-  const rbac = new RbacPolicy(watchCacheSource(() => registry));
+  const rbac: RbacPolicy = new RbacPolicy(watchCacheSource((): Registry => registry));
   const authn = await setupAuth(cfg, {
     sans: {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
@@ -156,7 +156,7 @@ export async function buildServer(
   const registry = new Registry(store, cfg.etcdPrefix, kinds, {
     watchCacheSize: cfg.watchCacheSize,
     log: (msg, err) => log.warn({ err }, msg),
-    admission: ADMISSION,
+    admission: admissionChain(authn.authorizer, rbac),
   });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),

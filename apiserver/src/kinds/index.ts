@@ -46,6 +46,8 @@ import { roles } from './rbac/role';
 import { clusterRoles } from './rbac/clusterrole';
 import { roleBindings } from './rbac/rolebinding';
 import { clusterRoleBindings } from './rbac/clusterrolebinding';
+import { rbacEscalation } from './rbac/escalation';
+import type { RbacPolicy } from '../auth/rbac/policy';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -120,3 +122,8 @@ export const ADMISSION: readonly AdmissionPlugin[] = [
   persistentVolumeClaimResize,
   resourceQuotaAdmission,
 ];
+
+/** The whole chain: RBAC's escalation check (upstream does it in the RBAC kinds' storage, before admission) and ADMISSION. */
+export function admissionChain(authorizer: ReviewAuthorizer, rbac: RbacPolicy): readonly AdmissionPlugin[] {
+  return [rbacEscalation(authorizer, rbac), ...ADMISSION];
+}

@@ -6,6 +6,7 @@
 import type { ServedResource } from './kinds';
 import type { Obj } from './objects';
 import type { Registry } from './registry';
+import type { UserInfo } from '../auth/types';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';
 
@@ -22,6 +23,8 @@ export interface AdmissionAttributes {
   readonly old?: Obj;
   /** A dry run: a plugin must change no state but the object's. */
   readonly dryRun?: boolean;
+  /** Who asked (undefined: the apiserver's own write). */
+  readonly user?: UserInfo;
 }
 
 export type AdmissionStep = (registry: Registry, attrs: AdmissionAttributes) => Promise<void>;

@@ -18,6 +18,7 @@ import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
 import { kindSchema } from './schemas';
 import { runAdmission, type AdmissionPlugin } from './admission';
+import type { UserInfo } from '../auth/types';
 import { applyWrite, recordWrite } from './fieldmanager';
 
 export interface WriteOptions {
@@ -27,6 +28,8 @@ export interface WriteOptions {
    * metadata.managedFields under this manager. Undefined: an internal write, managedFields as they were.
    */
   manager?: string;
+  /** Who asked for the write (the admission chain sees it); undefined: the apiserver's own write. */
+  user?: UserInfo;
 }
 
 /** A server-side apply: its manager (required) and whether it takes fields other managers own. */
@@ -218,7 +221,7 @@ export class Registry {
     if (opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, '', undefined, obj, opts.manager);
     else if (!opts.applied) delete obj.metadata.managedFields;
     const name = obj.metadata.name ?? '';
-    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun } as const;
+    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun, user: opts.user } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
@@ -311,7 +314,7 @@ export class Registry {
           if (!same && opts.manager !== undefined && !opts.applied)
             recordWrite(this.kinds, r, opts.subresource ?? '', cur.obj, next, opts.manager);
           if (opts.subresource !== 'status') {
-            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun } as const;
+            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun, user: opts.user } as const;
             await runAdmission(this.admission, 'admit', this, attrs);
             const causes = [
               ...validateObject(r, next),
@@ -459,7 +462,7 @@ export class Registry {
           this.checkRevision(r, name, merged, cur);
           return merged;
         },
-        { dryRun: opts.dryRun, subresource: opts.subresource, applied: true },
+        { dryRun: opts.dryRun, subresource: opts.subresource, applied: true, user: opts.user },
       );
     try {
       return { object: await update(), created: false };
@@ -478,7 +481,7 @@ export class Registry {
       );
     if (merged.metadata?.resourceVersion) throw new ApiError(statusFor.conflict(r.storage, name));
     try {
-      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true }), created: true };
+      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true, user: opts.user }), created: true };
     } catch (e) {
       // created meanwhile by someone else: apply to it
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;

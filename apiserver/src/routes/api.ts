@@ -204,7 +204,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       addWarnings(reply, checkBodyFields(validation, r, body));
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun, manager });
+      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun, manager, user: authOf(req).user });
       return send(req, reply, r, 201, created);
     }
     if (req.method === 'DELETE') {
@@ -248,11 +248,11 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (r.namespaced) m.namespace = namespace;
       const stored = toStorage(r, body);
       try {
-        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource, manager }));
+        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource, manager, user: authOf(req).user }));
       } catch (e) {
         // upstream AllowCreateOnUpdate: a PUT of a missing object of such a kind creates it
         if (!(e instanceof ApiError && e.code === 404 && !subresource && r.strategy.createOnUpdate && !m.resourceVersion)) throw e;
-        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun, manager }));
+        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun, manager, user: authOf(req).user }));
       }
     }
     case 'PATCH': {
@@ -266,13 +266,13 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         // unknown fields fail the merge whatever fieldValidation says (the configuration must fit the schema)
         if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
           throw new ApiError(statusFor.badRequest('error decoding YAML: the apply configuration must be an object'));
-        const { object, created } = await registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force });
+        const { object, created } = await registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force, user: authOf(req).user });
         return send(req, reply, r, created ? 201 : 200, object);
       }
       // the check runs on each attempt of the update loop: the warnings of the last one count
       let warnings: string[] = [];
       const check = (patched: unknown) => void (warnings = checkPatchedFields(validation, r, type, patch, patched));
-      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check, manager });
+      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check, manager, user: authOf(req).user });
       addWarnings(reply, warnings);
       return send(req, reply, r, 200, out);
     }
