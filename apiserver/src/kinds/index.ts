@@ -14,6 +14,7 @@ import { secrets } from './core/secret';
 import { eventsKind } from './core/event';
 import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
 import { serviceAccountAdmission } from './core/serviceaccount/admission';
+import { nodeRestrictionAdmission } from './core/noderestriction';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
 import { replicaSets } from './apps/replicaset';
@@ -116,6 +117,7 @@ export const ADMISSION: readonly AdmissionPlugin[] = [
   customResourceCreates,
   limitRanger,
   serviceAccountAdmission,
+  nodeRestrictionAdmission,
   defaultStorageClass,
   storageObjectInUseProtection,
   defaultIngressClass,

@@ -17,7 +17,7 @@ import { clone, deepEqual, rfc3339, type Obj } from './objects';
 import type { Cause } from './fielderrors';
 import { applyPatch, type PatchType } from './patch';
 import { kindSchema } from './schemas';
-import { runAdmission, type AdmissionPlugin } from './admission';
+import { runAdmission, type AdmissionAttributes, type AdmissionPlugin } from './admission';
 import type { UserInfo } from '../auth/types';
 import { applyWrite, recordWrite } from './fieldmanager';
 
@@ -28,8 +28,10 @@ export interface WriteOptions {
    * metadata.managedFields under this manager. Undefined: an internal write, managedFields as they were.
    */
   manager?: string;
-  /** Who asked for the write (the admission chain sees it); undefined: the apiserver's own write. */
+  /** Who asks (what admission plugins see); undefined: the apiserver's own write. */
   user?: UserInfo;
+  /** Admission warnings for the client are added here. */
+  warnings?: string[];
 }
 
 /** A server-side apply: its manager (required) and whether it takes fields other managers own. */
@@ -206,6 +208,12 @@ export class Registry {
     return list;
   }
 
+  /** Both admission phases for a write a subresource handler makes itself (an eviction, a TokenRequest). */
+  async admit(attrs: AdmissionAttributes): Promise<void> {
+    await runAdmission(this.admission, 'admit', this, attrs);
+    await runAdmission(this.admission, 'validate', this, attrs);
+  }
+
   /** Create `body` (at the storage version); `namespace` comes from the URL. */
   async create(
     r: ServedResource,
@@ -221,7 +229,7 @@ export class Registry {
     if (opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, '', undefined, obj, opts.manager);
     else if (!opts.applied) delete obj.metadata.managedFields;
     const name = obj.metadata.name ?? '';
-    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun, user: opts.user } as const;
+    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun, user: opts.user, warnings: opts.warnings } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
@@ -313,8 +321,19 @@ export class Registry {
           // nothing changed: nobody changed anything either
           if (!same && opts.manager !== undefined && !opts.applied)
             recordWrite(this.kinds, r, opts.subresource ?? '', cur.obj, next, opts.manager);
+          const attrs = {
+            operation: 'UPDATE',
+            r: s,
+            namespace,
+            name,
+            subresource: opts.subresource,
+            obj: next,
+            old: cur.obj,
+            dryRun: opts.dryRun,
+            user: opts.user,
+            warnings: opts.warnings,
+          } as const;
           if (opts.subresource !== 'status') {
-            const attrs = { operation: 'UPDATE', r: s, namespace, name, obj: next, old: cur.obj, dryRun: opts.dryRun, user: opts.user } as const;
             await runAdmission(this.admission, 'admit', this, attrs);
             const causes = [
               ...validateObject(r, next),
@@ -325,6 +344,7 @@ export class Registry {
           } else {
             const causes = validateStatusUpdate(s, next, cur.obj);
             if (causes.length) throw this.invalid(s, name, causes);
+            await runAdmission(this.admission, 'validate', this, attrs);
           }
         } catch (e) {
           if (fromCache) {
@@ -462,7 +482,7 @@ export class Registry {
           this.checkRevision(r, name, merged, cur);
           return merged;
         },
-        { dryRun: opts.dryRun, subresource: opts.subresource, applied: true, user: opts.user },
+        { dryRun: opts.dryRun, subresource: opts.subresource, applied: true, user: opts.user, warnings: opts.warnings },
       );
     try {
       return { object: await update(), created: false };
@@ -481,7 +501,7 @@ export class Registry {
       );
     if (merged.metadata?.resourceVersion) throw new ApiError(statusFor.conflict(r.storage, name));
     try {
-      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true, user: opts.user }), created: true };
+      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true, user: opts.user, warnings: opts.warnings }), created: true };
     } catch (e) {
       // created meanwhile by someone else: apply to it
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -521,6 +541,17 @@ export class Registry {
               `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${cur.rev}`,
             ),
           );
+        await runAdmission(this.admission, 'validate', this, {
+          operation: 'DELETE',
+          r: s,
+          namespace,
+          name,
+          obj: cur.obj,
+          old: cur.obj,
+          dryRun: opts.dryRun,
+          user: opts.user,
+          warnings: opts.warnings,
+        });
         const marked = markForDeletion(s, cur.obj, options);
         if (marked) {
           if (deepEqual(marked, cur.obj)) return cur.obj;

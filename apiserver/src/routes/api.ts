@@ -173,6 +173,16 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
     if (!r.verbs.includes(v)) throw methodNotAllowed(req.method);
   };
   const object = () => expectObject(decodeBody(req, r, kinds), r.kind, r.apiVersion, r.version);
+  // who asks and where admission's warnings go (sent as Warning headers with the response)
+  const admission = { user: authOf(req).user, warnings: [] as string[] };
+  // a write's warnings are set before its response (or its error) is sent
+  const warned = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } finally {
+      addWarnings(reply, admission.warnings);
+    }
+  };
 
   // Collection
   if (name === undefined) {
@@ -201,10 +211,10 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       const validation = fieldValidation(q, req.method);
       const { manager } = writeManager(req, q, 'CreateOptions');
       const body = object();
-      addWarnings(reply, checkBodyFields(validation, r, body));
+      admission.warnings.push(...checkBodyFields(validation, r, body));
       if (r.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace)
         throw new ApiError(statusFor.badRequest('the namespace of the provided object does not match the namespace sent on the request'));
-      const created = await registry.create(r, namespace, toStorage(r, body), { dryRun, manager, user: authOf(req).user });
+      const created = await warned(() => registry.create(r, namespace, toStorage(r, body), { dryRun, manager, ...admission }));
       return send(req, reply, r, 201, created);
     }
     if (req.method === 'DELETE') {
@@ -214,7 +224,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         r,
         { namespace, labelSelector: q1(q, 'labelSelector'), fieldSelector: q1(q, 'fieldSelector') },
         opts,
-        { dryRun },
+        { dryRun, ...admission },
       );
       return send(req, reply, r, 200, list);
     }
@@ -238,7 +248,7 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       const validation = fieldValidation(q, req.method);
       const { manager } = writeManager(req, q, 'UpdateOptions');
       const body = object();
-      addWarnings(reply, checkBodyFields(validation, r, body));
+      admission.warnings.push(...checkBodyFields(validation, r, body));
       const m = (body.metadata ??= {});
       if (m.name !== undefined && m.name !== name)
         throw new ApiError(statusFor.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`));
@@ -248,11 +258,11 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (r.namespaced) m.namespace = namespace;
       const stored = toStorage(r, body);
       try {
-        return send(req, reply, r, 200, await registry.update(r, name, namespace, stored, { dryRun, subresource, manager, user: authOf(req).user }));
+        return send(req, reply, r, 200, await warned(() => registry.update(r, name, namespace, stored, { dryRun, subresource, manager, ...admission })));
       } catch (e) {
         // upstream AllowCreateOnUpdate: a PUT of a missing object of such a kind creates it
         if (!(e instanceof ApiError && e.code === 404 && !subresource && r.strategy.createOnUpdate && !m.resourceVersion)) throw e;
-        return send(req, reply, r, 201, await registry.create(r, namespace, stored, { dryRun, manager, user: authOf(req).user }));
+        return send(req, reply, r, 201, await warned(() => registry.create(r, namespace, stored, { dryRun, manager, ...admission })));
       }
     }
     case 'PATCH': {
@@ -266,21 +276,26 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         // unknown fields fail the merge whatever fieldValidation says (the configuration must fit the schema)
         if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
           throw new ApiError(statusFor.badRequest('error decoding YAML: the apply configuration must be an object'));
-        const { object, created } = await registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force, user: authOf(req).user });
+        const { object, created } = await warned(() => registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force, ...admission }));
         return send(req, reply, r, created ? 201 : 200, object);
       }
       // the check runs on each attempt of the update loop: the warnings of the last one count
       let warnings: string[] = [];
       const check = (patched: unknown) => void (warnings = checkPatchedFields(validation, r, type, patch, patched));
-      const out = await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check, manager, user: authOf(req).user });
-      addWarnings(reply, warnings);
+      const out = await warned(async () => {
+        try {
+          return await registry.patch(r, name, namespace, type, patch, { dryRun, subresource, check, manager, ...admission });
+        } finally {
+          admission.warnings.unshift(...warnings);
+        }
+      });
       return send(req, reply, r, 200, out);
     }
     case 'DELETE': {
       if (subresource) throw methodNotAllowed(req.method);
       allow('delete');
       const opts = deleteOptions(q, decodeBody(req, r, kinds));
-      const out = await registry.delete(r, name, namespace, opts, { dryRun });
+      const out = await warned(() => registry.delete(r, name, namespace, opts, { dryRun, ...admission }));
       return send(req, reply, r, 200, withKind(r.storage, out));
     }
     default:

@@ -3,6 +3,7 @@
 // pod in its status.disruptedPods come before the delete, as upstream, so that concurrent evictions cannot
 // overspend it. The pure rules are in eviction-rules.ts.
 import { ApiError, failure, isConflict, statusFor } from '@minik8s/shared';
+import type { UserInfo } from '../../../auth/types';
 import type { Registry } from '../../../registry/registry';
 import type { ServedResource } from '../../../registry/kinds';
 import { methodNotAllowed, success, type Handler, type SubresourceDef } from '../../../registry/strategy';
@@ -17,11 +18,13 @@ export async function evictPod(
   name: string,
   eviction: Obj,
   dryRun: boolean,
+  user?: UserInfo,
 ): Promise<void> {
   if (eviction.metadata?.name && eviction.metadata.name !== name)
     throw new ApiError(statusFor.badRequest(`name in URL does not match name in Eviction object`));
   const options: Obj = eviction.deleteOptions ?? {};
   const pod = await registry.get(pods, name, namespace);
+  await registry.admit({ operation: 'CREATE', r: pods.storage, namespace, name, subresource: 'eviction', obj: eviction, old: pod, dryRun, user });
   const rvUnset = options.preconditions?.resourceVersion == null;
   // Pin the pod's resourceVersion so that it cannot have turned ready since the decision.
   const pinned = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } };
@@ -65,7 +68,7 @@ const evict: Handler = async (req) => {
   // policy/v1beta1 Evictions are accepted too
   const version =
     typeof raw?.apiVersion === 'string' && raw.apiVersion.startsWith('policy/') ? raw.apiVersion.slice('policy/'.length) : 'v1';
-  await evictPod(req.registry, req.r, req.namespace!, req.name, req.object({ ...EVICTION, version }), req.dryRun);
+  await evictPod(req.registry, req.r, req.namespace!, req.name, req.object({ ...EVICTION, version }), req.dryRun, req.user());
   return success(201);
 };
 
