@@ -4,6 +4,7 @@
 // OpenAPI, the pod proxy (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type Logger, type Status } from '@minik8s/shared';
 import { Store, StorageUnavailableError, CompactedError, StorageQuotaError, ObjectTooLargeError } from './storage/etcd';
@@ -29,6 +30,7 @@ import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 import { CrdController } from './kinds/apiextensions/controller';
 import { RbacBootstrap } from './kinds/rbac/bootstrap';
+import type { BindingSpec } from './auth/rbac/bootstrap-policy';
 
 export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
@@ -115,6 +117,16 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
   const url = `https://${cfg.bindAddress.includes(':') ? `[${cfg.bindAddress}]` : cfg.bindAddress}:${cfg.securePort}`;
   cfg.logger.info({ url, etcd: cfg.etcdServers, prefix: cfg.etcdPrefix }, 'apiserver listening');
   return { ...server, url };
+}
+
+/**
+ * The apiserver's identity towards kubelets (its --kubelet-client-certificate's CN) may use their whole API
+ * (upstream's system:kubelet-api-admin; kubeadm binds it the same way at init).
+ */
+function kubeletClientBinding(certFile: string | undefined): BindingSpec[] {
+  if (!certFile) return [];
+  const user = /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(readFileSync(certFile)).subject)?.[1];
+  return user ? [['minik8s:apiserver-kubelet-client', [['User', user]], 'system:kubelet-api-admin']] : [];
 }
 
 /**
@@ -247,7 +259,11 @@ export async function buildServer(
   // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
   const crds = new CrdController(registry, log.child({ controller: 'crd' }));
   // The bootstrap roles and bindings are reconciled before the apiserver is ready (upstream's rbac/bootstrap-roles hook).
-  const rbacBootstrap = new RbacBootstrap(registry, log.child({ component: 'rbac-bootstrap' }));
+  const rbacBootstrap = new RbacBootstrap(
+    registry,
+    log.child({ component: 'rbac-bootstrap' }),
+    kubeletClientBinding(cfg.kubeletClientCertificate),
+  );
   const health =
     (checkEtcd: boolean, checkHooks = false) =>
     async (req: FastifyRequest, reply: FastifyReply) => {

@@ -49,6 +49,8 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+  // clusterrole-aggregation writes rules it does not hold itself
+  rule(['escalate'], [GROUP], ['clusterroles']),
 ];
 
 const ROLES: RoleSpec[] = [
@@ -321,10 +323,12 @@ const ROLES: RoleSpec[] = [
   },
 ];
 
-type SubjectSpec = [kind: 'User' | 'Group' | 'ServiceAccount', name: string, namespace?: string];
+export type SubjectSpec = [kind: 'User' | 'Group' | 'ServiceAccount', name: string, namespace?: string];
 
-/** [binding and role name, subjects] */
-const BINDINGS: [string, SubjectSpec[]][] = [
+/** A ClusterRoleBinding: its name, its ClusterRole (default: the same name), its subjects. */
+export type BindingSpec = [name: string, subjects: SubjectSpec[], role?: string];
+
+const BINDINGS: BindingSpec[] = [
   ['cluster-admin', [['Group', 'system:masters']]],
   ['system:monitoring', [['Group', 'system:monitoring']]],
   ['system:discovery', [['Group', 'system:authenticated']]],
@@ -364,13 +368,13 @@ export function bootstrapClusterRoles(): Obj[] {
   }));
 }
 
-/** The bootstrap ClusterRoleBindings, as objects (each binds the ClusterRole of its name). */
-export function bootstrapClusterRoleBindings(extra: [string, SubjectSpec[]][] = []): Obj[] {
-  return [...BINDINGS, ...extra].map(([name, subjects]) => ({
+/** The bootstrap ClusterRoleBindings and the apiserver's own (`extra`), as objects. */
+export function bootstrapClusterRoleBindings(extra: BindingSpec[] = []): Obj[] {
+  return [...BINDINGS, ...extra].map(([name, subjects, role = name]) => ({
     apiVersion: `${GROUP}/v1`,
     kind: 'ClusterRoleBinding',
     metadata: meta(name),
-    roleRef: { apiGroup: GROUP, kind: 'ClusterRole', name },
+    roleRef: { apiGroup: GROUP, kind: 'ClusterRole', name: role },
     subjects: subjects.map(([kind, n, namespace]) =>
       kind === 'ServiceAccount' ? { kind, name: n, namespace } : { kind, apiGroup: GROUP, name: n },
     ),

@@ -5,7 +5,7 @@ import { ApiError, type Logger } from '@minik8s/shared';
 import type { Registry } from '../../registry/registry';
 import type { ServedResource } from '../../registry/kinds';
 import type { Obj } from '../../registry/objects';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../../auth/rbac/bootstrap-policy';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, type BindingSpec } from '../../auth/rbac/bootstrap-policy';
 import { reconcileBinding, reconcileRole, type Reconciled } from '../../auth/rbac/reconcile';
 import { clusterRoles } from './clusterrole';
 import { clusterRoleBindings } from './clusterrolebinding';
@@ -35,10 +35,7 @@ async function reconcileOne(
 }
 
 /** One pass over the whole bootstrap policy (the bindings of `extraBindings` too). */
-export async function reconcileBootstrapPolicy(
-  registry: Registry,
-  extraBindings: Parameters<typeof bootstrapClusterRoleBindings>[0] = [],
-): Promise<void> {
+export async function reconcileBootstrapPolicy(registry: Registry, extraBindings: BindingSpec[] = []): Promise<void> {
   const roles = registry.resource(clusterRoles);
   for (const role of bootstrapClusterRoles()) await reconcileOne(registry, roles, role, reconcileRole);
   const bindings = registry.resource(clusterRoleBindings);
@@ -52,7 +49,7 @@ export class RbacBootstrap {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
-    private readonly extraBindings: Parameters<typeof bootstrapClusterRoleBindings>[0] = [],
+    private readonly extraBindings: BindingSpec[] = [],
   ) {}
 
   /** Reconcile until it succeeds (etcd may be down at start). */
