@@ -36,11 +36,18 @@ beforeAll(async () => {
   U = api.url;
   await waitFor('default namespace', async () => (await call(U, 'GET', '/api/v1/namespaces/default')).code === 200);
   // the ServiceAccounts of default may read there (RBAC): what their tokens authenticate can then be seen
+  const role = await call(U, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'pod-reader' },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+  });
+  expect(role.code, role.text).toBe(201);
   const rb = await call(U, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: 'serviceaccounts-view' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    metadata: { name: 'serviceaccounts-pod-reader' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
     subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:serviceaccounts:default' }],
   });
   expect(rb.code, rb.text).toBe(201);
