@@ -45,7 +45,11 @@ describe('RBAC kinds (pkg/apis/rbac/validation)', () => {
     const bad = await req('POST', `${G}/clusterrolebindings`, {
       metadata: { name: 'bad' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'x' },
-      subjects: [{ kind: 'ServiceAccount', name: 'default' }, { kind: 'Robot', name: 'r2' }, { kind: 'User', name: '' }],
+      subjects: [
+        { kind: 'ServiceAccount', name: 'default' },
+        { kind: 'Robot', name: 'r2' },
+        { kind: 'User', name: '' },
+      ],
     });
     expect(causes(bad.body)).toEqual([
       'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',

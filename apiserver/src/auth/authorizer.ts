@@ -19,7 +19,10 @@ export const alwaysDeny: Authorizer = {
   rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }),
 };
 
-const EVERYTHING: Pick<RulesResult, 'resourceRules' | 'nonResourceRules'> = alwaysAllow.rulesFor!({ name: '', groups: [] }, '') as RulesResult;
+const EVERYTHING: Pick<RulesResult, 'resourceRules' | 'nonResourceRules'> = alwaysAllow.rulesFor!(
+  { name: '', groups: [] },
+  '',
+) as RulesResult;
 
 /**
  * Members of system:masters may do anything, whatever the modes say (upstream puts this privileged-group

@@ -258,7 +258,7 @@ const ROLES: RoleSpec[] = [
     name: 'system:node-proxier',
     rules: [
       rule(['list', 'watch'], [''], ['services', 'endpoints']),
-      rule(['get'], [''], ['nodes']),
+      rule(['get', 'list', 'watch'], [''], ['nodes']),
       events,
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ],
