@@ -2,6 +2,7 @@
 // bindings every cluster starts with, for users (cluster-admin; admin, edit and view aggregated from the
 // system:aggregate-to-* roles), the discovery and public-info paths, and each component's identity.
 import type { Obj } from '../../registry/objects';
+import { NODE_RULES } from '../node-authorizer';
 import type { PolicyRule } from './rules';
 
 export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
@@ -226,34 +227,8 @@ const ROLES: RoleSpec[] = [
       rule(READ, ['networking.k8s.io'], ['networkpolicies', 'ingresses', 'ingresses/status']),
     ],
   },
-  {
-    name: 'system:node',
-    rules: [
-      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
-      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
-      rule(READ, [''], ['services']),
-      rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
-      rule(['update', 'patch'], [''], ['nodes/status']),
-      rule(['update', 'patch'], [''], ['nodes']),
-      rule(['create', 'update', 'patch'], [''], ['events']),
-      rule(READ, [''], ['pods']),
-      rule(['create', 'delete'], [''], ['pods']),
-      rule(['update', 'patch'], [''], ['pods/status']),
-      rule(['create'], [''], ['pods/eviction']),
-      rule(['get'], [''], ['secrets']),
-      rule(['get'], [''], ['configmaps']),
-      rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
-      rule(['get'], [''], ['endpoints']),
-      rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
-      rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
-      rule(['get'], ['storage.k8s.io'], ['volumeattachments']),
-      rule(['create'], [''], ['serviceaccounts/token']),
-      rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
-      rule(READ, ['storage.k8s.io'], ['csidrivers']),
-      rule(['get', 'update', 'patch', 'delete'], ['storage.k8s.io'], ['csinodes']),
-      rule(READ, ['node.k8s.io'], ['runtimeclasses']),
-    ],
-  },
+  // the rules the Node authorizer applies to every node (upstream's NodeRules)
+  { name: 'system:node', rules: NODE_RULES.map((r) => ({ ...r })) },
   {
     name: 'system:node-proxier',
     rules: [

@@ -1,15 +1,10 @@
 // RBAC's pure rules (upstream pkg/apis/rbac/v1 evaluation helpers and registry/rbac/validation): does a
 // PolicyRule allow a request, does a binding's subject name a user, and do one set of rules cover
 // another (the escalation check).
+import type { rbac } from '@minik8s/shared';
 import { SERVICE_ACCOUNT_PREFIX, type Attributes, type UserInfo } from '../types';
 
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+export type PolicyRule = rbac.PolicyRule;
 
 export interface Subject {
   kind: string;

@@ -2,16 +2,10 @@
 // aggregationRule holds the rules of every other ClusterRole its selectors match (admin, edit and view
 // gather the system:aggregate-to-* roles and whatever a user or an add-on labels likewise). Any
 // ClusterRole change queues every aggregated role; reconcile writes the union when it differs.
-import { labelSelectorFromObject, matchesLabels, R, type KubeObject } from '@minik8s/shared';
+import { labelSelectorFromObject, matchesLabels, R, type KubeObject, type rbac } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
 
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+type PolicyRule = rbac.PolicyRule;
 
 export type ClusterRole = KubeObject & {
   rules?: PolicyRule[];
