@@ -155,7 +155,8 @@ export interface Apiserver extends Component {
 /**
  * The apiserver's secure flags for `etcd` on host:port, as the compose cluster runs it: the test CA's
  * serving certificate, client certificates (--client-ca-file), ServiceAccount tokens, the kubelet client
- * certificate, no anonymous requests, and (until RBAC) AlwaysAllow.
+ * certificate, no anonymous requests, (until RBAC) AlwaysAllow, and the cluster's admission configuration
+ * (Pod Security: enforce baseline, warn restricted, kube-system exempt).
  */
 export async function apiserverArgs(etcd: Etcd, host: string, port: number): Promise<string[]> {
   const pki = await localPki((await testPki()).dir);
@@ -179,6 +180,8 @@ export async function apiserverArgs(etcd: Etcd, host: string, port: number): Pro
     ...serving,
     '--cert-dir',
     tempDir('minik8s-apiserver-certs-'),
+    '--admission-control-config-file',
+    join(REPO, 'apiserver/manifests/admission.yaml'),
   ];
 }
 

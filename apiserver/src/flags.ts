@@ -29,6 +29,8 @@ export interface Flags extends AuthFlags {
   maxLongRunningRequests: number;
   maxWatchesPerClient: number;
   maxStreamsPerClient: number;
+  /** An AdmissionConfiguration file (the PodSecurity plugin's defaults and exemptions). */
+  admissionControlConfigFile?: string;
 }
 
 const KNOWN = new Set([
@@ -68,6 +70,7 @@ const KNOWN = new Set([
   'max-long-running-requests',
   'max-watches-per-client',
   'max-streams-per-client',
+  'admission-control-config-file',
   'v',
 ]);
 
@@ -164,6 +167,7 @@ export function parseFlags(argv: string[]): Flags {
     maxLongRunningRequests: count(v, 'max-long-running-requests', 10_000),
     maxWatchesPerClient: count(v, 'max-watches-per-client', 1000),
     maxStreamsPerClient: count(v, 'max-streams-per-client', 100),
+    admissionControlConfigFile: v['admission-control-config-file'],
   };
 }
 

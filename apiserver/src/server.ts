@@ -15,6 +15,7 @@ import { KindRegistry, type ServedResource } from './registry/kinds';
 import { registerApiRoutes } from './routes/api';
 import { createMetrics, type ApiMetrics } from './metrics';
 import { admissionChain, builtinKinds } from './kinds';
+import { loadAdmissionConfig } from './admission-config';
 import { bootstrap } from './kinds/bootstrap';
 import { IpRange, parsePortRange, type ServiceRanges } from './kinds/core/service';
 import type { ApiContext } from './context';
@@ -168,7 +169,10 @@ export async function buildServer(
   const registry = new Registry(store, cfg.etcdPrefix, kinds, {
     watchCacheSize: cfg.watchCacheSize,
     log: (msg, err) => log.warn({ err }, msg),
-    admission: admissionChain(authn.authorizer, rbac),
+    admission: admissionChain(loadAdmissionConfig(cfg.admissionControlConfigFile).podSecurity, {
+      authorizer: authn.authorizer,
+      policy: rbac,
+    }),
   });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),

@@ -31,10 +31,19 @@ function graph(): NodeGraph {
       ],
     },
   });
-  g.setPod({ metadata: { name: 'other', namespace: 'ns' }, spec: { nodeName: 'n2', containers: [], volumes: [{ name: 's', secret: { secretName: 'n2-secret' } }] } });
-  g.setPod({ metadata: { name: 'pending', namespace: 'ns' }, spec: { containers: [], volumes: [{ name: 's', secret: { secretName: 'unbound' } }] } });
+  g.setPod({
+    metadata: { name: 'other', namespace: 'ns' },
+    spec: { nodeName: 'n2', containers: [], volumes: [{ name: 's', secret: { secretName: 'n2-secret' } }] },
+  });
+  g.setPod({
+    metadata: { name: 'pending', namespace: 'ns' },
+    spec: { containers: [], volumes: [{ name: 's', secret: { secretName: 'unbound' } }] },
+  });
   g.setClaim({ metadata: { name: 'data', namespace: 'ns' }, spec: { volumeName: 'pv-1' } });
-  g.setVolume({ metadata: { name: 'pv-1' }, spec: { csi: { driver: 'd', volumeHandle: 'h', nodePublishSecretRef: { name: 'csi-secret', namespace: 'storage' } } } });
+  g.setVolume({
+    metadata: { name: 'pv-1' },
+    spec: { csi: { driver: 'd', volumeHandle: 'h', nodePublishSecretRef: { name: 'csi-secret', namespace: 'storage' } } },
+  });
   return g;
 }
 
@@ -71,12 +80,18 @@ describe('NodeGraph', () => {
 
   it('forgets a deleted pod, and a pod that moves takes its edges along; shared edges are counted', () => {
     const h = graph();
-    h.setPod({ metadata: { name: 'web2', namespace: 'ns' }, spec: { nodeName: 'n1', containers: [], imagePullSecrets: [{ name: 'pull' }] } });
+    h.setPod({
+      metadata: { name: 'web2', namespace: 'ns' },
+      spec: { nodeName: 'n1', containers: [], imagePullSecrets: [{ name: 'pull' }] },
+    });
     h.deletePod('ns', 'web');
     expect(h.hasPath('n1', 'secret', 'ns', 'pull')).toBe(true);
     expect(h.hasPath('n1', 'secret', 'ns', 'vol-secret')).toBe(false);
     expect(h.hasPath('n1', 'secret', 'storage', 'csi-secret')).toBe(false);
-    h.setPod({ metadata: { name: 'web2', namespace: 'ns' }, spec: { nodeName: 'n2', containers: [], imagePullSecrets: [{ name: 'pull' }] } });
+    h.setPod({
+      metadata: { name: 'web2', namespace: 'ns' },
+      spec: { nodeName: 'n2', containers: [], imagePullSecrets: [{ name: 'pull' }] },
+    });
     expect(h.hasPath('n1', 'secret', 'ns', 'pull')).toBe(false);
     expect(h.hasPath('n2', 'secret', 'ns', 'pull')).toBe(true);
   });
@@ -107,14 +122,34 @@ describe('Node authorizer', () => {
     ['GET', '/api/v1/persistentvolumes/pv-1', 'allow', ''],
     ['GET', '/api/v1/persistentvolumes/pv-2', 'no-opinion', "no relationship found between node 'n1' and this object"],
     ['POST', '/api/v1/namespaces/ns/serviceaccounts/runner/token', 'allow', ''],
-    ['POST', '/api/v1/namespaces/ns/serviceaccounts/default/token', 'no-opinion', "no relationship found between node 'n1' and this object"],
+    [
+      'POST',
+      '/api/v1/namespaces/ns/serviceaccounts/default/token',
+      'no-opinion',
+      "no relationship found between node 'n1' and this object",
+    ],
     ['GET', '/api/v1/namespaces/ns/serviceaccounts/runner', 'no-opinion', 'can only create tokens for individual service accounts'],
     // leases
     ['PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', 'allow', ''],
     ['POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'allow', ''],
-    ['PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2', 'no-opinion', 'can only access node lease with the same name as the requesting node'],
-    ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n1', 'no-opinion', 'can only access leases in the kube-node-lease namespace'],
-    ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'no-opinion', 'can only get, create, update, patch, or delete a node lease'],
+    [
+      'PUT',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2',
+      'no-opinion',
+      'can only access node lease with the same name as the requesting node',
+    ],
+    [
+      'GET',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n1',
+      'no-opinion',
+      'can only access leases in the kube-node-lease namespace',
+    ],
+    [
+      'GET',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+      'no-opinion',
+      'can only get, create, update, patch, or delete a node lease',
+    ],
     // the node rules
     ['GET', '/api/v1/services?watch=1', 'allow', ''],
     ['GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1', 'allow', ''],

@@ -134,7 +134,8 @@ start apiserver node /app/apiserver/dist/main.js --bind-address 0.0.0.0 --secure
   --service-account-signing-key-file "$A/sa.key" --service-account-key-file "$A/sa.pub" \
   --kubelet-client-certificate "$A/apiserver-kubelet-client.crt" --kubelet-client-key "$A/apiserver-kubelet-client.key" \
   --kubelet-certificate-authority "$A/ca.crt" --kubelet-preferred-address-types Hostname,InternalIP \
-  --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range "${SERVICE_NODE_PORT_RANGE:-30000-32767}" ${APISERVER_ARGS:-}
+  --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range "${SERVICE_NODE_PORT_RANGE:-30000-32767}" \
+  --admission-control-config-file /app/apiserver/manifests/admission.yaml ${APISERVER_ARGS:-}
 # Small node-failure timings, as the compose cluster's (docs/cluster.md); one instance each, so no
 # leader election.
 # shellcheck disable=SC2086

@@ -40,7 +40,14 @@ export class Ctx {
         logConfigLoaded(level, kubeconfigFiles({ path: this.globals.kubeconfig })[0]);
         observe = requestLogger(level);
       }
-      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT, observe });
+      // server warnings on stderr, each once, as kubectl's default warning writer
+      const warned = new Set<string>();
+      const onWarning = (text: string) => {
+        if (warned.has(text)) return;
+        warned.add(text);
+        process.stderr.write(`Warning: ${text}\n`);
+      };
+      this.cachedClient = new ApiClient({ ...cfg, userAgent: USER_AGENT, observe, onWarning });
     }
     return this.cachedClient;
   }

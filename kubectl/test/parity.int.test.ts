@@ -602,6 +602,16 @@ describe('mkctl and kubectl print the same', () => {
     await same(['debug']);
     await same(['debug', 'pa']);
     await same(['debug', 'nope', '--image=busybox']);
+    // the general profile adds SYS_PTRACE, which Pod Security's baseline refuses (and restricted warns about)
+    for (const ns of Object.values(NS)) {
+      const labels = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged' };
+      const res = await tlsFetch(`${api.url}/api/v1/namespaces/${ns}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ metadata: { labels } }),
+      });
+      expect(res.status).toBe(200);
+    }
     const r = await both(['debug', 'pa', '--image=busybox', '--profile=general', '--target=c', '--', 'sleep', '1']);
     for (const tool of ['kubectl', 'mkctl'] as Tool[]) {
       expect(r[tool].code, r[tool].stderr).toBe(0);

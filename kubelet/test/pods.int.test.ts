@@ -27,6 +27,10 @@ const markDir = tempDir('minik8s-mark-');
 beforeAll(async () => {
   env = await startKubeletEnv(['--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local']);
   const n = env.node;
+  // the "term" pod watches its preStop hook through a hostPath: the namespace allows privileged pods
+  await env.client
+    .resource(R.namespaces)
+    .patch('default', { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }, 'merge');
   await env.client
     .resource(R.configmaps)
     .create(

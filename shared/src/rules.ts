@@ -14,3 +14,5 @@ export * from './api/timing';
 export * from './selectors/labels';
 export * from './validation';
 export * from './api/pod-references';
+export * from './podsecurity/checks';
+export * from './podsecurity/policy';

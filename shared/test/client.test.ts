@@ -14,6 +14,7 @@ import {
   isNotFound,
   loadKubeconfig,
   KubeconfigError,
+  warningsOf,
   type WatchEvent,
 } from '../src';
 
@@ -321,5 +322,21 @@ contexts:
   it('ApiClient.fromKubeconfig carries the namespace', () => {
     const c = ApiClient.fromKubeconfig({ path: kc1, context: 'c', env });
     expect(c.server).toBe('http://127.0.0.1:8080');
+  });
+});
+
+describe('server warnings', () => {
+  it('reads 299 warnings from each Warning header, several per value, escapes undone, UTF-8 kept', () => {
+    const utf8 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+    expect(
+      warningsOf([
+        'Content-Type',
+        'application/json',
+        'Warning',
+        '299 - "would violate PodSecurity \\"restricted:latest\\": x (a, b)"',
+        'warning',
+        `299 - "one", 299 - "two ${utf8('é')}", 199 - "misc"`,
+      ]),
+    ).toEqual(['would violate PodSecurity "restricted:latest": x (a, b)', 'one', 'two é']);
   });
 });

@@ -118,7 +118,12 @@ export function nodeAuthorizer(graph: NodeGraph): Authorizer {
     rulesFor: (user) =>
       nodeIdentity(user) === undefined
         ? { resourceRules: [], nonResourceRules: [], incomplete: false }
-        : { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'node authorizer does not support user rule resolution' },
+        : {
+            resourceRules: [],
+            nonResourceRules: [],
+            incomplete: true,
+            evaluationError: 'node authorizer does not support user rule resolution',
+          },
   };
 }
 

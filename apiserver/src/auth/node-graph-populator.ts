@@ -17,12 +17,12 @@ function apply(graph: NodeGraph, kind: GraphKind, deleted: boolean, obj: KubeObj
   const { name = '', namespace = '' } = obj.metadata;
   if (kind === 'pods') {
     if (deleted) graph.deletePod(namespace, name);
-    else graph.setPod(obj as Parameters<NodeGraph['setPod']>[0]);
+    else graph.setPod(obj);
   } else if (kind === 'claims') {
     if (deleted) graph.deleteClaim(namespace, name);
-    else graph.setClaim(obj as Parameters<NodeGraph['setClaim']>[0]);
+    else graph.setClaim(obj);
   } else if (deleted) graph.deleteVolume(name);
-  else graph.setVolume(obj as Parameters<NodeGraph['setVolume']>[0]);
+  else graph.setVolume(obj);
 }
 
 /** Start feeding `graph`; the returned function stops it. */

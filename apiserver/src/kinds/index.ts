@@ -15,6 +15,8 @@ import { eventsKind } from './core/event';
 import { serviceAccounts, type TokenIssuer } from './core/serviceaccount';
 import { serviceAccountAdmission } from './core/serviceaccount/admission';
 import { nodeRestrictionAdmission } from './core/noderestriction';
+import { podSecurityAdmission } from './core/podsecurity';
+import { UPSTREAM_POD_SECURITY, type PodSecurityConfig } from '@minik8s/shared';
 import { replicationControllers } from './core/replicationcontroller';
 import { deployments } from './apps/deployment';
 import { replicaSets } from './apps/replicaset';
@@ -112,20 +114,29 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
  * order: each plugin's mutating step in this order, then the object's validation, then each validating step
  * (ResourceQuota last).
  */
-export const ADMISSION: readonly AdmissionPlugin[] = [
-  namespaceLifecycle,
-  customResourceCreates,
-  limitRanger,
-  serviceAccountAdmission,
-  nodeRestrictionAdmission,
-  defaultStorageClass,
-  storageObjectInUseProtection,
-  defaultIngressClass,
-  persistentVolumeClaimResize,
-  resourceQuotaAdmission,
-];
-
-/** The whole chain: RBAC's escalation check (upstream does it in the RBAC kinds' storage, before admission) and ADMISSION. */
-export function admissionChain(authorizer: ReviewAuthorizer, rbac: RbacPolicy): readonly AdmissionPlugin[] {
-  return [rbacEscalation(authorizer, rbac), ...ADMISSION];
+/**
+ * The admission chain, in upstream's recommended order, for the cluster's PodSecurity configuration; with
+ * `rbac`, RBAC's escalation check first (upstream does it in the RBAC kinds' storage, before admission).
+ */
+export function admissionChain(
+  podSecurity: PodSecurityConfig = UPSTREAM_POD_SECURITY,
+  rbac?: { authorizer: ReviewAuthorizer; policy: RbacPolicy },
+): readonly AdmissionPlugin[] {
+  return [
+    ...(rbac ? [rbacEscalation(rbac.authorizer, rbac.policy)] : []),
+    namespaceLifecycle,
+    customResourceCreates,
+    limitRanger,
+    serviceAccountAdmission,
+    nodeRestrictionAdmission,
+    podSecurityAdmission(podSecurity),
+    defaultStorageClass,
+    storageObjectInUseProtection,
+    defaultIngressClass,
+    persistentVolumeClaimResize,
+    resourceQuotaAdmission,
+  ];
 }
+
+/** The chain with upstream's PodSecurity defaults (privileged everywhere). */
+export const ADMISSION = admissionChain();

@@ -229,7 +229,16 @@ export class Registry {
     if (opts.manager !== undefined && !opts.applied) recordWrite(this.kinds, r, '', undefined, obj, opts.manager);
     else if (!opts.applied) delete obj.metadata.managedFields;
     const name = obj.metadata.name ?? '';
-    const attrs = { operation: 'CREATE', r: s, namespace, name, obj, dryRun: opts.dryRun, user: opts.user, warnings: opts.warnings } as const;
+    const attrs = {
+      operation: 'CREATE',
+      r: s,
+      namespace,
+      name,
+      obj,
+      dryRun: opts.dryRun,
+      user: opts.user,
+      warnings: opts.warnings,
+    } as const;
     await runAdmission(this.admission, 'admit', this, attrs);
     const causes = validateObject(r, obj, true);
     if (causes.length) throw this.invalid(s, name || obj.metadata.generateName || '', causes);
@@ -501,7 +510,10 @@ export class Registry {
       );
     if (merged.metadata?.resourceVersion) throw new ApiError(statusFor.conflict(r.storage, name));
     try {
-      return { object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true, user: opts.user, warnings: opts.warnings }), created: true };
+      return {
+        object: await this.create(r, namespace, merged, { dryRun: opts.dryRun, applied: true, user: opts.user, warnings: opts.warnings }),
+        created: true,
+      };
     } catch (e) {
       // created meanwhile by someone else: apply to it
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;

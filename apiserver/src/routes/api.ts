@@ -258,7 +258,13 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
       if (r.namespaced) m.namespace = namespace;
       const stored = toStorage(r, body);
       try {
-        return send(req, reply, r, 200, await warned(() => registry.update(r, name, namespace, stored, { dryRun, subresource, manager, ...admission })));
+        return send(
+          req,
+          reply,
+          r,
+          200,
+          await warned(() => registry.update(r, name, namespace, stored, { dryRun, subresource, manager, ...admission })),
+        );
       } catch (e) {
         // upstream AllowCreateOnUpdate: a PUT of a missing object of such a kind creates it
         if (!(e instanceof ApiError && e.code === 404 && !subresource && r.strategy.createOnUpdate && !m.resourceVersion)) throw e;
@@ -276,7 +282,9 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
         // unknown fields fail the merge whatever fieldValidation says (the configuration must fit the schema)
         if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
           throw new ApiError(statusFor.badRequest('error decoding YAML: the apply configuration must be an object'));
-        const { object, created } = await warned(() => registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force, ...admission }));
+        const { object, created } = await warned(() =>
+          registry.apply(r, name, namespace, patch, { dryRun, subresource, manager, force, ...admission }),
+        );
         return send(req, reply, r, created ? 201 : 200, object);
       }
       // the check runs on each attempt of the update loop: the warnings of the last one count

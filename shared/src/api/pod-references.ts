@@ -80,6 +80,7 @@ export function persistentVolumeSecrets(spec: core.PersistentVolumeSpec | undefi
   ref(spec.rbd?.secretRef);
   ref(spec.scaleIO?.secretRef);
   ref(spec.storageos?.secretRef);
-  if (spec.azureFile?.secretName) out.push({ namespace: spec.azureFile.secretNamespace ?? spec.claimRef?.namespace ?? '', name: spec.azureFile.secretName });
+  if (spec.azureFile?.secretName)
+    out.push({ namespace: spec.azureFile.secretNamespace ?? spec.claimRef?.namespace ?? '', name: spec.azureFile.secretName });
   return out;
 }

@@ -10,6 +10,7 @@ import { CredentialSource, type Credentials } from './credentials';
 import { apiErrorFromBody, connectionError } from './errors';
 import { loadKubeconfig, normalizeServer, type ClientConfig, type KubeconfigOptions } from './kubeconfig';
 import { ResourceClient } from './resource-client';
+import { warningsOf } from './warnings';
 
 /** Where and how to reach the apiserver (a kubeconfig's ClientConfig; its namespace is ignored). */
 export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
@@ -18,6 +19,8 @@ export interface ApiClientOptions extends Omit<ClientConfig, 'namespace'> {
   timeoutMs?: number;
   /** Told about every request when its answer arrives (kubectl's -v request logging). */
   observe?: (r: RequestRecord) => void;
+  /** Told each warning the server sends (Warning: 299 headers), as client-go's WarningHandler. */
+  onWarning?: (text: string) => void;
 }
 
 /** One request and its answer, for observe(). The body is absent for streamed answers. */
@@ -243,6 +246,7 @@ export class ApiClient {
     return new Promise<T | IncomingMessage>((resolve, reject) => {
       const req = this.transport.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) => {
         const code = res.statusCode ?? 0;
+        if (this.opts.onWarning) for (const w of warningsOf(res.rawHeaders)) this.opts.onWarning(w);
         if (opts.stream && code >= 200 && code < 300) {
           req.setTimeout(0);
           record(res);

@@ -9,3 +9,4 @@ export * from './kubeconfig';
 export * from './credentials';
 export * from './errors';
 export * from './lines';
+export * from './warnings';

@@ -29,7 +29,13 @@ export const nodeRestrictionAdmission: AdmissionPlugin = {
     const ctx: NodeRequestContext = {};
     if (req.resource === 'pods' && req.subresource === 'eviction') ctx.pod = attrs.old;
     const ref = obj.spec?.boundObjectRef;
-    if (req.resource === 'serviceaccounts' && req.subresource === 'token' && ref?.kind === 'Pod' && typeof ref.name === 'string' && ref.name)
+    if (
+      req.resource === 'serviceaccounts' &&
+      req.subresource === 'token' &&
+      ref?.kind === 'Pod' &&
+      typeof ref.name === 'string' &&
+      ref.name
+    )
       ctx.pod = await registry.peek(registry.resource(pods), ref.name, attrs.namespace);
     if (req.resource === 'pods' && attrs.operation === 'CREATE' && obj.metadata?.ownerReferences?.length === 1)
       ctx.nodeUid = (await registry.peek(registry.resource(nodes), node))?.metadata.uid;

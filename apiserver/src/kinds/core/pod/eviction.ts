@@ -24,7 +24,17 @@ export async function evictPod(
     throw new ApiError(statusFor.badRequest(`name in URL does not match name in Eviction object`));
   const options: Obj = eviction.deleteOptions ?? {};
   const pod = await registry.get(pods, name, namespace);
-  await registry.admit({ operation: 'CREATE', r: pods.storage, namespace, name, subresource: 'eviction', obj: eviction, old: pod, dryRun, user });
+  await registry.admit({
+    operation: 'CREATE',
+    r: pods.storage,
+    namespace,
+    name,
+    subresource: 'eviction',
+    obj: eviction,
+    old: pod,
+    dryRun,
+    user,
+  });
   const rvUnset = options.preconditions?.resourceVersion == null;
   // Pin the pod's resourceVersion so that it cannot have turned ready since the decision.
   const pinned = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } };

@@ -84,7 +84,17 @@ function tokenRequest(tokens: TokenIssuer): Handler {
     const body = req.object(TOKEN_REQUEST);
     const spec = tokenRequestSpec(name, body.spec, { audiences: tokens.opts.apiAudiences, maxSeconds: tokens.opts.maxExpirationSeconds });
     const sa = await registry.get(req.r, name, namespace);
-    await registry.admit({ operation: 'CREATE', r: req.r.storage, namespace, name, subresource: 'token', obj: body, old: sa, dryRun: req.dryRun, user: req.user() });
+    await registry.admit({
+      operation: 'CREATE',
+      r: req.r.storage,
+      namespace,
+      name,
+      subresource: 'token',
+      obj: body,
+      old: sa,
+      dryRun: req.dryRun,
+      user: req.user(),
+    });
     let bound: BoundRef | undefined;
     let node: { name: string; uid: string } | undefined;
     const ref = spec.boundObjectRef;
