@@ -43,7 +43,18 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(
     ['create'],
     [''],
-    ['pods', 'pods/eviction', 'endpoints', 'configmaps', 'secrets', 'serviceaccounts', 'serviceaccounts/token', 'persistentvolumes'],
+    [
+      'pods',
+      'pods/eviction',
+      'endpoints',
+      'configmaps',
+      'secrets',
+      'serviceaccounts',
+      'serviceaccounts/token',
+      'persistentvolumes',
+      // a StatefulSet's volumeClaimTemplates
+      'persistentvolumeclaims',
+    ],
   ),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
   rule(['create'], ['batch'], ['jobs']),
