@@ -191,7 +191,8 @@ export async function startApiserver(extraArgs: string[] = [], etcd?: Etcd, port
   const p = port ?? (await freePort());
   const url = `https://127.0.0.1:${p}`;
   const args = [...(await apiserverArgs(e, '127.0.0.1', p)), ...extraArgs];
-  const proc = await startComponent('apiserver', args, `${url}/healthz`);
+  // ready: etcd reached, CRDs served, the bootstrap RBAC policy reconciled
+  const proc = await startComponent('apiserver', args, `${url}/readyz`);
   return {
     ...proc,
     url,

@@ -4,6 +4,7 @@
 // OpenAPI, the pod proxy (logs, exec, attach) and metrics.k8s.io.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, statusFor, type Logger, type Status } from '@minik8s/shared';
 import { Store, StorageUnavailableError, CompactedError, StorageQuotaError, ObjectTooLargeError } from './storage/etcd';
@@ -23,12 +24,14 @@ import { registerOpenApiRoutes } from './openapi';
 import { registerPodProxy } from './podproxy';
 import { registerProxyRoutes } from './proxy';
 import { METRICS_RESOURCES, registerMetricsApi } from './metricsapi';
-import { setupAuth, type ObjectGetter } from './auth';
+import { RbacPolicy, setupAuth, watchCacheSource, type ObjectGetter } from './auth';
 import { NodeGraph } from './auth/node-graph';
 import { populateNodeGraph } from './auth/node-graph-populator';
 import type { Flags } from './flags';
 import { KubeletClient } from './kubeletclient';
 import { CrdController } from './kinds/apiextensions/controller';
+import { RbacBootstrap } from './kinds/rbac/bootstrap';
+import type { BindingSpec } from './auth/rbac/bootstrap-policy';
 
 export interface ServerConfig extends Omit<Flags, 'advertiseAddress'> {
   advertiseAddress: string;
@@ -118,6 +121,16 @@ export async function startServer(cfg: ServerConfig): Promise<ApiServer> {
 }
 
 /**
+ * The apiserver's identity towards kubelets (its --kubelet-client-certificate's CN) may use their whole API
+ * (upstream's system:kubelet-api-admin; kubeadm binds it the same way at init).
+ */
+function kubeletClientBinding(certFile: string | undefined): BindingSpec[] {
+  if (!certFile) return [];
+  const user = /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(readFileSync(certFile)).subject)?.[1];
+  return user ? [['minik8s:apiserver-kubelet-client', [['User', user]], 'system:kubelet-api-admin']] : [];
+}
+
+/**
  * The app on `store` (its serving certificate and authentication set up from the flags), its watch caches
  * and bootstrap started, not listening yet.
  */
@@ -133,6 +146,8 @@ export async function buildServer(
   const serviceIP = services.ipRange.ip(services.ipRange.first);
   // The Node authorizer's graph, fed from the watch caches once they run (below).
   const nodeGraph = new NodeGraph();
+  // The RBAC authorizer's roles and bindings: the watch caches of the registry built below.
+  const rbac: RbacPolicy = new RbacPolicy(watchCacheSource((): Registry => registry));
   const authn = await setupAuth(cfg, {
     sans: {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
@@ -140,7 +155,7 @@ export async function buildServer(
     },
     get,
     log,
-    authorizerDeps: { nodeGraph },
+    authorizerDeps: { nodeGraph, rbac },
   });
   const kinds = new KindRegistry(
     builtinKinds({
@@ -154,7 +169,10 @@ export async function buildServer(
   const registry = new Registry(store, cfg.etcdPrefix, kinds, {
     watchCacheSize: cfg.watchCacheSize,
     log: (msg, err) => log.warn({ err }, msg),
-    admission: admissionChain(loadAdmissionConfig(cfg.admissionControlConfigFile).podSecurity),
+    admission: admissionChain(loadAdmissionConfig(cfg.admissionControlConfigFile).podSecurity, {
+      authorizer: authn.authorizer,
+      policy: rbac,
+    }),
   });
   const kubelet = new KubeletClient({
     cert: file(cfg.kubeletClientCertificate),
@@ -244,22 +262,34 @@ export async function buildServer(
   };
   // The CustomResourceDefinitions stored are served (their kinds registered) before the apiserver is ready.
   const crds = new CrdController(registry, log.child({ controller: 'crd' }));
+  // The bootstrap roles and bindings are reconciled before the apiserver is ready (upstream's rbac/bootstrap-roles hook).
+  const rbacBootstrap = new RbacBootstrap(
+    registry,
+    log.child({ component: 'rbac-bootstrap' }),
+    kubeletClientBinding(cfg.kubeletClientCertificate),
+  );
   const health =
-    (checkEtcd: boolean, checkCrds = false) =>
+    (checkEtcd: boolean, checkHooks = false) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       const etcd = !checkEtcd || (await etcdHealthy());
-      const synced = !checkCrds || crds.isSynced;
-      const ok = etcd && synced;
+      const synced = !checkHooks || crds.isSynced;
+      const roles = !checkHooks || rbacBootstrap.done;
+      const ok = etcd && synced && roles;
       const verbose = 'verbose' in ((req.query as object) ?? {});
       const lines = [`[+]ping ok`, `[${etcd ? '+' : '-'}]etcd ${etcd ? 'ok' : 'failed: etcd unreachable'}`];
-      if (checkCrds) lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+      if (checkHooks) {
+        lines.push(`[${synced ? '+' : '-'}]poststarthook/crd-informer-synced ${synced ? 'ok' : 'failed: not finished'}`);
+        lines.push(`[${roles ? '+' : '-'}]poststarthook/rbac/bootstrap-roles ${roles ? 'ok' : 'failed: not finished'}`);
+      }
       const body = verbose
         ? `${lines.join('\n')}\n${ok ? 'healthz check passed' : 'healthz check failed'}\n`
         : ok
           ? 'ok'
-          : etcd
-            ? 'custom resource definitions not synced'
-            : 'etcd unreachable';
+          : !etcd
+            ? 'etcd unreachable'
+            : !synced
+              ? 'custom resource definitions not synced'
+              : 'bootstrap roles not reconciled';
       return reply
         .code(ok ? 200 : 500)
         .type('text/plain; charset=utf-8')
@@ -309,6 +339,7 @@ export async function buildServer(
   const stopCaches = registry.startCaches();
   const stopNodeGraph = populateNodeGraph(registry, nodeGraph, (msg) => log.warn(msg));
   crds.start();
+  void rbacBootstrap.run();
   void bootstrap(registry, { services, advertiseAddress: cfg.advertiseAddress, port: cfg.securePort }, log);
 
   const stopMaintenance = startMaintenance(
@@ -326,6 +357,7 @@ export async function buildServer(
     close: async () => {
       stopMaintenance();
       crds.stop();
+      rbacBootstrap.stop();
       stopCaches();
       stopNodeGraph();
       for (const finish of [...activeWatches]) finish();

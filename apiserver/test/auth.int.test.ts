@@ -35,6 +35,22 @@ beforeAll(async () => {
   api = await startApiserver(['--enable-bootstrap-token-auth']);
   U = api.url;
   await waitFor('default namespace', async () => (await call(U, 'GET', '/api/v1/namespaces/default')).code === 200);
+  // the ServiceAccounts of default may read there (RBAC): what their tokens authenticate can then be seen
+  const role = await call(U, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'pod-reader' },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+  });
+  expect(role.code, role.text).toBe(201);
+  const rb = await call(U, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'serviceaccounts-pod-reader' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:serviceaccounts:default' }],
+  });
+  expect(rb.code, rb.text).toBe(201);
 });
 afterAll(stopAll);
 
@@ -336,7 +352,7 @@ describe('authorization and impersonation', () => {
   let open: Apiserver;
   let denyUrl: string;
   beforeAll(async () => {
-    // (AlwaysDeny answers even the harness's health check 403: wait for that instead)
+    // (AlwaysDeny: only system:masters, the harness's identity, passes — upstream's privileged-group authorizer)
     const port = await freePort();
     denyUrl = `https://127.0.0.1:${port}`;
     startProcess('apiserver', process.execPath, [
@@ -346,30 +362,39 @@ describe('authorization and impersonation', () => {
       '--authorization-mode',
       'AlwaysDeny',
     ]);
-    await waitFor('the AlwaysDeny apiserver', async () => (await tlsFetch(`${denyUrl}/healthz`)).status === 403, 30_000);
+    await waitFor('the AlwaysDeny apiserver', async () => (await tlsFetch(`${denyUrl}/healthz`)).status === 200, 30_000);
     open = await startApiserver(['--anonymous-auth=true', '--authorization-mode', 'AlwaysAllow'], api.etcd);
   });
 
   it('403 worded as upstream; anonymous requests reach only the public-info paths under a real authorizer', async () => {
-    const list = await call(denyUrl, 'GET', '/api/v1/namespaces/default/secrets');
+    expect((await call(denyUrl, 'GET', '/api/v1/namespaces/default/secrets')).code).toBe(200);
+    const list = await call(denyUrl, 'GET', '/api/v1/namespaces/default/secrets', undefined, 'application/json', {}, 'scheduler');
     expect(list.body).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message:
-        'secrets is forbidden: User "kubernetes-admin" cannot list resource "secrets" in API group "" in the namespace "default": Everything is forbidden.',
+        'secrets is forbidden: User "system:kube-scheduler" cannot list resource "secrets" in API group "" in the namespace "default": Everything is forbidden.',
       reason: 'Forbidden',
       details: { group: '', kind: 'secrets' },
       code: 403,
     });
-    const get = await call(denyUrl, 'GET', '/apis/apps/v1/namespaces/default/deployments/web/scale');
-    expect(get.body.message).toBe(
-      'deployments.apps "web" is forbidden: User "kubernetes-admin" cannot get resource "deployments/scale" in API group "apps" in the namespace "default": Everything is forbidden.',
+    const get = await call(
+      denyUrl,
+      'GET',
+      '/apis/apps/v1/namespaces/default/deployments/web/scale',
+      undefined,
+      'application/json',
+      {},
+      'scheduler',
     );
-    const nodes = await call(denyUrl, 'GET', '/api/v1/nodes?watch=1');
+    expect(get.body.message).toBe(
+      'deployments.apps "web" is forbidden: User "system:kube-scheduler" cannot get resource "deployments/scale" in API group "apps" in the namespace "default": Everything is forbidden.',
+    );
+    const nodes = await call(denyUrl, 'GET', '/api/v1/nodes?watch=1', undefined, 'application/json', {}, 'scheduler');
     expect(nodes.body.message).toBe(
-      'nodes is forbidden: User "kubernetes-admin" cannot watch resource "nodes" in API group "" at the cluster scope: Everything is forbidden.',
+      'nodes is forbidden: User "system:kube-scheduler" cannot watch resource "nodes" in API group "" at the cluster scope: Everything is forbidden.',
     );
     // anonymous: 401 everywhere but /healthz, /livez, /readyz, /version, which reach the authorizer
     expect((await call(denyUrl, 'GET', '/api/v1/namespaces', undefined, 'application/json', {}, null)).code).toBe(401);
@@ -398,9 +423,17 @@ describe('authorization and impersonation', () => {
     });
     const groupsOnly = await call(U, 'GET', '/api/v1/namespaces', undefined, 'application/json', { 'Impersonate-Group': 'devs' });
     expect(groupsOnly.code).toBe(400);
-    const denied = await call(denyUrl, 'GET', '/api/v1/namespaces', undefined, 'application/json', { 'Impersonate-User': 'jane' });
+    const denied = await call(
+      denyUrl,
+      'GET',
+      '/api/v1/namespaces',
+      undefined,
+      'application/json',
+      { 'Impersonate-User': 'jane' },
+      'scheduler',
+    );
     expect(denied.body.message).toBe(
-      'users "jane" is forbidden: User "kubernetes-admin" cannot impersonate resource "users" in API group "" at the cluster scope: Everything is forbidden.',
+      'users "jane" is forbidden: User "system:kube-scheduler" cannot impersonate resource "users" in API group "" at the cluster scope: Everything is forbidden.',
     );
   });
 });

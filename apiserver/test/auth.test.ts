@@ -87,7 +87,7 @@ describe('authorizer chain', () => {
     expect(new UnionAuthorizer([alwaysAllow]).allowsEverything).toBe(true);
     expect(new UnionAuthorizer([noOpinion, alwaysAllow]).allowsEverything).toBe(false);
     expect(parseAuthorizationModes('AlwaysAllow')).toEqual(['AlwaysAllow']);
-    expect(() => parseAuthorizationModes('RBAC')).toThrow('authorization mode "RBAC" is not a valid mode');
+    expect(() => parseAuthorizationModes('ABAC')).toThrow('authorization mode "ABAC" is not a valid mode');
     expect(() => parseAuthorizationModes('AlwaysAllow,AlwaysAllow')).toThrow('"AlwaysAllow" is specified more than once');
     expect(() => parseAuthorizationModes('')).toThrow('at least one authorization mode');
     registerAuthorizerMode('Quiet', () => noOpinion);

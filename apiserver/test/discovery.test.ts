@@ -48,6 +48,7 @@ describe('aggregated discovery', () => {
       'batch',
       'autoscaling',
       'policy',
+      'rbac.authorization.k8s.io',
       'coordination.k8s.io',
       'discovery.k8s.io',
       'networking.k8s.io',

@@ -42,7 +42,8 @@ describe('the v2 document: what is served, nothing else', () => {
     expect(paths).toContain('/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status');
     expect(paths).toContain('/apis/networking.k8s.io/v1/ingressclasses/{name}');
     // not served: other kinds, other subresources, hidden kinds
-    expect(paths.filter((p) => p.startsWith('/apis/rbac.authorization.k8s.io') || p.includes('/networkpolicies'))).toEqual([]);
+    expect(paths.filter((p) => p.includes('/networkpolicies'))).toEqual([]);
+    expect(paths).toContain('/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}');
     expect(paths).toContain('/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers');
     expect(paths).toContain('/api/v1/namespaces/{namespace}/services/{name}/proxy/{path}');
     expect(paths).toContain('/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}');
@@ -65,7 +66,8 @@ describe('the v2 document: what is served, nothing else', () => {
     const names = Object.keys(v2.definitions);
     expect(names).toContain('io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler');
     expect(names).toContain('io.k8s.api.core.v1.PodSpec');
-    expect(names).not.toContain('io.k8s.api.rbac.v1.Role');
+    expect(names).toContain('io.k8s.api.rbac.v1.ClusterRole');
+    expect(names).not.toContain('io.k8s.api.flowcontrol.v1.FlowSchema');
     expect(names).toContain('io.k8s.api.networking.v1.Ingress');
     expect(names).not.toContain('io.k8s.api.networking.v1.NetworkPolicy');
     for (const ref of refs(v2)) {
@@ -105,6 +107,8 @@ describe('v3, derived per group-version', () => {
       'apis/networking.k8s.io/v1',
       'apis/policy',
       'apis/policy/v1',
+      'apis/rbac.authorization.k8s.io',
+      'apis/rbac.authorization.k8s.io/v1',
       'apis/storage.k8s.io',
       'apis/storage.k8s.io/v1',
       'version',

@@ -20,6 +20,7 @@ import { NodeLifecycleController } from './controllers/nodelifecycle/controller'
 import { REPLICASET, REPLICATION_CONTROLLER, ReplicaSetController } from './controllers/replicaset/controller';
 import { ServiceAccountController } from './controllers/serviceaccount/controller';
 import { RootCaCertPublisher } from './controllers/rootcacertpublisher/controller';
+import { ClusterRoleAggregationController } from './controllers/clusterroleaggregation/controller';
 import { PersistentVolumeController } from './controllers/persistentvolume/controller';
 import { PvcProtectionController, PvProtectionController } from './controllers/storageprotection/controller';
 import { ResourceQuotaController } from './controllers/resourcequota/controller';
@@ -52,6 +53,7 @@ const BUILDERS: Record<string, (ctx: ControllerContext) => Controller | undefine
   'pvc-protection': (c) => new PvcProtectionController(c, 1),
   'pv-protection': (c) => new PvProtectionController(c, 1),
   resourcequota: (c) => new ResourceQuotaController(c, concurrency(c.options, 'resource-quota', 5)),
+  'clusterrole-aggregation': (c) => new ClusterRoleAggregationController(c, concurrency(c.options, 'clusterrole-aggregation', 1)),
 };
 
 export class ControllerManager {

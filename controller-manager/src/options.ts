@@ -51,6 +51,7 @@ export const ALL_CONTROLLERS = [
   'pvc-protection',
   'pv-protection',
   'resourcequota',
+  'clusterrole-aggregation',
 ] as const;
 
 /** Upstream --controllers: "*" = all defaults, "foo" enables, "-foo" disables. */

@@ -30,6 +30,7 @@ describe('--controllers', () => {
         'pvc-protection',
         'pv-protection',
         'resourcequota',
+        'clusterrole-aggregation',
       ],
     ],
     [
@@ -56,6 +57,7 @@ describe('--controllers', () => {
         'pvc-protection',
         'pv-protection',
         'resourcequota',
+        'clusterrole-aggregation',
       ],
     ],
     [

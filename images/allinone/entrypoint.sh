@@ -130,7 +130,7 @@ A="$PKI/apiserver"
 start apiserver node /app/apiserver/dist/main.js --bind-address 0.0.0.0 --secure-port 6443 \
   --etcd-servers https://127.0.0.1:2379 --etcd-cafile "$A/etcd-ca.crt" --etcd-certfile "$A/apiserver-etcd-client.crt" --etcd-keyfile "$A/apiserver-etcd-client.key" \
   --tls-cert-file "$A/apiserver.crt" --tls-private-key-file "$A/apiserver.key" --client-ca-file "$A/ca.crt" --anonymous-auth=false \
-  --authorization-mode AlwaysAllow --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --authorization-mode Node,RBAC --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-signing-key-file "$A/sa.key" --service-account-key-file "$A/sa.pub" \
   --kubelet-client-certificate "$A/apiserver-kubelet-client.crt" --kubelet-client-key "$A/apiserver-kubelet-client.key" \
   --kubelet-certificate-authority "$A/ca.crt" --kubelet-preferred-address-types Hostname,InternalIP \

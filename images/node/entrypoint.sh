@@ -89,7 +89,7 @@ refresh() {
 # TLS with its certificate, taking client certificates of the cluster CA (the apiserver's) and bearer
 # tokens (TokenReview); without credentials in $PKI they fall back to --master $APISERVER.
 if [ -f "$PKI/kubelet.kubeconfig" ]; then
-  KUBELET_AUTH=(--kubeconfig "$PKI/kubelet.kubeconfig" --tls-cert-file "$PKI/kubelet.crt" --tls-private-key-file "$PKI/kubelet.key" --client-ca-file "$PKI/ca.crt")
+  KUBELET_AUTH=(--kubeconfig "$PKI/kubelet.kubeconfig" --tls-cert-file "$PKI/kubelet.crt" --tls-private-key-file "$PKI/kubelet.key" --client-ca-file "$PKI/ca.crt" --authorization-mode Webhook)
   PROXY_AUTH=(--kubeconfig "$PKI/kube-proxy.kubeconfig")
 else
   log "warning: no credentials in $PKI; using --master $APISERVER"

@@ -27,14 +27,15 @@ beforeAll(async () => {
   api = await startApiserver();
   client = new ApiClient(api.admin);
   // One process speaks for three nodes, so it cannot use one node's identity (NodeRestriction lets
-  // system:node:hn write only Node "hn"): like kubemark's hollow nodes, a user of its own, later flags winning.
+  // system:node:hn write only Node "hn"): like kubemark's hollow nodes, a user of its own, later flags
+  // winning — in system:masters, as no RBAC role covers three nodes' writes.
   proc = startProcess('hollow-nodes', process.execPath, [
     join(REPO, 'kubelet', 'dist', 'hollow-nodes.js'),
     '--count',
     '3',
     ...(await kubeletArgs(api.url, 'hn')).args,
     '--kubeconfig',
-    await kubeconfigFile(api.url, { user: 'kubemark' }),
+    await kubeconfigFile(api.url, { user: 'kubemark', groups: ['system:masters'] }),
     '--hostname-override',
     'hn',
     '--address',
@@ -86,17 +87,30 @@ describe('hollow-nodes', () => {
   it('its API in Webhook mode: a TokenReview and a SubjectAccessReview to the apiserver for each caller; no credentials, no answer', async () => {
     const node = await client.resource<Node>(R.nodes).get('hn-002');
     const url = `https://127.0.0.1:${node.status!.daemonEndpoints!.kubeletEndpoint!.Port}/pods`;
-    await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', {
-      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'kubelet-reader' } },
-    });
-    const tr = await client.request<{ status: { token: string } }>(
-      'POST',
-      '/api/v1/namespaces/default/serviceaccounts/kubelet-reader/token',
-      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } },
-    );
-    // the apiserver authorizes with AlwaysAllow: its SubjectAccessReview allows both callers
+    // the apiserver's SubjectAccessReview (Node,RBAC): the admin may; the ServiceAccount may not until it
+    // is bound to system:kubelet-api-admin (nodes/proxy) — a second account, as the kubelet caches denials
+    const token = async (sa: string) => {
+      await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', {
+        body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa } },
+      });
+      const r = await client.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/default/serviceaccounts/${sa}/token`, {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} },
+      });
+      return { headers: { authorization: `Bearer ${r.status.token}` } };
+    };
     expect((await tlsFetch(url)).status).toBe(200);
-    expect((await tlsFetch(url, { headers: { authorization: `Bearer ${tr.status.token}` } }, null)).status).toBe(200);
+    expect((await tlsFetch(url, await token('kubelet-reader'), null)).status).toBe(403);
+    await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'kubelet-api' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'kubelet-api', namespace: 'default' }],
+      },
+    });
+    const bound = await token('kubelet-api');
+    await waitFor('the bound ServiceAccount allowed', async () => (await tlsFetch(url, bound, null)).status === 200 || undefined, 10_000);
     expect((await tlsFetch(url, {}, null)).status).toBe(401);
     expect((await tlsFetch(url, { headers: { authorization: 'Bearer not-a-token' } }, null)).status).toBe(401);
   });

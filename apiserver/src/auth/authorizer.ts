@@ -2,7 +2,7 @@
 // decides, no opinion passes to the next; nobody's opinion is a denial (upstream's union authorizer).
 // Modes are registered by name: the Node and RBAC authorizers plug in through registerAuthorizerMode.
 import { failure, type Status } from '@minik8s/shared';
-import type { Attributes, AuthorizationResult, Authorizer, RulesResult, UserInfo } from './types';
+import { MASTERS_GROUP, type Attributes, type AuthorizationResult, type Authorizer, type RulesResult, type UserInfo } from './types';
 
 export const alwaysAllow: Authorizer = {
   name: 'AlwaysAllow',
@@ -17,6 +17,24 @@ export const alwaysDeny: Authorizer = {
   name: 'AlwaysDeny',
   authorize: () => ({ decision: 'deny', reason: 'Everything is forbidden.' }),
   rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }),
+};
+
+const EVERYTHING: Pick<RulesResult, 'resourceRules' | 'nonResourceRules'> = alwaysAllow.rulesFor!(
+  { name: '', groups: [] },
+  '',
+) as RulesResult;
+
+/**
+ * Members of system:masters may do anything, whatever the modes say (upstream puts this privileged-group
+ * authorizer in front of every chain): the cluster admin is never locked out by a broken RBAC policy.
+ */
+export const privilegedGroups: Authorizer = {
+  name: 'PrivilegedGroups',
+  authorize: (a) => (a.user.groups.includes(MASTERS_GROUP) ? { decision: 'allow', reason: '' } : { decision: 'no-opinion', reason: '' }),
+  rulesFor: (user) =>
+    user.groups.includes(MASTERS_GROUP)
+      ? { ...EVERYTHING, incomplete: false }
+      : { resourceRules: [], nonResourceRules: [], incomplete: false },
 };
 
 /** What an authorizer mode may need from the apiserver when it is built (objects, informer-like caches). */
@@ -54,7 +72,10 @@ export function parseAuthorizationModes(flag: string): string[] {
 export class UnionAuthorizer implements Authorizer {
   readonly name: string;
   constructor(readonly authorizers: Authorizer[]) {
-    this.name = authorizers.map((a) => a.name).join(',');
+    this.name = authorizers
+      .filter((a) => a !== privilegedGroups)
+      .map((a) => a.name)
+      .join(',');
   }
 
   /** True when every request is allowed whoever makes it (then anonymous requests may do anything). */
@@ -93,7 +114,8 @@ export class UnionAuthorizer implements Authorizer {
 }
 
 export function buildAuthorizer(modes: string[], deps: AuthorizerDeps = {}): UnionAuthorizer {
-  return new UnionAuthorizer(modes.map((m) => MODES.get(m)!(deps)));
+  const chain = modes.map((m) => MODES.get(m)!(deps));
+  return new UnionAuthorizer(chain.length === 1 && chain[0] === alwaysAllow ? chain : [privilegedGroups, ...chain]);
 }
 
 /** Upstream's forbidden message: `User "x" cannot list resource "secrets" in API group "" in the namespace "y"`. */

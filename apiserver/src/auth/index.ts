@@ -12,9 +12,13 @@ import { DEFAULT_ISSUER, ServiceAccountTokens, type ObjectGetter } from './servi
 import { x509Authenticator } from './x509';
 // registers --authorization-mode Node
 import './node-authorizer';
+// registers --authorization-mode RBAC
+import './rbac/authorizer';
 
 export { authOf, RequestAuth } from './filter';
 export { registerAuthorizerMode } from './authorizer';
+export { RbacPolicy } from './rbac/policy';
+export { watchCacheSource } from './rbac/cache-source';
 export { ServiceAccountTokens, type ObjectGetter } from './serviceaccount-tokens';
 
 export interface AuthFlags {

@@ -1,7 +1,8 @@
 // `npm run bench:apiserver`: create, get, list (1000 objects) and watch fan-out (1000 watchers) through
 // the apiserver, each beside the raw etcd3 operation on the same etcd in the same run. Secured as the
 // cluster runs it: etcd with client certificates, the apiserver over HTTPS authenticating every request
-// (the admin's client certificate; one create round with a ServiceAccount token instead).
+// (the admin's client certificate; one create round with a ServiceAccount token instead), authorized by
+// Node,RBAC.
 // Last line: one JSON object with the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -289,6 +290,20 @@ async function main(): Promise<void> {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: 'bench' },
+  });
+  // authorized by RBAC (a Role in kube-public, bound to the account): the round pays for the rule walk too
+  await req(ap, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/roles', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'bench' },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create'] }],
+  });
+  await req(ap, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/rolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'bench' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bench' },
+    subjects: [{ kind: 'ServiceAccount', name: 'bench', namespace: 'default' }],
   });
   const tr = await req(ap, 'POST', '/api/v1/namespaces/default/serviceaccounts/bench/token', {
     apiVersion: 'authentication.k8s.io/v1',

@@ -45,6 +45,12 @@ import { resourceQuotas } from './core/resourcequota';
 import { limitRanges } from './core/limitrange';
 import { limitRanger } from './core/limitranger';
 import { resourceQuotaAdmission } from './core/quotaadmission';
+import { roles } from './rbac/role';
+import { clusterRoles } from './rbac/clusterrole';
+import { roleBindings } from './rbac/rolebinding';
+import { clusterRoleBindings } from './rbac/clusterrolebinding';
+import { rbacEscalation } from './rbac/escalation';
+import type { RbacPolicy } from '../auth/rbac/policy';
 
 /** What the kinds that keep state beside their objects need from the server. */
 export interface KindsConfig {
@@ -90,6 +96,10 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
     cronJobs,
     horizontalPodAutoscalers,
     podDisruptionBudgets,
+    clusterRoleBindings,
+    clusterRoles,
+    roleBindings,
+    roles,
     leases,
     endpointSlices,
     ingresses,
@@ -104,9 +114,16 @@ export function builtinKinds(cfg: KindsConfig): ResourceStrategy[] {
  * order: each plugin's mutating step in this order, then the object's validation, then each validating step
  * (ResourceQuota last).
  */
-/** The admission chain, in upstream's recommended order, for the cluster's PodSecurity configuration. */
-export function admissionChain(podSecurity: PodSecurityConfig = UPSTREAM_POD_SECURITY): readonly AdmissionPlugin[] {
+/**
+ * The admission chain, in upstream's recommended order, for the cluster's PodSecurity configuration; with
+ * `rbac`, RBAC's escalation check first (upstream does it in the RBAC kinds' storage, before admission).
+ */
+export function admissionChain(
+  podSecurity: PodSecurityConfig = UPSTREAM_POD_SECURITY,
+  rbac?: { authorizer: ReviewAuthorizer; policy: RbacPolicy },
+): readonly AdmissionPlugin[] {
   return [
+    ...(rbac ? [rbacEscalation(rbac.authorizer, rbac.policy)] : []),
     namespaceLifecycle,
     customResourceCreates,
     limitRanger,

@@ -10,6 +10,7 @@ export type * as discovery from 'kubernetes-types/discovery/v1';
 export type * as autoscaling from 'kubernetes-types/autoscaling/v2';
 export type * as policy from 'kubernetes-types/policy/v1';
 export type * as networking from 'kubernetes-types/networking/v1';
+export type * as rbac from 'kubernetes-types/rbac/v1';
 export type * as storage from 'kubernetes-types/storage/v1';
 export type * as meta from 'kubernetes-types/meta/v1';
 export type { ObjectMeta, ListMeta };

@@ -16,7 +16,8 @@ export const IDENTITIES = {
   controllerManager: { commonName: 'system:kube-controller-manager' },
   kubeProxy: { commonName: 'system:kube-proxy' },
   node: (name: string) => ({ commonName: `system:node:${name}`, organizations: ['system:nodes'] }),
-  apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] },
+  // allowed the kubelets' API by the system:kubelet-api-admin binding the apiserver makes for it
+  apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client' },
   apiserverEtcdClient: { commonName: 'kube-apiserver-etcd-client' },
 };
 

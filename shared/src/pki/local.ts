@@ -131,7 +131,7 @@ export async function localPki(dir: string, nodes: string[] = []): Promise<Local
       'InternalIP,Hostname',
       '--anonymous-auth=false',
       '--authorization-mode',
-      'AlwaysAllow',
+      'Node,RBAC',
     ],
     kubeconfig: (server, id) => {
       const p = join(dir, `kubeconfig-${id.replace(/:/g, '-')}-${process.pid}-${n++}`);
@@ -149,6 +149,8 @@ export async function localPki(dir: string, nodes: string[] = []): Promise<Local
         file(nl.serving.key),
         '--client-ca-file',
         file(L.ca.cert),
+        '--authorization-mode',
+        'Webhook',
       ];
     },
   };

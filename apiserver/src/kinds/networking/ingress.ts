@@ -9,7 +9,8 @@ import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
 import { isObj, type Obj } from '../helpers';
-import { DEFAULT_CLASS_ANNOTATION, ingressClasses, pathSegmentNameErrors } from './ingressclass';
+import { DEFAULT_CLASS_ANNOTATION, ingressClasses } from './ingressclass';
+import { pathSegmentNameErrors } from '../../registry/validation';
 
 /** The class annotation of Ingresses older than spec.ingressClassName (still honoured, as upstream). */
 const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';

@@ -1,6 +1,7 @@
 // IngressClasses (upstream pkg/registry/networking/ingressclass): which controller implements a class
 // of Ingresses; the one annotated as the default is what the DefaultIngressClass admission hands out.
 import { dns1123LabelErrors, dns1123SubdomainErrors, fe, type Cause } from '../../registry/fielderrors';
+import { pathSegmentNameErrors } from '../../registry/validation';
 import type { ResourceStrategy } from '../../registry/strategy';
 import { AGE, NAME, ageOf, col, nameOf } from '../../tables/columns';
 import { defineMessages } from '../../protobuf/messages';
@@ -9,12 +10,6 @@ import { isObj, type Obj } from '../helpers';
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
 const SCOPES = ['Cluster', 'Namespace'];
-
-/** path.IsValidPathSegmentName: what a name must be to sit in a URL path segment. */
-export function pathSegmentNameErrors(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
-}
 
 /** validation.IsDomainPrefixedPath: "acme.io/foo". */
 function domainPrefixedPathErrors(field: string, v: string, errs: Cause[]): void {

@@ -83,6 +83,12 @@ export function httpHeaderNameErrors(v: string): string[] {
     : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", '[-A-Za-z0-9]+', 'X-Header-Name')];
 }
 
+/** path.IsValidPathSegmentName: what a name must be to sit in a URL path segment. */
+export function pathSegmentNameErrors(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** metav1 ValidateLabelSelector (matchLabels, matchExpressions). */
 export function labelSelector(errs: Errs, path: string, v: unknown): void {
   const sel = obj(errs, path, v);
