@@ -27,7 +27,7 @@ export interface WatchDeps {
  * watcher the event reaches (no per-watcher string building or UTF-8 encoding). Objects are never mutated.
  * Each line has memory of its own size: a line under 4 KiB from Buffer.from would be a slice of the runtime's
  * shared 8 KiB pool, and the watch cache's ring (thousands of objects per kind, kept for minutes) would
- * then keep a whole slab alive per line (in the apiserver soak, 130 MiB of slabs for about 30 MiB of lines).
+ * then keep a whole slab alive per line (in the apiserver soak: 130 MiB of slabs for lines that need about 40).
  */
 const lines = new WeakMap<object, Partial<Record<string, Buffer>>>();
 export function eventLine(type: string, obj: KubeObject, json: () => string): Buffer {
