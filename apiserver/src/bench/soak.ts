@@ -1,6 +1,7 @@
 // `npm run soak:apiserver`: SOAK_MINUTES (default 30) of mixed load (SOAK_RATE operations/s, default 200)
-// against one apiserver on its own etcd, both secured as the cluster runs them (TLS, client certificates)
-// — creates, updates, merge patches and deletes of ConfigMaps, Pods and Events, watches that come and go —
+// against one apiserver on its own etcd, both secured as the cluster runs them (TLS, client certificates) —
+// creates, updates, merge patches and deletes (3:2:2:3) of ConfigMaps, Pods and Events around a level
+// population, watches that come and go —
 // sampling every SOAK_SAMPLE_SECONDS (default 10) the apiserver's RSS, V8 heap in use, open file descriptors
 // and active handles, and etcd's database size (the file, dbSize, and the part in use, dbSizeInUse). Once a
 // minute the soak also forces a full garbage collection in the apiserver (through its inspector, on loopback,
@@ -27,7 +28,10 @@ const SAMPLE_MS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 10) * 1000;
 /** Operations per second the workers aim at (the machine is shared: a soak is about time, not peak load). */
 const RATE = Number(process.env.SOAK_RATE ?? 200);
 const SNAPSHOT_DIR = process.env.SOAK_HEAP_SNAPSHOTS ? resolve(process.env.SOAK_HEAP_SNAPSHOTS) : undefined;
-/** Objects of each kind kept alive at once: the load churns them. */
+/**
+ * Objects of each kind kept alive at once: the load churns them, with as many deletes as creates once the
+ * population is reached (an Event that expired meanwhile is deleted with a 404), so the data set stays level.
+ */
 const POPULATION = 300;
 const WORKERS = 8;
 const WATCHERS = 20;
@@ -207,15 +211,7 @@ async function main(): Promise<void> {
   procs.push(apiserver);
   await until('apiserver ready', async () => ((await req(ap, 'GET', `${NS}`)).code === 200 ? true : undefined), 30_000);
   const inspect = await inspector(ip);
-  const read = (f: string) => readFileSync(pki.file(f));
-  const etcd = new Etcd3({
-    hosts: endpoint,
-    credentials: {
-      rootCertificate: read('etcd/ca.crt'),
-      certChain: read('apiserver/apiserver-etcd-client.crt'),
-      privateKey: read('apiserver/apiserver-etcd-client.key'),
-    },
-  });
+  const etcd = new Etcd3({ hosts: endpoint, credentials: pki.etcdClientCredentials() });
   /** Write a heap snapshot and wait for it: the apiserver answers again once it is written. */
   const snapshot = async () => {
     if (!SNAPSHOT_DIR) return;
@@ -244,11 +240,11 @@ async function main(): Promise<void> {
         op = 'create';
         r = await req(ap, 'POST', `${NS}/${kind}`, KINDS[kind](name, i));
         if (r.code === 201) live[kind].push(name);
-      } else if (roll < 6) {
+      } else if (roll < 5) {
         const name = live[kind][i % live[kind].length];
         op = 'patch';
         r = await req(ap, 'PATCH', `${NS}/${kind}/${name}`, { metadata: { labels: { seq: String(i) } } }, 'application/merge-patch+json');
-      } else if (roll < 8) {
+      } else if (roll < 7) {
         const name = live[kind][i % live[kind].length];
         op = 'update';
         const cur = await req(ap, 'GET', `${NS}/${kind}/${name}`);
