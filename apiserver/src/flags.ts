@@ -125,6 +125,10 @@ export function parseFlags(argv: string[]): Flags {
   if (!!v['tls-cert-file'] !== !!v['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
   if (!!v['etcd-certfile'] !== !!v['etcd-keyfile']) throw new Error('--etcd-certfile and --etcd-keyfile go together');
   const issuers = many['service-account-issuer'] ?? [];
+  const watchCacheSize = count(v, 'default-watch-cache-size', 4096);
+  // upstream's 0 turns the cache off; here every watch is served from it
+  if (watchCacheSize === 0)
+    throw new Error('invalid --default-watch-cache-size 0: want at least 1 (watches are served from the watch cache)');
   const port = Number(v['secure-port'] ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --secure-port ${v['secure-port']}`);
   return {
@@ -160,7 +164,7 @@ export function parseFlags(argv: string[]): Flags {
     etcdCompactionIntervalMs: parseDurationFlag('etcd-compaction-interval', v['etcd-compaction-interval'] ?? '5m'),
     etcdDefragIntervalMs: parseDurationFlag('etcd-defrag-interval', v['etcd-defrag-interval'] ?? '1h'),
     etcdTimeoutMs: parseDurationFlag('etcd-request-timeout', v['etcd-request-timeout'] ?? '3s'),
-    watchCacheSize: Number(v['default-watch-cache-size'] ?? 4096),
+    watchCacheSize,
     eventTTLSeconds: Math.round(parseDurationFlag('event-ttl', v['event-ttl'] ?? '1h') / 1000),
     maxRequestsInflight: count(v, 'max-requests-inflight', 400),
     maxMutatingRequestsInflight: count(v, 'max-mutating-requests-inflight', 200),

@@ -183,5 +183,8 @@ describe('flags', () => {
       'invalid argument "5x" for "--etcd-request-timeout" flag: time: unknown unit "x" in duration "5x"',
     );
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
+    expect(parseFlags(['--default-watch-cache-size', '100']).watchCacheSize).toBe(100);
+    for (const bad of ['0', '-1', '1.5', 'lots'])
+      expect(() => parseFlags(['--default-watch-cache-size', bad])).toThrow(/--default-watch-cache-size/);
   });
 });

@@ -252,15 +252,7 @@ async function main(): Promise<void> {
     if ((await req(ap, 'GET', '/api/v1/namespaces/kube-public')).code === 200) break;
     await sleep(100);
   }
-  const read = (f: string) => readFileSync(pki.file(f));
-  const etcd = new Etcd3({
-    hosts: endpoint,
-    credentials: {
-      rootCertificate: read('etcd/ca.crt'),
-      certChain: read('apiserver/apiserver-etcd-client.crt'),
-      privateKey: read('apiserver/apiserver-etcd-client.key'),
-    },
-  });
+  const etcd = new Etcd3({ hosts: endpoint, credentials: pki.etcdClientCredentials() });
   const NS = '/api/v1/namespaces/default/configmaps';
   const N = 1000;
   const CONC = 32;

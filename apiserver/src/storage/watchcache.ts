@@ -5,6 +5,7 @@
 import type { Watcher } from 'etcd3';
 import type { KubeObject, WatchEventType } from '@minik8s/shared';
 import { decodeKv, type Store } from './etcd';
+import { Ring } from './ring';
 import { WatcherIndex, type IndexField, type IndexedWatcher } from './watcher-index';
 
 export interface CacheEvent {
@@ -40,8 +41,7 @@ export class ExpiredError extends Error {
 export class WatchCache {
   /** key → current object */
   readonly state = new Map<string, KubeObject>();
-  private buf: CacheEvent[] = [];
-  private head = 0;
+  private readonly buf: Ring<CacheEvent>;
   /** Every event with rev > oldestRev is in the buffer. */
   oldestRev = 0;
   /** The latest revision this cache has seen. */
@@ -60,12 +60,13 @@ export class WatchCache {
   constructor(
     private readonly store: Store,
     readonly prefix: string,
-    private readonly capacity = 4096,
+    capacity = 4096,
     private readonly log: (msg: string, err?: unknown) => void = () => undefined,
     /** The field watchers are indexed by (see WatcherIndex). */
     indexField?: IndexField,
   ) {
     this.watchers = new WatcherIndex(indexField);
+    this.buf = new Ring(capacity);
   }
 
   /** Resolves once the initial list is loaded; retries while etcd is down. */
@@ -85,8 +86,7 @@ export class WatchCache {
         const { items, rev } = await this.store.list(this.prefix);
         this.state.clear();
         for (const kv of items) this.state.set(kv.key!, kv.obj);
-        this.buf = [];
-        this.head = 0;
+        this.buf.clear();
         this.oldestRev = rev;
         this.rev = rev;
         this.startWatch(rev + 1);
@@ -146,15 +146,8 @@ export class WatchCache {
 
   private push(ev: CacheEvent): void {
     this.rev = ev.rev;
-    if (this.buf.length - this.head >= this.capacity) {
-      this.oldestRev = this.buf[this.head].rev;
-      this.head++;
-      if (this.head > this.capacity) {
-        this.buf = this.buf.slice(this.head);
-        this.head = 0;
-      }
-    }
-    this.buf.push(ev);
+    const evicted = this.buf.push(ev);
+    if (evicted) this.oldestRev = evicted.rev;
     for (const w of this.watchers.forChange(ev.obj, ev.prev)) dispatch(w, ev);
   }
 
@@ -168,7 +161,7 @@ export class WatchCache {
       for (const obj of this.state.values()) if (spec.filter(obj)) spec.send('ADDED', obj, () => jsonOf(obj));
     } else {
       if (fromRev < this.oldestRev) throw new ExpiredError(fromRev, this.oldestRev);
-      for (let i = this.head; i < this.buf.length; i++) if (this.buf[i].rev > fromRev) dispatch(w, this.buf[i]);
+      for (const ev of this.buf) if (ev.rev > fromRev) dispatch(w, ev);
     }
     this.watchers.add(w);
     return w;

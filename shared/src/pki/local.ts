@@ -16,6 +16,8 @@ export interface LocalPki {
   etcdArgs(clientPort: number, peerPort: number): { endpoint: string; args: string[] };
   /** The apiserver's flags for talking to etcd at `endpoint` (TLS with its etcd client certificate). */
   etcdClientArgs(endpoint: string): string[];
+  /** The apiserver's etcd client certificate as an etcd3 (gRPC) client takes it, for tools that read etcd beside the apiserver. */
+  etcdClientCredentials(): { rootCertificate: Buffer; certChain: Buffer; privateKey: Buffer };
   /** etcd's /health with the apiserver's etcd client certificate: true, or undefined while it is not healthy (for polling helpers). */
   etcdHealthy(endpoint: string): Promise<true | undefined>;
   /** The apiserver's secure flags (serving certificate for 127.0.0.1, client CA, ServiceAccount keys, kubelet client certificate). */
@@ -93,6 +95,11 @@ export async function localPki(dir: string, nodes: string[] = []): Promise<Local
       '--etcd-keyfile',
       file(A.etcdClient.key),
     ],
+    etcdClientCredentials: () => ({
+      rootCertificate: readFileSync(file(L.etcd.ca)),
+      certChain: readFileSync(file(A.etcdClient.cert)),
+      privateKey: readFileSync(file(A.etcdClient.key)),
+    }),
     etcdHealthy: (endpoint) =>
       new Promise((ok) => {
         const r = request(
