@@ -566,14 +566,14 @@ describe('mkctl and kubectl print the same', () => {
     await same(['auth', 'whoami', '-o', 'json']);
   });
 
-  it('auth can-i: SelfSubjectAccessReview and SelfSubjectRulesReview answered by the authorizer chain (AlwaysAllow here), and the client-side checks', async () => {
+  it('auth can-i: SelfSubjectAccessReview and SelfSubjectRulesReview answered by the authorizer chain (Node,RBAC: the admin holds cluster-admin), and the client-side checks', async () => {
     expect((await same(['auth', 'can-i', 'get', 'pods'])).mkctl.stdout).toBe('yes\n');
     expect((await same(['auth', 'can-i', 'get', 'pods', '-q'])).mkctl.stdout).toBe('');
     await same(['auth', 'can-i', 'list', 'deployments.apps/web']);
     await same(['auth', 'can-i', 'create', 'pods', '--subresource=exec']);
     await same(['auth', 'can-i', '*', '*', '-A']);
     expect((await same(['auth', 'can-i', '--list'])).mkctl.stdout).toMatch(
-      /^Resources +Non-Resource URLs +Resource Names +Verbs\n\*\.\* +\[\] +\[\] +\[\*\]\n +\[\*\] +\[\] +\[\*\]\n$/,
+      /^Resources +Non-Resource URLs +Resource Names +Verbs\n\*\.\* +\[\] +\[\] +\[\*\]\n +\[\*\] +\[\] +\[\*\]\nselfsubjectreviews\.authentication\.k8s\.io +\[\] +\[\] +\[create\]\n(.*\n)* +\[\/version\] +\[\] +\[get\]\n$/,
     );
     await same(['auth', 'can-i', '--list', '--no-headers']);
     await same(['auth', 'can-i', '--list', '-q']);

@@ -19,11 +19,6 @@ export const alwaysDeny: Authorizer = {
   rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }),
 };
 
-const EVERYTHING: Pick<RulesResult, 'resourceRules' | 'nonResourceRules'> = alwaysAllow.rulesFor!(
-  { name: '', groups: [] },
-  '',
-) as RulesResult;
-
 /**
  * Members of system:masters may do anything, whatever the modes say (upstream puts this privileged-group
  * authorizer in front of every chain): the cluster admin is never locked out by a broken RBAC policy.
@@ -31,10 +26,6 @@ const EVERYTHING: Pick<RulesResult, 'resourceRules' | 'nonResourceRules'> = alwa
 export const privilegedGroups: Authorizer = {
   name: 'PrivilegedGroups',
   authorize: (a) => (a.user.groups.includes(MASTERS_GROUP) ? { decision: 'allow', reason: '' } : { decision: 'no-opinion', reason: '' }),
-  rulesFor: (user) =>
-    user.groups.includes(MASTERS_GROUP)
-      ? { ...EVERYTHING, incomplete: false }
-      : { resourceRules: [], nonResourceRules: [], incomplete: false },
 };
 
 /** What an authorizer mode may need from the apiserver when it is built (objects, informer-like caches). */
@@ -98,6 +89,8 @@ export class UnionAuthorizer implements Authorizer {
     const out: RulesResult = { resourceRules: [], nonResourceRules: [], incomplete: false };
     const errors: string[] = [];
     for (const z of this.authorizers) {
+      // As upstream, the rules come from the configured modes only: the admin's are cluster-admin's, from RBAC.
+      if (z === privilegedGroups) continue;
       if (!z.rulesFor) {
         out.incomplete = true;
         continue;
