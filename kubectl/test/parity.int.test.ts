@@ -723,6 +723,12 @@ describe('mkctl and kubectl print the same', () => {
     await same(['apply', '--prune', '-l', 'shop=yes', '--all', '-f', manifests('p0', ['pa'])]);
     await same(['apply', '--prune', '-l', 'shop=yes', '--prune-allowlist', 'v1/ConfigMap', '-f', manifests('p0', ['pa'])]);
     await same(['apply', '-f', manifests('p1', ['pa', 'pb', 'pc', 'pd'])]);
+    // -l also picks which manifests are applied.
+    const mixed = manifests('p1b', ['pa']);
+    writeFileSync(join(mixed, 'other.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n');
+    expect((await same(['apply', '-l', 'shop=yes', '-f', mixed])).mkctl.stdout).toBe('configmap/pa unchanged\n');
+    await same(['apply', '-l', 'shop=no', '-f', mixed]);
+    await same(['apply', '-l', 'shop in (', '-f', mixed], { stderr: false });
     await same(['create', 'configmap', 'by-hand']);
     await same(['label', 'configmap', 'by-hand', 'shop=yes']);
     const fewer = manifests('p2', ['pa', 'pb']);

@@ -2,6 +2,7 @@
 // or --server-side: an apply patch, then kubectl's migration of client-side apply's managers), create -f
 // and replace -f.
 import { createThreeWayMergePatch } from '@minik8s/shared/patch';
+import { matchesLabels, parseLabelSelector } from '@minik8s/shared/rules';
 import { findFieldsOwners, LAST_APPLIED_PATH, upgradeManagedFieldsPatch, type ManagedFieldsEntry } from '@minik8s/shared/ssa';
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
@@ -119,7 +120,7 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
   validate(o, dryRun);
   const allowlist = o.prune && o.applyset === undefined ? await pruneTypes(ctx, o.pruneAllowlist) : [];
   const set = o.applyset !== undefined ? await ApplySet.parse(ctx, o.applyset, `kubectl/${CLIENT_VERSION.gitVersion}`) : undefined;
-  const manifests = await manifestsFrom(ctx, o);
+  const manifests = withSelector(await manifestsFrom(ctx, o), o.selector);
   const visited = new Set<string>();
   const namespaces = new Set<string>();
   for (const m of manifests) {
@@ -133,9 +134,25 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
     await set.updateParent(true, dryRun);
   }
   const rc = await applyEach(ctx, o, manifests, dryRun, visited);
+  // As kubectl, nothing is pruned after a failed apply (an ApplySet parent keeps the superset).
+  if (rc !== 0) return rc;
   if (set) await set.prune(visited, dryRun);
   else if (o.prune) await pruneLegacy(ctx, o.all ? undefined : o.selector, allowlist, visited, namespaces, dryRun, LAST_APPLIED);
   return rc;
+}
+
+/** kubectl's builder applies only the manifests that match -l. */
+function withSelector(manifests: Manifest[], selector: string | undefined): Manifest[] {
+  if (!selector) return manifests;
+  let sel;
+  try {
+    sel = parseLabelSelector(selector);
+  } catch (e) {
+    throw new CliError((e as Error).message, 1, { cause: e });
+  }
+  const kept = manifests.filter((m) => matchesLabels(sel, m.obj.metadata.labels ?? {}));
+  if (kept.length === 0) throw new CliError('no objects passed to apply');
+  return kept;
 }
 
 async function applyEach(ctx: Ctx, o: ApplyOptions, manifests: Manifest[], dryRun: DryRun, visited: Set<string>): Promise<number> {
