@@ -806,6 +806,20 @@ describe('mkctl and kubectl print the same', () => {
     });
     await same(members);
 
+    // Parents that are not this tool's sets are refused, naming what is wrong; a ConfigMap parent works too.
+    await same(['create', 'secret', 'generic', 'foreign']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['annotate', 'secret', 'foreign', 'applyset.kubernetes.io/tooling=helm/v3']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['annotate', '--overwrite', 'secret', 'foreign', 'applyset.kubernetes.io/tooling=kubectl/v1.31.0']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['label', 'secret', 'foreign', 'applyset.kubernetes.io/id=applyset-wrong-v1']);
+    // Both tools on the same parent (mkctl's namespace): the same wanted id in the message.
+    await same(() => ['-n', NS.mkctl, 'apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['apply', '--prune', '--applyset=configmaps/cmset', '-f', manifests('s5', { 'd.yaml': cm('sd') })], { env });
+    await same(['apply', '--prune', '--applyset=configmaps/cmset', '-f', manifests('s6', { 'e.yaml': cm('se') })], { env });
+    await same(['get', 'cm', 'cmset', '-o', 'jsonpath={.metadata.annotations.applyset\\.kubernetes\\.io/contains-group-kinds}']);
+
     // Interoperation: a set one tool made is pruned by the other (each in the other's namespace).
     const swapped = (tool: Tool) => (tool === 'kubectl' ? 'mkctl' : 'kubectl');
     for (const tool of ['kubectl', 'mkctl'] as const) {
