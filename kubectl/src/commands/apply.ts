@@ -1,6 +1,6 @@
 // apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as kubectl;
-// or --server-side: an apply patch, then kubectl's migration of client-side apply's managers), create -f
-// and replace -f.
+// or --server-side: an apply patch, then kubectl's migration of client-side apply's managers; --dry-run;
+// --prune in ./prune), create -f and replace -f.
 import { createThreeWayMergePatch } from '@minik8s/shared/patch';
 import { matchesLabels, parseLabelSelector } from '@minik8s/shared/rules';
 import { findFieldsOwners, LAST_APPLIED_PATH, upgradeManagedFieldsPatch, type ManagedFieldsEntry } from '@minik8s/shared/ssa';
