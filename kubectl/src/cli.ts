@@ -191,6 +191,15 @@ command(['apply'], () => {
       '--field-manager <name>',
       'Name of the manager used to track field ownership (default kubectl, or kubectl-client-side-apply without --server-side)',
     )
+    .option('--dry-run [mode]', 'none, client (print what would be applied) or server (the server validates, nothing is stored)')
+    .option('--prune', 'Delete objects no longer in the applied configuration: with -l/--all (previously applied ones) or --applyset')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on, for --prune')
+    .option('--all', 'With --prune and no selector: consider every previously applied object of the allowlisted kinds')
+    .option('--prune-allowlist <gvk>', 'group/version/Kind (core for the core group) to prune, instead of the default list', collect)
+    .option(
+      '--applyset <parent>',
+      '[RESOURCE][.GROUP]/NAME of the ApplySet parent (default a Secret in the namespace); needs KUBECTL_APPLYSET=true and --prune',
+    )
     .action(act(async () => (await import('./commands/apply')).apply));
 });
 command(['diff'], () => {

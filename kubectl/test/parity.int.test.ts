@@ -2,7 +2,7 @@
 // Each tool works in its own namespace (same length, masked as NS) so both see the same state;
 // stdout, stderr and exit codes must match, with AGE cells and server-set ids masked.
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,9 @@ export function normalize(text: string, tool: Tool): string {
     // rollout restart's stamp: the two tools' restarts may fall in different seconds
     .replace(/("?kubectl\.kubernetes\.io\/restartedAt"?)(": ?|: )"[^"]*"/g, '$1$2"*"')
     // kubectl's client-side discovery log lines (only on connection failures).
-    .replace(/^E\d{4} .*\n/gm, '');
+    .replace(/^E\d{4} .*\n/gm, '')
+    // klog warnings: time and pid masked.
+    .replace(/^W\d{4} [\d:.]+ +\d+ /gm, 'W ');
   const lines = t.split('\n');
   let ageCol = -1;
   return lines
@@ -83,13 +85,16 @@ async function both(args: string[] | ((ns: string) => string[]), stdin?: string,
 /** Run with both tools and require identical (normalized) output and exit codes. */
 async function same(
   args: string[] | ((ns: string) => string[]),
-  opts: { stderr?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { stderr?: boolean; stdin?: string; env?: NodeJS.ProcessEnv; unordered?: boolean } = {},
 ): Promise<Record<Tool, Run>> {
   const r = await both(args, opts.stdin, opts.env);
   const show = (x: Run) => `rc ${x.code}\n--- stdout\n${x.stdout}\n--- stderr\n${x.stderr}`;
   const label = `${JSON.stringify(args)}\nkubectl: ${show(r.kubectl)}\nmkctl: ${show(r.mkctl)}`;
+  // kubectl's ApplySet pruning walks Go maps: its lines come in no fixed order.
+  const out = (tool: Tool) =>
+    opts.unordered ? normalize(r[tool].stdout, tool).split('\n').sort().join('\n') : normalize(r[tool].stdout, tool);
   expect(r.mkctl.code, label).toBe(r.kubectl.code);
-  expect(normalize(r.mkctl.stdout, 'mkctl'), label).toBe(normalize(r.kubectl.stdout, 'kubectl'));
+  expect(out('mkctl'), label).toBe(out('kubectl'));
   if (opts.stderr !== false) expect(normalize(r.mkctl.stderr, 'mkctl').trim(), label).toBe(normalize(r.kubectl.stderr, 'kubectl').trim());
   return r;
 }
@@ -703,5 +708,133 @@ describe('mkctl and kubectl print the same', () => {
     await same(['delete', 'deploy', 'web', '--cascade=foreground', '--wait=false']);
     await same(['delete', 'deploy', 'smp']);
     await same(['get', 'pods']);
+  });
+
+  it('apply --prune -l: previously applied objects of the allowlisted kinds, matching the selector, left out → pruned', async () => {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {shop: "yes"}\ndata: {k: v}\n`;
+    const manifests = (name: string, names: string[]) => {
+      const d = join(dir, name);
+      rmSync(d, { recursive: true, force: true });
+      mkdirSync(d);
+      for (const n of names) writeFileSync(join(d, `${n}.yaml`), cm(n));
+      return d;
+    };
+    await same(['apply', '--prune', '-f', manifests('p0', ['pa'])]);
+    await same(['apply', '--prune', '-l', 'shop=yes', '--all', '-f', manifests('p0', ['pa'])]);
+    await same(['apply', '--prune', '-l', 'shop=yes', '--prune-allowlist', 'v1/ConfigMap', '-f', manifests('p0', ['pa'])]);
+    await same(['apply', '-f', manifests('p1', ['pa', 'pb', 'pc', 'pd'])]);
+    // -l also picks which manifests are applied.
+    const mixed = manifests('p1b', ['pa']);
+    writeFileSync(join(mixed, 'other.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n');
+    expect((await same(['apply', '-l', 'shop=yes', '-f', mixed])).mkctl.stdout).toBe('configmap/pa unchanged\n');
+    await same(['apply', '-l', 'shop=no', '-f', mixed]);
+    await same(['apply', '-l', 'shop in (', '-f', mixed], { stderr: false });
+    await same(['create', 'configmap', 'by-hand']);
+    await same(['label', 'configmap', 'by-hand', 'shop=yes']);
+    const fewer = manifests('p2', ['pa', 'pb']);
+    expect((await same(['apply', '--prune', '-l', 'shop=yes', '--dry-run=client', '-f', fewer])).mkctl.stdout).toContain(
+      'configmap/pc pruned (dry run)',
+    );
+    expect((await same(['apply', '--prune', '-l', 'shop=yes', '--dry-run=server', '-f', fewer])).mkctl.stdout).toContain(
+      'configmap/pd pruned (server dry run)',
+    );
+    await same(['get', 'cm', '-l', 'shop=yes', '-o', 'name']);
+    expect(
+      (await same(['apply', '--prune', '-l', 'shop=yes', '--prune-allowlist=core/v1/ConfigMap', '-f', manifests('p3', ['pa'])])).mkctl
+        .stdout,
+    ).toBe('configmap/pa unchanged\nconfigmap/pb pruned\nconfigmap/pc pruned\nconfigmap/pd pruned\n');
+    // The default allowlist (no --prune-allowlist) covers ConfigMaps too; the hand-made one has no last-applied annotation.
+    expect((await same(['apply', '--prune', '-l', 'shop=yes', '-f', manifests('p4', ['pb'])])).mkctl.stdout).toBe(
+      'configmap/pb created\nconfigmap/pa pruned\n',
+    );
+    await same(['get', 'cm', '-l', 'shop=yes', '-o', 'name']);
+  });
+
+  it('apply --prune --applyset (KUBECTL_APPLYSET=true): the parent Secret, member labels, pruning, and sets one tool made pruned by the other', async () => {
+    const env = { KUBECTL_APPLYSET: 'true' };
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata: {k: v}\n`;
+    const deploy = (name: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      containers: [{name: c, image: busybox:1.36}]\n`;
+    const manifests = (name: string, files: Record<string, string>) => {
+      const d = join(dir, name);
+      rmSync(d, { recursive: true, force: true });
+      mkdirSync(d);
+      for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+      return d;
+    };
+    const all = manifests('s1', { 'a.yaml': cm('sa'), 'b.yaml': cm('sb'), 'web.yaml': deploy('sweb') });
+    await same(['apply', '--applyset=prod', '-f', all], { env });
+    await same(['apply', '--prune', '--applyset=prod', '-l', 'x=y', '-f', all], { env });
+    await same(['apply', '--prune', '--applyset=prod', '--all', '-f', all], { env });
+    await same(['apply', '--prune', '--applyset=prod', '--prune-allowlist=core/v1/ConfigMap', '-f', all], { env });
+    await same(['apply', '--prune', '--applyset=deployments.apps/prod', '-f', all], { env });
+    // Without KUBECTL_APPLYSET the flag does not exist (the usage pointer names each tool's help).
+    expect((await same(['apply', '--prune', '--applyset=prod', '-f', all], { stderr: false })).mkctl.stderr).toContain(
+      'unknown flag: --applyset',
+    );
+    await same(['apply', '--prune', '--applyset=prod', '-f', all], { env });
+    const parent = [
+      'get',
+      'secret',
+      'prod',
+      '-o',
+      'jsonpath={.metadata.annotations.applyset\\.kubernetes\\.io/contains-group-kinds}|{.metadata.annotations.applyset\\.kubernetes\\.io/additional-namespaces}|{.metadata.managedFields[*].manager}',
+    ];
+    expect((await same(parent)).mkctl.stdout).toBe('ConfigMap,Deployment.apps||kubectl-applyset');
+    const members = ['get', 'cm,deploy', '-l', 'applyset.kubernetes.io/part-of', '-o', 'name'];
+    await same(members);
+    // The id label of the parent is the members' part-of value, and kubectl's id for that parent.
+    const ids = await both(['get', 'secret,cm', '-o', 'jsonpath={range .items[*]}{.metadata.labels}{"\\n"}{end}']);
+    expect(ids.mkctl.stdout.match(/applyset-[\w-]+-v1/g)?.length).toBe(3);
+    expect(new Set(ids.mkctl.stdout.match(/applyset-[\w-]+-v1/g)).size).toBe(1);
+
+    const one = manifests('s2', { 'a.yaml': cm('sa') });
+    expect(
+      (await same(['apply', '--prune', '--applyset=prod', '--dry-run=server', '-f', one], { env, unordered: true })).mkctl.stdout,
+    ).toContain('deployment.apps/sweb pruned (server dry run)');
+    await same(['apply', '--prune', '--applyset=prod', '--dry-run=client', '-f', one], { env, unordered: true });
+    await same(members);
+    const pruned = await same(['apply', '--prune', '--applyset=prod', '-f', one], { env, unordered: true });
+    expect(pruned.mkctl.stdout.split('\n').sort().join('\n')).toBe(
+      '\nconfigmap/sa unchanged\nconfigmap/sb pruned\ndeployment.apps/sweb pruned',
+    );
+    expect((await same(parent)).mkctl.stdout).toBe('ConfigMap||kubectl-applyset');
+    await same(members);
+    await same(['apply', '--prune', '--applyset=prod', '--server-side', '-f', manifests('s3', { 'b.yaml': cm('sb') })], {
+      env,
+      unordered: true,
+    });
+    await same(members);
+
+    // Parents that are not this tool's sets are refused, naming what is wrong; a ConfigMap parent works too.
+    await same(['create', 'secret', 'generic', 'foreign']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['annotate', 'secret', 'foreign', 'applyset.kubernetes.io/tooling=helm/v3']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['annotate', '--overwrite', 'secret', 'foreign', 'applyset.kubernetes.io/tooling=kubectl/v1.31.0']);
+    await same(['apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['label', 'secret', 'foreign', 'applyset.kubernetes.io/id=applyset-wrong-v1']);
+    // Both tools on the same parent (mkctl's namespace): the same wanted id in the message.
+    await same(() => ['-n', NS.mkctl, 'apply', '--prune', '--applyset=foreign', '-f', one], { env });
+    await same(['apply', '--prune', '--applyset=configmaps/cmset', '-f', manifests('s5', { 'd.yaml': cm('sd') })], { env });
+    await same(['apply', '--prune', '--applyset=configmaps/cmset', '-f', manifests('s6', { 'e.yaml': cm('se') })], { env });
+    await same(['get', 'cm', 'cmset', '-o', 'jsonpath={.metadata.annotations.applyset\\.kubernetes\\.io/contains-group-kinds}']);
+
+    // Interoperation: a set one tool made is pruned by the other (each in the other's namespace).
+    const swapped = (tool: Tool) => (tool === 'kubectl' ? 'mkctl' : 'kubectl');
+    for (const tool of ['kubectl', 'mkctl'] as const) {
+      const r = await run(
+        tool,
+        ['apply', '-n', NS[swapped(tool)], '--prune', '--applyset=prod', '-f', manifests('s4', { 'c.yaml': cm('sc') })],
+        undefined,
+        env,
+      );
+      expect(r, `${tool} pruning the set ${swapped(tool)} made`).toMatchObject({
+        code: 0,
+        stdout: 'configmap/sc created\nconfigmap/sb pruned\n',
+        stderr: '',
+      });
+    }
+    await same(members);
   });
 });

@@ -1,14 +1,18 @@
 // apply (client-side, with the last-applied annotation and a three-way strategic merge patch, as kubectl;
-// or --server-side: an apply patch, then kubectl's migration of client-side apply's managers), create -f
-// and replace -f.
+// or --server-side: an apply patch, then kubectl's migration of client-side apply's managers; --dry-run;
+// --prune in ./prune), create -f and replace -f.
 import { createThreeWayMergePatch } from '@minik8s/shared/patch';
+import { matchesLabels, parseLabelSelector } from '@minik8s/shared/rules';
 import { findFieldsOwners, LAST_APPLIED_PATH, upgradeManagedFieldsPatch, type ManagedFieldsEntry } from '@minik8s/shared/ssa';
 import { nsFor } from '../api';
 import { kindPrefix } from '../args';
 import type { Ctx } from '../context';
 import { CliError, serverErrorLine, usageError } from '../errors';
 import type { Manifest } from '../manifests';
+import { CLIENT_VERSION } from './version';
+import { dryRunOf, type DryRun } from './create';
 import { manifestsFrom } from './kustomize';
+import { ApplySet, dryRunSuffix, pruneLegacy, pruneTypes, visitKey } from './prune';
 import { sortKeys } from '../print/yaml';
 import { ApiError, isNotFound, resourcePath, type KubeObject } from '../shared';
 
@@ -25,6 +29,12 @@ interface ApplyOptions extends FileOptions {
   serverSide?: boolean;
   forceConflicts?: boolean;
   fieldManager?: string;
+  dryRun?: string | boolean;
+  prune?: boolean;
+  selector?: string;
+  all?: boolean;
+  pruneAllowlist?: string[];
+  applyset?: string;
 }
 
 /** The namespace an object goes to: its own, else -n / the context's; a mismatch with -n is an error. */
@@ -59,8 +69,13 @@ function label(m: Manifest, name: string): string {
   return `${kindPrefix(m.rt)}/${name}`;
 }
 
-async function eachManifest(ctx: Ctx, o: FileOptions, fn: (m: Manifest, ns: string | undefined) => Promise<void>): Promise<number> {
-  const manifests = await manifestsFrom(ctx, o);
+async function eachManifest(
+  ctx: Ctx,
+  o: FileOptions,
+  fn: (m: Manifest, ns: string | undefined) => Promise<void>,
+  given?: Manifest[],
+): Promise<number> {
+  const manifests = given ?? (await manifestsFrom(ctx, o));
   let rc = 0;
   for (const m of manifests) {
     try {
@@ -78,74 +93,150 @@ function fail(e: unknown, what: string, source: string): never {
   throw e;
 }
 
-export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
+/** kubectl's checks of the apply flags, in its order. */
+function validate(o: ApplyOptions, dryRun: DryRun): void {
   if (o.forceConflicts && !o.serverSide) throw new CliError('--force-conflicts only works with --server-side');
-  return eachManifest(ctx, o, async (m, ns) => {
-    const name = m.obj.metadata.name;
-    if (!name) {
-      if (m.obj.metadata.generateName) throw new CliError(`from ${m.obj.metadata.generateName}: cannot use generate name with apply`);
-      throw new CliError(`error when retrieving current configuration of: resource name may not be empty`);
-    }
-    // kubectl's builder sets the default namespace on the object before it is recorded.
-    if (ns) m.obj.metadata.namespace = ns;
-    if (o.serverSide) return serverSideApply(ctx, m, ns, name, o.fieldManager ?? SSA_MANAGER, !!o.forceConflicts);
-    const manager = o.fieldManager ?? 'kubectl-client-side-apply';
-    const modified = withLastApplied(m.obj);
-    let live: KubeObject | undefined;
-    try {
-      live = await ctx.client.request<KubeObject>('GET', resourcePath(m.rt, ns, name));
-    } catch (e) {
-      if (!isNotFound(e)) fail(e, 'retrieving current configuration of', m.source);
-    }
-    if (!live) {
+  if (dryRun === 'client' && o.serverSide)
+    throw new CliError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
+  if (o.all && o.selector) throw new CliError('cannot set --all and --selector at the same time');
+  if (o.applyset !== undefined && !o.prune) throw new CliError('--applyset requires --prune');
+  if (!o.prune) return;
+  if (o.applyset !== undefined) {
+    if (o.all) throw new CliError('--all is incompatible with --applyset');
+    if (o.selector) throw new CliError('--selector is incompatible with --applyset');
+    if (o.pruneAllowlist?.length) throw new CliError('--prune-allowlist is incompatible with --applyset');
+    return;
+  }
+  if (!o.all && !o.selector)
+    throw new CliError(
+      'all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector',
+    );
+  if (o.serverSide) throw new CliError("--prune is in alpha and doesn't currently work on objects created by server-side apply");
+}
+
+export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
+  if (o.applyset !== undefined && process.env.KUBECTL_APPLYSET !== 'true') throw usageError('unknown flag: --applyset', 'apply');
+  const dryRun = dryRunOf(o.dryRun);
+  validate(o, dryRun);
+  const allowlist = o.prune && o.applyset === undefined ? await pruneTypes(ctx, o.pruneAllowlist) : [];
+  const set = o.applyset !== undefined ? await ApplySet.parse(ctx, o.applyset, `kubectl/${CLIENT_VERSION.gitVersion}`) : undefined;
+  const manifests = withSelector(await manifestsFrom(ctx, o), o.selector);
+  const visited = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const m of manifests) {
+    const ns = targetNamespace(ctx, m);
+    set?.label(m);
+    set?.add(m.rt, ns);
+    if (ns) namespaces.add(ns);
+  }
+  if (set) {
+    await set.fetch();
+    await set.updateParent(true, dryRun);
+  }
+  const rc = await applyEach(ctx, o, manifests, dryRun, visited);
+  // As kubectl, nothing is pruned after a failed apply (an ApplySet parent keeps the superset).
+  if (rc !== 0) return rc;
+  if (set) await set.prune(visited, dryRun);
+  else if (o.prune) await pruneLegacy(ctx, o.all ? undefined : o.selector, allowlist, visited, namespaces, dryRun, LAST_APPLIED);
+  return rc;
+}
+
+/** kubectl's builder applies only the manifests that match -l. */
+function withSelector(manifests: Manifest[], selector: string | undefined): Manifest[] {
+  if (!selector) return manifests;
+  let sel;
+  try {
+    sel = parseLabelSelector(selector);
+  } catch (e) {
+    throw new CliError((e as Error).message, 1, { cause: e });
+  }
+  const kept = manifests.filter((m) => matchesLabels(sel, m.obj.metadata.labels ?? {}));
+  if (kept.length === 0) throw new CliError('no objects passed to apply');
+  return kept;
+}
+
+async function applyEach(ctx: Ctx, o: ApplyOptions, manifests: Manifest[], dryRun: DryRun, visited: Set<string>): Promise<number> {
+  const suffix = dryRunSuffix(dryRun);
+  const dry = dryRun === 'server' ? { dryRun: 'All' } : {};
+  return eachManifest(
+    ctx,
+    o,
+    async (m, ns) => {
+      const name = m.obj.metadata.name;
+      if (!name) {
+        if (m.obj.metadata.generateName) throw new CliError(`from ${m.obj.metadata.generateName}: cannot use generate name with apply`);
+        throw new CliError(`error when retrieving current configuration of: resource name may not be empty`);
+      }
+      // kubectl's builder sets the default namespace on the object before it is recorded.
+      if (ns) m.obj.metadata.namespace = ns;
+      visited.add(visitKey(m.rt, ns, name));
+      if (o.serverSide) return serverSideApply(ctx, m, ns, name, o.fieldManager ?? SSA_MANAGER, !!o.forceConflicts, dryRun);
+      const manager = o.fieldManager ?? 'kubectl-client-side-apply';
+      const modified = withLastApplied(m.obj);
+      let live: KubeObject | undefined;
       try {
-        await ctx.client.request('POST', resourcePath(m.rt, ns), {
-          body: modified,
-          query: { fieldManager: manager, fieldValidation: 'Strict' },
+        live = await ctx.client.request<KubeObject>('GET', resourcePath(m.rt, ns, name));
+      } catch (e) {
+        if (!isNotFound(e)) fail(e, 'retrieving current configuration of', m.source);
+      }
+      if (!live) {
+        if (dryRun !== 'client') {
+          try {
+            await ctx.client.request('POST', resourcePath(m.rt, ns), {
+              body: modified,
+              query: { fieldManager: manager, fieldValidation: 'Strict', ...dry },
+            });
+          } catch (e) {
+            fail(e, 'creating', m.source);
+          }
+        }
+        process.stdout.write(`${label(m, name)} created${suffix}\n`);
+        return;
+      }
+      // kubectl computes no patch under --dry-run=client: an existing object always reads "configured".
+      if (dryRun === 'client') {
+        process.stdout.write(`${label(m, name)} configured${suffix}\n`);
+        return;
+      }
+      const originalText = live.metadata.annotations?.[LAST_APPLIED];
+      if (originalText === undefined) {
+        process.stderr.write(
+          `Warning: resource ${m.rt.resource}/${name} is missing the ${LAST_APPLIED} annotation which is required by mkctl apply. mkctl apply should only be used on resources created declaratively by either mkctl create --save-config or mkctl apply. The missing annotation will be patched automatically.\n`,
+        );
+      }
+      let original: KubeObject | undefined;
+      try {
+        original = originalText ? (JSON.parse(originalText) as KubeObject) : undefined;
+      } catch {
+        original = undefined;
+      }
+      const patch = createThreeWayMergePatch(original, modified, live);
+      if (Object.keys(patch).length === 0) {
+        process.stdout.write(`${label(m, name)} unchanged${suffix}\n`);
+        return;
+      }
+      try {
+        await ctx.client.request('PATCH', resourcePath(m.rt, ns, name), {
+          body: JSON.stringify(patch),
+          contentType: 'application/strategic-merge-patch+json',
+          query: { fieldManager: manager, fieldValidation: 'Strict', ...dry },
         });
       } catch (e) {
-        fail(e, 'creating', m.source);
+        if (e instanceof ApiError && e.reason !== 'Invalid') {
+          process.stderr.write(
+            serverErrorLine(
+              e,
+              `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${m.rt.group ? m.rt.group + '/' : ''}${m.rt.version}, Resource=${m.rt.resource}", GroupVersionKind: "${m.obj.apiVersion}, Kind=${m.obj.kind}"\nName: "${name}", Namespace: "${ns ?? ''}"\nfor: "${m.source}"`,
+            ) + '\n',
+          );
+          throw e;
+        }
+        fail(e, 'patching', m.source);
       }
-      process.stdout.write(`${label(m, name)} created\n`);
-      return;
-    }
-    const originalText = live.metadata.annotations?.[LAST_APPLIED];
-    if (originalText === undefined) {
-      process.stderr.write(
-        `Warning: resource ${m.rt.resource}/${name} is missing the ${LAST_APPLIED} annotation which is required by mkctl apply. mkctl apply should only be used on resources created declaratively by either mkctl create --save-config or mkctl apply. The missing annotation will be patched automatically.\n`,
-      );
-    }
-    let original: KubeObject | undefined;
-    try {
-      original = originalText ? (JSON.parse(originalText) as KubeObject) : undefined;
-    } catch {
-      original = undefined;
-    }
-    const patch = createThreeWayMergePatch(original, modified, live);
-    if (Object.keys(patch).length === 0) {
-      process.stdout.write(`${label(m, name)} unchanged\n`);
-      return;
-    }
-    try {
-      await ctx.client.request('PATCH', resourcePath(m.rt, ns, name), {
-        body: JSON.stringify(patch),
-        contentType: 'application/strategic-merge-patch+json',
-        query: { fieldManager: manager, fieldValidation: 'Strict' },
-      });
-    } catch (e) {
-      if (e instanceof ApiError && e.reason !== 'Invalid') {
-        process.stderr.write(
-          serverErrorLine(
-            e,
-            `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${m.rt.group ? m.rt.group + '/' : ''}${m.rt.version}, Resource=${m.rt.resource}", GroupVersionKind: "${m.obj.apiVersion}, Kind=${m.obj.kind}"\nName: "${name}", Namespace: "${ns ?? ''}"\nfor: "${m.source}"`,
-          ) + '\n',
-        );
-        throw e;
-      }
-      fail(e, 'patching', m.source);
-    }
-    process.stdout.write(`${label(m, name)} configured\n`);
-  });
+      process.stdout.write(`${label(m, name)} configured${suffix}\n`);
+    },
+    manifests,
+  );
 }
 
 /** kubectl's manager names: server-side apply's default, and the one that carries a kept last-applied annotation. */
@@ -179,13 +270,15 @@ async function serverSideApply(
   name: string,
   manager: string,
   force: boolean,
+  dryRun: DryRun,
 ): Promise<void> {
   const path = resourcePath(m.rt, ns, name);
+  const dry = dryRun === 'server' ? { dryRun: 'All' } : {};
   const patch = (body: string, contentType: string, fieldManager?: string) =>
     ctx.client.request<Managed>('PATCH', path, {
       body,
       contentType,
-      query: fieldManager ? { fieldManager, fieldValidation: 'Strict', ...(force ? { force: 'true' } : {}) } : undefined,
+      query: fieldManager ? { fieldManager, fieldValidation: 'Strict', ...(force ? { force: 'true' } : {}), ...dry } : dry,
     });
   const data = JSON.stringify(m.obj);
   let obj: Managed;
@@ -197,6 +290,10 @@ async function serverSideApply(
       throw e;
     }
     fail(e, 'patching', m.source);
+  }
+  if (dryRun === 'server') {
+    process.stdout.write(`${label(m, name)} serverside-applied (server dry run)\n`);
+    return;
   }
   try {
     obj = await keepLastApplied(ctx, m, path, obj, manager);

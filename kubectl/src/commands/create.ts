@@ -65,7 +65,7 @@ export function endpointOf(kind: string): ResourceType {
   };
 }
 
-type DryRun = 'none' | 'client' | 'server';
+export type DryRun = 'none' | 'client' | 'server';
 
 export function dryRunOf(v: string | boolean | undefined): DryRun {
   if (v === undefined || v === false || v === 'none') return 'none';
