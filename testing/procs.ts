@@ -6,7 +6,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ApiClient, freePort, isAlreadyExists, until, type ApiClientOptions } from '@minik8s/shared';
+import YAML from 'yaml';
+import { ApiClient, freePort, isAlreadyExists, until, type ApiClientOptions, type KubeObject } from '@minik8s/shared';
 import { PKI_LAYOUT, kubeconfigText, localPki } from '@minik8s/shared/pki';
 import { credentials, kubeconfigFile, kubeletServing, testPki, tlsFetch, type Identity } from './pki';
 
@@ -271,6 +272,36 @@ export function adminOptions(server: string): ApiClientOptions {
  * A kubeconfig with a bound token of the ServiceAccount namespace/name (created if missing), as an
  * in-cluster client of that account authenticates: the token comes from TokenRequest.
  */
+const RBAC_PLURALS: Record<string, string> = {
+  ClusterRole: 'clusterroles',
+  ClusterRoleBinding: 'clusterrolebindings',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+};
+
+/**
+ * Create the RBAC objects of an add-on's manifest (path from the repo root) as the cluster's add-on step applies
+ * them: the harness authorizes with Node,RBAC, so an add-on started by a test needs its own roles.
+ */
+export async function applyManifestRbac(server: string, manifest: string): Promise<void> {
+  const c = new ApiClient(adminOptions(server));
+  try {
+    for (const d of YAML.parseAllDocuments(readFileSync(join(REPO, manifest), 'utf8'))) {
+      const doc = d.toJSON() as KubeObject | null;
+      const plural = doc?.kind ? RBAC_PLURALS[doc.kind] : undefined;
+      if (!doc || !plural) continue;
+      const ns = doc.metadata.namespace ? `/namespaces/${doc.metadata.namespace}` : '';
+      try {
+        await c.request('POST', `/apis/rbac.authorization.k8s.io/v1${ns}/${plural}`, { body: doc });
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    }
+  } finally {
+    c.close();
+  }
+}
+
 export async function serviceAccountKubeconfig(server: string, namespace: string, name: string): Promise<string> {
   const c = new ApiClient(adminOptions(server));
   try {

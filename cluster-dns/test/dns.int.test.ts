@@ -4,7 +4,15 @@ import net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, type core, type discovery, type KubeObject } from '@minik8s/shared';
-import { freePort, startApiserver, startComponent, stopAll, waitFor, serviceAccountKubeconfig } from '../../testing/procs';
+import {
+  applyManifestRbac,
+  freePort,
+  startApiserver,
+  startComponent,
+  stopAll,
+  waitFor,
+  serviceAccountKubeconfig,
+} from '../../testing/procs';
 
 type Res = dnsPacket.DecodedPacket & { rcode?: string };
 let api: ApiClient;
@@ -59,6 +67,7 @@ const data = (r: Res) => (r.answers ?? []).map((a) => (a as { data: unknown }).d
 beforeAll(async () => {
   const apiserver = await startApiserver();
   api = new ApiClient(apiserver.admin);
+  await applyManifestRbac(apiserver.url, 'cluster-dns/manifests/cluster-dns.yaml');
   port = await freePort();
   health = await freePort();
   await startComponent(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, R, isNotFound, type core, type KubeObject } from '@minik8s/shared';
 import {
   adminOptions,
+  applyManifestRbac,
   freePort,
   kubeconfigFile,
   removeDir,
@@ -162,6 +163,7 @@ beforeAll(async () => {
   dir = tempDir('minik8s-ingress-');
   const apiserver = await startApiserver();
   api = new ApiClient(adminOptions(apiserver.url));
+  await applyManifestRbac(apiserver.url, 'ingress-controller/manifests/ingress-nginx.yaml');
   for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
   await api.resource(R.ingressclasses).create({
     apiVersion: 'networking.k8s.io/v1',
@@ -172,9 +174,12 @@ beforeAll(async () => {
   ctl = await startComponent(
     'ingress-controller',
     [
-      // its own identity (a client certificate), as every component's
+      // the add-on's identity (a client certificate for the ServiceAccount its manifest binds to its role)
       '--kubeconfig',
-      await kubeconfigFile(apiserver.url, { user: 'ingress-controller' }),
+      await kubeconfigFile(apiserver.url, {
+        user: 'system:serviceaccount:ingress-nginx:ingress-nginx',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:ingress-nginx'],
+      }),
       '--bind-address',
       '127.0.0.1',
       '--http-port',

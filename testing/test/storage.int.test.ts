@@ -8,10 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { R, type Claim, type KubeObject, type Pod, type Volume } from '@minik8s/shared';
 import { IMAGES } from '../images';
-import { REPO, freePort, removeDir, startComponent, tempDir, waitFor, type Proc } from '../procs';
+import { applyManifestRbac, freePort, removeDir, startComponent, tempDir, waitFor, type Proc } from '../procs';
 import { startHostCluster, type HostCluster } from '../cluster';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -110,13 +109,7 @@ const PROVISIONER_USER = {
 
 beforeAll(async () => {
   c = await startHostCluster({ nodes: 2, prefix: 'st' });
-  // the add-on's ClusterRole and binding, from its manifest (the cluster authorizes with Node,RBAC)
-  const manifest = join(REPO, 'local-path-provisioner', 'manifests', 'local-path-storage.yaml');
-  for (const doc of YAML.parseAllDocuments(readFileSync(manifest, 'utf8')).map((d) => d.toJSON() as KubeObject)) {
-    if (doc?.kind === 'ClusterRole') await c.client.resource(R.clusterroles).create(doc);
-    if (doc?.kind === 'ClusterRoleBinding')
-      await c.client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { body: doc });
-  }
+  await applyManifestRbac(c.url, 'local-path-provisioner/manifests/local-path-storage.yaml');
   for (const node of c.nodeNames) {
     const root = tempDir('minik8s-lpp-root-');
     roots.set(node, root);
