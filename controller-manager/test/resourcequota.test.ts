@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countedResource, quotaStatus, statusDiffers } from '../src/controllers/resourcequota/logic';
+import type { QuotaObject } from '@minik8s/shared';
+import { countedResource, quotaStatus, statusDiffers, updateMayFreeUsage } from '../src/controllers/resourcequota/logic';
 
 const now = new Date('2026-01-01T00:00:00Z');
 
@@ -23,4 +24,19 @@ describe('resourcequota controller decisions', () => {
     ['count/widgets.example.com', { group: 'example.com', resource: 'widgets' }],
     ['pods', undefined],
   ])('%s counts', (name, want) => expect(countedResource(name)).toEqual(want));
+  const pod = (phase: string) => ({ spec: { containers: [] }, status: { phase } });
+  it.each<[string, string, QuotaObject, QuotaObject, boolean]>([
+    ['a pod that finished', 'pods', pod('Running'), pod('Succeeded'), true],
+    ['a pod status update that keeps it charged', 'pods', pod('Pending'), pod('Running'), false],
+    ['a finished pod updated again', 'pods', pod('Failed'), pod('Failed'), false],
+    ['a Service whose type changed', 'services', { spec: { type: 'NodePort' } }, { spec: { type: 'ClusterIP' } }, true],
+    [
+      'a quota status write (an admission charge)',
+      'resourcequotas',
+      { spec: { hard: { pods: '1' } } },
+      { spec: { hard: { pods: '1' } }, status: {} },
+      false,
+    ],
+    ['a ConfigMap data change', 'configmaps', { metadata: { name: 'a' } }, { metadata: { name: 'a' } }, false],
+  ])('replenishment: %s → %s', (_what, resource, old, cur, want) => expect(updateMayFreeUsage(resource, old, cur, now)).toBe(want));
 });

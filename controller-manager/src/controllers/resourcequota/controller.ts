@@ -1,7 +1,8 @@
 // The resourcequota controller (upstream pkg/controller/resourcequota): keeps each ResourceQuota's
 // status.hard (= spec.hard) and status.used (recalculated from the namespace's objects), so usage charged
 // by the ResourceQuota admission is given back when pods finish or objects are deleted. Quotas are synced
-// when their spec changes, when a counted object of their namespace changes, and all of them every
+// when their spec changes, when a counted object of their namespace is deleted or changed so that it may use
+// less (upstream's replenishment; a recount on creates would race with creates in flight), and all of them every
 // --resource-quota-sync-period. Pods, services, configmaps, secrets, claims and replication controllers
 // come from informers; other "count/<resource>.<group>" resources are listed when a quota names them.
 import {
@@ -16,11 +17,11 @@ import {
   type ResourceType,
 } from '@minik8s/shared';
 import { Controller, type ControllerContext } from '../../controller';
-import { countedResource, quotaStatus, statusDiffers, type Counted } from './logic';
+import { countedResource, quotaStatus, statusDiffers, updateMayFreeUsage, type Counted } from './logic';
 
 type Quota = ResourceQuota & KubeObject;
 
-/** The kinds whose every change may change a quota's usage. */
+/** The kinds whose deletes and updates may give usage back. */
 const WATCHED = [R.pods, R.services, R.configmaps, R.secrets, R.persistentvolumeclaims, R.replicationcontrollers, R.resourcequotas];
 
 export class ResourceQuotaController extends Controller {
@@ -43,8 +44,13 @@ export class ResourceQuotaController extends Controller {
     for (const rt of WATCHED) {
       const inf = rt === R.resourcequotas ? (this.quotas as unknown as Informer<KubeObject>) : ctx.factory.informer<KubeObject>(rt);
       this.watched.set(rt, inf);
-      const changed = (o: KubeObject) => this.enqueueNamespace(o.metadata.namespace);
-      inf.addEventHandler({ onAdd: changed, onUpdate: (_o, n) => changed(n), onDelete: changed });
+      // upstream's replenishment: deletes and usage-lowering updates give usage back; creates were charged already
+      inf.addEventHandler({
+        onUpdate: (o, n) => {
+          if (updateMayFreeUsage(rt.resource, o, n, new Date())) this.enqueueNamespace(n.metadata.namespace);
+        },
+        onDelete: (o) => this.enqueueNamespace(o.metadata.namespace),
+      });
     }
   }
 

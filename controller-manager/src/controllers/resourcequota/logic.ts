@@ -1,5 +1,5 @@
 // The resourcequota controller's decision: a quota's status from its spec and the namespace's objects.
-import { totalUsage, type QuotaObject, type ResourceList, type ResourceQuota } from '@minik8s/shared';
+import { podChargedToQuota, totalUsage, type QuotaObject, type ResourceList, type ResourceQuota } from '@minik8s/shared';
 
 export interface Counted {
   group: string;
@@ -24,4 +24,15 @@ export const statusDiffers = (quota: ResourceQuota, want: { hard: ResourceList; 
 export function countedResource(name: string): { group: string; resource: string } | undefined {
   const m = /^count\/([^.]+)(?:\.(.+))?$/.exec(name);
   return m ? { resource: m[1], group: m[2] ?? '' } : undefined;
+}
+
+/**
+ * Whether an update of a counted object may give usage back (upstream's replenishment): a pod that stops being
+ * charged (finished, or past its deletion grace), or any other object whose spec changed (a Service's type, a
+ * claim's request). Creates never trigger a recount: the admission charged them already, and a recount racing
+ * with creates still in flight would hand their charge back and let a later create through.
+ */
+export function updateMayFreeUsage(resource: string, old: QuotaObject, cur: QuotaObject, now: Date): boolean {
+  if (resource === 'pods') return podChargedToQuota(old, now) && !podChargedToQuota(cur, now);
+  return JSON.stringify(old.spec) !== JSON.stringify(cur.spec);
 }
