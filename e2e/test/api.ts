@@ -4,14 +4,14 @@
 // operator (examples/sample-controller) run on the host against the cluster's kubeconfig, turning a Foo into
 // a Deployment whose Pod runs on a node, its status written back, the Deployment collected with the Foo.
 // Registered by cluster.int.test.ts so that it runs on that file's cluster.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from './compose';
 import { waitFor } from '../../testing/procs';
-import type { SuiteEnv } from './services';
+import { namespacedKubectl, type SuiteEnv } from './services';
 
 const MANIFESTS = join(REPO, 'examples', 'sample-controller', 'manifests');
 
@@ -20,16 +20,7 @@ export function apiSuite(env: () => SuiteEnv): void {
     const ns = `e2e-api-${Date.now().toString(36)}`;
     let controller: ChildProcess | undefined;
     let controllerLog = '';
-    const kubectl = (args: string[], input?: string) => {
-      const r = spawnSync('kubectl', ['-n', ns, ...args], {
-        cwd: REPO,
-        env: { ...process.env, ...env().kenv },
-        input,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      return { code: r.status ?? 1, out: (r.stdout ?? '') + (r.stderr ?? ''), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-    };
+    const kubectl = namespacedKubectl(env, ns);
     const k = (args: string[], input?: string) => {
       const r = kubectl(args, input);
       expect(r.code, `kubectl ${args.join(' ')}: ${r.out}`).toBe(0);

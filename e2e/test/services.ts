@@ -2,13 +2,28 @@
 // and the routed pod network in node-1/node-2, the cluster DNS add-on). Registered by
 // cluster.int.test.ts so that it runs on that file's cluster (one `npm run up` for the whole e2e suite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getsFromNode, requestLoopFromNode, sh, type Answer, type Cluster } from './compose';
+import { spawnSync } from 'node:child_process';
+import { REPO, getsFromNode, requestLoopFromNode, sh, type Answer, type Cluster } from './compose';
 import { isPodReady } from '@minik8s/shared';
 import { waitFor } from '../../testing/procs';
 
 export interface SuiteEnv {
   cluster: Cluster;
   kenv: NodeJS.ProcessEnv;
+}
+
+/** The real kubectl in namespace `ns` of the suite's cluster (its admin kubeconfig), from the repo root. */
+export function namespacedKubectl(env: () => SuiteEnv, ns: string) {
+  return (args: string[], input?: string) => {
+    const r = spawnSync('kubectl', ['-n', ns, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env().kenv },
+      input,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    return { code: r.status ?? 1, out: (r.stdout ?? '') + (r.stderr ?? ''), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
 }
 
 const NS = 'default';

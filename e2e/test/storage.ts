@@ -4,27 +4,17 @@
 // deleted claim's volume and its directory in the node go; `kubectl get pv,pvc` prints upstream's columns;
 // a LimitRange's defaults and a ResourceQuota's refusal on the same cluster.
 // Registered by cluster.int.test.ts so that it runs on that file's cluster.
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, sh } from './compose';
+import { sh } from './compose';
 import { waitFor } from '../../testing/procs';
-import type { SuiteEnv } from './services';
+import { namespacedKubectl, type SuiteEnv } from './services';
 
 const ROOT = '/var/lib/minik8s/local-path';
 
 export function storageSuite(env: () => SuiteEnv): void {
   describe('storage on the compose cluster (issue 15)', () => {
     const ns = `e2e-storage-${Date.now().toString(36)}`;
-    const kubectl = (args: string[], input?: string) => {
-      const r = spawnSync('kubectl', ['-n', ns, ...args], {
-        cwd: REPO,
-        env: { ...process.env, ...env().kenv },
-        input,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      return { code: r.status ?? 1, out: (r.stdout ?? '') + (r.stderr ?? ''), stdout: r.stdout ?? '' };
-    };
+    const kubectl = namespacedKubectl(env, ns);
     const k = (args: string[], input?: string) => {
       const r = kubectl(args, input);
       expect(r.code, `kubectl ${args.join(' ')}: ${r.out}`).toBe(0);
