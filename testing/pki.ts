@@ -2,6 +2,7 @@
 // `npm run up`) per test run — testing/global-setup.ts makes it and names it in MINIK8S_TEST_PKI; a test
 // process started without it makes its own once. Component identities, kubelet serving certificates
 // and kubeconfigs come from it, so every integration test talks TLS with real credentials.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,4 +108,35 @@ export async function tlsFetch(
     agents.set(key, new Agent({ connect: { ca: p.ca, cert: c?.cert, key: c?.key } }));
   }
   return undiciFetch(url, { ...init, dispatcher: agents.get(key) });
+}
+
+/**
+ * A self-signed serving certificate for `host` (CN and DNS SAN), as a user makes one for an Ingress's TLS Secret
+ * with openssl: written to `dir/<host>.crt` and `dir/<host>.key`, and returned as PEM.
+ */
+export function selfSignedCert(dir: string, host: string): { crt: string; key: string; crtFile: string; keyFile: string } {
+  const crtFile = join(dir, `${host}.crt`);
+  const keyFile = join(dir, `${host}.key`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${host}`,
+      '-addext',
+      `subjectAltName=DNS:${host}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      crtFile,
+    ],
+    { stdio: 'pipe' },
+  );
+  return { crt: readFileSync(crtFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), crtFile, keyFile };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPodReady } from '@minik8s/shared';
 import { sh, type Cluster } from './compose';
+import { selfSignedCert } from '../../testing/pki';
 import { waitFor } from '../../testing/procs';
 
 export interface IngressSuiteEnv {
@@ -112,33 +113,13 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       httpPort = Number(env().cluster.env.MINIK8S_INGRESS_HTTP_PORT);
       httpsPort = Number(env().cluster.env.MINIK8S_INGRESS_HTTPS_PORT);
       dir = mkdtempSync(join(tmpdir(), 'minik8s-e2e-ingress-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=shop.test',
-          '-addext',
-          'subjectAltName=DNS:shop.test',
-          '-keyout',
-          'tls.key',
-          '-out',
-          'tls.crt',
-        ],
-        { cwd: dir, stdio: 'pipe' },
-      );
+      const cert = selfSignedCert(dir, 'shop.test');
       const r = sh('kubectl', ['create', 'namespace', ns], env().kenv);
       expect(r.code, r.out).toBe(0);
       writeFileSync(join(dir, 'apps.yaml'), `${deployment('shop', 2)}---\n${deployment('api', 1)}`);
       writeFileSync(join(dir, 'ingress.yaml'), INGRESS);
       k('apply', '-f', join(dir, 'apps.yaml'));
-      k('create', 'secret', 'tls', 'shop-tls', `--cert=${join(dir, 'tls.crt')}`, `--key=${join(dir, 'tls.key')}`);
+      k('create', 'secret', 'tls', 'shop-tls', `--cert=${cert.crtFile}`, `--key=${cert.keyFile}`);
       k('apply', '-f', join(dir, 'ingress.yaml'));
       await waitFor(
         '2 shop pods and 1 api pod ready',
@@ -166,7 +147,7 @@ export function ingressSuite(env: () => IngressSuiteEnv): void {
       expect(shop).toContain(www);
       expect(curl('-H', 'Host: www.test', `http://127.0.0.1:${httpPort}/`)).toMatch(new RegExp(`^(${shop.join('|')})$`));
       const resolve = `shop.test:${httpsPort}:127.0.0.1`;
-      const ca = join(dir, 'tls.crt');
+      const ca = join(dir, 'shop.test.crt');
       expect(shop).toContain(curl('--resolve', resolve, '--cacert', ca, `https://shop.test:${httpsPort}/`));
       // the api pod's endpoint may reach the controller a moment after the shop pods' (503 until then)
       const apiPod = (await pods('api'))[0];

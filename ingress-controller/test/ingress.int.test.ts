@@ -21,6 +21,7 @@ import {
   waitFor,
   type Proc,
 } from '../../testing/procs';
+import { selfSignedCert } from '../../testing/pki';
 import { HttpdPods, ensureImage, type HttpdPod } from '../src/bench/pods';
 import { ConfigTestError, Nginx } from '../src/nginx';
 import type { EndpointSlice, Ingress } from '../src/model';
@@ -66,31 +67,6 @@ function getTls(servername: string, path = '/', ca?: string): Promise<Reply> {
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', fail);
   });
-}
-
-function selfSigned(host: string): { crt: string; key: string } {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${host}`,
-      '-addext',
-      `subjectAltName=DNS:${host}`,
-      '-keyout',
-      `${host}.key`,
-      '-out',
-      `${host}.crt`,
-    ],
-    { cwd: dir, stdio: 'pipe' },
-  );
-  return { crt: readFileSync(join(dir, `${host}.crt`), 'utf8'), key: readFileSync(join(dir, `${host}.key`), 'utf8') };
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -210,7 +186,7 @@ beforeAll(async () => {
     await apply(R.services, service(svc));
     await apply(R.endpointslices, endpointSlice(svc, names.map(startPod)));
   }
-  for (const host of ['shop.test', 'www.test']) certs[host] = selfSigned(host);
+  for (const host of ['shop.test', 'www.test']) certs[host] = selfSignedCert(dir, host);
   const tls = (name: string, crt: string, key: string) => ({
     apiVersion: 'v1',
     kind: 'Secret',
