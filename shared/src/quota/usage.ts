@@ -31,22 +31,6 @@ export const QUOTA_SCOPES = [
 
 const COMPUTE = ['cpu', 'memory', 'ephemeral-storage'];
 
-/** Upstream's standard quota resource names (names with a "/" are checked by form only). */
-const STANDARD_QUOTA = new Set([
-  'pods',
-  'services',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'configmaps',
-  'persistentvolumeclaims',
-  'services.nodeports',
-  'services.loadbalancers',
-  'requests.storage',
-  ...COMPUTE,
-  ...COMPUTE.map((r) => `requests.${r}`),
-  ...COMPUTE.map((r) => `limits.${r}`),
-]);
 const INTEGER_RESOURCES = new Set([
   'pods',
   'services',
@@ -57,6 +41,14 @@ const INTEGER_RESOURCES = new Set([
   'persistentvolumeclaims',
   'services.nodeports',
   'services.loadbalancers',
+]);
+/** Upstream's standard quota resource names (names with a "/" are checked by form only). */
+const STANDARD_QUOTA = new Set([
+  ...INTEGER_RESOURCES,
+  'requests.storage',
+  ...COMPUTE,
+  ...COMPUTE.map((r) => `requests.${r}`),
+  ...COMPUTE.map((r) => `limits.${r}`),
 ]);
 
 export function isStandardQuotaResourceName(name: string): boolean {
