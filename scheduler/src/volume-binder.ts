@@ -6,6 +6,7 @@
 import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
+  claimReference,
   ANN_SELECTED_NODE,
   R,
   volumeNodeAffinityMatches,
@@ -77,20 +78,12 @@ export class VolumeBinder {
     try {
       for (const { claim, volume } of plan.bindings) {
         const cur = this.volumes.store.get(volume.metadata.name!) ?? volume;
-        const m = claim.metadata;
         await this.client.resource<Volume>(R.persistentvolumes).update({
           ...cur,
           metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' } },
           spec: {
             ...cur.spec,
-            claimRef: {
-              kind: 'PersistentVolumeClaim',
-              namespace: m.namespace,
-              name: m.name,
-              uid: m.uid,
-              apiVersion: 'v1',
-              resourceVersion: m.resourceVersion,
-            },
+            claimRef: claimReference(claim),
           },
         });
       }

@@ -101,6 +101,19 @@ export function isVolumeBoundToClaim(v: Volume, c: Claim): boolean {
   return !ref.uid || ref.uid === c.metadata.uid;
 }
 
+/** The claimRef a binder writes into a volume it binds to `c` (upstream's reference to the claim object). */
+export function claimReference(c: Claim) {
+  const m = c.metadata;
+  return {
+    kind: 'PersistentVolumeClaim',
+    namespace: m.namespace,
+    name: m.name,
+    uid: m.uid,
+    apiVersion: 'v1',
+    resourceVersion: m.resourceVersion,
+  };
+}
+
 /** CheckVolumeModeMismatches: Filesystem unless said otherwise, on both sides. */
 export const volumeModeMismatch = (c: Claim, v: Volume): boolean =>
   (c.spec?.volumeMode ?? 'Filesystem') !== (v.spec?.volumeMode ?? 'Filesystem');

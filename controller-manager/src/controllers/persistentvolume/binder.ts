@@ -6,6 +6,7 @@ import {
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
+  claimReference,
   ANN_DYNAMICALLY_PROVISIONED,
   ANN_SELECTED_NODE,
   ANN_STORAGE_PROVISIONER,
@@ -244,14 +245,7 @@ export function boundVolume(volume: Volume, claim: Claim): Volume | undefined {
   if (setRef)
     next.spec = {
       ...next.spec,
-      claimRef: {
-        kind: 'PersistentVolumeClaim',
-        namespace: m.namespace,
-        name: m.name,
-        uid: m.uid,
-        apiVersion: 'v1',
-        resourceVersion: m.resourceVersion,
-      },
+      claimRef: claimReference(claim),
     };
   if (setAnn) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: 'yes' };
   return next;
