@@ -157,19 +157,8 @@ export function generatedPaths(doc: SwaggerDocument, r: ServedResource, definiti
       op('deletecollection', `delete${words.id}Collection${ns}${r.kind}`, `delete collection of ${r.kind}`, {
         parameters: [
           deleteBody,
-          ...[
-            'continue',
-            'fieldSelector',
-            'labelSelector',
-            'limit',
-            'resourceVersion',
-            'resourceVersionMatch',
-            'sendInitialEvents',
-            'timeoutSeconds',
-            ...DELETE_PARAMS,
-          ]
-            .sort()
-            .map((n) => param(n)),
+          // a collection delete takes the list options but not watching
+          ...[...LIST_PARAMS.filter((n) => n !== 'allowWatchBookmarks' && n !== 'watch'), ...DELETE_PARAMS].sort().map((n) => param(n)),
         ],
         ...ok(ref(`${META}.Status`)),
       }),
